@@ -1,0 +1,213 @@
+//! `guichet`: the command layer for administrators and batch jobs, on servers
+//! with no display. It parses arguments and prints; every rule is in the core.
+//!
+//! Exit codes: 0 done; 1 the operation answered an error (printed as JSON);
+//! 2 bad usage or unreadable input; 3 the database could not be opened.
+
+use clap::{Args, Parser, Subcommand};
+use guichet_core::api::{self, Api, Caller, Desk};
+use guichet_core::storage::Db;
+use guichet_core::ApiError;
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "guichet", version, about = "Guichet, back office d'une mutuelle de santé : outil en ligne de commande")]
+struct Cli {
+    /// Base de données : sqlite://CHEMIN ou postgres://utilisateur:motdepasse@serveur:5432/base
+    #[arg(long, global = true, env = "GUICHET_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Agir en tant que ce membre du personnel (mot de passe dans GUICHET_PASSWORD).
+    /// Sans --user, la commande agit en tant que « système:<compte du serveur> ».
+    #[arg(long, global = true)]
+    user: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crée ou met à jour le schéma de la base (fait aussi à chaque ouverture).
+    Migrate,
+    /// Comptes du personnel.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Exécute une opération de la couche de commandes et affiche sa réponse JSON.
+    Call {
+        /// Nom de l'opération (voir `guichet operations`).
+        operation: String,
+        /// Requête JSON ; `-` la lit sur l'entrée standard ; absente : `{}`.
+        request: Option<String>,
+    },
+    /// Liste les opérations, avec la permission que chacune demande.
+    Operations,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Crée un compte ; le mot de passe est lu sur l'entrée standard.
+    Add(StaffAdd),
+    /// Liste les comptes.
+    List {
+        /// Sortie JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Désactive un compte (rien n'est jamais supprimé).
+    Disable { username: String },
+    /// Réactive un compte.
+    Enable { username: String },
+    /// Lève le verrouillage après des mots de passe erronés.
+    Unlock { username: String },
+}
+
+#[derive(Args)]
+struct StaffAdd {
+    #[arg(long)]
+    username: String,
+    /// Nom complet.
+    #[arg(long)]
+    name: String,
+    /// Rôle : reception, claims, medical ou admin (répétable).
+    #[arg(long = "role", required = true)]
+    roles: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _log = guichet_core::logging::init(std::env::var_os("GUICHET_LOG_DIR").as_deref().map(std::path::Path::new), "guichet-cli.log", "warn");
+    let cli = Cli::parse();
+    if let Command::Operations = cli.command {
+        for op in api::ops::all() {
+            let perm = serde_json::to_value(op.permission).unwrap_or_default();
+            println!("{:<24} {:<18} {}", op.name, perm.as_str().unwrap_or(""), op.summary);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let Some(url) = cli.database.clone() else {
+        eprintln!("Indiquez la base de données : --database URL ou la variable GUICHET_DATABASE_URL.");
+        return ExitCode::from(2);
+    };
+    let db = match Db::open(&url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(match e {
+                guichet_core::storage::OpenError::BadUrl(_) => 2,
+                _ => 3,
+            });
+        }
+    };
+    let code = run(cli, db.clone()).await;
+    db.close().await;
+    code
+}
+
+async fn run(cli: Cli, db: Db) -> ExitCode {
+    let desk = Desk::with_caller(Api::new(db), Caller::System { os_user: os_user() });
+    if let Some(user) = &cli.user {
+        let password = std::env::var("GUICHET_PASSWORD").unwrap_or_default();
+        if password.is_empty() {
+            return print_error(&ApiError::unauthenticated("Mot de passe absent : définissez la variable GUICHET_PASSWORD."));
+        }
+        if let Err(e) = desk.call("session_login", json!({ "username": user, "password": password })).await {
+            return print_error(&e);
+        }
+    }
+    match cli.command {
+        Command::Migrate => {
+            println!("Schéma à jour.");
+            ExitCode::SUCCESS
+        }
+        Command::Operations => ExitCode::SUCCESS,
+        Command::Call { operation, request } => {
+            let text = match request.as_deref() {
+                Some("-") => {
+                    let mut s = String::new();
+                    if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                        eprintln!("Lecture de l'entrée standard impossible : {e}");
+                        return ExitCode::from(2);
+                    }
+                    s
+                }
+                Some(s) => s.to_string(),
+                None => String::new(),
+            };
+            match api::parse_json(&text) {
+                Ok(req) => print_result(desk.call(&operation, req).await),
+                Err(e) => print_error(&e),
+            }
+        }
+        Command::Staff(cmd) => staff(&desk, cmd).await,
+    }
+}
+
+async fn staff(desk: &Desk, cmd: StaffCommand) -> ExitCode {
+    match cmd {
+        StaffCommand::Add(a) => {
+            let roles = match guichet_core::staff::validate::role_codes("role", &a.roles) {
+                Ok(r) => r,
+                Err(e) => return print_error(&e),
+            };
+            let password = match read_password() {
+                Ok(p) => p,
+                Err(e) => return print_error(&e),
+            };
+            let req = json!({ "username": a.username, "full_name": a.name, "roles": roles, "password": password });
+            print_result(desk.call("staff_create", req).await)
+        }
+        StaffCommand::List { json } => match desk.call("staff_list", json!({})).await {
+            Ok(v) if json => print_result(Ok(v)),
+            Ok(v) => {
+                println!("{:<20} {:<30} {:<28} {}", "IDENTIFIANT", "NOM", "RÔLES", "ÉTAT");
+                for s in v["staff"].as_array().into_iter().flatten() {
+                    let roles: Vec<&str> = s["roles"].as_array().into_iter().flatten().filter_map(|r| r.as_str()).collect();
+                    let state = match (s["active"].as_bool(), s["locked_until"].as_str()) {
+                        (Some(false), _) => "désactivé".to_string(),
+                        (_, Some(t)) => format!("verrouillé jusqu'à {t}"),
+                        _ => "actif".to_string(),
+                    };
+                    println!("{:<20} {:<30} {:<28} {}", s["username"].as_str().unwrap_or(""), s["full_name"].as_str().unwrap_or(""), roles.join(","), state);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => print_error(&e),
+        },
+        StaffCommand::Disable { username } => print_result(desk.call("staff_set_active", json!({ "username": username, "active": false })).await),
+        StaffCommand::Enable { username } => print_result(desk.call("staff_set_active", json!({ "username": username, "active": true })).await),
+        StaffCommand::Unlock { username } => print_result(desk.call("staff_unlock", json!({ "username": username })).await),
+    }
+}
+
+/// The first line of standard input (a prompt when it is a terminal).
+fn read_password() -> Result<String, ApiError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Mot de passe (au moins 10 caractères) : ");
+    }
+    let mut line = String::new();
+    stdin
+        .read_line(&mut line)
+        .map_err(|e| ApiError::validation("password", format!("Lecture du mot de passe impossible : {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn print_result(r: Result<Value, ApiError>) -> ExitCode {
+    match r {
+        Ok(v) => {
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => print_error(&e),
+    }
+}
+
+fn print_error(e: &ApiError) -> ExitCode {
+    println!("{}", serde_json::to_string_pretty(e).unwrap_or_default());
+    ExitCode::from(1)
+}
+
+fn os_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "inconnu".into())
+}

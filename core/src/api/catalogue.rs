@@ -1,0 +1,168 @@
+//! The list of operations, and the two files generated from it: the TypeScript
+//! types of the window (`ui/src/api/bindings.ts`) and `docs/COMMANDS.md`. A test
+//! fails when either committed file differs from what the Rust types give;
+//! `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated` rewrites them.
+
+use super::Operation;
+use crate::auth::Permission;
+use std::collections::BTreeMap;
+use ts_rs::{TypeVisitor, TS};
+
+/// What is known of one operation without running it.
+pub struct OpInfo {
+    pub name: &'static str,
+    pub permission: Permission,
+    pub summary: &'static str,
+    pub request: String,
+    pub response: String,
+    pub request_inline: String,
+    pub response_inline: String,
+    collect: fn(&mut Declarations),
+}
+
+impl OpInfo {
+    pub fn of<O: Operation>() -> OpInfo {
+        OpInfo {
+            name: O::NAME,
+            permission: O::PERMISSION,
+            summary: O::SUMMARY,
+            request: O::Request::name(),
+            response: O::Response::name(),
+            request_inline: O::Request::inline(),
+            response_inline: O::Response::inline(),
+            collect: |d| {
+                d.visit::<O::Request>();
+                d.visit::<O::Response>();
+            },
+        }
+    }
+}
+
+/// The TypeScript declarations reached from a set of types, by name.
+#[derive(Default)]
+struct Declarations(BTreeMap<String, String>);
+
+impl TypeVisitor for Declarations {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Only our own (derived) types have a declaration; built-ins have no output path.
+        if T::output_path().is_none() {
+            return;
+        }
+        let name = T::ident();
+        if self.0.contains_key(&name) {
+            return;
+        }
+        let docs = T::docs().map(|d| format!("{}\n", d.trim_end())).unwrap_or_default();
+        self.0.insert(name, format!("{docs}export {}", T::decl()));
+        T::visit_dependencies(self);
+    }
+}
+
+fn declarations() -> Declarations {
+    let mut d = Declarations::default();
+    d.visit::<crate::error::ApiError>();
+    d.visit::<crate::auth::Role>();
+    d.visit::<crate::auth::Section>();
+    for op in super::ops::all() {
+        (op.collect)(&mut d);
+    }
+    d
+}
+
+const HEADER: &str = "// Generated from the Rust command layer (core/src/api). Do not edit by hand:\n\
+// GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated\n";
+
+/// `ui/src/api/bindings.ts`.
+pub fn typescript() -> String {
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for decl in declarations().0.values() {
+        out.push_str(decl);
+        out.push_str("\n\n");
+    }
+    out.push_str("/** Every operation of the command layer: its request and its response. */\nexport interface Operations {\n");
+    for op in super::ops::all() {
+        out.push_str(&format!("  {}: {{ request: {}; response: {} }};\n", op.name, op.request, op.response));
+    }
+    out.push_str("}\n\nexport type OperationName = keyof Operations;\n\n");
+    out.push_str("/** The permission each operation needs (checked in the core, shown here for the window). */\n");
+    out.push_str("export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {\n");
+    for op in super::ops::all() {
+        out.push_str(&format!("  {}: \"{}\",\n", op.name, serde_json::to_value(op.permission).unwrap_or_default().as_str().unwrap_or("")));
+    }
+    out.push_str("};\n");
+    out
+}
+
+/// `docs/COMMANDS.md`.
+pub fn commands_markdown() -> String {
+    let perm = |p: Permission| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let mut md = String::from(
+        "# Operations of the command layer\n\n\
+<!-- Generated from core/src/api by `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated`; a test fails when it is stale. -->\n\n\
+Every user action is one operation. The desktop window calls them through the Tauri command `call`; \
+administrators and scripts call them with\n\n\
+```sh\nGUICHET_PASSWORD=… guichet --database URL --user USERNAME call OPERATION '{JSON request}'\n```\n\n\
+which prints the JSON response (exit code 0) or the JSON error (exit code 1). Every error is\n\
+`{\"code\": …, \"message\": …, \"field\"?: …}` with `code` one of `validation`, `not_found`, `conflict`,\n\
+`forbidden`, `unauthenticated`, `internal`; the message is French and meant for the user; `field` names the\n\
+request field at fault for validation errors. A refused call (`forbidden`) is written to the audit journal.\n\n\
+Types are given in TypeScript notation (the same declarations as `ui/src/api/bindings.ts`); `number` fields\n\
+holding ids and amounts are integers (amounts in centimes), dates are `YYYY-MM-DD`, times UTC RFC 3339.\n\n\
+| operation | permission | what it does |\n| --- | --- | --- |\n",
+    );
+    for op in super::ops::all() {
+        md.push_str(&format!("| [`{0}`](#{0}) | `{1}` | {2} |\n", op.name, perm(op.permission), op.summary));
+    }
+    for op in super::ops::all() {
+        md.push_str(&format!(
+            "\n## {}\n\n{}\n\nPermission: `{}`.\n\nRequest `{}`:\n\n```ts\n{}\n```\n\nResponse `{}`:\n\n```ts\n{}\n```\n",
+            op.name, op.summary, perm(op.permission), op.request, op.request_inline, op.response, op.response_inline
+        ));
+    }
+    md.push_str("\n## Types\n\n```ts\n");
+    for decl in declarations().0.values() {
+        md.push_str(decl);
+        md.push_str("\n\n");
+    }
+    md.push_str("```\n");
+    md
+}
+
+#[cfg(test)]
+mod generated {
+    use std::path::PathBuf;
+
+    fn check(rel: &str, expected: String) {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
+        if std::env::var_os("GUICHET_WRITE_GENERATED").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "{rel} is stale: run `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated` and commit the result"
+        );
+    }
+
+    #[test]
+    fn typescript_bindings_are_current() {
+        check("ui/src/api/bindings.ts", super::typescript());
+    }
+
+    #[test]
+    fn commands_doc_is_current() {
+        check("docs/COMMANDS.md", super::commands_markdown());
+    }
+
+    #[test]
+    fn every_operation_name_is_unique_and_snake_case() {
+        let ops = crate::api::ops::all();
+        let mut names: Vec<_> = ops.iter().map(|o| o.name).collect();
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ops.len());
+    }
+}

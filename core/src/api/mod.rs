@@ -1,0 +1,158 @@
+//! The command layer: one typed operation per user action. The desktop shell and
+//! the CLI hand it an operation name and a JSON request; it decodes the request,
+//! checks the caller's permission, runs the operation and answers JSON or an
+//! [`ApiError`]. Neither shell adds logic of its own.
+
+pub mod catalogue;
+mod decode;
+pub use decode::parse_json;
+mod desk;
+pub mod ops;
+
+pub use desk::Desk;
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::{self, Permission, Role};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{ApiError, ApiResult};
+use crate::staff::{self, StaffMember};
+use crate::storage::Db;
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Serialize};
+use std::future::Future;
+use std::sync::Arc;
+use ts_rs::TS;
+
+/// One user action. Implementations live in [`ops`], one file per area.
+pub trait Operation: Send + Sync + 'static {
+    /// The name callers use (`guichet call NAME '{…}'`, the window's `call`).
+    const NAME: &'static str;
+    /// What the caller needs; checked before `run`.
+    const PERMISSION: Permission;
+    /// One line for `docs/COMMANDS.md`.
+    const SUMMARY: &'static str;
+    type Request: DeserializeOwned + TS + Send + 'static;
+    type Response: Serialize + TS + Send + 'static;
+    fn run(ctx: &mut Ctx<'_>, req: Self::Request) -> impl Future<Output = ApiResult<Self::Response>> + Send;
+}
+
+/// Who is calling, as held by one window or one CLI run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Caller {
+    /// Nobody logged in yet.
+    #[default]
+    Anonymous,
+    /// A logged-in staff member (roles are re-read on every call).
+    Staff { staff_id: i64 },
+    /// The CLI run by a system administrator without `--user` (bootstrap, batch
+    /// jobs): the administrator's permissions, audited under the OS account.
+    System { os_user: String },
+}
+
+/// The services every operation reaches.
+#[derive(Clone)]
+pub struct Api {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+/// What an operation sees while it runs.
+pub struct Ctx<'a> {
+    pub api: &'a Api,
+    pub caller: &'a mut Caller,
+    /// The staff member behind the call, when there is one.
+    pub staff: Option<StaffMember>,
+    pub actor: Actor,
+    pub roles: Vec<Role>,
+    /// One time for the whole call.
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    pub fn db(&self) -> &Db {
+        &self.api.db
+    }
+    /// The logged-in staff member, or `unauthenticated`.
+    pub fn staff(&self) -> ApiResult<&StaffMember> {
+        self.staff.as_ref().ok_or_else(|| ApiError::unauthenticated("Connectez-vous d'abord."))
+    }
+}
+
+impl Api {
+    pub fn new(db: Db) -> Api {
+        Api { db, clock: Arc::new(SystemClock) }
+    }
+    pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Api {
+        Api { db, clock }
+    }
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs the operation `name` with a JSON request for `caller`.
+    pub async fn call(&self, caller: &mut Caller, name: &str, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+        match ops::dispatch(self, caller, name, request).await {
+            Some(result) => result,
+            None => Err(ApiError::not_found(format!(
+                "Opération inconnue « {name} » : voir `guichet operations` pour la liste."
+            ))),
+        }
+    }
+
+    /// Runs one typed operation; `ops::dispatch` calls this for each name.
+    pub async fn run<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value) -> ApiResult<serde_json::Value> {
+        // Who is calling comes first: an anonymous or refused caller learns
+        // nothing about the request's shape.
+        let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
+        let req: O::Request = decode::request(request)?;
+        let resp = O::run(&mut ctx, req).await?;
+        serde_json::to_value(resp).map_err(ApiError::internal)
+    }
+
+    /// Resolves the caller and checks `needed`; a refusal is audited.
+    async fn context<'a>(&'a self, caller: &'a mut Caller, op: &str, needed: Permission) -> ApiResult<Ctx<'a>> {
+        let now = self.now();
+        let (staff, actor, roles) = match caller.clone() {
+            Caller::Anonymous => (None, Actor::anonymous(), vec![]),
+            Caller::System { os_user } => (None, Actor::system(&os_user), vec![Role::Admin]),
+            Caller::Staff { staff_id } => match staff::get(self.db.pool(), staff_id).await? {
+                Some(s) if s.active => {
+                    let actor = Actor::staff(s.id, &s.username);
+                    let roles = s.roles.clone();
+                    (Some(s), actor, roles)
+                }
+                _ => {
+                    *caller = Caller::Anonymous;
+                    return Err(ApiError::unauthenticated(
+                        "Votre session n'est plus valide (compte désactivé ou supprimé) : reconnectez-vous.",
+                    ));
+                }
+            },
+        };
+        if needed != Permission::Public && *caller == Caller::Anonymous {
+            return Err(ApiError::unauthenticated("Connectez-vous d'abord."));
+        }
+        if !auth::allows(&roles, needed) {
+            let mut tx = self.db.begin().await?;
+            audit::record(&mut tx, now, &actor, Change {
+                action: "forbidden",
+                entity_type: "operation",
+                entity_id: Some(op.to_string()),
+                before: None,
+                after: Some(serde_json::json!({ "needs": needed, "roles": roles })),
+            })
+            .await?;
+            tx.commit().await?;
+            tracing::warn!(actor = %actor.name, operation = op, "accès refusé");
+            let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+            return Err(ApiError::forbidden(format!(
+                "Accès refusé : votre rôle ({}) ne permet pas cette opération ({op}).",
+                labels.join(", ")
+            )));
+        }
+        Ok(Ctx { api: self, caller, staff, actor, roles, now })
+    }
+}

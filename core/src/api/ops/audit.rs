@@ -1,0 +1,31 @@
+//! The audit journal screen.
+
+use crate::api::{Ctx, Operation};
+use crate::audit::{self, AuditEntry, AuditFilter};
+use crate::auth::Permission;
+use crate::error::ApiResult;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditListResponse {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before_id` for the next (older) page; absent on the last page.
+    #[ts(type = "number | null")]
+    pub next_before_id: Option<i64>,
+}
+
+pub struct AuditList;
+impl Operation for AuditList {
+    const NAME: &'static str = "audit_list";
+    const PERMISSION: Permission = Permission::AuditRead;
+    const SUMMARY: &'static str = "The audit journal, newest first, filtered by who, what and when.";
+    type Request = AuditFilter;
+    type Response = AuditListResponse;
+    async fn run(ctx: &mut Ctx<'_>, f: AuditFilter) -> ApiResult<AuditListResponse> {
+        let limit = f.limit.unwrap_or(100).clamp(1, 500);
+        let entries = audit::list(ctx.db().pool(), &f).await?;
+        let next_before_id = if entries.len() as i64 == limit { entries.last().map(|e| e.id) } else { None };
+        Ok(AuditListResponse { entries, next_before_id })
+    }
+}

@@ -1,0 +1,44 @@
+//! Every operation of the command layer, one file per area. To add one:
+//! implement [`Operation`](super::Operation) in its area's file and list it in
+//! `operations!` below; dispatch, the TypeScript bindings and
+//! `docs/COMMANDS.md` follow from that list.
+
+pub mod audit;
+pub mod session;
+pub mod staff;
+
+use super::catalogue::OpInfo;
+use super::{Api, Caller};
+use crate::error::ApiResult;
+
+macro_rules! operations {
+    ($($op:ty),* $(,)?) => {
+        /// Runs the operation called `name`, or `None` if there is no such operation.
+        pub(super) async fn dispatch(api: &Api, caller: &mut Caller, name: &str, request: serde_json::Value)
+            -> Option<ApiResult<serde_json::Value>> {
+            $( if name == <$op as super::Operation>::NAME { return Some(api.run::<$op>(caller, request).await); } )*
+            None
+        }
+
+        /// Every operation, in menu order.
+        pub fn all() -> Vec<OpInfo> {
+            vec![$( OpInfo::of::<$op>() ),*]
+        }
+    };
+}
+
+operations! {
+    session::SetupStatus,
+    session::SetupCreateAdmin,
+    session::SessionLogin,
+    session::SessionCurrent,
+    session::SessionLogout,
+    session::PasswordChange,
+    staff::StaffList,
+    staff::StaffCreate,
+    staff::StaffUpdate,
+    staff::StaffSetActive,
+    staff::StaffUnlock,
+    staff::StaffResetPassword,
+    audit::AuditList,
+}

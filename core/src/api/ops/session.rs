@@ -1,0 +1,180 @@
+//! First start, login, logout, and "who am I".
+
+use crate::api::{Caller, Ctx, Operation};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{self, Permission, Section};
+use crate::error::{ApiError, ApiResult};
+use crate::staff::{self, NewStaff, StaffMember};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A request with no parameters: `{}`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SetupState {
+    /// True when no active administrator exists: the window offers to create one.
+    pub needs_admin: bool,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// The database in use, without its password.
+    pub database: String,
+}
+
+pub struct SetupStatus;
+impl Operation for SetupStatus {
+    const NAME: &'static str = "setup_status";
+    const PERMISSION: Permission = Permission::Public;
+    const SUMMARY: &'static str = "Says whether the first administrator must still be created, and which database is open.";
+    type Request = Empty;
+    type Response = SetupState;
+    async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<SetupState> {
+        Ok(SetupState {
+            needs_admin: !staff::has_active_admin(ctx.db().pool()).await?,
+            backend: ctx.db().backend().name().to_string(),
+            database: ctx.db().display().to_string(),
+        })
+    }
+}
+
+/// The logged-in staff member and what the window should offer him.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionInfo {
+    pub staff: StaffMember,
+    /// French labels of the roles, for the header.
+    pub role_labels: Vec<String>,
+    /// The sections of the main window this staff member may open, in order.
+    pub sections: Vec<Section>,
+    pub permissions: Vec<Permission>,
+}
+
+impl SessionInfo {
+    pub fn of(staff: StaffMember) -> SessionInfo {
+        let mut permissions: Vec<Permission> =
+            staff.roles.iter().flat_map(|r| auth::permissions_of(*r).iter().copied()).collect();
+        permissions.sort();
+        permissions.dedup();
+        SessionInfo {
+            role_labels: staff.roles.iter().map(|r| r.label().to_string()).collect(),
+            sections: auth::sections_of(&staff.roles),
+            permissions,
+            staff,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAdminRequest {
+    pub username: String,
+    pub full_name: String,
+    pub password: String,
+}
+
+pub struct SetupCreateAdmin;
+impl Operation for SetupCreateAdmin {
+    const NAME: &'static str = "setup_create_admin";
+    const PERMISSION: Permission = Permission::Public;
+    const SUMMARY: &'static str = "First start only: creates the administrator and logs him in. Refused once an active administrator exists.";
+    type Request = CreateAdminRequest;
+    type Response = SessionInfo;
+    async fn run(ctx: &mut Ctx<'_>, req: CreateAdminRequest) -> ApiResult<SessionInfo> {
+        if staff::has_active_admin(ctx.db().pool()).await? {
+            return Err(ApiError::conflict("Un administrateur existe déjà : connectez-vous avec son compte."));
+        }
+        let first_start = Actor { staff_id: None, name: "premier-démarrage".to_string() };
+        let created = staff::create(ctx.db(), &first_start, ctx.now, NewStaff {
+            username: req.username,
+            full_name: req.full_name,
+            roles: vec![auth::Role::Admin],
+            password: req.password,
+        })
+        .await?;
+        *ctx.caller = Caller::Staff { staff_id: created.id };
+        Ok(SessionInfo::of(created))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+pub struct SessionLogin;
+impl Operation for SessionLogin {
+    const NAME: &'static str = "session_login";
+    const PERMISSION: Permission = Permission::Public;
+    const SUMMARY: &'static str = "Logs in with username and password. Five wrong passwords in a row lock the account for 15 minutes.";
+    type Request = LoginRequest;
+    type Response = SessionInfo;
+    async fn run(ctx: &mut Ctx<'_>, req: LoginRequest) -> ApiResult<SessionInfo> {
+        let s = staff::authenticate(ctx.db(), ctx.now, &req.username, &req.password).await?;
+        *ctx.caller = Caller::Staff { staff_id: s.id };
+        tracing::info!(staff = %s.username, "connexion");
+        Ok(SessionInfo::of(s))
+    }
+}
+
+pub struct SessionCurrent;
+impl Operation for SessionCurrent {
+    const NAME: &'static str = "session_current";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The logged-in staff member, his roles and the sections he may open.";
+    type Request = Empty;
+    type Response = SessionInfo;
+    async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<SessionInfo> {
+        match &ctx.staff {
+            Some(s) => Ok(SessionInfo::of(s.clone())),
+            None => Err(ApiError::not_found("Appel en tant que système : aucun membre du personnel n'est connecté (utilisez --user).")),
+        }
+    }
+}
+
+pub struct SessionLogout;
+impl Operation for SessionLogout {
+    const NAME: &'static str = "session_logout";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "Logs out of this desk.";
+    type Request = Empty;
+    type Response = Empty;
+    async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Empty> {
+        if let Some(s) = &ctx.staff {
+            let mut tx = ctx.db().begin().await?;
+            audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+                action: "logout", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None, after: None,
+            })
+            .await?;
+            tx.commit().await?;
+        }
+        *ctx.caller = Caller::Anonymous;
+        Ok(Empty {})
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+pub struct PasswordChange;
+impl Operation for PasswordChange {
+    const NAME: &'static str = "password_change";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "Changes one's own password (the current one is asked again).";
+    type Request = PasswordChangeRequest;
+    type Response = Empty;
+    async fn run(ctx: &mut Ctx<'_>, req: PasswordChangeRequest) -> ApiResult<Empty> {
+        let me = ctx.staff()?.id;
+        if !staff::verify_password(ctx.db().pool(), me, &req.current_password).await? {
+            return Err(ApiError::validation("current_password", "Le mot de passe actuel est incorrect."));
+        }
+        staff::set_password(ctx.db(), &ctx.actor, ctx.now, me, "new_password", &req.new_password, "staff.password_change").await?;
+        Ok(Empty {})
+    }
+}

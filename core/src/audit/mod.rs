@@ -1,0 +1,167 @@
+//! The audit journal: who, when, what, before and after. Rows are written with
+//! the transaction of the change they record, so a change without its audit row
+//! (or the reverse) cannot exist. The tables refuse UPDATE and DELETE.
+
+use crate::error::ApiResult;
+use crate::storage::time;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, Row, Transaction};
+use ts_rs::TS;
+
+/// Who did it: a logged-in staff member, or the command line run by a system
+/// administrator (bootstrap, batch jobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub staff_id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn staff(id: i64, username: &str) -> Actor {
+        Actor { staff_id: Some(id), name: username.to_string() }
+    }
+    /// The CLI run without `--user`, named after the operating-system account.
+    pub fn system(os_user: &str) -> Actor {
+        Actor { staff_id: None, name: format!("système:{os_user}") }
+    }
+    /// Someone not identified (a failed login with an unknown username).
+    pub fn anonymous() -> Actor {
+        Actor { staff_id: None, name: "anonyme".to_string() }
+    }
+}
+
+/// One change to record.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Appends one row inside the caller's transaction.
+pub async fn record(
+    tx: &mut Transaction<'static, Any>,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    change: Change<'_>,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, staff_id, actor, action, entity_type, entity_id, before_json, after_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(time::ts(at))
+    .bind(actor.staff_id)
+    .bind(&actor.name)
+    .bind(change.action)
+    .bind(change.entity_type)
+    .bind(change.entity_id)
+    .bind(change.before.map(|v| v.to_string()))
+    .bind(change.after.map(|v| v.to_string()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A row as the Administration screen shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Filters of the audit screen; all optional, newest first.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditFilter {
+    /// Exact staff username (or `système:…`).
+    #[ts(optional)]
+    pub actor: Option<String>,
+    /// Exact action, e.g. `staff.create`, `forbidden`.
+    #[ts(optional)]
+    pub action: Option<String>,
+    #[ts(optional)]
+    pub entity_type: Option<String>,
+    #[ts(optional)]
+    pub entity_id: Option<String>,
+    /// From this day (inclusive), `YYYY-MM-DD`.
+    #[ts(optional)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Up to this day (inclusive), `YYYY-MM-DD`.
+    #[ts(optional)]
+    pub to: Option<chrono::NaiveDate>,
+    /// Rows older than this id (the next page).
+    #[ts(optional, type = "number")]
+    pub before_id: Option<i64>,
+    /// At most this many rows (default 100, at most 500).
+    #[ts(optional, type = "number")]
+    pub limit: Option<i64>,
+}
+
+pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
+    let mut sql = String::from(
+        "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json FROM audit_log WHERE 1 = 1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |sql: &mut String, cond: &str, v: String| {
+        args.push(v);
+        sql.push_str(&format!(" AND {cond} ${}", args.len()));
+    };
+    if let Some(a) = f.actor.as_ref().filter(|s| !s.trim().is_empty()) {
+        add(&mut sql, "actor =", a.trim().to_lowercase());
+    }
+    if let Some(a) = f.action.as_ref().filter(|s| !s.trim().is_empty()) {
+        add(&mut sql, "action =", a.trim().to_string());
+    }
+    if let Some(a) = f.entity_type.as_ref().filter(|s| !s.trim().is_empty()) {
+        add(&mut sql, "entity_type =", a.trim().to_string());
+    }
+    if let Some(a) = f.entity_id.as_ref().filter(|s| !s.trim().is_empty()) {
+        add(&mut sql, "entity_id =", a.trim().to_string());
+    }
+    if let Some(d) = f.from {
+        add(&mut sql, "at >=", time::date(d));
+    }
+    if let Some(d) = f.to {
+        // Every time of that day sorts below the next day's date.
+        add(&mut sql, "at <", time::date(d + chrono::Duration::days(1)));
+    }
+    let mut q_sql = sql;
+    if let Some(b) = f.before_id {
+        q_sql.push_str(&format!(" AND id < {b}"));
+    }
+    let limit = f.limit.unwrap_or(100).clamp(1, 500);
+    q_sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+    let mut q = sqlx::query(&q_sql);
+    for a in &args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            let parse = |c: &str| -> ApiResult<Option<serde_json::Value>> {
+                let s: Option<String> = r.try_get(c)?;
+                Ok(s.and_then(|s| serde_json::from_str(&s).ok()))
+            };
+            Ok(AuditEntry {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                entity_type: r.try_get("entity_type")?,
+                entity_id: r.try_get("entity_id")?,
+                before: parse("before_json")?,
+                after: parse("after_json")?,
+            })
+        })
+        .collect()
+}

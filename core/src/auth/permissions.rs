@@ -1,0 +1,156 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A staff member's roles; one person may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Agent d'accueil.
+    Reception,
+    /// Gestionnaire.
+    Claims,
+    /// Médecin conseil: the only role that reads medical details.
+    Medical,
+    /// Administrateur.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Reception, Role::Claims, Role::Medical, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Reception => "reception",
+            Role::Claims => "claims",
+            Role::Medical => "medical",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Reception => "Agent d'accueil",
+            Role::Claims => "Gestionnaire",
+            Role::Medical => "Médecin conseil",
+            Role::Admin => "Administrateur",
+        }
+    }
+
+    /// Reads a role code, in English (`claims`) or French (`gestionnaire`).
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_lowercase().as_str() {
+            "reception" | "accueil" | "agent_accueil" => Some(Role::Reception),
+            "claims" | "gestionnaire" => Some(Role::Claims),
+            "medical" | "medecin" | "médecin" | "medecin_conseil" => Some(Role::Medical),
+            "admin" | "administrateur" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// What an operation needs. `Public` and `Authenticated` are for the session
+/// operations; the rest are granted by roles in [`permissions_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// No session needed (login, first-start set-up).
+    Public,
+    /// Any logged-in staff member.
+    Authenticated,
+    MembersRead,
+    MembersWrite,
+    ReceptionWork,
+    DossiersRead,
+    DossiersProcess,
+    ApprovalsRead,
+    ApprovalsRegister,
+    MedicalReview,
+    StatementsRead,
+    StatementsProduce,
+    StaffManage,
+    AuditRead,
+    SettingsManage,
+}
+
+/// The one table of which role grants what.
+pub fn permissions_of(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Reception => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ApprovalsRead, ApprovalsRegister],
+        Role::Claims => &[MembersRead, DossiersRead, DossiersProcess, ApprovalsRead, ApprovalsRegister, StatementsRead, StatementsProduce],
+        Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, MedicalReview],
+        Role::Admin => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ApprovalsRead, StatementsRead, StaffManage, AuditRead, SettingsManage],
+    }
+}
+
+/// Does any of these roles grant `p`?
+pub fn allows(roles: &[Role], p: Permission) -> bool {
+    match p {
+        Permission::Public => true,
+        Permission::Authenticated => !roles.is_empty(),
+        _ => roles.iter().any(|r| permissions_of(*r).contains(&p)),
+    }
+}
+
+/// The sections of the main window, in menu order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Adherents,
+    Reception,
+    Dossiers,
+    Accords,
+    Decomptes,
+    Administration,
+}
+
+impl Section {
+    pub const ALL: [Section; 6] =
+        [Section::Adherents, Section::Reception, Section::Dossiers, Section::Accords, Section::Decomptes, Section::Administration];
+
+    /// The permission that opens the section: a section is shown to whoever can use it.
+    pub fn needs(self) -> Permission {
+        match self {
+            Section::Adherents => Permission::MembersRead,
+            Section::Reception => Permission::ReceptionWork,
+            Section::Dossiers => Permission::DossiersRead,
+            Section::Accords => Permission::ApprovalsRead,
+            Section::Decomptes => Permission::StatementsRead,
+            Section::Administration => Permission::StaffManage,
+        }
+    }
+}
+
+pub fn sections_of(roles: &[Role]) -> Vec<Section> {
+    Section::ALL.into_iter().filter(|s| allows(roles, s.needs())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_follow_roles() {
+        assert_eq!(sections_of(&[Role::Admin]).len(), 6);
+        assert_eq!(
+            sections_of(&[Role::Medical]),
+            vec![Section::Adherents, Section::Dossiers, Section::Accords]
+        );
+        assert!(!sections_of(&[Role::Reception]).contains(&Section::Administration));
+        assert!(sections_of(&[]).is_empty());
+    }
+
+    #[test]
+    fn only_the_medical_role_reviews() {
+        for r in Role::ALL {
+            assert_eq!(allows(&[r], Permission::MedicalReview), r == Role::Medical, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn roles_read_in_french_or_english() {
+        assert_eq!(Role::parse("Gestionnaire"), Some(Role::Claims));
+        assert_eq!(Role::parse("médecin"), Some(Role::Medical));
+        assert_eq!(Role::parse("boss"), None);
+    }
+}

@@ -1,0 +1,21 @@
+//! Guichet core: everything the back office knows and decides, with no UI and no
+//! Tauri. The desktop shell (`src-tauri/`) and the `guichet` CLI only call
+//! [`api`], the command layer; every rule lives below it.
+//!
+//! Areas, one folder each:
+//! - [`storage`]: opening SQLite or PostgreSQL from a URL, migrations, time encoding.
+//! - [`staff`]: staff accounts, roles, passwords and the lock-out rule.
+//! - [`auth`]: permissions of each role and the sections of the window they open.
+//! - [`audit`]: the append-only journal written in the same transaction as each change.
+//! - [`api`]: one typed operation per user action, errors as `{code, message}`.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod logging;
+pub mod staff;
+pub mod storage;
+
+pub use error::{ApiError, ErrorCode};

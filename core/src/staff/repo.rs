@@ -1,0 +1,369 @@
+//! Staff accounts in the database. Every change writes its audit row in the same
+//! transaction; updates name the version they read, so two administrators
+//! editing the same account at once cannot overwrite each other silently.
+
+use super::{password, validate, StaffMember, LOCK_MINUTES, MAX_FAILED_ATTEMPTS};
+use crate::audit::{self, Actor, Change};
+use crate::auth::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::storage::{time, Db};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+const STAFF_COLUMNS: &str = "id, username, full_name, active, failed_attempts, locked_until, version";
+
+fn from_row(r: &sqlx::any::AnyRow, roles: Vec<Role>) -> ApiResult<StaffMember> {
+    Ok(StaffMember {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        full_name: r.try_get("full_name")?,
+        roles,
+        active: r.try_get::<i64, _>("active")? != 0,
+        failed_attempts: r.try_get("failed_attempts")?,
+        locked_until: r.try_get("locked_until")?,
+        version: r.try_get("version")?,
+    })
+}
+
+async fn roles_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, id: i64) -> ApiResult<Vec<Role>> {
+    let rows = sqlx::query("SELECT role FROM staff_roles WHERE staff_id = $1 ORDER BY role").bind(id).fetch_all(ex).await?;
+    let mut roles: Vec<Role> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("role").ok().and_then(|c| Role::parse(&c)))
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
+pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<StaffMember>> {
+    let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1")).bind(id).fetch_optional(pool).await?;
+    match row {
+        Some(r) => Ok(Some(from_row(&r, roles_of(pool, id).await?)?)),
+        None => Ok(None),
+    }
+}
+
+async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<StaffMember> {
+    let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun compte n° {id}.")))?;
+    let roles = roles_of(&mut **tx, id).await?;
+    from_row(&row, roles)
+}
+
+pub async fn list(pool: &AnyPool) -> ApiResult<Vec<StaffMember>> {
+    let rows = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY username")).fetch_all(pool).await?;
+    let role_rows = sqlx::query("SELECT staff_id, role FROM staff_roles").fetch_all(pool).await?;
+    let mut by_staff: std::collections::HashMap<i64, Vec<Role>> = Default::default();
+    for r in &role_rows {
+        if let Some(role) = Role::parse(&r.try_get::<String, _>("role")?) {
+            by_staff.entry(r.try_get("staff_id")?).or_default().push(role);
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            let mut roles = by_staff.remove(&id).unwrap_or_default();
+            roles.sort();
+            from_row(r, roles)
+        })
+        .collect()
+}
+
+/// Is there an active administrator? If not, the desktop offers to create one.
+pub async fn has_active_admin(pool: &AnyPool) -> ApiResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = 'admin' AND s.active = 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(n > 0)
+}
+
+async fn other_active_admins(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id
+         WHERE r.role = 'admin' AND s.active = 1 AND s.id <> $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// A new account as the form sends it.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<Role>,
+    pub password: String,
+}
+
+pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaff) -> ApiResult<StaffMember> {
+    let username = validate::username("username", &new.username)?;
+    let full_name = validate::full_name("full_name", &new.full_name)?;
+    let roles = validate::roles("roles", &new.roles)?;
+    password::check_policy("password", &new.password)?;
+    let hash = password::hash(&new.password)?;
+
+    let mut tx = db.begin().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM staff WHERE username = $1").bind(&username).fetch_optional(&mut *tx).await?;
+    if exists.is_some() {
+        return Err(ApiError::validation("username", format!("L'identifiant « {username} » est déjà pris.")));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO staff (username, full_name, password_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(&username)
+    .bind(&full_name)
+    .bind(&hash)
+    .bind(time::ts(now))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match ApiError::from(e) {
+        // Lost a race with another desk creating the same username.
+        e if e.code == crate::ErrorCode::Conflict => {
+            ApiError::validation("username", format!("L'identifiant « {username} » est déjà pris."))
+        }
+        e => e,
+    })?;
+    insert_roles(&mut tx, id, &roles).await?;
+    let created = get_in_tx(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change { action: "staff.create", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: Some(created.audit_json()) },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(staff = %created.username, by = %actor.name, "compte créé");
+    Ok(created)
+}
+
+async fn insert_roles(tx: &mut Transaction<'static, Any>, id: i64, roles: &[Role]) -> ApiResult<()> {
+    for r in roles {
+        sqlx::query("INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2)").bind(id).bind(r.code()).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Applies `apply` to one account under its version, audits before/after.
+async fn change_account<F>(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    expected_version: Option<i64>,
+    action: &str,
+    apply: F,
+) -> ApiResult<StaffMember>
+where
+    F: for<'t> FnOnce(
+        &'t mut Transaction<'static, Any>,
+        &'t StaffMember,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 't>>,
+{
+    let mut tx = db.begin().await?;
+    let before = get_in_tx(&mut tx, id).await?;
+    if let Some(v) = expected_version {
+        if v != before.version {
+            return Err(ApiError::stale());
+        }
+    }
+    apply(&mut tx, &before).await?;
+    let bumped = sqlx::query("UPDATE staff SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+        .bind(time::ts(now))
+        .bind(id)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?;
+    if bumped.rows_affected() != 1 {
+        return Err(ApiError::stale());
+    }
+    let after = get_in_tx(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action,
+            entity_type: "staff",
+            entity_id: Some(id.to_string()),
+            before: Some(before.audit_json()),
+            after: Some(after.audit_json()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Name and roles. The last active administrator keeps the admin role.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    full_name: &str,
+    roles: &[Role],
+) -> ApiResult<StaffMember> {
+    let full_name = validate::full_name("full_name", full_name)?;
+    let roles = validate::roles("roles", roles)?;
+    change_account(db, actor, now, id, Some(version), "staff.update", move |tx, before| {
+        Box::pin(async move {
+            if before.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && before.active && other_active_admins(tx, id).await? == 0 {
+                return Err(ApiError::validation("roles", "C'est le dernier administrateur actif : il doit garder le rôle administrateur."));
+            }
+            sqlx::query("UPDATE staff SET full_name = $1 WHERE id = $2").bind(&full_name).bind(id).execute(&mut **tx).await?;
+            sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(id).execute(&mut **tx).await?;
+            insert_roles(tx, id, &roles).await
+        })
+    })
+    .await
+}
+
+/// Disables or re-enables an account. Nobody is ever deleted.
+pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: Option<i64>, active: bool) -> ApiResult<StaffMember> {
+    let action = if active { "staff.enable" } else { "staff.disable" };
+    let self_id = actor.staff_id;
+    change_account(db, actor, now, id, version, action, move |tx, before| {
+        Box::pin(async move {
+            if !active && self_id == Some(id) {
+                return Err(ApiError::validation("active", "Vous ne pouvez pas désactiver votre propre compte."));
+            }
+            if !active && before.roles.contains(&Role::Admin) && other_active_admins(tx, id).await? == 0 {
+                return Err(ApiError::validation("active", "C'est le dernier administrateur actif : il ne peut pas être désactivé."));
+            }
+            sqlx::query("UPDATE staff SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut **tx).await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+pub async fn unlock(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64) -> ApiResult<StaffMember> {
+    change_account(db, actor, now, id, None, "staff.unlock", move |tx, _| {
+        Box::pin(async move {
+            sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut **tx).await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// Sets a new password (an administrator's reset, or one's own change); also unlocks.
+pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, field: &str, new_password: &str, action: &str) -> ApiResult<StaffMember> {
+    password::check_policy(field, new_password)?;
+    let hash = password::hash(new_password)?;
+    change_account(db, actor, now, id, None, action, move |tx, _| {
+        Box::pin(async move {
+            sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2")
+                .bind(&hash)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// One staff member's own password check (for a password change).
+pub async fn verify_password(pool: &AnyPool, id: i64, candidate: &str) -> ApiResult<bool> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    Ok(hash.is_some_and(|h| password::verify(candidate, &h)))
+}
+
+const BAD_CREDENTIALS: &str = "Identifiant ou mot de passe incorrect.";
+
+/// Checks a username and password, applying the lock-out rule. Failed attempts
+/// are committed even though the login fails.
+pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate: &str) -> ApiResult<StaffMember> {
+    let username = username.trim().to_lowercase();
+    if username.is_empty() {
+        return Err(ApiError::validation("username", "Saisissez votre identifiant."));
+    }
+    if candidate.is_empty() {
+        return Err(ApiError::validation("password", "Saisissez votre mot de passe."));
+    }
+    let row = sqlx::query("SELECT id, password_hash FROM staff WHERE username = $1").bind(&username).fetch_optional(db.pool()).await?;
+    let Some(row) = row else {
+        let mut tx = db.begin().await?;
+        audit::record(&mut tx, now, &Actor::anonymous(), Change {
+            action: "login.failed", entity_type: "staff", entity_id: None, before: None,
+            after: Some(serde_json::json!({ "username": username, "reason": "unknown_username" })),
+        }).await?;
+        tx.commit().await?;
+        return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
+    };
+    let id: i64 = row.try_get("id")?;
+    let hash: String = row.try_get("password_hash")?;
+    let account = get(db.pool(), id).await?.ok_or_else(|| ApiError::unauthenticated(BAD_CREDENTIALS))?;
+    let actor = Actor::staff(id, &account.username);
+
+    if account.is_locked_at(now) {
+        let until = account.locked_until.as_deref().map(time::parse_ts).transpose()?.unwrap_or(now);
+        let mut tx = db.begin().await?;
+        audit::record(&mut tx, now, &actor, Change {
+            action: "login.refused_locked", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
+        }).await?;
+        tx.commit().await?;
+        let minutes = ((until - now).num_seconds() + 59) / 60;
+        return Err(ApiError::unauthenticated(format!(
+            "Compte verrouillé après {MAX_FAILED_ATTEMPTS} mots de passe erronés : réessayez dans {minutes} min ou demandez à un administrateur de le déverrouiller."
+        )));
+    }
+
+    let mut tx = db.begin().await?;
+    if !password::verify(candidate, &hash) {
+        // A lock that has expired starts a fresh count.
+        let previous = if account.locked_until.is_some() { 0 } else { account.failed_attempts };
+        let failed = previous + 1;
+        let locked_until = (failed >= MAX_FAILED_ATTEMPTS).then(|| time::ts(now + Duration::minutes(LOCK_MINUTES)));
+        sqlx::query("UPDATE staff SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
+            .bind(failed)
+            .bind(&locked_until)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let after = get_in_tx(&mut tx, id).await?;
+        let action = if locked_until.is_some() { "login.locked" } else { "login.failed" };
+        audit::record(&mut tx, now, &actor, Change {
+            action, entity_type: "staff", entity_id: Some(id.to_string()),
+            before: Some(account.audit_json()), after: Some(after.audit_json()),
+        }).await?;
+        tx.commit().await?;
+        if locked_until.is_some() {
+            tracing::warn!(staff = %account.username, "compte verrouillé après {MAX_FAILED_ATTEMPTS} échecs");
+            return Err(ApiError::unauthenticated(format!(
+                "Mot de passe incorrect. Le compte est verrouillé pour {LOCK_MINUTES} minutes après {MAX_FAILED_ATTEMPTS} essais erronés."
+            )));
+        }
+        let left = MAX_FAILED_ATTEMPTS - failed;
+        return Err(ApiError::unauthenticated(format!(
+            "{BAD_CREDENTIALS} Encore {left} essai{} avant le verrouillage du compte.",
+            if left > 1 { "s" } else { "" }
+        )));
+    }
+    if !account.active {
+        audit::record(&mut tx, now, &actor, Change {
+            action: "login.refused_disabled", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
+        }).await?;
+        tx.commit().await?;
+        return Err(ApiError::unauthenticated("Ce compte est désactivé : adressez-vous à un administrateur."));
+    }
+    sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::record(&mut tx, now, &actor, Change {
+        action: "login", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
+    }).await?;
+    let fresh = get_in_tx(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(fresh)
+}

@@ -1,0 +1,162 @@
+//! Opening the database. One SQL dialect serves both backends through sqlx's
+//! `Any` driver: placeholders are `$1…` (SQLite reads them too), times and dates
+//! are fixed-width ISO-8601 text (so text order is time order), integers are
+//! 64-bit, money is integer centimes. Each backend has its own migrations in
+//! `migrations/<backend>/`, run every time a database is opened.
+
+pub mod time;
+mod url;
+
+use crate::error::ApiError;
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use self::url::{DatabaseUrl, Backend};
+
+/// Why a database could not be opened; every message is French and names what
+/// to check.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("Adresse de base de données invalide : {0}")]
+    BadUrl(String),
+    #[error("Impossible d'ouvrir la base SQLite « {path} » : {detail}")]
+    Sqlite { path: String, detail: String },
+    #[error("Impossible de joindre la base PostgreSQL {target} : {detail}")]
+    Postgres { target: String, detail: String },
+    #[error("La mise à jour du schéma de la base a échoué : {0}")]
+    Migration(String),
+}
+
+/// A pool on one database plus which backend it is.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    /// The URL without its password, for messages and logs.
+    display: String,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Db {
+    /// Opens (creating a SQLite file if missing) and migrates.
+    pub async fn open(url: &str) -> Result<Db, OpenError> {
+        sqlx::any::install_default_drivers();
+        let parsed = DatabaseUrl::parse(url)?;
+        let db = match parsed.backend {
+            Backend::Sqlite => Self::open_sqlite(&parsed).await?,
+            Backend::Postgres => Self::open_postgres(&parsed).await?,
+        };
+        db.migrate().await?;
+        tracing::info!(database = %db.display, "base ouverte");
+        Ok(db)
+    }
+
+    async fn open_sqlite(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
+        let path = parsed.sqlite_path.clone().unwrap_or_default();
+        let fail = |detail: String| OpenError::Sqlite { path: path.display().to_string(), detail };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| fail(format!("dossier impossible à créer ({e})")))?;
+        }
+        let opts = AnyConnectOptions::from_str(&parsed.sqlx_url()).map_err(|e| fail(e.to_string()))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work while a desk writes; the busy timeout
+                    // makes a second writer wait instead of failing at once.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| fail(friendly_sqlx(&e)))?;
+        Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone() })
+    }
+
+    async fn open_postgres(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
+        let fail = |detail: String| OpenError::Postgres { target: parsed.display.clone(), detail };
+        let opts = AnyConnectOptions::from_str(&parsed.sqlx_url()).map_err(|e| fail(e.to_string()))?;
+        // One direct attempt first: the pool would retry until its timeout and
+        // hide the reason (refused, unknown host, wrong password).
+        let probe = tokio::time::timeout(Duration::from_secs(10), <sqlx::AnyConnection as sqlx::Connection>::connect_with(&opts))
+            .await
+            .map_err(|_| fail("délai de connexion dépassé".into()))?
+            .map_err(|e| fail(friendly_sqlx(&e)))?;
+        let _ = sqlx::Connection::close(probe).await;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET TIME ZONE 'UTC'").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| fail(friendly_sqlx(&e)))?;
+        Ok(Db { pool, backend: Backend::Postgres, display: parsed.display.clone() })
+    }
+
+    async fn migrate(&self) -> Result<(), OpenError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| OpenError::Migration(e.to_string()))
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+    /// The URL without its password.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// Starts a transaction. Every change and its audit rows go through one.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, ApiError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Turns the connection errors people actually meet into French.
+fn friendly_sqlx(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => "connexion refusée (le serveur est-il démarré ?)".into(),
+            std::io::ErrorKind::TimedOut => "délai de connexion dépassé".into(),
+            std::io::ErrorKind::NotFound => "hôte introuvable".into(),
+            std::io::ErrorKind::PermissionDenied => "accès refusé par le système de fichiers".into(),
+            _ => format!("erreur réseau ({io})"),
+        },
+        sqlx::Error::PoolTimedOut => "délai de connexion dépassé".into(),
+        sqlx::Error::Database(db) => {
+            let m = db.message();
+            if m.contains("password authentication failed") {
+                "identifiant ou mot de passe de la base refusé".into()
+            } else if m.contains("does not exist") {
+                format!("base inexistante ({m})")
+            } else {
+                m.to_string()
+            }
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of Guichet: Rust unit and integration tests on SQLite and on
+# PostgreSQL (a local server is started), the desktop commands without a window,
+# the generated-types check, and the end-to-end tests in the real window under
+# Xvfb through tauri-driver. Installs whatever is missing first.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+install_apt
+install_npm
+install_tauri_driver
+cd "$ROOT"
+
+# --- PostgreSQL: the Debian cluster, a test role, a clean slate -------------
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
+start_postgres() {
+  if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
+    $SUDO pg_createcluster 15 main >/dev/null
+  fi
+  local ver name
+  read -r ver name _ < <(pg_lsclusters -h | head -n1)
+  $SUDO pg_ctlcluster "$ver" "$name" start 2>/dev/null || true
+  for _ in $(seq 1 30); do as_postgres pg_isready -q && break; sleep 1; done
+  as_postgres psql -q -v ON_ERROR_STOP=1 <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guichet_test') THEN
+    CREATE ROLE guichet_test LOGIN CREATEDB PASSWORD 'guichet_test';
+  END IF;
+END $$;
+SQL
+  # Databases left by earlier runs.
+  as_postgres psql -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'guichet_t_%'" \
+    | while read -r db; do as_postgres dropdb --if-exists "$db" || true; done
+  local port
+  port=$(pg_lsclusters -h | awk 'NR==1 {print $3}')
+  export GUICHET_TEST_POSTGRES_URL="postgres://guichet_test:guichet_test@127.0.0.1:${port}/postgres"
+}
+start_postgres
+echo "==> PostgreSQL ready: ${GUICHET_TEST_POSTGRES_URL/:guichet_test@/:***@}"
+
+# --- UI build (type check) and Rust tests -----------------------------------
+build_ui
+echo "==> cargo test (SQLite + PostgreSQL, commands without a window, generated types)"
+cargo test --workspace --quiet 2>&1
+
+# --- The real window ---------------------------------------------------------
+XVFB_PID=""
+cleanup() { if [ -n "$XVFB_PID" ]; then kill "$XVFB_PID" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+if [ "${CI:-}" = "true" ] || [ -z "${DISPLAY:-}" ]; then
+  export DISPLAY=":99"
+  Xvfb "$DISPLAY" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+  XVFB_PID=$!
+  for _ in $(seq 1 50); do [ -e /tmp/.X11-unix/X99 ] && break; sleep 0.1; done
+fi
+echo "==> end-to-end tests in the real window (tauri-driver, DISPLAY=$DISPLAY)"
+export GUICHET_APP="$ROOT/target/debug/guichet-desktop"
+node --test --test-concurrency=1 tests/e2e/

@@ -1,0 +1,23 @@
+//! The Tauri commands: each one line handing over to the core.
+
+use crate::database::{DatabaseStatus, DesktopState};
+use guichet_core::ApiError;
+use tauri::State;
+
+/// Runs any command-layer operation (`docs/COMMANDS.md`) as this window's caller.
+#[tauri::command]
+pub async fn call(state: State<'_, DesktopState>, operation: String, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    state.call(&operation, request).await
+}
+
+/// Which database this window uses, and why it could not be opened if so.
+#[tauri::command]
+pub async fn database_status(state: State<'_, DesktopState>) -> Result<DatabaseStatus, ApiError> {
+    Ok(state.status().await)
+}
+
+/// Points this desk at another database (a shared PostgreSQL), remembered for next start.
+#[tauri::command]
+pub async fn database_configure(state: State<'_, DesktopState>, url: String) -> Result<DatabaseStatus, ApiError> {
+    state.configure(&url).await
+}

@@ -1,0 +1,44 @@
+//! The desktop shell: a Tauri window over the command layer. It holds one
+//! [`Desk`](guichet_core::api::Desk) (the logged-in caller) and forwards each
+//! call to it; all rules live in `guichet-core`.
+
+mod commands;
+mod database;
+
+pub use database::{DatabaseChoice, DesktopState};
+
+use tauri::{Manager, Runtime};
+
+/// Registers the state and the commands. Tests pass `tauri::test::mock_builder()`.
+pub fn app<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) -> tauri::Builder<R> {
+    with_commands(builder).manage(state)
+}
+
+fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::call,
+        commands::database_status,
+        commands::database_configure,
+    ])
+}
+
+/// Starts the real application.
+pub fn run() -> Result<(), tauri::Error> {
+    let context = tauri::generate_context!("../tauri.conf.json");
+    with_commands(tauri::Builder::default())
+        .setup(|app| {
+            let paths = app.path();
+            let log_dir = paths.app_log_dir().ok();
+            let guard = guichet_core::logging::init(log_dir.as_deref(), "guichet.log", "info");
+            let data_dir = paths.app_data_dir()?;
+            let config_dir = paths.app_config_dir()?;
+            let state = tauri::async_runtime::block_on(DesktopState::start(&data_dir, &config_dir));
+            app.manage(state);
+            app.manage(LogGuard(std::sync::Mutex::new(guard)));
+            Ok(())
+        })
+        .run(context)
+}
+
+/// Keeps the log file writer alive as long as the app.
+struct LogGuard(#[allow(dead_code)] std::sync::Mutex<Option<guichet_core::logging::Guard>>);

@@ -1,0 +1,147 @@
+//! The `guichet` binary as administrators use it: real processes, real databases.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use support::Kind;
+
+const PASSWORD: &str = "Admin-Guichet-1";
+
+fn guichet(db: &str, args: &[&str], stdin: Option<&str>, password: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    cmd.arg("--database").arg(db).args(args).env_remove("GUICHET_DATABASE_URL").env_remove("GUICHET_PASSWORD");
+    if let Some(p) = password {
+        cmd.env("GUICHET_PASSWORD", p);
+    }
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn guichet");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): stdout={} stderr={}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
+}
+
+async fn url(kind: Kind) -> Option<(String, Option<tempfile::TempDir>)> {
+    support::fresh_url(kind).await
+}
+
+/// The "done when": add an administrator (password on stdin), then
+/// call the "who am I" operation as him.
+async fn add_admin_then_whoami(kind: Kind) {
+    let Some((db, _dir)) = url(kind).await else { return };
+    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let created = json_out(&o);
+    assert_eq!(created["username"], "admin");
+
+    let o = guichet(&db, &["--user", "admin", "call", "session_current", "{}"], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let me = json_out(&o);
+    assert_eq!(me["staff"]["username"], "admin");
+    assert_eq!(me["staff"]["full_name"], "Admin");
+    assert_eq!(me["staff"]["roles"], serde_json::json!(["admin"]));
+
+    // The listing shows him.
+    let o = guichet(&db, &["staff", "list"], None, None);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("admin") && text.contains("actif"), "{text}");
+}
+
+#[tokio::test]
+async fn add_admin_then_whoami_sqlite() {
+    add_admin_then_whoami(Kind::Sqlite).await
+}
+#[tokio::test]
+async fn add_admin_then_whoami_postgres() {
+    add_admin_then_whoami(Kind::Postgres).await
+}
+
+async fn lock_out_and_unlock(kind: Kind) {
+    let Some((db, _dir)) = url(kind).await else { return };
+    guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(PASSWORD), None);
+    for _ in 0..5 {
+        let o = guichet(&db, &["--user", "admin", "call", "session_current"], None, Some("wrong-password"));
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(json_out(&o)["code"], "unauthenticated");
+    }
+    let o = guichet(&db, &["--user", "admin", "call", "session_current"], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(1));
+    let e = json_out(&o);
+    assert_eq!(e["code"], "unauthenticated");
+    assert!(e["message"].as_str().unwrap().starts_with("Compte verrouillé après 5 mots de passe erronés"), "{e}");
+
+    let o = guichet(&db, &["staff", "unlock", "admin"], None, None);
+    assert!(o.status.success());
+    let o = guichet(&db, &["--user", "admin", "call", "session_current"], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn lock_out_and_unlock_sqlite() {
+    lock_out_and_unlock(Kind::Sqlite).await
+}
+#[tokio::test]
+async fn lock_out_and_unlock_postgres() {
+    lock_out_and_unlock(Kind::Postgres).await
+}
+
+#[tokio::test]
+async fn bad_input_gets_french_messages_and_exit_codes() {
+    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+    let add = |name: &str, role: &str, pw: &str| {
+        guichet(&db, &["staff", "add", "--username", name, "--name", "Nom", "--role", role], Some(pw), None)
+    };
+    assert!(add("admin", "admin", PASSWORD).status.success());
+
+    let o = add("admin", "claims", PASSWORD);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["message"], "L'identifiant « admin » est déjà pris.");
+
+    let o = add("agent", "claims", "court");
+    assert_eq!(json_out(&o)["field"], "password");
+
+    let o = add("agent", "chef", PASSWORD);
+    let e = json_out(&o);
+    assert_eq!(e["field"], "role");
+    assert_eq!(e["message"], "Rôle inconnu « chef » : choisissez reception, claims, medical ou admin.");
+
+    let o = guichet(&db, &["--user", "admin", "call", "staff_list", "{\"a\": "], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(json_out(&o)["message"].as_str().unwrap().starts_with("JSON mal formé"));
+
+    let o = guichet(&db, &["--user", "admin", "call", "staff_list"], None, None);
+    assert_eq!(json_out(&o)["message"], "Mot de passe absent : définissez la variable GUICHET_PASSWORD.");
+
+    // Only the administrator exists: nothing half-written by the refusals.
+    let o = guichet(&db, &["staff", "list", "--json"], None, None);
+    assert_eq!(json_out(&o)["staff"].as_array().unwrap().len(), 1);
+
+    let o = guichet("mysql://serveur/base", &["migrate"], None, None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("type de base inconnu"));
+
+    let o = guichet("postgres://guichet:secret@127.0.0.1:1/guichet", &["migrate"], None, None);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Impossible de joindre la base PostgreSQL") && !err.contains("secret"), "{err}");
+}
+
+#[tokio::test]
+async fn migrate_creates_the_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.sqlite3");
+    let o = guichet(&format!("sqlite://{}", path.display()), &["migrate"], None, None);
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "Schéma à jour.");
+    assert!(path.exists());
+}

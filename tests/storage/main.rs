@@ -1,0 +1,11 @@
+//! The storage suite: every test here runs on SQLite and on PostgreSQL.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod helpers;
+
+mod audit_journal;
+mod opening;
+mod permissions;
+mod staff_accounts;

@@ -1,0 +1,246 @@
+//! Staff accounts, passwords, lock-out, first start.
+
+use crate::helpers::{World, PASSWORD};
+use crate::support::{self, TestDb};
+use chrono::Duration;
+use guichet_core::api::Caller;
+use guichet_core::ErrorCode;
+use serde_json::json;
+
+crate::on_both_backends!(
+    first_start_creates_the_administrator_once,
+    create_list_and_audit_an_account,
+    bad_account_input_writes_nothing,
+    five_wrong_passwords_lock_for_fifteen_minutes,
+    an_admin_unlocks_at_once,
+    disabled_accounts_cannot_log_in_and_lose_their_session,
+    concurrent_edits_answer_conflict,
+    the_last_administrator_stays,
+    password_change_needs_the_current_password,
+);
+
+async fn first_start_creates_the_administrator_once(t: TestDb) {
+    let w = World::new(t);
+    let mut c = Caller::Anonymous;
+    let s = w.call(&mut c, "setup_status", json!({})).await.unwrap();
+    assert_eq!(s["needs_admin"], true);
+
+    let info = w
+        .call(&mut c, "setup_create_admin", json!({"username": " Admin ", "full_name": "Fatima  Zahra", "password": PASSWORD}))
+        .await
+        .unwrap();
+    assert_eq!(info["staff"]["username"], "admin");
+    assert_eq!(info["staff"]["full_name"], "Fatima Zahra");
+    assert_eq!(info["staff"]["roles"], json!(["admin"]));
+    assert_eq!(info["role_labels"], json!(["Administrateur"]));
+    assert_eq!(info["sections"], json!(["adherents", "reception", "dossiers", "accords", "decomptes", "administration"]));
+    // Logged in at once.
+    let me = w.call(&mut c, "session_current", json!({})).await.unwrap();
+    assert_eq!(me["staff"]["username"], "admin");
+
+    let s = w.call(&mut Caller::Anonymous, "setup_status", json!({})).await.unwrap();
+    assert_eq!(s["needs_admin"], false);
+    let e = w
+        .call(&mut Caller::Anonymous, "setup_create_admin", json!({"username": "pirate", "full_name": "X", "password": PASSWORD}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_eq!(support::count(&w.t.db, "staff").await, 1);
+}
+
+async fn create_list_and_audit_an_account(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("admin", &["admin"]).await;
+    let mut admin = w.login("admin").await;
+    let created = w
+        .call(&mut admin, "staff_create", json!({"username": "k.bennani", "full_name": "Karim Bennani", "roles": ["claims", "reception"], "password": "un-long-mot-de-passe"}))
+        .await
+        .unwrap();
+    assert_eq!(created["roles"], json!(["reception", "claims"]));
+    assert_eq!(created["active"], true);
+
+    let list = w.call(&mut admin, "staff_list", json!({})).await.unwrap();
+    let names: Vec<&str> = list["staff"].as_array().unwrap().iter().map(|s| s["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["admin", "k.bennani"]);
+
+    // The audit row: who, what, after; never the password or its hash.
+    let a = w.call(&mut admin, "audit_list", json!({"action": "staff.create", "actor": "admin"})).await.unwrap();
+    let entries = a["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["entity_type"], "staff");
+    assert_eq!(entries[0]["entity_id"], created["id"].as_i64().unwrap().to_string());
+    assert_eq!(entries[0]["after"]["full_name"], "Karim Bennani");
+    assert!(entries[0]["before"].is_null());
+    let text = entries[0].to_string();
+    assert!(!text.contains("un-long-mot-de-passe") && !text.contains("argon2"), "{text}");
+
+    // The new member of staff logs in with the roles given.
+    let mut k = w.login_with("k.bennani", "un-long-mot-de-passe").await;
+    let me = w.call(&mut k, "session_current", json!({})).await.unwrap();
+    assert_eq!(me["sections"], json!(["adherents", "reception", "dossiers", "accords", "decomptes"]));
+}
+
+async fn bad_account_input_writes_nothing(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("admin", &["admin"]).await;
+    let mut admin = w.login("admin").await;
+    let staff_before = support::count(&w.t.db, "staff").await;
+    let audit_before = support::count(&w.t.db, "audit_log").await;
+
+    let cases = [
+        (json!({"username": "admin", "full_name": "Double", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant « admin » est déjà pris."),
+        (json!({"username": "ADMIN", "full_name": "Double", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant « admin » est déjà pris."),
+        (json!({"username": "court", "full_name": "X", "roles": ["claims"], "password": "123456789"}), "password", "Mot de passe trop court : au moins 10 caractères (il en a 9)."),
+        (json!({"username": "x", "full_name": "X", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant doit compter de 3 à 32 caractères."),
+        (json!({"username": "été", "full_name": "X", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant ne peut contenir que des lettres sans accent, des chiffres, « . », « _ » et « - »."),
+        (json!({"username": "sans.role", "full_name": "X", "roles": [], "password": PASSWORD}), "roles", "Choisissez au moins un rôle."),
+        (json!({"username": "sans.nom", "full_name": "   ", "roles": ["claims"], "password": PASSWORD}), "full_name", "Le nom complet est obligatoire."),
+        (json!({"username": "ctrl", "full_name": "A\u{0007}B", "roles": ["claims"], "password": PASSWORD}), "full_name", "Le nom complet contient un caractère de contrôle."),
+    ];
+    for (req, field, message) in cases {
+        let e = w.call(&mut admin, "staff_create", req.clone()).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation, "{req}");
+        assert_eq!(e.field.as_deref(), Some(field), "{req}");
+        assert_eq!(e.message, message, "{req}");
+    }
+    // An unknown role is caught while decoding, with the field named.
+    let e = w
+        .call(&mut admin, "staff_create", json!({"username": "boss", "full_name": "X", "roles": ["chef"], "password": PASSWORD}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("roles[0]"));
+    assert!(e.message.contains("valeur « chef » inconnue"), "{}", e.message);
+
+    assert_eq!(support::count(&w.t.db, "staff").await, staff_before);
+    assert_eq!(support::count(&w.t.db, "audit_log").await, audit_before);
+}
+
+async fn five_wrong_passwords_lock_for_fifteen_minutes(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("agent", &["reception"]).await;
+    let try_login = |password: &'static str| {
+        let w = &w;
+        async move { w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": password})).await }
+    };
+    for left in (1..=4).rev() {
+        let e = try_login("mauvais-mot-de-passe").await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Unauthenticated);
+        let plural = if left > 1 { "s" } else { "" };
+        assert_eq!(e.message, format!("Identifiant ou mot de passe incorrect. Encore {left} essai{plural} avant le verrouillage du compte."));
+    }
+    let e = try_login("mauvais-mot-de-passe").await.unwrap_err();
+    assert_eq!(e.message, "Mot de passe incorrect. Le compte est verrouillé pour 15 minutes après 5 essais erronés.");
+
+    // Locked: the right password is refused too.
+    let e = try_login(PASSWORD).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+    assert_eq!(e.message, "Compte verrouillé après 5 mots de passe erronés : réessayez dans 15 min ou demandez à un administrateur de le déverrouiller.");
+    w.clock.advance(Duration::minutes(14));
+    let e = try_login(PASSWORD).await.unwrap_err();
+    assert!(e.message.contains("réessayez dans 1 min"), "{}", e.message);
+
+    // Once the fifteen minutes are over, the right password works again.
+    w.clock.advance(Duration::minutes(1));
+    let ok = try_login(PASSWORD).await.unwrap();
+    assert_eq!(ok["staff"]["failed_attempts"], 0);
+    assert!(ok["staff"]["locked_until"].is_null());
+
+    let actions = w.audit_actions().await;
+    assert_eq!(actions.iter().filter(|a| *a == "login.failed").count(), 4);
+    assert_eq!(actions.iter().filter(|a| *a == "login.locked").count(), 1);
+    assert_eq!(actions.iter().filter(|a| *a == "login.refused_locked").count(), 2);
+    assert_eq!(actions.last().unwrap(), "login");
+}
+
+async fn an_admin_unlocks_at_once(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("admin", &["admin"]).await;
+    let agent = w.add_staff("agent", &["reception"]).await;
+    for _ in 0..5 {
+        let _ = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "pas-le-bon-mdp"})).await;
+    }
+    let mut admin = w.login("admin").await;
+    let listed = w.call(&mut admin, "staff_list", json!({})).await.unwrap();
+    let a = listed["staff"].as_array().unwrap().iter().find(|s| s["username"] == "agent").unwrap().clone();
+    assert!(a["locked_until"].is_string(), "{a}");
+
+    let unlocked = w.call(&mut admin, "staff_unlock", json!({"id": agent})).await.unwrap();
+    assert!(unlocked["locked_until"].is_null());
+    w.login("agent").await;
+    let audit = w.call(&mut admin, "audit_list", json!({"action": "staff.unlock"})).await.unwrap();
+    let e = &audit["entries"][0];
+    assert_eq!(e["actor"], "admin");
+    assert!(e["before"]["locked_until"].is_string());
+    assert!(e["after"]["locked_until"].is_null());
+}
+
+async fn disabled_accounts_cannot_log_in_and_lose_their_session(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("admin", &["admin"]).await;
+    let agent = w.add_staff("agent", &["reception"]).await;
+    let mut agent_session = w.login("agent").await;
+    let mut admin = w.login("admin").await;
+    w.call(&mut admin, "staff_set_active", json!({"id": agent, "active": false})).await.unwrap();
+
+    let e = w.call(&mut agent_session, "session_current", json!({})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+    assert_eq!(agent_session, Caller::Anonymous, "the session is dropped");
+    let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD})).await.unwrap_err();
+    assert_eq!(e.message, "Ce compte est désactivé : adressez-vous à un administrateur.");
+    // A wrong password on a disabled account says nothing about the account.
+    let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "nimporte-quoi"})).await.unwrap_err();
+    assert!(e.message.starts_with("Identifiant ou mot de passe incorrect."), "{}", e.message);
+
+    w.call(&mut admin, "staff_set_active", json!({"username": "agent", "active": true})).await.unwrap();
+    w.login("agent").await;
+}
+
+async fn concurrent_edits_answer_conflict(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("admin", &["admin"]).await;
+    w.add_staff("admin2", &["admin"]).await;
+    let agent = w.add_staff("agent", &["reception"]).await;
+    let mut a1 = w.login("admin").await;
+    let mut a2 = w.login("admin2").await;
+    // Both read version 1…
+    let first = w.call(&mut a1, "staff_update", json!({"id": agent, "version": 1, "full_name": "Agent Un", "roles": ["reception"]})).await.unwrap();
+    assert_eq!(first["version"], 2);
+    // …the second, still holding version 1, is refused.
+    let e = w.call(&mut a2, "staff_update", json!({"id": agent, "version": 1, "full_name": "Agent Deux", "roles": ["claims"]})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_eq!(e.message, "Cet enregistrement a été modifié par un autre poste entre-temps : rechargez-le puis recommencez.");
+    let list = w.call(&mut a1, "staff_list", json!({})).await.unwrap();
+    let a = list["staff"].as_array().unwrap().iter().find(|s| s["username"] == "agent").unwrap().clone();
+    assert_eq!(a["full_name"], "Agent Un");
+    assert_eq!(a["roles"], json!(["reception"]));
+    assert_eq!(w.audit_actions().await.iter().filter(|a| *a == "staff.update").count(), 1);
+}
+
+async fn the_last_administrator_stays(t: TestDb) {
+    let w = World::new(t);
+    let admin = w.add_staff("admin", &["admin"]).await;
+    let mut a = w.login("admin").await;
+    let e = w.call(&mut a, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["claims"]})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("roles"));
+    let e = w.call(&mut a, "staff_set_active", json!({"id": admin, "active": false})).await.unwrap_err();
+    assert_eq!(e.message, "Vous ne pouvez pas désactiver votre propre compte.");
+    let mut sys = Caller::System { os_user: "root".into() };
+    let e = w.call(&mut sys, "staff_set_active", json!({"id": admin, "active": false})).await.unwrap_err();
+    assert_eq!(e.message, "C'est le dernier administrateur actif : il ne peut pas être désactivé.");
+    let me = w.call(&mut a, "session_current", json!({})).await.unwrap();
+    assert_eq!(me["staff"]["roles"], json!(["admin"]));
+    assert_eq!(me["staff"]["version"], 1, "nothing half-written");
+}
+
+async fn password_change_needs_the_current_password(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("agent", &["claims"]).await;
+    let mut c = w.login("agent").await;
+    let e = w.call(&mut c, "password_change", json!({"current_password": "faux-mot-de-passe", "new_password": "nouveau-mot-de-passe"})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("current_password"));
+    let e = w.call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "court"})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("new_password"));
+    w.call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "nouveau-mot-de-passe"})).await.unwrap();
+    w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "nouveau-mot-de-passe"})).await.unwrap();
+    assert!(w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD})).await.is_err());
+}

@@ -1,0 +1,192 @@
+// Generated from the Rust command layer (core/src/api). Do not edit by hand:
+// GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated
+
+/**
+ * `{code, message, field?}` as the window and the CLI receive it.
+ */
+export type ApiError = { code: ErrorCode, message: string, field?: string, };
+
+/**
+ * A row as the Administration screen shows it.
+ */
+export type AuditEntry = { id: number, 
+/**
+ * UTC, RFC 3339.
+ */
+at: string, actor: string, action: string, entity_type: string, entity_id: string | null, before: JsonValue | null, after: JsonValue | null, };
+
+/**
+ * Filters of the audit screen; all optional, newest first.
+ */
+export type AuditFilter = { 
+/**
+ * Exact staff username (or `système:…`).
+ */
+actor?: string, 
+/**
+ * Exact action, e.g. `staff.create`, `forbidden`.
+ */
+action?: string, entity_type?: string, entity_id?: string, 
+/**
+ * From this day (inclusive), `YYYY-MM-DD`.
+ */
+from?: string, 
+/**
+ * Up to this day (inclusive), `YYYY-MM-DD`.
+ */
+to?: string, 
+/**
+ * Rows older than this id (the next page).
+ */
+before_id?: number, 
+/**
+ * At most this many rows (default 100, at most 500).
+ */
+limit?: number, };
+
+export type AuditListResponse = { entries: Array<AuditEntry>, 
+/**
+ * Pass as `before_id` for the next (older) page; absent on the last page.
+ */
+next_before_id: number | null, };
+
+export type CreateAdminRequest = { username: string, full_name: string, password: string, };
+
+/**
+ * A request with no parameters: `{}`.
+ */
+export type Empty = Record<string, never>;
+
+/**
+ * The small, closed set of error codes the window and scripts can branch on.
+ */
+export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | "unauthenticated" | "internal";
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+export type LoginRequest = { username: string, password: string, };
+
+/**
+ * A new account as the form sends it.
+ */
+export type NewStaff = { username: string, full_name: string, roles: Array<Role>, password: string, };
+
+export type PasswordChangeRequest = { current_password: string, new_password: string, };
+
+/**
+ * What an operation needs. `Public` and `Authenticated` are for the session
+ * operations; the rest are granted by roles in [`permissions_of`].
+ */
+export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+
+/**
+ * A staff member's roles; one person may hold several.
+ */
+export type Role = "reception" | "claims" | "medical" | "admin";
+
+/**
+ * The sections of the main window, in menu order.
+ */
+export type Section = "adherents" | "reception" | "dossiers" | "accords" | "decomptes" | "administration";
+
+/**
+ * The logged-in staff member and what the window should offer him.
+ */
+export type SessionInfo = { staff: StaffMember, 
+/**
+ * French labels of the roles, for the header.
+ */
+role_labels: Array<string>, 
+/**
+ * The sections of the main window this staff member may open, in order.
+ */
+sections: Array<Section>, permissions: Array<Permission>, };
+
+export type SetupState = { 
+/**
+ * True when no active administrator exists: the window offers to create one.
+ */
+needs_admin: boolean, 
+/**
+ * `sqlite` or `postgres`.
+ */
+backend: string, 
+/**
+ * The database in use, without its password.
+ */
+database: string, };
+
+export type StaffListResponse = { staff: Array<StaffMember>, };
+
+/**
+ * A staff account as every screen sees it (never the password hash).
+ */
+export type StaffMember = { id: number, username: string, full_name: string, roles: Array<Role>, active: boolean, 
+/**
+ * Wrong passwords since the last successful login.
+ */
+failed_attempts: number, 
+/**
+ * Set while the account is locked (UTC, RFC 3339).
+ */
+locked_until: string | null, 
+/**
+ * Optimistic-lock counter: an update names the version it read.
+ */
+version: number, };
+
+export type StaffRef = { id?: number, username?: string, };
+
+export type StaffResetPasswordRequest = { id: number, new_password: string, };
+
+export type StaffSetActiveRequest = { 
+/**
+ * The account, by id…
+ */
+id?: number, 
+/**
+ * …or by username.
+ */
+username?: string, version?: number, active: boolean, };
+
+export type StaffUpdateRequest = { id: number, 
+/**
+ * The version read; a different current version answers `conflict`.
+ */
+version: number, full_name: string, roles: Array<Role>, };
+
+/** Every operation of the command layer: its request and its response. */
+export interface Operations {
+  setup_status: { request: Empty; response: SetupState };
+  setup_create_admin: { request: CreateAdminRequest; response: SessionInfo };
+  session_login: { request: LoginRequest; response: SessionInfo };
+  session_current: { request: Empty; response: SessionInfo };
+  session_logout: { request: Empty; response: Empty };
+  password_change: { request: PasswordChangeRequest; response: Empty };
+  staff_list: { request: Empty; response: StaffListResponse };
+  staff_create: { request: NewStaff; response: StaffMember };
+  staff_update: { request: StaffUpdateRequest; response: StaffMember };
+  staff_set_active: { request: StaffSetActiveRequest; response: StaffMember };
+  staff_unlock: { request: StaffRef; response: StaffMember };
+  staff_reset_password: { request: StaffResetPasswordRequest; response: StaffMember };
+  audit_list: { request: AuditFilter; response: AuditListResponse };
+}
+
+export type OperationName = keyof Operations;
+
+/** The permission each operation needs (checked in the core, shown here for the window). */
+export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
+  setup_status: "public",
+  setup_create_admin: "public",
+  session_login: "public",
+  session_current: "authenticated",
+  session_logout: "authenticated",
+  password_change: "authenticated",
+  staff_list: "staff_manage",
+  staff_create: "staff_manage",
+  staff_update: "staff_manage",
+  staff_set_active: "staff_manage",
+  staff_unlock: "staff_manage",
+  staff_reset_password: "staff_manage",
+  audit_list: "audit_read",
+};

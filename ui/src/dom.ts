@@ -1,0 +1,94 @@
+// A tiny element builder: the window is plain DOM, no framework.
+
+type Child = Node | string | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | EventListener | undefined>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") {
+      el.addEventListener(k.slice(2).toLowerCase(), v);
+    } else if (k === "class") {
+      el.className = String(v);
+    } else if (v === true) {
+      el.setAttribute(k, "");
+    } else {
+      el.setAttribute(k, String(v));
+    }
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c);
+  }
+  return el;
+}
+
+/** Replaces the content of `parent`. */
+export function mount(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  for (const c of children) if (c) parent.append(c);
+}
+
+/** A labelled input; `name` is also the field name the core reports errors on. */
+export function field(
+  label: string,
+  name: string,
+  opts: { type?: string; value?: string; autocomplete?: string; required?: boolean; autofocus?: boolean } = {},
+): HTMLLabelElement {
+  return h(
+    "label",
+    { class: "field" },
+    h("span", {}, label),
+    h("input", {
+      name,
+      id: `f-${name}`,
+      type: opts.type ?? "text",
+      value: opts.value ?? "",
+      autocomplete: opts.autocomplete ?? "off",
+      required: opts.required ?? false,
+      autofocus: opts.autofocus ?? false,
+      spellcheck: "false",
+    }),
+    h("small", { class: "field-error", "data-error-for": name }),
+  );
+}
+
+export function value(form: HTMLFormElement, name: string): string {
+  const el = form.elements.namedItem(name);
+  return el instanceof HTMLInputElement || el instanceof HTMLSelectElement ? el.value : "";
+}
+
+/** Shows a message in the form's banner and, when given, beside its field. */
+export function showError(form: HTMLFormElement, message: string, fieldName?: string): void {
+  form.querySelectorAll<HTMLElement>(".field-error").forEach((e) => (e.textContent = ""));
+  form.querySelectorAll(".invalid").forEach((e) => e.classList.remove("invalid"));
+  const banner = form.querySelector<HTMLElement>(".form-error");
+  if (banner) {
+    banner.textContent = message;
+    banner.hidden = message === "";
+  }
+  if (fieldName) {
+    const slot = form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(fieldName)}"]`);
+    const input = form.elements.namedItem(fieldName);
+    if (slot) slot.textContent = message;
+    if (input instanceof HTMLElement) {
+      input.classList.add("invalid");
+      input.focus();
+    }
+  }
+}
+
+export function formError(): HTMLParagraphElement {
+  return h("p", { class: "form-error", role: "alert", hidden: true });
+}
+
+/** Formats an RFC 3339 UTC time in local French form. */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString("fr-FR");
+}

@@ -1,0 +1,29 @@
+// Administration: staff accounts and the audit journal.
+import type { SessionInfo } from "../api/bindings";
+import { h, mount } from "../dom";
+import { auditPanel } from "./audit";
+import { staffPanel } from "./staff";
+
+export function administrationSection(content: HTMLElement, session: SessionInfo): void {
+  const panel = h("div", { class: "panel" });
+  const tabs: [string, string, () => void][] = [
+    ["staff", "Personnel", () => staffPanel(panel, session)],
+    ["audit", "Journal d'audit", () => auditPanel(panel)],
+  ];
+  const bar = h("div", { class: "tabs", role: "tablist" });
+  for (const [id, label, show] of tabs) {
+    bar.append(
+      h("button", {
+        type: "button",
+        role: "tab",
+        id: `tab-${id}`,
+        onclick: () => {
+          bar.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${id}`)));
+          show();
+        },
+      }, label),
+    );
+  }
+  mount(content, h("h2", {}, "Administration"), bar, panel);
+  (bar.firstElementChild as HTMLButtonElement).click();
+}

@@ -1,0 +1,82 @@
+// The main window after login: header (who is logged in, logout), the sections
+// this staff member may open, and the open section. Alt+1…6 opens a section.
+import { call } from "../api/client";
+import type { Section, SessionInfo } from "../api/bindings";
+import { h, mount } from "../dom";
+import { administrationSection } from "./administration";
+
+export const SECTION_LABELS: Record<Section, string> = {
+  adherents: "Adhérents",
+  reception: "Réception",
+  dossiers: "Dossiers",
+  accords: "Accords et prises en charge",
+  decomptes: "Décomptes",
+  administration: "Administration",
+};
+
+export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: () => void): void {
+  const content = h("section", { id: "section-content", class: "content", tabindex: "-1" });
+  const nav = h("nav", { id: "sections", "aria-label": "Sections" });
+  const buttons = new Map<Section, HTMLButtonElement>();
+
+  const open = (s: Section): void => {
+    buttons.forEach((b, key) => b.setAttribute("aria-current", key === s ? "page" : "false"));
+    if (s === "administration") {
+      administrationSection(content, session);
+    } else {
+      mount(
+        content,
+        h("h2", {}, SECTION_LABELS[s]),
+        h("p", { class: "hint" }, "Cette section sera disponible dans une prochaine version de Guichet."),
+      );
+    }
+  };
+
+  session.sections.forEach((s, i) => {
+    const b = h(
+      "button",
+      { type: "button", "data-section": s, title: `Alt+${i + 1}`, onclick: () => open(s) },
+      h("span", { class: "key" }, String(i + 1)),
+      SECTION_LABELS[s],
+    );
+    buttons.set(s, b);
+    nav.append(b);
+  });
+
+  const logout = async (): Promise<void> => {
+    document.removeEventListener("keydown", shortcuts);
+    try {
+      await call("session_logout", {});
+    } finally {
+      loggedOut();
+    }
+  };
+  const shortcuts = (ev: KeyboardEvent): void => {
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const n = Number.parseInt(ev.key, 10);
+    const s = session.sections[n - 1];
+    if (s) {
+      ev.preventDefault();
+      open(s);
+    }
+  };
+  document.addEventListener("keydown", shortcuts);
+
+  const header = h(
+    "header",
+    { class: "topbar" },
+    h("strong", { class: "brand" }, "Guichet"),
+    h(
+      "span",
+      { id: "current-user", class: "who" },
+      h("span", { class: "name" }, session.staff.full_name),
+      " · ",
+      h("span", { class: "roles" }, session.role_labels.join(", ")),
+    ),
+    h("button", { type: "button", id: "logout", onclick: () => void logout() }, "Se déconnecter"),
+  );
+  mount(root, h("div", { id: "app-shell", class: "shell" }, header, h("div", { class: "body" }, nav, content)));
+  const first = session.sections[0];
+  if (first) open(first);
+  else mount(content, h("p", { class: "hint" }, "Aucune section n'est ouverte à vos rôles : adressez-vous à un administrateur."));
+}

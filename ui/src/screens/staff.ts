@@ -1,0 +1,168 @@
+// Staff accounts: create, roles, disable, unlock, reset password.
+import { ApiFailure, call } from "../api/client";
+import type { Role, SessionInfo, StaffMember } from "../api/bindings";
+import { field, formError, h, localTime, mount, showError, value } from "../dom";
+
+const ROLES: [Role, string][] = [
+  ["reception", "Agent d'accueil"],
+  ["claims", "Gestionnaire"],
+  ["medical", "Médecin conseil"],
+  ["admin", "Administrateur"],
+];
+
+function roleBoxes(selected: Role[]): HTMLFieldSetElement {
+  return h(
+    "fieldset",
+    { class: "roles" },
+    h("legend", {}, "Rôles"),
+    ...ROLES.map(([r, label]) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "role", value: r, checked: selected.includes(r) }), label),
+    ),
+    h("small", { class: "field-error", "data-error-for": "roles" }),
+  );
+}
+
+function checkedRoles(form: HTMLFormElement): Role[] {
+  return Array.from(form.querySelectorAll<HTMLInputElement>("input[name=role]:checked")).map((i) => i.value as Role);
+}
+
+function state(s: StaffMember): string {
+  if (!s.active) return "Désactivé";
+  if (s.locked_until && new Date(s.locked_until) > new Date()) return `Verrouillé jusqu'à ${localTime(s.locked_until)}`;
+  return "Actif";
+}
+
+export async function staffPanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
+  const list = h("div", { id: "staff-list" });
+  const editor = h("div", { id: "staff-editor" });
+  const reload = async (): Promise<void> => {
+    try {
+      const { staff } = await call("staff_list", {});
+      mount(list, table(staff));
+    } catch (e) {
+      mount(list, h("p", { class: "form-error" }, e instanceof ApiFailure ? e.message : String(e)));
+    }
+  };
+
+  const act = async (run: () => Promise<unknown>): Promise<void> => {
+    try {
+      await run();
+      await reload();
+    } catch (e) {
+      window.alert(e instanceof ApiFailure ? e.message : String(e));
+      await reload();
+    }
+  };
+
+  const table = (staff: StaffMember[]): HTMLTableElement =>
+    h(
+      "table",
+      { class: "grid" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Identifiant"), h("th", {}, "Nom"), h("th", {}, "Rôles"), h("th", {}, "État"), h("th", {}, ""))),
+      h(
+        "tbody",
+        {},
+        ...staff.map((s) =>
+          h(
+            "tr",
+            { "data-username": s.username },
+            h("td", {}, s.username),
+            h("td", {}, s.full_name),
+            h("td", {}, s.roles.map((r) => ROLES.find(([k]) => k === r)?.[1] ?? r).join(", ")),
+            h("td", { class: "state" }, state(s)),
+            h(
+              "td",
+              { class: "actions" },
+              h("button", { type: "button", onclick: () => editForm(s) }, "Modifier"),
+              s.id === session.staff.id
+                ? null
+                : h("button", { type: "button", onclick: () => void act(() => call("staff_set_active", { id: s.id, version: s.version, active: !s.active })) }, s.active ? "Désactiver" : "Réactiver"),
+              s.locked_until ? h("button", { type: "button", onclick: () => void act(() => call("staff_unlock", { id: s.id })) }, "Déverrouiller") : null,
+              h("button", { type: "button", onclick: () => resetForm(s) }, "Nouveau mot de passe"),
+            ),
+          ),
+        ),
+      ),
+    );
+
+  const closeEditor = (): void => mount(editor);
+
+  const createForm = (): void => {
+    const form = h(
+      "form",
+      { id: "staff-create", class: "card inline", novalidate: true },
+      h("h3", {}, "Nouveau compte"),
+      field("Identifiant", "username", { autofocus: true }),
+      field("Nom complet", "full_name"),
+      roleBoxes([]),
+      field("Mot de passe provisoire (au moins 10 caractères)", "password", { type: "password", autocomplete: "new-password" }),
+      formError(),
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Créer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await call("staff_create", { username: value(form, "username"), full_name: value(form, "full_name"), roles: checkedRoles(form), password: value(form, "password") });
+        closeEditor();
+        await reload();
+      } catch (e) {
+        if (e instanceof ApiFailure) showError(form, e.message, e.field);
+        else throw e;
+      }
+    });
+    mount(editor, form);
+    form.querySelector("input")?.focus();
+  };
+
+  const editForm = (s: StaffMember): void => {
+    const form = h(
+      "form",
+      { id: "staff-edit", class: "card inline", novalidate: true },
+      h("h3", {}, `Modifier ${s.username}`),
+      field("Nom complet", "full_name", { value: s.full_name }),
+      roleBoxes(s.roles),
+      formError(),
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await call("staff_update", { id: s.id, version: s.version, full_name: value(form, "full_name"), roles: checkedRoles(form) });
+        closeEditor();
+        await reload();
+      } catch (e) {
+        if (e instanceof ApiFailure) showError(form, e.message, e.field);
+        else throw e;
+      }
+    });
+    mount(editor, form);
+    form.querySelector("input")?.focus();
+  };
+
+  const resetForm = (s: StaffMember): void => {
+    const form = h(
+      "form",
+      { id: "staff-reset", class: "card inline", novalidate: true },
+      h("h3", {}, `Nouveau mot de passe pour ${s.username}`),
+      field("Mot de passe provisoire (au moins 10 caractères)", "new_password", { type: "password", autocomplete: "new-password" }),
+      formError(),
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
+        closeEditor();
+        await reload();
+      } catch (e) {
+        if (e instanceof ApiFailure) showError(form, e.message, e.field);
+        else throw e;
+      }
+    });
+    mount(editor, form);
+    form.querySelector("input")?.focus();
+  };
+
+  mount(panel, h("div", { class: "row" }, h("button", { type: "button", id: "staff-new", class: "primary", onclick: createForm }, "Nouveau compte")), editor, list);
+  await reload();
+}
