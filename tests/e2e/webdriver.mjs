@@ -1,0 +1,193 @@
+// A minimal W3C WebDriver client over fetch, enough to drive the Guichet window
+// through tauri-driver (which forwards to WebKitWebDriver). No npm dependency.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import net from "node:net";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+export const SHOTS = join(ROOT, ".e2e");
+
+/** Whether window tests can run here; under CI=true they must. */
+export function windowTestsSkipReason() {
+  if (process.env.CI === "true") return null;
+  if (!process.env.DISPLAY) return "pas d'écran (DISPLAY vide) : tests de fenêtre ignorés — scripts/test.sh lance Xvfb";
+  return null;
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on("error", rej);
+  });
+}
+
+async function waitForPort(port, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((res) => {
+      const c = net.connect(port, "127.0.0.1", () => { c.end(); res(true); });
+      c.on("error", () => res(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/**
+ * Starts tauri-driver with a fresh, empty data folder for the app (XDG dirs),
+ * and opens a WebDriver session on the Guichet window.
+ */
+export async function launch(extraEnv = {}) {
+  const app = process.env.GUICHET_APP ?? join(ROOT, "target", "debug", "guichet-desktop");
+  if (!existsSync(app)) throw new Error(`application binary missing: ${app} (run cargo test --workspace or cargo build -p guichet-desktop)`);
+  const home = mkdtempSync(join(tmpdir(), "guichet-e2e-"));
+  const port = await freePort();
+  const nativePort = await freePort();
+  const env = {
+    ...process.env,
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    ...extraEnv,
+  };
+  delete env.GUICHET_DATABASE_URL;
+  if (extraEnv.GUICHET_DATABASE_URL) env.GUICHET_DATABASE_URL = extraEnv.GUICHET_DATABASE_URL;
+  const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let driverLog = "";
+  driver.stdout.on("data", (d) => (driverLog += d));
+  driver.stderr.on("data", (d) => (driverLog += d));
+  await waitForPort(port, 15000);
+  const base = `http://127.0.0.1:${port}`;
+  const res = await fetch(`${base}/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ capabilities: { alwaysMatch: { "tauri:options": { application: app } } } }),
+  });
+  const body = await res.json();
+  if (!res.ok) {
+    driver.kill("SIGTERM");
+    throw new Error(`session not created: ${JSON.stringify(body)}\n${driverLog}`);
+  }
+  return new Window(base, body.value.sessionId, driver, home);
+}
+
+export class Window {
+  constructor(base, id, driver, home) {
+    this.base = base;
+    this.id = id;
+    this.driver = driver;
+    this.home = home;
+  }
+
+  async cmd(method, path, body) {
+    const res = await fetch(`${this.base}/session/${this.id}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  }
+
+  async find(css) {
+    const v = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return v[ELEMENT];
+  }
+
+  /** Waits until `css` matches a displayed element. */
+  async waitFor(css, ms = 15000) {
+    const end = Date.now() + ms;
+    let last;
+    while (Date.now() < end) {
+      try {
+        const el = await this.find(css);
+        if (await this.cmd("GET", `/element/${el}/displayed`)) return el;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(100);
+    }
+    throw new Error(`element ${css} not shown within ${ms} ms${last ? `: ${last.message}` : ""}`);
+  }
+
+  /** Waits until the text of `css` satisfies `pred` (or equals it). */
+  async waitText(css, pred, ms = 10000) {
+    const test = typeof pred === "function" ? pred : (t) => t === pred;
+    const end = Date.now() + ms;
+    let text = "";
+    while (Date.now() < end) {
+      try {
+        text = await this.text(css);
+        if (test(text)) return text;
+      } catch {
+        /* not there yet */
+      }
+      await sleep(100);
+    }
+    throw new Error(`text of ${css} never matched; last: ${JSON.stringify(text)}`);
+  }
+
+  async text(css) {
+    return this.cmd("GET", `/element/${await this.find(css)}/text`);
+  }
+
+  async click(css) {
+    await this.cmd("POST", `/element/${await this.waitFor(css)}/click`, {});
+  }
+
+  /** Types into a field as a person (or a barcode scanner) would; "\uE007" is Enter. */
+  async type(css, text) {
+    const el = await this.waitFor(css);
+    await this.cmd("POST", `/element/${el}/clear`, {});
+    await this.cmd("POST", `/element/${el}/value`, { text });
+  }
+
+  async exec(script, ...args) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async texts(css) {
+    return this.exec(`return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());`, css);
+  }
+
+  /** Saves a PNG of the window under .e2e/, after two animation frames. */
+  async screenshot(name) {
+    await this.cmd("POST", "/execute/async", {
+      script: "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+      args: [],
+    });
+    const b64 = await this.cmd("GET", "/screenshot");
+    mkdirSync(SHOTS, { recursive: true });
+    const file = join(SHOTS, `${name}.png`);
+    writeFileSync(file, Buffer.from(b64, "base64"));
+    return file;
+  }
+
+  /** Ends the session and stops tauri-driver with SIGTERM (so WebKitWebDriver goes too). */
+  async close() {
+    try {
+      await fetch(`${this.base}/session/${this.id}`, { method: "DELETE" });
+    } catch {
+      /* already gone */
+    }
+    this.driver.kill("SIGTERM");
+    await new Promise((res) => {
+      if (this.driver.exitCode !== null) return res();
+      const t = setTimeout(res, 5000);
+      this.driver.on("exit", () => { clearTimeout(t); res(); });
+    });
+  }
+}
+
+export const ENTER = "\uE007";
