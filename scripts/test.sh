@@ -47,10 +47,13 @@ XVFB_PID=""
 cleanup() { if [ -n "$XVFB_PID" ]; then kill "$XVFB_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 if [ "${CI:-}" = "true" ] || [ -z "${DISPLAY:-}" ]; then
-  export DISPLAY=":99"
+  n=99
+  while [ -e "/tmp/.X${n}-lock" ] || [ -e "/tmp/.X11-unix/X${n}" ]; do n=$((n + 1)); done
+  export DISPLAY=":${n}"
   Xvfb "$DISPLAY" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
   XVFB_PID=$!
-  for _ in $(seq 1 50); do [ -e /tmp/.X11-unix/X99 ] && break; sleep 0.1; done
+  for _ in $(seq 1 100); do [ -e "/tmp/.X11-unix/X${n}" ] && break; sleep 0.1; done
+  [ -e "/tmp/.X11-unix/X${n}" ] || { echo "Xvfb did not start on $DISPLAY" >&2; exit 1; }
 fi
 echo "==> end-to-end tests in the real window (tauri-driver, DISPLAY=$DISPLAY)"
 export GUICHET_APP="$ROOT/target/debug/guichet-desktop"
