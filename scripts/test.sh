@@ -40,7 +40,7 @@ echo "==> PostgreSQL ready: ${GUICHET_TEST_POSTGRES_URL/:guichet_test@/:***@}"
 # --- UI build (type check) and Rust tests -----------------------------------
 build_ui
 echo "==> cargo test (SQLite + PostgreSQL, commands without a window, generated types)"
-cargo test --workspace --quiet 2>&1
+cargo test --workspace --no-fail-fast --quiet 2>&1
 
 # --- The real window ---------------------------------------------------------
 XVFB_PID=""

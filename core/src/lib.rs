@@ -15,6 +15,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod logging;
+pub mod members;
 pub mod staff;
 pub mod storage;
 

@@ -64,6 +64,33 @@ pub async fn record(
     Ok(())
 }
 
+/// Appends many rows at once (imports), inside the caller's transaction.
+pub async fn record_many(
+    tx: &mut Transaction<'static, Any>,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+) -> ApiResult<()> {
+    use crate::storage::batch::{self, Value};
+    let when = time::ts(at);
+    let rows: Vec<Vec<Value>> = changes
+        .into_iter()
+        .map(|c| {
+            vec![
+                Value::from(when.clone()),
+                Value::from(actor.staff_id),
+                Value::from(actor.name.clone()),
+                Value::from(c.action),
+                Value::from(c.entity_type),
+                Value::from(c.entity_id),
+                Value::from(c.before.map(|v| v.to_string())),
+                Value::from(c.after.map(|v| v.to_string())),
+            ]
+        })
+        .collect();
+    batch::insert(tx, "audit_log", &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json"], &rows).await
+}
+
 /// A row as the Administration screen shows it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AuditEntry {

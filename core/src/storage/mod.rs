@@ -4,6 +4,8 @@
 //! 64-bit, money is integer centimes. Each backend has its own migrations in
 //! `migrations/<backend>/`, run every time a database is opened.
 
+pub mod batch;
+pub mod files;
 pub mod time;
 mod url;
 

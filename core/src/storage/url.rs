@@ -111,7 +111,7 @@ mod tests {
             ("", "l'adresse est vide"),
             ("mysql://x/y", "type de base inconnu"),
             ("sqlite://", "il manque le chemin"),
-            ("postgres://", "mal formée"),
+            ("postgres://", "il manque le nom du serveur"),
             ("postgres://serveur:5432", "il manque le nom de la base"),
             ("postgres://u:p@serveur:99999/db", "mal formée"),
         ] {

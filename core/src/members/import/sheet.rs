@@ -1,0 +1,183 @@
+//! Reading a roster file into rows of cells: `.xlsx`, `.xls`, `.ods` through
+//! calamine, `.csv` with the csv crate. The kind is told by the file's first
+//! bytes, not its name, so a renamed file still reads (or is refused clearly).
+
+use crate::error::{ApiError, ApiResult};
+use calamine::{Data, Reader};
+use chrono::NaiveDate;
+use std::io::Cursor;
+use std::path::Path;
+
+/// A cell as the import sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    /// A formula error (`#N/A`, `#REF!`) or an unreadable value.
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// One sheet: its name, and its rows each with the spreadsheet's own row number.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: Vec<(u32, Vec<Cell>)>,
+}
+
+/// Refused before reading: a roster is never this large.
+const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Cells in one sheet's used range (rows × columns): a guard against files
+/// that declare millions of formatted but empty rows, and zip bombs.
+const MAX_CELLS: usize = 40_000_000;
+
+fn unreadable(detail: &str) -> ApiError {
+    ApiError::validation("file", format!("Le fichier est endommagé ou tronqué et ne peut pas être lu ({detail})."))
+}
+
+pub fn read(path: &Path) -> ApiResult<Vec<Sheet>> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ApiError::validation("file", format!("Fichier introuvable : {shown}.")),
+        std::io::ErrorKind::PermissionDenied => ApiError::validation("file", format!("Lecture refusée par le système : {shown}.")),
+        _ => ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")),
+    })?;
+    if meta.is_dir() {
+        return Err(ApiError::validation("file", format!("« {shown} » est un dossier, pas un fichier.")));
+    }
+    if meta.len() == 0 {
+        return Err(ApiError::validation("file", "Le fichier est vide."));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ApiError::validation("file", format!("Fichier trop volumineux ({} Mo, au plus {} Mo).", meta.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")))?;
+    from_bytes(&bytes)
+}
+
+pub fn from_bytes(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.starts_with(CFB) {
+        // An encrypted .xlsx is an OLE container holding "EncryptedPackage".
+        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Err(password_protected());
+        }
+        return workbook(bytes);
+    }
+    if bytes.starts_with(ZIP) {
+        return workbook(bytes);
+    }
+    if bytes.starts_with(b"PK") {
+        return Err(unreadable("archive incomplète"));
+    }
+    csv(bytes)
+}
+
+fn password_protected() -> ApiError {
+    ApiError::validation("file", "Le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis importez-le à nouveau.")
+}
+
+fn workbook(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(calamine_error)?;
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(ApiError::validation("file", "Le classeur ne contient aucune feuille."));
+    }
+    let mut sheets = Vec::new();
+    for name in names {
+        let range = wb.worksheet_range(&name).map_err(calamine_error)?;
+        let (h, w) = range.get_size();
+        if h.saturating_mul(w) > MAX_CELLS {
+            return Err(ApiError::validation(
+                "file",
+                format!("La feuille « {name} » déclare {h} lignes × {w} colonnes : trop pour un fichier d'adhérents. Supprimez les lignes vides en fin de feuille."),
+            ));
+        }
+        let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
+        let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+        let rows = range
+            .rows()
+            .enumerate()
+            .filter(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)))
+            .map(|(i, cells)| {
+                let mut row = vec![Cell::Empty; first_col];
+                row.extend(cells.iter().map(cell));
+                (first_row + i as u32 + 1, row)
+            })
+            .collect();
+        sheets.push(Sheet { name, rows });
+    }
+    Ok(sheets)
+}
+
+fn cell(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(if *b { "VRAI".into() } else { "FAUX".into() }),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if dt.is_datetime() => Cell::Date(t.date()),
+            _ => Cell::Number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) => match NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+            Ok(d) => Cell::Date(d),
+            Err(_) => Cell::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+fn calamine_error(e: calamine::Error) -> ApiError {
+    use calamine::{Error as E, XlsError, XlsxError};
+    match e {
+        E::Xlsx(XlsxError::Password) | E::Xls(XlsError::Password) => password_protected(),
+        E::Xlsx(XlsxError::Zip(z)) => unreadable(&format!("archive {z}")),
+        other => unreadable(&other.to_string()),
+    }
+}
+
+/// Text files: UTF-8 (with or without BOM), else Windows-1252 as older Excel
+/// saves them; `;`, `,` or tab separated, whichever the first line uses most.
+fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(t) => t.to_string(),
+        Err(_) => {
+            let (t, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            t.into_owned()
+        }
+    };
+    let sample = text.chars().take(4096).collect::<String>();
+    let binary = sample.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
+    if binary > sample.chars().count() / 20 || sample.contains('\0') {
+        return Err(ApiError::validation("file", "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv."));
+    }
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = [b';', b',', b'\t'].into_iter().max_by_key(|d| first_line.matches(*d as char).count()).unwrap_or(b';');
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| unreadable(&format!("ligne {} : {e}", i + 1)))?;
+        let line = rec.position().map(|p| p.line() as u32).unwrap_or(i as u32 + 1);
+        let cells: Vec<Cell> = rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
+        if cells.iter().any(|c| !c.is_blank()) {
+            rows.push((line, cells));
+        }
+    }
+    Ok(vec![Sheet { name: "CSV".into(), rows }])
+}

@@ -1,0 +1,368 @@
+//! Members and beneficiaries in the database. Every change writes its audit
+//! row (entity `member`, also for beneficiary changes, so a member's history is
+//! one query) in the same transaction.
+
+use super::input::MemberFields;
+use super::{text, Beneficiary, BeneficiaryInput, Member, MemberStatus, Relation};
+use crate::audit::{self, Actor, AuditEntry, AuditFilter, Change};
+use crate::error::{ApiError, ApiResult};
+use crate::storage::{time, Db};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+pub(crate) const MEMBER_SELECT: &str = "SELECT m.id, m.matricule, m.cnie, m.last_name, m.first_name, m.birth_date, e.name AS employer, \
+     m.status, m.address, m.gsm, m.email, m.rib, m.affiliation_date, m.end_date, m.version \
+     FROM members m LEFT JOIN employers e ON e.id = m.employer_id";
+
+fn date(r: &AnyRow, col: &str) -> ApiResult<Option<NaiveDate>> {
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| ApiError::internal(format!("date illisible en base {s}: {e}"))))
+        .transpose()
+}
+
+pub(crate) fn member_from_row(r: &AnyRow) -> ApiResult<Member> {
+    let status: String = r.try_get("status")?;
+    Ok(Member {
+        id: r.try_get("id")?,
+        matricule: r.try_get("matricule")?,
+        cnie: r.try_get("cnie")?,
+        last_name: r.try_get("last_name")?,
+        first_name: r.try_get("first_name")?,
+        birth_date: date(r, "birth_date")?,
+        employer: r.try_get("employer")?,
+        status: MemberStatus::parse(&status).unwrap_or(MemberStatus::Autre),
+        address: r.try_get("address")?,
+        gsm: r.try_get("gsm")?,
+        email: r.try_get("email")?,
+        rib: r.try_get("rib")?,
+        affiliation_date: date(r, "affiliation_date")?,
+        end_date: date(r, "end_date")?,
+        version: r.try_get("version")?,
+    })
+}
+
+fn beneficiary_from_row(r: &AnyRow) -> ApiResult<Beneficiary> {
+    let relation: String = r.try_get("relation")?;
+    Ok(Beneficiary {
+        id: r.try_get("id")?,
+        member_id: r.try_get("member_id")?,
+        relation: Relation::parse(&relation).unwrap_or(Relation::Enfant),
+        last_name: r.try_get("last_name")?,
+        first_name: r.try_get("first_name")?,
+        birth_date: date(r, "birth_date")?,
+        coverage_start: date(r, "coverage_start")?,
+        coverage_end: date(r, "coverage_end")?,
+        version: r.try_get("version")?,
+    })
+}
+
+async fn one<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, cond: &str, v: &str) -> ApiResult<Option<Member>> {
+    sqlx::query(&format!("{MEMBER_SELECT} WHERE {cond} = $1")).bind(v).fetch_optional(ex).await?.as_ref().map(member_from_row).transpose()
+}
+
+pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<Member>> {
+    sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(id).fetch_optional(pool).await?.as_ref().map(member_from_row).transpose()
+}
+
+pub async fn by_matricule(pool: &AnyPool, matricule: &str) -> ApiResult<Option<Member>> {
+    one(pool, "m.matricule", &matricule.trim().to_uppercase()).await
+}
+
+pub async fn by_cnie(pool: &AnyPool, cnie: &str) -> ApiResult<Option<Member>> {
+    let c: String = cnie.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    one(pool, "m.cnie", &c).await
+}
+
+async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Member> {
+    sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(member_from_row)
+        .transpose()?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {id}.")))
+}
+
+/// The employer of that name, created if new (names compared without case or accents).
+pub async fn employer_id(tx: &mut Transaction<'static, Any>, name: &str, now: DateTime<Utc>) -> ApiResult<i64> {
+    let key = text::key(name);
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM employers WHERE name_key = $1").bind(&key).fetch_optional(&mut **tx).await? {
+        return Ok(id);
+    }
+    Ok(sqlx::query_scalar("INSERT INTO employers (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(name)
+        .bind(&key)
+        .bind(time::ts(now))
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+pub async fn employers(pool: &AnyPool) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT name FROM employers ORDER BY name_key").fetch_all(pool).await?)
+}
+
+/// The folded "last first" a member list is sorted by.
+pub(crate) fn search_name(last: &str, first: &str) -> String {
+    text::fold(&format!("{last} {first}"))
+}
+
+pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, member_id: i64, last: &str, first: &str) -> ApiResult<()> {
+    sqlx::query("DELETE FROM member_tokens WHERE member_id = $1").bind(member_id).execute(&mut **tx).await?;
+    for t in text::tokens(&[last, first]) {
+        sqlx::query("INSERT INTO member_tokens (token, member_id) VALUES ($1, $2)").bind(t).bind(member_id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Refuses a matricule or CNIE that belongs to another member, naming him.
+async fn check_unique(tx: &mut Transaction<'static, Any>, f: &MemberFields, except: Option<i64>) -> ApiResult<()> {
+    if let Some(other) = one(&mut **tx, "m.matricule", &f.matricule).await?.filter(|m| Some(m.id) != except) {
+        return Err(ApiError::validation(
+            "matricule",
+            format!("Le matricule {} est déjà celui de {} {}.", f.matricule, other.last_name, other.first_name),
+        ));
+    }
+    if let Some(c) = &f.cnie {
+        if let Some(other) = one(&mut **tx, "m.cnie", c).await?.filter(|m| Some(m.id) != except) {
+            return Err(ApiError::validation("cnie", format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", other.matricule)));
+        }
+    }
+    Ok(())
+}
+
+/// Creates a member and his "lui-même" beneficiary.
+pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields) -> ApiResult<Member> {
+    let mut tx = db.begin().await?;
+    check_unique(&mut tx, &f, None).await?;
+    let employer = match &f.employer {
+        Some(e) => Some(employer_id(&mut tx, e, now).await?),
+        None => None,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO members (matricule, cnie, last_name, first_name, search_name, birth_date, employer_id, status, address, gsm, email, rib, affiliation_date, end_date, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+    )
+    .bind(&f.matricule)
+    .bind(&f.cnie)
+    .bind(&f.last_name)
+    .bind(&f.first_name)
+    .bind(search_name(&f.last_name, &f.first_name))
+    .bind(f.birth_date.map(time::date))
+    .bind(employer)
+    .bind(f.status.code())
+    .bind(&f.address)
+    .bind(&f.gsm)
+    .bind(&f.email)
+    .bind(&f.rib)
+    .bind(f.affiliation_date.map(time::date))
+    .bind(f.end_date.map(time::date))
+    .bind(time::ts(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    write_tokens(&mut tx, id, &f.last_name, &f.first_name).await?;
+    sqlx::query(
+        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
+         VALUES ($1, 'lui_meme', $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(id)
+    .bind(&f.last_name)
+    .bind(&f.first_name)
+    .bind(f.birth_date.map(time::date))
+    .bind(f.affiliation_date.map(time::date))
+    .bind(time::ts(now))
+    .execute(&mut *tx)
+    .await?;
+    let created = get_in_tx(&mut tx, id).await?;
+    audit::record(&mut tx, now, actor, Change {
+        action: "member.create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(created.audit_json()),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Replaces a member's fields (the version read must still be current).
+pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, f: MemberFields) -> ApiResult<Member> {
+    let mut tx = db.begin().await?;
+    let before = get_in_tx(&mut tx, id).await?;
+    if before.version != version {
+        return Err(ApiError::stale());
+    }
+    check_unique(&mut tx, &f, Some(id)).await?;
+    write_fields(&mut tx, &before, &f, now).await?;
+    let after = get_in_tx(&mut tx, id).await?;
+    if after.audit_json() != before.audit_json() {
+        audit::record(&mut tx, now, actor, Change {
+            action: "member.update", entity_type: "member", entity_id: Some(id.to_string()),
+            before: Some(before.audit_json()), after: Some(after.audit_json()),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Writes `f` over `before` under its version; keeps the "lui-même" beneficiary's
+/// names and birth date in step with the member's.
+pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Member, f: &MemberFields, now: DateTime<Utc>) -> ApiResult<()> {
+    let employer = match &f.employer {
+        Some(e) => Some(employer_id(tx, e, now).await?),
+        None => None,
+    };
+    let done = sqlx::query(
+        "UPDATE members SET matricule = $1, cnie = $2, last_name = $3, first_name = $4, search_name = $5, birth_date = $6, employer_id = $7,
+         status = $8, address = $9, gsm = $10, email = $11, rib = $12, affiliation_date = $13, end_date = $14, updated_at = $15, version = version + 1
+         WHERE id = $16 AND version = $17",
+    )
+    .bind(&f.matricule)
+    .bind(&f.cnie)
+    .bind(&f.last_name)
+    .bind(&f.first_name)
+    .bind(search_name(&f.last_name, &f.first_name))
+    .bind(f.birth_date.map(time::date))
+    .bind(employer)
+    .bind(f.status.code())
+    .bind(&f.address)
+    .bind(&f.gsm)
+    .bind(&f.email)
+    .bind(&f.rib)
+    .bind(f.affiliation_date.map(time::date))
+    .bind(f.end_date.map(time::date))
+    .bind(time::ts(now))
+    .bind(before.id)
+    .bind(before.version)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(ApiError::stale());
+    }
+    if before.last_name != f.last_name || before.first_name != f.first_name {
+        write_tokens(tx, before.id, &f.last_name, &f.first_name).await?;
+    }
+    if before.last_name != f.last_name || before.first_name != f.first_name || before.birth_date != f.birth_date {
+        sqlx::query(
+            "UPDATE beneficiaries SET last_name = $1, first_name = $2, birth_date = $3, updated_at = $4, version = version + 1
+             WHERE member_id = $5 AND relation = 'lui_meme'",
+        )
+        .bind(&f.last_name)
+        .bind(&f.first_name)
+        .bind(f.birth_date.map(time::date))
+        .bind(time::ts(now))
+        .bind(before.id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn beneficiaries(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<Beneficiary>> {
+    let rows = sqlx::query(
+        "SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, version FROM beneficiaries
+         WHERE member_id = $1 ORDER BY CASE relation WHEN 'lui_meme' THEN 0 WHEN 'conjoint' THEN 1 ELSE 2 END, birth_date, id",
+    )
+    .bind(member_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(beneficiary_from_row).collect()
+}
+
+async fn beneficiary_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Beneficiary> {
+    let row = sqlx::query("SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, version FROM beneficiaries WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun bénéficiaire n° {id}.")))?;
+    beneficiary_from_row(&row)
+}
+
+fn second_self() -> ApiError {
+    ApiError::validation("relation", "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.")
+}
+
+/// Adds a spouse or a child (or the member himself if he has none yet).
+pub async fn add_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, member_id: i64, b: &BeneficiaryInput) -> ApiResult<Beneficiary> {
+    let mut tx = db.begin().await?;
+    let member = get_in_tx(&mut tx, member_id).await?;
+    let id = insert_beneficiary(&mut tx, member.id, b, now).await?;
+    let created = beneficiary_in_tx(&mut tx, id).await?;
+    audit::record(&mut tx, now, actor, Change {
+        action: "beneficiary.add", entity_type: "member", entity_id: Some(member_id.to_string()), before: None, after: Some(created.audit_json()),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub(crate) async fn insert_beneficiary(tx: &mut Transaction<'static, Any>, member_id: i64, b: &BeneficiaryInput, now: DateTime<Utc>) -> ApiResult<i64> {
+    if b.relation == Relation::LuiMeme {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE member_id = $1 AND relation = 'lui_meme'")
+            .bind(member_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        if n > 0 {
+            return Err(second_self());
+        }
+    }
+    sqlx::query_scalar(
+        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(member_id)
+    .bind(b.relation.code())
+    .bind(&b.last_name)
+    .bind(&b.first_name)
+    .bind(b.birth_date.map(time::date))
+    .bind(b.coverage_start.map(time::date))
+    .bind(b.coverage_end.map(time::date))
+    .bind(time::ts(now))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match ApiError::from(e) {
+        e if e.code == crate::ErrorCode::Conflict => second_self(),
+        e => e,
+    })
+}
+
+pub async fn update_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, b: &BeneficiaryInput) -> ApiResult<Beneficiary> {
+    let mut tx = db.begin().await?;
+    let before = beneficiary_in_tx(&mut tx, id).await?;
+    if before.version != version {
+        return Err(ApiError::stale());
+    }
+    if before.relation == Relation::LuiMeme && b.relation != Relation::LuiMeme {
+        return Err(ApiError::validation("relation", "Le bénéficiaire « lui-même » reste l'adhérent : son lien ne change pas."));
+    }
+    if before.relation != Relation::LuiMeme && b.relation == Relation::LuiMeme {
+        return Err(second_self());
+    }
+    sqlx::query(
+        "UPDATE beneficiaries SET last_name = $1, first_name = $2, birth_date = $3, coverage_start = $4, coverage_end = $5, relation = $6,
+         updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+    )
+    .bind(&b.last_name)
+    .bind(&b.first_name)
+    .bind(b.birth_date.map(time::date))
+    .bind(b.coverage_start.map(time::date))
+    .bind(b.coverage_end.map(time::date))
+    .bind(b.relation.code())
+    .bind(time::ts(now))
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?;
+    let after = beneficiary_in_tx(&mut tx, id).await?;
+    audit::record(&mut tx, now, actor, Change {
+        action: "beneficiary.update", entity_type: "member", entity_id: Some(before.member_id.to_string()),
+        before: Some(before.audit_json()), after: Some(after.audit_json()),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Every recorded change of a member and of his beneficiaries, newest first.
+pub async fn history(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<AuditEntry>> {
+    audit::list(pool, &AuditFilter { entity_type: Some("member".into()), entity_id: Some(member_id.to_string()), limit: Some(500), ..Default::default() }).await
+}
