@@ -42,6 +42,21 @@ enum Command {
     },
     /// Liste les opérations, avec la permission que chacune demande.
     Operations,
+    /// Importe un fichier d'adhérents d'un employeur (.xlsx, .xls, .ods, .csv).
+    ImportMembers {
+        /// Le fichier à importer.
+        file: String,
+        /// Rapport seulement : rien n'est écrit.
+        #[arg(long)]
+        dry_run: bool,
+        /// Affiche le rapport en JSON (un seul objet).
+        #[arg(long)]
+        json: bool,
+        /// Correspondance d'une colonne, répétable : champ=En-tête ou champ=LETTRE
+        /// (champs : matricule, cnie, last_name, first_name, birth_date, employer, …).
+        #[arg(long = "map", value_name = "CHAMP=COLONNE")]
+        mapping: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,6 +155,62 @@ async fn run(cli: Cli, db: Db) -> ExitCode {
             }
         }
         Command::Staff(cmd) => staff(&desk, cmd).await,
+        Command::ImportMembers { file, dry_run, json, mapping } => import_members(&desk, file, dry_run, json, mapping).await,
+    }
+}
+
+/// Exit 0 when the file was read (even with rejected rows), 2 when it could
+/// not be read at all, 1 for any other refusal.
+async fn import_members(desk: &Desk, file: String, dry_run: bool, as_json: bool, mapping: Vec<String>) -> ExitCode {
+    let mut map = serde_json::Map::new();
+    for m in &mapping {
+        match m.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                map.insert(k.trim().to_string(), Value::String(v.trim().to_string()));
+            }
+            _ => {
+                let e = ApiError::validation("map", format!("Correspondance « {m} » mal écrite : attendu champ=Colonne."));
+                println!("{}", serde_json::to_string(&e).unwrap_or_default());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut req = json!({ "path": file, "dry_run": dry_run });
+    if !map.is_empty() {
+        req["mapping"] = Value::Object(map);
+    }
+    match desk.call("member_import", req).await {
+        Ok(report) if as_json => {
+            let rejected: Vec<Value> = report["rejected"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| json!({ "row": r["row"], "column": r["column"], "message": r["message"] }))
+                .collect();
+            let out = json!({
+                "rows": report["rows"], "created": report["created"], "updated": report["updated"],
+                "unchanged": report["unchanged"], "rejected": rejected,
+            });
+            println!("{}", serde_json::to_string(&out).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            let n = |k: &str| report[k].as_u64().unwrap_or(0);
+            let title = if dry_run { "Essai (rien n'a été écrit)" } else { "Import terminé" };
+            println!("{title} : {} lignes — {} créées, {} mises à jour, {} inchangées, {} rejets.", n("rows"), n("created"), n("updated"), n("unchanged"), report["rejected"].as_array().map_or(0, |a| a.len()));
+            for r in report["rejected"].as_array().into_iter().flatten() {
+                println!("  ligne {} — {} : {}", r["row"], r["column"].as_str().unwrap_or(""), r["message"].as_str().unwrap_or(""));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            if matches!(e.field.as_deref(), Some("file" | "mapping")) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
     }
 }
 

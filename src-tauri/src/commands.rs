@@ -2,12 +2,25 @@
 
 use crate::database::{DatabaseStatus, DesktopState};
 use guichet_core::ApiError;
+use std::sync::Arc;
+use tauri::ipc::Channel;
 use tauri::State;
 
 /// Runs any command-layer operation (`docs/COMMANDS.md`) as this window's caller.
 #[tauri::command]
 pub async fn call(state: State<'_, DesktopState>, operation: String, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
     state.call(&operation, request).await
+}
+
+/// Runs a long operation (an import, a statement run), streaming its progress.
+#[tauri::command]
+pub async fn call_streamed(
+    state: State<'_, DesktopState>,
+    operation: String,
+    request: serde_json::Value,
+    on_progress: Channel<serde_json::Value>,
+) -> Result<serde_json::Value, ApiError> {
+    state.call_streamed(&operation, request, Arc::new(move |p| drop(on_progress.send(p)))).await
 }
 
 /// Which database this window uses, and why it could not be opened if so.

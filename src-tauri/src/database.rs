@@ -2,7 +2,7 @@
 //! saved from the window (`settings.json` in the config folder), else a SQLite
 //! file in the user's data folder.
 
-use guichet_core::api::{Api, Desk};
+use guichet_core::api::{Api, Desk, ProgressSink};
 use guichet_core::storage::Db;
 use guichet_core::ApiError;
 use serde::{Deserialize, Serialize};
@@ -80,11 +80,18 @@ impl DesktopState {
     }
 
     pub async fn call(&self, operation: &str, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
-        let desk = match &*self.connection.read().await {
-            Connection::Open(desk) => desk.clone(),
-            Connection::Failed(why) => return Err(ApiError::new(guichet_core::ErrorCode::Internal, why.clone())),
-        };
-        desk.call(operation, request).await
+        self.desk().await?.call(operation, request).await
+    }
+
+    pub async fn call_streamed(&self, operation: &str, request: serde_json::Value, progress: ProgressSink) -> Result<serde_json::Value, ApiError> {
+        self.desk().await?.call_with_progress(operation, request, Some(progress)).await
+    }
+
+    async fn desk(&self) -> Result<Arc<Desk>, ApiError> {
+        match &*self.connection.read().await {
+            Connection::Open(desk) => Ok(desk.clone()),
+            Connection::Failed(why) => Err(ApiError::new(guichet_core::ErrorCode::Internal, why.clone())),
+        }
     }
 
     pub async fn status(&self) -> DatabaseStatus {

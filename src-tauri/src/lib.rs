@@ -15,8 +15,9 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) -> tauri
 }
 
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
+    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(tauri::generate_handler![
         commands::call,
+        commands::call_streamed,
         commands::database_status,
         commands::database_configure,
     ])

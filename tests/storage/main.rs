@@ -6,6 +6,8 @@ mod support;
 mod helpers;
 
 mod audit_journal;
+mod import;
+mod members;
 mod opening;
 mod permissions;
 mod staff_accounts;

@@ -63,6 +63,8 @@ fn declarations() -> Declarations {
     d.visit::<crate::error::ApiError>();
     d.visit::<crate::auth::Role>();
     d.visit::<crate::auth::Section>();
+    // Streamed by member_import through the window's progress channel.
+    d.visit::<crate::members::import::ImportProgress>();
     for op in super::ops::all() {
         (op.collect)(&mut d);
     }

@@ -66,7 +66,12 @@ pub struct Ctx<'a> {
     pub roles: Vec<Role>,
     /// One time for the whole call.
     pub now: DateTime<Utc>,
+    /// Where a long operation reports its progress (the window's channel).
+    pub progress: Option<ProgressSink>,
 }
+
+/// Receives progress values of a long operation, as JSON.
+pub type ProgressSink = Arc<dyn Fn(serde_json::Value) + Send + Sync>;
 
 impl Ctx<'_> {
     pub fn db(&self) -> &Db {
@@ -94,7 +99,18 @@ impl Api {
 
     /// Runs the operation `name` with a JSON request for `caller`.
     pub async fn call(&self, caller: &mut Caller, name: &str, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
-        match ops::dispatch(self, caller, name, request).await {
+        self.call_with_progress(caller, name, request, None).await
+    }
+
+    /// Same, with a sink for the progress of long operations (imports, statement runs).
+    pub async fn call_with_progress(
+        &self,
+        caller: &mut Caller,
+        name: &str,
+        request: serde_json::Value,
+        progress: Option<ProgressSink>,
+    ) -> Result<serde_json::Value, ApiError> {
+        match ops::dispatch(self, caller, name, request, progress).await {
             Some(result) => result,
             None => Err(ApiError::not_found(format!(
                 "Opération inconnue « {name} » : voir `guichet operations` pour la liste."
@@ -103,10 +119,11 @@ impl Api {
     }
 
     /// Runs one typed operation; `ops::dispatch` calls this for each name.
-    pub async fn run<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value) -> ApiResult<serde_json::Value> {
+    pub async fn run<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value, progress: Option<ProgressSink>) -> ApiResult<serde_json::Value> {
         // Who is calling comes first: an anonymous or refused caller learns
         // nothing about the request's shape.
         let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
+        ctx.progress = progress;
         let req: O::Request = decode::request(request)?;
         let resp = O::run(&mut ctx, req).await?;
         serde_json::to_value(resp).map_err(ApiError::internal)
@@ -153,6 +170,6 @@ impl Api {
                 labels.join(", ")
             )));
         }
-        Ok(Ctx { api: self, caller, staff, actor, roles, now })
+        Ok(Ctx { api: self, caller, staff, actor, roles, now, progress: None })
     }
 }

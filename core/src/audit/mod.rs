@@ -132,6 +132,9 @@ pub struct AuditFilter {
     /// At most this many rows (default 100, at most 500).
     #[ts(optional, type = "number")]
     pub limit: Option<i64>,
+    /// Leave out consultations (`….read`): a record's history of changes.
+    #[ts(as = "Option<bool>", optional)]
+    pub changes_only: bool,
 }
 
 pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
@@ -154,6 +157,9 @@ pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditE
     }
     if let Some(a) = f.entity_id.as_ref().filter(|s| !s.trim().is_empty()) {
         add(&mut sql, "entity_id =", a.trim().to_string());
+    }
+    if f.changes_only {
+        sql.push_str(" AND action NOT LIKE '%.read'");
     }
     if let Some(d) = f.from {
         add(&mut sql, "at >=", time::date(d));

@@ -362,7 +362,8 @@ pub async fn update_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, id: 
     Ok(after)
 }
 
-/// Every recorded change of a member and of his beneficiaries, newest first.
+/// Every recorded change of a member and of his beneficiaries, newest first
+/// (consultations are in the journal but not in this history).
 pub async fn history(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<AuditEntry>> {
-    audit::list(pool, &AuditFilter { entity_type: Some("member".into()), entity_id: Some(member_id.to_string()), limit: Some(500), ..Default::default() }).await
+    audit::list(pool, &AuditFilter { entity_type: Some("member".into()), entity_id: Some(member_id.to_string()), limit: Some(500), changes_only: true, ..Default::default() }).await
 }

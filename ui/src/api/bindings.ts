@@ -42,7 +42,11 @@ before_id?: number,
 /**
  * At most this many rows (default 100, at most 500).
  */
-limit?: number, };
+limit?: number, 
+/**
+ * Leave out consultations (`….read`): a record's history of changes.
+ */
+changes_only?: boolean, };
 
 export type AuditListResponse = { entries: Array<AuditEntry>, 
 /**
@@ -50,7 +54,35 @@ export type AuditListResponse = { entries: Array<AuditEntry>,
  */
 next_before_id: number | null, };
 
+export type Beneficiary = { id: number, member_id: number, relation: Relation, last_name: string, first_name: string, birth_date: string | null, coverage_start: string | null, coverage_end: string | null, version: number, };
+
+export type BeneficiaryAddRequest = { member_id: number, beneficiary: BeneficiaryInput, };
+
+export type BeneficiaryCounts = { rows: number, created: number, unchanged: number, };
+
+/**
+ * A beneficiary as the form sends it.
+ */
+export type BeneficiaryInput = { relation: Relation, last_name: string, first_name: string, birth_date?: string, coverage_start?: string, coverage_end?: string, };
+
+export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiary: BeneficiaryInput, };
+
 export type CreateAdminRequest = { username: string, full_name: string, password: string, };
+
+/**
+ * A column the import will read, as the screen shows it.
+ */
+export type DetectedColumn = { field: Field, 
+/**
+ * The header as written in the file.
+ */
+header: string, 
+/**
+ * `A`, `B`, … `AA`.
+ */
+letter: string, };
+
+export type EmployerList = { employers: Array<string>, };
 
 /**
  * A request with no parameters: `{}`.
@@ -62,9 +94,85 @@ export type Empty = Record<string, never>;
  */
 export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | "unauthenticated" | "internal";
 
+/**
+ * What a column can hold.
+ */
+export type Field = "matricule" | "cnie" | "last_name" | "first_name" | "full_name" | "birth_date" | "employer" | "status" | "address" | "gsm" | "email" | "rib" | "affiliation_date" | "end_date" | "relation";
+
+export type ImportPhase = "lecture" | "verification" | "ecriture" | "termine";
+
+/**
+ * Streamed to the window while the import runs.
+ */
+export type ImportProgress = { phase: ImportPhase, done: number, total: number, };
+
+export type ImportReport = { 
+/**
+ * Non-blank data rows of the members sheet.
+ */
+rows: number, created: number, updated: number, unchanged: number, rejected: Array<RejectedRow>, dry_run: boolean, sheet: string, header_row: number, columns: Array<DetectedColumn>, 
+/**
+ * The optional beneficiaries sheet.
+ */
+beneficiaries: BeneficiaryCounts | null, };
+
+/**
+ * What the import screen and `guichet import-members` send.
+ */
+export type ImportRequest = { 
+/**
+ * The file to read (`.xlsx`, `.xls`, `.ods`, `.csv`).
+ */
+path: string, 
+/**
+ * Field code → header text or column letter, where the guess is wrong.
+ */
+mapping?: { [key in string]?: string }, 
+/**
+ * Report only; write nothing.
+ */
+dry_run?: boolean, };
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
 export type LoginRequest = { username: string, password: string, };
+
+/**
+ * A member as every screen reads him.
+ */
+export type Member = { id: number, matricule: string, cnie: string | null, last_name: string, first_name: string, birth_date: string | null, employer: string | null, status: MemberStatus, address: string | null, 
+/**
+ * `+212XXXXXXXXX`.
+ */
+gsm: string | null, email: string | null, 
+/**
+ * 24 digits, no spaces.
+ */
+rib: string | null, affiliation_date: string | null, 
+/**
+ * Set when the member left; he stays readable.
+ */
+end_date: string | null, version: number, };
+
+/**
+ * The member form. Empty optional fields are `null` or absent.
+ */
+export type MemberInput = { matricule: string, cnie?: string, last_name: string, first_name: string, birth_date?: string, 
+/**
+ * Employer name; a new name is added to the list of employers.
+ */
+employer?: string, status?: MemberStatus, address?: string, gsm?: string, email?: string, rib?: string, affiliation_date?: string, end_date?: string, };
+
+/**
+ * The member page: identity, beneficiaries, and the history of every change.
+ */
+export type MemberPage = { member: Member, beneficiaries: Array<Beneficiary>, history: Array<AuditEntry>, };
+
+export type MemberRef = { id?: number, matricule?: string, };
+
+export type MemberStatus = "actif" | "pensionne" | "autre";
+
+export type MemberUpdateRequest = { id: number, version: number, member: MemberInput, };
 
 /**
  * A new account as the form sends it.
@@ -79,10 +187,40 @@ export type PasswordChangeRequest = { current_password: string, new_password: st
  */
 export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
 
+export type RejectedExportRequest = { rejected: Array<RejectedRow>, 
+/**
+ * Where to write the `.xlsx` (chosen in the save dialog).
+ */
+path: string, };
+
+export type RejectedRow = { 
+/**
+ * The spreadsheet's own row number.
+ */
+row: number, 
+/**
+ * The header of the column at fault (prefixed by the sheet for beneficiaries).
+ */
+column: string, message: string, };
+
+export type Relation = "lui_meme" | "conjoint" | "enfant";
+
 /**
  * A staff member's roles; one person may hold several.
  */
 export type Role = "reception" | "claims" | "medical" | "admin";
+
+export type SearchRequest = { 
+/**
+ * A matricule, a CNIE, or words of a name.
+ */
+query: string, };
+
+export type SearchResult = { members: Array<Member>, 
+/**
+ * More members match than the page holds: type more letters.
+ */
+more: boolean, };
 
 /**
  * The sections of the main window, in menu order.
@@ -170,6 +308,15 @@ export interface Operations {
   staff_unlock: { request: StaffRef; response: StaffMember };
   staff_reset_password: { request: StaffResetPasswordRequest; response: StaffMember };
   audit_list: { request: AuditFilter; response: AuditListResponse };
+  member_search: { request: SearchRequest; response: SearchResult };
+  member_get: { request: MemberRef; response: MemberPage };
+  member_create: { request: MemberInput; response: Member };
+  member_update: { request: MemberUpdateRequest; response: Member };
+  beneficiary_add: { request: BeneficiaryAddRequest; response: Beneficiary };
+  beneficiary_update: { request: BeneficiaryUpdateRequest; response: Beneficiary };
+  employer_list: { request: Empty; response: EmployerList };
+  member_import: { request: ImportRequest; response: ImportReport };
+  member_import_rejected_export: { request: RejectedExportRequest; response: Empty };
 }
 
 export type OperationName = keyof Operations;
@@ -189,4 +336,13 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   staff_unlock: "staff_manage",
   staff_reset_password: "staff_manage",
   audit_list: "audit_read",
+  member_search: "members_read",
+  member_get: "members_read",
+  member_create: "members_write",
+  member_update: "members_write",
+  beneficiary_add: "members_write",
+  beneficiary_update: "members_write",
+  employer_list: "members_read",
+  member_import: "members_write",
+  member_import_rejected_export: "members_write",
 };

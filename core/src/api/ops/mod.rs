@@ -4,6 +4,7 @@
 //! `docs/COMMANDS.md` follow from that list.
 
 pub mod audit;
+pub mod members;
 pub mod session;
 pub mod staff;
 
@@ -14,9 +15,9 @@ use crate::error::ApiResult;
 macro_rules! operations {
     ($($op:ty),* $(,)?) => {
         /// Runs the operation called `name`, or `None` if there is no such operation.
-        pub(super) async fn dispatch(api: &Api, caller: &mut Caller, name: &str, request: serde_json::Value)
+        pub(super) async fn dispatch(api: &Api, caller: &mut Caller, name: &str, request: serde_json::Value, progress: Option<super::ProgressSink>)
             -> Option<ApiResult<serde_json::Value>> {
-            $( if name == <$op as super::Operation>::NAME { return Some(api.run::<$op>(caller, request).await); } )*
+            $( if name == <$op as super::Operation>::NAME { return Some(api.run::<$op>(caller, request, progress).await); } )*
             None
         }
 
@@ -41,4 +42,13 @@ operations! {
     staff::StaffUnlock,
     staff::StaffResetPassword,
     audit::AuditList,
+    members::MemberSearch,
+    members::MemberGet,
+    members::MemberCreate,
+    members::MemberUpdate,
+    members::BeneficiaryAdd,
+    members::BeneficiaryUpdate,
+    members::EmployerListOp,
+    members::MemberImport,
+    members::MemberImportRejectedExport,
 }

@@ -33,6 +33,7 @@ pub struct ImportRequest {
     pub mapping: Option<BTreeMap<String, String>>,
     /// Report only; write nothing.
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub dry_run: bool,
 }
 

@@ -328,7 +328,6 @@ pub(super) async fn run(
         in_sheet_matricules.dedup();
         let present = existing_beneficiary_keys(db, &in_sheet_matricules).await?;
         let mut added: HashSet<String> = HashSet::new();
-        let mut self_added: HashSet<String> = HashSet::new();
         for (row_no, matricule, res) in parsed {
             let col = |f: Field| format!("{}: {}", sheet.name, column(&blayout, f));
             let b = match res {
@@ -348,13 +347,19 @@ pub(super) async fn run(
                 continue;
             }
             if b.relation == Relation::LuiMeme {
-                // The member himself is created with the member; a different
-                // "lui-même" would be a second one.
-                let created_now = creates.iter().any(|(_, f)| f.matricule == matricule);
-                if created_now || present.iter().any(|k| k.starts_with(&format!("{matricule}|lui_meme|"))) || !self_added.insert(matricule.clone()) {
+                // The member himself comes with the member: a row that names him
+                // again is already there; a different "lui-même" would be a second one.
+                let himself = creates.iter().find(|(_, f)| f.matricule == matricule).map(|(_, f)| (f.last_name.clone(), f.first_name.clone(), f.birth_date))
+                    .or_else(|| existing.get(&matricule).map(|m| (m.last_name.clone(), m.first_name.clone(), m.birth_date)));
+                let is_him = himself.as_ref().is_some_and(|(l, f, d)| {
+                    text::fold(&format!("{l} {f}")) == text::fold(&format!("{} {}", b.last_name, b.first_name)) && (b.birth_date.is_none() || b.birth_date == *d)
+                });
+                if is_him {
+                    counts.unchanged += 1;
+                } else {
                     report.rejected.push(RejectedRow { row: row_no, column: col(Field::Relation), message: "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.".into() });
-                    continue;
                 }
+                continue;
             }
             added.insert(key);
             counts.created += 1;

@@ -117,6 +117,7 @@ fn workbook(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
                 row.extend(cells.iter().map(cell));
                 (first_row + i as u32 + 1, row)
             })
+            .filter(|(_, row)| row.iter().any(|c| !c.is_blank()))
             .collect();
         sheets.push(Sheet { name, rows });
     }
@@ -153,7 +154,8 @@ fn calamine_error(e: calamine::Error) -> ApiError {
 }
 
 /// Text files: UTF-8 (with or without BOM), else Windows-1252 as older Excel
-/// saves them; `;`, `,` or tab separated, whichever the first line uses most.
+/// saves them; `;`, `,` or tab separated, whichever the first lines use most
+/// (a title line above the header has none).
 fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(t) => t.to_string(),
@@ -167,8 +169,11 @@ fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
     if binary > sample.chars().count() / 20 || sample.contains('\0') {
         return Err(ApiError::validation("file", "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv."));
     }
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b';', b',', b'\t'].into_iter().max_by_key(|d| first_line.matches(*d as char).count()).unwrap_or(b';');
+    let head: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let delimiter = [b'\t', b',', b';']
+        .into_iter()
+        .max_by_key(|d| head.iter().map(|l| l.matches(*d as char).count()).sum::<usize>())
+        .unwrap_or(b';');
     let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {

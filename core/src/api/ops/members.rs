@@ -1,0 +1,229 @@
+//! Members, beneficiaries, search and the roster import.
+
+use super::session::Empty;
+use crate::api::{Ctx, Operation};
+use crate::audit::{self, AuditEntry, Change};
+use crate::auth::Permission;
+use crate::error::{ApiError, ApiResult};
+use crate::members::import::{self, ImportReport, ImportRequest, RejectedRow};
+use crate::members::{self, Beneficiary, BeneficiaryInput, Member, MemberInput, SearchResult};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The first validation error of a form (the window shows it beside its field).
+fn first(errors: Vec<ApiError>) -> ApiError {
+    errors.into_iter().next().unwrap_or_else(|| ApiError::internal("validation sans message"))
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// A matricule, a CNIE, or words of a name.
+    pub query: String,
+}
+
+pub struct MemberSearch;
+impl Operation for MemberSearch {
+    const NAME: &'static str = "member_search";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "The search box: exact matricule or CNIE, or words of a name (case and accents ignored); first 50.";
+    type Request = SearchRequest;
+    type Response = SearchResult;
+    async fn run(ctx: &mut Ctx<'_>, r: SearchRequest) -> ApiResult<SearchResult> {
+        members::search(ctx.db().pool(), &r.query).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRef {
+    #[ts(optional, type = "number")]
+    pub id: Option<i64>,
+    #[ts(optional)]
+    pub matricule: Option<String>,
+}
+
+/// The member page: identity, beneficiaries, and the history of every change.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MemberPage {
+    pub member: Member,
+    pub beneficiaries: Vec<Beneficiary>,
+    pub history: Vec<AuditEntry>,
+}
+
+async fn find(ctx: &Ctx<'_>, r: &MemberRef) -> ApiResult<Member> {
+    let found = match (r.id, r.matricule.as_deref().map(str::trim).filter(|m| !m.is_empty())) {
+        (Some(id), _) => members::get(ctx.db().pool(), id).await?,
+        (None, Some(m)) => members::by_matricule(ctx.db().pool(), m).await?,
+        (None, None) => return Err(ApiError::validation("matricule", "Indiquez l'adhérent (id ou matricule).")),
+    };
+    found.ok_or_else(|| match &r.matricule {
+        Some(m) => ApiError::not_found(format!("Aucun adhérent de matricule {}.", m.trim())),
+        None => ApiError::not_found("Adhérent introuvable."),
+    })
+}
+
+pub struct MemberGet;
+impl Operation for MemberGet {
+    const NAME: &'static str = "member_get";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "A member's page by id or matricule: identity, employer, payment account, beneficiaries and history. The consultation is recorded (law 09-08).";
+    type Request = MemberRef;
+    type Response = MemberPage;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<MemberPage> {
+        let member = find(ctx, &r).await?;
+        // Who consulted which member's personal data, and when.
+        let mut tx = ctx.db().begin().await?;
+        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+            action: "member.read", entity_type: "member", entity_id: Some(member.id.to_string()), before: None, after: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(MemberPage {
+            beneficiaries: members::beneficiaries(ctx.db().pool(), member.id).await?,
+            history: members::history(ctx.db().pool(), member.id).await?,
+            member,
+        })
+    }
+}
+
+pub struct MemberCreate;
+impl Operation for MemberCreate {
+    const NAME: &'static str = "member_create";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Registers a member; his \"lui-même\" beneficiary is created with him.";
+    type Request = MemberInput;
+    type Response = Member;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberInput) -> ApiResult<Member> {
+        let fields = r.check(ctx.now.date_naive()).map_err(first)?;
+        members::create(ctx.db(), &ctx.actor, ctx.now, fields).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberUpdateRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub member: MemberInput,
+}
+
+pub struct MemberUpdate;
+impl Operation for MemberUpdate {
+    const NAME: &'static str = "member_update";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Changes a member (all fields of the form; an end date instead of any deletion).";
+    type Request = MemberUpdateRequest;
+    type Response = Member;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberUpdateRequest) -> ApiResult<Member> {
+        let fields = r.member.check(ctx.now.date_naive()).map_err(first)?;
+        members::update(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, fields).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryAddRequest {
+    #[ts(type = "number")]
+    pub member_id: i64,
+    pub beneficiary: BeneficiaryInput,
+}
+
+pub struct BeneficiaryAdd;
+impl Operation for BeneficiaryAdd {
+    const NAME: &'static str = "beneficiary_add";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Adds a spouse or a child to a member (one \"lui-même\" only).";
+    type Request = BeneficiaryAddRequest;
+    type Response = Beneficiary;
+    async fn run(ctx: &mut Ctx<'_>, r: BeneficiaryAddRequest) -> ApiResult<Beneficiary> {
+        let b = r.beneficiary.check(ctx.now.date_naive()).map_err(first)?;
+        members::add_beneficiary(ctx.db(), &ctx.actor, ctx.now, r.member_id, &b).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryUpdateRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub beneficiary: BeneficiaryInput,
+}
+
+pub struct BeneficiaryUpdate;
+impl Operation for BeneficiaryUpdate {
+    const NAME: &'static str = "beneficiary_update";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Changes a beneficiary, e.g. the end of his coverage.";
+    type Request = BeneficiaryUpdateRequest;
+    type Response = Beneficiary;
+    async fn run(ctx: &mut Ctx<'_>, r: BeneficiaryUpdateRequest) -> ApiResult<Beneficiary> {
+        let b = r.beneficiary.check(ctx.now.date_naive()).map_err(first)?;
+        members::update_beneficiary(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &b).await
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EmployerList {
+    pub employers: Vec<String>,
+}
+
+pub struct EmployerListOp;
+impl Operation for EmployerListOp {
+    const NAME: &'static str = "employer_list";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "The employers known so far (the list grows with imports).";
+    type Request = Empty;
+    type Response = EmployerList;
+    async fn run(ctx: &mut Ctx<'_>, _r: Empty) -> ApiResult<EmployerList> {
+        Ok(EmployerList { employers: members::employers(ctx.db().pool()).await? })
+    }
+}
+
+pub struct MemberImport;
+impl Operation for MemberImport {
+    const NAME: &'static str = "member_import";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Imports an employer roster (.xlsx, .xls, .ods, .csv), or with dry_run only reports what it would do. One transaction. Streams ImportProgress.";
+    type Request = ImportRequest;
+    type Response = ImportReport;
+    async fn run(ctx: &mut Ctx<'_>, r: ImportRequest) -> ApiResult<ImportReport> {
+        let sink = ctx.progress.clone();
+        let progress = move |p: import::ImportProgress| {
+            if let Some(s) = &sink {
+                s(serde_json::to_value(p).unwrap_or_default());
+            }
+        };
+        import::run(ctx.db(), &ctx.actor, ctx.now, &r, &progress).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedExportRequest {
+    pub rejected: Vec<RejectedRow>,
+    /// Where to write the `.xlsx` (chosen in the save dialog).
+    pub path: String,
+}
+
+pub struct MemberImportRejectedExport;
+impl Operation for MemberImportRejectedExport {
+    const NAME: &'static str = "member_import_rejected_export";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Writes an import report's rejected rows (row, column, reason) to an .xlsx file.";
+    type Request = RejectedExportRequest;
+    type Response = Empty;
+    async fn run(_ctx: &mut Ctx<'_>, r: RejectedExportRequest) -> ApiResult<Empty> {
+        let path = std::path::PathBuf::from(r.path.trim());
+        if path.as_os_str().is_empty() {
+            return Err(ApiError::validation("path", "Choisissez où enregistrer le fichier."));
+        }
+        let report = ImportReport { rejected: r.rejected, ..Default::default() };
+        tokio::task::spawn_blocking(move || import::export::rejected_rows_xlsx(&report, &path)).await.map_err(ApiError::internal)??;
+        Ok(Empty {})
+    }
+}

@@ -1,0 +1,212 @@
+//! Members and beneficiaries through the command layer, on both backends.
+
+use crate::helpers::World;
+use crate::support::TestDb;
+use guichet_core::api::Caller;
+use guichet_core::ErrorCode;
+use serde_json::{json, Value};
+
+crate::on_both_backends!(
+    register_a_member_with_normalised_identifiers,
+    bad_member_input_names_the_field_and_writes_nothing,
+    matricule_and_cnie_are_unique,
+    beneficiaries_and_the_single_lui_meme,
+    search_by_identifier_or_words_of_a_name,
+    member_page_history_and_consultation_trace,
+    roles_that_read_cannot_write,
+    concurrent_member_edits_conflict,
+);
+
+fn karim() -> Value {
+    json!({
+        "matricule": " 13059 ", "cnie": "bk 123456", "last_name": "Bennani", "first_name": "Karim",
+        "birth_date": "1981-08-27", "employer": "RAM", "status": "actif", "gsm": "06 61 23 45 67",
+        "email": "K.Bennani@RAM.ma", "rib": "007 780 000 000 3654300171 71", "affiliation_date": "2005-09-01"
+    })
+}
+
+async fn reception(w: &World) -> Caller {
+    w.add_staff("accueil", &["reception"]).await;
+    w.login("accueil").await
+}
+
+async fn register_a_member_with_normalised_identifiers(t: TestDb) {
+    let w = World::new(t);
+    let mut c = reception(&w).await;
+    let m = w.call(&mut c, "member_create", karim()).await.unwrap();
+    assert_eq!(m["matricule"], "13059");
+    assert_eq!(m["cnie"], "BK123456");
+    assert_eq!(m["gsm"], "+212661234567");
+    assert_eq!(m["email"], "k.bennani@ram.ma");
+    assert_eq!(m["rib"], "007780000000365430017171");
+    assert_eq!(m["employer"], "RAM");
+    assert_eq!(m["birth_date"], "1981-08-27");
+    let page = w.call(&mut c, "member_get", json!({"matricule": "13059"})).await.unwrap();
+    let b = page["beneficiaries"].as_array().unwrap();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0]["relation"], "lui_meme");
+    assert_eq!(b[0]["first_name"], "Karim");
+    let emp = w.call(&mut c, "employer_list", json!({})).await.unwrap();
+    assert_eq!(emp["employers"], json!(["RAM"]));
+}
+
+async fn bad_member_input_names_the_field_and_writes_nothing(t: TestDb) {
+    let w = World::new(t);
+    let mut c = reception(&w).await;
+    let audit_before = crate::support::count(&w.t.db, "audit_log").await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("matricule", json!(""), "Le matricule est obligatoire."),
+        ("cnie", json!("123456"), "CNIE invalide « 123456 » : une ou deux lettres suivies de chiffres (exemple : BK123456)."),
+        ("birth_date", json!("2030-01-01"), "Date de naissance dans le futur : 01/01/2030."),
+        ("email", json!("karim@ram"), "Adresse e-mail invalide « karim@ram » (exemple : nom@domaine.ma)."),
+        ("gsm", json!("12 34"), "Numéro de téléphone invalide « 12 34 » (exemple : 06 61 23 45 67)."),
+        ("rib", json!("007 780 000 000 3654300171 72"), "RIB invalide : la clé 72 ne correspond pas (clé attendue 71). Vérifiez le numéro."),
+        ("last_name", json!("Ben\u{202E}nani"), "Le nom contient un caractère de contrôle ou d'inversion de sens (U+202E)."),
+        ("first_name", json!("x".repeat(101)), "Le prénom est trop long : 101 caractères, au plus 100."),
+    ];
+    for (field, value, message) in cases {
+        let mut req = karim();
+        req[field] = value;
+        let e = w.call(&mut c, "member_create", req).await.unwrap_err();
+        assert_eq!((e.code, e.field.as_deref(), e.message.as_str()), (ErrorCode::Validation, Some(field), message));
+    }
+    let mut req = karim();
+    req["birth_date"] = json!("1981-02-30");
+    let e = w.call(&mut c, "member_create", req).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("birth_date"));
+    assert!(e.message.contains("date"), "{}", e.message);
+    assert_eq!(crate::support::count(&w.t.db, "members").await, 0);
+    assert_eq!(crate::support::count(&w.t.db, "audit_log").await, audit_before);
+}
+
+async fn matricule_and_cnie_are_unique(t: TestDb) {
+    let w = World::new(t);
+    let mut c = reception(&w).await;
+    w.call(&mut c, "member_create", karim()).await.unwrap();
+    let mut again = karim();
+    again["cnie"] = json!(null);
+    let e = w.call(&mut c, "member_create", again).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("matricule"));
+    assert_eq!(e.message, "Le matricule 13059 est déjà celui de Bennani Karim.");
+    let mut other = karim();
+    other["matricule"] = json!("20001");
+    let e = w.call(&mut c, "member_create", other).await.unwrap_err();
+    assert_eq!(e.message, "La CNIE BK123456 est déjà celle de l'adhérent matricule 13059.");
+    assert_eq!(crate::support::count(&w.t.db, "members").await, 1);
+}
+
+async fn beneficiaries_and_the_single_lui_meme(t: TestDb) {
+    let w = World::new(t);
+    let mut c = reception(&w).await;
+    let m = w.call(&mut c, "member_create", karim()).await.unwrap();
+    let id = m["id"].as_i64().unwrap();
+    let child = w
+        .call(&mut c, "beneficiary_add", json!({"member_id": id, "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Yasmine", "birth_date": "2016-03-12"}}))
+        .await
+        .unwrap();
+    assert_eq!(child["relation"], "enfant");
+    let e = w
+        .call(&mut c, "beneficiary_add", json!({"member_id": id, "beneficiary": {"relation": "lui_meme", "last_name": "Bennani", "first_name": "Karim"}}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("relation"));
+    assert_eq!(e.message, "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.");
+    let e = w
+        .call(&mut c, "beneficiary_add", json!({"member_id": id, "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Futur", "birth_date": "2099-01-01"}}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.message, "Date de naissance dans le futur : 01/01/2099.");
+    // End of a child's coverage.
+    let ended = w
+        .call(&mut c, "beneficiary_update", json!({"id": child["id"], "version": 1, "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Yasmine", "birth_date": "2016-03-12", "coverage_end": "2026-12-31"}}))
+        .await
+        .unwrap();
+    assert_eq!(ended["coverage_end"], "2026-12-31");
+    let page = w.call(&mut c, "member_get", json!({"id": id})).await.unwrap();
+    let rel: Vec<&str> = page["beneficiaries"].as_array().unwrap().iter().map(|b| b["relation"].as_str().unwrap()).collect();
+    assert_eq!(rel, ["lui_meme", "enfant"]);
+}
+
+async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
+    let w = World::new(t);
+    let mut c = reception(&w).await;
+    w.call(&mut c, "member_create", karim()).await.unwrap();
+    w.call(&mut c, "member_create", json!({"matricule": "13060", "cnie": "A123456", "last_name": "Chraïbi", "first_name": "Fatima Zahra"})).await.unwrap();
+    w.call(&mut c, "member_create", json!({"matricule": "13061", "last_name": "El Fassi", "first_name": "Omar"})).await.unwrap();
+    let names = |v: &Value| -> Vec<String> { v["members"].as_array().unwrap().iter().map(|m| m["matricule"].as_str().unwrap().to_string()).collect() };
+    let s = |q: &'static str| {
+        let w = &w;
+        async move { w.call(&mut w.login("accueil").await, "member_search", json!({"query": q})).await.unwrap() }
+    };
+    assert_eq!(names(&s("chraibi").await), ["13060"]);
+    assert_eq!(names(&s("CHRAÏBI").await), ["13060"]);
+    assert_eq!(names(&s("zahra chr").await), ["13060"]);
+    assert_eq!(names(&s("13059").await), ["13059"]);
+    assert_eq!(names(&s("a123456").await), ["13060"]);
+    assert_eq!(names(&s("fassi").await), ["13061"]);
+    assert!(names(&s("1305").await).is_empty(), "matricules match exactly");
+    assert!(names(&s("x").await).is_empty(), "one letter is too little");
+    // Pages of 50 with a "more" flag.
+    for i in 0..55 {
+        w.call(&mut c, "member_create", json!({"matricule": format!("9{i:04}"), "last_name": "Alaoui", "first_name": format!("Prénom{i}")})).await.unwrap();
+    }
+    let page = s("alaoui").await;
+    assert_eq!(page["members"].as_array().unwrap().len(), 50);
+    assert_eq!(page["more"], true);
+}
+
+async fn member_page_history_and_consultation_trace(t: TestDb) {
+    let w = World::new(t);
+    let mut c = reception(&w).await;
+    let m = w.call(&mut c, "member_create", karim()).await.unwrap();
+    let mut changed = karim();
+    changed["gsm"] = json!("0522 12 34 56");
+    w.call(&mut c, "member_update", json!({"id": m["id"], "version": m["version"], "member": changed})).await.unwrap();
+    let page = w.call(&mut c, "member_get", json!({"id": m["id"]})).await.unwrap();
+    let actions: Vec<&str> = page["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["member.update", "member.create"]);
+    let upd = &page["history"][0];
+    assert_eq!(upd["actor"], "accueil");
+    assert_eq!(upd["before"]["gsm"], "+212661234567");
+    assert_eq!(upd["after"]["gsm"], "+212522123456");
+    // The consultation itself is in the journal (law 09-08), not in the history.
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.read' AND actor = 'accueil'").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(reads, 1);
+    let e = w.call(&mut c, "member_get", json!({"matricule": "99999"})).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucun adhérent de matricule 99999."));
+}
+
+async fn roles_that_read_cannot_write(t: TestDb) {
+    let w = World::new(t);
+    let mut r = reception(&w).await;
+    w.call(&mut r, "member_create", karim()).await.unwrap();
+    for role in ["claims", "medical"] {
+        w.add_staff(role, &[role]).await;
+        let mut c = w.login(role).await;
+        assert_eq!(w.call(&mut c, "member_search", json!({"query": "bennani"})).await.unwrap()["members"].as_array().unwrap().len(), 1);
+        let mut other = karim();
+        other["matricule"] = json!("55555");
+        other["cnie"] = json!(null);
+        let e = w.call(&mut c, "member_create", other).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden, "{role}");
+        let e = w.call(&mut c, "member_import", json!({"path": "/tmp/x.xlsx"})).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden, "{role}");
+    }
+}
+
+async fn concurrent_member_edits_conflict(t: TestDb) {
+    let w = World::new(t);
+    let mut a = reception(&w).await;
+    w.add_staff("accueil2", &["reception"]).await;
+    let mut b = w.login("accueil2").await;
+    let m = w.call(&mut a, "member_create", karim()).await.unwrap();
+    let mut one = karim();
+    one["address"] = json!("12 rue de Fès, Casablanca");
+    w.call(&mut a, "member_update", json!({"id": m["id"], "version": 1, "member": one})).await.unwrap();
+    let mut two = karim();
+    two["address"] = json!("Autre adresse");
+    let e = w.call(&mut b, "member_update", json!({"id": m["id"], "version": 1, "member": two})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    let now = w.call(&mut a, "member_get", json!({"id": m["id"]})).await.unwrap();
+    assert_eq!(now["member"]["address"], "12 rue de Fès, Casablanca");
+}
