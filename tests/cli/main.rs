@@ -145,3 +145,69 @@ async fn migrate_creates_the_sqlite_file() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "Schéma à jour.");
     assert!(path.exists());
 }
+
+/// `guichet import-members FILE --json`: exactly one JSON object with the
+/// counts and the rejected rows; exit 0 even with rejected rows, 2 when the
+/// file cannot be read.
+#[tokio::test]
+async fn import_members_json_report_and_exit_codes() {
+    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("personnel.csv");
+    std::fs::write(
+        &csv,
+        "Matricule;Nom;Prénom;Date de naissance\n13059;Bennani;Karim;27/08/1981\n\n13060;Chraïbi;Fatima;31/02/1990\n13059;Bennani;Karim;27/08/1981\n",
+    )
+    .unwrap();
+    let path = csv.to_string_lossy().to_string();
+
+    let o = guichet(&db, &["import-members", &path, "--dry-run", "--json"], None, None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.trim().lines().count(), 1, "one JSON object: {text}");
+    let r: Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(
+        r,
+        serde_json::json!({
+            "rows": 3, "created": 1, "updated": 0, "unchanged": 0,
+            "rejected": [
+                {"row": 4, "column": "Date de naissance", "message": "Date impossible « 31/02/1990 »"},
+                {"row": 5, "column": "Matricule", "message": "Matricule 13059 déjà présent à la ligne 2 du fichier : cette ligne est ignorée."}
+            ]
+        })
+    );
+    // The dry run wrote nothing; the real run does, and a second changes nothing.
+    let o = guichet(&db, &["import-members", &path, "--json"], None, None);
+    assert_eq!(json_out(&o)["created"], 1);
+    let o = guichet(&db, &["import-members", &path, "--json"], None, None);
+    let again = json_out(&o);
+    assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(1)));
+
+    let bad = dir.path().join("image.xlsx");
+    std::fs::write(&bad, [0u8, 1, 2, 3, 0xff, 0xfe, 0, 0, 7]).unwrap();
+    let o = guichet(&db, &["import-members", &bad.to_string_lossy(), "--json"], None, None);
+    assert_eq!(o.status.code(), Some(2));
+    let e = json_out(&o);
+    assert_eq!(e["code"], "validation");
+    assert_eq!(e["message"], "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv.");
+
+    // A staff member without the right to import is refused (exit 1).
+    guichet(&db, &["staff", "add", "--username", "gest", "--name", "G", "--role", "claims"], Some(PASSWORD), None);
+    let o = guichet(&db, &["--user", "gest", "import-members", &path, "--json"], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["code"], "forbidden");
+}
+
+/// Every operation is reachable through `guichet call`, including members.
+#[tokio::test]
+async fn members_through_call() {
+    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+    guichet(&db, &["staff", "add", "--username", "accueil", "--name", "A", "--role", "reception"], Some(PASSWORD), None);
+    let o = guichet(&db, &["--user", "accueil", "call", "member_create", r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"}"#], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = guichet(&db, &["--user", "accueil", "call", "member_search", r#"{"query": "bennani"}"#], None, Some(PASSWORD));
+    assert_eq!(json_out(&o)["members"][0]["rib"], "007780000000365430017171");
+    let o = guichet(&db, &["--user", "accueil", "call", "member_create", r#"{"matricule": "13060", "last_name": "X", "first_name": "Y", "rib": "123"}"#], None, Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["field"], "rib");
+}

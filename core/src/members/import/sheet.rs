@@ -175,10 +175,21 @@ fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
         .max_by_key(|d| head.iter().map(|l| l.matches(*d as char).count()).sum::<usize>())
         .unwrap_or(b';');
     let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    // The file's own line numbers (the csv reader does not count blank lines).
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    // A record's position may point at the blank lines before it: skip them.
+    let raw = text.as_bytes();
+    let line_of = |byte: u64| {
+        let mut b = byte as usize;
+        while b < raw.len() && matches!(raw[b], b'\n' | b'\r') {
+            b += 1;
+        }
+        newlines.partition_point(|&n| n < b) as u32 + 1
+    };
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| unreadable(&format!("ligne {} : {e}", i + 1)))?;
-        let line = rec.position().map(|p| p.line() as u32).unwrap_or(i as u32 + 1);
+        let rec = rec.map_err(|e| unreadable(&format!("enregistrement {} : {e}", i + 1)))?;
+        let line = rec.position().map(|p| line_of(p.byte())).unwrap_or(i as u32 + 1);
         let cells: Vec<Cell> = rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
         if cells.iter().any(|c| !c.is_blank()) {
             rows.push((line, cells));
