@@ -92,3 +92,22 @@ export function localTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString("fr-FR");
 }
+
+/** `1981-08-27` as `27/08/1981`; empty for null. */
+export function frDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-");
+  return d && m && y ? `${d}/${m}/${y}` : iso;
+}
+
+/** A RIB as printed: bank 3, city 3, account 16, key 2. */
+export function frRib(rib: string | null | undefined): string {
+  if (!rib || rib.length !== 24) return rib ?? "";
+  return `${rib.slice(0, 3)} ${rib.slice(3, 6)} ${rib.slice(6, 22)} ${rib.slice(22)}`;
+}
+
+/** A select of `[value, label]` options. */
+export function select(label: string, name: string, options: [string, string][], selected = ""): HTMLLabelElement {
+  const s = h("select", { name, id: `f-${name}` }, ...options.map(([v, l]) => h("option", { value: v, selected: v === selected }, l)));
+  return h("label", { class: "field" }, h("span", {}, label), s, h("small", { class: "field-error", "data-error-for": name }));
+}

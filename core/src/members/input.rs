@@ -13,37 +13,37 @@ use ts_rs::TS;
 pub struct MemberInput {
     pub matricule: String,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub cnie: Option<String>,
     pub last_name: String,
     pub first_name: String,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub birth_date: Option<NaiveDate>,
     /// Employer name; a new name is added to the list of employers.
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub employer: Option<String>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub status: Option<MemberStatus>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub address: Option<String>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub gsm: Option<String>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub email: Option<String>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub rib: Option<String>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub affiliation_date: Option<NaiveDate>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub end_date: Option<NaiveDate>,
 }
 
@@ -142,13 +142,13 @@ pub struct BeneficiaryInput {
     pub last_name: String,
     pub first_name: String,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub birth_date: Option<NaiveDate>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub coverage_start: Option<NaiveDate>,
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub coverage_end: Option<NaiveDate>,
 }
 

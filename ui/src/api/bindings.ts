@@ -63,7 +63,7 @@ export type BeneficiaryCounts = { rows: number, created: number, unchanged: numb
 /**
  * A beneficiary as the form sends it.
  */
-export type BeneficiaryInput = { relation: Relation, last_name: string, first_name: string, birth_date?: string, coverage_start?: string, coverage_end?: string, };
+export type BeneficiaryInput = { relation: Relation, last_name: string, first_name: string, birth_date?: string | null, coverage_start?: string | null, coverage_end?: string | null, };
 
 export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiary: BeneficiaryInput, };
 
@@ -157,11 +157,11 @@ end_date: string | null, version: number, };
 /**
  * The member form. Empty optional fields are `null` or absent.
  */
-export type MemberInput = { matricule: string, cnie?: string, last_name: string, first_name: string, birth_date?: string, 
+export type MemberInput = { matricule: string, cnie?: string | null, last_name: string, first_name: string, birth_date?: string | null, 
 /**
  * Employer name; a new name is added to the list of employers.
  */
-employer?: string, status?: MemberStatus, address?: string, gsm?: string, email?: string, rib?: string, affiliation_date?: string, end_date?: string, };
+employer?: string | null, status?: MemberStatus | null, address?: string | null, gsm?: string | null, email?: string | null, rib?: string | null, affiliation_date?: string | null, end_date?: string | null, };
 
 /**
  * The member page: identity, beneficiaries, and the history of every change.

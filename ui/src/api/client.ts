@@ -1,6 +1,6 @@
 // The one door to the Rust command layer: `call(operation, request)`, typed by
 // the bindings generated from Rust (bindings.ts).
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ApiError, OperationName, Operations } from "./bindings";
 
 /** A refused or failed operation, carrying the core's French message. */
@@ -26,6 +26,21 @@ export async function call<K extends OperationName>(
 ): Promise<Operations[K]["response"]> {
   try {
     return await invoke<Operations[K]["response"]>("call", { operation, request });
+  } catch (e) {
+    throw new ApiFailure(asApiError(e));
+  }
+}
+
+/** A long operation whose progress values arrive through a channel as it runs. */
+export async function callStreamed<K extends OperationName, P>(
+  operation: K,
+  request: Operations[K]["request"],
+  onProgress: (p: P) => void,
+): Promise<Operations[K]["response"]> {
+  const channel = new Channel<P>();
+  channel.onmessage = onProgress;
+  try {
+    return await invoke<Operations[K]["response"]>("call_streamed", { operation, request, onProgress: channel });
   } catch (e) {
     throw new ApiFailure(asApiError(e));
   }

@@ -4,6 +4,7 @@ import { call } from "../api/client";
 import type { Section, SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
 import { administrationSection } from "./administration";
+import { membersSection } from "./members";
 
 export const SECTION_LABELS: Record<Section, string> = {
   adherents: "Adhérents",
@@ -23,6 +24,8 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
     buttons.forEach((b, key) => b.setAttribute("aria-current", key === s ? "page" : "false"));
     if (s === "administration") {
       administrationSection(content, session);
+    } else if (s === "adherents") {
+      membersSection(content, session);
     } else {
       mount(
         content,

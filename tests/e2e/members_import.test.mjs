@@ -1,0 +1,103 @@
+// The real window: a reception agent imports an employer roster (dry run,
+// confirm, progress streamed from Rust, report, rejected rows exported through
+// the save dialog), then finds a member by name and by scanned matricule.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { launch, windowTestsSkipReason, ENTER, ROOT } from "./webdriver.mjs";
+
+const skip = windowTestsSkipReason();
+const PASSWORD = "Accueil-2026-ok";
+let w;
+
+/** Types `path` into the GTK save dialog titled `title` and confirms it (xdotool). */
+function answerSaveDialog(title, path) {
+  const xdo = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20000 }).trim();
+  const id = xdo("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  xdo("windowfocus", "--sync", id);
+  xdo("key", "--window", id, "--clearmodifiers", "ctrl+a");
+  xdo("type", "--window", id, "--delay", "15", path);
+  xdo("key", "--window", id, "Return");
+}
+
+/** Prepares the desk's database with the CLI before the window opens. */
+function cli(home, args, input) {
+  const db = `sqlite://${join(home, "data", "ma.mutuelle.guichet", "guichet.sqlite3")}`;
+  return execFileSync(join(ROOT, "target", "debug", "guichet"), ["--database", db, ...args], { input, encoding: "utf8" });
+}
+
+before(async () => {
+  if (skip) return;
+  w = await launch();
+  await w.waitFor("#setup-form");
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], "Admin-Guichet-1\n");
+  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], PASSWORD + "\n");
+  // The window asked before the accounts existed: reload to reach the login screen.
+  await w.exec("location.reload()");
+  await w.waitFor("#login-form");
+  await w.type("#f-username", "s.idrissi" + ENTER);
+  await w.type("#f-password", PASSWORD + ENTER);
+  await w.waitFor("#member-search");
+});
+after(async () => {
+  if (w) await w.close();
+});
+
+test("import an employer roster with progress and report", { skip: skip ?? false }, async () => {
+  const lines = ["Liste du personnel — RAM", "", "Matricule;Nom;Prénom;Né(e) le;Société;Situation;RIB"];
+  lines.push("13059;Bennani;Karim;27/08/1981;RAM;Actif;007 780 000 000 3654300171 71");
+  for (let i = 0; i < 3000; i++) lines.push(`${20000 + i};Alaoui;Agent${i};01/01/1980;RAM;actif;`);
+  lines.push("13059;Bennani;Karim;27/08/1981;RAM;Actif;"); // duplicate
+  lines.push("13070;Tazi;Nour;31/02/1990;RAM;Actif;"); // impossible date
+  const file = join(w.home, "personnel-ram.csv");
+  writeFileSync(file, lines.join("\n") + "\n");
+
+  await w.click("#member-import");
+  await w.type("#import-form #f-path", file);
+  await w.click("#import-check");
+  await w.waitFor("#import-preview");
+  assert.equal(await w.text("#count-created"), "3001 créées");
+  assert.equal(await w.text("#count-rejected"), "2 rejetées");
+
+  // Record every progress label the window shows while the import runs.
+  await w.exec(`window.__progress = [];
+    new MutationObserver(() => { const l = document.getElementById('import-progress-label'); if (l) window.__progress.push(l.textContent); })
+      .observe(document.body, { subtree: true, childList: true, characterData: true });`);
+  await w.click("#import-confirm");
+  await w.waitFor("#import-report", 60000);
+  await w.screenshot("05-import-rapport");
+  assert.equal(await w.text("#count-rows"), "3003 lignes lues");
+  assert.equal(await w.text("#count-created"), "3001 créées");
+  const progress = await w.exec("return window.__progress");
+  assert.ok(progress.some((t) => t.startsWith("Enregistrement")), `progress seen: ${JSON.stringify(progress)}`);
+  const rejected = await w.texts("#rejected-rows tbody tr");
+  assert.equal(rejected.length, 2);
+  assert.match(rejected[0], /^3005.*Matricule.*déjà présent à la ligne 4/);
+  assert.match(rejected[1], /^3006.*Né\(e\) le.*Date impossible « 31\/02\/1990 »/);
+
+  // Export through the real native save dialog, answered as a person would:
+  // type the full path in its name field, then Enter.
+  const dest = join(w.home, "rejets.xlsx");
+  await w.click("#export-rejected");
+  answerSaveDialog("Enregistrer les lignes rejetées", dest);
+  await w.waitText("#export-done", (t) => t.includes("rejets.xlsx"));
+  assert.ok(existsSync(dest));
+  assert.equal(readFileSync(dest).subarray(0, 2).toString(), "PK");
+});
+
+test("find a member by name as you type, and by a scanned matricule", { skip: skip ?? false }, async () => {
+  await w.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: '1', altKey: true}))");
+  await w.waitFor("#member-search");
+  await w.type("#member-search", "bennani kar");
+  await w.waitText("#member-search-status", "1 résultat.");
+  assert.equal(await w.text("#member-results tbody tr td"), "13059");
+  // A scanner types the number and Enter: the member opens at once.
+  await w.type("#member-search", "20042" + ENTER);
+  await w.waitText("#member-title", "Alaoui Agent42");
+  const benef = await w.texts("#beneficiaries tbody tr");
+  assert.equal(benef.length, 1);
+  assert.match(benef[0], /^Lui-même/);
+  await w.screenshot("06-fiche-adherent");
+});
