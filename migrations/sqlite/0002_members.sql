@@ -28,16 +28,18 @@ CREATE TABLE members (
     created_at        TEXT    NOT NULL,
     updated_at        TEXT    NOT NULL
 );
-CREATE INDEX members_search_name ON members (search_name);
 
--- One row per word of a member's names, folded (lower case, no accents):
--- a name search is a prefix range scan per word.
+-- One row per word of a member's names, folded (lower case, no accents), with
+-- the member's folded full name: a name search reads one word's members in
+-- name order straight from the primary key, and checks the other words of the
+-- query by point lookups on (member_id, token).
 CREATE TABLE member_tokens (
     token      TEXT    NOT NULL,
+    sort_key   TEXT    NOT NULL,
     member_id  INTEGER NOT NULL REFERENCES members (id),
-    PRIMARY KEY (token, member_id)
+    PRIMARY KEY (token, sort_key, member_id)
 ) WITHOUT ROWID;
-CREATE INDEX member_tokens_member ON member_tokens (member_id);
+CREATE UNIQUE INDEX member_tokens_member ON member_tokens (member_id, token, sort_key);
 
 CREATE TABLE beneficiaries (
     id              INTEGER PRIMARY KEY,

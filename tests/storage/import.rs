@@ -157,6 +157,15 @@ async fn a_messy_roster_is_read_row_by_row(t: TestDb) {
     assert_eq!(k["member"]["gsm"], "+212661234567");
     assert_eq!(k["member"]["rib"], "007780000000365430017171");
     assert_eq!(k["beneficiaries"].as_array().unwrap().len(), 2);
+    // The creation is audited with the member as written (built in SQL on
+    // import, the same keys and values as every other member audit row).
+    let created = k["history"].as_array().unwrap().iter().find(|h| h["action"] == "member.import_create").unwrap().clone();
+    assert_eq!(created["actor"], "accueil");
+    let mut expected = serde_json::Map::new();
+    for key in ["matricule", "cnie", "last_name", "first_name", "birth_date", "employer", "status", "address", "gsm", "email", "rib", "affiliation_date", "end_date"] {
+        expected.insert(key.into(), k["member"][key].clone());
+    }
+    assert_eq!(created["after"], Value::Object(expected));
     let f = w.call(&mut c, "member_get", json!({"matricule": "13060"})).await.unwrap();
     assert_eq!(f["member"]["birth_date"], "1975-01-03");
     assert_eq!(f["member"]["last_name"], "Chraïbi");

@@ -145,6 +145,12 @@ async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
     assert_eq!(names(&s("a123456").await), ["13060"]);
     assert_eq!(names(&s("fassi").await), ["13061"]);
     assert!(names(&s("1305").await).is_empty(), "matricules match exactly");
+    // A renamed member is found by his new name only.
+    let omar = w.call(&mut c, "member_get", json!({"matricule": "13061"})).await.unwrap();
+    w.call(&mut c, "member_update", json!({"id": omar["member"]["id"], "version": omar["member"]["version"],
+        "member": {"matricule": "13061", "last_name": "Tazi", "first_name": "Omar"}})).await.unwrap();
+    assert!(names(&s("fassi").await).is_empty());
+    assert_eq!(names(&s("omar taz").await), ["13061"]);
     assert!(names(&s("x").await).is_empty(), "one letter is too little");
     // Pages of 50 with a "more" flag.
     for i in 0..55 {

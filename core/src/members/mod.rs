@@ -110,15 +110,29 @@ pub struct Member {
     pub version: i64,
 }
 
+/// What the audit journal keeps of a member: these keys, from these columns of
+/// `members m LEFT JOIN employers e`. Bulk imports build the same JSON in SQL.
+pub(crate) const AUDIT_FIELDS: [(&str, &str); 13] = [
+    ("matricule", "m.matricule"),
+    ("cnie", "m.cnie"),
+    ("last_name", "m.last_name"),
+    ("first_name", "m.first_name"),
+    ("birth_date", "m.birth_date"),
+    ("employer", "e.name"),
+    ("status", "m.status"),
+    ("address", "m.address"),
+    ("gsm", "m.gsm"),
+    ("email", "m.email"),
+    ("rib", "m.rib"),
+    ("affiliation_date", "m.affiliation_date"),
+    ("end_date", "m.end_date"),
+];
+
 impl Member {
-    /// What the audit journal keeps of a member.
+    /// What the audit journal keeps of a member (the keys of [`AUDIT_FIELDS`]).
     pub fn audit_json(&self) -> serde_json::Value {
-        let mut v = serde_json::to_value(self).unwrap_or_default();
-        if let Some(o) = v.as_object_mut() {
-            o.remove("id");
-            o.remove("version");
-        }
-        v
+        let v = serde_json::to_value(self).unwrap_or_default();
+        serde_json::Value::Object(AUDIT_FIELDS.iter().map(|(k, _)| (k.to_string(), v.get(*k).cloned().unwrap_or_default())).collect())
     }
 }
 

@@ -108,12 +108,44 @@ pub(crate) fn search_name(last: &str, first: &str) -> String {
     text::fold(&format!("{last} {first}"))
 }
 
-pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, member_id: i64, last: &str, first: &str) -> ApiResult<()> {
-    sqlx::query("DELETE FROM member_tokens WHERE member_id = $1").bind(member_id).execute(&mut **tx).await?;
-    for t in text::tokens(&[last, first]) {
-        sqlx::query("INSERT INTO member_tokens (token, member_id) VALUES ($1, $2)").bind(t).bind(member_id).execute(&mut **tx).await?;
+/// Writes the search words of the members matching `filter` (a condition on
+/// `members m` using `$1`, `$2`): the words of their folded `search_name`,
+/// split by the database. One rule for a single member and for an import.
+pub(crate) async fn write_tokens(
+    tx: &mut Transaction<'static, Any>,
+    filter: &str,
+    p1: i64,
+    p2: Option<&str>,
+) -> ApiResult<()> {
+    let sql = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
+        format!(
+            "WITH RECURSIVE split(member_id, word, rest) AS (
+                 SELECT m.id, '', m.search_name || ' ' FROM members m WHERE {filter}
+                 UNION ALL
+                 SELECT member_id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''
+             )
+             INSERT INTO member_tokens (token, sort_key, member_id)
+             SELECT DISTINCT s.word, m.search_name, s.member_id FROM split s JOIN members m ON m.id = s.member_id
+             WHERE s.word <> '' ORDER BY s.word, m.search_name, s.member_id"
+        )
+    } else {
+        format!(
+            "INSERT INTO member_tokens (token, sort_key, member_id)
+             SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS w WHERE {filter} AND w <> ''"
+        )
+    };
+    let mut q = sqlx::query(&sql).bind(p1);
+    if let Some(p2) = p2 {
+        q = q.bind(p2.to_string());
     }
+    q.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Replaces one member's search words after his names changed.
+pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<()> {
+    sqlx::query("DELETE FROM member_tokens WHERE member_id = $1").bind(member_id).execute(&mut **tx).await?;
+    write_tokens(tx, "m.id = $1", member_id, None).await
 }
 
 /// Refuses a matricule or CNIE that belongs to another member, naming him.
@@ -161,7 +193,7 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
     .bind(time::ts(now))
     .fetch_one(&mut *tx)
     .await?;
-    write_tokens(&mut tx, id, &f.last_name, &f.first_name).await?;
+    write_tokens(&mut tx, "m.id = $1", id, None).await?;
     sqlx::query(
         "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
          VALUES ($1, 'lui_meme', $2, $3, $4, $5, $6, $6)",
@@ -239,7 +271,7 @@ pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Me
         return Err(ApiError::stale());
     }
     if before.last_name != f.last_name || before.first_name != f.first_name {
-        write_tokens(tx, before.id, &f.last_name, &f.first_name).await?;
+        rewrite_tokens(tx, before.id).await?;
     }
     if before.last_name != f.last_name || before.first_name != f.first_name || before.birth_date != f.birth_date {
         sqlx::query(

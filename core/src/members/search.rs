@@ -1,15 +1,23 @@
 //! The one search box: an exact matricule or CNIE, or words of a name in any
 //! order, each word matching the start of a name word, without case or accents
-//! ("chraibi fat" finds "Fatima Chraïbi"). First page of 50.
+//! ("chraibi fat" finds "Fatima Chraïbi"). First page of 50, in name order.
+//!
+//! A name search is driven by its most selective word (a count capped at
+//! [`SMALL`]): when that word has few members, they are all read and sorted;
+//! when every word is common, the first word's members are read in name order
+//! straight from the index and the page stops at 50. Other words are checked
+//! by point lookups on `(member_id, token)`. Either way no search sorts
+//! thousands of rows.
 
 use super::repo::{member_from_row, MEMBER_SELECT};
 use super::{text, Member};
 use crate::error::ApiResult;
+use crate::storage::{batch, Db};
 use serde::Serialize;
-use sqlx::AnyPool;
 use ts_rs::TS;
 
 pub const PAGE: usize = 50;
+const SMALL: i64 = 2000;
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SearchResult {
@@ -18,7 +26,12 @@ pub struct SearchResult {
     pub more: bool,
 }
 
-pub async fn search(pool: &AnyPool, query: &str) -> ApiResult<SearchResult> {
+fn upper(w: &str) -> String {
+    format!("{w}{}", char::MAX)
+}
+
+pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
+    let pool = db.pool();
     let q = query.trim();
     let mut found: Vec<Member> = Vec::new();
     if q.is_empty() {
@@ -36,27 +49,61 @@ pub async fn search(pool: &AnyPool, query: &str) -> ApiResult<SearchResult> {
     let letters: usize = words.iter().map(|w| w.chars().count()).sum();
     let mut more = false;
     if letters >= 2 && words.iter().any(|w| w.chars().any(|c| c.is_alphabetic())) {
-        // One prefix range per word; a member must match every word.
-        let mut sql = format!("{MEMBER_SELECT} WHERE m.id IN (SELECT t0.member_id FROM member_tokens t0");
-        for i in 1..words.len() {
-            sql.push_str(&format!(
-                " JOIN member_tokens t{i} ON t{i}.member_id = t0.member_id AND t{i}.token >= ${} AND t{i}.token < ${}",
-                2 * i + 1,
-                2 * i + 2
-            ));
-        }
-        sql.push_str(&format!(" WHERE t0.token >= $1 AND t0.token < $2) ORDER BY m.search_name, m.matricule LIMIT {}", PAGE + 1));
-        let mut query = sqlx::query(&sql);
+        // How many members each word reaches, counting no further than SMALL.
+        let mut counts = Vec::with_capacity(words.len());
         for w in &words {
-            query = query.bind(w.clone()).bind(format!("{w}{}", char::MAX));
+            let n: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM member_tokens WHERE token >= $1 AND token < $2 LIMIT {}) AS x",
+                SMALL + 1
+            ))
+            .bind(w.clone())
+            .bind(upper(w))
+            .fetch_one(pool)
+            .await?;
+            counts.push(n);
         }
-        let rows = query.fetch_all(pool).await?;
-        more = rows.len() > PAGE;
-        for r in rows.iter().take(PAGE) {
-            let m = member_from_row(r)?;
-            if !found.iter().any(|f| f.id == m.id) {
-                found.push(m);
+        let driver = (0..words.len()).min_by_key(|&i| counts[i]).unwrap_or(0);
+        let few = counts[driver] <= SMALL;
+        let mut sql = String::from("SELECT t0.member_id, t0.sort_key FROM member_tokens t0 WHERE t0.token >= $1 AND t0.token < $2");
+        let mut binds = vec![words[driver].clone(), upper(&words[driver])];
+        for (i, w) in words.iter().enumerate().filter(|(i, _)| *i != driver) {
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM member_tokens t{i} WHERE t{i}.member_id = t0.member_id AND t{i}.token >= ${} AND t{i}.token < ${})",
+                binds.len() + 1,
+                binds.len() + 2
+            ));
+            binds.push(w.clone());
+            binds.push(upper(w));
+        }
+        // Few: all of them, sorted by name. Many: in index order, first page only.
+        sql.push_str(if few { " ORDER BY t0.sort_key, t0.member_id" } else { " ORDER BY t0.token, t0.sort_key, t0.member_id" });
+        sql.push_str(&format!(" LIMIT {}", if few { SMALL + 1 } else { 4 * PAGE as i64 }));
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+        for b in binds {
+            query = query.bind(b);
+        }
+        let mut hits = query.fetch_all(pool).await?;
+        if !few {
+            hits.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        }
+        let room = PAGE.saturating_sub(found.len());
+        let mut ids: Vec<i64> = Vec::with_capacity(room + 1);
+        for (id, _) in hits {
+            if ids.len() > room {
+                break;
             }
+            if !ids.contains(&id) && !found.iter().any(|f| f.id == id) {
+                ids.push(id);
+            }
+        }
+        more = ids.len() > room;
+        ids.truncate(room);
+        if !ids.is_empty() {
+            let sql = format!("{MEMBER_SELECT} WHERE m.id IN ({})", batch::placeholders(db.backend(), 1, ids.len()));
+            let rows = ids.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id)).fetch_all(pool).await?;
+            let mut members: Vec<Member> = rows.iter().map(member_from_row).collect::<ApiResult<_>>()?;
+            members.sort_by_key(|m| ids.iter().position(|i| *i == m.id));
+            found.extend(members);
         }
     }
     found.truncate(PAGE);

@@ -75,6 +75,8 @@ impl Db {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // 32 MB of page cache: index inserts of a large import stay in memory.
+                    conn.execute("PRAGMA cache_size = -32768").await?;
                     Ok(())
                 })
             })

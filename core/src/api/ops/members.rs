@@ -30,7 +30,7 @@ impl Operation for MemberSearch {
     type Request = SearchRequest;
     type Response = SearchResult;
     async fn run(ctx: &mut Ctx<'_>, r: SearchRequest) -> ApiResult<SearchResult> {
-        members::search(ctx.db().pool(), &r.query).await
+        members::search(ctx.db(), &r.query).await
     }
 }
 

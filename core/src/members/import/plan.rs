@@ -143,8 +143,7 @@ fn capitalize_first(s: &str) -> String {
 async fn existing_members(db: &Db, keys: &[String], column: &str) -> ApiResult<HashMap<String, Member>> {
     let mut out = HashMap::new();
     for chunk in keys.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{MEMBER_SELECT} WHERE m.{column} IN ({})", placeholders.join(", "));
+        let sql = format!("{MEMBER_SELECT} WHERE m.{column} IN ({})", batch::placeholders(db.backend(), 1, chunk.len()));
         let mut query = sqlx::query(&sql);
         for k in chunk {
             query = query.bind(k.clone());
@@ -216,6 +215,8 @@ pub(super) async fn run(
     progress: Progress<'_>,
 ) -> ApiResult<ImportReport> {
     let today = now.date_naive();
+    let started = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(phase = what, elapsed_ms = started.elapsed().as_millis() as u64, "import");
     let main = sheets.first().ok_or_else(|| ApiError::validation("file", "Le classeur ne contient aucune feuille."))?;
     if main.rows.is_empty() {
         return Err(ApiError::validation("file", format!("La feuille « {} » est vide.", main.name)));
@@ -279,10 +280,13 @@ pub(super) async fn run(
         valid.push(Row { row: *row_no, fields, given });
     }
 
+    lap("rows checked");
     // 2. Against the registry.
-    let matricules: Vec<String> = valid.iter().map(|r| r.fields.matricule.clone()).collect();
+    // (An empty registry, as on the first import, has nobody to look up.)
+    let registry_empty: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) AS x").fetch_one(db.pool()).await? == 0;
+    let matricules: Vec<String> = if registry_empty { vec![] } else { valid.iter().map(|r| r.fields.matricule.clone()).collect() };
     let existing = existing_members(db, &matricules, "matricule").await?;
-    let cnies: Vec<String> = valid.iter().filter_map(|r| r.fields.cnie.clone()).collect();
+    let cnies: Vec<String> = if registry_empty { vec![] } else { valid.iter().filter_map(|r| r.fields.cnie.clone()).collect() };
     let cnie_owners = existing_members(db, &cnies, "cnie").await?;
     let mut creates: Vec<(u32, MemberFields)> = Vec::new();
     let mut updates: Vec<(Member, MemberFields)> = Vec::new();
@@ -309,6 +313,7 @@ pub(super) async fn run(
     }
     report.created = creates.len() as u32;
     report.updated = updates.len() as u32;
+    lap("compared with the registry");
 
     // 3. The optional beneficiaries sheet.
     let mut new_beneficiaries: Vec<NewBeneficiary> = Vec::new();
@@ -388,6 +393,9 @@ pub(super) async fn run(
         }
     }
     let ts = time::ts(now);
+    let max_id_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut *tx).await?;
+    // Members are written in matricule order: the unique index grows at its end.
+    creates.sort_by(|a, b| a.1.matricule.cmp(&b.1.matricule));
     let member_rows: Vec<Vec<Value>> = creates
         .iter()
         .map(|(_, f)| {
@@ -419,60 +427,54 @@ pub(super) async fn run(
     )
     .await?;
     drop(member_rows);
+    lap("members written");
     progress(ImportProgress { phase: ImportPhase::Ecriture, done: creates.len() as u32, total: writes });
 
-    // Ids of the new members, by matricule.
+    // The new members are those above the highest id before the insert and
+    // stamped with this import's time (a row another desk added meanwhile is
+    // neither). Their ids are needed only for the beneficiaries sheet.
     let mut ids: HashMap<String, i64> = HashMap::new();
-    let new_matricules: Vec<String> = creates.iter().map(|(_, f)| f.matricule.clone()).chain(new_beneficiaries.iter().map(|b| b.matricule.clone())).collect();
-    for chunk in new_matricules.chunks(1000) {
-        let sql = format!("SELECT id, matricule FROM members WHERE matricule IN ({})", (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "));
-        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-        for m in chunk {
-            q = q.bind(m.clone());
-        }
-        for (id, m) in q.fetch_all(&mut *tx).await? {
-            ids.insert(m, id);
-        }
+    if !new_beneficiaries.is_empty() {
+        let new_ids = sqlx::query_as::<_, (i64, String)>("SELECT id, matricule FROM members WHERE id > $1 AND created_at = $2")
+            .bind(max_id_before)
+            .bind(&ts)
+            .fetch_all(&mut *tx)
+            .await?;
+        ids.extend(new_ids.into_iter().map(|(id, m)| (m, id)));
     }
-    let mut token_rows = Vec::new();
+    repo::write_tokens(&mut tx, "m.id > $1 AND m.created_at = $2", max_id_before, Some(&ts)).await?;
+    lap("tokens written");
+    // Each new member is his own "lui-même" beneficiary, and his creation is
+    // audited with the member as written: both derived in SQL from the new rows.
+    sqlx::query(
+        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
+         SELECT id, 'lui_meme', last_name, first_name, birth_date, affiliation_date, $1, $1 FROM members WHERE id > $2 AND created_at = $1 ORDER BY id",
+    )
+    .bind(&ts)
+    .bind(max_id_before)
+    .execute(&mut *tx)
+    .await?;
+    let json_of_member = {
+        let pairs: Vec<String> = crate::members::AUDIT_FIELDS.iter().map(|(k, col)| format!("'{k}', {col}")).collect();
+        match db.backend() {
+            crate::storage::Backend::Sqlite => format!("json_object({})", pairs.join(", ")),
+            crate::storage::Backend::Postgres => format!("json_build_object({})::text", pairs.join(", ")),
+        }
+    };
+    sqlx::query(&format!(
+        "INSERT INTO audit_log (at, staff_id, actor, action, entity_type, entity_id, before_json, after_json)
+         SELECT $1, $2, $3, 'member.import_create', 'member', CAST(m.id AS TEXT), NULL, {json_of_member}
+         FROM members m LEFT JOIN employers e ON e.id = m.employer_id WHERE m.id > $4 AND m.created_at = $1 ORDER BY m.id"
+    ))
+    .bind(&ts)
+    .bind(actor.staff_id)
+    .bind(&actor.name)
+    .bind(max_id_before)
+    .execute(&mut *tx)
+    .await?;
+    lap("self beneficiaries and creation audit written");
     let mut self_rows = Vec::new();
-    let mut changes: Vec<Change<'_>> = Vec::with_capacity(creates.len() + updates.len() + new_beneficiaries.len() + 1);
-    for (_, f) in &creates {
-        let id = *ids.get(&f.matricule).ok_or_else(|| ApiError::internal("adhérent importé introuvable"))?;
-        for t in text::tokens(&[&f.last_name, &f.first_name]) {
-            token_rows.push(vec![Value::from(t), Value::from(id)]);
-        }
-        self_rows.push(vec![
-            Value::from(id),
-            Value::from(Relation::LuiMeme.code()),
-            Value::from(f.last_name.clone()),
-            Value::from(f.first_name.clone()),
-            Value::from(f.birth_date.map(time::date)),
-            Value::from(f.affiliation_date.map(time::date)),
-            Value::Text(None),
-            Value::from(ts.clone()),
-            Value::from(ts.clone()),
-        ]);
-        let created = Member {
-            id,
-            matricule: f.matricule.clone(),
-            cnie: f.cnie.clone(),
-            last_name: f.last_name.clone(),
-            first_name: f.first_name.clone(),
-            birth_date: f.birth_date,
-            employer: f.employer.as_ref().and_then(|e| employer_ids.get(&text::key(e)).map(|(_, n)| n.clone())),
-            status: f.status,
-            address: f.address.clone(),
-            gsm: f.gsm.clone(),
-            email: f.email.clone(),
-            rib: f.rib.clone(),
-            affiliation_date: f.affiliation_date,
-            end_date: f.end_date,
-            version: 1,
-        };
-        changes.push(Change { action: "member.import_create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(created.audit_json()) });
-    }
-    batch::insert(&mut tx, "member_tokens", &["token", "member_id"], &token_rows).await?;
+    let mut changes: Vec<Change<'_>> = Vec::with_capacity(updates.len() + new_beneficiaries.len() + 1);
     for b in &new_beneficiaries {
         let id = *ids.get(&b.matricule).or_else(|| existing.get(&b.matricule).map(|m| &m.id)).ok_or_else(|| ApiError::internal("adhérent du bénéficiaire introuvable"))?;
         let i = &b.input;
@@ -516,6 +518,7 @@ pub(super) async fn run(
         crate::ErrorCode::Conflict => ApiError::conflict("Un bénéficiaire « lui-même » existe déjà pour un adhérent du fichier : rien n'a été importé."),
         _ => e,
     })?;
+    lap("beneficiaries written");
     for (n, (before, target)) in updates.iter().enumerate() {
         repo::write_fields(&mut tx, before, target, now).await?;
         let after = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(before.id).fetch_one(&mut *tx).await?;
@@ -542,8 +545,11 @@ pub(super) async fn run(
             "beneficiaries_created": report.beneficiaries.as_ref().map(|b| b.created).unwrap_or(0),
         })),
     });
+    lap("updates written");
     audit::record_many(&mut tx, now, actor, changes).await?;
+    lap("audit written");
     tx.commit().await?;
+    lap("committed");
     progress(ImportProgress { phase: ImportPhase::Termine, done: writes, total: writes });
     tracing::info!(file = file_name, created = report.created, updated = report.updated, "import des adhérents");
     Ok(report)
@@ -591,7 +597,7 @@ async fn existing_beneficiary_keys(db: &Db, matricules: &[String]) -> ApiResult<
     for chunk in matricules.chunks(500) {
         let sql = format!(
             "SELECT m.matricule, b.relation, b.last_name, b.first_name, b.birth_date FROM beneficiaries b JOIN members m ON m.id = b.member_id WHERE m.matricule IN ({})",
-            (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            batch::placeholders(db.backend(), 1, chunk.len())
         );
         let mut q = sqlx::query_as::<_, (String, String, String, String, Option<String>)>(&sql);
         for m in chunk {

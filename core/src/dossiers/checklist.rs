@@ -1,0 +1,137 @@
+//! The documents a dossier must hold, from the rules page of the claim form
+//! (seed 002). What a dossier contains (pharmacy, lab tests, sessions, …)
+//! decides its list; the processor ticks what is present.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Document {
+    MemberBlockSigned,
+    DoctorBlock,
+    AccidentDeclaration,
+    PharmacyStickersOrInvoice,
+    Prescription,
+    Invoice,
+    ResultsOrReport,
+    PriorApproval,
+    SessionCalendar,
+    PostTreatmentXray,
+    ChronicDeclaration,
+}
+
+impl Document {
+    /// As the member reads it in the reason of an incomplete dossier.
+    pub fn label(self) -> &'static str {
+        match self {
+            Document::MemberBlockSigned => "la partie adhérent remplie et signée",
+            Document::DoctorBlock => "la partie médecin remplie, avec la nature de la maladie",
+            Document::AccidentDeclaration => "la déclaration des causes et circonstances de l'accident",
+            Document::PharmacyStickersOrInvoice => "les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie",
+            Document::Prescription => "l'ordonnance du médecin",
+            Document::Invoice => "la facture",
+            Document::ResultsOrReport => "les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez)",
+            Document::PriorApproval => "l'accord préalable",
+            Document::SessionCalendar => "le calendrier des séances",
+            Document::PostTreatmentXray => "la radiographie après traitement",
+            Document::ChronicDeclaration => "la déclaration de maladie chronique en cours de validité",
+        }
+    }
+}
+
+/// What the dossier contains, as reception or the processor records it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Contents {
+    pub accident: bool,
+    pub pharmacy: bool,
+    /// Biology or radiology.
+    pub lab_or_imaging: bool,
+    pub optics: bool,
+    /// Physiotherapy, rehabilitation, speech therapy and other acts in series.
+    pub sessions: bool,
+    /// Dental prostheses or root-canal treatment.
+    pub dental_prosthesis: bool,
+    /// Long-term or chronic illness (ALD/ALC).
+    pub chronic: bool,
+}
+
+/// The required documents, in a fixed order.
+pub fn required(c: &Contents) -> Vec<Document> {
+    use Document::*;
+    let mut d = vec![MemberBlockSigned, DoctorBlock];
+    if c.accident {
+        d.push(AccidentDeclaration);
+    }
+    if c.pharmacy {
+        d.push(PharmacyStickersOrInvoice);
+    }
+    if c.lab_or_imaging {
+        d.extend([Invoice, ResultsOrReport, Prescription]);
+    }
+    if c.optics {
+        d.extend([Prescription, Invoice]);
+    }
+    if c.sessions {
+        d.extend([PriorApproval, Invoice, SessionCalendar]);
+    }
+    if c.dental_prosthesis {
+        d.extend([PriorApproval, Invoice, PostTreatmentXray]);
+    }
+    if c.chronic {
+        d.push(ChronicDeclaration);
+    }
+    let mut seen = std::collections::HashSet::new();
+    d.retain(|x| seen.insert(*x));
+    d
+}
+
+/// The documents still missing.
+pub fn missing(c: &Contents, present: &[Document]) -> Vec<Document> {
+    required(c).into_iter().filter(|d| !present.contains(d)).collect()
+}
+
+/// The reason an incomplete dossier shows the member, from what is missing.
+pub fn incomplete_reason(missing: &[Document]) -> String {
+    match missing {
+        [] => "Dossier incomplet.".to_string(),
+        [one] => format!("Dossier incomplet : il manque {}. Envoyez ce document en complément en rappelant le numéro du dossier.", one.label()),
+        many => {
+            let labels: Vec<&str> = many.iter().map(|d| d.label()).collect();
+            let (last, rest) = labels.split_last().unwrap_or((&"", &[]));
+            format!(
+                "Dossier incomplet : il manque {} et {}. Envoyez ces documents en complément en rappelant le numéro du dossier.",
+                rest.join(", "),
+                last
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Document::*;
+
+    #[test]
+    fn the_worked_example_of_seed_002() {
+        // Psychomotor and speech therapy sessions, a child's chronic condition not declared.
+        let c = Contents { sessions: true, ..Default::default() };
+        assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, PriorApproval, Invoice, SessionCalendar]);
+        let m = missing(&c, &[MemberBlockSigned, DoctorBlock, PriorApproval, Invoice]);
+        assert_eq!(m, vec![SessionCalendar]);
+        assert_eq!(
+            incomplete_reason(&m),
+            "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro du dossier."
+        );
+    }
+
+    #[test]
+    fn documents_are_not_asked_twice() {
+        let c = Contents { optics: true, lab_or_imaging: true, accident: true, ..Default::default() };
+        assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, AccidentDeclaration, Invoice, ResultsOrReport, Prescription]);
+        let m = missing(&c, &[MemberBlockSigned, DoctorBlock]);
+        assert!(incomplete_reason(&m).contains("la facture, les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez), l'ordonnance du médecin et"));
+    }
+}
