@@ -7,12 +7,15 @@
 //! - [`staff`]: staff accounts, roles, passwords and the lock-out rule.
 //! - [`auth`]: permissions of each role and the sections of the window they open.
 //! - [`audit`]: the append-only journal written in the same transaction as each change.
+//! - [`members`]: members, beneficiaries, search and the roster import.
+//! - [`dossiers`]: the dossier workflow, claim-form deadlines and the document checklist.
 //! - [`api`]: one typed operation per user action, errors as `{code, message}`.
 
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod dossiers;
 pub mod error;
 pub mod logging;
 pub mod members;

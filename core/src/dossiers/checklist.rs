@@ -132,6 +132,11 @@ mod tests {
         let c = Contents { optics: true, lab_or_imaging: true, accident: true, ..Default::default() };
         assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, AccidentDeclaration, Invoice, ResultsOrReport, Prescription]);
         let m = missing(&c, &[MemberBlockSigned, DoctorBlock]);
-        assert!(incomplete_reason(&m).contains("la facture, les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez), l'ordonnance du médecin et"));
+        assert_eq!(
+            incomplete_reason(&m),
+            "Dossier incomplet : il manque la déclaration des causes et circonstances de l'accident, la facture, \
+             les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez) et l'ordonnance du médecin. \
+             Envoyez ces documents en complément en rappelant le numéro du dossier."
+        );
     }
 }
