@@ -3,7 +3,7 @@
 //! ("chraibi fat" finds "Fatima Chraïbi"). First page of 50, in name order.
 //!
 //! A name search is driven by its most selective word (a count capped at
-//! [`SMALL`]): when that word has few members, they are all read and sorted;
+//! [`SMALL`]; among words too common to count, the longest): when that word has few members, they are all read and sorted;
 //! when every word is common, the first word's members are read in name order
 //! straight from the index and the page stops at 50. Other words are checked
 //! by point lookups on `(member_id, token)`. Either way no search sorts
@@ -62,7 +62,9 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
             .await?;
             counts.push(n);
         }
-        let driver = (0..words.len()).min_by_key(|&i| counts[i]).unwrap_or(0);
+        // The fewest members; among words too common to count, the longest
+        // ("el fassi": "fassi" drives, not "el").
+        let driver = (0..words.len()).min_by_key(|&i| (counts[i], std::cmp::Reverse(words[i].chars().count()))).unwrap_or(0);
         let few = counts[driver] <= SMALL;
         let mut sql = String::from("SELECT t0.member_id, t0.sort_key FROM member_tokens t0 WHERE t0.token >= $1 AND t0.token < $2");
         let mut binds = vec![words[driver].clone(), upper(&words[driver])];

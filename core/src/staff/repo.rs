@@ -35,12 +35,20 @@ async fn roles_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, id: i64) -> 
     Ok(roles)
 }
 
+/// One account with its roles, in one query (this runs on every call of the
+/// command layer, to re-check the caller).
 pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<StaffMember>> {
-    let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1")).bind(id).fetch_optional(pool).await?;
-    match row {
-        Some(r) => Ok(Some(from_row(&r, roles_of(pool, id).await?)?)),
-        None => Ok(None),
-    }
+    let rows = sqlx::query(&format!(
+        "SELECT {cols}, r.role FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id WHERE s.id = $1",
+        cols = STAFF_COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ")
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.try_get::<Option<String>, _>("role").ok().flatten().and_then(|c| Role::parse(&c))).collect();
+    roles.sort();
+    Ok(Some(from_row(first, roles)?))
 }
 
 async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<StaffMember> {
