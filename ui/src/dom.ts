@@ -1,3 +1,5 @@
+import { ApiFailure } from "./api/client";
+
 // A tiny element builder: the window is plain DOM, no framework.
 
 type Child = Node | string | null | undefined | false;
@@ -110,4 +112,20 @@ export function frRib(rib: string | null | undefined): string {
 export function select(label: string, name: string, options: [string, string][], selected = ""): HTMLLabelElement {
   const s = h("select", { name, id: `f-${name}` }, ...options.map(([v, l]) => h("option", { value: v, selected: v === selected }, l)));
   return h("label", { class: "field" }, h("span", {}, label), s, h("small", { class: "field-error", "data-error-for": name }));
+}
+
+/**
+ * Runs `action` when the form is submitted; a refusal from the core is shown
+ * on the form, beside the field it names.
+ */
+export function onSubmit(form: HTMLFormElement, action: () => Promise<void>): void {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      await action();
+    } catch (e) {
+      if (e instanceof ApiFailure) showError(form, e.message, e.field);
+      else throw e;
+    }
+  });
 }

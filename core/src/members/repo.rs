@@ -164,6 +164,31 @@ async fn check_unique(tx: &mut Transaction<'static, Any>, f: &MemberFields, exce
     Ok(())
 }
 
+/// Binds a member's fields in the order of the `members` columns (matricule …
+/// end_date, with `search_name` after the names), then the time `ts`.
+fn bind_fields<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    f: &'q MemberFields,
+    employer: Option<i64>,
+    ts: String,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(&f.matricule)
+        .bind(&f.cnie)
+        .bind(&f.last_name)
+        .bind(&f.first_name)
+        .bind(search_name(&f.last_name, &f.first_name))
+        .bind(f.birth_date.map(time::date))
+        .bind(employer)
+        .bind(f.status.code())
+        .bind(&f.address)
+        .bind(&f.gsm)
+        .bind(&f.email)
+        .bind(&f.rib)
+        .bind(f.affiliation_date.map(time::date))
+        .bind(f.end_date.map(time::date))
+        .bind(ts)
+}
+
 /// Creates a member and his "lui-même" beneficiary.
 pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields) -> ApiResult<Member> {
     let mut tx = db.begin().await?;
@@ -172,27 +197,11 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
         Some(e) => Some(employer_id(&mut tx, e, now).await?),
         None => None,
     };
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query(
         "INSERT INTO members (matricule, cnie, last_name, first_name, search_name, birth_date, employer_id, status, address, gsm, email, rib, affiliation_date, end_date, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
-    )
-    .bind(&f.matricule)
-    .bind(&f.cnie)
-    .bind(&f.last_name)
-    .bind(&f.first_name)
-    .bind(search_name(&f.last_name, &f.first_name))
-    .bind(f.birth_date.map(time::date))
-    .bind(employer)
-    .bind(f.status.code())
-    .bind(&f.address)
-    .bind(&f.gsm)
-    .bind(&f.email)
-    .bind(&f.rib)
-    .bind(f.affiliation_date.map(time::date))
-    .bind(f.end_date.map(time::date))
-    .bind(time::ts(now))
-    .fetch_one(&mut *tx)
-    .await?;
+    );
+    let id: i64 = bind_fields(insert, &f, employer, time::ts(now)).fetch_one(&mut *tx).await?.try_get("id")?;
     write_tokens(&mut tx, "m.id = $1", id, None).await?;
     sqlx::query(
         "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
@@ -243,30 +252,12 @@ pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Me
         Some(e) => Some(employer_id(tx, e, now).await?),
         None => None,
     };
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE members SET matricule = $1, cnie = $2, last_name = $3, first_name = $4, search_name = $5, birth_date = $6, employer_id = $7,
          status = $8, address = $9, gsm = $10, email = $11, rib = $12, affiliation_date = $13, end_date = $14, updated_at = $15, version = version + 1
          WHERE id = $16 AND version = $17",
-    )
-    .bind(&f.matricule)
-    .bind(&f.cnie)
-    .bind(&f.last_name)
-    .bind(&f.first_name)
-    .bind(search_name(&f.last_name, &f.first_name))
-    .bind(f.birth_date.map(time::date))
-    .bind(employer)
-    .bind(f.status.code())
-    .bind(&f.address)
-    .bind(&f.gsm)
-    .bind(&f.email)
-    .bind(&f.rib)
-    .bind(f.affiliation_date.map(time::date))
-    .bind(f.end_date.map(time::date))
-    .bind(time::ts(now))
-    .bind(before.id)
-    .bind(before.version)
-    .execute(&mut **tx)
-    .await?;
+    );
+    let done = bind_fields(update, f, employer, time::ts(now)).bind(before.id).bind(before.version).execute(&mut **tx).await?;
     if done.rows_affected() != 1 {
         return Err(ApiError::stale());
     }

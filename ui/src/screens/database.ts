@@ -1,7 +1,7 @@
 // Which database this desk uses: the embedded SQLite file, or a shared
 // PostgreSQL for several desks. Shown by itself when the database cannot be opened.
-import { ApiFailure, databaseConfigure, type DatabaseStatus } from "../api/client";
-import { field, formError, h, mount, showError, value } from "../dom";
+import { databaseConfigure, type DatabaseStatus } from "../api/client";
+import { field, formError, h, onSubmit, mount, value } from "../dom";
 
 const CHOICE: Record<DatabaseStatus["choice"], string> = {
   environment: "fixée par la variable GUICHET_DATABASE_URL",
@@ -22,15 +22,9 @@ export function databaseScreen(root: HTMLElement, status: DatabaseStatus, reboot
     h("button", { type: "submit", class: "primary" }, "Se connecter à cette base"),
     status.error ? null : h("button", { type: "button", class: "link", onclick: () => reboot() }, "Retour"),
   );
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    try {
-      await databaseConfigure(value(form, "url"));
-      reboot();
-    } catch (e) {
-      if (e instanceof ApiFailure) showError(form, e.message, e.field);
-      else throw e;
-    }
+  onSubmit(form, async () => {
+    await databaseConfigure(value(form, "url"));
+    reboot();
   });
   mount(root, h("main", { class: "centered" }, form));
 }

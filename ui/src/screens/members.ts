@@ -2,7 +2,7 @@
 // the member page, the member form, beneficiaries, and the roster import.
 import { ApiFailure, call } from "../api/client";
 import type { Member, MemberInput, MemberPage, MemberStatus, Relation, SessionInfo } from "../api/bindings";
-import { field, formError, frDate, frRib, h, localTime, mount, select, showError, value } from "../dom";
+import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
 import { importScreen } from "./import";
 
 const STATUS: [MemberStatus, string][] = [["actif", "Actif"], ["pensionne", "Pensionné"], ["autre", "Autre"]];
@@ -128,19 +128,13 @@ async function memberPage(content: HTMLElement, session: SessionInfo, id: number
       formError(),
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Ajouter"), h("button", { type: "button", onclick: () => mount(benefEditor) }, "Annuler")),
     );
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      try {
-        const birth = value(form, "birth_date");
-        await call("beneficiary_add", {
-          member_id: m.id,
-          beneficiary: { relation: value(form, "relation") as Relation, last_name: value(form, "last_name"), first_name: value(form, "first_name"), ...(birth ? { birth_date: birth } : {}) },
-        });
-        void memberPage(content, session, id, back);
-      } catch (e) {
-        if (e instanceof ApiFailure) showError(form, e.message, e.field);
-        else throw e;
-      }
+    onSubmit(form, async () => {
+      const birth = value(form, "birth_date");
+      await call("beneficiary_add", {
+        member_id: m.id,
+        beneficiary: { relation: value(form, "relation") as Relation, last_name: value(form, "last_name"), first_name: value(form, "first_name"), ...(birth ? { birth_date: birth } : {}) },
+      });
+      void memberPage(content, session, id, back);
     });
     mount(benefEditor, form);
     (form.elements.namedItem("first_name") as HTMLInputElement).focus();

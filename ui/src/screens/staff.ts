@@ -1,7 +1,7 @@
 // Staff accounts: create, roles, disable, unlock, reset password.
 import { ApiFailure, call } from "../api/client";
 import type { Role, SessionInfo, StaffMember } from "../api/bindings";
-import { field, formError, h, localTime, mount, showError, value } from "../dom";
+import { field, formError, h, onSubmit, localTime, mount, value } from "../dom";
 
 const ROLES: [Role, string][] = [
   ["reception", "Agent d'accueil"],
@@ -99,16 +99,10 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
       formError(),
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Créer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
     );
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      try {
-        await call("staff_create", { username: value(form, "username"), full_name: value(form, "full_name"), roles: checkedRoles(form), password: value(form, "password") });
-        closeEditor();
-        await reload();
-      } catch (e) {
-        if (e instanceof ApiFailure) showError(form, e.message, e.field);
-        else throw e;
-      }
+    onSubmit(form, async () => {
+      await call("staff_create", { username: value(form, "username"), full_name: value(form, "full_name"), roles: checkedRoles(form), password: value(form, "password") });
+      closeEditor();
+      await reload();
     });
     mount(editor, form);
     form.querySelector("input")?.focus();
@@ -124,16 +118,10 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
       formError(),
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
     );
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      try {
-        await call("staff_update", { id: s.id, version: s.version, full_name: value(form, "full_name"), roles: checkedRoles(form) });
-        closeEditor();
-        await reload();
-      } catch (e) {
-        if (e instanceof ApiFailure) showError(form, e.message, e.field);
-        else throw e;
-      }
+    onSubmit(form, async () => {
+      await call("staff_update", { id: s.id, version: s.version, full_name: value(form, "full_name"), roles: checkedRoles(form) });
+      closeEditor();
+      await reload();
     });
     mount(editor, form);
     form.querySelector("input")?.focus();
@@ -148,16 +136,10 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
       formError(),
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
     );
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      try {
-        await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
-        closeEditor();
-        await reload();
-      } catch (e) {
-        if (e instanceof ApiFailure) showError(form, e.message, e.field);
-        else throw e;
-      }
+    onSubmit(form, async () => {
+      await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
+      closeEditor();
+      await reload();
     });
     mount(editor, form);
     form.querySelector("input")?.focus();
