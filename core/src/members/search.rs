@@ -2,7 +2,8 @@
 //! order, each word matching the start of a name word, without case or accents
 //! ("chraibi fat" finds "Fatima Chraïbi"). First page of 50, in name order.
 //!
-//! A name search is driven by its most selective word (a count capped at
+//! Words typed in the name's order are found first by a range of the sort key
+//! under the first word. Otherwise a name search is driven by its most selective word (a count capped at
 //! [`SMALL`]; among words too common to count, the longest): when that word has few members, they are all read and sorted;
 //! when every word is common, the first word's members are read in name order
 //! straight from the index and the page stops at 50. Other words are checked
@@ -49,6 +50,29 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     let letters: usize = words.iter().map(|w| w.chars().count()).sum();
     let mut more = false;
     if letters >= 2 && words.iter().any(|w| w.chars().any(|c| c.is_alphabetic())) {
+        // Words typed in the name's order ("el amrani kar" for EL AMRANI Karim):
+        // the first word's token, and the folded query as the start of the
+        // sort key: one range of the primary key, already in name order.
+        let mut prefix_ids: Vec<i64> = Vec::new();
+        if words.len() >= 2 {
+            let folded = words.join(" ");
+            let rows = sqlx::query_as::<_, (i64,)>(&format!(
+                "SELECT member_id FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
+                PAGE + 1
+            ))
+            .bind(words[0].clone())
+            .bind(folded.clone())
+            .bind(upper(&folded))
+            .fetch_all(pool)
+            .await?;
+            prefix_ids = rows.into_iter().map(|(id,)| id).collect();
+        }
+        if prefix_ids.len() > PAGE.saturating_sub(found.len()) {
+            let room = PAGE.saturating_sub(found.len());
+            let ids: Vec<i64> = prefix_ids.into_iter().filter(|id| !found.iter().any(|f| f.id == *id)).take(room).collect();
+            found.extend(fetch(db, &ids).await?);
+            return Ok(SearchResult { members: found, more: true });
+        }
         // How many members each word reaches, counting no further than SMALL.
         let mut counts = Vec::with_capacity(words.len());
         for w in &words {
@@ -90,7 +114,9 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
         }
         let room = PAGE.saturating_sub(found.len());
         let mut ids: Vec<i64> = Vec::with_capacity(room + 1);
-        for (id, _) in hits {
+        // Name-order matches first, then the others.
+        let prefix_hits: Vec<(i64, String)> = prefix_ids.iter().map(|id| (*id, String::new())).collect();
+        for (id, _) in prefix_hits.into_iter().chain(hits) {
             if ids.len() > room {
                 break;
             }
@@ -100,14 +126,20 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
         }
         more = ids.len() > room;
         ids.truncate(room);
-        if !ids.is_empty() {
-            let sql = format!("{MEMBER_SELECT} WHERE m.id IN ({})", batch::placeholders(db.backend(), 1, ids.len()));
-            let rows = ids.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id)).fetch_all(pool).await?;
-            let mut members: Vec<Member> = rows.iter().map(member_from_row).collect::<ApiResult<_>>()?;
-            members.sort_by_key(|m| ids.iter().position(|i| *i == m.id));
-            found.extend(members);
-        }
+        found.extend(fetch(db, &ids).await?);
     }
     found.truncate(PAGE);
     Ok(SearchResult { members: found, more })
+}
+
+/// The members of these ids, in this order.
+async fn fetch(db: &Db, ids: &[i64]) -> ApiResult<Vec<Member>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!("{MEMBER_SELECT} WHERE m.id IN ({})", batch::placeholders(db.backend(), 1, ids.len()));
+    let rows = ids.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id)).fetch_all(db.pool()).await?;
+    let mut members: Vec<Member> = rows.iter().map(member_from_row).collect::<ApiResult<_>>()?;
+    members.sort_by_key(|m| ids.iter().position(|i| i == &m.id));
+    Ok(members)
 }
