@@ -1,7 +1,7 @@
 // A minimal W3C WebDriver client over fetch, enough to drive the Guichet window
 // through tauri-driver (which forwards to WebKitWebDriver). No npm dependency.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, openSync, closeSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -62,10 +62,13 @@ export async function launch(extraEnv = {}) {
   delete env.GUICHET_DATABASE_URL;
   if (extraEnv.GUICHET_DATABASE_URL) env.GUICHET_DATABASE_URL = extraEnv.GUICHET_DATABASE_URL;
   const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
-  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let driverLog = "";
-  driver.stdout.on("data", (d) => (driverLog += d));
-  driver.stderr.on("data", (d) => (driverLog += d));
+  // A log file, not pipes: the app inherits the driver's output, and a pipe it
+  // kept open would keep this test process waiting after the session ends.
+  const logPath = join(home, "tauri-driver.log");
+  const logFd = openSync(logPath, "a");
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { env, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  const driverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
   await waitForPort(port, 15000);
   const base = `http://127.0.0.1:${port}`;
   const res = await fetch(`${base}/session`, {
@@ -76,7 +79,8 @@ export async function launch(extraEnv = {}) {
   const body = await res.json();
   if (!res.ok) {
     driver.kill("SIGTERM");
-    throw new Error(`session not created: ${JSON.stringify(body)}\n${driverLog}`);
+    killLeftovers(home);
+    throw new Error(`session not created: ${JSON.stringify(body)}\n${driverLog()}`);
   }
   return new Window(base, body.value.sessionId, driver, home);
 }
@@ -174,7 +178,8 @@ export class Window {
     return file;
   }
 
-  /** Ends the session and stops tauri-driver with SIGTERM (so WebKitWebDriver goes too). */
+  /** Ends the session, stops tauri-driver with SIGTERM (so WebKitWebDriver goes
+   * too), and stops any app process of this test still running. */
   async close() {
     try {
       await fetch(`${this.base}/session/${this.id}`, { method: "DELETE" });
@@ -187,7 +192,21 @@ export class Window {
       const t = setTimeout(res, 5000);
       this.driver.on("exit", () => { clearTimeout(t); res(); });
     });
+    killLeftovers(this.home);
   }
 }
 
 export const ENTER = "\uE007";
+
+/** SIGTERM to every process whose environment names this test's data folder. */
+function killLeftovers(home) {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (Number(pid) !== process.pid && readFileSync(`/proc/${pid}/environ`, "utf8").includes(`XDG_DATA_HOME=${join(home, "data")}`)) {
+        process.kill(Number(pid), "SIGTERM");
+      }
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+}
