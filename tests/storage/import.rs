@@ -138,6 +138,9 @@ async fn a_messy_roster_is_read_row_by_row(t: TestDb) {
         (20, "NOM", "Le nom est trop long : 5000 caractères, au plus 100."),
         (21, "NOM", "Cellule en erreur (#DIV/0!) : corrigez la formule ou saisissez la valeur"),
     ];
+    let sheets: Vec<&str> = r["rejected"].as_array().unwrap().iter().map(|x| x["sheet"].as_str().unwrap()).collect();
+    assert_eq!(sheets.iter().filter(|s| **s == "Personnel").count(), 14);
+    assert_eq!(sheets.iter().filter(|s| **s == "Bénéficiaires").count(), 3);
     let got: Vec<(u64, &str, &str)> = rej.iter().filter(|r| !r.1.contains(": ")).map(|(a, b, c)| (*a, b.as_str(), c.as_str())).collect();
     assert_eq!(got, expect);
 
@@ -393,7 +396,9 @@ async fn rejected_rows_export_to_xlsx() {
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     let range = wb.worksheet_range("Lignes rejetées").unwrap();
     assert_eq!(range.height(), r["rejected"].as_array().unwrap().len() + 1);
-    assert_eq!(range.get((1, 0)).unwrap().to_string(), "8");
-    assert_eq!(range.get((1, 1)).unwrap().to_string(), "MATRICULE");
-    assert!(range.get((1, 2)).unwrap().to_string().starts_with("Matricule 13059 déjà présent"));
+    assert_eq!(range.get((0, 0)).unwrap().to_string(), "Feuille");
+    assert_eq!(range.get((1, 0)).unwrap().to_string(), "Personnel");
+    assert_eq!(range.get((1, 1)).unwrap().to_string(), "8");
+    assert_eq!(range.get((1, 2)).unwrap().to_string(), "MATRICULE");
+    assert!(range.get((1, 3)).unwrap().to_string().starts_with("Matricule 13059 déjà présent"));
 }

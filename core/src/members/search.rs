@@ -3,11 +3,12 @@
 //! ("chraibi fat" finds "Fatima Chraïbi"). First page of 50, in name order.
 //!
 //! Words typed in the name's order are found first by a range of the sort key
-//! under the first word. Otherwise a name search is driven by its most selective word (a count capped at
-//! [`SMALL`]; among words too common to count, the longest): when that word has few members, they are all read and sorted;
-//! when every word is common, the first word's members are read in name order
-//! straight from the index and the page stops at 50. Other words are checked
-//! by point lookups on `(member_id, token)`. Either way no search sorts
+//! under the first word. Otherwise the most selective word drives (counts
+//! capped at [`COUNT_CAP`]; among words too common to count, the longest): when
+//! it has at most [`SMALL`] members they are all read and sorted; when every
+//! word is common, each is tried as the driver with a bounded scan of
+//! [`SCAN_BUDGET`] index rows in name order until one fills the page. Other
+//! words are checked by point lookups on `(member_id, token)`. No search sorts
 //! thousands of rows.
 
 use super::repo::{member_from_row, MEMBER_SELECT};
@@ -18,7 +19,12 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub const PAGE: usize = 50;
+/// A word with at most this many members drives by reading them all.
 const SMALL: i64 = 2000;
+/// Words are counted up to this many members to choose the driver.
+const COUNT_CAP: i64 = 20_000;
+/// Rows of a common driver word looked at before trying the next word.
+const SCAN_BUDGET: i64 = 2000;
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SearchResult {
@@ -73,12 +79,12 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
             found.extend(fetch(db, &ids).await?);
             return Ok(SearchResult { members: found, more: true });
         }
-        // How many members each word reaches, counting no further than SMALL.
+        // How many members each word reaches, counting no further than COUNT_CAP.
         let mut counts = Vec::with_capacity(words.len());
         for w in &words {
             let n: i64 = sqlx::query_scalar(&format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM member_tokens WHERE token >= $1 AND token < $2 LIMIT {}) AS x",
-                SMALL + 1
+                COUNT_CAP + 1
             ))
             .bind(w.clone())
             .bind(upper(w))
@@ -86,31 +92,28 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
             .await?;
             counts.push(n);
         }
-        // The fewest members; among words too common to count, the longest
-        // ("el fassi": "fassi" drives, not "el").
-        let driver = (0..words.len()).min_by_key(|&i| (counts[i], std::cmp::Reverse(words[i].chars().count()))).unwrap_or(0);
-        let few = counts[driver] <= SMALL;
-        let mut sql = String::from("SELECT t0.member_id, t0.sort_key FROM member_tokens t0 WHERE t0.token >= $1 AND t0.token < $2");
-        let mut binds = vec![words[driver].clone(), upper(&words[driver])];
-        for (i, w) in words.iter().enumerate().filter(|(i, _)| *i != driver) {
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM member_tokens t{i} WHERE t{i}.member_id = t0.member_id AND t{i}.token >= ${} AND t{i}.token < ${})",
-                binds.len() + 1,
-                binds.len() + 2
-            ));
-            binds.push(w.clone());
-            binds.push(upper(w));
-        }
-        // Few: all of them, sorted by name. Many: in index order, first page only.
-        sql.push_str(if few { " ORDER BY t0.sort_key, t0.member_id" } else { " ORDER BY t0.token, t0.sort_key, t0.member_id" });
-        sql.push_str(&format!(" LIMIT {}", if few { SMALL + 1 } else { 4 * PAGE as i64 }));
-        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-        for b in binds {
-            query = query.bind(b);
-        }
-        let mut hits = query.fetch_all(pool).await?;
-        if !few {
-            hits.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        // Candidate drivers: the fewest members first; among words too common to
+        // count, the longest first ("el fassi": "fassi", not "el").
+        let mut order: Vec<usize> = (0..words.len()).collect();
+        order.sort_by_key(|&i| (counts[i], std::cmp::Reverse(words[i].chars().count())));
+        let first = order[0];
+        let mut hits: Vec<(i64, String)> = Vec::new();
+        if counts[first] <= SMALL {
+            // Few: all of them, sorted by name.
+            hits = driven(db, &words, first, None).await?;
+        } else {
+            // All common: the driver whose members most often hold the other
+            // words fills a page within a bounded scan ("hicham taz": Tazi's
+            // members, not Hicham's). Only if none does, a full scan.
+            for &d in &order {
+                hits = driven(db, &words, d, Some(SCAN_BUDGET)).await?;
+                if hits.len() > PAGE {
+                    break;
+                }
+            }
+            if hits.len() <= PAGE {
+                hits = driven(db, &words, first, None).await?;
+            }
         }
         let room = PAGE.saturating_sub(found.len());
         let mut ids: Vec<i64> = Vec::with_capacity(room + 1);
@@ -130,6 +133,36 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     }
     found.truncate(PAGE);
     Ok(SearchResult { members: found, more })
+}
+
+/// Members matching every word, read through the driver word `d`: all of them
+/// in name order when the driver is small; else the first page in the index's
+/// order, looking at no more than `budget` of the driver's rows when given.
+async fn driven(db: &Db, words: &[String], d: usize, budget: Option<i64>) -> ApiResult<Vec<(i64, String)>> {
+    let source = match budget {
+        Some(n) => format!(
+            "(SELECT token, sort_key, member_id FROM member_tokens WHERE token >= $1 AND token < $2 ORDER BY token, sort_key, member_id LIMIT {n}) t0"
+        ),
+        None => "member_tokens t0".to_string(),
+    };
+    let mut sql = format!("SELECT t0.member_id, t0.sort_key FROM {source} WHERE t0.token >= $1 AND t0.token < $2");
+    let mut binds = vec![words[d].clone(), upper(&words[d])];
+    for (i, w) in words.iter().enumerate().filter(|(i, _)| *i != d) {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM member_tokens t{n} WHERE t{n}.member_id = t0.member_id AND t{n}.token >= ${} AND t{n}.token < ${})",
+            binds.len() + 1,
+            binds.len() + 2,
+            n = i + 1
+        ));
+        binds.push(w.clone());
+        binds.push(upper(w));
+    }
+    sql.push_str(" ORDER BY t0.token, t0.sort_key, t0.member_id");
+    sql.push_str(&format!(" LIMIT {}", if budget.is_none() { SMALL + 1 } else { 4 * PAGE as i64 }));
+    let query = binds.into_iter().fold(sqlx::query_as::<_, (i64, String)>(&sql), |q, b| q.bind(b));
+    let mut rows = query.fetch_all(db.pool()).await?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(rows)
 }
 
 /// The members of these ids, in this order.

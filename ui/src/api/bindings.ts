@@ -195,6 +195,10 @@ path: string, };
 
 export type RejectedRow = { 
 /**
+ * The sheet the row is on.
+ */
+sheet: string, 
+/**
  * The spreadsheet's own row number.
  */
 row: number, 

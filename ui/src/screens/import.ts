@@ -34,7 +34,7 @@ export function importScreen(content: HTMLElement, back: () => void): void {
   };
 
   const reportView = (r: ImportReport, done: boolean): HTMLElement => {
-    const rejectedRows = new Set(r.rejected.filter((x) => !x.column.includes(": ")).map((x) => x.row)).size;
+    const rejectedRows = new Set(r.rejected.filter((x) => x.sheet === r.sheet).map((x) => x.row)).size;
     return h(
       "div",
       { class: "report", id: done ? "import-report" : "import-preview" },

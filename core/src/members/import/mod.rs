@@ -39,6 +39,9 @@ pub struct ImportRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RejectedRow {
+    /// The sheet the row is on.
+    #[serde(default)]
+    pub sheet: String,
     /// The spreadsheet's own row number.
     pub row: u32,
     /// The header of the column at fault (prefixed by the sheet for beneficiaries).
@@ -70,9 +73,9 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// Rows rejected (a row may have several rejected cells).
+    /// Rows of the members sheet rejected (a row may have several rejected cells).
     pub fn rejected_rows(&self) -> u32 {
-        let mut rows: Vec<u32> = self.rejected.iter().filter(|r| !r.column.contains(": ")).map(|r| r.row).collect();
+        let mut rows: Vec<u32> = self.rejected.iter().filter(|r| r.sheet == self.sheet).map(|r| r.row).collect();
         rows.sort();
         rows.dedup();
         rows.len() as u32

@@ -246,7 +246,7 @@ pub(super) async fn run(
         let (input, given) = read_member(&layout, cells_of_row, &mut errors);
         let checked = input.check(today);
         let mut reject = |f: Field, msg: String| {
-            report.rejected.push(RejectedRow { row: *row_no, column: column(&layout, f), message: capitalize_first(&msg) });
+            report.rejected.push(RejectedRow { sheet: main.name.clone(), row: *row_no, column: column(&layout, f), message: capitalize_first(&msg) });
         };
         let errored: HashSet<Field> = errors.iter().map(|(f, _)| *f).collect();
         for (f, msg) in errors {
@@ -298,6 +298,7 @@ pub(super) async fn run(
         if let Some(c) = &target.cnie {
             if let Some(owner) = cnie_owners.get(c).filter(|o| o.matricule != target.matricule) {
                 report.rejected.push(RejectedRow {
+                    sheet: main.name.clone(),
                     row: row.row,
                     column: column(&layout, Field::Cnie),
                     message: format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", owner.matricule),
@@ -338,12 +339,12 @@ pub(super) async fn run(
             let b = match res {
                 Ok(b) => b,
                 Err((f, msg)) => {
-                    report.rejected.push(RejectedRow { row: row_no, column: col(f), message: capitalize_first(&msg) });
+                    report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(f), message: capitalize_first(&msg) });
                     continue;
                 }
             };
             if !known.contains(&matricule) {
-                report.rejected.push(RejectedRow { row: row_no, column: col(Field::Matricule), message: format!("Aucun adhérent de matricule {matricule} (ni en base, ni dans ce fichier).") });
+                report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(Field::Matricule), message: format!("Aucun adhérent de matricule {matricule} (ni en base, ni dans ce fichier).") });
                 continue;
             }
             let key = beneficiary_key(&matricule, &b);
@@ -362,7 +363,7 @@ pub(super) async fn run(
                 if is_him {
                     counts.unchanged += 1;
                 } else {
-                    report.rejected.push(RejectedRow { row: row_no, column: col(Field::Relation), message: "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.".into() });
+                    report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(Field::Relation), message: "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.".into() });
                 }
                 continue;
             }
