@@ -146,6 +146,7 @@ async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
     assert_eq!(names(&s("fassi").await), ["13061"]);
     assert_eq!(names(&s("el fassi om").await), ["13061"], "words in the name's order");
     assert_eq!(names(&s("omar el").await), ["13061"], "words in any order");
+    assert_eq!(names(&s("karim benn").await), ["13059"], "first name, then the start of the last name");
     assert!(names(&s("1305").await).is_empty(), "matricules match exactly");
     // A renamed member is found by his new name only.
     let omar = w.call(&mut c, "member_get", json!({"matricule": "13061"})).await.unwrap();

@@ -2,8 +2,8 @@
 //! order, each word matching the start of a name word, without case or accents
 //! ("chraibi fat" finds "Fatima Chraïbi"). First page of 50, in name order.
 //!
-//! Words typed in the name's order are found first by a range of the sort key
-//! under the first word. Otherwise the most selective word drives (counts
+//! Words typed in the name's order (or a first name then the start of the last
+//! name) are found first by ranges of the sort key. Otherwise the most selective word drives (counts
 //! capped at [`COUNT_CAP`]; among words too common to count, the longest): when
 //! it has at most [`SMALL`] members they are all read and sorted; when every
 //! word is common, each is tried as the driver with a bounded scan of
@@ -56,23 +56,11 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     let letters: usize = words.iter().map(|w| w.chars().count()).sum();
     let mut more = false;
     if letters >= 2 && words.iter().any(|w| w.chars().any(|c| c.is_alphabetic())) {
-        // Words typed in the name's order ("el amrani kar" for EL AMRANI Karim):
-        // the first word's token, and the folded query as the start of the
-        // sort key: one range of the primary key, already in name order.
-        let mut prefix_ids: Vec<i64> = Vec::new();
-        if words.len() >= 2 {
-            let folded = words.join(" ");
-            let rows = sqlx::query_as::<_, (i64,)>(&format!(
-                "SELECT member_id FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
-                PAGE + 1
-            ))
-            .bind(words[0].clone())
-            .bind(folded.clone())
-            .bind(upper(&folded))
-            .fetch_all(pool)
-            .await?;
-            prefix_ids = rows.into_iter().map(|(id,)| id).collect();
-        }
+        // Words that follow the name's order ("el amrani kar" for EL AMRANI
+        // Karim), or a first name then the start of the last name ("youssef bou"
+        // for BOUZIDI Youssef): each is one range of the primary key.
+        let prefix_hits = in_name_order(db, &words).await?;
+        let prefix_ids: Vec<i64> = prefix_hits.iter().map(|(id, _)| *id).collect();
         if prefix_ids.len() > PAGE.saturating_sub(found.len()) {
             let room = PAGE.saturating_sub(found.len());
             let ids: Vec<i64> = prefix_ids.into_iter().filter(|id| !found.iter().any(|f| f.id == *id)).take(room).collect();
@@ -118,7 +106,6 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
         let room = PAGE.saturating_sub(found.len());
         let mut ids: Vec<i64> = Vec::with_capacity(room + 1);
         // Name-order matches first, then the others.
-        let prefix_hits: Vec<(i64, String)> = prefix_ids.iter().map(|id| (*id, String::new())).collect();
         for (id, _) in prefix_hits.into_iter().chain(hits) {
             if ids.len() > room {
                 break;
@@ -133,6 +120,56 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     }
     found.truncate(PAGE);
     Ok(SearchResult { members: found, more })
+}
+
+/// Members whose folded full name starts with the words as typed (the first
+/// word's token, the query as the start of the sort key), and for two words also
+/// with the second word's tokens followed by the first word ("youssef bou":
+/// "bouzidi youssef…"). At most [`PAGE`] + 1, in name order.
+async fn in_name_order(db: &Db, words: &[String]) -> ApiResult<Vec<(i64, String)>> {
+    let pool = db.pool();
+    let mut ranges: Vec<(String, String)> = Vec::new();
+    if words.len() >= 2 {
+        ranges.push((words[0].clone(), words.join(" ")));
+    }
+    if words.len() == 2 {
+        // The distinct words starting with the second one, by index seeks.
+        let mut after: Option<String> = None;
+        for _ in 0..20 {
+            let next: Option<String> = match &after {
+                None => sqlx::query_scalar("SELECT token FROM member_tokens WHERE token >= $1 AND token < $2 ORDER BY token LIMIT 1")
+                    .bind(words[1].clone())
+                    .bind(upper(&words[1]))
+                    .fetch_optional(pool)
+                    .await?,
+                Some(t) => sqlx::query_scalar("SELECT token FROM member_tokens WHERE token > $1 AND token < $2 ORDER BY token LIMIT 1")
+                    .bind(t.clone())
+                    .bind(upper(&words[1]))
+                    .fetch_optional(pool)
+                    .await?,
+            };
+            let Some(t) = next else { break };
+            ranges.push((t.clone(), format!("{t} {}", words[0])));
+            after = Some(t);
+        }
+    }
+    let mut hits: Vec<(i64, String)> = Vec::new();
+    for (token, key) in ranges {
+        let rows = sqlx::query_as::<_, (i64, String)>(&format!(
+            "SELECT member_id, sort_key FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
+            PAGE + 1
+        ))
+        .bind(token)
+        .bind(key.clone())
+        .bind(upper(&key))
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows);
+    }
+    hits.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    hits.dedup_by_key(|h| h.0);
+    hits.truncate(PAGE + 1);
+    Ok(hits)
 }
 
 /// Members matching every word, read through the driver word `d`: all of them
