@@ -3,7 +3,7 @@
 //! and ids, never request bodies.
 
 use std::path::Path;
-use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
+use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
 /// Flushes the log file when dropped.
 pub type Guard = tracing_appender::non_blocking::WorkerGuard;
@@ -12,12 +12,12 @@ pub type Guard = tracing_appender::non_blocking::WorkerGuard;
 /// `default_level` applies unless `GUICHET_LOG` says otherwise (e.g. `debug`).
 pub fn init(log_dir: Option<&Path>, file_prefix: &str, default_level: &str) -> Option<Guard> {
     let filter = || EnvFilter::try_from_env("GUICHET_LOG").unwrap_or_else(|_| EnvFilter::new(format!("{default_level},sqlx=warn")));
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter_hack(filter());
+    let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter());
     match log_dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
         Some(dir) => {
             let appender = tracing_appender::rolling::daily(dir, file_prefix);
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file = fmt::layer().with_writer(writer).with_ansi(false).with_filter_hack(filter());
+            let file = fmt::layer().with_writer(writer).with_ansi(false).with_filter(filter());
             let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
             Some(guard)
         }
@@ -25,14 +25,5 @@ pub fn init(log_dir: Option<&Path>, file_prefix: &str, default_level: &str) -> O
             let _ = tracing_subscriber::registry().with(stderr).try_init();
             None
         }
-    }
-}
-
-trait FilterHack<S>: Sized {
-    fn with_filter_hack(self, f: EnvFilter) -> tracing_subscriber::filter::Filtered<Self, EnvFilter, S>;
-}
-impl<S: tracing::Subscriber, L: tracing_subscriber::Layer<S>> FilterHack<S> for L {
-    fn with_filter_hack(self, f: EnvFilter) -> tracing_subscriber::filter::Filtered<Self, EnvFilter, S> {
-        tracing_subscriber::Layer::with_filter(self, f)
     }
 }

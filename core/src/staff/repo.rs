@@ -51,6 +51,11 @@ pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<StaffMember>> {
     Ok(Some(from_row(first, roles)?))
 }
 
+/// The id of the account with this username (lower-cased), if any.
+pub async fn id_by_username(pool: &AnyPool, username: &str) -> ApiResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE username = $1").bind(username.trim().to_lowercase()).fetch_optional(pool).await?)
+}
+
 async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<StaffMember> {
     let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
         .bind(id)

@@ -83,12 +83,7 @@ async fn target(ctx: &Ctx<'_>, id: Option<i64>, username: Option<&str>) -> ApiRe
     let Some(u) = username.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()) else {
         return Err(ApiError::validation("id", "Indiquez le compte (id ou username)."));
     };
-    staff::list(ctx.db().pool())
-        .await?
-        .into_iter()
-        .find(|s| s.username == u)
-        .map(|s| s.id)
-        .ok_or_else(|| ApiError::not_found(format!("Aucun compte « {u} ».")))
+    staff::id_by_username(ctx.db().pool(), &u).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte « {u} ».")))
 }
 
 pub struct StaffSetActive;

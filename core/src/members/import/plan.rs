@@ -490,7 +490,7 @@ pub(super) async fn run(
             Value::from(ts.clone()),
             Value::from(ts.clone()),
         ]);
-        let mut after = serde_json::to_value(crate::members::Beneficiary {
+        let mut after = crate::members::Beneficiary {
             id: 0,
             member_id: id,
             relation: i.relation,
@@ -500,11 +500,11 @@ pub(super) async fn run(
             coverage_start: i.coverage_start,
             coverage_end: i.coverage_end,
             version: 1,
-        })
-        .unwrap_or_default();
+        }
+        .audit_json();
+        // Not inserted yet: no id of its own to record.
         if let Some(o) = after.as_object_mut() {
             o.remove("id");
-            o.remove("version");
         }
         changes.push(Change { action: "beneficiary.import_add", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
     }
