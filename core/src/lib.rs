@@ -8,7 +8,11 @@
 //! - [`auth`]: permissions of each role and the sections of the window they open.
 //! - [`audit`]: the append-only journal written in the same transaction as each change.
 //! - [`members`]: members, beneficiaries, search and the roster import.
-//! - [`dossiers`]: the dossier workflow, claim-form deadlines and the document checklist.
+//! - [`reception`]: urns and collections (levées d'urne), the collection slip.
+//! - [`dossiers`]: claim dossiers: recording, deadlines, workflow, checklist, queues, receipts.
+//! - [`export`]: lists written to .xlsx.
+//! - [`money`]: integer centimes, read as typed and written the French way.
+//! - [`pdf`]: laid-out pages written as reproducible PDF with an embedded font.
 //! - [`api`]: one typed operation per user action, errors as `{code, message}`.
 
 pub mod api;
@@ -17,8 +21,12 @@ pub mod auth;
 pub mod clock;
 pub mod dossiers;
 pub mod error;
+pub mod export;
 pub mod logging;
 pub mod members;
+pub mod money;
+pub mod pdf;
+pub mod reception;
 pub mod staff;
 pub mod storage;
 

@@ -6,6 +6,7 @@ mod support;
 mod helpers;
 
 mod audit_journal;
+mod dossiers;
 mod import;
 mod members;
 mod opening;

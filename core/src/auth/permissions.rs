@@ -62,6 +62,8 @@ pub enum Permission {
     ReceptionWork,
     DossiersRead,
     DossiersProcess,
+    /// Applying the late rule to overdue originals (rejections, claw-backs).
+    OverdueEnforce,
     ApprovalsRead,
     ApprovalsRegister,
     MedicalReview,
@@ -77,9 +79,9 @@ pub fn permissions_of(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
         Role::Reception => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ApprovalsRead, ApprovalsRegister],
-        Role::Claims => &[MembersRead, DossiersRead, DossiersProcess, ApprovalsRead, ApprovalsRegister, StatementsRead, StatementsProduce],
+        Role::Claims => &[MembersRead, DossiersRead, DossiersProcess, OverdueEnforce, ApprovalsRead, ApprovalsRegister, StatementsRead, StatementsProduce],
         Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, MedicalReview],
-        Role::Admin => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ApprovalsRead, StatementsRead, StaffManage, AuditRead, SettingsManage],
+        Role::Admin => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, OverdueEnforce, ApprovalsRead, StatementsRead, StaffManage, AuditRead, SettingsManage],
     }
 }
 

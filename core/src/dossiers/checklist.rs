@@ -22,7 +22,13 @@ pub enum Document {
 }
 
 impl Document {
-    /// As the member reads it in the reason of an incomplete dossier.
+    /// The code the document catalogue and the dossiers store.
+    pub fn code(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    /// The default wording (the catalogue's seed), as the member reads it in
+    /// the reason of an incomplete dossier.
     pub fn label(self) -> &'static str {
         match self {
             Document::MemberBlockSigned => "la partie adhérent remplie et signée",
@@ -87,18 +93,18 @@ pub fn required(c: &Contents) -> Vec<Document> {
     d
 }
 
-/// The documents still missing.
-pub fn missing(c: &Contents, present: &[Document]) -> Vec<Document> {
-    required(c).into_iter().filter(|d| !present.contains(d)).collect()
+/// The documents still missing; `present` holds document codes.
+pub fn missing(c: &Contents, present: &[String]) -> Vec<Document> {
+    required(c).into_iter().filter(|d| !present.contains(&d.code())).collect()
 }
 
-/// The reason an incomplete dossier shows the member, from what is missing.
-pub fn incomplete_reason(missing: &[Document]) -> String {
+/// The reason an incomplete dossier shows the member, from the wording of
+/// what is missing (the catalogue's labels).
+pub fn incomplete_reason(missing: &[&str]) -> String {
     match missing {
         [] => "Dossier incomplet.".to_string(),
-        [one] => format!("Dossier incomplet : il manque {}. Envoyez ce document en complément en rappelant le numéro du dossier.", one.label()),
-        many => {
-            let labels: Vec<&str> = many.iter().map(|d| d.label()).collect();
+        [one] => format!("Dossier incomplet : il manque {one}. Envoyez ce document en complément en rappelant le numéro du dossier."),
+        labels => {
             let (last, rest) = labels.split_last().unwrap_or((&"", &[]));
             format!(
                 "Dossier incomplet : il manque {} et {}. Envoyez ces documents en complément en rappelant le numéro du dossier.",
@@ -114,15 +120,23 @@ mod tests {
     use super::*;
     use Document::*;
 
+    fn codes(d: &[Document]) -> Vec<String> {
+        d.iter().map(|d| d.code()).collect()
+    }
+    fn labels(d: &[Document]) -> Vec<&'static str> {
+        d.iter().map(|d| d.label()).collect()
+    }
+
     #[test]
     fn the_worked_example_of_seed_002() {
         // Psychomotor and speech therapy sessions, a child's chronic condition not declared.
         let c = Contents { sessions: true, ..Default::default() };
         assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, PriorApproval, Invoice, SessionCalendar]);
-        let m = missing(&c, &[MemberBlockSigned, DoctorBlock, PriorApproval, Invoice]);
+        let m = missing(&c, &codes(&[MemberBlockSigned, DoctorBlock, PriorApproval, Invoice]));
         assert_eq!(m, vec![SessionCalendar]);
+        assert_eq!(SessionCalendar.code(), "session_calendar");
         assert_eq!(
-            incomplete_reason(&m),
+            incomplete_reason(&labels(&m)),
             "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro du dossier."
         );
     }
@@ -131,9 +145,9 @@ mod tests {
     fn documents_are_not_asked_twice() {
         let c = Contents { optics: true, lab_or_imaging: true, accident: true, ..Default::default() };
         assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, AccidentDeclaration, Invoice, ResultsOrReport, Prescription]);
-        let m = missing(&c, &[MemberBlockSigned, DoctorBlock]);
+        let m = missing(&c, &codes(&[MemberBlockSigned, DoctorBlock]));
         assert_eq!(
-            incomplete_reason(&m),
+            incomplete_reason(&labels(&m)),
             "Dossier incomplet : il manque la déclaration des causes et circonstances de l'accident, la facture, \
              les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez) et l'ordonnance du médecin. \
              Envoyez ces documents en complément en rappelant le numéro du dossier."

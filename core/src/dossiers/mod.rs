@@ -1,8 +1,17 @@
-//! Claim dossiers (dossiers de soins): the workflow of their statuses, the
-//! deadlines of the claim form and the completeness checklist. Reception,
-//! collections, storage and the command-layer operations build on these rules
-//! (issue 4, in progress).
+//! Claim dossiers (dossiers de soins): recording at reception (from an urn or
+//! as an e-mailed scan), deadlines, the workflow of statuses, the document
+//! checklist, duplicates, work queues, overdue originals and claw-backs, and
+//! what the member's portal shows of each.
 
+pub mod catalogues;
 pub mod checklist;
 pub mod deadlines;
+pub mod input;
+pub mod model;
+pub mod queue;
+pub mod repo;
+pub mod scans;
+pub mod view;
 pub mod workflow;
+
+pub use model::{Dossier, Kind};

@@ -67,7 +67,87 @@ export type BeneficiaryInput = { relation: Relation, last_name: string, first_na
 
 export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiary: BeneficiaryInput, };
 
+export type ChecklistItem = { code: string, label: string, required: boolean, present: boolean, };
+
+/**
+ * The processor's ticks: what the dossier contains and which documents are there.
+ */
+export type ChecklistUpdate = { id: number, version: number, contents: Contents, 
+/**
+ * Codes of the document types present.
+ */
+present: Array<string>, };
+
+export type ChecklistView = { 
+/**
+ * Required documents first (rules of seed 002), then the other types.
+ */
+items: Array<ChecklistItem>, 
+/**
+ * Wording of the required documents still missing.
+ */
+missing: Array<string>, 
+/**
+ * The reason an "incomplete" would give the member, from what is missing.
+ */
+proposed_reason: string, };
+
+export type Collection = { id: number, urn_id: number, urn_name: string, site: string, pickup_date: string, 
+/**
+ * The agent who opened it.
+ */
+agent: string, opened_at: string, closed_at: string | null, 
+/**
+ * Dossiers recorded (fixed at closing).
+ */
+dossier_count: number, 
+/**
+ * Centimes claimed in total (fixed at closing).
+ */
+total_claimed: number, version: number, };
+
+export type CollectionDetail = { collection: Collection, 
+/**
+ * In the order recorded.
+ */
+dossiers: Array<Dossier>, };
+
+export type CollectionListRequest = { limit?: number, };
+
+export type CollectionOpenRequest = { urn_id: number, 
+/**
+ * Day the urn was emptied; today when absent.
+ */
+pickup_date?: string | null, };
+
+/**
+ * What the dossier contains, as reception or the processor records it.
+ */
+export type Contents = { accident: boolean, pharmacy: boolean, 
+/**
+ * Biology or radiology.
+ */
+lab_or_imaging: boolean, optics: boolean, 
+/**
+ * Physiotherapy, rehabilitation, speech therapy and other acts in series.
+ */
+sessions: boolean, 
+/**
+ * Dental prostheses or root-canal treatment.
+ */
+dental_prosthesis: boolean, 
+/**
+ * Long-term or chronic illness (ALD/ALC).
+ */
+chronic: boolean, };
+
 export type CreateAdminRequest = { username: string, full_name: string, password: string, };
+
+export type DeadlineRule = { effective_from: string, validity_months: number, 
+/**
+ * After the end of validity, for an original following a scan.
+ */
+original_grace_months: number, late_effect: LateEffect, };
 
 /**
  * A column the import will read, as the screen shows it.
@@ -81,6 +161,126 @@ header: string,
  * `A`, `B`, … `AA`.
  */
 letter: string, };
+
+/**
+ * A document type of the checklist.
+ */
+export type DocumentType = { code: string, 
+/**
+ * As the member reads it ("la facture").
+ */
+label: string, 
+/**
+ * Carries a rule of the claim form (seed 002); cannot be deactivated.
+ */
+builtin: boolean, active: boolean, version: number, };
+
+export type DocumentTypeInput = { code?: string | null, version?: number, label: string, active?: boolean, };
+
+/**
+ * A dossier with the names the screens show beside its ids.
+ */
+export type Dossier = { id: number, form_number: string, member_id: number, matricule: string, 
+/**
+ * "LAST First" of the member.
+ */
+member_name: string, beneficiary_id: number, beneficiary_name: string, relation: Relation, kind: Kind, first_act_date: string, 
+/**
+ * Centimes.
+ */
+total_claimed: number, pieces: number, status: Status, 
+/**
+ * The status in the member's words.
+ */
+status_label: string, 
+/**
+ * Catalogue code of the reason, when incomplete or rejected.
+ */
+reason_code: string | null, 
+/**
+ * The reason exactly as the member reads it.
+ */
+reason: string | null, assigned_to: number | null, assigned_name: string | null, urn_id: number | null, urn_name: string | null, collection_id: number | null, 
+/**
+ * When the scan came by e-mail, if it did.
+ */
+scanned_on: string | null, 
+/**
+ * When the paper original came out of an urn.
+ */
+original_received_on: string | null, validity_end: string, original_deadline: string, 
+/**
+ * Original received after its deadline ("hors délai").
+ */
+late: boolean, contents: Contents, 
+/**
+ * Codes of the documents the processor ticked as present.
+ */
+present: Array<string>, 
+/**
+ * Why the dossier was declared complete with documents missing.
+ */
+checklist_override: string | null, 
+/**
+ * Centimes paid on it (statements issue), for claw-backs.
+ */
+paid_amount: number | null, 
+/**
+ * Day the dossier was first recorded.
+ */
+received_on: string, version: number, };
+
+/**
+ * The fields reception records for each dossier.
+ */
+export type DossierInput = { 
+/**
+ * The claim form number, typed or scanned (`M21-0050533`).
+ */
+form_number: string, matricule: string, beneficiary_id: number, kind: Kind, first_act_date: string, 
+/**
+ * As typed: `2100`, `2 100,00`.
+ */
+total_claimed: string, pieces: number, 
+/**
+ * What the dossier contains (decides the checklist); the processor can change it.
+ */
+contents?: Contents, 
+/**
+ * Record it even though a similar dossier exists (same member,
+ * beneficiary, first-act date and total).
+ */
+confirm_duplicate?: boolean, 
+/**
+ * From an urn (`dossier_record`): the open collection it is recorded in.
+ */
+collection_id?: number, 
+/**
+ * As a scan (`dossier_record_scan`): the day the e-mail came (today when absent).
+ */
+scanned_on?: string | null, 
+/**
+ * As a scan: paths of the scanned files (PDF, JPG, PNG, at most 20 MB each).
+ */
+files?: Array<string>, };
+
+/**
+ * The dossier page.
+ */
+export type DossierPage = { dossier: Dossier, checklist: ChecklistView, scans: Array<ScanInfo>, 
+/**
+ * The moves the caller may make now.
+ */
+moves: Array<Move>, 
+/**
+ * What the member's portal shows of it.
+ */
+member_view: MemberDossierView, history: Array<AuditEntry>, };
+
+/**
+ * A dossier by id or by form number (what a scanner types).
+ */
+export type DossierRef = { id?: number, form_number?: string | null, };
 
 export type EmployerList = { employers: Array<string>, };
 
@@ -98,6 +298,19 @@ export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | 
  * What a column can hold.
  */
 export type Field = "matricule" | "cnie" | "last_name" | "first_name" | "full_name" | "birth_date" | "employer" | "status" | "address" | "gsm" | "email" | "rib" | "affiliation_date" | "end_date" | "relation";
+
+/**
+ * Where to write a file the user asked for (from the save dialog).
+ */
+export type FileRequest = { id: number, path: string, };
+
+export type Home = { tiles: Array<Tile>, 
+/**
+ * The last 12 weeks, oldest first.
+ */
+weeks: Array<Week>, };
+
+export type IdRequest = { id: number, };
 
 export type ImportPhase = "lecture" | "verification" | "ecriture" | "termine";
 
@@ -135,6 +348,16 @@ dry_run?: boolean, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
+/**
+ * Kind of care, as ticked on the claim form.
+ */
+export type Kind = "maladie" | "dentaire" | "optique" | "autres";
+
+/**
+ * What happens to an original received after its deadline.
+ */
+export type LateEffect = "reject" | "flag_only";
+
 export type LoginRequest = { username: string, password: string, };
 
 /**
@@ -153,6 +376,23 @@ rib: string | null, affiliation_date: string | null,
  * Set when the member left; he stays readable.
  */
 end_date: string | null, version: number, };
+
+/**
+ * A dossier as the member's portal shows it, in the portal's words.
+ */
+export type MemberDossierView = { form_number: string, kind: string, beneficiary: string, received_on: string, status: string, 
+/**
+ * Why it is incomplete or rejected, as the member reads it.
+ */
+reason: string | null, 
+/**
+ * The documents to send, when incomplete.
+ */
+missing: Array<string>, 
+/**
+ * How to send a complement, when incomplete.
+ */
+how_to_complete: string | null, };
 
 /**
  * The member form. Empty optional fields are `null` or absent.
@@ -175,17 +415,109 @@ export type MemberStatus = "actif" | "pensionne" | "autre";
 export type MemberUpdateRequest = { id: number, version: number, member: MemberInput, };
 
 /**
+ * A move a staff member asks for.
+ */
+export type Move = "take" | "mark_complete" | "mark_incomplete" | "reject" | "complement_received" | "reopen";
+
+/**
+ * A move asked by a staff member.
+ */
+export type MoveRequest = { id: number, 
+/**
+ * The version read; another desk's change in between gives `conflict`.
+ */
+version: number, move: Move, 
+/**
+ * Catalogue reason (incomplete, rejected).
+ */
+reason_code?: string | null, 
+/**
+ * Free text the member reads, alone or after the catalogue reason; for a
+ * reopening, why.
+ */
+reason_text?: string | null, 
+/**
+ * Complement received: what came. Complete with documents missing: why.
+ */
+note?: string | null, };
+
+/**
  * A new account as the form sends it.
  */
 export type NewStaff = { username: string, full_name: string, roles: Array<Role>, password: string, };
 
+/**
+ * What recording did.
+ */
+export type Outcome = "created" | "original_received";
+
+export type OverdueApplied = { 
+/**
+ * Dossiers newly flagged "hors délai".
+ */
+flagged: number, rejected: number, clawbacks: number, 
+/**
+ * Centimes clawed back in total by this run.
+ */
+clawed_back: number, };
+
 export type PasswordChangeRequest = { current_password: string, new_password: string, };
+
+export type PathRequest = { path: string, };
 
 /**
  * What an operation needs. `Public` and `Authenticated` are for the session
  * operations; the rest are granted by roles in [`permissions_of`].
  */
-export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "overdue_enforce" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+
+export type QueueExport = { filter: QueueFilter, path: string, };
+
+export type QueueFilter = { status?: Status | null, urn_id?: number, kind?: Kind | null, 
+/**
+ * Only the dossiers assigned to the caller.
+ */
+mine?: boolean, 
+/**
+ * Only dossiers past their validity end and not yet decided.
+ */
+overdue?: boolean, 
+/**
+ * 0-based page of 50.
+ */
+page?: number, };
+
+export type QueuePage = { rows: Array<Dossier>, 
+/**
+ * More rows after this page.
+ */
+more: boolean, page: number, 
+/**
+ * Per status, under the other filters.
+ */
+counts: Array<StatusCount>, };
+
+/**
+ * A reason of the catalogue.
+ */
+export type Reason = { code: string, 
+/**
+ * As the member reads it.
+ */
+label: string, active: boolean, version: number, };
+
+/**
+ * A reason to create (no code) or change (code and version).
+ */
+export type ReasonInput = { code?: string | null, version?: number, label: string, active?: boolean, };
+
+export type ReasonListRequest = { all?: boolean, };
+
+export type Recorded = { outcome: Outcome, dossier: Dossier, 
+/**
+ * One French sentence for the reception desk's status line.
+ */
+message: string, };
 
 export type RejectedExportRequest = { rejected: Array<RejectedRow>, 
 /**
@@ -213,6 +545,19 @@ export type Relation = "lui_meme" | "conjoint" | "enfant";
  * A staff member's roles; one person may hold several.
  */
 export type Role = "reception" | "claims" | "medical" | "admin";
+
+export type ScanContent = { info: ScanInfo, 
+/**
+ * Base64 of the file, for display in the window.
+ */
+base64: string, };
+
+/**
+ * A stored scan, without its content.
+ */
+export type ScanInfo = { id: number, file_name: string, media_type: string, size: number, sha256: string, created_at: string, created_by: string, };
+
+export type ScansAdd = { id: number, files: Array<string>, };
 
 export type SearchRequest = { 
 /**
@@ -297,6 +642,43 @@ export type StaffUpdateRequest = { id: number,
  */
 version: number, full_name: string, roles: Array<Role>, };
 
+export type Status = "recu" | "en_cours" | "incomplet" | "complet" | "rejete" | "liquide" | "paye";
+
+export type StatusCount = { status: Status, label: string, count: number, };
+
+export type Tile = { key: string, label: string, count: number, };
+
+export type Urn = { id: number, name: string, 
+/**
+ * Where it stands (head-office reception, airport, …).
+ */
+site: string, active: boolean, version: number, };
+
+/**
+ * An urn to create (no id) or change (id and version).
+ */
+export type UrnInput = { id?: number, version?: number, name: string, site: string, active?: boolean, };
+
+export type UrnListRequest = { 
+/**
+ * Include deactivated urns (administration screen).
+ */
+all?: boolean, };
+
+export type VersionedId = { id: number, version: number, };
+
+export type Week = { 
+/**
+ * Monday of the week.
+ */
+start: string, received: number, 
+/**
+ * Declared complete or rejected that week.
+ */
+processed: number, };
+
+export type Written = { path: string, bytes: number, };
+
 /** Every operation of the command layer: its request and its response. */
 export interface Operations {
   setup_status: { request: Empty; response: SetupState };
@@ -321,6 +703,35 @@ export interface Operations {
   employer_list: { request: Empty; response: EmployerList };
   member_import: { request: ImportRequest; response: ImportReport };
   member_import_rejected_export: { request: RejectedExportRequest; response: Empty };
+  urn_list: { request: UrnListRequest; response: Array<Urn> };
+  urn_save: { request: UrnInput; response: Urn };
+  collection_open: { request: CollectionOpenRequest; response: Collection };
+  collection_list: { request: CollectionListRequest; response: Array<Collection> };
+  collection_get: { request: IdRequest; response: CollectionDetail };
+  collection_close: { request: VersionedId; response: Collection };
+  collection_slip: { request: FileRequest; response: Written };
+  dossier_record: { request: DossierInput; response: Recorded };
+  dossier_record_scan: { request: DossierInput; response: Recorded };
+  dossier_get: { request: DossierRef; response: DossierPage };
+  dossier_move: { request: MoveRequest; response: Dossier };
+  dossier_checklist: { request: ChecklistUpdate; response: Dossier };
+  dossier_scans_add: { request: ScansAdd; response: Array<ScanInfo> };
+  dossier_scan_get: { request: IdRequest; response: ScanContent };
+  dossier_scan_save: { request: FileRequest; response: Written };
+  dossier_queue: { request: QueueFilter; response: QueuePage };
+  dossier_queue_export: { request: QueueExport; response: Written };
+  overdue_originals: { request: Empty; response: Array<OverdueOriginal> };
+  overdue_originals_export: { request: PathRequest; response: Written };
+  overdue_originals_apply: { request: Empty; response: OverdueApplied };
+  dossier_receipt: { request: FileRequest; response: Written };
+  dossier_member_view: { request: DossierRef; response: MemberDossierView };
+  home: { request: Empty; response: Home };
+  reason_list: { request: ReasonListRequest; response: Array<Reason> };
+  reason_save: { request: ReasonInput; response: Reason };
+  document_type_list: { request: Empty; response: Array<DocumentType> };
+  document_type_save: { request: DocumentTypeInput; response: DocumentType };
+  deadline_rule_list: { request: Empty; response: Array<DeadlineRule> };
+  deadline_rule_add: { request: DeadlineRule; response: Array<DeadlineRule> };
 }
 
 export type OperationName = keyof Operations;
@@ -349,4 +760,33 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   employer_list: "members_read",
   member_import: "members_write",
   member_import_rejected_export: "members_write",
+  urn_list: "authenticated",
+  urn_save: "settings_manage",
+  collection_open: "reception_work",
+  collection_list: "reception_work",
+  collection_get: "reception_work",
+  collection_close: "reception_work",
+  collection_slip: "reception_work",
+  dossier_record: "reception_work",
+  dossier_record_scan: "reception_work",
+  dossier_get: "dossiers_read",
+  dossier_move: "dossiers_read",
+  dossier_checklist: "dossiers_process",
+  dossier_scans_add: "dossiers_read",
+  dossier_scan_get: "dossiers_read",
+  dossier_scan_save: "dossiers_read",
+  dossier_queue: "dossiers_read",
+  dossier_queue_export: "dossiers_read",
+  overdue_originals: "dossiers_read",
+  overdue_originals_export: "dossiers_read",
+  overdue_originals_apply: "overdue_enforce",
+  dossier_receipt: "dossiers_read",
+  dossier_member_view: "dossiers_read",
+  home: "authenticated",
+  reason_list: "authenticated",
+  reason_save: "settings_manage",
+  document_type_list: "authenticated",
+  document_type_save: "settings_manage",
+  deadline_rule_list: "authenticated",
+  deadline_rule_add: "settings_manage",
 };

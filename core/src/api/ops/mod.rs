@@ -4,7 +4,9 @@
 //! `docs/COMMANDS.md` follow from that list.
 
 pub mod audit;
+pub mod dossiers;
 pub mod members;
+pub mod reception;
 pub mod session;
 pub mod staff;
 
@@ -51,4 +53,33 @@ operations! {
     members::EmployerListOp,
     members::MemberImport,
     members::MemberImportRejectedExport,
+    reception::UrnList,
+    reception::UrnSave,
+    reception::CollectionOpen,
+    reception::CollectionList,
+    reception::CollectionGet,
+    reception::CollectionClose,
+    reception::CollectionSlip,
+    reception::DossierRecord,
+    reception::DossierRecordScan,
+    dossiers::DossierGet,
+    dossiers::DossierMove,
+    dossiers::DossierChecklist,
+    dossiers::DossierScansAdd,
+    dossiers::DossierScanGet,
+    dossiers::DossierScanSave,
+    dossiers::DossierQueue,
+    dossiers::DossierQueueExport,
+    dossiers::OverdueOriginals,
+    dossiers::OverdueOriginalsExport,
+    dossiers::OverdueOriginalsApply,
+    dossiers::DossierReceipt,
+    dossiers::DossierMemberView,
+    dossiers::HomeGet,
+    dossiers::ReasonList,
+    dossiers::ReasonSave,
+    dossiers::DocumentTypeList,
+    dossiers::DocumentTypeSave,
+    dossiers::DeadlineRuleList,
+    dossiers::DeadlineRuleAdd,
 }

@@ -1,0 +1,421 @@
+//! The dossier page, the workflow moves, the checklist, queues, overdue
+//! originals, receipts, the home screen and the catalogues.
+
+use super::reception::{mutual_name, write_file, FileRequest, IdRequest, Written};
+use super::session::Empty;
+use crate::api::{Ctx, Operation};
+use crate::audit::{self, AuditEntry, AuditFilter, Change};
+use crate::auth::Permission;
+use crate::dossiers::catalogues::{self, DocumentType, DocumentTypeInput, Reason, ReasonInput};
+use crate::dossiers::deadlines::DeadlineRule;
+use crate::dossiers::queue::{self, Home, OverdueApplied, OverdueOriginal, QueueFilter, QueuePage};
+use crate::dossiers::repo::{self, ChecklistUpdate, MoveRequest};
+use crate::dossiers::scans::{self, ScanInfo};
+use crate::dossiers::view::{self, ChecklistView, MemberDossierView};
+use crate::dossiers::workflow::Move;
+use crate::dossiers::Dossier;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::export::{write_xlsx, Cell};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A dossier by id or by form number (what a scanner types).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DossierRef {
+    #[serde(default)]
+    #[ts(optional = nullable, type = "number")]
+    pub id: Option<i64>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub form_number: Option<String>,
+}
+
+async fn find(ctx: &Ctx<'_>, r: &DossierRef) -> ApiResult<Dossier> {
+    match (r.id, r.form_number.as_deref().map(str::trim).filter(|f| !f.is_empty())) {
+        (Some(id), _) => repo::get(ctx.db().pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier n° {id}."))),
+        (None, Some(f)) => {
+            let f = crate::dossiers::input::form_number(f)?;
+            repo::by_form_number(ctx.db().pool(), &f).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier pour la feuille {f}.")))
+        }
+        (None, None) => Err(ApiError::validation("form_number", "Indiquez le dossier (id ou n° de feuille).")),
+    }
+}
+
+/// The dossier page.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DossierPage {
+    pub dossier: Dossier,
+    pub checklist: ChecklistView,
+    pub scans: Vec<ScanInfo>,
+    /// The moves the caller may make now.
+    pub moves: Vec<Move>,
+    /// What the member's portal shows of it.
+    pub member_view: MemberDossierView,
+    pub history: Vec<AuditEntry>,
+}
+
+pub struct DossierGet;
+impl Operation for DossierGet {
+    const NAME: &'static str = "dossier_get";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "The dossier page by id or form number: identity, checklist, scans, status, history, and the moves open to the caller.";
+    type Request = DossierRef;
+    type Response = DossierPage;
+    async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<DossierPage> {
+        let d = find(ctx, &r).await?;
+        let pool = ctx.db().pool();
+        let filter = AuditFilter { entity_type: Some("dossier".into()), entity_id: Some(d.id.to_string()), limit: Some(200), ..Default::default() };
+        Ok(DossierPage {
+            checklist: view::checklist_view(pool, &d).await?,
+            scans: repo::scans_of(pool, d.id).await?,
+            moves: view::moves_for(&d, &ctx.roles),
+            member_view: view::member_view(pool, &d).await?,
+            history: audit::list(pool, &filter).await?,
+            dossier: d,
+        })
+    }
+}
+
+pub struct DossierMove;
+impl Operation for DossierMove {
+    const NAME: &'static str = "dossier_move";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A move of the workflow (take, complete, incomplete, reject, complement received, reopen); other moves answer `conflict`, a role not allowed `forbidden`.";
+    type Request = MoveRequest;
+    type Response = Dossier;
+    async fn run(ctx: &mut Ctx<'_>, r: MoveRequest) -> ApiResult<Dossier> {
+        let result = repo::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await;
+        if let Err(e) = &result {
+            if e.code == ErrorCode::Forbidden {
+                // Refusals are journaled like those of the permission check.
+                let mut tx = ctx.db().begin().await?;
+                audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+                    action: "forbidden",
+                    entity_type: "dossier",
+                    entity_id: Some(r.id.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({ "move": r.action, "roles": ctx.roles })),
+                })
+                .await?;
+                tx.commit().await?;
+            }
+        }
+        result
+    }
+}
+
+pub struct DossierChecklist;
+impl Operation for DossierChecklist {
+    const NAME: &'static str = "dossier_checklist";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "The processor's ticks: what the dossier contains (decides the required documents) and which documents are present.";
+    type Request = ChecklistUpdate;
+    type Response = Dossier;
+    async fn run(ctx: &mut Ctx<'_>, r: ChecklistUpdate) -> ApiResult<Dossier> {
+        repo::update_checklist(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ScansAdd {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub files: Vec<String>,
+}
+
+pub struct DossierScansAdd;
+impl Operation for DossierScansAdd {
+    const NAME: &'static str = "dossier_scans_add";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "Adds scanned files (PDF, JPG, PNG, at most 20 MB each) to a dossier, e.g. a complement sent by e-mail.";
+    type Request = ScansAdd;
+    type Response = Vec<ScanInfo>;
+    async fn run(ctx: &mut Ctx<'_>, r: ScansAdd) -> ApiResult<Vec<ScanInfo>> {
+        if !ctx.roles.iter().any(|x| matches!(x, crate::auth::Role::Reception | crate::auth::Role::Claims)) {
+            return Err(ApiError::forbidden("Seuls l'accueil et les gestionnaires joignent des pièces."));
+        }
+        let s = r.files.iter().map(|f| scans::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
+        repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s).await
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ScanContent {
+    pub info: ScanInfo,
+    /// Base64 of the file, for display in the window.
+    pub base64: String,
+}
+
+pub struct DossierScanGet;
+impl Operation for DossierScanGet {
+    const NAME: &'static str = "dossier_scan_get";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A scanned file's content (base64) for viewing in the window.";
+    type Request = IdRequest;
+    type Response = ScanContent;
+    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<ScanContent> {
+        let (info, bytes) = repo::scan_content(ctx.db().pool(), r.id).await?;
+        Ok(ScanContent { info, base64: base64(&bytes) })
+    }
+}
+
+pub struct DossierScanSave;
+impl Operation for DossierScanSave {
+    const NAME: &'static str = "dossier_scan_save";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "Writes a scanned file to a path (to open it in another viewer).";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let (_, bytes) = repo::scan_content(ctx.db().pool(), r.id).await?;
+        write_file(&r.path, &bytes)
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+    }
+    out
+}
+
+pub struct DossierQueue;
+impl Operation for DossierQueue {
+    const NAME: &'static str = "dossier_queue";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "The processors' queue: filters (status, urn, kind, mine, overdue), by deadline, 50 a page, with counts per status.";
+    type Request = QueueFilter;
+    type Response = QueuePage;
+    async fn run(ctx: &mut Ctx<'_>, r: QueueFilter) -> ApiResult<QueuePage> {
+        queue::queue(ctx.db().pool(), &r, ctx.actor.staff_id, ctx.now.date_naive()).await
+    }
+}
+
+fn dossier_cells(d: &Dossier) -> Vec<Cell> {
+    vec![
+        d.form_number.as_str().into(),
+        d.matricule.as_str().into(),
+        d.member_name.as_str().into(),
+        d.beneficiary_name.as_str().into(),
+        d.kind.label().into(),
+        Cell::Date(Some(d.first_act_date)),
+        Cell::Money(d.total_claimed),
+        d.status_label.as_str().into(),
+        d.reason.clone().into(),
+        d.assigned_name.clone().into(),
+        d.urn_name.clone().into(),
+        Cell::Date(Some(d.received_on)),
+        Cell::Date(Some(d.validity_end)),
+        (if d.late { "oui" } else { "" }).into(),
+    ]
+}
+
+const DOSSIER_HEADERS: [&str; 14] = [
+    "Feuille de soins", "Matricule", "Adhérent", "Bénéficiaire", "Nature", "Premier acte", "Total réclamé (DH)", "Statut", "Motif", "Gestionnaire", "Urne",
+    "Reçu le", "Fin de validité", "Hors délai",
+];
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct QueueExport {
+    pub filter: QueueFilter,
+    pub path: String,
+}
+
+pub struct DossierQueueExport;
+impl Operation for DossierQueueExport {
+    const NAME: &'static str = "dossier_queue_export";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "Writes every dossier of a filtered queue (all pages) to an .xlsx file.";
+    type Request = QueueExport;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: QueueExport) -> ApiResult<Written> {
+        let rows = queue::queue_all(ctx.db().pool(), &r.filter, ctx.actor.staff_id, ctx.now.date_naive()).await?;
+        let cells: Vec<Vec<Cell>> = rows.iter().map(dossier_cells).collect();
+        write_xlsx(std::path::Path::new(r.path.trim()), "Dossiers", &DOSSIER_HEADERS, &cells)?;
+        Ok(Written { path: r.path.trim().to_string(), bytes: std::fs::metadata(r.path.trim()).map(|m| m.len() as i64).unwrap_or(0) })
+    }
+}
+
+pub struct OverdueOriginals;
+impl Operation for OverdueOriginals {
+    const NAME: &'static str = "overdue_originals";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "Scanned dossiers whose original is past its deadline, with the claw-back recorded when it was paid.";
+    type Request = Empty;
+    type Response = Vec<OverdueOriginal>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<OverdueOriginal>> {
+        queue::overdue_originals(ctx.db().pool(), ctx.now.date_naive()).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PathRequest {
+    pub path: String,
+}
+
+pub struct OverdueOriginalsExport;
+impl Operation for OverdueOriginalsExport {
+    const NAME: &'static str = "overdue_originals_export";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "Writes the overdue originals list to an .xlsx file.";
+    type Request = PathRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: PathRequest) -> ApiResult<Written> {
+        let list = queue::overdue_originals(ctx.db().pool(), ctx.now.date_naive()).await?;
+        let mut headers: Vec<&str> = DOSSIER_HEADERS.to_vec();
+        headers.extend(["Scan reçu le", "Date limite de l'original", "Jours de retard", "Défalcation (DH)"]);
+        let cells: Vec<Vec<Cell>> = list
+            .iter()
+            .map(|o| {
+                let mut c = dossier_cells(&o.dossier);
+                c.extend([Cell::Date(o.dossier.scanned_on), Cell::Date(Some(o.dossier.original_deadline)), Cell::Int(o.days_late)]);
+                c.push(o.clawback.map(Cell::Money).unwrap_or(Cell::Text(String::new())));
+                c
+            })
+            .collect();
+        write_xlsx(std::path::Path::new(r.path.trim()), "Originaux en retard", &headers, &cells)?;
+        Ok(Written { path: r.path.trim().to_string(), bytes: std::fs::metadata(r.path.trim()).map(|m| m.len() as i64).unwrap_or(0) })
+    }
+}
+
+pub struct OverdueOriginalsApply;
+impl Operation for OverdueOriginalsApply {
+    const NAME: &'static str = "overdue_originals_apply";
+    const PERMISSION: Permission = Permission::OverdueEnforce;
+    const SUMMARY: &'static str = "Applies the late rule to overdue originals: flagged \"hors délai\", rejected (default effect), or a claw-back when already paid. Idempotent.";
+    type Request = Empty;
+    type Response = OverdueApplied;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<OverdueApplied> {
+        queue::apply_overdue(ctx.db(), &ctx.actor, ctx.now).await
+    }
+}
+
+pub struct DossierReceipt;
+impl Operation for DossierReceipt {
+    const NAME: &'static str = "dossier_receipt";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "Writes the acknowledgement of receipt (PDF): dossier number, date received, status, missing documents when incomplete.";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let d = find(ctx, &DossierRef { id: Some(r.id), form_number: None }).await?;
+        let pdf = view::receipt_pdf(ctx.db().pool(), &d, &mutual_name(ctx).await?).await?;
+        write_file(&r.path, &pdf)
+    }
+}
+
+pub struct DossierMemberView;
+impl Operation for DossierMemberView {
+    const NAME: &'static str = "dossier_member_view";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A dossier as the member's portal shows it: status, reason, missing documents, in the portal's words.";
+    type Request = DossierRef;
+    type Response = MemberDossierView;
+    async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<MemberDossierView> {
+        let d = find(ctx, &r).await?;
+        view::member_view(ctx.db().pool(), &d).await
+    }
+}
+
+pub struct HomeGet;
+impl Operation for HomeGet {
+    const NAME: &'static str = "home";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The home screen: the counts that matter to the caller's roles and dossiers received and processed per week (12 weeks).";
+    type Request = Empty;
+    type Response = Home;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Home> {
+        queue::home(ctx.db().pool(), &ctx.roles, ctx.actor.staff_id, ctx.now).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonListRequest {
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub all: bool,
+}
+
+pub struct ReasonList;
+impl Operation for ReasonList {
+    const NAME: &'static str = "reason_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The reasons catalogue (active ones, or all with `all`).";
+    type Request = ReasonListRequest;
+    type Response = Vec<Reason>;
+    async fn run(ctx: &mut Ctx<'_>, r: ReasonListRequest) -> ApiResult<Vec<Reason>> {
+        catalogues::reasons(ctx.db().pool(), !r.all).await
+    }
+}
+
+pub struct ReasonSave;
+impl Operation for ReasonSave {
+    const NAME: &'static str = "reason_save";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds a reason (no code) or rewords/deactivates one (code and version).";
+    type Request = ReasonInput;
+    type Response = Reason;
+    async fn run(ctx: &mut Ctx<'_>, r: ReasonInput) -> ApiResult<Reason> {
+        catalogues::save_reason(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct DocumentTypeList;
+impl Operation for DocumentTypeList {
+    const NAME: &'static str = "document_type_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The document types of the checklist.";
+    type Request = Empty;
+    type Response = Vec<DocumentType>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<DocumentType>> {
+        catalogues::document_types(ctx.db().pool()).await
+    }
+}
+
+pub struct DocumentTypeSave;
+impl Operation for DocumentTypeSave {
+    const NAME: &'static str = "document_type_save";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds a document type or rewords one (the built-in types of the claim form's rules stay active).";
+    type Request = DocumentTypeInput;
+    type Response = DocumentType;
+    async fn run(ctx: &mut Ctx<'_>, r: DocumentTypeInput) -> ApiResult<DocumentType> {
+        catalogues::save_document_type(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct DeadlineRuleList;
+impl Operation for DeadlineRuleList {
+    const NAME: &'static str = "deadline_rule_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The deadline rules with their effective dates (the rule in force on a dossier's first-act date applies).";
+    type Request = Empty;
+    type Response = Vec<DeadlineRule>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<DeadlineRule>> {
+        catalogues::deadline_rules(ctx.db().pool()).await
+    }
+}
+
+pub struct DeadlineRuleAdd;
+impl Operation for DeadlineRuleAdd {
+    const NAME: &'static str = "deadline_rule_add";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds a deadline rule taking effect on its date (validity months, months for the original after a scan, effect of lateness).";
+    type Request = DeadlineRule;
+    type Response = Vec<DeadlineRule>;
+    async fn run(ctx: &mut Ctx<'_>, r: DeadlineRule) -> ApiResult<Vec<DeadlineRule>> {
+        catalogues::add_deadline_rule(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}

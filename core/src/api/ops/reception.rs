@@ -1,0 +1,209 @@
+//! Urns, collections (levées d'urne) and recording dossiers at reception.
+
+use crate::api::{Ctx, Operation};
+use crate::auth::Permission;
+use crate::dossiers::input::DossierInput;
+use crate::dossiers::repo::{self, Arrival, Recorded};
+use crate::dossiers::scans;
+use crate::error::{ApiError, ApiResult};
+use crate::reception::{collections, urns, Collection, CollectionDetail, Urn, UrnInput};
+use crate::storage::files::write_atomically;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use ts_rs::TS;
+
+/// The name printed at the top of the mutual's documents.
+pub(crate) async fn mutual_name(ctx: &Ctx<'_>) -> ApiResult<String> {
+    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'mutual_name'").fetch_optional(ctx.db().pool()).await?;
+    Ok(v.unwrap_or_else(|| "Mutuelle".to_string()))
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UrnListRequest {
+    /// Include deactivated urns (administration screen).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub all: bool,
+}
+
+pub struct UrnList;
+impl Operation for UrnList {
+    const NAME: &'static str = "urn_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The urns (active ones, or all with `all`).";
+    type Request = UrnListRequest;
+    type Response = Vec<Urn>;
+    async fn run(ctx: &mut Ctx<'_>, r: UrnListRequest) -> ApiResult<Vec<Urn>> {
+        urns::list(ctx.db().pool(), !r.all).await
+    }
+}
+
+pub struct UrnSave;
+impl Operation for UrnSave {
+    const NAME: &'static str = "urn_save";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Creates an urn (no id) or changes one (id and version); deactivate instead of deleting.";
+    type Request = UrnInput;
+    type Response = Urn;
+    async fn run(ctx: &mut Ctx<'_>, r: UrnInput) -> ApiResult<Urn> {
+        urns::save(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionOpenRequest {
+    #[ts(type = "number")]
+    pub urn_id: i64,
+    /// Day the urn was emptied; today when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub pickup_date: Option<NaiveDate>,
+}
+
+pub struct CollectionOpen;
+impl Operation for CollectionOpen {
+    const NAME: &'static str = "collection_open";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "Opens a collection (levée d'urne) for an urn and a pick-up date; one open collection per urn.";
+    type Request = CollectionOpenRequest;
+    type Response = Collection;
+    async fn run(ctx: &mut Ctx<'_>, r: CollectionOpenRequest) -> ApiResult<Collection> {
+        let day = r.pickup_date.unwrap_or(ctx.now.date_naive());
+        collections::open(ctx.db(), &ctx.actor, ctx.now, r.urn_id, day).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionListRequest {
+    #[serde(default)]
+    #[ts(optional = nullable, type = "number")]
+    pub limit: Option<i64>,
+}
+
+pub struct CollectionList;
+impl Operation for CollectionList {
+    const NAME: &'static str = "collection_list";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "Open collections, then the latest closed ones.";
+    type Request = CollectionListRequest;
+    type Response = Vec<Collection>;
+    async fn run(ctx: &mut Ctx<'_>, r: CollectionListRequest) -> ApiResult<Vec<Collection>> {
+        collections::list(ctx.db().pool(), r.limit.unwrap_or(50)).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct IdRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+pub struct CollectionGet;
+impl Operation for CollectionGet {
+    const NAME: &'static str = "collection_get";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "A collection with its dossiers in the order recorded.";
+    type Request = IdRequest;
+    type Response = CollectionDetail;
+    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<CollectionDetail> {
+        collections::detail(ctx.db().pool(), r.id).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct VersionedId {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+pub struct CollectionClose;
+impl Operation for CollectionClose {
+    const NAME: &'static str = "collection_close";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "Closes a collection: its count and total are fixed; no dossier can be added any more.";
+    type Request = VersionedId;
+    type Response = Collection;
+    async fn run(ctx: &mut Ctx<'_>, r: VersionedId) -> ApiResult<Collection> {
+        collections::close(ctx.db(), &ctx.actor, ctx.now, r.id, r.version).await
+    }
+}
+
+/// Where to write a file the user asked for (from the save dialog).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FileRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Written {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: i64,
+}
+
+pub(crate) fn write_file(path: &str, bytes: &[u8]) -> ApiResult<Written> {
+    let p = PathBuf::from(path.trim());
+    if path.trim().is_empty() {
+        return Err(ApiError::validation("path", "Indiquez où enregistrer le fichier."));
+    }
+    write_atomically(&p, bytes)?;
+    Ok(Written { path: p.display().to_string(), bytes: bytes.len() as i64 })
+}
+
+pub struct CollectionSlip;
+impl Operation for CollectionSlip {
+    const NAME: &'static str = "collection_slip";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "Writes a collection's slip (bordereau) as a PDF: urn, date, agent, one line per dossier, totals.";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let d = collections::detail(ctx.db().pool(), r.id).await?;
+        let pdf = collections::slip_pdf(&d, &mutual_name(ctx).await?);
+        write_file(&r.path, &pdf)
+    }
+}
+
+pub struct DossierRecord;
+impl Operation for DossierRecord {
+    const NAME: &'static str = "dossier_record";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "Records a dossier taken out of an urn into an open collection; a form number first received as a scan marks its original received.";
+    type Request = DossierInput;
+    type Response = Recorded;
+    async fn run(ctx: &mut Ctx<'_>, r: DossierInput) -> ApiResult<Recorded> {
+        let collection_id = r.collection_id.ok_or_else(|| ApiError::validation("collection_id", "Ouvrez d'abord une levée d'urne."))?;
+        let urn_id: Option<i64> =
+            sqlx::query_scalar("SELECT urn_id FROM collections WHERE id = $1").bind(collection_id).fetch_optional(ctx.db().pool()).await?;
+        let urn_id = urn_id.ok_or_else(|| ApiError::validation("collection_id", format!("Aucune levée n° {collection_id}.")))?;
+        repo::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Urn { collection_id, urn_id }, &[]).await
+    }
+}
+
+pub struct DossierRecordScan;
+impl Operation for DossierRecordScan {
+    const NAME: &'static str = "dossier_record_scan";
+    const PERMISSION: Permission = Permission::ReceptionWork;
+    const SUMMARY: &'static str = "Records a dossier received as a scan by e-mail, with its scanned files; its original is expected later from an urn.";
+    type Request = DossierInput;
+    type Response = Recorded;
+    async fn run(ctx: &mut Ctx<'_>, r: DossierInput) -> ApiResult<Recorded> {
+        if r.files.is_empty() {
+            return Err(ApiError::validation("files", "Joignez au moins un fichier scanné (PDF, JPG ou PNG)."));
+        }
+        let scans = r.files.iter().map(|f| scans::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
+        let on = r.scanned_on.unwrap_or(ctx.now.date_naive());
+        repo::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await
+    }
+}

@@ -1,0 +1,111 @@
+//! Scanned pieces sent by e-mail: PDF, JPG or PNG, at most 20 MB each, kept
+//! in the database (every desk of a shared database sees them) with their
+//! SHA-256 so a piece can be proved unchanged.
+
+use crate::error::{ApiError, ApiResult};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use ts_rs::TS;
+
+pub const MAX_SCAN_BYTES: u64 = 20 * 1024 * 1024;
+
+/// A scan read from disk and checked.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// A stored scan, without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScanInfo {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    #[ts(type = "number")]
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// The type the content really has, from its first bytes.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// Reads and checks the scan at `path`; `field` names it in messages.
+pub fn read(field: &str, path: &Path) -> ApiResult<Scan> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+    let meta = std::fs::metadata(path).map_err(|_| ApiError::validation(field, format!("Fichier « {name} » introuvable.")))?;
+    if !meta.is_file() {
+        return Err(ApiError::validation(field, format!("« {name} » n'est pas un fichier.")));
+    }
+    if meta.len() > MAX_SCAN_BYTES {
+        return Err(ApiError::validation(
+            field,
+            format!("Le fichier « {name} » pèse {:.1} Mo : 20 Mo au plus par pièce scannée.", meta.len() as f64 / 1_048_576.0),
+        ));
+    }
+    if meta.len() == 0 {
+        return Err(ApiError::validation(field, format!("Le fichier « {name} » est vide.")));
+    }
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let declared = match ext.as_str() {
+        "pdf" => "application/pdf",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        _ => {
+            return Err(ApiError::validation(field, format!("« {name} » : seuls les fichiers PDF, JPG et PNG sont acceptés.")));
+        }
+    };
+    let bytes = std::fs::read(path).map_err(|e| ApiError::validation(field, format!("Lecture impossible de « {name} » : {e}.")))?;
+    match sniff(&bytes) {
+        Some(t) if t == declared => {}
+        _ => {
+            return Err(ApiError::validation(
+                field,
+                format!("« {name} » n'est pas un vrai fichier {} (contenu d'un autre type ou fichier abîmé).", ext.to_uppercase()),
+            ))
+        }
+    }
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Scan { file_name: name, media_type: declared, bytes, sha256 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_must_match_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("feuille.pdf");
+        std::fs::write(&pdf, b"%PDF-1.4\n...").unwrap();
+        let s = read("files", &pdf).unwrap();
+        assert_eq!(s.media_type, "application/pdf");
+        assert_eq!(s.sha256.len(), 64);
+        let fake = dir.path().join("photo.png");
+        std::fs::write(&fake, b"%PDF-1.4\n...").unwrap();
+        assert!(read("files", &fake).unwrap_err().message.contains("n'est pas un vrai fichier PNG"));
+        let doc = dir.path().join("lettre.docx");
+        std::fs::write(&doc, b"PK..").unwrap();
+        assert!(read("files", &doc).unwrap_err().message.contains("PDF, JPG et PNG"));
+        let big = dir.path().join("gros.pdf");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_SCAN_BYTES + 1).unwrap();
+        assert!(read("files", &big).unwrap_err().message.contains("20 Mo au plus"));
+    }
+}

@@ -1,0 +1,86 @@
+//! Money: Moroccan dirhams as integer centimes, never floating point. Amounts
+//! are read as staff type them (`2100`, `2 100,00`, `2100.5`) and written the
+//! French way (`2 100,00`).
+
+use crate::error::{ApiError, ApiResult};
+
+/// Centimes.
+pub type Centimes = i64;
+
+/// Reads an amount typed by a person; `field` and `label` name it in the message.
+pub fn parse(field: &str, label: &str, raw: &str) -> ApiResult<Centimes> {
+    let bad = || ApiError::validation(field, format!("{label} : « {} » n'est pas un montant (exemple : 2 100,00).", raw.trim()));
+    let s: String = raw.trim().trim_end_matches("DH").trim_end_matches("Dhs").trim_end_matches("MAD").trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    if s.is_empty() {
+        return Err(ApiError::validation(field, format!("{label} : montant obligatoire.")));
+    }
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.as_str()),
+    };
+    let (units, cents) = match s.find([',', '.']) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, ""),
+    };
+    if units.is_empty() && cents.is_empty() || !units.chars().all(|c| c.is_ascii_digit()) || !cents.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if cents.len() > 2 {
+        return Err(ApiError::validation(field, format!("{label} : au plus deux chiffres après la virgule (centimes).")));
+    }
+    if units.len() > 12 {
+        return Err(ApiError::validation(field, format!("{label} : montant démesuré.")));
+    }
+    let u: i64 = if units.is_empty() { 0 } else { units.parse().map_err(|_| bad())? };
+    let c: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
+    let v = u * 100 + c;
+    Ok(if negative { -v } else { v })
+}
+
+/// `1 100,00`: a space between thousands, a comma before the centimes.
+pub fn format(c: Centimes) -> String {
+    let sign = if c < 0 { "-" } else { "" };
+    let a = c.unsigned_abs();
+    let units = (a / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped},{:02}", a % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_people_type() {
+        assert_eq!(parse("t", "Total", "2100").unwrap(), 210_000);
+        assert_eq!(parse("t", "Total", "2 100,00").unwrap(), 210_000);
+        assert_eq!(parse("t", "Total", "2100.5").unwrap(), 210_050);
+        assert_eq!(parse("t", "Total", "0,07").unwrap(), 7);
+        assert_eq!(parse("t", "Total", "1 100,00 DH").unwrap(), 110_000);
+        assert_eq!(parse("t", "Total", "-12").unwrap(), -1200);
+        let e = parse("total", "Total réclamé", "12,345").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("total"));
+        assert!(e.message.contains("deux chiffres"), "{}", e.message);
+        assert!(parse("t", "Total", "douze").unwrap_err().message.contains("n'est pas un montant"));
+        assert!(parse("t", "Total", "").unwrap_err().message.contains("obligatoire"));
+        assert!(parse("t", "Total", "1e5").is_err());
+    }
+
+    #[test]
+    fn writes_the_french_way() {
+        assert_eq!(format(110_000), "1 100,00");
+        assert_eq!(format(210_000), "2 100,00");
+        assert_eq!(format(5), "0,05");
+        assert_eq!(format(123_456_789), "1 234 567,89");
+        assert_eq!(format(-70_000), "-700,00");
+    }
+}

@@ -1,0 +1,244 @@
+//! Writes a laid-out [`Doc`] as PDF bytes with subsetted, embedded fonts.
+
+use super::{Doc, Item, Weight, PAGE_HEIGHT, PAGE_WIDTH};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use subsetter::GlyphRemapper;
+
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// A parsed font: the glyph of each character and its advance.
+pub(super) struct Font {
+    data: &'static [u8],
+    ps_name: &'static str,
+    units_per_em: f32,
+    ascender: f32,
+    descender: f32,
+    cap_height: f32,
+    bbox: [f32; 4],
+    glyphs: BTreeMap<char, (u16, f32)>,
+}
+
+impl Font {
+    fn load(data: &'static [u8], ps_name: &'static str) -> Font {
+        // The fonts are compiled in and known good; a failure here is a build defect.
+        let face = ttf_parser::Face::parse(data, 0).expect("embedded font parses");
+        let upem = face.units_per_em() as f32;
+        let mut glyphs = BTreeMap::new();
+        if let Some(table) = face.tables().cmap {
+            for sub in table.subtables {
+                if !sub.is_unicode() {
+                    continue;
+                }
+                sub.codepoints(|cp| {
+                    if let (Some(c), Some(g)) = (char::from_u32(cp), sub.glyph_index(cp)) {
+                        let adv = face.glyph_hor_advance(g).unwrap_or(0) as f32 / upem;
+                        glyphs.entry(c).or_insert((g.0, adv));
+                    }
+                });
+            }
+        }
+        let b = face.global_bounding_box();
+        Font {
+            data,
+            ps_name,
+            units_per_em: upem,
+            ascender: face.ascender() as f32,
+            descender: face.descender() as f32,
+            cap_height: face.capital_height().unwrap_or(face.ascender()) as f32,
+            bbox: [b.x_min as f32, b.y_min as f32, b.x_max as f32, b.y_max as f32],
+            glyphs,
+        }
+    }
+
+    /// The glyph for `c`, or the question mark when the font has none.
+    fn glyph(&self, c: char) -> (u16, f32) {
+        let c = if c == '\u{a0}' || c == '\u{202f}' { ' ' } else { c };
+        self.glyphs.get(&c).or_else(|| self.glyphs.get(&'?')).copied().unwrap_or((0, 0.5))
+    }
+
+    /// Width in ems.
+    pub(super) fn width(&self, text: &str) -> f32 {
+        text.chars().map(|c| self.glyph(c).1).sum()
+    }
+
+    fn scale(&self, v: f32) -> f32 {
+        v * 1000.0 / self.units_per_em
+    }
+}
+
+pub(super) fn font(weight: Weight) -> &'static Font {
+    static R: OnceLock<Font> = OnceLock::new();
+    static B: OnceLock<Font> = OnceLock::new();
+    match weight {
+        Weight::Regular => R.get_or_init(|| Font::load(REGULAR, "DejaVuSans")),
+        Weight::Bold => B.get_or_init(|| Font::load(BOLD, "DejaVuSans-Bold")),
+    }
+}
+
+/// The glyphs one font uses in this document, renumbered for its subset.
+struct Used {
+    remapper: GlyphRemapper,
+    /// New glyph id → (character, advance in ems).
+    chars: BTreeMap<u16, (char, f32)>,
+}
+
+impl Used {
+    fn new() -> Used {
+        Used { remapper: GlyphRemapper::new(), chars: BTreeMap::new() }
+    }
+    fn encode(&mut self, f: &Font, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() * 2);
+        for c in text.chars() {
+            let (g, adv) = f.glyph(c);
+            let new = self.remapper.remap(g);
+            self.chars.entry(new).or_insert((c, adv));
+            out.extend_from_slice(&new.to_be_bytes());
+        }
+        out
+    }
+}
+
+pub(super) fn render(doc: &Doc) -> Vec<u8> {
+    let weights = [Weight::Regular, Weight::Bold];
+    let mut used = [Used::new(), Used::new()];
+    // Glyph 0 (.notdef) keeps its place in every subset.
+    for u in &mut used {
+        u.remapper.remap(0);
+    }
+
+    let mut pdf = Pdf::new();
+    let mut next = 1;
+    let mut alloc = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let catalog = alloc();
+    let tree = alloc();
+    let info = alloc();
+    let font_refs: Vec<Ref> = weights.iter().map(|_| alloc()).collect();
+    let page_refs: Vec<(Ref, Ref)> = doc.pages.iter().map(|_| (alloc(), alloc())).collect();
+
+    // Page contents first: they decide which glyphs each subset holds.
+    let mut contents = Vec::with_capacity(doc.pages.len());
+    for page in &doc.pages {
+        let mut c = Content::new();
+        for item in &page.items {
+            match item {
+                Item::Rule { x1, y1, x2, y2, width } => {
+                    c.set_line_width(*width);
+                    c.move_to(*x1, *y1);
+                    c.line_to(*x2, *y2);
+                    c.stroke();
+                }
+                Item::Text { x, y, size, weight, text } => {
+                    let i = if *weight == Weight::Bold { 1 } else { 0 };
+                    let bytes = used[i].encode(font(*weight), text);
+                    c.begin_text();
+                    c.set_font(Name(if i == 1 { b"F2" } else { b"F1" }), *size);
+                    c.set_text_matrix([1.0, 0.0, 0.0, 1.0, *x, *y]);
+                    c.show(Str(&bytes));
+                    c.end_text();
+                }
+            }
+        }
+        contents.push(c.finish());
+    }
+
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(page_refs.iter().map(|(p, _)| *p)).count(page_refs.len() as i32);
+    for ((page_ref, content_ref), content) in page_refs.iter().zip(&contents) {
+        let mut page = pdf.page(*page_ref);
+        page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT)).parent(tree).contents(*content_ref);
+        let mut res = page.resources();
+        let mut fonts = res.fonts();
+        fonts.pair(Name(b"F1"), font_refs[0]);
+        fonts.pair(Name(b"F2"), font_refs[1]);
+        fonts.finish();
+        res.finish();
+        page.finish();
+        pdf.stream(*content_ref, content);
+    }
+
+    for (i, weight) in weights.iter().enumerate() {
+        let f = font(*weight);
+        let type0 = font_refs[i];
+        let (cid, descriptor, file, cmap) = (alloc(), alloc(), alloc(), alloc());
+        // The subset tag is derived from the glyphs used, never random.
+        let tag = subset_tag(&used[i]);
+        let base = format!("{tag}+{}", f.ps_name);
+        pdf.type0_font(type0)
+            .base_font(Name(base.as_bytes()))
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid)
+            .to_unicode(cmap);
+        let system = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
+        let mut cid_font = pdf.cid_font(cid);
+        cid_font
+            .subtype(CidFontType::Type2)
+            .base_font(Name(base.as_bytes()))
+            .system_info(system)
+            .font_descriptor(descriptor)
+            .default_width(0.0)
+            .cid_to_gid_map_predefined(Name(b"Identity"));
+        {
+            let mut w = cid_font.widths();
+            for (gid, (_, adv)) in &used[i].chars {
+                w.consecutive(*gid, [adv * 1000.0]);
+            }
+        }
+        cid_font.finish();
+        pdf.font_descriptor(descriptor)
+            .name(Name(base.as_bytes()))
+            .flags(FontFlags::NON_SYMBOLIC)
+            .bbox(Rect::new(f.scale(f.bbox[0]), f.scale(f.bbox[1]), f.scale(f.bbox[2]), f.scale(f.bbox[3])))
+            .italic_angle(0.0)
+            .ascent(f.scale(f.ascender))
+            .descent(f.scale(f.descender))
+            .cap_height(f.scale(f.cap_height))
+            .stem_v(if *weight == Weight::Bold { 120.0 } else { 80.0 })
+            .font_file2(file);
+        let subset = subsetter::subset(f.data, 0, &used[i].remapper).unwrap_or_else(|_| f.data.to_vec());
+        let compressed = deflate(&subset);
+        pdf.stream(file, &compressed).filter(Filter::FlateDecode);
+        let mut map = UnicodeCmap::new(Name(b"Custom"), system);
+        for (gid, (c, _)) in &used[i].chars {
+            map.pair(*gid, *c);
+        }
+        pdf.cmap(cmap, &map.finish());
+    }
+
+    pdf.document_info(info).title(TextStr(&doc.title)).producer(TextStr("Guichet"));
+    // A fixed identifier derived from the content keeps the output reproducible.
+    let id = content_id(&contents);
+    pdf.set_file_id((id.clone(), id));
+    pdf.finish()
+}
+
+fn subset_tag(u: &Used) -> String {
+    let mut h: u32 = 2166136261;
+    for (g, (c, _)) in &u.chars {
+        for b in g.to_be_bytes().iter().chain((*c as u32).to_be_bytes().iter()) {
+            h = (h ^ *b as u32).wrapping_mul(16777619);
+        }
+    }
+    (0..6).map(|i| (b'A' + ((h >> (i * 5)) % 26) as u8) as char).collect()
+}
+
+fn content_id(contents: &[pdf_writer::Buf]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for c in contents {
+        h.update(c.as_slice());
+    }
+    h.finalize()[..16].to_vec()
+}
+
+/// zlib stream for FlateDecode (the subset fonts would otherwise dominate the file).
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
