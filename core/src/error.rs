@@ -87,7 +87,7 @@ impl From<sqlx::Error> for ApiError {
                 return ApiError::conflict("Cet enregistrement existe déjà.");
             }
             let msg = db.message();
-            if msg.contains("database is locked") || msg.contains("could not serialize") {
+            if msg.contains("database is locked") || msg.contains("could not serialize") || msg.contains("deadlock detected") {
                 return ApiError::conflict(
                     "La base est occupée par un autre poste : réessayez dans un instant.",
                 );

@@ -107,8 +107,13 @@ CREATE TABLE dossiers (
     created_at            TEXT    NOT NULL,
     updated_at            TEXT    NOT NULL
 );
--- The queue: by status, then deadline; the same under each filter.
+-- The queue: by deadline, alone, under a status, and under each filter.
 CREATE INDEX dossiers_queue ON dossiers (status, validity_end, id);
+CREATE INDEX dossiers_deadline ON dossiers (validity_end, id);
+CREATE INDEX dossiers_urn_deadline ON dossiers (urn_id, validity_end, id);
+CREATE INDEX dossiers_kind_deadline ON dossiers (kind, validity_end, id);
+-- Dossiers still being processed, by deadline (the "overdue" filter).
+CREATE INDEX dossiers_open ON dossiers (validity_end, id) WHERE status IN ('recu', 'en_cours', 'incomplet');
 CREATE INDEX dossiers_urn ON dossiers (urn_id, status, validity_end, id);
 CREATE INDEX dossiers_kind ON dossiers (kind, status, validity_end, id);
 CREATE INDEX dossiers_assigned ON dossiers (assigned_to, status, validity_end, id);
@@ -154,3 +159,31 @@ CREATE TABLE settings (
     updated_at  TEXT NOT NULL
 );
 INSERT INTO settings (key, value, updated_at) VALUES ('mutual_name', 'Mutuelle du personnel', '2000-01-01T00:00:00.000000Z');
+
+-- Dossiers per status, kind, urn and processor, kept by a trigger: the counts
+-- of the queue and the home screen read this small table instead of counting
+-- a million rows. (No dossier is ever deleted.)
+CREATE TABLE dossier_counts (
+    status       TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    urn_id       BIGINT  NOT NULL,
+    assigned_to  BIGINT  NOT NULL,
+    n            BIGINT  NOT NULL,
+    PRIMARY KEY (status, kind, urn_id, assigned_to)
+);
+CREATE FUNCTION dossier_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF OLD.status = NEW.status AND OLD.kind = NEW.kind AND OLD.urn_id IS NOT DISTINCT FROM NEW.urn_id
+           AND OLD.assigned_to IS NOT DISTINCT FROM NEW.assigned_to THEN
+            RETURN NULL;
+        END IF;
+        UPDATE dossier_counts SET n = n - 1
+        WHERE status = OLD.status AND kind = OLD.kind AND urn_id = COALESCE(OLD.urn_id, 0) AND assigned_to = COALESCE(OLD.assigned_to, 0);
+    END IF;
+    INSERT INTO dossier_counts AS c (status, kind, urn_id, assigned_to, n)
+    VALUES (NEW.status, NEW.kind, COALESCE(NEW.urn_id, 0), COALESCE(NEW.assigned_to, 0), 1)
+    ON CONFLICT (status, kind, urn_id, assigned_to) DO UPDATE SET n = c.n + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER dossier_counts AFTER INSERT OR UPDATE ON dossiers FOR EACH ROW EXECUTE FUNCTION dossier_counts_track();

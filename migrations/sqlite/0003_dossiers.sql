@@ -107,8 +107,13 @@ CREATE TABLE dossiers (
     created_at            TEXT    NOT NULL,
     updated_at            TEXT    NOT NULL
 );
--- The queue: by status, then deadline; the same under each filter.
+-- The queue: by deadline, alone, under a status, and under each filter.
 CREATE INDEX dossiers_queue ON dossiers (status, validity_end, id);
+CREATE INDEX dossiers_deadline ON dossiers (validity_end, id);
+CREATE INDEX dossiers_urn_deadline ON dossiers (urn_id, validity_end, id);
+CREATE INDEX dossiers_kind_deadline ON dossiers (kind, validity_end, id);
+-- Dossiers still being processed, by deadline (the "overdue" filter).
+CREATE INDEX dossiers_open ON dossiers (validity_end, id) WHERE status IN ('recu', 'en_cours', 'incomplet');
 CREATE INDEX dossiers_urn ON dossiers (urn_id, status, validity_end, id);
 CREATE INDEX dossiers_kind ON dossiers (kind, status, validity_end, id);
 CREATE INDEX dossiers_assigned ON dossiers (assigned_to, status, validity_end, id);
@@ -154,3 +159,29 @@ CREATE TABLE settings (
     updated_at  TEXT NOT NULL
 );
 INSERT INTO settings (key, value, updated_at) VALUES ('mutual_name', 'Mutuelle du personnel', '2000-01-01T00:00:00.000000Z');
+
+-- Dossiers per status, kind, urn and processor, kept by triggers: the counts
+-- of the queue and the home screen read this small table instead of counting
+-- a million rows. (No dossier is ever deleted.)
+CREATE TABLE dossier_counts (
+    status       TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    urn_id       INTEGER NOT NULL,
+    assigned_to  INTEGER NOT NULL,
+    n            INTEGER NOT NULL,
+    PRIMARY KEY (status, kind, urn_id, assigned_to)
+);
+CREATE TRIGGER dossier_counts_insert AFTER INSERT ON dossiers BEGIN
+    INSERT INTO dossier_counts (status, kind, urn_id, assigned_to, n)
+    VALUES (NEW.status, NEW.kind, COALESCE(NEW.urn_id, 0), COALESCE(NEW.assigned_to, 0), 1)
+    ON CONFLICT (status, kind, urn_id, assigned_to) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER dossier_counts_update AFTER UPDATE OF status, kind, urn_id, assigned_to ON dossiers
+WHEN OLD.status IS NOT NEW.status OR OLD.kind IS NOT NEW.kind OR OLD.urn_id IS NOT NEW.urn_id OR OLD.assigned_to IS NOT NEW.assigned_to
+BEGIN
+    UPDATE dossier_counts SET n = n - 1
+    WHERE status = OLD.status AND kind = OLD.kind AND urn_id = COALESCE(OLD.urn_id, 0) AND assigned_to = COALESCE(OLD.assigned_to, 0);
+    INSERT INTO dossier_counts (status, kind, urn_id, assigned_to, n)
+    VALUES (NEW.status, NEW.kind, COALESCE(NEW.urn_id, 0), COALESCE(NEW.assigned_to, 0), 1)
+    ON CONFLICT (status, kind, urn_id, assigned_to) DO UPDATE SET n = n + 1;
+END;

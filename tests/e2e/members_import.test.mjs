@@ -3,37 +3,20 @@
 // the save dialog), then finds a member by name and by scanned matricule.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, ROOT } from "./webdriver.mjs";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli } from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const PASSWORD = "Accueil-2026-ok";
 let w;
 
-/** Types `path` into the GTK save dialog titled `title` and confirms it (xdotool). */
-function answerSaveDialog(title, path) {
-  const xdo = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20000 }).trim();
-  const id = xdo("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
-  xdo("windowfocus", "--sync", id);
-  xdo("key", "--window", id, "--clearmodifiers", "ctrl+a");
-  xdo("type", "--window", id, "--delay", "15", path);
-  xdo("key", "--window", id, "Return");
-}
-
-/** Prepares the desk's database with the CLI before the window opens. */
-function cli(home, args, input) {
-  const db = `sqlite://${join(home, "data", "ma.mutuelle.guichet", "guichet.sqlite3")}`;
-  return execFileSync(join(ROOT, "target", "debug", "guichet"), ["--database", db, ...args], { input, encoding: "utf8" });
-}
-
 before(async () => {
   if (skip) return;
   w = await launch();
   await w.waitFor("#setup-form");
-  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], "Admin-Guichet-1\n");
-  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], PASSWORD + "\n");
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
+  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], { input: PASSWORD + "\n" });
   // The window asked before the accounts existed: reload to reach the login screen.
   await w.exec("location.reload()");
   await w.waitFor("#login-form");

@@ -1,6 +1,6 @@
 // A minimal W3C WebDriver client over fetch, enough to drive the Guichet window
 // through tauri-driver (which forwards to WebKitWebDriver). No npm dependency.
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, openSync, closeSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -157,6 +157,37 @@ export class Window {
     await this.cmd("POST", `/element/${el}/value`, { text });
   }
 
+  /** Presses keys on whatever has the focus, as the keyboard (or a barcode
+   * scanner) does: no element is targeted. */
+  async keys(text) {
+    const actions = [];
+    for (const ch of text) actions.push({ type: "keyDown", value: ch }, { type: "keyUp", value: ch });
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  /** The id (or name) of the element that has the focus. */
+  async focused() {
+    return this.exec("const e = document.activeElement; return e ? (e.id || e.name || e.tagName) : null;");
+  }
+
+  /** What the focused element holds, for failure messages. */
+  async focusedValue() {
+    return this.exec("const e = document.activeElement; return e && 'value' in e ? e.value : null;");
+  }
+
+  /** Waits until the element with this id has the focus (keys are delivered asynchronously). */
+  async waitFocus(id, ms = 5000) {
+    const end = Date.now() + ms;
+    let now = null;
+    while (Date.now() < end) {
+      now = await this.focused();
+      if (now === id) return;
+      await sleep(50);
+    }
+    throw new Error(`focus never reached #${id}; it is on ${now} holding ${JSON.stringify(await this.focusedValue())}`);
+  }
+
   async exec(script, ...args) {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
@@ -197,6 +228,26 @@ export class Window {
 }
 
 export const ENTER = "\uE007";
+
+/** Types `path` into the GTK file dialog titled `title` and confirms it (xdotool). */
+export function answerSaveDialog(title, path) {
+  const xdo = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20000 }).trim();
+  const id = xdo("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  xdo("windowfocus", "--sync", id);
+  xdo("key", "--window", id, "--clearmodifiers", "ctrl+a");
+  xdo("type", "--window", id, "--delay", "15", path);
+  xdo("key", "--window", id, "Return");
+}
+
+/** Runs the `guichet` CLI on the desk's database (set-up before the window opens). */
+export function cli(home, args, { input, env } = {}) {
+  const db = `sqlite://${join(home, "data", "ma.mutuelle.guichet", "guichet.sqlite3")}`;
+  return execFileSync(join(ROOT, "target", "debug", "guichet"), ["--database", db, ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, ...(env ?? {}) },
+  });
+}
 
 /** SIGTERM to every process whose environment names this test's data folder. */
 function killLeftovers(home) {

@@ -117,7 +117,7 @@ async fn a_collection_is_recorded_closed_and_printed(t: TestDb) {
     let path = dir.path().join("bordereau.pdf");
     d.w.call(&mut d.reception, "collection_slip", json!({"id": col, "path": path.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&path);
-    for expected in ["Bordereau de levée d'urne n°", "Siège — accueil", "23/11/2026", "accueil", "M26-0000101", "M26-0000102", "M26-0000103", "Bennani Salma", "3 dossiers", "3 550,50", "Clôturée"] {
+    for expected in ["Bordereau de levée d'urne n°", "Siège — accueil", "23/11/2026", "Nom accueil (accueil)", "M26-0000101", "M26-0000102", "M26-0000103", "Bennani Salma", "3 dossiers", "3 550,50", "Clôturée"] {
         assert!(text.contains(expected), "slip lacks {expected:?}:\n{text}");
     }
     // Same input, same bytes.
@@ -545,6 +545,18 @@ async fn queue_filters_counts_home_and_exports(t: TestDb) {
     let home = d.w.call(&mut d.reception, "home", json!({})).await.unwrap();
     assert_eq!(tile(&home, "open_collections"), Some(1));
     assert_eq!(tile(&home, "received_today"), Some(80));
+    // The counts kept by triggers agree with the dossiers themselves.
+    for s in ["recu", "en_cours", "incomplet", "complet", "rejete"] {
+        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE status = $1").bind(s).fetch_one(d.w.t.db.pool()).await.unwrap();
+        assert_eq!(counts(&page, s), real, "{s}");
+        let mine_real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE status = $1 AND assigned_to IS NOT NULL").bind(s).fetch_one(d.w.t.db.pool()).await.unwrap();
+        assert_eq!(counts(&mine, s), mine_real, "mine {s}");
+    }
+    let overdue_real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE status IN ('recu', 'en_cours', 'incomplet') AND validity_end < '2026-11-23'")
+        .fetch_one(d.w.t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(overdue["counts"].as_array().unwrap().iter().map(|c| c["count"].as_i64().unwrap()).sum::<i64>(), overdue_real);
     // Export: every page, one row per dossier.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("file.xlsx");

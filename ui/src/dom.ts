@@ -129,3 +129,22 @@ export function onSubmit(form: HTMLFormElement, action: () => Promise<void>): vo
     }
   });
 }
+
+/** Centimes as dirhams the French way: `110000` → `1 100,00`. */
+export function frMoney(centimes: number): string {
+  const sign = centimes < 0 ? "-" : "";
+  const a = Math.abs(centimes);
+  const units = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+  return `${sign}${units},${String(a % 100).padStart(2, "0")}`;
+}
+
+/** Today as `YYYY-MM-DD` in local time (date inputs). */
+export function todayIso(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** A status line under a form: what just happened, for the agent's eyes. */
+export function statusLine(id: string): HTMLParagraphElement {
+  return h("p", { id, class: "status-line", role: "status", "aria-live": "polite" });
+}

@@ -40,12 +40,17 @@ impl OpInfo {
 
 /// The TypeScript declarations reached from a set of types, by name.
 #[derive(Default)]
-struct Declarations(BTreeMap<String, String>);
+struct Declarations(BTreeMap<String, String>, std::collections::HashSet<&'static str>);
 
 impl TypeVisitor for Declarations {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
-        // Only our own (derived) types have a declaration; built-ins have no output path.
+        // Only our own (derived) types have a declaration; built-ins have no
+        // output path, but a `Vec<T>` or `Option<T>` leads to ours.
         if T::output_path().is_none() {
+            if self.1.insert(std::any::type_name::<T>()) {
+                T::visit_generics(self);
+                T::visit_dependencies(self);
+            }
             return;
         }
         let name = T::ident();

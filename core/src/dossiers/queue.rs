@@ -58,31 +58,33 @@ pub struct QueuePage {
 
 const OPEN: &str = "('recu', 'en_cours', 'incomplet')";
 
-/// WHERE conditions and their values for a filter; `with_status` leaves the
+/// WHERE conditions and their values for a filter, on columns of `table`
+/// (`d` for dossiers, `c` for the counts table); `with_status` leaves the
 /// status out (for the counts).
-fn conditions(f: &QueueFilter, me: Option<i64>, today: NaiveDate, with_status: bool) -> (Vec<String>, Vec<Bind>) {
+fn conditions(f: &QueueFilter, me: Option<i64>, today: NaiveDate, with_status: bool, table: &str) -> (Vec<String>, Vec<Bind>) {
     let mut c = vec![];
     let mut b = vec![];
-    let push = |cond: &str, v: Bind, c: &mut Vec<String>, b: &mut Vec<Bind>| {
+    let push = |cond: String, v: Bind, c: &mut Vec<String>, b: &mut Vec<Bind>| {
         b.push(v);
         c.push(cond.replace('?', &format!("${}", b.len())));
     };
     if with_status {
         if let Some(s) = f.status {
-            push("d.status = ?", Bind::Text(s.code().to_string()), &mut c, &mut b);
+            push(format!("{table}.status = ?"), Bind::Text(s.code().to_string()), &mut c, &mut b);
         }
     }
     if let Some(u) = f.urn_id {
-        push("d.urn_id = ?", Bind::Int(u), &mut c, &mut b);
+        push(format!("{table}.urn_id = ?"), Bind::Int(u), &mut c, &mut b);
     }
     if let Some(k) = f.kind {
-        push("d.kind = ?", Bind::Text(k.code().to_string()), &mut c, &mut b);
+        push(format!("{table}.kind = ?"), Bind::Text(k.code().to_string()), &mut c, &mut b);
     }
     if f.mine {
-        push("d.assigned_to = ?", Bind::Int(me.unwrap_or(-1)), &mut c, &mut b);
+        push(format!("{table}.assigned_to = ?"), Bind::Int(me.unwrap_or(-1)), &mut c, &mut b);
     }
     if f.overdue {
-        push(&format!("d.status IN {OPEN} AND d.validity_end < ?"), Bind::Text(time::date(today)), &mut c, &mut b);
+        // Written as the partial index `dossiers_open` is, so that it is used.
+        push(format!("{table}.status IN {OPEN} AND {table}.validity_end < ?"), Bind::Text(time::date(today)), &mut c, &mut b);
     }
     (c, b)
 }
@@ -113,7 +115,7 @@ fn where_of(c: &[String]) -> String {
 
 pub async fn queue(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<QueuePage> {
     let page = f.page.max(0);
-    let (c, b) = conditions(f, me, today, true);
+    let (c, b) = conditions(f, me, today, true, "d");
     let sql = format!("{DOSSIER_SELECT}{} ORDER BY d.validity_end, d.id LIMIT {} OFFSET {}", where_of(&c), PAGE_SIZE + 1, page * PAGE_SIZE);
     let rows = bind_all(sqlx::query(&sql), &b).fetch_all(pool).await?;
     let mut rows: Vec<Dossier> = rows.iter().map(from_row).collect::<ApiResult<_>>()?;
@@ -122,11 +124,18 @@ pub async fn queue(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Naiv
     Ok(QueuePage { rows, more, page, counts: counts(pool, f, me, today).await? })
 }
 
-/// Counts per status under the filters other than the status.
+/// Counts per status under the filters other than the status: from the
+/// counts table kept by triggers, or, for the overdue filter (which depends on
+/// today), from the index of dossiers still being processed.
 pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<Vec<StatusCount>> {
-    let (c, b) = conditions(f, me, today, false);
-    let sql = format!("SELECT d.status, COUNT(*) AS n FROM dossiers d{} GROUP BY d.status", where_of(&c));
-    let rows = bind_all(sqlx::query(&sql), &b).fetch_all(pool).await?;
+    let sql = if f.overdue {
+        let (c, b) = conditions(f, me, today, false, "d");
+        (format!("SELECT d.status, COUNT(*) AS n FROM dossiers d{} GROUP BY d.status", where_of(&c)), b)
+    } else {
+        let (c, b) = conditions(f, me, today, false, "c");
+        (format!("SELECT c.status, CAST(SUM(c.n) AS BIGINT) AS n FROM dossier_counts c{} GROUP BY c.status", where_of(&c)), b)
+    };
+    let rows = bind_all(sqlx::query(&sql.0), &sql.1).fetch_all(pool).await?;
     let mut out = vec![];
     for s in [Status::Recu, Status::EnCours, Status::Incomplet, Status::Complet, Status::Rejete, Status::Liquide, Status::Paye] {
         let n = rows.iter().find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(s.code())).map(|r| r.try_get::<i64, _>("n")).transpose()?.unwrap_or(0);
@@ -137,7 +146,7 @@ pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Nai
 
 /// Every row of the queue under `f` (all pages), for the export.
 pub async fn queue_all(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<Vec<Dossier>> {
-    let (c, b) = conditions(f, me, today, true);
+    let (c, b) = conditions(f, me, today, true, "d");
     let sql = format!("{DOSSIER_SELECT}{} ORDER BY d.validity_end, d.id", where_of(&c));
     let rows = bind_all(sqlx::query(&sql), &b).fetch_all(pool).await?;
     rows.iter().map(from_row).collect()
@@ -261,7 +270,7 @@ async fn count(pool: &AnyPool, sql: &str, binds: &[Bind]) -> ApiResult<i64> {
 /// The figures that matter to each role, and the weekly chart.
 pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime<Utc>) -> ApiResult<Home> {
     let today = now.date_naive();
-    let by_status = |s: &str| format!("SELECT COUNT(*) FROM dossiers WHERE status = '{s}'");
+    let by_status = |s: &str| format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts WHERE status = '{s}'");
     let mut tiles = vec![];
     let mut tile = |key: &str, label: &str, n: i64| tiles.push(Tile { key: key.into(), label: label.into(), count: n });
     let today_start = time::ts(today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
@@ -271,7 +280,7 @@ pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime
     }
     if roles.iter().any(|r| matches!(r, Role::Claims | Role::Admin)) {
         tile("to_take", "À prendre (reçus)", count(pool, &by_status("recu"), &[]).await?);
-        tile("mine", "Mes dossiers en cours", count(pool, "SELECT COUNT(*) FROM dossiers WHERE assigned_to = $1 AND status = 'en_cours'", &[Bind::Int(me.unwrap_or(-1))]).await?);
+        tile("mine", "Mes dossiers en cours", count(pool, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts WHERE assigned_to = $1 AND status = 'en_cours'", &[Bind::Int(me.unwrap_or(-1))]).await?);
         tile("complete", "Complets, à liquider", count(pool, &by_status("complet"), &[]).await?);
         tile(
             "overdue",

@@ -100,6 +100,12 @@ pub async fn open(db: &Db, actor: &Actor, now: DateTime<Utc>, urn_id: i64, picku
         return Err(ApiError::validation("pickup_date", "Date de la levée : elle ne peut pas être dans le futur."));
     }
     let mut tx = db.begin().await?;
+    // The slip names the agent as colleagues know him.
+    let full: Option<String> = match actor.staff_id {
+        Some(id) => sqlx::query_scalar("SELECT full_name FROM staff WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
+        None => None,
+    };
+    let agent = full.map(|f| format!("{f} ({})", actor.name)).unwrap_or_else(|| actor.name.clone());
     let open: Option<i64> = sqlx::query_scalar("SELECT id FROM collections WHERE urn_id = $1 AND closed_at IS NULL").bind(urn_id).fetch_optional(&mut *tx).await?;
     if let Some(other) = open {
         return Err(ApiError::conflict(format!("Une levée de l'urne « {} » est déjà en cours (n° {other}) : clôturez-la d'abord.", urn.name)));
@@ -108,7 +114,7 @@ pub async fn open(db: &Db, actor: &Actor, now: DateTime<Utc>, urn_id: i64, picku
         .bind(urn_id)
         .bind(time::date(pickup))
         .bind(actor.staff_id)
-        .bind(&actor.name)
+        .bind(&agent)
         .bind(time::ts(now))
         .fetch_one(&mut *tx)
         .await?;

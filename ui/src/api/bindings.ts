@@ -461,6 +461,15 @@ flagged: number, rejected: number, clawbacks: number,
  */
 clawed_back: number, };
 
+/**
+ * A scanned dossier whose original is overdue.
+ */
+export type OverdueOriginal = { dossier: Dossier, days_late: number, 
+/**
+ * Centimes clawed back from the member, if it was paid.
+ */
+clawback: number | null, };
+
 export type PasswordChangeRequest = { current_password: string, new_password: string, };
 
 export type PathRequest = { path: string, };

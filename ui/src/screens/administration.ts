@@ -1,7 +1,9 @@
-// Administration: staff accounts and the audit journal.
+// Administration: staff accounts, the audit journal, and the reference tables
+// of reception and dossiers (urns, reasons, document types, deadlines).
 import type { SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
 import { auditPanel } from "./audit";
+import { deadlinesPanel, documentsPanel, reasonsPanel, urnsPanel } from "./catalogues";
 import { staffPanel } from "./staff";
 
 export function administrationSection(content: HTMLElement, session: SessionInfo): void {
@@ -9,6 +11,10 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
   const tabs: [string, string, () => void][] = [
     ["staff", "Personnel", () => staffPanel(panel, session)],
     ["audit", "Journal d'audit", () => auditPanel(panel)],
+    ["urns", "Urnes", () => void urnsPanel(panel)],
+    ["reasons", "Motifs", () => void reasonsPanel(panel)],
+    ["documents", "Pièces", () => void documentsPanel(panel)],
+    ["deadlines", "Délais", () => void deadlinesPanel(panel)],
   ];
   const bar = h("div", { class: "tabs", role: "tablist" });
   for (const [id, label, show] of tabs) {

@@ -4,7 +4,9 @@ import { call } from "../api/client";
 import type { Section, SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
 import { administrationSection } from "./administration";
+import { dossiersSection } from "./dossiers";
 import { membersSection } from "./members";
+import { receptionSection } from "./reception";
 
 export const SECTION_LABELS: Record<Section, string> = {
   adherents: "Adhérents",
@@ -26,6 +28,10 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
       administrationSection(content, session);
     } else if (s === "adherents") {
       membersSection(content, session);
+    } else if (s === "reception") {
+      receptionSection(content, session);
+    } else if (s === "dossiers") {
+      dossiersSection(content, session);
     } else {
       mount(
         content,

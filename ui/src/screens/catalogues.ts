@@ -1,0 +1,137 @@
+// Administration of the reference tables of reception and dossiers: urns,
+// reasons members read, document types of the checklist, deadline rules.
+import { call } from "../api/client";
+import type { LateEffect } from "../api/bindings";
+import { field, formError, frDate, h, mount, onSubmit, select } from "../dom";
+import { isoDate } from "./dossier_form";
+
+function table(id: string, headers: string[], rows: HTMLElement[]): HTMLTableElement {
+  return h("table", { class: "grid", id }, h("thead", {}, h("tr", {}, ...headers.map((t) => h("th", {}, t)))), h("tbody", {}, ...rows));
+}
+
+export async function urnsPanel(panel: HTMLElement): Promise<void> {
+  const urns = await call("urn_list", { all: true });
+  const form = h("form", { id: "urn-form", class: "card inline" });
+  mount(form, h("h3", {}, "Nouvelle urne"), formError(), field("Nom", "name"), field("Site", "site"), h("button", { type: "submit", class: "primary" }, "Ajouter l'urne"));
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    await call("urn_save", { name: v("name"), site: v("site") });
+    await urnsPanel(panel);
+  });
+  const rows = urns.map((u) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, u.name),
+      h("td", {}, u.site),
+      h("td", {}, u.active ? "Active" : "Désactivée"),
+      h(
+        "td",
+        { class: "actions" },
+        h("button", {
+          type: "button",
+          onclick: async () => {
+            await call("urn_save", { id: u.id, version: u.version, name: u.name, site: u.site, active: !u.active });
+            await urnsPanel(panel);
+          },
+        }, u.active ? "Désactiver" : "Réactiver"),
+      ),
+    ),
+  );
+  mount(panel, form, table("urns", ["Urne", "Site", "État", ""], rows));
+}
+
+export async function reasonsPanel(panel: HTMLElement): Promise<void> {
+  const reasons = await call("reason_list", { all: true });
+  const form = h("form", { id: "reason-form", class: "card inline" });
+  mount(form, h("h3", {}, "Nouveau motif"), formError(), field("Libellé lu par l'adhérent", "label"), h("button", { type: "submit", class: "primary" }, "Ajouter le motif"));
+  onSubmit(form, async () => {
+    await call("reason_save", { label: (form.elements.namedItem("label") as HTMLInputElement).value });
+    await reasonsPanel(panel);
+  });
+  const rows = reasons.map((r) => {
+    const input = h("input", { value: r.label, "aria-label": `Libellé ${r.code}` });
+    return h(
+      "tr",
+      {},
+      h("td", {}, h("code", {}, r.code)),
+      h("td", {}, input),
+      h("td", {}, r.active ? "Actif" : "Désactivé"),
+      h(
+        "td",
+        { class: "actions" },
+        h("button", { type: "button", onclick: async () => { await call("reason_save", { code: r.code, version: r.version, label: input.value, active: r.active }); await reasonsPanel(panel); } }, "Enregistrer"),
+        h("button", { type: "button", onclick: async () => { await call("reason_save", { code: r.code, version: r.version, label: r.label, active: !r.active }); await reasonsPanel(panel); } }, r.active ? "Désactiver" : "Réactiver"),
+      ),
+    );
+  });
+  mount(panel, form, table("reasons", ["Code", "Libellé", "État", ""], rows));
+}
+
+export async function documentsPanel(panel: HTMLElement): Promise<void> {
+  const types = await call("document_type_list", {});
+  const form = h("form", { id: "document-form", class: "card inline" });
+  mount(form, h("h3", {}, "Nouveau type de document"), formError(), field("Libellé (ex. : le devis signé)", "label"), h("button", { type: "submit", class: "primary" }, "Ajouter"));
+  onSubmit(form, async () => {
+    await call("document_type_save", { label: (form.elements.namedItem("label") as HTMLInputElement).value });
+    await documentsPanel(panel);
+  });
+  const rows = types.map((t) => {
+    const input = h("input", { value: t.label, "aria-label": `Libellé ${t.code}` });
+    return h(
+      "tr",
+      {},
+      h("td", {}, h("code", {}, t.code)),
+      h("td", {}, input),
+      h("td", {}, t.builtin ? "Règle de la feuille de soins" : t.active ? "Actif" : "Désactivé"),
+      h(
+        "td",
+        { class: "actions" },
+        h("button", { type: "button", onclick: async () => { await call("document_type_save", { code: t.code, version: t.version, label: input.value, active: t.active }); await documentsPanel(panel); } }, "Enregistrer"),
+        t.builtin ? null : h("button", { type: "button", onclick: async () => { await call("document_type_save", { code: t.code, version: t.version, label: t.label, active: !t.active }); await documentsPanel(panel); } }, t.active ? "Désactiver" : "Réactiver"),
+      ),
+    );
+  });
+  mount(panel, form, table("document-types", ["Code", "Libellé lu par l'adhérent", "Nature", ""], rows));
+}
+
+export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
+  const rules = await call("deadline_rule_list", {});
+  const form = h("form", { id: "deadline-form", class: "card inline" });
+  const effects: [LateEffect, string][] = [
+    ["reject", "Rejet « Dépôt hors délai »"],
+    ["flag_only", "Signalé hors délai seulement"],
+  ];
+  mount(
+    form,
+    h("h3", {}, "Nouvelle règle de délais"),
+    h("p", { class: "hint" }, "La règle en vigueur à la date du premier acte s'applique ; les dossiers déjà reçus gardent leurs délais."),
+    formError(),
+    field("En vigueur à partir du (jj/mm/aaaa)", "effective_from"),
+    field("Validité de la feuille (mois)", "validity_months", { value: "3" }),
+    field("Délai de l'original après la validité (mois)", "original_grace_months", { value: "1" }),
+    select("Effet du retard", "late_effect", effects, "reject"),
+    h("button", { type: "submit", class: "primary" }, "Ajouter la règle"),
+  );
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    await call("deadline_rule_add", {
+      effective_from: isoDate(v("effective_from")),
+      validity_months: Number(v("validity_months")),
+      original_grace_months: Number(v("original_grace_months")),
+      late_effect: v("late_effect") as LateEffect,
+    });
+    await deadlinesPanel(panel);
+  });
+  const rows = rules.map((r) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, frDate(r.effective_from)),
+      h("td", {}, `${r.validity_months} mois`),
+      h("td", {}, `${r.original_grace_months} mois`),
+      h("td", {}, r.late_effect === "reject" ? "Rejet « Dépôt hors délai »" : "Signalé seulement"),
+    ),
+  );
+  mount(panel, form, table("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard"], rows));
+}

@@ -1,0 +1,63 @@
+// Scanned dossiers whose paper original is overdue; claims processors and
+// administrators apply the late rule (rejection, or a claw-back once paid).
+import { save } from "@tauri-apps/plugin-dialog";
+import { call, ApiFailure } from "../api/client";
+import type { SessionInfo } from "../api/bindings";
+import { frDate, frMoney, h, mount, statusLine } from "../dom";
+
+export async function overduePanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
+  const list = await call("overdue_originals", {});
+  const status = statusLine("overdue-status");
+  const canApply = session.staff.roles.includes("claims") || session.staff.roles.includes("admin");
+  const apply = h("button", { type: "button", id: "overdue-apply", class: "primary", hidden: !canApply }, "Appliquer la règle de retard");
+  apply.addEventListener("click", async () => {
+    try {
+      const r = await call("overdue_originals_apply", {});
+      await overduePanel(panel, session);
+      const s = panel.querySelector("#overdue-status");
+      if (s) s.textContent = `${r.flagged} signalé(s) hors délai, ${r.rejected} rejeté(s), ${r.clawbacks} défalcation(s) pour ${frMoney(r.clawed_back)} DH.`;
+    } catch (e) {
+      if (e instanceof ApiFailure) status.textContent = e.message;
+    }
+  });
+  const exportBtn = h("button", { type: "button", id: "overdue-export" }, "Exporter (.xlsx)");
+  exportBtn.addEventListener("click", async () => {
+    const path = await save({ title: "Exporter les originaux en retard", defaultPath: "originaux-en-retard.xlsx", filters: [{ name: "Classeur Excel", extensions: ["xlsx"] }] });
+    if (!path) return;
+    try {
+      const w = await call("overdue_originals_export", { path });
+      status.textContent = `Liste enregistrée : ${w.path}`;
+    } catch (e) {
+      if (e instanceof ApiFailure) status.textContent = e.message;
+    }
+  });
+  mount(
+    panel,
+    h("p", { class: "hint" }, "Dossiers reçus scannés dont l'original n'est pas arrivé dans le délai (validité + délai de l'original)."),
+    h("div", { class: "row" }, apply, exportBtn),
+    status,
+    h(
+      "table",
+      { class: "grid", id: "overdue-list" },
+      h("thead", {}, h("tr", {}, ...["Feuille", "Adhérent", "Scan reçu le", "Date limite", "Retard (jours)", "Statut", "Défalcation (DH)"].map((t) => h("th", {}, t)))),
+      h(
+        "tbody",
+        {},
+        ...list.map((o) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, o.dossier.form_number),
+            h("td", {}, `${o.dossier.member_name} (${o.dossier.matricule})`),
+            h("td", {}, frDate(o.dossier.scanned_on)),
+            h("td", {}, frDate(o.dossier.original_deadline)),
+            h("td", {}, String(o.days_late)),
+            h("td", {}, o.dossier.status_label + (o.dossier.late ? " · hors délai" : "")),
+            h("td", {}, o.clawback === null ? "" : frMoney(o.clawback)),
+          ),
+        ),
+      ),
+    ),
+    list.length === 0 ? h("p", { class: "hint" }, "Aucun original en retard.") : null,
+  );
+}
