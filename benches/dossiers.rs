@@ -5,7 +5,8 @@
 //! 2. the first page of a filtered queue (with its counts per status): p99
 //!    under 50 ms.
 //!
-//! `BENCH_DOSSIERS` and `BENCH_MEMBERS` change the sizes; `GUICHET_TEST_POSTGRES_URL`
+//! First-act dates spread over three years up to today; see `status_of` for
+//! the statuses. `BENCH_DOSSIERS` and `BENCH_MEMBERS` change the sizes; `GUICHET_TEST_POSTGRES_URL`
 //! adds the same measures on PostgreSQL.
 
 use guichet_core::api::{Api, Caller};
@@ -14,13 +15,19 @@ use guichet_core::storage::Db;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-const STATUSES: [(&str, usize); 6] = [("recu", 20), ("en_cours", 10), ("incomplet", 5), ("complet", 15), ("rejete", 5), ("paye", 45)];
+/// As in an office keeping up with its work: dossiers of the last four months
+/// are in every status; older ones are paid or rejected, but for some
+/// incomplete ones still waiting for their complement (overdue).
+const RECENT: [(&str, usize); 6] = [("recu", 30), ("en_cours", 20), ("incomplet", 10), ("complet", 25), ("rejete", 5), ("paye", 10)];
+const OLD: [(&str, usize); 4] = [("paye", 90), ("rejete", 5), ("incomplet", 3), ("complet", 2)];
 const KINDS: [&str; 4] = ["maladie", "maladie", "dentaire", "optique"];
 
-fn status_of(i: usize) -> &'static str {
-    let mut k = i % 100;
-    for (s, share) in STATUSES {
-        if k < share {
+fn status_of(i: usize, act: chrono::NaiveDate) -> &'static str {
+    let recent = act > chrono::NaiveDate::from_ymd_opt(2026, 7, 23).unwrap();
+    let table: &[(&str, usize)] = if recent { &RECENT } else { &OLD };
+    let mut k = (i / 4) % 100;
+    for (s, share) in table {
+        if k < *share {
             return s;
         }
         k -= share;
@@ -72,7 +79,7 @@ async fn fill(db: &Db, members: usize, dossiers: usize) {
                 Value::from(act.to_string()),
                 Value::from((10_000 + (i % 500) * 100) as i64),
                 Value::from((1 + i % 6) as i64),
-                Value::from(status_of(i)),
+                Value::from(status_of(i, act)),
                 Value::from(if scanned { None } else { Some(((i % 5) + 1) as i64) }),
                 Value::from(if scanned { None } else { Some((i % 5000 + 1) as i64) }),
                 Value::from(if scanned { Some(act.to_string()) } else { None }),

@@ -158,6 +158,7 @@ test("a processor takes a dossier, marks it incomplete, the complement arrives, 
   await w.click("#move-confirm");
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("Complet"));
   const history = await w.texts("#dossier-history tbody tr");
-  assert.ok(history.filter((r) => r.includes("dossier.move")).length === 4, history.join("\n"));
+  assert.equal(history.filter((r) => r.includes("Changement de statut")).length, 4, history.join("\n"));
+  assert.ok(history.some((r) => r.includes("Pièces cochées")), history.join("\n"));
   await w.screenshot("09-dossier-complet");
 });

@@ -390,6 +390,10 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     let actions: Vec<&str> = page["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(actions.iter().filter(|a| **a == "dossier.move").count(), 6, "{actions:?}");
     assert!(actions.contains(&"dossier.create") && actions.contains(&"dossier.checklist") && actions.contains(&"forbidden"));
+    // Consultations are journaled, apart from the history.
+    assert!(!actions.contains(&"dossier.read"));
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'dossier.read' AND entity_id = $1").bind(id.to_string()).fetch_one(d.w.t.db.pool()).await.unwrap();
+    assert!(reads >= 3, "{reads}");
     let override_row = page["history"].as_array().unwrap().iter().find(|h| h["action"] == "dossier.move" && h["after"]["status"] == "complet").unwrap();
     assert_eq!(override_row["before"]["status"], "en_cours");
     assert_eq!(override_row["after"]["checklist_override"], "Vignettes vérifiées sur l'original au guichet");

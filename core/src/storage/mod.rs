@@ -77,12 +77,16 @@ impl Db {
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     // 32 MB of page cache: index inserts of a large import stay in memory.
                     conn.execute("PRAGMA cache_size = -32768").await?;
+                    // Checkpoints run in the background (below), not inside a
+                    // desk's commit, where they made every 60th save slow.
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                     Ok(())
                 })
             })
             .connect_with(opts)
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
+        spawn_checkpointer(pool.clone());
         Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone() })
     }
 
@@ -167,4 +171,27 @@ fn friendly_sqlx(e: &sqlx::Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// Copies the SQLite write-ahead log back into the database every two
+/// seconds while the pool is open. PASSIVE never waits for readers or
+/// writers; whatever it cannot copy now is copied at a later turn.
+fn spawn_checkpointer(pool: AnyPool) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                if pool.is_closed() {
+                    break;
+                }
+                tracing::warn!(error = %e, "checkpoint du journal SQLite");
+            }
+        }
+    });
 }

@@ -28,6 +28,17 @@ const MOVE_LABELS: Record<Move, string> = {
   reopen: "Rouvrir",
 };
 
+/** The journal's actions on a dossier, in words. */
+const ACTION_LABELS: Record<string, string> = {
+  "dossier.create": "Enregistrement",
+  "dossier.original_received": "Original reçu",
+  "dossier.move": "Changement de statut",
+  "dossier.checklist": "Pièces cochées",
+  "dossier.scans_added": "Pièces scannées ajoutées",
+  "dossier.original_overdue": "Original en retard",
+  forbidden: "Action refusée",
+};
+
 const CONTENTS: [keyof Contents, string][] = [
   ["accident", "Accident"],
   ["pharmacy", "Pharmacie"],
@@ -164,6 +175,10 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
       h("button", { type: "button", id: "queue-more", disabled: !page.more, onclick: () => void queuePanel(panel, session, { ...filter, page: current + 1 }) }, "Suivants →"),
     ),
   );
+}
+
+function statusLabel(code: unknown): string {
+  return STATUSES.find(([s]) => s === code)?.[1] ?? "";
 }
 
 /** The dossier page; `back` returns to where the processor came from. */
@@ -308,7 +323,21 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
             else mount(viewer, h("iframe", { src, title: c.info.file_name, style: "width:100%;height:70vh;border:1px solid #d5dde5" }));
           },
         }, s.file_name),
-        h("span", { class: "hint" }, ` ${(s.size / 1024).toFixed(0)} Ko · SHA-256 ${s.sha256.slice(0, 16)}… · ${s.created_by}`),
+        h("span", { class: "hint" }, ` ${(s.size / 1024).toFixed(0)} Ko · SHA-256 ${s.sha256.slice(0, 16)}… · ${s.created_by} `),
+        h("button", {
+          type: "button",
+          class: "link",
+          onclick: async () => {
+            const path = await save({ title: "Enregistrer la pièce scannée", defaultPath: s.file_name });
+            if (!path) return;
+            try {
+              const w = await call("dossier_scan_save", { id: s.id, path });
+              status.textContent = `Pièce enregistrée : ${w.path}`;
+            } catch (e) {
+              if (e instanceof ApiFailure) status.textContent = e.message;
+            }
+          },
+        }, "Enregistrer sous…"),
       ),
     ),
   );
@@ -336,8 +365,8 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
           {},
           h("td", {}, localTime(e.at)),
           h("td", {}, e.actor),
-          h("td", {}, e.action),
-          h("td", {}, String((e.after as Record<string, unknown> | null)?.["status"] ?? "")),
+          h("td", {}, ACTION_LABELS[e.action] ?? e.action),
+          h("td", {}, statusLabel((e.after as Record<string, unknown> | null)?.["status"])),
         ),
       ),
     ),

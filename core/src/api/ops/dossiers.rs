@@ -59,13 +59,26 @@ pub struct DossierGet;
 impl Operation for DossierGet {
     const NAME: &'static str = "dossier_get";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "The dossier page by id or form number: identity, checklist, scans, status, history, and the moves open to the caller.";
+    const SUMMARY: &'static str = "The dossier page by id or form number: identity, checklist, scans, status, history, and the moves open to the caller. The consultation is recorded.";
     type Request = DossierRef;
     type Response = DossierPage;
     async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<DossierPage> {
         let d = find(ctx, &r).await?;
+        // Who consulted which dossier, and when (law 09-08); kept apart from its history.
+        let mut tx = ctx.db().begin().await?;
+        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+            action: "dossier.read", entity_type: "dossier", entity_id: Some(d.id.to_string()), before: None, after: None,
+        })
+        .await?;
+        tx.commit().await?;
         let pool = ctx.db().pool();
-        let filter = AuditFilter { entity_type: Some("dossier".into()), entity_id: Some(d.id.to_string()), limit: Some(200), ..Default::default() };
+        let filter = AuditFilter {
+            entity_type: Some("dossier".into()),
+            entity_id: Some(d.id.to_string()),
+            limit: Some(200),
+            changes_only: true,
+            ..Default::default()
+        };
         Ok(DossierPage {
             checklist: view::checklist_view(pool, &d).await?,
             scans: repo::scans_of(pool, d.id).await?,
