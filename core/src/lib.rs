@@ -11,6 +11,7 @@
 //! - [`reception`]: urns and collections (levées d'urne), the collection slip.
 //! - [`dossiers`]: claim dossiers: recording, deadlines, workflow, checklist, queues, receipts.
 //! - [`export`]: lists written to .xlsx.
+//! - [`liquidation`]: the reimbursement rules and the computation of care lines (in progress).
 //! - [`money`]: integer centimes, read as typed and written the French way.
 //! - [`pdf`]: laid-out pages written as reproducible PDF with an embedded font.
 //! - [`api`]: one typed operation per user action, errors as `{code, message}`.
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod dossiers;
 pub mod error;
 pub mod export;
+pub mod liquidation;
 pub mod logging;
 pub mod members;
 pub mod money;

@@ -1,0 +1,104 @@
+//! The liquidation rules in force from a date: key-letter values, acts and
+//! their reference prices, reimbursement rates per kind of care (and the
+//! chronic-illness rate), the compulsory scheme's (AMO) share, and yearly
+//! ceilings per act family. A rule set applies to care lines dated on or after
+//! its date, until the next one.
+
+use crate::dossiers::Kind;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Basis points: 8000 = 80 %.
+pub type Rate = u32;
+
+/// How an act's reference amount is found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Pricing {
+    /// Coefficient × the value of the key letter (`C`, `CS`, `B 120`, `K 50`, `Z 30`, `AMM 8`).
+    KeyLetter,
+    /// A reference price per unit (a psychomotor session); `None`: no
+    /// reference, the base is the amount charged (a pharmacy line).
+    Reference { unit_price: Option<i64> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Act {
+    /// `C`, `B`, `PSYMOT`…; for key letters, the letter itself.
+    pub code: String,
+    pub label: String,
+    /// Ceilings are per family (`optique`, `reeducation`, …).
+    pub family: String,
+    pub pricing: Pricing,
+    /// Acts in series, prostheses, hospitalisation… (seed 002).
+    pub needs_prior_approval: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSet {
+    pub effective_from: NaiveDate,
+    /// Centimes per coefficient unit, per key letter.
+    pub key_values: BTreeMap<String, i64>,
+    pub acts: Vec<Act>,
+    /// Share of the base reimbursed in total, per kind of care.
+    pub rates: BTreeMap<Kind, Rate>,
+    /// Share reimbursed for an act linked to a declared chronic illness (ALD/ALC).
+    pub chronic_rate: Rate,
+    /// The compulsory scheme's (AMO) part of the base, per kind; the mutual's
+    /// complementary part is the rest of what is reimbursed.
+    pub amo_shares: BTreeMap<Kind, Rate>,
+    /// Most reimbursed per beneficiary and calendar year, per act family.
+    pub yearly_ceilings: BTreeMap<String, i64>,
+}
+
+impl RuleSet {
+    pub fn act(&self, code: &str) -> Option<&Act> {
+        self.acts.iter().find(|a| a.code.eq_ignore_ascii_case(code))
+    }
+}
+
+/// The rule set in force on `day`: the latest that took effect on or before it.
+pub fn in_force(sets: &[RuleSet], day: NaiveDate) -> Option<&RuleSet> {
+    sets.iter().filter(|s| s.effective_from <= day).max_by_key(|s| s.effective_from)
+}
+
+/// `amount × rate`, rounded to the centime, half away from zero.
+pub fn apply_rate(amount: i64, rate: Rate) -> i64 {
+    let p = amount as i128 * rate as i128;
+    let q = (p.abs() + 5_000) / 10_000;
+    (if p < 0 { -q } else { q }) as i64
+}
+
+/// `value × coefficient/100`, rounded the same way (coefficients in hundredths: `B 120` is 12 000).
+pub fn apply_coefficient(value: i64, hundredths: i64) -> i64 {
+    let p = value as i128 * hundredths as i128;
+    let q = (p.abs() + 50) / 100;
+    (if p < 0 { -q } else { q }) as i64
+}
+
+/// `80 %`, `72,5 %`.
+pub fn format_rate(rate: Rate) -> String {
+    if rate % 100 == 0 {
+        format!("{} %", rate / 100)
+    } else {
+        format!("{},{} %", rate / 100, format!("{:02}", rate % 100).trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_away_from_zero_once() {
+        assert_eq!(apply_rate(3_333, 7_000), 2_333); // 23,331 → 23,33
+        assert_eq!(apply_rate(5, 5_000), 3); // 0,025 → 0,03
+        assert_eq!(apply_rate(-5, 5_000), -3);
+        assert_eq!(apply_rate(60_000, 8_000), 48_000);
+        assert_eq!(apply_coefficient(110, 12_000), 13_200); // B 120 at 1,10 = 132,00
+        assert_eq!(apply_coefficient(333, 50), 167); // 0,5 × 3,33 = 1,665 → 1,67
+        assert_eq!(format_rate(8_000), "80 %");
+        assert_eq!(format_rate(7_250), "72,5 %");
+    }
+}
