@@ -57,6 +57,19 @@ enum Command {
         #[arg(long = "map", value_name = "CHAMP=COLONNE")]
         mapping: Vec<String>,
     },
+    /// Écrit un relevé PDF par adhérent réglé sur la période, et un index ;
+    /// une reprise saute les fichiers déjà écrits.
+    Statements {
+        /// Premier jour (AAAA-MM-JJ).
+        #[arg(long)]
+        from: String,
+        /// Dernier jour (AAAA-MM-JJ).
+        #[arg(long)]
+        to: String,
+        /// Dossier de sortie.
+        #[arg(long)]
+        out: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -156,6 +169,7 @@ async fn run(cli: Cli, db: Db) -> ExitCode {
         }
         Command::Staff(cmd) => staff(&desk, cmd).await,
         Command::ImportMembers { file, dry_run, json, mapping } => import_members(&desk, file, dry_run, json, mapping).await,
+        Command::Statements { from, to, out } => print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await),
     }
 }
 

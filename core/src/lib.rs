@@ -11,7 +11,8 @@
 //! - [`reception`]: urns and collections (levées d'urne), the collection slip.
 //! - [`dossiers`]: claim dossiers: recording, deadlines, workflow, checklist, queues, receipts.
 //! - [`export`]: lists written to .xlsx.
-//! - [`liquidation`]: the reimbursement rules and the computation of care lines (in progress).
+//! - [`liquidation`]: reimbursement rules by effective date, care lines and their liquidation.
+//! - [`statements`]: payment batches, transfer lists and statement PDFs.
 //! - [`money`]: integer centimes, read as typed and written the French way.
 //! - [`pdf`]: laid-out pages written as reproducible PDF with an embedded font.
 //! - [`api`]: one typed operation per user action, errors as `{code, message}`.
@@ -30,6 +31,7 @@ pub mod money;
 pub mod pdf;
 pub mod reception;
 pub mod staff;
+pub mod statements;
 pub mod storage;
 
 pub use error::{ApiError, ErrorCode};

@@ -12,3 +12,4 @@ mod members;
 mod opening;
 mod permissions;
 mod staff_accounts;
+mod statements;

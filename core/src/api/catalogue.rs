@@ -70,6 +70,8 @@ fn declarations() -> Declarations {
     d.visit::<crate::auth::Section>();
     // Streamed by member_import through the window's progress channel.
     d.visit::<crate::members::import::ImportProgress>();
+    // Streamed by statement_batch.
+    d.visit::<crate::statements::batch::BatchProgress>();
     for op in super::ops::all() {
         (op.collect)(&mut d);
     }

@@ -94,6 +94,12 @@ pub struct Dossier {
     pub paid_amount: Option<i64>,
     /// Day the dossier was first recorded.
     pub received_on: NaiveDate,
+    /// Centimes reimbursed in total by the liquidation (before claw-backs).
+    #[ts(type = "number | null")]
+    pub total_reimbursed: Option<i64>,
+    pub payment_reference: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub statement_number: Option<String>,
     #[ts(type = "number")]
     pub version: i64,
 }

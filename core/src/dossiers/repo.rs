@@ -24,6 +24,7 @@ use ts_rs::TS;
 pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id, d.beneficiary_id, d.kind, d.first_act_date, d.total_claimed, \
      d.pieces, d.status, d.reason_code, d.reason_text, d.assigned_to, d.urn_id, d.collection_id, d.scanned_on, d.original_received_on, \
      d.validity_end, d.original_deadline, d.late, d.contents_json, d.present_json, d.checklist_override, d.paid_amount, d.created_at, d.version, \
+     d.total_reimbursed, d.payment_reference, d.paid_on, d.statement_number, \
      m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, b.relation, \
      s.full_name AS assigned_name, u.name AS urn_name \
      FROM dossiers d JOIN members m ON m.id = d.member_id JOIN beneficiaries b ON b.id = d.beneficiary_id \
@@ -78,6 +79,10 @@ pub(crate) fn from_row(r: &AnyRow) -> ApiResult<Dossier> {
         checklist_override: r.try_get("checklist_override")?,
         paid_amount: r.try_get("paid_amount")?,
         received_on: time::parse_ts(&created)?.date_naive(),
+        total_reimbursed: r.try_get("total_reimbursed")?,
+        payment_reference: r.try_get("payment_reference")?,
+        paid_on: date(r, "paid_on")?,
+        statement_number: r.try_get("statement_number")?,
         version: r.try_get("version")?,
     })
 }

@@ -38,6 +38,8 @@ pub struct DossierFacts {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Computed {
+    /// The act's family (ceilings count per family).
+    pub family: String,
     pub base: i64,
     pub rate: u32,
     pub amo: i64,
@@ -212,7 +214,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     why.push(format!("Part AMO = {} ; part complémentaire = {} − {} = {}", dh(amo), dh(reimbursed), dh(amo), dh(complementary)));
     let remainder = l.charged - reimbursed;
     why.push(format!("Reste à la charge de l'adhérent = {} − {} = {}", dh(l.charged), dh(reimbursed), dh(remainder)));
-    LineResult::Accepted(Computed { base, rate, amo, complementary, reimbursed, remainder, explanation: why })
+    LineResult::Accepted(Computed { family: act.family.clone(), base, rate, amo, complementary, reimbursed, remainder, explanation: why })
 }
 
 #[cfg(test)]

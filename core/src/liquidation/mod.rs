@@ -3,6 +3,7 @@
 //! unit-tested; storage, payments, statements and screens build on it.
 
 pub mod compute;
+pub mod repo;
 pub mod rules;
 
 pub use compute::{liquidate, parse_act, CareLine, Computed, DossierFacts, LineResult, Liquidation};

@@ -8,22 +8,27 @@ use crate::dossiers::Kind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 /// Basis points: 8000 = 80 %.
 pub type Rate = u32;
 
 /// How an act's reference amount is found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Pricing {
     /// Coefficient × the value of the key letter (`C`, `CS`, `B 120`, `K 50`, `Z 30`, `AMM 8`).
     KeyLetter,
     /// A reference price per unit (a psychomotor session); `None`: no
     /// reference, the base is the amount charged (a pharmacy line).
-    Reference { unit_price: Option<i64> },
+    Reference {
+        #[ts(type = "number | null")]
+        unit_price: Option<i64>,
+    },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Act {
     /// `C`, `B`, `PSYMOT`…; for key letters, the letter itself.
     pub code: String,
@@ -35,20 +40,25 @@ pub struct Act {
     pub needs_prior_approval: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct RuleSet {
     pub effective_from: NaiveDate,
     /// Centimes per coefficient unit, per key letter.
+    #[ts(type = "Record<string, number>")]
     pub key_values: BTreeMap<String, i64>,
     pub acts: Vec<Act>,
     /// Share of the base reimbursed in total, per kind of care.
+    #[ts(type = "Partial<Record<Kind, number>>")]
     pub rates: BTreeMap<Kind, Rate>,
     /// Share reimbursed for an act linked to a declared chronic illness (ALD/ALC).
     pub chronic_rate: Rate,
     /// The compulsory scheme's (AMO) part of the base, per kind; the mutual's
     /// complementary part is the rest of what is reimbursed.
+    #[ts(type = "Partial<Record<Kind, number>>")]
     pub amo_shares: BTreeMap<Kind, Rate>,
     /// Most reimbursed per beneficiary and calendar year, per act family.
+    #[ts(type = "Record<string, number>")]
     pub yearly_ceilings: BTreeMap<String, i64>,
 }
 

@@ -1,6 +1,20 @@
 // Generated from the Rust command layer (core/src/api). Do not edit by hand:
 // GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated
 
+export type Act = { 
+/**
+ * `C`, `B`, `PSYMOT`…; for key letters, the letter itself.
+ */
+code: string, label: string, 
+/**
+ * Ceilings are per family (`optique`, `reeducation`, …).
+ */
+family: string, pricing: Pricing, 
+/**
+ * Acts in series, prostheses, hospitalisation… (seed 002).
+ */
+needs_prior_approval: boolean, };
+
 /**
  * `{code, message, field?}` as the window and the CLI receive it.
  */
@@ -54,6 +68,18 @@ export type AuditListResponse = { entries: Array<AuditEntry>,
  */
 next_before_id: number | null, };
 
+export type BatchProgress = { done: number, total: number, };
+
+export type BatchReport = { folder: string, 
+/**
+ * Members paid in the period.
+ */
+members: number, written: number, 
+/**
+ * Already there from an earlier run.
+ */
+skipped: number, cancelled: boolean, index: string, };
+
 export type Beneficiary = { id: number, member_id: number, relation: Relation, last_name: string, first_name: string, birth_date: string | null, coverage_start: string | null, coverage_end: string | null, version: number, };
 
 export type BeneficiaryAddRequest = { member_id: number, beneficiary: BeneficiaryInput, };
@@ -66,6 +92,21 @@ export type BeneficiaryCounts = { rows: number, created: number, unchanged: numb
 export type BeneficiaryInput = { relation: Relation, last_name: string, first_name: string, birth_date?: string | null, coverage_start?: string | null, coverage_end?: string | null, };
 
 export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiary: BeneficiaryInput, };
+
+/**
+ * A care line as the processor types it.
+ */
+export type CareLineInput = { date: string, beneficiary_id: number, 
+/**
+ * `C`, `B 120`, `K 50`, `PSYMOT`…
+ */
+act: string, quantity: number, 
+/**
+ * As typed: `600`, `1 100,00`.
+ */
+charged: string, provider?: string | null, };
+
+export type CareLinesSave = { dossier_id: number, version: number, lines: Array<CareLineInput>, };
 
 export type ChecklistItem = { code: string, label: string, required: boolean, present: boolean, };
 
@@ -228,7 +269,11 @@ paid_amount: number | null,
 /**
  * Day the dossier was first recorded.
  */
-received_on: string, version: number, };
+received_on: string, 
+/**
+ * Centimes reimbursed in total by the liquidation (before claw-backs).
+ */
+total_reimbursed: number | null, payment_reference: string | null, paid_on: string | null, statement_number: string | null, version: number, };
 
 /**
  * The fields reception records for each dossier.
@@ -358,6 +403,17 @@ export type Kind = "maladie" | "dentaire" | "optique" | "autres";
  */
 export type LateEffect = "reject" | "flag_only";
 
+export type LiquidateRequest = { id: number, version: number, };
+
+/**
+ * The result of liquidating a dossier.
+ */
+export type LiquidationView = { lines: Array<StoredLine>, total_charged: number, total_reimbursed: number, 
+/**
+ * Claw-backs deducted now (centimes).
+ */
+clawback_deducted: number, net_paid: number, version: number, };
+
 export type LoginRequest = { username: string, password: string, };
 
 /**
@@ -409,6 +465,8 @@ employer?: string | null, status?: MemberStatus | null, address?: string | null,
 export type MemberPage = { member: Member, beneficiaries: Array<Beneficiary>, history: Array<AuditEntry>, };
 
 export type MemberRef = { id?: number, matricule?: string, };
+
+export type MemberStatementRequest = { matricule: string, from: string, to: string, path: string, };
 
 export type MemberStatus = "actif" | "pensionne" | "autre";
 
@@ -474,11 +532,32 @@ export type PasswordChangeRequest = { current_password: string, new_password: st
 
 export type PathRequest = { path: string, };
 
+export type PayRequest = { 
+/**
+ * The liquidated dossiers to pay; all of them when empty.
+ */
+dossier_ids?: Array<number>, 
+/**
+ * Today when absent.
+ */
+pay_date?: string | null, };
+
+export type PaymentBatch = { id: number, reference: string, pay_date: string, dossier_count: number, 
+/**
+ * Centimes.
+ */
+total: number, };
+
 /**
  * What an operation needs. `Public` and `Authenticated` are for the session
  * operations; the rest are granted by roles in [`permissions_of`].
  */
 export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "overdue_enforce" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+
+/**
+ * How an act's reference amount is found.
+ */
+export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, };
 
 export type QueueExport = { filter: QueueFilter, path: string, };
 
@@ -554,6 +633,29 @@ export type Relation = "lui_meme" | "conjoint" | "enfant";
  * A staff member's roles; one person may hold several.
  */
 export type Role = "reception" | "claims" | "medical" | "admin";
+
+export type RuleSet = { effective_from: string, 
+/**
+ * Centimes per coefficient unit, per key letter.
+ */
+key_values: Record<string, number>, acts: Array<Act>, 
+/**
+ * Share of the base reimbursed in total, per kind of care.
+ */
+rates: Partial<Record<Kind, number>>, 
+/**
+ * Share reimbursed for an act linked to a declared chronic illness (ALD/ALC).
+ */
+chronic_rate: number, 
+/**
+ * The compulsory scheme's (AMO) part of the base, per kind; the mutual's
+ * complementary part is the rest of what is reimbursed.
+ */
+amo_shares: Partial<Record<Kind, number>>, 
+/**
+ * Most reimbursed per beneficiary and calendar year, per act family.
+ */
+yearly_ceilings: Record<string, number>, };
 
 export type ScanContent = { info: ScanInfo, 
 /**
@@ -651,9 +753,32 @@ export type StaffUpdateRequest = { id: number,
  */
 version: number, full_name: string, roles: Array<Role>, };
 
+export type StatementBatchRequest = { from: string, to: string, 
+/**
+ * The folder the PDFs and the index are written to.
+ */
+folder: string, };
+
 export type Status = "recu" | "en_cours" | "incomplet" | "complet" | "rejete" | "liquide" | "paye";
 
 export type StatusCount = { status: Status, label: string, count: number, };
+
+/**
+ * A stored care line with, once liquidated, its figures.
+ */
+export type StoredLine = { id: number, date: string, beneficiary_id: number, act: string, quantity: number, charged: number, provider: string | null, accepted: boolean | null, base: number | null, 
+/**
+ * Basis points.
+ */
+rate: number | null, amo: number | null, complementary: number | null, reimbursed: number | null, remainder: number | null, 
+/**
+ * Why it was rejected, as the member reads it.
+ */
+reason: string | null, 
+/**
+ * How each figure was reached.
+ */
+explanation: Array<string>, };
 
 export type Tile = { key: string, label: string, count: number, };
 
@@ -741,6 +866,16 @@ export interface Operations {
   document_type_save: { request: DocumentTypeInput; response: DocumentType };
   deadline_rule_list: { request: Empty; response: Array<DeadlineRule> };
   deadline_rule_add: { request: DeadlineRule; response: Array<DeadlineRule> };
+  rule_set_list: { request: Empty; response: Array<RuleSet> };
+  rule_set_add: { request: RuleSet; response: Array<RuleSet> };
+  care_lines_save: { request: CareLinesSave; response: Array<StoredLine> };
+  care_lines_get: { request: IdRequest; response: Array<StoredLine> };
+  dossier_liquidate: { request: LiquidateRequest; response: LiquidationView };
+  payment_batch_create: { request: PayRequest; response: PaymentBatch };
+  payment_batch_export: { request: FileRequest; response: Written };
+  statement_dossier: { request: FileRequest; response: Written };
+  statement_member: { request: MemberStatementRequest; response: Written };
+  statement_batch: { request: StatementBatchRequest; response: BatchReport };
 }
 
 export type OperationName = keyof Operations;
@@ -798,4 +933,14 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   document_type_save: "settings_manage",
   deadline_rule_list: "authenticated",
   deadline_rule_add: "settings_manage",
+  rule_set_list: "authenticated",
+  rule_set_add: "settings_manage",
+  care_lines_save: "dossiers_process",
+  care_lines_get: "dossiers_read",
+  dossier_liquidate: "dossiers_process",
+  payment_batch_create: "statements_produce",
+  payment_batch_export: "statements_produce",
+  statement_dossier: "statements_read",
+  statement_member: "statements_read",
+  statement_batch: "statements_produce",
 };

@@ -9,6 +9,7 @@ pub mod members;
 pub mod reception;
 pub mod session;
 pub mod staff;
+pub mod statements;
 
 use super::catalogue::OpInfo;
 use super::{Api, Caller};
@@ -82,4 +83,14 @@ operations! {
     dossiers::DocumentTypeSave,
     dossiers::DeadlineRuleList,
     dossiers::DeadlineRuleAdd,
+    statements::RuleSetList,
+    statements::RuleSetAdd,
+    statements::CareLinesSaveOp,
+    statements::CareLinesGet,
+    statements::DossierLiquidate,
+    statements::PaymentBatchCreate,
+    statements::PaymentBatchExport,
+    statements::StatementDossier,
+    statements::StatementMember,
+    statements::StatementBatch,
 }

@@ -1,0 +1,210 @@
+//! Liquidation rules, care lines, liquidation, payment batches and statements.
+
+use super::reception::{write_file, FileRequest, IdRequest, Written};
+use super::session::Empty;
+use crate::api::{Ctx, Operation};
+use crate::auth::Permission;
+use crate::error::{ApiError, ApiResult};
+use crate::liquidation::repo::{self, CareLineInput, LiquidationView, StoredLine};
+use crate::liquidation::RuleSet;
+use crate::members;
+use crate::statements::batch::{self, BatchProgress, BatchReport};
+use crate::statements::payments::{self, PaymentBatch};
+use crate::statements::pdf;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::sync::atomic::AtomicBool;
+use ts_rs::TS;
+
+pub struct RuleSetList;
+impl Operation for RuleSetList {
+    const NAME: &'static str = "rule_set_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The liquidation rule sets (key letters, acts and reference prices, rates, AMO shares, ceilings) with their effective dates.";
+    type Request = Empty;
+    type Response = Vec<RuleSet>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<RuleSet>> {
+        repo::rule_sets(ctx.db().pool()).await
+    }
+}
+
+pub struct RuleSetAdd;
+impl Operation for RuleSetAdd {
+    const NAME: &'static str = "rule_set_add";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds a rule set taking effect on its date; dossiers already liquidated keep their figures.";
+    type Request = RuleSet;
+    type Response = Vec<RuleSet>;
+    async fn run(ctx: &mut Ctx<'_>, r: RuleSet) -> ApiResult<Vec<RuleSet>> {
+        repo::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CareLinesSave {
+    #[ts(type = "number")]
+    pub dossier_id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub lines: Vec<CareLineInput>,
+}
+
+pub struct CareLinesSaveOp;
+impl Operation for CareLinesSaveOp {
+    const NAME: &'static str = "care_lines_save";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Replaces a dossier's care lines (date, beneficiary, act, quantity, amount charged, provider), each checked.";
+    type Request = CareLinesSave;
+    type Response = Vec<StoredLine>;
+    async fn run(ctx: &mut Ctx<'_>, r: CareLinesSave) -> ApiResult<Vec<StoredLine>> {
+        repo::save_lines(ctx.db(), &ctx.actor, ctx.now, r.dossier_id, r.version, &r.lines).await
+    }
+}
+
+pub struct CareLinesGet;
+impl Operation for CareLinesGet {
+    const NAME: &'static str = "care_lines_get";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A dossier's care lines, with their figures and how each was reached once liquidated.";
+    type Request = IdRequest;
+    type Response = Vec<StoredLine>;
+    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<StoredLine>> {
+        repo::lines_of(ctx.db().pool(), r.id).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidateRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+pub struct DossierLiquidate;
+impl Operation for DossierLiquidate {
+    const NAME: &'static str = "dossier_liquidate";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Liquidates a complete dossier: each line computed with the rules in force on its date, claw-backs deducted, status \"liquidé\".";
+    type Request = LiquidateRequest;
+    type Response = LiquidationView;
+    async fn run(ctx: &mut Ctx<'_>, r: LiquidateRequest) -> ApiResult<LiquidationView> {
+        repo::liquidate(ctx.db(), &ctx.actor, ctx.now, r.id, r.version).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PayRequest {
+    /// The liquidated dossiers to pay; all of them when empty.
+    #[serde(default)]
+    #[ts(as = "Option<Vec<i32>>", optional)]
+    pub dossier_ids: Vec<i64>,
+    /// Today when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub pay_date: Option<NaiveDate>,
+}
+
+pub struct PaymentBatchCreate;
+impl Operation for PaymentBatchCreate {
+    const NAME: &'static str = "payment_batch_create";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Pays liquidated dossiers in one batch: a payment reference and date each, status \"réglé\"; a member without a valid RIB stops the batch.";
+    type Request = PayRequest;
+    type Response = PaymentBatch;
+    async fn run(ctx: &mut Ctx<'_>, r: PayRequest) -> ApiResult<PaymentBatch> {
+        let day = r.pay_date.unwrap_or(ctx.now.date_naive());
+        payments::pay(ctx.db(), &ctx.actor, ctx.now, &r.dossier_ids, day).await
+    }
+}
+
+pub struct PaymentBatchExport;
+impl Operation for PaymentBatchExport {
+    const NAME: &'static str = "payment_batch_export";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Writes a payment batch's transfer list with the members' RIBs, as .xlsx or .csv (by the file's extension).";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let list = payments::transfers(ctx.db().pool(), r.id).await?;
+        payments::write_transfers(std::path::Path::new(r.path.trim()), &list)?;
+        Ok(Written { path: r.path.trim().to_string(), bytes: std::fs::metadata(r.path.trim()).map(|m| m.len() as i64).unwrap_or(0) })
+    }
+}
+
+pub struct StatementDossier;
+impl Operation for StatementDossier {
+    const NAME: &'static str = "statement_dossier";
+    const PERMISSION: Permission = Permission::StatementsRead;
+    const SUMMARY: &'static str = "Writes the statement (décompte) of a paid dossier as a PDF.";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let pool = ctx.db().pool();
+        let p = pdf::paid_dossier(pool, r.id).await?;
+        let m = members::get(pool, p.dossier.member_id).await?.ok_or_else(|| ApiError::not_found("Adhérent introuvable."))?;
+        let bytes = pdf::dossier_statement(&pdf::letterhead(pool).await?, &m, &p);
+        write_file(&r.path, &bytes)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberStatementRequest {
+    pub matricule: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub path: String,
+}
+
+pub struct StatementMember;
+impl Operation for StatementMember {
+    const NAME: &'static str = "statement_member";
+    const PERMISSION: Permission = Permission::StatementsRead;
+    const SUMMARY: &'static str = "Writes a member's statement for a period (every payment between two dates) as a PDF.";
+    type Request = MemberStatementRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberStatementRequest) -> ApiResult<Written> {
+        if r.from > r.to {
+            return Err(ApiError::validation("to", "La fin de la période précède son début."));
+        }
+        let pool = ctx.db().pool();
+        let m = members::by_matricule(pool, &r.matricule).await?.ok_or_else(|| ApiError::validation("matricule", format!("Aucun adhérent de matricule {}.", r.matricule.trim())))?;
+        let head = pdf::letterhead(pool).await?;
+        let bytes = pdf::period_statement(pool, &head, m.id, r.from, r.to)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("Aucun paiement à l'adhérent {} entre le {} et le {}.", m.matricule, r.from.format("%d/%m/%Y"), r.to.format("%d/%m/%Y"))))?;
+        write_file(&r.path, &bytes)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct StatementBatchRequest {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The folder the PDFs and the index are written to.
+    pub folder: String,
+}
+
+pub struct StatementBatch;
+impl Operation for StatementBatch {
+    const NAME: &'static str = "statement_batch";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a folder; files already there are skipped. Streams its progress.";
+    type Request = StatementBatchRequest;
+    type Response = BatchReport;
+    async fn run(ctx: &mut Ctx<'_>, r: StatementBatchRequest) -> ApiResult<BatchReport> {
+        let sink = ctx.progress.clone();
+        let progress = move |p: BatchProgress| {
+            if let Some(s) = &sink {
+                s(serde_json::to_value(p).unwrap_or_default());
+            }
+        };
+        let cancel = AtomicBool::new(false);
+        batch::run(ctx.db().pool(), r.from, r.to, std::path::Path::new(r.folder.trim()), &progress, &cancel).await
+    }
+}

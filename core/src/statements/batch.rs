@@ -1,0 +1,103 @@
+//! The statement run: every member paid in a period gets one PDF, written to
+//! a folder with an index. Each file is written beside and renamed (whole or
+//! not at all); a rerun skips the files already there, so an interrupted run
+//! is simply started again.
+
+use super::pdf::{letterhead, period_statement};
+use crate::error::{ApiError, ApiResult};
+use crate::storage::files::write_atomically;
+use crate::storage::time;
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchProgress {
+    #[ts(type = "number")]
+    pub done: i64,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchReport {
+    pub folder: String,
+    /// Members paid in the period.
+    #[ts(type = "number")]
+    pub members: i64,
+    #[ts(type = "number")]
+    pub written: i64,
+    /// Already there from an earlier run.
+    #[ts(type = "number")]
+    pub skipped: i64,
+    pub cancelled: bool,
+    pub index: String,
+}
+
+/// `releve-13059-2026-11-01-2026-11-30.pdf`
+pub fn file_name(matricule: &str, from: NaiveDate, to: NaiveDate) -> String {
+    let safe: String = matricule.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    format!("releve-{safe}-{from}-{to}.pdf")
+}
+
+pub async fn run(
+    pool: &AnyPool,
+    from: NaiveDate,
+    to: NaiveDate,
+    folder: &Path,
+    progress: &(dyn Fn(BatchProgress) + Send + Sync),
+    cancel: &AtomicBool,
+) -> ApiResult<BatchReport> {
+    if from > to {
+        return Err(ApiError::validation("to", "La fin de la période précède son début."));
+    }
+    std::fs::create_dir_all(folder).map_err(|e| ApiError::validation("folder", format!("Dossier « {} » impossible à créer : {e}.", folder.display())))?;
+    let head = letterhead(pool).await?;
+    let rows = sqlx::query(
+        "SELECT m.id, m.matricule, m.last_name, m.first_name, COUNT(*) AS n, CAST(SUM(d.paid_amount) AS BIGINT) AS total
+         FROM dossiers d JOIN members m ON m.id = d.member_id
+         WHERE d.paid_on >= $1 AND d.paid_on <= $2 GROUP BY m.id, m.matricule, m.last_name, m.first_name ORDER BY m.matricule",
+    )
+    .bind(time::date(from))
+    .bind(time::date(to))
+    .fetch_all(pool)
+    .await?;
+    let total = rows.len() as i64;
+    let (mut written, mut skipped) = (0, 0);
+    let mut index = String::from("matricule;nom;paiements;net_paye;fichier\n");
+    let mut cancelled = false;
+    for (i, r) in rows.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            cancelled = true;
+            break;
+        }
+        let matricule: String = r.try_get("matricule")?;
+        let name = file_name(&matricule, from, to);
+        let path = folder.join(&name);
+        if path.exists() {
+            skipped += 1;
+        } else if let Some(pdf) = period_statement(pool, &head, r.try_get("id")?, from, to).await? {
+            write_atomically(&path, &pdf)?;
+            written += 1;
+        }
+        let t: Option<i64> = r.try_get("total")?;
+        let t = t.unwrap_or(0);
+        index.push_str(&format!(
+            "{matricule};{} {};{};{},{:02};{name}\n",
+            r.try_get::<String, _>("last_name")?,
+            r.try_get::<String, _>("first_name")?,
+            r.try_get::<i64, _>("n")?,
+            t / 100,
+            t % 100
+        ));
+        progress(BatchProgress { done: i as i64 + 1, total });
+    }
+    let index_path = folder.join(format!("index-{from}-{to}.csv"));
+    if !cancelled {
+        write_atomically(&index_path, index.as_bytes())?;
+    }
+    Ok(BatchReport { folder: folder.display().to_string(), members: total, written, skipped, cancelled, index: index_path.display().to_string() })
+}

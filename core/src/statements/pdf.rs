@@ -1,0 +1,178 @@
+//! Statements (décomptes) as PDF: one per paid dossier, or every payment of a
+//! member over a period. Same input, same bytes.
+
+use crate::dossiers::repo::{fr, get as get_dossier};
+use crate::dossiers::Dossier;
+use crate::error::{ApiError, ApiResult};
+use crate::liquidation::repo::{lines_of, StoredLine};
+use crate::liquidation::rules::format_rate;
+use crate::members::{self, Member};
+use crate::money::format as dh;
+use crate::pdf::{Col, Writer};
+use chrono::NaiveDate;
+use sqlx::{AnyPool, Row};
+
+/// The mutual's name and address, printed at the top.
+pub struct Letterhead {
+    pub name: String,
+    pub address: String,
+}
+
+pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
+    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address')").fetch_all(pool).await?;
+    let get = |k: &str| rows.iter().find(|r| r.try_get::<String, _>("key").ok().as_deref() == Some(k)).and_then(|r| r.try_get::<String, _>("value").ok());
+    Ok(Letterhead { name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()), address: get("mutual_address").unwrap_or_default() })
+}
+
+/// `******************** 7171`: only the last four digits show.
+pub fn masked_rib(rib: Option<&str>) -> String {
+    match rib {
+        Some(r) if r.len() > 4 => format!("{} {}", "*".repeat(r.len() - 4), &r[r.len() - 4..]),
+        _ => "—".to_string(),
+    }
+}
+
+fn member_block(w: &mut Writer, m: &Member) {
+    w.heading("Adhérent");
+    w.field("Matricule", &m.matricule);
+    w.field("Nom", &format!("{} {}", m.last_name, m.first_name));
+    w.field("Employeur", m.employer.as_deref().unwrap_or("—"));
+    w.field("Adresse", m.address.as_deref().unwrap_or("—"));
+}
+
+const COLS: [(&str, f32, bool); 8] = [
+    ("Date", 54.0, false),
+    ("Acte", 105.0, false),
+    ("Facturé", 58.0, true),
+    ("Base", 58.0, true),
+    ("Taux", 38.0, true),
+    ("Part AMO", 58.0, true),
+    ("Part compl.", 60.0, true),
+    ("Remboursé", 64.28, true),
+];
+
+fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine]) {
+    w.heading(&format!("Dossier {}", d.form_number));
+    w.field("Bénéficiaire", &d.beneficiary_name);
+    w.field("Nature des soins", d.kind.label());
+    w.field("Premier acte", &fr(d.first_act_date));
+    w.field("Reçu le", &fr(d.received_on));
+    w.gap(6.0);
+    let cols: Vec<Col> = COLS.iter().map(|(t, wd, right)| if *right { Col::right(t, *wd) } else { Col::left(t, *wd) }).collect();
+    let accepted: Vec<&StoredLine> = lines.iter().filter(|l| l.accepted == Some(true)).collect();
+    let rows: Vec<Vec<String>> = accepted
+        .iter()
+        .map(|l| {
+            vec![
+                fr(l.date),
+                if l.quantity > 1 { format!("{} × {}", l.quantity, l.act) } else { l.act.clone() },
+                dh(l.charged),
+                dh(l.base.unwrap_or(0)),
+                format_rate(l.rate.unwrap_or(0) as u32),
+                dh(l.amo.unwrap_or(0)),
+                dh(l.complementary.unwrap_or(0)),
+                dh(l.reimbursed.unwrap_or(0)),
+            ]
+        })
+        .collect();
+    let sum = |f: fn(&StoredLine) -> i64| accepted.iter().map(|l| f(l)).sum::<i64>();
+    let total = vec![
+        "Total".to_string(),
+        String::new(),
+        dh(sum(|l| l.charged)),
+        dh(sum(|l| l.base.unwrap_or(0))),
+        String::new(),
+        dh(sum(|l| l.amo.unwrap_or(0))),
+        dh(sum(|l| l.complementary.unwrap_or(0))),
+        dh(sum(|l| l.reimbursed.unwrap_or(0))),
+    ];
+    w.table(&cols, &rows, Some(total));
+    let rejected: Vec<&StoredLine> = lines.iter().filter(|l| l.accepted == Some(false)).collect();
+    if !rejected.is_empty() {
+        w.heading("Lignes non remboursées");
+        for l in rejected {
+            w.paragraph(&format!("{} — {} — {} DH : {}", fr(l.date), l.act, dh(l.charged), l.reason.as_deref().unwrap_or("")));
+        }
+    }
+}
+
+fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, deducted: i64) {
+    let reimbursed = d.paid_amount.unwrap_or(0) + deducted;
+    w.heading("Règlement");
+    w.field("Total remboursé", &format!("{} DH", dh(reimbursed)));
+    if deducted > 0 {
+        w.field("Défalcation déduite", &format!("- {} DH", dh(deducted)));
+    }
+    w.field("Net payé", &format!("{} DH", dh(d.paid_amount.unwrap_or(0))));
+    w.field("Référence du paiement", d.payment_reference.as_deref().unwrap_or("—"));
+    w.field("Date du paiement", &d.paid_on.map(fr).unwrap_or_default());
+    w.field("Virement sur le RIB", &masked_rib(m.rib.as_deref()));
+}
+
+/// What a paid dossier needs beyond [`Dossier`].
+pub struct PaidDossier {
+    pub dossier: Dossier,
+    pub lines: Vec<StoredLine>,
+    pub deducted: i64,
+}
+
+pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
+    let dossier = get_dossier(pool, id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier n° {id}.")))?;
+    if dossier.paid_on.is_none() {
+        return Err(ApiError::conflict(format!("Le dossier {} n'est pas encore réglé : pas de décompte.", dossier.form_number)));
+    }
+    let deducted: Option<i64> = sqlx::query_scalar("SELECT clawback_deducted FROM dossiers WHERE id = $1").bind(id).fetch_one(pool).await?;
+    Ok(PaidDossier { lines: lines_of(pool, id).await?, deducted: deducted.unwrap_or(0), dossier })
+}
+
+/// The statement of one paid dossier.
+pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<u8> {
+    let d = &p.dossier;
+    let number = d.statement_number.clone().unwrap_or_default();
+    let mut w = Writer::new(&format!("Décompte {number}"), &format!("{} — décompte {number}", head.name));
+    w.title(&head.name);
+    w.paragraph(&head.address);
+    w.heading(&format!("Décompte de remboursement n° {number}"));
+    w.field("Date du décompte", &d.paid_on.map(fr).unwrap_or_default());
+    member_block(&mut w, m);
+    dossier_block(&mut w, d, &p.lines);
+    payment_block(&mut w, d, m, p.deducted);
+    w.finish().render()
+}
+
+/// Every payment to a member between two dates, or `None` when there is none.
+pub async fn period_statement(pool: &AnyPool, head: &Letterhead, member_id: i64, from: NaiveDate, to: NaiveDate) -> ApiResult<Option<Vec<u8>>> {
+    let m = members::get(pool, member_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 AND paid_on >= $2 AND paid_on <= $3 ORDER BY paid_on, id")
+        .bind(member_id)
+        .bind(crate::storage::time::date(from))
+        .bind(crate::storage::time::date(to))
+        .fetch_all(pool)
+        .await?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let mut paid = vec![];
+    for id in ids {
+        paid.push(paid_dossier(pool, id).await?);
+    }
+    Ok(Some(period_pdf(head, &m, &paid, from, to)))
+}
+
+pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: NaiveDate, to: NaiveDate) -> Vec<u8> {
+    let title = format!("Relevé de prestations du {} au {}", fr(from), fr(to));
+    let mut w = Writer::new(&title, &format!("{} — {} — matricule {}", head.name, title, m.matricule));
+    w.title(&head.name);
+    w.paragraph(&head.address);
+    w.heading(&title);
+    member_block(&mut w, m);
+    for p in paid {
+        dossier_block(&mut w, &p.dossier, &p.lines);
+        payment_block(&mut w, &p.dossier, m, p.deducted);
+    }
+    let total: i64 = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or(0)).sum();
+    w.heading("Total de la période");
+    w.field("Paiements", &paid.len().to_string());
+    w.field("Net payé", &format!("{} DH", dh(total)));
+    w.finish().render()
+}
