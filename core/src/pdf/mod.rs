@@ -73,3 +73,20 @@ impl Doc {
 pub fn text_width(text: &str, size: f32, weight: Weight) -> f32 {
     render::font(weight).width(text) * size
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_are_embedded_as_small_subsets() {
+        for text in ["Décompte n° DEC-2026-00000001 — 1 100,00 DH", "Nom123 Prénom ******************** 7171", "B 120 × 4 — « Réglé »"] {
+            let mut doc = Doc::new("t");
+            let p = doc.new_page();
+            p.text(50.0, 700.0, 10.0, Weight::Regular, text);
+            p.text(50.0, 680.0, 10.0, Weight::Bold, text);
+            let bytes = doc.render();
+            assert!(bytes.len() < 40_000, "{text:?}: {} bytes", bytes.len());
+        }
+    }
+}

@@ -4,7 +4,7 @@ use super::{Doc, Item, Weight, PAGE_HEIGHT, PAGE_WIDTH};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use subsetter::GlyphRemapper;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -79,36 +79,75 @@ pub(super) fn font(weight: Weight) -> &'static Font {
     }
 }
 
-/// The glyphs one font uses in this document, renumbered for its subset.
+/// The glyphs one font uses in this document, renumbered for its subset in
+/// ascending order: the same set of glyphs always gives the same subset (and
+/// can be taken from the cache).
 struct Used {
+    glyphs: Vec<u16>,
     remapper: GlyphRemapper,
     /// New glyph id → (character, advance in ems).
     chars: BTreeMap<u16, (char, f32)>,
 }
 
 impl Used {
-    fn new() -> Used {
-        Used { remapper: GlyphRemapper::new(), chars: BTreeMap::new() }
+    fn collect<'a>(f: &Font, texts: impl Iterator<Item = &'a str>) -> Used {
+        let mut set = std::collections::BTreeSet::from([0u16]);
+        let mut first: BTreeMap<u16, (char, f32)> = BTreeMap::new();
+        for t in texts {
+            for c in t.chars() {
+                let (g, adv) = f.glyph(c);
+                set.insert(g);
+                first.entry(g).or_insert((c, adv));
+            }
+        }
+        let glyphs: Vec<u16> = set.into_iter().collect();
+        let remapper = GlyphRemapper::new_from_glyphs_sorted(&glyphs);
+        let chars = first.into_iter().filter_map(|(g, v)| remapper.get(g).map(|n| (n, v))).collect();
+        Used { glyphs, remapper, chars }
     }
-    fn encode(&mut self, f: &Font, text: &str) -> Vec<u8> {
+    fn encode(&self, f: &Font, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
-            let (g, adv) = f.glyph(c);
-            let new = self.remapper.remap(g);
-            self.chars.entry(new).or_insert((c, adv));
+            let new = self.remapper.get(f.glyph(c).0).unwrap_or(0);
             out.extend_from_slice(&new.to_be_bytes());
         }
         out
     }
 }
 
+/// Compressed font subsets by font and glyph set: statements of a run use
+/// nearly the same glyphs, and subsetting is the costly part of a PDF.
+fn subset_of(weight: Weight, used: &Used) -> Arc<Vec<u8>> {
+    type Cache = Mutex<Vec<((Weight, Vec<u16>), Arc<Vec<u8>>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let key = (weight, used.glyphs.clone());
+    if let Ok(c) = cache.lock() {
+        if let Some((_, v)) = c.iter().find(|(k, _)| *k == key) {
+            return v.clone();
+        }
+    }
+    let f = font(weight);
+    let subset = subsetter::subset(f.data, 0, &used.remapper).unwrap_or_else(|_| f.data.to_vec());
+    let bytes = Arc::new(deflate(&subset));
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= 32 {
+            c.remove(0);
+        }
+        c.push((key, bytes.clone()));
+    }
+    bytes
+}
+
 pub(super) fn render(doc: &Doc) -> Vec<u8> {
     let weights = [Weight::Regular, Weight::Bold];
-    let mut used = [Used::new(), Used::new()];
-    // Glyph 0 (.notdef) keeps its place in every subset.
-    for u in &mut used {
-        u.remapper.remap(0);
-    }
+    let texts = |w: Weight| {
+        doc.pages.iter().flat_map(|p| p.items.iter()).filter_map(move |i| match i {
+            Item::Text { weight, text, .. } if *weight == w => Some(text.as_str()),
+            _ => None,
+        })
+    };
+    let used = [Used::collect(font(Weight::Regular), texts(Weight::Regular)), Used::collect(font(Weight::Bold), texts(Weight::Bold))];
 
     let mut pdf = Pdf::new();
     let mut next = 1;
@@ -123,7 +162,6 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
     let font_refs: Vec<Ref> = weights.iter().map(|_| alloc()).collect();
     let page_refs: Vec<(Ref, Ref)> = doc.pages.iter().map(|_| (alloc(), alloc())).collect();
 
-    // Page contents first: they decide which glyphs each subset holds.
     let mut contents = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {
         let mut c = Content::new();
@@ -202,8 +240,7 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
             .cap_height(f.scale(f.cap_height))
             .stem_v(if *weight == Weight::Bold { 120.0 } else { 80.0 })
             .font_file2(file);
-        let subset = subsetter::subset(f.data, 0, &used[i].remapper).unwrap_or_else(|_| f.data.to_vec());
-        let compressed = deflate(&subset);
+        let compressed = subset_of(*weight, &used[i]);
         pdf.stream(file, &compressed).filter(Filter::FlateDecode);
         let mut map = UnicodeCmap::new(Name(b"Custom"), system);
         for (gid, (c, _)) in &used[i].chars {
@@ -221,8 +258,8 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
 
 fn subset_tag(u: &Used) -> String {
     let mut h: u32 = 2166136261;
-    for (g, (c, _)) in &u.chars {
-        for b in g.to_be_bytes().iter().chain((*c as u32).to_be_bytes().iter()) {
+    for g in &u.glyphs {
+        for b in g.to_be_bytes().iter() {
             h = (h ^ *b as u32).wrapping_mul(16777619);
         }
     }

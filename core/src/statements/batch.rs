@@ -3,7 +3,7 @@
 //! not at all); a rerun skips the files already there, so an interrupted run
 //! is simply started again.
 
-use super::pdf::{letterhead, period_statement};
+use super::pdf::{letterhead, period_data, period_pdf};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::files::write_atomically;
 use crate::storage::time;
@@ -69,7 +69,11 @@ pub async fn run(
     let (mut written, mut skipped) = (0, 0);
     let mut index = String::from("matricule;nom;paiements;net_paye;fichier\n");
     let mut cancelled = false;
-    for (i, r) in rows.iter().enumerate() {
+    // Reading the next member's payments overlaps with drawing and writing
+    // the previous PDFs on the other core: at most two drawings in flight.
+    let mut drawing: std::collections::VecDeque<tokio::task::JoinHandle<ApiResult<()>>> = Default::default();
+    let mut done = 0i64;
+    for r in rows.iter() {
         if cancel.load(Ordering::Relaxed) {
             cancelled = true;
             break;
@@ -79,8 +83,18 @@ pub async fn run(
         let path = folder.join(&name);
         if path.exists() {
             skipped += 1;
-        } else if let Some(pdf) = period_statement(pool, &head, r.try_get("id")?, from, to).await? {
-            write_atomically(&path, &pdf)?;
+            done += 1;
+            progress(BatchProgress { done, total });
+        } else if let Some((m, paid)) = period_data(pool, r.try_get("id")?, from, to).await? {
+            while drawing.len() >= 2 {
+                if let Some(h) = drawing.pop_front() {
+                    h.await.map_err(ApiError::internal)??;
+                    done += 1;
+                    progress(BatchProgress { done, total });
+                }
+            }
+            let head = head.clone();
+            drawing.push_back(tokio::task::spawn_blocking(move || write_atomically(&path, &period_pdf(&head, &m, &paid, from, to))));
             written += 1;
         }
         let t: Option<i64> = r.try_get("total")?;
@@ -93,7 +107,11 @@ pub async fn run(
             t / 100,
             t % 100
         ));
-        progress(BatchProgress { done: i as i64 + 1, total });
+    }
+    for h in drawing {
+        h.await.map_err(ApiError::internal)??;
+        done += 1;
+        progress(BatchProgress { done, total });
     }
     let index_path = folder.join(format!("index-{from}-{to}.csv"));
     if !cancelled {
@@ -101,3 +119,4 @@ pub async fn run(
     }
     Ok(BatchReport { folder: folder.display().to_string(), members: total, written, skipped, cancelled, index: index_path.display().to_string() })
 }
+

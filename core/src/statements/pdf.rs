@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
 
 /// The mutual's name and address, printed at the top.
+#[derive(Debug, Clone)]
 pub struct Letterhead {
     pub name: String,
     pub address: String,
@@ -142,6 +143,11 @@ pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<
 
 /// Every payment to a member between two dates, or `None` when there is none.
 pub async fn period_statement(pool: &AnyPool, head: &Letterhead, member_id: i64, from: NaiveDate, to: NaiveDate) -> ApiResult<Option<Vec<u8>>> {
+    Ok(period_data(pool, member_id, from, to).await?.map(|(m, paid)| period_pdf(head, &m, &paid, from, to)))
+}
+
+/// The member and his paid dossiers of the period (`None` when there is none).
+pub async fn period_data(pool: &AnyPool, member_id: i64, from: NaiveDate, to: NaiveDate) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
     let m = members::get(pool, member_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 AND paid_on >= $2 AND paid_on <= $3 ORDER BY paid_on, id")
         .bind(member_id)
@@ -156,7 +162,7 @@ pub async fn period_statement(pool: &AnyPool, head: &Letterhead, member_id: i64,
     for id in ids {
         paid.push(paid_dossier(pool, id).await?);
     }
-    Ok(Some(period_pdf(head, &m, &paid, from, to)))
+    Ok(Some((m, paid)))
 }
 
 pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: NaiveDate, to: NaiveDate) -> Vec<u8> {
