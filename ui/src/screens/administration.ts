@@ -3,7 +3,7 @@
 import type { SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
 import { auditPanel } from "./audit";
-import { deadlinesPanel, documentsPanel, reasonsPanel, urnsPanel } from "./catalogues";
+import { deadlinesPanel, documentsPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
 import { staffPanel } from "./staff";
 
 export function administrationSection(content: HTMLElement, session: SessionInfo): void {
@@ -15,6 +15,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["reasons", "Motifs", () => void reasonsPanel(panel)],
     ["documents", "Pièces", () => void documentsPanel(panel)],
     ["deadlines", "Délais", () => void deadlinesPanel(panel)],
+    ["rules", "Barèmes", () => void ruleSetsPanel(panel)],
   ];
   const bar = h("div", { class: "tabs", role: "tablist" });
   for (const [id, label, show] of tabs) {

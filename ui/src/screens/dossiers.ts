@@ -7,6 +7,7 @@ import type { Contents, DossierPage, Move, QueueFilter, SessionInfo, Status } fr
 import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine } from "../dom";
 import { KINDS } from "./dossier_form";
 import { homePanel } from "./home";
+import { liquidationPanel } from "./liquidation";
 import { overduePanel } from "./overdue";
 
 const STATUSES: [Status, string][] = [
@@ -372,6 +373,8 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
     ),
   );
 
+  const liquidation = h("div", { id: "liquidation" });
+  if (["en_cours", "complet", "liquide", "paye"].includes(d.status)) void liquidationPanel(liquidation, session, d, reload);
   mount(
     panel,
     h("h3", { id: "dossier-title" }, `Dossier ${d.form_number}`),
@@ -382,6 +385,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
     facts,
     portal,
     checklist,
+    liquidation,
     h("h3", {}, "Pièces scannées"),
     p.scans.length ? scans : h("p", { class: "hint" }, "Aucune pièce scannée."),
     viewer,

@@ -7,6 +7,7 @@ import { administrationSection } from "./administration";
 import { dossiersSection } from "./dossiers";
 import { membersSection } from "./members";
 import { receptionSection } from "./reception";
+import { statementsSection } from "./statements";
 
 export const SECTION_LABELS: Record<Section, string> = {
   adherents: "Adhérents",
@@ -32,6 +33,8 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
       receptionSection(content, session);
     } else if (s === "dossiers") {
       dossiersSection(content, session);
+    } else if (s === "decomptes") {
+      statementsSection(content, session);
     } else {
       mount(
         content,

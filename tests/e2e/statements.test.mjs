@@ -1,0 +1,105 @@
+// The real window: a claims processor liquidates a complete dossier (care
+// lines prepared with the CLI), pays it in a batch, and saves its statement
+// through the native save dialog; the PDF is read back.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli } from "./webdriver.mjs";
+
+const skip = windowTestsSkipReason();
+const CLAIMS = "Gestion-2026-ok";
+let w;
+
+/** `YYYY-MM-DD` of today minus `days`. */
+function isoDaysAgo(days) {
+  return new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
+}
+
+before(async () => {
+  if (skip) return;
+  w = await launch();
+  await w.waitFor("#setup-form");
+  const sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
+  const claims = (op, req) => JSON.parse(cli(w.home, ["--user", "k.tazi", "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: CLAIMS } }));
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
+  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], { input: CLAIMS + "\n" });
+  sys("rule_set_add", {
+    effective_from: "2020-01-01",
+    key_values: { C: 8000 },
+    acts: [
+      { code: "C", label: "Consultation", family: "consultation", pricing: { type: "key_letter" }, needs_prior_approval: false },
+      { code: "PSYMOT", label: "Séance de psychomotricité", family: "reeducation", pricing: { type: "reference", unit_price: 15000 }, needs_prior_approval: false },
+    ],
+    rates: { maladie: 8000 },
+    chronic_rate: 10000,
+    amo_shares: { maladie: 7000 },
+    yearly_ceilings: {},
+  });
+  const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
+  const m = sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
+  const page = sys("member_get", { id: m.id });
+  const me = page.beneficiaries[0].id;
+  const col = sys("collection_open", { urn_id: urn.id });
+  const day = isoDaysAgo(10);
+  const r = sys("dossier_record", { collection_id: col.id, form_number: "M26-0000777", matricule: "13059", beneficiary_id: me, kind: "maladie", first_act_date: day, total_claimed: "750", pieces: 3 });
+  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
+  d = claims("dossier_checklist", { id: d.id, version: d.version, contents: {}, present: ["member_block_signed", "doctor_block"] });
+  claims("care_lines_save", {
+    dossier_id: d.id,
+    version: d.version,
+    lines: [
+      { date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "150" },
+      { date: day, beneficiary_id: me, act: "PSYMOT", quantity: 4, charged: "600" },
+    ],
+  });
+  const p = claims("dossier_get", { id: d.id });
+  claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+  await w.exec("location.reload()");
+  await w.waitFor("#login-form");
+  await w.type("#f-username", "k.tazi" + ENTER);
+  await w.type("#f-password", CLAIMS + ENTER);
+  await w.waitFor("#app-shell");
+});
+after(async () => {
+  if (w) await w.close();
+});
+
+test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false }, async () => {
+  await w.click('[data-section="dossiers"]');
+  await w.waitFor("#f-open_form_number");
+  await w.type("#f-open_form_number", "M26-0000777" + ENTER);
+  await w.waitText("#dossier-title", "Dossier M26-0000777");
+  await w.waitFor("#dossier-liquidate");
+  await w.click("#dossier-liquidate");
+  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
+  await w.waitFor("#liquidation-lines");
+  const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
+  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}C150,0080,0080 %56,008,0064,00$/);
+  assert.match(rows[1], /4 × PSYMOT600,00600,0080 %420,0060,00480,00$/);
+  assert.equal(await w.text("#liquidation-totals"), "Remboursé : 544,00 DH");
+  const explanation = await w.texts("#liquidation-lines tr.explanation");
+  assert.match(explanation[0], /Base = le moindre du facturé \(150,00\) et du tarif de référence \(80,00\) = 80,00/);
+  await w.screenshot("10-liquidation");
+
+  await w.click('[data-section="decomptes"]');
+  await w.waitFor("#pay-form");
+  await w.click("#pay-all");
+  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 544,00 DH\./.test(t));
+
+  await w.click('[data-section="dossiers"]');
+  await w.waitFor("#f-open_form_number");
+  await w.type("#f-open_form_number", "M26-0000777" + ENTER);
+  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Réglé"));
+  const dest = join(w.home, "decompte.pdf");
+  await w.click("#statement-save");
+  answerSaveDialog("Enregistrer le décompte", dest);
+  await w.waitText("#liquidation-status", (t) => t.includes("decompte.pdf"), 20000);
+  assert.ok(existsSync(dest));
+  const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
+  for (const expected of ["Décompte de remboursement n° DEC-", "M26-0000777", "Bennani Karim", "150,00", "56,00", "64,00", "4 × PSYMOT", "480,00", "544,00 DH", "******************** 7171"]) {
+    assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
+  }
+  await w.screenshot("11-decompte");
+});
