@@ -2,7 +2,6 @@
 
 use crate::database::{DatabaseStatus, DesktopState};
 use guichet_core::ApiError;
-use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -20,7 +19,13 @@ pub async fn call_streamed(
     request: serde_json::Value,
     on_progress: Channel<serde_json::Value>,
 ) -> Result<serde_json::Value, ApiError> {
-    state.call_streamed(&operation, request, Arc::new(move |p| drop(on_progress.send(p)))).await
+    state.call_streamed(&operation, request, move |p| drop(on_progress.send(p))).await
+}
+
+/// Asks the running long operation to stop (the statement run stops between two files).
+#[tauri::command]
+pub fn stop_streamed(state: State<'_, DesktopState>) {
+    state.stop_streamed()
 }
 
 /// Which database this window uses, and why it could not be opened if so.

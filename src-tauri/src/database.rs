@@ -37,6 +37,8 @@ enum Connection {
 
 pub struct DesktopState {
     connection: RwLock<Connection>,
+    /// Set by the window's "Arrêter" during a long operation.
+    stop: Arc<std::sync::atomic::AtomicBool>,
     choice: RwLock<(DatabaseChoice, String)>,
     settings_file: Option<PathBuf>,
 }
@@ -66,7 +68,7 @@ impl DesktopState {
                 Connection::Failed(e.to_string())
             }
         };
-        DesktopState { connection: RwLock::new(connection), choice: RwLock::new((choice, url)), settings_file: Some(settings_file) }
+        DesktopState { connection: RwLock::new(connection), stop: Default::default(), choice: RwLock::new((choice, url)), settings_file: Some(settings_file) }
     }
 
     /// A state over an already open database (tests).
@@ -74,6 +76,7 @@ impl DesktopState {
         let url = db.display().to_string();
         DesktopState {
             connection: RwLock::new(Connection::Open(Arc::new(Desk::new(Api::new(db))))),
+            stop: Default::default(),
             choice: RwLock::new((DatabaseChoice::Default, url)),
             settings_file: None,
         }
@@ -83,8 +86,27 @@ impl DesktopState {
         self.desk().await?.call(operation, request).await
     }
 
-    pub async fn call_streamed(&self, operation: &str, request: serde_json::Value, progress: ProgressSink) -> Result<serde_json::Value, ApiError> {
-        self.desk().await?.call_with_progress(operation, request, Some(progress)).await
+    /// Runs a long operation; `send` forwards each progress value to the
+    /// window, and the operation is told to stop once the window asks.
+    pub async fn call_streamed(
+        &self,
+        operation: &str,
+        request: serde_json::Value,
+        send: impl Fn(serde_json::Value) + Send + Sync + 'static,
+    ) -> Result<serde_json::Value, ApiError> {
+        use std::sync::atomic::Ordering;
+        self.stop.store(false, Ordering::SeqCst);
+        let stop = self.stop.clone();
+        let sink: ProgressSink = Arc::new(move |p| {
+            send(p);
+            !stop.load(Ordering::SeqCst)
+        });
+        self.desk().await?.call_with_progress(operation, request, Some(sink)).await
+    }
+
+    /// Asks the running long operation to stop at its next step.
+    pub fn stop_streamed(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     async fn desk(&self) -> Result<Arc<Desk>, ApiError> {

@@ -18,6 +18,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.plugin(tauri_plugin_dialog::init()).invoke_handler(tauri::generate_handler![
         commands::call,
         commands::call_streamed,
+        commands::stop_streamed,
         commands::database_status,
         commands::database_configure,
     ])

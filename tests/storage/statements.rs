@@ -14,6 +14,7 @@ crate::on_both_backends!(
     bad_care_lines_and_payments_are_refused_and_nothing_written,
     clawbacks_are_deducted_and_rule_sets_follow_the_line_date,
     member_statements_for_a_period_and_the_statement_run,
+    ceilings_count_earlier_dossiers_and_rounding_is_once_per_line,
 );
 
 struct Office {
@@ -93,12 +94,17 @@ async fn office(t: TestDb) -> Office {
 impl Office {
     /// Records a dossier and brings it to "complete" with the lines given; returns its id and version.
     async fn complete(&mut self, form: &str, matricule: &str, beneficiary: i64, first_act: &str, total: &str, lines: Value) -> (i64, Value) {
+        self.complete_kind("autres", form, matricule, beneficiary, first_act, total, lines).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn complete_kind(&mut self, kind: &str, form: &str, matricule: &str, beneficiary: i64, first_act: &str, total: &str, lines: Value) -> (i64, Value) {
         let r = self
             .w
             .call(
                 &mut self.reception,
                 "dossier_record",
-                json!({"collection_id": self.collection, "form_number": form, "matricule": matricule, "beneficiary_id": beneficiary, "kind": "autres", "first_act_date": first_act, "total_claimed": total, "pieces": 6}),
+                json!({"collection_id": self.collection, "form_number": form, "matricule": matricule, "beneficiary_id": beneficiary, "kind": kind, "first_act_date": first_act, "total_claimed": total, "pieces": 6}),
             )
             .await
             .unwrap();
@@ -355,4 +361,48 @@ async fn member_statements_for_a_period_and_the_statement_run(t: TestDb) {
     assert!(pdf_text(&out.join("releve-20002-2023-02-01-2023-02-28.pdf")).contains("Tazi Nour"));
     let again = o.w.call(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": out.to_str().unwrap()})).await.unwrap();
     assert_eq!((again["written"].as_i64(), again["skipped"].as_i64()), (Some(0), Some(2)));
+    // Stopped from the window after the first file: what is written stays
+    // whole, no index yet; a rerun finishes the run.
+    let stopped = dir.path().join("arrete");
+    let sink: guichet_core::api::ProgressSink = std::sync::Arc::new(|_| false);
+    let r = o
+        .w
+        .api
+        .call_with_progress(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()}), Some(sink))
+        .await
+        .unwrap();
+    assert_eq!(r["cancelled"], true);
+    assert_eq!(r["written"], 1);
+    assert!(!stopped.join("index-2023-02-01-2023-02-28.csv").exists());
+    let pdfs = std::fs::read_dir(&stopped).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".pdf")).count();
+    assert_eq!(pdfs, 1);
+    let rest = o.w.call(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()})).await.unwrap();
+    assert_eq!((rest["written"].as_i64(), rest["skipped"].as_i64(), rest["cancelled"].as_bool()), (Some(1), Some(1), Some(false)));
+}
+
+async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb) {
+    let mut o = office(t).await;
+    // From 01/01/2023: optics at 60 % (AMO 50 %), 1 200,00 a year per beneficiary.
+    let mut rules = rule_set("2023-01-01", 110);
+    rules["acts"].as_array_mut().unwrap().push(act("VERRES", "optique", None, false));
+    rules["rates"]["optique"] = json!(6000);
+    rules["amo_shares"]["optique"] = json!(5000);
+    rules["yearly_ceilings"] = json!({"optique": 120_000});
+    o.w.call(&mut o.admin, "rule_set_add", rules).await.unwrap();
+    let salma = o.salma;
+    let glasses = move |d: &str, charged: &str| json!([{"date": d, "beneficiary_id": salma, "act": "VERRES", "quantity": 1, "charged": charged}]);
+    // First pair: 1 666,66 × 60 % = 999,996 → 1 000,00 (rounded once, half away from zero).
+    let (a, va) = o.complete_kind("optique", "M23-0000030", "13059", salma, "2023-01-10", "1666,66", glasses("2023-01-10", "1666,66")).await;
+    let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": a, "version": va})).await.unwrap();
+    assert_eq!((l["lines"][0]["reimbursed"].as_i64(), l["lines"][0]["amo"].as_i64(), l["lines"][0]["complementary"].as_i64()), (Some(100_000), Some(83_333), Some(16_667)));
+    // Second pair the same year: 600,00 × 60 % = 360,00, but only 200,00 are left under the ceiling.
+    let (b, vb) = o.complete_kind("optique", "M23-0000031", "13059", salma, "2023-01-20", "600", glasses("2023-01-20", "600")).await;
+    let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": b, "version": vb})).await.unwrap();
+    assert_eq!(l["lines"][0]["reimbursed"], 20_000);
+    let why: Vec<String> = serde_json::from_value(l["lines"][0]["explanation"].clone()).unwrap();
+    assert!(why.iter().any(|e| e == "Plafond annuel optique de 1 200,00 DH : déjà remboursé 1 000,00, reste 200,00 ; remboursé ramené à 200,00"), "{why:?}");
+    // Another beneficiary has his own ceiling.
+    let (c, vc) = o.complete_kind("optique", "M23-0000032", "13059", o.karim, "2023-01-20", "600", json!([{"date": "2023-01-20", "beneficiary_id": o.karim, "act": "VERRES", "quantity": 1, "charged": "600"}])).await;
+    let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": c, "version": vc})).await.unwrap();
+    assert_eq!(l["lines"][0]["reimbursed"], 36_000);
 }

@@ -70,8 +70,9 @@ pub struct Ctx<'a> {
     pub progress: Option<ProgressSink>,
 }
 
-/// Receives progress values of a long operation, as JSON.
-pub type ProgressSink = Arc<dyn Fn(serde_json::Value) + Send + Sync>;
+/// Receives progress values of a long operation, as JSON; answers `false`
+/// when the user asked to stop (an operation that can stop cleanly does).
+pub type ProgressSink = Arc<dyn Fn(serde_json::Value) -> bool + Send + Sync>;
 
 impl Ctx<'_> {
     pub fn db(&self) -> &Db {

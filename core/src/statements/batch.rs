@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -48,8 +47,7 @@ pub async fn run(
     from: NaiveDate,
     to: NaiveDate,
     folder: &Path,
-    progress: &(dyn Fn(BatchProgress) + Send + Sync),
-    cancel: &AtomicBool,
+    progress: &(dyn Fn(BatchProgress) -> bool + Send + Sync),
 ) -> ApiResult<BatchReport> {
     if from > to {
         return Err(ApiError::validation("to", "La fin de la période précède son début."));
@@ -70,11 +68,13 @@ pub async fn run(
     let mut index = String::from("matricule;nom;paiements;net_paye;fichier\n");
     let mut cancelled = false;
     // Reading the next member's payments overlaps with drawing and writing
-    // the previous PDFs on the other core: at most two drawings in flight.
+    // the previous PDF on the other core.
     let mut drawing: std::collections::VecDeque<tokio::task::JoinHandle<ApiResult<()>>> = Default::default();
     let mut done = 0i64;
+    // Asked to stop: the files written so far stay (each whole); a rerun goes on.
+    let mut go_on = true;
     for r in rows.iter() {
-        if cancel.load(Ordering::Relaxed) {
+        if !go_on {
             cancelled = true;
             break;
         }
@@ -84,13 +84,17 @@ pub async fn run(
         if path.exists() {
             skipped += 1;
             done += 1;
-            progress(BatchProgress { done, total });
+            go_on = progress(BatchProgress { done, total });
         } else if let Some((m, paid)) = period_data(pool, r.try_get("id")?, from, to).await? {
-            while drawing.len() >= 2 {
-                if let Some(h) = drawing.pop_front() {
-                    h.await.map_err(ApiError::internal)??;
-                    done += 1;
-                    progress(BatchProgress { done, total });
+            // The previous drawing must be finished (and the stop request
+            // heard) before this one starts.
+            if let Some(h) = drawing.pop_front() {
+                h.await.map_err(ApiError::internal)??;
+                done += 1;
+                go_on = progress(BatchProgress { done, total });
+                if !go_on {
+                    cancelled = true;
+                    break;
                 }
             }
             let head = head.clone();

@@ -46,6 +46,11 @@ export async function callStreamed<K extends OperationName, P>(
   }
 }
 
+/** Asks the running long operation to stop at its next step. */
+export async function stopStreamed(): Promise<void> {
+  await invoke("stop_streamed");
+}
+
 export interface DatabaseStatus {
   choice: "environment" | "settings" | "default";
   database: string;

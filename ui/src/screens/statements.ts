@@ -2,7 +2,7 @@
 // list; a member's statement for a period; the statement run of a period
 // into a folder, with its progress streamed from Rust.
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { call, callStreamed, ApiFailure } from "../api/client";
+import { call, callStreamed, stopStreamed, ApiFailure } from "../api/client";
 import type { BatchProgress, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
@@ -60,13 +60,14 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
 
   const run = h("form", { id: "statement-run-form", class: "card inline" });
   const bar = h("progress", { id: "statement-run-progress", max: "1", value: "0", hidden: true });
+  const stop = h("button", { type: "button", id: "statement-run-stop", hidden: true, onclick: () => void stopStreamed() }, "Arrêter");
   const runStatus = statusLine("statement-run-status");
   mount(
     run,
     h("h3", {}, "Relevés de tous les adhérents réglés sur une période"),
     formError(),
     h("div", { class: "row" }, field("Du (jj/mm/aaaa)", "from"), field("Au (jj/mm/aaaa)", "to")),
-    h("button", { type: "submit", id: "statement-run" }, "Choisir le dossier et lancer"),
+    h("div", { class: "row" }, h("button", { type: "submit", id: "statement-run" }, "Choisir le dossier et lancer"), stop),
     bar,
   );
   onSubmit(run, async () => {
@@ -74,12 +75,19 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     const folder = await open({ directory: true, title: "Dossier des relevés" });
     if (!folder || Array.isArray(folder)) return;
     bar.hidden = false;
-    const r = await callStreamed("statement_batch", { from: isoDate(v("from")), to: isoDate(v("to")), folder }, (p: BatchProgress) => {
-      bar.max = Math.max(1, p.total);
-      bar.value = p.done;
-      runStatus.textContent = `${p.done} / ${p.total}`;
-    });
-    runStatus.textContent = `${r.written} relevé(s) écrit(s), ${r.skipped} déjà présent(s), index : ${r.index}`;
+    stop.hidden = false;
+    try {
+      const r = await callStreamed("statement_batch", { from: isoDate(v("from")), to: isoDate(v("to")), folder }, (p: BatchProgress) => {
+        bar.max = Math.max(1, p.total);
+        bar.value = p.done;
+        runStatus.textContent = `${p.done} / ${p.total}`;
+      });
+      runStatus.textContent = r.cancelled
+        ? `Arrêté : ${r.written} relevé(s) écrit(s) ; relancez pour terminer (les fichiers écrits sont gardés).`
+        : `${r.written} relevé(s) écrit(s), ${r.skipped} déjà présent(s), index : ${r.index}`;
+    } finally {
+      stop.hidden = true;
+    }
   });
 
   mount(

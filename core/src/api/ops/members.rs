@@ -194,6 +194,7 @@ impl Operation for MemberImport {
     async fn run(ctx: &mut Ctx<'_>, r: ImportRequest) -> ApiResult<ImportReport> {
         let sink = ctx.progress.clone();
         let progress = move |p: import::ImportProgress| {
+            // The import is one transaction: it is not stopped half-way.
             if let Some(s) = &sink {
                 s(serde_json::to_value(p).unwrap_or_default());
             }

@@ -13,7 +13,6 @@ use crate::statements::payments::{self, PaymentBatch};
 use crate::statements::pdf;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use std::sync::atomic::AtomicBool;
 use ts_rs::TS;
 
 pub struct RuleSetList;
@@ -194,17 +193,16 @@ pub struct StatementBatch;
 impl Operation for StatementBatch {
     const NAME: &'static str = "statement_batch";
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a folder; files already there are skipped. Streams its progress.";
+    const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a folder; files already there are skipped. Streams its progress; the window can stop it between two files.";
     type Request = StatementBatchRequest;
     type Response = BatchReport;
     async fn run(ctx: &mut Ctx<'_>, r: StatementBatchRequest) -> ApiResult<BatchReport> {
         let sink = ctx.progress.clone();
-        let progress = move |p: BatchProgress| {
-            if let Some(s) = &sink {
-                s(serde_json::to_value(p).unwrap_or_default());
-            }
+        // `false` from the window's sink: the user pressed "Arrêter".
+        let progress = move |p: BatchProgress| match &sink {
+            Some(s) => s(serde_json::to_value(p).unwrap_or_default()),
+            None => true,
         };
-        let cancel = AtomicBool::new(false);
-        batch::run(ctx.db().pool(), r.from, r.to, std::path::Path::new(r.folder.trim()), &progress, &cancel).await
+        batch::run(ctx.db().pool(), r.from, r.to, std::path::Path::new(r.folder.trim()), &progress).await
     }
 }
