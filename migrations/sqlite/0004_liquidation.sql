@@ -65,3 +65,18 @@ ALTER TABLE dossiers ADD COLUMN statement_number TEXT;
 CREATE INDEX dossiers_paid ON dossiers (paid_on, member_id) WHERE paid_on IS NOT NULL;
 
 INSERT INTO settings (key, value, updated_at) VALUES ('mutual_address', 'Casablanca', '2000-01-01T00:00:00.000000Z');
+
+-- Chronic-illness (ALD/ALC) declarations, decided by the medical advisor:
+-- while valid they give the linked act families the chronic-illness rate.
+-- The condition is medical: only the medical role reads it.
+CREATE TABLE chronic_declarations (
+    id              INTEGER PRIMARY KEY,
+    beneficiary_id  INTEGER NOT NULL REFERENCES beneficiaries (id),
+    condition       TEXT    NOT NULL,
+    families_json   TEXT    NOT NULL,
+    start_date      TEXT    NOT NULL,
+    end_date        TEXT    NOT NULL,
+    decided_by      TEXT    NOT NULL,
+    created_at      TEXT    NOT NULL
+);
+CREATE INDEX chronic_declarations_beneficiary ON chronic_declarations (beneficiary_id, start_date);

@@ -15,6 +15,7 @@ crate::on_both_backends!(
     clawbacks_are_deducted_and_rule_sets_follow_the_line_date,
     member_statements_for_a_period_and_the_statement_run,
     ceilings_count_earlier_dossiers_and_rounding_is_once_per_line,
+    a_chronic_illness_declaration_gives_its_rate_and_stays_secret,
 );
 
 struct Office {
@@ -161,12 +162,16 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
     assert_eq!(page["dossier"]["paid_amount"], 88_000);
     assert_eq!(page["member_view"]["status"], "Réglé");
 
+    // The mutual's name and address come from the settings.
+    let e = o.w.call(&mut o.claims, "settings_save", json!({"mutual_name": "X", "mutual_address": "Y"})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    o.w.call(&mut o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Aéroport Mohammed V, Casablanca"})).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("decompte.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": id, "path": path.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&path);
     for expected in [
-        "Mutuelle du personnel", "Décompte de remboursement n° DEC-2023-", "10/03/2023", "13059", "Bennani Karim", "RAM", "12 rue Ibn Sina, Casablanca",
+        "Mutuelle du personnel", "Aéroport Mohammed V, Casablanca", "Décompte de remboursement n° DEC-2023-", "10/03/2023", "13059", "Bennani Karim", "RAM", "12 rue Ibn Sina, Casablanca",
         "M21-0050533", "Bennani Salma", "Autres", "05/01/2023", "4 × PSYMOT", "4 × ORTHO", "600,00", "480,00", "420,00", "60,00", "500,00", "400,00", "350,00",
         "50,00", "80 %", "1 100,00", "880,00", "770,00", "110,00", "Net payé", "880,00 DH", "VIR-20230310-", "******************** 7171",
     ] {
@@ -405,4 +410,35 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
     let (c, vc) = o.complete_kind("optique", "M23-0000032", "13059", o.karim, "2023-01-20", "600", json!([{"date": "2023-01-20", "beneficiary_id": o.karim, "act": "VERRES", "quantity": 1, "charged": "600"}])).await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": c, "version": vc})).await.unwrap();
     assert_eq!(l["lines"][0]["reimbursed"], 36_000);
+}
+
+async fn a_chronic_illness_declaration_gives_its_rate_and_stays_secret(t: TestDb) {
+    let mut o = office(t).await;
+    o.w.add_staff("medecin", &["medical"]).await;
+    let mut medical = o.w.login("medecin").await;
+    let declaration = json!({"beneficiary_id": o.salma, "condition": "Retard psychomoteur", "families": ["reeducation"], "start_date": "2023-01-01"});
+    for caller in [&mut o.reception, &mut o.claims, &mut o.admin] {
+        let e = o.w.call(caller, "chronic_declare", declaration.clone()).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+    }
+    let d = o.w.call(&mut medical, "chronic_declare", declaration).await.unwrap();
+    assert_eq!(d["end_date"], "2023-06-30");
+    // Others see that it exists, never what it is; the journal neither.
+    let seen = o.w.call(&mut o.claims, "chronic_list", json!({"id": o.salma})).await.unwrap();
+    assert_eq!((seen[0]["condition"].clone(), seen[0]["confidential"].clone()), (Value::Null, json!(true)));
+    let seen = o.w.call(&mut medical, "chronic_list", json!({"id": o.salma})).await.unwrap();
+    assert_eq!(seen[0]["condition"], "Retard psychomoteur");
+    let journal: Vec<String> = sqlx::query_scalar("SELECT COALESCE(after_json, '') FROM audit_log").fetch_all(o.w.t.db.pool()).await.unwrap();
+    assert!(journal.iter().all(|j| !j.contains("psychomoteur")));
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read'").fetch_one(o.w.t.db.pool()).await.unwrap();
+    assert_eq!(reads, 1);
+    // The sessions of the worked example at the chronic-illness rate (100 %); a consultation is not linked.
+    let mut lines = worked_lines(o.salma);
+    lines.as_array_mut().unwrap().push(json!({"date": "2023-01-31", "beneficiary_id": o.salma, "act": "C", "quantity": 1, "charged": "80"}));
+    let (id, v) = o.complete("M21-0050533", "13059", o.salma, "2023-01-05", "2180", lines).await;
+    let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id, "version": v})).await.unwrap();
+    assert_eq!((l["lines"][0]["rate"].as_i64(), l["lines"][0]["reimbursed"].as_i64(), l["lines"][0]["remainder"].as_i64()), (Some(10_000), Some(60_000), Some(0)));
+    assert_eq!((l["lines"][1]["rate"].as_i64(), l["lines"][1]["reimbursed"].as_i64()), (Some(10_000), Some(50_000)));
+    assert_eq!((l["lines"][2]["rate"].as_i64(), l["lines"][2]["reimbursed"].as_i64()), (Some(8_000), Some(6_400)));
+    assert!(l["lines"][0]["explanation"][2].as_str().unwrap().contains("taux maladie chronique (ALD/ALC)"));
 }

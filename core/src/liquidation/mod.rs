@@ -1,7 +1,8 @@
-//! Liquidation (statements issue, in progress): the rules with their
-//! effective dates and the computation of each care line. Pure and
-//! unit-tested; storage, payments, statements and screens build on it.
+//! Liquidation: the rules with their effective dates, the computation of
+//! each care line (pure, in `compute`), chronic-illness declarations, and the
+//! care lines and liquidation in the database (`repo`).
 
+pub mod chronic;
 pub mod compute;
 pub mod repo;
 pub mod rules;

@@ -340,21 +340,27 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
         .into_iter()
         .filter(|(_, left)| *left > 0)
         .collect();
-    let lines: Vec<CareLine> = stored
-        .iter()
-        .map(|l| CareLine {
+    let mut lines: Vec<CareLine> = Vec::with_capacity(stored.len());
+    for l in &stored {
+        // A valid chronic-illness declaration of the beneficiary covering the act's family.
+        let family = compute::parse_act(&l.act).ok().and_then(|(code, _)| in_force(&sets, l.date).and_then(|r| r.act(&code)).map(|a| a.family.clone()));
+        let chronic = match family {
+            Some(f) => super::chronic::covers(&mut *tx, l.beneficiary_id, &f, l.date).await?,
+            None => false,
+        };
+        lines.push(CareLine {
             date: l.date,
             beneficiary_id: l.beneficiary_id,
             act: l.act.clone(),
             quantity: l.quantity,
             charged: l.charged,
-            // Chronic-illness declarations and prior approvals come with the
-            // prior-approvals issue; until then no line has them.
-            chronic: false,
+            chronic,
+            // Prior approvals are matched by the prior-approvals issue; until
+            // then a line that needs one is refused.
             approved: false,
             covered: covered(&cover, l.beneficiary_id, l.date).unwrap_or(false),
-        })
-        .collect();
+        });
+    }
     let facts = DossierFacts { kind: d.kind, first_act_date: d.first_act_date, validity_end: d.validity_end };
     let result = compute::liquidate(&sets, &facts, &lines, &used, &clawbacks);
     for (stored_line, r) in stored.iter().zip(&result.lines) {

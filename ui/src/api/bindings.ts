@@ -190,6 +190,22 @@ export type DeadlineRule = { effective_from: string, validity_months: number,
  */
 original_grace_months: number, late_effect: LateEffect, };
 
+export type Declaration = { id: number, beneficiary_id: number, 
+/**
+ * `None` for every role but the medical one: they see that it exists, not what it is.
+ */
+condition: string | null, confidential: boolean, families: Array<string>, start_date: string, end_date: string, };
+
+export type DeclarationInput = { beneficiary_id: number, 
+/**
+ * The condition (medical, read by the medical role only).
+ */
+condition: string, 
+/**
+ * Act families it covers (`reeducation`, `pharmacie`, …).
+ */
+families: Array<string>, start_date: string, };
+
 /**
  * A column the import will read, as the screen shows it.
  */
@@ -498,6 +514,11 @@ reason_text?: string | null,
  * Complement received: what came. Complete with documents missing: why.
  */
 note?: string | null, };
+
+/**
+ * The mutual's name and address, printed on its documents.
+ */
+export type MutualSettings = { mutual_name: string, mutual_address: string, };
 
 /**
  * A new account as the form sends it.
@@ -876,6 +897,10 @@ export interface Operations {
   statement_dossier: { request: FileRequest; response: Written };
   statement_member: { request: MemberStatementRequest; response: Written };
   statement_batch: { request: StatementBatchRequest; response: BatchReport };
+  chronic_declare: { request: DeclarationInput; response: Declaration };
+  chronic_list: { request: IdRequest; response: Array<Declaration> };
+  settings_get: { request: Empty; response: MutualSettings };
+  settings_save: { request: MutualSettings; response: MutualSettings };
 }
 
 export type OperationName = keyof Operations;
@@ -943,4 +968,8 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   statement_dossier: "statements_read",
   statement_member: "statements_read",
   statement_batch: "statements_produce",
+  chronic_declare: "medical_review",
+  chronic_list: "dossiers_read",
+  settings_get: "authenticated",
+  settings_save: "settings_manage",
 };

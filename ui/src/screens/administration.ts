@@ -3,7 +3,7 @@
 import type { SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
 import { auditPanel } from "./audit";
-import { deadlinesPanel, documentsPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
+import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
 import { staffPanel } from "./staff";
 
 export function administrationSection(content: HTMLElement, session: SessionInfo): void {
@@ -16,6 +16,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["documents", "Pièces", () => void documentsPanel(panel)],
     ["deadlines", "Délais", () => void deadlinesPanel(panel)],
     ["rules", "Barèmes", () => void ruleSetsPanel(panel)],
+    ["mutual", "Mutuelle", () => void mutualPanel(panel)],
   ];
   const bar = h("div", { class: "tabs", role: "tablist" });
   for (const [id, label, show] of tabs) {

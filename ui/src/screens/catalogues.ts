@@ -175,3 +175,23 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
   );
   mount(panel, form, table("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Taux", "ALD/ALC"], rows));
 }
+
+/** The mutual's name and address, printed on its documents. */
+export async function mutualPanel(panel: HTMLElement): Promise<void> {
+  const current = await call("settings_get", {});
+  const form = h("form", { id: "mutual-form", class: "card inline" });
+  mount(
+    form,
+    h("h3", {}, "La mutuelle sur ses documents"),
+    formError(),
+    field("Nom", "mutual_name", { value: current.mutual_name }),
+    field("Adresse", "mutual_address", { value: current.mutual_address }),
+    h("button", { type: "submit", class: "primary" }, "Enregistrer"),
+  );
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address") });
+    await mutualPanel(panel);
+  });
+  mount(panel, form);
+}

@@ -93,4 +93,8 @@ operations! {
     statements::StatementDossier,
     statements::StatementMember,
     statements::StatementBatch,
+    statements::ChronicDeclare,
+    statements::ChronicList,
+    statements::SettingsGet,
+    statements::SettingsSave,
 }

@@ -5,6 +5,7 @@ use super::session::Empty;
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
+use crate::liquidation::chronic::{self, Declaration, DeclarationInput};
 use crate::liquidation::repo::{self, CareLineInput, LiquidationView, StoredLine};
 use crate::liquidation::RuleSet;
 use crate::members;
@@ -12,7 +13,7 @@ use crate::statements::batch::{self, BatchProgress, BatchReport};
 use crate::statements::payments::{self, PaymentBatch};
 use crate::statements::pdf;
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub struct RuleSetList;
@@ -204,5 +205,92 @@ impl Operation for StatementBatch {
             None => true,
         };
         batch::run(ctx.db().pool(), r.from, r.to, std::path::Path::new(r.folder.trim()), &progress).await
+    }
+}
+
+pub struct ChronicDeclare;
+impl Operation for ChronicDeclare {
+    const NAME: &'static str = "chronic_declare";
+    const PERMISSION: Permission = Permission::MedicalReview;
+    const SUMMARY: &'static str = "The medical advisor declares a beneficiary's chronic illness (ALD/ALC): condition, linked act families, start; valid 6 months.";
+    type Request = DeclarationInput;
+    type Response = Declaration;
+    async fn run(ctx: &mut Ctx<'_>, r: DeclarationInput) -> ApiResult<Declaration> {
+        chronic::declare(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct ChronicList;
+impl Operation for ChronicList {
+    const NAME: &'static str = "chronic_list";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A beneficiary's chronic-illness declarations; the condition is shown to the medical role only.";
+    type Request = IdRequest;
+    type Response = Vec<Declaration>;
+    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<Declaration>> {
+        let list = chronic::of_beneficiary(ctx.db().pool(), r.id, &ctx.roles).await?;
+        if list.iter().any(|d| d.condition.is_some()) {
+            // Every read of a medical detail is recorded.
+            let mut tx = ctx.db().begin().await?;
+            crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
+                action: "medical.read", entity_type: "beneficiary", entity_id: Some(r.id.to_string()), before: None,
+                after: Some(serde_json::json!({ "what": "chronic_declarations" })),
+            })
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(list)
+    }
+}
+
+/// The mutual's name and address, printed on its documents.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MutualSettings {
+    pub mutual_name: String,
+    pub mutual_address: String,
+}
+
+pub struct SettingsGet;
+impl Operation for SettingsGet {
+    const NAME: &'static str = "settings_get";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The mutual's name and address printed on slips, receipts and statements.";
+    type Request = Empty;
+    type Response = MutualSettings;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<MutualSettings> {
+        let h = pdf::letterhead(ctx.db().pool()).await?;
+        Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address })
+    }
+}
+
+pub struct SettingsSave;
+impl Operation for SettingsSave {
+    const NAME: &'static str = "settings_save";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Changes the mutual's name and address printed on its documents.";
+    type Request = MutualSettings;
+    type Response = MutualSettings;
+    async fn run(ctx: &mut Ctx<'_>, r: MutualSettings) -> ApiResult<MutualSettings> {
+        let name = crate::members::text::clean("mutual_name", "Le nom de la mutuelle", &r.mutual_name, 150)?;
+        let address = crate::members::text::clean("mutual_address", "L'adresse", &r.mutual_address, 300)?;
+        if name.is_empty() {
+            return Err(ApiError::validation("mutual_name", "Le nom de la mutuelle est obligatoire."));
+        }
+        let before = pdf::letterhead(ctx.db().pool()).await?;
+        let mut tx = ctx.db().begin().await?;
+        for (k, v) in [("mutual_name", &name), ("mutual_address", &address)] {
+            sqlx::query("UPDATE settings SET value = $1, updated_at = $2 WHERE key = $3").bind(v).bind(crate::storage::time::ts(ctx.now)).bind(k).execute(&mut *tx).await?;
+        }
+        crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
+            action: "settings.update",
+            entity_type: "settings",
+            entity_id: Some("mutual".into()),
+            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address })),
+            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(MutualSettings { mutual_name: name, mutual_address: address })
     }
 }

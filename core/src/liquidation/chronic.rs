@@ -1,0 +1,118 @@
+//! Chronic-illness (ALD/ALC) declarations: decided by the medical advisor for
+//! a beneficiary, valid 6 months from their start (renewed by a new
+//! declaration), linked to act families. While valid, a linked act is
+//! reimbursed at the chronic-illness rate. The condition itself is medical:
+//! only the medical role reads it.
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::members::text;
+use crate::storage::{time, Db};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, Row};
+use ts_rs::TS;
+
+/// Declarations are renewed every 6 months (seed 002).
+pub const VALIDITY_MONTHS: u32 = 6;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationInput {
+    #[ts(type = "number")]
+    pub beneficiary_id: i64,
+    /// The condition (medical, read by the medical role only).
+    pub condition: String,
+    /// Act families it covers (`reeducation`, `pharmacie`, …).
+    pub families: Vec<String>,
+    pub start_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Declaration {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub beneficiary_id: i64,
+    /// `None` for every role but the medical one: they see that it exists, not what it is.
+    pub condition: Option<String>,
+    pub confidential: bool,
+    pub families: Vec<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+}
+
+pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &DeclarationInput) -> ApiResult<Declaration> {
+    let condition = text::clean("condition", "La pathologie", &d.condition, 300)?;
+    if condition.is_empty() {
+        return Err(ApiError::validation("condition", "Indiquez la pathologie déclarée."));
+    }
+    let families: Vec<String> = d.families.iter().map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty()).collect();
+    if families.is_empty() {
+        return Err(ApiError::validation("families", "Indiquez au moins une famille d'actes liée à la maladie chronique."));
+    }
+    let end = d.start_date.checked_add_months(Months::new(VALIDITY_MONTHS)).and_then(|e| e.pred_opt()).unwrap_or(d.start_date);
+    let mut tx = db.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id = $1").bind(d.beneficiary_id).fetch_optional(&mut *tx).await?;
+    if exists.is_none() {
+        return Err(ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", d.beneficiary_id)));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO chronic_declarations (beneficiary_id, condition, families_json, start_date, end_date, decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(d.beneficiary_id)
+    .bind(&condition)
+    .bind(serde_json::to_string(&families).map_err(ApiError::internal)?)
+    .bind(time::date(d.start_date))
+    .bind(time::date(end))
+    .bind(&actor.name)
+    .bind(time::ts(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    // The journal keeps that a declaration was made, never the condition.
+    audit::record(&mut tx, now, actor, Change {
+        action: "chronic.declare",
+        entity_type: "beneficiary",
+        entity_id: Some(d.beneficiary_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date, "end_date": end, "condition": "confidentiel" })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Declaration { id, beneficiary_id: d.beneficiary_id, condition: Some(condition), confidential: true, families, start_date: d.start_date, end_date: end })
+}
+
+/// A beneficiary's declarations, the condition shown to the medical role only.
+pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[Role]) -> ApiResult<Vec<Declaration>> {
+    let medical = roles.contains(&Role::Medical);
+    let rows = sqlx::query("SELECT id, beneficiary_id, condition, families_json, start_date, end_date FROM chronic_declarations WHERE beneficiary_id = $1 ORDER BY start_date")
+        .bind(beneficiary_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let f: String = r.try_get("families_json")?;
+            let (s, e): (String, String) = (r.try_get("start_date")?, r.try_get("end_date")?);
+            Ok(Declaration {
+                id: r.try_get("id")?,
+                beneficiary_id: r.try_get("beneficiary_id")?,
+                condition: if medical { Some(r.try_get("condition")?) } else { None },
+                confidential: true,
+                families: serde_json::from_str(&f).unwrap_or_default(),
+                start_date: NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(ApiError::internal)?,
+                end_date: NaiveDate::parse_from_str(&e, "%Y-%m-%d").map_err(ApiError::internal)?,
+            })
+        })
+        .collect()
+}
+
+/// Does a valid declaration of this beneficiary cover this act family on this day?
+pub async fn covers<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, beneficiary_id: i64, family: &str, day: NaiveDate) -> ApiResult<bool> {
+    let rows: Vec<String> = sqlx::query_scalar("SELECT families_json FROM chronic_declarations WHERE beneficiary_id = $1 AND start_date <= $2 AND end_date >= $2")
+        .bind(beneficiary_id)
+        .bind(time::date(day))
+        .fetch_all(ex)
+        .await?;
+    Ok(rows.iter().any(|f| serde_json::from_str::<Vec<String>>(f).unwrap_or_default().iter().any(|x| x == family)))
+}
