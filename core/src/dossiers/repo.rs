@@ -31,8 +31,7 @@ pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id
      LEFT JOIN staff s ON s.id = d.assigned_to LEFT JOIN urns u ON u.id = d.urn_id";
 
 fn date(r: &AnyRow, col: &str) -> ApiResult<Option<NaiveDate>> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| ApiError::internal(format!("date illisible en base {s}: {e}")))).transpose()
+    time::row_date(r, col)
 }
 
 fn req_date(r: &AnyRow, col: &str) -> ApiResult<NaiveDate> {
@@ -431,19 +430,19 @@ pub async fn scans_of(pool: &AnyPool, dossier_id: i64) -> ApiResult<Vec<ScanInfo
         .bind(dossier_id)
         .fetch_all(pool)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ScanInfo {
-                id: r.try_get("id")?,
-                file_name: r.try_get("file_name")?,
-                media_type: r.try_get("media_type")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-                created_at: r.try_get("created_at")?,
-                created_by: r.try_get("created_by")?,
-            })
-        })
-        .collect()
+    rows.iter().map(scan_info).collect()
+}
+
+fn scan_info(r: &AnyRow) -> ApiResult<ScanInfo> {
+    Ok(ScanInfo {
+        id: r.try_get("id")?,
+        file_name: r.try_get("file_name")?,
+        media_type: r.try_get("media_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+    })
 }
 
 /// A scan's content.
@@ -453,18 +452,7 @@ pub async fn scan_content(pool: &AnyPool, file_id: i64) -> ApiResult<(ScanInfo, 
         .fetch_optional(pool)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Aucune pièce scannée n° {file_id}.")))?;
-    Ok((
-        ScanInfo {
-            id: r.try_get("id")?,
-            file_name: r.try_get("file_name")?,
-            media_type: r.try_get("media_type")?,
-            size: r.try_get("size")?,
-            sha256: r.try_get("sha256")?,
-            created_at: r.try_get("created_at")?,
-            created_by: r.try_get("created_by")?,
-        },
-        r.try_get("content")?,
-    ))
+    Ok((scan_info(&r)?, r.try_get("content")?))
 }
 
 /// A move asked by a staff member.

@@ -16,9 +16,7 @@ pub(crate) const MEMBER_SELECT: &str = "SELECT m.id, m.matricule, m.cnie, m.last
      FROM members m LEFT JOIN employers e ON e.id = m.employer_id";
 
 fn date(r: &AnyRow, col: &str) -> ApiResult<Option<NaiveDate>> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| ApiError::internal(format!("date illisible en base {s}: {e}"))))
-        .transpose()
+    time::row_date(r, col)
 }
 
 pub(crate) fn member_from_row(r: &AnyRow) -> ApiResult<Member> {

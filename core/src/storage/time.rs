@@ -17,6 +17,13 @@ pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// A nullable `YYYY-MM-DD` column of a row.
+pub fn row_date(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<NaiveDate>, crate::ApiError> {
+    use sqlx::Row;
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| crate::ApiError::internal(format!("date illisible en base {s}: {e}")))).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
