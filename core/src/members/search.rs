@@ -124,16 +124,35 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
 
 /// Members whose folded full name starts with the words as typed (the first
 /// word's token, the query as the start of the sort key), and for two words also
-/// with the second word's tokens followed by the first word ("youssef bou":
-/// "bouzidi youssef…"). At most [`PAGE`] + 1, in name order.
+/// a first name then the start of the last name ("youssef bou": Youssef's
+/// members whose name starts with "bou", one index range; when "youssef" is
+/// cut short, the second word's tokens followed by the first, by seeks).
+/// At most [`PAGE`] + 1, in name order.
 async fn in_name_order(db: &Db, words: &[String]) -> ApiResult<Vec<(i64, String)>> {
     let pool = db.pool();
     let mut ranges: Vec<(String, String)> = Vec::new();
     if words.len() >= 2 {
         ranges.push((words[0].clone(), words.join(" ")));
     }
+    let mut hits: Vec<(i64, String)> = Vec::new();
     if words.len() == 2 {
-        // The distinct words starting with the second one, by index seeks.
+        // A whole first name then the start of the last name ("karim ben"):
+        // one range of the primary key, the first name's members whose
+        // name starts with the second word.
+        let rows = sqlx::query_as::<_, (i64, String)>(&format!(
+            "SELECT member_id, sort_key FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
+            PAGE + 1
+        ))
+        .bind(words[0].clone())
+        .bind(words[1].clone())
+        .bind(upper(&words[1]))
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows);
+    }
+    if words.len() == 2 && hits.is_empty() {
+        // A first name cut short ("kar ben"): the distinct words starting
+        // with the second one, by index seeks, each followed by the first.
         let mut after: Option<String> = None;
         for _ in 0..20 {
             let next: Option<String> = match &after {
@@ -153,7 +172,6 @@ async fn in_name_order(db: &Db, words: &[String]) -> ApiResult<Vec<(i64, String)
             after = Some(t);
         }
     }
-    let mut hits: Vec<(i64, String)> = Vec::new();
     for (token, key) in ranges {
         let rows = sqlx::query_as::<_, (i64, String)>(&format!(
             "SELECT member_id, sort_key FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
