@@ -51,6 +51,11 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
         for r in &rows {
             found.push(member_from_row(r)?);
         }
+        // A scanned or typed identifier that was found: names hold no digits,
+        // so there is nothing more to look for.
+        if !found.is_empty() && !q.contains(char::is_whitespace) && q.chars().any(|c| c.is_ascii_digit()) {
+            return Ok(SearchResult { members: found, more: false });
+        }
     }
     let words: Vec<String> = text::fold(q).split(' ').filter(|w| !w.is_empty()).take(6).map(String::from).collect();
     let letters: usize = words.iter().map(|w| w.chars().count()).sum();
@@ -130,27 +135,28 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
 /// At most [`PAGE`] + 1, in name order.
 async fn in_name_order(db: &Db, words: &[String]) -> ApiResult<Vec<(i64, String)>> {
     let pool = db.pool();
-    let mut ranges: Vec<(String, String)> = Vec::new();
-    if words.len() >= 2 {
-        ranges.push((words[0].clone(), words.join(" ")));
-    }
     let mut hits: Vec<(i64, String)> = Vec::new();
-    if words.len() == 2 {
+    let done = |hits: &mut Vec<(i64, String)>| {
+        hits.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        hits.dedup_by_key(|h| h.0);
+        hits.len() > PAGE
+    };
+    if words.len() >= 2 {
+        // The words in the name's order ("bennani kar"): one range; a full page ends the search.
+        hits.extend(fetch_range(pool, &words[0], &words.join(" ")).await?);
+        if done(&mut hits) || words.len() > 2 {
+            hits.truncate(PAGE + 1);
+            return Ok(hits);
+        }
         // A whole first name then the start of the last name ("karim ben"):
-        // one range of the primary key, the first name's members whose
-        // name starts with the second word.
-        let rows = sqlx::query_as::<_, (i64, String)>(&format!(
-            "SELECT member_id, sort_key FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
-            PAGE + 1
-        ))
-        .bind(words[0].clone())
-        .bind(words[1].clone())
-        .bind(upper(&words[1]))
-        .fetch_all(pool)
-        .await?;
-        hits.extend(rows);
-    }
-    if words.len() == 2 && hits.is_empty() {
+        // the first name's members whose name starts with the second word.
+        let first_name = fetch_range(pool, &words[0], &words[1]).await?;
+        let whole_first_name = !first_name.is_empty();
+        hits.extend(first_name);
+        if done(&mut hits) || whole_first_name {
+            hits.truncate(PAGE + 1);
+            return Ok(hits);
+        }
         // A first name cut short ("kar ben"): the distinct words starting
         // with the second one, by index seeks, each followed by the first.
         let mut after: Option<String> = None;
@@ -168,26 +174,29 @@ async fn in_name_order(db: &Db, words: &[String]) -> ApiResult<Vec<(i64, String)
                     .await?,
             };
             let Some(t) = next else { break };
-            ranges.push((t.clone(), format!("{t} {}", words[0])));
+            hits.extend(fetch_range(pool, &t, &format!("{t} {}", words[0])).await?);
+            if done(&mut hits) {
+                break;
+            }
             after = Some(t);
         }
     }
-    for (token, key) in ranges {
-        let rows = sqlx::query_as::<_, (i64, String)>(&format!(
-            "SELECT member_id, sort_key FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
-            PAGE + 1
-        ))
-        .bind(token)
-        .bind(key.clone())
-        .bind(upper(&key))
-        .fetch_all(pool)
-        .await?;
-        hits.extend(rows);
-    }
-    hits.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-    hits.dedup_by_key(|h| h.0);
+    done(&mut hits);
     hits.truncate(PAGE + 1);
     Ok(hits)
+}
+
+/// The members of a token whose sort key starts with `key`, in name order (at most a page and one).
+async fn fetch_range(pool: &sqlx::AnyPool, token: &str, key: &str) -> ApiResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as::<_, (i64, String)>(&format!(
+        "SELECT member_id, sort_key FROM member_tokens WHERE token = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key, member_id LIMIT {}",
+        PAGE + 1
+    ))
+    .bind(token.to_string())
+    .bind(key.to_string())
+    .bind(upper(key))
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Members matching every word, read through the driver word `d`: all of them
