@@ -383,12 +383,6 @@ pub(super) async fn run(
     let writes = (creates.len() + updates.len() + new_beneficiaries.len()) as u32;
     progress(ImportProgress { phase: ImportPhase::Ecriture, done: 0, total: writes });
     let mut tx = db.begin().await?;
-    if db.backend() == crate::storage::Backend::Sqlite && writes > 10_000 {
-        // A large import rewrites index pages over and over: with room for
-        // them in memory they are written once, at commit. (This pooled
-        // connection keeps the larger cache until the pool retires it.)
-        sqlx::query("PRAGMA cache_size = -262144").execute(&mut *tx).await?;
-    }
     let mut employer_ids: HashMap<String, (i64, String)> = HashMap::new();
     for (_, f) in &creates {
         if let Some(e) = &f.employer {
