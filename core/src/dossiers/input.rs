@@ -66,7 +66,9 @@ pub fn form_number(raw: &str) -> ApiResult<String> {
     }
     let letters = s.chars().take_while(|c| c.is_ascii_uppercase()).count();
     let rest = &s[letters..];
-    let ok = (1..=3).contains(&letters)
+    // Only ASCII can be valid, and byte slicing below needs it.
+    let ok = s.is_ascii()
+        && (1..=3).contains(&letters)
         && rest.len() >= 2 + 1 + 5
         && rest[..2].chars().all(|c| c.is_ascii_digit())
         && rest[2..].starts_with('-')
@@ -120,7 +122,7 @@ mod tests {
     fn form_numbers() {
         assert_eq!(form_number("M21-0050533").unwrap(), "M21-0050533");
         assert_eq!(form_number(" m21-0050533 ").unwrap(), "M21-0050533");
-        for bad in ["", "21-0050533", "M21 0050533x", "M2-0050533", "M21-12", "ABCD21-0050533", "M21-00505331234"] {
+        for bad in ["", "21-0050533", "M21 0050533x", "M2-0050533", "M21-12", "ABCD21-0050533", "M21-00505331234", "M1é-0050533", "Mé1-0050533", "M21-00505é3"] {
             let e = form_number(bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("form_number"), "{bad}");
         }

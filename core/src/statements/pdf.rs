@@ -27,10 +27,12 @@ pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
 
 /// `******************** 7171`: only the last four digits show.
 pub fn masked_rib(rib: Option<&str>) -> String {
-    match rib {
-        Some(r) if r.len() > 4 => format!("{} {}", "*".repeat(r.len() - 4), &r[r.len() - 4..]),
-        _ => "—".to_string(),
+    let chars: Vec<char> = rib.unwrap_or("").chars().collect();
+    if chars.len() <= 4 {
+        return "—".to_string();
     }
+    let (hidden, shown) = chars.split_at(chars.len() - 4);
+    format!("{} {}", "*".repeat(hidden.len()), shown.iter().collect::<String>())
 }
 
 fn member_block(w: &mut Writer, m: &Member) {
