@@ -148,3 +148,22 @@ export function todayIso(): string {
 export function statusLine(id: string): HTMLParagraphElement {
   return h("p", { id, class: "status-line", role: "status", "aria-live": "polite" });
 }
+
+/** A row of tabs: `[id, label, show]` each; the button is `#tab-<id>` and marks itself selected. */
+export function tabs(list: [string, string, () => void][]): HTMLDivElement {
+  const bar = h("div", { class: "tabs", role: "tablist" });
+  for (const [id, label, show] of list) {
+    bar.append(
+      h("button", {
+        type: "button",
+        role: "tab",
+        id: `tab-${id}`,
+        onclick: () => {
+          bar.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${id}`)));
+          show();
+        },
+      }, label),
+    );
+  }
+  return bar;
+}

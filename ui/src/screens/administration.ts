@@ -1,14 +1,14 @@
 // Administration: staff accounts, the audit journal, and the reference tables
 // of reception and dossiers (urns, reasons, document types, deadlines).
 import type { SessionInfo } from "../api/bindings";
-import { h, mount } from "../dom";
+import { h, mount, tabs } from "../dom";
 import { auditPanel } from "./audit";
 import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
 import { staffPanel } from "./staff";
 
 export function administrationSection(content: HTMLElement, session: SessionInfo): void {
   const panel = h("div", { class: "panel" });
-  const tabs: [string, string, () => void][] = [
+  const tabList: [string, string, () => void][] = [
     ["staff", "Personnel", () => staffPanel(panel, session)],
     ["audit", "Journal d'audit", () => auditPanel(panel)],
     ["urns", "Urnes", () => void urnsPanel(panel)],
@@ -18,20 +18,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["rules", "Barèmes", () => void ruleSetsPanel(panel)],
     ["mutual", "Mutuelle", () => void mutualPanel(panel)],
   ];
-  const bar = h("div", { class: "tabs", role: "tablist" });
-  for (const [id, label, show] of tabs) {
-    bar.append(
-      h("button", {
-        type: "button",
-        role: "tab",
-        id: `tab-${id}`,
-        onclick: () => {
-          bar.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${id}`)));
-          show();
-        },
-      }, label),
-    );
-  }
+  const bar = tabs(tabList);
   mount(content, h("h2", {}, "Administration"), bar, panel);
   (bar.firstElementChild as HTMLButtonElement).click();
 }

@@ -4,7 +4,7 @@
 import { open, save } from "@tauri-apps/plugin-dialog";
 import { call, ApiFailure } from "../api/client";
 import type { Collection, Recorded, SessionInfo } from "../api/bindings";
-import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, todayIso } from "../dom";
+import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, tabs, todayIso } from "../dom";
 import { askDuplicateConfirmation, dossierFields, isoDate } from "./dossier_form";
 import { homePanel } from "./home";
 import { overduePanel } from "./overdue";
@@ -12,25 +12,12 @@ import { overduePanel } from "./overdue";
 export function receptionSection(content: HTMLElement, session: SessionInfo): void {
   const home = h("div", { id: "home" });
   const panel = h("div", { class: "panel" });
-  const tabs: [string, string, () => void][] = [
+  const tabList: [string, string, () => void][] = [
     ["collection", "Levée d'urne", () => void collectionsPanel(panel)],
     ["scan", "Scan reçu par e-mail", () => scanPanel(panel)],
     ["overdue", "Originaux en retard", () => void overduePanel(panel, session)],
   ];
-  const bar = h("div", { class: "tabs", role: "tablist" });
-  for (const [id, label, show] of tabs) {
-    bar.append(
-      h("button", {
-        type: "button",
-        role: "tab",
-        id: `tab-${id}`,
-        onclick: () => {
-          bar.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${id}`)));
-          show();
-        },
-      }, label),
-    );
-  }
+  const bar = tabs(tabList);
   mount(content, h("h2", {}, "Réception"), home, bar, panel);
   void homePanel(home);
   (bar.firstElementChild as HTMLButtonElement).click();

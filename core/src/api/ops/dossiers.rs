@@ -255,7 +255,7 @@ impl Operation for DossierQueueExport {
         let rows = queue::queue_all(ctx.db().pool(), &r.filter, ctx.actor.staff_id, ctx.now.date_naive()).await?;
         let cells: Vec<Vec<Cell>> = rows.iter().map(dossier_cells).collect();
         write_xlsx(std::path::Path::new(r.path.trim()), "Dossiers", &DOSSIER_HEADERS, &cells)?;
-        Ok(Written { path: r.path.trim().to_string(), bytes: std::fs::metadata(r.path.trim()).map(|m| m.len() as i64).unwrap_or(0) })
+        Ok(Written::at(&r.path))
     }
 }
 
@@ -298,7 +298,7 @@ impl Operation for OverdueOriginalsExport {
             })
             .collect();
         write_xlsx(std::path::Path::new(r.path.trim()), "Originaux en retard", &headers, &cells)?;
-        Ok(Written { path: r.path.trim().to_string(), bytes: std::fs::metadata(r.path.trim()).map(|m| m.len() as i64).unwrap_or(0) })
+        Ok(Written::at(&r.path))
     }
 }
 

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use ts_rs::TS;
 
-/// The name printed at the top of the mutual's documents.
+/// The name printed at the top of the mutual's documents (one reader of the
+/// settings: the statements' letterhead).
 pub(crate) async fn mutual_name(ctx: &Ctx<'_>) -> ApiResult<String> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'mutual_name'").fetch_optional(ctx.db().pool()).await?;
-    Ok(v.unwrap_or_else(|| "Mutuelle".to_string()))
+    Ok(crate::statements::pdf::letterhead(ctx.db().pool()).await?.name)
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -150,6 +150,14 @@ pub struct Written {
     pub path: String,
     #[ts(type = "number")]
     pub bytes: i64,
+}
+
+impl Written {
+    /// A file another module has just written at `path`.
+    pub(crate) fn at(path: &str) -> Written {
+        let p = path.trim();
+        Written { path: p.to_string(), bytes: std::fs::metadata(p).map(|m| m.len() as i64).unwrap_or(0) }
+    }
 }
 
 pub(crate) fn write_file(path: &str, bytes: &[u8]) -> ApiResult<Written> {

@@ -131,7 +131,7 @@ impl Operation for PaymentBatchExport {
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let list = payments::transfers(ctx.db().pool(), r.id).await?;
         payments::write_transfers(std::path::Path::new(r.path.trim()), &list)?;
-        Ok(Written { path: r.path.trim().to_string(), bytes: std::fs::metadata(r.path.trim()).map(|m| m.len() as i64).unwrap_or(0) })
+        Ok(Written::at(&r.path))
     }
 }
 
