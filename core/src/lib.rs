@@ -18,6 +18,7 @@
 //! - [`api`]: one typed operation per user action, errors as `{code, message}`.
 
 pub mod api;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod liquidation;
 pub mod logging;
+pub mod medical;
 pub mod members;
 pub mod money;
 pub mod pdf;

@@ -489,7 +489,7 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
     assert_eq!(rows[2][17], "700");
 }
 
-fn read_xlsx(path: &Path) -> Vec<Vec<String>> {
+pub(crate) fn read_xlsx(path: &Path) -> Vec<Vec<String>> {
     use calamine::{open_workbook_auto, Reader};
     let mut wb = open_workbook_auto(path).unwrap();
     let name = wb.sheet_names()[0].clone();

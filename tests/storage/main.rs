@@ -5,6 +5,7 @@ mod support;
 
 mod helpers;
 
+mod approvals;
 mod audit_journal;
 mod dossiers;
 mod import;

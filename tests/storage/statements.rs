@@ -18,14 +18,14 @@ crate::on_both_backends!(
     a_chronic_illness_declaration_gives_its_rate_and_stays_secret,
 );
 
-struct Office {
-    w: World,
-    reception: Caller,
-    claims: Caller,
-    admin: Caller,
-    collection: i64,
-    karim: i64,
-    salma: i64,
+pub(crate) struct Office {
+    pub w: World,
+    pub reception: Caller,
+    pub claims: Caller,
+    pub admin: Caller,
+    pub collection: i64,
+    pub karim: i64,
+    pub salma: i64,
 }
 
 fn act(code: &str, family: &str, price: Option<i64>, approval: bool) -> Value {
@@ -39,7 +39,8 @@ fn act(code: &str, family: &str, price: Option<i64>, approval: bool) -> Value {
 
 /// The rule set of these tests: B at 1,10 (or `b`), C at 80,00; psychomotor
 /// and speech-therapy sessions at 150,00 and 125,00; a hospital stay needing
-/// a prior approval; 80 % for maladie and autres, AMO 70 %.
+/// a prior approval, physiotherapy sessions and a specialised institute's month
+/// (IMP2) that need one too; 80 % for maladie and autres, AMO 70 %.
 fn rule_set(from: &str, b: i64) -> Value {
     json!({
         "effective_from": from,
@@ -47,7 +48,8 @@ fn rule_set(from: &str, b: i64) -> Value {
         "acts": [
             act("B", "biologie", Some(-1), false), act("C", "consultation", Some(-1), false),
             act("PSYMOT", "reeducation", Some(15000), false), act("ORTHO", "reeducation", Some(12500), false),
-            act("HOSP", "hospitalisation", None, true),
+            act("HOSP", "hospitalisation", None, true), act("KINE", "reeducation", Some(10000), true),
+            act("IMP2", "education_specialisee", Some(80000), true),
         ],
         "rates": {"maladie": 8000, "autres": 8000},
         "chronic_rate": 10000,
@@ -56,7 +58,7 @@ fn rule_set(from: &str, b: i64) -> Value {
     })
 }
 
-async fn office(t: TestDb) -> Office {
+pub(crate) async fn office(t: TestDb) -> Office {
     let w = World::new(t);
     w.clock.advance(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap().signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
     w.add_staff("accueil", &["reception"]).await;
@@ -94,7 +96,7 @@ async fn office(t: TestDb) -> Office {
 
 impl Office {
     /// Records a dossier and brings it to "complete" with the lines given; returns its id and version.
-    async fn complete(&mut self, form: &str, matricule: &str, beneficiary: i64, first_act: &str, total: &str, lines: Value) -> (i64, Value) {
+    pub(crate) async fn complete(&mut self, form: &str, matricule: &str, beneficiary: i64, first_act: &str, total: &str, lines: Value) -> (i64, Value) {
         self.complete_kind("autres", form, matricule, beneficiary, first_act, total, lines).await
     }
 
@@ -123,7 +125,7 @@ impl Office {
     }
 }
 
-fn pdf_text(path: &Path) -> String {
+pub(crate) fn pdf_text(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext").arg("-layout").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()

@@ -319,7 +319,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     .fetch_one(&mut *tx)
     .await?;
     for s in scans {
-        insert_scan(&mut tx, actor, now, id, s).await?;
+        insert_scan(&mut tx, actor, now, id, s, false).await?;
     }
     if late {
         apply_late_effect(&mut tx, now, actor, &rule.late_effect, id).await?;
@@ -388,8 +388,8 @@ pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: D
     Ok(())
 }
 
-pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan) -> ApiResult<()> {
-    sqlx::query("INSERT INTO dossier_files (dossier_id, file_name, media_type, size, sha256, content, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan, confidential: bool) -> ApiResult<()> {
+    sqlx::query("INSERT INTO dossier_files (dossier_id, file_name, media_type, size, sha256, content, created_at, created_by, confidential) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(dossier_id)
         .bind(&s.file_name)
         .bind(s.media_type)
@@ -398,27 +398,29 @@ pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Acto
         .bind(s.bytes.clone())
         .bind(time::ts(now))
         .bind(&actor.name)
+        .bind(confidential as i64)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// Adds scans to an existing dossier.
-pub async fn add_scans(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, scans: &[Scan]) -> ApiResult<Vec<ScanInfo>> {
+/// `confidential`: a sealed envelope, opened by the medical role only.
+pub async fn add_scans(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, scans: &[Scan], confidential: bool) -> ApiResult<Vec<ScanInfo>> {
     if scans.is_empty() {
         return Err(ApiError::validation("files", "Choisissez au moins un fichier."));
     }
     let mut tx = db.begin().await?;
     let d = get_in_tx(&mut tx, id).await?;
     for s in scans {
-        insert_scan(&mut tx, actor, now, id, s).await?;
+        insert_scan(&mut tx, actor, now, id, s, confidential).await?;
     }
     audit::record(&mut tx, now, actor, Change {
         action: "dossier.scans_added",
         entity_type: "dossier",
         entity_id: Some(id.to_string()),
         before: None,
-        after: Some(serde_json::json!({ "form_number": d.form_number, "files": scans.iter().map(|s| serde_json::json!({"name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>() })),
+        after: Some(serde_json::json!({ "form_number": d.form_number, "confidential": confidential, "files": scans.iter().map(|s| serde_json::json!({"name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>() })),
     })
     .await?;
     tx.commit().await?;
@@ -426,7 +428,7 @@ pub async fn add_scans(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, scan
 }
 
 pub async fn scans_of(pool: &AnyPool, dossier_id: i64) -> ApiResult<Vec<ScanInfo>> {
-    let rows = sqlx::query("SELECT id, file_name, media_type, size, sha256, created_at, created_by FROM dossier_files WHERE dossier_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT id, file_name, media_type, size, sha256, created_at, created_by, confidential FROM dossier_files WHERE dossier_id = $1 ORDER BY id")
         .bind(dossier_id)
         .fetch_all(pool)
         .await?;
@@ -442,12 +444,13 @@ fn scan_info(r: &AnyRow) -> ApiResult<ScanInfo> {
         sha256: r.try_get("sha256")?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
+        confidential: r.try_get::<i64, _>("confidential")? == 1,
     })
 }
 
 /// A scan's content.
 pub async fn scan_content(pool: &AnyPool, file_id: i64) -> ApiResult<(ScanInfo, Vec<u8>)> {
-    let r = sqlx::query("SELECT id, dossier_id, file_name, media_type, size, sha256, created_at, created_by, content FROM dossier_files WHERE id = $1")
+    let r = sqlx::query("SELECT id, dossier_id, file_name, media_type, size, sha256, created_at, created_by, confidential, content FROM dossier_files WHERE id = $1")
         .bind(file_id)
         .fetch_optional(pool)
         .await?

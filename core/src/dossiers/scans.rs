@@ -31,6 +31,8 @@ pub struct ScanInfo {
     pub sha256: String,
     pub created_at: String,
     pub created_by: String,
+    /// Handed in a sealed envelope (pli confidentiel): the medical role only opens it.
+    pub confidential: bool,
 }
 
 /// The type the content really has, from its first bytes.

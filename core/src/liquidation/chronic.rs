@@ -116,3 +116,44 @@ pub async fn covers<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, beneficiar
         .await?;
     Ok(rows.iter().any(|f| serde_json::from_str::<Vec<String>>(f).unwrap_or_default().iter().any(|x| x == family)))
 }
+
+/// A declaration ending soon, with who it concerns (the condition for the medical role only).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExpiringDeclaration {
+    pub declaration: Declaration,
+    pub matricule: String,
+    pub member_name: String,
+    pub beneficiary_name: String,
+}
+
+/// Declarations ending between `today` and `today + days` and not yet renewed
+/// (no later declaration of the same beneficiary), soonest first.
+pub async fn expiring(pool: &sqlx::AnyPool, today: NaiveDate, days: i64, roles: &[Role]) -> ApiResult<Vec<ExpiringDeclaration>> {
+    let until = today + chrono::Duration::days(days);
+    let rows = sqlx::query(
+        "SELECT d.beneficiary_id, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first
+         FROM chronic_declarations d JOIN beneficiaries b ON b.id = d.beneficiary_id JOIN members m ON m.id = b.member_id
+         WHERE d.end_date >= $1 AND d.end_date <= $2
+           AND NOT EXISTS (SELECT 1 FROM chronic_declarations n WHERE n.beneficiary_id = d.beneficiary_id AND n.end_date > $2)
+         ORDER BY d.end_date, d.id",
+    )
+    .bind(time::date(today))
+    .bind(time::date(until))
+    .fetch_all(pool)
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        let b: i64 = r.try_get("beneficiary_id")?;
+        for d in of_beneficiary(pool, b, roles).await?.into_iter().filter(|d| d.end_date >= today && d.end_date <= until) {
+            out.push(ExpiringDeclaration {
+                declaration: d,
+                matricule: r.try_get("matricule")?,
+                member_name: format!("{} {}", r.try_get::<String, _>("m_last")?.to_uppercase(), r.try_get::<String, _>("m_first")?),
+                beneficiary_name: format!("{} {}", r.try_get::<String, _>("b_last")?.to_uppercase(), r.try_get::<String, _>("b_first")?),
+            });
+        }
+    }
+    out.sort_by_key(|e| (e.declaration.end_date, e.declaration.id));
+    out.dedup_by_key(|e| e.declaration.id);
+    Ok(out)
+}

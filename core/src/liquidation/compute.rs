@@ -22,8 +22,8 @@ pub struct CareLine {
     pub charged: i64,
     /// The beneficiary's valid chronic-illness declaration covers this act.
     pub chronic: bool,
-    /// A granted prior approval was matched to this line (prior-approvals issue).
-    pub approved: bool,
+    /// The number of the granted prior approval matched to this line, if any.
+    pub approval: Option<String>,
     /// The beneficiary is covered on the line's date.
     pub covered: bool,
 }
@@ -158,10 +158,13 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     let Some(act) = rules.act(&code) else {
         return reject(format!("Acte inconnu « {code} »."));
     };
-    if act.needs_prior_approval && !l.approved {
+    if act.needs_prior_approval && l.approval.is_none() {
         return reject("Accord préalable manquant.");
     }
     let mut why = vec![];
+    if let (true, Some(n)) = (act.needs_prior_approval, &l.approval) {
+        why.push(format!("Accord préalable {n} : {} {code} utilisé(s) sur l'accord", l.quantity));
+    }
     let reference = match &act.pricing {
         Pricing::KeyLetter => {
             let Some(value) = rules.key_values.get(&act.code) else {
@@ -258,7 +261,7 @@ mod tests {
     }
 
     fn line(act: &str, qty: i64, charged: i64) -> CareLine {
-        CareLine { date: day(2023, 1, 31), beneficiary_id: 2, act: act.into(), quantity: qty, charged, chronic: false, approved: true, covered: true }
+        CareLine { date: day(2023, 1, 31), beneficiary_id: 2, act: act.into(), quantity: qty, charged, chronic: false, approval: Some("AP-2023-000001".into()), covered: true }
     }
 
     fn accepted(r: &LineResult) -> &Computed {
@@ -277,11 +280,12 @@ mod tests {
         let o = accepted(&l.lines[1]);
         assert_eq!((o.base, o.reimbursed, o.amo, o.complementary, o.remainder), (50_000, 40_000, 35_000, 5_000, 10_000));
         assert_eq!((l.total_charged, l.total_reimbursed, l.net_paid), (110_000, 88_000, 88_000));
-        assert_eq!(p.explanation[0], "Tarif de référence = 4 × 150,00 DH");
-        assert_eq!(p.explanation[1], "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00");
-        assert_eq!(p.explanation[2], "Remboursé = 600,00 × 80 % (taux de la nature des soins) = 480,00");
+        assert_eq!(p.explanation[0], "Accord préalable AP-2023-000001 : 4 PSYMOT utilisé(s) sur l'accord");
+        assert_eq!(p.explanation[1], "Tarif de référence = 4 × 150,00 DH");
+        assert_eq!(p.explanation[2], "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00");
+        assert_eq!(p.explanation[3], "Remboursé = 600,00 × 80 % (taux de la nature des soins) = 480,00");
         // Without the prior approval, the sessions are refused.
-        let no = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Autres), &[CareLine { approved: false, ..line("PSYMOT", 4, 60_000) }], &BTreeMap::new(), &[]);
+        let no = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Autres), &[CareLine { approval: None, ..line("PSYMOT", 4, 60_000) }], &BTreeMap::new(), &[]);
         assert_eq!(no.lines[0], LineResult::Rejected("Accord préalable manquant.".into()));
         assert_eq!(no.net_paid, 0);
     }

@@ -3,17 +3,19 @@
 //! claw-back deductions, status "liquidé", audit).
 
 use super::compute::{self, CareLine, DossierFacts, LineResult};
+use crate::approvals::consumption;
 use super::rules::{in_force, RuleSet};
 use crate::audit::{self, Actor, Change};
 use crate::dossiers::repo::{fr, get_in_tx};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
+use crate::members::coverage::Coverage;
 use crate::members::text;
 use crate::money;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Row};
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
@@ -160,27 +162,6 @@ pub async fn lines_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, dossier_
         .collect()
 }
 
-/// Coverage of each of the member's beneficiaries: (start, end), with the member's own end.
-async fn coverage(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<BTreeMap<i64, (Option<NaiveDate>, Option<NaiveDate>)>> {
-    let member_end: Option<String> = sqlx::query_scalar("SELECT end_date FROM members WHERE id = $1").bind(member_id).fetch_one(&mut **tx).await?;
-    let member_end = member_end.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-    let rows = sqlx::query("SELECT id, coverage_start, coverage_end FROM beneficiaries WHERE member_id = $1").bind(member_id).fetch_all(&mut **tx).await?;
-    let mut out = BTreeMap::new();
-    for r in rows {
-        let parse = |c: &str| -> ApiResult<Option<NaiveDate>> { Ok(r.try_get::<Option<String>, _>(c)?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())) };
-        let end = match (parse("coverage_end")?, member_end) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        out.insert(r.try_get::<i64, _>("id")?, (parse("coverage_start")?, end));
-    }
-    Ok(out)
-}
-
-fn covered(c: &BTreeMap<i64, (Option<NaiveDate>, Option<NaiveDate>)>, beneficiary: i64, day: NaiveDate) -> Option<bool> {
-    c.get(&beneficiary).map(|(s, e)| s.is_none_or(|s| day >= s) && e.is_none_or(|e| day <= e))
-}
-
 /// Replaces the care lines of a dossier being processed (all of them, one
 /// transaction). Each line is checked: date within the form's validity, a
 /// beneficiary of the member covered that day, a known act, a positive amount.
@@ -200,7 +181,7 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: 
         return Err(ApiError::conflict(format!("Les lignes de soins d'un dossier au statut « {} » ne se modifient pas.", d.status.label())));
     }
     let sets = rule_sets(&mut *tx).await?;
-    let cover = coverage(&mut tx, d.member_id).await?;
+    let cover = Coverage::of_member(&mut tx, d.member_id).await?;
     let mut parsed = vec![];
     for (i, l) in lines.iter().enumerate() {
         let f = |name: &str| format!("lines[{i}].{name}");
@@ -211,7 +192,7 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: 
                 format!("Ligne {n} : soins du {} hors de la validité de la feuille ({} – {}).", fr(l.date), fr(d.first_act_date), fr(d.validity_end)),
             ));
         }
-        match covered(&cover, l.beneficiary_id, l.date) {
+        match cover.covered(l.beneficiary_id, l.date) {
             None => return Err(ApiError::validation(&f("beneficiary_id"), format!("Ligne {n} : ce bénéficiaire n'est pas celui de l'adhérent."))),
             Some(false) => return Err(ApiError::validation(&f("beneficiary_id"), format!("Ligne {n} : bénéficiaire non couvert le {}.", fr(l.date)))),
             Some(true) => {}
@@ -301,7 +282,7 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
         return Err(ApiError::validation("lines", "Saisissez les lignes de soins avant de liquider."));
     }
     let sets = rule_sets(&mut *tx).await?;
-    let cover = coverage(&mut tx, d.member_id).await?;
+    let cover = Coverage::of_member(&mut tx, d.member_id).await?;
     // What each beneficiary was already reimbursed this year, per family.
     let mut used: BTreeMap<(i64, String, i32), i64> = BTreeMap::new();
     let years: std::collections::BTreeSet<i32> = stored.iter().map(|l| l.date.year()).collect();
@@ -341,13 +322,26 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
         .filter(|(_, left)| *left > 0)
         .collect();
     let mut lines: Vec<CareLine> = Vec::with_capacity(stored.len());
+    // The granted approval each line uses (grant id, units), taken once the line is accepted.
+    let mut uses: Vec<Option<(i64, i64)>> = Vec::with_capacity(stored.len());
+    let mut pending: Vec<(i64, i64)> = vec![];
     for l in &stored {
+        let act = compute::parse_act(&l.act).ok().and_then(|(code, _)| in_force(&sets, l.date).and_then(|r| r.act(&code)).cloned());
         // A valid chronic-illness declaration of the beneficiary covering the act's family.
-        let family = compute::parse_act(&l.act).ok().and_then(|(code, _)| in_force(&sets, l.date).and_then(|r| r.act(&code)).map(|a| a.family.clone()));
-        let chronic = match family {
-            Some(f) => super::chronic::covers(&mut *tx, l.beneficiary_id, &f, l.date).await?,
+        let chronic = match &act {
+            Some(a) => super::chronic::covers(&mut *tx, l.beneficiary_id, &a.family, l.date).await?,
             None => false,
         };
+        // A granted prior approval of the same beneficiary and act, valid that day, with enough left.
+        let usable = match &act {
+            Some(a) if a.needs_prior_approval => consumption::find(&mut tx, l.beneficiary_id, &a.code, l.date, l.quantity, l.charged, &pending).await?,
+            _ => None,
+        };
+        let used = usable.as_ref().map(|u| (u.grant_id, consumption::need(u.unit, l.quantity, l.charged)));
+        if let Some(u) = used {
+            pending.push(u);
+        }
+        uses.push(used);
         lines.push(CareLine {
             date: l.date,
             beneficiary_id: l.beneficiary_id,
@@ -355,10 +349,8 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
             quantity: l.quantity,
             charged: l.charged,
             chronic,
-            // Prior approvals are matched by the prior-approvals issue; until
-            // then a line that needs one is refused.
-            approved: false,
-            covered: covered(&cover, l.beneficiary_id, l.date).unwrap_or(false),
+            approval: usable.map(|u| u.number),
+            covered: cover.covered(l.beneficiary_id, l.date).unwrap_or(false),
         });
     }
     let facts = DossierFacts { kind: d.kind, first_act_date: d.first_act_date, validity_end: d.validity_end };
@@ -386,6 +378,14 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
             .bind(stored_line.id),
         };
         q.execute(&mut *tx).await?;
+    }
+    // Accepted lines use their approval; a rejected line leaves it untouched.
+    sqlx::query("DELETE FROM approval_consumptions WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
+    for ((stored_line, r), used) in stored.iter().zip(&result.lines).zip(&uses) {
+        if let (LineResult::Accepted(_), Some((grant_id, units))) = (r, used) {
+            let u = consumption::Use { grant_id: *grant_id, used: *units, day: stored_line.date, care_line_id: Some(stored_line.id), dossier_id: Some(dossier_id), note: None };
+            consumption::take(&mut tx, actor, now, "lines", &u).await?;
+        }
     }
     let deducted: i64 = result.deductions.iter().map(|(_, a)| a).sum();
     for (clawback_id, amount) in &result.deductions {

@@ -2,6 +2,7 @@
 //! import. Nobody is ever deleted: a member who left gets an end date and
 //! stays readable.
 
+pub mod coverage;
 pub mod import;
 mod input;
 mod repo;

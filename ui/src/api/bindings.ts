@@ -161,6 +161,8 @@ export type CollectionOpenRequest = { urn_id: number,
  */
 pickup_date?: string | null, };
 
+export type ComplementRequest = { id: number, version: number, files: Array<FileInput>, };
+
 /**
  * What the dossier contains, as reception or the processor records it.
  */
@@ -189,6 +191,14 @@ export type DeadlineRule = { effective_from: string, validity_months: number,
  * After the end of validity, for an original following a scan.
  */
 original_grace_months: number, late_effect: LateEffect, };
+
+export type DecideRequest = { id: number, version: number, decision: Decision, };
+
+export type Decision = { "type": "grant", grants: Array<GrantInput>, conditions?: string | null, medical_note?: string | null, } | { "type": "incomplete", reason: string, missing: Array<string>, medical_note?: string | null, } | { "type": "refuse", reason: string, 
+/**
+ * How to appeal; the usual wording when absent.
+ */
+appeal?: string | null, medical_note?: string | null, };
 
 export type Declaration = { id: number, beneficiary_id: number, 
 /**
@@ -326,6 +336,15 @@ scanned_on?: string | null,
 files?: Array<string>, };
 
 /**
+ * The medical side of a dossier, written by the medical advisor.
+ */
+export type DossierMedical = { dossier_id: number, 
+/**
+ * Nature of the illness (from the doctor's part of the form), diagnosis.
+ */
+nature: string, notes?: string, };
+
+/**
  * The dossier page.
  */
 export type DossierPage = { dossier: Dossier, checklist: ChecklistView, scans: Array<ScanInfo>, 
@@ -336,7 +355,15 @@ moves: Array<Move>,
 /**
  * What the member's portal shows of it.
  */
-member_view: MemberDossierView, history: Array<AuditEntry>, };
+member_view: MemberDossierView, history: Array<AuditEntry>, 
+/**
+ * The dossier has medical content or sealed pieces (every role sees that much).
+ */
+confidential: boolean, 
+/**
+ * The nature of the illness and notes: for the medical role only.
+ */
+medical: DossierMedical | null, };
 
 /**
  * A dossier by id or by form number (what a scanner types).
@@ -356,14 +383,65 @@ export type Empty = Record<string, never>;
 export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | "unauthenticated" | "internal";
 
 /**
+ * A granted act ending soon: renewal is asked a month ahead.
+ */
+export type Expiring = { request_id: number, number: string, kind_label: string, matricule: string, member_name: string, beneficiary_name: string, provider_name: string | null, grant: Grant, };
+
+/**
+ * A declaration ending soon, with who it concerns (the condition for the medical role only).
+ */
+export type ExpiringDeclaration = { declaration: Declaration, matricule: string, member_name: string, beneficiary_name: string, };
+
+export type ExpiringRequest = { 
+/**
+ * Ending within this many days (30 when absent: renewal is asked a month ahead).
+ */
+days?: number, };
+
+/**
  * What a column can hold.
  */
 export type Field = "matricule" | "cnie" | "last_name" | "first_name" | "full_name" | "birth_date" | "employer" | "status" | "address" | "gsm" | "email" | "rib" | "affiliation_date" | "end_date" | "relation";
 
 /**
+ * A piece given at registration or as a complement: a file on disk.
+ */
+export type FileInput = { path: string, piece: Piece, 
+/**
+ * Handed in a sealed envelope (pli confidentiel).
+ */
+confidential?: boolean, };
+
+/**
  * Where to write a file the user asked for (from the save dialog).
  */
 export type FileRequest = { id: number, path: string, };
+
+/**
+ * A granted act with what it has left.
+ */
+export type Grant = { id: number, act_code: string, unit: Unit, granted: number, used: number, left: number, valid_from: string, valid_to: string, 
+/**
+ * Per unit (a session, a month), centimes; the two shares make the tariff.
+ */
+tariff: number, mutual_share: number, member_share: number, };
+
+/**
+ * An act granted, as the medical advisor types it.
+ */
+export type GrantInput = { act_code: string, unit: Unit, 
+/**
+ * Sessions or months granted.
+ */
+quantity?: number, 
+/**
+ * For an amount: as typed, `1 500,00`.
+ */
+amount?: string | null, valid_from: string, valid_to: string, 
+/**
+ * Per session or month (or for the whole amount): the two shares make it.
+ */
+tariff: string, mutual_share: string, member_share: string, };
 
 export type Home = { tiles: Array<Tile>, 
 /**
@@ -576,9 +654,35 @@ total: number, };
 export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "overdue_enforce" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
 
 /**
+ * Pieces of a request. The copy of the ID card and of the badge are required.
+ */
+export type Piece = "cnie" | "badge" | "prescription" | "quotation" | "medical_report" | "other";
+
+/**
  * How an act's reference amount is found.
  */
 export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, };
+
+export type Provider = { id: number, name: string, 
+/**
+ * Clinique, laboratoire, centre de rééducation, institut…
+ */
+kind: string, city: string, address: string, 
+/**
+ * Reference of the agreement (convention) with the mutual.
+ */
+agreement: string, active: boolean, version: number, };
+
+/**
+ * A provider to create (no id) or change (id and version).
+ */
+export type ProviderInput = { id?: number, version?: number, name: string, kind: string, city?: string, address?: string, agreement?: string, active?: boolean, };
+
+export type ProviderListRequest = { 
+/**
+ * Include providers no longer partners (administration screen).
+ */
+all?: boolean, };
 
 export type QueueExport = { filter: QueueFilter, path: string, };
 
@@ -605,6 +709,8 @@ more: boolean, page: number,
  * Per status, under the other filters.
  */
 counts: Array<StatusCount>, };
+
+export type ReadsRequest = { from?: string, to?: string, };
 
 /**
  * A reason of the catalogue.
@@ -651,6 +757,103 @@ column: string, message: string, };
 export type Relation = "lui_meme" | "conjoint" | "enfant";
 
 /**
+ * A request with its decision, as the caller may read it.
+ */
+export type Request = { id: number, number: string, kind: RequestKind, kind_label: string, member_id: number, matricule: string, member_name: string, beneficiary_id: number, beneficiary_name: string, provider_id: number | null, provider_name: string | null, prescriber: string, sent_by: SentBy, expected_from: string, expected_to: string, quotation: number, acts: Array<RequestedAct>, status: RequestStatus, 
+/**
+ * The status in the member's words.
+ */
+status_label: string, received_on: string, 
+/**
+ * Since registration or the last complement (the medical queue's order).
+ */
+waiting_since: string, decided_at: string | null, decided_by: string | null, 
+/**
+ * Why incomplete or refused, as the member reads it.
+ */
+reason: string | null, missing: Array<string>, appeal: string | null, conditions: string | null, grants: Array<Grant>, files: Array<RequestFile>, 
+/**
+ * Medical information sent with the request (diagnosis…): medical role only.
+ */
+medical_info: string | null, 
+/**
+ * The advisor's notes: medical role only.
+ */
+medical_note: string | null, 
+/**
+ * There is medical content the caller is not shown.
+ */
+confidential: boolean, version: number, };
+
+/**
+ * A stored piece, without its content.
+ */
+export type RequestFile = { id: number, piece: Piece, 
+/**
+ * A sealed envelope: the medical role opens it; others see that it exists.
+ */
+confidential: boolean, file_name: string, media_type: string, size: number, sha256: string, };
+
+export type RequestFileContent = { info: RequestFile, 
+/**
+ * Base64 of the file, for display in the window.
+ */
+base64: string, };
+
+export type RequestFilter = { status?: RequestStatus, member_id?: number, };
+
+export type RequestInput = { kind: RequestKind, beneficiary_id: number, acts: Array<RequestedAct>, 
+/**
+ * Required for a coverage: the partner provider paid directly.
+ */
+provider_id?: number, prescriber: string, sent_by: SentBy, expected_from: string, expected_to: string, 
+/**
+ * As typed: `8 000,00`.
+ */
+quotation: string, 
+/**
+ * Medical information sent with it (read by the medical role only).
+ */
+medical_info?: string | null, files: Array<FileInput>, 
+/**
+ * Day it reached the mutual; today when absent.
+ */
+received_on?: string | null, };
+
+/**
+ * Prior approval (before the care) or coverage (the mutual pays the provider).
+ */
+export type RequestKind = "prior_approval" | "coverage";
+
+/**
+ * A row of the lists and of the medical queue (no medical content ever).
+ */
+export type RequestRow = { id: number, number: string, kind: RequestKind, kind_label: string, matricule: string, member_name: string, beneficiary_name: string, provider_name: string | null, status: RequestStatus, status_label: string, received_on: string, 
+/**
+ * Whole days since registration or the last complement.
+ */
+waiting_days: number, confidential: boolean, };
+
+/**
+ * Where a request stands. Waiting and incomplete requests are undecided; a
+ * granted or refused one is final (a new request is made to renew or appeal).
+ */
+export type RequestStatus = "en_attente" | "incomplet" | "accorde" | "refuse";
+
+/**
+ * An act asked for.
+ */
+export type RequestedAct = { 
+/**
+ * `IMP2`, `PSYMOT`, `ORTHO`, `K 50`…
+ */
+act_code: string, label: string, 
+/**
+ * Coefficient or quantity (1 when absent).
+ */
+quantity: number, sessions?: number, months?: number, };
+
+/**
  * A staff member's roles; one person may hold several.
  */
 export type Role = "reception" | "claims" | "medical" | "admin";
@@ -687,9 +890,17 @@ base64: string, };
 /**
  * A stored scan, without its content.
  */
-export type ScanInfo = { id: number, file_name: string, media_type: string, size: number, sha256: string, created_at: string, created_by: string, };
+export type ScanInfo = { id: number, file_name: string, media_type: string, size: number, sha256: string, created_at: string, created_by: string, 
+/**
+ * Handed in a sealed envelope (pli confidentiel): the medical role only opens it.
+ */
+confidential: boolean, };
 
-export type ScansAdd = { id: number, files: Array<string>, };
+export type ScansAdd = { id: number, files: Array<string>, 
+/**
+ * Handed in a sealed envelope (pli confidentiel): opened by the medical role only.
+ */
+confidential?: boolean, };
 
 export type SearchRequest = { 
 /**
@@ -707,6 +918,8 @@ more: boolean, };
  * The sections of the main window, in menu order.
  */
 export type Section = "adherents" | "reception" | "dossiers" | "accords" | "decomptes" | "administration";
+
+export type SentBy = "member" | "provider";
 
 /**
  * The logged-in staff member and what the window should offer him.
@@ -803,6 +1016,11 @@ explanation: Array<string>, };
 
 export type Tile = { key: string, label: string, count: number, };
 
+/**
+ * What a grant counts: sessions, months, or an amount (centimes).
+ */
+export type Unit = "sessions" | "months" | "amount";
+
 export type Urn = { id: number, name: string, 
 /**
  * Where it stands (head-office reception, airport, …).
@@ -819,6 +1037,22 @@ export type UrnListRequest = {
  * Include deactivated urns (administration screen).
  */
 all?: boolean, };
+
+export type UseRequest = { grant_id: number, date: string, 
+/**
+ * Sessions or months used; for an amount, centimes as typed (`700,00`).
+ */
+used: string, 
+/**
+ * The provider's invoice reference.
+ */
+note?: string | null, };
+
+export type UseResult = { 
+/**
+ * What the grant has left.
+ */
+left: number, };
 
 export type VersionedId = { id: number, version: number, };
 
@@ -887,6 +1121,7 @@ export interface Operations {
   document_type_save: { request: DocumentTypeInput; response: DocumentType };
   deadline_rule_list: { request: Empty; response: Array<DeadlineRule> };
   deadline_rule_add: { request: DeadlineRule; response: Array<DeadlineRule> };
+  dossier_medical_save: { request: DossierMedical; response: DossierMedical };
   rule_set_list: { request: Empty; response: Array<RuleSet> };
   rule_set_add: { request: RuleSet; response: Array<RuleSet> };
   care_lines_save: { request: CareLinesSave; response: Array<StoredLine> };
@@ -897,10 +1132,25 @@ export interface Operations {
   statement_dossier: { request: FileRequest; response: Written };
   statement_member: { request: MemberStatementRequest; response: Written };
   statement_batch: { request: StatementBatchRequest; response: BatchReport };
-  chronic_declare: { request: DeclarationInput; response: Declaration };
-  chronic_list: { request: IdRequest; response: Array<Declaration> };
   settings_get: { request: Empty; response: MutualSettings };
   settings_save: { request: MutualSettings; response: MutualSettings };
+  provider_list: { request: ProviderListRequest; response: Array<Provider> };
+  provider_save: { request: ProviderInput; response: Provider };
+  approval_register: { request: RequestInput; response: Request };
+  approval_list: { request: RequestFilter; response: Array<RequestRow> };
+  approval_get: { request: IdRequest; response: Request };
+  approval_complement: { request: ComplementRequest; response: Request };
+  approval_decide: { request: DecideRequest; response: Request };
+  approval_letter: { request: FileRequest; response: Written };
+  approval_file_get: { request: IdRequest; response: RequestFileContent };
+  approval_file_save: { request: FileRequest; response: Written };
+  approval_use: { request: UseRequest; response: UseResult };
+  approvals_expiring: { request: ExpiringRequest; response: Array<Expiring> };
+  approvals_of_member: { request: IdRequest; response: Array<Request> };
+  chronic_declare: { request: DeclarationInput; response: Declaration };
+  chronic_list: { request: IdRequest; response: Array<Declaration> };
+  chronic_expiring: { request: ExpiringRequest; response: Array<ExpiringDeclaration> };
+  medical_reads: { request: ReadsRequest; response: Array<AuditEntry> };
 }
 
 export type OperationName = keyof Operations;
@@ -958,6 +1208,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   document_type_save: "settings_manage",
   deadline_rule_list: "authenticated",
   deadline_rule_add: "settings_manage",
+  dossier_medical_save: "medical_review",
   rule_set_list: "authenticated",
   rule_set_add: "settings_manage",
   care_lines_save: "dossiers_process",
@@ -968,8 +1219,23 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   statement_dossier: "statements_read",
   statement_member: "statements_read",
   statement_batch: "statements_produce",
-  chronic_declare: "medical_review",
-  chronic_list: "dossiers_read",
   settings_get: "authenticated",
   settings_save: "settings_manage",
+  provider_list: "authenticated",
+  provider_save: "settings_manage",
+  approval_register: "approvals_register",
+  approval_list: "approvals_read",
+  approval_get: "approvals_read",
+  approval_complement: "approvals_register",
+  approval_decide: "medical_review",
+  approval_letter: "approvals_read",
+  approval_file_get: "approvals_read",
+  approval_file_save: "approvals_read",
+  approval_use: "dossiers_process",
+  approvals_expiring: "approvals_read",
+  approvals_of_member: "approvals_read",
+  chronic_declare: "medical_review",
+  chronic_list: "dossiers_read",
+  chronic_expiring: "approvals_read",
+  medical_reads: "medical_review",
 };

@@ -16,6 +16,7 @@ use crate::dossiers::workflow::Move;
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::export::{write_xlsx, Cell};
+use crate::medical::{self, DossierMedical};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -53,6 +54,10 @@ pub struct DossierPage {
     /// What the member's portal shows of it.
     pub member_view: MemberDossierView,
     pub history: Vec<AuditEntry>,
+    /// The dossier has medical content or sealed pieces (every role sees that much).
+    pub confidential: bool,
+    /// The nature of the illness and notes: for the medical role only.
+    pub medical: Option<DossierMedical>,
 }
 
 pub struct DossierGet;
@@ -79,7 +84,13 @@ impl Operation for DossierGet {
             changes_only: true,
             ..Default::default()
         };
+        let medical = if medical::reads_medical(&ctx.roles) { medical::dossier_medical(pool, d.id).await? } else { None };
+        if medical.is_some() {
+            medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier", d.id, "nature de la maladie et notes").await?;
+        }
         Ok(DossierPage {
+            confidential: medical::dossier_is_confidential(pool, d.id).await?,
+            medical,
             checklist: view::checklist_view(pool, &d).await?,
             scans: repo::scans_of(pool, d.id).await?,
             moves: view::moves_for(&d, &ctx.roles),
@@ -136,6 +147,10 @@ pub struct ScansAdd {
     #[ts(type = "number")]
     pub id: i64,
     pub files: Vec<String>,
+    /// Handed in a sealed envelope (pli confidentiel): opened by the medical role only.
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub confidential: bool,
 }
 
 pub struct DossierScansAdd;
@@ -150,7 +165,7 @@ impl Operation for DossierScansAdd {
             return Err(ApiError::forbidden("Seuls l'accueil et les gestionnaires joignent des pièces."));
         }
         let s = r.files.iter().map(|f| scans::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
-        repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s).await
+        repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s, r.confidential).await
     }
 }
 
@@ -169,7 +184,7 @@ impl Operation for DossierScanGet {
     type Request = IdRequest;
     type Response = ScanContent;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<ScanContent> {
-        let (info, bytes) = repo::scan_content(ctx.db().pool(), r.id).await?;
+        let (info, bytes) = scan_for(ctx, r.id).await?;
         Ok(ScanContent { info, base64: base64(&bytes) })
     }
 }
@@ -182,12 +197,24 @@ impl Operation for DossierScanSave {
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
-        let (_, bytes) = repo::scan_content(ctx.db().pool(), r.id).await?;
+        let (_, bytes) = scan_for(ctx, r.id).await?;
         write_file(&r.path, &bytes)
     }
 }
 
-fn base64(bytes: &[u8]) -> String {
+/// A scan's content for this caller: a confidential piece only for the medical role, its opening journaled.
+async fn scan_for(ctx: &Ctx<'_>, id: i64) -> ApiResult<(ScanInfo, Vec<u8>)> {
+    let (info, bytes) = repo::scan_content(ctx.db().pool(), id).await?;
+    if info.confidential {
+        if !medical::reads_medical(&ctx.roles) {
+            return Err(ApiError::forbidden("Pièce sous pli confidentiel : seul le médecin conseil peut l'ouvrir."));
+        }
+        medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier_file", id, "pièce confidentielle").await?;
+    }
+    Ok((info, bytes))
+}
+
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -430,5 +457,17 @@ impl Operation for DeadlineRuleAdd {
     type Response = Vec<DeadlineRule>;
     async fn run(ctx: &mut Ctx<'_>, r: DeadlineRule) -> ApiResult<Vec<DeadlineRule>> {
         catalogues::add_deadline_rule(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct DossierMedicalSave;
+impl Operation for DossierMedicalSave {
+    const NAME: &'static str = "dossier_medical_save";
+    const PERMISSION: Permission = Permission::MedicalReview;
+    const SUMMARY: &'static str = "The medical advisor writes a dossier's medical side (nature of the illness, diagnosis, notes): read by the medical role only.";
+    type Request = DossierMedical;
+    type Response = DossierMedical;
+    async fn run(ctx: &mut Ctx<'_>, r: DossierMedical) -> ApiResult<DossierMedical> {
+        medical::save_dossier_medical(ctx.db(), &ctx.actor, ctx.now, &r).await
     }
 }

@@ -3,6 +3,7 @@
 //! `operations!` below; dispatch, the TypeScript bindings and
 //! `docs/COMMANDS.md` follow from that list.
 
+pub mod approvals;
 pub mod audit;
 pub mod dossiers;
 pub mod members;
@@ -83,6 +84,7 @@ operations! {
     dossiers::DocumentTypeSave,
     dossiers::DeadlineRuleList,
     dossiers::DeadlineRuleAdd,
+    dossiers::DossierMedicalSave,
     statements::RuleSetList,
     statements::RuleSetAdd,
     statements::CareLinesSaveOp,
@@ -93,8 +95,23 @@ operations! {
     statements::StatementDossier,
     statements::StatementMember,
     statements::StatementBatch,
-    statements::ChronicDeclare,
-    statements::ChronicList,
     statements::SettingsGet,
     statements::SettingsSave,
+    approvals::ProviderList,
+    approvals::ProviderSave,
+    approvals::ApprovalRegister,
+    approvals::ApprovalList,
+    approvals::ApprovalGet,
+    approvals::ApprovalComplement,
+    approvals::ApprovalDecide,
+    approvals::ApprovalLetter,
+    approvals::ApprovalFileGet,
+    approvals::ApprovalFileSave,
+    approvals::ApprovalUse,
+    approvals::ApprovalsExpiring,
+    approvals::ApprovalsOfMember,
+    approvals::ChronicDeclare,
+    approvals::ChronicList,
+    approvals::ChronicExpiring,
+    approvals::MedicalReads,
 }

@@ -5,7 +5,6 @@ use super::session::Empty;
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
-use crate::liquidation::chronic::{self, Declaration, DeclarationInput};
 use crate::liquidation::repo::{self, CareLineInput, LiquidationView, StoredLine};
 use crate::liquidation::RuleSet;
 use crate::members;
@@ -205,41 +204,6 @@ impl Operation for StatementBatch {
             None => true,
         };
         batch::run(ctx.db().pool(), r.from, r.to, std::path::Path::new(r.folder.trim()), &progress).await
-    }
-}
-
-pub struct ChronicDeclare;
-impl Operation for ChronicDeclare {
-    const NAME: &'static str = "chronic_declare";
-    const PERMISSION: Permission = Permission::MedicalReview;
-    const SUMMARY: &'static str = "The medical advisor declares a beneficiary's chronic illness (ALD/ALC): condition, linked act families, start; valid 6 months.";
-    type Request = DeclarationInput;
-    type Response = Declaration;
-    async fn run(ctx: &mut Ctx<'_>, r: DeclarationInput) -> ApiResult<Declaration> {
-        chronic::declare(ctx.db(), &ctx.actor, ctx.now, &r).await
-    }
-}
-
-pub struct ChronicList;
-impl Operation for ChronicList {
-    const NAME: &'static str = "chronic_list";
-    const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A beneficiary's chronic-illness declarations; the condition is shown to the medical role only.";
-    type Request = IdRequest;
-    type Response = Vec<Declaration>;
-    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<Declaration>> {
-        let list = chronic::of_beneficiary(ctx.db().pool(), r.id, &ctx.roles).await?;
-        if list.iter().any(|d| d.condition.is_some()) {
-            // Every read of a medical detail is recorded.
-            let mut tx = ctx.db().begin().await?;
-            crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
-                action: "medical.read", entity_type: "beneficiary", entity_id: Some(r.id.to_string()), before: None,
-                after: Some(serde_json::json!({ "what": "chronic_declarations" })),
-            })
-            .await?;
-            tx.commit().await?;
-        }
-        Ok(list)
     }
 }
 

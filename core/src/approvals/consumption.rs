@@ -1,0 +1,124 @@
+//! What a granted approval has left, and using it. A care line that needs an
+//! approval is matched to a granted approval of the same beneficiary and act,
+//! valid on the line's date, with enough left (sessions and months count the
+//! line's quantity, an amount counts what was charged); the one that expires
+//! first is used first. The liquidation and a provider's invoice on a
+//! coverage both go through [`take`]: one rule for using an approval.
+
+use super::model::Unit;
+use crate::audit::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::storage::time;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Any, Row, Transaction};
+
+/// A grant that can be used, with what it has left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usable {
+    pub grant_id: i64,
+    pub number: String,
+    pub unit: Unit,
+    pub left: i64,
+}
+
+/// What a use needs of a grant counted in `unit`.
+pub fn need(unit: Unit, quantity: i64, charged: i64) -> i64 {
+    match unit {
+        Unit::Sessions | Unit::Months => quantity,
+        Unit::Amount => charged,
+    }
+}
+
+const LEFT: &str = "g.granted - COALESCE((SELECT CAST(SUM(c.used) AS BIGINT) FROM approval_consumptions c WHERE c.grant_id = g.id), 0)";
+
+/// What is left on one grant.
+pub async fn left(tx: &mut Transaction<'static, Any>, grant_id: i64) -> ApiResult<i64> {
+    let v: i64 = sqlx::query_scalar(&format!("SELECT {LEFT} FROM approval_grants g WHERE g.id = $1")).bind(grant_id).fetch_one(&mut **tx).await?;
+    Ok(v)
+}
+
+/// The granted approval a care line uses, if one matches. `pending` holds
+/// what earlier lines of the same liquidation already took (grant id, used).
+pub async fn find(
+    tx: &mut Transaction<'static, Any>,
+    beneficiary_id: i64,
+    act_code: &str,
+    day: NaiveDate,
+    quantity: i64,
+    charged: i64,
+    pending: &[(i64, i64)],
+) -> ApiResult<Option<Usable>> {
+    let rows = sqlx::query(&format!(
+        "SELECT g.id, r.number, g.unit, {LEFT} AS left_now FROM approval_grants g JOIN approval_requests r ON r.id = g.request_id
+         WHERE g.beneficiary_id = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND r.status = 'accorde'
+         ORDER BY g.valid_to, g.id"
+    ))
+    .bind(beneficiary_id)
+    .bind(act_code.trim().to_uppercase())
+    .bind(time::date(day))
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let grant_id: i64 = r.try_get("id")?;
+        let unit = Unit::parse(&r.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
+        let taken: i64 = pending.iter().filter(|(g, _)| *g == grant_id).map(|(_, u)| u).sum();
+        let left = r.try_get::<i64, _>("left_now")? - taken;
+        if left >= need(unit, quantity, charged) && left > 0 {
+            return Ok(Some(Usable { grant_id, number: r.try_get("number")?, unit, left }));
+        }
+    }
+    Ok(None)
+}
+
+/// One use of a grant.
+pub struct Use<'a> {
+    pub grant_id: i64,
+    pub used: i64,
+    pub day: NaiveDate,
+    pub care_line_id: Option<i64>,
+    pub dossier_id: Option<i64>,
+    pub note: Option<&'a str>,
+}
+
+/// Records a use, refusing to go below zero (`field` names the input in the message).
+pub async fn take(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, field: &str, u: &Use<'_>) -> ApiResult<i64> {
+    let row = sqlx::query("SELECT g.unit, g.valid_from, g.valid_to, r.number, r.status FROM approval_grants g JOIN approval_requests r ON r.id = g.request_id WHERE g.id = $1")
+        .bind(u.grant_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ApiError::validation("grant_id", format!("Aucun acte accordé n° {}.", u.grant_id)))?;
+    let unit = Unit::parse(&row.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
+    let number: String = row.try_get("number")?;
+    if row.try_get::<String, _>("status")? != "accorde" {
+        return Err(ApiError::conflict(format!("L'accord {number} n'est pas accordé.")));
+    }
+    let (from, to) = (time::row_date(&row, "valid_from")?.unwrap_or(u.day), time::row_date(&row, "valid_to")?.unwrap_or(u.day));
+    if u.day < from || u.day > to {
+        return Err(ApiError::validation(
+            "date",
+            format!("Le {} est hors de la validité de l'accord {number} (du {} au {}).", u.day.format("%d/%m/%Y"), from.format("%d/%m/%Y"), to.format("%d/%m/%Y")),
+        ));
+    }
+    if u.used <= 0 {
+        return Err(ApiError::validation(field, "La quantité utilisée doit être positive."));
+    }
+    let left = left(tx, u.grant_id).await?;
+    if u.used > left {
+        return Err(ApiError::validation(
+            field,
+            format!("{} utilisés alors qu'il reste {} sur l'accord {number} : on ne consomme pas plus que l'accordé.", unit.show(u.used), unit.show(left)),
+        ));
+    }
+    sqlx::query("INSERT INTO approval_consumptions (grant_id, used, act_date, care_line_id, dossier_id, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(u.grant_id)
+        .bind(u.used)
+        .bind(time::date(u.day))
+        .bind(u.care_line_id)
+        .bind(u.dossier_id)
+        .bind(u.note.map(str::to_string))
+        .bind(time::ts(now))
+        .bind(&actor.name)
+        .execute(&mut **tx)
+        .await?;
+    Ok(left - u.used)
+}
