@@ -211,3 +211,37 @@ async fn members_through_call() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json_out(&o)["field"], "rib");
 }
+
+/// Medical secrecy holds in the CLI too: a claims processor's `call` shows
+/// that a request is confidential, never its medical content; the medical
+/// advisor's shows it.
+#[tokio::test]
+async fn medical_details_stay_secret_through_the_cli() {
+    let Some((db, dir)) = url(Kind::Sqlite).await else { return };
+    let dir = dir.unwrap();
+    let sys = |args: &[&str]| json_out(&guichet(&db, args, None, None));
+    for (user, role) in [("gest", "claims"), ("medecin", "medical")] {
+        let o = guichet(&db, &["staff", "add", "--username", user, "--name", user, "--role", role], Some(&format!("{PASSWORD}\n")), None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    }
+    let m = sys(&["call", "member_create", r#"{"matricule": "93923543", "last_name": "Benhnini", "first_name": "Fouad"}"#]);
+    let page = sys(&["call", "member_get", &format!(r#"{{"id": {}}}"#, m["id"])]);
+    let me = page["beneficiaries"][0]["id"].as_i64().unwrap();
+    let cnie = dir.path().join("cnie.pdf");
+    std::fs::write(&cnie, b"%PDF-1.4\n%%EOF\n").unwrap();
+    let req = serde_json::json!({
+        "kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE", "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
+        "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000", "medical_info": "Lombalgie chronique",
+        "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]
+    });
+    let r = json_out(&guichet(&db, &["--user", "gest", "call", "approval_register", &req.to_string()], None, Some(PASSWORD)));
+    let get = format!(r#"{{"id": {}}}"#, r["id"]);
+    let o = guichet(&db, &["--user", "gest", "call", "approval_get", &get], None, Some(PASSWORD));
+    let seen = json_out(&o);
+    assert_eq!((seen["medical_info"].clone(), seen["confidential"].clone()), (Value::Null, Value::Bool(true)), "{seen} / {r}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("Lombalgie") && !String::from_utf8_lossy(&o.stderr).contains("Lombalgie"));
+    let seen = json_out(&guichet(&db, &["--user", "medecin", "call", "approval_get", &get], None, Some(PASSWORD)));
+    assert_eq!(seen["medical_info"], "Lombalgie chronique");
+    let o = guichet(&db, &["--user", "gest", "call", "medical_reads", "{}"], None, Some(PASSWORD));
+    assert_eq!((o.status.code(), json_out(&o)["code"].as_str()), (Some(1), Some("forbidden")));
+}

@@ -2,6 +2,7 @@
 // of reception and dossiers (urns, reasons, document types, deadlines).
 import type { SessionInfo } from "../api/bindings";
 import { h, mount, tabs } from "../dom";
+import { providersPanel } from "./approvals";
 import { auditPanel } from "./audit";
 import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
 import { staffPanel } from "./staff";
@@ -16,6 +17,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["documents", "Pièces", () => void documentsPanel(panel)],
     ["deadlines", "Délais", () => void deadlinesPanel(panel)],
     ["rules", "Barèmes", () => void ruleSetsPanel(panel)],
+    ["providers", "Prestataires", () => void providersPanel(panel)],
     ["mutual", "Mutuelle", () => void mutualPanel(panel)],
   ];
   const bar = tabs(tabList);

@@ -5,7 +5,7 @@ import type { LateEffect } from "../api/bindings";
 import { field, formError, frDate, h, mount, onSubmit, select } from "../dom";
 import { isoDate } from "./dossier_form";
 
-function table(id: string, headers: string[], rows: HTMLElement[]): HTMLTableElement {
+export function table(id: string, headers: string[], rows: HTMLElement[]): HTMLTableElement {
   return h("table", { class: "grid", id }, h("thead", {}, h("tr", {}, ...headers.map((t) => h("th", {}, t)))), h("tbody", {}, ...rows));
 }
 

@@ -4,6 +4,7 @@ import { call } from "../api/client";
 import type { Section, SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
 import { administrationSection } from "./administration";
+import { approvalsSection } from "./approvals";
 import { dossiersSection } from "./dossiers";
 import { membersSection } from "./members";
 import { receptionSection } from "./reception";
@@ -33,6 +34,8 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
       receptionSection(content, session);
     } else if (s === "dossiers") {
       dossiersSection(content, session);
+    } else if (s === "accords") {
+      approvalsSection(content, session);
     } else if (s === "decomptes") {
       statementsSection(content, session);
     } else {
