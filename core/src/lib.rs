@@ -31,6 +31,7 @@ pub mod medical;
 pub mod members;
 pub mod money;
 pub mod pdf;
+pub mod portal;
 pub mod reception;
 pub mod staff;
 pub mod statements;

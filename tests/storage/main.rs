@@ -9,6 +9,7 @@ mod approvals;
 mod audit_journal;
 mod dossiers;
 mod import;
+mod member_updates;
 mod members;
 mod opening;
 mod permissions;

@@ -1,10 +1,10 @@
 //! A member or beneficiary as typed in a form or read from a spreadsheet row,
 //! and the one validation both go through.
 
-use super::{text, validate, MemberStatus, Relation};
+use super::{text, validate, Member, MemberStatus, Relation};
 use crate::error::ApiError;
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The member form. Empty optional fields are `null` or absent.
@@ -67,6 +67,27 @@ pub struct MemberFields {
 
 fn opt(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl From<&Member> for MemberFields {
+    /// A member's current fields, to change one of them.
+    fn from(m: &Member) -> MemberFields {
+        MemberFields {
+            matricule: m.matricule.clone(),
+            cnie: m.cnie.clone(),
+            last_name: m.last_name.clone(),
+            first_name: m.first_name.clone(),
+            birth_date: m.birth_date,
+            employer: m.employer.clone(),
+            status: m.status,
+            address: m.address.clone(),
+            gsm: m.gsm.clone(),
+            email: m.email.clone(),
+            rib: m.rib.clone(),
+            affiliation_date: m.affiliation_date,
+            end_date: m.end_date,
+        }
+    }
 }
 
 impl MemberInput {
@@ -135,7 +156,7 @@ fn required(field: &str, label: &str, s: String) -> Result<String, ApiError> {
 }
 
 /// A beneficiary as the form sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryInput {
     pub relation: Relation,

@@ -8,6 +8,7 @@ mod input;
 mod repo;
 mod search;
 pub mod text;
+pub mod updates;
 pub mod validate;
 
 pub use input::{BeneficiaryInput, MemberInput};

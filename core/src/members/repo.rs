@@ -72,7 +72,7 @@ pub async fn by_cnie(pool: &AnyPool, cnie: &str) -> ApiResult<Option<Member>> {
     one(pool, "m.cnie", &c).await
 }
 
-async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Member> {
+pub(crate) async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Member> {
     sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -289,7 +289,7 @@ pub async fn beneficiaries(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<Bene
     rows.iter().map(beneficiary_from_row).collect()
 }
 
-async fn beneficiary_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Beneficiary> {
+pub(crate) async fn beneficiary_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Beneficiary> {
     let row = sqlx::query("SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, version FROM beneficiaries WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -298,7 +298,7 @@ async fn beneficiary_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiRe
     beneficiary_from_row(&row)
 }
 
-fn second_self() -> ApiError {
+pub(crate) fn second_self() -> ApiError {
     ApiError::validation("relation", "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.")
 }
 

@@ -108,6 +108,11 @@ charged: string, provider?: string | null, };
 
 export type CareLinesSave = { dossier_id: number, version: number, lines: Array<CareLineInput>, };
 
+/**
+ * How the request came.
+ */
+export type Channel = "desk" | "email" | "employer";
+
 export type ChecklistItem = { code: string, label: string, required: boolean, present: boolean, };
 
 /**
@@ -658,6 +663,64 @@ export type Permission = "public" | "authenticated" | "members_read" | "members_
  */
 export type Piece = "cnie" | "badge" | "prescription" | "quotation" | "medical_report" | "other";
 
+export type PortalApproval = { number: string, kind: string, beneficiary: string, received_on: string, status: string, reason: string | null, missing: Array<string>, 
+/**
+ * What was granted: `IMP2 : 10 mois du 01/09/2022 au 30/06/2023, reste 9 mois`.
+ */
+granted: Array<string>, 
+/**
+ * A letter exists once decided (approval, coverage, refusal, pieces).
+ */
+letter_available: boolean, };
+
+export type PortalBeneficiary = { 
+/**
+ * 1 = the member himself, as on the desk's forms.
+ */
+number: number, name: string, relation: string, birth_date: string | null, 
+/**
+ * `Couvert`, `Couvert jusqu'au 31/12/2026`, `Plus couvert depuis le 31/12/2022`.
+ */
+coverage: string, };
+
+export type PortalDossier = { 
+/**
+ * `1 100,00 DH`.
+ */
+claimed: string, 
+/**
+ * Once paid: what was paid and when.
+ */
+paid: string | null, form_number: string, kind: string, beneficiary: string, received_on: string, status: string, 
+/**
+ * Why it is incomplete or rejected, as the member reads it.
+ */
+reason: string | null, 
+/**
+ * The documents to send, when incomplete.
+ */
+missing: Array<string>, 
+/**
+ * How to send a complement, when incomplete.
+ */
+how_to_complete: string | null, };
+
+export type PortalIdentity = { matricule: string, name: string, birth_date: string | null, employer: string | null, status: string, address: string | null, gsm: string | null, email: string | null, 
+/**
+ * Only the last four digits: what the portal shows and the desk may read aloud.
+ */
+rib: string, };
+
+export type PortalStatement = { number: string, form_number: string, paid_on: string, amount: string, payment_reference: string | null, };
+
+export type PortalUpdate = { kind: string, summary: string, received_on: string, status: string, reason: string | null, };
+
+export type PortalView = { identity: PortalIdentity, beneficiaries: Array<PortalBeneficiary>, dossiers: Array<PortalDossier>, statements: Array<PortalStatement>, approvals: Array<PortalApproval>, 
+/**
+ * Pending requests only (validated ones show in his information).
+ */
+pending_updates: Array<PortalUpdate>, };
+
 /**
  * How an act's reference amount is found.
  */
@@ -1021,6 +1084,37 @@ export type Tile = { key: string, label: string, count: number, };
  */
 export type Unit = "sessions" | "months" | "amount";
 
+/**
+ * What the member asks to change.
+ */
+export type UpdateChange = { "kind": "email", email: string, } | { "kind": "gsm", gsm: string, } | { "kind": "address", address: string, } | { "kind": "rib", rib: string, } | { "kind": "beneficiary_add", beneficiary: BeneficiaryInput, } | { "kind": "beneficiary_end", beneficiary_id: number, end_date: string, };
+
+export type UpdateDecideRequest = { id: number, version: number, decision: UpdateDecision, };
+
+export type UpdateDecision = { "type": "validate" } | { "type": "refuse", reason: string, };
+
+export type UpdateFile = { id: number, piece: UpdatePiece, file_name: string, media_type: string, size: number, sha256: string, };
+
+export type UpdateFileInput = { path: string, piece: UpdatePiece, };
+
+export type UpdateFilter = { 
+/**
+ * One member's requests (all statuses, newest first); otherwise the pending ones, oldest first.
+ */
+member_id?: number, };
+
+export type UpdatePiece = "bank_certificate" | "birth_certificate" | "marriage_certificate" | "other";
+
+export type UpdateRequest = { id: number, member_id: number, matricule: string, member_name: string, change: UpdateChange, kind_label: string, summary: string, channel: Channel, status: UpdateStatus, status_label: string, 
+/**
+ * Why it was refused.
+ */
+reason: string | null, files: Array<UpdateFile>, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, version: number, };
+
+export type UpdateRequestInput = { member_id: number, change: UpdateChange, channel: Channel, files?: Array<UpdateFileInput>, };
+
+export type UpdateStatus = "en_attente" | "valide" | "refuse";
+
 export type Urn = { id: number, name: string, 
 /**
  * Where it stands (head-office reception, airport, …).
@@ -1092,6 +1186,11 @@ export interface Operations {
   employer_list: { request: Empty; response: EmployerList };
   member_import: { request: ImportRequest; response: ImportReport };
   member_import_rejected_export: { request: RejectedExportRequest; response: Empty };
+  member_update_record: { request: UpdateRequestInput; response: UpdateRequest };
+  member_update_list: { request: UpdateFilter; response: Array<UpdateRequest> };
+  member_update_decide: { request: UpdateDecideRequest; response: UpdateRequest };
+  member_update_file_save: { request: FileRequest; response: Written };
+  member_view: { request: MemberRef; response: PortalView };
   urn_list: { request: UrnListRequest; response: Array<Urn> };
   urn_save: { request: UrnInput; response: Urn };
   collection_open: { request: CollectionOpenRequest; response: Collection };
@@ -1179,6 +1278,11 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   employer_list: "members_read",
   member_import: "members_write",
   member_import_rejected_export: "members_write",
+  member_update_record: "members_write",
+  member_update_list: "members_read",
+  member_update_decide: "members_write",
+  member_update_file_save: "members_read",
+  member_view: "members_read",
   urn_list: "authenticated",
   urn_save: "settings_manage",
   collection_open: "reception_work",

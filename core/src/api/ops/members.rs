@@ -6,7 +6,9 @@ use crate::audit::{self, AuditEntry, Change};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::members::import::{self, ImportReport, ImportRequest, RejectedRow};
+use crate::members::updates::{self, UpdateDecision, UpdateFilter, UpdateRequest, UpdateRequestInput};
 use crate::members::{self, Beneficiary, BeneficiaryInput, Member, MemberInput, SearchResult};
+use crate::portal::{self, PortalView};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -226,5 +228,83 @@ impl Operation for MemberImportRejectedExport {
         let report = ImportReport { rejected: r.rejected, ..Default::default() };
         tokio::task::spawn_blocking(move || import::export::rejected_rows_xlsx(&report, &path)).await.map_err(ApiError::internal)??;
         Ok(Empty {})
+    }
+}
+
+pub struct MemberUpdateRecord;
+impl Operation for MemberUpdateRecord {
+    const NAME: &'static str = "member_update_record";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Records a member's update request (e-mail, GSM, address, RIB with its bank certificate, new beneficiary with its certificate, end of a beneficiary's coverage) and how it came; nothing changes before another agent validates it.";
+    type Request = UpdateRequestInput;
+    type Response = UpdateRequest;
+    async fn run(ctx: &mut Ctx<'_>, r: UpdateRequestInput) -> ApiResult<UpdateRequest> {
+        updates::record(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct MemberUpdateList;
+impl Operation for MemberUpdateList {
+    const NAME: &'static str = "member_update_list";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "Pending update requests, oldest first; or every request of one member (`member_id`), newest first.";
+    type Request = UpdateFilter;
+    type Response = Vec<UpdateRequest>;
+    async fn run(ctx: &mut Ctx<'_>, r: UpdateFilter) -> ApiResult<Vec<UpdateRequest>> {
+        updates::list(ctx.db().pool(), &r).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDecideRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub decision: UpdateDecision,
+}
+
+pub struct MemberUpdateDecide;
+impl Operation for MemberUpdateDecide {
+    const NAME: &'static str = "member_update_decide";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Validates (the change is applied to the member, audited) or refuses with a reason a pending update request; never by the agent who recorded it.";
+    type Request = UpdateDecideRequest;
+    type Response = UpdateRequest;
+    async fn run(ctx: &mut Ctx<'_>, r: UpdateDecideRequest) -> ApiResult<UpdateRequest> {
+        updates::decide(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.decision).await
+    }
+}
+
+pub struct MemberUpdateFileSave;
+impl Operation for MemberUpdateFileSave {
+    const NAME: &'static str = "member_update_file_save";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "Writes an update request's piece (bank certificate, birth or marriage certificate) to a path, to check it before validating.";
+    type Request = super::reception::FileRequest;
+    type Response = super::reception::Written;
+    async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
+        let (_, bytes) = updates::file_content(ctx.db().pool(), r.id).await?;
+        super::reception::write_file(&r.path, &bytes)
+    }
+}
+
+pub struct MemberView;
+impl Operation for MemberView {
+    const NAME: &'static str = "member_view";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "What the member's portal shows him, in its words: information, beneficiaries, dossiers with status and reason, statements, approvals with letters, pending requests. Never a medical detail.";
+    type Request = MemberRef;
+    type Response = PortalView;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<PortalView> {
+        let member = find(ctx, &r).await?;
+        let mut tx = ctx.db().begin().await?;
+        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+            action: "member.read", entity_type: "member", entity_id: Some(member.id.to_string()), before: None, after: Some(serde_json::json!({ "what": "vue adhérent" })),
+        })
+        .await?;
+        tx.commit().await?;
+        portal::view(ctx.db(), member.id, ctx.now.date_naive()).await
     }
 }
