@@ -4,7 +4,7 @@
 import { save } from "@tauri-apps/plugin-dialog";
 import { call, ApiFailure } from "../api/client";
 import type { Contents, DossierPage, Move, QueueFilter, SessionInfo, Status } from "../api/bindings";
-import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine } from "../dom";
+import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, value } from "../dom";
 import { KINDS } from "./dossier_form";
 import { homePanel } from "./home";
 import { liquidationPanel } from "./liquidation";
@@ -33,6 +33,7 @@ const MOVE_LABELS: Record<Move, string> = {
 const ACTION_LABELS: Record<string, string> = {
   "dossier.create": "Enregistrement",
   "dossier.original_received": "Original reçu",
+  "dossier.medical": "Partie médicale modifiée (confidentiel)",
   "dossier.move": "Changement de statut",
   "dossier.checklist": "Pièces cochées",
   "dossier.scans_added": "Pièces scannées ajoutées",
@@ -318,12 +319,19 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
           type: "button",
           class: "link",
           onclick: async () => {
-            const c = await call("dossier_scan_get", { id: s.id });
+            let c;
+            try {
+              c = await call("dossier_scan_get", { id: s.id });
+            } catch (e) {
+              if (e instanceof ApiFailure) status.textContent = e.message;
+              return;
+            }
             const src = `data:${c.info.media_type};base64,${c.base64}`;
             if (c.info.media_type.startsWith("image/")) mount(viewer, h("img", { src, alt: c.info.file_name }));
             else mount(viewer, h("iframe", { src, title: c.info.file_name, style: "width:100%;height:70vh;border:1px solid #d5dde5" }));
           },
         }, s.file_name),
+        s.confidential ? h("span", { class: "badge confidential" }, " pli confidentiel") : null,
         h("span", { class: "hint" }, ` ${(s.size / 1024).toFixed(0)} Ko · SHA-256 ${s.sha256.slice(0, 16)}… · ${s.created_by} `),
         h("button", {
           type: "button",
@@ -373,6 +381,26 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
     ),
   );
 
+  // Medical secrecy: the medical advisor reads and writes the medical side; others see that it exists.
+  const medical = ((): HTMLElement | null => {
+    const isMedical = session.staff.roles.includes("medical");
+    if (!isMedical) return p.confidential ? h("p", { class: "hint", id: "dossier-confidential" }, "Ce dossier contient des éléments médicaux confidentiels, réservés au médecin conseil.") : null;
+    const form = h("form", { id: "dossier-medical-form", class: "card medical", autocomplete: "off" });
+    mount(
+      form,
+      h("h4", {}, "Médical (médecin conseil seul)"),
+      formError(),
+      field("Nature de la maladie", "nature", { value: p.medical?.nature ?? "" }),
+      field("Notes médicales", "notes", { value: p.medical?.notes ?? "" }),
+      h("button", { type: "submit" }, "Enregistrer"),
+    );
+    onSubmit(form, async () => {
+      await call("dossier_medical_save", { dossier_id: d.id, nature: value(form, "nature"), notes: value(form, "notes") });
+      status.textContent = "Partie médicale enregistrée.";
+    });
+    return form;
+  })();
+
   const liquidation = h("div", { id: "liquidation" });
   if (["en_cours", "complet", "liquide", "paye"].includes(d.status)) void liquidationPanel(liquidation, session, d, reload);
   mount(
@@ -384,6 +412,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
     moveForm,
     facts,
     portal,
+    medical,
     checklist,
     liquidation,
     h("h3", {}, "Pièces scannées"),

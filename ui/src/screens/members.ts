@@ -1,9 +1,11 @@
 // Adhérents: one search box (a barcode scanner types a matricule and Enter),
-// the member page, the member form, beneficiaries, and the roster import.
+// the member page, the member form, beneficiaries, update requests, the
+// member's view, and the roster import.
 import { ApiFailure, call } from "../api/client";
-import type { Member, MemberInput, MemberPage, MemberStatus, Relation, SessionInfo } from "../api/bindings";
+import type { Member, MemberInput, MemberPage, MemberStatus, Relation, SessionInfo, UpdateRequest } from "../api/bindings";
 import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
 import { importScreen } from "./import";
+import { memberView, pendingPanel, requestNote, requestsTable, updateRequestForm } from "./member_updates";
 
 const STATUS: [MemberStatus, string][] = [["actif", "Actif"], ["pensionne", "Pensionné"], ["autre", "Autre"]];
 const RELATION: [Relation, string][] = [["lui_meme", "Lui-même"], ["conjoint", "Conjoint"], ["enfant", "Enfant"]];
@@ -94,6 +96,7 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
     content,
     h("div", { class: "row" }, h("h2", {}, "Adhérents"), h("span", { class: "spacer" }),
       canWrite ? h("button", { type: "button", id: "member-new", onclick: () => memberForm(content, session, null) }, "Nouvel adhérent") : null,
+      h("button", { type: "button", id: "member-updates-pending", onclick: () => void pendingPanel(content, canWrite, () => membersSection(content, session)) }, "Demandes à valider"),
       canWrite ? h("button", { type: "button", id: "member-import", onclick: () => importScreen(content, () => membersSection(content, session)) }, "Importer un fichier d'employeur…") : null,
     ),
     input,
@@ -103,10 +106,12 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
   input.focus();
 }
 
-async function memberPage(content: HTMLElement, session: SessionInfo, id: number, back: () => void): Promise<void> {
+async function memberPage(content: HTMLElement, session: SessionInfo, id: number, back: () => void, message = ""): Promise<void> {
   let page: MemberPage;
+  let requests: UpdateRequest[];
   try {
     page = await call("member_get", { id });
+    requests = await call("member_update_list", { member_id: id });
   } catch (e) {
     mount(content, h("p", { class: "form-error" }, e instanceof ApiFailure ? e.message : String(e)));
     return;
@@ -140,13 +145,23 @@ async function memberPage(content: HTMLElement, session: SessionInfo, id: number
     (form.elements.namedItem("first_name") as HTMLInputElement).focus();
   };
 
+  const reload = (msg: string): void => void memberPage(content, session, id, back, msg);
+  const updateEditor = h("div", { id: "update-editor" });
+  const openView = async (): Promise<void> => {
+    const v = await call("member_view", { id });
+    mount(content, h("div", { class: "row" }, h("button", { type: "button", id: "member-view-back", onclick: () => reload("") }, "← Fiche de l'adhérent")), memberView(v));
+  };
   mount(
     content,
     h("div", { class: "row" },
       h("button", { type: "button", id: "member-back", onclick: back }, "← Recherche"),
       h("h2", { id: "member-title" }, `${m.last_name} ${m.first_name}`), h("span", { class: "spacer" }),
+      h("button", { type: "button", id: "member-view-open", onclick: () => void openView() }, "Vue adhérent (téléphone)"),
+      canWrite ? h("button", { type: "button", id: "member-update-request", onclick: () => { mount(updateEditor, updateRequestForm(m, page.beneficiaries, reload)); (updateEditor.querySelector("select") as HTMLSelectElement | null)?.focus(); } }, "Demande de modification") : null,
       canWrite ? h("button", { type: "button", id: "member-edit", onclick: () => memberForm(content, session, m) }, "Modifier") : null,
     ),
+    message ? h("p", { id: "member-status", class: "status-line", role: "status" }, message) : null,
+    updateEditor,
     h("div", { class: "columns" },
       h("section", { class: "card wide" }, h("h3", {}, "Identité"), dl([
         ["Matricule", m.matricule], ["CNIE", m.cnie ?? ""], ["Né(e) le", frDate(m.birth_date)],
@@ -166,10 +181,12 @@ async function memberPage(content: HTMLElement, session: SessionInfo, id: number
     ),
     canWrite ? h("div", { class: "row" }, h("button", { type: "button", id: "beneficiary-add", onclick: addBeneficiary }, "Ajouter un bénéficiaire")) : null,
     benefEditor,
+    requests.length > 0 ? h("h3", {}, "Demandes de modification") : null,
+    requests.length > 0 ? requestsTable("member-requests", requests, canWrite, reload) : null,
     h("h3", {}, "Historique des modifications"),
     h("table", { class: "grid", id: "member-history" },
       h("thead", {}, h("tr", {}, ...["Quand", "Qui", "Action", "Avant → après"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, ...page.history.map((e) => h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", {}, ACTIONS[e.action] ?? e.action), h("td", { class: "json" }, changes(e.before, e.after))))),
+      h("tbody", {}, ...page.history.map((e) => h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", {}, ACTIONS[e.action] ?? e.action), h("td", { class: "json" }, e.action.startsWith("member_update.") ? requestNote(e.after) : changes(e.before, e.after))))),
     ),
   );
 }
@@ -178,6 +195,7 @@ const ACTIONS: Record<string, string> = {
   "member.create": "Création", "member.update": "Modification", "member.import_create": "Création (import)",
   "member.import_update": "Mise à jour (import)", "beneficiary.add": "Bénéficiaire ajouté",
   "beneficiary.import_add": "Bénéficiaire ajouté (import)", "beneficiary.update": "Bénéficiaire modifié",
+  "member_update.record": "Demande de modification reçue", "member_update.validate": "Demande validée", "member_update.refuse": "Demande refusée",
 };
 const FIELDS: Record<string, string> = {
   matricule: "matricule", cnie: "CNIE", last_name: "nom", first_name: "prénom", birth_date: "naissance", employer: "société",
