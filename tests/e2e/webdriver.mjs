@@ -69,18 +69,24 @@ export async function launch(extraEnv = {}) {
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { env, stdio: ["ignore", logFd, logFd] });
   closeSync(logFd);
   const driverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
-  await waitForPort(port, 15000);
   const base = `http://127.0.0.1:${port}`;
-  const res = await fetch(`${base}/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ capabilities: { alwaysMatch: { "tauri:options": { application: app } } } }),
-  });
-  const body = await res.json();
-  if (!res.ok) {
+  let body;
+  try {
+    await waitForPort(port, 15000);
+    // tauri-driver answers before the WebKitWebDriver it starts listens: wait for both.
+    await waitForPort(nativePort, 15000);
+    const res = await fetch(`${base}/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ capabilities: { alwaysMatch: { "tauri:options": { application: app } } } }),
+    });
+    body = await res.json();
+    if (!res.ok) throw new Error(`session not created: ${JSON.stringify(body)}`);
+  } catch (e) {
+    // Never leave a driver behind: it would keep the test run waiting.
     driver.kill("SIGTERM");
     killLeftovers(home);
-    throw new Error(`session not created: ${JSON.stringify(body)}\n${driverLog()}`);
+    throw new Error(`${e.message}\n${driverLog()}`);
   }
   return new Window(base, body.value.sessionId, driver, home);
 }
