@@ -42,6 +42,9 @@ enum Command {
     },
     /// Liste les opérations, avec la permission que chacune demande.
     Operations,
+    /// Journal d'audit.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Importe un fichier d'adhérents d'un employeur (.xlsx, .xls, .ods, .csv).
     ImportMembers {
         /// Le fichier à importer.
@@ -69,6 +72,18 @@ enum Command {
         /// Dossier de sortie.
         #[arg(long)]
         out: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Vérifie la chaîne d'empreintes du journal : nomme chaque ligne modifiée,
+    /// supprimée ou déplacée à la main dans la base. Code de sortie 4 si le
+    /// journal a été altéré.
+    Verify {
+        /// Sortie JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -168,6 +183,7 @@ async fn run(cli: Cli, db: Db) -> ExitCode {
             }
         }
         Command::Staff(cmd) => staff(&desk, cmd).await,
+        Command::Audit(AuditCommand::Verify { json }) => audit_verify(&desk, json).await,
         Command::ImportMembers { file, dry_run, json, mapping } => import_members(&desk, file, dry_run, json, mapping).await,
         Command::Statements { from, to, out } => print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await),
     }
@@ -276,6 +292,26 @@ fn read_password() -> Result<String, ApiError> {
         .read_line(&mut line)
         .map_err(|e| ApiError::validation("password", format!("Lecture du mot de passe impossible : {e}")))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn audit_verify(desk: &Desk, as_json: bool) -> ExitCode {
+    let v = match desk.call("audit_verify", json!({})).await {
+        Ok(v) => v,
+        Err(e) => return print_error(&e),
+    };
+    let intact = v["intact"].as_bool().unwrap_or(false);
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("{} lignes vérifiées ({} antérieures à la chaîne).", v["rows_checked"], v["unchained"]);
+        if intact {
+            println!("Journal intact.");
+        }
+        for b in v["breaks"].as_array().into_iter().flatten() {
+            println!("{}", b["message"].as_str().unwrap_or_default());
+        }
+    }
+    if intact { ExitCode::SUCCESS } else { ExitCode::from(4) }
 }
 
 fn print_result(r: Result<Value, ApiError>) -> ExitCode {

@@ -245,3 +245,25 @@ async fn medical_details_stay_secret_through_the_cli() {
     let o = guichet(&db, &["--user", "gest", "call", "medical_reads", "{}"], None, Some(PASSWORD));
     assert_eq!((o.status.code(), json_out(&o)["code"].as_str()), (Some(1), Some("forbidden")));
 }
+
+/// `guichet audit verify` says the journal is intact, then names the row a
+/// hand edit changed, with exit code 4.
+#[tokio::test]
+async fn audit_verify_names_a_row_edited_by_hand() {
+    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+    for user in ["agent1", "agent2", "agent3"] {
+        let o = guichet(&db, &["staff", "add", "--username", user, "--name", user, "--role", "reception"], Some(&format!("{PASSWORD}\n")), None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    }
+    let o = guichet(&db, &["audit", "verify"], None, None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "3 lignes vérifiées (0 antérieures à la chaîne).\nJournal intact.\n");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET after_json = REPLACE(after_json, 'agent2', 'intrus') WHERE seq = 2").execute(&pool).await.unwrap();
+    pool.close().await;
+    let o = guichet(&db, &["audit", "verify"], None, None);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Ligne n° 2 du journal modifiée (staff.create du "), "{}", String::from_utf8_lossy(&o.stdout));
+}

@@ -2,10 +2,11 @@
 
 use crate::helpers::World;
 use crate::support::TestDb;
+use guichet_core::api::Caller;
 use chrono::Duration;
 use serde_json::json;
 
-crate::on_both_backends!(the_journal_refuses_edits_and_deletions, filters_by_who_what_and_when, logout_is_recorded);
+crate::on_both_backends!(the_journal_refuses_edits_and_deletions, filters_by_who_what_and_when, logout_is_recorded, rows_edited_deleted_or_reordered_by_hand_are_reported);
 
 async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
     let w = World::new(t);
@@ -62,4 +63,36 @@ async fn logout_is_recorded(t: TestDb) {
     w.call(&mut c, "session_logout", json!({})).await.unwrap();
     assert_eq!(c, guichet_core::api::Caller::Anonymous);
     assert_eq!(w.audit_actions().await.last().unwrap(), "logout");
+}
+
+/// Someone with write access to the database drops the append-only triggers,
+/// edits one row and deletes another: the hash chain names both.
+async fn rows_edited_deleted_or_reordered_by_hand_are_reported(t: TestDb) {
+    let w = World::new(t);
+    for i in 0..6 {
+        w.add_staff(&format!("agent{i}"), &["reception"]).await;
+    }
+    let mut admin = Caller::System { os_user: "test".into() };
+    let ok = w.call(&mut admin, "audit_verify", serde_json::json!({})).await.unwrap();
+    assert_eq!((ok["intact"].as_bool(), ok["rows_checked"].as_i64(), ok["breaks"].clone()), (Some(true), Some(6), serde_json::json!([])));
+    let pool = w.t.db.pool();
+    let postgres = w.t.db.backend() == guichet_core::storage::Backend::Postgres;
+    if postgres {
+        sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(pool).await.unwrap();
+    } else {
+        sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_delete").execute(pool).await.unwrap();
+    }
+    sqlx::query("UPDATE audit_log SET actor = 'quelqu-un-d-autre' WHERE seq = 2").execute(pool).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(pool).await.unwrap();
+    let v = w.call(&mut admin, "audit_verify", serde_json::json!({})).await.unwrap();
+    assert_eq!(v["intact"], false);
+    let breaks: Vec<(i64, String)> = v["breaks"].as_array().unwrap().iter().map(|b| (b["seq"].as_i64().unwrap(), b["kind"].as_str().unwrap().to_string())).collect();
+    assert_eq!(breaks, [(2, "modified".to_string()), (4, "deleted".to_string())]);
+    assert!(v["breaks"][0]["message"].as_str().unwrap().starts_with("Ligne n° 2 du journal modifiée (staff.create du 2026-11-23, par quelqu-un-d-autre)"));
+    assert_eq!(v["breaks"][1]["message"], "Ligne n° 4 du journal supprimée (la suivante, n° 5, ne la trouve plus).");
+    // Deleting the last rows and swapping two rows' places are found too.
+    sqlx::query("DELETE FROM audit_log WHERE seq = 6").execute(pool).await.unwrap();
+    let v = w.call(&mut admin, "audit_verify", serde_json::json!({})).await.unwrap();
+    assert_eq!(v["breaks"].as_array().unwrap().last().unwrap()["kind"], "truncated");
 }

@@ -1,6 +1,10 @@
 //! The audit journal: who, when, what, before and after. Rows are written with
 //! the transaction of the change they record, so a change without its audit row
-//! (or the reverse) cannot exist. The tables refuse UPDATE and DELETE.
+//! (or the reverse) cannot exist. The tables refuse UPDATE and DELETE, and each
+//! row is chained to the one before by its hash ([`chain`]), so rows edited or
+//! removed behind the application's back are found by `guichet audit verify`.
+
+pub mod chain;
 
 use crate::error::ApiResult;
 use crate::storage::time;
@@ -47,24 +51,10 @@ pub async fn record(
     actor: &Actor,
     change: Change<'_>,
 ) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, staff_id, actor, action, entity_type, entity_id, before_json, after_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(time::ts(at))
-    .bind(actor.staff_id)
-    .bind(&actor.name)
-    .bind(change.action)
-    .bind(change.entity_type)
-    .bind(change.entity_id)
-    .bind(change.before.map(|v| v.to_string()))
-    .bind(change.after.map(|v| v.to_string()))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    record_many(tx, at, actor, vec![change]).await
 }
 
-/// Appends many rows at once (imports), inside the caller's transaction.
+/// Appends rows in order (one, or the many of an import), chained, inside the caller's transaction.
 pub async fn record_many(
     tx: &mut Transaction<'static, Any>,
     at: DateTime<Utc>,
@@ -72,23 +62,51 @@ pub async fn record_many(
     changes: Vec<Change<'_>>,
 ) -> ApiResult<()> {
     use crate::storage::batch::{self, Value};
+    if changes.is_empty() {
+        return Ok(());
+    }
     let when = time::ts(at);
-    let rows: Vec<Vec<Value>> = changes
-        .into_iter()
-        .map(|c| {
-            vec![
-                Value::from(when.clone()),
-                Value::from(actor.staff_id),
-                Value::from(actor.name.clone()),
-                Value::from(c.action),
-                Value::from(c.entity_type),
-                Value::from(c.entity_id),
-                Value::from(c.before.map(|v| v.to_string())),
-                Value::from(c.after.map(|v| v.to_string())),
-            ]
-        })
-        .collect();
-    batch::insert(tx, "audit_log", &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json"], &rows).await
+    let (first, mut prev) = chain::reserve(tx, changes.len() as i64).await?;
+    let mut rows: Vec<Vec<Value>> = Vec::with_capacity(changes.len());
+    for (i, c) in changes.into_iter().enumerate() {
+        let seq = first + i as i64;
+        let before = c.before.map(|v| v.to_string());
+        let after = c.after.map(|v| v.to_string());
+        let hash = chain::hash(&chain::Content {
+            seq,
+            at: &when,
+            staff_id: actor.staff_id,
+            actor: &actor.name,
+            action: c.action,
+            entity_type: c.entity_type,
+            entity_id: c.entity_id.as_deref(),
+            before_json: before.as_deref(),
+            after_json: after.as_deref(),
+            prev_hash: &prev,
+        });
+        rows.push(vec![
+            Value::from(when.clone()),
+            Value::from(actor.staff_id),
+            Value::from(actor.name.clone()),
+            Value::from(c.action),
+            Value::from(c.entity_type),
+            Value::from(c.entity_id),
+            Value::from(before),
+            Value::from(after),
+            Value::from(Some(seq)),
+            Value::from(Some(prev.clone())),
+            Value::from(Some(hash.clone())),
+        ]);
+        prev = hash;
+    }
+    batch::insert(
+        tx,
+        "audit_log",
+        &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "prev_hash", "hash"],
+        &rows,
+    )
+    .await?;
+    chain::advance(tx, &prev).await
 }
 
 /// A row as the Administration screen shows it.

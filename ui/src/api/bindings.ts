@@ -94,6 +94,19 @@ export type BeneficiaryInput = { relation: Relation, last_name: string, first_na
 export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiary: BeneficiaryInput, };
 
 /**
+ * One break of the chain, in French.
+ */
+export type Break = { 
+/**
+ * Place in the chain where it was found.
+ */
+seq: number, 
+/**
+ * `modified`, `deleted`, `reordered`, `truncated`.
+ */
+kind: string, message: string, };
+
+/**
  * A care line as the processor types it.
  */
 export type CareLineInput = { date: string, beneficiary_id: number, 
@@ -1148,6 +1161,12 @@ export type UseResult = {
  */
 left: number, };
 
+export type Verification = { rows_checked: number, 
+/**
+ * Rows written before the chain existed (not covered).
+ */
+unchained: number, intact: boolean, breaks: Array<Break>, };
+
 export type VersionedId = { id: number, version: number, };
 
 export type Week = { 
@@ -1177,6 +1196,7 @@ export interface Operations {
   staff_unlock: { request: StaffRef; response: StaffMember };
   staff_reset_password: { request: StaffResetPasswordRequest; response: StaffMember };
   audit_list: { request: AuditFilter; response: AuditListResponse };
+  audit_verify: { request: Empty; response: Verification };
   member_search: { request: SearchRequest; response: SearchResult };
   member_get: { request: MemberRef; response: MemberPage };
   member_create: { request: MemberInput; response: Member };
@@ -1269,6 +1289,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   staff_unlock: "staff_manage",
   staff_reset_password: "staff_manage",
   audit_list: "audit_read",
+  audit_verify: "audit_read",
   member_search: "members_read",
   member_get: "members_read",
   member_create: "members_write",

@@ -1,7 +1,9 @@
 //! The audit journal screen.
 
 use crate::api::{Ctx, Operation};
+use crate::audit::chain::{self, Verification};
 use crate::audit::{self, AuditEntry, AuditFilter};
+use super::session::Empty;
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use serde::Serialize;
@@ -27,5 +29,17 @@ impl Operation for AuditList {
         let entries = audit::list(ctx.db().pool(), &f).await?;
         let next_before_id = if entries.len() as i64 == limit { entries.last().map(|e| e.id) } else { None };
         Ok(AuditListResponse { entries, next_before_id })
+    }
+}
+
+pub struct AuditVerify;
+impl Operation for AuditVerify {
+    const NAME: &'static str = "audit_verify";
+    const PERMISSION: Permission = Permission::AuditRead;
+    const SUMMARY: &'static str = "Walks the journal's hash chain and names every row edited, deleted or reordered behind the application's back.";
+    type Request = Empty;
+    type Response = Verification;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Verification> {
+        chain::verify(ctx.db().pool()).await
     }
 }

@@ -46,6 +46,7 @@ operations! {
     staff::StaffUnlock,
     staff::StaffResetPassword,
     audit::AuditList,
+    audit::AuditVerify,
     members::MemberSearch,
     members::MemberGet,
     members::MemberCreate,
