@@ -6,7 +6,7 @@ use guichet_core::api::Caller;
 use guichet_core::ErrorCode;
 use serde_json::json;
 
-crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles);
+crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role);
 
 async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
     let w = World::new(t);
@@ -58,4 +58,126 @@ async fn sections_follow_roles(t: TestDb) {
     let mut g = w.login("gest").await;
     let me = w.call(&mut g, "session_current", json!({})).await.unwrap();
     assert_eq!(me["sections"], json!(["adherents", "dossiers", "accords", "decomptes"]));
+}
+
+/// Who may call what: one row per operation of the command layer, one column
+/// per role (R reception, C claims, M medical, A admin; `.` refused). The test
+/// below fails when an operation exists without its row here, so a new
+/// operation cannot be added without deciding who may call it.
+const MATRIX: &str = "
+setup_status                     RCMA
+setup_create_admin               RCMA
+session_login                    RCMA
+session_current                  RCMA
+session_logout                   RCMA
+password_change                  RCMA
+staff_list                       ...A
+staff_create                     ...A
+staff_update                     ...A
+staff_set_active                 ...A
+staff_unlock                     ...A
+staff_reset_password             ...A
+audit_list                       ...A
+audit_verify                     ...A
+member_search                    RCMA
+member_get                       RCMA
+member_create                    R..A
+member_update                    R..A
+beneficiary_add                  R..A
+beneficiary_update               R..A
+employer_list                    RCMA
+member_import                    R..A
+member_import_rejected_export    R..A
+member_update_record             R..A
+member_update_list               RCMA
+member_update_decide             R..A
+member_update_file_save          RCMA
+member_view                      RCMA
+urn_list                         RCMA
+urn_save                         ...A
+collection_open                  R..A
+collection_list                  R..A
+collection_get                   R..A
+collection_close                 R..A
+collection_slip                  R..A
+dossier_record                   R..A
+dossier_record_scan              R..A
+dossier_get                      RCMA
+dossier_move                     RCMA
+dossier_checklist                .C..
+dossier_scans_add                RCMA
+dossier_scan_get                 RCMA
+dossier_scan_save                RCMA
+dossier_queue                    RCMA
+dossier_queue_export             RCMA
+overdue_originals                RCMA
+overdue_originals_export         RCMA
+overdue_originals_apply          .C.A
+dossier_receipt                  RCMA
+dossier_member_view              RCMA
+home                             RCMA
+reason_list                      RCMA
+reason_save                      ...A
+document_type_list               RCMA
+document_type_save               ...A
+deadline_rule_list               RCMA
+deadline_rule_add                ...A
+dossier_medical_save             ..M.
+rule_set_list                    RCMA
+rule_set_add                     ...A
+care_lines_save                  .C..
+care_lines_get                   RCMA
+dossier_liquidate                .C..
+payment_batch_create             .C..
+payment_batch_export             .C..
+statement_dossier                .C.A
+statement_member                 .C.A
+statement_batch                  .C..
+settings_get                     RCMA
+settings_save                    ...A
+provider_list                    RCMA
+provider_save                    ...A
+approval_register                RC..
+approval_list                    RCMA
+approval_get                     RCMA
+approval_complement              RC..
+approval_decide                  ..M.
+approval_letter                  RCMA
+approval_file_get                RCMA
+approval_file_save               RCMA
+approval_use                     .C..
+approvals_expiring               RCMA
+approvals_of_member              RCMA
+chronic_declare                  ..M.
+chronic_list                     RCMA
+chronic_expiring                 RCMA
+medical_reads                    ..M.
+";
+
+/// Every operation against every role, as the matrix says: refused ones answer
+/// `forbidden` before reading the request; allowed ones never do.
+async fn every_operation_against_every_role(t: TestDb) {
+    let w = World::new(t);
+    let roles = [("reception", 'R'), ("claims", 'C'), ("medical", 'M'), ("admin", 'A')];
+    for (role, _) in roles {
+        w.add_staff(&format!("role-{role}"), &[role]).await;
+    }
+    let rows: std::collections::BTreeMap<&str, &str> = MATRIX.lines().filter_map(|l| l.split_once(' ')).map(|(op, flags)| (op, flags.trim())).collect();
+    let declared: std::collections::BTreeSet<&str> = guichet_core::api::ops::all().iter().map(|o| o.name).collect();
+    let listed: std::collections::BTreeSet<&str> = rows.keys().copied().collect();
+    assert_eq!(declared.difference(&listed).collect::<Vec<_>>(), Vec::<&&str>::new(), "operations without a row in MATRIX");
+    assert_eq!(listed.difference(&declared).collect::<Vec<_>>(), Vec::<&&str>::new(), "rows of MATRIX for operations that no longer exist");
+    for (role, letter) in roles {
+        let mut caller = w.login(&format!("role-{role}")).await;
+        for (op, flags) in &rows {
+            let allowed = flags.contains(letter);
+            let r = w.call(&mut caller, op, json!({})).await;
+            let forbidden = matches!(&r, Err(e) if e.code == ErrorCode::Forbidden);
+            assert_eq!(!forbidden, allowed, "{op} as {role}: {r:?}");
+            if caller == Caller::Anonymous {
+                // session_logout did what it says: log in again for the next row.
+                caller = w.login(&format!("role-{role}")).await;
+            }
+        }
+    }
 }
