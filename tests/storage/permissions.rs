@@ -6,7 +6,7 @@ use guichet_core::api::Caller;
 use guichet_core::ErrorCode;
 use serde_json::json;
 
-crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role);
+crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role, an_idle_desk_locks_and_needs_the_password_again);
 
 async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
     let w = World::new(t);
@@ -70,6 +70,9 @@ setup_create_admin               RCMA
 session_login                    RCMA
 session_current                  RCMA
 session_logout                   RCMA
+session_unlock                   RCMA
+lock_settings_get                RCMA
+lock_settings_save               ...A
 password_change                  RCMA
 staff_list                       ...A
 staff_create                     ...A
@@ -180,4 +183,44 @@ async fn every_operation_against_every_role(t: TestDb) {
             }
         }
     }
+}
+
+/// After 15 idle minutes (the default) the desk locks: every call answers
+/// `unauthenticated` naming the lock until the same person's password unlocks it.
+async fn an_idle_desk_locks_and_needs_the_password_again(t: TestDb) {
+    let w = World::new(t);
+    w.add_staff("agent", &["reception"]).await;
+    w.add_staff("chef", &["admin"]).await;
+    let mut agent = w.login("agent").await;
+    w.clock.advance(chrono::Duration::minutes(14));
+    w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap();
+    w.clock.advance(chrono::Duration::minutes(16));
+    let e = w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref(), e.message.as_str()), (ErrorCode::Unauthenticated, Some("session_locked"), "Poste verrouillé après 15 minutes d'inactivité : saisissez à nouveau votre mot de passe."));
+    assert!(matches!(agent, Caller::Locked { .. }));
+    let e = w.call(&mut agent, "session_current", json!({})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("session_locked"));
+    let e = w.call(&mut agent, "session_unlock", json!({"password": "mauvais-mot-de-passe"})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+    let me = w.call(&mut agent, "session_unlock", json!({"password": crate::helpers::PASSWORD})).await.unwrap();
+    assert_eq!(me["staff"]["username"], "agent");
+    w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap();
+    let actions = w.audit_actions().await;
+    assert!(actions.contains(&"session.locked".to_string()) && actions.contains(&"session.unlock".to_string()));
+    // The administrator sets it; 0 never locks.
+    let mut chef = w.login("chef").await;
+    let e = w.call(&mut agent, "lock_settings_save", json!({"idle_lock_minutes": 0})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let e = w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": 500})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("idle_lock_minutes"));
+    w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": 0})).await.unwrap();
+    w.clock.advance(chrono::Duration::hours(3));
+    w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap();
+    // A locked desk may still be left.
+    w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": 5})).await.unwrap();
+    w.clock.advance(chrono::Duration::minutes(6));
+    let e = w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap_err();
+    assert_eq!(e.message, "Poste verrouillé après 5 minutes d'inactivité : saisissez à nouveau votre mot de passe.");
+    w.call(&mut agent, "session_logout", json!({})).await.unwrap();
+    assert_eq!(agent, Caller::Anonymous);
 }

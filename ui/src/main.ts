@@ -2,7 +2,7 @@
 // shared server that is down), then first start or login.
 import "./style.css";
 import { ApiFailure, call, databaseStatus } from "./api/client";
-import { h, mount } from "./dom";
+import { field, formError, h, mount, onSubmit } from "./dom";
 import { databaseScreen } from "./screens/database";
 import { loginScreen } from "./screens/login";
 import { setupScreen } from "./screens/setup";
@@ -33,5 +33,29 @@ export async function boot(): Promise<void> {
 function loggedIn(session: SessionInfo): void {
   shellScreen(root, session, () => void boot());
 }
+
+/** The lock screen over the window: the same person's password, or leave. */
+function lockOverlay(message: string): void {
+  if (document.getElementById("lock-overlay")) return;
+  const form = h("form", { id: "unlock-form", class: "card", autocomplete: "off" });
+  const overlay = h("div", { id: "lock-overlay", class: "overlay" }, form);
+  mount(
+    form,
+    h("h2", {}, "Poste verrouillé"),
+    h("p", { class: "hint" }, message),
+    formError(),
+    field("Mot de passe", "password", { type: "password", autocomplete: "current-password" }),
+    h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "unlock" }, "Déverrouiller"),
+      h("button", { type: "button", id: "unlock-logout", onclick: async () => { await call("session_logout", {}); overlay.remove(); void boot(); } }, "Changer d'utilisateur")),
+  );
+  onSubmit(form, async () => {
+    await call("session_unlock", { password: (form.elements.namedItem("password") as HTMLInputElement).value });
+    overlay.remove();
+  });
+  document.body.append(overlay);
+  (form.elements.namedItem("password") as HTMLInputElement).focus();
+}
+
+window.addEventListener("guichet:locked", (ev) => lockOverlay((ev as CustomEvent<string>).detail));
 
 void boot();

@@ -42,11 +42,31 @@ pub enum Caller {
     /// Nobody logged in yet.
     #[default]
     Anonymous,
-    /// A logged-in staff member (roles are re-read on every call).
-    Staff { staff_id: i64 },
+    /// A logged-in staff member (roles are re-read on every call), and when he
+    /// last called: a desk idle longer than the setting locks.
+    Staff { staff_id: i64, last_active: DateTime<Utc> },
+    /// A staff member's desk locked after inactivity: his password unlocks it
+    /// (`session_unlock`); anything else answers `unauthenticated`.
+    Locked { staff_id: i64 },
     /// The CLI run by a system administrator without `--user` (bootstrap, batch
     /// jobs): the administrator's permissions, audited under the OS account.
     System { os_user: String },
+}
+
+/// What a locked desk may still call.
+const UNLOCKED_OPS: [&str; 3] = ["session_unlock", "session_logout", "setup_status"];
+
+/// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
+pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
+    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'idle_lock_minutes'").fetch_optional(pool).await?;
+    Ok(v.and_then(|v| v.trim().parse().ok()).unwrap_or(15))
+}
+
+fn locked_error(minutes: i64) -> ApiError {
+    ApiError {
+        field: Some("session_locked".into()),
+        ..ApiError::unauthenticated(format!("Poste verrouillé après {minutes} minutes d'inactivité : saisissez à nouveau votre mot de passe."))
+    }
 }
 
 /// The services every operation reaches.
@@ -136,8 +156,31 @@ impl Api {
         let (staff, actor, roles) = match caller.clone() {
             Caller::Anonymous => (None, Actor::anonymous(), vec![]),
             Caller::System { os_user } => (None, Actor::system(&os_user), vec![Role::Admin]),
-            Caller::Staff { staff_id } => match staff::get(self.db.pool(), staff_id).await? {
+            Caller::Locked { staff_id } => {
+                if !UNLOCKED_OPS.contains(&op) {
+                    return Err(locked_error(idle_lock_minutes(self.db.pool()).await?));
+                }
+                // Unlocking or leaving: no role until the password is given again.
+                match staff::get(self.db.pool(), staff_id).await? {
+                    Some(s) => (None, Actor::staff(s.id, &s.username), vec![]),
+                    None => (None, Actor::anonymous(), vec![]),
+                }
+            }
+            Caller::Staff { staff_id, last_active } => match staff::get(self.db.pool(), staff_id).await? {
                 Some(s) if s.active => {
+                    let idle = idle_lock_minutes(self.db.pool()).await?;
+                    if idle > 0 && now - last_active > chrono::Duration::minutes(idle) {
+                        *caller = Caller::Locked { staff_id };
+                        let mut tx = self.db.begin().await?;
+                        audit::record(&mut tx, now, &Actor::staff(s.id, &s.username), Change {
+                            action: "session.locked", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None,
+                            after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
+                        })
+                        .await?;
+                        tx.commit().await?;
+                        return Err(locked_error(idle));
+                    }
+                    *caller = Caller::Staff { staff_id, last_active: now };
                     let actor = Actor::staff(s.id, &s.username);
                     let roles = s.roles.clone();
                     (Some(s), actor, roles)
@@ -150,7 +193,7 @@ impl Api {
                 }
             },
         };
-        if needed != Permission::Public && *caller == Caller::Anonymous {
+        if needed != Permission::Public && matches!(*caller, Caller::Anonymous | Caller::Locked { .. }) {
             return Err(ApiError::unauthenticated("Connectez-vous d'abord."));
         }
         if !auth::allows(&roles, needed) {

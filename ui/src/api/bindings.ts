@@ -526,6 +526,15 @@ export type LiquidationView = { lines: Array<StoredLine>, total_charged: number,
  */
 clawback_deducted: number, net_paid: number, version: number, };
 
+/**
+ * How long a desk may stay idle before it locks.
+ */
+export type LockSettings = { 
+/**
+ * Minutes; 0 never locks.
+ */
+idle_lock_minutes: number, };
+
 export type LoginRequest = { username: string, password: string, };
 
 /**
@@ -1097,6 +1106,8 @@ export type Tile = { key: string, label: string, count: number, };
  */
 export type Unit = "sessions" | "months" | "amount";
 
+export type UnlockRequest = { password: string, };
+
 /**
  * What the member asks to change.
  */
@@ -1188,6 +1199,9 @@ export interface Operations {
   session_login: { request: LoginRequest; response: SessionInfo };
   session_current: { request: Empty; response: SessionInfo };
   session_logout: { request: Empty; response: Empty };
+  session_unlock: { request: UnlockRequest; response: SessionInfo };
+  lock_settings_get: { request: Empty; response: LockSettings };
+  lock_settings_save: { request: LockSettings; response: LockSettings };
   password_change: { request: PasswordChangeRequest; response: Empty };
   staff_list: { request: Empty; response: StaffListResponse };
   staff_create: { request: NewStaff; response: StaffMember };
@@ -1280,7 +1294,10 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   setup_create_admin: "public",
   session_login: "public",
   session_current: "authenticated",
-  session_logout: "authenticated",
+  session_logout: "public",
+  session_unlock: "public",
+  lock_settings_get: "authenticated",
+  lock_settings_save: "settings_manage",
   password_change: "authenticated",
   staff_list: "staff_manage",
   staff_create: "staff_manage",

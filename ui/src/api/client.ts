@@ -16,7 +16,12 @@ export class ApiFailure extends Error {
 }
 
 function asApiError(e: unknown): ApiError {
-  if (e && typeof e === "object" && "code" in e && "message" in e) return e as ApiError;
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const err = e as ApiError;
+    // The core locked this desk after inactivity: the window asks for the password.
+    if (err.field === "session_locked") window.dispatchEvent(new CustomEvent("guichet:locked", { detail: err.message }));
+    return err;
+  }
   return { code: "internal", message: `Erreur inattendue de l'application : ${String(e)}` };
 }
 

@@ -193,5 +193,19 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address") });
     await mutualPanel(panel);
   });
-  mount(panel, form);
+  const lock = await call("lock_settings_get", {});
+  const lockForm = h("form", { id: "lock-form", class: "card inline" });
+  mount(
+    lockForm,
+    h("h3", {}, "Verrouillage des postes"),
+    formError(),
+    field("Verrouiller après (minutes d'inactivité ; 0 : jamais)", "idle_lock_minutes", { value: String(lock.idle_lock_minutes) }),
+    h("button", { type: "submit", class: "primary" }, "Enregistrer"),
+  );
+  onSubmit(lockForm, async () => {
+    const n = Number.parseInt((lockForm.elements.namedItem("idle_lock_minutes") as HTMLInputElement).value, 10);
+    await call("lock_settings_save", { idle_lock_minutes: Number.isNaN(n) ? -1 : n });
+    await mutualPanel(panel);
+  });
+  mount(panel, form, lockForm);
 }

@@ -92,7 +92,7 @@ impl Operation for SetupCreateAdmin {
             password: req.password,
         })
         .await?;
-        *ctx.caller = Caller::Staff { staff_id: created.id };
+        *ctx.caller = Caller::Staff { staff_id: created.id, last_active: ctx.now };
         Ok(SessionInfo::of(created))
     }
 }
@@ -113,7 +113,7 @@ impl Operation for SessionLogin {
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: LoginRequest) -> ApiResult<SessionInfo> {
         let s = staff::authenticate(ctx.db(), ctx.now, &req.username, &req.password).await?;
-        *ctx.caller = Caller::Staff { staff_id: s.id };
+        *ctx.caller = Caller::Staff { staff_id: s.id, last_active: ctx.now };
         tracing::info!(staff = %s.username, "connexion");
         Ok(SessionInfo::of(s))
     }
@@ -137,15 +137,16 @@ impl Operation for SessionCurrent {
 pub struct SessionLogout;
 impl Operation for SessionLogout {
     const NAME: &'static str = "session_logout";
-    const PERMISSION: Permission = Permission::Authenticated;
+    // Public: a locked desk may be left without its password.
+    const PERMISSION: Permission = Permission::Public;
     const SUMMARY: &'static str = "Logs out of this desk.";
     type Request = Empty;
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Empty> {
-        if let Some(s) = &ctx.staff {
+        if let Some(id) = ctx.actor.staff_id {
             let mut tx = ctx.db().begin().await?;
             audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-                action: "logout", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None, after: None,
+                action: "logout", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
             })
             .await?;
             tx.commit().await?;
@@ -176,5 +177,84 @@ impl Operation for PasswordChange {
         }
         staff::set_password(ctx.db(), &ctx.actor, ctx.now, me, "new_password", &req.new_password, "staff.password_change").await?;
         Ok(Empty {})
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    pub password: String,
+}
+
+pub struct SessionUnlock;
+impl Operation for SessionUnlock {
+    const NAME: &'static str = "session_unlock";
+    const PERMISSION: Permission = Permission::Public;
+    const SUMMARY: &'static str = "Unlocks a desk locked after inactivity with the same staff member's password (wrong passwords count towards the lock-out).";
+    type Request = UnlockRequest;
+    type Response = SessionInfo;
+    async fn run(ctx: &mut Ctx<'_>, req: UnlockRequest) -> ApiResult<SessionInfo> {
+        let Caller::Locked { staff_id } = ctx.caller.clone() else {
+            return Err(ApiError::conflict("Ce poste n'est pas verrouillé."));
+        };
+        let who = staff::get(ctx.db().pool(), staff_id).await?.ok_or_else(|| ApiError::unauthenticated("Compte introuvable : reconnectez-vous."))?;
+        let s = staff::authenticate(ctx.db(), ctx.now, &who.username, &req.password).await?;
+        *ctx.caller = Caller::Staff { staff_id: s.id, last_active: ctx.now };
+        let mut tx = ctx.db().begin().await?;
+        audit::record(&mut tx, ctx.now, &Actor::staff(s.id, &s.username), Change {
+            action: "session.unlock", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None, after: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(SessionInfo::of(s))
+    }
+}
+
+/// How long a desk may stay idle before it locks.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LockSettings {
+    /// Minutes; 0 never locks.
+    #[ts(type = "number")]
+    pub idle_lock_minutes: i64,
+}
+
+pub struct LockSettingsGet;
+impl Operation for LockSettingsGet {
+    const NAME: &'static str = "lock_settings_get";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "Minutes of inactivity after which a desk locks (15 by default).";
+    type Request = Empty;
+    type Response = LockSettings;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<LockSettings> {
+        Ok(LockSettings { idle_lock_minutes: crate::api::idle_lock_minutes(ctx.db().pool()).await? })
+    }
+}
+
+pub struct LockSettingsSave;
+impl Operation for LockSettingsSave {
+    const NAME: &'static str = "lock_settings_save";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Changes the minutes of inactivity after which a desk locks (1 to 240; 0 never locks).";
+    type Request = LockSettings;
+    type Response = LockSettings;
+    async fn run(ctx: &mut Ctx<'_>, r: LockSettings) -> ApiResult<LockSettings> {
+        if !(0..=240).contains(&r.idle_lock_minutes) {
+            return Err(ApiError::validation("idle_lock_minutes", "Verrouillage après inactivité : de 1 à 240 minutes, ou 0 pour jamais."));
+        }
+        let before = crate::api::idle_lock_minutes(ctx.db().pool()).await?;
+        let mut tx = ctx.db().begin().await?;
+        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('idle_lock_minutes', $1, $2) ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2")
+            .bind(r.idle_lock_minutes.to_string())
+            .bind(crate::storage::time::ts(ctx.now))
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+            action: "settings.update", entity_type: "settings", entity_id: Some("idle_lock_minutes".into()),
+            before: Some(serde_json::json!({ "idle_lock_minutes": before })), after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(r)
     }
 }
