@@ -42,6 +42,18 @@ enum Command {
     },
     /// Liste les opérations, avec la permission que chacune demande.
     Operations,
+    /// Sauvegarde la base pendant que les postes travaillent (copie SQLite, ou
+    /// pg_dump pour PostgreSQL) ; le fichier est entier ou absent.
+    Backup {
+        /// Le fichier à écrire.
+        file: String,
+    },
+    /// Restaure une sauvegarde dans la base de --database, qui doit être vide
+    /// (un fichier SQLite qui n'existe pas encore, ou une base PostgreSQL sans table).
+    Restore {
+        /// La sauvegarde à restaurer.
+        file: String,
+    },
     /// Journal d'audit.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -132,6 +144,12 @@ async fn main() -> ExitCode {
         eprintln!("Indiquez la base de données : --database URL ou la variable GUICHET_DATABASE_URL.");
         return ExitCode::from(2);
     };
+    // A restore writes into an empty database: it must not be opened (and created) first.
+    if let Command::Restore { file } = &cli.command {
+        return print_result(
+            guichet_core::storage::backup::restore(std::path::Path::new(file), &url).await.and_then(|r| serde_json::to_value(r).map_err(ApiError::internal)),
+        );
+    }
     let db = match Db::open(&url).await {
         Ok(db) => db,
         Err(e) => {
@@ -184,6 +202,8 @@ async fn run(cli: Cli, db: Db) -> ExitCode {
         }
         Command::Staff(cmd) => staff(&desk, cmd).await,
         Command::Audit(AuditCommand::Verify { json }) => audit_verify(&desk, json).await,
+        Command::Backup { file } => print_result(desk.call("backup_create", json!({ "path": file })).await),
+        Command::Restore { .. } => ExitCode::SUCCESS,
         Command::ImportMembers { file, dry_run, json, mapping } => import_members(&desk, file, dry_run, json, mapping).await,
         Command::Statements { from, to, out } => print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await),
     }

@@ -104,6 +104,17 @@ impl DesktopState {
         self.desk().await?.call_with_progress(operation, request, Some(sink)).await
     }
 
+    /// The embedded database's daily backup into `folder` (the last 14 kept).
+    pub async fn daily_backup(&self, folder: &Path) {
+        let Ok(desk) = self.desk().await else { return };
+        let today = desk.api().now().date_naive();
+        match guichet_core::storage::backup::daily(desk.api().db(), folder, today, 14).await {
+            Ok(Some(p)) => tracing::info!(path = %p.display(), "sauvegarde quotidienne écrite"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "sauvegarde quotidienne impossible"),
+        }
+    }
+
     /// Asks the running long operation to stop at its next step.
     pub fn stop_streamed(&self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);

@@ -36,6 +36,15 @@ pub fn run() -> Result<(), tauri::Error> {
             let config_dir = paths.app_config_dir()?;
             let state = tauri::async_runtime::block_on(DesktopState::start(&data_dir, &config_dir));
             app.manage(state);
+            // The embedded database is backed up once a day (checked every hour), the last 14 kept.
+            let handle = app.handle().clone();
+            let folder = data_dir.join("sauvegardes");
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    handle.state::<DesktopState>().daily_backup(&folder).await;
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
+            });
             app.manage(LogGuard(std::sync::Mutex::new(guard)));
             Ok(())
         })

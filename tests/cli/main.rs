@@ -267,3 +267,26 @@ async fn audit_verify_names_a_row_edited_by_hand() {
     assert_eq!(o.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&o.stdout).contains("Ligne n° 2 du journal modifiée (staff.create du "), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// `guichet backup FILE` then `guichet restore FILE` into a new file: the
+/// members and the journal come back; a restore never writes over a database.
+#[tokio::test]
+async fn backup_then_restore_through_the_cli() {
+    let Some((db, dir)) = url(Kind::Sqlite).await else { return };
+    let dir = dir.unwrap();
+    for i in 0..5 {
+        let o = guichet(&db, &["call", "member_create", &format!(r#"{{"matricule": "{}", "last_name": "Alaoui", "first_name": "A{i}"}}"#, 40_000 + i)], None, None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    }
+    let file = dir.path().join("nuit.bak");
+    let o = guichet(&db, &["backup", file.to_str().unwrap()], None, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let target = format!("sqlite://{}", dir.path().join("restauree.sqlite3").display());
+    let o = guichet(&target, &["restore", file.to_str().unwrap()], None, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!((r["members"].as_i64(), r["audit_rows"].as_i64(), r["journal_intact"].as_bool()), (Some(5), Some(5), Some(true)));
+    let o = guichet(&target, &["restore", file.to_str().unwrap()], None, None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(json_out(&o)["message"].as_str().unwrap().contains("n'écrase jamais une base"));
+}

@@ -7,6 +7,7 @@ mod helpers;
 
 mod approvals;
 mod audit_journal;
+mod backups;
 mod dossiers;
 mod import;
 mod member_updates;

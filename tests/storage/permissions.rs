@@ -80,6 +80,8 @@ staff_update                     ...A
 staff_set_active                 ...A
 staff_unlock                     ...A
 staff_reset_password             ...A
+backup_create                    ...A
+backup_restore                   ...A
 audit_list                       ...A
 audit_verify                     ...A
 member_search                    RCMA

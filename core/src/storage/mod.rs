@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod files;
 pub mod time;
+pub mod backup;
 mod url;
 
 use crate::error::ApiError;
@@ -38,6 +39,8 @@ pub struct Db {
     backend: Backend,
     /// The URL without its password, for messages and logs.
     display: String,
+    /// The URL as given (with its password): the backup tools connect with it.
+    url: String,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -87,7 +90,7 @@ impl Db {
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
         spawn_checkpointer(pool.clone());
-        Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone() })
+        Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone(), url: parsed.sqlx_url() })
     }
 
     async fn open_postgres(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
@@ -116,7 +119,7 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
-        Ok(Db { pool, backend: Backend::Postgres, display: parsed.display.clone() })
+        Ok(Db { pool, backend: Backend::Postgres, display: parsed.display.clone(), url: parsed.sqlx_url() })
     }
 
     async fn migrate(&self) -> Result<(), OpenError> {
@@ -125,6 +128,19 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await.map_err(|e| OpenError::Migration(e.to_string()))
+    }
+
+    /// The full URL, password included: for the backup tools only, never for display.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The file of an embedded database.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match self.backend {
+            Backend::Sqlite => DatabaseUrl::parse(&self.display).ok().and_then(|u| u.sqlite_path),
+            Backend::Postgres => None,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -68,6 +68,18 @@ export type AuditListResponse = { entries: Array<AuditEntry>,
  */
 next_before_id: number | null, };
 
+export type BackupReport = { path: string, bytes: number, 
+/**
+ * `sqlite` or `postgres`.
+ */
+backend: string, };
+
+export type BackupRequest = { 
+/**
+ * The file to write (replaced whole if it exists).
+ */
+path: string, };
+
 export type BatchProgress = { done: number, total: number, };
 
 export type BatchReport = { folder: string, 
@@ -938,6 +950,22 @@ act_code: string, label: string,
  */
 quantity: number, sessions?: number, months?: number, };
 
+export type RestoreReport = { 
+/**
+ * The database restored into, without its password.
+ */
+database: string, members: number, dossiers: number, audit_rows: number, 
+/**
+ * The restored journal's hash chain is whole.
+ */
+journal_intact: boolean, };
+
+export type RestoredCopy = { report: RestoreReport, 
+/**
+ * The new database the desk may switch to (`database_configure`).
+ */
+url: string, };
+
 /**
  * A staff member's roles; one person may hold several.
  */
@@ -1209,6 +1237,8 @@ export interface Operations {
   staff_set_active: { request: StaffSetActiveRequest; response: StaffMember };
   staff_unlock: { request: StaffRef; response: StaffMember };
   staff_reset_password: { request: StaffResetPasswordRequest; response: StaffMember };
+  backup_create: { request: BackupRequest; response: BackupReport };
+  backup_restore: { request: BackupRequest; response: RestoredCopy };
   audit_list: { request: AuditFilter; response: AuditListResponse };
   audit_verify: { request: Empty; response: Verification };
   member_search: { request: SearchRequest; response: SearchResult };
@@ -1305,6 +1335,8 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   staff_set_active: "staff_manage",
   staff_unlock: "staff_manage",
   staff_reset_password: "staff_manage",
+  backup_create: "settings_manage",
+  backup_restore: "settings_manage",
   audit_list: "audit_read",
   audit_verify: "audit_read",
   member_search: "members_read",

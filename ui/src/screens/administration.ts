@@ -4,6 +4,7 @@ import type { SessionInfo } from "../api/bindings";
 import { h, mount, tabs } from "../dom";
 import { providersPanel } from "./approvals";
 import { auditPanel } from "./audit";
+import { backupsPanel } from "./backups";
 import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
 import { staffPanel } from "./staff";
 
@@ -19,6 +20,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["rules", "Barèmes", () => void ruleSetsPanel(panel)],
     ["providers", "Prestataires", () => void providersPanel(panel)],
     ["mutual", "Mutuelle", () => void mutualPanel(panel)],
+    ["backups", "Sauvegardes", () => backupsPanel(panel, () => window.location.reload())],
   ];
   const bar = tabs(tabList);
   mount(content, h("h2", {}, "Administration"), bar, panel);

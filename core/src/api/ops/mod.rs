@@ -48,6 +48,8 @@ operations! {
     staff::StaffSetActive,
     staff::StaffUnlock,
     staff::StaffResetPassword,
+    staff::BackupCreate,
+    staff::BackupRestore,
     audit::AuditList,
     audit::AuditVerify,
     members::MemberSearch,

@@ -1,0 +1,230 @@
+//! Backups and restores, while desks keep working.
+//!
+//! - SQLite: `VACUUM INTO` writes a consistent copy from one read transaction
+//!   (writers go on in WAL), beside the destination, then renamed: a backup
+//!   file is whole or absent. A restore checks the copy (`integrity_check`) and
+//!   puts it in place the same way.
+//! - PostgreSQL: `pg_dump --format=custom` (one consistent snapshot) and
+//!   `pg_restore` into an empty database; the password goes through
+//!   `PGPASSWORD`, never the command line.
+//!
+//! A restore only ever writes into an empty database: nothing is overwritten.
+//! The embedded database is also backed up once a day, keeping the last 14.
+
+use super::{time, Backend, DatabaseUrl, Db};
+use crate::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupReport {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: i64,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RestoreReport {
+    /// The database restored into, without its password.
+    pub database: String,
+    #[ts(type = "number")]
+    pub members: i64,
+    #[ts(type = "number")]
+    pub dossiers: i64,
+    #[ts(type = "number")]
+    pub audit_rows: i64,
+    /// The restored journal's hash chain is whole.
+    pub journal_intact: bool,
+}
+
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+const PGDUMP_MAGIC: &[u8] = b"PGDMP";
+
+fn beside(dest: &Path) -> PathBuf {
+    let mut name = dest.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partiel");
+    dest.with_file_name(name)
+}
+
+fn check_dest(dest: &Path) -> ApiResult<()> {
+    if dest.as_os_str().is_empty() {
+        return Err(ApiError::validation("path", "Indiquez le fichier de sauvegarde."));
+    }
+    match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => Err(ApiError::validation("path", format!("Le dossier « {} » n'existe pas.", dir.display()))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a backup of `db` to `dest` (replaced whole if it exists).
+pub async fn backup(db: &Db, dest: &Path) -> ApiResult<BackupReport> {
+    check_dest(dest)?;
+    let tmp = beside(dest);
+    let _ = std::fs::remove_file(&tmp);
+    match db.backend() {
+        Backend::Sqlite => {
+            sqlx::query("VACUUM INTO $1").bind(tmp.display().to_string()).execute(db.pool()).await.map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                ApiError::validation("path", format!("Sauvegarde impossible vers « {} » : {e}", dest.display()))
+            })?;
+        }
+        Backend::Postgres => {
+            let (conn, password) = pg_target(db.url())?;
+            let out = Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
+                .arg(&tmp)
+                .arg(format!("--dbname={conn}"))
+                .env("PGPASSWORD", password)
+                .output()
+                .map_err(|e| ApiError::validation("path", format!("pg_dump introuvable ou impossible à lancer ({e}) : installez postgresql-client.")))?;
+            if !out.status.success() {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(ApiError::validation("path", format!("pg_dump a échoué : {}", String::from_utf8_lossy(&out.stderr).trim())));
+            }
+        }
+    }
+    sync_file(&tmp)?;
+    std::fs::rename(&tmp, dest).map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))?;
+    let bytes = std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0);
+    tracing::info!(path = %dest.display(), bytes, "sauvegarde écrite");
+    Ok(BackupReport { path: dest.display().to_string(), bytes, backend: db.backend().name().to_string() })
+}
+
+fn sync_file(p: &Path) -> ApiResult<()> {
+    std::fs::File::open(p).and_then(|f| f.sync_all()).map_err(|e| ApiError::validation("path", format!("Sauvegarde illisible après écriture : {e}")))
+}
+
+/// `(connection string without password, password)` for the PostgreSQL tools.
+fn pg_target(url: &str) -> ApiResult<(String, String)> {
+    let mut u = url::Url::parse(url).map_err(|e| ApiError::validation("url", format!("Adresse de base illisible : {e}")))?;
+    let password = u.password().map(|p| percent_decode(p)).unwrap_or_default();
+    let _ = u.set_password(None);
+    Ok((u.to_string(), password))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("p={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+/// Restores the backup `src` into the database at `target_url`, which must be
+/// empty (a SQLite file not there yet, or a PostgreSQL database without tables).
+pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(src)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|_| ApiError::validation("file", format!("Sauvegarde « {} » introuvable ou illisible.", src.display())))?;
+    let kind = if head[..n].starts_with(SQLITE_MAGIC) {
+        Backend::Sqlite
+    } else if head[..n].starts_with(PGDUMP_MAGIC) {
+        Backend::Postgres
+    } else {
+        return Err(ApiError::validation("file", format!("« {} » n'est pas une sauvegarde de Guichet (ni SQLite, ni pg_dump).", src.display())));
+    };
+    let target = DatabaseUrl::parse(target_url).map_err(|e| ApiError::validation("url", e.to_string()))?;
+    if target.backend != kind {
+        return Err(ApiError::validation(
+            "url",
+            format!("Cette sauvegarde vient d'une base {} : restaurez-la dans une base {}.", kind.name(), kind.name()),
+        ));
+    }
+    match kind {
+        Backend::Sqlite => {
+            let path = target.sqlite_path.clone().unwrap_or_default();
+            if path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(true) {
+                return Err(ApiError::validation("url", format!("« {} » existe déjà : une restauration n'écrase jamais une base ; choisissez un nouveau fichier.", path.display())));
+            }
+            check_sqlite_copy(src).await?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| ApiError::validation("url", format!("Dossier impossible à créer : {e}")))?;
+            }
+            let tmp = beside(&path);
+            std::fs::copy(src, &tmp).map_err(|e| ApiError::validation("url", format!("Copie impossible : {e}")))?;
+            sync_file(&tmp)?;
+            std::fs::rename(&tmp, &path).map_err(|e| ApiError::validation("url", format!("Copie impossible à mettre en place : {e}")))?;
+        }
+        Backend::Postgres => {
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&target.sqlx_url())
+                .await
+                .map_err(|e| ApiError::validation("url", format!("Base cible injoignable : {e}")))?;
+            let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'").fetch_one(&mut conn).await?;
+            let _ = sqlx::Connection::close(conn).await;
+            if tables > 0 {
+                return Err(ApiError::validation("url", format!("La base cible contient déjà {tables} tables : une restauration n'écrit que dans une base vide.")));
+            }
+            let (conn, password) = pg_target(target_url)?;
+            let out = Command::new("pg_restore")
+                .args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"])
+                .arg(format!("--dbname={conn}"))
+                .arg(src)
+                .env("PGPASSWORD", password)
+                .output()
+                .map_err(|e| ApiError::validation("file", format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client.")))?;
+            if !out.status.success() {
+                return Err(ApiError::validation("file", format!("pg_restore a échoué (rien n'a été écrit) : {}", String::from_utf8_lossy(&out.stderr).trim())));
+            }
+        }
+    }
+    let db = Db::open(target_url).await.map_err(|e| ApiError::validation("url", e.to_string()))?;
+    let count = |t: &'static str| {
+        let pool = db.pool().clone();
+        async move { sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&pool).await }
+    };
+    let report = RestoreReport {
+        database: db.display().to_string(),
+        members: count("members").await?,
+        dossiers: count("dossiers").await?,
+        audit_rows: count("audit_log").await?,
+        journal_intact: crate::audit::chain::verify(db.pool()).await?.intact,
+    };
+    db.close().await;
+    tracing::info!(database = %report.database, "base restaurée");
+    Ok(report)
+}
+
+/// Opens the copy on its own and asks SQLite to check every page.
+async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", src.display());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.map_err(|e| ApiError::validation("file", format!("Sauvegarde illisible : {e}")))?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.map_err(|e| ApiError::validation("file", format!("Sauvegarde abîmée : {e}")))?;
+    let _ = sqlx::Connection::close(conn).await;
+    if check != "ok" {
+        return Err(ApiError::validation("file", format!("Sauvegarde abîmée (contrôle d'intégrité : {check}) : rien n'a été restauré.")));
+    }
+    Ok(())
+}
+
+/// The daily backup of the embedded database: `guichet-AAAA-MM-JJ.sqlite3` in
+/// `folder` if today's is missing, then only the `keep` newest are kept.
+/// Returns the file written, if any.
+pub async fn daily(db: &Db, folder: &Path, today: NaiveDate, keep: usize) -> ApiResult<Option<PathBuf>> {
+    if db.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(folder).map_err(|e| ApiError::validation("path", format!("Dossier des sauvegardes impossible à créer : {e}")))?;
+    let dest = folder.join(format!("guichet-{}.sqlite3", time::date(today)));
+    let written = if dest.exists() {
+        None
+    } else {
+        backup(db, &dest).await?;
+        Some(dest)
+    };
+    let mut all: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(ApiError::internal)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("guichet-") && n.ends_with(".sqlite3")))
+        .collect();
+    // The names sort by date.
+    all.sort();
+    let excess = all.len().saturating_sub(keep);
+    for old in &all[..excess] {
+        let _ = std::fs::remove_file(old);
+    }
+    Ok(written)
+}
