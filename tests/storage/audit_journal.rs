@@ -9,7 +9,7 @@ use serde_json::json;
 crate::on_both_backends!(the_journal_refuses_edits_and_deletions, filters_by_who_what_and_when, logout_is_recorded, rows_edited_deleted_or_reordered_by_hand_are_reported);
 
 async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     let before = crate::support::count(&w.t.db, "audit_log").await;
     assert!(before > 0);
@@ -23,7 +23,7 @@ async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
 }
 
 async fn filters_by_who_what_and_when(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     w.add_staff("agent", &["reception"]).await;
     let mut admin = w.login("admin").await; // day 1
@@ -57,7 +57,7 @@ async fn filters_by_who_what_and_when(t: TestDb) {
 }
 
 async fn logout_is_recorded(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("agent", &["claims"]).await;
     let mut c = w.login("agent").await;
     w.call(&mut c, "session_logout", json!({})).await.unwrap();
@@ -68,7 +68,7 @@ async fn logout_is_recorded(t: TestDb) {
 /// Someone with write access to the database drops the append-only triggers,
 /// edits one row and deletes another: the hash chain names both.
 async fn rows_edited_deleted_or_reordered_by_hand_are_reported(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     for i in 0..6 {
         w.add_staff(&format!("agent{i}"), &["reception"]).await;
     }

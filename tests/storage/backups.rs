@@ -80,7 +80,7 @@ async fn a_days_work(w: &World) {
 }
 
 async fn a_backup_restores_every_table_and_every_journal_row(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     a_days_work(&w).await;
     let mut sys = Caller::System { os_user: "test".into() };
     let dir = tempfile::tempdir().unwrap();
@@ -104,7 +104,7 @@ async fn a_backup_restores_every_table_and_every_journal_row(t: TestDb) {
 }
 
 async fn a_backup_taken_while_desks_write_is_consistent(t: TestDb) {
-    let w = std::sync::Arc::new(World::new(t));
+    let w = std::sync::Arc::new(World::new(t).without_idle_lock().await);
     w.add_staff("accueil", &["reception"]).await;
     let writer = {
         let w = w.clone();
@@ -141,7 +141,7 @@ async fn a_backup_taken_while_desks_write_is_consistent(t: TestDb) {
 }
 
 async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     a_days_work(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sauvegarde.bak");
@@ -182,7 +182,7 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
 }
 
 async fn the_daily_backup_keeps_the_last_fourteen(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("accueil", &["reception"]).await;
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("sauvegardes");

@@ -36,7 +36,7 @@ struct Desk {
 }
 
 async fn desk(t: TestDb) -> Desk {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("accueil", &["reception"]).await;
     w.add_staff("gest1", &["claims"]).await;
     w.add_staff("gest2", &["claims"]).await;

@@ -17,10 +17,18 @@ pub struct World {
 pub const PASSWORD: &str = "Guichet-2026!";
 
 impl World {
+    /// A world with the idle lock at its default (15 minutes).
     pub fn new(t: TestDb) -> World {
         let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
         let api = Api::with_clock(t.db.clone(), clock.clone());
         World { t, api, clock }
+    }
+
+    /// Tests move the clock by days between two calls of the same desk: they
+    /// turn the idle lock off (`idle_lock_minutes` 0), all but its own test.
+    pub async fn without_idle_lock(self) -> World {
+        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('idle_lock_minutes', '0', '2026-01-01T00:00:00.000000Z')").execute(self.t.db.pool()).await.unwrap();
+        self
     }
 
     /// Calls as `caller`, which a login or logout may change.

@@ -114,7 +114,7 @@ fn rejected(report: &Value) -> Vec<(u64, String, String)> {
 
 async fn a_messy_roster_is_read_row_by_row(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let path = messy_roster(dir.path());
     let r = import(&w, &mut c, &path, false).await;
@@ -187,7 +187,7 @@ async fn a_messy_roster_is_read_row_by_row(t: TestDb) {
 
 async fn dry_run_reports_the_same_and_writes_nothing(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let path = messy_roster(dir.path());
     let audit_before = crate::support::count(&w.t.db, "audit_log").await;
@@ -205,7 +205,7 @@ async fn dry_run_reports_the_same_and_writes_nothing(t: TestDb) {
 
 async fn the_same_file_twice_changes_nothing(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let path = messy_roster(dir.path());
     import(&w, &mut c, &path, false).await;
@@ -222,7 +222,7 @@ async fn the_same_file_twice_changes_nothing(t: TestDb) {
 
 async fn a_changed_file_updates_only_what_changed(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     import(&w, &mut c, &messy_roster(dir.path()), false).await;
     // Next month's file: a new GSM for 13059, his RIB cell left empty, one newcomer.
@@ -245,7 +245,7 @@ async fn a_changed_file_updates_only_what_changed(t: TestDb) {
 
 async fn one_failing_write_lands_nothing(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     // The database refuses one member of the file mid-transaction.
     match w.t.kind {
@@ -269,7 +269,7 @@ async fn one_failing_write_lands_nothing(t: TestDb) {
 }
 
 async fn xls_ods_and_csv_read_the_same(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     for file in ["roster.xls", "roster.ods"] {
@@ -305,7 +305,7 @@ async fn xls_ods_and_csv_read_the_same(t: TestDb) {
 #[tokio::test]
 async fn unreadable_files_are_refused_clearly() {
     let t = crate::support::open(Kind::Sqlite).await.unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -348,7 +348,7 @@ async fn unreadable_files_are_refused_clearly() {
 #[tokio::test]
 async fn a_million_blank_rows_are_skipped() {
     let t = crate::support::open(Kind::Sqlite).await.unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let mut wb = Workbook::new();
@@ -370,7 +370,7 @@ async fn a_million_blank_rows_are_skipped() {
 #[tokio::test]
 async fn explicit_column_mapping() {
     let t = crate::support::open(Kind::Sqlite).await.unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let path = xlsx(dir.path(), "codes.xlsx", &[("F", vec![vec![S("Code agent"), S("Famille"), S("Prénom")], vec![N(4242.0), S("Berrada"), S("Ali")]])]);
@@ -386,7 +386,7 @@ async fn explicit_column_mapping() {
 #[tokio::test]
 async fn rejected_rows_export_to_xlsx() {
     let t = crate::support::open(Kind::Sqlite).await.unwrap();
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let r = import(&w, &mut c, &messy_roster(dir.path()), true).await;

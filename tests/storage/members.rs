@@ -31,7 +31,7 @@ async fn reception(w: &World) -> Caller {
 }
 
 async fn register_a_member_with_normalised_identifiers(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let m = w.call(&mut c, "member_create", karim()).await.unwrap();
     assert_eq!(m["matricule"], "13059");
@@ -51,7 +51,7 @@ async fn register_a_member_with_normalised_identifiers(t: TestDb) {
 }
 
 async fn bad_member_input_names_the_field_and_writes_nothing(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let audit_before = crate::support::count(&w.t.db, "audit_log").await;
     let cases: Vec<(&str, Value, &str)> = vec![
@@ -80,7 +80,7 @@ async fn bad_member_input_names_the_field_and_writes_nothing(t: TestDb) {
 }
 
 async fn matricule_and_cnie_are_unique(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     w.call(&mut c, "member_create", karim()).await.unwrap();
     let mut again = karim();
@@ -96,7 +96,7 @@ async fn matricule_and_cnie_are_unique(t: TestDb) {
 }
 
 async fn beneficiaries_and_the_single_lui_meme(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let m = w.call(&mut c, "member_create", karim()).await.unwrap();
     let id = m["id"].as_i64().unwrap();
@@ -128,7 +128,7 @@ async fn beneficiaries_and_the_single_lui_meme(t: TestDb) {
 }
 
 async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     w.call(&mut c, "member_create", karim()).await.unwrap();
     w.call(&mut c, "member_create", json!({"matricule": "13060", "cnie": "A123456", "last_name": "Chraïbi", "first_name": "Fatima Zahra"})).await.unwrap();
@@ -165,7 +165,7 @@ async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
 }
 
 async fn member_page_history_and_consultation_trace(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     let m = w.call(&mut c, "member_create", karim()).await.unwrap();
     let mut changed = karim();
@@ -186,7 +186,7 @@ async fn member_page_history_and_consultation_trace(t: TestDb) {
 }
 
 async fn roles_that_read_cannot_write(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut r = reception(&w).await;
     w.call(&mut r, "member_create", karim()).await.unwrap();
     for role in ["claims", "medical"] {
@@ -204,7 +204,7 @@ async fn roles_that_read_cannot_write(t: TestDb) {
 }
 
 async fn concurrent_member_edits_conflict(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut a = reception(&w).await;
     w.add_staff("accueil2", &["reception"]).await;
     let mut b = w.login("accueil2").await;

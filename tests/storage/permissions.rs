@@ -9,7 +9,7 @@ use serde_json::json;
 crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role, an_idle_desk_locks_and_needs_the_password_again);
 
 async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("agent", &["reception"]).await;
     w.add_staff("docteur", &["medical"]).await;
     let mut agent = w.login("agent").await;
@@ -37,7 +37,7 @@ async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
 }
 
 async fn anonymous_callers_must_log_in(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     for op in ["session_current", "staff_list", "audit_list", "password_change"] {
         let e = w.call(&mut Caller::Anonymous, op, json!({})).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Unauthenticated, "{op}");
@@ -48,7 +48,7 @@ async fn anonymous_callers_must_log_in(t: TestDb) {
 }
 
 async fn sections_follow_roles(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("docteur", &["medical"]).await;
     w.add_staff("gest", &["claims"]).await;
     let mut d = w.login("docteur").await;
@@ -162,7 +162,7 @@ medical_reads                    ..M.
 /// Every operation against every role, as the matrix says: refused ones answer
 /// `forbidden` before reading the request; allowed ones never do.
 async fn every_operation_against_every_role(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let roles = [("reception", 'R'), ("claims", 'C'), ("medical", 'M'), ("admin", 'A')];
     for (role, _) in roles {
         w.add_staff(&format!("role-{role}"), &[role]).await;

@@ -20,7 +20,7 @@ crate::on_both_backends!(
 );
 
 async fn first_start_creates_the_administrator_once(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let mut c = Caller::Anonymous;
     let s = w.call(&mut c, "setup_status", json!({})).await.unwrap();
     assert_eq!(s["needs_admin"], true);
@@ -49,7 +49,7 @@ async fn first_start_creates_the_administrator_once(t: TestDb) {
 }
 
 async fn create_list_and_audit_an_account(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     let mut admin = w.login("admin").await;
     let created = w
@@ -81,7 +81,7 @@ async fn create_list_and_audit_an_account(t: TestDb) {
 }
 
 async fn bad_account_input_writes_nothing(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     let mut admin = w.login("admin").await;
     let staff_before = support::count(&w.t.db, "staff").await;
@@ -116,7 +116,7 @@ async fn bad_account_input_writes_nothing(t: TestDb) {
 }
 
 async fn five_wrong_passwords_lock_for_fifteen_minutes(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("agent", &["reception"]).await;
     let try_login = |password: &'static str| {
         let w = &w;
@@ -153,7 +153,7 @@ async fn five_wrong_passwords_lock_for_fifteen_minutes(t: TestDb) {
 }
 
 async fn an_admin_unlocks_at_once(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     let agent = w.add_staff("agent", &["reception"]).await;
     for _ in 0..5 {
@@ -175,7 +175,7 @@ async fn an_admin_unlocks_at_once(t: TestDb) {
 }
 
 async fn disabled_accounts_cannot_log_in_and_lose_their_session(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     let agent = w.add_staff("agent", &["reception"]).await;
     let mut agent_session = w.login("agent").await;
@@ -196,7 +196,7 @@ async fn disabled_accounts_cannot_log_in_and_lose_their_session(t: TestDb) {
 }
 
 async fn concurrent_edits_answer_conflict(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     w.add_staff("admin2", &["admin"]).await;
     let agent = w.add_staff("agent", &["reception"]).await;
@@ -217,7 +217,7 @@ async fn concurrent_edits_answer_conflict(t: TestDb) {
 }
 
 async fn the_last_administrator_stays(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     let admin = w.add_staff("admin", &["admin"]).await;
     let mut a = w.login("admin").await;
     let e = w.call(&mut a, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["claims"]})).await.unwrap_err();
@@ -233,7 +233,7 @@ async fn the_last_administrator_stays(t: TestDb) {
 }
 
 async fn password_change_needs_the_current_password(t: TestDb) {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.add_staff("agent", &["claims"]).await;
     let mut c = w.login("agent").await;
     let e = w.call(&mut c, "password_change", json!({"current_password": "faux-mot-de-passe", "new_password": "nouveau-mot-de-passe"})).await.unwrap_err();

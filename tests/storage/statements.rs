@@ -59,7 +59,7 @@ fn rule_set(from: &str, b: i64) -> Value {
 }
 
 pub(crate) async fn office(t: TestDb) -> Office {
-    let w = World::new(t);
+    let w = World::new(t).without_idle_lock().await;
     w.clock.advance(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap().signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
     w.add_staff("accueil", &["reception"]).await;
     w.add_staff("gest", &["claims"]).await;

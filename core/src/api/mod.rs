@@ -49,7 +49,8 @@ pub enum Caller {
     /// (`session_unlock`); anything else answers `unauthenticated`.
     Locked { staff_id: i64 },
     /// The CLI run by a system administrator without `--user` (bootstrap, batch
-    /// jobs): the administrator's permissions, audited under the OS account.
+    /// jobs): the administrator's and the claims processor's permissions (never
+    /// the medical advisor's), audited under the OS account.
     System { os_user: String },
 }
 
@@ -155,7 +156,8 @@ impl Api {
         let now = self.now();
         let (staff, actor, roles) = match caller.clone() {
             Caller::Anonymous => (None, Actor::anonymous(), vec![]),
-            Caller::System { os_user } => (None, Actor::system(&os_user), vec![Role::Admin]),
+            // Batch jobs: the administrator's permissions and the claims processor's (statement runs, payments).
+            Caller::System { os_user } => (None, Actor::system(&os_user), vec![Role::Admin, Role::Claims]),
             Caller::Locked { staff_id } => {
                 if !UNLOCKED_OPS.contains(&op) {
                     return Err(locked_error(idle_lock_minutes(self.db.pool()).await?));

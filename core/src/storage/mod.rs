@@ -155,8 +155,14 @@ impl Db {
     }
 
     /// Starts a transaction. Every change and its audit rows go through one.
+    /// A transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred one that read first could not write if another
+    /// desk committed meanwhile, and would fail instead of waiting its turn.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, ApiError> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn close(&self) {
