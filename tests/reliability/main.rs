@@ -7,3 +7,4 @@ mod support;
 mod seed;
 
 mod crash;
+mod desks;
