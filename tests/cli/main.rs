@@ -290,3 +290,34 @@ async fn backup_then_restore_through_the_cli() {
     assert_eq!(o.status.code(), Some(1));
     assert!(json_out(&o)["message"].as_str().unwrap().contains("n'écrase jamais une base"));
 }
+
+/// Malformed JSON to every operation of the command line: a French message
+/// naming the request, exit code 1, never a panic; nothing written.
+#[tokio::test]
+async fn malformed_json_to_every_command() {
+    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+    let ops = guichet(&db, &["operations"], None, None);
+    let names: Vec<String> = String::from_utf8_lossy(&ops.stdout).lines().filter_map(|l| l.split_whitespace().next().map(str::to_string)).collect();
+    assert!(names.len() > 90, "{}", names.len());
+    let bad = ["{pas du json", "[1, 2]", "\"texte\"", "{\"a\": }"];
+    for (i, op) in names.iter().enumerate() {
+        let request = bad[i % bad.len()];
+        let o = guichet(&db, &["call", op, request], None, None);
+        assert_eq!(o.status.code(), Some(1), "{op} {request}: {}", String::from_utf8_lossy(&o.stderr));
+        let e = json_out(&o);
+        let m = e["message"].as_str().unwrap();
+        if e["code"] == "forbidden" {
+            // An operation the caller may not use says so before reading the request.
+            assert!(m.starts_with("Accès refusé : votre rôle"), "{op}: {m}");
+        } else {
+            assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation"), Some("request")), "{op}: {e}");
+            assert!(m.starts_with("JSON mal formé") || m == "La requête doit être un objet JSON ({…}).", "{op}: {m}");
+        }
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"), "{op}");
+    }
+    // Nothing was written: the journal holds only the refusals.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
+    let other: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action <> 'forbidden'").fetch_one(&pool).await.unwrap();
+    assert_eq!(other, 0);
+}

@@ -8,6 +8,7 @@ mod helpers;
 mod approvals;
 mod audit_journal;
 mod backups;
+mod hostile;
 mod dossiers;
 mod import;
 mod member_updates;

@@ -40,6 +40,9 @@ fn upper(w: &str) -> String {
 pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     let pool = db.pool();
     let q = query.trim();
+    if q.chars().count() > 200 {
+        return Err(crate::error::ApiError::validation("query", "Recherche trop longue : 200 caractères au plus (un matricule, une CNIE ou des mots du nom)."));
+    }
     let mut found: Vec<Member> = Vec::new();
     if q.is_empty() {
         return Ok(SearchResult { members: found, more: false });

@@ -78,12 +78,43 @@ pub fn from_bytes(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
         return workbook(bytes);
     }
     if bytes.starts_with(ZIP) {
+        inflated_sizes_are_sane(bytes)?;
         return workbook(bytes);
     }
     if bytes.starts_with(b"PK") {
         return Err(unreadable("archive incomplète"));
     }
     csv(bytes)
+}
+
+/// Most a workbook's parts may inflate to, in all, and how much larger than the file.
+const MAX_INFLATED_BYTES: u64 = 1024 * 1024 * 1024;
+const MAX_INFLATE_RATIO: u64 = 200;
+
+/// A zip bomb (a small file that inflates to gigabytes) is refused from the
+/// sizes its directory declares, before anything is inflated.
+fn inflated_sizes_are_sane(bytes: &[u8]) -> ApiResult<()> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Err(unreadable("archive illisible"));
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            return Err(unreadable("archive illisible"));
+        };
+        total = total.saturating_add(entry.size());
+    }
+    if total > MAX_INFLATED_BYTES || total > (bytes.len() as u64).saturating_mul(MAX_INFLATE_RATIO) {
+        return Err(ApiError::validation(
+            "file",
+            format!(
+                "Fichier suspect : ses {} Ko se décompressent en {} Mo (bombe de décompression ?). Il n'a pas été lu.",
+                bytes.len() / 1024,
+                total / 1_048_576
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn password_protected() -> ApiError {
@@ -157,6 +188,11 @@ fn calamine_error(e: calamine::Error) -> ApiError {
 /// saves them; `;`, `,` or tab separated, whichever the first lines use most
 /// (a title line above the header has none).
 fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+    // Documents and images that text decoding would let through.
+    const NOT_TABLES: [&[u8]; 5] = [b"%PDF", b"\x89PNG", b"\xFF\xD8\xFF", b"GIF8", b"{\\rtf"];
+    if NOT_TABLES.iter().any(|m| bytes.starts_with(m)) {
+        return Err(ApiError::validation("file", "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv."));
+    }
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(t) => t.to_string(),
         Err(_) => {
