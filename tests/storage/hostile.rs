@@ -73,6 +73,8 @@ fn spreadsheets(dir: &std::path::Path) -> Vec<(String, String)> {
         z.0.finish().unwrap().into_inner()
     };
     put("bombe.xlsx", &bomb, "bombe de décompression");
+    let xls = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.xls")).unwrap();
+    put("coupe.xls", &xls[..xls.len() * 2 / 3], "endommagé ou tronqué");
     put("protege.xlsx", &std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/password.xlsx")).unwrap(), "protégé par un mot de passe");
     out
 }

@@ -121,7 +121,13 @@ fn password_protected() -> ApiError {
     ApiError::validation("file", "Le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis importez-le à nouveau.")
 }
 
+/// Reads a workbook. calamine can panic on some damaged files (a truncated
+/// .xls, found by the fuzzer): that is a damaged file to the user, not a crash.
 fn workbook(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workbook_unchecked(bytes))).unwrap_or_else(|_| Err(unreadable("structure interne incohérente")))
+}
+
+fn workbook_unchecked(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(calamine_error)?;
     let names = wb.sheet_names();
     if names.is_empty() {
