@@ -321,3 +321,56 @@ async fn malformed_json_to_every_command() {
     let other: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action <> 'forbidden'").fetch_one(&pool).await.unwrap();
     assert_eq!(other, 0);
 }
+
+/// A full scenario run with the most verbose logs: no password and no medical
+/// detail in any log file nor on stderr.
+#[tokio::test]
+async fn passwords_and_medical_details_never_reach_a_log() {
+    let Some((db, dir)) = url(Kind::Sqlite).await else { return };
+    let dir = dir.unwrap();
+    let logs = dir.path().join("logs");
+    let secrets = ["Secret-Du-Gestionnaire-42", "Secret-Du-Medecin-77", "Mauvais-Secret-99", "Maladie-Secrete-XYZ", "Note-Medicale-ABC", "Pathologie-Confidentielle"];
+    let mut stderr = String::new();
+    let mut run = |args: &[&str], stdin: Option<&str>, password: Option<&str>| -> Value {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
+        cmd.arg("--database").arg(&db).args(args).env("GUICHET_LOG_DIR", &logs).env("GUICHET_LOG", "trace").env_remove("GUICHET_PASSWORD");
+        if let Some(p) = password {
+            cmd.env("GUICHET_PASSWORD", p);
+        }
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        if let Some(s) = stdin {
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let o = child.wait_with_output().unwrap();
+        stderr.push_str(&String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
+    };
+    run(&["staff", "add", "--username", "gest", "--name", "Gest", "--role", "claims"], Some("Secret-Du-Gestionnaire-42\n"), None);
+    run(&["staff", "add", "--username", "medecin", "--name", "Medecin", "--role", "medical"], Some("Secret-Du-Medecin-77\n"), None);
+    let m = run(&["call", "member_create", r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim"}"#], None, None);
+    let page = run(&["call", "member_get", &format!(r#"{{"id": {}}}"#, m["id"])], None, None);
+    let me = page["beneficiaries"][0]["id"].as_i64().unwrap();
+    let piece = dir.path().join("cnie.pdf");
+    std::fs::write(&piece, b"%PDF-1.4\n%%EOF\n").unwrap();
+    let req = serde_json::json!({"kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE", "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
+        "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000", "medical_info": "Maladie-Secrete-XYZ", "files": [{"path": piece, "piece": "cnie"}, {"path": piece, "piece": "badge"}]});
+    let r = run(&["--user", "gest", "call", "approval_register", &req.to_string()], None, Some("Secret-Du-Gestionnaire-42"));
+    assert!(r["id"].is_i64(), "{r}");
+    let decision = serde_json::json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "Non justifié", "medical_note": "Note-Medicale-ABC"}});
+    let d = run(&["--user", "medecin", "call", "approval_decide", &decision.to_string()], None, Some("Secret-Du-Medecin-77"));
+    assert_eq!(d["status"], "refuse", "{d}");
+    run(&["--user", "medecin", "call", "chronic_declare", &serde_json::json!({"beneficiary_id": me, "condition": "Pathologie-Confidentielle", "families": ["reeducation"], "start_date": "2026-01-01"}).to_string()], None, Some("Secret-Du-Medecin-77"));
+    run(&["--user", "medecin", "call", "approval_get", &format!(r#"{{"id": {}}}"#, r["id"])], None, Some("Secret-Du-Medecin-77"));
+    run(&["--user", "gest", "call", "session_current", "{}"], None, Some("Mauvais-Secret-99"));
+    run(&["--user", "medecin", "call", "chronic_list", &format!(r#"{{"id": {me}}}"#)], None, Some("Secret-Du-Medecin-77"));
+    let mut logged = stderr;
+    for e in std::fs::read_dir(&logs).unwrap().flatten() {
+        logged.push_str(&std::fs::read_to_string(e.path()).unwrap());
+    }
+    assert!(logged.len() > 1000, "the scenario logged something: {} bytes", logged.len());
+    for s in secrets {
+        assert!(!logged.contains(s), "« {s} » found in the logs");
+    }
+}

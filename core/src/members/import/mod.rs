@@ -4,6 +4,7 @@
 //! changed), unchanged, or rejected with its row number, column and reason.
 //! An empty cell never erases a value already known.
 
+mod cfb_check;
 pub mod cells;
 pub mod export;
 pub mod header;

@@ -75,6 +75,11 @@ pub fn from_bytes(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
         if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
             return Err(password_protected());
         }
+        // calamine follows the file's sector chains blindly: a forged one
+        // grows a buffer until an allocation fails and the process aborts.
+        if let Err(why) = super::cfb_check::check(bytes) {
+            return Err(unreadable(why));
+        }
         return workbook(bytes);
     }
     if bytes.starts_with(ZIP) {
