@@ -133,7 +133,7 @@ fn workbook(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
 }
 
 fn workbook_unchecked(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(calamine_error)?;
+    let mut wb = open(bytes).map_err(calamine_error)?;
     let names = wb.sheet_names();
     if names.is_empty() {
         return Err(ApiError::validation("file", "Le classeur ne contient aucune feuille."));
@@ -183,6 +183,25 @@ fn cell(d: &Data) -> Cell {
         },
         Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+/// Opens the workbook with the reader its first bytes name. Not calamine's
+/// automatic detection: it tries the old .xls reader first on any bytes, and
+/// that reader, fed a zip, follows garbage as sector chains (an abort, found by
+/// the fuzzer).
+fn open(bytes: &[u8]) -> Result<calamine::Sheets<Cursor<&[u8]>>, calamine::Error> {
+    use calamine::{open_workbook_from_rs, Ods, Sheets, Xls, Xlsb, Xlsx};
+    let c = Cursor::new(bytes);
+    if !bytes.starts_with(b"PK") {
+        return open_workbook_from_rs::<Xls<_>, _>(c).map(Sheets::Xls).map_err(calamine::Error::Xls);
+    }
+    match open_workbook_from_rs::<Xlsx<_>, _>(c.clone()) {
+        Ok(x) => Ok(Sheets::Xlsx(x)),
+        Err(first) => open_workbook_from_rs::<Ods<_>, _>(c.clone())
+            .map(Sheets::Ods)
+            .or_else(|_| open_workbook_from_rs::<Xlsb<_>, _>(c).map(Sheets::Xlsb))
+            .map_err(|_| calamine::Error::Xlsx(first)),
     }
 }
 
