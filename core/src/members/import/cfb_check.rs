@@ -3,7 +3,9 @@
 //! length is reached; a forged chain that loops back on itself makes it grow a
 //! buffer without end until an allocation fails, which aborts the process (no
 //! panic to catch). Found by the fuzzer. Here every chain calamine will follow
-//! is walked once: it must end, stay inside the file and not loop.
+//! is walked once: it must end, stay inside the file and not loop; and the
+//! sheets' declared dimensions must be possible (calamine reserves room for
+//! them before reading a cell).
 
 const FREE: u32 = 0xFFFF_FFFF;
 const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
@@ -68,10 +70,12 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
     let dir_sectors = walk(dir_start, &fat, sectors)?;
     walk(u32_at(bytes, 60).ok_or("en-tête incomplet")?, &fat, sectors)?;
     // Every stream of the directory: its chain ends, and its size fits the file.
+    let mut entries: Vec<&[u8]> = vec![];
     let mut id = dir_start;
     for _ in 0..dir_sectors {
         let s = sector(id).ok_or("secteur hors du fichier")?;
         for entry in s.chunks_exact(128) {
+            entries.push(entry);
             if entry[66] == 0 {
                 continue; // unused entry
             }
@@ -85,6 +89,66 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
             }
         }
         id = *fat.get(id as usize).ok_or("chaîne hors de la table")?;
+    }
+    // The workbook stream's records: calamine reserves room for the cells a
+    // sheet's DIMENSIONS record declares, before reading any.
+    let read_chain = |start: u32, table: &[u32], data: &dyn Fn(u32) -> Option<Vec<u8>>, len: usize| -> Result<Vec<u8>, &'static str> {
+        let mut out = Vec::new();
+        let mut id = start;
+        let mut n = 0;
+        while id != END_OF_CHAIN && id != FREE && out.len() < len {
+            n += 1;
+            if n > table.len() + 1 {
+                return Err("chaîne de secteurs en boucle");
+            }
+            out.extend(data(id).ok_or("secteur hors du fichier")?);
+            id = *table.get(id as usize).ok_or("chaîne hors de la table")?;
+        }
+        out.truncate(len);
+        Ok(out)
+    };
+    let name_of = |e: &[u8]| -> String {
+        let n = (u16::from_le_bytes([e[64], e[65]]) as usize).min(64);
+        let units: Vec<u16> = e[..n].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|u| *u != 0).collect();
+        String::from_utf16_lossy(&units).to_lowercase()
+    };
+    let Some(book) = entries.iter().find(|e| e[66] == 2 && matches!(name_of(e).as_str(), "workbook" | "book")) else {
+        return Ok(());
+    };
+    let (start, len) = (u32_at(book, 116).unwrap_or(END_OF_CHAIN), u32_at(book, 120).unwrap_or(0) as usize);
+    let big = |id: u32| sector(id).map(|s| s.to_vec());
+    let stream = if len >= 4096 {
+        read_chain(start, &fat, &big, len)?
+    } else {
+        let root = entries.first().ok_or("répertoire vide")?;
+        let mini_stream = read_chain(u32_at(root, 116).unwrap_or(END_OF_CHAIN), &fat, &big, u32_at(root, 120).unwrap_or(0) as usize)?;
+        let mini_fat_bytes = read_chain(u32_at(bytes, 60).unwrap_or(END_OF_CHAIN), &fat, &big, usize::MAX)?;
+        let mini_fat: Vec<u32> = (0..mini_fat_bytes.len() / 4).filter_map(|i| u32_at(&mini_fat_bytes, i * 4)).collect();
+        let mini = |id: u32| mini_stream.get(id as usize * 64..(id as usize * 64 + 64).min(mini_stream.len())).map(|s| s.to_vec());
+        read_chain(start, &mini_fat, &mini, len)?
+    };
+    let mut pos = 0;
+    while pos + 4 <= stream.len() {
+        let typ = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
+        let l = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
+        let data = &stream[pos + 4..(pos + 4 + l).min(stream.len())];
+        if typ == 0x0200 {
+            let (rows, cols) = if data.len() >= 14 {
+                let (first, last) = (u32_at(data, 0).unwrap_or(0) as u64, u32_at(data, 4).unwrap_or(0) as u64);
+                let (c0, c1) = (u16::from_le_bytes([data[8], data[9]]) as u64, u16::from_le_bytes([data[10], data[11]]) as u64);
+                (last.checked_sub(first), c1.checked_sub(c0))
+            } else if data.len() >= 8 {
+                let w = |i: usize| u16::from_le_bytes([data[i], data[i + 1]]) as u64;
+                (w(2).checked_sub(w(0)), w(6).checked_sub(w(4)))
+            } else {
+                (None, None)
+            };
+            match (rows, cols) {
+                (Some(r), Some(c)) if (r + 1).saturating_mul(c + 1) <= 40_000_000 => {}
+                _ => return Err("dimensions de feuille impossibles"),
+            }
+        }
+        pos += 4 + l;
     }
     Ok(())
 }
