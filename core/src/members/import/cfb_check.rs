@@ -127,6 +127,16 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
         let mini = |id: u32| mini_stream.get(id as usize * 64..(id as usize * 64 + 64).min(mini_stream.len())).map(|s| s.to_vec());
         read_chain(start, &mini_fat, &mini, len)?
     };
+    // Each sheet's cells: calamine makes one range of the box that holds them all.
+    let mut bbox: Option<(u64, u64, u64, u64)> = None;
+    let grow = |bbox: &mut Option<(u64, u64, u64, u64)>, row: u64, c0: u64, c1: u64| -> Result<(), &'static str> {
+        let b = bbox.get_or_insert((row, row, c0, c1));
+        *b = (b.0.min(row), b.1.max(row), b.2.min(c0), b.3.max(c1));
+        if (b.1 - b.0 + 1).saturating_mul(b.3 - b.2 + 1) > 40_000_000 {
+            return Err("cellules dispersées sur une feuille impossible");
+        }
+        Ok(())
+    };
     let mut pos = 0;
     while pos + 4 <= stream.len() {
         let typ = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
@@ -147,6 +157,24 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
                 (Some(r), Some(c)) if (r + 1).saturating_mul(c + 1) <= 40_000_000 => {}
                 _ => return Err("dimensions de feuille impossibles"),
             }
+        }
+        let w = |i: usize| data.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u64);
+        match typ {
+            // A new substream (a sheet): a new box.
+            0x0809 => bbox = None,
+            // Number, label, rich string, bool/error, RK, label SST, formula, blank.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 | 0x0201 => {
+                if let (Some(r), Some(c)) = (w(0), w(2)) {
+                    grow(&mut bbox, r, c, c)?;
+                }
+            }
+            // MulRk: a row of cells from one column to another.
+            0x00BD if data.len() >= 6 => {
+                if let (Some(r), Some(c0), Some(c1)) = (w(0), w(2), w(data.len() - 2)) {
+                    grow(&mut bbox, r, c0.min(c1), c0.max(c1))?;
+                }
+            }
+            _ => {}
         }
         pos += 4 + l;
     }
