@@ -27,11 +27,27 @@ fn corpus(kind: &str) -> PathBuf {
 }
 
 fn runner() -> TestRunner {
-    TestRunner::new(Config {
-        cases: 64,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/fuzz/main.proptest-regressions"))),
-        ..Config::default()
-    })
+    let regressions: &'static str = Box::leak(format!("{}/tests/fuzz/main.proptest-regressions", env!("CARGO_MANIFEST_DIR")).into_boxed_str());
+    TestRunner::new(Config { cases: 64, failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))), ..Config::default() })
+}
+
+/// Operations write files where a request says: every path a fuzzed request
+/// names is moved into `dir`, so the fuzzer never writes outside it.
+fn confine(v: &mut Value, dir: &Path) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if matches!(k.as_str(), "path" | "folder" | "files") {
+                    let name = format!("f{:x}", x.to_string().bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)));
+                    *x = Value::from(dir.join(name).to_string_lossy().to_string());
+                } else {
+                    confine(x, dir);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| confine(x, dir)),
+        _ => {}
+    }
 }
 
 /// A seed file with bytes changed, cut short or grown; or random bytes.
@@ -112,6 +128,8 @@ async fn the_command_layer_answers_any_json() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&format!("sqlite://{}", dir.path().join("fuzz.sqlite3").display())).await.unwrap();
     let api = Api::new(db);
+    let out = dir.path().join("written");
+    std::fs::create_dir_all(&out).unwrap();
     let mut sys = Caller::System { os_user: "fuzz".into() };
     // Something to find: a member, an urn and a collection.
     for line in std::fs::read_to_string(corpus("json").join("requests.jsonl")).unwrap().lines() {
@@ -126,7 +144,8 @@ async fn the_command_layer_answers_any_json() {
     let mut cases = 0u64;
     while Instant::now() < end {
         let result = tokio::task::block_in_place(|| {
-            runner().run(&strategy, |(op, request)| {
+            runner().run(&strategy, |(op, mut request)| {
+                confine(&mut request, &out);
                 let mut caller = Caller::System { os_user: "fuzz".into() };
                 let r = handle.block_on(api.call(&mut caller, op, request.clone()));
                 if let Err(e) = r {
