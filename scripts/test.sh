@@ -56,5 +56,5 @@ if [ "${CI:-}" = "true" ] || [ -z "${DISPLAY:-}" ]; then
   [ -e "/tmp/.X11-unix/X${n}" ] || { echo "Xvfb did not start on $DISPLAY" >&2; exit 1; }
 fi
 echo "==> end-to-end tests in the real window (tauri-driver, DISPLAY=$DISPLAY)"
-export GUICHET_APP="$ROOT/target/debug/guichet-desktop"
+export GUICHET_APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/guichet-desktop"
 node --test --test-concurrency=1 tests/e2e/

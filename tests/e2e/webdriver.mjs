@@ -10,6 +10,8 @@ import net from "node:net";
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const SHOTS = join(ROOT, ".e2e");
+/** Where cargo builds (CARGO_TARGET_DIR when set). */
+const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, "target");
 
 /** Whether window tests can run here; under CI=true they must. */
 export function windowTestsSkipReason() {
@@ -47,7 +49,7 @@ async function waitForPort(port, ms) {
  * and opens a WebDriver session on the Guichet window.
  */
 export async function launch(extraEnv = {}) {
-  const app = process.env.GUICHET_APP ?? join(ROOT, "target", "debug", "guichet-desktop");
+  const app = process.env.GUICHET_APP ?? join(TARGET, "debug", "guichet-desktop");
   if (!existsSync(app)) throw new Error(`application binary missing: ${app} (run cargo test --workspace or cargo build -p guichet-desktop)`);
   const home = mkdtempSync(join(tmpdir(), "guichet-e2e-"));
   const port = await freePort();
@@ -248,7 +250,7 @@ export function answerSaveDialog(title, path) {
 /** Runs the `guichet` CLI on the desk's database (set-up before the window opens). */
 export function cli(home, args, { input, env } = {}) {
   const db = `sqlite://${join(home, "data", "ma.mutuelle.guichet", "guichet.sqlite3")}`;
-  return execFileSync(join(ROOT, "target", "debug", "guichet"), ["--database", db, ...args], {
+  return execFileSync(join(TARGET, "debug", "guichet"), ["--database", db, ...args], {
     input,
     encoding: "utf8",
     env: { ...process.env, ...(env ?? {}) },
