@@ -67,21 +67,8 @@ fn read_files(files: &[FileInput]) -> ApiResult<Vec<(Piece, bool, Scan)>> {
 
 async fn insert_files(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, request_id: i64, files: &[(Piece, bool, Scan)]) -> ApiResult<()> {
     for (piece, confidential, s) in files {
-        sqlx::query(
-            "INSERT INTO approval_files (request_id, piece, confidential, file_name, media_type, size, sha256, content, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(request_id)
-        .bind(piece.code())
-        .bind(*confidential as i64)
-        .bind(&s.file_name)
-        .bind(s.media_type)
-        .bind(s.bytes.len() as i64)
-        .bind(&s.sha256)
-        .bind(s.bytes.clone())
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .execute(&mut **tx)
-        .await?;
+        let at = scans::Place { table: "approval_files", owner: ("request_id", request_id), piece: Some(piece.code()), confidential: Some(*confidential) };
+        scans::store(tx, actor, now, &at, s).await?;
     }
     Ok(())
 }

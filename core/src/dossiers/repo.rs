@@ -8,7 +8,7 @@ use super::checklist::{self, Contents};
 use super::deadlines::{self, LateEffect};
 use super::input::{Checked, DossierInput};
 use super::model::{Dossier, Kind};
-use super::scans::{Scan, ScanInfo};
+use super::scans::{self, Scan, ScanInfo};
 use super::workflow::{self, Move, Status};
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
@@ -389,19 +389,8 @@ pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: D
 }
 
 pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan, confidential: bool) -> ApiResult<()> {
-    sqlx::query("INSERT INTO dossier_files (dossier_id, file_name, media_type, size, sha256, content, created_at, created_by, confidential) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(dossier_id)
-        .bind(&s.file_name)
-        .bind(s.media_type)
-        .bind(s.bytes.len() as i64)
-        .bind(&s.sha256)
-        .bind(s.bytes.clone())
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .bind(confidential as i64)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    let at = scans::Place { table: "dossier_files", owner: ("dossier_id", dossier_id), piece: None, confidential: Some(confidential) };
+    scans::store(tx, actor, now, &at, s).await
 }
 
 /// Adds scans to an existing dossier.

@@ -2,7 +2,11 @@
 //! in the database (every desk of a shared database sees them) with their
 //! SHA-256 so a piece can be proved unchanged.
 
+use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::storage::time;
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -110,4 +114,42 @@ mod tests {
         f.set_len(MAX_SCAN_BYTES + 1).unwrap();
         assert!(read("files", &big).unwrap_err().message.contains("20 Mo au plus"));
     }
+}
+
+/// Where a checked scan is kept: its table, the column naming what it belongs
+/// to, and the columns only some tables have (the kind of piece, a sealed
+/// envelope). Dossier scans, request pieces and update-request pieces are all
+/// stored by [`store`].
+pub(crate) struct Place<'a> {
+    pub table: &'static str,
+    pub owner: (&'static str, i64),
+    pub piece: Option<&'a str>,
+    pub confidential: Option<bool>,
+}
+
+/// Stores a checked scan with who added it and when.
+pub(crate) async fn store(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, at: &Place<'_>, s: &Scan) -> ApiResult<()> {
+    let mut columns = vec![at.owner.0];
+    columns.extend(at.piece.map(|_| "piece"));
+    columns.extend(at.confidential.map(|_| "confidential"));
+    columns.extend(["file_name", "media_type", "size", "sha256", "content", "created_at", "created_by"]);
+    let values: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO {} ({}) VALUES ({})", at.table, columns.join(", "), values.join(", "));
+    let mut q = sqlx::query(&sql).bind(at.owner.1);
+    if let Some(p) = at.piece {
+        q = q.bind(p.to_string());
+    }
+    if let Some(c) = at.confidential {
+        q = q.bind(c as i64);
+    }
+    q.bind(&s.file_name)
+        .bind(s.media_type)
+        .bind(s.bytes.len() as i64)
+        .bind(&s.sha256)
+        .bind(s.bytes.clone())
+        .bind(time::ts(now))
+        .bind(&actor.name)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -299,20 +299,8 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
     .fetch_one(&mut *tx)
     .await?;
     for (piece, s) in &scans {
-        sqlx::query(
-            "INSERT INTO member_update_files (request_id, piece, file_name, media_type, size, sha256, content, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id)
-        .bind(piece.code())
-        .bind(&s.file_name)
-        .bind(s.media_type)
-        .bind(s.bytes.len() as i64)
-        .bind(&s.sha256)
-        .bind(s.bytes.clone())
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .execute(&mut *tx)
-        .await?;
+        let at = scans::Place { table: "member_update_files", owner: ("request_id", id), piece: Some(piece.code()), confidential: None };
+        scans::store(&mut tx, actor, now, &at, s).await?;
     }
     audit::record(&mut tx, now, actor, Change {
         action: "member_update.record",
