@@ -12,6 +12,7 @@ crate::on_both_backends!(
     matricule_and_cnie_are_unique,
     beneficiaries_and_the_single_lui_meme,
     search_by_identifier_or_words_of_a_name,
+    search_among_common_names,
     member_page_history_and_consultation_trace,
     roles_that_read_cannot_write,
     concurrent_member_edits_conflict,
@@ -162,6 +163,55 @@ async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
     let page = s("alaoui").await;
     assert_eq!(page["members"].as_array().unwrap().len(), 50);
     assert_eq!(page["more"], true);
+}
+
+/// Words too common to read all their members (more than 2,000 each): every
+/// way the search takes then, each checked against the members it must find.
+async fn search_among_common_names(t: TestDb) {
+    use crate::import::{xlsx, C};
+    let w = World::new(t).without_idle_lock().await;
+    let mut c = reception(&w).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = vec![vec![C::S("Matricule"), C::S("Nom"), C::S("Prénom")]];
+    for i in 0..2100 {
+        rows.push(vec![C::T(format!("1{i:05}")), C::S("Benali"), C::S("Karim")]);
+        rows.push(vec![C::T(format!("2{i:05}")), C::S("Tazi"), C::S("Omar")]);
+    }
+    rows.push(vec![C::T("300000".into()), C::S("Tazi"), C::S("Karim")]);
+    let file = xlsx(dir.path(), "common.xlsx", &[("Adhérents", rows)]);
+    let report = w.call(&mut c, "member_import", json!({"path": file.to_string_lossy()})).await.unwrap();
+    assert_eq!(report["created"], 4201, "{report}");
+    w.call(&mut c, "member_create", json!({"matricule": "ABCD", "last_name": "Sqalli", "first_name": "Hind"})).await.unwrap();
+    let s = |q: &'static str| {
+        let w = &w;
+        async move { w.call(&mut w.login("accueil").await, "member_search", json!({"query": q})).await.unwrap() }
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v["members"].as_array().unwrap().iter().map(|m| format!("{} {}", m["last_name"].as_str().unwrap(), m["first_name"].as_str().unwrap())).collect()
+    };
+    let full_page_of = |v: &Value, who: &str| {
+        assert_eq!(v["more"], true, "{v}");
+        assert_eq!(names(v), vec![who.to_string(); 50]);
+    };
+    // A whole first name then the start of the last name; in the name's order.
+    full_page_of(&s("karim ben").await, "Benali Karim");
+    full_page_of(&s("tazi om").await, "Tazi Omar");
+    // A first name cut short, then the start of the last name.
+    full_page_of(&s("kar ben").await, "Benali Karim");
+    // The start of the last name, then of the first name: a bounded scan fills the page.
+    full_page_of(&s("ben kar").await, "Benali Karim");
+    // Two common words, one member holding both, found neither by the
+    // ranges nor in the bounded scans: the full scan finds him.
+    let v = s("taz kar").await;
+    assert_eq!((names(&v), &v["more"]), (vec!["Tazi Karim".to_string()], &json!(false)));
+    // The first page in name order: Karim before Omar.
+    let v = s("tazi").await;
+    assert_eq!(names(&v)[0], "Tazi Karim");
+    assert_eq!(names(&v)[1..], vec!["Tazi Omar".to_string(); 49]);
+    // Two common words no member holds together: nothing.
+    assert!(names(&s("omar ben").await).is_empty());
+    // A matricule made of letters only.
+    assert_eq!(names(&s("abcd").await), ["Sqalli Hind"]);
 }
 
 async fn member_page_history_and_consultation_trace(t: TestDb) {

@@ -60,7 +60,12 @@ const UNLOCKED_OPS: [&str; 3] = ["session_unlock", "session_logout", "setup_stat
 /// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
 pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
     let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'idle_lock_minutes'").fetch_optional(pool).await?;
-    Ok(v.and_then(|v| v.trim().parse().ok()).unwrap_or(15))
+    Ok(idle_lock_from(v))
+}
+
+/// The setting's stored text as minutes (15 when unset).
+fn idle_lock_from(v: Option<String>) -> i64 {
+    v.and_then(|v| v.trim().parse().ok()).unwrap_or(15)
 }
 
 fn locked_error(minutes: i64) -> ApiError {
@@ -168,9 +173,9 @@ impl Api {
                     None => (None, Actor::anonymous(), vec![]),
                 }
             }
-            Caller::Staff { staff_id, last_active } => match staff::get(self.db.pool(), staff_id).await? {
-                Some(s) if s.active => {
-                    let idle = idle_lock_minutes(self.db.pool()).await?;
+            Caller::Staff { staff_id, last_active } => match staff::get_with_idle_lock(self.db.pool(), staff_id).await? {
+                Some((s, idle)) if s.active => {
+                    let idle = idle_lock_from(idle);
                     if idle > 0 && now - last_active > chrono::Duration::minutes(idle) {
                         *caller = Caller::Locked { staff_id };
                         let mut tx = self.db.begin().await?;

@@ -35,11 +35,18 @@ async fn roles_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, id: i64) -> 
     Ok(roles)
 }
 
-/// One account with its roles, in one query (this runs on every call of the
-/// command layer, to re-check the caller).
+/// One account with its roles, in one query.
 pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<StaffMember>> {
+    Ok(get_with_idle_lock(pool, id).await?.map(|(s, _)| s))
+}
+
+/// One account with its roles and the idle-lock setting's raw value, in one
+/// query: this runs on every call of the command layer, to re-check the
+/// caller, and each round trip to a shared server counts.
+pub async fn get_with_idle_lock(pool: &AnyPool, id: i64) -> ApiResult<Option<(StaffMember, Option<String>)>> {
     let rows = sqlx::query(&format!(
-        "SELECT {cols}, r.role FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id WHERE s.id = $1",
+        "SELECT {cols}, r.role, (SELECT value FROM settings WHERE key = 'idle_lock_minutes') AS idle_lock \
+         FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id WHERE s.id = $1",
         cols = STAFF_COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ")
     ))
     .bind(id)
@@ -48,7 +55,8 @@ pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<StaffMember>> {
     let Some(first) = rows.first() else { return Ok(None) };
     let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.try_get::<Option<String>, _>("role").ok().flatten().and_then(|c| Role::parse(&c))).collect();
     roles.sort();
-    Ok(Some(from_row(first, roles)?))
+    let idle: Option<String> = first.try_get("idle_lock")?;
+    Ok(Some((from_row(first, roles)?, idle)))
 }
 
 /// The id of the account with this username (lower-cased), if any.
