@@ -16,6 +16,7 @@ crate::on_both_backends!(
     a_changed_file_updates_only_what_changed,
     one_failing_write_lands_nothing,
     xls_ods_and_csv_read_the_same,
+    a_long_file_is_checked_and_written_chunk_by_chunk,
 );
 
 /// A cell of a generated workbook.
@@ -299,6 +300,54 @@ async fn xls_ods_and_csv_read_the_same(t: TestDb) {
     assert_eq!((r["rows"].as_u64(), r["created"].as_u64(), r["unchanged"].as_u64()), (Some(2), Some(1), Some(1)), "{r}");
     let s = w.call(&mut c, "member_get", json!({"matricule": "13090"})).await.unwrap();
     assert_eq!((s["member"]["first_name"].as_str(), s["member"]["birth_date"].as_str()), (Some("Salma"), Some("1992-11-02")));
+}
+
+/// More rows than one chunk of the streamed reading (2,000): a matricule or
+/// a CNIE seen again chunks later, a CNIE of a member already registered, the
+/// beneficiaries of a registered member absent from the members sheet. The
+/// report lists rejections in row order, the dry run's is the same, and
+/// every accepted row lands.
+async fn a_long_file_is_checked_and_written_chunk_by_chunk(t: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let w = World::new(t).without_idle_lock().await;
+    let mut c = reception(&w).await;
+    w.call(&mut c, "member_create", json!({"matricule": "900", "cnie": "Z900", "last_name": "Déjà", "first_name": "Là"})).await.unwrap();
+    let mut members = vec![vec![S("Matricule"), S("CNIE"), S("Nom"), S("Prénom")]];
+    for i in 0..4500u32 {
+        let (matricule, cnie) = match i {
+            4000 => (N(10_001.0), T("AB104000".into())), // the matricule of row 3, again
+            4100 => (N(14_100.0), T("AB100005".into())), // the CNIE of row 7, again
+            4200 => (N(14_200.0), T("Z900".into())),     // the CNIE of member 900
+            _ => (N(f64::from(10_000 + i)), T(format!("AB{:06}", 100_000 + i))),
+        };
+        members.push(vec![matricule, cnie, S("Alaoui"), T(format!("Prénom{i}"))]);
+    }
+    let beneficiaries = vec![
+        vec![S("Matricule"), S("Nom"), S("Prénom"), S("Lien")],
+        vec![N(900.0), S("Déjà"), S("Enfant"), S("Enfant")],
+        vec![N(14_499.0), S("Alaoui"), S("Fils"), S("Enfant")],
+    ];
+    let path = xlsx(dir.path(), "long.xlsx", &[("Personnel", members), ("Bénéficiaires", beneficiaries)]);
+    let dry = import(&w, &mut c, &path, true).await;
+    assert_eq!(crate::support::count(&w.t.db, "members").await, 1, "a dry run writes nothing");
+    let real = import(&w, &mut c, &path, false).await;
+    for k in ["rows", "created", "updated", "unchanged", "rejected", "beneficiaries"] {
+        assert_eq!(dry[k], real[k], "{k}");
+    }
+    assert_eq!((real["rows"].as_u64(), real["created"].as_u64()), (Some(4500), Some(4497)), "{}", real["rejected"]);
+    assert_eq!(rejected(&real), vec![
+        (4002, "Matricule".to_string(), "Matricule 10001 déjà présent à la ligne 3 du fichier : cette ligne est ignorée.".to_string()),
+        (4102, "CNIE".to_string(), "CNIE AB100005 déjà présente à la ligne 7 du fichier.".to_string()),
+        (4202, "CNIE".to_string(), "La CNIE Z900 est déjà celle de l'adhérent matricule 900.".to_string()),
+    ]);
+    assert_eq!(real["beneficiaries"], json!({"rows": 2, "created": 2, "unchanged": 0}));
+    assert_eq!(crate::support::count(&w.t.db, "members").await, 4498);
+    // Each new member with his "lui-même", his search words and his creation in the journal.
+    assert_eq!(crate::support::count(&w.t.db, "beneficiaries").await, 4498 + 2);
+    let found = w.call(&mut c, "member_search", json!({"query": "alaoui prenom4499"})).await.unwrap();
+    assert_eq!(found["members"][0]["matricule"], "14499");
+    let journal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import_create'").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(journal, 4497);
 }
 
 /// Files that cannot be read at all: a French message naming the file, nothing written.

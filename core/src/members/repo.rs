@@ -107,24 +107,20 @@ pub(crate) fn search_name(last: &str, first: &str) -> String {
 }
 
 /// Writes the search words of the members matching `filter` (a condition on
-/// `members m` using `$1`, `$2`): the words of their folded `search_name`,
-/// split by the database. One rule for a single member and for an import.
-pub(crate) async fn write_tokens(
-    tx: &mut Transaction<'static, Any>,
-    filter: &str,
-    p1: i64,
-    p2: Option<&str>,
-) -> ApiResult<()> {
+/// `members m` with `$1` and `$2`): one row per distinct word of the folded
+/// `search_name`, each with the whole name as its sort key, split by the
+/// database itself (nothing to bind per word). One rule for a single member
+/// and for an import. The folded name holds letters, digits and single
+/// spaces only, so on SQLite it is turned into a JSON array by replacing its
+/// spaces; a word said twice ("Ben Ben") is one row (the primary key ignores
+/// the second: no other conflict is possible for new members).
+pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, filter: &str, p1: i64, p2: &str) -> ApiResult<()> {
     let sql = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
         format!(
-            "WITH RECURSIVE split(member_id, word, rest) AS (
-                 SELECT m.id, '', m.search_name || ' ' FROM members m WHERE {filter}
-                 UNION ALL
-                 SELECT member_id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''
-             )
-             INSERT INTO member_tokens (token, sort_key, member_id)
-             SELECT DISTINCT s.word, m.search_name, s.member_id FROM split s JOIN members m ON m.id = s.member_id
-             WHERE s.word <> '' ORDER BY s.word, m.search_name, s.member_id"
+            "INSERT OR IGNORE INTO member_tokens (token, sort_key, member_id)
+             SELECT w.value, m.search_name, m.id
+             FROM members m, json_each('[\"' || replace(m.search_name, ' ', '\",\"') || '\"]') w
+             WHERE {filter} AND w.value <> '' ORDER BY 1, 2, 3"
         )
     } else {
         format!(
@@ -132,18 +128,22 @@ pub(crate) async fn write_tokens(
              SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS w WHERE {filter} AND w <> ''"
         )
     };
-    let mut q = sqlx::query(&sql).bind(p1);
-    if let Some(p2) = p2 {
-        q = q.bind(p2.to_string());
-    }
-    q.execute(&mut **tx).await?;
+    sqlx::query(&sql).bind(p1).bind(p2.to_string()).execute(&mut **tx).await?;
     Ok(())
 }
 
-/// Replaces one member's search words after his names changed.
-pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<()> {
-    sqlx::query("DELETE FROM member_tokens WHERE member_id = $1").bind(member_id).execute(&mut **tx).await?;
-    write_tokens(tx, "m.id = $1", member_id, None).await
+/// Replaces one member's search words after his names changed: the old
+/// name's words are found by primary key.
+pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id: i64, old_name: &str, new_name: &str) -> ApiResult<()> {
+    for word in old_name.split(' ').filter(|w| !w.is_empty()) {
+        sqlx::query("DELETE FROM member_tokens WHERE token = $1 AND sort_key = $2 AND member_id = $3")
+            .bind(word)
+            .bind(old_name)
+            .bind(member_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    write_tokens(tx, "m.id = $1 AND m.search_name = $2", member_id, new_name).await
 }
 
 /// Refuses a matricule or CNIE that belongs to another member, naming him.
@@ -200,7 +200,7 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     );
     let id: i64 = bind_fields(insert, &f, employer, time::ts(now)).fetch_one(&mut *tx).await?.try_get("id")?;
-    write_tokens(&mut tx, "m.id = $1", id, None).await?;
+    write_tokens(&mut tx, "m.id = $1 AND m.search_name = $2", id, &search_name(&f.last_name, &f.first_name)).await?;
     sqlx::query(
         "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
          VALUES ($1, 'lui_meme', $2, $3, $4, $5, $6, $6)",
@@ -260,7 +260,7 @@ pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Me
         return Err(ApiError::stale());
     }
     if before.last_name != f.last_name || before.first_name != f.first_name {
-        rewrite_tokens(tx, before.id).await?;
+        rewrite_tokens(tx, before.id, &search_name(&before.last_name, &before.first_name), &search_name(&f.last_name, &f.first_name)).await?;
     }
     if before.last_name != f.last_name || before.first_name != f.first_name || before.birth_date != f.birth_date {
         sqlx::query(

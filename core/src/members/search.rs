@@ -10,11 +10,12 @@
 //!    of `member_tokens`, in name order, with an identifier made of letters;
 //! 3. otherwise the words are counted (no further than [`SMALL`] + 1 each) and
 //!    the rarest drives: when it has at most [`SMALL`] members they are all
-//!    read, the other words checked by point lookups on `(member_id, token)`;
+//!    read, the other words checked in the folded name each row carries;
 //! 4. when every word is common: a first name cut short then the start of the
 //!    last name ("kar ben") as ranges behind the distinct words starting with
 //!    the second word; then each word drives in turn for at most
 //!    [`SCAN_BUDGET`] rows until one fills the page.
+//!
 //! No search sorts thousands of rows.
 
 use super::repo::{member_from_row, MEMBER_SELECT};
@@ -271,15 +272,12 @@ async fn driven(db: &Db, words: &[String], d: usize, budget: Option<i64>) -> Api
     };
     let mut sql = format!("SELECT t0.member_id, t0.sort_key FROM {source} WHERE t0.token >= $1 AND t0.token < $2");
     let mut binds = vec![words[d].clone(), upper(&words[d])];
-    for (i, w) in words.iter().enumerate().filter(|(i, _)| *i != d) {
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM member_tokens t{n} WHERE t{n}.member_id = t0.member_id AND t{n}.token >= ${} AND t{n}.token < ${})",
-            binds.len() + 1,
-            binds.len() + 2,
-            n = i + 1
-        ));
-        binds.push(w.clone());
-        binds.push(upper(w));
+    // The other words are looked for in the sort key at hand, the member's
+    // folded name: a word of it starts with each (folded words hold letters
+    // and digits only, never a LIKE wildcard).
+    for w in words.iter().enumerate().filter(|(i, _)| *i != d).map(|(_, w)| w) {
+        sql.push_str(&format!(" AND (' ' || t0.sort_key) LIKE ${}", binds.len() + 1));
+        binds.push(format!("% {w}%"));
     }
     sql.push_str(" ORDER BY t0.token, t0.sort_key, t0.member_id");
     sql.push_str(&format!(" LIMIT {}", if budget.is_none() { SMALL + 1 } else { 4 * PAGE as i64 }));

@@ -50,22 +50,25 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, table: &str, columns: &[
     }
     let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
     let per_chunk = (MAX_PARAMS / columns.len()).clamp(1, 1000);
+    // The statement of a full chunk is written once (and prepared once).
+    let mut full: Option<String> = None;
     for chunk in rows.chunks(per_chunk) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
+        let sql = match &full {
+            Some(sql) if chunk.len() == per_chunk => sql.clone(),
+            _ => {
+                let sql = values_statement(backend, table, columns, chunk.len());
+                if chunk.len() == per_chunk {
+                    full = Some(sql.clone());
+                }
+                sql
             }
-            sql.push('(');
-            sql.push_str(&placeholders(backend, i * columns.len() + 1, columns.len()));
-            sql.push(')');
-        }
+        };
         let mut q = sqlx::query(&sql);
         for row in chunk {
             debug_assert_eq!(row.len(), columns.len());
             for v in row {
                 q = match v {
-                    Value::Text(t) => q.bind(t.clone()),
+                    Value::Text(t) => q.bind(t.as_deref()),
                     Value::Int(i) => q.bind(*i),
                 };
             }
@@ -73,6 +76,25 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, table: &str, columns: &[
         q.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for `n` rows.
+fn values_statement(backend: Backend, table: &str, columns: &[&str], n: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    if backend == Backend::Sqlite {
+        let row = format!("({})", vec!["?"; columns.len()].join(", "));
+        sql.push_str(&vec![row; n].join(", "));
+        return sql;
+    }
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&placeholders(backend, i * columns.len() + 1, columns.len()));
+        sql.push(')');
+    }
+    sql
 }
 
 /// `n` placeholders for an `IN (…)` list, numbered from `first`. On SQLite they

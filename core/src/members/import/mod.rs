@@ -102,13 +102,19 @@ pub struct ImportProgress {
 
 pub type Progress<'a> = &'a (dyn Fn(ImportProgress) + Send + Sync);
 
-/// Runs an import (or a dry run) of `req.path`.
+/// Runs an import (or a dry run) of `req.path`: a thread reads and checks the
+/// rows while this task writes those already read (see `plan`).
 pub async fn run(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &ImportRequest, progress: Progress<'_>) -> ApiResult<ImportReport> {
     progress(ImportProgress { phase: ImportPhase::Lecture, done: 0, total: 0 });
     let path = Path::new(req.path.trim()).to_path_buf();
-    let sheets = tokio::task::spawn_blocking(move || sheet::read(&path))
-        .await
-        .map_err(crate::ApiError::internal)??;
-    let file_name = Path::new(req.path.trim()).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-    plan::run(db, actor, now, sheets, req.mapping.as_ref(), req.dry_run, &file_name, progress).await
+    let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    // Two chunks in flight: reading runs ahead of writing by no more.
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    let mapping = req.mapping.clone();
+    let today = now.date_naive();
+    let reader = tokio::task::spawn_blocking(move || plan::read_and_check(&path, mapping.as_ref(), today, &sender));
+    let result = plan::run(db, actor, now, receiver, req.dry_run, &file_name, progress).await;
+    // On an error the receiver is gone and the reader stops at its next chunk.
+    reader.await.map_err(crate::ApiError::internal)?;
+    result
 }

@@ -1,8 +1,10 @@
-//! From rows to decisions, then to the database in one transaction.
+//! From rows to decisions, then to the database in one transaction: one
+//! thread reads and checks the rows while the writer compares and writes the
+//! chunks already read (see [`read_and_check`] and [`run`]).
 
 use super::cells;
-use super::header::{self, Field, Layout};
-use super::sheet::{Cell, Sheet};
+use super::header::{self, DetectedColumn, Field, Layout};
+use super::sheet::{Cell, Piece, Sheet};
 use super::{BeneficiaryCounts, ImportPhase, ImportProgress, ImportReport, Progress, RejectedRow};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
@@ -12,10 +14,11 @@ use crate::members::{text, BeneficiaryInput, Member, MemberInput, MemberStatus, 
 use crate::storage::batch::{self, Value};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One valid row of the members sheet.
-struct Row {
+pub(super) struct Row {
     row: u32,
     fields: MemberFields,
     /// Which optional fields the file gave (non-empty cells).
@@ -199,17 +202,216 @@ fn same(existing: &Member, f: &MemberFields) -> bool {
 }
 
 struct NewBeneficiary {
+    /// Known when the member was registered before the import.
+    member_id: Option<i64>,
     matricule: String,
     input: BeneficiaryInput,
 }
 
+/// What the reading thread hands to the writer, in order.
+pub(super) enum Msg {
+    /// The members sheet's header, found in its first rows.
+    Layout { sheet: String, header_row: u32, columns: Vec<DetectedColumn>, declared_rows: u32 },
+    /// The next data rows of the members sheet, each checked on its own.
+    Checked { rows: Vec<Row>, rejected: Vec<RejectedRow>, seen: u32 },
+    /// The beneficiaries sheet, whole, with its header.
+    Beneficiaries(Sheet, Layout),
+    /// The file could not be read: nothing is written.
+    Failed(ApiError),
+}
+
+/// Rows the header is looked for in (as `header::detect` does).
+const HEADER_ROWS: usize = 30;
+
+/// The reading side, on its own thread: reads the file, finds the header,
+/// checks every row on its own (values, matricules and CNIE seen twice in the
+/// file) and hands the rows on while the next ones are read.
+pub(super) fn read_and_check(path: &std::path::Path, mapping: Option<&BTreeMap<String, String>>, today: NaiveDate, out: &tokio::sync::mpsc::Sender<Msg>) {
+    let send = |m: Msg| out.blocking_send(m).is_ok();
+    let bytes = match super::sheet::load(path) {
+        Ok(b) => b,
+        Err(e) => {
+            send(Msg::Failed(e));
+            return;
+        }
+    };
+    let mut reading = Reading { sheet_index: 0, first: None, checker: None, other: None, beneficiaries_done: false, mapping, today, failed: None };
+    let result = super::sheet::stream(&bytes, &mut |piece| reading.take(piece, &send));
+    let result = result.and_then(|()| reading.finish_sheet(&send));
+    if let Err(e) = result.and_then(|()| reading.failed.take().map_or(Ok(()), Err)) {
+        send(Msg::Failed(e));
+    }
+}
+
+/// The members sheet's name, declared rows and first rows.
+type FirstRows = (String, u32, Vec<(u32, Vec<Cell>)>);
+
+/// The state of the reading side between pieces.
+struct Reading<'a> {
+    sheet_index: usize,
+    /// The members sheet's first rows while its header is not found yet.
+    first: Option<FirstRows>,
+    checker: Option<Checker>,
+    /// A later sheet being gathered, kept only if its header is a beneficiaries one.
+    other: Option<(Sheet, Option<Layout>)>,
+    beneficiaries_done: bool,
+    mapping: Option<&'a BTreeMap<String, String>>,
+    today: NaiveDate,
+    failed: Option<ApiError>,
+}
+
+impl Reading<'_> {
+    fn take(&mut self, piece: Piece, send: &dyn Fn(Msg) -> bool) -> bool {
+        match self.step(piece, send) {
+            Ok(go_on) => go_on,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    fn step(&mut self, piece: Piece, send: &dyn Fn(Msg) -> bool) -> ApiResult<bool> {
+        match piece {
+            Piece::Sheet { name, declared_rows } => {
+                self.finish_sheet(send)?;
+                self.sheet_index += 1;
+                if self.sheet_index == 1 {
+                    self.first = Some((name, declared_rows, Vec::new()));
+                } else if !self.beneficiaries_done {
+                    self.other = Some((Sheet { name, rows: Vec::new() }, None));
+                }
+                Ok(true)
+            }
+            Piece::Rows(rows) if self.sheet_index == 1 => {
+                if let Some(checker) = &mut self.checker {
+                    let seen = rows.len() as u32;
+                    let (rows, rejected) = checker.check(rows);
+                    return Ok(send(Msg::Checked { rows, rejected, seen }));
+                }
+                if let Some((_, _, buffer)) = &mut self.first {
+                    buffer.extend(rows);
+                    if buffer.len() >= HEADER_ROWS {
+                        return self.start_checking(send);
+                    }
+                }
+                Ok(true)
+            }
+            Piece::Rows(rows) => {
+                if let Some((sheet, layout)) = &mut self.other {
+                    sheet.rows.extend(rows);
+                    if layout.is_none() && sheet.rows.len() >= HEADER_ROWS {
+                        match header::detect(&sheet.rows, None, &[Field::Matricule, Field::Relation]) {
+                            Ok(l) => *layout = Some(l),
+                            // Not a beneficiaries sheet: not kept.
+                            Err(_) => self.other = None,
+                        }
+                    }
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// The members sheet's header, then its first rows checked.
+    fn start_checking(&mut self, send: &dyn Fn(Msg) -> bool) -> ApiResult<bool> {
+        let Some((name, declared_rows, buffer)) = self.first.take() else { return Ok(true) };
+        if buffer.is_empty() {
+            return Err(ApiError::validation("file", format!("La feuille « {name} » est vide.")));
+        }
+        let layout = header::detect(&buffer, self.mapping, &[Field::Matricule, Field::LastName])?;
+        let go_on = send(Msg::Layout { sheet: name.clone(), header_row: layout.header_row, columns: layout.detected.clone(), declared_rows });
+        let data: Vec<(u32, Vec<Cell>)> = buffer.into_iter().skip(layout.header_index + 1).collect();
+        let mut checker = Checker { layout, sheet: name, today: self.today, seen_matricule: HashMap::new(), seen_cnie: HashMap::new() };
+        let seen = data.len() as u32;
+        let (rows, rejected) = checker.check(data);
+        self.checker = Some(checker);
+        Ok(go_on && send(Msg::Checked { rows, rejected, seen }))
+    }
+
+    /// The end of a sheet: a short members sheet is checked now; a later
+    /// sheet with a beneficiaries header is handed on (the first one only).
+    fn finish_sheet(&mut self, send: &dyn Fn(Msg) -> bool) -> ApiResult<()> {
+        if self.first.is_some() {
+            self.start_checking(send)?;
+        }
+        if let Some((sheet, layout)) = self.other.take() {
+            let layout = layout.or_else(|| header::detect(&sheet.rows, None, &[Field::Matricule, Field::Relation]).ok());
+            if let Some(l) = layout {
+                self.beneficiaries_done = true;
+                send(Msg::Beneficiaries(sheet, l));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks the members sheet's rows, one by one.
+struct Checker {
+    layout: Layout,
+    sheet: String,
+    today: NaiveDate,
+    seen_matricule: HashMap<String, u32>,
+    seen_cnie: HashMap<String, u32>,
+}
+
+impl Checker {
+    fn check(&mut self, data: Vec<(u32, Vec<Cell>)>) -> (Vec<Row>, Vec<RejectedRow>) {
+        let mut valid: Vec<Row> = Vec::with_capacity(data.len());
+        let mut rejected: Vec<RejectedRow> = Vec::new();
+        let layout = &self.layout;
+        for (row_no, cells_of_row) in data {
+            let mut errors: Vec<(Field, String)> = Vec::new();
+            let (input, given) = read_member(layout, &cells_of_row, &mut errors);
+            let checked = input.check(self.today);
+            let mut reject = |f: Field, msg: String| {
+                rejected.push(RejectedRow { sheet: self.sheet.clone(), row: row_no, column: column(layout, f), message: capitalize_first(&msg) });
+            };
+            let errored: HashSet<Field> = errors.iter().map(|(f, _)| *f).collect();
+            for (f, msg) in errors {
+                reject(f, msg);
+            }
+            let fields = match checked {
+                Ok(fields) if errored.is_empty() => fields,
+                Ok(_) => continue,
+                Err(errs) => {
+                    for e in errs {
+                        let f = field_of(e.field.as_deref().unwrap_or(""));
+                        if !errored.contains(&f) {
+                            reject(f, e.message);
+                        }
+                    }
+                    continue;
+                }
+            };
+            if let Some(first) = self.seen_matricule.get(&fields.matricule) {
+                reject(Field::Matricule, format!("Matricule {} déjà présent à la ligne {first} du fichier : cette ligne est ignorée.", fields.matricule));
+                continue;
+            }
+            if let Some(c) = &fields.cnie {
+                if let Some(first) = self.seen_cnie.get(c) {
+                    reject(Field::Cnie, format!("CNIE {c} déjà présente à la ligne {first} du fichier."));
+                    continue;
+                }
+                self.seen_cnie.insert(c.clone(), row_no);
+            }
+            self.seen_matricule.insert(fields.matricule.clone(), row_no);
+            valid.push(Row { row: row_no, fields, given });
+        }
+        (valid, rejected)
+    }
+}
+
+/// The writing side: compares each checked chunk with the registry as it
+/// was before the import (read on another connection, so that a dry run and
+/// the real run decide alike), and writes it in the import's one transaction
+/// while the reading side reads on. Everything lands at the commit, or nothing.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn run(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    sheets: Vec<Sheet>,
-    mapping: Option<&BTreeMap<String, String>>,
+    mut input: tokio::sync::mpsc::Receiver<Msg>,
     dry_run: bool,
     file_name: &str,
     progress: Progress<'_>,
@@ -217,112 +419,46 @@ pub(super) async fn run(
     let today = now.date_naive();
     let started = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(phase = what, elapsed_ms = started.elapsed().as_millis() as u64, "import");
-    let main = sheets.first().ok_or_else(|| ApiError::validation("file", "Le classeur ne contient aucune feuille."))?;
-    if main.rows.is_empty() {
-        return Err(ApiError::validation("file", format!("La feuille « {} » est vide.", main.name)));
-    }
-    let layout = header::detect(&main.rows, mapping, &[Field::Matricule, Field::LastName])?;
-    let data = &main.rows[layout.header_index + 1..];
-    let total = data.len() as u32;
-    let mut report = ImportReport {
-        rows: total,
-        dry_run,
-        sheet: main.name.clone(),
-        header_row: layout.header_row,
-        columns: layout.detected.clone(),
-        ..Default::default()
+    let lost = || ApiError::internal("la lecture du fichier s'est arrêtée sans message");
+    let (mut report, declared_rows) = match input.recv().await {
+        Some(Msg::Layout { sheet, header_row, columns, declared_rows }) => {
+            lap("header found");
+            (ImportReport { dry_run, sheet, header_row, columns, ..Default::default() }, declared_rows.saturating_sub(header_row))
+        }
+        Some(Msg::Failed(e)) => return Err(e),
+        _ => return Err(lost()),
     };
-    progress(ImportProgress { phase: ImportPhase::Verification, done: 0, total });
-
-    // 1. Every row on its own.
-    let mut valid: Vec<Row> = Vec::with_capacity(data.len());
-    let mut seen_matricule: HashMap<String, u32> = HashMap::new();
-    let mut seen_cnie: HashMap<String, u32> = HashMap::new();
-    for (i, (row_no, cells_of_row)) in data.iter().enumerate() {
-        if i % 5000 == 0 && i > 0 {
-            progress(ImportProgress { phase: ImportPhase::Verification, done: i as u32, total });
-        }
-        let mut errors: Vec<(Field, String)> = Vec::new();
-        let (input, given) = read_member(&layout, cells_of_row, &mut errors);
-        let checked = input.check(today);
-        let mut reject = |f: Field, msg: String| {
-            report.rejected.push(RejectedRow { sheet: main.name.clone(), row: *row_no, column: column(&layout, f), message: capitalize_first(&msg) });
-        };
-        let errored: HashSet<Field> = errors.iter().map(|(f, _)| *f).collect();
-        for (f, msg) in errors {
-            reject(f, msg);
-        }
-        let fields = match checked {
-            Ok(fields) if errored.is_empty() => fields,
-            Ok(_) => continue,
-            Err(errs) => {
-                for e in errs {
-                    let f = field_of(e.field.as_deref().unwrap_or(""));
-                    if !errored.contains(&f) {
-                        reject(f, e.message);
-                    }
-                }
-                continue;
-            }
-        };
-        if let Some(first) = seen_matricule.get(&fields.matricule) {
-            reject(Field::Matricule, format!("Matricule {} déjà présent à la ligne {first} du fichier : cette ligne est ignorée.", fields.matricule));
-            continue;
-        }
-        if let Some(c) = &fields.cnie {
-            if let Some(first) = seen_cnie.get(c) {
-                reject(Field::Cnie, format!("CNIE {c} déjà présente à la ligne {first} du fichier."));
-                continue;
-            }
-            seen_cnie.insert(c.clone(), *row_no);
-        }
-        seen_matricule.insert(fields.matricule.clone(), *row_no);
-        valid.push(Row { row: *row_no, fields, given });
-    }
-
-    lap("rows checked");
-    // 2. Against the registry.
-    // (An empty registry, as on the first import, has nobody to look up.)
+    let sheet_name = report.sheet.clone();
+    // An empty registry, as on the first import, has nobody to look up.
     let registry_empty: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) AS x").fetch_one(db.pool()).await? == 0;
-    let matricules: Vec<String> = if registry_empty { vec![] } else { valid.iter().map(|r| r.fields.matricule.clone()).collect() };
-    let existing = existing_members(db, &matricules, "matricule").await?;
-    let cnies: Vec<String> = if registry_empty { vec![] } else { valid.iter().filter_map(|r| r.fields.cnie.clone()).collect() };
-    let cnie_owners = existing_members(db, &cnies, "cnie").await?;
-    let mut creates: Vec<(u32, MemberFields)> = Vec::new();
-    let mut updates: Vec<(Member, MemberFields)> = Vec::new();
-    for row in valid {
-        let target = match existing.get(&row.fields.matricule) {
-            Some(m) => merged(m, &row),
-            None => row.fields.clone(),
-        };
-        if let Some(c) = &target.cnie {
-            if let Some(owner) = cnie_owners.get(c).filter(|o| o.matricule != target.matricule) {
-                report.rejected.push(RejectedRow {
-                    sheet: main.name.clone(),
-                    row: row.row,
-                    column: column(&layout, Field::Cnie),
-                    message: format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", owner.matricule),
-                });
-                continue;
+    let mut w = Writer::new(now);
+    let mut beneficiaries_sheet: Option<(Sheet, Layout)> = None;
+    let phase = if dry_run { ImportPhase::Verification } else { ImportPhase::Ecriture };
+    progress(ImportProgress { phase, done: 0, total: declared_rows });
+    loop {
+        match input.recv().await {
+            Some(Msg::Checked { rows, rejected, seen }) => {
+                report.rows += seen;
+                report.rejected.extend(rejected);
+                let (creates, updates) = classify(db, registry_empty, rows, &sheet_name, &mut report, &mut w).await?;
+                if !dry_run && (!creates.is_empty() || !updates.is_empty()) {
+                    w.write_members(db, actor, creates, updates).await?;
+                }
+                progress(ImportProgress { phase, done: report.rows, total: declared_rows.max(report.rows) });
             }
-        }
-        match existing.get(&row.fields.matricule) {
-            Some(m) if same(m, &target) => report.unchanged += 1,
-            Some(m) => updates.push((m.clone(), target)),
-            None => creates.push((row.row, target)),
+            Some(Msg::Beneficiaries(sheet, layout)) => beneficiaries_sheet = Some((sheet, layout)),
+            Some(Msg::Failed(e)) => return Err(e),
+            Some(Msg::Layout { .. }) => return Err(lost()),
+            None => break,
         }
     }
-    report.created = creates.len() as u32;
-    report.updated = updates.len() as u32;
-    lap("compared with the registry");
+    lap("members sheet done");
 
-    // 3. The optional beneficiaries sheet.
+    // The optional beneficiaries sheet.
     let mut new_beneficiaries: Vec<NewBeneficiary> = Vec::new();
-    if let Some((sheet, blayout)) = sheets.iter().skip(1).find_map(|s| header::detect(&s.rows, None, &[Field::Matricule, Field::Relation]).ok().map(|l| (s, l))) {
-        let known: HashSet<String> = creates.iter().map(|(_, f)| f.matricule.clone()).chain(existing.keys().cloned()).collect();
+    if let Some((sheet, blayout)) = beneficiaries_sheet {
         let brows = &sheet.rows[blayout.header_index + 1..];
         let mut counts = BeneficiaryCounts { rows: brows.len() as u32, ..Default::default() };
-        // Existing beneficiaries of the members named, to recognise those already there.
         let mut in_sheet_matricules: Vec<String> = Vec::new();
         let mut parsed: Vec<(u32, String, Result<BeneficiaryInput, (Field, String)>)> = Vec::new();
         for (row_no, cells_of_row) in brows {
@@ -332,6 +468,9 @@ pub(super) async fn run(
         }
         in_sheet_matricules.sort();
         in_sheet_matricules.dedup();
+        // Members of the registry named by the sheet, as before the import,
+        // and their beneficiaries already there.
+        let registered = existing_members(db, &in_sheet_matricules, "matricule").await?;
         let present = existing_beneficiary_keys(db, &in_sheet_matricules).await?;
         let mut added: HashSet<String> = HashSet::new();
         for (row_no, matricule, res) in parsed {
@@ -343,10 +482,11 @@ pub(super) async fn run(
                     continue;
                 }
             };
-            if !known.contains(&matricule) {
+            let himself = w.created.get(&matricule).cloned().or_else(|| registered.get(&matricule).map(|m| (m.last_name.clone(), m.first_name.clone(), m.birth_date)));
+            let Some(himself) = himself else {
                 report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(Field::Matricule), message: format!("Aucun adhérent de matricule {matricule} (ni en base, ni dans ce fichier).") });
                 continue;
-            }
+            };
             let key = beneficiary_key(&matricule, &b);
             if present.contains(&key) || added.contains(&key) {
                 counts.unchanged += 1;
@@ -355,11 +495,8 @@ pub(super) async fn run(
             if b.relation == Relation::LuiMeme {
                 // The member himself comes with the member: a row that names him
                 // again is already there; a different "lui-même" would be a second one.
-                let himself = creates.iter().find(|(_, f)| f.matricule == matricule).map(|(_, f)| (f.last_name.clone(), f.first_name.clone(), f.birth_date))
-                    .or_else(|| existing.get(&matricule).map(|m| (m.last_name.clone(), m.first_name.clone(), m.birth_date)));
-                let is_him = himself.as_ref().is_some_and(|(l, f, d)| {
-                    text::fold(&format!("{l} {f}")) == text::fold(&format!("{} {}", b.last_name, b.first_name)) && (b.birth_date.is_none() || b.birth_date == *d)
-                });
+                let (l, f, d) = &himself;
+                let is_him = text::fold(&format!("{l} {f}")) == text::fold(&format!("{} {}", b.last_name, b.first_name)) && (b.birth_date.is_none() || b.birth_date == *d);
                 if is_him {
                     counts.unchanged += 1;
                 } else {
@@ -369,173 +506,20 @@ pub(super) async fn run(
             }
             added.insert(key);
             counts.created += 1;
-            new_beneficiaries.push(NewBeneficiary { matricule, input: b });
+            new_beneficiaries.push(NewBeneficiary { member_id: registered.get(&matricule).map(|m| m.id), matricule, input: b });
         }
         report.beneficiaries = Some(counts);
     }
+    // Rejections in the file's order: the members sheet's rows, then the beneficiaries'.
+    let main = report.sheet.clone();
+    report.rejected.sort_by_key(|r| (r.sheet != main, r.row));
 
-    if dry_run || (creates.is_empty() && updates.is_empty() && new_beneficiaries.is_empty()) {
-        progress(ImportProgress { phase: ImportPhase::Termine, done: total, total });
+    if dry_run || (w.tx.is_none() && new_beneficiaries.is_empty()) {
+        progress(ImportProgress { phase: ImportPhase::Termine, done: report.rows, total: report.rows });
         return Ok(report);
     }
-
-    // 4. One transaction: all accepted rows land, or none.
-    let writes = (creates.len() + updates.len() + new_beneficiaries.len()) as u32;
-    progress(ImportProgress { phase: ImportPhase::Ecriture, done: 0, total: writes });
-    let mut tx = db.begin().await?;
-    let mut employer_ids: HashMap<String, (i64, String)> = HashMap::new();
-    for (_, f) in &creates {
-        if let Some(e) = &f.employer {
-            let key = text::key(e);
-            if !employer_ids.contains_key(&key) {
-                let id = repo::employer_id(&mut tx, e, now).await?;
-                employer_ids.insert(key, (id, e.clone()));
-            }
-        }
-    }
-    let ts = time::ts(now);
-    let max_id_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut *tx).await?;
-    // Members are written in matricule order: the unique index grows at its end.
-    creates.sort_by(|a, b| a.1.matricule.cmp(&b.1.matricule));
-    let member_rows: Vec<Vec<Value>> = creates
-        .iter()
-        .map(|(_, f)| {
-            vec![
-                Value::from(f.matricule.clone()),
-                Value::from(f.cnie.clone()),
-                Value::from(f.last_name.clone()),
-                Value::from(f.first_name.clone()),
-                Value::from(repo::search_name(&f.last_name, &f.first_name)),
-                Value::from(f.birth_date.map(time::date)),
-                Value::from(f.employer.as_ref().and_then(|e| employer_ids.get(&text::key(e)).map(|(id, _)| *id))),
-                Value::from(f.status.code()),
-                Value::from(f.address.clone()),
-                Value::from(f.gsm.clone()),
-                Value::from(f.email.clone()),
-                Value::from(f.rib.clone()),
-                Value::from(f.affiliation_date.map(time::date)),
-                Value::from(f.end_date.map(time::date)),
-                Value::from(ts.clone()),
-                Value::from(ts.clone()),
-            ]
-        })
-        .collect();
-    batch::insert(
-        &mut tx,
-        "members",
-        &["matricule", "cnie", "last_name", "first_name", "search_name", "birth_date", "employer_id", "status", "address", "gsm", "email", "rib", "affiliation_date", "end_date", "created_at", "updated_at"],
-        &member_rows,
-    )
-    .await?;
-    drop(member_rows);
-    lap("members written");
-    progress(ImportProgress { phase: ImportPhase::Ecriture, done: creates.len() as u32, total: writes });
-
-    // The new members are those above the highest id before the insert and
-    // stamped with this import's time (a row another desk added meanwhile is
-    // neither). Their ids are needed only for the beneficiaries sheet.
-    let mut ids: HashMap<String, i64> = HashMap::new();
-    if !new_beneficiaries.is_empty() {
-        let new_ids = sqlx::query_as::<_, (i64, String)>("SELECT id, matricule FROM members WHERE id > $1 AND created_at = $2")
-            .bind(max_id_before)
-            .bind(&ts)
-            .fetch_all(&mut *tx)
-            .await?;
-        ids.extend(new_ids.into_iter().map(|(id, m)| (m, id)));
-    }
-    repo::write_tokens(&mut tx, "m.id > $1 AND m.created_at = $2", max_id_before, Some(&ts)).await?;
-    lap("tokens written");
-    // Each new member is his own "lui-même" beneficiary, and his creation is
-    // audited with the member as written: both derived in SQL from the new rows.
-    sqlx::query(
-        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
-         SELECT id, 'lui_meme', last_name, first_name, birth_date, affiliation_date, $1, $1 FROM members WHERE id > $2 AND created_at = $1 ORDER BY id",
-    )
-    .bind(&ts)
-    .bind(max_id_before)
-    .execute(&mut *tx)
-    .await?;
-    let json_of_member = {
-        let pairs: Vec<String> = crate::members::AUDIT_FIELDS.iter().map(|(k, col)| format!("'{k}', {col}")).collect();
-        match db.backend() {
-            crate::storage::Backend::Sqlite => format!("json_object({})", pairs.join(", ")),
-            crate::storage::Backend::Postgres => format!("json_build_object({})::text", pairs.join(", ")),
-        }
-    };
-    sqlx::query(&format!(
-        "INSERT INTO audit_log (at, staff_id, actor, action, entity_type, entity_id, before_json, after_json)
-         SELECT $1, $2, $3, 'member.import_create', 'member', CAST(m.id AS TEXT), NULL, {json_of_member}
-         FROM members m LEFT JOIN employers e ON e.id = m.employer_id WHERE m.id > $4 AND m.created_at = $1 ORDER BY m.id"
-    ))
-    .bind(&ts)
-    .bind(actor.staff_id)
-    .bind(&actor.name)
-    .bind(max_id_before)
-    .execute(&mut *tx)
-    .await?;
-    lap("self beneficiaries and creation audit written");
-    let mut self_rows = Vec::new();
-    let mut changes: Vec<Change<'_>> = Vec::with_capacity(updates.len() + new_beneficiaries.len() + 1);
-    for b in &new_beneficiaries {
-        let id = *ids.get(&b.matricule).or_else(|| existing.get(&b.matricule).map(|m| &m.id)).ok_or_else(|| ApiError::internal("adhérent du bénéficiaire introuvable"))?;
-        let i = &b.input;
-        self_rows.push(vec![
-            Value::from(id),
-            Value::from(i.relation.code()),
-            Value::from(i.last_name.clone()),
-            Value::from(i.first_name.clone()),
-            Value::from(i.birth_date.map(time::date)),
-            Value::from(i.coverage_start.map(time::date)),
-            Value::from(i.coverage_end.map(time::date)),
-            Value::from(ts.clone()),
-            Value::from(ts.clone()),
-        ]);
-        let mut after = crate::members::Beneficiary {
-            id: 0,
-            member_id: id,
-            relation: i.relation,
-            last_name: i.last_name.clone(),
-            first_name: i.first_name.clone(),
-            birth_date: i.birth_date,
-            coverage_start: i.coverage_start,
-            coverage_end: i.coverage_end,
-            version: 1,
-        }
-        .audit_json();
-        // Not inserted yet: no id of its own to record.
-        if let Some(o) = after.as_object_mut() {
-            o.remove("id");
-        }
-        changes.push(Change { action: "beneficiary.import_add", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
-    }
-    batch::insert(
-        &mut tx,
-        "beneficiaries",
-        &["member_id", "relation", "last_name", "first_name", "birth_date", "coverage_start", "coverage_end", "created_at", "updated_at"],
-        &self_rows,
-    )
-    .await
-    .map_err(|e| match e.code {
-        crate::ErrorCode::Conflict => ApiError::conflict("Un bénéficiaire « lui-même » existe déjà pour un adhérent du fichier : rien n'a été importé."),
-        _ => e,
-    })?;
-    lap("beneficiaries written");
-    for (n, (before, target)) in updates.iter().enumerate() {
-        repo::write_fields(&mut tx, before, target, now).await?;
-        let after = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(before.id).fetch_one(&mut *tx).await?;
-        let after = member_from_row(&after)?;
-        changes.push(Change {
-            action: "member.import_update",
-            entity_type: "member",
-            entity_id: Some(before.id.to_string()),
-            before: Some(before.audit_json()),
-            after: Some(after.audit_json()),
-        });
-        if n % 1000 == 0 {
-            progress(ImportProgress { phase: ImportPhase::Ecriture, done: creates.len() as u32 + n as u32, total: writes });
-        }
-    }
-    changes.push(Change {
+    w.write_beneficiaries(db, new_beneficiaries).await?;
+    w.changes.push(Change {
         action: "import.members",
         entity_type: "import",
         entity_id: Some(file_name.to_string()),
@@ -546,14 +530,273 @@ pub(super) async fn run(
             "beneficiaries_created": report.beneficiaries.as_ref().map(|b| b.created).unwrap_or(0),
         })),
     });
-    lap("updates written");
-    audit::record_many(&mut tx, now, actor, changes).await?;
+    let mut tx = w.take_tx(db).await?;
+    audit::record_many(&mut tx, now, actor, std::mem::take(&mut w.changes)).await?;
     lap("audit written");
     tx.commit().await?;
     lap("committed");
-    progress(ImportProgress { phase: ImportPhase::Termine, done: writes, total: writes });
+    progress(ImportProgress { phase: ImportPhase::Termine, done: report.rows, total: report.rows });
     tracing::info!(file = file_name, created = report.created, updated = report.updated, "import des adhérents");
     Ok(report)
+}
+
+/// A chunk's rows against the registry before the import: created, updated
+/// (only when something changed) or unchanged; a CNIE that another member
+/// holds is refused.
+async fn classify(
+    db: &Db,
+    registry_empty: bool,
+    rows: Vec<Row>,
+    sheet: &str,
+    report: &mut ImportReport,
+    w: &mut Writer,
+) -> ApiResult<(Vec<MemberFields>, Vec<(Member, MemberFields)>)> {
+    let (existing, cnie_owners) = if registry_empty {
+        (HashMap::new(), HashMap::new())
+    } else {
+        let matricules: Vec<String> = rows.iter().map(|r| r.fields.matricule.clone()).collect();
+        let cnies: Vec<String> = rows.iter().filter_map(|r| r.fields.cnie.clone()).collect();
+        (existing_members(db, &matricules, "matricule").await?, existing_members(db, &cnies, "cnie").await?)
+    };
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for row in rows {
+        let before = existing.get(&row.fields.matricule);
+        let target = match before {
+            Some(m) => merged(m, &row),
+            None => row.fields,
+        };
+        if let Some(c) = &target.cnie {
+            if let Some(owner) = cnie_owners.get(c).filter(|o| o.matricule != target.matricule) {
+                report.rejected.push(RejectedRow {
+                    sheet: sheet.to_string(),
+                    row: row.row,
+                    column: w.cnie_column(&report.columns),
+                    message: format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", owner.matricule),
+                });
+                continue;
+            }
+        }
+        match before {
+            Some(m) if same(m, &target) => report.unchanged += 1,
+            Some(m) => {
+                report.updated += 1;
+                updates.push((m.clone(), target));
+            }
+            None => {
+                report.created += 1;
+                w.created.insert(target.matricule.clone(), (target.last_name.clone(), target.first_name.clone(), target.birth_date));
+                creates.push(target);
+            }
+        }
+    }
+    Ok((creates, updates))
+}
+
+/// The import's transaction, begun at its first write.
+async fn begun<'t>(slot: &'t mut Option<Transaction<'static, Any>>, db: &Db) -> ApiResult<&'t mut Transaction<'static, Any>> {
+    if slot.is_none() {
+        *slot = Some(db.begin().await?);
+    }
+    Ok(slot.as_mut().expect("begun above"))
+}
+
+/// The import's transaction and what it has written so far.
+struct Writer {
+    now: DateTime<Utc>,
+    ts: String,
+    tx: Option<Transaction<'static, Any>>,
+    employer_ids: HashMap<String, i64>,
+    /// Members created by this import: names and birth date (the beneficiaries sheet's "lui-même").
+    created: HashMap<String, (String, String, Option<NaiveDate>)>,
+    /// The highest member id before the first creation: the import's members are above it.
+    first_new_id_above: Option<i64>,
+    /// Journal rows written at the end (updates, beneficiaries, the import itself).
+    changes: Vec<Change<'static>>,
+}
+
+impl Writer {
+    fn new(now: DateTime<Utc>) -> Writer {
+        Writer { now, ts: time::ts(now), tx: None, employer_ids: HashMap::new(), created: HashMap::new(), first_new_id_above: None, changes: Vec::new() }
+    }
+
+    fn cnie_column(&self, columns: &[DetectedColumn]) -> String {
+        columns.iter().find(|d| d.field == Field::Cnie).map(|d| d.header.clone()).unwrap_or_else(|| header::label(Field::Cnie).to_string())
+    }
+
+    async fn take_tx(&mut self, db: &Db) -> ApiResult<Transaction<'static, Any>> {
+        begun(&mut self.tx, db).await?;
+        Ok(self.tx.take().expect("begun above"))
+    }
+
+    /// One chunk's new and changed members. New members get their search
+    /// words, their "lui-même" beneficiary and their creation journal row,
+    /// all derived in SQL from the rows just written.
+    async fn write_members(&mut self, db: &Db, actor: &Actor, mut creates: Vec<MemberFields>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
+        let now = self.now;
+        let ts = self.ts.clone();
+        let backend = db.backend();
+        let mut employer_ids = std::mem::take(&mut self.employer_ids);
+        let tx = begun(&mut self.tx, db).await?;
+        // Employers by the name as written (a file repeats a few names
+        // thousands of times: each is folded and looked up once).
+        for f in &creates {
+            if let Some(e) = &f.employer {
+                if !employer_ids.contains_key(e) {
+                    let id = repo::employer_id(tx, e, now).await?;
+                    employer_ids.insert(e.clone(), id);
+                }
+            }
+        }
+        let mut max_id_before = None;
+        if !creates.is_empty() {
+            let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut **tx).await?;
+            max_id_before = Some(before);
+            // In matricule order: the unique index grows at its end.
+            creates.sort_by(|a, b| a.matricule.cmp(&b.matricule));
+            let member_rows: Vec<Vec<Value>> = creates
+                .iter()
+                .map(|f| {
+                    vec![
+                        Value::from(f.matricule.clone()),
+                        Value::from(f.cnie.clone()),
+                        Value::from(f.last_name.clone()),
+                        Value::from(f.first_name.clone()),
+                        Value::from(repo::search_name(&f.last_name, &f.first_name)),
+                        Value::from(f.birth_date.map(time::date)),
+                        Value::from(f.employer.as_ref().and_then(|e| employer_ids.get(e).copied())),
+                        Value::from(f.status.code()),
+                        Value::from(f.address.clone()),
+                        Value::from(f.gsm.clone()),
+                        Value::from(f.email.clone()),
+                        Value::from(f.rib.clone()),
+                        Value::from(f.affiliation_date.map(time::date)),
+                        Value::from(f.end_date.map(time::date)),
+                        Value::from(ts.clone()),
+                        Value::from(ts.clone()),
+                    ]
+                })
+                .collect();
+            batch::insert(
+                tx,
+                "members",
+                &["matricule", "cnie", "last_name", "first_name", "search_name", "birth_date", "employer_id", "status", "address", "gsm", "email", "rib", "affiliation_date", "end_date", "created_at", "updated_at"],
+                &member_rows,
+            )
+            .await?;
+            // This chunk's members: above the highest id before it, stamped
+            // with this import's time (a row another desk added meanwhile is neither).
+            drop(member_rows);
+            repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, &ts).await?;
+            sqlx::query(
+                "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
+                 SELECT id, 'lui_meme', last_name, first_name, birth_date, affiliation_date, $1, $1 FROM members WHERE id > $2 AND created_at = $1 ORDER BY id",
+            )
+            .bind(&ts)
+            .bind(before)
+            .execute(&mut **tx)
+            .await?;
+            let json_of_member = {
+                let pairs: Vec<String> = crate::members::AUDIT_FIELDS.iter().map(|(k, col)| format!("'{k}', {col}")).collect();
+                match backend {
+                    crate::storage::Backend::Sqlite => format!("json_object({})", pairs.join(", ")),
+                    crate::storage::Backend::Postgres => format!("json_build_object({})::text", pairs.join(", ")),
+                }
+            };
+            sqlx::query(&format!(
+                "INSERT INTO audit_log (at, staff_id, actor, action, entity_type, entity_id, before_json, after_json)
+                 SELECT $1, $2, $3, 'member.import_create', 'member', CAST(m.id AS TEXT), NULL, {json_of_member}
+                 FROM members m LEFT JOIN employers e ON e.id = m.employer_id WHERE m.id > $4 AND m.created_at = $1 ORDER BY m.id"
+            ))
+            .bind(&ts)
+            .bind(actor.staff_id)
+            .bind(&actor.name)
+            .bind(before)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (before, target) in &updates {
+            repo::write_fields(tx, before, target, now).await?;
+            let after = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(before.id).fetch_one(&mut **tx).await?;
+            let after = member_from_row(&after)?;
+            self.changes.push(Change {
+                action: "member.import_update",
+                entity_type: "member",
+                entity_id: Some(before.id.to_string()),
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            });
+        }
+        self.employer_ids = employer_ids;
+        if self.first_new_id_above.is_none() {
+            self.first_new_id_above = max_id_before;
+        }
+        Ok(())
+    }
+
+    /// The beneficiaries sheet's new rows, with their journal rows.
+    async fn write_beneficiaries(&mut self, db: &Db, new_beneficiaries: Vec<NewBeneficiary>) -> ApiResult<()> {
+        if new_beneficiaries.is_empty() {
+            return Ok(());
+        }
+        let ts = self.ts.clone();
+        let above = self.first_new_id_above;
+        let tx = begun(&mut self.tx, db).await?;
+        // Ids of the members this import created (those of registered members are known).
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        if let Some(above) = above {
+            let new_ids = sqlx::query_as::<_, (i64, String)>("SELECT id, matricule FROM members WHERE id > $1 AND created_at = $2")
+                .bind(above)
+                .bind(&ts)
+                .fetch_all(&mut **tx)
+                .await?;
+            ids.extend(new_ids.into_iter().map(|(id, m)| (m, id)));
+        }
+        let mut rows = Vec::with_capacity(new_beneficiaries.len());
+        for b in &new_beneficiaries {
+            let id = b.member_id.or_else(|| ids.get(&b.matricule).copied()).ok_or_else(|| ApiError::internal("adhérent du bénéficiaire introuvable"))?;
+            let i = &b.input;
+            rows.push(vec![
+                Value::from(id),
+                Value::from(i.relation.code()),
+                Value::from(i.last_name.clone()),
+                Value::from(i.first_name.clone()),
+                Value::from(i.birth_date.map(time::date)),
+                Value::from(i.coverage_start.map(time::date)),
+                Value::from(i.coverage_end.map(time::date)),
+                Value::from(ts.clone()),
+                Value::from(ts.clone()),
+            ]);
+            let mut after = crate::members::Beneficiary {
+                id: 0,
+                member_id: id,
+                relation: i.relation,
+                last_name: i.last_name.clone(),
+                first_name: i.first_name.clone(),
+                birth_date: i.birth_date,
+                coverage_start: i.coverage_start,
+                coverage_end: i.coverage_end,
+                version: 1,
+            }
+            .audit_json();
+            // Not inserted yet: no id of its own to record.
+            if let Some(o) = after.as_object_mut() {
+                o.remove("id");
+            }
+            self.changes.push(Change { action: "beneficiary.import_add", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
+        }
+        batch::insert(
+            tx,
+            "beneficiaries",
+            &["member_id", "relation", "last_name", "first_name", "birth_date", "coverage_start", "coverage_end", "created_at", "updated_at"],
+            &rows,
+        )
+        .await
+        .map_err(|e| match e.code {
+            crate::ErrorCode::Conflict => ApiError::conflict("Un bénéficiaire « lui-même » existe déjà pour un adhérent du fichier : rien n'a été importé."),
+            _ => e,
+        })
+    }
 }
 
 /// `matricule|relation|folded names|birth date`: how a beneficiary already

@@ -38,15 +38,17 @@ pub struct Sheet {
 
 /// Refused before reading: a roster is never this large.
 const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
-/// Cells in one sheet's used range (rows × columns): a guard against files
-/// that declare millions of formatted but empty rows, and zip bombs.
+/// Cells in one sheet's used range (rows × columns) of the formats read
+/// whole (.xls, .ods): a guard against files that declare millions of
+/// formatted but empty rows, and zip bombs. An .xlsx streams and needs none.
 const MAX_CELLS: usize = 40_000_000;
 
 fn unreadable(detail: &str) -> ApiError {
     ApiError::validation("file", format!("Le fichier est endommagé ou tronqué et ne peut pas être lu ({detail})."))
 }
 
-pub fn read(path: &Path) -> ApiResult<Vec<Sheet>> {
+/// The bytes of a file to import, after the checks a path needs.
+pub fn load(path: &Path) -> ApiResult<Vec<u8>> {
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ApiError::validation("file", format!("Fichier introuvable : {shown}.")),
@@ -62,11 +64,46 @@ pub fn read(path: &Path) -> ApiResult<Vec<Sheet>> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(ApiError::validation("file", format!("Fichier trop volumineux ({} Mo, au plus {} Mo).", meta.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576)));
     }
-    let bytes = std::fs::read(path).map_err(|e| ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")))?;
-    from_bytes(&bytes)
+    std::fs::read(path).map_err(|e| ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")))
 }
 
+/// Every sheet of a file, whole (tests, and files read for something else than an import).
 pub fn from_bytes(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+    let mut sheets: Vec<Sheet> = Vec::new();
+    stream(bytes, &mut |piece| {
+        match piece {
+            Piece::Sheet { name, .. } => sheets.push(Sheet { name, rows: Vec::new() }),
+            Piece::Rows(rows) => {
+                if let Some(s) = sheets.last_mut() {
+                    s.rows.extend(rows);
+                }
+            }
+        }
+        true
+    })?;
+    Ok(sheets)
+}
+
+/// What the reader hands on while it reads, in the file's order.
+pub enum Piece {
+    /// A sheet begins: its name, and the rows its dimension declares (a hint
+    /// for the progress bar; 0 when unknown).
+    Sheet { name: String, declared_rows: u32 },
+    /// The next non-blank rows of that sheet, each with its own row number.
+    Rows(Vec<(u32, Vec<Cell>)>),
+}
+
+/// Rows handed on at a time, and at most this many cells (a row as wide as
+/// the sheet counts for its width).
+pub const CHUNK_ROWS: usize = 2000;
+const CHUNK_CELLS: usize = 1_000_000;
+/// Columns of a worksheet (XFD): a cell further right is a damaged file.
+const MAX_COLUMNS: u32 = 16_384;
+
+/// Reads a file, handing each piece to `emit` as soon as it is read: an
+/// import checks and writes the first rows while the next are read. `emit`
+/// returns false to stop the reading (the import gave up).
+pub fn stream(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
     const ZIP: &[u8] = b"PK\x03\x04";
     const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(CFB) {
@@ -80,16 +117,16 @@ pub fn from_bytes(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
         if let Err(why) = super::cfb_check::check(bytes) {
             return Err(unreadable(why));
         }
-        return workbook(bytes);
+        return workbook(bytes, emit);
     }
     if bytes.starts_with(ZIP) {
         inflated_sizes_are_sane(bytes)?;
-        return workbook(bytes);
+        return workbook(bytes, emit);
     }
     if bytes.starts_with(b"PK") {
         return Err(unreadable("archive incomplète"));
     }
-    csv(bytes)
+    csv(bytes, emit)
 }
 
 /// Most a workbook's parts may inflate to, in all, and how much larger than the file.
@@ -128,42 +165,151 @@ fn password_protected() -> ApiError {
 
 /// Reads a workbook. calamine can panic on some damaged files (a truncated
 /// .xls, found by the fuzzer): that is a damaged file to the user, not a crash.
-fn workbook(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workbook_unchecked(bytes))).unwrap_or_else(|_| Err(unreadable("structure interne incohérente")))
+fn workbook(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workbook_unchecked(bytes, emit))).unwrap_or_else(|_| Err(unreadable("structure interne incohérente")))
 }
 
-fn workbook_unchecked(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+fn workbook_unchecked(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
     let mut wb = open(bytes).map_err(calamine_error)?;
     let names = wb.sheet_names();
     if names.is_empty() {
         return Err(ApiError::validation("file", "Le classeur ne contient aucune feuille."));
     }
-    let mut sheets = Vec::new();
     for name in names {
-        let range = wb.worksheet_range(&name).map_err(calamine_error)?;
-        let (h, w) = range.get_size();
-        if h.saturating_mul(w) > MAX_CELLS {
-            return Err(ApiError::validation(
-                "file",
-                format!("La feuille « {name} » déclare {h} lignes × {w} colonnes : trop pour un fichier d'adhérents. Supprimez les lignes vides en fin de feuille."),
-            ));
+        let go_on = match &mut wb {
+            // An .xlsx streams: its cells are read as the import goes.
+            calamine::Sheets::Xlsx(x) => xlsx_sheet(x, name, emit)?,
+            other => range_sheet(other, name, emit)?,
+        };
+        if !go_on {
+            break;
         }
-        let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
-        let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-        let rows = range
-            .rows()
-            .enumerate()
-            .filter(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)))
-            .map(|(i, cells)| {
-                let mut row = vec![Cell::Empty; first_col];
-                row.extend(cells.iter().map(cell));
-                (first_row + i as u32 + 1, row)
-            })
-            .filter(|(_, row)| row.iter().any(|c| !c.is_blank()))
-            .collect();
-        sheets.push(Sheet { name, rows });
     }
-    Ok(sheets)
+    Ok(())
+}
+
+/// One sheet of an .xlsx, cell by cell, rows handed on in chunks.
+fn xlsx_sheet(x: &mut calamine::Xlsx<Cursor<&[u8]>>, name: String, emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<bool> {
+    let mut reader = match x.worksheet_cells_reader(&name) {
+        Ok(r) => r,
+        // A chart sheet: no cells (as calamine's own range reading does).
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(emit(Piece::Sheet { name, declared_rows: 0 })),
+        Err(e) => return Err(calamine_error(calamine::Error::Xlsx(e))),
+    };
+    let d = reader.dimensions();
+    let declared_rows = if d.end.0 >= d.start.0 { d.end.0 - d.start.0 + 1 } else { 0 };
+    if !emit(Piece::Sheet { name, declared_rows }) {
+        return Ok(false);
+    }
+    let mut rows = Rows::default();
+    let mut current: Option<u32> = None;
+    let mut cells: Vec<Cell> = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(|e| calamine_error(calamine::Error::Xlsx(e)))? {
+        let (r, col) = c.get_position();
+        if current != Some(r) {
+            if let Some(prev) = current {
+                // The next row is as wide as this one, most likely.
+                let next = Vec::with_capacity(cells.len());
+                if !rows.push(prev + 1, std::mem::replace(&mut cells, next), emit) {
+                    return Ok(false);
+                }
+            }
+            current = Some(r);
+        }
+        if col >= MAX_COLUMNS {
+            return Err(unreadable("colonne hors des limites d'une feuille"));
+        }
+        let value = cell_ref(c.get_value());
+        if value == Cell::Empty {
+            continue;
+        }
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = value;
+    }
+    if let Some(prev) = current {
+        if !rows.push(prev + 1, cells, emit) {
+            return Ok(false);
+        }
+    }
+    Ok(rows.flush(emit))
+}
+
+/// One sheet of the other formats, read whole by calamine, handed on in chunks.
+fn range_sheet(wb: &mut calamine::Sheets<Cursor<&[u8]>>, name: String, emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<bool> {
+    let range = wb.worksheet_range(&name).map_err(calamine_error)?;
+    let (h, w) = range.get_size();
+    if h.saturating_mul(w) > MAX_CELLS {
+        return Err(ApiError::validation(
+            "file",
+            format!("La feuille « {name} » déclare {h} lignes × {w} colonnes : trop pour un fichier d'adhérents. Supprimez les lignes vides en fin de feuille."),
+        ));
+    }
+    if !emit(Piece::Sheet { name, declared_rows: h as u32 }) {
+        return Ok(false);
+    }
+    let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
+    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut rows = Rows::default();
+    for (i, cells) in range.rows().enumerate() {
+        if cells.iter().all(|c| matches!(c, Data::Empty)) {
+            continue;
+        }
+        let mut row = vec![Cell::Empty; first_col];
+        row.extend(cells.iter().map(cell));
+        if !rows.push(first_row + i as u32 + 1, row, emit) {
+            return Ok(false);
+        }
+    }
+    Ok(rows.flush(emit))
+}
+
+/// Rows gathered for the next chunk; blank rows are dropped here.
+#[derive(Default)]
+struct Rows {
+    rows: Vec<(u32, Vec<Cell>)>,
+    cells: usize,
+}
+
+impl Rows {
+    /// Adds a row; hands the chunk on when full. False: the reading stops.
+    fn push(&mut self, number: u32, cells: Vec<Cell>, emit: &mut dyn FnMut(Piece) -> bool) -> bool {
+        if cells.iter().all(Cell::is_blank) {
+            return true;
+        }
+        self.cells += cells.len().max(1);
+        self.rows.push((number, cells));
+        if self.rows.len() >= CHUNK_ROWS || self.cells >= CHUNK_CELLS {
+            return self.flush(emit);
+        }
+        true
+    }
+    fn flush(&mut self, emit: &mut dyn FnMut(Piece) -> bool) -> bool {
+        self.cells = 0;
+        if self.rows.is_empty() {
+            return true;
+        }
+        emit(Piece::Rows(std::mem::take(&mut self.rows)))
+    }
+}
+
+/// A streamed .xlsx cell, as [`cell`] reads a whole sheet's.
+fn cell_ref(d: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef as R;
+    match d {
+        R::Empty => Cell::Empty,
+        R::String(s) => Cell::Text(s.clone()),
+        R::SharedString(s) => Cell::Text((*s).to_string()),
+        R::Int(i) => Cell::Number(*i as f64),
+        R::Float(f) => Cell::Number(*f),
+        R::Bool(b) => cell(&Data::Bool(*b)),
+        R::DateTime(dt) => cell(&Data::DateTime(*dt)),
+        R::DateTimeIso(s) => cell(&Data::DateTimeIso(s.clone())),
+        R::DurationIso(s) => Cell::Text(s.clone()),
+        R::Error(e) => Cell::Error(format!("{e}")),
+    }
 }
 
 fn cell(d: &Data) -> Cell {
@@ -217,7 +363,7 @@ fn calamine_error(e: calamine::Error) -> ApiError {
 /// Text files: UTF-8 (with or without BOM), else Windows-1252 as older Excel
 /// saves them; `;`, `,` or tab separated, whichever the first lines use most
 /// (a title line above the header has none).
-fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
+fn csv(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
     // Documents and images that text decoding would let through.
     const NOT_TABLES: [&[u8]; 5] = [b"%PDF", b"\x89PNG", b"\xFF\xD8\xFF", b"GIF8", b"{\\rtf"];
     if NOT_TABLES.iter().any(|m| bytes.starts_with(m)) {
@@ -252,14 +398,18 @@ fn csv(bytes: &[u8]) -> ApiResult<Vec<Sheet>> {
         }
         newlines.partition_point(|&n| n < b) as u32 + 1
     };
-    let mut rows = Vec::new();
+    if !emit(Piece::Sheet { name: "CSV".into(), declared_rows: newlines.len() as u32 + 1 }) {
+        return Ok(());
+    }
+    let mut rows = Rows::default();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| unreadable(&format!("enregistrement {} : {e}", i + 1)))?;
         let line = rec.position().map(|p| line_of(p.byte())).unwrap_or(i as u32 + 1);
         let cells: Vec<Cell> = rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
-        if cells.iter().any(|c| !c.is_blank()) {
-            rows.push((line, cells));
+        if !rows.push(line, cells, emit) {
+            return Ok(());
         }
     }
-    Ok(vec![Sheet { name: "CSV".into(), rows }])
+    rows.flush(emit);
+    Ok(())
 }
