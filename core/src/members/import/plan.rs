@@ -22,13 +22,27 @@ pub(super) struct Row {
     row: u32,
     fields: MemberFields,
     /// Which optional fields the file gave (non-empty cells).
-    given: HashSet<Field>,
+    given: Given,
+}
+
+/// The fields a row gives (non-empty cells), one bit each: a set per row
+/// of 100,000, without hashing.
+#[derive(Debug, Clone, Copy, Default)]
+struct Given(u32);
+
+impl Given {
+    fn insert(&mut self, f: Field) {
+        self.0 |= 1 << f as u32;
+    }
+    fn contains(&self, f: &Field) -> bool {
+        self.0 & (1 << *f as u32) != 0
+    }
 }
 
 /// Reads one row of the members sheet into an input, noting cell problems.
-fn read_member(layout: &Layout, cells_of_row: &[Cell], errors: &mut Vec<(Field, String)>) -> (MemberInput, HashSet<Field>) {
+fn read_member(layout: &Layout, cells_of_row: &[Cell], errors: &mut Vec<(Field, String)>) -> (MemberInput, Given) {
     let mut input = MemberInput::default();
-    let mut given = HashSet::new();
+    let mut given = Given::default();
     let empty = Cell::Empty;
     for (&f, &col) in &layout.columns {
         let c = cells_of_row.get(col).unwrap_or(&empty);
