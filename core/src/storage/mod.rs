@@ -71,13 +71,13 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    // WAL lets readers work while a desk writes; the busy timeout
-                    // makes a second writer wait instead of failing at once.
                     // A new file gets 16 KB pages (SQLite's default is 4 KB):
                     // fewer, fuller pages for the registry's wide rows and an
                     // import's bulk writes (measured: a 100,000-row import 15 %
                     // faster). An existing file keeps its own.
                     conn.execute("PRAGMA page_size = 16384").await?;
+                    // WAL lets readers work while a desk writes; the busy timeout
+                    // makes a second writer wait instead of failing at once.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;

@@ -232,6 +232,9 @@ pub(super) enum Msg {
     Beneficiaries(Sheet, Layout),
     /// The file could not be read: nothing is written.
     Failed(ApiError),
+    /// The whole file was read. Without it (the reading thread died), the
+    /// writer rolls back: a file read halfway is never committed.
+    End,
 }
 
 /// Rows the header is looked for in (as `header::detect` does).
@@ -250,11 +253,16 @@ pub(super) fn read_and_check(path: &std::path::Path, mapping: Option<&BTreeMap<S
         }
     };
     let mut reading = Reading { sheet_index: 0, first: None, checker: None, other: None, beneficiaries_done: false, mapping, today, failed: None };
-    let result = super::sheet::stream(&bytes, &mut |piece| reading.take(piece, &send));
-    let result = result.and_then(|()| reading.finish_sheet(&send));
-    if let Err(e) = result.and_then(|()| reading.failed.take().map_or(Ok(()), Err)) {
-        send(Msg::Failed(e));
-    }
+    // A panic here is a fault of ours, not of the file: the import fails
+    // whole with an internal error instead of ending the thread unheard.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        super::sheet::stream(&bytes, &mut |piece| reading.take(piece, &send)).and_then(|()| reading.finish_sheet(&send))
+    }))
+    .unwrap_or_else(|_| Err(ApiError::internal("la lecture du fichier a échoué")));
+    match result.and_then(|()| reading.failed.take().map_or(Ok(()), Err)) {
+        Ok(()) => send(Msg::End),
+        Err(e) => send(Msg::Failed(e)),
+    };
 }
 
 /// The members sheet's name, declared rows and first rows.
@@ -462,8 +470,8 @@ pub(super) async fn run(
             }
             Some(Msg::Beneficiaries(sheet, layout)) => beneficiaries_sheet = Some((sheet, layout)),
             Some(Msg::Failed(e)) => return Err(e),
-            Some(Msg::Layout { .. }) => return Err(lost()),
-            None => break,
+            Some(Msg::End) => break,
+            Some(Msg::Layout { .. }) | None => return Err(lost()),
         }
     }
     lap("members sheet done");
@@ -866,4 +874,51 @@ async fn existing_beneficiary_keys(db: &Db, matricules: &[String]) -> ApiResult<
         }
     }
     Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writer commits only when the reading thread says it read the whole
+    /// file: a thread that dies halfway (its channel closed without `End`)
+    /// leaves nothing written, on a real SQLite file.
+    #[tokio::test]
+    async fn a_file_read_halfway_is_never_committed() {
+        let path = std::env::temp_dir().join(format!("guichet-plan-{}.sqlite3", std::process::id()));
+        let db = Db::open(&format!("sqlite://{}", path.display())).await.unwrap();
+        let text = |s: &str| Cell::Text(s.to_string());
+        let header_row = vec![(1, vec![text("Matricule"), text("Nom"), text("Prénom")])];
+        let layout = header::detect(&header_row, None, &[Field::Matricule, Field::LastName]).unwrap();
+        let now = Utc::now();
+        let chunk = |end: bool| {
+            let layout = layout.clone();
+            async move {
+                let mut checker = Checker { layout: layout.clone(), sheet: "F".into(), today: now.date_naive(), seen_matricule: HashMap::new(), seen_cnie: HashMap::new() };
+                let (rows, rejected) = checker.check(vec![(2, vec![Cell::Number(13059.0), text("Bennani"), text("Karim")])]);
+                assert!(rejected.is_empty());
+                let (sender, receiver) = tokio::sync::mpsc::channel(4);
+                sender.send(Msg::Layout { sheet: "F".into(), header_row: 1, columns: layout.detected.clone(), declared_rows: 2 }).await.ok();
+                sender.send(Msg::Checked { rows, rejected, seen: 1 }).await.ok();
+                if end {
+                    sender.send(Msg::End).await.ok();
+                }
+                receiver
+            }
+        };
+        let members = |db: &Db| {
+            let pool = db.pool().clone();
+            async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM members").fetch_one(&pool).await.unwrap() }
+        };
+        let e = run(&db, &Actor::system("test"), now, chunk(false).await, false, "f.xlsx", &|_| {}).await.unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::Internal);
+        assert_eq!(members(&db).await, 0, "nothing of a file read halfway");
+        let report = run(&db, &Actor::system("test"), now, chunk(true).await, false, "f.xlsx", &|_| {}).await.unwrap();
+        assert_eq!(report.created, 1);
+        assert_eq!(members(&db).await, 1);
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }
