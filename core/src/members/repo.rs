@@ -107,14 +107,14 @@ pub(crate) fn search_name(last: &str, first: &str) -> String {
 }
 
 /// Writes the search words of the members matching `filter` (a condition on
-/// `members m` with `$1` and `$2`): one row per distinct word of the folded
+/// `members m` with `$1`, and `$2` when given): one row per distinct word of the folded
 /// `search_name`, each with the whole name as its sort key, split by the
 /// database itself (nothing to bind per word). One rule for a single member
 /// and for an import. The folded name holds letters, digits and single
 /// spaces only, so on SQLite it is turned into a JSON array by replacing its
 /// spaces; a word said twice ("Ben Ben") is one row (the primary key ignores
 /// the second: no other conflict is possible for new members).
-pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, filter: &str, p1: i64, p2: &str) -> ApiResult<()> {
+pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, filter: &str, p1: i64, p2: Option<&str>) -> ApiResult<()> {
     let sql = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
         format!(
             "INSERT OR IGNORE INTO member_tokens (token, sort_key, member_id)
@@ -128,13 +128,17 @@ pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, filter: &st
              SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS w WHERE {filter} AND w <> ''"
         )
     };
-    sqlx::query(&sql).bind(p1).bind(p2.to_string()).execute(&mut **tx).await?;
+    let mut q = sqlx::query(&sql).bind(p1);
+    if let Some(p2) = p2 {
+        q = q.bind(p2.to_string());
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Replaces one member's search words after his names changed: the old
 /// name's words are found by primary key.
-pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id: i64, old_name: &str, new_name: &str) -> ApiResult<()> {
+pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id: i64, old_name: &str) -> ApiResult<()> {
     for word in old_name.split(' ').filter(|w| !w.is_empty()) {
         sqlx::query("DELETE FROM member_tokens WHERE token = $1 AND sort_key = $2 AND member_id = $3")
             .bind(word)
@@ -143,7 +147,7 @@ pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id
             .execute(&mut **tx)
             .await?;
     }
-    write_tokens(tx, "m.id = $1 AND m.search_name = $2", member_id, new_name).await
+    write_tokens(tx, "m.id = $1", member_id, None).await
 }
 
 /// Refuses a matricule or CNIE that belongs to another member, naming him.
@@ -200,7 +204,7 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     );
     let id: i64 = bind_fields(insert, &f, employer, time::ts(now)).fetch_one(&mut *tx).await?.try_get("id")?;
-    write_tokens(&mut tx, "m.id = $1 AND m.search_name = $2", id, &search_name(&f.last_name, &f.first_name)).await?;
+    write_tokens(&mut tx, "m.id = $1", id, None).await?;
     sqlx::query(
         "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
          VALUES ($1, 'lui_meme', $2, $3, $4, $5, $6, $6)",
@@ -260,7 +264,7 @@ pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Me
         return Err(ApiError::stale());
     }
     if before.last_name != f.last_name || before.first_name != f.first_name {
-        rewrite_tokens(tx, before.id, &search_name(&before.last_name, &before.first_name), &search_name(&f.last_name, &f.first_name)).await?;
+        rewrite_tokens(tx, before.id, &search_name(&before.last_name, &before.first_name)).await?;
     }
     if before.last_name != f.last_name || before.first_name != f.first_name || before.birth_date != f.birth_date {
         sqlx::query(

@@ -130,16 +130,7 @@ impl Page {
 /// Youssef's members whose name starts with "bou"); and the members whose
 /// matricule is an identifier made of letters. Each range at most a page and one.
 async fn in_name_order(db: &Db, words: &[String], letters_ident: Option<&str>) -> ApiResult<(Vec<i64>, Vec<Hit>)> {
-    let range = |n: usize| {
-        format!(
-            "SELECT * FROM (SELECT CAST(1 AS BIGINT) AS arm, member_id, sort_key FROM member_tokens WHERE token = ${} AND sort_key >= ${} AND sort_key < ${} \
-             ORDER BY sort_key, member_id LIMIT {}) AS r{n}",
-            n,
-            n + 1,
-            n + 2,
-            PAGE + 1
-        )
-    };
+    let range = |n: usize| range_arm(n, "CAST(1 AS BIGINT) AS arm, ");
     let mut arms = vec![range(1)];
     let mut binds = vec![words[0].clone(), words.join(" "), upper(&words.join(" "))];
     if words.len() == 2 {
@@ -156,6 +147,19 @@ async fn in_name_order(db: &Db, words: &[String], letters_ident: Option<&str>) -
     let ident_ids = rows.iter().filter(|r| r.0 == 0).map(|r| r.1).collect();
     let hits = rows.into_iter().filter(|r| r.0 == 1).map(|r| (r.1, r.2)).collect();
     Ok((ident_ids, hits))
+}
+
+/// One arm of a UNION ALL: the members of a token (parameter `$n`) whose
+/// sort key starts with a prefix (`$n+1` up to `$n+2`), in name order, at
+/// most a page and one; `extra` columns come first.
+fn range_arm(n: usize, extra: &str) -> String {
+    format!(
+        "SELECT * FROM (SELECT {extra}member_id, sort_key FROM member_tokens WHERE token = ${n} AND sort_key >= ${} AND sort_key < ${} \
+         ORDER BY sort_key, member_id LIMIT {}) AS r{n}",
+        n + 1,
+        n + 2,
+        PAGE + 1
+    )
 }
 
 /// Members matching every word when the name-order ranges did not fill the
@@ -239,18 +243,7 @@ async fn behind_distinct_words(db: &Db, start: &str, then: &str) -> ApiResult<Ve
     if distinct.is_empty() {
         return Ok(vec![]);
     }
-    let arms: Vec<String> = (0..distinct.len())
-        .map(|i| {
-            format!(
-                "SELECT * FROM (SELECT member_id, sort_key FROM member_tokens WHERE token = ${} AND sort_key >= ${} AND sort_key < ${} \
-                 ORDER BY sort_key, member_id LIMIT {}) AS r{i}",
-                3 * i + 1,
-                3 * i + 2,
-                3 * i + 3,
-                PAGE + 1
-            )
-        })
-        .collect();
+    let arms: Vec<String> = (0..distinct.len()).map(|i| range_arm(3 * i + 1, "")).collect();
     let sql = arms.join(" UNION ALL ");
     let mut q = sqlx::query_as::<_, Hit>(&sql);
     for t in distinct {

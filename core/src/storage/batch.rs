@@ -51,19 +51,16 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, table: &str, columns: &[
     let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
     let per_chunk = (MAX_PARAMS / columns.len()).clamp(1, 1000);
     // The statement of a full chunk is written once (and prepared once).
-    let mut full: Option<String> = None;
+    let full = values_statement(backend, table, columns, per_chunk.min(rows.len()));
     for chunk in rows.chunks(per_chunk) {
-        let sql = match &full {
-            Some(sql) if chunk.len() == per_chunk => sql.clone(),
-            _ => {
-                let sql = values_statement(backend, table, columns, chunk.len());
-                if chunk.len() == per_chunk {
-                    full = Some(sql.clone());
-                }
-                sql
-            }
+        let last;
+        let sql = if chunk.len() == per_chunk.min(rows.len()) {
+            &full
+        } else {
+            last = values_statement(backend, table, columns, chunk.len());
+            &last
         };
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(sql);
         for row in chunk {
             debug_assert_eq!(row.len(), columns.len());
             for v in row {

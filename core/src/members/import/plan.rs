@@ -3,7 +3,7 @@
 //! chunks already read (see [`read_and_check`] and [`run`]).
 
 use super::cells;
-use super::header::{self, DetectedColumn, Field, Layout};
+use super::header::{self, Field, Layout};
 use super::sheet::{Cell, Piece, Sheet};
 use super::{BeneficiaryCounts, ImportPhase, ImportProgress, ImportReport, Progress, RejectedRow};
 use crate::audit::{self, Actor, Change};
@@ -225,7 +225,7 @@ struct NewBeneficiary {
 /// What the reading thread hands to the writer, in order.
 pub(super) enum Msg {
     /// The members sheet's header, found in its first rows.
-    Layout { sheet: String, header_row: u32, columns: Vec<DetectedColumn>, declared_rows: u32 },
+    Layout { sheet: String, layout: Layout, declared_rows: u32 },
     /// The next data rows of the members sheet, each checked on its own.
     Checked { rows: Vec<Row>, rejected: Vec<RejectedRow>, seen: u32 },
     /// The beneficiaries sheet, whole, with its header.
@@ -323,10 +323,10 @@ impl Reading<'_> {
                 if let Some((sheet, layout)) = &mut self.other {
                     sheet.rows.extend(rows);
                     if layout.is_none() && sheet.rows.len() >= HEADER_ROWS {
-                        match header::detect(&sheet.rows, None, &[Field::Matricule, Field::Relation]) {
-                            Ok(l) => *layout = Some(l),
+                        match beneficiaries_header(&sheet.rows) {
+                            Some(l) => *layout = Some(l),
                             // Not a beneficiaries sheet: not kept.
-                            Err(_) => self.other = None,
+                            None => self.other = None,
                         }
                     }
                 }
@@ -342,7 +342,7 @@ impl Reading<'_> {
             return Err(ApiError::validation("file", format!("La feuille « {name} » est vide.")));
         }
         let layout = header::detect(&buffer, self.mapping, &[Field::Matricule, Field::LastName])?;
-        let go_on = send(Msg::Layout { sheet: name.clone(), header_row: layout.header_row, columns: layout.detected.clone(), declared_rows });
+        let go_on = send(Msg::Layout { sheet: name.clone(), layout: layout.clone(), declared_rows });
         let data: Vec<(u32, Vec<Cell>)> = buffer.into_iter().skip(layout.header_index + 1).collect();
         let mut checker = Checker { layout, sheet: name, today: self.today, seen_matricule: HashMap::new(), seen_cnie: HashMap::new() };
         let seen = data.len() as u32;
@@ -358,7 +358,7 @@ impl Reading<'_> {
             self.start_checking(send)?;
         }
         if let Some((sheet, layout)) = self.other.take() {
-            let layout = layout.or_else(|| header::detect(&sheet.rows, None, &[Field::Matricule, Field::Relation]).ok());
+            let layout = layout.or_else(|| beneficiaries_header(&sheet.rows));
             if let Some(l) = layout {
                 self.beneficiaries_done = true;
                 send(Msg::Beneficiaries(sheet, l));
@@ -366,6 +366,11 @@ impl Reading<'_> {
         }
         Ok(())
     }
+}
+
+/// The header of a beneficiaries sheet (matricule of the member, link), if the rows hold one.
+fn beneficiaries_header(rows: &[(u32, Vec<Cell>)]) -> Option<Layout> {
+    header::detect(rows, None, &[Field::Matricule, Field::Relation]).ok()
 }
 
 /// Checks the members sheet's rows, one by one.
@@ -442,10 +447,12 @@ pub(super) async fn run(
     let started = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(phase = what, elapsed_ms = started.elapsed().as_millis() as u64, "import");
     let lost = || ApiError::internal("la lecture du fichier s'est arrêtée sans message");
-    let (mut report, declared_rows) = match input.recv().await {
-        Some(Msg::Layout { sheet, header_row, columns, declared_rows }) => {
+    let (mut report, layout, declared_rows) = match input.recv().await {
+        Some(Msg::Layout { sheet, layout, declared_rows }) => {
             lap("header found");
-            (ImportReport { dry_run, sheet, header_row, columns, ..Default::default() }, declared_rows.saturating_sub(header_row))
+            let report = ImportReport { dry_run, sheet, header_row: layout.header_row, columns: layout.detected.clone(), ..Default::default() };
+            let rows = declared_rows.saturating_sub(layout.header_row);
+            (report, layout, rows)
         }
         Some(Msg::Failed(e)) => return Err(e),
         _ => return Err(lost()),
@@ -462,7 +469,7 @@ pub(super) async fn run(
             Some(Msg::Checked { rows, rejected, seen }) => {
                 report.rows += seen;
                 report.rejected.extend(rejected);
-                let (creates, updates) = classify(db, registry_empty, rows, &sheet_name, &mut report, &mut w).await?;
+                let (creates, updates) = classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
                 if !dry_run && (!creates.is_empty() || !updates.is_empty()) {
                     w.write_members(db, actor, creates, updates).await?;
                 }
@@ -570,6 +577,7 @@ async fn classify(
     registry_empty: bool,
     rows: Vec<Row>,
     sheet: &str,
+    layout: &Layout,
     report: &mut ImportReport,
     w: &mut Writer,
 ) -> ApiResult<(Vec<MemberFields>, Vec<(Member, MemberFields)>)> {
@@ -593,7 +601,7 @@ async fn classify(
                 report.rejected.push(RejectedRow {
                     sheet: sheet.to_string(),
                     row: row.row,
-                    column: w.cnie_column(&report.columns),
+                    column: column(layout, Field::Cnie),
                     message: format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", owner.matricule),
                 });
                 continue;
@@ -642,10 +650,6 @@ impl Writer {
         Writer { now, ts: time::ts(now), tx: None, employer_ids: HashMap::new(), created: HashMap::new(), first_new_id_above: None, changes: Vec::new() }
     }
 
-    fn cnie_column(&self, columns: &[DetectedColumn]) -> String {
-        columns.iter().find(|d| d.field == Field::Cnie).map(|d| d.header.clone()).unwrap_or_else(|| header::label(Field::Cnie).to_string())
-    }
-
     async fn take_tx(&mut self, db: &Db) -> ApiResult<Transaction<'static, Any>> {
         begun(&mut self.tx, db).await?;
         Ok(self.tx.take().expect("begun above"))
@@ -658,7 +662,7 @@ impl Writer {
         let now = self.now;
         let ts = self.ts.clone();
         let backend = db.backend();
-        let mut employer_ids = std::mem::take(&mut self.employer_ids);
+        let employer_ids = &mut self.employer_ids;
         let tx = begun(&mut self.tx, db).await?;
         // Employers by the name as written (a file repeats a few names
         // thousands of times: each is folded and looked up once).
@@ -709,7 +713,7 @@ impl Writer {
             // This chunk's members: above the highest id before it, stamped
             // with this import's time (a row another desk added meanwhile is neither).
             drop(member_rows);
-            repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, &ts).await?;
+            repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, Some(&ts)).await?;
             sqlx::query(
                 "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
                  SELECT id, 'lui_meme', last_name, first_name, birth_date, affiliation_date, $1, $1 FROM members WHERE id > $2 AND created_at = $1 ORDER BY id",
@@ -749,9 +753,8 @@ impl Writer {
                 after: Some(after.audit_json()),
             });
         }
-        self.employer_ids = employer_ids;
-        if self.first_new_id_above.is_none() {
-            self.first_new_id_above = max_id_before;
+        if let Some(before) = max_id_before {
+            self.first_new_id_above.get_or_insert(before);
         }
         Ok(())
     }
@@ -898,7 +901,7 @@ mod tests {
                 let (rows, rejected) = checker.check(vec![(2, vec![Cell::Number(13059.0), text("Bennani"), text("Karim")])]);
                 assert!(rejected.is_empty());
                 let (sender, receiver) = tokio::sync::mpsc::channel(4);
-                sender.send(Msg::Layout { sheet: "F".into(), header_row: 1, columns: layout.detected.clone(), declared_rows: 2 }).await.ok();
+                sender.send(Msg::Layout { sheet: "F".into(), layout: layout.clone(), declared_rows: 2 }).await.ok();
                 sender.send(Msg::Checked { rows, rejected, seen: 1 }).await.ok();
                 if end {
                     sender.send(Msg::End).await.ok();
