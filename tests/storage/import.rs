@@ -17,6 +17,7 @@ crate::on_both_backends!(
     one_failing_write_lands_nothing,
     xls_ods_and_csv_read_the_same,
     a_long_file_is_checked_and_written_chunk_by_chunk,
+    a_large_first_import_leaves_every_index_as_it_was,
 );
 
 /// A cell of a generated workbook.
@@ -468,3 +469,69 @@ fn a_forged_xls_found_by_the_fuzzer_is_refused_without_reading_it() {
     assert_eq!(sheets[0].rows.len(), 3);
 }
 
+
+/// The schema's indexes, with their definitions.
+async fn indexes(t: &TestDb) -> Vec<(String, String)> {
+    let sql = match t.kind {
+        Kind::Sqlite => "SELECT name, COALESCE(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY name",
+        Kind::Postgres => "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+    };
+    sqlx::query_as(sql).fetch_all(t.db.pool()).await.unwrap()
+}
+
+/// A first import large enough that SQLite builds the journal's and the
+/// beneficiaries' secondary indexes once at the end instead of row by row:
+/// whether it fails halfway or lands, the schema ends with every index as the
+/// migrations made it, and the imported members are found through them.
+async fn a_large_first_import_leaves_every_index_as_it_was(t: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let w = World::new(t).without_idle_lock().await;
+    let mut c = reception(&w).await;
+    let before = indexes(&w.t).await;
+    assert!(before.iter().any(|(name, _)| name == "audit_log_entity"), "{before:?}");
+    let mut members = vec![vec![S("Matricule"), S("Nom"), S("Prénom")]];
+    for i in 0..12_000u32 {
+        members.push(vec![N(f64::from(50_000 + i)), T(format!("Nom{i}")), if i == 11_500 { S("Refusé") } else { T(format!("Prénom{i}")) }]);
+    }
+    let path = xlsx(dir.path(), "grand.xlsx", &[("Personnel", members)]);
+
+    // The database refuses a member near the end, after most chunks are written.
+    let refuse = match w.t.kind {
+        Kind::Sqlite => vec!["CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries WHEN NEW.first_name = 'Refusé' BEGIN SELECT RAISE(ABORT, 'refused by test'); END"],
+        Kind::Postgres => vec![
+            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.first_name = 'Refusé' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries FOR EACH ROW EXECUTE FUNCTION refuse_one()",
+        ],
+    };
+    for sql in refuse {
+        sqlx::query(sql).execute(w.t.db.pool()).await.unwrap();
+    }
+    let audit = crate::support::count(&w.t.db, "audit_log").await;
+    let e = w.call(&mut c, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Internal);
+    assert_eq!(crate::support::count(&w.t.db, "members").await, 0, "all or nothing");
+    assert_eq!(crate::support::count(&w.t.db, "audit_log").await, audit);
+    assert_eq!(indexes(&w.t).await, before, "a failed import puts back every index");
+
+    let drop = match w.t.kind {
+        Kind::Sqlite => "DROP TRIGGER refuse_one",
+        Kind::Postgres => "DROP TRIGGER refuse_one ON beneficiaries",
+    };
+    sqlx::query(drop).execute(w.t.db.pool()).await.unwrap();
+    let r = import(&w, &mut c, &path, false).await;
+    assert_eq!((r["rows"].as_u64(), r["created"].as_u64()), (Some(12_000), Some(12_000)), "{r}");
+    assert_eq!(indexes(&w.t).await, before, "a landed import leaves every index as the migrations made it");
+    if w.t.kind == Kind::Sqlite {
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(w.t.db.pool()).await.unwrap();
+        assert_eq!(check, "ok");
+    }
+    assert_eq!(crate::support::count(&w.t.db, "beneficiaries").await, 12_000);
+    // A member's page: his "lui-même" and his creation in the journal, read through the rebuilt indexes.
+    let m = w.call(&mut c, "member_get", json!({"matricule": "61500"})).await.unwrap();
+    assert_eq!(m["member"]["first_name"], "Refusé");
+    assert_eq!(m["beneficiaries"].as_array().map(Vec::len), Some(1));
+    assert_eq!(m["beneficiaries"][0]["relation"], "lui_meme");
+    let created: Vec<&Value> = m["history"].as_array().unwrap().iter().filter(|h| h["action"] == "member.import_create").collect();
+    assert_eq!(created.len(), 1, "{}", m["history"]);
+    assert_eq!(created[0]["after"]["first_name"], "Refusé");
+}

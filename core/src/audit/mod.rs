@@ -61,17 +61,26 @@ pub async fn record_many(
     actor: &Actor,
     changes: Vec<Change<'_>>,
 ) -> ApiResult<()> {
-    use crate::storage::batch::{self, Value};
+    use crate::storage::batch;
     if changes.is_empty() {
         return Ok(());
     }
     let when = time::ts(at);
     let (first, mut prev) = chain::reserve(tx, changes.len() as i64).await?;
-    let mut rows: Vec<Vec<Value>> = Vec::with_capacity(changes.len());
-    for (i, c) in changes.into_iter().enumerate() {
+    /// One journal row as written: the change, its place in the chain and its hashes.
+    struct Written<'c> {
+        change: Change<'c>,
+        before: Option<String>,
+        after: Option<String>,
+        seq: i64,
+        prev_hash: String,
+        hash: String,
+    }
+    let mut rows: Vec<Written<'_>> = Vec::with_capacity(changes.len());
+    for (i, mut c) in changes.into_iter().enumerate() {
         let seq = first + i as i64;
-        let before = c.before.map(|v| v.to_string());
-        let after = c.after.map(|v| v.to_string());
+        let before = c.before.take().map(|v| v.to_string());
+        let after = c.after.take().map(|v| v.to_string());
         let hash = chain::hash(&chain::Content {
             seq,
             at: &when,
@@ -84,26 +93,26 @@ pub async fn record_many(
             after_json: after.as_deref(),
             prev_hash: &prev,
         });
-        rows.push(vec![
-            Value::from(when.clone()),
-            Value::from(actor.staff_id),
-            Value::from(actor.name.clone()),
-            Value::from(c.action),
-            Value::from(c.entity_type),
-            Value::from(c.entity_id),
-            Value::from(before),
-            Value::from(after),
-            Value::from(Some(seq)),
-            Value::from(Some(prev.clone())),
-            Value::from(Some(hash.clone())),
-        ]);
-        prev = hash;
+        rows.push(Written { change: c, before, after, seq, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
     }
-    batch::insert(
+    batch::insert_rows(
         tx,
         "audit_log",
         &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "prev_hash", "hash"],
         &rows,
+        |v, w| {
+            v.push(when.as_str())
+                .push(actor.staff_id)
+                .push(actor.name.as_str())
+                .push(w.change.action)
+                .push(w.change.entity_type)
+                .push(w.change.entity_id.as_deref())
+                .push(w.before.as_deref())
+                .push(w.after.as_deref())
+                .push(w.seq)
+                .push(w.prev_hash.as_str())
+                .push(w.hash.as_str());
+        },
     )
     .await?;
     chain::advance(tx, &prev).await

@@ -3,10 +3,33 @@
 //! was measured slower than binding each value.)
 
 use super::Backend;
-use crate::error::ApiResult;
-use sqlx::{Any, Transaction};
+use crate::error::{ApiError, ApiResult};
+use sqlx::any::AnyArguments;
+use sqlx::error::BoxDynError;
+use sqlx::{Any, Arguments, Encode, Transaction, Type};
 
-/// A value to insert.
+/// The values of the rows of one statement, pushed in column order.
+/// Values are borrowed from the caller's rows where they can be: a chunk of
+/// 100,000 members is not copied once more only to be bound.
+pub struct RowValues<'a> {
+    args: AnyArguments<'a>,
+    error: Option<BoxDynError>,
+}
+
+impl<'a> RowValues<'a> {
+    /// Adds the next column's value.
+    pub fn push<V: 'a + Encode<'a, Any> + Type<Any>>(&mut self, v: V) -> &mut Self {
+        if let Err(e) = self.args.add(v) {
+            self.error.get_or_insert(e);
+        }
+        self
+    }
+}
+
+/// Below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const MAX_PARAMS: usize = 30_000;
+
+/// A value to insert, for callers that build their rows as lists.
 #[derive(Debug, Clone)]
 pub enum Value {
     Text(Option<String>),
@@ -39,12 +62,28 @@ impl From<Option<i64>> for Value {
     }
 }
 
-/// Below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-const MAX_PARAMS: usize = 30_000;
-
-/// Inserts `rows` (each with one value per column) into `table`, many rows per
-/// statement.
+/// Inserts rows given as lists of values, one per column.
 pub async fn insert(tx: &mut Transaction<'static, Any>, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> ApiResult<()> {
+    insert_rows(tx, table, columns, rows, |v, row| {
+        for value in row {
+            match value {
+                Value::Text(t) => v.push(t.as_deref()),
+                Value::Int(i) => v.push(*i),
+            };
+        }
+    })
+    .await
+}
+
+/// Inserts `rows` into `table`, many rows per statement; `bind` pushes one
+/// row's values, one per column, in the order of `columns`.
+pub async fn insert_rows<'a, T>(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: &'a [T],
+    bind: impl Fn(&mut RowValues<'a>, &'a T),
+) -> ApiResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -60,17 +99,16 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, table: &str, columns: &[
             last = values_statement(backend, table, columns, chunk.len());
             &last
         };
-        let mut q = sqlx::query(sql);
+        let mut values = RowValues { args: AnyArguments::default(), error: None };
+        values.args.reserve(chunk.len() * columns.len(), 0);
         for row in chunk {
-            debug_assert_eq!(row.len(), columns.len());
-            for v in row {
-                q = match v {
-                    Value::Text(t) => q.bind(t.as_deref()),
-                    Value::Int(i) => q.bind(*i),
-                };
-            }
+            bind(&mut values, row);
         }
-        q.execute(&mut **tx).await?;
+        if let Some(e) = values.error {
+            return Err(ApiError::internal(format!("valeur impossible à écrire dans {table} : {e}")));
+        }
+        debug_assert_eq!(values.args.len(), chunk.len() * columns.len());
+        sqlx::query_with(sql, values.args).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -103,3 +141,69 @@ pub fn placeholders(backend: Backend, first: usize, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Secondary indexes set aside while a large import fills nearly empty tables,
+/// and built again, each in one sorted pass, before the import commits: that
+/// is cheaper than growing them row by row (measured on a 100,000-member
+/// import into an empty base: the journal's and the beneficiaries' inserts
+/// about twice as fast, the rebuild a fifth of what it saves).
+///
+/// SQLite only, where the import's transaction already holds the only write
+/// lock and readers keep working on their snapshot, indexes included; on
+/// PostgreSQL dropping an index would lock the table against every other desk
+/// for the whole import. Unique indexes are never set aside: they guard the
+/// data while it is written. The indexes come back from their own definition
+/// in the schema, so they are rebuilt exactly as the migrations made them, and
+/// everything happens inside the import's transaction: a failed or abandoned
+/// import rolls the drop back with the rest.
+#[derive(Debug, Default)]
+pub struct DeferredIndexes {
+    /// `CREATE INDEX` statements to run again, as the schema holds them.
+    definitions: Vec<String>,
+}
+
+impl DeferredIndexes {
+    /// Sets aside the non-unique indexes of `tables` when about `incoming`
+    /// rows will be added and each table holds fewer rows than that (rebuilding
+    /// an index reads the whole table; growing it only touches the new rows).
+    /// Does nothing on PostgreSQL.
+    pub async fn set_aside(tx: &mut Transaction<'static, Any>, tables: &[&str], incoming: u64) -> ApiResult<DeferredIndexes> {
+        let mut deferred = DeferredIndexes::default();
+        if !tx.backend_name().eq_ignore_ascii_case("sqlite") || incoming < MIN_ROWS_TO_DEFER {
+            return Ok(deferred);
+        }
+        for table in tables {
+            // An estimate from the rowid bounds: two index seeks, no scan.
+            let rows: i64 = sqlx::query_scalar(&format!("SELECT COALESCE(MAX(rowid) - MIN(rowid) + 1, 0) FROM {table}")).fetch_one(&mut **tx).await?;
+            if rows as u64 >= incoming {
+                continue;
+            }
+            let indexes: Vec<(String, String)> = sqlx::query_as(
+                "SELECT s.name, s.sql FROM sqlite_schema s JOIN pragma_index_list(s.tbl_name) l ON l.name = s.name
+                 WHERE s.type = 'index' AND s.tbl_name = $1 AND s.sql IS NOT NULL AND l.\"unique\" = 0 ORDER BY s.name",
+            )
+            .bind(*table)
+            .fetch_all(&mut **tx)
+            .await?;
+            for (name, sql) in indexes {
+                sqlx::query(&format!("DROP INDEX \"{name}\"")).execute(&mut **tx).await?;
+                deferred.definitions.push(sql);
+            }
+        }
+        if !deferred.definitions.is_empty() {
+            tracing::debug!(indexes = deferred.definitions.len(), incoming, "index mis de côté pendant l'import");
+        }
+        Ok(deferred)
+    }
+
+    /// Builds the indexes set aside again, in the same transaction.
+    pub async fn restore(self, tx: &mut Transaction<'static, Any>) -> ApiResult<()> {
+        for sql in self.definitions {
+            sqlx::query(&sql).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Below this many incoming rows, growing the indexes costs too little to matter.
+const MIN_ROWS_TO_DEFER: u64 = 10_000;

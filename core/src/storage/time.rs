@@ -14,7 +14,13 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, crate::ApiError> {
 }
 
 pub fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    // Written by hand for the years a register holds (an import writes two
+    // dates per member; chrono's format interprets its pattern each time).
+    match d.year() {
+        y @ 0..=9999 => format!("{y:04}-{:02}-{:02}", d.month(), d.day()),
+        _ => d.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// A nullable `YYYY-MM-DD` column of a row.

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::members::input::MemberFields;
 use crate::members::repo::{self, member_from_row, MEMBER_SELECT};
 use crate::members::{text, BeneficiaryInput, Member, MemberInput, MemberStatus, Relation};
-use crate::storage::batch::{self, Value};
+use crate::storage::batch::{self, DeferredIndexes};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Any, Transaction};
@@ -23,6 +23,15 @@ pub(super) struct Row {
     fields: MemberFields,
     /// Which optional fields the file gave (non-empty cells).
     given: Given,
+    /// The folded name, worked out on the reading side: the writing side,
+    /// which waits for the database, has less to do per row.
+    search_name: String,
+}
+
+/// A member this import creates, as written.
+struct NewMember {
+    fields: MemberFields,
+    search_name: String,
 }
 
 /// The fields a row gives (non-empty cells), one bit each: a set per row
@@ -423,7 +432,8 @@ impl Checker {
                 self.seen_cnie.insert(c.clone(), row_no);
             }
             self.seen_matricule.insert(fields.matricule.clone(), row_no);
-            valid.push(Row { row: row_no, fields, given });
+            let search_name = repo::search_name(&fields.last_name, &fields.first_name);
+            valid.push(Row { row: row_no, fields, given, search_name });
         }
         (valid, rejected)
     }
@@ -460,7 +470,7 @@ pub(super) async fn run(
     let sheet_name = report.sheet.clone();
     // An empty registry, as on the first import, has nobody to look up.
     let registry_empty: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) AS x").fetch_one(db.pool()).await? == 0;
-    let mut w = Writer::new(now);
+    let mut w = Writer::new(now, declared_rows);
     let mut beneficiaries_sheet: Option<(Sheet, Layout)> = None;
     let phase = if dry_run { ImportPhase::Verification } else { ImportPhase::Ecriture };
     progress(ImportProgress { phase, done: 0, total: declared_rows });
@@ -562,6 +572,10 @@ pub(super) async fn run(
     let mut tx = w.take_tx(db).await?;
     audit::record_many(&mut tx, now, actor, std::mem::take(&mut w.changes)).await?;
     lap("audit written");
+    if let Some(deferred) = w.deferred.take() {
+        deferred.restore(&mut tx).await?;
+        lap("indexes rebuilt");
+    }
     tx.commit().await?;
     lap("committed");
     progress(ImportProgress { phase: ImportPhase::Termine, done: report.rows, total: report.rows });
@@ -580,7 +594,7 @@ async fn classify(
     layout: &Layout,
     report: &mut ImportReport,
     w: &mut Writer,
-) -> ApiResult<(Vec<MemberFields>, Vec<(Member, MemberFields)>)> {
+) -> ApiResult<(Vec<NewMember>, Vec<(Member, MemberFields)>)> {
     let (existing, cnie_owners) = if registry_empty {
         (HashMap::new(), HashMap::new())
     } else {
@@ -592,9 +606,9 @@ async fn classify(
     let mut updates = Vec::new();
     for row in rows {
         let before = existing.get(&row.fields.matricule);
-        let target = match before {
-            Some(m) => merged(m, &row),
-            None => row.fields,
+        let (target, search_name) = match before {
+            Some(m) => (merged(m, &row), None),
+            None => (row.fields, Some(row.search_name)),
         };
         if let Some(c) = &target.cnie {
             if let Some(owner) = cnie_owners.get(c).filter(|o| o.matricule != target.matricule) {
@@ -616,7 +630,7 @@ async fn classify(
             None => {
                 report.created += 1;
                 w.created.insert(target.matricule.clone(), (target.last_name.clone(), target.first_name.clone(), target.birth_date));
-                creates.push(target);
+                creates.push(NewMember { search_name: search_name.unwrap_or_else(|| repo::search_name(&target.last_name, &target.first_name)), fields: target });
             }
         }
     }
@@ -643,11 +657,25 @@ struct Writer {
     first_new_id_above: Option<i64>,
     /// Journal rows written at the end (updates, beneficiaries, the import itself).
     changes: Vec<Change<'static>>,
+    /// Data rows the sheet declares: how many new members to expect.
+    expected_rows: u32,
+    /// Indexes set aside at the first creation, rebuilt before the commit.
+    deferred: Option<DeferredIndexes>,
 }
 
 impl Writer {
-    fn new(now: DateTime<Utc>) -> Writer {
-        Writer { now, ts: time::ts(now), tx: None, employer_ids: HashMap::new(), created: HashMap::new(), first_new_id_above: None, changes: Vec::new() }
+    fn new(now: DateTime<Utc>, expected_rows: u32) -> Writer {
+        Writer {
+            now,
+            ts: time::ts(now),
+            tx: None,
+            employer_ids: HashMap::new(),
+            created: HashMap::new(),
+            first_new_id_above: None,
+            changes: Vec::new(),
+            expected_rows,
+            deferred: None,
+        }
     }
 
     async fn take_tx(&mut self, db: &Db) -> ApiResult<Transaction<'static, Any>> {
@@ -658,7 +686,7 @@ impl Writer {
     /// One chunk's new and changed members. New members get their search
     /// words, their "lui-même" beneficiary and their creation journal row,
     /// all derived in SQL from the rows just written.
-    async fn write_members(&mut self, db: &Db, actor: &Actor, mut creates: Vec<MemberFields>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
+    async fn write_members(&mut self, db: &Db, actor: &Actor, mut creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
         let now = self.now;
         let ts = self.ts.clone();
         let backend = db.backend();
@@ -666,7 +694,7 @@ impl Writer {
         let tx = begun(&mut self.tx, db).await?;
         // Employers by the name as written (a file repeats a few names
         // thousands of times: each is folded and looked up once).
-        for f in &creates {
+        for f in creates.iter().map(|c| &c.fields) {
             if let Some(e) = &f.employer {
                 if !employer_ids.contains_key(e) {
                     let id = repo::employer_id(tx, e, now).await?;
@@ -675,44 +703,44 @@ impl Writer {
             }
         }
         let mut max_id_before = None;
+        if !creates.is_empty() && self.deferred.is_none() {
+            // Each new member adds a "lui-même" and a journal row.
+            self.deferred = Some(DeferredIndexes::set_aside(tx, &["audit_log", "beneficiaries"], u64::from(self.expected_rows)).await?);
+        }
         if !creates.is_empty() {
             let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut **tx).await?;
             max_id_before = Some(before);
             // In matricule order: the unique index grows at its end.
-            creates.sort_by(|a, b| a.matricule.cmp(&b.matricule));
-            let member_rows: Vec<Vec<Value>> = creates
-                .iter()
-                .map(|f| {
-                    vec![
-                        Value::from(f.matricule.clone()),
-                        Value::from(f.cnie.clone()),
-                        Value::from(f.last_name.clone()),
-                        Value::from(f.first_name.clone()),
-                        Value::from(repo::search_name(&f.last_name, &f.first_name)),
-                        Value::from(f.birth_date.map(time::date)),
-                        Value::from(f.employer.as_ref().and_then(|e| employer_ids.get(e).copied())),
-                        Value::from(f.status.code()),
-                        Value::from(f.address.clone()),
-                        Value::from(f.gsm.clone()),
-                        Value::from(f.email.clone()),
-                        Value::from(f.rib.clone()),
-                        Value::from(f.affiliation_date.map(time::date)),
-                        Value::from(f.end_date.map(time::date)),
-                        Value::from(ts.clone()),
-                        Value::from(ts.clone()),
-                    ]
-                })
-                .collect();
-            batch::insert(
+            creates.sort_by(|a, b| a.fields.matricule.cmp(&b.fields.matricule));
+            let employer_ids = &*employer_ids;
+            batch::insert_rows(
                 tx,
                 "members",
                 &["matricule", "cnie", "last_name", "first_name", "search_name", "birth_date", "employer_id", "status", "address", "gsm", "email", "rib", "affiliation_date", "end_date", "created_at", "updated_at"],
-                &member_rows,
+                &creates,
+                |v, c| {
+                    let f = &c.fields;
+                    v.push(f.matricule.as_str())
+                        .push(f.cnie.as_deref())
+                        .push(f.last_name.as_str())
+                        .push(f.first_name.as_str())
+                        .push(c.search_name.as_str())
+                        .push(f.birth_date.map(time::date))
+                        .push(f.employer.as_ref().and_then(|e| employer_ids.get(e).copied()))
+                        .push(f.status.code())
+                        .push(f.address.as_deref())
+                        .push(f.gsm.as_deref())
+                        .push(f.email.as_deref())
+                        .push(f.rib.as_deref())
+                        .push(f.affiliation_date.map(time::date))
+                        .push(f.end_date.map(time::date))
+                        .push(ts.as_str())
+                        .push(ts.as_str());
+                },
             )
             .await?;
             // This chunk's members: above the highest id before it, stamped
             // with this import's time (a row another desk added meanwhile is neither).
-            drop(member_rows);
             repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, Some(&ts)).await?;
             sqlx::query(
                 "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
@@ -777,21 +805,11 @@ impl Writer {
                 .await?;
             ids.extend(new_ids.into_iter().map(|(id, m)| (m, id)));
         }
-        let mut rows = Vec::with_capacity(new_beneficiaries.len());
+        let mut rows: Vec<(i64, &BeneficiaryInput)> = Vec::with_capacity(new_beneficiaries.len());
         for b in &new_beneficiaries {
             let id = b.member_id.or_else(|| ids.get(&b.matricule).copied()).ok_or_else(|| ApiError::internal("adhérent du bénéficiaire introuvable"))?;
             let i = &b.input;
-            rows.push(vec![
-                Value::from(id),
-                Value::from(i.relation.code()),
-                Value::from(i.last_name.clone()),
-                Value::from(i.first_name.clone()),
-                Value::from(i.birth_date.map(time::date)),
-                Value::from(i.coverage_start.map(time::date)),
-                Value::from(i.coverage_end.map(time::date)),
-                Value::from(ts.clone()),
-                Value::from(ts.clone()),
-            ]);
+            rows.push((id, i));
             let mut after = crate::members::Beneficiary {
                 id: 0,
                 member_id: id,
@@ -810,11 +828,22 @@ impl Writer {
             }
             self.changes.push(Change { action: "beneficiary.import_add", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
         }
-        batch::insert(
+        batch::insert_rows(
             tx,
             "beneficiaries",
             &["member_id", "relation", "last_name", "first_name", "birth_date", "coverage_start", "coverage_end", "created_at", "updated_at"],
             &rows,
+            |v, (id, i)| {
+                v.push(*id)
+                    .push(i.relation.code())
+                    .push(i.last_name.as_str())
+                    .push(i.first_name.as_str())
+                    .push(i.birth_date.map(time::date))
+                    .push(i.coverage_start.map(time::date))
+                    .push(i.coverage_end.map(time::date))
+                    .push(ts.as_str())
+                    .push(ts.as_str());
+            },
         )
         .await
         .map_err(|e| match e.code {
