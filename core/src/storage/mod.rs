@@ -61,6 +61,7 @@ impl Db {
     }
 
     async fn open_sqlite(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
+        sqlite_process_settings();
         let path = parsed.sqlite_path.clone().unwrap_or_default();
         let fail = |detail: String| OpenError::Sqlite { path: path.display().to_string(), detail };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -196,6 +197,23 @@ fn friendly_sqlx(e: &sqlx::Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// Settings of the SQLite library itself, made once per process before its
+/// first connection: no global memory statistics. SQLite counts every
+/// allocation under one process-wide lock by default; nothing here reads the
+/// counts, and the lock was a twentieth of a large import's database time.
+/// (SQLite accepts this only before it starts; later calls change nothing.)
+fn sqlite_process_settings() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config takes an int for SQLITE_CONFIG_MEMSTATUS and is
+        // called once, before this process opens any SQLite connection.
+        let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int) };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "réglage de SQLite ignoré (bibliothèque déjà démarrée)");
+        }
+    });
 }
 
 /// Copies the SQLite write-ahead log back into the database every two
