@@ -1,8 +1,9 @@
 //! Crash safety: the real `guichet` process is killed with SIGKILL at 20
 //! random moments of a 100,000-row import (SQLite and PostgreSQL) and of a
 //! statement run. After each kill the database is whole (SQLite
-//! `integrity_check`), the import is entirely there or not at all, the journal
-//! chain is intact, no statement file is cut short; a rerun then completes.
+//! `integrity_check`, every index in place), the import is entirely there or
+//! not at all, the journal chain is intact, no statement file is cut short; a
+//! rerun then completes.
 
 use crate::support::{fresh_url, Kind};
 use guichet_core::storage::Db;
@@ -55,12 +56,24 @@ fn roster(dir: &Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
-async fn check_whole(url: &str, sqlite: bool) -> i64 {
+/// The schema's index names. A large import on SQLite sets some aside inside
+/// its transaction: a kill at any moment must leave them all.
+async fn index_names(db: &Db, sqlite: bool) -> Vec<String> {
+    let sql = if sqlite {
+        "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name"
+    } else {
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"
+    };
+    sqlx::query_scalar(sql).fetch_all(db.pool()).await.unwrap()
+}
+
+async fn check_whole(url: &str, sqlite: bool, indexes: &[String]) -> i64 {
     let db = Db::open(url).await.unwrap();
     if sqlite {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db.pool()).await.unwrap();
         assert_eq!(check, "ok");
     }
+    assert_eq!(index_names(&db, sqlite).await, indexes, "every index is there");
     let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members").fetch_one(db.pool()).await.unwrap();
     let journal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import_create'").fetch_one(db.pool()).await.unwrap();
     let tokens: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT member_id) FROM member_tokens").fetch_one(db.pool()).await.unwrap();
@@ -77,12 +90,19 @@ async fn import_killed_twenty_times(kind: Kind, seed: u64, span: Duration) {
     let file = roster(work.path());
     let sqlite = kind == Kind::Sqlite;
     assert!(cli(&url, &["migrate"]).status().unwrap().success());
+    let indexes = {
+        let db = Db::open(&url).await.unwrap();
+        let names = index_names(&db, sqlite).await;
+        db.close().await;
+        names
+    };
+    assert!(indexes.iter().any(|n| n == "audit_log_entity"), "{indexes:?}");
     let mut killed = 0;
     for (n, at) in moments(seed, span).into_iter().enumerate() {
         if run_and_kill(cli(&url, &["import-members", &file, "--json"]), at) {
             killed += 1;
         }
-        let members = check_whole(&url, sqlite).await;
+        let members = check_whole(&url, sqlite, &indexes).await;
         eprintln!("kill {n} at {:?}: {members} members", at);
     }
     assert!(killed >= KILLS / 2, "most kills must land while the import runs ({killed})");
@@ -90,7 +110,7 @@ async fn import_killed_twenty_times(kind: Kind, seed: u64, span: Duration) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["rows"], ROWS);
-    assert_eq!(check_whole(&url, sqlite).await, ROWS as i64);
+    assert_eq!(check_whole(&url, sqlite, &indexes).await, ROWS as i64);
     drop(dir);
 }
 

@@ -686,7 +686,7 @@ impl Writer {
     /// One chunk's new and changed members. New members get their search
     /// words, their "lui-même" beneficiary and their creation journal row,
     /// all derived in SQL from the rows just written.
-    async fn write_members(&mut self, db: &Db, actor: &Actor, mut creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
+    async fn write_members(&mut self, db: &Db, actor: &Actor, creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
         let now = self.now;
         let ts = self.ts.clone();
         let backend = db.backend();
@@ -711,6 +711,8 @@ impl Writer {
             let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut **tx).await?;
             max_id_before = Some(before);
             // In matricule order: the unique index grows at its end.
+            // (References are sorted: a file in name order moves no member.)
+            let mut creates: Vec<&NewMember> = creates.iter().collect();
             creates.sort_by(|a, b| a.fields.matricule.cmp(&b.fields.matricule));
             let employer_ids = &*employer_ids;
             batch::insert_rows(
