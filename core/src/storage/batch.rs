@@ -9,8 +9,8 @@ use sqlx::error::BoxDynError;
 use sqlx::{Any, Arguments, Encode, Transaction, Type};
 
 /// The values of the rows of one statement, pushed in column order.
-/// Values are borrowed from the caller's rows where they can be: a chunk of
-/// 100,000 members is not copied once more only to be bound.
+/// Values are borrowed from the caller's rows where they can be: an import's
+/// rows are not copied once more only to be bound.
 pub struct RowValues<'a> {
     args: AnyArguments<'a>,
     error: Option<BoxDynError>,
@@ -29,7 +29,8 @@ impl<'a> RowValues<'a> {
 /// Below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const MAX_PARAMS: usize = 30_000;
 
-/// A value to insert, for callers that build their rows as lists.
+/// A value to insert, for callers that build their rows as lists (the
+/// benchmarks' fills).
 #[derive(Debug, Clone)]
 pub enum Value {
     Text(Option<String>),
