@@ -56,24 +56,15 @@ fn roster(dir: &Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
-/// The schema's index names. A large import on SQLite sets some aside inside
-/// its transaction: a kill at any moment must leave them all.
-async fn index_names(db: &Db, sqlite: bool) -> Vec<String> {
-    let sql = if sqlite {
-        "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name"
-    } else {
-        "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"
-    };
-    sqlx::query_scalar(sql).fetch_all(db.pool()).await.unwrap()
-}
-
-async fn check_whole(url: &str, sqlite: bool, indexes: &[String]) -> i64 {
+async fn check_whole(url: &str, sqlite: bool, indexes: &[(String, String)]) -> i64 {
     let db = Db::open(url).await.unwrap();
     if sqlite {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db.pool()).await.unwrap();
         assert_eq!(check, "ok");
     }
-    assert_eq!(index_names(&db, sqlite).await, indexes, "every index is there");
+    // A kill at any moment of an import that set indexes aside leaves them all.
+    let kind = if sqlite { Kind::Sqlite } else { Kind::Postgres };
+    assert_eq!(crate::support::indexes(&db, kind).await, indexes, "every index is there");
     let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members").fetch_one(db.pool()).await.unwrap();
     let journal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import_create'").fetch_one(db.pool()).await.unwrap();
     let tokens: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT member_id) FROM member_tokens").fetch_one(db.pool()).await.unwrap();
@@ -92,11 +83,11 @@ async fn import_killed_twenty_times(kind: Kind, seed: u64, span: Duration) {
     assert!(cli(&url, &["migrate"]).status().unwrap().success());
     let indexes = {
         let db = Db::open(&url).await.unwrap();
-        let names = index_names(&db, sqlite).await;
+        let all = crate::support::indexes(&db, kind).await;
         db.close().await;
-        names
+        all
     };
-    assert!(indexes.iter().any(|n| n == "audit_log_entity"), "{indexes:?}");
+    assert!(indexes.iter().any(|(name, _)| name == "audit_log_entity"), "{indexes:?}");
     let mut killed = 0;
     for (n, at) in moments(seed, span).into_iter().enumerate() {
         if run_and_kill(cli(&url, &["import-members", &file, "--json"]), at) {

@@ -245,22 +245,28 @@ async fn a_changed_file_updates_only_what_changed(t: TestDb) {
     assert_eq!(h["after"]["gsm"], "+212661998877");
 }
 
+/// Makes the database refuse (mid-transaction, as a failing disk or a
+/// constraint would) the beneficiary of that first name; dropped by name
+/// (`refuse_one`).
+async fn refuse_beneficiary(t: &TestDb, first_name: &str) {
+    let statements = match t.kind {
+        Kind::Sqlite => vec![format!("CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries WHEN NEW.first_name = '{first_name}' BEGIN SELECT RAISE(ABORT, 'refused by test'); END")],
+        Kind::Postgres => vec![
+            format!("CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.first_name = '{first_name}' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$"),
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries FOR EACH ROW EXECUTE FUNCTION refuse_one()".to_string(),
+        ],
+    };
+    for sql in statements {
+        sqlx::query(&sql).execute(t.db.pool()).await.unwrap();
+    }
+}
+
 async fn one_failing_write_lands_nothing(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     // The database refuses one member of the file mid-transaction.
-    match w.t.kind {
-        Kind::Sqlite => {
-            sqlx::query("CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries WHEN NEW.first_name = 'Omar' BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
-                .execute(w.t.db.pool()).await.unwrap();
-        }
-        Kind::Postgres => {
-            sqlx::query("CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.first_name = 'Omar' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$")
-                .execute(w.t.db.pool()).await.unwrap();
-            sqlx::query("CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries FOR EACH ROW EXECUTE FUNCTION refuse_one()").execute(w.t.db.pool()).await.unwrap();
-        }
-    }
+    refuse_beneficiary(&w.t, "Omar").await;
     let audit = crate::support::count(&w.t.db, "audit_log").await;
     let e = w.call(&mut c, "member_import", json!({"path": messy_roster(dir.path()).to_string_lossy()})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Internal);
@@ -469,16 +475,6 @@ fn a_forged_xls_found_by_the_fuzzer_is_refused_without_reading_it() {
     assert_eq!(sheets[0].rows.len(), 3);
 }
 
-
-/// The schema's indexes, with their definitions.
-async fn indexes(t: &TestDb) -> Vec<(String, String)> {
-    let sql = match t.kind {
-        Kind::Sqlite => "SELECT name, COALESCE(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY name",
-        Kind::Postgres => "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
-    };
-    sqlx::query_as(sql).fetch_all(t.db.pool()).await.unwrap()
-}
-
 /// A first import large enough that SQLite builds the journal's and the
 /// beneficiaries' secondary indexes once at the end instead of row by row:
 /// whether it fails halfway or lands, the schema ends with every index as the
@@ -487,7 +483,7 @@ async fn a_large_first_import_leaves_every_index_as_it_was(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
-    let before = indexes(&w.t).await;
+    let before = crate::support::indexes(&w.t.db, w.t.kind).await;
     assert!(before.iter().any(|(name, _)| name == "audit_log_entity"), "{before:?}");
     let mut members = vec![vec![S("Matricule"), S("Nom"), S("Prénom")]];
     for i in 0..12_000u32 {
@@ -496,22 +492,13 @@ async fn a_large_first_import_leaves_every_index_as_it_was(t: TestDb) {
     let path = xlsx(dir.path(), "grand.xlsx", &[("Personnel", members)]);
 
     // The database refuses a member near the end, after most chunks are written.
-    let refuse = match w.t.kind {
-        Kind::Sqlite => vec!["CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries WHEN NEW.first_name = 'Refusé' BEGIN SELECT RAISE(ABORT, 'refused by test'); END"],
-        Kind::Postgres => vec![
-            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.first_name = 'Refusé' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$",
-            "CREATE TRIGGER refuse_one BEFORE INSERT ON beneficiaries FOR EACH ROW EXECUTE FUNCTION refuse_one()",
-        ],
-    };
-    for sql in refuse {
-        sqlx::query(sql).execute(w.t.db.pool()).await.unwrap();
-    }
+    refuse_beneficiary(&w.t, "Refusé").await;
     let audit = crate::support::count(&w.t.db, "audit_log").await;
     let e = w.call(&mut c, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Internal);
     assert_eq!(crate::support::count(&w.t.db, "members").await, 0, "all or nothing");
     assert_eq!(crate::support::count(&w.t.db, "audit_log").await, audit);
-    assert_eq!(indexes(&w.t).await, before, "a failed import puts back every index");
+    assert_eq!(crate::support::indexes(&w.t.db, w.t.kind).await, before, "a failed import puts back every index");
 
     let drop = match w.t.kind {
         Kind::Sqlite => "DROP TRIGGER refuse_one",
@@ -520,7 +507,7 @@ async fn a_large_first_import_leaves_every_index_as_it_was(t: TestDb) {
     sqlx::query(drop).execute(w.t.db.pool()).await.unwrap();
     let r = import(&w, &mut c, &path, false).await;
     assert_eq!((r["rows"].as_u64(), r["created"].as_u64()), (Some(12_000), Some(12_000)), "{r}");
-    assert_eq!(indexes(&w.t).await, before, "a landed import leaves every index as the migrations made it");
+    assert_eq!(crate::support::indexes(&w.t.db, w.t.kind).await, before, "a landed import leaves every index as the migrations made it");
     if w.t.kind == Kind::Sqlite {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(w.t.db.pool()).await.unwrap();
         assert_eq!(check, "ok");

@@ -84,6 +84,16 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The schema's indexes with their definitions, by name (a large import on
+/// SQLite sets some aside inside its transaction: they must all come back).
+pub async fn indexes(db: &Db, kind: Kind) -> Vec<(String, String)> {
+    let sql = match kind {
+        Kind::Sqlite => "SELECT name, COALESCE(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY name",
+        Kind::Postgres => "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+    };
+    sqlx::query_as(sql).fetch_all(db.pool()).await.unwrap()
+}
+
 /// Number of rows in a table.
 pub async fn count(db: &Db, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(db.pool()).await.unwrap()

@@ -606,9 +606,9 @@ async fn classify(
     let mut updates = Vec::new();
     for row in rows {
         let before = existing.get(&row.fields.matricule);
-        let (target, search_name) = match before {
-            Some(m) => (merged(m, &row), None),
-            None => (row.fields, Some(row.search_name)),
+        let target = match before {
+            Some(m) => merged(m, &row),
+            None => row.fields,
         };
         if let Some(c) = &target.cnie {
             if let Some(owner) = cnie_owners.get(c).filter(|o| o.matricule != target.matricule) {
@@ -630,7 +630,7 @@ async fn classify(
             None => {
                 report.created += 1;
                 w.created.insert(target.matricule.clone(), (target.last_name.clone(), target.first_name.clone(), target.birth_date));
-                creates.push(NewMember { search_name: search_name.unwrap_or_else(|| repo::search_name(&target.last_name, &target.first_name)), fields: target });
+                creates.push(NewMember { search_name: row.search_name, fields: target });
             }
         }
     }
