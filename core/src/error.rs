@@ -55,6 +55,11 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
     }
+    /// A conflict the user resolves at one field (a duplicate to confirm, a
+    /// number already taken).
+    pub fn conflict_on(field: &str, message: impl Into<String>) -> Self {
+        ApiError { code: ErrorCode::Conflict, message: message.into(), field: Some(field.to_string()) }
+    }
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Forbidden, message)
     }

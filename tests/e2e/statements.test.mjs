@@ -86,7 +86,8 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.click('[data-section="decomptes"]');
   await w.waitFor("#pay-form");
   await w.click("#pay-all");
-  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 544,00 DH\./.test(t));
+  // The fund pays its AMO part (56,00 + 420,00) itself: the mutual's batch carries its 8,00 + 60,00.
+  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 68,00 DH\./.test(t));
 
   await w.click('[data-section="dossiers"]');
   await w.waitFor("#f-open_form_number");
@@ -98,7 +99,7 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.waitText("#liquidation-status", (t) => t.includes("decompte.pdf"), 20000);
   assert.ok(existsSync(dest));
   const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
-  for (const expected of ["Décompte de remboursement n° DEC-", "M26-0000777", "Bennani Karim", "150,00", "56,00", "64,00", "4 × PSYMOT", "480,00", "544,00 DH", "******************** 7171"]) {
+  for (const expected of ["Décompte de remboursement n° DEC-", "M26-0000777", "Bennani Karim", "150,00", "56,00", "64,00", "4 × Séance de psychomotricité", "480,00", "544,00 DH", "Versé par CNOPS", "476,00 DH", "Net payé par la mutuelle", "68,00 DH", "******************** 7171"]) {
     assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
   }
   await w.screenshot("11-decompte");

@@ -13,6 +13,7 @@ mod dossiers;
 mod import;
 mod member_updates;
 mod members;
+mod money_flows;
 mod opening;
 mod permissions;
 mod staff_accounts;

@@ -130,6 +130,11 @@ deadline_rule_add                ...A
 dossier_medical_save             ..M.
 rule_set_list                    RCMA
 rule_set_add                     ...A
+amo_arrangement_list             RCMA
+amo_arrangement_add              ...A
+fund_coverage_add                .C..
+fund_coverage_list               RCMA
+third_party_payments_get         RCMA
 care_lines_save                  .C..
 care_lines_get                   RCMA
 dossier_liquidate                .C..

@@ -68,6 +68,11 @@ pub(crate) async fn office(t: TestDb) -> Office {
     let mut reception = w.login("accueil").await;
     let claims = w.login("gest").await;
     w.call(&mut admin, "rule_set_add", rule_set("2022-01-01", 110)).await.unwrap();
+    // These tests are about the computation and the statements: from 2022 the
+    // mutual pays the AMO part too (and recovers it from the fund), so every
+    // figure reimbursed is in its transfers. The fund paying its own part,
+    // the shipped tariff and third-party payments: money_flows.rs.
+    w.call(&mut admin, "amo_arrangement_add", json!({"effective_from": "2022-01-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"})).await.unwrap();
     let urn = w.call(&mut admin, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
     let m = w
         .call(
@@ -190,7 +195,7 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
     o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()})).await.unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "Référence;Feuille de soins;Matricule;Bénéficiaire du virement;RIB;Montant (DH)");
+    assert_eq!(lines[0], "Référence;Feuilles de soins;Matricule;Bénéficiaire du virement;RIB;Montant (DH)");
     assert!(lines[1].ends_with(";M21-0050533;13059;Bennani Karim;007780000000365430017171;880,00"), "{}", lines[1]);
     let xlsx = dir.path().join("virements.xlsx");
     o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": xlsx.to_str().unwrap()})).await.unwrap();

@@ -343,13 +343,15 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
 }
 
 /// The configured effect of a late original: rejection with "Dépôt hors
-/// délai" while it is still being processed; once paid, a claw-back of what
-/// was paid instead (the money has left).
+/// délai" while it is still being processed, or liquidated but not yet paid
+/// (nothing is paid on it: the claw-backs it deducted and the approvals and
+/// coverages it used are given back); once paid, a claw-back of the gross
+/// amount the member was reimbursed (the money has left).
 pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: DateTime<Utc>, actor: &Actor, effect: &LateEffect, id: i64) -> ApiResult<()> {
     let d = get_in_tx(tx, id).await?;
     match d.status {
-        Status::Liquide | Status::Paye => {
-            if let Some(paid) = d.paid_amount.filter(|p| *p > 0) {
+        Status::Paye => {
+            if let Some(paid) = d.total_reimbursed.filter(|p| *p > 0) {
                 let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM clawbacks WHERE dossier_id = $1").bind(id).fetch_optional(&mut **tx).await?;
                 if exists.is_none() {
                     let reason = format!("Défalcation : original de la feuille {} non reçu dans le délai (au plus tard le {}).", d.form_number, fr(d.original_deadline));
@@ -374,12 +376,19 @@ pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: D
         }
         Status::Rejete => {}
         _ if *effect == LateEffect::Reject => {
+            if d.status == Status::Liquide {
+                for table in ["clawback_deductions", "approval_consumptions", "fund_coverage_uses"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE dossier_id = $1")).bind(id).execute(&mut **tx).await?;
+                }
+                sqlx::query("UPDATE dossiers SET clawback_deducted = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
+            }
             let label = catalogues::reason_in_tx(tx, LATE_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Dépôt hors délai".to_string());
-            sqlx::query("UPDATE dossiers SET status = 'rejete', reason_code = $1, reason_text = $2, processed_at = $3, version = version + 1, updated_at = $3 WHERE id = $4")
+            sqlx::query("UPDATE dossiers SET status = $5, reason_code = $1, reason_text = $2, processed_at = $3, version = version + 1, updated_at = $3 WHERE id = $4")
                 .bind(LATE_REASON)
                 .bind(label)
                 .bind(time::ts(now))
                 .bind(id)
+                .bind(Status::Rejete.code())
                 .execute(&mut **tx)
                 .await?;
         }

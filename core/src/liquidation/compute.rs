@@ -1,8 +1,14 @@
 //! Liquidating a dossier's care lines: each line's base, rate, AMO and
-//! complementary parts, what is reimbursed and what the member keeps to pay,
-//! with how each figure was reached; rejected lines with their reason; the
-//! member's outstanding claw-backs deducted from the total. Pure: the same
-//! input always gives the same result.
+//! complementary parts, what others already paid the provider, what is
+//! reimbursed and what the member keeps to pay, with how each figure was
+//! reached; rejected lines with their reason; the member's outstanding
+//! claw-backs deducted from what the mutual pays. Pure: the same input always
+//! gives the same result.
+//!
+//! Money follows the real flows: the AMO part is the fund's, the
+//! complementary part the mutual's; what the fund or the mutual already paid
+//! the provider directly (tiers payant) is never reimbursed again, and no line
+//! reimburses more than the member bore.
 
 use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, Pricing, RuleSet};
 use crate::dossiers::Kind;
@@ -26,6 +32,28 @@ pub struct CareLine {
     pub approval: Option<String>,
     /// The beneficiary is covered on the line's date.
     pub covered: bool,
+    /// What the AMO fund already paid the provider for this line (its share
+    /// of its invoice's payments), centimes.
+    pub paid_by_fund: i64,
+    /// What the mutual already paid the provider under its own coverage.
+    pub paid_by_mutual: i64,
+    /// The fund's coverage of this line, with the line's share of its tariff.
+    pub coverage: Option<FundTariff>,
+    /// A reason found while gathering that refuses the line (the fund's
+    /// coverage of that month already used by another dossier…).
+    pub blocked: Option<String>,
+}
+
+/// A coverage granted by the AMO fund itself, as it prices one line: the
+/// line's share of the coverage's tariff and of the fund's part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundTariff {
+    /// The fund's number (`76372825`).
+    pub number: String,
+    /// The fund's act code (`IMP2`).
+    pub fund_act: String,
+    pub tariff: i64,
+    pub fund_share: i64,
 }
 
 /// The dossier the lines belong to.
@@ -34,6 +62,11 @@ pub struct DossierFacts {
     pub kind: Kind,
     pub first_act_date: NaiveDate,
     pub validity_end: NaiveDate,
+    /// The AMO fund's name (`CNOPS`), for the explanations.
+    pub fund: String,
+    /// The mutual pays the member's AMO part (and recovers it from the fund);
+    /// otherwise the fund pays it to the member itself.
+    pub mutual_pays_amo: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,10 +75,19 @@ pub struct Computed {
     pub family: String,
     pub base: i64,
     pub rate: u32,
+    /// The AMO part of the line, whoever receives it (the provider under the
+    /// fund's tiers payant, or the member).
     pub amo: i64,
+    /// The mutual's complementary part, paid to the member.
     pub complementary: i64,
+    pub paid_by_fund: i64,
+    pub paid_by_mutual: i64,
+    /// The AMO part still due to the member (the AMO part less what the fund
+    /// already paid the provider).
+    pub amo_to_member: i64,
+    /// What the member is reimbursed: AMO part due to him + complementary.
     pub reimbursed: i64,
-    /// What the member keeps to pay: charged − reimbursed.
+    /// What the member keeps to pay: charged − paid by others − reimbursed.
     pub remainder: i64,
     /// How each figure was reached, in French, for the processor.
     pub explanation: Vec<String>,
@@ -62,9 +104,22 @@ pub enum LineResult {
 pub struct Liquidation {
     pub lines: Vec<LineResult>,
     pub total_charged: i64,
+    /// What the fund and the mutual already paid providers for these lines.
+    pub total_paid_by_others: i64,
+    /// The AMO parts, whoever receives them.
+    pub total_amo: i64,
+    /// The AMO parts due to the member.
+    pub total_amo_to_member: i64,
+    pub total_complementary: i64,
+    /// What the member is reimbursed (AMO due to him + complementary).
     pub total_reimbursed: i64,
-    /// (claw-back id, amount deducted now), oldest first.
+    /// The member's remaining charge (reste à charge).
+    pub total_remainder: i64,
+    /// (claw-back id, amount deducted now), oldest first, from what the mutual pays.
     pub deductions: Vec<(i64, i64)>,
+    /// What the fund pays the member (its AMO part), when the fund pays it.
+    pub fund_pays: i64,
+    /// What the mutual transfers to the member, claw-backs deducted.
     pub net_paid: i64,
 }
 
@@ -101,36 +156,62 @@ fn reject(reason: impl Into<String>) -> LineResult {
 
 /// Liquidates `lines` of a dossier. `used` holds what each beneficiary was
 /// already reimbursed this year per act family (from earlier dossiers);
-/// `clawbacks` the member's outstanding claw-backs (id, amount), oldest first.
+/// `clawbacks` the member's outstanding claw-backs (id, amount), oldest first,
+/// deducted from what the mutual pays.
 pub fn liquidate(sets: &[RuleSet], dossier: &DossierFacts, lines: &[CareLine], used: &BTreeMap<(i64, String, i32), i64>, clawbacks: &[(i64, i64)]) -> Liquidation {
     let mut used = used.clone();
     let mut results = Vec::with_capacity(lines.len());
-    let mut total_charged = 0;
-    let mut total_reimbursed = 0;
+    let mut t = Liquidation {
+        lines: vec![],
+        total_charged: 0,
+        total_paid_by_others: 0,
+        total_amo: 0,
+        total_amo_to_member: 0,
+        total_complementary: 0,
+        total_reimbursed: 0,
+        total_remainder: 0,
+        deductions: vec![],
+        fund_pays: 0,
+        net_paid: 0,
+    };
     for l in lines {
-        total_charged += l.charged;
+        t.total_charged += l.charged;
+        t.total_paid_by_others += l.paid_by_fund + l.paid_by_mutual;
         let r = line(sets, dossier, l, &mut used);
-        if let LineResult::Accepted(c) = &r {
-            total_reimbursed += c.reimbursed;
+        match &r {
+            LineResult::Accepted(c) => {
+                t.total_amo += c.amo;
+                t.total_amo_to_member += c.amo_to_member;
+                t.total_complementary += c.complementary;
+                t.total_reimbursed += c.reimbursed;
+                t.total_remainder += c.remainder;
+            }
+            LineResult::Rejected(_) => t.total_remainder += l.charged - l.paid_by_fund - l.paid_by_mutual,
         }
         results.push(r);
     }
-    let mut left = total_reimbursed;
-    let mut deductions = vec![];
+    let mutual_pays = if dossier.mutual_pays_amo { t.total_reimbursed } else { t.total_complementary };
+    t.fund_pays = t.total_reimbursed - mutual_pays;
+    let mut left = mutual_pays;
     for (id, amount) in clawbacks {
         if left == 0 {
             break;
         }
         let d = (*amount).min(left);
         if d > 0 {
-            deductions.push((*id, d));
+            t.deductions.push((*id, d));
             left -= d;
         }
     }
-    Liquidation { lines: results, total_charged, total_reimbursed, deductions, net_paid: left }
+    t.lines = results;
+    t.net_paid = left;
+    t
 }
 
 fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i64, String, i32), i64>) -> LineResult {
+    if let Some(why) = &l.blocked {
+        return reject(why.clone());
+    }
     if l.charged <= 0 {
         return reject("Montant facturé nul ou négatif.");
     }
@@ -158,14 +239,33 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     let Some(act) = rules.act(&code) else {
         return reject(format!("Acte inconnu « {code} »."));
     };
-    if act.needs_prior_approval && l.approval.is_none() {
+    if act.needs_prior_approval && l.approval.is_none() && l.coverage.is_none() {
         return reject("Accord préalable manquant.");
     }
     let mut why = vec![];
     if let (true, Some(n)) = (act.needs_prior_approval, &l.approval) {
         why.push(format!("Accord préalable {n} : {} {code} utilisé(s) sur l'accord", l.quantity));
     }
-    let reference = match &act.pricing {
+    let reference = match (&l.coverage, &act.pricing) {
+        (Some(c), _) => {
+            why.push(format!(
+                "Prise en charge {} n° {} ({}) : tarif {} dont part {} {}",
+                d.fund,
+                c.number,
+                c.fund_act,
+                dh(c.tariff),
+                d.fund,
+                dh(c.fund_share)
+            ));
+            Some(c.tariff)
+        }
+        (None, Pricing::Agreement) => {
+            return reject(format!(
+                "{} : aucun tarif de référence public au barème ; cette ligne ne se liquide que sous une prise en charge qui en fixe le tarif.",
+                act.label
+            ))
+        }
+        (None, pricing) => match pricing {
         Pricing::KeyLetter => {
             let Some(value) = rules.key_values.get(&act.code) else {
                 return reject(format!("Lettre clé « {} » sans valeur au barème.", act.code));
@@ -186,6 +286,8 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             Some(p * l.quantity)
         }
         Pricing::Reference { unit_price: None } => None,
+        Pricing::Agreement => None,
+        },
     };
     let base = match reference {
         Some(r) => {
@@ -201,6 +303,13 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     let (rate, rate_why) = if l.chronic { (rules.chronic_rate, "taux maladie chronique (ALD/ALC)") } else { (rules.rates.get(&d.kind).copied().unwrap_or(0), "taux de la nature des soins") };
     let mut reimbursed = apply_rate(base, rate);
     why.push(format!("Remboursé = {} × {} ({rate_why}) = {}", dh(base), format_rate(rate), dh(reimbursed)));
+    let above = l.charged - base;
+    let above_rate = rules.above_tariff_rates.get(&d.kind).copied().unwrap_or(0);
+    if above > 0 && above_rate > 0 {
+        let extra = apply_rate(above, above_rate);
+        why.push(format!("Dépassement du tarif {} × {} (part de la mutuelle) = {}", dh(above), format_rate(above_rate), dh(extra)));
+        reimbursed += extra;
+    }
     let ceiling = rules.yearly_ceilings.get(&act.family).copied();
     if let Some(c) = ceiling {
         let key = (l.beneficiary_id, act.family.clone(), l.date.year());
@@ -212,12 +321,58 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         }
         *used.entry(key).or_insert(0) += reimbursed;
     }
-    let amo = apply_rate(base, rules.amo_shares.get(&d.kind).copied().unwrap_or(0)).min(reimbursed);
-    let complementary = reimbursed - amo;
+    // Under the fund's coverage the AMO part is the fund's share of its
+    // tariff, whatever the mutual's own rates and ceilings.
+    let amo = match &l.coverage {
+        Some(c) => c.fund_share.min(base),
+        None => apply_rate(base, rules.amo_shares.get(&d.kind).copied().unwrap_or(0)).min(reimbursed),
+    };
+    let complementary = (reimbursed - amo).max(0);
     why.push(format!("Part AMO = {} ; part complémentaire = {} − {} = {}", dh(amo), dh(reimbursed), dh(amo), dh(complementary)));
-    let remainder = l.charged - reimbursed;
-    why.push(format!("Reste à la charge de l'adhérent = {} − {} = {}", dh(l.charged), dh(reimbursed), dh(remainder)));
-    LineResult::Accepted(Computed { family: act.family.clone(), base, rate, amo, complementary, reimbursed, remainder, explanation: why })
+    // What others already paid the provider is never reimbursed again.
+    let amo_to_member = (amo - l.paid_by_fund).max(0);
+    let mut complementary = (complementary - l.paid_by_mutual).max(0);
+    if l.paid_by_fund > 0 {
+        why.push(format!("Déjà payé au prestataire par {} : {} ; part AMO due à l'adhérent = {}", d.fund, dh(l.paid_by_fund), dh(amo_to_member)));
+    }
+    if l.paid_by_mutual > 0 {
+        why.push(format!("Déjà payé au prestataire par la mutuelle : {} ; part complémentaire due à l'adhérent = {}", dh(l.paid_by_mutual), dh(complementary)));
+    }
+    let bore = l.charged - l.paid_by_fund - l.paid_by_mutual;
+    let mut amo_to_member = amo_to_member;
+    if amo_to_member + complementary > bore {
+        let cut = amo_to_member + complementary - bore;
+        let from_comp = cut.min(complementary);
+        complementary -= from_comp;
+        amo_to_member -= cut - from_comp;
+        why.push(format!("Ramené à ce que l'adhérent a payé ({}) : on ne rembourse jamais plus", dh(bore)));
+    }
+    let reimbursed = amo_to_member + complementary;
+    let remainder = bore - reimbursed;
+    if l.paid_by_fund + l.paid_by_mutual > 0 {
+        why.push(format!(
+            "Reste à la charge de l'adhérent = {} − {} payés au prestataire − {} remboursés = {}",
+            dh(l.charged),
+            dh(l.paid_by_fund + l.paid_by_mutual),
+            dh(reimbursed),
+            dh(remainder)
+        ));
+    } else {
+        why.push(format!("Reste à la charge de l'adhérent = {} − {} = {}", dh(l.charged), dh(reimbursed), dh(remainder)));
+    }
+    LineResult::Accepted(Computed {
+        family: act.family.clone(),
+        base,
+        rate,
+        amo,
+        complementary,
+        paid_by_fund: l.paid_by_fund,
+        paid_by_mutual: l.paid_by_mutual,
+        amo_to_member,
+        reimbursed,
+        remainder,
+        explanation: why,
+    })
 }
 
 #[cfg(test)]
@@ -253,15 +408,30 @@ mod tests {
             chronic_rate: 10_000,
             amo_shares: [(Kind::Autres, 7_000), (Kind::Maladie, 7_000), (Kind::Optique, 5_000)].into(),
             yearly_ceilings: [("optique".to_string(), 120_000)].into(),
+            above_tariff_rates: BTreeMap::new(),
+            fund_acts: [("IMP2".to_string(), vec!["PSYMOT".to_string(), "ORTHO".to_string()])].into(),
         }
     }
 
     fn facts(kind: Kind) -> DossierFacts {
-        DossierFacts { kind, first_act_date: day(2023, 1, 5), validity_end: day(2023, 4, 5) }
+        DossierFacts { kind, first_act_date: day(2023, 1, 5), validity_end: day(2023, 4, 5), fund: "CNOPS".into(), mutual_pays_amo: true }
     }
 
     fn line(act: &str, qty: i64, charged: i64) -> CareLine {
-        CareLine { date: day(2023, 1, 31), beneficiary_id: 2, act: act.into(), quantity: qty, charged, chronic: false, approval: Some("AP-2023-000001".into()), covered: true }
+        CareLine {
+            date: day(2023, 1, 31),
+            beneficiary_id: 2,
+            act: act.into(),
+            quantity: qty,
+            charged,
+            chronic: false,
+            approval: Some("AP-2023-000001".into()),
+            covered: true,
+            paid_by_fund: 0,
+            paid_by_mutual: 0,
+            coverage: None,
+            blocked: None,
+        }
     }
 
     fn accepted(r: &LineResult) -> &Computed {
@@ -353,5 +523,61 @@ mod tests {
         assert_eq!(l.net_paid, 0);
         let l = liquidate(&sets, &facts(Kind::Autres), &lines, &BTreeMap::new(), &[(7, 8_000)]);
         assert_eq!((l.deductions.clone(), l.net_paid), (vec![(7, 8_000)], 80_000));
+    }
+
+    /// The worked example as the money really flowed: the fund's coverage
+    /// 76372825 (IMP2, 800,00 a month: 700,00 the fund's, 100,00 the
+    /// member's), its 700,00 paid to the provider, shared over the two lines
+    /// in proportion to what each charged; the mutual covers the whole
+    /// member's part under the tariff (100 %) and nothing above it.
+    #[test]
+    fn the_worked_example_under_the_funds_coverage() {
+        let mut r = rules(day(2022, 1, 1), 110);
+        r.rates.insert(Kind::Autres, 10_000);
+        r.amo_shares.insert(Kind::Autres, 8_000);
+        let cover = |tariff, fund_share| Some(FundTariff { number: "76372825".into(), fund_act: "IMP2".into(), tariff, fund_share });
+        let lines = [
+            CareLine { approval: None, paid_by_fund: 38_182, coverage: cover(43_636, 38_182), ..line("PSYMOT", 4, 60_000) },
+            CareLine { approval: None, paid_by_fund: 31_818, coverage: cover(36_364, 31_818), ..line("ORTHO", 4, 50_000) },
+        ];
+        let l = liquidate(&[r.clone()], &facts(Kind::Autres), &lines, &BTreeMap::new(), &[]);
+        let p = accepted(&l.lines[0]);
+        assert_eq!((p.base, p.amo, p.amo_to_member, p.complementary, p.reimbursed, p.remainder), (43_636, 38_182, 0, 5_454, 5_454, 16_364));
+        let o = accepted(&l.lines[1]);
+        assert_eq!((o.base, o.amo, o.amo_to_member, o.complementary, o.reimbursed, o.remainder), (36_364, 31_818, 0, 4_546, 4_546, 13_636));
+        assert_eq!(
+            (l.total_charged, l.total_paid_by_others, l.total_amo, l.total_amo_to_member, l.total_complementary, l.total_reimbursed, l.total_remainder, l.net_paid),
+            (110_000, 70_000, 70_000, 0, 10_000, 10_000, 30_000, 10_000)
+        );
+        assert!(p.explanation.contains(&"Prise en charge CNOPS n° 76372825 (IMP2) : tarif 436,36 dont part CNOPS 381,82".to_string()), "{:?}", p.explanation);
+        assert!(p.explanation.contains(&"Déjà payé au prestataire par CNOPS : 381,82 ; part AMO due à l'adhérent = 0,00".to_string()));
+        // Never more than the family bore (400,00), even if the mutual covered everything above the tariff.
+        r.above_tariff_rates.insert(Kind::Autres, 10_000);
+        let l = liquidate(&[r], &facts(Kind::Autres), &lines, &BTreeMap::new(), &[]);
+        assert_eq!((l.total_reimbursed, l.total_remainder), (40_000, 0));
+    }
+
+    #[test]
+    fn what_others_paid_is_never_reimbursed_again() {
+        // A consultation of 150,00 (reference 80,00, 80 % of which AMO 70 %),
+        // of which the mutual already paid the provider 140,00 under its own
+        // coverage: the member bore 10,00 and gets back at most that.
+        let sets = [rules(day(2022, 1, 1), 110)];
+        let l = liquidate(&sets, &facts(Kind::Maladie), &[CareLine { paid_by_mutual: 14_000, ..line("C", 1, 15_000) }], &BTreeMap::new(), &[]);
+        let c = accepted(&l.lines[0]);
+        assert_eq!((c.amo, c.amo_to_member, c.complementary, c.reimbursed, c.remainder), (5_600, 1_000, 0, 1_000, 0));
+        // The fund pays the AMO part itself: the mutual transfers only its complementary part.
+        let fund = DossierFacts { mutual_pays_amo: false, ..facts(Kind::Maladie) };
+        let l = liquidate(&sets, &fund, &[line("C", 1, 15_000)], &BTreeMap::new(), &[(3, 500)]);
+        assert_eq!((l.total_reimbursed, l.fund_pays, l.deductions.clone(), l.net_paid), (6_400, 5_600, vec![(3, 500)], 300));
+        // An act with no public tariff is refused outside a coverage, naming it.
+        let mut r = rules(day(2022, 1, 1), 110);
+        r.acts.push(Act { code: "HOSP".into(), label: "Hospitalisation".into(), family: "hospitalisation".into(), pricing: Pricing::Agreement, needs_prior_approval: false });
+        let l = liquidate(&[r], &facts(Kind::Maladie), &[line("HOSP", 1, 400_000)], &BTreeMap::new(), &[]);
+        assert_eq!(
+            l.lines[0],
+            LineResult::Rejected("Hospitalisation : aucun tarif de référence public au barème ; cette ligne ne se liquide que sous une prise en charge qui en fixe le tarif.".into())
+        );
+        assert_eq!(l.total_remainder, 400_000);
     }
 }

@@ -1,9 +1,11 @@
 //! Liquidation: the rules with their effective dates, the computation of
 //! each care line (pure, in `compute`), chronic-illness declarations, and the
-//! care lines and liquidation in the database (`repo`).
+//! care lines and liquidation in the database (`repo`), the AMO fund's own
+//! coverages and the arrangement with it (`fund`).
 
 pub mod chronic;
 pub mod compute;
+pub mod fund;
 pub mod repo;
 pub mod rules;
 

@@ -25,6 +25,10 @@ pub enum Pricing {
         #[ts(type = "number | null")]
         unit_price: Option<i64>,
     },
+    /// No public reference value: the line is priced only by the tariff of a
+    /// coverage or approval that covers it (the fund's or the mutual's), and
+    /// refused without one, naming the missing tariff.
+    Agreement,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -60,11 +64,32 @@ pub struct RuleSet {
     /// Most reimbursed per beneficiary and calendar year, per act family.
     #[ts(type = "Record<string, number>")]
     pub yearly_ceilings: BTreeMap<String, i64>,
+    /// The mutual's share of what is charged above the reference tariff, per
+    /// kind (its own rule; nothing when absent).
+    #[serde(default)]
+    #[ts(type = "Partial<Record<Kind, number>>")]
+    pub above_tariff_rates: BTreeMap<Kind, Rate>,
+    /// The AMO fund's act codes and the acts of this set they cover (`IMP2`
+    /// covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
+    /// the fund's coverages find it through this map.
+    #[serde(default)]
+    #[ts(type = "Record<string, Array<string>>")]
+    pub fund_acts: BTreeMap<String, Vec<String>>,
 }
 
 impl RuleSet {
     pub fn act(&self, code: &str) -> Option<&Act> {
         self.acts.iter().find(|a| a.code.eq_ignore_ascii_case(code))
+    }
+
+    /// Whether the fund's act code `fund_code` covers the act `code`.
+    pub fn fund_covers(&self, fund_code: &str, code: &str) -> bool {
+        self.fund_acts.iter().any(|(f, acts)| f.eq_ignore_ascii_case(fund_code) && acts.iter().any(|a| a.eq_ignore_ascii_case(code)))
+    }
+
+    /// The act's label, or its code when the set does not know it.
+    pub fn label<'a>(&'a self, code: &'a str) -> &'a str {
+        self.act(code).map(|a| a.label.as_str()).unwrap_or(code)
     }
 }
 

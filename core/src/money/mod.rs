@@ -55,9 +55,49 @@ pub fn format(c: Centimes) -> String {
     format!("{sign}{grouped},{:02}", a % 100)
 }
 
+/// Shares `total` among parts in proportion to `weights`, to the centime,
+/// the shares adding up exactly to `total` (largest remainder: the centimes
+/// left after rounding down go to the largest fractions, the first on ties).
+/// All weights zero: nothing is shared.
+pub fn split(total: Centimes, weights: &[Centimes]) -> Vec<Centimes> {
+    let sum: i128 = weights.iter().map(|w| (*w).max(0) as i128).sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let mut shares: Vec<(usize, i64, i128)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let p = total as i128 * (*w).max(0) as i128;
+            (i, (p / sum) as i64, p % sum)
+        })
+        .collect();
+    let mut left = total - shares.iter().map(|s| s.1).sum::<i64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(a.cmp(b)));
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        shares[i].1 += 1;
+        left -= 1;
+    }
+    shares.into_iter().map(|s| s.1).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_add_up_to_the_total() {
+        // The fund's 700,00 and the coverage's 800,00 over 600,00 and 500,00 charged.
+        assert_eq!(split(70_000, &[60_000, 50_000]), vec![38_182, 31_818]);
+        assert_eq!(split(80_000, &[60_000, 50_000]), vec![43_636, 36_364]);
+        assert_eq!(split(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(split(500, &[0, 0]), vec![0, 0]);
+        assert_eq!(split(0, &[5, 7]), vec![0, 0]);
+    }
 
     #[test]
     fn reads_what_people_type() {

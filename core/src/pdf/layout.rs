@@ -124,6 +124,77 @@ impl Writer {
         self.y -= 6.0;
     }
 
+    /// A table laid out to fit its text: each column as wide as its widest
+    /// cell or header line (headers may break at `\n`), the widest
+    /// left-aligned column (a label) taking what is left, and the type made
+    /// smaller until every figure fits the page width. Nothing is cut but, as
+    /// a last resort, that column's text. The header repeats on each page.
+    pub fn fitted_table(&mut self, titles: &[(&str, Align)], rows: &[Vec<String>], total: Option<Vec<String>>) {
+        let width = PAGE_WIDTH - 2.0 * MARGIN;
+        let widest = |i: usize| rows.iter().filter_map(|r| r.get(i)).map(|c| text_width(c, BODY, Weight::Regular)).fold(0.0, f32::max);
+        let flex = (0..titles.len()).filter(|i| titles[*i].1 == Align::Left).max_by(|a, b| widest(*a).total_cmp(&widest(*b))).unwrap_or(0);
+        let mut size = BODY;
+        let widths = loop {
+            let measure = |i: usize| -> f32 {
+                let head = titles[i].0.split('\n').map(|l| text_width(l, size, Weight::Bold)).fold(0.0, f32::max);
+                let cells = rows.iter().chain(total.iter()).filter_map(|r| r.get(i)).map(|c| text_width(c, size, Weight::Bold)).fold(0.0, f32::max);
+                head.max(cells) + 6.0
+            };
+            let mut w: Vec<f32> = (0..titles.len()).map(measure).collect();
+            let fixed: f32 = w.iter().enumerate().filter(|(i, _)| *i != flex).map(|(_, x)| x).sum();
+            if fixed + w[flex] <= width || size <= 6.5 {
+                w[flex] = (width - fixed).max(0.0);
+                break w;
+            }
+            size -= 0.5;
+        };
+        let lines = titles.iter().map(|t| t.0.split('\n').count()).max().unwrap_or(1);
+        let line = size * 1.35;
+        let header = |me: &mut Writer| {
+            me.ensure(line * (lines as f32 + 1.0));
+            for k in 0..lines {
+                me.y -= line;
+                let row: Vec<String> = titles.iter().map(|t| t.0.split('\n').nth(k).unwrap_or("").to_string()).collect();
+                me.fitted_cells(titles, &widths, &row, size, Weight::Bold);
+            }
+            let y = me.y - 3.0;
+            me.page().rule(MARGIN, y, PAGE_WIDTH - MARGIN, y, 0.5);
+            me.y -= 3.0;
+        };
+        header(self);
+        for row in rows {
+            if self.ensure(line) {
+                header(self);
+            }
+            self.y -= line;
+            self.fitted_cells(titles, &widths, row, size, Weight::Regular);
+        }
+        if let Some(t) = total {
+            if self.ensure(line + 4.0) {
+                header(self);
+            }
+            let y = self.y - 3.0;
+            self.page().rule(MARGIN, y, PAGE_WIDTH - MARGIN, y, 0.5);
+            self.y -= line + 2.0;
+            self.fitted_cells(titles, &widths, &t, size, Weight::Bold);
+        }
+        self.y -= 6.0;
+    }
+
+    fn fitted_cells(&mut self, titles: &[(&str, Align)], widths: &[f32], row: &[String], size: f32, weight: Weight) {
+        let mut x = MARGIN;
+        let y = self.y;
+        for ((t, w), cell) in titles.iter().zip(widths).zip(row) {
+            let text = fit(cell, w - 4.0, size, weight);
+            let tx = match t.1 {
+                Align::Left => x,
+                Align::Right => x + w - 4.0 - text_width(&text, size, weight),
+            };
+            self.page().text(tx, y, size, weight, text);
+            x += w;
+        }
+    }
+
     fn table_header(&mut self, cols: &[Col]) {
         self.ensure(LINE * 2.0);
         self.y -= LINE;

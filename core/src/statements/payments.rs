@@ -1,6 +1,9 @@
-//! Payment batches: liquidated dossiers gathered, each given a payment
-//! reference and date and moved to "réglé"; the batch exported as a transfer
-//! list with the members' RIBs.
+//! Payment batches: liquidated dossiers gathered, each given a payment date
+//! and moved to "réglé"; the mutual transfers only what it pays (its
+//! complementary part, and the AMO part when the arrangement says the mutual
+//! pays it), claw-backs deducted, in one transfer per member per batch, and
+//! no transfer of nothing. The batch is exported as a transfer list with the
+//! members' RIBs.
 
 use crate::audit::{self, Actor, Change};
 use crate::dossiers::workflow::Status;
@@ -22,16 +25,20 @@ pub struct PaymentBatch {
     pub pay_date: NaiveDate,
     #[ts(type = "number")]
     pub dossier_count: i64,
+    /// Transfers: one per member paid something.
+    #[ts(type = "number")]
+    pub transfer_count: i64,
     /// Centimes.
     #[ts(type = "number")]
     pub total: i64,
 }
 
-/// One transfer of a batch.
+/// One transfer of a batch: everything the mutual pays one member in it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Transfer {
     pub payment_reference: String,
-    pub form_number: String,
+    /// The claim forms it pays (`M21-0050533, M23-0000002`).
+    pub form_numbers: String,
     pub matricule: String,
     pub member_name: String,
     pub rib: String,
@@ -45,9 +52,11 @@ pub struct Transfer {
 pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_date: NaiveDate) -> ApiResult<PaymentBatch> {
     let mut tx = db.begin().await?;
     let rows = sqlx::query(
-        "SELECT d.id, d.status, d.form_number, d.total_reimbursed, d.clawback_deducted, d.version, m.matricule, m.last_name, m.first_name, m.rib
-         FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.status = 'liquide' ORDER BY d.id",
+        "SELECT d.id, d.status, d.form_number, COALESCE(d.mutual_pays, d.total_reimbursed) AS mutual_pays, d.clawback_deducted, d.version, d.member_id,
+           m.matricule, m.last_name, m.first_name, m.rib
+         FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.status = $1 ORDER BY m.matricule, d.id",
     )
+    .bind(Status::Liquide.code())
     .fetch_all(&mut *tx)
     .await?;
     let mut chosen = vec![];
@@ -69,8 +78,15 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     if chosen.is_empty() {
         return Err(ApiError::validation("dossier_ids", "Aucun dossier liquidé à régler."));
     }
+    // What the mutual pays on each dossier: its part, claw-backs deducted.
+    let net = |r: &sqlx::any::AnyRow| -> ApiResult<i64> {
+        Ok(r.try_get::<Option<i64>, _>("mutual_pays")?.unwrap_or(0) - r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0))
+    };
     let mut bad = vec![];
     for r in &chosen {
+        if net(r)? <= 0 {
+            continue;
+        }
         let rib: Option<String> = r.try_get("rib")?;
         if rib.as_deref().map(|x| validate::rib("rib", x)).transpose().ok().flatten().is_none() {
             bad.push(format!("{} ({} {})", r.try_get::<String, _>("matricule")?, r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?));
@@ -83,12 +99,7 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
             format!("RIB absent ou invalide pour : {}. Corrigez la fiche de l'adhérent ou retirez ses dossiers du lot ; rien n'a été réglé.", bad.join(", ")),
         ));
     }
-    let total: i64 = chosen
-        .iter()
-        .map(|r| Ok(r.try_get::<Option<i64>, _>("total_reimbursed")?.unwrap_or(0) - r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0)))
-        .collect::<ApiResult<Vec<_>>>()?
-        .into_iter()
-        .sum();
+    let total: i64 = chosen.iter().map(|r| net(r)).collect::<ApiResult<Vec<_>>>()?.into_iter().sum();
     let batch_id: i64 = sqlx::query_scalar(
         "INSERT INTO payment_batches (reference, pay_date, dossier_count, total, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -102,14 +113,23 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     .await?;
     let reference = format!("VIR-{}-{batch_id:05}", pay_date.format("%Y%m%d"));
     sqlx::query("UPDATE payment_batches SET reference = $1 WHERE id = $2").bind(&reference).bind(batch_id).execute(&mut *tx).await?;
-    for (i, r) in chosen.iter().enumerate() {
+    // One transfer per member: his dossiers with something to pay share its reference.
+    let mut transfer_of: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
+    for r in &chosen {
+        if net(r)? > 0 {
+            let member: i64 = r.try_get("member_id")?;
+            let next = transfer_of.len() + 1;
+            transfer_of.entry(member).or_insert_with(|| format!("{reference}/{next:04}"));
+        }
+    }
+    for r in chosen.iter() {
         let id: i64 = r.try_get("id")?;
-        let net = r.try_get::<Option<i64>, _>("total_reimbursed")?.unwrap_or(0) - r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0);
-        let pref = format!("{reference}/{:04}", i + 1);
+        let net = net(r)?;
+        let pref = if net > 0 { transfer_of.get(&r.try_get::<i64, _>("member_id")?).cloned() } else { None };
         let statement = format!("DEC-{}-{id:08}", pay_date.format("%Y"));
         let n = sqlx::query(
-            "UPDATE dossiers SET status = 'paye', paid_amount = $1, payment_batch_id = $2, payment_reference = $3, paid_on = $4, statement_number = $5,
-               version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND status = 'liquide'",
+            "UPDATE dossiers SET status = $9, paid_amount = $1, payment_batch_id = $2, payment_reference = $3, paid_on = $4, statement_number = $5,
+               version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND status = $10",
         )
         .bind(net)
         .bind(batch_id)
@@ -119,6 +139,8 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
         .bind(time::ts(now))
         .bind(id)
         .bind(r.try_get::<i64, _>("version")?)
+        .bind(Status::Paye.code())
+        .bind(Status::Liquide.code())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -129,41 +151,52 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
             action: "dossier.pay",
             entity_type: "dossier",
             entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({ "status": "liquide" })),
-            after: Some(serde_json::json!({ "status": "paye", "paid_amount": net, "payment_reference": pref, "paid_on": pay_date, "statement_number": statement })),
+            before: Some(serde_json::json!({ "status": Status::Liquide })),
+            after: Some(serde_json::json!({ "status": Status::Paye, "paid_amount": net, "payment_reference": pref, "paid_on": pay_date, "statement_number": statement })),
         })
         .await?;
     }
     tx.commit().await?;
-    Ok(PaymentBatch { id: batch_id, reference, pay_date, dossier_count: chosen.len() as i64, total })
+    Ok(PaymentBatch { id: batch_id, reference, pay_date, dossier_count: chosen.len() as i64, transfer_count: transfer_of.len() as i64, total })
 }
 
+/// The transfers of a batch: one per member paid something, in reference order.
 pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM payment_batches WHERE id = $1").bind(batch_id).fetch_optional(pool).await?;
+    if exists.is_none() {
+        return Err(ApiError::not_found(format!("Aucun lot de règlement n° {batch_id}.")));
+    }
     let rows = sqlx::query(
         "SELECT d.payment_reference, d.form_number, d.paid_amount, m.matricule, m.last_name, m.first_name, m.rib
-         FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.payment_batch_id = $1 ORDER BY d.payment_reference",
+         FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.payment_batch_id = $1 AND d.paid_amount > 0 ORDER BY d.payment_reference, d.id",
     )
     .bind(batch_id)
     .fetch_all(pool)
     .await?;
-    if rows.is_empty() {
-        return Err(ApiError::not_found(format!("Aucun lot de règlement n° {batch_id}.")));
-    }
-    rows.iter()
-        .map(|r| {
-            Ok(Transfer {
-                payment_reference: r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default(),
-                form_number: r.try_get("form_number")?,
+    let mut out: Vec<Transfer> = vec![];
+    for r in &rows {
+        let reference = r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default();
+        let form: String = r.try_get("form_number")?;
+        let amount = r.try_get::<Option<i64>, _>("paid_amount")?.unwrap_or(0);
+        match out.last_mut() {
+            Some(t) if t.payment_reference == reference => {
+                t.form_numbers = format!("{}, {form}", t.form_numbers);
+                t.amount += amount;
+            }
+            _ => out.push(Transfer {
+                payment_reference: reference,
+                form_numbers: form,
                 matricule: r.try_get("matricule")?,
                 member_name: format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),
                 rib: r.try_get::<Option<String>, _>("rib")?.unwrap_or_default(),
-                amount: r.try_get::<Option<i64>, _>("paid_amount")?.unwrap_or(0),
-            })
-        })
-        .collect()
+                amount,
+            }),
+        }
+    }
+    Ok(out)
 }
 
-const HEADERS: [&str; 6] = ["Référence", "Feuille de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"];
+const HEADERS: [&str; 6] = ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"];
 
 /// The transfer list as `.xlsx` or `.csv` (`;`, amounts `1100,00`), by the file's extension.
 pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
@@ -175,7 +208,7 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
                 .map(|t| {
                     vec![
                         t.payment_reference.as_str().into(),
-                        t.form_number.as_str().into(),
+                        t.form_numbers.as_str().into(),
                         t.matricule.as_str().into(),
                         t.member_name.as_str().into(),
                         t.rib.as_str().into(),
@@ -190,7 +223,7 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
             w.write_record(HEADERS).map_err(ApiError::internal)?;
             for t in list {
                 let amount = format!("{},{:02}", t.amount / 100, t.amount % 100);
-                w.write_record([&t.payment_reference, &t.form_number, &t.matricule, &t.member_name, &t.rib, &amount]).map_err(ApiError::internal)?;
+                w.write_record([&t.payment_reference, &t.form_numbers, &t.matricule, &t.member_name, &t.rib, &amount]).map_err(ApiError::internal)?;
             }
             let bytes = w.into_inner().map_err(ApiError::internal)?;
             crate::storage::files::write_atomically(dest, &bytes)

@@ -8,7 +8,7 @@ use crate::liquidation::repo::{lines_of, StoredLine};
 use crate::liquidation::rules::format_rate;
 use crate::members::{self, Member};
 use crate::money::format as dh;
-use crate::pdf::{Col, Writer};
+use crate::pdf::{Align, Writer};
 use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
 
@@ -43,38 +43,43 @@ fn member_block(w: &mut Writer, m: &Member) {
     w.field("Adresse", m.address.as_deref().unwrap_or("—"));
 }
 
-const COLS: [(&str, f32, bool); 8] = [
-    ("Date", 54.0, false),
-    ("Acte", 105.0, false),
-    ("Facturé", 58.0, true),
-    ("Base", 58.0, true),
-    ("Taux", 38.0, true),
-    ("Part AMO", 58.0, true),
-    ("Part compl.", 60.0, true),
-    ("Remboursé", 64.28, true),
+/// One line's figures as the member reads them; the headers break where
+/// `\n` says, and the table is laid out to fit (`Writer::fitted_table`).
+const COLS: [(&str, Align); 10] = [
+    ("Date", Align::Left),
+    ("Acte", Align::Left),
+    ("Frais\nengagés", Align::Right),
+    ("Payé au\nprestataire", Align::Right),
+    ("Base", Align::Right),
+    ("Taux", Align::Right),
+    ("Part\nAMO", Align::Right),
+    ("Part\nmutuelle", Align::Right),
+    ("Remboursé", Align::Right),
+    ("Reste à\nvotre charge", Align::Right),
 ];
 
-fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine]) {
+fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
     w.heading(&format!("Dossier {}", d.form_number));
     w.field("Bénéficiaire", &d.beneficiary_name);
     w.field("Nature des soins", d.kind.label());
     w.field("Premier acte", &fr(d.first_act_date));
     w.field("Reçu le", &fr(d.received_on));
     w.gap(6.0);
-    let cols: Vec<Col> = COLS.iter().map(|(t, wd, right)| if *right { Col::right(t, *wd) } else { Col::left(t, *wd) }).collect();
     let accepted: Vec<&StoredLine> = lines.iter().filter(|l| l.accepted == Some(true)).collect();
     let rows: Vec<Vec<String>> = accepted
         .iter()
         .map(|l| {
             vec![
                 fr(l.date),
-                if l.quantity > 1 { format!("{} × {}", l.quantity, l.act) } else { l.act.clone() },
+                if l.quantity > 1 { format!("{} × {}", l.quantity, l.label) } else { l.label.clone() },
                 dh(l.charged),
+                dh(l.paid_by_fund + l.paid_by_mutual),
                 dh(l.base.unwrap_or(0)),
                 format_rate(l.rate.unwrap_or(0) as u32),
                 dh(l.amo.unwrap_or(0)),
                 dh(l.complementary.unwrap_or(0)),
                 dh(l.reimbursed.unwrap_or(0)),
+                dh(l.remainder.unwrap_or(0)),
             ]
         })
         .collect();
@@ -83,33 +88,70 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine]) {
         "Total".to_string(),
         String::new(),
         dh(sum(|l| l.charged)),
+        dh(sum(|l| l.paid_by_fund + l.paid_by_mutual)),
         dh(sum(|l| l.base.unwrap_or(0))),
         String::new(),
         dh(sum(|l| l.amo.unwrap_or(0))),
         dh(sum(|l| l.complementary.unwrap_or(0))),
         dh(sum(|l| l.reimbursed.unwrap_or(0))),
+        dh(sum(|l| l.remainder.unwrap_or(0))),
     ];
-    w.table(&cols, &rows, Some(total));
+    w.fitted_table(&COLS, &rows, Some(total));
     let rejected: Vec<&StoredLine> = lines.iter().filter(|l| l.accepted == Some(false)).collect();
     if !rejected.is_empty() {
         w.heading("Lignes non remboursées");
         for l in rejected {
-            w.paragraph(&format!("{} — {} — {} DH : {}", fr(l.date), l.act, dh(l.charged), l.reason.as_deref().unwrap_or("")));
+            w.paragraph(&format!("{} — {} — {} DH : {}", fr(l.date), l.label, dh(l.charged), l.reason.as_deref().unwrap_or("")));
         }
     }
+    who_pays(w, lines, f);
 }
 
-fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, deducted: i64) {
-    let reimbursed = d.paid_amount.unwrap_or(0) + deducted;
+/// Who paid or pays each part: what the fund and the mutual paid providers
+/// directly, the AMO part and who pays it, the mutual's part, what is left
+/// to the member.
+fn who_pays(w: &mut Writer, lines: &[StoredLine], f: &Flows) {
+    let sum = |g: fn(&StoredLine) -> i64| lines.iter().map(g).sum::<i64>();
+    w.heading("Qui paie quoi");
+    w.field("Frais engagés", &format!("{} DH", dh(sum(|l| l.charged))));
+    let by_fund = sum(|l| l.paid_by_fund);
+    let by_mutual = sum(|l| l.paid_by_mutual);
+    if by_fund > 0 {
+        w.field(&format!("Tiers payant {}", f.fund_name), &format!("{} DH payés directement au prestataire", dh(by_fund)));
+    }
+    if by_mutual > 0 {
+        w.field("Tiers payant mutuelle", &format!("{} DH payés directement au prestataire", dh(by_mutual)));
+    }
+    let amo = sum(|l| l.amo.unwrap_or(0));
+    let amo_to_member = sum(|l| l.amo_to_member.unwrap_or(0));
+    let payer = if f.mutual_pays_amo { "la mutuelle, pour le compte de la caisse".to_string() } else { f.fund_name.clone() };
+    w.field(&format!("Part AMO ({})", f.fund_name), &format!("{} DH, dont {} DH versés à l'adhérent par {payer}", dh(amo), dh(amo_to_member)));
+    w.field("Part complémentaire", &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or(0)))));
+    w.field("Reste à votre charge", &format!("{} DH", dh(sum(|l| l.remainder.unwrap_or(0)))));
+}
+
+fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, f: &Flows, deducted: i64) {
     w.heading("Règlement");
-    w.field("Total remboursé", &format!("{} DH", dh(reimbursed)));
+    w.field("Total remboursé", &format!("{} DH", dh(d.total_reimbursed.unwrap_or(0))));
+    if f.fund_pays > 0 {
+        w.field(&format!("Versé par {}", f.fund_name), &format!("{} DH, par la caisse (hors de ce virement)", dh(f.fund_pays)));
+    }
     if deducted > 0 {
         w.field("Défalcation déduite", &format!("- {} DH", dh(deducted)));
     }
-    w.field("Net payé", &format!("{} DH", dh(d.paid_amount.unwrap_or(0))));
-    w.field("Référence du paiement", d.payment_reference.as_deref().unwrap_or("—"));
+    w.field("Net payé par la mutuelle", &format!("{} DH", dh(d.paid_amount.unwrap_or(0))));
+    w.field("Référence du paiement", d.payment_reference.as_deref().unwrap_or("— (rien à virer)"));
     w.field("Date du paiement", &d.paid_on.map(fr).unwrap_or_default());
     w.field("Virement sur le RIB", &masked_rib(m.rib.as_deref()));
+}
+
+/// Who pays what on a liquidated dossier, as it was liquidated.
+#[derive(Debug, Clone)]
+pub struct Flows {
+    pub fund_name: String,
+    pub mutual_pays_amo: bool,
+    /// What the fund pays the member itself (its AMO part), outside the mutual's transfer.
+    pub fund_pays: i64,
 }
 
 /// What a paid dossier needs beyond [`Dossier`].
@@ -117,6 +159,7 @@ pub struct PaidDossier {
     pub dossier: Dossier,
     pub lines: Vec<StoredLine>,
     pub deducted: i64,
+    pub flows: Flows,
 }
 
 pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
@@ -124,8 +167,19 @@ pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
     if dossier.paid_on.is_none() {
         return Err(ApiError::conflict(format!("Le dossier {} n'est pas encore réglé : pas de décompte.", dossier.form_number)));
     }
-    let deducted: Option<i64> = sqlx::query_scalar("SELECT clawback_deducted FROM dossiers WHERE id = $1").bind(id).fetch_one(pool).await?;
-    Ok(PaidDossier { lines: lines_of(pool, id).await?, deducted: deducted.unwrap_or(0), dossier })
+    let r = sqlx::query("SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM dossiers WHERE id = $1").bind(id).fetch_one(pool).await?;
+    // Dossiers liquidated before the fund's part was told apart: the mutual paid it all.
+    let flows = Flows {
+        fund_name: r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()),
+        mutual_pays_amo: r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(1) == 1,
+        fund_pays: r.try_get::<Option<i64>, _>("fund_pays")?.unwrap_or(0),
+    };
+    Ok(PaidDossier {
+        lines: lines_of(&mut *pool.acquire().await?, id).await?,
+        deducted: r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0),
+        flows,
+        dossier,
+    })
 }
 
 /// The statement of one paid dossier.
@@ -138,8 +192,8 @@ pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<
     w.heading(&format!("Décompte de remboursement n° {number}"));
     w.field("Date du décompte", &d.paid_on.map(fr).unwrap_or_default());
     member_block(&mut w, m);
-    dossier_block(&mut w, d, &p.lines);
-    payment_block(&mut w, d, m, p.deducted);
+    dossier_block(&mut w, d, &p.lines, &p.flows);
+    payment_block(&mut w, d, m, &p.flows, p.deducted);
     w.finish().render()
 }
 
@@ -175,12 +229,12 @@ pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: Nai
     w.heading(&title);
     member_block(&mut w, m);
     for p in paid {
-        dossier_block(&mut w, &p.dossier, &p.lines);
-        payment_block(&mut w, &p.dossier, m, p.deducted);
+        dossier_block(&mut w, &p.dossier, &p.lines, &p.flows);
+        payment_block(&mut w, &p.dossier, m, &p.flows, p.deducted);
     }
     let total: i64 = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or(0)).sum();
     w.heading("Total de la période");
     w.field("Paiements", &paid.len().to_string());
-    w.field("Net payé", &format!("{} DH", dh(total)));
+    w.field("Net payé par la mutuelle", &format!("{} DH", dh(total)));
     w.finish().render()
 }

@@ -21,6 +21,21 @@ needs_prior_approval: boolean, };
 export type ApiError = { code: ErrorCode, message: string, field?: string, };
 
 /**
+ * The arrangement with the AMO fund from a date.
+ */
+export type Arrangement = { effective_from: string, 
+/**
+ * `CNOPS`.
+ */
+fund_name: string, 
+/**
+ * Who pays the member's AMO part: the fund itself (after the mutual's
+ * transmission slip), or the mutual with its own part (recovering it
+ * from the fund).
+ */
+amo_paid_by: Payer, };
+
+/**
  * A row as the Administration screen shows it.
  */
 export type AuditEntry = { id: number, 
@@ -129,9 +144,25 @@ act: string, quantity: number,
 /**
  * As typed: `600`, `1 100,00`.
  */
-charged: string, provider?: string | null, };
+charged: string, provider?: string | null, 
+/**
+ * The provider's invoice number (`VFA230187`): the lines of one invoice
+ * share what a third party paid on it.
+ */
+invoice_number?: string | null, };
 
-export type CareLinesSave = { dossier_id: number, version: number, lines: Array<CareLineInput>, };
+/**
+ * A dossier's care lines and third-party payments, replaced whole.
+ */
+export type CareLinesSave = { dossier_id: number, version: number, lines: Array<CareLineInput>, 
+/**
+ * What the fund or the mutual already paid providers on these invoices.
+ */
+third_party?: Array<ThirdPartyInput>, 
+/**
+ * The same provider's invoice is on another dossier: record it anyway.
+ */
+confirm_duplicate_invoice?: boolean, };
 
 /**
  * How the request came.
@@ -213,6 +244,11 @@ dental_prosthesis: boolean,
  * Long-term or chronic illness (ALD/ALC).
  */
 chronic: boolean, };
+
+/**
+ * What a fund coverage counts.
+ */
+export type CoverageUnit = "months" | "sessions";
 
 export type CreateAdminRequest = { username: string, full_name: string, password: string, };
 
@@ -447,6 +483,33 @@ confidential?: boolean, };
  */
 export type FileRequest = { id: number, path: string, };
 
+export type FundCoverage = { id: number, number: string, fund_act: string, member_id: number, beneficiary_id: number, beneficiary_name: string, provider: string, unit: CoverageUnit, quantity: number, 
+/**
+ * Months or sessions already used by liquidated lines.
+ */
+used: number, valid_from: string, valid_to: string, tariff: number, fund_share: number, member_share: number, 
+/**
+ * The acts of the rule set this coverage covers.
+ */
+acts: Array<string>, };
+
+/**
+ * A fund coverage as the desk types it from the fund's letter.
+ */
+export type FundCoverageInput = { 
+/**
+ * The fund's number (`76372825`).
+ */
+number: string, 
+/**
+ * The fund's act code (`IMP2`).
+ */
+fund_act: string, beneficiary_id: number, provider: string, unit: CoverageUnit, quantity: number, valid_from: string, valid_to: string, 
+/**
+ * Per month or per session, as typed (`800`, `700,00`).
+ */
+tariff: string, fund_share: string, member_share: string, };
+
 /**
  * A granted act with what it has left.
  */
@@ -532,11 +595,35 @@ export type LiquidateRequest = { id: number, version: number, };
 /**
  * The result of liquidating a dossier.
  */
-export type LiquidationView = { lines: Array<StoredLine>, total_charged: number, total_reimbursed: number, 
+export type LiquidationView = { lines: Array<StoredLine>, total_charged: number, 
+/**
+ * Already paid to providers by the fund or the mutual.
+ */
+total_paid_by_others: number, 
+/**
+ * The AMO parts, whoever receives them.
+ */
+total_amo: number, total_complementary: number, 
+/**
+ * What the member is reimbursed (AMO due to him + complementary).
+ */
+total_reimbursed: number, 
+/**
+ * The member's remaining charge.
+ */
+total_remainder: number, 
+/**
+ * The AMO fund's name and what it pays the member itself.
+ */
+fund_name: string, fund_pays: number, 
 /**
  * Claw-backs deducted now (centimes).
  */
-clawback_deducted: number, net_paid: number, version: number, };
+clawback_deducted: number, 
+/**
+ * What the mutual transfers to the member.
+ */
+net_paid: number, version: number, };
 
 /**
  * How long a desk may stay idle before it locks.
@@ -582,6 +669,8 @@ missing: Array<string>,
  * How to send a complement, when incomplete.
  */
 how_to_complete: string | null, };
+
+export type MemberIdRequest = { member_id: number, };
 
 /**
  * The member form. Empty optional fields are `null` or absent.
@@ -680,7 +769,17 @@ dossier_ids?: Array<number>,
  */
 pay_date?: string | null, };
 
+/**
+ * The AMO fund or the mutual: who pays the member's AMO part, or who paid a
+ * provider directly.
+ */
+export type Payer = "fonds" | "mutuelle";
+
 export type PaymentBatch = { id: number, reference: string, pay_date: string, dossier_count: number, 
+/**
+ * Transfers: one per member paid something.
+ */
+transfer_count: number, 
 /**
  * Centimes.
  */
@@ -758,7 +857,7 @@ pending_updates: Array<PortalUpdate>, };
 /**
  * How an act's reference amount is found.
  */
-export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, };
+export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, } | { "type": "agreement" };
 
 export type Provider = { id: number, name: string, 
 /**
@@ -992,7 +1091,18 @@ amo_shares: Partial<Record<Kind, number>>,
 /**
  * Most reimbursed per beneficiary and calendar year, per act family.
  */
-yearly_ceilings: Record<string, number>, };
+yearly_ceilings: Record<string, number>, 
+/**
+ * The mutual's share of what is charged above the reference tariff, per
+ * kind (its own rule; nothing when absent).
+ */
+above_tariff_rates: Partial<Record<Kind, number>>, 
+/**
+ * The AMO fund's act codes and the acts of this set they cover (`IMP2`
+ * covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
+ * the fund's coverages find it through this map.
+ */
+fund_acts: Record<string, Array<string>>, };
 
 export type ScanContent = { info: ScanInfo, 
 /**
@@ -1113,11 +1223,27 @@ export type StatusCount = { status: Status, label: string, count: number, };
 /**
  * A stored care line with, once liquidated, its figures.
  */
-export type StoredLine = { id: number, date: string, beneficiary_id: number, act: string, quantity: number, charged: number, provider: string | null, accepted: boolean | null, base: number | null, 
+export type StoredLine = { id: number, date: string, beneficiary_id: number, act: string, quantity: number, charged: number, provider: string | null, invoice_number: string | null, 
+/**
+ * What the act is called (`Psychomotricité (séance)`), from the rules of its date.
+ */
+label: string, 
+/**
+ * Already paid to the provider by the fund, by the mutual (centimes).
+ */
+paid_by_fund: number, paid_by_mutual: number, 
+/**
+ * The fund's coverage that priced the line.
+ */
+coverage_number: string | null, accepted: boolean | null, base: number | null, 
 /**
  * Basis points.
  */
-rate: number | null, amo: number | null, complementary: number | null, reimbursed: number | null, remainder: number | null, 
+rate: number | null, amo: number | null, complementary: number | null, 
+/**
+ * The AMO part due to the member (the AMO part less what the fund paid the provider).
+ */
+amo_to_member: number | null, reimbursed: number | null, remainder: number | null, 
 /**
  * Why it was rejected, as the member reads it.
  */
@@ -1126,6 +1252,25 @@ reason: string | null,
  * How each figure was reached.
  */
 explanation: Array<string>, };
+
+/**
+ * What a third party already paid the provider on one invoice, as typed.
+ */
+export type ThirdPartyInput = { invoice_number: string, 
+/**
+ * The AMO fund under its coverage, or the mutual under its own.
+ */
+payer: Payer, 
+/**
+ * As typed: `700`, `700,00`.
+ */
+amount: string, 
+/**
+ * The coverage under which it was paid (`76372825`).
+ */
+reference?: string | null, };
+
+export type ThirdPartyPayment = { invoice_number: string, payer: Payer, amount: number, reference: string | null, };
 
 export type Tile = { key: string, label: string, count: number, };
 
@@ -1287,8 +1432,13 @@ export interface Operations {
   dossier_medical_save: { request: DossierMedical; response: DossierMedical };
   rule_set_list: { request: Empty; response: Array<RuleSet> };
   rule_set_add: { request: RuleSet; response: Array<RuleSet> };
+  amo_arrangement_list: { request: Empty; response: Array<Arrangement> };
+  amo_arrangement_add: { request: Arrangement; response: Array<Arrangement> };
+  fund_coverage_add: { request: FundCoverageInput; response: FundCoverage };
+  fund_coverage_list: { request: MemberIdRequest; response: Array<FundCoverage> };
   care_lines_save: { request: CareLinesSave; response: Array<StoredLine> };
   care_lines_get: { request: IdRequest; response: Array<StoredLine> };
+  third_party_payments_get: { request: IdRequest; response: Array<ThirdPartyPayment> };
   dossier_liquidate: { request: LiquidateRequest; response: LiquidationView };
   payment_batch_create: { request: PayRequest; response: PaymentBatch };
   payment_batch_export: { request: FileRequest; response: Written };
@@ -1385,8 +1535,13 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   dossier_medical_save: "medical_review",
   rule_set_list: "authenticated",
   rule_set_add: "settings_manage",
+  amo_arrangement_list: "authenticated",
+  amo_arrangement_add: "settings_manage",
+  fund_coverage_add: "dossiers_process",
+  fund_coverage_list: "dossiers_read",
   care_lines_save: "dossiers_process",
   care_lines_get: "dossiers_read",
+  third_party_payments_get: "dossiers_read",
   dossier_liquidate: "dossiers_process",
   payment_batch_create: "statements_produce",
   payment_batch_export: "statements_produce",

@@ -6,6 +6,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod dossiers;
+pub mod liquidation;
 pub mod members;
 pub mod reception;
 pub mod session;
@@ -96,11 +97,16 @@ operations! {
     dossiers::DeadlineRuleList,
     dossiers::DeadlineRuleAdd,
     dossiers::DossierMedicalSave,
-    statements::RuleSetList,
-    statements::RuleSetAdd,
-    statements::CareLinesSaveOp,
-    statements::CareLinesGet,
-    statements::DossierLiquidate,
+    liquidation::RuleSetList,
+    liquidation::RuleSetAdd,
+    liquidation::AmoArrangementList,
+    liquidation::AmoArrangementAdd,
+    liquidation::FundCoverageAdd,
+    liquidation::FundCoverageList,
+    liquidation::CareLinesSaveOp,
+    liquidation::CareLinesGet,
+    liquidation::ThirdPartyPaymentsGet,
+    liquidation::DossierLiquidate,
     statements::PaymentBatchCreate,
     statements::PaymentBatchExport,
     statements::StatementDossier,

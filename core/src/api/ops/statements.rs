@@ -1,12 +1,10 @@
-//! Liquidation rules, care lines, liquidation, payment batches and statements.
+//! Payment batches, transfer lists, statements and the mutual's letterhead settings.
 
-use super::reception::{write_file, FileRequest, IdRequest, Written};
+use super::reception::{write_file, FileRequest, Written};
 use super::session::Empty;
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
-use crate::liquidation::repo::{self, CareLineInput, LiquidationView, StoredLine};
-use crate::liquidation::RuleSet;
 use crate::members;
 use crate::statements::batch::{self, BatchProgress, BatchReport};
 use crate::statements::payments::{self, PaymentBatch};
@@ -14,85 +12,6 @@ use crate::statements::pdf;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-pub struct RuleSetList;
-impl Operation for RuleSetList {
-    const NAME: &'static str = "rule_set_list";
-    const PERMISSION: Permission = Permission::Authenticated;
-    const SUMMARY: &'static str = "The liquidation rule sets (key letters, acts and reference prices, rates, AMO shares, ceilings) with their effective dates.";
-    type Request = Empty;
-    type Response = Vec<RuleSet>;
-    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<RuleSet>> {
-        repo::rule_sets(ctx.db().pool()).await
-    }
-}
-
-pub struct RuleSetAdd;
-impl Operation for RuleSetAdd {
-    const NAME: &'static str = "rule_set_add";
-    const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Adds a rule set taking effect on its date; dossiers already liquidated keep their figures.";
-    type Request = RuleSet;
-    type Response = Vec<RuleSet>;
-    async fn run(ctx: &mut Ctx<'_>, r: RuleSet) -> ApiResult<Vec<RuleSet>> {
-        repo::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &r).await
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct CareLinesSave {
-    #[ts(type = "number")]
-    pub dossier_id: i64,
-    #[ts(type = "number")]
-    pub version: i64,
-    pub lines: Vec<CareLineInput>,
-}
-
-pub struct CareLinesSaveOp;
-impl Operation for CareLinesSaveOp {
-    const NAME: &'static str = "care_lines_save";
-    const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "Replaces a dossier's care lines (date, beneficiary, act, quantity, amount charged, provider), each checked.";
-    type Request = CareLinesSave;
-    type Response = Vec<StoredLine>;
-    async fn run(ctx: &mut Ctx<'_>, r: CareLinesSave) -> ApiResult<Vec<StoredLine>> {
-        repo::save_lines(ctx.db(), &ctx.actor, ctx.now, r.dossier_id, r.version, &r.lines).await
-    }
-}
-
-pub struct CareLinesGet;
-impl Operation for CareLinesGet {
-    const NAME: &'static str = "care_lines_get";
-    const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A dossier's care lines, with their figures and how each was reached once liquidated.";
-    type Request = IdRequest;
-    type Response = Vec<StoredLine>;
-    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<StoredLine>> {
-        repo::lines_of(ctx.db().pool(), r.id).await
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct LiquidateRequest {
-    #[ts(type = "number")]
-    pub id: i64,
-    #[ts(type = "number")]
-    pub version: i64,
-}
-
-pub struct DossierLiquidate;
-impl Operation for DossierLiquidate {
-    const NAME: &'static str = "dossier_liquidate";
-    const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "Liquidates a complete dossier: each line computed with the rules in force on its date, claw-backs deducted, status \"liquidé\".";
-    type Request = LiquidateRequest;
-    type Response = LiquidationView;
-    async fn run(ctx: &mut Ctx<'_>, r: LiquidateRequest) -> ApiResult<LiquidationView> {
-        repo::liquidate(ctx.db(), &ctx.actor, ctx.now, r.id, r.version).await
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

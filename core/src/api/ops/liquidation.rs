@@ -1,0 +1,149 @@
+//! Liquidation: rule sets, the arrangement with the AMO fund, the fund's own
+//! coverages, care lines with what third parties paid, and the liquidation.
+
+use super::reception::IdRequest;
+use super::session::Empty;
+use crate::api::{Ctx, Operation};
+use crate::auth::Permission;
+use crate::error::ApiResult;
+use crate::liquidation::fund::{self, Arrangement, FundCoverage, FundCoverageInput};
+use crate::liquidation::repo::{self, CareLinesSave, LiquidationView, StoredLine, ThirdPartyPayment};
+use crate::liquidation::RuleSet;
+use serde::Deserialize;
+use ts_rs::TS;
+
+pub struct RuleSetList;
+impl Operation for RuleSetList {
+    const NAME: &'static str = "rule_set_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The liquidation rule sets (key letters, acts and reference prices, rates, AMO shares, ceilings) with their effective dates.";
+    type Request = Empty;
+    type Response = Vec<RuleSet>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<RuleSet>> {
+        repo::rule_sets(ctx.db().pool()).await
+    }
+}
+
+pub struct RuleSetAdd;
+impl Operation for RuleSetAdd {
+    const NAME: &'static str = "rule_set_add";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds a rule set taking effect on its date; dossiers already liquidated keep their figures.";
+    type Request = RuleSet;
+    type Response = Vec<RuleSet>;
+    async fn run(ctx: &mut Ctx<'_>, r: RuleSet) -> ApiResult<Vec<RuleSet>> {
+        repo::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct CareLinesSaveOp;
+impl Operation for CareLinesSaveOp {
+    const NAME: &'static str = "care_lines_save";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Replaces a dossier's care lines (date, beneficiary, act, quantity, amount charged, provider, invoice) and what third parties already paid providers on its invoices, each checked; a provider's invoice already on another dossier asks for confirmation.";
+    type Request = CareLinesSave;
+    type Response = Vec<StoredLine>;
+    async fn run(ctx: &mut Ctx<'_>, r: CareLinesSave) -> ApiResult<Vec<StoredLine>> {
+        repo::save_lines(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+pub struct CareLinesGet;
+impl Operation for CareLinesGet {
+    const NAME: &'static str = "care_lines_get";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A dossier's care lines, with their figures and how each was reached once liquidated.";
+    type Request = IdRequest;
+    type Response = Vec<StoredLine>;
+    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<StoredLine>> {
+        repo::lines_of(&mut *ctx.db().pool().acquire().await?, r.id).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidateRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+pub struct DossierLiquidate;
+impl Operation for DossierLiquidate {
+    const NAME: &'static str = "dossier_liquidate";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Liquidates a complete dossier: each line computed with the rules in force on its date and the fund's coverage covering it, what third parties paid never reimbursed again, claw-backs deducted from what the mutual pays, status \"liquidé\".";
+    type Request = LiquidateRequest;
+    type Response = LiquidationView;
+    async fn run(ctx: &mut Ctx<'_>, r: LiquidateRequest) -> ApiResult<LiquidationView> {
+        repo::liquidate(ctx.db(), &ctx.actor, ctx.now, r.id, r.version).await
+    }
+}
+
+pub struct ThirdPartyPaymentsGet;
+impl Operation for ThirdPartyPaymentsGet {
+    const NAME: &'static str = "third_party_payments_get";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "What the AMO fund or the mutual already paid providers on a dossier's invoices (tiers payant).";
+    type Request = IdRequest;
+    type Response = Vec<ThirdPartyPayment>;
+    async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<ThirdPartyPayment>> {
+        repo::payments_of(&mut *ctx.db().pool().acquire().await?, r.id).await
+    }
+}
+
+pub struct FundCoverageAdd;
+impl Operation for FundCoverageAdd {
+    const NAME: &'static str = "fund_coverage_add";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Records a coverage or approval issued by the AMO fund itself, as its letter states it (number, act code, months or sessions, validity, tariff, fund and member shares, provider).";
+    type Request = FundCoverageInput;
+    type Response = FundCoverage;
+    async fn run(ctx: &mut Ctx<'_>, r: FundCoverageInput) -> ApiResult<FundCoverage> {
+        fund::add(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberIdRequest {
+    #[ts(type = "number")]
+    pub member_id: i64,
+}
+
+pub struct FundCoverageList;
+impl Operation for FundCoverageList {
+    const NAME: &'static str = "fund_coverage_list";
+    const PERMISSION: Permission = Permission::DossiersRead;
+    const SUMMARY: &'static str = "A member's coverages issued by the AMO fund, with what liquidated lines used of each.";
+    type Request = MemberIdRequest;
+    type Response = Vec<FundCoverage>;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberIdRequest) -> ApiResult<Vec<FundCoverage>> {
+        fund::of_member(ctx.db().pool(), r.member_id).await
+    }
+}
+
+pub struct AmoArrangementList;
+impl Operation for AmoArrangementList {
+    const NAME: &'static str = "amo_arrangement_list";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The arrangements with the AMO fund by effective date: its name and who pays the member's AMO part.";
+    type Request = Empty;
+    type Response = Vec<Arrangement>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<Arrangement>> {
+        fund::arrangements(ctx.db().pool()).await
+    }
+}
+
+pub struct AmoArrangementAdd;
+impl Operation for AmoArrangementAdd {
+    const NAME: &'static str = "amo_arrangement_add";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds an arrangement with the AMO fund taking effect on its date; dossiers already liquidated keep theirs.";
+    type Request = Arrangement;
+    type Response = Vec<Arrangement>;
+    async fn run(ctx: &mut Ctx<'_>, r: Arrangement) -> ApiResult<Vec<Arrangement>> {
+        fund::add_arrangement(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
