@@ -456,8 +456,10 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
         let r = d.w.call(&mut d.reception, "dossier_record_scan", req).await.unwrap();
         ids.push(r["dossier"]["id"].as_i64().unwrap());
     }
-    // The second was paid on its scan (statements issue); simulated here.
-    sqlx::query("UPDATE dossiers SET status = 'paye', paid_amount = 70000 WHERE id = $1").bind(ids[1]).execute(d.w.t.db.pool()).await.unwrap();
+    // The second was paid on its scan (statements issue); simulated here: 700,00
+    // reimbursed, of which 100,00 went to an earlier claw-back and 600,00 were
+    // transferred. The claw-back recovers the gross 700,00.
+    sqlx::query("UPDATE dossiers SET status = 'paye', total_reimbursed = 70000, paid_amount = 60000 WHERE id = $1").bind(ids[1]).execute(d.w.t.db.pool()).await.unwrap();
     let list = d.w.call(&mut d.claims, "overdue_originals", json!({})).await.unwrap();
     let forms: Vec<&str> = list.as_array().unwrap().iter().map(|o| o["dossier"]["form_number"].as_str().unwrap()).collect();
     // 01/06 → deadline 01/10; 15/06 → 15/10; 01/09 → 01/01/2027 (not overdue).

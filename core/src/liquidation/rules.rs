@@ -114,7 +114,7 @@ pub fn apply_coefficient(value: i64, hundredths: i64) -> i64 {
 
 /// `80 %`, `72,5 %`.
 pub fn format_rate(rate: Rate) -> String {
-    if rate % 100 == 0 {
+    if rate.is_multiple_of(100) {
         format!("{} %", rate / 100)
     } else {
         format!("{},{} %", rate / 100, format!("{:02}", rate % 100).trim_end_matches('0'))

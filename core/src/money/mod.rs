@@ -47,7 +47,7 @@ pub fn format(c: Centimes) -> String {
     let units = (a / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(' ');
         }
         grouped.push(ch);
