@@ -16,6 +16,8 @@ crate::on_both_backends!(
     a_providers_invoice_recorded_twice_asks_for_confirmation,
     the_mutual_transfers_only_its_part_once_per_member,
     a_liquidated_scan_whose_original_is_overdue_is_not_paid,
+    the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_paid,
+    a_transfer_the_bank_returns_is_put_back_to_pay_with_its_reason,
 );
 
 /// A fresh database as installed (no rule set added by the test), the clock
@@ -404,4 +406,110 @@ async fn a_liquidated_scan_whose_original_is_overdue_is_not_paid(t: TestDb) {
     let e = o.w.call(&mut o.claims, "payment_batch_create", json!({})).await.unwrap_err();
     assert_eq!(e.message, "Aucun dossier liquidé à régler.");
     assert_eq!(count(&o.w.t.db, "clawbacks").await, 0);
+}
+
+/// Three consultations at 80,00 liquidated and paid: AMO 64,00 each, which
+/// the CNOPS pays the members itself.
+async fn three_paid_consultations(o: &mut Mutual) -> Vec<i64> {
+    let mut ids = vec![];
+    for (form, who, day) in [("M23-0000201", o.fouad, "2023-01-10"), ("M23-0000202", o.farah, "2023-01-11"), ("M23-0000203", o.fouad, "2023-01-12")] {
+        let (id, v) = o.record(form, "13059", who, "maladie", day, "80").await;
+        let v = o.complete(id, v, json!({"lines": [{"date": day, "beneficiary_id": who, "act": "C", "quantity": 1, "charged": "80"}]})).await;
+        o.liquidate(id, v).await;
+        ids.push(id);
+    }
+    o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-02-20"})).await.unwrap();
+    ids
+}
+
+async fn the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_paid(t: TestDb) {
+    let mut o = mutual(t).await;
+    let e = o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("from"), "Aucune part AMO réglée à transmettre entre le 01/02/2023 et le 28/02/2023."));
+    let ids = three_paid_consultations(&mut o).await;
+    let slip = o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap();
+    // Bases 3 × 80,00; AMO parts 3 × 64,00.
+    assert_eq!(slip["reference"], format!("BORD-202302-{:05}", slip["id"].as_i64().unwrap()));
+    assert_eq!((slip["dossier_count"].as_i64(), slip["total_base"].as_i64(), slip["total_amo"].as_i64(), slip["confirmed_count"].as_i64()), (Some(3), Some(24_000), Some(19_200), Some(0)));
+    // A dossier goes on one slip only.
+    let e = o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("from"));
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("bordereau.pdf");
+    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": pdf.to_str().unwrap()})).await.unwrap();
+    let text = pdf_text(&pdf);
+    for expected in ["Bordereau d'envoi n° BORD-202302-", "CNOPS", "du 01/02/2023 au 28/02/2023", "M23-0000201", "M23-0000202", "M23-0000203", "Benhnini Farah", "240,00", "192,00", "Total des parts AMO", "192,00 DH"] {
+        assert!(text.contains(expected), "slip lacks {expected:?}:\n{text}");
+    }
+    let csv = dir.path().join("bordereau.csv");
+    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": csv.to_str().unwrap()})).await.unwrap();
+    let rows: Vec<String> = std::fs::read_to_string(&csv).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(rows[0], "Feuille de soins;Matricule;Adhérent;Bénéficiaire;Réglé le;Base AMO (DH);Part AMO (DH);Versée à l'adhérent par");
+    assert_eq!(rows[2], "M23-0000202;13059;Benhnini Fouad;Benhnini Farah;20/02/2023;80,00;64,00;CNOPS");
+    let xlsx = dir.path().join("bordereau.xlsx");
+    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": xlsx.to_str().unwrap()})).await.unwrap();
+    assert_eq!(crate::dossiers::read_xlsx(&xlsx)[1][6], "64");
+
+    // The fund's return file: a dossier not on the slip, or another amount, is refused naming its row; nothing recorded.
+    let bad = dir.path().join("retour-faux.csv");
+    std::fs::write(&bad, "Feuille de soins;Montant payé\nM23-0000201;64,00\nM23-0000999;64,00\n").unwrap();
+    let confirm = |file: &std::path::Path| json!({"id": slip["id"], "paid_on": "2023-04-05", "reference": "CNOPS-PAI-7781", "file": file.to_str().unwrap()});
+    let e = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&bad)).await.unwrap_err();
+    let expected = format!("Ligne 3 : la feuille M23-0000999 n'est pas sur le bordereau {} ; rien n'a été enregistré.", slip["reference"].as_str().unwrap());
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("file"), expected.as_str()));
+    std::fs::write(&bad, "Feuille de soins;Montant payé\nM23-0000201;65,00\n").unwrap();
+    let e = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&bad)).await.unwrap_err();
+    assert_eq!(e.message, "Ligne 2 : 65,00 DH payés pour la feuille M23-0000201, le bordereau en porte 64,00 DH ; rien n'a été enregistré.");
+    let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE fund_paid_on IS NOT NULL").fetch_one(o.w.t.db.pool()).await.unwrap();
+    assert_eq!(confirmed, 0);
+    // Two of three confirmed by the file; the third entered for the rest of the slip.
+    let good = dir.path().join("retour.csv");
+    std::fs::write(&good, "Feuille de soins;Montant payé\nM23-0000201;64,00\nm23-0000203;64\n").unwrap();
+    let s1 = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&good)).await.unwrap();
+    assert_eq!((s1["confirmed_count"].as_i64(), s1["confirmed_on"].clone()), (Some(2), Value::Null));
+    let s2 = o.w.call(&mut o.claims, "fund_slip_confirm", json!({"id": slip["id"], "paid_on": "2023-04-12", "reference": "CNOPS-PAI-7790"})).await.unwrap();
+    assert_eq!((s2["confirmed_count"].as_i64(), s2["confirmed_on"].as_str()), (Some(3), Some("2023-04-12")));
+    // The member's view says who paid each part, and when.
+    let view = o.w.call(&mut o.reception, "member_view", json!({"id": o.member})).await.unwrap();
+    let d = view["dossiers"].as_array().unwrap().iter().find(|d| d["form_number"] == "M23-0000201").unwrap();
+    let parts: Vec<String> = serde_json::from_value(d["parts"].clone()).unwrap();
+    assert!(parts.contains(&"Part AMO : 64,00 DH, versée par CNOPS le 05/04/2023".to_string()), "{parts:?}");
+    assert!(parts.contains(&"Part complémentaire : 16,00 DH, versée par la mutuelle le 20/02/2023".to_string()), "{parts:?}");
+    let _ = ids;
+    let e = o.w.call(&mut o.reception, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+}
+
+async fn a_transfer_the_bank_returns_is_put_back_to_pay_with_its_reason(t: TestDb) {
+    let mut o = mutual(t).await;
+    let ids = three_paid_consultations(&mut o).await;
+    let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": ids[0]})).await.unwrap();
+    let reference = page["dossier"]["payment_reference"].as_str().unwrap().to_string();
+    // One transfer for the three dossiers: 3 × 16,00.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("virement.pdf");
+    o.w.call(&mut o.claims, "statement_payment", json!({"payment_reference": reference, "path": pdf.to_str().unwrap()})).await.unwrap();
+    let text = pdf_text(&pdf);
+    for expected in [format!("Décompte du virement {reference}"), "M23-0000201, M23-0000202, M23-0000203".into(), "Net viré par la mutuelle".into(), "48,00 DH".into(), "loi n° 09-08".into()] {
+        assert!(text.contains(&expected), "statement lacks {expected:?}:\n{text}");
+    }
+    let e = o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": reference, "reason": " "})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("reason"));
+    let e = o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": "VIR-X", "reason": "Compte clôturé"})).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("payment_reference"), "Aucun virement réglé de référence « VIR-X »."));
+    let r = o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": reference, "reason": "Compte clôturé", "returned_on": "2023-02-24"})).await.unwrap();
+    assert_eq!(r["dossiers"], 3);
+    let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": ids[0]})).await.unwrap();
+    assert_eq!((page["dossier"]["status"].as_str(), page["dossier"]["paid_on"].clone()), (Some("liquide"), Value::Null));
+    let view = o.w.call(&mut o.reception, "member_view", json!({"id": o.member})).await.unwrap();
+    let d = view["dossiers"].as_array().unwrap().iter().find(|d| d["form_number"] == "M23-0000201").unwrap();
+    let parts: Vec<String> = serde_json::from_value(d["parts"].clone()).unwrap();
+    assert!(parts.contains(&"Virement retourné par la banque (Compte clôturé) : il sera refait.".to_string()), "{parts:?}");
+    let returns: i64 = sqlx::query_scalar("SELECT amount FROM payment_returns").fetch_one(o.w.t.db.pool()).await.unwrap();
+    assert_eq!(returns, 4_800);
+    // Paid again in the next batch, once.
+    let again = o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-03-01"})).await.unwrap();
+    assert_eq!((again["dossier_count"].as_i64(), again["transfer_count"].as_i64(), again["total"].as_i64()), (Some(3), Some(1), Some(4_800)));
+    let actions = o.w.audit_actions().await;
+    assert_eq!(actions.iter().filter(|a| *a == "dossier.payment_returned").count(), 3);
 }

@@ -143,6 +143,12 @@ payment_batch_export             .C..
 statement_dossier                .C.A
 statement_member                 .C.A
 statement_batch                  .C..
+statement_payment                .C.A
+payment_return                   .C..
+fund_slip_create                 .C..
+fund_slip_list                   .C.A
+fund_slip_export                 .C..
+fund_slip_confirm                .C..
 settings_get                     RCMA
 settings_save                    ...A
 provider_list                    RCMA

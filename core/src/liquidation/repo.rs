@@ -651,7 +651,7 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
     let mutual_pays = result.net_paid + deducted;
     let n = sqlx::query(
         "UPDATE dossiers SET status = $1, liquidated_at = $2, total_reimbursed = $3, clawback_deducted = $4, fund_name = $5, mutual_pays_amo = $6,
-           paid_by_others = $7, total_amo = $8, fund_pays = $9, mutual_pays = $10, total_remainder = $11,
+           paid_by_others = $7, total_amo = $8, fund_pays = $9, mutual_pays = $10, total_remainder = $11, amo_due = $14,
            version = version + 1, updated_at = $2 WHERE id = $12 AND version = $13",
     )
     .bind(Status::Liquide.code())
@@ -667,6 +667,7 @@ pub async fn liquidate(db: &Db, actor: &Actor, now: DateTime<Utc>, dossier_id: i
     .bind(result.total_remainder)
     .bind(dossier_id)
     .bind(version)
+    .bind(result.total_amo_to_member)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -54,6 +54,10 @@ pub struct PortalDossier {
     pub claimed: String,
     /// Once paid: what was paid and when.
     pub paid: Option<String>,
+    /// Once liquidated: each part, who pays it and when (`Part AMO : 64,00 DH,
+    /// versée par CNOPS le 05/04/2023`), what others paid the provider, the
+    /// remaining charge, a transfer the bank returned.
+    pub parts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -154,6 +158,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             });
         }
         portal_dossiers.push(PortalDossier {
+            parts: parts(pool, d.id).await?,
             claimed: format!("{} DH", dh(d.total_claimed)),
             paid: match (d.status, d.paid_on) {
                 (Status::Paye, Some(on)) => Some(format!("{} DH réglés le {}", dh(paid_amount), fr(on))),
@@ -196,4 +201,51 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         })
         .collect();
     Ok(PortalView { identity, beneficiaries, dossiers: portal_dossiers, statements, approvals, pending_updates })
+}
+
+/// Who pays each part of a liquidated dossier, and when, in the member's words.
+async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
+    use sqlx::Row;
+    let r = sqlx::query(
+        "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, payment_return_reason,
+           (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_fund,
+           (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_mutual
+         FROM dossiers d WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
+    let money = |k: &str| -> ApiResult<Option<i64>> { Ok(r.try_get::<Option<i64>, _>(k)?) };
+    let mut out = vec![];
+    if let Some(reason) = r.try_get::<Option<String>, _>("payment_return_reason")? {
+        out.push(format!("Virement retourné par la banque ({reason}) : il sera refait."));
+    }
+    let (Some(reimbursed), Some(amo)) = (money("total_reimbursed")?, money("amo_due")?) else { return Ok(out) };
+    let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
+    let paid_on = crate::storage::time::row_date(&r, "paid_on")?;
+    let fund_paid_on = crate::storage::time::row_date(&r, "fund_paid_on")?;
+    for (by, amount) in [(fund.as_str(), money("by_fund")?.unwrap_or(0)), ("la mutuelle", money("by_mutual")?.unwrap_or(0))] {
+        if amount > 0 {
+            out.push(format!("Payé directement au prestataire par {by} : {} DH", dh(amount)));
+        }
+    }
+    if amo > 0 {
+        out.push(if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 {
+            format!("Part AMO : {} DH, versée par la mutuelle pour le compte de {fund}{}", dh(amo), paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_default())
+        } else {
+            format!("Part AMO : {} DH, versée par {fund}{}", dh(amo), fund_paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_else(|| " après transmission du bordereau".into()))
+        });
+    }
+    let complementary = reimbursed - amo;
+    if complementary > 0 {
+        out.push(format!(
+            "Part complémentaire : {} DH, versée par la mutuelle{}",
+            dh(complementary),
+            paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_else(|| " au prochain règlement".into())
+        ));
+    }
+    if let Some(left) = money("total_remainder")? {
+        out.push(format!("Reste à votre charge : {} DH", dh(left)));
+    }
+    Ok(out)
 }

@@ -1,7 +1,9 @@
 //! Payments and statements (décomptes): payment batches and transfer lists,
 //! the statement of a paid dossier, a member's statement for a period, and the
-//! statement run over a period.
+//! statement run over a period, and the transmission slips of the AMO
+//! parts to the fund with its payment confirmation.
 
 pub mod batch;
 pub mod payments;
 pub mod pdf;
+pub mod slips;

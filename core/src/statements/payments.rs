@@ -129,7 +129,7 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
         let statement = format!("DEC-{}-{id:08}", pay_date.format("%Y"));
         let n = sqlx::query(
             "UPDATE dossiers SET status = $9, paid_amount = $1, payment_batch_id = $2, payment_reference = $3, paid_on = $4, statement_number = $5,
-               version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND status = $10",
+               payment_return_reason = NULL, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND status = $10",
         )
         .bind(net)
         .bind(batch_id)
@@ -230,4 +230,70 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
         }
         _ => Err(ApiError::validation("path", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
     }
+}
+
+/// A transfer the bank returned (closed account, wrong RIB…): its dossiers
+/// go back to "liquidé", to be paid again in a later batch once the member's
+/// RIB is put right; the return is kept with its reason, and the member's
+/// view says why the payment is late. All or nothing.
+pub async fn return_transfer(db: &Db, actor: &Actor, now: DateTime<Utc>, payment_reference: &str, reason: &str, returned_on: NaiveDate) -> ApiResult<i64> {
+    let reference = payment_reference.trim();
+    let reason = crate::members::text::clean("reason", "Motif du retour", reason, 300)?;
+    if reason.is_empty() {
+        return Err(ApiError::validation("reason", "Motif du retour obligatoire (celui de l'avis de la banque : compte clôturé, RIB erroné…)."));
+    }
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query("SELECT id, member_id, payment_batch_id, paid_amount, version FROM dossiers WHERE payment_reference = $1 AND status = $2")
+        .bind(reference)
+        .bind(Status::Paye.code())
+        .fetch_all(&mut *tx)
+        .await?;
+    if rows.is_empty() {
+        return Err(ApiError::validation("payment_reference", format!("Aucun virement réglé de référence « {reference} ».")));
+    }
+    let amount: i64 = rows.iter().map(|r| r.try_get::<Option<i64>, _>("paid_amount").map(|a| a.unwrap_or(0))).collect::<Result<Vec<_>, _>>()?.into_iter().sum();
+    let member: i64 = rows[0].try_get("member_id")?;
+    let batch: i64 = rows[0].try_get::<Option<i64>, _>("payment_batch_id")?.unwrap_or(0);
+    sqlx::query(
+        "INSERT INTO payment_returns (payment_reference, batch_id, member_id, amount, reason, returned_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(reference)
+    .bind(batch)
+    .bind(member)
+    .bind(amount)
+    .bind(&reason)
+    .bind(time::date(returned_on))
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .execute(&mut *tx)
+    .await?;
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        let n = sqlx::query(
+            "UPDATE dossiers SET status = $1, paid_amount = NULL, payment_batch_id = NULL, payment_reference = NULL, paid_on = NULL, statement_number = NULL,
+               payment_return_reason = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5 AND status = $6",
+        )
+        .bind(Status::Liquide.code())
+        .bind(&reason)
+        .bind(time::ts(now))
+        .bind(id)
+        .bind(r.try_get::<i64, _>("version")?)
+        .bind(Status::Paye.code())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(ApiError::stale());
+        }
+        audit::record(&mut tx, now, actor, Change {
+            action: "dossier.payment_returned",
+            entity_type: "dossier",
+            entity_id: Some(id.to_string()),
+            before: Some(serde_json::json!({ "status": Status::Paye, "payment_reference": reference, "paid_amount": r.try_get::<Option<i64>, _>("paid_amount")? })),
+            after: Some(serde_json::json!({ "status": Status::Liquide, "reason": reason, "returned_on": returned_on })),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as i64)
 }

@@ -12,17 +12,30 @@ use crate::pdf::{Align, Writer};
 use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
 
-/// The mutual's name and address, printed at the top.
+/// The mutual's name and address, printed at the top, and the law 09-08
+/// notice it sets, printed at the end of its statements.
 #[derive(Debug, Clone)]
 pub struct Letterhead {
     pub name: String,
     pub address: String,
+    pub notice: String,
 }
 
 pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
-    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address')").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address', 'privacy_notice')").fetch_all(pool).await?;
     let get = |k: &str| rows.iter().find(|r| r.try_get::<String, _>("key").ok().as_deref() == Some(k)).and_then(|r| r.try_get::<String, _>("value").ok());
-    Ok(Letterhead { name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()), address: get("mutual_address").unwrap_or_default() })
+    Ok(Letterhead {
+        name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()),
+        address: get("mutual_address").unwrap_or_default(),
+        notice: get("privacy_notice").unwrap_or_default(),
+    })
+}
+
+fn notice(w: &mut Writer, head: &Letterhead) {
+    if !head.notice.trim().is_empty() {
+        w.gap(8.0);
+        w.paragraph(&head.notice);
+    }
 }
 
 /// `******************** 7171`: only the last four digits show.
@@ -194,6 +207,48 @@ pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<
     member_block(&mut w, m);
     dossier_block(&mut w, d, &p.lines, &p.flows);
     payment_block(&mut w, d, m, &p.flows, p.deducted);
+    notice(&mut w, head);
+    w.finish().render()
+}
+
+/// Every dossier one transfer paid (as the Mutuelle de Marseille guide shows
+/// a statement per payment), or `None` when no transfer has that reference.
+pub async fn payment_data(pool: &AnyPool, reference: &str) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
+    let rows = sqlx::query("SELECT id, member_id FROM dossiers WHERE payment_reference = $1 ORDER BY id").bind(reference.trim()).fetch_all(pool).await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let member_id: i64 = first.try_get("member_id")?;
+    let m = members::get(pool, member_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
+    let mut paid = vec![];
+    for r in &rows {
+        paid.push(paid_dossier(pool, r.try_get("id")?).await?);
+    }
+    Ok(Some((m, paid)))
+}
+
+/// The statement of one transfer: each dossier it paid, and what was transferred.
+pub fn payment_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], reference: &str) -> Vec<u8> {
+    let title = format!("Décompte du virement {reference}");
+    let mut w = Writer::new(&title, &format!("{} — {title}", head.name));
+    w.title(&head.name);
+    w.paragraph(&head.address);
+    w.heading(&title);
+    if let Some(on) = paid.first().and_then(|p| p.dossier.paid_on) {
+        w.field("Date du paiement", &fr(on));
+    }
+    member_block(&mut w, m);
+    for p in paid {
+        dossier_block(&mut w, &p.dossier, &p.lines, &p.flows);
+    }
+    let total: i64 = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or(0)).sum();
+    let deducted: i64 = paid.iter().map(|p| p.deducted).sum();
+    w.heading("Virement");
+    w.field("Feuilles de soins", &paid.iter().map(|p| p.dossier.form_number.clone()).collect::<Vec<_>>().join(", "));
+    if deducted > 0 {
+        w.field("Défalcation déduite", &format!("- {} DH", dh(deducted)));
+    }
+    w.field("Net viré par la mutuelle", &format!("{} DH", dh(total)));
+    w.field("Virement sur le RIB", &masked_rib(m.rib.as_deref()));
+    notice(&mut w, head);
     w.finish().render()
 }
 
@@ -236,5 +291,6 @@ pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: Nai
     w.heading("Total de la période");
     w.field("Paiements", &paid.len().to_string());
     w.field("Net payé par la mutuelle", &format!("{} DH", dh(total)));
+    notice(&mut w, head);
     w.finish().render()
 }

@@ -225,6 +225,17 @@ pickup_date?: string | null, };
 export type ComplementRequest = { id: number, version: number, files: Array<FileInput>, };
 
 /**
+ * The fund's confirmation: the date and reference of its payment, and
+ * either the whole slip or the return file's rows (form number, amount).
+ */
+export type Confirmation = { id: number, paid_on: string, reference: string, 
+/**
+ * The fund's return file (`.csv`, `.xlsx`): a column of form numbers and
+ * one of amounts. Absent: the whole slip is confirmed.
+ */
+file?: string | null, };
+
+/**
  * What the dossier contains, as reception or the processor records it.
  */
 export type Contents = { accident: boolean, pharmacy: boolean, 
@@ -510,6 +521,20 @@ fund_act: string, beneficiary_id: number, provider: string, unit: CoverageUnit, 
  */
 tariff: string, fund_share: string, member_share: string, };
 
+export type FundSlip = { id: number, 
+/**
+ * `BORD-202303-00001`.
+ */
+reference: string, fund_name: string, period_from: string, period_to: string, dossier_count: number, total_base: number, 
+/**
+ * The AMO parts the fund owes on these dossiers.
+ */
+total_amo: number, 
+/**
+ * Dossiers whose AMO part the fund confirmed paid.
+ */
+confirmed_count: number, confirmed_on: string | null, };
+
 /**
  * A granted act with what it has left.
  */
@@ -722,9 +747,14 @@ reason_text?: string | null,
 note?: string | null, };
 
 /**
- * The mutual's name and address, printed on its documents.
+ * The mutual's name and address, printed on its documents, and the law
+ * 09-08 notice printed at the end of its statements.
  */
-export type MutualSettings = { mutual_name: string, mutual_address: string, };
+export type MutualSettings = { mutual_name: string, mutual_address: string, 
+/**
+ * Absent when saving: unchanged.
+ */
+privacy_notice?: string | null, };
 
 /**
  * A new account as the form sends it.
@@ -784,6 +814,30 @@ transfer_count: number,
  * Centimes.
  */
 total: number, };
+
+export type PaymentReturnRequest = { payment_reference: string, 
+/**
+ * As the bank's notice gives it: `compte clôturé`, `RIB erroné`.
+ */
+reason: string, 
+/**
+ * Today when absent.
+ */
+returned_on?: string | null, };
+
+export type PaymentReturned = { 
+/**
+ * Dossiers put back to pay.
+ */
+dossiers: number, };
+
+export type PaymentStatementRequest = { 
+/**
+ * The transfer's reference (`VIR-20230310-00001/0001`).
+ */
+payment_reference: string, path: string, };
+
+export type PeriodRequest = { from: string, to: string, };
 
 /**
  * What an operation needs. `Public` and `Authenticated` are for the session
@@ -1444,7 +1498,13 @@ export interface Operations {
   payment_batch_export: { request: FileRequest; response: Written };
   statement_dossier: { request: FileRequest; response: Written };
   statement_member: { request: MemberStatementRequest; response: Written };
+  statement_payment: { request: PaymentStatementRequest; response: Written };
   statement_batch: { request: StatementBatchRequest; response: BatchReport };
+  payment_return: { request: PaymentReturnRequest; response: PaymentReturned };
+  fund_slip_create: { request: PeriodRequest; response: FundSlip };
+  fund_slip_list: { request: Empty; response: Array<FundSlip> };
+  fund_slip_export: { request: FileRequest; response: Written };
+  fund_slip_confirm: { request: Confirmation; response: FundSlip };
   settings_get: { request: Empty; response: MutualSettings };
   settings_save: { request: MutualSettings; response: MutualSettings };
   provider_list: { request: ProviderListRequest; response: Array<Provider> };
@@ -1547,7 +1607,13 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   payment_batch_export: "statements_produce",
   statement_dossier: "statements_read",
   statement_member: "statements_read",
+  statement_payment: "statements_read",
   statement_batch: "statements_produce",
+  payment_return: "statements_produce",
+  fund_slip_create: "statements_produce",
+  fund_slip_list: "statements_read",
+  fund_slip_export: "statements_produce",
+  fund_slip_confirm: "statements_produce",
   settings_get: "authenticated",
   settings_save: "settings_manage",
   provider_list: "authenticated",

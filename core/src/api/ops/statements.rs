@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::members;
 use crate::statements::batch::{self, BatchProgress, BatchReport};
 use crate::statements::payments::{self, PaymentBatch};
+use crate::statements::slips::{self, FundSlip};
 use crate::statements::pdf;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -126,12 +127,17 @@ impl Operation for StatementBatch {
     }
 }
 
-/// The mutual's name and address, printed on its documents.
+/// The mutual's name and address, printed on its documents, and the law
+/// 09-08 notice printed at the end of its statements.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct MutualSettings {
     pub mutual_name: String,
     pub mutual_address: String,
+    /// Absent when saving: unchanged.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub privacy_notice: Option<String>,
 }
 
 pub struct SettingsGet;
@@ -143,7 +149,7 @@ impl Operation for SettingsGet {
     type Response = MutualSettings;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<MutualSettings> {
         let h = pdf::letterhead(ctx.db().pool()).await?;
-        Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address })
+        Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address, privacy_notice: Some(h.notice) })
     }
 }
 
@@ -161,19 +167,140 @@ impl Operation for SettingsSave {
             return Err(ApiError::validation("mutual_name", "Le nom de la mutuelle est obligatoire."));
         }
         let before = pdf::letterhead(ctx.db().pool()).await?;
+        let notice = match &r.privacy_notice {
+            Some(n) => crate::members::text::clean("privacy_notice", "La mention loi 09-08", n, 2000)?,
+            None => before.notice.clone(),
+        };
         let mut tx = ctx.db().begin().await?;
-        for (k, v) in [("mutual_name", &name), ("mutual_address", &address)] {
+        for (k, v) in [("mutual_name", &name), ("mutual_address", &address), ("privacy_notice", &notice)] {
             sqlx::query("UPDATE settings SET value = $1, updated_at = $2 WHERE key = $3").bind(v).bind(crate::storage::time::ts(ctx.now)).bind(k).execute(&mut *tx).await?;
         }
         crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
             action: "settings.update",
             entity_type: "settings",
             entity_id: Some("mutual".into()),
-            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address })),
-            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address })),
+            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address, "privacy_notice": before.notice })),
+            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address, "privacy_notice": notice })),
         })
         .await?;
         tx.commit().await?;
-        Ok(MutualSettings { mutual_name: name, mutual_address: address })
+        Ok(MutualSettings { mutual_name: name, mutual_address: address, privacy_notice: Some(notice) })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentStatementRequest {
+    /// The transfer's reference (`VIR-20230310-00001/0001`).
+    pub payment_reference: String,
+    pub path: String,
+}
+
+pub struct StatementPayment;
+impl Operation for StatementPayment {
+    const NAME: &'static str = "statement_payment";
+    const PERMISSION: Permission = Permission::StatementsRead;
+    const SUMMARY: &'static str = "Writes the statement of one transfer (every dossier it paid) as a PDF.";
+    type Request = PaymentStatementRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: PaymentStatementRequest) -> ApiResult<Written> {
+        let pool = ctx.db().pool();
+        let (m, paid) = pdf::payment_data(pool, &r.payment_reference)
+            .await?
+            .ok_or_else(|| ApiError::validation("payment_reference", format!("Aucun virement de référence « {} ».", r.payment_reference.trim())))?;
+        let bytes = pdf::payment_pdf(&pdf::letterhead(pool).await?, &m, &paid, r.payment_reference.trim());
+        write_file(&r.path, &bytes)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentReturnRequest {
+    pub payment_reference: String,
+    /// As the bank's notice gives it: `compte clôturé`, `RIB erroné`.
+    pub reason: String,
+    /// Today when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub returned_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PaymentReturned {
+    /// Dossiers put back to pay.
+    #[ts(type = "number")]
+    pub dossiers: i64,
+}
+
+pub struct PaymentReturn;
+impl Operation for PaymentReturn {
+    const NAME: &'static str = "payment_return";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Records a transfer the bank returned, with its reason: its dossiers go back to \"liquidé\" to be paid again.";
+    type Request = PaymentReturnRequest;
+    type Response = PaymentReturned;
+    async fn run(ctx: &mut Ctx<'_>, r: PaymentReturnRequest) -> ApiResult<PaymentReturned> {
+        let day = r.returned_on.unwrap_or(ctx.now.date_naive());
+        let dossiers = payments::return_transfer(ctx.db(), &ctx.actor, ctx.now, &r.payment_reference, &r.reason, day).await?;
+        Ok(PaymentReturned { dossiers })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodRequest {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+pub struct FundSlipCreate;
+impl Operation for FundSlipCreate {
+    const NAME: &'static str = "fund_slip_create";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Puts the AMO parts of the dossiers settled in a period on a transmission slip to the AMO fund.";
+    type Request = PeriodRequest;
+    type Response = FundSlip;
+    async fn run(ctx: &mut Ctx<'_>, r: PeriodRequest) -> ApiResult<FundSlip> {
+        slips::create(ctx.db(), &ctx.actor, ctx.now, r.from, r.to).await
+    }
+}
+
+pub struct FundSlipList;
+impl Operation for FundSlipList {
+    const NAME: &'static str = "fund_slip_list";
+    const PERMISSION: Permission = Permission::StatementsRead;
+    const SUMMARY: &'static str = "The transmission slips to the AMO fund, latest first, with how many of their dossiers the fund confirmed paid.";
+    type Request = Empty;
+    type Response = Vec<FundSlip>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<FundSlip>> {
+        slips::list(ctx.db().pool()).await
+    }
+}
+
+pub struct FundSlipExport;
+impl Operation for FundSlipExport {
+    const NAME: &'static str = "fund_slip_export";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Writes a transmission slip with its dossiers, AMO bases and parts, as .pdf, .xlsx or .csv (by the file's extension).";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let pool = ctx.db().pool();
+        let slip = slips::get(pool, r.id).await?;
+        let lines = slips::lines(pool, r.id).await?;
+        slips::write(std::path::Path::new(r.path.trim()), &pdf::letterhead(pool).await?, &slip, &lines)?;
+        Ok(Written::at(&r.path))
+    }
+}
+
+pub struct FundSlipConfirm;
+impl Operation for FundSlipConfirm {
+    const NAME: &'static str = "fund_slip_confirm";
+    const PERMISSION: Permission = Permission::StatementsProduce;
+    const SUMMARY: &'static str = "Records the AMO fund's payment of a slip: for the whole slip, or from its return file (form number and amount per row, each checked against the slip).";
+    type Request = slips::Confirmation;
+    type Response = FundSlip;
+    async fn run(ctx: &mut Ctx<'_>, r: slips::Confirmation) -> ApiResult<FundSlip> {
+        slips::confirm(ctx.db(), &ctx.actor, ctx.now, &r).await
     }
 }
