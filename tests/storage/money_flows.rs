@@ -18,6 +18,7 @@ crate::on_both_backends!(
     a_liquidated_scan_whose_original_is_overdue_is_not_paid,
     the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_paid,
     a_transfer_the_bank_returns_is_put_back_to_pay_with_its_reason,
+    the_rule_set_editor_speaks_dirhams_and_percent,
 );
 
 /// A fresh database as installed (no rule set added by the test), the clock
@@ -512,4 +513,32 @@ async fn a_transfer_the_bank_returns_is_put_back_to_pay_with_its_reason(t: TestD
     assert_eq!((again["dossier_count"].as_i64(), again["transfer_count"].as_i64(), again["total"].as_i64()), (Some(3), Some(1), Some(4_800)));
     let actions = o.w.audit_actions().await;
     assert_eq!(actions.iter().filter(|a| *a == "dossier.payment_returned").count(), 3);
+}
+
+async fn the_rule_set_editor_speaks_dirhams_and_percent(t: TestDb) {
+    let mut o = mutual(t).await;
+    let mut form = o.w.call(&mut o.admin, "rule_set_form", json!({})).await.unwrap();
+    assert_eq!(form["effective_from"], "2006-09-01");
+    let c = form["key_values"].as_array().unwrap().iter().position(|k| k["letter"] == "C").unwrap();
+    assert_eq!(form["key_values"][c]["value"], "80,00");
+    let maladie = form["rates"].as_array().unwrap().iter().position(|r| r["kind"] == "maladie").unwrap();
+    assert_eq!((form["rates"][maladie]["rate"].as_str(), form["rates"][maladie]["amo_share"].as_str()), (Some("100"), Some("80")));
+    let psymot = form["acts"].as_array().unwrap().iter().find(|a| a["code"] == "PSYMOT").unwrap().clone();
+    assert_eq!((psymot["label"].as_str(), psymot["pricing"].as_str()), (Some("Psychomotricité (séance)"), Some("agreement")));
+    form["effective_from"] = json!("2027-01-01");
+    form["key_values"][c]["value"] = json!("90");
+    form["rates"][maladie]["above_tariff"] = json!("50");
+    let preview = o.w.call(&mut o.admin, "rule_set_preview", form.clone()).await.unwrap();
+    assert_eq!(preview["differences"], json!(["Lettre clé C : 80,00 DH → 90,00 DH", "Part mutuelle au-delà du tarif (Maladie) : — → 50 %"]));
+    assert_eq!(preview["rules"]["key_values"]["C"], 9_000);
+    assert_eq!(count(&o.w.t.db, "rule_sets").await, 1, "a preview saves nothing");
+    let mut bad = form.clone();
+    bad["rates"][maladie]["amo_share"] = json!("120");
+    let e = o.w.call(&mut o.admin, "rule_set_save", bad).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some(format!("rates[{maladie}].amo_share").as_str()), "Part AMO (Maladie) : 120 % dépasse 100 %."));
+    let e = o.w.call(&mut o.claims, "rule_set_save", form.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let sets = o.w.call(&mut o.admin, "rule_set_save", form).await.unwrap();
+    assert_eq!(sets.as_array().unwrap().len(), 2);
+    assert_eq!((sets[1]["key_values"]["C"].as_i64(), sets[1]["above_tariff_rates"]["maladie"].as_i64()), (Some(9_000), Some(5_000)));
 }

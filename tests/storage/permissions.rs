@@ -130,6 +130,9 @@ deadline_rule_add                ...A
 dossier_medical_save             ..M.
 rule_set_list                    RCMA
 rule_set_add                     ...A
+rule_set_form                    RCMA
+rule_set_preview                 ...A
+rule_set_save                    ...A
 amo_arrangement_list             RCMA
 amo_arrangement_add              ...A
 fund_coverage_add                .C..

@@ -8,6 +8,7 @@ pub mod compute;
 pub mod fund;
 pub mod repo;
 pub mod rules;
+pub mod rules_form;
 
 pub use compute::{liquidate, parse_act, CareLine, Computed, DossierFacts, LineResult, Liquidation};
 pub use rules::{in_force, Act, Pricing, Rate, RuleSet};

@@ -15,6 +15,12 @@ family: string, pricing: Pricing,
  */
 needs_prior_approval: boolean, };
 
+export type ActForm = { code: string, label: string, family: string, pricing: PricingForm, 
+/**
+ * In dirhams, for a unit price.
+ */
+unit_price: string, needs_prior_approval: boolean, };
+
 /**
  * `{code, message, field?}` as the window and the CLI receive it.
  */
@@ -163,6 +169,12 @@ third_party?: Array<ThirdPartyInput>,
  * The same provider's invoice is on another dossier: record it anyway.
  */
 confirm_duplicate_invoice?: boolean, };
+
+export type CeilingForm = { family: string, 
+/**
+ * In dirhams per beneficiary and year.
+ */
+amount: string, };
 
 /**
  * How the request came.
@@ -494,6 +506,16 @@ confidential?: boolean, };
  */
 export type FileRequest = { id: number, path: string, };
 
+export type FundActForm = { 
+/**
+ * The fund's act code (`IMP2`).
+ */
+code: string, 
+/**
+ * The acts it covers, separated by commas or spaces (`PSYMOT, ORTHO`).
+ */
+acts: string, };
+
 export type FundCoverage = { id: number, number: string, fund_act: string, member_id: number, beneficiary_id: number, beneficiary_name: string, provider: string, unit: CoverageUnit, quantity: number, 
 /**
  * Months or sessions already used by liquidated lines.
@@ -605,10 +627,33 @@ dry_run?: boolean, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
+export type KeyValueForm = { letter: string, 
+/**
+ * In dirhams, as typed (`80`, `1,10`).
+ */
+value: string, };
+
 /**
  * Kind of care, as ticked on the claim form.
  */
 export type Kind = "maladie" | "dentaire" | "optique" | "autres";
+
+/**
+ * The rates of one kind of care, in percent as typed (`80`, `72,5`).
+ */
+export type KindRatesForm = { kind: Kind, 
+/**
+ * Share of the base reimbursed in all (AMO + mutual).
+ */
+rate: string, 
+/**
+ * The AMO fund's share of the base.
+ */
+amo_share: string, 
+/**
+ * The mutual's share of what is charged above the tariff.
+ */
+above_tariff: string, };
 
 /**
  * What happens to an original received after its deadline.
@@ -878,7 +923,13 @@ claimed: string,
 /**
  * Once paid: what was paid and when.
  */
-paid: string | null, form_number: string, kind: string, beneficiary: string, received_on: string, status: string, 
+paid: string | null, 
+/**
+ * Once liquidated: each part, who pays it and when (`Part AMO : 64,00 DH,
+ * versée par CNOPS le 05/04/2023`), what others paid the provider, the
+ * remaining charge, a transfer the bank returned.
+ */
+parts: Array<string>, form_number: string, kind: string, beneficiary: string, received_on: string, status: string, 
 /**
  * Why it is incomplete or rejected, as the member reads it.
  */
@@ -912,6 +963,11 @@ pending_updates: Array<PortalUpdate>, };
  * How an act's reference amount is found.
  */
 export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, } | { "type": "agreement" };
+
+/**
+ * How an act is priced, in the editor's words.
+ */
+export type PricingForm = "key_letter" | "unit_price" | "charged" | "agreement";
 
 export type Provider = { id: number, name: string, 
 /**
@@ -1157,6 +1213,20 @@ above_tariff_rates: Partial<Record<Kind, number>>,
  * the fund's coverages find it through this map.
  */
 fund_acts: Record<string, Array<string>>, };
+
+export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, rates: Array<KindRatesForm>, chronic_rate: string, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, };
+
+export type RuleSetFormRequest = { 
+/**
+ * The set in force on this day; the latest when absent.
+ */
+on?: string | null, };
+
+export type RuleSetPreview = { rules: RuleSet, 
+/**
+ * How it differs from the set in force on its date, one sentence each.
+ */
+differences: Array<string>, };
 
 export type ScanContent = { info: ScanInfo, 
 /**
@@ -1486,6 +1556,9 @@ export interface Operations {
   dossier_medical_save: { request: DossierMedical; response: DossierMedical };
   rule_set_list: { request: Empty; response: Array<RuleSet> };
   rule_set_add: { request: RuleSet; response: Array<RuleSet> };
+  rule_set_form: { request: RuleSetFormRequest; response: RuleSetForm };
+  rule_set_preview: { request: RuleSetForm; response: RuleSetPreview };
+  rule_set_save: { request: RuleSetForm; response: Array<RuleSet> };
   amo_arrangement_list: { request: Empty; response: Array<Arrangement> };
   amo_arrangement_add: { request: Arrangement; response: Array<Arrangement> };
   fund_coverage_add: { request: FundCoverageInput; response: FundCoverage };
@@ -1595,6 +1668,9 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   dossier_medical_save: "medical_review",
   rule_set_list: "authenticated",
   rule_set_add: "settings_manage",
+  rule_set_form: "authenticated",
+  rule_set_preview: "settings_manage",
+  rule_set_save: "settings_manage",
   amo_arrangement_list: "authenticated",
   amo_arrangement_add: "settings_manage",
   fund_coverage_add: "dossiers_process",

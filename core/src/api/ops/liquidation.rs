@@ -9,7 +9,8 @@ use crate::error::ApiResult;
 use crate::liquidation::fund::{self, Arrangement, FundCoverage, FundCoverageInput};
 use crate::liquidation::repo::{self, CareLinesSave, LiquidationView, StoredLine, ThirdPartyPayment};
 use crate::liquidation::RuleSet;
-use serde::Deserialize;
+use crate::liquidation::rules_form::{self, RuleSetForm};
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub struct RuleSetList;
@@ -145,5 +146,65 @@ impl Operation for AmoArrangementAdd {
     type Response = Vec<Arrangement>;
     async fn run(ctx: &mut Ctx<'_>, r: Arrangement) -> ApiResult<Vec<Arrangement>> {
         fund::add_arrangement(ctx.db(), &ctx.actor, ctx.now, &r).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetFormRequest {
+    /// The set in force on this day; the latest when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub on: Option<chrono::NaiveDate>,
+}
+
+pub struct RuleSetFormGet;
+impl Operation for RuleSetFormGet {
+    const NAME: &'static str = "rule_set_form";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "A rule set as the editor shows it (amounts in dirhams, rates in percent), to start the next one from.";
+    type Request = RuleSetFormRequest;
+    type Response = RuleSetForm;
+    async fn run(ctx: &mut Ctx<'_>, r: RuleSetFormRequest) -> ApiResult<RuleSetForm> {
+        let sets = repo::rule_sets(ctx.db().pool()).await?;
+        let set = match r.on {
+            Some(day) => crate::liquidation::in_force(&sets, day),
+            None => sets.last(),
+        };
+        set.map(rules_form::to_form).ok_or_else(|| crate::error::ApiError::not_found("Aucun barème."))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RuleSetPreview {
+    pub rules: RuleSet,
+    /// How it differs from the set in force on its date, one sentence each.
+    pub differences: Vec<String>,
+}
+
+pub struct RuleSetPreviewOp;
+impl Operation for RuleSetPreviewOp {
+    const NAME: &'static str = "rule_set_preview";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Reads a rule set typed in the editor (each value checked where it was typed) and says how it differs from the set in force; saves nothing.";
+    type Request = RuleSetForm;
+    type Response = RuleSetPreview;
+    async fn run(ctx: &mut Ctx<'_>, r: RuleSetForm) -> ApiResult<RuleSetPreview> {
+        let rules = rules_form::read(&r)?;
+        let sets = repo::rule_sets(ctx.db().pool()).await?;
+        Ok(RuleSetPreview { differences: rules_form::against_in_force(&sets, &rules), rules })
+    }
+}
+
+pub struct RuleSetSave;
+impl Operation for RuleSetSave {
+    const NAME: &'static str = "rule_set_save";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Adds a rule set typed in the editor (amounts in dirhams, rates in percent), taking effect on its date.";
+    type Request = RuleSetForm;
+    type Response = Vec<RuleSet>;
+    async fn run(ctx: &mut Ctx<'_>, r: RuleSetForm) -> ApiResult<Vec<RuleSet>> {
+        let rules = rules_form::read(&r)?;
+        repo::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &rules).await
     }
 }

@@ -1,0 +1,409 @@
+//! A rule set as people type it in the editor: amounts in dirhams, rates in
+//! percent, one field per value, and acts with their labels. The core reads
+//! it (French messages naming the field), turns it into a [`RuleSet`] in
+//! centimes and basis points, and says how it differs from the set in force
+//! before it is saved. No JSON, centimes or basis points on anyone's screen.
+
+use super::rules::{format_rate, in_force, Act, Pricing, Rate, RuleSet};
+use crate::dossiers::Kind;
+use crate::error::{ApiError, ApiResult};
+use crate::money;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct KeyValueForm {
+    pub letter: String,
+    /// In dirhams, as typed (`80`, `1,10`).
+    pub value: String,
+}
+
+/// How an act is priced, in the editor's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingForm {
+    /// Coefficient × the value of its key letter (the act's code).
+    KeyLetter,
+    /// A reference price per unit.
+    UnitPrice,
+    /// No reference: the base is the amount charged.
+    Charged,
+    /// Only the tariff of a coverage prices it.
+    Agreement,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActForm {
+    pub code: String,
+    pub label: String,
+    pub family: String,
+    pub pricing: PricingForm,
+    /// In dirhams, for a unit price.
+    #[serde(default)]
+    pub unit_price: String,
+    pub needs_prior_approval: bool,
+}
+
+/// The rates of one kind of care, in percent as typed (`80`, `72,5`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct KindRatesForm {
+    pub kind: Kind,
+    /// Share of the base reimbursed in all (AMO + mutual).
+    pub rate: String,
+    /// The AMO fund's share of the base.
+    pub amo_share: String,
+    /// The mutual's share of what is charged above the tariff.
+    #[serde(default)]
+    pub above_tariff: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CeilingForm {
+    pub family: String,
+    /// In dirhams per beneficiary and year.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FundActForm {
+    /// The fund's act code (`IMP2`).
+    pub code: String,
+    /// The acts it covers, separated by commas or spaces (`PSYMOT, ORTHO`).
+    pub acts: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetForm {
+    pub effective_from: NaiveDate,
+    pub key_values: Vec<KeyValueForm>,
+    pub acts: Vec<ActForm>,
+    pub rates: Vec<KindRatesForm>,
+    pub chronic_rate: String,
+    pub yearly_ceilings: Vec<CeilingForm>,
+    pub fund_acts: Vec<FundActForm>,
+}
+
+/// `80`, `72,5`, `80 %` → basis points, 0 to 100 %.
+pub fn parse_rate(field: &str, label: &str, raw: &str) -> ApiResult<Rate> {
+    let t = raw.trim().trim_end_matches('%').trim();
+    if t.is_empty() {
+        return Ok(0);
+    }
+    let bad = || ApiError::validation(field, format!("{label} : « {} » n'est pas un pourcentage (exemples : 80, 72,5).", raw.trim()));
+    let (u, f) = t.split_once([',', '.']).unwrap_or((t, ""));
+    if u.is_empty() || !u.chars().all(|c| c.is_ascii_digit()) || !f.chars().all(|c| c.is_ascii_digit()) || f.len() > 2 || u.len() > 3 {
+        return Err(bad());
+    }
+    let bp = u.parse::<u32>().map_err(|_| bad())? * 100 + format!("{f:0<2}").parse::<u32>().map_err(|_| bad())?;
+    if bp > 10_000 {
+        return Err(ApiError::validation(field, format!("{label} : {} dépasse 100 %.", format_rate(bp))));
+    }
+    Ok(bp)
+}
+
+fn positive(field: &str, label: &str, raw: &str) -> ApiResult<i64> {
+    let v = money::parse(field, label, raw)?;
+    if v <= 0 {
+        return Err(ApiError::validation(field, format!("{label} : le montant doit être positif.")));
+    }
+    Ok(v)
+}
+
+fn code(field: &str, label: &str, raw: &str) -> ApiResult<String> {
+    let c = raw.trim().to_uppercase();
+    if c.is_empty() || c.len() > 12 || !c.chars().all(|x| x.is_ascii_alphanumeric() || x == '_' || x == '-') {
+        return Err(ApiError::validation(field, format!("{label} : un code de lettres et de chiffres (exemples : C, PSYMOT, IMP2).")));
+    }
+    Ok(c)
+}
+
+/// Reads the editor's form into a rule set, each value checked where it was typed.
+pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
+    let mut key_values = BTreeMap::new();
+    for (i, k) in f.key_values.iter().enumerate() {
+        let letter = code(&format!("key_values[{i}].letter"), &format!("Lettre clé {}", i + 1), &k.letter)?;
+        let value = positive(&format!("key_values[{i}].value"), &format!("Valeur de la lettre clé {letter}"), &k.value)?;
+        if key_values.insert(letter.clone(), value).is_some() {
+            return Err(ApiError::validation(&format!("key_values[{i}].letter"), format!("La lettre clé {letter} est saisie deux fois.")));
+        }
+    }
+    let mut acts: Vec<Act> = vec![];
+    for (i, a) in f.acts.iter().enumerate() {
+        let field = |n: &str| format!("acts[{i}].{n}");
+        let c = code(&field("code"), &format!("Acte {}, code", i + 1), &a.code)?;
+        if acts.iter().any(|x| x.code == c) {
+            return Err(ApiError::validation(&field("code"), format!("L'acte {c} est saisi deux fois.")));
+        }
+        let label = crate::members::text::clean(&field("label"), &format!("Acte {c}, libellé"), &a.label, 120)?;
+        if label.is_empty() {
+            return Err(ApiError::validation(&field("label"), format!("Acte {c} : libellé obligatoire (ce que lit l'adhérent sur son décompte).")));
+        }
+        let family = crate::members::text::fold(&a.family).replace(' ', "_");
+        if family.is_empty() {
+            return Err(ApiError::validation(&field("family"), format!("Acte {c} : famille obligatoire (consultation, reeducation, optique…).")));
+        }
+        let pricing = match a.pricing {
+            PricingForm::KeyLetter => {
+                if !key_values.contains_key(&c) {
+                    return Err(ApiError::validation(&field("pricing"), format!("Acte {c} : la lettre clé {c} n'a pas de valeur ; saisissez-la avec les lettres clés.")));
+                }
+                Pricing::KeyLetter
+            }
+            PricingForm::UnitPrice => Pricing::Reference { unit_price: Some(positive(&field("unit_price"), &format!("Acte {c}, tarif unitaire"), &a.unit_price)?) },
+            PricingForm::Charged => Pricing::Reference { unit_price: None },
+            PricingForm::Agreement => Pricing::Agreement,
+        };
+        acts.push(Act { code: c, label, family, pricing, needs_prior_approval: a.needs_prior_approval });
+    }
+    let mut rates = BTreeMap::new();
+    let mut amo_shares = BTreeMap::new();
+    let mut above_tariff_rates = BTreeMap::new();
+    for (i, r) in f.rates.iter().enumerate() {
+        let k = r.kind.label();
+        let rate = parse_rate(&format!("rates[{i}].rate"), &format!("Taux remboursé ({k})"), &r.rate)?;
+        let amo = parse_rate(&format!("rates[{i}].amo_share"), &format!("Part AMO ({k})"), &r.amo_share)?;
+        let above = parse_rate(&format!("rates[{i}].above_tariff"), &format!("Part mutuelle au-delà du tarif ({k})"), &r.above_tariff)?;
+        if amo > rate {
+            return Err(ApiError::validation(&format!("rates[{i}].amo_share"), format!("Part AMO ({k}) : {} dépasse le taux remboursé ({}).", format_rate(amo), format_rate(rate))));
+        }
+        rates.insert(r.kind, rate);
+        amo_shares.insert(r.kind, amo);
+        if above > 0 {
+            above_tariff_rates.insert(r.kind, above);
+        }
+    }
+    let chronic_rate = parse_rate("chronic_rate", "Taux maladie chronique", &f.chronic_rate)?;
+    let mut yearly_ceilings = BTreeMap::new();
+    for (i, c) in f.yearly_ceilings.iter().enumerate() {
+        let family = crate::members::text::fold(&c.family).replace(' ', "_");
+        if family.is_empty() {
+            return Err(ApiError::validation(&format!("yearly_ceilings[{i}].family"), "Plafond : famille d'actes obligatoire."));
+        }
+        yearly_ceilings.insert(family.clone(), positive(&format!("yearly_ceilings[{i}].amount"), &format!("Plafond annuel {family}"), &c.amount)?);
+    }
+    let mut fund_acts = BTreeMap::new();
+    for (i, fa) in f.fund_acts.iter().enumerate() {
+        let c = code(&format!("fund_acts[{i}].code"), &format!("Code de la caisse {}", i + 1), &fa.code)?;
+        let covered: Vec<String> = fa.acts.split([',', ' ', ';']).filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_uppercase()).collect();
+        if covered.is_empty() {
+            return Err(ApiError::validation(&format!("fund_acts[{i}].acts"), format!("Code {c} de la caisse : les actes qu'il couvre (exemple : PSYMOT, ORTHO).")));
+        }
+        if let Some(u) = covered.iter().find(|a| !acts.iter().any(|x| &x.code == *a)) {
+            return Err(ApiError::validation(&format!("fund_acts[{i}].acts"), format!("Code {c} de la caisse : l'acte {u} n'est pas au barème.")));
+        }
+        fund_acts.insert(c, covered);
+    }
+    Ok(RuleSet { effective_from: f.effective_from, key_values, acts, rates, chronic_rate, amo_shares, yearly_ceilings, above_tariff_rates, fund_acts })
+}
+
+/// A percent as the editor shows it: `80`, `72,5`.
+fn rate_text(bp: Rate) -> String {
+    format_rate(bp).trim_end_matches(" %").to_string()
+}
+
+/// A rule set as the editor shows it, to start the next one from.
+pub fn to_form(r: &RuleSet) -> RuleSetForm {
+    let price = |v: i64| money::format(v);
+    RuleSetForm {
+        effective_from: r.effective_from,
+        key_values: r.key_values.iter().map(|(l, v)| KeyValueForm { letter: l.clone(), value: price(*v) }).collect(),
+        acts: r
+            .acts
+            .iter()
+            .map(|a| {
+                let (pricing, unit_price) = match &a.pricing {
+                    Pricing::KeyLetter => (PricingForm::KeyLetter, String::new()),
+                    Pricing::Reference { unit_price: Some(p) } => (PricingForm::UnitPrice, price(*p)),
+                    Pricing::Reference { unit_price: None } => (PricingForm::Charged, String::new()),
+                    Pricing::Agreement => (PricingForm::Agreement, String::new()),
+                };
+                ActForm { code: a.code.clone(), label: a.label.clone(), family: a.family.clone(), pricing, unit_price, needs_prior_approval: a.needs_prior_approval }
+            })
+            .collect(),
+        rates: Kind::ALL
+            .iter()
+            .map(|k| KindRatesForm {
+                kind: *k,
+                rate: rate_text(r.rates.get(k).copied().unwrap_or(0)),
+                amo_share: rate_text(r.amo_shares.get(k).copied().unwrap_or(0)),
+                above_tariff: rate_text(r.above_tariff_rates.get(k).copied().unwrap_or(0)),
+            })
+            .collect(),
+        chronic_rate: rate_text(r.chronic_rate),
+        yearly_ceilings: r.yearly_ceilings.iter().map(|(f, v)| CeilingForm { family: f.clone(), amount: price(*v) }).collect(),
+        fund_acts: r.fund_acts.iter().map(|(c, a)| FundActForm { code: c.clone(), acts: a.join(", ") }).collect(),
+    }
+}
+
+fn pricing_text(p: &Pricing) -> String {
+    match p {
+        Pricing::KeyLetter => "lettre clé".into(),
+        Pricing::Reference { unit_price: Some(v) } => format!("{} DH l'unité", money::format(*v)),
+        Pricing::Reference { unit_price: None } => "prix facturé".into(),
+        Pricing::Agreement => "tarif de la prise en charge".into(),
+    }
+}
+
+/// How `new` differs from `old`, one French sentence per change.
+pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
+    let Some(old) = old else { return vec!["Premier barème : tout est nouveau.".into()] };
+    let mut out = vec![];
+    let dh = |v: Option<&i64>| v.map(|x| format!("{} DH", money::format(*x))).unwrap_or_else(|| "—".into());
+    let pct = |v: Option<&Rate>| v.map(|x| format_rate(*x)).unwrap_or_else(|| "—".into());
+    let letters: std::collections::BTreeSet<&String> = old.key_values.keys().chain(new.key_values.keys()).collect();
+    for l in letters {
+        let (a, b) = (old.key_values.get(l), new.key_values.get(l));
+        if a != b {
+            out.push(format!("Lettre clé {l} : {} → {}", dh(a), dh(b)));
+        }
+    }
+    for a in &new.acts {
+        match old.act(&a.code) {
+            None => out.push(format!("Acte {} ajouté : {} ({}, {}{})", a.code, a.label, a.family, pricing_text(&a.pricing), if a.needs_prior_approval { ", accord préalable" } else { "" })),
+            Some(o) => {
+                if o.label != a.label {
+                    out.push(format!("Acte {} : libellé « {} » → « {} »", a.code, o.label, a.label));
+                }
+                if o.family != a.family {
+                    out.push(format!("Acte {} : famille {} → {}", a.code, o.family, a.family));
+                }
+                if o.pricing != a.pricing {
+                    out.push(format!("Acte {} : {} → {}", a.code, pricing_text(&o.pricing), pricing_text(&a.pricing)));
+                }
+                if o.needs_prior_approval != a.needs_prior_approval {
+                    out.push(format!("Acte {} : {}", a.code, if a.needs_prior_approval { "accord préalable désormais exigé" } else { "accord préalable plus exigé" }));
+                }
+            }
+        }
+    }
+    for o in &old.acts {
+        if new.act(&o.code).is_none() {
+            out.push(format!("Acte {} retiré : {}", o.code, o.label));
+        }
+    }
+    for k in Kind::ALL {
+        for (what, a, b) in [
+            ("Taux remboursé", old.rates.get(&k), new.rates.get(&k)),
+            ("Part AMO", old.amo_shares.get(&k), new.amo_shares.get(&k)),
+            ("Part mutuelle au-delà du tarif", old.above_tariff_rates.get(&k), new.above_tariff_rates.get(&k)),
+        ] {
+            if a != b {
+                out.push(format!("{what} ({}) : {} → {}", k.label(), pct(a), pct(b)));
+            }
+        }
+    }
+    if old.chronic_rate != new.chronic_rate {
+        out.push(format!("Taux maladie chronique : {} → {}", format_rate(old.chronic_rate), format_rate(new.chronic_rate)));
+    }
+    let families: std::collections::BTreeSet<&String> = old.yearly_ceilings.keys().chain(new.yearly_ceilings.keys()).collect();
+    for f in families {
+        let (a, b) = (old.yearly_ceilings.get(f), new.yearly_ceilings.get(f));
+        if a != b {
+            out.push(format!("Plafond annuel {f} : {} → {}", dh(a), dh(b)));
+        }
+    }
+    let codes: std::collections::BTreeSet<&String> = old.fund_acts.keys().chain(new.fund_acts.keys()).collect();
+    for c in codes {
+        let (a, b) = (old.fund_acts.get(c), new.fund_acts.get(c));
+        if a != b {
+            let show = |v: Option<&Vec<String>>| v.map(|x| x.join(", ")).unwrap_or_else(|| "—".into());
+            out.push(format!("Code {c} de la caisse : {} → {}", show(a), show(b)));
+        }
+    }
+    if out.is_empty() {
+        out.push("Aucune différence avec le barème en vigueur.".into());
+    }
+    out
+}
+
+/// The differences of `new` from the set in force on its date (or the latest before it).
+pub fn against_in_force(sets: &[RuleSet], new: &RuleSet) -> Vec<String> {
+    differences(in_force(sets, new.effective_from).or_else(|| sets.last()), new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> RuleSetForm {
+        RuleSetForm {
+            effective_from: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            key_values: vec![KeyValueForm { letter: "c".into(), value: "90".into() }, KeyValueForm { letter: "P".into(), value: "1,10".into() }],
+            acts: vec![
+                ActForm { code: "C".into(), label: "Consultation".into(), family: "consultation".into(), pricing: PricingForm::KeyLetter, unit_price: String::new(), needs_prior_approval: false },
+                ActForm { code: "ORTHO".into(), label: "Orthophonie (séance)".into(), family: "Rééducation".into(), pricing: PricingForm::UnitPrice, unit_price: "50".into(), needs_prior_approval: true },
+            ],
+            rates: vec![KindRatesForm { kind: Kind::Maladie, rate: "100".into(), amo_share: "72,5 %".into(), above_tariff: String::new() }],
+            chronic_rate: "100".into(),
+            yearly_ceilings: vec![CeilingForm { family: "optique".into(), amount: "1 200".into() }],
+            fund_acts: vec![FundActForm { code: "imp2".into(), acts: "ORTHO".into() }],
+        }
+    }
+
+    #[test]
+    fn the_form_is_read_in_centimes_and_basis_points() {
+        let r = read(&form()).unwrap();
+        assert_eq!((r.key_values["C"], r.key_values["P"]), (9_000, 110));
+        assert_eq!(r.acts[1].pricing, Pricing::Reference { unit_price: Some(5_000) });
+        assert_eq!(r.acts[1].family, "reeducation");
+        assert_eq!((r.rates[&Kind::Maladie], r.amo_shares[&Kind::Maladie]), (10_000, 7_250));
+        assert_eq!(r.yearly_ceilings["optique"], 120_000);
+        assert_eq!(r.fund_acts["IMP2"], vec!["ORTHO".to_string()]);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_field() {
+        let cases: Vec<(Box<dyn Fn(&mut RuleSetForm)>, &str, &str)> = vec![
+            (Box::new(|f| f.rates[0].rate = "120".into()), "rates[0].rate", "Taux remboursé (Maladie) : 120 % dépasse 100 %."),
+            (Box::new(|f| f.rates[0].amo_share = "quatre-vingts".into()), "rates[0].amo_share", "Part AMO (Maladie) : « quatre-vingts » n'est pas un pourcentage (exemples : 80, 72,5)."),
+            (Box::new(|f| f.acts[1].unit_price = "-50".into()), "acts[1].unit_price", "Acte ORTHO, tarif unitaire : le montant doit être positif."),
+            (Box::new(|f| f.key_values[0].value = "0".into()), "key_values[0].value", "Valeur de la lettre clé C : le montant doit être positif."),
+            (Box::new(|f| f.acts[0].label = " ".into()), "acts[0].label", "Acte C : libellé obligatoire (ce que lit l'adhérent sur son décompte)."),
+            (Box::new(|f| f.fund_acts[0].acts = "PSYMOT".into()), "fund_acts[0].acts", "Code IMP2 de la caisse : l'acte PSYMOT n'est pas au barème."),
+            (Box::new(|f| f.acts[0].code = "Z".into()), "acts[0].pricing", "Acte Z : la lettre clé Z n'a pas de valeur ; saisissez-la avec les lettres clés."),
+        ];
+        for (i, (patch, field, message)) in cases.into_iter().enumerate() {
+            let mut f = form();
+            patch(&mut f);
+            let e = read(&f).expect_err(&format!("case {i} accepted"));
+            assert_eq!((e.field.as_deref(), e.message.as_str()), (Some(field), message), "case {i}");
+        }
+    }
+
+    #[test]
+    fn the_differences_are_said_in_words() {
+        let old = read(&form()).unwrap();
+        let mut f = form();
+        f.key_values[0].value = "100".into();
+        f.rates[0].amo_share = "80".into();
+        f.acts[1].needs_prior_approval = false;
+        f.acts.push(ActForm { code: "PSYMOT".into(), label: "Psychomotricité (séance)".into(), family: "reeducation".into(), pricing: PricingForm::Agreement, unit_price: String::new(), needs_prior_approval: true });
+        f.yearly_ceilings.clear();
+        let new = read(&f).unwrap();
+        assert_eq!(differences(Some(&old), &new), vec![
+            "Lettre clé C : 90,00 DH → 100,00 DH",
+            "Acte ORTHO : accord préalable plus exigé",
+            "Acte PSYMOT ajouté : Psychomotricité (séance) (reeducation, tarif de la prise en charge, accord préalable)",
+            "Part AMO (Maladie) : 72,5 % → 80 %",
+            "Plafond annuel optique : 1 200,00 DH → —",
+        ]);
+        assert_eq!(differences(Some(&old), &old), vec!["Aucune différence avec le barème en vigueur."]);
+        // Shown in the editor and read back, a set is the same set.
+        let mut back = read(&to_form(&new)).unwrap();
+        back.above_tariff_rates.retain(|_, v| *v > 0);
+        let mut expected = new.clone();
+        for k in Kind::ALL {
+            expected.rates.entry(k).or_insert(0);
+            expected.amo_shares.entry(k).or_insert(0);
+        }
+        assert_eq!(back, expected);
+    }
+}
