@@ -76,8 +76,9 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
   await w.waitFor("#liquidation-lines");
   const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
-  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}C150,0080,0080 %56,008,0064,00$/);
-  assert.match(rows[1], /4 × PSYMOT600,00600,0080 %420,0060,00480,00$/);
+  // Date, act label, charged, paid to the provider by others, base, rate, AMO, mutual, reimbursed, remaining charge.
+  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}Consultation150,000,0080,0080 %56,008,0064,0086,00$/);
+  assert.match(rows[1], /4 × Séance de psychomotricité600,000,00600,0080 %420,0060,00480,00120,00$/);
   assert.equal(await w.text("#liquidation-totals"), "Remboursé : 544,00 DH");
   const explanation = await w.texts("#liquidation-lines tr.explanation");
   assert.match(explanation[0], /Base = le moindre du facturé \(150,00\) et du tarif de référence \(80,00\) = 80,00/);
@@ -87,7 +88,7 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.waitFor("#pay-form");
   await w.click("#pay-all");
   // The fund pays its AMO part (56,00 + 420,00) itself: the mutual's batch carries its 8,00 + 60,00.
-  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 68,00 DH\./.test(t));
+  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 68,00 DH en 1 virement\./.test(t));
 
   await w.click('[data-section="dossiers"]');
   await w.waitFor("#f-open_form_number");

@@ -5,7 +5,8 @@ import { h, mount, tabs } from "../dom";
 import { providersPanel } from "./approvals";
 import { auditPanel } from "./audit";
 import { backupsPanel } from "./backups";
-import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, ruleSetsPanel, urnsPanel } from "./catalogues";
+import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, urnsPanel } from "./catalogues";
+import { ruleSetsPanel } from "./rule_sets";
 import { staffPanel } from "./staff";
 
 export function administrationSection(content: HTMLElement, session: SessionInfo): void {

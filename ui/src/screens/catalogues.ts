@@ -1,6 +1,6 @@
 // Administration of the reference tables of reception and dossiers: urns,
 // reasons members read, document types of the checklist, deadline rules.
-import { call, ApiFailure } from "../api/client";
+import { call } from "../api/client";
 import type { LateEffect } from "../api/bindings";
 import { field, formError, frDate, h, mount, onSubmit, select } from "../dom";
 import { isoDate } from "./dossier_form";
@@ -136,46 +136,6 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
   mount(panel, form, table("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard"], rows));
 }
 
-/** Liquidation rule sets: read as a table, added as JSON (the full set of a date). */
-export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
-  const sets = await call("rule_set_list", {});
-  const form = h("form", { id: "rule-set-form", class: "card inline" });
-  const last = sets[sets.length - 1];
-  const area = h("textarea", { name: "rules", id: "f-rules", rows: "18", cols: "90", spellcheck: "false" });
-  area.value = JSON.stringify(last ?? { effective_from: "2026-01-01", key_values: { C: 8000 }, acts: [], rates: { maladie: 8000 }, chronic_rate: 10000, amo_shares: { maladie: 7000 }, yearly_ceilings: {} }, null, 2);
-  mount(
-    form,
-    h("h3", {}, "Nouveau barème"),
-    h("p", { class: "hint" }, "Montants en centimes, taux en points de base (8000 = 80 %). Changez la date d'effet : le barème s'applique aux soins datés de ce jour ou après, jamais aux dossiers déjà liquidés."),
-    formError(),
-    area,
-    h("small", { class: "field-error", "data-error-for": "rules" }),
-    h("button", { type: "submit", class: "primary" }, "Ajouter le barème"),
-  );
-  onSubmit(form, async () => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(area.value);
-    } catch {
-      throw new ApiFailure({ code: "validation", message: "Barème : JSON mal formé.", field: "rules" });
-    }
-    await call("rule_set_add", parsed as Parameters<typeof call<"rule_set_add">>[1]);
-    await ruleSetsPanel(panel);
-  });
-  const rows = sets.map((r) =>
-    h(
-      "tr",
-      {},
-      h("td", {}, frDate(r.effective_from)),
-      h("td", {}, Object.entries(r.key_values).map(([k, v]) => `${k} ${(v / 100).toFixed(2).replace(".", ",")}`).join(" · ")),
-      h("td", {}, String(r.acts.length)),
-      h("td", {}, Object.entries(r.rates).map(([k, v]) => `${k} ${(v ?? 0) / 100} %`).join(" · ")),
-      h("td", {}, `${r.chronic_rate / 100} %`),
-    ),
-  );
-  mount(panel, form, table("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Taux", "ALD/ALC"], rows));
-}
-
 /** The mutual's name and address, printed on its documents. */
 export async function mutualPanel(panel: HTMLElement): Promise<void> {
   const current = await call("settings_get", {});
@@ -186,11 +146,18 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     formError(),
     field("Nom", "mutual_name", { value: current.mutual_name }),
     field("Adresse", "mutual_address", { value: current.mutual_address }),
+    h(
+      "label",
+      { class: "field" },
+      h("span", {}, "Mention loi 09-08 (imprimée sur les décomptes)"),
+      h("textarea", { name: "privacy_notice", id: "f-privacy_notice", rows: "4", cols: "70" }, current.privacy_notice ?? ""),
+      h("small", { class: "field-error", "data-error-for": "privacy_notice" }),
+    ),
     h("button", { type: "submit", class: "primary" }, "Enregistrer"),
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
-    await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address") });
+    await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address"), privacy_notice: v("privacy_notice") });
     await mutualPanel(panel);
   });
   const lock = await call("lock_settings_get", {});

@@ -1,11 +1,13 @@
 // The care lines of a dossier and its liquidation, on the dossier page: the
-// processor types the lines (keyboard: Enter adds a line), saves them,
-// liquidates a complete dossier and sees each figure with how it was reached;
-// a paid dossier's statement is saved through the native dialog.
+// processor types the lines (keyboard: Enter adds a line) with their
+// invoices and what a third party already paid the provider on them, records
+// a coverage issued by the AMO fund, liquidates a complete dossier and sees
+// each figure with how it was reached and who pays it; a paid dossier's
+// statement is saved through the native dialog.
 import { save } from "@tauri-apps/plugin-dialog";
 import { call, ApiFailure } from "../api/client";
-import type { CareLineInput, Dossier, SessionInfo, StoredLine } from "../api/bindings";
-import { formError, frDate, frMoney, h, mount, onSubmit, statusLine } from "../dom";
+import type { CareLineInput, Dossier, Payer, SessionInfo, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
+import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";
 import { isoDate } from "./dossier_form";
 
 function rateText(bp: number | null): string {
@@ -41,8 +43,42 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
         cell("quantity", l ? String(l.quantity) : "1", 3),
         cell("charged", l ? frMoney(l.charged) : "", 9),
         cell("provider", l?.provider ?? "", 18),
+        cell("invoice_number", l?.invoice_number ?? "", 11),
       );
     };
+    // What the fund or the mutual already paid the provider on an invoice (tiers payant).
+    const paidBody = h("tbody", {});
+    const paidRow = (p?: ThirdPartyPayment): void => {
+      const i = paidBody.children.length;
+      const slot = (n: string): HTMLElement => h("small", { class: "field-error", "data-error-for": `third_party[${i}].${n}` });
+      const input = (n: string, value: string, size: number, label: string): HTMLTableCellElement =>
+        h("td", {}, h("input", { name: `third_party[${i}].${n}`, value, size, "aria-label": label, spellcheck: "false" }), slot(n));
+      const payer = h(
+        "select",
+        { name: `third_party[${i}].payer`, "aria-label": "Payé par" },
+        h("option", { value: "fonds", selected: p?.payer !== "mutuelle" }, "la caisse AMO"),
+        h("option", { value: "mutuelle", selected: p?.payer === "mutuelle" }, "la mutuelle"),
+      );
+      paidBody.append(
+        h(
+          "tr",
+          { class: "third-party" },
+          input("invoice_number", p?.invoice_number ?? "", 11, "N° de facture"),
+          h("td", {}, payer, slot("payer")),
+          input("amount", p ? frMoney(p.amount) : "", 9, "Montant payé au prestataire"),
+          input("reference", p?.reference ?? "", 11, "N° de prise en charge"),
+        ),
+      );
+    };
+    for (const p of await call("third_party_payments_get", { id: d.id })) paidRow(p);
+    const addPaid = h("button", { type: "button", id: "third-party-add", onclick: () => paidRow() }, "Ajouter un paiement au prestataire");
+    const confirmInvoice = h(
+      "label",
+      { class: "check", id: "confirm-duplicate-invoice", hidden: true },
+      h("input", { type: "checkbox", name: "confirm_duplicate_invoice", id: "f-confirm_duplicate_invoice" }),
+      "C'est bien une autre facture : enregistrer quand même",
+      h("small", { class: "field-error", "data-error-for": "confirm_duplicate_invoice" }),
+    );
     for (const l of lines) body.append(row(l));
     if (lines.length === 0) body.append(row());
     const add = h("button", { type: "button", id: "care-line-add" }, "Ajouter une ligne");
@@ -57,10 +93,20 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
       h(
         "table",
         { class: "grid", id: "care-lines" },
-        h("thead", {}, h("tr", {}, ...["Date", "Bénéf. (n°)", "Acte", "Qté", "Facturé (DH)", "Prestataire"].map((t) => h("th", {}, t)))),
+        h("thead", {}, h("tr", {}, ...["Date", "Bénéf. (n°)", "Acte", "Qté", "Facturé (DH)", "Prestataire", "N° facture"].map((t) => h("th", {}, t)))),
         body,
       ),
-      h("div", { class: "row" }, add, h("button", { type: "submit", id: "care-lines-save" }, "Enregistrer les lignes")),
+      h("div", { class: "row" }, add),
+      h("h4", {}, "Déjà payé au prestataire (tiers payant)"),
+      h(
+        "table",
+        { class: "grid", id: "third-party" },
+        h("thead", {}, h("tr", {}, ...["N° facture", "Payé par", "Montant (DH)", "N° de prise en charge"].map((t) => h("th", {}, t)))),
+        paidBody,
+      ),
+      h("div", { class: "row" }, addPaid),
+      confirmInvoice,
+      h("div", { class: "row" }, h("button", { type: "submit", id: "care-lines-save" }, "Enregistrer les lignes")),
     );
     onSubmit(form, async () => {
       const read: CareLineInput[] = Array.from(body.querySelectorAll("tr")).map((tr) => {
@@ -73,12 +119,25 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
           quantity: Number(v("quantity")),
           charged: v("charged"),
           provider: v("provider") || null,
+          invoice_number: v("invoice_number") || null,
         };
       });
-      await call("care_lines_save", { dossier_id: d.id, version: d.version, lines: read });
+      const paid: ThirdPartyInput[] = Array.from(paidBody.querySelectorAll("tr"))
+        .map((tr) => {
+          const v = (n: string): string => (tr.querySelector(`[name$=".${n}"]`) as HTMLInputElement | HTMLSelectElement).value;
+          return { invoice_number: v("invoice_number"), payer: v("payer") as Payer, amount: v("amount"), reference: v("reference") || null };
+        })
+        .filter((p) => p.invoice_number.trim() || p.amount.trim());
+      const confirm = (form.elements.namedItem("confirm_duplicate_invoice") as HTMLInputElement).checked;
+      try {
+        await call("care_lines_save", { dossier_id: d.id, version: d.version, lines: read, third_party: paid, confirm_duplicate_invoice: confirm });
+      } catch (e) {
+        if (e instanceof ApiFailure && e.field === "confirm_duplicate_invoice") confirmInvoice.hidden = false;
+        throw e;
+      }
       await reload();
     });
-    parts.push(form);
+    parts.push(form, await fundCoverages(session, d));
   } else if (lines.length) {
     parts.push(linesTable(lines));
   }
@@ -102,8 +161,9 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
         "p",
         { id: "liquidation-totals" },
         `Remboursé : ${frMoney(d.total_reimbursed ?? 0)} DH`,
-        d.status === "paye" ? ` · Net payé : ${frMoney(d.paid_amount ?? 0)} DH · ${d.payment_reference ?? ""} du ${frDate(d.paid_on)}` : "",
+        d.status === "paye" ? ` · Net payé par la mutuelle : ${frMoney(d.paid_amount ?? 0)} DH · ${d.payment_reference ?? "rien à virer"} du ${frDate(d.paid_on)}` : "",
       ),
+      whoPays(lines),
     );
   }
   if (d.status === "paye") {
@@ -124,6 +184,82 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
   mount(parent, ...parts);
 }
 
+/** Who paid or pays what, summed over the lines. */
+function whoPays(lines: StoredLine[]): HTMLElement {
+  const sum = (f: (l: StoredLine) => number): number => lines.reduce((t, l) => t + f(l), 0);
+  const byFund = sum((l) => l.paid_by_fund);
+  const byMutual = sum((l) => l.paid_by_mutual);
+  const items = [
+    byFund ? `Payé au prestataire par la caisse AMO : ${frMoney(byFund)} DH` : null,
+    byMutual ? `Payé au prestataire par la mutuelle : ${frMoney(byMutual)} DH` : null,
+    `Part AMO : ${frMoney(sum((l) => l.amo ?? 0))} DH, dont ${frMoney(sum((l) => l.amo_to_member ?? 0))} DH à l'adhérent`,
+    `Part mutuelle : ${frMoney(sum((l) => l.complementary ?? 0))} DH`,
+    `Reste à la charge de l'adhérent : ${frMoney(sum((l) => l.remainder ?? 0))} DH`,
+  ];
+  return h("ul", { id: "liquidation-payers" }, ...items.map((t) => (t ? h("li", {}, t) : null)));
+}
+
+/** The coverages issued by the AMO fund for the member, and the form to record one from the fund's letter. */
+async function fundCoverages(session: SessionInfo, d: Dossier): Promise<HTMLElement> {
+  const list = await call("fund_coverage_list", { member_id: d.member_id });
+  const page = await call("member_get", { id: d.member_id });
+  const ids = page.beneficiaries.map((b) => b.id);
+  const rows = list.map((c) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, c.number),
+      h("td", {}, `${c.fund_act} (${c.acts.join(", ")})`),
+      h("td", {}, c.beneficiary_name),
+      h("td", {}, `${frDate(c.valid_from)} – ${frDate(c.valid_to)}`),
+      h("td", {}, `${c.used} / ${c.quantity} ${c.unit === "months" ? "mois" : "séances"}`),
+      h("td", {}, `${frMoney(c.tariff)} (caisse ${frMoney(c.fund_share)}, assuré ${frMoney(c.member_share)})`),
+    ),
+  );
+  const wrap = h("div", { id: "fund-coverages" }, h("h4", {}, "Prises en charge de la caisse AMO"));
+  if (rows.length) {
+    wrap.append(
+      h(
+        "table",
+        { class: "grid", id: "fund-coverage-list" },
+        h("thead", {}, h("tr", {}, ...["N°", "Code acte", "Bénéficiaire", "Validité", "Utilisé", "Tarif (DH)"].map((t) => h("th", {}, t)))),
+        h("tbody", {}, ...rows),
+      ),
+    );
+  }
+  if (!session.staff.roles.includes("claims")) return wrap;
+  const form = h("form", { id: "fund-coverage-form", class: "card inline", autocomplete: "off" });
+  mount(
+    form,
+    h("h4", {}, "Enregistrer une prise en charge de la caisse (sa lettre)"),
+    formError(),
+    h("div", { class: "row" }, field("N° de l'accord", "number"), field("Code acte", "fund_act"), field("Bénéficiaire (n°)", "beneficiary_id", { value: String(ids.indexOf(d.beneficiary_id) + 1) })),
+    h("div", { class: "row" }, field("Prestataire payé", "provider"), select("Compté en", "unit", [["months", "mois"], ["sessions", "séances"]]), field("Nombre", "quantity")),
+    h("div", { class: "row" }, field("Valable du (jj/mm/aaaa)", "valid_from"), field("au", "valid_to")),
+    h("div", { class: "row" }, field("Tarif (DH par mois ou séance)", "tariff"), field("Part de la caisse", "fund_share"), field("Part de l'assuré", "member_share")),
+    h("button", { type: "submit", id: "fund-coverage-save" }, "Enregistrer la prise en charge"),
+  );
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    await call("fund_coverage_add", {
+      number: v("number"),
+      fund_act: v("fund_act"),
+      beneficiary_id: ids[Number(v("beneficiary_id")) - 1] ?? 0,
+      provider: v("provider"),
+      unit: v("unit") === "sessions" ? "sessions" : "months",
+      quantity: Number(v("quantity")),
+      valid_from: isoDate(v("valid_from")),
+      valid_to: isoDate(v("valid_to")),
+      tariff: v("tariff"),
+      fund_share: v("fund_share"),
+      member_share: v("member_share"),
+    });
+    wrap.replaceWith(await fundCoverages(session, d));
+  });
+  wrap.append(form);
+  return wrap;
+}
+
 /** The lines with their figures; the explanation of each shows under it. */
 function linesTable(lines: StoredLine[]): HTMLTableElement {
   const rows: HTMLElement[] = [];
@@ -133,21 +269,23 @@ function linesTable(lines: StoredLine[]): HTMLTableElement {
         "tr",
         { class: l.accepted === false ? "rejected" : "" },
         h("td", {}, frDate(l.date)),
-        h("td", {}, l.quantity > 1 ? `${l.quantity} × ${l.act}` : l.act),
+        h("td", {}, l.quantity > 1 ? `${l.quantity} × ${l.label}` : l.label),
         h("td", {}, frMoney(l.charged)),
+        h("td", {}, frMoney(l.paid_by_fund + l.paid_by_mutual)),
         h("td", {}, l.base === null ? "" : frMoney(l.base)),
         h("td", {}, rateText(l.rate)),
         h("td", {}, l.amo === null ? "" : frMoney(l.amo)),
         h("td", {}, l.complementary === null ? "" : frMoney(l.complementary)),
         h("td", { class: "reimbursed" }, l.accepted === false ? (l.reason ?? "Rejetée") : l.reimbursed === null ? "" : frMoney(l.reimbursed)),
+        h("td", {}, l.remainder === null ? "" : frMoney(l.remainder)),
       ),
     );
-    if (l.explanation.length) rows.push(h("tr", { class: "explanation" }, h("td", { colspan: "8" }, h("small", { class: "hint" }, l.explanation.join(" · ")))));
+    if (l.explanation.length) rows.push(h("tr", { class: "explanation" }, h("td", { colspan: "10" }, h("small", { class: "hint" }, l.explanation.join(" · ")))));
   }
   return h(
     "table",
     { class: "grid", id: "liquidation-lines" },
-    h("thead", {}, h("tr", {}, ...["Date", "Acte", "Facturé", "Base", "Taux", "Part AMO", "Part compl.", "Remboursé"].map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, ...["Date", "Acte", "Frais engagés", "Payé au prestataire", "Base", "Taux", "Part AMO", "Part mutuelle", "Remboursé", "Reste à charge"].map((t) => h("th", {}, t)))),
     h("tbody", {}, ...rows),
   );
 }

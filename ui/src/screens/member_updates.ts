@@ -163,7 +163,7 @@ export function memberView(v: PortalView): HTMLElement {
     h("h4", {}, "Dossiers"),
     v.dossiers.length === 0 ? h("p", { class: "hint" }, "Aucun dossier.") : table(
       "view-dossiers",
-      ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Montant", "Statut", "Motif et pièces à envoyer"],
+      ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Montant", "Statut", "Qui paie quoi", "Motif et pièces à envoyer"],
       v.dossiers.map((d) =>
         h(
           "tr",
@@ -174,6 +174,7 @@ export function memberView(v: PortalView): HTMLElement {
           h("td", {}, d.received_on),
           h("td", {}, d.claimed),
           h("td", { class: "status" }, d.paid ? `${d.status} — ${d.paid}` : d.status),
+          h("td", { class: "parts" }, d.parts.join(" · ")),
           h("td", {}, [d.reason, d.missing.length ? `À envoyer : ${d.missing.join(" ; ")}` : null, d.how_to_complete].filter((x) => x).join(" ")),
         ),
       ),

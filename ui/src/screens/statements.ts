@@ -1,6 +1,8 @@
 // Décomptes: pay the liquidated dossiers in one batch and save its transfer
-// list; a member's statement for a period; the statement run of a period
-// into a folder, with its progress streamed from Rust.
+// list; a transfer the bank returned; a member's statement for a period or
+// for one transfer; the statement run of a period into a folder, with its
+// progress streamed from Rust; the transmission slips of the AMO parts to
+// the fund and its payment confirmation.
 import { open, save } from "@tauri-apps/plugin-dialog";
 import { call, callStreamed, stopStreamed, ApiFailure } from "../api/client";
 import type { BatchProgress, SessionInfo } from "../api/bindings";
@@ -23,7 +25,7 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     const b = await call("payment_batch_create", { pay_date: isoDate(date) });
     mount(
       payStatus,
-      `Lot ${b.reference} : ${b.dossier_count} dossier${b.dossier_count > 1 ? "s" : ""}, ${frMoney(b.total)} DH. `,
+      `Lot ${b.reference} : ${b.dossier_count} dossier${b.dossier_count > 1 ? "s" : ""}, ${frMoney(b.total)} DH en ${b.transfer_count} virement${b.transfer_count > 1 ? "s" : ""}. `,
       h("button", {
         type: "button",
         id: "transfers-save",
@@ -90,14 +92,128 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     }
   });
 
+  const returned = h("form", { id: "payment-return-form", class: "card inline" });
+  mount(
+    returned,
+    h("h3", {}, "Virement retourné par la banque"),
+    formError(),
+    h("div", { class: "row" }, field("Référence du virement", "payment_reference"), field("Motif (avis de la banque)", "reason"), field("Retourné le (jj/mm/aaaa)", "returned_on", { value: frDate(todayIso()) })),
+    h("button", { type: "submit", id: "payment-return" }, "Remettre ses dossiers à régler"),
+  );
+  const returnedStatus = statusLine("payment-return-status");
+  onSubmit(returned, async () => {
+    const v = (n: string): string => (returned.elements.namedItem(n) as HTMLInputElement).value;
+    const r = await call("payment_return", { payment_reference: v("payment_reference"), reason: v("reason"), returned_on: isoDate(v("returned_on")) });
+    returnedStatus.textContent = `${r.dossiers} dossier(s) remis à régler ; corrigez le RIB de l'adhérent avant le prochain lot.`;
+  });
+
+  const transfer = h("form", { id: "payment-statement-form", class: "card inline" });
+  const transferStatus = statusLine("payment-statement-status");
+  mount(
+    transfer,
+    h("h3", {}, "Décompte d'un virement"),
+    formError(),
+    field("Référence du virement", "payment_reference"),
+    h("button", { type: "submit", id: "payment-statement" }, "Enregistrer le décompte (PDF)"),
+  );
+  onSubmit(transfer, async () => {
+    const reference = (transfer.elements.namedItem("payment_reference") as HTMLInputElement).value.trim();
+    const path = await save({ title: "Enregistrer le décompte du virement", defaultPath: `decompte-${reference.replace(/[^A-Za-z0-9-]/g, "_")}.pdf`, filters: [{ name: "PDF", extensions: ["pdf"] }] });
+    if (!path) return;
+    const w = await call("statement_payment", { payment_reference: reference, path });
+    transferStatus.textContent = `Décompte enregistré : ${w.path}`;
+  });
+
+  const slips = h("div", { id: "fund-slips" });
+  if (canProduce) void slipsPanel(slips);
+
   mount(
     content,
     h("h2", {}, "Décomptes"),
     canProduce ? pay : null,
     canProduce ? payStatus : null,
+    canProduce ? returned : null,
+    canProduce ? returnedStatus : null,
     member,
     memberStatus,
+    transfer,
+    transferStatus,
     canProduce ? run : null,
     canProduce ? runStatus : null,
+    slips,
+  );
+}
+
+/** Transmission slips of the AMO parts to the fund, and the fund's confirmation. */
+async function slipsPanel(parent: HTMLElement): Promise<void> {
+  const list = await call("fund_slip_list", {});
+  const form = h("form", { id: "fund-slip-form", class: "card inline" });
+  const status = statusLine("fund-slip-status");
+  mount(
+    form,
+    h("h3", {}, "Bordereaux d'envoi à la caisse AMO"),
+    formError(),
+    h("div", { class: "row" }, field("Réglés du (jj/mm/aaaa)", "from"), field("au", "to")),
+    h("button", { type: "submit", id: "fund-slip-create" }, "Établir le bordereau"),
+  );
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    const s = await call("fund_slip_create", { from: isoDate(v("from")), to: isoDate(v("to")) });
+    await slipsPanel(parent);
+    const line = document.getElementById("fund-slip-status");
+    if (line) line.textContent = `Bordereau ${s.reference} : ${s.dossier_count} dossier(s), parts AMO ${frMoney(s.total_amo)} DH.`;
+  });
+  const rows = list.map((s) => {
+    const saveAs = h("button", {
+      type: "button",
+      onclick: async () => {
+        const path = await save({ title: "Enregistrer le bordereau", defaultPath: `${s.reference}.pdf`, filters: [{ name: "PDF, classeur Excel ou CSV", extensions: ["pdf", "xlsx", "csv"] }] });
+        if (!path) return;
+        try {
+          status.textContent = `Bordereau enregistré : ${(await call("fund_slip_export", { id: s.id, path })).path}`;
+        } catch (e) {
+          if (e instanceof ApiFailure) status.textContent = e.message;
+        }
+      },
+    }, "Enregistrer");
+    const ref = h("input", { size: 14, "aria-label": `Référence du paiement de ${s.fund_name}`, placeholder: "Réf. du paiement", id: `fund-slip-ref-${s.id}` });
+    const confirm = h("button", {
+      type: "button",
+      onclick: async () => {
+        const reference = ref.value;
+        if (!reference.trim()) {
+          status.textContent = `Saisissez la référence du paiement de ${s.fund_name} pour ${s.reference}.`;
+          ref.focus();
+          return;
+        }
+        const file = await open({ title: "Fichier de retour de la caisse (Annuler : tout le bordereau)", filters: [{ name: "Classeur ou CSV", extensions: ["csv", "xlsx", "xls", "ods"] }] });
+        try {
+          const done = await call("fund_slip_confirm", { id: s.id, paid_on: todayIso(), reference, file: typeof file === "string" ? file : null });
+          await slipsPanel(parent);
+          const line = document.getElementById("fund-slip-status");
+          if (line) line.textContent = `${done.reference} : ${done.confirmed_count} / ${done.dossier_count} parts AMO confirmées payées.`;
+        } catch (e) {
+          if (e instanceof ApiFailure) status.textContent = e.message;
+        }
+      },
+    }, "Confirmer le paiement");
+    return h(
+      "tr",
+      {},
+      h("td", {}, s.reference),
+      h("td", {}, `${frDate(s.period_from)} – ${frDate(s.period_to)}`),
+      h("td", {}, String(s.dossier_count)),
+      h("td", {}, frMoney(s.total_amo)),
+      h("td", {}, s.confirmed_on ? `payé le ${frDate(s.confirmed_on)}` : `${s.confirmed_count} / ${s.dossier_count} confirmés`),
+      h("td", {}, saveAs, s.confirmed_on ? null : ref, s.confirmed_on ? null : confirm),
+    );
+  });
+  mount(
+    parent,
+    form,
+    status,
+    rows.length
+      ? h("table", { class: "grid", id: "fund-slip-list" }, h("thead", {}, h("tr", {}, ...["Bordereau", "Période", "Dossiers", "Parts AMO (DH)", "Paiement", ""].map((t) => h("th", {}, t)))), h("tbody", {}, ...rows))
+      : null,
   );
 }
