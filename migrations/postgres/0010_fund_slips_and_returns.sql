@@ -46,3 +46,12 @@ ALTER TABLE dossiers ADD COLUMN payment_return_reason TEXT;
 INSERT INTO settings (key, value, updated_at) VALUES ('privacy_notice',
   'Vos données personnelles sont traitées par la mutuelle pour la gestion de votre couverture maladie, conformément à la loi n° 09-08 relative à la protection des personnes physiques à l''égard du traitement des données à caractère personnel. Vous disposez d''un droit d''accès, de rectification et d''opposition auprès de la mutuelle.',
   '2000-01-01T00:00:00.000000Z');
+
+-- The mutual's logo, printed at the top of its statements: the PNG file the
+-- administrator chose (one row at most).
+CREATE TABLE mutual_logo (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    png         BYTEA   NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    updated_by  TEXT    NOT NULL
+);

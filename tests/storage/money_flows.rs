@@ -19,6 +19,7 @@ crate::on_both_backends!(
     the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_paid,
     a_transfer_the_bank_returns_is_put_back_to_pay_with_its_reason,
     the_rule_set_editor_speaks_dirhams_and_percent,
+    the_mutuals_logo_and_notice_are_on_its_statements,
 );
 
 /// A fresh database as installed (no rule set added by the test), the clock
@@ -541,4 +542,45 @@ async fn the_rule_set_editor_speaks_dirhams_and_percent(t: TestDb) {
     let sets = o.w.call(&mut o.admin, "rule_set_save", form).await.unwrap();
     assert_eq!(sets.as_array().unwrap().len(), 2);
     assert_eq!((sets[1]["key_values"]["C"].as_i64(), sets[1]["above_tariff_rates"]["maladie"].as_i64()), (Some(9_000), Some(5_000)));
+}
+
+async fn the_mutuals_logo_and_notice_are_on_its_statements(t: TestDb) {
+    let mut o = mutual(t).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A 120 × 60 logo, red, its left half transparent.
+    let logo = dir.path().join("logo.png");
+    {
+        let mut e = png::Encoder::new(std::io::BufWriter::new(std::fs::File::create(&logo).unwrap()), 120, 60);
+        e.set_color(png::ColorType::Rgba);
+        e.set_depth(png::BitDepth::Eight);
+        let data: Vec<u8> = (0..120 * 60).flat_map(|i| [200u8, 30, 30, if i % 120 < 60 { 0 } else { 255 }]).collect();
+        e.write_header().unwrap().write_image_data(&data).unwrap();
+    }
+    let not_png = dir.path().join("logo.jpg");
+    std::fs::write(&not_png, b"\xFF\xD8\xFF\xE0 not really").unwrap();
+    let e = o.w.call(&mut o.admin, "logo_set", json!({"path": not_png.to_str().unwrap()})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("path"));
+    assert!(e.message.starts_with("Le logo doit être une image PNG lisible"), "{}", e.message);
+    let e = o.w.call(&mut o.claims, "logo_set", json!({"path": logo.to_str().unwrap()})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let info = o.w.call(&mut o.admin, "logo_set", json!({"path": logo.to_str().unwrap()})).await.unwrap();
+    assert_eq!(info, json!({"present": true, "width": 120, "height": 60}));
+    o.w.call(&mut o.admin, "settings_save", json!({"mutual_name": "MUPRAS", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."})).await.unwrap();
+    let ids = three_paid_consultations(&mut o).await;
+    let pdf = dir.path().join("d.pdf");
+    o.w.call(&mut o.claims, "statement_dossier", json!({"id": ids[0], "path": pdf.to_str().unwrap()})).await.unwrap();
+    assert!(pdf_text(&pdf).contains("Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."));
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(&pdf).output().expect("pdfimages (poppler-utils) is installed");
+    let list = String::from_utf8(out.stdout).unwrap();
+    // The logo and its soft mask, at the logo's own size.
+    let rows: Vec<Vec<&str>> = list.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    assert_eq!((rows[0][2], rows[0][3], rows[0][4], rows[0][5]), ("image", "120", "60", "rgb"), "{list}");
+    assert_eq!((rows[1][2], rows[1][5]), ("smask", "gray"), "{list}");
+    // Taken off, it leaves the statements.
+    let info = o.w.call(&mut o.admin, "logo_set", json!({})).await.unwrap();
+    assert_eq!(info["present"], false);
+    o.w.call(&mut o.claims, "statement_dossier", json!({"id": ids[0], "path": pdf.to_str().unwrap()})).await.unwrap();
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(&pdf).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2, "no image left");
 }

@@ -154,6 +154,8 @@ fund_slip_export                 .C..
 fund_slip_confirm                .C..
 settings_get                     RCMA
 settings_save                    ...A
+logo_get                         RCMA
+logo_set                         ...A
 provider_list                    RCMA
 provider_save                    ...A
 approval_register                RC..

@@ -62,6 +62,16 @@ impl Writer {
         &mut self.doc.pages[n - 1]
     }
 
+    /// The image at the top right of the current page, at most 60 points
+    /// high and 140 wide, its proportions kept.
+    pub fn logo(&mut self, image: &super::Image) {
+        let scale = (60.0 / image.height as f32).min(140.0 / image.width as f32);
+        let (w, h) = (image.width as f32 * scale, image.height as f32 * scale);
+        let index = self.doc.add_image(image.clone());
+        let top = PAGE_HEIGHT - MARGIN + 10.0;
+        self.page().image(index, PAGE_WIDTH - MARGIN - w, top - h, w, h);
+    }
+
     pub fn title(&mut self, text: &str) {
         self.ensure(30.0);
         self.y -= 16.0;

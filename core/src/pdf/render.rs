@@ -161,6 +161,8 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
     let info = alloc();
     let font_refs: Vec<Ref> = weights.iter().map(|_| alloc()).collect();
     let page_refs: Vec<(Ref, Ref)> = doc.pages.iter().map(|_| (alloc(), alloc())).collect();
+    // Each image: its XObject and, when it has transparency, its soft mask.
+    let image_refs: Vec<(Ref, Option<Ref>)> = doc.images.iter().map(|i| (alloc(), i.alpha.as_ref().map(|_| alloc()))).collect();
 
     let mut contents = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {
@@ -182,6 +184,12 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
                     c.show(Str(&bytes));
                     c.end_text();
                 }
+                Item::Image { index, x, y, w, h } => {
+                    c.save_state();
+                    c.transform([*w, 0.0, 0.0, *h, *x, *y]);
+                    c.x_object(Name(format!("Im{index}").as_bytes()));
+                    c.restore_state();
+                }
             }
         }
         contents.push(c.finish());
@@ -197,6 +205,13 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
         fonts.pair(Name(b"F1"), font_refs[0]);
         fonts.pair(Name(b"F2"), font_refs[1]);
         fonts.finish();
+        if !image_refs.is_empty() {
+            let mut xo = res.x_objects();
+            for (i, (r, _)) in image_refs.iter().enumerate() {
+                xo.pair(Name(format!("Im{i}").as_bytes()), *r);
+            }
+            xo.finish();
+        }
         res.finish();
         page.finish();
         pdf.stream(*content_ref, content);
@@ -247,6 +262,30 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
             map.pair(*gid, *c);
         }
         pdf.cmap(cmap, &map.finish());
+    }
+
+    for (image, (r, mask)) in doc.images.iter().zip(&image_refs) {
+        let data = deflate(&image.rgb);
+        let mut x = pdf.image_xobject(*r, &data);
+        x.filter(Filter::FlateDecode);
+        x.width(image.width as i32);
+        x.height(image.height as i32);
+        x.color_space().device_rgb();
+        x.bits_per_component(8);
+        if let Some(m) = mask {
+            x.s_mask(*m);
+        }
+        x.finish();
+        if let (Some(m), Some(alpha)) = (mask, &image.alpha) {
+            let data = deflate(alpha);
+            let mut s = pdf.image_xobject(*m, &data);
+            s.filter(Filter::FlateDecode);
+            s.width(image.width as i32);
+            s.height(image.height as i32);
+            s.color_space().device_gray();
+            s.bits_per_component(8);
+            s.finish();
+        }
     }
 
     pdf.document_info(info).title(TextStr(&doc.title)).producer(TextStr("Guichet"));

@@ -19,16 +19,30 @@ pub struct Letterhead {
     pub name: String,
     pub address: String,
     pub notice: String,
+    /// The mutual's logo, when the administrator set one.
+    pub logo: Option<crate::pdf::Image>,
 }
 
 pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
     let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address', 'privacy_notice')").fetch_all(pool).await?;
     let get = |k: &str| rows.iter().find(|r| r.try_get::<String, _>("key").ok().as_deref() == Some(k)).and_then(|r| r.try_get::<String, _>("value").ok());
+    let png: Option<Vec<u8>> = sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?;
     Ok(Letterhead {
         name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()),
         address: get("mutual_address").unwrap_or_default(),
         notice: get("privacy_notice").unwrap_or_default(),
+        // Checked when it was set; a logo that no longer decodes is left off.
+        logo: png.and_then(|p| crate::pdf::Image::from_png(&p).ok()),
     })
+}
+
+/// The top of the mutual's documents: its logo, name and address.
+pub fn top(w: &mut Writer, head: &Letterhead) {
+    if let Some(logo) = &head.logo {
+        w.logo(logo);
+    }
+    w.title(&head.name);
+    w.paragraph(&head.address);
 }
 
 fn notice(w: &mut Writer, head: &Letterhead) {
@@ -200,8 +214,7 @@ pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<
     let d = &p.dossier;
     let number = d.statement_number.clone().unwrap_or_default();
     let mut w = Writer::new(&format!("Décompte {number}"), &format!("{} — décompte {number}", head.name));
-    w.title(&head.name);
-    w.paragraph(&head.address);
+    top(&mut w, head);
     w.heading(&format!("Décompte de remboursement n° {number}"));
     w.field("Date du décompte", &d.paid_on.map(fr).unwrap_or_default());
     member_block(&mut w, m);
@@ -229,8 +242,7 @@ pub async fn payment_data(pool: &AnyPool, reference: &str) -> ApiResult<Option<(
 pub fn payment_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], reference: &str) -> Vec<u8> {
     let title = format!("Décompte du virement {reference}");
     let mut w = Writer::new(&title, &format!("{} — {title}", head.name));
-    w.title(&head.name);
-    w.paragraph(&head.address);
+    top(&mut w, head);
     w.heading(&title);
     if let Some(on) = paid.first().and_then(|p| p.dossier.paid_on) {
         w.field("Date du paiement", &fr(on));
@@ -279,8 +291,7 @@ pub async fn period_data(pool: &AnyPool, member_id: i64, from: NaiveDate, to: Na
 pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: NaiveDate, to: NaiveDate) -> Vec<u8> {
     let title = format!("Relevé de prestations du {} au {}", fr(from), fr(to));
     let mut w = Writer::new(&title, &format!("{} — {} — matricule {}", head.name, title, m.matricule));
-    w.title(&head.name);
-    w.paragraph(&head.address);
+    top(&mut w, head);
     w.heading(&title);
     member_block(&mut w, m);
     for p in paid {

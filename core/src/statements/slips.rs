@@ -220,8 +220,7 @@ pub fn write(dest: &Path, head: &super::pdf::Letterhead, slip: &FundSlip, lines:
 fn pdf(head: &super::pdf::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> Vec<u8> {
     let title = format!("Bordereau d'envoi n° {}", slip.reference);
     let mut w = Writer::new(&title, &format!("{} — {title}", head.name));
-    w.title(&head.name);
-    w.paragraph(&head.address);
+    super::pdf::top(&mut w, head);
     w.heading(&title);
     w.field("Destinataire", &slip.fund_name);
     w.field("Période de règlement", &format!("du {} au {}", fr(slip.period_from), fr(slip.period_to)));

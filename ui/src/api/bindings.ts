@@ -706,6 +706,18 @@ idle_lock_minutes: number, };
 
 export type LoginRequest = { username: string, password: string, };
 
+export type LogoInfo = { present: boolean, 
+/**
+ * Pixels.
+ */
+width: number, height: number, };
+
+export type LogoRequest = { 
+/**
+ * A PNG file; none: the logo is taken off.
+ */
+path?: string | null, };
+
 /**
  * A member as every screen reads him.
  */
@@ -1580,6 +1592,8 @@ export interface Operations {
   fund_slip_confirm: { request: Confirmation; response: FundSlip };
   settings_get: { request: Empty; response: MutualSettings };
   settings_save: { request: MutualSettings; response: MutualSettings };
+  logo_get: { request: Empty; response: LogoInfo };
+  logo_set: { request: LogoRequest; response: LogoInfo };
   provider_list: { request: ProviderListRequest; response: Array<Provider> };
   provider_save: { request: ProviderInput; response: Provider };
   approval_register: { request: RequestInput; response: Request };
@@ -1692,6 +1706,8 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   fund_slip_confirm: "statements_produce",
   settings_get: "authenticated",
   settings_save: "settings_manage",
+  logo_get: "authenticated",
+  logo_set: "settings_manage",
   provider_list: "authenticated",
   provider_save: "settings_manage",
   approval_register: "approvals_register",

@@ -1,8 +1,9 @@
 // Administration of the reference tables of reception and dossiers: urns,
 // reasons members read, document types of the checklist, deadline rules.
-import { call } from "../api/client";
+import { open } from "@tauri-apps/plugin-dialog";
+import { call, ApiFailure } from "../api/client";
 import type { LateEffect } from "../api/bindings";
-import { field, formError, frDate, h, mount, onSubmit, select } from "../dom";
+import { field, formError, frDate, h, mount, onSubmit, select, statusLine } from "../dom";
 import { isoDate } from "./dossier_form";
 
 export function table(id: string, headers: string[], rows: HTMLElement[]): HTMLTableElement {
@@ -160,6 +161,34 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address"), privacy_notice: v("privacy_notice") });
     await mutualPanel(panel);
   });
+  const logo = await call("logo_get", {});
+  const logoStatus = statusLine("logo-status");
+  const logoCard = h(
+    "div",
+    { class: "card inline", id: "logo-card" },
+    h("h3", {}, "Logo (en haut des décomptes)"),
+    h("p", { id: "logo-info" }, logo.present ? `Logo en place : ${logo.width} × ${logo.height} pixels.` : "Aucun logo."),
+    h(
+      "div",
+      { class: "row" },
+      h("button", {
+        type: "button",
+        id: "logo-choose",
+        onclick: async () => {
+          const path = await open({ title: "Logo de la mutuelle (PNG)", filters: [{ name: "Image PNG", extensions: ["png"] }] });
+          if (typeof path !== "string") return;
+          try {
+            await call("logo_set", { path });
+            await mutualPanel(panel);
+          } catch (e) {
+            if (e instanceof ApiFailure) logoStatus.textContent = e.message;
+          }
+        },
+      }, "Choisir un logo…"),
+      logo.present ? h("button", { type: "button", id: "logo-remove", onclick: async () => { await call("logo_set", {}); await mutualPanel(panel); } }, "Retirer le logo") : null,
+    ),
+    logoStatus,
+  );
   const lock = await call("lock_settings_get", {});
   const lockForm = h("form", { id: "lock-form", class: "card inline" });
   mount(
@@ -174,5 +203,5 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     await call("lock_settings_save", { idle_lock_minutes: Number.isNaN(n) ? -1 : n });
     await mutualPanel(panel);
   });
-  mount(panel, form, lockForm);
+  mount(panel, form, logoCard, lockForm);
 }

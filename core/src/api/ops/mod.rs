@@ -123,6 +123,8 @@ operations! {
     statements::FundSlipConfirm,
     statements::SettingsGet,
     statements::SettingsSave,
+    statements::LogoGet,
+    statements::LogoSet,
     approvals::ProviderList,
     approvals::ProviderSave,
     approvals::ApprovalRegister,

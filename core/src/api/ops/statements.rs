@@ -304,3 +304,84 @@ impl Operation for FundSlipConfirm {
         slips::confirm(ctx.db(), &ctx.actor, ctx.now, &r).await
     }
 }
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LogoInfo {
+    pub present: bool,
+    /// Pixels.
+    pub width: u32,
+    pub height: u32,
+}
+
+async fn logo_info(pool: &sqlx::AnyPool) -> ApiResult<LogoInfo> {
+    Ok(match pdf::letterhead(pool).await?.logo {
+        Some(i) => LogoInfo { present: true, width: i.width, height: i.height },
+        None => LogoInfo { present: false, width: 0, height: 0 },
+    })
+}
+
+pub struct LogoGet;
+impl Operation for LogoGet {
+    const NAME: &'static str = "logo_get";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "Whether the mutual's logo is set, and its size in pixels.";
+    type Request = Empty;
+    type Response = LogoInfo;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<LogoInfo> {
+        logo_info(ctx.db().pool()).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LogoRequest {
+    /// A PNG file; none: the logo is taken off.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub path: Option<String>,
+}
+
+pub struct LogoSet;
+impl Operation for LogoSet {
+    const NAME: &'static str = "logo_set";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Sets the mutual's logo printed at the top of its statements (a PNG of at most 1 Mo), or takes it off.";
+    type Request = LogoRequest;
+    type Response = LogoInfo;
+    async fn run(ctx: &mut Ctx<'_>, r: LogoRequest) -> ApiResult<LogoInfo> {
+        let before = logo_info(ctx.db().pool()).await?;
+        let png = match &r.path {
+            None => None,
+            Some(p) => {
+                let path = std::path::Path::new(p.trim());
+                let meta = std::fs::metadata(path).map_err(|_| ApiError::validation("path", format!("Fichier introuvable : {}.", path.display())))?;
+                if meta.len() > 1_048_576 {
+                    return Err(ApiError::validation("path", format!("Logo trop lourd ({} Ko, au plus 1 024 Ko).", meta.len() / 1024)));
+                }
+                let bytes = std::fs::read(path).map_err(|e| ApiError::validation("path", format!("Fichier illisible : {} ({e}).", path.display())))?;
+                crate::pdf::Image::from_png(&bytes).map_err(|e| ApiError::validation("path", format!("Le logo doit être une image PNG lisible ({e}).")))?;
+                Some(bytes)
+            }
+        };
+        let mut tx = ctx.db().begin().await?;
+        sqlx::query("DELETE FROM mutual_logo").execute(&mut *tx).await?;
+        if let Some(bytes) = &png {
+            sqlx::query("INSERT INTO mutual_logo (id, png, updated_at, updated_by) VALUES (1, $1, $2, $3)")
+                .bind(bytes.clone())
+                .bind(crate::storage::time::ts(ctx.now))
+                .bind(&ctx.actor.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
+            action: "settings.logo",
+            entity_type: "settings",
+            entity_id: Some("logo".into()),
+            before: Some(serde_json::json!({ "present": before.present, "width": before.width, "height": before.height })),
+            after: Some(serde_json::json!({ "present": png.is_some(), "bytes": png.as_ref().map(|b| b.len()) })),
+        })
+        .await?;
+        tx.commit().await?;
+        logo_info(ctx.db().pool()).await
+    }
+}
