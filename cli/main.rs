@@ -5,6 +5,7 @@
 //! 2 bad usage or unreadable input; 3 the database could not be opened.
 
 use clap::{Args, Parser, Subcommand};
+use guichet_client::{Client, Trust};
 use guichet_core::api::{self, Api, Caller, Desk};
 use guichet_core::storage::Db;
 use guichet_core::ApiError;
@@ -28,6 +29,14 @@ struct Cli {
     /// Sans --user, la commande agit en tant que « système:<compte du serveur> ».
     #[arg(long, global = true)]
     user: Option<String>,
+    /// Passer par un serveur Guichet (https://serveur:8443) au lieu d'ouvrir la
+    /// base : aucune clé de base de données sur ce poste ; --user obligatoire.
+    #[arg(long, global = true, env = "GUICHET_SERVER")]
+    server: Option<String>,
+    /// Empreinte SHA-256 du certificat auto-signé du serveur (affichée par
+    /// `guichet serve`) ; sans elle, les autorités du système.
+    #[arg(long, global = true, env = "GUICHET_SERVER_FINGERPRINT")]
+    server_fingerprint: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,6 +57,12 @@ enum Command {
     },
     /// Liste les opérations, avec la permission que chacune demande.
     Operations,
+    /// Sert la couche de commandes en HTTPS aux postes d'un site (base
+    /// PostgreSQL de --database, schéma à jour, rôle applicatif).
+    Serve(ServeArgs),
+    /// Administration de la base PostgreSQL (avec le rôle propriétaire).
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Sauvegarde la base pendant que les postes travaillent (copie SQLite, ou
     /// pg_dump pour PostgreSQL) ; le fichier est entier ou absent.
     Backup {
@@ -91,6 +106,40 @@ enum Command {
         #[arg(long)]
         out: String,
     },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Adresse d'écoute.
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    listen: std::net::SocketAddr,
+    /// Certificat du serveur (PEM), avec --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// Clé privée du serveur (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Dossier d'un certificat auto-signé, créé au premier démarrage ; son
+    /// empreinte est affichée pour que les postes la comparent.
+    #[arg(long, conflicts_with = "tls_cert")]
+    self_signed: Option<std::path::PathBuf>,
+    /// Accepter le rôle propriétaire du schéma ou un superutilisateur (déconseillé).
+    #[arg(long)]
+    allow_owner: bool,
+    /// Taille maximale d'une requête, en Mo (les fichiers voyagent dans les requêtes).
+    #[arg(long, default_value_t = 64)]
+    max_body_mb: usize,
+    /// Durée maximale d'un appel, en secondes (un appel suivi en continu n'est pas limité).
+    #[arg(long, default_value_t = 120)]
+    timeout_s: u64,
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Crée (ou met à jour) le rôle PostgreSQL du serveur : lecture et écriture
+    /// des tables, jamais le schéma, le journal en ajout seul. Le mot de passe
+    /// est lu sur l'entrée standard.
+    GrantAppRole { name: String },
 }
 
 #[derive(Subcommand)]
@@ -146,6 +195,9 @@ async fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if let Some(server) = cli.server.clone() {
+        return remote(cli, &server).await;
+    }
     let Some(url) = cli.database.clone() else {
         eprintln!("Indiquez la base de données : --database URL ou la variable GUICHET_DATABASE_URL.");
         return ExitCode::from(2);
@@ -166,13 +218,104 @@ async fn main() -> ExitCode {
             });
         }
     };
-    let code = run(cli, db.clone()).await;
+    let code = match cli.command {
+        Command::Serve(args) => serve(db.clone(), args).await,
+        Command::Db(DbCommand::GrantAppRole { name }) => match read_password() {
+            Ok(p) => print_result(guichet_core::storage::roles::grant_app_role(&db, &name, &p).await.map(|_| json!({ "role": name }))),
+            Err(e) => print_error(&e),
+        },
+        _ => run(cli, Backend::Local(Desk::with_caller(Api::new(db.clone()), Caller::System { os_user: os_user() }))).await,
+    };
     db.close().await;
     code
 }
 
-async fn run(cli: Cli, db: Db) -> ExitCode {
-    let desk = Desk::with_caller(Api::new(db), Caller::System { os_user: os_user() });
+/// Where the operations run: this process on the database, or a Guichet server.
+enum Backend {
+    Local(Desk),
+    Remote(Client),
+}
+
+impl Backend {
+    async fn call(&self, op: &str, req: Value) -> Result<Value, ApiError> {
+        match self {
+            Backend::Local(d) => d.call(op, req).await,
+            Backend::Remote(c) => c.call(op, req).await,
+        }
+    }
+}
+
+/// The CLI against a server: the same commands, without the database's keys.
+async fn remote(cli: Cli, server: &str) -> ExitCode {
+    if matches!(cli.command, Command::Migrate | Command::Restore { .. } | Command::Serve(_) | Command::Db(_)) {
+        eprintln!("Cette commande se lance sur la machine de la base, avec --database (pas à travers un serveur).");
+        return ExitCode::from(2);
+    }
+    if cli.user.is_none() {
+        eprintln!("À travers un serveur, indiquez --user (et GUICHET_PASSWORD) : le compte système n'existe que sur la machine de la base.");
+        return ExitCode::from(2);
+    }
+    let trust = cli.server_fingerprint.clone().map(Trust::Pinned).unwrap_or(Trust::System);
+    let desk = format!("cli:{}@{}", os_user(), std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim());
+    match Client::new(server, &desk, trust) {
+        Ok(c) => run(cli, Backend::Remote(c)).await,
+        Err(e) => print_error(&e),
+    }
+}
+
+/// `guichet serve`: checks the schema and the role, serves until Ctrl-C or SIGTERM.
+async fn serve(db: Db, a: ServeArgs) -> ExitCode {
+    if let Err(e) = guichet_server::check_role(&db, a.allow_owner).await {
+        eprintln!("{e}");
+        return ExitCode::from(3);
+    }
+    let tls = match (a.tls_cert, a.tls_key, a.self_signed) {
+        (Some(cert), Some(key), _) => guichet_server::tls::Mode::Files { cert, key },
+        (_, _, Some(dir)) => guichet_server::tls::Mode::SelfSigned { dir },
+        _ => guichet_server::tls::Mode::Plain,
+    };
+    let mut opts = guichet_server::Options::new(a.listen, tls);
+    opts.max_body = a.max_body_mb.max(1) * 1024 * 1024;
+    opts.timeout = std::time::Duration::from_secs(a.timeout_s.max(5));
+    let running = match guichet_server::start(Api::new(db), opts).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(3);
+        }
+    };
+    let scheme = if running.fingerprint.is_some() { "https" } else { "http" };
+    println!("Guichet écoute sur {scheme}://{}", running.addr);
+    if let Some(f) = &running.fingerprint {
+        println!("Empreinte SHA-256 du certificat : {f}");
+    }
+    wait_for_stop().await;
+    running.stop().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn run(cli: Cli, desk: Backend) -> ExitCode {
     if let Some(user) = &cli.user {
         let password = std::env::var("GUICHET_PASSWORD").unwrap_or_default();
         if password.is_empty() {
@@ -182,12 +325,23 @@ async fn run(cli: Cli, db: Db) -> ExitCode {
             return print_error(&e);
         }
     }
+    let code = command(cli, &desk).await;
+    // A server session ends with the command.
+    if let Backend::Remote(c) = &desk {
+        if c.token().is_some() {
+            let _ = c.call("session_logout", json!({})).await;
+        }
+    }
+    code
+}
+
+async fn command(cli: Cli, desk: &Backend) -> ExitCode {
     match cli.command {
         Command::Migrate => {
             println!("Schéma à jour.");
             ExitCode::SUCCESS
         }
-        Command::Operations => ExitCode::SUCCESS,
+        Command::Operations | Command::Serve(_) | Command::Db(_) => ExitCode::SUCCESS,
         Command::Call { operation, request } => {
             let text = match request.as_deref() {
                 Some("-") => {
@@ -206,18 +360,18 @@ async fn run(cli: Cli, db: Db) -> ExitCode {
                 Err(e) => print_error(&e),
             }
         }
-        Command::Staff(cmd) => staff(&desk, cmd).await,
-        Command::Audit(AuditCommand::Verify { json }) => audit_verify(&desk, json).await,
+        Command::Staff(cmd) => staff(desk, cmd).await,
+        Command::Audit(AuditCommand::Verify { json }) => audit_verify(desk, json).await,
         Command::Backup { file } => print_result(desk.call("backup_create", json!({ "path": file })).await),
         Command::Restore { .. } => ExitCode::SUCCESS,
-        Command::ImportMembers { file, dry_run, json, mapping } => import_members(&desk, file, dry_run, json, mapping).await,
+        Command::ImportMembers { file, dry_run, json, mapping } => import_members(desk, file, dry_run, json, mapping).await,
         Command::Statements { from, to, out } => print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await),
     }
 }
 
 /// Exit 0 when the file was read (even with rejected rows), 2 when it could
 /// not be read at all, 1 for any other refusal.
-async fn import_members(desk: &Desk, file: String, dry_run: bool, as_json: bool, mapping: Vec<String>) -> ExitCode {
+async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bool, mapping: Vec<String>) -> ExitCode {
     let mut map = serde_json::Map::new();
     for m in &mapping {
         match m.split_once('=') {
@@ -270,7 +424,7 @@ async fn import_members(desk: &Desk, file: String, dry_run: bool, as_json: bool,
     }
 }
 
-async fn staff(desk: &Desk, cmd: StaffCommand) -> ExitCode {
+async fn staff(desk: &Backend, cmd: StaffCommand) -> ExitCode {
     match cmd {
         StaffCommand::Add(a) => {
             let roles = match guichet_core::staff::validate::role_codes("role", &a.roles) {
@@ -320,7 +474,7 @@ fn read_password() -> Result<String, ApiError> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-async fn audit_verify(desk: &Desk, as_json: bool) -> ExitCode {
+async fn audit_verify(desk: &Backend, as_json: bool) -> ExitCode {
     let v = match desk.call("audit_verify", json!({})).await {
         Ok(v) => v,
         Err(e) => return print_error(&e),

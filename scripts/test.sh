@@ -29,10 +29,15 @@ END $$;
 -- The members benchmark checkpoints after filling, so that the server's own
 -- checkpoint does not write a million rows behind the timed searches.
 GRANT pg_checkpoint TO guichet_test;
+-- The server tests create the application role a Guichet server runs with.
+ALTER ROLE guichet_test CREATEROLE;
 SQL
   # Databases left by earlier runs.
   as_postgres psql -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'guichet_t_%'" \
     | while read -r db; do as_postgres dropdb --if-exists "$db" || true; done
+  # Application roles left by earlier runs of the server tests.
+  as_postgres psql -tAc "SELECT rolname FROM pg_roles WHERE rolname LIKE 'app\_%'" \
+    | while read -r role; do as_postgres psql -qc "DROP ROLE IF EXISTS \"$role\"" || true; done
   local port
   port=$(pg_lsclusters -h | awk 'NR==1 {print $3}')
   export GUICHET_TEST_POSTGRES_URL="postgres://guichet_test:guichet_test@127.0.0.1:${port}/postgres"

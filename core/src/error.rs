@@ -1,11 +1,11 @@
 //! The one error type that crosses the command layer. Every message is French and
 //! meant to be shown to the staff member as it is; validation errors name the field.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The small, closed set of error codes the window and scripts can branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Bad input; `field` names the offending field.
@@ -15,6 +15,10 @@ pub enum ErrorCode {
     Conflict,
     Forbidden,
     Unauthenticated,
+    /// Too many attempts (logins) in a short time: wait a moment.
+    TooManyRequests,
+    /// The Guichet server cannot be reached (a desk or the CLI in server mode).
+    Unavailable,
     Internal,
 }
 
@@ -26,13 +30,15 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
     }
 }
 
 /// `{code, message, field?}` as the window and the CLI receive it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,

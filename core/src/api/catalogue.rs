@@ -13,6 +13,8 @@ pub struct OpInfo {
     pub name: &'static str,
     pub permission: Permission,
     pub summary: &'static str,
+    /// The request's fields that name files.
+    pub files: &'static [super::files::FileField],
     pub request: String,
     pub response: String,
     pub request_inline: String,
@@ -26,6 +28,7 @@ impl OpInfo {
             name: O::NAME,
             permission: O::PERMISSION,
             summary: O::SUMMARY,
+            files: O::FILES,
             request: O::Request::name(),
             response: O::Response::name(),
             request_inline: O::Request::inline(),
@@ -163,6 +166,22 @@ mod generated {
     #[test]
     fn commands_doc_is_current() {
         check("docs/COMMANDS.md", super::commands_markdown());
+    }
+
+    /// A request with a field named like a path declares it, so that the
+    /// server and its clients move the file's bytes instead.
+    #[test]
+    fn every_path_field_is_declared() {
+        let pathy = ["path", "folder", "file", "files"];
+        for op in crate::api::ops::all() {
+            let inline = &op.request_inline;
+            let named = pathy.iter().any(|f| inline.contains(&format!("{f}: ")) || inline.contains(&format!("{f}?: ")));
+            assert_eq!(named, !op.files.is_empty(), "{}: request {inline} declares {:?}", op.name, op.files);
+            for f in op.files {
+                let top = f.pointer.trim_start_matches('/').split('/').next().unwrap_or("");
+                assert!(pathy.contains(&top), "{}: {}", op.name, f.pointer);
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 mod decode;
+pub mod files;
 pub use decode::parse_json;
 mod desk;
 pub mod ops;
@@ -31,6 +32,8 @@ pub trait Operation: Send + Sync + 'static {
     const PERMISSION: Permission;
     /// One line for `docs/COMMANDS.md`.
     const SUMMARY: &'static str;
+    /// The request's fields that name files ([`files`]); none by default.
+    const FILES: &'static [files::FileField] = &[];
     type Request: DeserializeOwned + TS + Send + 'static;
     type Response: Serialize + TS + Send + 'static;
     fn run(ctx: &mut Ctx<'_>, req: Self::Request) -> impl Future<Output = ApiResult<Self::Response>> + Send;

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod files;
 pub mod time;
 pub mod backup;
+pub mod roles;
 mod url;
 
 use crate::error::ApiError;
@@ -57,6 +58,32 @@ impl Db {
         };
         db.migrate().await?;
         tracing::info!(database = %db.display, "base ouverte");
+        Ok(db)
+    }
+
+    /// Opens without changing the schema, which must already be the one this
+    /// version migrates to: the server runs with a role that cannot change it
+    /// (`guichet migrate` runs with the owner's).
+    pub async fn open_current(url: &str) -> Result<Db, OpenError> {
+        sqlx::any::install_default_drivers();
+        let parsed = DatabaseUrl::parse(url)?;
+        let db = match parsed.backend {
+            Backend::Sqlite => Self::open_sqlite(&parsed).await?,
+            Backend::Postgres => Self::open_postgres(&parsed).await?,
+        };
+        let migrator = match db.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&db.pool).await.unwrap_or(None);
+        if applied != Some(latest) {
+            return Err(OpenError::Migration(format!(
+                "le schéma de la base est à la version {}, cette version de Guichet attend la {latest} : lancez `guichet migrate` avec le rôle propriétaire de la base",
+                applied.map(|v| v.to_string()).unwrap_or_else(|| "0 (vide)".into())
+            )));
+        }
+        tracing::info!(database = %db.display, "base ouverte sans migration");
         Ok(db)
     }
 

@@ -469,7 +469,7 @@ export type Empty = Record<string, never>;
 /**
  * The small, closed set of error codes the window and scripts can branch on.
  */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | "unauthenticated" | "internal";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | "unauthenticated" | "too_many_requests" | "unavailable" | "internal";
 
 /**
  * A granted act ending soon: renewal is asked a month ahead.

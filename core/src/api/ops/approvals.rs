@@ -3,6 +3,7 @@
 
 use super::dossiers::base64;
 use super::reception::{write_file, FileRequest, IdRequest, Written};
+use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::approvals::letter::letter_pdf;
 use crate::approvals::providers::{self, Provider, ProviderInput};
@@ -54,6 +55,7 @@ impl Operation for ProviderSave {
 pub struct ApprovalRegister;
 impl Operation for ApprovalRegister {
     const NAME: &'static str = "approval_register";
+    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::ApprovalsRegister;
     const SUMMARY: &'static str = "Registers a prior-approval or coverage request: beneficiary, acts, provider, prescriber, dates, quotation, pieces (ID card and badge required).";
     type Request = RequestInput;
@@ -110,6 +112,7 @@ pub struct ComplementRequest {
 pub struct ApprovalComplement;
 impl Operation for ApprovalComplement {
     const NAME: &'static str = "approval_complement";
+    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::ApprovalsRegister;
     const SUMMARY: &'static str = "Adds the pieces asked for to an undecided request; it goes back to the medical queue.";
     type Request = ComplementRequest;
@@ -144,6 +147,7 @@ impl Operation for ApprovalDecide {
 pub struct ApprovalLetter;
 impl Operation for ApprovalLetter {
     const NAME: &'static str = "approval_letter";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::ApprovalsRead;
     const SUMMARY: &'static str = "Writes the decision's letter as a PDF: approval, coverage (to the provider), refusal, or request for pieces. No medical detail.";
     type Request = FileRequest;
@@ -191,6 +195,7 @@ impl Operation for ApprovalFileGet {
 pub struct ApprovalFileSave;
 impl Operation for ApprovalFileSave {
     const NAME: &'static str = "approval_file_save";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::ApprovalsRead;
     const SUMMARY: &'static str = "Writes a request's piece to a path; a confidential one for the medical role only.";
     type Request = FileRequest;

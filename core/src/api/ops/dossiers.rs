@@ -3,6 +3,7 @@
 
 use super::reception::{mutual_name, write_file, FileRequest, IdRequest, Written};
 use super::session::Empty;
+use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::audit::{self, AuditEntry, AuditFilter, Change};
 use crate::auth::Permission;
@@ -156,6 +157,7 @@ pub struct ScansAdd {
 pub struct DossierScansAdd;
 impl Operation for DossierScansAdd {
     const NAME: &'static str = "dossier_scans_add";
+    const FILES: &'static [FileField] = &[files::input("/files/*")];
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Adds scanned files (PDF, JPG, PNG, at most 20 MB each) to a dossier, e.g. a complement sent by e-mail.";
     type Request = ScansAdd;
@@ -192,6 +194,7 @@ impl Operation for DossierScanGet {
 pub struct DossierScanSave;
 impl Operation for DossierScanSave {
     const NAME: &'static str = "dossier_scan_save";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes a scanned file to a path (to open it in another viewer).";
     type Request = FileRequest;
@@ -274,6 +277,7 @@ pub struct QueueExport {
 pub struct DossierQueueExport;
 impl Operation for DossierQueueExport {
     const NAME: &'static str = "dossier_queue_export";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes every dossier of a filtered queue (all pages) to an .xlsx file.";
     type Request = QueueExport;
@@ -307,6 +311,7 @@ pub struct PathRequest {
 pub struct OverdueOriginalsExport;
 impl Operation for OverdueOriginalsExport {
     const NAME: &'static str = "overdue_originals_export";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes the overdue originals list to an .xlsx file.";
     type Request = PathRequest;
@@ -344,6 +349,7 @@ impl Operation for OverdueOriginalsApply {
 pub struct DossierReceipt;
 impl Operation for DossierReceipt {
     const NAME: &'static str = "dossier_receipt";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes the acknowledgement of receipt (PDF): dossier number, date received, status, missing documents when incomplete.";
     type Request = FileRequest;

@@ -1,6 +1,7 @@
 //! Members, beneficiaries, search and the roster import.
 
 use super::session::Empty;
+use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::audit::{self, AuditEntry, Change};
 use crate::auth::Permission;
@@ -189,6 +190,7 @@ impl Operation for EmployerListOp {
 pub struct MemberImport;
 impl Operation for MemberImport {
     const NAME: &'static str = "member_import";
+    const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Imports an employer roster (.xlsx, .xls, .ods, .csv), or with dry_run only reports what it would do. One transaction. Streams ImportProgress.";
     type Request = ImportRequest;
@@ -216,6 +218,7 @@ pub struct RejectedExportRequest {
 pub struct MemberImportRejectedExport;
 impl Operation for MemberImportRejectedExport {
     const NAME: &'static str = "member_import_rejected_export";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Writes an import report's rejected rows (row, column, reason) to an .xlsx file.";
     type Request = RejectedExportRequest;
@@ -234,6 +237,7 @@ impl Operation for MemberImportRejectedExport {
 pub struct MemberUpdateRecord;
 impl Operation for MemberUpdateRecord {
     const NAME: &'static str = "member_update_record";
+    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Records a member's update request (e-mail, GSM, address, RIB with its bank certificate, new beneficiary with its certificate, end of a beneficiary's coverage) and how it came; nothing changes before another agent validates it.";
     type Request = UpdateRequestInput;
@@ -280,6 +284,7 @@ impl Operation for MemberUpdateDecide {
 pub struct MemberUpdateFileSave;
 impl Operation for MemberUpdateFileSave {
     const NAME: &'static str = "member_update_file_save";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::MembersRead;
     const SUMMARY: &'static str = "Writes an update request's piece (bank certificate, birth or marriage certificate) to a path, to check it before validating.";
     type Request = super::reception::FileRequest;

@@ -1,5 +1,6 @@
 //! Urns, collections (levées d'urne) and recording dossiers at reception.
 
+use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::dossiers::input::DossierInput;
@@ -172,6 +173,7 @@ pub(crate) fn write_file(path: &str, bytes: &[u8]) -> ApiResult<Written> {
 pub struct CollectionSlip;
 impl Operation for CollectionSlip {
     const NAME: &'static str = "collection_slip";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::ReceptionWork;
     const SUMMARY: &'static str = "Writes a collection's slip (bordereau) as a PDF: urn, date, agent, one line per dossier, totals.";
     type Request = FileRequest;
@@ -186,6 +188,7 @@ impl Operation for CollectionSlip {
 pub struct DossierRecord;
 impl Operation for DossierRecord {
     const NAME: &'static str = "dossier_record";
+    const FILES: &'static [FileField] = &[files::input("/files/*")];
     const PERMISSION: Permission = Permission::ReceptionWork;
     const SUMMARY: &'static str = "Records a dossier taken out of an urn into an open collection; a form number first received as a scan marks its original received.";
     type Request = DossierInput;
@@ -202,6 +205,7 @@ impl Operation for DossierRecord {
 pub struct DossierRecordScan;
 impl Operation for DossierRecordScan {
     const NAME: &'static str = "dossier_record_scan";
+    const FILES: &'static [FileField] = &[files::input("/files/*")];
     const PERMISSION: Permission = Permission::ReceptionWork;
     const SUMMARY: &'static str = "Records a dossier received as a scan by e-mail, with its scanned files; its original is expected later from an urn.";
     type Request = DossierInput;

@@ -1,6 +1,7 @@
 //! The administrator's staff screen.
 
 use super::session::Empty;
+use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::{Permission, Role};
 use crate::error::{ApiError, ApiResult};
@@ -152,6 +153,7 @@ pub struct BackupRequest {
 pub struct BackupCreate;
 impl Operation for BackupCreate {
     const NAME: &'static str = "backup_create";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Writes a backup of the database while desks keep working (SQLite copy, or pg_dump for PostgreSQL); the file is whole or absent.";
     type Request = BackupRequest;
@@ -173,6 +175,7 @@ pub struct RestoredCopy {
 pub struct BackupRestore;
 impl Operation for BackupRestore {
     const NAME: &'static str = "backup_restore";
+    const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Restores a backup of the embedded database into a new file beside it (nothing is overwritten) and says its address; a shared PostgreSQL is restored with `guichet restore`.";
     type Request = BackupRequest;

@@ -2,6 +2,7 @@
 
 use super::reception::{write_file, FileRequest, Written};
 use super::session::Empty;
+use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
@@ -43,6 +44,7 @@ impl Operation for PaymentBatchCreate {
 pub struct PaymentBatchExport;
 impl Operation for PaymentBatchExport {
     const NAME: &'static str = "payment_batch_export";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str = "Writes a payment batch's transfer list with the members' RIBs, as .xlsx or .csv (by the file's extension).";
     type Request = FileRequest;
@@ -57,6 +59,7 @@ impl Operation for PaymentBatchExport {
 pub struct StatementDossier;
 impl Operation for StatementDossier {
     const NAME: &'static str = "statement_dossier";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsRead;
     const SUMMARY: &'static str = "Writes the statement (décompte) of a paid dossier as a PDF.";
     type Request = FileRequest;
@@ -82,6 +85,7 @@ pub struct MemberStatementRequest {
 pub struct StatementMember;
 impl Operation for StatementMember {
     const NAME: &'static str = "statement_member";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsRead;
     const SUMMARY: &'static str = "Writes a member's statement for a period (every payment between two dates) as a PDF.";
     type Request = MemberStatementRequest;
@@ -112,6 +116,7 @@ pub struct StatementBatchRequest {
 pub struct StatementBatch;
 impl Operation for StatementBatch {
     const NAME: &'static str = "statement_batch";
+    const FILES: &'static [FileField] = &[files::folder("/folder")];
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a folder; files already there are skipped. Streams its progress; the window can stop it between two files.";
     type Request = StatementBatchRequest;
@@ -199,6 +204,7 @@ pub struct PaymentStatementRequest {
 pub struct StatementPayment;
 impl Operation for StatementPayment {
     const NAME: &'static str = "statement_payment";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsRead;
     const SUMMARY: &'static str = "Writes the statement of one transfer (every dossier it paid) as a PDF.";
     type Request = PaymentStatementRequest;
@@ -280,6 +286,7 @@ impl Operation for FundSlipList {
 pub struct FundSlipExport;
 impl Operation for FundSlipExport {
     const NAME: &'static str = "fund_slip_export";
+    const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str = "Writes a transmission slip with its dossiers, AMO bases and parts, as .pdf, .xlsx or .csv (by the file's extension).";
     type Request = FileRequest;
@@ -296,6 +303,7 @@ impl Operation for FundSlipExport {
 pub struct FundSlipConfirm;
 impl Operation for FundSlipConfirm {
     const NAME: &'static str = "fund_slip_confirm";
+    const FILES: &'static [FileField] = &[files::input("/file")];
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str = "Records the AMO fund's payment of a slip: for the whole slip, or from its return file (form number and amount per row, each checked against the slip).";
     type Request = slips::Confirmation;
@@ -344,6 +352,7 @@ pub struct LogoRequest {
 pub struct LogoSet;
 impl Operation for LogoSet {
     const NAME: &'static str = "logo_set";
+    const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Sets the mutual's logo printed at the top of its statements (a PNG of at most 1 Mo), or takes it off.";
     type Request = LogoRequest;

@@ -1,0 +1,311 @@
+//! Calling the command layer through a Guichet server, for a desk in server
+//! mode and for `guichet --server`: the same operations, requests and
+//! answers as in one process. Input files are sent as bytes, the files an
+//! operation writes come back as bytes and are written where the caller
+//! asked, so no path crosses the wire. A self-signed server is trusted by
+//! its pinned SHA-256 fingerprint; any other by the system's CAs.
+
+use base64::Engine;
+use guichet_core::api::files::{self, FileDir, FileField, Payload, PAYLOAD_KEY};
+use guichet_core::api::{ops, ProgressSink};
+use guichet_core::error::{ApiError, ErrorCode};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How the server's certificate is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// The system's certificate authorities.
+    System,
+    /// Exactly this certificate (its SHA-256, `AB:CD:…`): a self-signed server.
+    Pinned(String),
+}
+
+/// A connection to one Guichet server, holding this desk's session token.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    desk: String,
+    token: Mutex<Option<String>>,
+}
+
+fn unavailable(base: &str, detail: impl std::fmt::Display) -> ApiError {
+    tracing::warn!(server = base, error = %detail, "serveur injoignable");
+    ApiError::new(ErrorCode::Unavailable, format!("Le serveur Guichet ({base}) ne répond pas : vérifiez le réseau ou prévenez l'administrateur ; votre saisie est gardée."))
+}
+
+/// A failed request: a certificate that is not the pinned one is said as
+/// such (it may be another machine), anything else as an unreachable server.
+fn send_error(base: &str, e: reqwest::Error) -> ApiError {
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = source {
+        if s.to_string().contains(PIN_MISMATCH) {
+            tracing::warn!(server = base, "certificat différent de l'empreinte enregistrée");
+            return ApiError {
+                code: ErrorCode::Unavailable,
+                message: format!("Le certificat du serveur {base} n'est plus celui enregistré sur ce poste : ne vous connectez pas et prévenez l'administrateur."),
+                field: Some("server_certificate".into()),
+            };
+        }
+        source = s.source();
+    }
+    unavailable(base, e)
+}
+
+const PIN_MISMATCH: &str = "empreinte du certificat du serveur différente de celle enregistrée";
+
+/// The file fields of each operation, as the core declares them.
+fn file_fields(op: &str) -> &'static [FileField] {
+    static ALL: OnceLock<HashMap<&'static str, &'static [FileField]>> = OnceLock::new();
+    ALL.get_or_init(|| ops::all().into_iter().map(|o| (o.name, o.files)).collect()).get(op).copied().unwrap_or(&[])
+}
+
+/// The SHA-256 of a certificate as people compare it (`AB:CD:…`).
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+#[derive(Debug)]
+struct PinnedVerifier {
+    expected: String,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+        if fingerprint(end_entity.as_ref()).eq_ignore_ascii_case(self.expected.trim()) {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(PIN_MISMATCH.into()))
+        }
+    }
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Writes `bytes` beside `dest` and renames it into place.
+fn write_local(dest: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| ApiError::validation("path", format!("Écriture impossible dans {} : {e}", dir.display())))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| ApiError::validation("path", format!("Écriture impossible : {e}")))?;
+    tmp.persist(dest).map_err(|e| ApiError::validation("path", format!("Écriture impossible de {} : {}", dest.display(), e.error)))?;
+    Ok(())
+}
+
+impl Client {
+    /// `base`: `https://serveur:8443` (or `http://127.0.0.1:…` on the same machine).
+    pub fn new(base: &str, desk: &str, trust: Trust) -> Result<Client, ApiError> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        let is_loopback_http = base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]");
+        if !base.starts_with("https://") && !is_loopback_http {
+            return Err(ApiError::validation("server", "Adresse du serveur : https://… (http seulement sur la machine même)."));
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(600));
+        let builder = match trust {
+            Trust::System => builder,
+            Trust::Pinned(expected) => {
+                let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+                    .with_safe_default_protocol_versions()
+                    .map_err(ApiError::internal)?
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(PinnedVerifier { expected, provider }))
+                    .with_no_client_auth();
+                builder.tls_backend_preconfigured(config)
+            }
+        };
+        let http = builder.build().map_err(ApiError::internal)?;
+        Ok(Client { http, base, desk: desk.to_string(), token: Mutex::new(None) })
+    }
+
+    /// The session token this client holds (none before login or after logout).
+    pub fn token(&self) -> Option<String> {
+        self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_token(&self, token: Option<String>) {
+        *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+
+    /// `GET /healthz` and `/api/v1/version`: the server's versions when it answers.
+    pub async fn version(&self) -> Result<Value, ApiError> {
+        let r = self.http.get(format!("{}/api/v1/version", self.base)).send().await.map_err(|e| send_error(&self.base, e))?;
+        r.json().await.map_err(|e| unavailable(&self.base, e))
+    }
+
+    /// Runs an operation on the server, as `Desk::call` does in one process.
+    pub async fn call(&self, op: &str, request: Value) -> Result<Value, ApiError> {
+        self.call_with_progress(op, request, None).await
+    }
+
+    /// Same, streaming a long operation's progress to `progress`; the sink
+    /// answering `false` closes the connection, which stops the operation.
+    pub async fn call_with_progress(&self, op: &str, mut request: Value, progress: Option<ProgressSink>) -> Result<Value, ApiError> {
+        let fields = file_fields(op);
+        let mut outputs: Vec<(FileDir, PathBuf)> = vec![];
+        for f in fields {
+            files::each(&mut request, f.pointer, &mut |v| {
+                let local = PathBuf::from(v.as_str().unwrap_or("").trim());
+                match f.dir {
+                    FileDir::In => {
+                        let bytes = std::fs::read(&local).map_err(|e| ApiError::validation(f.pointer.trim_start_matches('/'), format!("Fichier illisible : {} ({e}).", local.display())))?;
+                        let name = files::file_name("file", &local.to_string_lossy())?;
+                        *v = json!({ PAYLOAD_KEY: Payload { name, base64: base64::engine::general_purpose::STANDARD.encode(bytes) } });
+                    }
+                    FileDir::Out => {
+                        *v = Value::String(files::file_name(f.pointer.trim_start_matches('/'), &local.to_string_lossy())?);
+                        outputs.push((f.dir, local));
+                    }
+                    FileDir::OutFolder => {
+                        *v = Value::String("dossier".into());
+                        outputs.push((f.dir, local));
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        let mut req = self.http.post(format!("{}/api/v1/{op}", self.base)).header("x-guichet-desk", files::header_text(&self.desk)).json(&request);
+        if let Some(t) = self.token() {
+            req = req.bearer_auth(t);
+        }
+        if progress.is_some() {
+            req = req.header("accept", "application/x-ndjson");
+        }
+        let resp = req.send().await.map_err(|e| send_error(&self.base, e))?;
+        let status = resp.status();
+        if let Some(t) = resp.headers().get("x-guichet-session").and_then(|v| v.to_str().ok()) {
+            self.set_token(Some(t.to_string()));
+        }
+        let body: Value = match progress {
+            Some(sink) if status.is_success() => self.read_stream(resp, sink).await?,
+            _ => {
+                let text = resp.text().await.map_err(|e| unavailable(&self.base, e))?;
+                let v: Value = serde_json::from_str(&text).map_err(|_| unavailable(&self.base, format!("réponse illisible ({status})")))?;
+                if !status.is_success() {
+                    return Err(self.failure(v));
+                }
+                v
+            }
+        };
+        if op == "session_logout" {
+            self.set_token(None);
+        }
+        if outputs.is_empty() {
+            return Ok(body);
+        }
+        self.save_files(body, &outputs)
+    }
+
+    /// Posts raw bytes to an operation and gives back the status and the
+    /// JSON answer as they are: for tools and tests of the server's door.
+    pub async fn call_raw(&self, op: &str, body: Vec<u8>) -> Result<(u16, Value), ApiError> {
+        let mut req = self.http.post(format!("{}/api/v1/{op}", self.base)).header("content-type", "application/json").body(body);
+        if let Some(t) = self.token() {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| send_error(&self.base, e))?;
+        let status = resp.status().as_u16();
+        let v = resp.json().await.map_err(|e| unavailable(&self.base, e))?;
+        Ok((status, v))
+    }
+
+    /// `GET` a path of the server (`/healthz`, `/api/v1/version`): status and JSON answer.
+    pub async fn call_get(&self, path: &str) -> Result<(u16, Value), ApiError> {
+        let resp = self.http.get(format!("{}{path}", self.base)).send().await.map_err(|e| send_error(&self.base, e))?;
+        let status = resp.status().as_u16();
+        let v = resp.json().await.map_err(|e| unavailable(&self.base, e))?;
+        Ok((status, v))
+    }
+
+    fn failure(&self, v: Value) -> ApiError {
+        match serde_json::from_value::<ApiError>(v) {
+            Ok(e) => {
+                if e.code == ErrorCode::Unauthenticated && e.field.as_deref() == Some("session_expired") {
+                    self.set_token(None);
+                }
+                e
+            }
+            Err(_) => unavailable(&self.base, "réponse d'erreur illisible"),
+        }
+    }
+
+    async fn read_stream(&self, resp: reqwest::Response, sink: ProgressSink) -> Result<Value, ApiError> {
+        use futures_util::StreamExt;
+        let mut stream = resp.bytes_stream();
+        let mut buf: Vec<u8> = vec![];
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| unavailable(&self.base, e))?;
+            buf.extend_from_slice(&chunk);
+            while let Some(i) = buf.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buf.drain(..=i).collect();
+                let v: Value = serde_json::from_slice(&line).map_err(|_| unavailable(&self.base, "ligne de progression illisible"))?;
+                if let Some(p) = v.get("progress") {
+                    if !sink(p.clone()) {
+                        // Dropping the stream closes the connection: the server stops the operation.
+                        return Err(ApiError::new(ErrorCode::Conflict, "Arrêté à votre demande."));
+                    }
+                } else if let Some(r) = v.get("result") {
+                    return Ok(r.clone());
+                } else if let Some(e) = v.get("error") {
+                    return Err(self.failure(e.clone()));
+                }
+            }
+        }
+        Err(unavailable(&self.base, "réponse interrompue"))
+    }
+
+    /// Writes the files an operation sent back where the caller asked; the
+    /// result with the caller's own paths.
+    fn save_files(&self, body: Value, outputs: &[(FileDir, PathBuf)]) -> Result<Value, ApiError> {
+        let files: Vec<Payload> = serde_json::from_value(body.get("files").cloned().unwrap_or(Value::Array(vec![]))).map_err(ApiError::internal)?;
+        let mut result = body.get("result").cloned().unwrap_or(Value::Null);
+        for (dir, local) in outputs {
+            match dir {
+                FileDir::Out => {
+                    if let Some(f) = files.first() {
+                        let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.as_bytes()).map_err(ApiError::internal)?;
+                        write_local(local, &bytes)?;
+                    }
+                    if let Some(p) = result.get_mut("path") {
+                        *p = Value::String(local.to_string_lossy().into_owned());
+                    }
+                }
+                _ => {
+                    std::fs::create_dir_all(local).map_err(|e| ApiError::validation("folder", format!("Dossier impossible à créer : {} ({e}).", local.display())))?;
+                    for f in &files {
+                        let name = files::file_name("folder", &f.name)?;
+                        let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.as_bytes()).map_err(ApiError::internal)?;
+                        write_local(&local.join(name), &bytes)?;
+                    }
+                    relocate(&mut result, "dossier", &local.to_string_lossy());
+                }
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Paths the server gave back relative to the folder it was sent (`dossier/…`) put under the local folder.
+fn relocate(v: &mut Value, from: &str, to: &str) {
+    match v {
+        Value::String(s) if s.starts_with(from) => *s = format!("{to}{}", &s[from.len()..]),
+        Value::Array(items) => items.iter_mut().for_each(|i| relocate(i, from, to)),
+        Value::Object(map) => map.values_mut().for_each(|i| relocate(i, from, to)),
+        _ => {}
+    }
+}

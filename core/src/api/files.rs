@@ -1,0 +1,135 @@
+//! Which fields of a request name files, and which way the bytes go. In one
+//! process (the desk on its own database, the CLI on the server's machine) a
+//! path is a path. Through the Guichet server no path crosses the wire: the
+//! client sends an input file's bytes in place of its path, and receives the
+//! files an operation writes in its answer. Both sides read these
+//! declarations, so they cannot disagree.
+
+use crate::error::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Which way a file goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileDir {
+    /// The operation reads it (an import, a scan, a return file).
+    In,
+    /// The operation writes it (a PDF, a list, a backup).
+    Out,
+    /// The operation writes files into it (the statement run).
+    OutFolder,
+}
+
+/// A field of the request holding a path: a JSON pointer, `*` standing for
+/// every item of an array (`/files/*`, `/files/*/path`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FileField {
+    pub pointer: &'static str,
+    pub dir: FileDir,
+}
+
+pub const fn input(pointer: &'static str) -> FileField {
+    FileField { pointer, dir: FileDir::In }
+}
+pub const fn output(pointer: &'static str) -> FileField {
+    FileField { pointer, dir: FileDir::Out }
+}
+pub const fn folder(pointer: &'static str) -> FileField {
+    FileField { pointer, dir: FileDir::OutFolder }
+}
+
+/// A file's bytes on the wire, in place of its path (requests) or among the
+/// files an operation wrote (answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    /// The file's name, without any folder.
+    pub name: String,
+    pub base64: String,
+}
+
+/// The key under which a request carries a file's bytes instead of its path.
+pub const PAYLOAD_KEY: &str = "$file";
+
+/// Calls `f` on every value of `request` at `pointer` (absent or null values
+/// are skipped: optional paths).
+pub fn each<F: FnMut(&mut Value) -> ApiResult<()>>(request: &mut Value, pointer: &str, f: &mut F) -> ApiResult<()> {
+    let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    walk(request, &parts, f)
+}
+
+fn walk<F: FnMut(&mut Value) -> ApiResult<()>>(v: &mut Value, parts: &[&str], f: &mut F) -> ApiResult<()> {
+    let Some((first, rest)) = parts.split_first() else {
+        return if v.is_null() { Ok(()) } else { f(v) };
+    };
+    if *first == "*" {
+        if let Value::Array(items) = v {
+            for item in items {
+                walk(item, rest, f)?;
+            }
+        }
+        return Ok(());
+    }
+    match v.get_mut(*first) {
+        Some(next) => walk(next, rest, f),
+        None => Ok(()),
+    }
+}
+
+/// A desk's name as an HTTP header carries it (headers are ASCII: the
+/// name's UTF-8 percent-encoded), and back.
+pub fn header_text(name: &str) -> String {
+    url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
+}
+
+pub fn from_header_text(raw: &str) -> String {
+    url::form_urlencoded::parse(format!("x={raw}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+/// The file name of a path as a client typed it (`/home/a/décompte.pdf` →
+/// `décompte.pdf`), refusing what could leave a folder.
+pub fn file_name(field: &str, raw: &str) -> ApiResult<String> {
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string();
+    if name.is_empty() || name == "." || name == ".." || name.chars().any(|c| c.is_control()) || name.len() > 200 {
+        return Err(ApiError::validation(field, format!("Nom de fichier invalide : « {raw} ».")));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_path_a_pointer_names_is_visited() {
+        let mut r = json!({"files": [{"path": "/a/x.pdf", "piece": "cnie"}, {"path": "y.png"}], "id": 3, "logo": null});
+        let mut seen = vec![];
+        each(&mut r, "/files/*/path", &mut |v| {
+            seen.push(v.as_str().unwrap().to_string());
+            *v = json!("replaced");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec!["/a/x.pdf", "y.png"]);
+        assert_eq!(r["files"][1]["path"], "replaced");
+        let mut none = 0;
+        each(&mut r, "/logo", &mut |_| {
+            none += 1;
+            Ok(())
+        })
+        .unwrap();
+        each(&mut r, "/absent", &mut |_| {
+            none += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(none, 0);
+        assert_eq!(file_name("path", "/home/k/décompte M21.pdf").unwrap(), "décompte M21.pdf");
+        assert_eq!(file_name("path", "C:\\Users\\k\\liste.xlsx").unwrap(), "liste.xlsx");
+        assert!(file_name("path", "../").is_err());
+        let desk = "Guichet 3 — accueil siège";
+        assert!(header_text(desk).is_ascii());
+        assert_eq!(from_header_text(&header_text(desk)), desk);
+    }
+}

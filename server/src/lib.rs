@@ -1,0 +1,167 @@
+//! `guichet serve`: the command layer over HTTPS for the desks of a site.
+//! The desks and the administrators' CLI hold no database address or
+//! password: they call the operations through this server, which checks
+//! the caller, runs the same code as a desk alone, and keeps the sessions in
+//! the database (two server processes can serve the same desks). On
+//! PostgreSQL it runs with an application role that cannot change the
+//! schema nor rewrite the journal, and refuses the owner's or a superuser's.
+
+mod limits;
+mod routes;
+pub mod sessions;
+pub mod tls;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use guichet_core::api::catalogue::OpInfo;
+use guichet_core::api::{ops, Api};
+use guichet_core::storage::{Backend, Db};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::service::TowerToHyperService;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+pub use routes::status_of;
+
+/// How a server runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub listen: SocketAddr,
+    pub tls: tls::Mode,
+    /// The largest request, bytes (files travel in requests).
+    pub max_body: usize,
+    /// The longest a call may run before it is cancelled (a streamed
+    /// operation is not bounded: its client can stop it).
+    pub timeout: Duration,
+    /// Run with the schema owner's role or a superuser's (refused otherwise).
+    pub allow_owner: bool,
+}
+
+impl Options {
+    pub fn new(listen: SocketAddr, tls: tls::Mode) -> Options {
+        Options { listen, tls, max_body: 64 * 1024 * 1024, timeout: Duration::from_secs(120), allow_owner: false }
+    }
+}
+
+/// What every request reaches.
+#[derive(Clone)]
+pub struct State {
+    api: Api,
+    ops: Arc<HashMap<&'static str, OpInfo>>,
+    limits: Arc<limits::Limits>,
+    timeout: Duration,
+    max_body: usize,
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    /// The certificate's SHA-256, for the desks to compare and pin (`None`: plain HTTP).
+    pub fingerprint: Option<String>,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting and waits for the accept loop to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+    /// Waits until the server stops (Ctrl-C or SIGTERM in `guichet serve`).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// On PostgreSQL, refuses a superuser's role or the schema owner's unless
+/// told otherwise: the server's role must not be able to change the schema
+/// or rewrite the journal.
+pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
+    if db.backend() != Backend::Postgres || allow_owner {
+        return Ok(());
+    }
+    let row: (bool, bool) = sqlx::query_as::<_, (bool, bool)>(
+        "SELECT r.rolsuper, EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tablename = 'audit_log' AND t.tableowner = current_user)
+         FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_one(db.pool())
+    .await
+    .map_err(|e| e.to_string())?;
+    match row {
+        (true, _) => Err("Le serveur refuse de tourner avec un rôle superutilisateur : créez un rôle applicatif (guichet db grant-app-role NOM) ou ajoutez --allow-owner.".into()),
+        (_, true) => Err("Le serveur refuse de tourner avec le rôle propriétaire du schéma : créez un rôle applicatif (guichet db grant-app-role NOM) ou ajoutez --allow-owner.".into()),
+        _ => Ok(()),
+    }
+}
+
+pub fn router(api: Api, opts: &Options) -> Router {
+    let ops: HashMap<&'static str, OpInfo> = ops::all().into_iter().map(|o| (o.name, o)).collect();
+    let state = State { api, ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(30, 10)), timeout: opts.timeout, max_body: opts.max_body };
+    Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route("/api/v1/version", get(routes::version))
+        .route("/api/v1/{op}", post(routes::call))
+        .fallback(routes::fallback)
+        // The handler reads the body within `max_body` itself, to refuse in French.
+        .layer(DefaultBodyLimit::disable())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Starts serving `db` (its schema current, its role checked by the caller).
+pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
+    let tls = tls::config(&opts.tls, opts.listen)?;
+    let listener = tokio::net::TcpListener::bind(opts.listen).await.map_err(|e| format!("Écoute impossible sur {} : {e}", opts.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let fingerprint = tls.as_ref().map(|(_, f)| f.clone());
+    let acceptor = tls.map(|(c, _)| tokio_rustls::TlsAcceptor::from(c));
+    let app = router(api, &opts);
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let (tcp, remote) = tokio::select! {
+                r = listener.accept() => match r {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "connexion refusée");
+                        continue;
+                    }
+                },
+                _ = stopped.changed() => break,
+            };
+            let app = app.clone();
+            let acceptor = acceptor.clone();
+            let mut closing = stopped.clone();
+            tokio::spawn(async move {
+                let svc = app.map_request(move |mut r: axum::http::Request<hyper::body::Incoming>| {
+                    r.extensions_mut().insert(routes::Remote(remote));
+                    r
+                });
+                let svc = TowerToHyperService::new(svc);
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let serving = async {
+                    match acceptor {
+                        Some(acc) => match tokio::time::timeout(Duration::from_secs(10), acc.accept(tcp)).await {
+                            Ok(Ok(stream)) => builder.serve_connection(TokioIo::new(stream), svc).await,
+                            _ => Ok(()),
+                        },
+                        None => builder.serve_connection(TokioIo::new(tcp), svc).await,
+                    }
+                };
+                // A stopped server closes its open connections too.
+                tokio::select! {
+                    served = serving => if let Err(e) = served {
+                        tracing::debug!(error = %e, "connexion close");
+                    },
+                    _ = closing.changed() => {}
+                }
+            });
+        }
+    });
+    Ok(Running { addr, fingerprint, stop, task })
+}

@@ -1,0 +1,303 @@
+//! The HTTP surface: `POST /api/v1/{operation}` with the command layer's JSON
+//! request and answer, `GET /healthz`, `GET /api/v1/version`. Errors are the
+//! command layer's `{code, message, field?}` with a fitting status. Files
+//! travel as bytes: an input file's path is replaced by its bytes
+//! (`{"$file": {name, base64}}`), and the files an operation writes come back
+//! as `{"result": …, "files": [{name, base64}]}`. A long operation asked with
+//! `Accept: application/x-ndjson` streams `{"progress": …}` lines and ends
+//! with its result; closing the connection stops it.
+
+use crate::sessions::{self, Session};
+use crate::State;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State as Axum};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
+use guichet_core::api::{self, Caller, ProgressSink};
+use guichet_core::error::{ApiError, ErrorCode};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The remote address of the connection, put on each request by the accept loop.
+#[derive(Clone, Copy, Debug)]
+pub struct Remote(pub SocketAddr);
+
+/// Operations a desk never runs through the server.
+const SERVER_MACHINE_ONLY: [(&str, &str); 1] =
+    [("backup_restore", "La restauration se fait sur la machine du serveur, base arrêtée : guichet restore FICHIER.")];
+
+/// Operations that may run with a token that is no longer valid (a desk logging in again).
+const WITHOUT_SESSION: [&str; 3] = ["session_login", "setup_status", "setup_create_admin"];
+
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn error(e: ApiError) -> Response {
+    (status_of(e.code), axum::Json(e)).into_response()
+}
+
+pub async fn healthz(Axum(st): Axum<State>) -> Response {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(st.api.db().pool()).await {
+        Ok(_) => axum::Json(json!({ "status": "ok" })).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "base injoignable" }))).into_response(),
+    }
+}
+
+pub async fn version(Axum(st): Axum<State>) -> Response {
+    let schema: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(st.api.db().pool()).await.unwrap_or(None);
+    axum::Json(json!({ "application": env!("CARGO_PKG_VERSION"), "schema": schema })).into_response()
+}
+
+pub async fn fallback() -> Response {
+    error(ApiError::not_found("Adresse inconnue : les opérations sont sous /api/v1/{opération}."))
+}
+
+/// What a call needs besides its request.
+struct Call {
+    op: String,
+    desk: String,
+    remote: String,
+    session: Option<Session>,
+    caller: Caller,
+}
+
+pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: HeaderMap, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+    let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
+    let body = match axum::body::to_bytes(body, st.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = ApiError::validation("request", format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576));
+            return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response();
+        }
+    };
+    let Some(info) = st.ops.get(op.as_str()) else {
+        return error(ApiError::not_found(format!("Opération inconnue « {op} » : voir `guichet operations` pour la liste.")));
+    };
+    if let Some((_, why)) = SERVER_MACHINE_ONLY.iter().find(|(name, _)| *name == op) {
+        return error(ApiError::forbidden(*why));
+    }
+    let text = match std::str::from_utf8(&body) {
+        Ok(t) => t,
+        Err(_) => return error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8.")),
+    };
+    let parsed = api::parse_json(text);
+    let desk = headers.get("x-guichet-desk").and_then(|v| v.to_str().ok()).map(|d| files::from_header_text(d).chars().filter(|c| !c.is_control()).take(60).collect::<String>()).unwrap_or_default();
+    let desk = if desk.trim().is_empty() { "poste inconnu".to_string() } else { desk.trim().to_string() };
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty());
+    let pool = st.api.db().pool().clone();
+    let session = match token {
+        Some(t) => match sessions::find(&pool, t).await {
+            Ok(s) => s,
+            Err(e) => return error(e),
+        },
+        None => None,
+    };
+    if token.is_some() && session.is_none() && !WITHOUT_SESSION.contains(&op.as_str()) {
+        let mut e = ApiError::unauthenticated("Session terminée ou inconnue : reconnectez-vous (votre saisie est gardée).");
+        e.field = Some("session_expired".into());
+        return error(e);
+    }
+    // Who calls comes before the request's shape, as in one process.
+    let mut request = match parsed {
+        Ok(v) => v,
+        Err(_) if session.is_none() && info.permission != guichet_core::auth::Permission::Public => {
+            return error(ApiError::unauthenticated("Connectez-vous d'abord."));
+        }
+        Err(e) => return error(e),
+    };
+    if op == "session_login" {
+        let account = request.get("username").and_then(Value::as_str).unwrap_or("");
+        if !st.limits.allow_login(&remote, account) {
+            return error(ApiError::new(ErrorCode::TooManyRequests, "Trop de tentatives de connexion : attendez une minute avant de réessayer."));
+        }
+    }
+    let caller = session.as_ref().map(Session::caller).unwrap_or_default();
+    let call = Call { op: op.clone(), desk, remote, session, caller };
+
+    // Files: inputs written from their bytes, outputs into this call's folder.
+    let work = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => return error(ApiError::internal(e)),
+    };
+    let mut outputs: Vec<(FileDir, PathBuf, String)> = vec![];
+    let mut n = 0;
+    for f in info.files {
+        let res = files::each(&mut request, f.pointer, &mut |v| {
+            n += 1;
+            match f.dir {
+                FileDir::In => {
+                    let p: Payload = v
+                        .get(PAYLOAD_KEY)
+                        .cloned()
+                        .and_then(|p| serde_json::from_value(p).ok())
+                        .ok_or_else(|| ApiError::validation(f.pointer.trim_start_matches('/'), "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des postes."))?;
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(p.base64.as_bytes())
+                        .map_err(|_| ApiError::validation(f.pointer.trim_start_matches('/'), "Contenu du fichier mal encodé (base64 attendu)."))?;
+                    let dir = work.path().join(format!("in-{n}"));
+                    std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
+                    let path = dir.join(files::file_name("file", &p.name)?);
+                    std::fs::write(&path, bytes).map_err(ApiError::internal)?;
+                    *v = Value::String(path.to_string_lossy().into_owned());
+                }
+                FileDir::Out | FileDir::OutFolder => {
+                    let asked = v.as_str().unwrap_or("").to_string();
+                    let dir = work.path().join(format!("out-{n}"));
+                    std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
+                    let path = if f.dir == FileDir::Out { dir.join(files::file_name(f.pointer.trim_start_matches('/'), &asked)?) } else { dir.clone() };
+                    outputs.push((f.dir, path.clone(), asked));
+                    *v = Value::String(path.to_string_lossy().into_owned());
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = res {
+            return error(e);
+        }
+    }
+
+    let streamed = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/x-ndjson"));
+    if streamed {
+        return stream(st, call, request, work, outputs).await;
+    }
+    let (result, call) = match tokio::time::timeout(st.timeout, run(&st, call, request, None)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return error(ApiError::new(
+                ErrorCode::Unavailable,
+                format!("L'opération {op} a dépassé {} secondes : elle est annulée, rien n'a été enregistré.", st.timeout.as_secs()),
+            ))
+        }
+    };
+    let token = match after(&st, &call).await {
+        Ok(t) => t,
+        Err(e) => return error(e),
+    };
+    let body = match result.and_then(|v| with_files(v, &outputs, work.path())) {
+        Ok(v) => v,
+        Err(e) => return error(e),
+    };
+    let mut resp = axum::Json(body).into_response();
+    if let Some(t) = token.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        resp.headers_mut().insert("x-guichet-session", t);
+    }
+    resp
+}
+
+/// Runs the operation for the call's caller; the caller as the call left it.
+async fn run(st: &State, mut call: Call, request: Value, progress: Option<ProgressSink>) -> (Result<Value, ApiError>, Call) {
+    let result = st.api.call_with_progress(&mut call.caller, &call.op, request.clone(), progress).await;
+    if let Ok(ref v) = result {
+        // A disabled account or a reset password ends that person's sessions on every desk.
+        let ends = match call.op.as_str() {
+            "staff_set_active" => request.get("active") == Some(&Value::Bool(false)),
+            "staff_reset_password" => true,
+            _ => false,
+        };
+        if ends {
+            if let Some(id) = request.get("id").and_then(Value::as_i64).or_else(|| v.get("id").and_then(Value::as_i64)) {
+                if let Err(e) = sessions::end_all(st.api.db().pool(), id, st.api.now()).await {
+                    return (Err(e), call);
+                }
+            }
+        }
+    }
+    (result, call)
+}
+
+/// Writes the session back after a call; the new token after a login.
+async fn after(st: &State, call: &Call) -> Result<Option<String>, ApiError> {
+    let pool = st.api.db().pool();
+    let now = st.api.now();
+    if let Some(s) = &call.session {
+        sessions::write_back(pool, s, &call.caller, now).await?;
+    }
+    if call.op == "session_login" {
+        if let Caller::Staff { staff_id, .. } = call.caller {
+            if let Some(s) = &call.session {
+                sessions::end(pool, &s.hash, now).await?;
+            }
+            return Ok(Some(sessions::open(pool, staff_id, &call.desk, &call.remote, now).await?));
+        }
+    }
+    Ok(None)
+}
+
+/// The answer of an operation that wrote files: its result and the files'
+/// bytes, paths in the result given back as the client named them.
+fn with_files(result: Value, outputs: &[(FileDir, PathBuf, String)], work: &std::path::Path) -> Result<Value, ApiError> {
+    if outputs.is_empty() {
+        return Ok(result);
+    }
+    let mut list = vec![];
+    for (dir, path, _) in outputs {
+        let found: Vec<PathBuf> = match dir {
+            FileDir::Out => vec![path.clone()].into_iter().filter(|p| p.is_file()).collect(),
+            _ => std::fs::read_dir(path).map_err(ApiError::internal)?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect(),
+        };
+        for p in found {
+            let bytes = std::fs::read(&p).map_err(ApiError::internal)?;
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            list.push(json!({ "name": name, "base64": base64::engine::general_purpose::STANDARD.encode(bytes) }));
+        }
+    }
+    let mut result = result;
+    for (_, path, asked) in outputs {
+        replace_prefix(&mut result, &path.to_string_lossy(), asked);
+    }
+    replace_prefix(&mut result, &work.to_string_lossy(), "");
+    Ok(json!({ "result": result, "files": list }))
+}
+
+/// The server's own paths never reach a client: each is given back as the client named it.
+fn replace_prefix(v: &mut Value, from: &str, to: &str) {
+    match v {
+        Value::String(s) if s.starts_with(from) => *s = format!("{to}{}", &s[from.len()..]),
+        Value::Array(items) => items.iter_mut().for_each(|i| replace_prefix(i, from, to)),
+        Value::Object(map) => map.values_mut().for_each(|i| replace_prefix(i, from, to)),
+        _ => {}
+    }
+}
+
+/// A long operation whose progress streams as NDJSON lines; the client
+/// closing the connection stops it between two steps.
+async fn stream(st: State, call: Call, request: Value, work: tempfile::TempDir, outputs: Vec<(FileDir, PathBuf, String)>) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
+    let progress_tx = tx.clone();
+    let sink: ProgressSink = std::sync::Arc::new(move |p: Value| {
+        if progress_tx.is_closed() {
+            return false;
+        }
+        let line = format!("{}\n", json!({ "progress": p }));
+        // A full channel drops a progress line rather than block the operation.
+        let _ = progress_tx.try_send(Bytes::from(line));
+        true
+    });
+    tokio::spawn(async move {
+        let (result, call) = run(&st, call, request, Some(sink)).await;
+        let token = after(&st, &call).await;
+        let last = match (result.and_then(|v| with_files(v, &outputs, work.path())), token) {
+            (Ok(v), Ok(_)) => json!({ "result": v }),
+            (Err(e), _) | (_, Err(e)) => json!({ "error": e, "status": status_of(e.code).as_u16() }),
+        };
+        let _ = tx.send(Bytes::from(format!("{last}\n"))).await;
+        drop(work);
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx)) });
+    let mut resp = Response::new(Body::from_stream(body));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
+    resp
+}

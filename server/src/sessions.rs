@@ -1,0 +1,108 @@
+//! Sessions held in the database: an opaque random token (256 bits) given at
+//! login, stored as its SHA-256 with the staff member, the desk's name, the
+//! remote address and the last activity. The command layer's [`Caller`] is
+//! rebuilt from the row on every request and written back after it, so the
+//! idle lock, a logout, a disabled account or a password reset hold on every
+//! desk at once, whichever server process serves it.
+
+use chrono::{DateTime, Utc};
+use guichet_core::api::Caller;
+use guichet_core::error::{ApiError, ApiResult};
+use guichet_core::storage::time;
+use ring::rand::{SecureRandom, SystemRandom};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+
+/// A desk's session as stored.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub hash: String,
+    pub staff_id: i64,
+    pub locked: bool,
+    pub last_activity: DateTime<Utc>,
+}
+
+pub fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> ApiResult<String> {
+    let mut bytes = [0u8; 32];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| ApiError::internal("no randomness"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The live session of a token, if any.
+pub async fn find(pool: &AnyPool, token: &str) -> ApiResult<Option<Session>> {
+    let r = sqlx::query("SELECT token_hash, staff_id, locked, last_activity FROM server_sessions WHERE token_hash = $1 AND ended_at IS NULL")
+        .bind(hash(token))
+        .fetch_optional(pool)
+        .await?;
+    r.map(|r| {
+        Ok(Session {
+            hash: r.try_get("token_hash")?,
+            staff_id: r.try_get("staff_id")?,
+            locked: r.try_get::<i64, _>("locked")? == 1,
+            last_activity: time::parse_ts(&r.try_get::<String, _>("last_activity")?)?,
+        })
+    })
+    .transpose()
+}
+
+impl Session {
+    pub fn caller(&self) -> Caller {
+        if self.locked {
+            Caller::Locked { staff_id: self.staff_id }
+        } else {
+            Caller::Staff { staff_id: self.staff_id, last_active: self.last_activity }
+        }
+    }
+}
+
+/// Opens a session for a staff member who just logged in; its token.
+pub async fn open(pool: &AnyPool, staff_id: i64, desk: &str, remote: &str, now: DateTime<Utc>) -> ApiResult<String> {
+    let token = new_token()?;
+    sqlx::query("INSERT INTO server_sessions (token_hash, staff_id, desk, remote_addr, created_at, last_activity) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(hash(&token))
+        .bind(staff_id)
+        .bind(desk)
+        .bind(remote)
+        .bind(time::ts(now))
+        .execute(pool)
+        .await?;
+    Ok(token)
+}
+
+/// Writes back what the call made of the caller: still active (its last
+/// activity), locked, or gone (logout, account disabled).
+pub async fn write_back(pool: &AnyPool, s: &Session, after: &Caller, now: DateTime<Utc>) -> ApiResult<()> {
+    match after {
+        Caller::Staff { last_active, .. } => {
+            sqlx::query("UPDATE server_sessions SET last_activity = $1, locked = 0 WHERE token_hash = $2 AND ended_at IS NULL")
+                .bind(time::ts(*last_active))
+                .bind(&s.hash)
+                .execute(pool)
+                .await?;
+        }
+        Caller::Locked { .. } => {
+            sqlx::query("UPDATE server_sessions SET locked = 1 WHERE token_hash = $1").bind(&s.hash).execute(pool).await?;
+        }
+        Caller::Anonymous | Caller::System { .. } => end(pool, &s.hash, now).await?,
+    }
+    Ok(())
+}
+
+pub async fn end(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL").bind(time::ts(now)).bind(token_hash).execute(pool).await?;
+    Ok(())
+}
+
+/// Ends every open session of a staff member (account disabled, password reset).
+pub async fn end_all(pool: &AnyPool, staff_id: i64, now: DateTime<Utc>) -> ApiResult<u64> {
+    Ok(sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE staff_id = $2 AND ended_at IS NULL")
+        .bind(time::ts(now))
+        .bind(staff_id)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
