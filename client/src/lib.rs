@@ -97,6 +97,72 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
+/// Accepts any certificate and records its fingerprint: only to show it to
+/// an administrator at first connection, never to call an operation.
+#[derive(Debug)]
+struct Capture {
+    seen: Arc<Mutex<Option<String>>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ServerCertVerifier for Capture {
+    fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(fingerprint(end_entity.as_ref()));
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// What a first connection learns of a server before trusting it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Probe {
+    /// The address as it will be saved.
+    pub url: String,
+    /// `None`: the system's certificate authorities vouch for it. Else the
+    /// SHA-256 of its certificate, for the administrator to compare with the
+    /// one `guichet serve` printed before pinning it.
+    pub fingerprint: Option<String>,
+    pub application: String,
+    pub schema: Option<i64>,
+}
+
+/// Reaches a server for the first time: its versions, and its certificate's
+/// fingerprint when the system's authorities do not vouch for it.
+pub async fn probe(base: &str) -> Result<Probe, ApiError> {
+    let system = Client::new(base, "", Trust::System)?;
+    let (fingerprint, v) = match system.version().await {
+        Ok(v) => (None, v),
+        Err(_) if system.base.starts_with("https://") => {
+            let seen = Arc::new(Mutex::new(None));
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+                .with_safe_default_protocol_versions()
+                .map_err(ApiError::internal)?
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(Capture { seen: seen.clone(), provider }))
+                .with_no_client_auth();
+            let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(20)).tls_backend_preconfigured(config).build().map_err(ApiError::internal)?;
+            let r = http.get(format!("{}/api/v1/version", system.base)).send().await.map_err(|e| send_error(&system.base, e))?;
+            let v: Value = r.json().await.map_err(|e| unavailable(&system.base, e))?;
+            let fp = seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            (fp, v)
+        }
+        Err(e) => return Err(e),
+    };
+    if v.get("application").is_none() {
+        return Err(ApiError::validation("server", format!("{} ne répond pas comme un serveur Guichet.", system.base)));
+    }
+    Ok(Probe { url: system.base.clone(), fingerprint, application: v["application"].as_str().unwrap_or("").to_string(), schema: v["schema"].as_i64() })
+}
+
 /// Writes `bytes` beside `dest` and renames it into place.
 fn write_local(dest: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -110,6 +176,7 @@ impl Client {
     /// `base`: `https://serveur:8443` (or `http://127.0.0.1:…` on the same machine).
     pub fn new(base: &str, desk: &str, trust: Trust) -> Result<Client, ApiError> {
         let base = base.trim().trim_end_matches('/').to_string();
+        let base = if base.contains("://") { base } else { format!("https://{base}") };
         let is_loopback_http = base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]");
         if !base.starts_with("https://") && !is_loopback_http {
             return Err(ApiError::validation("server", "Adresse du serveur : https://… (http seulement sur la machine même)."));

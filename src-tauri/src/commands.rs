@@ -34,8 +34,20 @@ pub async fn database_status(state: State<'_, DesktopState>) -> Result<DatabaseS
     Ok(state.status().await)
 }
 
-/// Points this desk at another database (a shared PostgreSQL), remembered for next start.
+/// Reaches a Guichet server for the first time: its certificate's fingerprint to compare.
 #[tauri::command]
-pub async fn database_configure(state: State<'_, DesktopState>, url: String) -> Result<DatabaseStatus, ApiError> {
-    state.configure(&url).await
+pub async fn server_probe(state: State<'_, DesktopState>, url: String) -> Result<guichet_client::Probe, ApiError> {
+    state.server_probe(&url).await
+}
+
+/// Works through this server from now on (an administrator, or a desk not yet set up), remembered.
+#[tauri::command]
+pub async fn server_configure(state: State<'_, DesktopState>, url: String, fingerprint: Option<String>) -> Result<DatabaseStatus, ApiError> {
+    state.server_configure(&url, fingerprint).await
+}
+
+/// Back to working alone on this desk's own database, or on a restored SQLite file.
+#[tauri::command]
+pub async fn local_configure(state: State<'_, DesktopState>, url: Option<String>) -> Result<DatabaseStatus, ApiError> {
+    state.local_configure(url).await
 }

@@ -20,7 +20,9 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::call_streamed,
         commands::stop_streamed,
         commands::database_status,
-        commands::database_configure,
+        commands::server_probe,
+        commands::server_configure,
+        commands::local_configure,
     ])
 }
 

@@ -95,7 +95,10 @@ fn database_status_names_the_open_database() {
     let s = invoke(&w, "database_status", json!({})).unwrap();
     assert!(s["error"].is_null());
     assert!(s["database"].as_str().unwrap().contains(&dir.path().display().to_string()));
-    let e = invoke(&w, "database_configure", json!({"url": "mysql://x/y"})).unwrap_err();
+    // A desk works alone or through a Guichet server, never on PostgreSQL directly.
+    let e = invoke(&w, "server_configure", json!({"url": "ftp://serveur/guichet"})).unwrap_err();
     assert_eq!(e["field"], "url");
-    assert!(e["message"].as_str().unwrap().contains("type de base inconnu"));
+    assert_eq!(e["message"], "Adresse du serveur : https://… (http seulement sur la machine même).");
+    let e = invoke(&w, "server_probe", json!({"url": "https://127.0.0.1:9"})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("unavailable"), Some("url")));
 }

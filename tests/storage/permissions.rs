@@ -73,6 +73,7 @@ session_logout                   RCMA
 session_unlock                   RCMA
 lock_settings_get                RCMA
 lock_settings_save               ...A
+desk_connection_changed          ...A
 password_change                  RCMA
 staff_list                       ...A
 staff_create                     ...A

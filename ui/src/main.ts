@@ -20,7 +20,7 @@ export async function boot(): Promise<void> {
     }
     const setup = await call("setup_status", {});
     if (setup.needs_admin) {
-      setupScreen(root, loggedIn);
+      setupScreen(root, loggedIn, db.choice === "default" ? () => databaseScreen(root, db, boot) : undefined);
     } else {
       loginScreen(root, loggedIn, () => databaseScreen(root, db, boot));
     }
@@ -57,5 +57,30 @@ function lockOverlay(message: string): void {
 }
 
 window.addEventListener("guichet:locked", (ev) => lockOverlay((ev as CustomEvent<string>).detail));
+
+/** The server ended this desk's session: log in again over the screen, which keeps what was typed. */
+function expiredOverlay(message: string): void {
+  if (document.getElementById("expired-overlay")) return;
+  const form = h("form", { id: "relogin-form", class: "card", autocomplete: "off" });
+  const overlay = h("div", { id: "expired-overlay", class: "overlay" }, form);
+  mount(
+    form,
+    h("h2", {}, "Session terminée"),
+    h("p", { class: "hint" }, message),
+    formError(),
+    field("Identifiant", "username", { autocomplete: "username" }),
+    field("Mot de passe", "password", { type: "password", autocomplete: "current-password" }),
+    h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "relogin" }, "Se reconnecter")),
+  );
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    await call("session_login", { username: v("username"), password: v("password") });
+    overlay.remove();
+  });
+  document.body.append(overlay);
+  (form.elements.namedItem("username") as HTMLInputElement).focus();
+}
+
+window.addEventListener("guichet:expired", (ev) => expiredOverlay((ev as CustomEvent<string>).detail));
 
 void boot();

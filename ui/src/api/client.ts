@@ -20,6 +20,8 @@ function asApiError(e: unknown): ApiError {
     const err = e as ApiError;
     // The core locked this desk after inactivity: the window asks for the password.
     if (err.field === "session_locked") window.dispatchEvent(new CustomEvent("guichet:locked", { detail: err.message }));
+    // The server ended this desk's session: the window asks to log in again, keeping the screen.
+    if (err.field === "session_expired") window.dispatchEvent(new CustomEvent("guichet:expired", { detail: err.message }));
     return err;
   }
   return { code: "internal", message: `Erreur inattendue de l'application : ${String(e)}` };
@@ -57,19 +59,34 @@ export async function stopStreamed(): Promise<void> {
 }
 
 export interface DatabaseStatus {
-  choice: "environment" | "settings" | "default";
+  choice: "environment" | "server" | "default";
+  /** The SQLite file, or `serveur https://…`. */
   database: string;
   error: string | null;
+  /** The pinned fingerprint of the server's certificate. */
+  fingerprint: string | null;
+}
+
+export interface ServerProbe {
+  url: string;
+  /** Null: the system's authorities vouch for the certificate. */
+  fingerprint: string | null;
+  application: string;
+  schema: number | null;
 }
 
 export async function databaseStatus(): Promise<DatabaseStatus> {
   return invoke<DatabaseStatus>("database_status");
 }
 
-export async function databaseConfigure(url: string): Promise<DatabaseStatus> {
+async function desk<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
-    return await invoke<DatabaseStatus>("database_configure", { url });
+    return await invoke<T>(command, args);
   } catch (e) {
     throw new ApiFailure(asApiError(e));
   }
 }
+
+export const serverProbe = (url: string): Promise<ServerProbe> => desk("server_probe", { url });
+export const serverConfigure = (url: string, fingerprint: string | null): Promise<DatabaseStatus> => desk("server_configure", { url, fingerprint });
+export const localConfigure = (url: string | null = null): Promise<DatabaseStatus> => desk("local_configure", { url });

@@ -2,7 +2,7 @@
 // dialog), a restore into a new file the desk then opens (nothing is
 // overwritten), and where the daily automatic backups are kept.
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { call, ApiFailure, databaseConfigure } from "../api/client";
+import { call, ApiFailure, localConfigure } from "../api/client";
 import { h, mount, statusLine } from "../dom";
 
 export function backupsPanel(panel: HTMLElement, restarted: () => void): void {
@@ -28,7 +28,7 @@ export function backupsPanel(panel: HTMLElement, restarted: () => void): void {
       const r = await call("backup_restore", { path });
       status.textContent = `Sauvegarde restaurée dans une nouvelle base (${r.report.members} adhérents, ${r.report.dossiers} dossiers, journal ${r.report.journal_intact ? "intact" : "ALTÉRÉ"}).`;
       if (window.confirm("Ouvrir maintenant la base restaurée ? Il faudra vous reconnecter.")) {
-        await databaseConfigure(r.url);
+        await localConfigure(r.url);
         restarted();
       }
     } catch (e) {
@@ -37,7 +37,7 @@ export function backupsPanel(panel: HTMLElement, restarted: () => void): void {
   });
   mount(
     panel,
-    h("p", { class: "hint" }, "La base intégrée est sauvegardée automatiquement chaque jour dans le dossier « sauvegardes » des données de Guichet ; les 14 dernières sont gardées. Une base partagée PostgreSQL se sauvegarde sur le serveur (guichet backup)."),
+    h("p", { class: "hint" }, "La base intégrée est sauvegardée automatiquement chaque jour dans le dossier « sauvegardes » des données de Guichet ; les 14 dernières sont gardées. Un poste relié à un serveur Guichet n'a pas de base à lui : la base du site se sauvegarde sur la machine du serveur (guichet backup)."),
     h("div", { class: "row" }, backupNow, restore),
     status,
     h("p", { class: "hint" }, "Une restauration n'écrase jamais la base en service : elle crée une nouvelle base, que ce poste peut ensuite ouvrir."),

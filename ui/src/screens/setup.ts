@@ -3,7 +3,7 @@ import { ApiFailure, call } from "../api/client";
 import type { SessionInfo } from "../api/bindings";
 import { field, formError, h, mount, showError, value } from "../dom";
 
-export function setupScreen(root: HTMLElement, done: (s: SessionInfo) => void): void {
+export function setupScreen(root: HTMLElement, done: (s: SessionInfo) => void, toServer?: () => void): void {
   const form = h(
     "form",
     { id: "setup-form", class: "card", novalidate: true },
@@ -34,6 +34,9 @@ export function setupScreen(root: HTMLElement, done: (s: SessionInfo) => void): 
       else throw e;
     }
   });
-  mount(root, h("main", { class: "centered" }, form));
+  const server = toServer
+    ? h("p", { class: "hint" }, "Un poste d'un site à plusieurs postes n'a pas de base à lui : ", h("button", { type: "button", class: "link", id: "setup-server", onclick: () => toServer() }, "relier ce poste au serveur Guichet du site…"))
+    : null;
+  mount(root, h("main", { class: "centered" }, form, server));
   form.querySelector<HTMLInputElement>("input")?.focus();
 }

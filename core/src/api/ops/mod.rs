@@ -42,6 +42,7 @@ operations! {
     session::SessionUnlock,
     session::LockSettingsGet,
     session::LockSettingsSave,
+    session::DeskConnectionChanged,
     session::PasswordChange,
     staff::StaffList,
     staff::StaffCreate,

@@ -258,3 +258,38 @@ impl Operation for LockSettingsSave {
         Ok(r)
     }
 }
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionChange {
+    /// Where this desk worked (`ce poste seul`, `serveur https://…`).
+    pub from: String,
+    /// Where it works from now.
+    pub to: String,
+    /// The desk's name.
+    pub desk: String,
+}
+
+pub struct DeskConnectionChanged;
+impl Operation for DeskConnectionChanged {
+    const NAME: &'static str = "desk_connection_changed";
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Journals that an administrator moved a desk to another server or back to its own database (the desk asks it before switching).";
+    type Request = ConnectionChange;
+    type Response = Empty;
+    async fn run(ctx: &mut Ctx<'_>, r: ConnectionChange) -> ApiResult<Empty> {
+        let clean = |field: &str, label: &str, v: &str| crate::members::text::clean(field, label, v, 300);
+        let (from, to, desk) = (clean("from", "Origine", &r.from)?, clean("to", "Destination", &r.to)?, clean("desk", "Poste", &r.desk)?);
+        let mut tx = ctx.db().begin().await?;
+        crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
+            action: "desk.connection",
+            entity_type: "desk",
+            entity_id: Some(desk),
+            before: Some(serde_json::json!({ "connection": from })),
+            after: Some(serde_json::json!({ "connection": to })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Empty {})
+    }
+}

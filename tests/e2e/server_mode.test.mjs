@@ -1,0 +1,145 @@
+// The real window as a desk of a site: a fresh desk is linked to a Guichet
+// server started by the test (its certificate's fingerprint shown and
+// compared, then pinned), holds no database of its own, logs in, searches a
+// member, records a dossier, and saves a statement through the save dialog
+// with the bytes coming from the server.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, ROOT } from "./webdriver.mjs";
+
+const skip = windowTestsSkipReason();
+const ADMIN = "Admin-Guichet-1";
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
+const GUICHET = join(TARGET, "debug", "guichet");
+let w;
+let server;
+let site;
+let fingerprint;
+let url;
+
+function isoDaysAgo(days) {
+  return new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
+}
+const fr = (iso) => iso.split("-").reverse().join("/");
+
+/** The CLI on the site's database, on the server's machine. */
+function siteCli(args, input, env = {}) {
+  return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], { input, encoding: "utf8", env: { ...process.env, ...env } });
+}
+const CLAIMS = "Gestion-2026-ok";
+
+before(async () => {
+  if (skip) return;
+  site = mkdtempSync(join(tmpdir(), "guichet-site-"));
+  const sys = (op, req) => JSON.parse(siteCli(["call", op, JSON.stringify(req)]));
+  const claims = (op, req) => JSON.parse(siteCli(["--user", "k.tazi", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: CLAIMS }));
+  siteCli(["staff", "add", "--username", "admin", "--name", "Admin du site", "--role", "admin"], ADMIN + "\n");
+  siteCli(["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], CLAIMS + "\n");
+  const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
+  const m = sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
+  const page = sys("member_get", { id: m.id });
+  const me = page.beneficiaries[0].id;
+  // A paid dossier whose statement the desk will save.
+  const col = sys("collection_open", { urn_id: urn.id });
+  const day = isoDaysAgo(12);
+  const r = sys("dossier_record", { collection_id: col.id, form_number: "M26-0000900", matricule: "13059", beneficiary_id: me, kind: "maladie", first_act_date: day, total_claimed: "80", pieces: 2 });
+  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
+  d = claims("dossier_checklist", { id: d.id, version: d.version, contents: {}, present: ["member_block_signed", "doctor_block"] });
+  claims("care_lines_save", { dossier_id: d.id, version: d.version, lines: [{ date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "80" }] });
+  const p = claims("dossier_get", { id: d.id });
+  d = claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+  claims("dossier_liquidate", { id: d.id, version: d.version });
+  claims("payment_batch_create", {});
+  // Its collection closed: the desk opens the next one.
+  const c = sys("collection_get", { id: col.id });
+  sys("collection_close", { id: col.id, version: c.collection?.version ?? c.version });
+  // The server, on a self-signed certificate made in the site's folder.
+  server = spawn(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, "serve", "--listen", "127.0.0.1:0", "--self-signed", join(site, "tls")], { stdio: ["ignore", "pipe", "ignore"] });
+  // Its first two lines: the address, then the certificate's fingerprint.
+  const printed = await new Promise((res, rej) => {
+    const got = [];
+    const timer = setTimeout(() => rej(new Error(`guichet serve printed ${JSON.stringify(got)}`)), 20000);
+    createInterface({ input: server.stdout }).on("line", (l) => {
+      got.push(l);
+      if (got.length === 2) {
+        clearTimeout(timer);
+        res(got);
+      }
+    });
+  });
+  url = printed[0].replace("Guichet écoute sur ", "").trim();
+  fingerprint = printed[1].split(" : ").pop().trim();
+  w = await launch();
+  await w.waitFor("#setup-form");
+});
+after(async () => {
+  if (w) await w.close();
+  if (server) server.kill("SIGTERM");
+});
+
+test("a desk linked to a Guichet server: fingerprint compared, login, search, a dossier, a statement", { skip: skip ?? false }, async () => {
+  // A fresh desk of a site: linked to the server instead of creating an administrator.
+  await w.click("#setup-server");
+  await w.waitFor("#server-form");
+  await w.type("#f-url", url);
+  await w.click("#server-probe");
+  await w.waitText("#server-fingerprint", fingerprint);
+  await w.screenshot("30-empreinte-serveur");
+  await w.click("#server-trust");
+  await w.waitFor("#login-form");
+  // The desk keeps the server's address and fingerprint, never a database's.
+  const settings = readFileSync(join(w.home, "config", "ma.mutuelle.guichet", "settings.json"), "utf8");
+  assert.ok(settings.includes(url) && settings.includes(fingerprint), settings);
+  assert.ok(!/sqlite|postgres/.test(settings), settings);
+  await w.type("#f-username", "admin" + ENTER);
+  await w.type("#f-password", ADMIN + ENTER);
+  await w.waitFor("#app-shell");
+
+  // Search a member: the answer comes from the site's database.
+  await w.click('[data-section="adherents"]');
+  await w.waitFor("#member-search");
+  await w.type("#member-search", "13059" + ENTER);
+  await w.waitText("#member-title", "Bennani Karim");
+
+  // Record a dossier at the reception desk.
+  await w.click('[data-section="reception"]');
+  await w.waitFor("#collection-open-form");
+  await w.click("#collection-open");
+  await w.waitFor("#dossier-form");
+  const step = async (focus, keys) => {
+    await w.waitFocus(focus);
+    await w.keys(keys);
+  };
+  await step("f-form_number", "M26-0000901" + ENTER);
+  await step("f-matricule", "13059" + ENTER);
+  await w.waitText("#member-found", (t) => t.startsWith("Bennani Karim"));
+  await step("f-beneficiary_id", ENTER);
+  await step("f-kind", ENTER);
+  await step("f-first_act_date", fr(isoDaysAgo(3)) + ENTER);
+  await step("f-total_claimed", "150" + ENTER);
+  await step("f-pieces", "2" + ENTER);
+  await w.waitText("#record-status", (t) => t.startsWith("M26-0000901 enregistré pour Bennani Karim"));
+  const recorded = JSON.parse(execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, "call", "dossier_get", JSON.stringify({ form_number: "M26-0000901" })], { encoding: "utf8" }));
+  assert.equal(recorded.dossier.form_number, "M26-0000901", "recorded in the site's database");
+
+  // A statement saved through the save dialog, its bytes from the server.
+  await w.click('[data-section="dossiers"]');
+  await w.waitFor("#f-open_form_number");
+  await w.type("#f-open_form_number", "M26-0000900" + ENTER);
+  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Réglé"));
+  const dest = join(w.home, "decompte-serveur.pdf");
+  await w.click("#statement-save");
+  answerSaveDialog("Enregistrer le décompte", dest);
+  await w.waitText("#liquidation-status", (t) => t.includes("decompte-serveur.pdf"), 20000);
+  assert.ok(existsSync(dest));
+  const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
+  for (const expected of ["Décompte de remboursement", "M26-0000900", "Bennani Karim", "80,00"]) {
+    assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
+  }
+  await w.screenshot("31-poste-serveur");
+});
