@@ -39,11 +39,13 @@ pub struct Options {
     pub timeout: Duration,
     /// Run with the schema owner's role or a superuser's (refused otherwise).
     pub allow_owner: bool,
+    /// Where each call's files are kept while it runs (removed after it).
+    pub work_dir: std::path::PathBuf,
 }
 
 impl Options {
     pub fn new(listen: SocketAddr, tls: tls::Mode) -> Options {
-        Options { listen, tls, max_body: 64 * 1024 * 1024, timeout: Duration::from_secs(120), allow_owner: false }
+        Options { listen, tls, max_body: 64 * 1024 * 1024, timeout: Duration::from_secs(120), allow_owner: false, work_dir: std::env::temp_dir() }
     }
 }
 
@@ -55,6 +57,7 @@ pub struct State {
     limits: Arc<limits::Limits>,
     timeout: Duration,
     max_body: usize,
+    work_dir: std::path::PathBuf,
 }
 
 /// A running server.
@@ -101,7 +104,7 @@ pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
 
 pub fn router(api: Api, opts: &Options) -> Router {
     let ops: HashMap<&'static str, OpInfo> = ops::all().into_iter().map(|o| (o.name, o)).collect();
-    let state = State { api, ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(30, 10)), timeout: opts.timeout, max_body: opts.max_body };
+    let state = State { api, ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(30, 10)), timeout: opts.timeout, max_body: opts.max_body, work_dir: opts.work_dir.clone() };
     Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/api/v1/version", get(routes::version))

@@ -128,7 +128,7 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
     let call = Call { op: op.clone(), desk, remote, session, caller };
 
     // Files: inputs written from their bytes, outputs into this call's folder.
-    let work = match tempfile::tempdir() {
+    let work = match tempfile::Builder::new().prefix("guichet-appel-").tempdir_in(&st.work_dir) {
         Ok(d) => d,
         Err(e) => return error(ApiError::internal(e)),
     };

@@ -1,6 +1,8 @@
 //! The Tauri commands: each one line handing over to the core.
 
 use crate::database::{DatabaseStatus, DesktopState};
+use crate::dialogs::DialogOptions;
+use tauri::{AppHandle, Runtime};
 use guichet_core::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -46,8 +48,28 @@ pub async fn server_configure(state: State<'_, DesktopState>, url: String, finge
     state.server_configure(&url, fingerprint).await
 }
 
-/// Back to working alone on this desk's own database, or on a restored SQLite file.
+/// Back to working alone on this desk's own database, or on the backup it just restored.
 #[tauri::command]
-pub async fn local_configure(state: State<'_, DesktopState>, url: Option<String>) -> Result<DatabaseStatus, ApiError> {
-    state.local_configure(url).await
+pub async fn local_configure(state: State<'_, DesktopState>, restored: Option<bool>) -> Result<DatabaseStatus, ApiError> {
+    state.local_configure(restored.unwrap_or(false)).await
+}
+
+/// Opens the native save dialog; the file chosen, as a handle (none: cancelled).
+#[tauri::command]
+pub async fn pick_save<R: Runtime>(app: AppHandle<R>, state: State<'_, DesktopState>, options: DialogOptions) -> Result<Option<String>, ApiError> {
+    Ok(crate::dialogs::save(&app, options).await.map(|p| state.remember(p)))
+}
+
+/// Opens the native open dialog (one file, several, or a folder); handles (none: cancelled).
+#[tauri::command]
+pub async fn pick_open<R: Runtime>(app: AppHandle<R>, state: State<'_, DesktopState>, options: DialogOptions) -> Result<serde_json::Value, ApiError> {
+    let picked = crate::dialogs::open(&app, &options).await;
+    Ok(match picked {
+        None => serde_json::Value::Null,
+        Some(paths) if options.multiple.unwrap_or(false) => serde_json::json!(paths.into_iter().map(|p| state.remember(p)).collect::<Vec<_>>()),
+        Some(mut paths) => match paths.pop() {
+            Some(p) => serde_json::Value::String(state.remember(p)),
+            None => serde_json::Value::Null,
+        },
+    })
 }

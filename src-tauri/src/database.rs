@@ -7,7 +7,8 @@
 //! longer connects to PostgreSQL directly.
 
 use guichet_client::{Client, Probe, Trust};
-use guichet_core::api::{Api, Desk, ProgressSink};
+use guichet_core::api::files::{self, FileField};
+use guichet_core::api::{ops, Api, Desk, ProgressSink};
 use guichet_core::storage::{Backend, Db, DatabaseUrl};
 use guichet_core::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,18 @@ pub struct DesktopState {
     settings_file: Option<PathBuf>,
     data_dir: PathBuf,
     desk_name: String,
+    /// The files the person chose in the Rust side's dialogs, by handle: the
+    /// page names a file by its handle only, never by its path.
+    handles: std::sync::Mutex<std::collections::HashMap<String, PathBuf>>,
+    next_handle: std::sync::atomic::AtomicU64,
+    /// The SQLite file the last restore on this desk wrote, which it may then open.
+    last_restored: std::sync::Mutex<Option<String>>,
+}
+
+/// The file fields of each operation, as the core declares them.
+fn file_fields(op: &str) -> &'static [FileField] {
+    static ALL: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static [FileField]>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| ops::all().into_iter().map(|o| (o.name, o.files)).collect()).get(op).copied().unwrap_or(&[])
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -123,6 +136,9 @@ impl DesktopState {
             settings_file: Some(settings_file),
             data_dir: data_dir.to_path_buf(),
             desk_name: desk,
+            handles: Default::default(),
+            next_handle: Default::default(),
+            last_restored: Default::default(),
         }
     }
 
@@ -136,14 +152,51 @@ impl DesktopState {
             settings_file: None,
             data_dir: std::env::temp_dir(),
             desk_name: "test".into(),
+            handles: Default::default(),
+            next_handle: Default::default(),
+            last_restored: Default::default(),
         }
     }
 
     pub async fn call(&self, operation: &str, request: Value) -> Result<Value, ApiError> {
-        match self.connection().await? {
+        let request = self.resolve(operation, request)?;
+        let answer = match self.connection().await? {
             Either::Local(d) => d.call(operation, request).await,
             Either::Remote(c) => c.call(operation, request).await,
+        };
+        if let (Ok(v), "backup_restore") = (&answer, operation) {
+            *self.last_restored.lock().unwrap_or_else(|p| p.into_inner()) = v.get("url").and_then(Value::as_str).map(str::to_string);
         }
+        answer
+    }
+
+    /// A file the person chose in a dialog the Rust side opened: its handle
+    /// (`fichier:7/decompte.pdf`, the name after the slash for display).
+    pub fn remember(&self, path: PathBuf) -> String {
+        let n = self.next_handle.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let name = path.file_name().map(|s| s.to_string_lossy().replace('/', "_")).unwrap_or_default();
+        let handle = format!("fichier:{n}/{name}");
+        self.handles.lock().unwrap_or_else(|p| p.into_inner()).insert(handle.clone(), path);
+        handle
+    }
+
+    /// Turns the handles of a request's file fields back into paths; a path
+    /// or anything the dialogs did not give is refused, so a page that is
+    /// compromised cannot make the desk read or write a file of its choosing.
+    fn resolve(&self, op: &str, mut request: Value) -> Result<Value, ApiError> {
+        let handles = self.handles.lock().unwrap_or_else(|p| p.into_inner());
+        for f in file_fields(op) {
+            files::each(&mut request, f.pointer, &mut |v| {
+                let path = v.as_str().and_then(|h| handles.get(h)).ok_or_else(|| {
+                    let mut e = ApiError::forbidden("Fichier refusé : choisissez-le dans la boîte de dialogue de Guichet (un chemin écrit dans la page n'est pas accepté).");
+                    e.field = Some(f.pointer.trim_start_matches('/').split('/').next().unwrap_or("path").to_string());
+                    e
+                })?;
+                *v = Value::String(path.to_string_lossy().into_owned());
+                Ok(())
+            })?;
+        }
+        Ok(request)
     }
 
     /// Runs a long operation; `send` forwards each progress value to the
@@ -156,6 +209,7 @@ impl DesktopState {
             send(p);
             !stop.load(Ordering::SeqCst)
         });
+        let request = self.resolve(operation, request)?;
         match self.connection().await? {
             Either::Local(d) => d.call_with_progress(operation, request, Some(sink)).await,
             Either::Remote(c) => c.call_with_progress(operation, request, Some(sink)).await,
@@ -253,11 +307,15 @@ impl DesktopState {
         Ok(self.status().await)
     }
 
-    /// Back to working alone on this desk's embedded database, or on a
-    /// SQLite file restored from a backup (`url`), remembered for next start.
-    pub async fn local_configure(&self, url: Option<String>) -> Result<DatabaseStatus, ApiError> {
+    /// Back to working alone on this desk's embedded database, or on the
+    /// SQLite file its last restore wrote (`restored`), remembered for next start.
+    pub async fn local_configure(&self, restored: bool) -> Result<DatabaseStatus, ApiError> {
         let default = format!("sqlite://{}", self.data_dir.join("guichet.sqlite3").display());
-        let target = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or(default.clone());
+        let target = if restored {
+            self.last_restored.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| ApiError::validation("url", "Aucune sauvegarde restaurée sur ce poste à ouvrir."))?
+        } else {
+            default.clone()
+        };
         match DatabaseUrl::parse(&target) {
             Ok(u) if u.backend == Backend::Sqlite => {}
             Ok(_) => return Err(ApiError::validation("url", NO_DIRECT_POSTGRES)),

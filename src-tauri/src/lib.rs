@@ -4,6 +4,7 @@
 
 mod commands;
 mod database;
+mod dialogs;
 
 pub use database::{DatabaseChoice, DesktopState};
 
@@ -23,6 +24,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::server_probe,
         commands::server_configure,
         commands::local_configure,
+        commands::pick_save,
+        commands::pick_open,
     ])
 }
 

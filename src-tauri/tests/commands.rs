@@ -102,3 +102,24 @@ fn database_status_names_the_open_database() {
     let e = invoke(&w, "server_probe", json!({"url": "https://127.0.0.1:9"})).unwrap_err();
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("unavailable"), Some("url")));
 }
+
+/// The page never names a path: a file field of a request holds a handle of
+/// a file chosen in a dialog the Rust side opened; a path is refused.
+#[test]
+fn a_path_written_by_the_page_is_refused() {
+    let (db, dir) = open_db();
+    let (app, w) = window(db);
+    call(&w, "setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": "Admin-Guichet-1"})).unwrap();
+    let target = dir.path().join("retards.xlsx");
+    let e = call(&w, "overdue_originals_export", json!({"path": target.to_str().unwrap()})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("forbidden"), Some("path")));
+    assert!(!target.exists());
+    let e = call(&w, "overdue_originals_export", json!({"path": "fichier:99/retards.xlsx"})).unwrap_err();
+    assert_eq!(e["code"], "forbidden", "a handle the dialogs never gave");
+    use tauri::Manager;
+    let handle = app.state::<DesktopState>().remember(target.clone());
+    assert!(handle.ends_with("/retards.xlsx"), "{handle}");
+    let written = call(&w, "overdue_originals_export", json!({"path": handle})).unwrap();
+    assert_eq!(written["path"], target.to_str().unwrap());
+    assert!(target.exists());
+}

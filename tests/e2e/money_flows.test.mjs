@@ -118,7 +118,10 @@ test("a fund coverage recorded, a dossier liquidated against it, the statement s
   await w.type('[name="third_party[0].invoice_number"]', "VFA230187");
   await w.type('[name="third_party[0].amount"]', "700");
   await w.type('[name="third_party[0].reference"]', "76372825");
+  // The page is drawn again once the lines are saved: wait for the new one.
+  await w.exec("document.getElementById('care-lines-form').dataset.before = 'save';");
   await w.click("#care-lines-save");
+  await w.waitFor("#care-lines-form:not([data-before])");
   await w.waitFor('[data-move="mark_complete"]');
   await w.click('[data-move="mark_complete"]');
   await w.click("#move-confirm");

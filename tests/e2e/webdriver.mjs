@@ -154,8 +154,17 @@ export class Window {
     return this.cmd("GET", `/element/${await this.find(css)}/text`);
   }
 
+  /** Clicks; a page re-drawn between finding and clicking (a reload after a save) is found again. */
   async click(css) {
-    await this.cmd("POST", `/element/${await this.waitFor(css)}/click`, {});
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.cmd("POST", `/element/${await this.waitFor(css)}/click`, {});
+        return;
+      } catch (e) {
+        if (attempt >= 5 || !String(e.message).includes("stale element")) throw e;
+        await sleep(200);
+      }
+    }
   }
 
   /** Types into a field as a person (or a barcode scanner) would; "\uE007" is Enter. */
@@ -240,11 +249,40 @@ export const ENTER = "\uE007";
 /** Types `path` into the GTK file dialog titled `title` and confirms it (xdotool). */
 export function answerSaveDialog(title, path) {
   const xdo = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20000 }).trim();
-  const id = xdo("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  const id = xdo("search", "--sync", "--onlyvisible", "--name", regexOf(title)).split("\n")[0];
   xdo("windowfocus", "--sync", id);
   xdo("key", "--window", id, "--clearmodifiers", "ctrl+a");
   xdo("type", "--window", id, "--delay", "15", path);
   xdo("key", "--window", id, "Return");
+}
+
+/** Types `path` into the GTK open dialog titled `title` and confirms it (xdotool): the
+ * dialog is opened by the Rust side; the page only ever gets a handle of the file. */
+export function answerOpenDialog(title, path) {
+  const xdo = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20000 }).trim();
+  const id = xdo("search", "--sync", "--onlyvisible", "--name", regexOf(title)).split("\n")[0];
+  xdo("windowfocus", "--sync", id);
+  execFileSync("sleep", ["0.5"]);
+  // Ctrl+L opens the location field of GTK's file chooser; the first Return
+  // may only take the field's completion, the second opens the file.
+  xdo("key", "--window", id, "--clearmodifiers", "ctrl+l");
+  execFileSync("sleep", ["0.3"]);
+  xdo("type", "--window", id, "--delay", "15", path);
+  execFileSync("sleep", ["0.5"]);
+  xdo("key", "--window", id, "Return");
+  execFileSync("sleep", ["0.5"]);
+  let still = "";
+  try {
+    still = execFileSync("xdotool", ["search", "--onlyvisible", "--name", regexOf(title)], { encoding: "utf8" }).trim();
+  } catch {
+    // No such window any more (xdotool exits 1): the file was opened.
+  }
+  if (still.split("\n").includes(id)) xdo("key", "--window", id, "Return");
+}
+
+/** xdotool's --name is a regular expression: a title's parentheses are literal. */
+function regexOf(title) {
+  return title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Runs the `guichet` CLI on the desk's database (set-up before the window opens). */

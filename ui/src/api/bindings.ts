@@ -247,6 +247,20 @@ export type Confirmation = { id: number, paid_on: string, reference: string,
  */
 file?: string | null, };
 
+export type ConnectionChange = { 
+/**
+ * Where this desk worked (`ce poste seul`, `serveur https://…`).
+ */
+from: string, 
+/**
+ * Where it works from now.
+ */
+to: string, 
+/**
+ * The desk's name.
+ */
+desk: string, };
+
 /**
  * What the dossier contains, as reception or the processor records it.
  */
@@ -1511,6 +1525,7 @@ export interface Operations {
   session_unlock: { request: UnlockRequest; response: SessionInfo };
   lock_settings_get: { request: Empty; response: LockSettings };
   lock_settings_save: { request: LockSettings; response: LockSettings };
+  desk_connection_changed: { request: ConnectionChange; response: Empty };
   password_change: { request: PasswordChangeRequest; response: Empty };
   staff_list: { request: Empty; response: StaffListResponse };
   staff_create: { request: NewStaff; response: StaffMember };
@@ -1625,6 +1640,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   session_unlock: "public",
   lock_settings_get: "authenticated",
   lock_settings_save: "settings_manage",
+  desk_connection_changed: "settings_manage",
   password_change: "authenticated",
   staff_list: "staff_manage",
   staff_create: "staff_manage",

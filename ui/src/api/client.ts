@@ -89,4 +89,5 @@ async function desk<T>(command: string, args: Record<string, unknown> = {}): Pro
 
 export const serverProbe = (url: string): Promise<ServerProbe> => desk("server_probe", { url });
 export const serverConfigure = (url: string, fingerprint: string | null): Promise<DatabaseStatus> => desk("server_configure", { url, fingerprint });
-export const localConfigure = (url: string | null = null): Promise<DatabaseStatus> => desk("local_configure", { url });
+/** Back to this desk's own database, or (`restored`) to the backup just restored on it. */
+export const localConfigure = (restored = false): Promise<DatabaseStatus> => desk("local_configure", { restored });

@@ -4,7 +4,7 @@
 // expires within a month, chronic-illness declarations, and the journal of
 // medical reads. Who may decide or read medical details is the core's rule;
 // the window only leaves out forms a role could not use.
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Decision, FileInput, Grant, Piece, Request, RequestRow, RequestStatus, SessionInfo, Unit } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, showError, statusLine, tabs, value } from "../dom";
@@ -94,11 +94,13 @@ function requestTable(id: string, rows: RequestRow[], go: (id: number) => void):
   );
 }
 
-/** A path typed, or picked through the native dialog. */
+/** A file picked through the native dialog: the field shows its name, the request carries its handle. */
 function pathField(label: string, name: string, title: string): HTMLElement {
   const f = field(label, name);
   const input = f.querySelector("input") as HTMLInputElement;
-  const browse = h("button", { type: "button", class: "browse" }, "Parcourir…");
+  input.readOnly = true;
+  input.placeholder = "Parcourir… pour choisir le fichier";
+  const browse = h("button", { type: "button", class: "browse", id: `browse-${name}` }, "Parcourir…");
   browse.addEventListener("click", async () => {
     const picked = await open({ title, filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
     if (typeof picked === "string") input.value = picked;

@@ -1,7 +1,7 @@
 // Administration → Sauvegardes: a backup now (through the native save
 // dialog), a restore into a new file the desk then opens (nothing is
 // overwritten), and where the daily automatic backups are kept.
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "../api/dialogs";
 import { call, ApiFailure, localConfigure } from "../api/client";
 import { h, mount, statusLine } from "../dom";
 
@@ -28,7 +28,7 @@ export function backupsPanel(panel: HTMLElement, restarted: () => void): void {
       const r = await call("backup_restore", { path });
       status.textContent = `Sauvegarde restaurée dans une nouvelle base (${r.report.members} adhérents, ${r.report.dossiers} dossiers, journal ${r.report.journal_intact ? "intact" : "ALTÉRÉ"}).`;
       if (window.confirm("Ouvrir maintenant la base restaurée ? Il faudra vous reconnecter.")) {
-        await localConfigure(r.url);
+        await localConfigure(true);
         restarted();
       }
     } catch (e) {

@@ -1,6 +1,6 @@
 // Administration of the reference tables of reception and dossiers: urns,
 // reasons members read, document types of the checklist, deadline rules.
-import { open } from "@tauri-apps/plugin-dialog";
+import { open } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { LateEffect } from "../api/bindings";
 import { field, formError, frDate, h, mount, onSubmit, select, statusLine } from "../dom";

@@ -1,7 +1,7 @@
 // Dossiers: the home figures, the processors' queue (filters, counts per
 // status, 50 a page, export), and the dossier page (checklist, scans, status,
 // history, the moves open to the staff member's roles, receipt).
-import { save } from "@tauri-apps/plugin-dialog";
+import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Contents, DossierPage, Move, QueueFilter, SessionInfo, Status } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, value } from "../dom";

@@ -1,7 +1,7 @@
 // Importing an employer's roster: pick the file, see the detected columns and
 // the dry-run report, confirm, watch the progress streamed from Rust, read the
 // report and export the rejected rows.
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "../api/dialogs";
 import { ApiFailure, call, callStreamed } from "../api/client";
 import type { ImportProgress, ImportReport } from "../api/bindings";
 import { field, formError, h, mount, showError, value } from "../dom";
@@ -27,9 +27,11 @@ export function importScreen(content: HTMLElement, back: () => void): void {
       h("button", { type: "button", onclick: back }, "Retour")),
   );
   const pathInput = form.elements.namedItem("path") as HTMLInputElement;
+  // The file is chosen in the native dialog; the field holds its handle, never a typed path.
+  pathInput.readOnly = true;
 
   const browse = async (): Promise<void> => {
-    const picked = await open({ multiple: false, directory: false, filters: [{ name: "Tableurs", extensions: ["xlsx", "xls", "ods", "csv"] }] });
+    const picked = await open({ title: "Fichier d'employeur", multiple: false, directory: false, filters: [{ name: "Tableurs", extensions: ["xlsx", "xls", "ods", "csv"] }] });
     if (typeof picked === "string") pathInput.value = picked;
   };
 

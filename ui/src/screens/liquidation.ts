@@ -4,7 +4,7 @@
 // a coverage issued by the AMO fund, liquidates a complete dossier and sees
 // each figure with how it was reached and who pays it; a paid dossier's
 // statement is saved through the native dialog.
-import { save } from "@tauri-apps/plugin-dialog";
+import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { CareLineInput, Dossier, Payer, SessionInfo, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";

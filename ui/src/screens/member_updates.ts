@@ -1,7 +1,7 @@
 // Member update requests (recorded by one agent, validated or refused by
 // another: four eyes, enforced in the core) and the member's view, what the
 // phone desk reads aloud: the member's portal, in its words.
-import { open } from "@tauri-apps/plugin-dialog";
+import { open } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Member, PortalView, Relation, UpdateChange, UpdatePiece, UpdateRequest } from "../api/bindings";
 import { field, formError, h, localTime, mount, onSubmit, select, statusLine, value } from "../dom";
@@ -29,9 +29,11 @@ export function updateRequestForm(m: Member, beneficiaries: Beneficiary[], done:
   const form = h("form", { id: "update-form", class: "card", autocomplete: "off" });
   const specific = h("div", { id: "update-fields" });
   const kind = select("Demande", "kind", KINDS, "rib");
-  const pieceField = field("Pièce justificative (chemin)", "piece_path");
+  const pieceField = field("Pièce justificative", "piece_path");
   const pieceInput = pieceField.querySelector("input") as HTMLInputElement;
-  const browse = h("button", { type: "button", class: "browse" }, "Parcourir…");
+  pieceInput.readOnly = true;
+  pieceInput.placeholder = "Parcourir… pour choisir le fichier";
+  const browse = h("button", { type: "button", class: "browse", id: "browse-piece_path" }, "Parcourir…");
   browse.addEventListener("click", async () => {
     const picked = await open({ title: "Pièce justificative", filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
     if (typeof picked === "string") pieceInput.value = picked;

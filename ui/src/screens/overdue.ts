@@ -1,6 +1,6 @@
 // Scanned dossiers whose paper original is overdue; claims processors and
 // administrators apply the late rule (rejection, or a claw-back once paid).
-import { save } from "@tauri-apps/plugin-dialog";
+import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { SessionInfo } from "../api/bindings";
 import { frDate, frMoney, h, mount, statusLine } from "../dom";

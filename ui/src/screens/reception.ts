@@ -1,7 +1,7 @@
 // Réception: open a collection (levée d'urne), record its dossiers at scanner
 // speed, close it and print the slip; record dossiers received as scans; the
 // overdue originals.
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Collection, Recorded, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, tabs, todayIso } from "../dom";
@@ -194,9 +194,8 @@ function scanPanel(panel: HTMLElement): void {
     const picked = await open({ multiple: true, title: "Pièces scannées", filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
     if (!picked) return;
     chosen = Array.isArray(picked) ? picked : [picked];
-    mount(files, ...chosen.map((p) => h("li", {}, p)));
+    mount(files, ...chosen.map((p) => h("li", {}, p.split("/").pop() ?? p)));
   });
-  const paths = field("…ou chemins des fichiers (un par ligne)", "files");
   mount(
     form,
     h("h3", {}, "Dossier reçu scanné par e-mail"),
@@ -205,21 +204,16 @@ function scanPanel(panel: HTMLElement): void {
     field("Reçu par e-mail le", "scanned_on", { value: frDate(todayIso()) }),
     h("div", { class: "row" }, browse),
     files,
-    paths,
+    h("small", { class: "field-error", "data-error-for": "files" }),
     h("button", { type: "submit", class: "primary", id: "scan-save" }, "Enregistrer le dossier scanné"),
   );
   onSubmit(form, async () => {
-    const typed = (form.elements.namedItem("files") as HTMLInputElement).value
-      .split(/\n|;/)
-      .map((s) => s.trim())
-      .filter((s) => s);
     const scannedOn = (form.elements.namedItem("scanned_on") as HTMLInputElement).value;
     try {
-      const r = await call("dossier_record_scan", { ...fields.read(), scanned_on: isoDate(scannedOn), files: [...chosen, ...typed] });
+      const r = await call("dossier_record_scan", { ...fields.read(), scanned_on: isoDate(scannedOn), files: chosen });
       status.textContent = r.message;
       chosen = [];
       files.replaceChildren();
-      (form.elements.namedItem("files") as HTMLInputElement).value = "";
       showError(form, "");
       fields.reset();
     } catch (e) {

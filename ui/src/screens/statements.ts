@@ -3,7 +3,7 @@
 // for one transfer; the statement run of a period into a folder, with its
 // progress streamed from Rust; the transmission slips of the AMO parts to
 // the fund and its payment confirmation.
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "../api/dialogs";
 import { call, callStreamed, stopStreamed, ApiFailure } from "../api/client";
 import type { BatchProgress, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
