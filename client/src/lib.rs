@@ -72,18 +72,30 @@ pub fn fingerprint(der: &[u8]) -> String {
     Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
+/// How a server's certificate is checked: against the pinned fingerprint,
+/// or (first connection only, never for an operation) just recorded.
 #[derive(Debug)]
-struct PinnedVerifier {
-    expected: String,
+enum Check {
+    Pinned(String),
+    Record(Arc<Mutex<Option<String>>>),
+}
+
+#[derive(Debug)]
+struct Verifier {
+    check: Check,
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
 
-impl ServerCertVerifier for PinnedVerifier {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
-        if fingerprint(end_entity.as_ref()).eq_ignore_ascii_case(self.expected.trim()) {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(PIN_MISMATCH.into()))
+        let seen = fingerprint(end_entity.as_ref());
+        match &self.check {
+            Check::Pinned(expected) if seen.eq_ignore_ascii_case(expected.trim()) => Ok(ServerCertVerified::assertion()),
+            Check::Pinned(_) => Err(rustls::Error::General(PIN_MISMATCH.into())),
+            Check::Record(slot) => {
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
+                Ok(ServerCertVerified::assertion())
+            }
         }
     }
     fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
@@ -97,28 +109,15 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
-/// Accepts any certificate and records its fingerprint: only to show it to
-/// an administrator at first connection, never to call an operation.
-#[derive(Debug)]
-struct Capture {
-    seen: Arc<Mutex<Option<String>>>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl ServerCertVerifier for Capture {
-    fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(fingerprint(end_entity.as_ref()));
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
-    }
+/// A rustls configuration checking the server's certificate as `check` says.
+fn tls_config(check: Check) -> Result<rustls::ClientConfig, ApiError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(ApiError::internal)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier { check, provider }))
+        .with_no_client_auth())
 }
 
 /// What a first connection learns of a server before trusting it.
@@ -142,13 +141,7 @@ pub async fn probe(base: &str) -> Result<Probe, ApiError> {
         Ok(v) => (None, v),
         Err(_) if system.base.starts_with("https://") => {
             let seen = Arc::new(Mutex::new(None));
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-                .with_safe_default_protocol_versions()
-                .map_err(ApiError::internal)?
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Capture { seen: seen.clone(), provider }))
-                .with_no_client_auth();
+            let config = tls_config(Check::Record(seen.clone()))?;
             let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(20)).tls_backend_preconfigured(config).build().map_err(ApiError::internal)?;
             let r = http.get(format!("{}/api/v1/version", system.base)).send().await.map_err(|e| send_error(&system.base, e))?;
             let v: Value = r.json().await.map_err(|e| unavailable(&system.base, e))?;
@@ -181,20 +174,11 @@ impl Client {
         if !base.starts_with("https://") && !is_loopback_http {
             return Err(ApiError::validation("server", "Adresse du serveur : https://… (http seulement sur la machine même)."));
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let _ = rustls::crypto::ring::default_provider().install_default();
         let builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(600));
         let builder = match trust {
             Trust::System => builder,
-            Trust::Pinned(expected) => {
-                let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-                    .with_safe_default_protocol_versions()
-                    .map_err(ApiError::internal)?
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(PinnedVerifier { expected, provider }))
-                    .with_no_client_auth();
-                builder.tls_backend_preconfigured(config)
-            }
+            Trust::Pinned(expected) => builder.tls_backend_preconfigured(tls_config(Check::Pinned(expected))?),
         };
         let http = builder.build().map_err(ApiError::internal)?;
         Ok(Client { http, base, desk: desk.to_string(), token: Mutex::new(None) })

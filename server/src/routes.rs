@@ -76,9 +76,9 @@ struct Call {
 
 pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: HeaderMap, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
     let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
-    let body = match axum::body::to_bytes(body, st.max_body).await {
-        Ok(b) => b,
-        Err(_) => {
+    let body = match read_limited(body, st.max_body).await {
+        Some(b) => b,
+        None => {
             let e = ApiError::validation("request", format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576));
             return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response();
         }
@@ -195,6 +195,27 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
         resp.headers_mut().insert("x-guichet-session", t);
     }
     resp
+}
+
+/// The request's body if it fits `limit`. An oversized one is still read (up
+/// to eight times the limit, then dropped) so that its sender gets the
+/// refusal instead of a connection cut while it was still sending.
+async fn read_limited(body: Body, limit: usize) -> Option<Bytes> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        total += chunk.len();
+        if total > limit.saturating_mul(8) {
+            return None;
+        }
+        if total <= limit {
+            buf.extend_from_slice(&chunk);
+        }
+    }
+    (total <= limit).then(|| Bytes::from(buf))
 }
 
 /// Runs the operation for the call's caller; the caller as the call left it.

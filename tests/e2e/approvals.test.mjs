@@ -37,18 +37,6 @@ before(async () => {
   await w.exec("location.reload()");
   await login("n.alami", RECEPTION);
 });
-/** Waits until the input holds a value matching `re` (a dialog's answer arrives asynchronously). */
-async function waitValue(css, re, ms = 15000) {
-  const end = Date.now() + ms;
-  let v = "";
-  while (Date.now() < end) {
-    v = await w.exec(`return document.querySelector(${JSON.stringify(css)}).value;`);
-    if (re.test(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${css} holds ${JSON.stringify(v)}, not ${re}`);
-}
-
 after(async () => {
   if (w) await w.close();
 });
@@ -75,12 +63,12 @@ test("reception registers a coverage request; the medical advisor grants it and 
   // Without the badge the core refuses, naming the field.
   await w.click("#browse-piece_cnie");
   answerOpenDialog("Copie de la CNIE (obligatoire)", join(w.home, "cnie.pdf"));
-  await waitValue("#f-piece_cnie", /^fichier:\d+\/cnie\.pdf$/);
+  await w.waitValue("#f-piece_cnie", /^fichier:\d+\/cnie\.pdf$/);
   await w.click("#approval-save");
   await w.waitText("#approval-form .form-error", "Pièce obligatoire manquante : la copie du badge.");
   await w.click("#browse-piece_badge");
   answerOpenDialog("Copie du badge (obligatoire)", join(w.home, "badge.pdf"));
-  await waitValue("#f-piece_badge", /^fichier:\d+\/badge\.pdf$/);
+  await w.waitValue("#f-piece_badge", /^fichier:\d+\/badge\.pdf$/);
   await w.click("#approval-save");
   await w.waitText("#request-title", (t) => /^Prise en charge PEC-\d{4}-\d{6}$/.test(t));
   const number = (await w.text("#request-title")).replace("Prise en charge ", "");

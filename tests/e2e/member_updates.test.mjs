@@ -40,18 +40,6 @@ before(async () => {
   await w.exec("location.reload()");
   await login("n.alami", FIRST);
 });
-/** Waits until the input holds a value matching `re` (a dialog's answer arrives asynchronously). */
-async function waitValue(css, re, ms = 15000) {
-  const end = Date.now() + ms;
-  let v = "";
-  while (Date.now() < end) {
-    v = await w.exec(`return document.querySelector(${JSON.stringify(css)}).value;`);
-    if (re.test(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${css} holds ${JSON.stringify(v)}, not ${re}`);
-}
-
 after(async () => {
   if (w) await w.close();
 });
@@ -66,7 +54,7 @@ test("a RIB change is recorded with its certificate and validated by another age
   await w.waitText("#update-form .form-error", "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.");
   await w.click("#browse-piece_path");
   answerOpenDialog("Pièce justificative", join(w.home, "attestation-rib.pdf"));
-  await waitValue("#f-piece_path", /^fichier:\d+\/attestation-rib\.pdf$/);
+  await w.waitValue("#f-piece_path", /^fichier:\d+\/attestation-rib\.pdf$/);
   await w.click("#update-save");
   await w.waitText("#member-status", (t) => t.endsWith("en attente de validation par un autre agent."));
   // Nothing changed yet.

@@ -24,18 +24,6 @@ before(async () => {
   await w.type("#f-password", PASSWORD + ENTER);
   await w.waitFor("#member-search");
 });
-/** Waits until the input holds a value matching `re` (a dialog's answer arrives asynchronously). */
-async function waitValue(css, re, ms = 15000) {
-  const end = Date.now() + ms;
-  let v = "";
-  while (Date.now() < end) {
-    v = await w.exec(`return document.querySelector(${JSON.stringify(css)}).value;`);
-    if (re.test(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${css} holds ${JSON.stringify(v)}, not ${re}`);
-}
-
 after(async () => {
   if (w) await w.close();
 });
@@ -52,7 +40,7 @@ test("import an employer roster with progress and report", { skip: skip ?? false
   await w.click("#member-import");
   await w.click("#import-browse");
   answerOpenDialog("Fichier d'employeur", file);
-  await waitValue("#import-form #f-path", /^fichier:\d+\/personnel-ram\.csv$/);
+  await w.waitValue("#import-form #f-path", /^fichier:\d+\/personnel-ram\.csv$/);
   await w.click("#import-check");
   await w.waitFor("#import-preview");
   assert.equal(await w.text("#count-created"), "3001 créées");

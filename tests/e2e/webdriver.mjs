@@ -150,6 +150,18 @@ export class Window {
     throw new Error(`text of ${css} never matched; last: ${JSON.stringify(text)}`);
   }
 
+  /** Waits until the input holds a value matching `re` (a dialog's answer arrives asynchronously). */
+  async waitValue(css, re, ms = 15000) {
+    const end = Date.now() + ms;
+    let v = "";
+    while (Date.now() < end) {
+      v = await this.exec(`return document.querySelector(${JSON.stringify(css)}).value;`);
+      if (re.test(v)) return v;
+      await sleep(100);
+    }
+    throw new Error(`${css} holds ${JSON.stringify(v)}, not ${re}`);
+  }
+
   async text(css) {
     return this.cmd("GET", `/element/${await this.find(css)}/text`);
   }
