@@ -208,7 +208,10 @@ async fn main() -> ExitCode {
             guichet_core::storage::backup::restore(std::path::Path::new(file), &url).await.and_then(|r| serde_json::to_value(r).map_err(ApiError::internal)),
         );
     }
-    let db = match Db::open(&url).await {
+    // The server runs with a role that cannot change the schema: it opens
+    // the database as it is (current, or it refuses); everything else migrates.
+    let opened = if matches!(cli.command, Command::Serve(_)) { Db::open_current(&url).await } else { Db::open(&url).await };
+    let db = match opened {
         Ok(db) => db,
         Err(e) => {
             eprintln!("{e}");

@@ -246,7 +246,8 @@ async fn after(st: &State, call: &Call) -> Result<Option<String>, ApiError> {
     if let Some(s) = &call.session {
         sessions::write_back(pool, s, &call.caller, now).await?;
     }
-    if call.op == "session_login" {
+    // A login, or the first administrator created on a new site, opens a session.
+    if matches!(call.op.as_str(), "session_login" | "setup_create_admin") {
         if let Caller::Staff { staff_id, .. } = call.caller {
             if let Some(s) = &call.session {
                 sessions::end(pool, &s.hash, now).await?;

@@ -390,11 +390,16 @@ impl Drop for Served {
 }
 
 fn serve(db: &str, tls_dir: &std::path::Path, port: u16) -> Served {
+    serve_as(db, tls_dir, port, &["--allow-owner"])
+}
+
+fn serve_as(db: &str, tls_dir: &std::path::Path, port: u16, extra: &[&str]) -> Served {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
         .arg("--database")
         .arg(db)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--self-signed", tls_dir.to_str().unwrap(), "--allow-owner"])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--self-signed", tls_dir.to_str().unwrap()])
+        .args(extra)
         .env_remove("GUICHET_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -504,4 +509,33 @@ async fn a_server_killed_during_an_import_leaves_nothing_half_written() {
     let o = remote(&s, &["--user", "admin", "import-members", file.to_str().unwrap(), "--json"], Some(PASSWORD));
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(json_out(&o)["created"], 100_000);
+}
+
+/// On PostgreSQL the site runs `guichet serve` with the application role the
+/// owner made (`guichet db grant-app-role`); with the owner's role it refuses.
+#[tokio::test]
+async fn the_server_runs_with_the_application_role_and_refuses_the_owner() {
+    let Some((db, _dir)) = url(Kind::Postgres).await else { return };
+    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    assert!(o.status.success());
+    let role = format!("app_{}", db.rsplit('/').next().unwrap().trim_start_matches("guichet_t_"));
+    let o = guichet(&db, &["db", "grant-app-role", &role], Some("Role-Applicatif-2026\n"), None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let tls = tempfile::tempdir().unwrap();
+    // The owner's role: refused, exit 3, the way out said.
+    let owner = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["--database", &db, "serve", "--listen", "127.0.0.1:0", "--self-signed", tls.path().to_str().unwrap()])
+        .env_remove("GUICHET_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(owner.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&owner.stderr).contains("rôle propriétaire du schéma"), "{}", String::from_utf8_lossy(&owner.stderr));
+    // The application role: serves, and the CLI works through it.
+    let mut app = url::Url::parse(&db).unwrap();
+    app.set_username(&role).unwrap();
+    app.set_password(Some("Role-Applicatif-2026")).unwrap();
+    let s = serve_as(app.as_str(), tls.path(), free_port(), &[]);
+    let o = remote(&s, &["--user", "admin", "call", "member_create", r#"{"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"}"#], Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    drop(s);
 }

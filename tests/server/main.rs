@@ -18,6 +18,7 @@ crate::on_both_backends!(
     sessions_live_in_the_database_and_end_on_every_desk,
     files_travel_as_bodies_never_as_paths,
     bad_requests_are_refused_at_the_door,
+    the_first_administrator_of_a_new_site_gets_a_session,
 );
 
 const ADMIN: &str = "Admin-Guichet-1";
@@ -236,4 +237,19 @@ async fn the_application_role_cannot_rewrite_the_journal() {
     let db_name = t.url.rsplit('/').next().unwrap().to_string();
     sqlx::Executor::execute(&mut admin, format!("DROP DATABASE IF EXISTS {db_name}").as_str()).await.ok();
     sqlx::Executor::execute(&mut admin, format!("DROP ROLE IF EXISTS {name}").as_str()).await.ok();
+}
+
+/// A desk on a new site (no account yet) creates the first administrator
+/// through the server and works on as him.
+async fn the_first_administrator_of_a_new_site_gets_a_session(t: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = server(&t.db, dir.path(), |_| {}).await;
+    let desk = client(&s, "Premier poste");
+    let status = desk.call("setup_status", json!({})).await.unwrap();
+    assert_eq!(status["needs_admin"], true);
+    desk.call("setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": ADMIN})).await.unwrap();
+    assert!(desk.token().is_some(), "a session opened");
+    let me = desk.call("session_current", json!({})).await.unwrap();
+    assert_eq!(me["staff"]["username"], "admin");
+    s.stop().await;
 }
