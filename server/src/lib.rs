@@ -104,7 +104,7 @@ pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
 
 pub fn router(api: Api, opts: &Options) -> Router {
     let ops: HashMap<&'static str, OpInfo> = ops::all().into_iter().map(|o| (o.name, o)).collect();
-    let state = State { api, ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(30, 10)), timeout: opts.timeout, max_body: opts.max_body, work_dir: opts.work_dir.clone() };
+    let state = State { api: api.serving_remote(), ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(30, 10)), timeout: opts.timeout, max_body: opts.max_body, work_dir: opts.work_dir.clone() };
     Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/api/v1/version", get(routes::version))

@@ -247,6 +247,7 @@ async fn the_first_administrator_of_a_new_site_gets_a_session(t: TestDb) {
     let desk = client(&s, "Premier poste");
     let status = desk.call("setup_status", json!({})).await.unwrap();
     assert_eq!(status["needs_admin"], true);
+    assert_eq!(status["database"], "serveur Guichet", "the database's location stays on the server");
     desk.call("setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": ADMIN})).await.unwrap();
     assert!(desk.token().is_some(), "a session opened");
     let me = desk.call("session_current", json!({})).await.unwrap();

@@ -83,6 +83,9 @@ fn locked_error(minutes: i64) -> ApiError {
 pub struct Api {
     db: Db,
     clock: Arc<dyn Clock>,
+    /// Answers go to other machines (the Guichet server): the database's
+    /// location is not theirs to know.
+    remote: bool,
 }
 
 /// What an operation sees while it runs.
@@ -115,10 +118,17 @@ impl Ctx<'_> {
 
 impl Api {
     pub fn new(db: Db) -> Api {
-        Api { db, clock: Arc::new(SystemClock) }
+        Api { db, clock: Arc::new(SystemClock), remote: false }
     }
     pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Api {
-        Api { db, clock }
+        Api { db, clock, remote: false }
+    }
+    /// The same, answering other machines (the Guichet server).
+    pub fn serving_remote(self) -> Api {
+        Api { remote: true, ..self }
+    }
+    pub fn is_remote(&self) -> bool {
+        self.remote
     }
     pub fn db(&self) -> &Db {
         &self.db

@@ -1317,7 +1317,8 @@ needs_admin: boolean,
  */
 backend: string, 
 /**
- * The database in use, without its password.
+ * The database in use, without its password (through the Guichet
+ * server: `serveur Guichet`, its location stays on the server).
  */
 database: string, };
 

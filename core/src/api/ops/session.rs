@@ -19,7 +19,8 @@ pub struct SetupState {
     pub needs_admin: bool,
     /// `sqlite` or `postgres`.
     pub backend: String,
-    /// The database in use, without its password.
+    /// The database in use, without its password (through the Guichet
+    /// server: `serveur Guichet`, its location stays on the server).
     pub database: String,
 }
 
@@ -34,7 +35,7 @@ impl Operation for SetupStatus {
         Ok(SetupState {
             needs_admin: !staff::has_active_admin(ctx.db().pool()).await?,
             backend: ctx.db().backend().name().to_string(),
-            database: ctx.db().display().to_string(),
+            database: if ctx.api.is_remote() { "serveur Guichet".to_string() } else { ctx.db().display().to_string() },
         })
     }
 }
