@@ -16,5 +16,6 @@ mod members;
 mod money_flows;
 mod opening;
 mod permissions;
+mod schema_parity;
 mod staff_accounts;
 mod statements;

@@ -1,0 +1,56 @@
+//! The two migration folders make the same schema: the same tables with the
+//! same columns, the same named indexes, and triggers that match one for
+//! one where the backends differ only in how a trigger is written (SQLite
+//! has no TRUNCATE and no trigger on two events).
+
+use crate::support::{self, Kind};
+use std::collections::BTreeSet;
+
+/// SQLite trigger names and the PostgreSQL trigger each stands for.
+const TRIGGERS: [(&str, &str); 4] = [
+    ("audit_log_no_update", "audit_log_no_update"),
+    // PostgreSQL's one BEFORE UPDATE OR DELETE trigger is two in SQLite;
+    // TRUNCATE does not exist in SQLite.
+    ("audit_log_no_delete", "audit_log_no_update"),
+    ("dossier_counts_insert", "dossier_counts"),
+    ("dossier_counts_update", "dossier_counts"),
+];
+
+async fn names(db: &guichet_core::storage::Db, sql: &str) -> BTreeSet<String> {
+    sqlx::query_scalar::<_, String>(sql).fetch_all(db.pool()).await.unwrap().into_iter().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_migration_folders_make_the_same_schema() {
+    let Some(sqlite) = support::open(Kind::Sqlite).await else { return };
+    let Some(pg) = support::open(Kind::Postgres).await else { return };
+    let (s, p) = (&sqlite.db, &pg.db);
+    let tables_s = names(s, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").await;
+    let tables_p = names(p, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").await;
+    assert_eq!(tables_s, tables_p, "tables");
+    for t in &tables_s {
+        let cols_s = names(s, &format!("SELECT name FROM pragma_table_info('{t}')")).await;
+        let cols_p = names(p, &format!("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{t}'")).await;
+        assert_eq!(cols_s, cols_p, "columns of {t}");
+    }
+    // Named indexes (PostgreSQL also names the indexes behind its primary keys
+    // and UNIQUE columns, which SQLite keeps unnamed).
+    let idx_s = names(s, "SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").await;
+    let idx_p: BTreeSet<String> = names(p, "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'")
+        .await
+        .into_iter()
+        .filter(|i| !i.ends_with("_pkey") && !i.ends_with("_key"))
+        .collect();
+    assert_eq!(idx_s, idx_p, "indexes");
+    let trig_s = names(s, "SELECT name FROM sqlite_schema WHERE type = 'trigger'").await;
+    let trig_p = names(
+        p,
+        "SELECT DISTINCT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND NOT t.tgisinternal",
+    )
+    .await;
+    let mapped: BTreeSet<String> = trig_s.iter().map(|t| TRIGGERS.iter().find(|(a, _)| a == t).map(|(_, b)| b.to_string()).unwrap_or_else(|| t.clone())).collect();
+    let mut expected = trig_p.clone();
+    expected.remove("audit_log_no_truncate");
+    assert_eq!(mapped, expected, "triggers (SQLite {trig_s:?}, PostgreSQL {trig_p:?})");
+}
