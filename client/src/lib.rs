@@ -6,17 +6,16 @@
 //! its pinned SHA-256 fingerprint; any other by the system's CAs.
 
 use base64::Engine;
-use guichet_core::api::files::{self, FileDir, FileField, Payload, PAYLOAD_KEY};
-use guichet_core::api::{ops, ProgressSink};
+use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
+use guichet_core::api::wire::{self, fingerprint};
+use guichet_core::api::ProgressSink;
 use guichet_core::error::{ApiError, ErrorCode};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How the server's certificate is trusted.
@@ -60,17 +59,6 @@ fn send_error(base: &str, e: reqwest::Error) -> ApiError {
 }
 
 const PIN_MISMATCH: &str = "empreinte du certificat du serveur différente de celle enregistrée";
-
-/// The file fields of each operation, as the core declares them.
-fn file_fields(op: &str) -> &'static [FileField] {
-    static ALL: OnceLock<HashMap<&'static str, &'static [FileField]>> = OnceLock::new();
-    ALL.get_or_init(|| ops::all().into_iter().map(|o| (o.name, o.files)).collect()).get(op).copied().unwrap_or(&[])
-}
-
-/// The SHA-256 of a certificate as people compare it (`AB:CD:…`).
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
-}
 
 /// How a server's certificate is checked: against the pinned fingerprint,
 /// or (first connection only, never for an operation) just recorded.
@@ -207,7 +195,7 @@ impl Client {
     /// Same, streaming a long operation's progress to `progress`; the sink
     /// answering `false` closes the connection, which stops the operation.
     pub async fn call_with_progress(&self, op: &str, mut request: Value, progress: Option<ProgressSink>) -> Result<Value, ApiError> {
-        let fields = file_fields(op);
+        let fields = files::fields_of(op);
         let mut outputs: Vec<(FileDir, PathBuf)> = vec![];
         for f in fields {
             files::each(&mut request, f.pointer, &mut |v| {
@@ -230,7 +218,7 @@ impl Client {
                 Ok(())
             })?;
         }
-        let mut req = self.http.post(format!("{}/api/v1/{op}", self.base)).header("x-guichet-desk", files::header_text(&self.desk)).json(&request);
+        let mut req = self.http.post(format!("{}/api/v1/{op}", self.base)).header("x-guichet-desk", wire::header_text(&self.desk)).json(&request);
         if let Some(t) = self.token() {
             req = req.bearer_auth(t);
         }
@@ -343,20 +331,10 @@ impl Client {
                         let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.as_bytes()).map_err(ApiError::internal)?;
                         write_local(&local.join(name), &bytes)?;
                     }
-                    relocate(&mut result, "dossier", &local.to_string_lossy());
+                    wire::replace_prefix(&mut result, "dossier", &local.to_string_lossy());
                 }
             }
         }
         Ok(result)
-    }
-}
-
-/// Paths the server gave back relative to the folder it was sent (`dossier/…`) put under the local folder.
-fn relocate(v: &mut Value, from: &str, to: &str) {
-    match v {
-        Value::String(s) if s.starts_with(from) => *s = format!("{to}{}", &s[from.len()..]),
-        Value::Array(items) => items.iter_mut().for_each(|i| relocate(i, from, to)),
-        Value::Object(map) => map.values_mut().for_each(|i| relocate(i, from, to)),
-        _ => {}
     }
 }

@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
+use guichet_core::api::wire::{self, replace_prefix};
 use guichet_core::api::{self, Caller, ProgressSink};
 use guichet_core::error::{ApiError, ErrorCode};
 use serde_json::{json, Value};
@@ -94,7 +95,7 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
         Err(_) => return error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8.")),
     };
     let parsed = api::parse_json(text);
-    let desk = headers.get("x-guichet-desk").and_then(|v| v.to_str().ok()).map(|d| files::from_header_text(d).chars().filter(|c| !c.is_control()).take(60).collect::<String>()).unwrap_or_default();
+    let desk = headers.get("x-guichet-desk").and_then(|v| v.to_str().ok()).map(|d| wire::from_header_text(d).chars().filter(|c| !c.is_control()).take(60).collect::<String>()).unwrap_or_default();
     let desk = if desk.trim().is_empty() { "poste inconnu".to_string() } else { desk.trim().to_string() };
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty());
     let pool = st.api.db().pool().clone();
@@ -276,22 +277,13 @@ fn with_files(result: Value, outputs: &[(FileDir, PathBuf, String)], work: &std:
             list.push(json!({ "name": name, "base64": base64::engine::general_purpose::STANDARD.encode(bytes) }));
         }
     }
+    // The server's own paths never reach a client: each is given back as the client named it.
     let mut result = result;
     for (_, path, asked) in outputs {
         replace_prefix(&mut result, &path.to_string_lossy(), asked);
     }
     replace_prefix(&mut result, &work.to_string_lossy(), "");
     Ok(json!({ "result": result, "files": list }))
-}
-
-/// The server's own paths never reach a client: each is given back as the client named it.
-fn replace_prefix(v: &mut Value, from: &str, to: &str) {
-    match v {
-        Value::String(s) if s.starts_with(from) => *s = format!("{to}{}", &s[from.len()..]),
-        Value::Array(items) => items.iter_mut().for_each(|i| replace_prefix(i, from, to)),
-        Value::Object(map) => map.values_mut().for_each(|i| replace_prefix(i, from, to)),
-        _ => {}
-    }
 }
 
 /// A long operation whose progress streams as NDJSON lines; the client

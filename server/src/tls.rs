@@ -6,7 +6,7 @@
 use rustls::ServerConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use sha2::{Digest, Sha256};
+use guichet_core::api::wire::fingerprint;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,11 +18,6 @@ pub enum Mode {
     Files { cert: PathBuf, key: PathBuf },
     /// `cert.pem` and `key.pem` in this folder, made on first start.
     SelfSigned { dir: PathBuf },
-}
-
-/// `AB:CD:…`: the SHA-256 of a certificate as people compare it.
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
 /// The TLS configuration and the certificate's fingerprint (`None`: plain HTTP).

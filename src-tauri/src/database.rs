@@ -7,8 +7,8 @@
 //! longer connects to PostgreSQL directly.
 
 use guichet_client::{Client, Probe, Trust};
-use guichet_core::api::files::{self, FileField};
-use guichet_core::api::{ops, Api, Desk, ProgressSink};
+use guichet_core::api::files;
+use guichet_core::api::{Api, Desk, ProgressSink};
 use guichet_core::storage::{Backend, Db, DatabaseUrl};
 use guichet_core::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -59,12 +59,6 @@ pub struct DesktopState {
     next_handle: std::sync::atomic::AtomicU64,
     /// The SQLite file the last restore on this desk wrote, which it may then open.
     last_restored: std::sync::Mutex<Option<String>>,
-}
-
-/// The file fields of each operation, as the core declares them.
-fn file_fields(op: &str) -> &'static [FileField] {
-    static ALL: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static [FileField]>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| ops::all().into_iter().map(|o| (o.name, o.files)).collect()).get(op).copied().unwrap_or(&[])
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -185,7 +179,7 @@ impl DesktopState {
     /// compromised cannot make the desk read or write a file of its choosing.
     fn resolve(&self, op: &str, mut request: Value) -> Result<Value, ApiError> {
         let handles = self.handles.lock().unwrap_or_else(|p| p.into_inner());
-        for f in file_fields(op) {
+        for f in files::fields_of(op) {
             files::each(&mut request, f.pointer, &mut |v| {
                 let path = v.as_str().and_then(|h| handles.get(h)).ok_or_else(|| {
                     let mut e = ApiError::forbidden("Fichier refusé : choisissez-le dans la boîte de dialogue de Guichet (un chemin écrit dans la page n'est pas accepté).");

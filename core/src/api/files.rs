@@ -51,6 +51,12 @@ pub struct Payload {
 /// The key under which a request carries a file's bytes instead of its path.
 pub const PAYLOAD_KEY: &str = "$file";
 
+/// The file fields of the operation called `op` (none for an unknown name).
+pub fn fields_of(op: &str) -> &'static [FileField] {
+    static ALL: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static [FileField]>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| super::ops::all().into_iter().map(|o| (o.name, o.files)).collect()).get(op).copied().unwrap_or(&[])
+}
+
 /// Calls `f` on every value of `request` at `pointer` (absent or null values
 /// are skipped: optional paths).
 pub fn each<F: FnMut(&mut Value) -> ApiResult<()>>(request: &mut Value, pointer: &str, f: &mut F) -> ApiResult<()> {
@@ -74,16 +80,6 @@ fn walk<F: FnMut(&mut Value) -> ApiResult<()>>(v: &mut Value, parts: &[&str], f:
         Some(next) => walk(next, rest, f),
         None => Ok(()),
     }
-}
-
-/// A desk's name as an HTTP header carries it (headers are ASCII: the
-/// name's UTF-8 percent-encoded), and back.
-pub fn header_text(name: &str) -> String {
-    url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
-}
-
-pub fn from_header_text(raw: &str) -> String {
-    url::form_urlencoded::parse(format!("x={raw}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 /// The file name of a path as a client typed it (`/home/a/décompte.pdf` →
@@ -128,8 +124,7 @@ mod tests {
         assert_eq!(file_name("path", "/home/k/décompte M21.pdf").unwrap(), "décompte M21.pdf");
         assert_eq!(file_name("path", "C:\\Users\\k\\liste.xlsx").unwrap(), "liste.xlsx");
         assert!(file_name("path", "../").is_err());
-        let desk = "Guichet 3 — accueil siège";
-        assert!(header_text(desk).is_ascii());
-        assert_eq!(from_header_text(&header_text(desk)), desk);
+        assert_eq!(fields_of("statement_dossier"), &[output("/path")]);
+        assert!(fields_of("member_search").is_empty());
     }
 }

@@ -6,6 +6,7 @@
 pub mod catalogue;
 mod decode;
 pub mod files;
+pub mod wire;
 pub use decode::parse_json;
 mod desk;
 pub mod ops;

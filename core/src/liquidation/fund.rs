@@ -308,7 +308,7 @@ pub async fn arrangements<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> A
             Ok(Arrangement {
                 effective_from: time::row_date(r, "effective_from")?.ok_or_else(|| ApiError::internal("arrangement without a date"))?,
                 fund_name: r.try_get("fund_name")?,
-                amo_paid_by: if r.try_get::<String, _>("amo_paid_by")? == "mutuelle" { Payer::Mutuelle } else { Payer::Fonds },
+                amo_paid_by: Payer::parse(&r.try_get::<String, _>("amo_paid_by")?).ok_or_else(|| ApiError::internal("unknown AMO payer"))?,
             })
         })
         .collect()

@@ -50,12 +50,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 impl Db {
     /// Opens (creating a SQLite file if missing) and migrates.
     pub async fn open(url: &str) -> Result<Db, OpenError> {
-        sqlx::any::install_default_drivers();
-        let parsed = DatabaseUrl::parse(url)?;
-        let db = match parsed.backend {
-            Backend::Sqlite => Self::open_sqlite(&parsed).await?,
-            Backend::Postgres => Self::open_postgres(&parsed).await?,
-        };
+        let db = Self::connect(url).await?;
         db.migrate().await?;
         tracing::info!(database = %db.display, "base ouverte");
         Ok(db)
@@ -65,17 +60,8 @@ impl Db {
     /// version migrates to: the server runs with a role that cannot change it
     /// (`guichet migrate` runs with the owner's).
     pub async fn open_current(url: &str) -> Result<Db, OpenError> {
-        sqlx::any::install_default_drivers();
-        let parsed = DatabaseUrl::parse(url)?;
-        let db = match parsed.backend {
-            Backend::Sqlite => Self::open_sqlite(&parsed).await?,
-            Backend::Postgres => Self::open_postgres(&parsed).await?,
-        };
-        let migrator = match db.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let db = Self::connect(url).await?;
+        let latest = db.migrator().iter().map(|m| m.version).max().unwrap_or(0);
         let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&db.pool).await.unwrap_or(None);
         if applied != Some(latest) {
             return Err(OpenError::Migration(format!(
@@ -85,6 +71,23 @@ impl Db {
         }
         tracing::info!(database = %db.display, "base ouverte sans migration");
         Ok(db)
+    }
+
+    /// A pool on the database of `url` (a SQLite file is created if missing), schema untouched.
+    async fn connect(url: &str) -> Result<Db, OpenError> {
+        sqlx::any::install_default_drivers();
+        let parsed = DatabaseUrl::parse(url)?;
+        match parsed.backend {
+            Backend::Sqlite => Self::open_sqlite(&parsed).await,
+            Backend::Postgres => Self::open_postgres(&parsed).await,
+        }
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
     }
 
     async fn open_sqlite(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
@@ -154,11 +157,7 @@ impl Db {
     }
 
     async fn migrate(&self) -> Result<(), OpenError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.map_err(|e| OpenError::Migration(e.to_string()))
+        self.migrator().run(&self.pool).await.map_err(|e| OpenError::Migration(e.to_string()))
     }
 
     /// The full URL, password included: for the backup tools only, never for display.
