@@ -90,6 +90,10 @@ impl ApiError {
     }
 }
 
+/// A change that waited too long on another's (`storage::batch_runs` names
+/// the batch when one is under way).
+pub const BUSY: &str = "La base est occupée par un autre poste : réessayez dans un instant.";
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
@@ -99,9 +103,7 @@ impl From<sqlx::Error> for ApiError {
             }
             let msg = db.message();
             if msg.contains("database is locked") || msg.contains("could not serialize") || msg.contains("deadlock detected") {
-                return ApiError::conflict(
-                    "La base est occupée par un autre poste : réessayez dans un instant.",
-                );
+                return ApiError::conflict(BUSY);
             }
         }
         if matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) {

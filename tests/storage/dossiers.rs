@@ -21,6 +21,8 @@ crate::on_both_backends!(
     queue_filters_counts_home_and_exports,
     the_worked_example_is_received_and_brought_to_complete,
     catalogues_are_kept_by_the_admin,
+    the_queue_counts_stay_exact_through_batches_moves_and_rollbacks,
+    a_desk_kept_waiting_by_a_batch_is_told_which,
 );
 
 /// Staff, an urn, member 13059 (RAM) with his child Salma; returns the ids.
@@ -664,4 +666,157 @@ async fn catalogues_are_kept_by_the_admin(t: TestDb) {
     for a in ["urn.create", "urn.update", "reason.create", "reason.update", "document_type.update", "document_type.create", "collection.open"] {
         assert!(audits.iter().any(|x| x == a), "{a} missing from {audits:?}");
     }
+}
+
+/// Each key's count as the queue reads it (counts and pending deltas) against
+/// `count(*)` of the dossiers themselves; and the queue's own totals.
+async fn assert_counts_exact(d: &mut Desk, when: &str) {
+    let pool = d.w.t.db.pool();
+    let read = |sql: String| async move {
+        let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(&sql).fetch_all(pool).await.unwrap();
+        rows.into_iter().filter(|r| r.4 != 0).collect::<Vec<_>>()
+    };
+    let kept = read(format!(
+        "SELECT status, kind, CAST(urn_id AS BIGINT), CAST(assigned_to AS BIGINT), CAST(SUM(n) AS BIGINT) FROM {} c GROUP BY status, kind, urn_id, assigned_to ORDER BY 1, 2, 3, 4",
+        guichet_core::dossiers::counts::COUNTS
+    ))
+    .await;
+    let real = read(
+        "SELECT status, kind, CAST(COALESCE(urn_id, 0) AS BIGINT), CAST(COALESCE(assigned_to, 0) AS BIGINT), COUNT(*) FROM dossiers GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4".into(),
+    )
+    .await;
+    assert_eq!(kept, real, "counts per key {when}");
+    let page = d.w.call(&mut d.claims, "dossier_queue", json!({})).await.unwrap();
+    for c in page["counts"].as_array().unwrap() {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE status = $1").bind(c["status"].as_str().unwrap()).fetch_one(pool).await.unwrap();
+        assert_eq!(c["count"].as_i64().unwrap(), n, "queue count of {} {when}", c["status"]);
+    }
+}
+
+async fn the_queue_counts_stay_exact_through_batches_moves_and_rollbacks(t: TestDb) {
+    use guichet_core::storage::batch::{self, Value as V};
+    let mut d = desk(t).await;
+    let m = d
+        .w
+        .call(&mut d.reception, "member_create", json!({"matricule": "20417", "last_name": "Alaoui", "first_name": "Samir", "rib": "007 780 000 000 3654300171 71"}))
+        .await
+        .unwrap();
+    let page = d.w.call(&mut d.reception, "member_get", json!({"matricule": "20417"})).await.unwrap();
+    let (member, beneficiary) = (m["id"].as_i64().unwrap(), page["beneficiaries"][0]["id"].as_i64().unwrap());
+    let col = d.open().await;
+    // 300 dossiers written by multi-row statements, over every status, three
+    // kinds, with and without an urn; the scanned ones are overdue originals.
+    let statuses = ["recu", "en_cours", "incomplet", "complet", "rejete", "liquide", "paye"];
+    let kinds = ["maladie", "dentaire", "optique"];
+    let rows: Vec<Vec<V>> = (0..300)
+        .map(|i: i64| {
+            let scanned = i % 4 == 0;
+            let status = statuses[(i % 7) as usize];
+            vec![
+                V::from(format!("C26-{i:07}")),
+                V::from(member),
+                V::from(beneficiary),
+                V::from(kinds[(i % 3) as usize]),
+                V::from("2026-10-01"),
+                V::from(10_000 + i),
+                V::from(2),
+                V::from(status),
+                V::from(if scanned { None } else { Some(d.urn) }),
+                V::from(if scanned { None } else { Some(col) }),
+                V::from(if scanned { Some("2026-10-05".to_string()) } else { None }),
+                V::from(if scanned { None } else { Some("2026-10-05".to_string()) }),
+                V::from("2027-01-01"),
+                V::from(if scanned { "2026-11-01" } else { "2027-02-01" }),
+                V::from(if status == "liquide" || status == "paye" { Some(8_000 + i) } else { None }),
+                V::from(if status == "liquide" || status == "paye" { Some(8_000 + i) } else { None }),
+                V::from("2026-11-20T10:00:00.000000Z"),
+                V::from("2026-11-20T10:00:00.000000Z"),
+            ]
+        })
+        .collect();
+    let cols = [
+        "form_number", "member_id", "beneficiary_id", "kind", "first_act_date", "total_claimed", "pieces", "status", "urn_id", "collection_id", "scanned_on",
+        "original_received_on", "validity_end", "original_deadline", "total_reimbursed", "mutual_pays", "created_at", "updated_at",
+    ];
+    let mut tx = d.w.t.db.begin().await.unwrap();
+    batch::insert(&mut tx, "dossiers", &cols, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_counts_exact(&mut d, "after a bulk insert").await;
+
+    // Moves through the command layer: taken, rejected, set aside.
+    let received: Vec<(i64, i64)> = sqlx::query_as("SELECT id, version FROM dossiers WHERE status = 'recu' ORDER BY id LIMIT 6").fetch_all(d.w.t.db.pool()).await.unwrap();
+    for (k, (id, version)) in received.iter().enumerate() {
+        let taken = d.w.call(&mut d.claims, "dossier_move", json!({"id": id, "version": version, "move": "take"})).await.unwrap();
+        let next = match k % 3 {
+            0 => json!({"id": id, "version": taken["version"], "move": "reject", "reason_text": "Soins antérieurs à l'adhésion"}),
+            1 => json!({"id": id, "version": taken["version"], "move": "mark_incomplete", "reason_text": "Ordonnance manquante"}),
+            _ => continue,
+        };
+        d.w.call(&mut d.claims, "dossier_move", next).await.unwrap();
+    }
+    assert_counts_exact(&mut d, "after moves").await;
+
+    // A batch refused halfway writes nothing: a dossier not liquidated in the list.
+    let liquidated: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE status = 'liquide' ORDER BY id").fetch_all(d.w.t.db.pool()).await.unwrap();
+    let mut ids = liquidated.clone();
+    ids.push(received[0].0);
+    let e = d.w.call(&mut d.claims, "payment_batch_create", json!({"dossier_ids": ids})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_counts_exact(&mut d, "after a refused batch").await;
+    let paid = d.w.call(&mut d.claims, "payment_batch_create", json!({})).await.unwrap();
+    assert_eq!(paid["dossier_count"].as_i64().unwrap(), liquidated.len() as i64);
+    assert_counts_exact(&mut d, "after a payment batch").await;
+
+    // The late originals: rejections and claw-backs in one transaction.
+    let applied = d.w.call(&mut d.claims, "overdue_originals_apply", json!({})).await.unwrap();
+    assert!(applied["rejected"].as_i64().unwrap() > 0 && applied["clawbacks"].as_i64().unwrap() > 0, "{applied}");
+    assert_counts_exact(&mut d, "after the late originals").await;
+
+    // Folded into the counts (PostgreSQL), then more changes on top.
+    guichet_core::dossiers::counts::compact(&d.w.t.db).await.unwrap();
+    assert_eq!(count(&d.w.t.db, "dossier_count_deltas").await, 0);
+    assert_counts_exact(&mut d, "after compaction").await;
+
+    // A transaction rolled back leaves the counts as they were; one statement
+    // moving dossiers both ways between two kinds nets out per key.
+    let mut tx = d.w.t.db.begin().await.unwrap();
+    sqlx::query("UPDATE dossiers SET status = 'rejete' WHERE status IN ('recu', 'en_cours')").execute(&mut *tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_counts_exact(&mut d, "after a rollback").await;
+    sqlx::query("UPDATE dossiers SET kind = CASE kind WHEN 'maladie' THEN 'dentaire' ELSE 'maladie' END, assigned_to = NULL WHERE kind IN ('maladie', 'dentaire')")
+        .execute(d.w.t.db.pool())
+        .await
+        .unwrap();
+    assert_counts_exact(&mut d, "after kinds swapped in one statement").await;
+}
+
+async fn a_desk_kept_waiting_by_a_batch_is_told_which(t: TestDb) {
+    use guichet_core::storage::batch_runs;
+    let mut d = desk(t).await;
+    let col = d.open().await;
+    let r = d.record(col, dossier("M26-0007001", d.member_self, "2026-11-02", "300")).await.unwrap();
+    let actor = guichet_core::audit::Actor::staff(1, "gest1");
+    let run = batch_runs::start(&d.w.t.db, &actor, chrono::Utc::now(), "le règlement de 50000 dossiers").await.unwrap();
+    let named = batch_runs::explain_busy(&d.w.t.db, guichet_core::ApiError::conflict(guichet_core::error::BUSY)).await;
+    assert!(named.message.starts_with("La base est occupée : le règlement de 50000 dossiers (par gest1, depuis "), "{}", named.message);
+    assert!(named.message.ends_with("s'écrit en ce moment. Rien n'a été enregistré ; réessayez quand il sera terminé."), "{}", named.message);
+    // Other refusals are left as they are.
+    let other = batch_runs::explain_busy(&d.w.t.db, guichet_core::ApiError::conflict("Autre chose.")).await;
+    assert_eq!(other.message, "Autre chose.");
+    if d.w.t.db.backend() == guichet_core::storage::Backend::Sqlite {
+        // SQLite has one writer: a batch's transaction holds it; the desk's
+        // move gives up after the busy timeout and says why.
+        let mut batch = d.w.t.db.begin().await.unwrap();
+        sqlx::query("UPDATE dossiers SET updated_at = updated_at").execute(&mut *batch).await.unwrap();
+        let e = d.w.call(&mut d.claims, "dossier_move", json!({"id": r["dossier"]["id"], "version": r["dossier"]["version"], "move": "take"})).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Conflict);
+        assert!(e.message.contains("le règlement de 50000 dossiers (par gest1"), "{}", e.message);
+        batch.rollback().await.unwrap();
+    }
+    run.end().await;
+    let plain = batch_runs::explain_busy(&d.w.t.db, guichet_core::ApiError::conflict(guichet_core::error::BUSY)).await;
+    assert_eq!(plain.message, guichet_core::error::BUSY);
+    // Nothing was moved while it waited.
+    let page = d.get(r["dossier"]["id"].as_i64().unwrap()).await;
+    assert_eq!(page["dossier"]["status"], "recu");
 }

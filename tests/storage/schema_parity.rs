@@ -7,13 +7,11 @@ use crate::support::{self, Kind};
 use std::collections::BTreeSet;
 
 /// SQLite trigger names and the PostgreSQL trigger each stands for.
-const TRIGGERS: [(&str, &str); 4] = [
+const TRIGGERS: [(&str, &str); 2] = [
     ("audit_log_no_update", "audit_log_no_update"),
     // PostgreSQL's one BEFORE UPDATE OR DELETE trigger is two in SQLite;
     // TRUNCATE does not exist in SQLite.
     ("audit_log_no_delete", "audit_log_no_update"),
-    ("dossier_counts_insert", "dossier_counts"),
-    ("dossier_counts_update", "dossier_counts"),
 ];
 
 async fn names(db: &guichet_core::storage::Db, sql: &str) -> BTreeSet<String> {

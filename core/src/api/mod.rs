@@ -166,7 +166,11 @@ impl Api {
         let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
         ctx.progress = progress;
         let req: O::Request = decode::request(request)?;
-        let resp = O::run(&mut ctx, req).await?;
+        let resp = match O::run(&mut ctx, req).await {
+            Ok(r) => r,
+            Err(e) => return Err(crate::storage::batch_runs::explain_busy(&self.db, e).await),
+        };
+        crate::dossiers::counts::upkeep(&self.db);
         serde_json::to_value(resp).map_err(ApiError::internal)
     }
 

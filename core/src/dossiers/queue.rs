@@ -2,6 +2,7 @@
 //! overdue originals and the home screen's figures.
 
 use super::catalogues;
+use super::counts;
 use super::deadlines;
 use super::model::{Dossier, Kind};
 use super::repo::{self, from_row, DOSSIER_SELECT};
@@ -133,7 +134,7 @@ pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Nai
         (format!("SELECT d.status, COUNT(*) AS n FROM dossiers d{} GROUP BY d.status", where_of(&c)), b)
     } else {
         let (c, b) = conditions(f, me, today, false, "c");
-        (format!("SELECT c.status, CAST(SUM(c.n) AS BIGINT) AS n FROM dossier_counts c{} GROUP BY c.status", where_of(&c)), b)
+        (format!("SELECT c.status, CAST(SUM(c.n) AS BIGINT) AS n FROM {} c{} GROUP BY c.status", counts::COUNTS, where_of(&c)), b)
     };
     let rows = bind_all(sqlx::query(&sql.0), &sql.1).fetch_all(pool).await?;
     let mut out = vec![];
@@ -207,31 +208,34 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     .await?;
     let rules = catalogues::deadline_rules(&mut *tx).await?;
     let mut out = OverdueApplied { flagged: 0, rejected: 0, clawbacks: 0, clawed_back: 0 };
+    // Written at the end in one go: the journal's head is held for that
+    // only, not for the whole batch (other desks journal too).
+    let mut journal = vec![];
+    let late_label = repo::late_reason_label(&mut tx).await?;
     for id in ids {
         let before = repo::get_in_tx(&mut tx, id).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
         sqlx::query("UPDATE dossiers SET late = 1, version = version + 1, updated_at = $1 WHERE id = $2").bind(time::ts(now)).bind(id).execute(&mut *tx).await?;
-        repo::apply_late_effect(&mut tx, now, actor, &rule.late_effect, id).await?;
+        let clawbacks = journal.len();
+        repo::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
         let after = repo::get_in_tx(&mut tx, id).await?;
         out.flagged += 1;
         if after.status == Status::Rejete && before.status != Status::Rejete {
             out.rejected += 1;
         }
-        if matches!(after.status, Status::Liquide | Status::Paye) {
-            if let Some(a) = sqlx::query_scalar::<_, i64>("SELECT amount FROM clawbacks WHERE dossier_id = $1").bind(id).fetch_optional(&mut *tx).await? {
-                out.clawbacks += 1;
-                out.clawed_back += a;
-            }
+        if journal.len() > clawbacks {
+            out.clawbacks += 1;
+            out.clawed_back += after.total_reimbursed.unwrap_or(0);
         }
-        crate::audit::record(&mut tx, now, actor, crate::audit::Change {
+        journal.push(crate::audit::Change {
             action: "dossier.original_overdue",
             entity_type: "dossier",
             entity_id: Some(id.to_string()),
             before: Some(repo::audit_json(&before)),
             after: Some(repo::audit_json(&after)),
-        })
-        .await?;
+        });
     }
+    crate::audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -270,7 +274,7 @@ async fn count(pool: &AnyPool, sql: &str, binds: &[Bind]) -> ApiResult<i64> {
 /// The figures that matter to each role, and the weekly chart.
 pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime<Utc>) -> ApiResult<Home> {
     let today = now.date_naive();
-    let by_status = |s: &str| format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts WHERE status = '{s}'");
+    let by_status = |s: &str| format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE status = '{s}'", counts::COUNTS);
     let mut tiles = vec![];
     let mut tile = |key: &str, label: &str, n: i64| tiles.push(Tile { key: key.into(), label: label.into(), count: n });
     let today_start = time::ts(today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
@@ -280,7 +284,7 @@ pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime
     }
     if roles.iter().any(|r| matches!(r, Role::Claims | Role::Admin)) {
         tile("to_take", "À prendre (reçus)", count(pool, &by_status("recu"), &[]).await?);
-        tile("mine", "Mes dossiers en cours", count(pool, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts WHERE assigned_to = $1 AND status = 'en_cours'", &[Bind::Int(me.unwrap_or(-1))]).await?);
+        tile("mine", "Mes dossiers en cours", count(pool, &format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE assigned_to = $1 AND status = 'en_cours'", counts::COUNTS), &[Bind::Int(me.unwrap_or(-1))]).await?);
         tile("complete", "Complets, à liquider", count(pool, &by_status("complet"), &[]).await?);
         tile(
             "overdue",

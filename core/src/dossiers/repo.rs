@@ -241,18 +241,20 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let mut journal = vec![];
         if late {
-            apply_late_effect(&mut tx, now, actor, &rule.late_effect, id).await?;
+            let label = late_reason_label(&mut tx).await?;
+            apply_late_effect(&mut tx, now, &rule.late_effect, &before, &label, &mut journal).await?;
         }
         let after = get_in_tx(&mut tx, id).await?;
-        audit::record(&mut tx, now, actor, Change {
+        journal.push(Change {
             action: "dossier.original_received",
             entity_type: "dossier",
             entity_id: Some(id.to_string()),
             before: Some(audit_json(&before)),
             after: Some(audit_json(&after)),
-        })
-        .await?;
+        });
+        audit::record_many(&mut tx, now, actor, journal).await?;
         tx.commit().await?;
         let message = if late {
             format!("{} : original reçu HORS DÉLAI (date limite {}).", after.form_number, fr(after.original_deadline))
@@ -321,18 +323,21 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     for s in scans {
         insert_scan(&mut tx, actor, now, id, s, false).await?;
     }
+    let mut journal = vec![];
     if late {
-        apply_late_effect(&mut tx, now, actor, &rule.late_effect, id).await?;
+        let created = get_in_tx(&mut tx, id).await?;
+        let label = late_reason_label(&mut tx).await?;
+        apply_late_effect(&mut tx, now, &rule.late_effect, &created, &label, &mut journal).await?;
     }
     let after = get_in_tx(&mut tx, id).await?;
-    audit::record(&mut tx, now, actor, Change {
+    journal.push(Change {
         action: "dossier.create",
         entity_type: "dossier",
         entity_id: Some(id.to_string()),
         before: None,
         after: Some(audit_json(&after)),
-    })
-    .await?;
+    });
+    audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
     let message = match (late, after.status) {
         (true, Status::Rejete) => format!("{} enregistré, REJETÉ : dépôt hors délai (validité jusqu'au {}).", after.form_number, fr(after.validity_end)),
@@ -346,9 +351,20 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
 /// délai" while it is still being processed, or liquidated but not yet paid
 /// (nothing is paid on it: the claw-backs it deducted and the approvals and
 /// coverages it used are given back); once paid, a claw-back of the gross
-/// amount the member was reimbursed (the money has left).
-pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: DateTime<Utc>, actor: &Actor, effect: &LateEffect, id: i64) -> ApiResult<()> {
-    let d = get_in_tx(tx, id).await?;
+/// amount the member was reimbursed (the money has left). The claw-back's
+/// journal row goes to `journal`, which the caller writes with its own rows
+/// (a batch writes them all at its end, holding the journal's head briefly).
+/// `d` is the dossier as read before it was flagged late (the flag changes
+/// none of what this reads); `late_label` from [`late_reason_label`].
+pub(crate) async fn apply_late_effect(
+    tx: &mut Transaction<'static, Any>,
+    now: DateTime<Utc>,
+    effect: &LateEffect,
+    d: &Dossier,
+    late_label: &str,
+    journal: &mut Vec<Change<'static>>,
+) -> ApiResult<()> {
+    let id = d.id;
     match d.status {
         Status::Paye => {
             if let Some(paid) = d.total_reimbursed.filter(|p| *p > 0) {
@@ -363,14 +379,13 @@ pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: D
                         .bind(time::ts(now))
                         .execute(&mut **tx)
                         .await?;
-                    audit::record(tx, now, actor, Change {
+                    journal.push(Change {
                         action: "clawback.create",
                         entity_type: "member",
                         entity_id: Some(d.member_id.to_string()),
                         before: None,
                         after: Some(serde_json::json!({ "dossier": d.form_number, "amount": paid, "reason": reason })),
-                    })
-                    .await?;
+                    });
                 }
             }
         }
@@ -382,10 +397,9 @@ pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: D
                 }
                 sqlx::query("UPDATE dossiers SET clawback_deducted = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
             }
-            let label = catalogues::reason_in_tx(tx, LATE_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Dépôt hors délai".to_string());
             sqlx::query("UPDATE dossiers SET status = $5, reason_code = $1, reason_text = $2, processed_at = $3, version = version + 1, updated_at = $3 WHERE id = $4")
                 .bind(LATE_REASON)
-                .bind(label)
+                .bind(late_label)
                 .bind(time::ts(now))
                 .bind(id)
                 .bind(Status::Rejete.code())
@@ -395,6 +409,11 @@ pub(crate) async fn apply_late_effect(tx: &mut Transaction<'static, Any>, now: D
         _ => {}
     }
     Ok(())
+}
+
+/// The label a late rejection gives the member (the catalogue's, or its default).
+pub(crate) async fn late_reason_label(tx: &mut Transaction<'static, Any>) -> ApiResult<String> {
+    Ok(catalogues::reason_in_tx(tx, LATE_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Dépôt hors délai".to_string()))
 }
 
 pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan, confidential: bool) -> ApiResult<()> {

@@ -59,15 +59,18 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     .bind(Status::Liquide.code())
     .fetch_all(&mut *tx)
     .await?;
+    let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
     let mut chosen = vec![];
+    let mut liquidated = std::collections::HashSet::new();
     for r in &rows {
         let id: i64 = r.try_get("id")?;
-        if ids.is_empty() || ids.contains(&id) {
+        liquidated.insert(id);
+        if ids.is_empty() || wanted.contains(&id) {
             chosen.push(r);
         }
     }
     for id in ids {
-        if !rows.iter().any(|r| r.try_get::<i64, _>("id").ok() == Some(*id)) {
+        if !liquidated.contains(id) {
             let status: Option<String> = sqlx::query_scalar("SELECT status FROM dossiers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
             return Err(match status.as_deref().and_then(Status::parse) {
                 None => ApiError::validation("dossier_ids", format!("Aucun dossier n° {id}.")),
@@ -122,6 +125,9 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
             transfer_of.entry(member).or_insert_with(|| format!("{reference}/{next:04}"));
         }
     }
+    // Written at the end in one go: the journal's head is held for that
+    // only, not for the whole batch (other desks journal too).
+    let mut journal = Vec::with_capacity(chosen.len());
     for r in chosen.iter() {
         let id: i64 = r.try_get("id")?;
         let net = net(r)?;
@@ -147,15 +153,15 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
         if n == 0 {
             return Err(ApiError::stale());
         }
-        audit::record(&mut tx, now, actor, Change {
+        journal.push(Change {
             action: "dossier.pay",
             entity_type: "dossier",
             entity_id: Some(id.to_string()),
             before: Some(serde_json::json!({ "status": Status::Liquide })),
             after: Some(serde_json::json!({ "status": Status::Paye, "paid_amount": net, "payment_reference": pref, "paid_on": pay_date, "statement_number": statement })),
-        })
-        .await?;
+        });
     }
+    audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
     Ok(PaymentBatch { id: batch_id, reference, pay_date, dossier_count: chosen.len() as i64, transfer_count: transfer_of.len() as i64, total })
 }

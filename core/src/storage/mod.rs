@@ -5,6 +5,7 @@
 //! `migrations/<backend>/`, run every time a database is opened.
 
 pub mod batch;
+pub mod batch_runs;
 pub mod files;
 pub mod time;
 pub mod backup;
@@ -14,6 +15,8 @@ mod url;
 use crate::error::ApiError;
 use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
 use sqlx::{AnyPool, Executor};
+use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -42,6 +45,9 @@ pub struct Db {
     display: String,
     /// The URL as given (with its password): the backup tools connect with it.
     url: String,
+    /// When the dossier counts of this database were last compacted (Unix
+    /// seconds), shared by the clones: see `dossiers::counts::upkeep`.
+    pub(crate) counts_compacted: Arc<AtomicI64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -125,7 +131,7 @@ impl Db {
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
         spawn_checkpointer(pool.clone());
-        Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone(), url: parsed.sqlx_url() })
+        Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone(), url: parsed.sqlx_url(), counts_compacted: Arc::default() })
     }
 
     async fn open_postgres(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
@@ -153,7 +159,7 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
-        Ok(Db { pool, backend: Backend::Postgres, display: parsed.display.clone(), url: parsed.sqlx_url() })
+        Ok(Db { pool, backend: Backend::Postgres, display: parsed.display.clone(), url: parsed.sqlx_url(), counts_compacted: Arc::default() })
     }
 
     async fn migrate(&self) -> Result<(), OpenError> {

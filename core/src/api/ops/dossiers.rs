@@ -342,7 +342,8 @@ impl Operation for OverdueOriginalsApply {
     type Request = Empty;
     type Response = OverdueApplied;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<OverdueApplied> {
-        queue::apply_overdue(ctx.db(), &ctx.actor, ctx.now).await
+        let what = "l'application de la règle des originaux en retard";
+        crate::storage::batch_runs::announced(ctx.db(), &ctx.actor, ctx.now, what, queue::apply_overdue(ctx.db(), &ctx.actor, ctx.now)).await
     }
 }
 

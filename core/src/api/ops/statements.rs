@@ -37,7 +37,11 @@ impl Operation for PaymentBatchCreate {
     type Response = PaymentBatch;
     async fn run(ctx: &mut Ctx<'_>, r: PayRequest) -> ApiResult<PaymentBatch> {
         let day = r.pay_date.unwrap_or(ctx.now.date_naive());
-        payments::pay(ctx.db(), &ctx.actor, ctx.now, &r.dossier_ids, day).await
+        let what = match r.dossier_ids.len() {
+            0 => "le règlement des dossiers liquidés".to_string(),
+            n => format!("le règlement de {n} dossiers"),
+        };
+        crate::storage::batch_runs::announced(ctx.db(), &ctx.actor, ctx.now, &what, payments::pay(ctx.db(), &ctx.actor, ctx.now, &r.dossier_ids, day)).await
     }
 }
 
