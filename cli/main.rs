@@ -132,6 +132,10 @@ struct ServeArgs {
     /// Durée maximale d'un appel, en secondes (un appel suivi en continu n'est pas limité).
     #[arg(long, default_value_t = 120)]
     timeout_s: u64,
+    /// Connexions tentées par minute depuis une même adresse (au-delà : 429) ;
+    /// à relever si les postes passent par un même mandataire.
+    #[arg(long, default_value_t = 30)]
+    logins_per_address: usize,
 }
 
 #[derive(Subcommand)]
@@ -280,6 +284,7 @@ async fn serve(db: Db, a: ServeArgs) -> ExitCode {
     let mut opts = guichet_server::Options::new(a.listen, tls);
     opts.max_body = a.max_body_mb.max(1) * 1024 * 1024;
     opts.timeout = std::time::Duration::from_secs(a.timeout_s.max(5));
+    opts.logins_per_address = a.logins_per_address.max(1);
     let running = match guichet_server::start(Api::new(db), opts).await {
         Ok(r) => r,
         Err(e) => {

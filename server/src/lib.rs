@@ -41,11 +41,15 @@ pub struct Options {
     pub allow_owner: bool,
     /// Where each call's files are kept while it runs (removed after it).
     pub work_dir: std::path::PathBuf,
+    /// Login attempts a minute from one address (a site whose desks reach
+    /// the server through one proxy needs more) and for one account.
+    pub logins_per_address: usize,
+    pub logins_per_account: usize,
 }
 
 impl Options {
     pub fn new(listen: SocketAddr, tls: tls::Mode) -> Options {
-        Options { listen, tls, max_body: 64 * 1024 * 1024, timeout: Duration::from_secs(120), allow_owner: false, work_dir: std::env::temp_dir() }
+        Options { listen, tls, max_body: 64 * 1024 * 1024, timeout: Duration::from_secs(120), allow_owner: false, work_dir: std::env::temp_dir(), logins_per_address: 30, logins_per_account: 10 }
     }
 }
 
@@ -104,7 +108,7 @@ pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
 
 pub fn router(api: Api, opts: &Options) -> Router {
     let ops: HashMap<&'static str, OpInfo> = ops::all().into_iter().map(|o| (o.name, o)).collect();
-    let state = State { api: api.serving_remote(), ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(30, 10)), timeout: opts.timeout, max_body: opts.max_body, work_dir: opts.work_dir.clone() };
+    let state = State { api: api.serving_remote(), ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(opts.logins_per_address, opts.logins_per_account)), timeout: opts.timeout, max_body: opts.max_body, work_dir: opts.work_dir.clone() };
     Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/api/v1/version", get(routes::version))

@@ -221,22 +221,9 @@ async fn read_limited(body: Body, limit: usize) -> Option<Bytes> {
 
 /// Runs the operation for the call's caller; the caller as the call left it.
 async fn run(st: &State, mut call: Call, request: Value, progress: Option<ProgressSink>) -> (Result<Value, ApiError>, Call) {
-    let result = st.api.call_with_progress(&mut call.caller, &call.op, request.clone(), progress).await;
-    if let Ok(ref v) = result {
-        // A disabled account or a reset password ends that person's sessions on every desk.
-        let ends = match call.op.as_str() {
-            "staff_set_active" => request.get("active") == Some(&Value::Bool(false)),
-            "staff_reset_password" => true,
-            _ => false,
-        };
-        if ends {
-            if let Some(id) = request.get("id").and_then(Value::as_i64).or_else(|| v.get("id").and_then(Value::as_i64)) {
-                if let Err(e) = sessions::end_all(st.api.db().pool(), id, st.api.now()).await {
-                    return (Err(e), call);
-                }
-            }
-        }
-    }
+    // Every journal row the call writes names the desk and its address.
+    let origin = guichet_core::audit::Origin { desk: call.desk.clone(), remote_addr: call.remote.clone() };
+    let result = guichet_core::audit::ORIGIN.scope(origin, st.api.call_with_progress(&mut call.caller, &call.op, request, progress)).await;
     (result, call)
 }
 

@@ -96,13 +96,3 @@ pub async fn end(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> ApiRes
     sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL").bind(time::ts(now)).bind(token_hash).execute(pool).await?;
     Ok(())
 }
-
-/// Ends every open session of a staff member (account disabled, password reset).
-pub async fn end_all(pool: &AnyPool, staff_id: i64, now: DateTime<Utc>) -> ApiResult<u64> {
-    Ok(sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE staff_id = $2 AND ended_at IS NULL")
-        .bind(time::ts(now))
-        .bind(staff_id)
-        .execute(pool)
-        .await?
-        .rows_affected())
-}

@@ -142,4 +142,41 @@ test("a desk linked to a Guichet server: fingerprint compared, login, search, a 
     assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
   }
   await w.screenshot("31-poste-serveur");
+
+  // The session ends while a dossier is being typed (the administrator's
+  // password reset on the server's machine ends it on every desk): the desk
+  // asks the password again over the screen and keeps what was typed.
+  await w.click('[data-section="reception"]');
+  await w.waitFor("#collections");
+  await w.exec("[...document.querySelectorAll('#collections button')].find((b) => b.textContent === 'Reprendre').click()");
+  await w.waitFor("#dossier-form");
+  await step("f-form_number", "M26-0000902" + ENTER);
+  await step("f-matricule", "13059" + ENTER);
+  await w.waitText("#member-found", (t) => t.startsWith("Bennani Karim"));
+  await step("f-beneficiary_id", ENTER);
+  await step("f-kind", ENTER);
+  await step("f-first_act_date", fr(isoDaysAgo(4)) + ENTER);
+  await step("f-total_claimed", "175" + ENTER);
+  await w.waitFocus("f-pieces");
+  await w.keys("3");
+  const staff = JSON.parse(siteCli(["call", "staff_list", "{}"])).staff;
+  const NEW = "Nouveau-Secret-2026";
+  siteCli(["call", "staff_reset_password", JSON.stringify({ id: staff.find((s) => s.username === "admin").id, new_password: NEW })]);
+  await w.keys(ENTER);
+  await w.waitFor("#expired-overlay");
+  await w.waitText("#expired-overlay .hint", (t) => t.includes("reconnectez-vous"));
+  await w.screenshot("32-session-terminee");
+  await w.type("#relogin-form [name=username]", "admin");
+  await w.type("#relogin-form [name=password]", NEW + ENTER);
+  for (let i = 0; (await w.exec("return document.getElementById('expired-overlay') !== null")) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await w.exec("return document.getElementById('expired-overlay') === null"), true, "logged in again");
+  // What was typed is kept.
+  await w.waitValue("#f-form_number", /^M26-0000902$/);
+  await w.waitValue("#f-total_claimed", /^175/);
+  await w.click("#dossier-save");
+  await w.waitText("#record-status", (t) => t.startsWith("M26-0000902 enregistré pour Bennani Karim"));
+  // Its journal row names this desk and its address.
+  const journal = JSON.parse(siteCli(["call", "audit_list", JSON.stringify({ action: "dossier.create", entity_type: "dossier" })]));
+  const row = journal.entries.find((e) => e.after?.form_number === "M26-0000902");
+  assert.ok(row && row.desk && row.remote_addr === "127.0.0.1", JSON.stringify(row));
 });

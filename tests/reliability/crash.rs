@@ -172,3 +172,56 @@ async fn a_statement_run_killed_twenty_times_leaves_no_cut_file() {
         assert!(t.status.success() && String::from_utf8_lossy(&t.stdout).contains("Adhérent"), "{}", e.path().display());
     }
 }
+
+/// The server killed (SIGKILL) in the middle of a statement run asked from
+/// an administrator's machine: the CLI says in French that the server cannot
+/// be reached and writes no file (the files come in the answer, whole, or
+/// not at all); the server back, the same command writes every statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_during_a_statement_run_sends_no_cut_file() {
+    use crate::served::{free_port, serve};
+    let Some((url, _dir)) = fresh_url(Kind::Sqlite).await else { return };
+    let db = Db::open(&url).await.unwrap();
+    crate::seed::paid_members(&db, 400).await;
+    db.close().await;
+    let add = cli(&url, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin", "--role", "claims"]).stdin(Stdio::piped()).spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut add = add;
+        add.stdin.take().unwrap().write_all(b"Admin-Guichet-1\n").unwrap();
+        assert!(add.wait().unwrap().success());
+    }
+    let tls = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut s = serve(&url, tls.path(), port);
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("releves");
+    let statements = |s: &crate::served::Served| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
+        c.args(["--server", &s.url, "--server-fingerprint", &s.fingerprint, "--user", "admin", "statements", "--from", "2026-11-01", "--to", "2026-11-30", "--out"])
+            .arg(&out)
+            .env_remove("GUICHET_DATABASE_URL")
+            .env("GUICHET_PASSWORD", "Admin-Guichet-1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        c
+    };
+    let run = statements(&s).spawn().unwrap();
+    // Once the run is under way on the server (400 statements take seconds).
+    std::thread::sleep(Duration::from_millis(1500));
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let o = run.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["code"], "unavailable", "{v}");
+    assert!(v["message"].as_str().unwrap().starts_with("Le serveur Guichet (https://127.0.0.1:"), "{v}");
+    assert_eq!(whole_pdfs(&out), 0, "no statement reached the administrator's folder");
+    // Back on the same address: the run completes, every file whole.
+    let s = serve(&url, tls.path(), port);
+    let done = statements(&s).output().unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stdout));
+    let r: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert_eq!(r["members"], 400, "{r}");
+    assert_eq!(whole_pdfs(&out), 400);
+}

@@ -5,6 +5,8 @@
 mod support;
 #[path = "../support/seed.rs"]
 mod seed;
+#[path = "../support/served.rs"]
+mod served;
 
 mod crash;
 mod desks;

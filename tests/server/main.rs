@@ -98,6 +98,21 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     let wrong = Client::new(&format!("https://127.0.0.1:{}", one.addr.port()), "x", Trust::Pinned("00:11:22".into())).unwrap();
     let e = wrong.call("setup_status", json!({})).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Unavailable, Some("server_certificate")));
+    // Each journal row of a call through the server names the desk and its
+    // address; the chain holds with them; the staff screen shows them.
+    let (desk_name, addr): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT desk, remote_addr FROM audit_log WHERE action = 'member.create'").fetch_one(t.db.pool()).await.unwrap();
+    assert_eq!((desk_name.as_deref(), addr.as_deref()), (Some("Guichet 3 — accueil siège"), Some("127.0.0.1")));
+    let (desk_name, _): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT desk, remote_addr FROM audit_log WHERE action = 'staff.disable'").fetch_one(t.db.pool()).await.unwrap();
+    assert_eq!(desk_name.as_deref(), Some("Bureau admin"));
+    let local: Option<String> = sqlx::query_scalar("SELECT desk FROM audit_log WHERE action = 'staff.create' LIMIT 1").fetch_one(t.db.pool()).await.unwrap();
+    assert_eq!(local, None, "a change made in process names no desk");
+    let verified = guichet_core::audit::chain::verify(t.db.pool()).await.unwrap();
+    assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
+    let listed = system(&t.db, "audit_list", json!({"action": "member.create"})).await;
+    assert_eq!(listed["entries"][0]["desk"], "Guichet 3 — accueil siège");
+    assert_eq!(listed["entries"][0]["remote_addr"], "127.0.0.1");
     assert!(count(&t.db, "audit_log").await > 0);
     one.stop().await;
     two.stop().await;

@@ -23,6 +23,9 @@ pub struct Content<'a> {
     pub before_json: Option<&'a str>,
     pub after_json: Option<&'a str>,
     pub prev_hash: &'a str,
+    /// Desk and address, through the server. Hashed after the rest and only
+    /// when present, so rows without keep the hash they were written with.
+    pub origin: Option<(&'a str, &'a str)>,
 }
 
 /// Hex SHA-256 of the content, each field length-prefixed so no two contents read the same.
@@ -42,6 +45,11 @@ pub fn hash(c: &Content<'_>) -> String {
     field(c.before_json);
     field(c.after_json);
     field(Some(c.prev_hash));
+    if let Some((desk, addr)) = c.origin {
+        field(Some("origin"));
+        field(Some(desk));
+        field(Some(addr));
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -83,7 +91,7 @@ pub struct Verification {
 /// Walks the whole chain and names every break.
 pub async fn verify(pool: &AnyPool) -> ApiResult<Verification> {
     let unchained: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE seq IS NULL").fetch_one(pool).await?;
-    let rows = sqlx::query("SELECT id, seq, at, staff_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")
+    let rows = sqlx::query("SELECT id, seq, at, staff_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash, desk, remote_addr FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")
         .fetch_all(pool)
         .await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
@@ -125,6 +133,8 @@ pub async fn verify(pool: &AnyPool) -> ApiResult<Verification> {
         let entity_id: Option<String> = r.try_get("entity_id")?;
         let before: Option<String> = r.try_get("before_json")?;
         let after: Option<String> = r.try_get("after_json")?;
+        let desk: Option<String> = r.try_get("desk")?;
+        let remote_addr: Option<String> = r.try_get("remote_addr")?;
         let computed = hash(&Content {
             seq,
             at: &at,
@@ -136,6 +146,7 @@ pub async fn verify(pool: &AnyPool) -> ApiResult<Verification> {
             before_json: before.as_deref(),
             after_json: after.as_deref(),
             prev_hash: stored_prev.as_deref().unwrap_or(""),
+            origin: desk.as_deref().zip(remote_addr.as_deref()),
         });
         if stored.as_deref() != Some(computed.as_str()) {
             breaks.push(Break {

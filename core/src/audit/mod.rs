@@ -14,24 +14,47 @@ use sqlx::{Any, Row, Transaction};
 use ts_rs::TS;
 
 /// Who did it: a logged-in staff member, or the command line run by a system
-/// administrator (bootstrap, batch jobs).
+/// administrator (bootstrap, batch jobs); and from which desk, when the call
+/// came through the Guichet server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub staff_id: Option<i64>,
     pub name: String,
+    pub origin: Option<Origin>,
+}
+
+/// The desk a call came from through the server: its name and address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub desk: String,
+    pub remote_addr: String,
+}
+
+tokio::task_local! {
+    /// Set by the server around each call it runs (`ORIGIN.scope`): every
+    /// actor made during the call, and so every journal row it writes, names
+    /// the desk. Unset in the desk alone and the CLI on a database.
+    pub static ORIGIN: Origin;
 }
 
 impl Actor {
+    fn new(staff_id: Option<i64>, name: String) -> Actor {
+        Actor { staff_id, name, origin: ORIGIN.try_with(Origin::clone).ok() }
+    }
     pub fn staff(id: i64, username: &str) -> Actor {
-        Actor { staff_id: Some(id), name: username.to_string() }
+        Actor::new(Some(id), username.to_string())
     }
     /// The CLI run without `--user`, named after the operating-system account.
     pub fn system(os_user: &str) -> Actor {
-        Actor { staff_id: None, name: format!("système:{os_user}") }
+        Actor::new(None, format!("système:{os_user}"))
     }
     /// Someone not identified (a failed login with an unknown username).
     pub fn anonymous() -> Actor {
-        Actor { staff_id: None, name: "anonyme".to_string() }
+        Actor::new(None, "anonyme".to_string())
+    }
+    /// A named process rather than a person ("premier-démarrage").
+    pub fn process(name: &str) -> Actor {
+        Actor::new(None, name.to_string())
     }
 }
 
@@ -92,13 +115,14 @@ pub async fn record_many(
             before_json: before.as_deref(),
             after_json: after.as_deref(),
             prev_hash: &prev,
+            origin: actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str())),
         });
         rows.push(Written { change: c, before, after, seq, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
     }
     batch::insert_rows(
         tx,
         "audit_log",
-        &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "prev_hash", "hash"],
+        &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "prev_hash", "hash", "desk", "remote_addr"],
         &rows,
         |v, w| {
             v.push(when.as_str())
@@ -111,7 +135,9 @@ pub async fn record_many(
                 .push(w.after.as_deref())
                 .push(w.seq)
                 .push(w.prev_hash.as_str())
-                .push(w.hash.as_str());
+                .push(w.hash.as_str())
+                .push(actor.origin.as_ref().map(|o| o.desk.as_str()))
+                .push(actor.origin.as_ref().map(|o| o.remote_addr.as_str()));
         },
     )
     .await?;
@@ -131,6 +157,9 @@ pub struct AuditEntry {
     pub entity_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// The desk and its address, for a change made through the Guichet server.
+    pub desk: Option<String>,
+    pub remote_addr: Option<String>,
 }
 
 /// Filters of the audit screen; all optional, newest first.
@@ -166,7 +195,7 @@ pub struct AuditFilter {
 
 pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
     let mut sql = String::from(
-        "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json FROM audit_log WHERE 1 = 1",
+        "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json, desk, remote_addr FROM audit_log WHERE 1 = 1",
     );
     let mut args: Vec<String> = Vec::new();
     let mut add = |sql: &mut String, cond: &str, v: String| {
@@ -221,6 +250,8 @@ pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditE
                 entity_id: r.try_get("entity_id")?,
                 before: parse("before_json")?,
                 after: parse("after_json")?,
+                desk: r.try_get("desk")?,
+                remote_addr: r.try_get("remote_addr")?,
             })
         })
         .collect()

@@ -263,6 +263,9 @@ pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, ver
                 return Err(ApiError::validation("active", "C'est le dernier administrateur actif : il ne peut pas être désactivé."));
             }
             sqlx::query("UPDATE staff SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut **tx).await?;
+            if !active {
+                end_server_sessions(tx, id, now).await?;
+            }
             Ok(())
         })
     })
@@ -279,10 +282,21 @@ pub async fn unlock(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64) -> ApiR
     .await
 }
 
-/// Sets a new password (an administrator's reset, or one's own change); also unlocks.
+/// Ends every session the Guichet server holds for `staff_id` (a disabled
+/// account, a password reset): every desk of the site asks for a login at
+/// its next call, whichever way the change was made (a desk, the server, the
+/// CLI on the database).
+async fn end_server_sessions(tx: &mut Transaction<'static, Any>, staff_id: i64, now: DateTime<Utc>) -> ApiResult<()> {
+    sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE staff_id = $2 AND ended_at IS NULL").bind(time::ts(now)).bind(staff_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Sets a new password (an administrator's reset, or one's own change); also
+/// unlocks. A reset ends the account's sessions on the server's desks.
 pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, field: &str, new_password: &str, action: &str) -> ApiResult<StaffMember> {
     password::check_policy(field, new_password)?;
     let hash = password::hash(new_password)?;
+    let reset = action == "staff.password_reset";
     change_account(db, actor, now, id, None, action, move |tx, _| {
         Box::pin(async move {
             sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2")
@@ -290,6 +304,9 @@ pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, f
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
+            if reset {
+                end_server_sessions(tx, id, now).await?;
+            }
             Ok(())
         })
     })

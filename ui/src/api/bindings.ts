@@ -48,7 +48,11 @@ export type AuditEntry = { id: number,
 /**
  * UTC, RFC 3339.
  */
-at: string, actor: string, action: string, entity_type: string, entity_id: string | null, before: JsonValue | null, after: JsonValue | null, };
+at: string, actor: string, action: string, entity_type: string, entity_id: string | null, before: JsonValue | null, after: JsonValue | null, 
+/**
+ * The desk and its address, for a change made through the Guichet server.
+ */
+desk: string | null, remote_addr: string | null, };
 
 /**
  * Filters of the audit screen; all optional, newest first.

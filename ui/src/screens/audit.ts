@@ -30,7 +30,7 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
       if (!append) rows.replaceChildren();
       for (const e of res.entries) {
         rows.append(
-          h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", {}, e.action), h("td", {}, `${e.entity_type}${e.entity_id ? ` ${e.entity_id}` : ""}`), h("td", { class: "json" }, summary(e))),
+          h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", { class: "desk" }, e.desk ? `${e.desk} (${e.remote_addr ?? "?"})` : ""), h("td", {}, e.action), h("td", {}, `${e.entity_type}${e.entity_id ? ` ${e.entity_id}` : ""}`), h("td", { class: "json" }, summary(e))),
         );
       }
       next = res.next_before_id;
@@ -58,7 +58,7 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
   mount(
     panel,
     form,
-    h("table", { class: "grid", id: "audit-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Quand"), h("th", {}, "Qui"), h("th", {}, "Action"), h("th", {}, "Objet"), h("th", {}, "Avant → après"))), rows),
+    h("table", { class: "grid", id: "audit-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Quand"), h("th", {}, "Qui"), h("th", {}, "Poste"), h("th", {}, "Action"), h("th", {}, "Objet"), h("th", {}, "Avant → après"))), rows),
     more,
   );
   await load(false);

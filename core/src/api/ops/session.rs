@@ -85,7 +85,7 @@ impl Operation for SetupCreateAdmin {
         if staff::has_active_admin(ctx.db().pool()).await? {
             return Err(ApiError::conflict("Un administrateur existe déjà : connectez-vous avec son compte."));
         }
-        let first_start = Actor { staff_id: None, name: "premier-démarrage".to_string() };
+        let first_start = Actor::process("premier-démarrage");
         let created = staff::create(ctx.db(), &first_start, ctx.now, NewStaff {
             username: req.username,
             full_name: req.full_name,
