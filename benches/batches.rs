@@ -12,6 +12,11 @@
 //! Each size runs on dossiers added for it beside 100,000 already paid ones
 //! (`BENCH_BACKGROUND` changes that).
 
+#[path = "support/fill.rs"]
+mod fill;
+#[path = "support/postgres.rs"]
+mod postgres;
+
 use guichet_core::api::{Api, Caller};
 use guichet_core::storage::batch::{self, Value};
 use guichet_core::storage::Db;
@@ -82,72 +87,8 @@ async fn add_dossiers(db: &Db, first: usize, n: usize, status: &str, scanned: bo
 
 async fn fill(db: &Db, background: usize) {
     let mut tx = db.begin().await.unwrap();
-    let urns: Vec<Vec<Value>> = (1..=5)
-        .map(|u| {
-            vec![
-                Value::from(u as i64),
-                Value::from(format!("Urne {u}")),
-                Value::from(format!("urne {u}")),
-                Value::from("Site"),
-                Value::from(NOW),
-                Value::from(NOW),
-            ]
-        })
-        .collect();
-    batch::insert(&mut tx, "urns", &["id", "name", "name_key", "site", "created_at", "updated_at"], &urns)
-        .await
-        .unwrap();
-    let mut m = vec![];
-    let mut b = vec![];
-    for i in 0..MEMBERS {
-        let id = (i + 1) as i64;
-        m.push(vec![
-            Value::from(id),
-            Value::from(format!("{}", 100_000 + i)),
-            Value::from(format!("Nom{i}")),
-            Value::from("Prénom"),
-            Value::from(format!("nom{i} prenom")),
-            Value::from("actif"),
-            Value::from("007 780 000 000 3654300171 71"),
-            Value::from(NOW),
-            Value::from(NOW),
-        ]);
-        b.push(vec![
-            Value::from(id),
-            Value::from(id),
-            Value::from("lui_meme"),
-            Value::from(format!("Nom{i}")),
-            Value::from("Prénom"),
-            Value::from(NOW),
-            Value::from(NOW),
-        ]);
-    }
-    batch::insert(
-        &mut tx,
-        "members",
-        &[
-            "id",
-            "matricule",
-            "last_name",
-            "first_name",
-            "search_name",
-            "status",
-            "rib",
-            "created_at",
-            "updated_at",
-        ],
-        &m,
-    )
-    .await
-    .unwrap();
-    batch::insert(
-        &mut tx,
-        "beneficiaries",
-        &["id", "member_id", "relation", "last_name", "first_name", "created_at", "updated_at"],
-        &b,
-    )
-    .await
-    .unwrap();
+    fill::add_urns(&mut tx).await;
+    fill::add_members(&mut tx, MEMBERS, Some("007 780 000 000 3654300171 71")).await;
     tx.commit().await.unwrap();
     add_dossiers(db, 0, background, "paye", false, None).await;
 }
@@ -317,19 +258,8 @@ fn main() {
         if only != "postgres" {
             run("SQLite", &format!("sqlite://{}", dir.path().join("batches.sqlite3").display()), background).await;
         }
-        match std::env::var("GUICHET_TEST_POSTGRES_URL") {
-            Ok(server) if !server.is_empty() && only != "sqlite" => {
-                sqlx::any::install_default_drivers();
-                use sqlx::{Connection, Executor};
-                let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
-                let name = format!("guichet_bench_b_{}", std::process::id());
-                admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-                let mut u = url::Url::parse(&server).unwrap();
-                u.set_path(&format!("/{name}"));
-                run("PostgreSQL", u.as_str(), background).await;
-                admin.execute(format!("DROP DATABASE {name}").as_str()).await.ok();
-            }
-            _ => println!("PostgreSQL: skipped (GUICHET_TEST_POSTGRES_URL not set)"),
+        if only != "sqlite" {
+            postgres::with_database("b", |url| async move { run("PostgreSQL", &url, background).await }).await;
         }
     });
 }

@@ -11,6 +11,8 @@
 
 #[path = "support/fill.rs"]
 mod fill;
+#[path = "support/postgres.rs"]
+mod postgres;
 
 use fill::fill;
 use guichet_core::api::{Api, Caller};
@@ -101,19 +103,8 @@ fn main() {
         if only != "postgres" {
             run("SQLite", &format!("sqlite://{}", dir.path().join("dossiers.sqlite3").display()), members, dossiers).await;
         }
-        match std::env::var("GUICHET_TEST_POSTGRES_URL") {
-            Ok(server) if !server.is_empty() && only != "sqlite" => {
-                sqlx::any::install_default_drivers();
-                use sqlx::{Connection, Executor};
-                let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
-                let name = format!("guichet_bench_d_{}", std::process::id());
-                admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-                let mut u = url::Url::parse(&server).unwrap();
-                u.set_path(&format!("/{name}"));
-                run("PostgreSQL", u.as_str(), members, dossiers).await;
-                admin.execute(format!("DROP DATABASE {name}").as_str()).await.ok();
-            }
-            _ => println!("PostgreSQL: skipped (GUICHET_TEST_POSTGRES_URL not set)"),
+        if only != "sqlite" {
+            postgres::with_database("d", |url| async move { run("PostgreSQL", &url, members, dossiers).await }).await;
         }
     });
 }

@@ -10,6 +10,9 @@
 //! `BENCH_ROSTER_ROWS` and `BENCH_MEMBERS` change the sizes; `BENCH_ONLY=import|lookup`
 //! runs one half, `BENCH_DB=sqlite|postgres` one backend of the lookups.
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
 use calamine::{Data, Reader};
 use guichet_core::api::{Api, Caller};
 use guichet_core::members::text;
@@ -274,20 +277,8 @@ fn main() {
             if which != "postgres" {
                 lookup_benchmark("SQLite", &format!("sqlite://{}", dir.path().join("lookup.sqlite3").display()), n).await;
             }
-            match std::env::var("GUICHET_TEST_POSTGRES_URL") {
-                _ if which == "sqlite" => {}
-                Ok(server) if !server.is_empty() => {
-                    sqlx::any::install_default_drivers();
-                    use sqlx::{Connection, Executor};
-                    let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
-                    let name = format!("guichet_bench_{}", std::process::id());
-                    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-                    let mut u = url::Url::parse(&server).unwrap();
-                    u.set_path(&format!("/{name}"));
-                    lookup_benchmark("PostgreSQL", u.as_str(), n).await;
-                    admin.execute(format!("DROP DATABASE {name}").as_str()).await.ok();
-                }
-                _ => println!("PostgreSQL: skipped (GUICHET_TEST_POSTGRES_URL not set)"),
+            if which != "sqlite" {
+                postgres::with_database("m", |url| async move { lookup_benchmark("PostgreSQL", &url, n).await }).await;
             }
         });
     }

@@ -23,6 +23,8 @@
 
 #[path = "support/fill.rs"]
 mod fill;
+#[path = "support/postgres.rs"]
+mod postgres;
 
 use guichet_client::{Client, Trust};
 use guichet_core::api::{Api, Caller};
@@ -633,19 +635,10 @@ fn main() {
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let Ok(server) = std::env::var("GUICHET_TEST_POSTGRES_URL") else {
-            println!("server: skipped (GUICHET_TEST_POSTGRES_URL not set)");
-            return;
-        };
-        sqlx::any::install_default_drivers();
-        use sqlx::{Connection, Executor};
-        let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
-        let name = format!("guichet_bench_s_{}", std::process::id());
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-        let mut u = url::Url::parse(&server).unwrap();
-        u.set_path(&format!("/{name}"));
-        println!("PostgreSQL, through the Guichet server:");
-        run(u.as_str()).await;
-        admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.ok();
+        postgres::with_database("s", |url| async move {
+            println!("PostgreSQL, through the Guichet server:");
+            run(&url).await;
+        })
+        .await;
     });
 }

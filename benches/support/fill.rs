@@ -1,5 +1,7 @@
 //! The benchmarks' office: members and dossiers written in bulk, as an
-//! office a few years into its work holds them (benches `dossiers`, `server`).
+//! office a few years into its work holds them (benches `dossiers`, `server`,
+//! `batches`).
+#![allow(dead_code)]
 
 use guichet_core::storage::batch::{self, Value};
 use guichet_core::storage::Db;
@@ -33,21 +35,7 @@ pub async fn fill(db: &Db, members: usize, dossiers: usize) {
     let t = Instant::now();
     let now = "2026-11-23T00:00:00.000000Z";
     let mut tx = db.begin().await.unwrap();
-    let urns: Vec<Vec<Value>> = (1..=5)
-        .map(|u| {
-            vec![
-                Value::from(u as i64),
-                Value::from(format!("Urne {u}")),
-                Value::from(format!("urne {u}")),
-                Value::from("Site"),
-                Value::from(now),
-                Value::from(now),
-            ]
-        })
-        .collect();
-    batch::insert(&mut tx, "urns", &["id", "name", "name_key", "site", "created_at", "updated_at"], &urns)
-        .await
-        .unwrap();
+    add_urns(&mut tx).await;
     let collections: Vec<Vec<Value>> = (1..=5000)
         .map(|c| {
             vec![
@@ -68,57 +56,7 @@ pub async fn fill(db: &Db, members: usize, dossiers: usize) {
     )
     .await
     .unwrap();
-    for start in (0..members).step_by(50_000) {
-        let mut m = vec![];
-        let mut b = vec![];
-        for i in start..(start + 50_000).min(members) {
-            let id = (i + 1) as i64;
-            m.push(vec![
-                Value::from(id),
-                Value::from(format!("{}", 100_000 + i)),
-                Value::from(format!("Nom{i}")),
-                Value::from("Prénom"),
-                Value::from(format!("nom{i} prenom")),
-                Value::from("actif"),
-                Value::from(now),
-                Value::from(now),
-            ]);
-            b.push(vec![
-                Value::from(id),
-                Value::from(id),
-                Value::from("lui_meme"),
-                Value::from(format!("Nom{i}")),
-                Value::from("Prénom"),
-                Value::from(now),
-                Value::from(now),
-            ]);
-        }
-        batch::insert(
-            &mut tx,
-            "members",
-            &[
-                "id",
-                "matricule",
-                "last_name",
-                "first_name",
-                "search_name",
-                "status",
-                "created_at",
-                "updated_at",
-            ],
-            &m,
-        )
-        .await
-        .unwrap();
-        batch::insert(
-            &mut tx,
-            "beneficiaries",
-            &["id", "member_id", "relation", "last_name", "first_name", "created_at", "updated_at"],
-            &b,
-        )
-        .await
-        .unwrap();
-    }
+    add_members(&mut tx, members, None).await;
     let cols = [
         "form_number",
         "member_id",
@@ -182,4 +120,41 @@ pub async fn fill(db: &Db, members: usize, dossiers: usize) {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.pool()).await.unwrap();
     }
     println!("  {members} members, {dossiers} dossiers written in {:.1} s", t.elapsed().as_secs_f64());
+}
+
+/// `n` members (matricules from 100000, ids from 1), each his own beneficiary
+/// under the same id, with `rib` when given.
+pub async fn add_members(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: usize, rib: Option<&str>) {
+    let now = "2026-11-23T00:00:00.000000Z";
+    for start in (0..n).step_by(50_000) {
+        let mut m = vec![];
+        let mut b = vec![];
+        for i in start..(start + 50_000).min(n) {
+            let id = (i + 1) as i64;
+            m.push(vec![
+                Value::from(id),
+                Value::from(format!("{}", 100_000 + i)),
+                Value::from(format!("Nom{i}")),
+                Value::from("Prénom"),
+                Value::from(format!("nom{i} prenom")),
+                Value::from("actif"),
+                Value::from(rib.map(str::to_string)),
+                Value::from(now),
+                Value::from(now),
+            ]);
+            b.push(vec![Value::from(id), Value::from(id), Value::from("lui_meme"), Value::from(format!("Nom{i}")), Value::from("Prénom"), Value::from(now), Value::from(now)]);
+        }
+        let cols = ["id", "matricule", "last_name", "first_name", "search_name", "status", "rib", "created_at", "updated_at"];
+        batch::insert(tx, "members", &cols, &m).await.unwrap();
+        batch::insert(tx, "beneficiaries", &["id", "member_id", "relation", "last_name", "first_name", "created_at", "updated_at"], &b).await.unwrap();
+    }
+}
+
+/// Urns 1 to 5.
+pub async fn add_urns(tx: &mut sqlx::Transaction<'static, sqlx::Any>) {
+    let now = "2026-11-23T00:00:00.000000Z";
+    let urns: Vec<Vec<Value>> = (1..=5)
+        .map(|u| vec![Value::from(u as i64), Value::from(format!("Urne {u}")), Value::from(format!("urne {u}")), Value::from("Site"), Value::from(now), Value::from(now)])
+        .collect();
+    batch::insert(tx, "urns", &["id", "name", "name_key", "site", "created_at", "updated_at"], &urns).await.unwrap();
 }

@@ -33,6 +33,22 @@ function siteCli(args, input, env = {}) {
 }
 const CLAIMS = "Gestion-2026-ok";
 
+/** `guichet serve` on the site's database and certificate; its first two lines (address, fingerprint). */
+async function startServer(listen) {
+  server = spawn(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, "serve", "--listen", listen, "--self-signed", join(site, "tls")], { stdio: ["ignore", "pipe", "ignore"] });
+  return await new Promise((res, rej) => {
+    const got = [];
+    const timer = setTimeout(() => rej(new Error(`guichet serve printed ${JSON.stringify(got)}`)), 20000);
+    createInterface({ input: server.stdout }).on("line", (l) => {
+      got.push(l);
+      if (got.length === 2) {
+        clearTimeout(timer);
+        res(got);
+      }
+    });
+  });
+}
+
 before(async () => {
   if (skip) return;
   site = mkdtempSync(join(tmpdir(), "guichet-site-"));
@@ -58,20 +74,7 @@ before(async () => {
   // Its collection closed: the desk opens the next one.
   const c = sys("collection_get", { id: col.id });
   sys("collection_close", { id: col.id, version: c.collection?.version ?? c.version });
-  // The server, on a self-signed certificate made in the site's folder.
-  server = spawn(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, "serve", "--listen", "127.0.0.1:0", "--self-signed", join(site, "tls")], { stdio: ["ignore", "pipe", "ignore"] });
-  // Its first two lines: the address, then the certificate's fingerprint.
-  const printed = await new Promise((res, rej) => {
-    const got = [];
-    const timer = setTimeout(() => rej(new Error(`guichet serve printed ${JSON.stringify(got)}`)), 20000);
-    createInterface({ input: server.stdout }).on("line", (l) => {
-      got.push(l);
-      if (got.length === 2) {
-        clearTimeout(timer);
-        res(got);
-      }
-    });
-  });
+  const printed = await startServer("127.0.0.1:0");
   url = printed[0].replace("Guichet écoute sur ", "").trim();
   fingerprint = printed[1].split(" : ").pop().trim();
   w = await launch();
@@ -179,4 +182,19 @@ test("a desk linked to a Guichet server: fingerprint compared, login, search, a 
   const journal = JSON.parse(siteCli(["call", "audit_list", JSON.stringify({ action: "dossier.create", entity_type: "dossier" })]));
   const row = journal.entries.find((e) => e.after?.form_number === "M26-0000902");
   assert.ok(row && row.desk && row.remote_addr === "127.0.0.1", JSON.stringify(row));
+
+  // The server killed: the desk says in French that it cannot be reached;
+  // the server back on the same address, the desk carries on, still logged in.
+  const stopped = new Promise((r) => server.once("exit", r));
+  server.kill("SIGKILL");
+  await stopped;
+  await w.click('[data-section="adherents"]');
+  await w.waitFor("#member-search");
+  await w.type("#member-search", "bennani");
+  await w.waitText("#member-search-status", (t) => t.startsWith("Le serveur Guichet (https://127.0.0.1:"));
+  await w.screenshot("33-serveur-injoignable");
+  await startServer(`127.0.0.1:${new URL(url).port}`);
+  await w.type("#member-search", " kar");
+  await w.waitText("#member-search-status", (t) => t === "1 résultat.");
+  await w.waitFor('#member-results tr[data-matricule="13059"]');
 });
