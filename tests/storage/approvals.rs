@@ -278,9 +278,16 @@ async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     d.decide(&later, grant_imp2()).await.unwrap();
     let soon = d.o.w.call(&mut d.o.reception, "approvals_expiring", json!({})).await.unwrap();
     assert_eq!(soon.as_array().unwrap().len(), 1, "the coverage ends on 30/06/2023: not yet");
-    // Chronic-illness declarations ending within 30 days, the condition hidden from reception.
+    // Chronic-illness declarations ending within 30 days: health data, not
+    // for reception (law 09-08); the condition hidden from claims; each
+    // declaration read is journaled.
     d.o.w.call(&mut d.medical, "chronic_declare", json!({"beneficiary_id": salma, "condition": "Trisomie 21", "families": ["reeducation"], "start_date": "2022-09-01"})).await.unwrap();
-    let ald = d.o.w.call(&mut d.o.reception, "chronic_expiring", json!({})).await.unwrap();
+    let e = d.o.w.call(&mut d.o.reception, "chronic_expiring", json!({})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let ald = d.o.w.call(&mut d.o.claims, "chronic_expiring", json!({})).await.unwrap();
+    let read: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT actor, entity_id FROM audit_log WHERE action = 'medical.read' AND entity_type = 'chronic_declaration'").fetch_all(d.o.w.t.db.pool()).await.unwrap();
+    assert_eq!(read, vec![("gest".to_string(), Some(ald[0]["declaration"]["id"].to_string()))]);
     assert_eq!((ald[0]["declaration"]["end_date"].as_str(), ald[0]["declaration"]["condition"].clone()), (Some("2023-02-28"), Value::Null));
     assert_eq!(ald[0]["beneficiary_name"], "BENNANI Salma");
 }

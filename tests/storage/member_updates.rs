@@ -93,6 +93,12 @@ async fn each_kind_of_request_is_applied_only_when_another_agent_validates_it(t:
     assert_eq!((e.code, e.message.as_str()), (ErrorCode::Forbidden, "Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux)."));
     let e = d.o.w.call(&mut d.o.claims, "member_update_decide", json!({"id": first["id"], "version": first["version"], "decision": {"type": "validate"}})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
+    // The four-eyes refusal, decided inside the operation, is journaled with the request.
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT actor, entity_id, after_json FROM audit_log WHERE action = 'forbidden' AND entity_type = 'member_update'").fetch_all(d.o.w.t.db.pool()).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].0.as_str(), rows[0].1.clone()), ("accueil", Some(first["id"].to_string())));
+    assert!(rows[0].2.as_deref().unwrap().contains("contrôle à quatre yeux"), "{rows:?}");
     // Another agent validates each: the change lands, audited in the member's history.
     for r in &recorded {
         let v = d.o.w.call(&mut d.other, "member_update_decide", json!({"id": r["id"], "version": r["version"], "decision": {"type": "validate"}})).await.unwrap();

@@ -171,8 +171,8 @@ approval_use                     .C..
 approvals_expiring               RCMA
 approvals_of_member              RCMA
 chronic_declare                  ..M.
-chronic_list                     RCMA
-chronic_expiring                 RCMA
+chronic_list                     .CM.
+chronic_expiring                 .CM.
 medical_reads                    ..M.
 ";
 

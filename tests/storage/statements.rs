@@ -203,6 +203,12 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
     let mut wb = open_workbook_auto(&xlsx).unwrap();
     let range = wb.worksheet_range("Virements").unwrap();
     assert_eq!(range.get_value((1, 5)).map(|c| c.to_string()), Some("880".to_string()));
+    // A name a spreadsheet would run as a formula is written as text.
+    sqlx::query("UPDATE members SET last_name = '=HYPERLINK(\"http://x.example\";\"ici\")' WHERE matricule = '13059'").execute(o.w.t.db.pool()).await.unwrap();
+    let hostile = dir.path().join("virements-2.csv");
+    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": hostile.to_str().unwrap()})).await.unwrap();
+    let text = std::fs::read_to_string(&hostile).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains(r#";"'=HYPERLINK(""http://x.example"";""ici"") Karim";"#), "{text}");
     // Paid: no second payment.
     let e = o.w.call(&mut o.claims, "payment_batch_create", json!({"dossier_ids": [id]})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
@@ -437,8 +443,14 @@ async fn a_chronic_illness_declaration_gives_its_rate_and_stays_secret(t: TestDb
     assert_eq!(seen[0]["condition"], "Retard psychomoteur");
     let journal: Vec<String> = sqlx::query_scalar("SELECT COALESCE(after_json, '') FROM audit_log").fetch_all(o.w.t.db.pool()).await.unwrap();
     assert!(journal.iter().all(|j| !j.contains("psychomoteur")));
-    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read'").fetch_one(o.w.t.db.pool()).await.unwrap();
-    assert_eq!(reads, 1);
+    // One journal row per declaration read, whoever read it; reception and
+    // administrators do not read them at all.
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read' AND entity_type = 'chronic_declaration'").fetch_one(o.w.t.db.pool()).await.unwrap();
+    assert_eq!(reads, 2);
+    for caller in [&mut o.reception, &mut o.admin] {
+        let e = o.w.call(caller, "chronic_list", json!({"id": o.salma})).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+    }
     // The sessions of the worked example at the chronic-illness rate (100 %); a consultation is not linked.
     let mut lines = worked_lines(o.salma);
     lines.as_array_mut().unwrap().push(json!({"date": "2023-01-31", "beneficiary_id": o.salma, "act": "C", "quantity": 1, "charged": "80"}));

@@ -16,7 +16,7 @@ pub use desk::Desk;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{self, Permission, Role};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::staff::{self, StaffMember};
 use crate::storage::Db;
 use chrono::{DateTime, Utc};
@@ -35,6 +35,10 @@ pub trait Operation: Send + Sync + 'static {
     const SUMMARY: &'static str;
     /// The request's fields that name files ([`files`]); none by default.
     const FILES: &'static [files::FileField] = &[];
+    /// What the request's `id` names (`dossier`, `member_update`), so that the
+    /// journal row of a refusal decided inside `run` is found with that record;
+    /// without it, the row names the operation.
+    const ENTITY: Option<&'static str> = None;
     type Request: DeserializeOwned + TS + Send + 'static;
     type Response: Serialize + TS + Send + 'static;
     fn run(ctx: &mut Ctx<'_>, req: Self::Request) -> impl Future<Output = ApiResult<Self::Response>> + Send;
@@ -165,10 +169,33 @@ impl Api {
         // nothing about the request's shape.
         let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
         ctx.progress = progress;
+        let target = request.get("id").and_then(serde_json::Value::as_i64);
         let req: O::Request = decode::request(request)?;
         let resp = match O::run(&mut ctx, req).await {
             Ok(r) => r,
-            Err(e) => return Err(crate::storage::batch_runs::explain_busy(&self.db, e).await),
+            Err(e) => {
+                if e.code == ErrorCode::Forbidden {
+                    // Refused by a rule inside the operation (four eyes, a
+                    // move the role may not make): journaled like the
+                    // permission check's refusals.
+                    let (entity_type, entity_id) = match (O::ENTITY, target) {
+                        (Some(entity), Some(id)) => (entity, id.to_string()),
+                        _ => ("operation", O::NAME.to_string()),
+                    };
+                    let mut tx = self.db.begin().await?;
+                    audit::record(&mut tx, ctx.now, &ctx.actor, Change {
+                        action: "forbidden",
+                        entity_type,
+                        entity_id: Some(entity_id),
+                        before: None,
+                        after: Some(serde_json::json!({ "operation": O::NAME, "message": e.message, "roles": ctx.roles })),
+                    })
+                    .await?;
+                    tx.commit().await?;
+                    tracing::warn!(actor = %ctx.actor.name, operation = O::NAME, "refus");
+                }
+                return Err(crate::storage::batch_runs::explain_busy(&self.db, e).await);
+            }
         };
         crate::dossiers::counts::upkeep(&self.db);
         serde_json::to_value(resp).map_err(ApiError::internal)

@@ -66,6 +66,9 @@ pub enum Permission {
     OverdueEnforce,
     ApprovalsRead,
     ApprovalsRegister,
+    /// Who has a chronic illness, and for which act families: health data
+    /// (law 09-08), for those who liquidate against it and the medical role.
+    ChronicRead,
     MedicalReview,
     StatementsRead,
     StatementsProduce,
@@ -79,8 +82,8 @@ pub fn permissions_of(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
         Role::Reception => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ApprovalsRead, ApprovalsRegister],
-        Role::Claims => &[MembersRead, DossiersRead, DossiersProcess, OverdueEnforce, ApprovalsRead, ApprovalsRegister, StatementsRead, StatementsProduce],
-        Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, MedicalReview],
+        Role::Claims => &[MembersRead, DossiersRead, DossiersProcess, OverdueEnforce, ApprovalsRead, ApprovalsRegister, ChronicRead, StatementsRead, StatementsProduce],
+        Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, ChronicRead, MedicalReview],
         Role::Admin => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, OverdueEnforce, ApprovalsRead, StatementsRead, StaffManage, AuditRead, SettingsManage],
     }
 }

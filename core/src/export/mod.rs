@@ -33,6 +33,41 @@ impl From<Option<String>> for Cell {
     }
 }
 
+/// A text for a `.csv` cell that a spreadsheet will not run as a formula: one
+/// starting with `=`, `+`, `-`, `@` (or a tab or carriage return, which some
+/// spreadsheets skip before one) gets a leading `'`, the spreadsheets' own
+/// mark for "text". A member's name is typed by people outside the mutual.
+/// (`.xlsx` cells are written as strings, never formulas.)
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A `.csv` file as the mutual's spreadsheets read it: `;` between cells,
+/// quoted where needed, every text cell through [`csv_text`]; amounts and
+/// dates are given already formatted and pass as they are.
+pub fn csv_bytes(headers: &[&str], rows: &[Vec<CsvCell<'_>>]) -> ApiResult<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![]);
+    w.write_record(headers).map_err(ApiError::internal)?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| match c {
+            CsvCell::Text(s) => csv_text(s).into_owned(),
+            CsvCell::Figure(s) => s.clone(),
+        }))
+        .map_err(ApiError::internal)?;
+    }
+    w.into_inner().map_err(ApiError::internal)
+}
+
+/// A `.csv` cell: text from people (guarded), or a figure we formatted.
+pub enum CsvCell<'a> {
+    Text(&'a str),
+    Figure(String),
+}
+
 /// Writes `rows` under `headers` into `dest`.
 pub fn write_xlsx(dest: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> ApiResult<()> {
     let e = ApiError::internal;
@@ -67,4 +102,18 @@ pub fn write_xlsx(dest: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Cell>]
     ws.set_freeze_panes(1, 0).map_err(e)?;
     let bytes = wb.save_to_buffer().map_err(e)?;
     crate::storage::files::write_atomically(dest, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_text() {
+        for (given, written) in [("=1+2", "'=1+2"), ("+212600", "'+212600"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Bennani", "Bennani"), ("", "")] {
+            assert_eq!(csv_text(given), written);
+        }
+        let bytes = csv_bytes(&["nom", "montant"], &[vec![CsvCell::Text("=1+2"), CsvCell::Figure("-12,50".into())]]).unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), "nom;montant\n'=1+2;-12,50\n", "a figure we formatted passes as it is");
+    }
 }

@@ -37,6 +37,22 @@ pub async fn record_read(db: &Db, actor: &Actor, now: DateTime<Utc>, entity_type
     Ok(())
 }
 
+/// One journal row per record read (each chronic-illness declaration listed),
+/// in one transaction.
+pub async fn record_reads(db: &Db, actor: &Actor, now: DateTime<Utc>, entity_type: &str, ids: &[i64], what: &str) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    let rows = ids
+        .iter()
+        .map(|id| Change { action: READ, entity_type, entity_id: Some(id.to_string()), before: None, after: Some(serde_json::json!({ "what": what })) })
+        .collect();
+    audit::record_many(&mut tx, now, actor, rows).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The reads of medical details, newest first (the medical advisor's screen).
 pub async fn reads(pool: &AnyPool, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> ApiResult<Vec<AuditEntry>> {
     audit::list(pool, &AuditFilter { action: Some(READ.into()), from, to, limit: Some(500), ..Default::default() }).await

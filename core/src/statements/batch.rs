@@ -65,7 +65,8 @@ pub async fn run(
     .await?;
     let total = rows.len() as i64;
     let (mut written, mut skipped) = (0, 0);
-    let mut index = String::from("matricule;nom;paiements;net_paye;fichier\n");
+    // matricule, name, payments, net paid, file: one row per member.
+    let mut index: Vec<[String; 5]> = vec![];
     let mut cancelled = false;
     // Reading the next member's payments overlaps with drawing and writing
     // the previous PDF on the other core.
@@ -103,14 +104,13 @@ pub async fn run(
         }
         let t: Option<i64> = r.try_get("total")?;
         let t = t.unwrap_or(0);
-        index.push_str(&format!(
-            "{matricule};{} {};{};{},{:02};{name}\n",
-            r.try_get::<String, _>("last_name")?,
-            r.try_get::<String, _>("first_name")?,
-            r.try_get::<i64, _>("n")?,
-            t / 100,
-            t % 100
-        ));
+        index.push([
+            matricule.clone(),
+            format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),
+            r.try_get::<i64, _>("n")?.to_string(),
+            format!("{},{:02}", t / 100, t % 100),
+            name.clone(),
+        ]);
     }
     for h in drawing {
         h.await.map_err(ApiError::internal)??;
@@ -119,7 +119,9 @@ pub async fn run(
     }
     let index_path = folder.join(format!("index-{from}-{to}.csv"));
     if !cancelled {
-        write_atomically(&index_path, index.as_bytes())?;
+        use crate::export::CsvCell::{Figure, Text};
+        let rows: Vec<_> = index.iter().map(|[m, n, k, t, f]| vec![Text(m), Text(n), Figure(k.clone()), Figure(t.clone()), Text(f)]).collect();
+        write_atomically(&index_path, &crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?)?;
     }
     Ok(BatchReport { folder: folder.display().to_string(), members: total, written, skipped, cancelled, index: index_path.display().to_string() })
 }

@@ -225,14 +225,12 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
             write_xlsx(dest, "Virements", &HEADERS, &rows)
         }
         "csv" => {
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![]);
-            w.write_record(HEADERS).map_err(ApiError::internal)?;
-            for t in list {
-                let amount = format!("{},{:02}", t.amount / 100, t.amount % 100);
-                w.write_record([&t.payment_reference, &t.form_numbers, &t.matricule, &t.member_name, &t.rib, &amount]).map_err(ApiError::internal)?;
-            }
-            let bytes = w.into_inner().map_err(ApiError::internal)?;
-            crate::storage::files::write_atomically(dest, &bytes)
+            use crate::export::CsvCell::{Figure, Text};
+            let rows: Vec<_> = list
+                .iter()
+                .map(|t| vec![Text(&t.payment_reference), Text(&t.form_numbers), Text(&t.matricule), Text(&t.member_name), Text(&t.rib), Figure(format!("{},{:02}", t.amount / 100, t.amount % 100))])
+                .collect();
+            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&HEADERS, &rows)?)
         }
         _ => Err(ApiError::validation("path", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
     }

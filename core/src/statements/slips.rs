@@ -204,14 +204,25 @@ pub fn write(dest: &Path, head: &super::pdf::Letterhead, slip: &FundSlip, lines:
             write_xlsx(dest, "Bordereau", &HEADERS, &rows)
         }
         "csv" => {
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![]);
-            w.write_record(HEADERS).map_err(ApiError::internal)?;
-            for l in lines {
-                let paid = l.paid_on.map(fr).unwrap_or_default();
-                w.write_record([&l.form_number, &l.matricule, &l.member_name, &l.beneficiary_name, &paid, &dh(l.base), &dh(l.amo), &payer(l)]).map_err(ApiError::internal)?;
-            }
-            let bytes = w.into_inner().map_err(ApiError::internal)?;
-            crate::storage::files::write_atomically(dest, &bytes)
+            use crate::export::CsvCell::{Figure, Text};
+            let payers: Vec<String> = lines.iter().map(payer).collect();
+            let rows: Vec<_> = lines
+                .iter()
+                .zip(&payers)
+                .map(|(l, p)| {
+                    vec![
+                        Text(&l.form_number),
+                        Text(&l.matricule),
+                        Text(&l.member_name),
+                        Text(&l.beneficiary_name),
+                        Figure(l.paid_on.map(fr).unwrap_or_default()),
+                        Figure(dh(l.base)),
+                        Figure(dh(l.amo)),
+                        Text(p),
+                    ]
+                })
+                .collect();
+            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&HEADERS, &rows)?)
         }
         _ => Err(ApiError::validation("path", "Le bordereau s'enregistre en .pdf, .xlsx ou .csv.")),
     }

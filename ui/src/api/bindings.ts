@@ -918,7 +918,7 @@ export type PeriodRequest = { from: string, to: string, };
  * What an operation needs. `Public` and `Authenticated` are for the session
  * operations; the rest are granted by roles in [`permissions_of`].
  */
-export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "overdue_enforce" | "approvals_read" | "approvals_register" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
 
 /**
  * Pieces of a request. The copy of the ID card and of the badge are required.
@@ -1743,7 +1743,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   approvals_expiring: "approvals_read",
   approvals_of_member: "approvals_read",
   chronic_declare: "medical_review",
-  chronic_list: "dossiers_read",
-  chronic_expiring: "approvals_read",
+  chronic_list: "chronic_read",
+  chronic_expiring: "chronic_read",
   medical_reads: "medical_review",
 };

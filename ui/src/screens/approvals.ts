@@ -355,7 +355,9 @@ function memberPanel(panel: HTMLElement, go: (id: number) => void): void {
 }
 
 async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
-  const [approvals, chronic] = await Promise.all([call("approvals_expiring", {}), call("chronic_expiring", {})]);
+  // Who has a chronic illness is health data: claims and medical roles only (the core refuses the others).
+  const seesChronic = session.permissions.includes("chronic_read");
+  const [approvals, chronic] = await Promise.all([call("approvals_expiring", {}), seesChronic ? call("chronic_expiring", {}) : Promise.resolve(null)]);
   const declare = isMedical(session) ? chronicForm(() => void expiringPanel(panel, session)) : null;
   mount(
     panel,
@@ -363,8 +365,10 @@ async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<
     approvals.length === 0
       ? h("p", { class: "hint" }, "Aucun accord n'arrive à échéance dans les 30 jours.")
       : table("expiring-approvals", ["N°", "Adhérent", "Bénéficiaire", ...GRANT_HEADERS], approvals.map((e) => h("tr", {}, h("td", {}, e.number), h("td", {}, `${e.member_name} (${e.matricule})`), h("td", {}, e.beneficiary_name), ...grantCells(e.grant)))),
-    h("h4", {}, "Maladies chroniques (ALD/ALC) à renouveler dans les 30 jours"),
-    chronic.length === 0
+    chronic === null ? null : h("h4", {}, "Maladies chroniques (ALD/ALC) à renouveler dans les 30 jours"),
+    chronic === null
+      ? null
+      : chronic.length === 0
       ? h("p", { class: "hint" }, "Aucune déclaration n'arrive à échéance.")
       : table(
           "expiring-chronic",

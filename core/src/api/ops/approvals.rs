@@ -298,15 +298,14 @@ impl Operation for ChronicDeclare {
 pub struct ChronicList;
 impl Operation for ChronicList {
     const NAME: &'static str = "chronic_list";
-    const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A beneficiary's chronic-illness declarations; the condition is shown to the medical role only (the read is journaled).";
+    const PERMISSION: Permission = Permission::ChronicRead;
+    const SUMMARY: &'static str = "A beneficiary's chronic-illness declarations, for the claims and medical roles; the condition is shown to the medical role only. One journal row per declaration read.";
     type Request = IdRequest;
     type Response = Vec<Declaration>;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<Declaration>> {
         let list = chronic::of_beneficiary(ctx.db().pool(), r.id, &ctx.roles).await?;
-        if list.iter().any(|d| d.condition.is_some()) {
-            medical::record_read(ctx.db(), &ctx.actor, ctx.now, "beneficiary", r.id, "déclarations de maladie chronique").await?;
-        }
+        let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
+        medical::record_reads(ctx.db(), &ctx.actor, ctx.now, "chronic_declaration", &ids, "déclaration de maladie chronique").await?;
         Ok(list)
     }
 }
@@ -314,15 +313,14 @@ impl Operation for ChronicList {
 pub struct ChronicExpiring;
 impl Operation for ChronicExpiring {
     const NAME: &'static str = "chronic_expiring";
-    const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "Chronic-illness declarations ending within 30 days (or `days`) and not yet renewed; the condition for the medical role only.";
+    const PERMISSION: Permission = Permission::ChronicRead;
+    const SUMMARY: &'static str = "Chronic-illness declarations ending within 30 days (or `days`) and not yet renewed, for the claims and medical roles; the condition for the medical role only. One journal row per declaration read.";
     type Request = ExpiringRequest;
     type Response = Vec<ExpiringDeclaration>;
     async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<ExpiringDeclaration>> {
         let list = chronic::expiring(ctx.db().pool(), ctx.now.date_naive(), r.days.unwrap_or(30).clamp(0, 366), &ctx.roles).await?;
-        if list.iter().any(|d| d.declaration.condition.is_some()) {
-            medical::record_read(ctx.db(), &ctx.actor, ctx.now, "chronic_declarations", 0, "déclarations arrivant à échéance").await?;
-        }
+        let ids: Vec<i64> = list.iter().map(|d| d.declaration.id).collect();
+        medical::record_reads(ctx.db(), &ctx.actor, ctx.now, "chronic_declaration", &ids, "déclaration de maladie chronique arrivant à échéance").await?;
         Ok(list)
     }
 }

@@ -15,7 +15,7 @@ use crate::dossiers::scans::{self, ScanInfo};
 use crate::dossiers::view::{self, ChecklistView, MemberDossierView};
 use crate::dossiers::workflow::Move;
 use crate::dossiers::Dossier;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::export::{write_xlsx, Cell};
 use crate::medical::{self, DossierMedical};
 use serde::{Deserialize, Serialize};
@@ -105,28 +105,13 @@ impl Operation for DossierGet {
 pub struct DossierMove;
 impl Operation for DossierMove {
     const NAME: &'static str = "dossier_move";
+    const ENTITY: Option<&'static str> = Some("dossier");
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "A move of the workflow (take, complete, incomplete, reject, complement received, reopen); other moves answer `conflict`, a role not allowed `forbidden`.";
     type Request = MoveRequest;
     type Response = Dossier;
     async fn run(ctx: &mut Ctx<'_>, r: MoveRequest) -> ApiResult<Dossier> {
-        let result = repo::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await;
-        if let Err(e) = &result {
-            if e.code == ErrorCode::Forbidden {
-                // Refusals are journaled like those of the permission check.
-                let mut tx = ctx.db().begin().await?;
-                audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-                    action: "forbidden",
-                    entity_type: "dossier",
-                    entity_id: Some(r.id.to_string()),
-                    before: None,
-                    after: Some(serde_json::json!({ "move": r.action, "roles": ctx.roles })),
-                })
-                .await?;
-                tx.commit().await?;
-            }
-        }
-        result
+        repo::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await
     }
 }
 

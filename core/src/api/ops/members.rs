@@ -272,6 +272,7 @@ pub struct UpdateDecideRequest {
 pub struct MemberUpdateDecide;
 impl Operation for MemberUpdateDecide {
     const NAME: &'static str = "member_update_decide";
+    const ENTITY: Option<&'static str> = Some("member_update");
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Validates (the change is applied to the member, audited) or refuses with a reason a pending update request; never by the agent who recorded it.";
     type Request = UpdateDecideRequest;
