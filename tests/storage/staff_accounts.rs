@@ -17,6 +17,8 @@ crate::on_both_backends!(
     concurrent_edits_answer_conflict,
     the_last_administrator_stays,
     password_change_needs_the_current_password,
+    wrong_passwords_typed_in_parallel_count_one_each,
+    an_unknown_username_is_journaled_as_a_digest,
 );
 
 async fn first_start_creates_the_administrator_once(t: TestDb) {
@@ -220,11 +222,16 @@ async fn the_last_administrator_stays(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
     let admin = w.add_staff("admin", &["admin"]).await;
     let mut a = w.login("admin").await;
-    let e = w.call(&mut a, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["claims"]})).await.unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("roles"));
+    // Nobody changes his own roles (issue 17, item 8): refused and journaled.
+    let e = w.call(&mut a, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["admin", "medical"]})).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Forbidden, "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur."));
+    let refused: Vec<(String, Option<String>)> = sqlx::query_as("SELECT entity_type, entity_id FROM audit_log WHERE action = 'forbidden'").fetch_all(w.t.db.pool()).await.unwrap();
+    assert_eq!(refused, vec![("staff".to_string(), Some(admin.to_string()))]);
     let e = w.call(&mut a, "staff_set_active", json!({"id": admin, "active": false})).await.unwrap_err();
     assert_eq!(e.message, "Vous ne pouvez pas désactiver votre propre compte.");
     let mut sys = Caller::System { os_user: "root".into() };
+    let e = w.call(&mut sys, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["claims"]})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("roles"));
     let e = w.call(&mut sys, "staff_set_active", json!({"id": admin, "active": false})).await.unwrap_err();
     assert_eq!(e.message, "C'est le dernier administrateur actif : il ne peut pas être désactivé.");
     let me = w.call(&mut a, "session_current", json!({})).await.unwrap();
@@ -243,4 +250,39 @@ async fn password_change_needs_the_current_password(t: TestDb) {
     w.call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "nouveau-mot-de-passe"})).await.unwrap();
     w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "nouveau-mot-de-passe"})).await.unwrap();
     assert!(w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD})).await.is_err());
+}
+
+/// Issue 17, item 9: five wrong passwords sent at once from five desks lock
+/// the account as five in a row do (the count is kept in the row itself).
+async fn wrong_passwords_typed_in_parallel_count_one_each(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    let id = w.add_staff("agent", &["reception"]).await;
+    let tries = (0..5).map(|_| {
+        let api = w.api.clone();
+        tokio::spawn(async move { api.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "mauvais-mot-de-passe"})).await })
+    });
+    for t in tries.collect::<Vec<_>>() {
+        assert_eq!(t.await.unwrap().unwrap_err().code, ErrorCode::Unauthenticated);
+    }
+    let (failed, locked): (i64, Option<String>) = sqlx::query_as("SELECT failed_attempts, locked_until FROM staff WHERE id = $1").bind(id).fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(failed, 5);
+    assert!(locked.is_some(), "locked after five");
+    let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD})).await.unwrap_err();
+    assert!(e.message.starts_with("Compte verrouillé après 5 mots de passe erronés"), "{}", e.message);
+}
+
+/// Issue 17, item 9: what was typed as an unknown username (often a password
+/// typed in the wrong box) is journaled as a digest, never as typed.
+async fn an_unknown_username_is_journaled_as_a_digest(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    w.add_staff("agent", &["reception"]).await;
+    let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "Secret-Du-Jour-2026", "password": "x"})).await.unwrap_err();
+    assert_eq!(e.message, "Identifiant ou mot de passe incorrect.");
+    let rows: Vec<String> = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = 'login.failed'").fetch_all(w.t.db.pool()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let after: serde_json::Value = serde_json::from_str(&rows[0]).unwrap();
+    assert_eq!(after["reason"], "unknown_username");
+    assert_eq!(after["username_sha256"].as_str().map(str::len), Some(16));
+    let all: Vec<String> = sqlx::query_scalar("SELECT COALESCE(after_json, '') || COALESCE(before_json, '') FROM audit_log").fetch_all(w.t.db.pool()).await.unwrap();
+    assert!(all.iter().all(|r| !r.to_lowercase().contains("secret-du-jour")), "the typed text is nowhere in the journal");
 }

@@ -237,8 +237,18 @@ pub async fn update(
 ) -> ApiResult<StaffMember> {
     let full_name = validate::full_name("full_name", full_name)?;
     let roles = validate::roles("roles", roles)?;
+    let self_id = actor.staff_id;
     change_account(db, actor, now, id, Some(version), "staff.update", move |tx, before| {
         Box::pin(async move {
+            // An administrator does not grant himself the medical role (or
+            // any other): another administrator changes his roles.
+            let mut wanted = roles.clone();
+            wanted.sort();
+            let mut had = before.roles.clone();
+            had.sort();
+            if self_id == Some(id) && wanted != had {
+                return Err(ApiError::forbidden("Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur."));
+            }
             if before.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && before.active && other_active_admins(tx, id).await? == 0 {
                 return Err(ApiError::validation("roles", "C'est le dernier administrateur actif : il doit garder le rôle administrateur."));
             }
@@ -321,6 +331,19 @@ pub async fn verify_password(pool: &AnyPool, id: i64, candidate: &str) -> ApiRes
 
 const BAD_CREDENTIALS: &str = "Identifiant ou mot de passe incorrect.";
 
+/// A hash no password matches, verified for an unknown username so that it
+/// costs what a real account's check costs (made once per process).
+fn unknown_user_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| password::hash("aucun compte ne porte ce mot de passe").unwrap_or_default())
+}
+
+/// The SHA-256 of a typed username, for the journal (16 hex digits).
+fn typed_digest(username: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(username.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Checks a username and password, applying the lock-out rule. Failed attempts
 /// are committed even though the login fails.
 pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate: &str) -> ApiResult<StaffMember> {
@@ -333,10 +356,15 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     }
     let row = sqlx::query("SELECT id, password_hash FROM staff WHERE username = $1").bind(&username).fetch_optional(db.pool()).await?;
     let Some(row) = row else {
+        // As long as a wrong password for a real account: the answer's time
+        // does not tell which usernames exist.
+        let _ = password::verify(candidate, unknown_user_hash());
+        // What was typed as a username is often a password: journaled as a
+        // digest, which still links repeated tries of the same text.
         let mut tx = db.begin().await?;
         audit::record(&mut tx, now, &Actor::anonymous(), Change {
             action: "login.failed", entity_type: "staff", entity_id: None, before: None,
-            after: Some(serde_json::json!({ "username": username, "reason": "unknown_username" })),
+            after: Some(serde_json::json!({ "username_sha256": typed_digest(&username), "reason": "unknown_username" })),
         }).await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
@@ -361,16 +389,26 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
 
     let mut tx = db.begin().await?;
     if !password::verify(candidate, &hash) {
-        // A lock that has expired starts a fresh count.
-        let previous = if account.locked_until.is_some() { 0 } else { account.failed_attempts };
-        let failed = previous + 1;
-        let locked_until = (failed >= MAX_FAILED_ATTEMPTS).then(|| time::ts(now + Duration::minutes(LOCK_MINUTES)));
-        sqlx::query("UPDATE staff SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
-            .bind(failed)
-            .bind(&locked_until)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // Counted in the row itself, so wrong passwords typed in parallel
+        // count one each; a lock that has expired starts a fresh count, one
+        // set meanwhile by a parallel try stays.
+        let counted = sqlx::query(
+            "UPDATE staff SET
+               failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 END,
+               locked_until = CASE
+                 WHEN locked_until IS NOT NULL AND locked_until > $1 THEN locked_until
+                 WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 END) >= $2 THEN $3
+                 ELSE NULL END
+             WHERE id = $4 RETURNING failed_attempts, locked_until",
+        )
+        .bind(time::ts(now))
+        .bind(MAX_FAILED_ATTEMPTS)
+        .bind(time::ts(now + Duration::minutes(LOCK_MINUTES)))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let failed: i64 = counted.try_get("failed_attempts")?;
+        let locked_until: Option<String> = counted.try_get("locked_until")?;
         let after = get_in_tx(&mut tx, id).await?;
         let action = if locked_until.is_some() { "login.locked" } else { "login.failed" };
         audit::record(&mut tx, now, &actor, Change {

@@ -54,6 +54,7 @@ pub struct StaffUpdateRequest {
 pub struct StaffUpdate;
 impl Operation for StaffUpdate {
     const NAME: &'static str = "staff_update";
+    const ENTITY: Option<&'static str> = Some("staff");
     const PERMISSION: Permission = Permission::StaffManage;
     const SUMMARY: &'static str = "Changes an account's full name and roles.";
     type Request = StaffUpdateRequest;
