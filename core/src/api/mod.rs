@@ -182,23 +182,23 @@ impl Api {
                         (Some(entity), Some(id)) => (entity, id.to_string()),
                         _ => ("operation", O::NAME.to_string()),
                     };
-                    let mut tx = self.db.begin().await?;
-                    audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-                        action: "forbidden",
-                        entity_type,
-                        entity_id: Some(entity_id),
-                        before: None,
-                        after: Some(serde_json::json!({ "operation": O::NAME, "message": e.message, "roles": ctx.roles })),
-                    })
-                    .await?;
-                    tx.commit().await?;
-                    tracing::warn!(actor = %ctx.actor.name, operation = O::NAME, "refus");
+                    let after = serde_json::json!({ "operation": O::NAME, "message": e.message, "roles": ctx.roles });
+                    self.journal_refusal(ctx.now, &ctx.actor, O::NAME, entity_type, entity_id, after).await?;
                 }
                 return Err(crate::storage::batch_runs::explain_busy(&self.db, e).await);
             }
         };
         crate::dossiers::counts::upkeep(&self.db);
         serde_json::to_value(resp).map_err(ApiError::internal)
+    }
+
+    /// The journal row of a `forbidden` answer, whichever layer decided it.
+    async fn journal_refusal(&self, now: DateTime<Utc>, actor: &Actor, op: &str, entity_type: &str, entity_id: String, after: serde_json::Value) -> ApiResult<()> {
+        let mut tx = self.db.begin().await?;
+        audit::record(&mut tx, now, actor, Change { action: "forbidden", entity_type, entity_id: Some(entity_id), before: None, after: Some(after) }).await?;
+        tx.commit().await?;
+        tracing::warn!(actor = %actor.name, operation = op, "accès refusé");
+        Ok(())
     }
 
     /// Resolves the caller and checks `needed`; a refusal is audited.
@@ -249,17 +249,7 @@ impl Api {
             return Err(ApiError::unauthenticated("Connectez-vous d'abord."));
         }
         if !auth::allows(&roles, needed) {
-            let mut tx = self.db.begin().await?;
-            audit::record(&mut tx, now, &actor, Change {
-                action: "forbidden",
-                entity_type: "operation",
-                entity_id: Some(op.to_string()),
-                before: None,
-                after: Some(serde_json::json!({ "needs": needed, "roles": roles })),
-            })
-            .await?;
-            tx.commit().await?;
-            tracing::warn!(actor = %actor.name, operation = op, "accès refusé");
+            self.journal_refusal(now, &actor, op, "operation", op.to_string(), serde_json::json!({ "needs": needed, "roles": roles })).await?;
             let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
             return Err(ApiError::forbidden(format!(
                 "Accès refusé : votre rôle ({}) ne permet pas cette opération ({op}).",

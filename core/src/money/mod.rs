@@ -55,6 +55,14 @@ pub fn format(c: Centimes) -> String {
     format!("{sign}{grouped},{:02}", a % 100)
 }
 
+/// `1100,00`: no thousands separator, for files other programs read (a
+/// bank's transfer import, an index).
+pub fn plain(c: Centimes) -> String {
+    let sign = if c < 0 { "-" } else { "" };
+    let a = c.unsigned_abs();
+    format!("{sign}{},{:02}", a / 100, a % 100)
+}
+
 /// Shares `total` among parts in proportion to `weights`, to the centime,
 /// the shares adding up exactly to `total` (largest remainder: the centimes
 /// left after rounding down go to the largest fractions, the first on ties).
@@ -122,5 +130,9 @@ mod tests {
         assert_eq!(format(5), "0,05");
         assert_eq!(format(123_456_789), "1 234 567,89");
         assert_eq!(format(-70_000), "-700,00");
+        // For other programs: no thousands separator.
+        assert_eq!(plain(110_000), "1100,00");
+        assert_eq!(plain(5), "0,05");
+        assert_eq!(plain(-50), "-0,50");
     }
 }

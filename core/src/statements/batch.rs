@@ -108,7 +108,7 @@ pub async fn run(
             matricule.clone(),
             format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),
             r.try_get::<i64, _>("n")?.to_string(),
-            format!("{},{:02}", t / 100, t % 100),
+            crate::money::plain(t),
             name.clone(),
         ]);
     }

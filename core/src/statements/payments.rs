@@ -228,7 +228,7 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
             use crate::export::CsvCell::{Figure, Text};
             let rows: Vec<_> = list
                 .iter()
-                .map(|t| vec![Text(&t.payment_reference), Text(&t.form_numbers), Text(&t.matricule), Text(&t.member_name), Text(&t.rib), Figure(format!("{},{:02}", t.amount / 100, t.amount % 100))])
+                .map(|t| vec![Text(&t.payment_reference), Text(&t.form_numbers), Text(&t.matricule), Text(&t.member_name), Text(&t.rib), Figure(crate::money::plain(t.amount))])
                 .collect();
             crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&HEADERS, &rows)?)
         }
