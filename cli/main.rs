@@ -155,6 +155,19 @@ enum AuditCommand {
         /// Sortie JSON.
         #[arg(long)]
         json: bool,
+        /// Fichier d'ancres (écrit par `audit anchor`, une sauvegarde ou un
+        /// tirage de relevés) : prouve que le journal contient encore chacune
+        /// de ses têtes. Répétable.
+        #[arg(long = "anchor", value_name = "FICHIER")]
+        anchors: Vec<String>,
+    },
+    /// Relève la tête du journal (place, empreinte, heure) et l'ajoute au
+    /// fichier d'ancres, à garder hors de la base (une autre machine, un
+    /// support amovible) : `audit verify --anchor` prouvera plus tard que le
+    /// journal n'a pas été tronqué ni réécrit depuis.
+    Anchor {
+        /// Le fichier d'ancres (créé s'il n'existe pas, sinon complété).
+        file: String,
     },
 }
 
@@ -369,7 +382,8 @@ async fn command(cli: Cli, desk: &Backend) -> ExitCode {
             }
         }
         Command::Staff(cmd) => staff(desk, cmd).await,
-        Command::Audit(AuditCommand::Verify { json }) => audit_verify(desk, json).await,
+        Command::Audit(AuditCommand::Verify { json, anchors }) => audit_verify(desk, json, &anchors).await,
+        Command::Audit(AuditCommand::Anchor { file }) => audit_anchor(desk, &file).await,
         Command::Backup { file } => print_result(desk.call("backup_create", json!({ "path": file })).await),
         Command::Restore { .. } => ExitCode::SUCCESS,
         Command::ImportMembers { file, dry_run, json, mapping } => import_members(desk, file, dry_run, json, mapping).await,
@@ -482,8 +496,45 @@ fn read_password() -> Result<String, ApiError> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-async fn audit_verify(desk: &Backend, as_json: bool) -> ExitCode {
-    let v = match desk.call("audit_verify", json!({})).await {
+/// Every anchor of the files, one JSON object per line.
+fn read_anchors(files: &[String]) -> Result<Vec<Value>, ApiError> {
+    let mut anchors = vec![];
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| ApiError::validation("anchor", format!("Fichier d'ancres « {f} » illisible : {e}.")))?;
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let a: Value = serde_json::from_str(line)
+                .map_err(|e| ApiError::validation("anchor", format!("Fichier d'ancres « {f} », ligne {} : ce n'est pas une ancre ({e}).", n + 1)))?;
+            anchors.push(a);
+        }
+    }
+    Ok(anchors)
+}
+
+async fn audit_anchor(desk: &Backend, file: &str) -> ExitCode {
+    use std::io::Write;
+    let a = match desk.call("audit_anchor", json!({})).await {
+        Ok(v) => v,
+        Err(e) => return print_error(&e),
+    };
+    let written = std::fs::OpenOptions::new().create(true).append(true).open(file).and_then(|mut f| {
+        writeln!(f, "{a}")?;
+        f.sync_all()
+    });
+    match written {
+        Ok(()) => {
+            println!("Ancre ajoutée à « {file} » : ligne n° {} du journal, empreinte {}.", a["seq"], a["hash"].as_str().unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => print_error(&ApiError::validation("file", format!("Impossible d'écrire « {file} » : {e}."))),
+    }
+}
+
+async fn audit_verify(desk: &Backend, as_json: bool, anchor_files: &[String]) -> ExitCode {
+    let anchors = match read_anchors(anchor_files) {
+        Ok(a) => a,
+        Err(e) => return print_error(&e),
+    };
+    let v = match desk.call("audit_verify", json!({ "anchors": anchors })).await {
         Ok(v) => v,
         Err(e) => return print_error(&e),
     };
@@ -492,6 +543,9 @@ async fn audit_verify(desk: &Backend, as_json: bool) -> ExitCode {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         println!("{} lignes vérifiées ({} antérieures à la chaîne).", v["rows_checked"], v["unchained"]);
+        if !anchor_files.is_empty() {
+            println!("{} ancres vérifiées.", v["anchors_checked"]);
+        }
         if intact {
             println!("Journal intact.");
         }

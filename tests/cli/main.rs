@@ -271,6 +271,42 @@ async fn audit_verify_names_a_row_edited_by_hand() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("Ligne n° 2 du journal modifiée (staff.create du "), "{}", String::from_utf8_lossy(&o.stdout));
 }
 
+/// `guichet audit anchor FILE` keeps the head outside the database; after
+/// the last rows are deleted and the head rewound by hand, `audit verify
+/// --anchor FILE` says so, with exit code 4.
+#[tokio::test]
+async fn audit_anchor_then_verify_against_it() {
+    let Some((db, dir)) = url(Kind::Sqlite).await else { return };
+    let dir = dir.unwrap();
+    for user in ["agent1", "agent2", "agent3"] {
+        let o = guichet(&db, &["staff", "add", "--username", user, "--name", user, "--role", "reception"], Some(&format!("{PASSWORD}\n")), None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    }
+    let file = dir.path().join("ancres.jsonl");
+    let f = file.to_str().unwrap();
+    let o = guichet(&db, &["audit", "anchor", f], None, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with(&format!("Ancre ajoutée à « {f} » : ligne n° 3 du journal, empreinte ")));
+    let o = guichet(&db, &["audit", "verify", "--anchor", f], None, None);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "3 lignes vérifiées (0 antérieures à la chaîne).\n1 ancres vérifiées.\nJournal intact.\n");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
+    for t in ["audit_log_no_delete", "audit_head_forward"] {
+        sqlx::query(&format!("DROP TRIGGER {t}")).execute(&pool).await.unwrap();
+    }
+    sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)").execute(&pool).await.unwrap();
+    pool.close().await;
+    assert_eq!(guichet(&db, &["audit", "verify"], None, None).status.code(), Some(0), "a clean cut, seen only by an anchor");
+    let o = guichet(&db, &["audit", "verify", "--anchor", f], None, None);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("La tête du journal (ligne n° 2) est en deçà de l'ancre du "), "{}", String::from_utf8_lossy(&o.stdout));
+    std::fs::write(&file, "pas une ancre\n").unwrap();
+    let o = guichet(&db, &["audit", "verify", "--anchor", f], None, None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ligne 1 : ce n'est pas une ancre"), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
 /// `guichet backup FILE` then `guichet restore FILE` into a new file: the
 /// members and the journal come back; a restore never writes over a database.
 #[tokio::test]

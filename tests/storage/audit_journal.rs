@@ -6,8 +6,121 @@ use guichet_core::api::Caller;
 use chrono::Duration;
 use serde_json::json;
 
-crate::on_both_backends!(the_journal_refuses_edits_and_deletions, filters_by_who_what_and_when, logout_is_recorded, rows_edited_deleted_or_reordered_by_hand_are_reported);
+crate::on_both_backends!(
+    the_journal_refuses_edits_and_deletions,
+    filters_by_who_what_and_when,
+    logout_is_recorded,
+    rows_edited_deleted_or_reordered_by_hand_are_reported,
+    every_row_of_an_import_is_chained,
+    a_head_rewound_by_hand_is_found_by_its_anchor
+);
 
+/// Drops the journal's guards, as someone with the database's keys would.
+async fn drop_guards(db: &guichet_core::storage::Db) {
+    let pool = db.pool();
+    if db.backend() == guichet_core::storage::Backend::Postgres {
+        sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(pool).await.unwrap();
+        sqlx::query("ALTER TABLE audit_head DISABLE TRIGGER audit_head_forward").execute(pool).await.unwrap();
+    } else {
+        for t in ["audit_log_no_update", "audit_log_no_delete", "audit_head_forward", "audit_head_no_delete"] {
+            sqlx::query(&format!("DROP TRIGGER {t}")).execute(pool).await.unwrap();
+        }
+    }
+}
+
+fn kinds(v: &serde_json::Value) -> Vec<String> {
+    v["breaks"].as_array().unwrap().iter().map(|b| b["kind"].as_str().unwrap().to_string()).collect()
+}
+
+/// A roster import's rows are chained too (one segment sealed in the main
+/// chain): a row of it edited, removed or slipped in by hand is named.
+async fn every_row_of_an_import_is_chained(t: TestDb) {
+    use crate::import::{xlsx, C::{S, T}};
+    let w = World::new(t).without_idle_lock().await;
+    w.add_staff("admin", &["admin"]).await;
+    w.add_staff("accueil", &["reception"]).await;
+    let mut agent = w.login("accueil").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = vec![vec![S("MATRICULE"), S("NOM"), S("Prénom")]];
+    rows.extend((0..40).map(|i| vec![T(format!("{}", 70000 + i)), T(format!("NOM{i}")), T("Prénom".into())]));
+    let path = xlsx(dir.path(), "roster.xlsx", &[("Personnel", rows)]);
+    let r = w.call(&mut agent, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap();
+    assert_eq!(r["created"], 40);
+    let m = w.call(&mut agent, "member_search", json!({"query": "70003"})).await.unwrap();
+    assert!(m.to_string().contains("NOM3"), "{m}");
+    let mut admin = Caller::System { os_user: "test".into() };
+    let all = crate::support::count(&w.t.db, "audit_log").await;
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!((v["intact"].as_bool(), v["unchained"].as_i64(), v["rows_checked"].as_i64()), (Some(true), Some(0), Some(all)), "{v}");
+
+    drop_guards(&w.t.db).await;
+    let pool = w.t.db.pool();
+    sqlx::query("UPDATE audit_log SET after_json = REPLACE(after_json, 'NOM7', 'AUTRE') WHERE action = 'member.import_create' AND entity_id IN (SELECT CAST(id AS TEXT) FROM members WHERE matricule = '70007')")
+        .execute(pool)
+        .await
+        .unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified"], "{v}");
+    let message = v["breaks"][0]["message"].as_str().unwrap();
+    assert!(message.contains("lot de 41 lignes") && message.contains("ligne 8 du lot modifiée (member.import_create du 2026-11-23, par accueil)"), "{message}");
+
+    sqlx::query("DELETE FROM audit_log WHERE segment IS NOT NULL AND segment_seq = 20").execute(pool).await.unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified", "deleted"], "{v}");
+
+    // A row added by hand, outside every chain.
+    sqlx::query("INSERT INTO audit_log (at, actor, action, entity_type, entity_id) VALUES ('2026-11-23T10:00:00Z', 'admin', 'member.update', 'member', '1')")
+        .execute(pool)
+        .await
+        .unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified", "deleted", "unchained"], "{v}");
+    assert!(v["breaks"][2]["message"].as_str().unwrap().starts_with("Une ligne hors de la chaîne (member.update du 2026-11-23) a été ajoutée après la ligne n° "), "{v}");
+}
+
+/// The head only moves forward; rewound by someone who drops that guard, it
+/// is found by the anchor taken before (here from a backup's side file).
+async fn a_head_rewound_by_hand_is_found_by_its_anchor(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    for i in 0..5 {
+        w.add_staff(&format!("agent{i}"), &["reception"]).await;
+    }
+    let pool = w.t.db.pool();
+    assert!(sqlx::query("UPDATE audit_head SET seq = seq - 1").execute(pool).await.is_err(), "the head must not move back");
+    assert!(sqlx::query("DELETE FROM audit_head").execute(pool).await.is_err(), "the head must stay");
+    let mut admin = Caller::System { os_user: "test".into() };
+    let anchor = w.call(&mut admin, "audit_anchor", json!({})).await.unwrap();
+    assert_eq!(anchor["seq"], 5);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copie.bak");
+    w.call(&mut admin, "backup_create", json!({"path": file.to_str().unwrap()})).await.unwrap();
+    let beside: serde_json::Value = serde_json::from_str(std::fs::read_to_string(dir.path().join("copie.bak.ancre")).unwrap().trim()).unwrap();
+    assert_eq!((&beside["seq"], &beside["hash"]), (&anchor["seq"], &anchor["hash"]));
+    let v = w.call(&mut admin, "audit_verify", json!({"anchors": [anchor.clone(), beside]})).await.unwrap();
+    assert_eq!((v["intact"].as_bool(), v["anchors_checked"].as_i64()), (Some(true), Some(2)), "{v}");
+
+    // Rows 5 and 6 (the backup's) deleted, the head put back on row 4.
+    drop_guards(&w.t.db).await;
+    sqlx::query("DELETE FROM audit_log WHERE seq >= 5").execute(pool).await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)").execute(pool).await.unwrap();
+    let blind = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(blind["intact"], true, "without an anchor, a clean cut cannot be seen: {blind}");
+    let v = w.call(&mut admin, "audit_verify", json!({"anchors": [anchor.clone()]})).await.unwrap();
+    assert_eq!(kinds(&v), ["rewound"], "{v}");
+    assert_eq!(
+        v["breaks"][0]["message"],
+        "La tête du journal (ligne n° 4) est en deçà de l'ancre du 2026-11-23 (ligne n° 5) : des lignes ont été retirées et la tête réécrite."
+    );
+    // A journal rewritten from the anchor on (as long, other rows).
+    sqlx::query("INSERT INTO audit_log (at, actor, action, entity_type, seq, prev_hash, hash) SELECT at, actor, action, entity_type, 5, hash, 'faux' FROM audit_log WHERE seq = 4")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 5, hash = 'faux'").execute(pool).await.unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({"anchors": [anchor]})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified", "rewound"], "{v}");
+    assert_eq!(v["breaks"][1]["message"], "La ligne n° 5 n'a plus l'empreinte relevée par l'ancre du 2026-11-23 : le journal a été réécrit depuis.");
+}
 async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;

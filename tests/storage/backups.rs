@@ -173,6 +173,30 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
         let e = backup::restore(&cut, &format!("sqlite://{}", target.display())).await.unwrap_err();
         assert_eq!(e.field.as_deref(), Some("file"), "{}", e.message);
         assert!(!target.exists());
+        // A copy with a planted trigger, view or rewritten guard is refused:
+        // it would run in the restored database (issue 17, item 11).
+        let plants = [
+            ("CREATE TRIGGER purge AFTER INSERT ON members BEGIN DELETE FROM staff; END", "le déclencheur « purge », que Guichet ne crée pas"),
+            ("CREATE VIEW tout AS SELECT * FROM members", "la vue « tout », que Guichet ne crée pas"),
+            (
+                "DROP TRIGGER audit_log_no_delete; CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN 0 BEGIN SELECT 1; END",
+                "le déclencheur « audit_log_no_delete » n'est pas celui de Guichet",
+            ),
+        ];
+        for (i, (sql, message)) in plants.iter().enumerate() {
+            let planted = dir.path().join(format!("piegee{i}.bak"));
+            std::fs::copy(&file, &planted).unwrap();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", planted.display())).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            sqlx::Connection::close(conn).await.unwrap();
+            let target = dir.path().join(format!("restauree{i}.sqlite3"));
+            let e = backup::restore(&planted, &format!("sqlite://{}", target.display())).await.unwrap_err();
+            assert!(e.message.contains(message) && e.message.ends_with("rien n'a été restauré."), "{}", e.message);
+            assert!(!target.exists());
+        }
+        // The untouched copy restores.
+        let target = dir.path().join("intacte.sqlite3");
+        backup::restore(&file, &format!("sqlite://{}", target.display())).await.unwrap();
     }
     // Only the administrator backs up from the command layer.
     w.add_staff("gest", &["claims"]).await;
@@ -188,16 +212,19 @@ async fn the_daily_backup_keeps_the_last_fourteen(t: TestDb) {
     let folder = dir.path().join("sauvegardes");
     let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     for d in 0..16 {
-        let day = start + chrono::Duration::days(d);
+        let day = (start + chrono::Duration::days(d)).and_hms_opt(20, 0, 0).unwrap().and_utc();
         let first = backup::daily(&w.t.db, &folder, day, 14).await.unwrap();
         let again = backup::daily(&w.t.db, &folder, day, 14).await.unwrap();
         assert_eq!(again, None, "once a day");
         assert_eq!(first.is_some(), w.t.db.backend() == Backend::Sqlite);
     }
     if w.t.db.backend() == Backend::Sqlite {
-        let mut names: Vec<String> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+        let (mut names, anchors): (Vec<String>, Vec<String>) =
+            std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).partition(|n| n.ends_with(".sqlite3"));
         names.sort();
         assert_eq!(names.len(), 14);
+        // Each backup's anchor stays when the backup goes.
+        assert_eq!(anchors.len(), 16, "{anchors:?}");
         assert_eq!((names[0].as_str(), names[13].as_str()), ("guichet-2026-11-03.sqlite3", "guichet-2026-11-16.sqlite3"));
     }
 }

@@ -486,6 +486,8 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
     assert_eq!(list[1]["clawback"], 70000);
     let xlsx = dir.path().join("retards.xlsx");
     d.w.call(&mut d.claims, "overdue_originals_export", json!({"path": xlsx.to_str().unwrap()})).await.unwrap();
+    let (what, after) = d.w.last_export().await;
+    assert_eq!((what.as_str(), after["rows"].as_i64(), after["destination"].as_str()), ("overdue_originals", Some(2), xlsx.to_str()));
     let rows = read_xlsx(&xlsx);
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0][0], "Feuille de soins");
@@ -572,6 +574,10 @@ async fn queue_filters_counts_home_and_exports(t: TestDb) {
     let rows = read_xlsx(&path);
     assert_eq!(rows.len() as i64, 1 + counts(&page, "recu"));
     assert_eq!(rows[0][6], "Total réclamé (DH)");
+    // The export is journaled: its filter, its row count, where it went.
+    let (what, after) = d.w.last_export().await;
+    assert_eq!(what, "dossier_queue");
+    assert_eq!((&after["filter"]["status"], after["rows"].as_i64(), after["destination"].as_str()), (&json!("recu"), Some(counts(&page, "recu")), path.to_str()));
 }
 
 async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {

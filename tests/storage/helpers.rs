@@ -59,6 +59,15 @@ impl World {
         c
     }
 
+    /// The last journal row of an export: what was exported, and its filter, rows and destination.
+    pub async fn last_export(&self) -> (String, serde_json::Value) {
+        let (what, after): (String, String) = sqlx::query_as("SELECT entity_type, after_json FROM audit_log WHERE action = 'export' ORDER BY id DESC LIMIT 1")
+            .fetch_one(self.t.db.pool())
+            .await
+            .expect("an export row in the journal");
+        (what, serde_json::from_str(&after).unwrap())
+    }
+
     pub async fn audit_actions(&self) -> Vec<String> {
         let rows: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(self.t.db.pool()).await.unwrap();
         rows

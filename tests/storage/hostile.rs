@@ -177,6 +177,17 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
         add("member_import", json!({"path": path}), "file", words);
     }
     add("member_import", json!({"path": dir.path().join("absent.xlsx").to_str().unwrap()}), "file", "Fichier introuvable");
+    // Too many files, or too heavy together, for one request: refused before any is read.
+    let many: Vec<String> = (0..21).map(|i| dir.path().join(format!("scan{i}.pdf")).display().to_string()).collect();
+    add("dossier_scans_add", json!({"id": 1, "files": many}), "files", "Au plus 20 fichiers par envoi (21 choisis)");
+    let heavy: Vec<String> = (0..4)
+        .map(|i| {
+            let p = dir.path().join(format!("lourd{i}.pdf"));
+            std::fs::File::create(&p).unwrap().set_len(16 * 1024 * 1024).unwrap();
+            p.display().to_string()
+        })
+        .collect();
+    add("dossier_scans_add", json!({"id": 1, "files": heavy}), "files", "Ces fichiers pèsent 64 Mo ensemble, au plus 60 Mo par envoi");
     add("member_import", json!({"path": dir.path().to_str().unwrap()}), "file", "est un dossier");
 
     let before = fingerprint(&w).await;

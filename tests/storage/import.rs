@@ -66,7 +66,7 @@ fn header() -> Vec<C> {
 /// The roster of the tests: a title, a blank row, the header on row 3, three
 /// good rows with the three date forms and numeric matricules, a blank row,
 /// then one bad value of each kind.
-fn messy_roster(dir: &Path) -> PathBuf {
+pub fn messy_roster(dir: &Path) -> PathBuf {
     let members = vec![
         vec![S("LISTE DU PERSONNEL AFFILIÉ — RAM — NOVEMBRE 2026")],
         vec![],

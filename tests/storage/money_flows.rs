@@ -199,6 +199,9 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "one transfer, none of 0,00: {text}");
     assert!(lines[1].ends_with(";M21-0050533;13059;Benhnini Fouad;007780000000365430017171;100,00"), "{}", lines[1]);
+    // A list of RIBs leaving the database is journaled.
+    let (what, after) = o.w.last_export().await;
+    assert_eq!((what.as_str(), after["filter"]["batch"].clone(), after["rows"].as_i64(), after["destination"].as_str()), ("transfer_list", batch["id"].clone(), Some(1), csv.to_str()));
 
     let pdf = dir.path().join("decompte.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": id, "path": pdf.to_str().unwrap()})).await.unwrap();

@@ -85,6 +85,7 @@ backup_create                    ...A
 backup_restore                   ...A
 audit_list                       ...A
 audit_verify                     ...A
+audit_anchor                     ...A
 member_search                    RCMA
 member_get                       RCMA
 member_create                    R..A

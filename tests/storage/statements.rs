@@ -377,6 +377,14 @@ async fn member_statements_for_a_period_and_the_statement_run(t: TestDb) {
         "20002;Tazi Nour;1;64,00;releve-20002-2023-02-01-2023-02-28.pdf",
     ]);
     assert!(pdf_text(&out.join("releve-20002-2023-02-01-2023-02-28.pdf")).contains("Tazi Nour"));
+    // The journal's head leaves with the statements: an anchor the journal is later checked against.
+    let anchor: serde_json::Value = serde_json::from_str(std::fs::read_to_string(out.join("journal-2023-02-01-2023-02-28.ancre")).unwrap().trim()).unwrap();
+    let mut system = guichet_core::api::Caller::System { os_user: "test".into() };
+    let v = o.w.call(&mut system, "audit_verify", json!({"anchors": [anchor.clone()]})).await.unwrap();
+    assert_eq!((v["intact"].as_bool(), v["anchors_checked"].as_i64()), (Some(true), Some(1)), "{v}");
+    assert!(anchor["seq"].as_i64().unwrap() > 0);
+    let (what, after) = o.w.last_export().await;
+    assert_eq!((what.as_str(), after["filter"].clone(), after["rows"].as_i64(), after["destination"].as_str()), ("statement_run", json!({"from": "2023-02-01", "to": "2023-02-28"}), Some(2), out.to_str()));
     let again = o.w.call(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": out.to_str().unwrap()})).await.unwrap();
     assert_eq!((again["written"].as_i64(), again["skipped"].as_i64()), (Some(0), Some(2)));
     // Stopped from the window after the first file: what is written stays

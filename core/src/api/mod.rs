@@ -115,6 +115,17 @@ impl Ctx<'_> {
     pub fn db(&self) -> &Db {
         &self.api.db
     }
+
+    /// Journals a bulk export once its file is written (issue 17, item 6):
+    /// what left the database (`what`), filtered how, how many rows, to which
+    /// file or folder.
+    pub(crate) async fn journal_export(&self, what: &'static str, filter: serde_json::Value, rows: usize, destination: &str) -> ApiResult<()> {
+        let mut tx = self.db().begin().await?;
+        let after = serde_json::json!({ "filter": filter, "rows": rows, "destination": destination.trim() });
+        audit::record(&mut tx, self.now, &self.actor, Change { action: "export", entity_type: what, entity_id: None, before: None, after: Some(after) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
     /// The logged-in staff member, or `unauthenticated`.
     pub fn staff(&self) -> ApiResult<&StaffMember> {
         self.staff.as_ref().ok_or_else(|| ApiError::unauthenticated("Connectez-vous d'abord."))

@@ -62,6 +62,7 @@ pub struct RequestInput {
 
 /// Reads and checks the files; `files[i].path` names each in messages.
 fn read_files(files: &[FileInput]) -> ApiResult<Vec<(Piece, bool, Scan)>> {
+    scans::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
     files.iter().enumerate().map(|(i, f)| Ok((f.piece, f.confidential, scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect()
 }
 

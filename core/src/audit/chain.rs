@@ -6,8 +6,10 @@
 //! writer anyway), so the chain never forks.
 
 use crate::error::ApiResult;
-use serde::Serialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
 
@@ -28,16 +30,26 @@ pub struct Content<'a> {
     pub origin: Option<(&'a str, &'a str)>,
 }
 
-/// Hex SHA-256 of the content, each field length-prefixed so no two contents read the same.
+/// Hex SHA-256 of the content, each field length-prefixed so no two contents
+/// read the same. Fed piece by piece, without copying the fields: an import
+/// hashes a hundred thousand rows.
 pub fn hash(c: &Content<'_>) -> String {
     let mut h = Sha256::new();
+    let mut digits = itoa_buf();
     let mut field = |v: Option<&str>| match v {
-        Some(s) => h.update(format!("{}:{s}|", s.len())),
-        None => h.update("-|"),
+        Some(s) => {
+            h.update(digits.format(s.len() as i64));
+            h.update(b":");
+            h.update(s.as_bytes());
+            h.update(b"|");
+        }
+        None => h.update(b"-|"),
     };
-    field(Some(&c.seq.to_string()));
+    let mut number = itoa_buf();
+    field(Some(number.format(c.seq)));
     field(Some(c.at));
-    field(c.staff_id.map(|s| s.to_string()).as_deref());
+    let mut staff = itoa_buf();
+    field(c.staff_id.map(|s| staff.format(s)));
     field(Some(c.actor));
     field(Some(c.action));
     field(Some(c.entity_type));
@@ -50,7 +62,37 @@ pub fn hash(c: &Content<'_>) -> String {
         field(Some(desk));
         field(Some(addr));
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// Decimal digits of an integer without allocating.
+struct Digits([u8; 20]);
+fn itoa_buf() -> Digits {
+    Digits([0; 20])
+}
+impl Digits {
+    fn format(&mut self, n: i64) -> &str {
+        let (mut v, mut i) = (n.unsigned_abs(), self.0.len());
+        loop {
+            i -= 1;
+            self.0[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            i -= 1;
+            self.0[i] = b'-';
+        }
+        std::str::from_utf8(&self.0[i..]).unwrap_or_default()
+    }
 }
 
 /// Reserves `n` places after the head: returns the first seq and the hash before it.
@@ -66,13 +108,49 @@ pub async fn advance(tx: &mut Transaction<'static, Any>, hash: &str) -> ApiResul
     Ok(())
 }
 
+/// The hash a segment's first row follows: the segment's key, so its rows
+/// cannot be moved into another segment.
+pub fn segment_start(key: &str) -> String {
+    format!("segment:{key}")
+}
+
+/// The journal's head as read at one moment, kept outside the database (beside
+/// a backup, in a statement run's folder, or by `guichet audit anchor`): a
+/// later verification proves the journal still holds that row with that hash,
+/// so deleting the last rows and rewinding the head shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Anchor {
+    /// Place of the head's row in the main chain.
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub hash: String,
+    /// When it was read, UTC, RFC 3339.
+    pub at: String,
+}
+
+/// The head as it stands now.
+pub async fn anchor(pool: &AnyPool, now: DateTime<Utc>) -> ApiResult<Anchor> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+    Ok(Anchor { seq: head.try_get("seq")?, hash: head.try_get("hash")?, at: crate::storage::time::ts(now) })
+}
+
+/// Writes the head, one JSON line, to `path` (kept whole: written beside, then renamed).
+pub async fn write_anchor(pool: &AnyPool, now: DateTime<Utc>, path: &std::path::Path) -> ApiResult<Anchor> {
+    let a = anchor(pool, now).await?;
+    let line = serde_json::to_string(&a).map_err(crate::error::ApiError::internal)? + "\n";
+    crate::storage::files::write_atomically(path, line.as_bytes())?;
+    Ok(a)
+}
+
 /// One break of the chain, in French.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Break {
-    /// Place in the chain where it was found.
+    /// Place in the main chain where it was found (for a segment, its seal's;
+    /// for a row out of every chain, the place written just before it).
     #[ts(type = "number")]
     pub seq: i64,
-    /// `modified`, `deleted`, `reordered`, `truncated`.
+    /// `modified`, `deleted`, `reordered`, `truncated`, `unchained`, `unsealed`, `rewound`.
     pub kind: String,
     pub message: String,
 }
@@ -81,32 +159,83 @@ pub struct Break {
 pub struct Verification {
     #[ts(type = "number")]
     pub rows_checked: i64,
-    /// Rows written before the chain existed (not covered).
+    /// Rows written before the journal chained every row (not covered).
     #[ts(type = "number")]
     pub unchained: i64,
+    /// Anchors given and checked against the journal.
+    #[ts(type = "number")]
+    pub anchors_checked: i64,
     pub intact: bool,
     pub breaks: Vec<Break>,
 }
 
-/// Walks the whole chain and names every break.
-pub async fn verify(pool: &AnyPool) -> ApiResult<Verification> {
-    let unchained: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE seq IS NULL").fetch_one(pool).await?;
-    let rows = sqlx::query("SELECT id, seq, at, staff_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash, desk, remote_addr FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")
-        .fetch_all(pool)
-        .await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
-    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+const COLUMNS: &str = "id, seq, segment, segment_seq, at, staff_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash, desk, remote_addr";
+
+/// A row's stored hashes and the hash its content gives at `place`.
+struct Checked {
+    id: i64,
+    place: i64,
+    stored_prev: String,
+    stored: String,
+    computed: String,
+    action: String,
+    actor: String,
+    at: String,
+    entity_id: Option<String>,
+    after: Option<String>,
+}
+
+/// `follows`: the hash the row comes after, when not stored in it (a segment's rows).
+fn check(r: &AnyRow, place: i64, follows: Option<&str>) -> ApiResult<Checked> {
+    let at: String = r.try_get("at")?;
+    let actor: String = r.try_get("actor")?;
+    let action: String = r.try_get("action")?;
+    let entity_type: String = r.try_get("entity_type")?;
+    let entity_id: Option<String> = r.try_get("entity_id")?;
+    let before: Option<String> = r.try_get("before_json")?;
+    let after: Option<String> = r.try_get("after_json")?;
+    let desk: Option<String> = r.try_get("desk")?;
+    let remote_addr: Option<String> = r.try_get("remote_addr")?;
+    let stored_prev: Option<String> = r.try_get("prev_hash")?;
+    let stored_prev = follows.map(str::to_string).or(stored_prev).unwrap_or_default();
+    let computed = hash(&Content {
+        seq: place,
+        at: &at,
+        staff_id: r.try_get("staff_id")?,
+        actor: &actor,
+        action: &action,
+        entity_type: &entity_type,
+        entity_id: entity_id.as_deref(),
+        before_json: before.as_deref(),
+        after_json: after.as_deref(),
+        prev_hash: &stored_prev,
+        origin: desk.as_deref().zip(remote_addr.as_deref()),
+    });
+    let stored: Option<String> = r.try_get("hash")?;
+    Ok(Checked { id: r.try_get("id")?, place, stored_prev, stored: stored.unwrap_or_default(), computed, action, actor, at, entity_id, after })
+}
+
+fn day(at: &str) -> &str {
+    at.get(..10).unwrap_or(at)
+}
+
+/// Walks the main chain, every segment and the rows out of both, checks the
+/// anchors given, and names every break.
+pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verification> {
+    let head = sqlx::query("SELECT seq, hash, legacy_until FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+    let (head_seq, head_hash, legacy_until): (i64, String, i64) = (head.try_get("seq")?, head.try_get("hash")?, head.try_get("legacy_until")?);
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")).fetch_all(pool).await?;
     let mut breaks = vec![];
     let mut expected = 1i64;
     let mut prev = String::new();
     let mut last_id = i64::MIN;
+    // (id, place) of the main chain, and the seals met, in order.
+    let mut main: Vec<(i64, i64, String)> = Vec::with_capacity(rows.len());
+    let mut seals: Vec<Checked> = vec![];
     for r in &rows {
-        let seq: i64 = r.try_get("seq")?;
-        let id: i64 = r.try_get("id")?;
-        let stored_prev: Option<String> = r.try_get("prev_hash")?;
-        let stored: Option<String> = r.try_get("hash")?;
-        let gap = seq != expected;
-        if gap {
+        let c = check(r, r.try_get("seq")?, None)?;
+        let seq = c.place;
+        if seq != expected {
             breaks.push(Break {
                 seq: expected,
                 kind: "deleted".into(),
@@ -116,48 +245,30 @@ pub async fn verify(pool: &AnyPool) -> ApiResult<Verification> {
                     format!("Lignes n° {expected} à {} du journal supprimées.", seq - 1)
                 },
             });
-        } else if stored_prev.as_deref() != Some(prev.as_str()) {
+        } else if c.stored_prev != prev {
             breaks.push(Break {
                 seq,
                 kind: "reordered".into(),
                 message: format!("Ligne n° {seq} : elle ne suit plus la ligne n° {} (lignes déplacées ou empreinte précédente réécrite).", seq - 1),
             });
         }
-        if id < last_id {
+        if c.id < last_id {
             breaks.push(Break { seq, kind: "reordered".into(), message: format!("Ligne n° {seq} : son ordre d'écriture a été changé.") });
         }
-        let at: String = r.try_get("at")?;
-        let actor: String = r.try_get("actor")?;
-        let action: String = r.try_get("action")?;
-        let entity_type: String = r.try_get("entity_type")?;
-        let entity_id: Option<String> = r.try_get("entity_id")?;
-        let before: Option<String> = r.try_get("before_json")?;
-        let after: Option<String> = r.try_get("after_json")?;
-        let desk: Option<String> = r.try_get("desk")?;
-        let remote_addr: Option<String> = r.try_get("remote_addr")?;
-        let computed = hash(&Content {
-            seq,
-            at: &at,
-            staff_id: r.try_get("staff_id")?,
-            actor: &actor,
-            action: &action,
-            entity_type: &entity_type,
-            entity_id: entity_id.as_deref(),
-            before_json: before.as_deref(),
-            after_json: after.as_deref(),
-            prev_hash: stored_prev.as_deref().unwrap_or(""),
-            origin: desk.as_deref().zip(remote_addr.as_deref()),
-        });
-        if stored.as_deref() != Some(computed.as_str()) {
+        if c.stored != c.computed {
             breaks.push(Break {
                 seq,
                 kind: "modified".into(),
-                message: format!("Ligne n° {seq} du journal modifiée ({action} du {}, par {actor}) : son contenu ne correspond plus à son empreinte.", at.get(..10).unwrap_or(&at)),
+                message: format!("Ligne n° {seq} du journal modifiée ({} du {}, par {}) : son contenu ne correspond plus à son empreinte.", c.action, day(&c.at), c.actor),
             });
         }
-        prev = stored.unwrap_or_default();
+        prev = c.stored.clone();
         expected = seq + 1;
-        last_id = id;
+        last_id = c.id;
+        main.push((c.id, seq, c.stored.clone()));
+        if c.action == super::SEGMENT_SEAL {
+            seals.push(c);
+        }
     }
     if head_seq >= expected {
         breaks.push(Break {
@@ -179,5 +290,125 @@ pub async fn verify(pool: &AnyPool) -> ApiResult<Verification> {
             message: format!("La tête du journal a été réécrite : elle annonce la ligne n° {head_seq}, le journal va jusqu'à la n° {}.", expected - 1),
         });
     }
-    Ok(Verification { rows_checked: rows.len() as i64, unchained, intact: breaks.is_empty(), breaks })
+    let segment_rows = verify_segments(pool, &seals, &mut breaks).await?;
+    // Rows out of every chain: before the journal chained them all, counted;
+    // after, each one a break.
+    let loose = sqlx::query("SELECT id, action, at FROM audit_log WHERE seq IS NULL AND segment IS NULL ORDER BY id").fetch_all(pool).await?;
+    let mut unchained = 0;
+    for r in &loose {
+        let id: i64 = r.try_get("id")?;
+        if id <= legacy_until {
+            unchained += 1;
+            continue;
+        }
+        let (action, at): (String, String) = (r.try_get("action")?, r.try_get("at")?);
+        let before = main.partition_point(|(i, _, _)| *i < id);
+        let seq = if before == 0 { 0 } else { main[before - 1].1 };
+        breaks.push(Break {
+            seq,
+            kind: "unchained".into(),
+            message: format!("Une ligne hors de la chaîne ({action} du {}) a été ajoutée après la ligne n° {seq} : elle n'a pas été écrite par Guichet.", day(&at)),
+        });
+    }
+    for a in anchors {
+        check_anchor(a, head_seq, &main, &mut breaks);
+    }
+    Ok(Verification {
+        rows_checked: rows.len() as i64 + segment_rows,
+        unchained,
+        anchors_checked: anchors.len() as i64,
+        intact: breaks.is_empty(),
+        breaks,
+    })
+}
+
+/// Each sealed segment must hold exactly the rows its seal names, each
+/// following the one before; rows of a segment without a seal are a break.
+async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Break>) -> ApiResult<i64> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL ORDER BY segment, segment_seq")).fetch_all(pool).await?;
+    let mut by_key: std::collections::HashMap<String, Vec<&AnyRow>> = Default::default();
+    for r in &rows {
+        by_key.entry(r.try_get("segment")?).or_default().push(r);
+    }
+    for seal in seals {
+        let key = seal.entity_id.clone().unwrap_or_default();
+        let sealed: serde_json::Value = seal.after.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default();
+        let (count, last_hash) = (sealed["rows"].as_i64().unwrap_or(0), sealed["last_hash"].as_str().unwrap_or_default());
+        let seq = seal.place;
+        let mut broken = |kind: &str, what: String| breaks.push(Break { seq, kind: kind.into(), message: format!("Ligne n° {seq} (lot de {count} lignes) : {what}") });
+        let members = by_key.remove(&key).unwrap_or_default();
+        let mut expected = 1i64;
+        let mut prev = segment_start(&key);
+        for r in members {
+            // A segment's row follows the one before it: its hash is not stored again.
+            let c = check(r, r.try_get("segment_seq")?, Some(&prev))?;
+            if c.place != expected {
+                // The row after a gap followed the missing one: only the gap can be named.
+                broken("deleted", format!("ligne {expected} du lot supprimée."));
+            } else if c.stored != c.computed {
+                broken("modified", format!("ligne {} du lot modifiée ({} du {}, par {}).", c.place, c.action, day(&c.at), c.actor));
+            }
+            prev = c.stored;
+            expected = c.place + 1;
+        }
+        if expected - 1 != count {
+            broken("truncated", format!("le lot compte {} lignes au lieu de {count}.", expected - 1));
+        } else if prev != last_hash {
+            broken("modified", "sa dernière ligne ne correspond plus au scellement.".to_string());
+        }
+    }
+    for (key, members) in by_key {
+        let first = members.first().map(|r| r.try_get::<String, _>("action")).transpose()?.unwrap_or_default();
+        breaks.push(Break {
+            seq: 0,
+            kind: "unsealed".into(),
+            message: format!("Un lot de {} lignes ({first}, {key}) n'est scellé par aucune ligne de la chaîne : ajouté à la main, ou son scellement supprimé.", members.len()),
+        });
+    }
+    Ok(rows.len() as i64)
+}
+
+/// The journal must still hold the row an anchor named, with its hash.
+fn check_anchor(a: &Anchor, head_seq: i64, main: &[(i64, i64, String)], breaks: &mut Vec<Break>) {
+    let when = day(&a.at);
+    let found = main.binary_search_by_key(&a.seq, |(_, s, _)| *s).ok().map(|i| &main[i].2);
+    let message = if head_seq < a.seq {
+        format!("La tête du journal (ligne n° {head_seq}) est en deçà de l'ancre du {when} (ligne n° {}) : des lignes ont été retirées et la tête réécrite.", a.seq)
+    } else {
+        match found {
+            None if a.seq > 0 => format!("L'ancre du {when} désigne la ligne n° {}, que le journal ne contient plus.", a.seq),
+            Some(h) if *h != a.hash => format!("La ligne n° {} n'a plus l'empreinte relevée par l'ancre du {when} : le journal a été réécrit depuis.", a.seq),
+            _ => return,
+        }
+    };
+    breaks.push(Break { seq: a.seq, kind: "rewound".into(), message });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hashes of rows already written must not change: these values
+    /// were computed independently from the format (length:content| per field).
+    #[test]
+    fn the_hash_of_a_row_is_the_one_it_was_written_with() {
+        let mut c = Content {
+            seq: -42,
+            at: "2026-11-23T09:00:00Z",
+            staff_id: None,
+            actor: "système:test",
+            action: "staff.create",
+            entity_type: "staff",
+            entity_id: Some("12"),
+            before_json: None,
+            after_json: Some(r#"{"nom":"Bénani"}"#),
+            prev_hash: "abc",
+            origin: None,
+        };
+        assert_eq!(hash(&c), "0cd3f0a7fa19b60dc9a77c8b474200c1e03db5db8bae670ccb28455b0d063ca7");
+        c.seq = 7;
+        c.staff_id = Some(3);
+        c.origin = Some(("guichet-2", "10.0.0.5"));
+        assert_eq!(hash(&c), "1431c445e39d3a90cda38915d94e847e2559860f2644d13f58cc0078a7f5aa40");
+    }
 }

@@ -77,71 +77,170 @@ pub async fn record(
     record_many(tx, at, actor, vec![change]).await
 }
 
-/// Appends rows in order (one, or the many of an import), chained, inside the caller's transaction.
+/// Appends rows in order, chained, inside the caller's transaction: a few in
+/// the main chain, many (a batch) as one [`Segment`].
 pub async fn record_many(
     tx: &mut Transaction<'static, Any>,
     at: DateTime<Utc>,
     actor: &Actor,
     changes: Vec<Change<'_>>,
 ) -> ApiResult<()> {
-    use crate::storage::batch;
-    if changes.is_empty() {
-        return Ok(());
+    let entries: Vec<Entry<'_>> = changes.into_iter().map(Entry::from).collect();
+    if entries.len() < SEGMENT_FROM {
+        return write_chained(tx, &time::ts(at), actor, entries).await;
     }
-    let when = time::ts(at);
-    let (first, mut prev) = chain::reserve(tx, changes.len() as i64).await?;
-    /// One journal row as written: the change, its place in the chain and its hashes.
+    let mut segment = Segment::open(at, actor);
+    segment.append(tx, entries).await?;
+    segment.close(tx).await
+}
+
+/// From this many rows, one write is journaled as a segment.
+const SEGMENT_FROM: usize = 32;
+
+/// The action of the main-chain row that seals a segment.
+pub const SEGMENT_SEAL: &str = "journal.segment";
+
+/// One journal row with its JSON written out, before its place is known.
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl<'a> From<Change<'a>> for Entry<'a> {
+    fn from(c: Change<'a>) -> Entry<'a> {
+        Entry {
+            action: c.action,
+            entity_type: c.entity_type,
+            entity_id: c.entity_id,
+            before: c.before.map(|v| v.to_string()),
+            after: c.after.map(|v| v.to_string()),
+        }
+    }
+}
+
+/// Writes rows at places `first`, `first + 1`… of the main chain (no
+/// `segment`) or of a segment, each hashed over its content and the hash
+/// before it; returns the last hash.
+async fn write_at(
+    tx: &mut Transaction<'static, Any>,
+    when: &str,
+    actor: &Actor,
+    entries: Vec<Entry<'_>>,
+    segment: Option<&str>,
+    first: i64,
+    mut prev: String,
+) -> ApiResult<String> {
+    use crate::storage::batch;
+    /// One journal row as written: the entry, its place and its hashes.
     struct Written<'c> {
-        change: Change<'c>,
-        before: Option<String>,
-        after: Option<String>,
-        seq: i64,
+        entry: Entry<'c>,
+        place: i64,
         prev_hash: String,
         hash: String,
     }
-    let mut rows: Vec<Written<'_>> = Vec::with_capacity(changes.len());
-    for (i, mut c) in changes.into_iter().enumerate() {
-        let seq = first + i as i64;
-        let before = c.before.take().map(|v| v.to_string());
-        let after = c.after.take().map(|v| v.to_string());
+    let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
+    let mut rows: Vec<Written<'_>> = Vec::with_capacity(entries.len());
+    for (entry, place) in entries.into_iter().zip(first..) {
         let hash = chain::hash(&chain::Content {
-            seq,
-            at: &when,
+            seq: place,
+            at: when,
             staff_id: actor.staff_id,
             actor: &actor.name,
-            action: c.action,
-            entity_type: c.entity_type,
-            entity_id: c.entity_id.as_deref(),
-            before_json: before.as_deref(),
-            after_json: after.as_deref(),
+            action: entry.action,
+            entity_type: entry.entity_type,
+            entity_id: entry.entity_id.as_deref(),
+            before_json: entry.before.as_deref(),
+            after_json: entry.after.as_deref(),
             prev_hash: &prev,
-            origin: actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str())),
+            origin,
         });
-        rows.push(Written { change: c, before, after, seq, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
+        rows.push(Written { entry, place, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
     }
-    batch::insert_rows(
+    // The place goes to `seq` or `segment_seq`; the other stays empty.
+    let (place_column, unused_column) = if segment.is_some() { ("segment_seq", "seq") } else { ("seq", "segment_seq") };
+    batch::insert_rows_sharing(
         tx,
         "audit_log",
-        &["at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "prev_hash", "hash", "desk", "remote_addr"],
+        &["at", "staff_id", "actor", "desk", "remote_addr", "segment", unused_column],
+        |v| {
+            v.push(when).push(actor.staff_id).push(actor.name.as_str()).push(origin.map(|o| o.0)).push(origin.map(|o| o.1)).push(segment).push(None::<i64>);
+        },
+        &["action", "entity_type", "entity_id", "before_json", "after_json", place_column, "prev_hash", "hash"],
         &rows,
         |v, w| {
-            v.push(when.as_str())
-                .push(actor.staff_id)
-                .push(actor.name.as_str())
-                .push(w.change.action)
-                .push(w.change.entity_type)
-                .push(w.change.entity_id.as_deref())
-                .push(w.before.as_deref())
-                .push(w.after.as_deref())
-                .push(w.seq)
-                .push(w.prev_hash.as_str())
-                .push(w.hash.as_str())
-                .push(actor.origin.as_ref().map(|o| o.desk.as_str()))
-                .push(actor.origin.as_ref().map(|o| o.remote_addr.as_str()));
+            v.push(w.entry.action)
+                .push(w.entry.entity_type)
+                .push(w.entry.entity_id.as_deref())
+                .push(w.entry.before.as_deref())
+                .push(w.entry.after.as_deref())
+                .push(w.place)
+                // In a segment, the hash before is the previous row's: not written twice.
+                .push(if segment.is_some() { None } else { Some(w.prev_hash.as_str()) })
+                .push(w.hash.as_str());
         },
     )
     .await?;
-    chain::advance(tx, &prev).await
+    Ok(prev)
+}
+
+/// Rows in the main chain: takes their places at the head, which stays
+/// locked (on PostgreSQL) until the transaction ends.
+async fn write_chained(tx: &mut Transaction<'static, Any>, when: &str, actor: &Actor, entries: Vec<Entry<'_>>) -> ApiResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (first, prev) = chain::reserve(tx, entries.len() as i64).await?;
+    let last = write_at(tx, when, actor, entries, None, first, prev).await?;
+    chain::advance(tx, &last).await
+}
+
+/// A large write's rows (a payment batch, a roster import), chained among
+/// themselves apart from the main chain, then sealed by one main-chain row
+/// naming their count and last hash. The journal's head, which every writer
+/// waits for, is held for that one row, not for the batch's thousands; and
+/// the rows can be written chunk by chunk as the batch goes.
+pub struct Segment {
+    key: String,
+    when: String,
+    actor: Actor,
+    rows: i64,
+    prev: String,
+}
+
+impl Segment {
+    pub fn open(at: DateTime<Utc>, actor: &Actor) -> Segment {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = [0u8; 8];
+        OsRng.fill_bytes(&mut bytes);
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Segment { prev: chain::segment_start(&key), key, when: time::ts(at), actor: actor.clone(), rows: 0 }
+    }
+
+    /// Appends rows after those already written, inside the caller's transaction.
+    pub async fn append(&mut self, tx: &mut Transaction<'static, Any>, entries: Vec<Entry<'_>>) -> ApiResult<()> {
+        let n = entries.len() as i64;
+        self.prev = write_at(tx, &self.when, &self.actor, entries, Some(&self.key), self.rows + 1, std::mem::take(&mut self.prev)).await?;
+        self.rows += n;
+        Ok(())
+    }
+
+    /// Seals the segment with its row in the main chain (nothing if empty).
+    pub async fn close(self, tx: &mut Transaction<'static, Any>) -> ApiResult<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let seal = Entry {
+            action: SEGMENT_SEAL,
+            entity_type: "journal",
+            entity_id: Some(self.key.clone()),
+            before: None,
+            after: Some(serde_json::json!({ "rows": self.rows, "last_hash": self.prev }).to_string()),
+        };
+        write_chained(tx, &self.when, &self.actor, vec![seal]).await
+    }
 }
 
 /// A row as the Administration screen shows it.

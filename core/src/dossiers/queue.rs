@@ -18,7 +18,7 @@ use ts_rs::TS;
 
 pub const PAGE_SIZE: i64 = 50;
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields, default)]
 pub struct QueueFilter {
     #[ts(optional = nullable)]

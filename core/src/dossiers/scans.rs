@@ -13,6 +13,28 @@ use std::path::Path;
 use ts_rs::TS;
 
 pub const MAX_SCAN_BYTES: u64 = 20 * 1024 * 1024;
+/// Files in one request (a dossier's scans, a request's pieces).
+pub const MAX_FILES: usize = 20;
+/// Their total size: what one request may hold in memory at once.
+pub const MAX_TOTAL_BYTES: u64 = 60 * 1024 * 1024;
+
+/// Checks the number and the total size of a request's files from their
+/// sizes on disk, before any is read (issue 17, item 13). A file that cannot
+/// be read is left to [`read`], which names it.
+pub fn check_request<'p>(field: &str, paths: impl ExactSizeIterator<Item = &'p Path>) -> ApiResult<()> {
+    let n = paths.len();
+    if n > MAX_FILES {
+        return Err(ApiError::validation(field, format!("Au plus {MAX_FILES} fichiers par envoi ({n} choisis) : envoyez-les en plusieurs fois.")));
+    }
+    let total: u64 = paths.filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    if total > MAX_TOTAL_BYTES {
+        return Err(ApiError::validation(
+            field,
+            format!("Ces fichiers pèsent {} Mo ensemble, au plus {} Mo par envoi : envoyez-les en plusieurs fois.", total.div_ceil(1_048_576), MAX_TOTAL_BYTES / 1_048_576),
+        ));
+    }
+    Ok(())
+}
 
 /// A scan read from disk and checked.
 #[derive(Debug, Clone)]

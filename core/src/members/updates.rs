@@ -283,6 +283,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
         return Err(ApiError::validation("files", "Au plus 10 pièces par demande."));
     }
     let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
+    scans::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
     let scans: Vec<(UpdatePiece, Scan)> = r.files.iter().enumerate().map(|(i, f)| Ok((f.piece, scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect::<ApiResult<_>>()?;
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, r.member_id).await.map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;

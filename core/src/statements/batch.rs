@@ -1,13 +1,14 @@
 //! The statement run: every member paid in a period gets one PDF, written to
 //! a folder with an index. Each file is written beside and renamed (whole or
 //! not at all); a rerun skips the files already there, so an interrupted run
-//! is simply started again.
+//! is simply started again. A finished run also leaves the journal's head
+//! there (`journal-….ancre`), an anchor kept outside the database.
 
 use super::pdf::{letterhead, period_data, period_pdf};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::files::write_atomically;
 use crate::storage::time;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use std::path::Path;
@@ -44,6 +45,7 @@ pub fn file_name(matricule: &str, from: NaiveDate, to: NaiveDate) -> String {
 
 pub async fn run(
     pool: &AnyPool,
+    now: DateTime<Utc>,
     from: NaiveDate,
     to: NaiveDate,
     folder: &Path,
@@ -122,6 +124,8 @@ pub async fn run(
         use crate::export::CsvCell::{Figure, Text};
         let rows: Vec<_> = index.iter().map(|[m, n, k, t, f]| vec![Text(m), Text(n), Figure(k.clone()), Figure(t.clone()), Text(f)]).collect();
         write_atomically(&index_path, &crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?)?;
+        // The journal's head goes out with the statements, as an anchor.
+        crate::audit::chain::write_anchor(pool, now, &folder.join(format!("journal-{from}-{to}.ancre"))).await?;
     }
     Ok(BatchReport { folder: folder.display().to_string(), members: total, written, skipped, cancelled, index: index_path.display().to_string() })
 }

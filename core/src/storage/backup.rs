@@ -13,7 +13,7 @@
 
 use super::{time, Backend, DatabaseUrl, Db};
 use crate::error::{ApiError, ApiResult};
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -61,9 +61,13 @@ fn check_dest(dest: &Path) -> ApiResult<()> {
     }
 }
 
-/// Writes a backup of `db` to `dest` (replaced whole if it exists).
-pub async fn backup(db: &Db, dest: &Path) -> ApiResult<BackupReport> {
+/// Writes a backup of `db` to `dest` (replaced whole if it exists), and
+/// beside it `dest.ancre`: the journal's head read just before the copy, so
+/// the journal can later be proved to still hold it (`guichet audit verify
+/// --anchor`), whatever becomes of the database.
+pub async fn backup(db: &Db, dest: &Path, now: DateTime<Utc>) -> ApiResult<BackupReport> {
     check_dest(dest)?;
+    let head = crate::audit::chain::anchor(db.pool(), now).await?;
     let tmp = beside(dest);
     let _ = std::fs::remove_file(&tmp);
     match db.backend() {
@@ -90,9 +94,18 @@ pub async fn backup(db: &Db, dest: &Path) -> ApiResult<BackupReport> {
     }
     sync_file(&tmp)?;
     std::fs::rename(&tmp, dest).map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))?;
+    let line = serde_json::to_string(&head).map_err(ApiError::internal)? + "\n";
+    crate::storage::files::write_atomically(&anchor_path(dest), line.as_bytes())?;
     let bytes = std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0);
     tracing::info!(path = %dest.display(), bytes, "sauvegarde écrite");
     Ok(BackupReport { path: dest.display().to_string(), bytes, backend: db.backend().name().to_string() })
+}
+
+/// `guichet-2026-12-01.sqlite3.ancre` beside `guichet-2026-12-01.sqlite3`.
+pub fn anchor_path(backup: &Path) -> PathBuf {
+    let mut name = backup.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".ancre");
+    backup.with_file_name(name)
 }
 
 fn sync_file(p: &Path) -> ApiResult<()> {
@@ -180,30 +193,65 @@ pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
         members: count("members").await?,
         dossiers: count("dossiers").await?,
         audit_rows: count("audit_log").await?,
-        journal_intact: crate::audit::chain::verify(db.pool()).await?.intact,
+        journal_intact: crate::audit::chain::verify(db.pool(), &[]).await?.intact,
     };
     db.close().await;
     tracing::info!(database = %report.database, "base restaurée");
     Ok(report)
 }
 
-/// Opens the copy on its own and asks SQLite to check every page.
+/// Opens the copy on its own, read-only and with `trusted_schema` off, asks
+/// SQLite to check every page, and checks its schema against the migrations:
+/// no table, index, view or trigger they do not create, and each trigger and
+/// view as they write it (a trigger planted in a file would run at the first
+/// change after the restore).
 async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
     sqlx::any::install_default_drivers();
     let url = format!("sqlite://{}?mode=ro", src.display());
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.map_err(|e| ApiError::validation("file", format!("Sauvegarde illisible : {e}")))?;
+    sqlx::query("PRAGMA trusted_schema = OFF").execute(&mut conn).await?;
     let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.map_err(|e| ApiError::validation("file", format!("Sauvegarde abîmée : {e}")))?;
+    let objects: Vec<(String, String, Option<String>)> = sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").fetch_all(&mut conn).await?;
     let _ = sqlx::Connection::close(conn).await;
     if check != "ok" {
         return Err(ApiError::validation("file", format!("Sauvegarde abîmée (contrôle d'intégrité : {check}) : rien n'a été restauré.")));
+    }
+    let reference = Db::sqlite_reference_schema().await?;
+    let kind_fr = |t: &str| match t {
+        "table" => "la table",
+        "index" => "l'index",
+        "view" => "la vue",
+        "trigger" => "le déclencheur",
+        _ => "l'objet",
+    };
+    for (kind, name, sql) in &objects {
+        match reference.iter().find(|(k, n, _)| k == kind && n == name) {
+            None => {
+                return Err(ApiError::validation(
+                    "file",
+                    format!("La sauvegarde contient {} « {name} », que Guichet ne crée pas : rien n'a été restauré.", kind_fr(kind)),
+                ))
+            }
+            // A table or an index of an older version differs by the
+            // columns added since; a trigger or a view must be the same.
+            Some((_, _, expected)) if (kind == "trigger" || kind == "view") && expected != sql => {
+                return Err(ApiError::validation(
+                    "file",
+                    format!("Dans la sauvegarde, {} « {name} » n'est pas celui de Guichet : rien n'a été restauré.", kind_fr(kind)),
+                ))
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
 
 /// The daily backup of the embedded database: `guichet-AAAA-MM-JJ.sqlite3` in
-/// `folder` if today's is missing, then only the `keep` newest are kept.
-/// Returns the file written, if any.
-pub async fn daily(db: &Db, folder: &Path, today: NaiveDate, keep: usize) -> ApiResult<Option<PathBuf>> {
+/// `folder` if today's is missing, then only the `keep` newest are kept (their
+/// anchors, a line each, all stay: the older the anchor, the more of the
+/// journal it vouches for). Returns the file written, if any.
+pub async fn daily(db: &Db, folder: &Path, now: DateTime<Utc>, keep: usize) -> ApiResult<Option<PathBuf>> {
+    let today = now.date_naive();
     if db.backend() != Backend::Sqlite {
         return Ok(None);
     }
@@ -212,7 +260,7 @@ pub async fn daily(db: &Db, folder: &Path, today: NaiveDate, keep: usize) -> Api
     let written = if dest.exists() {
         None
     } else {
-        backup(db, &dest).await?;
+        backup(db, &dest, now).await?;
         Some(dest)
     };
     let mut all: Vec<PathBuf> = std::fs::read_dir(folder)

@@ -89,6 +89,17 @@ impl Db {
         }
     }
 
+    /// The objects (type, name, SQL) the SQLite migrations create, read from a
+    /// database migrated in memory: what a restored backup may hold.
+    pub(crate) async fn sqlite_reference_schema() -> crate::error::ApiResult<Vec<(String, String, Option<String>)>> {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect("sqlite::memory:").await?;
+        SQLITE_MIGRATIONS.run_direct(&mut conn).await.map_err(crate::error::ApiError::internal)?;
+        let objects = sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").fetch_all(&mut conn).await?;
+        let _ = sqlx::Connection::close(conn).await;
+        Ok(objects)
+    }
+
     fn migrator(&self) -> &'static sqlx::migrate::Migrator {
         match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -117,6 +128,10 @@ impl Db {
                     // makes a second writer wait instead of failing at once.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
+                    // Triggers and views run no function with side effects:
+                    // a schema planted in a file (a restored backup) cannot
+                    // call one (issue 17, item 11).
+                    conn.execute("PRAGMA trusted_schema = OFF").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     // 32 MB of page cache: index inserts of a large import stay in memory.

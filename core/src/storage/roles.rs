@@ -33,6 +33,8 @@ pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()
         format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {name}"),
         // The journal: written and read, never rewritten.
         format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {name}"),
+        // Its head moves forward (the trigger checks how), never disappears.
+        format!("REVOKE INSERT, DELETE, TRUNCATE ON audit_head FROM {name}"),
         // The schema's record belongs to `guichet migrate`.
         format!("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM {name}"),
     ];

@@ -22,6 +22,22 @@ export type ActForm = { code: string, label: string, family: string, pricing: Pr
 unit_price: string, needs_prior_approval: boolean, };
 
 /**
+ * The journal's head as read at one moment, kept outside the database (beside
+ * a backup, in a statement run's folder, or by `guichet audit anchor`): a
+ * later verification proves the journal still holds that row with that hash,
+ * so deleting the last rows and rewinding the head shows.
+ */
+export type Anchor = { 
+/**
+ * Place of the head's row in the main chain.
+ */
+seq: number, hash: string, 
+/**
+ * When it was read, UTC, RFC 3339.
+ */
+at: string, };
+
+/**
  * `{code, message, field?}` as the window and the CLI receive it.
  */
 export type ApiError = { code: ErrorCode, message: string, field?: string, };
@@ -93,6 +109,11 @@ export type AuditListResponse = { entries: Array<AuditEntry>,
  */
 next_before_id: number | null, };
 
+/**
+ * The anchors to check along with the chain (read from anchor files by the caller).
+ */
+export type AuditVerifyRequest = { anchors: Array<Anchor>, };
+
 export type BackupReport = { path: string, bytes: number, 
 /**
  * `sqlite` or `postgres`.
@@ -135,11 +156,12 @@ export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiar
  */
 export type Break = { 
 /**
- * Place in the chain where it was found.
+ * Place in the main chain where it was found (for a segment, its seal's;
+ * for a row out of every chain, the place written just before it).
  */
 seq: number, 
 /**
- * `modified`, `deleted`, `reordered`, `truncated`.
+ * `modified`, `deleted`, `reordered`, `truncated`, `unchained`, `unsealed`, `rewound`.
  */
 kind: string, message: string, };
 
@@ -1502,9 +1524,13 @@ left: number, };
 
 export type Verification = { rows_checked: number, 
 /**
- * Rows written before the chain existed (not covered).
+ * Rows written before the journal chained every row (not covered).
  */
-unchained: number, intact: boolean, breaks: Array<Break>, };
+unchained: number, 
+/**
+ * Anchors given and checked against the journal.
+ */
+anchors_checked: number, intact: boolean, breaks: Array<Break>, };
 
 export type VersionedId = { id: number, version: number, };
 
@@ -1541,7 +1567,8 @@ export interface Operations {
   backup_create: { request: BackupRequest; response: BackupReport };
   backup_restore: { request: BackupRequest; response: RestoredCopy };
   audit_list: { request: AuditFilter; response: AuditListResponse };
-  audit_verify: { request: Empty; response: Verification };
+  audit_verify: { request: AuditVerifyRequest; response: Verification };
+  audit_anchor: { request: Empty; response: Anchor };
   member_search: { request: SearchRequest; response: SearchResult };
   member_get: { request: MemberRef; response: MemberPage };
   member_create: { request: MemberInput; response: Member };
@@ -1657,6 +1684,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   backup_restore: "settings_manage",
   audit_list: "audit_read",
   audit_verify: "audit_read",
+  audit_anchor: "audit_read",
   member_search: "members_read",
   member_get: "members_read",
   member_create: "members_write",

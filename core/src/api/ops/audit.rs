@@ -1,12 +1,12 @@
 //! The audit journal screen.
 
 use crate::api::{Ctx, Operation};
-use crate::audit::chain::{self, Verification};
+use crate::audit::chain::{self, Anchor, Verification};
 use crate::audit::{self, AuditEntry, AuditFilter};
 use super::session::Empty;
 use crate::auth::Permission;
 use crate::error::ApiResult;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -32,14 +32,34 @@ impl Operation for AuditList {
     }
 }
 
+/// The anchors to check along with the chain (read from anchor files by the caller).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditVerifyRequest {
+    pub anchors: Vec<Anchor>,
+}
+
 pub struct AuditVerify;
 impl Operation for AuditVerify {
     const NAME: &'static str = "audit_verify";
     const PERMISSION: Permission = Permission::AuditRead;
-    const SUMMARY: &'static str = "Walks the journal's hash chain and names every row edited, deleted or reordered behind the application's back.";
-    type Request = Empty;
+    const SUMMARY: &'static str =
+        "Walks the journal's hash chain and names every row edited, deleted, reordered or added behind the application's back; proves the journal still holds each anchor given.";
+    type Request = AuditVerifyRequest;
     type Response = Verification;
-    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Verification> {
-        chain::verify(ctx.db().pool()).await
+    async fn run(ctx: &mut Ctx<'_>, r: AuditVerifyRequest) -> ApiResult<Verification> {
+        chain::verify(ctx.db().pool(), &r.anchors).await
+    }
+}
+
+pub struct AuditAnchor;
+impl Operation for AuditAnchor {
+    const NAME: &'static str = "audit_anchor";
+    const PERMISSION: Permission = Permission::AuditRead;
+    const SUMMARY: &'static str = "The journal's head (place, hash, time), for the caller to keep outside the database as an anchor.";
+    type Request = Empty;
+    type Response = Anchor;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Anchor> {
+        chain::anchor(ctx.db().pool(), ctx.now).await
     }
 }

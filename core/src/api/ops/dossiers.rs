@@ -151,6 +151,7 @@ impl Operation for DossierScansAdd {
         if !ctx.roles.iter().any(|x| matches!(x, crate::auth::Role::Reception | crate::auth::Role::Claims)) {
             return Err(ApiError::forbidden("Seuls l'accueil et les gestionnaires joignent des pièces."));
         }
+        scans::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
         let s = r.files.iter().map(|f| scans::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
         repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s, r.confidential).await
     }
@@ -271,6 +272,7 @@ impl Operation for DossierQueueExport {
         let rows = queue::queue_all(ctx.db().pool(), &r.filter, ctx.actor.staff_id, ctx.now.date_naive()).await?;
         let cells: Vec<Vec<Cell>> = rows.iter().map(dossier_cells).collect();
         write_xlsx(std::path::Path::new(r.path.trim()), "Dossiers", &DOSSIER_HEADERS, &cells)?;
+        ctx.journal_export("dossier_queue", serde_json::to_value(&r.filter).unwrap_or_default(), rows.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }
 }
@@ -315,6 +317,7 @@ impl Operation for OverdueOriginalsExport {
             })
             .collect();
         write_xlsx(std::path::Path::new(r.path.trim()), "Originaux en retard", &headers, &cells)?;
+        ctx.journal_export("overdue_originals", serde_json::json!({}), list.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }
 }

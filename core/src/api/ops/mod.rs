@@ -54,6 +54,7 @@ operations! {
     staff::BackupRestore,
     audit::AuditList,
     audit::AuditVerify,
+    audit::AuditAnchor,
     members::MemberSearch,
     members::MemberGet,
     members::MemberCreate,

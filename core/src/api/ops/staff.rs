@@ -160,7 +160,7 @@ impl Operation for BackupCreate {
     type Request = BackupRequest;
     type Response = BackupReport;
     async fn run(ctx: &mut Ctx<'_>, r: BackupRequest) -> ApiResult<BackupReport> {
-        let report = backup::backup(ctx.db(), std::path::Path::new(r.path.trim())).await?;
+        let report = backup::backup(ctx.db(), std::path::Path::new(r.path.trim()), ctx.now).await?;
         record(ctx, "backup.create", serde_json::json!({ "path": report.path, "bytes": report.bytes })).await?;
         Ok(report)
     }

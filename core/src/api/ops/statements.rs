@@ -56,6 +56,7 @@ impl Operation for PaymentBatchExport {
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let list = payments::transfers(ctx.db().pool(), r.id).await?;
         payments::write_transfers(std::path::Path::new(r.path.trim()), &list)?;
+        ctx.journal_export("transfer_list", serde_json::json!({ "batch": r.id }), list.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }
 }
@@ -132,7 +133,10 @@ impl Operation for StatementBatch {
             Some(s) => s(serde_json::to_value(p).unwrap_or_default()),
             None => true,
         };
-        batch::run(ctx.db().pool(), r.from, r.to, std::path::Path::new(r.folder.trim()), &progress).await
+        let report = batch::run(ctx.db().pool(), ctx.now, r.from, r.to, std::path::Path::new(r.folder.trim()), &progress).await?;
+        let rows = (report.written + report.skipped) as usize;
+        ctx.journal_export("statement_run", serde_json::json!({ "from": r.from, "to": r.to }), rows, &r.folder).await?;
+        Ok(report)
     }
 }
 
@@ -300,6 +304,7 @@ impl Operation for FundSlipExport {
         let slip = slips::get(pool, r.id).await?;
         let lines = slips::lines(pool, r.id).await?;
         slips::write(std::path::Path::new(r.path.trim()), &pdf::letterhead(pool).await?, &slip, &lines)?;
+        ctx.journal_export("fund_slip", serde_json::json!({ "slip": r.id }), lines.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }
 }

@@ -6,7 +6,7 @@ use super::cells;
 use super::header::{self, Field, Layout};
 use super::sheet::{Cell, Piece, Sheet};
 use super::{BeneficiaryCounts, ImportPhase, ImportProgress, ImportReport, Progress, RejectedRow};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change, Entry, Segment};
 use crate::error::{ApiError, ApiResult};
 use crate::members::input::MemberFields;
 use crate::members::repo::{self, member_from_row, MEMBER_SELECT};
@@ -470,7 +470,7 @@ pub(super) async fn run(
     let sheet_name = report.sheet.clone();
     // An empty registry, as on the first import, has nobody to look up.
     let registry_empty: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) AS x").fetch_one(db.pool()).await? == 0;
-    let mut w = Writer::new(now, declared_rows);
+    let mut w = Writer::new(now, actor, declared_rows);
     let mut beneficiaries_sheet: Option<(Sheet, Layout)> = None;
     let phase = if dry_run { ImportPhase::Verification } else { ImportPhase::Ecriture };
     progress(ImportProgress { phase, done: 0, total: declared_rows });
@@ -481,7 +481,7 @@ pub(super) async fn run(
                 report.rejected.extend(rejected);
                 let (creates, updates) = classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
                 if !dry_run && (!creates.is_empty() || !updates.is_empty()) {
-                    w.write_members(db, actor, creates, updates).await?;
+                    w.write_members(db, creates, updates).await?;
                 }
                 progress(ImportProgress { phase, done: report.rows, total: declared_rows.max(report.rows) });
             }
@@ -570,7 +570,9 @@ pub(super) async fn run(
         })),
     });
     let mut tx = w.take_tx(db).await?;
-    audit::record_many(&mut tx, now, actor, std::mem::take(&mut w.changes)).await?;
+    let changes = std::mem::take(&mut w.changes).into_iter().map(Entry::from).collect();
+    w.segment.append(&mut tx, changes).await?;
+    w.segment.close(&mut tx).await?;
     lap("audit written");
     if let Some(deferred) = w.deferred.take() {
         deferred.restore(&mut tx).await?;
@@ -637,6 +639,45 @@ async fn classify(
     Ok((creates, updates))
 }
 
+/// What the journal keeps of a member the import created: the keys of
+/// [`crate::members::AUDIT_FIELDS`], the employer by its registered name.
+#[derive(serde::Serialize)]
+struct CreatedJson<'a> {
+    matricule: &'a str,
+    cnie: Option<&'a str>,
+    last_name: &'a str,
+    first_name: &'a str,
+    birth_date: Option<NaiveDate>,
+    employer: Option<&'a str>,
+    status: MemberStatus,
+    address: Option<&'a str>,
+    gsm: Option<&'a str>,
+    email: Option<&'a str>,
+    rib: Option<&'a str>,
+    affiliation_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+}
+
+impl<'a> CreatedJson<'a> {
+    fn of(f: &'a MemberFields, employer: Option<&'a str>) -> CreatedJson<'a> {
+        CreatedJson {
+            matricule: &f.matricule,
+            cnie: f.cnie.as_deref(),
+            last_name: &f.last_name,
+            first_name: &f.first_name,
+            birth_date: f.birth_date,
+            employer,
+            status: f.status,
+            address: f.address.as_deref(),
+            gsm: f.gsm.as_deref(),
+            email: f.email.as_deref(),
+            rib: f.rib.as_deref(),
+            affiliation_date: f.affiliation_date,
+            end_date: f.end_date,
+        }
+    }
+}
+
 /// The import's transaction, begun at its first write.
 async fn begun<'t>(slot: &'t mut Option<Transaction<'static, Any>>, db: &Db) -> ApiResult<&'t mut Transaction<'static, Any>> {
     if slot.is_none() {
@@ -650,13 +691,16 @@ struct Writer {
     now: DateTime<Utc>,
     ts: String,
     tx: Option<Transaction<'static, Any>>,
-    employer_ids: HashMap<String, i64>,
+    /// Employers by the name as written: id and name as registered.
+    employer_ids: HashMap<String, (i64, String)>,
     /// Members created by this import: names and birth date (the beneficiaries sheet's "lui-même").
     created: HashMap<String, (String, String, Option<NaiveDate>)>,
     /// The highest member id before the first creation: the import's members are above it.
     first_new_id_above: Option<i64>,
     /// Journal rows written at the end (updates, beneficiaries, the import itself).
     changes: Vec<Change<'static>>,
+    /// The import's journal rows, written chunk by chunk, sealed at the end.
+    segment: Segment,
     /// Data rows the sheet declares: how many new members to expect.
     expected_rows: u32,
     /// Indexes set aside at the first creation, rebuilt before the commit.
@@ -664,7 +708,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(now: DateTime<Utc>, expected_rows: u32) -> Writer {
+    fn new(now: DateTime<Utc>, actor: &Actor, expected_rows: u32) -> Writer {
         Writer {
             now,
             ts: time::ts(now),
@@ -673,6 +717,7 @@ impl Writer {
             created: HashMap::new(),
             first_new_id_above: None,
             changes: Vec::new(),
+            segment: Segment::open(now, actor),
             expected_rows,
             deferred: None,
         }
@@ -686,7 +731,7 @@ impl Writer {
     /// One chunk's new and changed members. New members get their search
     /// words, their "lui-même" beneficiary and their creation journal row,
     /// all derived in SQL from the rows just written.
-    async fn write_members(&mut self, db: &Db, actor: &Actor, creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
+    async fn write_members(&mut self, db: &Db, creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
         let now = self.now;
         let ts = self.ts.clone();
         let backend = db.backend();
@@ -698,7 +743,8 @@ impl Writer {
             if let Some(e) = &f.employer {
                 if !employer_ids.contains_key(e) {
                     let id = repo::employer_id(tx, e, now).await?;
-                    employer_ids.insert(e.clone(), id);
+                    let name: String = sqlx::query_scalar("SELECT name FROM employers WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+                    employer_ids.insert(e.clone(), (id, name));
                 }
             }
         }
@@ -728,7 +774,7 @@ impl Writer {
                         .push(f.first_name.as_str())
                         .push(c.search_name.as_str())
                         .push(f.birth_date.map(time::date))
-                        .push(f.employer.as_ref().and_then(|e| employer_ids.get(e).copied()))
+                        .push(f.employer.as_ref().and_then(|e| employer_ids.get(e).map(|(id, _)| *id)))
                         .push(f.status.code())
                         .push(f.address.as_deref())
                         .push(f.gsm.as_deref())
@@ -752,24 +798,37 @@ impl Writer {
             .bind(before)
             .execute(&mut **tx)
             .await?;
-            let json_of_member = {
-                let pairs: Vec<String> = crate::members::AUDIT_FIELDS.iter().map(|(k, col)| format!("'{k}', {col}")).collect();
-                match backend {
-                    crate::storage::Backend::Sqlite => format!("json_object({})", pairs.join(", ")),
-                    crate::storage::Backend::Postgres => format!("json_build_object({})::text", pairs.join(", ")),
-                }
+            // Their creation rows, chained in the import's segment: the ids
+            // come back as one text (id, unit separator, matricule; record
+            // separator between), one row through the driver instead of
+            // thousands, and the rows are made here from what was written.
+            let (aggregate, unit) = match backend {
+                crate::storage::Backend::Sqlite => ("group_concat(piece, char(30))", "char(31)"),
+                crate::storage::Backend::Postgres => ("string_agg(piece, chr(30))", "chr(31)"),
             };
-            sqlx::query(&format!(
-                "INSERT INTO audit_log (at, staff_id, actor, action, entity_type, entity_id, before_json, after_json)
-                 SELECT $1, $2, $3, 'member.import_create', 'member', CAST(m.id AS TEXT), NULL, {json_of_member}
-                 FROM members m LEFT JOIN employers e ON e.id = m.employer_id WHERE m.id > $4 AND m.created_at = $1 ORDER BY m.id"
+            let ids: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT {aggregate} FROM (SELECT CAST(id AS TEXT) || {unit} || matricule AS piece FROM members WHERE id > $1 AND created_at = $2) AS chunk"
             ))
-            .bind(&ts)
-            .bind(actor.staff_id)
-            .bind(&actor.name)
             .bind(before)
-            .execute(&mut **tx)
+            .bind(&ts)
+            .fetch_one(&mut **tx)
             .await?;
+            let ids = ids.unwrap_or_default();
+            let mut by_matricule: HashMap<&str, i64> = HashMap::with_capacity(creates.len());
+            for piece in ids.split('\u{1e}').filter(|p| !p.is_empty()) {
+                let (id, matricule) = piece.split_once('\u{1f}').ok_or_else(|| ApiError::internal("identifiant d'adhérent illisible"))?;
+                by_matricule.insert(matricule, id.parse().map_err(ApiError::internal)?);
+            }
+            let mut entries: Vec<(i64, Entry<'_>)> = Vec::with_capacity(creates.len());
+            for c in &creates {
+                let id = *by_matricule.get(c.fields.matricule.as_str()).ok_or_else(|| ApiError::internal("adhérent importé introuvable"))?;
+                let employer = c.fields.employer.as_ref().and_then(|e| employer_ids.get(e)).map(|(_, name)| name.as_str());
+                let after = serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
+                entries.push((id, Entry { action: "member.import_create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) }));
+            }
+            // In the members' order, as written.
+            entries.sort_unstable_by_key(|(id, _)| *id);
+            self.segment.append(tx, entries.into_iter().map(|(_, e)| e).collect()).await?;
         }
         for (before, target) in &updates {
             repo::write_fields(tx, before, target, now).await?;
@@ -913,6 +972,36 @@ async fn existing_beneficiary_keys(db: &Db, matricules: &[String]) -> ApiResult<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An imported member's creation row keeps what a member's change keeps,
+    /// key for key and value for value.
+    #[test]
+    fn the_creation_row_of_an_import_has_the_fields_of_a_member_change() {
+        let f = MemberFields {
+            matricule: "13059".into(),
+            cnie: Some("BE123456".into()),
+            last_name: "Bennani".into(),
+            first_name: "Karim".into(),
+            birth_date: NaiveDate::from_ymd_opt(1980, 5, 17),
+            employer: Some("office national".into()),
+            status: MemberStatus::Pensionne,
+            address: None,
+            gsm: Some("0612345678".into()),
+            email: None,
+            rib: None,
+            affiliation_date: NaiveDate::from_ymd_opt(2010, 1, 1),
+            end_date: None,
+        };
+        let written: serde_json::Value = serde_json::to_value(CreatedJson::of(&f, Some("Office National"))).unwrap();
+        let keys: Vec<&str> = written.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected: Vec<&str> = crate::members::AUDIT_FIELDS.iter().map(|(k, _)| *k).collect();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+        assert_eq!(written["birth_date"], "1980-05-17");
+        assert_eq!(written["status"], "pensionne");
+        assert_eq!(written["employer"], "Office National");
+        assert_eq!(written["address"], serde_json::Value::Null);
+    }
 
     /// The writer commits only when the reading thread says it read the whole
     /// file: a thread that dies halfway (its channel closed without `End`)
