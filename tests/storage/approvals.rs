@@ -297,7 +297,22 @@ async fn medical_details_are_for_the_medical_role_only_and_each_read_is_journale
     let reads = async |d: &Desk| -> i64 { sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read'").fetch_one(d.o.w.t.db.pool()).await.unwrap() };
     let mut req = d.coverage();
     req["files"].as_array_mut().unwrap().push(json!({"path": d.path("rapport.pdf"), "piece": "medical_report", "confidential": true}));
+    // A prescription is sealed by its kind, even when the desk did not tick the box.
+    req["files"].as_array_mut().unwrap().push(json!({"path": d.path("rapport.pdf"), "piece": "prescription", "confidential": false}));
     let r = d.register(req).await;
+    assert_eq!((r["files"][3]["piece"].clone(), r["files"][3]["confidential"].clone()), (json!("prescription"), json!(true)));
+    let e = d.o.w.call(&mut d.o.reception, "approval_file_get", json!({"id": r["files"][3]["id"]})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    // Any other piece is read by every role, and each opening is journaled.
+    let cnie = r["files"][0]["id"].clone();
+    d.o.w.call(&mut d.o.reception, "approval_file_get", json!({"id": cnie})).await.unwrap();
+    let (actor, after): (String, String) = sqlx::query_as("SELECT actor, after_json FROM audit_log WHERE action = 'file.read' AND entity_type = 'approval_file' AND entity_id = $1")
+        .bind(cnie.to_string())
+        .fetch_one(d.o.w.t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(actor, "accueil");
+    assert!(after.contains("cnie.pdf"), "{after}");
     assert_eq!((r["medical_info"].clone(), r["confidential"].clone()), (Value::Null, json!(true)), "reception registers it without reading it back");
     let sealed = r["files"][2]["id"].clone();
     assert_eq!(r["files"][2]["confidential"], true);

@@ -213,6 +213,13 @@ async fn a_scan_first_then_its_original_makes_one_dossier(t: TestDb) {
     assert_eq!(scans[0]["sha256"].as_str().unwrap().len(), 64);
     let content = d.w.call(&mut d.claims, "dossier_scan_get", json!({"id": scans[0]["id"]})).await.unwrap();
     assert!(content["base64"].as_str().unwrap().starts_with("JVBERi0xLjQ"), "base64 of %PDF-1.4");
+    // Each opening of a scan is journaled (issue 17, item 5).
+    let opened: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'file.read' AND entity_type = 'dossier_file' AND entity_id = $1")
+        .bind(scans[0]["id"].to_string())
+        .fetch_one(d.w.t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(opened, 1);
     // The same number scanned twice is refused.
     let mut again = dossier("M26-0000301", d.child, "2026-10-01", "600");
     again["files"] = json!([write_pdf_scan(dir.path(), "scan2.pdf")]);

@@ -116,6 +116,20 @@ impl Ctx<'_> {
         &self.api.db
     }
 
+    /// Journals the opening of a stored file (a scan, a request's piece):
+    /// a sealed one as a medical read, any other as `file.read` (issue 17,
+    /// item 5).
+    pub(crate) async fn journal_file_read(&self, entity_type: &'static str, id: i64, sealed: bool, name: &str) -> ApiResult<()> {
+        if sealed {
+            return crate::medical::record_read(self.db(), &self.actor, self.now, entity_type, id, "pièce confidentielle").await;
+        }
+        let mut tx = self.db().begin().await?;
+        let after = serde_json::json!({ "file": name });
+        audit::record(&mut tx, self.now, &self.actor, Change { action: "file.read", entity_type, entity_id: Some(id.to_string()), before: None, after: Some(after) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Journals a bulk export once its file is written (issue 17, item 6):
     /// what left the database (`what`), filtered how, how many rows, to which
     /// file or folder.

@@ -160,6 +160,11 @@ impl Piece {
     pub fn parse(s: &str) -> Option<Piece> {
         [Piece::Cnie, Piece::Badge, Piece::Prescription, Piece::Quotation, Piece::MedicalReport, Piece::Other].into_iter().find(|k| k.code() == s)
     }
+    /// A prescription or a medical report says what the illness is: sealed
+    /// whatever the desk ticked (law 09-08; issue 17, item 5).
+    pub fn is_medical(self) -> bool {
+        matches!(self, Piece::Prescription | Piece::MedicalReport)
+    }
     pub fn label(self) -> &'static str {
         match self {
             Piece::Cnie => "la copie de la CNIE",

@@ -60,10 +60,15 @@ pub struct RequestInput {
     pub received_on: Option<NaiveDate>,
 }
 
-/// Reads and checks the files; `files[i].path` names each in messages.
+/// Reads and checks the files; `files[i].path` names each in messages. A
+/// medical piece is sealed by its kind, not by a box ticked at the desk.
 fn read_files(files: &[FileInput]) -> ApiResult<Vec<(Piece, bool, Scan)>> {
     scans::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
-    files.iter().enumerate().map(|(i, f)| Ok((f.piece, f.confidential, scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect()
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Ok((f.piece, f.confidential || f.piece.is_medical(), scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?)))
+        .collect()
 }
 
 async fn insert_files(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, request_id: i64, files: &[(Piece, bool, Scan)]) -> ApiResult<()> {

@@ -170,12 +170,10 @@ pub struct RequestFileContent {
     pub base64: String,
 }
 
-/// A piece's content for this caller; a sealed one only for the medical role, its opening journaled.
+/// A piece's content for this caller; a sealed one only for the medical role; every opening journaled.
 async fn piece_for(ctx: &Ctx<'_>, id: i64) -> ApiResult<(RequestFile, Vec<u8>)> {
     let (info, _, bytes) = repo::file_content(ctx.db().pool(), id, &ctx.roles).await?;
-    if info.confidential {
-        medical::record_read(ctx.db(), &ctx.actor, ctx.now, "approval_file", id, "pièce confidentielle").await?;
-    }
+    ctx.journal_file_read("approval_file", id, info.confidential, &info.file_name).await?;
     Ok((info, bytes))
 }
 

@@ -191,15 +191,15 @@ impl Operation for DossierScanSave {
     }
 }
 
-/// A scan's content for this caller: a confidential piece only for the medical role, its opening journaled.
+/// A scan's content for this caller: a confidential piece only for the medical role; every opening journaled.
 async fn scan_for(ctx: &Ctx<'_>, id: i64) -> ApiResult<(ScanInfo, Vec<u8>)> {
     let (info, bytes) = repo::scan_content(ctx.db().pool(), id).await?;
     if info.confidential {
         if !medical::reads_medical(&ctx.roles) {
             return Err(ApiError::forbidden("Pièce sous pli confidentiel : seul le médecin conseil peut l'ouvrir."));
         }
-        medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier_file", id, "pièce confidentielle").await?;
     }
+    ctx.journal_file_read("dossier_file", id, info.confidential, &info.file_name).await?;
     Ok((info, bytes))
 }
 

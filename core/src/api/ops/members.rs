@@ -291,8 +291,10 @@ impl Operation for MemberUpdateFileSave {
     type Request = super::reception::FileRequest;
     type Response = super::reception::Written;
     async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
-        let (_, bytes) = updates::file_content(ctx.db().pool(), r.id).await?;
-        super::reception::write_file(&r.path, &bytes)
+        let (info, bytes) = updates::file_content(ctx.db().pool(), r.id).await?;
+        let written = super::reception::write_file(&r.path, &bytes)?;
+        ctx.journal_file_read("member_update_file", r.id, false, &info.file_name).await?;
+        Ok(written)
     }
 }
 
