@@ -159,27 +159,34 @@ async fn write_at(
         });
         rows.push(Written { entry, place, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
     }
-    // The place goes to `seq` or `segment_seq`; the other stays empty.
-    let (place_column, unused_column) = if segment.is_some() { ("segment_seq", "seq") } else { ("seq", "segment_seq") };
-    batch::insert_rows_sharing(
+    // The place goes to `seq` in the main chain, to `segment_seq` in a segment.
+    let place = |p: i64| if segment.is_some() { (None, Some(p)) } else { (Some(p), None) };
+    batch::insert_rows(
         tx,
         "audit_log",
-        &["at", "staff_id", "actor", "desk", "remote_addr", "segment", unused_column],
-        |v| {
-            v.push(when).push(actor.staff_id).push(actor.name.as_str()).push(origin.map(|o| o.0)).push(origin.map(|o| o.1)).push(segment).push(None::<i64>);
-        },
-        &["action", "entity_type", "entity_id", "before_json", "after_json", place_column, "prev_hash", "hash"],
+        &[
+            "at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "segment", "segment_seq", "prev_hash", "hash",
+            "desk", "remote_addr",
+        ],
         &rows,
         |v, w| {
-            v.push(w.entry.action)
+            let (seq, segment_seq) = place(w.place);
+            v.push(when)
+                .push(actor.staff_id)
+                .push(actor.name.as_str())
+                .push(w.entry.action)
                 .push(w.entry.entity_type)
                 .push(w.entry.entity_id.as_deref())
                 .push(w.entry.before.as_deref())
                 .push(w.entry.after.as_deref())
-                .push(w.place)
+                .push(seq)
+                .push(segment)
+                .push(segment_seq)
                 // In a segment, the hash before is the previous row's: not written twice.
                 .push(if segment.is_some() { None } else { Some(w.prev_hash.as_str()) })
-                .push(w.hash.as_str());
+                .push(w.hash.as_str())
+                .push(origin.map(|o| o.0))
+                .push(origin.map(|o| o.1));
         },
     )
     .await?;

@@ -85,80 +85,33 @@ pub async fn insert_rows<'a, T>(
     rows: &'a [T],
     bind: impl Fn(&mut RowValues<'a>, &'a T),
 ) -> ApiResult<()> {
-    insert_rows_sharing(tx, table, &[], |_| {}, columns, rows, bind).await
-}
-
-/// Like [`insert_rows`], with columns whose value is the same for every row
-/// (a batch's time and author) bound once per statement instead of once per
-/// row: `shared` pushes them in the order of `shared_columns`. (Binding is
-/// most of a bulk insert's cost through the driver.)
-pub async fn insert_rows_sharing<'a, T>(
-    tx: &mut Transaction<'static, Any>,
-    table: &str,
-    shared_columns: &[&str],
-    shared: impl Fn(&mut RowValues<'a>),
-    columns: &[&str],
-    rows: &'a [T],
-    bind: impl Fn(&mut RowValues<'a>, &'a T),
-) -> ApiResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
-    let per_chunk = ((MAX_PARAMS - shared_columns.len()) / columns.len()).clamp(1, 1000);
-    let statement = |n: usize| {
-        if shared_columns.is_empty() {
-            values_statement(backend, table, columns, n)
-        } else {
-            sharing_statement(backend, table, shared_columns, columns, n)
-        }
-    };
+    let per_chunk = (MAX_PARAMS / columns.len()).clamp(1, 1000);
     // The statement of a full chunk is written once (and prepared once).
-    let full = statement(per_chunk.min(rows.len()));
+    let full = values_statement(backend, table, columns, per_chunk.min(rows.len()));
     for chunk in rows.chunks(per_chunk) {
         let last;
         let sql = if chunk.len() == per_chunk.min(rows.len()) {
             &full
         } else {
-            last = statement(chunk.len());
+            last = values_statement(backend, table, columns, chunk.len());
             &last
         };
         let mut values = RowValues { args: AnyArguments::default(), error: None };
-        values.args.reserve(shared_columns.len() + chunk.len() * columns.len(), 0);
-        shared(&mut values);
+        values.args.reserve(chunk.len() * columns.len(), 0);
         for row in chunk {
             bind(&mut values, row);
         }
         if let Some(e) = values.error {
             return Err(ApiError::internal(format!("valeur impossible à écrire dans {table} : {e}")));
         }
-        debug_assert_eq!(values.args.len(), shared_columns.len() + chunk.len() * columns.len());
+        debug_assert_eq!(values.args.len(), chunk.len() * columns.len());
         sqlx::query_with(sql, values.args).execute(&mut **tx).await?;
     }
     Ok(())
-}
-
-/// `INSERT INTO table (shared…, columns…) SELECT $1, $2, v.column1, … FROM
-/// (VALUES (…), (…)) AS v` for `n` rows: the shared values come first.
-fn sharing_statement(backend: Backend, table: &str, shared: &[&str], columns: &[&str], n: usize) -> String {
-    let targets: Vec<&str> = shared.iter().chain(columns).copied().collect();
-    let from_values: Vec<String> = (1..=columns.len()).map(|i| format!("v.column{i}")).collect();
-    let shared_params = if backend == Backend::Sqlite { vec!["?"; shared.len()].join(", ") } else { placeholders(backend, 1, shared.len()) };
-    let mut sql = format!("INSERT INTO {table} ({}) SELECT {shared_params}, {} FROM (VALUES ", targets.join(", "), from_values.join(", "));
-    for i in 0..n {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        if backend == Backend::Sqlite {
-            sql.push_str(&vec!["?"; columns.len()].join(", "));
-        } else {
-            sql.push_str(&placeholders(backend, shared.len() + i * columns.len() + 1, columns.len()));
-        }
-        sql.push(')');
-    }
-    sql.push_str(") AS v");
-    sql
 }
 
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `n` rows.
