@@ -116,6 +116,15 @@ impl Ctx<'_> {
         &self.api.db
     }
 
+    /// Journals one row on its own, by the caller, now: a consultation, an
+    /// export, a change outside the database (a backup, a logout).
+    pub(crate) async fn journal(&self, change: Change<'_>) -> ApiResult<()> {
+        let mut tx = self.db().begin().await?;
+        audit::record(&mut tx, self.now, &self.actor, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Journals the opening of a stored file (a scan, a request's piece):
     /// a sealed one as a medical read, any other as `file.read` (issue 17,
     /// item 5).
@@ -123,22 +132,16 @@ impl Ctx<'_> {
         if sealed {
             return crate::medical::record_read(self.db(), &self.actor, self.now, entity_type, id, "pièce confidentielle").await;
         }
-        let mut tx = self.db().begin().await?;
         let after = serde_json::json!({ "file": name });
-        audit::record(&mut tx, self.now, &self.actor, Change { action: "file.read", entity_type, entity_id: Some(id.to_string()), before: None, after: Some(after) }).await?;
-        tx.commit().await?;
-        Ok(())
+        self.journal(Change { action: "file.read", entity_type, entity_id: Some(id.to_string()), before: None, after: Some(after) }).await
     }
 
     /// Journals a bulk export once its file is written (issue 17, item 6):
     /// what left the database (`what`), filtered how, how many rows, to which
     /// file or folder.
     pub(crate) async fn journal_export(&self, what: &'static str, filter: serde_json::Value, rows: usize, destination: &str) -> ApiResult<()> {
-        let mut tx = self.db().begin().await?;
         let after = serde_json::json!({ "filter": filter, "rows": rows, "destination": destination.trim() });
-        audit::record(&mut tx, self.now, &self.actor, Change { action: "export", entity_type: what, entity_id: None, before: None, after: Some(after) }).await?;
-        tx.commit().await?;
-        Ok(())
+        self.journal(Change { action: "export", entity_type: what, entity_id: None, before: None, after: Some(after) }).await
     }
     /// The logged-in staff member, or `unauthenticated`.
     pub fn staff(&self) -> ApiResult<&StaffMember> {

@@ -71,12 +71,7 @@ impl Operation for DossierGet {
     async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<DossierPage> {
         let d = find(ctx, &r).await?;
         // Who consulted which dossier, and when (law 09-08); kept apart from its history.
-        let mut tx = ctx.db().begin().await?;
-        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-            action: "dossier.read", entity_type: "dossier", entity_id: Some(d.id.to_string()), before: None, after: None,
-        })
-        .await?;
-        tx.commit().await?;
+        ctx.journal(Change { action: "dossier.read", entity_type: "dossier", entity_id: Some(d.id.to_string()), before: None, after: None }).await?;
         let pool = ctx.db().pool();
         let filter = AuditFilter {
             entity_type: Some("dossier".into()),
@@ -194,10 +189,8 @@ impl Operation for DossierScanSave {
 /// A scan's content for this caller: a confidential piece only for the medical role; every opening journaled.
 async fn scan_for(ctx: &Ctx<'_>, id: i64) -> ApiResult<(ScanInfo, Vec<u8>)> {
     let (info, bytes) = repo::scan_content(ctx.db().pool(), id).await?;
-    if info.confidential {
-        if !medical::reads_medical(&ctx.roles) {
-            return Err(ApiError::forbidden("Pièce sous pli confidentiel : seul le médecin conseil peut l'ouvrir."));
-        }
+    if info.confidential && !medical::reads_medical(&ctx.roles) {
+        return Err(ApiError::forbidden("Pièce sous pli confidentiel : seul le médecin conseil peut l'ouvrir."));
     }
     ctx.journal_file_read("dossier_file", id, info.confidential, &info.file_name).await?;
     Ok((info, bytes))

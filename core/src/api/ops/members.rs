@@ -3,7 +3,7 @@
 use super::session::Empty;
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
-use crate::audit::{self, AuditEntry, Change};
+use crate::audit::{AuditEntry, Change};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::members::import::{self, ImportReport, ImportRequest, RejectedRow};
@@ -76,12 +76,7 @@ impl Operation for MemberGet {
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<MemberPage> {
         let member = find(ctx, &r).await?;
         // Who consulted which member's personal data, and when.
-        let mut tx = ctx.db().begin().await?;
-        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-            action: "member.read", entity_type: "member", entity_id: Some(member.id.to_string()), before: None, after: None,
-        })
-        .await?;
-        tx.commit().await?;
+        ctx.journal(Change { action: "member.read", entity_type: "member", entity_id: Some(member.id.to_string()), before: None, after: None }).await?;
         Ok(MemberPage {
             beneficiaries: members::beneficiaries(ctx.db().pool(), member.id).await?,
             history: members::history(ctx.db().pool(), member.id).await?,
@@ -307,12 +302,14 @@ impl Operation for MemberView {
     type Response = PortalView;
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<PortalView> {
         let member = find(ctx, &r).await?;
-        let mut tx = ctx.db().begin().await?;
-        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-            action: "member.read", entity_type: "member", entity_id: Some(member.id.to_string()), before: None, after: Some(serde_json::json!({ "what": "vue adhérent" })),
+        ctx.journal(Change {
+            action: "member.read",
+            entity_type: "member",
+            entity_id: Some(member.id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "what": "vue adhérent" })),
         })
         .await?;
-        tx.commit().await?;
         portal::view(ctx.db(), member.id, ctx.now.date_naive()).await
     }
 }

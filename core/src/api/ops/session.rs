@@ -145,12 +145,7 @@ impl Operation for SessionLogout {
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Empty> {
         if let Some(id) = ctx.actor.staff_id {
-            let mut tx = ctx.db().begin().await?;
-            audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-                action: "logout", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
-            })
-            .await?;
-            tx.commit().await?;
+            ctx.journal(Change { action: "logout", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None }).await?;
         }
         *ctx.caller = Caller::Anonymous;
         Ok(Empty {})
@@ -281,8 +276,7 @@ impl Operation for DeskConnectionChanged {
     async fn run(ctx: &mut Ctx<'_>, r: ConnectionChange) -> ApiResult<Empty> {
         let clean = |field: &str, label: &str, v: &str| crate::members::text::clean(field, label, v, 300);
         let (from, to, desk) = (clean("from", "Origine", &r.from)?, clean("to", "Destination", &r.to)?, clean("desk", "Poste", &r.desk)?);
-        let mut tx = ctx.db().begin().await?;
-        crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
+        ctx.journal(crate::audit::Change {
             action: "desk.connection",
             entity_type: "desk",
             entity_id: Some(desk),
@@ -290,7 +284,6 @@ impl Operation for DeskConnectionChanged {
             after: Some(serde_json::json!({ "connection": to })),
         })
         .await?;
-        tx.commit().await?;
         Ok(Empty {})
     }
 }

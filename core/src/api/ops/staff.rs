@@ -195,8 +195,5 @@ impl Operation for BackupRestore {
 }
 
 async fn record(ctx: &Ctx<'_>, action: &'static str, after: serde_json::Value) -> ApiResult<()> {
-    let mut tx = ctx.db().begin().await?;
-    crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change { action, entity_type: "database", entity_id: None, before: None, after: Some(after) }).await?;
-    tx.commit().await?;
-    Ok(())
+    ctx.journal(crate::audit::Change { action, entity_type: "database", entity_id: None, before: None, after: Some(after) }).await
 }
