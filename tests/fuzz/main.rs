@@ -50,6 +50,14 @@ fn confine(v: &mut Value, dir: &Path) {
     }
 }
 
+/// The case about to run, kept in `target/fuzz-last-<target>.<ext>`: an
+/// abort (an allocation the system refuses) ends the process before proptest
+/// can save what failed, and this file is then the input to replay.
+fn last_case(target: &str, ext: &str, bytes: &[u8]) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap_or(Path::new("."));
+    let _ = std::fs::write(dir.join(format!("fuzz-last-{target}.{ext}")), bytes);
+}
+
 /// A seed file with bytes changed, cut short or grown; or random bytes.
 fn file_bytes(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
     let n = seeds.len();
@@ -86,6 +94,7 @@ async fn the_import_answers_any_file() {
             runner().run(&strategy, |(bytes, ext)| {
                 let path = dir.path().join(format!("f.{ext}"));
                 std::fs::write(&path, &bytes).unwrap();
+                last_case("import", ext, &bytes);
                 let mut sys = Caller::System { os_user: "fuzz".into() };
                 let r = handle.block_on(api.call(&mut sys, "member_import", json!({"path": path.to_str().unwrap(), "dry_run": true})));
                 if let Err(e) = r {
@@ -146,6 +155,7 @@ async fn the_command_layer_answers_any_json() {
         let result = tokio::task::block_in_place(|| {
             runner().run(&strategy, |(op, mut request)| {
                 confine(&mut request, &out);
+                last_case("json", "json", format!("{op} {request}").as_bytes());
                 let mut caller = Caller::System { os_user: "fuzz".into() };
                 let r = handle.block_on(api.call(&mut caller, op, request.clone()));
                 if let Err(e) = r {

@@ -75,6 +75,13 @@ fn spreadsheets(dir: &std::path::Path) -> Vec<(String, String)> {
     put("bombe.xlsx", &bomb, "bombe de décompression");
     let xls = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.xls")).unwrap();
     put("coupe.xls", &xls[..xls.len() * 2 / 3], "endommagé ou tronqué");
+    // The fuzzer's find: a cell far away, a chart's substream, the other
+    // cells (calamine would reserve 94 GB for the sheet and abort).
+    let mut spread = xls.clone();
+    spread[2028..2032].copy_from_slice(&[0x00, 0xE8, 0x04, 0xC1]); // row 59,392, column 49,412
+    spread[2038..2040].copy_from_slice(&0x0809u16.to_le_bytes());
+    spread[2058..2060].copy_from_slice(&0x000Au16.to_le_bytes());
+    put("dispersee.xls", &spread, "cellules dispersées");
     put("protege.xlsx", &std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/password.xlsx")).unwrap(), "protégé par un mot de passe");
     out
 }

@@ -127,56 +127,167 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
         let mini = |id: u32| mini_stream.get(id as usize * 64..(id as usize * 64 + 64).min(mini_stream.len())).map(|s| s.to_vec());
         read_chain(start, &mini_fat, &mini, len)?
     };
-    // Each sheet's cells: calamine makes one range of the box that holds them all.
+    // Each sheet's cells, read as calamine reads them: from the offset its
+    // BoundSheet8 record gives, nested substreams (charts) skipped, up to the
+    // sheet's EOF. calamine reserves room for a DIMENSIONS record's cells,
+    // then makes one range of the box that holds all the sheet's cells. (A
+    // scan of the whole stream in one pass missed a sheet whose cells sit on
+    // both sides of a nested substream: a 94 GB range, found by the fuzzer.)
+    for sheet in sheet_offsets(&stream) {
+        check_sheet(stream.get(sheet..).unwrap_or_default())?;
+    }
+    Ok(())
+}
+
+/// The records of a BIFF stream: (type, data), up to the first one that
+/// does not fit (where calamine stops with an error).
+fn records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let head = stream.get(pos..pos + 4)?;
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = u16::from_le_bytes([head[2], head[3]]) as usize;
+        let data = stream.get(pos + 4..pos + 4 + len)?;
+        pos += 4 + len;
+        Some((typ, data))
+    })
+}
+
+/// Where each sheet starts: the globals' BoundSheet8 records, up to their EOF.
+fn sheet_offsets(stream: &[u8]) -> Vec<usize> {
+    let mut out = vec![];
+    for (typ, data) in records(stream) {
+        match typ {
+            0x0085 => out.extend(u32_at(data, 0).map(|p| p as usize)),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How many cells calamine reserves for a DIMENSIONS record, computed as it
+/// does (`parse_dimensions`), without its wrapping: `None` where its
+/// arithmetic would wrap to a huge size.
+fn dimension_cells(data: &[u8]) -> Option<u64> {
+    let w = |i: usize| u16::from_le_bytes([data[i], data[i + 1]]) as u64;
+    let (rf, rl, cf, cl) = match data.len() {
+        10 => (w(0), w(2), w(4), w(6)),
+        14 | 16 => (u32_at(data, 0)? as u64, u32_at(data, 4)? as u64, w(8), w(10)),
+        _ => return Some(0), // refused by calamine: nothing reserved
+    };
+    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+    if rl >= 1 && cl >= 1 {
+        let rows = (rl - 1).checked_sub(rf)? + 1;
+        let cols = (cl - 1).checked_sub(cf)? + 1;
+        Some(rows.saturating_mul(cols))
+    } else {
+        Some(1)
+    }
+}
+
+/// One sheet's DIMENSIONS and the box of its cells must be possible.
+fn check_sheet(sheet: &[u8]) -> Result<(), &'static str> {
+    const MAX_CELLS: u64 = 40_000_000;
     let mut bbox: Option<(u64, u64, u64, u64)> = None;
-    let grow = |bbox: &mut Option<(u64, u64, u64, u64)>, row: u64, c0: u64, c1: u64| -> Result<(), &'static str> {
+    let mut grow = |row: u64, c0: u64, c1: u64| -> Result<(), &'static str> {
         let b = bbox.get_or_insert((row, row, c0, c1));
         *b = (b.0.min(row), b.1.max(row), b.2.min(c0), b.3.max(c1));
-        if (b.1 - b.0 + 1).saturating_mul(b.3 - b.2 + 1) > 40_000_000 {
+        if (b.1 - b.0 + 1).saturating_mul(b.3 - b.2 + 1) > MAX_CELLS {
             return Err("cellules dispersées sur une feuille impossible");
         }
         Ok(())
     };
-    let mut pos = 0;
-    while pos + 4 <= stream.len() {
-        let typ = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
-        let l = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
-        let data = &stream[pos + 4..(pos + 4 + l).min(stream.len())];
-        if typ == 0x0200 {
-            let (rows, cols) = if data.len() >= 14 {
-                let (first, last) = (u32_at(data, 0).unwrap_or(0) as u64, u32_at(data, 4).unwrap_or(0) as u64);
-                let (c0, c1) = (u16::from_le_bytes([data[8], data[9]]) as u64, u16::from_le_bytes([data[10], data[11]]) as u64);
-                (last.checked_sub(first), c1.checked_sub(c0))
-            } else if data.len() >= 8 {
-                let w = |i: usize| u16::from_le_bytes([data[i], data[i + 1]]) as u64;
-                (w(2).checked_sub(w(0)), w(6).checked_sub(w(4)))
-            } else {
-                (None, None)
-            };
-            match (rows, cols) {
-                (Some(r), Some(c)) if (r + 1).saturating_mul(c + 1) <= 40_000_000 => {}
-                _ => return Err("dimensions de feuille impossibles"),
+    let (mut seen_bof, mut depth) = (false, 0usize);
+    for (typ, data) in records(sheet) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
             }
+            continue;
         }
         let w = |i: usize| data.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u64);
         match typ {
-            // A new substream (a sheet): a new box.
-            0x0809 => bbox = None,
+            // The sheet's own BOF, then any other opens a nested substream.
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0200 => match dimension_cells(data) {
+                Some(n) if n <= MAX_CELLS => {}
+                _ => return Err("dimensions de feuille impossibles"),
+            },
             // Number, label, rich string, bool/error, RK, label SST, formula, blank.
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 | 0x0201 => {
                 if let (Some(r), Some(c)) = (w(0), w(2)) {
-                    grow(&mut bbox, r, c, c)?;
+                    grow(r, c, c)?;
                 }
             }
             // MulRk: a row of cells from one column to another.
             0x00BD if data.len() >= 6 => {
                 if let (Some(r), Some(c0), Some(c1)) = (w(0), w(2), w(data.len() - 2)) {
-                    grow(&mut bbox, r, c0.min(c1), c0.max(c1))?;
+                    grow(r, c0.min(c1), c0.max(c1))?;
                 }
             }
             _ => {}
         }
-        pos += 4 + l;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    /// The roster of the import tests, written by a spreadsheet library: its
+    /// workbook stream lies in order in the file, so records are patched in place.
+    fn roster() -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/roster.xls")).unwrap()
+    }
+    const DIMENSIONS: usize = 1810; // the sheet's DIMENSIONS record (14 bytes)
+    const FIRST_CELL: usize = 2024; // a LabelSst
+    const ROW_AFTER: usize = 2038; // a ROW record (16 bytes), then a LabelSst at 2058
+
+    fn put16(b: &mut [u8], at: usize, v: u16) {
+        b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    }
+
+    #[test]
+    fn the_roster_passes() {
+        let b = roster();
+        assert_eq!(u16::from_le_bytes([b[DIMENSIONS], b[DIMENSIONS + 1]]), 0x0200);
+        assert_eq!(u16::from_le_bytes([b[FIRST_CELL], b[FIRST_CELL + 1]]), 0x00FD);
+        assert_eq!(check(&b), Ok(()));
+    }
+
+    /// The fuzzer's find: a cell far away, then a nested substream, then the
+    /// other cells. calamine keeps them in one sheet (59,393 × 49,413 cells,
+    /// 94 GB); a scan that started a new box at every BOF saw two small ones.
+    #[test]
+    fn cells_on_both_sides_of_a_nested_substream_share_one_box() {
+        let mut b = roster();
+        put16(&mut b, FIRST_CELL + 4, 59_392);
+        put16(&mut b, FIRST_CELL + 6, 49_412);
+        put16(&mut b, ROW_AFTER, 0x0809); // a chart's BOF…
+        put16(&mut b, ROW_AFTER + 20, 0x000A); // …and its EOF
+        assert_eq!(check(&b), Err("cellules dispersées sur une feuille impossible"));
+    }
+
+    /// DIMENSIONS as calamine reads them: a first column past 255 counts from
+    /// column 0, and a last row before the first wraps around.
+    #[test]
+    fn dimensions_are_judged_as_calamine_reads_them() {
+        let mut b = roster();
+        let d = DIMENSIONS + 4;
+        b[d..d + 4].copy_from_slice(&0u32.to_le_bytes());
+        b[d + 4..d + 8].copy_from_slice(&60_000u32.to_le_bytes());
+        put16(&mut b, d + 8, 60_000);
+        put16(&mut b, d + 10, 60_001);
+        assert_eq!(check(&b), Err("dimensions de feuille impossibles"));
+        let mut b = roster();
+        b[d..d + 4].copy_from_slice(&10u32.to_le_bytes());
+        b[d + 4..d + 8].copy_from_slice(&5u32.to_le_bytes());
+        assert_eq!(check(&b), Err("dimensions de feuille impossibles"));
+    }
 }
