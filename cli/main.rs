@@ -13,6 +13,9 @@ use serde_json::{json, Value};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
+mod server_config;
+use server_config::ServerConfig;
+
 /// mimalloc instead of the system allocator: an import allocates on its
 /// reading thread and frees on its writer, which glibc's allocator makes
 /// slow; measured in `cargo bench --bench members`.
@@ -108,11 +111,17 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Default)]
 struct ServeArgs {
-    /// Adresse d'écoute.
-    #[arg(long, default_value = "0.0.0.0:8443")]
-    listen: std::net::SocketAddr,
+    /// Fichier de configuration (TOML : database, listen, tls_cert, tls_key,
+    /// self_signed, max_body_mb, timeout_s, logins_per_address) ; une option
+    /// donnée ici l'emporte sur le fichier. Celui des paquets :
+    /// /etc/guichet/server.toml.
+    #[arg(long, value_name = "FICHIER")]
+    config: Option<std::path::PathBuf>,
+    /// Adresse d'écoute [défaut : 0.0.0.0:8443].
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
     /// Certificat du serveur (PEM), avec --tls-key.
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<std::path::PathBuf>,
@@ -126,16 +135,36 @@ struct ServeArgs {
     /// Accepter le rôle propriétaire du schéma ou un superutilisateur (déconseillé).
     #[arg(long)]
     allow_owner: bool,
-    /// Taille maximale d'une requête, en Mo (les fichiers voyagent dans les requêtes).
-    #[arg(long, default_value_t = 64)]
-    max_body_mb: usize,
-    /// Durée maximale d'un appel, en secondes (un appel suivi en continu n'est pas limité).
-    #[arg(long, default_value_t = 120)]
-    timeout_s: u64,
+    /// Taille maximale d'une requête, en Mo (les fichiers voyagent dans les
+    /// requêtes) [défaut : 64].
+    #[arg(long)]
+    max_body_mb: Option<usize>,
+    /// Durée maximale d'un appel, en secondes (un appel suivi en continu n'est
+    /// pas limité) [défaut : 120].
+    #[arg(long)]
+    timeout_s: Option<u64>,
     /// Connexions tentées par minute depuis une même adresse (au-delà : 429) ;
-    /// à relever si les postes passent par un même mandataire.
-    #[arg(long, default_value_t = 30)]
-    logins_per_address: usize,
+    /// à relever si les postes passent par un même mandataire [défaut : 30].
+    #[arg(long)]
+    logins_per_address: Option<usize>,
+}
+
+impl ServeArgs {
+    /// The command line over the configuration file: what `serve` runs with.
+    fn merged(mut self, file: ServerConfig) -> ServeArgs {
+        self.listen = self.listen.or(file.listen);
+        if self.tls_cert.is_none() && self.self_signed.is_none() {
+            self.tls_cert = file.tls_cert;
+            self.tls_key = file.tls_key;
+            if self.tls_cert.is_none() {
+                self.self_signed = file.self_signed;
+            }
+        }
+        self.max_body_mb = self.max_body_mb.or(file.max_body_mb);
+        self.timeout_s = self.timeout_s.or(file.timeout_s);
+        self.logins_per_address = self.logins_per_address.or(file.logins_per_address);
+        self
+    }
 }
 
 #[derive(Subcommand)]
@@ -215,6 +244,23 @@ async fn main() -> ExitCode {
     if let Some(server) = cli.server.clone() {
         return remote(cli, &server).await;
     }
+    // `serve --config FILE`: the file's settings under the command line's.
+    let mut cli = cli;
+    if let Command::Serve(args) = &mut cli.command {
+        if let Some(path) = args.config.clone() {
+            let file = match ServerConfig::read(&path) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if cli.database.is_none() {
+                cli.database = file.database.clone();
+            }
+            *args = std::mem::take(args).merged(file);
+        }
+    }
     let Some(url) = cli.database.clone() else {
         eprintln!("Indiquez la base de données : --database URL ou la variable GUICHET_DATABASE_URL.");
         return ExitCode::from(2);
@@ -276,7 +322,7 @@ async fn remote(cli: Cli, server: &str) -> ExitCode {
         return ExitCode::from(2);
     }
     let trust = cli.server_fingerprint.clone().map(Trust::Pinned).unwrap_or(Trust::System);
-    let desk = format!("cli:{}@{}", os_user(), std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim());
+    let desk = format!("cli:{}@{}", os_user(), guichet_core::host::name().unwrap_or_default());
     match Client::new(server, &desk, trust) {
         Ok(c) => run(cli, Backend::Remote(c)).await,
         Err(e) => print_error(&e),
@@ -294,10 +340,11 @@ async fn serve(db: Db, a: ServeArgs) -> ExitCode {
         (_, _, Some(dir)) => guichet_server::tls::Mode::SelfSigned { dir },
         _ => guichet_server::tls::Mode::Plain,
     };
-    let mut opts = guichet_server::Options::new(a.listen, tls);
-    opts.max_body = a.max_body_mb.max(1) * 1024 * 1024;
-    opts.timeout = std::time::Duration::from_secs(a.timeout_s.max(5));
-    opts.logins_per_address = a.logins_per_address.max(1);
+    let listen = a.listen.unwrap_or(std::net::SocketAddr::from(([0, 0, 0, 0], 8443)));
+    let mut opts = guichet_server::Options::new(listen, tls);
+    opts.max_body = a.max_body_mb.unwrap_or(64).max(1) * 1024 * 1024;
+    opts.timeout = std::time::Duration::from_secs(a.timeout_s.unwrap_or(120).max(5));
+    opts.logins_per_address = a.logins_per_address.unwrap_or(30).max(1);
     let running = match guichet_server::start(Api::new(db), opts).await {
         Ok(r) => r,
         Err(e) => {

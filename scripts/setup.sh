@@ -52,3 +52,19 @@ build_ui() {
   echo "==> ui: type check and build"
   (cd "$ROOT/ui" && npm run --silent build)
 }
+
+# Under CI=true, or without a display: starts Xvfb on the first free display
+# from $1 (99 by default), exports DISPLAY and sets XVFB_PID (the caller stops
+# it). Otherwise leaves the display as it is.
+start_xvfb() {
+  XVFB_PID=""
+  if [ "${CI:-}" = "true" ] || [ -z "${DISPLAY:-}" ]; then
+    local n="${1:-99}"
+    while [ -e "/tmp/.X${n}-lock" ] || [ -e "/tmp/.X11-unix/X${n}" ]; do n=$((n + 1)); done
+    export DISPLAY=":${n}"
+    Xvfb "$DISPLAY" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    for _ in $(seq 1 100); do [ -e "/tmp/.X11-unix/X${n}" ] && break; sleep 0.1; done
+    [ -e "/tmp/.X11-unix/X${n}" ] || { echo "Xvfb did not start on $DISPLAY" >&2; return 1; }
+  fi
+}

@@ -2,7 +2,8 @@
 # Runs every test of Guichet: Rust unit and integration tests on SQLite and on
 # PostgreSQL (a local server is started), the desktop commands without a window,
 # the generated-types check, and the end-to-end tests in the real window under
-# Xvfb through tauri-driver. Installs whatever is missing first.
+# Xvfb through tauri-driver; then builds the packages and tests them as an
+# installation. Installs whatever is missing first.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_apt
@@ -54,15 +55,13 @@ cargo test --workspace --no-fail-fast --quiet 2>&1
 XVFB_PID=""
 cleanup() { if [ -n "$XVFB_PID" ]; then kill "$XVFB_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
-if [ "${CI:-}" = "true" ] || [ -z "${DISPLAY:-}" ]; then
-  n=99
-  while [ -e "/tmp/.X${n}-lock" ] || [ -e "/tmp/.X11-unix/X${n}" ]; do n=$((n + 1)); done
-  export DISPLAY=":${n}"
-  Xvfb "$DISPLAY" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
-  XVFB_PID=$!
-  for _ in $(seq 1 100); do [ -e "/tmp/.X11-unix/X${n}" ] && break; sleep 0.1; done
-  [ -e "/tmp/.X11-unix/X${n}" ] || { echo "Xvfb did not start on $DISPLAY" >&2; exit 1; }
-fi
+start_xvfb 99
 echo "==> end-to-end tests in the real window (tauri-driver, DISPLAY=$DISPLAY)"
 export GUICHET_APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/guichet-desktop"
 node --test --test-concurrency=1 tests/e2e/
+
+# --- The packages, tested as an installation --------------------------------
+echo "==> packages (scripts/package.sh), then installed, run and removed (scripts/test-install.sh)"
+unset GUICHET_APP
+./scripts/package.sh
+./scripts/test-install.sh

@@ -25,6 +25,7 @@ pub mod clock;
 pub mod dossiers;
 pub mod error;
 pub mod export;
+pub mod host;
 pub mod liquidation;
 pub mod logging;
 pub mod medical;
@@ -38,3 +39,6 @@ pub mod statements;
 pub mod storage;
 
 pub use error::{ApiError, ErrorCode};
+
+/// The version of Guichet (the workspace's): shown in the window's « À propos », by `guichet --version`, and in packages.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

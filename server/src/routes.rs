@@ -58,8 +58,8 @@ pub async fn healthz(Axum(st): Axum<State>) -> Response {
 }
 
 pub async fn version(Axum(st): Axum<State>) -> Response {
-    let schema: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(st.api.db().pool()).await.unwrap_or(None);
-    axum::Json(json!({ "application": env!("CARGO_PKG_VERSION"), "schema": schema })).into_response()
+    let schema = st.api.db().schema_version().await;
+    axum::Json(json!({ "application": guichet_core::VERSION, "schema": schema })).into_response()
 }
 
 pub async fn fallback() -> Response {

@@ -58,12 +58,7 @@ fn self_signed(dir: &Path) -> Result<(PathBuf, PathBuf), String> {
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("Dossier {} impossible à créer : {e}", dir.display()))?;
     let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
-    if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
-        let host = host.trim();
-        if !host.is_empty() {
-            names.push(host.to_string());
-        }
-    }
+    names.extend(guichet_core::host::name());
     let made = rcgen::generate_simple_self_signed(names).map_err(|e| format!("Certificat auto-signé impossible : {e}"))?;
     std::fs::write(&cert, made.cert.pem()).map_err(|e| e.to_string())?;
     write_private(&key, made.signing_key.serialize_pem().as_bytes())?;

@@ -37,6 +37,11 @@ pub struct DatabaseStatus {
     pub error: Option<String>,
     /// The pinned fingerprint of the server's certificate.
     pub fingerprint: Option<String>,
+    /// For « À propos »: this desk's version, its data folder (the embedded
+    /// database, its backups, its settings) and its log folder.
+    pub version: &'static str,
+    pub data_dir: String,
+    pub log_dir: Option<String>,
 }
 
 enum Connection {
@@ -52,6 +57,7 @@ pub struct DesktopState {
     choice: RwLock<(DatabaseChoice, String, Option<String>)>,
     settings_file: Option<PathBuf>,
     data_dir: PathBuf,
+    log_dir: Option<PathBuf>,
     desk_name: String,
     /// The files the person chose in the Rust side's dialogs, by handle: the
     /// page names a file by its handle only, never by its path.
@@ -75,8 +81,7 @@ struct Settings {
 const NO_DIRECT_POSTGRES: &str = "Un poste ne se connecte plus directement à PostgreSQL : passez par le serveur Guichet du site (guichet serve), ou travaillez sur ce poste seul.";
 
 fn desk_name() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim().to_string();
-    if host.is_empty() { "poste".into() } else { host }
+    guichet_core::host::name().unwrap_or_else(|| "poste".into())
 }
 
 async fn open_local(url: &str) -> Connection {
@@ -104,7 +109,7 @@ fn remote(url: &str, fingerprint: Option<String>, desk: &str) -> Connection {
 
 impl DesktopState {
     /// Decides where the desk works and opens it; a failure is kept and shown by the window.
-    pub async fn start(data_dir: &Path, config_dir: &Path) -> DesktopState {
+    pub async fn start(data_dir: &Path, config_dir: &Path, log_dir: Option<&Path>) -> DesktopState {
         let settings_file = config_dir.join("settings.json");
         let saved: Settings = std::fs::read_to_string(&settings_file).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
         let env = |k: &str| std::env::var(k).ok().filter(|u| !u.trim().is_empty());
@@ -129,6 +134,7 @@ impl DesktopState {
             choice: RwLock::new((choice, target, fp)),
             settings_file: Some(settings_file),
             data_dir: data_dir.to_path_buf(),
+            log_dir: log_dir.map(Path::to_path_buf),
             desk_name: desk,
             handles: Default::default(),
             next_handle: Default::default(),
@@ -145,6 +151,7 @@ impl DesktopState {
             choice: RwLock::new((DatabaseChoice::Default, url, None)),
             settings_file: None,
             data_dir: std::env::temp_dir(),
+            log_dir: None,
             desk_name: "test".into(),
             handles: Default::default(),
             next_handle: Default::default(),
@@ -241,7 +248,15 @@ impl DesktopState {
             Connection::Remote(_) => (format!("serveur {target}"), None),
             Connection::Failed(why) => (DatabaseUrl::parse(&target).map(|u| u.display).unwrap_or(target.clone()), Some(why.clone())),
         };
-        DatabaseStatus { choice, database, error, fingerprint }
+        DatabaseStatus {
+            choice,
+            database,
+            error,
+            fingerprint,
+            version: guichet_core::VERSION,
+            data_dir: self.data_dir.display().to_string(),
+            log_dir: self.log_dir.as_ref().map(|d| d.display().to_string()),
+        }
     }
 
     /// Reaches a server for the first time: its certificate's fingerprint to compare.

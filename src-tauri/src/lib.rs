@@ -39,7 +39,7 @@ pub fn run() -> Result<(), tauri::Error> {
             let guard = guichet_core::logging::init(log_dir.as_deref(), "guichet.log", "info");
             let data_dir = paths.app_data_dir()?;
             let config_dir = paths.app_config_dir()?;
-            let state = tauri::async_runtime::block_on(DesktopState::start(&data_dir, &config_dir));
+            let state = tauri::async_runtime::block_on(DesktopState::start(&data_dir, &config_dir, log_dir.as_deref()));
             app.manage(state);
             // The embedded database is backed up once a day (checked every hour), the last 14 kept.
             let handle = app.handle().clone();

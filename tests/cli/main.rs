@@ -524,3 +524,56 @@ async fn the_server_runs_with_the_application_role_and_refuses_the_owner() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     drop(s);
 }
+
+/// The packaged service runs `guichet serve --config /etc/guichet/server.toml`:
+/// the file names the database, the address and the certificate; a flag on
+/// the command line wins over it; a mistyped key or half a TLS pair is
+/// refused before anything is opened, with the file and the key named.
+#[tokio::test]
+async fn the_server_reads_its_configuration_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("server.toml");
+    let serve_config = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .args(extra)
+            .env_remove("GUICHET_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    std::fs::write(&config, "database = \"sqlite:///nulle/part.sqlite3\"\ndatbase = \"x\"\n").unwrap();
+    let o = serve_config(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Fichier de configuration") && err.contains("server.toml") && err.contains("datbase"), "{err}");
+    std::fs::write(&config, "database = \"sqlite:///nulle/part.sqlite3\"\ntls_cert = \"/etc/guichet/cert.pem\"\n").unwrap();
+    let o = serve_config(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("tls_cert") && err.contains("tls_key"), "{err}");
+
+    let Some((db, _db_dir)) = url(Kind::Postgres).await else { return };
+    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    assert!(o.status.success());
+    let tls = dir.path().join("tls");
+    let (file_port, flag_port) = (free_port(), free_port());
+    std::fs::write(&config, format!("database = \"{db}\"\nlisten = \"127.0.0.1:{file_port}\"\nself_signed = \"{}\"\n", tls.display())).unwrap();
+    // The flag's address wins over the file's; the database and certificate come from the file.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["serve", "--config", config.to_str().unwrap(), "--allow-owner", "--listen", &format!("127.0.0.1:{flag_port}")])
+        .env_remove("GUICHET_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    assert_eq!(first, format!("Guichet écoute sur https://127.0.0.1:{flag_port}"));
+    assert!(tls.join("cert.pem").exists(), "the self-signed certificate of the file's folder");
+    let s = served::Served { child, url: format!("https://127.0.0.1:{flag_port}"), fingerprint: second.rsplit(" : ").next().unwrap().to_string() };
+    let o = remote(&s, &["--user", "admin", "call", "session_current", "{}"], Some(PASSWORD));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(json_out(&o)["staff"]["username"], "admin");
+}

@@ -73,10 +73,12 @@ export async function launch(extraEnv = {}) {
   const driverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
   const base = `http://127.0.0.1:${port}`;
   let body;
+  let startedAt;
   try {
     await waitForPort(port, 15000);
     // tauri-driver answers before the WebKitWebDriver it starts listens: wait for both.
     await waitForPort(nativePort, 15000);
+    startedAt = performance.now();
     const res = await fetch(`${base}/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -90,7 +92,10 @@ export async function launch(extraEnv = {}) {
     killLeftovers(home);
     throw new Error(`${e.message}\n${driverLog()}`);
   }
-  return new Window(base, body.value.sessionId, driver, home);
+  const w = new Window(base, body.value.sessionId, driver, home);
+  /** When the session was asked for, that is when the app was started (`performance.now()`). */
+  w.startedAt = startedAt;
+  return w;
 }
 
 export class Window {

@@ -19,3 +19,4 @@ mod permissions;
 mod schema_parity;
 mod staff_accounts;
 mod statements;
+mod upgrade;

@@ -17,7 +17,8 @@ pub struct TestDb {
     pub db: Db,
     pub url: String,
     pub kind: Kind,
-    _dir: Option<tempfile::TempDir>,
+    /// Keeps a SQLite file's folder alive (`None` for PostgreSQL or a file the test owns).
+    pub _dir: Option<tempfile::TempDir>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -67,8 +67,8 @@ impl Db {
     /// (`guichet migrate` runs with the owner's).
     pub async fn open_current(url: &str) -> Result<Db, OpenError> {
         let db = Self::connect(url).await?;
-        let latest = db.migrator().iter().map(|m| m.version).max().unwrap_or(0);
-        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&db.pool).await.unwrap_or(None);
+        let latest = db.latest_schema();
+        let applied = db.schema_version().await;
         if applied != Some(latest) {
             return Err(OpenError::Migration(format!(
                 "le schéma de la base est à la version {}, cette version de Guichet attend la {latest} : lancez `guichet migrate` avec le rôle propriétaire de la base",
@@ -77,6 +77,16 @@ impl Db {
         }
         tracing::info!(database = %db.display, "base ouverte sans migration");
         Ok(db)
+    }
+
+    /// The schema version this build of Guichet migrates to (the last migration's number).
+    pub fn latest_schema(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// The last migration applied to this database (none: an empty database).
+    pub async fn schema_version(&self) -> Option<i64> {
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await.unwrap_or(None)
     }
 
     /// A pool on the database of `url` (a SQLite file is created if missing), schema untouched.

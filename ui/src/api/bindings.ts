@@ -1346,7 +1346,15 @@ backend: string,
  * The database in use, without its password (through the Guichet
  * server: `serveur Guichet`, its location stays on the server).
  */
-database: string, };
+database: string, 
+/**
+ * The version of Guichet that answers (through a server: the server's).
+ */
+version: string, 
+/**
+ * The database's schema version (its last migration).
+ */
+schema: number, };
 
 export type StaffListResponse = { staff: Array<StaffMember>, };
 

@@ -65,6 +65,10 @@ export interface DatabaseStatus {
   error: string | null;
   /** The pinned fingerprint of the server's certificate. */
   fingerprint: string | null;
+  /** This desk's version, data folder and log folder (« À propos »). */
+  version: string;
+  data_dir: string;
+  log_dir: string | null;
 }
 
 export interface ServerProbe {

@@ -2,6 +2,7 @@
 import { ApiFailure, call } from "../api/client";
 import type { SessionInfo } from "../api/bindings";
 import { field, formError, h, mount, showError, value } from "../dom";
+import { aboutOverlay } from "./about";
 
 export function loginScreen(root: HTMLElement, done: (s: SessionInfo) => void, openDatabase: () => void): void {
   const form = h(
@@ -14,6 +15,7 @@ export function loginScreen(root: HTMLElement, done: (s: SessionInfo) => void, o
     formError(),
     h("button", { type: "submit", class: "primary", id: "login-submit" }, "Se connecter"),
     h("button", { type: "button", class: "link", id: "open-database", onclick: () => openDatabase() }, "Base de données…"),
+    h("button", { type: "button", class: "link", id: "about-open", onclick: () => void aboutOverlay() }, "À propos…"),
   );
   const username = form.elements.namedItem("username") as HTMLInputElement;
   const password = form.elements.namedItem("password") as HTMLInputElement;

@@ -3,6 +3,7 @@
 import { call } from "../api/client";
 import type { Section, SessionInfo } from "../api/bindings";
 import { h, mount } from "../dom";
+import { aboutOverlay } from "./about";
 import { administrationSection } from "./administration";
 import { approvalsSection } from "./approvals";
 import { dossiersSection } from "./dossiers";
@@ -88,6 +89,7 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
       " · ",
       h("span", { class: "roles" }, session.role_labels.join(", ")),
     ),
+    h("button", { type: "button", class: "link", id: "about-open", onclick: () => void aboutOverlay() }, "À propos"),
     h("button", { type: "button", id: "logout", onclick: () => void logout() }, "Se déconnecter"),
   );
   mount(root, h("div", { id: "app-shell", class: "shell" }, header, h("div", { class: "body" }, nav, content)));

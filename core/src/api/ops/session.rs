@@ -22,13 +22,18 @@ pub struct SetupState {
     /// The database in use, without its password (through the Guichet
     /// server: `serveur Guichet`, its location stays on the server).
     pub database: String,
+    /// The version of Guichet that answers (through a server: the server's).
+    pub version: String,
+    /// The database's schema version (its last migration).
+    #[ts(type = "number")]
+    pub schema: i64,
 }
 
 pub struct SetupStatus;
 impl Operation for SetupStatus {
     const NAME: &'static str = "setup_status";
     const PERMISSION: Permission = Permission::Public;
-    const SUMMARY: &'static str = "Says whether the first administrator must still be created, and which database is open.";
+    const SUMMARY: &'static str = "Says whether the first administrator must still be created, which database is open, and the versions of Guichet and of its schema.";
     type Request = Empty;
     type Response = SetupState;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<SetupState> {
@@ -36,6 +41,8 @@ impl Operation for SetupStatus {
             needs_admin: !staff::has_active_admin(ctx.db().pool()).await?,
             backend: ctx.db().backend().name().to_string(),
             database: if ctx.api.is_remote() { "serveur Guichet".to_string() } else { ctx.db().display().to_string() },
+            version: crate::VERSION.to_string(),
+            schema: ctx.db().schema_version().await.unwrap_or(0),
         })
     }
 }
