@@ -80,8 +80,8 @@ test("reception registers a coverage request; the medical advisor grants it and 
   await w.click("#logout");
   await login("dr.idrissi", MEDICAL);
   await w.click('[data-section="accords"]');
-  await w.waitFor("#approval-list tbody tr");
-  assert.match(await w.text("#approval-list tbody tr"), new RegExp(`^${number}Prise en charge`));
+  // The list may be drawn twice (the section, then its filter): read it once it holds the request.
+  await w.waitText("#approval-list tbody tr", (t) => new RegExp(`^${number}Prise en charge`).test(t));
   await w.click("#approval-list tbody tr td");
   await w.waitFor("#decision-form");
   assert.equal(await w.text("#request-medical p"), "Handicap mental chronique");
