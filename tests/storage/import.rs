@@ -465,7 +465,7 @@ async fn rejected_rows_export_to_xlsx() {
 #[test]
 fn a_forged_xls_found_by_the_fuzzer_is_refused_without_reading_it() {
     let read = |name: &str| guichet_core::members::import::sheet::from_bytes(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap());
-    for name in ["fuzz-abort.xls", "fuzz-abort-2.xls", "fuzz-abort-3.xls", "fuzz-abort-4.xls"] {
+    for name in ["fuzz-abort.xls", "fuzz-abort-2.xls", "fuzz-abort-3.xls", "fuzz-abort-4.xls", "fuzz-abort-5.xls"] {
         let e = read(name).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("file"));
         assert!(e.message.starts_with("Le fichier est endommagé ou tronqué"), "{name}: {}", e.message);

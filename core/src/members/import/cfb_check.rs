@@ -107,15 +107,24 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
         out.truncate(len);
         Ok(out)
     };
+    // The workbook stream as calamine finds it: the first entry named
+    // "Workbook" (else "Book"), in any case and whatever its type says (a
+    // forged type hid a stream from this check: found by the fuzzer), its
+    // name read up to the first NUL, its length 64-bit in 4 KB sectors.
     let name_of = |e: &[u8]| -> String {
-        let n = (u16::from_le_bytes([e[64], e[65]]) as usize).min(64);
-        let units: Vec<u16> = e[..n].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|u| *u != 0).collect();
-        String::from_utf16_lossy(&units).to_lowercase()
+        let units: Vec<u16> = e[..64].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|u| *u != 0).collect();
+        String::from_utf16_lossy(&units)
     };
-    let Some(book) = entries.iter().find(|e| e[66] == 2 && matches!(name_of(e).as_str(), "workbook" | "book")) else {
+    let named = |wanted: &str| entries.iter().find(|e| name_of(e).eq_ignore_ascii_case(wanted));
+    let Some(book) = named("Workbook").or_else(|| named("Book")) else {
         return Ok(());
     };
-    let (start, len) = (u32_at(book, 116).unwrap_or(END_OF_CHAIN), u32_at(book, 120).unwrap_or(0) as usize);
+    let start = u32_at(book, 116).unwrap_or(END_OF_CHAIN);
+    let len = if shift == 9 {
+        u32_at(book, 120).unwrap_or(0) as usize
+    } else {
+        book.get(120..128).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))).unwrap_or(0).try_into().unwrap_or(usize::MAX)
+    };
     let big = |id: u32| sector(id).map(|s| s.to_vec());
     let stream = if len >= 4096 {
         read_chain(start, &fat, &big, len)?
@@ -271,6 +280,21 @@ mod tests {
         put16(&mut b, FIRST_CELL + 6, 49_412);
         put16(&mut b, ROW_AFTER, 0x0809); // a chart's BOF…
         put16(&mut b, ROW_AFTER + 20, 0x000A); // …and its EOF
+        assert_eq!(check(&b), Err("cellules dispersées sur une feuille impossible"));
+    }
+
+    /// A second find: the same file with the workbook's directory entry
+    /// typed as something else than a stream. calamine finds streams by
+    /// name only; the check skipped it.
+    #[test]
+    fn the_workbook_is_found_by_its_name_whatever_its_type() {
+        let mut b = roster();
+        put16(&mut b, FIRST_CELL + 4, 59_392);
+        put16(&mut b, FIRST_CELL + 6, 49_412);
+        put16(&mut b, ROW_AFTER, 0x0809);
+        put16(&mut b, ROW_AFTER + 20, 0x000A);
+        assert_eq!(b[5314], 2, "the Workbook entry's type");
+        b[5314] = 0x29;
         assert_eq!(check(&b), Err("cellules dispersées sur une feuille impossible"));
     }
 
