@@ -24,18 +24,18 @@ crate::on_both_backends!(
 
 /// A fresh database as installed (no rule set added by the test), the clock
 /// on 20/02/2023, a member 13059 (RAM) with his RIB and his daughter Farah.
-struct Mutual {
-    w: World,
-    reception: Caller,
-    claims: Caller,
+pub(crate) struct Mutual {
+    pub(crate) w: World,
+    pub(crate) reception: Caller,
+    pub(crate) claims: Caller,
     admin: Caller,
-    collection: i64,
+    pub(crate) collection: i64,
     member: i64,
-    fouad: i64,
-    farah: i64,
+    pub(crate) fouad: i64,
+    pub(crate) farah: i64,
 }
 
-async fn mutual(t: TestDb) -> Mutual {
+pub(crate) async fn mutual(t: TestDb) -> Mutual {
     let w = World::new(t).without_idle_lock().await;
     w.clock.advance(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap().signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
     w.add_staff("accueil", &["reception"]).await;
@@ -73,7 +73,7 @@ async fn mutual(t: TestDb) -> Mutual {
 
 impl Mutual {
     /// Records a dossier out of the urn and takes it; returns (id, version).
-    async fn record(&mut self, form: &str, matricule: &str, beneficiary: i64, kind: &str, first_act: &str, total: &str) -> (i64, Value) {
+    pub(crate) async fn record(&mut self, form: &str, matricule: &str, beneficiary: i64, kind: &str, first_act: &str, total: &str) -> (i64, Value) {
         let r = self
             .w
             .call(
@@ -90,7 +90,7 @@ impl Mutual {
     }
 
     /// Saves the lines (and third-party payments) of a taken dossier and marks it complete; returns its version.
-    async fn complete(&mut self, id: i64, version: Value, save: Value) -> Value {
+    pub(crate) async fn complete(&mut self, id: i64, version: Value, save: Value) -> Value {
         let d = self
             .w
             .call(&mut self.claims, "dossier_checklist", json!({"id": id, "version": version, "contents": {}, "present": ["member_block_signed", "doctor_block"]}))
@@ -105,7 +105,7 @@ impl Mutual {
         d["version"].clone()
     }
 
-    async fn liquidate(&mut self, id: i64, version: Value) -> Value {
+    pub(crate) async fn liquidate(&mut self, id: i64, version: Value) -> Value {
         self.w.call(&mut self.claims, "dossier_liquidate", json!({"id": id, "version": version})).await.unwrap()
     }
 }

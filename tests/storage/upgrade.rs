@@ -12,7 +12,7 @@ use crate::helpers::{World, PASSWORD};
 use crate::statements::pdf_text;
 use crate::support::{self, Kind, TestDb};
 use guichet_core::storage::Db;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 fn fixture() -> PathBuf {
@@ -91,51 +91,18 @@ async fn write_fixture() {
     if std::env::var("GUICHET_WRITE_FIXTURE").ok().as_deref() != Some("1") {
         return;
     }
-    let t = support::open(Kind::Sqlite).await.unwrap();
-    let w = World::new(t).without_idle_lock().await;
-    w.clock.advance(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap().signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
-    w.add_staff("accueil", &["reception"]).await;
-    w.add_staff("gest", &["claims"]).await;
-    w.add_staff("chef", &["admin"]).await;
-    let mut admin = w.login("chef").await;
-    let mut reception = w.login("accueil").await;
-    let mut claims = w.login("gest").await;
-    let urn = w.call(&mut admin, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
-    let m = w
-        .call(
-            &mut reception,
-            "member_create",
-            json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "employer": "RAM", "status": "actif", "rib": "007 780 000 000 3654300171 71"}),
-        )
-        .await
-        .unwrap();
-    let farah = w
-        .call(&mut reception, "beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Benhnini", "first_name": "Farah", "birth_date": "2016-07-06"}}))
-        .await
-        .unwrap();
-    let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
-    let fouad = page["beneficiaries"][0]["id"].clone();
-    let col = w.call(&mut reception, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
-    let record = |form: &str, who: Value, day: &str| {
-        json!({"collection_id": col["id"], "form_number": form, "matricule": "13059", "beneficiary_id": who, "kind": "maladie",
-               "first_act_date": day, "total_claimed": "80", "pieces": 6})
-    };
-    let r = w.call(&mut reception, "dossier_record", record("M23-0000201", fouad.clone(), "2023-01-10")).await.unwrap();
-    w.call(&mut reception, "dossier_record", record("M23-0000202", farah["id"].clone(), "2023-01-11")).await.unwrap();
-    let id = r["dossier"]["id"].clone();
-    let d = w.call(&mut claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"})).await.unwrap();
-    let d = w
-        .call(&mut claims, "dossier_checklist", json!({"id": id, "version": d["version"], "contents": {}, "present": ["member_block_signed", "doctor_block"]}))
-        .await
-        .unwrap();
-    w.call(&mut claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"],
-        "lines": [{"date": "2023-01-10", "beneficiary_id": fouad, "act": "C", "quantity": 1, "charged": "80"}]}))
-        .await
-        .unwrap();
-    let page = w.call(&mut claims, "dossier_get", json!({"id": id})).await.unwrap();
-    let d = w.call(&mut claims, "dossier_move", json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete"})).await.unwrap();
-    w.call(&mut claims, "dossier_liquidate", json!({"id": id, "version": d["version"]})).await.unwrap();
-    w.call(&mut claims, "payment_batch_create", json!({"pay_date": "2023-02-20"})).await.unwrap();
+    // The mutual of the money-flow tests: 20/02/2023, reception, claims and
+    // an administrator, member 13059 and Farah, an urn's collection open.
+    let mut o = crate::money_flows::mutual(support::open(Kind::Sqlite).await.unwrap()).await;
+    let (id, v) = o.record("M23-0000201", "13059", o.fouad, "maladie", "2023-01-10", "80").await;
+    let v = o.complete(id, v, json!({"lines": [{"date": "2023-01-10", "beneficiary_id": o.fouad, "act": "C", "quantity": 1, "charged": "80"}]})).await;
+    o.liquidate(id, v).await;
+    o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-02-20"})).await.unwrap();
+    // The second stays as the urn's collection recorded it (not taken).
+    let second = json!({"collection_id": o.collection, "form_number": "M23-0000202", "matricule": "13059", "beneficiary_id": o.farah,
+                        "kind": "maladie", "first_act_date": "2023-01-11", "total_claimed": "80", "pieces": 6});
+    o.w.call(&mut o.reception, "dossier_record", second).await.unwrap();
+    let w = o.w;
 
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("fixture.sqlite3");
