@@ -30,7 +30,7 @@ mkdir -p target/man
   echo
   cat packaging/server/guichet.h2m
 } > target/man/guichet.h2m
-LC_ALL=C.UTF-8 help2man --locale=C.UTF-8 --no-info --section 1 --source "Guichet $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)" \
+LC_ALL=C.UTF-8 help2man --locale=C.UTF-8 --no-info --section 1 --source "Guichet $(workspace_version)" \
   --manual "Guichet" --include target/man/guichet.h2m "$TARGET/dist/guichet" | gzip -9n > target/man/guichet.1.gz
 
 rm -rf dist && mkdir -p dist

@@ -68,3 +68,6 @@ start_xvfb() {
     [ -e "/tmp/.X11-unix/X${n}" ] || { echo "Xvfb did not start on $DISPLAY" >&2; return 1; }
   fi
 }
+
+# The workspace's version (Cargo.toml), as the packages and `guichet --version` carry it.
+workspace_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1; }

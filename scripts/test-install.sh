@@ -15,7 +15,7 @@ install_tauri_driver
 cd "$ROOT"
 [ -f dist/SHA256SUMS ] || ./scripts/package.sh
 (cd dist && sha256sum --quiet -c SHA256SUMS)
-VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+VERSION=$(workspace_version)
 fail() { echo "ÉCHEC : $*" >&2; exit 1; }
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 
