@@ -11,6 +11,12 @@ install_npm
 install_tauri_driver
 cd "$ROOT"
 
+# A clean clone gains nothing from incremental compilation but gigabytes of
+# disk: CI builds without it (a CI run once stopped on a full disk).
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
+disk_report() { echo "==> disk: $(du -sh "${CARGO_TARGET_DIR:-$ROOT/target}" 2>/dev/null | cut -f1) in target, $(df -h --output=avail "$ROOT" | tail -n1 | tr -d ' ') free ($1)"; }
+disk_report "start"
+
 # --- PostgreSQL: the Debian cluster, a test role, a clean slate -------------
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 start_postgres() {
@@ -50,6 +56,7 @@ echo "==> PostgreSQL ready: ${GUICHET_TEST_POSTGRES_URL/:guichet_test@/:***@}"
 build_ui
 echo "==> cargo test (SQLite + PostgreSQL, commands without a window, generated types)"
 cargo test --workspace --no-fail-fast --quiet 2>&1
+disk_report "after the Rust tests"
 
 # --- The real window ---------------------------------------------------------
 XVFB_PID=""
@@ -64,4 +71,5 @@ node --test --test-concurrency=1 tests/e2e/
 echo "==> packages (scripts/package.sh), then installed, run and removed (scripts/test-install.sh)"
 unset GUICHET_APP
 ./scripts/package.sh
+disk_report "after the packages' build"
 ./scripts/test-install.sh
