@@ -74,11 +74,20 @@ pub async fn open(pool: &AnyPool, staff_id: i64, desk: &str, remote: &str, now: 
 }
 
 /// Writes back what the call made of the caller: still active (its last
-/// activity), locked, or gone (logout, account disabled).
+/// activity), unlocked, locked, or gone (logout, account disabled). A call
+/// that ends after the session was locked or ended by another one leaves it
+/// so: only an unlock unlocks, and activity never moves back.
 pub async fn write_back(pool: &AnyPool, s: &Session, after: &Caller, now: DateTime<Utc>) -> ApiResult<()> {
     match after {
-        Caller::Staff { last_active, .. } => {
+        Caller::Staff { last_active, .. } if s.locked => {
             sqlx::query("UPDATE server_sessions SET last_activity = $1, locked = 0 WHERE token_hash = $2 AND ended_at IS NULL")
+                .bind(time::ts(*last_active))
+                .bind(&s.hash)
+                .execute(pool)
+                .await?;
+        }
+        Caller::Staff { last_active, .. } => {
+            sqlx::query("UPDATE server_sessions SET last_activity = $1 WHERE token_hash = $2 AND ended_at IS NULL AND locked = 0 AND last_activity < $1")
                 .bind(time::ts(*last_active))
                 .bind(&s.hash)
                 .execute(pool)

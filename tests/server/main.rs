@@ -65,6 +65,16 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     assert_eq!((rows[0].1.as_str(), rows[0].2.as_str()), ("Guichet 3 — accueil siège", "127.0.0.1"));
     let me = desk.call("session_current", json!({})).await.unwrap();
     assert_eq!(me["staff"]["username"], "accueil");
+    // A call that ends after another one locked the session (the window's
+    // idle timer) leaves it locked: only the password unlocks it.
+    let read_before = guichet_server::sessions::find(t.db.pool(), &token).await.unwrap().unwrap();
+    desk.call("session_lock", json!({})).await.unwrap();
+    let later = chrono::Utc::now();
+    let late = Caller::Staff { staff_id: read_before.staff_id, last_active: later };
+    guichet_server::sessions::write_back(t.db.pool(), &read_before, &late, later).await.unwrap();
+    let e = desk.call("session_current", json!({})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("session_locked"), "{e:?}");
+    desk.call("session_unlock", json!({"password": ADMIN})).await.unwrap();
     // The same desk moves to the other server mid-session: its session follows.
     let moved = client(&two, "Guichet 3 — accueil siège");
     moved.set_token(Some(token.clone()));

@@ -6,7 +6,7 @@ use guichet_core::api::Caller;
 use guichet_core::ErrorCode;
 use serde_json::json;
 
-crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role, an_idle_desk_locks_and_needs_the_password_again);
+crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role, an_idle_desk_locks_and_needs_the_password_again, a_late_call_does_not_bring_the_previous_user_back);
 
 async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
@@ -71,6 +71,7 @@ session_login                    RCMA
 session_current                  RCMA
 session_logout                   RCMA
 session_unlock                   RCMA
+session_lock                     RCMA
 lock_settings_get                RCMA
 lock_settings_save               ...A
 desk_connection_changed          ...A
@@ -197,8 +198,8 @@ async fn every_operation_against_every_role(t: TestDb) {
             let r = w.call(&mut caller, op, json!({})).await;
             let forbidden = matches!(&r, Err(e) if e.code == ErrorCode::Forbidden);
             assert_eq!(!forbidden, allowed, "{op} as {role}: {r:?}");
-            if caller == Caller::Anonymous {
-                // session_logout did what it says: log in again for the next row.
+            if matches!(caller, Caller::Anonymous | Caller::Locked { .. }) {
+                // session_logout or session_lock did what it says: log in again for the next row.
                 caller = w.login(&format!("role-{role}")).await;
             }
         }
@@ -243,4 +244,65 @@ async fn an_idle_desk_locks_and_needs_the_password_again(t: TestDb) {
     assert_eq!(e.message, "Poste verrouillé après 5 minutes d'inactivité : saisissez à nouveau votre mot de passe.");
     w.call(&mut agent, "session_logout", json!({})).await.unwrap();
     assert_eq!(agent, Caller::Anonymous);
+}
+
+/// A long call (an import) that ends after its desk was logged out and
+/// another person logged in does not write its own caller back: the desk
+/// stays with the person now at it (issue 17, item 12). Likewise a desk
+/// locked during the call stays locked.
+async fn a_late_call_does_not_bring_the_previous_user_back(t: TestDb) {
+    use guichet_core::api::Desk;
+    let w = World::new(t);
+    w.add_staff("chef", &["admin"]).await;
+    w.add_staff("agent", &["reception"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("personnel.csv");
+    std::fs::write(&roster, "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n").unwrap();
+    for then in ["logout and login", "lock"] {
+        let desk = std::sync::Arc::new(Desk::new(w.api.clone()));
+        desk.call("session_login", json!({"username": "chef", "password": crate::helpers::PASSWORD})).await.unwrap();
+        // A minute later the import starts (a caller as it was at login would look unchanged).
+        w.clock.advance(chrono::Duration::minutes(1));
+        // The import's first progress holds it until the desk has changed hands.
+        let (started, is_started) = tokio::sync::oneshot::channel::<()>();
+        let started = std::sync::Mutex::new(Some(started));
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let gate = std::sync::Mutex::new(gate);
+        let sink: guichet_core::api::ProgressSink = std::sync::Arc::new(move |_| {
+            if let Some(s) = started.lock().unwrap().take() {
+                let _ = s.send(());
+                // Off the runtime's worker, whose other tasks move to another.
+                tokio::task::block_in_place(|| drop(gate.lock().unwrap().recv_timeout(std::time::Duration::from_secs(30))));
+            }
+            true
+        });
+        let long = {
+            let desk = desk.clone();
+            let req = json!({"path": roster.to_str().unwrap(), "dry_run": true});
+            tokio::spawn(async move { desk.call_with_progress("member_import", req, Some(sink)).await })
+        };
+        is_started.await.unwrap();
+        if then == "lock" {
+            desk.call("session_lock", json!({})).await.unwrap();
+        } else {
+            desk.call("session_logout", json!({})).await.unwrap();
+            desk.call("session_login", json!({"username": "agent", "password": crate::helpers::PASSWORD})).await.unwrap();
+        }
+        release.send(()).unwrap();
+        let report = long.await.unwrap().unwrap();
+        assert_eq!(report["rows"], 1, "the import itself went through ({then})");
+        if then == "lock" {
+            let e = desk.call("member_search", json!({"query": "x"})).await.unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("session_locked"), "the desk stays locked: {e:?}");
+            desk.call("session_unlock", json!({"password": crate::helpers::PASSWORD})).await.unwrap();
+            let me = desk.call("session_current", json!({})).await.unwrap();
+            assert_eq!(me["staff"]["username"], "chef");
+        } else {
+            let me = desk.call("session_current", json!({})).await.unwrap();
+            assert_eq!(me["staff"]["username"], "agent", "the desk stays with the person now at it");
+        }
+    }
+    // The lock asked by the window is journaled like the idle one.
+    let locked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'session.locked'").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(locked, 1);
 }

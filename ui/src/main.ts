@@ -8,6 +8,7 @@ import { loginScreen } from "./screens/login";
 import { setupScreen } from "./screens/setup";
 import { shellScreen } from "./screens/shell";
 import type { SessionInfo } from "./api/bindings";
+import { watchIdle } from "./idle";
 
 const root = document.getElementById("app")!;
 
@@ -30,33 +31,64 @@ export async function boot(): Promise<void> {
   }
 }
 
+/** Stops the idle watcher of the session on screen, if any. */
+let stopIdle: () => void = () => undefined;
+
 function loggedIn(session: SessionInfo): void {
-  shellScreen(root, session, () => void boot());
+  stopIdle();
+  shellScreen(root, session, () => {
+    stopIdle();
+    void boot();
+  });
+  call("lock_settings_get", {}).then(
+    (s) => {
+      if (!document.getElementById("app-shell")) return;
+      stopIdle = watchIdle(s.idle_lock_minutes, () => {
+        // The screen goes first: nothing of the member on screen stays while the core is told.
+        lockScreen("Poste verrouillé : saisissez à nouveau votre mot de passe.");
+        call("session_lock", {}).then((l) => setLockMessage(l.message), () => undefined);
+      });
+    },
+    () => undefined,
+  );
 }
 
-/** The lock screen over the window: the same person's password, or leave. */
-function lockOverlay(message: string): void {
-  if (document.getElementById("lock-overlay")) return;
+/**
+ * The lock screen: the window's content is removed (not covered), and the
+ * same person's password brings a fresh main window back; or leave.
+ */
+function lockScreen(message: string): void {
+  stopIdle();
+  if (document.getElementById("lock-screen")) return;
+  for (const o of document.querySelectorAll(".overlay")) o.remove();
   const form = h("form", { id: "unlock-form", class: "card", autocomplete: "off" });
-  const overlay = h("div", { id: "lock-overlay", class: "overlay" }, form);
   mount(
     form,
     h("h2", {}, "Poste verrouillé"),
-    h("p", { class: "hint" }, message),
+    h("p", { class: "hint", id: "lock-message" }, message),
     formError(),
     field("Mot de passe", "password", { type: "password", autocomplete: "current-password" }),
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "unlock" }, "Déverrouiller"),
-      h("button", { type: "button", id: "unlock-logout", onclick: async () => { await call("session_logout", {}); overlay.remove(); void boot(); } }, "Changer d'utilisateur")),
+      h("button", { type: "button", id: "unlock-logout", onclick: async () => { await call("session_logout", {}); void boot(); } }, "Changer d'utilisateur")),
   );
   onSubmit(form, async () => {
-    await call("session_unlock", { password: (form.elements.namedItem("password") as HTMLInputElement).value });
-    overlay.remove();
+    const session = await call("session_unlock", { password: (form.elements.namedItem("password") as HTMLInputElement).value });
+    loggedIn(session);
   });
-  document.body.append(overlay);
+  mount(root, h("main", { id: "lock-screen", class: "centered" }, form));
   (form.elements.namedItem("password") as HTMLInputElement).focus();
 }
 
-window.addEventListener("guichet:locked", (ev) => lockOverlay((ev as CustomEvent<string>).detail));
+function setLockMessage(message: string): void {
+  const p = document.getElementById("lock-message");
+  if (p) p.textContent = message;
+}
+
+window.addEventListener("guichet:locked", (ev) => {
+  const message = (ev as CustomEvent<string>).detail;
+  if (document.getElementById("lock-screen")) setLockMessage(message);
+  else lockScreen(message);
+});
 
 /** The server ended this desk's session: log in again over the screen, which keeps what was typed. */
 function expiredOverlay(message: string): void {

@@ -63,7 +63,7 @@ pub enum Caller {
 }
 
 /// What a locked desk may still call.
-const UNLOCKED_OPS: [&str; 3] = ["session_unlock", "session_logout", "setup_status"];
+const UNLOCKED_OPS: [&str; 4] = ["session_unlock", "session_logout", "session_lock", "setup_status"];
 
 /// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
 pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
@@ -76,11 +76,13 @@ fn idle_lock_from(v: Option<String>) -> i64 {
     v.and_then(|v| v.trim().parse().ok()).unwrap_or(15)
 }
 
+/// What a locked desk shows, whether the core or the window's timer locked it.
+pub(crate) fn locked_message(minutes: i64) -> String {
+    format!("Poste verrouillé après {minutes} minutes d'inactivité : saisissez à nouveau votre mot de passe.")
+}
+
 fn locked_error(minutes: i64) -> ApiError {
-    ApiError {
-        field: Some("session_locked".into()),
-        ..ApiError::unauthenticated(format!("Poste verrouillé après {minutes} minutes d'inactivité : saisissez à nouveau votre mot de passe."))
-    }
+    ApiError { field: Some("session_locked".into()), ..ApiError::unauthenticated(locked_message(minutes)) }
 }
 
 /// The services every operation reaches.

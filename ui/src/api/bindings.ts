@@ -744,6 +744,11 @@ export type LockSettings = {
  */
 idle_lock_minutes: number, };
 
+/**
+ * A desk just locked: what its lock screen says.
+ */
+export type Locked = { message: string, };
+
 export type LoginRequest = { username: string, password: string, };
 
 export type LogoInfo = { present: boolean, 
@@ -1562,6 +1567,7 @@ export interface Operations {
   session_current: { request: Empty; response: SessionInfo };
   session_logout: { request: Empty; response: Empty };
   session_unlock: { request: UnlockRequest; response: SessionInfo };
+  session_lock: { request: Empty; response: Locked };
   lock_settings_get: { request: Empty; response: LockSettings };
   lock_settings_save: { request: LockSettings; response: LockSettings };
   desk_connection_changed: { request: ConnectionChange; response: Empty };
@@ -1678,6 +1684,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   session_current: "authenticated",
   session_logout: "public",
   session_unlock: "public",
+  session_lock: "public",
   lock_settings_get: "authenticated",
   lock_settings_save: "settings_manage",
   desk_connection_changed: "settings_manage",

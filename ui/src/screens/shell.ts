@@ -68,6 +68,11 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
     }
   };
   const shortcuts = (ev: KeyboardEvent): void => {
+    // The window was cleared (lock screen, login): this main window is gone.
+    if (!content.isConnected) {
+      document.removeEventListener("keydown", shortcuts);
+      return;
+    }
     if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
     const n = Number.parseInt(ev.key, 10);
     const s = session.sections[n - 1];

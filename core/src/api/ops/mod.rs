@@ -40,6 +40,7 @@ operations! {
     session::SessionCurrent,
     session::SessionLogout,
     session::SessionUnlock,
+    session::SessionLock,
     session::LockSettingsGet,
     session::LockSettingsSave,
     session::DeskConnectionChanged,

@@ -213,6 +213,33 @@ impl Operation for SessionUnlock {
     }
 }
 
+pub struct SessionLock;
+impl Operation for SessionLock {
+    const NAME: &'static str = "session_lock";
+    // Public: the window's idle timer calls it whatever state the desk is in.
+    const PERMISSION: Permission = Permission::Public;
+    const SUMMARY: &'static str = "Locks this desk now (the window's idle timer, or the person leaving his desk): the same password unlocks it. Nothing happens on a desk already locked or logged out.";
+    type Request = Empty;
+    type Response = Locked;
+    async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Locked> {
+        if let (Caller::Staff { staff_id, .. }, Some(s)) = (ctx.caller.clone(), ctx.staff.clone()) {
+            *ctx.caller = Caller::Locked { staff_id };
+            ctx.journal(Change {
+                action: "session.locked", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None,
+                after: Some(serde_json::json!({ "by": "poste" })),
+            })
+            .await?;
+        }
+        Ok(Locked { message: crate::api::locked_message(crate::api::idle_lock_minutes(ctx.db().pool()).await?) })
+    }
+}
+
+/// A desk just locked: what its lock screen says.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Locked {
+    pub message: String,
+}
+
 /// How long a desk may stay idle before it locks.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
