@@ -468,7 +468,7 @@ async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bo
                 .collect();
             let out = json!({
                 "rows": report["rows"], "created": report["created"], "updated": report["updated"],
-                "unchanged": report["unchanged"], "rejected": rejected,
+                "unchanged": report["unchanged"], "rib_requests": report["rib_requests"], "rejected": rejected,
             });
             println!("{}", serde_json::to_string(&out).unwrap_or_default());
             ExitCode::SUCCESS
@@ -477,6 +477,9 @@ async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bo
             let n = |k: &str| report[k].as_u64().unwrap_or(0);
             let title = if dry_run { "Essai (rien n'a été écrit)" } else { "Import terminé" };
             println!("{title} : {} lignes — {} créées, {} mises à jour, {} inchangées, {} rejets.", n("rows"), n("created"), n("updated"), n("unchanged"), report["rejected"].as_array().map_or(0, |a| a.len()));
+            if n("rib_requests") > 0 {
+                println!("{} changement(s) de RIB d'adhérents inscrits : demandes de modification en attente de validation (le RIB n'a pas changé).", n("rib_requests"));
+            }
             for r in report["rejected"].as_array().into_iter().flatten() {
                 println!("  ligne {} — {} : {}", r["row"], r["column"].as_str().unwrap_or(""), r["message"].as_str().unwrap_or(""));
             }

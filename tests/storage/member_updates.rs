@@ -11,6 +11,7 @@ crate::on_both_backends!(
     each_kind_of_request_is_applied_only_when_another_agent_validates_it,
     bad_update_requests_and_decisions_change_nothing,
     the_members_view_shows_each_dossier_in_his_words_and_nothing_medical,
+    a_rib_changes_only_through_a_validated_request,
 );
 
 const NEW_RIB: &str = "011 780 0000 1234567890 12 34";
@@ -280,4 +281,56 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
     // The medical advisor asking gets the same view: it is the member's, not the role's.
     let seen_by_medical = d.o.w.call(&mut medical, "member_view", json!({"matricule": "13059"})).await.unwrap();
     assert_eq!(seen_by_medical, view);
+}
+
+/// Where the money goes changes only with four eyes and the bank's
+/// certificate (issue 17, item 7): the member form refuses a new RIB, and a
+/// roster bringing one records a pending request instead of overwriting it.
+async fn a_rib_changes_only_through_a_validated_request(t: TestDb) {
+    let mut d = desk(t).await;
+    let rib = valid_rib();
+    let page = d.member().await;
+    let m = page["member"].clone();
+    let old_rib = m["rib"].as_str().unwrap().to_string();
+    // The member form: a new RIB is refused, naming the field; the rest of the form still saves.
+    let mut input = json!({"matricule": m["matricule"], "last_name": m["last_name"], "first_name": m["first_name"], "status": m["status"], "rib": rib, "gsm": "0612345678"});
+    let e = d.o.w.call(&mut d.o.reception, "member_update", json!({"id": d.member, "version": m["version"], "member": input})).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Validation, Some("rib")));
+    assert_eq!(e.message, "Le RIB d'un adhérent inscrit ne se modifie pas ici : enregistrez une demande de modification avec l'attestation de RIB, qu'un autre agent validera.");
+    input["rib"] = json!(old_rib);
+    d.o.w.call(&mut d.o.reception, "member_update", json!({"id": d.member, "version": m["version"], "member": input})).await.unwrap();
+    // The employer's roster brings a new RIB and a new address.
+    let roster = d.dir.path().join("personnel.csv");
+    std::fs::write(&roster, format!("Matricule;Nom;Prénom;Adresse;RIB\n{};{};{};9 avenue Hassan II, Rabat;{rib}\n", m["matricule"].as_str().unwrap(), m["last_name"].as_str().unwrap(), m["first_name"].as_str().unwrap())).unwrap();
+    let dry = d.o.w.call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap(), "dry_run": true})).await.unwrap();
+    assert_eq!((dry["updated"].as_i64(), dry["rib_requests"].as_i64()), (Some(1), Some(1)));
+    let report = d.o.w.call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap()})).await.unwrap();
+    assert_eq!((report["updated"].as_i64(), report["rib_requests"].as_i64()), (Some(1), Some(1)));
+    let now = d.member().await;
+    assert_eq!((now["member"]["rib"].as_str(), now["member"]["address"].as_str()), (Some(old_rib.as_str()), Some("9 avenue Hassan II, Rabat")), "the address changed, the RIB did not");
+    let pending = d.o.w.call(&mut d.o.claims, "member_update_list", json!({})).await.unwrap();
+    let req = pending.as_array().unwrap().iter().find(|r| r["change"]["kind"] == "rib").expect("a pending RIB request").clone();
+    assert_eq!((req["channel"].as_str(), req["created_by"].as_str(), req["files"].as_array().map(Vec::len)), (Some("employer"), Some("chef"), Some(0)));
+    assert_eq!(req["change"]["rib"], rib.as_str());
+    // The same roster again records nothing twice.
+    let again = d.o.w.call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap()})).await.unwrap();
+    assert_eq!((again["unchanged"].as_i64(), again["rib_requests"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(count(&d.o.w.t.db, "member_update_requests").await, 1);
+    // Not validated without the bank's certificate.
+    let e = d.o.w.call(&mut d.other, "member_update_decide", json!({"id": req["id"], "version": req["version"], "decision": {"type": "validate"}})).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("files"), "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la."));
+    // An agent joins it; he vouches for it and may not validate it himself.
+    let cert = d.file("attestation-rib.pdf", "bank_certificate");
+    let joined = d.o.w.call(&mut d.other, "member_update_attach", json!({"id": req["id"], "version": req["version"], "files": [cert]})).await.unwrap();
+    assert_eq!(joined["files"][0]["piece"], "bank_certificate");
+    let e = d.o.w.call(&mut d.other, "member_update_decide", json!({"id": req["id"], "version": joined["version"], "decision": {"type": "validate"}})).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Forbidden, "Vous avez joint une pièce à cette demande : un autre agent doit la valider (contrôle à quatre yeux)."));
+    // A stale version is refused; a third agent validates: the RIB changes, journaled.
+    let cert = d.file("attestation-rib.pdf", "bank_certificate");
+    let e = d.o.w.call(&mut d.o.reception, "member_update_attach", json!({"id": req["id"], "version": req["version"], "files": [cert]})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    d.o.w.call(&mut d.o.reception, "member_update_decide", json!({"id": req["id"], "version": joined["version"], "decision": {"type": "validate"}})).await.unwrap();
+    assert_eq!(d.member().await["member"]["rib"], rib.as_str());
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE entity_type = 'member' AND action LIKE 'member_update.%' ORDER BY id").fetch_all(d.o.w.t.db.pool()).await.unwrap();
+    assert_eq!(actions, ["member_update.record", "member_update.attach", "member_update.validate"]);
 }

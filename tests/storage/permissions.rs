@@ -97,6 +97,7 @@ employer_list                    RCMA
 member_import                    R..A
 member_import_rejected_export    R..A
 member_update_record             R..A
+member_update_attach             R..A
 member_update_list               RCMA
 member_update_decide             R..A
 member_update_file_save          RCMA

@@ -233,6 +233,9 @@ pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     if before.version != version {
         return Err(ApiError::stale());
     }
+    if f.rib != before.rib {
+        return Err(rib_only_by_request());
+    }
     check_unique(&mut tx, &f, Some(id)).await?;
     write_fields(&mut tx, &before, &f, now).await?;
     let after = get_in_tx(&mut tx, id).await?;
@@ -245,6 +248,16 @@ pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     }
     tx.commit().await?;
     Ok(after)
+}
+
+/// Where the money goes is not a field to retype: a registered member's RIB
+/// changes only through an update request with the bank's certificate,
+/// validated by another agent (issue 17, item 7).
+pub(crate) fn rib_only_by_request() -> ApiError {
+    ApiError::validation(
+        "rib",
+        "Le RIB d'un adhérent inscrit ne se modifie pas ici : enregistrez une demande de modification avec l'attestation de RIB, qu'un autre agent validera.",
+    )
 }
 
 /// Writes `f` over `before` under its version; keeps the "lui-même" beneficiary's

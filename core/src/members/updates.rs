@@ -279,12 +279,8 @@ async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateCha
 
 /// Records a request with its pieces; nothing of the member changes.
 pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateRequestInput) -> ApiResult<UpdateRequest> {
-    if r.files.len() > 10 {
-        return Err(ApiError::validation("files", "Au plus 10 pièces par demande."));
-    }
+    let scans = read_pieces(&r.files, 0)?;
     let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
-    scans::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
-    let scans: Vec<(UpdatePiece, Scan)> = r.files.iter().enumerate().map(|(i, f)| Ok((f.piece, scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect::<ApiResult<_>>()?;
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, r.member_id).await.map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
     let change = check(&mut tx, member.id, &r.change, &pieces, now.date_naive()).await?;
@@ -299,10 +295,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
     .bind(&actor.name)
     .fetch_one(&mut *tx)
     .await?;
-    for (piece, s) in &scans {
-        let at = scans::Place { table: "member_update_files", owner: ("request_id", id), piece: Some(piece.code()), confidential: None };
-        scans::store(&mut tx, actor, now, &at, s).await?;
-    }
+    store_pieces(&mut tx, actor, now, id, &scans).await?;
     audit::record(&mut tx, now, actor, Change {
         action: "member_update.record",
         entity_type: "member",
@@ -310,13 +303,105 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
         before: None,
         after: Some(serde_json::json!({
             "request": id, "change": change, "channel": r.channel,
-            "files": scans.iter().map(|(p, s)| serde_json::json!({"piece": p, "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>(),
+            "files": pieces_json(&scans),
         })),
     })
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// At most 10 pieces to a request, counted with the `already` stored; each
+/// read whole and checked before anything is written.
+fn read_pieces(files: &[UpdateFileInput], already: usize) -> ApiResult<Vec<(UpdatePiece, Scan)>> {
+    if files.len() + already > 10 {
+        return Err(ApiError::validation("files", "Au plus 10 pièces par demande."));
+    }
+    scans::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
+    files.iter().enumerate().map(|(i, f)| Ok((f.piece, scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect()
+}
+
+async fn store_pieces(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, request_id: i64, scans: &[(UpdatePiece, Scan)]) -> ApiResult<()> {
+    for (piece, s) in scans {
+        let at = scans::Place { table: "member_update_files", owner: ("request_id", request_id), piece: Some(piece.code()), confidential: None };
+        scans::store(tx, actor, now, &at, s).await?;
+    }
+    Ok(())
+}
+
+fn pieces_json(scans: &[(UpdatePiece, Scan)]) -> Vec<serde_json::Value> {
+    scans.iter().map(|(p, s)| serde_json::json!({"piece": p, "name": s.file_name, "sha256": s.sha256})).collect()
+}
+
+/// Adds pieces to a pending request (a RIB change that an employer's roster
+/// brought comes without the bank's certificate). Whoever adds a piece
+/// vouches for it: he may not validate the request either.
+pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, files: &[UpdateFileInput]) -> ApiResult<UpdateRequest> {
+    if files.is_empty() {
+        return Err(ApiError::validation("files", "Choisissez au moins une pièce à joindre."));
+    }
+    let mut tx = db.begin().await?;
+    let req = load(&mut tx, id).await?;
+    if req.status != UpdateStatus::EnAttente {
+        return Err(ApiError::conflict(format!("Cette demande est déjà {} : on n'y joint plus de pièce.", req.status.label().to_lowercase())));
+    }
+    if req.version != version {
+        return Err(ApiError::stale());
+    }
+    let scans = read_pieces(files, req.files.len())?;
+    store_pieces(&mut tx, actor, now, id, &scans).await?;
+    let n = sqlx::query("UPDATE member_update_requests SET version = version + 1 WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
+    if n == 0 {
+        return Err(ApiError::stale());
+    }
+    audit::record(&mut tx, now, actor, Change {
+        action: "member_update.attach",
+        entity_type: "member",
+        entity_id: Some(req.member_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "request": id, "files": pieces_json(&scans) })),
+    })
+    .await?;
+    let out = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Records, inside a roster import's transaction, the RIB change a file
+/// brought for a registered member, unless the same one already waits.
+/// Answers whether a request was recorded.
+pub(crate) async fn record_from_roster(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, rib: &str, file: &str) -> ApiResult<bool> {
+    let change = UpdateChange::Rib { rib: rib.to_string() };
+    let json = serde_json::to_string(&change).map_err(ApiError::internal)?;
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_update_requests WHERE member_id = $1 AND status = 'en_attente' AND change_json = $2")
+        .bind(member_id)
+        .bind(&json)
+        .fetch_one(&mut **tx)
+        .await?;
+    if waiting > 0 {
+        return Ok(false);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
+    )
+    .bind(member_id)
+    .bind(change.code())
+    .bind(&json)
+    .bind(Channel::Employer.code())
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(tx, now, actor, Change {
+        action: "member_update.record",
+        entity_type: "member",
+        entity_id: Some(member_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [], "roster": file })),
+    })
+    .await?;
+    Ok(true)
 }
 
 const SELECT: &str = "SELECT r.*, m.matricule, m.last_name, m.first_name FROM member_update_requests r JOIN members m ON m.id = r.member_id";
@@ -411,6 +496,10 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     }
     if req.created_by == actor.name {
         return Err(ApiError::forbidden("Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux)."));
+    }
+    let attached: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_update_files WHERE request_id = $1 AND created_by = $2").bind(id).bind(&actor.name).fetch_one(&mut *tx).await?;
+    if attached > 0 && matches!(d, UpdateDecision::Validate) {
+        return Err(ApiError::forbidden("Vous avez joint une pièce à cette demande : un autre agent doit la valider (contrôle à quatre yeux)."));
     }
     if req.version != version {
         return Err(ApiError::stale());

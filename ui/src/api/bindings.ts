@@ -642,7 +642,12 @@ export type ImportReport = {
 /**
  * Non-blank data rows of the members sheet.
  */
-rows: number, created: number, updated: number, unchanged: number, rejected: Array<RejectedRow>, dry_run: boolean, sheet: string, header_row: number, columns: Array<DetectedColumn>, 
+rows: number, created: number, updated: number, unchanged: number, 
+/**
+ * Registered members whose RIB differs in the file: each is now a
+ * pending update request (their RIB is left as it was).
+ */
+rib_requests: number, rejected: Array<RejectedRow>, dry_run: boolean, sheet: string, header_row: number, columns: Array<DetectedColumn>, 
 /**
  * The optional beneficiaries sheet.
  */
@@ -1471,6 +1476,8 @@ export type Unit = "sessions" | "months" | "amount";
 
 export type UnlockRequest = { password: string, };
 
+export type UpdateAttachRequest = { id: number, version: number, files: Array<UpdateFileInput>, };
+
 /**
  * What the member asks to change.
  */
@@ -1595,6 +1602,7 @@ export interface Operations {
   member_update_record: { request: UpdateRequestInput; response: UpdateRequest };
   member_update_list: { request: UpdateFilter; response: Array<UpdateRequest> };
   member_update_decide: { request: UpdateDecideRequest; response: UpdateRequest };
+  member_update_attach: { request: UpdateAttachRequest; response: UpdateRequest };
   member_update_file_save: { request: FileRequest; response: Written };
   member_view: { request: MemberRef; response: PortalView };
   urn_list: { request: UrnListRequest; response: Array<Urn> };
@@ -1712,6 +1720,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   member_update_record: "members_write",
   member_update_list: "members_read",
   member_update_decide: "members_write",
+  member_update_attach: "members_write",
   member_update_file_save: "members_read",
   member_view: "members_read",
   urn_list: "authenticated",

@@ -49,6 +49,9 @@ export function importScreen(content: HTMLElement, back: () => void): void {
         h("li", { id: "count-updated" }, `${r.updated} mises à jour`),
         h("li", { id: "count-unchanged" }, `${r.unchanged} inchangées`),
         h("li", { id: "count-rejected" }, `${rejectedRows} rejetées`),
+        r.rib_requests > 0
+          ? h("li", { id: "count-rib-requests" }, `${r.rib_requests} changement(s) de RIB : demandes de modification à valider (le RIB n'a pas changé)`)
+          : null,
         r.beneficiaries ? h("li", {}, `Bénéficiaires : ${r.beneficiaries.created} ajoutés, ${r.beneficiaries.unchanged} déjà connus`) : null),
       r.rejected.length === 0
         ? null

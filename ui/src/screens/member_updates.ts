@@ -119,6 +119,19 @@ export function requestsTable(id: string, list: UpdateRequest[], canDecide: bool
         if (e instanceof ApiFailure) status.textContent = e.message;
       }
     };
+    // A request that came without its piece (a RIB from an employer's roster):
+    // the bank certificate is joined here; whoever joins it does not validate it.
+    const attach = async (): Promise<void> => {
+      const picked = await open({ title: "Pièce justificative", filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
+      if (typeof picked !== "string") return;
+      const piece: UpdatePiece = r.change.kind === "rib" ? "bank_certificate" : r.change.kind === "beneficiary_add" ? "birth_certificate" : "other";
+      try {
+        const d = await call("member_update_attach", { id: r.id, version: r.version, files: [{ path: picked, piece }] });
+        reload(`${d.kind_label} : pièce jointe ; un autre agent la validera.`);
+      } catch (e) {
+        if (e instanceof ApiFailure) status.textContent = e.message;
+      }
+    };
     return h(
       "tr",
       { "data-request": String(r.id) },
@@ -134,6 +147,7 @@ export function requestsTable(id: string, list: UpdateRequest[], canDecide: bool
         canDecide && r.status === "en_attente" ? h("button", { type: "button", class: "validate", onclick: () => void decide("validate") }, "Valider") : null,
         canDecide && r.status === "en_attente" ? reason : null,
         canDecide && r.status === "en_attente" ? h("button", { type: "button", class: "refuse", onclick: () => void decide("refuse") }, "Refuser") : null,
+        canDecide && r.status === "en_attente" ? h("button", { type: "button", class: "attach", onclick: () => void attach() }, "Joindre une pièce…") : null,
       ),
     );
   });

@@ -195,7 +195,7 @@ const ACTIONS: Record<string, string> = {
   "member.create": "Création", "member.update": "Modification", "member.import_create": "Création (import)",
   "member.import_update": "Mise à jour (import)", "beneficiary.add": "Bénéficiaire ajouté",
   "beneficiary.import_add": "Bénéficiaire ajouté (import)", "beneficiary.update": "Bénéficiaire modifié",
-  "member_update.record": "Demande de modification reçue", "member_update.validate": "Demande validée", "member_update.refuse": "Demande refusée",
+  "member_update.record": "Demande de modification reçue", "member_update.attach": "Pièce jointe à une demande", "member_update.validate": "Demande validée", "member_update.refuse": "Demande refusée",
 };
 const FIELDS: Record<string, string> = {
   matricule: "matricule", cnie: "CNIE", last_name: "nom", first_name: "prénom", birth_date: "naissance", employer: "société",
@@ -232,7 +232,7 @@ function memberForm(content: HTMLElement, session: SessionInfo, m: Member | null
       field("Adresse", "address", { value: m?.address ?? "" }),
       field("GSM", "gsm", { value: m?.gsm ?? "" }),
       field("E-mail", "email", { value: m?.email ?? "" }),
-      field("RIB (24 chiffres)", "rib", { value: frRib(m?.rib) }),
+      ribField(m),
       field("Date de sortie", "end_date", { type: "date", value: m?.end_date ?? "" }),
     ),
     formError(),
@@ -267,4 +267,17 @@ function memberForm(content: HTMLElement, session: SessionInfo, m: Member | null
   });
   mount(content, form);
   (form.elements.namedItem("matricule") as HTMLInputElement).focus();
+}
+
+/**
+ * The RIB: typed for a new member; for a registered one it is shown only, as
+ * the core refuses it here (a change is an update request, four eyes).
+ */
+function ribField(m: Member | null): HTMLElement {
+  const f = field("RIB (24 chiffres)", "rib", { value: frRib(m?.rib) });
+  if (m) {
+    (f.querySelector("input") as HTMLInputElement).readOnly = true;
+    f.append(h("small", { class: "hint" }, "Un nouveau RIB passe par « Demande de modification », avec l'attestation de RIB."));
+  }
+  return f;
 }

@@ -277,6 +277,30 @@ impl Operation for MemberUpdateDecide {
     }
 }
 
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAttachRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub files: Vec<updates::UpdateFileInput>,
+}
+
+pub struct MemberUpdateAttach;
+impl Operation for MemberUpdateAttach {
+    const NAME: &'static str = "member_update_attach";
+    const ENTITY: Option<&'static str> = Some("member_update");
+    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Adds pieces to a pending update request (the bank certificate of a RIB change an employer's roster brought); whoever adds one may no longer validate it.";
+    type Request = UpdateAttachRequest;
+    type Response = UpdateRequest;
+    async fn run(ctx: &mut Ctx<'_>, r: UpdateAttachRequest) -> ApiResult<UpdateRequest> {
+        updates::attach(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.files).await
+    }
+}
+
 pub struct MemberUpdateFileSave;
 impl Operation for MemberUpdateFileSave {
     const NAME: &'static str = "member_update_file_save";

@@ -68,6 +68,7 @@ operations! {
     members::MemberUpdateRecord,
     members::MemberUpdateList,
     members::MemberUpdateDecide,
+    members::MemberUpdateAttach,
     members::MemberUpdateFileSave,
     members::MemberView,
     reception::UrnList,

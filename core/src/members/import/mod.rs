@@ -64,6 +64,9 @@ pub struct ImportReport {
     pub created: u32,
     pub updated: u32,
     pub unchanged: u32,
+    /// Registered members whose RIB differs in the file: each is now a
+    /// pending update request (their RIB is left as it was).
+    pub rib_requests: u32,
     pub rejected: Vec<RejectedRow>,
     pub dry_run: bool,
     pub sheet: String,

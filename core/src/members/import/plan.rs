@@ -479,9 +479,14 @@ pub(super) async fn run(
             Some(Msg::Checked { rows, rejected, seen }) => {
                 report.rows += seen;
                 report.rejected.extend(rejected);
-                let (creates, updates) = classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
+                let (creates, updates, ribs) = classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
                 if !dry_run && (!creates.is_empty() || !updates.is_empty()) {
                     w.write_members(db, creates, updates).await?;
+                }
+                if dry_run {
+                    report.rib_requests += ribs.len() as u32;
+                } else if !ribs.is_empty() {
+                    report.rib_requests += w.record_ribs(db, actor, file_name, ribs).await?;
                 }
                 progress(ImportProgress { phase, done: report.rows, total: declared_rows.max(report.rows) });
             }
@@ -565,7 +570,7 @@ pub(super) async fn run(
         before: None,
         after: Some(serde_json::json!({
             "file": file_name, "rows": report.rows, "created": report.created, "updated": report.updated,
-            "unchanged": report.unchanged, "rejected_rows": report.rejected_rows(),
+            "unchanged": report.unchanged, "rib_requests": report.rib_requests, "rejected_rows": report.rejected_rows(),
             "beneficiaries_created": report.beneficiaries.as_ref().map(|b| b.created).unwrap_or(0),
         })),
     });
@@ -596,7 +601,7 @@ async fn classify(
     layout: &Layout,
     report: &mut ImportReport,
     w: &mut Writer,
-) -> ApiResult<(Vec<NewMember>, Vec<(Member, MemberFields)>)> {
+) -> ApiResult<(Vec<NewMember>, Vec<(Member, MemberFields)>, Vec<(i64, String)>)> {
     let (existing, cnie_owners) = if registry_empty {
         (HashMap::new(), HashMap::new())
     } else {
@@ -606,12 +611,24 @@ async fn classify(
     };
     let mut creates = Vec::new();
     let mut updates = Vec::new();
+    let mut ribs = Vec::new();
     for row in rows {
         let before = existing.get(&row.fields.matricule);
-        let target = match before {
+        let mut target = match before {
             Some(m) => merged(m, &row),
             None => row.fields,
         };
+        // A registered member's RIB is never overwritten by a roster: a new
+        // one becomes an update request, validated by another agent with the
+        // bank's certificate; a blank cell leaves the RIB as it is.
+        if let Some(m) = before {
+            if target.rib != m.rib {
+                if let Some(rib) = target.rib.take() {
+                    ribs.push((m.id, rib));
+                }
+                target.rib = m.rib.clone();
+            }
+        }
         if let Some(c) = &target.cnie {
             if let Some(owner) = cnie_owners.get(c).filter(|o| o.matricule != target.matricule) {
                 report.rejected.push(RejectedRow {
@@ -636,7 +653,7 @@ async fn classify(
             }
         }
     }
-    Ok((creates, updates))
+    Ok((creates, updates, ribs))
 }
 
 /// What the journal keeps of a member the import created: the keys of
@@ -846,6 +863,21 @@ impl Writer {
             self.first_new_id_above.get_or_insert(before);
         }
         Ok(())
+    }
+
+    /// The RIB changes of registered members, as pending update requests in
+    /// the import's transaction; how many were recorded (one already waiting
+    /// is not recorded twice).
+    async fn record_ribs(&mut self, db: &Db, actor: &Actor, file: &str, ribs: Vec<(i64, String)>) -> ApiResult<u32> {
+        let now = self.now;
+        let tx = begun(&mut self.tx, db).await?;
+        let mut n = 0;
+        for (member_id, rib) in ribs {
+            if crate::members::updates::record_from_roster(tx, actor, now, member_id, &rib, file).await? {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// The beneficiaries sheet's new rows, with their journal rows.
