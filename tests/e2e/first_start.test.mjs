@@ -46,7 +46,7 @@ test("first start, logout, wrong password, login, sections", { skip: skip ?? fal
   // A wrong password: the French error, the password emptied.
   await w.type("#f-username", "admin" + ENTER);
   await w.type("#f-password", "mauvais-mot-de-passe" + ENTER);
-  await w.waitText("#login-form .form-error", "Identifiant ou mot de passe incorrect. Encore 4 essais avant le verrouillage du compte.");
+  await w.waitText("#login-form .form-error", "Identifiant ou mot de passe incorrect.");
   await w.screenshot("03-mauvais-mot-de-passe");
 
   // The right one.

@@ -103,6 +103,18 @@ pub async fn has_active_admin(pool: &AnyPool) -> ApiResult<bool> {
     Ok(n > 0)
 }
 
+/// Two administrators acting at once (each removing the other, two desks
+/// creating the first one) must not leave the site without one: the changes
+/// that count administrators run one after the other. SQLite's write
+/// transactions already do (`BEGIN IMMEDIATE`); PostgreSQL takes a lock for
+/// the transaction's length (an advisory lock: no table privilege needed).
+pub(crate) async fn lock_admins(db: &Db, tx: &mut Transaction<'static, Any>) -> ApiResult<()> {
+    if db.backend() == crate::storage::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(4707)").execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 async fn other_active_admins(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id
@@ -124,6 +136,16 @@ pub struct NewStaff {
 }
 
 pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaff) -> ApiResult<StaffMember> {
+    create_account(db, actor, now, new, false).await
+}
+
+/// The first administrator of a new database, created only while none is
+/// active; two desks doing it at once make one (the other answers `conflict`).
+pub async fn create_first_admin(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaff) -> ApiResult<StaffMember> {
+    create_account(db, actor, now, new, true).await
+}
+
+async fn create_account(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaff, first_admin: bool) -> ApiResult<StaffMember> {
     let username = validate::username("username", &new.username)?;
     let full_name = validate::full_name("full_name", &new.full_name)?;
     let roles = validate::roles("roles", &new.roles)?;
@@ -131,6 +153,15 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaff) -
     let hash = password::hash(&new.password)?;
 
     let mut tx = db.begin().await?;
+    if first_admin {
+        lock_admins(db, &mut tx).await?;
+        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = 'admin' AND s.active = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        if admins > 0 {
+            return Err(ApiError::conflict("Un administrateur existe déjà : connectez-vous avec son compte."));
+        }
+    }
     let exists: Option<i64> =
         sqlx::query_scalar("SELECT id FROM staff WHERE username = $1").bind(&username).fetch_optional(&mut *tx).await?;
     if exists.is_some() {
@@ -182,6 +213,7 @@ async fn change_account<F>(
     id: i64,
     expected_version: Option<i64>,
     action: &str,
+    counts_admins: bool,
     apply: F,
 ) -> ApiResult<StaffMember>
 where
@@ -191,6 +223,9 @@ where
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 't>>,
 {
     let mut tx = db.begin().await?;
+    if counts_admins {
+        lock_admins(db, &mut tx).await?;
+    }
     let before = get_in_tx(&mut tx, id).await?;
     if let Some(v) = expected_version {
         if v != before.version {
@@ -238,7 +273,7 @@ pub async fn update(
     let full_name = validate::full_name("full_name", full_name)?;
     let roles = validate::roles("roles", roles)?;
     let self_id = actor.staff_id;
-    change_account(db, actor, now, id, Some(version), "staff.update", move |tx, before| {
+    change_account(db, actor, now, id, Some(version), "staff.update", true, move |tx, before| {
         Box::pin(async move {
             // An administrator does not grant himself the medical role (or
             // any other): another administrator changes his roles.
@@ -264,7 +299,7 @@ pub async fn update(
 pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: Option<i64>, active: bool) -> ApiResult<StaffMember> {
     let action = if active { "staff.enable" } else { "staff.disable" };
     let self_id = actor.staff_id;
-    change_account(db, actor, now, id, version, action, move |tx, before| {
+    change_account(db, actor, now, id, version, action, true, move |tx, before| {
         Box::pin(async move {
             if !active && self_id == Some(id) {
                 return Err(ApiError::validation("active", "Vous ne pouvez pas désactiver votre propre compte."));
@@ -283,7 +318,7 @@ pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, ver
 }
 
 pub async fn unlock(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64) -> ApiResult<StaffMember> {
-    change_account(db, actor, now, id, None, "staff.unlock", move |tx, _| {
+    change_account(db, actor, now, id, None, "staff.unlock", false, move |tx, _| {
         Box::pin(async move {
             sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut **tx).await?;
             Ok(())
@@ -307,7 +342,7 @@ pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, f
     password::check_policy(field, new_password)?;
     let hash = password::hash(new_password)?;
     let reset = action == "staff.password_reset";
-    change_account(db, actor, now, id, None, action, move |tx, _| {
+    change_account(db, actor, now, id, None, action, false, move |tx, _| {
         Box::pin(async move {
             sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2")
                 .bind(&hash)
@@ -407,7 +442,6 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-        let failed: i64 = counted.try_get("failed_attempts")?;
         let locked_until: Option<String> = counted.try_get("locked_until")?;
         let after = get_in_tx(&mut tx, id).await?;
         let action = if locked_until.is_some() { "login.locked" } else { "login.failed" };
@@ -422,18 +456,16 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
                 "Mot de passe incorrect. Le compte est verrouillé pour {LOCK_MINUTES} minutes après {MAX_FAILED_ATTEMPTS} essais erronés."
             )));
         }
-        let left = MAX_FAILED_ATTEMPTS - failed;
-        return Err(ApiError::unauthenticated(format!(
-            "{BAD_CREDENTIALS} Encore {left} essai{} avant le verrouillage du compte.",
-            if left > 1 { "s" } else { "" }
-        )));
+        // The same answer as an unknown username or a disabled account: it
+        // tells nobody which usernames exist (the journal knows which).
+        return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
     if !account.active {
         audit::record(&mut tx, now, &actor, Change {
             action: "login.refused_disabled", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
         }).await?;
         tx.commit().await?;
-        return Err(ApiError::unauthenticated("Ce compte est désactivé : adressez-vous à un administrateur."));
+        return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
     sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
     audit::record(&mut tx, now, &actor, Change {

@@ -93,7 +93,7 @@ impl Operation for SetupCreateAdmin {
             return Err(ApiError::conflict("Un administrateur existe déjà : connectez-vous avec son compte."));
         }
         let first_start = Actor::process("premier-démarrage");
-        let created = staff::create(ctx.db(), &first_start, ctx.now, NewStaff {
+        let created = staff::create_first_admin(ctx.db(), &first_start, ctx.now, NewStaff {
             username: req.username,
             full_name: req.full_name,
             roles: vec![auth::Role::Admin],
