@@ -82,6 +82,8 @@ staff_update                     ...A
 staff_set_active                 ...A
 staff_unlock                     ...A
 staff_reset_password             ...A
+staff_request_list               ...A
+staff_request_decide             ...A
 backup_create                    ...A
 backup_restore                   ...A
 audit_list                       ...A

@@ -20,6 +20,7 @@ crate::on_both_backends!(
     wrong_passwords_typed_in_parallel_count_one_each,
     an_unknown_username_is_journaled_as_a_digest,
     two_administrators_at_once_leave_one,
+    the_medical_role_and_a_medical_reset_need_a_second_administrator,
 );
 
 async fn first_start_creates_the_administrator_once(t: TestDb) {
@@ -348,5 +349,80 @@ async fn two_administrators_at_once_leave_one(t: TestDb) {
             .unwrap();
         assert_eq!(left, 1, "round {round}: one administrator stays ({x:?} / {y:?})");
         assert!(x.is_ok() != y.is_ok(), "round {round}: one change went through, the other was refused ({x:?} / {y:?})");
+    }
+}
+
+/// Issue 17, item 8: the accounts that read health data change with four
+/// eyes. Granting the medical role and resetting a medical advisor's
+/// password wait for a second administrator; a reset makes its holder choose
+/// his own password before anything else, on every desk he was logged in.
+async fn the_medical_role_and_a_medical_reset_need_a_second_administrator(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    w.add_staff("chef", &["admin"]).await;
+    w.add_staff("chef2", &["admin"]).await;
+    let agent = w.add_staff("agent", &["claims"]).await;
+    let docteur = w.add_staff("docteur", &["medical"]).await;
+    let gest = w.add_staff("gest", &["claims"]).await;
+    let mut chef = w.login("chef").await;
+    let mut chef2 = w.login("chef2").await;
+    // The medical role asked: the account is answered unchanged, the request waits.
+    let same = w.call(&mut chef, "staff_update", json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["claims", "medical"]})).await.unwrap();
+    assert_eq!((same["roles"].clone(), same["version"].clone()), (json!(["claims"]), json!(1)));
+    let pending = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap();
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    let req = pending[0].clone();
+    assert_eq!((req["username"].as_str(), req["summary"].as_str(), req["created_by"].as_str()), (Some("agent"), Some("Rôles : Gestionnaire, Médecin conseil"), Some("chef")));
+    let e = w.call(&mut chef, "staff_update", json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["medical"]})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "one request of a kind at a time");
+    // The one who asked cannot validate it: refused and journaled.
+    let e = w.call(&mut chef, "staff_request_decide", json!({"id": req["id"], "approve": true})).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Forbidden, "Vous avez fait cette demande : un second administrateur doit la valider ou la refuser (contrôle à quatre yeux)."));
+    let refused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'forbidden' AND entity_type = 'staff_request'").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(refused, 1);
+    // The second administrator validates: the role is granted, journaled by him.
+    let done = w.call(&mut chef2, "staff_request_decide", json!({"id": req["id"], "approve": true})).await.unwrap();
+    assert_eq!((done["status"].as_str(), done["decided_by"].as_str()), (Some("valide"), Some("chef2")));
+    let mut a = w.login("agent").await;
+    assert_eq!(w.call(&mut a, "session_current", json!({})).await.unwrap()["staff"]["roles"], json!(["claims", "medical"]));
+    let by: String = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'staff.update' ORDER BY id DESC LIMIT 1").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(by, "chef2");
+    // A medical advisor's reset waits too; meanwhile his password is his own.
+    let mut doc_desk = w.login("docteur").await;
+    w.call(&mut chef, "staff_reset_password", json!({"id": docteur, "new_password": "Passage-2026-1"})).await.unwrap();
+    w.login("docteur").await;
+    let req = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap()[0].clone();
+    assert_eq!(req["kind"], "password_reset");
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff_requests WHERE id = $1").bind(req["id"].as_i64().unwrap()).fetch_one(w.t.db.pool()).await.unwrap();
+    assert!(stored.as_deref().is_some_and(|h| h.starts_with("$argon2") && !h.contains("Passage")), "only the hash waits");
+    // Refused: nothing changes, and the hash is gone.
+    w.call(&mut chef2, "staff_request_decide", json!({"id": req["id"], "approve": false})).await.unwrap();
+    w.login("docteur").await;
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff_requests WHERE id = $1").bind(req["id"].as_i64().unwrap()).fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(stored, None);
+    // Asked again and validated: the passage password works, once.
+    w.call(&mut chef, "staff_reset_password", json!({"id": docteur, "new_password": "Passage-2026-1"})).await.unwrap();
+    let req = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap()[0].clone();
+    w.call(&mut chef2, "staff_request_decide", json!({"id": req["id"], "approve": true})).await.unwrap();
+    assert!(w.call(&mut Caller::Anonymous, "session_login", json!({"username": "docteur", "password": PASSWORD})).await.is_err());
+    // The desk he was logged in on does nothing more until the new password is chosen.
+    let e = w.call(&mut doc_desk, "approval_list", json!({})).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Unauthenticated, Some("password_change_required")));
+    assert_eq!(e.message, "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un nouveau pour continuer.");
+    let mut doc = w.login_with("docteur", "Passage-2026-1").await;
+    let me = w.call(&mut doc, "session_current", json!({})).await.unwrap();
+    assert_eq!(me["staff"]["must_change_password"], true);
+    let e = w.call(&mut doc, "approval_list", json!({})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("password_change_required"));
+    w.call(&mut doc, "password_change", json!({"current_password": "Passage-2026-1", "new_password": "Le-mien-2026-ok"})).await.unwrap();
+    w.call(&mut doc, "approval_list", json!({})).await.unwrap();
+    // Another account's reset is at once, and forces the change all the same.
+    let g = w.call(&mut chef, "staff_reset_password", json!({"id": gest, "new_password": "Passage-2026-2"})).await.unwrap();
+    assert_eq!(g["must_change_password"], true);
+    let mut g = w.login_with("gest", "Passage-2026-2").await;
+    assert_eq!(w.call(&mut g, "member_search", json!({"query": "x"})).await.unwrap_err().field.as_deref(), Some("password_change_required"));
+    // The administrators' requests and decisions are in the journal.
+    let actions = w.audit_actions().await;
+    for a in ["staff.request", "staff.request_validate", "staff.request_refuse", "staff.password_reset"] {
+        assert!(actions.contains(&a.to_string()), "{a}: {actions:?}");
     }
 }

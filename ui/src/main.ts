@@ -36,6 +36,10 @@ let stopIdle: () => void = () => undefined;
 
 function loggedIn(session: SessionInfo): void {
   stopIdle();
+  if (session.staff.must_change_password) {
+    passwordChangeScreen(session.staff.full_name);
+    return;
+  }
   shellScreen(root, session, () => {
     stopIdle();
     void boot();
@@ -78,6 +82,42 @@ function lockScreen(message: string): void {
   mount(root, h("main", { id: "lock-screen", class: "centered" }, form));
   (form.elements.namedItem("password") as HTMLInputElement).focus();
 }
+
+/**
+ * An administrator reset this account's password: the window is cleared and
+ * its holder chooses his own before anything else (the core refuses the rest).
+ */
+function passwordChangeScreen(name: string): void {
+  stopIdle();
+  if (document.getElementById("password-change-form")) return;
+  for (const o of document.querySelectorAll(".overlay")) o.remove();
+  const form = h("form", { id: "password-change-form", class: "card", autocomplete: "off", novalidate: true });
+  mount(
+    form,
+    h("h2", {}, "Choisissez votre mot de passe"),
+    h("p", { class: "hint" }, `${name} : un administrateur a réinitialisé votre mot de passe. Saisissez celui qu'il vous a donné, puis le vôtre (au moins 10 caractères).`),
+    field("Mot de passe donné par l'administrateur", "current_password", { type: "password", autocomplete: "current-password" }),
+    field("Nouveau mot de passe", "new_password", { type: "password", autocomplete: "new-password" }),
+    field("Nouveau mot de passe, à nouveau", "confirm", { type: "password", autocomplete: "new-password" }),
+    formError(),
+    h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "password-change-save" }, "Enregistrer"),
+      h("button", { type: "button", id: "password-change-logout", onclick: async () => { await call("session_logout", {}); void boot(); } }, "Se déconnecter")),
+  );
+  onSubmit(form, async () => {
+    const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
+    if (v("new_password") !== v("confirm")) {
+      throw new ApiFailure({ code: "validation", message: "Les deux saisies du nouveau mot de passe diffèrent.", field: "confirm" });
+    }
+    await call("password_change", { current_password: v("current_password"), new_password: v("new_password") });
+    loggedIn(await call("session_current", {}));
+  });
+  mount(root, h("main", { id: "password-change", class: "centered" }, form));
+  (form.elements.namedItem("current_password") as HTMLInputElement).focus();
+}
+
+window.addEventListener("guichet:password-change", () => {
+  call("session_current", {}).then((s) => passwordChangeScreen(s.staff.full_name), () => undefined);
+});
 
 function setLockMessage(message: string): void {
   const p = document.getElementById("lock-message");

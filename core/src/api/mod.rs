@@ -65,6 +65,10 @@ pub enum Caller {
 /// What a locked desk may still call.
 const UNLOCKED_OPS: [&str; 4] = ["session_unlock", "session_logout", "session_lock", "setup_status"];
 
+/// What an account whose password was reset may still call: choose his own
+/// password, or leave.
+const PASSWORD_CHANGE_OPS: [&str; 6] = ["password_change", "session_current", "session_logout", "session_lock", "setup_status", "lock_settings_get"];
+
 /// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
 pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
     let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'idle_lock_minutes'").fetch_optional(pool).await?;
@@ -263,6 +267,17 @@ impl Api {
                         return Err(locked_error(idle));
                     }
                     *caller = Caller::Staff { staff_id, last_active: now };
+                    if s.must_change_password && !PASSWORD_CHANGE_OPS.contains(&op) {
+                        // An administrator reset the password: whoever holds
+                        // a session of this account does nothing more until
+                        // the new password is chosen (issue 17, item 8).
+                        return Err(ApiError {
+                            field: Some("password_change_required".into()),
+                            ..ApiError::unauthenticated(
+                                "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un nouveau pour continuer.",
+                            )
+                        });
+                    }
                     let actor = Actor::staff(s.id, &s.username);
                     let roles = s.roles.clone();
                     (Some(s), actor, roles)

@@ -2,9 +2,11 @@
 
 pub mod password;
 mod repo;
+mod requests;
 pub mod validate;
 
 pub use repo::*;
+pub use requests::{decide_request, pending_requests, StaffRequest};
 
 use crate::auth::Role;
 use serde::Serialize;
@@ -29,6 +31,9 @@ pub struct StaffMember {
     pub failed_attempts: i64,
     /// Set while the account is locked (UTC, RFC 3339).
     pub locked_until: Option<String>,
+    /// After an administrator's reset: the holder chooses his own password
+    /// before anything else.
+    pub must_change_password: bool,
     /// Optimistic-lock counter: an update names the version it read.
     #[ts(type = "number")]
     pub version: i64,
@@ -44,6 +49,7 @@ impl StaffMember {
             "active": self.active,
             "failed_attempts": self.failed_attempts,
             "locked_until": self.locked_until,
+            "must_change_password": self.must_change_password,
         })
     }
 

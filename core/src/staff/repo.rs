@@ -10,7 +10,7 @@ use crate::storage::{time, Db};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-const STAFF_COLUMNS: &str = "id, username, full_name, active, failed_attempts, locked_until, version";
+const STAFF_COLUMNS: &str = "id, username, full_name, active, failed_attempts, locked_until, must_change_password, version";
 
 fn from_row(r: &sqlx::any::AnyRow, roles: Vec<Role>) -> ApiResult<StaffMember> {
     Ok(StaffMember {
@@ -21,6 +21,7 @@ fn from_row(r: &sqlx::any::AnyRow, roles: Vec<Role>) -> ApiResult<StaffMember> {
         active: r.try_get::<i64, _>("active")? != 0,
         failed_attempts: r.try_get("failed_attempts")?,
         locked_until: r.try_get("locked_until")?,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
         version: r.try_get("version")?,
     })
 }
@@ -64,7 +65,7 @@ pub async fn id_by_username(pool: &AnyPool, username: &str) -> ApiResult<Option<
     Ok(sqlx::query_scalar("SELECT id FROM staff WHERE username = $1").bind(username.trim().to_lowercase()).fetch_optional(pool).await?)
 }
 
-async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<StaffMember> {
+pub(super) async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<StaffMember> {
     let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -206,6 +207,7 @@ async fn insert_roles(tx: &mut Transaction<'static, Any>, id: i64, roles: &[Role
 }
 
 /// Applies `apply` to one account under its version, audits before/after.
+#[allow(clippy::too_many_arguments)]
 async fn change_account<F>(
     db: &Db,
     actor: &Actor,
@@ -223,28 +225,54 @@ where
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 't>>,
 {
     let mut tx = db.begin().await?;
+    let after = change_account_in(&mut tx, db, actor, now, id, expected_version, action, counts_admins, apply).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The same, inside a transaction the caller commits (a validated request
+/// applies its change and records its decision together).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn change_account_in<F>(
+    tx: &mut Transaction<'static, Any>,
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    expected_version: Option<i64>,
+    action: &str,
+    counts_admins: bool,
+    apply: F,
+) -> ApiResult<StaffMember>
+where
+    F: for<'t> FnOnce(
+        &'t mut Transaction<'static, Any>,
+        &'t StaffMember,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 't>>,
+{
+    let tx = &mut *tx;
     if counts_admins {
-        lock_admins(db, &mut tx).await?;
+        lock_admins(db, tx).await?;
     }
-    let before = get_in_tx(&mut tx, id).await?;
+    let before = get_in_tx(tx, id).await?;
     if let Some(v) = expected_version {
         if v != before.version {
             return Err(ApiError::stale());
         }
     }
-    apply(&mut tx, &before).await?;
+    apply(tx, &before).await?;
     let bumped = sqlx::query("UPDATE staff SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
         .bind(time::ts(now))
         .bind(id)
         .bind(before.version)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     if bumped.rows_affected() != 1 {
         return Err(ApiError::stale());
     }
-    let after = get_in_tx(&mut tx, id).await?;
+    let after = get_in_tx(tx, id).await?;
     audit::record(
-        &mut tx,
+        tx,
         now,
         actor,
         Change {
@@ -256,11 +284,17 @@ where
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
+/// The message of a change of one's own roles.
+pub(super) const OWN_ROLES: &str = "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur.";
+
 /// Name and roles. The last active administrator keeps the admin role.
+/// Granting the medical role, by a staff member, waits for a second
+/// administrator (issue 17, item 8): the account is answered unchanged and
+/// a pending request recorded; the system account (the bootstrap on the
+/// server's machine) grants it at once.
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -272,8 +306,31 @@ pub async fn update(
 ) -> ApiResult<StaffMember> {
     let full_name = validate::full_name("full_name", full_name)?;
     let roles = validate::roles("roles", roles)?;
+    if actor.staff_id.is_some() && roles.contains(&Role::Medical) {
+        let before = get(db.pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte n° {id}.")))?;
+        if !before.roles.contains(&Role::Medical) {
+            return super::requests::record_roles(db, actor, now, &before, version, &full_name, &roles).await;
+        }
+    }
+    let mut tx = db.begin().await?;
+    let after = apply_roles(&mut tx, db, actor, now, id, Some(version), full_name, roles).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn apply_roles(
+    tx: &mut Transaction<'static, Any>,
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: Option<i64>,
+    full_name: String,
+    roles: Vec<Role>,
+) -> ApiResult<StaffMember> {
     let self_id = actor.staff_id;
-    change_account(db, actor, now, id, Some(version), "staff.update", true, move |tx, before| {
+    change_account_in(tx, db, actor, now, id, version, "staff.update", true, move |tx, before| {
         Box::pin(async move {
             // An administrator does not grant himself the medical role (or
             // any other): another administrator changes his roles.
@@ -282,7 +339,7 @@ pub async fn update(
             let mut had = before.roles.clone();
             had.sort();
             if self_id == Some(id) && wanted != had {
-                return Err(ApiError::forbidden("Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur."));
+                return Err(ApiError::forbidden(OWN_ROLES));
             }
             if before.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && before.active && other_active_admins(tx, id).await? == 0 {
                 return Err(ApiError::validation("roles", "C'est le dernier administrateur actif : il doit garder le rôle administrateur."));
@@ -341,11 +398,36 @@ async fn end_server_sessions(tx: &mut Transaction<'static, Any>, staff_id: i64, 
 pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, field: &str, new_password: &str, action: &str) -> ApiResult<StaffMember> {
     password::check_policy(field, new_password)?;
     let hash = password::hash(new_password)?;
+    let mut tx = db.begin().await?;
+    let after = apply_password(&mut tx, db, actor, now, id, hash, action).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// An administrator's reset: at once, or (a medical advisor's account, by a
+/// staff member) once a second administrator validates it. Either way the
+/// password chosen is only a passage: its holder sets his own at his next
+/// login.
+pub async fn reset_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, new_password: &str) -> ApiResult<StaffMember> {
+    let target = get(db.pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte n° {id}.")))?;
+    if actor.staff_id.is_some() && target.roles.contains(&Role::Medical) {
+        password::check_policy("new_password", new_password)?;
+        let hash = password::hash(new_password)?;
+        return super::requests::record_reset(db, actor, now, &target, hash).await;
+    }
+    set_password(db, actor, now, id, "new_password", new_password, "staff.password_reset").await
+}
+
+/// Writes a password's hash. A reset (`staff.password_reset`) ends the
+/// account's sessions on the server's desks and makes its holder choose a
+/// new one at his next call; his own change clears that.
+pub(super) async fn apply_password(tx: &mut Transaction<'static, Any>, db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, hash: String, action: &str) -> ApiResult<StaffMember> {
     let reset = action == "staff.password_reset";
-    change_account(db, actor, now, id, None, action, false, move |tx, _| {
+    change_account_in(tx, db, actor, now, id, None, action, false, move |tx, _| {
         Box::pin(async move {
-            sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2")
+            sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL, must_change_password = $2 WHERE id = $3")
                 .bind(&hash)
+                .bind(reset as i64)
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;

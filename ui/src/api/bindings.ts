@@ -1381,11 +1381,39 @@ failed_attempts: number,
  */
 locked_until: string | null, 
 /**
+ * After an administrator's reset: the holder chooses his own password
+ * before anything else.
+ */
+must_change_password: boolean, 
+/**
  * Optimistic-lock counter: an update names the version it read.
  */
 version: number, };
 
 export type StaffRef = { id?: number, username?: string, };
+
+/**
+ * A change of an account waiting for a second administrator.
+ */
+export type StaffRequest = { id: number, staff_id: number, username: string, 
+/**
+ * `roles` or `password_reset`.
+ */
+kind: string, 
+/**
+ * In the administrators' words: « Rôles : Gestionnaire, Médecin conseil ».
+ */
+summary: string, 
+/**
+ * `en_attente`, `valide` or `refuse`.
+ */
+status: string, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, };
+
+export type StaffRequestDecision = { id: number, 
+/**
+ * True validates (the change is applied), false refuses.
+ */
+approve: boolean, };
 
 export type StaffResetPasswordRequest = { id: number, new_password: string, };
 
@@ -1585,6 +1613,8 @@ export interface Operations {
   staff_set_active: { request: StaffSetActiveRequest; response: StaffMember };
   staff_unlock: { request: StaffRef; response: StaffMember };
   staff_reset_password: { request: StaffResetPasswordRequest; response: StaffMember };
+  staff_request_list: { request: Empty; response: Array<StaffRequest> };
+  staff_request_decide: { request: StaffRequestDecision; response: StaffRequest };
   backup_create: { request: BackupRequest; response: BackupReport };
   backup_restore: { request: BackupRequest; response: RestoredCopy };
   audit_list: { request: AuditFilter; response: AuditListResponse };
@@ -1703,6 +1733,8 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   staff_set_active: "staff_manage",
   staff_unlock: "staff_manage",
   staff_reset_password: "staff_manage",
+  staff_request_list: "staff_manage",
+  staff_request_decide: "staff_manage",
   backup_create: "settings_manage",
   backup_restore: "settings_manage",
   audit_list: "audit_read",

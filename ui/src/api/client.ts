@@ -20,6 +20,8 @@ function asApiError(e: unknown): ApiError {
     const err = e as ApiError;
     // The core locked this desk after inactivity: the window asks for the password.
     if (err.field === "session_locked") window.dispatchEvent(new CustomEvent("guichet:locked", { detail: err.message }));
+    // An administrator reset this account's password: the window asks for a new one.
+    if (err.field === "password_change_required") window.dispatchEvent(new CustomEvent("guichet:password-change"));
     // The server ended this desk's session: the window asks to log in again, keeping the screen.
     if (err.field === "session_expired") window.dispatchEvent(new CustomEvent("guichet:expired", { detail: err.message }));
     return err;

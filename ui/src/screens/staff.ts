@@ -1,7 +1,7 @@
 // Staff accounts: create, roles, disable, unlock, reset password.
 import { ApiFailure, call } from "../api/client";
-import type { Role, SessionInfo, StaffMember } from "../api/bindings";
-import { field, formError, h, onSubmit, localTime, mount, value } from "../dom";
+import type { Role, SessionInfo, StaffMember, StaffRequest } from "../api/bindings";
+import { field, formError, h, onSubmit, localTime, mount, statusLine, value } from "../dom";
 
 const ROLES: [Role, string][] = [
   ["reception", "Agent d'accueil"],
@@ -35,13 +35,69 @@ function state(s: StaffMember): string {
 export async function staffPanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
   const list = h("div", { id: "staff-list" });
   const editor = h("div", { id: "staff-editor" });
+  const requests = h("div", { id: "staff-requests" });
+  const status = statusLine("staff-status");
   const reload = async (): Promise<void> => {
     try {
       const { staff } = await call("staff_list", {});
       mount(list, table(staff));
+      mount(requests, pendingTable(await call("staff_request_list", {})));
     } catch (e) {
       mount(list, h("p", { class: "form-error" }, e instanceof ApiFailure ? e.message : String(e)));
     }
+  };
+
+  // The medical role granted and a medical advisor's reset wait for a
+  // second administrator: the core decides which, the panel shows them here.
+  const pendingTable = (list: StaffRequest[]): HTMLElement | null =>
+    list.length === 0
+      ? null
+      : h(
+          "div",
+          { class: "card" },
+          h("h3", {}, "Changements à valider par un second administrateur"),
+          h(
+            "table",
+            { class: "grid" },
+            h("thead", {}, h("tr", {}, h("th", {}, "Compte"), h("th", {}, "Changement"), h("th", {}, "Demandé par"), h("th", {}, "Le"), h("th", {}, ""))),
+            h(
+              "tbody",
+              {},
+              ...list.map((r) =>
+                h(
+                  "tr",
+                  { "data-request": String(r.id) },
+                  h("td", {}, r.username),
+                  h("td", {}, r.summary),
+                  h("td", {}, r.created_by),
+                  h("td", {}, localTime(r.created_at)),
+                  h(
+                    "td",
+                    { class: "actions" },
+                    h("button", { type: "button", class: "validate", onclick: () => void decide(r, true) }, "Valider"),
+                    h("button", { type: "button", class: "refuse", onclick: () => void decide(r, false) }, "Refuser"),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        );
+
+  const decide = async (r: StaffRequest, approve: boolean): Promise<void> => {
+    try {
+      await call("staff_request_decide", { id: r.id, approve });
+      status.textContent = `${r.username} : ${approve ? "changement validé et appliqué" : "changement refusé"}.`;
+    } catch (e) {
+      status.textContent = e instanceof ApiFailure ? e.message : String(e);
+    }
+    await reload();
+  };
+
+  /** After a change: said as done, or as waiting when the core kept it for a second administrator. */
+  const saidAfter = async (username: string): Promise<void> => {
+    await reload();
+    const waiting = (await call("staff_request_list", {})).some((r) => r.username === username && r.created_by === session.staff.username);
+    status.textContent = waiting ? `${username} : demande enregistrée ; un second administrateur doit la valider.` : `${username} : enregistré.`;
   };
 
   const act = async (run: () => Promise<unknown>): Promise<void> => {
@@ -121,7 +177,7 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
     onSubmit(form, async () => {
       await call("staff_update", { id: s.id, version: s.version, full_name: value(form, "full_name"), roles: checkedRoles(form) });
       closeEditor();
-      await reload();
+      await saidAfter(s.username);
     });
     mount(editor, form);
     form.querySelector("input")?.focus();
@@ -139,12 +195,12 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
     onSubmit(form, async () => {
       await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
       closeEditor();
-      await reload();
+      await saidAfter(s.username);
     });
     mount(editor, form);
     form.querySelector("input")?.focus();
   };
 
-  mount(panel, h("div", { class: "row" }, h("button", { type: "button", id: "staff-new", class: "primary", onclick: createForm }, "Nouveau compte")), editor, list);
+  mount(panel, h("div", { class: "row" }, h("button", { type: "button", id: "staff-new", class: "primary", onclick: createForm }, "Nouveau compte")), status, editor, requests, list);
   await reload();
 }

@@ -51,6 +51,8 @@ operations! {
     staff::StaffSetActive,
     staff::StaffUnlock,
     staff::StaffResetPassword,
+    staff::StaffRequestList,
+    staff::StaffRequestDecide,
     staff::BackupCreate,
     staff::BackupRestore,
     audit::AuditList,

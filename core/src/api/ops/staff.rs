@@ -5,7 +5,7 @@ use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::{Permission, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::staff::{self, NewStaff, StaffMember};
+use crate::staff::{self, NewStaff, StaffMember, StaffRequest};
 use crate::storage::backup::{self, BackupReport, RestoreReport};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -56,7 +56,7 @@ impl Operation for StaffUpdate {
     const NAME: &'static str = "staff_update";
     const ENTITY: Option<&'static str> = Some("staff");
     const PERMISSION: Permission = Permission::StaffManage;
-    const SUMMARY: &'static str = "Changes an account's full name and roles.";
+    const SUMMARY: &'static str = "Changes an account's full name and roles. Granting the medical role waits for a second administrator (staff_request_decide); the account is answered unchanged.";
     type Request = StaffUpdateRequest;
     type Response = StaffMember;
     async fn run(ctx: &mut Ctx<'_>, r: StaffUpdateRequest) -> ApiResult<StaffMember> {
@@ -136,11 +136,45 @@ pub struct StaffResetPassword;
 impl Operation for StaffResetPassword {
     const NAME: &'static str = "staff_reset_password";
     const PERMISSION: Permission = Permission::StaffManage;
-    const SUMMARY: &'static str = "Sets a new password for an account (and unlocks it).";
+    const SUMMARY: &'static str = "Sets a passage password for an account (and unlocks it): its holder chooses his own at his next login, and his open sessions end. For a medical advisor, a second administrator validates it first (staff_request_decide).";
     type Request = StaffResetPasswordRequest;
     type Response = StaffMember;
     async fn run(ctx: &mut Ctx<'_>, r: StaffResetPasswordRequest) -> ApiResult<StaffMember> {
-        staff::set_password(ctx.db(), &ctx.actor, ctx.now, r.id, "new_password", &r.new_password, "staff.password_reset").await
+        staff::reset_password(ctx.db(), &ctx.actor, ctx.now, r.id, &r.new_password).await
+    }
+}
+
+pub struct StaffRequestList;
+impl Operation for StaffRequestList {
+    const NAME: &'static str = "staff_request_list";
+    const PERMISSION: Permission = Permission::StaffManage;
+    const SUMMARY: &'static str = "Changes of accounts waiting for a second administrator (the medical role granted, a medical advisor's password reset), oldest first.";
+    type Request = Empty;
+    type Response = Vec<StaffRequest>;
+    async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Vec<StaffRequest>> {
+        staff::pending_requests(ctx.db().pool()).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct StaffRequestDecision {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// True validates (the change is applied), false refuses.
+    pub approve: bool,
+}
+
+pub struct StaffRequestDecide;
+impl Operation for StaffRequestDecide {
+    const NAME: &'static str = "staff_request_decide";
+    const ENTITY: Option<&'static str> = Some("staff_request");
+    const PERMISSION: Permission = Permission::StaffManage;
+    const SUMMARY: &'static str = "Validates (applies) or refuses a pending change of an account; never by the administrator who asked it, nor by the account concerned.";
+    type Request = StaffRequestDecision;
+    type Response = StaffRequest;
+    async fn run(ctx: &mut Ctx<'_>, r: StaffRequestDecision) -> ApiResult<StaffRequest> {
+        staff::decide_request(ctx.db(), &ctx.actor, ctx.now, r.id, r.approve).await
     }
 }
 

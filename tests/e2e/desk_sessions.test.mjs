@@ -1,8 +1,10 @@
-// The real window: the idle lock runs on the window's own timer. A reception
-// agent leaves her desk with a member's page open; when the minutes the
-// administrator set have passed without a key or a click, the window clears
-// the screen (the member's page is gone from the page, not covered) and the
-// core is locked too; her password brings a fresh main window back.
+// The real window and who is at it. The idle lock runs on the window's own
+// timer: a reception agent leaves her desk with a member's page open; when the
+// minutes the administrator set have passed without a key or a click, the
+// window clears the screen (the member's page is gone from the page, not
+// covered) and the core is locked too; her password brings a fresh main
+// window back. Then an administrator resets her password: her desk does
+// nothing more until she has chosen her own.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { launch, windowTestsSkipReason, ENTER, cli } from "./webdriver.mjs";
@@ -53,4 +55,27 @@ test("an idle window locks on its own timer and clears the screen", { skip: skip
   await w.waitFor("#member-search");
   await w.type("#member-search", "13059" + ENTER);
   await w.waitText("#member-title", "Bennani Karim");
+});
+
+test("after an administrator's reset, the desk asks for a new password before anything else", { skip: skip ?? false }, async () => {
+  const staff = sys("staff_list", {}).staff;
+  const nadia = staff.find((s) => s.username === "n.alami");
+  sys("staff_reset_password", { id: nadia.id, new_password: "Passage-2026-1" });
+  // Her next action meets the core's refusal: the window is cleared for the new password.
+  await w.click('#sections button[data-section="adherents"]');
+  await w.type("#member-search", "13059" + ENTER);
+  await w.waitFor("#password-change-form");
+  const page = await w.exec("return document.body.innerText;");
+  assert.ok(!page.includes("Bennani"), `nothing of the member stays: ${page}`);
+  await w.type("#f-current_password", "Passage-2026-1");
+  await w.type("#f-new_password", "Nadia-2026-neuf");
+  await w.type("#f-confirm", "Nadia-2026-autre" + ENTER);
+  await w.waitText("#password-change-form .form-error", "Les deux saisies du nouveau mot de passe diffèrent.");
+  await w.exec("document.querySelector('#f-confirm').value = '';");
+  await w.type("#f-confirm", "Nadia-2026-neuf" + ENTER);
+  await w.waitFor("#member-search");
+  await w.screenshot("41-mot-de-passe-choisi");
+  // Her own password is the one that works now.
+  const rows = sys("audit_list", { action: "staff.password_change" }).entries;
+  assert.equal(rows[0].actor, "n.alami");
 });
