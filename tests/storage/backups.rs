@@ -197,6 +197,49 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
         // The untouched copy restores.
         let target = dir.path().join("intacte.sqlite3");
         backup::restore(&file, &format!("sqlite://{}", target.display())).await.unwrap();
+    } else {
+        // A dump carrying a function, trigger or view Guichet does not make, or
+        // a guard of the journal rewritten, is refused before any of it runs
+        // (checked against the migrations run in a scratch schema of the target).
+        let plants = [
+            (
+                "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM staff; RETURN NEW; END $$; \
+                 CREATE TRIGGER purge AFTER INSERT ON members FOR EACH ROW EXECUTE FUNCTION purge()",
+                "la fonction « purge() », que Guichet ne crée pas",
+            ),
+            ("CREATE VIEW tout AS SELECT * FROM members", "un objet de type VIEW"),
+            (
+                "CREATE OR REPLACE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+                "la fonction « audit_head_forward() » n'est pas celle de Guichet",
+            ),
+            (
+                "DROP TRIGGER audit_log_no_update ON audit_log; \
+                 CREATE TRIGGER audit_log_no_update BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+                "le déclencheur « audit_log_no_update » n'est pas celui de Guichet",
+            ),
+        ];
+        for (i, (sql, message)) in plants.iter().enumerate() {
+            let source = fresh_url(Kind::Postgres).await.unwrap().0;
+            backup::restore(&file, &source).await.unwrap();
+            let src_db = Db::open(&source).await.unwrap();
+            sqlx::raw_sql(sql).execute(src_db.pool()).await.unwrap();
+            let planted = dir.path().join(format!("piegee{i}.dump"));
+            backup::backup(&src_db, &planted, chrono::Utc::now()).await.unwrap();
+            src_db.close().await;
+            let target = fresh_url(Kind::Postgres).await.unwrap().0;
+            let e = backup::restore(&planted, &target).await.unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("file"), "{}", e.message);
+            assert!(e.message.contains(message) && e.message.ends_with("rien n'a été restauré."), "{}", e.message);
+            // Nothing written, and the scratch schema is gone.
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&target).await.unwrap();
+            let objects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let schemas: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'guichet_reference%'").fetch_one(&mut conn).await.unwrap();
+            sqlx::Connection::close(conn).await.unwrap();
+            assert_eq!((objects, schemas), (0, 0), "{message}");
+        }
     }
     // Only the administrator backs up from the command layer.
     w.add_staff("gest", &["claims"]).await;

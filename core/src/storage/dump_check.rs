@@ -1,0 +1,187 @@
+//! Before a PostgreSQL backup is restored, its contents are checked against
+//! what Guichet's migrations create (issue 17, item 11): a dump can carry a
+//! function or a trigger that would run in the restored database (a guard
+//! of the journal rewritten, a trigger that copies or deletes rows), or
+//! objects Guichet never makes (a view, a rule, a policy, an extension).
+//!
+//! The reference is made on the target server itself: the migrations are run
+//! in a scratch schema of the (empty) target database, read from the catalog
+//! with every name qualified, and the schema is dropped. The dump is read
+//! with `pg_restore --list` (what it holds) and `pg_restore --schema-only`
+//! (its definitions); nothing of it is executed before it passes.
+
+use crate::error::{ApiError, ApiResult};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// What the migrations make, with `public.` as the schema.
+#[derive(Debug, Default)]
+pub(crate) struct Reference {
+    /// `(kind, name)`: `TABLE members`, `INDEX members_search`,
+    /// `TRIGGER audit_log audit_log_no_update`, `FUNCTION audit_head_forward()`…
+    pub names: BTreeSet<(String, String)>,
+    /// Each trigger as `pg_get_triggerdef` writes it, by name.
+    pub triggers: BTreeMap<String, String>,
+    /// Each function's body, by name.
+    pub functions: BTreeMap<String, String>,
+}
+
+/// The kinds of entry a Guichet backup holds. Anything else is refused.
+const KINDS: [&str; 12] = [
+    "TABLE DATA",
+    "FK CONSTRAINT",
+    "SEQUENCE SET",
+    "SEQUENCE OWNED BY",
+    "TABLE",
+    "INDEX",
+    "CONSTRAINT",
+    "SEQUENCE",
+    "DEFAULT",
+    "TRIGGER",
+    "FUNCTION",
+    "SCHEMA",
+];
+
+/// The kinds whose names must be among the migrations' (data, defaults and
+/// sequence settings follow their table).
+const NAMED: [&str; 7] = ["TABLE", "INDEX", "CONSTRAINT", "FK CONSTRAINT", "SEQUENCE", "TRIGGER", "FUNCTION"];
+
+fn refuse(message: String) -> ApiError {
+    ApiError::validation("file", format!("{message} : rien n'a été restauré."))
+}
+
+fn kind_fr(kind: &str) -> &'static str {
+    match kind {
+        "TABLE" => "la table",
+        "INDEX" => "l'index",
+        "TRIGGER" => "le déclencheur",
+        "FUNCTION" => "la fonction",
+        "SEQUENCE" => "la séquence",
+        "CONSTRAINT" | "FK CONSTRAINT" => "la contrainte",
+        _ => "l'objet",
+    }
+}
+
+fn pg_restore(args: &[&str], src: &Path) -> ApiResult<String> {
+    let out = Command::new("pg_restore")
+        .args(args)
+        .arg(src)
+        .output()
+        .map_err(|e| ApiError::validation("file", format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client.")))?;
+    if !out.status.success() {
+        return Err(ApiError::validation("file", format!("Sauvegarde illisible par pg_restore : {}", String::from_utf8_lossy(&out.stderr).trim())));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The entries of a dump's table of contents: `(kind, schema, name)`.
+/// A line reads `ID; CATALOG OID KIND SCHEMA NAME OWNER`.
+fn entries(list: &str) -> ApiResult<Vec<(String, String, String)>> {
+    let mut out = vec![];
+    for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with(';')) {
+        let rest = line.splitn(4, ' ').nth(3).unwrap_or("");
+        let Some(kind) = KINDS.iter().find(|k| rest.starts_with(&format!("{k} "))) else {
+            let kind: String = rest.split(' ').take_while(|w| w.chars().all(|c| c.is_ascii_uppercase())).collect::<Vec<_>>().join(" ");
+            return Err(refuse(format!("La sauvegarde contient un objet de type {kind} ({line}), que Guichet ne crée pas")));
+        };
+        let rest = &rest[kind.len() + 1..];
+        let (schema, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        // The owner is the last word; the name is what lies between.
+        let name = rest.rsplit_once(' ').map(|(n, _)| n).unwrap_or(rest);
+        out.push((kind.to_string(), schema.to_string(), name.to_string()));
+    }
+    Ok(out)
+}
+
+/// `CREATE TRIGGER name …;` statements of a schema-only script, by name.
+fn dumped_triggers(script: &str) -> BTreeMap<String, String> {
+    script
+        .lines()
+        .filter(|l| l.starts_with("CREATE TRIGGER ") || l.starts_with("CREATE CONSTRAINT TRIGGER "))
+        .map(|l| {
+            let name = l.trim_start_matches("CREATE CONSTRAINT TRIGGER ").trim_start_matches("CREATE TRIGGER ").split(' ').next().unwrap_or("").to_string();
+            (name, l.trim_end_matches(';').to_string())
+        })
+        .collect()
+}
+
+/// Function bodies of a schema-only script, by `name()`: what lies between
+/// the dollar quotes after `AS`.
+fn dumped_functions(script: &str) -> ApiResult<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut rest = script;
+    while let Some(i) = rest.find("CREATE FUNCTION ") {
+        let after = &rest[i + "CREATE FUNCTION ".len()..];
+        let head = after.split('(').next().unwrap_or("");
+        let name = head.rsplit('.').next().unwrap_or(head).to_string();
+        let body_start = after.find(" AS $").ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde n'a pas la forme de celles de Guichet")))?;
+        let quoted = &after[body_start + 4..];
+        let tag_end = quoted[1..].find('$').map(|j| j + 2).ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde est illisible")))?;
+        let tag = &quoted[..tag_end];
+        let body = &quoted[tag_end..];
+        let end = body.find(tag).ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde est illisible")))?;
+        out.insert(format!("{name}()"), body[..end].to_string());
+        rest = &body[end + tag.len()..];
+    }
+    Ok(out)
+}
+
+/// Checks the dump `src` against `reference`; the first difference refuses it.
+pub(crate) fn check(src: &Path, reference: &Reference) -> ApiResult<()> {
+    let list = pg_restore(&["--list"], src)?;
+    for (kind, schema, name) in entries(&list)? {
+        if kind == "SCHEMA" {
+            if name != "public" {
+                return Err(refuse(format!("La sauvegarde contient le schéma « {name} », que Guichet ne crée pas")));
+            }
+            continue;
+        }
+        if schema != "public" {
+            return Err(refuse(format!("La sauvegarde contient {} « {name} » hors du schéma public", kind_fr(&kind))));
+        }
+        if NAMED.contains(&kind.as_str()) && !reference.names.contains(&(kind.clone(), name.clone())) && !(kind == "TABLE" && name == "_sqlx_migrations") {
+            return Err(refuse(format!("La sauvegarde contient {} « {name} », que Guichet ne crée pas", kind_fr(&kind))));
+        }
+    }
+    let script = pg_restore(&["--schema-only", "--file=-"], src)?;
+    for (name, def) in dumped_triggers(&script) {
+        if reference.triggers.get(&name) != Some(&def) {
+            return Err(refuse(format!("Dans la sauvegarde, le déclencheur « {name} » n'est pas celui de Guichet")));
+        }
+    }
+    for (name, body) in dumped_functions(&script)? {
+        if reference.functions.get(&name) != Some(&body) {
+            return Err(refuse(format!("Dans la sauvegarde, la fonction « {name} » n'est pas celle de Guichet")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_of_contents_is_read_entry_by_entry() {
+        let list = "; Archive created at 2026-12-02\n;\n291; 1255 2748570 FUNCTION public audit_head_forward() guichet\n\
+                    3666; 2620 2748571 TRIGGER public audit_head audit_head_forward guichet\n\
+                    3432; 2604 2748564 DEFAULT public batch_runs id guichet\n\
+                    3500; 0 2748564 TABLE DATA public members guichet\n";
+        let e = entries(list).unwrap();
+        assert_eq!(e[0], ("FUNCTION".into(), "public".into(), "audit_head_forward()".into()));
+        assert_eq!(e[1], ("TRIGGER".into(), "public".into(), "audit_head audit_head_forward".into()));
+        assert_eq!(e[3], ("TABLE DATA".into(), "public".into(), "members".into()));
+        let err = entries("12; 2618 1 RULE public members purge guichet\n").unwrap_err();
+        assert!(err.message.contains("un objet de type RULE"), "{}", err.message);
+    }
+
+    #[test]
+    fn function_bodies_are_read_between_their_dollar_quotes() {
+        let script = "CREATE FUNCTION public.f() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$\nBEGIN RETURN NEW; END $$;\n\n\
+                      CREATE FUNCTION public.g() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $_$\nBEGIN RAISE '$$'; END $_$;\n";
+        let f = dumped_functions(script).unwrap();
+        assert_eq!(f["f()"], "\nBEGIN RETURN NEW; END ");
+        assert_eq!(f["g()"], "\nBEGIN RAISE '$$'; END ");
+    }
+}
