@@ -61,6 +61,11 @@ pub fn upkeep(db: &Db) {
     }
     let db = db.clone();
     tokio::spawn(async move {
+        // A command-line run closes its pool as soon as its operation ends:
+        // nothing to compact then (the next process will).
+        if db.pool().is_closed() {
+            return;
+        }
         if let Err(e) = compact(&db).await {
             tracing::warn!(error = %e.message, "compaction des compteurs de dossiers");
         }
