@@ -101,7 +101,7 @@ fn peak_children_rss_mb() -> f64 {
 }
 
 /// Runs of calamine alone and of the import, taken in turns.
-const PAIRS: usize = 5;
+const PAIRS: usize = 7;
 
 fn import_benchmark() {
     let rows: usize = std::env::var("BENCH_ROSTER_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
@@ -117,21 +117,42 @@ fn import_benchmark() {
     // Each import is paired with a read by calamine just before it, so that
     // both medians sample the machine in the same moments (its speed drifts by
     // a third over a minute here).
-    let (mut read, mut import) = (Vec::new(), Vec::new());
+    // An earlier build of `guichet` (BENCH_BASELINE_GUICHET, a release
+    // binary of another commit) is run in the same turns: a change's cost
+    // is then measured against the code before it, on the same moments.
+    let baseline = std::env::var("BENCH_BASELINE_GUICHET").ok().filter(|p| !p.is_empty());
+    let run_import = |bin: &str, db: &str| {
+        let t = Instant::now();
+        let out = std::process::Command::new(bin).args(["--database", db, "import-members", file.to_str().unwrap(), "--json"]).output().unwrap();
+        let took = t.elapsed();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(report["created"], rows, "{report}");
+        took
+    };
+    let (mut read, mut import, mut before) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..PAIRS {
         let t = Instant::now();
         let cells = calamine_read(&file);
         read.push(t.elapsed());
         assert!(cells >= rows * 10);
         let db = format!("sqlite://{}", dir.path().join(format!("bench{run}.sqlite3")).display());
-        let t = Instant::now();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
-            .args(["--database", &db, "import-members", file.to_str().unwrap(), "--json"])
-            .output()
-            .unwrap();
-        import.push(t.elapsed());
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-        assert_eq!(report["created"], rows, "{report}");
+        let old_db = format!("sqlite://{}", dir.path().join(format!("baseline{run}.sqlite3")).display());
+        // Which of the two goes first alternates: the second of a turn runs
+        // on a warmer or a more tired machine.
+        if let (Some(bin), true) = (&baseline, run % 2 == 1) {
+            before.push(run_import(bin, &old_db));
+        }
+        import.push(run_import(env!("CARGO_BIN_EXE_guichet"), &db));
+        if let (Some(bin), true) = (&baseline, run % 2 == 0) {
+            before.push(run_import(bin, &old_db));
+        }
+    }
+    if !before.is_empty() {
+        let pairs: Vec<String> = import.iter().zip(&before).map(|(n, b)| format!("{:.2}/{:.2}", n.as_secs_f64(), b.as_secs_f64())).collect();
+        println!("runs in turn, this import / the baseline's (s): {}", pairs.join(", "));
+        let (now, then) = (median(import.clone()).as_secs_f64(), median(before).as_secs_f64());
+        let change = (now / then - 1.0) * 100.0;
+        println!("baseline import ({}): {then:.3} s; this one: {now:.3} s; {change:+.1} % (target within 10 %) {}", baseline.as_deref().unwrap_or(""), if change <= 10.0 { "OK" } else { "OVER" });
     }
     let pairs: Vec<String> = read.iter().zip(&import).map(|(r, i)| format!("{:.2}/{:.2}", r.as_secs_f64(), i.as_secs_f64())).collect();
     println!("runs in turn, calamine / import (s): {}", pairs.join(", "));

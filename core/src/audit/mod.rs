@@ -121,26 +121,19 @@ impl<'a> From<Change<'a>> for Entry<'a> {
     }
 }
 
-/// Writes rows at places `first`, `first + 1`… of the main chain (no
-/// `segment`) or of a segment, each hashed over its content and the hash
-/// before it; returns the last hash.
-async fn write_at(
-    tx: &mut Transaction<'static, Any>,
-    when: &str,
-    actor: &Actor,
-    entries: Vec<Entry<'_>>,
-    segment: Option<&str>,
-    first: i64,
-    mut prev: String,
-) -> ApiResult<String> {
-    use crate::storage::batch;
-    /// One journal row as written: the entry, its place and its hashes.
-    struct Written<'c> {
-        entry: Entry<'c>,
-        place: i64,
-        prev_hash: String,
-        hash: String,
-    }
+/// One journal row as written: the entry, its place and its hashes.
+struct Written<'c> {
+    entry: Entry<'c>,
+    place: i64,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Hashes rows for places `first`, `first + 1`… of the main chain (no
+/// `segment`) or of a segment, each over its content and the hash before
+/// it; the rows and the last hash. Pure: a large batch does it off the
+/// writer's task while the writer goes on.
+fn hash_rows<'c>(when: &str, actor: &Actor, entries: Vec<Entry<'c>>, first: i64, mut prev: String) -> (Vec<Written<'c>>, String) {
     let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     let mut rows: Vec<Written<'_>> = Vec::with_capacity(entries.len());
     for (entry, place) in entries.into_iter().zip(first..) {
@@ -159,6 +152,13 @@ async fn write_at(
         });
         rows.push(Written { entry, place, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
     }
+    (rows, prev)
+}
+
+/// Inserts hashed rows, in the main chain (no `segment`) or in a segment.
+async fn insert_rows(tx: &mut Transaction<'static, Any>, when: &str, actor: &Actor, rows: &[Written<'_>], segment: Option<&str>) -> ApiResult<()> {
+    use crate::storage::batch;
+    let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     // The place goes to `seq` in the main chain, to `segment_seq` in a segment.
     let place = |p: i64| if segment.is_some() { (None, Some(p)) } else { (Some(p), None) };
     batch::insert_rows(
@@ -168,7 +168,7 @@ async fn write_at(
             "at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "segment", "segment_seq", "prev_hash", "hash",
             "desk", "remote_addr",
         ],
-        &rows,
+        rows,
         |v, w| {
             let (seq, segment_seq) = place(w.place);
             v.push(when)
@@ -189,8 +189,22 @@ async fn write_at(
                 .push(origin.map(|o| o.1));
         },
     )
-    .await?;
-    Ok(prev)
+    .await
+}
+
+/// Writes rows at places `first`, `first + 1`… (see [`hash_rows`]); returns the last hash.
+async fn write_at(
+    tx: &mut Transaction<'static, Any>,
+    when: &str,
+    actor: &Actor,
+    entries: Vec<Entry<'_>>,
+    segment: Option<&str>,
+    first: i64,
+    prev: String,
+) -> ApiResult<String> {
+    let (rows, last) = hash_rows(when, actor, entries, first, prev);
+    insert_rows(tx, when, actor, &rows, segment).await?;
+    Ok(last)
 }
 
 /// Rows in the main chain: takes their places at the head, which stays
@@ -234,6 +248,24 @@ impl Segment {
         Ok(())
     }
 
+    /// What hashing the segment's next rows needs, owned: it can be moved
+    /// to another thread while the writer goes on (a roster import hashes a
+    /// chunk's rows while it writes the chunk's other tables).
+    pub fn next(&self) -> SegmentNext {
+        SegmentNext { when: self.when.clone(), actor: self.actor.clone(), first: self.rows + 1, prev: self.prev.clone() }
+    }
+
+    /// Writes rows hashed from [`Segment::next`]; refused if others were appended since.
+    pub async fn write(&mut self, tx: &mut Transaction<'static, Any>, hashed: Hashed) -> ApiResult<()> {
+        if hashed.first != self.rows + 1 || hashed.start != self.prev {
+            return Err(crate::error::ApiError::internal("lignes du journal préparées hors de leur place"));
+        }
+        insert_rows(tx, &self.when, &self.actor, &hashed.rows, Some(&self.key)).await?;
+        self.rows += hashed.rows.len() as i64;
+        self.prev = hashed.last;
+        Ok(())
+    }
+
     /// Seals the segment with its row in the main chain (nothing if empty).
     pub async fn close(self, tx: &mut Transaction<'static, Any>) -> ApiResult<()> {
         if self.rows == 0 {
@@ -247,6 +279,38 @@ impl Segment {
             after: Some(serde_json::json!({ "rows": self.rows, "last_hash": self.prev }).to_string()),
         };
         write_chained(tx, &self.when, &self.actor, vec![seal]).await
+    }
+}
+
+/// A segment's next place and hash, owned (see [`Segment::next`]).
+pub struct SegmentNext {
+    when: String,
+    actor: Actor,
+    first: i64,
+    prev: String,
+}
+
+/// Rows hashed for their places in a segment, ready for [`Segment::write`].
+pub struct Hashed {
+    rows: Vec<Written<'static>>,
+    first: i64,
+    start: String,
+    last: String,
+}
+
+impl Hashed {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+impl SegmentNext {
+    pub fn hash(self, entries: Vec<Entry<'static>>) -> Hashed {
+        let (rows, last) = hash_rows(&self.when, &self.actor, entries, self.first, self.prev.clone());
+        Hashed { rows, first: self.first, start: self.prev, last }
     }
 }
 

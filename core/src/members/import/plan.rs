@@ -748,7 +748,7 @@ impl Writer {
     /// One chunk's new and changed members. New members get their search
     /// words, their "lui-même" beneficiary and their creation journal row,
     /// all derived in SQL from the rows just written.
-    async fn write_members(&mut self, db: &Db, creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
+    async fn write_members(&mut self, db: &Db, mut creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
         let now = self.now;
         let ts = self.ts.clone();
         let backend = db.backend();
@@ -775,7 +775,6 @@ impl Writer {
             max_id_before = Some(before);
             // In matricule order: the unique index grows at its end.
             // (References are sorted: a file in name order moves no member.)
-            let mut creates: Vec<&NewMember> = creates.iter().collect();
             creates.sort_by(|a, b| a.fields.matricule.cmp(&b.fields.matricule));
             let employer_ids = &*employer_ids;
             batch::insert_rows(
@@ -804,6 +803,25 @@ impl Writer {
                 },
             )
             .await?;
+            // On SQLite the new members' ids are known before they are read
+            // back: the highest id before them plus one, two… in the order
+            // written (the import holds the only write transaction). Their
+            // journal rows are then made and hashed on another thread while
+            // this one writes their search words and "lui-même" rows.
+            let hashing = (backend == crate::storage::Backend::Sqlite).then(|| {
+                let next = self.segment.next();
+                let names: HashMap<String, String> = employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
+                let chunk = std::mem::take(&mut creates);
+                tokio::task::spawn_blocking(move || -> ApiResult<crate::audit::Hashed> {
+                    let mut entries = Vec::with_capacity(chunk.len());
+                    for (c, id) in chunk.iter().zip(before + 1..) {
+                        let employer = c.fields.employer.as_ref().and_then(|e| names.get(e)).map(String::as_str);
+                        let after = serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
+                        entries.push(Entry { action: "member.import_create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
+                    }
+                    Ok(next.hash(entries))
+                })
+            });
             // This chunk's members: above the highest id before it, stamped
             // with this import's time (a row another desk added meanwhile is neither).
             repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, Some(&ts)).await?;
@@ -815,6 +833,18 @@ impl Writer {
             .bind(before)
             .execute(&mut **tx)
             .await?;
+            if let Some(hashing) = hashing {
+                let (n, low, high): (i64, i64, i64) = sqlx::query_as("SELECT COUNT(*), COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM members WHERE id > $1 AND created_at = $2")
+                    .bind(before)
+                    .bind(&ts)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let hashed = hashing.await.map_err(ApiError::internal)??;
+                if (low, high) != (before + 1, before + n) || n as usize != hashed.len() {
+                    return Err(ApiError::internal("identifiants des adhérents importés inattendus"));
+                }
+                self.segment.write(tx, hashed).await?;
+            } else {
             // Their creation rows, chained in the import's segment: the ids
             // come back as one text (id, unit separator, matricule; record
             // separator between), one row through the driver instead of
@@ -846,6 +876,7 @@ impl Writer {
             // In the members' order, as written.
             entries.sort_unstable_by_key(|(id, _)| *id);
             self.segment.append(tx, entries.into_iter().map(|(_, e)| e).collect()).await?;
+            }
         }
         for (before, target) in &updates {
             repo::write_fields(tx, before, target, now).await?;
