@@ -293,6 +293,14 @@ async fn deadlines_follow_the_rule_in_force_on_the_act_date(t: TestDb) {
     assert_eq!(flagged["dossier"]["validity_end"], "2026-12-01");
     assert_eq!(flagged["dossier"]["late"], false);
     d.w.clock.advance(chrono::Duration::days(9)); // 02/12/2026
+    // Keyed in on 02/12 out of the urn emptied on 23/11: judged on the day it
+    // left the urn, it is in time (issue 18, item 3).
+    let keyed_later = d.record(col, dossier("M26-0000405", d.member_self, "2026-10-01", "95")).await.unwrap();
+    assert_eq!((keyed_later["dossier"]["late"].clone(), keyed_later["dossier"]["original_received_on"].clone()), (json!(false), json!("2026-11-23")));
+    // Out of an urn emptied on 02/12: late.
+    let version = d.w.call(&mut d.reception, "collection_get", json!({"id": col})).await.unwrap()["collection"]["version"].clone();
+    d.w.call(&mut d.reception, "collection_close", json!({"id": col, "version": version})).await.unwrap();
+    let col = d.w.call(&mut d.reception, "collection_open", json!({"urn_id": d.urn, "pickup_date": "2026-12-02"})).await.unwrap()["id"].as_i64().unwrap();
     let flagged = d.record(col, dossier("M26-0000404", d.member_self, "2026-10-01", "90")).await.unwrap();
     assert_eq!(flagged["dossier"]["late"], true);
     assert_eq!(flagged["dossier"]["status"], "recu");

@@ -191,15 +191,19 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     let today = now.date_naive();
     let c = input.check(today)?;
     let mut tx = db.begin().await?;
+    // A paper original reached the mutual the day its urn was emptied (the
+    // collection's pick-up date), whichever day an agent keys it in: its
+    // lateness is judged on that day (seeds 001, 002; issue 18, item 3).
+    let mut out_of_urn = today;
     if let Arrival::Urn { collection_id, .. } = arrival {
-        let closed: Option<Option<String>> =
-            sqlx::query_scalar("SELECT closed_at FROM collections WHERE id = $1").bind(collection_id).fetch_optional(&mut *tx).await?;
-        match closed {
+        let row: Option<(Option<String>, String)> =
+            sqlx::query_as("SELECT closed_at, pickup_date FROM collections WHERE id = $1").bind(collection_id).fetch_optional(&mut *tx).await?;
+        match row {
             None => return Err(ApiError::not_found(format!("Aucune levée n° {collection_id}."))),
-            Some(Some(_)) => {
+            Some((Some(_), _)) => {
                 return Err(ApiError::conflict(format!("La levée n° {collection_id} est clôturée : ouvrez-en une nouvelle pour enregistrer ce dossier.")))
             }
-            Some(None) => {}
+            Some((None, pickup)) => out_of_urn = time::parse_date(&pickup)?,
         }
     }
     let existing = sqlx::query("SELECT id, matricule_ok, scanned_on, original_received_on FROM (SELECT d.id, CASE WHEN m.matricule = $2 THEN 1 ELSE 0 END AS matricule_ok, d.scanned_on, d.original_received_on FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.form_number = $1) x")
@@ -231,9 +235,9 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
         }
         let rules = catalogues::deadline_rules(&mut *tx).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
-        let late = deadlines::original_is_late(&deadlines::compute(&rule, before.first_act_date), true, today);
+        let late = deadlines::original_is_late(&deadlines::compute(&rule, before.first_act_date), true, out_of_urn);
         sqlx::query("UPDATE dossiers SET original_received_on = $1, collection_id = $2, urn_id = $3, late = $4, version = version + 1, updated_at = $5 WHERE id = $6")
-            .bind(time::date(today))
+            .bind(time::date(out_of_urn))
             .bind(collection_id)
             .bind(urn_id)
             .bind(late as i64)
@@ -287,7 +291,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     let rule = deadlines::rule_on(&rules, input.first_act_date);
     let d = deadlines::compute(&rule, input.first_act_date);
     let (scanned_on, original_on, collection_id, urn_id) = match arrival {
-        Arrival::Urn { collection_id, urn_id } => (None, Some(today), Some(collection_id), Some(urn_id)),
+        Arrival::Urn { collection_id, urn_id } => (None, Some(out_of_urn), Some(collection_id), Some(urn_id)),
         Arrival::Scan { on } => {
             if on > today {
                 return Err(ApiError::validation("scanned_on", "Date de réception du scan : elle ne peut pas être dans le futur."));
@@ -295,7 +299,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
             (Some(on), None, None, None)
         }
     };
-    let received = scanned_on.unwrap_or(today);
+    let received = scanned_on.unwrap_or(out_of_urn);
     let late = deadlines::original_is_late(&d, false, received);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO dossiers (form_number, member_id, beneficiary_id, kind, first_act_date, total_claimed, pieces, status, urn_id, collection_id,

@@ -23,11 +23,16 @@ pub fn date(d: NaiveDate) -> String {
     }
 }
 
+/// A stored `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Result<NaiveDate, crate::ApiError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| crate::ApiError::internal(format!("date illisible en base {s}: {e}")))
+}
+
 /// A nullable `YYYY-MM-DD` column of a row.
 pub fn row_date(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<NaiveDate>, crate::ApiError> {
     use sqlx::Row;
     let s: Option<String> = r.try_get(col)?;
-    s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| crate::ApiError::internal(format!("date illisible en base {s}: {e}")))).transpose()
+    s.map(|s| parse_date(&s)).transpose()
 }
 
 #[cfg(test)]
