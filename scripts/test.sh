@@ -14,7 +14,11 @@ cd "$ROOT"
 # A clean clone gains nothing from incremental compilation but gigabytes of
 # disk: CI builds without it (a CI run once stopped on a full disk).
 if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
-disk_report() { local used; used=$(du -sh "${CARGO_TARGET_DIR:-$ROOT/target}" 2>/dev/null | cut -f1); echo "==> disk: ${used:-0} in target, $(df -h --output=avail "$ROOT" | tail -n1 | tr -d ' ') free ($1)"; }
+disk_report() {
+  local used
+  used=$( { du -sh "${CARGO_TARGET_DIR:-$ROOT/target}" 2>/dev/null || true; } | cut -f1)
+  echo "==> disk: ${used:-0} in target, $(df -h --output=avail "$ROOT" | tail -n1 | tr -d ' ') free ($1)"
+}
 disk_report "start"
 
 # --- PostgreSQL: the Debian cluster, a test role, a clean slate -------------
