@@ -487,7 +487,11 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
     let applied = d.w.call(&mut d.claims, "overdue_originals_apply", json!({})).await.unwrap();
     assert_eq!(applied, json!({"flagged": 2, "rejected": 1, "clawbacks": 1, "clawed_back": 70000}));
     let first = d.get(ids[0]).await;
-    assert_eq!((first["dossier"]["status"].as_str(), first["dossier"]["reason"].as_str()), (Some("rejete"), Some("Dépôt hors délai")));
+    // Its own reason: the member did not deposit late, his original never came (issue 18, item 1).
+    assert_eq!(
+        (first["dossier"]["status"].as_str(), first["dossier"]["reason_code"].as_str(), first["dossier"]["reason"].as_str()),
+        (Some("rejete"), Some("original_non_recu"), Some("Original non reçu dans le délai (un mois après la fin de validité de la feuille de soins)"))
+    );
     let paid = d.get(ids[1]).await;
     assert_eq!(paid["dossier"]["status"], "paye");
     let cb = sqlx::query("SELECT member_id, amount, reason FROM clawbacks").fetch_all(d.w.t.db.pool()).await.unwrap();
@@ -641,7 +645,16 @@ async fn catalogues_are_kept_by_the_admin(t: TestDb) {
     let mut d = desk(t).await;
     let reasons = d.w.call(&mut d.claims, "reason_list", json!({})).await.unwrap();
     let labels: Vec<&str> = reasons.as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
-    for l in ["Dépôt hors délai", "Pièces manquantes", "Adhérent radié", "Accord préalable manquant"] {
+    for l in [
+        "Dépôt hors délai",
+        "Pièces manquantes",
+        "Adhérent radié",
+        "Accord préalable manquant",
+        "Original non reçu dans le délai (un mois après la fin de validité de la feuille de soins)",
+        "Cadre réservé à l'adhérent non renseigné ou non signé",
+        "Nature de la maladie non renseignée par le médecin",
+        "Vignettes des médicaments non jointes à l'ordonnance",
+    ] {
         assert!(labels.contains(&l), "{labels:?}");
     }
     let e = d.w.call(&mut d.claims, "reason_save", json!({"label": "Ordonnance périmée"})).await.unwrap_err();

@@ -24,6 +24,8 @@ pub struct Reason {
 
 /// The code a reason of the seeds carries (statistics and the late rule rely on it).
 pub const LATE_REASON: &str = "hors_delai";
+/// The reason of a scanned dossier whose original never came in time.
+pub const ORIGINAL_OVERDUE_REASON: &str = "original_non_recu";
 
 /// A reason to create (no code) or change (code and version).
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -211,7 +211,7 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     // Written at the end in one go: the journal's head is held for that
     // only, not for the whole batch (other desks journal too).
     let mut journal = vec![];
-    let late_label = repo::late_reason_label(&mut tx).await?;
+    let late_label = repo::overdue_reason_label(&mut tx).await?;
     for id in ids {
         let before = repo::get_in_tx(&mut tx, id).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);

@@ -359,13 +359,13 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
 /// journal row goes to `journal`, which the caller writes with its own rows
 /// (a batch writes them all at its end, holding the journal's head briefly).
 /// `d` is the dossier as read before it was flagged late (the flag changes
-/// none of what this reads); `late_label` from [`late_reason_label`].
+/// none of what this reads); `late` from [`late_reason_label`] or [`overdue_reason_label`].
 pub(crate) async fn apply_late_effect(
     tx: &mut Transaction<'static, Any>,
     now: DateTime<Utc>,
     effect: &LateEffect,
     d: &Dossier,
-    late_label: &str,
+    late: &LateReason,
     journal: &mut Vec<Change<'static>>,
 ) -> ApiResult<()> {
     let id = d.id;
@@ -402,8 +402,8 @@ pub(crate) async fn apply_late_effect(
                 sqlx::query("UPDATE dossiers SET clawback_deducted = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
             }
             sqlx::query("UPDATE dossiers SET status = $5, reason_code = $1, reason_text = $2, processed_at = $3, version = version + 1, updated_at = $3 WHERE id = $4")
-                .bind(LATE_REASON)
-                .bind(late_label)
+                .bind(late.code)
+                .bind(&late.label)
                 .bind(time::ts(now))
                 .bind(id)
                 .bind(Status::Rejete.code())
@@ -415,9 +415,25 @@ pub(crate) async fn apply_late_effect(
     Ok(())
 }
 
-/// The label a late rejection gives the member (the catalogue's, or its default).
-pub(crate) async fn late_reason_label(tx: &mut Transaction<'static, Any>) -> ApiResult<String> {
-    Ok(catalogues::reason_in_tx(tx, LATE_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Dépôt hors délai".to_string()))
+/// A late deposit's reason, as the member reads it (the catalogue's label, or its default).
+pub(crate) async fn late_reason_label(tx: &mut Transaction<'static, Any>) -> ApiResult<LateReason> {
+    let label = catalogues::reason_in_tx(tx, LATE_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Dépôt hors délai".to_string());
+    Ok(LateReason { code: LATE_REASON, label })
+}
+
+/// An original never received in time: its own reason (issue 18, item 1).
+pub(crate) async fn overdue_reason_label(tx: &mut Transaction<'static, Any>) -> ApiResult<LateReason> {
+    let label = catalogues::reason_in_tx(tx, catalogues::ORIGINAL_OVERDUE_REASON)
+        .await?
+        .map(|r| r.0)
+        .unwrap_or_else(|| "Original non reçu dans le délai".to_string());
+    Ok(LateReason { code: catalogues::ORIGINAL_OVERDUE_REASON, label })
+}
+
+/// The reason a late effect writes on the dossier.
+pub(crate) struct LateReason {
+    pub code: &'static str,
+    pub label: String,
 }
 
 pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan, confidential: bool) -> ApiResult<()> {
