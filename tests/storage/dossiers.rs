@@ -149,10 +149,10 @@ async fn bad_reception_input_is_refused_and_nothing_written(t: TestDb) {
         (json!({"matricule": "99999"}), "matricule", "Aucun adhérent de matricule 99999."),
         (json!({"beneficiary_id": d.child, "first_act_date": "2025-12-15"}), "beneficiary_id", "Bennani Salma n'est pas couvert le 15/12/2025 (date du premier acte) : couvert à partir du 01/01/2026."),
         (json!({"first_act_date": "2026-11-24"}), "first_act_date", "Date du premier acte : elle ne peut pas être dans le futur."),
-        (json!({"total_claimed": "-120"}), "total_claimed", "Total réclamé : le montant doit être positif."),
-        (json!({"total_claimed": "0"}), "total_claimed", "Total réclamé : le montant doit être positif."),
-        (json!({"total_claimed": "1250000"}), "total_claimed", "Total réclamé : 1 250 000,00 DH dépasse 500 000,00 DH, vérifiez la saisie."),
-        (json!({"total_claimed": "12,345"}), "total_claimed", "Total réclamé : au plus deux chiffres après la virgule (centimes)."),
+        (json!({"total_claimed": "-120"}), "total_claimed", "Total des frais engagés : le montant doit être positif."),
+        (json!({"total_claimed": "0"}), "total_claimed", "Total des frais engagés : le montant doit être positif."),
+        (json!({"total_claimed": "1250000"}), "total_claimed", "Total des frais engagés : 1 250 000,00 DH dépasse 500 000,00 DH, vérifiez la saisie."),
+        (json!({"total_claimed": "12,345"}), "total_claimed", "Total des frais engagés : au plus deux chiffres après la virgule (centimes)."),
         (json!({"form_number": "0050533"}), "form_number", "N° de feuille de soins « 0050533 » : format attendu comme M21-0050533 (lettres, deux chiffres, tiret, numéro)."),
         (json!({"pieces": 0}), "pieces", "Nombre de pièces : entre 1 et 500."),
         (json!({"first_act_date": "2026-02-30"}), "first_act_date", "Champ « first_act_date » : date impossible."),
@@ -353,7 +353,7 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     let page = d.get(id).await;
     assert_eq!(page["checklist"]["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie"]));
     let proposed = page["checklist"]["proposed_reason"].as_str().unwrap().to_string();
-    assert_eq!(proposed, "Dossier incomplet : il manque les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie. Envoyez ce document en complément en rappelant le numéro du dossier.");
+    assert_eq!(proposed, "Dossier incomplet : il manque les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie. Envoyez ce document en complément en rappelant le numéro de la feuille de soins.");
     let inc = d
         .w
         .call(&mut d.claims, "dossier_move", mv(id, v(&ticked), "mark_incomplete", json!({"reason_code": "pieces_manquantes", "reason_text": proposed})))
@@ -592,7 +592,7 @@ async fn queue_filters_counts_home_and_exports(t: TestDb) {
     d.w.call(&mut d.claims, "dossier_queue_export", json!({"filter": {"status": "recu"}, "path": path.to_str().unwrap()})).await.unwrap();
     let rows = read_xlsx(&path);
     assert_eq!(rows.len() as i64, 1 + counts(&page, "recu"));
-    assert_eq!(rows[0][6], "Total réclamé (DH)");
+    assert_eq!(rows[0][6], "Total des frais engagés (DH)");
     // The export is journaled: its filter, its row count, where it went.
     let (what, after) = d.w.last_export().await;
     assert_eq!(what, "dossier_queue");
@@ -627,7 +627,7 @@ async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {
         .call(&mut d.claims, "dossier_move", json!({"id": id, "version": ticked["version"], "move": "mark_incomplete", "reason_text": page["checklist"]["proposed_reason"]}))
         .await
         .unwrap();
-    assert_eq!(inc["reason"], "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro du dossier.");
+    assert_eq!(inc["reason"], "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro de la feuille de soins.");
     let back = d.w.call(&mut d.reception, "dossier_move", json!({"id": id, "version": inc["version"], "move": "complement_received", "note": "Calendrier des séances de janvier 2023"})).await.unwrap();
     let ticked = d
         .w

@@ -103,11 +103,11 @@ pub fn missing(c: &Contents, present: &[String]) -> Vec<Document> {
 pub fn incomplete_reason(missing: &[&str]) -> String {
     match missing {
         [] => "Dossier incomplet.".to_string(),
-        [one] => format!("Dossier incomplet : il manque {one}. Envoyez ce document en complément en rappelant le numéro du dossier."),
+        [one] => format!("Dossier incomplet : il manque {one}. Envoyez ce document en complément en rappelant le numéro de la feuille de soins."),
         labels => {
             let (last, rest) = labels.split_last().unwrap_or((&"", &[]));
             format!(
-                "Dossier incomplet : il manque {} et {}. Envoyez ces documents en complément en rappelant le numéro du dossier.",
+                "Dossier incomplet : il manque {} et {}. Envoyez ces documents en complément en rappelant le numéro de la feuille de soins.",
                 rest.join(", "),
                 last
             )
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(SessionCalendar.code(), "session_calendar");
         assert_eq!(
             incomplete_reason(&labels(&m)),
-            "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro du dossier."
+            "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro de la feuille de soins."
         );
     }
 
@@ -150,7 +150,7 @@ mod tests {
             incomplete_reason(&labels(&m)),
             "Dossier incomplet : il manque la déclaration des causes et circonstances de l'accident, la facture, \
              les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez) et l'ordonnance du médecin. \
-             Envoyez ces documents en complément en rappelant le numéro du dossier."
+             Envoyez ces documents en complément en rappelant le numéro de la feuille de soins."
         );
     }
 }

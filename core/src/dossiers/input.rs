@@ -97,14 +97,14 @@ impl DossierInput {
         if today.checked_sub_months(Months::new(24)).is_some_and(|limit| self.first_act_date < limit) {
             return Err(ApiError::validation("first_act_date", "Date du premier acte : plus de deux ans, vérifiez la saisie."));
         }
-        let total = money::parse("total_claimed", "Total réclamé", &self.total_claimed)?;
+        let total = money::parse("total_claimed", "Total des frais engagés", &self.total_claimed)?;
         if total <= 0 {
-            return Err(ApiError::validation("total_claimed", "Total réclamé : le montant doit être positif."));
+            return Err(ApiError::validation("total_claimed", "Total des frais engagés : le montant doit être positif."));
         }
         if total > MAX_TOTAL {
             return Err(ApiError::validation(
                 "total_claimed",
-                format!("Total réclamé : {} DH dépasse {} DH, vérifiez la saisie.", money::format(total), money::format(MAX_TOTAL)),
+                format!("Total des frais engagés : {} DH dépasse {} DH, vérifiez la saisie.", money::format(total), money::format(MAX_TOTAL)),
             ));
         }
         if !(1..=500).contains(&self.pieces) {

@@ -82,7 +82,7 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
         status: d.status.label().to_string(),
         reason: if matches!(d.status, Status::Incomplet | Status::Rejete) { d.reason.clone() } else { None },
         how_to_complete: (d.status == Status::Incomplet).then(|| {
-            format!("Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de feuille {}.", d.form_number)
+            format!("Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la feuille de soins {}.", d.form_number)
         }),
         missing,
     })
@@ -99,7 +99,7 @@ pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, mutual: &str) -> ApiResult
     w.field("Bénéficiaire", &d.beneficiary_name);
     w.field("Nature des soins", d.kind.label());
     w.field("Date du premier acte", &fr(d.first_act_date));
-    w.field("Total réclamé", &format!("{} DH", money::format(d.total_claimed)));
+    w.field("Total des frais engagés", &format!("{} DH", money::format(d.total_claimed)));
     w.field("Reçu le", &v.received_on);
     w.field("Statut", &v.status);
     if let Some(r) = &v.reason {

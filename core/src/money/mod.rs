@@ -115,7 +115,7 @@ mod tests {
         assert_eq!(parse("t", "Total", "0,07").unwrap(), 7);
         assert_eq!(parse("t", "Total", "1 100,00 DH").unwrap(), 110_000);
         assert_eq!(parse("t", "Total", "-12").unwrap(), -1200);
-        let e = parse("total", "Total réclamé", "12,345").unwrap_err();
+        let e = parse("total", "Total des frais engagés", "12,345").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("total"));
         assert!(e.message.contains("deux chiffres"), "{}", e.message);
         assert!(parse("t", "Total", "douze").unwrap_err().message.contains("n'est pas un montant"));

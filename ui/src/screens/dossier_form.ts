@@ -64,7 +64,7 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
       beneficiary,
       kind,
       firstAct,
-      field("Total réclamé (DH)", "total_claimed"),
+      field("Total des frais engagés (DH)", "total_claimed"),
       field("Nombre de pièces", "pieces", { value: "1" }),
     ),
     confirm,

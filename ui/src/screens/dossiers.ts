@@ -21,7 +21,7 @@ const STATUSES: [Status, string][] = [
 ];
 
 const MOVE_LABELS: Record<Move, string> = {
-  take: "Prendre en charge",
+  take: "Prendre le dossier",
   mark_complete: "Déclarer complet",
   mark_incomplete: "Déclarer incomplet",
   reject: "Rejeter",
@@ -199,7 +199,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
       ["Bénéficiaire", d.beneficiary_name],
       ["Nature", d.kind],
       ["Premier acte", frDate(d.first_act_date)],
-      ["Total réclamé", `${frMoney(d.total_claimed)} DH`],
+      ["Total des frais engagés", `${frMoney(d.total_claimed)} DH`],
       ["Pièces", String(d.pieces)],
       ["Reçu le", frDate(d.received_on)],
       ["Arrivée", d.scanned_on ? `scan du ${frDate(d.scanned_on)}${d.original_received_on ? `, original reçu le ${frDate(d.original_received_on)}` : ", original attendu"}` : `urne ${d.urn_name ?? ""}`],

@@ -66,15 +66,15 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
   const runStatus = statusLine("statement-run-status");
   mount(
     run,
-    h("h3", {}, "Relevés de tous les adhérents réglés sur une période"),
+    h("h3", {}, "Relevés des adhérents remboursés sur une période"),
     formError(),
     h("div", { class: "row" }, field("Du (jj/mm/aaaa)", "from"), field("Au (jj/mm/aaaa)", "to")),
-    h("div", { class: "row" }, h("button", { type: "submit", id: "statement-run" }, "Choisir le dossier et lancer"), stop),
+    h("div", { class: "row" }, h("button", { type: "submit", id: "statement-run" }, "Choisir le répertoire et lancer"), stop),
     bar,
   );
   onSubmit(run, async () => {
     const v = (n: string): string => (run.elements.namedItem(n) as HTMLInputElement).value;
-    const folder = await open({ directory: true, title: "Dossier des relevés" });
+    const folder = await open({ directory: true, title: "Répertoire des relevés" });
     if (!folder || Array.isArray(folder)) return;
     bar.hidden = false;
     stop.hidden = false;

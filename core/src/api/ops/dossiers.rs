@@ -242,7 +242,7 @@ fn dossier_cells(d: &Dossier) -> Vec<Cell> {
 }
 
 const DOSSIER_HEADERS: [&str; 14] = [
-    "Feuille de soins", "Matricule", "Adhérent", "Bénéficiaire", "Nature", "Premier acte", "Total réclamé (DH)", "Statut", "Motif", "Gestionnaire", "Urne",
+    "Feuille de soins", "Matricule", "Adhérent", "Bénéficiaire", "Nature", "Premier acte", "Total des frais engagés (DH)", "Statut", "Motif", "Gestionnaire", "Urne",
     "Reçu le", "Fin de validité", "Hors délai",
 ];
 
