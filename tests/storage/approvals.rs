@@ -111,7 +111,7 @@ async fn the_coverage_letter_of_seed_002_is_entered_and_read_back(t: TestDb) {
         &format!("N° de l'accord {number}"),
         "Code acte IMP2",
         "Validité de l'accord du 01/09/2022 au 30/06/2023",
-        "Nombre de mois 10,00",
+        "Nombre de mois 10",
         "Tarif mensuel 800,00 DH",
         "Part mutuelle 700,00 DH",
         "Part adhérent 100,00 DH",
@@ -120,6 +120,8 @@ async fn the_coverage_letter_of_seed_002_is_entered_and_read_back(t: TestDb) {
     ] {
         assert!(text.contains(expected), "« {expected} » absent de la lettre :\n{text}");
     }
+    // A count of months or sessions is a whole number, not an amount (issue 18, item 8).
+    assert!(text.contains("Nombre de mois 10 Tarif mensuel") && !text.contains("10,00"), "{text}");
     // The letter leaves the mutual: no medical information in it.
     assert!(!text.contains("Handicap") && !text.contains("psychomoteur"), "{text}");
     // The member's approvals in force, with what is used and left.

@@ -4,6 +4,7 @@
 // expires within a month, chronic-illness declarations, and the journal of
 // medical reads. Who may decide or read medical details is the core's rule;
 // the window only leaves out forms a role could not use.
+import { labelOf, RELATIONS } from "../labels";
 import { open, save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Decision, FileInput, Grant, Piece, Request, RequestRow, RequestStatus, SessionInfo, Unit } from "../api/bindings";
@@ -120,7 +121,7 @@ async function registerPanel(panel: HTMLElement, go: (id: number) => void): Prom
     try {
       const page = await call("member_get", { matricule: value(form, "matricule") });
       beneficiaries = page.beneficiaries;
-      mount(who, `${page.member.last_name.toUpperCase()} ${page.member.first_name} — `, ...beneficiaries.map((b, i) => h("span", { class: "benef" }, `${i + 1} = ${b.first_name} (${b.relation}) `)));
+      mount(who, `${page.member.last_name.toUpperCase()} ${page.member.first_name} — `, ...beneficiaries.map((b, i) => h("span", { class: "benef" }, `${i + 1} = ${b.first_name} (${labelOf(RELATIONS, b.relation).toLowerCase()}) `)));
       showError(form, "");
       (form.elements.namedItem("beneficiary") as HTMLInputElement).focus();
     } catch (e) {

@@ -3,16 +3,12 @@
 // field; Enter after the matricule finds the member and numbers his
 // beneficiaries (1 = lui-même); the kind is a letter; Enter on the last field
 // records the dossier.
+import { KINDS, labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
 import type { DossierInput, Kind } from "../api/bindings";
 import { field, h, showError } from "../dom";
 
-export const KINDS: [Kind, string][] = [
-  ["maladie", "Maladie"],
-  ["dentaire", "Dentaire"],
-  ["optique", "Optique"],
-  ["autres", "Autres"],
-];
+export { KINDS };
 
 /** `27/08/2026` → `2026-08-27`; other text is passed on for the core to refuse by name. */
 export function isoDate(fr: string): string {
@@ -83,7 +79,7 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
       memberFound.textContent = `${page.member.last_name} ${page.member.first_name}${page.member.employer ? ` — ${page.member.employer}` : ""}${page.member.end_date ? " — radié" : ""}`;
       beneficiaryIds = page.beneficiaries.map((b) => b.id);
       choices.textContent = page.beneficiaries
-        .map((b, i) => `${i + 1} = ${b.last_name} ${b.first_name} (${b.relation === "lui_meme" ? "lui-même" : b.relation})`)
+        .map((b, i) => `${i + 1} = ${b.last_name} ${b.first_name} (${labelOf(RELATIONS, b.relation).toLowerCase()})`)
         .join(" · ");
       showError(form, "");
       return true;

@@ -1,6 +1,7 @@
 // Dossiers: the home figures, the processors' queue (filters, counts per
 // status, 50 a page, export), and the dossier page (checklist, scans, status,
 // history, the moves open to the staff member's roles, receipt).
+import { labelOf } from "../labels";
 import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Contents, DossierPage, Move, QueueFilter, SessionInfo, Status } from "../api/bindings";
@@ -148,7 +149,7 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
         h("td", {}, h("button", { type: "button", class: "link", onclick: () => void dossierPage(panel, session, d.id, () => queuePanel(panel, session, filter)) }, d.form_number)),
         h("td", {}, `${d.member_name} (${d.matricule})`),
         h("td", {}, d.beneficiary_name),
-        h("td", {}, d.kind),
+        h("td", {}, labelOf(KINDS, d.kind)),
         h("td", {}, frMoney(d.total_claimed)),
         h("td", {}, h("span", { class: `badge ${d.status}` }, d.status_label), d.late ? h("span", { class: "badge late" }, "hors délai") : null),
         h("td", {}, d.assigned_name ?? ""),
@@ -197,7 +198,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
       ["Feuille de soins", d.form_number],
       ["Adhérent", `${d.member_name} — matricule ${d.matricule}`],
       ["Bénéficiaire", d.beneficiary_name],
-      ["Nature", d.kind],
+      ["Nature", labelOf(KINDS, d.kind)],
       ["Premier acte", frDate(d.first_act_date)],
       ["Total des frais engagés", `${frMoney(d.total_claimed)} DH`],
       ["Pièces", String(d.pieces)],

@@ -4,6 +4,7 @@
 // a coverage issued by the AMO fund, liquidates a complete dossier and sees
 // each figure with how it was reached and who pays it; a paid dossier's
 // statement is saved through the native dialog.
+import { labelOf, RELATIONS } from "../labels";
 import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { CareLineInput, Dossier, Payer, SessionInfo, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
@@ -27,7 +28,7 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
     const ids = page.beneficiaries.map((b) => b.id);
     const numberOf = (id: number): string => String(ids.indexOf(id) + 1);
     const choices = page.beneficiaries
-      .map((b, i) => `${i + 1} = ${b.last_name} ${b.first_name} (${b.relation === "lui_meme" ? "lui-même" : b.relation})`)
+      .map((b, i) => `${i + 1} = ${b.last_name} ${b.first_name} (${labelOf(RELATIONS, b.relation).toLowerCase()})`)
       .join(" · ");
     const form = h("form", { id: "care-lines-form", class: "card inline", autocomplete: "off" });
     const body = h("tbody", {});

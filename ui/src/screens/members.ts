@@ -1,6 +1,7 @@
 // Adhérents: one search box (a barcode scanner types a matricule and Enter),
 // the member page, the member form, beneficiaries, update requests, the
 // member's view, and the roster import.
+import { labelOf, RELATIONS } from "../labels";
 import { ApiFailure, call } from "../api/client";
 import type { Member, MemberInput, MemberPage, MemberStatus, Relation, SessionInfo, UpdateRequest } from "../api/bindings";
 import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
@@ -8,8 +9,8 @@ import { importScreen } from "./import";
 import { memberView, pendingPanel, requestNote, requestsTable, updateRequestForm } from "./member_updates";
 
 const STATUS: [MemberStatus, string][] = [["actif", "Actif"], ["pensionne", "Pensionné"], ["autre", "Autre"]];
-const RELATION: [Relation, string][] = [["lui_meme", "Lui-même"], ["conjoint", "Conjoint"], ["enfant", "Enfant"]];
-const label = <T extends string>(list: [T, string][], v: T): string => list.find(([k]) => k === v)?.[1] ?? v;
+const RELATION = RELATIONS;
+const label = labelOf;
 
 export function membersSection(content: HTMLElement, session: SessionInfo): void {
   const canWrite = session.permissions.includes("members_write");

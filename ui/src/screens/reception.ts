@@ -1,6 +1,7 @@
 // Réception: open a collection (levée d'urne), record its dossiers at scanner
 // speed, close it and print the slip; record dossiers received as scans; the
 // overdue originals.
+import { KINDS, labelOf } from "../labels";
 import { open, save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Collection, Recorded, SessionInfo } from "../api/bindings";
@@ -95,7 +96,7 @@ async function collectionDesk(panel: HTMLElement, c: Collection): Promise<void> 
         h("td", {}, d.form_number),
         h("td", {}, d.matricule),
         h("td", {}, d.beneficiary_name),
-        h("td", {}, d.kind),
+        h("td", {}, labelOf(KINDS, d.kind)),
         h("td", {}, String(d.pieces)),
         h("td", {}, frMoney(d.total_claimed)),
         h("td", {}, h("span", { class: `badge ${d.status}${d.late ? " late" : ""}` }, d.late ? `${d.status_label} · hors délai` : d.status_label)),

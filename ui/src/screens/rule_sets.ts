@@ -3,12 +3,12 @@
 // acts with their labels; the core reads the form, names any bad value's
 // field, and lists the differences from the set in force before it is saved.
 import { call, ApiFailure } from "../api/client";
-import type { ActForm, Kind, PricingForm, RuleSetForm } from "../api/bindings";
+import type { ActForm, PricingForm, RuleSetForm } from "../api/bindings";
 import { formError, frDate, h, mount, onSubmit, showError, statusLine } from "../dom";
 import { table } from "./catalogues";
 import { isoDate } from "./dossier_form";
 
-const KINDS: [Kind, string][] = [["maladie", "Maladie"], ["dentaire", "Dentaire"], ["optique", "Optique"], ["autres", "Autres"]];
+import { KINDS } from "../labels";
 const PRICING: [PricingForm, string][] = [
   ["key_letter", "Lettre clé × coefficient"],
   ["unit_price", "Tarif unitaire"],
