@@ -104,7 +104,10 @@ async fn the_coverage_letter_of_seed_002_is_entered_and_read_back(t: TestDb) {
     let g = d.decide(&r, grant_imp2()).await.unwrap();
     assert_eq!(g["status"], "accorde");
     assert_eq!((g["grants"][0]["granted"].as_i64(), g["grants"][0]["left"].as_i64(), g["grants"][0]["mutual_share"].as_i64()), (Some(10), Some(10), Some(70_000)));
+    d.o.w.call(&mut d.o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."})).await.unwrap();
     let text = d.letter(&g, "pec.pdf").await;
+    // The law 09-08 notice the mutual sets ends the letter (issue 18, item 9).
+    assert!(text.contains("Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."), "{text}");
     for expected in [
         "Objet : Prise en charge",
         "Destinataire Association Anaïs",

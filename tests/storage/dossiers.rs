@@ -366,12 +366,14 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     assert_eq!(view["status"], "Incomplet");
     assert_eq!(view["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie"]));
     assert!(view["how_to_complete"].as_str().unwrap().contains("M26-0000501"));
-    // Receipt of an incomplete dossier names what is missing.
+    // Receipt of an incomplete dossier names what is missing, and ends with
+    // the law 09-08 notice the mutual sets (issue 18, item 9).
+    d.w.call(&mut d.admin, "settings_save", json!({"mutual_name": "MUPRAS", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."})).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let receipt = dir.path().join("accuse.pdf");
     d.w.call(&mut d.reception, "dossier_receipt", json!({"id": id, "path": receipt.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&receipt);
-    for expected in ["Accusé de réception", "M26-0000501", "23/11/2026", "Incomplet", "Pièces manquantes", "vignettes des médicaments"] {
+    for expected in ["Accusé de réception", "M26-0000501", "23/11/2026", "Incomplet", "Pièces manquantes", "vignettes des médicaments", "déclaration CNDP n° D-123/2026"] {
         assert!(text.contains(expected), "receipt lacks {expected:?}:\n{text}");
     }
     // The complement: reception records what came.

@@ -119,5 +119,6 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
     w.paragraph("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.");
     w.gap(8.0);
     w.paragraph(&format!("N.B. Prière de mettre en référence le numéro {} pour toute correspondance ultérieure.", r.number));
+    crate::statements::pdf::notice(&mut w, head);
     Ok(w.finish().render())
 }

@@ -89,7 +89,8 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
 }
 
 /// The acknowledgement of receipt (accusé de réception) handed to the member.
-pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, mutual: &str) -> ApiResult<Vec<u8>> {
+pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::statements::pdf::Letterhead) -> ApiResult<Vec<u8>> {
+    let mutual = head.name.as_str();
     let v = member_view(pool, d).await?;
     let mut w = Writer::new(&format!("Accusé de réception {}", d.form_number), &format!("{mutual} — accusé de réception {}", d.form_number));
     w.title(mutual);
@@ -121,5 +122,6 @@ pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, mutual: &str) -> ApiResult
         "Conservez ce document. La feuille de soins est valable jusqu'au {} ; l'état de votre dossier est consultable dans votre espace adhérent.",
         fr(d.validity_end)
     ));
+    crate::statements::pdf::notice(&mut w, head);
     Ok(w.finish().render())
 }

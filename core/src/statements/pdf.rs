@@ -45,7 +45,9 @@ pub fn top(w: &mut Writer, head: &Letterhead) {
     w.paragraph(&head.address);
 }
 
-fn notice(w: &mut Writer, head: &Letterhead) {
+/// The law 09-08 notice the mutual sets, at the end of every document a
+/// member receives (statements, receipts, approval letters).
+pub fn notice(w: &mut Writer, head: &Letterhead) {
     if !head.notice.trim().is_empty() {
         w.gap(8.0);
         w.paragraph(&head.notice);

@@ -1,7 +1,7 @@
 //! The dossier page, the workflow moves, the checklist, queues, overdue
 //! originals, receipts, the home screen and the catalogues.
 
-use super::reception::{mutual_name, write_file, FileRequest, IdRequest, Written};
+use super::reception::{write_file, FileRequest, IdRequest, Written};
 use super::session::Empty;
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
@@ -338,7 +338,7 @@ impl Operation for DossierReceipt {
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let d = find(ctx, &DossierRef { id: Some(r.id), form_number: None }).await?;
-        let pdf = view::receipt_pdf(ctx.db().pool(), &d, &mutual_name(ctx).await?).await?;
+        let pdf = view::receipt_pdf(ctx.db().pool(), &d, &crate::statements::pdf::letterhead(ctx.db().pool()).await?).await?;
         write_file(&r.path, &pdf)
     }
 }
