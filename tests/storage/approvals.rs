@@ -166,12 +166,17 @@ async fn refusals_requests_for_pieces_and_who_decides(t: TestDb) {
         .unwrap();
     assert_eq!(c["status"], "en_attente");
     assert_eq!(c["files"].as_array().unwrap().len(), 3);
-    // Refused, with the way to appeal; the letter carries both.
+    // Refused, with the way to appeal; the letter carries both. The delay to
+    // contest is the mutual's setting (no seed states one; 30 days until set).
+    let e = d.o.w.call(&mut d.o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "appeal_days": 0})).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("appeal_days"), "Délai de recours : de 1 à 365 jours."));
+    let s = d.o.w.call(&mut d.o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "appeal_days": 45})).await.unwrap();
+    assert_eq!(s["appeal_days"], 45);
     let f = d.decide(&c, json!({"type": "refuse", "reason": "Soins hors nomenclature de la mutuelle."})).await.unwrap();
     assert_eq!(f["status_label"], "Refusée");
     let text = d.letter(&f, "refus.pdf").await;
     assert!(text.contains("Objet : Refus") && text.contains("Motif Soins hors nomenclature de la mutuelle."), "{text}");
-    assert!(text.contains("Voie de recours Vous pouvez contester cette décision dans un délai de 30 jours"), "{text}");
+    assert!(text.contains("Voie de recours Vous pouvez contester cette décision dans un délai de 45 jours"), "{text}");
     // A decided request is final.
     let e = d.decide(&f, grant_imp2()).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);

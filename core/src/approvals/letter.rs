@@ -99,7 +99,7 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
             w.paragraph(r.reason.as_deref().unwrap_or(""));
             w.gap(4.0);
             w.field("Voie de recours", "");
-            w.paragraph(r.appeal.as_deref().unwrap_or(super::repo::DEFAULT_APPEAL));
+            w.paragraph(&r.appeal.clone().unwrap_or_else(|| super::repo::default_appeal(head.appeal_days)));
         }
         RequestStatus::Incomplet => {
             w.paragraph("Votre demande citée en référence ne peut pas encore être étudiée par le médecin conseil.");

@@ -535,9 +535,12 @@ pub enum Decision {
     },
 }
 
-/// The usual way to appeal a refusal.
-pub const DEFAULT_APPEAL: &str =
-    "Vous pouvez contester cette décision dans un délai de 30 jours par courrier adressé au médecin conseil de la mutuelle, accompagné de tout élément médical nouveau (sous pli confidentiel).";
+/// The usual way to appeal a refusal, within the days the mutual sets.
+pub fn default_appeal(days: i64) -> String {
+    format!(
+        "Vous pouvez contester cette décision dans un délai de {days} jours par courrier adressé au médecin conseil de la mutuelle, accompagné de tout élément médical nouveau (sous pli confidentiel)."
+    )
+}
 
 struct CheckedGrant {
     act_code: String,
@@ -639,7 +642,10 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
             if reason.is_empty() {
                 return Err(ApiError::validation("reason", "Indiquez le motif du refus : le demandeur le lira."));
             }
-            let appeal = optional_text("appeal", "La voie de recours", appeal, 500)?.unwrap_or_else(|| DEFAULT_APPEAL.to_string());
+            let appeal = match optional_text("appeal", "La voie de recours", appeal, 500)? {
+                Some(a) => a,
+                None => default_appeal(crate::statements::pdf::letterhead(db.pool()).await?.appeal_days),
+            };
             (RequestStatus::Refuse, Some(reason), vec![], Some(appeal), None, medical_note, vec![])
         }
     };

@@ -21,10 +21,13 @@ pub struct Letterhead {
     pub notice: String,
     /// The mutual's logo, when the administrator set one.
     pub logo: Option<crate::pdf::Image>,
+    /// Days a member has to contest a refusal (setting `appeal_days`; no
+    /// seed states it: 30 until the mutual sets its own).
+    pub appeal_days: i64,
 }
 
 pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
-    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address', 'privacy_notice')").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address', 'privacy_notice', 'appeal_days')").fetch_all(pool).await?;
     let get = |k: &str| rows.iter().find(|r| r.try_get::<String, _>("key").ok().as_deref() == Some(k)).and_then(|r| r.try_get::<String, _>("value").ok());
     let png: Option<Vec<u8>> = sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?;
     Ok(Letterhead {
@@ -33,6 +36,7 @@ pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
         notice: get("privacy_notice").unwrap_or_default(),
         // Checked when it was set; a logo that no longer decodes is left off.
         logo: png.and_then(|p| crate::pdf::Image::from_png(&p).ok()),
+        appeal_days: get("appeal_days").and_then(|d| d.trim().parse().ok()).unwrap_or(30),
     })
 }
 

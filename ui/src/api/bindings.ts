@@ -861,7 +861,12 @@ export type MutualSettings = { mutual_name: string, mutual_address: string,
 /**
  * Absent when saving: unchanged.
  */
-privacy_notice?: string | null, };
+privacy_notice?: string | null, 
+/**
+ * Days a member has to contest a refusal, printed on refusal letters
+ * (1 to 365; absent when saving: unchanged).
+ */
+appeal_days?: number | null, };
 
 /**
  * A new account as the form sends it.

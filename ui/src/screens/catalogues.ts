@@ -150,15 +150,17 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     h(
       "label",
       { class: "field" },
-      h("span", {}, "Mention loi 09-08 (imprimée sur les décomptes)"),
+      h("span", {}, "Mention loi 09-08 (imprimée sur les décomptes, accusés de réception et lettres)"),
       h("textarea", { name: "privacy_notice", id: "f-privacy_notice", rows: "4", cols: "70" }, current.privacy_notice ?? ""),
       h("small", { class: "field-error", "data-error-for": "privacy_notice" }),
     ),
+    field("Délai de recours après un refus (jours)", "appeal_days", { value: String(current.appeal_days ?? 30) }),
     h("button", { type: "submit", class: "primary" }, "Enregistrer"),
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
-    await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address"), privacy_notice: v("privacy_notice") });
+    const days = Number.parseInt(v("appeal_days"), 10);
+    await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address"), privacy_notice: v("privacy_notice"), appeal_days: Number.isNaN(days) ? 0 : days });
     await mutualPanel(panel);
   });
   const logo = await call("logo_get", {});

@@ -151,6 +151,11 @@ pub struct MutualSettings {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub privacy_notice: Option<String>,
+    /// Days a member has to contest a refusal, printed on refusal letters
+    /// (1 to 365; absent when saving: unchanged).
+    #[serde(default)]
+    #[ts(optional = nullable, type = "number | null")]
+    pub appeal_days: Option<i64>,
 }
 
 pub struct SettingsGet;
@@ -162,7 +167,7 @@ impl Operation for SettingsGet {
     type Response = MutualSettings;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<MutualSettings> {
         let h = pdf::letterhead(ctx.db().pool()).await?;
-        Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address, privacy_notice: Some(h.notice) })
+        Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address, privacy_notice: Some(h.notice), appeal_days: Some(h.appeal_days) })
     }
 }
 
@@ -184,20 +189,29 @@ impl Operation for SettingsSave {
             Some(n) => crate::members::text::clean("privacy_notice", "La mention loi 09-08", n, 2000)?,
             None => before.notice.clone(),
         };
+        let appeal_days = r.appeal_days.unwrap_or(before.appeal_days);
+        if !(1..=365).contains(&appeal_days) {
+            return Err(ApiError::validation("appeal_days", "Délai de recours : de 1 à 365 jours."));
+        }
         let mut tx = ctx.db().begin().await?;
-        for (k, v) in [("mutual_name", &name), ("mutual_address", &address), ("privacy_notice", &notice)] {
-            sqlx::query("UPDATE settings SET value = $1, updated_at = $2 WHERE key = $3").bind(v).bind(crate::storage::time::ts(ctx.now)).bind(k).execute(&mut *tx).await?;
+        for (k, v) in [("mutual_name", &name), ("mutual_address", &address), ("privacy_notice", &notice), ("appeal_days", &appeal_days.to_string())] {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($3, $1, $2) ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2")
+                .bind(v)
+                .bind(crate::storage::time::ts(ctx.now))
+                .bind(k)
+                .execute(&mut *tx)
+                .await?;
         }
         crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
             action: "settings.update",
             entity_type: "settings",
             entity_id: Some("mutual".into()),
-            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address, "privacy_notice": before.notice })),
-            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address, "privacy_notice": notice })),
+            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address, "privacy_notice": before.notice, "appeal_days": before.appeal_days })),
+            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address, "privacy_notice": notice, "appeal_days": appeal_days })),
         })
         .await?;
         tx.commit().await?;
-        Ok(MutualSettings { mutual_name: name, mutual_address: address, privacy_notice: Some(notice) })
+        Ok(MutualSettings { mutual_name: name, mutual_address: address, privacy_notice: Some(notice), appeal_days: Some(appeal_days) })
     }
 }
 
