@@ -68,7 +68,7 @@ fn first_start_login_logout_through_the_window_commands() {
     assert_eq!(e["code"], "unauthenticated");
 
     let e = call(&w, "session_login", json!({"username": "agent", "password": "mauvais-mdp"})).unwrap_err();
-    assert_eq!(e["message"], "Identifiant ou mot de passe incorrect. Encore 4 essais avant le verrouillage du compte.");
+    assert_eq!(e["message"], "Identifiant ou mot de passe incorrect.");
     let info = call(&w, "session_login", json!({"username": "agent", "password": "Agent-Guichet-1"})).unwrap();
     assert_eq!(info["sections"], json!(["adherents", "reception", "dossiers", "accords"]));
     let e = call(&w, "staff_list", json!({})).unwrap_err();
