@@ -173,6 +173,13 @@ test("a desk linked to a Guichet server: fingerprint compared, login, search, a 
   await w.type("#relogin-form [name=password]", NEW + ENTER);
   for (let i = 0; (await w.exec("return document.getElementById('expired-overlay') !== null")) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(await w.exec("return document.getElementById('expired-overlay') === null"), true, "logged in again");
+  // A reset password is a passage: the window asks for his own over the screen.
+  await w.waitFor("#password-change-overlay #password-change-form");
+  await w.type("#f-current_password", NEW);
+  await w.type("#f-new_password", "Le-Mien-Secret-2026");
+  await w.type("#f-confirm", "Le-Mien-Secret-2026" + ENTER);
+  for (let i = 0; (await w.exec("return document.getElementById('password-change-overlay') !== null")) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await w.exec("return document.getElementById('password-change-overlay') === null"), true, "his own password chosen");
   // What was typed is kept.
   await w.waitValue("#f-form_number", /^M26-0000902$/);
   await w.waitValue("#f-total_claimed", /^175/);

@@ -84,13 +84,10 @@ function lockScreen(message: string): void {
 }
 
 /**
- * An administrator reset this account's password: the window is cleared and
- * its holder chooses his own before anything else (the core refuses the rest).
+ * The form in which an account whose password an administrator reset
+ * chooses its own; `done` runs once the core has taken it.
  */
-function passwordChangeScreen(name: string): void {
-  stopIdle();
-  if (document.getElementById("password-change-form")) return;
-  for (const o of document.querySelectorAll(".overlay")) o.remove();
+function passwordChangeForm(name: string, done: () => Promise<void>): HTMLFormElement {
   const form = h("form", { id: "password-change-form", class: "card", autocomplete: "off", novalidate: true });
   mount(
     form,
@@ -101,7 +98,7 @@ function passwordChangeScreen(name: string): void {
     field("Nouveau mot de passe, à nouveau", "confirm", { type: "password", autocomplete: "new-password" }),
     formError(),
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "password-change-save" }, "Enregistrer"),
-      h("button", { type: "button", id: "password-change-logout", onclick: async () => { await call("session_logout", {}); void boot(); } }, "Se déconnecter")),
+      h("button", { type: "button", id: "password-change-logout", onclick: async () => { await call("session_logout", {}); for (const o of document.querySelectorAll(".overlay")) o.remove(); void boot(); } }, "Se déconnecter")),
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
@@ -109,13 +106,42 @@ function passwordChangeScreen(name: string): void {
       throw new ApiFailure({ code: "validation", message: "Les deux saisies du nouveau mot de passe diffèrent.", field: "confirm" });
     }
     await call("password_change", { current_password: v("current_password"), new_password: v("new_password") });
-    loggedIn(await call("session_current", {}));
+    await done();
   });
+  return form;
+}
+
+/**
+ * A session that was open before the reset (whoever holds it has not shown
+ * the new password): the window is cleared for the change.
+ */
+function passwordChangeScreen(name: string): void {
+  stopIdle();
+  if (document.getElementById("password-change-form")) return;
+  for (const o of document.querySelectorAll(".overlay")) o.remove();
+  const form = passwordChangeForm(name, async () => loggedIn(await call("session_current", {})));
   mount(root, h("main", { id: "password-change", class: "centered" }, form));
   (form.elements.namedItem("current_password") as HTMLInputElement).focus();
 }
 
+/**
+ * Logged in again over the screen with the password the administrator gave:
+ * the change is asked over the screen too, which keeps what was typed.
+ */
+function passwordChangeOverlay(name: string, done: () => void): void {
+  const overlay = h("div", { id: "password-change-overlay", class: "overlay" });
+  const form = passwordChangeForm(name, async () => {
+    overlay.remove();
+    done();
+  });
+  overlay.append(form);
+  document.body.append(overlay);
+  (form.elements.namedItem("current_password") as HTMLInputElement).focus();
+}
+
 window.addEventListener("guichet:password-change", () => {
+  // Asked already over the screen, after logging in again: nothing more.
+  if (document.getElementById("password-change-form")) return;
   call("session_current", {}).then((s) => passwordChangeScreen(s.staff.full_name), () => undefined);
 });
 
@@ -146,8 +172,9 @@ function expiredOverlay(message: string): void {
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
-    await call("session_login", { username: v("username"), password: v("password") });
+    const session = await call("session_login", { username: v("username"), password: v("password") });
     overlay.remove();
+    if (session.staff.must_change_password) passwordChangeOverlay(session.staff.full_name, () => undefined);
   });
   document.body.append(overlay);
   (form.elements.namedItem("username") as HTMLInputElement).focus();
