@@ -130,7 +130,12 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
     let app = router(api, &opts);
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
+        // The open connections: a stopped server has closed every one of
+        // them when `stop` returns (a desk's kept-alive connection is not
+        // served a moment longer).
+        let mut connections = tokio::task::JoinSet::new();
         loop {
+            while connections.try_join_next().is_some() {}
             let (tcp, remote) = tokio::select! {
                 r = listener.accept() => match r {
                     Ok(x) => x,
@@ -144,7 +149,7 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
             let app = app.clone();
             let acceptor = acceptor.clone();
             let mut closing = stopped.clone();
-            tokio::spawn(async move {
+            connections.spawn(async move {
                 let svc = app.map_request(move |mut r: axum::http::Request<hyper::body::Incoming>| {
                     r.extensions_mut().insert(routes::Remote(remote));
                     r
@@ -169,6 +174,7 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
                 }
             });
         }
+        while connections.join_next().await.is_some() {}
     });
     Ok(Running { addr, fingerprint, stop, task })
 }
