@@ -96,12 +96,7 @@ pub async fn list(pool: &AnyPool) -> ApiResult<Vec<StaffMember>> {
 
 /// Is there an active administrator? If not, the desktop offers to create one.
 pub async fn has_active_admin(pool: &AnyPool) -> ApiResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = 'admin' AND s.active = 1",
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(n > 0)
+    Ok(active_admins_except(pool, 0).await? > 0)
 }
 
 /// Two administrators acting at once (each removing the other, two desks
@@ -116,13 +111,14 @@ pub(crate) async fn lock_admins(db: &Db, tx: &mut Transaction<'static, Any>) -> 
     Ok(())
 }
 
-async fn other_active_admins(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<i64> {
+/// Active administrators other than account `except` (0: all of them).
+async fn active_admins_except<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, except: i64) -> ApiResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id
          WHERE r.role = 'admin' AND s.active = 1 AND s.id <> $1",
     )
-    .bind(id)
-    .fetch_one(&mut **tx)
+    .bind(except)
+    .fetch_one(ex)
     .await?)
 }
 
@@ -156,10 +152,7 @@ async fn create_account(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaf
     let mut tx = db.begin().await?;
     if first_admin {
         lock_admins(db, &mut tx).await?;
-        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = 'admin' AND s.active = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-        if admins > 0 {
+        if active_admins_except(&mut *tx, 0).await? > 0 {
             return Err(ApiError::conflict("Un administrateur existe déjà : connectez-vous avec son compte."));
         }
     }
@@ -206,34 +199,11 @@ async fn insert_roles(tx: &mut Transaction<'static, Any>, id: i64, roles: &[Role
     Ok(())
 }
 
-/// Applies `apply` to one account under its version, audits before/after.
+/// Applies `apply` to one account under its version and audits before and
+/// after, inside the caller's transaction (a validated request applies its
+/// change and records its decision together).
 #[allow(clippy::too_many_arguments)]
-async fn change_account<F>(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: i64,
-    expected_version: Option<i64>,
-    action: &str,
-    counts_admins: bool,
-    apply: F,
-) -> ApiResult<StaffMember>
-where
-    F: for<'t> FnOnce(
-        &'t mut Transaction<'static, Any>,
-        &'t StaffMember,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 't>>,
-{
-    let mut tx = db.begin().await?;
-    let after = change_account_in(&mut tx, db, actor, now, id, expected_version, action, counts_admins, apply).await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
-/// The same, inside a transaction the caller commits (a validated request
-/// applies its change and records its decision together).
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn change_account_in<F>(
+pub(super) async fn change_account<F>(
     tx: &mut Transaction<'static, Any>,
     db: &Db,
     actor: &Actor,
@@ -250,7 +220,6 @@ where
         &'t StaffMember,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 't>>,
 {
-    let tx = &mut *tx;
     if counts_admins {
         lock_admins(db, tx).await?;
     }
@@ -330,7 +299,7 @@ pub(super) async fn apply_roles(
     roles: Vec<Role>,
 ) -> ApiResult<StaffMember> {
     let self_id = actor.staff_id;
-    change_account_in(tx, db, actor, now, id, version, "staff.update", true, move |tx, before| {
+    change_account(tx, db, actor, now, id, version, "staff.update", true, move |tx, before| {
         Box::pin(async move {
             // An administrator does not grant himself the medical role (or
             // any other): another administrator changes his roles.
@@ -341,7 +310,7 @@ pub(super) async fn apply_roles(
             if self_id == Some(id) && wanted != had {
                 return Err(ApiError::forbidden(OWN_ROLES));
             }
-            if before.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && before.active && other_active_admins(tx, id).await? == 0 {
+            if before.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && before.active && active_admins_except(&mut **tx, id).await? == 0 {
                 return Err(ApiError::validation("roles", "C'est le dernier administrateur actif : il doit garder le rôle administrateur."));
             }
             sqlx::query("UPDATE staff SET full_name = $1 WHERE id = $2").bind(&full_name).bind(id).execute(&mut **tx).await?;
@@ -356,12 +325,13 @@ pub(super) async fn apply_roles(
 pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: Option<i64>, active: bool) -> ApiResult<StaffMember> {
     let action = if active { "staff.enable" } else { "staff.disable" };
     let self_id = actor.staff_id;
-    change_account(db, actor, now, id, version, action, true, move |tx, before| {
+    let mut tx = db.begin().await?;
+    let after = change_account(&mut tx, db, actor, now, id, version, action, true, move |tx, before| {
         Box::pin(async move {
             if !active && self_id == Some(id) {
                 return Err(ApiError::validation("active", "Vous ne pouvez pas désactiver votre propre compte."));
             }
-            if !active && before.roles.contains(&Role::Admin) && other_active_admins(tx, id).await? == 0 {
+            if !active && before.roles.contains(&Role::Admin) && active_admins_except(&mut **tx, id).await? == 0 {
                 return Err(ApiError::validation("active", "C'est le dernier administrateur actif : il ne peut pas être désactivé."));
             }
             sqlx::query("UPDATE staff SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut **tx).await?;
@@ -371,17 +341,22 @@ pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, ver
             Ok(())
         })
     })
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn unlock(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64) -> ApiResult<StaffMember> {
-    change_account(db, actor, now, id, None, "staff.unlock", false, move |tx, _| {
+    let mut tx = db.begin().await?;
+    let after = change_account(&mut tx, db, actor, now, id, None, "staff.unlock", false, move |tx, _| {
         Box::pin(async move {
             sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut **tx).await?;
             Ok(())
         })
     })
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Ends every session the Guichet server holds for `staff_id` (a disabled
@@ -397,7 +372,10 @@ async fn end_server_sessions(tx: &mut Transaction<'static, Any>, staff_id: i64, 
 /// unlocks. A reset ends the account's sessions on the server's desks.
 pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, field: &str, new_password: &str, action: &str) -> ApiResult<StaffMember> {
     password::check_policy(field, new_password)?;
-    let hash = password::hash(new_password)?;
+    write_hash(db, actor, now, id, password::hash(new_password)?, action).await
+}
+
+async fn write_hash(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, hash: String, action: &str) -> ApiResult<StaffMember> {
     let mut tx = db.begin().await?;
     let after = apply_password(&mut tx, db, actor, now, id, hash, action).await?;
     tx.commit().await?;
@@ -410,12 +388,12 @@ pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, f
 /// login.
 pub async fn reset_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, new_password: &str) -> ApiResult<StaffMember> {
     let target = get(db.pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte n° {id}.")))?;
+    password::check_policy("new_password", new_password)?;
+    let hash = password::hash(new_password)?;
     if actor.staff_id.is_some() && target.roles.contains(&Role::Medical) {
-        password::check_policy("new_password", new_password)?;
-        let hash = password::hash(new_password)?;
         return super::requests::record_reset(db, actor, now, &target, hash).await;
     }
-    set_password(db, actor, now, id, "new_password", new_password, "staff.password_reset").await
+    write_hash(db, actor, now, id, hash, "staff.password_reset").await
 }
 
 /// Writes a password's hash. A reset (`staff.password_reset`) ends the
@@ -423,7 +401,7 @@ pub async fn reset_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64,
 /// new one at his next call; his own change clears that.
 pub(super) async fn apply_password(tx: &mut Transaction<'static, Any>, db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, hash: String, action: &str) -> ApiResult<StaffMember> {
     let reset = action == "staff.password_reset";
-    change_account_in(tx, db, actor, now, id, None, action, false, move |tx, _| {
+    change_account(tx, db, actor, now, id, None, action, false, move |tx, _| {
         Box::pin(async move {
             sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL, must_change_password = $2 WHERE id = $3")
                 .bind(&hash)

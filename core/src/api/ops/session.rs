@@ -89,9 +89,7 @@ impl Operation for SetupCreateAdmin {
     type Request = CreateAdminRequest;
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: CreateAdminRequest) -> ApiResult<SessionInfo> {
-        if staff::has_active_admin(ctx.db().pool()).await? {
-            return Err(ApiError::conflict("Un administrateur existe déjà : connectez-vous avec son compte."));
-        }
+        // Refused, under a lock, while an active administrator exists.
         let first_start = Actor::process("premier-démarrage");
         let created = staff::create_first_admin(ctx.db(), &first_start, ctx.now, NewStaff {
             username: req.username,
