@@ -279,22 +279,12 @@ async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateCha
 
 /// Records a request with its pieces; nothing of the member changes.
 pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateRequestInput) -> ApiResult<UpdateRequest> {
-    let scans = read_pieces(&r.files, 0)?;
+    let scans = read_pieces(&r.files)?;
     let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, r.member_id).await.map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
     let change = check(&mut tx, member.id, &r.change, &pieces, now.date_naive()).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
-    )
-    .bind(member.id)
-    .bind(change.code())
-    .bind(serde_json::to_string(&change).map_err(ApiError::internal)?)
-    .bind(r.channel.code())
-    .bind(time::ts(now))
-    .bind(&actor.name)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = insert_request(&mut tx, actor, now, member.id, &change, r.channel).await?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
     audit::record(&mut tx, now, actor, Change {
         action: "member_update.record",
@@ -312,12 +302,32 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
     Ok(out)
 }
 
-/// At most 10 pieces to a request, counted with the `already` stored; each
-/// read whole and checked before anything is written.
-fn read_pieces(files: &[UpdateFileInput], already: usize) -> ApiResult<Vec<(UpdatePiece, Scan)>> {
-    if files.len() + already > 10 {
+/// A pending request, as recorded: its id.
+async fn insert_request(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, change: &UpdateChange, channel: Channel) -> ApiResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
+    )
+    .bind(member_id)
+    .bind(change.code())
+    .bind(serde_json::to_string(change).map_err(ApiError::internal)?)
+    .bind(channel.code())
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// At most 10 pieces to a request (with those it already holds).
+fn check_piece_count(count: usize) -> ApiResult<()> {
+    if count > 10 {
         return Err(ApiError::validation("files", "Au plus 10 pièces par demande."));
     }
+    Ok(())
+}
+
+/// The pieces sent, each read whole and checked before a transaction begins.
+fn read_pieces(files: &[UpdateFileInput]) -> ApiResult<Vec<(UpdatePiece, Scan)>> {
+    check_piece_count(files.len())?;
     scans::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
     files.iter().enumerate().map(|(i, f)| Ok((f.piece, scans::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect()
 }
@@ -341,6 +351,7 @@ pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     if files.is_empty() {
         return Err(ApiError::validation("files", "Choisissez au moins une pièce à joindre."));
     }
+    let scans = read_pieces(files)?;
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
     if req.status != UpdateStatus::EnAttente {
@@ -349,7 +360,7 @@ pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     if req.version != version {
         return Err(ApiError::stale());
     }
-    let scans = read_pieces(files, req.files.len())?;
+    check_piece_count(req.files.len() + scans.len())?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
     let n = sqlx::query("UPDATE member_update_requests SET version = version + 1 WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
     if n == 0 {
@@ -373,26 +384,15 @@ pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
 /// Answers whether a request was recorded.
 pub(crate) async fn record_from_roster(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, rib: &str, file: &str) -> ApiResult<bool> {
     let change = UpdateChange::Rib { rib: rib.to_string() };
-    let json = serde_json::to_string(&change).map_err(ApiError::internal)?;
     let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_update_requests WHERE member_id = $1 AND status = 'en_attente' AND change_json = $2")
         .bind(member_id)
-        .bind(&json)
+        .bind(serde_json::to_string(&change).map_err(ApiError::internal)?)
         .fetch_one(&mut **tx)
         .await?;
     if waiting > 0 {
         return Ok(false);
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
-    )
-    .bind(member_id)
-    .bind(change.code())
-    .bind(&json)
-    .bind(Channel::Employer.code())
-    .bind(time::ts(now))
-    .bind(&actor.name)
-    .fetch_one(&mut **tx)
-    .await?;
+    let id = insert_request(tx, actor, now, member_id, &change, Channel::Employer).await?;
     audit::record(tx, now, actor, Change {
         action: "member_update.record",
         entity_type: "member",
