@@ -415,25 +415,28 @@ pub(crate) async fn apply_late_effect(
     Ok(())
 }
 
-/// A late deposit's reason, as the member reads it (the catalogue's label, or its default).
+/// A late deposit's reason, as the member reads it.
 pub(crate) async fn late_reason_label(tx: &mut Transaction<'static, Any>) -> ApiResult<LateReason> {
-    let label = catalogues::reason_in_tx(tx, LATE_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Dépôt hors délai".to_string());
-    Ok(LateReason { code: LATE_REASON, label })
+    LateReason::read(tx, LATE_REASON, "Dépôt hors délai").await
 }
 
 /// An original never received in time: its own reason (issue 18, item 1).
 pub(crate) async fn overdue_reason_label(tx: &mut Transaction<'static, Any>) -> ApiResult<LateReason> {
-    let label = catalogues::reason_in_tx(tx, catalogues::ORIGINAL_OVERDUE_REASON)
-        .await?
-        .map(|r| r.0)
-        .unwrap_or_else(|| "Original non reçu dans le délai".to_string());
-    Ok(LateReason { code: catalogues::ORIGINAL_OVERDUE_REASON, label })
+    LateReason::read(tx, catalogues::ORIGINAL_OVERDUE_REASON, "Original non reçu dans le délai").await
 }
 
 /// The reason a late effect writes on the dossier.
 pub(crate) struct LateReason {
     pub code: &'static str,
     pub label: String,
+}
+
+impl LateReason {
+    /// The catalogue's label of `code`, or `default` when the administrator removed it.
+    async fn read(tx: &mut Transaction<'static, Any>, code: &'static str, default: &str) -> ApiResult<LateReason> {
+        let label = catalogues::reason_in_tx(tx, code).await?.map(|r| r.0).unwrap_or_else(|| default.to_string());
+        Ok(LateReason { code, label })
+    }
 }
 
 pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan, confidential: bool) -> ApiResult<()> {
