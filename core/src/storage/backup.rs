@@ -171,7 +171,7 @@ pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
                 return Err(ApiError::validation("url", format!("La base cible contient déjà {tables} tables : une restauration n'écrit que dans une base vide.")));
             }
             // Nothing of the dump runs before its contents are known to be Guichet's.
-            let reference = Db::postgres_reference(&target.sqlx_url()).await?;
+            let reference = super::dump_check::reference(&target.sqlx_url()).await?;
             super::dump_check::check(src, &reference)?;
             let (conn, password) = pg_target(target_url)?;
             let out = Command::new("pg_restore")

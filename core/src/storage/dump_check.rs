@@ -27,6 +27,71 @@ pub(crate) struct Reference {
     pub functions: BTreeMap<String, String>,
 }
 
+/// What the PostgreSQL migrations create, read on the server at `url`: they
+/// run in a scratch schema of that (empty) database, the catalog is read with
+/// every name qualified, then the schema is dropped.
+pub(crate) async fn reference(url: &str) -> ApiResult<Reference> {
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.map_err(|e| ApiError::validation("url", format!("Base cible injoignable : {e}")))?;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let schema = format!("guichet_reference_{}_{nanos}", std::process::id());
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.map_err(|e| {
+        ApiError::validation("url", format!("Contrôle de la sauvegarde impossible : la base cible refuse un schéma de travail ({e}) ; restaurez avec le rôle propriétaire."))
+    })?;
+    let (mut conn, read) = read_reference(conn, schema.clone()).await;
+    let dropped = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await;
+    let _ = sqlx::Connection::close(conn).await;
+    let r = read?;
+    dropped?;
+    Ok(r)
+}
+
+/// Runs the migrations in the scratch schema and reads its catalog; gives
+/// the connection back for the schema to be dropped whatever happened.
+async fn read_reference(mut conn: sqlx::AnyConnection, schema: String) -> (sqlx::AnyConnection, ApiResult<Reference>) {
+    let r = read_reference_on(&mut conn, &schema).await;
+    (conn, r)
+}
+
+async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiResult<Reference> {
+    sqlx::query(&format!("SET search_path TO {schema}")).execute(&mut *conn).await?;
+    super::POSTGRES_MIGRATIONS.run_direct(&mut *conn).await.map_err(ApiError::internal)?;
+    // An empty search path: the catalog writes every name qualified, as pg_dump does.
+    sqlx::query("SET search_path TO pg_catalog").execute(&mut *conn).await?;
+    let mut r = Reference::default();
+    let names: Vec<(String, String)> = sqlx::query_as(
+        "SELECT CASE c.relkind WHEN 'i' THEN 'INDEX' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.relname::text \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'i', 'S') \
+         UNION ALL SELECT CASE con.contype WHEN 'f' THEN 'FK CONSTRAINT' ELSE 'CONSTRAINT' END, cl.relname::text || ' ' || con.conname::text \
+         FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    r.names.extend(names);
+    let triggers: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT t.tgname::text, c.relname::text, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (name, table, def) in triggers {
+        r.names.insert(("TRIGGER".into(), format!("{table} {name}")));
+        r.triggers.insert(name, def.replace(&format!("{schema}."), "public."));
+    }
+    let functions: Vec<(String, String)> =
+        sqlx::query_as("SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1")
+            .bind(schema)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (name, body) in functions {
+        r.names.insert(("FUNCTION".into(), format!("{name}()")));
+        r.functions.insert(format!("{name}()"), body);
+    }
+    Ok(r)
+}
+
 /// The kinds of entry a Guichet backup holds. Anything else is refused.
 const KINDS: [&str; 12] = [
     "TABLE DATA",
