@@ -644,7 +644,7 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
             }
             let appeal = match optional_text("appeal", "La voie de recours", appeal, 500)? {
                 Some(a) => a,
-                None => default_appeal(crate::statements::pdf::letterhead(db.pool()).await?.appeal_days),
+                None => default_appeal(crate::statements::pdf::appeal_days(db.pool()).await?),
             };
             (RequestStatus::Refuse, Some(reason), vec![], Some(appeal), None, medical_note, vec![])
         }

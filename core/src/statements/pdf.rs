@@ -36,8 +36,19 @@ pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
         notice: get("privacy_notice").unwrap_or_default(),
         // Checked when it was set; a logo that no longer decodes is left off.
         logo: png.and_then(|p| crate::pdf::Image::from_png(&p).ok()),
-        appeal_days: get("appeal_days").and_then(|d| d.trim().parse().ok()).unwrap_or(30),
+        appeal_days: appeal_days_from(get("appeal_days")),
     })
+}
+
+/// The days to contest a refusal, without the rest of the letterhead (a
+/// decision needs only them, not the logo).
+pub async fn appeal_days(pool: &AnyPool) -> ApiResult<i64> {
+    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'appeal_days'").fetch_optional(pool).await?;
+    Ok(appeal_days_from(v))
+}
+
+fn appeal_days_from(v: Option<String>) -> i64 {
+    v.and_then(|d| d.trim().parse().ok()).unwrap_or(30)
 }
 
 /// The top of the mutual's documents: its logo, name and address.
