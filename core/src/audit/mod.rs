@@ -192,21 +192,6 @@ async fn insert_rows(tx: &mut Transaction<'static, Any>, when: &str, actor: &Act
     .await
 }
 
-/// Writes rows at places `first`, `first + 1`… (see [`hash_rows`]); returns the last hash.
-async fn write_at(
-    tx: &mut Transaction<'static, Any>,
-    when: &str,
-    actor: &Actor,
-    entries: Vec<Entry<'_>>,
-    segment: Option<&str>,
-    first: i64,
-    prev: String,
-) -> ApiResult<String> {
-    let (rows, last) = hash_rows(when, actor, entries, first, prev);
-    insert_rows(tx, when, actor, &rows, segment).await?;
-    Ok(last)
-}
-
 /// Rows in the main chain: takes their places at the head, which stays
 /// locked (on PostgreSQL) until the transaction ends.
 async fn write_chained(tx: &mut Transaction<'static, Any>, when: &str, actor: &Actor, entries: Vec<Entry<'_>>) -> ApiResult<()> {
@@ -214,7 +199,8 @@ async fn write_chained(tx: &mut Transaction<'static, Any>, when: &str, actor: &A
         return Ok(());
     }
     let (first, prev) = chain::reserve(tx, entries.len() as i64).await?;
-    let last = write_at(tx, when, actor, entries, None, first, prev).await?;
+    let (rows, last) = hash_rows(when, actor, entries, first, prev);
+    insert_rows(tx, when, actor, &rows, None).await?;
     chain::advance(tx, &last).await
 }
 
@@ -242,10 +228,8 @@ impl Segment {
 
     /// Appends rows after those already written, inside the caller's transaction.
     pub async fn append(&mut self, tx: &mut Transaction<'static, Any>, entries: Vec<Entry<'_>>) -> ApiResult<()> {
-        let n = entries.len() as i64;
-        self.prev = write_at(tx, &self.when, &self.actor, entries, Some(&self.key), self.rows + 1, std::mem::take(&mut self.prev)).await?;
-        self.rows += n;
-        Ok(())
+        let hashed = self.next().hash(entries);
+        self.write(tx, hashed).await
     }
 
     /// What hashing the segment's next rows needs, owned: it can be moved
@@ -256,7 +240,7 @@ impl Segment {
     }
 
     /// Writes rows hashed from [`Segment::next`]; refused if others were appended since.
-    pub async fn write(&mut self, tx: &mut Transaction<'static, Any>, hashed: Hashed) -> ApiResult<()> {
+    pub async fn write(&mut self, tx: &mut Transaction<'static, Any>, hashed: Hashed<'_>) -> ApiResult<()> {
         if hashed.first != self.rows + 1 || hashed.start != self.prev {
             return Err(crate::error::ApiError::internal("lignes du journal préparées hors de leur place"));
         }
@@ -291,14 +275,14 @@ pub struct SegmentNext {
 }
 
 /// Rows hashed for their places in a segment, ready for [`Segment::write`].
-pub struct Hashed {
-    rows: Vec<Written<'static>>,
+pub struct Hashed<'c> {
+    rows: Vec<Written<'c>>,
     first: i64,
     start: String,
     last: String,
 }
 
-impl Hashed {
+impl Hashed<'_> {
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -308,7 +292,7 @@ impl Hashed {
 }
 
 impl SegmentNext {
-    pub fn hash(self, entries: Vec<Entry<'static>>) -> Hashed {
+    pub fn hash(self, entries: Vec<Entry<'_>>) -> Hashed<'_> {
         let (rows, last) = hash_rows(&self.when, &self.actor, entries, self.first, self.prev.clone());
         Hashed { rows, first: self.first, start: self.prev, last }
     }
