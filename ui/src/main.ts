@@ -31,6 +31,11 @@ export async function boot(): Promise<void> {
   }
 }
 
+/** Removes what covers the screen (a lock, a login again, a password change). */
+function removeOverlays(): void {
+  for (const o of document.querySelectorAll(".overlay")) o.remove();
+}
+
 /** Stops the idle watcher of the session on screen, if any. */
 let stopIdle: () => void = () => undefined;
 
@@ -64,7 +69,7 @@ function loggedIn(session: SessionInfo): void {
 function lockScreen(message: string): void {
   stopIdle();
   if (document.getElementById("lock-screen")) return;
-  for (const o of document.querySelectorAll(".overlay")) o.remove();
+  removeOverlays();
   const form = h("form", { id: "unlock-form", class: "card", autocomplete: "off" });
   mount(
     form,
@@ -98,7 +103,7 @@ function passwordChangeForm(name: string, done: () => Promise<void>): HTMLFormEl
     field("Nouveau mot de passe, à nouveau", "confirm", { type: "password", autocomplete: "new-password" }),
     formError(),
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "password-change-save" }, "Enregistrer"),
-      h("button", { type: "button", id: "password-change-logout", onclick: async () => { await call("session_logout", {}); for (const o of document.querySelectorAll(".overlay")) o.remove(); void boot(); } }, "Se déconnecter")),
+      h("button", { type: "button", id: "password-change-logout", onclick: async () => { await call("session_logout", {}); removeOverlays(); void boot(); } }, "Se déconnecter")),
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
@@ -118,7 +123,7 @@ function passwordChangeForm(name: string, done: () => Promise<void>): HTMLFormEl
 function passwordChangeScreen(name: string): void {
   stopIdle();
   if (document.getElementById("password-change-form")) return;
-  for (const o of document.querySelectorAll(".overlay")) o.remove();
+  removeOverlays();
   const form = passwordChangeForm(name, async () => loggedIn(await call("session_current", {})));
   mount(root, h("main", { id: "password-change", class: "centered" }, form));
   (form.elements.namedItem("current_password") as HTMLInputElement).focus();
@@ -128,12 +133,9 @@ function passwordChangeScreen(name: string): void {
  * Logged in again over the screen with the password the administrator gave:
  * the change is asked over the screen too, which keeps what was typed.
  */
-function passwordChangeOverlay(name: string, done: () => void): void {
+function passwordChangeOverlay(name: string): void {
   const overlay = h("div", { id: "password-change-overlay", class: "overlay" });
-  const form = passwordChangeForm(name, async () => {
-    overlay.remove();
-    done();
-  });
+  const form = passwordChangeForm(name, async () => overlay.remove());
   overlay.append(form);
   document.body.append(overlay);
   (form.elements.namedItem("current_password") as HTMLInputElement).focus();
@@ -174,7 +176,7 @@ function expiredOverlay(message: string): void {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
     const session = await call("session_login", { username: v("username"), password: v("password") });
     overlay.remove();
-    if (session.staff.must_change_password) passwordChangeOverlay(session.staff.full_name, () => undefined);
+    if (session.staff.must_change_password) passwordChangeOverlay(session.staff.full_name);
   });
   document.body.append(overlay);
   (form.elements.namedItem("username") as HTMLInputElement).focus();

@@ -2,6 +2,7 @@
 import { ApiFailure, call } from "../api/client";
 import type { Role, SessionInfo, StaffMember, StaffRequest } from "../api/bindings";
 import { field, formError, h, onSubmit, localTime, mount, statusLine, value } from "../dom";
+import { table as grid } from "./catalogues";
 
 const ROLES: [Role, string][] = [
   ["reception", "Agent d'accueil"],
@@ -37,13 +38,17 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
   const editor = h("div", { id: "staff-editor" });
   const requests = h("div", { id: "staff-requests" });
   const status = statusLine("staff-status");
-  const reload = async (): Promise<void> => {
+  /** Draws the accounts and the changes waiting; the latter are returned. */
+  const reload = async (): Promise<StaffRequest[]> => {
     try {
       const { staff } = await call("staff_list", {});
       mount(list, table(staff));
-      mount(requests, pendingTable(await call("staff_request_list", {})));
+      const pending = await call("staff_request_list", {});
+      mount(requests, pendingTable(pending));
+      return pending;
     } catch (e) {
       mount(list, h("p", { class: "form-error" }, e instanceof ApiFailure ? e.message : String(e)));
+      return [];
     }
   };
 
@@ -56,27 +61,22 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
           "div",
           { class: "card" },
           h("h3", {}, "Changements à valider par un second administrateur"),
-          h(
-            "table",
-            { class: "grid" },
-            h("thead", {}, h("tr", {}, h("th", {}, "Compte"), h("th", {}, "Changement"), h("th", {}, "Demandé par"), h("th", {}, "Le"), h("th", {}, ""))),
-            h(
-              "tbody",
-              {},
-              ...list.map((r) =>
+          grid(
+            "staff-requests-table",
+            ["Compte", "Changement", "Demandé par", "Le", ""],
+            list.map((r) =>
+              h(
+                "tr",
+                { "data-request": String(r.id) },
+                h("td", {}, r.username),
+                h("td", {}, r.summary),
+                h("td", {}, r.created_by),
+                h("td", {}, localTime(r.created_at)),
                 h(
-                  "tr",
-                  { "data-request": String(r.id) },
-                  h("td", {}, r.username),
-                  h("td", {}, r.summary),
-                  h("td", {}, r.created_by),
-                  h("td", {}, localTime(r.created_at)),
-                  h(
-                    "td",
-                    { class: "actions" },
-                    h("button", { type: "button", class: "validate", onclick: () => void decide(r, true) }, "Valider"),
-                    h("button", { type: "button", class: "refuse", onclick: () => void decide(r, false) }, "Refuser"),
-                  ),
+                  "td",
+                  { class: "actions" },
+                  h("button", { type: "button", class: "validate", onclick: () => void decide(r, true) }, "Valider"),
+                  h("button", { type: "button", class: "refuse", onclick: () => void decide(r, false) }, "Refuser"),
                 ),
               ),
             ),
@@ -95,8 +95,7 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
 
   /** After a change: said as done, or as waiting when the core kept it for a second administrator. */
   const saidAfter = async (username: string): Promise<void> => {
-    await reload();
-    const waiting = (await call("staff_request_list", {})).some((r) => r.username === username && r.created_by === session.staff.username);
+    const waiting = (await reload()).some((r) => r.username === username && r.created_by === session.staff.username);
     status.textContent = waiting ? `${username} : demande enregistrée ; un second administrateur doit la valider.` : `${username} : enregistré.`;
   };
 
