@@ -133,12 +133,19 @@ test("a processor takes a dossier, marks it incomplete, the complement arrives, 
   await w.click('[data-move="take"]');
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("En cours de traitement"));
 
-  // Pharmacy: the stickers or the pharmacy invoice are required and missing.
+  // Pharmacy (rules page of the claim form): the prescription with the stickers
+  // stuck on it; drugs without stickers add the pharmacy's invoice.
   await w.click("#c-pharmacy");
+  await w.click("#c-drugs_without_stickers");
   await w.click("#d-member_block_signed");
   await w.click("#d-doctor_block");
+  await w.click("#d-prescription");
   await w.click("#checklist-save");
-  await w.waitText("#checklist-missing", "Manquent : les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie");
+  await w.waitText(
+    "#checklist-missing",
+    "Manquent : les vignettes des médicaments collées sur l'ordonnance ; la facture de la pharmacie pour les médicaments sans vignette",
+  );
+  await w.screenshot("07b-checklist-pharmacie");
   await w.click('[data-move="mark_incomplete"]');
   await w.waitFor("#move-form #f-reason_text");
   await w.click("#move-confirm");
@@ -151,7 +158,8 @@ test("a processor takes a dossier, marks it incomplete, the complement arrives, 
   await w.click('[data-move="complement_received"]');
   await w.type("#move-form #f-note", "Facture de la pharmacie" + ENTER);
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("En cours de traitement"));
-  await w.click("#d-pharmacy_stickers_or_invoice");
+  await w.click("#d-pharmacy_stickers");
+  await w.click("#d-pharmacy_invoice");
   await w.click("#checklist-save");
   await w.waitText("#checklist-missing", "Toutes les pièces exigées sont présentes.");
   await w.click('[data-move="mark_complete"]');

@@ -23,6 +23,7 @@ crate::on_both_backends!(
     catalogues_are_kept_by_the_admin,
     the_queue_counts_stay_exact_through_batches_moves_and_rollbacks,
     a_desk_kept_waiting_by_a_batch_is_told_which,
+    the_checklist_follows_the_rules_page_of_the_claim_form,
 );
 
 /// Staff, an urn, member 13059 (RAM) with his child Salma; returns the ids.
@@ -855,4 +856,80 @@ async fn a_desk_kept_waiting_by_a_batch_is_told_which(t: TestDb) {
     // Nothing was moved while it waited.
     let page = d.get(r["dossier"]["id"].as_i64().unwrap()).await;
     assert_eq!(page["dossier"]["status"], "recu");
+}
+
+/// Issue 18, item 2: the rules page of the claim form (seed 002), line by line.
+async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
+    let mut d = desk(t).await;
+    let col = d.open().await;
+    let required = |page: &Value| -> Vec<String> {
+        page["checklist"]["items"].as_array().unwrap().iter().filter(|i| i["required"] == true).map(|i| i["code"].as_str().unwrap().to_string()).collect()
+    };
+
+    // A dental claim form: the invoice is due for every dental claim, even
+    // when reception ticked nothing; orthodontics adds the ODF assessment.
+    let mut req = dossier("M21-0060001", d.member_self, "2026-11-02", "800");
+    req["kind"] = json!("dentaire");
+    let dental = d.record(col, req).await.unwrap()["dossier"]["id"].as_i64().unwrap();
+    let page = d.get(dental).await;
+    assert_eq!(required(&page), ["member_block_signed", "doctor_block", "invoice"]);
+    let taken = d.w.call(&mut d.claims, "dossier_move", json!({"id": dental, "version": page["dossier"]["version"], "move": "take"})).await.unwrap();
+    // Unticking "dental care" on a dental form does not drop the invoice.
+    d.w.call(&mut d.claims, "dossier_checklist", json!({"id": dental, "version": taken["version"], "contents": {"orthodontics": true}, "present": ["member_block_signed", "doctor_block", "invoice"]}))
+        .await
+        .unwrap();
+    let page = d.get(dental).await;
+    assert_eq!(required(&page), ["member_block_signed", "doctor_block", "invoice", "orthodontic_assessment"]);
+    assert_eq!(page["checklist"]["missing"], json!(["le bilan d'orthodontie (ODF)"]));
+
+    // Pharmacy: the prescription with the stickers stuck on it; the pharmacy's
+    // invoice only for drugs without a sticker.
+    let pharmacy = d.record(col, dossier("M21-0060002", d.member_self, "2026-11-02", "350")).await.unwrap()["dossier"]["id"].as_i64().unwrap();
+    let page = d.get(pharmacy).await;
+    let taken = d.w.call(&mut d.claims, "dossier_move", json!({"id": pharmacy, "version": page["dossier"]["version"], "move": "take"})).await.unwrap();
+    let ticked = d
+        .w
+        .call(&mut d.claims, "dossier_checklist", json!({"id": pharmacy, "version": taken["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "pharmacy_invoice"]}))
+        .await
+        .unwrap();
+    // An invoice does not stand for the stickers, nor for the prescription.
+    let e = d.w.call(&mut d.claims, "dossier_move", json!({"id": pharmacy, "version": ticked["version"], "move": "mark_complete"})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("note"));
+    assert_eq!(
+        e.message,
+        "Pièces manquantes : l'ordonnance du médecin, les vignettes des médicaments collées sur l'ordonnance. \
+         Cochez-les si elles sont là, ou indiquez pourquoi le dossier est complet malgré tout."
+    );
+    let ticked = d
+        .w
+        .call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": pharmacy, "version": ticked["version"], "contents": {"pharmacy": true, "drugs_without_stickers": true}, "present": ["member_block_signed", "doctor_block", "prescription", "pharmacy_stickers"]}),
+        )
+        .await
+        .unwrap();
+    let page = d.get(pharmacy).await;
+    assert_eq!(page["checklist"]["missing"], json!(["la facture de la pharmacie pour les médicaments sans vignette"]));
+    // The old single item is no longer offered.
+    assert!(page["checklist"]["items"].as_array().unwrap().iter().all(|i| i["code"] != "pharmacy_stickers_or_invoice"));
+    let ticked = d
+        .w
+        .call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": pharmacy, "version": ticked["version"], "contents": {"pharmacy": true, "drugs_without_stickers": true}, "present": ["member_block_signed", "doctor_block", "prescription", "pharmacy_stickers", "pharmacy_invoice"]}),
+        )
+        .await
+        .unwrap();
+    let done = d.w.call(&mut d.claims, "dossier_move", json!({"id": pharmacy, "version": ticked["version"], "move": "mark_complete"})).await.unwrap();
+    assert_eq!(done["status"], "complet");
+
+    // Lab and radiology: the prescription as well as the invoice and results.
+    let lab = d.record(col, dossier("M21-0060003", d.member_self, "2026-11-02", "420")).await.unwrap()["dossier"]["id"].as_i64().unwrap();
+    let page = d.get(lab).await;
+    d.w.call(&mut d.claims, "dossier_checklist", json!({"id": lab, "version": page["dossier"]["version"], "contents": {"lab_or_imaging": true}, "present": ["member_block_signed", "doctor_block", "invoice", "results_or_report"]}))
+        .await
+        .unwrap();
+    assert_eq!(d.get(lab).await["checklist"]["missing"], json!(["l'ordonnance du médecin"]));
 }

@@ -2,6 +2,7 @@
 //! (seed 002). What a dossier contains (pharmacy, lab tests, sessions, …)
 //! decides its list; the processor ticks what is present.
 
+use super::model::Kind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -11,13 +12,18 @@ pub enum Document {
     MemberBlockSigned,
     DoctorBlock,
     AccidentDeclaration,
-    PharmacyStickersOrInvoice,
+    /// The drugs' stickers, stuck on the prescription.
+    PharmacyStickers,
+    /// The pharmacy's invoice, for drugs sold without a sticker only.
+    PharmacyInvoice,
     Prescription,
     Invoice,
     ResultsOrReport,
     PriorApproval,
     SessionCalendar,
     PostTreatmentXray,
+    /// The orthodontic assessment (bilan ODF) the dental page asks for.
+    OrthodonticAssessment,
     ChronicDeclaration,
 }
 
@@ -34,13 +40,15 @@ impl Document {
             Document::MemberBlockSigned => "la partie adhérent remplie et signée",
             Document::DoctorBlock => "la partie médecin remplie, avec la nature de la maladie",
             Document::AccidentDeclaration => "la déclaration des causes et circonstances de l'accident",
-            Document::PharmacyStickersOrInvoice => "les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie",
+            Document::PharmacyStickers => "les vignettes des médicaments collées sur l'ordonnance",
+            Document::PharmacyInvoice => "la facture de la pharmacie pour les médicaments sans vignette",
             Document::Prescription => "l'ordonnance du médecin",
             Document::Invoice => "la facture",
             Document::ResultsOrReport => "les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez)",
             Document::PriorApproval => "l'accord préalable",
             Document::SessionCalendar => "le calendrier des séances",
             Document::PostTreatmentXray => "la radiographie après traitement",
+            Document::OrthodonticAssessment => "le bilan d'orthodontie (ODF)",
             Document::ChronicDeclaration => "la déclaration de maladie chronique en cours de validité",
         }
     }
@@ -52,26 +60,47 @@ impl Document {
 pub struct Contents {
     pub accident: bool,
     pub pharmacy: bool,
+    /// Some drugs were sold without a sticker (their invoice is then due).
+    pub drugs_without_stickers: bool,
     /// Biology or radiology.
     pub lab_or_imaging: bool,
     pub optics: bool,
     /// Physiotherapy, rehabilitation, speech therapy and other acts in series.
     pub sessions: bool,
+    /// Dental care of any kind (the invoice is always due).
+    pub dental: bool,
     /// Dental prostheses or root-canal treatment.
     pub dental_prosthesis: bool,
+    /// Orthodontics (ODF).
+    pub orthodontics: bool,
     /// Long-term or chronic illness (ALD/ALC).
     pub chronic: bool,
 }
 
-/// The required documents, in a fixed order.
+impl Contents {
+    /// What the claim form's kind says by itself: a dental form holds dental
+    /// care (its invoice is always due), an optical one optics.
+    pub fn for_kind(self, kind: Kind) -> Contents {
+        Contents { dental: self.dental || kind == Kind::Dentaire, optics: self.optics || kind == Kind::Optique, ..self }
+    }
+}
+
+/// The required documents, in a fixed order: the rules page of the claim
+/// form (seed 002), line by line.
 pub fn required(c: &Contents) -> Vec<Document> {
     use Document::*;
     let mut d = vec![MemberBlockSigned, DoctorBlock];
     if c.accident {
         d.push(AccidentDeclaration);
     }
-    if c.pharmacy {
-        d.push(PharmacyStickersOrInvoice);
+    // « Les vignettes des médicaments doivent être obligatoirement jointes
+    // aux ordonnances. Pour les médicaments sans vignettes une facture de la
+    // pharmacie doit être jointe. »
+    if c.pharmacy || c.drugs_without_stickers {
+        d.extend([Prescription, PharmacyStickers]);
+    }
+    if c.drugs_without_stickers {
+        d.push(PharmacyInvoice);
     }
     if c.lab_or_imaging {
         d.extend([Invoice, ResultsOrReport, Prescription]);
@@ -82,8 +111,17 @@ pub fn required(c: &Contents) -> Vec<Document> {
     if c.sessions {
         d.extend([PriorApproval, Invoice, SessionCalendar]);
     }
+    // « La facture doit être jointe à la feuille de soins pour toute demande
+    // de remboursement » (dental); prostheses and root canals need the prior
+    // approval and the X-ray after care; orthodontics its assessment.
+    if c.dental || c.dental_prosthesis || c.orthodontics {
+        d.push(Invoice);
+    }
     if c.dental_prosthesis {
-        d.extend([PriorApproval, Invoice, PostTreatmentXray]);
+        d.extend([PriorApproval, PostTreatmentXray]);
+    }
+    if c.orthodontics {
+        d.push(OrthodonticAssessment);
     }
     if c.chronic {
         d.push(ChronicDeclaration);
@@ -139,6 +177,34 @@ mod tests {
             incomplete_reason(&labels(&m)),
             "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro de la feuille de soins."
         );
+    }
+
+    #[test]
+    fn pharmacy_wants_the_stickers_on_the_prescription_and_an_invoice_only_without_stickers() {
+        let with_stickers = Contents { pharmacy: true, ..Default::default() };
+        assert_eq!(required(&with_stickers), vec![MemberBlockSigned, DoctorBlock, Prescription, PharmacyStickers]);
+        let without = Contents { pharmacy: true, drugs_without_stickers: true, ..Default::default() };
+        assert_eq!(required(&without), vec![MemberBlockSigned, DoctorBlock, Prescription, PharmacyStickers, PharmacyInvoice]);
+        assert_eq!(
+            labels(&missing(&without, &codes(&[MemberBlockSigned, DoctorBlock, Prescription]))),
+            vec!["les vignettes des médicaments collées sur l'ordonnance", "la facture de la pharmacie pour les médicaments sans vignette"]
+        );
+    }
+
+    #[test]
+    fn dental_wants_the_invoice_always_and_the_odf_assessment_for_orthodontics() {
+        let care = Contents { dental: true, ..Default::default() };
+        assert_eq!(required(&care), vec![MemberBlockSigned, DoctorBlock, Invoice]);
+        let odf = Contents { orthodontics: true, ..Default::default() };
+        assert_eq!(required(&odf), vec![MemberBlockSigned, DoctorBlock, Invoice, OrthodonticAssessment]);
+        let prosthesis = Contents { dental: true, dental_prosthesis: true, ..Default::default() };
+        assert_eq!(required(&prosthesis), vec![MemberBlockSigned, DoctorBlock, Invoice, PriorApproval, PostTreatmentXray]);
+    }
+
+    #[test]
+    fn lab_and_radiology_want_the_prescription_with_the_invoice_and_results() {
+        let c = Contents { lab_or_imaging: true, ..Default::default() };
+        assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, Invoice, ResultsOrReport, Prescription]);
     }
 
     #[test]

@@ -320,7 +320,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     .bind(time::date(d.validity_end))
     .bind(time::date(d.original_deadline))
     .bind(late as i64)
-    .bind(serde_json::to_string(&input.contents).map_err(ApiError::internal)?)
+    .bind(serde_json::to_string(&input.contents.for_kind(input.kind)).map_err(ApiError::internal)?)
     .bind(time::ts(now))
     .fetch_one(&mut *tx)
     .await?;
@@ -690,7 +690,7 @@ pub async fn update_checklist(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &Ch
         return Err(ApiError::conflict(format!("La liste des pièces d'un dossier au statut « {} » ne se modifie plus.", before.status.label())));
     }
     let n = sqlx::query("UPDATE dossiers SET contents_json = $1, present_json = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
-        .bind(serde_json::to_string(&u.contents).map_err(ApiError::internal)?)
+        .bind(serde_json::to_string(&u.contents.for_kind(before.kind)).map_err(ApiError::internal)?)
         .bind(serde_json::to_string(&present).map_err(ApiError::internal)?)
         .bind(time::ts(now))
         .bind(u.id)

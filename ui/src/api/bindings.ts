@@ -292,6 +292,10 @@ desk: string, };
  */
 export type Contents = { accident: boolean, pharmacy: boolean, 
 /**
+ * Some drugs were sold without a sticker (their invoice is then due).
+ */
+drugs_without_stickers: boolean, 
+/**
  * Biology or radiology.
  */
 lab_or_imaging: boolean, optics: boolean, 
@@ -300,9 +304,17 @@ lab_or_imaging: boolean, optics: boolean,
  */
 sessions: boolean, 
 /**
+ * Dental care of any kind (the invoice is always due).
+ */
+dental: boolean, 
+/**
  * Dental prostheses or root-canal treatment.
  */
 dental_prosthesis: boolean, 
+/**
+ * Orthodontics (ODF).
+ */
+orthodontics: boolean, 
 /**
  * Long-term or chronic illness (ALD/ALC).
  */

@@ -44,11 +44,14 @@ const ACTION_LABELS: Record<string, string> = {
 
 const CONTENTS: [keyof Contents, string][] = [
   ["accident", "Accident"],
-  ["pharmacy", "Pharmacie"],
+  ["pharmacy", "Pharmacie (médicaments avec vignette)"],
+  ["drugs_without_stickers", "Médicaments sans vignette"],
   ["lab_or_imaging", "Biologie / radiologie"],
   ["optics", "Optique"],
   ["sessions", "Séances (rééducation, orthophonie…)"],
+  ["dental", "Soins dentaires"],
   ["dental_prosthesis", "Prothèse dentaire / traitement canalaire"],
+  ["orthodontics", "Orthodontie (ODF)"],
   ["chronic", "Maladie chronique (ALD/ALC)"],
 ];
 
