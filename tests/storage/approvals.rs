@@ -16,6 +16,7 @@ crate::on_both_backends!(
     bad_requests_and_decisions_are_refused_and_nothing_written,
     an_approval_is_used_down_to_zero_then_lines_are_refused,
     medical_details_are_for_the_medical_role_only_and_each_read_is_journaled,
+    an_incomplete_request_waits_for_its_complement_then_is_closed,
 );
 
 struct Desk {
@@ -380,4 +381,77 @@ async fn medical_details_are_for_the_medical_role_only_and_each_read_is_journale
     // Nothing medical in the journal itself.
     let all: Vec<String> = sqlx::query_scalar("SELECT COALESCE(before_json, '') || COALESCE(after_json, '') FROM audit_log").fetch_all(d.o.w.t.db.pool()).await.unwrap();
     assert!(all.iter().all(|j| !j.contains("Trisomie") && !j.contains("Handicap") && !j.contains("orthophonique")));
+}
+
+fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Issue 18, items 4 and 5: the acknowledgement of receipt of a request, and
+/// an incomplete request whose complement never comes (the delay from the
+/// deadline rule in force on the day it is declared incomplete).
+async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb) {
+    let mut d = desk(t).await;
+    let karim: i64 = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE relation = 'lui_meme' AND member_id = (SELECT member_id FROM beneficiaries WHERE id = $1)")
+        .bind(d.o.salma)
+        .fetch_one(d.o.w.t.db.pool())
+        .await
+        .unwrap();
+    let mut first = d.sessions(karim, "2023-03-01", "2023-05-31", 10);
+    first["medical_info"] = json!("Lombalgie chronique");
+    let first = d.register(first).await;
+    // The acknowledgement of receipt: number, date, the pieces by kind; nothing medical.
+    let path = d.path("ar.pdf");
+    d.o.w.call(&mut d.o.reception, "approval_receipt", json!({"id": first["id"], "path": path})).await.unwrap();
+    let text = pdf_text(std::path::Path::new(&path)).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Accusé de réception") && text.contains(first["number"].as_str().unwrap()), "{text}");
+    assert!(text.contains("Pièces reçues • la copie de la CNIE • la copie du badge"), "{text}");
+    assert!(!text.contains("Pièces manquantes") && !text.contains("Lombalgie"), "{text}");
+    // Declared incomplete: the complement is due 60 days later (the default rule).
+    let inc = d.decide(&first, json!({"type": "incomplete", "reason": "Prescription illisible.", "missing": ["la prescription médicale lisible"]})).await.unwrap();
+    let received = day(inc["received_on"].as_str().unwrap());
+    let due = day(inc["complement_due"].as_str().unwrap());
+    assert_eq!(due - received, chrono::Duration::days(60));
+    let letter = d.letter(&inc, "incomplet.pdf").await;
+    let due_fr = due.format("%d/%m/%Y").to_string();
+    assert!(letter.contains(&format!("Sans ces pièces au {due_fr}, la demande sera close.")), "{letter}");
+    d.o.w.call(&mut d.o.reception, "approval_receipt", json!({"id": first["id"], "path": path})).await.unwrap();
+    let text = pdf_text(std::path::Path::new(&path)).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Pièces manquantes • la prescription médicale lisible") && text.contains(&format!("au plus tard le {due_fr}")), "{text}");
+    let view = d.o.w.call(&mut d.o.reception, "member_view", json!({"matricule": "13059"})).await.unwrap();
+    assert_eq!(view["approvals"][0]["complement_due"], due_fr.as_str());
+    // The administrator shortens the delay from today: the next request gets 10 days.
+    let mut rule = json!({"effective_from": received.to_string(), "validity_months": 3, "original_grace_months": 1, "late_effect": "reject", "complement_days": 60, "approval_complement_days": 0});
+    let e = d.o.w.call(&mut d.o.admin, "deadline_rule_add", rule.clone()).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("approval_complement_days"), "Délai du complément d'une demande d'accord incomplète : entre 1 et 365 jours."));
+    rule["approval_complement_days"] = json!(10);
+    d.o.w.call(&mut d.o.admin, "deadline_rule_add", rule).await.unwrap();
+    let second = d.register(d.sessions(karim, "2023-03-01", "2023-04-30", 5)).await;
+    let second = d.decide(&second, json!({"type": "incomplete", "reason": "Devis manquant.", "missing": ["le devis"]})).await.unwrap();
+    assert_eq!(day(second["complement_due"].as_str().unwrap()) - received, chrono::Duration::days(10));
+    // Day 10 is still within the delay; day 11 closes the second only.
+    d.o.w.clock.advance(chrono::Duration::days(10));
+    let run = d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap();
+    assert_eq!(run["requests_closed"], 0);
+    d.o.w.clock.advance(chrono::Duration::days(1));
+    let run = d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap();
+    assert_eq!(run["requests_closed"], 1);
+    // Reception may not run it.
+    let e = d.o.w.call(&mut d.o.reception, "complements_overdue_apply", json!({})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let closed = d.o.w.call(&mut d.o.reception, "approval_get", json!({"id": second["id"]})).await.unwrap();
+    let second_due = second["complement_due"].as_str().map(day).unwrap().format("%d/%m/%Y").to_string();
+    assert_eq!(
+        (closed["status"].as_str(), closed["reason"].as_str(), closed["complement_due"].as_str()),
+        (Some("refuse"), Some(format!("Complément non reçu dans le délai (attendu au plus tard le {second_due}).").as_str()), None)
+    );
+    let letter = d.letter(&closed, "close.pdf").await;
+    assert!(letter.contains("ne nous sont pas parvenues dans le délai") && letter.contains("nouvelle demande accompagnée des pièces demandées"), "{letter}");
+    assert!(!letter.contains("le médecin conseil n'a pas pu y donner une suite favorable"), "{letter}");
+    // The first closes once its own 60 days are past; a second run changes nothing.
+    d.o.w.clock.advance(chrono::Duration::days(50));
+    assert_eq!(d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap()["requests_closed"], 1);
+    assert_eq!(d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap()["requests_closed"], 0);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'approval.complement_overdue'").fetch_one(d.o.w.t.db.pool()).await.unwrap();
+    assert_eq!(n, 2);
 }

@@ -24,6 +24,7 @@ crate::on_both_backends!(
     the_queue_counts_stay_exact_through_batches_moves_and_rollbacks,
     a_desk_kept_waiting_by_a_batch_is_told_which,
     the_checklist_follows_the_rules_page_of_the_claim_form,
+    an_incomplete_dossier_waits_for_its_complement_then_is_rejected,
 );
 
 /// Staff, an urn, member 13059 (RAM) with his child Salma; returns the ids.
@@ -206,6 +207,9 @@ async fn a_scan_first_then_its_original_makes_one_dossier(t: TestDb) {
     let id = scanned["dossier"]["id"].as_i64().unwrap();
     assert_eq!(scanned["dossier"]["scanned_on"], "2026-10-20");
     assert_eq!(scanned["dossier"]["original_received_on"], Value::Null);
+    // The member reads by when the paper original is expected (issue 18, item 7).
+    let view = d.w.call(&mut d.reception, "dossier_member_view", json!({"form_number": "M26-0000301"})).await.unwrap();
+    assert_eq!(view["original_expected"], "Original attendu avant le 01/02/2027");
     let page = d.get(id).await;
     let scans = page["scans"].as_array().unwrap();
     assert_eq!(scans.len(), 1);
@@ -348,13 +352,13 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     assert_eq!(e.field.as_deref(), Some("reason_code"));
     let ticked = d
         .w
-        .call(&mut d.claims, "dossier_checklist", json!({"id": id, "version": taken["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block"]}))
+        .call(&mut d.claims, "dossier_checklist", json!({"id": id, "version": taken["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "prescription"]}))
         .await
         .unwrap();
     let page = d.get(id).await;
-    assert_eq!(page["checklist"]["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie"]));
+    assert_eq!(page["checklist"]["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance"]));
     let proposed = page["checklist"]["proposed_reason"].as_str().unwrap().to_string();
-    assert_eq!(proposed, "Dossier incomplet : il manque les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie. Envoyez ce document en complément en rappelant le numéro de la feuille de soins.");
+    assert_eq!(proposed, "Dossier incomplet : il manque les vignettes des médicaments collées sur l'ordonnance. Envoyez ce document en complément en rappelant le numéro de la feuille de soins.");
     let inc = d
         .w
         .call(&mut d.claims, "dossier_move", mv(id, v(&ticked), "mark_incomplete", json!({"reason_code": "pieces_manquantes", "reason_text": proposed})))
@@ -365,7 +369,7 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     // What the portal shows.
     let view = d.w.call(&mut d.reception, "dossier_member_view", json!({"form_number": "M26-0000501"})).await.unwrap();
     assert_eq!(view["status"], "Incomplet");
-    assert_eq!(view["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie"]));
+    assert_eq!(view["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance"]));
     assert!(view["how_to_complete"].as_str().unwrap().contains("M26-0000501"));
     // Receipt of an incomplete dossier names what is missing, and ends with
     // the law 09-08 notice the mutual sets (issue 18, item 9).
@@ -641,7 +645,7 @@ async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {
     assert_eq!(done["status"], "complet");
     assert_eq!(done["checklist_override"], Value::Null);
     let view = d.w.call(&mut d.reception, "dossier_member_view", json!({"form_number": "M21-0050533"})).await.unwrap();
-    assert_eq!(view, json!({"form_number": "M21-0050533", "kind": "Autres", "beneficiary": "Bennani Salma", "received_on": "20/02/2023", "status": "Complet", "reason": null, "missing": [], "how_to_complete": null}));
+    assert_eq!(view, json!({"form_number": "M21-0050533", "kind": "Autres", "beneficiary": "Bennani Salma", "received_on": "20/02/2023", "status": "Complet", "reason": null, "missing": [], "how_to_complete": null, "complement_due": null, "original_expected": null}));
 }
 
 async fn catalogues_are_kept_by_the_admin(t: TestDb) {
@@ -932,4 +936,59 @@ async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(d.get(lab).await["checklist"]["missing"], json!(["l'ordonnance du médecin"]));
+}
+
+/// Issue 18, items 4 and 7: an incomplete dossier waits for its complement
+/// until a day the member reads, then is rejected with its own reason; a
+/// scanned dossier tells the member by when its original is expected.
+async fn an_incomplete_dossier_waits_for_its_complement_then_is_rejected(t: TestDb) {
+    let mut d = desk(t).await;
+    let col = d.open().await;
+    let a = d.record(col, dossier("M21-0070001", d.member_self, "2026-11-02", "300")).await.unwrap()["dossier"].clone();
+    let b = d.record(col, dossier("M21-0070002", d.member_self, "2026-11-03", "200")).await.unwrap()["dossier"].clone();
+    let mut incomplete = vec![];
+    for x in [&a, &b] {
+        let taken = d.w.call(&mut d.claims, "dossier_move", json!({"id": x["id"], "version": x["version"], "move": "take"})).await.unwrap();
+        let inc = d
+            .w
+            .call(&mut d.claims, "dossier_move", json!({"id": x["id"], "version": taken["version"], "move": "mark_incomplete", "reason_code": "pieces_manquantes", "reason_text": "Il manque la facture."}))
+            .await
+            .unwrap();
+        incomplete.push(inc);
+    }
+    // 23/11/2026 + 60 days (the default rule: no seed states the delay).
+    assert_eq!(incomplete[0]["complement_due"], "2027-01-22");
+    let view = d.w.call(&mut d.reception, "dossier_member_view", json!({"form_number": "M21-0070001"})).await.unwrap();
+    assert_eq!(view["complement_due"], "22/01/2027");
+    assert_eq!(
+        view["how_to_complete"],
+        "Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la feuille de soins M21-0070001, \
+         au plus tard le 22/01/2027 ; passé ce jour, le dossier sera rejeté."
+    );
+    // The receipt says it too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ar.pdf");
+    d.w.call(&mut d.reception, "dossier_receipt", json!({"id": a["id"], "path": path.to_str().unwrap()})).await.unwrap();
+    assert!(pdf_text(&path).contains("au plus tard le 22/01/2027"));
+    // The complement of b arrives: nothing is due any more.
+    let back = d.w.call(&mut d.reception, "dossier_move", json!({"id": b["id"], "version": incomplete[1]["version"], "move": "complement_received", "note": "Facture reçue"})).await.unwrap();
+    assert_eq!(back["complement_due"], Value::Null);
+    // On the last day nothing happens; the day after, a is rejected with its reason.
+    d.w.clock.advance(chrono::Duration::days(60));
+    assert_eq!(d.w.call(&mut d.claims, "complements_overdue_apply", json!({})).await.unwrap()["dossiers_rejected"], 0);
+    d.w.clock.advance(chrono::Duration::days(1));
+    assert_eq!(d.w.call(&mut d.claims, "complements_overdue_apply", json!({})).await.unwrap()["dossiers_rejected"], 1);
+    assert_eq!(d.w.call(&mut d.claims, "complements_overdue_apply", json!({})).await.unwrap()["dossiers_rejected"], 0, "a second run changes nothing");
+    let page = d.get(a["id"].as_i64().unwrap()).await;
+    assert_eq!((page["dossier"]["status"].as_str(), page["dossier"]["reason_code"].as_str()), (Some("rejete"), Some("complement_non_recu")));
+    assert_eq!(page["dossier"]["reason"], "Complément non reçu dans le délai (attendu au plus tard le 22/01/2027).");
+    assert_eq!(d.get(b["id"].as_i64().unwrap()).await["dossier"]["status"], "en_cours");
+    let view = d.w.call(&mut d.reception, "dossier_member_view", json!({"form_number": "M21-0070001"})).await.unwrap();
+    assert_eq!((view["status"].as_str(), view["complement_due"].clone()), (Some("Rejeté"), Value::Null));
+    let journal: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'dossier.complement_overdue' AND entity_id = $1")
+        .bind(a["id"].to_string())
+        .fetch_all(d.w.t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(journal, ["gest1"]);
 }

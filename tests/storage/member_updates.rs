@@ -12,6 +12,7 @@ crate::on_both_backends!(
     bad_update_requests_and_decisions_change_nothing,
     the_members_view_shows_each_dossier_in_his_words_and_nothing_medical,
     a_rib_changes_only_through_a_validated_request,
+    an_update_request_comes_with_identity_copies_and_gets_a_receipt,
 );
 
 const NEW_RIB: &str = "011 780 0000 1234567890 12 34";
@@ -32,6 +33,8 @@ async fn desk(t: TestDb) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("attestation-rib.pdf"), b"%PDF-1.4\n% attestation de RIB\n%%EOF\n").unwrap();
     std::fs::write(dir.path().join("acte-naissance.pdf"), b"%PDF-1.4\n% acte de naissance\n%%EOF\n").unwrap();
+    std::fs::write(dir.path().join("cnie.pdf"), b"%PDF-1.4\n% CNIE\n%%EOF\n").unwrap();
+    std::fs::write(dir.path().join("badge.pdf"), b"%PDF-1.4\n% badge\n%%EOF\n").unwrap();
     Desk { o, other, member, dir }
 }
 
@@ -39,7 +42,10 @@ impl Desk {
     fn file(&self, name: &str, piece: &str) -> Value {
         json!({"path": self.dir.path().join(name).to_str().unwrap(), "piece": piece})
     }
-    async fn record(&mut self, change: Value, files: Value) -> Result<Value, guichet_core::ApiError> {
+    /// Records at the desk with the copies of the CNIE and badge (FAQ question 9) after `files`.
+    async fn record(&mut self, change: Value, mut files: Value) -> Result<Value, guichet_core::ApiError> {
+        let ids = [self.file("cnie.pdf", "cnie"), self.file("badge.pdf", "badge")];
+        files.as_array_mut().unwrap().extend(ids);
         self.o.w.call(&mut self.o.reception, "member_update_record", json!({"member_id": self.member, "change": change, "channel": "desk", "files": files})).await
     }
     async fn member(&mut self) -> Value {
@@ -207,7 +213,7 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
     o.w.call(&mut o.claims, "dossier_move", mv(&b, "take", json!({}))).await.unwrap();
     let c = record(o, "M23-0000303", "2023-01-04", "100").await;
     let c = o.w.call(&mut o.claims, "dossier_move", mv(&c, "take", json!({}))).await.unwrap();
-    let c = o.w.call(&mut o.claims, "dossier_checklist", json!({"id": c["id"], "version": c["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block"]})).await.unwrap();
+    let c = o.w.call(&mut o.claims, "dossier_checklist", json!({"id": c["id"], "version": c["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "prescription"]})).await.unwrap();
     o.w.call(&mut o.claims, "dossier_move", mv(&c, "mark_incomplete", json!({"reason_code": "pieces_manquantes", "reason_text": "Il manque la facture de la pharmacie."}))).await.unwrap();
     let r = record(o, "M23-0000304", "2023-01-05", "100").await;
     let r = o.w.call(&mut o.claims, "dossier_move", mv(&r, "take", json!({}))).await.unwrap();
@@ -262,7 +268,7 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
     }
     let inc = by_form("M23-0000303");
     assert_eq!(inc["reason"], "Pièces manquantes : Il manque la facture de la pharmacie.");
-    assert_eq!(inc["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance, ou la facture de la pharmacie"]));
+    assert_eq!(inc["missing"], json!(["les vignettes des médicaments collées sur l'ordonnance"]));
     assert!(inc["how_to_complete"].as_str().unwrap().contains("M23-0000303"));
     assert_eq!(by_form("M23-0000304")["reason"], "Soins antérieurs à l'adhésion");
     assert_eq!(by_form("M23-0000305")["reason"], Value::Null);
@@ -273,7 +279,9 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
         (view["approvals"][0]["status"].as_str(), view["approvals"][0]["reason"].as_str(), view["approvals"][0]["letter_available"].as_bool()),
         (Some("Refusée"), Some("Séances non justifiées par la prescription."), Some(true))
     );
-    assert_eq!(view["pending_updates"][0]["kind"], "Changement de compte bancaire (RIB)");
+    assert_eq!(view["updates"][0]["kind"], "Changement de compte bancaire (RIB)");
+    // The member reads his new RIB masked, as his own.
+    assert!(view["updates"][0]["summary"].as_str().unwrap().starts_with("Nouveau RIB : ********************"), "{}", view["updates"][0]["summary"]);
     let text = view.to_string();
     for secret in ["Diabète", "HbA1c", "Lombalgie", "radiologique"] {
         assert!(!text.contains(secret), "{secret} in the member's view");
@@ -312,6 +320,11 @@ async fn a_rib_changes_only_through_a_validated_request(t: TestDb) {
     let req = pending.as_array().unwrap().iter().find(|r| r["change"]["kind"] == "rib").expect("a pending RIB request").clone();
     assert_eq!((req["channel"].as_str(), req["created_by"].as_str(), req["files"].as_array().map(Vec::len)), (Some("employer"), Some("chef"), Some(0)));
     assert_eq!(req["change"]["rib"], rib.as_str());
+    // Its acknowledgement of receipt names the certificate still missing.
+    let receipt = d.dir.path().join("ar-roster.pdf");
+    d.o.w.call(&mut d.o.reception, "member_update_receipt", json!({"id": req["id"], "path": receipt.to_str().unwrap()})).await.unwrap();
+    let text = crate::statements::pdf_text(&receipt);
+    assert!(text.contains("Pièces manquantes") && text.contains("l'attestation de RIB de la banque") && text.contains("par l'employeur"), "{text}");
     // The same roster again records nothing twice.
     let again = d.o.w.call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap()})).await.unwrap();
     assert_eq!((again["unchanged"].as_i64(), again["rib_requests"].as_i64()), (Some(1), Some(0)));
@@ -333,4 +346,71 @@ async fn a_rib_changes_only_through_a_validated_request(t: TestDb) {
     assert_eq!(d.member().await["member"]["rib"], rib.as_str());
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE entity_type = 'member' AND action LIKE 'member_update.%' ORDER BY id").fetch_all(d.o.w.t.db.pool()).await.unwrap();
     assert_eq!(actions, ["member_update.record", "member_update.attach", "member_update.validate"]);
+}
+
+/// Issue 18, items 5, 6 and 7: FAQ question 9 (copies of the CNIE and badge
+/// with every update request the member sends), question 7 (an
+/// acknowledgement of receipt), and the member's history of his requests.
+async fn an_update_request_comes_with_identity_copies_and_gets_a_receipt(t: TestDb) {
+    let mut d = desk(t).await;
+    let tables = ["member_update_requests", "member_update_files"];
+    let before = [count(&d.o.w.t.db, tables[0]).await, count(&d.o.w.t.db, tables[1]).await];
+    // Without the badge: refused, naming the missing copy, nothing written.
+    let cert = d.file("attestation-rib.pdf", "bank_certificate");
+    let cnie = d.file("cnie.pdf", "cnie");
+    for channel in ["desk", "email"] {
+        let e = d
+            .o
+            .w
+            .call(&mut d.o.reception, "member_update_record", json!({"member_id": d.member, "change": {"kind": "rib", "rib": valid_rib()}, "channel": channel, "files": [cert, cnie]}))
+            .await
+            .unwrap_err();
+        assert_eq!((e.code, e.field.as_deref(), e.message.as_str()), (ErrorCode::Validation, Some("files"), "Pièce obligatoire manquante : la copie du badge."));
+    }
+    let e = d
+        .o
+        .w
+        .call(&mut d.o.reception, "member_update_record", json!({"member_id": d.member, "change": {"kind": "gsm", "gsm": "0612345678"}, "channel": "email", "files": []}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.message, "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.");
+    assert_eq!([count(&d.o.w.t.db, tables[0]).await, count(&d.o.w.t.db, tables[1]).await], before);
+    // The employer sending it for the member vouches for him: no copies asked.
+    let by_employer = d
+        .o
+        .w
+        .call(&mut d.o.reception, "member_update_record", json!({"member_id": d.member, "change": {"kind": "rib", "rib": valid_rib()}, "channel": "employer", "files": [cert]}))
+        .await
+        .unwrap();
+    // Its receipt: the request, how it came, the piece received, the RIB masked.
+    let path = d.dir.path().join("ar-employeur.pdf");
+    d.o.w.call(&mut d.o.reception, "member_update_receipt", json!({"id": by_employer["id"], "path": path.to_str().unwrap()})).await.unwrap();
+    let text = crate::statements::pdf_text(&path);
+    assert!(text.contains("Accusé de réception"), "{text}");
+    assert!(text.contains("Demande n°") && text.contains(&by_employer["id"].to_string()), "{text}");
+    assert!(text.contains("Changement de compte bancaire (RIB)") && text.contains("par l'employeur"), "{text}");
+    assert!(text.contains("Pièces reçues") && text.contains("l'attestation de RIB de la banque"), "{text}");
+    assert!(!text.contains("Pièces manquantes"), "{text}");
+    assert!(!text.contains(&valid_rib()), "the full RIB is on the receipt:\n{text}");
+    assert!(text.contains("Nouveau RIB : ******"), "{text}");
+    // At the desk with every piece: the receipt lists them and misses none.
+    let r = d.record(json!({"kind": "gsm", "gsm": "0700000000"}), json!([])).await.unwrap();
+    assert_eq!(r["files"].as_array().unwrap().iter().map(|f| f["piece"].as_str().unwrap()).collect::<Vec<_>>(), ["cnie", "badge"]);
+    let path = d.dir.path().join("ar-guichet.pdf");
+    d.o.w.call(&mut d.o.reception, "member_update_receipt", json!({"id": r["id"], "path": path.to_str().unwrap()})).await.unwrap();
+    let text = crate::statements::pdf_text(&path);
+    assert!(text.contains("Pièces reçues") && text.contains("la copie de la CNIE de l'adhérent et du bénéficiaire") && text.contains("la copie du badge"), "{text}");
+    assert!(!text.contains("Pièces manquantes"), "{text}");
+    assert!(text.contains("au guichet") && text.contains("Nouveau GSM : +212700000000"), "{text}");
+    // Refused: the member's view keeps it, with its reason, newest first.
+    d.o.w.call(&mut d.other, "member_update_decide", json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "Numéro non joignable."}})).await.unwrap();
+    let view = d.o.w.call(&mut d.o.reception, "member_view", json!({"matricule": "13059"})).await.unwrap();
+    let updates = view["updates"].as_array().unwrap();
+    assert_eq!(updates.len(), 2);
+    assert_eq!(updates[1]["kind"], "Changement de compte bancaire (RIB)");
+    assert_eq!(
+        (updates[0]["summary"].as_str(), updates[0]["status"].as_str(), updates[0]["reason"].as_str()),
+        (Some("Nouveau GSM : +212700000000"), Some("Refusée"), Some("Numéro non joignable."))
+    );
+    assert_eq!(updates[1]["status"], "En attente de validation");
 }

@@ -103,6 +103,7 @@ member_update_attach             R..A
 member_update_list               RCMA
 member_update_decide             R..A
 member_update_file_save          RCMA
+member_update_receipt            RCMA
 member_view                      RCMA
 urn_list                         RCMA
 urn_save                         ...A
@@ -124,6 +125,7 @@ dossier_queue_export             RCMA
 overdue_originals                RCMA
 overdue_originals_export         RCMA
 overdue_originals_apply          .C.A
+complements_overdue_apply        .C.A
 dossier_receipt                  RCMA
 dossier_member_view              RCMA
 home                             RCMA
@@ -170,6 +172,7 @@ approval_get                     RCMA
 approval_complement              RC..
 approval_decide                  ..M.
 approval_letter                  RCMA
+approval_receipt                 RCMA
 approval_file_get                RCMA
 approval_file_save               RCMA
 approval_use                     .C..

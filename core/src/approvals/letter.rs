@@ -93,7 +93,12 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
             w.paragraph("Nous vous demandons de bien vouloir procéder au renouvellement de la demande un mois avant l'expiration de sa date de validité.");
         }
         RequestStatus::Refuse => {
-            w.paragraph("En réponse à la demande citée en référence, nous avons le regret de vous informer que le médecin conseil n'a pas pu y donner une suite favorable.");
+            w.paragraph(if r.appeal.as_deref() == Some(super::complements::WAY_OUT) {
+                // Closed by the complements' expiry: nobody judged it on its merits.
+                "Les pièces complémentaires demandées pour la demande citée en référence ne nous sont pas parvenues dans le délai : elle est close sans avoir pu être étudiée."
+            } else {
+                "En réponse à la demande citée en référence, nous avons le regret de vous informer que le médecin conseil n'a pas pu y donner une suite favorable."
+            });
             w.gap(4.0);
             w.field("Motif", "");
             w.paragraph(r.reason.as_deref().unwrap_or(""));
@@ -112,6 +117,9 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
             }
             w.gap(4.0);
             w.paragraph(&format!("Adressez-les à la mutuelle en rappelant le numéro de demande {} ; les pièces médicales sous pli confidentiel.", r.number));
+            if let Some(due) = r.complement_due {
+                w.paragraph(&format!("Sans ces pièces au {}, la demande sera close.", fr(due)));
+            }
         }
         RequestStatus::EnAttente => {}
     }
@@ -121,4 +129,49 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
     w.paragraph(&format!("N.B. Prière de mettre en référence le numéro {} pour toute correspondance ultérieure.", r.number));
     crate::statements::pdf::notice(&mut w, head);
     Ok(w.finish().render())
+}
+
+/// The acknowledgement of receipt of an approval or coverage request (FAQ
+/// question 7): its number and date, the pieces received (by kind, never a
+/// file's name: it may say the illness) and those still missing.
+pub fn receipt_pdf(head: &Letterhead, r: &Request) -> Vec<u8> {
+    let mut received: Vec<String> = vec![];
+    for f in &r.files {
+        let line = format!("{}{}", f.piece.label(), if f.confidential { " (sous pli confidentiel)" } else { "" });
+        if !received.contains(&line) {
+            received.push(line);
+        }
+    }
+    let mut missing: Vec<String> =
+        super::model::Piece::REQUIRED.iter().filter(|p| !r.files.iter().any(|f| f.piece == **p)).map(|p| p.label().to_string()).collect();
+    if r.status == RequestStatus::Incomplet {
+        missing.extend(r.missing.iter().cloned());
+    }
+    let mut closing = vec![];
+    if let Some(due) = r.complement_due.filter(|_| r.status == RequestStatus::Incomplet) {
+        closing.push(format!("Envoyez les pièces manquantes en rappelant le numéro {} au plus tard le {} ; sans elles, la demande sera close.", r.number, fr(due)));
+    }
+    closing.push(
+        "Votre demande est transmise au médecin conseil de la mutuelle ; sa décision vous sera adressée par courrier et dans votre espace adhérent. \
+         Rappelez ce numéro pour toute correspondance."
+            .to_string(),
+    );
+    crate::pdf::receipt::render(
+        head,
+        &crate::pdf::receipt::Receipt {
+            reference: r.number.clone(),
+            fields: vec![
+                ("Demande n°", r.number.clone()),
+                ("Nature", r.kind_label.clone()),
+                ("Adhérent", format!("{} — matricule {}", r.member_name, r.matricule)),
+                ("Bénéficiaire", r.beneficiary_name.clone()),
+                ("Reçue le", fr(r.received_on)),
+                ("Statut", r.status_label.clone()),
+            ],
+            reason: (r.status == RequestStatus::Incomplet).then(|| r.reason.clone()).flatten(),
+            received,
+            missing,
+            closing,
+        },
+    )
 }

@@ -3,6 +3,7 @@
 //! medical advisor only, each decision with its letter; a granted approval is
 //! used by the care lines it covers until nothing is left. Partner providers.
 
+pub mod complements;
 pub mod consumption;
 pub mod letter;
 pub mod model;

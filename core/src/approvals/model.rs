@@ -276,6 +276,9 @@ pub struct Request {
     /// Why incomplete or refused, as the member reads it.
     pub reason: Option<String>,
     pub missing: Vec<String>,
+    /// When incomplete: the last day for the complement, after which the
+    /// request is closed as refused.
+    pub complement_due: Option<NaiveDate>,
     pub appeal: Option<String>,
     pub conditions: Option<String>,
     pub grants: Vec<Grant>,

@@ -272,6 +272,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<Request> {
         decided_by: r.try_get("decided_by")?,
         reason: r.try_get("reason")?,
         missing: missing.and_then(|m| serde_json::from_str(&m).ok()).unwrap_or_default(),
+        complement_due: time::row_date(r, "complement_due")?,
         appeal: r.try_get("appeal")?,
         conditions: r.try_get("conditions")?,
         grants: vec![],
@@ -328,7 +329,7 @@ async fn grants_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, request_id:
         .collect()
 }
 
-async fn load(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Request> {
+pub(crate) async fn load(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Request> {
     let r = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -464,7 +465,7 @@ pub async fn complement(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, ver
         return Err(ApiError::conflict(format!("La demande {} est déjà décidée ({}) : un complément ne la change plus.", before.number, before.status.label())));
     }
     insert_files(&mut tx, actor, now, id, &scans).await?;
-    sqlx::query("UPDATE approval_requests SET status = 'en_attente', waiting_since = $1, version = version + 1 WHERE id = $2")
+    sqlx::query("UPDATE approval_requests SET status = 'en_attente', waiting_since = $1, complement_due = NULL, version = version + 1 WHERE id = $2")
         .bind(time::ts(now))
         .bind(id)
         .execute(&mut *tx)
@@ -664,6 +665,16 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     if before.version != version {
         return Err(ApiError::stale());
     }
+    // An incomplete request waits for its complement until the day the rule in
+    // force today gives (issue 18, item 4).
+    let complement_due = match status {
+        RequestStatus::Incomplet => {
+            let today = now.date_naive();
+            let rule = crate::dossiers::deadlines::rule_on(&crate::dossiers::catalogues::deadline_rules(&mut *tx).await?, today);
+            Some(time::date(today + chrono::Days::new(rule.approval_complement_days as u64)))
+        }
+        _ => None,
+    };
     for g in &grants {
         sqlx::query(
             "INSERT INTO approval_grants (request_id, beneficiary_id, act_code, unit, granted, valid_from, valid_to, tariff, mutual_share, member_share)
@@ -684,7 +695,7 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     }
     let n = sqlx::query(
         "UPDATE approval_requests SET status = $1, decided_at = $2, decided_by = $3, reason = $4, missing_json = $5, appeal = $6, conditions = $7,
-           medical_note = COALESCE($8, medical_note), version = version + 1 WHERE id = $9 AND version = $10",
+           medical_note = COALESCE($8, medical_note), complement_due = $11, version = version + 1 WHERE id = $9 AND version = $10",
     )
     .bind(status.code())
     .bind(time::ts(now))
@@ -696,6 +707,7 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     .bind(note.clone())
     .bind(id)
     .bind(version)
+    .bind(complement_due.clone())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -711,7 +723,7 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
         before: Some(serde_json::json!({ "status": before.status })),
         after: Some(serde_json::json!({
             "status": status, "reason": reason, "missing": missing, "appeal": appeal, "conditions": conditions,
-            "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"),
+            "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"), "complement_due": complement_due,
         })),
     })
     .await?;

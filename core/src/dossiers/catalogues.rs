@@ -232,7 +232,9 @@ pub async fn save_document_type(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &
 }
 
 pub async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> ApiResult<Vec<DeadlineRule>> {
-    let rows = sqlx::query("SELECT effective_from, validity_months, original_grace_months, late_effect FROM deadline_rules ORDER BY effective_from")
+    let rows = sqlx::query(
+        "SELECT effective_from, validity_months, original_grace_months, late_effect, complement_days, approval_complement_days FROM deadline_rules ORDER BY effective_from",
+    )
         .fetch_all(ex)
         .await?;
     rows.iter()
@@ -244,6 +246,8 @@ pub async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) ->
                 validity_months: r.try_get::<i64, _>("validity_months")? as u32,
                 original_grace_months: r.try_get::<i64, _>("original_grace_months")? as u32,
                 late_effect: if effect == "flag_only" { LateEffect::FlagOnly } else { LateEffect::Reject },
+                complement_days: r.try_get::<i64, _>("complement_days")? as u32,
+                approval_complement_days: r.try_get::<i64, _>("approval_complement_days")? as u32,
             })
         })
         .collect()
@@ -258,6 +262,12 @@ pub async fn add_deadline_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &D
     if r.original_grace_months > 12 {
         return Err(ApiError::validation("original_grace_months", "Délai de l'original après la validité : entre 0 et 12 mois."));
     }
+    if !(1..=365).contains(&r.complement_days) {
+        return Err(ApiError::validation("complement_days", "Délai du complément d'un dossier incomplet : entre 1 et 365 jours."));
+    }
+    if !(1..=365).contains(&r.approval_complement_days) {
+        return Err(ApiError::validation("approval_complement_days", "Délai du complément d'une demande d'accord incomplète : entre 1 et 365 jours."));
+    }
     let mut tx = db.begin().await?;
     let exists: Option<String> = sqlx::query_scalar("SELECT effective_from FROM deadline_rules WHERE effective_from = $1")
         .bind(time::date(r.effective_from))
@@ -266,7 +276,10 @@ pub async fn add_deadline_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &D
     if exists.is_some() {
         return Err(ApiError::validation("effective_from", "Une règle prend déjà effet à cette date : choisissez une autre date."));
     }
-    sqlx::query("INSERT INTO deadline_rules (effective_from, validity_months, original_grace_months, late_effect, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query(
+        "INSERT INTO deadline_rules (effective_from, validity_months, original_grace_months, late_effect, created_at, created_by, complement_days, approval_complement_days)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
         .bind(time::date(r.effective_from))
         .bind(r.validity_months as i64)
         .bind(r.original_grace_months as i64)
@@ -276,6 +289,8 @@ pub async fn add_deadline_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &D
         })
         .bind(time::ts(now))
         .bind(&actor.name)
+        .bind(r.complement_days as i64)
+        .bind(r.approval_complement_days as i64)
         .execute(&mut *tx)
         .await?;
     audit::record(&mut tx, now, actor, Change {

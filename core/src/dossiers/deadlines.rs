@@ -25,6 +25,21 @@ pub struct DeadlineRule {
     /// After the end of validity, for an original following a scan.
     pub original_grace_months: u32,
     pub late_effect: LateEffect,
+    /// Days an incomplete dossier waits for its complement before it is
+    /// rejected (the rule in force on the day it is marked incomplete).
+    #[serde(default = "default_complement_days")]
+    pub complement_days: u32,
+    /// The same for an incomplete approval or coverage request.
+    #[serde(default = "default_complement_days")]
+    pub approval_complement_days: u32,
+}
+
+/// No seed states the complement's delay: Guichet's default until the mutual
+/// sets its own (docs/ARCHITECTURE.md, "Deadlines").
+pub const DEFAULT_COMPLEMENT_DAYS: u32 = 60;
+
+fn default_complement_days() -> u32 {
+    DEFAULT_COMPLEMENT_DAYS
 }
 
 impl DeadlineRule {
@@ -35,6 +50,8 @@ impl DeadlineRule {
             validity_months: 3,
             original_grace_months: 1,
             late_effect: LateEffect::Reject,
+            complement_days: DEFAULT_COMPLEMENT_DAYS,
+            approval_complement_days: DEFAULT_COMPLEMENT_DAYS,
         }
     }
 }
@@ -93,7 +110,7 @@ mod tests {
 
     #[test]
     fn the_rule_in_force_on_the_act_date_applies() {
-        let sixty_days = DeadlineRule { effective_from: day(2025, 1, 1), validity_months: 2, original_grace_months: 0, late_effect: LateEffect::FlagOnly };
+        let sixty_days = DeadlineRule { effective_from: day(2025, 1, 1), validity_months: 2, original_grace_months: 0, late_effect: LateEffect::FlagOnly, complement_days: 30, approval_complement_days: 30 };
         let rules = vec![DeadlineRule::default_rule(), sixty_days.clone()];
         assert_eq!(rule_on(&rules, day(2024, 12, 31)), DeadlineRule::default_rule());
         assert_eq!(rule_on(&rules, day(2025, 1, 1)), sixty_days);

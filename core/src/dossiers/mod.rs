@@ -5,6 +5,7 @@
 
 pub mod catalogues;
 pub mod checklist;
+pub mod complements;
 pub mod counts;
 pub mod deadlines;
 pub mod input;

@@ -98,6 +98,8 @@ pub struct Dossier {
     #[ts(type = "number | null")]
     pub total_reimbursed: Option<i64>,
     pub payment_reference: Option<String>,
+    /// When incomplete: the last day for its complement, after which it is rejected.
+    pub complement_due: Option<NaiveDate>,
     pub paid_on: Option<NaiveDate>,
     pub statement_number: Option<String>,
     #[ts(type = "number")]

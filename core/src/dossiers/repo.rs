@@ -24,7 +24,7 @@ use ts_rs::TS;
 pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id, d.beneficiary_id, d.kind, d.first_act_date, d.total_claimed, \
      d.pieces, d.status, d.reason_code, d.reason_text, d.assigned_to, d.urn_id, d.collection_id, d.scanned_on, d.original_received_on, \
      d.validity_end, d.original_deadline, d.late, d.contents_json, d.present_json, d.checklist_override, d.paid_amount, d.created_at, d.version, \
-     d.total_reimbursed, d.payment_reference, d.paid_on, d.statement_number, \
+     d.total_reimbursed, d.payment_reference, d.paid_on, d.statement_number, d.complement_due, \
      m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, b.relation, \
      s.full_name AS assigned_name, u.name AS urn_name \
      FROM dossiers d JOIN members m ON m.id = d.member_id JOIN beneficiaries b ON b.id = d.beneficiary_id \
@@ -82,6 +82,7 @@ pub(crate) fn from_row(r: &AnyRow) -> ApiResult<Dossier> {
         payment_reference: r.try_get("payment_reference")?,
         paid_on: date(r, "paid_on")?,
         statement_number: r.try_get("statement_number")?,
+        complement_due: date(r, "complement_due")?,
         version: r.try_get("version")?,
     })
 }
@@ -93,7 +94,7 @@ pub(crate) fn audit_json(d: &Dossier) -> serde_json::Value {
         "first_act_date": d.first_act_date, "total_claimed": d.total_claimed, "pieces": d.pieces, "status": d.status,
         "reason": d.reason, "assigned_to": d.assigned_to, "collection_id": d.collection_id, "scanned_on": d.scanned_on,
         "original_received_on": d.original_received_on, "late": d.late, "contents": d.contents, "present": d.present,
-        "checklist_override": d.checklist_override,
+        "checklist_override": d.checklist_override, "complement_due": d.complement_due,
     })
 }
 
@@ -599,9 +600,19 @@ pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc
         }
     }
     let processed = matches!(to, Status::Complet | Status::Rejete).then(|| time::ts(now));
+    // An incomplete dossier waits for its complement until the day the rule in
+    // force today gives; any other status has nothing to wait for.
+    let complement_due = match to {
+        Status::Incomplet => {
+            let today = now.date_naive();
+            let rule = deadlines::rule_on(&catalogues::deadline_rules(&mut *tx).await?, today);
+            Some(time::date(today + chrono::Days::new(rule.complement_days as u64)))
+        }
+        _ => None,
+    };
     let n = sqlx::query(
         "UPDATE dossiers SET status = $1, assigned_to = $2, reason_code = $3, reason_text = $4, checklist_override = $5,
-           processed_at = COALESCE($6, processed_at), version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+           processed_at = COALESCE($6, processed_at), version = version + 1, updated_at = $7, complement_due = $10 WHERE id = $8 AND version = $9",
     )
     .bind(to.code())
     .bind(assigned)
@@ -612,6 +623,7 @@ pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc
     .bind(time::ts(now))
     .bind(r.id)
     .bind(r.version)
+    .bind(complement_due)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -9,7 +9,7 @@ use super::workflow::{self, Move, Status};
 use crate::auth::Role;
 use crate::error::ApiResult;
 use crate::money;
-use crate::pdf::Writer;
+use crate::pdf::receipt::{self, Receipt};
 use serde::Serialize;
 use sqlx::AnyPool;
 use ts_rs::TS;
@@ -68,12 +68,18 @@ pub struct MemberDossierView {
     pub reason: Option<String>,
     /// The documents to send, when incomplete.
     pub missing: Vec<String>,
-    /// How to send a complement, when incomplete.
+    /// How to send a complement, when incomplete, and by which day.
     pub how_to_complete: Option<String>,
+    /// When incomplete: the last day for the complement (`15/01/2027`).
+    pub complement_due: Option<String>,
+    /// A dossier sent as a scan whose paper original has not come yet:
+    /// `Original attendu avant le 05/03/2023`.
+    pub original_expected: Option<String>,
 }
 
 pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossierView> {
     let missing = if d.status == Status::Incomplet { labels_of(pool, &checklist::missing(&d.contents, &d.present)).await? } else { vec![] };
+    let complement_due = d.complement_due.filter(|_| d.status == Status::Incomplet);
     Ok(MemberDossierView {
         form_number: d.form_number.clone(),
         kind: d.kind.label().to_string(),
@@ -82,46 +88,46 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
         status: d.status.label().to_string(),
         reason: if matches!(d.status, Status::Incomplet | Status::Rejete) { d.reason.clone() } else { None },
         how_to_complete: (d.status == Status::Incomplet).then(|| {
-            format!("Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la feuille de soins {}.", d.form_number)
+            format!(
+                "Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la feuille de soins {}{}.",
+                d.form_number,
+                complement_due.map(|due| format!(", au plus tard le {} ; passé ce jour, le dossier sera rejeté", fr(due))).unwrap_or_default()
+            )
         }),
+        complement_due: complement_due.map(fr),
+        original_expected: (d.scanned_on.is_some() && d.original_received_on.is_none() && d.status != Status::Rejete)
+            .then(|| format!("Original attendu avant le {}", fr(d.original_deadline))),
         missing,
     })
 }
 
 /// The acknowledgement of receipt (accusé de réception) handed to the member.
 pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::statements::pdf::Letterhead) -> ApiResult<Vec<u8>> {
-    let mutual = head.name.as_str();
     let v = member_view(pool, d).await?;
-    let mut w = Writer::new(&format!("Accusé de réception {}", d.form_number), &format!("{mutual} — accusé de réception {}", d.form_number));
-    w.title(mutual);
-    w.heading("Accusé de réception");
-    w.field("Dossier (feuille de soins)", &d.form_number);
-    w.field("Adhérent", &format!("{} — matricule {}", d.member_name, d.matricule));
-    w.field("Bénéficiaire", &d.beneficiary_name);
-    w.field("Nature des soins", d.kind.label());
-    w.field("Date du premier acte", &fr(d.first_act_date));
-    w.field("Total des frais engagés", &format!("{} DH", money::format(d.total_claimed)));
-    w.field("Reçu le", &v.received_on);
-    w.field("Statut", &v.status);
-    if let Some(r) = &v.reason {
-        w.field("Motif", "");
-        w.paragraph(r);
-    }
-    if !v.missing.is_empty() {
-        w.heading("Pièces manquantes");
-        for m in &v.missing {
-            w.paragraph(&format!("• {m}"));
-        }
-    }
-    if let Some(h) = &v.how_to_complete {
-        w.gap(6.0);
-        w.paragraph(h);
-    }
-    w.gap(10.0);
-    w.paragraph(&format!(
+    let mut closing: Vec<String> = v.how_to_complete.iter().cloned().collect();
+    closing.extend(v.original_expected.as_ref().map(|o| format!("{o} : sans lui, le dossier sera rejeté (ou le remboursement défalqué).")));
+    closing.push(format!(
         "Conservez ce document. La feuille de soins est valable jusqu'au {} ; l'état de votre dossier est consultable dans votre espace adhérent.",
         fr(d.validity_end)
     ));
-    crate::statements::pdf::notice(&mut w, head);
-    Ok(w.finish().render())
+    Ok(receipt::render(
+        head,
+        &Receipt {
+            reference: d.form_number.clone(),
+            fields: vec![
+                ("Dossier (feuille de soins)", d.form_number.clone()),
+                ("Adhérent", format!("{} — matricule {}", d.member_name, d.matricule)),
+                ("Bénéficiaire", d.beneficiary_name.clone()),
+                ("Nature des soins", d.kind.label().to_string()),
+                ("Date du premier acte", fr(d.first_act_date)),
+                ("Total des frais engagés", format!("{} DH", money::format(d.total_claimed))),
+                ("Reçu le", v.received_on.clone()),
+                ("Statut", v.status.clone()),
+            ],
+            reason: v.reason.clone(),
+            received: vec![],
+            missing: v.missing.clone(),
+            closing,
+        },
+    ))
 }

@@ -8,6 +8,7 @@ mod input;
 mod repo;
 mod search;
 pub mod text;
+pub mod update_receipt;
 pub mod updates;
 pub mod validate;
 

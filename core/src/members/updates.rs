@@ -69,6 +69,30 @@ impl UpdateChange {
             UpdateChange::BeneficiaryEnd { .. } => "Fin de couverture d'un bénéficiaire",
         }
     }
+    /// The piece this change needs (one of `any_of`), whoever sends it.
+    pub fn needs(&self) -> Option<Needs> {
+        match self {
+            UpdateChange::Rib { .. } => Some(Needs {
+                any_of: &[UpdatePiece::BankCertificate],
+                label: "l'attestation de RIB de la banque",
+                message: "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.",
+            }),
+            UpdateChange::BeneficiaryAdd { .. } => Some(Needs {
+                any_of: &[UpdatePiece::BirthCertificate, UpdatePiece::MarriageCertificate],
+                label: "l'acte de naissance ou de mariage",
+                message: "Un nouveau bénéficiaire exige l'acte de naissance ou de mariage : joignez-le.",
+            }),
+            _ => None,
+        }
+    }
+    /// The summary as the member reads it, on his receipt or his portal:
+    /// a RIB masked but for its last four digits.
+    pub fn member_summary(&self) -> String {
+        match self {
+            UpdateChange::Rib { rib } => format!("Nouveau RIB : {}", crate::statements::pdf::masked_rib(Some(rib))),
+            _ => self.summary(),
+        }
+    }
     /// One line the agent reads aloud: `Nouveau GSM : +212612345678`.
     pub fn summary(&self) -> String {
         match self {
@@ -86,6 +110,15 @@ impl UpdateChange {
             UpdateChange::BeneficiaryEnd { end_date, .. } => format!("Fin de couverture le {}", fr(*end_date)),
         }
     }
+}
+
+/// A piece a change cannot be validated without.
+pub struct Needs {
+    pub any_of: &'static [UpdatePiece],
+    /// In the member's words, as a missing piece.
+    pub label: &'static str,
+    /// The refusal when it is not joined.
+    pub message: &'static str,
 }
 
 /// How the request came.
@@ -108,6 +141,14 @@ impl Channel {
     pub fn parse(s: &str) -> Option<Channel> {
         [Channel::Desk, Channel::Email, Channel::Employer].into_iter().find(|c| c.code() == s)
     }
+    /// `Reçue au guichet`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Desk => "au guichet",
+            Channel::Email => "par e-mail",
+            Channel::Employer => "par l'employeur",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -116,6 +157,10 @@ pub enum UpdatePiece {
     BankCertificate,
     BirthCertificate,
     MarriageCertificate,
+    /// Copy of the member's (and beneficiary's) national identity card.
+    Cnie,
+    /// Copy of the member's staff badge.
+    Badge,
     Other,
 }
 
@@ -125,11 +170,35 @@ impl UpdatePiece {
             UpdatePiece::BankCertificate => "bank_certificate",
             UpdatePiece::BirthCertificate => "birth_certificate",
             UpdatePiece::MarriageCertificate => "marriage_certificate",
+            UpdatePiece::Cnie => "cnie",
+            UpdatePiece::Badge => "badge",
             UpdatePiece::Other => "other",
         }
     }
+    pub const ALL: [UpdatePiece; 6] =
+        [UpdatePiece::BankCertificate, UpdatePiece::BirthCertificate, UpdatePiece::MarriageCertificate, UpdatePiece::Cnie, UpdatePiece::Badge, UpdatePiece::Other];
     pub fn parse(s: &str) -> Option<UpdatePiece> {
-        [UpdatePiece::BankCertificate, UpdatePiece::BirthCertificate, UpdatePiece::MarriageCertificate, UpdatePiece::Other].into_iter().find(|c| c.code() == s)
+        UpdatePiece::ALL.into_iter().find(|c| c.code() == s)
+    }
+    /// In the member's words, as a missing piece is named.
+    pub fn label(self) -> &'static str {
+        match self {
+            UpdatePiece::BankCertificate => "l'attestation de RIB de la banque",
+            UpdatePiece::BirthCertificate => "l'acte de naissance",
+            UpdatePiece::MarriageCertificate => "l'acte de mariage",
+            UpdatePiece::Cnie => "la copie de la CNIE de l'adhérent et du bénéficiaire",
+            UpdatePiece::Badge => "la copie du badge",
+            UpdatePiece::Other => "une autre pièce",
+        }
+    }
+    /// FAQ question 9: a request the member sends (at the desk or by e-mail)
+    /// comes with the copies of his CNIE and badge; an employer sending it for
+    /// him vouches for who he is.
+    pub fn required_for(channel: Channel) -> &'static [UpdatePiece] {
+        match channel {
+            Channel::Employer => &[],
+            Channel::Desk | Channel::Email => &[UpdatePiece::Cnie, UpdatePiece::Badge],
+        }
     }
 }
 
@@ -221,11 +290,10 @@ pub struct UpdateRequest {
 /// (GSM in one format, RIB without spaces, names trimmed). `pieces` are the
 /// pieces attached. Used when recording and again when validating.
 async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateChange, pieces: &[UpdatePiece], today: NaiveDate) -> ApiResult<UpdateChange> {
-    let needs = |wanted: &[UpdatePiece], message: &str| -> ApiResult<()> {
-        if pieces.iter().any(|p| wanted.contains(p)) {
-            Ok(())
-        } else {
-            Err(ApiError::validation("files", message))
+    let needs = |c: &UpdateChange| -> ApiResult<()> {
+        match c.needs() {
+            Some(n) if !pieces.iter().any(|p| n.any_of.contains(p)) => Err(ApiError::validation("files", n.message)),
+            _ => Ok(()),
         }
     };
     Ok(match c {
@@ -240,7 +308,7 @@ async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateCha
         }
         UpdateChange::Rib { rib } => {
             let rib = validate::rib("change.rib", rib)?;
-            needs(&[UpdatePiece::BankCertificate], "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.")?;
+            needs(c)?;
             UpdateChange::Rib { rib }
         }
         UpdateChange::BeneficiaryAdd { beneficiary } => {
@@ -255,10 +323,7 @@ async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateCha
                     return Err(ApiError { field: Some("change.beneficiary.relation".into()), ..e });
                 }
             }
-            needs(
-                &[UpdatePiece::BirthCertificate, UpdatePiece::MarriageCertificate],
-                "Un nouveau bénéficiaire exige l'acte de naissance ou de mariage : joignez-le.",
-            )?;
+            needs(c)?;
             UpdateChange::BeneficiaryAdd { beneficiary: b }
         }
         UpdateChange::BeneficiaryEnd { beneficiary_id, end_date } => {
@@ -281,6 +346,9 @@ async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateCha
 pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateRequestInput) -> ApiResult<UpdateRequest> {
     let scans = read_pieces(&r.files)?;
     let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
+    if let Some(p) = UpdatePiece::required_for(r.channel).iter().find(|p| !pieces.contains(p)) {
+        return Err(ApiError::validation("files", format!("Pièce obligatoire manquante : {}.", p.label())));
+    }
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, r.member_id).await.map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
     let change = check(&mut tx, member.id, &r.change, &pieces, now.date_naive()).await?;
@@ -444,6 +512,14 @@ async fn files_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, request_id: 
             })
         })
         .collect()
+}
+
+/// One request with its pieces.
+pub async fn get(db: &Db, id: i64) -> ApiResult<UpdateRequest> {
+    let mut tx = db.begin().await?;
+    let out = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(out)
 }
 
 async fn load(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<UpdateRequest> {

@@ -6,6 +6,7 @@
 //! stamp and no random identifier, so the same input gives the same bytes.
 
 mod layout;
+pub mod receipt;
 mod render;
 
 pub use layout::{Align, Col, Writer};

@@ -11,7 +11,7 @@ use crate::dossiers::repo::{self as dossiers, fr};
 use crate::dossiers::view::{member_view as dossier_view, MemberDossierView};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
-use crate::members::updates::{self, UpdateFilter, UpdateStatus};
+use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
 use crate::money::format as dh;
 use crate::statements::pdf::masked_rib;
@@ -78,6 +78,8 @@ pub struct PortalApproval {
     pub status: String,
     pub reason: Option<String>,
     pub missing: Vec<String>,
+    /// When incomplete: the last day for the complement.
+    pub complement_due: Option<String>,
     /// What was granted: `IMP2 : 10 mois du 01/09/2022 au 30/06/2023, reste 9 mois`.
     pub granted: Vec<String>,
     /// A letter exists once decided (approval, coverage, refusal, pieces).
@@ -100,8 +102,9 @@ pub struct PortalView {
     pub dossiers: Vec<PortalDossier>,
     pub statements: Vec<PortalStatement>,
     pub approvals: Vec<PortalApproval>,
-    /// Pending requests only (validated ones show in his information).
-    pub pending_updates: Vec<PortalUpdate>,
+    /// His update requests, newest first: pending, validated, and refused
+    /// ones with their reason (the guides' « historique de vos demandes »).
+    pub updates: Vec<PortalUpdate>,
 }
 
 fn coverage_words(start: Option<NaiveDate>, end: Option<NaiveDate>, today: NaiveDate) -> String {
@@ -180,6 +183,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             status: r.status_label.clone(),
             reason: r.reason.clone(),
             missing: r.missing.clone(),
+            complement_due: r.complement_due.filter(|_| r.status == crate::approvals::RequestStatus::Incomplet).map(fr),
             granted: r
                 .grants
                 .iter()
@@ -188,19 +192,18 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             letter_available: r.decided_at.is_some(),
         })
         .collect();
-    let pending_updates = updates::list(pool, &UpdateFilter { member_id: Some(member_id) })
+    let updates = updates::list(pool, &UpdateFilter { member_id: Some(member_id) })
         .await?
         .into_iter()
-        .filter(|u| u.status == UpdateStatus::EnAttente)
         .map(|u| PortalUpdate {
             kind: u.kind_label.clone(),
-            summary: u.summary.clone(),
+            summary: u.change.member_summary(),
             received_on: u.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(fr).unwrap_or_default(),
             status: u.status_label.clone(),
             reason: u.reason.clone(),
         })
         .collect();
-    Ok(PortalView { identity, beneficiaries, dossiers: portal_dossiers, statements, approvals, pending_updates })
+    Ok(PortalView { identity, beneficiaries, dossiers: portal_dossiers, statements, approvals, updates })
 }
 
 /// Who pays each part of a liquidated dossier, and when, in the member's words.

@@ -263,6 +263,19 @@ pickup_date?: string | null, };
 export type ComplementRequest = { id: number, version: number, files: Array<FileInput>, };
 
 /**
+ * What the complements' expiry did.
+ */
+export type ComplementsExpired = { 
+/**
+ * Incomplete dossiers rejected: their complement did not come in time.
+ */
+dossiers_rejected: number, 
+/**
+ * Incomplete approval and coverage requests closed as refused.
+ */
+requests_closed: number, };
+
+/**
  * The fund's confirmation: the date and reference of its payment, and
  * either the whole slip or the return file's rows (form number, amount).
  */
@@ -331,7 +344,16 @@ export type DeadlineRule = { effective_from: string, validity_months: number,
 /**
  * After the end of validity, for an original following a scan.
  */
-original_grace_months: number, late_effect: LateEffect, };
+original_grace_months: number, late_effect: LateEffect, 
+/**
+ * Days an incomplete dossier waits for its complement before it is
+ * rejected (the rule in force on the day it is marked incomplete).
+ */
+complement_days: number, 
+/**
+ * The same for an incomplete approval or coverage request.
+ */
+approval_complement_days: number, };
 
 export type DecideRequest = { id: number, version: number, decision: Decision, };
 
@@ -440,7 +462,11 @@ received_on: string,
 /**
  * Centimes reimbursed in total by the liquidation (before claw-backs).
  */
-total_reimbursed: number | null, payment_reference: string | null, paid_on: string | null, statement_number: string | null, version: number, };
+total_reimbursed: number | null, payment_reference: string | null, 
+/**
+ * When incomplete: the last day for its complement, after which it is rejected.
+ */
+complement_due: string | null, paid_on: string | null, statement_number: string | null, version: number, };
 
 /**
  * The fields reception records for each dossier.
@@ -810,9 +836,18 @@ reason: string | null,
  */
 missing: Array<string>, 
 /**
- * How to send a complement, when incomplete.
+ * How to send a complement, when incomplete, and by which day.
  */
-how_to_complete: string | null, };
+how_to_complete: string | null, 
+/**
+ * When incomplete: the last day for the complement (`15/01/2027`).
+ */
+complement_due: string | null, 
+/**
+ * A dossier sent as a scan whose paper original has not come yet:
+ * `Original attendu avant le 05/03/2023`.
+ */
+original_expected: string | null, };
 
 export type MemberIdRequest = { member_id: number, };
 
@@ -976,6 +1011,10 @@ export type Piece = "cnie" | "badge" | "prescription" | "quotation" | "medical_r
 
 export type PortalApproval = { number: string, kind: string, beneficiary: string, received_on: string, status: string, reason: string | null, missing: Array<string>, 
 /**
+ * When incomplete: the last day for the complement.
+ */
+complement_due: string | null, 
+/**
  * What was granted: `IMP2 : 10 mois du 01/09/2022 au 30/06/2023, reste 9 mois`.
  */
 granted: Array<string>, 
@@ -1018,9 +1057,18 @@ reason: string | null,
  */
 missing: Array<string>, 
 /**
- * How to send a complement, when incomplete.
+ * How to send a complement, when incomplete, and by which day.
  */
-how_to_complete: string | null, };
+how_to_complete: string | null, 
+/**
+ * When incomplete: the last day for the complement (`15/01/2027`).
+ */
+complement_due: string | null, 
+/**
+ * A dossier sent as a scan whose paper original has not come yet:
+ * `Original attendu avant le 05/03/2023`.
+ */
+original_expected: string | null, };
 
 export type PortalIdentity = { matricule: string, name: string, birth_date: string | null, employer: string | null, status: string, address: string | null, gsm: string | null, email: string | null, 
 /**
@@ -1034,9 +1082,10 @@ export type PortalUpdate = { kind: string, summary: string, received_on: string,
 
 export type PortalView = { identity: PortalIdentity, beneficiaries: Array<PortalBeneficiary>, dossiers: Array<PortalDossier>, statements: Array<PortalStatement>, approvals: Array<PortalApproval>, 
 /**
- * Pending requests only (validated ones show in his information).
+ * His update requests, newest first: pending, validated, and refused
+ * ones with their reason (the guides' « historique de vos demandes »).
  */
-pending_updates: Array<PortalUpdate>, };
+updates: Array<PortalUpdate>, };
 
 /**
  * How an act's reference amount is found.
@@ -1156,7 +1205,12 @@ waiting_since: string, decided_at: string | null, decided_by: string | null,
 /**
  * Why incomplete or refused, as the member reads it.
  */
-reason: string | null, missing: Array<string>, appeal: string | null, conditions: string | null, grants: Array<Grant>, files: Array<RequestFile>, 
+reason: string | null, missing: Array<string>, 
+/**
+ * When incomplete: the last day for the complement, after which the
+ * request is closed as refused.
+ */
+complement_due: string | null, appeal: string | null, conditions: string | null, grants: Array<Grant>, files: Array<RequestFile>, 
 /**
  * Medical information sent with the request (diagnosis…): medical role only.
  */
@@ -1542,7 +1596,7 @@ export type UpdateFilter = {
  */
 member_id?: number, };
 
-export type UpdatePiece = "bank_certificate" | "birth_certificate" | "marriage_certificate" | "other";
+export type UpdatePiece = "bank_certificate" | "birth_certificate" | "marriage_certificate" | "cnie" | "badge" | "other";
 
 export type UpdateRequest = { id: number, member_id: number, matricule: string, member_name: string, change: UpdateChange, kind_label: string, summary: string, channel: Channel, status: UpdateStatus, status_label: string, 
 /**
@@ -1651,6 +1705,7 @@ export interface Operations {
   member_update_decide: { request: UpdateDecideRequest; response: UpdateRequest };
   member_update_attach: { request: UpdateAttachRequest; response: UpdateRequest };
   member_update_file_save: { request: FileRequest; response: Written };
+  member_update_receipt: { request: FileRequest; response: Written };
   member_view: { request: MemberRef; response: PortalView };
   urn_list: { request: UrnListRequest; response: Array<Urn> };
   urn_save: { request: UrnInput; response: Urn };
@@ -1672,6 +1727,7 @@ export interface Operations {
   overdue_originals: { request: Empty; response: Array<OverdueOriginal> };
   overdue_originals_export: { request: PathRequest; response: Written };
   overdue_originals_apply: { request: Empty; response: OverdueApplied };
+  complements_overdue_apply: { request: Empty; response: ComplementsExpired };
   dossier_receipt: { request: FileRequest; response: Written };
   dossier_member_view: { request: DossierRef; response: MemberDossierView };
   home: { request: Empty; response: Home };
@@ -1718,6 +1774,7 @@ export interface Operations {
   approval_complement: { request: ComplementRequest; response: Request };
   approval_decide: { request: DecideRequest; response: Request };
   approval_letter: { request: FileRequest; response: Written };
+  approval_receipt: { request: FileRequest; response: Written };
   approval_file_get: { request: IdRequest; response: RequestFileContent };
   approval_file_save: { request: FileRequest; response: Written };
   approval_use: { request: UseRequest; response: UseResult };
@@ -1771,6 +1828,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   member_update_decide: "members_write",
   member_update_attach: "members_write",
   member_update_file_save: "members_read",
+  member_update_receipt: "members_read",
   member_view: "members_read",
   urn_list: "authenticated",
   urn_save: "settings_manage",
@@ -1792,6 +1850,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   overdue_originals: "dossiers_read",
   overdue_originals_export: "dossiers_read",
   overdue_originals_apply: "overdue_enforce",
+  complements_overdue_apply: "overdue_enforce",
   dossier_receipt: "dossiers_read",
   dossier_member_view: "dossiers_read",
   home: "authenticated",
@@ -1838,6 +1897,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   approval_complement: "approvals_register",
   approval_decide: "medical_review",
   approval_letter: "approvals_read",
+  approval_receipt: "approvals_read",
   approval_file_get: "approvals_read",
   approval_file_save: "approvals_read",
   approval_use: "dossiers_process",

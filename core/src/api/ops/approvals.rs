@@ -5,7 +5,7 @@ use super::dossiers::base64;
 use super::reception::{write_file, FileRequest, IdRequest, Written};
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
-use crate::approvals::letter::letter_pdf;
+use crate::approvals::letter::{letter_pdf, receipt_pdf};
 use crate::approvals::providers::{self, Provider, ProviderInput};
 use crate::approvals::repo::{self, Decision, Expiring, FileInput, RequestFilter, RequestInput, RequestRow};
 use crate::approvals::{Request, RequestFile};
@@ -160,6 +160,20 @@ impl Operation for ApprovalLetter {
         };
         let pdf = letter_pdf(&letterhead(ctx.db().pool()).await?, &req, provider.as_ref())?;
         write_file(&r.path, &pdf)
+    }
+}
+
+pub struct ApprovalReceipt;
+impl Operation for ApprovalReceipt {
+    const NAME: &'static str = "approval_receipt";
+    const FILES: &'static [FileField] = &[files::output("/path")];
+    const PERMISSION: Permission = Permission::ApprovalsRead;
+    const SUMMARY: &'static str = "Writes the acknowledgement of receipt of a request (PDF): number, date, pieces received and missing. No medical detail.";
+    type Request = FileRequest;
+    type Response = Written;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+        let req = repo::get(ctx.db(), r.id).await?.redact(&[]);
+        write_file(&r.path, &receipt_pdf(&letterhead(ctx.db().pool()).await?, &req))
     }
 }
 

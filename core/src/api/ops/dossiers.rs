@@ -328,6 +328,33 @@ impl Operation for OverdueOriginalsApply {
     }
 }
 
+/// What the complements' expiry did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ComplementsExpired {
+    /// Incomplete dossiers rejected: their complement did not come in time.
+    #[ts(type = "number")]
+    pub dossiers_rejected: i64,
+    /// Incomplete approval and coverage requests closed as refused.
+    #[ts(type = "number")]
+    pub requests_closed: i64,
+}
+
+pub struct ComplementsOverdueApply;
+impl Operation for ComplementsOverdueApply {
+    const NAME: &'static str = "complements_overdue_apply";
+    const PERMISSION: Permission = Permission::OverdueEnforce;
+    const SUMMARY: &'static str = "Rejects incomplete dossiers and closes incomplete approval requests whose complement did not come by its day. Idempotent.";
+    type Request = Empty;
+    type Response = ComplementsExpired;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<ComplementsExpired> {
+        // Two transactions, each complete and idempotent: a run cut between
+        // them is finished by the next.
+        let dossiers_rejected = crate::dossiers::complements::expire(ctx.db(), &ctx.actor, ctx.now).await?;
+        let requests_closed = crate::approvals::complements::expire(ctx.db(), &ctx.actor, ctx.now).await?;
+        Ok(ComplementsExpired { dossiers_rejected, requests_closed })
+    }
+}
+
 pub struct DossierReceipt;
 impl Operation for DossierReceipt {
     const NAME: &'static str = "dossier_receipt";

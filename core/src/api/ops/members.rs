@@ -317,6 +317,21 @@ impl Operation for MemberUpdateFileSave {
     }
 }
 
+pub struct MemberUpdateReceipt;
+impl Operation for MemberUpdateReceipt {
+    const NAME: &'static str = "member_update_receipt";
+    const FILES: &'static [FileField] = &[files::output("/path")];
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str = "Writes the acknowledgement of receipt of an update request (PDF): the change (RIB masked), date and channel, pieces received and missing.";
+    type Request = super::reception::FileRequest;
+    type Response = super::reception::Written;
+    async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
+        let u = updates::get(ctx.db(), r.id).await?;
+        let head = crate::statements::pdf::letterhead(ctx.db().pool()).await?;
+        super::reception::write_file(&r.path, &crate::members::update_receipt::receipt_pdf(&head, &u))
+    }
+}
+
 pub struct MemberView;
 impl Operation for MemberView {
     const NAME: &'static str = "member_view";

@@ -1,0 +1,55 @@
+//! An approval or coverage request whose complement never comes (issue 18,
+//! item 4): past the day set when it was declared incomplete, it is closed as
+//! refused, with the reason and what the member can do, and its letter says so.
+
+use super::model::RequestStatus;
+use super::repo::load;
+use crate::audit::{Actor, Change};
+use crate::dossiers::complements::reason;
+use crate::error::ApiResult;
+use crate::storage::{time, Db};
+use chrono::{DateTime, Utc};
+
+/// What the letter tells the member he can still do.
+pub const WAY_OUT: &str = "Vous pouvez présenter une nouvelle demande accompagnée des pièces demandées.";
+
+/// Closes every incomplete request whose complement was due before today.
+/// Running it twice changes nothing more. Returns how many were closed.
+pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64> {
+    let today = now.date_naive();
+    let mut tx = db.begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE complement_due < $1 AND status = $2 ORDER BY id")
+        .bind(time::date(today))
+        .bind(RequestStatus::Incomplet.code())
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut journal = vec![];
+    for &id in &ids {
+        let before = load(&mut tx, id).await?;
+        let Some(due) = before.complement_due else { continue };
+        let text = reason(&mut tx, due).await?;
+        sqlx::query(
+            "UPDATE approval_requests SET status = $1, reason = $2, appeal = $3, decided_at = $4, decided_by = $5, complement_due = NULL,
+               version = version + 1 WHERE id = $6 AND version = $7",
+        )
+        .bind(RequestStatus::Refuse.code())
+        .bind(&text)
+        .bind(WAY_OUT)
+        .bind(time::ts(now))
+        .bind(&actor.name)
+        .bind(id)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?;
+        journal.push(Change {
+            action: "approval.complement_overdue",
+            entity_type: "approval_request",
+            entity_id: Some(id.to_string()),
+            before: Some(serde_json::json!({ "status": before.status, "complement_due": due })),
+            after: Some(serde_json::json!({ "status": RequestStatus::Refuse, "reason": text, "appeal": WAY_OUT })),
+        });
+    }
+    crate::audit::record_many(&mut tx, now, actor, journal).await?;
+    tx.commit().await?;
+    Ok(ids.len() as i64)
+}
