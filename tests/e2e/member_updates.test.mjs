@@ -37,6 +37,8 @@ before(async () => {
   cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], { input: SECOND + "\n" });
   sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
   writeFileSync(join(w.home, "attestation-rib.pdf"), "%PDF-1.4\n% attestation de RIB\n%%EOF\n");
+  writeFileSync(join(w.home, "cnie.pdf"), "%PDF-1.4\n% CNIE\n%%EOF\n");
+  writeFileSync(join(w.home, "badge.pdf"), "%PDF-1.4\n% badge\n%%EOF\n");
   await w.exec("location.reload()");
   await login("n.alami", FIRST);
 });
@@ -55,6 +57,16 @@ test("a RIB change is recorded with its certificate and validated by another age
   await w.click("#browse-piece_path");
   answerOpenDialog("Pièce justificative", join(w.home, "attestation-rib.pdf"));
   await w.waitValue("#f-piece_path", /^fichier:\d+\/attestation-rib\.pdf$/);
+  // Nor without the copies of the CNIE and badge (FAQ question 9).
+  await w.click("#update-save");
+  await w.waitText("#update-form .form-error", "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.");
+  await w.click("#browse-cnie_path");
+  answerOpenDialog("Copie de la CNIE", join(w.home, "cnie.pdf"));
+  await w.waitValue("#f-cnie_path", /^fichier:\d+\/cnie\.pdf$/);
+  await w.click("#browse-badge_path");
+  answerOpenDialog("Copie du badge", join(w.home, "badge.pdf"));
+  await w.waitValue("#f-badge_path", /^fichier:\d+\/badge\.pdf$/);
+  await w.screenshot("29b-demande-pieces");
   await w.click("#update-save");
   await w.waitText("#member-status", (t) => t.endsWith("en attente de validation par un autre agent."));
   // Nothing changed yet.
@@ -84,5 +96,8 @@ test("a RIB change is recorded with its certificate and validated by another age
   await w.click("#member-view-open");
   await w.waitFor("#member-view");
   assert.ok((await w.texts("#member-view .facts dd")).includes("******************** 1296"));
+  // His requests' history, validated ones included, the RIB masked.
+  const updates = await w.texts("#view-updates tbody tr");
+  assert.ok(updates.some((r) => r.includes("Nouveau RIB : ******************** 1296") && r.includes("Validée")), updates.join("\n"));
   await w.screenshot("32-vue-adherent");
 });

@@ -346,12 +346,12 @@ async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateCha
 pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateRequestInput) -> ApiResult<UpdateRequest> {
     let scans = read_pieces(&r.files)?;
     let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
-    if let Some(p) = UpdatePiece::required_for(r.channel).iter().find(|p| !pieces.contains(p)) {
-        return Err(ApiError::validation("files", format!("Pièce obligatoire manquante : {}.", p.label())));
-    }
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, r.member_id).await.map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
     let change = check(&mut tx, member.id, &r.change, &pieces, now.date_naive()).await?;
+    if let Some(p) = UpdatePiece::required_for(r.channel).iter().find(|p| !pieces.contains(p)) {
+        return Err(ApiError::validation("files", format!("Pièce obligatoire manquante : {}.", p.label())));
+    }
     let id = insert_request(&mut tx, actor, now, member.id, &change, r.channel).await?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
     audit::record(&mut tx, now, actor, Change {

@@ -5,17 +5,18 @@
 // medical reads. Who may decide or read medical details is the core's rule;
 // the window only leaves out forms a role could not use.
 import { labelOf, RELATIONS } from "../labels";
-import { open, save } from "../api/dialogs";
+import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Decision, FileInput, Grant, Piece, Request, RequestRow, RequestStatus, SessionInfo, Unit } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, showError, statusLine, tabs, value } from "../dom";
 import { table } from "./catalogues";
+import { pathField, savePdfButton } from "../filefield";
 import { isoDate } from "./dossier_form";
 
 const STATUS_OPTIONS: [string, string][] = [
   ["", "Tous les statuts"],
-  ["en_attente", "En attente du médecin conseil"],
-  ["incomplet", "Incomplètes"],
+  ["en_attente", "En attente de l'avis du médecin conseil"],
+  ["incomplet", "Incomplètes : pièces à fournir"],
   ["accorde", "Accordées"],
   ["refuse", "Refusées"],
 ];
@@ -93,20 +94,6 @@ function requestTable(id: string, rows: RequestRow[], go: (id: number) => void):
       ),
     ),
   );
-}
-
-/** A file picked through the native dialog: the field shows its name, the request carries its handle. */
-function pathField(label: string, name: string, title: string): HTMLElement {
-  const f = field(label, name);
-  const input = f.querySelector("input") as HTMLInputElement;
-  input.readOnly = true;
-  input.placeholder = "Parcourir… pour choisir le fichier";
-  const browse = h("button", { type: "button", class: "browse", id: `browse-${name}` }, "Parcourir…");
-  browse.addEventListener("click", async () => {
-    const picked = await open({ title, filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
-    if (typeof picked === "string") input.value = picked;
-  });
-  return h("div", { class: "row" }, f, browse);
 }
 
 async function registerPanel(panel: HTMLElement, go: (id: number) => void): Promise<void> {
@@ -214,6 +201,7 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
       if (e instanceof ApiFailure) status.textContent = e.message;
     }
   });
+  const receipt = savePdfButton("approval-receipt", "Accusé de réception (PDF)…", status, `accuse-${r.number}.pdf`, (path) => call("approval_receipt", { id: r.id, path }));
   const medical = r.medical_info !== null || r.medical_note !== null
     ? h("div", { class: "card medical", id: "request-medical" }, h("h4", {}, "Médical (médecin conseil)"), r.medical_info ? h("p", {}, r.medical_info) : null, r.medical_note ? h("p", {}, `Note : ${r.medical_note}`) : null)
     : r.confidential
@@ -240,6 +228,7 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
           ["Actes demandés", r.acts.map((a) => `${a.act_code}${a.sessions ? ` · ${a.sessions} séances` : ""}${a.months ? ` · ${a.months} mois` : ""}`).join(", ")],
           ["Motif", r.reason ?? ""],
           ["Pièces manquantes", r.missing.join(" ; ")],
+          ["Complément attendu au plus tard le", r.status === "incomplet" && r.complement_due ? frDate(r.complement_due) : ""],
           ["Conditions", r.conditions ?? ""],
         ] as [string, string][]
       )
@@ -250,7 +239,7 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
     r.grants.length > 0 ? table("request-grants", GRANT_HEADERS, r.grants.map((g) => h("tr", {}, ...grantCells(g)))) : null,
     h("h4", {}, "Pièces"),
     h("ul", { id: "request-files" }, ...r.files.map((f) => h("li", {}, `${PIECES.find(([p]) => p === f.piece)?.[1] ?? f.piece} — ${f.file_name}${f.confidential ? " (pli confidentiel)" : ""}`))),
-    h("div", { class: "row" }, letter),
+    h("div", { class: "row" }, letter, receipt),
     isMedical(session) && !(r.status === "accorde" || r.status === "refuse") ? decisionForm(r, () => void requestPage(panel, session, id, back)) : null,
     canRegister(session) && r.status === "incomplet" ? complementForm(r, () => void requestPage(panel, session, id, back)) : null,
   );

@@ -106,11 +106,13 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
   mount(
     form,
     h("h3", {}, "Nouvelle règle de délais"),
-    h("p", { class: "hint" }, "La règle en vigueur à la date du premier acte s'applique ; les dossiers déjà reçus gardent leurs délais."),
+    h("p", { class: "hint" }, "La règle en vigueur à la date du premier acte fixe les délais de la feuille ; celle en vigueur le jour où un dossier ou une demande est déclaré incomplet fixe le délai du complément. Les dossiers déjà reçus gardent leurs délais."),
     formError(),
     field("En vigueur à partir du (jj/mm/aaaa)", "effective_from"),
     field("Validité de la feuille (mois)", "validity_months", { value: "3" }),
     field("Délai de l'original après la validité (mois)", "original_grace_months", { value: "1" }),
+    field("Délai du complément d'un dossier incomplet (jours)", "complement_days", { value: "60" }),
+    field("Délai du complément d'une demande d'accord (jours)", "approval_complement_days", { value: "60" }),
     select("Effet du retard", "late_effect", effects, "reject"),
     h("button", { type: "submit", class: "primary" }, "Ajouter la règle"),
   );
@@ -121,6 +123,8 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
       validity_months: Number(v("validity_months")),
       original_grace_months: Number(v("original_grace_months")),
       late_effect: v("late_effect") as LateEffect,
+      complement_days: Number(v("complement_days")),
+      approval_complement_days: Number(v("approval_complement_days")),
     });
     await deadlinesPanel(panel);
   });
@@ -132,9 +136,10 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
       h("td", {}, `${r.validity_months} mois`),
       h("td", {}, `${r.original_grace_months} mois`),
       h("td", {}, r.late_effect === "reject" ? "Rejet « Dépôt hors délai »" : "Signalé seulement"),
+      h("td", {}, `${r.complement_days} j / ${r.approval_complement_days} j`),
     ),
   );
-  mount(panel, form, table("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard"], rows));
+  mount(panel, form, table("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard", "Complément (dossier / accord)"], rows));
 }
 
 /** The mutual's name and address, printed on its documents. */

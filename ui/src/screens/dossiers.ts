@@ -363,6 +363,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
     p.member_view.reason ? h("p", {}, p.member_view.reason) : null,
     p.member_view.missing.length ? h("ul", {}, ...p.member_view.missing.map((m) => h("li", {}, m))) : null,
     p.member_view.how_to_complete ? h("p", { class: "hint" }, p.member_view.how_to_complete) : null,
+    p.member_view.original_expected ? h("p", { class: "hint", id: "member-view-original" }, p.member_view.original_expected) : null,
   );
 
   const history = h(

@@ -6,6 +6,7 @@ import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Member, PortalView, Relation, UpdateChange, UpdatePiece, UpdateRequest } from "../api/bindings";
 import { field, formError, h, localTime, mount, onSubmit, select, statusLine, value } from "../dom";
 import { table } from "./catalogues";
+import { pathField, savePdfButton } from "../filefield";
 import { isoDate } from "./dossier_form";
 
 const KINDS: [UpdateChange["kind"], string][] = [
@@ -21,6 +22,8 @@ const PIECES: [UpdatePiece, string][] = [
   ["bank_certificate", "Attestation de RIB"],
   ["birth_certificate", "Acte de naissance"],
   ["marriage_certificate", "Acte de mariage"],
+  ["cnie", "Copie de la CNIE"],
+  ["badge", "Copie du badge"],
   ["other", "Autre pièce"],
 ];
 
@@ -29,16 +32,11 @@ export function updateRequestForm(m: Member, beneficiaries: Beneficiary[], done:
   const form = h("form", { id: "update-form", class: "card", autocomplete: "off" });
   const specific = h("div", { id: "update-fields" });
   const kind = select("Demande", "kind", KINDS, "rib");
-  const pieceField = field("Pièce justificative", "piece_path");
-  const pieceInput = pieceField.querySelector("input") as HTMLInputElement;
-  pieceInput.readOnly = true;
-  pieceInput.placeholder = "Parcourir… pour choisir le fichier";
-  const browse = h("button", { type: "button", class: "browse", id: "browse-piece_path" }, "Parcourir…");
-  browse.addEventListener("click", async () => {
-    const picked = await open({ title: "Pièce justificative", filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
-    if (typeof picked === "string") pieceInput.value = picked;
-  });
+  const pieceField = pathField("Pièce justificative", "piece_path");
   const pieceKind = select("Nature de la pièce", "piece", PIECES, "bank_certificate");
+  // FAQ question 9: the copies of the CNIE and badge come with a request the
+  // member sends (the core refuses it without them; an employer is exempt).
+  const identity = h("div", { class: "row", id: "update-identity" }, pathField("Copie de la CNIE", "cnie_path"), pathField("Copie du badge", "badge_path"));
   const sync = (): void => {
     const k = value(form, "kind") as UpdateChange["kind"];
     const others = beneficiaries.filter((b) => b.relation !== "lui_meme");
@@ -69,7 +67,8 @@ export function updateRequestForm(m: Member, beneficiaries: Beneficiary[], done:
     formError(),
     h("div", { class: "row" }, kind, select("Reçue", "channel", [["desk", "au guichet"], ["email", "par e-mail"], ["employer", "par l'employeur"]])),
     specific,
-    h("div", { class: "row" }, pieceKind, pieceField, browse),
+    h("div", { class: "row" }, pieceKind, pieceField),
+    identity,
     h("small", { class: "field-error", "data-error-for": "files" }),
     h("p", { class: "hint" }, "Rien ne change avant qu'un autre agent valide la demande."),
     h("button", { type: "submit", class: "primary", id: "update-save" }, "Enregistrer la demande"),
@@ -95,11 +94,16 @@ export function updateRequestForm(m: Member, beneficiaries: Beneficiary[], done:
       };
     } else change = { kind: "beneficiary_end", beneficiary_id: Number(value(form, "change.beneficiary_id")), end_date: isoDate(value(form, "change.end_date")) };
     const path = value(form, "piece_path").trim();
+    const files: { path: string; piece: UpdatePiece }[] = path ? [{ path, piece: value(form, "piece") as UpdatePiece }] : [];
+    for (const [name, piece] of [["cnie_path", "cnie"], ["badge_path", "badge"]] as const) {
+      const p = value(form, name).trim();
+      if (p) files.push({ path: p, piece });
+    }
     const r = await call("member_update_record", {
       member_id: m.id,
       change,
       channel: value(form, "channel") as UpdateRequest["channel"],
-      files: path ? [{ path, piece: value(form, "piece") as UpdatePiece }] : [],
+      files,
     });
     done(`Demande enregistrée (${r.summary}) : en attente de validation par un autre agent.`);
   });
@@ -148,6 +152,7 @@ export function requestsTable(id: string, list: UpdateRequest[], canDecide: bool
         canDecide && r.status === "en_attente" ? reason : null,
         canDecide && r.status === "en_attente" ? h("button", { type: "button", class: "refuse", onclick: () => void decide("refuse") }, "Refuser") : null,
         canDecide && r.status === "en_attente" ? h("button", { type: "button", class: "attach", onclick: () => void attach() }, "Joindre une pièce…") : null,
+        savePdfButton(`update-receipt-${r.id}`, "Accusé de réception…", status, `accuse-demande-${r.id}.pdf`, (path) => call("member_update_receipt", { id: r.id, path })),
       ),
     );
   });
@@ -191,7 +196,7 @@ export function memberView(v: PortalView): HTMLElement {
           h("td", {}, d.claimed),
           h("td", { class: "status" }, d.paid ? `${d.status} — ${d.paid}` : d.status),
           h("td", { class: "parts" }, d.parts.join(" · ")),
-          h("td", {}, [d.reason, d.missing.length ? `À envoyer : ${d.missing.join(" ; ")}` : null, d.how_to_complete].filter((x) => x).join(" ")),
+          h("td", {}, [d.reason, d.missing.length ? `À envoyer : ${d.missing.join(" ; ")}` : null, d.how_to_complete, d.original_expected].filter((x) => x).join(" ")),
         ),
       ),
     ),
@@ -200,9 +205,11 @@ export function memberView(v: PortalView): HTMLElement {
     h("h4", {}, "Accords préalables et prises en charge"),
     v.approvals.length === 0
       ? h("p", { class: "hint" }, "Aucune demande.")
-      : table("view-approvals", ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre"], v.approvals.map((a) => h("tr", {}, h("td", {}, a.number), h("td", {}, a.kind), h("td", {}, a.beneficiary), h("td", {}, a.received_on), h("td", {}, a.status), h("td", {}, [a.reason, ...a.missing, ...a.granted].filter((x) => x).join(" ; ")), h("td", {}, a.letter_available ? "disponible" : "")))),
-    h("h4", {}, "Demandes de modification en cours"),
-    v.pending_updates.length === 0 ? h("p", { class: "hint" }, "Aucune.") : table("view-updates", ["Demande", "Détail", "Reçue le", "Statut"], v.pending_updates.map((u) => h("tr", {}, h("td", {}, u.kind), h("td", {}, u.summary), h("td", {}, u.received_on), h("td", {}, u.status)))),
+      : table("view-approvals", ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre"], v.approvals.map((a) => h("tr", {}, h("td", {}, a.number), h("td", {}, a.kind), h("td", {}, a.beneficiary), h("td", {}, a.received_on), h("td", {}, a.status), h("td", {}, [a.reason, ...a.missing, a.complement_due ? `complément attendu au plus tard le ${a.complement_due}` : null, ...a.granted].filter((x) => x).join(" ; ")), h("td", {}, a.letter_available ? "disponible" : "")))),
+    h("h4", {}, "Historique des demandes de modification"),
+    v.updates.length === 0
+      ? h("p", { class: "hint" }, "Aucune.")
+      : table("view-updates", ["Demande", "Détail", "Reçue le", "Statut", "Motif"], v.updates.map((u) => h("tr", {}, h("td", {}, u.kind), h("td", {}, u.summary), h("td", {}, u.received_on), h("td", {}, u.status), h("td", {}, u.reason ?? "")))),
   );
 }
 

@@ -20,6 +20,16 @@ export async function overduePanel(panel: HTMLElement, session: SessionInfo): Pr
       if (e instanceof ApiFailure) status.textContent = e.message;
     }
   });
+  // Incomplete dossiers and approval requests whose complement did not come by its day.
+  const complements = h("button", { type: "button", id: "complements-apply", hidden: !canApply }, "Clore les compléments non reçus");
+  complements.addEventListener("click", async () => {
+    try {
+      const r = await call("complements_overdue_apply", {});
+      status.textContent = `${r.dossiers_rejected} dossier(s) incomplet(s) rejeté(s), ${r.requests_closed} demande(s) d'accord close(s) : complément non reçu dans le délai.`;
+    } catch (e) {
+      if (e instanceof ApiFailure) status.textContent = e.message;
+    }
+  });
   const exportBtn = h("button", { type: "button", id: "overdue-export" }, "Exporter (.xlsx)");
   exportBtn.addEventListener("click", async () => {
     const path = await save({ title: "Exporter les originaux en retard", defaultPath: "originaux-en-retard.xlsx", filters: [{ name: "Classeur Excel", extensions: ["xlsx"] }] });
@@ -34,7 +44,7 @@ export async function overduePanel(panel: HTMLElement, session: SessionInfo): Pr
   mount(
     panel,
     h("p", { class: "hint" }, "Dossiers reçus scannés dont l'original n'est pas arrivé dans le délai (validité + délai de l'original)."),
-    h("div", { class: "row" }, apply, exportBtn),
+    h("div", { class: "row" }, apply, complements, exportBtn),
     status,
     h(
       "table",
