@@ -17,7 +17,7 @@ pub fn init(log_dir: Option<&Path>, file_prefix: &str, default_level: &str) -> O
         Some(dir) => {
             let appender = tracing_appender::rolling::daily(dir, file_prefix);
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file = fmt::layer().with_writer(writer).with_ansi(false).with_filter(filter());
+            let file = fmt::layer().with_writer(writer).with_ansi(false).fmt_fields(PlainFields::default()).with_filter(filter());
             let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
             Some(guard)
         }
@@ -25,5 +25,18 @@ pub fn init(log_dir: Option<&Path>, file_prefix: &str, default_level: &str) -> O
             let _ = tracing_subscriber::registry().with(stderr).try_init();
             None
         }
+    }
+}
+
+/// The span fields of the file layer. A span's fields are formatted once per
+/// formatter type and kept: with the stderr layer's type the file got its
+/// colour codes (`operation{\x1b[3mname…`). A type of its own formats them
+/// again, without colour.
+#[derive(Default)]
+struct PlainFields(fmt::format::DefaultFields);
+
+impl<'w> fmt::FormatFields<'w> for PlainFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(&self, writer: fmt::format::Writer<'w>, fields: R) -> std::fmt::Result {
+        self.0.format_fields(writer, fields)
     }
 }

@@ -412,6 +412,22 @@ async fn passwords_and_medical_details_never_reach_a_log() {
     for s in secrets {
         assert!(!logged.contains(s), "« {s} » found in the logs");
     }
+    // Issue 19, item 8: each call is one span (operation, caller id) closed
+    // by its duration and outcome, so a slow or failing call is found in the
+    // daily log; the request's body is not there ("Bennani" was typed in one).
+    let mut daily = String::new();
+    for e in std::fs::read_dir(&logs).unwrap().flatten() {
+        daily.push_str(&std::fs::read_to_string(e.path()).unwrap());
+    }
+    let closing: Vec<&str> = daily.lines().filter(|l| l.contains("opération ms=")).collect();
+    let has = |name: &str, caller: &str, outcome: &str| {
+        closing.iter().any(|l| l.contains(&format!("operation{{name=\"{name}\" caller={caller}")) && l.contains(&format!("outcome=\"{outcome}\"")))
+    };
+    assert!(has("member_create", "système:", "ok"), "{daily}");
+    assert!(has("approval_decide", "staff:", "ok"), "{daily}");
+    assert!(has("session_login", "système:", "unauthenticated"), "the wrong password's call: {daily}");
+    assert!(!daily.contains("\x1b["), "colour codes in the log file");
+    assert!(!daily.contains("Bennani"), "a request's body in the log: {daily}");
 }
 
 async fn the_cli_through_a_server(kind: Kind) {

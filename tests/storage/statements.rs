@@ -120,7 +120,7 @@ impl Office {
         let d = self.w.call(&mut self.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"})).await.unwrap();
         let d = self
             .w
-            .call(&mut self.claims, "dossier_checklist", json!({"id": id, "version": d["version"], "contents": {}, "present": ["member_block_signed", "doctor_block"]}))
+            .call(&mut self.claims, "dossier_checklist", json!({"id": id, "version": d["version"], "contents": {}, "present": ["member_block_signed", "doctor_block", "prescription", "invoice"]}))
             .await
             .unwrap();
         self.w.call(&mut self.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": lines})).await.unwrap();

@@ -62,6 +62,18 @@ pub enum Caller {
     System { os_user: String },
 }
 
+impl Caller {
+    /// Who calls, for the log: an id, never a name typed by someone.
+    pub fn log_id(&self) -> String {
+        match self {
+            Caller::Anonymous => "anonyme".into(),
+            Caller::Staff { staff_id, .. } => format!("staff:{staff_id}"),
+            Caller::Locked { staff_id } => format!("staff:{staff_id}:verrouillé"),
+            Caller::System { os_user } => format!("système:{os_user}"),
+        }
+    }
+}
+
 /// What a locked desk may still call.
 const UNLOCKED_OPS: [&str; 4] = ["session_unlock", "session_logout", "session_lock", "setup_status"];
 
@@ -198,7 +210,24 @@ impl Api {
     }
 
     /// Runs one typed operation; `ops::dispatch` calls this for each name.
+    /// One tracing span per call (the operation's name and the caller's id),
+    /// closed by one event with its duration and outcome code, so that a slow
+    /// or failing call can be found in the daily log; never the request body
+    /// (it may hold a password or a medical detail).
     pub async fn run<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value, progress: Option<ProgressSink>) -> ApiResult<serde_json::Value> {
+        use tracing::Instrument;
+        let started = std::time::Instant::now();
+        let span = tracing::info_span!("operation", name = O::NAME, caller = %caller.log_id());
+        let result = self.run_op::<O>(caller, request, progress).instrument(span.clone()).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.code.as_str(),
+        };
+        span.in_scope(|| tracing::info!(ms = started.elapsed().as_millis() as u64, outcome, "opération"));
+        result
+    }
+
+    async fn run_op<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value, progress: Option<ProgressSink>) -> ApiResult<serde_json::Value> {
         // Who is calling comes first: an anonymous or refused caller learns
         // nothing about the request's shape.
         let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
