@@ -15,7 +15,7 @@ mod postgres;
 
 use calamine::{Data, Reader};
 use guichet_core::api::{Api, Caller};
-use guichet_core::members::text;
+use guichet_core::kernel::text;
 use guichet_core::storage::batch::{self, Value};
 use guichet_core::storage::Db;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

@@ -45,7 +45,7 @@ fn main() {
         println!("one statement (command layer, written to disk and synced): p50 {:.2} ms, p99 {:.2} ms (target < 10 ms)", pct(times.clone(), 0.5), pct(times, 0.99));
         // The same without the disk: reading the dossier and drawing the PDF.
         let pool = db.pool().clone();
-        let head = guichet_core::statements::pdf::letterhead(&pool).await.unwrap();
+        let head = guichet_core::pdf::letterhead::letterhead(&pool).await.unwrap();
         let mut times = vec![];
         for k in 0..220 {
             let t = Instant::now();

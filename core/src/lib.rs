@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod approvals;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod dossiers;
 pub mod error;
 pub mod export;
 pub mod host;
+pub mod kernel;
 pub mod liquidation;
 pub mod logging;
 pub mod medical;
@@ -33,6 +35,7 @@ pub mod members;
 pub mod money;
 pub mod pdf;
 pub mod portal;
+pub mod settings;
 pub mod reception;
 pub mod staff;
 pub mod statements;

@@ -13,6 +13,35 @@ use support::Kind;
 
 const PASSWORD: &str = "Admin-Guichet-1";
 
+/// Each test of this list runs twice, on a new SQLite file and on a new
+/// PostgreSQL database, as the storage suite's tests do.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(super::Kind::Sqlite).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(super::Kind::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+on_both_backends!(
+    add_admin_then_whoami,
+    lock_out_and_unlock,
+    the_cli_through_a_server,
+    bad_input_gets_french_messages_and_exit_codes,
+    import_members_json_report_and_exit_codes,
+    members_through_call,
+    malformed_json_to_every_command,
+);
+
 fn guichet(db: &str, args: &[&str], stdin: Option<&str>, password: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
     cmd.arg("--database").arg(db).args(args).env_remove("GUICHET_DATABASE_URL").env_remove("GUICHET_PASSWORD");
@@ -60,15 +89,6 @@ async fn add_admin_then_whoami(kind: Kind) {
     assert!(text.contains("admin") && text.contains("actif"), "{text}");
 }
 
-#[tokio::test]
-async fn add_admin_then_whoami_sqlite() {
-    add_admin_then_whoami(Kind::Sqlite).await
-}
-#[tokio::test]
-async fn add_admin_then_whoami_postgres() {
-    add_admin_then_whoami(Kind::Postgres).await
-}
-
 async fn lock_out_and_unlock(kind: Kind) {
     let Some((db, _dir)) = url(kind).await else { return };
     guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(PASSWORD), None);
@@ -89,18 +109,8 @@ async fn lock_out_and_unlock(kind: Kind) {
     assert_eq!(o.status.code(), Some(0));
 }
 
-#[tokio::test]
-async fn lock_out_and_unlock_sqlite() {
-    lock_out_and_unlock(Kind::Sqlite).await
-}
-#[tokio::test]
-async fn lock_out_and_unlock_postgres() {
-    lock_out_and_unlock(Kind::Postgres).await
-}
-
-#[tokio::test]
-async fn bad_input_gets_french_messages_and_exit_codes() {
-    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+async fn bad_input_gets_french_messages_and_exit_codes(kind: Kind) {
+    let Some((db, _dir)) = url(kind).await else { return };
     let add = |name: &str, role: &str, pw: &str| {
         guichet(&db, &["staff", "add", "--username", name, "--name", "Nom", "--role", role], Some(pw), None)
     };
@@ -152,9 +162,8 @@ async fn migrate_creates_the_sqlite_file() {
 /// `guichet import-members FILE --json`: exactly one JSON object with the
 /// counts and the rejected rows; exit 0 even with rejected rows, 2 when the
 /// file cannot be read.
-#[tokio::test]
-async fn import_members_json_report_and_exit_codes() {
-    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+async fn import_members_json_report_and_exit_codes(kind: Kind) {
+    let Some((db, _dir)) = url(kind).await else { return };
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("personnel.csv");
     std::fs::write(
@@ -202,9 +211,8 @@ async fn import_members_json_report_and_exit_codes() {
 }
 
 /// Every operation is reachable through `guichet call`, including members.
-#[tokio::test]
-async fn members_through_call() {
-    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+async fn members_through_call(kind: Kind) {
+    let Some((db, _dir)) = url(kind).await else { return };
     guichet(&db, &["staff", "add", "--username", "accueil", "--name", "A", "--role", "reception"], Some(PASSWORD), None);
     let o = guichet(&db, &["--user", "accueil", "call", "member_create", r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"}"#], None, Some(PASSWORD));
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
@@ -332,9 +340,8 @@ async fn backup_then_restore_through_the_cli() {
 
 /// Malformed JSON to every operation of the command line: a French message
 /// naming the request, exit code 1, never a panic; nothing written.
-#[tokio::test]
-async fn malformed_json_to_every_command() {
-    let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
+async fn malformed_json_to_every_command(kind: Kind) {
+    let Some((db, _dir)) = url(kind).await else { return };
     let ops = guichet(&db, &["operations"], None, None);
     let names: Vec<String> = String::from_utf8_lossy(&ops.stdout).lines().filter_map(|l| l.split_whitespace().next().map(str::to_string)).collect();
     assert!(names.len() > 90, "{}", names.len());
@@ -456,16 +463,6 @@ async fn the_cli_through_a_server(kind: Kind) {
     let o = remote(&s, &["--user", "admin", "call", "session_current", "{}"], Some("mauvais-mot-de-passe"));
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json_out(&o)["code"], "unauthenticated");
-}
-
-#[tokio::test]
-async fn the_cli_through_a_server_sqlite() {
-    the_cli_through_a_server(Kind::Sqlite).await;
-}
-
-#[tokio::test]
-async fn the_cli_through_a_server_postgres() {
-    the_cli_through_a_server(Kind::Postgres).await;
 }
 
 /// The server killed (SIGKILL) in the middle of an import: nothing half

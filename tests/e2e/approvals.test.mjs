@@ -14,13 +14,6 @@ const RECEPTION = "Accueil-2026-ok";
 const MEDICAL = "Medecin-2026-ok";
 let w;
 
-async function login(username, password) {
-  await w.waitFor("#login-form");
-  await w.type("#f-username", username + ENTER);
-  await w.type("#f-password", password + ENTER);
-  await w.waitFor("#app-shell");
-}
-
 before(async () => {
   if (skip) return;
   w = await launch();
@@ -35,7 +28,7 @@ before(async () => {
   writeFileSync(join(w.home, "cnie.pdf"), "%PDF-1.4\n% CNIE\n%%EOF\n");
   writeFileSync(join(w.home, "badge.pdf"), "%PDF-1.4\n% badge\n%%EOF\n");
   await w.exec("location.reload()");
-  await login("n.alami", RECEPTION);
+  await w.login("n.alami", RECEPTION);
 });
 after(async () => {
   if (w) await w.close();
@@ -78,7 +71,7 @@ test("reception registers a coverage request; the medical advisor grants it and 
   await w.screenshot("20-demande-enregistree");
 
   await w.click("#logout");
-  await login("dr.idrissi", MEDICAL);
+  await w.login("dr.idrissi", MEDICAL);
   await w.click('[data-section="accords"]');
   // The list may be drawn twice (the section, then its filter): read it once it holds the request.
   await w.waitText("#approval-list tbody tr", (t) => new RegExp(`^${number}Prise en charge`).test(t));

@@ -15,12 +15,7 @@ const SECOND = "Accueil-2026-ko";
 const NEW_RIB = "011 780 0000123456789012 96";
 let w;
 
-async function login(username, password) {
-  await w.waitFor("#login-form");
-  await w.type("#f-username", username + ENTER);
-  await w.type("#f-password", password + ENTER);
-  await w.waitFor("#member-search");
-}
+const login = (username, password) => w.login(username, password, "#member-search");
 
 async function openMember() {
   await w.type("#member-search", "13059" + ENTER);

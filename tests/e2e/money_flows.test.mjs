@@ -9,25 +9,14 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli } from "./webdriver.mjs";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli, isoDaysAgo, frDate } from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const ADMIN = "Admin-Guichet-1";
 const CLAIMS = "Gestion-2026-ok";
 let w;
 
-/** `YYYY-MM-DD` of today minus `days`. */
-function isoDaysAgo(days) {
-  return new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
-}
-const fr = (iso) => iso.split("-").reverse().join("/");
-
-async function login(user, password) {
-  await w.waitFor("#login-form");
-  await w.type("#f-username", user + ENTER);
-  await w.type("#f-password", password + ENTER);
-  await w.waitFor("#app-shell");
-}
+const fr = frDate;
 
 before(async () => {
   if (skip) return;
@@ -45,7 +34,7 @@ before(async () => {
   let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
   claims("dossier_checklist", { id: d.id, version: d.version, contents: {}, present: ["member_block_signed", "doctor_block"] });
   await w.exec("location.reload()");
-  await login("admin", ADMIN);
+  await w.login("admin", ADMIN);
 });
 after(async () => {
   if (w) await w.close();
@@ -76,7 +65,7 @@ test("the rule-set editor: dirhams and percent, the differences before saving", 
   assert.equal(rows.length, 2);
   assert.match(rows[1], /C 90,00/);
   await w.click("#logout");
-  await login("k.tazi", CLAIMS);
+  await w.login("k.tazi", CLAIMS);
 });
 
 test("a fund coverage recorded, a dossier liquidated against it, the statement saved", { skip: skip ?? false }, async () => {

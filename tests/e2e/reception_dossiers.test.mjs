@@ -15,13 +15,6 @@ const RECEPTION = "Accueil-2026-ok";
 const CLAIMS = "Gestion-2026-ok";
 let w;
 
-async function login(username, password) {
-  await w.waitFor("#login-form");
-  await w.type("#f-username", username + ENTER);
-  await w.type("#f-password", password + ENTER);
-  await w.waitFor("#app-shell");
-}
-
 before(async () => {
   if (skip) return;
   w = await launch();
@@ -33,7 +26,7 @@ before(async () => {
   const m = JSON.parse(cli(w.home, ["call", "member_create", JSON.stringify({ matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif" })]));
   cli(w.home, ["call", "beneficiary_add", JSON.stringify({ member_id: m.id, beneficiary: { relation: "enfant", last_name: "Bennani", first_name: "Salma", birth_date: "2016-03-02" } })]);
   await w.exec("location.reload()");
-  await login("s.idrissi", RECEPTION);
+  await w.login("s.idrissi", RECEPTION);
 });
 after(async () => {
   if (w) await w.close();
@@ -124,7 +117,7 @@ test("a collection recorded by keyboard alone, closed, and its slip saved", { sk
 });
 
 test("a processor takes a dossier, marks it incomplete, the complement arrives, it is complete", { skip: skip ?? false }, async () => {
-  await login("k.tazi", CLAIMS);
+  await w.login("k.tazi", CLAIMS);
   await w.click('[data-section="dossiers"]');
   await w.waitFor("#queue tbody tr");
   await w.waitText('#queue-counts [data-status="recu"]', "Reçu (3)");

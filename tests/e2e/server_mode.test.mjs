@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, ROOT } from "./webdriver.mjs";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, ROOT, isoDaysAgo, frDate } from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const ADMIN = "Admin-Guichet-1";
@@ -22,10 +22,7 @@ let site;
 let fingerprint;
 let url;
 
-function isoDaysAgo(days) {
-  return new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
-}
-const fr = (iso) => iso.split("-").reverse().join("/");
+const fr = frDate;
 
 /** The CLI on the site's database, on the server's machine. */
 function siteCli(args, input, env = {}) {

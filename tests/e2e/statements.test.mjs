@@ -6,16 +6,12 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli } from "./webdriver.mjs";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli, isoDaysAgo } from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const CLAIMS = "Gestion-2026-ok";
 let w;
 
-/** `YYYY-MM-DD` of today minus `days`. */
-function isoDaysAgo(days) {
-  return new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
-}
 
 before(async () => {
   if (skip) return;

@@ -123,6 +123,14 @@ export class Window {
   }
 
   /** Waits until `css` matches a displayed element. */
+  /** Logs in from the login form; waits for `landing` (the main window). */
+  async login(username, password, landing = "#app-shell") {
+    await this.waitFor("#login-form");
+    await this.type("#f-username", username + ENTER);
+    await this.type("#f-password", password + ENTER);
+    await this.waitFor(landing);
+  }
+
   async waitFor(css, ms = 15000) {
     const end = Date.now() + ms;
     let last;
@@ -262,6 +270,12 @@ export class Window {
 }
 
 export const ENTER = "\uE007";
+
+/** `YYYY-MM-DD` of `days` days ago, and the same day as `dd/mm/yyyy`. */
+export function isoDaysAgo(days) {
+  return new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
+}
+export const frDate = (iso) => iso.split("-").reverse().join("/");
 
 /** Types `path` into the GTK file dialog titled `title` and confirms it (xdotool). */
 export function answerSaveDialog(title, path) {

@@ -117,7 +117,7 @@ dossier_record_scan              R..A
 dossier_get                      RCMA
 dossier_move                     RCMA
 dossier_checklist                .C..
-dossier_scans_add                RCMA
+dossier_scans_add                RC..
 dossier_scan_get                 RCMA
 dossier_scan_save                RCMA
 dossier_queue                    RCMA
@@ -278,7 +278,9 @@ async fn a_late_call_does_not_bring_the_previous_user_back(t: TestDb) {
             if let Some(s) = started.lock().unwrap().take() {
                 let _ = s.send(());
                 // Off the runtime's worker, whose other tasks move to another.
-                tokio::task::block_in_place(|| drop(gate.lock().unwrap().recv_timeout(std::time::Duration::from_secs(30))));
+                tokio::task::block_in_place(|| {
+                    let _ = gate.lock().unwrap().recv_timeout(std::time::Duration::from_secs(30));
+                });
             }
             true
         });

@@ -83,8 +83,7 @@ const PASSWORD_CHANGE_OPS: [&str; 6] = ["password_change", "session_current", "s
 
 /// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
 pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'idle_lock_minutes'").fetch_optional(pool).await?;
-    Ok(idle_lock_from(v))
+    Ok(idle_lock_from(crate::settings::get(pool, "idle_lock_minutes").await?))
 }
 
 /// The setting's stored text as minutes (15 when unset).

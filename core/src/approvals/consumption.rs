@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::storage::time;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Any, Row, Transaction};
+use crate::kernel::dates::fr;
 
 /// A grant that can be used, with what it has left.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +97,7 @@ pub async fn take(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTi
     if u.day < from || u.day > to {
         return Err(ApiError::validation(
             "date",
-            format!("Le {} est hors de la validité de l'accord {number} (du {} au {}).", u.day.format("%d/%m/%Y"), from.format("%d/%m/%Y"), to.format("%d/%m/%Y")),
+            format!("Le {} est hors de la validité de l'accord {number} (du {} au {}).", fr(u.day), fr(from), fr(to)),
         ));
     }
     if u.used <= 0 {

@@ -6,11 +6,11 @@
 
 use super::model::{Request, RequestKind, RequestStatus, Unit};
 use super::providers::Provider;
-use crate::dossiers::repo::fr;
+use crate::kernel::dates::fr;
 use crate::error::{ApiError, ApiResult};
 use crate::money::format as dh;
 use crate::pdf::Writer;
-use crate::statements::pdf::Letterhead;
+use crate::pdf::letterhead::Letterhead;
 use crate::storage::time;
 
 /// The letter of a decided request (or of one waiting for pieces).
@@ -104,7 +104,7 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
             w.paragraph(r.reason.as_deref().unwrap_or(""));
             w.gap(4.0);
             w.field("Voie de recours", "");
-            w.paragraph(&r.appeal.clone().unwrap_or_else(|| super::repo::default_appeal(head.appeal_days)));
+            w.paragraph(&r.appeal.clone().unwrap_or_else(|| super::decide::default_appeal(head.appeal_days)));
         }
         RequestStatus::Incomplet => {
             w.paragraph("Votre demande citée en référence ne peut pas encore être étudiée par le médecin conseil.");
@@ -127,7 +127,7 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
     w.paragraph("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.");
     w.gap(8.0);
     w.paragraph(&format!("N.B. Prière de mettre en référence le numéro {} pour toute correspondance ultérieure.", r.number));
-    crate::statements::pdf::notice(&mut w, head);
+    crate::pdf::letterhead::notice(&mut w, head);
     Ok(w.finish().render())
 }
 

@@ -5,9 +5,11 @@
 
 pub mod complements;
 pub mod consumption;
+pub mod decide;
 pub mod letter;
 pub mod model;
 pub mod providers;
+pub mod register;
 pub mod repo;
 
 pub use model::*;

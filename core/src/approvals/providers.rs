@@ -4,12 +4,13 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Row};
 use ts_rs::TS;
+use crate::storage::versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Provider {
@@ -102,21 +103,15 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, p: &ProviderInput)
     let (id, before) = match (p.id, p.version) {
         (Some(id), Some(version)) => {
             let before = get(&mut *tx, id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun prestataire n° {id}.")))?;
-            let n = sqlx::query("UPDATE providers SET name = $1, kind = $2, city = $3, address = $4, agreement = $5, active = $6, version = version + 1 WHERE id = $7 AND version = $8")
-                .bind(&name)
-                .bind(&kind)
-                .bind(&city)
-                .bind(&address)
-                .bind(&agreement)
-                .bind(p.active as i64)
-                .bind(id)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(ApiError::stale());
-            }
+            let sets = [
+                ("name", name.as_str().into()),
+                ("kind", kind.as_str().into()),
+                ("city", city.as_str().into()),
+                ("address", address.as_str().into()),
+                ("agreement", agreement.as_str().into()),
+                ("active", (p.active as i64).into()),
+            ];
+            versioned::update(&mut tx, "providers", ("id", id.into()), version, &sets).await?;
             (id, Some(serde_json::to_value(&before).map_err(ApiError::internal)?))
         }
         (Some(_), None) => return Err(ApiError::validation("version", "Indiquez la version du prestataire modifié.")),

@@ -62,6 +62,14 @@ pub enum Permission {
     ReceptionWork,
     DossiersRead,
     DossiersProcess,
+    /// The processors' figures on the home page (to take, mine, complete, overdue).
+    DossiersOversee,
+    /// Joining scanned pieces to a dossier (a complement sent by e-mail).
+    ScansAttach,
+    /// Marking the complement of an incomplete dossier received.
+    ComplementsReceive,
+    /// Reopening a rejected dossier.
+    DossiersReopen,
     /// Applying the late rule to overdue originals (rejections, claw-backs).
     OverdueEnforce,
     ApprovalsRead,
@@ -70,6 +78,8 @@ pub enum Permission {
     /// (law 09-08), for those who liquidate against it and the medical role.
     ChronicRead,
     MedicalReview,
+    /// Reading medical details: diagnoses, notes, sealed pieces (law 09-08).
+    MedicalRead,
     StatementsRead,
     StatementsProduce,
     StaffManage,
@@ -81,10 +91,36 @@ pub enum Permission {
 pub fn permissions_of(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Reception => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ApprovalsRead, ApprovalsRegister],
-        Role::Claims => &[MembersRead, DossiersRead, DossiersProcess, OverdueEnforce, ApprovalsRead, ApprovalsRegister, ChronicRead, StatementsRead, StatementsProduce],
-        Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, ChronicRead, MedicalReview],
-        Role::Admin => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, OverdueEnforce, ApprovalsRead, StatementsRead, StaffManage, AuditRead, SettingsManage],
+        Role::Reception => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ScansAttach, ComplementsReceive, ApprovalsRead, ApprovalsRegister],
+        Role::Claims => &[
+            MembersRead,
+            DossiersRead,
+            DossiersProcess,
+            DossiersOversee,
+            ScansAttach,
+            ComplementsReceive,
+            OverdueEnforce,
+            ApprovalsRead,
+            ApprovalsRegister,
+            ChronicRead,
+            StatementsRead,
+            StatementsProduce,
+        ],
+        Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, ChronicRead, MedicalReview, MedicalRead],
+        Role::Admin => &[
+            MembersRead,
+            MembersWrite,
+            ReceptionWork,
+            DossiersRead,
+            DossiersOversee,
+            DossiersReopen,
+            OverdueEnforce,
+            ApprovalsRead,
+            StatementsRead,
+            StaffManage,
+            AuditRead,
+            SettingsManage,
+        ],
     }
 }
 

@@ -4,12 +4,13 @@
 use super::deadlines::{DeadlineRule, LateEffect};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
+use crate::storage::versioned;
 
 /// A reason of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -88,18 +89,8 @@ pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonI
     let (code, before) = match (&r.code, r.version) {
         (Some(code), Some(version)) => {
             let before = reason_in_tx(&mut tx, code).await?.ok_or_else(|| ApiError::not_found(format!("Aucun motif « {code} ».")))?;
-            let n = sqlx::query("UPDATE reasons SET label = $1, active = $2, version = version + 1, updated_at = $3 WHERE code = $4 AND version = $5")
-                .bind(&label)
-                .bind(r.active as i64)
-                .bind(time::ts(now))
-                .bind(code)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(ApiError::stale());
-            }
+            let sets = [("label", label.as_str().into()), ("active", (r.active as i64).into()), ("updated_at", time::ts(now).into())];
+            versioned::update(&mut tx, "reasons", ("code", code.as_str().into()), version, &sets).await?;
             (code.clone(), Some(serde_json::json!({ "label": before.0, "active": before.1 })))
         }
         (Some(_), None) => return Err(ApiError::validation("version", "Indiquez la version du motif modifié.")),
@@ -189,18 +180,8 @@ pub async fn save_document_type(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &
             if before.builtin && !d.active {
                 return Err(ApiError::validation("active", "Ce document est exigé par les règles de la feuille de soins : il ne peut pas être désactivé."));
             }
-            let n = sqlx::query("UPDATE document_types SET label = $1, active = $2, version = version + 1, updated_at = $3 WHERE code = $4 AND version = $5")
-                .bind(&label)
-                .bind(d.active as i64)
-                .bind(time::ts(now))
-                .bind(code)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(ApiError::stale());
-            }
+            let sets = [("label", label.as_str().into()), ("active", (d.active as i64).into()), ("updated_at", time::ts(now).into())];
+            versioned::update(&mut tx, "document_types", ("code", code.as_str().into()), version, &sets).await?;
             (code.clone(), Some(serde_json::json!({ "label": before.label, "active": before.active })))
         }
         (Some(_), None) => return Err(ApiError::validation("version", "Indiquez la version du document modifié.")),

@@ -4,7 +4,8 @@
 //! reason, which the member reads.
 
 use super::catalogues;
-use super::repo::{self, fr};
+use super::repo;
+use crate::kernel::dates::fr;
 use super::workflow::Status;
 use crate::audit::{Actor, Change};
 use crate::error::ApiResult;

@@ -9,10 +9,12 @@ pub mod complements;
 pub mod counts;
 pub mod deadlines;
 pub mod input;
+pub mod late;
 pub mod model;
+pub mod moves;
 pub mod queue;
+pub mod record;
 pub mod repo;
-pub mod scans;
 pub mod view;
 pub mod workflow;
 

@@ -5,10 +5,11 @@ use super::catalogues;
 use super::counts;
 use super::deadlines;
 use super::model::{Dossier, Kind};
+use super::late;
 use super::repo::{self, from_row, DOSSIER_SELECT};
 use super::workflow::Status;
 use crate::audit::Actor;
-use crate::auth::Role;
+use crate::auth::{self, Permission, Role};
 use crate::error::ApiResult;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -211,13 +212,13 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     // Written at the end in one go: the journal's head is held for that
     // only, not for the whole batch (other desks journal too).
     let mut journal = vec![];
-    let late_label = repo::overdue_reason_label(&mut tx).await?;
+    let late_label = late::overdue_reason_label(&mut tx).await?;
     for id in ids {
         let before = repo::get_in_tx(&mut tx, id).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
         sqlx::query("UPDATE dossiers SET late = 1, version = version + 1, updated_at = $1 WHERE id = $2").bind(time::ts(now)).bind(id).execute(&mut *tx).await?;
         let clawbacks = journal.len();
-        repo::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
+        late::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
         let after = repo::get_in_tx(&mut tx, id).await?;
         out.flagged += 1;
         if after.status == Status::Rejete && before.status != Status::Rejete {
@@ -278,11 +279,11 @@ pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime
     let mut tiles = vec![];
     let mut tile = |key: &str, label: &str, n: i64| tiles.push(Tile { key: key.into(), label: label.into(), count: n });
     let today_start = time::ts(today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-    if roles.iter().any(|r| matches!(r, Role::Reception | Role::Admin)) {
+    if auth::allows(roles, Permission::ReceptionWork) {
         tile("open_collections", "Levées en cours", count(pool, "SELECT COUNT(*) FROM collections WHERE closed_at IS NULL", &[]).await?);
         tile("received_today", "Dossiers reçus aujourd'hui", count(pool, "SELECT COUNT(*) FROM dossiers WHERE created_at >= $1", &[Bind::Text(today_start.clone())]).await?);
     }
-    if roles.iter().any(|r| matches!(r, Role::Claims | Role::Admin)) {
+    if auth::allows(roles, Permission::DossiersOversee) {
         tile("to_take", "À prendre (reçus)", count(pool, &by_status("recu"), &[]).await?);
         tile("mine", "Mes dossiers en cours", count(pool, &format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE assigned_to = $1 AND status = 'en_cours'", counts::COUNTS), &[Bind::Int(me.unwrap_or(-1))]).await?);
         tile("complete", "Complets, à liquider", count(pool, &by_status("complet"), &[]).await?);

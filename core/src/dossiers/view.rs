@@ -4,7 +4,8 @@
 use super::catalogues;
 use super::checklist;
 use super::model::Dossier;
-use super::repo::{fr, labels_of};
+use super::repo::labels_of;
+use crate::kernel::dates::fr;
 use super::workflow::{self, Move, Status};
 use crate::auth::Role;
 use crate::error::ApiResult;
@@ -102,7 +103,7 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
 }
 
 /// The acknowledgement of receipt (accusé de réception) handed to the member.
-pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::statements::pdf::Letterhead) -> ApiResult<Vec<u8>> {
+pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::pdf::letterhead::Letterhead) -> ApiResult<Vec<u8>> {
     let v = member_view(pool, d).await?;
     let mut closing: Vec<String> = v.how_to_complete.iter().cloned().collect();
     closing.extend(v.original_expected.as_ref().map(|o| format!("{o} : sans lui, le dossier sera rejeté (ou le remboursement défalqué).")));

@@ -1,7 +1,7 @@
 //! The dossier workflow: which move is allowed from which status, for whom.
 //! Every other move is refused with `conflict` and a French message.
 
-use crate::auth::Role;
+use crate::auth::{self, Permission, Role};
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -87,14 +87,13 @@ impl Move {
 /// The status after `m` from `from`, if `roles` may make that move; otherwise
 /// `conflict` (wrong status) or `forbidden` (wrong role).
 pub fn next(from: Status, m: Move, roles: &[Role]) -> ApiResult<Status> {
-    let has = |r: Role| roles.contains(&r);
-    let (to, allowed) = match (from, m) {
-        (Status::Recu, Move::Take) => (Status::EnCours, has(Role::Claims)),
-        (Status::EnCours, Move::MarkComplete) => (Status::Complet, has(Role::Claims)),
-        (Status::EnCours, Move::MarkIncomplete) => (Status::Incomplet, has(Role::Claims)),
-        (Status::EnCours, Move::Reject) => (Status::Rejete, has(Role::Claims)),
-        (Status::Incomplet, Move::ComplementReceived) => (Status::EnCours, has(Role::Claims) || has(Role::Reception)),
-        (Status::Rejete, Move::Reopen) => (Status::EnCours, has(Role::Admin)),
+    let (to, needs) = match (from, m) {
+        (Status::Recu, Move::Take) => (Status::EnCours, Permission::DossiersProcess),
+        (Status::EnCours, Move::MarkComplete) => (Status::Complet, Permission::DossiersProcess),
+        (Status::EnCours, Move::MarkIncomplete) => (Status::Incomplet, Permission::DossiersProcess),
+        (Status::EnCours, Move::Reject) => (Status::Rejete, Permission::DossiersProcess),
+        (Status::Incomplet, Move::ComplementReceived) => (Status::EnCours, Permission::ComplementsReceive),
+        (Status::Rejete, Move::Reopen) => (Status::EnCours, Permission::DossiersReopen),
         _ => {
             return Err(ApiError::conflict(format!(
                 "Impossible de {} un dossier au statut « {} ».",
@@ -103,7 +102,7 @@ pub fn next(from: Status, m: Move, roles: &[Role]) -> ApiResult<Status> {
             )))
         }
     };
-    if !allowed {
+    if !auth::allows(roles, needs) {
         return Err(ApiError::forbidden(format!("Votre rôle ne permet pas de {} ce dossier.", m.label())));
     }
     Ok(to)

@@ -7,7 +7,7 @@
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,7 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
 
 /// A beneficiary's declarations, the condition shown to the medical role only.
 pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[Role]) -> ApiResult<Vec<Declaration>> {
-    let medical = roles.contains(&Role::Medical);
+    let medical = crate::medical::reads_medical(roles);
     let rows = sqlx::query("SELECT id, beneficiary_id, condition, families_json, start_date, end_date FROM chronic_declarations WHERE beneficiary_id = $1 ORDER BY start_date")
         .bind(beneficiary_id)
         .fetch_all(pool)

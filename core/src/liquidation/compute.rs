@@ -15,6 +15,7 @@ use crate::dossiers::Kind;
 use crate::money::format as dh;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
+use crate::kernel::dates::fr;
 
 /// A care line as the processor enters it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,9 +222,9 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     if l.date < d.first_act_date || l.date > d.validity_end {
         return reject(format!(
             "Soins du {} hors de la période de validité de la feuille ({} – {}).",
-            l.date.format("%d/%m/%Y"),
-            d.first_act_date.format("%d/%m/%Y"),
-            d.validity_end.format("%d/%m/%Y")
+            fr(l.date),
+            fr(d.first_act_date),
+            fr(d.validity_end)
         ));
     }
     if !l.covered {

@@ -6,9 +6,9 @@
 use super::repo::rule_sets;
 use super::rules::in_force;
 use crate::audit::{self, Actor, Change};
-use crate::dossiers::repo::fr;
+use crate::kernel::dates::fr;
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use crate::money;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};

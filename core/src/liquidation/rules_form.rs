@@ -142,11 +142,11 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         if acts.iter().any(|x| x.code == c) {
             return Err(ApiError::validation(&field("code"), format!("L'acte {c} est saisi deux fois.")));
         }
-        let label = crate::members::text::clean(&field("label"), &format!("Acte {c}, libellé"), &a.label, 120)?;
+        let label = crate::kernel::text::clean(&field("label"), &format!("Acte {c}, libellé"), &a.label, 120)?;
         if label.is_empty() {
             return Err(ApiError::validation(&field("label"), format!("Acte {c} : libellé obligatoire (ce que lit l'adhérent sur son décompte).")));
         }
-        let family = crate::members::text::fold(&a.family).replace(' ', "_");
+        let family = crate::kernel::text::fold(&a.family).replace(' ', "_");
         if family.is_empty() {
             return Err(ApiError::validation(&field("family"), format!("Acte {c} : famille obligatoire (consultation, reeducation, optique…).")));
         }
@@ -183,7 +183,7 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
     let chronic_rate = parse_rate("chronic_rate", "Taux maladie chronique", &f.chronic_rate)?;
     let mut yearly_ceilings = BTreeMap::new();
     for (i, c) in f.yearly_ceilings.iter().enumerate() {
-        let family = crate::members::text::fold(&c.family).replace(' ', "_");
+        let family = crate::kernel::text::fold(&c.family).replace(' ', "_");
         if family.is_empty() {
             return Err(ApiError::validation(&format!("yearly_ceilings[{i}].family"), "Plafond : famille d'actes obligatoire."));
         }

@@ -7,7 +7,7 @@
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ pub const READ: &str = "medical.read";
 
 /// Does this caller read medical details?
 pub fn reads_medical(roles: &[Role]) -> bool {
-    roles.contains(&Role::Medical)
+    crate::auth::allows(roles, crate::auth::Permission::MedicalRead)
 }
 
 /// Journals a read of a medical detail: `what` names it (never its content).

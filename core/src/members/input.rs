@@ -1,11 +1,13 @@
 //! A member or beneficiary as typed in a form or read from a spreadsheet row,
 //! and the one validation both go through.
 
-use super::{text, validate, Member, MemberStatus, Relation};
+use super::{validate, Member, MemberStatus, Relation};
+use crate::kernel::text;
 use crate::error::ApiError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use crate::kernel::dates::fr;
 
 /// The member form. Empty optional fields are `null` or absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
@@ -124,7 +126,7 @@ impl MemberInput {
             }
         }
         if let Some(a) = self.affiliation_date.filter(|a| *a > today + chrono::Duration::days(366)) {
-            errors.push(ApiError::validation("affiliation_date", format!("Date d'affiliation trop lointaine : {}.", a.format("%d/%m/%Y"))));
+            errors.push(ApiError::validation("affiliation_date", format!("Date d'affiliation trop lointaine : {}.", fr(a))));
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -7,8 +7,6 @@ pub mod import;
 mod input;
 mod repo;
 mod search;
-pub mod text;
-pub mod update_receipt;
 pub mod updates;
 pub mod validate;
 
@@ -18,6 +16,7 @@ pub use search::{search, SearchResult};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use crate::kernel::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -3,13 +3,15 @@
 //! one query) in the same transaction.
 
 use super::input::MemberFields;
-use super::{text, Beneficiary, BeneficiaryInput, Member, MemberStatus, Relation};
+use super::{Beneficiary, BeneficiaryInput, Member, MemberStatus, Relation};
+use crate::kernel::text;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
+use crate::storage::versioned;
 
 pub(crate) const MEMBER_SELECT: &str = "SELECT m.id, m.matricule, m.cnie, m.last_name, m.first_name, m.birth_date, e.name AS employer, \
      m.status, m.address, m.gsm, m.email, m.rib, m.affiliation_date, m.end_date, m.version \
@@ -375,21 +377,16 @@ pub async fn update_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, id: 
     if before.relation != Relation::LuiMeme && b.relation == Relation::LuiMeme {
         return Err(second_self());
     }
-    sqlx::query(
-        "UPDATE beneficiaries SET last_name = $1, first_name = $2, birth_date = $3, coverage_start = $4, coverage_end = $5, relation = $6,
-         updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
-    )
-    .bind(&b.last_name)
-    .bind(&b.first_name)
-    .bind(b.birth_date.map(time::date))
-    .bind(b.coverage_start.map(time::date))
-    .bind(b.coverage_end.map(time::date))
-    .bind(b.relation.code())
-    .bind(time::ts(now))
-    .bind(id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await?;
+    let sets = [
+        ("last_name", b.last_name.as_str().into()),
+        ("first_name", b.first_name.as_str().into()),
+        ("birth_date", b.birth_date.map(time::date).into()),
+        ("coverage_start", b.coverage_start.map(time::date).into()),
+        ("coverage_end", b.coverage_end.map(time::date).into()),
+        ("relation", b.relation.code().into()),
+        ("updated_at", time::ts(now).into()),
+    ];
+    versioned::update(&mut tx, "beneficiaries", ("id", id.into()), version, &sets).await?;
     let after = beneficiary_in_tx(&mut tx, id).await?;
     audit::record(&mut tx, now, actor, Change {
         action: "beneficiary.update", entity_type: "member", entity_id: Some(before.member_id.to_string()),

@@ -19,7 +19,8 @@
 //! No search sorts thousands of rows.
 
 use super::repo::{member_from_row, MEMBER_SELECT};
-use super::{text, Member};
+use super::Member;
+use crate::kernel::text;
 use crate::error::ApiResult;
 use crate::storage::{batch, Db};
 use serde::Serialize;

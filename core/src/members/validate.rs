@@ -3,6 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
+use crate::kernel::dates::fr;
 
 /// Member number: letters, digits, `-` and `/`, at most 20; upper-cased.
 /// A spreadsheet's `13059.0` is read as `13059` before it gets here.
@@ -38,10 +39,10 @@ pub fn cnie(field: &str, raw: &str) -> ApiResult<String> {
 /// A date of birth: a real date, not in the future, not before 1900.
 pub fn birth_date(field: &str, d: NaiveDate, today: NaiveDate) -> ApiResult<NaiveDate> {
     if d > today {
-        return Err(ApiError::validation(field, format!("Date de naissance dans le futur : {}.", d.format("%d/%m/%Y"))));
+        return Err(ApiError::validation(field, format!("Date de naissance dans le futur : {}.", fr(d))));
     }
     if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) {
-        return Err(ApiError::validation(field, format!("Date de naissance improbable : {}.", d.format("%d/%m/%Y"))));
+        return Err(ApiError::validation(field, format!("Date de naissance improbable : {}.", fr(d))));
     }
     Ok(d)
 }

@@ -6,6 +6,7 @@
 //! stamp and no random identifier, so the same input gives the same bytes.
 
 mod layout;
+pub mod letterhead;
 pub mod receipt;
 mod render;
 

@@ -4,7 +4,7 @@
 //! dossiers, approval requests and update requests.
 
 use super::Writer;
-use crate::statements::pdf::{notice, Letterhead};
+use super::letterhead::{notice, Letterhead};
 
 /// What a receipt says: its fields in order, the pieces received and those
 /// still missing, and what happens next.

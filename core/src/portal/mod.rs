@@ -7,14 +7,15 @@
 //! medical detail, whoever asks: it is built without any role.
 
 use crate::approvals::repo as approvals;
-use crate::dossiers::repo::{self as dossiers, fr};
+use crate::dossiers::repo as dossiers;
+use crate::kernel::dates::fr;
 use crate::dossiers::view::{member_view as dossier_view, MemberDossierView};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
 use crate::money::format as dh;
-use crate::statements::pdf::masked_rib;
+use crate::kernel::rib::masked as masked_rib;
 use crate::storage::Db;
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -4,7 +4,8 @@
 
 use super::urns;
 use crate::audit::{self, Actor, Change};
-use crate::dossiers::repo::{fr, from_row as dossier_from_row, DOSSIER_SELECT};
+use crate::dossiers::repo::{from_row as dossier_from_row, DOSSIER_SELECT};
+use crate::kernel::dates::fr;
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::money;
@@ -14,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use ts_rs::TS;
+use crate::storage::versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Collection {
@@ -146,18 +148,8 @@ pub async fn close(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version:
     }
     let agg = sqlx::query("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total_claimed), 0) AS BIGINT) AS total FROM dossiers WHERE collection_id = $1").bind(id).fetch_one(&mut *tx).await?;
     let (n, total): (i64, i64) = (agg.try_get("n")?, agg.try_get("total")?);
-    let updated = sqlx::query("UPDATE collections SET closed_at = $1, dossier_count = $2, total_claimed = $3, version = version + 1 WHERE id = $4 AND version = $5")
-        .bind(time::ts(now))
-        .bind(n)
-        .bind(total)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        return Err(ApiError::stale());
-    }
+    let sets = [("closed_at", time::ts(now).into()), ("dossier_count", n.into()), ("total_claimed", total.into())];
+    versioned::update(&mut tx, "collections", ("id", id.into()), version, &sets).await?;
     audit::record(&mut tx, now, actor, Change {
         action: "collection.close",
         entity_type: "collection",

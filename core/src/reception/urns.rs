@@ -3,12 +3,13 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
 use ts_rs::TS;
+use crate::storage::versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Urn {
@@ -87,20 +88,14 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &UrnInput) -> A
     let (id, before) = match (u.id, u.version) {
         (Some(id), Some(version)) => {
             let before = get(db.pool(), id).await?;
-            let n = sqlx::query("UPDATE urns SET name = $1, name_key = $2, site = $3, active = $4, version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7")
-                .bind(&name)
-                .bind(&key)
-                .bind(&site)
-                .bind(u.active as i64)
-                .bind(time::ts(now))
-                .bind(id)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(ApiError::stale());
-            }
+            let sets = [
+                ("name", name.as_str().into()),
+                ("name_key", key.as_str().into()),
+                ("site", site.as_str().into()),
+                ("active", (u.active as i64).into()),
+                ("updated_at", time::ts(now).into()),
+            ];
+            versioned::update(&mut tx, "urns", ("id", id.into()), version, &sets).await?;
             (id, Some(serde_json::json!({ "name": before.name, "site": before.site, "active": before.active })))
         }
         (Some(_), None) => return Err(ApiError::validation("version", "Indiquez la version de l'urne modifiée.")),

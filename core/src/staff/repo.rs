@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::storage::{time, Db};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Any, AnyPool, Row, Transaction};
+use crate::storage::versioned;
 
 const STAFF_COLUMNS: &str = "id, username, full_name, active, failed_attempts, locked_until, must_change_password, version";
 
@@ -230,15 +231,7 @@ where
         }
     }
     apply(tx, &before).await?;
-    let bumped = sqlx::query("UPDATE staff SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
-        .bind(time::ts(now))
-        .bind(id)
-        .bind(before.version)
-        .execute(&mut **tx)
-        .await?;
-    if bumped.rows_affected() != 1 {
-        return Err(ApiError::stale());
-    }
+    versioned::update(tx, "staff", ("id", id.into()), before.version, &[("updated_at", time::ts(now).into())]).await?;
     let after = get_in_tx(tx, id).await?;
     audit::record(
         tx,

@@ -4,7 +4,8 @@
 //! is simply started again. A finished run also leaves the journal's head
 //! there (`journal-….ancre`), an anchor kept outside the database.
 
-use super::pdf::{letterhead, period_data, period_pdf};
+use super::pdf::{period_data, period_pdf};
+use crate::pdf::letterhead::letterhead;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::files::write_atomically;
 use crate::storage::time;

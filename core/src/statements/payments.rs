@@ -242,7 +242,7 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
 /// view says why the payment is late. All or nothing.
 pub async fn return_transfer(db: &Db, actor: &Actor, now: DateTime<Utc>, payment_reference: &str, reason: &str, returned_on: NaiveDate) -> ApiResult<i64> {
     let reference = payment_reference.trim();
-    let reason = crate::members::text::clean("reason", "Motif du retour", reason, 300)?;
+    let reason = crate::kernel::text::clean("reason", "Motif du retour", reason, 300)?;
     if reason.is_empty() {
         return Err(ApiError::validation("reason", "Motif du retour obligatoire (celui de l'avis de la banque : compte clôturé, RIB erroné…)."));
     }

@@ -1,83 +1,18 @@
 //! Statements (décomptes) as PDF: one per paid dossier, or every payment of a
 //! member over a period. Same input, same bytes.
 
-use crate::dossiers::repo::{fr, get as get_dossier};
+use crate::dossiers::repo::get as get_dossier;
+use crate::kernel::dates::fr;
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::liquidation::repo::{lines_of, StoredLine};
 use crate::liquidation::rules::format_rate;
 use crate::members::{self, Member};
 use crate::money::format as dh;
+use crate::pdf::letterhead::{notice, top, Letterhead};
 use crate::pdf::{Align, Writer};
 use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
-
-/// The mutual's name and address, printed at the top, and the law 09-08
-/// notice it sets, printed at the end of its statements.
-#[derive(Debug, Clone)]
-pub struct Letterhead {
-    pub name: String,
-    pub address: String,
-    pub notice: String,
-    /// The mutual's logo, when the administrator set one.
-    pub logo: Option<crate::pdf::Image>,
-    /// Days a member has to contest a refusal (setting `appeal_days`; no
-    /// seed states it: 30 until the mutual sets its own).
-    pub appeal_days: i64,
-}
-
-pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
-    let rows = sqlx::query("SELECT key, value FROM settings WHERE key IN ('mutual_name', 'mutual_address', 'privacy_notice', 'appeal_days')").fetch_all(pool).await?;
-    let get = |k: &str| rows.iter().find(|r| r.try_get::<String, _>("key").ok().as_deref() == Some(k)).and_then(|r| r.try_get::<String, _>("value").ok());
-    let png: Option<Vec<u8>> = sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?;
-    Ok(Letterhead {
-        name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()),
-        address: get("mutual_address").unwrap_or_default(),
-        notice: get("privacy_notice").unwrap_or_default(),
-        // Checked when it was set; a logo that no longer decodes is left off.
-        logo: png.and_then(|p| crate::pdf::Image::from_png(&p).ok()),
-        appeal_days: appeal_days_from(get("appeal_days")),
-    })
-}
-
-/// The days to contest a refusal, without the rest of the letterhead (a
-/// decision needs only them, not the logo).
-pub async fn appeal_days(pool: &AnyPool) -> ApiResult<i64> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'appeal_days'").fetch_optional(pool).await?;
-    Ok(appeal_days_from(v))
-}
-
-fn appeal_days_from(v: Option<String>) -> i64 {
-    v.and_then(|d| d.trim().parse().ok()).unwrap_or(30)
-}
-
-/// The top of the mutual's documents: its logo, name and address.
-pub fn top(w: &mut Writer, head: &Letterhead) {
-    if let Some(logo) = &head.logo {
-        w.logo(logo);
-    }
-    w.title(&head.name);
-    w.paragraph(&head.address);
-}
-
-/// The law 09-08 notice the mutual sets, at the end of every document a
-/// member receives (statements, receipts, approval letters).
-pub fn notice(w: &mut Writer, head: &Letterhead) {
-    if !head.notice.trim().is_empty() {
-        w.gap(8.0);
-        w.paragraph(&head.notice);
-    }
-}
-
-/// `******************** 7171`: only the last four digits show.
-pub fn masked_rib(rib: Option<&str>) -> String {
-    let chars: Vec<char> = rib.unwrap_or("").chars().collect();
-    if chars.len() <= 4 {
-        return "—".to_string();
-    }
-    let (hidden, shown) = chars.split_at(chars.len() - 4);
-    format!("{} {}", "*".repeat(hidden.len()), shown.iter().collect::<String>())
-}
 
 fn member_block(w: &mut Writer, m: &Member) {
     w.heading("Adhérent");
@@ -186,7 +121,7 @@ fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, f: &Flows, deducted: i
     w.field("Net payé par la mutuelle", &format!("{} DH", dh(d.paid_amount.unwrap_or(0))));
     w.field("Référence du paiement", d.payment_reference.as_deref().unwrap_or("— (rien à virer)"));
     w.field("Date du paiement", &d.paid_on.map(fr).unwrap_or_default());
-    w.field("Virement sur le RIB", &masked_rib(m.rib.as_deref()));
+    w.field("Virement sur le RIB", &crate::kernel::rib::masked(m.rib.as_deref()));
 }
 
 /// Who pays what on a liquidated dossier, as it was liquidated.
@@ -276,7 +211,7 @@ pub fn payment_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], referenc
         w.field("Défalcation déduite", &format!("- {} DH", dh(deducted)));
     }
     w.field("Net viré par la mutuelle", &format!("{} DH", dh(total)));
-    w.field("Virement sur le RIB", &masked_rib(m.rib.as_deref()));
+    w.field("Virement sur le RIB", &crate::kernel::rib::masked(m.rib.as_deref()));
     notice(&mut w, head);
     w.finish().render()
 }

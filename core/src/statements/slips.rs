@@ -4,12 +4,12 @@
 //! from its return file, which marks each dossier's AMO part paid.
 
 use crate::audit::{self, Actor, Change};
-use crate::dossiers::repo::fr;
+use crate::kernel::dates::fr;
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::export::{write_xlsx, Cell};
 use crate::members::import::sheet;
-use crate::members::text;
+use crate::kernel::text;
 use crate::money::{self, format as dh};
 use crate::pdf::{Align, Writer};
 use crate::storage::{time, Db};
@@ -180,7 +180,7 @@ pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
 const HEADERS: [&str; 8] = ["Feuille de soins", "Matricule", "Adhérent", "Bénéficiaire", "Réglé le", "Base AMO (DH)", "Part AMO (DH)", "Versée à l'adhérent par"];
 
 /// The slip as PDF, `.xlsx` or `.csv`, by the file's extension.
-pub fn write(dest: &Path, head: &super::pdf::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> ApiResult<()> {
+pub fn write(dest: &Path, head: &crate::pdf::letterhead::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> ApiResult<()> {
     let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let payer = |l: &SlipLine| if l.paid_to_member_by == "mutuelle" { "la mutuelle (à rembourser)".to_string() } else { slip.fund_name.clone() };
     match ext.as_str() {
@@ -228,10 +228,10 @@ pub fn write(dest: &Path, head: &super::pdf::Letterhead, slip: &FundSlip, lines:
     }
 }
 
-fn pdf(head: &super::pdf::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> Vec<u8> {
+fn pdf(head: &crate::pdf::letterhead::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> Vec<u8> {
     let title = format!("Bordereau d'envoi n° {}", slip.reference);
     let mut w = Writer::new(&title, &format!("{} — {title}", head.name));
-    super::pdf::top(&mut w, head);
+    crate::pdf::letterhead::top(&mut w, head);
     w.heading(&title);
     w.field("Destinataire", &slip.fund_name);
     w.field("Période de règlement", &format!("du {} au {}", fr(slip.period_from), fr(slip.period_to)));

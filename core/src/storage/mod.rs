@@ -8,6 +8,7 @@ pub mod batch;
 pub mod batch_runs;
 pub mod files;
 pub mod time;
+pub mod versioned;
 pub mod backup;
 mod dump_check;
 pub mod roles;

@@ -1002,7 +1002,7 @@ export type PeriodRequest = { from: string, to: string, };
  * What an operation needs. `Public` and `Authenticated` are for the session
  * operations; the rest are granted by roles in [`permissions_of`].
  */
-export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "dossiers_oversee" | "scans_attach" | "complements_receive" | "dossiers_reopen" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "medical_read" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
 
 /**
  * Pieces of a request. The copy of the ID card and of the badge are required.
@@ -1842,7 +1842,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   dossier_get: "dossiers_read",
   dossier_move: "dossiers_read",
   dossier_checklist: "dossiers_process",
-  dossier_scans_add: "dossiers_read",
+  dossier_scans_add: "scans_attach",
   dossier_scan_get: "dossiers_read",
   dossier_scan_save: "dossiers_read",
   dossier_queue: "dossiers_read",

@@ -5,13 +5,13 @@
 // medical reads. Who may decide or read medical details is the core's rule;
 // the window only leaves out forms a role could not use.
 import { labelOf, RELATIONS } from "../labels";
-import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Decision, FileInput, Grant, Piece, Request, RequestRow, RequestStatus, SessionInfo, Unit } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, showError, statusLine, tabs, value } from "../dom";
 import { table } from "./catalogues";
-import { pathField, savePdfButton } from "../filefield";
+import { PDF, pathField, saveAs, savePdfButton } from "../widgets";
 import { isoDate } from "./dossier_form";
+import { can } from "../session";
 
 const STATUS_OPTIONS: [string, string][] = [
   ["", "Tous les statuts"],
@@ -37,11 +37,11 @@ const UNITS: [Unit, string][] = [
 ];
 
 function isMedical(session: SessionInfo): boolean {
-  return session.staff.roles.includes("medical");
+  return can(session, "medical_review");
 }
 
 function canRegister(session: SessionInfo): boolean {
-  return session.staff.roles.includes("reception") || session.staff.roles.includes("claims");
+  return can(session, "approvals_register");
 }
 
 export function approvalsSection(content: HTMLElement, session: SessionInfo): void {
@@ -191,16 +191,7 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
   const r = await call("approval_get", { id });
   const status = statusLine("request-status");
   const letter = h("button", { type: "button", id: "approval-letter", hidden: r.decided_at === null }, "Enregistrer la lettre (PDF)…");
-  letter.addEventListener("click", async () => {
-    const path = await save({ title: "Enregistrer la lettre", defaultPath: `${r.number}.pdf`, filters: [{ name: "PDF", extensions: ["pdf"] }] });
-    if (!path) return;
-    try {
-      const w = await call("approval_letter", { id: r.id, path });
-      status.textContent = `Lettre enregistrée : ${w.path}`;
-    } catch (e) {
-      if (e instanceof ApiFailure) status.textContent = e.message;
-    }
-  });
+  letter.addEventListener("click", saveAs(status, { title: "Enregistrer la lettre", defaultPath: `${r.number}.pdf`, filters: PDF }, (path) => call("approval_letter", { id: r.id, path }), (p) => `Lettre enregistrée : ${p}`));
   const receipt = savePdfButton("approval-receipt", "Accusé de réception (PDF)…", status, `accuse-${r.number}.pdf`, (path) => call("approval_receipt", { id: r.id, path }));
   const medical = r.medical_info !== null || r.medical_note !== null
     ? h("div", { class: "card medical", id: "request-medical" }, h("h4", {}, "Médical (médecin conseil)"), r.medical_info ? h("p", {}, r.medical_info) : null, r.medical_note ? h("p", {}, `Note : ${r.medical_note}`) : null)

@@ -2,7 +2,6 @@
 // status, 50 a page, export), and the dossier page (checklist, scans, status,
 // history, the moves open to the staff member's roles, receipt).
 import { labelOf } from "../labels";
-import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Contents, DossierPage, Move, QueueFilter, SessionInfo, Status } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, value } from "../dom";
@@ -10,6 +9,8 @@ import { KINDS } from "./dossier_form";
 import { homePanel } from "./home";
 import { liquidationPanel } from "./liquidation";
 import { overduePanel } from "./overdue";
+import { can } from "../session";
+import { PDF, XLSX, saveAs } from "../widgets";
 
 const STATUSES: [Status, string][] = [
   ["recu", "Reçu"],
@@ -121,16 +122,7 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
     void queuePanel(panel, session, read());
   });
   const status = statusLine("queue-status");
-  form.querySelector("#queue-export")?.addEventListener("click", async () => {
-    const path = await save({ title: "Exporter la file", defaultPath: "dossiers.xlsx", filters: [{ name: "Classeur Excel", extensions: ["xlsx"] }] });
-    if (!path) return;
-    try {
-      const w = await call("dossier_queue_export", { filter: read(), path });
-      status.textContent = `Liste enregistrée : ${w.path}`;
-    } catch (e) {
-      if (e instanceof ApiFailure) status.textContent = e.message;
-    }
-  });
+  form.querySelector("#queue-export")?.addEventListener("click", saveAs(status, { title: "Exporter la file", defaultPath: "dossiers.xlsx", filters: XLSX }, (path) => call("dossier_queue_export", { filter: read(), path }), (p) => `Liste enregistrée : ${p}`));
   const counts = h(
     "div",
     { class: "counts", id: "queue-counts" },
@@ -222,7 +214,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
   );
 
   // Checklist: what the dossier contains decides the required documents.
-  const canTick = session.staff.roles.includes("claims") && ["recu", "en_cours", "incomplet"].includes(d.status);
+  const canTick = can(session, "dossiers_process") && ["recu", "en_cours", "incomplet"].includes(d.status);
   const checklist = h("form", { id: "checklist", class: "card inline checklist" });
   mount(
     checklist,
@@ -298,16 +290,10 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
     actions.append(b);
   }
   const receipt = h("button", { type: "button", id: "dossier-receipt" }, "Accusé de réception (PDF)");
-  receipt.addEventListener("click", async () => {
-    const path = await save({ title: "Enregistrer l'accusé de réception", defaultPath: `accuse-${d.form_number}.pdf`, filters: [{ name: "PDF", extensions: ["pdf"] }] });
-    if (!path) return;
-    try {
-      const w = await call("dossier_receipt", { id: d.id, path });
-      status.textContent = `Accusé de réception enregistré : ${w.path}`;
-    } catch (e) {
-      if (e instanceof ApiFailure) status.textContent = e.message;
-    }
-  });
+  receipt.addEventListener(
+    "click",
+    saveAs(status, { title: "Enregistrer l'accusé de réception", defaultPath: `accuse-${d.form_number}.pdf`, filters: PDF }, (path) => call("dossier_receipt", { id: d.id, path }), (p) => `Accusé de réception enregistré : ${p}`),
+  );
   actions.append(receipt, h("button", { type: "button", onclick: back }, "Retour à la file"));
 
   // Scans, viewable in the window.
@@ -340,16 +326,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
         h("button", {
           type: "button",
           class: "link",
-          onclick: async () => {
-            const path = await save({ title: "Enregistrer la pièce scannée", defaultPath: s.file_name });
-            if (!path) return;
-            try {
-              const w = await call("dossier_scan_save", { id: s.id, path });
-              status.textContent = `Pièce enregistrée : ${w.path}`;
-            } catch (e) {
-              if (e instanceof ApiFailure) status.textContent = e.message;
-            }
-          },
+          onclick: saveAs(status, { title: "Enregistrer la pièce scannée", defaultPath: s.file_name }, (path) => call("dossier_scan_save", { id: s.id, path }), (p) => `Pièce enregistrée : ${p}`),
         }, "Enregistrer sous…"),
       ),
     ),
@@ -388,7 +365,7 @@ export async function dossierPage(panel: HTMLElement, session: SessionInfo, id: 
 
   // Medical secrecy: the medical advisor reads and writes the medical side; others see that it exists.
   const medical = ((): HTMLElement | null => {
-    const isMedical = session.staff.roles.includes("medical");
+    const isMedical = can(session, "medical_read");
     if (!isMedical) return p.confidential ? h("p", { class: "hint", id: "dossier-confidential" }, "Ce dossier contient des éléments médicaux confidentiels, réservés au médecin conseil.") : null;
     const form = h("form", { id: "dossier-medical-form", class: "card medical", autocomplete: "off" });
     mount(

@@ -5,11 +5,12 @@
 // each figure with how it was reached and who pays it; a paid dossier's
 // statement is saved through the native dialog.
 import { labelOf, RELATIONS } from "../labels";
-import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { CareLineInput, Dossier, Payer, SessionInfo, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";
 import { isoDate } from "./dossier_form";
+import { can } from "../session";
+import { PDF, saveAs } from "../widgets";
 
 function rateText(bp: number | null): string {
   if (bp === null) return "";
@@ -18,7 +19,7 @@ function rateText(bp: number | null): string {
 
 export async function liquidationPanel(parent: HTMLElement, session: SessionInfo, d: Dossier, reload: () => Promise<void>): Promise<void> {
   const lines = await call("care_lines_get", { id: d.id });
-  const canEdit = session.staff.roles.includes("claims") && (d.status === "en_cours" || d.status === "complet");
+  const canEdit = can(session, "dossiers_process") && (d.status === "en_cours" || d.status === "complet");
   const status = statusLine("liquidation-status");
   const parts: (HTMLElement | null)[] = [h("h3", {}, "Lignes de soins et liquidation")];
 
@@ -143,7 +144,7 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
     parts.push(linesTable(lines));
   }
 
-  if (d.status === "complet" && session.staff.roles.includes("claims")) {
+  if (d.status === "complet" && can(session, "dossiers_process")) {
     const b = h("button", { type: "button", class: "primary", id: "dossier-liquidate" }, "Liquider");
     b.addEventListener("click", async () => {
       try {
@@ -169,16 +170,7 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
   }
   if (d.status === "paye") {
     const b = h("button", { type: "button", id: "statement-save" }, "Enregistrer le décompte (PDF)");
-    b.addEventListener("click", async () => {
-      const path = await save({ title: "Enregistrer le décompte", defaultPath: `decompte-${d.form_number}.pdf`, filters: [{ name: "PDF", extensions: ["pdf"] }] });
-      if (!path) return;
-      try {
-        const w = await call("statement_dossier", { id: d.id, path });
-        status.textContent = `Décompte enregistré : ${w.path}`;
-      } catch (e) {
-        if (e instanceof ApiFailure) status.textContent = e.message;
-      }
-    });
+    b.addEventListener("click", saveAs(status, { title: "Enregistrer le décompte", defaultPath: `decompte-${d.form_number}.pdf`, filters: PDF }, (path) => call("statement_dossier", { id: d.id, path }), (p) => `Décompte enregistré : ${p}`));
     parts.push(h("div", { class: "row" }, b));
   }
   parts.push(status);
@@ -228,7 +220,7 @@ async function fundCoverages(session: SessionInfo, d: Dossier): Promise<HTMLElem
       ),
     );
   }
-  if (!session.staff.roles.includes("claims")) return wrap;
+  if (!can(session, "dossiers_process")) return wrap;
   const form = h("form", { id: "fund-coverage-form", class: "card inline", autocomplete: "off" });
   mount(
     form,

@@ -6,7 +6,7 @@ import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Member, PortalView, Relation, UpdateChange, UpdatePiece, UpdateRequest } from "../api/bindings";
 import { field, formError, h, localTime, mount, onSubmit, select, statusLine, value } from "../dom";
 import { table } from "./catalogues";
-import { pathField, savePdfButton } from "../filefield";
+import { pathField, savePdfButton } from "../widgets";
 import { isoDate } from "./dossier_form";
 
 const KINDS: [UpdateChange["kind"], string][] = [

@@ -1,14 +1,15 @@
 // Scanned dossiers whose paper original is overdue; claims processors and
 // administrators apply the late rule (rejection, or a claw-back once paid).
-import { save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { SessionInfo } from "../api/bindings";
 import { frDate, frMoney, h, mount, statusLine } from "../dom";
+import { can } from "../session";
+import { XLSX, saveAs } from "../widgets";
 
 export async function overduePanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
   const list = await call("overdue_originals", {});
   const status = statusLine("overdue-status");
-  const canApply = session.staff.roles.includes("claims") || session.staff.roles.includes("admin");
+  const canApply = can(session, "overdue_enforce");
   const apply = h("button", { type: "button", id: "overdue-apply", class: "primary", hidden: !canApply }, "Appliquer la règle de retard");
   apply.addEventListener("click", async () => {
     try {
@@ -31,16 +32,7 @@ export async function overduePanel(panel: HTMLElement, session: SessionInfo): Pr
     }
   });
   const exportBtn = h("button", { type: "button", id: "overdue-export" }, "Exporter (.xlsx)");
-  exportBtn.addEventListener("click", async () => {
-    const path = await save({ title: "Exporter les originaux en retard", defaultPath: "originaux-en-retard.xlsx", filters: [{ name: "Classeur Excel", extensions: ["xlsx"] }] });
-    if (!path) return;
-    try {
-      const w = await call("overdue_originals_export", { path });
-      status.textContent = `Liste enregistrée : ${w.path}`;
-    } catch (e) {
-      if (e instanceof ApiFailure) status.textContent = e.message;
-    }
-  });
+  exportBtn.addEventListener("click", saveAs(status, { title: "Exporter les originaux en retard", defaultPath: "originaux-en-retard.xlsx", filters: XLSX }, (path) => call("overdue_originals_export", { path }), (p) => `Liste enregistrée : ${p}`));
   mount(
     panel,
     h("p", { class: "hint" }, "Dossiers reçus scannés dont l'original n'est pas arrivé dans le délai (validité + délai de l'original)."),

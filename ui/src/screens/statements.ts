@@ -8,9 +8,10 @@ import { call, callStreamed, stopStreamed, ApiFailure } from "../api/client";
 import type { BatchProgress, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
+import { can } from "../session";
 
 export function statementsSection(content: HTMLElement, session: SessionInfo): void {
-  const canProduce = session.staff.roles.includes("claims");
+  const canProduce = can(session, "statements_produce");
   const pay = h("form", { id: "pay-form", class: "card inline" });
   const payStatus = statusLine("pay-status");
   mount(

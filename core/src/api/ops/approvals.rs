@@ -7,14 +7,16 @@ use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::approvals::letter::{letter_pdf, receipt_pdf};
 use crate::approvals::providers::{self, Provider, ProviderInput};
-use crate::approvals::repo::{self, Decision, Expiring, FileInput, RequestFilter, RequestInput, RequestRow};
+use crate::approvals::decide::{self, Decision};
+use crate::approvals::register::{self, FileInput, RequestInput};
+use crate::approvals::repo::{self, Expiring, RequestFilter, RequestRow};
 use crate::approvals::{Request, RequestFile};
 use crate::audit::AuditEntry;
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::liquidation::chronic::{self, Declaration, DeclarationInput, ExpiringDeclaration};
 use crate::medical;
-use crate::statements::pdf::letterhead;
+use crate::pdf::letterhead::letterhead;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -61,7 +63,7 @@ impl Operation for ApprovalRegister {
     type Request = RequestInput;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: RequestInput) -> ApiResult<Request> {
-        Ok(repo::register(ctx.db(), &ctx.actor, ctx.now, &r).await?.redact(&ctx.roles))
+        Ok(register::register(ctx.db(), &ctx.actor, ctx.now, &r).await?.redact(&ctx.roles))
     }
 }
 
@@ -118,7 +120,7 @@ impl Operation for ApprovalComplement {
     type Request = ComplementRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: ComplementRequest) -> ApiResult<Request> {
-        Ok(repo::complement(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.files).await?.redact(&ctx.roles))
+        Ok(register::complement(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.files).await?.redact(&ctx.roles))
     }
 }
 
@@ -140,7 +142,7 @@ impl Operation for ApprovalDecide {
     type Request = DecideRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: DecideRequest) -> ApiResult<Request> {
-        Ok(repo::decide(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.decision).await?.redact(&ctx.roles))
+        Ok(decide::decide(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.decision).await?.redact(&ctx.roles))
     }
 }
 
@@ -253,7 +255,7 @@ impl Operation for ApprovalUse {
             crate::approvals::Unit::Amount => crate::money::parse("used", "Montant utilisé", &r.used)?,
             _ => r.used.trim().parse::<i64>().map_err(|_| ApiError::validation("used", format!("Quantité utilisée : « {} » n'est pas un nombre entier.", r.used.trim())))?,
         };
-        let left = repo::record_use(ctx.db(), &ctx.actor, ctx.now, r.grant_id, r.date, used, r.note.as_deref()).await?;
+        let left = decide::record_use(ctx.db(), &ctx.actor, ctx.now, r.grant_id, r.date, used, r.note.as_deref()).await?;
         Ok(UseResult { left })
     }
 }

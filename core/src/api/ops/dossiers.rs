@@ -10,8 +10,9 @@ use crate::auth::Permission;
 use crate::dossiers::catalogues::{self, DocumentType, DocumentTypeInput, Reason, ReasonInput};
 use crate::dossiers::deadlines::DeadlineRule;
 use crate::dossiers::queue::{self, Home, OverdueApplied, OverdueOriginal, QueueFilter, QueuePage};
-use crate::dossiers::repo::{self, ChecklistUpdate, MoveRequest};
-use crate::dossiers::scans::{self, ScanInfo};
+use crate::dossiers::moves::{self, MoveRequest};
+use crate::dossiers::repo::{self, ChecklistUpdate};
+use crate::attachments::{self, ScanInfo};
 use crate::dossiers::view::{self, ChecklistView, MemberDossierView};
 use crate::dossiers::workflow::Move;
 use crate::dossiers::Dossier;
@@ -106,7 +107,7 @@ impl Operation for DossierMove {
     type Request = MoveRequest;
     type Response = Dossier;
     async fn run(ctx: &mut Ctx<'_>, r: MoveRequest) -> ApiResult<Dossier> {
-        repo::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await
+        moves::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await
     }
 }
 
@@ -138,16 +139,13 @@ pub struct DossierScansAdd;
 impl Operation for DossierScansAdd {
     const NAME: &'static str = "dossier_scans_add";
     const FILES: &'static [FileField] = &[files::input("/files/*")];
-    const PERMISSION: Permission = Permission::DossiersRead;
+    const PERMISSION: Permission = Permission::ScansAttach;
     const SUMMARY: &'static str = "Adds scanned files (PDF, JPG, PNG, at most 20 MB each) to a dossier, e.g. a complement sent by e-mail.";
     type Request = ScansAdd;
     type Response = Vec<ScanInfo>;
     async fn run(ctx: &mut Ctx<'_>, r: ScansAdd) -> ApiResult<Vec<ScanInfo>> {
-        if !ctx.roles.iter().any(|x| matches!(x, crate::auth::Role::Reception | crate::auth::Role::Claims)) {
-            return Err(ApiError::forbidden("Seuls l'accueil et les gestionnaires joignent des pièces."));
-        }
-        scans::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
-        let s = r.files.iter().map(|f| scans::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
+        attachments::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
+        let s = r.files.iter().map(|f| attachments::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
         repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s, r.confidential).await
     }
 }
@@ -365,7 +363,7 @@ impl Operation for DossierReceipt {
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let d = find(ctx, &DossierRef { id: Some(r.id), form_number: None }).await?;
-        let pdf = view::receipt_pdf(ctx.db().pool(), &d, &crate::statements::pdf::letterhead(ctx.db().pool()).await?).await?;
+        let pdf = view::receipt_pdf(ctx.db().pool(), &d, &crate::pdf::letterhead::letterhead(ctx.db().pool()).await?).await?;
         write_file(&r.path, &pdf)
     }
 }

@@ -327,8 +327,8 @@ impl Operation for MemberUpdateReceipt {
     type Response = super::reception::Written;
     async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
         let u = updates::get(ctx.db(), r.id).await?;
-        let head = crate::statements::pdf::letterhead(ctx.db().pool()).await?;
-        super::reception::write_file(&r.path, &crate::members::update_receipt::receipt_pdf(&head, &u))
+        let head = crate::pdf::letterhead::letterhead(ctx.db().pool()).await?;
+        super::reception::write_file(&r.path, &crate::members::updates::receipt::receipt_pdf(&head, &u))
     }
 }
 

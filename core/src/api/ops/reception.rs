@@ -4,8 +4,8 @@ use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::dossiers::input::DossierInput;
-use crate::dossiers::repo::{self, Arrival, Recorded};
-use crate::dossiers::scans;
+use crate::dossiers::record::{self, Arrival, Recorded};
+use crate::attachments;
 use crate::error::{ApiError, ApiResult};
 use crate::reception::{collections, urns, Collection, CollectionDetail, Urn, UrnInput};
 use crate::storage::files::write_atomically;
@@ -17,7 +17,7 @@ use ts_rs::TS;
 /// The name printed at the top of the mutual's documents (one reader of the
 /// settings: the statements' letterhead).
 pub(crate) async fn mutual_name(ctx: &Ctx<'_>) -> ApiResult<String> {
-    Ok(crate::statements::pdf::letterhead(ctx.db().pool()).await?.name)
+    Ok(crate::pdf::letterhead::letterhead(ctx.db().pool()).await?.name)
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -198,7 +198,7 @@ impl Operation for DossierRecord {
         let urn_id: Option<i64> =
             sqlx::query_scalar("SELECT urn_id FROM collections WHERE id = $1").bind(collection_id).fetch_optional(ctx.db().pool()).await?;
         let urn_id = urn_id.ok_or_else(|| ApiError::validation("collection_id", format!("Aucune levée n° {collection_id}.")))?;
-        repo::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Urn { collection_id, urn_id }, &[]).await
+        record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Urn { collection_id, urn_id }, &[]).await
     }
 }
 
@@ -214,9 +214,9 @@ impl Operation for DossierRecordScan {
         if r.files.is_empty() {
             return Err(ApiError::validation("files", "Joignez au moins un fichier scanné (PDF, JPG ou PNG)."));
         }
-        scans::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
-        let scans = r.files.iter().map(|f| scans::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
+        attachments::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
+        let scans = r.files.iter().map(|f| attachments::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
         let on = r.scanned_on.unwrap_or(ctx.now.date_naive());
-        repo::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await
+        record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await
     }
 }

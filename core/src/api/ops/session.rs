@@ -272,11 +272,7 @@ impl Operation for LockSettingsSave {
         }
         let before = crate::api::idle_lock_minutes(ctx.db().pool()).await?;
         let mut tx = ctx.db().begin().await?;
-        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('idle_lock_minutes', $1, $2) ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2")
-            .bind(r.idle_lock_minutes.to_string())
-            .bind(crate::storage::time::ts(ctx.now))
-            .execute(&mut *tx)
-            .await?;
+        crate::settings::set(&mut tx, ctx.now, "idle_lock_minutes", &r.idle_lock_minutes.to_string()).await?;
         audit::record(&mut tx, ctx.now, &ctx.actor, Change {
             action: "settings.update", entity_type: "settings", entity_id: Some("idle_lock_minutes".into()),
             before: Some(serde_json::json!({ "idle_lock_minutes": before })), after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
@@ -306,7 +302,7 @@ impl Operation for DeskConnectionChanged {
     type Request = ConnectionChange;
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, r: ConnectionChange) -> ApiResult<Empty> {
-        let clean = |field: &str, label: &str, v: &str| crate::members::text::clean(field, label, v, 300);
+        let clean = |field: &str, label: &str, v: &str| crate::kernel::text::clean(field, label, v, 300);
         let (from, to, desk) = (clean("from", "Origine", &r.from)?, clean("to", "Destination", &r.to)?, clean("desk", "Poste", &r.desk)?);
         ctx.journal(crate::audit::Change {
             action: "desk.connection",

@@ -10,10 +10,12 @@ use crate::members;
 use crate::statements::batch::{self, BatchProgress, BatchReport};
 use crate::statements::payments::{self, PaymentBatch};
 use crate::statements::slips::{self, FundSlip};
+use crate::pdf::letterhead::letterhead;
 use crate::statements::pdf;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use crate::kernel::dates::fr;
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -73,7 +75,7 @@ impl Operation for StatementDossier {
         let pool = ctx.db().pool();
         let p = pdf::paid_dossier(pool, r.id).await?;
         let m = members::get(pool, p.dossier.member_id).await?.ok_or_else(|| ApiError::not_found("Adhérent introuvable."))?;
-        let bytes = pdf::dossier_statement(&pdf::letterhead(pool).await?, &m, &p);
+        let bytes = pdf::dossier_statement(&letterhead(pool).await?, &m, &p);
         write_file(&r.path, &bytes)
     }
 }
@@ -101,10 +103,10 @@ impl Operation for StatementMember {
         }
         let pool = ctx.db().pool();
         let m = members::by_matricule(pool, &r.matricule).await?.ok_or_else(|| ApiError::validation("matricule", format!("Aucun adhérent de matricule {}.", r.matricule.trim())))?;
-        let head = pdf::letterhead(pool).await?;
+        let head = letterhead(pool).await?;
         let bytes = pdf::period_statement(pool, &head, m.id, r.from, r.to)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("Aucun paiement à l'adhérent {} entre le {} et le {}.", m.matricule, r.from.format("%d/%m/%Y"), r.to.format("%d/%m/%Y"))))?;
+            .ok_or_else(|| ApiError::not_found(format!("Aucun paiement à l'adhérent {} entre le {} et le {}.", m.matricule, fr(r.from), fr(r.to))))?;
         write_file(&r.path, &bytes)
     }
 }
@@ -166,7 +168,7 @@ impl Operation for SettingsGet {
     type Request = Empty;
     type Response = MutualSettings;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<MutualSettings> {
-        let h = pdf::letterhead(ctx.db().pool()).await?;
+        let h = letterhead(ctx.db().pool()).await?;
         Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address, privacy_notice: Some(h.notice), appeal_days: Some(h.appeal_days) })
     }
 }
@@ -179,14 +181,14 @@ impl Operation for SettingsSave {
     type Request = MutualSettings;
     type Response = MutualSettings;
     async fn run(ctx: &mut Ctx<'_>, r: MutualSettings) -> ApiResult<MutualSettings> {
-        let name = crate::members::text::clean("mutual_name", "Le nom de la mutuelle", &r.mutual_name, 150)?;
-        let address = crate::members::text::clean("mutual_address", "L'adresse", &r.mutual_address, 300)?;
+        let name = crate::kernel::text::clean("mutual_name", "Le nom de la mutuelle", &r.mutual_name, 150)?;
+        let address = crate::kernel::text::clean("mutual_address", "L'adresse", &r.mutual_address, 300)?;
         if name.is_empty() {
             return Err(ApiError::validation("mutual_name", "Le nom de la mutuelle est obligatoire."));
         }
-        let before = pdf::letterhead(ctx.db().pool()).await?;
+        let before = letterhead(ctx.db().pool()).await?;
         let notice = match &r.privacy_notice {
-            Some(n) => crate::members::text::clean("privacy_notice", "La mention loi 09-08", n, 2000)?,
+            Some(n) => crate::kernel::text::clean("privacy_notice", "La mention loi 09-08", n, 2000)?,
             None => before.notice.clone(),
         };
         let appeal_days = r.appeal_days.unwrap_or(before.appeal_days);
@@ -195,12 +197,7 @@ impl Operation for SettingsSave {
         }
         let mut tx = ctx.db().begin().await?;
         for (k, v) in [("mutual_name", &name), ("mutual_address", &address), ("privacy_notice", &notice), ("appeal_days", &appeal_days.to_string())] {
-            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($3, $1, $2) ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2")
-                .bind(v)
-                .bind(crate::storage::time::ts(ctx.now))
-                .bind(k)
-                .execute(&mut *tx)
-                .await?;
+            crate::settings::set(&mut tx, ctx.now, k, v).await?;
         }
         crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
             action: "settings.update",
@@ -236,7 +233,7 @@ impl Operation for StatementPayment {
         let (m, paid) = pdf::payment_data(pool, &r.payment_reference)
             .await?
             .ok_or_else(|| ApiError::validation("payment_reference", format!("Aucun virement de référence « {} ».", r.payment_reference.trim())))?;
-        let bytes = pdf::payment_pdf(&pdf::letterhead(pool).await?, &m, &paid, r.payment_reference.trim());
+        let bytes = pdf::payment_pdf(&letterhead(pool).await?, &m, &paid, r.payment_reference.trim());
         write_file(&r.path, &bytes)
     }
 }
@@ -317,7 +314,7 @@ impl Operation for FundSlipExport {
         let pool = ctx.db().pool();
         let slip = slips::get(pool, r.id).await?;
         let lines = slips::lines(pool, r.id).await?;
-        slips::write(std::path::Path::new(r.path.trim()), &pdf::letterhead(pool).await?, &slip, &lines)?;
+        slips::write(std::path::Path::new(r.path.trim()), &letterhead(pool).await?, &slip, &lines)?;
         ctx.journal_export("fund_slip", serde_json::json!({ "slip": r.id }), lines.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }
@@ -345,7 +342,7 @@ pub struct LogoInfo {
 }
 
 async fn logo_info(pool: &sqlx::AnyPool) -> ApiResult<LogoInfo> {
-    Ok(match pdf::letterhead(pool).await?.logo {
+    Ok(match letterhead(pool).await?.logo {
         Some(i) => LogoInfo { present: true, width: i.width, height: i.height },
         None => LogoInfo { present: false, width: 0, height: 0 },
     })

@@ -4,6 +4,7 @@
 
 use super::sheet::Cell;
 use chrono::{Duration, NaiveDate};
+use crate::kernel::dates::fr;
 
 /// The cell as trimmed text; `None` when blank. Whole numbers lose their `.0`.
 pub fn text(c: &Cell) -> Result<Option<String>, String> {
@@ -17,7 +18,7 @@ pub fn text(c: &Cell) -> Result<Option<String>, String> {
                 Ok(Some(format!("{n}")))
             }
         }
-        Cell::Date(d) => Ok(Some(d.format("%d/%m/%Y").to_string())),
+        Cell::Date(d) => Ok(Some(fr(*d))),
         Cell::Error(e) => Err(format!("cellule en erreur ({e}) : corrigez la formule ou saisissez la valeur")),
     }
 }

@@ -5,7 +5,7 @@
 
 use super::sheet::Cell;
 use crate::error::{ApiError, ApiResult};
-use crate::members::text;
+use crate::kernel::text;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use ts_rs::TS;

@@ -1,6 +1,7 @@
-//! Scanned pieces sent by e-mail: PDF, JPG or PNG, at most 20 MB each, kept
-//! in the database (every desk of a shared database sees them) with their
-//! SHA-256 so a piece can be proved unchanged.
+//! Attached files — a dossier's scans, an approval request's pieces, an
+//! update request's pieces: one model and one store. PDF, JPG or PNG, at most
+//! 20 MB each, kept in the database (every desk of a shared database sees
+//! them) with their SHA-256 so a piece can be proved unchanged.
 
 use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
@@ -59,6 +60,21 @@ pub struct ScanInfo {
     pub created_by: String,
     /// Handed in a sealed envelope (pli confidentiel): the medical role only opens it.
     pub confidential: bool,
+}
+
+impl From<Stored> for ScanInfo {
+    fn from(s: Stored) -> ScanInfo {
+        ScanInfo {
+            id: s.id,
+            file_name: s.file_name,
+            media_type: s.media_type,
+            size: s.size,
+            sha256: s.sha256,
+            created_at: s.created_at,
+            created_by: s.created_by,
+            confidential: s.confidential,
+        }
+    }
 }
 
 /// The type the content really has, from its first bytes.
@@ -138,26 +154,92 @@ mod tests {
     }
 }
 
-/// Where a checked scan is kept: its table, the column naming what it belongs
-/// to, and the columns only some tables have (the kind of piece, a sealed
-/// envelope). Dossier scans, request pieces and update-request pieces are all
-/// stored by [`store`].
-pub(crate) struct Place<'a> {
+/// A table of attached files: its name, the column naming what each file
+/// belongs to, and the columns only some have (the kind of piece, a sealed
+/// envelope).
+pub(crate) struct Shelf {
     pub table: &'static str,
-    pub owner: (&'static str, i64),
+    pub owner: &'static str,
+    pub has_piece: bool,
+    pub has_confidential: bool,
+}
+
+/// Where a checked scan goes: its shelf, its owner, and the piece and
+/// envelope its shelf records.
+pub(crate) struct Place<'a> {
+    pub shelf: &'a Shelf,
+    pub owner: i64,
     pub piece: Option<&'a str>,
     pub confidential: Option<bool>,
 }
 
+/// A stored file without its content, as every shelf keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub id: i64,
+    pub owner: i64,
+    pub piece: Option<String>,
+    pub confidential: bool,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl Shelf {
+    fn columns(&self, content: bool) -> String {
+        let mut c = vec!["id", self.owner];
+        c.extend(self.has_piece.then_some("piece"));
+        c.extend(self.has_confidential.then_some("confidential"));
+        c.extend(["file_name", "media_type", "size", "sha256", "created_at", "created_by"]);
+        c.extend(content.then_some("content"));
+        c.join(", ")
+    }
+
+    fn stored(&self, r: &sqlx::any::AnyRow) -> ApiResult<Stored> {
+        use sqlx::Row;
+        Ok(Stored {
+            id: r.try_get("id")?,
+            owner: r.try_get(self.owner)?,
+            piece: if self.has_piece { Some(r.try_get("piece")?) } else { None },
+            confidential: self.has_confidential && r.try_get::<i64, _>("confidential")? == 1,
+            file_name: r.try_get("file_name")?,
+            media_type: r.try_get("media_type")?,
+            size: r.try_get("size")?,
+            sha256: r.try_get("sha256")?,
+            created_at: r.try_get("created_at")?,
+            created_by: r.try_get("created_by")?,
+        })
+    }
+
+    /// The files of one owner, in the order they were added.
+    pub async fn list<'e, E: sqlx::Executor<'e, Database = Any>>(&self, ex: E, owner: i64) -> ApiResult<Vec<Stored>> {
+        let sql = format!("SELECT {} FROM {} WHERE {} = $1 ORDER BY id", self.columns(false), self.table, self.owner);
+        sqlx::query(&sql).bind(owner).fetch_all(ex).await?.iter().map(|r| self.stored(r)).collect()
+    }
+
+    /// One file with its content; `None` when there is no such file.
+    pub async fn content(&self, pool: &sqlx::AnyPool, id: i64) -> ApiResult<Option<(Stored, Vec<u8>)>> {
+        use sqlx::Row;
+        let sql = format!("SELECT {} FROM {} WHERE id = $1", self.columns(true), self.table);
+        match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+            Some(r) => Ok(Some((self.stored(&r)?, r.try_get("content")?))),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Stores a checked scan with who added it and when.
 pub(crate) async fn store(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, at: &Place<'_>, s: &Scan) -> ApiResult<()> {
-    let mut columns = vec![at.owner.0];
+    let mut columns = vec![at.shelf.owner];
     columns.extend(at.piece.map(|_| "piece"));
     columns.extend(at.confidential.map(|_| "confidential"));
     columns.extend(["file_name", "media_type", "size", "sha256", "content", "created_at", "created_by"]);
     let values: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("INSERT INTO {} ({}) VALUES ({})", at.table, columns.join(", "), values.join(", "));
-    let mut q = sqlx::query(&sql).bind(at.owner.1);
+    let sql = format!("INSERT INTO {} ({}) VALUES ({})", at.shelf.table, columns.join(", "), values.join(", "));
+    let mut q = sqlx::query(&sql).bind(at.owner);
     if let Some(p) = at.piece {
         q = q.bind(p.to_string());
     }

@@ -2,10 +2,10 @@
 //! « mise à jour administratif » beside dossiers and approvals): the request,
 //! when and how it came, the pieces received and those still missing.
 
-use super::updates::{UpdatePiece, UpdateRequest};
-use crate::dossiers::repo::fr;
+use super::{UpdatePiece, UpdateRequest};
+use crate::kernel::dates::fr;
 use crate::pdf::receipt::{self, Receipt};
-use crate::statements::pdf::Letterhead;
+use crate::pdf::letterhead::Letterhead;
 use chrono::NaiveDate;
 
 /// The pieces still missing: the one the change needs, and the copies of the

@@ -11,6 +11,14 @@ fn is_forbidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// An optional free text: cleaned as [`clean`], `None` when absent or blank.
+pub fn optional(field: &str, label: &str, v: &Option<String>, max: usize) -> ApiResult<Option<String>> {
+    match v {
+        Some(s) => Ok(Some(clean(field, label, s, max)?).filter(|s| !s.is_empty())),
+        None => Ok(None),
+    }
+}
+
 /// Trims, folds runs of white space, checks length and characters.
 /// `label` is the French name of the field, as in "Le nom".
 pub fn clean(field: &str, label: &str, raw: &str, max: usize) -> ApiResult<String> {

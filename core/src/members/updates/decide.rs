@@ -1,0 +1,140 @@
+//! Another agent validates (applying the change in the same transaction) or
+//! refuses a pending request: four eyes.
+
+use super::load;
+use super::model::*;
+use super::record::check;
+use crate::audit::{self, Actor, Change};
+use crate::error::{ApiError, ApiResult};
+use crate::kernel::text;
+use crate::members::input::MemberFields;
+use crate::members::repo::{beneficiary_in_tx, get_in_tx, insert_beneficiary, write_fields};
+use crate::storage::versioned;
+use crate::storage::{time, Db};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use sqlx::{Any, Transaction};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum UpdateDecision {
+    Validate,
+    Refuse { reason: String },
+}
+
+/// Validates (applying the change) or refuses a pending request; the agent
+/// who recorded it cannot decide it.
+pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, d: &UpdateDecision) -> ApiResult<UpdateRequest> {
+    let mut tx = db.begin().await?;
+    let req = load(&mut tx, id).await?;
+    if req.status != UpdateStatus::EnAttente {
+        return Err(ApiError::conflict(format!(
+            "Cette demande est déjà {} (par {}) : elle ne se décide qu'une fois.",
+            req.status.label().to_lowercase(),
+            req.decided_by.clone().unwrap_or_default()
+        )));
+    }
+    if req.created_by == actor.name {
+        return Err(ApiError::forbidden("Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux)."));
+    }
+    let attached: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_update_files WHERE request_id = $1 AND created_by = $2").bind(id).bind(&actor.name).fetch_one(&mut *tx).await?;
+    if attached > 0 && matches!(d, UpdateDecision::Validate) {
+        return Err(ApiError::forbidden("Vous avez joint une pièce à cette demande : un autre agent doit la valider (contrôle à quatre yeux)."));
+    }
+    if req.version != version {
+        return Err(ApiError::stale());
+    }
+    let (status, reason) = match d {
+        UpdateDecision::Refuse { reason } => {
+            let r = text::clean("reason", "Le motif du refus", reason, 500)?;
+            if r.is_empty() {
+                return Err(ApiError::validation("reason", "Indiquez le motif du refus : l'adhérent le lira."));
+            }
+            (UpdateStatus::Refuse, Some(r))
+        }
+        UpdateDecision::Validate => {
+            let pieces: Vec<UpdatePiece> = req.files.iter().map(|f| f.piece).collect();
+            // The rules are checked again: the member may have changed since the request was recorded.
+            let change = check(&mut tx, req.member_id, &req.change, &pieces, now.date_naive()).await?;
+            apply(&mut tx, actor, now, req.member_id, &change).await?;
+            (UpdateStatus::Valide, None)
+        }
+    };
+    let sets = [
+        ("status", status.code().into()),
+        ("reason", reason.clone().into()),
+        ("decided_at", time::ts(now).into()),
+        ("decided_by", actor.name.as_str().into()),
+    ];
+    versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &sets).await?;
+    audit::record(&mut tx, now, actor, Change {
+        action: if status == UpdateStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
+        entity_type: "member",
+        entity_id: Some(req.member_id.to_string()),
+        before: Some(serde_json::json!({ "request": id, "status": req.status })),
+        after: Some(serde_json::json!({ "request": id, "status": status, "reason": reason, "recorded_by": req.created_by })),
+    })
+    .await?;
+    let out = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Applies a validated change with the member form's own writers, audited as they are.
+async fn apply(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, c: &UpdateChange) -> ApiResult<()> {
+    match c {
+        UpdateChange::Email { .. } | UpdateChange::Gsm { .. } | UpdateChange::Address { .. } | UpdateChange::Rib { .. } => {
+            let before = get_in_tx(tx, member_id).await?;
+            let mut f = MemberFields::from(&before);
+            match c {
+                UpdateChange::Email { email } => f.email = Some(email.clone()),
+                UpdateChange::Gsm { gsm } => f.gsm = Some(gsm.clone()),
+                UpdateChange::Address { address } => f.address = Some(address.clone()),
+                UpdateChange::Rib { rib } => f.rib = Some(rib.clone()),
+                _ => {}
+            }
+            write_fields(tx, &before, &f, now).await?;
+            let after = get_in_tx(tx, member_id).await?;
+            audit::record(tx, now, actor, Change {
+                action: "member.update",
+                entity_type: "member",
+                entity_id: Some(member_id.to_string()),
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            })
+            .await?;
+        }
+        UpdateChange::BeneficiaryAdd { beneficiary } => {
+            let id = insert_beneficiary(tx, member_id, beneficiary, now).await?;
+            let created = beneficiary_in_tx(tx, id).await?;
+            audit::record(tx, now, actor, Change {
+                action: "beneficiary.add",
+                entity_type: "member",
+                entity_id: Some(member_id.to_string()),
+                before: None,
+                after: Some(created.audit_json()),
+            })
+            .await?;
+        }
+        UpdateChange::BeneficiaryEnd { beneficiary_id, end_date } => {
+            let before = beneficiary_in_tx(tx, *beneficiary_id).await?;
+            sqlx::query("UPDATE beneficiaries SET coverage_end = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+                .bind(time::date(*end_date))
+                .bind(time::ts(now))
+                .bind(beneficiary_id)
+                .execute(&mut **tx)
+                .await?;
+            let after = beneficiary_in_tx(tx, *beneficiary_id).await?;
+            audit::record(tx, now, actor, Change {
+                action: "beneficiary.update",
+                entity_type: "member",
+                entity_id: Some(member_id.to_string()),
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
