@@ -102,7 +102,12 @@ fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
 }
 
 /// Another desk rejecting its dossiers one by one, 20 a second, until `stop`.
-fn other_desk(api: Api, mut caller: Caller, ids: Vec<(i64, i64)>, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Moves> {
+fn other_desk(
+    api: Api,
+    mut caller: Caller,
+    ids: Vec<(i64, i64)>,
+    stop: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<Moves> {
     tokio::spawn(async move {
         let mut times = vec![];
         let mut refused = vec![];
@@ -115,7 +120,8 @@ fn other_desk(api: Api, mut caller: Caller, ids: Vec<(i64, i64)>, stop: Arc<Atom
                 .call(
                     &mut caller,
                     "dossier_move",
-                    json!({"id": id, "version": version, "move": "reject", "reason_text": "Soins antérieurs à l'adhésion"}),
+                    json!({"id": id, "version": version, "move": "reject", "reason_text": "Soins antérieurs à \
+                        l'adhésion"}),
                 )
                 .await
             {
@@ -135,7 +141,12 @@ struct Moves {
 }
 
 /// Runs `op` (`{}` request) as `caller`, with the other desk moving when `watch`.
-async fn timed(api: &Api, caller: &mut Caller, op: &str, watch: Option<(Caller, Vec<(i64, i64)>)>) -> (f64, Option<Moves>) {
+async fn timed(
+    api: &Api,
+    caller: &mut Caller,
+    op: &str,
+    watch: Option<(Caller, Vec<(i64, i64)>)>,
+) -> (f64, Option<Moves>) {
     let stop = Arc::new(AtomicBool::new(false));
     let desk = watch.map(|(c, ids)| other_desk(api.clone(), c, ids, stop.clone()));
     let t = Instant::now();
@@ -151,7 +162,8 @@ async fn timed(api: &Api, caller: &mut Caller, op: &str, watch: Option<(Caller, 
 
 fn print_moves(during: &str, moves: &Moves) {
     println!(
-        "    another desk's reject during the {during}: {} moves, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (target < 100 ms)",
+        "    another desk's reject during the {during}: {} moves, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (target < \
+            100 ms)",
         moves.times.len(),
         pct(moves.times.clone(), 0.5),
         pct(moves.times.clone(), 0.99),
@@ -183,18 +195,14 @@ async fn run(label: &str, url: &str, background: usize) {
         let api = api.clone();
         async move {
             let mut c = Caller::Anonymous;
-            api.call(&mut c, "session_login", json!({"username": u, "password": "Benchmark-2026"}))
-                .await
-                .unwrap();
+            api.call(&mut c, "session_login", json!({"username": u, "password": "Benchmark-2026"})).await.unwrap();
             c
         }
     };
     let mut gest1 = login("gest1").await;
     let gest2 = login("gest2").await;
-    let gest2_id: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE username = 'gest2'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let gest2_id: i64 =
+        sqlx::query_scalar("SELECT id FROM staff WHERE username = 'gest2'").fetch_one(db.pool()).await.unwrap();
     // The other desk's own dossiers, being processed, to reject while a batch runs.
     let mut next = background;
     let mut own = |n: usize| {
@@ -204,11 +212,12 @@ async fn run(label: &str, url: &str, background: usize) {
     };
     let (first_own, n_own) = own(8_000);
     add_dossiers(&db, first_own, n_own, "en_cours", false, Some(gest2_id)).await;
-    let mut own_ids: Vec<(i64, i64)> = sqlx::query_as("SELECT id, version FROM dossiers WHERE assigned_to = $1 AND status = 'en_cours' ORDER BY id")
-        .bind(gest2_id)
-        .fetch_all(db.pool())
-        .await
-        .unwrap();
+    let mut own_ids: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, version FROM dossiers WHERE assigned_to = $1 AND status = 'en_cours' ORDER BY id")
+            .bind(gest2_id)
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
 
     let mut pay = vec![];
     for size in [25_000, 50_000, 100_000] {

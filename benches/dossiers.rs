@@ -32,7 +32,13 @@ async fn run(label: &str, url: &str, members: usize, dossiers: usize) {
     let api = Api::new(db.clone());
     let mut sys = Caller::System { os_user: "bench".into() };
     for (u, r) in [("accueil", "reception"), ("gest", "claims")] {
-        api.call(&mut sys, "staff_create", json!({"username": u, "full_name": u, "roles": [r], "password": "Benchmark-2026"})).await.unwrap();
+        api.call(
+            &mut sys,
+            "staff_create",
+            json!({"username": u, "full_name": u, "roles": [r], "password": "Benchmark-2026"}),
+        )
+        .await
+        .unwrap();
     }
     let login = |u: &'static str| {
         let api = api.clone();
@@ -45,7 +51,13 @@ async fn run(label: &str, url: &str, members: usize, dossiers: usize) {
     let mut reception = login("accueil").await;
     let mut claims = login("gest").await;
     // Some dossiers assigned to the processor, for the "mine" filter.
-    sqlx::query("UPDATE dossiers SET assigned_to = (SELECT id FROM staff WHERE username = 'gest') WHERE status = 'en_cours' AND id % 50 = 0").execute(db.pool()).await.unwrap();
+    sqlx::query(
+        "UPDATE dossiers SET assigned_to = (SELECT id FROM staff WHERE username = 'gest') WHERE status = \
+        'en_cours' AND id % 50 = 0",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
 
     let col = api.call(&mut reception, "collection_open", json!({"urn_id": 1})).await.unwrap();
     let mut rng = fastrand::Rng::with_seed(11);
@@ -64,7 +76,11 @@ async fn run(label: &str, url: &str, members: usize, dossiers: usize) {
             record.push(t.elapsed());
         }
     }
-    println!("  record a dossier:      p50 {:.2} ms, p99 {:.2} ms (target p99 < 10 ms)", pct(record.clone(), 0.5), pct(record, 0.99));
+    println!(
+        "  record a dossier:      p50 {:.2} ms, p99 {:.2} ms (target p99 < 10 ms)",
+        pct(record.clone(), 0.5),
+        pct(record, 0.99)
+    );
 
     let filters = [
         ("status=recu", json!({"status": "recu"})),
@@ -84,7 +100,11 @@ async fn run(label: &str, url: &str, members: usize, dossiers: usize) {
             }
             assert!(page["rows"].as_array().is_some());
         }
-        println!("  queue, first page ({name:<29}): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms)", pct(times.clone(), 0.5), pct(times, 0.99));
+        println!(
+            "  queue, first page ({name:<29}): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms)",
+            pct(times.clone(), 0.5),
+            pct(times, 0.99)
+        );
     }
     db.close().await;
 }
@@ -101,7 +121,8 @@ fn main() {
         // `BENCH_ONLY=sqlite` or `postgres` runs one backend.
         let only = std::env::var("BENCH_ONLY").unwrap_or_default();
         if only != "postgres" {
-            run("SQLite", &format!("sqlite://{}", dir.path().join("dossiers.sqlite3").display()), members, dossiers).await;
+            run("SQLite", &format!("sqlite://{}", dir.path().join("dossiers.sqlite3").display()), members, dossiers)
+                .await;
         }
         if only != "sqlite" {
             postgres::with_database("d", |url| async move { run("PostgreSQL", &url, members, dossiers).await }).await;

@@ -24,20 +24,55 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const LAST: &[&str] = &[
-    "Alaoui", "Bennani", "Chraïbi", "El Fassi", "Tazi", "Berrada", "Idrissi", "Amrani", "Benjelloun", "Lahlou", "Sqalli", "Kettani",
-    "Benkirane", "Zniber", "Bennis", "Guessous", "Mernissi", "Sefrioui", "Belkhayat", "Ouazzani", "Hajji", "Naciri", "Filali", "Skalli",
-    "Cherkaoui", "Benslimane", "Tahiri", "Ziani", "Bouzidi", "El Amrani", "Rami", "Saadi", "Ouali", "Haddad", "Lamrani", "Benali",
+    "Alaoui",
+    "Bennani",
+    "Chraïbi",
+    "El Fassi",
+    "Tazi",
+    "Berrada",
+    "Idrissi",
+    "Amrani",
+    "Benjelloun",
+    "Lahlou",
+    "Sqalli",
+    "Kettani",
+    "Benkirane",
+    "Zniber",
+    "Bennis",
+    "Guessous",
+    "Mernissi",
+    "Sefrioui",
+    "Belkhayat",
+    "Ouazzani",
+    "Hajji",
+    "Naciri",
+    "Filali",
+    "Skalli",
+    "Cherkaoui",
+    "Benslimane",
+    "Tahiri",
+    "Ziani",
+    "Bouzidi",
+    "El Amrani",
+    "Rami",
+    "Saadi",
+    "Ouali",
+    "Haddad",
+    "Lamrani",
+    "Benali",
 ];
 const FIRST: &[&str] = &[
-    "Karim", "Fatima", "Omar", "Nadia", "Youssef", "Salma", "Mehdi", "Khadija", "Hamza", "Imane", "Rachid", "Souad", "Anas", "Hind",
-    "Yassine", "Meryem", "Amine", "Zineb", "Adil", "Laila", "Hicham", "Samira", "Reda", "Nawal", "Tarik", "Houda", "Said", "Asmae",
+    "Karim", "Fatima", "Omar", "Nadia", "Youssef", "Salma", "Mehdi", "Khadija", "Hamza", "Imane", "Rachid", "Souad",
+    "Anas", "Hind", "Yassine", "Meryem", "Amine", "Zineb", "Adil", "Laila", "Hicham", "Samira", "Reda", "Nawal",
+    "Tarik", "Houda", "Said", "Asmae",
 ];
 
 /// A syllable pair per index, so that surnames are many (as in a real registry)
 /// and the common ones are shared by thousands.
 fn last_name(i: usize) -> String {
-    const SYL: &[&str] = &["ben", "el", "ra", "mou", "za", "ka", "ha", "la", "sa", "ta", "na", "ou", "ja", "fa", "da", "ma"];
-    if i % 4 == 0 {
+    const SYL: &[&str] =
+        &["ben", "el", "ra", "mou", "za", "ka", "ha", "la", "sa", "ta", "na", "ou", "ja", "fa", "da", "ma"];
+    if i.is_multiple_of(4) {
         LAST[i % LAST.len()].to_string()
     } else {
         let n = i / 7;
@@ -62,7 +97,11 @@ fn roster(path: &Path, rows: usize) {
     let mut wb = Workbook::new();
     let date = Format::new().set_num_format("dd/mm/yyyy");
     let ws = wb.add_worksheet();
-    for (c, h) in ["Matricule", "CNIE", "Nom", "Prénom", "Date de naissance", "Société", "Situation", "E-mail", "GSM", "RIB"].iter().enumerate() {
+    for (c, h) in
+        ["Matricule", "CNIE", "Nom", "Prénom", "Date de naissance", "Société", "Situation", "E-mail", "GSM", "RIB"]
+            .iter()
+            .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for i in 0..rows {
@@ -71,7 +110,13 @@ fn roster(path: &Path, rows: usize) {
         ws.write_string(r, 1, cnie(i)).unwrap();
         ws.write_string(r, 2, last_name(i)).unwrap();
         ws.write_string(r, 3, FIRST[i % FIRST.len()]).unwrap();
-        ws.write_datetime_with_format(r, 4, ExcelDateTime::from_ymd(1950 + (i % 50) as u16, 1 + (i % 12) as u8, 1 + (i % 28) as u8).unwrap(), &date).unwrap();
+        ws.write_datetime_with_format(
+            r,
+            4,
+            ExcelDateTime::from_ymd(1950 + (i % 50) as u16, 1 + (i % 12) as u8, 1 + (i % 28) as u8).unwrap(),
+            &date,
+        )
+        .unwrap();
         ws.write_string(r, 5, ["RAM", "OCP", "ONEE", "CDG", "Barid Al-Maghrib"][i % 5]).unwrap();
         ws.write_string(r, 6, if i % 9 == 0 { "Retraité" } else { "Actif" }).unwrap();
         ws.write_string(r, 7, format!("agent{i}@exemple.ma")).unwrap();
@@ -112,7 +157,11 @@ fn import_benchmark() {
     if let Ok(keep) = std::env::var("BENCH_KEEP_ROSTER") {
         std::fs::copy(&file, keep).unwrap();
     }
-    println!("roster: {rows} rows, {:.1} MB, generated in {:.1} s", std::fs::metadata(&file).unwrap().len() as f64 / 1e6, t.elapsed().as_secs_f64());
+    println!(
+        "roster: {rows} rows, {:.1} MB, generated in {:.1} s",
+        std::fs::metadata(&file).unwrap().len() as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
 
     // Each import is paired with a read by calamine just before it, so that
     // both medians sample the machine in the same moments (its speed drifts by
@@ -123,9 +172,13 @@ fn import_benchmark() {
     let baseline = std::env::var("BENCH_BASELINE_GUICHET").ok().filter(|p| !p.is_empty());
     let run_import = |bin: &str, db: &str| {
         let t = Instant::now();
-        let out = std::process::Command::new(bin).args(["--database", db, "import-members", file.to_str().unwrap(), "--json"]).output().unwrap();
+        let out = std::process::Command::new(bin)
+            .args(["--database", db, "import-members", file.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
         let took = t.elapsed();
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
         assert_eq!(report["created"], rows, "{report}");
         took
     };
@@ -148,28 +201,48 @@ fn import_benchmark() {
         }
     }
     if !before.is_empty() {
-        let pairs: Vec<String> = import.iter().zip(&before).map(|(n, b)| format!("{:.2}/{:.2}", n.as_secs_f64(), b.as_secs_f64())).collect();
+        let pairs: Vec<String> =
+            import.iter().zip(&before).map(|(n, b)| format!("{:.2}/{:.2}", n.as_secs_f64(), b.as_secs_f64())).collect();
         println!("runs in turn, this import / the baseline's (s): {}", pairs.join(", "));
         let (now, then) = (median(import.clone()).as_secs_f64(), median(before).as_secs_f64());
         let change = (now / then - 1.0) * 100.0;
-        println!("baseline import ({}): {then:.3} s; this one: {now:.3} s; {change:+.1} % (target within 10 %) {}", baseline.as_deref().unwrap_or(""), if change <= 10.0 { "OK" } else { "OVER" });
+        println!(
+            "baseline import ({}): {then:.3} s; this one: {now:.3} s; {change:+.1} % (target within 10 %) {}",
+            baseline.as_deref().unwrap_or(""),
+            if change <= 10.0 { "OK" } else { "OVER" }
+        );
     }
-    let pairs: Vec<String> = read.iter().zip(&import).map(|(r, i)| format!("{:.2}/{:.2}", r.as_secs_f64(), i.as_secs_f64())).collect();
+    let pairs: Vec<String> =
+        read.iter().zip(&import).map(|(r, i)| format!("{:.2}/{:.2}", r.as_secs_f64(), i.as_secs_f64())).collect();
     println!("runs in turn, calamine / import (s): {}", pairs.join(", "));
     let (read, import) = (median(read), median(import));
     let ratio = import.as_secs_f64() / read.as_secs_f64();
     println!("calamine alone reads it: {:.3} s (median of {PAIRS})", read.as_secs_f64());
-    println!("guichet import-members into an empty SQLite file: {:.3} s (median of {PAIRS}, whole process, each run after one of calamine's)", import.as_secs_f64());
+    println!(
+        "guichet import-members into an empty SQLite file: {:.3} s (median of {PAIRS}, whole process, each run \
+        after one of calamine's)",
+        import.as_secs_f64()
+    );
     println!("ratio import / calamine: {ratio:.2} (target ≤ 3.00) {}", if ratio <= 3.0 { "OK" } else { "OVER" });
     let rss = peak_children_rss_mb();
-    println!("peak memory of the import process: {rss:.0} MB (target < 500 MB) {}", if rss < 500.0 { "OK" } else { "OVER" });
+    println!(
+        "peak memory of the import process: {rss:.0} MB (target < 500 MB) {}",
+        if rss < 500.0 { "OK" } else { "OVER" }
+    );
 }
 
 async fn fill(db: &Db, n: usize) {
     let t = Instant::now();
     let now = "2026-11-23T00:00:00.000000Z".to_string();
     let mut tx = db.begin().await.unwrap();
-    batch::insert(&mut tx, "employers", &["name", "name_key", "created_at"], &[vec![Value::from("RAM"), Value::from("ram"), Value::from(now.clone())]]).await.unwrap();
+    batch::insert(
+        &mut tx,
+        "employers",
+        &["name", "name_key", "created_at"],
+        &[vec![Value::from("RAM"), Value::from("ram"), Value::from(now.clone())]],
+    )
+    .await
+    .unwrap();
     let chunk = 50_000;
     for start in (0..n).step_by(chunk) {
         let mut members = Vec::with_capacity(chunk);
@@ -193,7 +266,25 @@ async fn fill(db: &Db, n: usize) {
                 tokens.push(vec![Value::from(tok), Value::from(sort_key.clone()), Value::from((i + 1) as i64)]);
             }
         }
-        batch::insert(&mut tx, "members", &["id", "matricule", "cnie", "last_name", "first_name", "search_name", "employer_id", "status", "created_at", "updated_at"], &members).await.unwrap();
+        batch::insert(
+            &mut tx,
+            "members",
+            &[
+                "id",
+                "matricule",
+                "cnie",
+                "last_name",
+                "first_name",
+                "search_name",
+                "employer_id",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            &members,
+        )
+        .await
+        .unwrap();
         batch::insert(&mut tx, "member_tokens", &["token", "sort_key", "member_id"], &tokens).await.unwrap();
     }
     tx.commit().await.unwrap();
@@ -224,7 +315,13 @@ async fn lookup_benchmark(label: &str, url: &str, n: usize) {
     fill(&db, n).await;
     let api = Api::new(db.clone());
     let mut sys = Caller::System { os_user: "bench".into() };
-    api.call(&mut sys, "staff_create", json!({"username": "accueil", "full_name": "Accueil", "roles": ["reception"], "password": "Benchmark-2026"})).await.unwrap();
+    api.call(
+        &mut sys,
+        "staff_create",
+        json!({"username": "accueil", "full_name": "Accueil", "roles": ["reception"], "password": "Benchmark-2026"}),
+    )
+    .await
+    .unwrap();
     let mut c = Caller::Anonymous;
     api.call(&mut c, "session_login", json!({"username": "accueil", "password": "Benchmark-2026"})).await.unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
@@ -269,13 +366,27 @@ async fn lookup_benchmark(label: &str, url: &str, n: usize) {
         .collect();
     let by_name = time(names.clone(), true).await;
     // Which shape of query makes the tail: the last name alone, "last first3", "first last3".
-    for (k, label) in ["last name alone", "last name + 3 letters of first", "first name + 3 letters of last"].iter().enumerate() {
+    for (k, label) in
+        ["last name alone", "last name + 3 letters of first", "first name + 3 letters of last"].iter().enumerate()
+    {
         let d: Vec<Duration> = by_name.iter().enumerate().filter(|(i, _)| i % 3 == k).map(|(_, d)| *d).collect();
         println!("    {label:<32} p50 {:.2} ms, p99 {:.2} ms", pct(d.clone(), 0.5), pct(d, 0.99));
     }
-    println!("  lookup by matricule: p50 {:.2} ms, p99 {:.2} ms (target p99 < 2 ms)", pct(by_matricule.clone(), 0.5), pct(by_matricule, 0.99));
-    println!("  lookup by CNIE:      p50 {:.2} ms, p99 {:.2} ms (target p99 < 2 ms)", pct(by_cnie.clone(), 0.5), pct(by_cnie, 0.99));
-    println!("  name search:         p50 {:.2} ms, p99 {:.2} ms (target p99 < 30 ms)", pct(by_name.clone(), 0.5), pct(by_name, 0.99));
+    println!(
+        "  lookup by matricule: p50 {:.2} ms, p99 {:.2} ms (target p99 < 2 ms)",
+        pct(by_matricule.clone(), 0.5),
+        pct(by_matricule, 0.99)
+    );
+    println!(
+        "  lookup by CNIE:      p50 {:.2} ms, p99 {:.2} ms (target p99 < 2 ms)",
+        pct(by_cnie.clone(), 0.5),
+        pct(by_cnie, 0.99)
+    );
+    println!(
+        "  name search:         p50 {:.2} ms, p99 {:.2} ms (target p99 < 30 ms)",
+        pct(by_name.clone(), 0.5),
+        pct(by_name, 0.99)
+    );
     db.close().await;
 }
 
@@ -296,7 +407,8 @@ fn main() {
             // BENCH_DB=sqlite or postgres measures one backend only.
             let which = std::env::var("BENCH_DB").unwrap_or_default();
             if which != "postgres" {
-                lookup_benchmark("SQLite", &format!("sqlite://{}", dir.path().join("lookup.sqlite3").display()), n).await;
+                lookup_benchmark("SQLite", &format!("sqlite://{}", dir.path().join("lookup.sqlite3").display()), n)
+                    .await;
             }
             if which != "sqlite" {
                 postgres::with_database("m", |url| async move { lookup_benchmark("PostgreSQL", &url, n).await }).await;

@@ -62,8 +62,8 @@ const LAST: [&str; 24] = [
     "Sebti",
 ];
 const FIRST: [&str; 20] = [
-    "Karim", "Fatima", "Mohamed", "Khadija", "Youssef", "Salma", "Ahmed", "Nadia", "Omar", "Samira", "Hassan", "Laila", "Rachid", "Zineb", "Mehdi", "Imane",
-    "Said", "Houda", "Anas", "Meryem",
+    "Karim", "Fatima", "Mohamed", "Khadija", "Youssef", "Salma", "Ahmed", "Nadia", "Omar", "Samira", "Hassan", "Laila",
+    "Rachid", "Zineb", "Mehdi", "Imane", "Said", "Houda", "Anas", "Meryem",
 ];
 
 /// What each desk does, by share of its calls.
@@ -220,7 +220,8 @@ async fn common_names(db: &Db) {
     let last = LAST.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
     let first = FIRST.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
     let sql = format!(
-        "UPDATE members SET last_name = (ARRAY[{last}])[1 + id % {}], first_name = (ARRAY[{first}])[1 + (id / {}) % {}]",
+        "UPDATE members SET last_name = (ARRAY[{last}])[1 + id % {}], first_name = (ARRAY[{first}])[1 + (id / {}) % \
+            {}]",
         LAST.len(),
         LAST.len(),
         FIRST.len()
@@ -230,10 +231,13 @@ async fn common_names(db: &Db) {
         .execute(db.pool())
         .await
         .unwrap();
-    sqlx::query("UPDATE beneficiaries b SET last_name = m.last_name, first_name = m.first_name FROM members m WHERE m.id = b.member_id")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE beneficiaries b SET last_name = m.last_name, first_name = m.first_name FROM members m WHERE \
+        m.id = b.member_id",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
     sqlx::query("DELETE FROM member_tokens").execute(db.pool()).await.unwrap();
     sqlx::query(
         "INSERT INTO member_tokens (token, sort_key, member_id)
@@ -372,10 +376,7 @@ async fn work(mut desk: Desk, seconds: u64, think_ms: u64, members: usize, switc
             Op::Record => {
                 desk.recorded += 1;
                 let form = format!("S{:02}-{:07}", desk.n, desk.recorded);
-                (
-                    "dossier_record",
-                    record_request(desk.collection, form, rng.usize(0..members), "maladie", &mut rng),
-                )
+                ("dossier_record", record_request(desk.collection, form, rng.usize(0..members), "maladie", &mut rng))
             }
             Op::Move => {
                 let (id, version, mv) = desk.moving.front().cloned().unwrap();
@@ -412,9 +413,11 @@ async fn work(mut desk: Desk, seconds: u64, think_ms: u64, members: usize, switc
                     *tally.changes.entry(op).or_default() += 1;
                 }
                 match op {
-                    Op::Record => desk
-                        .moving
-                        .push_back((v["dossier"]["id"].as_i64().unwrap(), v["dossier"]["version"].as_i64().unwrap(), "take")),
+                    Op::Record => desk.moving.push_back((
+                        v["dossier"]["id"].as_i64().unwrap(),
+                        v["dossier"]["version"].as_i64().unwrap(),
+                        "take",
+                    )),
                     Op::Move => {
                         let (id, _, mv) = desk.moving.pop_front().unwrap();
                         let next = match mv {
@@ -452,10 +455,20 @@ async fn journal_rows(db: &Db) -> i64 {
 
 /// Runs the desks against `servers`, prints the figures.
 #[allow(clippy::too_many_arguments)]
-async fn round(label: &str, seed: u64, db: &Db, desks: Vec<Desk>, seconds: u64, think_ms: u64, members: usize, journal_per_liquidation: i64) -> Vec<Desk> {
+async fn round(
+    label: &str,
+    seed: u64,
+    db: &Db,
+    desks: Vec<Desk>,
+    seconds: u64,
+    think_ms: u64,
+    members: usize,
+    journal_per_liquidation: i64,
+) -> Vec<Desk> {
     let before = journal_rows(db).await;
     let t = Instant::now();
-    let handles: Vec<_> = desks.into_iter().map(|d| tokio::spawn(work(d, seconds, think_ms, members, 20, seed))).collect();
+    let handles: Vec<_> =
+        desks.into_iter().map(|d| tokio::spawn(work(d, seconds, think_ms, members, 20, seed))).collect();
     let mut tally = Tally::default();
     let mut back = vec![];
     for h in handles {
@@ -482,11 +495,8 @@ async fn round(label: &str, seed: u64, db: &Db, desks: Vec<Desk>, seconds: u64, 
             pct(times, 0.99)
         );
     }
-    let expected: i64 = tally
-        .changes
-        .iter()
-        .map(|(op, n)| if *op == Op::Liquidate { n * journal_per_liquidation } else { *n })
-        .sum();
+    let expected: i64 =
+        tally.changes.iter().map(|(op, n)| if *op == Op::Liquidate { n * journal_per_liquidation } else { *n }).sum();
     println!(
         "    errors: {}{}",
         tally.errors.len(),
@@ -528,9 +538,7 @@ async fn run(url: &str) {
     }
     // What one liquidation journals, measured on a dossier of the spare desk.
     let mut prep = Caller::Anonymous;
-    api.call(&mut prep, "session_login", json!({"username": "prep", "password": PASSWORD}))
-        .await
-        .unwrap();
+    api.call(&mut prep, "session_login", json!({"username": "prep", "password": PASSWORD})).await.unwrap();
     let before = journal_rows(&db).await;
     let (id, version) = prepared[n_desks][0];
     api.call(&mut prep, "dossier_liquidate", json!({"id": id, "version": version})).await.unwrap();
@@ -546,9 +554,7 @@ async fn run(url: &str) {
     let mut desks = vec![];
     for (k, to_liquidate) in prepared.into_iter().take(n_desks).enumerate() {
         let c = one.client(&format!("Poste {k:02}"));
-        c.call("session_login", json!({"username": format!("poste{k:02}"), "password": PASSWORD}))
-            .await
-            .unwrap();
+        c.call("session_login", json!({"username": format!("poste{k:02}"), "password": PASSWORD})).await.unwrap();
         desks.push(Desk {
             n: k,
             clients: vec![c],
@@ -595,7 +601,8 @@ async fn run(url: &str) {
     }
     let (a, b) = (pct(&inproc, 0.5), pct(&remote, 0.5));
     println!(
-        "  member page, one caller: in process p50 {a:.2} ms, through the server p50 {b:.2} ms: the server adds {:.2} ms (target < 1 ms)",
+        "  member page, one caller: in process p50 {a:.2} ms, through the server p50 {b:.2} ms: the server adds {:.2} \
+            ms (target < 1 ms)",
         b - a
     );
 

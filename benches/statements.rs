@@ -29,7 +29,13 @@ fn main() {
         fill(&db, n).await;
         let api = Api::new(db.clone());
         let mut sys = Caller::System { os_user: "bench".into() };
-        api.call(&mut sys, "staff_create", json!({"username": "gest", "full_name": "Gest", "roles": ["claims"], "password": "Benchmark-2026"})).await.unwrap();
+        api.call(
+            &mut sys,
+            "staff_create",
+            json!({"username": "gest", "full_name": "Gest", "roles": ["claims"], "password": "Benchmark-2026"}),
+        )
+        .await
+        .unwrap();
         let mut c = Caller::Anonymous;
         api.call(&mut c, "session_login", json!({"username": "gest", "password": "Benchmark-2026"})).await.unwrap();
 
@@ -37,12 +43,19 @@ fn main() {
         let mut times = vec![];
         for k in 0..220 {
             let t = Instant::now();
-            api.call(&mut c, "statement_dossier", json!({"id": 1 + (k * 37) % n, "path": one.to_str().unwrap()})).await.unwrap();
+            api.call(&mut c, "statement_dossier", json!({"id": 1 + (k * 37) % n, "path": one.to_str().unwrap()}))
+                .await
+                .unwrap();
             if k >= 20 {
                 times.push(t.elapsed());
             }
         }
-        println!("one statement (command layer, written to disk and synced): p50 {:.2} ms, p99 {:.2} ms (target < 10 ms)", pct(times.clone(), 0.5), pct(times, 0.99));
+        println!(
+            "one statement (command layer, written to disk and synced): p50 {:.2} ms, p99 {:.2} ms (target < 10 \
+            ms)",
+            pct(times.clone(), 0.5),
+            pct(times, 0.99)
+        );
         // The same without the disk: reading the dossier and drawing the PDF.
         let pool = db.pool().clone();
         let head = guichet_core::pdf::letterhead::letterhead(&pool).await.unwrap();
@@ -58,16 +71,35 @@ fn main() {
                 times.push(t.elapsed());
             }
         }
-        println!("one statement (read and drawn, in memory):                p50 {:.2} ms, p99 {:.2} ms", pct(times.clone(), 0.5), pct(times, 0.99));
+        println!(
+            "one statement (read and drawn, in memory):                p50 {:.2} ms, p99 {:.2} \
+            ms",
+            pct(times.clone(), 0.5),
+            pct(times, 0.99)
+        );
 
         let out = dir.path().join("releves");
         let t = Instant::now();
-        let r = api.call(&mut c, "statement_batch", json!({"from": "2026-11-01", "to": "2026-11-30", "folder": out.to_str().unwrap()})).await.unwrap();
+        let r = api
+            .call(
+                &mut c,
+                "statement_batch",
+                json!({"from": "2026-11-01", "to": "2026-11-30", "folder": out.to_str().unwrap()}),
+            )
+            .await
+            .unwrap();
         let secs = t.elapsed().as_secs_f64();
         let written = r["written"].as_i64().unwrap();
-        let biggest = std::fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "pdf")).map(|e| e.metadata().unwrap().len()).max().unwrap_or(0);
+        let biggest = std::fs::read_dir(&out)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+            .map(|e| e.metadata().unwrap().len())
+            .max()
+            .unwrap_or(0);
         println!(
-            "statement run: {written} statements in {secs:.1} s = {:.0} per second (target ≥ 200); largest file {:.1} KB (target < 60 KB)",
+            "statement run: {written} statements in {secs:.1} s = {:.0} per second (target ≥ 200); largest file {:.1} \
+                KB (target < 60 KB)",
             written as f64 / secs,
             biggest as f64 / 1024.0
         );

@@ -23,7 +23,11 @@ use server_config::ServerConfig;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "guichet", version, about = "Guichet, back office d'une mutuelle de santé : outil en ligne de commande")]
+#[command(
+    name = "guichet",
+    version,
+    about = "Guichet, back office d'une mutuelle de santé : outil en ligne de commande"
+)]
 struct Cli {
     /// Base de données : sqlite://CHEMIN ou postgres://utilisateur:motdepasse@serveur:5432/base
     #[arg(long, global = true, env = "GUICHET_DATABASE_URL", hide_env_values = true)]
@@ -232,7 +236,11 @@ struct StaffAdd {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let _log = guichet_core::logging::init(std::env::var_os("GUICHET_LOG_DIR").as_deref().map(std::path::Path::new), "guichet-cli.log", "warn");
+    let _log = guichet_core::logging::init(
+        std::env::var_os("GUICHET_LOG_DIR").as_deref().map(std::path::Path::new),
+        "guichet-cli.log",
+        "warn",
+    );
     let cli = Cli::parse();
     if let Command::Operations = cli.command {
         for op in api::ops::all() {
@@ -268,12 +276,15 @@ async fn main() -> ExitCode {
     // A restore writes into an empty database: it must not be opened (and created) first.
     if let Command::Restore { file } = &cli.command {
         return print_result(
-            guichet_core::storage::backup::restore(std::path::Path::new(file), &url).await.and_then(|r| serde_json::to_value(r).map_err(ApiError::internal)),
+            guichet_core::storage::backup::restore(std::path::Path::new(file), &url)
+                .await
+                .and_then(|r| serde_json::to_value(r).map_err(ApiError::internal)),
         );
     }
     // The server runs with a role that cannot change the schema: it opens
     // the database as it is (current, or it refuses); everything else migrates.
-    let opened = if matches!(cli.command, Command::Serve(_)) { Db::open_current(&url).await } else { Db::open(&url).await };
+    let opened =
+        if matches!(cli.command, Command::Serve(_)) { Db::open_current(&url).await } else { Db::open(&url).await };
     let db = match opened {
         Ok(db) => db,
         Err(e) => {
@@ -287,10 +298,15 @@ async fn main() -> ExitCode {
     let code = match cli.command {
         Command::Serve(args) => serve(db.clone(), args).await,
         Command::Db(DbCommand::GrantAppRole { name }) => match read_password() {
-            Ok(p) => print_result(guichet_core::storage::roles::grant_app_role(&db, &name, &p).await.map(|_| json!({ "role": name }))),
+            Ok(p) => print_result(
+                guichet_core::storage::roles::grant_app_role(&db, &name, &p).await.map(|_| json!({ "role": name })),
+            ),
             Err(e) => print_error(&e),
         },
-        _ => run(cli, Backend::Local(Desk::with_caller(Api::new(db.clone()), Caller::System { os_user: os_user() }))).await,
+        _ => {
+            run(cli, Backend::Local(Desk::with_caller(Api::new(db.clone()), Caller::System { os_user: os_user() })))
+                .await
+        }
     };
     db.close().await;
     code
@@ -318,7 +334,10 @@ async fn remote(cli: Cli, server: &str) -> ExitCode {
         return ExitCode::from(2);
     }
     if cli.user.is_none() {
-        eprintln!("À travers un serveur, indiquez --user (et GUICHET_PASSWORD) : le compte système n'existe que sur la machine de la base.");
+        eprintln!(
+            "À travers un serveur, indiquez --user (et GUICHET_PASSWORD) : le compte système n'existe que sur \
+            la machine de la base."
+        );
         return ExitCode::from(2);
     }
     let trust = cli.server_fingerprint.clone().map(Trust::Pinned).unwrap_or(Trust::System);
@@ -387,7 +406,9 @@ async fn run(cli: Cli, desk: Backend) -> ExitCode {
     if let Some(user) = &cli.user {
         let password = std::env::var("GUICHET_PASSWORD").unwrap_or_default();
         if password.is_empty() {
-            return print_error(&ApiError::unauthenticated("Mot de passe absent : définissez la variable GUICHET_PASSWORD."));
+            return print_error(&ApiError::unauthenticated(
+                "Mot de passe absent : définissez la variable GUICHET_PASSWORD.",
+            ));
         }
         if let Err(e) = desk.call("session_login", json!({ "username": user, "password": password })).await {
             return print_error(&e);
@@ -433,8 +454,12 @@ async fn command(cli: Cli, desk: &Backend) -> ExitCode {
         Command::Audit(AuditCommand::Anchor { file }) => audit_anchor(desk, &file).await,
         Command::Backup { file } => print_result(desk.call("backup_create", json!({ "path": file })).await),
         Command::Restore { .. } => ExitCode::SUCCESS,
-        Command::ImportMembers { file, dry_run, json, mapping } => import_members(desk, file, dry_run, json, mapping).await,
-        Command::Statements { from, to, out } => print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await),
+        Command::ImportMembers { file, dry_run, json, mapping } => {
+            import_members(desk, file, dry_run, json, mapping).await
+        }
+        Command::Statements { from, to, out } => {
+            print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await)
+        }
     }
 }
 
@@ -448,7 +473,8 @@ async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bo
                 map.insert(k.trim().to_string(), Value::String(v.trim().to_string()));
             }
             _ => {
-                let e = ApiError::validation("map", format!("Correspondance « {m} » mal écrite : attendu champ=Colonne."));
+                let e =
+                    ApiError::validation("map", format!("Correspondance « {m} » mal écrite : attendu champ=Colonne."));
                 println!("{}", serde_json::to_string(&e).unwrap_or_default());
                 return ExitCode::from(2);
             }
@@ -476,12 +502,28 @@ async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bo
         Ok(report) => {
             let n = |k: &str| report[k].as_u64().unwrap_or(0);
             let title = if dry_run { "Essai (rien n'a été écrit)" } else { "Import terminé" };
-            println!("{title} : {} lignes — {} créées, {} mises à jour, {} inchangées, {} rejets.", n("rows"), n("created"), n("updated"), n("unchanged"), report["rejected"].as_array().map_or(0, |a| a.len()));
+            println!(
+                "{title} : {} lignes — {} créées, {} mises à jour, {} inchangées, {} rejets.",
+                n("rows"),
+                n("created"),
+                n("updated"),
+                n("unchanged"),
+                report["rejected"].as_array().map_or(0, |a| a.len())
+            );
             if n("rib_requests") > 0 {
-                println!("{} changement(s) de RIB d'adhérents inscrits : demandes de modification en attente de validation (le RIB n'a pas changé).", n("rib_requests"));
+                println!(
+                    "{} changement(s) de RIB d'adhérents inscrits : demandes de modification en attente de \
+                    validation (le RIB n'a pas changé).",
+                    n("rib_requests")
+                );
             }
             for r in report["rejected"].as_array().into_iter().flatten() {
-                println!("  ligne {} — {} : {}", r["row"], r["column"].as_str().unwrap_or(""), r["message"].as_str().unwrap_or(""));
+                println!(
+                    "  ligne {} — {} : {}",
+                    r["row"],
+                    r["column"].as_str().unwrap_or(""),
+                    r["message"].as_str().unwrap_or("")
+                );
             }
             ExitCode::SUCCESS
         }
@@ -513,23 +555,36 @@ async fn staff(desk: &Backend, cmd: StaffCommand) -> ExitCode {
         StaffCommand::List { json } => match desk.call("staff_list", json!({})).await {
             Ok(v) if json => print_result(Ok(v)),
             Ok(v) => {
-                println!("{:<20} {:<30} {:<28} {}", "IDENTIFIANT", "NOM", "RÔLES", "ÉTAT");
+                println!("{:<20} {:<30} {:<28} ÉTAT", "IDENTIFIANT", "NOM", "RÔLES");
                 for s in v["staff"].as_array().into_iter().flatten() {
-                    let roles: Vec<&str> = s["roles"].as_array().into_iter().flatten().filter_map(|r| r.as_str()).collect();
+                    let roles: Vec<&str> =
+                        s["roles"].as_array().into_iter().flatten().filter_map(|r| r.as_str()).collect();
                     let state = match (s["active"].as_bool(), s["locked_until"].as_str()) {
                         (Some(false), _) => "désactivé".to_string(),
                         (_, Some(t)) => format!("verrouillé jusqu'à {t}"),
                         _ => "actif".to_string(),
                     };
-                    println!("{:<20} {:<30} {:<28} {}", s["username"].as_str().unwrap_or(""), s["full_name"].as_str().unwrap_or(""), roles.join(","), state);
+                    println!(
+                        "{:<20} {:<30} {:<28} {}",
+                        s["username"].as_str().unwrap_or(""),
+                        s["full_name"].as_str().unwrap_or(""),
+                        roles.join(","),
+                        state
+                    );
                 }
                 ExitCode::SUCCESS
             }
             Err(e) => print_error(&e),
         },
-        StaffCommand::Disable { username } => print_result(desk.call("staff_set_active", json!({ "username": username, "active": false })).await),
-        StaffCommand::Enable { username } => print_result(desk.call("staff_set_active", json!({ "username": username, "active": true })).await),
-        StaffCommand::Unlock { username } => print_result(desk.call("staff_unlock", json!({ "username": username })).await),
+        StaffCommand::Disable { username } => {
+            print_result(desk.call("staff_set_active", json!({ "username": username, "active": false })).await)
+        }
+        StaffCommand::Enable { username } => {
+            print_result(desk.call("staff_set_active", json!({ "username": username, "active": true })).await)
+        }
+        StaffCommand::Unlock { username } => {
+            print_result(desk.call("staff_unlock", json!({ "username": username })).await)
+        }
     }
 }
 
@@ -550,10 +605,15 @@ fn read_password() -> Result<String, ApiError> {
 fn read_anchors(files: &[String]) -> Result<Vec<Value>, ApiError> {
     let mut anchors = vec![];
     for f in files {
-        let text = std::fs::read_to_string(f).map_err(|e| ApiError::validation("anchor", format!("Fichier d'ancres « {f} » illisible : {e}.")))?;
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| ApiError::validation("anchor", format!("Fichier d'ancres « {f} » illisible : {e}.")))?;
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let a: Value = serde_json::from_str(line)
-                .map_err(|e| ApiError::validation("anchor", format!("Fichier d'ancres « {f} », ligne {} : ce n'est pas une ancre ({e}).", n + 1)))?;
+            let a: Value = serde_json::from_str(line).map_err(|e| {
+                ApiError::validation(
+                    "anchor",
+                    format!("Fichier d'ancres « {f} », ligne {} : ce n'est pas une ancre ({e}).", n + 1),
+                )
+            })?;
             anchors.push(a);
         }
     }
@@ -572,7 +632,11 @@ async fn audit_anchor(desk: &Backend, file: &str) -> ExitCode {
     });
     match written {
         Ok(()) => {
-            println!("Ancre ajoutée à « {file} » : ligne n° {} du journal, empreinte {}.", a["seq"], a["hash"].as_str().unwrap_or_default());
+            println!(
+                "Ancre ajoutée à « {file} » : ligne n° {} du journal, empreinte {}.",
+                a["seq"],
+                a["hash"].as_str().unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => print_error(&ApiError::validation("file", format!("Impossible d'écrire « {file} » : {e}."))),
@@ -603,7 +667,11 @@ async fn audit_verify(desk: &Backend, as_json: bool, anchor_files: &[String]) ->
             println!("{}", b["message"].as_str().unwrap_or_default());
         }
     }
-    if intact { ExitCode::SUCCESS } else { ExitCode::from(4) }
+    if intact {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(4)
+    }
 }
 
 fn print_result(r: Result<Value, ApiError>) -> ExitCode {

@@ -25,8 +25,10 @@ pub struct ServerConfig {
 impl ServerConfig {
     /// Reads the file; the message names the file and, for a bad key or value, the key and line.
     pub fn read(path: &Path) -> Result<ServerConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("Fichier de configuration {} illisible : {e}", path.display()))?;
-        let config: ServerConfig = toml::from_str(&text).map_err(|e| format!("Fichier de configuration {} : {}", path.display(), e.to_string().trim_end()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("Fichier de configuration {} illisible : {e}", path.display()))?;
+        let config: ServerConfig = toml::from_str(&text)
+            .map_err(|e| format!("Fichier de configuration {} : {}", path.display(), e.to_string().trim_end()))?;
         config.check().map_err(|e| format!("Fichier de configuration {} : {e}", path.display()))?;
         Ok(config)
     }
@@ -34,7 +36,9 @@ impl ServerConfig {
     /// A TLS setting that would silently fall back to plain HTTP is refused.
     fn check(&self) -> Result<(), &'static str> {
         match (&self.tls_cert, &self.tls_key, &self.self_signed) {
-            (Some(_), None, _) | (None, Some(_), _) => Err("tls_cert et tls_key vont ensemble : indiquez les deux, ou self_signed"),
+            (Some(_), None, _) | (None, Some(_), _) => {
+                Err("tls_cert et tls_key vont ensemble : indiquez les deux, ou self_signed")
+            }
             (Some(_), Some(_), Some(_)) => Err("tls_cert/tls_key ou self_signed, pas les deux"),
             _ => Ok(()),
         }
@@ -48,13 +52,15 @@ mod tests {
     #[test]
     fn reads_every_key_and_refuses_an_unknown_one() {
         let c: ServerConfig = toml::from_str(
-            "database = \"postgres://app@localhost/guichet\"\nlisten = \"127.0.0.1:9443\"\nself_signed = \"/var/lib/guichet/tls\"\nmax_body_mb = 32\n",
+            "database = \"postgres://app@localhost/guichet\"\nlisten = \"127.0.0.1:9443\"\nself_signed = \
+                \"/var/lib/guichet/tls\"\nmax_body_mb = 32\n",
         )
         .unwrap();
         assert_eq!(c.database.as_deref(), Some("postgres://app@localhost/guichet"));
         assert_eq!(c.listen, Some("127.0.0.1:9443".parse().unwrap()));
         assert_eq!(c.max_body_mb, Some(32));
-        let err = toml::from_str::<ServerConfig>("listen = \"0.0.0.0:8443\"\ndatbase = \"x\"\n").unwrap_err().to_string();
+        let err =
+            toml::from_str::<ServerConfig>("listen = \"0.0.0.0:8443\"\ndatbase = \"x\"\n").unwrap_err().to_string();
         assert!(err.contains("datbase"), "{err}");
         let half: ServerConfig = toml::from_str("tls_key = \"/etc/guichet/key.pem\"\n").unwrap();
         assert!(half.check().unwrap_err().contains("tls_cert et tls_key"));

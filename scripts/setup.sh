@@ -40,6 +40,14 @@ install_npm() {
   fi
 }
 
+# rustfmt and clippy come with rustup's default profile; a minimal one lacks them.
+install_rust_tools() {
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    echo "==> rustup component add rustfmt clippy"
+    rustup component add rustfmt clippy
+  fi
+}
+
 install_tauri_driver() {
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "==> cargo install tauri-driver"

@@ -9,6 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_apt
 install_npm
 install_tauri_driver
+install_rust_tools
 cd "$ROOT"
 
 # A clean clone gains nothing from incremental compilation but gigabytes of
@@ -56,8 +57,14 @@ SQL
 start_postgres
 echo "==> PostgreSQL ready: ${GUICHET_TEST_POSTGRES_URL/:guichet_test@/:***@}"
 
-# --- UI build (type check) and Rust tests -----------------------------------
+# --- UI build (type check), formatting and lint, Rust tests ----------------
+# A change that is not formatted (rustfmt.toml) or that clippy warns about
+# fails the run, as the UI's strict TypeScript check does in its build. The
+# desk's crate needs the built UI, so the lint comes after it.
 build_ui
+echo "==> cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> cargo test (SQLite + PostgreSQL, commands without a window, generated types)"
 cargo test --workspace --no-fail-fast --quiet 2>&1
 disk_report "after the Rust tests"

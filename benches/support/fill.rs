@@ -10,7 +10,8 @@ use std::time::Instant;
 /// As in an office keeping up with its work: dossiers of the last four months
 /// are in every status; older ones are paid or rejected, but for some
 /// incomplete ones still waiting for their complement (overdue).
-const RECENT: [(&str, usize); 6] = [("recu", 30), ("en_cours", 20), ("incomplet", 10), ("complet", 25), ("rejete", 5), ("paye", 10)];
+const RECENT: [(&str, usize); 6] =
+    [("recu", 30), ("en_cours", 20), ("incomplet", 10), ("complet", 25), ("rejete", 5), ("paye", 10)];
 const OLD: [(&str, usize); 4] = [("paye", 90), ("rejete", 5), ("incomplet", 3), ("complet", 2)];
 const KINDS: [&str; 4] = ["maladie", "maladie", "dentaire", "optique"];
 
@@ -142,11 +143,27 @@ pub async fn add_members(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: usiz
                 Value::from(now),
                 Value::from(now),
             ]);
-            b.push(vec![Value::from(id), Value::from(id), Value::from("lui_meme"), Value::from(format!("Nom{i}")), Value::from("Prénom"), Value::from(now), Value::from(now)]);
+            b.push(vec![
+                Value::from(id),
+                Value::from(id),
+                Value::from("lui_meme"),
+                Value::from(format!("Nom{i}")),
+                Value::from("Prénom"),
+                Value::from(now),
+                Value::from(now),
+            ]);
         }
-        let cols = ["id", "matricule", "last_name", "first_name", "search_name", "status", "rib", "created_at", "updated_at"];
+        let cols =
+            ["id", "matricule", "last_name", "first_name", "search_name", "status", "rib", "created_at", "updated_at"];
         batch::insert(tx, "members", &cols, &m).await.unwrap();
-        batch::insert(tx, "beneficiaries", &["id", "member_id", "relation", "last_name", "first_name", "created_at", "updated_at"], &b).await.unwrap();
+        batch::insert(
+            tx,
+            "beneficiaries",
+            &["id", "member_id", "relation", "last_name", "first_name", "created_at", "updated_at"],
+            &b,
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -154,7 +171,16 @@ pub async fn add_members(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: usiz
 pub async fn add_urns(tx: &mut sqlx::Transaction<'static, sqlx::Any>) {
     let now = "2026-11-23T00:00:00.000000Z";
     let urns: Vec<Vec<Value>> = (1..=5)
-        .map(|u| vec![Value::from(u as i64), Value::from(format!("Urne {u}")), Value::from(format!("urne {u}")), Value::from("Site"), Value::from(now), Value::from(now)])
+        .map(|u| {
+            vec![
+                Value::from(u as i64),
+                Value::from(format!("Urne {u}")),
+                Value::from(format!("urne {u}")),
+                Value::from("Site"),
+                Value::from(now),
+                Value::from(now),
+            ]
+        })
         .collect();
     batch::insert(tx, "urns", &["id", "name", "name_key", "site", "created_at", "updated_at"], &urns).await.unwrap();
 }

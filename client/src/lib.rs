@@ -37,7 +37,13 @@ pub struct Client {
 
 fn unavailable(base: &str, detail: impl std::fmt::Display) -> ApiError {
     tracing::warn!(server = base, error = %detail, "serveur injoignable");
-    ApiError::new(ErrorCode::Unavailable, format!("Le serveur Guichet ({base}) ne répond pas : vérifiez le réseau ou prévenez l'administrateur ; votre saisie est gardée."))
+    ApiError::new(
+        ErrorCode::Unavailable,
+        format!(
+            "Le serveur Guichet ({base}) ne répond pas : vérifiez le réseau ou \
+        prévenez l'administrateur ; votre saisie est gardée."
+        ),
+    )
 }
 
 /// A failed request: a certificate that is not the pinned one is said as
@@ -49,7 +55,10 @@ fn send_error(base: &str, e: reqwest::Error) -> ApiError {
             tracing::warn!(server = base, "certificat différent de l'empreinte enregistrée");
             return ApiError {
                 code: ErrorCode::Unavailable,
-                message: format!("Le certificat du serveur {base} n'est plus celui enregistré sur ce poste : ne vous connectez pas et prévenez l'administrateur."),
+                message: format!(
+                    "Le certificat du serveur {base} n'est plus celui enregistré sur ce poste : ne vous \
+                    connectez pas et prévenez l'administrateur."
+                ),
                 field: Some("server_certificate".into()),
             };
         }
@@ -75,10 +84,19 @@ struct Verifier {
 }
 
 impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
         let seen = fingerprint(end_entity.as_ref());
         match &self.check {
-            Check::Pinned(expected) if seen.eq_ignore_ascii_case(expected.trim()) => Ok(ServerCertVerified::assertion()),
+            Check::Pinned(expected) if seen.eq_ignore_ascii_case(expected.trim()) => {
+                Ok(ServerCertVerified::assertion())
+            }
             Check::Pinned(_) => Err(rustls::Error::General(PIN_MISMATCH.into())),
             Check::Record(slot) => {
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
@@ -86,10 +104,20 @@ impl ServerCertVerifier for Verifier {
             }
         }
     }
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -130,8 +158,17 @@ pub async fn probe(base: &str) -> Result<Probe, ApiError> {
         Err(_) if system.base.starts_with("https://") => {
             let seen = Arc::new(Mutex::new(None));
             let config = tls_config(Check::Record(seen.clone()))?;
-            let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(20)).tls_backend_preconfigured(config).build().map_err(ApiError::internal)?;
-            let r = http.get(format!("{}/api/v1/version", system.base)).send().await.map_err(|e| send_error(&system.base, e))?;
+            let http = reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(20))
+                .tls_backend_preconfigured(config)
+                .build()
+                .map_err(ApiError::internal)?;
+            let r = http
+                .get(format!("{}/api/v1/version", system.base))
+                .send()
+                .await
+                .map_err(|e| send_error(&system.base, e))?;
             let v: Value = r.json().await.map_err(|e| unavailable(&system.base, e))?;
             let fp = seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
             (fp, v)
@@ -141,15 +178,24 @@ pub async fn probe(base: &str) -> Result<Probe, ApiError> {
     if v.get("application").is_none() {
         return Err(ApiError::validation("server", format!("{} ne répond pas comme un serveur Guichet.", system.base)));
     }
-    Ok(Probe { url: system.base.clone(), fingerprint, application: v["application"].as_str().unwrap_or("").to_string(), schema: v["schema"].as_i64() })
+    Ok(Probe {
+        url: system.base.clone(),
+        fingerprint,
+        application: v["application"].as_str().unwrap_or("").to_string(),
+        schema: v["schema"].as_i64(),
+    })
 }
 
 /// Writes `bytes` beside `dest` and renames it into place.
 fn write_local(dest: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| ApiError::validation("path", format!("Écriture impossible dans {} : {e}", dir.display())))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| ApiError::validation("path", format!("Écriture impossible : {e}")))?;
-    tmp.persist(dest).map_err(|e| ApiError::validation("path", format!("Écriture impossible de {} : {}", dest.display(), e.error)))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| ApiError::validation("path", format!("Écriture impossible dans {} : {e}", dir.display())))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .map_err(|e| ApiError::validation("path", format!("Écriture impossible : {e}")))?;
+    tmp.persist(dest).map_err(|e| {
+        ApiError::validation("path", format!("Écriture impossible de {} : {}", dest.display(), e.error))
+    })?;
     Ok(())
 }
 
@@ -158,12 +204,17 @@ impl Client {
     pub fn new(base: &str, desk: &str, trust: Trust) -> Result<Client, ApiError> {
         let base = base.trim().trim_end_matches('/').to_string();
         let base = if base.contains("://") { base } else { format!("https://{base}") };
-        let is_loopback_http = base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]");
+        let is_loopback_http =
+            base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]");
         if !base.starts_with("https://") && !is_loopback_http {
-            return Err(ApiError::validation("server", "Adresse du serveur : https://… (http seulement sur la machine même)."));
+            return Err(ApiError::validation(
+                "server",
+                "Adresse du serveur : https://… (http seulement sur la machine même).",
+            ));
         }
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(600));
+        let builder =
+            reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(600));
         let builder = match trust {
             Trust::System => builder,
             Trust::Pinned(expected) => builder.tls_backend_preconfigured(tls_config(Check::Pinned(expected))?),
@@ -183,7 +234,12 @@ impl Client {
 
     /// `GET /healthz` and `/api/v1/version`: the server's versions when it answers.
     pub async fn version(&self) -> Result<Value, ApiError> {
-        let r = self.http.get(format!("{}/api/v1/version", self.base)).send().await.map_err(|e| send_error(&self.base, e))?;
+        let r = self
+            .http
+            .get(format!("{}/api/v1/version", self.base))
+            .send()
+            .await
+            .map_err(|e| send_error(&self.base, e))?;
         r.json().await.map_err(|e| unavailable(&self.base, e))
     }
 
@@ -194,7 +250,12 @@ impl Client {
 
     /// Same, streaming a long operation's progress to `progress`; the sink
     /// answering `false` closes the connection, which stops the operation.
-    pub async fn call_with_progress(&self, op: &str, mut request: Value, progress: Option<ProgressSink>) -> Result<Value, ApiError> {
+    pub async fn call_with_progress(
+        &self,
+        op: &str,
+        mut request: Value,
+        progress: Option<ProgressSink>,
+    ) -> Result<Value, ApiError> {
         let fields = files::fields_of(op);
         let mut outputs: Vec<(FileDir, PathBuf)> = vec![];
         for f in fields {
@@ -202,12 +263,20 @@ impl Client {
                 let local = PathBuf::from(v.as_str().unwrap_or("").trim());
                 match f.dir {
                     FileDir::In => {
-                        let bytes = std::fs::read(&local).map_err(|e| ApiError::validation(f.pointer.trim_start_matches('/'), format!("Fichier illisible : {} ({e}).", local.display())))?;
+                        let bytes = std::fs::read(&local).map_err(|e| {
+                            ApiError::validation(
+                                f.pointer.trim_start_matches('/'),
+                                format!("Fichier illisible : {} ({e}).", local.display()),
+                            )
+                        })?;
                         let name = files::file_name("file", &local.to_string_lossy())?;
                         *v = json!({ PAYLOAD_KEY: Payload { name, base64: base64::engine::general_purpose::STANDARD.encode(bytes) } });
                     }
                     FileDir::Out => {
-                        *v = Value::String(files::file_name(f.pointer.trim_start_matches('/'), &local.to_string_lossy())?);
+                        *v = Value::String(files::file_name(
+                            f.pointer.trim_start_matches('/'),
+                            &local.to_string_lossy(),
+                        )?);
                         outputs.push((f.dir, local));
                     }
                     FileDir::OutFolder => {
@@ -218,7 +287,11 @@ impl Client {
                 Ok(())
             })?;
         }
-        let mut req = self.http.post(format!("{}/api/v1/{op}", self.base)).header("x-guichet-desk", wire::header_text(&self.desk)).json(&request);
+        let mut req = self
+            .http
+            .post(format!("{}/api/v1/{op}", self.base))
+            .header("x-guichet-desk", wire::header_text(&self.desk))
+            .json(&request);
         if let Some(t) = self.token() {
             req = req.bearer_auth(t);
         }
@@ -234,7 +307,8 @@ impl Client {
             Some(sink) if status.is_success() => self.read_stream(resp, sink).await?,
             _ => {
                 let text = resp.text().await.map_err(|e| unavailable(&self.base, e))?;
-                let v: Value = serde_json::from_str(&text).map_err(|_| unavailable(&self.base, format!("réponse illisible ({status})")))?;
+                let v: Value = serde_json::from_str(&text)
+                    .map_err(|_| unavailable(&self.base, format!("réponse illisible ({status})")))?;
                 if !status.is_success() {
                     return Err(self.failure(v));
                 }
@@ -253,7 +327,8 @@ impl Client {
     /// Posts raw bytes to an operation and gives back the status and the
     /// JSON answer as they are: for tools and tests of the server's door.
     pub async fn call_raw(&self, op: &str, body: Vec<u8>) -> Result<(u16, Value), ApiError> {
-        let mut req = self.http.post(format!("{}/api/v1/{op}", self.base)).header("content-type", "application/json").body(body);
+        let mut req =
+            self.http.post(format!("{}/api/v1/{op}", self.base)).header("content-type", "application/json").body(body);
         if let Some(t) = self.token() {
             req = req.bearer_auth(t);
         }
@@ -292,7 +367,8 @@ impl Client {
             buf.extend_from_slice(&chunk);
             while let Some(i) = buf.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = buf.drain(..=i).collect();
-                let v: Value = serde_json::from_slice(&line).map_err(|_| unavailable(&self.base, "ligne de progression illisible"))?;
+                let v: Value = serde_json::from_slice(&line)
+                    .map_err(|_| unavailable(&self.base, "ligne de progression illisible"))?;
                 if let Some(p) = v.get("progress") {
                     if !sink(p.clone()) {
                         // Dropping the stream closes the connection: the server stops the operation.
@@ -311,13 +387,16 @@ impl Client {
     /// Writes the files an operation sent back where the caller asked; the
     /// result with the caller's own paths.
     fn save_files(&self, body: Value, outputs: &[(FileDir, PathBuf)]) -> Result<Value, ApiError> {
-        let files: Vec<Payload> = serde_json::from_value(body.get("files").cloned().unwrap_or(Value::Array(vec![]))).map_err(ApiError::internal)?;
+        let files: Vec<Payload> = serde_json::from_value(body.get("files").cloned().unwrap_or(Value::Array(vec![])))
+            .map_err(ApiError::internal)?;
         let mut result = body.get("result").cloned().unwrap_or(Value::Null);
         for (dir, local) in outputs {
             match dir {
                 FileDir::Out => {
                     if let Some(f) = files.first() {
-                        let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.as_bytes()).map_err(ApiError::internal)?;
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(f.base64.as_bytes())
+                            .map_err(ApiError::internal)?;
                         write_local(local, &bytes)?;
                     }
                     if let Some(p) = result.get_mut("path") {
@@ -325,10 +404,17 @@ impl Client {
                     }
                 }
                 _ => {
-                    std::fs::create_dir_all(local).map_err(|e| ApiError::validation("folder", format!("Dossier impossible à créer : {} ({e}).", local.display())))?;
+                    std::fs::create_dir_all(local).map_err(|e| {
+                        ApiError::validation(
+                            "folder",
+                            format!("Dossier impossible à créer : {} ({e}).", local.display()),
+                        )
+                    })?;
                     for f in &files {
                         let name = files::file_name("folder", &f.name)?;
-                        let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.as_bytes()).map_err(ApiError::internal)?;
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(f.base64.as_bytes())
+                            .map_err(ApiError::internal)?;
                         write_local(&local.join(name), &bytes)?;
                     }
                     wire::replace_prefix(&mut result, "dossier", &local.to_string_lossy());

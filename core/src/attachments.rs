@@ -7,9 +7,9 @@ use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::time;
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use sqlx::{Any, Transaction};
 use std::path::Path;
 use ts_rs::TS;
 
@@ -25,13 +25,20 @@ pub const MAX_TOTAL_BYTES: u64 = 60 * 1024 * 1024;
 pub fn check_request<'p>(field: &str, paths: impl ExactSizeIterator<Item = &'p Path>) -> ApiResult<()> {
     let n = paths.len();
     if n > MAX_FILES {
-        return Err(ApiError::validation(field, format!("Au plus {MAX_FILES} fichiers par envoi ({n} choisis) : envoyez-les en plusieurs fois.")));
+        return Err(ApiError::validation(
+            field,
+            format!("Au plus {MAX_FILES} fichiers par envoi ({n} choisis) : envoyez-les en plusieurs fois."),
+        ));
     }
     let total: u64 = paths.filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     if total > MAX_TOTAL_BYTES {
         return Err(ApiError::validation(
             field,
-            format!("Ces fichiers pèsent {} Mo ensemble, au plus {} Mo par envoi : envoyez-les en plusieurs fois.", total.div_ceil(1_048_576), MAX_TOTAL_BYTES / 1_048_576),
+            format!(
+                "Ces fichiers pèsent {} Mo ensemble, au plus {} Mo par envoi : envoyez-les en plusieurs fois.",
+                total.div_ceil(1_048_576),
+                MAX_TOTAL_BYTES / 1_048_576
+            ),
         ));
     }
     Ok(())
@@ -93,14 +100,18 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// Reads and checks the scan at `path`; `field` names it in messages.
 pub fn read(field: &str, path: &Path) -> ApiResult<Scan> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
-    let meta = std::fs::metadata(path).map_err(|_| ApiError::validation(field, format!("Fichier « {name} » introuvable.")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|_| ApiError::validation(field, format!("Fichier « {name} » introuvable.")))?;
     if !meta.is_file() {
         return Err(ApiError::validation(field, format!("« {name} » n'est pas un fichier.")));
     }
     if meta.len() > MAX_SCAN_BYTES {
         return Err(ApiError::validation(
             field,
-            format!("Le fichier « {name} » pèse {:.1} Mo : 20 Mo au plus par pièce scannée.", meta.len() as f64 / 1_048_576.0),
+            format!(
+                "Le fichier « {name} » pèse {:.1} Mo : 20 Mo au plus par pièce scannée.",
+                meta.len() as f64 / 1_048_576.0
+            ),
         ));
     }
     if meta.len() == 0 {
@@ -112,16 +123,23 @@ pub fn read(field: &str, path: &Path) -> ApiResult<Scan> {
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
         _ => {
-            return Err(ApiError::validation(field, format!("« {name} » : seuls les fichiers PDF, JPG et PNG sont acceptés.")));
+            return Err(ApiError::validation(
+                field,
+                format!("« {name} » : seuls les fichiers PDF, JPG et PNG sont acceptés."),
+            ));
         }
     };
-    let bytes = std::fs::read(path).map_err(|e| ApiError::validation(field, format!("Lecture impossible de « {name} » : {e}.")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ApiError::validation(field, format!("Lecture impossible de « {name} » : {e}.")))?;
     match sniff(&bytes) {
         Some(t) if t == declared => {}
         _ => {
             return Err(ApiError::validation(
                 field,
-                format!("« {name} » n'est pas un vrai fichier {} (contenu d'un autre type ou fichier abîmé).", ext.to_uppercase()),
+                format!(
+                    "« {name} » n'est pas un vrai fichier {} (contenu d'un autre type ou fichier abîmé).",
+                    ext.to_uppercase()
+                ),
             ))
         }
     }
@@ -232,7 +250,13 @@ impl Shelf {
 }
 
 /// Stores a checked scan with who added it and when.
-pub(crate) async fn store(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, at: &Place<'_>, s: &Scan) -> ApiResult<()> {
+pub(crate) async fn store(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    at: &Place<'_>,
+    s: &Scan,
+) -> ApiResult<()> {
     let mut columns = vec![at.shelf.owner];
     columns.extend(at.piece.map(|_| "piece"));
     columns.extend(at.confidential.map(|_| "confidential"));

@@ -79,7 +79,8 @@ impl ApiError {
         tracing::error!(error = %detail, "erreur interne");
         Self::new(
             ErrorCode::Internal,
-            "Erreur interne : l'opération n'a pas été effectuée. Réessayez ; si cela persiste, prévenez l'administrateur.",
+            "Erreur interne : l'opération n'a pas été effectuée. Réessayez ; si cela persiste, prévenez \
+                l'administrateur.",
         )
     }
     /// The record was changed by someone else since it was read.
@@ -102,7 +103,10 @@ impl From<sqlx::Error> for ApiError {
                 return ApiError::conflict("Cet enregistrement existe déjà.");
             }
             let msg = db.message();
-            if msg.contains("database is locked") || msg.contains("could not serialize") || msg.contains("deadlock detected") {
+            if msg.contains("database is locked")
+                || msg.contains("could not serialize")
+                || msg.contains("deadlock detected")
+            {
                 return ApiError::conflict(BUSY);
             }
         }

@@ -25,11 +25,14 @@ pub async fn get_many(pool: &AnyPool, keys: &[&str]) -> ApiResult<Vec<(String, S
 
 /// Sets `key` inside the caller's transaction (the caller journals it).
 pub async fn set(tx: &mut Transaction<'static, Any>, now: DateTime<Utc>, key: &str, value: &str) -> ApiResult<()> {
-    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($3, $1, $2) ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2")
-        .bind(value)
-        .bind(time::ts(now))
-        .bind(key)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($3, $1, $2) ON CONFLICT (key) DO UPDATE SET \
+        value = $1, updated_at = $2",
+    )
+    .bind(value)
+    .bind(time::ts(now))
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

@@ -49,7 +49,16 @@ pub struct Options {
 
 impl Options {
     pub fn new(listen: SocketAddr, tls: tls::Mode) -> Options {
-        Options { listen, tls, max_body: 64 * 1024 * 1024, timeout: Duration::from_secs(120), allow_owner: false, work_dir: std::env::temp_dir(), logins_per_address: 30, logins_per_account: 10 }
+        Options {
+            listen,
+            tls,
+            max_body: 64 * 1024 * 1024,
+            timeout: Duration::from_secs(120),
+            allow_owner: false,
+            work_dir: std::env::temp_dir(),
+            logins_per_address: 30,
+            logins_per_account: 10,
+        }
     }
 }
 
@@ -100,15 +109,28 @@ pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     match row {
-        (true, _) => Err("Le serveur refuse de tourner avec un rôle superutilisateur : créez un rôle applicatif (guichet db grant-app-role NOM) ou ajoutez --allow-owner.".into()),
-        (_, true) => Err("Le serveur refuse de tourner avec le rôle propriétaire du schéma : créez un rôle applicatif (guichet db grant-app-role NOM) ou ajoutez --allow-owner.".into()),
+        (true, _) => Err("Le serveur refuse de tourner avec un rôle superutilisateur : créez un rôle applicatif \
+            (guichet db grant-app-role NOM) ou ajoutez --allow-owner."
+            .into()),
+        (_, true) => {
+            Err("Le serveur refuse de tourner avec le rôle propriétaire du schéma : créez un rôle applicatif \
+            (guichet db grant-app-role NOM) ou ajoutez --allow-owner."
+                .into())
+        }
         _ => Ok(()),
     }
 }
 
 pub fn router(api: Api, opts: &Options) -> Router {
     let ops: HashMap<&'static str, OpInfo> = ops::all().into_iter().map(|o| (o.name, o)).collect();
-    let state = State { api: api.serving_remote(), ops: Arc::new(ops), limits: Arc::new(limits::Limits::new(opts.logins_per_address, opts.logins_per_account)), timeout: opts.timeout, max_body: opts.max_body, work_dir: opts.work_dir.clone() };
+    let state = State {
+        api: api.serving_remote(),
+        ops: Arc::new(ops),
+        limits: Arc::new(limits::Limits::new(opts.logins_per_address, opts.logins_per_account)),
+        timeout: opts.timeout,
+        max_body: opts.max_body,
+        work_dir: opts.work_dir.clone(),
+    };
     Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/api/v1/version", get(routes::version))
@@ -123,7 +145,9 @@ pub fn router(api: Api, opts: &Options) -> Router {
 /// Starts serving `db` (its schema current, its role checked by the caller).
 pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
     let tls = tls::config(&opts.tls, opts.listen)?;
-    let listener = tokio::net::TcpListener::bind(opts.listen).await.map_err(|e| format!("Écoute impossible sur {} : {e}", opts.listen))?;
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|e| format!("Écoute impossible sur {} : {e}", opts.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let fingerprint = tls.as_ref().map(|(_, f)| f.clone());
     let acceptor = tls.map(|(c, _)| tokio_rustls::TlsAcceptor::from(c));

@@ -53,7 +53,9 @@ fn error(e: ApiError) -> Response {
 pub async fn healthz(Axum(st): Axum<State>) -> Response {
     match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(st.api.db().pool()).await {
         Ok(_) => axum::Json(json!({ "status": "ok" })).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "base injoignable" }))).into_response(),
+        Err(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "base injoignable" }))).into_response()
+        }
     }
 }
 
@@ -75,29 +77,51 @@ struct Call {
     caller: Caller,
 }
 
-pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: HeaderMap, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+pub async fn call(
+    Axum(st): Axum<State>,
+    Path(op): Path<String>,
+    headers: HeaderMap,
+    remote: Option<axum::Extension<Remote>>,
+    body: Body,
+) -> Response {
     let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
     let body = match read_limited(body, st.max_body).await {
         Some(b) => b,
         None => {
-            let e = ApiError::validation("request", format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576));
+            let e = ApiError::validation(
+                "request",
+                format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576),
+            );
             return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response();
         }
     };
     let Some(info) = st.ops.get(op.as_str()) else {
-        return error(ApiError::not_found(format!("Opération inconnue « {op} » : voir `guichet operations` pour la liste.")));
+        return error(ApiError::not_found(format!(
+            "Opération inconnue « {op} » : voir `guichet operations` pour la liste."
+        )));
     };
     if let Some((_, why)) = SERVER_MACHINE_ONLY.iter().find(|(name, _)| *name == op) {
         return error(ApiError::forbidden(*why));
     }
     let text = match std::str::from_utf8(&body) {
         Ok(t) => t,
-        Err(_) => return error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8.")),
+        Err(_) => {
+            return error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8."))
+        }
     };
     let parsed = api::parse_json(text);
-    let desk = headers.get("x-guichet-desk").and_then(|v| v.to_str().ok()).map(|d| wire::from_header_text(d).chars().filter(|c| !c.is_control()).take(60).collect::<String>()).unwrap_or_default();
+    let desk = headers
+        .get("x-guichet-desk")
+        .and_then(|v| v.to_str().ok())
+        .map(|d| wire::from_header_text(d).chars().filter(|c| !c.is_control()).take(60).collect::<String>())
+        .unwrap_or_default();
     let desk = if desk.trim().is_empty() { "poste inconnu".to_string() } else { desk.trim().to_string() };
-    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty());
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     let pool = st.api.db().pool().clone();
     let session = match token {
         Some(t) => match sessions::find(&pool, t).await {
@@ -107,7 +131,8 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
         None => None,
     };
     if token.is_some() && session.is_none() && !WITHOUT_SESSION.contains(&op.as_str()) {
-        let mut e = ApiError::unauthenticated("Session terminée ou inconnue : reconnectez-vous (votre saisie est gardée).");
+        let mut e =
+            ApiError::unauthenticated("Session terminée ou inconnue : reconnectez-vous (votre saisie est gardée).");
         e.field = Some("session_expired".into());
         return error(e);
     }
@@ -122,7 +147,10 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
     if op == "session_login" {
         let account = request.get("username").and_then(Value::as_str).unwrap_or("");
         if !st.limits.allow_login(&remote, account) {
-            return error(ApiError::new(ErrorCode::TooManyRequests, "Trop de tentatives de connexion : attendez une minute avant de réessayer."));
+            return error(ApiError::new(
+                ErrorCode::TooManyRequests,
+                "Trop de tentatives de connexion : attendez une minute avant de réessayer.",
+            ));
         }
     }
     let caller = session.as_ref().map(Session::caller).unwrap_or_default();
@@ -140,14 +168,21 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
             n += 1;
             match f.dir {
                 FileDir::In => {
-                    let p: Payload = v
-                        .get(PAYLOAD_KEY)
-                        .cloned()
-                        .and_then(|p| serde_json::from_value(p).ok())
-                        .ok_or_else(|| ApiError::validation(f.pointer.trim_start_matches('/'), "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des postes."))?;
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(p.base64.as_bytes())
-                        .map_err(|_| ApiError::validation(f.pointer.trim_start_matches('/'), "Contenu du fichier mal encodé (base64 attendu)."))?;
+                    let p: Payload =
+                        v.get(PAYLOAD_KEY).cloned().and_then(|p| serde_json::from_value(p).ok()).ok_or_else(|| {
+                            ApiError::validation(
+                                f.pointer.trim_start_matches('/'),
+                                "Envoyez le contenu du \
+                            fichier, pas son chemin : le serveur ne lit pas les fichiers des postes.",
+                            )
+                        })?;
+                    let bytes =
+                        base64::engine::general_purpose::STANDARD.decode(p.base64.as_bytes()).map_err(|_| {
+                            ApiError::validation(
+                                f.pointer.trim_start_matches('/'),
+                                "Contenu du fichier mal encodé (base64 attendu).",
+                            )
+                        })?;
                     let dir = work.path().join(format!("in-{n}"));
                     std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
                     let path = dir.join(files::file_name("file", &p.name)?);
@@ -158,7 +193,11 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
                     let asked = v.as_str().unwrap_or("").to_string();
                     let dir = work.path().join(format!("out-{n}"));
                     std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
-                    let path = if f.dir == FileDir::Out { dir.join(files::file_name(f.pointer.trim_start_matches('/'), &asked)?) } else { dir.clone() };
+                    let path = if f.dir == FileDir::Out {
+                        dir.join(files::file_name(f.pointer.trim_start_matches('/'), &asked)?)
+                    } else {
+                        dir.clone()
+                    };
                     outputs.push((f.dir, path.clone(), asked));
                     *v = Value::String(path.to_string_lossy().into_owned());
                 }
@@ -170,7 +209,8 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
         }
     }
 
-    let streamed = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/x-ndjson"));
+    let streamed =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/x-ndjson"));
     if streamed {
         return stream(st, call, request, work, outputs).await;
     }
@@ -179,7 +219,10 @@ pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, headers: Header
         Err(_) => {
             return error(ApiError::new(
                 ErrorCode::Unavailable,
-                format!("L'opération {op} a dépassé {} secondes : elle est annulée, rien n'a été enregistré.", st.timeout.as_secs()),
+                format!(
+                    "L'opération {op} a dépassé {} secondes : elle est annulée, rien n'a été enregistré.",
+                    st.timeout.as_secs()
+                ),
             ))
         }
     };
@@ -220,10 +263,17 @@ async fn read_limited(body: Body, limit: usize) -> Option<Bytes> {
 }
 
 /// Runs the operation for the call's caller; the caller as the call left it.
-async fn run(st: &State, mut call: Call, request: Value, progress: Option<ProgressSink>) -> (Result<Value, ApiError>, Call) {
+async fn run(
+    st: &State,
+    mut call: Call,
+    request: Value,
+    progress: Option<ProgressSink>,
+) -> (Result<Value, ApiError>, Call) {
     // Every journal row the call writes names the desk and its address.
     let origin = guichet_core::audit::Origin { desk: call.desk.clone(), remote_addr: call.remote.clone() };
-    let result = guichet_core::audit::ORIGIN.scope(origin, st.api.call_with_progress(&mut call.caller, &call.op, request, progress)).await;
+    let result = guichet_core::audit::ORIGIN
+        .scope(origin, st.api.call_with_progress(&mut call.caller, &call.op, request, progress))
+        .await;
     (result, call)
 }
 
@@ -248,7 +298,11 @@ async fn after(st: &State, call: &Call) -> Result<Option<String>, ApiError> {
 
 /// The answer of an operation that wrote files: its result and the files'
 /// bytes, paths in the result given back as the client named them.
-fn with_files(result: Value, outputs: &[(FileDir, PathBuf, String)], work: &std::path::Path) -> Result<Value, ApiError> {
+fn with_files(
+    result: Value,
+    outputs: &[(FileDir, PathBuf, String)],
+    work: &std::path::Path,
+) -> Result<Value, ApiError> {
     if outputs.is_empty() {
         return Ok(result);
     }
@@ -256,7 +310,12 @@ fn with_files(result: Value, outputs: &[(FileDir, PathBuf, String)], work: &std:
     for (dir, path, _) in outputs {
         let found: Vec<PathBuf> = match dir {
             FileDir::Out => vec![path.clone()].into_iter().filter(|p| p.is_file()).collect(),
-            _ => std::fs::read_dir(path).map_err(ApiError::internal)?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect(),
+            _ => std::fs::read_dir(path)
+                .map_err(ApiError::internal)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect(),
         };
         for p in found {
             let bytes = std::fs::read(&p).map_err(ApiError::internal)?;
@@ -275,7 +334,13 @@ fn with_files(result: Value, outputs: &[(FileDir, PathBuf, String)], work: &std:
 
 /// A long operation whose progress streams as NDJSON lines; the client
 /// closing the connection stops it between two steps.
-async fn stream(st: State, call: Call, request: Value, work: tempfile::TempDir, outputs: Vec<(FileDir, PathBuf, String)>) -> Response {
+async fn stream(
+    st: State,
+    call: Call,
+    request: Value,
+    work: tempfile::TempDir,
+    outputs: Vec<(FileDir, PathBuf, String)>,
+) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
     let progress_tx = tx.clone();
     let sink: ProgressSink = std::sync::Arc::new(move |p: Value| {
@@ -297,7 +362,9 @@ async fn stream(st: State, call: Call, request: Value, work: tempfile::TempDir, 
         let _ = tx.send(Bytes::from(format!("{last}\n"))).await;
         drop(work);
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx)) });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    });
     let mut resp = Response::new(Body::from_stream(body));
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));
     resp

@@ -34,10 +34,13 @@ fn new_token() -> ApiResult<String> {
 
 /// The live session of a token, if any.
 pub async fn find(pool: &AnyPool, token: &str) -> ApiResult<Option<Session>> {
-    let r = sqlx::query("SELECT token_hash, staff_id, locked, last_activity FROM server_sessions WHERE token_hash = $1 AND ended_at IS NULL")
-        .bind(hash(token))
-        .fetch_optional(pool)
-        .await?;
+    let r = sqlx::query(
+        "SELECT token_hash, staff_id, locked, last_activity FROM server_sessions WHERE token_hash = \
+        $1 AND ended_at IS NULL",
+    )
+    .bind(hash(token))
+    .fetch_optional(pool)
+    .await?;
     r.map(|r| {
         Ok(Session {
             hash: r.try_get("token_hash")?,
@@ -62,14 +65,17 @@ impl Session {
 /// Opens a session for a staff member who just logged in; its token.
 pub async fn open(pool: &AnyPool, staff_id: i64, desk: &str, remote: &str, now: DateTime<Utc>) -> ApiResult<String> {
     let token = new_token()?;
-    sqlx::query("INSERT INTO server_sessions (token_hash, staff_id, desk, remote_addr, created_at, last_activity) VALUES ($1, $2, $3, $4, $5, $5)")
-        .bind(hash(&token))
-        .bind(staff_id)
-        .bind(desk)
-        .bind(remote)
-        .bind(time::ts(now))
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO server_sessions (token_hash, staff_id, desk, remote_addr, created_at, last_activity) \
+        VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(hash(&token))
+    .bind(staff_id)
+    .bind(desk)
+    .bind(remote)
+    .bind(time::ts(now))
+    .execute(pool)
+    .await?;
     Ok(token)
 }
 
@@ -80,21 +86,29 @@ pub async fn open(pool: &AnyPool, staff_id: i64, desk: &str, remote: &str, now: 
 pub async fn write_back(pool: &AnyPool, s: &Session, after: &Caller, now: DateTime<Utc>) -> ApiResult<()> {
     match after {
         Caller::Staff { last_active, .. } if s.locked => {
-            sqlx::query("UPDATE server_sessions SET last_activity = $1, locked = 0 WHERE token_hash = $2 AND ended_at IS NULL")
-                .bind(time::ts(*last_active))
-                .bind(&s.hash)
-                .execute(pool)
-                .await?;
+            sqlx::query(
+                "UPDATE server_sessions SET last_activity = $1, locked = 0 WHERE token_hash = $2 AND ended_at IS NULL",
+            )
+            .bind(time::ts(*last_active))
+            .bind(&s.hash)
+            .execute(pool)
+            .await?;
         }
         Caller::Staff { last_active, .. } => {
-            sqlx::query("UPDATE server_sessions SET last_activity = $1 WHERE token_hash = $2 AND ended_at IS NULL AND locked = 0 AND last_activity < $1")
-                .bind(time::ts(*last_active))
+            sqlx::query(
+                "UPDATE server_sessions SET last_activity = $1 WHERE token_hash = $2 AND ended_at IS NULL AND \
+                locked = 0 AND last_activity < $1",
+            )
+            .bind(time::ts(*last_active))
+            .bind(&s.hash)
+            .execute(pool)
+            .await?;
+        }
+        Caller::Locked { .. } => {
+            sqlx::query("UPDATE server_sessions SET locked = 1 WHERE token_hash = $1")
                 .bind(&s.hash)
                 .execute(pool)
                 .await?;
-        }
-        Caller::Locked { .. } => {
-            sqlx::query("UPDATE server_sessions SET locked = 1 WHERE token_hash = $1").bind(&s.hash).execute(pool).await?;
         }
         Caller::Anonymous | Caller::System { .. } => end(pool, &s.hash, now).await?,
     }
@@ -102,6 +116,10 @@ pub async fn write_back(pool: &AnyPool, s: &Session, after: &Caller, now: DateTi
 }
 
 pub async fn end(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL").bind(time::ts(now)).bind(token_hash).execute(pool).await?;
+    sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
+        .bind(time::ts(now))
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
     Ok(())
 }

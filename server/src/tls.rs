@@ -3,10 +3,10 @@
 //! (`--self-signed DIR`) whose SHA-256 fingerprint the desks pin. Plain HTTP
 //! only on the loopback interface.
 
+use guichet_core::api::wire::fingerprint;
 use rustls::ServerConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use guichet_core::api::wire::fingerprint;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,9 +15,14 @@ use std::sync::Arc;
 pub enum Mode {
     /// No TLS: refused unless the server listens on loopback.
     Plain,
-    Files { cert: PathBuf, key: PathBuf },
+    Files {
+        cert: PathBuf,
+        key: PathBuf,
+    },
     /// `cert.pem` and `key.pem` in this folder, made on first start.
-    SelfSigned { dir: PathBuf },
+    SelfSigned {
+        dir: PathBuf,
+    },
 }
 
 /// The TLS configuration and the certificate's fingerprint (`None`: plain HTTP).
@@ -25,7 +30,10 @@ pub fn config(mode: &Mode, listen: SocketAddr) -> Result<Option<(Arc<ServerConfi
     let (cert, key) = match mode {
         Mode::Plain => {
             if !listen.ip().is_loopback() {
-                return Err(format!("HTTP sans TLS refusé sur {listen} : seulement sur l'interface locale (127.0.0.1). Donnez --tls-cert/--tls-key ou --self-signed."));
+                return Err(format!(
+                    "HTTP sans TLS refusé sur {listen} : seulement sur l'interface locale (127.0.0.1). \
+                    Donnez --tls-cert/--tls-key ou --self-signed."
+                ));
             }
             return Ok(None);
         }
@@ -38,7 +46,8 @@ pub fn config(mode: &Mode, listen: SocketAddr) -> Result<Option<(Arc<ServerConfi
         .map_err(|e| format!("Certificat illisible ({}) : {e}", cert.display()))?;
     let first = certs.first().ok_or_else(|| format!("Aucun certificat dans {}", cert.display()))?;
     let print = fingerprint(first.as_ref());
-    let key = PrivateKeyDer::from_pem_file(&key).map_err(|e| format!("Clé privée illisible ({}) : {e}", key.display()))?;
+    let key =
+        PrivateKeyDer::from_pem_file(&key).map_err(|e| format!("Clé privée illisible ({}) : {e}", key.display()))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -59,7 +68,8 @@ fn self_signed(dir: &Path) -> Result<(PathBuf, PathBuf), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("Dossier {} impossible à créer : {e}", dir.display()))?;
     let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
     names.extend(guichet_core::host::name());
-    let made = rcgen::generate_simple_self_signed(names).map_err(|e| format!("Certificat auto-signé impossible : {e}"))?;
+    let made =
+        rcgen::generate_simple_self_signed(names).map_err(|e| format!("Certificat auto-signé impossible : {e}"))?;
     std::fs::write(&cert, made.cert.pem()).map_err(|e| e.to_string())?;
     write_private(&key, made.signing_key.serialize_pem().as_bytes())?;
     Ok((cert, key))
@@ -71,7 +81,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path).map_err(|e| e.to_string())?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| e.to_string())?;
         f.write_all(bytes).map_err(|e| e.to_string())
     }
     #[cfg(not(unix))]

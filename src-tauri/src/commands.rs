@@ -2,14 +2,18 @@
 
 use crate::database::{DatabaseStatus, DesktopState};
 use crate::dialogs::DialogOptions;
-use tauri::{AppHandle, Runtime};
 use guichet_core::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
+use tauri::{AppHandle, Runtime};
 
 /// Runs any command-layer operation (`docs/COMMANDS.md`) as this window's caller.
 #[tauri::command]
-pub async fn call(state: State<'_, DesktopState>, operation: String, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+pub async fn call(
+    state: State<'_, DesktopState>,
+    operation: String,
+    request: serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
     state.call(&operation, request).await
 }
 
@@ -44,29 +48,46 @@ pub async fn server_probe(state: State<'_, DesktopState>, url: String) -> Result
 
 /// Works through this server from now on (an administrator, or a desk not yet set up), remembered.
 #[tauri::command]
-pub async fn server_configure(state: State<'_, DesktopState>, url: String, fingerprint: Option<String>) -> Result<DatabaseStatus, ApiError> {
+pub async fn server_configure(
+    state: State<'_, DesktopState>,
+    url: String,
+    fingerprint: Option<String>,
+) -> Result<DatabaseStatus, ApiError> {
     state.server_configure(&url, fingerprint).await
 }
 
 /// Back to working alone on this desk's own database, or on the backup it just restored.
 #[tauri::command]
-pub async fn local_configure(state: State<'_, DesktopState>, restored: Option<bool>) -> Result<DatabaseStatus, ApiError> {
+pub async fn local_configure(
+    state: State<'_, DesktopState>,
+    restored: Option<bool>,
+) -> Result<DatabaseStatus, ApiError> {
     state.local_configure(restored.unwrap_or(false)).await
 }
 
 /// Opens the native save dialog; the file chosen, as a handle (none: cancelled).
 #[tauri::command]
-pub async fn pick_save<R: Runtime>(app: AppHandle<R>, state: State<'_, DesktopState>, options: DialogOptions) -> Result<Option<String>, ApiError> {
+pub async fn pick_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DesktopState>,
+    options: DialogOptions,
+) -> Result<Option<String>, ApiError> {
     Ok(crate::dialogs::save(&app, options).await.map(|p| state.remember(p)))
 }
 
 /// Opens the native open dialog (one file, several, or a folder); handles (none: cancelled).
 #[tauri::command]
-pub async fn pick_open<R: Runtime>(app: AppHandle<R>, state: State<'_, DesktopState>, options: DialogOptions) -> Result<serde_json::Value, ApiError> {
+pub async fn pick_open<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DesktopState>,
+    options: DialogOptions,
+) -> Result<serde_json::Value, ApiError> {
     let picked = crate::dialogs::open(&app, &options).await;
     Ok(match picked {
         None => serde_json::Value::Null,
-        Some(paths) if options.multiple.unwrap_or(false) => serde_json::json!(paths.into_iter().map(|p| state.remember(p)).collect::<Vec<_>>()),
+        Some(paths) if options.multiple.unwrap_or(false) => {
+            serde_json::json!(paths.into_iter().map(|p| state.remember(p)).collect::<Vec<_>>())
+        }
         Some(mut paths) => match paths.pop() {
             Some(p) => serde_json::Value::String(state.remember(p)),
             None => serde_json::Value::Null,

@@ -9,7 +9,7 @@
 use guichet_client::{Client, Probe, Trust};
 use guichet_core::api::files;
 use guichet_core::api::{Api, Desk, ProgressSink};
-use guichet_core::storage::{Backend, Db, DatabaseUrl};
+use guichet_core::storage::{Backend, DatabaseUrl, Db};
 use guichet_core::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -78,7 +78,8 @@ struct Settings {
     server_fingerprint: Option<String>,
 }
 
-const NO_DIRECT_POSTGRES: &str = "Un poste ne se connecte plus directement à PostgreSQL : passez par le serveur Guichet du site (guichet serve), ou travaillez sur ce poste seul.";
+const NO_DIRECT_POSTGRES: &str = "Un poste ne se connecte plus directement à PostgreSQL : passez par le serveur \
+    Guichet du site (guichet serve), ou travaillez sur ce poste seul.";
 
 fn desk_name() -> String {
     guichet_core::host::name().unwrap_or_else(|| "poste".into())
@@ -111,7 +112,10 @@ impl DesktopState {
     /// Decides where the desk works and opens it; a failure is kept and shown by the window.
     pub async fn start(data_dir: &Path, config_dir: &Path, log_dir: Option<&Path>) -> DesktopState {
         let settings_file = config_dir.join("settings.json");
-        let saved: Settings = std::fs::read_to_string(&settings_file).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        let saved: Settings = std::fs::read_to_string(&settings_file)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
         let env = |k: &str| std::env::var(k).ok().filter(|u| !u.trim().is_empty());
         let desk = desk_name();
         let local = format!("sqlite://{}", data_dir.join("guichet.sqlite3").display());
@@ -119,7 +123,12 @@ impl DesktopState {
             let fp = env("GUICHET_SERVER_FINGERPRINT");
             (DatabaseChoice::Environment, server.clone(), fp.clone(), remote(&server, fp, &desk))
         } else if let Some(server) = saved.server_url.clone() {
-            (DatabaseChoice::Server, server.clone(), saved.server_fingerprint.clone(), remote(&server, saved.server_fingerprint.clone(), &desk))
+            (
+                DatabaseChoice::Server,
+                server.clone(),
+                saved.server_fingerprint.clone(),
+                remote(&server, saved.server_fingerprint.clone(), &desk),
+            )
         } else if let Some(url) = env("GUICHET_DATABASE_URL") {
             (DatabaseChoice::Environment, url.clone(), None, open_local(&url).await)
         } else if let Some(url) = saved.database_url.clone() {
@@ -166,7 +175,8 @@ impl DesktopState {
             Either::Remote(c) => c.call(operation, request).await,
         };
         if let (Ok(v), "backup_restore") = (&answer, operation) {
-            *self.last_restored.lock().unwrap_or_else(|p| p.into_inner()) = v.get("url").and_then(Value::as_str).map(str::to_string);
+            *self.last_restored.lock().unwrap_or_else(|p| p.into_inner()) =
+                v.get("url").and_then(Value::as_str).map(str::to_string);
         }
         answer
     }
@@ -189,7 +199,10 @@ impl DesktopState {
         for f in files::fields_of(op) {
             files::each(&mut request, f.pointer, &mut |v| {
                 let path = v.as_str().and_then(|h| handles.get(h)).ok_or_else(|| {
-                    let mut e = ApiError::forbidden("Fichier refusé : choisissez-le dans la boîte de dialogue de Guichet (un chemin écrit dans la page n'est pas accepté).");
+                    let mut e = ApiError::forbidden(
+                        "Fichier refusé : choisissez-le dans la boîte de dialogue de \
+                        Guichet (un chemin écrit dans la page n'est pas accepté).",
+                    );
                     e.field = Some(f.pointer.trim_start_matches('/').split('/').next().unwrap_or("path").to_string());
                     e
                 })?;
@@ -202,7 +215,12 @@ impl DesktopState {
 
     /// Runs a long operation; `send` forwards each progress value to the
     /// window, and the operation is told to stop once the window asks.
-    pub async fn call_streamed(&self, operation: &str, request: Value, send: impl Fn(Value) + Send + Sync + 'static) -> Result<Value, ApiError> {
+    pub async fn call_streamed(
+        &self,
+        operation: &str,
+        request: Value,
+        send: impl Fn(Value) + Send + Sync + 'static,
+    ) -> Result<Value, ApiError> {
         use std::sync::atomic::Ordering;
         self.stop.store(false, Ordering::SeqCst);
         let stop = self.stop.clone();
@@ -246,7 +264,9 @@ impl DesktopState {
         let (database, error) = match &*self.connection.read().await {
             Connection::Local(desk) => (desk.api().db().display().to_string(), None),
             Connection::Remote(_) => (format!("serveur {target}"), None),
-            Connection::Failed(why) => (DatabaseUrl::parse(&target).map(|u| u.display).unwrap_or(target.clone()), Some(why.clone())),
+            Connection::Failed(why) => {
+                (DatabaseUrl::parse(&target).map(|u| u.display).unwrap_or(target.clone()), Some(why.clone()))
+            }
         };
         DatabaseStatus {
             choice,
@@ -288,7 +308,9 @@ impl DesktopState {
             Either::Remote(c) => c.call("desk_connection_changed", req).await,
         };
         answer.map(|_| ()).map_err(|e| match e.code {
-            ErrorCode::Unauthenticated | ErrorCode::Forbidden => ApiError::forbidden("Changer la base ou le serveur de ce poste demande un administrateur connecté sur ce poste."),
+            ErrorCode::Unauthenticated | ErrorCode::Forbidden => ApiError::forbidden(
+                "Changer la base ou le serveur de ce poste demande un administrateur connecté sur ce poste.",
+            ),
             _ => e,
         })
     }
@@ -309,7 +331,11 @@ impl DesktopState {
         })?;
         let url = url.trim().trim_end_matches('/').to_string();
         self.may_change(&format!("serveur {url}")).await?;
-        self.save(&Settings { database_url: None, server_url: Some(url.clone()), server_fingerprint: fingerprint.clone() })?;
+        self.save(&Settings {
+            database_url: None,
+            server_url: Some(url.clone()),
+            server_fingerprint: fingerprint.clone(),
+        })?;
         *self.connection.write().await = Connection::Remote(Arc::new(client));
         *self.choice.write().await = (DatabaseChoice::Server, url, fingerprint);
         Ok(self.status().await)
@@ -320,7 +346,11 @@ impl DesktopState {
     pub async fn local_configure(&self, restored: bool) -> Result<DatabaseStatus, ApiError> {
         let default = format!("sqlite://{}", self.data_dir.join("guichet.sqlite3").display());
         let target = if restored {
-            self.last_restored.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| ApiError::validation("url", "Aucune sauvegarde restaurée sur ce poste à ouvrir."))?
+            self.last_restored
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+                .ok_or_else(|| ApiError::validation("url", "Aucune sauvegarde restaurée sur ce poste à ouvrir."))?
         } else {
             default.clone()
         };
@@ -334,7 +364,11 @@ impl DesktopState {
         if let Connection::Failed(why) = &opened {
             return Err(ApiError::validation("url", why.clone()));
         }
-        let saved = if target == default { Settings::default() } else { Settings { database_url: Some(target.clone()), ..Settings::default() } };
+        let saved = if target == default {
+            Settings::default()
+        } else {
+            Settings { database_url: Some(target.clone()), ..Settings::default() }
+        };
         self.save(&saved)?;
         *self.connection.write().await = opened;
         *self.choice.write().await = (DatabaseChoice::Default, target, None);
@@ -347,7 +381,8 @@ impl DesktopState {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir).map_err(ApiError::internal)?;
         }
-        std::fs::write(file, json).map_err(|e| ApiError::validation("url", format!("Réglage impossible à enregistrer : {e}")))
+        std::fs::write(file, json)
+            .map_err(|e| ApiError::validation("url", format!("Réglage impossible à enregistrer : {e}")))
     }
 }
 

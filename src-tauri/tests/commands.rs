@@ -11,7 +11,9 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
 fn window(db: Db) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let app = guichet_desktop::app(mock_builder(), DesktopState::with_db(db)).build(mock_context(noop_assets())).expect("app");
+    let app = guichet_desktop::app(mock_builder(), DesktopState::with_db(db))
+        .build(mock_context(noop_assets()))
+        .expect("app");
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     (app, w)
 }
@@ -53,16 +55,31 @@ fn first_start_login_logout_through_the_window_commands() {
     assert_eq!(s["needs_admin"], true);
     assert_eq!(s["backend"], "sqlite");
 
-    let e = call(&w, "setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": "court"})).unwrap_err();
-    assert_eq!(e, json!({"code": "validation", "field": "password", "message": "Mot de passe trop court : au moins 10 caractères (il en a 5)."}));
+    let e = call(&w, "setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": "court"}))
+        .unwrap_err();
+    assert_eq!(
+        e,
+        json!({"code": "validation", "field": "password", "message": "Mot de passe trop court : au moins 10 \
+            caractères (il en a 5)."})
+    );
 
-    let info = call(&w, "setup_create_admin", json!({"username": "admin", "full_name": "Admin Principal", "password": "Admin-Guichet-1"})).unwrap();
+    let info = call(
+        &w,
+        "setup_create_admin",
+        json!({"username": "admin", "full_name": "Admin Principal", "password": "Admin-Guichet-1"}),
+    )
+    .unwrap();
     assert_eq!(info["staff"]["full_name"], "Admin Principal");
     // The window's session is held by the shell: the next call knows who it is.
     let me = call(&w, "session_current", json!({})).unwrap();
     assert_eq!(me["staff"]["username"], "admin");
 
-    call(&w, "staff_create", json!({"username": "agent", "full_name": "Agent", "roles": ["reception"], "password": "Agent-Guichet-1"})).unwrap();
+    call(
+        &w,
+        "staff_create",
+        json!({"username": "agent", "full_name": "Agent", "roles": ["reception"], "password": "Agent-Guichet-1"}),
+    )
+    .unwrap();
     call(&w, "session_logout", json!({})).unwrap();
     let e = call(&w, "session_current", json!({})).unwrap_err();
     assert_eq!(e["code"], "unauthenticated");
@@ -109,7 +126,8 @@ fn database_status_names_the_open_database() {
 fn a_path_written_by_the_page_is_refused() {
     let (db, dir) = open_db();
     let (app, w) = window(db);
-    call(&w, "setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": "Admin-Guichet-1"})).unwrap();
+    call(&w, "setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": "Admin-Guichet-1"}))
+        .unwrap();
     let target = dir.path().join("retards.xlsx");
     let e = call(&w, "overdue_originals_export", json!({"path": target.to_str().unwrap()})).unwrap_err();
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("forbidden"), Some("path")));

@@ -1,14 +1,14 @@
 //! The `guichet` binary as administrators use it: real processes, real databases.
 
-#[path = "../support/mod.rs"]
-mod support;
 #[path = "../support/served.rs"]
 mod served;
+#[path = "../support/mod.rs"]
+mod support;
 
 use serde_json::Value;
+use served::{free_port, remote, serve, serve_as};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
-use served::{free_port, remote, serve, serve_as};
 use support::Kind;
 
 const PASSWORD: &str = "Admin-Guichet-1";
@@ -59,7 +59,11 @@ fn guichet(db: &str, args: &[&str], stdin: Option<&str>, password: Option<&str>)
 
 fn json_out(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): stdout={} stderr={}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
     })
 }
 
@@ -71,7 +75,12 @@ async fn url(kind: Kind) -> Option<(String, Option<tempfile::TempDir>)> {
 /// call the "who am I" operation as him.
 async fn add_admin_then_whoami(kind: Kind) {
     let Some((db, _dir)) = url(kind).await else { return };
-    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    let o = guichet(
+        &db,
+        &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"],
+        Some(&format!("{PASSWORD}\n")),
+        None,
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     let created = json_out(&o);
     assert_eq!(created["username"], "admin");
@@ -168,7 +177,8 @@ async fn import_members_json_report_and_exit_codes(kind: Kind) {
     let csv = dir.path().join("personnel.csv");
     std::fs::write(
         &csv,
-        "Matricule;Nom;Prénom;Date de naissance\n13059;Bennani;Karim;27/08/1981\n\n13060;Chraïbi;Fatima;31/02/1990\n13059;Bennani;Karim;27/08/1981\n",
+        "Matricule;Nom;Prénom;Date de \
+            naissance\n13059;Bennani;Karim;27/08/1981\n\n13060;Chraïbi;Fatima;31/02/1990\n13059;Bennani;Karim;27/08/1981\n",
     )
     .unwrap();
     let path = csv.to_string_lossy().to_string();
@@ -184,7 +194,8 @@ async fn import_members_json_report_and_exit_codes(kind: Kind) {
             "rows": 3, "created": 1, "updated": 0, "unchanged": 0, "rib_requests": 0,
             "rejected": [
                 {"row": 4, "column": "Date de naissance", "message": "Date impossible « 31/02/1990 »"},
-                {"row": 5, "column": "Matricule", "message": "Matricule 13059 déjà présent à la ligne 2 du fichier : cette ligne est ignorée."}
+                {"row": 5, "column": "Matricule", "message": "Matricule 13059 déjà présent à la ligne 2 du fichier : \
+                    cette ligne est ignorée."}
             ]
         })
     );
@@ -213,12 +224,40 @@ async fn import_members_json_report_and_exit_codes(kind: Kind) {
 /// Every operation is reachable through `guichet call`, including members.
 async fn members_through_call(kind: Kind) {
     let Some((db, _dir)) = url(kind).await else { return };
-    guichet(&db, &["staff", "add", "--username", "accueil", "--name", "A", "--role", "reception"], Some(PASSWORD), None);
-    let o = guichet(&db, &["--user", "accueil", "call", "member_create", r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"}"#], None, Some(PASSWORD));
+    guichet(
+        &db,
+        &["staff", "add", "--username", "accueil", "--name", "A", "--role", "reception"],
+        Some(PASSWORD),
+        None,
+    );
+    let o = guichet(
+        &db,
+        &[
+            "--user",
+            "accueil",
+            "call",
+            "member_create",
+            r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"}"#,
+        ],
+        None,
+        Some(PASSWORD),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
-    let o = guichet(&db, &["--user", "accueil", "call", "member_search", r#"{"query": "bennani"}"#], None, Some(PASSWORD));
+    let o =
+        guichet(&db, &["--user", "accueil", "call", "member_search", r#"{"query": "bennani"}"#], None, Some(PASSWORD));
     assert_eq!(json_out(&o)["members"][0]["rib"], "007780000000365430017171");
-    let o = guichet(&db, &["--user", "accueil", "call", "member_create", r#"{"matricule": "13060", "last_name": "X", "first_name": "Y", "rib": "123"}"#], None, Some(PASSWORD));
+    let o = guichet(
+        &db,
+        &[
+            "--user",
+            "accueil",
+            "call",
+            "member_create",
+            r#"{"matricule": "13060", "last_name": "X", "first_name": "Y", "rib": "123"}"#,
+        ],
+        None,
+        Some(PASSWORD),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json_out(&o)["field"], "rib");
 }
@@ -232,10 +271,16 @@ async fn medical_details_stay_secret_through_the_cli() {
     let dir = dir.unwrap();
     let sys = |args: &[&str]| json_out(&guichet(&db, args, None, None));
     for (user, role) in [("gest", "claims"), ("medecin", "medical")] {
-        let o = guichet(&db, &["staff", "add", "--username", user, "--name", user, "--role", role], Some(&format!("{PASSWORD}\n")), None);
+        let o = guichet(
+            &db,
+            &["staff", "add", "--username", user, "--name", user, "--role", role],
+            Some(&format!("{PASSWORD}\n")),
+            None,
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     }
-    let m = sys(&["call", "member_create", r#"{"matricule": "93923543", "last_name": "Benhnini", "first_name": "Fouad"}"#]);
+    let m =
+        sys(&["call", "member_create", r#"{"matricule": "93923543", "last_name": "Benhnini", "first_name": "Fouad"}"#]);
     let page = sys(&["call", "member_get", &format!(r#"{{"id": {}}}"#, m["id"])]);
     let me = page["beneficiaries"][0]["id"].as_i64().unwrap();
     let cnie = dir.path().join("cnie.pdf");
@@ -245,12 +290,24 @@ async fn medical_details_stay_secret_through_the_cli() {
         "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000", "medical_info": "Lombalgie chronique",
         "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]
     });
-    let r = json_out(&guichet(&db, &["--user", "gest", "call", "approval_register", &req.to_string()], None, Some(PASSWORD)));
+    let r = json_out(&guichet(
+        &db,
+        &["--user", "gest", "call", "approval_register", &req.to_string()],
+        None,
+        Some(PASSWORD),
+    ));
     let get = format!(r#"{{"id": {}}}"#, r["id"]);
     let o = guichet(&db, &["--user", "gest", "call", "approval_get", &get], None, Some(PASSWORD));
     let seen = json_out(&o);
-    assert_eq!((seen["medical_info"].clone(), seen["confidential"].clone()), (Value::Null, Value::Bool(true)), "{seen} / {r}");
-    assert!(!String::from_utf8_lossy(&o.stdout).contains("Lombalgie") && !String::from_utf8_lossy(&o.stderr).contains("Lombalgie"));
+    assert_eq!(
+        (seen["medical_info"].clone(), seen["confidential"].clone()),
+        (Value::Null, Value::Bool(true)),
+        "{seen} / {r}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("Lombalgie")
+            && !String::from_utf8_lossy(&o.stderr).contains("Lombalgie")
+    );
     let seen = json_out(&guichet(&db, &["--user", "medecin", "call", "approval_get", &get], None, Some(PASSWORD)));
     assert_eq!(seen["medical_info"], "Lombalgie chronique");
     let o = guichet(&db, &["--user", "gest", "call", "medical_reads", "{}"], None, Some(PASSWORD));
@@ -263,20 +320,35 @@ async fn medical_details_stay_secret_through_the_cli() {
 async fn audit_verify_names_a_row_edited_by_hand() {
     let Some((db, _dir)) = url(Kind::Sqlite).await else { return };
     for user in ["agent1", "agent2", "agent3"] {
-        let o = guichet(&db, &["staff", "add", "--username", user, "--name", user, "--role", "reception"], Some(&format!("{PASSWORD}\n")), None);
+        let o = guichet(
+            &db,
+            &["staff", "add", "--username", user, "--name", user, "--role", "reception"],
+            Some(&format!("{PASSWORD}\n")),
+            None,
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     }
     let o = guichet(&db, &["audit", "verify"], None, None);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "3 lignes vérifiées (0 antérieures à la chaîne).\nJournal intact.\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "3 lignes vérifiées (0 antérieures à la chaîne).\nJournal intact.\n"
+    );
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
     sqlx::query("DROP TRIGGER audit_log_no_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_log SET after_json = REPLACE(after_json, 'agent2', 'intrus') WHERE seq = 2").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET after_json = REPLACE(after_json, 'agent2', 'intrus') WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let o = guichet(&db, &["audit", "verify"], None, None);
     assert_eq!(o.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Ligne n° 2 du journal modifiée (staff.create du "), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Ligne n° 2 du journal modifiée (staff.create du "),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 /// `guichet audit anchor FILE` keeps the head outside the database; after
@@ -287,32 +359,56 @@ async fn audit_anchor_then_verify_against_it() {
     let Some((db, dir)) = url(Kind::Sqlite).await else { return };
     let dir = dir.unwrap();
     for user in ["agent1", "agent2", "agent3"] {
-        let o = guichet(&db, &["staff", "add", "--username", user, "--name", user, "--role", "reception"], Some(&format!("{PASSWORD}\n")), None);
+        let o = guichet(
+            &db,
+            &["staff", "add", "--username", user, "--name", user, "--role", "reception"],
+            Some(&format!("{PASSWORD}\n")),
+            None,
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     }
     let file = dir.path().join("ancres.jsonl");
     let f = file.to_str().unwrap();
     let o = guichet(&db, &["audit", "anchor", f], None, None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with(&format!("Ancre ajoutée à « {f} » : ligne n° 3 du journal, empreinte ")));
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .starts_with(&format!("Ancre ajoutée à « {f} » : ligne n° 3 du journal, empreinte ")));
     let o = guichet(&db, &["audit", "verify", "--anchor", f], None, None);
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "3 lignes vérifiées (0 antérieures à la chaîne).\n1 ancres vérifiées.\nJournal intact.\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "3 lignes vérifiées (0 antérieures à la chaîne).\n1 ancres vérifiées.\nJournal intact.\n"
+    );
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
     for t in ["audit_log_no_delete", "audit_head_forward"] {
         sqlx::query(&format!("DROP TRIGGER {t}")).execute(&pool).await.unwrap();
     }
     sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
-    assert_eq!(guichet(&db, &["audit", "verify"], None, None).status.code(), Some(0), "a clean cut, seen only by an anchor");
+    assert_eq!(
+        guichet(&db, &["audit", "verify"], None, None).status.code(),
+        Some(0),
+        "a clean cut, seen only by an anchor"
+    );
     let o = guichet(&db, &["audit", "verify", "--anchor", f], None, None);
     assert_eq!(o.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("La tête du journal (ligne n° 2) est en deçà de l'ancre du "), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("La tête du journal (ligne n° 2) est en deçà de l'ancre du "),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     std::fs::write(&file, "pas une ancre\n").unwrap();
     let o = guichet(&db, &["audit", "verify", "--anchor", f], None, None);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("ligne 1 : ce n'est pas une ancre"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("ligne 1 : ce n'est pas une ancre"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 /// `guichet backup FILE` then `guichet restore FILE` into a new file: the
@@ -322,7 +418,16 @@ async fn backup_then_restore_through_the_cli() {
     let Some((db, dir)) = url(Kind::Sqlite).await else { return };
     let dir = dir.unwrap();
     for i in 0..5 {
-        let o = guichet(&db, &["call", "member_create", &format!(r#"{{"matricule": "{}", "last_name": "Alaoui", "first_name": "A{i}"}}"#, 40_000 + i)], None, None);
+        let o = guichet(
+            &db,
+            &[
+                "call",
+                "member_create",
+                &format!(r#"{{"matricule": "{}", "last_name": "Alaoui", "first_name": "A{i}"}}"#, 40_000 + i),
+            ],
+            None,
+            None,
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     }
     let file = dir.path().join("nuit.bak");
@@ -332,7 +437,10 @@ async fn backup_then_restore_through_the_cli() {
     let o = guichet(&target, &["restore", file.to_str().unwrap()], None, None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     let r = json_out(&o);
-    assert_eq!((r["members"].as_i64(), r["audit_rows"].as_i64(), r["journal_intact"].as_bool()), (Some(5), Some(5), Some(true)));
+    assert_eq!(
+        (r["members"].as_i64(), r["audit_rows"].as_i64(), r["journal_intact"].as_bool()),
+        (Some(5), Some(5), Some(true))
+    );
     let o = guichet(&target, &["restore", file.to_str().unwrap()], None, None);
     assert_eq!(o.status.code(), Some(1));
     assert!(json_out(&o)["message"].as_str().unwrap().contains("n'écrase jamais une base"));
@@ -343,7 +451,10 @@ async fn backup_then_restore_through_the_cli() {
 async fn malformed_json_to_every_command(kind: Kind) {
     let Some((db, _dir)) = url(kind).await else { return };
     let ops = guichet(&db, &["operations"], None, None);
-    let names: Vec<String> = String::from_utf8_lossy(&ops.stdout).lines().filter_map(|l| l.split_whitespace().next().map(str::to_string)).collect();
+    let names: Vec<String> = String::from_utf8_lossy(&ops.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
     assert!(names.len() > 90, "{}", names.len());
     let bad = ["{pas du json", "[1, 2]", "\"texte\"", "{\"a\": }"];
     for (i, op) in names.iter().enumerate() {
@@ -364,7 +475,10 @@ async fn malformed_json_to_every_command(kind: Kind) {
     // Nothing was written: the journal holds only the refusals.
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
-    let other: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action <> 'forbidden'").fetch_one(&pool).await.unwrap();
+    let other: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action <> 'forbidden'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(other, 0);
 }
 
@@ -375,11 +489,23 @@ async fn passwords_and_medical_details_never_reach_a_log() {
     let Some((db, dir)) = url(Kind::Sqlite).await else { return };
     let dir = dir.unwrap();
     let logs = dir.path().join("logs");
-    let secrets = ["Secret-Du-Gestionnaire-42", "Secret-Du-Medecin-77", "Mauvais-Secret-99", "Maladie-Secrete-XYZ", "Note-Medicale-ABC", "Pathologie-Confidentielle"];
+    let secrets = [
+        "Secret-Du-Gestionnaire-42",
+        "Secret-Du-Medecin-77",
+        "Mauvais-Secret-99",
+        "Maladie-Secrete-XYZ",
+        "Note-Medicale-ABC",
+        "Pathologie-Confidentielle",
+    ];
     let mut stderr = String::new();
     let mut run = |args: &[&str], stdin: Option<&str>, password: Option<&str>| -> Value {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
-        cmd.arg("--database").arg(&db).args(args).env("GUICHET_LOG_DIR", &logs).env("GUICHET_LOG", "trace").env_remove("GUICHET_PASSWORD");
+        cmd.arg("--database")
+            .arg(&db)
+            .args(args)
+            .env("GUICHET_LOG_DIR", &logs)
+            .env("GUICHET_LOG", "trace")
+            .env_remove("GUICHET_PASSWORD");
         if let Some(p) = password {
             cmd.env("GUICHET_PASSWORD", p);
         }
@@ -393,24 +519,52 @@ async fn passwords_and_medical_details_never_reach_a_log() {
         stderr.push_str(&String::from_utf8_lossy(&o.stderr));
         serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
     };
-    run(&["staff", "add", "--username", "gest", "--name", "Gest", "--role", "claims"], Some("Secret-Du-Gestionnaire-42\n"), None);
-    run(&["staff", "add", "--username", "medecin", "--name", "Medecin", "--role", "medical"], Some("Secret-Du-Medecin-77\n"), None);
-    let m = run(&["call", "member_create", r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim"}"#], None, None);
+    run(
+        &["staff", "add", "--username", "gest", "--name", "Gest", "--role", "claims"],
+        Some("Secret-Du-Gestionnaire-42\n"),
+        None,
+    );
+    run(
+        &["staff", "add", "--username", "medecin", "--name", "Medecin", "--role", "medical"],
+        Some("Secret-Du-Medecin-77\n"),
+        None,
+    );
+    let m = run(
+        &["call", "member_create", r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim"}"#],
+        None,
+        None,
+    );
     let page = run(&["call", "member_get", &format!(r#"{{"id": {}}}"#, m["id"])], None, None);
     let me = page["beneficiaries"][0]["id"].as_i64().unwrap();
     let piece = dir.path().join("cnie.pdf");
     std::fs::write(&piece, b"%PDF-1.4\n%%EOF\n").unwrap();
     let req = serde_json::json!({"kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE", "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
         "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000", "medical_info": "Maladie-Secrete-XYZ", "files": [{"path": piece, "piece": "cnie"}, {"path": piece, "piece": "badge"}]});
-    let r = run(&["--user", "gest", "call", "approval_register", &req.to_string()], None, Some("Secret-Du-Gestionnaire-42"));
+    let r = run(
+        &["--user", "gest", "call", "approval_register", &req.to_string()],
+        None,
+        Some("Secret-Du-Gestionnaire-42"),
+    );
     assert!(r["id"].is_i64(), "{r}");
     let decision = serde_json::json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "Non justifié", "medical_note": "Note-Medicale-ABC"}});
-    let d = run(&["--user", "medecin", "call", "approval_decide", &decision.to_string()], None, Some("Secret-Du-Medecin-77"));
+    let d = run(
+        &["--user", "medecin", "call", "approval_decide", &decision.to_string()],
+        None,
+        Some("Secret-Du-Medecin-77"),
+    );
     assert_eq!(d["status"], "refuse", "{d}");
     run(&["--user", "medecin", "call", "chronic_declare", &serde_json::json!({"beneficiary_id": me, "condition": "Pathologie-Confidentielle", "families": ["reeducation"], "start_date": "2026-01-01"}).to_string()], None, Some("Secret-Du-Medecin-77"));
-    run(&["--user", "medecin", "call", "approval_get", &format!(r#"{{"id": {}}}"#, r["id"])], None, Some("Secret-Du-Medecin-77"));
+    run(
+        &["--user", "medecin", "call", "approval_get", &format!(r#"{{"id": {}}}"#, r["id"])],
+        None,
+        Some("Secret-Du-Medecin-77"),
+    );
     run(&["--user", "gest", "call", "session_current", "{}"], None, Some("Mauvais-Secret-99"));
-    run(&["--user", "medecin", "call", "chronic_list", &format!(r#"{{"id": {me}}}"#)], None, Some("Secret-Du-Medecin-77"));
+    run(
+        &["--user", "medecin", "call", "chronic_list", &format!(r#"{{"id": {me}}}"#)],
+        None,
+        Some("Secret-Du-Medecin-77"),
+    );
     let mut logged = stderr;
     for e in std::fs::read_dir(&logs).unwrap().flatten() {
         logged.push_str(&std::fs::read_to_string(e.path()).unwrap());
@@ -428,7 +582,10 @@ async fn passwords_and_medical_details_never_reach_a_log() {
     }
     let closing: Vec<&str> = daily.lines().filter(|l| l.contains("opération ms=")).collect();
     let has = |name: &str, caller: &str, outcome: &str| {
-        closing.iter().any(|l| l.contains(&format!("operation{{name=\"{name}\" caller={caller}")) && l.contains(&format!("outcome=\"{outcome}\"")))
+        closing.iter().any(|l| {
+            l.contains(&format!("operation{{name=\"{name}\" caller={caller}"))
+                && l.contains(&format!("outcome=\"{outcome}\""))
+        })
     };
     assert!(has("member_create", "système:", "ok"), "{daily}");
     assert!(has("approval_decide", "staff:", "ok"), "{daily}");
@@ -439,7 +596,12 @@ async fn passwords_and_medical_details_never_reach_a_log() {
 
 async fn the_cli_through_a_server(kind: Kind) {
     let Some((db, _dir)) = url(kind).await else { return };
-    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    let o = guichet(
+        &db,
+        &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"],
+        Some(&format!("{PASSWORD}\n")),
+        None,
+    );
     assert!(o.status.success());
     let tls = tempfile::tempdir().unwrap();
     let s = serve(&db, tls.path(), free_port());
@@ -471,7 +633,12 @@ async fn the_cli_through_a_server(kind: Kind) {
 #[tokio::test]
 async fn a_server_killed_during_an_import_leaves_nothing_half_written() {
     let Some((db, _dir)) = url(Kind::Postgres).await.or(url(Kind::Sqlite).await) else { return };
-    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    let o = guichet(
+        &db,
+        &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"],
+        Some(&format!("{PASSWORD}\n")),
+        None,
+    );
     assert!(o.status.success());
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("grand.csv");
@@ -485,7 +652,17 @@ async fn a_server_killed_during_an_import_leaves_nothing_half_written() {
     let mut s = serve(&db, tls.path(), port);
     let mut import = Command::new(env!("CARGO_BIN_EXE_guichet"));
     import
-        .args(["--server", &s.url, "--server-fingerprint", &s.fingerprint, "--user", "admin", "import-members", file.to_str().unwrap(), "--json"])
+        .args([
+            "--server",
+            &s.url,
+            "--server-fingerprint",
+            &s.fingerprint,
+            "--user",
+            "admin",
+            "import-members",
+            file.to_str().unwrap(),
+            "--json",
+        ])
         .env("GUICHET_PASSWORD", PASSWORD)
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -514,7 +691,12 @@ async fn a_server_killed_during_an_import_leaves_nothing_half_written() {
 #[tokio::test]
 async fn the_server_runs_with_the_application_role_and_refuses_the_owner() {
     let Some((db, _dir)) = url(Kind::Postgres).await else { return };
-    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    let o = guichet(
+        &db,
+        &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"],
+        Some(&format!("{PASSWORD}\n")),
+        None,
+    );
     assert!(o.status.success());
     let role = format!("app_{}", db.rsplit('/').next().unwrap().trim_start_matches("guichet_t_"));
     let o = guichet(&db, &["db", "grant-app-role", &role], Some("Role-Applicatif-2026\n"), None);
@@ -527,13 +709,27 @@ async fn the_server_runs_with_the_application_role_and_refuses_the_owner() {
         .output()
         .unwrap();
     assert_eq!(owner.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&owner.stderr).contains("rôle propriétaire du schéma"), "{}", String::from_utf8_lossy(&owner.stderr));
+    assert!(
+        String::from_utf8_lossy(&owner.stderr).contains("rôle propriétaire du schéma"),
+        "{}",
+        String::from_utf8_lossy(&owner.stderr)
+    );
     // The application role: serves, and the CLI works through it.
     let mut app = url::Url::parse(&db).unwrap();
     app.set_username(&role).unwrap();
     app.set_password(Some("Role-Applicatif-2026")).unwrap();
     let s = serve_as(app.as_str(), tls.path(), free_port(), &[]);
-    let o = remote(&s, &["--user", "admin", "call", "member_create", r#"{"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"}"#], Some(PASSWORD));
+    let o = remote(
+        &s,
+        &[
+            "--user",
+            "admin",
+            "call",
+            "member_create",
+            r#"{"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"}"#,
+        ],
+        Some(PASSWORD),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     drop(s);
 }
@@ -558,22 +754,42 @@ async fn the_server_reads_its_configuration_file() {
     let o = serve_config(&[]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("Fichier de configuration") && err.contains("server.toml") && err.contains("datbase"), "{err}");
-    std::fs::write(&config, "database = \"sqlite:///nulle/part.sqlite3\"\ntls_cert = \"/etc/guichet/cert.pem\"\n").unwrap();
+    assert!(
+        err.contains("Fichier de configuration") && err.contains("server.toml") && err.contains("datbase"),
+        "{err}"
+    );
+    std::fs::write(&config, "database = \"sqlite:///nulle/part.sqlite3\"\ntls_cert = \"/etc/guichet/cert.pem\"\n")
+        .unwrap();
     let o = serve_config(&[]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("tls_cert") && err.contains("tls_key"), "{err}");
 
     let Some((db, _db_dir)) = url(Kind::Postgres).await else { return };
-    let o = guichet(&db, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], Some(&format!("{PASSWORD}\n")), None);
+    let o = guichet(
+        &db,
+        &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"],
+        Some(&format!("{PASSWORD}\n")),
+        None,
+    );
     assert!(o.status.success());
     let tls = dir.path().join("tls");
     let (file_port, flag_port) = (free_port(), free_port());
-    std::fs::write(&config, format!("database = \"{db}\"\nlisten = \"127.0.0.1:{file_port}\"\nself_signed = \"{}\"\n", tls.display())).unwrap();
+    std::fs::write(
+        &config,
+        format!("database = \"{db}\"\nlisten = \"127.0.0.1:{file_port}\"\nself_signed = \"{}\"\n", tls.display()),
+    )
+    .unwrap();
     // The flag's address wins over the file's; the database and certificate come from the file.
     let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .args(["serve", "--config", config.to_str().unwrap(), "--allow-owner", "--listen", &format!("127.0.0.1:{flag_port}")])
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--allow-owner",
+            "--listen",
+            &format!("127.0.0.1:{flag_port}"),
+        ])
         .env_remove("GUICHET_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -585,7 +801,11 @@ async fn the_server_reads_its_configuration_file() {
     let second = lines.next().unwrap().unwrap();
     assert_eq!(first, format!("Guichet écoute sur https://127.0.0.1:{flag_port}"));
     assert!(tls.join("cert.pem").exists(), "the self-signed certificate of the file's folder");
-    let s = served::Served { child, url: format!("https://127.0.0.1:{flag_port}"), fingerprint: second.rsplit(" : ").next().unwrap().to_string() };
+    let s = served::Served {
+        child,
+        url: format!("https://127.0.0.1:{flag_port}"),
+        fingerprint: second.rsplit(" : ").next().unwrap().to_string(),
+    };
     let o = remote(&s, &["--user", "admin", "call", "session_current", "{}"], Some(PASSWORD));
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(json_out(&o)["staff"]["username"], "admin");

@@ -27,8 +27,13 @@ fn corpus(kind: &str) -> PathBuf {
 }
 
 fn runner() -> TestRunner {
-    let regressions: &'static str = Box::leak(format!("{}/tests/fuzz/main.proptest-regressions", env!("CARGO_MANIFEST_DIR")).into_boxed_str());
-    TestRunner::new(Config { cases: 64, failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))), ..Config::default() })
+    let regressions: &'static str =
+        Box::leak(format!("{}/tests/fuzz/main.proptest-regressions", env!("CARGO_MANIFEST_DIR")).into_boxed_str());
+    TestRunner::new(Config {
+        cases: 64,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
+        ..Config::default()
+    })
 }
 
 /// Operations write files where a request says: every path a fuzzed request
@@ -38,7 +43,10 @@ fn confine(v: &mut Value, dir: &Path) {
         Value::Object(m) => {
             for (k, x) in m.iter_mut() {
                 if matches!(k.as_str(), "path" | "folder" | "files") {
-                    let name = format!("f{:x}", x.to_string().bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)));
+                    let name = format!(
+                        "f{:x}",
+                        x.to_string().bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+                    );
                     *x = Value::from(dir.join(name).to_string_lossy().to_string());
                 } else {
                     confine(x, dir);
@@ -63,19 +71,25 @@ fn file_bytes(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
     let n = seeds.len();
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..3000),
-        (0..n, proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..12), any::<prop::sample::Index>(), any::<bool>()).prop_map(move |(i, flips, cut, truncate)| {
-            let mut b = seeds[i].clone();
-            for (at, byte) in flips {
-                if !b.is_empty() {
-                    let k = at.index(b.len());
-                    b[k] = byte;
+        (
+            0..n,
+            proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..12),
+            any::<prop::sample::Index>(),
+            any::<bool>()
+        )
+            .prop_map(move |(i, flips, cut, truncate)| {
+                let mut b = seeds[i].clone();
+                for (at, byte) in flips {
+                    if !b.is_empty() {
+                        let k = at.index(b.len());
+                        b[k] = byte;
+                    }
                 }
-            }
-            if truncate && !b.is_empty() {
-                b.truncate(cut.index(b.len()));
-            }
-            b
-        }),
+                if truncate && !b.is_empty() {
+                    b.truncate(cut.index(b.len()));
+                }
+                b
+            }),
     ]
 }
 
@@ -84,7 +98,8 @@ async fn the_import_answers_any_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&format!("sqlite://{}", dir.path().join("fuzz.sqlite3").display())).await.unwrap();
     let api = Api::new(db);
-    let seeds: Vec<Vec<u8>> = std::fs::read_dir(corpus("import")).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    let seeds: Vec<Vec<u8>> =
+        std::fs::read_dir(corpus("import")).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
     let strategy = (file_bytes(seeds), prop::sample::select(vec!["xlsx", "xls", "ods", "csv"]));
     let handle = tokio::runtime::Handle::current();
     let end = Instant::now() + budget();
@@ -96,9 +111,18 @@ async fn the_import_answers_any_file() {
                 std::fs::write(&path, &bytes).unwrap();
                 last_case("import", ext, &bytes);
                 let mut sys = Caller::System { os_user: "fuzz".into() };
-                let r = handle.block_on(api.call(&mut sys, "member_import", json!({"path": path.to_str().unwrap(), "dry_run": true})));
+                let r = handle.block_on(api.call(
+                    &mut sys,
+                    "member_import",
+                    json!({"path": path.to_str().unwrap(), "dry_run": true}),
+                ));
                 if let Err(e) = r {
-                    prop_assert!(e.code != ErrorCode::Internal, "internal error on {} bytes: {}", bytes.len(), e.message);
+                    prop_assert!(
+                        e.code != ErrorCode::Internal,
+                        "internal error on {} bytes: {}",
+                        bytes.len(),
+                        e.message
+                    );
                     prop_assert!(!e.message.is_empty());
                 }
                 Ok(())
@@ -118,16 +142,60 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         (-1e12f64..1e12).prop_map(Value::from),
         "\\PC{0,24}".prop_map(Value::from),
-        prop::sample::select(vec!["2026-11-23", "31/02/1990", "13059", "M26-0000001", "1 100,00", "-5", "0", "maladie", "grant", "rib", "\u{202E}", "'; DROP TABLE members; --"]).prop_map(Value::from),
+        prop::sample::select(vec![
+            "2026-11-23",
+            "31/02/1990",
+            "13059",
+            "M26-0000001",
+            "1 100,00",
+            "-5",
+            "0",
+            "maladie",
+            "grant",
+            "rib",
+            "\u{202E}",
+            "'; DROP TABLE members; --"
+        ])
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 32, 6, |inner| {
         let keys = prop::sample::select(vec![
-            "id", "version", "matricule", "last_name", "first_name", "birth_date", "query", "path", "member_id", "beneficiary_id", "kind", "type", "decision", "lines", "date",
-            "act", "quantity", "charged", "grants", "change", "files", "status", "from", "to", "rib", "email", "move", "reason", "collection_id", "form_number", "total_claimed",
+            "id",
+            "version",
+            "matricule",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "query",
+            "path",
+            "member_id",
+            "beneficiary_id",
+            "kind",
+            "type",
+            "decision",
+            "lines",
+            "date",
+            "act",
+            "quantity",
+            "charged",
+            "grants",
+            "change",
+            "files",
+            "status",
+            "from",
+            "to",
+            "rib",
+            "email",
+            "move",
+            "reason",
+            "collection_id",
+            "form_number",
+            "total_claimed",
         ]);
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            proptest::collection::btree_map(keys, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            proptest::collection::btree_map(keys, inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         ]
     })
 }
@@ -145,8 +213,13 @@ async fn the_command_layer_answers_any_json() {
         let v: Value = serde_json::from_str(line).unwrap();
         let _ = api.call(&mut sys, v["op"].as_str().unwrap(), v["request"].clone()).await;
     }
-    let names: Vec<&'static str> = guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| !matches!(*n, "session_logout")).collect();
-    let seeds: Vec<Value> = std::fs::read_to_string(corpus("json").join("requests.jsonl")).unwrap().lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["request"].clone()).collect();
+    let names: Vec<&'static str> =
+        guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| !matches!(*n, "session_logout")).collect();
+    let seeds: Vec<Value> = std::fs::read_to_string(corpus("json").join("requests.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["request"].clone())
+        .collect();
     let strategy = (prop::sample::select(names), prop_oneof![json_value(), prop::sample::select(seeds)]);
     let handle = tokio::runtime::Handle::current();
     let end = Instant::now() + budget();

@@ -16,7 +16,12 @@ const KILLS: usize = 20;
 
 fn cli(db: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
-    c.arg("--database").arg(db).args(args).env_remove("GUICHET_DATABASE_URL").stdout(Stdio::piped()).stderr(Stdio::null());
+    c.arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("GUICHET_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     c
 }
 
@@ -66,8 +71,12 @@ async fn check_whole(url: &str, sqlite: bool, indexes: &[(String, String)]) -> i
     let kind = if sqlite { Kind::Sqlite } else { Kind::Postgres };
     assert_eq!(crate::support::indexes(&db, kind).await, indexes, "every index is there");
     let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members").fetch_one(db.pool()).await.unwrap();
-    let journal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import_create'").fetch_one(db.pool()).await.unwrap();
-    let tokens: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT member_id) FROM member_tokens").fetch_one(db.pool()).await.unwrap();
+    let journal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import_create'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let tokens: i64 =
+        sqlx::query_scalar("SELECT COUNT(DISTINCT member_id) FROM member_tokens").fetch_one(db.pool()).await.unwrap();
     assert!(members == 0 || members == ROWS as i64, "half an import: {members} members");
     assert_eq!((journal, tokens), (members, members), "members, their journal rows and search words go together");
     assert!(guichet_core::audit::chain::verify(db.pool(), &[]).await.unwrap().intact);
@@ -167,9 +176,18 @@ async fn a_statement_run_killed_twenty_times_leaves_no_cut_file() {
     assert_eq!(r["members"], 400);
     assert_eq!(whole_pdfs(&out), 400);
     // Every file reads back.
-    for e in std::fs::read_dir(&out).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "pdf")).take(400) {
+    for e in std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        .take(400)
+    {
         let t = Command::new("pdftotext").arg(e.path()).arg("-").output().unwrap();
-        assert!(t.status.success() && String::from_utf8_lossy(&t.stdout).contains("Adhérent"), "{}", e.path().display());
+        assert!(
+            t.status.success() && String::from_utf8_lossy(&t.stdout).contains("Adhérent"),
+            "{}",
+            e.path().display()
+        );
     }
 }
 
@@ -184,7 +202,11 @@ async fn a_server_killed_during_a_statement_run_sends_no_cut_file() {
     let db = Db::open(&url).await.unwrap();
     crate::seed::paid_members(&db, 400).await;
     db.close().await;
-    let add = cli(&url, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin", "--role", "claims"]).stdin(Stdio::piped()).spawn().unwrap();
+    let add =
+        cli(&url, &["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin", "--role", "claims"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
     {
         use std::io::Write;
         let mut add = add;
@@ -198,12 +220,25 @@ async fn a_server_killed_during_a_statement_run_sends_no_cut_file() {
     let out = work.path().join("releves");
     let statements = |s: &crate::served::Served| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
-        c.args(["--server", &s.url, "--server-fingerprint", &s.fingerprint, "--user", "admin", "statements", "--from", "2026-11-01", "--to", "2026-11-30", "--out"])
-            .arg(&out)
-            .env_remove("GUICHET_DATABASE_URL")
-            .env("GUICHET_PASSWORD", "Admin-Guichet-1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        c.args([
+            "--server",
+            &s.url,
+            "--server-fingerprint",
+            &s.fingerprint,
+            "--user",
+            "admin",
+            "statements",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--out",
+        ])
+        .arg(&out)
+        .env_remove("GUICHET_DATABASE_URL")
+        .env("GUICHET_PASSWORD", "Admin-Guichet-1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
         c
     };
     let run = statements(&s).spawn().unwrap();

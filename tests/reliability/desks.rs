@@ -44,11 +44,22 @@ async fn desk_child() {
             let m = &page["member"];
             let address = format!("desk{desk}-{k}");
             let input = json!({"matricule": m["matricule"], "last_name": m["last_name"], "first_name": m["first_name"], "status": m["status"], "address": address});
-            ("member", api.call(&mut me, "member_update", json!({"id": i, "version": m["version"], "member": input})).await.map(|_| address))
+            (
+                "member",
+                api.call(&mut me, "member_update", json!({"id": i, "version": m["version"], "member": input}))
+                    .await
+                    .map(|_| address),
+            )
         } else {
             let page = api.call(&mut me, "dossier_get", json!({"id": i})).await.unwrap();
             let present = if k % 4 == 1 { json!(["member_block_signed"]) } else { json!(["doctor_block"]) };
-            let r = api.call(&mut me, "dossier_checklist", json!({"id": i, "version": page["dossier"]["version"], "contents": {}, "present": present})).await;
+            let r = api
+                .call(
+                    &mut me,
+                    "dossier_checklist",
+                    json!({"id": i, "version": page["dossier"]["version"], "contents": {}, "present": present}),
+                )
+                .await;
             ("dossier", r.map(|_| present.to_string()))
         };
         let line = match result {
@@ -85,8 +96,18 @@ async fn two_desks(kind: Kind) {
         .unwrap();
     }
     let pool = db.pool();
-    let start_member: BTreeMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, version FROM members").fetch_all(pool).await.unwrap().into_iter().collect();
-    let start_dossier: BTreeMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, version FROM dossiers").fetch_all(pool).await.unwrap().into_iter().collect();
+    let start_member: BTreeMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, version FROM members")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let start_dossier: BTreeMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, version FROM dossiers")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
     // Both desks at once, as two processes, started together. Under load one
     // desk can run a step ahead of the other all along and never meet it:
     // then they run again (up to three times), the checks below covering
@@ -116,7 +137,11 @@ async fn two_desks(kind: Kind) {
         for c in children {
             let out = c.wait_with_output().unwrap();
             assert!(out.status.success(), "a desk failed:\n{}", String::from_utf8_lossy(&out.stdout));
-            let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.find("OUTCOME ").map(|at| &l[at + 8..])).map(|l| serde_json::from_str(l).unwrap()).collect();
+            let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.find("OUTCOME ").map(|at| &l[at + 8..]))
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
             assert_eq!(lines.len(), CHANGES);
             outcomes.extend(lines);
         }
@@ -140,18 +165,40 @@ async fn two_desks(kind: Kind) {
     }
     for i in 1..=RECORDS as i64 {
         let m = ok.get(&("member".into(), i)).copied().unwrap_or(0);
-        let (version, address): (i64, Option<String>) = sqlx::query_as("SELECT version, address FROM members WHERE id = $1").bind(i).fetch_one(pool).await.unwrap();
+        let (version, address): (i64, Option<String>) =
+            sqlx::query_as("SELECT version, address FROM members WHERE id = $1").bind(i).fetch_one(pool).await.unwrap();
         assert_eq!(version, start_member[&i] + m, "member {i}");
-        let audited: Vec<String> = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = 'member.update' AND entity_id = $1 ORDER BY seq").bind(i.to_string()).fetch_all(pool).await.unwrap();
+        let audited: Vec<String> = sqlx::query_scalar(
+            "SELECT after_json FROM audit_log WHERE action = 'member.update' AND entity_id = $1 ORDER BY seq",
+        )
+        .bind(i.to_string())
+        .fetch_all(pool)
+        .await
+        .unwrap();
         assert_eq!(audited.len() as i64, m, "member {i}: one journal row per change");
         if let Some(last) = audited.last() {
             let after: Value = serde_json::from_str(last).unwrap();
-            assert_eq!(after["address"].as_str(), address.as_deref(), "member {i}: the journal's last state is the member's");
+            assert_eq!(
+                after["address"].as_str(),
+                address.as_deref(),
+                "member {i}: the journal's last state is the member's"
+            );
         }
         let d = ok.get(&("dossier".into(), i)).copied().unwrap_or(0);
-        let (version, present): (i64, String) = sqlx::query_as("SELECT version, present_json FROM dossiers WHERE id = $1").bind(i).fetch_one(pool).await.unwrap();
+        let (version, present): (i64, String) =
+            sqlx::query_as("SELECT version, present_json FROM dossiers WHERE id = $1")
+                .bind(i)
+                .fetch_one(pool)
+                .await
+                .unwrap();
         assert_eq!(version, start_dossier[&i] + d, "dossier {i}");
-        let audited: Vec<String> = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = 'dossier.checklist' AND entity_id = $1 ORDER BY seq").bind(i.to_string()).fetch_all(pool).await.unwrap();
+        let audited: Vec<String> = sqlx::query_scalar(
+            "SELECT after_json FROM audit_log WHERE action = 'dossier.checklist' AND entity_id = $1 ORDER BY seq",
+        )
+        .bind(i.to_string())
+        .fetch_all(pool)
+        .await
+        .unwrap();
         assert_eq!(audited.len() as i64, d, "dossier {i}");
         if let Some(last) = audited.last() {
             let after: Value = serde_json::from_str(last).unwrap();

@@ -24,7 +24,10 @@ crate::on_both_backends!(
 const ADMIN: &str = "Admin-Guichet-1";
 
 async fn system(db: &Db, op: &str, req: Value) -> Value {
-    Desk::with_caller(Api::new(db.clone()), Caller::System { os_user: "test".into() }).call(op, req).await.unwrap_or_else(|e| panic!("{op}: {e:?}"))
+    Desk::with_caller(Api::new(db.clone()), Caller::System { os_user: "test".into() })
+        .call(op, req)
+        .await
+        .unwrap_or_else(|e| panic!("{op}: {e:?}"))
 }
 
 /// A server on a self-signed certificate on loopback, and its fingerprint.
@@ -35,16 +38,24 @@ async fn server(db: &Db, dir: &std::path::Path, tune: impl FnOnce(&mut Options))
 }
 
 fn client(r: &guichet_server::Running, desk: &str) -> Client {
-    Client::new(&format!("https://127.0.0.1:{}", r.addr.port()), desk, Trust::Pinned(r.fingerprint.clone().unwrap())).unwrap()
+    Client::new(&format!("https://127.0.0.1:{}", r.addr.port()), desk, Trust::Pinned(r.fingerprint.clone().unwrap()))
+        .unwrap()
 }
 
 async fn login(c: &Client, user: &str, password: &str) {
-    c.call("session_login", json!({"username": user, "password": password})).await.unwrap_or_else(|e| panic!("login {user}: {e:?}"));
+    c.call("session_login", json!({"username": user, "password": password}))
+        .await
+        .unwrap_or_else(|e| panic!("login {user}: {e:?}"));
 }
 
 async fn staff(db: &Db) {
     for (u, role) in [("admin", "admin"), ("accueil", "reception")] {
-        system(db, "staff_create", json!({"username": u, "full_name": format!("Nom {u}"), "roles": [role], "password": ADMIN})).await;
+        system(
+            db,
+            "staff_create",
+            json!({"username": u, "full_name": format!("Nom {u}"), "roles": [role], "password": ADMIN}),
+        )
+        .await;
     }
 }
 
@@ -59,7 +70,11 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     let token = desk.token().expect("a session token");
     assert_eq!(token.len(), 64, "256 random bits");
     // Stored hashed, with the desk's name and address; never the token itself.
-    let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT token_hash, desk, remote_addr FROM server_sessions").fetch_all(t.db.pool()).await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT token_hash, desk, remote_addr FROM server_sessions")
+            .fetch_all(t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(rows.len(), 1);
     assert_ne!(rows[0].0, token);
     assert_eq!((rows[0].1.as_str(), rows[0].2.as_str()), ("Guichet 3 — accueil siège", "127.0.0.1"));
@@ -78,7 +93,13 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     // The same desk moves to the other server mid-session: its session follows.
     let moved = client(&two, "Guichet 3 — accueil siège");
     moved.set_token(Some(token.clone()));
-    let m = moved.call("member_create", json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"})).await.unwrap();
+    let m = moved
+        .call(
+            "member_create",
+            json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"}),
+        )
+        .await
+        .unwrap();
     assert_eq!(m["matricule"], "13059");
     // Another person's desk; the administrator disables the receptionist:
     // her session ends on every desk at once.
@@ -91,7 +112,10 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
         let e = c.call("member_search", json!({"query": "benhnini"})).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Unauthenticated, "{e:?}");
     }
-    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_sessions WHERE ended_at IS NULL").fetch_one(t.db.pool()).await.unwrap();
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_sessions WHERE ended_at IS NULL")
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(open, 1, "only the administrator's session is left");
     // A stolen or made-up token is refused, and says to log in again.
     let thief = client(&one, "ailleurs");
@@ -102,21 +126,34 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     // Logout ends the session on the server.
     admin.call("session_logout", json!({})).await.unwrap();
     assert!(admin.token().is_none());
-    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_sessions WHERE ended_at IS NULL").fetch_one(t.db.pool()).await.unwrap();
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_sessions WHERE ended_at IS NULL")
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(open, 0);
     // A certificate that changed is named as such.
-    let wrong = Client::new(&format!("https://127.0.0.1:{}", one.addr.port()), "x", Trust::Pinned("00:11:22".into())).unwrap();
+    let wrong =
+        Client::new(&format!("https://127.0.0.1:{}", one.addr.port()), "x", Trust::Pinned("00:11:22".into())).unwrap();
     let e = wrong.call("setup_status", json!({})).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Unavailable, Some("server_certificate")));
     // Each journal row of a call through the server names the desk and its
     // address; the chain holds with them; the staff screen shows them.
     let (desk_name, addr): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT desk, remote_addr FROM audit_log WHERE action = 'member.create'").fetch_one(t.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT desk, remote_addr FROM audit_log WHERE action = 'member.create'")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
     assert_eq!((desk_name.as_deref(), addr.as_deref()), (Some("Guichet 3 — accueil siège"), Some("127.0.0.1")));
     let (desk_name, _): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT desk, remote_addr FROM audit_log WHERE action = 'staff.disable'").fetch_one(t.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT desk, remote_addr FROM audit_log WHERE action = 'staff.disable'")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(desk_name.as_deref(), Some("Bureau admin"));
-    let local: Option<String> = sqlx::query_scalar("SELECT desk FROM audit_log WHERE action = 'staff.create' LIMIT 1").fetch_one(t.db.pool()).await.unwrap();
+    let local: Option<String> = sqlx::query_scalar("SELECT desk FROM audit_log WHERE action = 'staff.create' LIMIT 1")
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(local, None, "a change made in process names no desk");
     let verified = guichet_core::audit::chain::verify(t.db.pool(), &[]).await.unwrap();
     assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
@@ -154,13 +191,17 @@ async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
         counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         true
     });
-    let report = admin.call_with_progress("member_import", json!({"path": roster.to_str().unwrap()}), Some(sink)).await.unwrap();
+    let report =
+        admin.call_with_progress("member_import", json!({"path": roster.to_str().unwrap()}), Some(sink)).await.unwrap();
     assert_eq!((report["rows"].as_i64(), report["created"].as_i64()), (Some(2500), Some(2500)));
     assert!(seen.load(std::sync::atomic::Ordering::SeqCst) > 0, "progress streamed");
     // A path instead of the bytes is refused: the server reads no desk's files.
     let raw = reqwest_post(&s, "member_import", json!({"path": roster.to_str().unwrap()})).await;
     assert_eq!(raw.0, 422);
-    assert_eq!(raw.1["message"], "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des postes.");
+    assert_eq!(
+        raw.1["message"],
+        "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des postes."
+    );
     // An output file: written here from the answer's bytes, the answer naming the local path.
     let urn = admin.call("urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
     let col = admin.call("collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
@@ -176,7 +217,12 @@ async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
 
 /// A request as any program could send it, without the client's help.
 async fn reqwest_post(s: &guichet_server::Running, op: &str, body: Value) -> (u16, Value) {
-    let c = Client::new(&format!("https://127.0.0.1:{}", s.addr.port()), "brut", Trust::Pinned(s.fingerprint.clone().unwrap())).unwrap();
+    let c = Client::new(
+        &format!("https://127.0.0.1:{}", s.addr.port()),
+        "brut",
+        Trust::Pinned(s.fingerprint.clone().unwrap()),
+    )
+    .unwrap();
     match c.call_raw(op, body.to_string().into_bytes()).await {
         Ok((status, v)) => (status, v),
         Err(e) => panic!("{e:?}"),
@@ -189,9 +235,18 @@ async fn bad_requests_are_refused_at_the_door(t: TestDb) {
     let s = server(&t.db, dir.path(), |o| o.max_body = 1024 * 1024).await;
     let (status, v) = reqwest_post(&s, "operation_inconnue", json!({})).await;
     assert_eq!((status, v["code"].as_str()), (404, Some("not_found")));
-    let c = Client::new(&format!("https://127.0.0.1:{}", s.addr.port()), "brut", Trust::Pinned(s.fingerprint.clone().unwrap())).unwrap();
+    let c = Client::new(
+        &format!("https://127.0.0.1:{}", s.addr.port()),
+        "brut",
+        Trust::Pinned(s.fingerprint.clone().unwrap()),
+    )
+    .unwrap();
     let (status, v) = c.call_raw("member_search", b"{\"query\": ".to_vec()).await.unwrap();
-    assert_eq!((status, v["code"].as_str()), (401, Some("unauthenticated")), "who calls comes before the request's shape");
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (401, Some("unauthenticated")),
+        "who calls comes before the request's shape"
+    );
     let (status, v) = c.call_raw("session_login", b"{\"username\": ".to_vec()).await.unwrap();
     assert_eq!((status, v["code"].as_str()), (422, Some("validation")), "{v}");
     let (status, v) = c.call_raw("session_login", vec![b' '; 2 * 1024 * 1024]).await.unwrap();
@@ -201,7 +256,10 @@ async fn bad_requests_are_refused_at_the_door(t: TestDb) {
     assert_eq!((status, v["code"].as_str()), (403, Some("forbidden")));
     // Login attempts: past ten a minute on one account, refused without asking the database.
     for _ in 0..10 {
-        let e = c.call("session_login", json!({"username": "admin", "password": "mauvais-mot-de-passe"})).await.unwrap_err();
+        let e = c
+            .call("session_login", json!({"username": "admin", "password": "mauvais-mot-de-passe"}))
+            .await
+            .unwrap_err();
         assert_ne!(e.code, ErrorCode::TooManyRequests);
     }
     let e = c.call("session_login", json!({"username": "admin", "password": ADMIN})).await.unwrap_err();
@@ -214,7 +272,10 @@ async fn bad_requests_are_refused_at_the_door(t: TestDb) {
     assert_eq!(version["application"], env!("CARGO_PKG_VERSION"));
     assert!(version["schema"].as_i64().unwrap() >= 11);
     // Plain HTTP only on loopback.
-    let e = guichet_server::start(Api::new(t.db.clone()), Options::new("0.0.0.0:0".parse().unwrap(), tls::Mode::Plain)).await.err().unwrap();
+    let e = guichet_server::start(Api::new(t.db.clone()), Options::new("0.0.0.0:0".parse().unwrap(), tls::Mode::Plain))
+        .await
+        .err()
+        .unwrap();
     assert!(e.starts_with("HTTP sans TLS refusé"), "{e}");
     s.stop().await;
 }
@@ -241,7 +302,12 @@ async fn the_application_role_cannot_rewrite_the_journal() {
     let s = server(&app, dir.path(), |_| {}).await;
     let c = client(&s, "Guichet 1");
     login(&c, "accueil", ADMIN).await;
-    c.call("member_create", json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"})).await.unwrap();
+    c.call(
+        "member_create",
+        json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif"}),
+    )
+    .await
+    .unwrap();
     s.stop().await;
     // It cannot rewrite the journal, drop its guard, or change the schema.
     for sql in [
@@ -257,7 +323,10 @@ async fn the_application_role_cannot_rewrite_the_journal() {
     }
     app.close().await;
     // Its password is the role's own; the owner's URL never leaves the server's machine.
-    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&std::env::var("GUICHET_TEST_POSTGRES_URL").unwrap()).await.unwrap();
+    let mut admin =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&std::env::var("GUICHET_TEST_POSTGRES_URL").unwrap())
+            .await
+            .unwrap();
     t.db.close().await;
     let db_name = t.url.rsplit('/').next().unwrap().to_string();
     sqlx::Executor::execute(&mut admin, format!("DROP DATABASE IF EXISTS {db_name}").as_str()).await.ok();
@@ -273,7 +342,9 @@ async fn the_first_administrator_of_a_new_site_gets_a_session(t: TestDb) {
     let status = desk.call("setup_status", json!({})).await.unwrap();
     assert_eq!(status["needs_admin"], true);
     assert_eq!(status["database"], "serveur Guichet", "the database's location stays on the server");
-    desk.call("setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": ADMIN})).await.unwrap();
+    desk.call("setup_create_admin", json!({"username": "admin", "full_name": "Admin", "password": ADMIN}))
+        .await
+        .unwrap();
     assert!(desk.token().is_some(), "a session opened");
     let me = desk.call("session_current", json!({})).await.unwrap();
     assert_eq!(me["staff"]["username"], "admin");

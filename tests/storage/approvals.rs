@@ -30,12 +30,13 @@ async fn desk(t: TestDb) -> Desk {
     let mut o = office(t).await;
     o.w.add_staff("medecin", &["medical"]).await;
     let medical = o.w.login("medecin").await;
-    let p = o
-        .w
-        .call(
+    let p =
+        o.w.call(
             &mut o.admin,
             "provider_save",
-            json!({"name": "Association Anaïs", "kind": "Institut médico-pédagogique", "city": "Casablanca", "address": "27, rue Hajjaï Ibnou Artâa", "agreement": "CONV-2021-07"}),
+            json!({"name": "Association \
+                Anaïs", "kind": "Institut médico-pédagogique", "city": "Casablanca", "address": "27, rue Hajjaï Ibnou \
+                Artâa", "agreement": "CONV-2021-07"}),
         )
         .await
         .unwrap();
@@ -58,8 +59,10 @@ impl Desk {
         json!({
             "kind": "coverage", "beneficiary_id": self.o.salma, "provider_id": self.provider,
             "acts": [{"act_code": "IMP2", "label": "Demi-internat en institut médico-pédagogique", "months": 10}],
-            "prescriber": "Dr Zerouali Asmaa", "sent_by": "provider", "expected_from": "2022-09-01", "expected_to": "2023-06-30",
-            "quotation": "8 000,00", "medical_info": "Handicap mental chronique, retard psychomoteur", "files": self.pieces(), "received_on": "2022-08-20"
+            "prescriber": "Dr Zerouali \
+                Asmaa", "sent_by": "provider", "expected_from": "2022-09-01", "expected_to": "2023-06-30",
+            "quotation": "8 000,00", "medical_info": "Handicap mental chronique, retard \
+                psychomoteur", "files": self.pieces(), "received_on": "2022-08-20"
         })
     }
     fn sessions(&self, beneficiary: i64, from: &str, to: &str, sessions: i64) -> Value {
@@ -72,7 +75,14 @@ impl Desk {
         self.o.w.call(&mut self.o.reception, "approval_register", req).await.unwrap()
     }
     async fn decide(&mut self, r: &Value, decision: Value) -> Result<Value, guichet_core::ApiError> {
-        self.o.w.call(&mut self.medical, "approval_decide", json!({"id": r["id"], "version": r["version"], "decision": decision})).await
+        self.o
+            .w
+            .call(
+                &mut self.medical,
+                "approval_decide",
+                json!({"id": r["id"], "version": r["version"], "decision": decision}),
+            )
+            .await
     }
     async fn letter(&mut self, r: &Value, name: &str) -> String {
         let path = self.path(name);
@@ -84,7 +94,8 @@ impl Desk {
 
 fn grant_imp2() -> Value {
     json!({"type": "grant", "grants": [{"act_code": "IMP2", "unit": "months", "quantity": 10, "valid_from": "2022-09-01", "valid_to": "2023-06-30",
-        "tariff": "800", "mutual_share": "700", "member_share": "100"}], "conditions": "Présence attestée chaque mois par l'institut."})
+        "tariff": "800", "mutual_share": "700", "member_share": "100"}], "conditions": "Présence attestée chaque mois \
+            par l'institut."})
 }
 
 async fn the_coverage_letter_of_seed_002_is_entered_and_read_back(t: TestDb) {
@@ -104,8 +115,20 @@ async fn the_coverage_letter_of_seed_002_is_entered_and_read_back(t: TestDb) {
     assert_eq!(e.code, ErrorCode::Conflict);
     let g = d.decide(&r, grant_imp2()).await.unwrap();
     assert_eq!(g["status"], "accorde");
-    assert_eq!((g["grants"][0]["granted"].as_i64(), g["grants"][0]["left"].as_i64(), g["grants"][0]["mutual_share"].as_i64()), (Some(10), Some(10), Some(70_000)));
-    d.o.w.call(&mut d.o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."})).await.unwrap();
+    assert_eq!(
+        (g["grants"][0]["granted"].as_i64(), g["grants"][0]["left"].as_i64(), g["grants"][0]["mutual_share"].as_i64()),
+        (Some(10), Some(10), Some(70_000))
+    );
+    d.o.w
+        .call(
+            &mut d.o.admin,
+            "settings_save",
+            json!({"mutual_name": "Mutuelle du \
+        personnel", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; \
+        déclaration CNDP n° D-123/2026."}),
+        )
+        .await
+        .unwrap();
     let text = d.letter(&g, "pec.pdf").await;
     // The law 09-08 notice the mutual sets ends the letter (issue 18, item 9).
     assert!(text.contains("Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."), "{text}");
@@ -133,7 +156,15 @@ async fn the_coverage_letter_of_seed_002_is_entered_and_read_back(t: TestDb) {
     assert_eq!((mine[0]["number"].as_str(), mine[0]["grants"][0]["left"].as_i64()), (Some(number.as_str()), Some(10)));
     // A provider's invoice uses a month of it.
     let grant = g["grants"][0]["id"].clone();
-    let used = d.o.w.call(&mut d.o.claims, "approval_use", json!({"grant_id": grant, "date": "2023-01-31", "used": "1", "note": "Facture 2023-01"})).await.unwrap();
+    let used =
+        d.o.w
+            .call(
+                &mut d.o.claims,
+                "approval_use",
+                json!({"grant_id": grant, "date": "2023-01-31", "used": "1", "note": "Facture 2023-01"}),
+            )
+            .await
+            .unwrap();
     assert_eq!(used["left"], 9);
 }
 
@@ -148,30 +179,69 @@ async fn refusals_requests_for_pieces_and_who_decides(t: TestDb) {
             "claims" => &mut d.o.claims,
             _ => &mut d.o.admin,
         };
-        let e = d.o.w.call(caller, "approval_decide", json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "x"}})).await.unwrap_err();
+        let e =
+            d.o.w
+                .call(
+                    caller,
+                    "approval_decide",
+                    json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "x"}}),
+                )
+                .await
+                .unwrap_err();
         assert_eq!(e.code, ErrorCode::Forbidden, "{who}");
     }
     assert_eq!(d.o.w.audit_actions().await.iter().filter(|a| *a == "forbidden").count(), 3);
     // Incomplete: the reason and the missing pieces; a letter asks for them.
-    let i = d.decide(&r, json!({"type": "incomplete", "reason": "Prescription illisible", "missing": ["Prescription médicale lisible, datée et signée"]})).await.unwrap();
+    let i = d
+        .decide(
+            &r,
+            json!({"type": "incomplete", "reason": "Prescription illisible", "missing": ["Prescription \
+        médicale lisible, datée et signée"]}),
+        )
+        .await
+        .unwrap();
     assert_eq!((i["status"].as_str(), i["reason"].as_str()), (Some("incomplet"), Some("Prescription illisible")));
     let text = d.letter(&i, "pieces.pdf").await;
-    assert!(text.contains("Objet : Demande de pièces complémentaires") && text.contains("• Prescription médicale lisible, datée et signée"), "{text}");
+    assert!(
+        text.contains("Objet : Demande de pièces complémentaires")
+            && text.contains("• Prescription médicale lisible, datée et signée"),
+        "{text}"
+    );
     // The complement sends it back to the queue.
     let prescription = d.path("cnie.pdf");
     let c = d
         .o
         .w
-        .call(&mut d.o.reception, "approval_complement", json!({"id": i["id"], "version": i["version"], "files": [{"path": prescription, "piece": "prescription"}]}))
+        .call(
+            &mut d.o.reception,
+            "approval_complement",
+            json!({"id": i["id"], "version": i["version"], "files": [{"path": prescription, "piece": "prescription"}]}),
+        )
         .await
         .unwrap();
     assert_eq!(c["status"], "en_attente");
     assert_eq!(c["files"].as_array().unwrap().len(), 3);
     // Refused, with the way to appeal; the letter carries both. The delay to
     // contest is the mutual's setting (no seed states one; 30 days until set).
-    let e = d.o.w.call(&mut d.o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "appeal_days": 0})).await.unwrap_err();
+    let e =
+        d.o.w
+            .call(
+                &mut d.o.admin,
+                "settings_save",
+                json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "appeal_days": 0}),
+            )
+            .await
+            .unwrap_err();
     assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("appeal_days"), "Délai de recours : de 1 à 365 jours."));
-    let s = d.o.w.call(&mut d.o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "appeal_days": 45})).await.unwrap();
+    let s =
+        d.o.w
+            .call(
+                &mut d.o.admin,
+                "settings_save",
+                json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Casablanca", "appeal_days": 45}),
+            )
+            .await
+            .unwrap();
     assert_eq!(s["appeal_days"], 45);
     let f = d.decide(&c, json!({"type": "refuse", "reason": "Soins hors nomenclature de la mutuelle."})).await.unwrap();
     assert_eq!(f["status_label"], "Refusée");
@@ -202,7 +272,11 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
         r
     };
     // A beneficiary whose coverage ended.
-    let member: i64 = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1").bind(d.o.salma).fetch_one(d.o.w.t.db.pool()).await.unwrap();
+    let member: i64 = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1")
+        .bind(d.o.salma)
+        .fetch_one(d.o.w.t.db.pool())
+        .await
+        .unwrap();
     let ended = d
         .o
         .w
@@ -210,14 +284,41 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
         .await
         .unwrap();
     let cases: Vec<(Value, &str, &str)> = vec![
-        (with("expected_to", json!("2023-02-01")), "expected_to", "La fin prévue des soins (01/02/2023) précède leur début (01/03/2023)."),
-        (with("files", json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}])), "files", "Pièce obligatoire manquante : la copie du badge."),
-        (with("beneficiary_id", ended["id"].clone()), "beneficiary_id", "Ce bénéficiaire n'est pas couvert le 01/03/2023 : la demande ne peut pas être enregistrée."),
-        (with("kind", json!("coverage")), "provider_id", "Une prise en charge est adressée à un prestataire conventionné : choisissez-le."),
+        (
+            with("expected_to", json!("2023-02-01")),
+            "expected_to",
+            "La fin prévue des soins (01/02/2023) précède leur début (01/03/2023).",
+        ),
+        (
+            with("files", json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}])),
+            "files",
+            "Pièce obligatoire manquante : la copie du badge.",
+        ),
+        (
+            with("beneficiary_id", ended["id"].clone()),
+            "beneficiary_id",
+            "Ce bénéficiaire n'est pas couvert le 01/03/2023 : la demande ne peut pas être enregistrée.",
+        ),
+        (
+            with("kind", json!("coverage")),
+            "provider_id",
+            "Une prise en charge est adressée à un prestataire conventionné : choisissez-le.",
+        ),
         (with("acts", json!([])), "acts", "Indiquez au moins un acte demandé (code, nombre de séances ou de mois)."),
-        (with("quotation", json!("douze")), "quotation", "Montant du devis : « douze » n'est pas un montant (exemple : 2 100,00)."),
+        (
+            with("quotation", json!("douze")),
+            "quotation",
+            "Montant du devis : « douze » n'est pas un montant (exemple : 2 100,00).",
+        ),
         (with("prescriber", json!("  ")), "prescriber", "Indiquez le médecin prescripteur."),
-        (with("files", json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}, {"path": d.path("absent.jpg"), "piece": "badge"}])), "files[1].path", "Fichier « absent.jpg » introuvable."),
+        (
+            with(
+                "files",
+                json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}, {"path": d.path("absent.jpg"), "piece": "badge"}]),
+            ),
+            "files[1].path",
+            "Fichier « absent.jpg » introuvable.",
+        ),
     ];
     let before = counts(&d).await;
     for (req, field, message) in cases {
@@ -233,9 +334,21 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
             "tariff": "100", "mutual_share": "80", "member_share": member}]})
     };
     let e = d.decide(&r, grant("2023-02-28", "20")).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("grants[0].valid_to"), "Acte accordé 1 : la fin de validité (28/02/2023) précède son début (01/03/2023)."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("grants[0].valid_to"),
+            "Acte accordé 1 : la fin de validité (28/02/2023) précède son début (01/03/2023)."
+        )
+    );
     let e = d.decide(&r, grant("2023-05-31", "30")).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("grants[0].member_share"), "Acte accordé 1 : part mutuelle (80,00) et part adhérent (30,00) doivent faire le tarif (100,00)."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("grants[0].member_share"),
+            "Acte accordé 1 : part mutuelle (80,00) et part adhérent (30,00) doivent faire le tarif (100,00)."
+        )
+    );
     let e = d.decide(&r, json!({"type": "incomplete", "reason": "Pièces", "missing": []})).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("missing"));
     assert_eq!(counts(&d).await, before);
@@ -244,9 +357,29 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
     // Granted, then more sessions used than granted: refused, nothing recorded.
     let g = d.decide(&r, grant("2023-05-31", "20")).await.unwrap();
     let id = g["grants"][0]["id"].clone();
-    let e = d.o.w.call(&mut d.o.claims, "approval_use", json!({"grant_id": id, "date": "2023-03-10", "used": "11"})).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("used"), format!("11 séances utilisés alors qu'il reste 10 séances sur l'accord {} : on ne consomme pas plus que l'accordé.", g["number"].as_str().unwrap()).as_str()));
-    let e = d.o.w.call(&mut d.o.claims, "approval_use", json!({"grant_id": id, "date": "2023-06-01", "used": "1"})).await.unwrap_err();
+    let e =
+        d.o.w
+            .call(&mut d.o.claims, "approval_use", json!({"grant_id": id, "date": "2023-03-10", "used": "11"}))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("used"),
+            format!(
+                "11 séances utilisés alors qu'il \
+        reste 10 séances sur l'accord {} : on ne consomme pas plus que \
+        l'accordé.",
+                g["number"].as_str().unwrap()
+            )
+            .as_str()
+        )
+    );
+    let e =
+        d.o.w
+            .call(&mut d.o.claims, "approval_use", json!({"grant_id": id, "date": "2023-06-01", "used": "1"}))
+            .await
+            .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("date"));
     assert_eq!(count(&d.o.w.t.db, "approval_consumptions").await, 0);
 }
@@ -266,8 +399,15 @@ async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     for (form, first_act, left) in [("M23-0000101", "2023-01-05", 4), ("M23-0000102", "2023-01-06", 0)] {
         let (id, v) = d.o.complete(form, "13059", salma, first_act, "400", kine(salma, "2023-01-20", 4)).await;
         let l = d.o.w.call(&mut d.o.claims, "dossier_liquidate", json!({"id": id, "version": v})).await.unwrap();
-        assert_eq!((l["lines"][0]["accepted"].as_bool(), l["lines"][0]["reimbursed"].as_i64()), (Some(true), Some(32_000)), "{form}");
-        assert_eq!(l["lines"][0]["explanation"][0], format!("Accord préalable {number} : 4 KINE utilisé(s) sur l'accord"));
+        assert_eq!(
+            (l["lines"][0]["accepted"].as_bool(), l["lines"][0]["reimbursed"].as_i64()),
+            (Some(true), Some(32_000)),
+            "{form}"
+        );
+        assert_eq!(
+            l["lines"][0]["explanation"][0],
+            format!("Accord préalable {number} : 4 KINE utilisé(s) sur l'accord")
+        );
         let now = d.o.w.call(&mut d.o.reception, "approval_get", json!({"id": r["id"]})).await.unwrap();
         assert_eq!(now["grants"][0]["left"].as_i64(), Some(left), "{form}");
     }
@@ -278,13 +418,19 @@ async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     let (id, v) = d.o.complete("M23-0000103", "13059", salma, "2023-01-05", "300", lines).await;
     let l = d.o.w.call(&mut d.o.claims, "dossier_liquidate", json!({"id": id, "version": v})).await.unwrap();
     for i in 0..2 {
-        assert_eq!((l["lines"][i]["accepted"].as_bool(), l["lines"][i]["reason"].as_str()), (Some(false), Some("Accord préalable manquant.")));
+        assert_eq!(
+            (l["lines"][i]["accepted"].as_bool(), l["lines"][i]["reason"].as_str()),
+            (Some(false), Some("Accord préalable manquant."))
+        );
     }
     assert_eq!(l["net_paid"], 0);
     assert_eq!(count(&d.o.w.t.db, "approval_consumptions").await, 2);
     // Ending within 30 days (the clock says 20/02/2023, the approval ends 15/03/2023): listed for renewal.
     let soon = d.o.w.call(&mut d.o.reception, "approvals_expiring", json!({})).await.unwrap();
-    assert_eq!((soon[0]["number"].as_str(), soon[0]["grant"]["valid_to"].as_str(), soon[0]["grant"]["left"].as_i64()), (Some(number.as_str()), Some("2023-03-15"), Some(0)));
+    assert_eq!(
+        (soon[0]["number"].as_str(), soon[0]["grant"]["valid_to"].as_str(), soon[0]["grant"]["left"].as_i64()),
+        (Some(number.as_str()), Some("2023-03-15"), Some(0))
+    );
     let later = d.register(d.coverage()).await;
     d.decide(&later, grant_imp2()).await.unwrap();
     let soon = d.o.w.call(&mut d.o.reception, "approvals_expiring", json!({})).await.unwrap();
@@ -296,35 +442,63 @@ async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     let e = d.o.w.call(&mut d.o.reception, "chronic_expiring", json!({})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     let ald = d.o.w.call(&mut d.o.claims, "chronic_expiring", json!({})).await.unwrap();
-    let read: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT actor, entity_id FROM audit_log WHERE action = 'medical.read' AND entity_type = 'chronic_declaration'").fetch_all(d.o.w.t.db.pool()).await.unwrap();
+    let read: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT actor, entity_id FROM audit_log WHERE action = 'medical.read' AND entity_type = 'chronic_declaration'",
+    )
+    .fetch_all(d.o.w.t.db.pool())
+    .await
+    .unwrap();
     assert_eq!(read, vec![("gest".to_string(), Some(ald[0]["declaration"]["id"].to_string()))]);
-    assert_eq!((ald[0]["declaration"]["end_date"].as_str(), ald[0]["declaration"]["condition"].clone()), (Some("2023-02-28"), Value::Null));
+    assert_eq!(
+        (ald[0]["declaration"]["end_date"].as_str(), ald[0]["declaration"]["condition"].clone()),
+        (Some("2023-02-28"), Value::Null)
+    );
     assert_eq!(ald[0]["beneficiary_name"], "BENNANI Salma");
 }
 
 async fn medical_details_are_for_the_medical_role_only_and_each_read_is_journaled(t: TestDb) {
     let mut d = desk(t).await;
-    let reads = async |d: &Desk| -> i64 { sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read'").fetch_one(d.o.w.t.db.pool()).await.unwrap() };
+    let reads = async |d: &Desk| -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read'")
+            .fetch_one(d.o.w.t.db.pool())
+            .await
+            .unwrap()
+    };
     let mut req = d.coverage();
-    req["files"].as_array_mut().unwrap().push(json!({"path": d.path("rapport.pdf"), "piece": "medical_report", "confidential": true}));
+    req["files"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"path": d.path("rapport.pdf"), "piece": "medical_report", "confidential": true}));
     // A prescription is sealed by its kind, even when the desk did not tick the box.
-    req["files"].as_array_mut().unwrap().push(json!({"path": d.path("rapport.pdf"), "piece": "prescription", "confidential": false}));
+    req["files"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"path": d.path("rapport.pdf"), "piece": "prescription", "confidential": false}));
     let r = d.register(req).await;
-    assert_eq!((r["files"][3]["piece"].clone(), r["files"][3]["confidential"].clone()), (json!("prescription"), json!(true)));
+    assert_eq!(
+        (r["files"][3]["piece"].clone(), r["files"][3]["confidential"].clone()),
+        (json!("prescription"), json!(true))
+    );
     let e = d.o.w.call(&mut d.o.reception, "approval_file_get", json!({"id": r["files"][3]["id"]})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     // Any other piece is read by every role, and each opening is journaled.
     let cnie = r["files"][0]["id"].clone();
     d.o.w.call(&mut d.o.reception, "approval_file_get", json!({"id": cnie})).await.unwrap();
-    let (actor, after): (String, String) = sqlx::query_as("SELECT actor, after_json FROM audit_log WHERE action = 'file.read' AND entity_type = 'approval_file' AND entity_id = $1")
-        .bind(cnie.to_string())
-        .fetch_one(d.o.w.t.db.pool())
-        .await
-        .unwrap();
+    let (actor, after): (String, String) = sqlx::query_as(
+        "SELECT actor, after_json FROM audit_log WHERE action = \
+        'file.read' AND entity_type = 'approval_file' AND entity_id = $1",
+    )
+    .bind(cnie.to_string())
+    .fetch_one(d.o.w.t.db.pool())
+    .await
+    .unwrap();
     assert_eq!(actor, "accueil");
     assert!(after.contains("cnie.pdf"), "{after}");
-    assert_eq!((r["medical_info"].clone(), r["confidential"].clone()), (Value::Null, json!(true)), "reception registers it without reading it back");
+    assert_eq!(
+        (r["medical_info"].clone(), r["confidential"].clone()),
+        (Value::Null, json!(true)),
+        "reception registers it without reading it back"
+    );
     let sealed = r["files"][2]["id"].clone();
     assert_eq!(r["files"][2]["confidential"], true);
     // Reception, claims, admin: that it is confidential, never what.
@@ -351,16 +525,32 @@ async fn medical_details_are_for_the_medical_role_only_and_each_read_is_journale
     assert_eq!(reads(&d).await, 2);
     // The medical side of a dossier: nature of the illness and notes.
     let salma = d.o.salma;
-    let (id, _) = d.o.complete("M23-0000201", "13059", salma, "2023-01-05", "80", json!([{"date": "2023-01-10", "beneficiary_id": salma, "act": "C", "quantity": 1, "charged": "80"}])).await;
+    let (id, _) =
+        d.o.complete(
+            "M23-0000201",
+            "13059",
+            salma,
+            "2023-01-05",
+            "80",
+            json!([{"date": "2023-01-10", "beneficiary_id": salma, "act": "C", "quantity": 1, "charged": "80"}]),
+        )
+        .await;
     let medical = json!({"dossier_id": id, "nature": "Trisomie 21", "notes": "Suivi orthophonique au long cours"});
     let e = d.o.w.call(&mut d.o.claims, "dossier_medical_save", medical.clone()).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     d.o.w.call(&mut d.medical, "dossier_medical_save", medical).await.unwrap();
     let report = d.path("rapport.pdf");
-    let sealed_scan = d.o.w.call(&mut d.o.reception, "dossier_scans_add", json!({"id": id, "files": [report], "confidential": true})).await.unwrap();
+    let sealed_scan =
+        d.o.w
+            .call(&mut d.o.reception, "dossier_scans_add", json!({"id": id, "files": [report], "confidential": true}))
+            .await
+            .unwrap();
     let scan_id = sealed_scan[0]["id"].clone();
     let page = d.o.w.call(&mut d.o.claims, "dossier_get", json!({"id": id})).await.unwrap();
-    assert_eq!((page["confidential"].clone(), page["medical"].clone(), page["scans"][0]["confidential"].clone()), (json!(true), Value::Null, json!(true)));
+    assert_eq!(
+        (page["confidential"].clone(), page["medical"].clone(), page["scans"][0]["confidential"].clone()),
+        (json!(true), Value::Null, json!(true))
+    );
     assert!(!page.to_string().contains("Trisomie") && !page.to_string().contains("orthophonique"));
     let e = d.o.w.call(&mut d.o.claims, "dossier_scan_get", json!({"id": scan_id})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
@@ -379,7 +569,11 @@ async fn medical_details_are_for_the_medical_role_only_and_each_read_is_journale
     assert_eq!(kinds, ["dossier_file", "dossier", "approval_file", "approval_request"]);
     assert!(journal.as_array().unwrap().iter().all(|e| e["actor"] == "medecin"));
     // Nothing medical in the journal itself.
-    let all: Vec<String> = sqlx::query_scalar("SELECT COALESCE(before_json, '') || COALESCE(after_json, '') FROM audit_log").fetch_all(d.o.w.t.db.pool()).await.unwrap();
+    let all: Vec<String> =
+        sqlx::query_scalar("SELECT COALESCE(before_json, '') || COALESCE(after_json, '') FROM audit_log")
+            .fetch_all(d.o.w.t.db.pool())
+            .await
+            .unwrap();
     assert!(all.iter().all(|j| !j.contains("Trisomie") && !j.contains("Handicap") && !j.contains("orthophonique")));
 }
 
@@ -392,11 +586,14 @@ fn day(s: &str) -> chrono::NaiveDate {
 /// deadline rule in force on the day it is declared incomplete).
 async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb) {
     let mut d = desk(t).await;
-    let karim: i64 = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE relation = 'lui_meme' AND member_id = (SELECT member_id FROM beneficiaries WHERE id = $1)")
-        .bind(d.o.salma)
-        .fetch_one(d.o.w.t.db.pool())
-        .await
-        .unwrap();
+    let karim: i64 = sqlx::query_scalar(
+        "SELECT id FROM beneficiaries WHERE relation = 'lui_meme' AND member_id = \
+        (SELECT member_id FROM beneficiaries WHERE id = $1)",
+    )
+    .bind(d.o.salma)
+    .fetch_one(d.o.w.t.db.pool())
+    .await
+    .unwrap();
     let mut first = d.sessions(karim, "2023-03-01", "2023-05-31", 10);
     first["medical_info"] = json!("Lombalgie chronique");
     let first = d.register(first).await;
@@ -408,7 +605,14 @@ async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb
     assert!(text.contains("Pièces reçues • la copie de la CNIE • la copie du badge"), "{text}");
     assert!(!text.contains("Pièces manquantes") && !text.contains("Lombalgie"), "{text}");
     // Declared incomplete: the complement is due 60 days later (the default rule).
-    let inc = d.decide(&first, json!({"type": "incomplete", "reason": "Prescription illisible.", "missing": ["la prescription médicale lisible"]})).await.unwrap();
+    let inc = d
+        .decide(
+            &first,
+            json!({"type": "incomplete", "reason": "Prescription \
+        illisible.", "missing": ["la prescription médicale lisible"]}),
+        )
+        .await
+        .unwrap();
     let received = day(inc["received_on"].as_str().unwrap());
     let due = day(inc["complement_due"].as_str().unwrap());
     assert_eq!(due - received, chrono::Duration::days(60));
@@ -417,17 +621,30 @@ async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb
     assert!(letter.contains(&format!("Sans ces pièces au {due_fr}, la demande sera close.")), "{letter}");
     d.o.w.call(&mut d.o.reception, "approval_receipt", json!({"id": first["id"], "path": path})).await.unwrap();
     let text = pdf_text(std::path::Path::new(&path)).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("Pièces manquantes • la prescription médicale lisible") && text.contains(&format!("au plus tard le {due_fr}")), "{text}");
+    assert!(
+        text.contains("Pièces manquantes • la prescription médicale lisible")
+            && text.contains(&format!("au plus tard le {due_fr}")),
+        "{text}"
+    );
     let view = d.o.w.call(&mut d.o.reception, "member_view", json!({"matricule": "13059"})).await.unwrap();
     assert_eq!(view["approvals"][0]["complement_due"], due_fr.as_str());
     // The administrator shortens the delay from today: the next request gets 10 days.
     let mut rule = json!({"effective_from": received.to_string(), "validity_months": 3, "original_grace_months": 1, "late_effect": "reject", "complement_days": 60, "approval_complement_days": 0});
     let e = d.o.w.call(&mut d.o.admin, "deadline_rule_add", rule.clone()).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("approval_complement_days"), "Délai du complément d'une demande d'accord incomplète : entre 1 et 365 jours."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("approval_complement_days"),
+            "Délai du complément d'une demande d'accord incomplète : entre 1 et 365 jours."
+        )
+    );
     rule["approval_complement_days"] = json!(10);
     d.o.w.call(&mut d.o.admin, "deadline_rule_add", rule).await.unwrap();
     let second = d.register(d.sessions(karim, "2023-03-01", "2023-04-30", 5)).await;
-    let second = d.decide(&second, json!({"type": "incomplete", "reason": "Devis manquant.", "missing": ["le devis"]})).await.unwrap();
+    let second = d
+        .decide(&second, json!({"type": "incomplete", "reason": "Devis manquant.", "missing": ["le devis"]}))
+        .await
+        .unwrap();
     assert_eq!(day(second["complement_due"].as_str().unwrap()) - received, chrono::Duration::days(10));
     // Day 10 is still within the delay; day 11 closes the second only.
     d.o.w.clock.advance(chrono::Duration::days(10));
@@ -443,15 +660,32 @@ async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb
     let second_due = second["complement_due"].as_str().map(day).unwrap().format("%d/%m/%Y").to_string();
     assert_eq!(
         (closed["status"].as_str(), closed["reason"].as_str(), closed["complement_due"].as_str()),
-        (Some("refuse"), Some(format!("Complément non reçu dans le délai (attendu au plus tard le {second_due}).").as_str()), None)
+        (
+            Some("refuse"),
+            Some(format!("Complément non reçu dans le délai (attendu au plus tard le {second_due}).").as_str()),
+            None
+        )
     );
     let letter = d.letter(&closed, "close.pdf").await;
-    assert!(letter.contains("ne nous sont pas parvenues dans le délai") && letter.contains("nouvelle demande accompagnée des pièces demandées"), "{letter}");
+    assert!(
+        letter.contains("ne nous sont pas parvenues dans le délai")
+            && letter.contains("nouvelle demande accompagnée des pièces demandées"),
+        "{letter}"
+    );
     assert!(!letter.contains("le médecin conseil n'a pas pu y donner une suite favorable"), "{letter}");
     // The first closes once its own 60 days are past; a second run changes nothing.
     d.o.w.clock.advance(chrono::Duration::days(50));
-    assert_eq!(d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap()["requests_closed"], 1);
-    assert_eq!(d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap()["requests_closed"], 0);
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'approval.complement_overdue'").fetch_one(d.o.w.t.db.pool()).await.unwrap();
+    assert_eq!(
+        d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap()["requests_closed"],
+        1
+    );
+    assert_eq!(
+        d.o.w.call(&mut d.o.claims, "complements_overdue_apply", json!({})).await.unwrap()["requests_closed"],
+        0
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'approval.complement_overdue'")
+        .fetch_one(d.o.w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(n, 2);
 }

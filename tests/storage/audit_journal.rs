@@ -2,8 +2,8 @@
 
 use crate::helpers::World;
 use crate::support::TestDb;
-use guichet_core::api::Caller;
 use chrono::Duration;
+use guichet_core::api::Caller;
 use serde_json::json;
 
 crate::on_both_backends!(
@@ -35,7 +35,10 @@ fn kinds(v: &serde_json::Value) -> Vec<String> {
 /// A roster import's rows are chained too (one segment sealed in the main
 /// chain): a row of it edited, removed or slipped in by hand is named.
 async fn every_row_of_an_import_is_chained(t: TestDb) {
-    use crate::import::{xlsx, C::{S, T}};
+    use crate::import::{
+        xlsx,
+        C::{S, T},
+    };
     let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
     w.add_staff("accueil", &["reception"]).await;
@@ -51,31 +54,51 @@ async fn every_row_of_an_import_is_chained(t: TestDb) {
     let mut admin = Caller::System { os_user: "test".into() };
     let all = crate::support::count(&w.t.db, "audit_log").await;
     let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
-    assert_eq!((v["intact"].as_bool(), v["unchained"].as_i64(), v["rows_checked"].as_i64()), (Some(true), Some(0), Some(all)), "{v}");
+    assert_eq!(
+        (v["intact"].as_bool(), v["unchained"].as_i64(), v["rows_checked"].as_i64()),
+        (Some(true), Some(0), Some(all)),
+        "{v}"
+    );
 
     drop_guards(&w.t.db).await;
     let pool = w.t.db.pool();
-    sqlx::query("UPDATE audit_log SET after_json = REPLACE(after_json, 'NOM7', 'AUTRE') WHERE action = 'member.import_create' AND entity_id IN (SELECT CAST(id AS TEXT) FROM members WHERE matricule = '70007')")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE audit_log SET after_json = REPLACE(after_json, 'NOM7', 'AUTRE') WHERE action = \
+        'member.import_create' AND entity_id IN (SELECT CAST(id AS TEXT) FROM members WHERE matricule = '70007')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
     let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
     assert_eq!(kinds(&v), ["modified"], "{v}");
     let message = v["breaks"][0]["message"].as_str().unwrap();
-    assert!(message.contains("lot de 41 lignes") && message.contains("ligne 8 du lot modifiée (member.import_create du 2026-11-23, par accueil)"), "{message}");
+    assert!(
+        message.contains("lot de 41 lignes")
+            && message.contains("ligne 8 du lot modifiée (member.import_create du 2026-11-23, par accueil)"),
+        "{message}"
+    );
 
     sqlx::query("DELETE FROM audit_log WHERE segment IS NOT NULL AND segment_seq = 20").execute(pool).await.unwrap();
     let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
     assert_eq!(kinds(&v), ["modified", "deleted"], "{v}");
 
     // A row added by hand, outside every chain.
-    sqlx::query("INSERT INTO audit_log (at, actor, action, entity_type, entity_id) VALUES ('2026-11-23T10:00:00Z', 'admin', 'member.update', 'member', '1')")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, entity_type, entity_id) VALUES ('2026-11-23T10:00:00Z', \
+        'admin', 'member.update', 'member', '1')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
     let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
     assert_eq!(kinds(&v), ["modified", "deleted", "unchained"], "{v}");
-    assert!(v["breaks"][2]["message"].as_str().unwrap().starts_with("Une ligne hors de la chaîne (member.update du 2026-11-23) a été ajoutée après la ligne n° "), "{v}");
+    assert!(
+        v["breaks"][2]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Une ligne hors de la chaîne (member.update du 2026-11-23) a été ajoutée après la ligne n° "),
+        "{v}"
+    );
 }
 
 /// The head only moves forward; rewound by someone who drops that guard, it
@@ -86,7 +109,10 @@ async fn a_head_rewound_by_hand_is_found_by_its_anchor(t: TestDb) {
         w.add_staff(&format!("agent{i}"), &["reception"]).await;
     }
     let pool = w.t.db.pool();
-    assert!(sqlx::query("UPDATE audit_head SET seq = seq - 1").execute(pool).await.is_err(), "the head must not move back");
+    assert!(
+        sqlx::query("UPDATE audit_head SET seq = seq - 1").execute(pool).await.is_err(),
+        "the head must not move back"
+    );
     assert!(sqlx::query("DELETE FROM audit_head").execute(pool).await.is_err(), "the head must stay");
     let mut admin = Caller::System { os_user: "test".into() };
     let anchor = w.call(&mut admin, "audit_anchor", json!({})).await.unwrap();
@@ -94,7 +120,8 @@ async fn a_head_rewound_by_hand_is_found_by_its_anchor(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("copie.bak");
     w.call(&mut admin, "backup_create", json!({"path": file.to_str().unwrap()})).await.unwrap();
-    let beside: serde_json::Value = serde_json::from_str(std::fs::read_to_string(dir.path().join("copie.bak.ancre")).unwrap().trim()).unwrap();
+    let beside: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(dir.path().join("copie.bak.ancre")).unwrap().trim()).unwrap();
     assert_eq!((&beside["seq"], &beside["hash"]), (&anchor["seq"], &anchor["hash"]));
     let v = w.call(&mut admin, "audit_verify", json!({"anchors": [anchor.clone(), beside]})).await.unwrap();
     assert_eq!((v["intact"].as_bool(), v["anchors_checked"].as_i64()), (Some(true), Some(2)), "{v}");
@@ -102,24 +129,34 @@ async fn a_head_rewound_by_hand_is_found_by_its_anchor(t: TestDb) {
     // Rows 5 and 6 (the backup's) deleted, the head put back on row 4.
     drop_guards(&w.t.db).await;
     sqlx::query("DELETE FROM audit_log WHERE seq >= 5").execute(pool).await.unwrap();
-    sqlx::query("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)").execute(pool).await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)")
+        .execute(pool)
+        .await
+        .unwrap();
     let blind = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
     assert_eq!(blind["intact"], true, "without an anchor, a clean cut cannot be seen: {blind}");
     let v = w.call(&mut admin, "audit_verify", json!({"anchors": [anchor.clone()]})).await.unwrap();
     assert_eq!(kinds(&v), ["rewound"], "{v}");
     assert_eq!(
         v["breaks"][0]["message"],
-        "La tête du journal (ligne n° 4) est en deçà de l'ancre du 2026-11-23 (ligne n° 5) : des lignes ont été retirées et la tête réécrite."
+        "La tête du journal (ligne n° 4) est en deçà de l'ancre du 2026-11-23 (ligne n° 5) : des lignes ont été \
+            retirées et la tête réécrite."
     );
     // A journal rewritten from the anchor on (as long, other rows).
-    sqlx::query("INSERT INTO audit_log (at, actor, action, entity_type, seq, prev_hash, hash) SELECT at, actor, action, entity_type, 5, hash, 'faux' FROM audit_log WHERE seq = 4")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, entity_type, seq, prev_hash, hash) SELECT at, actor, \
+        action, entity_type, 5, hash, 'faux' FROM audit_log WHERE seq = 4",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
     sqlx::query("UPDATE audit_head SET seq = 5, hash = 'faux'").execute(pool).await.unwrap();
     let v = w.call(&mut admin, "audit_verify", json!({"anchors": [anchor]})).await.unwrap();
     assert_eq!(kinds(&v), ["modified", "rewound"], "{v}");
-    assert_eq!(v["breaks"][1]["message"], "La ligne n° 5 n'a plus l'empreinte relevée par l'ancre du 2026-11-23 : le journal a été réécrit depuis.");
+    assert_eq!(
+        v["breaks"][1]["message"],
+        "La ligne n° 5 n'a plus l'empreinte relevée par l'ancre du 2026-11-23 : le journal a été réécrit depuis."
+    );
 }
 async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
@@ -131,7 +168,8 @@ async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
     let del = sqlx::query("DELETE FROM audit_log").execute(w.t.db.pool()).await;
     assert!(del.is_err(), "DELETE must be refused");
     assert_eq!(crate::support::count(&w.t.db, "audit_log").await, before);
-    let actor: String = sqlx::query_scalar("SELECT actor FROM audit_log ORDER BY id LIMIT 1").fetch_one(w.t.db.pool()).await.unwrap();
+    let actor: String =
+        sqlx::query_scalar("SELECT actor FROM audit_log ORDER BY id LIMIT 1").fetch_one(w.t.db.pool()).await.unwrap();
     assert_eq!(actor, "système:test");
 }
 
@@ -145,7 +183,8 @@ async fn filters_by_who_what_and_when(t: TestDb) {
     let _ = w.call(&mut agent, "staff_list", json!({})).await; // forbidden, day 3
 
     let by_agent = w.call(&mut admin, "audit_list", json!({"actor": "agent"})).await.unwrap();
-    let actions: Vec<&str> = by_agent["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        by_agent["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["forbidden", "login"], "newest first");
 
     let day1 = w.call(&mut admin, "audit_list", json!({"from": "2026-11-23", "to": "2026-11-23"})).await.unwrap();
@@ -155,7 +194,8 @@ async fn filters_by_who_what_and_when(t: TestDb) {
     let later = w.call(&mut admin, "audit_list", json!({"from": "2026-11-24"})).await.unwrap();
     // The agent's login and refusal; reading the journal is not itself a change.
     assert_eq!(later["entries"].as_array().unwrap().len(), 2);
-    let creates = w.call(&mut admin, "audit_list", json!({"action": "staff.create", "entity_type": "staff"})).await.unwrap();
+    let creates =
+        w.call(&mut admin, "audit_list", json!({"action": "staff.create", "entity_type": "staff"})).await.unwrap();
     assert_eq!(creates["entries"].as_array().unwrap().len(), 2);
 
     // Paging: one row at a time, following next_before_id.
@@ -187,7 +227,10 @@ async fn rows_edited_deleted_or_reordered_by_hand_are_reported(t: TestDb) {
     }
     let mut admin = Caller::System { os_user: "test".into() };
     let ok = w.call(&mut admin, "audit_verify", serde_json::json!({})).await.unwrap();
-    assert_eq!((ok["intact"].as_bool(), ok["rows_checked"].as_i64(), ok["breaks"].clone()), (Some(true), Some(6), serde_json::json!([])));
+    assert_eq!(
+        (ok["intact"].as_bool(), ok["rows_checked"].as_i64(), ok["breaks"].clone()),
+        (Some(true), Some(6), serde_json::json!([]))
+    );
     let pool = w.t.db.pool();
     let postgres = w.t.db.backend() == guichet_core::storage::Backend::Postgres;
     if postgres {
@@ -200,9 +243,17 @@ async fn rows_edited_deleted_or_reordered_by_hand_are_reported(t: TestDb) {
     sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(pool).await.unwrap();
     let v = w.call(&mut admin, "audit_verify", serde_json::json!({})).await.unwrap();
     assert_eq!(v["intact"], false);
-    let breaks: Vec<(i64, String)> = v["breaks"].as_array().unwrap().iter().map(|b| (b["seq"].as_i64().unwrap(), b["kind"].as_str().unwrap().to_string())).collect();
+    let breaks: Vec<(i64, String)> = v["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["seq"].as_i64().unwrap(), b["kind"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(breaks, [(2, "modified".to_string()), (4, "deleted".to_string())]);
-    assert!(v["breaks"][0]["message"].as_str().unwrap().starts_with("Ligne n° 2 du journal modifiée (staff.create du 2026-11-23, par quelqu-un-d-autre)"));
+    assert!(v["breaks"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Ligne n° 2 du journal modifiée (staff.create du 2026-11-23, par quelqu-un-d-autre)"));
     assert_eq!(v["breaks"][1]["message"], "Ligne n° 4 du journal supprimée (la suivante, n° 5, ne la trouve plus).");
     // Deleting the last rows and swapping two rows' places are found too.
     sqlx::query("DELETE FROM audit_log WHERE seq = 6").execute(pool).await.unwrap();

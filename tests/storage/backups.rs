@@ -19,7 +19,11 @@ crate::on_both_backends!(
 );
 
 fn kind(db: &Db) -> Kind {
-    if db.backend() == Backend::Postgres { Kind::Postgres } else { Kind::Sqlite }
+    if db.backend() == Backend::Postgres {
+        Kind::Postgres
+    } else {
+        Kind::Sqlite
+    }
 }
 
 /// A digest of every row of every table, per table.
@@ -27,17 +31,30 @@ async fn digests(db: &Db) -> BTreeMap<String, (i64, String)> {
     let pool = db.pool();
     let postgres = db.backend() == Backend::Postgres;
     let tables: Vec<String> = if postgres {
-        sqlx::query_scalar("SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'").fetch_all(pool).await.unwrap()
+        sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = \
+            'public' AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
     } else {
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetch_all(pool).await.unwrap()
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            .fetch_all(pool)
+            .await
+            .unwrap()
     };
     let mut out = BTreeMap::new();
     for t in tables {
         let rows: Vec<String> = if postgres {
             sqlx::query_scalar(&format!("SELECT CAST(x AS TEXT) FROM {t} AS x")).fetch_all(pool).await.unwrap()
         } else {
-            let cols: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{t}')")).fetch_all(pool).await.unwrap();
-            let expr = cols.iter().map(|c| format!("COALESCE(hex({c}), 'NULL')")).collect::<Vec<_>>().join(" || '|' || ");
+            let cols: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                .fetch_all(pool)
+                .await
+                .unwrap();
+            let expr =
+                cols.iter().map(|c| format!("COALESCE(hex({c}), 'NULL')")).collect::<Vec<_>>().join(" || '|' || ");
             sqlx::query_scalar(&format!("SELECT {expr} FROM {t}")).fetch_all(pool).await.unwrap()
         };
         let mut sorted = rows;
@@ -90,7 +107,11 @@ async fn a_backup_restores_every_table_and_every_journal_row(t: TestDb) {
     assert!(r["bytes"].as_i64().unwrap() > 0);
     assert!(!dir.path().join("sauvegarde.bak.partiel").exists(), "no partial file left");
     let (target, _keep) = fresh_url(kind(&w.t.db)).await.unwrap();
-    let target = if w.t.db.backend() == Backend::Sqlite { format!("sqlite://{}", dir.path().join("restauree.sqlite3").display()) } else { target };
+    let target = if w.t.db.backend() == Backend::Sqlite {
+        format!("sqlite://{}", dir.path().join("restauree.sqlite3").display())
+    } else {
+        target
+    };
     let report = backup::restore(&file, &target).await.unwrap();
     assert_eq!((report.members, report.dossiers, report.journal_intact), (30, 30, true));
     let restored = Db::open(&target).await.unwrap();
@@ -98,7 +119,12 @@ async fn a_backup_restores_every_table_and_every_journal_row(t: TestDb) {
     // Every table, every row, byte for byte (the journal included: its rows and the chain's head).
     assert_eq!(after, before);
     assert!(before["audit_log"].0 > 60, "{:?}", before["audit_log"]);
-    let content: Vec<u8> = sqlx::query("SELECT content FROM dossier_files").fetch_one(restored.pool()).await.unwrap().try_get("content").unwrap();
+    let content: Vec<u8> = sqlx::query("SELECT content FROM dossier_files")
+        .fetch_one(restored.pool())
+        .await
+        .unwrap()
+        .try_get("content")
+        .unwrap();
     assert_eq!(content, b"%PDF-1.4\n% a scan with \x00 binary \xff bytes\n%%EOF\n");
     restored.close().await;
 }
@@ -111,7 +137,13 @@ async fn a_backup_taken_while_desks_write_is_consistent(t: TestDb) {
         tokio::spawn(async move {
             let mut desk = w.login("accueil").await;
             for i in 0..150 {
-                w.call(&mut desk, "member_create", json!({"matricule": format!("{}", 30_000 + i), "last_name": "Tazi", "first_name": format!("N{i}")})).await.unwrap();
+                w.call(
+                    &mut desk,
+                    "member_create",
+                    json!({"matricule": format!("{}", 30_000 + i), "last_name": "Tazi", "first_name": format!("N{i}")}),
+                )
+                .await
+                .unwrap();
             }
         })
     };
@@ -134,7 +166,10 @@ async fn a_backup_taken_while_desks_write_is_consistent(t: TestDb) {
         assert!(report.journal_intact);
         // A consistent moment: each member restored has his creation in the journal, and no more.
         let db = Db::open(&target).await.unwrap();
-        let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.create'").fetch_one(db.pool()).await.unwrap();
+        let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.create'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
         assert_eq!(created, report.members, "backup {n}");
         db.close().await;
     }
@@ -151,17 +186,28 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
     let before = digests(&w.t.db).await;
     let e = backup::restore(&file, &w.t.url).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
-    assert!(e.message.contains("n'écrase jamais") || e.message.contains("n'écrit que dans une base vide"), "{}", e.message);
+    assert!(
+        e.message.contains("n'écrase jamais") || e.message.contains("n'écrit que dans une base vide"),
+        "{}",
+        e.message
+    );
     assert_eq!(digests(&w.t.db).await, before);
     // Not a backup.
     let junk = dir.path().join("photo.jpg");
     std::fs::write(&junk, [0xFF, 0xD8, 0xFF, 0xE0]).unwrap();
     let e = backup::restore(&junk, "sqlite:///tmp/ne-sera-pas-cree.sqlite3").await.unwrap_err();
-    assert_eq!(e.message, format!("« {} » n'est pas une sauvegarde de Guichet (ni SQLite, ni pg_dump).", junk.display()));
+    assert_eq!(
+        e.message,
+        format!("« {} » n'est pas une sauvegarde de Guichet (ni SQLite, ni pg_dump).", junk.display())
+    );
     let e = backup::restore(&dir.path().join("absente.bak"), "sqlite:///tmp/x.sqlite3").await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("file"));
     // The other backend's kind of target.
-    let other = if w.t.db.backend() == Backend::Sqlite { "postgres://x@127.0.0.1:1/x".to_string() } else { format!("sqlite://{}", dir.path().join("y.sqlite3").display()) };
+    let other = if w.t.db.backend() == Backend::Sqlite {
+        "postgres://x@127.0.0.1:1/x".to_string()
+    } else {
+        format!("sqlite://{}", dir.path().join("y.sqlite3").display())
+    };
     let e = backup::restore(&file, &other).await.unwrap_err();
     assert!(e.message.starts_with("Cette sauvegarde vient d'une base"), "{}", e.message);
     // A truncated SQLite copy is found before anything is written.
@@ -176,17 +222,25 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
         // A copy with a planted trigger, view or rewritten guard is refused:
         // it would run in the restored database (issue 17, item 11).
         let plants = [
-            ("CREATE TRIGGER purge AFTER INSERT ON members BEGIN DELETE FROM staff; END", "le déclencheur « purge », que Guichet ne crée pas"),
+            (
+                "CREATE TRIGGER purge AFTER INSERT ON members BEGIN DELETE FROM staff; END",
+                "le déclencheur « purge », \
+                que Guichet ne crée pas",
+            ),
             ("CREATE VIEW tout AS SELECT * FROM members", "la vue « tout », que Guichet ne crée pas"),
             (
-                "DROP TRIGGER audit_log_no_delete; CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN 0 BEGIN SELECT 1; END",
+                "DROP TRIGGER audit_log_no_delete; CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN \
+                    0 BEGIN SELECT 1; END",
                 "le déclencheur « audit_log_no_delete » n'est pas celui de Guichet",
             ),
         ];
         for (i, (sql, message)) in plants.iter().enumerate() {
             let planted = dir.path().join(format!("piegee{i}.bak"));
             std::fs::copy(&file, &planted).unwrap();
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", planted.display())).await.unwrap();
+            let mut conn =
+                <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", planted.display()))
+                    .await
+                    .unwrap();
             sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
             sqlx::Connection::close(conn).await.unwrap();
             let target = dir.path().join(format!("restauree{i}.sqlite3"));
@@ -209,7 +263,8 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
             ),
             ("CREATE VIEW tout AS SELECT * FROM members", "un objet de type VIEW"),
             (
-                "CREATE OR REPLACE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+                "CREATE OR REPLACE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN \
+                    NEW; END $$",
                 "la fonction « audit_head_forward() » n'est pas celle de Guichet",
             ),
             (
@@ -232,11 +287,18 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
             assert!(e.message.contains(message) && e.message.ends_with("rien n'a été restauré."), "{}", e.message);
             // Nothing written, and the scratch schema is gone.
             let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&target).await.unwrap();
-            let objects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")
-                .fetch_one(&mut conn)
-                .await
-                .unwrap();
-            let schemas: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'guichet_reference%'").fetch_one(&mut conn).await.unwrap();
+            let objects: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = \
+                c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            let schemas: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'guichet_reference%'")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
             sqlx::Connection::close(conn).await.unwrap();
             assert_eq!((objects, schemas), (0, 0), "{message}");
         }
@@ -244,7 +306,10 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
     // Only the administrator backs up from the command layer.
     w.add_staff("gest", &["claims"]).await;
     let mut claims = w.login("gest").await;
-    let e = w.call(&mut claims, "backup_create", json!({"path": dir.path().join("x.bak").to_str().unwrap()})).await.unwrap_err();
+    let e = w
+        .call(&mut claims, "backup_create", json!({"path": dir.path().join("x.bak").to_str().unwrap()}))
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
 }
 
@@ -262,12 +327,17 @@ async fn the_daily_backup_keeps_the_last_fourteen(t: TestDb) {
         assert_eq!(first.is_some(), w.t.db.backend() == Backend::Sqlite);
     }
     if w.t.db.backend() == Backend::Sqlite {
-        let (mut names, anchors): (Vec<String>, Vec<String>) =
-            std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).partition(|n| n.ends_with(".sqlite3"));
+        let (mut names, anchors): (Vec<String>, Vec<String>) = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .partition(|n| n.ends_with(".sqlite3"));
         names.sort();
         assert_eq!(names.len(), 14);
         // Each backup's anchor stays when the backup goes.
         assert_eq!(anchors.len(), 16, "{anchors:?}");
-        assert_eq!((names[0].as_str(), names[13].as_str()), ("guichet-2026-11-03.sqlite3", "guichet-2026-11-16.sqlite3"));
+        assert_eq!(
+            (names[0].as_str(), names[13].as_str()),
+            ("guichet-2026-11-03.sqlite3", "guichet-2026-11-16.sqlite3")
+        );
     }
 }

@@ -27,7 +27,13 @@ impl World {
     /// Tests move the clock by days between two calls of the same desk: they
     /// turn the idle lock off (`idle_lock_minutes` 0), all but its own test.
     pub async fn without_idle_lock(self) -> World {
-        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('idle_lock_minutes', '0', '2026-01-01T00:00:00.000000Z')").execute(self.t.db.pool()).await.unwrap();
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('idle_lock_minutes', '0', \
+            '2026-01-01T00:00:00.000000Z')",
+        )
+        .execute(self.t.db.pool())
+        .await
+        .unwrap();
         self
     }
 
@@ -61,15 +67,18 @@ impl World {
 
     /// The last journal row of an export: what was exported, and its filter, rows and destination.
     pub async fn last_export(&self) -> (String, serde_json::Value) {
-        let (what, after): (String, String) = sqlx::query_as("SELECT entity_type, after_json FROM audit_log WHERE action = 'export' ORDER BY id DESC LIMIT 1")
-            .fetch_one(self.t.db.pool())
-            .await
-            .expect("an export row in the journal");
+        let (what, after): (String, String) = sqlx::query_as(
+            "SELECT entity_type, after_json FROM audit_log WHERE action = 'export' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(self.t.db.pool())
+        .await
+        .expect("an export row in the journal");
         (what, serde_json::from_str(&after).unwrap())
     }
 
     pub async fn audit_actions(&self) -> Vec<String> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(self.t.db.pool()).await.unwrap();
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(self.t.db.pool()).await.unwrap();
         rows
     }
 }

@@ -27,9 +27,20 @@ fn with(base: &Value, key: &str, v: Value) -> Value {
 async fn fingerprint(w: &World) -> Vec<(String, i64)> {
     let postgres = w.t.db.backend() == guichet_core::storage::Backend::Postgres;
     let tables: Vec<String> = if postgres {
-        sqlx::query_scalar("SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1").fetch_all(w.t.db.pool()).await.unwrap()
+        sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = \
+            'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+        )
+        .fetch_all(w.t.db.pool())
+        .await
+        .unwrap()
     } else {
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1").fetch_all(w.t.db.pool()).await.unwrap()
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+        )
+        .fetch_all(w.t.db.pool())
+        .await
+        .unwrap()
     };
     let mut out = vec![];
     for t in tables {
@@ -73,7 +84,8 @@ fn spreadsheets(dir: &std::path::Path) -> Vec<(String, String)> {
         z.0.finish().unwrap().into_inner()
     };
     put("bombe.xlsx", &bomb, "bombe de décompression");
-    let xls = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.xls")).unwrap();
+    let xls =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.xls")).unwrap();
     put("coupe.xls", &xls[..xls.len() * 2 / 3], "endommagé ou tronqué");
     // The fuzzer's find: a cell far away, a chart's substream, the other
     // cells (calamine would reserve 94 GB for the sheet and abort).
@@ -82,12 +94,19 @@ fn spreadsheets(dir: &std::path::Path) -> Vec<(String, String)> {
     spread[2038..2040].copy_from_slice(&0x0809u16.to_le_bytes());
     spread[2058..2060].copy_from_slice(&0x000Au16.to_le_bytes());
     put("dispersee.xls", &spread, "cellules dispersées");
-    put("protege.xlsx", &std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/password.xlsx")).unwrap(), "protégé par un mot de passe");
+    put(
+        "protege.xlsx",
+        &std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/password.xlsx")).unwrap(),
+        "protégé par un mot de passe",
+    );
     out
 }
 
 fn zip_writer() -> (zip::ZipWriter<std::io::Cursor<Vec<u8>>>, zip::write::SimpleFileOptions) {
-    (zip::ZipWriter::new(std::io::Cursor::new(Vec::new())), zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated))
+    (
+        zip::ZipWriter::new(std::io::Cursor::new(Vec::new())),
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
+    )
 }
 
 async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
@@ -107,7 +126,9 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     let dossier = json!({"collection_id": col["id"], "form_number": "M26-0000001", "matricule": "13059", "beneficiary_id": karim, "kind": "maladie", "first_act_date": "2026-11-02", "total_claimed": "150", "pieces": 2});
     let long = "x".repeat(10_000);
     let mut cases: Vec<Case> = vec![];
-    let mut add = |op: &'static str, req: Value, field: &'static str, words: &str| cases.push((op, req, field, words.to_string()));
+    let mut add = |op: &'static str, req: Value, field: &'static str, words: &str| {
+        cases.push((op, req, field, words.to_string()))
+    };
 
     // Members: identifiers, names, dates, contacts, bank accounts.
     add("member_create", with(&member, "matricule", json!("")), "matricule", "obligatoire");
@@ -134,29 +155,64 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     add("member_create", with(&member, "email", json!("<script>@x.ma")), "email", "e-mail invalide");
     add("member_create", with(&member, "gsm", json!("0123")), "gsm", "téléphone invalide");
     add("member_create", with(&member, "gsm", json!("📞 0612345678")), "gsm", "téléphone invalide");
-    add("member_create", with(&member, "rib", json!("007 780 000 000 3654300171 72")), "rib", "la clé 72 ne correspond pas");
+    add(
+        "member_create",
+        with(&member, "rib", json!("007 780 000 000 3654300171 72")),
+        "rib",
+        "la clé 72 ne correspond pas",
+    );
     add("member_create", with(&member, "rib", json!("123")), "rib", "24 chiffres");
     add("member_create", with(&member, "rib", json!("ABCDEFGHIJKLMNOPQRSTUVWX")), "rib", "24 chiffres");
     add("member_create", with(&member, "status", json!("retraite; DELETE")), "status", "status");
-    add("member_create", with(&member, "affiliation_date", json!("2026-02-30")), "affiliation_date", "affiliation_date");
+    add(
+        "member_create",
+        with(&member, "affiliation_date", json!("2026-02-30")),
+        "affiliation_date",
+        "affiliation_date",
+    );
     add("member_create", with(&member, "matricule", json!(13059)), "matricule", "matricule");
     add("member_create", json!({"last_name": "Tazi", "first_name": "Nour"}), "matricule", "obligatoire");
     add("member_create", with(&member, "inconnu", json!(1)), "inconnu", "inconnu");
     add("member_create", with(&member, "matricule", json!("13059")), "matricule", "déjà celui de");
-    add("beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Adam", "birth_date": "2999-01-01"}}), "birth_date", "futur");
-    add("beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "lui_meme", "last_name": "Bennani", "first_name": "Karim"}}), "relation", "un seul est possible");
-    add("beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "cousin", "last_name": "Bennani", "first_name": "Ali"}}), "beneficiary.relation", "relation");
+    add(
+        "beneficiary_add",
+        json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Adam", "birth_date": "2999-01-01"}}),
+        "birth_date",
+        "futur",
+    );
+    add(
+        "beneficiary_add",
+        json!({"member_id": m["id"], "beneficiary": {"relation": "lui_meme", "last_name": "Bennani", "first_name": "Karim"}}),
+        "relation",
+        "un seul est possible",
+    );
+    add(
+        "beneficiary_add",
+        json!({"member_id": m["id"], "beneficiary": {"relation": "cousin", "last_name": "Bennani", "first_name": "Ali"}}),
+        "beneficiary.relation",
+        "relation",
+    );
     add("member_search", json!({"query": long.clone()}), "query", "Recherche trop longue");
 
     // Dossiers: form numbers, amounts, dates, pieces.
     add("dossier_record", with(&dossier, "form_number", json!("")), "form_number", "feuille");
-    add("dossier_record", with(&dossier, "form_number", json!("M26'; DROP TABLE dossiers;--")), "form_number", "feuille");
+    add(
+        "dossier_record",
+        with(&dossier, "form_number", json!("M26'; DROP TABLE dossiers;--")),
+        "form_number",
+        "feuille",
+    );
     add("dossier_record", with(&dossier, "form_number", json!("М26-0000001")), "form_number", "feuille");
     add("dossier_record", with(&dossier, "total_claimed", json!("-150")), "total_claimed", "");
     add("dossier_record", with(&dossier, "total_claimed", json!("0")), "total_claimed", "");
     add("dossier_record", with(&dossier, "total_claimed", json!("999999999999")), "total_claimed", "");
     add("dossier_record", with(&dossier, "total_claimed", json!("1e9")), "total_claimed", "n'est pas un montant");
-    add("dossier_record", with(&dossier, "total_claimed", json!("150,555")), "total_claimed", "deux chiffres après la virgule");
+    add(
+        "dossier_record",
+        with(&dossier, "total_claimed", json!("150,555")),
+        "total_claimed",
+        "deux chiffres après la virgule",
+    );
     add("dossier_record", with(&dossier, "total_claimed", json!("cent")), "total_claimed", "n'est pas un montant");
     add("dossier_record", with(&dossier, "total_claimed", json!(150.5)), "total_claimed", "total_claimed");
     add("dossier_record", with(&dossier, "first_act_date", json!("2026-02-29")), "first_act_date", "first_act_date");
@@ -171,19 +227,49 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     add("urn_save", json!({"name": "Urne\u{0000}", "site": "Casablanca"}), "name", "caractère de contrôle");
 
     // Money anywhere it is typed; rule sets; settings.
-    add("rule_set_add", json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "rates": {}, "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}), "key_values", "positive");
-    add("rule_set_add", json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "rates": {"maladie": 25000}, "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}), "rates", "100 %");
+    add(
+        "rule_set_add",
+        json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "rates": {}, "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
+        "key_values",
+        "positive",
+    );
+    add(
+        "rule_set_add",
+        json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "rates": {"maladie": 25000}, "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
+        "rates",
+        "100 %",
+    );
     add("settings_save", json!({"mutual_name": "", "mutual_address": "x"}), "mutual_name", "obligatoire");
-    add("deadline_rule_add", json!({"effective_from": "2026-12-01", "validity_months": 0, "original_grace_months": 1, "late_effect": "reject"}), "validity_months", "");
-    add("staff_create", json!({"username": "x", "full_name": "X", "roles": ["admin"], "password": "court"}), "username", "");
-    add("staff_create", json!({"username": "intrus", "full_name": "X", "roles": ["dieu"], "password": "0123456789abc"}), "roles", "");
+    add(
+        "deadline_rule_add",
+        json!({"effective_from": "2026-12-01", "validity_months": 0, "original_grace_months": 1, "late_effect": "reject"}),
+        "validity_months",
+        "",
+    );
+    add(
+        "staff_create",
+        json!({"username": "x", "full_name": "X", "roles": ["admin"], "password": "court"}),
+        "username",
+        "",
+    );
+    add(
+        "staff_create",
+        json!({"username": "intrus", "full_name": "X", "roles": ["dieu"], "password": "0123456789abc"}),
+        "roles",
+        "",
+    );
 
     // Spreadsheets that are not what they claim.
     for (path, words) in spreadsheets(dir.path()) {
         let words: &'static str = Box::leak(words.into_boxed_str());
         add("member_import", json!({"path": path}), "file", words);
     }
-    add("member_import", json!({"path": dir.path().join("absent.xlsx").to_str().unwrap()}), "file", "Fichier introuvable");
+    add(
+        "member_import",
+        json!({"path": dir.path().join("absent.xlsx").to_str().unwrap()}),
+        "file",
+        "Fichier introuvable",
+    );
     // Too many files, or too heavy together, for one request: refused before any is read.
     let many: Vec<String> = (0..21).map(|i| dir.path().join(format!("scan{i}.pdf")).display().to_string()).collect();
     add("dossier_scans_add", json!({"id": 1, "files": many}), "files", "Au plus 20 fichiers par envoi (21 choisis)");
@@ -194,7 +280,12 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
             p.display().to_string()
         })
         .collect();
-    add("dossier_scans_add", json!({"id": 1, "files": heavy}), "files", "Ces fichiers pèsent 64 Mo ensemble, au plus 60 Mo par envoi");
+    add(
+        "dossier_scans_add",
+        json!({"id": 1, "files": heavy}),
+        "files",
+        "Ces fichiers pèsent 64 Mo ensemble, au plus 60 Mo par envoi",
+    );
     add("member_import", json!({"path": dir.path().to_str().unwrap()}), "file", "est un dossier");
 
     let before = fingerprint(&w).await;
@@ -213,7 +304,10 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
         let code_ok = matches!(e.code, ErrorCode::Validation | ErrorCode::Conflict | ErrorCode::NotFound);
         let field_ok = e.field.as_deref().is_some_and(|f| f.contains(field) || field.contains(f));
         if !code_ok || !field_ok || !e.message.contains(words.as_str()) || e.message.chars().count() >= 400 {
-            wrong.push(format!("{op} {req}\n    got {:?} {:?} « {} »\n    expected field {field}, words « {words} »", e.code, e.field, e.message));
+            wrong.push(format!(
+                "{op} {req}\n    got {:?} {:?} « {} »\n    expected field {field}, words « {words} »",
+                e.code, e.field, e.message
+            ));
         }
     }
     assert!(wrong.is_empty(), "{} of {} cases wrong:\n{}", wrong.len(), cases.len(), wrong.join("\n"));

@@ -57,12 +57,24 @@ async fn bad_member_input_names_the_field_and_writes_nothing(t: TestDb) {
     let audit_before = crate::support::count(&w.t.db, "audit_log").await;
     let cases: Vec<(&str, Value, &str)> = vec![
         ("matricule", json!(""), "Le matricule est obligatoire."),
-        ("cnie", json!("123456"), "CNIE invalide « 123456 » : une ou deux lettres suivies de chiffres (exemple : BK123456)."),
+        (
+            "cnie",
+            json!("123456"),
+            "CNIE invalide « 123456 » : une ou deux lettres suivies de chiffres (exemple : BK123456).",
+        ),
         ("birth_date", json!("2030-01-01"), "Date de naissance dans le futur : 01/01/2030."),
         ("email", json!("karim@ram"), "Adresse e-mail invalide « karim@ram » (exemple : nom@domaine.ma)."),
         ("gsm", json!("12 34"), "Numéro de téléphone invalide « 12 34 » (exemple : 06 61 23 45 67)."),
-        ("rib", json!("007 780 000 000 3654300171 72"), "RIB invalide : la clé 72 ne correspond pas (clé attendue 71). Vérifiez le numéro."),
-        ("last_name", json!("Ben\u{202E}nani"), "Le nom contient un caractère de contrôle ou d'inversion de sens (U+202E)."),
+        (
+            "rib",
+            json!("007 780 000 000 3654300171 72"),
+            "RIB invalide : la clé 72 ne correspond pas (clé attendue 71). Vérifiez le numéro.",
+        ),
+        (
+            "last_name",
+            json!("Ben\u{202E}nani"),
+            "Le nom contient un caractère de contrôle ou d'inversion de sens (U+202E).",
+        ),
         ("first_name", json!("x".repeat(101)), "Le prénom est trop long : 101 caractères, au plus 100."),
     ];
     for (field, value, message) in cases {
@@ -124,7 +136,8 @@ async fn beneficiaries_and_the_single_lui_meme(t: TestDb) {
         .unwrap();
     assert_eq!(ended["coverage_end"], "2026-12-31");
     let page = w.call(&mut c, "member_get", json!({"id": id})).await.unwrap();
-    let rel: Vec<&str> = page["beneficiaries"].as_array().unwrap().iter().map(|b| b["relation"].as_str().unwrap()).collect();
+    let rel: Vec<&str> =
+        page["beneficiaries"].as_array().unwrap().iter().map(|b| b["relation"].as_str().unwrap()).collect();
     assert_eq!(rel, ["lui_meme", "enfant"]);
 }
 
@@ -132,9 +145,19 @@ async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
     let mut c = reception(&w).await;
     w.call(&mut c, "member_create", karim()).await.unwrap();
-    w.call(&mut c, "member_create", json!({"matricule": "13060", "cnie": "A123456", "last_name": "Chraïbi", "first_name": "Fatima Zahra"})).await.unwrap();
-    w.call(&mut c, "member_create", json!({"matricule": "13061", "last_name": "El Fassi", "first_name": "Omar"})).await.unwrap();
-    let names = |v: &Value| -> Vec<String> { v["members"].as_array().unwrap().iter().map(|m| m["matricule"].as_str().unwrap().to_string()).collect() };
+    w.call(
+        &mut c,
+        "member_create",
+        json!({"matricule": "13060", "cnie": "A123456", "last_name": "Chraïbi", "first_name": "Fatima Zahra"}),
+    )
+    .await
+    .unwrap();
+    w.call(&mut c, "member_create", json!({"matricule": "13061", "last_name": "El Fassi", "first_name": "Omar"}))
+        .await
+        .unwrap();
+    let names = |v: &Value| -> Vec<String> {
+        v["members"].as_array().unwrap().iter().map(|m| m["matricule"].as_str().unwrap().to_string()).collect()
+    };
     let s = |q: &'static str| {
         let w = &w;
         async move { w.call(&mut w.login("accueil").await, "member_search", json!({"query": q})).await.unwrap() }
@@ -151,14 +174,26 @@ async fn search_by_identifier_or_words_of_a_name(t: TestDb) {
     assert!(names(&s("1305").await).is_empty(), "matricules match exactly");
     // A renamed member is found by his new name only.
     let omar = w.call(&mut c, "member_get", json!({"matricule": "13061"})).await.unwrap();
-    w.call(&mut c, "member_update", json!({"id": omar["member"]["id"], "version": omar["member"]["version"],
-        "member": {"matricule": "13061", "last_name": "Tazi", "first_name": "Omar"}})).await.unwrap();
+    w.call(
+        &mut c,
+        "member_update",
+        json!({"id": omar["member"]["id"], "version": omar["member"]["version"],
+        "member": {"matricule": "13061", "last_name": "Tazi", "first_name": "Omar"}}),
+    )
+    .await
+    .unwrap();
     assert!(names(&s("fassi").await).is_empty());
     assert_eq!(names(&s("omar taz").await), ["13061"]);
     assert!(names(&s("x").await).is_empty(), "one letter is too little");
     // Pages of 50 with a "more" flag.
     for i in 0..55 {
-        w.call(&mut c, "member_create", json!({"matricule": format!("9{i:04}"), "last_name": "Alaoui", "first_name": format!("Prénom{i}")})).await.unwrap();
+        w.call(
+            &mut c,
+            "member_create",
+            json!({"matricule": format!("9{i:04}"), "last_name": "Alaoui", "first_name": format!("Prénom{i}")}),
+        )
+        .await
+        .unwrap();
     }
     let page = s("alaoui").await;
     assert_eq!(page["members"].as_array().unwrap().len(), 50);
@@ -181,13 +216,20 @@ async fn search_among_common_names(t: TestDb) {
     let file = xlsx(dir.path(), "common.xlsx", &[("Adhérents", rows)]);
     let report = w.call(&mut c, "member_import", json!({"path": file.to_string_lossy()})).await.unwrap();
     assert_eq!(report["created"], 4201, "{report}");
-    w.call(&mut c, "member_create", json!({"matricule": "ABCD", "last_name": "Sqalli", "first_name": "Hind"})).await.unwrap();
+    w.call(&mut c, "member_create", json!({"matricule": "ABCD", "last_name": "Sqalli", "first_name": "Hind"}))
+        .await
+        .unwrap();
     let s = |q: &'static str| {
         let w = &w;
         async move { w.call(&mut w.login("accueil").await, "member_search", json!({"query": q})).await.unwrap() }
     };
     let names = |v: &Value| -> Vec<String> {
-        v["members"].as_array().unwrap().iter().map(|m| format!("{} {}", m["last_name"].as_str().unwrap(), m["first_name"].as_str().unwrap())).collect()
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{} {}", m["last_name"].as_str().unwrap(), m["first_name"].as_str().unwrap()))
+            .collect()
     };
     let full_page_of = |v: &Value, who: &str| {
         assert_eq!(v["more"], true, "{v}");
@@ -222,14 +264,19 @@ async fn member_page_history_and_consultation_trace(t: TestDb) {
     changed["gsm"] = json!("0522 12 34 56");
     w.call(&mut c, "member_update", json!({"id": m["id"], "version": m["version"], "member": changed})).await.unwrap();
     let page = w.call(&mut c, "member_get", json!({"id": m["id"]})).await.unwrap();
-    let actions: Vec<&str> = page["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        page["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["member.update", "member.create"]);
     let upd = &page["history"][0];
     assert_eq!(upd["actor"], "accueil");
     assert_eq!(upd["before"]["gsm"], "+212661234567");
     assert_eq!(upd["after"]["gsm"], "+212522123456");
     // The consultation itself is in the journal (law 09-08), not in the history.
-    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.read' AND actor = 'accueil'").fetch_one(w.t.db.pool()).await.unwrap();
+    let reads: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.read' AND actor = 'accueil'")
+            .fetch_one(w.t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(reads, 1);
     let e = w.call(&mut c, "member_get", json!({"matricule": "99999"})).await.unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucun adhérent de matricule 99999."));
@@ -242,7 +289,13 @@ async fn roles_that_read_cannot_write(t: TestDb) {
     for role in ["claims", "medical"] {
         w.add_staff(role, &[role]).await;
         let mut c = w.login(role).await;
-        assert_eq!(w.call(&mut c, "member_search", json!({"query": "bennani"})).await.unwrap()["members"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            w.call(&mut c, "member_search", json!({"query": "bennani"})).await.unwrap()["members"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
         let mut other = karim();
         other["matricule"] = json!("55555");
         other["cnie"] = json!(null);

@@ -37,7 +37,11 @@ pub(crate) struct Mutual {
 
 pub(crate) async fn mutual(t: TestDb) -> Mutual {
     let w = World::new(t).without_idle_lock().await;
-    w.clock.advance(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap().signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
+    w.clock.advance(
+        chrono::NaiveDate::from_ymd_opt(2023, 2, 20)
+            .unwrap()
+            .signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+    );
     w.add_staff("accueil", &["reception"]).await;
     w.add_staff("gest", &["claims"]).await;
     w.add_staff("chef", &["admin"]).await;
@@ -73,7 +77,15 @@ pub(crate) async fn mutual(t: TestDb) -> Mutual {
 
 impl Mutual {
     /// Records a dossier out of the urn and takes it; returns (id, version).
-    pub(crate) async fn record(&mut self, form: &str, matricule: &str, beneficiary: i64, kind: &str, first_act: &str, total: &str) -> (i64, Value) {
+    pub(crate) async fn record(
+        &mut self,
+        form: &str,
+        matricule: &str,
+        beneficiary: i64,
+        kind: &str,
+        first_act: &str,
+        total: &str,
+    ) -> (i64, Value) {
         let r = self
             .w
             .call(
@@ -85,7 +97,15 @@ impl Mutual {
             .await
             .unwrap();
         let id = r["dossier"]["id"].as_i64().unwrap();
-        let d = self.w.call(&mut self.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"})).await.unwrap();
+        let d = self
+            .w
+            .call(
+                &mut self.claims,
+                "dossier_move",
+                json!({"id": id, "version": r["dossier"]["version"], "move": "take"}),
+            )
+            .await
+            .unwrap();
         (id, d["version"].clone())
     }
 
@@ -101,7 +121,15 @@ impl Mutual {
         save["version"] = d["version"].clone();
         self.w.call(&mut self.claims, "care_lines_save", save).await.unwrap();
         let page = self.w.call(&mut self.claims, "dossier_get", json!({"id": id})).await.unwrap();
-        let d = self.w.call(&mut self.claims, "dossier_move", json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete"})).await.unwrap();
+        let d = self
+            .w
+            .call(
+                &mut self.claims,
+                "dossier_move",
+                json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete"}),
+            )
+            .await
+            .unwrap();
         d["version"].clone()
     }
 
@@ -142,10 +170,16 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
     assert_eq!(sets[0]["key_values"]["C"], 8_000);
     assert_eq!(sets[0]["fund_acts"]["IMP2"], json!(["PSYMOT", "ORTHO"]));
     let arrangements = o.w.call(&mut o.claims, "amo_arrangement_list", json!({})).await.unwrap();
-    assert_eq!((arrangements[0]["fund_name"].as_str(), arrangements[0]["amo_paid_by"].as_str()), (Some("CNOPS"), Some("fonds")));
+    assert_eq!(
+        (arrangements[0]["fund_name"].as_str(), arrangements[0]["amo_paid_by"].as_str()),
+        (Some("CNOPS"), Some("fonds"))
+    );
 
     let c = o.w.call(&mut o.claims, "fund_coverage_add", coverage_76372825(o.farah)).await.unwrap();
-    assert_eq!((c["tariff"].as_i64(), c["fund_share"].as_i64(), c["member_share"].as_i64(), c["used"].as_i64()), (Some(80_000), Some(70_000), Some(10_000), Some(0)));
+    assert_eq!(
+        (c["tariff"].as_i64(), c["fund_share"].as_i64(), c["member_share"].as_i64(), c["used"].as_i64()),
+        (Some(80_000), Some(70_000), Some(10_000), Some(0))
+    );
     assert_eq!(c["acts"], json!(["PSYMOT", "ORTHO"]));
     let e = o.w.call(&mut o.claims, "fund_coverage_add", coverage_76372825(o.farah)).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Conflict, Some("number")));
@@ -166,15 +200,28 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
     assert_eq!(l["lines"][0]["coverage_number"], "76372825");
     let totals = |k: &str| l[k].as_i64().unwrap();
     assert_eq!(
-        (totals("total_charged"), totals("total_paid_by_others"), totals("total_amo"), totals("total_complementary"), totals("total_reimbursed"), totals("total_remainder")),
+        (
+            totals("total_charged"),
+            totals("total_paid_by_others"),
+            totals("total_amo"),
+            totals("total_complementary"),
+            totals("total_reimbursed"),
+            totals("total_remainder")
+        ),
         (110_000, 70_000, 70_000, 10_000, 10_000, 30_000)
     );
     // Never more than the 400,00 the family bore; the fund owes the member nothing.
     assert!(totals("total_reimbursed") <= 40_000);
     assert_eq!((totals("fund_pays"), totals("net_paid"), l["fund_name"].as_str()), (0, 10_000, Some("CNOPS")));
     let why: Vec<String> = serde_json::from_value(l["lines"][0]["explanation"].clone()).unwrap();
-    assert!(why.contains(&"Prise en charge CNOPS n° 76372825 (IMP2) : tarif 436,36 dont part CNOPS 381,82".to_string()), "{why:?}");
-    assert!(why.contains(&"Déjà payé au prestataire par CNOPS : 381,82 ; part AMO due à l'adhérent = 0,00".to_string()), "{why:?}");
+    assert!(
+        why.contains(&"Prise en charge CNOPS n° 76372825 (IMP2) : tarif 436,36 dont part CNOPS 381,82".to_string()),
+        "{why:?}"
+    );
+    assert!(
+        why.contains(&"Déjà payé au prestataire par CNOPS : 381,82 ; part AMO due à l'adhérent = 0,00".to_string()),
+        "{why:?}"
+    );
     let c = o.w.call(&mut o.claims, "fund_coverage_list", json!({"member_id": o.member})).await.unwrap();
     assert_eq!(c[0]["used"], 1, "January used one month of ten");
 
@@ -185,32 +232,65 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
         .await;
     let l2 = o.liquidate(id2, v2).await;
     assert_eq!(l2["lines"][0]["accepted"], false);
-    assert_eq!(l2["lines"][0]["reason"], "Prise en charge 76372825 déjà utilisée pour 01/2023 (dossier M21-0050533) : ce mois n'est pas remboursé deux fois.");
+    assert_eq!(
+        l2["lines"][0]["reason"],
+        "Prise en charge 76372825 déjà utilisée pour 01/2023 (dossier M21-0050533) : \
+        ce mois n'est pas remboursé deux fois."
+    );
     assert_eq!((l2["total_reimbursed"].as_i64(), l2["total_remainder"].as_i64()), (Some(0), Some(60_000)));
 
     // Paid on 10/03/2023: the mutual transfers its 100,00 only, once.
     o.w.clock.advance(chrono::Duration::days(18));
     let batch = o.w.call(&mut o.claims, "payment_batch_create", json!({})).await.unwrap();
-    assert_eq!((batch["dossier_count"].as_i64(), batch["transfer_count"].as_i64(), batch["total"].as_i64()), (Some(2), Some(1), Some(10_000)));
+    assert_eq!(
+        (batch["dossier_count"].as_i64(), batch["transfer_count"].as_i64(), batch["total"].as_i64()),
+        (Some(2), Some(1), Some(10_000))
+    );
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("virements.csv");
-    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()}))
+        .await
+        .unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "one transfer, none of 0,00: {text}");
     assert!(lines[1].ends_with(";M21-0050533;13059;Benhnini Fouad;007780000000365430017171;100,00"), "{}", lines[1]);
     // A list of RIBs leaving the database is journaled.
     let (what, after) = o.w.last_export().await;
-    assert_eq!((what.as_str(), after["filter"]["batch"].clone(), after["rows"].as_i64(), after["destination"].as_str()), ("transfer_list", batch["id"].clone(), Some(1), csv.to_str()));
+    assert_eq!(
+        (what.as_str(), after["filter"]["batch"].clone(), after["rows"].as_i64(), after["destination"].as_str()),
+        ("transfer_list", batch["id"].clone(), Some(1), csv.to_str())
+    );
 
     let pdf = dir.path().join("decompte.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": id, "path": pdf.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&pdf);
     for expected in [
-        "4 × Psychomotricité (séance)", "4 × Orthophonie (séance)", "31/01/2023", "Frais", "engagés", "prestataire", "Reste à", "votre charge",
-        "436,36", "381,82", "54,54", "163,64", "1 100,00", "700,00", "300,00",
-        "Tiers payant CNOPS", "700,00 DH payés directement au prestataire", "Part AMO (CNOPS)", "700,00 DH, dont 0,00 DH versés à l'adhérent par CNOPS",
-        "Part complémentaire", "100,00 DH, versés par la mutuelle", "Reste à votre charge", "300,00 DH", "Net payé par la mutuelle", "100,00 DH",
+        "4 × Psychomotricité (séance)",
+        "4 × Orthophonie (séance)",
+        "31/01/2023",
+        "Frais",
+        "engagés",
+        "prestataire",
+        "Reste à",
+        "votre charge",
+        "436,36",
+        "381,82",
+        "54,54",
+        "163,64",
+        "1 100,00",
+        "700,00",
+        "300,00",
+        "Tiers payant CNOPS",
+        "700,00 DH payés directement au prestataire",
+        "Part AMO (CNOPS)",
+        "700,00 DH, dont 0,00 DH versés à l'adhérent par CNOPS",
+        "Part complémentaire",
+        "100,00 DH, versés par la mutuelle",
+        "Reste à votre charge",
+        "300,00 DH",
+        "Net payé par la mutuelle",
+        "100,00 DH",
     ] {
         assert!(text.contains(expected), "statement lacks {expected:?}:\n{text}");
     }
@@ -221,11 +301,31 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
 async fn bad_money_input_is_refused_with_its_field_and_nothing_written(t: TestDb) {
     let mut o = mutual(t).await;
     let cases: Vec<(Value, &str, &str)> = vec![
-        (json!({"valid_from": "2023-06-30", "valid_to": "2022-09-01"}), "valid_to", "Validité inversée : la fin (01/09/2022) précède le début (30/06/2023)."),
-        (json!({"fund_act": "XYZ9"}), "fund_act", "Le code acte XYZ9 de la caisse n'est pas rattaché aux actes du barème en vigueur le 01/09/2022 : ajoutez-le au barème."),
-        (json!({"member_share": "150"}), "member_share", "Part de la caisse (700,00) + part de l'assuré (150,00) = 850,00 : elles doivent faire le tarif (800,00)."),
+        (
+            json!({"valid_from": "2023-06-30", "valid_to": "2022-09-01"}),
+            "valid_to",
+            "Validité inversée : la fin \
+            (01/09/2022) précède le début (30/06/2023).",
+        ),
+        (
+            json!({"fund_act": "XYZ9"}),
+            "fund_act",
+            "Le code acte XYZ9 de la caisse n'est pas rattaché aux actes du \
+            barème en vigueur le 01/09/2022 : ajoutez-le au barème.",
+        ),
+        (
+            json!({"member_share": "150"}),
+            "member_share",
+            "Part de la caisse (700,00) + part de l'assuré (150,00) = \
+            850,00 : elles doivent faire le tarif (800,00).",
+        ),
         (json!({"tariff": "-800"}), "tariff", "Le tarif doit être positif."),
-        (json!({"number": " "}), "number", "Numéro de la prise en charge obligatoire (celui de la lettre de la caisse)."),
+        (
+            json!({"number": " "}),
+            "number",
+            "Numéro de la prise en charge obligatoire (celui de la lettre de la \
+            caisse).",
+        ),
     ];
     let audit = count(&o.w.t.db, "audit_log").await;
     for (patch, field, message) in cases {
@@ -248,16 +348,30 @@ async fn bad_money_input_is_refused_with_its_field_and_nothing_written(t: TestDb
     too_much["third_party"][0]["amount"] = json!("1100,01");
     let e = o.w.call(&mut o.claims, "care_lines_save", too_much).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("third_party[0].amount"));
-    assert_eq!(e.message, "Paiement 1 : 1 100,01 DH payés au prestataire sur la facture VFA230187, plus que ce qu'elle facture (1 100,00 DH).");
+    assert_eq!(
+        e.message,
+        "Paiement 1 : 1 100,01 DH payés au prestataire sur la facture VFA230187, plus que ce \
+        qu'elle facture (1 100,00 DH)."
+    );
     let mut twice = save.clone();
     twice["third_party"] = json!([{"invoice_number": "VFA230187", "payer": "fonds", "amount": "700"}, {"invoice_number": "vfa230187", "payer": "mutuelle", "amount": "400,01"}]);
     let e = o.w.call(&mut o.claims, "care_lines_save", twice).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("third_party[1].amount"), "Paiement 2 : 1 100,01 DH payés au prestataire sur la facture VFA230187, plus que ce qu'elle facture (1 100,00 DH)."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("third_party[1].amount"),
+            "Paiement 2 : 1 100,01 DH \
+        payés au prestataire sur la facture VFA230187, plus que ce qu'elle facture (1 100,00 DH)."
+        )
+    );
     let mut elsewhere = save.clone();
     elsewhere["third_party"][0]["invoice_number"] = json!("VFA999999");
     let e = o.w.call(&mut o.claims, "care_lines_save", elsewhere).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("third_party[0].invoice_number"));
-    assert_eq!(e.message, "Paiement 1 : aucune ligne de soins ne porte la facture « VFA999999 » ; saisissez son numéro sur ses lignes.");
+    assert_eq!(
+        e.message,
+        "Paiement 1 : aucune ligne de soins ne porte la facture « VFA999999 » ; saisissez son numéro sur ses lignes."
+    );
     let mut bad_payer = save.clone();
     bad_payer["third_party"][0]["payer"] = json!("banque");
     let e = o.w.call(&mut o.claims, "care_lines_save", bad_payer).await.unwrap_err();
@@ -275,18 +389,39 @@ async fn bad_money_input_is_refused_with_its_field_and_nothing_written(t: TestDb
     let e = o.w.call(&mut o.admin, "rule_set_add", over).await.unwrap_err();
     assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("rates"), "Taux de Optique au-delà de 100 %."));
     let mut negative = r.clone();
-    negative["acts"].as_array_mut().unwrap().iter_mut().find(|a| a["code"] == "ORTHO").unwrap()["pricing"]["unit_price"] = json!(-5000);
+    negative["acts"].as_array_mut().unwrap().iter_mut().find(|a| a["code"] == "ORTHO").unwrap()["pricing"]
+        ["unit_price"] = json!(-5000);
     let e = o.w.call(&mut o.admin, "rule_set_add", negative).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("acts"), "Tarif de référence de l'acte ORTHO : il doit être positif."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("acts"), "Tarif de référence de l'acte ORTHO : il doit être positif.")
+    );
     let mut unknown = r.clone();
     unknown["fund_acts"]["IMP3"] = json!(["ZZZ"]);
     let e = o.w.call(&mut o.admin, "rule_set_add", unknown).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("fund_acts"), "Le code IMP3 de la caisse renvoie à l'acte ZZZ, absent du barème."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("fund_acts"), "Le code IMP3 de la caisse renvoie à l'acte ZZZ, absent du barème.")
+    );
     assert_eq!(count(&o.w.t.db, "rule_sets").await, 1);
     // The arrangement with the fund is the administrator's.
-    let e = o.w.call(&mut o.claims, "amo_arrangement_add", json!({"effective_from": "2024-01-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"})).await.unwrap_err();
+    let e =
+        o.w.call(
+            &mut o.claims,
+            "amo_arrangement_add",
+            json!({"effective_from": "2024-01-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let e = o.w.call(&mut o.admin, "amo_arrangement_add", json!({"effective_from": "2024-01-01", "fund_name": " ", "amo_paid_by": "mutuelle"})).await.unwrap_err();
+    let e =
+        o.w.call(
+            &mut o.admin,
+            "amo_arrangement_add",
+            json!({"effective_from": "2024-01-01", "fund_name": " ", "amo_paid_by": "mutuelle"}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("fund_name"));
     assert_eq!(count(&o.w.t.db, "amo_arrangements").await, 1);
 }
@@ -297,9 +432,12 @@ async fn a_providers_invoice_recorded_twice_asks_for_confirmation(t: TestDb) {
     let (id, v) = o.record("M21-0050533", "13059", o.farah, "autres", "2023-01-05", "2100").await;
     o.complete(id, v, invoice_vfa230187(o.farah)).await;
     let (id2, v2) = o.record("M21-0050540", "13059", o.farah, "autres", "2023-01-07", "1100").await;
-    let d = o
-        .w
-        .call(&mut o.claims, "dossier_checklist", json!({"id": id2, "version": v2, "contents": {}, "present": ["member_block_signed", "doctor_block"]}))
+    let d =
+        o.w.call(
+            &mut o.claims,
+            "dossier_checklist",
+            json!({"id": id2, "version": v2, "contents": {}, "present": ["member_block_signed", "doctor_block"]}),
+        )
         .await
         .unwrap();
     let mut save = invoice_vfa230187(o.farah);
@@ -309,7 +447,11 @@ async fn a_providers_invoice_recorded_twice_asks_for_confirmation(t: TestDb) {
     save["lines"][0]["provider"] = json!("anais");
     let e = o.w.call(&mut o.claims, "care_lines_save", save.clone()).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Conflict, Some("confirm_duplicate_invoice")));
-    assert_eq!(e.message, "La facture VFA230187 de anais est déjà saisie sur le dossier M21-0050533. Confirmez si c'est bien une autre facture.");
+    assert_eq!(
+        e.message,
+        "La facture VFA230187 de anais est déjà saisie sur le dossier M21-0050533. Confirmez si \
+        c'est bien une autre facture."
+    );
     assert_eq!(count(&o.w.t.db, "care_lines").await, 2);
     // Another provider's invoice of the same number is not a duplicate; confirmed, the same one is recorded.
     let mut other = save.clone();
@@ -322,7 +464,10 @@ async fn a_providers_invoice_recorded_twice_asks_for_confirmation(t: TestDb) {
     save["confirm_duplicate_invoice"] = json!(true);
     o.w.call(&mut o.claims, "care_lines_save", save).await.unwrap();
     let paid = o.w.call(&mut o.claims, "third_party_payments_get", json!({"id": id2})).await.unwrap();
-    assert_eq!(paid, json!([{"invoice_number": "VFA230187", "payer": "fonds", "amount": 70_000, "reference": "76372825"}]));
+    assert_eq!(
+        paid,
+        json!([{"invoice_number": "VFA230187", "payer": "fonds", "amount": 70_000, "reference": "76372825"}])
+    );
 }
 
 async fn the_mutual_transfers_only_its_part_once_per_member(t: TestDb) {
@@ -334,19 +479,35 @@ async fn the_mutual_transfers_only_its_part_once_per_member(t: TestDb) {
     let (a, va) = o.record("M23-0000001", "13059", o.fouad, "maladie", "2023-01-10", "80").await;
     let va = o.complete(a, va, gp(o.fouad, "2023-01-10")).await;
     let la = o.liquidate(a, va).await;
-    assert_eq!((la["total_amo"].as_i64(), la["fund_pays"].as_i64(), la["total_complementary"].as_i64(), la["net_paid"].as_i64()), (Some(6_400), Some(6_400), Some(1_600), Some(1_600)));
+    assert_eq!(
+        (
+            la["total_amo"].as_i64(),
+            la["fund_pays"].as_i64(),
+            la["total_complementary"].as_i64(),
+            la["net_paid"].as_i64()
+        ),
+        (Some(6_400), Some(6_400), Some(1_600), Some(1_600))
+    );
     let (b, vb) = o.record("M23-0000002", "13059", o.farah, "maladie", "2023-01-12", "80").await;
     let vb = o.complete(b, vb, gp(o.farah, "2023-01-12")).await;
     o.liquidate(b, vb).await;
     // A member without a RIB whose consultation the mutual already paid the
     // doctor in full under its own coverage: nothing to transfer to him, no RIB needed.
-    let other = o.w.call(&mut o.reception, "member_create", json!({"matricule": "20001", "last_name": "Alami", "first_name": "Sara", "status": "actif"})).await.unwrap();
+    let other =
+        o.w.call(
+            &mut o.reception,
+            "member_create",
+            json!({"matricule": "20001", "last_name": "Alami", "first_name": "Sara", "status": "actif"}),
+        )
+        .await
+        .unwrap();
     let sara = o.w.call(&mut o.reception, "member_get", json!({"id": other["id"]})).await.unwrap();
     let sb = sara["beneficiaries"][0]["id"].as_i64().unwrap();
     let (c, vc) = o.record("M23-0000003", "20001", sb, "maladie", "2023-01-14", "80").await;
     let mut save = gp(sb, "2023-01-14");
     save["lines"][0]["invoice_number"] = json!("F-77");
-    save["third_party"] = json!([{"invoice_number": "F-77", "payer": "mutuelle", "amount": "80", "reference": "PEC-2023-000001"}]);
+    save["third_party"] =
+        json!([{"invoice_number": "F-77", "payer": "mutuelle", "amount": "80", "reference": "PEC-2023-000001"}]);
     let vc = o.complete(c, vc, save).await;
     let lc = o.liquidate(c, vc).await;
     // AMO 64,00 and complementary 16,00 are due in theory, but the member bore nothing.
@@ -354,26 +515,48 @@ async fn the_mutual_transfers_only_its_part_once_per_member(t: TestDb) {
     assert_eq!(lc["net_paid"], 0);
 
     let batch = o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-02-28"})).await.unwrap();
-    assert_eq!((batch["dossier_count"].as_i64(), batch["transfer_count"].as_i64(), batch["total"].as_i64()), (Some(3), Some(1), Some(3_200)));
+    assert_eq!(
+        (batch["dossier_count"].as_i64(), batch["transfer_count"].as_i64(), batch["total"].as_i64()),
+        (Some(3), Some(1), Some(3_200))
+    );
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("virements.csv");
-    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()}))
+        .await
+        .unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[1].ends_with(";M23-0000001, M23-0000002;13059;Benhnini Fouad;007780000000365430017171;32,00"), "{}", lines[1]);
+    assert!(
+        lines[1].ends_with(";M23-0000001, M23-0000002;13059;Benhnini Fouad;007780000000365430017171;32,00"),
+        "{}",
+        lines[1]
+    );
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": c})).await.unwrap();
     assert_eq!((page["dossier"]["status"].as_str(), page["dossier"]["paid_amount"].as_i64()), (Some("paye"), Some(0)));
     // The statement says who pays what: the fund its 64,00, the mutual 16,00.
     let pdf = dir.path().join("a.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": a, "path": pdf.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&pdf);
-    for expected in ["Consultation de médecin généraliste", "64,00 DH, dont 64,00 DH versés à l'adhérent par CNOPS", "Versé par CNOPS", "64,00 DH, par la caisse (hors de ce virement)", "Net payé par la mutuelle", "16,00 DH"] {
+    for expected in [
+        "Consultation de médecin généraliste",
+        "64,00 DH, dont 64,00 DH versés à l'adhérent par CNOPS",
+        "Versé par CNOPS",
+        "64,00 DH, par la caisse (hors de ce virement)",
+        "Net payé par la mutuelle",
+        "16,00 DH",
+    ] {
         assert!(text.contains(expected), "statement lacks {expected:?}:\n{text}");
     }
 
     // From 01/03/2023 the mutual pays the AMO part too (and recovers it from the fund).
-    o.w.call(&mut o.admin, "amo_arrangement_add", json!({"effective_from": "2023-03-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"})).await.unwrap();
+    o.w.call(
+        &mut o.admin,
+        "amo_arrangement_add",
+        json!({"effective_from": "2023-03-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"}),
+    )
+    .await
+    .unwrap();
     o.w.clock.advance(chrono::Duration::days(10)); // 02/03/2023
     let (d, vd) = o.record("M23-0000004", "13059", o.fouad, "maladie", "2023-02-20", "80").await;
     let vd = o.complete(d, vd, gp(o.fouad, "2023-02-20")).await;
@@ -399,13 +582,19 @@ async fn a_liquidated_scan_whose_original_is_overdue_is_not_paid(t: TestDb) {
         .unwrap();
     let id = r["dossier"]["id"].as_i64().unwrap();
     assert_eq!(r["dossier"]["original_deadline"], "2023-05-10");
-    let d = o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"})).await.unwrap();
+    let d =
+        o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"}))
+            .await
+            .unwrap();
     let v = o.complete(id, d["version"].clone(), json!({"lines": [{"date": "2023-01-10", "beneficiary_id": o.fouad, "act": "C", "quantity": 1, "charged": "80"}]})).await;
     o.liquidate(id, v).await;
     // Not paid before its original is overdue: the nightly run rejects it, and nothing is paid on it.
     o.w.clock.advance(chrono::Duration::days(80)); // 11/05/2023
     let applied = o.w.call(&mut o.claims, "overdue_originals_apply", json!({})).await.unwrap();
-    assert_eq!((applied["flagged"].as_i64(), applied["rejected"].as_i64(), applied["clawbacks"].as_i64()), (Some(1), Some(1), Some(0)));
+    assert_eq!(
+        (applied["flagged"].as_i64(), applied["rejected"].as_i64(), applied["clawbacks"].as_i64()),
+        (Some(1), Some(1), Some(0))
+    );
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
     assert_eq!(page["dossier"]["status"], "rejete");
     let e = o.w.call(&mut o.claims, "payment_batch_create", json!({})).await.unwrap_err();
@@ -417,9 +606,19 @@ async fn a_liquidated_scan_whose_original_is_overdue_is_not_paid(t: TestDb) {
 /// the CNOPS pays the members itself.
 async fn three_paid_consultations(o: &mut Mutual) -> Vec<i64> {
     let mut ids = vec![];
-    for (form, who, day) in [("M23-0000201", o.fouad, "2023-01-10"), ("M23-0000202", o.farah, "2023-01-11"), ("M23-0000203", o.fouad, "2023-01-12")] {
+    for (form, who, day) in [
+        ("M23-0000201", o.fouad, "2023-01-10"),
+        ("M23-0000202", o.farah, "2023-01-11"),
+        ("M23-0000203", o.fouad, "2023-01-12"),
+    ] {
         let (id, v) = o.record(form, "13059", who, "maladie", day, "80").await;
-        let v = o.complete(id, v, json!({"lines": [{"date": day, "beneficiary_id": who, "act": "C", "quantity": 1, "charged": "80"}]})).await;
+        let v = o
+            .complete(
+                id,
+                v,
+                json!({"lines": [{"date": day, "beneficiary_id": who, "act": "C", "quantity": 1, "charged": "80"}]}),
+            )
+            .await;
         o.liquidate(id, v).await;
         ids.push(id);
     }
@@ -429,30 +628,69 @@ async fn three_paid_consultations(o: &mut Mutual) -> Vec<i64> {
 
 async fn the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_paid(t: TestDb) {
     let mut o = mutual(t).await;
-    let e = o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("from"), "Aucune part AMO réglée à transmettre entre le 01/02/2023 et le 28/02/2023."));
+    let e =
+        o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"}))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("from"), "Aucune part AMO réglée à transmettre entre le 01/02/2023 et le 28/02/2023.")
+    );
     let ids = three_paid_consultations(&mut o).await;
-    let slip = o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap();
+    let slip =
+        o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap();
     // Bases 3 × 80,00; AMO parts 3 × 64,00.
     assert_eq!(slip["reference"], format!("BORD-202302-{:05}", slip["id"].as_i64().unwrap()));
-    assert_eq!((slip["dossier_count"].as_i64(), slip["total_base"].as_i64(), slip["total_amo"].as_i64(), slip["confirmed_count"].as_i64()), (Some(3), Some(24_000), Some(19_200), Some(0)));
+    assert_eq!(
+        (
+            slip["dossier_count"].as_i64(),
+            slip["total_base"].as_i64(),
+            slip["total_amo"].as_i64(),
+            slip["confirmed_count"].as_i64()
+        ),
+        (Some(3), Some(24_000), Some(19_200), Some(0))
+    );
     // A dossier goes on one slip only.
-    let e = o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap_err();
+    let e =
+        o.w.call(&mut o.claims, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"}))
+            .await
+            .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("from"));
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("bordereau.pdf");
-    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": pdf.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": pdf.to_str().unwrap()}))
+        .await
+        .unwrap();
     let text = pdf_text(&pdf);
-    for expected in ["Bordereau d'envoi n° BORD-202302-", "CNOPS", "du 01/02/2023 au 28/02/2023", "M23-0000201", "M23-0000202", "M23-0000203", "Benhnini Farah", "240,00", "192,00", "Total des parts AMO", "192,00 DH"] {
+    for expected in [
+        "Bordereau d'envoi n° BORD-202302-",
+        "CNOPS",
+        "du 01/02/2023 au 28/02/2023",
+        "M23-0000201",
+        "M23-0000202",
+        "M23-0000203",
+        "Benhnini Farah",
+        "240,00",
+        "192,00",
+        "Total des parts AMO",
+        "192,00 DH",
+    ] {
         assert!(text.contains(expected), "slip lacks {expected:?}:\n{text}");
     }
     let csv = dir.path().join("bordereau.csv");
-    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": csv.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": csv.to_str().unwrap()}))
+        .await
+        .unwrap();
     let rows: Vec<String> = std::fs::read_to_string(&csv).unwrap().lines().map(str::to_string).collect();
-    assert_eq!(rows[0], "Feuille de soins;Matricule;Adhérent;Bénéficiaire;Réglé le;Base AMO (DH);Part AMO (DH);Versée à l'adhérent par");
+    assert_eq!(
+        rows[0],
+        "Feuille de soins;Matricule;Adhérent;Bénéficiaire;Réglé le;Base AMO (DH);Part AMO (DH);Versée à l'adhérent par"
+    );
     assert_eq!(rows[2], "M23-0000202;13059;Benhnini Fouad;Benhnini Farah;20/02/2023;80,00;64,00;CNOPS");
     let xlsx = dir.path().join("bordereau.xlsx");
-    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": xlsx.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "fund_slip_export", json!({"id": slip["id"], "path": xlsx.to_str().unwrap()}))
+        .await
+        .unwrap();
     assert_eq!(crate::dossiers::read_xlsx(&xlsx)[1][6], "64");
 
     // The fund's return file: a dossier not on the slip, or another amount, is refused naming its row; nothing recorded.
@@ -460,28 +698,51 @@ async fn the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_
     std::fs::write(&bad, "Feuille de soins;Montant payé\nM23-0000201;64,00\nM23-0000999;64,00\n").unwrap();
     let confirm = |file: &std::path::Path| json!({"id": slip["id"], "paid_on": "2023-04-05", "reference": "CNOPS-PAI-7781", "file": file.to_str().unwrap()});
     let e = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&bad)).await.unwrap_err();
-    let expected = format!("Ligne 3 : la feuille M23-0000999 n'est pas sur le bordereau {} ; rien n'a été enregistré.", slip["reference"].as_str().unwrap());
+    let expected = format!(
+        "Ligne 3 : la feuille M23-0000999 n'est pas sur le bordereau {} ; rien n'a été enregistré.",
+        slip["reference"].as_str().unwrap()
+    );
     assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("file"), expected.as_str()));
     std::fs::write(&bad, "Feuille de soins;Montant payé\nM23-0000201;65,00\n").unwrap();
     let e = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&bad)).await.unwrap_err();
-    assert_eq!(e.message, "Ligne 2 : 65,00 DH payés pour la feuille M23-0000201, le bordereau en porte 64,00 DH ; rien n'a été enregistré.");
-    let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE fund_paid_on IS NOT NULL").fetch_one(o.w.t.db.pool()).await.unwrap();
+    assert_eq!(
+        e.message,
+        "Ligne 2 : 65,00 DH payés pour la feuille M23-0000201, le bordereau en porte 64,00 DH ; \
+        rien n'a été enregistré."
+    );
+    let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE fund_paid_on IS NOT NULL")
+        .fetch_one(o.w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(confirmed, 0);
     // Two of three confirmed by the file; the third entered for the rest of the slip.
     let good = dir.path().join("retour.csv");
     std::fs::write(&good, "Feuille de soins;Montant payé\nM23-0000201;64,00\nm23-0000203;64\n").unwrap();
     let s1 = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&good)).await.unwrap();
     assert_eq!((s1["confirmed_count"].as_i64(), s1["confirmed_on"].clone()), (Some(2), Value::Null));
-    let s2 = o.w.call(&mut o.claims, "fund_slip_confirm", json!({"id": slip["id"], "paid_on": "2023-04-12", "reference": "CNOPS-PAI-7790"})).await.unwrap();
+    let s2 =
+        o.w.call(
+            &mut o.claims,
+            "fund_slip_confirm",
+            json!({"id": slip["id"], "paid_on": "2023-04-12", "reference": "CNOPS-PAI-7790"}),
+        )
+        .await
+        .unwrap();
     assert_eq!((s2["confirmed_count"].as_i64(), s2["confirmed_on"].as_str()), (Some(3), Some("2023-04-12")));
     // The member's view says who paid each part, and when.
     let view = o.w.call(&mut o.reception, "member_view", json!({"id": o.member})).await.unwrap();
     let d = view["dossiers"].as_array().unwrap().iter().find(|d| d["form_number"] == "M23-0000201").unwrap();
     let parts: Vec<String> = serde_json::from_value(d["parts"].clone()).unwrap();
     assert!(parts.contains(&"Part AMO : 64,00 DH, versée par CNOPS le 05/04/2023".to_string()), "{parts:?}");
-    assert!(parts.contains(&"Part complémentaire : 16,00 DH, versée par la mutuelle le 20/02/2023".to_string()), "{parts:?}");
+    assert!(
+        parts.contains(&"Part complémentaire : 16,00 DH, versée par la mutuelle le 20/02/2023".to_string()),
+        "{parts:?}"
+    );
     let _ = ids;
-    let e = o.w.call(&mut o.reception, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"})).await.unwrap_err();
+    let e =
+        o.w.call(&mut o.reception, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"}))
+            .await
+            .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
 }
 
@@ -493,28 +754,66 @@ async fn a_transfer_the_bank_returns_is_put_back_to_pay_with_its_reason(t: TestD
     // One transfer for the three dossiers: 3 × 16,00.
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("virement.pdf");
-    o.w.call(&mut o.claims, "statement_payment", json!({"payment_reference": reference, "path": pdf.to_str().unwrap()})).await.unwrap();
+    o.w.call(
+        &mut o.claims,
+        "statement_payment",
+        json!({"payment_reference": reference, "path": pdf.to_str().unwrap()}),
+    )
+    .await
+    .unwrap();
     let text = pdf_text(&pdf);
-    for expected in [format!("Décompte du virement {reference}"), "M23-0000201, M23-0000202, M23-0000203".into(), "Net viré par la mutuelle".into(), "48,00 DH".into(), "loi n° 09-08".into()] {
+    for expected in [
+        format!("Décompte du virement {reference}"),
+        "M23-0000201, M23-0000202, M23-0000203".into(),
+        "Net viré par la mutuelle".into(),
+        "48,00 DH".into(),
+        "loi n° 09-08".into(),
+    ] {
         assert!(text.contains(&expected), "statement lacks {expected:?}:\n{text}");
     }
-    let e = o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": reference, "reason": " "})).await.unwrap_err();
+    let e =
+        o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": reference, "reason": " "}))
+            .await
+            .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("reason"));
-    let e = o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": "VIR-X", "reason": "Compte clôturé"})).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("payment_reference"), "Aucun virement réglé de référence « VIR-X »."));
-    let r = o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": reference, "reason": "Compte clôturé", "returned_on": "2023-02-24"})).await.unwrap();
+    let e =
+        o.w.call(&mut o.claims, "payment_return", json!({"payment_reference": "VIR-X", "reason": "Compte clôturé"}))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("payment_reference"), "Aucun virement réglé de référence « VIR-X ».")
+    );
+    let r =
+        o.w.call(
+            &mut o.claims,
+            "payment_return",
+            json!({"payment_reference": reference, "reason": "Compte clôturé", "returned_on": "2023-02-24"}),
+        )
+        .await
+        .unwrap();
     assert_eq!(r["dossiers"], 3);
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": ids[0]})).await.unwrap();
-    assert_eq!((page["dossier"]["status"].as_str(), page["dossier"]["paid_on"].clone()), (Some("liquide"), Value::Null));
+    assert_eq!(
+        (page["dossier"]["status"].as_str(), page["dossier"]["paid_on"].clone()),
+        (Some("liquide"), Value::Null)
+    );
     let view = o.w.call(&mut o.reception, "member_view", json!({"id": o.member})).await.unwrap();
     let d = view["dossiers"].as_array().unwrap().iter().find(|d| d["form_number"] == "M23-0000201").unwrap();
     let parts: Vec<String> = serde_json::from_value(d["parts"].clone()).unwrap();
-    assert!(parts.contains(&"Virement retourné par la banque (Compte clôturé) : il sera refait.".to_string()), "{parts:?}");
-    let returns: i64 = sqlx::query_scalar("SELECT amount FROM payment_returns").fetch_one(o.w.t.db.pool()).await.unwrap();
+    assert!(
+        parts.contains(&"Virement retourné par la banque (Compte clôturé) : il sera refait.".to_string()),
+        "{parts:?}"
+    );
+    let returns: i64 =
+        sqlx::query_scalar("SELECT amount FROM payment_returns").fetch_one(o.w.t.db.pool()).await.unwrap();
     assert_eq!(returns, 4_800);
     // Paid again in the next batch, once.
     let again = o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-03-01"})).await.unwrap();
-    assert_eq!((again["dossier_count"].as_i64(), again["transfer_count"].as_i64(), again["total"].as_i64()), (Some(3), Some(1), Some(4_800)));
+    assert_eq!(
+        (again["dossier_count"].as_i64(), again["transfer_count"].as_i64(), again["total"].as_i64()),
+        (Some(3), Some(1), Some(4_800))
+    );
     let actions = o.w.audit_actions().await;
     assert_eq!(actions.iter().filter(|a| *a == "dossier.payment_returned").count(), 3);
 }
@@ -526,25 +825,40 @@ async fn the_rule_set_editor_speaks_dirhams_and_percent(t: TestDb) {
     let c = form["key_values"].as_array().unwrap().iter().position(|k| k["letter"] == "C").unwrap();
     assert_eq!(form["key_values"][c]["value"], "80,00");
     let maladie = form["rates"].as_array().unwrap().iter().position(|r| r["kind"] == "maladie").unwrap();
-    assert_eq!((form["rates"][maladie]["rate"].as_str(), form["rates"][maladie]["amo_share"].as_str()), (Some("100"), Some("80")));
+    assert_eq!(
+        (form["rates"][maladie]["rate"].as_str(), form["rates"][maladie]["amo_share"].as_str()),
+        (Some("100"), Some("80"))
+    );
     let psymot = form["acts"].as_array().unwrap().iter().find(|a| a["code"] == "PSYMOT").unwrap().clone();
-    assert_eq!((psymot["label"].as_str(), psymot["pricing"].as_str()), (Some("Psychomotricité (séance)"), Some("agreement")));
+    assert_eq!(
+        (psymot["label"].as_str(), psymot["pricing"].as_str()),
+        (Some("Psychomotricité (séance)"), Some("agreement"))
+    );
     form["effective_from"] = json!("2027-01-01");
     form["key_values"][c]["value"] = json!("90");
     form["rates"][maladie]["above_tariff"] = json!("50");
     let preview = o.w.call(&mut o.admin, "rule_set_preview", form.clone()).await.unwrap();
-    assert_eq!(preview["differences"], json!(["Lettre clé C : 80,00 DH → 90,00 DH", "Part mutuelle au-delà du tarif (Maladie) : — → 50 %"]));
+    assert_eq!(
+        preview["differences"],
+        json!(["Lettre clé C : 80,00 DH → 90,00 DH", "Part mutuelle au-delà du tarif (Maladie) : — → 50 %"])
+    );
     assert_eq!(preview["rules"]["key_values"]["C"], 9_000);
     assert_eq!(count(&o.w.t.db, "rule_sets").await, 1, "a preview saves nothing");
     let mut bad = form.clone();
     bad["rates"][maladie]["amo_share"] = json!("120");
     let e = o.w.call(&mut o.admin, "rule_set_save", bad).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some(format!("rates[{maladie}].amo_share").as_str()), "Part AMO (Maladie) : 120 % dépasse 100 %."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some(format!("rates[{maladie}].amo_share").as_str()), "Part AMO (Maladie) : 120 % dépasse 100 %.")
+    );
     let e = o.w.call(&mut o.claims, "rule_set_save", form.clone()).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     let sets = o.w.call(&mut o.admin, "rule_set_save", form).await.unwrap();
     assert_eq!(sets.as_array().unwrap().len(), 2);
-    assert_eq!((sets[1]["key_values"]["C"].as_i64(), sets[1]["above_tariff_rates"]["maladie"].as_i64()), (Some(9_000), Some(5_000)));
+    assert_eq!(
+        (sets[1]["key_values"]["C"].as_i64(), sets[1]["above_tariff_rates"]["maladie"].as_i64()),
+        (Some(9_000), Some(5_000))
+    );
 }
 
 async fn the_mutuals_logo_and_notice_are_on_its_statements(t: TestDb) {
@@ -573,7 +887,11 @@ async fn the_mutuals_logo_and_notice_are_on_its_statements(t: TestDb) {
     let pdf = dir.path().join("d.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": ids[0], "path": pdf.to_str().unwrap()})).await.unwrap();
     assert!(pdf_text(&pdf).contains("Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."));
-    let out = std::process::Command::new("pdfimages").arg("-list").arg(&pdf).output().expect("pdfimages (poppler-utils) is installed");
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(&pdf)
+        .output()
+        .expect("pdfimages (poppler-utils) is installed");
     let list = String::from_utf8(out.stdout).unwrap();
     // The logo and its soft mask, at the logo's own size.
     let rows: Vec<Vec<&str>> = list.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();

@@ -18,7 +18,13 @@ async fn a_fresh_database_has_the_schema(t: TestDb) {
     for table in ["staff", "staff_roles", "audit_log"] {
         assert_eq!(support::count(&t.db, table).await, 0, "{table}");
     }
-    assert_eq!(t.db.backend().name(), match t.kind { Kind::Sqlite => "sqlite", Kind::Postgres => "postgres" });
+    assert_eq!(
+        t.db.backend().name(),
+        match t.kind {
+            Kind::Sqlite => "sqlite",
+            Kind::Postgres => "postgres",
+        }
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,14 @@ use guichet_core::api::Caller;
 use guichet_core::ErrorCode;
 use serde_json::json;
 
-crate::on_both_backends!(refused_calls_are_forbidden_and_audited, anonymous_callers_must_log_in, sections_follow_roles, every_operation_against_every_role, an_idle_desk_locks_and_needs_the_password_again, a_late_call_does_not_bring_the_previous_user_back);
+crate::on_both_backends!(
+    refused_calls_are_forbidden_and_audited,
+    anonymous_callers_must_log_in,
+    sections_follow_roles,
+    every_operation_against_every_role,
+    an_idle_desk_locks_and_needs_the_password_again,
+    a_late_call_does_not_bring_the_previous_user_back
+);
 
 async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
@@ -21,10 +28,16 @@ async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
     ] {
         let e = w.call(&mut agent, op, req).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Forbidden, "{op}");
-        assert_eq!(e.message, format!("Accès refusé : votre rôle (Agent d'accueil) ne permet pas cette opération ({op})."));
+        assert_eq!(
+            e.message,
+            format!("Accès refusé : votre rôle (Agent d'accueil) ne permet pas cette opération ({op}).")
+        );
     }
     let rows: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT actor, action, entity_id FROM audit_log WHERE action = 'forbidden' ORDER BY id").fetch_all(w.t.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT actor, action, entity_id FROM audit_log WHERE action = 'forbidden' ORDER BY id")
+            .fetch_all(w.t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(
         rows,
         ["staff_list", "staff_create", "audit_list", "staff_unlock"]
@@ -32,7 +45,10 @@ async fn refused_calls_are_forbidden_and_audited(t: TestDb) {
             .to_vec()
     );
     // Nothing was created by the refused call.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE username = 'intrus'").fetch_one(w.t.db.pool()).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE username = 'intrus'")
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -192,11 +208,20 @@ async fn every_operation_against_every_role(t: TestDb) {
     for (role, _) in roles {
         w.add_staff(&format!("role-{role}"), &[role]).await;
     }
-    let rows: std::collections::BTreeMap<&str, &str> = MATRIX.lines().filter_map(|l| l.split_once(' ')).map(|(op, flags)| (op, flags.trim())).collect();
+    let rows: std::collections::BTreeMap<&str, &str> =
+        MATRIX.lines().filter_map(|l| l.split_once(' ')).map(|(op, flags)| (op, flags.trim())).collect();
     let declared: std::collections::BTreeSet<&str> = guichet_core::api::ops::all().iter().map(|o| o.name).collect();
     let listed: std::collections::BTreeSet<&str> = rows.keys().copied().collect();
-    assert_eq!(declared.difference(&listed).collect::<Vec<_>>(), Vec::<&&str>::new(), "operations without a row in MATRIX");
-    assert_eq!(listed.difference(&declared).collect::<Vec<_>>(), Vec::<&&str>::new(), "rows of MATRIX for operations that no longer exist");
+    assert_eq!(
+        declared.difference(&listed).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "operations without a row in MATRIX"
+    );
+    assert_eq!(
+        listed.difference(&declared).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "rows of MATRIX for operations that no longer exist"
+    );
     for (role, letter) in roles {
         let mut caller = w.login(&format!("role-{role}")).await;
         for (op, flags) in &rows {
@@ -223,7 +248,14 @@ async fn an_idle_desk_locks_and_needs_the_password_again(t: TestDb) {
     w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap();
     w.clock.advance(chrono::Duration::minutes(16));
     let e = w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap_err();
-    assert_eq!((e.code, e.field.as_deref(), e.message.as_str()), (ErrorCode::Unauthenticated, Some("session_locked"), "Poste verrouillé après 15 minutes d'inactivité : saisissez à nouveau votre mot de passe."));
+    assert_eq!(
+        (e.code, e.field.as_deref(), e.message.as_str()),
+        (
+            ErrorCode::Unauthenticated,
+            Some("session_locked"),
+            "Poste verrouillé après 15 minutes d'inactivité : saisissez à nouveau votre mot de passe."
+        )
+    );
     assert!(matches!(agent, Caller::Locked { .. }));
     let e = w.call(&mut agent, "session_current", json!({})).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("session_locked"));
@@ -263,7 +295,11 @@ async fn a_late_call_does_not_bring_the_previous_user_back(t: TestDb) {
     w.add_staff("agent", &["reception"]).await;
     let dir = tempfile::tempdir().unwrap();
     let roster = dir.path().join("personnel.csv");
-    std::fs::write(&roster, "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n").unwrap();
+    std::fs::write(
+        &roster,
+        "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n",
+    )
+    .unwrap();
     for then in ["logout and login", "lock"] {
         let desk = std::sync::Arc::new(Desk::new(w.api.clone()));
         desk.call("session_login", json!({"username": "chef", "password": crate::helpers::PASSWORD})).await.unwrap();
@@ -294,7 +330,9 @@ async fn a_late_call_does_not_bring_the_previous_user_back(t: TestDb) {
             desk.call("session_lock", json!({})).await.unwrap();
         } else {
             desk.call("session_logout", json!({})).await.unwrap();
-            desk.call("session_login", json!({"username": "agent", "password": crate::helpers::PASSWORD})).await.unwrap();
+            desk.call("session_login", json!({"username": "agent", "password": crate::helpers::PASSWORD}))
+                .await
+                .unwrap();
         }
         release.send(()).unwrap();
         let report = long.await.unwrap().unwrap();
@@ -311,6 +349,9 @@ async fn a_late_call_does_not_bring_the_previous_user_back(t: TestDb) {
         }
     }
     // The lock asked by the window is journaled like the idle one.
-    let locked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'session.locked'").fetch_one(w.t.db.pool()).await.unwrap();
+    let locked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'session.locked'")
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(locked, 1);
 }

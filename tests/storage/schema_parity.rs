@@ -28,7 +28,14 @@ async fn both_migration_folders_make_the_same_schema() {
     assert_eq!(tables_s, tables_p, "tables");
     for t in &tables_s {
         let cols_s = names(s, &format!("SELECT name FROM pragma_table_info('{t}')")).await;
-        let cols_p = names(p, &format!("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{t}'")).await;
+        let cols_p = names(
+            p,
+            &format!(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = \
+            'public' AND table_name = '{t}'"
+            ),
+        )
+        .await;
         assert_eq!(cols_s, cols_p, "columns of {t}");
     }
     // Named indexes (PostgreSQL also names the indexes behind its primary keys
@@ -47,7 +54,10 @@ async fn both_migration_folders_make_the_same_schema() {
          WHERE n.nspname = 'public' AND NOT t.tgisinternal",
     )
     .await;
-    let mapped: BTreeSet<String> = trig_s.iter().map(|t| TRIGGERS.iter().find(|(a, _)| a == t).map(|(_, b)| b.to_string()).unwrap_or_else(|| t.clone())).collect();
+    let mapped: BTreeSet<String> = trig_s
+        .iter()
+        .map(|t| TRIGGERS.iter().find(|(a, _)| a == t).map(|(_, b)| b.to_string()).unwrap_or_else(|| t.clone()))
+        .collect();
     let mut expected = trig_p.clone();
     expected.remove("audit_log_no_truncate");
     expected.remove("audit_head_no_truncate");

@@ -30,14 +30,21 @@ async fn first_start_creates_the_administrator_once(t: TestDb) {
     assert_eq!(s["needs_admin"], true);
 
     let info = w
-        .call(&mut c, "setup_create_admin", json!({"username": " Admin ", "full_name": "Fatima  Zahra", "password": PASSWORD}))
+        .call(
+            &mut c,
+            "setup_create_admin",
+            json!({"username": " Admin ", "full_name": "Fatima  Zahra", "password": PASSWORD}),
+        )
         .await
         .unwrap();
     assert_eq!(info["staff"]["username"], "admin");
     assert_eq!(info["staff"]["full_name"], "Fatima Zahra");
     assert_eq!(info["staff"]["roles"], json!(["admin"]));
     assert_eq!(info["role_labels"], json!(["Administrateur"]));
-    assert_eq!(info["sections"], json!(["adherents", "reception", "dossiers", "accords", "decomptes", "administration"]));
+    assert_eq!(
+        info["sections"],
+        json!(["adherents", "reception", "dossiers", "accords", "decomptes", "administration"])
+    );
     // Logged in at once.
     let me = w.call(&mut c, "session_current", json!({})).await.unwrap();
     assert_eq!(me["staff"]["username"], "admin");
@@ -45,7 +52,11 @@ async fn first_start_creates_the_administrator_once(t: TestDb) {
     let s = w.call(&mut Caller::Anonymous, "setup_status", json!({})).await.unwrap();
     assert_eq!(s["needs_admin"], false);
     let e = w
-        .call(&mut Caller::Anonymous, "setup_create_admin", json!({"username": "pirate", "full_name": "X", "password": PASSWORD}))
+        .call(
+            &mut Caller::Anonymous,
+            "setup_create_admin",
+            json!({"username": "pirate", "full_name": "X", "password": PASSWORD}),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
@@ -92,14 +103,46 @@ async fn bad_account_input_writes_nothing(t: TestDb) {
     let audit_before = support::count(&w.t.db, "audit_log").await;
 
     let cases = [
-        (json!({"username": "admin", "full_name": "Double", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant « admin » est déjà pris."),
-        (json!({"username": "ADMIN", "full_name": "Double", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant « admin » est déjà pris."),
-        (json!({"username": "court", "full_name": "X", "roles": ["claims"], "password": "123456789"}), "password", "Mot de passe trop court : au moins 10 caractères (il en a 9)."),
-        (json!({"username": "x", "full_name": "X", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant doit compter de 3 à 32 caractères."),
-        (json!({"username": "été", "full_name": "X", "roles": ["claims"], "password": PASSWORD}), "username", "L'identifiant ne peut contenir que des lettres sans accent, des chiffres, « . », « _ » et « - »."),
-        (json!({"username": "sans.role", "full_name": "X", "roles": [], "password": PASSWORD}), "roles", "Choisissez au moins un rôle."),
-        (json!({"username": "sans.nom", "full_name": "   ", "roles": ["claims"], "password": PASSWORD}), "full_name", "Le nom complet est obligatoire."),
-        (json!({"username": "ctrl", "full_name": "A\u{0007}B", "roles": ["claims"], "password": PASSWORD}), "full_name", "Le nom complet contient un caractère de contrôle."),
+        (
+            json!({"username": "admin", "full_name": "Double", "roles": ["claims"], "password": PASSWORD}),
+            "username",
+            "L'identifiant « admin » est déjà pris.",
+        ),
+        (
+            json!({"username": "ADMIN", "full_name": "Double", "roles": ["claims"], "password": PASSWORD}),
+            "username",
+            "L'identifiant « admin » est déjà pris.",
+        ),
+        (
+            json!({"username": "court", "full_name": "X", "roles": ["claims"], "password": "123456789"}),
+            "password",
+            "Mot de passe trop court : au moins 10 caractères (il en a 9).",
+        ),
+        (
+            json!({"username": "x", "full_name": "X", "roles": ["claims"], "password": PASSWORD}),
+            "username",
+            "L'identifiant doit compter de 3 à 32 caractères.",
+        ),
+        (
+            json!({"username": "été", "full_name": "X", "roles": ["claims"], "password": PASSWORD}),
+            "username",
+            "L'identifiant ne peut contenir que des lettres sans accent, des chiffres, « . », « _ » et « - ».",
+        ),
+        (
+            json!({"username": "sans.role", "full_name": "X", "roles": [], "password": PASSWORD}),
+            "roles",
+            "Choisissez au moins un rôle.",
+        ),
+        (
+            json!({"username": "sans.nom", "full_name": "   ", "roles": ["claims"], "password": PASSWORD}),
+            "full_name",
+            "Le nom complet est obligatoire.",
+        ),
+        (
+            json!({"username": "ctrl", "full_name": "A\u{0007}B", "roles": ["claims"], "password": PASSWORD}),
+            "full_name",
+            "Le nom complet contient un caractère de contrôle.",
+        ),
     ];
     for (req, field, message) in cases {
         let e = w.call(&mut admin, "staff_create", req.clone()).await.unwrap_err();
@@ -109,7 +152,11 @@ async fn bad_account_input_writes_nothing(t: TestDb) {
     }
     // An unknown role is caught while decoding, with the field named.
     let e = w
-        .call(&mut admin, "staff_create", json!({"username": "boss", "full_name": "X", "roles": ["chef"], "password": PASSWORD}))
+        .call(
+            &mut admin,
+            "staff_create",
+            json!({"username": "boss", "full_name": "X", "roles": ["chef"], "password": PASSWORD}),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("roles[0]"));
@@ -124,7 +171,9 @@ async fn five_wrong_passwords_lock_for_fifteen_minutes(t: TestDb) {
     w.add_staff("agent", &["reception"]).await;
     let try_login = |password: &'static str| {
         let w = &w;
-        async move { w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": password})).await }
+        async move {
+            w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": password})).await
+        }
     };
     for _ in 1..=4 {
         let e = try_login("mauvais-mot-de-passe").await.unwrap_err();
@@ -137,7 +186,11 @@ async fn five_wrong_passwords_lock_for_fifteen_minutes(t: TestDb) {
     // Locked: the right password is refused too.
     let e = try_login(PASSWORD).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Unauthenticated);
-    assert_eq!(e.message, "Compte verrouillé après 5 mots de passe erronés : réessayez dans 15 min ou demandez à un administrateur de le déverrouiller.");
+    assert_eq!(
+        e.message,
+        "Compte verrouillé après 5 mots de passe erronés : réessayez dans 15 min ou demandez à un \
+        administrateur de le déverrouiller."
+    );
     w.clock.advance(Duration::minutes(14));
     let e = try_login(PASSWORD).await.unwrap_err();
     assert!(e.message.contains("réessayez dans 1 min"), "{}", e.message);
@@ -160,7 +213,9 @@ async fn an_admin_unlocks_at_once(t: TestDb) {
     w.add_staff("admin", &["admin"]).await;
     let agent = w.add_staff("agent", &["reception"]).await;
     for _ in 0..5 {
-        let _ = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "pas-le-bon-mdp"})).await;
+        let _ = w
+            .call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "pas-le-bon-mdp"}))
+            .await;
     }
     let mut admin = w.login("admin").await;
     let listed = w.call(&mut admin, "staff_list", json!({})).await.unwrap();
@@ -190,10 +245,18 @@ async fn disabled_accounts_cannot_log_in_and_lose_their_session(t: TestDb) {
     assert_eq!(agent_session, Caller::Anonymous, "the session is dropped");
     // A disabled account, a wrong password, an unknown username: one answer
     // (issue 17, item 9); the journal tells them apart.
-    let answers = [("agent", PASSWORD), ("agent", "nimporte-quoi"), ("admin", "nimporte-quoi"), ("personne", "nimporte-quoi")];
+    let answers =
+        [("agent", PASSWORD), ("agent", "nimporte-quoi"), ("admin", "nimporte-quoi"), ("personne", "nimporte-quoi")];
     for (username, password) in answers {
-        let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": username, "password": password})).await.unwrap_err();
-        assert_eq!((e.code, e.field.as_deref(), e.message.as_str()), (ErrorCode::Unauthenticated, None, "Identifiant ou mot de passe incorrect."), "{username}");
+        let e = w
+            .call(&mut Caller::Anonymous, "session_login", json!({"username": username, "password": password}))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref(), e.message.as_str()),
+            (ErrorCode::Unauthenticated, None, "Identifiant ou mot de passe incorrect."),
+            "{username}"
+        );
     }
     let actions = w.audit_actions().await;
     for a in ["login.refused_disabled", "login.failed"] {
@@ -212,12 +275,29 @@ async fn concurrent_edits_answer_conflict(t: TestDb) {
     let mut a1 = w.login("admin").await;
     let mut a2 = w.login("admin2").await;
     // Both read version 1…
-    let first = w.call(&mut a1, "staff_update", json!({"id": agent, "version": 1, "full_name": "Agent Un", "roles": ["reception"]})).await.unwrap();
+    let first = w
+        .call(
+            &mut a1,
+            "staff_update",
+            json!({"id": agent, "version": 1, "full_name": "Agent Un", "roles": ["reception"]}),
+        )
+        .await
+        .unwrap();
     assert_eq!(first["version"], 2);
     // …the second, still holding version 1, is refused.
-    let e = w.call(&mut a2, "staff_update", json!({"id": agent, "version": 1, "full_name": "Agent Deux", "roles": ["claims"]})).await.unwrap_err();
+    let e = w
+        .call(
+            &mut a2,
+            "staff_update",
+            json!({"id": agent, "version": 1, "full_name": "Agent Deux", "roles": ["claims"]}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
-    assert_eq!(e.message, "Cet enregistrement a été modifié par un autre poste entre-temps : rechargez-le puis recommencez.");
+    assert_eq!(
+        e.message,
+        "Cet enregistrement a été modifié par un autre poste entre-temps : rechargez-le puis recommencez."
+    );
     let list = w.call(&mut a1, "staff_list", json!({})).await.unwrap();
     let a = list["staff"].as_array().unwrap().iter().find(|s| s["username"] == "agent").unwrap().clone();
     assert_eq!(a["full_name"], "Agent Un");
@@ -230,14 +310,31 @@ async fn the_last_administrator_stays(t: TestDb) {
     let admin = w.add_staff("admin", &["admin"]).await;
     let mut a = w.login("admin").await;
     // Nobody changes his own roles (issue 17, item 8): refused and journaled.
-    let e = w.call(&mut a, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["admin", "medical"]})).await.unwrap_err();
-    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Forbidden, "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur."));
-    let refused: Vec<(String, Option<String>)> = sqlx::query_as("SELECT entity_type, entity_id FROM audit_log WHERE action = 'forbidden'").fetch_all(w.t.db.pool()).await.unwrap();
+    let e = w
+        .call(
+            &mut a,
+            "staff_update",
+            json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["admin", "medical"]}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::Forbidden, "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur.")
+    );
+    let refused: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT entity_type, entity_id FROM audit_log WHERE action = 'forbidden'")
+            .fetch_all(w.t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(refused, vec![("staff".to_string(), Some(admin.to_string()))]);
     let e = w.call(&mut a, "staff_set_active", json!({"id": admin, "active": false})).await.unwrap_err();
     assert_eq!(e.message, "Vous ne pouvez pas désactiver votre propre compte.");
     let mut sys = Caller::System { os_user: "root".into() };
-    let e = w.call(&mut sys, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["claims"]})).await.unwrap_err();
+    let e = w
+        .call(&mut sys, "staff_update", json!({"id": admin, "version": 1, "full_name": "Admin", "roles": ["claims"]}))
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("roles"));
     let e = w.call(&mut sys, "staff_set_active", json!({"id": admin, "active": false})).await.unwrap_err();
     assert_eq!(e.message, "C'est le dernier administrateur actif : il ne peut pas être désactivé.");
@@ -250,13 +347,30 @@ async fn password_change_needs_the_current_password(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
     w.add_staff("agent", &["claims"]).await;
     let mut c = w.login("agent").await;
-    let e = w.call(&mut c, "password_change", json!({"current_password": "faux-mot-de-passe", "new_password": "nouveau-mot-de-passe"})).await.unwrap_err();
+    let e = w
+        .call(
+            &mut c,
+            "password_change",
+            json!({"current_password": "faux-mot-de-passe", "new_password": "nouveau-mot-de-passe"}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("current_password"));
-    let e = w.call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "court"})).await.unwrap_err();
+    let e = w
+        .call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "court"}))
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("new_password"));
-    w.call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "nouveau-mot-de-passe"})).await.unwrap();
-    w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "nouveau-mot-de-passe"})).await.unwrap();
-    assert!(w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD})).await.is_err());
+    w.call(&mut c, "password_change", json!({"current_password": PASSWORD, "new_password": "nouveau-mot-de-passe"}))
+        .await
+        .unwrap();
+    w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "nouveau-mot-de-passe"}))
+        .await
+        .unwrap();
+    assert!(w
+        .call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD}))
+        .await
+        .is_err());
 }
 
 /// Issue 17, item 9: five wrong passwords sent at once from five desks lock
@@ -266,15 +380,30 @@ async fn wrong_passwords_typed_in_parallel_count_one_each(t: TestDb) {
     let id = w.add_staff("agent", &["reception"]).await;
     let tries = (0..5).map(|_| {
         let api = w.api.clone();
-        tokio::spawn(async move { api.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": "mauvais-mot-de-passe"})).await })
+        tokio::spawn(async move {
+            api.call(
+                &mut Caller::Anonymous,
+                "session_login",
+                json!({"username": "agent", "password": "mauvais-mot-de-passe"}),
+            )
+            .await
+        })
     });
     for t in tries.collect::<Vec<_>>() {
         assert_eq!(t.await.unwrap().unwrap_err().code, ErrorCode::Unauthenticated);
     }
-    let (failed, locked): (i64, Option<String>) = sqlx::query_as("SELECT failed_attempts, locked_until FROM staff WHERE id = $1").bind(id).fetch_one(w.t.db.pool()).await.unwrap();
+    let (failed, locked): (i64, Option<String>) =
+        sqlx::query_as("SELECT failed_attempts, locked_until FROM staff WHERE id = $1")
+            .bind(id)
+            .fetch_one(w.t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(failed, 5);
     assert!(locked.is_some(), "locked after five");
-    let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD})).await.unwrap_err();
+    let e = w
+        .call(&mut Caller::Anonymous, "session_login", json!({"username": "agent", "password": PASSWORD}))
+        .await
+        .unwrap_err();
     assert!(e.message.starts_with("Compte verrouillé après 5 mots de passe erronés"), "{}", e.message);
 }
 
@@ -283,15 +412,28 @@ async fn wrong_passwords_typed_in_parallel_count_one_each(t: TestDb) {
 async fn an_unknown_username_is_journaled_as_a_digest(t: TestDb) {
     let w = World::new(t).without_idle_lock().await;
     w.add_staff("agent", &["reception"]).await;
-    let e = w.call(&mut Caller::Anonymous, "session_login", json!({"username": "Secret-Du-Jour-2026", "password": "x"})).await.unwrap_err();
+    let e = w
+        .call(&mut Caller::Anonymous, "session_login", json!({"username": "Secret-Du-Jour-2026", "password": "x"}))
+        .await
+        .unwrap_err();
     assert_eq!(e.message, "Identifiant ou mot de passe incorrect.");
-    let rows: Vec<String> = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = 'login.failed'").fetch_all(w.t.db.pool()).await.unwrap();
+    let rows: Vec<String> = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = 'login.failed'")
+        .fetch_all(w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let after: serde_json::Value = serde_json::from_str(&rows[0]).unwrap();
     assert_eq!(after["reason"], "unknown_username");
     assert_eq!(after["username_sha256"].as_str().map(str::len), Some(16));
-    let all: Vec<String> = sqlx::query_scalar("SELECT COALESCE(after_json, '') || COALESCE(before_json, '') FROM audit_log").fetch_all(w.t.db.pool()).await.unwrap();
-    assert!(all.iter().all(|r| !r.to_lowercase().contains("secret-du-jour")), "the typed text is nowhere in the journal");
+    let all: Vec<String> =
+        sqlx::query_scalar("SELECT COALESCE(after_json, '') || COALESCE(before_json, '') FROM audit_log")
+            .fetch_all(w.t.db.pool())
+            .await
+            .unwrap();
+    assert!(
+        all.iter().all(|r| !r.to_lowercase().contains("secret-du-jour")),
+        "the typed text is nowhere in the journal"
+    );
 }
 
 /// Issue 17, item 9: two administrators removing each other at the same
@@ -304,13 +446,14 @@ async fn two_administrators_at_once_leave_one(t: TestDb) {
         let api = w.api.clone();
         async move {
             let mut c = Caller::Anonymous;
-            api.call(&mut c, "setup_create_admin", json!({"username": name, "full_name": name, "password": PASSWORD})).await
+            api.call(&mut c, "setup_create_admin", json!({"username": name, "full_name": name, "password": PASSWORD}))
+                .await
         }
     };
     let (a, b) = tokio::join!(tokio::spawn(create("premier")), tokio::spawn(create("second")));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
-    let refused = if a.is_err() { a.unwrap_err() } else { b.unwrap_err() };
+    let refused = a.err().or(b.err()).unwrap();
     assert_eq!(refused.code, ErrorCode::Conflict);
     assert_eq!(support::count(&w.t.db, "staff").await, 1);
     // Two administrators, each taking the other's role, ten times over.
@@ -318,7 +461,8 @@ async fn two_administrators_at_once_leave_one(t: TestDb) {
         let other = format!("admin{round}");
         w.add_staff(&other, &["admin"]).await;
         let ids: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT s.id, s.username, s.version FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = 'admin' AND s.active = 1 ORDER BY s.id",
+            "SELECT s.id, s.username, s.version FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = \
+                'admin' AND s.active = 1 ORDER BY s.id",
         )
         .fetch_all(w.t.db.pool())
         .await
@@ -343,12 +487,18 @@ async fn two_administrators_at_once_leave_one(t: TestDb) {
             tokio::spawn(demote(ids[1].1.clone(), (ids[0].0, ids[0].2)))
         );
         let (x, y) = (x.unwrap(), y.unwrap());
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id WHERE r.role = 'admin' AND s.active = 1")
-            .fetch_one(w.t.db.pool())
-            .await
-            .unwrap();
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
+            WHERE r.role = 'admin' AND s.active = 1",
+        )
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
         assert_eq!(left, 1, "round {round}: one administrator stays ({x:?} / {y:?})");
-        assert!(x.is_ok() != y.is_ok(), "round {round}: one change went through, the other was refused ({x:?} / {y:?})");
+        assert!(
+            x.is_ok() != y.is_ok(),
+            "round {round}: one change went through, the other was refused ({x:?} / {y:?})"
+        );
     }
 }
 
@@ -366,25 +516,61 @@ async fn the_medical_role_and_a_medical_reset_need_a_second_administrator(t: Tes
     let mut chef = w.login("chef").await;
     let mut chef2 = w.login("chef2").await;
     // The medical role asked: the account is answered unchanged, the request waits.
-    let same = w.call(&mut chef, "staff_update", json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["claims", "medical"]})).await.unwrap();
+    let same = w
+        .call(
+            &mut chef,
+            "staff_update",
+            json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["claims", "medical"]}),
+        )
+        .await
+        .unwrap();
     assert_eq!((same["roles"].clone(), same["version"].clone()), (json!(["claims"]), json!(1)));
     let pending = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap();
     assert_eq!(pending.as_array().unwrap().len(), 1);
     let req = pending[0].clone();
-    assert_eq!((req["username"].as_str(), req["summary"].as_str(), req["created_by"].as_str()), (Some("agent"), Some("Rôles : Gestionnaire, Médecin conseil"), Some("chef")));
-    let e = w.call(&mut chef, "staff_update", json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["medical"]})).await.unwrap_err();
+    assert_eq!(
+        (req["username"].as_str(), req["summary"].as_str(), req["created_by"].as_str()),
+        (Some("agent"), Some("Rôles : Gestionnaire, Médecin conseil"), Some("chef"))
+    );
+    let e = w
+        .call(
+            &mut chef,
+            "staff_update",
+            json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["medical"]}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict, "one request of a kind at a time");
     // The one who asked cannot validate it: refused and journaled.
     let e = w.call(&mut chef, "staff_request_decide", json!({"id": req["id"], "approve": true})).await.unwrap_err();
-    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Forbidden, "Vous avez fait cette demande : un second administrateur doit la valider ou la refuser (contrôle à quatre yeux)."));
-    let refused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'forbidden' AND entity_type = 'staff_request'").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            ErrorCode::Forbidden,
+            "Vous avez fait cette demande : un second \
+        administrateur doit la valider ou la refuser (contrôle à quatre yeux)."
+        )
+    );
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'forbidden' AND entity_type = 'staff_request'",
+    )
+    .fetch_one(w.t.db.pool())
+    .await
+    .unwrap();
     assert_eq!(refused, 1);
     // The second administrator validates: the role is granted, journaled by him.
     let done = w.call(&mut chef2, "staff_request_decide", json!({"id": req["id"], "approve": true})).await.unwrap();
     assert_eq!((done["status"].as_str(), done["decided_by"].as_str()), (Some("valide"), Some("chef2")));
     let mut a = w.login("agent").await;
-    assert_eq!(w.call(&mut a, "session_current", json!({})).await.unwrap()["staff"]["roles"], json!(["claims", "medical"]));
-    let by: String = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'staff.update' ORDER BY id DESC LIMIT 1").fetch_one(w.t.db.pool()).await.unwrap();
+    assert_eq!(
+        w.call(&mut a, "session_current", json!({})).await.unwrap()["staff"]["roles"],
+        json!(["claims", "medical"])
+    );
+    let by: String =
+        sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'staff.update' ORDER BY id DESC LIMIT 1")
+            .fetch_one(w.t.db.pool())
+            .await
+            .unwrap();
     assert_eq!(by, "chef2");
     // A medical advisor's reset waits too; meanwhile his password is his own.
     let mut doc_desk = w.login("docteur").await;
@@ -392,34 +578,61 @@ async fn the_medical_role_and_a_medical_reset_need_a_second_administrator(t: Tes
     w.login("docteur").await;
     let req = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap()[0].clone();
     assert_eq!(req["kind"], "password_reset");
-    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff_requests WHERE id = $1").bind(req["id"].as_i64().unwrap()).fetch_one(w.t.db.pool()).await.unwrap();
-    assert!(stored.as_deref().is_some_and(|h| h.starts_with("$argon2") && !h.contains("Passage")), "only the hash waits");
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff_requests WHERE id = $1")
+        .bind(req["id"].as_i64().unwrap())
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.as_deref().is_some_and(|h| h.starts_with("$argon2") && !h.contains("Passage")),
+        "only the hash waits"
+    );
     // Refused: nothing changes, and the hash is gone.
     w.call(&mut chef2, "staff_request_decide", json!({"id": req["id"], "approve": false})).await.unwrap();
     w.login("docteur").await;
-    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff_requests WHERE id = $1").bind(req["id"].as_i64().unwrap()).fetch_one(w.t.db.pool()).await.unwrap();
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff_requests WHERE id = $1")
+        .bind(req["id"].as_i64().unwrap())
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, None);
     // Asked again and validated: the passage password works, once.
     w.call(&mut chef, "staff_reset_password", json!({"id": docteur, "new_password": "Passage-2026-1"})).await.unwrap();
     let req = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap()[0].clone();
     w.call(&mut chef2, "staff_request_decide", json!({"id": req["id"], "approve": true})).await.unwrap();
-    assert!(w.call(&mut Caller::Anonymous, "session_login", json!({"username": "docteur", "password": PASSWORD})).await.is_err());
+    assert!(w
+        .call(&mut Caller::Anonymous, "session_login", json!({"username": "docteur", "password": PASSWORD}))
+        .await
+        .is_err());
     // The desk he was logged in on does nothing more until the new password is chosen.
     let e = w.call(&mut doc_desk, "approval_list", json!({})).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Unauthenticated, Some("password_change_required")));
-    assert_eq!(e.message, "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un nouveau pour continuer.");
+    assert_eq!(
+        e.message,
+        "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un nouveau pour continuer."
+    );
     let mut doc = w.login_with("docteur", "Passage-2026-1").await;
     let me = w.call(&mut doc, "session_current", json!({})).await.unwrap();
     assert_eq!(me["staff"]["must_change_password"], true);
     let e = w.call(&mut doc, "approval_list", json!({})).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("password_change_required"));
-    w.call(&mut doc, "password_change", json!({"current_password": "Passage-2026-1", "new_password": "Le-mien-2026-ok"})).await.unwrap();
+    w.call(
+        &mut doc,
+        "password_change",
+        json!({"current_password": "Passage-2026-1", "new_password": "Le-mien-2026-ok"}),
+    )
+    .await
+    .unwrap();
     w.call(&mut doc, "approval_list", json!({})).await.unwrap();
     // Another account's reset is at once, and forces the change all the same.
-    let g = w.call(&mut chef, "staff_reset_password", json!({"id": gest, "new_password": "Passage-2026-2"})).await.unwrap();
+    let g =
+        w.call(&mut chef, "staff_reset_password", json!({"id": gest, "new_password": "Passage-2026-2"})).await.unwrap();
     assert_eq!(g["must_change_password"], true);
     let mut g = w.login_with("gest", "Passage-2026-2").await;
-    assert_eq!(w.call(&mut g, "member_search", json!({"query": "x"})).await.unwrap_err().field.as_deref(), Some("password_change_required"));
+    assert_eq!(
+        w.call(&mut g, "member_search", json!({"query": "x"})).await.unwrap_err().field.as_deref(),
+        Some("password_change_required")
+    );
     // The administrators' requests and decisions are in the journal.
     let actions = w.audit_actions().await;
     for a in ["staff.request", "staff.request_validate", "staff.request_refuse", "staff.password_reset"] {

@@ -60,7 +60,11 @@ fn rule_set(from: &str, b: i64) -> Value {
 
 pub(crate) async fn office(t: TestDb) -> Office {
     let w = World::new(t).without_idle_lock().await;
-    w.clock.advance(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap().signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
+    w.clock.advance(
+        chrono::NaiveDate::from_ymd_opt(2023, 2, 20)
+            .unwrap()
+            .signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+    );
     w.add_staff("accueil", &["reception"]).await;
     w.add_staff("gest", &["claims"]).await;
     w.add_staff("chef", &["admin"]).await;
@@ -72,7 +76,13 @@ pub(crate) async fn office(t: TestDb) -> Office {
     // mutual pays the AMO part too (and recovers it from the fund), so every
     // figure reimbursed is in its transfers. The fund paying its own part,
     // the shipped tariff and third-party payments: money_flows.rs.
-    w.call(&mut admin, "amo_arrangement_add", json!({"effective_from": "2022-01-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"})).await.unwrap();
+    w.call(
+        &mut admin,
+        "amo_arrangement_add",
+        json!({"effective_from": "2022-01-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"}),
+    )
+    .await
+    .unwrap();
     let urn = w.call(&mut admin, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
     let m = w
         .call(
@@ -101,12 +111,29 @@ pub(crate) async fn office(t: TestDb) -> Office {
 
 impl Office {
     /// Records a dossier and brings it to "complete" with the lines given; returns its id and version.
-    pub(crate) async fn complete(&mut self, form: &str, matricule: &str, beneficiary: i64, first_act: &str, total: &str, lines: Value) -> (i64, Value) {
+    pub(crate) async fn complete(
+        &mut self,
+        form: &str,
+        matricule: &str,
+        beneficiary: i64,
+        first_act: &str,
+        total: &str,
+        lines: Value,
+    ) -> (i64, Value) {
         self.complete_kind("autres", form, matricule, beneficiary, first_act, total, lines).await
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn complete_kind(&mut self, kind: &str, form: &str, matricule: &str, beneficiary: i64, first_act: &str, total: &str, lines: Value) -> (i64, Value) {
+    async fn complete_kind(
+        &mut self,
+        kind: &str,
+        form: &str,
+        matricule: &str,
+        beneficiary: i64,
+        first_act: &str,
+        total: &str,
+        lines: Value,
+    ) -> (i64, Value) {
         let r = self
             .w
             .call(
@@ -117,21 +144,49 @@ impl Office {
             .await
             .unwrap();
         let id = r["dossier"]["id"].as_i64().unwrap();
-        let d = self.w.call(&mut self.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"})).await.unwrap();
+        let d = self
+            .w
+            .call(
+                &mut self.claims,
+                "dossier_move",
+                json!({"id": id, "version": r["dossier"]["version"], "move": "take"}),
+            )
+            .await
+            .unwrap();
         let d = self
             .w
             .call(&mut self.claims, "dossier_checklist", json!({"id": id, "version": d["version"], "contents": {}, "present": ["member_block_signed", "doctor_block", "prescription", "invoice"]}))
             .await
             .unwrap();
-        self.w.call(&mut self.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": lines})).await.unwrap();
+        self.w
+            .call(
+                &mut self.claims,
+                "care_lines_save",
+                json!({"dossier_id": id, "version": d["version"], "lines": lines}),
+            )
+            .await
+            .unwrap();
         let page = self.w.call(&mut self.claims, "dossier_get", json!({"id": id})).await.unwrap();
-        let d = self.w.call(&mut self.claims, "dossier_move", json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete"})).await.unwrap();
+        let d = self
+            .w
+            .call(
+                &mut self.claims,
+                "dossier_move",
+                json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete"}),
+            )
+            .await
+            .unwrap();
         (id, d["version"].clone())
     }
 }
 
 pub(crate) fn pdf_text(path: &Path) -> String {
-    let out = std::process::Command::new("pdftotext").arg("-layout").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
@@ -147,15 +202,31 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
     let mut o = office(t).await;
     let (id, version) = o.complete("M21-0050533", "13059", o.salma, "2023-01-05", "2100", worked_lines(o.salma)).await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id, "version": version})).await.unwrap();
-    assert_eq!((l["total_charged"].as_i64(), l["total_reimbursed"].as_i64(), l["net_paid"].as_i64()), (Some(110_000), Some(88_000), Some(88_000)));
+    assert_eq!(
+        (l["total_charged"].as_i64(), l["total_reimbursed"].as_i64(), l["net_paid"].as_i64()),
+        (Some(110_000), Some(88_000), Some(88_000))
+    );
     let first = &l["lines"][0];
     assert_eq!(
-        (first["base"].as_i64(), first["rate"].as_i64(), first["amo"].as_i64(), first["complementary"].as_i64(), first["reimbursed"].as_i64(), first["remainder"].as_i64()),
+        (
+            first["base"].as_i64(),
+            first["rate"].as_i64(),
+            first["amo"].as_i64(),
+            first["complementary"].as_i64(),
+            first["reimbursed"].as_i64(),
+            first["remainder"].as_i64()
+        ),
         (Some(60_000), Some(8_000), Some(42_000), Some(6_000), Some(48_000), Some(12_000))
     );
-    assert_eq!(first["explanation"][1], "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00");
+    assert_eq!(
+        first["explanation"][1],
+        "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00"
+    );
     let second = &l["lines"][1];
-    assert_eq!((second["reimbursed"].as_i64(), second["amo"].as_i64(), second["complementary"].as_i64()), (Some(40_000), Some(35_000), Some(5_000)));
+    assert_eq!(
+        (second["reimbursed"].as_i64(), second["amo"].as_i64(), second["complementary"].as_i64()),
+        (Some(40_000), Some(35_000), Some(5_000))
+    );
     // Liquidated once: a second liquidation is refused.
     let e = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id, "version": l["version"]})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
@@ -170,17 +241,52 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
     assert_eq!(page["member_view"]["status"], "Réglé");
 
     // The mutual's name and address come from the settings.
-    let e = o.w.call(&mut o.claims, "settings_save", json!({"mutual_name": "X", "mutual_address": "Y"})).await.unwrap_err();
+    let e =
+        o.w.call(&mut o.claims, "settings_save", json!({"mutual_name": "X", "mutual_address": "Y"})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    o.w.call(&mut o.admin, "settings_save", json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Aéroport Mohammed V, Casablanca"})).await.unwrap();
+    o.w.call(
+        &mut o.admin,
+        "settings_save",
+        json!({"mutual_name": "Mutuelle du personnel", "mutual_address": "Aéroport Mohammed V, Casablanca"}),
+    )
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("decompte.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": id, "path": path.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&path);
     for expected in [
-        "Mutuelle du personnel", "Aéroport Mohammed V, Casablanca", "Décompte de remboursement n° DEC-2023-", "10/03/2023", "13059", "Bennani Karim", "RAM", "12 rue Ibn Sina, Casablanca",
-        "M21-0050533", "Bennani Salma", "Autres", "05/01/2023", "4 × PSYMOT", "4 × ORTHO", "600,00", "480,00", "420,00", "60,00", "500,00", "400,00", "350,00",
-        "50,00", "80 %", "1 100,00", "880,00", "770,00", "110,00", "Net payé", "880,00 DH", "VIR-20230310-", "******************** 7171",
+        "Mutuelle du personnel",
+        "Aéroport Mohammed V, Casablanca",
+        "Décompte de remboursement n° DEC-2023-",
+        "10/03/2023",
+        "13059",
+        "Bennani Karim",
+        "RAM",
+        "12 rue Ibn Sina, Casablanca",
+        "M21-0050533",
+        "Bennani Salma",
+        "Autres",
+        "05/01/2023",
+        "4 × PSYMOT",
+        "4 × ORTHO",
+        "600,00",
+        "480,00",
+        "420,00",
+        "60,00",
+        "500,00",
+        "400,00",
+        "350,00",
+        "50,00",
+        "80 %",
+        "1 100,00",
+        "880,00",
+        "770,00",
+        "110,00",
+        "Net payé",
+        "880,00 DH",
+        "VIR-20230310-",
+        "******************** 7171",
     ] {
         assert!(text.contains(expected), "statement lacks {expected:?}:\n{text}");
     }
@@ -192,21 +298,30 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
 
     // The transfer list, in .xlsx and .csv.
     let csv = dir.path().join("virements.csv");
-    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": csv.to_str().unwrap()}))
+        .await
+        .unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "Référence;Feuilles de soins;Matricule;Bénéficiaire du virement;RIB;Montant (DH)");
     assert!(lines[1].ends_with(";M21-0050533;13059;Bennani Karim;007780000000365430017171;880,00"), "{}", lines[1]);
     let xlsx = dir.path().join("virements.xlsx");
-    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": xlsx.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": xlsx.to_str().unwrap()}))
+        .await
+        .unwrap();
     use calamine::{open_workbook_auto, Reader};
     let mut wb = open_workbook_auto(&xlsx).unwrap();
     let range = wb.worksheet_range("Virements").unwrap();
     assert_eq!(range.get_value((1, 5)).map(|c| c.to_string()), Some("880".to_string()));
     // A name a spreadsheet would run as a formula is written as text.
-    sqlx::query("UPDATE members SET last_name = '=HYPERLINK(\"http://x.example\";\"ici\")' WHERE matricule = '13059'").execute(o.w.t.db.pool()).await.unwrap();
+    sqlx::query("UPDATE members SET last_name = '=HYPERLINK(\"http://x.example\";\"ici\")' WHERE matricule = '13059'")
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
     let hostile = dir.path().join("virements-2.csv");
-    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": hostile.to_str().unwrap()})).await.unwrap();
+    o.w.call(&mut o.claims, "payment_batch_export", json!({"id": batch["id"], "path": hostile.to_str().unwrap()}))
+        .await
+        .unwrap();
     let text = std::fs::read_to_string(&hostile).unwrap();
     assert!(text.lines().nth(1).unwrap().contains(r#";"'=HYPERLINK(""http://x.example"";""ici"") Karim";"#), "{text}");
     // Paid: no second payment.
@@ -227,15 +342,30 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
         .await
         .unwrap();
     let id = r["dossier"]["id"].as_i64().unwrap();
-    let d = o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"})).await.unwrap();
+    let d =
+        o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"}))
+            .await
+            .unwrap();
     let ok = json!({"date": "2023-01-10", "beneficiary_id": o.karim, "act": "C", "quantity": 1, "charged": "150"});
     let cases: Vec<(Value, &str, &str)> = vec![
-        (json!({"date": "2023-04-11"}), "lines[0].date", "Ligne 1 : soins du 11/04/2023 hors de la validité de la feuille (10/01/2023 – 10/04/2023)."),
-        (json!({"act": "ZZ 12"}), "lines[0].act", "Ligne 1 : acte ou lettre clé inconnu « ZZ » au barème du 01/01/2022."),
+        (
+            json!({"date": "2023-04-11"}),
+            "lines[0].date",
+            "Ligne 1 : soins du 11/04/2023 hors de la validité de la feuille (10/01/2023 – 10/04/2023).",
+        ),
+        (
+            json!({"act": "ZZ 12"}),
+            "lines[0].act",
+            "Ligne 1 : acte ou lettre clé inconnu « ZZ » au barème du 01/01/2022.",
+        ),
         (json!({"act": "B 0"}), "lines[0].act", "Ligne 1 : Coefficient nul dans « B 0 »."),
         (json!({"charged": "-40"}), "lines[0].charged", "Ligne 1 : le montant facturé doit être positif."),
         (json!({"charged": "0"}), "lines[0].charged", "Ligne 1 : le montant facturé doit être positif."),
-        (json!({"charged": "250000"}), "lines[0].charged", "Ligne 1 : 250 000,00 DH, montant démesuré pour une ligne ; vérifiez la saisie."),
+        (
+            json!({"charged": "250000"}),
+            "lines[0].charged",
+            "Ligne 1 : 250 000,00 DH, montant démesuré pour une ligne ; vérifiez la saisie.",
+        ),
         (json!({"quantity": 0}), "lines[0].quantity", "Ligne 1 : quantité entre 1 et 1000."),
     ];
     for (patch, field, message) in cases {
@@ -243,7 +373,13 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
         for (k, v) in patch.as_object().unwrap() {
             line[k] = v.clone();
         }
-        let e = o.w.call(&mut o.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": [ok.clone(), line]})).await;
+        let e =
+            o.w.call(
+                &mut o.claims,
+                "care_lines_save",
+                json!({"dossier_id": id, "version": d["version"], "lines": [ok.clone(), line]}),
+            )
+            .await;
         // The bad line is the second: its message names line 2; nothing is saved.
         let e = e.unwrap_err();
         assert_eq!(e.field.as_deref(), Some(field.replace("[0]", "[1]").as_str()));
@@ -263,8 +399,14 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
     let mut line = ok.clone();
     line["beneficiary_id"] = json!(o.salma);
     line["date"] = json!("2023-01-20");
-    let e = o.w.call(&mut o.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": [line]})).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("lines[0].beneficiary_id"), "Ligne 1 : bénéficiaire non couvert le 20/01/2023."));
+    let e =
+        o.w.call(&mut o.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": [line]}))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("lines[0].beneficiary_id"), "Ligne 1 : bénéficiaire non couvert le 20/01/2023.")
+    );
     assert_eq!(count(&o.w.t.db, "care_lines").await, 0);
     assert_eq!(count(&o.w.t.db, "audit_log").await, audit_before);
 
@@ -273,8 +415,16 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
     assert_eq!(e.code, ErrorCode::Conflict);
     assert_eq!(e.message, "Seul un dossier complet se liquide ; celui-ci est « En cours de traitement ».");
     // A hospital stay without its prior approval is liquidated as a rejected line.
-    let hosp = json!({"date": "2023-01-12", "beneficiary_id": o.karim, "act": "HOSP", "quantity": 1, "charged": "4000"});
-    let d = o.w.call(&mut o.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": [ok.clone(), hosp]})).await.unwrap();
+    let hosp =
+        json!({"date": "2023-01-12", "beneficiary_id": o.karim, "act": "HOSP", "quantity": 1, "charged": "4000"});
+    let d =
+        o.w.call(
+            &mut o.claims,
+            "care_lines_save",
+            json!({"dossier_id": id, "version": d["version"], "lines": [ok.clone(), hosp]}),
+        )
+        .await
+        .unwrap();
     assert_eq!(d.as_array().unwrap().len(), 2);
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
     let v = o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete", "note": "Pièces vues au guichet"})).await.unwrap();
@@ -282,19 +432,36 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
     assert_eq!(l["lines"][1]["accepted"], false);
     assert_eq!(l["lines"][1]["reason"], "Accord préalable manquant.");
     assert_eq!(l["total_reimbursed"], 6_400); // C: min(150, 80) × 80 %
-    // A member without a valid RIB stops the whole batch.
-    let other = o.w.call(&mut o.reception, "member_create", json!({"matricule": "20001", "last_name": "Alami", "first_name": "Sara", "status": "actif"})).await.unwrap();
+                                              // A member without a valid RIB stops the whole batch.
+    let other =
+        o.w.call(
+            &mut o.reception,
+            "member_create",
+            json!({"matricule": "20001", "last_name": "Alami", "first_name": "Sara", "status": "actif"}),
+        )
+        .await
+        .unwrap();
     let sara = o.w.call(&mut o.reception, "member_get", json!({"id": other["id"]})).await.unwrap();
     let (_, v2) = o
         .complete("M23-0000003", "20001", sara["beneficiaries"][0]["id"].as_i64().unwrap(), "2023-01-10", "80", json!([{"date": "2023-01-10", "beneficiary_id": sara["beneficiaries"][0]["id"], "act": "C", "quantity": 1, "charged": "80"}]))
         .await;
-    let id2 = sqlx::query_scalar::<_, i64>("SELECT id FROM dossiers WHERE form_number = 'M23-0000003'").fetch_one(o.w.t.db.pool()).await.unwrap();
+    let id2 = sqlx::query_scalar::<_, i64>("SELECT id FROM dossiers WHERE form_number = 'M23-0000003'")
+        .fetch_one(o.w.t.db.pool())
+        .await
+        .unwrap();
     o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id2, "version": v2})).await.unwrap();
     let e = o.w.call(&mut o.claims, "payment_batch_create", json!({})).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("dossier_ids"));
-    assert_eq!(e.message, "RIB absent ou invalide pour : 20001 (Alami Sara). Corrigez la fiche de l'adhérent ou retirez ses dossiers du lot ; rien n'a été réglé.");
+    assert_eq!(
+        e.message,
+        "RIB absent ou invalide pour : 20001 (Alami Sara). Corrigez la fiche de l'adhérent ou \
+        retirez ses dossiers du lot ; rien n'a été réglé."
+    );
     assert_eq!(count(&o.w.t.db, "payment_batches").await, 0);
-    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE status = 'paye'").fetch_one(o.w.t.db.pool()).await.unwrap();
+    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE status = 'paye'")
+        .fetch_one(o.w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(paid, 0);
     // Paying only the dossier whose member has a RIB works.
     let b = o.w.call(&mut o.claims, "payment_batch_create", json!({"dossier_ids": [id]})).await.unwrap();
@@ -319,17 +486,32 @@ async fn clawbacks_are_deducted_and_rule_sets_follow_the_line_date(t: TestDb) {
     ]);
     let (id, v) = o.complete("M23-0000010", "13059", o.karim, "2023-01-15", "400", lines).await;
     // A claw-back of 150,00 is outstanding for the member (from a late original).
-    let other = o.complete("M23-0000011", "13059", o.karim, "2023-01-16", "10", json!([{"date": "2023-01-16", "beneficiary_id": o.karim, "act": "C", "quantity": 1, "charged": "10"}])).await;
-    sqlx::query("INSERT INTO clawbacks (member_id, dossier_id, amount, reason, created_at) VALUES ((SELECT id FROM members WHERE matricule = '13059'), $1, 15000, 'test', '2023-02-01T00:00:00.000000Z')")
-        .bind(other.0)
-        .execute(o.w.t.db.pool())
-        .await
-        .unwrap();
+    let other = o
+        .complete(
+            "M23-0000011",
+            "13059",
+            o.karim,
+            "2023-01-16",
+            "10",
+            json!([{"date": "2023-01-16", "beneficiary_id": o.karim, "act": "C", "quantity": 1, "charged": "10"}]),
+        )
+        .await;
+    sqlx::query(
+        "INSERT INTO clawbacks (member_id, dossier_id, amount, reason, created_at) VALUES ((SELECT id FROM \
+        members WHERE matricule = '13059'), $1, 15000, 'test', '2023-02-01T00:00:00.000000Z')",
+    )
+    .bind(other.0)
+    .execute(o.w.t.db.pool())
+    .await
+    .unwrap();
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id, "version": v})).await.unwrap();
     // 110,00 × 80 % = 88,00 and 120,00 × 80 % = 96,00.
     assert_eq!((l["lines"][0]["base"].as_i64(), l["lines"][0]["reimbursed"].as_i64()), (Some(11_000), Some(8_800)));
     assert_eq!((l["lines"][1]["base"].as_i64(), l["lines"][1]["reimbursed"].as_i64()), (Some(12_000), Some(9_600)));
-    assert_eq!((l["total_reimbursed"].as_i64(), l["clawback_deducted"].as_i64(), l["net_paid"].as_i64()), (Some(18_400), Some(15_000), Some(3_400)));
+    assert_eq!(
+        (l["total_reimbursed"].as_i64(), l["clawback_deducted"].as_i64(), l["net_paid"].as_i64()),
+        (Some(18_400), Some(15_000), Some(3_400))
+    );
     o.w.call(&mut o.claims, "payment_batch_create", json!({"dossier_ids": [id]})).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.pdf");
@@ -339,7 +521,10 @@ async fn clawbacks_are_deducted_and_rule_sets_follow_the_line_date(t: TestDb) {
         assert!(text.contains(expected), "statement lacks {expected:?}:\n{text}");
     }
     // Nothing more to deduct.
-    let left: i64 = sqlx::query_scalar("SELECT CAST(SUM(amount) AS BIGINT) FROM clawback_deductions").fetch_one(o.w.t.db.pool()).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT CAST(SUM(amount) AS BIGINT) FROM clawback_deductions")
+        .fetch_one(o.w.t.db.pool())
+        .await
+        .unwrap();
     assert_eq!(left, 15_000);
 }
 
@@ -358,52 +543,112 @@ async fn member_statements_for_a_period_and_the_statement_run(t: TestDb) {
     o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-02-20"})).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("releve.pdf");
-    o.w.call(&mut o.claims, "statement_member", json!({"matricule": "13059", "from": "2023-02-01", "to": "2023-02-28", "path": path.to_str().unwrap()})).await.unwrap();
+    o.w.call(
+        &mut o.claims,
+        "statement_member",
+        json!({"matricule": "13059", "from": "2023-02-01", "to": "2023-02-28", "path": path.to_str().unwrap()}),
+    )
+    .await
+    .unwrap();
     let text = pdf_text(&path);
-    for expected in ["Relevé de prestations du 01/02/2023 au 28/02/2023", "M23-0000020", "M23-0000021", "Bennani Salma", "Total de la période", "128,00 DH"] {
+    for expected in [
+        "Relevé de prestations du 01/02/2023 au 28/02/2023",
+        "M23-0000020",
+        "M23-0000021",
+        "Bennani Salma",
+        "Total de la période",
+        "128,00 DH",
+    ] {
         assert!(text.contains(expected), "period statement lacks {expected:?}:\n{text}");
     }
     assert!(!text.contains("M23-0000022"));
-    let e = o.w.call(&mut o.claims, "statement_member", json!({"matricule": "13059", "from": "2023-03-01", "to": "2023-03-31", "path": path.to_str().unwrap()})).await.unwrap_err();
+    let e =
+        o.w.call(
+            &mut o.claims,
+            "statement_member",
+            json!({"matricule": "13059", "from": "2023-03-01", "to": "2023-03-31", "path": path.to_str().unwrap()}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
     // The statement run: one PDF per member and an index; a rerun skips them.
     let out = dir.path().join("releves");
-    let r = o.w.call(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": out.to_str().unwrap()})).await.unwrap();
+    let r =
+        o.w.call(
+            &mut o.claims,
+            "statement_batch",
+            json!({"from": "2023-02-01", "to": "2023-02-28", "folder": out.to_str().unwrap()}),
+        )
+        .await
+        .unwrap();
     assert_eq!((r["members"].as_i64(), r["written"].as_i64(), r["skipped"].as_i64()), (Some(2), Some(2), Some(0)));
     let index = std::fs::read_to_string(out.join("index-2023-02-01-2023-02-28.csv")).unwrap();
-    assert_eq!(index.lines().collect::<Vec<_>>(), vec![
-        "matricule;nom;paiements;net_paye;fichier",
-        "13059;Bennani Karim;2;128,00;releve-13059-2023-02-01-2023-02-28.pdf",
-        "20002;Tazi Nour;1;64,00;releve-20002-2023-02-01-2023-02-28.pdf",
-    ]);
+    assert_eq!(
+        index.lines().collect::<Vec<_>>(),
+        vec![
+            "matricule;nom;paiements;net_paye;fichier",
+            "13059;Bennani Karim;2;128,00;releve-13059-2023-02-01-2023-02-28.pdf",
+            "20002;Tazi Nour;1;64,00;releve-20002-2023-02-01-2023-02-28.pdf",
+        ]
+    );
     assert!(pdf_text(&out.join("releve-20002-2023-02-01-2023-02-28.pdf")).contains("Tazi Nour"));
     // The journal's head leaves with the statements: an anchor the journal is later checked against.
-    let anchor: serde_json::Value = serde_json::from_str(std::fs::read_to_string(out.join("journal-2023-02-01-2023-02-28.ancre")).unwrap().trim()).unwrap();
+    let anchor: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(out.join("journal-2023-02-01-2023-02-28.ancre")).unwrap().trim())
+            .unwrap();
     let mut system = guichet_core::api::Caller::System { os_user: "test".into() };
     let v = o.w.call(&mut system, "audit_verify", json!({"anchors": [anchor.clone()]})).await.unwrap();
     assert_eq!((v["intact"].as_bool(), v["anchors_checked"].as_i64()), (Some(true), Some(1)), "{v}");
     assert!(anchor["seq"].as_i64().unwrap() > 0);
     let (what, after) = o.w.last_export().await;
-    assert_eq!((what.as_str(), after["filter"].clone(), after["rows"].as_i64(), after["destination"].as_str()), ("statement_run", json!({"from": "2023-02-01", "to": "2023-02-28"}), Some(2), out.to_str()));
-    let again = o.w.call(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": out.to_str().unwrap()})).await.unwrap();
+    assert_eq!(
+        (what.as_str(), after["filter"].clone(), after["rows"].as_i64(), after["destination"].as_str()),
+        ("statement_run", json!({"from": "2023-02-01", "to": "2023-02-28"}), Some(2), out.to_str())
+    );
+    let again =
+        o.w.call(
+            &mut o.claims,
+            "statement_batch",
+            json!({"from": "2023-02-01", "to": "2023-02-28", "folder": out.to_str().unwrap()}),
+        )
+        .await
+        .unwrap();
     assert_eq!((again["written"].as_i64(), again["skipped"].as_i64()), (Some(0), Some(2)));
     // Stopped from the window after the first file: what is written stays
     // whole, no index yet; a rerun finishes the run.
     let stopped = dir.path().join("arrete");
     let sink: guichet_core::api::ProgressSink = std::sync::Arc::new(|_| false);
-    let r = o
-        .w
-        .api
-        .call_with_progress(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()}), Some(sink))
-        .await
-        .unwrap();
+    let r =
+        o.w.api
+            .call_with_progress(
+                &mut o.claims,
+                "statement_batch",
+                json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()}),
+                Some(sink),
+            )
+            .await
+            .unwrap();
     assert_eq!(r["cancelled"], true);
     assert_eq!(r["written"], 1);
     assert!(!stopped.join("index-2023-02-01-2023-02-28.csv").exists());
-    let pdfs = std::fs::read_dir(&stopped).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".pdf")).count();
+    let pdfs = std::fs::read_dir(&stopped)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+        .count();
     assert_eq!(pdfs, 1);
-    let rest = o.w.call(&mut o.claims, "statement_batch", json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()})).await.unwrap();
-    assert_eq!((rest["written"].as_i64(), rest["skipped"].as_i64(), rest["cancelled"].as_bool()), (Some(1), Some(1), Some(false)));
+    let rest =
+        o.w.call(
+            &mut o.claims,
+            "statement_batch",
+            json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (rest["written"].as_i64(), rest["skipped"].as_i64(), rest["cancelled"].as_bool()),
+        (Some(1), Some(1), Some(false))
+    );
 }
 
 async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb) {
@@ -418,15 +663,35 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
     let salma = o.salma;
     let glasses = move |d: &str, charged: &str| json!([{"date": d, "beneficiary_id": salma, "act": "VERRES", "quantity": 1, "charged": charged}]);
     // First pair: 1 666,66 × 60 % = 999,996 → 1 000,00 (rounded once, half away from zero).
-    let (a, va) = o.complete_kind("optique", "M23-0000030", "13059", salma, "2023-01-10", "1666,66", glasses("2023-01-10", "1666,66")).await;
+    let (a, va) = o
+        .complete_kind(
+            "optique",
+            "M23-0000030",
+            "13059",
+            salma,
+            "2023-01-10",
+            "1666,66",
+            glasses("2023-01-10", "1666,66"),
+        )
+        .await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": a, "version": va})).await.unwrap();
-    assert_eq!((l["lines"][0]["reimbursed"].as_i64(), l["lines"][0]["amo"].as_i64(), l["lines"][0]["complementary"].as_i64()), (Some(100_000), Some(83_333), Some(16_667)));
+    assert_eq!(
+        (l["lines"][0]["reimbursed"].as_i64(), l["lines"][0]["amo"].as_i64(), l["lines"][0]["complementary"].as_i64()),
+        (Some(100_000), Some(83_333), Some(16_667))
+    );
     // Second pair the same year: 600,00 × 60 % = 360,00, but only 200,00 are left under the ceiling.
-    let (b, vb) = o.complete_kind("optique", "M23-0000031", "13059", salma, "2023-01-20", "600", glasses("2023-01-20", "600")).await;
+    let (b, vb) = o
+        .complete_kind("optique", "M23-0000031", "13059", salma, "2023-01-20", "600", glasses("2023-01-20", "600"))
+        .await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": b, "version": vb})).await.unwrap();
     assert_eq!(l["lines"][0]["reimbursed"], 20_000);
     let why: Vec<String> = serde_json::from_value(l["lines"][0]["explanation"].clone()).unwrap();
-    assert!(why.iter().any(|e| e == "Plafond annuel optique de 1 200,00 DH : déjà remboursé 1 000,00, reste 200,00 ; remboursé ramené à 200,00"), "{why:?}");
+    assert!(
+        why.iter().any(|e| e
+            == "Plafond annuel optique de 1 200,00 DH : déjà remboursé 1 000,00, reste 200,00 ; \
+        remboursé ramené à 200,00"),
+        "{why:?}"
+    );
     // Another beneficiary has his own ceiling.
     let (c, vc) = o.complete_kind("optique", "M23-0000032", "13059", o.karim, "2023-01-20", "600", json!([{"date": "2023-01-20", "beneficiary_id": o.karim, "act": "VERRES", "quantity": 1, "charged": "600"}])).await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": c, "version": vc})).await.unwrap();
@@ -449,11 +714,17 @@ async fn a_chronic_illness_declaration_gives_its_rate_and_stays_secret(t: TestDb
     assert_eq!((seen[0]["condition"].clone(), seen[0]["confidential"].clone()), (Value::Null, json!(true)));
     let seen = o.w.call(&mut medical, "chronic_list", json!({"id": o.salma})).await.unwrap();
     assert_eq!(seen[0]["condition"], "Retard psychomoteur");
-    let journal: Vec<String> = sqlx::query_scalar("SELECT COALESCE(after_json, '') FROM audit_log").fetch_all(o.w.t.db.pool()).await.unwrap();
+    let journal: Vec<String> =
+        sqlx::query_scalar("SELECT COALESCE(after_json, '') FROM audit_log").fetch_all(o.w.t.db.pool()).await.unwrap();
     assert!(journal.iter().all(|j| !j.contains("psychomoteur")));
     // One journal row per declaration read, whoever read it; reception and
     // administrators do not read them at all.
-    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read' AND entity_type = 'chronic_declaration'").fetch_one(o.w.t.db.pool()).await.unwrap();
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'medical.read' AND entity_type = 'chronic_declaration'",
+    )
+    .fetch_one(o.w.t.db.pool())
+    .await
+    .unwrap();
     assert_eq!(reads, 2);
     for caller in [&mut o.reception, &mut o.admin] {
         let e = o.w.call(caller, "chronic_list", json!({"id": o.salma})).await.unwrap_err();
@@ -461,10 +732,16 @@ async fn a_chronic_illness_declaration_gives_its_rate_and_stays_secret(t: TestDb
     }
     // The sessions of the worked example at the chronic-illness rate (100 %); a consultation is not linked.
     let mut lines = worked_lines(o.salma);
-    lines.as_array_mut().unwrap().push(json!({"date": "2023-01-31", "beneficiary_id": o.salma, "act": "C", "quantity": 1, "charged": "80"}));
+    lines
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"date": "2023-01-31", "beneficiary_id": o.salma, "act": "C", "quantity": 1, "charged": "80"}));
     let (id, v) = o.complete("M21-0050533", "13059", o.salma, "2023-01-05", "2180", lines).await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id, "version": v})).await.unwrap();
-    assert_eq!((l["lines"][0]["rate"].as_i64(), l["lines"][0]["reimbursed"].as_i64(), l["lines"][0]["remainder"].as_i64()), (Some(10_000), Some(60_000), Some(0)));
+    assert_eq!(
+        (l["lines"][0]["rate"].as_i64(), l["lines"][0]["reimbursed"].as_i64(), l["lines"][0]["remainder"].as_i64()),
+        (Some(10_000), Some(60_000), Some(0))
+    );
     assert_eq!((l["lines"][1]["rate"].as_i64(), l["lines"][1]["reimbursed"].as_i64()), (Some(10_000), Some(50_000)));
     assert_eq!((l["lines"][2]["rate"].as_i64(), l["lines"][2]["reimbursed"].as_i64()), (Some(8_000), Some(6_400)));
     assert!(l["lines"][0]["explanation"][2].as_str().unwrap().contains("taux maladie chronique (ALD/ALC)"));

@@ -39,7 +39,10 @@ async fn a_database_of_version_0_1_0_opens_migrated_with_its_data() {
 
     let db = Db::open(&url).await.expect("the new version opens the old file");
     assert_eq!(db.schema_version().await, Some(db.latest_schema()), "migrated on first start");
-    let before: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE version <= 14").fetch_one(db.pool()).await.unwrap();
+    let before: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE version <= 14")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
     assert_eq!(before, 14, "the fixture was made at schema 14");
 
     let w = World::new(TestDb { db, url, kind: Kind::Sqlite, _dir: None });
@@ -56,7 +59,8 @@ async fn a_database_of_version_0_1_0_opens_migrated_with_its_data() {
     let id = found["members"][0]["id"].as_i64().or_else(|| found[0]["id"].as_i64()).expect("member 13059 found");
     let page = w.call(&mut claims, "member_get", json!({"id": id})).await.unwrap();
     assert_eq!(page["member"]["last_name"], "Benhnini");
-    let names: Vec<&str> = page["beneficiaries"].as_array().unwrap().iter().map(|b| b["first_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        page["beneficiaries"].as_array().unwrap().iter().map(|b| b["first_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Fouad", "Farah"]);
     let view = w.call(&mut claims, "member_view", json!({"matricule": "13059"})).await.unwrap();
     let dossiers = view["dossiers"].as_array().unwrap();
@@ -66,11 +70,21 @@ async fn a_database_of_version_0_1_0_opens_migrated_with_its_data() {
     assert_eq!(paid["paid"], "16,00 DH réglés le 20/02/2023", "{paid}");
     assert_eq!(paid["parts"][0], "Part AMO : 64,00 DH, versée par CNOPS après transmission du bordereau", "{paid}");
     assert_ne!(recorded["status"], "Réglé", "{recorded}");
-    let statuses: Vec<(String, String)> = sqlx::query_as("SELECT form_number, status FROM dossiers ORDER BY form_number").fetch_all(w.t.db.pool()).await.unwrap();
-    assert_eq!(statuses, [("M23-0000201".to_string(), "paye".to_string()), ("M23-0000202".to_string(), "recu".to_string())]);
+    let statuses: Vec<(String, String)> =
+        sqlx::query_as("SELECT form_number, status FROM dossiers ORDER BY form_number")
+            .fetch_all(w.t.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        [("M23-0000201".to_string(), "paye".to_string()), ("M23-0000202".to_string(), "recu".to_string())]
+    );
 
     // The paid dossier's statement is printed again by this version, same amounts.
-    let dossier_id: i64 = sqlx::query_scalar("SELECT id FROM dossiers WHERE form_number = 'M23-0000201'").fetch_one(w.t.db.pool()).await.unwrap();
+    let dossier_id: i64 = sqlx::query_scalar("SELECT id FROM dossiers WHERE form_number = 'M23-0000201'")
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
     let pdf = dir.path().join("releve.pdf");
     w.call(&mut claims, "statement_dossier", json!({"id": dossier_id, "path": pdf.to_str().unwrap()})).await.unwrap();
     let text = pdf_text(&pdf);
@@ -78,9 +92,19 @@ async fn a_database_of_version_0_1_0_opens_migrated_with_its_data() {
     assert!(text.contains("80,00"), "{text}");
 
     // And work goes on: the recorded dossier is taken by the claims processor.
-    let recorded_id: i64 = sqlx::query_scalar("SELECT id FROM dossiers WHERE form_number = 'M23-0000202'").fetch_one(w.t.db.pool()).await.unwrap();
+    let recorded_id: i64 = sqlx::query_scalar("SELECT id FROM dossiers WHERE form_number = 'M23-0000202'")
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
     let d = w.call(&mut claims, "dossier_get", json!({"id": recorded_id})).await.unwrap();
-    let taken = w.call(&mut claims, "dossier_move", json!({"id": recorded_id, "version": d["dossier"]["version"], "move": "take"})).await.unwrap();
+    let taken = w
+        .call(
+            &mut claims,
+            "dossier_move",
+            json!({"id": recorded_id, "version": d["dossier"]["version"], "move": "take"}),
+        )
+        .await
+        .unwrap();
     assert_eq!(taken["status"], "en_cours", "{taken}");
 }
 

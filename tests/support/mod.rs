@@ -34,7 +34,10 @@ pub async fn fresh_url(kind: Kind) -> Option<(String, Option<tempfile::TempDir>)
         Kind::Postgres => {
             let Some(server) = std::env::var("GUICHET_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty()) else {
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("GUICHET_TEST_POSTGRES_URL is not set: under CI=true the PostgreSQL tests must run (use scripts/test.sh)");
+                    panic!(
+                        "GUICHET_TEST_POSTGRES_URL is not set: under CI=true the PostgreSQL tests must run (use \
+                        scripts/test.sh)"
+                    );
                 }
                 eprintln!("SKIPPED: GUICHET_TEST_POSTGRES_URL not set, PostgreSQL half of this test not run");
                 return None;
@@ -90,7 +93,9 @@ macro_rules! on_both_backends {
 pub async fn indexes(db: &Db, kind: Kind) -> Vec<(String, String)> {
     let sql = match kind {
         Kind::Sqlite => "SELECT name, COALESCE(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY name",
-        Kind::Postgres => "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+        Kind::Postgres => {
+            "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"
+        }
     };
     sqlx::query_as(sql).fetch_all(db.pool()).await.unwrap()
 }

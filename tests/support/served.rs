@@ -39,11 +39,7 @@ pub fn serve_as(db: &str, tls_dir: &std::path::Path, port: u16, extra: &[&str]) 
     let second = lines.next().unwrap().unwrap();
     assert!(first.starts_with("Guichet écoute sur https://127.0.0.1:"), "{first}");
     let fingerprint = second.rsplit(" : ").next().unwrap().to_string();
-    Served {
-        child,
-        url: format!("https://127.0.0.1:{port}"),
-        fingerprint,
-    }
+    Served { child, url: format!("https://127.0.0.1:{port}"), fingerprint }
 }
 
 pub fn free_port() -> u16 {

@@ -92,7 +92,9 @@ pub fn typescript() -> String {
         out.push_str(decl);
         out.push_str("\n\n");
     }
-    out.push_str("/** Every operation of the command layer: its request and its response. */\nexport interface Operations {\n");
+    out.push_str(
+        "/** Every operation of the command layer: its request and its response. */\nexport interface Operations {\n",
+    );
     for op in super::ops::all() {
         out.push_str(&format!("  {}: {{ request: {}; response: {} }};\n", op.name, op.request, op.response));
     }
@@ -100,7 +102,11 @@ pub fn typescript() -> String {
     out.push_str("/** The permission each operation needs (checked in the core, shown here for the window). */\n");
     out.push_str("export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {\n");
     for op in super::ops::all() {
-        out.push_str(&format!("  {}: \"{}\",\n", op.name, serde_json::to_value(op.permission).unwrap_or_default().as_str().unwrap_or("")));
+        out.push_str(&format!(
+            "  {}: \"{}\",\n",
+            op.name,
+            serde_json::to_value(op.permission).unwrap_or_default().as_str().unwrap_or("")
+        ));
     }
     out.push_str("};\n");
     out
@@ -108,7 +114,8 @@ pub fn typescript() -> String {
 
 /// `docs/COMMANDS.md`.
 pub fn commands_markdown() -> String {
-    let perm = |p: Permission| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let perm =
+        |p: Permission| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let mut md = String::from(
         "# Operations of the command layer\n\n\
 <!-- Generated from core/src/api by `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated`; a test fails when it is stale. -->\n\n\
@@ -128,8 +135,15 @@ holding ids and amounts are integers (amounts in centimes), dates are `YYYY-MM-D
     }
     for op in super::ops::all() {
         md.push_str(&format!(
-            "\n## {}\n\n{}\n\nPermission: `{}`.\n\nRequest `{}`:\n\n```ts\n{}\n```\n\nResponse `{}`:\n\n```ts\n{}\n```\n",
-            op.name, op.summary, perm(op.permission), op.request, op.request_inline, op.response, op.response_inline
+            "\n## {}\n\n{}\n\nPermission: `{}`.\n\nRequest `{}`:\n\n```ts\n{}\n```\n\nResponse \
+                `{}`:\n\n```ts\n{}\n```\n",
+            op.name,
+            op.summary,
+            perm(op.permission),
+            op.request,
+            op.request_inline,
+            op.response,
+            op.response_inline
         ));
     }
     md.push_str("\n## Types\n\n```ts\n");

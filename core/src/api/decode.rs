@@ -25,7 +25,11 @@ pub fn parse_json(text: &str) -> ApiResult<serde_json::Value> {
     serde_json::from_str(text).map_err(|e| {
         ApiError::validation(
             "request",
-            format!("JSON mal formé (ligne {}, colonne {}) : vérifiez les guillemets, virgules et accolades.", e.line(), e.column()),
+            format!(
+                "JSON mal formé (ligne {}, colonne {}) : vérifiez les guillemets, virgules et accolades.",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }

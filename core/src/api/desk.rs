@@ -51,7 +51,11 @@ impl Desk {
             let mut s = self.session.lock().await;
             if s.generation != generation {
                 // Somebody logged out, in or locked while this call ran: its caller is stale.
-            } else if let (Caller::Staff { staff_id: a, last_active: t }, Caller::Staff { staff_id: b, last_active: now }) = (&mut s.caller, &caller) {
+            } else if let (
+                Caller::Staff { staff_id: a, last_active: t },
+                Caller::Staff { staff_id: b, last_active: now },
+            ) = (&mut s.caller, &caller)
+            {
                 if a == b {
                     // The same person still: only his last activity moves, and never back.
                     *t = (*t).max(*now);

@@ -53,8 +53,12 @@ pub const PAYLOAD_KEY: &str = "$file";
 
 /// The file fields of the operation called `op` (none for an unknown name).
 pub fn fields_of(op: &str) -> &'static [FileField] {
-    static ALL: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static [FileField]>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| super::ops::all().into_iter().map(|o| (o.name, o.files)).collect()).get(op).copied().unwrap_or(&[])
+    static ALL: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static [FileField]>> =
+        std::sync::OnceLock::new();
+    ALL.get_or_init(|| super::ops::all().into_iter().map(|o| (o.name, o.files)).collect())
+        .get(op)
+        .copied()
+        .unwrap_or(&[])
 }
 
 /// Calls `f` on every value of `request` at `pointer` (absent or null values

@@ -79,7 +79,8 @@ const UNLOCKED_OPS: [&str; 4] = ["session_unlock", "session_logout", "session_lo
 
 /// What an account whose password was reset may still call: choose his own
 /// password, or leave.
-const PASSWORD_CHANGE_OPS: [&str; 6] = ["password_change", "session_current", "session_logout", "session_lock", "setup_status", "lock_settings_get"];
+const PASSWORD_CHANGE_OPS: [&str; 6] =
+    ["password_change", "session_current", "session_logout", "session_lock", "setup_status", "lock_settings_get"];
 
 /// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
 pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
@@ -145,20 +146,48 @@ impl Ctx<'_> {
     /// Journals the opening of a stored file (a scan, a request's piece):
     /// a sealed one as a medical read, any other as `file.read` (issue 17,
     /// item 5).
-    pub(crate) async fn journal_file_read(&self, entity_type: &'static str, id: i64, sealed: bool, name: &str) -> ApiResult<()> {
+    pub(crate) async fn journal_file_read(
+        &self,
+        entity_type: &'static str,
+        id: i64,
+        sealed: bool,
+        name: &str,
+    ) -> ApiResult<()> {
         if sealed {
-            return crate::medical::record_read(self.db(), &self.actor, self.now, entity_type, id, "pièce confidentielle").await;
+            return crate::medical::record_read(
+                self.db(),
+                &self.actor,
+                self.now,
+                entity_type,
+                id,
+                "pièce confidentielle",
+            )
+            .await;
         }
         let after = serde_json::json!({ "file": name });
-        self.journal(Change { action: "file.read", entity_type, entity_id: Some(id.to_string()), before: None, after: Some(after) }).await
+        self.journal(Change {
+            action: "file.read",
+            entity_type,
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(after),
+        })
+        .await
     }
 
     /// Journals a bulk export once its file is written (issue 17, item 6):
     /// what left the database (`what`), filtered how, how many rows, to which
     /// file or folder.
-    pub(crate) async fn journal_export(&self, what: &'static str, filter: serde_json::Value, rows: usize, destination: &str) -> ApiResult<()> {
+    pub(crate) async fn journal_export(
+        &self,
+        what: &'static str,
+        filter: serde_json::Value,
+        rows: usize,
+        destination: &str,
+    ) -> ApiResult<()> {
         let after = serde_json::json!({ "filter": filter, "rows": rows, "destination": destination.trim() });
-        self.journal(Change { action: "export", entity_type: what, entity_id: None, before: None, after: Some(after) }).await
+        self.journal(Change { action: "export", entity_type: what, entity_id: None, before: None, after: Some(after) })
+            .await
     }
     /// The logged-in staff member, or `unauthenticated`.
     pub fn staff(&self) -> ApiResult<&StaffMember> {
@@ -188,7 +217,12 @@ impl Api {
     }
 
     /// Runs the operation `name` with a JSON request for `caller`.
-    pub async fn call(&self, caller: &mut Caller, name: &str, request: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    pub async fn call(
+        &self,
+        caller: &mut Caller,
+        name: &str,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
         self.call_with_progress(caller, name, request, None).await
     }
 
@@ -213,7 +247,12 @@ impl Api {
     /// closed by one event with its duration and outcome code, so that a slow
     /// or failing call can be found in the daily log; never the request body
     /// (it may hold a password or a medical detail).
-    pub async fn run<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value, progress: Option<ProgressSink>) -> ApiResult<serde_json::Value> {
+    pub async fn run<O: Operation>(
+        &self,
+        caller: &mut Caller,
+        request: serde_json::Value,
+        progress: Option<ProgressSink>,
+    ) -> ApiResult<serde_json::Value> {
         use tracing::Instrument;
         let started = std::time::Instant::now();
         let span = tracing::info_span!("operation", name = O::NAME, caller = %caller.log_id());
@@ -226,7 +265,12 @@ impl Api {
         result
     }
 
-    async fn run_op<O: Operation>(&self, caller: &mut Caller, request: serde_json::Value, progress: Option<ProgressSink>) -> ApiResult<serde_json::Value> {
+    async fn run_op<O: Operation>(
+        &self,
+        caller: &mut Caller,
+        request: serde_json::Value,
+        progress: Option<ProgressSink>,
+    ) -> ApiResult<serde_json::Value> {
         // Who is calling comes first: an anonymous or refused caller learns
         // nothing about the request's shape.
         let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
@@ -255,9 +299,23 @@ impl Api {
     }
 
     /// The journal row of a `forbidden` answer, whichever layer decided it.
-    async fn journal_refusal(&self, now: DateTime<Utc>, actor: &Actor, op: &str, entity_type: &str, entity_id: String, after: serde_json::Value) -> ApiResult<()> {
+    async fn journal_refusal(
+        &self,
+        now: DateTime<Utc>,
+        actor: &Actor,
+        op: &str,
+        entity_type: &str,
+        entity_id: String,
+        after: serde_json::Value,
+    ) -> ApiResult<()> {
         let mut tx = self.db.begin().await?;
-        audit::record(&mut tx, now, actor, Change { action: "forbidden", entity_type, entity_id: Some(entity_id), before: None, after: Some(after) }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change { action: "forbidden", entity_type, entity_id: Some(entity_id), before: None, after: Some(after) },
+        )
+        .await?;
         tx.commit().await?;
         tracing::warn!(actor = %actor.name, operation = op, "accès refusé");
         Ok(())
@@ -280,16 +338,25 @@ impl Api {
                     None => (None, Actor::anonymous(), vec![]),
                 }
             }
-            Caller::Staff { staff_id, last_active } => match staff::get_with_idle_lock(self.db.pool(), staff_id).await? {
+            Caller::Staff { staff_id, last_active } => match staff::get_with_idle_lock(self.db.pool(), staff_id).await?
+            {
                 Some((s, idle)) if s.active => {
                     let idle = idle_lock_from(idle);
                     if idle > 0 && now - last_active > chrono::Duration::minutes(idle) {
                         *caller = Caller::Locked { staff_id };
                         let mut tx = self.db.begin().await?;
-                        audit::record(&mut tx, now, &Actor::staff(s.id, &s.username), Change {
-                            action: "session.locked", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None,
-                            after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
-                        })
+                        audit::record(
+                            &mut tx,
+                            now,
+                            &Actor::staff(s.id, &s.username),
+                            Change {
+                                action: "session.locked",
+                                entity_type: "staff",
+                                entity_id: Some(s.id.to_string()),
+                                before: None,
+                                after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
+                            },
+                        )
                         .await?;
                         tx.commit().await?;
                         return Err(locked_error(idle));
@@ -302,7 +369,8 @@ impl Api {
                         return Err(ApiError {
                             field: Some("password_change_required".into()),
                             ..ApiError::unauthenticated(
-                                "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un nouveau pour continuer.",
+                                "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un \
+                                    nouveau pour continuer.",
                             )
                         });
                     }
@@ -322,7 +390,15 @@ impl Api {
             return Err(ApiError::unauthenticated("Connectez-vous d'abord."));
         }
         if !auth::allows(&roles, needed) {
-            self.journal_refusal(now, &actor, op, "operation", op.to_string(), serde_json::json!({ "needs": needed, "roles": roles })).await?;
+            self.journal_refusal(
+                now,
+                &actor,
+                op,
+                "operation",
+                op.to_string(),
+                serde_json::json!({ "needs": needed, "roles": roles }),
+            )
+            .await?;
             let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
             return Err(ApiError::forbidden(format!(
                 "Accès refusé : votre rôle ({}) ne permet pas cette opération ({op}).",

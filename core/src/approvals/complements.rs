@@ -18,11 +18,12 @@ pub const WAY_OUT: &str = "Vous pouvez présenter une nouvelle demande accompagn
 pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64> {
     let today = now.date_naive();
     let mut tx = db.begin().await?;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE complement_due < $1 AND status = $2 ORDER BY id")
-        .bind(time::date(today))
-        .bind(RequestStatus::Incomplet.code())
-        .fetch_all(&mut *tx)
-        .await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM approval_requests WHERE complement_due < $1 AND status = $2 ORDER BY id")
+            .bind(time::date(today))
+            .bind(RequestStatus::Incomplet.code())
+            .fetch_all(&mut *tx)
+            .await?;
     let mut journal = vec![];
     for &id in &ids {
         let before = load(&mut tx, id).await?;

@@ -8,10 +8,10 @@
 use super::model::Unit;
 use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
 use crate::storage::time;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Any, Row, Transaction};
-use crate::kernel::dates::fr;
 
 /// A grant that can be used, with what it has left.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +30,15 @@ pub fn need(unit: Unit, quantity: i64, charged: i64) -> i64 {
     }
 }
 
-const LEFT: &str = "g.granted - COALESCE((SELECT CAST(SUM(c.used) AS BIGINT) FROM approval_consumptions c WHERE c.grant_id = g.id), 0)";
+const LEFT: &str = "g.granted - COALESCE((SELECT CAST(SUM(c.used) AS BIGINT) FROM approval_consumptions c WHERE \
+    c.grant_id = g.id), 0)";
 
 /// What is left on one grant.
 pub async fn left(tx: &mut Transaction<'static, Any>, grant_id: i64) -> ApiResult<i64> {
-    let v: i64 = sqlx::query_scalar(&format!("SELECT {LEFT} FROM approval_grants g WHERE g.id = $1")).bind(grant_id).fetch_one(&mut **tx).await?;
+    let v: i64 = sqlx::query_scalar(&format!("SELECT {LEFT} FROM approval_grants g WHERE g.id = $1"))
+        .bind(grant_id)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(v)
 }
 
@@ -61,7 +65,8 @@ pub async fn find(
     .await?;
     for r in rows {
         let grant_id: i64 = r.try_get("id")?;
-        let unit = Unit::parse(&r.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
+        let unit =
+            Unit::parse(&r.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
         let taken: i64 = pending.iter().filter(|(g, _)| *g == grant_id).map(|(_, u)| u).sum();
         let left = r.try_get::<i64, _>("left_now")? - taken;
         if left >= need(unit, quantity, charged) && left > 0 {
@@ -82,18 +87,29 @@ pub struct Use<'a> {
 }
 
 /// Records a use, refusing to go below zero (`field` names the input in the message).
-pub async fn take(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, field: &str, u: &Use<'_>) -> ApiResult<i64> {
-    let row = sqlx::query("SELECT g.unit, g.valid_from, g.valid_to, r.number, r.status FROM approval_grants g JOIN approval_requests r ON r.id = g.request_id WHERE g.id = $1")
-        .bind(u.grant_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::validation("grant_id", format!("Aucun acte accordé n° {}.", u.grant_id)))?;
-    let unit = Unit::parse(&row.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
+pub async fn take(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    field: &str,
+    u: &Use<'_>,
+) -> ApiResult<i64> {
+    let row = sqlx::query(
+        "SELECT g.unit, g.valid_from, g.valid_to, r.number, r.status FROM approval_grants g JOIN \
+        approval_requests r ON r.id = g.request_id WHERE g.id = $1",
+    )
+    .bind(u.grant_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ApiError::validation("grant_id", format!("Aucun acte accordé n° {}.", u.grant_id)))?;
+    let unit =
+        Unit::parse(&row.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
     let number: String = row.try_get("number")?;
     if row.try_get::<String, _>("status")? != "accorde" {
         return Err(ApiError::conflict(format!("L'accord {number} n'est pas accordé.")));
     }
-    let (from, to) = (time::row_date(&row, "valid_from")?.unwrap_or(u.day), time::row_date(&row, "valid_to")?.unwrap_or(u.day));
+    let (from, to) =
+        (time::row_date(&row, "valid_from")?.unwrap_or(u.day), time::row_date(&row, "valid_to")?.unwrap_or(u.day));
     if u.day < from || u.day > to {
         return Err(ApiError::validation(
             "date",
@@ -107,19 +123,26 @@ pub async fn take(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTi
     if u.used > left {
         return Err(ApiError::validation(
             field,
-            format!("{} utilisés alors qu'il reste {} sur l'accord {number} : on ne consomme pas plus que l'accordé.", unit.show(u.used), unit.show(left)),
+            format!(
+                "{} utilisés alors qu'il reste {} sur l'accord {number} : on ne consomme pas plus que l'accordé.",
+                unit.show(u.used),
+                unit.show(left)
+            ),
         ));
     }
-    sqlx::query("INSERT INTO approval_consumptions (grant_id, used, act_date, care_line_id, dossier_id, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(u.grant_id)
-        .bind(u.used)
-        .bind(time::date(u.day))
-        .bind(u.care_line_id)
-        .bind(u.dossier_id)
-        .bind(u.note.map(str::to_string))
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO approval_consumptions (grant_id, used, act_date, care_line_id, dossier_id, note, \
+        created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(u.grant_id)
+    .bind(u.used)
+    .bind(time::date(u.day))
+    .bind(u.care_line_id)
+    .bind(u.dossier_id)
+    .bind(u.note.map(str::to_string))
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .execute(&mut **tx)
+    .await?;
     Ok(left - u.used)
 }

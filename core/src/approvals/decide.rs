@@ -70,7 +70,8 @@ pub enum Decision {
 /// The usual way to appeal a refusal, within the days the mutual sets.
 pub fn default_appeal(days: i64) -> String {
     format!(
-        "Vous pouvez contester cette décision dans un délai de {days} jours par courrier adressé au médecin conseil de la mutuelle, accompagné de tout élément médical nouveau (sous pli confidentiel)."
+        "Vous pouvez contester cette décision dans un délai de {days} jours par courrier adressé au médecin conseil \
+            de la mutuelle, accompagné de tout élément médical nouveau (sous pli confidentiel)."
     )
 }
 
@@ -95,37 +96,65 @@ fn check_grants(grants: &[GrantInput]) -> ApiResult<Vec<CheckedGrant>> {
         .map(|(i, g)| {
             let f = |name: &str| format!("grants[{i}].{name}");
             let n = i + 1;
-            let act_code = text::clean(&f("act_code"), &format!("Acte accordé {n}, code"), &g.act_code, 20)?.to_uppercase();
+            let act_code =
+                text::clean(&f("act_code"), &format!("Acte accordé {n}, code"), &g.act_code, 20)?.to_uppercase();
             if act_code.is_empty() {
-                return Err(ApiError::validation(&f("act_code"), format!("Acte accordé {n} : code d'acte obligatoire.")));
+                return Err(ApiError::validation(
+                    &f("act_code"),
+                    format!("Acte accordé {n} : code d'acte obligatoire."),
+                ));
             }
             if g.valid_to < g.valid_from {
                 return Err(ApiError::validation(
                     &f("valid_to"),
-                    format!("Acte accordé {n} : la fin de validité ({}) précède son début ({}).", fr(g.valid_to), fr(g.valid_from)),
+                    format!(
+                        "Acte accordé {n} : la fin de validité ({}) précède son début ({}).",
+                        fr(g.valid_to),
+                        fr(g.valid_from)
+                    ),
                 ));
             }
             if (g.valid_to - g.valid_from).num_days() > 3 * 366 {
-                return Err(ApiError::validation(&f("valid_to"), format!("Acte accordé {n} : validité de plus de trois ans ; vérifiez les dates.")));
+                return Err(ApiError::validation(
+                    &f("valid_to"),
+                    format!("Acte accordé {n} : validité de plus de trois ans ; vérifiez les dates."),
+                ));
             }
             let granted = match g.unit {
                 Unit::Sessions | Unit::Months => match g.quantity {
                     Some(q) if (1..=366).contains(&q) => q,
-                    _ => return Err(ApiError::validation(&f("quantity"), format!("Acte accordé {n} : {} entre 1 et 366.", g.unit.label().to_lowercase()))),
+                    _ => {
+                        return Err(ApiError::validation(
+                            &f("quantity"),
+                            format!("Acte accordé {n} : {} entre 1 et 366.", g.unit.label().to_lowercase()),
+                        ))
+                    }
                 },
                 Unit::Amount => {
-                    let a = money::parse(&f("amount"), &format!("Acte accordé {n}, montant accordé"), g.amount.as_deref().unwrap_or(""))?;
+                    let a = money::parse(
+                        &f("amount"),
+                        &format!("Acte accordé {n}, montant accordé"),
+                        g.amount.as_deref().unwrap_or(""),
+                    )?;
                     if a <= 0 {
-                        return Err(ApiError::validation(&f("amount"), format!("Acte accordé {n} : le montant accordé doit être positif.")));
+                        return Err(ApiError::validation(
+                            &f("amount"),
+                            format!("Acte accordé {n} : le montant accordé doit être positif."),
+                        ));
                     }
                     a
                 }
             };
             let tariff = money::parse(&f("tariff"), &format!("Acte accordé {n}, tarif"), &g.tariff)?;
-            let mutual = money::parse(&f("mutual_share"), &format!("Acte accordé {n}, part mutuelle"), &g.mutual_share)?;
-            let member = money::parse(&f("member_share"), &format!("Acte accordé {n}, part adhérent"), &g.member_share)?;
+            let mutual =
+                money::parse(&f("mutual_share"), &format!("Acte accordé {n}, part mutuelle"), &g.mutual_share)?;
+            let member =
+                money::parse(&f("member_share"), &format!("Acte accordé {n}, part adhérent"), &g.member_share)?;
             if tariff < 0 || mutual < 0 || member < 0 {
-                return Err(ApiError::validation(&f("tariff"), format!("Acte accordé {n} : tarif et parts ne peuvent pas être négatifs.")));
+                return Err(ApiError::validation(
+                    &f("tariff"),
+                    format!("Acte accordé {n} : tarif et parts ne peuvent pas être négatifs."),
+                ));
             }
             if mutual + member != tariff {
                 return Err(ApiError::validation(
@@ -138,18 +167,42 @@ fn check_grants(grants: &[GrantInput]) -> ApiResult<Vec<CheckedGrant>> {
                     ),
                 ));
             }
-            Ok(CheckedGrant { act_code, unit: g.unit, granted, valid_from: g.valid_from, valid_to: g.valid_to, tariff, mutual, member })
+            Ok(CheckedGrant {
+                act_code,
+                unit: g.unit,
+                granted,
+                valid_from: g.valid_from,
+                valid_to: g.valid_to,
+                tariff,
+                mutual,
+                member,
+            })
         })
         .collect()
 }
 
 /// The medical advisor's decision on an undecided request. A decided request
 /// is final: the second decision answers `conflict`.
-pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, d: &Decision) -> ApiResult<Request> {
+pub async fn decide(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    d: &Decision,
+) -> ApiResult<Request> {
     let (status, reason, missing, appeal, conditions, note, grants) = match d {
         Decision::Grant { grants, conditions, medical_note } => {
             let g = check_grants(grants)?;
-            (RequestStatus::Accorde, None, vec![], None, text::optional("conditions", "Les conditions", conditions, 1000)?, medical_note, g)
+            (
+                RequestStatus::Accorde,
+                None,
+                vec![],
+                None,
+                text::optional("conditions", "Les conditions", conditions, 1000)?,
+                medical_note,
+                g,
+            )
         }
         Decision::Incomplete { reason, missing, medical_note } => {
             let reason = text::clean("reason", "Le motif", reason, 500)?;
@@ -165,7 +218,10 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
                 .filter(|m| !m.is_empty())
                 .collect::<Vec<_>>();
             if missing.is_empty() {
-                return Err(ApiError::validation("missing", "Indiquez les pièces manquantes : le demandeur doit savoir quoi envoyer."));
+                return Err(ApiError::validation(
+                    "missing",
+                    "Indiquez les pièces manquantes : le demandeur doit savoir quoi envoyer.",
+                ));
             }
             (RequestStatus::Incomplet, Some(reason), missing, None, None, medical_note, vec![])
         }
@@ -186,10 +242,16 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     let before = load(&mut tx, id).await?;
     if before.status.decided() {
         return Err(ApiError::conflict(format!(
-            "La demande {} est déjà décidée ({}, le {} par {}) : une décision ne se refait pas ; enregistrez une nouvelle demande.",
+            "La demande {} est déjà décidée ({}, le {} par {}) : une décision ne se refait pas ; enregistrez une \
+                nouvelle demande.",
             before.number,
             before.status.label().to_lowercase(),
-            before.decided_at.as_deref().and_then(|t| time::parse_ts(t).ok()).map(|t| fr(t.date_naive())).unwrap_or_default(),
+            before
+                .decided_at
+                .as_deref()
+                .and_then(|t| time::parse_ts(t).ok())
+                .map(|t| fr(t.date_naive()))
+                .unwrap_or_default(),
             before.decided_by.clone().unwrap_or_default()
         )));
     }
@@ -201,7 +263,10 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     let complement_due = match status {
         RequestStatus::Incomplet => {
             let today = now.date_naive();
-            let rule = crate::dossiers::deadlines::rule_on(&crate::dossiers::catalogues::deadline_rules(&mut *tx).await?, today);
+            let rule = crate::dossiers::deadlines::rule_on(
+                &crate::dossiers::catalogues::deadline_rules(&mut *tx).await?,
+                today,
+            );
             Some(time::date(today + chrono::Days::new(rule.approval_complement_days as u64)))
         }
         _ => None,
@@ -263,20 +328,40 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
 }
 
 /// Records what a provider used of a coverage (an invoice paid directly).
-pub async fn record_use(db: &Db, actor: &Actor, now: DateTime<Utc>, grant_id: i64, day: NaiveDate, used: i64, note: Option<&str>) -> ApiResult<i64> {
+pub async fn record_use(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    grant_id: i64,
+    day: NaiveDate,
+    used: i64,
+    note: Option<&str>,
+) -> ApiResult<i64> {
     let note = match note {
         Some(n) => Some(text::clean("note", "La référence", n, 200)?).filter(|n| !n.is_empty()),
         None => None,
     };
     let mut tx = db.begin().await?;
-    let left = consumption::take(&mut tx, actor, now, "used", &consumption::Use { grant_id, used, day, care_line_id: None, dossier_id: None, note: note.as_deref() }).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "approval.use",
-        entity_type: "approval_grant",
-        entity_id: Some(grant_id.to_string()),
-        before: Some(serde_json::json!({ "left": left + used })),
-        after: Some(serde_json::json!({ "used": used, "date": day, "left": left, "note": note })),
-    })
+    let left = consumption::take(
+        &mut tx,
+        actor,
+        now,
+        "used",
+        &consumption::Use { grant_id, used, day, care_line_id: None, dossier_id: None, note: note.as_deref() },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "approval.use",
+            entity_type: "approval_grant",
+            entity_id: Some(grant_id.to_string()),
+            before: Some(serde_json::json!({ "left": left + used })),
+            after: Some(serde_json::json!({ "used": used, "date": day, "left": left, "note": note })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(left)

@@ -6,28 +6,30 @@
 
 use super::model::{Request, RequestKind, RequestStatus, Unit};
 use super::providers::Provider;
-use crate::kernel::dates::fr;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
 use crate::money::format as dh;
-use crate::pdf::Writer;
 use crate::pdf::letterhead::Letterhead;
+use crate::pdf::Writer;
 use crate::storage::time;
 
 /// The letter of a decided request (or of one waiting for pieces).
 pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -> ApiResult<Vec<u8>> {
-    let decided_on = r
-        .decided_at
-        .as_deref()
-        .map(time::parse_ts)
-        .transpose()?
-        .map(|t| t.date_naive())
-        .ok_or_else(|| ApiError::conflict(format!("La demande {} attend encore la décision du médecin conseil : pas de lettre.", r.number)))?;
+    let decided_on =
+        r.decided_at.as_deref().map(time::parse_ts).transpose()?.map(|t| t.date_naive()).ok_or_else(|| {
+            ApiError::conflict(format!(
+                "La demande {} attend encore la décision du médecin conseil : pas de lettre.",
+                r.number
+            ))
+        })?;
     let title = match (r.status, r.kind) {
         (RequestStatus::Accorde, RequestKind::Coverage) => "Prise en charge",
         (RequestStatus::Accorde, RequestKind::PriorApproval) => "Accord préalable",
         (RequestStatus::Refuse, _) => "Refus",
         (RequestStatus::Incomplet, _) => "Demande de pièces complémentaires",
-        (RequestStatus::EnAttente, _) => return Err(ApiError::conflict(format!("La demande {} attend la décision : pas de lettre.", r.number))),
+        (RequestStatus::EnAttente, _) => {
+            return Err(ApiError::conflict(format!("La demande {} attend la décision : pas de lettre.", r.number)))
+        }
     };
     let mut w = Writer::new(&format!("{title} {}", r.number), &format!("{} — lettre {}", head.name, r.number));
     w.title(&head.name);
@@ -43,7 +45,14 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
         (true, Some(p)) => {
             w.field("Destinataire", &p.name);
             if !p.address.is_empty() || !p.city.is_empty() {
-                w.paragraph(&[p.address.as_str(), p.city.as_str()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(", "));
+                w.paragraph(
+                    &[p.address.as_str(), p.city.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
             }
         }
         _ => w.field("Destinataire", &r.member_name),
@@ -62,9 +71,11 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
     match r.status {
         RequestStatus::Accorde => {
             w.paragraph(if to_provider {
-                "En réponse à la demande citée en référence, nous avons l'honneur de vous faire part de notre accord de prise en charge, dans les conditions suivantes :"
+                "En réponse à la demande citée en référence, nous avons l'honneur de vous faire part de notre accord \
+                    de prise en charge, dans les conditions suivantes :"
             } else {
-                "En réponse à la demande citée en référence, nous avons l'honneur de vous faire part de notre accord préalable, dans les conditions suivantes :"
+                "En réponse à la demande citée en référence, nous avons l'honneur de vous faire part de notre accord \
+                    préalable, dans les conditions suivantes :"
             });
             w.gap(4.0);
             for g in &r.grants {
@@ -90,14 +101,19 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
                 w.paragraph(c);
             }
             w.gap(4.0);
-            w.paragraph("Nous vous demandons de bien vouloir procéder au renouvellement de la demande un mois avant l'expiration de sa date de validité.");
+            w.paragraph(
+                "Nous vous demandons de bien vouloir procéder au renouvellement de la demande un mois avant \
+                l'expiration de sa date de validité.",
+            );
         }
         RequestStatus::Refuse => {
             w.paragraph(if r.appeal.as_deref() == Some(super::complements::WAY_OUT) {
                 // Closed by the complements' expiry: nobody judged it on its merits.
-                "Les pièces complémentaires demandées pour la demande citée en référence ne nous sont pas parvenues dans le délai : elle est close sans avoir pu être étudiée."
+                "Les pièces complémentaires demandées pour la demande citée en référence ne nous sont pas parvenues \
+                    dans le délai : elle est close sans avoir pu être étudiée."
             } else {
-                "En réponse à la demande citée en référence, nous avons le regret de vous informer que le médecin conseil n'a pas pu y donner une suite favorable."
+                "En réponse à la demande citée en référence, nous avons le regret de vous informer que le médecin \
+                    conseil n'a pas pu y donner une suite favorable."
             });
             w.gap(4.0);
             w.field("Motif", "");
@@ -116,7 +132,11 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
                 w.paragraph(&format!("• {m}"));
             }
             w.gap(4.0);
-            w.paragraph(&format!("Adressez-les à la mutuelle en rappelant le numéro de demande {} ; les pièces médicales sous pli confidentiel.", r.number));
+            w.paragraph(&format!(
+                "Adressez-les à la mutuelle en rappelant le numéro de demande {} ; les pièces \
+                médicales sous pli confidentiel.",
+                r.number
+            ));
             if let Some(due) = r.complement_due {
                 w.paragraph(&format!("Sans ces pièces au {}, la demande sera close.", fr(due)));
             }
@@ -126,7 +146,10 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
     w.gap(8.0);
     w.paragraph("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.");
     w.gap(8.0);
-    w.paragraph(&format!("N.B. Prière de mettre en référence le numéro {} pour toute correspondance ultérieure.", r.number));
+    w.paragraph(&format!(
+        "N.B. Prière de mettre en référence le numéro {} pour toute correspondance ultérieure.",
+        r.number
+    ));
     crate::pdf::letterhead::notice(&mut w, head);
     Ok(w.finish().render())
 }
@@ -142,14 +165,22 @@ pub fn receipt_pdf(head: &Letterhead, r: &Request) -> Vec<u8> {
             received.push(line);
         }
     }
-    let mut missing: Vec<String> =
-        super::model::Piece::REQUIRED.iter().filter(|p| !r.files.iter().any(|f| f.piece == **p)).map(|p| p.label().to_string()).collect();
+    let mut missing: Vec<String> = super::model::Piece::REQUIRED
+        .iter()
+        .filter(|p| !r.files.iter().any(|f| f.piece == **p))
+        .map(|p| p.label().to_string())
+        .collect();
     if r.status == RequestStatus::Incomplet {
         missing.extend(r.missing.iter().cloned());
     }
     let mut closing = vec![];
     if let Some(due) = r.complement_due.filter(|_| r.status == RequestStatus::Incomplet) {
-        closing.push(format!("Envoyez les pièces manquantes en rappelant le numéro {} au plus tard le {} ; sans elles, la demande sera close.", r.number, fr(due)));
+        closing.push(format!(
+            "Envoyez les pièces manquantes en rappelant le numéro {} au plus tard le {} ; sans \
+            elles, la demande sera close.",
+            r.number,
+            fr(due)
+        ));
     }
     closing.push(
         "Votre demande est transmise au médecin conseil de la mutuelle ; sa décision vous sera adressée par courrier et dans votre espace adhérent. \

@@ -79,7 +79,9 @@ impl RequestStatus {
         }
     }
     pub fn parse(s: &str) -> Option<RequestStatus> {
-        [RequestStatus::EnAttente, RequestStatus::Incomplet, RequestStatus::Accorde, RequestStatus::Refuse].into_iter().find(|k| k.code() == s)
+        [RequestStatus::EnAttente, RequestStatus::Incomplet, RequestStatus::Accorde, RequestStatus::Refuse]
+            .into_iter()
+            .find(|k| k.code() == s)
     }
     /// In the member's words.
     pub fn label(self) -> &'static str {
@@ -158,7 +160,9 @@ impl Piece {
         }
     }
     pub fn parse(s: &str) -> Option<Piece> {
-        [Piece::Cnie, Piece::Badge, Piece::Prescription, Piece::Quotation, Piece::MedicalReport, Piece::Other].into_iter().find(|k| k.code() == s)
+        [Piece::Cnie, Piece::Badge, Piece::Prescription, Piece::Quotation, Piece::MedicalReport, Piece::Other]
+            .into_iter()
+            .find(|k| k.code() == s)
     }
     /// A prescription or a medical report says what the illness is: sealed
     /// whatever the desk ticked (law 09-08; issue 17, item 5).

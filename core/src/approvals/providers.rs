@@ -5,12 +5,12 @@
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Row};
 use ts_rs::TS;
-use crate::storage::versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Provider {
@@ -74,7 +74,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<Provider> {
 }
 
 pub async fn list(pool: &AnyPool, active_only: bool) -> ApiResult<Vec<Provider>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM providers {} ORDER BY name", if active_only { "WHERE active = 1" } else { "" })).fetch_all(pool).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM providers {} ORDER BY name",
+        if active_only { "WHERE active = 1" } else { "" }
+    ))
+    .fetch_all(pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -93,16 +98,21 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, p: &ProviderInput)
         return Err(ApiError::validation("name", "Nom du prestataire : obligatoire."));
     }
     if kind.is_empty() {
-        return Err(ApiError::validation("kind", "Type de prestataire : obligatoire (clinique, laboratoire, centre de rééducation…)."));
+        return Err(ApiError::validation(
+            "kind",
+            "Type de prestataire : obligatoire (clinique, laboratoire, centre de rééducation…).",
+        ));
     }
     let mut tx = db.begin().await?;
-    let same: Option<i64> = sqlx::query_scalar("SELECT id FROM providers WHERE name = $1").bind(&name).fetch_optional(&mut *tx).await?;
+    let same: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM providers WHERE name = $1").bind(&name).fetch_optional(&mut *tx).await?;
     if same.is_some() && same != p.id {
         return Err(ApiError::validation("name", format!("Un prestataire s'appelle déjà « {name} ».")));
     }
     let (id, before) = match (p.id, p.version) {
         (Some(id), Some(version)) => {
-            let before = get(&mut *tx, id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun prestataire n° {id}.")))?;
+            let before =
+                get(&mut *tx, id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun prestataire n° {id}.")))?;
             let sets = [
                 ("name", name.as_str().into()),
                 ("kind", kind.as_str().into()),
@@ -116,27 +126,35 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, p: &ProviderInput)
         }
         (Some(_), None) => return Err(ApiError::validation("version", "Indiquez la version du prestataire modifié.")),
         (None, _) => {
-            let id: i64 = sqlx::query_scalar("INSERT INTO providers (name, kind, city, address, agreement, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-                .bind(&name)
-                .bind(&kind)
-                .bind(&city)
-                .bind(&address)
-                .bind(&agreement)
-                .bind(p.active as i64)
-                .bind(time::ts(now))
-                .fetch_one(&mut *tx)
-                .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO providers (name, kind, city, address, agreement, active, \
+                created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&name)
+            .bind(&kind)
+            .bind(&city)
+            .bind(&address)
+            .bind(&agreement)
+            .bind(p.active as i64)
+            .bind(time::ts(now))
+            .fetch_one(&mut *tx)
+            .await?;
             (id, None)
         }
     };
     let after = get(&mut *tx, id).await?.ok_or_else(|| ApiError::internal("provider vanished"))?;
-    audit::record(&mut tx, now, actor, Change {
-        action: if before.is_some() { "provider.update" } else { "provider.create" },
-        entity_type: "provider",
-        entity_id: Some(id.to_string()),
-        before,
-        after: Some(serde_json::to_value(&after).map_err(ApiError::internal)?),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: if before.is_some() { "provider.update" } else { "provider.create" },
+            entity_type: "provider",
+            entity_id: Some(id.to_string()),
+            before,
+            after: Some(serde_json::to_value(&after).map_err(ApiError::internal)?),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)

@@ -3,8 +3,8 @@
 
 use super::model::*;
 use super::providers;
-use super::repo::FILES;
 use super::repo::load;
+use super::repo::FILES;
 use crate::attachments::{self, Scan};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
@@ -66,13 +66,30 @@ fn read_files(files: &[FileInput]) -> ApiResult<Vec<(Piece, bool, Scan)>> {
     files
         .iter()
         .enumerate()
-        .map(|(i, f)| Ok((f.piece, f.confidential || f.piece.is_medical(), attachments::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?)))
+        .map(|(i, f)| {
+            Ok((
+                f.piece,
+                f.confidential || f.piece.is_medical(),
+                attachments::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?,
+            ))
+        })
         .collect()
 }
 
-async fn insert_files(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, request_id: i64, files: &[(Piece, bool, Scan)]) -> ApiResult<()> {
+async fn insert_files(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    request_id: i64,
+    files: &[(Piece, bool, Scan)],
+) -> ApiResult<()> {
     for (piece, confidential, s) in files {
-        let at = attachments::Place { shelf: &FILES, owner: request_id, piece: Some(piece.code()), confidential: Some(*confidential) };
+        let at = attachments::Place {
+            shelf: &FILES,
+            owner: request_id,
+            piece: Some(piece.code()),
+            confidential: Some(*confidential),
+        };
         attachments::store(tx, actor, now, &at, s).await?;
     }
     Ok(())
@@ -80,7 +97,10 @@ async fn insert_files(tx: &mut Transaction<'static, Any>, actor: &Actor, now: Da
 
 fn check_acts(acts: &[RequestedAct]) -> ApiResult<Vec<RequestedAct>> {
     if acts.is_empty() {
-        return Err(ApiError::validation("acts", "Indiquez au moins un acte demandé (code, nombre de séances ou de mois)."));
+        return Err(ApiError::validation(
+            "acts",
+            "Indiquez au moins un acte demandé (code, nombre de séances ou de mois).",
+        ));
     }
     if acts.len() > 20 {
         return Err(ApiError::validation("acts", "Au plus 20 actes par demande."));
@@ -89,19 +109,32 @@ fn check_acts(acts: &[RequestedAct]) -> ApiResult<Vec<RequestedAct>> {
         .enumerate()
         .map(|(i, a)| {
             let n = i + 1;
-            let code = text::clean(&format!("acts[{i}].act_code"), &format!("Acte {n}, code"), &a.act_code, 20)?.to_uppercase();
+            let code = text::clean(&format!("acts[{i}].act_code"), &format!("Acte {n}, code"), &a.act_code, 20)?
+                .to_uppercase();
             if code.is_empty() {
-                return Err(ApiError::validation(&format!("acts[{i}].act_code"), format!("Acte {n} : code d'acte obligatoire (exemples : IMP2, PSYMOT, ORTHO).")));
+                return Err(ApiError::validation(
+                    &format!("acts[{i}].act_code"),
+                    format!("Acte {n} : code d'acte obligatoire (exemples : IMP2, PSYMOT, ORTHO)."),
+                ));
             }
             let label = text::clean(&format!("acts[{i}].label"), &format!("Acte {n}, libellé"), &a.label, 150)?;
             if !(1..=1000).contains(&a.quantity) {
-                return Err(ApiError::validation(&format!("acts[{i}].quantity"), format!("Acte {n} : coefficient ou quantité entre 1 et 1000.")));
+                return Err(ApiError::validation(
+                    &format!("acts[{i}].quantity"),
+                    format!("Acte {n} : coefficient ou quantité entre 1 et 1000."),
+                ));
             }
             if a.sessions.is_some_and(|s| !(1..=366).contains(&s)) {
-                return Err(ApiError::validation(&format!("acts[{i}].sessions"), format!("Acte {n} : nombre de séances entre 1 et 366.")));
+                return Err(ApiError::validation(
+                    &format!("acts[{i}].sessions"),
+                    format!("Acte {n} : nombre de séances entre 1 et 366."),
+                ));
             }
             if a.months.is_some_and(|m| !(1..=60).contains(&m)) {
-                return Err(ApiError::validation(&format!("acts[{i}].months"), format!("Acte {n} : nombre de mois entre 1 et 60.")));
+                return Err(ApiError::validation(
+                    &format!("acts[{i}].months"),
+                    format!("Acte {n} : nombre de mois entre 1 et 60."),
+                ));
             }
             Ok(RequestedAct { act_code: code, label, quantity: a.quantity, sessions: a.sessions, months: a.months })
         })
@@ -140,21 +173,37 @@ pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInp
     }
     let files = read_files(&r.files)?;
     let mut tx = db.begin().await?;
-    let member_id: Option<i64> = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1").bind(r.beneficiary_id).fetch_optional(&mut *tx).await?;
-    let member_id = member_id.ok_or_else(|| ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", r.beneficiary_id)))?;
+    let member_id: Option<i64> = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1")
+        .bind(r.beneficiary_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let member_id = member_id.ok_or_else(|| {
+        ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", r.beneficiary_id))
+    })?;
     if Coverage::of_member(&mut tx, member_id).await?.covered(r.beneficiary_id, r.expected_from) != Some(true) {
         return Err(ApiError::validation(
             "beneficiary_id",
-            format!("Ce bénéficiaire n'est pas couvert le {} : la demande ne peut pas être enregistrée.", fr(r.expected_from)),
+            format!(
+                "Ce bénéficiaire n'est pas couvert le {} : la demande ne peut pas être enregistrée.",
+                fr(r.expected_from)
+            ),
         ));
     }
     match (r.kind, r.provider_id) {
         (RequestKind::Coverage, None) => {
-            return Err(ApiError::validation("provider_id", "Une prise en charge est adressée à un prestataire conventionné : choisissez-le."));
+            return Err(ApiError::validation(
+                "provider_id",
+                "Une prise en charge est adressée à un prestataire conventionné : choisissez-le.",
+            ));
         }
         (_, Some(pid)) => match providers::get(&mut *tx, pid).await? {
             Some(p) if p.active => {}
-            Some(p) => return Err(ApiError::validation("provider_id", format!("Le prestataire « {} » n'est plus conventionné.", p.name))),
+            Some(p) => {
+                return Err(ApiError::validation(
+                    "provider_id",
+                    format!("Le prestataire « {} » n'est plus conventionné.", p.name),
+                ))
+            }
             None => return Err(ApiError::validation("provider_id", format!("Aucun prestataire n° {pid}."))),
         },
         _ => {}
@@ -182,18 +231,25 @@ pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInp
     .await?;
     // The number is the kind, the year and the id: unique without a counter to lock.
     let number = format!("{}-{}-{:06}", r.kind.prefix(), received_on.year(), id);
-    sqlx::query("UPDATE approval_requests SET number = $1 WHERE id = $2").bind(&number).bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE approval_requests SET number = $1 WHERE id = $2")
+        .bind(&number)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     for (i, a) in acts.iter().enumerate() {
-        sqlx::query("INSERT INTO approval_acts (request_id, position, act_code, label, quantity, sessions, months) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(id)
-            .bind(i as i64)
-            .bind(&a.act_code)
-            .bind(&a.label)
-            .bind(a.quantity)
-            .bind(a.sessions)
-            .bind(a.months)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO approval_acts (request_id, position, act_code, label, quantity, sessions, months) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(&a.act_code)
+        .bind(&a.label)
+        .bind(a.quantity)
+        .bind(a.sessions)
+        .bind(a.months)
+        .execute(&mut *tx)
+        .await?;
     }
     insert_files(&mut tx, actor, now, id, &files).await?;
     audit::record(&mut tx, now, actor, Change {
@@ -220,7 +276,14 @@ fn uuid_like(now: DateTime<Utc>, b: i64) -> String {
 }
 
 /// A request's complement: the pieces asked for; back to the medical queue.
-pub async fn complement(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, files: &[FileInput]) -> ApiResult<Request> {
+pub async fn complement(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    files: &[FileInput],
+) -> ApiResult<Request> {
     if files.is_empty() {
         return Err(ApiError::validation("files", "Joignez au moins une pièce."));
     }
@@ -231,14 +294,21 @@ pub async fn complement(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, ver
         return Err(ApiError::stale());
     }
     if before.status.decided() {
-        return Err(ApiError::conflict(format!("La demande {} est déjà décidée ({}) : un complément ne la change plus.", before.number, before.status.label())));
+        return Err(ApiError::conflict(format!(
+            "La demande {} est déjà décidée ({}) : un complément ne la change plus.",
+            before.number,
+            before.status.label()
+        )));
     }
     insert_files(&mut tx, actor, now, id, &scans).await?;
-    sqlx::query("UPDATE approval_requests SET status = 'en_attente', waiting_since = $1, complement_due = NULL, version = version + 1 WHERE id = $2")
-        .bind(time::ts(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE approval_requests SET status = 'en_attente', waiting_since = $1, complement_due = NULL, \
+        version = version + 1 WHERE id = $2",
+    )
+    .bind(time::ts(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     audit::record(&mut tx, now, actor, Change {
         action: "approval.complement",
         entity_type: "approval_request",

@@ -14,11 +14,24 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
 
 /// A request's pieces, each maybe in a sealed envelope.
-pub(super) const FILES: attachments::Shelf = attachments::Shelf { table: "approval_files", owner: "request_id", has_piece: true, has_confidential: true };
+pub(super) const FILES: attachments::Shelf =
+    attachments::Shelf { table: "approval_files", owner: "request_id", has_piece: true, has_confidential: true };
 
 fn request_file(s: attachments::Stored) -> ApiResult<RequestFile> {
-    let piece = s.piece.as_deref().and_then(Piece::parse).ok_or_else(|| ApiError::internal(format!("pièce inconnue en base : {:?}", s.piece)))?;
-    Ok(RequestFile { id: s.id, piece, confidential: s.confidential, file_name: s.file_name, media_type: s.media_type, size: s.size, sha256: s.sha256 })
+    let piece = s
+        .piece
+        .as_deref()
+        .and_then(Piece::parse)
+        .ok_or_else(|| ApiError::internal(format!("pièce inconnue en base : {:?}", s.piece)))?;
+    Ok(RequestFile {
+        id: s.id,
+        piece,
+        confidential: s.confidential,
+        file_name: s.file_name,
+        media_type: s.media_type,
+        size: s.size,
+        sha256: s.sha256,
+    })
 }
 
 const SELECT: &str = "SELECT r.*, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, p.name AS provider_name
@@ -47,9 +60,17 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<Request> {
         kind_label: kind.label().into(),
         member_id: r.try_get("member_id")?,
         matricule: r.try_get("matricule")?,
-        member_name: format!("{} {}", r.try_get::<String, _>("m_last")?.to_uppercase(), r.try_get::<String, _>("m_first")?),
+        member_name: format!(
+            "{} {}",
+            r.try_get::<String, _>("m_last")?.to_uppercase(),
+            r.try_get::<String, _>("m_first")?
+        ),
         beneficiary_id: r.try_get("beneficiary_id")?,
-        beneficiary_name: format!("{} {}", r.try_get::<String, _>("b_last")?.to_uppercase(), r.try_get::<String, _>("b_first")?),
+        beneficiary_name: format!(
+            "{} {}",
+            r.try_get::<String, _>("b_last")?.to_uppercase(),
+            r.try_get::<String, _>("b_first")?
+        ),
         provider_id: r.try_get("provider_id")?,
         provider_name: r.try_get("provider_name")?,
         prescriber: r.try_get("prescriber")?,
@@ -130,7 +151,12 @@ pub(crate) async fn load(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResu
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Aucune demande n° {id}.")))?;
     let mut out = from_row(&r)?;
-    let acts = sqlx::query("SELECT act_code, label, quantity, sessions, months FROM approval_acts WHERE request_id = $1 ORDER BY position").bind(id).fetch_all(&mut **tx).await?;
+    let acts = sqlx::query(
+        "SELECT act_code, label, quantity, sessions, months FROM approval_acts WHERE request_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
     out.acts = acts
         .iter()
         .map(|a| {
@@ -279,7 +305,10 @@ pub async fn expiring(db: &Db, today: NaiveDate, days: i64) -> ApiResult<Vec<Exp
 
 /// Every request of a member, newest first, with grants and what is left (unredacted: callers redact).
 pub async fn of_member(db: &Db, member_id: i64) -> ApiResult<Vec<Request>> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE member_id = $1 ORDER BY id DESC").bind(member_id).fetch_all(db.pool()).await?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE member_id = $1 ORDER BY id DESC")
+        .bind(member_id)
+        .fetch_all(db.pool())
+        .await?;
     let mut tx = db.begin().await?;
     let mut out = vec![];
     for id in ids {
@@ -291,7 +320,10 @@ pub async fn of_member(db: &Db, member_id: i64) -> ApiResult<Vec<Request>> {
 
 /// A piece's content; a confidential one only for the medical role.
 pub async fn file_content(pool: &AnyPool, file_id: i64, roles: &[Role]) -> ApiResult<(RequestFile, i64, Vec<u8>)> {
-    let (stored, content) = FILES.content(pool, file_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucune pièce n° {file_id}.")))?;
+    let (stored, content) = FILES
+        .content(pool, file_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucune pièce n° {file_id}.")))?;
     let request_id = stored.owner;
     let info = request_file(stored)?;
     if info.confidential && !crate::medical::reads_medical(roles) {

@@ -97,7 +97,10 @@ impl Digits {
 
 /// Reserves `n` places after the head: returns the first seq and the hash before it.
 pub async fn reserve(tx: &mut Transaction<'static, Any>, n: i64) -> ApiResult<(i64, String)> {
-    let r = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash").bind(n).fetch_one(&mut **tx).await?;
+    let r = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
+        .fetch_one(&mut **tx)
+        .await?;
     let last: i64 = r.try_get("seq")?;
     Ok((last - n + 1, r.try_get("hash")?))
 }
@@ -169,7 +172,8 @@ pub struct Verification {
     pub breaks: Vec<Break>,
 }
 
-const COLUMNS: &str = "id, seq, segment, segment_seq, at, staff_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash, desk, remote_addr";
+const COLUMNS: &str = "id, seq, segment, segment_seq, at, staff_id, actor, action, entity_type, entity_id, \
+    before_json, after_json, prev_hash, hash, desk, remote_addr";
 
 /// A row's stored hashes and the hash its content gives at `place`.
 struct Checked {
@@ -212,7 +216,18 @@ fn check(r: &AnyRow, place: i64, follows: Option<&str>) -> ApiResult<Checked> {
         origin: desk.as_deref().zip(remote_addr.as_deref()),
     });
     let stored: Option<String> = r.try_get("hash")?;
-    Ok(Checked { id: r.try_get("id")?, place, stored_prev, stored: stored.unwrap_or_default(), computed, action, actor, at, entity_id, after })
+    Ok(Checked {
+        id: r.try_get("id")?,
+        place,
+        stored_prev,
+        stored: stored.unwrap_or_default(),
+        computed,
+        action,
+        actor,
+        at,
+        entity_id,
+        after,
+    })
 }
 
 fn day(at: &str) -> &str {
@@ -223,8 +238,11 @@ fn day(at: &str) -> &str {
 /// anchors given, and names every break.
 pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verification> {
     let head = sqlx::query("SELECT seq, hash, legacy_until FROM audit_head WHERE id = 1").fetch_one(pool).await?;
-    let (head_seq, head_hash, legacy_until): (i64, String, i64) = (head.try_get("seq")?, head.try_get("hash")?, head.try_get("legacy_until")?);
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")).fetch_all(pool).await?;
+    let (head_seq, head_hash, legacy_until): (i64, String, i64) =
+        (head.try_get("seq")?, head.try_get("hash")?, head.try_get("legacy_until")?);
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY seq"))
+        .fetch_all(pool)
+        .await?;
     let mut breaks = vec![];
     let mut expected = 1i64;
     let mut prev = String::new();
@@ -249,17 +267,31 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
             breaks.push(Break {
                 seq,
                 kind: "reordered".into(),
-                message: format!("Ligne n° {seq} : elle ne suit plus la ligne n° {} (lignes déplacées ou empreinte précédente réécrite).", seq - 1),
+                message: format!(
+                    "Ligne n° {seq} : elle ne suit plus la ligne n° {} (lignes déplacées ou empreinte \
+                    précédente réécrite).",
+                    seq - 1
+                ),
             });
         }
         if c.id < last_id {
-            breaks.push(Break { seq, kind: "reordered".into(), message: format!("Ligne n° {seq} : son ordre d'écriture a été changé.") });
+            breaks.push(Break {
+                seq,
+                kind: "reordered".into(),
+                message: format!("Ligne n° {seq} : son ordre d'écriture a été changé."),
+            });
         }
         if c.stored != c.computed {
             breaks.push(Break {
                 seq,
                 kind: "modified".into(),
-                message: format!("Ligne n° {seq} du journal modifiée ({} du {}, par {}) : son contenu ne correspond plus à son empreinte.", c.action, day(&c.at), c.actor),
+                message: format!(
+                    "Ligne n° {seq} du journal modifiée ({} du {}, par {}) : son contenu ne correspond \
+                    plus à son empreinte.",
+                    c.action,
+                    day(&c.at),
+                    c.actor
+                ),
             });
         }
         prev = c.stored.clone();
@@ -281,19 +313,29 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
             },
         });
     } else if head_seq > 0 && head_hash != prev {
-        breaks.push(Break { seq: head_seq, kind: "modified".into(), message: format!("Ligne n° {head_seq} : la dernière ligne ne correspond plus à la tête du journal.") });
+        breaks.push(Break {
+            seq: head_seq,
+            kind: "modified".into(),
+            message: format!("Ligne n° {head_seq} : la dernière ligne ne correspond plus à la tête du journal."),
+        });
     }
     if head_seq + 1 < expected {
         breaks.push(Break {
             seq: head_seq,
             kind: "modified".into(),
-            message: format!("La tête du journal a été réécrite : elle annonce la ligne n° {head_seq}, le journal va jusqu'à la n° {}.", expected - 1),
+            message: format!(
+                "La tête du journal a été réécrite : elle annonce la ligne n° {head_seq}, le journal va \
+                jusqu'à la n° {}.",
+                expected - 1
+            ),
         });
     }
     let segment_rows = verify_segments(pool, &seals, &mut breaks).await?;
     // Rows out of every chain: before the journal chained them all, counted;
     // after, each one a break.
-    let loose = sqlx::query("SELECT id, action, at FROM audit_log WHERE seq IS NULL AND segment IS NULL ORDER BY id").fetch_all(pool).await?;
+    let loose = sqlx::query("SELECT id, action, at FROM audit_log WHERE seq IS NULL AND segment IS NULL ORDER BY id")
+        .fetch_all(pool)
+        .await?;
     let mut unchained = 0;
     for r in &loose {
         let id: i64 = r.try_get("id")?;
@@ -307,7 +349,11 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
         breaks.push(Break {
             seq,
             kind: "unchained".into(),
-            message: format!("Une ligne hors de la chaîne ({action} du {}) a été ajoutée après la ligne n° {seq} : elle n'a pas été écrite par Guichet.", day(&at)),
+            message: format!(
+                "Une ligne hors de la chaîne ({action} du {}) a été ajoutée après la ligne n° {seq} : \
+                elle n'a pas été écrite par Guichet.",
+                day(&at)
+            ),
         });
     }
     for a in anchors {
@@ -325,17 +371,29 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
 /// Each sealed segment must hold exactly the rows its seal names, each
 /// following the one before; rows of a segment without a seal are a break.
 async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Break>) -> ApiResult<i64> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL ORDER BY segment, segment_seq")).fetch_all(pool).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL ORDER BY segment, segment_seq"
+    ))
+    .fetch_all(pool)
+    .await?;
     let mut by_key: std::collections::HashMap<String, Vec<&AnyRow>> = Default::default();
     for r in &rows {
         by_key.entry(r.try_get("segment")?).or_default().push(r);
     }
     for seal in seals {
         let key = seal.entity_id.clone().unwrap_or_default();
-        let sealed: serde_json::Value = seal.after.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default();
-        let (count, last_hash) = (sealed["rows"].as_i64().unwrap_or(0), sealed["last_hash"].as_str().unwrap_or_default());
+        let sealed: serde_json::Value =
+            seal.after.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default();
+        let (count, last_hash) =
+            (sealed["rows"].as_i64().unwrap_or(0), sealed["last_hash"].as_str().unwrap_or_default());
         let seq = seal.place;
-        let mut broken = |kind: &str, what: String| breaks.push(Break { seq, kind: kind.into(), message: format!("Ligne n° {seq} (lot de {count} lignes) : {what}") });
+        let mut broken = |kind: &str, what: String| {
+            breaks.push(Break {
+                seq,
+                kind: kind.into(),
+                message: format!("Ligne n° {seq} (lot de {count} lignes) : {what}"),
+            })
+        };
         let members = by_key.remove(&key).unwrap_or_default();
         let mut expected = 1i64;
         let mut prev = segment_start(&key);
@@ -346,7 +404,10 @@ async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Bre
                 // The row after a gap followed the missing one: only the gap can be named.
                 broken("deleted", format!("ligne {expected} du lot supprimée."));
             } else if c.stored != c.computed {
-                broken("modified", format!("ligne {} du lot modifiée ({} du {}, par {}).", c.place, c.action, day(&c.at), c.actor));
+                broken(
+                    "modified",
+                    format!("ligne {} du lot modifiée ({} du {}, par {}).", c.place, c.action, day(&c.at), c.actor),
+                );
             }
             prev = c.stored;
             expected = c.place + 1;
@@ -362,7 +423,11 @@ async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Bre
         breaks.push(Break {
             seq: 0,
             kind: "unsealed".into(),
-            message: format!("Un lot de {} lignes ({first}, {key}) n'est scellé par aucune ligne de la chaîne : ajouté à la main, ou son scellement supprimé.", members.len()),
+            message: format!(
+                "Un lot de {} lignes ({first}, {key}) n'est scellé par aucune ligne de la chaîne : \
+                ajouté à la main, ou son scellement supprimé.",
+                members.len()
+            ),
         });
     }
     Ok(rows.len() as i64)
@@ -373,11 +438,20 @@ fn check_anchor(a: &Anchor, head_seq: i64, main: &[(i64, i64, String)], breaks: 
     let when = day(&a.at);
     let found = main.binary_search_by_key(&a.seq, |(_, s, _)| *s).ok().map(|i| &main[i].2);
     let message = if head_seq < a.seq {
-        format!("La tête du journal (ligne n° {head_seq}) est en deçà de l'ancre du {when} (ligne n° {}) : des lignes ont été retirées et la tête réécrite.", a.seq)
+        format!(
+            "La tête du journal (ligne n° {head_seq}) est en deçà de l'ancre du {when} (ligne n° {}) : des lignes \
+            ont été retirées et la tête réécrite.",
+            a.seq
+        )
     } else {
         match found {
-            None if a.seq > 0 => format!("L'ancre du {when} désigne la ligne n° {}, que le journal ne contient plus.", a.seq),
-            Some(h) if *h != a.hash => format!("La ligne n° {} n'a plus l'empreinte relevée par l'ancre du {when} : le journal a été réécrit depuis.", a.seq),
+            None if a.seq > 0 => {
+                format!("L'ancre du {when} désigne la ligne n° {}, que le journal ne contient plus.", a.seq)
+            }
+            Some(h) if *h != a.hash => format!(
+                "La ligne n° {} n'a plus l'empreinte relevée par l'ancre du {when} : le journal a été réécrit depuis.",
+                a.seq
+            ),
             _ => return,
         }
     };

@@ -133,7 +133,13 @@ struct Written<'c> {
 /// `segment`) or of a segment, each over its content and the hash before
 /// it; the rows and the last hash. Pure: a large batch does it off the
 /// writer's task while the writer goes on.
-fn hash_rows<'c>(when: &str, actor: &Actor, entries: Vec<Entry<'c>>, first: i64, mut prev: String) -> (Vec<Written<'c>>, String) {
+fn hash_rows<'c>(
+    when: &str,
+    actor: &Actor,
+    entries: Vec<Entry<'c>>,
+    first: i64,
+    mut prev: String,
+) -> (Vec<Written<'c>>, String) {
     let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     let mut rows: Vec<Written<'_>> = Vec::with_capacity(entries.len());
     for (entry, place) in entries.into_iter().zip(first..) {
@@ -156,7 +162,13 @@ fn hash_rows<'c>(when: &str, actor: &Actor, entries: Vec<Entry<'c>>, first: i64,
 }
 
 /// Inserts hashed rows, in the main chain (no `segment`) or in a segment.
-async fn insert_rows(tx: &mut Transaction<'static, Any>, when: &str, actor: &Actor, rows: &[Written<'_>], segment: Option<&str>) -> ApiResult<()> {
+async fn insert_rows(
+    tx: &mut Transaction<'static, Any>,
+    when: &str,
+    actor: &Actor,
+    rows: &[Written<'_>],
+    segment: Option<&str>,
+) -> ApiResult<()> {
     use crate::storage::batch;
     let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     // The place goes to `seq` in the main chain, to `segment_seq` in a segment.
@@ -165,8 +177,21 @@ async fn insert_rows(tx: &mut Transaction<'static, Any>, when: &str, actor: &Act
         tx,
         "audit_log",
         &[
-            "at", "staff_id", "actor", "action", "entity_type", "entity_id", "before_json", "after_json", "seq", "segment", "segment_seq", "prev_hash", "hash",
-            "desk", "remote_addr",
+            "at",
+            "staff_id",
+            "actor",
+            "action",
+            "entity_type",
+            "entity_id",
+            "before_json",
+            "after_json",
+            "seq",
+            "segment",
+            "segment_seq",
+            "prev_hash",
+            "hash",
+            "desk",
+            "remote_addr",
         ],
         rows,
         |v, w| {
@@ -194,7 +219,12 @@ async fn insert_rows(tx: &mut Transaction<'static, Any>, when: &str, actor: &Act
 
 /// Rows in the main chain: takes their places at the head, which stays
 /// locked (on PostgreSQL) until the transaction ends.
-async fn write_chained(tx: &mut Transaction<'static, Any>, when: &str, actor: &Actor, entries: Vec<Entry<'_>>) -> ApiResult<()> {
+async fn write_chained(
+    tx: &mut Transaction<'static, Any>,
+    when: &str,
+    actor: &Actor,
+    entries: Vec<Entry<'_>>,
+) -> ApiResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -236,7 +266,12 @@ impl Segment {
     /// to another thread while the writer goes on (a roster import hashes a
     /// chunk's rows while it writes the chunk's other tables).
     pub fn next(&self) -> SegmentNext {
-        SegmentNext { when: self.when.clone(), actor: self.actor.clone(), first: self.rows + 1, prev: self.prev.clone() }
+        SegmentNext {
+            when: self.when.clone(),
+            actor: self.actor.clone(),
+            first: self.rows + 1,
+            prev: self.prev.clone(),
+        }
     }
 
     /// Writes rows hashed from [`Segment::next`]; refused if others were appended since.
@@ -349,7 +384,8 @@ pub struct AuditFilter {
 
 pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
     let mut sql = String::from(
-        "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json, desk, remote_addr FROM audit_log WHERE 1 = 1",
+        "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json, desk, remote_addr FROM \
+            audit_log WHERE 1 = 1",
     );
     let mut args: Vec<String> = Vec::new();
     let mut add = |sql: &mut String, cond: &str, v: String| {

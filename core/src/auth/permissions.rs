@@ -91,7 +91,16 @@ pub enum Permission {
 pub fn permissions_of(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Reception => &[MembersRead, MembersWrite, ReceptionWork, DossiersRead, ScansAttach, ComplementsReceive, ApprovalsRead, ApprovalsRegister],
+        Role::Reception => &[
+            MembersRead,
+            MembersWrite,
+            ReceptionWork,
+            DossiersRead,
+            ScansAttach,
+            ComplementsReceive,
+            ApprovalsRead,
+            ApprovalsRegister,
+        ],
         Role::Claims => &[
             MembersRead,
             DossiersRead,
@@ -146,8 +155,14 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 6] =
-        [Section::Adherents, Section::Reception, Section::Dossiers, Section::Accords, Section::Decomptes, Section::Administration];
+    pub const ALL: [Section; 6] = [
+        Section::Adherents,
+        Section::Reception,
+        Section::Dossiers,
+        Section::Accords,
+        Section::Decomptes,
+        Section::Administration,
+    ];
 
     /// The permission that opens the section: a section is shown to whoever can use it.
     pub fn needs(self) -> Permission {
@@ -173,10 +188,7 @@ mod tests {
     #[test]
     fn sections_follow_roles() {
         assert_eq!(sections_of(&[Role::Admin]).len(), 6);
-        assert_eq!(
-            sections_of(&[Role::Medical]),
-            vec![Section::Adherents, Section::Dossiers, Section::Accords]
-        );
+        assert_eq!(sections_of(&[Role::Medical]), vec![Section::Adherents, Section::Dossiers, Section::Accords]);
         assert!(!sections_of(&[Role::Reception]).contains(&Section::Administration));
         assert!(sections_of(&[]).is_empty());
     }

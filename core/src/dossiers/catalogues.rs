@@ -5,12 +5,12 @@ use super::deadlines::{DeadlineRule, LateEffect};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
-use crate::storage::versioned;
 
 /// A reason of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -68,7 +68,8 @@ pub async fn reasons(pool: &AnyPool, active_only: bool) -> ApiResult<Vec<Reason>
 }
 
 pub async fn reason_in_tx(tx: &mut Transaction<'static, Any>, code: &str) -> ApiResult<Option<(String, bool)>> {
-    let row = sqlx::query("SELECT label, active FROM reasons WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
+    let row =
+        sqlx::query("SELECT label, active FROM reasons WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
     Ok(match row {
         Some(r) => Some((r.try_get("label")?, r.try_get::<i64, _>("active")? == 1)),
         None => None,
@@ -77,7 +78,14 @@ pub async fn reason_in_tx(tx: &mut Transaction<'static, Any>, code: &str) -> Api
 
 /// A code from a label: "Pièces manquantes" → `pieces_manquantes`.
 fn code_of(label: &str) -> String {
-    text::fold(label).split_whitespace().collect::<Vec<_>>().join("_").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect()
+    text::fold(label)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("_")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect()
 }
 
 pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonInput) -> ApiResult<Reason> {
@@ -88,8 +96,14 @@ pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonI
     let mut tx = db.begin().await?;
     let (code, before) = match (&r.code, r.version) {
         (Some(code), Some(version)) => {
-            let before = reason_in_tx(&mut tx, code).await?.ok_or_else(|| ApiError::not_found(format!("Aucun motif « {code} ».")))?;
-            let sets = [("label", label.as_str().into()), ("active", (r.active as i64).into()), ("updated_at", time::ts(now).into())];
+            let before = reason_in_tx(&mut tx, code)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("Aucun motif « {code} ».")))?;
+            let sets = [
+                ("label", label.as_str().into()),
+                ("active", (r.active as i64).into()),
+                ("updated_at", time::ts(now).into()),
+            ];
             versioned::update(&mut tx, "reasons", ("code", code.as_str().into()), version, &sets).await?;
             (code.clone(), Some(serde_json::json!({ "label": before.0, "active": before.1 })))
         }
@@ -97,7 +111,10 @@ pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonI
         (None, _) => {
             let code = code_of(&label);
             if code.is_empty() {
-                return Err(ApiError::validation("label", "Libellé du motif : il faut au moins une lettre ou un chiffre."));
+                return Err(ApiError::validation(
+                    "label",
+                    "Libellé du motif : il faut au moins une lettre ou un chiffre.",
+                ));
             }
             if reason_in_tx(&mut tx, &code).await?.is_some() {
                 return Err(ApiError::validation("label", format!("Un motif semblable existe déjà ({code}).")));
@@ -112,16 +129,25 @@ pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonI
             (code, None)
         }
     };
-    audit::record(&mut tx, now, actor, Change {
-        action: if before.is_some() { "reason.update" } else { "reason.create" },
-        entity_type: "reason",
-        entity_id: Some(code.clone()),
-        before,
-        after: Some(serde_json::json!({ "label": label, "active": r.active })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: if before.is_some() { "reason.update" } else { "reason.create" },
+            entity_type: "reason",
+            entity_id: Some(code.clone()),
+            before,
+            after: Some(serde_json::json!({ "label": label, "active": r.active })),
+        },
+    )
     .await?;
     tx.commit().await?;
-    reasons(db.pool(), false).await?.into_iter().find(|x| x.code == code).ok_or_else(|| ApiError::internal("motif disparu"))
+    reasons(db.pool(), false)
+        .await?
+        .into_iter()
+        .find(|x| x.code == code)
+        .ok_or_else(|| ApiError::internal("motif disparu"))
 }
 
 /// A document type of the checklist.
@@ -153,7 +179,10 @@ pub struct DocumentTypeInput {
 }
 
 pub async fn document_types(pool: &AnyPool) -> ApiResult<Vec<DocumentType>> {
-    let rows = sqlx::query("SELECT code, label, builtin, active, version FROM document_types ORDER BY builtin DESC, label").fetch_all(pool).await?;
+    let rows =
+        sqlx::query("SELECT code, label, builtin, active, version FROM document_types ORDER BY builtin DESC, label")
+            .fetch_all(pool)
+            .await?;
     rows.iter()
         .map(|r| {
             Ok(DocumentType {
@@ -167,7 +196,12 @@ pub async fn document_types(pool: &AnyPool) -> ApiResult<Vec<DocumentType>> {
         .collect()
 }
 
-pub async fn save_document_type(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &DocumentTypeInput) -> ApiResult<DocumentType> {
+pub async fn save_document_type(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    d: &DocumentTypeInput,
+) -> ApiResult<DocumentType> {
     let label = text::clean("label", "Libellé du document", &d.label, 200)?;
     if label.is_empty() {
         return Err(ApiError::validation("label", "Libellé du document : obligatoire."));
@@ -176,11 +210,22 @@ pub async fn save_document_type(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &
     let all = document_types(db.pool()).await?;
     let (code, before) = match (&d.code, d.version) {
         (Some(code), Some(version)) => {
-            let before = all.iter().find(|x| &x.code == code).ok_or_else(|| ApiError::not_found(format!("Aucun type de document « {code} »."))).cloned()?;
+            let before = all
+                .iter()
+                .find(|x| &x.code == code)
+                .ok_or_else(|| ApiError::not_found(format!("Aucun type de document « {code} ».")))
+                .cloned()?;
             if before.builtin && !d.active {
-                return Err(ApiError::validation("active", "Ce document est exigé par les règles de la feuille de soins : il ne peut pas être désactivé."));
+                return Err(ApiError::validation(
+                    "active",
+                    "Ce document est exigé par les règles de la feuille de soins : il ne peut pas être désactivé.",
+                ));
             }
-            let sets = [("label", label.as_str().into()), ("active", (d.active as i64).into()), ("updated_at", time::ts(now).into())];
+            let sets = [
+                ("label", label.as_str().into()),
+                ("active", (d.active as i64).into()),
+                ("updated_at", time::ts(now).into()),
+            ];
             versioned::update(&mut tx, "document_types", ("code", code.as_str().into()), version, &sets).await?;
             (code.clone(), Some(serde_json::json!({ "label": before.label, "active": before.active })))
         }
@@ -190,34 +235,46 @@ pub async fn save_document_type(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &
             if code.is_empty() || all.iter().any(|x| x.code == code) {
                 return Err(ApiError::validation("label", "Un document de ce nom existe déjà."));
             }
-            sqlx::query("INSERT INTO document_types (code, label, builtin, active, updated_at) VALUES ($1, $2, 0, $3, $4)")
-                .bind(&code)
-                .bind(&label)
-                .bind(d.active as i64)
-                .bind(time::ts(now))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO document_types (code, label, builtin, active, updated_at) VALUES ($1, $2, 0, $3, $4)",
+            )
+            .bind(&code)
+            .bind(&label)
+            .bind(d.active as i64)
+            .bind(time::ts(now))
+            .execute(&mut *tx)
+            .await?;
             (code, None)
         }
     };
-    audit::record(&mut tx, now, actor, Change {
-        action: if before.is_some() { "document_type.update" } else { "document_type.create" },
-        entity_type: "document_type",
-        entity_id: Some(code.clone()),
-        before,
-        after: Some(serde_json::json!({ "label": label, "active": d.active })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: if before.is_some() { "document_type.update" } else { "document_type.create" },
+            entity_type: "document_type",
+            entity_id: Some(code.clone()),
+            before,
+            after: Some(serde_json::json!({ "label": label, "active": d.active })),
+        },
+    )
     .await?;
     tx.commit().await?;
-    document_types(db.pool()).await?.into_iter().find(|x| x.code == code).ok_or_else(|| ApiError::internal("document disparu"))
+    document_types(db.pool())
+        .await?
+        .into_iter()
+        .find(|x| x.code == code)
+        .ok_or_else(|| ApiError::internal("document disparu"))
 }
 
 pub async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> ApiResult<Vec<DeadlineRule>> {
     let rows = sqlx::query(
-        "SELECT effective_from, validity_months, original_grace_months, late_effect, complement_days, approval_complement_days FROM deadline_rules ORDER BY effective_from",
+        "SELECT effective_from, validity_months, original_grace_months, late_effect, complement_days, \
+            approval_complement_days FROM deadline_rules ORDER BY effective_from",
     )
-        .fetch_all(ex)
-        .await?;
+    .fetch_all(ex)
+    .await?;
     rows.iter()
         .map(|r| {
             let from: String = r.try_get("effective_from")?;
@@ -236,26 +293,44 @@ pub async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) ->
 
 /// Adds a rule taking effect on its date; rules are never edited in place, so
 /// dossiers keep the deadlines they were given.
-pub async fn add_deadline_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &DeadlineRule) -> ApiResult<Vec<DeadlineRule>> {
+pub async fn add_deadline_rule(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    r: &DeadlineRule,
+) -> ApiResult<Vec<DeadlineRule>> {
     if !(1..=24).contains(&r.validity_months) {
         return Err(ApiError::validation("validity_months", "Validité de la feuille : entre 1 et 24 mois."));
     }
     if r.original_grace_months > 12 {
-        return Err(ApiError::validation("original_grace_months", "Délai de l'original après la validité : entre 0 et 12 mois."));
+        return Err(ApiError::validation(
+            "original_grace_months",
+            "Délai de l'original après la validité : entre 0 et 12 mois.",
+        ));
     }
     if !(1..=365).contains(&r.complement_days) {
-        return Err(ApiError::validation("complement_days", "Délai du complément d'un dossier incomplet : entre 1 et 365 jours."));
+        return Err(ApiError::validation(
+            "complement_days",
+            "Délai du complément d'un dossier incomplet : entre 1 et 365 jours.",
+        ));
     }
     if !(1..=365).contains(&r.approval_complement_days) {
-        return Err(ApiError::validation("approval_complement_days", "Délai du complément d'une demande d'accord incomplète : entre 1 et 365 jours."));
+        return Err(ApiError::validation(
+            "approval_complement_days",
+            "Délai du complément d'une demande d'accord incomplète : entre 1 et 365 jours.",
+        ));
     }
     let mut tx = db.begin().await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT effective_from FROM deadline_rules WHERE effective_from = $1")
-        .bind(time::date(r.effective_from))
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT effective_from FROM deadline_rules WHERE effective_from = $1")
+            .bind(time::date(r.effective_from))
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_some() {
-        return Err(ApiError::validation("effective_from", "Une règle prend déjà effet à cette date : choisissez une autre date."));
+        return Err(ApiError::validation(
+            "effective_from",
+            "Une règle prend déjà effet à cette date : choisissez une autre date.",
+        ));
     }
     sqlx::query(
         "INSERT INTO deadline_rules (effective_from, validity_months, original_grace_months, late_effect, created_at, created_by, complement_days, approval_complement_days)
@@ -274,13 +349,18 @@ pub async fn add_deadline_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &D
         .bind(r.approval_complement_days as i64)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "deadline_rule.create",
-        entity_type: "deadline_rule",
-        entity_id: Some(time::date(r.effective_from)),
-        before: None,
-        after: Some(serde_json::to_value(r).map_err(ApiError::internal)?),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "deadline_rule.create",
+            entity_type: "deadline_rule",
+            entity_id: Some(time::date(r.effective_from)),
+            before: None,
+            after: Some(serde_json::to_value(r).map_err(ApiError::internal)?),
+        },
+    )
     .await?;
     tx.commit().await?;
     deadline_rules(db.pool()).await

@@ -44,7 +44,9 @@ impl Document {
             Document::PharmacyInvoice => "la facture de la pharmacie pour les médicaments sans vignette",
             Document::Prescription => "l'ordonnance du médecin",
             Document::Invoice => "la facture",
-            Document::ResultsOrReport => "les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez)",
+            Document::ResultsOrReport => {
+                "les résultats ou le compte rendu (sous pli confidentiel si vous le souhaitez)"
+            }
             Document::PriorApproval => "l'accord préalable",
             Document::SessionCalendar => "le calendrier des séances",
             Document::PostTreatmentXray => "la radiographie après traitement",
@@ -141,11 +143,15 @@ pub fn missing(c: &Contents, present: &[String]) -> Vec<Document> {
 pub fn incomplete_reason(missing: &[&str]) -> String {
     match missing {
         [] => "Dossier incomplet.".to_string(),
-        [one] => format!("Dossier incomplet : il manque {one}. Envoyez ce document en complément en rappelant le numéro de la feuille de soins."),
+        [one] => format!(
+            "Dossier incomplet : il manque {one}. Envoyez ce document en complément en rappelant le \
+            numéro de la feuille de soins."
+        ),
         labels => {
             let (last, rest) = labels.split_last().unwrap_or((&"", &[]));
             format!(
-                "Dossier incomplet : il manque {} et {}. Envoyez ces documents en complément en rappelant le numéro de la feuille de soins.",
+                "Dossier incomplet : il manque {} et {}. Envoyez ces documents en complément en rappelant le numéro \
+                    de la feuille de soins.",
                 rest.join(", "),
                 last
             )
@@ -175,7 +181,8 @@ mod tests {
         assert_eq!(SessionCalendar.code(), "session_calendar");
         assert_eq!(
             incomplete_reason(&labels(&m)),
-            "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant le numéro de la feuille de soins."
+            "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en complément en rappelant \
+                le numéro de la feuille de soins."
         );
     }
 
@@ -184,10 +191,16 @@ mod tests {
         let with_stickers = Contents { pharmacy: true, ..Default::default() };
         assert_eq!(required(&with_stickers), vec![MemberBlockSigned, DoctorBlock, Prescription, PharmacyStickers]);
         let without = Contents { pharmacy: true, drugs_without_stickers: true, ..Default::default() };
-        assert_eq!(required(&without), vec![MemberBlockSigned, DoctorBlock, Prescription, PharmacyStickers, PharmacyInvoice]);
+        assert_eq!(
+            required(&without),
+            vec![MemberBlockSigned, DoctorBlock, Prescription, PharmacyStickers, PharmacyInvoice]
+        );
         assert_eq!(
             labels(&missing(&without, &codes(&[MemberBlockSigned, DoctorBlock, Prescription]))),
-            vec!["les vignettes des médicaments collées sur l'ordonnance", "la facture de la pharmacie pour les médicaments sans vignette"]
+            vec![
+                "les vignettes des médicaments collées sur l'ordonnance",
+                "la facture de la pharmacie pour les médicaments sans vignette"
+            ]
         );
     }
 
@@ -198,7 +211,10 @@ mod tests {
         let odf = Contents { orthodontics: true, ..Default::default() };
         assert_eq!(required(&odf), vec![MemberBlockSigned, DoctorBlock, Invoice, OrthodonticAssessment]);
         let prosthesis = Contents { dental: true, dental_prosthesis: true, ..Default::default() };
-        assert_eq!(required(&prosthesis), vec![MemberBlockSigned, DoctorBlock, Invoice, PriorApproval, PostTreatmentXray]);
+        assert_eq!(
+            required(&prosthesis),
+            vec![MemberBlockSigned, DoctorBlock, Invoice, PriorApproval, PostTreatmentXray]
+        );
     }
 
     #[test]
@@ -210,7 +226,10 @@ mod tests {
     #[test]
     fn documents_are_not_asked_twice() {
         let c = Contents { optics: true, lab_or_imaging: true, accident: true, ..Default::default() };
-        assert_eq!(required(&c), vec![MemberBlockSigned, DoctorBlock, AccidentDeclaration, Invoice, ResultsOrReport, Prescription]);
+        assert_eq!(
+            required(&c),
+            vec![MemberBlockSigned, DoctorBlock, AccidentDeclaration, Invoice, ResultsOrReport, Prescription]
+        );
         let m = missing(&c, &codes(&[MemberBlockSigned, DoctorBlock]));
         assert_eq!(
             incomplete_reason(&labels(&m)),

@@ -5,10 +5,10 @@
 
 use super::catalogues;
 use super::repo;
-use crate::kernel::dates::fr;
 use super::workflow::Status;
 use crate::audit::{Actor, Change};
 use crate::error::ApiResult;
+use crate::kernel::dates::fr;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -18,7 +18,10 @@ pub const COMPLEMENT_REASON: &str = "complement_non_recu";
 /// The reason in the member's words: the catalogue's label and the day the
 /// complement was due.
 pub(crate) async fn reason(tx: &mut sqlx::Transaction<'static, sqlx::Any>, due: NaiveDate) -> ApiResult<String> {
-    let label = catalogues::reason_in_tx(tx, COMPLEMENT_REASON).await?.map(|r| r.0).unwrap_or_else(|| "Complément non reçu dans le délai".into());
+    let label = catalogues::reason_in_tx(tx, COMPLEMENT_REASON)
+        .await?
+        .map(|r| r.0)
+        .unwrap_or_else(|| "Complément non reçu dans le délai".into());
     Ok(format!("{label} (attendu au plus tard le {}).", fr(due)))
 }
 
@@ -27,11 +30,12 @@ pub(crate) async fn reason(tx: &mut sqlx::Transaction<'static, sqlx::Any>, due: 
 pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64> {
     let today = now.date_naive();
     let mut tx = db.begin().await?;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE complement_due < $1 AND status = $2 ORDER BY id")
-        .bind(time::date(today))
-        .bind(Status::Incomplet.code())
-        .fetch_all(&mut *tx)
-        .await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM dossiers WHERE complement_due < $1 AND status = $2 ORDER BY id")
+            .bind(time::date(today))
+            .bind(Status::Incomplet.code())
+            .fetch_all(&mut *tx)
+            .await?;
     let mut journal = vec![];
     for &id in &ids {
         let before = repo::get_in_tx(&mut tx, id).await?;

@@ -56,7 +56,9 @@ pub fn upkeep(db: &Db) {
     }
     let now = chrono::Utc::now().timestamp();
     let last = db.counts_compacted.load(Ordering::Relaxed);
-    if now - last < EVERY_SECONDS || db.counts_compacted.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err() {
+    if now - last < EVERY_SECONDS
+        || db.counts_compacted.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+    {
         return;
     }
     let db = db.clone();

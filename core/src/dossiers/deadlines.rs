@@ -77,7 +77,8 @@ pub struct Deadlines {
 pub fn compute(rule: &DeadlineRule, first_act: NaiveDate) -> Deadlines {
     // Month arithmetic clamps to the month's end: 30/11 + 3 months = 28/02.
     let validity_end = first_act.checked_add_months(Months::new(rule.validity_months)).unwrap_or(first_act);
-    let original_deadline = validity_end.checked_add_months(Months::new(rule.original_grace_months)).unwrap_or(validity_end);
+    let original_deadline =
+        validity_end.checked_add_months(Months::new(rule.original_grace_months)).unwrap_or(validity_end);
     Deadlines { validity_end, original_deadline }
 }
 
@@ -110,7 +111,14 @@ mod tests {
 
     #[test]
     fn the_rule_in_force_on_the_act_date_applies() {
-        let sixty_days = DeadlineRule { effective_from: day(2025, 1, 1), validity_months: 2, original_grace_months: 0, late_effect: LateEffect::FlagOnly, complement_days: 30, approval_complement_days: 30 };
+        let sixty_days = DeadlineRule {
+            effective_from: day(2025, 1, 1),
+            validity_months: 2,
+            original_grace_months: 0,
+            late_effect: LateEffect::FlagOnly,
+            complement_days: 30,
+            approval_complement_days: 30,
+        };
         let rules = vec![DeadlineRule::default_rule(), sixty_days.clone()];
         assert_eq!(rule_on(&rules, day(2024, 12, 31)), DeadlineRule::default_rule());
         assert_eq!(rule_on(&rules, day(2025, 1, 1)), sixty_days);

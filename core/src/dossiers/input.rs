@@ -78,7 +78,10 @@ pub fn form_number(raw: &str) -> ApiResult<String> {
         let shown: String = raw.trim().chars().take(40).collect();
         return Err(ApiError::validation(
             "form_number",
-            format!("N° de feuille de soins « {shown} » : format attendu comme M21-0050533 (lettres, deux chiffres, tiret, numéro)."),
+            format!(
+                "N° de feuille de soins « {shown} » : format attendu comme M21-0050533 (lettres, deux chiffres, \
+                tiret, numéro)."
+            ),
         ));
     }
     Ok(s)
@@ -92,19 +95,32 @@ impl DossierInput {
             return Err(ApiError::validation("matricule", "Matricule : obligatoire."));
         }
         if self.first_act_date > today {
-            return Err(ApiError::validation("first_act_date", "Date du premier acte : elle ne peut pas être dans le futur."));
+            return Err(ApiError::validation(
+                "first_act_date",
+                "Date du premier acte : elle ne peut pas être dans le futur.",
+            ));
         }
         if today.checked_sub_months(Months::new(24)).is_some_and(|limit| self.first_act_date < limit) {
-            return Err(ApiError::validation("first_act_date", "Date du premier acte : plus de deux ans, vérifiez la saisie."));
+            return Err(ApiError::validation(
+                "first_act_date",
+                "Date du premier acte : plus de deux ans, vérifiez la saisie.",
+            ));
         }
         let total = money::parse("total_claimed", "Total des frais engagés", &self.total_claimed)?;
         if total <= 0 {
-            return Err(ApiError::validation("total_claimed", "Total des frais engagés : le montant doit être positif."));
+            return Err(ApiError::validation(
+                "total_claimed",
+                "Total des frais engagés : le montant doit être positif.",
+            ));
         }
         if total > MAX_TOTAL {
             return Err(ApiError::validation(
                 "total_claimed",
-                format!("Total des frais engagés : {} DH dépasse {} DH, vérifiez la saisie.", money::format(total), money::format(MAX_TOTAL)),
+                format!(
+                    "Total des frais engagés : {} DH dépasse {} DH, vérifiez la saisie.",
+                    money::format(total),
+                    money::format(MAX_TOTAL)
+                ),
             ));
         }
         if !(1..=500).contains(&self.pieces) {
@@ -122,7 +138,18 @@ mod tests {
     fn form_numbers() {
         assert_eq!(form_number("M21-0050533").unwrap(), "M21-0050533");
         assert_eq!(form_number(" m21-0050533 ").unwrap(), "M21-0050533");
-        for bad in ["", "21-0050533", "M21 0050533x", "M2-0050533", "M21-12", "ABCD21-0050533", "M21-00505331234", "M1é-0050533", "Mé1-0050533", "M21-00505é3"] {
+        for bad in [
+            "",
+            "21-0050533",
+            "M21 0050533x",
+            "M2-0050533",
+            "M21-12",
+            "ABCD21-0050533",
+            "M21-00505331234",
+            "M1é-0050533",
+            "Mé1-0050533",
+            "M21-00505é3",
+        ] {
             let e = form_number(bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("form_number"), "{bad}");
         }
@@ -153,7 +180,10 @@ mod tests {
         assert_eq!(field(DossierInput { total_claimed: "-5".into(), ..input() }), "total_claimed");
         assert_eq!(field(DossierInput { total_claimed: "0".into(), ..input() }), "total_claimed");
         assert_eq!(field(DossierInput { total_claimed: "9999999".into(), ..input() }), "total_claimed");
-        assert_eq!(field(DossierInput { first_act_date: NaiveDate::from_ymd_opt(2023, 2, 21).unwrap(), ..input() }), "first_act_date");
+        assert_eq!(
+            field(DossierInput { first_act_date: NaiveDate::from_ymd_opt(2023, 2, 21).unwrap(), ..input() }),
+            "first_act_date"
+        );
         assert_eq!(field(DossierInput { pieces: 0, ..input() }), "pieces");
         assert_eq!(field(DossierInput { matricule: " ".into(), ..input() }), "matricule");
     }

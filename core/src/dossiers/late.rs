@@ -33,17 +33,27 @@ pub(crate) async fn apply_late_effect(
     match d.status {
         Status::Paye => {
             if let Some(paid) = d.total_reimbursed.filter(|p| *p > 0) {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM clawbacks WHERE dossier_id = $1").bind(id).fetch_optional(&mut **tx).await?;
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM clawbacks WHERE dossier_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
                 if exists.is_none() {
-                    let reason = format!("Défalcation : original de la feuille {} non reçu dans le délai (au plus tard le {}).", d.form_number, fr(d.original_deadline));
-                    sqlx::query("INSERT INTO clawbacks (member_id, dossier_id, amount, reason, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(d.member_id)
-                        .bind(id)
-                        .bind(paid)
-                        .bind(&reason)
-                        .bind(time::ts(now))
-                        .execute(&mut **tx)
-                        .await?;
+                    let reason = format!(
+                        "Défalcation : original de la feuille {} non reçu dans le délai (au plus tard le {}).",
+                        d.form_number,
+                        fr(d.original_deadline)
+                    );
+                    sqlx::query(
+                        "INSERT INTO clawbacks (member_id, dossier_id, amount, reason, created_at) VALUES \
+                        ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(d.member_id)
+                    .bind(id)
+                    .bind(paid)
+                    .bind(&reason)
+                    .bind(time::ts(now))
+                    .execute(&mut **tx)
+                    .await?;
                     journal.push(Change {
                         action: "clawback.create",
                         entity_type: "member",
@@ -58,18 +68,27 @@ pub(crate) async fn apply_late_effect(
         _ if *effect == LateEffect::Reject => {
             if d.status == Status::Liquide {
                 for table in ["clawback_deductions", "approval_consumptions", "fund_coverage_uses"] {
-                    sqlx::query(&format!("DELETE FROM {table} WHERE dossier_id = $1")).bind(id).execute(&mut **tx).await?;
+                    sqlx::query(&format!("DELETE FROM {table} WHERE dossier_id = $1"))
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await?;
                 }
-                sqlx::query("UPDATE dossiers SET clawback_deducted = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
+                sqlx::query("UPDATE dossiers SET clawback_deducted = 0 WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
             }
-            sqlx::query("UPDATE dossiers SET status = $5, reason_code = $1, reason_text = $2, processed_at = $3, version = version + 1, updated_at = $3 WHERE id = $4")
-                .bind(late.code)
-                .bind(&late.label)
-                .bind(time::ts(now))
-                .bind(id)
-                .bind(Status::Rejete.code())
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE dossiers SET status = $5, reason_code = $1, reason_text = $2, processed_at = $3, \
+                version = version + 1, updated_at = $3 WHERE id = $4",
+            )
+            .bind(late.code)
+            .bind(&late.label)
+            .bind(time::ts(now))
+            .bind(id)
+            .bind(Status::Rejete.code())
+            .execute(&mut **tx)
+            .await?;
         }
         _ => {}
     }

@@ -43,7 +43,13 @@ pub struct MoveRequest {
 }
 
 /// Makes a move of the workflow.
-pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc>, r: &MoveRequest) -> ApiResult<Dossier> {
+pub async fn make_move(
+    db: &Db,
+    actor: &Actor,
+    roles: &[Role],
+    now: DateTime<Utc>,
+    r: &MoveRequest,
+) -> ApiResult<Dossier> {
     let reason_text = text::optional("reason_text", "Le motif", &r.reason_text, 1000)?;
     let note = text::optional("note", "La note", &r.note, 1000)?;
     let mut tx = db.begin().await?;
@@ -58,13 +64,20 @@ pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc
     let mut override_reason = before.checklist_override.clone();
     match r.action {
         Move::Take => {
-            assigned = Some(actor.staff_id.ok_or_else(|| ApiError::validation("move", "Seul un gestionnaire connecté peut prendre un dossier."))?);
+            assigned = Some(actor.staff_id.ok_or_else(|| {
+                ApiError::validation("move", "Seul un gestionnaire connecté peut prendre un dossier.")
+            })?);
         }
         Move::MarkIncomplete | Move::Reject => {
             let label = match &r.reason_code {
                 Some(code) => match catalogues::reason_in_tx(&mut tx, code).await? {
                     Some((label, true)) => Some(label),
-                    _ => return Err(ApiError::validation("reason_code", format!("Motif « {code} » inconnu ou désactivé."))),
+                    _ => {
+                        return Err(ApiError::validation(
+                            "reason_code",
+                            format!("Motif « {code} » inconnu ou désactivé."),
+                        ))
+                    }
                 },
                 None => None,
             };
@@ -74,7 +87,10 @@ pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc
                 (Some(l), None) => Some(l),
                 (None, Some(t)) => Some(t),
                 (None, None) => {
-                    return Err(ApiError::validation("reason_code", "Indiquez le motif que l'adhérent lira (catalogue ou texte libre)."));
+                    return Err(ApiError::validation(
+                        "reason_code",
+                        "Indiquez le motif que l'adhérent lira (catalogue ou texte libre).",
+                    ));
                 }
             };
             reason_code = r.reason_code.clone();
@@ -86,7 +102,11 @@ pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc
                     let labels = labels_of(db.pool(), &missing).await?;
                     return Err(ApiError::validation(
                         "note",
-                        format!("Pièces manquantes : {}. Cochez-les si elles sont là, ou indiquez pourquoi le dossier est complet malgré tout.", labels.join(", ")),
+                        format!(
+                            "Pièces manquantes : {}. Cochez-les si elles sont là, ou indiquez pourquoi le dossier \
+                            est complet malgré tout.",
+                            labels.join(", ")
+                        ),
                     ));
                 };
                 override_reason = Some(why);
@@ -151,13 +171,18 @@ pub async fn make_move(db: &Db, actor: &Actor, roles: &[Role], now: DateTime<Utc
             obj.insert("reopen_reason".into(), serde_json::Value::String(reason_text_or(&r.reason_text)));
         }
     }
-    audit::record(&mut tx, now, actor, Change {
-        action: "dossier.move",
-        entity_type: "dossier",
-        entity_id: Some(r.id.to_string()),
-        before: Some(audit_json(&before)),
-        after: Some(after_json),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "dossier.move",
+            entity_type: "dossier",
+            entity_id: Some(r.id.to_string()),
+            before: Some(audit_json(&before)),
+            after: Some(after_json),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)

@@ -4,8 +4,8 @@
 use super::catalogues;
 use super::counts;
 use super::deadlines;
-use super::model::{Dossier, Kind};
 use super::late;
+use super::model::{Dossier, Kind};
 use super::repo::{self, from_row, DOSSIER_SELECT};
 use super::workflow::Status;
 use crate::audit::Actor;
@@ -63,7 +63,13 @@ const OPEN: &str = "('recu', 'en_cours', 'incomplet')";
 /// WHERE conditions and their values for a filter, on columns of `table`
 /// (`d` for dossiers, `c` for the counts table); `with_status` leaves the
 /// status out (for the counts).
-fn conditions(f: &QueueFilter, me: Option<i64>, today: NaiveDate, with_status: bool, table: &str) -> (Vec<String>, Vec<Bind>) {
+fn conditions(
+    f: &QueueFilter,
+    me: Option<i64>,
+    today: NaiveDate,
+    with_status: bool,
+    table: &str,
+) -> (Vec<String>, Vec<Bind>) {
     let mut c = vec![];
     let mut b = vec![];
     let push = |cond: String, v: Bind, c: &mut Vec<String>, b: &mut Vec<Bind>| {
@@ -86,7 +92,12 @@ fn conditions(f: &QueueFilter, me: Option<i64>, today: NaiveDate, with_status: b
     }
     if f.overdue {
         // Written as the partial index `dossiers_open` is, so that it is used.
-        push(format!("{table}.status IN {OPEN} AND {table}.validity_end < ?"), Bind::Text(time::date(today)), &mut c, &mut b);
+        push(
+            format!("{table}.status IN {OPEN} AND {table}.validity_end < ?"),
+            Bind::Text(time::date(today)),
+            &mut c,
+            &mut b,
+        );
     }
     (c, b)
 }
@@ -97,7 +108,10 @@ enum Bind {
     Int(i64),
 }
 
-fn bind_all<'q>(mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>, binds: &'q [Bind]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for b in binds {
         q = match b {
             Bind::Text(s) => q.bind(s.as_str()),
@@ -118,7 +132,12 @@ fn where_of(c: &[String]) -> String {
 pub async fn queue(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<QueuePage> {
     let page = f.page.max(0);
     let (c, b) = conditions(f, me, today, true, "d");
-    let sql = format!("{DOSSIER_SELECT}{} ORDER BY d.validity_end, d.id LIMIT {} OFFSET {}", where_of(&c), PAGE_SIZE + 1, page * PAGE_SIZE);
+    let sql = format!(
+        "{DOSSIER_SELECT}{} ORDER BY d.validity_end, d.id LIMIT {} OFFSET {}",
+        where_of(&c),
+        PAGE_SIZE + 1,
+        page * PAGE_SIZE
+    );
     let rows = bind_all(sqlx::query(&sql), &b).fetch_all(pool).await?;
     let mut rows: Vec<Dossier> = rows.iter().map(from_row).collect::<ApiResult<_>>()?;
     let more = rows.len() as i64 > PAGE_SIZE;
@@ -135,12 +154,32 @@ pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Nai
         (format!("SELECT d.status, COUNT(*) AS n FROM dossiers d{} GROUP BY d.status", where_of(&c)), b)
     } else {
         let (c, b) = conditions(f, me, today, false, "c");
-        (format!("SELECT c.status, CAST(SUM(c.n) AS BIGINT) AS n FROM {} c{} GROUP BY c.status", counts::COUNTS, where_of(&c)), b)
+        (
+            format!(
+                "SELECT c.status, CAST(SUM(c.n) AS BIGINT) AS n FROM {} c{} GROUP BY c.status",
+                counts::COUNTS,
+                where_of(&c)
+            ),
+            b,
+        )
     };
     let rows = bind_all(sqlx::query(&sql.0), &sql.1).fetch_all(pool).await?;
     let mut out = vec![];
-    for s in [Status::Recu, Status::EnCours, Status::Incomplet, Status::Complet, Status::Rejete, Status::Liquide, Status::Paye] {
-        let n = rows.iter().find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(s.code())).map(|r| r.try_get::<i64, _>("n")).transpose()?.unwrap_or(0);
+    for s in [
+        Status::Recu,
+        Status::EnCours,
+        Status::Incomplet,
+        Status::Complet,
+        Status::Rejete,
+        Status::Liquide,
+        Status::Paye,
+    ] {
+        let n = rows
+            .iter()
+            .find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(s.code()))
+            .map(|r| r.try_get::<i64, _>("n"))
+            .transpose()?
+            .unwrap_or(0);
         out.push(StatusCount { status: s, label: s.label().to_string(), count: n });
     }
     Ok(out)
@@ -167,7 +206,8 @@ pub struct OverdueOriginal {
 
 pub async fn overdue_originals(pool: &AnyPool, today: NaiveDate) -> ApiResult<Vec<OverdueOriginal>> {
     let rows = sqlx::query(&format!(
-        "{DOSSIER_SELECT} WHERE d.scanned_on IS NOT NULL AND d.original_received_on IS NULL AND d.original_deadline < $1 ORDER BY d.original_deadline, d.id"
+        "{DOSSIER_SELECT} WHERE d.scanned_on IS NOT NULL AND d.original_received_on IS NULL AND d.original_deadline < \
+            $1 ORDER BY d.original_deadline, d.id"
     ))
     .bind(time::date(today))
     .fetch_all(pool)
@@ -175,7 +215,10 @@ pub async fn overdue_originals(pool: &AnyPool, today: NaiveDate) -> ApiResult<Ve
     let mut out = vec![];
     for r in &rows {
         let d = from_row(r)?;
-        let clawback: Option<i64> = sqlx::query_scalar("SELECT amount FROM clawbacks WHERE dossier_id = $1").bind(d.id).fetch_optional(pool).await?;
+        let clawback: Option<i64> = sqlx::query_scalar("SELECT amount FROM clawbacks WHERE dossier_id = $1")
+            .bind(d.id)
+            .fetch_optional(pool)
+            .await?;
         out.push(OverdueOriginal { days_late: (today - d.original_deadline).num_days(), clawback, dossier: d });
     }
     Ok(out)
@@ -202,7 +245,8 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     let today = now.date_naive();
     let mut tx = db.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM dossiers WHERE scanned_on IS NOT NULL AND original_received_on IS NULL AND original_deadline < $1 AND late = 0 ORDER BY id",
+        "SELECT id FROM dossiers WHERE scanned_on IS NOT NULL AND original_received_on IS NULL AND original_deadline \
+            < $1 AND late = 0 ORDER BY id",
     )
     .bind(time::date(today))
     .fetch_all(&mut *tx)
@@ -216,7 +260,11 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     for id in ids {
         let before = repo::get_in_tx(&mut tx, id).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
-        sqlx::query("UPDATE dossiers SET late = 1, version = version + 1, updated_at = $1 WHERE id = $2").bind(time::ts(now)).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE dossiers SET late = 1, version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(time::ts(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let clawbacks = journal.len();
         late::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
         let after = repo::get_in_tx(&mut tx, id).await?;
@@ -275,29 +323,64 @@ async fn count(pool: &AnyPool, sql: &str, binds: &[Bind]) -> ApiResult<i64> {
 /// The figures that matter to each role, and the weekly chart.
 pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime<Utc>) -> ApiResult<Home> {
     let today = now.date_naive();
-    let by_status = |s: &str| format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE status = '{s}'", counts::COUNTS);
+    let by_status =
+        |s: &str| format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE status = '{s}'", counts::COUNTS);
     let mut tiles = vec![];
     let mut tile = |key: &str, label: &str, n: i64| tiles.push(Tile { key: key.into(), label: label.into(), count: n });
     let today_start = time::ts(today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     if auth::allows(roles, Permission::ReceptionWork) {
-        tile("open_collections", "Levées en cours", count(pool, "SELECT COUNT(*) FROM collections WHERE closed_at IS NULL", &[]).await?);
-        tile("received_today", "Dossiers reçus aujourd'hui", count(pool, "SELECT COUNT(*) FROM dossiers WHERE created_at >= $1", &[Bind::Text(today_start.clone())]).await?);
+        tile(
+            "open_collections",
+            "Levées en cours",
+            count(pool, "SELECT COUNT(*) FROM collections WHERE closed_at IS NULL", &[]).await?,
+        );
+        tile(
+            "received_today",
+            "Dossiers reçus aujourd'hui",
+            count(pool, "SELECT COUNT(*) FROM dossiers WHERE created_at >= $1", &[Bind::Text(today_start.clone())])
+                .await?,
+        );
     }
     if auth::allows(roles, Permission::DossiersOversee) {
         tile("to_take", "À prendre (reçus)", count(pool, &by_status("recu"), &[]).await?);
-        tile("mine", "Mes dossiers en cours", count(pool, &format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE assigned_to = $1 AND status = 'en_cours'", counts::COUNTS), &[Bind::Int(me.unwrap_or(-1))]).await?);
+        tile(
+            "mine",
+            "Mes dossiers en cours",
+            count(
+                pool,
+                &format!(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM \
+            {} c WHERE assigned_to = $1 AND status = \
+            'en_cours'",
+                    counts::COUNTS
+                ),
+                &[Bind::Int(me.unwrap_or(-1))],
+            )
+            .await?,
+        );
         tile("complete", "Complets, à liquider", count(pool, &by_status("complet"), &[]).await?);
         tile(
             "overdue",
             "En retard (validité dépassée)",
-            count(pool, &format!("SELECT COUNT(*) FROM dossiers WHERE status IN {OPEN} AND validity_end < $1"), &[Bind::Text(time::date(today))]).await?,
+            count(
+                pool,
+                &format!("SELECT COUNT(*) FROM dossiers WHERE status IN {OPEN} AND validity_end < $1"),
+                &[Bind::Text(time::date(today))],
+            )
+            .await?,
         );
     }
     tile("incomplete", "Incomplets (en attente de complément)", count(pool, &by_status("incomplet"), &[]).await?);
     tile(
         "originals_overdue",
         "Originaux en retard",
-        count(pool, "SELECT COUNT(*) FROM dossiers WHERE scanned_on IS NOT NULL AND original_received_on IS NULL AND original_deadline < $1", &[Bind::Text(time::date(today))]).await?,
+        count(
+            pool,
+            "SELECT COUNT(*) FROM dossiers WHERE scanned_on IS NOT NULL AND original_received_on IS NULL AND \
+            original_deadline < $1",
+            &[Bind::Text(time::date(today))],
+        )
+        .await?,
     );
     let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
     let mut weeks = vec![];
@@ -305,8 +388,18 @@ pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime
         let start = monday - Duration::weeks(i);
         let from = time::ts(start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
         let to = time::ts((start + Duration::weeks(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-        let received = count(pool, "SELECT COUNT(*) FROM dossiers WHERE created_at >= $1 AND created_at < $2", &[Bind::Text(from.clone()), Bind::Text(to.clone())]).await?;
-        let processed = count(pool, "SELECT COUNT(*) FROM dossiers WHERE processed_at >= $1 AND processed_at < $2", &[Bind::Text(from), Bind::Text(to)]).await?;
+        let received = count(
+            pool,
+            "SELECT COUNT(*) FROM dossiers WHERE created_at >= $1 AND created_at < $2",
+            &[Bind::Text(from.clone()), Bind::Text(to.clone())],
+        )
+        .await?;
+        let processed = count(
+            pool,
+            "SELECT COUNT(*) FROM dossiers WHERE processed_at >= $1 AND processed_at < $2",
+            &[Bind::Text(from), Bind::Text(to)],
+        )
+        .await?;
         weeks.push(Week { start, received, processed });
     }
     Ok(Home { tiles, weeks })

@@ -45,9 +45,18 @@ pub struct Recorded {
 }
 
 /// The member and beneficiary a dossier is for, checked on the first-act date.
-async fn covered(tx: &mut Transaction<'static, Any>, c: &Checked, beneficiary_id: i64, act: NaiveDate) -> ApiResult<i64> {
-    let m = sqlx::query("SELECT id, end_date FROM members WHERE matricule = $1").bind(&c.matricule).fetch_optional(&mut **tx).await?;
-    let m = m.ok_or_else(|| ApiError::validation("matricule", format!("Aucun adhérent de matricule {}.", c.matricule)))?;
+async fn covered(
+    tx: &mut Transaction<'static, Any>,
+    c: &Checked,
+    beneficiary_id: i64,
+    act: NaiveDate,
+) -> ApiResult<i64> {
+    let m = sqlx::query("SELECT id, end_date FROM members WHERE matricule = $1")
+        .bind(&c.matricule)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let m =
+        m.ok_or_else(|| ApiError::validation("matricule", format!("Aucun adhérent de matricule {}.", c.matricule)))?;
     let member_id: i64 = m.try_get("id")?;
     if let Some(end) = time::row_date(&m, "end_date")? {
         if act > end {
@@ -57,13 +66,20 @@ async fn covered(tx: &mut Transaction<'static, Any>, c: &Checked, beneficiary_id
             ));
         }
     }
-    let b = sqlx::query("SELECT member_id, last_name, first_name, coverage_start, coverage_end FROM beneficiaries WHERE id = $1")
-        .bind(beneficiary_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let b = sqlx::query(
+        "SELECT member_id, last_name, first_name, coverage_start, coverage_end FROM beneficiaries WHERE id = $1",
+    )
+    .bind(beneficiary_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let b = match b {
         Some(b) if b.try_get::<i64, _>("member_id")? == member_id => b,
-        _ => return Err(ApiError::validation("beneficiary_id", "Choisissez le bénéficiaire dans la liste de l'adhérent.")),
+        _ => {
+            return Err(ApiError::validation(
+                "beneficiary_id",
+                "Choisissez le bénéficiaire dans la liste de l'adhérent.",
+            ))
+        }
     };
     let name = format!("{} {}", b.try_get::<String, _>("last_name")?, b.try_get::<String, _>("first_name")?);
     let start = time::row_date(&b, "coverage_start")?;
@@ -85,7 +101,14 @@ async fn covered(tx: &mut Transaction<'static, Any>, c: &Checked, beneficiary_id
 
 /// Records one dossier. From an urn, a form number already recorded as a
 /// scan marks that dossier's original received instead of creating another.
-pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierInput, arrival: Arrival, scans: &[Scan]) -> ApiResult<Recorded> {
+pub async fn record(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &DossierInput,
+    arrival: Arrival,
+    scans: &[Scan],
+) -> ApiResult<Recorded> {
     let today = now.date_naive();
     let c = input.check(today)?;
     let mut tx = db.begin().await?;
@@ -95,20 +118,29 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     let mut out_of_urn = today;
     if let Arrival::Urn { collection_id, .. } = arrival {
         let row: Option<(Option<String>, String)> =
-            sqlx::query_as("SELECT closed_at, pickup_date FROM collections WHERE id = $1").bind(collection_id).fetch_optional(&mut *tx).await?;
+            sqlx::query_as("SELECT closed_at, pickup_date FROM collections WHERE id = $1")
+                .bind(collection_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         match row {
             None => return Err(ApiError::not_found(format!("Aucune levée n° {collection_id}."))),
             Some((Some(_), _)) => {
-                return Err(ApiError::conflict(format!("La levée n° {collection_id} est clôturée : ouvrez-en une nouvelle pour enregistrer ce dossier.")))
+                return Err(ApiError::conflict(format!(
+                    "La levée n° {collection_id} est clôturée : ouvrez-en une nouvelle pour enregistrer ce dossier."
+                )))
             }
             Some((None, pickup)) => out_of_urn = time::parse_date(&pickup)?,
         }
     }
-    let existing = sqlx::query("SELECT id, matricule_ok, scanned_on, original_received_on FROM (SELECT d.id, CASE WHEN m.matricule = $2 THEN 1 ELSE 0 END AS matricule_ok, d.scanned_on, d.original_received_on FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.form_number = $1) x")
-        .bind(&c.form_number)
-        .bind(&c.matricule)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing = sqlx::query(
+        "SELECT id, matricule_ok, scanned_on, original_received_on FROM (SELECT d.id, CASE \
+        WHEN m.matricule = $2 THEN 1 ELSE 0 END AS matricule_ok, d.scanned_on, d.original_received_on FROM dossiers d \
+        JOIN members m ON m.id = d.member_id WHERE d.form_number = $1) x",
+    )
+    .bind(&c.form_number)
+    .bind(&c.matricule)
+    .fetch_optional(&mut *tx)
+    .await?;
     if let Some(e) = existing {
         let id: i64 = e.try_get("id")?;
         let before = get_in_tx(&mut tx, id).await?;
@@ -116,33 +148,48 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
         let Arrival::Urn { collection_id, urn_id } = arrival else {
             return Err(ApiError::validation(
                 "form_number",
-                format!("La feuille de soins {} est déjà enregistrée (dossier reçu le {}).", c.form_number, fr(before.received_on)),
+                format!(
+                    "La feuille de soins {} est déjà enregistrée (dossier reçu le {}).",
+                    c.form_number,
+                    fr(before.received_on)
+                ),
             ));
         };
         if !awaiting_original {
             return Err(ApiError::validation(
                 "form_number",
-                format!("La feuille de soins {} est déjà enregistrée (dossier reçu le {}) : un même numéro ne peut être déposé deux fois.", c.form_number, fr(before.received_on)),
+                format!(
+                    "La feuille de soins {} est déjà enregistrée (dossier reçu le {}) : un même numéro ne peut \
+                    être déposé deux fois.",
+                    c.form_number,
+                    fr(before.received_on)
+                ),
             ));
         }
         if e.try_get::<i64, _>("matricule_ok")? != 1 {
             return Err(ApiError::validation(
                 "matricule",
-                format!("La feuille {} a été scannée pour le matricule {}, pas {} : vérifiez la saisie.", c.form_number, before.matricule, c.matricule),
+                format!(
+                    "La feuille {} a été scannée pour le matricule {}, pas {} : vérifiez la saisie.",
+                    c.form_number, before.matricule, c.matricule
+                ),
             ));
         }
         let rules = catalogues::deadline_rules(&mut *tx).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
         let late = deadlines::original_is_late(&deadlines::compute(&rule, before.first_act_date), true, out_of_urn);
-        sqlx::query("UPDATE dossiers SET original_received_on = $1, collection_id = $2, urn_id = $3, late = $4, version = version + 1, updated_at = $5 WHERE id = $6")
-            .bind(time::date(out_of_urn))
-            .bind(collection_id)
-            .bind(urn_id)
-            .bind(late as i64)
-            .bind(time::ts(now))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE dossiers SET original_received_on = $1, collection_id = $2, urn_id = $3, late = $4, \
+            version = version + 1, updated_at = $5 WHERE id = $6",
+        )
+        .bind(time::date(out_of_urn))
+        .bind(collection_id)
+        .bind(urn_id)
+        .bind(late as i64)
+        .bind(time::ts(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let mut journal = vec![];
         if late {
             let label = late_reason_label(&mut tx).await?;
@@ -169,7 +216,8 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     let member_id = covered(&mut tx, &c, input.beneficiary_id, input.first_act_date).await?;
     if !input.confirm_duplicate {
         let similar: Option<String> = sqlx::query_scalar(
-            "SELECT form_number FROM dossiers WHERE member_id = $1 AND beneficiary_id = $2 AND first_act_date = $3 AND total_claimed = $4 LIMIT 1",
+            "SELECT form_number FROM dossiers WHERE member_id = $1 AND beneficiary_id = $2 AND first_act_date = $3 \
+                AND total_claimed = $4 LIMIT 1",
         )
         .bind(member_id)
         .bind(input.beneficiary_id)
@@ -179,7 +227,8 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
         .await?;
         if let Some(other) = similar {
             let mut e = ApiError::conflict(format!(
-                "Doublon possible : le dossier {other} a le même bénéficiaire, la même date de premier acte et le même total. Confirmez pour enregistrer quand même."
+                "Doublon possible : le dossier {other} a le même bénéficiaire, la même date de premier acte et le \
+                    même total. Confirmez pour enregistrer quand même."
             ));
             e.field = Some("confirm_duplicate".into());
             return Err(e);
@@ -192,7 +241,10 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
         Arrival::Urn { collection_id, urn_id } => (None, Some(out_of_urn), Some(collection_id), Some(urn_id)),
         Arrival::Scan { on } => {
             if on > today {
-                return Err(ApiError::validation("scanned_on", "Date de réception du scan : elle ne peut pas être dans le futur."));
+                return Err(ApiError::validation(
+                    "scanned_on",
+                    "Date de réception du scan : elle ne peut pas être dans le futur.",
+                ));
             }
             (Some(on), None, None, None)
         }
@@ -242,8 +294,16 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &DossierI
     audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
     let message = match (late, after.status) {
-        (true, Status::Rejete) => format!("{} enregistré, REJETÉ : dépôt hors délai (validité jusqu'au {}).", after.form_number, fr(after.validity_end)),
-        (true, _) => format!("{} enregistré, signalé HORS DÉLAI (validité jusqu'au {}).", after.form_number, fr(after.validity_end)),
+        (true, Status::Rejete) => format!(
+            "{} enregistré, REJETÉ : dépôt hors délai (validité jusqu'au {}).",
+            after.form_number,
+            fr(after.validity_end)
+        ),
+        (true, _) => format!(
+            "{} enregistré, signalé HORS DÉLAI (validité jusqu'au {}).",
+            after.form_number,
+            fr(after.validity_end)
+        ),
         _ => format!("{} enregistré pour {}.", after.form_number, after.beneficiary_name),
     };
     Ok(Recorded { outcome: Outcome::Created, dossier: after, message })

@@ -37,7 +37,8 @@ fn req_date(r: &AnyRow, col: &str) -> ApiResult<NaiveDate> {
 
 pub(crate) fn from_row(r: &AnyRow) -> ApiResult<Dossier> {
     let status: String = r.try_get("status")?;
-    let status = Status::parse(&status).ok_or_else(|| ApiError::internal(format!("statut inconnu en base : {status}")))?;
+    let status =
+        Status::parse(&status).ok_or_else(|| ApiError::internal(format!("statut inconnu en base : {status}")))?;
     let kind: String = r.try_get("kind")?;
     let relation: String = r.try_get("relation")?;
     let created: String = r.try_get("created_at")?;
@@ -96,11 +97,23 @@ pub(crate) fn audit_json(d: &Dossier) -> serde_json::Value {
 }
 
 pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<Dossier>> {
-    sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.id = $1")).bind(id).fetch_optional(pool).await?.as_ref().map(from_row).transpose()
+    sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn by_form_number(pool: &AnyPool, form: &str) -> ApiResult<Option<Dossier>> {
-    sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.form_number = $1")).bind(form).fetch_optional(pool).await?.as_ref().map(from_row).transpose()
+    sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.form_number = $1"))
+        .bind(form)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub(crate) async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Dossier> {
@@ -114,14 +127,28 @@ pub(crate) async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> Ap
         .ok_or_else(|| ApiError::not_found(format!("Aucun dossier n° {id}.")))
 }
 
-pub(crate) async fn insert_scan(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, dossier_id: i64, s: &Scan, confidential: bool) -> ApiResult<()> {
+pub(crate) async fn insert_scan(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    dossier_id: i64,
+    s: &Scan,
+    confidential: bool,
+) -> ApiResult<()> {
     let at = attachments::Place { shelf: &SCANS, owner: dossier_id, piece: None, confidential: Some(confidential) };
     attachments::store(tx, actor, now, &at, s).await
 }
 
 /// Adds scans to an existing dossier.
 /// `confidential`: a sealed envelope, opened by the medical role only.
-pub async fn add_scans(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, scans: &[Scan], confidential: bool) -> ApiResult<Vec<ScanInfo>> {
+pub async fn add_scans(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    scans: &[Scan],
+    confidential: bool,
+) -> ApiResult<Vec<ScanInfo>> {
     if scans.is_empty() {
         return Err(ApiError::validation("files", "Choisissez au moins un fichier."));
     }
@@ -148,12 +175,16 @@ pub async fn scans_of(pool: &AnyPool, dossier_id: i64) -> ApiResult<Vec<ScanInfo
 
 /// A scan's content.
 pub async fn scan_content(pool: &AnyPool, file_id: i64) -> ApiResult<(ScanInfo, Vec<u8>)> {
-    let (info, bytes) = SCANS.content(pool, file_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucune pièce scannée n° {file_id}.")))?;
+    let (info, bytes) = SCANS
+        .content(pool, file_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucune pièce scannée n° {file_id}.")))?;
     Ok((info.into(), bytes))
 }
 
 /// A dossier's scans, each maybe in a sealed envelope.
-const SCANS: attachments::Shelf = attachments::Shelf { table: "dossier_files", owner: "dossier_id", has_piece: false, has_confidential: true };
+const SCANS: attachments::Shelf =
+    attachments::Shelf { table: "dossier_files", owner: "dossier_id", has_piece: false, has_confidential: true };
 
 /// The catalogue's wording of these documents.
 pub async fn labels_of(pool: &AnyPool, docs: &[checklist::Document]) -> ApiResult<Vec<String>> {
@@ -197,28 +228,39 @@ pub async fn update_checklist(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &Ch
         return Err(ApiError::stale());
     }
     if !matches!(before.status, Status::Recu | Status::EnCours | Status::Incomplet) {
-        return Err(ApiError::conflict(format!("La liste des pièces d'un dossier au statut « {} » ne se modifie plus.", before.status.label())));
+        return Err(ApiError::conflict(format!(
+            "La liste des pièces d'un dossier au statut « {} » ne se modifie plus.",
+            before.status.label()
+        )));
     }
-    let n = sqlx::query("UPDATE dossiers SET contents_json = $1, present_json = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
-        .bind(serde_json::to_string(&u.contents.for_kind(before.kind)).map_err(ApiError::internal)?)
-        .bind(serde_json::to_string(&present).map_err(ApiError::internal)?)
-        .bind(time::ts(now))
-        .bind(u.id)
-        .bind(u.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(
+        "UPDATE dossiers SET contents_json = $1, present_json = $2, version = version + 1, updated_at \
+        = $3 WHERE id = $4 AND version = $5",
+    )
+    .bind(serde_json::to_string(&u.contents.for_kind(before.kind)).map_err(ApiError::internal)?)
+    .bind(serde_json::to_string(&present).map_err(ApiError::internal)?)
+    .bind(time::ts(now))
+    .bind(u.id)
+    .bind(u.version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n == 0 {
         return Err(ApiError::stale());
     }
     let after = get_in_tx(&mut tx, u.id).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "dossier.checklist",
-        entity_type: "dossier",
-        entity_id: Some(u.id.to_string()),
-        before: Some(serde_json::json!({ "contents": before.contents, "present": before.present })),
-        after: Some(serde_json::json!({ "contents": after.contents, "present": after.present })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "dossier.checklist",
+            entity_type: "dossier",
+            entity_id: Some(u.id.to_string()),
+            before: Some(serde_json::json!({ "contents": before.contents, "present": before.present })),
+            after: Some(serde_json::json!({ "contents": after.contents, "present": after.present })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)

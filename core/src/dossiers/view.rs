@@ -5,10 +5,10 @@ use super::catalogues;
 use super::checklist;
 use super::model::Dossier;
 use super::repo::labels_of;
-use crate::kernel::dates::fr;
 use super::workflow::{self, Move, Status};
 use crate::auth::Role;
 use crate::error::ApiResult;
+use crate::kernel::dates::fr;
 use crate::money;
 use crate::pdf::receipt::{self, Receipt};
 use serde::Serialize;
@@ -42,7 +42,12 @@ pub async fn checklist_view(pool: &AnyPool, d: &Dossier) -> ApiResult<ChecklistV
         items.push(ChecklistItem { code: code.clone(), label, required: true, present: d.present.contains(code) });
     }
     for t in types.iter().filter(|t| t.active && !required.contains(&t.code)) {
-        items.push(ChecklistItem { code: t.code.clone(), label: t.label.clone(), required: false, present: d.present.contains(&t.code) });
+        items.push(ChecklistItem {
+            code: t.code.clone(),
+            label: t.label.clone(),
+            required: false,
+            present: d.present.contains(&t.code),
+        });
     }
     let missing = labels_of(pool, &checklist::missing(&d.contents, &d.present)).await?;
     let refs: Vec<&str> = missing.iter().map(String::as_str).collect();
@@ -79,7 +84,11 @@ pub struct MemberDossierView {
 }
 
 pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossierView> {
-    let missing = if d.status == Status::Incomplet { labels_of(pool, &checklist::missing(&d.contents, &d.present)).await? } else { vec![] };
+    let missing = if d.status == Status::Incomplet {
+        labels_of(pool, &checklist::missing(&d.contents, &d.present)).await?
+    } else {
+        vec![]
+    };
     let complement_due = d.complement_due.filter(|_| d.status == Status::Incomplet);
     Ok(MemberDossierView {
         form_number: d.form_number.clone(),
@@ -90,9 +99,16 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
         reason: if matches!(d.status, Status::Incomplet | Status::Rejete) { d.reason.clone() } else { None },
         how_to_complete: (d.status == Status::Incomplet).then(|| {
             format!(
-                "Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la feuille de soins {}{}.",
+                "Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la \
+                    feuille de soins {}{}.",
                 d.form_number,
-                complement_due.map(|due| format!(", au plus tard le {} ; passé ce jour, le dossier sera rejeté", fr(due))).unwrap_or_default()
+                complement_due
+                    .map(|due| format!(
+                        ", au plus tard le {} ; passé ce jour, le dossier sera \
+                    rejeté",
+                        fr(due)
+                    ))
+                    .unwrap_or_default()
             )
         }),
         complement_due: complement_due.map(fr),
@@ -106,9 +122,14 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
 pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::pdf::letterhead::Letterhead) -> ApiResult<Vec<u8>> {
     let v = member_view(pool, d).await?;
     let mut closing: Vec<String> = v.how_to_complete.iter().cloned().collect();
-    closing.extend(v.original_expected.as_ref().map(|o| format!("{o} : sans lui, le dossier sera rejeté (ou le remboursement défalqué).")));
+    closing.extend(
+        v.original_expected
+            .as_ref()
+            .map(|o| format!("{o} : sans lui, le dossier sera rejeté (ou le remboursement défalqué).")),
+    );
     closing.push(format!(
-        "Conservez ce document. La feuille de soins est valable jusqu'au {} ; l'état de votre dossier est consultable dans votre espace adhérent.",
+        "Conservez ce document. La feuille de soins est valable jusqu'au {} ; l'état de votre dossier est consultable \
+            dans votre espace adhérent.",
         fr(d.validity_end)
     ));
     Ok(receipt::render(

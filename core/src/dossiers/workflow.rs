@@ -50,9 +50,17 @@ impl Status {
         }
     }
     pub fn parse(s: &str) -> Option<Status> {
-        [Status::Recu, Status::EnCours, Status::Incomplet, Status::Complet, Status::Rejete, Status::Liquide, Status::Paye]
-            .into_iter()
-            .find(|x| x.code() == s)
+        [
+            Status::Recu,
+            Status::EnCours,
+            Status::Incomplet,
+            Status::Complet,
+            Status::Rejete,
+            Status::Liquide,
+            Status::Paye,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
     }
 }
 
@@ -113,8 +121,17 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
 
-    const ALL: [Status; 7] = [Status::Recu, Status::EnCours, Status::Incomplet, Status::Complet, Status::Rejete, Status::Liquide, Status::Paye];
-    const MOVES: [Move; 6] = [Move::Take, Move::MarkComplete, Move::MarkIncomplete, Move::Reject, Move::ComplementReceived, Move::Reopen];
+    const ALL: [Status; 7] = [
+        Status::Recu,
+        Status::EnCours,
+        Status::Incomplet,
+        Status::Complet,
+        Status::Rejete,
+        Status::Liquide,
+        Status::Paye,
+    ];
+    const MOVES: [Move; 6] =
+        [Move::Take, Move::MarkComplete, Move::MarkIncomplete, Move::Reject, Move::ComplementReceived, Move::Reopen];
 
     #[test]
     fn the_allowed_moves_and_only_those() {

@@ -110,10 +110,23 @@ mod tests {
 
     #[test]
     fn csv_cells_a_spreadsheet_would_run_are_text() {
-        for (given, written) in [("=1+2", "'=1+2"), ("+212600", "'+212600"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Bennani", "Bennani"), ("", "")] {
+        for (given, written) in [
+            ("=1+2", "'=1+2"),
+            ("+212600", "'+212600"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("Bennani", "Bennani"),
+            ("", ""),
+        ] {
             assert_eq!(csv_text(given), written);
         }
-        let bytes = csv_bytes(&["nom", "montant"], &[vec![CsvCell::Text("=1+2"), CsvCell::Figure("-12,50".into())]]).unwrap();
-        assert_eq!(String::from_utf8(bytes).unwrap(), "nom;montant\n'=1+2;-12,50\n", "a figure we formatted passes as it is");
+        let bytes =
+            csv_bytes(&["nom", "montant"], &[vec![CsvCell::Text("=1+2"), CsvCell::Figure("-12,50".into())]]).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "nom;montant\n'=1+2;-12,50\n",
+            "a figure we formatted passes as it is"
+        );
     }
 }

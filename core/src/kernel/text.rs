@@ -8,7 +8,8 @@ use unicode_normalization::UnicodeNormalization;
 /// Bidi controls can make a name display differently from what is stored
 /// (U+202E turns "fdp.exe" around); letters of any script are welcome.
 fn is_forbidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// An optional free text: cleaned as [`clean`], `None` when absent or blank.
@@ -54,7 +55,11 @@ pub fn fold(s: &str) -> String {
 
 /// The words a name is found by.
 pub fn tokens(parts: &[&str]) -> Vec<String> {
-    let mut t: Vec<String> = parts.iter().flat_map(|p| fold(p).split(' ').map(String::from).collect::<Vec<_>>()).filter(|w| !w.is_empty()).collect();
+    let mut t: Vec<String> = parts
+        .iter()
+        .flat_map(|p| fold(p).split(' ').map(String::from).collect::<Vec<_>>())
+        .filter(|w| !w.is_empty())
+        .collect();
     t.sort();
     t.dedup();
     t

@@ -50,16 +50,27 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     }
     let families: Vec<String> = d.families.iter().map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty()).collect();
     if families.is_empty() {
-        return Err(ApiError::validation("families", "Indiquez au moins une famille d'actes liée à la maladie chronique."));
+        return Err(ApiError::validation(
+            "families",
+            "Indiquez au moins une famille d'actes liée à la maladie chronique.",
+        ));
     }
-    let end = d.start_date.checked_add_months(Months::new(VALIDITY_MONTHS)).and_then(|e| e.pred_opt()).unwrap_or(d.start_date);
+    let end = d
+        .start_date
+        .checked_add_months(Months::new(VALIDITY_MONTHS))
+        .and_then(|e| e.pred_opt())
+        .unwrap_or(d.start_date);
     let mut tx = db.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id = $1").bind(d.beneficiary_id).fetch_optional(&mut *tx).await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM beneficiaries WHERE id = $1")
+        .bind(d.beneficiary_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     if exists.is_none() {
         return Err(ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", d.beneficiary_id)));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO chronic_declarations (beneficiary_id, condition, families_json, start_date, end_date, decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO chronic_declarations (beneficiary_id, condition, families_json, start_date, end_date, \
+            decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(d.beneficiary_id)
     .bind(&condition)
@@ -80,16 +91,27 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     })
     .await?;
     tx.commit().await?;
-    Ok(Declaration { id, beneficiary_id: d.beneficiary_id, condition: Some(condition), confidential: true, families, start_date: d.start_date, end_date: end })
+    Ok(Declaration {
+        id,
+        beneficiary_id: d.beneficiary_id,
+        condition: Some(condition),
+        confidential: true,
+        families,
+        start_date: d.start_date,
+        end_date: end,
+    })
 }
 
 /// A beneficiary's declarations, the condition shown to the medical role only.
 pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[Role]) -> ApiResult<Vec<Declaration>> {
     let medical = crate::medical::reads_medical(roles);
-    let rows = sqlx::query("SELECT id, beneficiary_id, condition, families_json, start_date, end_date FROM chronic_declarations WHERE beneficiary_id = $1 ORDER BY start_date")
-        .bind(beneficiary_id)
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, beneficiary_id, condition, families_json, start_date, end_date FROM \
+        chronic_declarations WHERE beneficiary_id = $1 ORDER BY start_date",
+    )
+    .bind(beneficiary_id)
+    .fetch_all(pool)
+    .await?;
     rows.iter()
         .map(|r| {
             let f: String = r.try_get("families_json")?;
@@ -108,12 +130,20 @@ pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[
 }
 
 /// Does a valid declaration of this beneficiary cover this act family on this day?
-pub async fn covers<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, beneficiary_id: i64, family: &str, day: NaiveDate) -> ApiResult<bool> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT families_json FROM chronic_declarations WHERE beneficiary_id = $1 AND start_date <= $2 AND end_date >= $2")
-        .bind(beneficiary_id)
-        .bind(time::date(day))
-        .fetch_all(ex)
-        .await?;
+pub async fn covers<'e, E: sqlx::Executor<'e, Database = Any>>(
+    ex: E,
+    beneficiary_id: i64,
+    family: &str,
+    day: NaiveDate,
+) -> ApiResult<bool> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT families_json FROM chronic_declarations WHERE beneficiary_id = \
+        $1 AND start_date <= $2 AND end_date >= $2",
+    )
+    .bind(beneficiary_id)
+    .bind(time::date(day))
+    .fetch_all(ex)
+    .await?;
     Ok(rows.iter().any(|f| serde_json::from_str::<Vec<String>>(f).unwrap_or_default().iter().any(|x| x == family)))
 }
 
@@ -128,7 +158,12 @@ pub struct ExpiringDeclaration {
 
 /// Declarations ending between `today` and `today + days` and not yet renewed
 /// (no later declaration of the same beneficiary), soonest first.
-pub async fn expiring(pool: &sqlx::AnyPool, today: NaiveDate, days: i64, roles: &[Role]) -> ApiResult<Vec<ExpiringDeclaration>> {
+pub async fn expiring(
+    pool: &sqlx::AnyPool,
+    today: NaiveDate,
+    days: i64,
+    roles: &[Role],
+) -> ApiResult<Vec<ExpiringDeclaration>> {
     let until = today + chrono::Duration::days(days);
     let rows = sqlx::query(
         "SELECT d.beneficiary_id, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first
@@ -144,12 +179,22 @@ pub async fn expiring(pool: &sqlx::AnyPool, today: NaiveDate, days: i64, roles: 
     let mut out = vec![];
     for r in rows {
         let b: i64 = r.try_get("beneficiary_id")?;
-        for d in of_beneficiary(pool, b, roles).await?.into_iter().filter(|d| d.end_date >= today && d.end_date <= until) {
+        for d in
+            of_beneficiary(pool, b, roles).await?.into_iter().filter(|d| d.end_date >= today && d.end_date <= until)
+        {
             out.push(ExpiringDeclaration {
                 declaration: d,
                 matricule: r.try_get("matricule")?,
-                member_name: format!("{} {}", r.try_get::<String, _>("m_last")?.to_uppercase(), r.try_get::<String, _>("m_first")?),
-                beneficiary_name: format!("{} {}", r.try_get::<String, _>("b_last")?.to_uppercase(), r.try_get::<String, _>("b_first")?),
+                member_name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("m_last")?.to_uppercase(),
+                    r.try_get::<String, _>("m_first")?
+                ),
+                beneficiary_name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("b_last")?.to_uppercase(),
+                    r.try_get::<String, _>("b_first")?
+                ),
             });
         }
     }

@@ -12,10 +12,10 @@
 
 use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, Pricing, RuleSet};
 use crate::dossiers::Kind;
+use crate::kernel::dates::fr;
 use crate::money::format as dh;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
-use crate::kernel::dates::fr;
 
 /// A care line as the processor enters it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,10 +134,16 @@ pub fn parse_act(text: &str) -> Result<(String, i64), String> {
         Some(c) => {
             let c = c.replace(',', ".");
             let (u, f) = c.split_once('.').unwrap_or((&c, ""));
-            if u.is_empty() && f.is_empty() || !u.chars().all(|x| x.is_ascii_digit()) || !f.chars().all(|x| x.is_ascii_digit()) || f.len() > 2 || u.len() > 6 {
+            if u.is_empty() && f.is_empty()
+                || !u.chars().all(|x| x.is_ascii_digit())
+                || !f.chars().all(|x| x.is_ascii_digit())
+                || f.len() > 2
+                || u.len() > 6
+            {
                 return Err(format!("Coefficient illisible dans « {t} » (exemples : B 120, K 50, AMM 8,5)."));
             }
-            let u: i64 = if u.is_empty() { 0 } else { u.parse().map_err(|_| format!("Coefficient illisible dans « {t} »."))? };
+            let u: i64 =
+                if u.is_empty() { 0 } else { u.parse().map_err(|_| format!("Coefficient illisible dans « {t} »."))? };
             let f: i64 = format!("{f:0<2}").parse().unwrap_or(0);
             u * 100 + f
         }
@@ -159,7 +165,13 @@ fn reject(reason: impl Into<String>) -> LineResult {
 /// already reimbursed this year per act family (from earlier dossiers);
 /// `clawbacks` the member's outstanding claw-backs (id, amount), oldest first,
 /// deducted from what the mutual pays.
-pub fn liquidate(sets: &[RuleSet], dossier: &DossierFacts, lines: &[CareLine], used: &BTreeMap<(i64, String, i32), i64>, clawbacks: &[(i64, i64)]) -> Liquidation {
+pub fn liquidate(
+    sets: &[RuleSet],
+    dossier: &DossierFacts,
+    lines: &[CareLine],
+    used: &BTreeMap<(i64, String, i32), i64>,
+    clawbacks: &[(i64, i64)],
+) -> Liquidation {
     let mut used = used.clone();
     let mut results = Vec::with_capacity(lines.len());
     let mut t = Liquidation {
@@ -262,38 +274,44 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         }
         (None, Pricing::Agreement) => {
             return reject(format!(
-                "{} : aucun tarif de référence public au barème ; cette ligne ne se liquide que sous une prise en charge qui en fixe le tarif.",
+                "{} : aucun tarif de référence public au barème ; cette ligne ne se liquide que sous une prise en \
+                    charge qui en fixe le tarif.",
                 act.label
             ))
         }
         (None, pricing) => match pricing {
-        Pricing::KeyLetter => {
-            let Some(value) = rules.key_values.get(&act.code) else {
-                return reject(format!("Lettre clé « {} » sans valeur au barème.", act.code));
-            };
-            let unit = apply_coefficient(*value, coef);
-            why.push(format!(
-                "Tarif de référence = {} × {} ({} à {} DH){}",
-                l.quantity,
-                dh(unit),
-                act.code,
-                dh(*value),
-                if coef != 100 { format!(", coefficient {}", dh(coef)) } else { String::new() }
-            ));
-            Some(unit * l.quantity)
-        }
-        Pricing::Reference { unit_price: Some(p) } => {
-            why.push(format!("Tarif de référence = {} × {} DH", l.quantity, dh(*p)));
-            Some(p * l.quantity)
-        }
-        Pricing::Reference { unit_price: None } => None,
-        Pricing::Agreement => None,
+            Pricing::KeyLetter => {
+                let Some(value) = rules.key_values.get(&act.code) else {
+                    return reject(format!("Lettre clé « {} » sans valeur au barème.", act.code));
+                };
+                let unit = apply_coefficient(*value, coef);
+                why.push(format!(
+                    "Tarif de référence = {} × {} ({} à {} DH){}",
+                    l.quantity,
+                    dh(unit),
+                    act.code,
+                    dh(*value),
+                    if coef != 100 { format!(", coefficient {}", dh(coef)) } else { String::new() }
+                ));
+                Some(unit * l.quantity)
+            }
+            Pricing::Reference { unit_price: Some(p) } => {
+                why.push(format!("Tarif de référence = {} × {} DH", l.quantity, dh(*p)));
+                Some(p * l.quantity)
+            }
+            Pricing::Reference { unit_price: None } => None,
+            Pricing::Agreement => None,
         },
     };
     let base = match reference {
         Some(r) => {
             let b = r.min(l.charged);
-            why.push(format!("Base = le moindre du facturé ({}) et du tarif de référence ({}) = {}", dh(l.charged), dh(r), dh(b)));
+            why.push(format!(
+                "Base = le moindre du facturé ({}) et du tarif de référence ({}) = {}",
+                dh(l.charged),
+                dh(r),
+                dh(b)
+            ));
             b
         }
         None => {
@@ -301,14 +319,23 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             l.charged
         }
     };
-    let (rate, rate_why) = if l.chronic { (rules.chronic_rate, "taux maladie chronique (ALD/ALC)") } else { (rules.rates.get(&d.kind).copied().unwrap_or(0), "taux de la nature des soins") };
+    let (rate, rate_why) = if l.chronic {
+        (rules.chronic_rate, "taux maladie chronique (ALD/ALC)")
+    } else {
+        (rules.rates.get(&d.kind).copied().unwrap_or(0), "taux de la nature des soins")
+    };
     let mut reimbursed = apply_rate(base, rate);
     why.push(format!("Remboursé = {} × {} ({rate_why}) = {}", dh(base), format_rate(rate), dh(reimbursed)));
     let above = l.charged - base;
     let above_rate = rules.above_tariff_rates.get(&d.kind).copied().unwrap_or(0);
     if above > 0 && above_rate > 0 {
         let extra = apply_rate(above, above_rate);
-        why.push(format!("Dépassement du tarif {} × {} (part de la mutuelle) = {}", dh(above), format_rate(above_rate), dh(extra)));
+        why.push(format!(
+            "Dépassement du tarif {} × {} (part de la mutuelle) = {}",
+            dh(above),
+            format_rate(above_rate),
+            dh(extra)
+        ));
         reimbursed += extra;
     }
     let ceiling = rules.yearly_ceilings.get(&act.family).copied();
@@ -317,7 +344,14 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         let so_far = used.get(&key).copied().unwrap_or(0);
         let room = (c - so_far).max(0);
         if reimbursed > room {
-            why.push(format!("Plafond annuel {} de {} DH : déjà remboursé {}, reste {} ; remboursé ramené à {}", act.family, dh(c), dh(so_far), dh(room), dh(room)));
+            why.push(format!(
+                "Plafond annuel {} de {} DH : déjà remboursé {}, reste {} ; remboursé ramené à {}",
+                act.family,
+                dh(c),
+                dh(so_far),
+                dh(room),
+                dh(room)
+            ));
             reimbursed = room;
         }
         *used.entry(key).or_insert(0) += reimbursed;
@@ -329,15 +363,30 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         None => apply_rate(base, rules.amo_shares.get(&d.kind).copied().unwrap_or(0)).min(reimbursed),
     };
     let complementary = (reimbursed - amo).max(0);
-    why.push(format!("Part AMO = {} ; part complémentaire = {} − {} = {}", dh(amo), dh(reimbursed), dh(amo), dh(complementary)));
+    why.push(format!(
+        "Part AMO = {} ; part complémentaire = {} − {} = {}",
+        dh(amo),
+        dh(reimbursed),
+        dh(amo),
+        dh(complementary)
+    ));
     // What others already paid the provider is never reimbursed again.
     let amo_to_member = (amo - l.paid_by_fund).max(0);
     let mut complementary = (complementary - l.paid_by_mutual).max(0);
     if l.paid_by_fund > 0 {
-        why.push(format!("Déjà payé au prestataire par {} : {} ; part AMO due à l'adhérent = {}", d.fund, dh(l.paid_by_fund), dh(amo_to_member)));
+        why.push(format!(
+            "Déjà payé au prestataire par {} : {} ; part AMO due à l'adhérent = {}",
+            d.fund,
+            dh(l.paid_by_fund),
+            dh(amo_to_member)
+        ));
     }
     if l.paid_by_mutual > 0 {
-        why.push(format!("Déjà payé au prestataire par la mutuelle : {} ; part complémentaire due à l'adhérent = {}", dh(l.paid_by_mutual), dh(complementary)));
+        why.push(format!(
+            "Déjà payé au prestataire par la mutuelle : {} ; part complémentaire due à l'adhérent = {}",
+            dh(l.paid_by_mutual),
+            dh(complementary)
+        ));
     }
     let bore = l.charged - l.paid_by_fund - l.paid_by_mutual;
     let mut amo_to_member = amo_to_member;
@@ -359,7 +408,12 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             dh(remainder)
         ));
     } else {
-        why.push(format!("Reste à la charge de l'adhérent = {} − {} = {}", dh(l.charged), dh(reimbursed), dh(remainder)));
+        why.push(format!(
+            "Reste à la charge de l'adhérent = {} − {} = {}",
+            dh(l.charged),
+            dh(reimbursed),
+            dh(remainder)
+        ));
     }
     LineResult::Accepted(Computed {
         family: act.family.clone(),
@@ -415,7 +469,13 @@ mod tests {
     }
 
     fn facts(kind: Kind) -> DossierFacts {
-        DossierFacts { kind, first_act_date: day(2023, 1, 5), validity_end: day(2023, 4, 5), fund: "CNOPS".into(), mutual_pays_amo: true }
+        DossierFacts {
+            kind,
+            first_act_date: day(2023, 1, 5),
+            validity_end: day(2023, 4, 5),
+            fund: "CNOPS".into(),
+            mutual_pays_amo: true,
+        }
     }
 
     fn line(act: &str, qty: i64, charged: i64) -> CareLine {
@@ -445,18 +505,39 @@ mod tests {
     #[test]
     fn the_worked_example_of_domain_md() {
         // Invoice VFA230187, January 2023: 4 × 150,00 and 4 × 125,00 = 1 100,00.
-        let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Autres), &[line("PSYMOT", 4, 60_000), line("ORTHO", 4, 50_000)], &BTreeMap::new(), &[]);
+        let l = liquidate(
+            &[rules(day(2022, 1, 1), 110)],
+            &facts(Kind::Autres),
+            &[line("PSYMOT", 4, 60_000), line("ORTHO", 4, 50_000)],
+            &BTreeMap::new(),
+            &[],
+        );
         let p = accepted(&l.lines[0]);
-        assert_eq!((p.base, p.reimbursed, p.amo, p.complementary, p.remainder), (60_000, 48_000, 42_000, 6_000, 12_000));
+        assert_eq!(
+            (p.base, p.reimbursed, p.amo, p.complementary, p.remainder),
+            (60_000, 48_000, 42_000, 6_000, 12_000)
+        );
         let o = accepted(&l.lines[1]);
-        assert_eq!((o.base, o.reimbursed, o.amo, o.complementary, o.remainder), (50_000, 40_000, 35_000, 5_000, 10_000));
+        assert_eq!(
+            (o.base, o.reimbursed, o.amo, o.complementary, o.remainder),
+            (50_000, 40_000, 35_000, 5_000, 10_000)
+        );
         assert_eq!((l.total_charged, l.total_reimbursed, l.net_paid), (110_000, 88_000, 88_000));
         assert_eq!(p.explanation[0], "Accord préalable AP-2023-000001 : 4 PSYMOT utilisé(s) sur l'accord");
         assert_eq!(p.explanation[1], "Tarif de référence = 4 × 150,00 DH");
-        assert_eq!(p.explanation[2], "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00");
+        assert_eq!(
+            p.explanation[2],
+            "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00"
+        );
         assert_eq!(p.explanation[3], "Remboursé = 600,00 × 80 % (taux de la nature des soins) = 480,00");
         // Without the prior approval, the sessions are refused.
-        let no = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Autres), &[CareLine { approval: None, ..line("PSYMOT", 4, 60_000) }], &BTreeMap::new(), &[]);
+        let no = liquidate(
+            &[rules(day(2022, 1, 1), 110)],
+            &facts(Kind::Autres),
+            &[CareLine { approval: None, ..line("PSYMOT", 4, 60_000) }],
+            &BTreeMap::new(),
+            &[],
+        );
         assert_eq!(no.lines[0], LineResult::Rejected("Accord préalable manquant.".into()));
         assert_eq!(no.net_paid, 0);
     }
@@ -464,23 +545,47 @@ mod tests {
     #[test]
     fn key_letters_reference_and_rounding() {
         // B 120 at 1,10 = 132,00 < 150,00 charged; 80 % = 105,60.
-        let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Maladie), &[line("b 120", 1, 15_000)], &BTreeMap::new(), &[]);
+        let l = liquidate(
+            &[rules(day(2022, 1, 1), 110)],
+            &facts(Kind::Maladie),
+            &[line("b 120", 1, 15_000)],
+            &BTreeMap::new(),
+            &[],
+        );
         let c = accepted(&l.lines[0]);
         assert_eq!((c.base, c.reimbursed, c.amo, c.complementary), (13_200, 10_560, 9_240, 1_320));
         // 33,33 charged without reference at 80 % = 26,664 → 26,66; AMO 70 % = 23,331 → 23,33.
-        let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Maladie), &[line("PHARMA", 1, 3_333)], &BTreeMap::new(), &[]);
+        let l = liquidate(
+            &[rules(day(2022, 1, 1), 110)],
+            &facts(Kind::Maladie),
+            &[line("PHARMA", 1, 3_333)],
+            &BTreeMap::new(),
+            &[],
+        );
         let c = accepted(&l.lines[0]);
         assert_eq!((c.base, c.reimbursed, c.amo, c.complementary, c.remainder), (3_333, 2_666, 2_333, 333, 667));
     }
 
     #[test]
     fn chronic_rate_and_yearly_ceiling() {
-        let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Maladie), &[CareLine { chronic: true, ..line("C", 1, 10_000) }], &BTreeMap::new(), &[]);
+        let l = liquidate(
+            &[rules(day(2022, 1, 1), 110)],
+            &facts(Kind::Maladie),
+            &[CareLine { chronic: true, ..line("C", 1, 10_000) }],
+            &BTreeMap::new(),
+            &[],
+        );
         let c = accepted(&l.lines[0]);
         assert_eq!((c.base, c.reimbursed, c.remainder), (8_000, 8_000, 2_000));
         // Optics: 1 000,00 already reimbursed this year, ceiling 1 200,00.
         let used: BTreeMap<_, _> = [((2, "optique".to_string(), 2023), 100_000)].into();
-        let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(Kind::Optique), &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)], &used, &[]);
+        let l = liquidate(
+            &[rules(day(2022, 1, 1), 110)],
+            &facts(Kind::Optique),
+            &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)],
+            &used,
+            &[],
+        );
         let first = accepted(&l.lines[0]);
         assert_eq!((first.reimbursed, first.amo, first.complementary), (20_000, 20_000, 0));
         assert!(first.explanation.iter().any(|e| e.starts_with("Plafond annuel optique de 1 200,00 DH")));
@@ -490,12 +595,33 @@ mod tests {
     #[test]
     fn the_rule_set_of_the_line_date_applies() {
         let sets = [rules(day(2022, 1, 1), 100), rules(day(2023, 1, 20), 110)];
-        let before = liquidate(&sets, &facts(Kind::Maladie), &[CareLine { date: day(2023, 1, 10), ..line("B 100", 1, 50_000) }], &BTreeMap::new(), &[]);
-        let after = liquidate(&sets, &facts(Kind::Maladie), &[CareLine { date: day(2023, 1, 25), ..line("B 100", 1, 50_000) }], &BTreeMap::new(), &[]);
+        let before = liquidate(
+            &sets,
+            &facts(Kind::Maladie),
+            &[CareLine { date: day(2023, 1, 10), ..line("B 100", 1, 50_000) }],
+            &BTreeMap::new(),
+            &[],
+        );
+        let after = liquidate(
+            &sets,
+            &facts(Kind::Maladie),
+            &[CareLine { date: day(2023, 1, 25), ..line("B 100", 1, 50_000) }],
+            &BTreeMap::new(),
+            &[],
+        );
         assert_eq!(accepted(&before.lines[0]).base, 10_000);
         assert_eq!(accepted(&after.lines[0]).base, 11_000);
         // Recomputing gives the same result.
-        assert_eq!(after, liquidate(&sets, &facts(Kind::Maladie), &[CareLine { date: day(2023, 1, 25), ..line("B 100", 1, 50_000) }], &BTreeMap::new(), &[]));
+        assert_eq!(
+            after,
+            liquidate(
+                &sets,
+                &facts(Kind::Maladie),
+                &[CareLine { date: day(2023, 1, 25), ..line("B 100", 1, 50_000) }],
+                &BTreeMap::new(),
+                &[]
+            )
+        );
     }
 
     #[test]
@@ -504,9 +630,15 @@ mod tests {
         let cases = [
             (line("XYZ", 1, 1_000), "Acte inconnu « XYZ »."),
             (line("B 0", 1, 1_000), "Coefficient nul dans « B 0 »."),
-            (line("B 12 3", 1, 1_000), "Acte illisible « B 12 3 » : une lettre clé ou un code, puis éventuellement un coefficient."),
+            (
+                line("B 12 3", 1, 1_000),
+                "Acte illisible « B 12 3 » : une lettre clé ou un code, puis éventuellement un coefficient.",
+            ),
             (line("C", 1, -5), "Montant facturé nul ou négatif."),
-            (CareLine { date: day(2023, 4, 6), ..line("C", 1, 1_000) }, "Soins du 06/04/2023 hors de la période de validité de la feuille (05/01/2023 – 05/04/2023)."),
+            (
+                CareLine { date: day(2023, 4, 6), ..line("C", 1, 1_000) },
+                "Soins du 06/04/2023 hors de la période de validité de la feuille (05/01/2023 – 05/04/2023).",
+            ),
             (CareLine { covered: false, ..line("C", 1, 1_000) }, "Bénéficiaire non couvert à la date des soins."),
         ];
         for (l, why) in cases {
@@ -536,22 +668,57 @@ mod tests {
         let mut r = rules(day(2022, 1, 1), 110);
         r.rates.insert(Kind::Autres, 10_000);
         r.amo_shares.insert(Kind::Autres, 8_000);
-        let cover = |tariff, fund_share| Some(FundTariff { number: "76372825".into(), fund_act: "IMP2".into(), tariff, fund_share });
+        let cover = |tariff, fund_share| {
+            Some(FundTariff { number: "76372825".into(), fund_act: "IMP2".into(), tariff, fund_share })
+        };
         let lines = [
-            CareLine { approval: None, paid_by_fund: 38_182, coverage: cover(43_636, 38_182), ..line("PSYMOT", 4, 60_000) },
-            CareLine { approval: None, paid_by_fund: 31_818, coverage: cover(36_364, 31_818), ..line("ORTHO", 4, 50_000) },
+            CareLine {
+                approval: None,
+                paid_by_fund: 38_182,
+                coverage: cover(43_636, 38_182),
+                ..line("PSYMOT", 4, 60_000)
+            },
+            CareLine {
+                approval: None,
+                paid_by_fund: 31_818,
+                coverage: cover(36_364, 31_818),
+                ..line("ORTHO", 4, 50_000)
+            },
         ];
         let l = liquidate(&[r.clone()], &facts(Kind::Autres), &lines, &BTreeMap::new(), &[]);
         let p = accepted(&l.lines[0]);
-        assert_eq!((p.base, p.amo, p.amo_to_member, p.complementary, p.reimbursed, p.remainder), (43_636, 38_182, 0, 5_454, 5_454, 16_364));
-        let o = accepted(&l.lines[1]);
-        assert_eq!((o.base, o.amo, o.amo_to_member, o.complementary, o.reimbursed, o.remainder), (36_364, 31_818, 0, 4_546, 4_546, 13_636));
         assert_eq!(
-            (l.total_charged, l.total_paid_by_others, l.total_amo, l.total_amo_to_member, l.total_complementary, l.total_reimbursed, l.total_remainder, l.net_paid),
+            (p.base, p.amo, p.amo_to_member, p.complementary, p.reimbursed, p.remainder),
+            (43_636, 38_182, 0, 5_454, 5_454, 16_364)
+        );
+        let o = accepted(&l.lines[1]);
+        assert_eq!(
+            (o.base, o.amo, o.amo_to_member, o.complementary, o.reimbursed, o.remainder),
+            (36_364, 31_818, 0, 4_546, 4_546, 13_636)
+        );
+        assert_eq!(
+            (
+                l.total_charged,
+                l.total_paid_by_others,
+                l.total_amo,
+                l.total_amo_to_member,
+                l.total_complementary,
+                l.total_reimbursed,
+                l.total_remainder,
+                l.net_paid
+            ),
             (110_000, 70_000, 70_000, 0, 10_000, 10_000, 30_000, 10_000)
         );
-        assert!(p.explanation.contains(&"Prise en charge CNOPS n° 76372825 (IMP2) : tarif 436,36 dont part CNOPS 381,82".to_string()), "{:?}", p.explanation);
-        assert!(p.explanation.contains(&"Déjà payé au prestataire par CNOPS : 381,82 ; part AMO due à l'adhérent = 0,00".to_string()));
+        assert!(
+            p.explanation.contains(
+                &"Prise en charge CNOPS n° 76372825 (IMP2) : tarif 436,36 dont part CNOPS 381,82".to_string()
+            ),
+            "{:?}",
+            p.explanation
+        );
+        assert!(p
+            .explanation
+            .contains(&"Déjà payé au prestataire par CNOPS : 381,82 ; part AMO due à l'adhérent = 0,00".to_string()));
         // Never more than the family bore (400,00), even if the mutual covered everything above the tariff.
         r.above_tariff_rates.insert(Kind::Autres, 10_000);
         let l = liquidate(&[r], &facts(Kind::Autres), &lines, &BTreeMap::new(), &[]);
@@ -564,20 +731,39 @@ mod tests {
         // of which the mutual already paid the provider 140,00 under its own
         // coverage: the member bore 10,00 and gets back at most that.
         let sets = [rules(day(2022, 1, 1), 110)];
-        let l = liquidate(&sets, &facts(Kind::Maladie), &[CareLine { paid_by_mutual: 14_000, ..line("C", 1, 15_000) }], &BTreeMap::new(), &[]);
+        let l = liquidate(
+            &sets,
+            &facts(Kind::Maladie),
+            &[CareLine { paid_by_mutual: 14_000, ..line("C", 1, 15_000) }],
+            &BTreeMap::new(),
+            &[],
+        );
         let c = accepted(&l.lines[0]);
         assert_eq!((c.amo, c.amo_to_member, c.complementary, c.reimbursed, c.remainder), (5_600, 1_000, 0, 1_000, 0));
         // The fund pays the AMO part itself: the mutual transfers only its complementary part.
         let fund = DossierFacts { mutual_pays_amo: false, ..facts(Kind::Maladie) };
         let l = liquidate(&sets, &fund, &[line("C", 1, 15_000)], &BTreeMap::new(), &[(3, 500)]);
-        assert_eq!((l.total_reimbursed, l.fund_pays, l.deductions.clone(), l.net_paid), (6_400, 5_600, vec![(3, 500)], 300));
+        assert_eq!(
+            (l.total_reimbursed, l.fund_pays, l.deductions.clone(), l.net_paid),
+            (6_400, 5_600, vec![(3, 500)], 300)
+        );
         // An act with no public tariff is refused outside a coverage, naming it.
         let mut r = rules(day(2022, 1, 1), 110);
-        r.acts.push(Act { code: "HOSP".into(), label: "Hospitalisation".into(), family: "hospitalisation".into(), pricing: Pricing::Agreement, needs_prior_approval: false });
+        r.acts.push(Act {
+            code: "HOSP".into(),
+            label: "Hospitalisation".into(),
+            family: "hospitalisation".into(),
+            pricing: Pricing::Agreement,
+            needs_prior_approval: false,
+        });
         let l = liquidate(&[r], &facts(Kind::Maladie), &[line("HOSP", 1, 400_000)], &BTreeMap::new(), &[]);
         assert_eq!(
             l.lines[0],
-            LineResult::Rejected("Hospitalisation : aucun tarif de référence public au barème ; cette ligne ne se liquide que sous une prise en charge qui en fixe le tarif.".into())
+            LineResult::Rejected(
+                "Hospitalisation : aucun tarif de référence public au barème ; cette ligne ne se \
+                liquide que sous une prise en charge qui en fixe le tarif."
+                    .into()
+            )
         );
         assert_eq!(l.total_remainder, 400_000);
     }

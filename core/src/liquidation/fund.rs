@@ -6,8 +6,8 @@
 use super::repo::rule_sets;
 use super::rules::in_force;
 use crate::audit::{self, Actor, Change};
-use crate::kernel::dates::fr;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::money;
 use crate::storage::{time, Db};
@@ -115,7 +115,8 @@ fn from_row(r: &sqlx::any::AnyRow, sets: &[super::RuleSet]) -> ApiResult<FundCov
         beneficiary_id: r.try_get("beneficiary_id")?,
         beneficiary_name: format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),
         provider: r.try_get("provider")?,
-        unit: CoverageUnit::parse(&r.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown coverage unit"))?,
+        unit: CoverageUnit::parse(&r.try_get::<String, _>("unit")?)
+            .ok_or_else(|| ApiError::internal("unknown coverage unit"))?,
         quantity: r.try_get("quantity")?,
         used: r.try_get::<Option<i64>, _>("used")?.unwrap_or(0),
         valid_from,
@@ -133,7 +134,10 @@ fn from_row(r: &sqlx::any::AnyRow, sets: &[super::RuleSet]) -> ApiResult<FundCov
 pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInput) -> ApiResult<FundCoverage> {
     let number = text::clean("number", "Numéro de la prise en charge", &c.number, 40)?;
     if number.is_empty() {
-        return Err(ApiError::validation("number", "Numéro de la prise en charge obligatoire (celui de la lettre de la caisse)."));
+        return Err(ApiError::validation(
+            "number",
+            "Numéro de la prise en charge obligatoire (celui de la lettre de la caisse).",
+        ));
     }
     let fund_act = text::clean("fund_act", "Code acte", &c.fund_act, 20)?.to_uppercase();
     if fund_act.is_empty() {
@@ -178,16 +182,30 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
     }
     let mut tx = db.begin().await?;
     let sets = rule_sets(&mut *tx).await?;
-    let mapped = in_force(&sets, c.valid_from).map(|s| s.fund_acts.keys().any(|k| k.eq_ignore_ascii_case(&fund_act))).unwrap_or(false);
+    let mapped = in_force(&sets, c.valid_from)
+        .map(|s| s.fund_acts.keys().any(|k| k.eq_ignore_ascii_case(&fund_act)))
+        .unwrap_or(false);
     if !mapped {
         return Err(ApiError::validation(
             "fund_act",
-            format!("Le code acte {fund_act} de la caisse n'est pas rattaché aux actes du barème en vigueur le {} : ajoutez-le au barème.", fr(c.valid_from)),
+            format!(
+                "Le code acte {fund_act} de la caisse n'est pas rattaché aux actes du barème en vigueur le {} : \
+                ajoutez-le au barème.",
+                fr(c.valid_from)
+            ),
         ));
     }
-    let member_id: Option<i64> = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1").bind(c.beneficiary_id).fetch_optional(&mut *tx).await?;
-    let member_id = member_id.ok_or_else(|| ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", c.beneficiary_id)))?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM fund_coverages WHERE number = $1").bind(&number).fetch_optional(&mut *tx).await?;
+    let member_id: Option<i64> = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1")
+        .bind(c.beneficiary_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let member_id = member_id.ok_or_else(|| {
+        ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", c.beneficiary_id))
+    })?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM fund_coverages WHERE number = $1")
+        .bind(&number)
+        .fetch_optional(&mut *tx)
+        .await?;
     if exists.is_some() {
         return Err(ApiError::conflict_on("number", format!("La prise en charge n° {number} est déjà enregistrée.")));
     }
@@ -232,18 +250,29 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
 /// A member's fund coverages, latest first.
 pub async fn of_member(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<FundCoverage>> {
     let sets = rule_sets(pool).await?;
-    let rows = sqlx::query(&format!("{SELECT} WHERE c.member_id = $1 ORDER BY c.valid_to DESC, c.id DESC")).bind(member_id).fetch_all(pool).await?;
+    let rows = sqlx::query(&format!("{SELECT} WHERE c.member_id = $1 ORDER BY c.valid_to DESC, c.id DESC"))
+        .bind(member_id)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(|r| from_row(r, &sets)).collect()
 }
 
 /// The fund coverages of a beneficiary valid on `day` whose act code covers
 /// `act` under the rule set `rules`, the one ending first first.
-pub async fn covering(tx: &mut Transaction<'static, Any>, rules: &super::RuleSet, beneficiary_id: i64, act: &str, day: NaiveDate) -> ApiResult<Vec<FundCoverage>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE c.beneficiary_id = $1 AND c.valid_from <= $2 AND c.valid_to >= $2 ORDER BY c.valid_to, c.id"))
-        .bind(beneficiary_id)
-        .bind(time::date(day))
-        .fetch_all(&mut **tx)
-        .await?;
+pub async fn covering(
+    tx: &mut Transaction<'static, Any>,
+    rules: &super::RuleSet,
+    beneficiary_id: i64,
+    act: &str,
+    day: NaiveDate,
+) -> ApiResult<Vec<FundCoverage>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE c.beneficiary_id = $1 AND c.valid_from <= $2 AND c.valid_to >= $2 ORDER BY c.valid_to, c.id"
+    ))
+    .bind(beneficiary_id)
+    .bind(time::date(day))
+    .fetch_all(&mut **tx)
+    .await?;
     let sets = [rules.clone()];
     let mut out = vec![];
     for r in &rows {
@@ -259,7 +288,8 @@ pub async fn covering(tx: &mut Transaction<'static, Any>, rules: &super::RuleSet
 /// number of the dossier that used each.
 pub async fn months_used(tx: &mut Transaction<'static, Any>, coverage_id: i64) -> ApiResult<Vec<(String, String)>> {
     let rows = sqlx::query(
-        "SELECT DISTINCT u.month, d.form_number FROM fund_coverage_uses u JOIN dossiers d ON d.id = u.dossier_id WHERE u.coverage_id = $1 AND u.month IS NOT NULL",
+        "SELECT DISTINCT u.month, d.form_number FROM fund_coverage_uses u JOIN dossiers d ON d.id = u.dossier_id \
+            WHERE u.coverage_id = $1 AND u.month IS NOT NULL",
     )
     .bind(coverage_id)
     .fetch_all(&mut **tx)
@@ -302,13 +332,18 @@ impl Payer {
 }
 
 pub async fn arrangements<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> ApiResult<Vec<Arrangement>> {
-    let rows = sqlx::query("SELECT effective_from, fund_name, amo_paid_by FROM amo_arrangements ORDER BY effective_from").fetch_all(ex).await?;
+    let rows =
+        sqlx::query("SELECT effective_from, fund_name, amo_paid_by FROM amo_arrangements ORDER BY effective_from")
+            .fetch_all(ex)
+            .await?;
     rows.iter()
         .map(|r| {
             Ok(Arrangement {
-                effective_from: time::row_date(r, "effective_from")?.ok_or_else(|| ApiError::internal("arrangement without a date"))?,
+                effective_from: time::row_date(r, "effective_from")?
+                    .ok_or_else(|| ApiError::internal("arrangement without a date"))?,
                 fund_name: r.try_get("fund_name")?,
-                amo_paid_by: Payer::parse(&r.try_get::<String, _>("amo_paid_by")?).ok_or_else(|| ApiError::internal("unknown AMO payer"))?,
+                amo_paid_by: Payer::parse(&r.try_get::<String, _>("amo_paid_by")?)
+                    .ok_or_else(|| ApiError::internal("unknown AMO payer"))?,
             })
         })
         .collect()
@@ -326,32 +361,50 @@ pub fn arrangement_on(all: &[Arrangement], day: NaiveDate) -> Arrangement {
 
 /// Adds an arrangement taking effect on its date; dossiers already
 /// liquidated keep the one they were liquidated under.
-pub async fn add_arrangement(db: &Db, actor: &Actor, now: DateTime<Utc>, a: &Arrangement) -> ApiResult<Vec<Arrangement>> {
+pub async fn add_arrangement(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    a: &Arrangement,
+) -> ApiResult<Vec<Arrangement>> {
     let name = text::clean("fund_name", "Nom de la caisse", &a.fund_name, 80)?;
     if name.is_empty() {
         return Err(ApiError::validation("fund_name", "Nom de la caisse obligatoire (exemple : CNOPS)."));
     }
     let mut tx = db.begin().await?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT fund_name FROM amo_arrangements WHERE effective_from = $1").bind(time::date(a.effective_from)).fetch_optional(&mut *tx).await?;
-    if exists.is_some() {
-        return Err(ApiError::validation("effective_from", "Un réglage prend déjà effet à cette date : choisissez une autre date."));
-    }
-    sqlx::query("INSERT INTO amo_arrangements (effective_from, fund_name, amo_paid_by, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
+    let exists: Option<String> = sqlx::query_scalar("SELECT fund_name FROM amo_arrangements WHERE effective_from = $1")
         .bind(time::date(a.effective_from))
-        .bind(&name)
-        .bind(a.amo_paid_by.code())
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "amo_arrangement.create",
-        entity_type: "amo_arrangement",
-        entity_id: Some(time::date(a.effective_from)),
-        before: None,
-        after: Some(serde_json::json!({ "fund_name": name, "amo_paid_by": a.amo_paid_by })),
-    })
+    if exists.is_some() {
+        return Err(ApiError::validation(
+            "effective_from",
+            "Un réglage prend déjà effet à cette date : choisissez une autre date.",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO amo_arrangements (effective_from, fund_name, amo_paid_by, created_at, created_by) VALUES \
+        ($1, $2, $3, $4, $5)",
+    )
+    .bind(time::date(a.effective_from))
+    .bind(&name)
+    .bind(a.amo_paid_by.code())
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "amo_arrangement.create",
+            entity_type: "amo_arrangement",
+            entity_id: Some(time::date(a.effective_from)),
+            before: None,
+            after: Some(serde_json::json!({ "fund_name": name, "amo_paid_by": a.amo_paid_by })),
+        },
+    )
     .await?;
     tx.commit().await?;
     arrangements(db.pool()).await

@@ -6,6 +6,7 @@
 pub mod chronic;
 pub mod compute;
 pub mod fund;
+pub mod liquidate;
 pub mod repo;
 pub mod rules;
 pub mod rules_form;

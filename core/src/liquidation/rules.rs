@@ -84,7 +84,9 @@ impl RuleSet {
 
     /// Whether the fund's act code `fund_code` covers the act `code`.
     pub fn fund_covers(&self, fund_code: &str, code: &str) -> bool {
-        self.fund_acts.iter().any(|(f, acts)| f.eq_ignore_ascii_case(fund_code) && acts.iter().any(|a| a.eq_ignore_ascii_case(code)))
+        self.fund_acts
+            .iter()
+            .any(|(f, acts)| f.eq_ignore_ascii_case(fund_code) && acts.iter().any(|a| a.eq_ignore_ascii_case(code)))
     }
 
     /// The act's label, or its code when the set does not know it.

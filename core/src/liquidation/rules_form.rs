@@ -97,9 +97,19 @@ pub fn parse_rate(field: &str, label: &str, raw: &str) -> ApiResult<Rate> {
     if t.is_empty() {
         return Ok(0);
     }
-    let bad = || ApiError::validation(field, format!("{label} : « {} » n'est pas un pourcentage (exemples : 80, 72,5).", raw.trim()));
+    let bad = || {
+        ApiError::validation(
+            field,
+            format!("{label} : « {} » n'est pas un pourcentage (exemples : 80, 72,5).", raw.trim()),
+        )
+    };
     let (u, f) = t.split_once([',', '.']).unwrap_or((t, ""));
-    if u.is_empty() || !u.chars().all(|c| c.is_ascii_digit()) || !f.chars().all(|c| c.is_ascii_digit()) || f.len() > 2 || u.len() > 3 {
+    if u.is_empty()
+        || !u.chars().all(|c| c.is_ascii_digit())
+        || !f.chars().all(|c| c.is_ascii_digit())
+        || f.len() > 2
+        || u.len() > 3
+    {
         return Err(bad());
     }
     let bp = u.parse::<u32>().map_err(|_| bad())? * 100 + format!("{f:0<2}").parse::<u32>().map_err(|_| bad())?;
@@ -120,7 +130,10 @@ fn positive(field: &str, label: &str, raw: &str) -> ApiResult<i64> {
 fn code(field: &str, label: &str, raw: &str) -> ApiResult<String> {
     let c = raw.trim().to_uppercase();
     if c.is_empty() || c.len() > 12 || !c.chars().all(|x| x.is_ascii_alphanumeric() || x == '_' || x == '-') {
-        return Err(ApiError::validation(field, format!("{label} : un code de lettres et de chiffres (exemples : C, PSYMOT, IMP2).")));
+        return Err(ApiError::validation(
+            field,
+            format!("{label} : un code de lettres et de chiffres (exemples : C, PSYMOT, IMP2)."),
+        ));
     }
     Ok(c)
 }
@@ -130,9 +143,13 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
     let mut key_values = BTreeMap::new();
     for (i, k) in f.key_values.iter().enumerate() {
         let letter = code(&format!("key_values[{i}].letter"), &format!("Lettre clé {}", i + 1), &k.letter)?;
-        let value = positive(&format!("key_values[{i}].value"), &format!("Valeur de la lettre clé {letter}"), &k.value)?;
+        let value =
+            positive(&format!("key_values[{i}].value"), &format!("Valeur de la lettre clé {letter}"), &k.value)?;
         if key_values.insert(letter.clone(), value).is_some() {
-            return Err(ApiError::validation(&format!("key_values[{i}].letter"), format!("La lettre clé {letter} est saisie deux fois.")));
+            return Err(ApiError::validation(
+                &format!("key_values[{i}].letter"),
+                format!("La lettre clé {letter} est saisie deux fois."),
+            ));
         }
     }
     let mut acts: Vec<Act> = vec![];
@@ -144,20 +161,31 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         }
         let label = crate::kernel::text::clean(&field("label"), &format!("Acte {c}, libellé"), &a.label, 120)?;
         if label.is_empty() {
-            return Err(ApiError::validation(&field("label"), format!("Acte {c} : libellé obligatoire (ce que lit l'adhérent sur son décompte).")));
+            return Err(ApiError::validation(
+                &field("label"),
+                format!("Acte {c} : libellé obligatoire (ce que lit l'adhérent sur son décompte)."),
+            ));
         }
         let family = crate::kernel::text::fold(&a.family).replace(' ', "_");
         if family.is_empty() {
-            return Err(ApiError::validation(&field("family"), format!("Acte {c} : famille obligatoire (consultation, reeducation, optique…).")));
+            return Err(ApiError::validation(
+                &field("family"),
+                format!("Acte {c} : famille obligatoire (consultation, reeducation, optique…)."),
+            ));
         }
         let pricing = match a.pricing {
             PricingForm::KeyLetter => {
                 if !key_values.contains_key(&c) {
-                    return Err(ApiError::validation(&field("pricing"), format!("Acte {c} : la lettre clé {c} n'a pas de valeur ; saisissez-la avec les lettres clés.")));
+                    return Err(ApiError::validation(
+                        &field("pricing"),
+                        format!("Acte {c} : la lettre clé {c} n'a pas de valeur ; saisissez-la avec les lettres clés."),
+                    ));
                 }
                 Pricing::KeyLetter
             }
-            PricingForm::UnitPrice => Pricing::Reference { unit_price: Some(positive(&field("unit_price"), &format!("Acte {c}, tarif unitaire"), &a.unit_price)?) },
+            PricingForm::UnitPrice => Pricing::Reference {
+                unit_price: Some(positive(&field("unit_price"), &format!("Acte {c}, tarif unitaire"), &a.unit_price)?),
+            },
             PricingForm::Charged => Pricing::Reference { unit_price: None },
             PricingForm::Agreement => Pricing::Agreement,
         };
@@ -170,9 +198,16 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         let k = r.kind.label();
         let rate = parse_rate(&format!("rates[{i}].rate"), &format!("Taux remboursé ({k})"), &r.rate)?;
         let amo = parse_rate(&format!("rates[{i}].amo_share"), &format!("Part AMO ({k})"), &r.amo_share)?;
-        let above = parse_rate(&format!("rates[{i}].above_tariff"), &format!("Part mutuelle au-delà du tarif ({k})"), &r.above_tariff)?;
+        let above = parse_rate(
+            &format!("rates[{i}].above_tariff"),
+            &format!("Part mutuelle au-delà du tarif ({k})"),
+            &r.above_tariff,
+        )?;
         if amo > rate {
-            return Err(ApiError::validation(&format!("rates[{i}].amo_share"), format!("Part AMO ({k}) : {} dépasse le taux remboursé ({}).", format_rate(amo), format_rate(rate))));
+            return Err(ApiError::validation(
+                &format!("rates[{i}].amo_share"),
+                format!("Part AMO ({k}) : {} dépasse le taux remboursé ({}).", format_rate(amo), format_rate(rate)),
+            ));
         }
         rates.insert(r.kind, rate);
         amo_shares.insert(r.kind, amo);
@@ -185,23 +220,46 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
     for (i, c) in f.yearly_ceilings.iter().enumerate() {
         let family = crate::kernel::text::fold(&c.family).replace(' ', "_");
         if family.is_empty() {
-            return Err(ApiError::validation(&format!("yearly_ceilings[{i}].family"), "Plafond : famille d'actes obligatoire."));
+            return Err(ApiError::validation(
+                &format!("yearly_ceilings[{i}].family"),
+                "Plafond : famille d'actes obligatoire.",
+            ));
         }
-        yearly_ceilings.insert(family.clone(), positive(&format!("yearly_ceilings[{i}].amount"), &format!("Plafond annuel {family}"), &c.amount)?);
+        yearly_ceilings.insert(
+            family.clone(),
+            positive(&format!("yearly_ceilings[{i}].amount"), &format!("Plafond annuel {family}"), &c.amount)?,
+        );
     }
     let mut fund_acts = BTreeMap::new();
     for (i, fa) in f.fund_acts.iter().enumerate() {
         let c = code(&format!("fund_acts[{i}].code"), &format!("Code de la caisse {}", i + 1), &fa.code)?;
-        let covered: Vec<String> = fa.acts.split([',', ' ', ';']).filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_uppercase()).collect();
+        let covered: Vec<String> =
+            fa.acts.split([',', ' ', ';']).filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_uppercase()).collect();
         if covered.is_empty() {
-            return Err(ApiError::validation(&format!("fund_acts[{i}].acts"), format!("Code {c} de la caisse : les actes qu'il couvre (exemple : PSYMOT, ORTHO).")));
+            return Err(ApiError::validation(
+                &format!("fund_acts[{i}].acts"),
+                format!("Code {c} de la caisse : les actes qu'il couvre (exemple : PSYMOT, ORTHO)."),
+            ));
         }
         if let Some(u) = covered.iter().find(|a| !acts.iter().any(|x| &x.code == *a)) {
-            return Err(ApiError::validation(&format!("fund_acts[{i}].acts"), format!("Code {c} de la caisse : l'acte {u} n'est pas au barème.")));
+            return Err(ApiError::validation(
+                &format!("fund_acts[{i}].acts"),
+                format!("Code {c} de la caisse : l'acte {u} n'est pas au barème."),
+            ));
         }
         fund_acts.insert(c, covered);
     }
-    Ok(RuleSet { effective_from: f.effective_from, key_values, acts, rates, chronic_rate, amo_shares, yearly_ceilings, above_tariff_rates, fund_acts })
+    Ok(RuleSet {
+        effective_from: f.effective_from,
+        key_values,
+        acts,
+        rates,
+        chronic_rate,
+        amo_shares,
+        yearly_ceilings,
+        above_tariff_rates,
+        fund_acts,
+    })
 }
 
 /// A percent as the editor shows it: `80`, `72,5`.
@@ -225,7 +283,14 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
                     Pricing::Reference { unit_price: None } => (PricingForm::Charged, String::new()),
                     Pricing::Agreement => (PricingForm::Agreement, String::new()),
                 };
-                ActForm { code: a.code.clone(), label: a.label.clone(), family: a.family.clone(), pricing, unit_price, needs_prior_approval: a.needs_prior_approval }
+                ActForm {
+                    code: a.code.clone(),
+                    label: a.label.clone(),
+                    family: a.family.clone(),
+                    pricing,
+                    unit_price,
+                    needs_prior_approval: a.needs_prior_approval,
+                }
             })
             .collect(),
         rates: Kind::ALL
@@ -238,7 +303,11 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
             })
             .collect(),
         chronic_rate: rate_text(r.chronic_rate),
-        yearly_ceilings: r.yearly_ceilings.iter().map(|(f, v)| CeilingForm { family: f.clone(), amount: price(*v) }).collect(),
+        yearly_ceilings: r
+            .yearly_ceilings
+            .iter()
+            .map(|(f, v)| CeilingForm { family: f.clone(), amount: price(*v) })
+            .collect(),
         fund_acts: r.fund_acts.iter().map(|(c, a)| FundActForm { code: c.clone(), acts: a.join(", ") }).collect(),
     }
 }
@@ -267,7 +336,14 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
     }
     for a in &new.acts {
         match old.act(&a.code) {
-            None => out.push(format!("Acte {} ajouté : {} ({}, {}{})", a.code, a.label, a.family, pricing_text(&a.pricing), if a.needs_prior_approval { ", accord préalable" } else { "" })),
+            None => out.push(format!(
+                "Acte {} ajouté : {} ({}, {}{})",
+                a.code,
+                a.label,
+                a.family,
+                pricing_text(&a.pricing),
+                if a.needs_prior_approval { ", accord préalable" } else { "" }
+            )),
             Some(o) => {
                 if o.label != a.label {
                     out.push(format!("Acte {} : libellé « {} » → « {} »", a.code, o.label, a.label));
@@ -279,7 +355,15 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
                     out.push(format!("Acte {} : {} → {}", a.code, pricing_text(&o.pricing), pricing_text(&a.pricing)));
                 }
                 if o.needs_prior_approval != a.needs_prior_approval {
-                    out.push(format!("Acte {} : {}", a.code, if a.needs_prior_approval { "accord préalable désormais exigé" } else { "accord préalable plus exigé" }));
+                    out.push(format!(
+                        "Acte {} : {}",
+                        a.code,
+                        if a.needs_prior_approval {
+                            "accord préalable désormais exigé"
+                        } else {
+                            "accord préalable plus exigé"
+                        }
+                    ));
                 }
             }
         }
@@ -301,9 +385,14 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
         }
     }
     if old.chronic_rate != new.chronic_rate {
-        out.push(format!("Taux maladie chronique : {} → {}", format_rate(old.chronic_rate), format_rate(new.chronic_rate)));
+        out.push(format!(
+            "Taux maladie chronique : {} → {}",
+            format_rate(old.chronic_rate),
+            format_rate(new.chronic_rate)
+        ));
     }
-    let families: std::collections::BTreeSet<&String> = old.yearly_ceilings.keys().chain(new.yearly_ceilings.keys()).collect();
+    let families: std::collections::BTreeSet<&String> =
+        old.yearly_ceilings.keys().chain(new.yearly_ceilings.keys()).collect();
     for f in families {
         let (a, b) = (old.yearly_ceilings.get(f), new.yearly_ceilings.get(f));
         if a != b {
@@ -336,12 +425,34 @@ mod tests {
     fn form() -> RuleSetForm {
         RuleSetForm {
             effective_from: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
-            key_values: vec![KeyValueForm { letter: "c".into(), value: "90".into() }, KeyValueForm { letter: "P".into(), value: "1,10".into() }],
-            acts: vec![
-                ActForm { code: "C".into(), label: "Consultation".into(), family: "consultation".into(), pricing: PricingForm::KeyLetter, unit_price: String::new(), needs_prior_approval: false },
-                ActForm { code: "ORTHO".into(), label: "Orthophonie (séance)".into(), family: "Rééducation".into(), pricing: PricingForm::UnitPrice, unit_price: "50".into(), needs_prior_approval: true },
+            key_values: vec![
+                KeyValueForm { letter: "c".into(), value: "90".into() },
+                KeyValueForm { letter: "P".into(), value: "1,10".into() },
             ],
-            rates: vec![KindRatesForm { kind: Kind::Maladie, rate: "100".into(), amo_share: "72,5 %".into(), above_tariff: String::new() }],
+            acts: vec![
+                ActForm {
+                    code: "C".into(),
+                    label: "Consultation".into(),
+                    family: "consultation".into(),
+                    pricing: PricingForm::KeyLetter,
+                    unit_price: String::new(),
+                    needs_prior_approval: false,
+                },
+                ActForm {
+                    code: "ORTHO".into(),
+                    label: "Orthophonie (séance)".into(),
+                    family: "Rééducation".into(),
+                    pricing: PricingForm::UnitPrice,
+                    unit_price: "50".into(),
+                    needs_prior_approval: true,
+                },
+            ],
+            rates: vec![KindRatesForm {
+                kind: Kind::Maladie,
+                rate: "100".into(),
+                amo_share: "72,5 %".into(),
+                above_tariff: String::new(),
+            }],
             chronic_rate: "100".into(),
             yearly_ceilings: vec![CeilingForm { family: "optique".into(), amount: "1 200".into() }],
             fund_acts: vec![FundActForm { code: "imp2".into(), acts: "ORTHO".into() }],
@@ -361,14 +472,43 @@ mod tests {
 
     #[test]
     fn each_bad_value_names_its_field() {
-        let cases: Vec<(Box<dyn Fn(&mut RuleSetForm)>, &str, &str)> = vec![
-            (Box::new(|f| f.rates[0].rate = "120".into()), "rates[0].rate", "Taux remboursé (Maladie) : 120 % dépasse 100 %."),
-            (Box::new(|f| f.rates[0].amo_share = "quatre-vingts".into()), "rates[0].amo_share", "Part AMO (Maladie) : « quatre-vingts » n'est pas un pourcentage (exemples : 80, 72,5)."),
-            (Box::new(|f| f.acts[1].unit_price = "-50".into()), "acts[1].unit_price", "Acte ORTHO, tarif unitaire : le montant doit être positif."),
-            (Box::new(|f| f.key_values[0].value = "0".into()), "key_values[0].value", "Valeur de la lettre clé C : le montant doit être positif."),
-            (Box::new(|f| f.acts[0].label = " ".into()), "acts[0].label", "Acte C : libellé obligatoire (ce que lit l'adhérent sur son décompte)."),
-            (Box::new(|f| f.fund_acts[0].acts = "PSYMOT".into()), "fund_acts[0].acts", "Code IMP2 de la caisse : l'acte PSYMOT n'est pas au barème."),
-            (Box::new(|f| f.acts[0].code = "Z".into()), "acts[0].pricing", "Acte Z : la lettre clé Z n'a pas de valeur ; saisissez-la avec les lettres clés."),
+        type Case<'a> = (Box<dyn Fn(&mut RuleSetForm)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                Box::new(|f| f.rates[0].rate = "120".into()),
+                "rates[0].rate",
+                "Taux remboursé (Maladie) : 120 % dépasse 100 %.",
+            ),
+            (
+                Box::new(|f| f.rates[0].amo_share = "quatre-vingts".into()),
+                "rates[0].amo_share",
+                "Part AMO (Maladie) : « quatre-vingts » n'est pas un pourcentage (exemples : 80, 72,5).",
+            ),
+            (
+                Box::new(|f| f.acts[1].unit_price = "-50".into()),
+                "acts[1].unit_price",
+                "Acte ORTHO, tarif unitaire : le montant doit être positif.",
+            ),
+            (
+                Box::new(|f| f.key_values[0].value = "0".into()),
+                "key_values[0].value",
+                "Valeur de la lettre clé C : le montant doit être positif.",
+            ),
+            (
+                Box::new(|f| f.acts[0].label = " ".into()),
+                "acts[0].label",
+                "Acte C : libellé obligatoire (ce que lit l'adhérent sur son décompte).",
+            ),
+            (
+                Box::new(|f| f.fund_acts[0].acts = "PSYMOT".into()),
+                "fund_acts[0].acts",
+                "Code IMP2 de la caisse : l'acte PSYMOT n'est pas au barème.",
+            ),
+            (
+                Box::new(|f| f.acts[0].code = "Z".into()),
+                "acts[0].pricing",
+                "Acte Z : la lettre clé Z n'a pas de valeur ; saisissez-la avec les lettres clés.",
+            ),
         ];
         for (i, (patch, field, message)) in cases.into_iter().enumerate() {
             let mut f = form();
@@ -385,16 +525,27 @@ mod tests {
         f.key_values[0].value = "100".into();
         f.rates[0].amo_share = "80".into();
         f.acts[1].needs_prior_approval = false;
-        f.acts.push(ActForm { code: "PSYMOT".into(), label: "Psychomotricité (séance)".into(), family: "reeducation".into(), pricing: PricingForm::Agreement, unit_price: String::new(), needs_prior_approval: true });
+        f.acts.push(ActForm {
+            code: "PSYMOT".into(),
+            label: "Psychomotricité (séance)".into(),
+            family: "reeducation".into(),
+            pricing: PricingForm::Agreement,
+            unit_price: String::new(),
+            needs_prior_approval: true,
+        });
         f.yearly_ceilings.clear();
         let new = read(&f).unwrap();
-        assert_eq!(differences(Some(&old), &new), vec![
-            "Lettre clé C : 90,00 DH → 100,00 DH",
-            "Acte ORTHO : accord préalable plus exigé",
-            "Acte PSYMOT ajouté : Psychomotricité (séance) (reeducation, tarif de la prise en charge, accord préalable)",
-            "Part AMO (Maladie) : 72,5 % → 80 %",
-            "Plafond annuel optique : 1 200,00 DH → —",
-        ]);
+        assert_eq!(
+            differences(Some(&old), &new),
+            vec![
+                "Lettre clé C : 90,00 DH → 100,00 DH",
+                "Acte ORTHO : accord préalable plus exigé",
+                "Acte PSYMOT ajouté : Psychomotricité (séance) (reeducation, tarif de la prise en charge, accord \
+                préalable)",
+                "Part AMO (Maladie) : 72,5 % → 80 %",
+                "Plafond annuel optique : 1 200,00 DH → —",
+            ]
+        );
         assert_eq!(differences(Some(&old), &old), vec!["Aucune différence avec le barème en vigueur."]);
         // Shown in the editor and read back, a set is the same set.
         let mut back = read(&to_form(&new)).unwrap();

@@ -23,15 +23,27 @@ pub fn reads_medical(roles: &[Role]) -> bool {
 }
 
 /// Journals a read of a medical detail: `what` names it (never its content).
-pub async fn record_read(db: &Db, actor: &Actor, now: DateTime<Utc>, entity_type: &str, entity_id: i64, what: &str) -> ApiResult<()> {
+pub async fn record_read(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    entity_type: &str,
+    entity_id: i64,
+    what: &str,
+) -> ApiResult<()> {
     let mut tx = db.begin().await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: READ,
-        entity_type,
-        entity_id: Some(entity_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "what": what })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: READ,
+            entity_type,
+            entity_id: Some(entity_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "what": what })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())
@@ -39,14 +51,27 @@ pub async fn record_read(db: &Db, actor: &Actor, now: DateTime<Utc>, entity_type
 
 /// One journal row per record read (each chronic-illness declaration listed),
 /// in one transaction.
-pub async fn record_reads(db: &Db, actor: &Actor, now: DateTime<Utc>, entity_type: &str, ids: &[i64], what: &str) -> ApiResult<()> {
+pub async fn record_reads(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    entity_type: &str,
+    ids: &[i64],
+    what: &str,
+) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let mut tx = db.begin().await?;
     let rows = ids
         .iter()
-        .map(|id| Change { action: READ, entity_type, entity_id: Some(id.to_string()), before: None, after: Some(serde_json::json!({ "what": what })) })
+        .map(|id| Change {
+            action: READ,
+            entity_type,
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "what": what })),
+        })
         .collect();
     audit::record_many(&mut tx, now, actor, rows).await?;
     tx.commit().await?;
@@ -54,8 +79,13 @@ pub async fn record_reads(db: &Db, actor: &Actor, now: DateTime<Utc>, entity_typ
 }
 
 /// The reads of medical details, newest first (the medical advisor's screen).
-pub async fn reads(pool: &AnyPool, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> ApiResult<Vec<AuditEntry>> {
-    audit::list(pool, &AuditFilter { action: Some(READ.into()), from, to, limit: Some(500), ..Default::default() }).await
+pub async fn reads(
+    pool: &AnyPool,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> ApiResult<Vec<AuditEntry>> {
+    audit::list(pool, &AuditFilter { action: Some(READ.into()), from, to, limit: Some(500), ..Default::default() })
+        .await
 }
 
 /// The medical side of a dossier, written by the medical advisor.
@@ -74,7 +104,8 @@ pub struct DossierMedical {
 /// Whether a dossier has medical content or confidential pieces.
 pub async fn dossier_is_confidential(pool: &AnyPool, dossier_id: i64) -> ApiResult<bool> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM dossier_medical WHERE dossier_id = $1) + (SELECT COUNT(*) FROM dossier_files WHERE dossier_id = $1 AND confidential = 1)",
+        "SELECT (SELECT COUNT(*) FROM dossier_medical WHERE dossier_id = $1) + (SELECT COUNT(*) FROM dossier_files \
+            WHERE dossier_id = $1 AND confidential = 1)",
     )
     .bind(dossier_id)
     .fetch_one(pool)
@@ -83,27 +114,45 @@ pub async fn dossier_is_confidential(pool: &AnyPool, dossier_id: i64) -> ApiResu
 }
 
 pub async fn dossier_medical(pool: &AnyPool, dossier_id: i64) -> ApiResult<Option<DossierMedical>> {
-    let r = sqlx::query("SELECT nature, notes FROM dossier_medical WHERE dossier_id = $1").bind(dossier_id).fetch_optional(pool).await?;
+    let r = sqlx::query("SELECT nature, notes FROM dossier_medical WHERE dossier_id = $1")
+        .bind(dossier_id)
+        .fetch_optional(pool)
+        .await?;
     r.map(|r| Ok(DossierMedical { dossier_id, nature: r.try_get("nature")?, notes: r.try_get("notes")? })).transpose()
 }
 
 /// Writes the medical side of a dossier; the journal keeps that it changed, not what it says.
-pub async fn save_dossier_medical(db: &Db, actor: &Actor, now: DateTime<Utc>, m: &DossierMedical) -> ApiResult<DossierMedical> {
+pub async fn save_dossier_medical(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    m: &DossierMedical,
+) -> ApiResult<DossierMedical> {
     let nature = text::clean("nature", "La nature de la maladie", &m.nature, 500)?;
     let notes = text::clean("notes", "Les notes médicales", &m.notes, 4000)?;
     if nature.is_empty() {
         return Err(ApiError::validation("nature", "Indiquez la nature de la maladie."));
     }
     let mut tx = db.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE id = $1").bind(m.dossier_id).fetch_optional(&mut *tx).await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM dossiers WHERE id = $1").bind(m.dossier_id).fetch_optional(&mut *tx).await?;
     if exists.is_none() {
         return Err(ApiError::not_found(format!("Aucun dossier n° {}.", m.dossier_id)));
     }
-    let had: Option<String> = sqlx::query_scalar("SELECT nature FROM dossier_medical WHERE dossier_id = $1").bind(m.dossier_id).fetch_optional(&mut *tx).await?;
+    let had: Option<String> = sqlx::query_scalar("SELECT nature FROM dossier_medical WHERE dossier_id = $1")
+        .bind(m.dossier_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     if had.is_some() {
-        sqlx::query("UPDATE dossier_medical SET nature = $1, notes = $2, updated_at = $3, updated_by = $4 WHERE dossier_id = $5")
+        sqlx::query(
+            "UPDATE dossier_medical SET nature = $1, notes = $2, updated_at = $3, updated_by = $4 WHERE \
+            dossier_id = $5",
+        )
     } else {
-        sqlx::query("INSERT INTO dossier_medical (nature, notes, updated_at, updated_by, dossier_id) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query(
+            "INSERT INTO dossier_medical (nature, notes, updated_at, updated_by, dossier_id) VALUES ($1, $2, \
+            $3, $4, $5)",
+        )
     }
     .bind(&nature)
     .bind(&notes)
@@ -112,13 +161,18 @@ pub async fn save_dossier_medical(db: &Db, actor: &Actor, now: DateTime<Utc>, m:
     .bind(m.dossier_id)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "dossier.medical",
-        entity_type: "dossier",
-        entity_id: Some(m.dossier_id.to_string()),
-        before: had.map(|_| serde_json::json!({ "medical": "confidentiel" })),
-        after: Some(serde_json::json!({ "medical": "confidentiel" })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "dossier.medical",
+            entity_type: "dossier",
+            entity_id: Some(m.dossier_id.to_string()),
+            before: had.map(|_| serde_json::json!({ "medical": "confidentiel" })),
+            after: Some(serde_json::json!({ "medical": "confidentiel" })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(DossierMedical { dossier_id: m.dossier_id, nature, notes })

@@ -12,12 +12,20 @@ pub struct Coverage(BTreeMap<i64, (Option<NaiveDate>, Option<NaiveDate>)>);
 
 impl Coverage {
     pub async fn of_member(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<Coverage> {
-        let member_end: Option<String> = sqlx::query_scalar("SELECT end_date FROM members WHERE id = $1").bind(member_id).fetch_one(&mut **tx).await?;
+        let member_end: Option<String> = sqlx::query_scalar("SELECT end_date FROM members WHERE id = $1")
+            .bind(member_id)
+            .fetch_one(&mut **tx)
+            .await?;
         let member_end = member_end.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-        let rows = sqlx::query("SELECT id, coverage_start, coverage_end FROM beneficiaries WHERE member_id = $1").bind(member_id).fetch_all(&mut **tx).await?;
+        let rows = sqlx::query("SELECT id, coverage_start, coverage_end FROM beneficiaries WHERE member_id = $1")
+            .bind(member_id)
+            .fetch_all(&mut **tx)
+            .await?;
         let mut out = BTreeMap::new();
         for r in rows {
-            let parse = |c: &str| -> ApiResult<Option<NaiveDate>> { Ok(r.try_get::<Option<String>, _>(c)?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())) };
+            let parse = |c: &str| -> ApiResult<Option<NaiveDate>> {
+                Ok(r.try_get::<Option<String>, _>(c)?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+            };
             let end = match (parse("coverage_end")?, member_end) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),

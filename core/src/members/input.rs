@@ -2,12 +2,12 @@
 //! and the one validation both go through.
 
 use super::{validate, Member, MemberStatus, Relation};
-use crate::kernel::text;
 use crate::error::ApiError;
+use crate::kernel::dates::fr;
+use crate::kernel::text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use crate::kernel::dates::fr;
 
 /// The member form. Empty optional fields are `null` or absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
@@ -105,8 +105,13 @@ impl MemberInput {
         };
         let matricule = keep(validate::matricule("matricule", &self.matricule));
         let cnie = opt(&self.cnie).and_then(|c| keep(validate::cnie("cnie", c)));
-        let last_name = keep(text::clean("last_name", "Le nom", &self.last_name, 100).and_then(|s| required("last_name", "Le nom", s)));
-        let first_name = keep(text::clean("first_name", "Le prénom", &self.first_name, 100).and_then(|s| required("first_name", "Le prénom", s)));
+        let last_name = keep(
+            text::clean("last_name", "Le nom", &self.last_name, 100).and_then(|s| required("last_name", "Le nom", s)),
+        );
+        let first_name = keep(
+            text::clean("first_name", "Le prénom", &self.first_name, 100)
+                .and_then(|s| required("first_name", "Le prénom", s)),
+        );
         let employer = opt(&self.employer).and_then(|e| keep(text::clean("employer", "Le nom de l'employeur", e, 100)));
         let address = opt(&self.address).and_then(|a| keep(text::clean("address", "L'adresse", a, 250)));
         let gsm = opt(&self.gsm).and_then(|g| keep(validate::gsm("gsm", g)));
@@ -126,7 +131,10 @@ impl MemberInput {
             }
         }
         if let Some(a) = self.affiliation_date.filter(|a| *a > today + chrono::Duration::days(366)) {
-            errors.push(ApiError::validation("affiliation_date", format!("Date d'affiliation trop lointaine : {}.", fr(a))));
+            errors.push(ApiError::validation(
+                "affiliation_date",
+                format!("Date d'affiliation trop lointaine : {}.", fr(a)),
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -178,8 +186,10 @@ pub struct BeneficiaryInput {
 impl BeneficiaryInput {
     pub fn check(&self, today: NaiveDate) -> Result<BeneficiaryInput, Vec<ApiError>> {
         let mut errors = Vec::new();
-        let last_name = text::clean("last_name", "Le nom", &self.last_name, 100).and_then(|s| required("last_name", "Le nom", s));
-        let first_name = text::clean("first_name", "Le prénom", &self.first_name, 100).and_then(|s| required("first_name", "Le prénom", s));
+        let last_name =
+            text::clean("last_name", "Le nom", &self.last_name, 100).and_then(|s| required("last_name", "Le nom", s));
+        let first_name = text::clean("first_name", "Le prénom", &self.first_name, 100)
+            .and_then(|s| required("first_name", "Le prénom", s));
         if let Some(d) = self.birth_date {
             if let Err(e) = validate::birth_date("birth_date", d, today) {
                 errors.push(e);

@@ -14,9 +14,9 @@ pub use input::{BeneficiaryInput, MemberInput};
 pub use repo::*;
 pub use search::{search, SearchResult};
 
+use crate::kernel::text;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use crate::kernel::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -46,7 +46,9 @@ impl MemberStatus {
     pub fn parse(s: &str) -> Option<MemberStatus> {
         match text::key(s).as_str() {
             "actif" | "active" | "enactivite" | "activite" | "a" => Some(MemberStatus::Actif),
-            "pensionne" | "pensionnee" | "retraite" | "retraitee" | "pension" | "p" | "r" => Some(MemberStatus::Pensionne),
+            "pensionne" | "pensionnee" | "retraite" | "retraitee" | "pension" | "p" | "r" => {
+                Some(MemberStatus::Pensionne)
+            }
             "autre" | "autres" => Some(MemberStatus::Autre),
             _ => None,
         }
@@ -134,7 +136,9 @@ impl Member {
     /// What the audit journal keeps of a member (the keys of [`AUDIT_FIELDS`]).
     pub fn audit_json(&self) -> serde_json::Value {
         let v = serde_json::to_value(self).unwrap_or_default();
-        serde_json::Value::Object(AUDIT_FIELDS.iter().map(|(k, _)| (k.to_string(), v.get(*k).cloned().unwrap_or_default())).collect())
+        serde_json::Value::Object(
+            AUDIT_FIELDS.iter().map(|(k, _)| (k.to_string(), v.get(*k).cloned().unwrap_or_default())).collect(),
+        )
     }
 }
 

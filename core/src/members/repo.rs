@@ -4,16 +4,17 @@
 
 use super::input::MemberFields;
 use super::{Beneficiary, BeneficiaryInput, Member, MemberStatus, Relation};
-use crate::kernel::text;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Change};
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::text;
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
-use crate::storage::versioned;
 
-pub(crate) const MEMBER_SELECT: &str = "SELECT m.id, m.matricule, m.cnie, m.last_name, m.first_name, m.birth_date, e.name AS employer, \
+pub(crate) const MEMBER_SELECT: &str =
+    "SELECT m.id, m.matricule, m.cnie, m.last_name, m.first_name, m.birth_date, e.name AS employer, \
      m.status, m.address, m.gsm, m.email, m.rib, m.affiliation_date, m.end_date, m.version \
      FROM members m LEFT JOIN employers e ON e.id = m.employer_id";
 
@@ -58,11 +59,23 @@ fn beneficiary_from_row(r: &AnyRow) -> ApiResult<Beneficiary> {
 }
 
 async fn one<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, cond: &str, v: &str) -> ApiResult<Option<Member>> {
-    sqlx::query(&format!("{MEMBER_SELECT} WHERE {cond} = $1")).bind(v).fetch_optional(ex).await?.as_ref().map(member_from_row).transpose()
+    sqlx::query(&format!("{MEMBER_SELECT} WHERE {cond} = $1"))
+        .bind(v)
+        .fetch_optional(ex)
+        .await?
+        .as_ref()
+        .map(member_from_row)
+        .transpose()
 }
 
 pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<Member>> {
-    sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(id).fetch_optional(pool).await?.as_ref().map(member_from_row).transpose()
+    sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(member_from_row)
+        .transpose()
 }
 
 pub async fn by_matricule(pool: &AnyPool, matricule: &str) -> ApiResult<Option<Member>> {
@@ -88,7 +101,11 @@ pub(crate) async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> Ap
 /// The employer of that name, created if new (names compared without case or accents).
 pub async fn employer_id(tx: &mut Transaction<'static, Any>, name: &str, now: DateTime<Utc>) -> ApiResult<i64> {
     let key = text::key(name);
-    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM employers WHERE name_key = $1").bind(&key).fetch_optional(&mut **tx).await? {
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM employers WHERE name_key = $1")
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
         return Ok(id);
     }
     Ok(sqlx::query_scalar("INSERT INTO employers (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id")
@@ -116,7 +133,12 @@ pub(crate) fn search_name(last: &str, first: &str) -> String {
 /// spaces only, so on SQLite it is turned into a JSON array by replacing its
 /// spaces; a word said twice ("Ben Ben") is one row (the primary key ignores
 /// the second: no other conflict is possible for new members).
-pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, filter: &str, p1: i64, p2: Option<&str>) -> ApiResult<()> {
+pub(crate) async fn write_tokens(
+    tx: &mut Transaction<'static, Any>,
+    filter: &str,
+    p1: i64,
+    p2: Option<&str>,
+) -> ApiResult<()> {
     let sql = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
         format!(
             "INSERT OR IGNORE INTO member_tokens (token, sort_key, member_id)
@@ -140,7 +162,11 @@ pub(crate) async fn write_tokens(tx: &mut Transaction<'static, Any>, filter: &st
 
 /// Replaces one member's search words after his names changed: the old
 /// name's words are found by primary key.
-pub(crate) async fn rewrite_tokens(tx: &mut Transaction<'static, Any>, member_id: i64, old_name: &str) -> ApiResult<()> {
+pub(crate) async fn rewrite_tokens(
+    tx: &mut Transaction<'static, Any>,
+    member_id: i64,
+    old_name: &str,
+) -> ApiResult<()> {
     for word in old_name.split(' ').filter(|w| !w.is_empty()) {
         sqlx::query("DELETE FROM member_tokens WHERE token = $1 AND sort_key = $2 AND member_id = $3")
             .bind(word)
@@ -162,7 +188,10 @@ async fn check_unique(tx: &mut Transaction<'static, Any>, f: &MemberFields, exce
     }
     if let Some(c) = &f.cnie {
         if let Some(other) = one(&mut **tx, "m.cnie", c).await?.filter(|m| Some(m.id) != except) {
-            return Err(ApiError::validation("cnie", format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", other.matricule)));
+            return Err(ApiError::validation(
+                "cnie",
+                format!("La CNIE {c} est déjà celle de l'adhérent matricule {}.", other.matricule),
+            ));
         }
     }
     Ok(())
@@ -220,16 +249,32 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
     .execute(&mut *tx)
     .await?;
     let created = get_in_tx(&mut tx, id).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "member.create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(created.audit_json()),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "member.create",
+            entity_type: "member",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(created.audit_json()),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
 }
 
 /// Replaces a member's fields (the version read must still be current).
-pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, f: MemberFields) -> ApiResult<Member> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    f: MemberFields,
+) -> ApiResult<Member> {
     let mut tx = db.begin().await?;
     let before = get_in_tx(&mut tx, id).await?;
     if before.version != version {
@@ -242,10 +287,18 @@ pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     write_fields(&mut tx, &before, &f, now).await?;
     let after = get_in_tx(&mut tx, id).await?;
     if after.audit_json() != before.audit_json() {
-        audit::record(&mut tx, now, actor, Change {
-            action: "member.update", entity_type: "member", entity_id: Some(id.to_string()),
-            before: Some(before.audit_json()), after: Some(after.audit_json()),
-        })
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "member.update",
+                entity_type: "member",
+                entity_id: Some(id.to_string()),
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            },
+        )
         .await?;
     }
     tx.commit().await?;
@@ -258,13 +311,19 @@ pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
 pub(crate) fn rib_only_by_request() -> ApiError {
     ApiError::validation(
         "rib",
-        "Le RIB d'un adhérent inscrit ne se modifie pas ici : enregistrez une demande de modification avec l'attestation de RIB, qu'un autre agent validera.",
+        "Le RIB d'un adhérent inscrit ne se modifie pas ici : enregistrez une demande de modification avec \
+            l'attestation de RIB, qu'un autre agent validera.",
     )
 }
 
 /// Writes `f` over `before` under its version; keeps the "lui-même" beneficiary's
 /// names and birth date in step with the member's.
-pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Member, f: &MemberFields, now: DateTime<Utc>) -> ApiResult<()> {
+pub(crate) async fn write_fields(
+    tx: &mut Transaction<'static, Any>,
+    before: &Member,
+    f: &MemberFields,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let employer = match &f.employer {
         Some(e) => Some(employer_id(tx, e, now).await?),
         None => None,
@@ -274,7 +333,8 @@ pub(crate) async fn write_fields(tx: &mut Transaction<'static, Any>, before: &Me
          status = $8, address = $9, gsm = $10, email = $11, rib = $12, affiliation_date = $13, end_date = $14, updated_at = $15, version = version + 1
          WHERE id = $16 AND version = $17",
     );
-    let done = bind_fields(update, f, employer, time::ts(now)).bind(before.id).bind(before.version).execute(&mut **tx).await?;
+    let done =
+        bind_fields(update, f, employer, time::ts(now)).bind(before.id).bind(before.version).execute(&mut **tx).await?;
     if done.rows_affected() != 1 {
         return Err(ApiError::stale());
     }
@@ -309,11 +369,14 @@ pub async fn beneficiaries(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<Bene
 }
 
 pub(crate) async fn beneficiary_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<Beneficiary> {
-    let row = sqlx::query("SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, version FROM beneficiaries WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("Aucun bénéficiaire n° {id}.")))?;
+    let row = sqlx::query(
+        "SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, \
+        coverage_end, version FROM beneficiaries WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("Aucun bénéficiaire n° {id}.")))?;
     beneficiary_from_row(&row)
 }
 
@@ -322,25 +385,46 @@ pub(crate) fn second_self() -> ApiError {
 }
 
 /// Adds a spouse or a child (or the member himself if he has none yet).
-pub async fn add_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, member_id: i64, b: &BeneficiaryInput) -> ApiResult<Beneficiary> {
+pub async fn add_beneficiary(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    member_id: i64,
+    b: &BeneficiaryInput,
+) -> ApiResult<Beneficiary> {
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, member_id).await?;
     let id = insert_beneficiary(&mut tx, member.id, b, now).await?;
     let created = beneficiary_in_tx(&mut tx, id).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "beneficiary.add", entity_type: "member", entity_id: Some(member_id.to_string()), before: None, after: Some(created.audit_json()),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "beneficiary.add",
+            entity_type: "member",
+            entity_id: Some(member_id.to_string()),
+            before: None,
+            after: Some(created.audit_json()),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
 }
 
-pub(crate) async fn insert_beneficiary(tx: &mut Transaction<'static, Any>, member_id: i64, b: &BeneficiaryInput, now: DateTime<Utc>) -> ApiResult<i64> {
+pub(crate) async fn insert_beneficiary(
+    tx: &mut Transaction<'static, Any>,
+    member_id: i64,
+    b: &BeneficiaryInput,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
     if b.relation == Relation::LuiMeme {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE member_id = $1 AND relation = 'lui_meme'")
-            .bind(member_id)
-            .fetch_one(&mut **tx)
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE member_id = $1 AND relation = 'lui_meme'")
+                .bind(member_id)
+                .fetch_one(&mut **tx)
+                .await?;
         if n > 0 {
             return Err(second_self());
         }
@@ -365,14 +449,24 @@ pub(crate) async fn insert_beneficiary(tx: &mut Transaction<'static, Any>, membe
     })
 }
 
-pub async fn update_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, b: &BeneficiaryInput) -> ApiResult<Beneficiary> {
+pub async fn update_beneficiary(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    b: &BeneficiaryInput,
+) -> ApiResult<Beneficiary> {
     let mut tx = db.begin().await?;
     let before = beneficiary_in_tx(&mut tx, id).await?;
     if before.version != version {
         return Err(ApiError::stale());
     }
     if before.relation == Relation::LuiMeme && b.relation != Relation::LuiMeme {
-        return Err(ApiError::validation("relation", "Le bénéficiaire « lui-même » reste l'adhérent : son lien ne change pas."));
+        return Err(ApiError::validation(
+            "relation",
+            "Le bénéficiaire « lui-même » reste l'adhérent : son lien ne change pas.",
+        ));
     }
     if before.relation != Relation::LuiMeme && b.relation == Relation::LuiMeme {
         return Err(second_self());
@@ -388,10 +482,18 @@ pub async fn update_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, id: 
     ];
     versioned::update(&mut tx, "beneficiaries", ("id", id.into()), version, &sets).await?;
     let after = beneficiary_in_tx(&mut tx, id).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "beneficiary.update", entity_type: "member", entity_id: Some(before.member_id.to_string()),
-        before: Some(before.audit_json()), after: Some(after.audit_json()),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "beneficiary.update",
+            entity_type: "member",
+            entity_id: Some(before.member_id.to_string()),
+            before: Some(before.audit_json()),
+            after: Some(after.audit_json()),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -400,5 +502,15 @@ pub async fn update_beneficiary(db: &Db, actor: &Actor, now: DateTime<Utc>, id: 
 /// Every recorded change of a member and of his beneficiaries, newest first
 /// (consultations are in the journal but not in this history).
 pub async fn history(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<AuditEntry>> {
-    audit::list(pool, &AuditFilter { entity_type: Some("member".into()), entity_id: Some(member_id.to_string()), limit: Some(500), changes_only: true, ..Default::default() }).await
+    audit::list(
+        pool,
+        &AuditFilter {
+            entity_type: Some("member".into()),
+            entity_id: Some(member_id.to_string()),
+            limit: Some(500),
+            changes_only: true,
+            ..Default::default()
+        },
+    )
+    .await
 }

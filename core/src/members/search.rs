@@ -20,8 +20,8 @@
 
 use super::repo::{member_from_row, MEMBER_SELECT};
 use super::Member;
-use crate::kernel::text;
 use crate::error::ApiResult;
+use crate::kernel::text;
 use crate::storage::{batch, Db};
 use serde::Serialize;
 use sqlx::Row;
@@ -52,7 +52,10 @@ type Hit = (i64, String);
 pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     let q = query.trim();
     if q.chars().count() > 200 {
-        return Err(crate::error::ApiError::validation("query", "Recherche trop longue : 200 caractères au plus (un matricule, une CNIE ou des mots du nom)."));
+        return Err(crate::error::ApiError::validation(
+            "query",
+            "Recherche trop longue : 200 caractères au plus (un matricule, une CNIE ou des mots du nom).",
+        ));
     }
     let mut found: Vec<Member> = Vec::new();
     if q.is_empty() {
@@ -63,7 +66,10 @@ pub async fn search(db: &Db, query: &str) -> ApiResult<SearchResult> {
     let has_digit = q.chars().any(|c| c.is_ascii_digit());
     if ident_shaped && has_digit {
         // Typed or scanned: the members themselves in one statement.
-        let rows = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.matricule = $1 OR m.cnie = $1")).bind(&ident).fetch_all(db.pool()).await?;
+        let rows = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.matricule = $1 OR m.cnie = $1"))
+            .bind(&ident)
+            .fetch_all(db.pool())
+            .await?;
         for r in &rows {
             found.push(member_from_row(r)?);
         }
@@ -140,11 +146,18 @@ async fn in_name_order(db: &Db, words: &[String], letters_ident: Option<&str>) -
     }
     if let Some(ident) = letters_ident {
         let n = binds.len() + 1;
-        arms.push(format!("SELECT CAST(0 AS BIGINT) AS arm, id AS member_id, '' AS sort_key FROM members WHERE matricule = ${n} OR cnie = ${n}"));
+        arms.push(format!(
+            "SELECT CAST(0 AS BIGINT) AS arm, id AS member_id, '' AS sort_key FROM members WHERE \
+            matricule = ${n} OR cnie = ${n}"
+        ));
         binds.push(ident.to_string());
     }
     let sql = arms.join(" UNION ALL ");
-    let rows = binds.into_iter().fold(sqlx::query_as::<_, (i64, i64, String)>(&sql), |q, b| q.bind(b)).fetch_all(db.pool()).await?;
+    let rows = binds
+        .into_iter()
+        .fold(sqlx::query_as::<_, (i64, i64, String)>(&sql), |q, b| q.bind(b))
+        .fetch_all(db.pool())
+        .await?;
     let ident_ids = rows.iter().filter(|r| r.0 == 0).map(|r| r.1).collect();
     let hits = rows.into_iter().filter(|r| r.0 == 1).map(|r| (r.1, r.2)).collect();
     Ok((ident_ids, hits))
@@ -212,7 +225,8 @@ async fn count_words(db: &Db, words: &[String]) -> ApiResult<Vec<i64>> {
     let cols: Vec<String> = (0..words.len())
         .map(|i| {
             format!(
-                "(SELECT COUNT(*) FROM (SELECT 1 FROM member_tokens WHERE token >= ${} AND token < ${} LIMIT {}) AS c{i})",
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM member_tokens WHERE token >= ${} AND token < ${} LIMIT {}) AS \
+                    c{i})",
                 2 * i + 1,
                 2 * i + 2,
                 SMALL + 1
@@ -220,7 +234,8 @@ async fn count_words(db: &Db, words: &[String]) -> ApiResult<Vec<i64>> {
         })
         .collect();
     let sql = format!("SELECT {}", cols.join(", "));
-    let row = words.iter().fold(sqlx::query(&sql), |q, w| q.bind(w.clone()).bind(upper(w))).fetch_one(db.pool()).await?;
+    let row =
+        words.iter().fold(sqlx::query(&sql), |q, w| q.bind(w.clone()).bind(upper(w))).fetch_one(db.pool()).await?;
     (0..words.len()).map(|i| Ok(row.try_get::<i64, _>(i)?)).collect()
 }
 
@@ -260,7 +275,8 @@ async fn behind_distinct_words(db: &Db, start: &str, then: &str) -> ApiResult<Ve
 async fn driven(db: &Db, words: &[String], d: usize, budget: Option<i64>) -> ApiResult<Vec<Hit>> {
     let source = match budget {
         Some(n) => format!(
-            "(SELECT token, sort_key, member_id FROM member_tokens WHERE token >= $1 AND token < $2 ORDER BY token, sort_key, member_id LIMIT {n}) t0"
+            "(SELECT token, sort_key, member_id FROM member_tokens WHERE token >= $1 AND token < $2 ORDER BY token, \
+                sort_key, member_id LIMIT {n}) t0"
         ),
         None => "member_tokens t0".to_string(),
     };

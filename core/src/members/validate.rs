@@ -2,8 +2,8 @@
 //! field (see DOMAIN.md: RIB, CNIE, matricule).
 
 use crate::error::{ApiError, ApiResult};
-use chrono::NaiveDate;
 use crate::kernel::dates::fr;
+use chrono::NaiveDate;
 
 /// Member number: letters, digits, `-` and `/`, at most 20; upper-cased.
 /// A spreadsheet's `13059.0` is read as `13059` before it gets here.
@@ -15,7 +15,10 @@ pub fn matricule(field: &str, raw: &str) -> ApiResult<String> {
     if m.chars().count() > 20 || !m.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
         return Err(ApiError::validation(
             field,
-            format!("Matricule invalide « {} » : lettres, chiffres, « - » et « / » seulement, 20 au plus.", shorten(raw)),
+            format!(
+                "Matricule invalide « {} » : lettres, chiffres, « - » et « / » seulement, 20 au plus.",
+                shorten(raw)
+            ),
         ));
     }
     Ok(m)
@@ -30,7 +33,10 @@ pub fn cnie(field: &str, raw: &str) -> ApiResult<String> {
     if !(1..=2).contains(&letters) || !(1..=8).contains(&digits) || letters + digits != c.chars().count() {
         return Err(ApiError::validation(
             field,
-            format!("CNIE invalide « {} » : une ou deux lettres suivies de chiffres (exemple : BK123456).", shorten(raw)),
+            format!(
+                "CNIE invalide « {} » : une ou deux lettres suivies de chiffres (exemple : BK123456).",
+                shorten(raw)
+            ),
         ));
     }
     Ok(c)
@@ -50,7 +56,9 @@ pub fn birth_date(field: &str, d: NaiveDate, today: NaiveDate) -> ApiResult<Naiv
 /// A well-formed address: one `@`, a local part, a domain with a dot; stored lower-case.
 pub fn email(field: &str, raw: &str) -> ApiResult<String> {
     let e = raw.trim().to_lowercase();
-    let bad = || ApiError::validation(field, format!("Adresse e-mail invalide « {} » (exemple : nom@domaine.ma).", shorten(raw)));
+    let bad = || {
+        ApiError::validation(field, format!("Adresse e-mail invalide « {} » (exemple : nom@domaine.ma).", shorten(raw)))
+    };
     let (local, domain) = e.split_once('@').ok_or_else(bad)?;
     let ok_chars = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-'".contains(c));
     if e.len() > 254
@@ -73,7 +81,10 @@ pub fn email(field: &str, raw: &str) -> ApiResult<String> {
 /// and `661234567` as a spreadsheet that dropped the leading zero stores it.
 pub fn gsm(field: &str, raw: &str) -> ApiResult<String> {
     let bad = || {
-        ApiError::validation(field, format!("Numéro de téléphone invalide « {} » (exemple : 06 61 23 45 67).", shorten(raw)))
+        ApiError::validation(
+            field,
+            format!("Numéro de téléphone invalide « {} » (exemple : 06 61 23 45 67).", shorten(raw)),
+        )
     };
     let t = raw.trim();
     let plus = t.starts_with('+');
@@ -101,7 +112,10 @@ pub fn rib(field: &str, raw: &str) -> ApiResult<String> {
     if r.len() != 24 || !r.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::validation(
             field,
-            format!("RIB invalide : il faut 24 chiffres (il y en a {}).", r.chars().filter(|c| c.is_ascii_digit()).count()),
+            format!(
+                "RIB invalide : il faut 24 chiffres (il y en a {}).",
+                r.chars().filter(|c| c.is_ascii_digit()).count()
+            ),
         ));
     }
     let rem = r.bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
@@ -109,7 +123,10 @@ pub fn rib(field: &str, raw: &str) -> ApiResult<String> {
         let expected = 97 - ((r[..22].bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97) * 100) % 97);
         return Err(ApiError::validation(
             field,
-            format!("RIB invalide : la clé {} ne correspond pas (clé attendue {expected:02}). Vérifiez le numéro.", &r[22..]),
+            format!(
+                "RIB invalide : la clé {} ne correspond pas (clé attendue {expected:02}). Vérifiez le numéro.",
+                &r[22..]
+            ),
         ));
     }
     Ok(r)
@@ -159,7 +176,8 @@ mod tests {
 
     #[test]
     fn phones_normalise_to_one_format() {
-        for ok in ["06 61 23 45 67", "0661-234567", "+212 661 234 567", "00212661234567", "661234567", "0522 12 34 56"] {
+        for ok in ["06 61 23 45 67", "0661-234567", "+212 661 234 567", "00212661234567", "661234567", "0522 12 34 56"]
+        {
             let g = gsm("gsm", ok).unwrap();
             assert!(g.starts_with("+212") && g.len() == 13, "{ok} -> {g}");
         }

@@ -9,8 +9,15 @@ pub type Centimes = i64;
 
 /// Reads an amount typed by a person; `field` and `label` name it in the message.
 pub fn parse(field: &str, label: &str, raw: &str) -> ApiResult<Centimes> {
-    let bad = || ApiError::validation(field, format!("{label} : « {} » n'est pas un montant (exemple : 2 100,00).", raw.trim()));
-    let s: String = raw.trim().trim_end_matches("DH").trim_end_matches("Dhs").trim_end_matches("MAD").trim()
+    let bad = || {
+        ApiError::validation(field, format!("{label} : « {} » n'est pas un montant (exemple : 2 100,00).", raw.trim()))
+    };
+    let s: String = raw
+        .trim()
+        .trim_end_matches("DH")
+        .trim_end_matches("Dhs")
+        .trim_end_matches("MAD")
+        .trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
@@ -25,11 +32,17 @@ pub fn parse(field: &str, label: &str, raw: &str) -> ApiResult<Centimes> {
         Some(i) => (&s[..i], &s[i + 1..]),
         None => (s, ""),
     };
-    if units.is_empty() && cents.is_empty() || !units.chars().all(|c| c.is_ascii_digit()) || !cents.chars().all(|c| c.is_ascii_digit()) {
+    if units.is_empty() && cents.is_empty()
+        || !units.chars().all(|c| c.is_ascii_digit())
+        || !cents.chars().all(|c| c.is_ascii_digit())
+    {
         return Err(bad());
     }
     if cents.len() > 2 {
-        return Err(ApiError::validation(field, format!("{label} : au plus deux chiffres après la virgule (centimes).")));
+        return Err(ApiError::validation(
+            field,
+            format!("{label} : au plus deux chiffres après la virgule (centimes)."),
+        ));
     }
     if units.len() > 12 {
         return Err(ApiError::validation(field, format!("{label} : montant démesuré.")));

@@ -141,13 +141,23 @@ impl Writer {
     /// a last resort, that column's text. The header repeats on each page.
     pub fn fitted_table(&mut self, titles: &[(&str, Align)], rows: &[Vec<String>], total: Option<Vec<String>>) {
         let width = PAGE_WIDTH - 2.0 * MARGIN;
-        let widest = |i: usize| rows.iter().filter_map(|r| r.get(i)).map(|c| text_width(c, BODY, Weight::Regular)).fold(0.0, f32::max);
-        let flex = (0..titles.len()).filter(|i| titles[*i].1 == Align::Left).max_by(|a, b| widest(*a).total_cmp(&widest(*b))).unwrap_or(0);
+        let widest = |i: usize| {
+            rows.iter().filter_map(|r| r.get(i)).map(|c| text_width(c, BODY, Weight::Regular)).fold(0.0, f32::max)
+        };
+        let flex = (0..titles.len())
+            .filter(|i| titles[*i].1 == Align::Left)
+            .max_by(|a, b| widest(*a).total_cmp(&widest(*b)))
+            .unwrap_or(0);
         let mut size = BODY;
         let widths = loop {
             let measure = |i: usize| -> f32 {
                 let head = titles[i].0.split('\n').map(|l| text_width(l, size, Weight::Bold)).fold(0.0, f32::max);
-                let cells = rows.iter().chain(total.iter()).filter_map(|r| r.get(i)).map(|c| text_width(c, size, Weight::Bold)).fold(0.0, f32::max);
+                let cells = rows
+                    .iter()
+                    .chain(total.iter())
+                    .filter_map(|r| r.get(i))
+                    .map(|c| text_width(c, size, Weight::Bold))
+                    .fold(0.0, f32::max);
                 head.max(cells) + 6.0
             };
             let mut w: Vec<f32> = (0..titles.len()).map(measure).collect();
@@ -164,7 +174,8 @@ impl Writer {
             me.ensure(line * (lines as f32 + 1.0));
             for k in 0..lines {
                 me.y -= line;
-                let row: Vec<String> = titles.iter().map(|t| t.0.split('\n').nth(k).unwrap_or("").to_string()).collect();
+                let row: Vec<String> =
+                    titles.iter().map(|t| t.0.split('\n').nth(k).unwrap_or("").to_string()).collect();
                 me.fitted_cells(titles, &widths, &row, size, Weight::Bold);
             }
             let y = me.y - 3.0;

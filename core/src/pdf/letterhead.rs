@@ -23,7 +23,8 @@ pub struct Letterhead {
 pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
     let rows = settings::get_many(pool, &["mutual_name", "mutual_address", "privacy_notice", "appeal_days"]).await?;
     let get = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    let png: Option<Vec<u8>> = sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?;
+    let png: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?;
     Ok(Letterhead {
         name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()),
         address: get("mutual_address").unwrap_or_default(),

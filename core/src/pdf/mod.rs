@@ -25,10 +25,28 @@ pub enum Weight {
 
 #[derive(Debug, Clone)]
 enum Item {
-    Text { x: f32, y: f32, size: f32, weight: Weight, text: String },
-    Rule { x1: f32, y1: f32, x2: f32, y2: f32, width: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        weight: Weight,
+        text: String,
+    },
+    Rule {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+    },
     /// An image of the document's list drawn in a box (`w` × `h` points).
-    Image { index: usize, x: f32, y: f32, w: f32, h: f32 },
+    Image {
+        index: usize,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 /// A raster image as pixels: 8-bit RGB, and its opacity when it has one.
@@ -168,7 +186,11 @@ mod tests {
 
     #[test]
     fn fonts_are_embedded_as_small_subsets() {
-        for text in ["Décompte n° DEC-2026-00000001 — 1 100,00 DH", "Nom123 Prénom ******************** 7171", "B 120 × 4 — « Réglé »"] {
+        for text in [
+            "Décompte n° DEC-2026-00000001 — 1 100,00 DH",
+            "Nom123 Prénom ******************** 7171",
+            "B 120 × 4 — « Réglé »",
+        ] {
             let mut doc = Doc::new("t");
             let p = doc.new_page();
             p.text(50.0, 700.0, 10.0, Weight::Regular, text);

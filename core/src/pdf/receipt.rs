@@ -3,8 +3,8 @@
 //! en charge, accord préalable et mise à jour administratif) »): one layout for
 //! dossiers, approval requests and update requests.
 
-use super::Writer;
 use super::letterhead::{notice, Letterhead};
+use super::Writer;
 
 /// What a receipt says: its fields in order, the pieces received and those
 /// still missing, and what happens next.
@@ -22,7 +22,10 @@ pub struct Receipt<'a> {
 
 pub fn render(head: &Letterhead, r: &Receipt) -> Vec<u8> {
     let mutual = head.name.as_str();
-    let mut w = Writer::new(&format!("Accusé de réception {}", r.reference), &format!("{mutual} — accusé de réception {}", r.reference));
+    let mut w = Writer::new(
+        &format!("Accusé de réception {}", r.reference),
+        &format!("{mutual} — accusé de réception {}", r.reference),
+    );
     w.title(mutual);
     w.heading("Accusé de réception");
     for (label, value) in &r.fields {

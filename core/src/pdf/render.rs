@@ -147,7 +147,10 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
             _ => None,
         })
     };
-    let used = [Used::collect(font(Weight::Regular), texts(Weight::Regular)), Used::collect(font(Weight::Bold), texts(Weight::Bold))];
+    let used = [
+        Used::collect(font(Weight::Regular), texts(Weight::Regular)),
+        Used::collect(font(Weight::Bold), texts(Weight::Bold)),
+    ];
 
     let mut pdf = Pdf::new();
     let mut next = 1;
@@ -162,7 +165,8 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
     let font_refs: Vec<Ref> = weights.iter().map(|_| alloc()).collect();
     let page_refs: Vec<(Ref, Ref)> = doc.pages.iter().map(|_| (alloc(), alloc())).collect();
     // Each image: its XObject and, when it has transparency, its soft mask.
-    let image_refs: Vec<(Ref, Option<Ref>)> = doc.images.iter().map(|i| (alloc(), i.alpha.as_ref().map(|_| alloc()))).collect();
+    let image_refs: Vec<(Ref, Option<Ref>)> =
+        doc.images.iter().map(|i| (alloc(), i.alpha.as_ref().map(|_| alloc()))).collect();
 
     let mut contents = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {

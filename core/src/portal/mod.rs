@@ -8,14 +8,14 @@
 
 use crate::approvals::repo as approvals;
 use crate::dossiers::repo as dossiers;
-use crate::kernel::dates::fr;
 use crate::dossiers::view::{member_view as dossier_view, MemberDossierView};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
+use crate::kernel::rib::masked as masked_rib;
 use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
 use crate::money::format as dh;
-use crate::kernel::rib::masked as masked_rib;
 use crate::storage::Db;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -120,7 +120,9 @@ fn coverage_words(start: Option<NaiveDate>, end: Option<NaiveDate>, today: Naive
 /// The member's view, today.
 pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<PortalView> {
     let pool = db.pool();
-    let m = members::get(pool, member_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
+    let m = members::get(pool, member_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
     let beneficiaries = members::beneficiaries(pool, member_id).await?;
     let identity = PortalIdentity {
         matricule: m.matricule.clone(),
@@ -145,7 +147,10 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             coverage: coverage_words(b.coverage_start, [b.coverage_end, member_end].into_iter().flatten().min(), today),
         })
         .collect();
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 ORDER BY id DESC LIMIT 200").bind(member_id).fetch_all(pool).await?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 ORDER BY id DESC LIMIT 200")
+        .bind(member_id)
+        .fetch_all(pool)
+        .await?;
     let mut portal_dossiers = vec![];
     let mut statements = vec![];
     for id in ids {
@@ -188,7 +193,16 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             granted: r
                 .grants
                 .iter()
-                .map(|g| format!("{} : {} du {} au {}, reste {}", g.act_code, g.unit.show(g.granted), fr(g.valid_from), fr(g.valid_to), g.unit.show(g.left)))
+                .map(|g| {
+                    format!(
+                        "{} : {} du {} au {}, reste {}",
+                        g.act_code,
+                        g.unit.show(g.granted),
+                        fr(g.valid_from),
+                        fr(g.valid_to),
+                        g.unit.show(g.left)
+                    )
+                })
                 .collect(),
             letter_available: r.decided_at.is_some(),
         })
@@ -199,7 +213,12 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         .map(|u| PortalUpdate {
             kind: u.kind_label.clone(),
             summary: u.change.member_summary(),
-            received_on: u.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(fr).unwrap_or_default(),
+            received_on: u
+                .created_at
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(fr)
+                .unwrap_or_default(),
             status: u.status_label.clone(),
             reason: u.reason.clone(),
         })
@@ -228,16 +247,28 @@ async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
     let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
     let paid_on = crate::storage::time::row_date(&r, "paid_on")?;
     let fund_paid_on = crate::storage::time::row_date(&r, "fund_paid_on")?;
-    for (by, amount) in [(fund.as_str(), money("by_fund")?.unwrap_or(0)), ("la mutuelle", money("by_mutual")?.unwrap_or(0))] {
+    for (by, amount) in
+        [(fund.as_str(), money("by_fund")?.unwrap_or(0)), ("la mutuelle", money("by_mutual")?.unwrap_or(0))]
+    {
         if amount > 0 {
             out.push(format!("Payé directement au prestataire par {by} : {} DH", dh(amount)));
         }
     }
     if amo > 0 {
         out.push(if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 {
-            format!("Part AMO : {} DH, versée par la mutuelle pour le compte de {fund}{}", dh(amo), paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_default())
+            format!(
+                "Part AMO : {} DH, versée par la mutuelle pour le compte de {fund}{}",
+                dh(amo),
+                paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_default()
+            )
         } else {
-            format!("Part AMO : {} DH, versée par {fund}{}", dh(amo), fund_paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_else(|| " après transmission du bordereau".into()))
+            format!(
+                "Part AMO : {} DH, versée par {fund}{}",
+                dh(amo),
+                fund_paid_on
+                    .map(|d| format!(" le {}", fr(d)))
+                    .unwrap_or_else(|| " après transmission du bordereau".into())
+            )
         });
     }
     let complementary = reimbursed - amo;

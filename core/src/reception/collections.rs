@@ -5,17 +5,17 @@
 use super::urns;
 use crate::audit::{self, Actor, Change};
 use crate::dossiers::repo::{from_row as dossier_from_row, DOSSIER_SELECT};
-use crate::kernel::dates::fr;
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
 use crate::money;
 use crate::pdf::{Col, Writer};
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use ts_rs::TS;
-use crate::storage::versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Collection {
@@ -80,15 +80,21 @@ pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Collection> {
 
 pub async fn detail(pool: &AnyPool, id: i64) -> ApiResult<CollectionDetail> {
     let collection = get(pool, id).await?;
-    let rows = sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.collection_id = $1 ORDER BY d.updated_at, d.id")).bind(id).fetch_all(pool).await?;
+    let rows = sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.collection_id = $1 ORDER BY d.updated_at, d.id"))
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
     Ok(CollectionDetail { collection, dossiers: rows.iter().map(dossier_from_row).collect::<ApiResult<_>>()? })
 }
 
 /// Open collections first, then the most recent closed ones.
 pub async fn list(pool: &AnyPool, limit: i64) -> ApiResult<Vec<Collection>> {
-    let rows = sqlx::query(&format!("{SELECT} ORDER BY CASE WHEN c.closed_at IS NULL THEN 0 ELSE 1 END, c.opened_at DESC LIMIT {}", limit.clamp(1, 500)))
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "{SELECT} ORDER BY CASE WHEN c.closed_at IS NULL THEN 0 ELSE 1 END, c.opened_at DESC LIMIT {}",
+        limit.clamp(1, 500)
+    ))
+    .fetch_all(pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -104,29 +110,45 @@ pub async fn open(db: &Db, actor: &Actor, now: DateTime<Utc>, urn_id: i64, picku
     let mut tx = db.begin().await?;
     // The slip names the agent as colleagues know him.
     let full: Option<String> = match actor.staff_id {
-        Some(id) => sqlx::query_scalar("SELECT full_name FROM staff WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
+        Some(id) => {
+            sqlx::query_scalar("SELECT full_name FROM staff WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+        }
         None => None,
     };
     let agent = full.map(|f| format!("{f} ({})", actor.name)).unwrap_or_else(|| actor.name.clone());
-    let open: Option<i64> = sqlx::query_scalar("SELECT id FROM collections WHERE urn_id = $1 AND closed_at IS NULL").bind(urn_id).fetch_optional(&mut *tx).await?;
-    if let Some(other) = open {
-        return Err(ApiError::conflict(format!("Une levée de l'urne « {} » est déjà en cours (n° {other}) : clôturez-la d'abord.", urn.name)));
-    }
-    let id: i64 = sqlx::query_scalar("INSERT INTO collections (urn_id, pickup_date, opened_by, opened_by_name, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let open: Option<i64> = sqlx::query_scalar("SELECT id FROM collections WHERE urn_id = $1 AND closed_at IS NULL")
         .bind(urn_id)
-        .bind(time::date(pickup))
-        .bind(actor.staff_id)
-        .bind(&agent)
-        .bind(time::ts(now))
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "collection.open",
-        entity_type: "collection",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "urn": urn.name, "pickup_date": pickup })),
-    })
+    if let Some(other) = open {
+        return Err(ApiError::conflict(format!(
+            "Une levée de l'urne « {} » est déjà en cours (n° {other}) : clôturez-la d'abord.",
+            urn.name
+        )));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO collections (urn_id, pickup_date, opened_by, opened_by_name, \
+        opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(urn_id)
+    .bind(time::date(pickup))
+    .bind(actor.staff_id)
+    .bind(&agent)
+    .bind(time::ts(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "collection.open",
+            entity_type: "collection",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "urn": urn.name, "pickup_date": pickup })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await
@@ -146,17 +168,28 @@ pub async fn close(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version:
     if row.try_get::<i64, _>("version")? != version {
         return Err(ApiError::stale());
     }
-    let agg = sqlx::query("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total_claimed), 0) AS BIGINT) AS total FROM dossiers WHERE collection_id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let agg = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(total_claimed), 0) AS BIGINT) AS total FROM \
+        dossiers WHERE collection_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
     let (n, total): (i64, i64) = (agg.try_get("n")?, agg.try_get("total")?);
     let sets = [("closed_at", time::ts(now).into()), ("dossier_count", n.into()), ("total_claimed", total.into())];
     versioned::update(&mut tx, "collections", ("id", id.into()), version, &sets).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "collection.close",
-        entity_type: "collection",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "dossier_count": n, "total_claimed": total })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "collection.close",
+            entity_type: "collection",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "dossier_count": n, "total_claimed": total })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await
@@ -165,7 +198,8 @@ pub async fn close(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version:
 /// The slip (bordereau): urn, date, agent, one line per dossier, totals.
 pub fn slip_pdf(d: &CollectionDetail, mutual: &str) -> Vec<u8> {
     let c = &d.collection;
-    let mut w = Writer::new(&format!("Bordereau de levée n° {}", c.id), &format!("{mutual} — bordereau de levée n° {}", c.id));
+    let mut w =
+        Writer::new(&format!("Bordereau de levée n° {}", c.id), &format!("{mutual} — bordereau de levée n° {}", c.id));
     w.title(mutual);
     w.heading(&format!("Bordereau de levée d'urne n° {}", c.id));
     w.field("Urne", &format!("{} — {}", c.urn_name, c.site));

@@ -4,12 +4,12 @@
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
 use ts_rs::TS;
-use crate::storage::versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Urn {
@@ -55,9 +55,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<Urn> {
 }
 
 pub async fn list(pool: &AnyPool, active_only: bool) -> ApiResult<Vec<Urn>> {
-    let rows = sqlx::query(&format!("SELECT id, name, site, active, version FROM urns {} ORDER BY name_key", if active_only { "WHERE active = 1" } else { "" }))
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT id, name, site, active, version FROM urns {} ORDER BY name_key",
+        if active_only { "WHERE active = 1" } else { "" }
+    ))
+    .fetch_all(pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -81,7 +84,8 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &UrnInput) -> A
     }
     let key = text::key(&name);
     let mut tx = db.begin().await?;
-    let same: Option<i64> = sqlx::query_scalar("SELECT id FROM urns WHERE name_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
+    let same: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM urns WHERE name_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
     if same.is_some() && same != u.id {
         return Err(ApiError::validation("name", format!("Une urne s'appelle déjà « {name} ».")));
     }
@@ -100,24 +104,32 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &UrnInput) -> A
         }
         (Some(_), None) => return Err(ApiError::validation("version", "Indiquez la version de l'urne modifiée.")),
         (None, _) => {
-            let id: i64 = sqlx::query_scalar("INSERT INTO urns (name, name_key, site, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
-                .bind(&name)
-                .bind(&key)
-                .bind(&site)
-                .bind(u.active as i64)
-                .bind(time::ts(now))
-                .fetch_one(&mut *tx)
-                .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO urns (name, name_key, site, active, created_at, updated_at) \
+                VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(&name)
+            .bind(&key)
+            .bind(&site)
+            .bind(u.active as i64)
+            .bind(time::ts(now))
+            .fetch_one(&mut *tx)
+            .await?;
             (id, None)
         }
     };
-    audit::record(&mut tx, now, actor, Change {
-        action: if before.is_some() { "urn.update" } else { "urn.create" },
-        entity_type: "urn",
-        entity_id: Some(id.to_string()),
-        before,
-        after: Some(serde_json::json!({ "name": name, "site": site, "active": u.active })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: if before.is_some() { "urn.update" } else { "urn.create" },
+            entity_type: "urn",
+            entity_id: Some(id.to_string()),
+            before,
+            after: Some(serde_json::json!({ "name": name, "site": site, "active": u.active })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await

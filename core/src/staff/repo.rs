@@ -6,12 +6,13 @@ use super::{password, validate, StaffMember, LOCK_MINUTES, MAX_FAILED_ATTEMPTS};
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Any, AnyPool, Row, Transaction};
-use crate::storage::versioned;
 
-const STAFF_COLUMNS: &str = "id, username, full_name, active, failed_attempts, locked_until, must_change_password, version";
+const STAFF_COLUMNS: &str =
+    "id, username, full_name, active, failed_attempts, locked_until, must_change_password, version";
 
 fn from_row(r: &sqlx::any::AnyRow, roles: Vec<Role>) -> ApiResult<StaffMember> {
     Ok(StaffMember {
@@ -28,11 +29,10 @@ fn from_row(r: &sqlx::any::AnyRow, roles: Vec<Role>) -> ApiResult<StaffMember> {
 }
 
 async fn roles_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, id: i64) -> ApiResult<Vec<Role>> {
-    let rows = sqlx::query("SELECT role FROM staff_roles WHERE staff_id = $1 ORDER BY role").bind(id).fetch_all(ex).await?;
-    let mut roles: Vec<Role> = rows
-        .iter()
-        .filter_map(|r| r.try_get::<String, _>("role").ok().and_then(|c| Role::parse(&c)))
-        .collect();
+    let rows =
+        sqlx::query("SELECT role FROM staff_roles WHERE staff_id = $1 ORDER BY role").bind(id).fetch_all(ex).await?;
+    let mut roles: Vec<Role> =
+        rows.iter().filter_map(|r| r.try_get::<String, _>("role").ok().and_then(|c| Role::parse(&c))).collect();
     roles.sort();
     Ok(roles)
 }
@@ -55,7 +55,10 @@ pub async fn get_with_idle_lock(pool: &AnyPool, id: i64) -> ApiResult<Option<(St
     .fetch_all(pool)
     .await?;
     let Some(first) = rows.first() else { return Ok(None) };
-    let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.try_get::<Option<String>, _>("role").ok().flatten().and_then(|c| Role::parse(&c))).collect();
+    let mut roles: Vec<Role> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>("role").ok().flatten().and_then(|c| Role::parse(&c)))
+        .collect();
     roles.sort();
     let idle: Option<String> = first.try_get("idle_lock")?;
     Ok(Some((from_row(first, roles)?, idle)))
@@ -63,7 +66,10 @@ pub async fn get_with_idle_lock(pool: &AnyPool, id: i64) -> ApiResult<Option<(St
 
 /// The id of the account with this username (lower-cased), if any.
 pub async fn id_by_username(pool: &AnyPool, username: &str) -> ApiResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE username = $1").bind(username.trim().to_lowercase()).fetch_optional(pool).await?)
+    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE username = $1")
+        .bind(username.trim().to_lowercase())
+        .fetch_optional(pool)
+        .await?)
 }
 
 pub(super) async fn get_in_tx(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<StaffMember> {
@@ -143,7 +149,13 @@ pub async fn create_first_admin(db: &Db, actor: &Actor, now: DateTime<Utc>, new:
     create_account(db, actor, now, new, true).await
 }
 
-async fn create_account(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaff, first_admin: bool) -> ApiResult<StaffMember> {
+async fn create_account(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    new: NewStaff,
+    first_admin: bool,
+) -> ApiResult<StaffMember> {
     let username = validate::username("username", &new.username)?;
     let full_name = validate::full_name("full_name", &new.full_name)?;
     let roles = validate::roles("roles", &new.roles)?;
@@ -185,7 +197,13 @@ async fn create_account(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaf
         &mut tx,
         now,
         actor,
-        Change { action: "staff.create", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: Some(created.audit_json()) },
+        Change {
+            action: "staff.create",
+            entity_type: "staff",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(created.audit_json()),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -195,7 +213,11 @@ async fn create_account(db: &Db, actor: &Actor, now: DateTime<Utc>, new: NewStaf
 
 async fn insert_roles(tx: &mut Transaction<'static, Any>, id: i64, roles: &[Role]) -> ApiResult<()> {
     for r in roles {
-        sqlx::query("INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2)").bind(id).bind(r.code()).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2)")
+            .bind(id)
+            .bind(r.code())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -250,7 +272,8 @@ where
 }
 
 /// The message of a change of one's own roles.
-pub(super) const OWN_ROLES: &str = "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur.";
+pub(super) const OWN_ROLES: &str =
+    "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur.";
 
 /// Name and roles. The last active administrator keeps the admin role.
 /// Granting the medical role, by a staff member, waits for a second
@@ -303,10 +326,21 @@ pub(super) async fn apply_roles(
             if self_id == Some(id) && wanted != had {
                 return Err(ApiError::forbidden(OWN_ROLES));
             }
-            if before.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && before.active && active_admins_except(&mut **tx, id).await? == 0 {
-                return Err(ApiError::validation("roles", "C'est le dernier administrateur actif : il doit garder le rôle administrateur."));
+            if before.roles.contains(&Role::Admin)
+                && !roles.contains(&Role::Admin)
+                && before.active
+                && active_admins_except(&mut **tx, id).await? == 0
+            {
+                return Err(ApiError::validation(
+                    "roles",
+                    "C'est le dernier administrateur actif : il doit garder le rôle administrateur.",
+                ));
             }
-            sqlx::query("UPDATE staff SET full_name = $1 WHERE id = $2").bind(&full_name).bind(id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE staff SET full_name = $1 WHERE id = $2")
+                .bind(&full_name)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
             sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(id).execute(&mut **tx).await?;
             insert_roles(tx, id, &roles).await
         })
@@ -315,7 +349,14 @@ pub(super) async fn apply_roles(
 }
 
 /// Disables or re-enables an account. Nobody is ever deleted.
-pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: Option<i64>, active: bool) -> ApiResult<StaffMember> {
+pub async fn set_active(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: Option<i64>,
+    active: bool,
+) -> ApiResult<StaffMember> {
     let action = if active { "staff.enable" } else { "staff.disable" };
     let self_id = actor.staff_id;
     let mut tx = db.begin().await?;
@@ -325,9 +366,16 @@ pub async fn set_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, ver
                 return Err(ApiError::validation("active", "Vous ne pouvez pas désactiver votre propre compte."));
             }
             if !active && before.roles.contains(&Role::Admin) && active_admins_except(&mut **tx, id).await? == 0 {
-                return Err(ApiError::validation("active", "C'est le dernier administrateur actif : il ne peut pas être désactivé."));
+                return Err(ApiError::validation(
+                    "active",
+                    "C'est le dernier administrateur actif : il ne peut pas être désactivé.",
+                ));
             }
-            sqlx::query("UPDATE staff SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE staff SET active = $1 WHERE id = $2")
+                .bind(active as i64)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
             if !active {
                 end_server_sessions(tx, id, now).await?;
             }
@@ -343,7 +391,10 @@ pub async fn unlock(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64) -> ApiR
     let mut tx = db.begin().await?;
     let after = change_account(&mut tx, db, actor, now, id, None, "staff.unlock", false, move |tx, _| {
         Box::pin(async move {
-            sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
             Ok(())
         })
     })
@@ -357,18 +408,37 @@ pub async fn unlock(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64) -> ApiR
 /// its next call, whichever way the change was made (a desk, the server, the
 /// CLI on the database).
 async fn end_server_sessions(tx: &mut Transaction<'static, Any>, staff_id: i64, now: DateTime<Utc>) -> ApiResult<()> {
-    sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE staff_id = $2 AND ended_at IS NULL").bind(time::ts(now)).bind(staff_id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE server_sessions SET ended_at = $1 WHERE staff_id = $2 AND ended_at IS NULL")
+        .bind(time::ts(now))
+        .bind(staff_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
 /// Sets a new password (an administrator's reset, or one's own change); also
 /// unlocks. A reset ends the account's sessions on the server's desks.
-pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, field: &str, new_password: &str, action: &str) -> ApiResult<StaffMember> {
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    field: &str,
+    new_password: &str,
+    action: &str,
+) -> ApiResult<StaffMember> {
     password::check_policy(field, new_password)?;
     write_hash(db, actor, now, id, password::hash(new_password)?, action).await
 }
 
-async fn write_hash(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, hash: String, action: &str) -> ApiResult<StaffMember> {
+async fn write_hash(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    hash: String,
+    action: &str,
+) -> ApiResult<StaffMember> {
     let mut tx = db.begin().await?;
     let after = apply_password(&mut tx, db, actor, now, id, hash, action).await?;
     tx.commit().await?;
@@ -379,7 +449,13 @@ async fn write_hash(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, hash: S
 /// staff member) once a second administrator validates it. Either way the
 /// password chosen is only a passage: its holder sets his own at his next
 /// login.
-pub async fn reset_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, new_password: &str) -> ApiResult<StaffMember> {
+pub async fn reset_password(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    new_password: &str,
+) -> ApiResult<StaffMember> {
     let target = get(db.pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte n° {id}.")))?;
     password::check_policy("new_password", new_password)?;
     let hash = password::hash(new_password)?;
@@ -392,16 +468,27 @@ pub async fn reset_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64,
 /// Writes a password's hash. A reset (`staff.password_reset`) ends the
 /// account's sessions on the server's desks and makes its holder choose a
 /// new one at his next call; his own change clears that.
-pub(super) async fn apply_password(tx: &mut Transaction<'static, Any>, db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, hash: String, action: &str) -> ApiResult<StaffMember> {
+pub(super) async fn apply_password(
+    tx: &mut Transaction<'static, Any>,
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    hash: String,
+    action: &str,
+) -> ApiResult<StaffMember> {
     let reset = action == "staff.password_reset";
     change_account(tx, db, actor, now, id, None, action, false, move |tx, _| {
         Box::pin(async move {
-            sqlx::query("UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL, must_change_password = $2 WHERE id = $3")
-                .bind(&hash)
-                .bind(reset as i64)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE staff SET password_hash = $1, failed_attempts = 0, locked_until = NULL, \
+                must_change_password = $2 WHERE id = $3",
+            )
+            .bind(&hash)
+            .bind(reset as i64)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
             if reset {
                 end_server_sessions(tx, id, now).await?;
             }
@@ -413,7 +500,8 @@ pub(super) async fn apply_password(tx: &mut Transaction<'static, Any>, db: &Db, 
 
 /// One staff member's own password check (for a password change).
 pub async fn verify_password(pool: &AnyPool, id: i64, candidate: &str) -> ApiResult<bool> {
-    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    let hash: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(id).fetch_optional(pool).await?;
     Ok(hash.is_some_and(|h| password::verify(candidate, &h)))
 }
 
@@ -442,7 +530,10 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     if candidate.is_empty() {
         return Err(ApiError::validation("password", "Saisissez votre mot de passe."));
     }
-    let row = sqlx::query("SELECT id, password_hash FROM staff WHERE username = $1").bind(&username).fetch_optional(db.pool()).await?;
+    let row = sqlx::query("SELECT id, password_hash FROM staff WHERE username = $1")
+        .bind(&username)
+        .fetch_optional(db.pool())
+        .await?;
     let Some(row) = row else {
         // As long as a wrong password for a real account: the answer's time
         // does not tell which usernames exist.
@@ -450,10 +541,21 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         // What was typed as a username is often a password: journaled as a
         // digest, which still links repeated tries of the same text.
         let mut tx = db.begin().await?;
-        audit::record(&mut tx, now, &Actor::anonymous(), Change {
-            action: "login.failed", entity_type: "staff", entity_id: None, before: None,
-            after: Some(serde_json::json!({ "username_sha256": typed_digest(&username), "reason": "unknown_username" })),
-        }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::anonymous(),
+            Change {
+                action: "login.failed",
+                entity_type: "staff",
+                entity_id: None,
+                before: None,
+                after: Some(
+                    serde_json::json!({ "username_sha256": typed_digest(&username), "reason": "unknown_username" }),
+                ),
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     };
@@ -465,13 +567,24 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     if account.is_locked_at(now) {
         let until = account.locked_until.as_deref().map(time::parse_ts).transpose()?.unwrap_or(now);
         let mut tx = db.begin().await?;
-        audit::record(&mut tx, now, &actor, Change {
-            action: "login.refused_locked", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
-        }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            Change {
+                action: "login.refused_locked",
+                entity_type: "staff",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         let minutes = ((until - now).num_seconds() + 59) / 60;
         return Err(ApiError::unauthenticated(format!(
-            "Compte verrouillé après {MAX_FAILED_ATTEMPTS} mots de passe erronés : réessayez dans {minutes} min ou demandez à un administrateur de le déverrouiller."
+            "Compte verrouillé après {MAX_FAILED_ATTEMPTS} mots de passe erronés : réessayez dans {minutes} min ou \
+                demandez à un administrateur de le déverrouiller."
         )));
     }
 
@@ -498,15 +611,25 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         let locked_until: Option<String> = counted.try_get("locked_until")?;
         let after = get_in_tx(&mut tx, id).await?;
         let action = if locked_until.is_some() { "login.locked" } else { "login.failed" };
-        audit::record(&mut tx, now, &actor, Change {
-            action, entity_type: "staff", entity_id: Some(id.to_string()),
-            before: Some(account.audit_json()), after: Some(after.audit_json()),
-        }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            Change {
+                action,
+                entity_type: "staff",
+                entity_id: Some(id.to_string()),
+                before: Some(account.audit_json()),
+                after: Some(after.audit_json()),
+            },
+        )
+        .await?;
         tx.commit().await?;
         if locked_until.is_some() {
             tracing::warn!(staff = %account.username, "compte verrouillé après {MAX_FAILED_ATTEMPTS} échecs");
             return Err(ApiError::unauthenticated(format!(
-                "Mot de passe incorrect. Le compte est verrouillé pour {LOCK_MINUTES} minutes après {MAX_FAILED_ATTEMPTS} essais erronés."
+                "Mot de passe incorrect. Le compte est verrouillé pour {LOCK_MINUTES} minutes après \
+                    {MAX_FAILED_ATTEMPTS} essais erronés."
             )));
         }
         // The same answer as an unknown username or a disabled account: it
@@ -514,16 +637,33 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
     if !account.active {
-        audit::record(&mut tx, now, &actor, Change {
-            action: "login.refused_disabled", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
-        }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            Change {
+                action: "login.refused_disabled",
+                entity_type: "staff",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
-    sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    audit::record(&mut tx, now, &actor, Change {
-        action: "login", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None,
-    }).await?;
+    sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &actor,
+        Change { action: "login", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None },
+    )
+    .await?;
     let fresh = get_in_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(fresh)

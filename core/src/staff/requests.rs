@@ -87,17 +87,25 @@ enum Asked<'a> {
 }
 
 /// Records a request; one of each kind waits per account at a time.
-async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, target: &StaffMember, asked: Asked<'_>) -> ApiResult<StaffMember> {
+async fn record(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    target: &StaffMember,
+    asked: Asked<'_>,
+) -> ApiResult<StaffMember> {
     let (kind, full_name, roles, hash) = match asked {
         Asked::Roles { full_name, roles } => ("roles", Some(full_name), Some(roles), None),
         Asked::Reset { hash } => ("password_reset", None, None, Some(hash)),
     };
     let mut tx = db.begin().await?;
-    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_requests WHERE staff_id = $1 AND kind = $2 AND status = 'en_attente'")
-        .bind(target.id)
-        .bind(kind)
-        .fetch_one(&mut *tx)
-        .await?;
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff_requests WHERE staff_id = $1 AND kind = $2 AND status = 'en_attente'",
+    )
+    .bind(target.id)
+    .bind(kind)
+    .fetch_one(&mut *tx)
+    .await?;
     if waiting > 0 {
         return Err(ApiError::conflict(format!(
             "Une demande de ce type attend déjà pour le compte « {} » : faites-la valider ou refuser d'abord.",
@@ -117,13 +125,18 @@ async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, target: &StaffMember
     .bind(&actor.name)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "staff.request",
-        entity_type: "staff",
-        entity_id: Some(target.id.to_string()),
-        before: Some(target.audit_json()),
-        after: Some(serde_json::json!({ "request": id, "kind": kind, "full_name": full_name, "roles": roles })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "staff.request",
+            entity_type: "staff",
+            entity_id: Some(target.id.to_string()),
+            before: Some(target.audit_json()),
+            after: Some(serde_json::json!({ "request": id, "kind": kind, "full_name": full_name, "roles": roles })),
+        },
+    )
     .await?;
     tx.commit().await?;
     tracing::info!(staff = %target.username, by = %actor.name, kind, "demande en attente d'un second administrateur");
@@ -131,7 +144,15 @@ async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, target: &StaffMember
 }
 
 /// The medical role asked for an account (with its other roles and name).
-pub(super) async fn record_roles(db: &Db, actor: &Actor, now: DateTime<Utc>, before: &StaffMember, version: i64, full_name: &str, roles: &[Role]) -> ApiResult<StaffMember> {
+pub(super) async fn record_roles(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &StaffMember,
+    version: i64,
+    full_name: &str,
+    roles: &[Role],
+) -> ApiResult<StaffMember> {
     if actor.staff_id == Some(before.id) {
         return Err(ApiError::forbidden(OWN_ROLES));
     }
@@ -143,56 +164,89 @@ pub(super) async fn record_roles(db: &Db, actor: &Actor, now: DateTime<Utc>, bef
 }
 
 /// A medical advisor's new password, as its hash.
-pub(super) async fn record_reset(db: &Db, actor: &Actor, now: DateTime<Utc>, target: &StaffMember, hash: String) -> ApiResult<StaffMember> {
+pub(super) async fn record_reset(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    target: &StaffMember,
+    hash: String,
+) -> ApiResult<StaffMember> {
     record(db, actor, now, target, Asked::Reset { hash }).await
 }
 
 /// Validates (applies) or refuses a pending request.
-pub async fn decide_request(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, approve: bool) -> ApiResult<StaffRequest> {
+pub async fn decide_request(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    approve: bool,
+) -> ApiResult<StaffRequest> {
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
     if req.status != "en_attente" {
-        return Err(ApiError::conflict(format!("Cette demande est déjà décidée (par {}).", req.decided_by.clone().unwrap_or_default())));
+        return Err(ApiError::conflict(format!(
+            "Cette demande est déjà décidée (par {}).",
+            req.decided_by.clone().unwrap_or_default()
+        )));
     }
     if req.created_by == actor.name {
-        return Err(ApiError::forbidden("Vous avez fait cette demande : un second administrateur doit la valider ou la refuser (contrôle à quatre yeux)."));
+        return Err(ApiError::forbidden(
+            "Vous avez fait cette demande : un second administrateur doit la valider ou la \
+            refuser (contrôle à quatre yeux).",
+        ));
     }
     if actor.staff_id == Some(req.staff_id) {
-        return Err(ApiError::forbidden("Cette demande concerne votre propre compte : un autre administrateur la décide."));
+        return Err(ApiError::forbidden(
+            "Cette demande concerne votre propre compte : un autre administrateur la décide.",
+        ));
     }
     if approve {
         // The change as asked, applied by the second administrator with the
         // same rules as a direct change (the last administrator stays).
-        let r = sqlx::query("SELECT full_name, roles, password_hash FROM staff_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let r = sqlx::query("SELECT full_name, roles, password_hash FROM staff_requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         if req.kind == "roles" {
             let full_name: String = r.try_get::<Option<String>, _>("full_name")?.unwrap_or_default();
             let roles = roles_of(&r.try_get::<Option<String>, _>("roles")?.unwrap_or_default());
             apply_roles(&mut tx, db, actor, now, req.staff_id, None, full_name, roles).await?;
         } else {
-            let hash: String = r.try_get::<Option<String>, _>("password_hash")?.ok_or_else(|| ApiError::internal("demande sans mot de passe"))?;
+            let hash: String = r
+                .try_get::<Option<String>, _>("password_hash")?
+                .ok_or_else(|| ApiError::internal("demande sans mot de passe"))?;
             apply_password(&mut tx, db, actor, now, req.staff_id, hash, "staff.password_reset").await?;
         }
     }
     let status = if approve { "valide" } else { "refuse" };
     // The hash is not kept once decided.
-    let n = sqlx::query("UPDATE staff_requests SET status = $1, decided_at = $2, decided_by = $3, password_hash = NULL WHERE id = $4 AND status = 'en_attente'")
-        .bind(status)
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(
+        "UPDATE staff_requests SET status = $1, decided_at = $2, decided_by = $3, password_hash = \
+        NULL WHERE id = $4 AND status = 'en_attente'",
+    )
+    .bind(status)
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n != 1 {
         return Err(ApiError::stale());
     }
-    audit::record(&mut tx, now, actor, Change {
-        action: if approve { "staff.request_validate" } else { "staff.request_refuse" },
-        entity_type: "staff",
-        entity_id: Some(req.staff_id.to_string()),
-        before: Some(serde_json::json!({ "request": id, "status": "en_attente", "asked_by": req.created_by })),
-        after: Some(serde_json::json!({ "request": id, "status": status })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: if approve { "staff.request_validate" } else { "staff.request_refuse" },
+            entity_type: "staff",
+            entity_id: Some(req.staff_id.to_string()),
+            before: Some(serde_json::json!({ "request": id, "status": "en_attente", "asked_by": req.created_by })),
+            after: Some(serde_json::json!({ "request": id, "status": status })),
+        },
+    )
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;

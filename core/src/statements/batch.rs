@@ -5,8 +5,8 @@
 //! there (`journal-….ancre`), an anchor kept outside the database.
 
 use super::pdf::{period_data, period_pdf};
-use crate::pdf::letterhead::letterhead;
 use crate::error::{ApiError, ApiResult};
+use crate::pdf::letterhead::letterhead;
 use crate::storage::files::write_atomically;
 use crate::storage::time;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,7 +55,9 @@ pub async fn run(
     if from > to {
         return Err(ApiError::validation("to", "La fin de la période précède son début."));
     }
-    std::fs::create_dir_all(folder).map_err(|e| ApiError::validation("folder", format!("Dossier « {} » impossible à créer : {e}.", folder.display())))?;
+    std::fs::create_dir_all(folder).map_err(|e| {
+        ApiError::validation("folder", format!("Dossier « {} » impossible à créer : {e}.", folder.display()))
+    })?;
     let head = letterhead(pool).await?;
     let rows = sqlx::query(
         "SELECT m.id, m.matricule, m.last_name, m.first_name, COUNT(*) AS n, CAST(SUM(d.paid_amount) AS BIGINT) AS total
@@ -102,7 +104,9 @@ pub async fn run(
                 }
             }
             let head = head.clone();
-            drawing.push_back(tokio::task::spawn_blocking(move || write_atomically(&path, &period_pdf(&head, &m, &paid, from, to))));
+            drawing.push_back(tokio::task::spawn_blocking(move || {
+                write_atomically(&path, &period_pdf(&head, &m, &paid, from, to))
+            }));
             written += 1;
         }
         let t: Option<i64> = r.try_get("total")?;
@@ -123,11 +127,23 @@ pub async fn run(
     let index_path = folder.join(format!("index-{from}-{to}.csv"));
     if !cancelled {
         use crate::export::CsvCell::{Figure, Text};
-        let rows: Vec<_> = index.iter().map(|[m, n, k, t, f]| vec![Text(m), Text(n), Figure(k.clone()), Figure(t.clone()), Text(f)]).collect();
-        write_atomically(&index_path, &crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?)?;
+        let rows: Vec<_> = index
+            .iter()
+            .map(|[m, n, k, t, f]| vec![Text(m), Text(n), Figure(k.clone()), Figure(t.clone()), Text(f)])
+            .collect();
+        write_atomically(
+            &index_path,
+            &crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?,
+        )?;
         // The journal's head goes out with the statements, as an anchor.
         crate::audit::chain::write_anchor(pool, now, &folder.join(format!("journal-{from}-{to}.ancre"))).await?;
     }
-    Ok(BatchReport { folder: folder.display().to_string(), members: total, written, skipped, cancelled, index: index_path.display().to_string() })
+    Ok(BatchReport {
+        folder: folder.display().to_string(),
+        members: total,
+        written,
+        skipped,
+        cancelled,
+        index: index_path.display().to_string(),
+    })
 }
-

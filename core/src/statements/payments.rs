@@ -49,7 +49,13 @@ pub struct Transfer {
 /// Pays the given liquidated dossiers (all liquidated dossiers when `ids` is
 /// empty) on `pay_date`. A member without a valid RIB stops the whole batch,
 /// naming him: nothing is half-paid.
-pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_date: NaiveDate) -> ApiResult<PaymentBatch> {
+pub async fn pay(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ids: &[i64],
+    pay_date: NaiveDate,
+) -> ApiResult<PaymentBatch> {
     let mut tx = db.begin().await?;
     let rows = sqlx::query(
         "SELECT d.id, d.status, d.form_number, COALESCE(d.mutual_pays, d.total_reimbursed) AS mutual_pays, d.clawback_deducted, d.version, d.member_id,
@@ -71,10 +77,16 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     }
     for id in ids {
         if !liquidated.contains(id) {
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM dossiers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM dossiers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
             return Err(match status.as_deref().and_then(Status::parse) {
                 None => ApiError::validation("dossier_ids", format!("Aucun dossier n° {id}.")),
-                Some(s) => ApiError::conflict(format!("Le dossier n° {id} est « {} » : seuls les dossiers liquidés se règlent.", s.label())),
+                Some(s) => ApiError::conflict(format!(
+                    "Le dossier n° {id} est « {} » : seuls les dossiers liquidés se règlent.",
+                    s.label()
+                )),
             });
         }
     }
@@ -83,7 +95,8 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     }
     // What the mutual pays on each dossier: its part, claw-backs deducted.
     let net = |r: &sqlx::any::AnyRow| -> ApiResult<i64> {
-        Ok(r.try_get::<Option<i64>, _>("mutual_pays")?.unwrap_or(0) - r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0))
+        Ok(r.try_get::<Option<i64>, _>("mutual_pays")?.unwrap_or(0)
+            - r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0))
     };
     let mut bad = vec![];
     for r in &chosen {
@@ -92,19 +105,29 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
         }
         let rib: Option<String> = r.try_get("rib")?;
         if rib.as_deref().map(|x| validate::rib("rib", x)).transpose().ok().flatten().is_none() {
-            bad.push(format!("{} ({} {})", r.try_get::<String, _>("matricule")?, r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?));
+            bad.push(format!(
+                "{} ({} {})",
+                r.try_get::<String, _>("matricule")?,
+                r.try_get::<String, _>("last_name")?,
+                r.try_get::<String, _>("first_name")?
+            ));
         }
     }
     if !bad.is_empty() {
         bad.dedup();
         return Err(ApiError::validation(
             "dossier_ids",
-            format!("RIB absent ou invalide pour : {}. Corrigez la fiche de l'adhérent ou retirez ses dossiers du lot ; rien n'a été réglé.", bad.join(", ")),
+            format!(
+                "RIB absent ou invalide pour : {}. Corrigez la fiche de l'adhérent ou retirez ses dossiers du lot \
+                ; rien n'a été réglé.",
+                bad.join(", ")
+            ),
         ));
     }
     let total: i64 = chosen.iter().map(|r| net(r)).collect::<ApiResult<Vec<_>>>()?.into_iter().sum();
     let batch_id: i64 = sqlx::query_scalar(
-        "INSERT INTO payment_batches (reference, pay_date, dossier_count, total, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO payment_batches (reference, pay_date, dossier_count, total, created_at, created_by) VALUES ($1, \
+            $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(format!("tmp-{}", time::ts(now)))
     .bind(time::date(pay_date))
@@ -115,7 +138,11 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     .fetch_one(&mut *tx)
     .await?;
     let reference = format!("VIR-{}-{batch_id:05}", pay_date.format("%Y%m%d"));
-    sqlx::query("UPDATE payment_batches SET reference = $1 WHERE id = $2").bind(&reference).bind(batch_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE payment_batches SET reference = $1 WHERE id = $2")
+        .bind(&reference)
+        .bind(batch_id)
+        .execute(&mut *tx)
+        .await?;
     // One transfer per member: his dossiers with something to pay share its reference.
     let mut transfer_of: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
     for r in &chosen {
@@ -163,12 +190,20 @@ pub async fn pay(db: &Db, actor: &Actor, now: DateTime<Utc>, ids: &[i64], pay_da
     }
     audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
-    Ok(PaymentBatch { id: batch_id, reference, pay_date, dossier_count: chosen.len() as i64, transfer_count: transfer_of.len() as i64, total })
+    Ok(PaymentBatch {
+        id: batch_id,
+        reference,
+        pay_date,
+        dossier_count: chosen.len() as i64,
+        transfer_count: transfer_of.len() as i64,
+        total,
+    })
 }
 
 /// The transfers of a batch: one per member paid something, in reference order.
 pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM payment_batches WHERE id = $1").bind(batch_id).fetch_optional(pool).await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM payment_batches WHERE id = $1").bind(batch_id).fetch_optional(pool).await?;
     if exists.is_none() {
         return Err(ApiError::not_found(format!("Aucun lot de règlement n° {batch_id}.")));
     }
@@ -193,7 +228,11 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
                 payment_reference: reference,
                 form_numbers: form,
                 matricule: r.try_get("matricule")?,
-                member_name: format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),
+                member_name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("last_name")?,
+                    r.try_get::<String, _>("first_name")?
+                ),
                 rib: r.try_get::<Option<String>, _>("rib")?.unwrap_or_default(),
                 amount,
             }),
@@ -202,7 +241,8 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
     Ok(out)
 }
 
-const HEADERS: [&str; 6] = ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"];
+const HEADERS: [&str; 6] =
+    ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"];
 
 /// The transfer list as `.xlsx` or `.csv` (`;`, amounts `1100,00`), by the file's extension.
 pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
@@ -228,7 +268,16 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
             use crate::export::CsvCell::{Figure, Text};
             let rows: Vec<_> = list
                 .iter()
-                .map(|t| vec![Text(&t.payment_reference), Text(&t.form_numbers), Text(&t.matricule), Text(&t.member_name), Text(&t.rib), Figure(crate::money::plain(t.amount))])
+                .map(|t| {
+                    vec![
+                        Text(&t.payment_reference),
+                        Text(&t.form_numbers),
+                        Text(&t.matricule),
+                        Text(&t.member_name),
+                        Text(&t.rib),
+                        Figure(crate::money::plain(t.amount)),
+                    ]
+                })
                 .collect();
             crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&HEADERS, &rows)?)
         }
@@ -240,26 +289,48 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
 /// go back to "liquidé", to be paid again in a later batch once the member's
 /// RIB is put right; the return is kept with its reason, and the member's
 /// view says why the payment is late. All or nothing.
-pub async fn return_transfer(db: &Db, actor: &Actor, now: DateTime<Utc>, payment_reference: &str, reason: &str, returned_on: NaiveDate) -> ApiResult<i64> {
+pub async fn return_transfer(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    payment_reference: &str,
+    reason: &str,
+    returned_on: NaiveDate,
+) -> ApiResult<i64> {
     let reference = payment_reference.trim();
     let reason = crate::kernel::text::clean("reason", "Motif du retour", reason, 300)?;
     if reason.is_empty() {
-        return Err(ApiError::validation("reason", "Motif du retour obligatoire (celui de l'avis de la banque : compte clôturé, RIB erroné…)."));
+        return Err(ApiError::validation(
+            "reason",
+            "Motif du retour obligatoire (celui de l'avis de la banque : compte clôturé, RIB erroné…).",
+        ));
     }
     let mut tx = db.begin().await?;
-    let rows = sqlx::query("SELECT id, member_id, payment_batch_id, paid_amount, version FROM dossiers WHERE payment_reference = $1 AND status = $2")
-        .bind(reference)
-        .bind(Status::Paye.code())
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, member_id, payment_batch_id, paid_amount, version FROM dossiers WHERE \
+        payment_reference = $1 AND status = $2",
+    )
+    .bind(reference)
+    .bind(Status::Paye.code())
+    .fetch_all(&mut *tx)
+    .await?;
     if rows.is_empty() {
-        return Err(ApiError::validation("payment_reference", format!("Aucun virement réglé de référence « {reference} ».")));
+        return Err(ApiError::validation(
+            "payment_reference",
+            format!("Aucun virement réglé de référence « {reference} »."),
+        ));
     }
-    let amount: i64 = rows.iter().map(|r| r.try_get::<Option<i64>, _>("paid_amount").map(|a| a.unwrap_or(0))).collect::<Result<Vec<_>, _>>()?.into_iter().sum();
+    let amount: i64 = rows
+        .iter()
+        .map(|r| r.try_get::<Option<i64>, _>("paid_amount").map(|a| a.unwrap_or(0)))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .sum();
     let member: i64 = rows[0].try_get("member_id")?;
     let batch: i64 = rows[0].try_get::<Option<i64>, _>("payment_batch_id")?.unwrap_or(0);
     sqlx::query(
-        "INSERT INTO payment_returns (payment_reference, batch_id, member_id, amount, reason, returned_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO payment_returns (payment_reference, batch_id, member_id, amount, reason, returned_on, \
+            created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(reference)
     .bind(batch)

@@ -2,9 +2,9 @@
 //! member over a period. Same input, same bytes.
 
 use crate::dossiers::repo::get as get_dossier;
-use crate::kernel::dates::fr;
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
 use crate::liquidation::repo::{lines_of, StoredLine};
 use crate::liquidation::rules::format_rate;
 use crate::members::{self, Member};
@@ -80,7 +80,13 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
     if !rejected.is_empty() {
         w.heading("Lignes non remboursées");
         for l in rejected {
-            w.paragraph(&format!("{} — {} — {} DH : {}", fr(l.date), l.label, dh(l.charged), l.reason.as_deref().unwrap_or("")));
+            w.paragraph(&format!(
+                "{} — {} — {} DH : {}",
+                fr(l.date),
+                l.label,
+                dh(l.charged),
+                l.reason.as_deref().unwrap_or("")
+            ));
         }
     }
     who_pays(w, lines, f);
@@ -96,16 +102,26 @@ fn who_pays(w: &mut Writer, lines: &[StoredLine], f: &Flows) {
     let by_fund = sum(|l| l.paid_by_fund);
     let by_mutual = sum(|l| l.paid_by_mutual);
     if by_fund > 0 {
-        w.field(&format!("Tiers payant {}", f.fund_name), &format!("{} DH payés directement au prestataire", dh(by_fund)));
+        w.field(
+            &format!("Tiers payant {}", f.fund_name),
+            &format!("{} DH payés directement au prestataire", dh(by_fund)),
+        );
     }
     if by_mutual > 0 {
         w.field("Tiers payant mutuelle", &format!("{} DH payés directement au prestataire", dh(by_mutual)));
     }
     let amo = sum(|l| l.amo.unwrap_or(0));
     let amo_to_member = sum(|l| l.amo_to_member.unwrap_or(0));
-    let payer = if f.mutual_pays_amo { "la mutuelle, pour le compte de la caisse".to_string() } else { f.fund_name.clone() };
-    w.field(&format!("Part AMO ({})", f.fund_name), &format!("{} DH, dont {} DH versés à l'adhérent par {payer}", dh(amo), dh(amo_to_member)));
-    w.field("Part complémentaire", &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or(0)))));
+    let payer =
+        if f.mutual_pays_amo { "la mutuelle, pour le compte de la caisse".to_string() } else { f.fund_name.clone() };
+    w.field(
+        &format!("Part AMO ({})", f.fund_name),
+        &format!("{} DH, dont {} DH versés à l'adhérent par {payer}", dh(amo), dh(amo_to_member)),
+    );
+    w.field(
+        "Part complémentaire",
+        &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or(0)))),
+    );
     w.field("Reste à votre charge", &format!("{} DH", dh(sum(|l| l.remainder.unwrap_or(0)))));
 }
 
@@ -113,7 +129,10 @@ fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, f: &Flows, deducted: i
     w.heading("Règlement");
     w.field("Total remboursé", &format!("{} DH", dh(d.total_reimbursed.unwrap_or(0))));
     if f.fund_pays > 0 {
-        w.field(&format!("Versé par {}", f.fund_name), &format!("{} DH, par la caisse (hors de ce virement)", dh(f.fund_pays)));
+        w.field(
+            &format!("Versé par {}", f.fund_name),
+            &format!("{} DH, par la caisse (hors de ce virement)", dh(f.fund_pays)),
+        );
     }
     if deducted > 0 {
         w.field("Défalcation déduite", &format!("- {} DH", dh(deducted)));
@@ -144,9 +163,15 @@ pub struct PaidDossier {
 pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
     let dossier = get_dossier(pool, id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier n° {id}.")))?;
     if dossier.paid_on.is_none() {
-        return Err(ApiError::conflict(format!("Le dossier {} n'est pas encore réglé : pas de décompte.", dossier.form_number)));
+        return Err(ApiError::conflict(format!(
+            "Le dossier {} n'est pas encore réglé : pas de décompte.",
+            dossier.form_number
+        )));
     }
-    let r = sqlx::query("SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM dossiers WHERE id = $1").bind(id).fetch_one(pool).await?;
+    let r = sqlx::query("SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM dossiers WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
     // Dossiers liquidated before the fund's part was told apart: the mutual paid it all.
     let flows = Flows {
         fund_name: r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()),
@@ -179,10 +204,15 @@ pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<
 /// Every dossier one transfer paid (as the Mutuelle de Marseille guide shows
 /// a statement per payment), or `None` when no transfer has that reference.
 pub async fn payment_data(pool: &AnyPool, reference: &str) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
-    let rows = sqlx::query("SELECT id, member_id FROM dossiers WHERE payment_reference = $1 ORDER BY id").bind(reference.trim()).fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT id, member_id FROM dossiers WHERE payment_reference = $1 ORDER BY id")
+        .bind(reference.trim())
+        .fetch_all(pool)
+        .await?;
     let Some(first) = rows.first() else { return Ok(None) };
     let member_id: i64 = first.try_get("member_id")?;
-    let m = members::get(pool, member_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
+    let m = members::get(pool, member_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
     let mut paid = vec![];
     for r in &rows {
         paid.push(paid_dossier(pool, r.try_get("id")?).await?);
@@ -217,19 +247,34 @@ pub fn payment_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], referenc
 }
 
 /// Every payment to a member between two dates, or `None` when there is none.
-pub async fn period_statement(pool: &AnyPool, head: &Letterhead, member_id: i64, from: NaiveDate, to: NaiveDate) -> ApiResult<Option<Vec<u8>>> {
+pub async fn period_statement(
+    pool: &AnyPool,
+    head: &Letterhead,
+    member_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Option<Vec<u8>>> {
     Ok(period_data(pool, member_id, from, to).await?.map(|(m, paid)| period_pdf(head, &m, &paid, from, to)))
 }
 
 /// The member and his paid dossiers of the period (`None` when there is none).
-pub async fn period_data(pool: &AnyPool, member_id: i64, from: NaiveDate, to: NaiveDate) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
-    let m = members::get(pool, member_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 AND paid_on >= $2 AND paid_on <= $3 ORDER BY paid_on, id")
-        .bind(member_id)
-        .bind(crate::storage::time::date(from))
-        .bind(crate::storage::time::date(to))
-        .fetch_all(pool)
-        .await?;
+pub async fn period_data(
+    pool: &AnyPool,
+    member_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
+    let m = members::get(pool, member_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM dossiers WHERE member_id = $1 AND paid_on >= $2 AND paid_on <= $3 ORDER BY paid_on, id",
+    )
+    .bind(member_id)
+    .bind(crate::storage::time::date(from))
+    .bind(crate::storage::time::date(to))
+    .fetch_all(pool)
+    .await?;
     if ids.is_empty() {
         return Ok(None);
     }

@@ -4,12 +4,12 @@
 //! from its return file, which marks each dossier's AMO part paid.
 
 use crate::audit::{self, Actor, Change};
-use crate::kernel::dates::fr;
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::export::{write_xlsx, Cell};
-use crate::members::import::sheet;
+use crate::kernel::dates::fr;
 use crate::kernel::text;
+use crate::members::import::sheet;
 use crate::money::{self, format as dh};
 use crate::pdf::{Align, Writer};
 use crate::storage::{time, Db};
@@ -105,7 +105,10 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
     .fetch_all(&mut *tx)
     .await?;
     if rows.is_empty() {
-        return Err(ApiError::validation("from", format!("Aucune part AMO réglée à transmettre entre le {} et le {}.", fr(from), fr(to))));
+        return Err(ApiError::validation(
+            "from",
+            format!("Aucune part AMO réglée à transmettre entre le {} et le {}.", fr(from), fr(to)),
+        ));
     }
     let fund: String = rows[0].try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
     let mut total_base = 0;
@@ -130,9 +133,18 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
     .fetch_one(&mut *tx)
     .await?;
     let reference = format!("BORD-{}-{id:05}", to.format("%Y%m"));
-    sqlx::query("UPDATE fund_slips SET reference = $1 WHERE id = $2").bind(&reference).bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE fund_slips SET reference = $1 WHERE id = $2")
+        .bind(&reference)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     for r in &rows {
-        let n = sqlx::query("UPDATE dossiers SET fund_slip_id = $1 WHERE id = $2 AND fund_slip_id IS NULL").bind(id).bind(r.try_get::<i64, _>("id")?).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query("UPDATE dossiers SET fund_slip_id = $1 WHERE id = $2 AND fund_slip_id IS NULL")
+            .bind(id)
+            .bind(r.try_get::<i64, _>("id")?)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if n == 0 {
             return Err(ApiError::stale());
         }
@@ -165,24 +177,57 @@ pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
             Ok(SlipLine {
                 form_number: r.try_get("form_number")?,
                 matricule: r.try_get("matricule")?,
-                member_name: format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),
-                beneficiary_name: format!("{} {}", r.try_get::<String, _>("b_last")?, r.try_get::<String, _>("b_first")?),
+                member_name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("last_name")?,
+                    r.try_get::<String, _>("first_name")?
+                ),
+                beneficiary_name: format!(
+                    "{} {}",
+                    r.try_get::<String, _>("b_last")?,
+                    r.try_get::<String, _>("b_first")?
+                ),
                 paid_on: time::row_date(r, "paid_on")?,
                 base: r.try_get::<Option<i64>, _>("base")?.unwrap_or(0),
                 amo: r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0),
-                paid_to_member_by: if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 { "mutuelle" } else { "fonds" }.to_string(),
+                paid_to_member_by: if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 {
+                    "mutuelle"
+                } else {
+                    "fonds"
+                }
+                .to_string(),
                 fund_paid_on: time::row_date(r, "fund_paid_on")?,
             })
         })
         .collect()
 }
 
-const HEADERS: [&str; 8] = ["Feuille de soins", "Matricule", "Adhérent", "Bénéficiaire", "Réglé le", "Base AMO (DH)", "Part AMO (DH)", "Versée à l'adhérent par"];
+const HEADERS: [&str; 8] = [
+    "Feuille de soins",
+    "Matricule",
+    "Adhérent",
+    "Bénéficiaire",
+    "Réglé le",
+    "Base AMO (DH)",
+    "Part AMO (DH)",
+    "Versée à l'adhérent par",
+];
 
 /// The slip as PDF, `.xlsx` or `.csv`, by the file's extension.
-pub fn write(dest: &Path, head: &crate::pdf::letterhead::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> ApiResult<()> {
+pub fn write(
+    dest: &Path,
+    head: &crate::pdf::letterhead::Letterhead,
+    slip: &FundSlip,
+    lines: &[SlipLine],
+) -> ApiResult<()> {
     let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let payer = |l: &SlipLine| if l.paid_to_member_by == "mutuelle" { "la mutuelle (à rembourser)".to_string() } else { slip.fund_name.clone() };
+    let payer = |l: &SlipLine| {
+        if l.paid_to_member_by == "mutuelle" {
+            "la mutuelle (à rembourser)".to_string()
+        } else {
+            slip.fund_name.clone()
+        }
+    };
     match ext.as_str() {
         "pdf" => crate::storage::files::write_atomically(dest, &pdf(head, slip, lines)),
         "xlsx" => {
@@ -245,12 +290,27 @@ fn pdf(head: &crate::pdf::letterhead::Letterhead, slip: &FundSlip, lines: &[Slip
         ("Base\nAMO", Align::Right),
         ("Part\nAMO", Align::Right),
     ];
-    let rows: Vec<Vec<String>> =
-        lines.iter().map(|l| vec![l.form_number.clone(), l.matricule.clone(), l.beneficiary_name.clone(), l.paid_on.map(fr).unwrap_or_default(), dh(l.base), dh(l.amo)]).collect();
-    let total = vec!["Total".into(), String::new(), String::new(), String::new(), dh(slip.total_base), dh(slip.total_amo)];
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.form_number.clone(),
+                l.matricule.clone(),
+                l.beneficiary_name.clone(),
+                l.paid_on.map(fr).unwrap_or_default(),
+                dh(l.base),
+                dh(l.amo),
+            ]
+        })
+        .collect();
+    let total =
+        vec!["Total".into(), String::new(), String::new(), String::new(), dh(slip.total_base), dh(slip.total_amo)];
     w.fitted_table(&cols, &rows, Some(total));
     w.field("Total des parts AMO", &format!("{} DH", dh(slip.total_amo)));
-    w.paragraph("Merci de nous retourner la confirmation du paiement de ces parts AMO, dossier par dossier (feuille de soins et montant).");
+    w.paragraph(
+        "Merci de nous retourner la confirmation du paiement de ces parts AMO, dossier par dossier (feuille \
+        de soins et montant).",
+    );
     w.finish().render()
 }
 
@@ -276,7 +336,10 @@ pub struct Confirmation {
 pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmation) -> ApiResult<FundSlip> {
     let reference = text::clean("reference", "Référence du paiement de la caisse", &c.reference, 60)?;
     if reference.is_empty() {
-        return Err(ApiError::validation("reference", "Référence du paiement de la caisse obligatoire (celle de son avis de paiement)."));
+        return Err(ApiError::validation(
+            "reference",
+            "Référence du paiement de la caisse obligatoire (celle de son avis de paiement).",
+        ));
     }
     let slip = get(db.pool(), c.id).await?;
     let on_slip = lines(db.pool(), c.id).await?;
@@ -288,35 +351,60 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
             let mut out = vec![];
             for (n, form, amount) in rows {
                 let Some(l) = on_slip.iter().find(|l| l.form_number.eq_ignore_ascii_case(&form)) else {
-                    return Err(ApiError::validation("file", format!("Ligne {n} : la feuille {form} n'est pas sur le bordereau {} ; rien n'a été enregistré.", slip.reference)));
+                    return Err(ApiError::validation(
+                        "file",
+                        format!(
+                            "Ligne {n} : la feuille {form} n'est pas sur le bordereau {} ; rien n'a été enregistré.",
+                            slip.reference
+                        ),
+                    ));
                 };
                 if l.amo != amount {
                     return Err(ApiError::validation(
                         "file",
-                        format!("Ligne {n} : {} DH payés pour la feuille {form}, le bordereau en porte {} DH ; rien n'a été enregistré.", dh(amount), dh(l.amo)),
+                        format!(
+                            "Ligne {n} : {} DH payés pour la feuille {form}, le bordereau en porte {} DH ; rien \
+                            n'a été enregistré.",
+                            dh(amount),
+                            dh(l.amo)
+                        ),
                     ));
                 }
                 out.push((l.form_number.clone(), amount));
             }
             if out.is_empty() {
-                return Err(ApiError::validation("file", "Le fichier de retour ne contient aucune ligne (feuille de soins, montant)."));
+                return Err(ApiError::validation(
+                    "file",
+                    "Le fichier de retour ne contient aucune ligne (feuille de soins, montant).",
+                ));
             }
             out
         }
     };
     let mut tx = db.begin().await?;
     for (form, _) in &confirmed {
-        sqlx::query("UPDATE dossiers SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND form_number = $4 AND fund_paid_on IS NULL")
-            .bind(time::date(c.paid_on))
-            .bind(&reference)
+        sqlx::query(
+            "UPDATE dossiers SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND \
+            form_number = $4 AND fund_paid_on IS NULL",
+        )
+        .bind(time::date(c.paid_on))
+        .bind(&reference)
+        .bind(c.id)
+        .bind(form)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE fund_slip_id = $1 AND fund_paid_on IS NULL")
             .bind(c.id)
-            .bind(form)
+            .fetch_one(&mut *tx)
+            .await?;
+    if left == 0 {
+        sqlx::query("UPDATE fund_slips SET confirmed_on = $1 WHERE id = $2")
+            .bind(time::date(c.paid_on))
+            .bind(c.id)
             .execute(&mut *tx)
             .await?;
-    }
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE fund_slip_id = $1 AND fund_paid_on IS NULL").bind(c.id).fetch_one(&mut *tx).await?;
-    if left == 0 {
-        sqlx::query("UPDATE fund_slips SET confirmed_on = $1 WHERE id = $2").bind(time::date(c.paid_on)).bind(c.id).execute(&mut *tx).await?;
     }
     audit::record(&mut tx, now, actor, Change {
         action: "fund_slip.confirm",
@@ -340,11 +428,16 @@ fn read_return_file(path: &Path) -> ApiResult<Vec<(usize, String, i64)>> {
         sheet::Cell::Date(d) => fr(*d),
         sheet::Cell::Empty | sheet::Cell::Error(_) => String::new(),
     };
-    let rows: Vec<Vec<String>> = sheets.first().map(|s| s.rows.iter().map(|(_, cells)| cells.iter().map(text_of).collect()).collect()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = sheets
+        .first()
+        .map(|s| s.rows.iter().map(|(_, cells)| cells.iter().map(text_of).collect()).collect())
+        .unwrap_or_default();
     let header = rows.first().ok_or_else(|| ApiError::validation("file", "Le fichier de retour est vide."))?;
     let find = |words: &[&str]| header.iter().position(|h| words.iter().any(|w| text::fold(h).contains(w)));
-    let form_col = find(&["feuille", "dossier"]).ok_or_else(|| ApiError::validation("file", "Le fichier de retour n'a pas de colonne « Feuille de soins »."))?;
-    let amount_col = find(&["montant", "part amo", "paye"]).ok_or_else(|| ApiError::validation("file", "Le fichier de retour n'a pas de colonne « Montant »."))?;
+    let form_col = find(&["feuille", "dossier"])
+        .ok_or_else(|| ApiError::validation("file", "Le fichier de retour n'a pas de colonne « Feuille de soins »."))?;
+    let amount_col = find(&["montant", "part amo", "paye"])
+        .ok_or_else(|| ApiError::validation("file", "Le fichier de retour n'a pas de colonne « Montant »."))?;
     let mut out = vec![];
     for (i, row) in rows.iter().enumerate().skip(1) {
         let n = i + 1;

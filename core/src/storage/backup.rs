@@ -56,7 +56,9 @@ fn check_dest(dest: &Path) -> ApiResult<()> {
         return Err(ApiError::validation("path", "Indiquez le fichier de sauvegarde."));
     }
     match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) if !dir.is_dir() => Err(ApiError::validation("path", format!("Le dossier « {} » n'existe pas.", dir.display()))),
+        Some(dir) if !dir.is_dir() => {
+            Err(ApiError::validation("path", format!("Le dossier « {} » n'existe pas.", dir.display())))
+        }
         _ => Ok(()),
     }
 }
@@ -85,15 +87,24 @@ pub async fn backup(db: &Db, dest: &Path, now: DateTime<Utc>) -> ApiResult<Backu
                 .arg(format!("--dbname={conn}"))
                 .env("PGPASSWORD", password)
                 .output()
-                .map_err(|e| ApiError::validation("path", format!("pg_dump introuvable ou impossible à lancer ({e}) : installez postgresql-client.")))?;
+                .map_err(|e| {
+                    ApiError::validation(
+                        "path",
+                        format!("pg_dump introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
+                    )
+                })?;
             if !out.status.success() {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(ApiError::validation("path", format!("pg_dump a échoué : {}", String::from_utf8_lossy(&out.stderr).trim())));
+                return Err(ApiError::validation(
+                    "path",
+                    format!("pg_dump a échoué : {}", String::from_utf8_lossy(&out.stderr).trim()),
+                ));
             }
         }
     }
     sync_file(&tmp)?;
-    std::fs::rename(&tmp, dest).map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))?;
+    std::fs::rename(&tmp, dest)
+        .map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))?;
     let line = serde_json::to_string(&head).map_err(ApiError::internal)? + "\n";
     crate::storage::files::write_atomically(&anchor_path(dest), line.as_bytes())?;
     let bytes = std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0);
@@ -109,34 +120,43 @@ pub fn anchor_path(backup: &Path) -> PathBuf {
 }
 
 fn sync_file(p: &Path) -> ApiResult<()> {
-    std::fs::File::open(p).and_then(|f| f.sync_all()).map_err(|e| ApiError::validation("path", format!("Sauvegarde illisible après écriture : {e}")))
+    std::fs::File::open(p)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| ApiError::validation("path", format!("Sauvegarde illisible après écriture : {e}")))
 }
 
 /// `(connection string without password, password)` for the PostgreSQL tools.
 fn pg_target(url: &str) -> ApiResult<(String, String)> {
-    let mut u = url::Url::parse(url).map_err(|e| ApiError::validation("url", format!("Adresse de base illisible : {e}")))?;
-    let password = u.password().map(|p| percent_decode(p)).unwrap_or_default();
+    let mut u =
+        url::Url::parse(url).map_err(|e| ApiError::validation("url", format!("Adresse de base illisible : {e}")))?;
+    let password = u.password().map(percent_decode).unwrap_or_default();
     let _ = u.set_password(None);
     Ok((u.to_string(), password))
 }
 
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("p={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    url::form_urlencoded::parse(format!("p={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 /// Restores the backup `src` into the database at `target_url`, which must be
 /// empty (a SQLite file not there yet, or a PostgreSQL database without tables).
 pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
     let mut head = [0u8; 16];
-    let n = std::fs::File::open(src)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .map_err(|_| ApiError::validation("file", format!("Sauvegarde « {} » introuvable ou illisible.", src.display())))?;
+    let n = std::fs::File::open(src).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).map_err(|_| {
+        ApiError::validation("file", format!("Sauvegarde « {} » introuvable ou illisible.", src.display()))
+    })?;
     let kind = if head[..n].starts_with(SQLITE_MAGIC) {
         Backend::Sqlite
     } else if head[..n].starts_with(PGDUMP_MAGIC) {
         Backend::Postgres
     } else {
-        return Err(ApiError::validation("file", format!("« {} » n'est pas une sauvegarde de Guichet (ni SQLite, ni pg_dump).", src.display())));
+        return Err(ApiError::validation(
+            "file",
+            format!("« {} » n'est pas une sauvegarde de Guichet (ni SQLite, ni pg_dump).", src.display()),
+        ));
     };
     let target = DatabaseUrl::parse(target_url).map_err(|e| ApiError::validation("url", e.to_string()))?;
     if target.backend != kind {
@@ -149,26 +169,44 @@ pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
         Backend::Sqlite => {
             let path = target.sqlite_path.clone().unwrap_or_default();
             if path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(true) {
-                return Err(ApiError::validation("url", format!("« {} » existe déjà : une restauration n'écrase jamais une base ; choisissez un nouveau fichier.", path.display())));
+                return Err(ApiError::validation(
+                    "url",
+                    format!(
+                        "« {} » existe déjà : une restauration n'écrase jamais \
+                    une base ; choisissez un nouveau fichier.",
+                        path.display()
+                    ),
+                ));
             }
             check_sqlite_copy(src).await?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| ApiError::validation("url", format!("Dossier impossible à créer : {e}")))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| ApiError::validation("url", format!("Dossier impossible à créer : {e}")))?;
             }
             let tmp = beside(&path);
             std::fs::copy(src, &tmp).map_err(|e| ApiError::validation("url", format!("Copie impossible : {e}")))?;
             sync_file(&tmp)?;
-            std::fs::rename(&tmp, &path).map_err(|e| ApiError::validation("url", format!("Copie impossible à mettre en place : {e}")))?;
+            std::fs::rename(&tmp, &path)
+                .map_err(|e| ApiError::validation("url", format!("Copie impossible à mettre en place : {e}")))?;
         }
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
             let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&target.sqlx_url())
                 .await
                 .map_err(|e| ApiError::validation("url", format!("Base cible injoignable : {e}")))?;
-            let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'").fetch_one(&mut conn).await?;
+            let tables: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
+                    .fetch_one(&mut conn)
+                    .await?;
             let _ = sqlx::Connection::close(conn).await;
             if tables > 0 {
-                return Err(ApiError::validation("url", format!("La base cible contient déjà {tables} tables : une restauration n'écrit que dans une base vide.")));
+                return Err(ApiError::validation(
+                    "url",
+                    format!(
+                        "La base cible contient déjà {tables} tables : une \
+                    restauration n'écrit que dans une base vide."
+                    ),
+                ));
             }
             // Nothing of the dump runs before its contents are known to be Guichet's.
             let reference = super::dump_check::reference(&target.sqlx_url()).await?;
@@ -180,9 +218,20 @@ pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
                 .arg(src)
                 .env("PGPASSWORD", password)
                 .output()
-                .map_err(|e| ApiError::validation("file", format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client.")))?;
+                .map_err(|e| {
+                    ApiError::validation(
+                        "file",
+                        format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
+                    )
+                })?;
             if !out.status.success() {
-                return Err(ApiError::validation("file", format!("pg_restore a échoué (rien n'a été écrit) : {}", String::from_utf8_lossy(&out.stderr).trim())));
+                return Err(ApiError::validation(
+                    "file",
+                    format!(
+                        "pg_restore a échoué (rien n'a été écrit) : {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    ),
+                ));
             }
         }
     }
@@ -211,13 +260,24 @@ pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
 async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
     sqlx::any::install_default_drivers();
     let url = format!("sqlite://{}?mode=ro", src.display());
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.map_err(|e| ApiError::validation("file", format!("Sauvegarde illisible : {e}")))?;
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .map_err(|e| ApiError::validation("file", format!("Sauvegarde illisible : {e}")))?;
     sqlx::query("PRAGMA trusted_schema = OFF").execute(&mut conn).await?;
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.map_err(|e| ApiError::validation("file", format!("Sauvegarde abîmée : {e}")))?;
-    let objects: Vec<(String, String, Option<String>)> = sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").fetch_all(&mut conn).await?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| ApiError::validation("file", format!("Sauvegarde abîmée : {e}")))?;
+    let objects: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+            .fetch_all(&mut conn)
+            .await?;
     let _ = sqlx::Connection::close(conn).await;
     if check != "ok" {
-        return Err(ApiError::validation("file", format!("Sauvegarde abîmée (contrôle d'intégrité : {check}) : rien n'a été restauré.")));
+        return Err(ApiError::validation(
+            "file",
+            format!("Sauvegarde abîmée (contrôle d'intégrité : {check}) : rien n'a été restauré."),
+        ));
     }
     let reference = Db::sqlite_reference_schema().await?;
     let kind_fr = |t: &str| match t {
@@ -232,7 +292,10 @@ async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
             None => {
                 return Err(ApiError::validation(
                     "file",
-                    format!("La sauvegarde contient {} « {name} », que Guichet ne crée pas : rien n'a été restauré.", kind_fr(kind)),
+                    format!(
+                        "La sauvegarde contient {} « {name} », que Guichet ne crée pas : rien n'a été restauré.",
+                        kind_fr(kind)
+                    ),
                 ))
             }
             // A table or an index of an older version differs by the
@@ -240,7 +303,10 @@ async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
             Some((_, _, expected)) if (kind == "trigger" || kind == "view") && expected != sql => {
                 return Err(ApiError::validation(
                     "file",
-                    format!("Dans la sauvegarde, {} « {name} » n'est pas celui de Guichet : rien n'a été restauré.", kind_fr(kind)),
+                    format!(
+                        "Dans la sauvegarde, {} « {name} » n'est pas celui de Guichet : rien n'a été restauré.",
+                        kind_fr(kind)
+                    ),
                 ))
             }
             _ => {}
@@ -258,7 +324,8 @@ pub async fn daily(db: &Db, folder: &Path, now: DateTime<Utc>, keep: usize) -> A
     if db.backend() != Backend::Sqlite {
         return Ok(None);
     }
-    std::fs::create_dir_all(folder).map_err(|e| ApiError::validation("path", format!("Dossier des sauvegardes impossible à créer : {e}")))?;
+    std::fs::create_dir_all(folder)
+        .map_err(|e| ApiError::validation("path", format!("Dossier des sauvegardes impossible à créer : {e}")))?;
     let dest = folder.join(format!("guichet-{}.sqlite3", time::date(today)));
     let written = if dest.exists() {
         None
@@ -269,7 +336,9 @@ pub async fn daily(db: &Db, folder: &Path, now: DateTime<Utc>, keep: usize) -> A
     let mut all: Vec<PathBuf> = std::fs::read_dir(folder)
         .map_err(ApiError::internal)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("guichet-") && n.ends_with(".sqlite3")))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("guichet-") && n.ends_with(".sqlite3"))
+        })
         .collect();
     // The names sort by date.
     all.sort();

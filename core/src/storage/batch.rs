@@ -64,7 +64,12 @@ impl From<Option<i64>> for Value {
 }
 
 /// Inserts rows given as lists of values, one per column.
-pub async fn insert(tx: &mut Transaction<'static, Any>, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> ApiResult<()> {
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> ApiResult<()> {
     insert_rows(tx, table, columns, rows, |v, row| {
         for value in row {
             match value {
@@ -168,14 +173,21 @@ impl DeferredIndexes {
     /// rows will be added and each table holds fewer rows than that (rebuilding
     /// an index reads the whole table; growing it only touches the new rows).
     /// Does nothing on PostgreSQL.
-    pub async fn set_aside(tx: &mut Transaction<'static, Any>, tables: &[&str], incoming: u64) -> ApiResult<DeferredIndexes> {
+    pub async fn set_aside(
+        tx: &mut Transaction<'static, Any>,
+        tables: &[&str],
+        incoming: u64,
+    ) -> ApiResult<DeferredIndexes> {
         let mut deferred = DeferredIndexes::default();
         if !tx.backend_name().eq_ignore_ascii_case("sqlite") || incoming < MIN_ROWS_TO_DEFER {
             return Ok(deferred);
         }
         for table in tables {
             // An estimate from the rowid bounds: two index seeks, no scan.
-            let rows: i64 = sqlx::query_scalar(&format!("SELECT COALESCE(MAX(rowid) - MIN(rowid) + 1, 0) FROM {table}")).fetch_one(&mut **tx).await?;
+            let rows: i64 =
+                sqlx::query_scalar(&format!("SELECT COALESCE(MAX(rowid) - MIN(rowid) + 1, 0) FROM {table}"))
+                    .fetch_one(&mut **tx)
+                    .await?;
             if rows as u64 >= incoming {
                 continue;
             }

@@ -18,12 +18,13 @@ pub struct Run {
 /// Writes (committed at once, outside the batch's own transaction) that
 /// `what` has begun: "le règlement de 50 000 dossiers".
 pub async fn start(db: &Db, actor: &Actor, now: DateTime<Utc>, what: &str) -> ApiResult<Run> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO batch_runs (what, started_by, started_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(what)
-        .bind(&actor.name)
-        .bind(time::ts(now))
-        .fetch_one(db.pool())
-        .await?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO batch_runs (what, started_by, started_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(what)
+            .bind(&actor.name)
+            .bind(time::ts(now))
+            .fetch_one(db.pool())
+            .await?;
     Ok(Run { id, db: db.clone() })
 }
 
@@ -43,7 +44,13 @@ impl Run {
 }
 
 /// Runs `work` announced as `what`.
-pub async fn announced<T>(db: &Db, actor: &Actor, now: DateTime<Utc>, what: &str, work: impl std::future::Future<Output = ApiResult<T>>) -> ApiResult<T> {
+pub async fn announced<T>(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    what: &str,
+    work: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<T> {
     let run = start(db, actor, now, what).await?;
     let result = work.await;
     run.end().await;
@@ -55,15 +62,15 @@ pub async fn announced<T>(db: &Db, actor: &Actor, now: DateTime<Utc>, what: &str
 /// ended is a process that died: not named.
 pub async fn current(db: &Db) -> ApiResult<Option<String>> {
     let since = time::ts(Utc::now() - Duration::hours(2));
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT what, started_by, started_at FROM batch_runs WHERE ended_at IS NULL AND started_at > $1 ORDER BY id DESC LIMIT 1")
-            .bind(since)
-            .fetch_optional(db.pool())
-            .await?;
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT what, started_by, started_at FROM batch_runs WHERE ended_at IS NULL AND started_at > \
+            $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(since)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(row.map(|(what, who, at)| {
-        let at = time::parse_ts(&at)
-            .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
-            .unwrap_or(at);
+        let at = time::parse_ts(&at).map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string()).unwrap_or(at);
         format!("{what} (par {who}, depuis {at})")
     }))
 }
@@ -75,7 +82,8 @@ pub async fn explain_busy(db: &Db, e: ApiError) -> ApiError {
     }
     match current(db).await {
         Ok(Some(run)) => ApiError::conflict(format!(
-            "La base est occupée : {run} s'écrit en ce moment. Rien n'a été enregistré ; réessayez quand il sera terminé."
+            "La base est occupée : {run} s'écrit en ce moment. Rien n'a été enregistré ; réessayez quand il sera \
+                terminé."
         )),
         _ => e,
     }

@@ -32,11 +32,20 @@ pub(crate) struct Reference {
 /// every name qualified, then the schema is dropped.
 pub(crate) async fn reference(url: &str) -> ApiResult<Reference> {
     sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.map_err(|e| ApiError::validation("url", format!("Base cible injoignable : {e}")))?;
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .map_err(|e| ApiError::validation("url", format!("Base cible injoignable : {e}")))?;
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let schema = format!("guichet_reference_{}_{nanos}", std::process::id());
     sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.map_err(|e| {
-        ApiError::validation("url", format!("Contrôle de la sauvegarde impossible : la base cible refuse un schéma de travail ({e}) ; restaurez avec le rôle propriétaire."))
+        ApiError::validation(
+            "url",
+            format!(
+                "Contrôle de la sauvegarde impossible : la base cible refuse un schéma de \
+            travail ({e}) ; restaurez avec le rôle propriétaire."
+            ),
+        )
     })?;
     let (mut conn, read) = read_reference(conn, schema.clone()).await;
     let dropped = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await;
@@ -80,11 +89,13 @@ async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiR
         r.names.insert(("TRIGGER".into(), format!("{table} {name}")));
         r.triggers.insert(name, def.replace(&format!("{schema}."), "public."));
     }
-    let functions: Vec<(String, String)> =
-        sqlx::query_as("SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1")
-            .bind(schema)
-            .fetch_all(&mut *conn)
-            .await?;
+    let functions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+            WHERE n.nspname = $1",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
     for (name, body) in functions {
         r.names.insert(("FUNCTION".into(), format!("{name}()")));
         r.functions.insert(format!("{name}()"), body);
@@ -129,13 +140,17 @@ fn kind_fr(kind: &str) -> &'static str {
 }
 
 fn pg_restore(args: &[&str], src: &Path) -> ApiResult<String> {
-    let out = Command::new("pg_restore")
-        .args(args)
-        .arg(src)
-        .output()
-        .map_err(|e| ApiError::validation("file", format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client.")))?;
+    let out = Command::new("pg_restore").args(args).arg(src).output().map_err(|e| {
+        ApiError::validation(
+            "file",
+            format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
+        )
+    })?;
     if !out.status.success() {
-        return Err(ApiError::validation("file", format!("Sauvegarde illisible par pg_restore : {}", String::from_utf8_lossy(&out.stderr).trim())));
+        return Err(ApiError::validation(
+            "file",
+            format!("Sauvegarde illisible par pg_restore : {}", String::from_utf8_lossy(&out.stderr).trim()),
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -147,8 +162,11 @@ fn entries(list: &str) -> ApiResult<Vec<(String, String, String)>> {
     for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with(';')) {
         let rest = line.splitn(4, ' ').nth(3).unwrap_or("");
         let Some(kind) = KINDS.iter().find(|k| rest.starts_with(&format!("{k} "))) else {
-            let kind: String = rest.split(' ').take_while(|w| w.chars().all(|c| c.is_ascii_uppercase())).collect::<Vec<_>>().join(" ");
-            return Err(refuse(format!("La sauvegarde contient un objet de type {kind} ({line}), que Guichet ne crée pas")));
+            let kind: String =
+                rest.split(' ').take_while(|w| w.chars().all(|c| c.is_ascii_uppercase())).collect::<Vec<_>>().join(" ");
+            return Err(refuse(format!(
+                "La sauvegarde contient un objet de type {kind} ({line}), que Guichet ne crée pas"
+            )));
         };
         let rest = &rest[kind.len() + 1..];
         let (schema, rest) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -165,7 +183,13 @@ fn dumped_triggers(script: &str) -> BTreeMap<String, String> {
         .lines()
         .filter(|l| l.starts_with("CREATE TRIGGER ") || l.starts_with("CREATE CONSTRAINT TRIGGER "))
         .map(|l| {
-            let name = l.trim_start_matches("CREATE CONSTRAINT TRIGGER ").trim_start_matches("CREATE TRIGGER ").split(' ').next().unwrap_or("").to_string();
+            let name = l
+                .trim_start_matches("CREATE CONSTRAINT TRIGGER ")
+                .trim_start_matches("CREATE TRIGGER ")
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_string();
             (name, l.trim_end_matches(';').to_string())
         })
         .collect()
@@ -180,12 +204,18 @@ fn dumped_functions(script: &str) -> ApiResult<BTreeMap<String, String>> {
         let after = &rest[i + "CREATE FUNCTION ".len()..];
         let head = after.split('(').next().unwrap_or("");
         let name = head.rsplit('.').next().unwrap_or(head).to_string();
-        let body_start = after.find(" AS $").ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde n'a pas la forme de celles de Guichet")))?;
+        let body_start = after.find(" AS $").ok_or_else(|| {
+            refuse(format!("La fonction « {name} » de la sauvegarde n'a pas la forme de celles de Guichet"))
+        })?;
         let quoted = &after[body_start + 4..];
-        let tag_end = quoted[1..].find('$').map(|j| j + 2).ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde est illisible")))?;
+        let tag_end = quoted[1..]
+            .find('$')
+            .map(|j| j + 2)
+            .ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde est illisible")))?;
         let tag = &quoted[..tag_end];
         let body = &quoted[tag_end..];
-        let end = body.find(tag).ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde est illisible")))?;
+        let end =
+            body.find(tag).ok_or_else(|| refuse(format!("La fonction « {name} » de la sauvegarde est illisible")))?;
         out.insert(format!("{name}()"), body[..end].to_string());
         rest = &body[end + tag.len()..];
     }
@@ -205,8 +235,14 @@ pub(crate) fn check(src: &Path, reference: &Reference) -> ApiResult<()> {
         if schema != "public" {
             return Err(refuse(format!("La sauvegarde contient {} « {name} » hors du schéma public", kind_fr(&kind))));
         }
-        if NAMED.contains(&kind.as_str()) && !reference.names.contains(&(kind.clone(), name.clone())) && !(kind == "TABLE" && name == "_sqlx_migrations") {
-            return Err(refuse(format!("La sauvegarde contient {} « {name} », que Guichet ne crée pas", kind_fr(&kind))));
+        if NAMED.contains(&kind.as_str())
+            && !reference.names.contains(&(kind.clone(), name.clone()))
+            && !(kind == "TABLE" && name == "_sqlx_migrations")
+        {
+            return Err(refuse(format!(
+                "La sauvegarde contient {} « {name} », que Guichet ne crée pas",
+                kind_fr(&kind)
+            )));
         }
     }
     let script = pg_restore(&["--schema-only", "--file=-"], src)?;
@@ -229,7 +265,8 @@ mod tests {
 
     #[test]
     fn a_table_of_contents_is_read_entry_by_entry() {
-        let list = "; Archive created at 2026-12-02\n;\n291; 1255 2748570 FUNCTION public audit_head_forward() guichet\n\
+        let list =
+            "; Archive created at 2026-12-02\n;\n291; 1255 2748570 FUNCTION public audit_head_forward() guichet\n\
                     3666; 2620 2748571 TRIGGER public audit_head audit_head_forward guichet\n\
                     3432; 2604 2748564 DEFAULT public batch_runs id guichet\n\
                     3500; 0 2748564 TABLE DATA public members guichet\n";

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn write_atomically(dest: &Path, bytes: &[u8]) -> ApiResult<()> {
-    let fail = |e: std::io::Error| ApiError::validation("path", format!("Impossible d'écrire « {} » : {e}.", dest.display()));
+    let fail =
+        |e: std::io::Error| ApiError::validation("path", format!("Impossible d'écrire « {} » : {e}.", dest.display()));
     let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;

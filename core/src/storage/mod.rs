@@ -4,25 +4,25 @@
 //! 64-bit, money is integer centimes. Each backend has its own migrations in
 //! `migrations/<backend>/`, run every time a database is opened.
 
+pub mod backup;
 pub mod batch;
 pub mod batch_runs;
-pub mod files;
-pub mod time;
-pub mod versioned;
-pub mod backup;
 mod dump_check;
+pub mod files;
 pub mod roles;
+pub mod time;
 mod url;
+pub mod versioned;
 
 use crate::error::ApiError;
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
-use std::str::FromStr;
 use std::time::Duration;
 
-pub use self::url::{DatabaseUrl, Backend};
+pub use self::url::{Backend, DatabaseUrl};
 
 /// Why a database could not be opened; every message is French and names what
 /// to check.
@@ -73,7 +73,8 @@ impl Db {
         let applied = db.schema_version().await;
         if applied != Some(latest) {
             return Err(OpenError::Migration(format!(
-                "le schéma de la base est à la version {}, cette version de Guichet attend la {latest} : lancez `guichet migrate` avec le rôle propriétaire de la base",
+                "le schéma de la base est à la version {}, cette version de Guichet attend la {latest} : lancez \
+                    `guichet migrate` avec le rôle propriétaire de la base",
                 applied.map(|v| v.to_string()).unwrap_or_else(|| "0 (vide)".into())
             )));
         }
@@ -88,7 +89,10 @@ impl Db {
 
     /// The last migration applied to this database (none: an empty database).
     pub async fn schema_version(&self) -> Option<i64> {
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await.unwrap_or(None)
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap_or(None)
     }
 
     /// A pool on the database of `url` (a SQLite file is created if missing), schema untouched.
@@ -107,7 +111,9 @@ impl Db {
         sqlx::any::install_default_drivers();
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect("sqlite::memory:").await?;
         SQLITE_MIGRATIONS.run_direct(&mut conn).await.map_err(crate::error::ApiError::internal)?;
-        let objects = sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").fetch_all(&mut conn).await?;
+        let objects = sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+            .fetch_all(&mut conn)
+            .await?;
         let _ = sqlx::Connection::close(conn).await;
         Ok(objects)
     }
@@ -158,7 +164,13 @@ impl Db {
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
         spawn_checkpointer(pool.clone());
-        Ok(Db { pool, backend: Backend::Sqlite, display: parsed.display.clone(), url: parsed.sqlx_url(), counts_compacted: Arc::default() })
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+            display: parsed.display.clone(),
+            url: parsed.sqlx_url(),
+            counts_compacted: Arc::default(),
+        })
     }
 
     async fn open_postgres(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
@@ -166,10 +178,13 @@ impl Db {
         let opts = AnyConnectOptions::from_str(&parsed.sqlx_url()).map_err(|e| fail(e.to_string()))?;
         // One direct attempt first: the pool would retry until its timeout and
         // hide the reason (refused, unknown host, wrong password).
-        let probe = tokio::time::timeout(Duration::from_secs(10), <sqlx::AnyConnection as sqlx::Connection>::connect_with(&opts))
-            .await
-            .map_err(|_| fail("délai de connexion dépassé".into()))?
-            .map_err(|e| fail(friendly_sqlx(&e)))?;
+        let probe = tokio::time::timeout(
+            Duration::from_secs(10),
+            <sqlx::AnyConnection as sqlx::Connection>::connect_with(&opts),
+        )
+        .await
+        .map_err(|_| fail("délai de connexion dépassé".into()))?
+        .map_err(|e| fail(friendly_sqlx(&e)))?;
         let _ = sqlx::Connection::close(probe).await;
         let pool = pool_options()
             .acquire_timeout(Duration::from_secs(10))
@@ -186,7 +201,13 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
-        Ok(Db { pool, backend: Backend::Postgres, display: parsed.display.clone(), url: parsed.sqlx_url(), counts_compacted: Arc::default() })
+        Ok(Db {
+            pool,
+            backend: Backend::Postgres,
+            display: parsed.display.clone(),
+            url: parsed.sqlx_url(),
+            counts_compacted: Arc::default(),
+        })
     }
 
     async fn migrate(&self) -> Result<(), OpenError> {
@@ -268,7 +289,9 @@ fn sqlite_process_settings() {
     ONCE.call_once(|| {
         // SAFETY: sqlite3_config takes an int for SQLITE_CONFIG_MEMSTATUS and is
         // called once, before this process opens any SQLite connection.
-        let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int) };
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int)
+        };
         if rc != libsqlite3_sys::SQLITE_OK {
             tracing::debug!(rc, "réglage de SQLite ignoré (bibliothèque déjà démarrée)");
         }

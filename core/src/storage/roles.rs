@@ -11,11 +11,20 @@ use crate::error::{ApiError, ApiResult};
 /// Creates the role (or sets its password) and grants it what a server needs.
 pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()> {
     if db.backend() != Backend::Postgres {
-        return Err(ApiError::validation("database", "Un rôle applicatif n'existe que sur PostgreSQL ; une base SQLite reste sur la machine du serveur."));
+        return Err(ApiError::validation(
+            "database",
+            "Un rôle applicatif n'existe que sur PostgreSQL ; une base SQLite reste sur la machine du serveur.",
+        ));
     }
-    let ok = !name.is_empty() && name.len() <= 50 && name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_') && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let ok = !name.is_empty()
+        && name.len() <= 50
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        return Err(ApiError::validation("name", "Nom du rôle : lettres minuscules, chiffres et _ (exemple : guichet_app)."));
+        return Err(ApiError::validation(
+            "name",
+            "Nom du rôle : lettres minuscules, chiffres et _ (exemple : guichet_app).",
+        ));
     }
     if password.chars().count() < 12 {
         return Err(ApiError::validation("password", "Mot de passe du rôle : au moins 12 caractères."));
@@ -23,7 +32,9 @@ pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()
     let quoted = password.replace('\'', "''");
     let statements = [
         format!(
-            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN CREATE ROLE {name} LOGIN PASSWORD '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; ELSE ALTER ROLE {name} LOGIN PASSWORD '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$"
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN CREATE ROLE {name} LOGIN \
+                PASSWORD '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; ELSE ALTER ROLE {name} LOGIN PASSWORD \
+                '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$"
         ),
         format!("DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO {name}', current_database()); END $$"),
         format!("GRANT USAGE ON SCHEMA public TO {name}"),

@@ -25,7 +25,8 @@ pub fn date(d: NaiveDate) -> String {
 
 /// A stored `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Result<NaiveDate, crate::ApiError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| crate::ApiError::internal(format!("date illisible en base {s}: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| crate::ApiError::internal(format!("date illisible en base {s}: {e}")))
 }
 
 /// A nullable `YYYY-MM-DD` column of a row.

@@ -54,13 +54,20 @@ impl DatabaseUrl {
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             let u = ::url::Url::parse(raw).map_err(|e| bad(&format!("adresse PostgreSQL mal formée ({e})")))?;
-            if u.host_str().map_or(true, |h| h.is_empty()) && !u.query_pairs().any(|(k, _)| k == "host") {
-                return Err(bad("il manque le nom du serveur (exemple : postgres://guichet:motdepasse@serveur:5432/guichet)"));
+            if u.host_str().is_none_or(|h| h.is_empty()) && !u.query_pairs().any(|(k, _)| k == "host") {
+                return Err(bad(
+                    "il manque le nom du serveur (exemple : postgres://guichet:motdepasse@serveur:5432/guichet)",
+                ));
             }
             if u.path().trim_start_matches('/').is_empty() {
                 return Err(bad("il manque le nom de la base après le serveur (exemple : …:5432/guichet)"));
             }
-            return Ok(DatabaseUrl { backend: Backend::Postgres, raw: raw.to_string(), sqlite_path: None, display: redact(raw) });
+            return Ok(DatabaseUrl {
+                backend: Backend::Postgres,
+                raw: raw.to_string(),
+                sqlite_path: None,
+                display: redact(raw),
+            });
         }
         Err(bad("type de base inconnu : l'adresse doit commencer par sqlite:// ou postgres://"))
     }

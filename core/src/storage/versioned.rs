@@ -8,11 +8,19 @@ use crate::error::{ApiError, ApiResult};
 use sqlx::{Any, Transaction};
 
 /// `UPDATE table SET col = …, …, version = version + 1 WHERE key = … AND version = …`.
-pub async fn update(tx: &mut Transaction<'static, Any>, table: &str, key: (&str, Value), version: i64, sets: &[(&str, Value)]) -> ApiResult<()> {
-    let mut assignments: Vec<String> = sets.iter().enumerate().map(|(i, (col, _))| format!("{col} = ${}", i + 1)).collect();
+pub async fn update(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    key: (&str, Value),
+    version: i64,
+    sets: &[(&str, Value)],
+) -> ApiResult<()> {
+    let mut assignments: Vec<String> =
+        sets.iter().enumerate().map(|(i, (col, _))| format!("{col} = ${}", i + 1)).collect();
     assignments.push("version = version + 1".into());
     let n = sets.len();
-    let sql = format!("UPDATE {table} SET {} WHERE {} = ${} AND version = ${}", assignments.join(", "), key.0, n + 1, n + 2);
+    let sql =
+        format!("UPDATE {table} SET {} WHERE {} = ${} AND version = ${}", assignments.join(", "), key.0, n + 1, n + 2);
     let mut q = sqlx::query(&sql);
     for (_, v) in sets.iter().chain(std::iter::once(&("", key.1.clone()))) {
         q = match v {

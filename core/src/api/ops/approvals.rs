@@ -5,9 +5,9 @@ use super::dossiers::base64;
 use super::reception::{write_file, FileRequest, IdRequest, Written};
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
+use crate::approvals::decide::{self, Decision};
 use crate::approvals::letter::{letter_pdf, receipt_pdf};
 use crate::approvals::providers::{self, Provider, ProviderInput};
-use crate::approvals::decide::{self, Decision};
 use crate::approvals::register::{self, FileInput, RequestInput};
 use crate::approvals::repo::{self, Expiring, RequestFilter, RequestRow};
 use crate::approvals::{Request, RequestFile};
@@ -46,7 +46,8 @@ pub struct ProviderSave;
 impl Operation for ProviderSave {
     const NAME: &'static str = "provider_save";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Creates a partner provider (no id) or changes one (id and version); deactivate instead of deleting.";
+    const SUMMARY: &'static str =
+        "Creates a partner provider (no id) or changes one (id and version); deactivate instead of deleting.";
     type Request = ProviderInput;
     type Response = Provider;
     async fn run(ctx: &mut Ctx<'_>, r: ProviderInput) -> ApiResult<Provider> {
@@ -59,7 +60,8 @@ impl Operation for ApprovalRegister {
     const NAME: &'static str = "approval_register";
     const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::ApprovalsRegister;
-    const SUMMARY: &'static str = "Registers a prior-approval or coverage request: beneficiary, acts, provider, prescriber, dates, quotation, pieces (ID card and badge required).";
+    const SUMMARY: &'static str = "Registers a prior-approval or coverage request: beneficiary, acts, provider, \
+        prescriber, dates, quotation, pieces (ID card and badge required).";
     type Request = RequestInput;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: RequestInput) -> ApiResult<Request> {
@@ -71,7 +73,8 @@ pub struct ApprovalList;
 impl Operation for ApprovalList {
     const NAME: &'static str = "approval_list";
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "Requests, oldest waiting first, with their waiting time; `status: en_attente` is the medical advisor's queue. No medical detail.";
+    const SUMMARY: &'static str = "Requests, oldest waiting first, with their waiting time; `status: en_attente` is \
+        the medical advisor's queue. No medical detail.";
     type Request = RequestFilter;
     type Response = Vec<RequestRow>;
     async fn run(ctx: &mut Ctx<'_>, r: RequestFilter) -> ApiResult<Vec<RequestRow>> {
@@ -83,7 +86,15 @@ impl Operation for ApprovalList {
 async fn readable(ctx: &Ctx<'_>, r: Request) -> ApiResult<Request> {
     let r = r.redact(&ctx.roles);
     if medical::reads_medical(&ctx.roles) && (r.medical_info.is_some() || r.medical_note.is_some()) {
-        medical::record_read(ctx.db(), &ctx.actor, ctx.now, "approval_request", r.id, "renseignements et notes médicales").await?;
+        medical::record_read(
+            ctx.db(),
+            &ctx.actor,
+            ctx.now,
+            "approval_request",
+            r.id,
+            "renseignements et notes médicales",
+        )
+        .await?;
     }
     Ok(r)
 }
@@ -92,7 +103,8 @@ pub struct ApprovalGet;
 impl Operation for ApprovalGet {
     const NAME: &'static str = "approval_get";
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "A request with its acts, pieces, decision, grants and what is used and left; medical details for the medical role only (the read is journaled).";
+    const SUMMARY: &'static str = "A request with its acts, pieces, decision, grants and what is used and left; \
+        medical details for the medical role only (the read is journaled).";
     type Request = IdRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Request> {
@@ -116,7 +128,8 @@ impl Operation for ApprovalComplement {
     const NAME: &'static str = "approval_complement";
     const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::ApprovalsRegister;
-    const SUMMARY: &'static str = "Adds the pieces asked for to an undecided request; it goes back to the medical queue.";
+    const SUMMARY: &'static str =
+        "Adds the pieces asked for to an undecided request; it goes back to the medical queue.";
     type Request = ComplementRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: ComplementRequest) -> ApiResult<Request> {
@@ -138,7 +151,8 @@ pub struct ApprovalDecide;
 impl Operation for ApprovalDecide {
     const NAME: &'static str = "approval_decide";
     const PERMISSION: Permission = Permission::MedicalReview;
-    const SUMMARY: &'static str = "The medical advisor's decision: grant (acts, sessions or months or amount, validity, tariff and shares, conditions), incomplete (reason, missing pieces) or refuse (reason, appeal).";
+    const SUMMARY: &'static str = "The medical advisor's decision: grant (acts, sessions or months or amount, \
+        validity, tariff and shares, conditions), incomplete (reason, missing pieces) or refuse (reason, appeal).";
     type Request = DecideRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: DecideRequest) -> ApiResult<Request> {
@@ -151,7 +165,8 @@ impl Operation for ApprovalLetter {
     const NAME: &'static str = "approval_letter";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "Writes the decision's letter as a PDF: approval, coverage (to the provider), refusal, or request for pieces. No medical detail.";
+    const SUMMARY: &'static str = "Writes the decision's letter as a PDF: approval, coverage (to the provider), \
+        refusal, or request for pieces. No medical detail.";
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
@@ -170,7 +185,8 @@ impl Operation for ApprovalReceipt {
     const NAME: &'static str = "approval_receipt";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "Writes the acknowledgement of receipt of a request (PDF): number, date, pieces received and missing. No medical detail.";
+    const SUMMARY: &'static str = "Writes the acknowledgement of receipt of a request (PDF): number, date, pieces \
+        received and missing. No medical detail.";
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
@@ -197,7 +213,8 @@ pub struct ApprovalFileGet;
 impl Operation for ApprovalFileGet {
     const NAME: &'static str = "approval_file_get";
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "A request's piece (base64) for viewing; a confidential one for the medical role only.";
+    const SUMMARY: &'static str =
+        "A request's piece (base64) for viewing; a confidential one for the medical role only.";
     type Request = IdRequest;
     type Response = RequestFileContent;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<RequestFileContent> {
@@ -245,17 +262,29 @@ pub struct ApprovalUse;
 impl Operation for ApprovalUse {
     const NAME: &'static str = "approval_use";
     const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "Records what a provider used of a coverage (an invoice paid directly): never more than is left, within the validity.";
+    const SUMMARY: &'static str = "Records what a provider used of a coverage (an invoice paid directly): never more \
+        than is left, within the validity.";
     type Request = UseRequest;
     type Response = UseResult;
     async fn run(ctx: &mut Ctx<'_>, r: UseRequest) -> ApiResult<UseResult> {
-        let unit: Option<String> = sqlx::query_scalar("SELECT unit FROM approval_grants WHERE id = $1").bind(r.grant_id).fetch_optional(ctx.db().pool()).await?;
-        let unit = unit.and_then(|u| crate::approvals::Unit::parse(&u)).ok_or_else(|| ApiError::validation("grant_id", format!("Aucun acte accordé n° {}.", r.grant_id)))?;
+        let unit: Option<String> = sqlx::query_scalar("SELECT unit FROM approval_grants WHERE id = $1")
+            .bind(r.grant_id)
+            .fetch_optional(ctx.db().pool())
+            .await?;
+        let unit = unit
+            .and_then(|u| crate::approvals::Unit::parse(&u))
+            .ok_or_else(|| ApiError::validation("grant_id", format!("Aucun acte accordé n° {}.", r.grant_id)))?;
         let used = match unit {
             crate::approvals::Unit::Amount => crate::money::parse("used", "Montant utilisé", &r.used)?,
-            _ => r.used.trim().parse::<i64>().map_err(|_| ApiError::validation("used", format!("Quantité utilisée : « {} » n'est pas un nombre entier.", r.used.trim())))?,
+            _ => r.used.trim().parse::<i64>().map_err(|_| {
+                ApiError::validation(
+                    "used",
+                    format!("Quantité utilisée : « {} » n'est pas un nombre entier.", r.used.trim()),
+                )
+            })?,
         };
-        let left = decide::record_use(ctx.db(), &ctx.actor, ctx.now, r.grant_id, r.date, used, r.note.as_deref()).await?;
+        let left =
+            decide::record_use(ctx.db(), &ctx.actor, ctx.now, r.grant_id, r.date, used, r.note.as_deref()).await?;
         Ok(UseResult { left })
     }
 }
@@ -273,7 +302,8 @@ pub struct ApprovalsExpiring;
 impl Operation for ApprovalsExpiring {
     const NAME: &'static str = "approvals_expiring";
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "Granted approvals whose validity ends within 30 days (or `days`), soonest first, with what is left.";
+    const SUMMARY: &'static str =
+        "Granted approvals whose validity ends within 30 days (or `days`), soonest first, with what is left.";
     type Request = ExpiringRequest;
     type Response = Vec<Expiring>;
     async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<Expiring>> {
@@ -285,7 +315,8 @@ pub struct ApprovalsOfMember;
 impl Operation for ApprovalsOfMember {
     const NAME: &'static str = "approvals_of_member";
     const PERMISSION: Permission = Permission::ApprovalsRead;
-    const SUMMARY: &'static str = "A member's requests, newest first, with grants, what is used and left; medical details for the medical role only.";
+    const SUMMARY: &'static str = "A member's requests, newest first, with grants, what is used and left; medical \
+        details for the medical role only.";
     type Request = IdRequest;
     type Response = Vec<Request>;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<Request>> {
@@ -301,7 +332,8 @@ pub struct ChronicDeclare;
 impl Operation for ChronicDeclare {
     const NAME: &'static str = "chronic_declare";
     const PERMISSION: Permission = Permission::MedicalReview;
-    const SUMMARY: &'static str = "The medical advisor declares a beneficiary's chronic illness (ALD/ALC): condition, linked act families, start; valid 6 months.";
+    const SUMMARY: &'static str = "The medical advisor declares a beneficiary's chronic illness (ALD/ALC): condition, \
+        linked act families, start; valid 6 months.";
     type Request = DeclarationInput;
     type Response = Declaration;
     async fn run(ctx: &mut Ctx<'_>, r: DeclarationInput) -> ApiResult<Declaration> {
@@ -313,13 +345,22 @@ pub struct ChronicList;
 impl Operation for ChronicList {
     const NAME: &'static str = "chronic_list";
     const PERMISSION: Permission = Permission::ChronicRead;
-    const SUMMARY: &'static str = "A beneficiary's chronic-illness declarations, for the claims and medical roles; the condition is shown to the medical role only. One journal row per declaration read.";
+    const SUMMARY: &'static str = "A beneficiary's chronic-illness declarations, for the claims and medical roles; \
+        the condition is shown to the medical role only. One journal row per declaration read.";
     type Request = IdRequest;
     type Response = Vec<Declaration>;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<Declaration>> {
         let list = chronic::of_beneficiary(ctx.db().pool(), r.id, &ctx.roles).await?;
         let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
-        medical::record_reads(ctx.db(), &ctx.actor, ctx.now, "chronic_declaration", &ids, "déclaration de maladie chronique").await?;
+        medical::record_reads(
+            ctx.db(),
+            &ctx.actor,
+            ctx.now,
+            "chronic_declaration",
+            &ids,
+            "déclaration de maladie chronique",
+        )
+        .await?;
         Ok(list)
     }
 }
@@ -328,13 +369,25 @@ pub struct ChronicExpiring;
 impl Operation for ChronicExpiring {
     const NAME: &'static str = "chronic_expiring";
     const PERMISSION: Permission = Permission::ChronicRead;
-    const SUMMARY: &'static str = "Chronic-illness declarations ending within 30 days (or `days`) and not yet renewed, for the claims and medical roles; the condition for the medical role only. One journal row per declaration read.";
+    const SUMMARY: &'static str = "Chronic-illness declarations ending within 30 days (or `days`) and not yet \
+        renewed, for the claims and medical roles; the condition for the medical role only. One journal row per \
+        declaration read.";
     type Request = ExpiringRequest;
     type Response = Vec<ExpiringDeclaration>;
     async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<ExpiringDeclaration>> {
-        let list = chronic::expiring(ctx.db().pool(), ctx.now.date_naive(), r.days.unwrap_or(30).clamp(0, 366), &ctx.roles).await?;
+        let list =
+            chronic::expiring(ctx.db().pool(), ctx.now.date_naive(), r.days.unwrap_or(30).clamp(0, 366), &ctx.roles)
+                .await?;
         let ids: Vec<i64> = list.iter().map(|d| d.declaration.id).collect();
-        medical::record_reads(ctx.db(), &ctx.actor, ctx.now, "chronic_declaration", &ids, "déclaration de maladie chronique arrivant à échéance").await?;
+        medical::record_reads(
+            ctx.db(),
+            &ctx.actor,
+            ctx.now,
+            "chronic_declaration",
+            &ids,
+            "déclaration de maladie chronique arrivant à échéance",
+        )
+        .await?;
         Ok(list)
     }
 }
@@ -352,7 +405,8 @@ pub struct MedicalReads;
 impl Operation for MedicalReads {
     const NAME: &'static str = "medical_reads";
     const PERMISSION: Permission = Permission::MedicalReview;
-    const SUMMARY: &'static str = "Every read of a medical detail (who, what, when), newest first: the medical advisor's control of secrecy.";
+    const SUMMARY: &'static str =
+        "Every read of a medical detail (who, what, when), newest first: the medical advisor's control of secrecy.";
     type Request = ReadsRequest;
     type Response = Vec<AuditEntry>;
     async fn run(ctx: &mut Ctx<'_>, r: ReadsRequest) -> ApiResult<Vec<AuditEntry>> {

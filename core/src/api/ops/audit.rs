@@ -1,9 +1,9 @@
 //! The audit journal screen.
 
+use super::session::Empty;
 use crate::api::{Ctx, Operation};
 use crate::audit::chain::{self, Anchor, Verification};
 use crate::audit::{self, AuditEntry, AuditFilter};
-use super::session::Empty;
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,8 @@ impl Operation for AuditVerify {
     const NAME: &'static str = "audit_verify";
     const PERMISSION: Permission = Permission::AuditRead;
     const SUMMARY: &'static str =
-        "Walks the journal's hash chain and names every row edited, deleted, reordered or added behind the application's back; proves the journal still holds each anchor given.";
+        "Walks the journal's hash chain and names every row edited, deleted, reordered or added behind the \
+            application's back; proves the journal still holds each anchor given.";
     type Request = AuditVerifyRequest;
     type Response = Verification;
     async fn run(ctx: &mut Ctx<'_>, r: AuditVerifyRequest) -> ApiResult<Verification> {
@@ -56,7 +57,8 @@ pub struct AuditAnchor;
 impl Operation for AuditAnchor {
     const NAME: &'static str = "audit_anchor";
     const PERMISSION: Permission = Permission::AuditRead;
-    const SUMMARY: &'static str = "The journal's head (place, hash, time), for the caller to keep outside the database as an anchor.";
+    const SUMMARY: &'static str =
+        "The journal's head (place, hash, time), for the caller to keep outside the database as an anchor.";
     type Request = Empty;
     type Response = Anchor;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Anchor> {

@@ -5,14 +5,14 @@ use super::reception::{write_file, FileRequest, IdRequest, Written};
 use super::session::Empty;
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
+use crate::attachments::{self, ScanInfo};
 use crate::audit::{self, AuditEntry, AuditFilter, Change};
 use crate::auth::Permission;
 use crate::dossiers::catalogues::{self, DocumentType, DocumentTypeInput, Reason, ReasonInput};
 use crate::dossiers::deadlines::DeadlineRule;
-use crate::dossiers::queue::{self, Home, OverdueApplied, OverdueOriginal, QueueFilter, QueuePage};
 use crate::dossiers::moves::{self, MoveRequest};
+use crate::dossiers::queue::{self, Home, OverdueApplied, OverdueOriginal, QueueFilter, QueuePage};
 use crate::dossiers::repo::{self, ChecklistUpdate};
-use crate::attachments::{self, ScanInfo};
 use crate::dossiers::view::{self, ChecklistView, MemberDossierView};
 use crate::dossiers::workflow::Move;
 use crate::dossiers::Dossier;
@@ -36,10 +36,14 @@ pub struct DossierRef {
 
 async fn find(ctx: &Ctx<'_>, r: &DossierRef) -> ApiResult<Dossier> {
     match (r.id, r.form_number.as_deref().map(str::trim).filter(|f| !f.is_empty())) {
-        (Some(id), _) => repo::get(ctx.db().pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier n° {id}."))),
+        (Some(id), _) => {
+            repo::get(ctx.db().pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier n° {id}.")))
+        }
         (None, Some(f)) => {
             let f = crate::dossiers::input::form_number(f)?;
-            repo::by_form_number(ctx.db().pool(), &f).await?.ok_or_else(|| ApiError::not_found(format!("Aucun dossier pour la feuille {f}.")))
+            repo::by_form_number(ctx.db().pool(), &f)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("Aucun dossier pour la feuille {f}.")))
         }
         (None, None) => Err(ApiError::validation("form_number", "Indiquez le dossier (id ou n° de feuille).")),
     }
@@ -66,13 +70,21 @@ pub struct DossierGet;
 impl Operation for DossierGet {
     const NAME: &'static str = "dossier_get";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "The dossier page by id or form number: identity, checklist, scans, status, history, and the moves open to the caller. The consultation is recorded.";
+    const SUMMARY: &'static str = "The dossier page by id or form number: identity, checklist, scans, status, \
+        history, and the moves open to the caller. The consultation is recorded.";
     type Request = DossierRef;
     type Response = DossierPage;
     async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<DossierPage> {
         let d = find(ctx, &r).await?;
         // Who consulted which dossier, and when (law 09-08); kept apart from its history.
-        ctx.journal(Change { action: "dossier.read", entity_type: "dossier", entity_id: Some(d.id.to_string()), before: None, after: None }).await?;
+        ctx.journal(Change {
+            action: "dossier.read",
+            entity_type: "dossier",
+            entity_id: Some(d.id.to_string()),
+            before: None,
+            after: None,
+        })
+        .await?;
         let pool = ctx.db().pool();
         let filter = AuditFilter {
             entity_type: Some("dossier".into()),
@@ -81,9 +93,11 @@ impl Operation for DossierGet {
             changes_only: true,
             ..Default::default()
         };
-        let medical = if medical::reads_medical(&ctx.roles) { medical::dossier_medical(pool, d.id).await? } else { None };
+        let medical =
+            if medical::reads_medical(&ctx.roles) { medical::dossier_medical(pool, d.id).await? } else { None };
         if medical.is_some() {
-            medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier", d.id, "nature de la maladie et notes").await?;
+            medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier", d.id, "nature de la maladie et notes")
+                .await?;
         }
         Ok(DossierPage {
             confidential: medical::dossier_is_confidential(pool, d.id).await?,
@@ -103,7 +117,8 @@ impl Operation for DossierMove {
     const NAME: &'static str = "dossier_move";
     const ENTITY: Option<&'static str> = Some("dossier");
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A move of the workflow (take, complete, incomplete, reject, complement received, reopen); other moves answer `conflict`, a role not allowed `forbidden`.";
+    const SUMMARY: &'static str = "A move of the workflow (take, complete, incomplete, reject, complement received, \
+        reopen); other moves answer `conflict`, a role not allowed `forbidden`.";
     type Request = MoveRequest;
     type Response = Dossier;
     async fn run(ctx: &mut Ctx<'_>, r: MoveRequest) -> ApiResult<Dossier> {
@@ -115,7 +130,8 @@ pub struct DossierChecklist;
 impl Operation for DossierChecklist {
     const NAME: &'static str = "dossier_checklist";
     const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "The processor's ticks: what the dossier contains (decides the required documents) and which documents are present.";
+    const SUMMARY: &'static str = "The processor's ticks: what the dossier contains (decides the required documents) \
+        and which documents are present.";
     type Request = ChecklistUpdate;
     type Response = Dossier;
     async fn run(ctx: &mut Ctx<'_>, r: ChecklistUpdate) -> ApiResult<Dossier> {
@@ -140,12 +156,17 @@ impl Operation for DossierScansAdd {
     const NAME: &'static str = "dossier_scans_add";
     const FILES: &'static [FileField] = &[files::input("/files/*")];
     const PERMISSION: Permission = Permission::ScansAttach;
-    const SUMMARY: &'static str = "Adds scanned files (PDF, JPG, PNG, at most 20 MB each) to a dossier, e.g. a complement sent by e-mail.";
+    const SUMMARY: &'static str =
+        "Adds scanned files (PDF, JPG, PNG, at most 20 MB each) to a dossier, e.g. a complement sent by e-mail.";
     type Request = ScansAdd;
     type Response = Vec<ScanInfo>;
     async fn run(ctx: &mut Ctx<'_>, r: ScansAdd) -> ApiResult<Vec<ScanInfo>> {
         attachments::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
-        let s = r.files.iter().map(|f| attachments::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
+        let s = r
+            .files
+            .iter()
+            .map(|f| attachments::read("files", std::path::Path::new(f)))
+            .collect::<ApiResult<Vec<_>>>()?;
         repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s, r.confidential).await
     }
 }
@@ -212,7 +233,8 @@ pub struct DossierQueue;
 impl Operation for DossierQueue {
     const NAME: &'static str = "dossier_queue";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "The processors' queue: filters (status, urn, kind, mine, overdue), by deadline, 50 a page, with counts per status.";
+    const SUMMARY: &'static str = "The processors' queue: filters (status, urn, kind, mine, overdue), by deadline, 50 \
+        a page, with counts per status.";
     type Request = QueueFilter;
     type Response = QueuePage;
     async fn run(ctx: &mut Ctx<'_>, r: QueueFilter) -> ApiResult<QueuePage> {
@@ -240,8 +262,20 @@ fn dossier_cells(d: &Dossier) -> Vec<Cell> {
 }
 
 const DOSSIER_HEADERS: [&str; 14] = [
-    "Feuille de soins", "Matricule", "Adhérent", "Bénéficiaire", "Nature", "Premier acte", "Total des frais engagés (DH)", "Statut", "Motif", "Gestionnaire", "Urne",
-    "Reçu le", "Fin de validité", "Hors délai",
+    "Feuille de soins",
+    "Matricule",
+    "Adhérent",
+    "Bénéficiaire",
+    "Nature",
+    "Premier acte",
+    "Total des frais engagés (DH)",
+    "Statut",
+    "Motif",
+    "Gestionnaire",
+    "Urne",
+    "Reçu le",
+    "Fin de validité",
+    "Hors délai",
 ];
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -263,7 +297,8 @@ impl Operation for DossierQueueExport {
         let rows = queue::queue_all(ctx.db().pool(), &r.filter, ctx.actor.staff_id, ctx.now.date_naive()).await?;
         let cells: Vec<Vec<Cell>> = rows.iter().map(dossier_cells).collect();
         write_xlsx(std::path::Path::new(r.path.trim()), "Dossiers", &DOSSIER_HEADERS, &cells)?;
-        ctx.journal_export("dossier_queue", serde_json::to_value(&r.filter).unwrap_or_default(), rows.len(), &r.path).await?;
+        ctx.journal_export("dossier_queue", serde_json::to_value(&r.filter).unwrap_or_default(), rows.len(), &r.path)
+            .await?;
         Ok(Written::at(&r.path))
     }
 }
@@ -272,7 +307,8 @@ pub struct OverdueOriginals;
 impl Operation for OverdueOriginals {
     const NAME: &'static str = "overdue_originals";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "Scanned dossiers whose original is past its deadline, with the claw-back recorded when it was paid.";
+    const SUMMARY: &'static str =
+        "Scanned dossiers whose original is past its deadline, with the claw-back recorded when it was paid.";
     type Request = Empty;
     type Response = Vec<OverdueOriginal>;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<OverdueOriginal>> {
@@ -302,7 +338,11 @@ impl Operation for OverdueOriginalsExport {
             .iter()
             .map(|o| {
                 let mut c = dossier_cells(&o.dossier);
-                c.extend([Cell::Date(o.dossier.scanned_on), Cell::Date(Some(o.dossier.original_deadline)), Cell::Int(o.days_late)]);
+                c.extend([
+                    Cell::Date(o.dossier.scanned_on),
+                    Cell::Date(Some(o.dossier.original_deadline)),
+                    Cell::Int(o.days_late),
+                ]);
                 c.push(o.clawback.map(Cell::Money).unwrap_or(Cell::Text(String::new())));
                 c
             })
@@ -317,12 +357,20 @@ pub struct OverdueOriginalsApply;
 impl Operation for OverdueOriginalsApply {
     const NAME: &'static str = "overdue_originals_apply";
     const PERMISSION: Permission = Permission::OverdueEnforce;
-    const SUMMARY: &'static str = "Applies the late rule to overdue originals: flagged \"hors délai\", rejected (default effect), or a claw-back when already paid. Idempotent.";
+    const SUMMARY: &'static str = "Applies the late rule to overdue originals: flagged \"hors délai\", rejected \
+        (default effect), or a claw-back when already paid. Idempotent.";
     type Request = Empty;
     type Response = OverdueApplied;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<OverdueApplied> {
         let what = "l'application de la règle des originaux en retard";
-        crate::storage::batch_runs::announced(ctx.db(), &ctx.actor, ctx.now, what, queue::apply_overdue(ctx.db(), &ctx.actor, ctx.now)).await
+        crate::storage::batch_runs::announced(
+            ctx.db(),
+            &ctx.actor,
+            ctx.now,
+            what,
+            queue::apply_overdue(ctx.db(), &ctx.actor, ctx.now),
+        )
+        .await
     }
 }
 
@@ -341,7 +389,8 @@ pub struct ComplementsOverdueApply;
 impl Operation for ComplementsOverdueApply {
     const NAME: &'static str = "complements_overdue_apply";
     const PERMISSION: Permission = Permission::OverdueEnforce;
-    const SUMMARY: &'static str = "Rejects incomplete dossiers and closes incomplete approval requests whose complement did not come by its day. Idempotent.";
+    const SUMMARY: &'static str = "Rejects incomplete dossiers and closes incomplete approval requests whose \
+        complement did not come by its day. Idempotent.";
     type Request = Empty;
     type Response = ComplementsExpired;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<ComplementsExpired> {
@@ -358,12 +407,14 @@ impl Operation for DossierReceipt {
     const NAME: &'static str = "dossier_receipt";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "Writes the acknowledgement of receipt (PDF): dossier number, date received, status, missing documents when incomplete.";
+    const SUMMARY: &'static str = "Writes the acknowledgement of receipt (PDF): dossier number, date received, \
+        status, missing documents when incomplete.";
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let d = find(ctx, &DossierRef { id: Some(r.id), form_number: None }).await?;
-        let pdf = view::receipt_pdf(ctx.db().pool(), &d, &crate::pdf::letterhead::letterhead(ctx.db().pool()).await?).await?;
+        let pdf =
+            view::receipt_pdf(ctx.db().pool(), &d, &crate::pdf::letterhead::letterhead(ctx.db().pool()).await?).await?;
         write_file(&r.path, &pdf)
     }
 }
@@ -372,7 +423,8 @@ pub struct DossierMemberView;
 impl Operation for DossierMemberView {
     const NAME: &'static str = "dossier_member_view";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A dossier as the member's portal shows it: status, reason, missing documents, in the portal's words.";
+    const SUMMARY: &'static str =
+        "A dossier as the member's portal shows it: status, reason, missing documents, in the portal's words.";
     type Request = DossierRef;
     type Response = MemberDossierView;
     async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<MemberDossierView> {
@@ -385,7 +437,8 @@ pub struct HomeGet;
 impl Operation for HomeGet {
     const NAME: &'static str = "home";
     const PERMISSION: Permission = Permission::Authenticated;
-    const SUMMARY: &'static str = "The home screen: the counts that matter to the caller's roles and dossiers received and processed per week (12 weeks).";
+    const SUMMARY: &'static str = "The home screen: the counts that matter to the caller's roles and dossiers \
+        received and processed per week (12 weeks).";
     type Request = Empty;
     type Response = Home;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Home> {
@@ -441,7 +494,8 @@ pub struct DocumentTypeSave;
 impl Operation for DocumentTypeSave {
     const NAME: &'static str = "document_type_save";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Adds a document type or rewords one (the built-in types of the claim form's rules stay active).";
+    const SUMMARY: &'static str =
+        "Adds a document type or rewords one (the built-in types of the claim form's rules stay active).";
     type Request = DocumentTypeInput;
     type Response = DocumentType;
     async fn run(ctx: &mut Ctx<'_>, r: DocumentTypeInput) -> ApiResult<DocumentType> {
@@ -453,7 +507,8 @@ pub struct DeadlineRuleList;
 impl Operation for DeadlineRuleList {
     const NAME: &'static str = "deadline_rule_list";
     const PERMISSION: Permission = Permission::Authenticated;
-    const SUMMARY: &'static str = "The deadline rules with their effective dates (the rule in force on a dossier's first-act date applies).";
+    const SUMMARY: &'static str =
+        "The deadline rules with their effective dates (the rule in force on a dossier's first-act date applies).";
     type Request = Empty;
     type Response = Vec<DeadlineRule>;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<DeadlineRule>> {
@@ -465,7 +520,8 @@ pub struct DeadlineRuleAdd;
 impl Operation for DeadlineRuleAdd {
     const NAME: &'static str = "deadline_rule_add";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Adds a deadline rule taking effect on its date (validity months, months for the original after a scan, effect of lateness).";
+    const SUMMARY: &'static str = "Adds a deadline rule taking effect on its date (validity months, months for the \
+        original after a scan, effect of lateness).";
     type Request = DeadlineRule;
     type Response = Vec<DeadlineRule>;
     async fn run(ctx: &mut Ctx<'_>, r: DeadlineRule) -> ApiResult<Vec<DeadlineRule>> {
@@ -477,7 +533,8 @@ pub struct DossierMedicalSave;
 impl Operation for DossierMedicalSave {
     const NAME: &'static str = "dossier_medical_save";
     const PERMISSION: Permission = Permission::MedicalReview;
-    const SUMMARY: &'static str = "The medical advisor writes a dossier's medical side (nature of the illness, diagnosis, notes): read by the medical role only.";
+    const SUMMARY: &'static str = "The medical advisor writes a dossier's medical side (nature of the illness, \
+        diagnosis, notes): read by the medical role only.";
     type Request = DossierMedical;
     type Response = DossierMedical;
     async fn run(ctx: &mut Ctx<'_>, r: DossierMedical) -> ApiResult<DossierMedical> {

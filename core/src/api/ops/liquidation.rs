@@ -7,9 +7,10 @@ use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use crate::liquidation::fund::{self, Arrangement, FundCoverage, FundCoverageInput};
-use crate::liquidation::repo::{self, CareLinesSave, LiquidationView, StoredLine, ThirdPartyPayment};
-use crate::liquidation::RuleSet;
+use crate::liquidation::liquidate::{self, LiquidationView};
+use crate::liquidation::repo::{self, CareLinesSave, StoredLine, ThirdPartyPayment};
 use crate::liquidation::rules_form::{self, RuleSetForm};
+use crate::liquidation::RuleSet;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -17,7 +18,8 @@ pub struct RuleSetList;
 impl Operation for RuleSetList {
     const NAME: &'static str = "rule_set_list";
     const PERMISSION: Permission = Permission::Authenticated;
-    const SUMMARY: &'static str = "The liquidation rule sets (key letters, acts and reference prices, rates, AMO shares, ceilings) with their effective dates.";
+    const SUMMARY: &'static str = "The liquidation rule sets (key letters, acts and reference prices, rates, AMO \
+        shares, ceilings) with their effective dates.";
     type Request = Empty;
     type Response = Vec<RuleSet>;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<RuleSet>> {
@@ -29,7 +31,8 @@ pub struct RuleSetAdd;
 impl Operation for RuleSetAdd {
     const NAME: &'static str = "rule_set_add";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Adds a rule set taking effect on its date; dossiers already liquidated keep their figures.";
+    const SUMMARY: &'static str =
+        "Adds a rule set taking effect on its date; dossiers already liquidated keep their figures.";
     type Request = RuleSet;
     type Response = Vec<RuleSet>;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSet) -> ApiResult<Vec<RuleSet>> {
@@ -41,7 +44,9 @@ pub struct CareLinesSaveOp;
 impl Operation for CareLinesSaveOp {
     const NAME: &'static str = "care_lines_save";
     const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "Replaces a dossier's care lines (date, beneficiary, act, quantity, amount charged, provider, invoice) and what third parties already paid providers on its invoices, each checked; a provider's invoice already on another dossier asks for confirmation.";
+    const SUMMARY: &'static str = "Replaces a dossier's care lines (date, beneficiary, act, quantity, amount charged, \
+        provider, invoice) and what third parties already paid providers on its invoices, each checked; a provider's \
+        invoice already on another dossier asks for confirmation.";
     type Request = CareLinesSave;
     type Response = Vec<StoredLine>;
     async fn run(ctx: &mut Ctx<'_>, r: CareLinesSave) -> ApiResult<Vec<StoredLine>> {
@@ -53,7 +58,8 @@ pub struct CareLinesGet;
 impl Operation for CareLinesGet {
     const NAME: &'static str = "care_lines_get";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A dossier's care lines, with their figures and how each was reached once liquidated.";
+    const SUMMARY: &'static str =
+        "A dossier's care lines, with their figures and how each was reached once liquidated.";
     type Request = IdRequest;
     type Response = Vec<StoredLine>;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<StoredLine>> {
@@ -74,11 +80,13 @@ pub struct DossierLiquidate;
 impl Operation for DossierLiquidate {
     const NAME: &'static str = "dossier_liquidate";
     const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "Liquidates a complete dossier: each line computed with the rules in force on its date and the fund's coverage covering it, what third parties paid never reimbursed again, claw-backs deducted from what the mutual pays, status \"liquidé\".";
+    const SUMMARY: &'static str = "Liquidates a complete dossier: each line computed with the rules in force on its \
+        date and the fund's coverage covering it, what third parties paid never reimbursed again, claw-backs deducted \
+        from what the mutual pays, status \"liquidé\".";
     type Request = LiquidateRequest;
     type Response = LiquidationView;
     async fn run(ctx: &mut Ctx<'_>, r: LiquidateRequest) -> ApiResult<LiquidationView> {
-        repo::liquidate(ctx.db(), &ctx.actor, ctx.now, r.id, r.version).await
+        liquidate::liquidate(ctx.db(), &ctx.actor, ctx.now, r.id, r.version).await
     }
 }
 
@@ -86,7 +94,8 @@ pub struct ThirdPartyPaymentsGet;
 impl Operation for ThirdPartyPaymentsGet {
     const NAME: &'static str = "third_party_payments_get";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "What the AMO fund or the mutual already paid providers on a dossier's invoices (tiers payant).";
+    const SUMMARY: &'static str =
+        "What the AMO fund or the mutual already paid providers on a dossier's invoices (tiers payant).";
     type Request = IdRequest;
     type Response = Vec<ThirdPartyPayment>;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<ThirdPartyPayment>> {
@@ -98,7 +107,8 @@ pub struct FundCoverageAdd;
 impl Operation for FundCoverageAdd {
     const NAME: &'static str = "fund_coverage_add";
     const PERMISSION: Permission = Permission::DossiersProcess;
-    const SUMMARY: &'static str = "Records a coverage or approval issued by the AMO fund itself, as its letter states it (number, act code, months or sessions, validity, tariff, fund and member shares, provider).";
+    const SUMMARY: &'static str = "Records a coverage or approval issued by the AMO fund itself, as its letter states \
+        it (number, act code, months or sessions, validity, tariff, fund and member shares, provider).";
     type Request = FundCoverageInput;
     type Response = FundCoverage;
     async fn run(ctx: &mut Ctx<'_>, r: FundCoverageInput) -> ApiResult<FundCoverage> {
@@ -117,7 +127,8 @@ pub struct FundCoverageList;
 impl Operation for FundCoverageList {
     const NAME: &'static str = "fund_coverage_list";
     const PERMISSION: Permission = Permission::DossiersRead;
-    const SUMMARY: &'static str = "A member's coverages issued by the AMO fund, with what liquidated lines used of each.";
+    const SUMMARY: &'static str =
+        "A member's coverages issued by the AMO fund, with what liquidated lines used of each.";
     type Request = MemberIdRequest;
     type Response = Vec<FundCoverage>;
     async fn run(ctx: &mut Ctx<'_>, r: MemberIdRequest) -> ApiResult<Vec<FundCoverage>> {
@@ -129,7 +140,8 @@ pub struct AmoArrangementList;
 impl Operation for AmoArrangementList {
     const NAME: &'static str = "amo_arrangement_list";
     const PERMISSION: Permission = Permission::Authenticated;
-    const SUMMARY: &'static str = "The arrangements with the AMO fund by effective date: its name and who pays the member's AMO part.";
+    const SUMMARY: &'static str =
+        "The arrangements with the AMO fund by effective date: its name and who pays the member's AMO part.";
     type Request = Empty;
     type Response = Vec<Arrangement>;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<Arrangement>> {
@@ -141,7 +153,8 @@ pub struct AmoArrangementAdd;
 impl Operation for AmoArrangementAdd {
     const NAME: &'static str = "amo_arrangement_add";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Adds an arrangement with the AMO fund taking effect on its date; dossiers already liquidated keep theirs.";
+    const SUMMARY: &'static str =
+        "Adds an arrangement with the AMO fund taking effect on its date; dossiers already liquidated keep theirs.";
     type Request = Arrangement;
     type Response = Vec<Arrangement>;
     async fn run(ctx: &mut Ctx<'_>, r: Arrangement) -> ApiResult<Vec<Arrangement>> {
@@ -162,7 +175,8 @@ pub struct RuleSetFormGet;
 impl Operation for RuleSetFormGet {
     const NAME: &'static str = "rule_set_form";
     const PERMISSION: Permission = Permission::Authenticated;
-    const SUMMARY: &'static str = "A rule set as the editor shows it (amounts in dirhams, rates in percent), to start the next one from.";
+    const SUMMARY: &'static str =
+        "A rule set as the editor shows it (amounts in dirhams, rates in percent), to start the next one from.";
     type Request = RuleSetFormRequest;
     type Response = RuleSetForm;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSetFormRequest) -> ApiResult<RuleSetForm> {
@@ -186,7 +200,8 @@ pub struct RuleSetPreviewOp;
 impl Operation for RuleSetPreviewOp {
     const NAME: &'static str = "rule_set_preview";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Reads a rule set typed in the editor (each value checked where it was typed) and says how it differs from the set in force; saves nothing.";
+    const SUMMARY: &'static str = "Reads a rule set typed in the editor (each value checked where it was typed) and \
+        says how it differs from the set in force; saves nothing.";
     type Request = RuleSetForm;
     type Response = RuleSetPreview;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSetForm) -> ApiResult<RuleSetPreview> {
@@ -200,7 +215,8 @@ pub struct RuleSetSave;
 impl Operation for RuleSetSave {
     const NAME: &'static str = "rule_set_save";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Adds a rule set typed in the editor (amounts in dirhams, rates in percent), taking effect on its date.";
+    const SUMMARY: &'static str =
+        "Adds a rule set typed in the editor (amounts in dirhams, rates in percent), taking effect on its date.";
     type Request = RuleSetForm;
     type Response = Vec<RuleSet>;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSetForm) -> ApiResult<Vec<RuleSet>> {

@@ -29,7 +29,8 @@ pub struct MemberSearch;
 impl Operation for MemberSearch {
     const NAME: &'static str = "member_search";
     const PERMISSION: Permission = Permission::MembersRead;
-    const SUMMARY: &'static str = "The search box: exact matricule or CNIE, or words of a name (case and accents ignored); first 50.";
+    const SUMMARY: &'static str =
+        "The search box: exact matricule or CNIE, or words of a name (case and accents ignored); first 50.";
     type Request = SearchRequest;
     type Response = SearchResult;
     async fn run(ctx: &mut Ctx<'_>, r: SearchRequest) -> ApiResult<SearchResult> {
@@ -70,13 +71,21 @@ pub struct MemberGet;
 impl Operation for MemberGet {
     const NAME: &'static str = "member_get";
     const PERMISSION: Permission = Permission::MembersRead;
-    const SUMMARY: &'static str = "A member's page by id or matricule: identity, employer, payment account, beneficiaries and history. The consultation is recorded (law 09-08).";
+    const SUMMARY: &'static str = "A member's page by id or matricule: identity, employer, payment account, \
+        beneficiaries and history. The consultation is recorded (law 09-08).";
     type Request = MemberRef;
     type Response = MemberPage;
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<MemberPage> {
         let member = find(ctx, &r).await?;
         // Who consulted which member's personal data, and when.
-        ctx.journal(Change { action: "member.read", entity_type: "member", entity_id: Some(member.id.to_string()), before: None, after: None }).await?;
+        ctx.journal(Change {
+            action: "member.read",
+            entity_type: "member",
+            entity_id: Some(member.id.to_string()),
+            before: None,
+            after: None,
+        })
+        .await?;
         Ok(MemberPage {
             beneficiaries: members::beneficiaries(ctx.db().pool(), member.id).await?,
             history: members::history(ctx.db().pool(), member.id).await?,
@@ -187,7 +196,8 @@ impl Operation for MemberImport {
     const NAME: &'static str = "member_import";
     const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
-    const SUMMARY: &'static str = "Imports an employer roster (.xlsx, .xls, .ods, .csv), or with dry_run only reports what it would do. One transaction. Streams ImportProgress.";
+    const SUMMARY: &'static str = "Imports an employer roster (.xlsx, .xls, .ods, .csv), or with dry_run only reports \
+        what it would do. One transaction. Streams ImportProgress.";
     type Request = ImportRequest;
     type Response = ImportReport;
     async fn run(ctx: &mut Ctx<'_>, r: ImportRequest) -> ApiResult<ImportReport> {
@@ -224,7 +234,9 @@ impl Operation for MemberImportRejectedExport {
             return Err(ApiError::validation("path", "Choisissez où enregistrer le fichier."));
         }
         let report = ImportReport { rejected: r.rejected, ..Default::default() };
-        tokio::task::spawn_blocking(move || import::export::rejected_rows_xlsx(&report, &path)).await.map_err(ApiError::internal)??;
+        tokio::task::spawn_blocking(move || import::export::rejected_rows_xlsx(&report, &path))
+            .await
+            .map_err(ApiError::internal)??;
         Ok(Empty {})
     }
 }
@@ -234,7 +246,9 @@ impl Operation for MemberUpdateRecord {
     const NAME: &'static str = "member_update_record";
     const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
-    const SUMMARY: &'static str = "Records a member's update request (e-mail, GSM, address, RIB with its bank certificate, new beneficiary with its certificate, end of a beneficiary's coverage) and how it came; nothing changes before another agent validates it.";
+    const SUMMARY: &'static str = "Records a member's update request (e-mail, GSM, address, RIB with its bank \
+        certificate, new beneficiary with its certificate, end of a beneficiary's coverage) and how it came; nothing \
+        changes before another agent validates it.";
     type Request = UpdateRequestInput;
     type Response = UpdateRequest;
     async fn run(ctx: &mut Ctx<'_>, r: UpdateRequestInput) -> ApiResult<UpdateRequest> {
@@ -246,7 +260,8 @@ pub struct MemberUpdateList;
 impl Operation for MemberUpdateList {
     const NAME: &'static str = "member_update_list";
     const PERMISSION: Permission = Permission::MembersRead;
-    const SUMMARY: &'static str = "Pending update requests, oldest first; or every request of one member (`member_id`), newest first.";
+    const SUMMARY: &'static str =
+        "Pending update requests, oldest first; or every request of one member (`member_id`), newest first.";
     type Request = UpdateFilter;
     type Response = Vec<UpdateRequest>;
     async fn run(ctx: &mut Ctx<'_>, r: UpdateFilter) -> ApiResult<Vec<UpdateRequest>> {
@@ -269,7 +284,8 @@ impl Operation for MemberUpdateDecide {
     const NAME: &'static str = "member_update_decide";
     const ENTITY: Option<&'static str> = Some("member_update");
     const PERMISSION: Permission = Permission::MembersWrite;
-    const SUMMARY: &'static str = "Validates (the change is applied to the member, audited) or refuses with a reason a pending update request; never by the agent who recorded it.";
+    const SUMMARY: &'static str = "Validates (the change is applied to the member, audited) or refuses with a reason \
+        a pending update request; never by the agent who recorded it.";
     type Request = UpdateDecideRequest;
     type Response = UpdateRequest;
     async fn run(ctx: &mut Ctx<'_>, r: UpdateDecideRequest) -> ApiResult<UpdateRequest> {
@@ -293,7 +309,8 @@ impl Operation for MemberUpdateAttach {
     const ENTITY: Option<&'static str> = Some("member_update");
     const FILES: &'static [FileField] = &[files::input("/files/*/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
-    const SUMMARY: &'static str = "Adds pieces to a pending update request (the bank certificate of a RIB change an employer's roster brought); whoever adds one may no longer validate it.";
+    const SUMMARY: &'static str = "Adds pieces to a pending update request (the bank certificate of a RIB change an \
+        employer's roster brought); whoever adds one may no longer validate it.";
     type Request = UpdateAttachRequest;
     type Response = UpdateRequest;
     async fn run(ctx: &mut Ctx<'_>, r: UpdateAttachRequest) -> ApiResult<UpdateRequest> {
@@ -306,7 +323,8 @@ impl Operation for MemberUpdateFileSave {
     const NAME: &'static str = "member_update_file_save";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::MembersRead;
-    const SUMMARY: &'static str = "Writes an update request's piece (bank certificate, birth or marriage certificate) to a path, to check it before validating.";
+    const SUMMARY: &'static str = "Writes an update request's piece (bank certificate, birth or marriage certificate) \
+        to a path, to check it before validating.";
     type Request = super::reception::FileRequest;
     type Response = super::reception::Written;
     async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
@@ -322,7 +340,8 @@ impl Operation for MemberUpdateReceipt {
     const NAME: &'static str = "member_update_receipt";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::MembersRead;
-    const SUMMARY: &'static str = "Writes the acknowledgement of receipt of an update request (PDF): the change (RIB masked), date and channel, pieces received and missing.";
+    const SUMMARY: &'static str = "Writes the acknowledgement of receipt of an update request (PDF): the change (RIB \
+        masked), date and channel, pieces received and missing.";
     type Request = super::reception::FileRequest;
     type Response = super::reception::Written;
     async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
@@ -336,7 +355,8 @@ pub struct MemberView;
 impl Operation for MemberView {
     const NAME: &'static str = "member_view";
     const PERMISSION: Permission = Permission::MembersRead;
-    const SUMMARY: &'static str = "What the member's portal shows him, in its words: information, beneficiaries, dossiers with status and reason, statements, approvals with letters, pending requests. Never a medical detail.";
+    const SUMMARY: &'static str = "What the member's portal shows him, in its words: information, beneficiaries, \
+        dossiers with status and reason, statements, approvals with letters, pending requests. Never a medical detail.";
     type Request = MemberRef;
     type Response = PortalView;
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<PortalView> {

@@ -2,10 +2,10 @@
 
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
+use crate::attachments;
 use crate::auth::Permission;
 use crate::dossiers::input::DossierInput;
 use crate::dossiers::record::{self, Arrival, Recorded};
-use crate::attachments;
 use crate::error::{ApiError, ApiResult};
 use crate::reception::{collections, urns, Collection, CollectionDetail, Urn, UrnInput};
 use crate::storage::files::write_atomically;
@@ -45,7 +45,8 @@ pub struct UrnSave;
 impl Operation for UrnSave {
     const NAME: &'static str = "urn_save";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Creates an urn (no id) or changes one (id and version); deactivate instead of deleting.";
+    const SUMMARY: &'static str =
+        "Creates an urn (no id) or changes one (id and version); deactivate instead of deleting.";
     type Request = UrnInput;
     type Response = Urn;
     async fn run(ctx: &mut Ctx<'_>, r: UrnInput) -> ApiResult<Urn> {
@@ -68,7 +69,8 @@ pub struct CollectionOpen;
 impl Operation for CollectionOpen {
     const NAME: &'static str = "collection_open";
     const PERMISSION: Permission = Permission::ReceptionWork;
-    const SUMMARY: &'static str = "Opens a collection (levée d'urne) for an urn and a pick-up date; one open collection per urn.";
+    const SUMMARY: &'static str =
+        "Opens a collection (levée d'urne) for an urn and a pick-up date; one open collection per urn.";
     type Request = CollectionOpenRequest;
     type Response = Collection;
     async fn run(ctx: &mut Ctx<'_>, r: CollectionOpenRequest) -> ApiResult<Collection> {
@@ -129,7 +131,8 @@ pub struct CollectionClose;
 impl Operation for CollectionClose {
     const NAME: &'static str = "collection_close";
     const PERMISSION: Permission = Permission::ReceptionWork;
-    const SUMMARY: &'static str = "Closes a collection: its count and total are fixed; no dossier can be added any more.";
+    const SUMMARY: &'static str =
+        "Closes a collection: its count and total are fixed; no dossier can be added any more.";
     type Request = VersionedId;
     type Response = Collection;
     async fn run(ctx: &mut Ctx<'_>, r: VersionedId) -> ApiResult<Collection> {
@@ -175,7 +178,8 @@ impl Operation for CollectionSlip {
     const NAME: &'static str = "collection_slip";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::ReceptionWork;
-    const SUMMARY: &'static str = "Writes a collection's slip (bordereau) as a PDF: urn, date, agent, one line per dossier, totals.";
+    const SUMMARY: &'static str =
+        "Writes a collection's slip (bordereau) as a PDF: urn, date, agent, one line per dossier, totals.";
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
@@ -190,14 +194,19 @@ impl Operation for DossierRecord {
     const NAME: &'static str = "dossier_record";
     const FILES: &'static [FileField] = &[files::input("/files/*")];
     const PERMISSION: Permission = Permission::ReceptionWork;
-    const SUMMARY: &'static str = "Records a dossier taken out of an urn into an open collection; a form number first received as a scan marks its original received.";
+    const SUMMARY: &'static str = "Records a dossier taken out of an urn into an open collection; a form number first \
+        received as a scan marks its original received.";
     type Request = DossierInput;
     type Response = Recorded;
     async fn run(ctx: &mut Ctx<'_>, r: DossierInput) -> ApiResult<Recorded> {
-        let collection_id = r.collection_id.ok_or_else(|| ApiError::validation("collection_id", "Ouvrez d'abord une levée d'urne."))?;
-        let urn_id: Option<i64> =
-            sqlx::query_scalar("SELECT urn_id FROM collections WHERE id = $1").bind(collection_id).fetch_optional(ctx.db().pool()).await?;
-        let urn_id = urn_id.ok_or_else(|| ApiError::validation("collection_id", format!("Aucune levée n° {collection_id}.")))?;
+        let collection_id =
+            r.collection_id.ok_or_else(|| ApiError::validation("collection_id", "Ouvrez d'abord une levée d'urne."))?;
+        let urn_id: Option<i64> = sqlx::query_scalar("SELECT urn_id FROM collections WHERE id = $1")
+            .bind(collection_id)
+            .fetch_optional(ctx.db().pool())
+            .await?;
+        let urn_id =
+            urn_id.ok_or_else(|| ApiError::validation("collection_id", format!("Aucune levée n° {collection_id}.")))?;
         record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Urn { collection_id, urn_id }, &[]).await
     }
 }
@@ -207,7 +216,8 @@ impl Operation for DossierRecordScan {
     const NAME: &'static str = "dossier_record_scan";
     const FILES: &'static [FileField] = &[files::input("/files/*")];
     const PERMISSION: Permission = Permission::ReceptionWork;
-    const SUMMARY: &'static str = "Records a dossier received as a scan by e-mail, with its scanned files; its original is expected later from an urn.";
+    const SUMMARY: &'static str = "Records a dossier received as a scan by e-mail, with its scanned files; its \
+        original is expected later from an urn.";
     type Request = DossierInput;
     type Response = Recorded;
     async fn run(ctx: &mut Ctx<'_>, r: DossierInput) -> ApiResult<Recorded> {
@@ -215,7 +225,11 @@ impl Operation for DossierRecordScan {
             return Err(ApiError::validation("files", "Joignez au moins un fichier scanné (PDF, JPG ou PNG)."));
         }
         attachments::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
-        let scans = r.files.iter().map(|f| attachments::read("files", std::path::Path::new(f))).collect::<ApiResult<Vec<_>>>()?;
+        let scans = r
+            .files
+            .iter()
+            .map(|f| attachments::read("files", std::path::Path::new(f)))
+            .collect::<ApiResult<Vec<_>>>()?;
         let on = r.scanned_on.unwrap_or(ctx.now.date_naive());
         record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await
     }

@@ -33,7 +33,8 @@ pub struct SetupStatus;
 impl Operation for SetupStatus {
     const NAME: &'static str = "setup_status";
     const PERMISSION: Permission = Permission::Public;
-    const SUMMARY: &'static str = "Says whether the first administrator must still be created, which database is open, and the versions of Guichet and of its schema.";
+    const SUMMARY: &'static str = "Says whether the first administrator must still be created, which database is \
+        open, and the versions of Guichet and of its schema.";
     type Request = Empty;
     type Response = SetupState;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<SetupState> {
@@ -85,18 +86,24 @@ pub struct SetupCreateAdmin;
 impl Operation for SetupCreateAdmin {
     const NAME: &'static str = "setup_create_admin";
     const PERMISSION: Permission = Permission::Public;
-    const SUMMARY: &'static str = "First start only: creates the administrator and logs him in. Refused once an active administrator exists.";
+    const SUMMARY: &'static str =
+        "First start only: creates the administrator and logs him in. Refused once an active administrator exists.";
     type Request = CreateAdminRequest;
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: CreateAdminRequest) -> ApiResult<SessionInfo> {
         // Refused, under a lock, while an active administrator exists.
         let first_start = Actor::process("premier-démarrage");
-        let created = staff::create_first_admin(ctx.db(), &first_start, ctx.now, NewStaff {
-            username: req.username,
-            full_name: req.full_name,
-            roles: vec![auth::Role::Admin],
-            password: req.password,
-        })
+        let created = staff::create_first_admin(
+            ctx.db(),
+            &first_start,
+            ctx.now,
+            NewStaff {
+                username: req.username,
+                full_name: req.full_name,
+                roles: vec![auth::Role::Admin],
+                password: req.password,
+            },
+        )
         .await?;
         *ctx.caller = Caller::Staff { staff_id: created.id, last_active: ctx.now };
         Ok(SessionInfo::of(created))
@@ -114,7 +121,8 @@ pub struct SessionLogin;
 impl Operation for SessionLogin {
     const NAME: &'static str = "session_login";
     const PERMISSION: Permission = Permission::Public;
-    const SUMMARY: &'static str = "Logs in with username and password. Five wrong passwords in a row lock the account for 15 minutes.";
+    const SUMMARY: &'static str =
+        "Logs in with username and password. Five wrong passwords in a row lock the account for 15 minutes.";
     type Request = LoginRequest;
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: LoginRequest) -> ApiResult<SessionInfo> {
@@ -135,7 +143,9 @@ impl Operation for SessionCurrent {
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<SessionInfo> {
         match &ctx.staff {
             Some(s) => Ok(SessionInfo::of(s.clone())),
-            None => Err(ApiError::not_found("Appel en tant que système : aucun membre du personnel n'est connecté (utilisez --user).")),
+            None => Err(ApiError::not_found(
+                "Appel en tant que système : aucun membre du personnel n'est connecté (utilisez --user).",
+            )),
         }
     }
 }
@@ -150,7 +160,14 @@ impl Operation for SessionLogout {
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Empty> {
         if let Some(id) = ctx.actor.staff_id {
-            ctx.journal(Change { action: "logout", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None }).await?;
+            ctx.journal(Change {
+                action: "logout",
+                entity_type: "staff",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: None,
+            })
+            .await?;
         }
         *ctx.caller = Caller::Anonymous;
         Ok(Empty {})
@@ -176,7 +193,16 @@ impl Operation for PasswordChange {
         if !staff::verify_password(ctx.db().pool(), me, &req.current_password).await? {
             return Err(ApiError::validation("current_password", "Le mot de passe actuel est incorrect."));
         }
-        staff::set_password(ctx.db(), &ctx.actor, ctx.now, me, "new_password", &req.new_password, "staff.password_change").await?;
+        staff::set_password(
+            ctx.db(),
+            &ctx.actor,
+            ctx.now,
+            me,
+            "new_password",
+            &req.new_password,
+            "staff.password_change",
+        )
+        .await?;
         Ok(Empty {})
     }
 }
@@ -191,20 +217,32 @@ pub struct SessionUnlock;
 impl Operation for SessionUnlock {
     const NAME: &'static str = "session_unlock";
     const PERMISSION: Permission = Permission::Public;
-    const SUMMARY: &'static str = "Unlocks a desk locked after inactivity with the same staff member's password (wrong passwords count towards the lock-out).";
+    const SUMMARY: &'static str = "Unlocks a desk locked after inactivity with the same staff member's password \
+        (wrong passwords count towards the lock-out).";
     type Request = UnlockRequest;
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: UnlockRequest) -> ApiResult<SessionInfo> {
         let Caller::Locked { staff_id } = ctx.caller.clone() else {
             return Err(ApiError::conflict("Ce poste n'est pas verrouillé."));
         };
-        let who = staff::get(ctx.db().pool(), staff_id).await?.ok_or_else(|| ApiError::unauthenticated("Compte introuvable : reconnectez-vous."))?;
+        let who = staff::get(ctx.db().pool(), staff_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthenticated("Compte introuvable : reconnectez-vous."))?;
         let s = staff::authenticate(ctx.db(), ctx.now, &who.username, &req.password).await?;
         *ctx.caller = Caller::Staff { staff_id: s.id, last_active: ctx.now };
         let mut tx = ctx.db().begin().await?;
-        audit::record(&mut tx, ctx.now, &Actor::staff(s.id, &s.username), Change {
-            action: "session.unlock", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None, after: None,
-        })
+        audit::record(
+            &mut tx,
+            ctx.now,
+            &Actor::staff(s.id, &s.username),
+            Change {
+                action: "session.unlock",
+                entity_type: "staff",
+                entity_id: Some(s.id.to_string()),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(SessionInfo::of(s))
@@ -216,14 +254,18 @@ impl Operation for SessionLock {
     const NAME: &'static str = "session_lock";
     // Public: the window's idle timer calls it whatever state the desk is in.
     const PERMISSION: Permission = Permission::Public;
-    const SUMMARY: &'static str = "Locks this desk now (the window's idle timer, or the person leaving his desk): the same password unlocks it. Nothing happens on a desk already locked or logged out.";
+    const SUMMARY: &'static str = "Locks this desk now (the window's idle timer, or the person leaving his desk): the \
+        same password unlocks it. Nothing happens on a desk already locked or logged out.";
     type Request = Empty;
     type Response = Locked;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Locked> {
         if let (Caller::Staff { staff_id, .. }, Some(s)) = (ctx.caller.clone(), ctx.staff.clone()) {
             *ctx.caller = Caller::Locked { staff_id };
             ctx.journal(Change {
-                action: "session.locked", entity_type: "staff", entity_id: Some(s.id.to_string()), before: None,
+                action: "session.locked",
+                entity_type: "staff",
+                entity_id: Some(s.id.to_string()),
+                before: None,
                 after: Some(serde_json::json!({ "by": "poste" })),
             })
             .await?;
@@ -263,20 +305,32 @@ pub struct LockSettingsSave;
 impl Operation for LockSettingsSave {
     const NAME: &'static str = "lock_settings_save";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Changes the minutes of inactivity after which a desk locks (1 to 240; 0 never locks).";
+    const SUMMARY: &'static str =
+        "Changes the minutes of inactivity after which a desk locks (1 to 240; 0 never locks).";
     type Request = LockSettings;
     type Response = LockSettings;
     async fn run(ctx: &mut Ctx<'_>, r: LockSettings) -> ApiResult<LockSettings> {
         if !(0..=240).contains(&r.idle_lock_minutes) {
-            return Err(ApiError::validation("idle_lock_minutes", "Verrouillage après inactivité : de 1 à 240 minutes, ou 0 pour jamais."));
+            return Err(ApiError::validation(
+                "idle_lock_minutes",
+                "Verrouillage après inactivité : de 1 à 240 minutes, ou 0 pour jamais.",
+            ));
         }
         let before = crate::api::idle_lock_minutes(ctx.db().pool()).await?;
         let mut tx = ctx.db().begin().await?;
         crate::settings::set(&mut tx, ctx.now, "idle_lock_minutes", &r.idle_lock_minutes.to_string()).await?;
-        audit::record(&mut tx, ctx.now, &ctx.actor, Change {
-            action: "settings.update", entity_type: "settings", entity_id: Some("idle_lock_minutes".into()),
-            before: Some(serde_json::json!({ "idle_lock_minutes": before })), after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
-        })
+        audit::record(
+            &mut tx,
+            ctx.now,
+            &ctx.actor,
+            Change {
+                action: "settings.update",
+                entity_type: "settings",
+                entity_id: Some("idle_lock_minutes".into()),
+                before: Some(serde_json::json!({ "idle_lock_minutes": before })),
+                after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(r)
@@ -298,12 +352,14 @@ pub struct DeskConnectionChanged;
 impl Operation for DeskConnectionChanged {
     const NAME: &'static str = "desk_connection_changed";
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Journals that an administrator moved a desk to another server or back to its own database (the desk asks it before switching).";
+    const SUMMARY: &'static str = "Journals that an administrator moved a desk to another server or back to its own \
+        database (the desk asks it before switching).";
     type Request = ConnectionChange;
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, r: ConnectionChange) -> ApiResult<Empty> {
         let clean = |field: &str, label: &str, v: &str| crate::kernel::text::clean(field, label, v, 300);
-        let (from, to, desk) = (clean("from", "Origine", &r.from)?, clean("to", "Destination", &r.to)?, clean("desk", "Poste", &r.desk)?);
+        let (from, to, desk) =
+            (clean("from", "Origine", &r.from)?, clean("to", "Destination", &r.to)?, clean("desk", "Poste", &r.desk)?);
         ctx.journal(crate::audit::Change {
             action: "desk.connection",
             entity_type: "desk",

@@ -56,7 +56,8 @@ impl Operation for StaffUpdate {
     const NAME: &'static str = "staff_update";
     const ENTITY: Option<&'static str> = Some("staff");
     const PERMISSION: Permission = Permission::StaffManage;
-    const SUMMARY: &'static str = "Changes an account's full name and roles. Granting the medical role waits for a second administrator (staff_request_decide); the account is answered unchanged.";
+    const SUMMARY: &'static str = "Changes an account's full name and roles. Granting the medical role waits for a \
+        second administrator (staff_request_decide); the account is answered unchanged.";
     type Request = StaffUpdateRequest;
     type Response = StaffMember;
     async fn run(ctx: &mut Ctx<'_>, r: StaffUpdateRequest) -> ApiResult<StaffMember> {
@@ -86,7 +87,9 @@ async fn target(ctx: &Ctx<'_>, id: Option<i64>, username: Option<&str>) -> ApiRe
     let Some(u) = username.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()) else {
         return Err(ApiError::validation("id", "Indiquez le compte (id ou username)."));
     };
-    staff::id_by_username(ctx.db().pool(), &u).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte « {u} ».")))
+    staff::id_by_username(ctx.db().pool(), &u)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun compte « {u} ».")))
 }
 
 pub struct StaffSetActive;
@@ -136,7 +139,9 @@ pub struct StaffResetPassword;
 impl Operation for StaffResetPassword {
     const NAME: &'static str = "staff_reset_password";
     const PERMISSION: Permission = Permission::StaffManage;
-    const SUMMARY: &'static str = "Sets a passage password for an account (and unlocks it): its holder chooses his own at his next login, and his open sessions end. For a medical advisor, a second administrator validates it first (staff_request_decide).";
+    const SUMMARY: &'static str = "Sets a passage password for an account (and unlocks it): its holder chooses his \
+        own at his next login, and his open sessions end. For a medical advisor, a second administrator validates it \
+        first (staff_request_decide).";
     type Request = StaffResetPasswordRequest;
     type Response = StaffMember;
     async fn run(ctx: &mut Ctx<'_>, r: StaffResetPasswordRequest) -> ApiResult<StaffMember> {
@@ -148,7 +153,8 @@ pub struct StaffRequestList;
 impl Operation for StaffRequestList {
     const NAME: &'static str = "staff_request_list";
     const PERMISSION: Permission = Permission::StaffManage;
-    const SUMMARY: &'static str = "Changes of accounts waiting for a second administrator (the medical role granted, a medical advisor's password reset), oldest first.";
+    const SUMMARY: &'static str = "Changes of accounts waiting for a second administrator (the medical role granted, \
+        a medical advisor's password reset), oldest first.";
     type Request = Empty;
     type Response = Vec<StaffRequest>;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Vec<StaffRequest>> {
@@ -170,7 +176,8 @@ impl Operation for StaffRequestDecide {
     const NAME: &'static str = "staff_request_decide";
     const ENTITY: Option<&'static str> = Some("staff_request");
     const PERMISSION: Permission = Permission::StaffManage;
-    const SUMMARY: &'static str = "Validates (applies) or refuses a pending change of an account; never by the administrator who asked it, nor by the account concerned.";
+    const SUMMARY: &'static str = "Validates (applies) or refuses a pending change of an account; never by the \
+        administrator who asked it, nor by the account concerned.";
     type Request = StaffRequestDecision;
     type Response = StaffRequest;
     async fn run(ctx: &mut Ctx<'_>, r: StaffRequestDecision) -> ApiResult<StaffRequest> {
@@ -190,7 +197,8 @@ impl Operation for BackupCreate {
     const NAME: &'static str = "backup_create";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Writes a backup of the database while desks keep working (SQLite copy, or pg_dump for PostgreSQL); the file is whole or absent.";
+    const SUMMARY: &'static str = "Writes a backup of the database while desks keep working (SQLite copy, or pg_dump \
+        for PostgreSQL); the file is whole or absent.";
     type Request = BackupRequest;
     type Response = BackupReport;
     async fn run(ctx: &mut Ctx<'_>, r: BackupRequest) -> ApiResult<BackupReport> {
@@ -212,22 +220,39 @@ impl Operation for BackupRestore {
     const NAME: &'static str = "backup_restore";
     const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Restores a backup of the embedded database into a new file beside it (nothing is overwritten) and says its address; a shared PostgreSQL is restored with `guichet restore`.";
+    const SUMMARY: &'static str = "Restores a backup of the embedded database into a new file beside it (nothing is \
+        overwritten) and says its address; a shared PostgreSQL is restored with `guichet restore`.";
     type Request = BackupRequest;
     type Response = RestoredCopy;
     async fn run(ctx: &mut Ctx<'_>, r: BackupRequest) -> ApiResult<RestoredCopy> {
         let Some(current) = ctx.db().sqlite_path() else {
-            return Err(ApiError::validation("path", "Une base partagée PostgreSQL se restaure avec la commande « guichet restore » sur le serveur, pas depuis un poste."));
+            return Err(ApiError::validation(
+                "path",
+                "Une base partagée PostgreSQL se restaure avec la commande « \
+                guichet restore » sur le serveur, pas depuis un poste.",
+            ));
         };
         let name = format!("guichet-restauree-{}.sqlite3", ctx.now.format("%Y%m%d-%H%M%S"));
         let target = current.with_file_name(name);
         let url = format!("sqlite://{}", target.display());
         let report = backup::restore(std::path::Path::new(r.path.trim()), &url).await?;
-        record(ctx, "backup.restore", serde_json::json!({ "from": r.path.trim(), "into": target.display().to_string() })).await?;
+        record(
+            ctx,
+            "backup.restore",
+            serde_json::json!({ "from": r.path.trim(), "into": target.display().to_string() }),
+        )
+        .await?;
         Ok(RestoredCopy { report, url })
     }
 }
 
 async fn record(ctx: &Ctx<'_>, action: &'static str, after: serde_json::Value) -> ApiResult<()> {
-    ctx.journal(crate::audit::Change { action, entity_type: "database", entity_id: None, before: None, after: Some(after) }).await
+    ctx.journal(crate::audit::Change {
+        action,
+        entity_type: "database",
+        entity_id: None,
+        before: None,
+        after: Some(after),
+    })
+    .await
 }

@@ -6,16 +6,16 @@ use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
 use crate::members;
+use crate::pdf::letterhead::letterhead;
 use crate::statements::batch::{self, BatchProgress, BatchReport};
 use crate::statements::payments::{self, PaymentBatch};
-use crate::statements::slips::{self, FundSlip};
-use crate::pdf::letterhead::letterhead;
 use crate::statements::pdf;
+use crate::statements::slips::{self, FundSlip};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use crate::kernel::dates::fr;
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -34,7 +34,8 @@ pub struct PaymentBatchCreate;
 impl Operation for PaymentBatchCreate {
     const NAME: &'static str = "payment_batch_create";
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Pays liquidated dossiers in one batch: a payment reference and date each, status \"réglé\"; a member without a valid RIB stops the batch.";
+    const SUMMARY: &'static str = "Pays liquidated dossiers in one batch: a payment reference and date each, status \
+        \"réglé\"; a member without a valid RIB stops the batch.";
     type Request = PayRequest;
     type Response = PaymentBatch;
     async fn run(ctx: &mut Ctx<'_>, r: PayRequest) -> ApiResult<PaymentBatch> {
@@ -43,7 +44,14 @@ impl Operation for PaymentBatchCreate {
             0 => "le règlement des dossiers liquidés".to_string(),
             n => format!("le règlement de {n} dossiers"),
         };
-        crate::storage::batch_runs::announced(ctx.db(), &ctx.actor, ctx.now, &what, payments::pay(ctx.db(), &ctx.actor, ctx.now, &r.dossier_ids, day)).await
+        crate::storage::batch_runs::announced(
+            ctx.db(),
+            &ctx.actor,
+            ctx.now,
+            &what,
+            payments::pay(ctx.db(), &ctx.actor, ctx.now, &r.dossier_ids, day),
+        )
+        .await
     }
 }
 
@@ -52,7 +60,8 @@ impl Operation for PaymentBatchExport {
     const NAME: &'static str = "payment_batch_export";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Writes a payment batch's transfer list with the members' RIBs, as .xlsx or .csv (by the file's extension).";
+    const SUMMARY: &'static str =
+        "Writes a payment batch's transfer list with the members' RIBs, as .xlsx or .csv (by the file's extension).";
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
@@ -74,7 +83,9 @@ impl Operation for StatementDossier {
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let pool = ctx.db().pool();
         let p = pdf::paid_dossier(pool, r.id).await?;
-        let m = members::get(pool, p.dossier.member_id).await?.ok_or_else(|| ApiError::not_found("Adhérent introuvable."))?;
+        let m = members::get(pool, p.dossier.member_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Adhérent introuvable."))?;
         let bytes = pdf::dossier_statement(&letterhead(pool).await?, &m, &p);
         write_file(&r.path, &bytes)
     }
@@ -94,7 +105,8 @@ impl Operation for StatementMember {
     const NAME: &'static str = "statement_member";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsRead;
-    const SUMMARY: &'static str = "Writes a member's statement for a period (every payment between two dates) as a PDF.";
+    const SUMMARY: &'static str =
+        "Writes a member's statement for a period (every payment between two dates) as a PDF.";
     type Request = MemberStatementRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: MemberStatementRequest) -> ApiResult<Written> {
@@ -102,11 +114,18 @@ impl Operation for StatementMember {
             return Err(ApiError::validation("to", "La fin de la période précède son début."));
         }
         let pool = ctx.db().pool();
-        let m = members::by_matricule(pool, &r.matricule).await?.ok_or_else(|| ApiError::validation("matricule", format!("Aucun adhérent de matricule {}.", r.matricule.trim())))?;
+        let m = members::by_matricule(pool, &r.matricule).await?.ok_or_else(|| {
+            ApiError::validation("matricule", format!("Aucun adhérent de matricule {}.", r.matricule.trim()))
+        })?;
         let head = letterhead(pool).await?;
-        let bytes = pdf::period_statement(pool, &head, m.id, r.from, r.to)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("Aucun paiement à l'adhérent {} entre le {} et le {}.", m.matricule, fr(r.from), fr(r.to))))?;
+        let bytes = pdf::period_statement(pool, &head, m.id, r.from, r.to).await?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Aucun paiement à l'adhérent {} entre le {} et le {}.",
+                m.matricule,
+                fr(r.from),
+                fr(r.to)
+            ))
+        })?;
         write_file(&r.path, &bytes)
     }
 }
@@ -125,7 +144,8 @@ impl Operation for StatementBatch {
     const NAME: &'static str = "statement_batch";
     const FILES: &'static [FileField] = &[files::folder("/folder")];
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a folder; files already there are skipped. Streams its progress; the window can stop it between two files.";
+    const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a \
+        folder; files already there are skipped. Streams its progress; the window can stop it between two files.";
     type Request = StatementBatchRequest;
     type Response = BatchReport;
     async fn run(ctx: &mut Ctx<'_>, r: StatementBatchRequest) -> ApiResult<BatchReport> {
@@ -135,7 +155,9 @@ impl Operation for StatementBatch {
             Some(s) => s(serde_json::to_value(p).unwrap_or_default()),
             None => true,
         };
-        let report = batch::run(ctx.db().pool(), ctx.now, r.from, r.to, std::path::Path::new(r.folder.trim()), &progress).await?;
+        let report =
+            batch::run(ctx.db().pool(), ctx.now, r.from, r.to, std::path::Path::new(r.folder.trim()), &progress)
+                .await?;
         let rows = (report.written + report.skipped) as usize;
         ctx.journal_export("statement_run", serde_json::json!({ "from": r.from, "to": r.to }), rows, &r.folder).await?;
         Ok(report)
@@ -169,7 +191,12 @@ impl Operation for SettingsGet {
     type Response = MutualSettings;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<MutualSettings> {
         let h = letterhead(ctx.db().pool()).await?;
-        Ok(MutualSettings { mutual_name: h.name, mutual_address: h.address, privacy_notice: Some(h.notice), appeal_days: Some(h.appeal_days) })
+        Ok(MutualSettings {
+            mutual_name: h.name,
+            mutual_address: h.address,
+            privacy_notice: Some(h.notice),
+            appeal_days: Some(h.appeal_days),
+        })
     }
 }
 
@@ -196,7 +223,12 @@ impl Operation for SettingsSave {
             return Err(ApiError::validation("appeal_days", "Délai de recours : de 1 à 365 jours."));
         }
         let mut tx = ctx.db().begin().await?;
-        for (k, v) in [("mutual_name", &name), ("mutual_address", &address), ("privacy_notice", &notice), ("appeal_days", &appeal_days.to_string())] {
+        for (k, v) in [
+            ("mutual_name", &name),
+            ("mutual_address", &address),
+            ("privacy_notice", &notice),
+            ("appeal_days", &appeal_days.to_string()),
+        ] {
             crate::settings::set(&mut tx, ctx.now, k, v).await?;
         }
         crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
@@ -208,7 +240,12 @@ impl Operation for SettingsSave {
         })
         .await?;
         tx.commit().await?;
-        Ok(MutualSettings { mutual_name: name, mutual_address: address, privacy_notice: Some(notice), appeal_days: Some(appeal_days) })
+        Ok(MutualSettings {
+            mutual_name: name,
+            mutual_address: address,
+            privacy_notice: Some(notice),
+            appeal_days: Some(appeal_days),
+        })
     }
 }
 
@@ -230,9 +267,12 @@ impl Operation for StatementPayment {
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: PaymentStatementRequest) -> ApiResult<Written> {
         let pool = ctx.db().pool();
-        let (m, paid) = pdf::payment_data(pool, &r.payment_reference)
-            .await?
-            .ok_or_else(|| ApiError::validation("payment_reference", format!("Aucun virement de référence « {} ».", r.payment_reference.trim())))?;
+        let (m, paid) = pdf::payment_data(pool, &r.payment_reference).await?.ok_or_else(|| {
+            ApiError::validation(
+                "payment_reference",
+                format!("Aucun virement de référence « {} ».", r.payment_reference.trim()),
+            )
+        })?;
         let bytes = pdf::payment_pdf(&letterhead(pool).await?, &m, &paid, r.payment_reference.trim());
         write_file(&r.path, &bytes)
     }
@@ -261,12 +301,14 @@ pub struct PaymentReturn;
 impl Operation for PaymentReturn {
     const NAME: &'static str = "payment_return";
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Records a transfer the bank returned, with its reason: its dossiers go back to \"liquidé\" to be paid again.";
+    const SUMMARY: &'static str =
+        "Records a transfer the bank returned, with its reason: its dossiers go back to \"liquidé\" to be paid again.";
     type Request = PaymentReturnRequest;
     type Response = PaymentReturned;
     async fn run(ctx: &mut Ctx<'_>, r: PaymentReturnRequest) -> ApiResult<PaymentReturned> {
         let day = r.returned_on.unwrap_or(ctx.now.date_naive());
-        let dossiers = payments::return_transfer(ctx.db(), &ctx.actor, ctx.now, &r.payment_reference, &r.reason, day).await?;
+        let dossiers =
+            payments::return_transfer(ctx.db(), &ctx.actor, ctx.now, &r.payment_reference, &r.reason, day).await?;
         Ok(PaymentReturned { dossiers })
     }
 }
@@ -282,7 +324,8 @@ pub struct FundSlipCreate;
 impl Operation for FundSlipCreate {
     const NAME: &'static str = "fund_slip_create";
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Puts the AMO parts of the dossiers settled in a period on a transmission slip to the AMO fund.";
+    const SUMMARY: &'static str =
+        "Puts the AMO parts of the dossiers settled in a period on a transmission slip to the AMO fund.";
     type Request = PeriodRequest;
     type Response = FundSlip;
     async fn run(ctx: &mut Ctx<'_>, r: PeriodRequest) -> ApiResult<FundSlip> {
@@ -294,7 +337,8 @@ pub struct FundSlipList;
 impl Operation for FundSlipList {
     const NAME: &'static str = "fund_slip_list";
     const PERMISSION: Permission = Permission::StatementsRead;
-    const SUMMARY: &'static str = "The transmission slips to the AMO fund, latest first, with how many of their dossiers the fund confirmed paid.";
+    const SUMMARY: &'static str = "The transmission slips to the AMO fund, latest first, with how many of their \
+        dossiers the fund confirmed paid.";
     type Request = Empty;
     type Response = Vec<FundSlip>;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<FundSlip>> {
@@ -307,7 +351,8 @@ impl Operation for FundSlipExport {
     const NAME: &'static str = "fund_slip_export";
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Writes a transmission slip with its dossiers, AMO bases and parts, as .pdf, .xlsx or .csv (by the file's extension).";
+    const SUMMARY: &'static str = "Writes a transmission slip with its dossiers, AMO bases and parts, as .pdf, .xlsx \
+        or .csv (by the file's extension).";
     type Request = FileRequest;
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
@@ -325,7 +370,8 @@ impl Operation for FundSlipConfirm {
     const NAME: &'static str = "fund_slip_confirm";
     const FILES: &'static [FileField] = &[files::input("/file")];
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Records the AMO fund's payment of a slip: for the whole slip, or from its return file (form number and amount per row, each checked against the slip).";
+    const SUMMARY: &'static str = "Records the AMO fund's payment of a slip: for the whole slip, or from its return \
+        file (form number and amount per row, each checked against the slip).";
     type Request = slips::Confirmation;
     type Response = FundSlip;
     async fn run(ctx: &mut Ctx<'_>, r: slips::Confirmation) -> ApiResult<FundSlip> {
@@ -374,7 +420,8 @@ impl Operation for LogoSet {
     const NAME: &'static str = "logo_set";
     const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
-    const SUMMARY: &'static str = "Sets the mutual's logo printed at the top of its statements (a PNG of at most 1 Mo), or takes it off.";
+    const SUMMARY: &'static str =
+        "Sets the mutual's logo printed at the top of its statements (a PNG of at most 1 Mo), or takes it off.";
     type Request = LogoRequest;
     type Response = LogoInfo;
     async fn run(ctx: &mut Ctx<'_>, r: LogoRequest) -> ApiResult<LogoInfo> {
@@ -383,12 +430,20 @@ impl Operation for LogoSet {
             None => None,
             Some(p) => {
                 let path = std::path::Path::new(p.trim());
-                let meta = std::fs::metadata(path).map_err(|_| ApiError::validation("path", format!("Fichier introuvable : {}.", path.display())))?;
+                let meta = std::fs::metadata(path)
+                    .map_err(|_| ApiError::validation("path", format!("Fichier introuvable : {}.", path.display())))?;
                 if meta.len() > 1_048_576 {
-                    return Err(ApiError::validation("path", format!("Logo trop lourd ({} Ko, au plus 1 024 Ko).", meta.len() / 1024)));
+                    return Err(ApiError::validation(
+                        "path",
+                        format!("Logo trop lourd ({} Ko, au plus 1 024 Ko).", meta.len() / 1024),
+                    ));
                 }
-                let bytes = std::fs::read(path).map_err(|e| ApiError::validation("path", format!("Fichier illisible : {} ({e}).", path.display())))?;
-                crate::pdf::Image::from_png(&bytes).map_err(|e| ApiError::validation("path", format!("Le logo doit être une image PNG lisible ({e}).")))?;
+                let bytes = std::fs::read(path).map_err(|e| {
+                    ApiError::validation("path", format!("Fichier illisible : {} ({e}).", path.display()))
+                })?;
+                crate::pdf::Image::from_png(&bytes).map_err(|e| {
+                    ApiError::validation("path", format!("Le logo doit être une image PNG lisible ({e})."))
+                })?;
                 Some(bytes)
             }
         };
@@ -402,13 +457,20 @@ impl Operation for LogoSet {
                 .execute(&mut *tx)
                 .await?;
         }
-        crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
-            action: "settings.logo",
-            entity_type: "settings",
-            entity_id: Some("logo".into()),
-            before: Some(serde_json::json!({ "present": before.present, "width": before.width, "height": before.height })),
-            after: Some(serde_json::json!({ "present": png.is_some(), "bytes": png.as_ref().map(|b| b.len()) })),
-        })
+        crate::audit::record(
+            &mut tx,
+            ctx.now,
+            &ctx.actor,
+            crate::audit::Change {
+                action: "settings.logo",
+                entity_type: "settings",
+                entity_id: Some("logo".into()),
+                before: Some(
+                    serde_json::json!({ "present": before.present, "width": before.width, "height": before.height }),
+                ),
+                after: Some(serde_json::json!({ "present": png.is_some(), "bytes": png.as_ref().map(|b| b.len()) })),
+            },
+        )
         .await?;
         tx.commit().await?;
         logo_info(ctx.db().pool()).await

@@ -3,8 +3,8 @@
 //! typed as text, a real date cell and an Excel serial number read the same.
 
 use super::sheet::Cell;
-use chrono::{Duration, NaiveDate};
 use crate::kernel::dates::fr;
+use chrono::{Duration, NaiveDate};
 
 /// The cell as trimmed text; `None` when blank. Whole numbers lose their `.0`.
 pub fn text(c: &Cell) -> Result<Option<String>, String> {
@@ -27,7 +27,9 @@ pub fn text(c: &Cell) -> Result<Option<String>, String> {
 /// and `1.3059E4` are read as `13059`; a fractional number is refused.
 pub fn identifier(c: &Cell) -> Result<Option<String>, String> {
     match c {
-        Cell::Number(n) if n.fract() != 0.0 => Err(format!("nombre à virgule « {n} » : un identifiant est un nombre entier")),
+        Cell::Number(n) if n.fract() != 0.0 => {
+            Err(format!("nombre à virgule « {n} » : un identifiant est un nombre entier"))
+        }
         Cell::Date(_) => Err("une date à la place d'un identifiant".into()),
         _ => text(c),
     }
@@ -74,10 +76,16 @@ pub fn parse_date_text(t: &str) -> Result<Option<NaiveDate>, String> {
     } else if parts[2].len() == 4 {
         (parts[2], parts[1], parts[0])
     } else {
-        return Err(format!("année sur deux chiffres « {} » : écrivez l'année en entier (JJ/MM/AAAA)", super::super::validate::shorten(t)));
+        return Err(format!(
+            "année sur deux chiffres « {} » : écrivez l'année en entier (JJ/MM/AAAA)",
+            super::super::validate::shorten(t)
+        ));
     };
-    let (y, m, d): (i32, u32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-    NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| format!("date impossible « {} »", super::super::validate::shorten(t)))
+    let (y, m, d): (i32, u32, u32) =
+        (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+    NaiveDate::from_ymd_opt(y, m, d)
+        .map(Some)
+        .ok_or_else(|| format!("date impossible « {} »", super::super::validate::shorten(t)))
 }
 
 #[cfg(test)]

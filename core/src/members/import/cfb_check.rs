@@ -29,7 +29,8 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
         bytes.get(start..(start + size).min(bytes.len()))
     };
     // The FAT sectors: 109 in the header, the rest along the DIFAT chain.
-    let mut fat_ids: Vec<u32> = (0..109).filter_map(|i| u32_at(bytes, 76 + i * 4)).filter(|id| *id < RESERVED).collect();
+    let mut fat_ids: Vec<u32> =
+        (0..109).filter_map(|i| u32_at(bytes, 76 + i * 4)).filter(|id| *id < RESERVED).collect();
     let mut difat = u32_at(bytes, 68).ok_or("en-tête incomplet")?;
     let mut hops = 0;
     while difat < RESERVED {
@@ -92,7 +93,11 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
     }
     // The workbook stream's records: calamine reserves room for the cells a
     // sheet's DIMENSIONS record declares, before reading any.
-    let read_chain = |start: u32, table: &[u32], data: &dyn Fn(u32) -> Option<Vec<u8>>, len: usize| -> Result<Vec<u8>, &'static str> {
+    let read_chain = |start: u32,
+                      table: &[u32],
+                      data: &dyn Fn(u32) -> Option<Vec<u8>>,
+                      len: usize|
+     -> Result<Vec<u8>, &'static str> {
         let mut out = Vec::new();
         let mut id = start;
         let mut n = 0;
@@ -112,7 +117,8 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
     // forged type hid a stream from this check: found by the fuzzer), its
     // name read up to the first NUL, its length 64-bit in 4 KB sectors.
     let name_of = |e: &[u8]| -> String {
-        let units: Vec<u16> = e[..64].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|u| *u != 0).collect();
+        let units: Vec<u16> =
+            e[..64].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|u| *u != 0).collect();
         String::from_utf16_lossy(&units)
     };
     let named = |wanted: &str| entries.iter().find(|e| name_of(e).eq_ignore_ascii_case(wanted));
@@ -123,17 +129,24 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
     let len = if shift == 9 {
         u32_at(book, 120).unwrap_or(0) as usize
     } else {
-        book.get(120..128).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))).unwrap_or(0).try_into().unwrap_or(usize::MAX)
+        book.get(120..128)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .unwrap_or(0)
+            .try_into()
+            .unwrap_or(usize::MAX)
     };
     let big = |id: u32| sector(id).map(|s| s.to_vec());
     let stream = if len >= 4096 {
         read_chain(start, &fat, &big, len)?
     } else {
         let root = entries.first().ok_or("répertoire vide")?;
-        let mini_stream = read_chain(u32_at(root, 116).unwrap_or(END_OF_CHAIN), &fat, &big, u32_at(root, 120).unwrap_or(0) as usize)?;
+        let mini_stream =
+            read_chain(u32_at(root, 116).unwrap_or(END_OF_CHAIN), &fat, &big, u32_at(root, 120).unwrap_or(0) as usize)?;
         let mini_fat_bytes = read_chain(u32_at(bytes, 60).unwrap_or(END_OF_CHAIN), &fat, &big, usize::MAX)?;
         let mini_fat: Vec<u32> = (0..mini_fat_bytes.len() / 4).filter_map(|i| u32_at(&mini_fat_bytes, i * 4)).collect();
-        let mini = |id: u32| mini_stream.get(id as usize * 64..(id as usize * 64 + 64).min(mini_stream.len())).map(|s| s.to_vec());
+        let mini = |id: u32| {
+            mini_stream.get(id as usize * 64..(id as usize * 64 + 64).min(mini_stream.len())).map(|s| s.to_vec())
+        };
         read_chain(start, &mini_fat, &mini, len)?
     };
     // Each sheet's cells, read as calamine reads them: from the offset its

@@ -35,8 +35,21 @@ pub enum Field {
 
 impl Field {
     pub const ALL: [Field; 15] = [
-        Field::Matricule, Field::Cnie, Field::LastName, Field::FirstName, Field::FullName, Field::BirthDate, Field::Employer,
-        Field::Status, Field::Address, Field::Gsm, Field::Email, Field::Rib, Field::AffiliationDate, Field::EndDate, Field::Relation,
+        Field::Matricule,
+        Field::Cnie,
+        Field::LastName,
+        Field::FirstName,
+        Field::FullName,
+        Field::BirthDate,
+        Field::Employer,
+        Field::Status,
+        Field::Address,
+        Field::Gsm,
+        Field::Email,
+        Field::Rib,
+        Field::AffiliationDate,
+        Field::EndDate,
+        Field::Relation,
     ];
 
     pub fn code(self) -> &'static str {
@@ -66,19 +79,62 @@ impl Field {
     /// Header names seen in employers' files, already folded by [`text::key`].
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Field::Matricule => &["matricule", "mat", "matr", "nmatricule", "numeromatricule", "nummatricule", "matriculeadherent", "idadherent", "numeroadherent", "nadherent"],
-            Field::Cnie => &["cnie", "cin", "ncin", "ncnie", "numerocin", "numerocnie", "cni", "cartenationale", "carteidentite", "ncartenationale"],
+            Field::Matricule => &[
+                "matricule",
+                "mat",
+                "matr",
+                "nmatricule",
+                "numeromatricule",
+                "nummatricule",
+                "matriculeadherent",
+                "idadherent",
+                "numeroadherent",
+                "nadherent",
+            ],
+            Field::Cnie => &[
+                "cnie",
+                "cin",
+                "ncin",
+                "ncnie",
+                "numerocin",
+                "numerocnie",
+                "cni",
+                "cartenationale",
+                "carteidentite",
+                "ncartenationale",
+            ],
             Field::LastName => &["nom", "nomdefamille", "nomadherent", "lastname", "nomfamille"],
             Field::FirstName => &["prenom", "prenoms", "firstname", "prenomadherent"],
             Field::FullName => &["nomprenom", "nometprenom", "nomprenoms", "nomcomplet", "nometprenoms", "adherent"],
-            Field::BirthDate => &["nele", "neele", "nee", "ne", "datedenaissance", "datenaissance", "naissance", "dn", "datenaiss", "birthdate"],
+            Field::BirthDate => &[
+                "nele",
+                "neele",
+                "nee",
+                "ne",
+                "datedenaissance",
+                "datenaissance",
+                "naissance",
+                "dn",
+                "datenaiss",
+                "birthdate",
+            ],
             Field::Employer => &["societe", "employeur", "entreprise", "organisme", "etablissement", "raisonsociale"],
             Field::Status => &["situation", "statut", "etat", "position", "situationadministrative"],
             Field::Address => &["adresse", "adressepostale", "domicile"],
-            Field::Gsm => &["gsm", "telephone", "tel", "portable", "mobile", "ntel", "ntelephone", "numerodetelephone", "telgsm"],
+            Field::Gsm => {
+                &["gsm", "telephone", "tel", "portable", "mobile", "ntel", "ntelephone", "numerodetelephone", "telgsm"]
+            }
             Field::Email => &["email", "mail", "courriel", "adresseemail", "adressemail", "adresseelectronique"],
             Field::Rib => &["rib", "ribbancaire", "comptebancaire", "nrib", "numerorib", "relevedidentitebancaire"],
-            Field::AffiliationDate => &["dateaffiliation", "datedaffiliation", "affiliation", "dateadhesion", "datedadhesion", "adhesion", "dateentree"],
+            Field::AffiliationDate => &[
+                "dateaffiliation",
+                "datedaffiliation",
+                "affiliation",
+                "dateadhesion",
+                "datedadhesion",
+                "adhesion",
+                "dateentree",
+            ],
             Field::EndDate => &["datedesortie", "datesortie", "datefin", "sortie", "radiation", "dateradiation"],
             Field::Relation => &["lien", "liendeparente", "parente", "relation", "qualite", "type", "typebeneficiaire"],
         }
@@ -165,31 +221,39 @@ pub fn detect(
         if i == 0 {
             first_row = Some(found.clone());
         }
-        if found.contains_key(&Field::Matricule) && has_name && best.as_ref().is_none_or(|(_, b)| found.len() > b.len()) {
+        if found.contains_key(&Field::Matricule) && has_name && best.as_ref().is_none_or(|(_, b)| found.len() > b.len())
+        {
             best = Some((i, found));
         }
     }
-    let (header_index, mut columns) = match (best, mapping) {
-        (Some(b), _) => b,
-        // With an explicit mapping, the header is the first non-blank row.
-        (None, Some(m)) if !m.is_empty() => (0, first_row.unwrap_or_default()),
-        (None, _) => {
-            return Err(ApiError::validation(
+    let (header_index, mut columns) =
+        match (best, mapping) {
+            (Some(b), _) => b,
+            // With an explicit mapping, the header is the first non-blank row.
+            (None, Some(m)) if !m.is_empty() => (0, first_row.unwrap_or_default()),
+            (None, _) => return Err(ApiError::validation(
                 "file",
-                "Aucune ligne d'en-tête reconnue : il faut au moins une colonne « Matricule » et une colonne « Nom ». Indiquez les colonnes à la main.",
-            ))
-        }
-    };
+                "Aucune ligne d'en-tête reconnue : il faut au moins une colonne « Matricule » et une colonne « Nom ». \
+                    Indiquez les colonnes à la main.",
+            )),
+        };
     let header_cells = rows.get(header_index).map(|(_, c)| c.clone()).unwrap_or_default();
     if let Some(m) = mapping {
         for (field, target) in m {
-            let f = Field::parse(field).ok_or_else(|| ApiError::validation("mapping", format!("Champ inconnu dans la correspondance des colonnes : « {field} ».")))?;
+            let f = Field::parse(field).ok_or_else(|| {
+                ApiError::validation(
+                    "mapping",
+                    format!("Champ inconnu dans la correspondance des colonnes : « {field} »."),
+                )
+            })?;
             let wanted = text::key(target);
             let col = header_cells
                 .iter()
                 .position(|c| !wanted.is_empty() && text::key(&header_text(c)) == wanted)
                 .or_else(|| letter_index(target))
-                .ok_or_else(|| ApiError::validation("mapping", format!("Colonne « {target} » introuvable pour le champ {field}.")))?;
+                .ok_or_else(|| {
+                    ApiError::validation("mapping", format!("Colonne « {target} » introuvable pour le champ {field}."))
+                })?;
             columns.retain(|_, c| *c != col);
             columns.insert(f, col);
         }
@@ -197,7 +261,10 @@ pub fn detect(
     for f in required {
         let present = columns.contains_key(f) || (*f == Field::LastName && columns.contains_key(&Field::FullName));
         if !present {
-            return Err(ApiError::validation("mapping", format!("Colonne obligatoire absente : {} (indiquez-la à la main).", label(*f))));
+            return Err(ApiError::validation(
+                "mapping",
+                format!("Colonne obligatoire absente : {} (indiquez-la à la main).", label(*f)),
+            ));
         }
     }
     let detected = columns
@@ -243,7 +310,21 @@ mod tests {
     fn header_under_a_title_with_varied_names() {
         let rows = vec![
             (1, vec![t("LISTE DU PERSONNEL — RAM")]),
-            (3, vec![t("Mat."), t("N° CIN"), t("NOM"), t("Prénom"), t("Né(e) le"), t("Employeur"), t("Situation"), t("E-mail"), t("Téléphone"), t("RIB")]),
+            (
+                3,
+                vec![
+                    t("Mat."),
+                    t("N° CIN"),
+                    t("NOM"),
+                    t("Prénom"),
+                    t("Né(e) le"),
+                    t("Employeur"),
+                    t("Situation"),
+                    t("E-mail"),
+                    t("Téléphone"),
+                    t("RIB"),
+                ],
+            ),
             (4, vec![t("13059"), t("BK123456")]),
         ];
         let l = detect(&rows, None, &[Field::Matricule, Field::LastName]).unwrap();
@@ -260,7 +341,8 @@ mod tests {
     #[test]
     fn explicit_mapping_by_header_or_letter() {
         let rows = vec![(1, vec![t("Code"), t("Famille"), t("Prénom")])];
-        let m: BTreeMap<String, String> = [("matricule".to_string(), "Code".to_string()), ("last_name".to_string(), "B".to_string())].into();
+        let m: BTreeMap<String, String> =
+            [("matricule".to_string(), "Code".to_string()), ("last_name".to_string(), "B".to_string())].into();
         let l = detect(&rows, Some(&m), &[Field::Matricule, Field::LastName]).unwrap();
         assert_eq!(l.columns[&Field::Matricule], 0);
         assert_eq!(l.columns[&Field::LastName], 1);

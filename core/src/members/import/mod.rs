@@ -4,8 +4,8 @@
 //! changed), unchanged, or rejected with its row number, column and reason.
 //! An empty cell never erases a value already known.
 
-mod cfb_check;
 pub mod cells;
+mod cfb_check;
 pub mod export;
 pub mod header;
 mod plan;
@@ -107,7 +107,13 @@ pub type Progress<'a> = &'a (dyn Fn(ImportProgress) + Send + Sync);
 
 /// Runs an import (or a dry run) of `req.path`: a thread reads and checks the
 /// rows while this task writes those already read (see `plan`).
-pub async fn run(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &ImportRequest, progress: Progress<'_>) -> ApiResult<ImportReport> {
+pub async fn run(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    req: &ImportRequest,
+    progress: Progress<'_>,
+) -> ApiResult<ImportReport> {
     progress(ImportProgress { phase: ImportPhase::Lecture, done: 0, total: 0 });
     let path = Path::new(req.path.trim()).to_path_buf();
     let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();

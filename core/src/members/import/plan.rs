@@ -8,15 +8,18 @@ use super::sheet::{Cell, Piece, Sheet};
 use super::{BeneficiaryCounts, ImportPhase, ImportProgress, ImportReport, Progress, RejectedRow};
 use crate::audit::{Actor, Change, Entry, Segment};
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::text;
 use crate::members::input::MemberFields;
 use crate::members::repo::{self, member_from_row, MEMBER_SELECT};
-use crate::kernel::text;
 use crate::members::{BeneficiaryInput, Member, MemberInput, MemberStatus, Relation};
 use crate::storage::batch::{self, DeferredIndexes};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A beneficiary row of the sheet: its number, the member's matricule, and the row read or why not.
+type ParsedBeneficiary = (u32, String, Result<BeneficiaryInput, (Field, String)>);
 
 /// One valid row of the members sheet.
 pub(super) struct Row {
@@ -105,14 +108,24 @@ fn read_member(layout: &Layout, cells_of_row: &[Cell], errors: &mut Vec<(Field, 
             Field::Gsm => input.gsm = as_text(errors),
             Field::Rib => match c {
                 // 24 digits do not fit a spreadsheet number: digits are already lost.
-                Cell::Number(_) => errors.push((f, "RIB enregistré comme nombre : le tableur a perdu des chiffres. Mettez la colonne au format texte.".into())),
+                Cell::Number(_) => errors.push((
+                    f,
+                    "RIB enregistré comme nombre : le tableur a perdu des chiffres. Mettez la colonne au format texte."
+                        .into(),
+                )),
                 _ => input.rib = as_text(errors),
             },
             Field::Status => {
                 if let Some(s) = as_text(errors) {
                     match MemberStatus::parse(&s) {
                         Some(st) => input.status = Some(st),
-                        None => errors.push((f, format!("situation inconnue « {} » (actif, pensionné ou autre)", crate::members::validate::shorten(&s)))),
+                        None => errors.push((
+                            f,
+                            format!(
+                                "situation inconnue « {} » (actif, pensionné ou autre)",
+                                crate::members::validate::shorten(&s)
+                            ),
+                        )),
                     }
                 }
             }
@@ -148,7 +161,10 @@ fn field_of(code: &str) -> Field {
 
 /// The column a field's error is shown under (a full-name column for names).
 fn column(layout: &Layout, f: Field) -> String {
-    if matches!(f, Field::LastName | Field::FirstName) && !layout.columns.contains_key(&f) && layout.columns.contains_key(&Field::FullName) {
+    if matches!(f, Field::LastName | Field::FirstName)
+        && !layout.columns.contains_key(&f)
+        && layout.columns.contains_key(&Field::FullName)
+    {
         return layout.header_of(Field::FullName);
     }
     if layout.columns.contains_key(&f) {
@@ -170,7 +186,8 @@ fn capitalize_first(s: &str) -> String {
 async fn existing_members(db: &Db, keys: &[String], column: &str) -> ApiResult<HashMap<String, Member>> {
     let mut out = HashMap::new();
     for chunk in keys.chunks(500) {
-        let sql = format!("{MEMBER_SELECT} WHERE m.{column} IN ({})", batch::placeholders(db.backend(), 1, chunk.len()));
+        let sql =
+            format!("{MEMBER_SELECT} WHERE m.{column} IN ({})", batch::placeholders(db.backend(), 1, chunk.len()));
         let mut query = sqlx::query(&sql);
         for k in chunk {
             query = query.bind(k.clone());
@@ -253,7 +270,12 @@ const HEADER_ROWS: usize = 30;
 /// The reading side, on its own thread: reads the file, finds the header,
 /// checks every row on its own (values, matricules and CNIE seen twice in the
 /// file) and hands the rows on while the next ones are read.
-pub(super) fn read_and_check(path: &std::path::Path, mapping: Option<&BTreeMap<String, String>>, today: NaiveDate, out: &tokio::sync::mpsc::Sender<Msg>) {
+pub(super) fn read_and_check(
+    path: &std::path::Path,
+    mapping: Option<&BTreeMap<String, String>>,
+    today: NaiveDate,
+    out: &tokio::sync::mpsc::Sender<Msg>,
+) {
     let send = |m: Msg| out.blocking_send(m).is_ok();
     let bytes = match super::sheet::load(path) {
         Ok(b) => b,
@@ -262,7 +284,16 @@ pub(super) fn read_and_check(path: &std::path::Path, mapping: Option<&BTreeMap<S
             return;
         }
     };
-    let mut reading = Reading { sheet_index: 0, first: None, checker: None, other: None, beneficiaries_done: false, mapping, today, failed: None };
+    let mut reading = Reading {
+        sheet_index: 0,
+        first: None,
+        checker: None,
+        other: None,
+        beneficiaries_done: false,
+        mapping,
+        today,
+        failed: None,
+    };
     // A panic here is a fault of ours, not of the file: the import fails
     // whole with an internal error instead of ending the thread unheard.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -354,7 +385,13 @@ impl Reading<'_> {
         let layout = header::detect(&buffer, self.mapping, &[Field::Matricule, Field::LastName])?;
         let go_on = send(Msg::Layout { sheet: name.clone(), layout: layout.clone(), declared_rows });
         let data: Vec<(u32, Vec<Cell>)> = buffer.into_iter().skip(layout.header_index + 1).collect();
-        let mut checker = Checker { layout, sheet: name, today: self.today, seen_matricule: HashMap::new(), seen_cnie: HashMap::new() };
+        let mut checker = Checker {
+            layout,
+            sheet: name,
+            today: self.today,
+            seen_matricule: HashMap::new(),
+            seen_cnie: HashMap::new(),
+        };
         let seen = data.len() as u32;
         let (rows, rejected) = checker.check(data);
         self.checker = Some(checker);
@@ -402,7 +439,12 @@ impl Checker {
             let (input, given) = read_member(layout, &cells_of_row, &mut errors);
             let checked = input.check(self.today);
             let mut reject = |f: Field, msg: String| {
-                rejected.push(RejectedRow { sheet: self.sheet.clone(), row: row_no, column: column(layout, f), message: capitalize_first(&msg) });
+                rejected.push(RejectedRow {
+                    sheet: self.sheet.clone(),
+                    row: row_no,
+                    column: column(layout, f),
+                    message: capitalize_first(&msg),
+                });
             };
             let errored: HashSet<Field> = errors.iter().map(|(f, _)| *f).collect();
             for (f, msg) in errors {
@@ -422,7 +464,13 @@ impl Checker {
                 }
             };
             if let Some(first) = self.seen_matricule.get(&fields.matricule) {
-                reject(Field::Matricule, format!("Matricule {} déjà présent à la ligne {first} du fichier : cette ligne est ignorée.", fields.matricule));
+                reject(
+                    Field::Matricule,
+                    format!(
+                        "Matricule {} déjà présent à la ligne {first} du fichier : cette ligne est ignorée.",
+                        fields.matricule
+                    ),
+                );
                 continue;
             }
             if let Some(c) = &fields.cnie {
@@ -461,7 +509,13 @@ pub(super) async fn run(
     let (mut report, layout, declared_rows) = match input.recv().await {
         Some(Msg::Layout { sheet, layout, declared_rows }) => {
             lap("header found");
-            let report = ImportReport { dry_run, sheet, header_row: layout.header_row, columns: layout.detected.clone(), ..Default::default() };
+            let report = ImportReport {
+                dry_run,
+                sheet,
+                header_row: layout.header_row,
+                columns: layout.detected.clone(),
+                ..Default::default()
+            };
             let rows = declared_rows.saturating_sub(layout.header_row);
             (report, layout, rows)
         }
@@ -470,7 +524,11 @@ pub(super) async fn run(
     };
     let sheet_name = report.sheet.clone();
     // An empty registry, as on the first import, has nobody to look up.
-    let registry_empty: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) AS x").fetch_one(db.pool()).await? == 0;
+    let registry_empty: bool =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) AS x")
+            .fetch_one(db.pool())
+            .await?
+            == 0;
     let mut w = Writer::new(now, actor, declared_rows);
     let mut beneficiaries_sheet: Option<(Sheet, Layout)> = None;
     let phase = if dry_run { ImportPhase::Verification } else { ImportPhase::Ecriture };
@@ -480,7 +538,8 @@ pub(super) async fn run(
             Some(Msg::Checked { rows, rejected, seen }) => {
                 report.rows += seen;
                 report.rejected.extend(rejected);
-                let (creates, updates, ribs) = classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
+                let (creates, updates, ribs) =
+                    classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
                 if !dry_run && (!creates.is_empty() || !updates.is_empty()) {
                     w.write_members(db, creates, updates).await?;
                 }
@@ -505,7 +564,7 @@ pub(super) async fn run(
         let brows = &sheet.rows[blayout.header_index + 1..];
         let mut counts = BeneficiaryCounts { rows: brows.len() as u32, ..Default::default() };
         let mut in_sheet_matricules: Vec<String> = Vec::new();
-        let mut parsed: Vec<(u32, String, Result<BeneficiaryInput, (Field, String)>)> = Vec::new();
+        let mut parsed: Vec<ParsedBeneficiary> = Vec::new();
         for (row_no, cells_of_row) in brows {
             let (parsed_row, matricule) = read_beneficiary(&blayout, cells_of_row, today);
             in_sheet_matricules.push(matricule.clone());
@@ -523,13 +582,25 @@ pub(super) async fn run(
             let b = match res {
                 Ok(b) => b,
                 Err((f, msg)) => {
-                    report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(f), message: capitalize_first(&msg) });
+                    report.rejected.push(RejectedRow {
+                        sheet: sheet.name.clone(),
+                        row: row_no,
+                        column: col(f),
+                        message: capitalize_first(&msg),
+                    });
                     continue;
                 }
             };
-            let himself = w.created.get(&matricule).cloned().or_else(|| registered.get(&matricule).map(|m| (m.last_name.clone(), m.first_name.clone(), m.birth_date)));
+            let himself = w.created.get(&matricule).cloned().or_else(|| {
+                registered.get(&matricule).map(|m| (m.last_name.clone(), m.first_name.clone(), m.birth_date))
+            });
             let Some(himself) = himself else {
-                report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(Field::Matricule), message: format!("Aucun adhérent de matricule {matricule} (ni en base, ni dans ce fichier).") });
+                report.rejected.push(RejectedRow {
+                    sheet: sheet.name.clone(),
+                    row: row_no,
+                    column: col(Field::Matricule),
+                    message: format!("Aucun adhérent de matricule {matricule} (ni en base, ni dans ce fichier)."),
+                });
                 continue;
             };
             let key = beneficiary_key(&matricule, &b);
@@ -541,17 +612,28 @@ pub(super) async fn run(
                 // The member himself comes with the member: a row that names him
                 // again is already there; a different "lui-même" would be a second one.
                 let (l, f, d) = &himself;
-                let is_him = text::fold(&format!("{l} {f}")) == text::fold(&format!("{} {}", b.last_name, b.first_name)) && (b.birth_date.is_none() || b.birth_date == *d);
+                let is_him = text::fold(&format!("{l} {f}"))
+                    == text::fold(&format!("{} {}", b.last_name, b.first_name))
+                    && (b.birth_date.is_none() || b.birth_date == *d);
                 if is_him {
                     counts.unchanged += 1;
                 } else {
-                    report.rejected.push(RejectedRow { sheet: sheet.name.clone(), row: row_no, column: col(Field::Relation), message: "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.".into() });
+                    report.rejected.push(RejectedRow {
+                        sheet: sheet.name.clone(),
+                        row: row_no,
+                        column: col(Field::Relation),
+                        message: "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.".into(),
+                    });
                 }
                 continue;
             }
             added.insert(key);
             counts.created += 1;
-            new_beneficiaries.push(NewBeneficiary { member_id: registered.get(&matricule).map(|m| m.id), matricule, input: b });
+            new_beneficiaries.push(NewBeneficiary {
+                member_id: registered.get(&matricule).map(|m| m.id),
+                matricule,
+                input: b,
+            });
         }
         report.beneficiaries = Some(counts);
     }
@@ -649,7 +731,10 @@ async fn classify(
             }
             None => {
                 report.created += 1;
-                w.created.insert(target.matricule.clone(), (target.last_name.clone(), target.first_name.clone(), target.birth_date));
+                w.created.insert(
+                    target.matricule.clone(),
+                    (target.last_name.clone(), target.first_name.clone(), target.birth_date),
+                );
                 creates.push(NewMember { search_name: row.search_name, fields: target });
             }
         }
@@ -697,7 +782,10 @@ impl<'a> CreatedJson<'a> {
 }
 
 /// The import's transaction, begun at its first write.
-async fn begun<'t>(slot: &'t mut Option<Transaction<'static, Any>>, db: &Db) -> ApiResult<&'t mut Transaction<'static, Any>> {
+async fn begun<'t>(
+    slot: &'t mut Option<Transaction<'static, Any>>,
+    db: &Db,
+) -> ApiResult<&'t mut Transaction<'static, Any>> {
     if slot.is_none() {
         *slot = Some(db.begin().await?);
     }
@@ -749,7 +837,12 @@ impl Writer {
     /// One chunk's new and changed members. New members get their search
     /// words, their "lui-même" beneficiary and their creation journal row,
     /// all derived in SQL from the rows just written.
-    async fn write_members(&mut self, db: &Db, mut creates: Vec<NewMember>, updates: Vec<(Member, MemberFields)>) -> ApiResult<()> {
+    async fn write_members(
+        &mut self,
+        db: &Db,
+        mut creates: Vec<NewMember>,
+        updates: Vec<(Member, MemberFields)>,
+    ) -> ApiResult<()> {
         let now = self.now;
         let ts = self.ts.clone();
         let backend = db.backend();
@@ -761,7 +854,10 @@ impl Writer {
             if let Some(e) = &f.employer {
                 if !employer_ids.contains_key(e) {
                     let id = repo::employer_id(tx, e, now).await?;
-                    let name: String = sqlx::query_scalar("SELECT name FROM employers WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+                    let name: String = sqlx::query_scalar("SELECT name FROM employers WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut **tx)
+                        .await?;
                     employer_ids.insert(e.clone(), (id, name));
                 }
             }
@@ -769,10 +865,13 @@ impl Writer {
         let mut max_id_before = None;
         if !creates.is_empty() && self.deferred.is_none() {
             // Each new member adds a "lui-même" and a journal row.
-            self.deferred = Some(DeferredIndexes::set_aside(tx, &["audit_log", "beneficiaries"], u64::from(self.expected_rows)).await?);
+            self.deferred = Some(
+                DeferredIndexes::set_aside(tx, &["audit_log", "beneficiaries"], u64::from(self.expected_rows)).await?,
+            );
         }
         if !creates.is_empty() {
-            let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut **tx).await?;
+            let before: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut **tx).await?;
             max_id_before = Some(before);
             // In matricule order: the unique index grows at its end.
             // (References are sorted: a file in name order moves no member.)
@@ -781,7 +880,24 @@ impl Writer {
             batch::insert_rows(
                 tx,
                 "members",
-                &["matricule", "cnie", "last_name", "first_name", "search_name", "birth_date", "employer_id", "status", "address", "gsm", "email", "rib", "affiliation_date", "end_date", "created_at", "updated_at"],
+                &[
+                    "matricule",
+                    "cnie",
+                    "last_name",
+                    "first_name",
+                    "search_name",
+                    "birth_date",
+                    "employer_id",
+                    "status",
+                    "address",
+                    "gsm",
+                    "email",
+                    "rib",
+                    "affiliation_date",
+                    "end_date",
+                    "created_at",
+                    "updated_at",
+                ],
                 &creates,
                 |v, c| {
                     let f = &c.fields;
@@ -811,14 +927,22 @@ impl Writer {
             // this one writes their search words and "lui-même" rows.
             let hashing = (backend == crate::storage::Backend::Sqlite).then(|| {
                 let next = self.segment.next();
-                let names: HashMap<String, String> = employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
+                let names: HashMap<String, String> =
+                    employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
                 let chunk = std::mem::take(&mut creates);
                 tokio::task::spawn_blocking(move || -> ApiResult<crate::audit::Hashed> {
                     let mut entries = Vec::with_capacity(chunk.len());
                     for (c, id) in chunk.iter().zip(before + 1..) {
                         let employer = c.fields.employer.as_ref().and_then(|e| names.get(e)).map(String::as_str);
-                        let after = serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
-                        entries.push(Entry { action: "member.import_create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
+                        let after =
+                            serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
+                        entries.push(Entry {
+                            action: "member.import_create",
+                            entity_type: "member",
+                            entity_id: Some(id.to_string()),
+                            before: None,
+                            after: Some(after),
+                        });
                     }
                     Ok(next.hash(entries))
                 })
@@ -835,53 +959,73 @@ impl Writer {
             .execute(&mut **tx)
             .await?;
             if let Some(hashing) = hashing {
-                let (n, low, high): (i64, i64, i64) = sqlx::query_as("SELECT COUNT(*), COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM members WHERE id > $1 AND created_at = $2")
-                    .bind(before)
-                    .bind(&ts)
-                    .fetch_one(&mut **tx)
-                    .await?;
+                let (n, low, high): (i64, i64, i64) = sqlx::query_as(
+                    "SELECT COUNT(*), COALESCE(MIN(id), 0), \
+                    COALESCE(MAX(id), 0) FROM members WHERE id > $1 AND created_at = $2",
+                )
+                .bind(before)
+                .bind(&ts)
+                .fetch_one(&mut **tx)
+                .await?;
                 let hashed = hashing.await.map_err(ApiError::internal)??;
                 if (low, high) != (before + 1, before + n) || n as usize != hashed.len() {
                     return Err(ApiError::internal("identifiants des adhérents importés inattendus"));
                 }
                 self.segment.write(tx, hashed).await?;
             } else {
-            // Their creation rows, chained in the import's segment: the ids
-            // come back as one text (id, unit separator, matricule; record
-            // separator between), one row through the driver instead of
-            // thousands, and the rows are made here from what was written.
-            let (aggregate, unit) = match backend {
-                crate::storage::Backend::Sqlite => ("group_concat(piece, char(30))", "char(31)"),
-                crate::storage::Backend::Postgres => ("string_agg(piece, chr(30))", "chr(31)"),
-            };
-            let ids: Option<String> = sqlx::query_scalar(&format!(
-                "SELECT {aggregate} FROM (SELECT CAST(id AS TEXT) || {unit} || matricule AS piece FROM members WHERE id > $1 AND created_at = $2) AS chunk"
+                // Their creation rows, chained in the import's segment: the ids
+                // come back as one text (id, unit separator, matricule; record
+                // separator between), one row through the driver instead of
+                // thousands, and the rows are made here from what was written.
+                let (aggregate, unit) = match backend {
+                    crate::storage::Backend::Sqlite => ("group_concat(piece, char(30))", "char(31)"),
+                    crate::storage::Backend::Postgres => ("string_agg(piece, chr(30))", "chr(31)"),
+                };
+                let ids: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT {aggregate} FROM (SELECT CAST(id AS TEXT) || {unit} || matricule AS piece FROM members WHERE \
+                    id > $1 AND created_at = $2) AS chunk"
             ))
-            .bind(before)
-            .bind(&ts)
-            .fetch_one(&mut **tx)
-            .await?;
-            let ids = ids.unwrap_or_default();
-            let mut by_matricule: HashMap<&str, i64> = HashMap::with_capacity(creates.len());
-            for piece in ids.split('\u{1e}').filter(|p| !p.is_empty()) {
-                let (id, matricule) = piece.split_once('\u{1f}').ok_or_else(|| ApiError::internal("identifiant d'adhérent illisible"))?;
-                by_matricule.insert(matricule, id.parse().map_err(ApiError::internal)?);
-            }
-            let mut entries: Vec<(i64, Entry<'_>)> = Vec::with_capacity(creates.len());
-            for c in &creates {
-                let id = *by_matricule.get(c.fields.matricule.as_str()).ok_or_else(|| ApiError::internal("adhérent importé introuvable"))?;
-                let employer = c.fields.employer.as_ref().and_then(|e| employer_ids.get(e)).map(|(_, name)| name.as_str());
-                let after = serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
-                entries.push((id, Entry { action: "member.import_create", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) }));
-            }
-            // In the members' order, as written.
-            entries.sort_unstable_by_key(|(id, _)| *id);
-            self.segment.append(tx, entries.into_iter().map(|(_, e)| e).collect()).await?;
+                .bind(before)
+                .bind(&ts)
+                .fetch_one(&mut **tx)
+                .await?;
+                let ids = ids.unwrap_or_default();
+                let mut by_matricule: HashMap<&str, i64> = HashMap::with_capacity(creates.len());
+                for piece in ids.split('\u{1e}').filter(|p| !p.is_empty()) {
+                    let (id, matricule) = piece
+                        .split_once('\u{1f}')
+                        .ok_or_else(|| ApiError::internal("identifiant d'adhérent illisible"))?;
+                    by_matricule.insert(matricule, id.parse().map_err(ApiError::internal)?);
+                }
+                let mut entries: Vec<(i64, Entry<'_>)> = Vec::with_capacity(creates.len());
+                for c in &creates {
+                    let id = *by_matricule
+                        .get(c.fields.matricule.as_str())
+                        .ok_or_else(|| ApiError::internal("adhérent importé introuvable"))?;
+                    let employer =
+                        c.fields.employer.as_ref().and_then(|e| employer_ids.get(e)).map(|(_, name)| name.as_str());
+                    let after =
+                        serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
+                    entries.push((
+                        id,
+                        Entry {
+                            action: "member.import_create",
+                            entity_type: "member",
+                            entity_id: Some(id.to_string()),
+                            before: None,
+                            after: Some(after),
+                        },
+                    ));
+                }
+                // In the members' order, as written.
+                entries.sort_unstable_by_key(|(id, _)| *id);
+                self.segment.append(tx, entries.into_iter().map(|(_, e)| e).collect()).await?;
             }
         }
         for (before, target) in &updates {
             repo::write_fields(tx, before, target, now).await?;
-            let after = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(before.id).fetch_one(&mut **tx).await?;
+            let after =
+                sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(before.id).fetch_one(&mut **tx).await?;
             let after = member_from_row(&after)?;
             self.changes.push(Change {
                 action: "member.import_update",
@@ -923,16 +1067,21 @@ impl Writer {
         // Ids of the members this import created (those of registered members are known).
         let mut ids: HashMap<String, i64> = HashMap::new();
         if let Some(above) = above {
-            let new_ids = sqlx::query_as::<_, (i64, String)>("SELECT id, matricule FROM members WHERE id > $1 AND created_at = $2")
-                .bind(above)
-                .bind(&ts)
-                .fetch_all(&mut **tx)
-                .await?;
+            let new_ids = sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, matricule FROM members WHERE id > $1 AND created_at = $2",
+            )
+            .bind(above)
+            .bind(&ts)
+            .fetch_all(&mut **tx)
+            .await?;
             ids.extend(new_ids.into_iter().map(|(id, m)| (m, id)));
         }
         let mut rows: Vec<(i64, &BeneficiaryInput)> = Vec::with_capacity(new_beneficiaries.len());
         for b in &new_beneficiaries {
-            let id = b.member_id.or_else(|| ids.get(&b.matricule).copied()).ok_or_else(|| ApiError::internal("adhérent du bénéficiaire introuvable"))?;
+            let id = b
+                .member_id
+                .or_else(|| ids.get(&b.matricule).copied())
+                .ok_or_else(|| ApiError::internal("adhérent du bénéficiaire introuvable"))?;
             let i = &b.input;
             rows.push((id, i));
             let mut after = crate::members::Beneficiary {
@@ -951,12 +1100,28 @@ impl Writer {
             if let Some(o) = after.as_object_mut() {
                 o.remove("id");
             }
-            self.changes.push(Change { action: "beneficiary.import_add", entity_type: "member", entity_id: Some(id.to_string()), before: None, after: Some(after) });
+            self.changes.push(Change {
+                action: "beneficiary.import_add",
+                entity_type: "member",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: Some(after),
+            });
         }
         batch::insert_rows(
             tx,
             "beneficiaries",
-            &["member_id", "relation", "last_name", "first_name", "birth_date", "coverage_start", "coverage_end", "created_at", "updated_at"],
+            &[
+                "member_id",
+                "relation",
+                "last_name",
+                "first_name",
+                "birth_date",
+                "coverage_start",
+                "coverage_end",
+                "created_at",
+                "updated_at",
+            ],
             &rows,
             |v, (id, i)| {
                 v.push(*id)
@@ -972,7 +1137,9 @@ impl Writer {
         )
         .await
         .map_err(|e| match e.code {
-            crate::ErrorCode::Conflict => ApiError::conflict("Un bénéficiaire « lui-même » existe déjà pour un adhérent du fichier : rien n'a été importé."),
+            crate::ErrorCode::Conflict => ApiError::conflict(
+                "Un bénéficiaire « lui-même » existe déjà pour un adhérent du fichier : rien n'a été importé.",
+            ),
             _ => e,
         })
     }
@@ -981,19 +1148,37 @@ impl Writer {
 /// `matricule|relation|folded names|birth date`: how a beneficiary already
 /// there is recognised.
 fn beneficiary_key(matricule: &str, b: &BeneficiaryInput) -> String {
-    format!("{matricule}|{}|{}|{}", b.relation.code(), text::fold(&format!("{} {}", b.last_name, b.first_name)), b.birth_date.map(time::date).unwrap_or_default())
+    format!(
+        "{matricule}|{}|{}|{}",
+        b.relation.code(),
+        text::fold(&format!("{} {}", b.last_name, b.first_name)),
+        b.birth_date.map(time::date).unwrap_or_default()
+    )
 }
 
-fn read_beneficiary(layout: &Layout, row: &[Cell], today: NaiveDate) -> (Result<BeneficiaryInput, (Field, String)>, String) {
+fn read_beneficiary(
+    layout: &Layout,
+    row: &[Cell],
+    today: NaiveDate,
+) -> (Result<BeneficiaryInput, (Field, String)>, String) {
     let empty = Cell::Empty;
     let get = |f: Field| layout.columns.get(&f).and_then(|c| row.get(*c)).unwrap_or(&empty);
-    let matricule = cells::identifier(get(Field::Matricule)).ok().flatten().map(|m| m.to_uppercase()).unwrap_or_default();
+    let matricule =
+        cells::identifier(get(Field::Matricule)).ok().flatten().map(|m| m.to_uppercase()).unwrap_or_default();
     let res = (|| {
         if matricule.is_empty() {
             return Err((Field::Matricule, "le matricule de l'adhérent est obligatoire".to_string()));
         }
         let rel_text = cells::text(get(Field::Relation)).map_err(|e| (Field::Relation, e))?.unwrap_or_default();
-        let relation = Relation::parse(&rel_text).ok_or_else(|| (Field::Relation, format!("lien inconnu « {} » (lui-même, conjoint ou enfant)", crate::members::validate::shorten(&rel_text))))?;
+        let relation = Relation::parse(&rel_text).ok_or_else(|| {
+            (
+                Field::Relation,
+                format!(
+                    "lien inconnu « {} » (lui-même, conjoint ou enfant)",
+                    crate::members::validate::shorten(&rel_text)
+                ),
+            )
+        })?;
         let (mut last, mut first) = (
             cells::text(get(Field::LastName)).map_err(|e| (Field::LastName, e))?.unwrap_or_default(),
             cells::text(get(Field::FirstName)).map_err(|e| (Field::FirstName, e))?.unwrap_or_default(),
@@ -1006,7 +1191,14 @@ fn read_beneficiary(layout: &Layout, row: &[Cell], today: NaiveDate) -> (Result<
             }
         }
         let birth_date = cells::date(get(Field::BirthDate)).map_err(|e| (Field::BirthDate, e))?;
-        let input = BeneficiaryInput { relation, last_name: last, first_name: first, birth_date, coverage_start: None, coverage_end: None };
+        let input = BeneficiaryInput {
+            relation,
+            last_name: last,
+            first_name: first,
+            birth_date,
+            coverage_start: None,
+            coverage_end: None,
+        };
         input.check(today).map_err(|errs| {
             let e = &errs[0];
             (field_of(e.field.as_deref().unwrap_or("")), e.message.clone())
@@ -1019,7 +1211,8 @@ async fn existing_beneficiary_keys(db: &Db, matricules: &[String]) -> ApiResult<
     let mut keys = HashSet::new();
     for chunk in matricules.chunks(500) {
         let sql = format!(
-            "SELECT m.matricule, b.relation, b.last_name, b.first_name, b.birth_date FROM beneficiaries b JOIN members m ON m.id = b.member_id WHERE m.matricule IN ({})",
+            "SELECT m.matricule, b.relation, b.last_name, b.first_name, b.birth_date FROM beneficiaries b JOIN \
+                members m ON m.id = b.member_id WHERE m.matricule IN ({})",
             batch::placeholders(db.backend(), 1, chunk.len())
         );
         let mut q = sqlx::query_as::<_, (String, String, String, String, Option<String>)>(&sql);
@@ -1081,8 +1274,15 @@ mod tests {
         let chunk = |end: bool| {
             let layout = layout.clone();
             async move {
-                let mut checker = Checker { layout: layout.clone(), sheet: "F".into(), today: now.date_naive(), seen_matricule: HashMap::new(), seen_cnie: HashMap::new() };
-                let (rows, rejected) = checker.check(vec![(2, vec![Cell::Number(13059.0), text("Bennani"), text("Karim")])]);
+                let mut checker = Checker {
+                    layout: layout.clone(),
+                    sheet: "F".into(),
+                    today: now.date_naive(),
+                    seen_matricule: HashMap::new(),
+                    seen_cnie: HashMap::new(),
+                };
+                let (rows, rejected) =
+                    checker.check(vec![(2, vec![Cell::Number(13059.0), text("Bennani"), text("Karim")])]);
                 assert!(rejected.is_empty());
                 let (sender, receiver) = tokio::sync::mpsc::channel(4);
                 sender.send(Msg::Layout { sheet: "F".into(), layout: layout.clone(), declared_rows: 2 }).await.ok();

@@ -52,7 +52,9 @@ pub fn load(path: &Path) -> ApiResult<Vec<u8>> {
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ApiError::validation("file", format!("Fichier introuvable : {shown}.")),
-        std::io::ErrorKind::PermissionDenied => ApiError::validation("file", format!("Lecture refusée par le système : {shown}.")),
+        std::io::ErrorKind::PermissionDenied => {
+            ApiError::validation("file", format!("Lecture refusée par le système : {shown}."))
+        }
         _ => ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")),
     })?;
     if meta.is_dir() {
@@ -62,7 +64,14 @@ pub fn load(path: &Path) -> ApiResult<Vec<u8>> {
         return Err(ApiError::validation("file", "Le fichier est vide."));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(ApiError::validation("file", format!("Fichier trop volumineux ({} Mo, au plus {} Mo).", meta.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576)));
+        return Err(ApiError::validation(
+            "file",
+            format!(
+                "Fichier trop volumineux ({} Mo, au plus {} Mo).",
+                meta.len() / 1_048_576,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        ));
     }
     std::fs::read(path).map_err(|e| ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")))
 }
@@ -160,13 +169,17 @@ fn inflated_sizes_are_sane(bytes: &[u8]) -> ApiResult<()> {
 }
 
 fn password_protected() -> ApiError {
-    ApiError::validation("file", "Le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis importez-le à nouveau.")
+    ApiError::validation(
+        "file",
+        "Le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis importez-le à nouveau.",
+    )
 }
 
 /// Reads a workbook. calamine can panic on some damaged files (a truncated
 /// .xls, found by the fuzzer): that is a damaged file to the user, not a crash.
 fn workbook(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workbook_unchecked(bytes, emit))).unwrap_or_else(|_| Err(unreadable("structure interne incohérente")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workbook_unchecked(bytes, emit)))
+        .unwrap_or_else(|_| Err(unreadable("structure interne incohérente")))
 }
 
 fn workbook_unchecked(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
@@ -189,7 +202,11 @@ fn workbook_unchecked(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiR
 }
 
 /// One sheet of an .xlsx, cell by cell, rows handed on in chunks.
-fn xlsx_sheet(x: &mut calamine::Xlsx<Cursor<&[u8]>>, name: String, emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<bool> {
+fn xlsx_sheet(
+    x: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    name: String,
+    emit: &mut dyn FnMut(Piece) -> bool,
+) -> ApiResult<bool> {
     let mut reader = match x.worksheet_cells_reader(&name) {
         Ok(r) => r,
         // A chart sheet: no cells (as calamine's own range reading does).
@@ -238,13 +255,20 @@ fn xlsx_sheet(x: &mut calamine::Xlsx<Cursor<&[u8]>>, name: String, emit: &mut dy
 }
 
 /// One sheet of the other formats, read whole by calamine, handed on in chunks.
-fn range_sheet(wb: &mut calamine::Sheets<Cursor<&[u8]>>, name: String, emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<bool> {
+fn range_sheet(
+    wb: &mut calamine::Sheets<Cursor<&[u8]>>,
+    name: String,
+    emit: &mut dyn FnMut(Piece) -> bool,
+) -> ApiResult<bool> {
     let range = wb.worksheet_range(&name).map_err(calamine_error)?;
     let (h, w) = range.get_size();
     if h.saturating_mul(w) > MAX_CELLS {
         return Err(ApiError::validation(
             "file",
-            format!("La feuille « {name} » déclare {h} lignes × {w} colonnes : trop pour un fichier d'adhérents. Supprimez les lignes vides en fin de feuille."),
+            format!(
+                "La feuille « {name} » déclare {h} lignes × {w} colonnes : trop pour un fichier d'adhérents. \
+                Supprimez les lignes vides en fin de feuille."
+            ),
         ));
     }
     if !emit(Piece::Sheet { name, declared_rows: h as u32 }) {
@@ -367,7 +391,10 @@ fn csv(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
     // Documents and images that text decoding would let through.
     const NOT_TABLES: [&[u8]; 5] = [b"%PDF", b"\x89PNG", b"\xFF\xD8\xFF", b"GIF8", b"{\\rtf"];
     if NOT_TABLES.iter().any(|m| bytes.starts_with(m)) {
-        return Err(ApiError::validation("file", "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv."));
+        return Err(ApiError::validation(
+            "file",
+            "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv.",
+        ));
     }
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(t) => t.to_string(),
@@ -379,14 +406,18 @@ fn csv(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
     let sample = text.chars().take(4096).collect::<String>();
     let binary = sample.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
     if binary > sample.chars().count() / 20 || sample.contains('\0') {
-        return Err(ApiError::validation("file", "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv."));
+        return Err(ApiError::validation(
+            "file",
+            "Ce fichier n'est pas un tableur lisible : formats acceptés .xlsx, .xls, .ods et .csv.",
+        ));
     }
     let head: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     let delimiter = [b'\t', b',', b';']
         .into_iter()
         .max_by_key(|d| head.iter().map(|l| l.matches(*d as char).count()).sum::<usize>())
         .unwrap_or(b';');
-    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     // The file's own line numbers (the csv reader does not count blank lines).
     let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
     // A record's position may point at the blank lines before it: skip them.
@@ -405,7 +436,8 @@ fn csv(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()> {
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| unreadable(&format!("enregistrement {} : {e}", i + 1)))?;
         let line = rec.position().map(|p| line_of(p.byte())).unwrap_or(i as u32 + 1);
-        let cells: Vec<Cell> = rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
+        let cells: Vec<Cell> =
+            rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
         if !rows.push(line, cells, emit) {
             return Ok(());
         }

@@ -25,7 +25,14 @@ pub enum UpdateDecision {
 
 /// Validates (applying the change) or refuses a pending request; the agent
 /// who recorded it cannot decide it.
-pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, d: &UpdateDecision) -> ApiResult<UpdateRequest> {
+pub async fn decide(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    d: &UpdateDecision,
+) -> ApiResult<UpdateRequest> {
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
     if req.status != UpdateStatus::EnAttente {
@@ -36,11 +43,21 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
         )));
     }
     if req.created_by == actor.name {
-        return Err(ApiError::forbidden("Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux)."));
+        return Err(ApiError::forbidden(
+            "Vous avez enregistré cette demande : un autre agent doit la valider ou la \
+            refuser (contrôle à quatre yeux).",
+        ));
     }
-    let attached: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_update_files WHERE request_id = $1 AND created_by = $2").bind(id).bind(&actor.name).fetch_one(&mut *tx).await?;
+    let attached: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM member_update_files WHERE request_id = $1 AND created_by = $2")
+            .bind(id)
+            .bind(&actor.name)
+            .fetch_one(&mut *tx)
+            .await?;
     if attached > 0 && matches!(d, UpdateDecision::Validate) {
-        return Err(ApiError::forbidden("Vous avez joint une pièce à cette demande : un autre agent doit la valider (contrôle à quatre yeux)."));
+        return Err(ApiError::forbidden(
+            "Vous avez joint une pièce à cette demande : un autre agent doit la valider (contrôle à quatre yeux).",
+        ));
     }
     if req.version != version {
         return Err(ApiError::stale());
@@ -68,13 +85,20 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
         ("decided_by", actor.name.as_str().into()),
     ];
     versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &sets).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: if status == UpdateStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
-        entity_type: "member",
-        entity_id: Some(req.member_id.to_string()),
-        before: Some(serde_json::json!({ "request": id, "status": req.status })),
-        after: Some(serde_json::json!({ "request": id, "status": status, "reason": reason, "recorded_by": req.created_by })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: if status == UpdateStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
+            entity_type: "member",
+            entity_id: Some(req.member_id.to_string()),
+            before: Some(serde_json::json!({ "request": id, "status": req.status })),
+            after: Some(
+                serde_json::json!({ "request": id, "status": status, "reason": reason, "recorded_by": req.created_by }),
+            ),
+        },
+    )
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -82,9 +106,18 @@ pub async fn decide(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
 }
 
 /// Applies a validated change with the member form's own writers, audited as they are.
-async fn apply(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, c: &UpdateChange) -> ApiResult<()> {
+async fn apply(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    member_id: i64,
+    c: &UpdateChange,
+) -> ApiResult<()> {
     match c {
-        UpdateChange::Email { .. } | UpdateChange::Gsm { .. } | UpdateChange::Address { .. } | UpdateChange::Rib { .. } => {
+        UpdateChange::Email { .. }
+        | UpdateChange::Gsm { .. }
+        | UpdateChange::Address { .. }
+        | UpdateChange::Rib { .. } => {
             let before = get_in_tx(tx, member_id).await?;
             let mut f = MemberFields::from(&before);
             match c {
@@ -96,43 +129,60 @@ async fn apply(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<
             }
             write_fields(tx, &before, &f, now).await?;
             let after = get_in_tx(tx, member_id).await?;
-            audit::record(tx, now, actor, Change {
-                action: "member.update",
-                entity_type: "member",
-                entity_id: Some(member_id.to_string()),
-                before: Some(before.audit_json()),
-                after: Some(after.audit_json()),
-            })
+            audit::record(
+                tx,
+                now,
+                actor,
+                Change {
+                    action: "member.update",
+                    entity_type: "member",
+                    entity_id: Some(member_id.to_string()),
+                    before: Some(before.audit_json()),
+                    after: Some(after.audit_json()),
+                },
+            )
             .await?;
         }
         UpdateChange::BeneficiaryAdd { beneficiary } => {
             let id = insert_beneficiary(tx, member_id, beneficiary, now).await?;
             let created = beneficiary_in_tx(tx, id).await?;
-            audit::record(tx, now, actor, Change {
-                action: "beneficiary.add",
-                entity_type: "member",
-                entity_id: Some(member_id.to_string()),
-                before: None,
-                after: Some(created.audit_json()),
-            })
+            audit::record(
+                tx,
+                now,
+                actor,
+                Change {
+                    action: "beneficiary.add",
+                    entity_type: "member",
+                    entity_id: Some(member_id.to_string()),
+                    before: None,
+                    after: Some(created.audit_json()),
+                },
+            )
             .await?;
         }
         UpdateChange::BeneficiaryEnd { beneficiary_id, end_date } => {
             let before = beneficiary_in_tx(tx, *beneficiary_id).await?;
-            sqlx::query("UPDATE beneficiaries SET coverage_end = $1, updated_at = $2, version = version + 1 WHERE id = $3")
-                .bind(time::date(*end_date))
-                .bind(time::ts(now))
-                .bind(beneficiary_id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE beneficiaries SET coverage_end = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+            )
+            .bind(time::date(*end_date))
+            .bind(time::ts(now))
+            .bind(beneficiary_id)
+            .execute(&mut **tx)
+            .await?;
             let after = beneficiary_in_tx(tx, *beneficiary_id).await?;
-            audit::record(tx, now, actor, Change {
-                action: "beneficiary.update",
-                entity_type: "member",
-                entity_id: Some(member_id.to_string()),
-                before: Some(before.audit_json()),
-                after: Some(after.audit_json()),
-            })
+            audit::record(
+                tx,
+                now,
+                actor,
+                Change {
+                    action: "beneficiary.update",
+                    entity_type: "member",
+                    entity_id: Some(member_id.to_string()),
+                    before: Some(before.audit_json()),
+                    after: Some(after.audit_json()),
+                },
+            )
             .await?;
         }
     }

@@ -22,20 +22,28 @@ use serde::Deserialize;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
 
-const SELECT: &str = "SELECT r.*, m.matricule, m.last_name, m.first_name FROM member_update_requests r JOIN members m ON m.id = r.member_id";
+const SELECT: &str = "SELECT r.*, m.matricule, m.last_name, m.first_name FROM member_update_requests r JOIN members m \
+    ON m.id = r.member_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<UpdateRequest> {
-    let change: UpdateChange = serde_json::from_str(&r.try_get::<String, _>("change_json")?).map_err(ApiError::internal)?;
-    let status = UpdateStatus::parse(&r.try_get::<String, _>("status")?).ok_or_else(|| ApiError::internal("statut de demande inconnu"))?;
+    let change: UpdateChange =
+        serde_json::from_str(&r.try_get::<String, _>("change_json")?).map_err(ApiError::internal)?;
+    let status = UpdateStatus::parse(&r.try_get::<String, _>("status")?)
+        .ok_or_else(|| ApiError::internal("statut de demande inconnu"))?;
     Ok(UpdateRequest {
         id: r.try_get("id")?,
         member_id: r.try_get("member_id")?,
         matricule: r.try_get("matricule")?,
-        member_name: format!("{} {}", r.try_get::<String, _>("last_name")?.to_uppercase(), r.try_get::<String, _>("first_name")?),
+        member_name: format!(
+            "{} {}",
+            r.try_get::<String, _>("last_name")?.to_uppercase(),
+            r.try_get::<String, _>("first_name")?
+        ),
         kind_label: change.label().into(),
         summary: change.summary(),
         change,
-        channel: Channel::parse(&r.try_get::<String, _>("channel")?).ok_or_else(|| ApiError::internal("canal inconnu"))?,
+        channel: Channel::parse(&r.try_get::<String, _>("channel")?)
+            .ok_or_else(|| ApiError::internal("canal inconnu"))?,
         status,
         status_label: status.label().into(),
         reason: r.try_get("reason")?,
@@ -53,10 +61,15 @@ async fn files_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, request_id: 
 }
 
 /// An update request's pieces (none is sealed: no medical content).
-pub(super) const PIECES: attachments::Shelf = attachments::Shelf { table: "member_update_files", owner: "request_id", has_piece: true, has_confidential: false };
+pub(super) const PIECES: attachments::Shelf =
+    attachments::Shelf { table: "member_update_files", owner: "request_id", has_piece: true, has_confidential: false };
 
 fn update_file(s: attachments::Stored) -> ApiResult<UpdateFile> {
-    let piece = s.piece.as_deref().and_then(UpdatePiece::parse).ok_or_else(|| ApiError::internal(format!("pièce inconnue en base : {:?}", s.piece)))?;
+    let piece = s
+        .piece
+        .as_deref()
+        .and_then(UpdatePiece::parse)
+        .ok_or_else(|| ApiError::internal(format!("pièce inconnue en base : {:?}", s.piece)))?;
     Ok(UpdateFile { id: s.id, piece, file_name: s.file_name, media_type: s.media_type, size: s.size, sha256: s.sha256 })
 }
 
@@ -69,7 +82,11 @@ pub async fn get(db: &Db, id: i64) -> ApiResult<UpdateRequest> {
 }
 
 pub(super) async fn load(tx: &mut Transaction<'static, Any>, id: i64) -> ApiResult<UpdateRequest> {
-    let r = sqlx::query(&format!("{SELECT} WHERE r.id = $1")).bind(id).fetch_optional(&mut **tx).await?.ok_or_else(|| ApiError::not_found(format!("Aucune demande de modification n° {id}.")))?;
+    let r = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucune demande de modification n° {id}.")))?;
     let mut out = from_row(&r)?;
     out.files = files_of(&mut **tx, id).await?;
     Ok(out)
@@ -85,8 +102,17 @@ pub struct UpdateFilter {
 
 pub async fn list(pool: &AnyPool, f: &UpdateFilter) -> ApiResult<Vec<UpdateRequest>> {
     let rows = match f.member_id {
-        Some(m) => sqlx::query(&format!("{SELECT} WHERE r.member_id = $1 ORDER BY r.id DESC LIMIT 500")).bind(m).fetch_all(pool).await?,
-        None => sqlx::query(&format!("{SELECT} WHERE r.status = 'en_attente' ORDER BY r.created_at, r.id LIMIT 500")).fetch_all(pool).await?,
+        Some(m) => {
+            sqlx::query(&format!("{SELECT} WHERE r.member_id = $1 ORDER BY r.id DESC LIMIT 500"))
+                .bind(m)
+                .fetch_all(pool)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("{SELECT} WHERE r.status = 'en_attente' ORDER BY r.created_at, r.id LIMIT 500"))
+                .fetch_all(pool)
+                .await?
+        }
     };
     let mut out = vec![];
     for r in &rows {
@@ -99,6 +125,9 @@ pub async fn list(pool: &AnyPool, f: &UpdateFilter) -> ApiResult<Vec<UpdateReque
 
 /// A request's piece.
 pub async fn file_content(pool: &AnyPool, file_id: i64) -> ApiResult<(UpdateFile, Vec<u8>)> {
-    let (stored, content) = PIECES.content(pool, file_id).await?.ok_or_else(|| ApiError::not_found(format!("Aucune pièce n° {file_id}.")))?;
+    let (stored, content) = PIECES
+        .content(pool, file_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucune pièce n° {file_id}.")))?;
     Ok((update_file(stored)?, content))
 }

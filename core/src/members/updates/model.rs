@@ -162,8 +162,14 @@ impl UpdatePiece {
             UpdatePiece::Other => "other",
         }
     }
-    pub const ALL: [UpdatePiece; 6] =
-        [UpdatePiece::BankCertificate, UpdatePiece::BirthCertificate, UpdatePiece::MarriageCertificate, UpdatePiece::Cnie, UpdatePiece::Badge, UpdatePiece::Other];
+    pub const ALL: [UpdatePiece; 6] = [
+        UpdatePiece::BankCertificate,
+        UpdatePiece::BirthCertificate,
+        UpdatePiece::MarriageCertificate,
+        UpdatePiece::Cnie,
+        UpdatePiece::Badge,
+        UpdatePiece::Other,
+    ];
     pub fn parse(s: &str) -> Option<UpdatePiece> {
         UpdatePiece::ALL.into_iter().find(|c| c.code() == s)
     }

@@ -4,15 +4,16 @@
 
 use super::{UpdatePiece, UpdateRequest};
 use crate::kernel::dates::fr;
-use crate::pdf::receipt::{self, Receipt};
 use crate::pdf::letterhead::Letterhead;
+use crate::pdf::receipt::{self, Receipt};
 use chrono::NaiveDate;
 
 /// The pieces still missing: the one the change needs, and the copies of the
 /// CNIE and badge when the member sent it himself.
 pub fn missing(u: &UpdateRequest) -> Vec<String> {
     let has = |p: &UpdatePiece| u.files.iter().any(|f| f.piece == *p);
-    let mut out: Vec<String> = UpdatePiece::required_for(u.channel).iter().filter(|p| !has(p)).map(|p| p.label().to_string()).collect();
+    let mut out: Vec<String> =
+        UpdatePiece::required_for(u.channel).iter().filter(|p| !has(p)).map(|p| p.label().to_string()).collect();
     if let Some(n) = u.change.needs() {
         if !n.any_of.iter().any(has) {
             out.push(n.label.to_string());
@@ -22,7 +23,8 @@ pub fn missing(u: &UpdateRequest) -> Vec<String> {
 }
 
 pub fn receipt_pdf(head: &Letterhead, u: &UpdateRequest) -> Vec<u8> {
-    let received_on = u.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(fr).unwrap_or_default();
+    let received_on =
+        u.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(fr).unwrap_or_default();
     let mut received: Vec<String> = vec![];
     for f in &u.files {
         if !received.iter().any(|r| r == f.piece.label()) {
@@ -32,7 +34,10 @@ pub fn receipt_pdf(head: &Letterhead, u: &UpdateRequest) -> Vec<u8> {
     let missing = missing(u);
     let mut closing = vec![];
     if !missing.is_empty() {
-        closing.push(format!("Envoyez les pièces manquantes en rappelant la demande n° {} : elle ne peut pas être validée sans elles.", u.id));
+        closing.push(format!(
+            "Envoyez les pièces manquantes en rappelant la demande n° {} : elle ne peut pas être validée sans elles.",
+            u.id
+        ));
     }
     closing.push(
         "Rien ne change dans votre dossier avant qu'un second agent de la mutuelle valide la demande ; \

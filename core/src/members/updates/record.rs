@@ -17,7 +17,13 @@ use sqlx::{Any, Transaction};
 /// Checks a change for `member_id` against the database; returns it normalised
 /// (GSM in one format, RIB without spaces, names trimmed). `pieces` are the
 /// pieces attached. Used when recording and again when validating.
-pub(super) async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c: &UpdateChange, pieces: &[UpdatePiece], today: NaiveDate) -> ApiResult<UpdateChange> {
+pub(super) async fn check(
+    tx: &mut Transaction<'static, Any>,
+    member_id: i64,
+    c: &UpdateChange,
+    pieces: &[UpdatePiece],
+    today: NaiveDate,
+) -> ApiResult<UpdateChange> {
     let needs = |c: &UpdateChange| -> ApiResult<()> {
         match c.needs() {
             Some(n) if !pieces.iter().any(|p| n.any_of.contains(p)) => Err(ApiError::validation("files", n.message)),
@@ -41,11 +47,19 @@ pub(super) async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c:
         }
         UpdateChange::BeneficiaryAdd { beneficiary } => {
             let b = beneficiary.check(today).map_err(|errors| {
-                let e = errors.into_iter().next().unwrap_or_else(|| ApiError::validation("change.beneficiary", "Bénéficiaire invalide."));
+                let e = errors
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| ApiError::validation("change.beneficiary", "Bénéficiaire invalide."));
                 ApiError { field: e.field.map(|f| format!("change.beneficiary.{f}")), ..e }
             })?;
             if b.relation == Relation::LuiMeme {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM beneficiaries WHERE member_id = $1 AND relation = 'lui_meme'").bind(member_id).fetch_one(&mut **tx).await?;
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM beneficiaries WHERE member_id = $1 AND relation = 'lui_meme'",
+                )
+                .bind(member_id)
+                .fetch_one(&mut **tx)
+                .await?;
                 if n > 0 {
                     let e = second_self();
                     return Err(ApiError { field: Some("change.beneficiary.relation".into()), ..e });
@@ -55,12 +69,21 @@ pub(super) async fn check(tx: &mut Transaction<'static, Any>, member_id: i64, c:
             UpdateChange::BeneficiaryAdd { beneficiary: b }
         }
         UpdateChange::BeneficiaryEnd { beneficiary_id, end_date } => {
-            let b = beneficiary_in_tx(tx, *beneficiary_id).await.map_err(|_| ApiError::validation("change.beneficiary_id", format!("Aucun bénéficiaire n° {beneficiary_id}.")))?;
+            let b = beneficiary_in_tx(tx, *beneficiary_id).await.map_err(|_| {
+                ApiError::validation("change.beneficiary_id", format!("Aucun bénéficiaire n° {beneficiary_id}."))
+            })?;
             if b.member_id != member_id {
-                return Err(ApiError::validation("change.beneficiary_id", "Ce bénéficiaire n'est pas celui de cet adhérent."));
+                return Err(ApiError::validation(
+                    "change.beneficiary_id",
+                    "Ce bénéficiaire n'est pas celui de cet adhérent.",
+                ));
             }
             if b.relation == Relation::LuiMeme {
-                return Err(ApiError::validation("change.beneficiary_id", "L'adhérent lui-même ne perd pas sa couverture par une demande : c'est une radiation (date de fin de l'adhérent)."));
+                return Err(ApiError::validation(
+                    "change.beneficiary_id",
+                    "L'adhérent lui-même ne perd pas sa \
+                    couverture par une demande : c'est une radiation (date de fin de l'adhérent).",
+                ));
             }
             if b.coverage_start.is_some_and(|s| *end_date < s) {
                 return Err(ApiError::validation("change.end_date", "La fin de couverture précède son début."));
@@ -75,23 +98,30 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
     let scans = read_pieces(&r.files)?;
     let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
     let mut tx = db.begin().await?;
-    let member = get_in_tx(&mut tx, r.member_id).await.map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
+    let member = get_in_tx(&mut tx, r.member_id)
+        .await
+        .map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
     let change = check(&mut tx, member.id, &r.change, &pieces, now.date_naive()).await?;
     if let Some(p) = UpdatePiece::required_for(r.channel).iter().find(|p| !pieces.contains(p)) {
         return Err(ApiError::validation("files", format!("Pièce obligatoire manquante : {}.", p.label())));
     }
     let id = insert_request(&mut tx, actor, now, member.id, &change, r.channel).await?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "member_update.record",
-        entity_type: "member",
-        entity_id: Some(member.id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
-            "request": id, "change": change, "channel": r.channel,
-            "files": pieces_json(&scans),
-        })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "member_update.record",
+            entity_type: "member",
+            entity_id: Some(member.id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({
+                "request": id, "change": change, "channel": r.channel,
+                "files": pieces_json(&scans),
+            })),
+        },
+    )
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -99,9 +129,17 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
 }
 
 /// A pending request, as recorded: its id.
-async fn insert_request(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, change: &UpdateChange, channel: Channel) -> ApiResult<i64> {
+async fn insert_request(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    member_id: i64,
+    change: &UpdateChange,
+    channel: Channel,
+) -> ApiResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
+        "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) \
+            VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
     )
     .bind(member_id)
     .bind(change.code())
@@ -125,12 +163,25 @@ fn check_piece_count(count: usize) -> ApiResult<()> {
 fn read_pieces(files: &[UpdateFileInput]) -> ApiResult<Vec<(UpdatePiece, Scan)>> {
     check_piece_count(files.len())?;
     attachments::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
-    files.iter().enumerate().map(|(i, f)| Ok((f.piece, attachments::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))).collect()
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            Ok((f.piece, attachments::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))
+        })
+        .collect()
 }
 
-async fn store_pieces(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, request_id: i64, scans: &[(UpdatePiece, Scan)]) -> ApiResult<()> {
+async fn store_pieces(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    request_id: i64,
+    scans: &[(UpdatePiece, Scan)],
+) -> ApiResult<()> {
     for (piece, s) in scans {
-        let at = attachments::Place { shelf: &PIECES, owner: request_id, piece: Some(piece.code()), confidential: None };
+        let at =
+            attachments::Place { shelf: &PIECES, owner: request_id, piece: Some(piece.code()), confidential: None };
         attachments::store(tx, actor, now, &at, s).await?;
     }
     Ok(())
@@ -143,7 +194,14 @@ fn pieces_json(scans: &[(UpdatePiece, Scan)]) -> Vec<serde_json::Value> {
 /// Adds pieces to a pending request (a RIB change that an employer's roster
 /// brought comes without the bank's certificate). Whoever adds a piece
 /// vouches for it: he may not validate the request either.
-pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version: i64, files: &[UpdateFileInput]) -> ApiResult<UpdateRequest> {
+pub async fn attach(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: i64,
+    files: &[UpdateFileInput],
+) -> ApiResult<UpdateRequest> {
     if files.is_empty() {
         return Err(ApiError::validation("files", "Choisissez au moins une pièce à joindre."));
     }
@@ -151,7 +209,10 @@ pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
     if req.status != UpdateStatus::EnAttente {
-        return Err(ApiError::conflict(format!("Cette demande est déjà {} : on n'y joint plus de pièce.", req.status.label().to_lowercase())));
+        return Err(ApiError::conflict(format!(
+            "Cette demande est déjà {} : on n'y joint plus de pièce.",
+            req.status.label().to_lowercase()
+        )));
     }
     if req.version != version {
         return Err(ApiError::stale());
@@ -159,13 +220,18 @@ pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
     check_piece_count(req.files.len() + scans.len())?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
     versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &[]).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "member_update.attach",
-        entity_type: "member",
-        entity_id: Some(req.member_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "request": id, "files": pieces_json(&scans) })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "member_update.attach",
+            entity_type: "member",
+            entity_id: Some(req.member_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "request": id, "files": pieces_json(&scans) })),
+        },
+    )
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -175,13 +241,23 @@ pub async fn attach(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version
 /// Records, inside a roster import's transaction, the RIB change a file
 /// brought for a registered member, unless the same one already waits.
 /// Answers whether a request was recorded.
-pub(crate) async fn record_from_roster(tx: &mut Transaction<'static, Any>, actor: &Actor, now: DateTime<Utc>, member_id: i64, rib: &str, file: &str) -> ApiResult<bool> {
+pub(crate) async fn record_from_roster(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    member_id: i64,
+    rib: &str,
+    file: &str,
+) -> ApiResult<bool> {
     let change = UpdateChange::Rib { rib: rib.to_string() };
-    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_update_requests WHERE member_id = $1 AND status = 'en_attente' AND change_json = $2")
-        .bind(member_id)
-        .bind(serde_json::to_string(&change).map_err(ApiError::internal)?)
-        .fetch_one(&mut **tx)
-        .await?;
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM member_update_requests WHERE member_id = $1 AND \
+        status = 'en_attente' AND change_json = $2",
+    )
+    .bind(member_id)
+    .bind(serde_json::to_string(&change).map_err(ApiError::internal)?)
+    .fetch_one(&mut **tx)
+    .await?;
     if waiting > 0 {
         return Ok(false);
     }

@@ -1,0 +1,519 @@
+//! Liquidating a complete dossier, in three named steps inside one
+//! transaction: [`gather`] what each line needs from the database (rule set,
+//! chronic declaration, fund coverage or prior approval, what third parties
+//! paid, what was reimbursed this year, outstanding claw-backs), [`compute`]
+//! the figures (pure, `compute.rs`), [`write`] them with the uses of
+//! approvals and coverages, the deductions, the dossier's status and its
+//! journal row. All or nothing.
+
+use super::compute::{self, CareLine, DossierFacts, FundTariff, LineResult};
+use super::fund::{self, CoverageUnit, Payer};
+use super::repo::{lines_of, payments_of, rule_sets, StoredLine, ThirdPartyPayment};
+use super::rules::{in_force, RuleSet};
+use crate::approvals::consumption;
+use crate::audit::{self, Actor, Change};
+use crate::dossiers::repo::get_in_tx;
+use crate::dossiers::workflow::Status;
+use crate::dossiers::Dossier;
+use crate::error::{ApiError, ApiResult};
+use crate::members::coverage::Coverage;
+use crate::money;
+use crate::storage::{time, Db};
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+/// The result of liquidating a dossier.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LiquidationView {
+    pub lines: Vec<StoredLine>,
+    #[ts(type = "number")]
+    pub total_charged: i64,
+    /// Already paid to providers by the fund or the mutual.
+    #[ts(type = "number")]
+    pub total_paid_by_others: i64,
+    /// The AMO parts, whoever receives them.
+    #[ts(type = "number")]
+    pub total_amo: i64,
+    #[ts(type = "number")]
+    pub total_complementary: i64,
+    /// What the member is reimbursed (AMO due to him + complementary).
+    #[ts(type = "number")]
+    pub total_reimbursed: i64,
+    /// The member's remaining charge.
+    #[ts(type = "number")]
+    pub total_remainder: i64,
+    /// The AMO fund's name and what it pays the member itself.
+    pub fund_name: String,
+    #[ts(type = "number")]
+    pub fund_pays: i64,
+    /// Claw-backs deducted now (centimes).
+    #[ts(type = "number")]
+    pub clawback_deducted: i64,
+    /// What the mutual transfers to the member.
+    #[ts(type = "number")]
+    pub net_paid: i64,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+/// A fund coverage chosen for a line while gathering: the coverage, and for
+/// a monthly one the month (`YYYY-MM`) whose tariff the line shares.
+struct CoverUse {
+    coverage: fund::FundCoverage,
+    month: Option<String>,
+}
+
+/// Liquidates a complete dossier: computes each line with the rule set in
+/// force on its date and the fund's coverage that covers it, shares what
+/// third parties paid over their invoices' lines, deducts the member's
+/// outstanding claw-backs from what the mutual pays, and moves it to
+/// "liquidé". All or nothing.
+pub async fn liquidate(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    dossier_id: i64,
+    version: i64,
+) -> ApiResult<LiquidationView> {
+    let mut tx = db.begin().await?;
+    let d = get_in_tx(&mut tx, dossier_id).await?;
+    if d.version != version {
+        return Err(ApiError::stale());
+    }
+    if d.status != Status::Complet {
+        return Err(ApiError::conflict(format!(
+            "Seul un dossier complet se liquide ; celui-ci est « {} ».",
+            d.status.label()
+        )));
+    }
+    let stored = lines_of(&mut tx, dossier_id).await?;
+    if stored.is_empty() {
+        return Err(ApiError::validation("lines", "Saisissez les lignes de soins avant de liquider."));
+    }
+    let g = gather(&mut tx, now, &d, &stored).await?;
+    let (facts, result) = compute(&d, &g);
+    let view = write(&mut tx, actor, now, &d, &stored, &g, &facts, &result).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// What the computation needs, read inside the liquidation's transaction.
+struct Gathered {
+    sets: Vec<RuleSet>,
+    arrangement: fund::Arrangement,
+    used: BTreeMap<(i64, String, i32), i64>,
+    clawbacks: Vec<(i64, i64)>,
+    lines: Vec<CareLine>,
+    /// The granted approval each line uses (grant id, units), taken once the line is accepted.
+    uses: Vec<Option<(i64, i64)>>,
+    covers: Vec<Option<CoverUse>>,
+}
+
+/// Step 1: each line's rule set, chronic rate, approval or fund coverage,
+/// and what third parties paid; the year's earlier reimbursements and the
+/// member's outstanding claw-backs.
+async fn gather(
+    tx: &mut Transaction<'static, Any>,
+    now: DateTime<Utc>,
+    d: &Dossier,
+    stored: &[StoredLine],
+) -> ApiResult<Gathered> {
+    let sets = rule_sets(&mut **tx).await?;
+    let arrangement = fund::arrangement_on(&fund::arrangements(&mut **tx).await?, now.date_naive());
+    let cover = Coverage::of_member(tx, d.member_id).await?;
+    let used = used_this_year(tx, stored).await?;
+    let clawbacks = outstanding(tx, d.member_id).await?;
+    let mut lines: Vec<CareLine> = Vec::with_capacity(stored.len());
+    let mut uses: Vec<Option<(i64, i64)>> = Vec::with_capacity(stored.len());
+    let mut pending: Vec<(i64, i64)> = vec![];
+    let mut covers: Vec<Option<CoverUse>> = Vec::with_capacity(stored.len());
+    for l in stored {
+        let rules = in_force(&sets, l.date);
+        let act = compute::parse_act(&l.act).ok().and_then(|(code, _)| rules.and_then(|r| r.act(&code)).cloned());
+        // A valid chronic-illness declaration of the beneficiary covering the act's family.
+        let chronic = match &act {
+            Some(a) => super::chronic::covers(&mut **tx, l.beneficiary_id, &a.family, l.date).await?,
+            None => false,
+        };
+        let (cover_use, blocked) = match (&act, rules) {
+            (Some(a), Some(r)) => fund_cover(tx, r, l, &a.code, stored, &covers).await?,
+            _ => (None, None),
+        };
+        // Else a granted prior approval of the same beneficiary and act, valid that day, with enough left.
+        let usable = match &act {
+            Some(a) if a.needs_prior_approval && cover_use.is_none() => {
+                consumption::find(tx, l.beneficiary_id, &a.code, l.date, l.quantity, l.charged, &pending).await?
+            }
+            _ => None,
+        };
+        let blocked = if usable.is_some() { None } else { blocked };
+        let grant = usable.as_ref().map(|u| (u.grant_id, consumption::need(u.unit, l.quantity, l.charged)));
+        if let Some(u) = grant {
+            pending.push(u);
+        }
+        uses.push(grant);
+        covers.push(cover_use);
+        lines.push(CareLine {
+            date: l.date,
+            beneficiary_id: l.beneficiary_id,
+            act: l.act.clone(),
+            quantity: l.quantity,
+            charged: l.charged,
+            chronic,
+            approval: usable.map(|u| u.number),
+            covered: cover.covered(l.beneficiary_id, l.date).unwrap_or(false),
+            paid_by_fund: 0,
+            paid_by_mutual: 0,
+            coverage: None,
+            blocked,
+        });
+    }
+    price_by_coverages(&mut lines, &covers);
+    share_payments(&mut lines, stored, &payments_of(tx, d.id).await?);
+    Ok(Gathered { sets, arrangement, used, clawbacks, lines, uses, covers })
+}
+
+/// Step 2 (pure): the figures of every line and of the dossier.
+fn compute(d: &Dossier, g: &Gathered) -> (DossierFacts, compute::Liquidation) {
+    let facts = DossierFacts {
+        kind: d.kind,
+        first_act_date: d.first_act_date,
+        validity_end: d.validity_end,
+        fund: g.arrangement.fund_name.clone(),
+        mutual_pays_amo: g.arrangement.amo_paid_by == Payer::Mutuelle,
+    };
+    let result = compute::liquidate(&g.sets, &facts, &g.lines, &g.used, &g.clawbacks);
+    (facts, result)
+}
+
+/// Step 3: figures per line, uses of approvals and coverages, deductions,
+/// the dossier's status and totals, its journal row.
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    d: &Dossier,
+    stored: &[StoredLine],
+    g: &Gathered,
+    facts: &DossierFacts,
+    result: &compute::Liquidation,
+) -> ApiResult<LiquidationView> {
+    let (dossier_id, version, arrangement, lines, uses, covers) =
+        (d.id, d.version, &g.arrangement, &g.lines, &g.uses, &g.covers);
+    for ((stored_line, line), r) in stored.iter().zip(lines).zip(&result.lines) {
+        let q = match r {
+            LineResult::Accepted(c) => sqlx::query(
+                "UPDATE care_lines SET accepted = 1, family = $1, base = $2, rate = $3, amo = $4, complementary = $5, reimbursed = $6, remainder = $7,
+                   reason = NULL, explanation_json = $8, paid_by_fund = $9, paid_by_mutual = $10, amo_to_member = $11, coverage_number = $12 WHERE id = $13",
+            )
+            .bind(c.family.clone())
+            .bind(c.base)
+            .bind(c.rate as i64)
+            .bind(c.amo)
+            .bind(c.complementary)
+            .bind(c.reimbursed)
+            .bind(c.remainder)
+            .bind(serde_json::to_string(&c.explanation).map_err(ApiError::internal)?)
+            .bind(c.paid_by_fund)
+            .bind(c.paid_by_mutual)
+            .bind(c.amo_to_member)
+            .bind(line.coverage.as_ref().map(|x| x.number.clone()))
+            .bind(stored_line.id),
+            LineResult::Rejected(why) => sqlx::query(
+                "UPDATE care_lines SET accepted = 0, family = NULL, base = NULL, rate = NULL, amo = NULL, complementary = NULL, reimbursed = 0,
+                   remainder = charged - $1 - $2, reason = $3, explanation_json = NULL, paid_by_fund = $1, paid_by_mutual = $2, amo_to_member = NULL,
+                   coverage_number = NULL WHERE id = $4",
+            )
+            .bind(line.paid_by_fund)
+            .bind(line.paid_by_mutual)
+            .bind(why.clone())
+            .bind(stored_line.id),
+        };
+        q.execute(&mut **tx).await?;
+    }
+    // Accepted lines use their approval or coverage; a rejected line leaves it untouched.
+    sqlx::query("DELETE FROM approval_consumptions WHERE dossier_id = $1").bind(dossier_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM fund_coverage_uses WHERE dossier_id = $1").bind(dossier_id).execute(&mut **tx).await?;
+    for (((stored_line, r), grant), cover_use) in stored.iter().zip(&result.lines).zip(uses).zip(covers) {
+        if !matches!(r, LineResult::Accepted(_)) {
+            continue;
+        }
+        if let Some((grant_id, units)) = grant {
+            let u = consumption::Use {
+                grant_id: *grant_id,
+                used: *units,
+                day: stored_line.date,
+                care_line_id: Some(stored_line.id),
+                dossier_id: Some(dossier_id),
+                note: None,
+            };
+            consumption::take(tx, actor, now, "lines", &u).await?;
+        }
+        if let Some(c) = cover_use {
+            let used = if c.month.is_some() { 0 } else { stored_line.quantity };
+            sqlx::query(
+                "INSERT INTO fund_coverage_uses (coverage_id, dossier_id, care_line_id, month, used) VALUES \
+                ($1, $2, $3, $4, $5)",
+            )
+            .bind(c.coverage.id)
+            .bind(dossier_id)
+            .bind(stored_line.id)
+            .bind(c.month.clone())
+            .bind(used)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    let deducted: i64 = result.deductions.iter().map(|(_, a)| a).sum();
+    for (clawback_id, amount) in &result.deductions {
+        sqlx::query(
+            "INSERT INTO clawback_deductions (clawback_id, dossier_id, amount, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(clawback_id)
+        .bind(dossier_id)
+        .bind(amount)
+        .bind(time::ts(now))
+        .execute(&mut **tx)
+        .await?;
+    }
+    let mutual_pays = result.net_paid + deducted;
+    let n = sqlx::query(
+        "UPDATE dossiers SET status = $1, liquidated_at = $2, total_reimbursed = $3, clawback_deducted = $4, fund_name = $5, mutual_pays_amo = $6,
+           paid_by_others = $7, total_amo = $8, fund_pays = $9, mutual_pays = $10, total_remainder = $11, amo_due = $14,
+           version = version + 1, updated_at = $2 WHERE id = $12 AND version = $13",
+    )
+    .bind(Status::Liquide.code())
+    .bind(time::ts(now))
+    .bind(result.total_reimbursed)
+    .bind(deducted)
+    .bind(&arrangement.fund_name)
+    .bind(facts.mutual_pays_amo as i64)
+    .bind(result.total_paid_by_others)
+    .bind(result.total_amo)
+    .bind(result.fund_pays)
+    .bind(mutual_pays)
+    .bind(result.total_remainder)
+    .bind(dossier_id)
+    .bind(version)
+    .bind(result.total_amo_to_member)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(ApiError::stale());
+    }
+    audit::record(tx, now, actor, Change {
+        action: "dossier.liquidate",
+        entity_type: "dossier",
+        entity_id: Some(dossier_id.to_string()),
+        before: Some(serde_json::json!({ "status": d.status })),
+        after: Some(serde_json::json!({
+            "status": Status::Liquide, "total_charged": result.total_charged, "paid_by_others": result.total_paid_by_others,
+            "total_amo": result.total_amo, "total_complementary": result.total_complementary, "total_reimbursed": result.total_reimbursed,
+            "total_remainder": result.total_remainder, "fund": arrangement.fund_name, "fund_pays": result.fund_pays, "mutual_pays": mutual_pays,
+            "clawback_deducted": deducted, "net_paid": result.net_paid, "deductions": result.deductions,
+        })),
+    })
+    .await?;
+    let lines = lines_of(tx, dossier_id).await?;
+    Ok(LiquidationView {
+        lines,
+        total_charged: result.total_charged,
+        total_paid_by_others: result.total_paid_by_others,
+        total_amo: result.total_amo,
+        total_complementary: result.total_complementary,
+        total_reimbursed: result.total_reimbursed,
+        total_remainder: result.total_remainder,
+        fund_name: arrangement.fund_name.clone(),
+        fund_pays: result.fund_pays,
+        clawback_deducted: deducted,
+        net_paid: result.net_paid,
+        version: version + 1,
+    })
+}
+
+/// What each beneficiary of the lines was already reimbursed per family and
+/// year, by earlier liquidated or paid dossiers (yearly ceilings).
+async fn used_this_year(
+    tx: &mut Transaction<'static, Any>,
+    stored: &[StoredLine],
+) -> ApiResult<BTreeMap<(i64, String, i32), i64>> {
+    let mut used: BTreeMap<(i64, String, i32), i64> = BTreeMap::new();
+    let years: std::collections::BTreeSet<i32> = stored.iter().map(|l| l.date.year()).collect();
+    let beneficiaries: std::collections::BTreeSet<i64> = stored.iter().map(|l| l.beneficiary_id).collect();
+    for b in &beneficiaries {
+        for y in &years {
+            let rows = sqlx::query(
+                "SELECT cl.family, CAST(SUM(cl.reimbursed) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x ON x.id = cl.dossier_id
+                 WHERE cl.beneficiary_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND x.status IN ($4, $5)
+                 GROUP BY cl.family",
+            )
+            .bind(b)
+            .bind(format!("{y}-01-01"))
+            .bind(format!("{y}-12-31"))
+            .bind(Status::Liquide.code())
+            .bind(Status::Paye.code())
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in rows {
+                let family: Option<String> = r.try_get("family")?;
+                if let Some(f) = family {
+                    used.insert((*b, f, *y), r.try_get::<Option<i64>, _>("total")?.unwrap_or(0));
+                }
+            }
+        }
+    }
+    Ok(used)
+}
+
+/// The member's claw-backs with something left to deduct, oldest first.
+async fn outstanding(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.amount - COALESCE((SELECT CAST(SUM(x.amount) AS BIGINT) FROM clawback_deductions x WHERE x.clawback_id = c.id), 0) AS left_to_deduct
+         FROM clawbacks c WHERE c.member_id = $1 ORDER BY c.id",
+    )
+    .bind(member_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("left_to_deduct")?)))
+        .collect::<ApiResult<Vec<_>>>()?
+        .into_iter()
+        .filter(|(_, left)| *left > 0)
+        .collect())
+}
+
+/// The fund coverage that covers a line, if one has room: a monthly coverage
+/// whose month is not used by another dossier and has months left, or a
+/// coverage in sessions with enough sessions left. `earlier` holds the
+/// choices made for the dossier's earlier lines. When coverages match but
+/// none has room, the reason refuses the line (unless a mutual approval
+/// covers it).
+async fn fund_cover(
+    tx: &mut Transaction<'static, Any>,
+    rules: &RuleSet,
+    l: &StoredLine,
+    code: &str,
+    stored: &[StoredLine],
+    earlier: &[Option<CoverUse>],
+) -> ApiResult<(Option<CoverUse>, Option<String>)> {
+    let found = fund::covering(tx, rules, l.beneficiary_id, code, l.date).await?;
+    let mut refusal = None;
+    for c in found {
+        let mine = earlier.iter().flatten().filter(|u| u.coverage.id == c.id);
+        match c.unit {
+            CoverageUnit::Months => {
+                let month = l.date.format("%Y-%m").to_string();
+                let shown = l.date.format("%m/%Y");
+                if let Some((_, form)) = fund::months_used(tx, c.id).await?.into_iter().find(|(m, _)| *m == month) {
+                    refusal = Some(format!(
+                        "Prise en charge {} déjà utilisée pour {shown} (dossier {form}) : ce mois \
+                        n'est pas remboursé deux fois.",
+                        c.number
+                    ));
+                    continue;
+                }
+                let mut months: std::collections::BTreeSet<String> = mine.filter_map(|u| u.month.clone()).collect();
+                months.insert(month.clone());
+                if c.used + months.len() as i64 > c.quantity {
+                    refusal =
+                        Some(format!("Prise en charge {} épuisée : ses {} mois sont utilisés.", c.number, c.quantity));
+                    continue;
+                }
+                return Ok((Some(CoverUse { coverage: c, month: Some(month) }), None));
+            }
+            CoverageUnit::Sessions => {
+                let taken: i64 = earlier
+                    .iter()
+                    .zip(stored)
+                    .filter(|(u, _)| u.as_ref().map(|u| u.coverage.id) == Some(c.id))
+                    .map(|(_, s)| s.quantity)
+                    .sum();
+                if c.used + taken + l.quantity > c.quantity {
+                    refusal = Some(format!(
+                        "Prise en charge {} : {} séances demandées, {} restantes.",
+                        c.number,
+                        l.quantity,
+                        (c.quantity - c.used - taken).max(0)
+                    ));
+                    continue;
+                }
+                return Ok((Some(CoverUse { coverage: c, month: None }), None));
+            }
+        }
+    }
+    Ok((None, refusal))
+}
+
+/// Prices the lines under a fund coverage with its tariff: per session, or a
+/// month's tariff shared by the lines of that month in proportion to what
+/// each charged (the shares add up to the tariff to the centime).
+fn price_by_coverages(lines: &mut [CareLine], covers: &[Option<CoverUse>]) {
+    let mut groups: BTreeMap<(i64, String), Vec<usize>> = BTreeMap::new();
+    for (i, c) in covers.iter().enumerate() {
+        let Some(c) = c else { continue };
+        match &c.month {
+            Some(m) => groups.entry((c.coverage.id, m.clone())).or_default().push(i),
+            None => {
+                let q = lines[i].quantity;
+                lines[i].coverage = Some(FundTariff {
+                    number: c.coverage.number.clone(),
+                    fund_act: c.coverage.fund_act.clone(),
+                    tariff: c.coverage.tariff * q,
+                    fund_share: c.coverage.fund_share * q,
+                });
+            }
+        }
+    }
+    for idx in groups.values() {
+        let c = &covers[idx[0]].as_ref().expect("grouped lines have a coverage").coverage;
+        let weights: Vec<i64> = idx.iter().map(|i| lines[*i].charged).collect();
+        let tariffs = money::split(c.tariff, &weights);
+        let shares = money::split(c.fund_share, &weights);
+        for (k, i) in idx.iter().enumerate() {
+            lines[*i].coverage = Some(FundTariff {
+                number: c.number.clone(),
+                fund_act: c.fund_act.clone(),
+                tariff: tariffs[k],
+                fund_share: shares[k],
+            });
+        }
+    }
+}
+
+/// Shares what third parties paid on each invoice over its lines, in
+/// proportion to what each charged.
+fn share_payments(lines: &mut [CareLine], stored: &[StoredLine], payments: &[ThirdPartyPayment]) {
+    for p in payments {
+        let idx: Vec<usize> = stored
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.invoice_number.as_deref() == Some(p.invoice_number.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        let weights: Vec<i64> = idx.iter().map(|i| lines[*i].charged).collect();
+        for (k, share) in money::split(p.amount, &weights).into_iter().enumerate() {
+            match p.payer {
+                Payer::Fonds => lines[idx[k]].paid_by_fund += share,
+                Payer::Mutuelle => lines[idx[k]].paid_by_mutual += share,
+            }
+        }
+    }
+}
+
+/// The member's claw-backs and what remains to deduct.
+pub async fn outstanding_clawbacks(pool: &AnyPool, member_id: i64) -> ApiResult<i64> {
+    let v: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(c.amount - COALESCE((SELECT SUM(x.amount) FROM clawback_deductions x WHERE x.clawback_id = \
+            c.id), 0)) AS BIGINT) FROM clawbacks c WHERE c.member_id = $1",
+    )
+    .bind(member_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(v.unwrap_or(0))
+}
