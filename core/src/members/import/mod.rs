@@ -9,7 +9,10 @@ mod cfb_check;
 pub mod export;
 pub mod header;
 mod plan;
+mod reading;
+mod rows;
 pub mod sheet;
+mod writer;
 
 use crate::audit::Actor;
 use crate::error::ApiResult;
