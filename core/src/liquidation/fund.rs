@@ -3,7 +3,7 @@
 //! shares, provider), and the arrangement with it by effective date (its
 //! name, and whether it or the mutual pays the member's AMO part).
 
-use super::repo::rule_sets;
+use super::rule_sets::rule_sets;
 use super::rules::in_force;
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};

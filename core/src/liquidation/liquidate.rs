@@ -6,9 +6,11 @@
 //! approvals and coverages, the deductions, the dossier's status and its
 //! journal row. All or nothing.
 
-use super::compute::{self, CareLine, DossierFacts, FundTariff, LineResult};
-use super::fund::{self, CoverageUnit, Payer};
-use super::repo::{lines_of, payments_of, rule_sets, StoredLine, ThirdPartyPayment};
+use super::compute::{self, CareLine, DossierFacts, LineResult};
+use super::fund::{self, Payer};
+use super::gather::{fund_cover, outstanding, price_by_coverages, share_payments, used_this_year};
+use super::repo::{lines_of, payments_of, StoredLine};
+use super::rule_sets::rule_sets;
 use super::rules::{in_force, RuleSet};
 use crate::approvals::consumption;
 use crate::audit::{self, Actor, Change};
@@ -17,11 +19,10 @@ use crate::dossiers::workflow::Status;
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::members::coverage::Coverage;
-use crate::money;
 use crate::storage::{time, Db};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
@@ -61,9 +62,9 @@ pub struct LiquidationView {
 
 /// A fund coverage chosen for a line while gathering: the coverage, and for
 /// a monthly one the month (`YYYY-MM`) whose tariff the line shares.
-struct CoverUse {
-    coverage: fund::FundCoverage,
-    month: Option<String>,
+pub(super) struct CoverUse {
+    pub(super) coverage: fund::FundCoverage,
+    pub(super) month: Option<String>,
 }
 
 /// Liquidates a complete dossier: computes each line with the rule set in
@@ -334,186 +335,4 @@ async fn write(
         net_paid: result.net_paid,
         version: version + 1,
     })
-}
-
-/// What each beneficiary of the lines was already reimbursed per family and
-/// year, by earlier liquidated or paid dossiers (yearly ceilings).
-async fn used_this_year(
-    tx: &mut Transaction<'static, Any>,
-    stored: &[StoredLine],
-) -> ApiResult<BTreeMap<(i64, String, i32), i64>> {
-    let mut used: BTreeMap<(i64, String, i32), i64> = BTreeMap::new();
-    let years: std::collections::BTreeSet<i32> = stored.iter().map(|l| l.date.year()).collect();
-    let beneficiaries: std::collections::BTreeSet<i64> = stored.iter().map(|l| l.beneficiary_id).collect();
-    for b in &beneficiaries {
-        for y in &years {
-            let rows = sqlx::query(
-                "SELECT cl.family, CAST(SUM(cl.reimbursed) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x ON x.id = cl.dossier_id
-                 WHERE cl.beneficiary_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND x.status IN ($4, $5)
-                 GROUP BY cl.family",
-            )
-            .bind(b)
-            .bind(format!("{y}-01-01"))
-            .bind(format!("{y}-12-31"))
-            .bind(Status::Liquide.code())
-            .bind(Status::Paye.code())
-            .fetch_all(&mut **tx)
-            .await?;
-            for r in rows {
-                let family: Option<String> = r.try_get("family")?;
-                if let Some(f) = family {
-                    used.insert((*b, f, *y), r.try_get::<Option<i64>, _>("total")?.unwrap_or(0));
-                }
-            }
-        }
-    }
-    Ok(used)
-}
-
-/// The member's claw-backs with something left to deduct, oldest first.
-async fn outstanding(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<Vec<(i64, i64)>> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.amount - COALESCE((SELECT CAST(SUM(x.amount) AS BIGINT) FROM clawback_deductions x WHERE x.clawback_id = c.id), 0) AS left_to_deduct
-         FROM clawbacks c WHERE c.member_id = $1 ORDER BY c.id",
-    )
-    .bind(member_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("left_to_deduct")?)))
-        .collect::<ApiResult<Vec<_>>>()?
-        .into_iter()
-        .filter(|(_, left)| *left > 0)
-        .collect())
-}
-
-/// The fund coverage that covers a line, if one has room: a monthly coverage
-/// whose month is not used by another dossier and has months left, or a
-/// coverage in sessions with enough sessions left. `earlier` holds the
-/// choices made for the dossier's earlier lines. When coverages match but
-/// none has room, the reason refuses the line (unless a mutual approval
-/// covers it).
-async fn fund_cover(
-    tx: &mut Transaction<'static, Any>,
-    rules: &RuleSet,
-    l: &StoredLine,
-    code: &str,
-    stored: &[StoredLine],
-    earlier: &[Option<CoverUse>],
-) -> ApiResult<(Option<CoverUse>, Option<String>)> {
-    let found = fund::covering(tx, rules, l.beneficiary_id, code, l.date).await?;
-    let mut refusal = None;
-    for c in found {
-        let mine = earlier.iter().flatten().filter(|u| u.coverage.id == c.id);
-        match c.unit {
-            CoverageUnit::Months => {
-                let month = l.date.format("%Y-%m").to_string();
-                let shown = l.date.format("%m/%Y");
-                if let Some((_, form)) = fund::months_used(tx, c.id).await?.into_iter().find(|(m, _)| *m == month) {
-                    refusal = Some(format!(
-                        "Prise en charge {} déjà utilisée pour {shown} (dossier {form}) : ce mois \
-                        n'est pas remboursé deux fois.",
-                        c.number
-                    ));
-                    continue;
-                }
-                let mut months: std::collections::BTreeSet<String> = mine.filter_map(|u| u.month.clone()).collect();
-                months.insert(month.clone());
-                if c.used + months.len() as i64 > c.quantity {
-                    refusal =
-                        Some(format!("Prise en charge {} épuisée : ses {} mois sont utilisés.", c.number, c.quantity));
-                    continue;
-                }
-                return Ok((Some(CoverUse { coverage: c, month: Some(month) }), None));
-            }
-            CoverageUnit::Sessions => {
-                let taken: i64 = earlier
-                    .iter()
-                    .zip(stored)
-                    .filter(|(u, _)| u.as_ref().map(|u| u.coverage.id) == Some(c.id))
-                    .map(|(_, s)| s.quantity)
-                    .sum();
-                if c.used + taken + l.quantity > c.quantity {
-                    refusal = Some(format!(
-                        "Prise en charge {} : {} séances demandées, {} restantes.",
-                        c.number,
-                        l.quantity,
-                        (c.quantity - c.used - taken).max(0)
-                    ));
-                    continue;
-                }
-                return Ok((Some(CoverUse { coverage: c, month: None }), None));
-            }
-        }
-    }
-    Ok((None, refusal))
-}
-
-/// Prices the lines under a fund coverage with its tariff: per session, or a
-/// month's tariff shared by the lines of that month in proportion to what
-/// each charged (the shares add up to the tariff to the centime).
-fn price_by_coverages(lines: &mut [CareLine], covers: &[Option<CoverUse>]) {
-    let mut groups: BTreeMap<(i64, String), Vec<usize>> = BTreeMap::new();
-    for (i, c) in covers.iter().enumerate() {
-        let Some(c) = c else { continue };
-        match &c.month {
-            Some(m) => groups.entry((c.coverage.id, m.clone())).or_default().push(i),
-            None => {
-                let q = lines[i].quantity;
-                lines[i].coverage = Some(FundTariff {
-                    number: c.coverage.number.clone(),
-                    fund_act: c.coverage.fund_act.clone(),
-                    tariff: c.coverage.tariff * q,
-                    fund_share: c.coverage.fund_share * q,
-                });
-            }
-        }
-    }
-    for idx in groups.values() {
-        let c = &covers[idx[0]].as_ref().expect("grouped lines have a coverage").coverage;
-        let weights: Vec<i64> = idx.iter().map(|i| lines[*i].charged).collect();
-        let tariffs = money::split(c.tariff, &weights);
-        let shares = money::split(c.fund_share, &weights);
-        for (k, i) in idx.iter().enumerate() {
-            lines[*i].coverage = Some(FundTariff {
-                number: c.number.clone(),
-                fund_act: c.fund_act.clone(),
-                tariff: tariffs[k],
-                fund_share: shares[k],
-            });
-        }
-    }
-}
-
-/// Shares what third parties paid on each invoice over its lines, in
-/// proportion to what each charged.
-fn share_payments(lines: &mut [CareLine], stored: &[StoredLine], payments: &[ThirdPartyPayment]) {
-    for p in payments {
-        let idx: Vec<usize> = stored
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.invoice_number.as_deref() == Some(p.invoice_number.as_str()))
-            .map(|(i, _)| i)
-            .collect();
-        let weights: Vec<i64> = idx.iter().map(|i| lines[*i].charged).collect();
-        for (k, share) in money::split(p.amount, &weights).into_iter().enumerate() {
-            match p.payer {
-                Payer::Fonds => lines[idx[k]].paid_by_fund += share,
-                Payer::Mutuelle => lines[idx[k]].paid_by_mutual += share,
-            }
-        }
-    }
-}
-
-/// The member's claw-backs and what remains to deduct.
-pub async fn outstanding_clawbacks(pool: &AnyPool, member_id: i64) -> ApiResult<i64> {
-    let v: Option<i64> = sqlx::query_scalar(
-        "SELECT CAST(SUM(c.amount - COALESCE((SELECT SUM(x.amount) FROM clawback_deductions x WHERE x.clawback_id = \
-            c.id), 0)) AS BIGINT) FROM clawbacks c WHERE c.member_id = $1",
-    )
-    .bind(member_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(v.unwrap_or(0))
 }

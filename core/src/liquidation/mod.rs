@@ -6,8 +6,10 @@
 pub mod chronic;
 pub mod compute;
 pub mod fund;
+mod gather;
 pub mod liquidate;
 pub mod repo;
+pub mod rule_sets;
 pub mod rules;
 pub mod rules_form;
 

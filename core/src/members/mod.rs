@@ -2,6 +2,7 @@
 //! import. Nobody is ever deleted: a member who left gets an end date and
 //! stays readable.
 
+mod beneficiaries;
 pub mod coverage;
 pub mod import;
 mod input;
@@ -10,6 +11,7 @@ mod search;
 pub mod updates;
 pub mod validate;
 
+pub use beneficiaries::*;
 pub use input::{BeneficiaryInput, MemberInput};
 pub use repo::*;
 pub use search::{search, SearchResult};

@@ -1,10 +1,12 @@
 //! Staff accounts: who can log in, with which roles, and the lock-out rule.
 
+mod credentials;
 pub mod password;
 mod repo;
 mod requests;
 pub mod validate;
 
+pub use credentials::*;
 pub use repo::*;
 pub use requests::{decide_request, pending_requests, StaffRequest};
 

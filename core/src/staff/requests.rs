@@ -5,7 +5,8 @@
 //! same transaction, or refuses it. A reset's password is kept as its hash
 //! only, until it is applied.
 
-use super::repo::{apply_password, apply_roles, OWN_ROLES};
+use super::credentials::apply_password;
+use super::repo::{apply_roles, OWN_ROLES};
 use super::{validate, StaffMember};
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;

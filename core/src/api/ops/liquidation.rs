@@ -9,6 +9,7 @@ use crate::error::ApiResult;
 use crate::liquidation::fund::{self, Arrangement, FundCoverage, FundCoverageInput};
 use crate::liquidation::liquidate::{self, LiquidationView};
 use crate::liquidation::repo::{self, CareLinesSave, StoredLine, ThirdPartyPayment};
+use crate::liquidation::rule_sets;
 use crate::liquidation::rules_form::{self, RuleSetForm};
 use crate::liquidation::RuleSet;
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ impl Operation for RuleSetList {
     type Request = Empty;
     type Response = Vec<RuleSet>;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<RuleSet>> {
-        repo::rule_sets(ctx.db().pool()).await
+        rule_sets::rule_sets(ctx.db().pool()).await
     }
 }
 
@@ -36,7 +37,7 @@ impl Operation for RuleSetAdd {
     type Request = RuleSet;
     type Response = Vec<RuleSet>;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSet) -> ApiResult<Vec<RuleSet>> {
-        repo::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &r).await
+        rule_sets::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &r).await
     }
 }
 
@@ -180,7 +181,7 @@ impl Operation for RuleSetFormGet {
     type Request = RuleSetFormRequest;
     type Response = RuleSetForm;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSetFormRequest) -> ApiResult<RuleSetForm> {
-        let sets = repo::rule_sets(ctx.db().pool()).await?;
+        let sets = rule_sets::rule_sets(ctx.db().pool()).await?;
         let set = match r.on {
             Some(day) => crate::liquidation::in_force(&sets, day),
             None => sets.last(),
@@ -206,7 +207,7 @@ impl Operation for RuleSetPreviewOp {
     type Response = RuleSetPreview;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSetForm) -> ApiResult<RuleSetPreview> {
         let rules = rules_form::read(&r)?;
-        let sets = repo::rule_sets(ctx.db().pool()).await?;
+        let sets = rule_sets::rule_sets(ctx.db().pool()).await?;
         Ok(RuleSetPreview { differences: rules_form::against_in_force(&sets, &rules), rules })
     }
 }
@@ -221,6 +222,6 @@ impl Operation for RuleSetSave {
     type Response = Vec<RuleSet>;
     async fn run(ctx: &mut Ctx<'_>, r: RuleSetForm) -> ApiResult<Vec<RuleSet>> {
         let rules = rules_form::read(&r)?;
-        repo::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &rules).await
+        rule_sets::add_rule_set(ctx.db(), &ctx.actor, ctx.now, &rules).await
     }
 }

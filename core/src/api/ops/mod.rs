@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod catalogues;
 pub mod dossiers;
 pub mod liquidation;
 pub mod members;
@@ -98,12 +99,12 @@ operations! {
     dossiers::DossierReceipt,
     dossiers::DossierMemberView,
     dossiers::HomeGet,
-    dossiers::ReasonList,
-    dossiers::ReasonSave,
-    dossiers::DocumentTypeList,
-    dossiers::DocumentTypeSave,
-    dossiers::DeadlineRuleList,
-    dossiers::DeadlineRuleAdd,
+    catalogues::ReasonList,
+    catalogues::ReasonSave,
+    catalogues::DocumentTypeList,
+    catalogues::DocumentTypeSave,
+    catalogues::DeadlineRuleList,
+    catalogues::DeadlineRuleAdd,
     dossiers::DossierMedicalSave,
     liquidation::RuleSetList,
     liquidation::RuleSetAdd,

@@ -1,0 +1,139 @@
+//! Tests of `rules_form.rs`.
+
+use super::*;
+
+fn form() -> RuleSetForm {
+    RuleSetForm {
+        effective_from: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        key_values: vec![
+            KeyValueForm { letter: "c".into(), value: "90".into() },
+            KeyValueForm { letter: "P".into(), value: "1,10".into() },
+        ],
+        acts: vec![
+            ActForm {
+                code: "C".into(),
+                label: "Consultation".into(),
+                family: "consultation".into(),
+                pricing: PricingForm::KeyLetter,
+                unit_price: String::new(),
+                needs_prior_approval: false,
+            },
+            ActForm {
+                code: "ORTHO".into(),
+                label: "Orthophonie (séance)".into(),
+                family: "Rééducation".into(),
+                pricing: PricingForm::UnitPrice,
+                unit_price: "50".into(),
+                needs_prior_approval: true,
+            },
+        ],
+        rates: vec![KindRatesForm {
+            kind: Kind::Maladie,
+            rate: "100".into(),
+            amo_share: "72,5 %".into(),
+            above_tariff: String::new(),
+        }],
+        chronic_rate: "100".into(),
+        yearly_ceilings: vec![CeilingForm { family: "optique".into(), amount: "1 200".into() }],
+        fund_acts: vec![FundActForm { code: "imp2".into(), acts: "ORTHO".into() }],
+    }
+}
+
+#[test]
+fn the_form_is_read_in_centimes_and_basis_points() {
+    let r = read(&form()).unwrap();
+    assert_eq!((r.key_values["C"], r.key_values["P"]), (9_000, 110));
+    assert_eq!(r.acts[1].pricing, Pricing::Reference { unit_price: Some(5_000) });
+    assert_eq!(r.acts[1].family, "reeducation");
+    assert_eq!((r.rates[&Kind::Maladie], r.amo_shares[&Kind::Maladie]), (10_000, 7_250));
+    assert_eq!(r.yearly_ceilings["optique"], 120_000);
+    assert_eq!(r.fund_acts["IMP2"], vec!["ORTHO".to_string()]);
+}
+
+#[test]
+fn each_bad_value_names_its_field() {
+    type Case<'a> = (Box<dyn Fn(&mut RuleSetForm)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            Box::new(|f| f.rates[0].rate = "120".into()),
+            "rates[0].rate",
+            "Taux remboursé (Maladie) : 120 % dépasse 100 %.",
+        ),
+        (
+            Box::new(|f| f.rates[0].amo_share = "quatre-vingts".into()),
+            "rates[0].amo_share",
+            "Part AMO (Maladie) : « quatre-vingts » n'est pas un pourcentage (exemples : 80, 72,5).",
+        ),
+        (
+            Box::new(|f| f.acts[1].unit_price = "-50".into()),
+            "acts[1].unit_price",
+            "Acte ORTHO, tarif unitaire : le montant doit être positif.",
+        ),
+        (
+            Box::new(|f| f.key_values[0].value = "0".into()),
+            "key_values[0].value",
+            "Valeur de la lettre clé C : le montant doit être positif.",
+        ),
+        (
+            Box::new(|f| f.acts[0].label = " ".into()),
+            "acts[0].label",
+            "Acte C : libellé obligatoire (ce que lit l'adhérent sur son décompte).",
+        ),
+        (
+            Box::new(|f| f.fund_acts[0].acts = "PSYMOT".into()),
+            "fund_acts[0].acts",
+            "Code IMP2 de la caisse : l'acte PSYMOT n'est pas au barème.",
+        ),
+        (
+            Box::new(|f| f.acts[0].code = "Z".into()),
+            "acts[0].pricing",
+            "Acte Z : la lettre clé Z n'a pas de valeur ; saisissez-la avec les lettres clés.",
+        ),
+    ];
+    for (i, (patch, field, message)) in cases.into_iter().enumerate() {
+        let mut f = form();
+        patch(&mut f);
+        let e = read(&f).expect_err(&format!("case {i} accepted"));
+        assert_eq!((e.field.as_deref(), e.message.as_str()), (Some(field), message), "case {i}");
+    }
+}
+
+#[test]
+fn the_differences_are_said_in_words() {
+    let old = read(&form()).unwrap();
+    let mut f = form();
+    f.key_values[0].value = "100".into();
+    f.rates[0].amo_share = "80".into();
+    f.acts[1].needs_prior_approval = false;
+    f.acts.push(ActForm {
+        code: "PSYMOT".into(),
+        label: "Psychomotricité (séance)".into(),
+        family: "reeducation".into(),
+        pricing: PricingForm::Agreement,
+        unit_price: String::new(),
+        needs_prior_approval: true,
+    });
+    f.yearly_ceilings.clear();
+    let new = read(&f).unwrap();
+    assert_eq!(
+        differences(Some(&old), &new),
+        vec![
+            "Lettre clé C : 90,00 DH → 100,00 DH",
+            "Acte ORTHO : accord préalable plus exigé",
+            "Acte PSYMOT ajouté : Psychomotricité (séance) (reeducation, tarif de la prise en charge, accord \
+            préalable)",
+            "Part AMO (Maladie) : 72,5 % → 80 %",
+            "Plafond annuel optique : 1 200,00 DH → —",
+        ]
+    );
+    assert_eq!(differences(Some(&old), &old), vec!["Aucune différence avec le barème en vigueur."]);
+    // Shown in the editor and read back, a set is the same set.
+    let mut back = read(&to_form(&new)).unwrap();
+    back.above_tariff_rates.retain(|_, v| *v > 0);
+    let mut expected = new.clone();
+    for k in Kind::ALL {
+        expected.rates.entry(k).or_insert(0);
+        expected.amo_shares.entry(k).or_insert(0);
+    }
+    assert_eq!(back, expected);
+}
