@@ -5,6 +5,7 @@ use super::consumption;
 use super::model::*;
 use super::repo::load;
 use crate::audit::{self, Actor, Change};
+use crate::dossiers::complements;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -262,12 +263,7 @@ pub async fn decide(
     // force today gives (issue 18, item 4).
     let complement_due = match status {
         RequestStatus::Incomplet => {
-            let today = now.date_naive();
-            let rule = crate::dossiers::deadlines::rule_on(
-                &crate::dossiers::catalogues::deadline_rules(&mut *tx).await?,
-                today,
-            );
-            Some(time::date(today + chrono::Days::new(rule.approval_complement_days as u64)))
+            Some(complements::due(&mut tx, now.date_naive(), complements::Awaiting::ApprovalRequest).await?)
         }
         _ => None,
     };

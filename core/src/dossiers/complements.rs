@@ -12,6 +12,28 @@ use crate::kernel::dates::fr;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// Whose complement: a dossier's or an approval request's (each has its delay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    Dossier,
+    ApprovalRequest,
+}
+
+/// The last day for a complement asked `today`: the deadline rule in force
+/// today gives the delay.
+pub(crate) async fn due(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    today: NaiveDate,
+    of: Awaiting,
+) -> ApiResult<String> {
+    let rule = super::deadlines::rule_on(&catalogues::deadline_rules(&mut **tx).await?, today);
+    let days = match of {
+        Awaiting::Dossier => rule.complement_days,
+        Awaiting::ApprovalRequest => rule.approval_complement_days,
+    };
+    Ok(time::date(today + chrono::Days::new(days as u64)))
+}
+
 /// The catalogue code of the reason an expired complement writes.
 pub const COMPLEMENT_REASON: &str = "complement_non_recu";
 

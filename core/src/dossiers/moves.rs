@@ -3,7 +3,7 @@
 
 use super::catalogues;
 use super::checklist;
-use super::deadlines;
+use super::complements;
 use super::model::Dossier;
 use super::repo::{audit_json, get_in_tx, labels_of};
 use super::workflow::{self, Move, Status};
@@ -133,11 +133,7 @@ pub async fn make_move(
     // An incomplete dossier waits for its complement until the day the rule in
     // force today gives; any other status has nothing to wait for.
     let complement_due = match to {
-        Status::Incomplet => {
-            let today = now.date_naive();
-            let rule = deadlines::rule_on(&catalogues::deadline_rules(&mut *tx).await?, today);
-            Some(time::date(today + chrono::Days::new(rule.complement_days as u64)))
-        }
+        Status::Incomplet => Some(complements::due(&mut tx, now.date_naive(), complements::Awaiting::Dossier).await?),
         _ => None,
     };
     let n = sqlx::query(

@@ -165,15 +165,7 @@ pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Nai
     };
     let rows = bind_all(sqlx::query(&sql.0), &sql.1).fetch_all(pool).await?;
     let mut out = vec![];
-    for s in [
-        Status::Recu,
-        Status::EnCours,
-        Status::Incomplet,
-        Status::Complet,
-        Status::Rejete,
-        Status::Liquide,
-        Status::Paye,
-    ] {
+    for s in Status::ALL {
         let n = rows
             .iter()
             .find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(s.code()))

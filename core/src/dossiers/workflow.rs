@@ -26,6 +26,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the workflow's order.
+    pub const ALL: [Status; 7] = [
+        Status::Recu,
+        Status::EnCours,
+        Status::Incomplet,
+        Status::Complet,
+        Status::Rejete,
+        Status::Liquide,
+        Status::Paye,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Status::Recu => "recu",
@@ -50,17 +61,7 @@ impl Status {
         }
     }
     pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Recu,
-            Status::EnCours,
-            Status::Incomplet,
-            Status::Complet,
-            Status::Rejete,
-            Status::Liquide,
-            Status::Paye,
-        ]
-        .into_iter()
-        .find(|x| x.code() == s)
+        Status::ALL.into_iter().find(|x| x.code() == s)
     }
 }
 
@@ -121,15 +122,6 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
 
-    const ALL: [Status; 7] = [
-        Status::Recu,
-        Status::EnCours,
-        Status::Incomplet,
-        Status::Complet,
-        Status::Rejete,
-        Status::Liquide,
-        Status::Paye,
-    ];
     const MOVES: [Move; 6] =
         [Move::Take, Move::MarkComplete, Move::MarkIncomplete, Move::Reject, Move::ComplementReceived, Move::Reopen];
 
@@ -137,7 +129,7 @@ mod tests {
     fn the_allowed_moves_and_only_those() {
         let everyone = [Role::Reception, Role::Claims, Role::Medical, Role::Admin];
         let mut allowed = vec![];
-        for from in ALL {
+        for from in Status::ALL {
             for m in MOVES {
                 match next(from, m, &everyone) {
                     Ok(to) => allowed.push((from, m, to)),
