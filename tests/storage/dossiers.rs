@@ -412,7 +412,13 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
         req
     };
     let page = d.get(id).await;
-    assert_eq!(page["moves"], json!(["take"]));
+    // The page says what the caller may do, in the words of its buttons.
+    assert_eq!(page["can"]["moves"], json!([{"move": "take", "label": "Prendre le dossier"}]));
+    assert_eq!(page["can"]["tick_checklist"], true);
+    assert_eq!((&page["can"]["edit_care_lines"], &page["can"]["liquidate"]), (&json!(false), &json!(false)));
+    let seen = d.w.call(&mut d.reception, "dossier_get", json!({"id": id})).await.unwrap();
+    assert_eq!(seen["can"]["moves"], json!([]), "reception takes no dossier");
+    assert_eq!((&seen["can"]["tick_checklist"], &seen["can"]["read_medical"]), (&json!(false), &json!(false)));
     // Refused from "reçu": everything but take.
     for m in ["mark_complete", "mark_incomplete", "reject", "complement_received", "reopen"] {
         let e =
@@ -556,6 +562,14 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     }
     // The history holds every move with before and after.
     let page = d.get(id).await;
+    assert_eq!(page["can"]["moves"], json!([]));
+    let can = &page["can"];
+    assert_eq!(
+        (&can["tick_checklist"], &can["edit_care_lines"], &can["liquidate"]),
+        (&json!(false), &json!(true), &json!(true))
+    );
+    let seen = d.w.call(&mut d.reception, "dossier_get", json!({"id": id})).await.unwrap();
+    assert_eq!((&seen["can"]["edit_care_lines"], &seen["can"]["liquidate"]), (&json!(false), &json!(false)));
     let actions: Vec<&str> =
         page["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(actions.iter().filter(|a| **a == "dossier.move").count(), 6, "{actions:?}");

@@ -131,6 +131,7 @@ collection_slip                  R..A
 dossier_record                   R..A
 dossier_record_scan              R..A
 dossier_get                      RCMA
+dossier_statuses                 RCMA
 dossier_move                     RCMA
 dossier_checklist                .C..
 dossier_scans_add                RC..

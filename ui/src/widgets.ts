@@ -47,3 +47,9 @@ export function savePdfButton(id: string, label: string, status: HTMLElement, de
   b.addEventListener("click", saveAs(status, { title: label.replace(/…$/, ""), defaultPath, filters: PDF }, write, (p) => `Enregistré : ${p}`));
   return b;
 }
+
+/** The desk's one table: headings, then the rows (or a body kept to fill later). */
+export function grid(id: string | null, headings: string[], body: Node[] | HTMLTableSectionElement): HTMLTableElement {
+  const rows = body instanceof HTMLTableSectionElement ? body : h("tbody", {}, ...body);
+  return h("table", { class: "grid", id: id ?? undefined }, h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", {}, t)))), rows);
+}

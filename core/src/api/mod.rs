@@ -134,6 +134,11 @@ impl Ctx<'_> {
         &self.api.db
     }
 
+    /// Does the caller hold `p` (an operation's permission, to say what he may do)?
+    pub fn allows(&self, p: Permission) -> bool {
+        crate::auth::allows(&self.roles, p)
+    }
+
     /// Journals one row on its own, by the caller, now: a consultation, an
     /// export, a change outside the database (a backup, a logout).
     pub(crate) async fn journal(&self, change: Change<'_>) -> ApiResult<()> {

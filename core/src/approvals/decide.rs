@@ -263,7 +263,7 @@ pub async fn decide(
     // force today gives (issue 18, item 4).
     let complement_due = match status {
         RequestStatus::Incomplet => {
-            Some(complements::due(&mut tx, now.date_naive(), complements::Awaiting::ApprovalRequest).await?)
+            Some(time::date(complements::due(&mut tx, now.date_naive(), complements::Awaiting::ApprovalRequest).await?))
         }
         _ => None,
     };

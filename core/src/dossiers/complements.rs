@@ -4,9 +4,10 @@
 //! reason, which the member reads.
 
 use super::catalogues;
+use super::lifecycle;
 use super::repo;
-use super::workflow::Status;
-use crate::audit::{Actor, Change};
+use super::workflow::{Input, Status, Transition};
+use crate::audit::Actor;
 use crate::error::ApiResult;
 use crate::kernel::dates::fr;
 use crate::storage::{time, Db};
@@ -25,13 +26,13 @@ pub(crate) async fn due(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     today: NaiveDate,
     of: Awaiting,
-) -> ApiResult<String> {
+) -> ApiResult<NaiveDate> {
     let rule = super::deadlines::rule_on(&catalogues::deadline_rules(&mut **tx).await?, today);
     let days = match of {
         Awaiting::Dossier => rule.complement_days,
         Awaiting::ApprovalRequest => rule.approval_complement_days,
     };
-    Ok(time::date(today + chrono::Days::new(days as u64)))
+    Ok(today + chrono::Days::new(days as u64))
 }
 
 /// The catalogue code of the reason an expired complement writes.
@@ -62,27 +63,12 @@ pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64
     for &id in &ids {
         let before = repo::get_in_tx(&mut tx, id).await?;
         let Some(due) = before.complement_due else { continue };
-        let text = reason(&mut tx, due).await?;
-        sqlx::query(
-            "UPDATE dossiers SET status = $1, reason_code = $2, reason_text = $3, complement_due = NULL, processed_at = $4, version = version + 1, updated_at = $4
-             WHERE id = $5 AND version = $6",
-        )
-        .bind(Status::Rejete.code())
-        .bind(COMPLEMENT_REASON)
-        .bind(&text)
-        .bind(time::ts(now))
-        .bind(id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?;
-        let after = repo::get_in_tx(&mut tx, id).await?;
-        journal.push(Change {
-            action: "dossier.complement_overdue",
-            entity_type: "dossier",
-            entity_id: Some(id.to_string()),
-            before: Some(repo::audit_json(&before)),
-            after: Some(repo::audit_json(&after)),
-        });
+        let input = Input {
+            reason: Some((COMPLEMENT_REASON.to_string(), String::new())),
+            reason_text: Some(reason(&mut tx, due).await?),
+            ..Default::default()
+        };
+        lifecycle::apply(&mut tx, now, &before, Transition::ComplementExpired, &[], input, &mut journal).await?;
     }
     crate::audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;

@@ -3,8 +3,10 @@
 
 use super::catalogues::{self, LATE_REASON};
 use super::deadlines::LateEffect;
+use super::lifecycle;
 use super::model::Dossier;
-use super::workflow::Status;
+use super::repo::get_in_tx;
+use super::workflow::{Input, Status, Transition};
 use crate::audit::Change;
 use crate::error::ApiResult;
 use crate::kernel::dates::fr;
@@ -73,22 +75,11 @@ pub(crate) async fn apply_late_effect(
                         .execute(&mut **tx)
                         .await?;
                 }
-                sqlx::query("UPDATE dossiers SET clawback_deducted = 0 WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
             }
-            sqlx::query(
-                "UPDATE dossiers SET status = $5, reason_code = $1, reason_text = $2, processed_at = $3, \
-                version = version + 1, updated_at = $3 WHERE id = $4",
-            )
-            .bind(late.code)
-            .bind(&late.label)
-            .bind(time::ts(now))
-            .bind(id)
-            .bind(Status::Rejete.code())
-            .execute(&mut **tx)
-            .await?;
+            // Read again: flagging it late moved its version on.
+            let current = get_in_tx(tx, id).await?;
+            let input = Input { reason: Some((late.code.to_string(), late.label.clone())), ..Default::default() };
+            lifecycle::apply(tx, now, &current, Transition::LateReject, &[], input, journal).await?;
         }
         _ => {}
     }

@@ -10,6 +10,7 @@ pub mod counts;
 pub mod deadlines;
 pub mod input;
 pub mod late;
+pub mod lifecycle;
 pub mod model;
 pub mod moves;
 pub mod queue;

@@ -7,7 +7,7 @@ use super::deadlines;
 use super::late;
 use super::model::{Dossier, Kind};
 use super::repo::{self, from_row, DOSSIER_SELECT};
-use super::workflow::Status;
+use super::workflow::{Status, OPEN_SQL};
 use crate::audit::Actor;
 use crate::auth::{self, Permission, Role};
 use crate::error::ApiResult;
@@ -58,8 +58,6 @@ pub struct QueuePage {
     pub counts: Vec<StatusCount>,
 }
 
-const OPEN: &str = "('recu', 'en_cours', 'incomplet')";
-
 /// WHERE conditions and their values for a filter, on columns of `table`
 /// (`d` for dossiers, `c` for the counts table); `with_status` leaves the
 /// status out (for the counts).
@@ -93,7 +91,7 @@ fn conditions(
     if f.overdue {
         // Written as the partial index `dossiers_open` is, so that it is used.
         push(
-            format!("{table}.status IN {OPEN} AND {table}.validity_end < ?"),
+            format!("{table}.status IN {OPEN_SQL} AND {table}.validity_end < ?"),
             Bind::Text(time::date(today)),
             &mut c,
             &mut b,
@@ -315,8 +313,9 @@ async fn count(pool: &AnyPool, sql: &str, binds: &[Bind]) -> ApiResult<i64> {
 /// The figures that matter to each role, and the weekly chart.
 pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime<Utc>) -> ApiResult<Home> {
     let today = now.date_naive();
-    let by_status =
-        |s: &str| format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE status = '{s}'", counts::COUNTS);
+    let by_status = |s: Status| {
+        format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE status = '{}'", counts::COUNTS, s.code())
+    };
     let mut tiles = vec![];
     let mut tile = |key: &str, label: &str, n: i64| tiles.push(Tile { key: key.into(), label: label.into(), count: n });
     let today_start = time::ts(today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
@@ -334,35 +333,34 @@ pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime
         );
     }
     if auth::allows(roles, Permission::DossiersOversee) {
-        tile("to_take", "À prendre (reçus)", count(pool, &by_status("recu"), &[]).await?);
+        tile("to_take", "À prendre (reçus)", count(pool, &by_status(Status::Recu), &[]).await?);
         tile(
             "mine",
             "Mes dossiers en cours",
             count(
                 pool,
                 &format!(
-                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM \
-            {} c WHERE assigned_to = $1 AND status = \
-            'en_cours'",
-                    counts::COUNTS
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} c WHERE assigned_to = $1 AND status = '{}'",
+                    counts::COUNTS,
+                    Status::EnCours.code()
                 ),
                 &[Bind::Int(me.unwrap_or(-1))],
             )
             .await?,
         );
-        tile("complete", "Complets, à liquider", count(pool, &by_status("complet"), &[]).await?);
+        tile("complete", "Complets, à liquider", count(pool, &by_status(Status::Complet), &[]).await?);
         tile(
             "overdue",
             "En retard (validité dépassée)",
             count(
                 pool,
-                &format!("SELECT COUNT(*) FROM dossiers WHERE status IN {OPEN} AND validity_end < $1"),
+                &format!("SELECT COUNT(*) FROM dossiers WHERE status IN {OPEN_SQL} AND validity_end < $1"),
                 &[Bind::Text(time::date(today))],
             )
             .await?,
         );
     }
-    tile("incomplete", "Incomplets (en attente de complément)", count(pool, &by_status("incomplet"), &[]).await?);
+    tile("incomplete", "Incomplets (en attente de complément)", count(pool, &by_status(Status::Incomplet), &[]).await?);
     tile(
         "originals_overdue",
         "Originaux en retard",

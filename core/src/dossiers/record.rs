@@ -254,7 +254,7 @@ pub async fn record(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO dossiers (form_number, member_id, beneficiary_id, kind, first_act_date, total_claimed, pieces, status, urn_id, collection_id,
            scanned_on, original_received_on, validity_end, original_deadline, late, contents_json, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'recu', $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $17, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
     )
     .bind(&c.form_number)
     .bind(member_id)
@@ -272,6 +272,7 @@ pub async fn record(
     .bind(late as i64)
     .bind(serde_json::to_string(&input.contents.for_kind(input.kind)).map_err(ApiError::internal)?)
     .bind(time::ts(now))
+    .bind(Status::Recu.code())
     .fetch_one(&mut *tx)
     .await?;
     for s in scans {

@@ -227,7 +227,7 @@ pub async fn update_checklist(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &Ch
     if before.version != u.version {
         return Err(ApiError::stale());
     }
-    if !matches!(before.status, Status::Recu | Status::EnCours | Status::Incomplet) {
+    if !before.status.is_open() {
         return Err(ApiError::conflict(format!(
             "La liste des pièces d'un dossier au statut « {} » ne se modifie plus.",
             before.status.label()

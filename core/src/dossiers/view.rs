@@ -5,7 +5,7 @@ use super::catalogues;
 use super::checklist;
 use super::model::Dossier;
 use super::repo::labels_of;
-use super::workflow::{self, Move, Status};
+use super::workflow::{self, Move, Status, Transition};
 use crate::auth::Role;
 use crate::error::ApiResult;
 use crate::kernel::dates::fr;
@@ -54,12 +54,61 @@ pub async fn checklist_view(pool: &AnyPool, d: &Dossier) -> ApiResult<ChecklistV
     Ok(ChecklistView { proposed_reason: checklist::incomplete_reason(&refs), items, missing })
 }
 
-/// The moves these roles may make on the dossier now.
-pub fn moves_for(d: &Dossier, roles: &[Role]) -> Vec<Move> {
-    [Move::Take, Move::MarkComplete, Move::MarkIncomplete, Move::Reject, Move::ComplementReceived, Move::Reopen]
+/// A move the caller may make, with its button's words.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MoveOption {
+    #[serde(rename = "move")]
+    pub action: Move,
+    pub label: String,
+}
+
+/// What the caller may do on the dossier now. The core decides it from the
+/// workflow and the permissions of the operations; the window only shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DossierActions {
+    pub moves: Vec<MoveOption>,
+    /// Tick what it contains and the documents present.
+    pub tick_checklist: bool,
+    /// Type or correct its care lines and the fund's coverages.
+    pub edit_care_lines: bool,
+    pub liquidate: bool,
+    /// Liquidated: the next payment batch pays it (for those who make batches).
+    pub pay: bool,
+    /// Its care lines are shown (being typed, or liquidated).
+    pub show_care_lines: bool,
+    /// Read and write the nature of the illness and the medical notes.
+    pub read_medical: bool,
+}
+
+/// What these roles may do on dossier `d` now; `process`, `liquidate` and
+/// `pay` say whether they hold the permission of the operation concerned.
+pub fn actions_for(d: &Dossier, roles: &[Role], process: bool, liquidate: bool, pay: bool) -> DossierActions {
+    let moves = Move::ALL
         .into_iter()
         .filter(|m| workflow::next(d.status, *m, roles).is_ok())
-        .collect()
+        .map(|m| MoveOption { action: m, label: m.title().into() })
+        .collect();
+    DossierActions {
+        moves,
+        tick_checklist: process && d.status.is_open(),
+        edit_care_lines: process && d.status.care_lines_open(),
+        liquidate: liquidate && Transition::Liquidate.target(d.status, roles).is_ok(),
+        pay: pay && Transition::Pay.target(d.status, roles).is_ok(),
+        show_care_lines: d.status.care_lines_open() || matches!(d.status, Status::Liquide | Status::Paye),
+        read_medical: crate::medical::reads_medical(roles),
+    }
+}
+
+/// A status with the words the desk and the member read.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StatusOption {
+    pub status: Status,
+    pub label: String,
+}
+
+/// Every status, in the workflow's order.
+pub fn statuses() -> Vec<StatusOption> {
+    Status::ALL.into_iter().map(|s| StatusOption { status: s, label: s.label().into() }).collect()
 }
 
 /// A dossier as the member's portal shows it, in the portal's words.

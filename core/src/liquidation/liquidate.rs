@@ -13,9 +13,10 @@ use super::repo::{lines_of, payments_of, StoredLine};
 use super::rule_sets::rule_sets;
 use super::rules::{in_force, RuleSet};
 use crate::approvals::consumption;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Actor};
+use crate::dossiers::lifecycle;
 use crate::dossiers::repo::get_in_tx;
-use crate::dossiers::workflow::Status;
+use crate::dossiers::workflow::{self, Current, Input, Transition, Value};
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::members::coverage::Coverage;
@@ -84,12 +85,7 @@ pub async fn liquidate(
     if d.version != version {
         return Err(ApiError::stale());
     }
-    if d.status != Status::Complet {
-        return Err(ApiError::conflict(format!(
-            "Seul un dossier complet se liquide ; celui-ci est « {} ».",
-            d.status.label()
-        )));
-    }
+    Transition::Liquidate.target(d.status, &[])?;
     let stored = lines_of(&mut tx, dossier_id).await?;
     if stored.is_empty() {
         return Err(ApiError::validation("lines", "Saisissez les lignes de soins avant de liquider."));
@@ -282,44 +278,30 @@ async fn write(
         .await?;
     }
     let mutual_pays = result.net_paid + deducted;
-    let n = sqlx::query(
-        "UPDATE dossiers SET status = $1, liquidated_at = $2, total_reimbursed = $3, clawback_deducted = $4, fund_name = $5, mutual_pays_amo = $6,
-           paid_by_others = $7, total_amo = $8, fund_pays = $9, mutual_pays = $10, total_remainder = $11, amo_due = $14,
-           version = version + 1, updated_at = $2 WHERE id = $12 AND version = $13",
-    )
-    .bind(Status::Liquide.code())
-    .bind(time::ts(now))
-    .bind(result.total_reimbursed)
-    .bind(deducted)
-    .bind(&arrangement.fund_name)
-    .bind(facts.mutual_pays_amo as i64)
-    .bind(result.total_paid_by_others)
-    .bind(result.total_amo)
-    .bind(result.fund_pays)
-    .bind(mutual_pays)
-    .bind(result.total_remainder)
-    .bind(dossier_id)
-    .bind(version)
-    .bind(result.total_amo_to_member)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(ApiError::stale());
-    }
-    audit::record(tx, now, actor, Change {
-        action: "dossier.liquidate",
-        entity_type: "dossier",
-        entity_id: Some(dossier_id.to_string()),
-        before: Some(serde_json::json!({ "status": d.status })),
-        after: Some(serde_json::json!({
-            "status": Status::Liquide, "total_charged": result.total_charged, "paid_by_others": result.total_paid_by_others,
-            "total_amo": result.total_amo, "total_complementary": result.total_complementary, "total_reimbursed": result.total_reimbursed,
-            "total_remainder": result.total_remainder, "fund": arrangement.fund_name, "fund_pays": result.fund_pays, "mutual_pays": mutual_pays,
-            "clawback_deducted": deducted, "net_paid": result.net_paid, "deductions": result.deductions,
-        })),
-    })
-    .await?;
+    let int = |v: i64| Value::Int(Some(v));
+    let payload = vec![
+        ("liquidated_at", Value::Now),
+        ("total_reimbursed", int(result.total_reimbursed)),
+        ("clawback_deducted", int(deducted)),
+        ("fund_name", Value::Text(Some(arrangement.fund_name.clone()))),
+        ("mutual_pays_amo", int(facts.mutual_pays_amo as i64)),
+        ("paid_by_others", int(result.total_paid_by_others)),
+        ("total_amo", int(result.total_amo)),
+        ("fund_pays", int(result.fund_pays)),
+        ("mutual_pays", int(mutual_pays)),
+        ("total_remainder", int(result.total_remainder)),
+        ("amo_due", int(result.total_amo_to_member)),
+    ];
+    let details = serde_json::json!({
+        "total_charged": result.total_charged, "total_complementary": result.total_complementary,
+        "fund": arrangement.fund_name, "net_paid": result.net_paid, "deductions": result.deductions,
+    });
+    let input = Input { payload, details: details.as_object().cloned().unwrap_or_default(), ..Default::default() };
+    let update =
+        workflow::plan(Current { id: dossier_id, status: d.status, version }, Transition::Liquidate, &[], input)?;
+    let mut journal = vec![];
+    lifecycle::write(tx, now, update, serde_json::json!({ "status": d.status }), &mut journal).await?;
+    audit::record_many(tx, now, actor, journal).await?;
     let lines = lines_of(tx, dossier_id).await?;
     Ok(LiquidationView {
         lines,

@@ -195,7 +195,7 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     if d.version != version {
         return Err(ApiError::stale());
     }
-    if !matches!(d.status, Status::EnCours | Status::Complet) {
+    if !d.status.care_lines_open() {
         return Err(ApiError::conflict(format!(
             "Les lignes de soins d'un dossier au statut « {} » ne se modifient pas.",
             d.status.label()

@@ -63,10 +63,24 @@ pub async fn add_beneficiary(
 ) -> ApiResult<Beneficiary> {
     let mut tx = db.begin().await?;
     let member = get_in_tx(&mut tx, member_id).await?;
-    let id = insert_beneficiary(&mut tx, member.id, b, now).await?;
-    let created = beneficiary_in_tx(&mut tx, id).await?;
+    let created = add_in_tx(&mut tx, actor, now, member.id, b).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Adds a beneficiary and journals it, inside the caller's transaction (a
+/// desk's addition, or a validated update request's).
+pub(crate) async fn add_in_tx(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    member_id: i64,
+    b: &BeneficiaryInput,
+) -> ApiResult<Beneficiary> {
+    let id = insert_beneficiary(tx, member_id, b, now).await?;
+    let created = beneficiary_in_tx(tx, id).await?;
     audit::record(
-        &mut tx,
+        tx,
         now,
         actor,
         Change {
@@ -78,7 +92,6 @@ pub async fn add_beneficiary(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(created)
 }
 

@@ -5,8 +5,9 @@
 //! no transfer of nothing. The batch is exported as a transfer list with the
 //! members' RIBs.
 
-use crate::audit::{self, Actor, Change};
-use crate::dossiers::workflow::Status;
+use crate::audit::{self, Actor};
+use crate::dossiers::lifecycle;
+use crate::dossiers::workflow::{self, Current, Input, Status, Transition, Value};
 use crate::error::{ApiError, ApiResult};
 use crate::export::{write_xlsx, Cell};
 use crate::members::validate;
@@ -81,13 +82,12 @@ pub async fn pay(
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            return Err(match status.as_deref().and_then(Status::parse) {
-                None => ApiError::validation("dossier_ids", format!("Aucun dossier n° {id}.")),
-                Some(s) => ApiError::conflict(format!(
-                    "Le dossier n° {id} est « {} » : seuls les dossiers liquidés se règlent.",
-                    s.label()
-                )),
-            });
+            let Some(status) = status.as_deref().and_then(Status::parse) else {
+                return Err(ApiError::validation("dossier_ids", format!("Aucun dossier n° {id}.")));
+            };
+            let mut refused = Transition::Pay.target(status, &[]).err().unwrap_or_else(ApiError::stale);
+            refused.message = format!("Dossier n° {id} : {}", refused.message);
+            return Err(refused);
         }
     }
     if chosen.is_empty() {
@@ -160,33 +160,16 @@ pub async fn pay(
         let net = net(r)?;
         let pref = if net > 0 { transfer_of.get(&r.try_get::<i64, _>("member_id")?).cloned() } else { None };
         let statement = format!("DEC-{}-{id:08}", pay_date.format("%Y"));
-        let n = sqlx::query(
-            "UPDATE dossiers SET status = $9, paid_amount = $1, payment_batch_id = $2, payment_reference = $3, paid_on = $4, statement_number = $5,
-               payment_return_reason = NULL, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND status = $10",
-        )
-        .bind(net)
-        .bind(batch_id)
-        .bind(&pref)
-        .bind(time::date(pay_date))
-        .bind(&statement)
-        .bind(time::ts(now))
-        .bind(id)
-        .bind(r.try_get::<i64, _>("version")?)
-        .bind(Status::Paye.code())
-        .bind(Status::Liquide.code())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(ApiError::stale());
-        }
-        journal.push(Change {
-            action: "dossier.pay",
-            entity_type: "dossier",
-            entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({ "status": Status::Liquide })),
-            after: Some(serde_json::json!({ "status": Status::Paye, "paid_amount": net, "payment_reference": pref, "paid_on": pay_date, "statement_number": statement })),
-        });
+        let payload = vec![
+            ("paid_amount", Value::Int(Some(net))),
+            ("payment_batch_id", Value::Int(Some(batch_id))),
+            ("payment_reference", Value::Text(pref.clone())),
+            ("paid_on", Value::Date(Some(pay_date))),
+            ("statement_number", Value::Text(Some(statement))),
+        ];
+        let read = Current { id, status: Status::Liquide, version: r.try_get::<i64, _>("version")? };
+        let update = workflow::plan(read, Transition::Pay, &[], Input { payload, ..Default::default() })?;
+        lifecycle::write(&mut tx, now, update, serde_json::json!({ "status": Status::Liquide }), &mut journal).await?;
     }
     audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
@@ -299,12 +282,6 @@ pub async fn return_transfer(
 ) -> ApiResult<i64> {
     let reference = payment_reference.trim();
     let reason = crate::kernel::text::clean("reason", "Motif du retour", reason, 300)?;
-    if reason.is_empty() {
-        return Err(ApiError::validation(
-            "reason",
-            "Motif du retour obligatoire (celui de l'avis de la banque : compte clôturé, RIB erroné…).",
-        ));
-    }
     let mut tx = db.begin().await?;
     let rows = sqlx::query(
         "SELECT id, member_id, payment_batch_id, paid_amount, version FROM dossiers WHERE \
@@ -342,33 +319,21 @@ pub async fn return_transfer(
     .bind(&actor.name)
     .execute(&mut *tx)
     .await?;
+    let mut journal = vec![];
     for r in &rows {
-        let id: i64 = r.try_get("id")?;
-        let n = sqlx::query(
-            "UPDATE dossiers SET status = $1, paid_amount = NULL, payment_batch_id = NULL, payment_reference = NULL, paid_on = NULL, statement_number = NULL,
-               payment_return_reason = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5 AND status = $6",
-        )
-        .bind(Status::Liquide.code())
-        .bind(&reason)
-        .bind(time::ts(now))
-        .bind(id)
-        .bind(r.try_get::<i64, _>("version")?)
-        .bind(Status::Paye.code())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(ApiError::stale());
-        }
-        audit::record(&mut tx, now, actor, Change {
-            action: "dossier.payment_returned",
-            entity_type: "dossier",
-            entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({ "status": Status::Paye, "payment_reference": reference, "paid_amount": r.try_get::<Option<i64>, _>("paid_amount")? })),
-            after: Some(serde_json::json!({ "status": Status::Liquide, "reason": reason, "returned_on": returned_on })),
-        })
-        .await?;
+        let paid: Option<i64> = r.try_get("paid_amount")?;
+        let read = Current { id: r.try_get("id")?, status: Status::Paye, version: r.try_get("version")? };
+        let details = serde_json::json!({ "reason": reason, "returned_on": returned_on });
+        let input = Input {
+            reason_text: Some(reason.clone()),
+            details: details.as_object().cloned().unwrap_or_default(),
+            ..Default::default()
+        };
+        let update = workflow::plan(read, Transition::PaymentReturned, &[], input)?;
+        let before = serde_json::json!({ "status": Status::Paye, "payment_reference": reference, "paid_amount": paid });
+        lifecycle::write(&mut tx, now, update, before, &mut journal).await?;
     }
+    audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
     Ok(rows.len() as i64)
 }

@@ -469,6 +469,32 @@ total_reimbursed: number | null, payment_reference: string | null,
 complement_due: string | null, paid_on: string | null, statement_number: string | null, version: number, };
 
 /**
+ * What the caller may do on the dossier now. The core decides it from the
+ * workflow and the permissions of the operations; the window only shows it.
+ */
+export type DossierActions = { moves: Array<MoveOption>, 
+/**
+ * Tick what it contains and the documents present.
+ */
+tick_checklist: boolean, 
+/**
+ * Type or correct its care lines and the fund's coverages.
+ */
+edit_care_lines: boolean, liquidate: boolean, 
+/**
+ * Liquidated: the next payment batch pays it (for those who make batches).
+ */
+pay: boolean, 
+/**
+ * Its care lines are shown (being typed, or liquidated).
+ */
+show_care_lines: boolean, 
+/**
+ * Read and write the nature of the illness and the medical notes.
+ */
+read_medical: boolean, };
+
+/**
  * The fields reception records for each dossier.
  */
 export type DossierInput = { 
@@ -516,9 +542,9 @@ nature: string, notes?: string, };
  */
 export type DossierPage = { dossier: Dossier, checklist: ChecklistView, scans: Array<ScanInfo>, 
 /**
- * The moves the caller may make now.
+ * What the caller may do on it now.
  */
-moves: Array<Move>, 
+can: DossierActions, 
 /**
  * What the member's portal shows of it.
  */
@@ -877,6 +903,11 @@ export type MemberUpdateRequest = { id: number, version: number, member: MemberI
  * A move a staff member asks for.
  */
 export type Move = "take" | "mark_complete" | "mark_incomplete" | "reject" | "complement_received" | "reopen";
+
+/**
+ * A move the caller may make, with its button's words.
+ */
+export type MoveOption = { move: Move, label: string, };
 
 /**
  * A move asked by a staff member.
@@ -1515,6 +1546,11 @@ export type Status = "recu" | "en_cours" | "incomplet" | "complet" | "rejete" | 
 export type StatusCount = { status: Status, label: string, count: number, };
 
 /**
+ * A status with the words the desk and the member read.
+ */
+export type StatusOption = { status: Status, label: string, };
+
+/**
  * A stored care line with, once liquidated, its figures.
  */
 export type StoredLine = { id: number, date: string, beneficiary_id: number, act: string, quantity: number, charged: number, provider: string | null, invoice_number: string | null, 
@@ -1717,6 +1753,7 @@ export interface Operations {
   dossier_record: { request: DossierInput; response: Recorded };
   dossier_record_scan: { request: DossierInput; response: Recorded };
   dossier_get: { request: DossierRef; response: DossierPage };
+  dossier_statuses: { request: Empty; response: Array<StatusOption> };
   dossier_move: { request: MoveRequest; response: Dossier };
   dossier_checklist: { request: ChecklistUpdate; response: Dossier };
   dossier_scans_add: { request: ScansAdd; response: Array<ScanInfo> };
@@ -1840,6 +1877,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   dossier_record: "reception_work",
   dossier_record_scan: "reception_work",
   dossier_get: "dossiers_read",
+  dossier_statuses: "authenticated",
   dossier_move: "dossiers_read",
   dossier_checklist: "dossiers_process",
   dossier_scans_add: "scans_attach",

@@ -8,8 +8,7 @@ import { labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Decision, FileInput, Grant, Piece, Request, RequestRow, RequestStatus, SessionInfo, Unit } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, showError, statusLine, tabs, value } from "../dom";
-import { table } from "./catalogues";
-import { PDF, pathField, saveAs, savePdfButton } from "../widgets";
+import { PDF, grid, pathField, saveAs, savePdfButton } from "../widgets";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
 
@@ -76,7 +75,7 @@ async function listPanel(panel: HTMLElement, session: SessionInfo, filter: { sta
 }
 
 function requestTable(id: string, rows: RequestRow[], go: (id: number) => void): HTMLTableElement {
-  return table(
+  return grid(
     id,
     ["N°", "Nature", "Adhérent", "Bénéficiaire", "Prestataire", "Reçue le", "Attente (j)", "Statut"],
     rows.map((r) =>
@@ -227,7 +226,7 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
         .flatMap(([k, v]) => [h("dt", {}, k), h("dd", { "data-fact": k }, v)]),
     ),
     medical,
-    r.grants.length > 0 ? table("request-grants", GRANT_HEADERS, r.grants.map((g) => h("tr", {}, ...grantCells(g)))) : null,
+    r.grants.length > 0 ? grid("request-grants", GRANT_HEADERS, r.grants.map((g) => h("tr", {}, ...grantCells(g)))) : null,
     h("h4", {}, "Pièces"),
     h("ul", { id: "request-files" }, ...r.files.map((f) => h("li", {}, `${PIECES.find(([p]) => p === f.piece)?.[1] ?? f.piece} — ${f.file_name}${f.confidential ? " (pli confidentiel)" : ""}`))),
     h("div", { class: "row" }, letter, receipt),
@@ -326,7 +325,7 @@ function memberPanel(panel: HTMLElement, go: (id: number) => void): void {
       h("h4", {}, `Accords en vigueur — ${page.member.last_name.toUpperCase()} ${page.member.first_name}`),
       inForce.length === 0
         ? h("p", { class: "hint" }, "Aucun accord en vigueur.")
-        : table("in-force", ["N°", "Bénéficiaire", ...GRANT_HEADERS], inForce.flatMap((r) => r.grants.map((g) => h("tr", {}, h("td", {}, r.number), h("td", {}, r.beneficiary_name), ...grantCells(g))))),
+        : grid("in-force", ["N°", "Bénéficiaire", ...GRANT_HEADERS], inForce.flatMap((r) => r.grants.map((g) => h("tr", {}, h("td", {}, r.number), h("td", {}, r.beneficiary_name), ...grantCells(g))))),
       h("h4", {}, "Toutes ses demandes"),
       requestTable("member-requests", list.map((r) => ({ ...r, waiting_days: 0, provider_name: r.provider_name })), go),
     );
@@ -345,13 +344,13 @@ async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<
     h("h4", {}, "Accords arrivant à échéance dans les 30 jours (renouvellement à demander)"),
     approvals.length === 0
       ? h("p", { class: "hint" }, "Aucun accord n'arrive à échéance dans les 30 jours.")
-      : table("expiring-approvals", ["N°", "Adhérent", "Bénéficiaire", ...GRANT_HEADERS], approvals.map((e) => h("tr", {}, h("td", {}, e.number), h("td", {}, `${e.member_name} (${e.matricule})`), h("td", {}, e.beneficiary_name), ...grantCells(e.grant)))),
+      : grid("expiring-approvals", ["N°", "Adhérent", "Bénéficiaire", ...GRANT_HEADERS], approvals.map((e) => h("tr", {}, h("td", {}, e.number), h("td", {}, `${e.member_name} (${e.matricule})`), h("td", {}, e.beneficiary_name), ...grantCells(e.grant)))),
     chronic === null ? null : h("h4", {}, "Maladies chroniques (ALD/ALC) à renouveler dans les 30 jours"),
     chronic === null
       ? null
       : chronic.length === 0
       ? h("p", { class: "hint" }, "Aucune déclaration n'arrive à échéance.")
-      : table(
+      : grid(
           "expiring-chronic",
           ["Adhérent", "Bénéficiaire", "Pathologie", "Familles d'actes", "Fin"],
           chronic.map((c) => h("tr", {}, h("td", {}, `${c.member_name} (${c.matricule})`), h("td", {}, c.beneficiary_name), h("td", {}, c.declaration.condition ?? "confidentiel"), h("td", {}, c.declaration.families.join(", ")), h("td", {}, frDate(c.declaration.end_date)))),
@@ -390,7 +389,7 @@ async function readsPanel(panel: HTMLElement): Promise<void> {
   mount(
     panel,
     h("p", { class: "hint" }, "Chaque lecture d'un détail médical : qui, quoi, quand."),
-    table("medical-reads", ["Quand", "Qui", "Quoi", "Objet"], reads.map((e) => h("tr", {}, h("td", {}, new Date(e.at).toLocaleString("fr-FR")), h("td", {}, e.actor), h("td", {}, String((e.after as { what?: string } | null)?.what ?? "")), h("td", {}, `${e.entity_type} ${e.entity_id ?? ""}`)))),
+    grid("medical-reads", ["Quand", "Qui", "Quoi", "Objet"], reads.map((e) => h("tr", {}, h("td", {}, new Date(e.at).toLocaleString("fr-FR")), h("td", {}, e.actor), h("td", {}, String((e.after as { what?: string } | null)?.what ?? "")), h("td", {}, `${e.entity_type} ${e.entity_id ?? ""}`)))),
   );
 }
 
@@ -422,5 +421,5 @@ export async function providersPanel(panel: HTMLElement): Promise<void> {
       h("td", { class: "actions" }, h("button", { type: "button", onclick: async () => { await call("provider_save", { ...p, active: !p.active }); await providersPanel(panel); } }, p.active ? "Désactiver" : "Réactiver")),
     ),
   );
-  mount(panel, form, table("providers", ["Prestataire", "Type", "Ville", "Convention", "État", ""], rows));
+  mount(panel, form, grid("providers", ["Prestataire", "Type", "Ville", "Convention", "État", ""], rows));
 }

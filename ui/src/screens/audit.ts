@@ -2,6 +2,7 @@
 import { ApiFailure, call } from "../api/client";
 import type { AuditEntry, AuditFilter } from "../api/bindings";
 import { field, formError, h, localTime, mount, showError, value } from "../dom";
+import { grid } from "../widgets";
 
 function summary(e: AuditEntry): string {
   const show = (v: unknown): string => (v === null || v === undefined ? "—" : JSON.stringify(v));
@@ -58,7 +59,7 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
   mount(
     panel,
     form,
-    h("table", { class: "grid", id: "audit-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Quand"), h("th", {}, "Qui"), h("th", {}, "Poste"), h("th", {}, "Action"), h("th", {}, "Objet"), h("th", {}, "Avant → après"))), rows),
+    grid("audit-table", ["Quand", "Qui", "Poste", "Action", "Objet", "Avant → après"], rows),
     more,
   );
   await load(false);

@@ -4,11 +4,9 @@ import { open } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { LateEffect } from "../api/bindings";
 import { field, formError, frDate, h, mount, onSubmit, select, statusLine } from "../dom";
+import { grid } from "../widgets";
 import { isoDate } from "./dossier_form";
 
-export function table(id: string, headers: string[], rows: HTMLElement[]): HTMLTableElement {
-  return h("table", { class: "grid", id }, h("thead", {}, h("tr", {}, ...headers.map((t) => h("th", {}, t)))), h("tbody", {}, ...rows));
-}
 
 export async function urnsPanel(panel: HTMLElement): Promise<void> {
   const urns = await call("urn_list", { all: true });
@@ -39,7 +37,7 @@ export async function urnsPanel(panel: HTMLElement): Promise<void> {
       ),
     ),
   );
-  mount(panel, form, table("urns", ["Urne", "Site", "État", ""], rows));
+  mount(panel, form, grid("urns", ["Urne", "Site", "État", ""], rows));
 }
 
 export async function reasonsPanel(panel: HTMLElement): Promise<void> {
@@ -66,7 +64,7 @@ export async function reasonsPanel(panel: HTMLElement): Promise<void> {
       ),
     );
   });
-  mount(panel, form, table("reasons", ["Code", "Libellé", "État", ""], rows));
+  mount(panel, form, grid("reasons", ["Code", "Libellé", "État", ""], rows));
 }
 
 export async function documentsPanel(panel: HTMLElement): Promise<void> {
@@ -93,7 +91,7 @@ export async function documentsPanel(panel: HTMLElement): Promise<void> {
       ),
     );
   });
-  mount(panel, form, table("document-types", ["Code", "Libellé lu par l'adhérent", "Nature", ""], rows));
+  mount(panel, form, grid("document-types", ["Code", "Libellé lu par l'adhérent", "Nature", ""], rows));
 }
 
 export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
@@ -139,7 +137,7 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
       h("td", {}, `${r.complement_days} j / ${r.approval_complement_days} j`),
     ),
   );
-  mount(panel, form, table("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard", "Complément (dossier / accord)"], rows));
+  mount(panel, form, grid("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard", "Complément (dossier / accord)"], rows));
 }
 
 /** The mutual's name and address, printed on its documents. */

@@ -5,6 +5,7 @@ import { open, save } from "../api/dialogs";
 import { ApiFailure, call, callStreamed } from "../api/client";
 import type { ImportProgress, ImportReport } from "../api/bindings";
 import { field, formError, h, mount, showError, value } from "../dom";
+import { grid } from "../widgets";
 
 const FIELD_LABELS: Record<string, string> = {
   matricule: "Matricule", cnie: "CNIE", last_name: "Nom", first_name: "Prénom", full_name: "Nom et prénom", birth_date: "Date de naissance",
@@ -55,9 +56,7 @@ export function importScreen(content: HTMLElement, back: () => void): void {
         r.beneficiaries ? h("li", {}, `Bénéficiaires : ${r.beneficiaries.created} ajoutés, ${r.beneficiaries.unchanged} déjà connus`) : null),
       r.rejected.length === 0
         ? null
-        : h("table", { class: "grid", id: "rejected-rows" },
-            h("thead", {}, h("tr", {}, h("th", {}, "Ligne"), h("th", {}, "Colonne"), h("th", {}, "Motif"))),
-            h("tbody", {}, ...r.rejected.map((x) => h("tr", {}, h("td", {}, String(x.row)), h("td", {}, x.column), h("td", {}, x.message))))),
+        : grid("rejected-rows", ["Ligne", "Colonne", "Motif"], r.rejected.map((x) => h("tr", {}, h("td", {}, String(x.row)), h("td", {}, x.column), h("td", {}, x.message)))),
       r.rejected.length === 0 ? null : h("button", { type: "button", id: "export-rejected", onclick: () => void exportRejected(r) }, "Exporter les rejets (.xlsx)…"),
     );
   };

@@ -6,20 +6,21 @@
 // statement is saved through the native dialog.
 import { labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
-import type { CareLineInput, Dossier, Payer, SessionInfo, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
+import type { CareLineInput, Dossier, DossierActions, Payer, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";
 import { isoDate } from "./dossier_form";
-import { can } from "../session";
-import { PDF, saveAs } from "../widgets";
+import { PDF, saveAs, grid } from "../widgets";
 
 function rateText(bp: number | null): string {
   if (bp === null) return "";
   return `${(bp / 100).toLocaleString("fr-FR")} %`;
 }
 
-export async function liquidationPanel(parent: HTMLElement, session: SessionInfo, d: Dossier, reload: () => Promise<void>): Promise<void> {
+export async function liquidationPanel(parent: HTMLElement, allowed: DossierActions, d: Dossier, reload: () => Promise<void>): Promise<void> {
   const lines = await call("care_lines_get", { id: d.id });
-  const canEdit = can(session, "dossiers_process") && (d.status === "en_cours" || d.status === "complet");
+  const canEdit = allowed.edit_care_lines;
+  // Liquidated lines are shown once, with their figures, under « Liquidation ».
+  const liquidated = d.total_reimbursed !== null;
   const status = statusLine("liquidation-status");
   const parts: (HTMLElement | null)[] = [h("h3", {}, "Lignes de soins et liquidation")];
 
@@ -92,20 +93,10 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
       form,
       formError(),
       h("p", { class: "hint", id: "care-line-beneficiaries" }, `Bénéficiaires : ${choices}. Acte : lettre clé et coefficient (C, B 120, K 50) ou code (PSYMOT).`),
-      h(
-        "table",
-        { class: "grid", id: "care-lines" },
-        h("thead", {}, h("tr", {}, ...["Date", "Bénéf. (n°)", "Acte", "Qté", "Facturé (DH)", "Prestataire", "N° facture"].map((t) => h("th", {}, t)))),
-        body,
-      ),
+      grid("care-lines", ["Date", "Bénéf. (n°)", "Acte", "Qté", "Facturé (DH)", "Prestataire", "N° facture"], body),
       h("div", { class: "row" }, add),
       h("h4", {}, "Déjà payé au prestataire (tiers payant)"),
-      h(
-        "table",
-        { class: "grid", id: "third-party" },
-        h("thead", {}, h("tr", {}, ...["N° facture", "Payé par", "Montant (DH)", "N° de prise en charge"].map((t) => h("th", {}, t)))),
-        paidBody,
-      ),
+      grid("third-party", ["N° facture", "Payé par", "Montant (DH)", "N° de prise en charge"], paidBody),
       h("div", { class: "row" }, addPaid),
       confirmInvoice,
       h("div", { class: "row" }, h("button", { type: "submit", id: "care-lines-save" }, "Enregistrer les lignes")),
@@ -139,12 +130,12 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
       }
       await reload();
     });
-    parts.push(form, await fundCoverages(session, d));
-  } else if (lines.length) {
+    parts.push(form, await fundCoverages(d));
+  } else if (lines.length && !liquidated) {
     parts.push(linesTable(lines));
   }
 
-  if (d.status === "complet" && can(session, "dossiers_process")) {
+  if (allowed.liquidate) {
     const b = h("button", { type: "button", class: "primary", id: "dossier-liquidate" }, "Liquider");
     b.addEventListener("click", async () => {
       try {
@@ -156,7 +147,7 @@ export async function liquidationPanel(parent: HTMLElement, session: SessionInfo
     });
     parts.push(h("div", { class: "row" }, b));
   }
-  if ((d.status === "liquide" || d.status === "paye") && lines.length) {
+  if (liquidated && lines.length) {
     parts.push(h("h3", {}, "Liquidation"), linesTable(lines));
     parts.push(
       h(
@@ -193,7 +184,8 @@ function whoPays(lines: StoredLine[]): HTMLElement {
 }
 
 /** The coverages issued by the AMO fund for the member, and the form to record one from the fund's letter. */
-async function fundCoverages(session: SessionInfo, d: Dossier): Promise<HTMLElement> {
+/** The fund's coverages of the member, and the form to record one (shown only where care lines are typed). */
+async function fundCoverages(d: Dossier): Promise<HTMLElement> {
   const list = await call("fund_coverage_list", { member_id: d.member_id });
   const page = await call("member_get", { id: d.member_id });
   const ids = page.beneficiaries.map((b) => b.id);
@@ -212,15 +204,9 @@ async function fundCoverages(session: SessionInfo, d: Dossier): Promise<HTMLElem
   const wrap = h("div", { id: "fund-coverages" }, h("h4", {}, "Prises en charge de la caisse AMO"));
   if (rows.length) {
     wrap.append(
-      h(
-        "table",
-        { class: "grid", id: "fund-coverage-list" },
-        h("thead", {}, h("tr", {}, ...["N°", "Code acte", "Bénéficiaire", "Validité", "Utilisé", "Tarif (DH)"].map((t) => h("th", {}, t)))),
-        h("tbody", {}, ...rows),
-      ),
+      grid("fund-coverage-list", ["N°", "Code acte", "Bénéficiaire", "Validité", "Utilisé", "Tarif (DH)"], rows),
     );
   }
-  if (!can(session, "dossiers_process")) return wrap;
   const form = h("form", { id: "fund-coverage-form", class: "card inline", autocomplete: "off" });
   mount(
     form,
@@ -247,7 +233,7 @@ async function fundCoverages(session: SessionInfo, d: Dossier): Promise<HTMLElem
       fund_share: v("fund_share"),
       member_share: v("member_share"),
     });
-    wrap.replaceWith(await fundCoverages(session, d));
+    wrap.replaceWith(await fundCoverages(d));
   });
   wrap.append(form);
   return wrap;
@@ -275,10 +261,5 @@ function linesTable(lines: StoredLine[]): HTMLTableElement {
     );
     if (l.explanation.length) rows.push(h("tr", { class: "explanation" }, h("td", { colspan: "10" }, h("small", { class: "hint" }, l.explanation.join(" · ")))));
   }
-  return h(
-    "table",
-    { class: "grid", id: "liquidation-lines" },
-    h("thead", {}, h("tr", {}, ...["Date", "Acte", "Frais engagés", "Payé au prestataire", "Base", "Taux", "Part AMO", "Part mutuelle", "Remboursé", "Reste à charge"].map((t) => h("th", {}, t)))),
-    h("tbody", {}, ...rows),
-  );
+  return grid("liquidation-lines", ["Date", "Acte", "Frais engagés", "Payé au prestataire", "Base", "Taux", "Part AMO", "Part mutuelle", "Remboursé", "Reste à charge"], rows);
 }

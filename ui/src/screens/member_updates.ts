@@ -5,8 +5,7 @@ import { open } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Beneficiary, Member, PortalView, Relation, UpdateChange, UpdatePiece, UpdateRequest } from "../api/bindings";
 import { field, formError, h, localTime, mount, onSubmit, select, statusLine, value } from "../dom";
-import { table } from "./catalogues";
-import { pathField, savePdfButton } from "../widgets";
+import { grid, pathField, savePdfButton } from "../widgets";
 import { isoDate } from "./dossier_form";
 
 const KINDS: [UpdateChange["kind"], string][] = [
@@ -156,7 +155,7 @@ export function requestsTable(id: string, list: UpdateRequest[], canDecide: bool
       ),
     );
   });
-  return h("div", {}, status, table(id, ["Reçue", "Adhérent", "Demande", "Pièces", "Par", "Statut", ""], rows));
+  return h("div", {}, status, grid(id, ["Reçue", "Adhérent", "Demande", "Pièces", "Par", "Statut", ""], rows));
 }
 
 /** The pending requests of every member, oldest first. */
@@ -180,9 +179,9 @@ export function memberView(v: PortalView): HTMLElement {
     h("h3", {}, `Espace adhérent — ${i.name} (${i.matricule})`),
     dl([["Situation", i.status], ["Employeur", i.employer], ["Adresse", i.address], ["GSM", i.gsm], ["E-mail", i.email], ["RIB", i.rib]]),
     h("h4", {}, "Bénéficiaires"),
-    table("view-beneficiaries", ["N°", "Nom", "Lien", "Naissance", "Couverture"], v.beneficiaries.map((b) => h("tr", {}, h("td", {}, String(b.number)), h("td", {}, b.name), h("td", {}, b.relation), h("td", {}, b.birth_date ?? ""), h("td", {}, b.coverage)))),
+    grid("view-beneficiaries", ["N°", "Nom", "Lien", "Naissance", "Couverture"], v.beneficiaries.map((b) => h("tr", {}, h("td", {}, String(b.number)), h("td", {}, b.name), h("td", {}, b.relation), h("td", {}, b.birth_date ?? ""), h("td", {}, b.coverage)))),
     h("h4", {}, "Dossiers"),
-    v.dossiers.length === 0 ? h("p", { class: "hint" }, "Aucun dossier.") : table(
+    v.dossiers.length === 0 ? h("p", { class: "hint" }, "Aucun dossier.") : grid(
       "view-dossiers",
       ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Montant", "Statut", "Qui paie quoi", "Motif et pièces à envoyer"],
       v.dossiers.map((d) =>
@@ -201,15 +200,15 @@ export function memberView(v: PortalView): HTMLElement {
       ),
     ),
     h("h4", {}, "Décomptes disponibles"),
-    v.statements.length === 0 ? h("p", { class: "hint" }, "Aucun décompte.") : table("view-statements", ["Décompte", "Feuille", "Réglé le", "Montant", "Virement"], v.statements.map((s) => h("tr", {}, h("td", {}, s.number), h("td", {}, s.form_number), h("td", {}, s.paid_on), h("td", {}, s.amount), h("td", {}, s.payment_reference ?? "")))),
+    v.statements.length === 0 ? h("p", { class: "hint" }, "Aucun décompte.") : grid("view-statements", ["Décompte", "Feuille", "Réglé le", "Montant", "Virement"], v.statements.map((s) => h("tr", {}, h("td", {}, s.number), h("td", {}, s.form_number), h("td", {}, s.paid_on), h("td", {}, s.amount), h("td", {}, s.payment_reference ?? "")))),
     h("h4", {}, "Accords préalables et prises en charge"),
     v.approvals.length === 0
       ? h("p", { class: "hint" }, "Aucune demande.")
-      : table("view-approvals", ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre"], v.approvals.map((a) => h("tr", {}, h("td", {}, a.number), h("td", {}, a.kind), h("td", {}, a.beneficiary), h("td", {}, a.received_on), h("td", {}, a.status), h("td", {}, [a.reason, ...a.missing, a.complement_due ? `complément attendu au plus tard le ${a.complement_due}` : null, ...a.granted].filter((x) => x).join(" ; ")), h("td", {}, a.letter_available ? "disponible" : "")))),
+      : grid("view-approvals", ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre"], v.approvals.map((a) => h("tr", {}, h("td", {}, a.number), h("td", {}, a.kind), h("td", {}, a.beneficiary), h("td", {}, a.received_on), h("td", {}, a.status), h("td", {}, [a.reason, ...a.missing, a.complement_due ? `complément attendu au plus tard le ${a.complement_due}` : null, ...a.granted].filter((x) => x).join(" ; ")), h("td", {}, a.letter_available ? "disponible" : "")))),
     h("h4", {}, "Historique des demandes de modification"),
     v.updates.length === 0
       ? h("p", { class: "hint" }, "Aucune.")
-      : table("view-updates", ["Demande", "Détail", "Reçue le", "Statut", "Motif"], v.updates.map((u) => h("tr", {}, h("td", {}, u.kind), h("td", {}, u.summary), h("td", {}, u.received_on), h("td", {}, u.status), h("td", {}, u.reason ?? "")))),
+      : grid("view-updates", ["Demande", "Détail", "Reçue le", "Statut", "Motif"], v.updates.map((u) => h("tr", {}, h("td", {}, u.kind), h("td", {}, u.summary), h("td", {}, u.received_on), h("td", {}, u.status), h("td", {}, u.reason ?? "")))),
   );
 }
 

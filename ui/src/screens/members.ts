@@ -7,6 +7,7 @@ import type { Member, MemberInput, MemberPage, MemberStatus, Relation, SessionIn
 import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
 import { importScreen } from "./import";
 import { memberView, pendingPanel, requestNote, requestsTable, updateRequestForm } from "./member_updates";
+import { grid } from "../widgets";
 
 const STATUS: [MemberStatus, string][] = [["actif", "Actif"], ["pensionne", "Pensionné"], ["autre", "Autre"]];
 const RELATION = RELATIONS;
@@ -174,21 +175,15 @@ async function memberPage(content: HTMLElement, session: SessionInfo, id: number
       ])),
     ),
     h("h3", {}, "Bénéficiaires"),
-    h("table", { class: "grid", id: "beneficiaries" },
-      h("thead", {}, h("tr", {}, ...["Lien", "Nom", "Prénom", "Naissance", "Couverture"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, ...page.beneficiaries.map((b) => h("tr", {},
+    grid("beneficiaries", ["Lien", "Nom", "Prénom", "Naissance", "Couverture"], page.beneficiaries.map((b) => h("tr", {},
         h("td", {}, label(RELATION, b.relation)), h("td", {}, b.last_name), h("td", {}, b.first_name), h("td", {}, frDate(b.birth_date)),
         h("td", {}, b.coverage_end ? `jusqu'au ${frDate(b.coverage_end)}` : b.coverage_start ? `depuis le ${frDate(b.coverage_start)}` : "")))),
-    ),
     canWrite ? h("div", { class: "row" }, h("button", { type: "button", id: "beneficiary-add", onclick: addBeneficiary }, "Ajouter un bénéficiaire")) : null,
     benefEditor,
     requests.length > 0 ? h("h3", {}, "Demandes de modification") : null,
     requests.length > 0 ? requestsTable("member-requests", requests, canWrite, reload) : null,
     h("h3", {}, "Historique des modifications"),
-    h("table", { class: "grid", id: "member-history" },
-      h("thead", {}, h("tr", {}, ...["Quand", "Qui", "Action", "Avant → après"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, ...page.history.map((e) => h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", {}, ACTIONS[e.action] ?? e.action), h("td", { class: "json" }, e.action.startsWith("member_update.") ? requestNote(e.after) : changes(e.before, e.after))))),
-    ),
+    grid("member-history", ["Quand", "Qui", "Action", "Avant → après"], page.history.map((e) => h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", {}, ACTIONS[e.action] ?? e.action), h("td", { class: "json" }, e.action.startsWith("member_update.") ? requestNote(e.after) : changes(e.before, e.after))))),
   );
 }
 

@@ -4,7 +4,7 @@ import { call, ApiFailure } from "../api/client";
 import type { SessionInfo } from "../api/bindings";
 import { frDate, frMoney, h, mount, statusLine } from "../dom";
 import { can } from "../session";
-import { XLSX, saveAs } from "../widgets";
+import { XLSX, saveAs, grid } from "../widgets";
 
 export async function overduePanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
   const list = await call("overdue_originals", {});
@@ -38,14 +38,7 @@ export async function overduePanel(panel: HTMLElement, session: SessionInfo): Pr
     h("p", { class: "hint" }, "Dossiers reçus scannés dont l'original n'est pas arrivé dans le délai (validité + délai de l'original)."),
     h("div", { class: "row" }, apply, complements, exportBtn),
     status,
-    h(
-      "table",
-      { class: "grid", id: "overdue-list" },
-      h("thead", {}, h("tr", {}, ...["Feuille", "Adhérent", "Scan reçu le", "Date limite", "Retard (jours)", "Statut", "Défalcation (DH)"].map((t) => h("th", {}, t)))),
-      h(
-        "tbody",
-        {},
-        ...list.map((o) =>
+    grid("overdue-list", ["Feuille", "Adhérent", "Scan reçu le", "Date limite", "Retard (jours)", "Statut", "Défalcation (DH)"], list.map((o) =>
           h(
             "tr",
             {},
@@ -57,9 +50,7 @@ export async function overduePanel(panel: HTMLElement, session: SessionInfo): Pr
             h("td", {}, o.dossier.status_label + (o.dossier.late ? " · hors délai" : "")),
             h("td", {}, o.clawback === null ? "" : frMoney(o.clawback)),
           ),
-        ),
-      ),
-    ),
+        )),
     list.length === 0 ? h("p", { class: "hint" }, "Aucun original en retard.") : null,
   );
 }

@@ -9,6 +9,7 @@ import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, selec
 import { askDuplicateConfirmation, dossierFields, isoDate } from "./dossier_form";
 import { homePanel } from "./home";
 import { overduePanel } from "./overdue";
+import { grid } from "../widgets";
 
 export function receptionSection(content: HTMLElement, session: SessionInfo): void {
   const home = h("div", { id: "home" });
@@ -48,14 +49,7 @@ async function collectionsPanel(panel: HTMLElement): Promise<void> {
     const c = await call("collection_open", { urn_id: Number(urn), pickup_date: isoDate(date) });
     await collectionDesk(panel, c);
   });
-  const list = h(
-    "table",
-    { class: "grid", id: "collections" },
-    h("thead", {}, h("tr", {}, ...["N°", "Urne", "Date", "Agent", "Dossiers", "Total (DH)", "État", ""].map((t) => h("th", {}, t)))),
-    h(
-      "tbody",
-      {},
-      ...collections.map((c) =>
+  const list = grid("collections", ["N°", "Urne", "Date", "Agent", "Dossiers", "Total (DH)", "État", ""], collections.map((c) =>
         h(
           "tr",
           {},
@@ -68,9 +62,7 @@ async function collectionsPanel(panel: HTMLElement): Promise<void> {
           h("td", {}, c.closed_at ? `Clôturée ${localTime(c.closed_at)}` : "En cours"),
           h("td", { class: "actions" }, h("button", { type: "button", onclick: () => void collectionDesk(panel, c) }, c.closed_at ? "Voir" : "Reprendre")),
         ),
-      ),
-    ),
-  );
+      ));
   mount(panel, form, h("h3", {}, "Levées récentes"), list);
 }
 
@@ -170,12 +162,7 @@ async function collectionDesk(panel: HTMLElement, c: Collection): Promise<void> 
     title,
     form,
     status,
-    h(
-      "table",
-      { class: "grid", id: "collection-dossiers" },
-      h("thead", {}, h("tr", {}, ...["N°", "Feuille", "Matricule", "Bénéficiaire", "Nature", "Pièces", "Total (DH)", "Statut"].map((t) => h("th", {}, t)))),
-      rows,
-    ),
+    grid("collection-dossiers", ["N°", "Feuille", "Matricule", "Bénéficiaire", "Nature", "Pièces", "Total (DH)", "Statut"], rows),
     totals,
     h("div", { class: "row" }, closeBtn, slipBtn, h("button", { type: "button", onclick: () => void collectionsPanel(panel) }, "Retour aux levées")),
     slipDone,

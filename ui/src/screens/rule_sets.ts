@@ -5,7 +5,7 @@
 import { call, ApiFailure } from "../api/client";
 import type { ActForm, PricingForm, RuleSetForm } from "../api/bindings";
 import { formError, frDate, h, mount, onSubmit, showError, statusLine } from "../dom";
-import { table } from "./catalogues";
+import { grid } from "../widgets";
 import { isoDate } from "./dossier_form";
 
 import { KINDS } from "../labels";
@@ -83,8 +83,6 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
   start.fund_acts.forEach((f) => fundRow(f.code, f.acts));
 
   const add = (id: string, label: string, more: () => void): HTMLButtonElement => h("button", { type: "button", id, onclick: more }, label);
-  const grid = (id: string, headers: string[], body: HTMLElement): HTMLTableElement =>
-    h("table", { class: "grid", id }, h("thead", {}, h("tr", {}, ...headers.map((t) => h("th", {}, t)))), body);
   const differences = h("ul", { id: "rule-set-differences" });
   const confirm = h("button", { type: "button", class: "primary", id: "rule-set-confirm", hidden: true }, "Confirmer et enregistrer le barème");
 
@@ -187,5 +185,5 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
       h("td", {}, rate(r.chronic_rate)),
     ),
   );
-  mount(panel, status, form, table("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Taux remboursé (part AMO)", "ALD/ALC"], rows));
+  mount(panel, status, form, grid("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Taux remboursé (part AMO)", "ALD/ALC"], rows));
 }

@@ -2,7 +2,7 @@
 import { ApiFailure, call } from "../api/client";
 import type { Role, SessionInfo, StaffMember, StaffRequest } from "../api/bindings";
 import { field, formError, h, onSubmit, localTime, mount, statusLine, value } from "../dom";
-import { table as grid } from "./catalogues";
+import { grid } from "../widgets";
 
 const ROLES: [Role, string][] = [
   ["reception", "Agent d'accueil"],
@@ -110,14 +110,7 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
   };
 
   const table = (staff: StaffMember[]): HTMLTableElement =>
-    h(
-      "table",
-      { class: "grid" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Identifiant"), h("th", {}, "Nom"), h("th", {}, "Rôles"), h("th", {}, "État"), h("th", {}, ""))),
-      h(
-        "tbody",
-        {},
-        ...staff.map((s) =>
+    grid(null, ["Identifiant", "Nom", "Rôles", "État", ""], staff.map((s) =>
           h(
             "tr",
             { "data-username": s.username },
@@ -136,9 +129,7 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
               h("button", { type: "button", onclick: () => resetForm(s) }, "Nouveau mot de passe"),
             ),
           ),
-        ),
-      ),
-    );
+        ));
 
   const closeEditor = (): void => mount(editor);
 

@@ -9,6 +9,7 @@ import type { BatchProgress, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
+import { grid } from "../widgets";
 
 export function statementsSection(content: HTMLElement, session: SessionInfo): void {
   const canProduce = can(session, "statements_produce");
@@ -214,7 +215,7 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
     form,
     status,
     rows.length
-      ? h("table", { class: "grid", id: "fund-slip-list" }, h("thead", {}, h("tr", {}, ...["Bordereau", "Période", "Dossiers", "Parts AMO (DH)", "Paiement", ""].map((t) => h("th", {}, t)))), h("tbody", {}, ...rows))
+      ? grid("fund-slip-list", ["Bordereau", "Période", "Dossiers", "Parts AMO (DH)", "Paiement", ""], rows)
       : null,
   );
 }

@@ -1,8 +1,10 @@
 //! The dossier page, the workflow moves, the checklist, queues, overdue
 //! originals, receipts, the home screen and the catalogues.
 
+use super::liquidation::DossierLiquidate;
 use super::reception::{write_file, FileRequest, IdRequest, Written};
 use super::session::Empty;
+use super::statements::PaymentBatchCreate;
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::attachments::{self, ScanInfo};
@@ -11,8 +13,7 @@ use crate::auth::Permission;
 use crate::dossiers::moves::{self, MoveRequest};
 use crate::dossiers::queue::{self, Home, OverdueApplied, OverdueOriginal, QueueFilter, QueuePage};
 use crate::dossiers::repo::{self, ChecklistUpdate};
-use crate::dossiers::view::{self, ChecklistView, MemberDossierView};
-use crate::dossiers::workflow::Move;
+use crate::dossiers::view::{self, ChecklistView, DossierActions, MemberDossierView, StatusOption};
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::export::{write_xlsx, Cell};
@@ -53,8 +54,8 @@ pub struct DossierPage {
     pub dossier: Dossier,
     pub checklist: ChecklistView,
     pub scans: Vec<ScanInfo>,
-    /// The moves the caller may make now.
-    pub moves: Vec<Move>,
+    /// What the caller may do on it now.
+    pub can: DossierActions,
     /// What the member's portal shows of it.
     pub member_view: MemberDossierView,
     pub history: Vec<AuditEntry>,
@@ -102,11 +103,29 @@ impl Operation for DossierGet {
             medical,
             checklist: view::checklist_view(pool, &d).await?,
             scans: repo::scans_of(pool, d.id).await?,
-            moves: view::moves_for(&d, &ctx.roles),
+            can: view::actions_for(
+                &d,
+                &ctx.roles,
+                ctx.allows(DossierChecklist::PERMISSION),
+                ctx.allows(DossierLiquidate::PERMISSION),
+                ctx.allows(PaymentBatchCreate::PERMISSION),
+            ),
             member_view: view::member_view(pool, &d).await?,
             history: audit::list(pool, &filter).await?,
             dossier: d,
         })
+    }
+}
+
+pub struct DossierStatuses;
+impl Operation for DossierStatuses {
+    const NAME: &'static str = "dossier_statuses";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "Every status of a dossier, in the workflow's order, with its words.";
+    type Request = Empty;
+    type Response = Vec<StatusOption>;
+    async fn run(_: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<StatusOption>> {
+        Ok(view::statuses())
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod backups;
 pub mod catalogues;
 pub mod dossiers;
 pub mod liquidation;
@@ -54,8 +55,8 @@ operations! {
     staff::StaffResetPassword,
     staff::StaffRequestList,
     staff::StaffRequestDecide,
-    staff::BackupCreate,
-    staff::BackupRestore,
+    backups::BackupCreate,
+    backups::BackupRestore,
     audit::AuditList,
     audit::AuditVerify,
     audit::AuditAnchor,
@@ -85,6 +86,7 @@ operations! {
     reception::DossierRecord,
     reception::DossierRecordScan,
     dossiers::DossierGet,
+    dossiers::DossierStatuses,
     dossiers::DossierMove,
     dossiers::DossierChecklist,
     dossiers::DossierScansAdd,

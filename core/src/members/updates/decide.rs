@@ -7,7 +7,7 @@ use super::record::check;
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
-use crate::members::beneficiaries::{beneficiary_in_tx, insert_beneficiary};
+use crate::members::beneficiaries::{add_in_tx, beneficiary_in_tx};
 use crate::members::input::MemberFields;
 use crate::members::repo::{get_in_tx, write_fields};
 use crate::storage::versioned;
@@ -145,21 +145,7 @@ async fn apply(
             .await?;
         }
         UpdateChange::BeneficiaryAdd { beneficiary } => {
-            let id = insert_beneficiary(tx, member_id, beneficiary, now).await?;
-            let created = beneficiary_in_tx(tx, id).await?;
-            audit::record(
-                tx,
-                now,
-                actor,
-                Change {
-                    action: "beneficiary.add",
-                    entity_type: "member",
-                    entity_id: Some(member_id.to_string()),
-                    before: None,
-                    after: Some(created.audit_json()),
-                },
-            )
-            .await?;
+            add_in_tx(tx, actor, now, member_id, beneficiary).await?;
         }
         UpdateChange::BeneficiaryEnd { beneficiary_id, end_date } => {
             let before = beneficiary_in_tx(tx, *beneficiary_id).await?;
