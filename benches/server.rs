@@ -241,7 +241,8 @@ async fn common_names(db: &Db) {
     sqlx::query("DELETE FROM member_tokens").execute(db.pool()).await.unwrap();
     sqlx::query(
         "INSERT INTO member_tokens (token, sort_key, member_id)
-         SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS w WHERE w <> ''",
+         SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS w \
+             WHERE w <> ''",
     )
     .execute(db.pool())
     .await
@@ -257,7 +258,8 @@ fn today() -> chrono::NaiveDate {
 fn record_request(collection: i64, form: String, member: usize, kind: &str, rng: &mut fastrand::Rng) -> Value {
     json!({
         "collection_id": collection, "form_number": form, "matricule": format!("{}", 100_000 + member),
-        "beneficiary_id": (member + 1) as i64, "kind": kind, "first_act_date": (today() - chrono::Duration::days(rng.i64(1..40))).to_string(),
+        "beneficiary_id": (member + 1) as i64, "kind": kind,
+            "first_act_date": (today() - chrono::Duration::days(rng.i64(1..40))).to_string(),
         "total_claimed": format!("{},00", rng.u32(80..900)), "pieces": 2
     })
 }
@@ -279,9 +281,7 @@ async fn prepare_liquidations(api: &Api, desks: usize, n: usize, members: usize)
         let api = api.clone();
         handles.push(tokio::spawn(async move {
             let mut c = Caller::Anonymous;
-            api.call(&mut c, "session_login", json!({"username": "prep", "password": PASSWORD}))
-                .await
-                .unwrap();
+            api.call(&mut c, "session_login", json!({"username": "prep", "password": PASSWORD})).await.unwrap();
             let col = api.call(&mut c, "collection_open", json!({"urn_id": 1 + chunk as i64})).await.unwrap()["id"]
                 .as_i64()
                 .unwrap();
@@ -302,21 +302,33 @@ async fn prepare_liquidations(api: &Api, desks: usize, n: usize, members: usize)
                     let id = r["dossier"]["id"].as_i64().unwrap();
                     let act = r["dossier"]["first_act_date"].clone();
                     let d = api
-                        .call(&mut c, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"}))
+                        .call(
+                            &mut c,
+                            "dossier_move",
+                            json!({"id": id, "version": r["dossier"]["version"],
+                            "move": "take"}),
+                        )
                         .await
                         .unwrap();
                     let d = api
                         .call(
                             &mut c,
                             "dossier_checklist",
-                            json!({"id": id, "version": d["version"], "contents": {}, "present": ["member_block_signed", "doctor_block"]}),
+                            json!({"id": id, "version": d["version"], "contents": {},
+                                "present": ["member_block_signed", "doctor_block"]}),
                         )
                         .await
                         .unwrap();
-                    let line = json!([{"date": act, "beneficiary_id": (member + 1) as i64, "act": "C", "quantity": 1, "charged": "150"}]);
-                    api.call(&mut c, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": line}))
-                        .await
-                        .unwrap();
+                    let line = json!([{"date": act, "beneficiary_id": (member + 1) as i64, "act": "C",
+                        "quantity": 1, "charged": "150"}]);
+                    api.call(
+                        &mut c,
+                        "care_lines_save",
+                        json!({"dossier_id": id, "version": d["version"],
+                        "lines": line}),
+                    )
+                    .await
+                    .unwrap();
                     let page = api.call(&mut c, "dossier_get", json!({"id": id})).await.unwrap();
                     let d = api
                         .call(
@@ -531,7 +543,8 @@ async fn run(url: &str) {
         api.call(
             &mut sys,
             "staff_create",
-            json!({"username": format!("poste{k:02}"), "full_name": format!("Poste {k}"), "roles": ["reception", "claims"], "password": PASSWORD}),
+            json!({"username": format!("poste{k:02}"), "full_name": format!("Poste {k}"), "roles": ["reception",
+                "claims"], "password": PASSWORD}),
         )
         .await
         .unwrap();

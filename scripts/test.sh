@@ -58,12 +58,16 @@ start_postgres
 echo "==> PostgreSQL ready: ${GUICHET_TEST_POSTGRES_URL/:guichet_test@/:***@}"
 
 # --- UI build (type check), formatting and lint, Rust tests ----------------
-# A change that is not formatted (rustfmt.toml) or that clippy warns about
-# fails the run, as the UI's strict TypeScript check does in its build. The
-# desk's crate needs the built UI, so the lint comes after it.
+# A change that is not formatted (rustfmt.toml, .prettierrc.json), that has
+# a line over 120 characters or that clippy warns about fails the run, as the
+# UI's strict TypeScript check does in its build. The desk's crate needs the
+# built UI, so the lint comes after it.
 build_ui
-echo "==> cargo fmt --check, cargo clippy -D warnings"
+echo "==> cargo fmt --check, prettier --check, lines ≤ 120, cargo clippy -D warnings"
 cargo fmt --all -- --check
+(cd "$ROOT/ui" && npx --no-install prettier --ignore-path ../.prettierignore --check --log-level warn \
+  src vite.config.ts ../tests/e2e ../tests/install ../scripts/long-lines.mjs)
+node "$ROOT/scripts/long-lines.mjs"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> cargo test (SQLite + PostgreSQL, commands without a window, generated types)"
 cargo test --workspace --no-fail-fast --quiet 2>&1

@@ -270,7 +270,8 @@ impl Client {
                             )
                         })?;
                         let name = files::file_name("file", &local.to_string_lossy())?;
-                        *v = json!({ PAYLOAD_KEY: Payload { name, base64: base64::engine::general_purpose::STANDARD.encode(bytes) } });
+                        *v = json!({ PAYLOAD_KEY: Payload { name,
+                            base64: base64::engine::general_purpose::STANDARD.encode(bytes) } });
                     }
                     FileDir::Out => {
                         *v = Value::String(files::file_name(

@@ -43,5 +43,6 @@ pub mod storage;
 
 pub use error::{ApiError, ErrorCode};
 
-/// The version of Guichet (the workspace's): shown in the window's « À propos », by `guichet --version`, and in packages.
+/// The version of Guichet (the workspace's): shown in the window's « À propos », by `guichet --version`, and in
+/// packages.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

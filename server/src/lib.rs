@@ -102,7 +102,8 @@ pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
         return Ok(());
     }
     let row: (bool, bool) = sqlx::query_as::<_, (bool, bool)>(
-        "SELECT r.rolsuper, EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tablename = 'audit_log' AND t.tableowner = current_user)
+        "SELECT r.rolsuper, EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tablename = \
+            'audit_log' AND t.tableowner = current_user)
          FROM pg_roles r WHERE r.rolname = current_user",
     )
     .fetch_one(db.pool())

@@ -178,7 +178,8 @@ async fn import_members_json_report_and_exit_codes(kind: Kind) {
     std::fs::write(
         &csv,
         "Matricule;Nom;Prénom;Date de \
-            naissance\n13059;Bennani;Karim;27/08/1981\n\n13060;Chraïbi;Fatima;31/02/1990\n13059;Bennani;Karim;27/08/1981\n",
+            naissance\n13059;Bennani;Karim;27/08/1981\n\n\
+            13060;Chraïbi;Fatima;31/02/1990\n13059;Bennani;Karim;27/08/1981\n",
     )
     .unwrap();
     let path = csv.to_string_lossy().to_string();
@@ -237,7 +238,10 @@ async fn members_through_call(kind: Kind) {
             "accueil",
             "call",
             "member_create",
-            r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"}"#,
+            concat!(
+                r#"{"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "#,
+                r#""rib": "007 780 000 000 3654300171 71"}"#
+            ),
         ],
         None,
         Some(PASSWORD),
@@ -286,8 +290,10 @@ async fn medical_details_stay_secret_through_the_cli() {
     let cnie = dir.path().join("cnie.pdf");
     std::fs::write(&cnie, b"%PDF-1.4\n%%EOF\n").unwrap();
     let req = serde_json::json!({
-        "kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE", "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
-        "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000", "medical_info": "Lombalgie chronique",
+        "kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE", "label": "",
+            "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
+        "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000",
+            "medical_info": "Lombalgie chronique",
         "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]
     });
     let r = json_out(&guichet(
@@ -538,22 +544,39 @@ async fn passwords_and_medical_details_never_reach_a_log() {
     let me = page["beneficiaries"][0]["id"].as_i64().unwrap();
     let piece = dir.path().join("cnie.pdf");
     std::fs::write(&piece, b"%PDF-1.4\n%%EOF\n").unwrap();
-    let req = serde_json::json!({"kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE", "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
-        "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000", "medical_info": "Maladie-Secrete-XYZ", "files": [{"path": piece, "piece": "cnie"}, {"path": piece, "piece": "badge"}]});
+    let req = serde_json::json!({"kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE",
+        "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
+        "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000",
+            "medical_info": "Maladie-Secrete-XYZ", "files": [{"path": piece, "piece": "cnie"}, {"path": piece,
+                "piece": "badge"}]});
     let r = run(
         &["--user", "gest", "call", "approval_register", &req.to_string()],
         None,
         Some("Secret-Du-Gestionnaire-42"),
     );
     assert!(r["id"].is_i64(), "{r}");
-    let decision = serde_json::json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "Non justifié", "medical_note": "Note-Medicale-ABC"}});
+    let decision = serde_json::json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse",
+        "reason": "Non justifié", "medical_note": "Note-Medicale-ABC"}});
     let d = run(
         &["--user", "medecin", "call", "approval_decide", &decision.to_string()],
         None,
         Some("Secret-Du-Medecin-77"),
     );
     assert_eq!(d["status"], "refuse", "{d}");
-    run(&["--user", "medecin", "call", "chronic_declare", &serde_json::json!({"beneficiary_id": me, "condition": "Pathologie-Confidentielle", "families": ["reeducation"], "start_date": "2026-01-01"}).to_string()], None, Some("Secret-Du-Medecin-77"));
+    run(
+        &[
+            "--user",
+            "medecin",
+            "call",
+            "chronic_declare",
+            &serde_json::json!({"beneficiary_id": me,
+        "condition": "Pathologie-Confidentielle", "families": ["reeducation"],
+            "start_date": "2026-01-01"})
+            .to_string(),
+        ],
+        None,
+        Some("Secret-Du-Medecin-77"),
+    );
     run(
         &["--user", "medecin", "call", "approval_get", &format!(r#"{{"id": {}}}"#, r["id"])],
         None,

@@ -19,9 +19,19 @@ before(async () => {
   w = await launch();
   await w.waitFor("#setup-form");
   sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
-  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
-  cli(w.home, ["staff", "add", "--username", "n.alami", "--name", "Nadia Alami", "--role", "reception"], { input: PASSWORD + "\n" });
-  sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif" });
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], {
+    input: "Admin-Guichet-1\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "n.alami", "--name", "Nadia Alami", "--role", "reception"], {
+    input: PASSWORD + "\n",
+  });
+  sys("member_create", {
+    matricule: "13059",
+    last_name: "Bennani",
+    first_name: "Karim",
+    employer: "RAM",
+    status: "actif",
+  });
   await w.exec("location.reload()");
   await w.waitFor("#login-form");
   await w.type("#f-username", "n.alami" + ENTER);
@@ -38,7 +48,10 @@ test("an idle window locks on its own timer and clears the screen", { skip: skip
   // Sixteen minutes pass in the window with no key and no click (the default is 15).
   await w.exec("const real = Date.now; Date.now = () => real() + 16 * 60 * 1000;");
   await w.waitFor("#lock-screen", 15000);
-  await w.waitText("#lock-message", "Poste verrouillé après 15 minutes d'inactivité : saisissez à nouveau votre mot de passe.");
+  await w.waitText(
+    "#lock-message",
+    "Poste verrouillé après 15 minutes d'inactivité : saisissez à nouveau votre mot de passe.",
+  );
   const page = await w.exec("return document.body.innerText;");
   assert.ok(!page.includes("Bennani") && !page.includes("13059"), `nothing of the member stays in the page: ${page}`);
   assert.equal(await w.exec("return document.querySelectorAll('#app-shell, #member-title').length;"), 0);
@@ -57,25 +70,29 @@ test("an idle window locks on its own timer and clears the screen", { skip: skip
   await w.waitText("#member-title", "Bennani Karim");
 });
 
-test("after an administrator's reset, the desk asks for a new password before anything else", { skip: skip ?? false }, async () => {
-  const staff = sys("staff_list", {}).staff;
-  const nadia = staff.find((s) => s.username === "n.alami");
-  sys("staff_reset_password", { id: nadia.id, new_password: "Passage-2026-1" });
-  // Her next action meets the core's refusal: the window is cleared for the new password.
-  await w.click('#sections button[data-section="adherents"]');
-  await w.type("#member-search", "13059" + ENTER);
-  await w.waitFor("#password-change-form");
-  const page = await w.exec("return document.body.innerText;");
-  assert.ok(!page.includes("Bennani"), `nothing of the member stays: ${page}`);
-  await w.type("#f-current_password", "Passage-2026-1");
-  await w.type("#f-new_password", "Nadia-2026-neuf");
-  await w.type("#f-confirm", "Nadia-2026-autre" + ENTER);
-  await w.waitText("#password-change-form .form-error", "Les deux saisies du nouveau mot de passe diffèrent.");
-  await w.exec("document.querySelector('#f-confirm').value = '';");
-  await w.type("#f-confirm", "Nadia-2026-neuf" + ENTER);
-  await w.waitFor("#member-search");
-  await w.screenshot("41-mot-de-passe-choisi");
-  // Her own password is the one that works now.
-  const rows = sys("audit_list", { action: "staff.password_change" }).entries;
-  assert.equal(rows[0].actor, "n.alami");
-});
+test(
+  "after an administrator's reset, the desk asks for a new password before anything else",
+  { skip: skip ?? false },
+  async () => {
+    const staff = sys("staff_list", {}).staff;
+    const nadia = staff.find((s) => s.username === "n.alami");
+    sys("staff_reset_password", { id: nadia.id, new_password: "Passage-2026-1" });
+    // Her next action meets the core's refusal: the window is cleared for the new password.
+    await w.click('#sections button[data-section="adherents"]');
+    await w.type("#member-search", "13059" + ENTER);
+    await w.waitFor("#password-change-form");
+    const page = await w.exec("return document.body.innerText;");
+    assert.ok(!page.includes("Bennani"), `nothing of the member stays: ${page}`);
+    await w.type("#f-current_password", "Passage-2026-1");
+    await w.type("#f-new_password", "Nadia-2026-neuf");
+    await w.type("#f-confirm", "Nadia-2026-autre" + ENTER);
+    await w.waitText("#password-change-form .form-error", "Les deux saisies du nouveau mot de passe diffèrent.");
+    await w.exec("document.querySelector('#f-confirm').value = '';");
+    await w.type("#f-confirm", "Nadia-2026-neuf" + ENTER);
+    await w.waitFor("#member-search");
+    await w.screenshot("41-mot-de-passe-choisi");
+    // Her own password is the one that works now.
+    const rows = sys("audit_list", { action: "staff.password_change" }).entries;
+    assert.equal(rows[0].actor, "n.alami");
+  },
+);

@@ -36,7 +36,14 @@ test("first start, logout, wrong password, login, sections", { skip: skip ?? fal
   assert.equal(await w.text("#current-user .name"), "Fatima Zahra Alaoui");
   assert.equal(await w.text("#current-user .roles"), "Administrateur");
   const sections = (await w.texts("#sections button")).map((t) => t.replace(/^\d/, ""));
-  assert.deepEqual(sections, ["Adhérents", "Réception", "Dossiers", "Accords et prises en charge", "Décomptes", "Administration"]);
+  assert.deepEqual(sections, [
+    "Adhérents",
+    "Réception",
+    "Dossiers",
+    "Accords et prises en charge",
+    "Décomptes",
+    "Administration",
+  ]);
   await w.screenshot("02-connecte");
 
   // Log out: back to the login screen (not the first-start one).

@@ -27,10 +27,23 @@ before(async () => {
   w = await launch();
   await w.waitFor("#setup-form");
   const sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
-  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
-  cli(w.home, ["staff", "add", "--username", "n.alami", "--name", "Nadia Alami", "--role", "reception"], { input: FIRST + "\n" });
-  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], { input: SECOND + "\n" });
-  sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], {
+    input: "Admin-Guichet-1\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "n.alami", "--name", "Nadia Alami", "--role", "reception"], {
+    input: FIRST + "\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], {
+    input: SECOND + "\n",
+  });
+  sys("member_create", {
+    matricule: "13059",
+    last_name: "Bennani",
+    first_name: "Karim",
+    employer: "RAM",
+    status: "actif",
+    rib: "007 780 000 000 3654300171 71",
+  });
   writeFileSync(join(w.home, "attestation-rib.pdf"), "%PDF-1.4\n% attestation de RIB\n%%EOF\n");
   writeFileSync(join(w.home, "cnie.pdf"), "%PDF-1.4\n% CNIE\n%%EOF\n");
   writeFileSync(join(w.home, "badge.pdf"), "%PDF-1.4\n% badge\n%%EOF\n");
@@ -41,58 +54,85 @@ after(async () => {
   if (w) await w.close();
 });
 
-test("a RIB change is recorded with its certificate and validated by another agent", { skip: skip ?? false }, async () => {
-  await openMember();
-  await w.click("#member-update-request");
-  await w.waitFor("#update-form");
-  await w.type('[name="change.rib"]', NEW_RIB);
-  // Without the bank certificate the core refuses, naming what is missing.
-  await w.click("#update-save");
-  await w.waitText("#update-form .form-error", "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.");
-  await w.click("#browse-piece_path");
-  answerOpenDialog("Pièce justificative", join(w.home, "attestation-rib.pdf"));
-  await w.waitValue("#f-piece_path", /^fichier:\d+\/attestation-rib\.pdf$/);
-  // Nor without the copies of the CNIE and badge (FAQ question 9).
-  await w.click("#update-save");
-  await w.waitText("#update-form .form-error", "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.");
-  await w.click("#browse-cnie_path");
-  answerOpenDialog("Copie de la CNIE", join(w.home, "cnie.pdf"));
-  await w.waitValue("#f-cnie_path", /^fichier:\d+\/cnie\.pdf$/);
-  await w.click("#browse-badge_path");
-  answerOpenDialog("Copie du badge", join(w.home, "badge.pdf"));
-  await w.waitValue("#f-badge_path", /^fichier:\d+\/badge\.pdf$/);
-  await w.screenshot("29b-demande-pieces");
-  await w.click("#update-save");
-  await w.waitText("#member-status", (t) => t.endsWith("en attente de validation par un autre agent."));
-  // Nothing changed yet.
-  assert.ok((await w.texts(".facts dd")).includes("007 780 0000003654300171 71"));
-  // The agent who recorded it cannot validate it.
-  await w.click("#member-requests button.validate");
-  await w.waitText("#member-requests-status", "Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux).");
-  await w.screenshot("30-demande-rib");
+test(
+  "a RIB change is recorded with its certificate and validated by another agent",
+  { skip: skip ?? false },
+  async () => {
+    await openMember();
+    await w.click("#member-update-request");
+    await w.waitFor("#update-form");
+    await w.type('[name="change.rib"]', NEW_RIB);
+    // Without the bank certificate the core refuses, naming what is missing.
+    await w.click("#update-save");
+    await w.waitText(
+      "#update-form .form-error",
+      "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.",
+    );
+    await w.click("#browse-piece_path");
+    answerOpenDialog("Pièce justificative", join(w.home, "attestation-rib.pdf"));
+    await w.waitValue("#f-piece_path", /^fichier:\d+\/attestation-rib\.pdf$/);
+    // Nor without the copies of the CNIE and badge (FAQ question 9).
+    await w.click("#update-save");
+    await w.waitText(
+      "#update-form .form-error",
+      "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.",
+    );
+    await w.click("#browse-cnie_path");
+    answerOpenDialog("Copie de la CNIE", join(w.home, "cnie.pdf"));
+    await w.waitValue("#f-cnie_path", /^fichier:\d+\/cnie\.pdf$/);
+    await w.click("#browse-badge_path");
+    answerOpenDialog("Copie du badge", join(w.home, "badge.pdf"));
+    await w.waitValue("#f-badge_path", /^fichier:\d+\/badge\.pdf$/);
+    await w.screenshot("29b-demande-pieces");
+    await w.click("#update-save");
+    await w.waitText("#member-status", (t) => t.endsWith("en attente de validation par un autre agent."));
+    // Nothing changed yet.
+    assert.ok((await w.texts(".facts dd")).includes("007 780 0000003654300171 71"));
+    // The agent who recorded it cannot validate it.
+    await w.click("#member-requests button.validate");
+    await w.waitText(
+      "#member-requests-status",
+      "Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux).",
+    );
+    await w.screenshot("30-demande-rib");
 
-  await w.click("#logout");
-  await login("s.idrissi", SECOND);
-  await w.click("#member-updates-pending");
-  await w.waitFor("#pending-updates tbody tr");
-  assert.match(await w.text("#pending-updates tbody tr"), /Nouveau RIB : 011 780 0000123456789012 96/);
-  await w.click("#pending-updates button.validate");
-  await w.waitText(".status-line", "Changement de compte bancaire (RIB) : validée.");
-  await w.click("#pending-back");
-  await w.waitFor("#member-search");
-  await openMember();
-  assert.ok((await w.texts(".facts dd")).includes("011 780 0000123456789012 96"), "the new RIB on the member's page");
-  const history = await w.texts("#member-history tbody tr");
-  assert.ok(history.some((r) => r.includes("s.idrissi") && r.includes("Modification") && r.includes("RIB : 007780000000365430017171 → 011780000012345678901296")), history.join("\n"));
-  assert.ok(history.some((r) => r.includes("Demande validée") && r.includes("enregistrée par n.alami")), history.join("\n"));
-  await w.screenshot("31-rib-valide");
+    await w.click("#logout");
+    await login("s.idrissi", SECOND);
+    await w.click("#member-updates-pending");
+    await w.waitFor("#pending-updates tbody tr");
+    assert.match(await w.text("#pending-updates tbody tr"), /Nouveau RIB : 011 780 0000123456789012 96/);
+    await w.click("#pending-updates button.validate");
+    await w.waitText(".status-line", "Changement de compte bancaire (RIB) : validée.");
+    await w.click("#pending-back");
+    await w.waitFor("#member-search");
+    await openMember();
+    assert.ok((await w.texts(".facts dd")).includes("011 780 0000123456789012 96"), "the new RIB on the member's page");
+    const history = await w.texts("#member-history tbody tr");
+    assert.ok(
+      history.some(
+        (r) =>
+          r.includes("s.idrissi") &&
+          r.includes("Modification") &&
+          r.includes("RIB : 007780000000365430017171 → 011780000012345678901296"),
+      ),
+      history.join("\n"),
+    );
+    assert.ok(
+      history.some((r) => r.includes("Demande validée") && r.includes("enregistrée par n.alami")),
+      history.join("\n"),
+    );
+    await w.screenshot("31-rib-valide");
 
-  // The member's view, as read on the phone: only the last four digits of his RIB.
-  await w.click("#member-view-open");
-  await w.waitFor("#member-view");
-  assert.ok((await w.texts("#member-view .facts dd")).includes("******************** 1296"));
-  // His requests' history, validated ones included, the RIB masked.
-  const updates = await w.texts("#view-updates tbody tr");
-  assert.ok(updates.some((r) => r.includes("Nouveau RIB : ******************** 1296") && r.includes("Validée")), updates.join("\n"));
-  await w.screenshot("32-vue-adherent");
-});
+    // The member's view, as read on the phone: only the last four digits of his RIB.
+    await w.click("#member-view-open");
+    await w.waitFor("#member-view");
+    assert.ok((await w.texts("#member-view .facts dd")).includes("******************** 1296"));
+    // His requests' history, validated ones included, the RIB masked.
+    const updates = await w.texts("#view-updates tbody tr");
+    assert.ok(
+      updates.some((r) => r.includes("Nouveau RIB : ******************** 1296") && r.includes("Validée")),
+      updates.join("\n"),
+    );
+    await w.screenshot("32-vue-adherent");
+  },
+);

@@ -15,8 +15,12 @@ before(async () => {
   if (skip) return;
   w = await launch();
   await w.waitFor("#setup-form");
-  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
-  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], { input: PASSWORD + "\n" });
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], {
+    input: "Admin-Guichet-1\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], {
+    input: PASSWORD + "\n",
+  });
   // The window asked before the accounts existed: reload to reach the login screen.
   await w.exec("location.reload()");
   await w.waitFor("#login-form");
@@ -48,7 +52,10 @@ test("import an employer roster with progress and report", { skip: skip ?? false
 
   // Record every progress label the window shows while the import runs.
   await w.exec(`window.__progress = [];
-    new MutationObserver(() => { const l = document.getElementById('import-progress-label'); if (l) window.__progress.push(l.textContent); })
+    new MutationObserver(() => {
+      const l = document.getElementById('import-progress-label');
+      if (l) window.__progress.push(l.textContent);
+    })
       .observe(document.body, { subtree: true, childList: true, characterData: true });`);
   await w.click("#import-confirm");
   await w.waitFor("#import-report", 60000);
@@ -56,7 +63,10 @@ test("import an employer roster with progress and report", { skip: skip ?? false
   assert.equal(await w.text("#count-rows"), "3003 lignes lues");
   assert.equal(await w.text("#count-created"), "3001 créées");
   const progress = await w.exec("return window.__progress");
-  assert.ok(progress.some((t) => t.startsWith("Enregistrement")), `progress seen: ${JSON.stringify(progress)}`);
+  assert.ok(
+    progress.some((t) => t.startsWith("Enregistrement")),
+    `progress seen: ${JSON.stringify(progress)}`,
+  );
   const rejected = await w.texts("#rejected-rows tbody tr");
   assert.equal(rejected.length, 2);
   assert.match(rejected[0], /^3005.*Matricule.*déjà présent à la ligne 4/);

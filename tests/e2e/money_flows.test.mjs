@@ -23,16 +23,45 @@ before(async () => {
   w = await launch();
   await w.waitFor("#setup-form");
   const sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
-  const claims = (op, req) => JSON.parse(cli(w.home, ["--user", "k.tazi", "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: CLAIMS } }));
+  const claims = (op, req) =>
+    JSON.parse(
+      cli(w.home, ["--user", "k.tazi", "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: CLAIMS } }),
+    );
   cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: ADMIN + "\n" });
-  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], { input: CLAIMS + "\n" });
+  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], {
+    input: CLAIMS + "\n",
+  });
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
-  const m = sys("member_create", { matricule: "13059", last_name: "Benhnini", first_name: "Fouad", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
-  const farah = sys("beneficiary_add", { member_id: m.id, beneficiary: { relation: "enfant", last_name: "Benhnini", first_name: "Farah", birth_date: "2016-07-06" } });
+  const m = sys("member_create", {
+    matricule: "13059",
+    last_name: "Benhnini",
+    first_name: "Fouad",
+    employer: "RAM",
+    status: "actif",
+    rib: "007 780 000 000 3654300171 71",
+  });
+  const farah = sys("beneficiary_add", {
+    member_id: m.id,
+    beneficiary: { relation: "enfant", last_name: "Benhnini", first_name: "Farah", birth_date: "2016-07-06" },
+  });
   const col = sys("collection_open", { urn_id: urn.id });
-  const r = sys("dossier_record", { collection_id: col.id, form_number: "M26-0050533", matricule: "13059", beneficiary_id: farah.id, kind: "autres", first_act_date: isoDaysAgo(10), total_claimed: "2100", pieces: 6 });
+  const r = sys("dossier_record", {
+    collection_id: col.id,
+    form_number: "M26-0050533",
+    matricule: "13059",
+    beneficiary_id: farah.id,
+    kind: "autres",
+    first_act_date: isoDaysAgo(10),
+    total_claimed: "2100",
+    pieces: 6,
+  });
   let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  claims("dossier_checklist", { id: d.id, version: d.version, contents: {}, present: ["member_block_signed", "doctor_block"] });
+  claims("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
   await w.exec("location.reload()");
   await w.login("admin", ADMIN);
 });
@@ -45,8 +74,11 @@ test("the rule-set editor: dirhams and percent, the differences before saving", 
   await w.click("#tab-rules");
   await w.waitFor("#rule-set-form");
   // The shipped tariff is the starting point, in dirhams and percent.
-  const cValue = await w.exec(`const l = [...document.querySelectorAll('#rule-keys input[name$=".letter"]')].find((i) => i.value === "C");
-    return l.closest("tr").querySelector('input[name$=".value"]').name;`);
+  const cValue = await w.exec(
+    `const l = [...document.querySelectorAll('#rule-keys ` +
+      `input[name$=".letter"]')].find((i) => i.value === "C");
+    return l.closest("tr").querySelector('input[name$=".value"]').name;`,
+  );
   assert.equal(await w.exec(`return document.querySelector('[name="${cValue}"]').value;`), "80,00");
   await w.type("#f-effective_from", fr(isoDaysAgo(40)));
   await w.type(`[name="${cValue}"]`, "90");
@@ -68,82 +100,104 @@ test("the rule-set editor: dirhams and percent, the differences before saving", 
   await w.login("k.tazi", CLAIMS);
 });
 
-test("a fund coverage recorded, a dossier liquidated against it, the statement saved", { skip: skip ?? false }, async () => {
-  await w.click('[data-section="dossiers"]');
-  await w.waitFor("#f-open_form_number");
-  await w.type("#f-open_form_number", "M26-0050533" + ENTER);
-  await w.waitText("#dossier-title", "Dossier M26-0050533");
-  // The fund's letter: n° 76372825, IMP2, 10 months at 800,00 (700,00 the fund's, 100,00 the member's).
-  await w.waitFor("#fund-coverage-form");
-  await w.type("#fund-coverage-form #f-number", "76372825");
-  await w.type("#fund-coverage-form #f-fund_act", "IMP2");
-  await w.type("#fund-coverage-form #f-provider", "ANAIS");
-  await w.type("#fund-coverage-form #f-quantity", "10");
-  await w.type("#fund-coverage-form #f-valid_from", fr(isoDaysAgo(60)));
-  await w.type("#fund-coverage-form #f-valid_to", fr(isoDaysAgo(-240)));
-  await w.type("#fund-coverage-form #f-tariff", "800");
-  await w.type("#fund-coverage-form #f-fund_share", "700");
-  await w.type("#fund-coverage-form #f-member_share", "150");
-  await w.click("#fund-coverage-save");
-  await w.waitText('#fund-coverage-form [data-error-for="member_share"]', (t) => t.startsWith("Part de la caisse (700,00) + part de l'assuré (150,00)"));
-  await w.type("#fund-coverage-form #f-member_share", "100");
-  await w.click("#fund-coverage-save");
-  await w.waitText("#fund-coverage-list", (t) => t.includes("76372825") && t.includes("0 / 10 mois"));
+test(
+  "a fund coverage recorded, a dossier liquidated against it, the statement saved",
+  { skip: skip ?? false },
+  async () => {
+    await w.click('[data-section="dossiers"]');
+    await w.waitFor("#f-open_form_number");
+    await w.type("#f-open_form_number", "M26-0050533" + ENTER);
+    await w.waitText("#dossier-title", "Dossier M26-0050533");
+    // The fund's letter: n° 76372825, IMP2, 10 months at 800,00 (700,00 the fund's, 100,00 the member's).
+    await w.waitFor("#fund-coverage-form");
+    await w.type("#fund-coverage-form #f-number", "76372825");
+    await w.type("#fund-coverage-form #f-fund_act", "IMP2");
+    await w.type("#fund-coverage-form #f-provider", "ANAIS");
+    await w.type("#fund-coverage-form #f-quantity", "10");
+    await w.type("#fund-coverage-form #f-valid_from", fr(isoDaysAgo(60)));
+    await w.type("#fund-coverage-form #f-valid_to", fr(isoDaysAgo(-240)));
+    await w.type("#fund-coverage-form #f-tariff", "800");
+    await w.type("#fund-coverage-form #f-fund_share", "700");
+    await w.type("#fund-coverage-form #f-member_share", "150");
+    await w.click("#fund-coverage-save");
+    await w.waitText('#fund-coverage-form [data-error-for="member_share"]', (t) =>
+      t.startsWith("Part de la caisse (700,00) + part de l'assuré (150,00)"),
+    );
+    await w.type("#fund-coverage-form #f-member_share", "100");
+    await w.click("#fund-coverage-save");
+    await w.waitText("#fund-coverage-list", (t) => t.includes("76372825") && t.includes("0 / 10 mois"));
 
-  // Invoice VFA230187: 4 sessions of each; the fund paid the provider 700,00 on it.
-  const line = (n, name) => `#care-lines tbody tr:nth-child(${n}) input[name=${name}]`;
-  await w.type(line(1, "act"), "PSYMOT");
-  await w.type(line(1, "quantity"), "4");
-  await w.type(line(1, "charged"), "600");
-  await w.type(line(1, "provider"), "ANAIS");
-  await w.type(line(1, "invoice_number"), "VFA230187");
-  await w.click("#care-line-add");
-  await w.type(line(2, "act"), "ORTHO");
-  await w.type(line(2, "quantity"), "4");
-  await w.type(line(2, "charged"), "500");
-  await w.type(line(2, "provider"), "ANAIS");
-  await w.type(line(2, "invoice_number"), "VFA230187");
-  await w.click("#third-party-add");
-  await w.type('[name="third_party[0].invoice_number"]', "VFA230187");
-  await w.type('[name="third_party[0].amount"]', "700");
-  await w.type('[name="third_party[0].reference"]', "76372825");
-  // The page is drawn again once the lines are saved: wait for the new one.
-  await w.exec("document.getElementById('care-lines-form').dataset.before = 'save';");
-  await w.click("#care-lines-save");
-  await w.waitFor("#care-lines-form:not([data-before])");
-  await w.waitFor('[data-move="mark_complete"]');
-  await w.click('[data-move="mark_complete"]');
-  await w.click("#move-confirm");
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Complet"));
-  await w.click("#dossier-liquidate");
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
-  const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
-  assert.match(rows[0], /4 × Psychomotricité \(séance\)600,00381,82436,36100 %381,8254,5454,54163,64$/);
-  assert.match(rows[1], /4 × Orthophonie \(séance\)500,00318,18363,64100 %318,1845,4645,46136,36$/);
-  const payers = await w.text("#liquidation-payers");
-  for (const expected of ["Payé au prestataire par la caisse AMO : 700,00 DH", "Part AMO : 700,00 DH, dont 0,00 DH à l'adhérent", "Part mutuelle : 100,00 DH", "Reste à la charge de l'adhérent : 300,00 DH"]) {
-    assert.ok(payers.includes(expected), `${expected} in ${payers}`);
-  }
-  await w.screenshot("21-liquidation-prise-en-charge");
+    // Invoice VFA230187: 4 sessions of each; the fund paid the provider 700,00 on it.
+    const line = (n, name) => `#care-lines tbody tr:nth-child(${n}) input[name=${name}]`;
+    await w.type(line(1, "act"), "PSYMOT");
+    await w.type(line(1, "quantity"), "4");
+    await w.type(line(1, "charged"), "600");
+    await w.type(line(1, "provider"), "ANAIS");
+    await w.type(line(1, "invoice_number"), "VFA230187");
+    await w.click("#care-line-add");
+    await w.type(line(2, "act"), "ORTHO");
+    await w.type(line(2, "quantity"), "4");
+    await w.type(line(2, "charged"), "500");
+    await w.type(line(2, "provider"), "ANAIS");
+    await w.type(line(2, "invoice_number"), "VFA230187");
+    await w.click("#third-party-add");
+    await w.type('[name="third_party[0].invoice_number"]', "VFA230187");
+    await w.type('[name="third_party[0].amount"]', "700");
+    await w.type('[name="third_party[0].reference"]', "76372825");
+    // The page is drawn again once the lines are saved: wait for the new one.
+    await w.exec("document.getElementById('care-lines-form').dataset.before = 'save';");
+    await w.click("#care-lines-save");
+    await w.waitFor("#care-lines-form:not([data-before])");
+    await w.waitFor('[data-move="mark_complete"]');
+    await w.click('[data-move="mark_complete"]');
+    await w.click("#move-confirm");
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("Complet"));
+    await w.click("#dossier-liquidate");
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
+    const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
+    assert.match(rows[0], /4 × Psychomotricité \(séance\)600,00381,82436,36100 %381,8254,5454,54163,64$/);
+    assert.match(rows[1], /4 × Orthophonie \(séance\)500,00318,18363,64100 %318,1845,4645,46136,36$/);
+    const payers = await w.text("#liquidation-payers");
+    for (const expected of [
+      "Payé au prestataire par la caisse AMO : 700,00 DH",
+      "Part AMO : 700,00 DH, dont 0,00 DH à l'adhérent",
+      "Part mutuelle : 100,00 DH",
+      "Reste à la charge de l'adhérent : 300,00 DH",
+    ]) {
+      assert.ok(payers.includes(expected), `${expected} in ${payers}`);
+    }
+    await w.screenshot("21-liquidation-prise-en-charge");
 
-  await w.click('[data-section="decomptes"]');
-  await w.waitFor("#pay-form");
-  await w.click("#pay-all");
-  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 100,00 DH en 1 virement\./.test(t));
+    await w.click('[data-section="decomptes"]');
+    await w.waitFor("#pay-form");
+    await w.click("#pay-all");
+    await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 100,00 DH en 1 virement\./.test(t));
 
-  await w.click('[data-section="dossiers"]');
-  await w.waitFor("#f-open_form_number");
-  await w.type("#f-open_form_number", "M26-0050533" + ENTER);
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Réglé"));
-  const dest = join(w.home, "decompte-pec.pdf");
-  await w.click("#statement-save");
-  answerSaveDialog("Enregistrer le décompte", dest);
-  await w.waitText("#liquidation-status", (t) => t.includes("decompte-pec.pdf"), 20000);
-  assert.ok(existsSync(dest));
-  const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
-  for (const expected of ["4 × Psychomotricité (séance)", "4 × Orthophonie (séance)", fr(isoDaysAgo(10)), "Tiers payant CNOPS", "700,00 DH payés directement au prestataire", "Reste à votre charge", "300,00 DH", "Net payé par la mutuelle", "100,00 DH", "loi n° 09-08"]) {
-    assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
-  }
-  assert.ok(!text.includes("…"), `nothing cut on the statement:\n${text}`);
-  await w.screenshot("22-decompte-prise-en-charge");
-});
+    await w.click('[data-section="dossiers"]');
+    await w.waitFor("#f-open_form_number");
+    await w.type("#f-open_form_number", "M26-0050533" + ENTER);
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("Réglé"));
+    const dest = join(w.home, "decompte-pec.pdf");
+    await w.click("#statement-save");
+    answerSaveDialog("Enregistrer le décompte", dest);
+    await w.waitText("#liquidation-status", (t) => t.includes("decompte-pec.pdf"), 20000);
+    assert.ok(existsSync(dest));
+    const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
+    for (const expected of [
+      "4 × Psychomotricité (séance)",
+      "4 × Orthophonie (séance)",
+      fr(isoDaysAgo(10)),
+      "Tiers payant CNOPS",
+      "700,00 DH payés directement au prestataire",
+      "Reste à votre charge",
+      "300,00 DH",
+      "Net payé par la mutuelle",
+      "100,00 DH",
+      "loi n° 09-08",
+    ]) {
+      assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
+    }
+    assert.ok(!text.includes("…"), `nothing cut on the statement:\n${text}`);
+    await w.screenshot("22-decompte-prise-en-charge");
+  },
+);

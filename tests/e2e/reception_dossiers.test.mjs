@@ -19,12 +19,37 @@ before(async () => {
   if (skip) return;
   w = await launch();
   await w.waitFor("#setup-form");
-  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
-  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], { input: RECEPTION + "\n" });
-  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], { input: CLAIMS + "\n" });
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], {
+    input: "Admin-Guichet-1\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "s.idrissi", "--name", "Salma Idrissi", "--role", "reception"], {
+    input: RECEPTION + "\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], {
+    input: CLAIMS + "\n",
+  });
   cli(w.home, ["call", "urn_save", JSON.stringify({ name: "Siège — accueil", site: "Casablanca, siège" })]);
-  const m = JSON.parse(cli(w.home, ["call", "member_create", JSON.stringify({ matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif" })]));
-  cli(w.home, ["call", "beneficiary_add", JSON.stringify({ member_id: m.id, beneficiary: { relation: "enfant", last_name: "Bennani", first_name: "Salma", birth_date: "2016-03-02" } })]);
+  const m = JSON.parse(
+    cli(w.home, [
+      "call",
+      "member_create",
+      JSON.stringify({
+        matricule: "13059",
+        last_name: "Bennani",
+        first_name: "Karim",
+        employer: "RAM",
+        status: "actif",
+      }),
+    ]),
+  );
+  cli(w.home, [
+    "call",
+    "beneficiary_add",
+    JSON.stringify({
+      member_id: m.id,
+      beneficiary: { relation: "enfant", last_name: "Bennani", first_name: "Salma", birth_date: "2016-03-02" },
+    }),
+  ]);
   await w.exec("location.reload()");
   await w.login("s.idrissi", RECEPTION);
 });
@@ -82,7 +107,9 @@ test("a collection recorded by keyboard alone, closed, and its slip saved", { sk
     await step("f-first_act_date", d.date + ENTER);
     await step("f-total_claimed", d.total + ENTER);
     await step("f-pieces", d.pieces + ENTER); // replaces the proposed 1
-    await w.waitText("#record-status", (t) => t.startsWith(`${d.form} enregistré pour ${d.child ? "Bennani Salma" : "Bennani Karim"}`));
+    await w.waitText("#record-status", (t) =>
+      t.startsWith(`${d.form} enregistré pour ${d.child ? "Bennani Salma" : "Bennani Karim"}`),
+    );
   }
   const rows = await w.texts("#collection-dossiers tbody tr");
   assert.equal(rows.length, 3);
@@ -98,7 +125,9 @@ test("a collection recorded by keyboard alone, closed, and its slip saved", { sk
   await step("f-first_act_date", daysAgo(2) + ENTER);
   await step("f-total_claimed", "10" + ENTER);
   await step("f-pieces", ENTER);
-  await w.waitText('[data-error-for="form_number"]', (t) => t.startsWith("N° de feuille de soins « 12345 » : format attendu"));
+  await w.waitText('[data-error-for="form_number"]', (t) =>
+    t.startsWith("N° de feuille de soins « 12345 » : format attendu"),
+  );
   assert.equal((await w.texts("#collection-dossiers tbody tr")).length, 3);
 
   w.waitText = orig;
@@ -110,56 +139,76 @@ test("a collection recorded by keyboard alone, closed, and its slip saved", { sk
   await w.waitText("#slip-status", (t) => t.includes("bordereau.pdf"), 20000);
   assert.ok(existsSync(dest));
   const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
-  for (const expected of ["Bordereau de levée d'urne", "Siège — accueil", "Salma Idrissi", "M26-0000001", "M26-0000002", "M26-0000003", "3 dossiers", "3 550,50"]) {
+  for (const expected of [
+    "Bordereau de levée d'urne",
+    "Siège — accueil",
+    "Salma Idrissi",
+    "M26-0000001",
+    "M26-0000002",
+    "M26-0000003",
+    "3 dossiers",
+    "3 550,50",
+  ]) {
     assert.ok(text.includes(expected), `slip lacks ${expected}:\n${text}`);
   }
   await w.click("#logout");
 });
 
-test("a processor takes a dossier, marks it incomplete, the complement arrives, it is complete", { skip: skip ?? false }, async () => {
-  await w.login("k.tazi", CLAIMS);
-  await w.click('[data-section="dossiers"]');
-  await w.waitFor("#queue tbody tr");
-  await w.waitText('#queue-counts [data-status="recu"]', "Reçu (3)");
-  await w.type("#f-open_form_number", "M26-0000002" + ENTER);
-  await w.waitText("#dossier-title", "Dossier M26-0000002");
-  await w.click('[data-move="take"]');
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("En cours de traitement"));
+test(
+  "a processor takes a dossier, marks it incomplete, the complement arrives, it is complete",
+  { skip: skip ?? false },
+  async () => {
+    await w.login("k.tazi", CLAIMS);
+    await w.click('[data-section="dossiers"]');
+    await w.waitFor("#queue tbody tr");
+    await w.waitText('#queue-counts [data-status="recu"]', "Reçu (3)");
+    await w.type("#f-open_form_number", "M26-0000002" + ENTER);
+    await w.waitText("#dossier-title", "Dossier M26-0000002");
+    await w.click('[data-move="take"]');
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("En cours de traitement"));
 
-  // Pharmacy (rules page of the claim form): the prescription with the stickers
-  // stuck on it; drugs without stickers add the pharmacy's invoice.
-  await w.click("#c-pharmacy");
-  await w.click("#c-drugs_without_stickers");
-  await w.click("#d-member_block_signed");
-  await w.click("#d-doctor_block");
-  await w.click("#d-prescription");
-  await w.click("#checklist-save");
-  await w.waitText(
-    "#checklist-missing",
-    "Manquent : les vignettes des médicaments collées sur l'ordonnance ; la facture de la pharmacie pour les médicaments sans vignette",
-  );
-  await w.screenshot("07b-checklist-pharmacie");
-  await w.click('[data-move="mark_incomplete"]');
-  await w.waitFor("#move-form #f-reason_text");
-  await w.click("#move-confirm");
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Incomplet"));
-  assert.match(await w.text("#dossier-reason"), /Pièces manquantes : Dossier incomplet : il manque les vignettes des médicaments/);
-  assert.match(await w.text("#member-view"), /Incomplet/);
-  await w.screenshot("08-dossier-incomplet");
+    // Pharmacy (rules page of the claim form): the prescription with the stickers
+    // stuck on it; drugs without stickers add the pharmacy's invoice.
+    await w.click("#c-pharmacy");
+    await w.click("#c-drugs_without_stickers");
+    await w.click("#d-member_block_signed");
+    await w.click("#d-doctor_block");
+    await w.click("#d-prescription");
+    await w.click("#checklist-save");
+    await w.waitText(
+      "#checklist-missing",
+      "Manquent : les vignettes des médicaments collées sur l'ordonnance ; la facture de la " +
+        "pharmacie pour les médicaments sans vignette",
+    );
+    await w.screenshot("07b-checklist-pharmacie");
+    await w.click('[data-move="mark_incomplete"]');
+    await w.waitFor("#move-form #f-reason_text");
+    await w.click("#move-confirm");
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("Incomplet"));
+    assert.match(
+      await w.text("#dossier-reason"),
+      /Pièces manquantes : Dossier incomplet : il manque les vignettes des médicaments/,
+    );
+    assert.match(await w.text("#member-view"), /Incomplet/);
+    await w.screenshot("08-dossier-incomplet");
 
-  // The complement arrives.
-  await w.click('[data-move="complement_received"]');
-  await w.type("#move-form #f-note", "Facture de la pharmacie" + ENTER);
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("En cours de traitement"));
-  await w.click("#d-pharmacy_stickers");
-  await w.click("#d-pharmacy_invoice");
-  await w.click("#checklist-save");
-  await w.waitText("#checklist-missing", "Toutes les pièces exigées sont présentes.");
-  await w.click('[data-move="mark_complete"]');
-  await w.click("#move-confirm");
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Complet"));
-  const history = await w.texts("#dossier-history tbody tr");
-  assert.equal(history.filter((r) => r.includes("Changement de statut")).length, 4, history.join("\n"));
-  assert.ok(history.some((r) => r.includes("Pièces cochées")), history.join("\n"));
-  await w.screenshot("09-dossier-complet");
-});
+    // The complement arrives.
+    await w.click('[data-move="complement_received"]');
+    await w.type("#move-form #f-note", "Facture de la pharmacie" + ENTER);
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("En cours de traitement"));
+    await w.click("#d-pharmacy_stickers");
+    await w.click("#d-pharmacy_invoice");
+    await w.click("#checklist-save");
+    await w.waitText("#checklist-missing", "Toutes les pièces exigées sont présentes.");
+    await w.click('[data-move="mark_complete"]');
+    await w.click("#move-confirm");
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("Complet"));
+    const history = await w.texts("#dossier-history tbody tr");
+    assert.equal(history.filter((r) => r.includes("Changement de statut")).length, 4, history.join("\n"));
+    assert.ok(
+      history.some((r) => r.includes("Pièces cochées")),
+      history.join("\n"),
+    );
+    await w.screenshot("09-dossier-complet");
+  },
+);

@@ -26,13 +26,29 @@ const fr = frDate;
 
 /** The CLI on the site's database, on the server's machine. */
 function siteCli(args, input, env = {}) {
-  return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], { input, encoding: "utf8", env: { ...process.env, ...env } });
+  return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
 }
 const CLAIMS = "Gestion-2026-ok";
 
 /** `guichet serve` on the site's database and certificate; its first two lines (address, fingerprint). */
 async function startServer(listen) {
-  server = spawn(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, "serve", "--listen", listen, "--self-signed", join(site, "tls")], { stdio: ["ignore", "pipe", "ignore"] });
+  server = spawn(
+    GUICHET,
+    [
+      "--database",
+      `sqlite://${join(site, "site.sqlite3")}`,
+      "serve",
+      "--listen",
+      listen,
+      "--self-signed",
+      join(site, "tls"),
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
   return await new Promise((res, rej) => {
     const got = [];
     const timer = setTimeout(() => rej(new Error(`guichet serve printed ${JSON.stringify(got)}`)), 20000);
@@ -50,20 +66,46 @@ before(async () => {
   if (skip) return;
   site = mkdtempSync(join(tmpdir(), "guichet-site-"));
   const sys = (op, req) => JSON.parse(siteCli(["call", op, JSON.stringify(req)]));
-  const claims = (op, req) => JSON.parse(siteCli(["--user", "k.tazi", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: CLAIMS }));
+  const claims = (op, req) =>
+    JSON.parse(siteCli(["--user", "k.tazi", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: CLAIMS }));
   siteCli(["staff", "add", "--username", "admin", "--name", "Admin du site", "--role", "admin"], ADMIN + "\n");
   siteCli(["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], CLAIMS + "\n");
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
-  const m = sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
+  const m = sys("member_create", {
+    matricule: "13059",
+    last_name: "Bennani",
+    first_name: "Karim",
+    employer: "RAM",
+    status: "actif",
+    rib: "007 780 000 000 3654300171 71",
+  });
   const page = sys("member_get", { id: m.id });
   const me = page.beneficiaries[0].id;
   // A paid dossier whose statement the desk will save.
   const col = sys("collection_open", { urn_id: urn.id });
   const day = isoDaysAgo(12);
-  const r = sys("dossier_record", { collection_id: col.id, form_number: "M26-0000900", matricule: "13059", beneficiary_id: me, kind: "maladie", first_act_date: day, total_claimed: "80", pieces: 2 });
+  const r = sys("dossier_record", {
+    collection_id: col.id,
+    form_number: "M26-0000900",
+    matricule: "13059",
+    beneficiary_id: me,
+    kind: "maladie",
+    first_act_date: day,
+    total_claimed: "80",
+    pieces: 2,
+  });
   let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  d = claims("dossier_checklist", { id: d.id, version: d.version, contents: {}, present: ["member_block_signed", "doctor_block"] });
-  claims("care_lines_save", { dossier_id: d.id, version: d.version, lines: [{ date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "80" }] });
+  d = claims("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
+  claims("care_lines_save", {
+    dossier_id: d.id,
+    version: d.version,
+    lines: [{ date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "80" }],
+  });
   const p = claims("dossier_get", { id: d.id });
   d = claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
   claims("dossier_liquidate", { id: d.id, version: d.version });
@@ -82,123 +124,157 @@ after(async () => {
   if (server) server.kill("SIGTERM");
 });
 
-test("a desk linked to a Guichet server: fingerprint compared, login, search, a dossier, a statement", { skip: skip ?? false }, async () => {
-  // A fresh desk of a site: linked to the server instead of creating an administrator.
-  await w.click("#setup-server");
-  await w.waitFor("#server-form");
-  await w.type("#f-url", url);
-  await w.click("#server-probe");
-  await w.waitText("#server-fingerprint", fingerprint);
-  await w.screenshot("30-empreinte-serveur");
-  await w.click("#server-trust");
-  await w.waitFor("#login-form");
-  // The desk keeps the server's address and fingerprint, never a database's.
-  const settings = readFileSync(join(w.home, "config", "ma.mutuelle.guichet", "settings.json"), "utf8");
-  assert.ok(settings.includes(url) && settings.includes(fingerprint), settings);
-  assert.ok(!/sqlite|postgres/.test(settings), settings);
-  await w.type("#f-username", "admin" + ENTER);
-  await w.type("#f-password", ADMIN + ENTER);
-  await w.waitFor("#app-shell");
+test(
+  "a desk linked to a Guichet server: fingerprint compared, login, search, a dossier, a statement",
+  { skip: skip ?? false },
+  async () => {
+    // A fresh desk of a site: linked to the server instead of creating an administrator.
+    await w.click("#setup-server");
+    await w.waitFor("#server-form");
+    await w.type("#f-url", url);
+    await w.click("#server-probe");
+    await w.waitText("#server-fingerprint", fingerprint);
+    await w.screenshot("30-empreinte-serveur");
+    await w.click("#server-trust");
+    await w.waitFor("#login-form");
+    // The desk keeps the server's address and fingerprint, never a database's.
+    const settings = readFileSync(join(w.home, "config", "ma.mutuelle.guichet", "settings.json"), "utf8");
+    assert.ok(settings.includes(url) && settings.includes(fingerprint), settings);
+    assert.ok(!/sqlite|postgres/.test(settings), settings);
+    await w.type("#f-username", "admin" + ENTER);
+    await w.type("#f-password", ADMIN + ENTER);
+    await w.waitFor("#app-shell");
 
-  // Search a member: the answer comes from the site's database.
-  await w.click('[data-section="adherents"]');
-  await w.waitFor("#member-search");
-  await w.type("#member-search", "13059" + ENTER);
-  await w.waitText("#member-title", "Bennani Karim");
+    // Search a member: the answer comes from the site's database.
+    await w.click('[data-section="adherents"]');
+    await w.waitFor("#member-search");
+    await w.type("#member-search", "13059" + ENTER);
+    await w.waitText("#member-title", "Bennani Karim");
 
-  // Record a dossier at the reception desk.
-  await w.click('[data-section="reception"]');
-  await w.waitFor("#collection-open-form");
-  await w.click("#collection-open");
-  await w.waitFor("#dossier-form");
-  const step = async (focus, keys) => {
-    await w.waitFocus(focus);
-    await w.keys(keys);
-  };
-  await step("f-form_number", "M26-0000901" + ENTER);
-  await step("f-matricule", "13059" + ENTER);
-  await w.waitText("#member-found", (t) => t.startsWith("Bennani Karim"));
-  await step("f-beneficiary_id", ENTER);
-  await step("f-kind", ENTER);
-  await step("f-first_act_date", fr(isoDaysAgo(3)) + ENTER);
-  await step("f-total_claimed", "150" + ENTER);
-  await step("f-pieces", "2" + ENTER);
-  await w.waitText("#record-status", (t) => t.startsWith("M26-0000901 enregistré pour Bennani Karim"));
-  const recorded = JSON.parse(execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, "call", "dossier_get", JSON.stringify({ form_number: "M26-0000901" })], { encoding: "utf8" }));
-  assert.equal(recorded.dossier.form_number, "M26-0000901", "recorded in the site's database");
+    // Record a dossier at the reception desk.
+    await w.click('[data-section="reception"]');
+    await w.waitFor("#collection-open-form");
+    await w.click("#collection-open");
+    await w.waitFor("#dossier-form");
+    const step = async (focus, keys) => {
+      await w.waitFocus(focus);
+      await w.keys(keys);
+    };
+    await step("f-form_number", "M26-0000901" + ENTER);
+    await step("f-matricule", "13059" + ENTER);
+    await w.waitText("#member-found", (t) => t.startsWith("Bennani Karim"));
+    await step("f-beneficiary_id", ENTER);
+    await step("f-kind", ENTER);
+    await step("f-first_act_date", fr(isoDaysAgo(3)) + ENTER);
+    await step("f-total_claimed", "150" + ENTER);
+    await step("f-pieces", "2" + ENTER);
+    await w.waitText("#record-status", (t) => t.startsWith("M26-0000901 enregistré pour Bennani Karim"));
+    const recorded = JSON.parse(
+      execFileSync(
+        GUICHET,
+        [
+          "--database",
+          `sqlite://${join(site, "site.sqlite3")}`,
+          "call",
+          "dossier_get",
+          JSON.stringify({ form_number: "M26-0000901" }),
+        ],
+        { encoding: "utf8" },
+      ),
+    );
+    assert.equal(recorded.dossier.form_number, "M26-0000901", "recorded in the site's database");
 
-  // A statement saved through the save dialog, its bytes from the server.
-  await w.click('[data-section="dossiers"]');
-  await w.waitFor("#f-open_form_number");
-  await w.type("#f-open_form_number", "M26-0000900" + ENTER);
-  await w.waitText("#dossier-status-badge", (t) => t.startsWith("Réglé"));
-  const dest = join(w.home, "decompte-serveur.pdf");
-  await w.click("#statement-save");
-  answerSaveDialog("Enregistrer le décompte", dest);
-  await w.waitText("#liquidation-status", (t) => t.includes("decompte-serveur.pdf"), 20000);
-  assert.ok(existsSync(dest));
-  const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
-  for (const expected of ["Décompte de remboursement", "M26-0000900", "Bennani Karim", "80,00"]) {
-    assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
-  }
-  await w.screenshot("31-poste-serveur");
+    // A statement saved through the save dialog, its bytes from the server.
+    await w.click('[data-section="dossiers"]');
+    await w.waitFor("#f-open_form_number");
+    await w.type("#f-open_form_number", "M26-0000900" + ENTER);
+    await w.waitText("#dossier-status-badge", (t) => t.startsWith("Réglé"));
+    const dest = join(w.home, "decompte-serveur.pdf");
+    await w.click("#statement-save");
+    answerSaveDialog("Enregistrer le décompte", dest);
+    await w.waitText("#liquidation-status", (t) => t.includes("decompte-serveur.pdf"), 20000);
+    assert.ok(existsSync(dest));
+    const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
+    for (const expected of ["Décompte de remboursement", "M26-0000900", "Bennani Karim", "80,00"]) {
+      assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
+    }
+    await w.screenshot("31-poste-serveur");
 
-  // The session ends while a dossier is being typed (the administrator's
-  // password reset on the server's machine ends it on every desk): the desk
-  // asks the password again over the screen and keeps what was typed.
-  await w.click('[data-section="reception"]');
-  await w.waitFor("#collections");
-  await w.exec("[...document.querySelectorAll('#collections button')].find((b) => b.textContent === 'Reprendre').click()");
-  await w.waitFor("#dossier-form");
-  await step("f-form_number", "M26-0000902" + ENTER);
-  await step("f-matricule", "13059" + ENTER);
-  await w.waitText("#member-found", (t) => t.startsWith("Bennani Karim"));
-  await step("f-beneficiary_id", ENTER);
-  await step("f-kind", ENTER);
-  await step("f-first_act_date", fr(isoDaysAgo(4)) + ENTER);
-  await step("f-total_claimed", "175" + ENTER);
-  await w.waitFocus("f-pieces");
-  await w.keys("3");
-  const staff = JSON.parse(siteCli(["call", "staff_list", "{}"])).staff;
-  const NEW = "Nouveau-Secret-2026";
-  siteCli(["call", "staff_reset_password", JSON.stringify({ id: staff.find((s) => s.username === "admin").id, new_password: NEW })]);
-  await w.keys(ENTER);
-  await w.waitFor("#expired-overlay");
-  await w.waitText("#expired-overlay .hint", (t) => t.includes("reconnectez-vous"));
-  await w.screenshot("32-session-terminee");
-  await w.type("#relogin-form [name=username]", "admin");
-  await w.type("#relogin-form [name=password]", NEW + ENTER);
-  for (let i = 0; (await w.exec("return document.getElementById('expired-overlay') !== null")) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(await w.exec("return document.getElementById('expired-overlay') === null"), true, "logged in again");
-  // A reset password is a passage: the window asks for his own over the screen.
-  await w.waitFor("#password-change-overlay #password-change-form");
-  await w.type("#f-current_password", NEW);
-  await w.type("#f-new_password", "Le-Mien-Secret-2026");
-  await w.type("#f-confirm", "Le-Mien-Secret-2026" + ENTER);
-  for (let i = 0; (await w.exec("return document.getElementById('password-change-overlay') !== null")) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(await w.exec("return document.getElementById('password-change-overlay') === null"), true, "his own password chosen");
-  // What was typed is kept.
-  await w.waitValue("#f-form_number", /^M26-0000902$/);
-  await w.waitValue("#f-total_claimed", /^175/);
-  await w.click("#dossier-save");
-  await w.waitText("#record-status", (t) => t.startsWith("M26-0000902 enregistré pour Bennani Karim"));
-  // Its journal row names this desk and its address.
-  const journal = JSON.parse(siteCli(["call", "audit_list", JSON.stringify({ action: "dossier.create", entity_type: "dossier" })]));
-  const row = journal.entries.find((e) => e.after?.form_number === "M26-0000902");
-  assert.ok(row && row.desk && row.remote_addr === "127.0.0.1", JSON.stringify(row));
+    // The session ends while a dossier is being typed (the administrator's
+    // password reset on the server's machine ends it on every desk): the desk
+    // asks the password again over the screen and keeps what was typed.
+    await w.click('[data-section="reception"]');
+    await w.waitFor("#collections");
+    await w.exec(
+      "[...document.querySelectorAll('#collections button')].find((b) => b.textContent === 'Reprendre').click()",
+    );
+    await w.waitFor("#dossier-form");
+    await step("f-form_number", "M26-0000902" + ENTER);
+    await step("f-matricule", "13059" + ENTER);
+    await w.waitText("#member-found", (t) => t.startsWith("Bennani Karim"));
+    await step("f-beneficiary_id", ENTER);
+    await step("f-kind", ENTER);
+    await step("f-first_act_date", fr(isoDaysAgo(4)) + ENTER);
+    await step("f-total_claimed", "175" + ENTER);
+    await w.waitFocus("f-pieces");
+    await w.keys("3");
+    const staff = JSON.parse(siteCli(["call", "staff_list", "{}"])).staff;
+    const NEW = "Nouveau-Secret-2026";
+    siteCli([
+      "call",
+      "staff_reset_password",
+      JSON.stringify({ id: staff.find((s) => s.username === "admin").id, new_password: NEW }),
+    ]);
+    await w.keys(ENTER);
+    await w.waitFor("#expired-overlay");
+    await w.waitText("#expired-overlay .hint", (t) => t.includes("reconnectez-vous"));
+    await w.screenshot("32-session-terminee");
+    await w.type("#relogin-form [name=username]", "admin");
+    await w.type("#relogin-form [name=password]", NEW + ENTER);
+    for (let i = 0; (await w.exec("return document.getElementById('expired-overlay') !== null")) && i < 100; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await w.exec("return document.getElementById('expired-overlay') === null"), true, "logged in again");
+    // A reset password is a passage: the window asks for his own over the screen.
+    await w.waitFor("#password-change-overlay #password-change-form");
+    await w.type("#f-current_password", NEW);
+    await w.type("#f-new_password", "Le-Mien-Secret-2026");
+    await w.type("#f-confirm", "Le-Mien-Secret-2026" + ENTER);
+    for (
+      let i = 0;
+      (await w.exec("return document.getElementById('password-change-overlay') !== null")) && i < 100;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal(
+      await w.exec("return document.getElementById('password-change-overlay') === null"),
+      true,
+      "his own password chosen",
+    );
+    // What was typed is kept.
+    await w.waitValue("#f-form_number", /^M26-0000902$/);
+    await w.waitValue("#f-total_claimed", /^175/);
+    await w.click("#dossier-save");
+    await w.waitText("#record-status", (t) => t.startsWith("M26-0000902 enregistré pour Bennani Karim"));
+    // Its journal row names this desk and its address.
+    const journal = JSON.parse(
+      siteCli(["call", "audit_list", JSON.stringify({ action: "dossier.create", entity_type: "dossier" })]),
+    );
+    const row = journal.entries.find((e) => e.after?.form_number === "M26-0000902");
+    assert.ok(row && row.desk && row.remote_addr === "127.0.0.1", JSON.stringify(row));
 
-  // The server killed: the desk says in French that it cannot be reached;
-  // the server back on the same address, the desk carries on, still logged in.
-  const stopped = new Promise((r) => server.once("exit", r));
-  server.kill("SIGKILL");
-  await stopped;
-  await w.click('[data-section="adherents"]');
-  await w.waitFor("#member-search");
-  await w.type("#member-search", "bennani");
-  await w.waitText("#member-search-status", (t) => t.startsWith("Le serveur Guichet (https://127.0.0.1:"));
-  await w.screenshot("33-serveur-injoignable");
-  await startServer(`127.0.0.1:${new URL(url).port}`);
-  await w.type("#member-search", " kar");
-  await w.waitText("#member-search-status", (t) => t === "1 résultat.");
-  await w.waitFor('#member-results tr[data-matricule="13059"]');
-});
+    // The server killed: the desk says in French that it cannot be reached;
+    // the server back on the same address, the desk carries on, still logged in.
+    const stopped = new Promise((r) => server.once("exit", r));
+    server.kill("SIGKILL");
+    await stopped;
+    await w.click('[data-section="adherents"]');
+    await w.waitFor("#member-search");
+    await w.type("#member-search", "bennani");
+    await w.waitText("#member-search-status", (t) => t.startsWith("Le serveur Guichet (https://127.0.0.1:"));
+    await w.screenshot("33-serveur-injoignable");
+    await startServer(`127.0.0.1:${new URL(url).port}`);
+    await w.type("#member-search", " kar");
+    await w.waitText("#member-search-status", (t) => t === "1 résultat.");
+    await w.waitFor('#member-results tr[data-matricule="13059"]');
+  },
+);

@@ -12,21 +12,39 @@ const skip = windowTestsSkipReason();
 const CLAIMS = "Gestion-2026-ok";
 let w;
 
-
 before(async () => {
   if (skip) return;
   w = await launch();
   await w.waitFor("#setup-form");
   const sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
-  const claims = (op, req) => JSON.parse(cli(w.home, ["--user", "k.tazi", "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: CLAIMS } }));
-  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], { input: "Admin-Guichet-1\n" });
-  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], { input: CLAIMS + "\n" });
+  const claims = (op, req) =>
+    JSON.parse(
+      cli(w.home, ["--user", "k.tazi", "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: CLAIMS } }),
+    );
+  cli(w.home, ["staff", "add", "--username", "admin", "--name", "Admin", "--role", "admin"], {
+    input: "Admin-Guichet-1\n",
+  });
+  cli(w.home, ["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], {
+    input: CLAIMS + "\n",
+  });
   sys("rule_set_add", {
     effective_from: "2020-01-01",
     key_values: { C: 8000 },
     acts: [
-      { code: "C", label: "Consultation", family: "consultation", pricing: { type: "key_letter" }, needs_prior_approval: false },
-      { code: "PSYMOT", label: "Séance de psychomotricité", family: "reeducation", pricing: { type: "reference", unit_price: 15000 }, needs_prior_approval: false },
+      {
+        code: "C",
+        label: "Consultation",
+        family: "consultation",
+        pricing: { type: "key_letter" },
+        needs_prior_approval: false,
+      },
+      {
+        code: "PSYMOT",
+        label: "Séance de psychomotricité",
+        family: "reeducation",
+        pricing: { type: "reference", unit_price: 15000 },
+        needs_prior_approval: false,
+      },
     ],
     rates: { maladie: 8000 },
     chronic_rate: 10000,
@@ -34,14 +52,35 @@ before(async () => {
     yearly_ceilings: {},
   });
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
-  const m = sys("member_create", { matricule: "13059", last_name: "Bennani", first_name: "Karim", employer: "RAM", status: "actif", rib: "007 780 000 000 3654300171 71" });
+  const m = sys("member_create", {
+    matricule: "13059",
+    last_name: "Bennani",
+    first_name: "Karim",
+    employer: "RAM",
+    status: "actif",
+    rib: "007 780 000 000 3654300171 71",
+  });
   const page = sys("member_get", { id: m.id });
   const me = page.beneficiaries[0].id;
   const col = sys("collection_open", { urn_id: urn.id });
   const day = isoDaysAgo(10);
-  const r = sys("dossier_record", { collection_id: col.id, form_number: "M26-0000777", matricule: "13059", beneficiary_id: me, kind: "maladie", first_act_date: day, total_claimed: "750", pieces: 3 });
+  const r = sys("dossier_record", {
+    collection_id: col.id,
+    form_number: "M26-0000777",
+    matricule: "13059",
+    beneficiary_id: me,
+    kind: "maladie",
+    first_act_date: day,
+    total_claimed: "750",
+    pieces: 3,
+  });
   let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  d = claims("dossier_checklist", { id: d.id, version: d.version, contents: {}, present: ["member_block_signed", "doctor_block"] });
+  d = claims("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
   claims("care_lines_save", {
     dossier_id: d.id,
     version: d.version,
@@ -96,7 +135,22 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.waitText("#liquidation-status", (t) => t.includes("decompte.pdf"), 20000);
   assert.ok(existsSync(dest));
   const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
-  for (const expected of ["Décompte de remboursement n° DEC-", "M26-0000777", "Bennani Karim", "150,00", "56,00", "64,00", "4 × Séance de psychomotricité", "480,00", "544,00 DH", "Versé par CNOPS", "476,00 DH", "Net payé par la mutuelle", "68,00 DH", "******************** 7171"]) {
+  for (const expected of [
+    "Décompte de remboursement n° DEC-",
+    "M26-0000777",
+    "Bennani Karim",
+    "150,00",
+    "56,00",
+    "64,00",
+    "4 × Séance de psychomotricité",
+    "480,00",
+    "544,00 DH",
+    "Versé par CNOPS",
+    "476,00 DH",
+    "Net payé par la mutuelle",
+    "68,00 DH",
+    "******************** 7171",
+  ]) {
     assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);
   }
   await w.screenshot("11-decompte");

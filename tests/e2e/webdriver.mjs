@@ -1,7 +1,16 @@
 // A minimal W3C WebDriver client over fetch, enough to drive the Guichet window
 // through tauri-driver (which forwards to WebKitWebDriver). No npm dependency.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, openSync, closeSync, readFileSync, readdirSync } from "node:fs";
+import {
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  existsSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -35,7 +44,10 @@ async function waitForPort(port, ms) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const ok = await new Promise((res) => {
-      const c = net.connect(port, "127.0.0.1", () => { c.end(); res(true); });
+      const c = net.connect(port, "127.0.0.1", () => {
+        c.end();
+        res(true);
+      });
       c.on("error", () => res(false));
     });
     if (ok) return;
@@ -50,7 +62,10 @@ async function waitForPort(port, ms) {
  */
 export async function launch(extraEnv = {}) {
   const app = process.env.GUICHET_APP ?? join(TARGET, "debug", "guichet-desktop");
-  if (!existsSync(app)) throw new Error(`application binary missing: ${app} (run cargo test --workspace or cargo build -p guichet-desktop)`);
+  if (!existsSync(app))
+    throw new Error(
+      `application binary missing: ${app} (run cargo test --workspace or cargo build -p guichet-desktop)`,
+    );
   const home = mkdtempSync(join(tmpdir(), "guichet-e2e-"));
   const port = await freePort();
   const nativePort = await freePort();
@@ -68,7 +83,10 @@ export async function launch(extraEnv = {}) {
   // kept open would keep this test process waiting after the session ends.
   const logPath = join(home, "tauri-driver.log");
   const logFd = openSync(logPath, "a");
-  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { env, stdio: ["ignore", logFd, logFd] });
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", logFd, logFd],
+  });
   closeSync(logFd);
   const driverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
   const base = `http://127.0.0.1:${port}`;
@@ -241,7 +259,9 @@ export class Window {
   /** Saves a PNG of the window under .e2e/, after two animation frames. */
   async screenshot(name) {
     await this.cmd("POST", "/execute/async", {
-      script: "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+      script:
+        "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => " +
+        "requestAnimationFrame(() => done(true)));",
       args: [],
     });
     const b64 = await this.cmd("GET", "/screenshot");
@@ -263,7 +283,10 @@ export class Window {
     await new Promise((res) => {
       if (this.driver.exitCode !== null) return res();
       const t = setTimeout(res, 5000);
-      this.driver.on("exit", () => { clearTimeout(t); res(); });
+      this.driver.on("exit", () => {
+        clearTimeout(t);
+        res();
+      });
     });
     killLeftovers(this.home);
   }
@@ -330,7 +353,10 @@ export function cli(home, args, { input, env } = {}) {
 function killLeftovers(home) {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      if (Number(pid) !== process.pid && readFileSync(`/proc/${pid}/environ`, "utf8").includes(`XDG_DATA_HOME=${join(home, "data")}`)) {
+      if (
+        Number(pid) !== process.pid &&
+        readFileSync(`/proc/${pid}/environ`, "utf8").includes(`XDG_DATA_HOME=${join(home, "data")}`)
+      ) {
         process.kill(Number(pid), "SIGTERM");
       }
     } catch {

@@ -60,7 +60,11 @@ test("the installed desk opens an old database, logs in, and says where it keeps
   await w.click("#about-open");
   await w.waitFor("#about");
   assert.equal(await w.text("#about-version"), version);
-  assert.equal(await w.exec("return document.getElementById('about-server-version');"), null, "alone, no server version");
+  assert.equal(
+    await w.exec("return document.getElementById('about-server-version');"),
+    null,
+    "alone, no server version",
+  );
   assert.match(await w.text("#about-schema"), /^version \d+$/);
   assert.ok(Number((await w.text("#about-schema")).split(" ")[1]) >= 14, "migrated at least to the fixture's schema");
   assert.equal(await w.text("#about-database"), `sqlite://${db}`);
@@ -73,18 +77,26 @@ test("the installed desk opens an old database, logs in, and says where it keeps
 
   // Memory once logged in and settled: the desk and its WebKit helpers.
   await new Promise((r) => setTimeout(r, 2000));
-  const desk = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === app;
-    } catch {
-      return false;
-    }
-  });
+  const desk = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === app;
+      } catch {
+        return false;
+      }
+    });
   assert.ok(desk, "the installed desk's process");
   const pids = tree(desk);
   const pss = pids.reduce((s, p) => s + memoryKb(p, "Pss"), 0);
   const rss = pids.reduce((s, p) => s + memoryKb(p, "Rss"), 0);
   console.log(`installed desk: cold start to the login screen ${(coldStart / 1000).toFixed(2)} s (target < 2 s)`);
-  const each = pids.map((p) => `${readFileSync(`/proc/${p}/comm`, "utf8").trim()} ${(memoryKb(p, "Pss") / 1024).toFixed(0)} MB`).join(", ");
-  console.log(`installed desk: memory after login ${(pss / 1024).toFixed(0)} MB PSS, ${(rss / 1024).toFixed(0)} MB RSS, over ${pids.length} processes: ${each} (target < 250 MB)`);
+  const each = pids
+    .map((p) => `${readFileSync(`/proc/${p}/comm`, "utf8").trim()} ${(memoryKb(p, "Pss") / 1024).toFixed(0)} MB`)
+    .join(", ");
+  console.log(
+    `installed desk: memory after login ${(pss / 1024).toFixed(0)} MB PSS, ` +
+      `${(rss / 1024).toFixed(0)} MB RSS, over ${pids.length} processes: ${each} (target < 250 MB)`,
+  );
 });

@@ -43,7 +43,8 @@ async fn desk_child() {
             let page = api.call(&mut me, "member_get", json!({"id": i})).await.unwrap();
             let m = &page["member"];
             let address = format!("desk{desk}-{k}");
-            let input = json!({"matricule": m["matricule"], "last_name": m["last_name"], "first_name": m["first_name"], "status": m["status"], "address": address});
+            let input = json!({"matricule": m["matricule"], "last_name": m["last_name"],
+                "first_name": m["first_name"], "status": m["status"], "address": address});
             (
                 "member",
                 api.call(&mut me, "member_update", json!({"id": i, "version": m["version"], "member": input}))
@@ -77,20 +78,35 @@ async fn two_desks(kind: Kind) {
     let api = Api::new(db.clone());
     let mut sys = Caller::System { os_user: "test".into() };
     for d in [1, 2] {
-        api.call(&mut sys, "staff_create", json!({"username": format!("guichet{d}"), "full_name": format!("Guichet {d}"), "roles": ["reception", "claims"], "password": PASSWORD}))
-            .await
-            .unwrap();
+        api.call(
+            &mut sys,
+            "staff_create",
+            json!({"username": format!("guichet{d}"), "full_name": format!("Guichet \
+            {d}"), "roles": ["reception", "claims"], "password": PASSWORD}),
+        )
+        .await
+        .unwrap();
     }
     let urn = api.call(&mut sys, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
     let mut desk = login(&api, "guichet1").await;
     let col = api.call(&mut desk, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
     for i in 0..RECORDS {
-        let m = api.call(&mut desk, "member_create", json!({"matricule": format!("{}", 50_000 + i), "last_name": "Alaoui", "first_name": format!("Agent{i}")})).await.unwrap();
+        let m = api
+            .call(
+                &mut desk,
+                "member_create",
+                json!({"matricule": format!("{}", 50_000 + i),
+            "last_name": "Alaoui", "first_name": format!("Agent{i}")}),
+            )
+            .await
+            .unwrap();
         let page = api.call(&mut desk, "member_get", json!({"id": m["id"]})).await.unwrap();
         api.call(
             &mut desk,
             "dossier_record",
-            json!({"collection_id": col["id"], "form_number": format!("M26-{:07}", 9_000 + i), "matricule": format!("{}", 50_000 + i), "beneficiary_id": page["beneficiaries"][0]["id"], "kind": "maladie", "first_act_date": "2026-11-02", "total_claimed": "100", "pieces": 1}),
+            json!({"collection_id": col["id"], "form_number": format!("M26-{:07}", 9_000 + i),
+                "matricule": format!("{}", 50_000 + i), "beneficiary_id": page["beneficiaries"][0]["id"],
+                    "kind": "maladie", "first_act_date": "2026-11-02", "total_claimed": "100", "pieces": 1}),
         )
         .await
         .unwrap();

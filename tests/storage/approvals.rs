@@ -67,8 +67,10 @@ impl Desk {
     }
     fn sessions(&self, beneficiary: i64, from: &str, to: &str, sessions: i64) -> Value {
         json!({
-            "kind": "prior_approval", "beneficiary_id": beneficiary, "acts": [{"act_code": "KINE", "label": "Rééducation", "sessions": sessions}],
-            "prescriber": "Dr Alami", "sent_by": "member", "expected_from": from, "expected_to": to, "quotation": "1 000", "files": self.pieces()
+            "kind": "prior_approval", "beneficiary_id": beneficiary, "acts": [{"act_code": "KINE",
+                "label": "Rééducation", "sessions": sessions}],
+            "prescriber": "Dr Alami", "sent_by": "member", "expected_from": from, "expected_to": to,
+                "quotation": "1 000", "files": self.pieces()
         })
     }
     async fn register(&mut self, req: Value) -> Value {
@@ -93,7 +95,8 @@ impl Desk {
 }
 
 fn grant_imp2() -> Value {
-    json!({"type": "grant", "grants": [{"act_code": "IMP2", "unit": "months", "quantity": 10, "valid_from": "2022-09-01", "valid_to": "2023-06-30",
+    json!({"type": "grant", "grants": [{"act_code": "IMP2", "unit": "months", "quantity": 10,
+        "valid_from": "2022-09-01", "valid_to": "2023-06-30",
         "tariff": "800", "mutual_share": "700", "member_share": "100"}], "conditions": "Présence attestée chaque mois \
             par l'institut."})
 }
@@ -277,12 +280,17 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
         .fetch_one(d.o.w.t.db.pool())
         .await
         .unwrap();
-    let ended = d
-        .o
-        .w
-        .call(&mut d.o.reception, "beneficiary_add", json!({"member_id": member, "beneficiary": {"relation": "conjoint", "last_name": "Bennani", "first_name": "Nadia", "birth_date": "1985-01-01", "coverage_end": "2022-12-31"}}))
-        .await
-        .unwrap();
+    let ended =
+        d.o.w
+            .call(
+                &mut d.o.reception,
+                "beneficiary_add",
+                json!({"member_id": member,
+            "beneficiary": {"relation": "conjoint", "last_name": "Bennani", "first_name": "Nadia",
+                "birth_date": "1985-01-01", "coverage_end": "2022-12-31"}}),
+            )
+            .await
+            .unwrap();
     let cases: Vec<(Value, &str, &str)> = vec![
         (
             with("expected_to", json!("2023-02-01")),
@@ -314,7 +322,8 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
         (
             with(
                 "files",
-                json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}, {"path": d.path("absent.jpg"), "piece": "badge"}]),
+                json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}, {"path": d.path("absent.jpg"),
+                    "piece": "badge"}]),
             ),
             "files[1].path",
             "Fichier « absent.jpg » introuvable.",
@@ -330,7 +339,8 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
     let r = d.register(ok.clone()).await;
     let before = counts(&d).await;
     let grant = |valid_to: &str, member: &str| {
-        json!({"type": "grant", "grants": [{"act_code": "KINE", "unit": "sessions", "quantity": 10, "valid_from": "2023-03-01", "valid_to": valid_to,
+        json!({"type": "grant", "grants": [{"act_code": "KINE", "unit": "sessions", "quantity": 10,
+            "valid_from": "2023-03-01", "valid_to": valid_to,
             "tariff": "100", "mutual_share": "80", "member_share": member}]})
     };
     let e = d.decide(&r, grant("2023-02-28", "20")).await.unwrap_err();
@@ -388,12 +398,19 @@ async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     let mut d = desk(t).await;
     let r = d.register(d.sessions(d.o.salma, "2023-01-01", "2023-03-15", 8)).await;
     let g = d
-        .decide(&r, json!({"type": "grant", "grants": [{"act_code": "KINE", "unit": "sessions", "quantity": 8, "valid_from": "2023-01-01", "valid_to": "2023-03-15",
-            "tariff": "100", "mutual_share": "80", "member_share": "20"}]}))
+        .decide(
+            &r,
+            json!({"type": "grant", "grants": [{"act_code": "KINE", "unit": "sessions", "quantity": 8,
+            "valid_from": "2023-01-01", "valid_to": "2023-03-15",
+            "tariff": "100", "mutual_share": "80", "member_share": "20"}]}),
+        )
         .await
         .unwrap();
     let number = g["number"].as_str().unwrap().to_string();
-    let kine = |b: i64, date: &str, n: i64| json!([{"date": date, "beneficiary_id": b, "act": "KINE", "quantity": n, "charged": format!("{}", n * 100)}]);
+    let kine = |b: i64, date: &str, n: i64| {
+        json!([{"date": date, "beneficiary_id": b, "act": "KINE",
+        "quantity": n, "charged": format!("{}", n * 100)}])
+    };
     let salma = d.o.salma;
     // 4 sessions, then 4 more: accepted, the approval goes down to zero.
     for (form, first_act, left) in [("M23-0000101", "2023-01-05", 4), ("M23-0000102", "2023-01-06", 0)] {
@@ -438,7 +455,15 @@ async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     // Chronic-illness declarations ending within 30 days: health data, not
     // for reception (law 09-08); the condition hidden from claims; each
     // declaration read is journaled.
-    d.o.w.call(&mut d.medical, "chronic_declare", json!({"beneficiary_id": salma, "condition": "Trisomie 21", "families": ["reeducation"], "start_date": "2022-09-01"})).await.unwrap();
+    d.o.w
+        .call(
+            &mut d.medical,
+            "chronic_declare",
+            json!({"beneficiary_id": salma, "condition": "Trisomie 21",
+        "families": ["reeducation"], "start_date": "2022-09-01"}),
+        )
+        .await
+        .unwrap();
     let e = d.o.w.call(&mut d.o.reception, "chronic_expiring", json!({})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     let ald = d.o.w.call(&mut d.o.claims, "chronic_expiring", json!({})).await.unwrap();
@@ -629,7 +654,8 @@ async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb
     let view = d.o.w.call(&mut d.o.reception, "member_view", json!({"matricule": "13059"})).await.unwrap();
     assert_eq!(view["approvals"][0]["complement_due"], due_fr.as_str());
     // The administrator shortens the delay from today: the next request gets 10 days.
-    let mut rule = json!({"effective_from": received.to_string(), "validity_months": 3, "original_grace_months": 1, "late_effect": "reject", "complement_days": 60, "approval_complement_days": 0});
+    let mut rule = json!({"effective_from": received.to_string(), "validity_months": 3, "original_grace_months": 1,
+        "late_effect": "reject", "complement_days": 60, "approval_complement_days": 0});
     let e = d.o.w.call(&mut d.o.admin, "deadline_rule_add", rule.clone()).await.unwrap_err();
     assert_eq!(
         (e.field.as_deref(), e.message.as_str()),

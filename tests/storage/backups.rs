@@ -78,14 +78,21 @@ async fn a_days_work(w: &World) {
     let col = w.call(&mut reception, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
     for i in 0..30 {
         let m = w
-            .call(&mut reception, "member_create", json!({"matricule": format!("{}", 20_000 + i), "last_name": "Alaoui", "first_name": format!("Agent{i}"), "rib": "007 780 000 000 3654300171 71"}))
+            .call(
+                &mut reception,
+                "member_create",
+                json!({"matricule": format!("{}", 20_000 + i),
+                "last_name": "Alaoui", "first_name": format!("Agent{i}"), "rib": "007 780 000 000 3654300171 71"}),
+            )
             .await
             .unwrap();
         let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
         w.call(
             &mut reception,
             "dossier_record",
-            json!({"collection_id": col["id"], "form_number": format!("M26-{:07}", i), "matricule": format!("{}", 20_000 + i), "beneficiary_id": page["beneficiaries"][0]["id"], "kind": "maladie", "first_act_date": "2026-11-02", "total_claimed": "150,50", "pieces": 2}),
+            json!({"collection_id": col["id"], "form_number": format!("M26-{:07}", i), "matricule": format!("{}",
+                20_000 + i), "beneficiary_id": page["beneficiaries"][0]["id"], "kind": "maladie",
+                    "first_act_date": "2026-11-02", "total_claimed": "150,50", "pieces": 2}),
         )
         .await
         .unwrap();
@@ -257,7 +264,8 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
         // (checked against the migrations run in a scratch schema of the target).
         let plants = [
             (
-                "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM staff; RETURN NEW; END $$; \
+                "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM staff; RETURN \
+                    NEW; END $$; \
                  CREATE TRIGGER purge AFTER INSERT ON members FOR EACH ROW EXECUTE FUNCTION purge()",
                 "la fonction « purge() », que Guichet ne crée pas",
             ),
@@ -269,7 +277,8 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
             ),
             (
                 "DROP TRIGGER audit_log_no_update ON audit_log; \
-                 CREATE TRIGGER audit_log_no_update BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+                 CREATE TRIGGER audit_log_no_update BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION \
+                     audit_log_append_only()",
                 "le déclencheur « audit_log_no_update » n'est pas celui de Guichet",
             ),
         ];

@@ -50,11 +50,21 @@ async fn desk(t: TestDb) -> Desk {
     let urn =
         w.call(&mut admin, "urn_save", json!({"name": "Siège — accueil", "site": "Casablanca, siège"})).await.unwrap();
     let m = w
-        .call(&mut reception, "member_create", json!({"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "employer": "RAM", "status": "actif", "birth_date": "1981-08-27"}))
+        .call(
+            &mut reception,
+            "member_create",
+            json!({"matricule": "13059", "last_name": "Bennani",
+            "first_name": "Karim", "employer": "RAM", "status": "actif", "birth_date": "1981-08-27"}),
+        )
         .await
         .unwrap();
     let child = w
-        .call(&mut reception, "beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02"}}))
+        .call(
+            &mut reception,
+            "beneficiary_add",
+            json!({"member_id": m["id"], "beneficiary": {"relation": "enfant",
+            "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02"}}),
+        )
         .await
         .unwrap();
     let page = w.call(&mut reception, "member_get", json!({"matricule": "13059"})).await.unwrap();
@@ -74,7 +84,8 @@ async fn desk(t: TestDb) -> Desk {
 }
 
 fn dossier(form: &str, beneficiary: i64, first_act: &str, total: &str) -> Value {
-    json!({"form_number": form, "matricule": "13059", "beneficiary_id": beneficiary, "kind": "maladie", "first_act_date": first_act, "total_claimed": total, "pieces": 3})
+    json!({"form_number": form, "matricule": "13059", "beneficiary_id": beneficiary, "kind": "maladie",
+        "first_act_date": first_act, "total_claimed": total, "pieces": 3})
 }
 
 impl Desk {
@@ -176,7 +187,9 @@ async fn bad_reception_input_is_refused_and_nothing_written(t: TestDb) {
     d.w.call(
         &mut d.reception,
         "beneficiary_update",
-        json!({"id": d.child, "version": child["version"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02", "coverage_start": "2026-01-01"}}),
+        json!({"id": d.child, "version": child["version"], "beneficiary": {"relation": "enfant",
+            "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02",
+                "coverage_start": "2026-01-01"}}),
     )
     .await
     .unwrap();
@@ -348,15 +361,35 @@ async fn a_scan_first_then_its_original_makes_one_dossier(t: TestDb) {
 async fn deadlines_follow_the_rule_in_force_on_the_act_date(t: TestDb) {
     let mut d = desk(t).await;
     // From 01/10/2026: 2 months of validity, lateness only flagged.
-    let rules = d
-        .w
-        .call(&mut d.admin, "deadline_rule_add", json!({"effective_from": "2026-10-01", "validity_months": 2, "original_grace_months": 1, "late_effect": "flag_only"}))
+    let rules =
+        d.w.call(
+            &mut d.admin,
+            "deadline_rule_add",
+            json!({"effective_from": "2026-10-01", "validity_months": 2,
+            "original_grace_months": 1, "late_effect": "flag_only"}),
+        )
         .await
         .unwrap();
     assert_eq!(rules.as_array().unwrap().len(), 2);
-    let e = d.w.call(&mut d.claims, "deadline_rule_add", json!({"effective_from": "2026-12-01", "validity_months": 2, "original_grace_months": 1, "late_effect": "reject"})).await.unwrap_err();
+    let e =
+        d.w.call(
+            &mut d.claims,
+            "deadline_rule_add",
+            json!({"effective_from": "2026-12-01",
+        "validity_months": 2, "original_grace_months": 1, "late_effect": "reject"}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let e = d.w.call(&mut d.admin, "deadline_rule_add", json!({"effective_from": "2026-12-01", "validity_months": 0, "original_grace_months": 1, "late_effect": "reject"})).await.unwrap_err();
+    let e =
+        d.w.call(
+            &mut d.admin,
+            "deadline_rule_add",
+            json!({"effective_from": "2026-12-01",
+        "validity_months": 0, "original_grace_months": 1, "late_effect": "reject"}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("validity_months"));
     let col = d.open().await;
     let new_rule = d.record(col, dossier("M26-0000401", d.member_self, "2026-10-05", "100")).await.unwrap();
@@ -374,7 +407,8 @@ async fn deadlines_follow_the_rule_in_force_on_the_act_date(t: TestDb) {
     assert_eq!(flagged["dossier"]["validity_end"], "2026-12-01");
     assert_eq!(flagged["dossier"]["late"], false);
     d.w.clock.advance(chrono::Duration::days(9)); // 02/12/2026
-                                                  // Keyed in on 02/12 out of the urn emptied on 23/11: judged on the day it
+                                                  // Keyed in on 02/12 out of the urn emptied on 23/11: judged on
+                                                  // the day it
                                                   // left the urn, it is in time (issue 18, item 3).
     let keyed_later = d.record(col, dossier("M26-0000405", d.member_self, "2026-10-01", "95")).await.unwrap();
     assert_eq!(
@@ -450,9 +484,13 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     // Incomplete needs a reason; the proposed one comes from the missing documents.
     let e = d.w.call(&mut d.claims, "dossier_move", mv(id, v(&taken), "mark_incomplete", json!({}))).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("reason_code"));
-    let ticked = d
-        .w
-        .call(&mut d.claims, "dossier_checklist", json!({"id": id, "version": taken["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "prescription"]}))
+    let ticked =
+        d.w.call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": id, "version": taken["version"],
+            "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "prescription"]}),
+        )
         .await
         .unwrap();
     let page = d.get(id).await;
@@ -480,7 +518,14 @@ async fn every_move_of_the_workflow_and_every_refusal(t: TestDb) {
     assert!(view["how_to_complete"].as_str().unwrap().contains("M26-0000501"));
     // Receipt of an incomplete dossier names what is missing, and ends with
     // the law 09-08 notice the mutual sets (issue 18, item 9).
-    d.w.call(&mut d.admin, "settings_save", json!({"mutual_name": "MUPRAS", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."})).await.unwrap();
+    d.w.call(
+        &mut d.admin,
+        "settings_save",
+        json!({"mutual_name": "MUPRAS", "mutual_address": "Casablanca",
+        "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."}),
+    )
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let receipt = dir.path().join("accuse.pdf");
     d.w.call(&mut d.reception, "dossier_receipt", json!({"id": id, "path": receipt.to_str().unwrap()})).await.unwrap();
@@ -877,16 +922,25 @@ async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {
             .await
             .unwrap();
     // Prescriptions, invoice VFA230187, the prior approval; the session calendar is missing.
-    let ticked = d
-        .w
-        .call(&mut d.claims, "dossier_checklist", json!({"id": id, "version": taken["version"], "contents": {"sessions": true}, "present": ["member_block_signed", "doctor_block", "prior_approval", "invoice", "prescription"]}))
+    let ticked =
+        d.w.call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": id, "version": taken["version"],
+            "contents": {"sessions": true}, "present": ["member_block_signed", "doctor_block", "prior_approval",
+                "invoice", "prescription"]}),
+        )
         .await
         .unwrap();
     let page = d.get(id).await;
     assert_eq!(page["checklist"]["missing"], json!(["le calendrier des séances"]));
-    let inc = d
-        .w
-        .call(&mut d.claims, "dossier_move", json!({"id": id, "version": ticked["version"], "move": "mark_incomplete", "reason_text": page["checklist"]["proposed_reason"]}))
+    let inc =
+        d.w.call(
+            &mut d.claims,
+            "dossier_move",
+            json!({"id": id, "version": ticked["version"],
+            "move": "mark_incomplete", "reason_text": page["checklist"]["proposed_reason"]}),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -894,10 +948,23 @@ async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {
         "Dossier incomplet : il manque le calendrier des séances. Envoyez ce document en \
         complément en rappelant le numéro de la feuille de soins."
     );
-    let back = d.w.call(&mut d.reception, "dossier_move", json!({"id": id, "version": inc["version"], "move": "complement_received", "note": "Calendrier des séances de janvier 2023"})).await.unwrap();
-    let ticked = d
-        .w
-        .call(&mut d.claims, "dossier_checklist", json!({"id": id, "version": back["version"], "contents": {"sessions": true}, "present": ["member_block_signed", "doctor_block", "prior_approval", "invoice", "prescription", "session_calendar"]}))
+    let back =
+        d.w.call(
+            &mut d.reception,
+            "dossier_move",
+            json!({"id": id, "version": inc["version"],
+        "move": "complement_received", "note": "Calendrier des séances de janvier 2023"}),
+        )
+        .await
+        .unwrap();
+    let ticked =
+        d.w.call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": id, "version": back["version"],
+            "contents": {"sessions": true}, "present": ["member_block_signed", "doctor_block", "prior_approval",
+                "invoice", "prescription", "session_calendar"]}),
+        )
         .await
         .unwrap();
     let done = d
@@ -910,7 +977,9 @@ async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {
     let view = d.w.call(&mut d.reception, "dossier_member_view", json!({"form_number": "M21-0050533"})).await.unwrap();
     assert_eq!(
         view,
-        json!({"form_number": "M21-0050533", "kind": "Autres", "beneficiary": "Bennani Salma", "received_on": "20/02/2023", "status": "Complet", "reason": null, "missing": [], "how_to_complete": null, "complement_due": null, "original_expected": null})
+        json!({"form_number": "M21-0050533", "kind": "Autres", "beneficiary": "Bennani Salma",
+            "received_on": "20/02/2023", "status": "Complet", "reason": null, "missing": [],
+                "how_to_complete": null, "complement_due": null, "original_expected": null})
     );
 }
 
@@ -934,7 +1003,15 @@ async fn catalogues_are_kept_by_the_admin(t: TestDb) {
     assert_eq!(e.code, ErrorCode::Forbidden);
     let r = d.w.call(&mut d.admin, "reason_save", json!({"label": "Ordonnance périmée"})).await.unwrap();
     assert_eq!(r["code"], "ordonnance_perimee");
-    let r2 = d.w.call(&mut d.admin, "reason_save", json!({"code": "ordonnance_perimee", "version": r["version"], "label": "Ordonnance de plus de 3 mois", "active": false})).await.unwrap();
+    let r2 =
+        d.w.call(
+            &mut d.admin,
+            "reason_save",
+            json!({"code": "ordonnance_perimee", "version": r["version"],
+        "label": "Ordonnance de plus de 3 mois", "active": false}),
+        )
+        .await
+        .unwrap();
     assert_eq!((r2["label"].as_str(), r2["active"].as_bool()), (Some("Ordonnance de plus de 3 mois"), Some(false)));
     let e = d
         .w
@@ -953,7 +1030,15 @@ async fn catalogues_are_kept_by_the_admin(t: TestDb) {
         )
         .await
         .unwrap();
-    let e = d.w.call(&mut d.claims, "dossier_move", json!({"id": taken["id"], "version": taken["version"], "move": "reject", "reason_code": "ordonnance_perimee"})).await.unwrap_err();
+    let e =
+        d.w.call(
+            &mut d.claims,
+            "dossier_move",
+            json!({"id": taken["id"], "version": taken["version"],
+        "move": "reject", "reason_code": "ordonnance_perimee"}),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("reason_code"));
     // Document types: reworded, added; a built-in one stays active.
     let types = d.w.call(&mut d.claims, "document_type_list", json!({})).await.unwrap();
@@ -977,9 +1062,14 @@ async fn catalogues_are_kept_by_the_admin(t: TestDb) {
     let added = d.w.call(&mut d.admin, "document_type_save", json!({"label": "le devis signé"})).await.unwrap();
     assert_eq!(added["builtin"], false);
     // The new wording reaches the member.
-    let ticked = d
-        .w
-        .call(&mut d.claims, "dossier_checklist", json!({"id": taken["id"], "version": taken["version"], "contents": {"optics": true}, "present": ["member_block_signed", "doctor_block", "prescription", added["code"].as_str().unwrap()]}))
+    let ticked =
+        d.w.call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": taken["id"], "version": taken["version"],
+            "contents": {"optics": true}, "present": ["member_block_signed", "doctor_block", "prescription",
+                added["code"].as_str().unwrap()]}),
+        )
         .await
         .unwrap();
     let page = d.get(ticked["id"].as_i64().unwrap()).await;
@@ -1056,9 +1146,13 @@ async fn assert_counts_exact(d: &mut Desk, when: &str) {
 async fn the_queue_counts_stay_exact_through_batches_moves_and_rollbacks(t: TestDb) {
     use guichet_core::storage::batch::{self, Value as V};
     let mut d = desk(t).await;
-    let m = d
-        .w
-        .call(&mut d.reception, "member_create", json!({"matricule": "20417", "last_name": "Alaoui", "first_name": "Samir", "rib": "007 780 000 000 3654300171 71"}))
+    let m =
+        d.w.call(
+            &mut d.reception,
+            "member_create",
+            json!({"matricule": "20417", "last_name": "Alaoui",
+            "first_name": "Samir", "rib": "007 780 000 000 3654300171 71"}),
+        )
         .await
         .unwrap();
     let page = d.w.call(&mut d.reception, "member_get", json!({"matricule": "20417"})).await.unwrap();
@@ -1264,9 +1358,14 @@ async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
         .await
         .unwrap();
     // Unticking "dental care" on a dental form does not drop the invoice.
-    d.w.call(&mut d.claims, "dossier_checklist", json!({"id": dental, "version": taken["version"], "contents": {"orthodontics": true}, "present": ["member_block_signed", "doctor_block", "invoice"]}))
-        .await
-        .unwrap();
+    d.w.call(
+        &mut d.claims,
+        "dossier_checklist",
+        json!({"id": dental, "version": taken["version"],
+        "contents": {"orthodontics": true}, "present": ["member_block_signed", "doctor_block", "invoice"]}),
+    )
+    .await
+    .unwrap();
     let page = d.get(dental).await;
     assert_eq!(required(&page), ["member_block_signed", "doctor_block", "invoice", "orthodontic_assessment"]);
     assert_eq!(page["checklist"]["missing"], json!(["le bilan d'orthodontie (ODF)"]));
@@ -1286,9 +1385,13 @@ async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
         )
         .await
         .unwrap();
-    let ticked = d
-        .w
-        .call(&mut d.claims, "dossier_checklist", json!({"id": pharmacy, "version": taken["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "pharmacy_invoice"]}))
+    let ticked =
+        d.w.call(
+            &mut d.claims,
+            "dossier_checklist",
+            json!({"id": pharmacy, "version": taken["version"],
+            "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "pharmacy_invoice"]}),
+        )
         .await
         .unwrap();
     // An invoice does not stand for the stickers, nor for the prescription.
@@ -1306,12 +1409,13 @@ async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
         "Pièces manquantes : l'ordonnance du médecin, les vignettes des médicaments collées sur l'ordonnance. \
          Cochez-les si elles sont là, ou indiquez pourquoi le dossier est complet malgré tout."
     );
-    let ticked = d
-        .w
-        .call(
+    let ticked =
+        d.w.call(
             &mut d.claims,
             "dossier_checklist",
-            json!({"id": pharmacy, "version": ticked["version"], "contents": {"pharmacy": true, "drugs_without_stickers": true}, "present": ["member_block_signed", "doctor_block", "prescription", "pharmacy_stickers"]}),
+            json!({"id": pharmacy, "version": ticked["version"], "contents": {"pharmacy": true,
+                "drugs_without_stickers": true}, "present": ["member_block_signed", "doctor_block", "prescription",
+                    "pharmacy_stickers"]}),
         )
         .await
         .unwrap();
@@ -1319,12 +1423,13 @@ async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
     assert_eq!(page["checklist"]["missing"], json!(["la facture de la pharmacie pour les médicaments sans vignette"]));
     // The old single item is no longer offered.
     assert!(page["checklist"]["items"].as_array().unwrap().iter().all(|i| i["code"] != "pharmacy_stickers_or_invoice"));
-    let ticked = d
-        .w
-        .call(
+    let ticked =
+        d.w.call(
             &mut d.claims,
             "dossier_checklist",
-            json!({"id": pharmacy, "version": ticked["version"], "contents": {"pharmacy": true, "drugs_without_stickers": true}, "present": ["member_block_signed", "doctor_block", "prescription", "pharmacy_stickers", "pharmacy_invoice"]}),
+            json!({"id": pharmacy, "version": ticked["version"], "contents": {"pharmacy": true,
+                "drugs_without_stickers": true}, "present": ["member_block_signed", "doctor_block", "prescription",
+                    "pharmacy_stickers", "pharmacy_invoice"]}),
         )
         .await
         .unwrap();
@@ -1343,9 +1448,15 @@ async fn the_checklist_follows_the_rules_page_of_the_claim_form(t: TestDb) {
         .as_i64()
         .unwrap();
     let page = d.get(lab).await;
-    d.w.call(&mut d.claims, "dossier_checklist", json!({"id": lab, "version": page["dossier"]["version"], "contents": {"lab_or_imaging": true}, "present": ["member_block_signed", "doctor_block", "invoice", "results_or_report"]}))
-        .await
-        .unwrap();
+    d.w.call(
+        &mut d.claims,
+        "dossier_checklist",
+        json!({"id": lab, "version": page["dossier"]["version"],
+        "contents": {"lab_or_imaging": true}, "present": ["member_block_signed", "doctor_block", "invoice",
+            "results_or_report"]}),
+    )
+    .await
+    .unwrap();
     assert_eq!(d.get(lab).await["checklist"]["missing"], json!(["l'ordonnance du médecin"]));
 }
 
@@ -1363,9 +1474,13 @@ async fn an_incomplete_dossier_waits_for_its_complement_then_is_rejected(t: Test
             d.w.call(&mut d.claims, "dossier_move", json!({"id": x["id"], "version": x["version"], "move": "take"}))
                 .await
                 .unwrap();
-        let inc = d
-            .w
-            .call(&mut d.claims, "dossier_move", json!({"id": x["id"], "version": taken["version"], "move": "mark_incomplete", "reason_code": "pieces_manquantes", "reason_text": "Il manque la facture."}))
+        let inc =
+            d.w.call(
+                &mut d.claims,
+                "dossier_move",
+                json!({"id": x["id"], "version": taken["version"],
+                "move": "mark_incomplete", "reason_code": "pieces_manquantes", "reason_text": "Il manque la facture."}),
+            )
             .await
             .unwrap();
         incomplete.push(inc);
@@ -1376,7 +1491,8 @@ async fn an_incomplete_dossier_waits_for_its_complement_then_is_rejected(t: Test
     assert_eq!(view["complement_due"], "22/01/2027");
     assert_eq!(
         view["how_to_complete"],
-        "Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la feuille de soins M21-0070001, \
+        "Déposez les pièces manquantes dans une urne ou envoyez-les par e-mail en rappelant le numéro de la \
+            feuille de soins M21-0070001, \
          au plus tard le 22/01/2027 ; passé ce jour, le dossier sera rejeté."
     );
     // The receipt says it too.
@@ -1387,7 +1503,15 @@ async fn an_incomplete_dossier_waits_for_its_complement_then_is_rejected(t: Test
         .unwrap();
     assert!(pdf_text(&path).contains("au plus tard le 22/01/2027"));
     // The complement of b arrives: nothing is due any more.
-    let back = d.w.call(&mut d.reception, "dossier_move", json!({"id": b["id"], "version": incomplete[1]["version"], "move": "complement_received", "note": "Facture reçue"})).await.unwrap();
+    let back =
+        d.w.call(
+            &mut d.reception,
+            "dossier_move",
+            json!({"id": b["id"],
+        "version": incomplete[1]["version"], "move": "complement_received", "note": "Facture reçue"}),
+        )
+        .await
+        .unwrap();
     assert_eq!(back["complement_due"], Value::Null);
     // On the last day nothing happens; the day after, a is rejected with its reason.
     d.w.clock.advance(chrono::Duration::days(60));

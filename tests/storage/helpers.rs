@@ -46,7 +46,12 @@ impl World {
     pub async fn add_staff(&self, username: &str, roles: &[&str]) -> i64 {
         let mut sys = Caller::System { os_user: "test".into() };
         let v = self
-            .call(&mut sys, "staff_create", json!({"username": username, "full_name": format!("Nom {username}"), "roles": roles, "password": PASSWORD}))
+            .call(
+                &mut sys,
+                "staff_create",
+                json!({"username": username, "full_name": format!("Nom {username}"),
+                "roles": roles, "password": PASSWORD}),
+            )
             .await
             .unwrap_or_else(|e| panic!("staff_create {username}: {e:?}"));
         v["id"].as_i64().unwrap()

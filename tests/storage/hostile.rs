@@ -115,7 +115,15 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     w.add_staff("accueil", &["reception"]).await;
     w.add_staff("gest", &["claims"]).await;
     let mut reception = w.login("accueil").await;
-    let m = w.call(&mut reception, "member_create", json!({"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"})).await.unwrap();
+    let m = w
+        .call(
+            &mut reception,
+            "member_create",
+            json!({"matricule": "13059", "last_name": "Bennani",
+        "first_name": "Karim", "rib": "007 780 000 000 3654300171 71"}),
+        )
+        .await
+        .unwrap();
     let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
     let karim = page["beneficiaries"][0]["id"].clone();
     let urn = w.call(&mut sys, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
@@ -123,7 +131,9 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
 
     let member = json!({"matricule": "20001", "last_name": "Tazi", "first_name": "Nour"});
-    let dossier = json!({"collection_id": col["id"], "form_number": "M26-0000001", "matricule": "13059", "beneficiary_id": karim, "kind": "maladie", "first_act_date": "2026-11-02", "total_claimed": "150", "pieces": 2});
+    let dossier = json!({"collection_id": col["id"], "form_number": "M26-0000001", "matricule": "13059",
+        "beneficiary_id": karim, "kind": "maladie", "first_act_date": "2026-11-02", "total_claimed": "150",
+            "pieces": 2});
     let long = "x".repeat(10_000);
     let mut cases: Vec<Case> = vec![];
     let mut add = |op: &'static str, req: Value, field: &'static str, words: &str| {
@@ -176,19 +186,22 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     add("member_create", with(&member, "matricule", json!("13059")), "matricule", "déjà celui de");
     add(
         "beneficiary_add",
-        json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Adam", "birth_date": "2999-01-01"}}),
+        json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Bennani",
+            "first_name": "Adam", "birth_date": "2999-01-01"}}),
         "birth_date",
         "futur",
     );
     add(
         "beneficiary_add",
-        json!({"member_id": m["id"], "beneficiary": {"relation": "lui_meme", "last_name": "Bennani", "first_name": "Karim"}}),
+        json!({"member_id": m["id"], "beneficiary": {"relation": "lui_meme", "last_name": "Bennani",
+            "first_name": "Karim"}}),
         "relation",
         "un seul est possible",
     );
     add(
         "beneficiary_add",
-        json!({"member_id": m["id"], "beneficiary": {"relation": "cousin", "last_name": "Bennani", "first_name": "Ali"}}),
+        json!({"member_id": m["id"], "beneficiary": {"relation": "cousin", "last_name": "Bennani",
+            "first_name": "Ali"}}),
         "beneficiary.relation",
         "relation",
     );
@@ -229,20 +242,23 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     // Money anywhere it is typed; rule sets; settings.
     add(
         "rule_set_add",
-        json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "rates": {}, "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
+        json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "rates": {},
+            "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
         "key_values",
         "positive",
     );
     add(
         "rule_set_add",
-        json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "rates": {"maladie": 25000}, "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
+        json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "rates": {"maladie": 25000},
+            "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
         "rates",
         "100 %",
     );
     add("settings_save", json!({"mutual_name": "", "mutual_address": "x"}), "mutual_name", "obligatoire");
     add(
         "deadline_rule_add",
-        json!({"effective_from": "2026-12-01", "validity_months": 0, "original_grace_months": 1, "late_effect": "reject"}),
+        json!({"effective_from": "2026-12-01", "validity_months": 0, "original_grace_months": 1,
+            "late_effect": "reject"}),
         "validity_months",
         "",
     );

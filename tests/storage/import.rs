@@ -455,7 +455,8 @@ async fn xls_ods_and_csv_read_the_same(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("roster.csv");
     let text = "Liste du personnel\n\nMat.;Nom;Prénom;Date de \
-        naissance;Employeur;Statut\n13059;Bennani;Karim;27/08/1981;RAM;actif\n13090;Idrissi;Salma;1992-11-02;OCP;actif\n";
+        naissance;Employeur;Statut\n13059;Bennani;Karim;27/08/1981;RAM;actif\n\
+        13090;Idrissi;Salma;1992-11-02;OCP;actif\n";
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
     std::fs::write(&csv_path, &bytes).unwrap();
     let r = import(&w, &mut c, &csv_path, false).await;
@@ -550,7 +551,11 @@ async fn unreadable_files_are_refused_clearly() {
         std::fs::write(&p, data).unwrap();
         p
     };
-    let png = write("photo.xlsx", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND");
+    let png = write(
+        "photo.xlsx",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\
+            \x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND",
+    );
     let truncated = write("tronque.xlsx", &bytes[..bytes.len() / 2]);
     let empty = write("vide.xlsx", b"");
     let renamed = write("personnel.csv", &bytes); // an .xlsx under a .csv name reads fine

@@ -91,7 +91,8 @@ async fn each_kind_of_request_is_applied_only_when_another_agent_validates_it(t:
         ),
         (json!({"kind": "rib", "rib": rib}), json!([cert]), "Nouveau RIB : "),
         (
-            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Yasmine", "birth_date": "2023-01-15", "coverage_start": "2023-01-15"}}),
+            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "enfant", "last_name": "Bennani",
+                "first_name": "Yasmine", "birth_date": "2023-01-15", "coverage_start": "2023-01-15"}}),
             json!([birth]),
             "Nouveau bénéficiaire : BENNANI Yasmine (Enfant), né(e) le 15/01/2023",
         ),
@@ -197,7 +198,16 @@ async fn each_kind_of_request_is_applied_only_when_another_agent_validates_it(t:
     assert_eq!(d.o.w.call(&mut d.o.claims, "member_update_list", json!({})).await.unwrap(), json!([]));
     // A refusal changes nothing and keeps its reason.
     let r = d.record(json!({"kind": "gsm", "gsm": "0700000000"}), json!([])).await.unwrap();
-    let f = d.o.w.call(&mut d.other, "member_update_decide", json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "L'adhérent n'a pas confirmé par téléphone."}})).await.unwrap();
+    let f =
+        d.o.w
+            .call(
+                &mut d.other,
+                "member_update_decide",
+                json!({"id": r["id"], "version": r["version"],
+        "decision": {"type": "refuse", "reason": "L'adhérent n'a pas confirmé par téléphone."}}),
+            )
+            .await
+            .unwrap();
     assert_eq!(
         (f["status_label"].as_str(), f["reason"].as_str()),
         (Some("Refusée"), Some("L'adhérent n'a pas confirmé par téléphone."))
@@ -244,19 +254,22 @@ async fn bad_update_requests_and_decisions_change_nothing(t: TestDb) {
             "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.",
         ),
         (
-            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Adam", "birth_date": "2023-06-01"}}),
+            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "enfant", "last_name": "Bennani",
+                "first_name": "Adam", "birth_date": "2023-06-01"}}),
             json!([birth]),
             "change.beneficiary.birth_date",
             "",
         ),
         (
-            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "lui_meme", "last_name": "Bennani", "first_name": "Karim"}}),
+            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "lui_meme", "last_name": "Bennani",
+                "first_name": "Karim"}}),
             json!([birth]),
             "change.beneficiary.relation",
             "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.",
         ),
         (
-            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "conjoint", "last_name": "Bennani", "first_name": "Nadia"}}),
+            json!({"kind": "beneficiary_add", "beneficiary": {"relation": "conjoint", "last_name": "Bennani",
+                "first_name": "Nadia"}}),
             json!([]),
             "files",
             "Un nouveau bénéficiaire exige l'acte de naissance ou de mariage : joignez-le.",
@@ -311,7 +324,8 @@ async fn record(o: &mut Office, form: &str, day: &str, total: &str) -> Value {
     o.w.call(
         &mut o.reception,
         "dossier_record",
-        json!({"collection_id": o.collection, "form_number": form, "matricule": "13059", "beneficiary_id": karim, "kind": "maladie", "first_act_date": day, "total_claimed": total, "pieces": 2}),
+        json!({"collection_id": o.collection, "form_number": form, "matricule": "13059", "beneficiary_id": karim,
+            "kind": "maladie", "first_act_date": day, "total_claimed": total, "pieces": 2}),
     )
     .await
     .unwrap()["dossier"]
@@ -334,7 +348,16 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
     o.w.call(&mut o.claims, "dossier_move", mv(&b, "take", json!({}))).await.unwrap();
     let c = record(o, "M23-0000303", "2023-01-04", "100").await;
     let c = o.w.call(&mut o.claims, "dossier_move", mv(&c, "take", json!({}))).await.unwrap();
-    let c = o.w.call(&mut o.claims, "dossier_checklist", json!({"id": c["id"], "version": c["version"], "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block", "prescription"]})).await.unwrap();
+    let c =
+        o.w.call(
+            &mut o.claims,
+            "dossier_checklist",
+            json!({"id": c["id"], "version": c["version"],
+        "contents": {"pharmacy": true}, "present": ["member_block_signed", "doctor_block",
+            "prescription"]}),
+        )
+        .await
+        .unwrap();
     o.w.call(
         &mut o.claims,
         "dossier_move",
@@ -370,19 +393,27 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
     .unwrap();
     std::fs::write(d.dir.path().join("cnie.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
     let cnie = d.dir.path().join("cnie.pdf");
-    let req = d
-        .o
-        .w
-        .call(
-            &mut d.o.reception,
-            "approval_register",
-            json!({"kind": "prior_approval", "beneficiary_id": karim, "acts": [{"act_code": "KINE", "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
-                "expected_from": "2023-03-01", "expected_to": "2023-05-31", "quotation": "1000", "medical_info": "Lombalgie chronique",
+    let req =
+        d.o.w
+            .call(
+                &mut d.o.reception,
+                "approval_register",
+                json!({"kind": "prior_approval", "beneficiary_id": karim, "acts": [{"act_code": "KINE", "label": "",
+                "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
+                "expected_from": "2023-03-01", "expected_to": "2023-05-31", "quotation": "1000",
+                    "medical_info": "Lombalgie chronique",
                 "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]}),
+            )
+            .await
+            .unwrap();
+    d.o.w
+        .call(
+            &mut medical,
+            "approval_decide",
+            json!({"id": req["id"], "version": req["version"],
+        "decision": {"type": "refuse", "reason": "Séances non justifiées par la prescription.",
+            "medical_note": "Pas de signe radiologique"}}),
         )
-        .await
-        .unwrap();
-    d.o.w.call(&mut medical, "approval_decide", json!({"id": req["id"], "version": req["version"], "decision": {"type": "refuse", "reason": "Séances non justifiées par la prescription.", "medical_note": "Pas de signe radiologique"}}))
         .await
         .unwrap();
     let cert = d.file("attestation-rib.pdf", "bank_certificate");
@@ -459,7 +490,8 @@ async fn a_rib_changes_only_through_a_validated_request(t: TestDb) {
     let m = page["member"].clone();
     let old_rib = m["rib"].as_str().unwrap().to_string();
     // The member form: a new RIB is refused, naming the field; the rest of the form still saves.
-    let mut input = json!({"matricule": m["matricule"], "last_name": m["last_name"], "first_name": m["first_name"], "status": m["status"], "rib": rib, "gsm": "0612345678"});
+    let mut input = json!({"matricule": m["matricule"], "last_name": m["last_name"], "first_name": m["first_name"],
+        "status": m["status"], "rib": rib, "gsm": "0612345678"});
     let e = d
         .o
         .w
@@ -616,32 +648,44 @@ async fn an_update_request_comes_with_identity_copies_and_gets_a_receipt(t: Test
     let cert = d.file("attestation-rib.pdf", "bank_certificate");
     let cnie = d.file("cnie.pdf", "cnie");
     for channel in ["desk", "email"] {
-        let e = d
-            .o
-            .w
-            .call(&mut d.o.reception, "member_update_record", json!({"member_id": d.member, "change": {"kind": "rib", "rib": valid_rib()}, "channel": channel, "files": [cert, cnie]}))
-            .await
-            .unwrap_err();
+        let e =
+            d.o.w
+                .call(
+                    &mut d.o.reception,
+                    "member_update_record",
+                    json!({"member_id": d.member,
+                "change": {"kind": "rib", "rib": valid_rib()}, "channel": channel, "files": [cert, cnie]}),
+                )
+                .await
+                .unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref(), e.message.as_str()),
             (ErrorCode::Validation, Some("files"), "Pièce obligatoire manquante : la copie du badge.")
         );
     }
-    let e = d
-        .o
-        .w
-        .call(&mut d.o.reception, "member_update_record", json!({"member_id": d.member, "change": {"kind": "gsm", "gsm": "0612345678"}, "channel": "email", "files": []}))
-        .await
-        .unwrap_err();
+    let e =
+        d.o.w
+            .call(
+                &mut d.o.reception,
+                "member_update_record",
+                json!({"member_id": d.member, "change": {"kind": "gsm",
+            "gsm": "0612345678"}, "channel": "email", "files": []}),
+            )
+            .await
+            .unwrap_err();
     assert_eq!(e.message, "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.");
     assert_eq!([count(&d.o.w.t.db, tables[0]).await, count(&d.o.w.t.db, tables[1]).await], before);
     // The employer sending it for the member vouches for him: no copies asked.
-    let by_employer = d
-        .o
-        .w
-        .call(&mut d.o.reception, "member_update_record", json!({"member_id": d.member, "change": {"kind": "rib", "rib": valid_rib()}, "channel": "employer", "files": [cert]}))
-        .await
-        .unwrap();
+    let by_employer =
+        d.o.w
+            .call(
+                &mut d.o.reception,
+                "member_update_record",
+                json!({"member_id": d.member, "change": {"kind": "rib",
+            "rib": valid_rib()}, "channel": "employer", "files": [cert]}),
+            )
+            .await
+            .unwrap();
     // Its receipt: the request, how it came, the piece received, the RIB masked.
     let path = d.dir.path().join("ar-employeur.pdf");
     d.o.w
@@ -681,7 +725,15 @@ async fn an_update_request_comes_with_identity_copies_and_gets_a_receipt(t: Test
     assert!(!text.contains("Pièces manquantes"), "{text}");
     assert!(text.contains("au guichet") && text.contains("Nouveau GSM : +212700000000"), "{text}");
     // Refused: the member's view keeps it, with its reason, newest first.
-    d.o.w.call(&mut d.other, "member_update_decide", json!({"id": r["id"], "version": r["version"], "decision": {"type": "refuse", "reason": "Numéro non joignable."}})).await.unwrap();
+    d.o.w
+        .call(
+            &mut d.other,
+            "member_update_decide",
+            json!({"id": r["id"], "version": r["version"],
+        "decision": {"type": "refuse", "reason": "Numéro non joignable."}}),
+        )
+        .await
+        .unwrap();
     let view = d.o.w.call(&mut d.o.reception, "member_view", json!({"matricule": "13059"})).await.unwrap();
     let updates = view["updates"].as_array().unwrap();
     assert_eq!(updates.len(), 2);

@@ -114,24 +114,45 @@ async fn beneficiaries_and_the_single_lui_meme(t: TestDb) {
     let m = w.call(&mut c, "member_create", karim()).await.unwrap();
     let id = m["id"].as_i64().unwrap();
     let child = w
-        .call(&mut c, "beneficiary_add", json!({"member_id": id, "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Yasmine", "birth_date": "2016-03-12"}}))
+        .call(
+            &mut c,
+            "beneficiary_add",
+            json!({"member_id": id, "beneficiary": {"relation": "enfant",
+            "last_name": "Bennani", "first_name": "Yasmine", "birth_date": "2016-03-12"}}),
+        )
         .await
         .unwrap();
     assert_eq!(child["relation"], "enfant");
     let e = w
-        .call(&mut c, "beneficiary_add", json!({"member_id": id, "beneficiary": {"relation": "lui_meme", "last_name": "Bennani", "first_name": "Karim"}}))
+        .call(
+            &mut c,
+            "beneficiary_add",
+            json!({"member_id": id, "beneficiary": {"relation": "lui_meme",
+            "last_name": "Bennani", "first_name": "Karim"}}),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("relation"));
     assert_eq!(e.message, "Cet adhérent a déjà son bénéficiaire « lui-même » : un seul est possible.");
     let e = w
-        .call(&mut c, "beneficiary_add", json!({"member_id": id, "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Futur", "birth_date": "2099-01-01"}}))
+        .call(
+            &mut c,
+            "beneficiary_add",
+            json!({"member_id": id, "beneficiary": {"relation": "enfant",
+            "last_name": "Bennani", "first_name": "Futur", "birth_date": "2099-01-01"}}),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.message, "Date de naissance dans le futur : 01/01/2099.");
     // End of a child's coverage.
     let ended = w
-        .call(&mut c, "beneficiary_update", json!({"id": child["id"], "version": 1, "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Yasmine", "birth_date": "2016-03-12", "coverage_end": "2026-12-31"}}))
+        .call(
+            &mut c,
+            "beneficiary_update",
+            json!({"id": child["id"], "version": 1,
+            "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Yasmine",
+                "birth_date": "2016-03-12", "coverage_end": "2026-12-31"}}),
+        )
         .await
         .unwrap();
     assert_eq!(ended["coverage_end"], "2026-12-31");

@@ -53,12 +53,18 @@ pub(crate) async fn mutual(t: TestDb) -> Mutual {
         .call(
             &mut reception,
             "member_create",
-            json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "employer": "RAM", "status": "actif", "rib": "007 780 000 000 3654300171 71"}),
+            json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "employer": "RAM",
+                "status": "actif", "rib": "007 780 000 000 3654300171 71"}),
         )
         .await
         .unwrap();
     let farah = w
-        .call(&mut reception, "beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Benhnini", "first_name": "Farah", "birth_date": "2016-07-06"}}))
+        .call(
+            &mut reception,
+            "beneficiary_add",
+            json!({"member_id": m["id"], "beneficiary": {"relation": "enfant",
+            "last_name": "Benhnini", "first_name": "Farah", "birth_date": "2016-07-06"}}),
+        )
         .await
         .unwrap();
     let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
@@ -91,7 +97,8 @@ impl Mutual {
             .call(
                 &mut self.reception,
                 "dossier_record",
-                json!({"collection_id": self.collection, "form_number": form, "matricule": matricule, "beneficiary_id": beneficiary, "kind": kind,
+                json!({"collection_id": self.collection, "form_number": form, "matricule": matricule,
+                    "beneficiary_id": beneficiary, "kind": kind,
                        "first_act_date": first_act, "total_claimed": total, "pieces": 6}),
             )
             .await
@@ -113,7 +120,12 @@ impl Mutual {
     pub(crate) async fn complete(&mut self, id: i64, version: Value, save: Value) -> Value {
         let d = self
             .w
-            .call(&mut self.claims, "dossier_checklist", json!({"id": id, "version": version, "contents": {}, "present": ["member_block_signed", "doctor_block"]}))
+            .call(
+                &mut self.claims,
+                "dossier_checklist",
+                json!({"id": id, "version": version, "contents": {},
+                "present": ["member_block_signed", "doctor_block"]}),
+            )
             .await
             .unwrap();
         let mut save = save;
@@ -140,8 +152,10 @@ impl Mutual {
 
 /// The fund's letter of seed 002, as the desk types it.
 fn coverage_76372825(farah: i64) -> Value {
-    json!({"number": "76372825", "fund_act": "IMP2", "beneficiary_id": farah, "provider": "ANAIS", "unit": "months", "quantity": 10,
-           "valid_from": "2022-09-01", "valid_to": "2023-06-30", "tariff": "800", "fund_share": "700", "member_share": "100"})
+    json!({"number": "76372825", "fund_act": "IMP2", "beneficiary_id": farah, "provider": "ANAIS",
+        "unit": "months", "quantity": 10,
+           "valid_from": "2022-09-01", "valid_to": "2023-06-30", "tariff": "800", "fund_share": "700",
+               "member_share": "100"})
 }
 
 /// Invoice VFA230187 (January 2023): 4 sessions of psychomotricity (600,00)
@@ -149,8 +163,10 @@ fn coverage_76372825(farah: i64) -> Value {
 fn invoice_vfa230187(farah: i64) -> Value {
     json!({
         "lines": [
-            {"date": "2023-01-31", "beneficiary_id": farah, "act": "PSYMOT", "quantity": 4, "charged": "600,00", "provider": "ANAIS", "invoice_number": "VFA230187"},
-            {"date": "2023-01-31", "beneficiary_id": farah, "act": "ORTHO", "quantity": 4, "charged": "500,00", "provider": "ANAIS", "invoice_number": "VFA230187"}
+            {"date": "2023-01-31", "beneficiary_id": farah, "act": "PSYMOT", "quantity": 4, "charged": "600,00",
+                "provider": "ANAIS", "invoice_number": "VFA230187"},
+            {"date": "2023-01-31", "beneficiary_id": farah, "act": "ORTHO", "quantity": 4, "charged": "500,00",
+                "provider": "ANAIS", "invoice_number": "VFA230187"}
         ],
         "third_party": [{"invoice_number": "VFA230187", "payer": "fonds", "amount": "700,00", "reference": "76372825"}]
     })
@@ -228,7 +244,12 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
     // Another dossier for January on the same coverage: that month is not reimbursed twice.
     let (id2, v2) = o.record("M21-0050534", "13059", o.farah, "autres", "2023-01-06", "600").await;
     let v2 = o
-        .complete(id2, v2, json!({"lines": [{"date": "2023-01-20", "beneficiary_id": o.farah, "act": "PSYMOT", "quantity": 4, "charged": "600", "provider": "ANAIS", "invoice_number": "VFA230190"}]}))
+        .complete(
+            id2,
+            v2,
+            json!({"lines": [{"date": "2023-01-20", "beneficiary_id": o.farah, "act": "PSYMOT",
+            "quantity": 4, "charged": "600", "provider": "ANAIS", "invoice_number": "VFA230190"}]}),
+        )
         .await;
     let l2 = o.liquidate(id2, v2).await;
     assert_eq!(l2["lines"][0]["accepted"], false);
@@ -354,7 +375,8 @@ async fn bad_money_input_is_refused_with_its_field_and_nothing_written(t: TestDb
         qu'elle facture (1 100,00 DH)."
     );
     let mut twice = save.clone();
-    twice["third_party"] = json!([{"invoice_number": "VFA230187", "payer": "fonds", "amount": "700"}, {"invoice_number": "vfa230187", "payer": "mutuelle", "amount": "400,01"}]);
+    twice["third_party"] = json!([{"invoice_number": "VFA230187", "payer": "fonds", "amount": "700"},
+        {"invoice_number": "vfa230187", "payer": "mutuelle", "amount": "400,01"}]);
     let e = o.w.call(&mut o.claims, "care_lines_save", twice).await.unwrap_err();
     assert_eq!(
         (e.field.as_deref(), e.message.as_str()),
@@ -472,7 +494,10 @@ async fn a_providers_invoice_recorded_twice_asks_for_confirmation(t: TestDb) {
 
 async fn the_mutual_transfers_only_its_part_once_per_member(t: TestDb) {
     let mut o = mutual(t).await;
-    let gp = |who: i64, day: &str| json!({"lines": [{"date": day, "beneficiary_id": who, "act": "C", "quantity": 1, "charged": "80"}]});
+    let gp = |who: i64, day: &str| {
+        json!({"lines": [{"date": day, "beneficiary_id": who, "act": "C", "quantity": 1,
+        "charged": "80"}]})
+    };
     // Two consultations of Fouad at 80,00 (C = 80,00 on the shipped tariff):
     // 100 % reimbursed, AMO 80 % = 64,00 paid by the fund itself, the mutual's
     // 16,00 each: one transfer of 32,00.
@@ -570,12 +595,12 @@ async fn a_liquidated_scan_whose_original_is_overdue_is_not_paid(t: TestDb) {
     let scan = dir.path().join("scan.pdf");
     std::fs::write(&scan, b"%PDF-1.4\n% scan\n%%EOF\n").unwrap();
     // Scanned on 20/02/2023 for a consultation of 10/01/2023: original due by 10/05/2023.
-    let r = o
-        .w
-        .call(
+    let r =
+        o.w.call(
             &mut o.reception,
             "dossier_record_scan",
-            json!({"form_number": "M23-0000100", "matricule": "13059", "beneficiary_id": o.fouad, "kind": "maladie", "first_act_date": "2023-01-10",
+            json!({"form_number": "M23-0000100", "matricule": "13059", "beneficiary_id": o.fouad,
+                "kind": "maladie", "first_act_date": "2023-01-10",
                    "total_claimed": "80", "pieces": 2, "files": [scan.to_str().unwrap()], "scanned_on": "2023-02-20"}),
         )
         .await
@@ -586,7 +611,14 @@ async fn a_liquidated_scan_whose_original_is_overdue_is_not_paid(t: TestDb) {
         o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"}))
             .await
             .unwrap();
-    let v = o.complete(id, d["version"].clone(), json!({"lines": [{"date": "2023-01-10", "beneficiary_id": o.fouad, "act": "C", "quantity": 1, "charged": "80"}]})).await;
+    let v = o
+        .complete(
+            id,
+            d["version"].clone(),
+            json!({"lines": [{"date": "2023-01-10", "beneficiary_id": o.fouad,
+        "act": "C", "quantity": 1, "charged": "80"}]}),
+        )
+        .await;
     o.liquidate(id, v).await;
     // Not paid before its original is overdue: the nightly run rejects it, and nothing is paid on it.
     o.w.clock.advance(chrono::Duration::days(80)); // 11/05/2023
@@ -693,10 +725,14 @@ async fn the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_
         .unwrap();
     assert_eq!(crate::dossiers::read_xlsx(&xlsx)[1][6], "64");
 
-    // The fund's return file: a dossier not on the slip, or another amount, is refused naming its row; nothing recorded.
+    // The fund's return file: a dossier not on the slip, or another amount, is refused naming its row; nothing
+    // recorded.
     let bad = dir.path().join("retour-faux.csv");
     std::fs::write(&bad, "Feuille de soins;Montant payé\nM23-0000201;64,00\nM23-0000999;64,00\n").unwrap();
-    let confirm = |file: &std::path::Path| json!({"id": slip["id"], "paid_on": "2023-04-05", "reference": "CNOPS-PAI-7781", "file": file.to_str().unwrap()});
+    let confirm = |file: &std::path::Path| {
+        json!({"id": slip["id"], "paid_on": "2023-04-05",
+        "reference": "CNOPS-PAI-7781", "file": file.to_str().unwrap()})
+    };
     let e = o.w.call(&mut o.claims, "fund_slip_confirm", confirm(&bad)).await.unwrap_err();
     let expected = format!(
         "Ligne 3 : la feuille M23-0000999 n'est pas sur le bordereau {} ; rien n'a été enregistré.",
@@ -882,7 +918,14 @@ async fn the_mutuals_logo_and_notice_are_on_its_statements(t: TestDb) {
     assert_eq!(e.code, ErrorCode::Forbidden);
     let info = o.w.call(&mut o.admin, "logo_set", json!({"path": logo.to_str().unwrap()})).await.unwrap();
     assert_eq!(info, json!({"present": true, "width": 120, "height": 60}));
-    o.w.call(&mut o.admin, "settings_save", json!({"mutual_name": "MUPRAS", "mutual_address": "Casablanca", "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."})).await.unwrap();
+    o.w.call(
+        &mut o.admin,
+        "settings_save",
+        json!({"mutual_name": "MUPRAS", "mutual_address": "Casablanca",
+        "privacy_notice": "Données traitées selon la loi 09-08 ; déclaration CNDP n° D-123/2026."}),
+    )
+    .await
+    .unwrap();
     let ids = three_paid_consultations(&mut o).await;
     let pdf = dir.path().join("d.pdf");
     o.w.call(&mut o.claims, "statement_dossier", json!({"id": ids[0], "path": pdf.to_str().unwrap()})).await.unwrap();

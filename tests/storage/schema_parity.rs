@@ -50,7 +50,8 @@ async fn both_migration_folders_make_the_same_schema() {
     let trig_s = names(s, "SELECT name FROM sqlite_schema WHERE type = 'trigger'").await;
     let trig_p = names(
         p,
-        "SELECT DISTINCT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        "SELECT DISTINCT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n \
+            ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND NOT t.tgisinternal",
     )
     .await;

@@ -68,7 +68,12 @@ async fn create_list_and_audit_an_account(t: TestDb) {
     w.add_staff("admin", &["admin"]).await;
     let mut admin = w.login("admin").await;
     let created = w
-        .call(&mut admin, "staff_create", json!({"username": "k.bennani", "full_name": "Karim Bennani", "roles": ["claims", "reception"], "password": "un-long-mot-de-passe"}))
+        .call(
+            &mut admin,
+            "staff_create",
+            json!({"username": "k.bennani", "full_name": "Karim Bennani",
+            "roles": ["claims", "reception"], "password": "un-long-mot-de-passe"}),
+        )
         .await
         .unwrap();
     assert_eq!(created["roles"], json!(["reception", "claims"]));

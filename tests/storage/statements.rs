@@ -88,12 +88,18 @@ pub(crate) async fn office(t: TestDb) -> Office {
         .call(
             &mut reception,
             "member_create",
-            json!({"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "employer": "RAM", "status": "actif", "address": "12 rue Ibn Sina, Casablanca", "rib": "007 780 000 000 3654300171 71"}),
+            json!({"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "employer": "RAM",
+                "status": "actif", "address": "12 rue Ibn Sina, Casablanca", "rib": "007 780 000 000 3654300171 71"}),
         )
         .await
         .unwrap();
     let salma = w
-        .call(&mut reception, "beneficiary_add", json!({"member_id": m["id"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02"}}))
+        .call(
+            &mut reception,
+            "beneficiary_add",
+            json!({"member_id": m["id"], "beneficiary": {"relation": "enfant",
+            "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02"}}),
+        )
         .await
         .unwrap();
     let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
@@ -139,7 +145,9 @@ impl Office {
             .call(
                 &mut self.reception,
                 "dossier_record",
-                json!({"collection_id": self.collection, "form_number": form, "matricule": matricule, "beneficiary_id": beneficiary, "kind": kind, "first_act_date": first_act, "total_claimed": total, "pieces": 6}),
+                json!({"collection_id": self.collection, "form_number": form, "matricule": matricule,
+                    "beneficiary_id": beneficiary, "kind": kind, "first_act_date": first_act,
+                        "total_claimed": total, "pieces": 6}),
             )
             .await
             .unwrap();
@@ -155,7 +163,12 @@ impl Office {
             .unwrap();
         let d = self
             .w
-            .call(&mut self.claims, "dossier_checklist", json!({"id": id, "version": d["version"], "contents": {}, "present": ["member_block_signed", "doctor_block", "prescription", "invoice"]}))
+            .call(
+                &mut self.claims,
+                "dossier_checklist",
+                json!({"id": id, "version": d["version"], "contents": {},
+                "present": ["member_block_signed", "doctor_block", "prescription", "invoice"]}),
+            )
             .await
             .unwrap();
         self.w
@@ -193,8 +206,10 @@ pub(crate) fn pdf_text(path: &Path) -> String {
 
 fn worked_lines(salma: i64) -> Value {
     json!([
-        {"date": "2023-01-31", "beneficiary_id": salma, "act": "PSYMOT", "quantity": 4, "charged": "600,00", "provider": "Centre Amal, facture VFA230187"},
-        {"date": "2023-01-31", "beneficiary_id": salma, "act": "ORTHO", "quantity": 4, "charged": "500,00", "provider": "Centre Amal, facture VFA230187"}
+        {"date": "2023-01-31", "beneficiary_id": salma, "act": "PSYMOT", "quantity": 4, "charged": "600,00",
+            "provider": "Centre Amal, facture VFA230187"},
+        {"date": "2023-01-31", "beneficiary_id": salma, "act": "ORTHO", "quantity": 4, "charged": "500,00",
+            "provider": "Centre Amal, facture VFA230187"}
     ])
 }
 
@@ -332,12 +347,13 @@ async fn the_worked_example_is_liquidated_paid_and_its_statement_read_back(t: Te
 
 async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) {
     let mut o = office(t).await;
-    let r = o
-        .w
-        .call(
+    let r =
+        o.w.call(
             &mut o.reception,
             "dossier_record",
-            json!({"collection_id": o.collection, "form_number": "M23-0000002", "matricule": "13059", "beneficiary_id": o.karim, "kind": "maladie", "first_act_date": "2023-01-10", "total_claimed": "300", "pieces": 2}),
+            json!({"collection_id": o.collection, "form_number": "M23-0000002", "matricule": "13059",
+                "beneficiary_id": o.karim, "kind": "maladie", "first_act_date": "2023-01-10",
+                    "total_claimed": "300", "pieces": 2}),
         )
         .await
         .unwrap();
@@ -391,7 +407,8 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
     o.w.call(
         &mut o.reception,
         "beneficiary_update",
-        json!({"id": o.salma, "version": salma["version"], "beneficiary": {"relation": "enfant", "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02", "coverage_end": "2023-01-15"}}),
+        json!({"id": o.salma, "version": salma["version"], "beneficiary": {"relation": "enfant",
+            "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02", "coverage_end": "2023-01-15"}}),
     )
     .await
     .unwrap();
@@ -427,7 +444,15 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
         .unwrap();
     assert_eq!(d.as_array().unwrap().len(), 2);
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
-    let v = o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": page["dossier"]["version"], "move": "mark_complete", "note": "Pièces vues au guichet"})).await.unwrap();
+    let v =
+        o.w.call(
+            &mut o.claims,
+            "dossier_move",
+            json!({"id": id, "version": page["dossier"]["version"],
+        "move": "mark_complete", "note": "Pièces vues au guichet"}),
+        )
+        .await
+        .unwrap();
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": id, "version": v["version"]})).await.unwrap();
     assert_eq!(l["lines"][1]["accepted"], false);
     assert_eq!(l["lines"][1]["reason"], "Accord préalable manquant.");
@@ -443,7 +468,15 @@ async fn bad_care_lines_and_payments_are_refused_and_nothing_written(t: TestDb) 
         .unwrap();
     let sara = o.w.call(&mut o.reception, "member_get", json!({"id": other["id"]})).await.unwrap();
     let (_, v2) = o
-        .complete("M23-0000003", "20001", sara["beneficiaries"][0]["id"].as_i64().unwrap(), "2023-01-10", "80", json!([{"date": "2023-01-10", "beneficiary_id": sara["beneficiaries"][0]["id"], "act": "C", "quantity": 1, "charged": "80"}]))
+        .complete(
+            "M23-0000003",
+            "20001",
+            sara["beneficiaries"][0]["id"].as_i64().unwrap(),
+            "2023-01-10",
+            "80",
+            json!([{"date": "2023-01-10", "beneficiary_id": sara["beneficiaries"][0]["id"], "act": "C",
+                "quantity": 1, "charged": "80"}]),
+        )
         .await;
     let id2 = sqlx::query_scalar::<_, i64>("SELECT id FROM dossiers WHERE form_number = 'M23-0000003'")
         .fetch_one(o.w.t.db.pool())
@@ -533,7 +566,15 @@ async fn member_statements_for_a_period_and_the_statement_run(t: TestDb) {
     let one = |d: &str, b: i64| json!([{"date": d, "beneficiary_id": b, "act": "C", "quantity": 1, "charged": "100"}]);
     let (a, va) = o.complete("M23-0000020", "13059", o.karim, "2023-01-10", "100", one("2023-01-10", o.karim)).await;
     let (b, vb) = o.complete("M23-0000021", "13059", o.salma, "2023-01-12", "100", one("2023-01-12", o.salma)).await;
-    let rib_member = o.w.call(&mut o.reception, "member_create", json!({"matricule": "20002", "last_name": "Tazi", "first_name": "Nour", "status": "actif", "rib": "007 780 000 000 3654300171 71"})).await.unwrap();
+    let rib_member =
+        o.w.call(
+            &mut o.reception,
+            "member_create",
+            json!({"matricule": "20002", "last_name": "Tazi",
+        "first_name": "Nour", "status": "actif", "rib": "007 780 000 000 3654300171 71"}),
+        )
+        .await
+        .unwrap();
     let nour = o.w.call(&mut o.reception, "member_get", json!({"id": rib_member["id"]})).await.unwrap();
     let nb = nour["beneficiaries"][0]["id"].as_i64().unwrap();
     let (c, vc) = o.complete("M23-0000022", "20002", nb, "2023-01-14", "100", one("2023-01-14", nb)).await;
@@ -661,7 +702,10 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
     rules["yearly_ceilings"] = json!({"optique": 120_000});
     o.w.call(&mut o.admin, "rule_set_add", rules).await.unwrap();
     let salma = o.salma;
-    let glasses = move |d: &str, charged: &str| json!([{"date": d, "beneficiary_id": salma, "act": "VERRES", "quantity": 1, "charged": charged}]);
+    let glasses = move |d: &str, charged: &str| {
+        json!([{"date": d, "beneficiary_id": salma, "act": "VERRES",
+        "quantity": 1, "charged": charged}])
+    };
     // First pair: 1 666,66 × 60 % = 999,996 → 1 000,00 (rounded once, half away from zero).
     let (a, va) = o
         .complete_kind(
@@ -693,7 +737,18 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
         "{why:?}"
     );
     // Another beneficiary has his own ceiling.
-    let (c, vc) = o.complete_kind("optique", "M23-0000032", "13059", o.karim, "2023-01-20", "600", json!([{"date": "2023-01-20", "beneficiary_id": o.karim, "act": "VERRES", "quantity": 1, "charged": "600"}])).await;
+    let (c, vc) = o
+        .complete_kind(
+            "optique",
+            "M23-0000032",
+            "13059",
+            o.karim,
+            "2023-01-20",
+            "600",
+            json!([{"date": "2023-01-20", "beneficiary_id": o.karim, "act": "VERRES", "quantity": 1,
+            "charged": "600"}]),
+        )
+        .await;
     let l = o.w.call(&mut o.claims, "dossier_liquidate", json!({"id": c, "version": vc})).await.unwrap();
     assert_eq!(l["lines"][0]["reimbursed"], 36_000);
 }
@@ -702,7 +757,8 @@ async fn a_chronic_illness_declaration_gives_its_rate_and_stays_secret(t: TestDb
     let mut o = office(t).await;
     o.w.add_staff("medecin", &["medical"]).await;
     let mut medical = o.w.login("medecin").await;
-    let declaration = json!({"beneficiary_id": o.salma, "condition": "Retard psychomoteur", "families": ["reeducation"], "start_date": "2023-01-01"});
+    let declaration = json!({"beneficiary_id": o.salma, "condition": "Retard psychomoteur",
+        "families": ["reeducation"], "start_date": "2023-01-01"});
     for caller in [&mut o.reception, &mut o.claims, &mut o.admin] {
         let e = o.w.call(caller, "chronic_declare", declaration.clone()).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Forbidden);

@@ -119,11 +119,19 @@ async fn write_fixture() {
     // an administrator, member 13059 and Farah, an urn's collection open.
     let mut o = crate::money_flows::mutual(support::open(Kind::Sqlite).await.unwrap()).await;
     let (id, v) = o.record("M23-0000201", "13059", o.fouad, "maladie", "2023-01-10", "80").await;
-    let v = o.complete(id, v, json!({"lines": [{"date": "2023-01-10", "beneficiary_id": o.fouad, "act": "C", "quantity": 1, "charged": "80"}]})).await;
+    let v = o
+        .complete(
+            id,
+            v,
+            json!({"lines": [{"date": "2023-01-10", "beneficiary_id": o.fouad, "act": "C",
+        "quantity": 1, "charged": "80"}]}),
+        )
+        .await;
     o.liquidate(id, v).await;
     o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-02-20"})).await.unwrap();
     // The second stays as the urn's collection recorded it (not taken).
-    let second = json!({"collection_id": o.collection, "form_number": "M23-0000202", "matricule": "13059", "beneficiary_id": o.farah,
+    let second = json!({"collection_id": o.collection, "form_number": "M23-0000202", "matricule": "13059",
+        "beneficiary_id": o.farah,
                         "kind": "maladie", "first_act_date": "2023-01-11", "total_claimed": "80", "pieces": 6});
     o.w.call(&mut o.reception, "dossier_record", second).await.unwrap();
     let w = o.w;

@@ -110,8 +110,18 @@ export function frRib(rib: string | null | undefined): string {
 
 /** A select of `[value, label]` options. */
 export function select(label: string, name: string, options: [string, string][], selected = ""): HTMLLabelElement {
-  const s = h("select", { name, id: `f-${name}` }, ...options.map(([v, l]) => h("option", { value: v, selected: v === selected }, l)));
-  return h("label", { class: "field" }, h("span", {}, label), s, h("small", { class: "field-error", "data-error-for": name }));
+  const s = h(
+    "select",
+    { name, id: `f-${name}` },
+    ...options.map(([v, l]) => h("option", { value: v, selected: v === selected }, l)),
+  );
+  return h(
+    "label",
+    { class: "field" },
+    h("span", {}, label),
+    s,
+    h("small", { class: "field-error", "data-error-for": name }),
+  );
 }
 
 /**
@@ -154,15 +164,21 @@ export function tabs(list: [string, string, () => void][]): HTMLDivElement {
   const bar = h("div", { class: "tabs", role: "tablist" });
   for (const [id, label, show] of list) {
     bar.append(
-      h("button", {
-        type: "button",
-        role: "tab",
-        id: `tab-${id}`,
-        onclick: () => {
-          bar.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${id}`)));
-          show();
+      h(
+        "button",
+        {
+          type: "button",
+          role: "tab",
+          id: `tab-${id}`,
+          onclick: () => {
+            bar
+              .querySelectorAll("button")
+              .forEach((b) => b.setAttribute("aria-selected", String(b.id === `tab-${id}`)));
+            show();
+          },
         },
-      }, label),
+        label,
+      ),
     );
   }
   return bar;

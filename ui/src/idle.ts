@@ -22,7 +22,10 @@ export function watchIdle(minutes: number, onIdle: () => void): () => void {
       lastHeartbeat = lastInput;
       // Any authenticated call counts as activity for the core; this one also
       // brings a changed setting. A locked core answers by locking the window.
-      call("lock_settings_get", {}).then((s) => (idleMinutes = s.idle_lock_minutes), () => undefined);
+      call("lock_settings_get", {}).then(
+        (s) => (idleMinutes = s.idle_lock_minutes),
+        () => undefined,
+      );
     }
   };
   const tick = (): void => {

@@ -9,7 +9,11 @@ export const KINDS: [Kind, string][] = [
   ["autres", "Autres"],
 ];
 
-export const RELATIONS: [Relation, string][] = [["lui_meme", "Lui-même"], ["conjoint", "Conjoint"], ["enfant", "Enfant"]];
+export const RELATIONS: [Relation, string][] = [
+  ["lui_meme", "Lui-même"],
+  ["conjoint", "Conjoint"],
+  ["enfant", "Enfant"],
+];
 
 /** The label of `v` in `list`, or `v` itself when unknown. */
 export const labelOf = <T extends string>(list: [T, string][], v: T): string => list.find(([k]) => k === v)?.[1] ?? v;

@@ -27,7 +27,14 @@ export async function boot(): Promise<void> {
     }
   } catch (e) {
     const msg = e instanceof ApiFailure ? e.message : String(e);
-    mount(root, h("main", { class: "centered" }, h("div", { class: "card" }, h("h1", {}, "Guichet"), h("p", { class: "form-error", role: "alert" }, msg))));
+    mount(
+      root,
+      h(
+        "main",
+        { class: "centered" },
+        h("div", { class: "card" }, h("h1", {}, "Guichet"), h("p", { class: "form-error", role: "alert" }, msg)),
+      ),
+    );
   }
 }
 
@@ -55,7 +62,10 @@ function loggedIn(session: SessionInfo): void {
       stopIdle = watchIdle(s.idle_lock_minutes, () => {
         // The screen goes first: nothing of the member on screen stays while the core is told.
         lockScreen("Poste verrouillé : saisissez à nouveau votre mot de passe.");
-        call("session_lock", {}).then((l) => setLockMessage(l.message), () => undefined);
+        call("session_lock", {}).then(
+          (l) => setLockMessage(l.message),
+          () => undefined,
+        );
       });
     },
     () => undefined,
@@ -77,11 +87,28 @@ function lockScreen(message: string): void {
     h("p", { class: "hint", id: "lock-message" }, message),
     formError(),
     field("Mot de passe", "password", { type: "password", autocomplete: "current-password" }),
-    h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "unlock" }, "Déverrouiller"),
-      h("button", { type: "button", id: "unlock-logout", onclick: async () => { await call("session_logout", {}); void boot(); } }, "Changer d'utilisateur")),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "submit", class: "primary", id: "unlock" }, "Déverrouiller"),
+      h(
+        "button",
+        {
+          type: "button",
+          id: "unlock-logout",
+          onclick: async () => {
+            await call("session_logout", {});
+            void boot();
+          },
+        },
+        "Changer d'utilisateur",
+      ),
+    ),
   );
   onSubmit(form, async () => {
-    const session = await call("session_unlock", { password: (form.elements.namedItem("password") as HTMLInputElement).value });
+    const session = await call("session_unlock", {
+      password: (form.elements.namedItem("password") as HTMLInputElement).value,
+    });
     loggedIn(session);
   });
   mount(root, h("main", { id: "lock-screen", class: "centered" }, form));
@@ -97,18 +124,46 @@ function passwordChangeForm(name: string, done: () => Promise<void>): HTMLFormEl
   mount(
     form,
     h("h2", {}, "Choisissez votre mot de passe"),
-    h("p", { class: "hint" }, `${name} : un administrateur a réinitialisé votre mot de passe. Saisissez celui qu'il vous a donné, puis le vôtre (au moins 10 caractères).`),
-    field("Mot de passe donné par l'administrateur", "current_password", { type: "password", autocomplete: "current-password" }),
+    h(
+      "p",
+      { class: "hint" },
+      `${name} : un administrateur a réinitialisé votre mot de passe. Saisissez celui qu'il vous a ` +
+        `donné, puis le vôtre (au moins 10 caractères).`,
+    ),
+    field("Mot de passe donné par l'administrateur", "current_password", {
+      type: "password",
+      autocomplete: "current-password",
+    }),
     field("Nouveau mot de passe", "new_password", { type: "password", autocomplete: "new-password" }),
     field("Nouveau mot de passe, à nouveau", "confirm", { type: "password", autocomplete: "new-password" }),
     formError(),
-    h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "password-change-save" }, "Enregistrer"),
-      h("button", { type: "button", id: "password-change-logout", onclick: async () => { await call("session_logout", {}); removeOverlays(); void boot(); } }, "Se déconnecter")),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "submit", class: "primary", id: "password-change-save" }, "Enregistrer"),
+      h(
+        "button",
+        {
+          type: "button",
+          id: "password-change-logout",
+          onclick: async () => {
+            await call("session_logout", {});
+            removeOverlays();
+            void boot();
+          },
+        },
+        "Se déconnecter",
+      ),
+    ),
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
     if (v("new_password") !== v("confirm")) {
-      throw new ApiFailure({ code: "validation", message: "Les deux saisies du nouveau mot de passe diffèrent.", field: "confirm" });
+      throw new ApiFailure({
+        code: "validation",
+        message: "Les deux saisies du nouveau mot de passe diffèrent.",
+        field: "confirm",
+      });
     }
     await call("password_change", { current_password: v("current_password"), new_password: v("new_password") });
     await done();
@@ -144,7 +199,10 @@ function passwordChangeOverlay(name: string): void {
 window.addEventListener("guichet:password-change", () => {
   // Asked already over the screen, after logging in again: nothing more.
   if (document.getElementById("password-change-form")) return;
-  call("session_current", {}).then((s) => passwordChangeScreen(s.staff.full_name), () => undefined);
+  call("session_current", {}).then(
+    (s) => passwordChangeScreen(s.staff.full_name),
+    () => undefined,
+  );
 });
 
 function setLockMessage(message: string): void {

@@ -12,7 +12,10 @@ export function pathField(label: string, name: string, title: string = label): H
   input.placeholder = "Parcourir… pour choisir le fichier";
   const browse = h("button", { type: "button", class: "browse", id: `browse-${name}` }, "Parcourir…");
   browse.addEventListener("click", async () => {
-    const picked = await open({ title, filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
+    const picked = await open({
+      title,
+      filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }],
+    });
     if (typeof picked === "string") input.value = picked;
   });
   return h("div", { class: "row" }, f, browse);
@@ -26,7 +29,12 @@ export interface SaveDialog {
 
 /** Asks where to save, calls `write` with the chosen handle, and says on
  * `status` what `said` makes of the written path (or why it failed). */
-export function saveAs(status: HTMLElement, dialog: SaveDialog, write: (path: string) => Promise<{ path: string }>, said: (path: string) => string): () => Promise<void> {
+export function saveAs(
+  status: HTMLElement,
+  dialog: SaveDialog,
+  write: (path: string) => Promise<{ path: string }>,
+  said: (path: string) => string,
+): () => Promise<void> {
   return async () => {
     const path = await save(dialog);
     if (!path) return;
@@ -42,14 +50,28 @@ export const PDF: DialogFilter[] = [{ name: "PDF", extensions: ["pdf"] }];
 export const XLSX: DialogFilter[] = [{ name: "Classeur Excel", extensions: ["xlsx"] }];
 
 /** A button that saves a PDF through [saveAs]. */
-export function savePdfButton(id: string, label: string, status: HTMLElement, defaultPath: string, write: (path: string) => Promise<{ path: string }>): HTMLButtonElement {
+export function savePdfButton(
+  id: string,
+  label: string,
+  status: HTMLElement,
+  defaultPath: string,
+  write: (path: string) => Promise<{ path: string }>,
+): HTMLButtonElement {
   const b = h("button", { type: "button", id }, label);
-  b.addEventListener("click", saveAs(status, { title: label.replace(/…$/, ""), defaultPath, filters: PDF }, write, (p) => `Enregistré : ${p}`));
+  b.addEventListener(
+    "click",
+    saveAs(status, { title: label.replace(/…$/, ""), defaultPath, filters: PDF }, write, (p) => `Enregistré : ${p}`),
+  );
   return b;
 }
 
 /** The desk's one table: headings, then the rows (or a body kept to fill later). */
 export function grid(id: string | null, headings: string[], body: Node[] | HTMLTableSectionElement): HTMLTableElement {
   const rows = body instanceof HTMLTableSectionElement ? body : h("tbody", {}, ...body);
-  return h("table", { class: "grid", id: id ?? undefined }, h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", {}, t)))), rows);
+  return h(
+    "table",
+    { class: "grid", id: id ?? undefined },
+    h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", {}, t)))),
+    rows,
+  );
 }

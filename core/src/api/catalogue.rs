@@ -118,7 +118,8 @@ pub fn commands_markdown() -> String {
         |p: Permission| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let mut md = String::from(
         "# Operations of the command layer\n\n\
-<!-- Generated from core/src/api by `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated`; a test fails when it is stale. -->\n\n\
+<!-- Generated from core/src/api by `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated`; a test fails \
+    when it is stale. -->\n\n\
 Every user action is one operation. The desktop window calls them through the Tauri command `call`; \
 administrators and scripts call them with\n\n\
 ```sh\nGUICHET_PASSWORD=… guichet --database URL --user USERNAME call OPERATION '{JSON request}'\n```\n\n\

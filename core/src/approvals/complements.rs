@@ -30,7 +30,8 @@ pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64
         let Some(due) = before.complement_due else { continue };
         let text = reason(&mut tx, due).await?;
         sqlx::query(
-            "UPDATE approval_requests SET status = $1, reason = $2, appeal = $3, decided_at = $4, decided_by = $5, complement_due = NULL,
+            "UPDATE approval_requests SET status = $1, reason = $2, appeal = $3, decided_at = $4, decided_by = $5, \
+                complement_due = NULL,
                version = version + 1 WHERE id = $6 AND version = $7",
         )
         .bind(RequestStatus::Refuse.code())

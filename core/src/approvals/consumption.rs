@@ -54,8 +54,10 @@ pub async fn find(
     pending: &[(i64, i64)],
 ) -> ApiResult<Option<Usable>> {
     let rows = sqlx::query(&format!(
-        "SELECT g.id, r.number, g.unit, {LEFT} AS left_now FROM approval_grants g JOIN approval_requests r ON r.id = g.request_id
-         WHERE g.beneficiary_id = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND r.status = 'accorde'
+        "SELECT g.id, r.number, g.unit, {LEFT} AS left_now FROM approval_grants g JOIN approval_requests r ON r.id \
+            = g.request_id
+         WHERE g.beneficiary_id = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND \
+             r.status = 'accorde'
          ORDER BY g.valid_to, g.id"
     ))
     .bind(beneficiary_id)

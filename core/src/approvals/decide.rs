@@ -269,7 +269,8 @@ pub async fn decide(
     };
     for g in &grants {
         sqlx::query(
-            "INSERT INTO approval_grants (request_id, beneficiary_id, act_code, unit, granted, valid_from, valid_to, tariff, mutual_share, member_share)
+            "INSERT INTO approval_grants (request_id, beneficiary_id, act_code, unit, granted, valid_from, \
+                valid_to, tariff, mutual_share, member_share)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id)
@@ -286,8 +287,10 @@ pub async fn decide(
         .await?;
     }
     let n = sqlx::query(
-        "UPDATE approval_requests SET status = $1, decided_at = $2, decided_by = $3, reason = $4, missing_json = $5, appeal = $6, conditions = $7,
-           medical_note = COALESCE($8, medical_note), complement_due = $11, version = version + 1 WHERE id = $9 AND version = $10",
+        "UPDATE approval_requests SET status = $1, decided_at = $2, decided_by = $3, reason = $4, missing_json = \
+            $5, appeal = $6, conditions = $7,
+           medical_note = COALESCE($8, medical_note), complement_due = $11, version = version + 1 WHERE id = $9 \
+               AND version = $10",
     )
     .bind(status.code())
     .bind(time::ts(now))
@@ -308,16 +311,22 @@ pub async fn decide(
     }
     let after = load(&mut tx, id).await?;
     // The journal keeps the decision and its reason, never the medical note.
-    audit::record(&mut tx, now, actor, Change {
-        action: "approval.decide",
-        entity_type: "approval_request",
-        entity_id: Some(id.to_string()),
-        before: Some(serde_json::json!({ "status": before.status })),
-        after: Some(serde_json::json!({
-            "status": status, "reason": reason, "missing": missing, "appeal": appeal, "conditions": conditions,
-            "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"), "complement_due": complement_due,
-        })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "approval.decide",
+            entity_type: "approval_request",
+            entity_id: Some(id.to_string()),
+            before: Some(serde_json::json!({ "status": before.status })),
+            after: Some(serde_json::json!({
+                "status": status, "reason": reason, "missing": missing, "appeal": appeal, "conditions": conditions,
+                "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"),
+                    "complement_due": complement_due,
+            })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)

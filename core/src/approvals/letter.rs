@@ -183,7 +183,8 @@ pub fn receipt_pdf(head: &Letterhead, r: &Request) -> Vec<u8> {
         ));
     }
     closing.push(
-        "Votre demande est transmise au médecin conseil de la mutuelle ; sa décision vous sera adressée par courrier et dans votre espace adhérent. \
+        "Votre demande est transmise au médecin conseil de la mutuelle ; sa décision vous sera adressée par \
+            courrier et dans votre espace adhérent. \
          Rappelez ce numéro pour toute correspondance."
             .to_string(),
     );

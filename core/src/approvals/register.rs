@@ -209,7 +209,8 @@ pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInp
         _ => {}
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO approval_requests (number, kind, member_id, beneficiary_id, provider_id, prescriber, sent_by, expected_from, expected_to, quotation,
+        "INSERT INTO approval_requests (number, kind, member_id, beneficiary_id, provider_id, prescriber, sent_by, \
+            expected_from, expected_to, quotation,
            medical_info, status, received_on, waiting_since, created_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'en_attente', $12, $13, $13, $14) RETURNING id",
     )
@@ -252,18 +253,26 @@ pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInp
         .await?;
     }
     insert_files(&mut tx, actor, now, id, &files).await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "approval.register",
-        entity_type: "approval_request",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
-            "number": number, "kind": r.kind, "beneficiary_id": r.beneficiary_id, "provider_id": r.provider_id, "acts": acts,
-            "quotation": quotation, "expected_from": r.expected_from, "expected_to": r.expected_to, "sent_by": r.sent_by,
-            "medical_info": medical_info.as_ref().map(|_| "confidentiel"),
-            "files": files.iter().map(|(p, c, s)| serde_json::json!({"piece": p, "confidential": c, "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>(),
-        })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "approval.register",
+            entity_type: "approval_request",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({
+                "number": number, "kind": r.kind, "beneficiary_id": r.beneficiary_id, "provider_id": r.provider_id,
+                    "acts": acts,
+                "quotation": quotation, "expected_from": r.expected_from, "expected_to": r.expected_to,
+                    "sent_by": r.sent_by,
+                "medical_info": medical_info.as_ref().map(|_| "confidentiel"),
+                "files": files.iter().map(|(p, c, s)| serde_json::json!({"piece": p, "confidential": c,
+                    "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>(),
+            })),
+        },
+    )
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -309,13 +318,20 @@ pub async fn complement(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "approval.complement",
-        entity_type: "approval_request",
-        entity_id: Some(id.to_string()),
-        before: Some(serde_json::json!({ "status": before.status })),
-        after: Some(serde_json::json!({ "status": "en_attente", "files": scans.iter().map(|(p, c, s)| serde_json::json!({"piece": p, "confidential": c, "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>() })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "approval.complement",
+            entity_type: "approval_request",
+            entity_id: Some(id.to_string()),
+            before: Some(serde_json::json!({ "status": before.status })),
+            after: Some(serde_json::json!({ "status": "en_attente", "files": scans.iter().map(|(p, c,
+            s)| serde_json::json!({"piece": p, "confidential": c, "name": s.file_name,
+                "sha256": s.sha256})).collect::<Vec<_>>() })),
+        },
+    )
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;

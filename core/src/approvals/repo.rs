@@ -34,8 +34,10 @@ fn request_file(s: attachments::Stored) -> ApiResult<RequestFile> {
     })
 }
 
-const SELECT: &str = "SELECT r.*, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, p.name AS provider_name
-    FROM approval_requests r JOIN members m ON m.id = r.member_id JOIN beneficiaries b ON b.id = r.beneficiary_id LEFT JOIN providers p ON p.id = r.provider_id";
+const SELECT: &str = "SELECT r.*, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS \
+    b_last, b.first_name AS b_first, p.name AS provider_name
+    FROM approval_requests r JOIN members m ON m.id = r.member_id JOIN beneficiaries b ON b.id = r.beneficiary_id \
+        LEFT JOIN providers p ON p.id = r.provider_id";
 
 fn enum_col<T>(r: &sqlx::any::AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> ApiResult<T> {
     let s: String = r.try_get(col)?;
@@ -117,7 +119,8 @@ impl Request {
 
 async fn grants_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, request_id: i64) -> ApiResult<Vec<Grant>> {
     let rows = sqlx::query(
-        "SELECT g.*, COALESCE((SELECT CAST(SUM(c.used) AS BIGINT) FROM approval_consumptions c WHERE c.grant_id = g.id), 0) AS used_so_far
+        "SELECT g.*, COALESCE((SELECT CAST(SUM(c.used) AS BIGINT) FROM approval_consumptions c WHERE c.grant_id = \
+            g.id), 0) AS used_so_far
          FROM approval_grants g WHERE g.request_id = $1 ORDER BY g.id",
     )
     .bind(request_id)

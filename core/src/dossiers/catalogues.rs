@@ -333,22 +333,23 @@ pub async fn add_deadline_rule(
         ));
     }
     sqlx::query(
-        "INSERT INTO deadline_rules (effective_from, validity_months, original_grace_months, late_effect, created_at, created_by, complement_days, approval_complement_days)
+        "INSERT INTO deadline_rules (effective_from, validity_months, original_grace_months, late_effect, \
+            created_at, created_by, complement_days, approval_complement_days)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-        .bind(time::date(r.effective_from))
-        .bind(r.validity_months as i64)
-        .bind(r.original_grace_months as i64)
-        .bind(match r.late_effect {
-            LateEffect::Reject => "reject",
-            LateEffect::FlagOnly => "flag_only",
-        })
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .bind(r.complement_days as i64)
-        .bind(r.approval_complement_days as i64)
-        .execute(&mut *tx)
-        .await?;
+    .bind(time::date(r.effective_from))
+    .bind(r.validity_months as i64)
+    .bind(r.original_grace_months as i64)
+    .bind(match r.late_effect {
+        LateEffect::Reject => "reject",
+        LateEffect::FlagOnly => "flag_only",
+    })
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .bind(r.complement_days as i64)
+    .bind(r.approval_complement_days as i64)
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         now,

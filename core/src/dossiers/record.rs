@@ -252,8 +252,10 @@ pub async fn record(
     let received = scanned_on.unwrap_or(out_of_urn);
     let late = deadlines::original_is_late(&d, false, received);
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO dossiers (form_number, member_id, beneficiary_id, kind, first_act_date, total_claimed, pieces, status, urn_id, collection_id,
-           scanned_on, original_received_on, validity_end, original_deadline, late, contents_json, created_at, updated_at)
+        "INSERT INTO dossiers (form_number, member_id, beneficiary_id, kind, first_act_date, total_claimed, \
+            pieces, status, urn_id, collection_id,
+           scanned_on, original_received_on, validity_end, original_deadline, late, contents_json, created_at, \
+               updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $17, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
     )
     .bind(&c.form_number)

@@ -18,11 +18,15 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
 
-pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id, d.beneficiary_id, d.kind, d.first_act_date, d.total_claimed, \
-     d.pieces, d.status, d.reason_code, d.reason_text, d.assigned_to, d.urn_id, d.collection_id, d.scanned_on, d.original_received_on, \
-     d.validity_end, d.original_deadline, d.late, d.contents_json, d.present_json, d.checklist_override, d.paid_amount, d.created_at, d.version, \
+pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id, d.beneficiary_id, d.kind, \
+    d.first_act_date, d.total_claimed, \
+     d.pieces, d.status, d.reason_code, d.reason_text, d.assigned_to, d.urn_id, d.collection_id, d.scanned_on, \
+         d.original_received_on, \
+     d.validity_end, d.original_deadline, d.late, d.contents_json, d.present_json, d.checklist_override, \
+         d.paid_amount, d.created_at, d.version, \
      d.total_reimbursed, d.payment_reference, d.paid_on, d.statement_number, d.complement_due, \
-     m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, b.relation, \
+     m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, \
+         b.relation, \
      s.full_name AS assigned_name, u.name AS urn_name \
      FROM dossiers d JOIN members m ON m.id = d.member_id JOIN beneficiaries b ON b.id = d.beneficiary_id \
      LEFT JOIN staff s ON s.id = d.assigned_to LEFT JOIN urns u ON u.id = d.urn_id";
@@ -157,13 +161,20 @@ pub async fn add_scans(
     for s in scans {
         insert_scan(&mut tx, actor, now, id, s, confidential).await?;
     }
-    audit::record(&mut tx, now, actor, Change {
-        action: "dossier.scans_added",
-        entity_type: "dossier",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "form_number": d.form_number, "confidential": confidential, "files": scans.iter().map(|s| serde_json::json!({"name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>() })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "dossier.scans_added",
+            entity_type: "dossier",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "form_number": d.form_number, "confidential": confidential,
+            "files": scans.iter().map(|s| serde_json::json!({"name": s.file_name,
+                "sha256": s.sha256})).collect::<Vec<_>>() })),
+        },
+    )
     .await?;
     tx.commit().await?;
     scans_of(db.pool(), id).await

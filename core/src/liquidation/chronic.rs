@@ -82,13 +82,19 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     .fetch_one(&mut *tx)
     .await?;
     // The journal keeps that a declaration was made, never the condition.
-    audit::record(&mut tx, now, actor, Change {
-        action: "chronic.declare",
-        entity_type: "beneficiary",
-        entity_id: Some(d.beneficiary_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date, "end_date": end, "condition": "confidentiel" })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "chronic.declare",
+            entity_type: "beneficiary",
+            entity_id: Some(d.beneficiary_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date,
+            "end_date": end, "condition": "confidentiel" })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(Declaration {
@@ -166,10 +172,13 @@ pub async fn expiring(
 ) -> ApiResult<Vec<ExpiringDeclaration>> {
     let until = today + chrono::Duration::days(days);
     let rows = sqlx::query(
-        "SELECT d.beneficiary_id, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first
-         FROM chronic_declarations d JOIN beneficiaries b ON b.id = d.beneficiary_id JOIN members m ON m.id = b.member_id
+        "SELECT d.beneficiary_id, m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS \
+            b_last, b.first_name AS b_first
+         FROM chronic_declarations d JOIN beneficiaries b ON b.id = d.beneficiary_id JOIN members m ON m.id = \
+             b.member_id
          WHERE d.end_date >= $1 AND d.end_date <= $2
-           AND NOT EXISTS (SELECT 1 FROM chronic_declarations n WHERE n.beneficiary_id = d.beneficiary_id AND n.end_date > $2)
+           AND NOT EXISTS (SELECT 1 FROM chronic_declarations n WHERE n.beneficiary_id = d.beneficiary_id AND \
+               n.end_date > $2)
          ORDER BY d.end_date, d.id",
     )
     .bind(time::date(today))

@@ -96,7 +96,8 @@ pub struct FundCoverage {
     pub acts: Vec<String>,
 }
 
-const SELECT: &str = "SELECT c.id, c.number, c.fund_act, c.member_id, c.beneficiary_id, b.last_name, b.first_name, c.provider, c.unit, c.quantity,
+const SELECT: &str = "SELECT c.id, c.number, c.fund_act, c.member_id, c.beneficiary_id, b.last_name, b.first_name, \
+    c.provider, c.unit, c.quantity,
     c.valid_from, c.valid_to, c.tariff, c.fund_share, c.member_share,
     (SELECT CASE WHEN c.unit = 'months' THEN COUNT(DISTINCT u.month) ELSE COALESCE(CAST(SUM(u.used) AS BIGINT), 0) END
        FROM fund_coverage_uses u WHERE u.coverage_id = c.id) AS used
@@ -210,7 +211,8 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
         return Err(ApiError::conflict_on("number", format!("La prise en charge n° {number} est déjà enregistrée.")));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO fund_coverages (number, fund_act, member_id, beneficiary_id, provider, unit, quantity, valid_from, valid_to, tariff, fund_share, member_share,
+        "INSERT INTO fund_coverages (number, fund_act, member_id, beneficiary_id, provider, unit, quantity, \
+            valid_from, valid_to, tariff, fund_share, member_share,
            created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(&number)
@@ -231,17 +233,24 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
     .await?;
     let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     let created = from_row(&row, &sets)?;
-    audit::record(&mut tx, now, actor, Change {
-        action: "fund_coverage.create",
-        entity_type: "fund_coverage",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
-            "number": created.number, "fund_act": created.fund_act, "beneficiary_id": created.beneficiary_id, "provider": created.provider,
-            "unit": created.unit, "quantity": created.quantity, "valid_from": created.valid_from, "valid_to": created.valid_to,
-            "tariff": tariff, "fund_share": fund_share, "member_share": member_share,
-        })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "fund_coverage.create",
+            entity_type: "fund_coverage",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({
+                "number": created.number, "fund_act": created.fund_act, "beneficiary_id": created.beneficiary_id,
+                    "provider": created.provider,
+                "unit": created.unit, "quantity": created.quantity, "valid_from": created.valid_from,
+                    "valid_to": created.valid_to,
+                "tariff": tariff, "fund_share": fund_share, "member_share": member_share,
+            })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)

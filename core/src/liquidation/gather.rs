@@ -27,8 +27,10 @@ pub(super) async fn used_this_year(
     for b in &beneficiaries {
         for y in &years {
             let rows = sqlx::query(
-                "SELECT cl.family, CAST(SUM(cl.reimbursed) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x ON x.id = cl.dossier_id
-                 WHERE cl.beneficiary_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND x.status IN ($4, $5)
+                "SELECT cl.family, CAST(SUM(cl.reimbursed) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x \
+                    ON x.id = cl.dossier_id
+                 WHERE cl.beneficiary_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND \
+                     x.status IN ($4, $5)
                  GROUP BY cl.family",
             )
             .bind(b)
@@ -52,7 +54,8 @@ pub(super) async fn used_this_year(
 /// The member's claw-backs with something left to deduct, oldest first.
 pub(super) async fn outstanding(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<Vec<(i64, i64)>> {
     let rows = sqlx::query(
-        "SELECT c.id, c.amount - COALESCE((SELECT CAST(SUM(x.amount) AS BIGINT) FROM clawback_deductions x WHERE x.clawback_id = c.id), 0) AS left_to_deduct
+        "SELECT c.id, c.amount - COALESCE((SELECT CAST(SUM(x.amount) AS BIGINT) FROM clawback_deductions x WHERE \
+            x.clawback_id = c.id), 0) AS left_to_deduct
          FROM clawbacks c WHERE c.member_id = $1 ORDER BY c.id",
     )
     .bind(member_id)

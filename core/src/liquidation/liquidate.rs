@@ -204,8 +204,10 @@ async fn write(
     for ((stored_line, line), r) in stored.iter().zip(lines).zip(&result.lines) {
         let q = match r {
             LineResult::Accepted(c) => sqlx::query(
-                "UPDATE care_lines SET accepted = 1, family = $1, base = $2, rate = $3, amo = $4, complementary = $5, reimbursed = $6, remainder = $7,
-                   reason = NULL, explanation_json = $8, paid_by_fund = $9, paid_by_mutual = $10, amo_to_member = $11, coverage_number = $12 WHERE id = $13",
+                "UPDATE care_lines SET accepted = 1, family = $1, base = $2, rate = $3, amo = $4, complementary = \
+                    $5, reimbursed = $6, remainder = $7,
+                   reason = NULL, explanation_json = $8, paid_by_fund = $9, paid_by_mutual = $10, amo_to_member = \
+                       $11, coverage_number = $12 WHERE id = $13",
             )
             .bind(c.family.clone())
             .bind(c.base)
@@ -221,8 +223,10 @@ async fn write(
             .bind(line.coverage.as_ref().map(|x| x.number.clone()))
             .bind(stored_line.id),
             LineResult::Rejected(why) => sqlx::query(
-                "UPDATE care_lines SET accepted = 0, family = NULL, base = NULL, rate = NULL, amo = NULL, complementary = NULL, reimbursed = 0,
-                   remainder = charged - $1 - $2, reason = $3, explanation_json = NULL, paid_by_fund = $1, paid_by_mutual = $2, amo_to_member = NULL,
+                "UPDATE care_lines SET accepted = 0, family = NULL, base = NULL, rate = NULL, amo = NULL, \
+                    complementary = NULL, reimbursed = 0,
+                   remainder = charged - $1 - $2, reason = $3, explanation_json = NULL, paid_by_fund = $1, \
+                       paid_by_mutual = $2, amo_to_member = NULL,
                    coverage_number = NULL WHERE id = $4",
             )
             .bind(line.paid_by_fund)

@@ -136,7 +136,8 @@ pub struct StoredLine {
 pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResult<Vec<StoredLine>> {
     let sets = rule_sets(&mut *tx).await?;
     let rows = sqlx::query(
-        "SELECT id, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number, paid_by_fund, paid_by_mutual, coverage_number, accepted, base,
+        "SELECT id, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number, paid_by_fund, \
+            paid_by_mutual, coverage_number, accepted, base,
            rate, amo, complementary, amo_to_member, reimbursed, remainder, reason, explanation_json
          FROM care_lines WHERE dossier_id = $1 ORDER BY position",
     )
@@ -289,7 +290,8 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     sqlx::query("DELETE FROM third_party_payments WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
     for (i, (l, _, charged, provider, invoice)) in parsed.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO care_lines (dossier_id, position, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number)
+            "INSERT INTO care_lines (dossier_id, position, act_date, beneficiary_id, act, quantity, charged, \
+                provider, invoice_number)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(dossier_id)
@@ -326,7 +328,8 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     let after = lines_of(&mut tx, dossier_id).await?;
     let summary = |ls: &[StoredLine], paid: &[ThirdPartyPayment]| {
         serde_json::json!({
-            "lines": ls.iter().map(|l| serde_json::json!({"date": l.date, "beneficiary_id": l.beneficiary_id, "act": l.act, "quantity": l.quantity,
+            "lines": ls.iter().map(|l| serde_json::json!({"date": l.date, "beneficiary_id": l.beneficiary_id,
+                "act": l.act, "quantity": l.quantity,
                 "charged": l.charged, "provider": l.provider, "invoice_number": l.invoice_number})).collect::<Vec<_>>(),
             "third_party": paid,
         })

@@ -28,8 +28,10 @@ fn beneficiary_from_row(r: &AnyRow) -> ApiResult<Beneficiary> {
 
 pub async fn beneficiaries(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<Beneficiary>> {
     let rows = sqlx::query(
-        "SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, version FROM beneficiaries
-         WHERE member_id = $1 ORDER BY CASE relation WHEN 'lui_meme' THEN 0 WHEN 'conjoint' THEN 1 ELSE 2 END, birth_date, id",
+        "SELECT id, member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, version \
+            FROM beneficiaries
+         WHERE member_id = $1 ORDER BY CASE relation WHEN 'lui_meme' THEN 0 WHEN 'conjoint' THEN 1 ELSE 2 END, \
+             birth_date, id",
     )
     .bind(member_id)
     .fetch_all(pool)
@@ -112,7 +114,8 @@ pub(crate) async fn insert_beneficiary(
         }
     }
     sqlx::query_scalar(
-        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, coverage_end, created_at, updated_at)
+        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, \
+            coverage_end, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
     )
     .bind(member_id)

@@ -133,7 +133,8 @@ pub(crate) async fn write_tokens(
     } else {
         format!(
             "INSERT INTO member_tokens (token, sort_key, member_id)
-             SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS w WHERE {filter} AND w <> ''"
+             SELECT DISTINCT w, m.search_name, m.id FROM members m, unnest(string_to_array(m.search_name, ' ')) AS \
+                 w WHERE {filter} AND w <> ''"
         )
     };
     let mut q = sqlx::query(&sql).bind(p1);
@@ -215,13 +216,15 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
         None => None,
     };
     let insert = sqlx::query(
-        "INSERT INTO members (matricule, cnie, last_name, first_name, search_name, birth_date, employer_id, status, address, gsm, email, rib, affiliation_date, end_date, created_at, updated_at)
+        "INSERT INTO members (matricule, cnie, last_name, first_name, search_name, birth_date, employer_id, \
+            status, address, gsm, email, rib, affiliation_date, end_date, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     );
     let id: i64 = bind_fields(insert, &f, employer, time::ts(now)).fetch_one(&mut *tx).await?.try_get("id")?;
     write_tokens(&mut tx, "m.id = $1", id, None).await?;
     sqlx::query(
-        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
+        "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, \
+            created_at, updated_at)
          VALUES ($1, 'lui_meme', $2, $3, $4, $5, $6, $6)",
     )
     .bind(id)
@@ -313,8 +316,10 @@ pub(crate) async fn write_fields(
         None => None,
     };
     let update = sqlx::query(
-        "UPDATE members SET matricule = $1, cnie = $2, last_name = $3, first_name = $4, search_name = $5, birth_date = $6, employer_id = $7,
-         status = $8, address = $9, gsm = $10, email = $11, rib = $12, affiliation_date = $13, end_date = $14, updated_at = $15, version = version + 1
+        "UPDATE members SET matricule = $1, cnie = $2, last_name = $3, first_name = $4, search_name = $5, \
+            birth_date = $6, employer_id = $7,
+         status = $8, address = $9, gsm = $10, email = $11, rib = $12, affiliation_date = $13, end_date = $14, \
+             updated_at = $15, version = version + 1
          WHERE id = $16 AND version = $17",
     );
     let done =
@@ -327,7 +332,8 @@ pub(crate) async fn write_fields(
     }
     if before.last_name != f.last_name || before.first_name != f.first_name || before.birth_date != f.birth_date {
         sqlx::query(
-            "UPDATE beneficiaries SET last_name = $1, first_name = $2, birth_date = $3, updated_at = $4, version = version + 1
+            "UPDATE beneficiaries SET last_name = $1, first_name = $2, birth_date = $3, updated_at = $4, version = \
+                version + 1
              WHERE member_id = $5 AND relation = 'lui_meme'",
         )
         .bind(&f.last_name)

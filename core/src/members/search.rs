@@ -168,7 +168,8 @@ async fn in_name_order(db: &Db, words: &[String], letters_ident: Option<&str>) -
 /// most a page and one; `extra` columns come first.
 fn range_arm(n: usize, extra: &str) -> String {
     format!(
-        "SELECT * FROM (SELECT {extra}member_id, sort_key FROM member_tokens WHERE token = ${n} AND sort_key >= ${} AND sort_key < ${} \
+        "SELECT * FROM (SELECT {extra}member_id, sort_key FROM member_tokens WHERE token = ${n} AND sort_key >= \
+            ${} AND sort_key < ${} \
          ORDER BY sort_key, member_id LIMIT {}) AS r{n}",
         n + 1,
         n + 2,
@@ -248,7 +249,8 @@ async fn behind_distinct_words(db: &Db, start: &str, then: &str) -> ApiResult<Ve
         "WITH RECURSIVE d(t, n) AS ( \
            SELECT (SELECT token FROM member_tokens WHERE token >= $1 AND token < $2 ORDER BY token LIMIT 1), 1 \
            UNION ALL \
-           SELECT (SELECT token FROM member_tokens WHERE token > d.t AND token < $2 ORDER BY token LIMIT 1), n + 1 FROM d \
+           SELECT (SELECT token FROM member_tokens WHERE token > d.t AND token < $2 ORDER BY token LIMIT 1), n + 1 \
+               FROM d \
            WHERE d.t IS NOT NULL AND n < {SEEKS}) \
          SELECT t FROM d WHERE t IS NOT NULL"
     ))

@@ -230,7 +230,8 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
 async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
     use sqlx::Row;
     let r = sqlx::query(
-        "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, payment_return_reason,
+        "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
+            payment_return_reason,
            (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_fund,
            (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_mutual
          FROM dossiers d WHERE d.id = $1",

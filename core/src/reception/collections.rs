@@ -47,9 +47,11 @@ pub struct CollectionDetail {
     pub dossiers: Vec<Dossier>,
 }
 
-const SELECT: &str = "SELECT c.id, c.urn_id, u.name AS urn_name, u.site, c.pickup_date, c.opened_by_name, c.opened_at, c.closed_at, \
+const SELECT: &str = "SELECT c.id, c.urn_id, u.name AS urn_name, u.site, c.pickup_date, c.opened_by_name, \
+    c.opened_at, c.closed_at, \
      c.version, COALESCE(c.dossier_count, (SELECT COUNT(*) FROM dossiers d WHERE d.collection_id = c.id)) AS n, \
-     COALESCE(c.total_claimed, (SELECT CAST(COALESCE(SUM(d.total_claimed), 0) AS BIGINT) FROM dossiers d WHERE d.collection_id = c.id)) AS total \
+     COALESCE(c.total_claimed, (SELECT CAST(COALESCE(SUM(d.total_claimed), 0) AS BIGINT) FROM dossiers d WHERE \
+         d.collection_id = c.id)) AS total \
      FROM collections c JOIN urns u ON u.id = c.urn_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<Collection> {

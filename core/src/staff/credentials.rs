@@ -208,10 +208,12 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         // set meanwhile by a parallel try stays.
         let counted = sqlx::query(
             "UPDATE staff SET
-               failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 END,
+               failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE \
+                   failed_attempts + 1 END,
                locked_until = CASE
                  WHEN locked_until IS NOT NULL AND locked_until > $1 THEN locked_until
-                 WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 END) >= $2 THEN $3
+                 WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 \
+                     END) >= $2 THEN $3
                  ELSE NULL END
              WHERE id = $4 RETURNING failed_attempts, locked_until",
         )

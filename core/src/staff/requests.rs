@@ -37,7 +37,8 @@ pub struct StaffRequest {
     pub decided_by: Option<String>,
 }
 
-const SELECT: &str = "SELECT q.id, q.staff_id, s.username, q.kind, q.full_name, q.roles, q.status, q.created_at, q.created_by, q.decided_at, q.decided_by \
+const SELECT: &str = "SELECT q.id, q.staff_id, s.username, q.kind, q.full_name, q.roles, q.status, q.created_at, \
+    q.created_by, q.decided_at, q.decided_by \
                       FROM staff_requests q JOIN staff s ON s.id = q.staff_id";
 
 fn roles_text(roles: &[Role]) -> String {

@@ -62,7 +62,8 @@ pub async fn run(
     let rows = sqlx::query(
         "SELECT m.id, m.matricule, m.last_name, m.first_name, COUNT(*) AS n, CAST(SUM(d.paid_amount) AS BIGINT) AS total
          FROM dossiers d JOIN members m ON m.id = d.member_id
-         WHERE d.paid_on >= $1 AND d.paid_on <= $2 GROUP BY m.id, m.matricule, m.last_name, m.first_name ORDER BY m.matricule",
+         WHERE d.paid_on >= $1 AND d.paid_on <= $2 GROUP BY m.id, m.matricule, m.last_name, m.first_name ORDER BY \
+             m.matricule",
     )
     .bind(time::date(from))
     .bind(time::date(to))

@@ -59,7 +59,8 @@ pub async fn pay(
 ) -> ApiResult<PaymentBatch> {
     let mut tx = db.begin().await?;
     let rows = sqlx::query(
-        "SELECT d.id, d.status, d.form_number, COALESCE(d.mutual_pays, d.total_reimbursed) AS mutual_pays, d.clawback_deducted, d.version, d.member_id,
+        "SELECT d.id, d.status, d.form_number, COALESCE(d.mutual_pays, d.total_reimbursed) AS mutual_pays, \
+            d.clawback_deducted, d.version, d.member_id,
            m.matricule, m.last_name, m.first_name, m.rib
          FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.status = $1 ORDER BY m.matricule, d.id",
     )
@@ -192,7 +193,8 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
     }
     let rows = sqlx::query(
         "SELECT d.payment_reference, d.form_number, d.paid_amount, m.matricule, m.last_name, m.first_name, m.rib
-         FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.payment_batch_id = $1 AND d.paid_amount > 0 ORDER BY d.payment_reference, d.id",
+         FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.payment_batch_id = $1 AND d.paid_amount > 0 \
+             ORDER BY d.payment_reference, d.id",
     )
     .bind(batch_id)
     .fetch_all(pool)

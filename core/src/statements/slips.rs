@@ -59,8 +59,10 @@ pub struct SlipLine {
     pub fund_paid_on: Option<NaiveDate>,
 }
 
-const SELECT_SLIP: &str = "SELECT s.id, s.reference, s.fund_name, s.period_from, s.period_to, s.dossier_count, s.total_base, s.total_amo, s.confirmed_on,
-    (SELECT COUNT(*) FROM dossiers d WHERE d.fund_slip_id = s.id AND d.fund_paid_on IS NOT NULL) AS confirmed_count FROM fund_slips s";
+const SELECT_SLIP: &str = "SELECT s.id, s.reference, s.fund_name, s.period_from, s.period_to, s.dossier_count, \
+    s.total_base, s.total_amo, s.confirmed_on,
+    (SELECT COUNT(*) FROM dossiers d WHERE d.fund_slip_id = s.id AND d.fund_paid_on IS NOT NULL) AS \
+        confirmed_count FROM fund_slips s";
 
 fn slip_row(r: &sqlx::any::AnyRow) -> ApiResult<FundSlip> {
     Ok(FundSlip {
@@ -96,8 +98,10 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
     let mut tx = db.begin().await?;
     let rows = sqlx::query(
         "SELECT d.id, d.fund_name, d.amo_due,
-           (SELECT CAST(SUM(cl.base) AS BIGINT) FROM care_lines cl WHERE cl.dossier_id = d.id AND cl.accepted = 1) AS base
-         FROM dossiers d WHERE d.status = $1 AND d.fund_slip_id IS NULL AND d.amo_due > 0 AND d.paid_on >= $2 AND d.paid_on <= $3 ORDER BY d.paid_on, d.id",
+           (SELECT CAST(SUM(cl.base) AS BIGINT) FROM care_lines cl WHERE cl.dossier_id = d.id AND cl.accepted = 1) \
+               AS base
+         FROM dossiers d WHERE d.status = $1 AND d.fund_slip_id IS NULL AND d.amo_due > 0 AND d.paid_on >= $2 AND \
+             d.paid_on <= $3 ORDER BY d.paid_on, d.id",
     )
     .bind(Status::Paye.code())
     .bind(time::date(from))
@@ -118,7 +122,8 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
         total_amo += r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO fund_slips (reference, fund_name, period_from, period_to, dossier_count, total_base, total_amo, created_at, created_by)
+        "INSERT INTO fund_slips (reference, fund_name, period_from, period_to, dossier_count, total_base, \
+            total_amo, created_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(format!("tmp-{}", time::ts(now)))
@@ -149,13 +154,19 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
             return Err(ApiError::stale());
         }
     }
-    audit::record(&mut tx, now, actor, Change {
-        action: "fund_slip.create",
-        entity_type: "fund_slip",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(), "total_base": total_base, "total_amo": total_amo })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "fund_slip.create",
+            entity_type: "fund_slip",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(),
+            "total_base": total_base, "total_amo": total_amo })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await
@@ -164,8 +175,10 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
 pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
     get(pool, slip_id).await?;
     let rows = sqlx::query(
-        "SELECT d.form_number, d.paid_on, d.amo_due, d.mutual_pays_amo, d.fund_paid_on, m.matricule, m.last_name, m.first_name, b.last_name AS b_last, b.first_name AS b_first,
-           (SELECT CAST(SUM(cl.base) AS BIGINT) FROM care_lines cl WHERE cl.dossier_id = d.id AND cl.accepted = 1) AS base
+        "SELECT d.form_number, d.paid_on, d.amo_due, d.mutual_pays_amo, d.fund_paid_on, m.matricule, m.last_name, \
+            m.first_name, b.last_name AS b_last, b.first_name AS b_first,
+           (SELECT CAST(SUM(cl.base) AS BIGINT) FROM care_lines cl WHERE cl.dossier_id = d.id AND cl.accepted = 1) \
+               AS base
          FROM dossiers d JOIN members m ON m.id = d.member_id JOIN beneficiaries b ON b.id = d.beneficiary_id
          WHERE d.fund_slip_id = $1 ORDER BY d.paid_on, d.id",
     )
@@ -406,13 +419,19 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(&mut tx, now, actor, Change {
-        action: "fund_slip.confirm",
-        entity_type: "fund_slip",
-        entity_id: Some(c.id.to_string()),
-        before: Some(serde_json::json!({ "confirmed_count": slip.confirmed_count })),
-        after: Some(serde_json::json!({ "paid_on": c.paid_on, "reference": reference, "dossiers": confirmed, "left": left })),
-    })
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "fund_slip.confirm",
+            entity_type: "fund_slip",
+            entity_id: Some(c.id.to_string()),
+            before: Some(serde_json::json!({ "confirmed_count": slip.confirmed_count })),
+            after: Some(serde_json::json!({ "paid_on": c.paid_on, "reference": reference, "dossiers": confirmed,
+            "left": left })),
+        },
+    )
     .await?;
     tx.commit().await?;
     get(db.pool(), c.id).await

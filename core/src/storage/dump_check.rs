@@ -70,16 +70,20 @@ async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiR
     let mut r = Reference::default();
     let names: Vec<(String, String)> = sqlx::query_as(
         "SELECT CASE c.relkind WHEN 'i' THEN 'INDEX' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.relname::text \
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'i', 'S') \
-         UNION ALL SELECT CASE con.contype WHEN 'f' THEN 'FK CONSTRAINT' ELSE 'CONSTRAINT' END, cl.relname::text || ' ' || con.conname::text \
-         FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1",
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', \
+             'p', 'i', 'S') \
+         UNION ALL SELECT CASE con.contype WHEN 'f' THEN 'FK CONSTRAINT' ELSE 'CONSTRAINT' END, cl.relname::text \
+             || ' ' || con.conname::text \
+         FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace n ON n.oid = \
+             cl.relnamespace WHERE n.nspname = $1",
     )
     .bind(schema)
     .fetch_all(&mut *conn)
     .await?;
     r.names.extend(names);
     let triggers: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT t.tgname::text, c.relname::text, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+        "SELECT t.tgname::text, c.relname::text, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON \
+            c.oid = t.tgrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND NOT t.tgisinternal",
     )
     .bind(schema)
@@ -280,8 +284,10 @@ mod tests {
 
     #[test]
     fn function_bodies_are_read_between_their_dollar_quotes() {
-        let script = "CREATE FUNCTION public.f() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$\nBEGIN RETURN NEW; END $$;\n\n\
-                      CREATE FUNCTION public.g() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $_$\nBEGIN RAISE '$$'; END $_$;\n";
+        let script = "CREATE FUNCTION public.f() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$\nBEGIN RETURN \
+            NEW; END $$;\n\n\
+                      CREATE FUNCTION public.g() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $_$\nBEGIN RAISE \
+                          '$$'; END $_$;\n";
         let f = dumped_functions(script).unwrap();
         assert_eq!(f["f()"], "\nBEGIN RETURN NEW; END ");
         assert_eq!(f["g()"], "\nBEGIN RAISE '$$'; END ");

@@ -19,11 +19,13 @@ function asApiError(e: unknown): ApiError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const err = e as ApiError;
     // The core locked this desk after inactivity: the window asks for the password.
-    if (err.field === "session_locked") window.dispatchEvent(new CustomEvent("guichet:locked", { detail: err.message }));
+    if (err.field === "session_locked")
+      window.dispatchEvent(new CustomEvent("guichet:locked", { detail: err.message }));
     // An administrator reset this account's password: the window asks for a new one.
     if (err.field === "password_change_required") window.dispatchEvent(new CustomEvent("guichet:password-change"));
     // The server ended this desk's session: the window asks to log in again, keeping the screen.
-    if (err.field === "session_expired") window.dispatchEvent(new CustomEvent("guichet:expired", { detail: err.message }));
+    if (err.field === "session_expired")
+      window.dispatchEvent(new CustomEvent("guichet:expired", { detail: err.message }));
     return err;
   }
   return { code: "internal", message: `Erreur inattendue de l'application : ${String(e)}` };
@@ -94,6 +96,7 @@ async function desk<T>(command: string, args: Record<string, unknown> = {}): Pro
 }
 
 export const serverProbe = (url: string): Promise<ServerProbe> => desk("server_probe", { url });
-export const serverConfigure = (url: string, fingerprint: string | null): Promise<DatabaseStatus> => desk("server_configure", { url, fingerprint });
+export const serverConfigure = (url: string, fingerprint: string | null): Promise<DatabaseStatus> =>
+  desk("server_configure", { url, fingerprint });
 /** Back to this desk's own database, or (`restored`) to the backup just restored on it. */
 export const localConfigure = (restored = false): Promise<DatabaseStatus> => desk("local_configure", { restored });

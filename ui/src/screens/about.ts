@@ -7,7 +7,13 @@ import { h, mount } from "../dom";
 export async function aboutOverlay(): Promise<void> {
   if (document.getElementById("about-overlay")) return;
   const [db, setup] = await Promise.all([databaseStatus(), call("setup_status", {}).catch(() => null)]);
-  const card = h("div", { id: "about", class: "card", role: "dialog", "aria-modal": "true", "aria-labelledby": "about-title" });
+  const card = h("div", {
+    id: "about",
+    class: "card",
+    role: "dialog",
+    "aria-modal": "true",
+    "aria-labelledby": "about-title",
+  });
   const overlay = h("div", { id: "about-overlay", class: "overlay" }, card);
   const close = (): void => {
     document.removeEventListener("keydown", onKey);
@@ -34,7 +40,11 @@ export async function aboutOverlay(): Promise<void> {
       ...row("Données de ce poste", "about-data", db.data_dir),
       ...row("Journaux", "about-logs", db.log_dir ?? "sortie d'erreur seulement"),
     ),
-    h("div", { class: "row" }, h("button", { type: "button", class: "primary", id: "about-close", onclick: close }, "Fermer")),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "button", class: "primary", id: "about-close", onclick: close }, "Fermer"),
+    ),
   );
   document.addEventListener("keydown", onKey);
   document.body.append(overlay);

@@ -6,8 +6,32 @@
 // the window only leaves out forms a role could not use.
 import { labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
-import type { Beneficiary, Decision, FileInput, Grant, Piece, Request, RequestRow, RequestStatus, SessionInfo, Unit } from "../api/bindings";
-import { field, formError, frDate, frMoney, h, mount, onSubmit, select, showError, statusLine, tabs, value } from "../dom";
+import type {
+  Beneficiary,
+  Decision,
+  FileInput,
+  Grant,
+  Piece,
+  Request,
+  RequestRow,
+  RequestStatus,
+  SessionInfo,
+  Unit,
+} from "../api/bindings";
+import {
+  field,
+  formError,
+  frDate,
+  frMoney,
+  h,
+  mount,
+  onSubmit,
+  select,
+  showError,
+  statusLine,
+  tabs,
+  value,
+} from "../dom";
 import { PDF, grid, pathField, saveAs, savePdfButton } from "../widgets";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
@@ -45,9 +69,15 @@ function canRegister(session: SessionInfo): boolean {
 
 export function approvalsSection(content: HTMLElement, session: SessionInfo): void {
   const panel = h("div", { class: "panel" });
-  const show = (id: number): void => void requestPage(panel, session, id, () => void listPanel(panel, session, {}, show));
+  const show = (id: number): void =>
+    void requestPage(panel, session, id, () => void listPanel(panel, session, {}, show));
   const list: [string, string, () => void][] = [];
-  if (isMedical(session)) list.push(["medical-queue", "File du médecin conseil", () => void listPanel(panel, session, { status: "en_attente" }, show)]);
+  if (isMedical(session))
+    list.push([
+      "medical-queue",
+      "File du médecin conseil",
+      () => void listPanel(panel, session, { status: "en_attente" }, show),
+    ]);
   list.push(["requests", "Demandes", () => void listPanel(panel, session, {}, show)]);
   if (canRegister(session)) list.push(["register", "Nouvelle demande", () => void registerPanel(panel, show)]);
   list.push(["member-approvals", "Accords d'un adhérent", () => memberPanel(panel, show)]);
@@ -58,8 +88,14 @@ export function approvalsSection(content: HTMLElement, session: SessionInfo): vo
   (bar.firstElementChild as HTMLButtonElement).click();
 }
 
-async function listPanel(panel: HTMLElement, session: SessionInfo, filter: { status?: RequestStatus }, openRequest?: (id: number) => void): Promise<void> {
-  const go = openRequest ?? ((id: number) => void requestPage(panel, session, id, () => void listPanel(panel, session, filter)));
+async function listPanel(
+  panel: HTMLElement,
+  session: SessionInfo,
+  filter: { status?: RequestStatus },
+  openRequest?: (id: number) => void,
+): Promise<void> {
+  const go =
+    openRequest ?? ((id: number) => void requestPage(panel, session, id, () => void listPanel(panel, session, filter)));
   const rows = await call("approval_list", filter);
   const statusSelect = select("Statut", "status", STATUS_OPTIONS, filter.status ?? "");
   statusSelect.querySelector("select")?.addEventListener("change", (ev) => {
@@ -70,7 +106,13 @@ async function listPanel(panel: HTMLElement, session: SessionInfo, filter: { sta
     panel,
     h("div", { class: "row" }, statusSelect),
     requestTable("approval-list", rows, go),
-    rows.length === 0 ? h("p", { class: "hint" }, filter.status === "en_attente" ? "Aucune demande n'attend l'avis du médecin conseil." : "Aucune demande.") : null,
+    rows.length === 0
+      ? h(
+          "p",
+          { class: "hint" },
+          filter.status === "en_attente" ? "Aucune demande n'attend l'avis du médecin conseil." : "Aucune demande.",
+        )
+      : null,
   );
 }
 
@@ -81,7 +123,13 @@ function requestTable(id: string, rows: RequestRow[], go: (id: number) => void):
     rows.map((r) =>
       h(
         "tr",
-        { class: "clickable", tabindex: "0", "data-id": String(r.id), onclick: () => go(r.id), onkeydown: (ev: Event) => (ev as KeyboardEvent).key === "Enter" && go(r.id) },
+        {
+          class: "clickable",
+          tabindex: "0",
+          "data-id": String(r.id),
+          onclick: () => go(r.id),
+          onkeydown: (ev: Event) => (ev as KeyboardEvent).key === "Enter" && go(r.id),
+        },
         h("td", {}, r.number),
         h("td", {}, r.kind_label),
         h("td", {}, `${r.member_name} (${r.matricule})`),
@@ -107,7 +155,17 @@ async function registerPanel(panel: HTMLElement, go: (id: number) => void): Prom
     try {
       const page = await call("member_get", { matricule: value(form, "matricule") });
       beneficiaries = page.beneficiaries;
-      mount(who, `${page.member.last_name.toUpperCase()} ${page.member.first_name} — `, ...beneficiaries.map((b, i) => h("span", { class: "benef" }, `${i + 1} = ${b.first_name} (${labelOf(RELATIONS, b.relation).toLowerCase()}) `)));
+      mount(
+        who,
+        `${page.member.last_name.toUpperCase()} ${page.member.first_name} — `,
+        ...beneficiaries.map((b, i) =>
+          h(
+            "span",
+            { class: "benef" },
+            `${i + 1} = ${b.first_name} (${labelOf(RELATIONS, b.relation).toLowerCase()}) `,
+          ),
+        ),
+      );
       showError(form, "");
       (form.elements.namedItem("beneficiary") as HTMLInputElement).focus();
     } catch (e) {
@@ -117,7 +175,15 @@ async function registerPanel(panel: HTMLElement, go: (id: number) => void): Prom
   const pieces = h("div", { id: "approval-pieces" });
   const pieceRow = (piece: Piece, label: string): HTMLElement => {
     const row = pathField(label, `piece_${piece}`, label);
-    if (piece === "medical_report") row.append(h("label", { class: "check" }, h("input", { type: "checkbox", name: "confidential_medical_report", checked: true }), " pli confidentiel"));
+    if (piece === "medical_report")
+      row.append(
+        h(
+          "label",
+          { class: "check" },
+          h("input", { type: "checkbox", name: "confidential_medical_report", checked: true }),
+          " pli confidentiel",
+        ),
+      );
     return row;
   };
   mount(pieces, ...PIECES.map(([p, l]) => pieceRow(p, l)));
@@ -127,11 +193,49 @@ async function registerPanel(panel: HTMLElement, go: (id: number) => void): Prom
     formError(),
     h("div", { class: "row" }, matricule, field("Bénéficiaire n°", "beneficiary", { value: "1" })),
     who,
-    h("div", { class: "row" }, select("Nature", "kind", [["prior_approval", "Accord préalable"], ["coverage", "Prise en charge (tiers payant)"]]), select("Envoyée par", "sent_by", [["member", "L'adhérent"], ["provider", "Le prestataire"]])),
-    h("div", { class: "row" }, field("Code acte", "act_code"), field("Libellé", "act_label"), field("Séances", "sessions"), field("Mois", "months")),
-    h("div", { class: "row" }, select("Prestataire conventionné", "provider_id", [["", "—"], ...providers.map((p): [string, string] => [String(p.id), `${p.name} (${p.city})`])]), field("Prescripteur", "prescriber")),
-    h("div", { class: "row" }, field("Soins prévus du (jj/mm/aaaa)", "expected_from"), field("au (jj/mm/aaaa)", "expected_to"), field("Montant du devis (DH)", "quotation")),
-    h("label", { class: "field" }, h("span", {}, "Renseignements médicaux (lus par le médecin conseil seul)"), h("textarea", { name: "medical_info", id: "f-medical_info", rows: "2" }), h("small", { class: "field-error", "data-error-for": "medical_info" })),
+    h(
+      "div",
+      { class: "row" },
+      select("Nature", "kind", [
+        ["prior_approval", "Accord préalable"],
+        ["coverage", "Prise en charge (tiers payant)"],
+      ]),
+      select("Envoyée par", "sent_by", [
+        ["member", "L'adhérent"],
+        ["provider", "Le prestataire"],
+      ]),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      field("Code acte", "act_code"),
+      field("Libellé", "act_label"),
+      field("Séances", "sessions"),
+      field("Mois", "months"),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      select("Prestataire conventionné", "provider_id", [
+        ["", "—"],
+        ...providers.map((p): [string, string] => [String(p.id), `${p.name} (${p.city})`]),
+      ]),
+      field("Prescripteur", "prescriber"),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      field("Soins prévus du (jj/mm/aaaa)", "expected_from"),
+      field("au (jj/mm/aaaa)", "expected_to"),
+      field("Montant du devis (DH)", "quotation"),
+    ),
+    h(
+      "label",
+      { class: "field" },
+      h("span", {}, "Renseignements médicaux (lus par le médecin conseil seul)"),
+      h("textarea", { name: "medical_info", id: "f-medical_info", rows: "2" }),
+      h("small", { class: "field-error", "data-error-for": "medical_info" }),
+    ),
     h("h4", {}, "Pièces"),
     pieces,
     h("small", { class: "field-error", "data-error-for": "files" }),
@@ -141,20 +245,42 @@ async function registerPanel(panel: HTMLElement, go: (id: number) => void): Prom
     const n = Number.parseInt(value(form, "beneficiary"), 10);
     const b = beneficiaries[n - 1];
     if (!b) {
-      showError(form, beneficiaries.length === 0 ? "Tapez d'abord le matricule puis Entrée." : `Bénéficiaire n° ${value(form, "beneficiary")} inconnu : de 1 à ${beneficiaries.length}.`, beneficiaries.length === 0 ? "matricule" : "beneficiary");
+      showError(
+        form,
+        beneficiaries.length === 0
+          ? "Tapez d'abord le matricule puis Entrée."
+          : `Bénéficiaire n° ${value(form, "beneficiary")} inconnu : de 1 à ${beneficiaries.length}.`,
+        beneficiaries.length === 0 ? "matricule" : "beneficiary",
+      );
       return;
     }
     const files: FileInput[] = [];
     for (const [p] of PIECES) {
       const path = value(form, `piece_${p}`).trim();
-      if (path) files.push({ path, piece: p, confidential: p === "medical_report" && (form.elements.namedItem("confidential_medical_report") as HTMLInputElement).checked });
+      if (path)
+        files.push({
+          path,
+          piece: p,
+          confidential:
+            p === "medical_report" &&
+            (form.elements.namedItem("confidential_medical_report") as HTMLInputElement).checked,
+        });
     }
-    const int = (name: string): number | null => (value(form, name).trim() ? Number.parseInt(value(form, name), 10) : null);
+    const int = (name: string): number | null =>
+      value(form, name).trim() ? Number.parseInt(value(form, name), 10) : null;
     const provider = value(form, "provider_id");
     const r = await call("approval_register", {
       kind: value(form, "kind") as Request["kind"],
       beneficiary_id: b.id,
-      acts: [{ act_code: value(form, "act_code"), label: value(form, "act_label"), quantity: 1, sessions: int("sessions") ?? undefined, months: int("months") ?? undefined }],
+      acts: [
+        {
+          act_code: value(form, "act_code"),
+          label: value(form, "act_label"),
+          quantity: 1,
+          sessions: int("sessions") ?? undefined,
+          months: int("months") ?? undefined,
+        },
+      ],
       provider_id: provider ? Number(provider) : undefined,
       prescriber: value(form, "prescriber"),
       sent_by: value(form, "sent_by") as Request["sent_by"],
@@ -186,17 +312,51 @@ function grantCells(g: Grant): HTMLElement[] {
 
 const GRANT_HEADERS = ["Acte", "Validité", "Accordé", "Utilisé", "Reste", "Part mutuelle / adhérent (DH)"];
 
-export async function requestPage(panel: HTMLElement, session: SessionInfo, id: number, back: () => void): Promise<void> {
+export async function requestPage(
+  panel: HTMLElement,
+  session: SessionInfo,
+  id: number,
+  back: () => void,
+): Promise<void> {
   const r = await call("approval_get", { id });
   const status = statusLine("request-status");
-  const letter = h("button", { type: "button", id: "approval-letter", hidden: r.decided_at === null }, "Enregistrer la lettre (PDF)…");
-  letter.addEventListener("click", saveAs(status, { title: "Enregistrer la lettre", defaultPath: `${r.number}.pdf`, filters: PDF }, (path) => call("approval_letter", { id: r.id, path }), (p) => `Lettre enregistrée : ${p}`));
-  const receipt = savePdfButton("approval-receipt", "Accusé de réception (PDF)…", status, `accuse-${r.number}.pdf`, (path) => call("approval_receipt", { id: r.id, path }));
-  const medical = r.medical_info !== null || r.medical_note !== null
-    ? h("div", { class: "card medical", id: "request-medical" }, h("h4", {}, "Médical (médecin conseil)"), r.medical_info ? h("p", {}, r.medical_info) : null, r.medical_note ? h("p", {}, `Note : ${r.medical_note}`) : null)
-    : r.confidential
-      ? h("p", { class: "hint", id: "request-confidential" }, "Cette demande contient des éléments médicaux confidentiels, réservés au médecin conseil.")
-      : null;
+  const letter = h(
+    "button",
+    { type: "button", id: "approval-letter", hidden: r.decided_at === null },
+    "Enregistrer la lettre (PDF)…",
+  );
+  letter.addEventListener(
+    "click",
+    saveAs(
+      status,
+      { title: "Enregistrer la lettre", defaultPath: `${r.number}.pdf`, filters: PDF },
+      (path) => call("approval_letter", { id: r.id, path }),
+      (p) => `Lettre enregistrée : ${p}`,
+    ),
+  );
+  const receipt = savePdfButton(
+    "approval-receipt",
+    "Accusé de réception (PDF)…",
+    status,
+    `accuse-${r.number}.pdf`,
+    (path) => call("approval_receipt", { id: r.id, path }),
+  );
+  const medical =
+    r.medical_info !== null || r.medical_note !== null
+      ? h(
+          "div",
+          { class: "card medical", id: "request-medical" },
+          h("h4", {}, "Médical (médecin conseil)"),
+          r.medical_info ? h("p", {}, r.medical_info) : null,
+          r.medical_note ? h("p", {}, `Note : ${r.medical_note}`) : null,
+        )
+      : r.confidential
+        ? h(
+            "p",
+            { class: "hint", id: "request-confidential" },
+            "Cette demande contient des éléments médicaux confidentiels, réservés au médecin conseil.",
+          )
+        : null;
   mount(
     panel,
     h("button", { type: "button", onclick: back }, "← Retour à la liste"),
@@ -215,10 +375,21 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
           ["Soins prévus", `${frDate(r.expected_from)} – ${frDate(r.expected_to)}`],
           ["Devis", `${frMoney(r.quotation)} DH`],
           ["Reçue le", frDate(r.received_on)],
-          ["Actes demandés", r.acts.map((a) => `${a.act_code}${a.sessions ? ` · ${a.sessions} séances` : ""}${a.months ? ` · ${a.months} mois` : ""}`).join(", ")],
+          [
+            "Actes demandés",
+            r.acts
+              .map((a) => {
+                const sessions = a.sessions ? ` · ${a.sessions} séances` : "";
+                return `${a.act_code}${sessions}${a.months ? ` · ${a.months} mois` : ""}`;
+              })
+              .join(", "),
+          ],
           ["Motif", r.reason ?? ""],
           ["Pièces manquantes", r.missing.join(" ; ")],
-          ["Complément attendu au plus tard le", r.status === "incomplet" && r.complement_due ? frDate(r.complement_due) : ""],
+          [
+            "Complément attendu au plus tard le",
+            r.status === "incomplet" && r.complement_due ? frDate(r.complement_due) : "",
+          ],
           ["Conditions", r.conditions ?? ""],
         ] as [string, string][]
       )
@@ -226,12 +397,33 @@ export async function requestPage(panel: HTMLElement, session: SessionInfo, id: 
         .flatMap(([k, v]) => [h("dt", {}, k), h("dd", { "data-fact": k }, v)]),
     ),
     medical,
-    r.grants.length > 0 ? grid("request-grants", GRANT_HEADERS, r.grants.map((g) => h("tr", {}, ...grantCells(g)))) : null,
+    r.grants.length > 0
+      ? grid(
+          "request-grants",
+          GRANT_HEADERS,
+          r.grants.map((g) => h("tr", {}, ...grantCells(g))),
+        )
+      : null,
     h("h4", {}, "Pièces"),
-    h("ul", { id: "request-files" }, ...r.files.map((f) => h("li", {}, `${PIECES.find(([p]) => p === f.piece)?.[1] ?? f.piece} — ${f.file_name}${f.confidential ? " (pli confidentiel)" : ""}`))),
+    h(
+      "ul",
+      { id: "request-files" },
+      ...r.files.map((f) =>
+        h(
+          "li",
+          {},
+          `${PIECES.find(([p]) => p === f.piece)?.[1] ?? f.piece} — ` +
+            `${f.file_name}${f.confidential ? " (pli confidentiel)" : ""}`,
+        ),
+      ),
+    ),
     h("div", { class: "row" }, letter, receipt),
-    isMedical(session) && !(r.status === "accorde" || r.status === "refuse") ? decisionForm(r, () => void requestPage(panel, session, id, back)) : null,
-    canRegister(session) && r.status === "incomplet" ? complementForm(r, () => void requestPage(panel, session, id, back)) : null,
+    isMedical(session) && !(r.status === "accorde" || r.status === "refuse")
+      ? decisionForm(r, () => void requestPage(panel, session, id, back))
+      : null,
+    canRegister(session) && r.status === "incomplet"
+      ? complementForm(r, () => void requestPage(panel, session, id, back))
+      : null,
   );
 }
 
@@ -241,13 +433,41 @@ function decisionForm(r: Request, reload: () => void): HTMLFormElement {
   const grantFields = h(
     "div",
     { id: "grant-fields" },
-    h("div", { class: "row" }, field("Code acte accordé", "grants[0].act_code", { value: first?.act_code ?? "" }), select("Unité", "grants[0].unit", UNITS, first?.months ? "months" : "sessions"), field("Nombre accordé", "grants[0].quantity", { value: String(first?.months ?? first?.sessions ?? "") }), field("ou montant accordé (DH)", "grants[0].amount")),
-    h("div", { class: "row" }, field("Valable du (jj/mm/aaaa)", "grants[0].valid_from", { value: frDate(r.expected_from) }), field("au (jj/mm/aaaa)", "grants[0].valid_to", { value: frDate(r.expected_to) })),
-    h("div", { class: "row" }, field("Tarif (par unité, DH)", "grants[0].tariff"), field("Part mutuelle (DH)", "grants[0].mutual_share"), field("Part adhérent (DH)", "grants[0].member_share")),
+    h(
+      "div",
+      { class: "row" },
+      field("Code acte accordé", "grants[0].act_code", { value: first?.act_code ?? "" }),
+      select("Unité", "grants[0].unit", UNITS, first?.months ? "months" : "sessions"),
+      field("Nombre accordé", "grants[0].quantity", { value: String(first?.months ?? first?.sessions ?? "") }),
+      field("ou montant accordé (DH)", "grants[0].amount"),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      field("Valable du (jj/mm/aaaa)", "grants[0].valid_from", { value: frDate(r.expected_from) }),
+      field("au (jj/mm/aaaa)", "grants[0].valid_to", { value: frDate(r.expected_to) }),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      field("Tarif (par unité, DH)", "grants[0].tariff"),
+      field("Part mutuelle (DH)", "grants[0].mutual_share"),
+      field("Part adhérent (DH)", "grants[0].member_share"),
+    ),
     field("Conditions", "conditions"),
   );
-  const reasonFields = h("div", { id: "reason-fields" }, field("Motif (lu par le demandeur)", "reason"), field("Pièces manquantes (séparées par ;)", "missing"), field("Voie de recours (refus)", "appeal"));
-  const decision = select("Décision", "decision", [["grant", "Accorder"], ["incomplete", "Incomplète : demander des pièces"], ["refuse", "Refuser"]]);
+  const reasonFields = h(
+    "div",
+    { id: "reason-fields" },
+    field("Motif (lu par le demandeur)", "reason"),
+    field("Pièces manquantes (séparées par ;)", "missing"),
+    field("Voie de recours (refus)", "appeal"),
+  );
+  const decision = select("Décision", "decision", [
+    ["grant", "Accorder"],
+    ["incomplete", "Incomplète : demander des pièces"],
+    ["refuse", "Refuser"],
+  ]);
   const sync = (): void => {
     const d = value(form, "decision");
     grantFields.hidden = d !== "grant";
@@ -261,7 +481,12 @@ function decisionForm(r: Request, reload: () => void): HTMLFormElement {
     decision,
     grantFields,
     reasonFields,
-    h("label", { class: "field" }, h("span", {}, "Note médicale (médecin conseil seul)"), h("textarea", { name: "medical_note", id: "f-medical_note", rows: "2" })),
+    h(
+      "label",
+      { class: "field" },
+      h("span", {}, "Note médicale (médecin conseil seul)"),
+      h("textarea", { name: "medical_note", id: "f-medical_note", rows: "2" }),
+    ),
     h("button", { type: "submit", class: "primary", id: "decision-save" }, "Enregistrer la décision"),
   );
   sync();
@@ -277,7 +502,8 @@ function decisionForm(r: Request, reload: () => void): HTMLFormElement {
           {
             act_code: value(form, "grants[0].act_code"),
             unit,
-            quantity: unit === "amount" ? undefined : Number.parseInt(value(form, "grants[0].quantity"), 10) || undefined,
+            quantity:
+              unit === "amount" ? undefined : Number.parseInt(value(form, "grants[0].quantity"), 10) || undefined,
             amount: unit === "amount" ? value(form, "grants[0].amount") : null,
             valid_from: isoDate(value(form, "grants[0].valid_from")),
             valid_to: isoDate(value(form, "grants[0].valid_to")),
@@ -290,9 +516,22 @@ function decisionForm(r: Request, reload: () => void): HTMLFormElement {
         medical_note: note,
       };
     } else if (d === "incomplete") {
-      body = { type: "incomplete", reason: value(form, "reason"), missing: value(form, "missing").split(";").map((s) => s.trim()).filter((s) => s), medical_note: note };
+      body = {
+        type: "incomplete",
+        reason: value(form, "reason"),
+        missing: value(form, "missing")
+          .split(";")
+          .map((s) => s.trim())
+          .filter((s) => s),
+        medical_note: note,
+      };
     } else {
-      body = { type: "refuse", reason: value(form, "reason"), appeal: value(form, "appeal") || null, medical_note: note };
+      body = {
+        type: "refuse",
+        reason: value(form, "reason"),
+        appeal: value(form, "appeal") || null,
+        medical_note: note,
+      };
     }
     await call("approval_decide", { id: r.id, version: r.version, decision: body });
     reload();
@@ -302,9 +541,20 @@ function decisionForm(r: Request, reload: () => void): HTMLFormElement {
 
 function complementForm(r: Request, reload: () => void): HTMLFormElement {
   const form = h("form", { id: "complement-form", class: "card", autocomplete: "off" });
-  mount(form, h("h4", {}, "Complément reçu"), formError(), pathField("Pièce reçue", "complement", "Pièce complémentaire"), h("small", { class: "field-error", "data-error-for": "files" }), h("button", { type: "submit", class: "primary" }, "Joindre et renvoyer au médecin conseil"));
+  mount(
+    form,
+    h("h4", {}, "Complément reçu"),
+    formError(),
+    pathField("Pièce reçue", "complement", "Pièce complémentaire"),
+    h("small", { class: "field-error", "data-error-for": "files" }),
+    h("button", { type: "submit", class: "primary" }, "Joindre et renvoyer au médecin conseil"),
+  );
   onSubmit(form, async () => {
-    await call("approval_complement", { id: r.id, version: r.version, files: [{ path: value(form, "complement"), piece: "other" }] });
+    await call("approval_complement", {
+      id: r.id,
+      version: r.version,
+      files: [{ path: value(form, "complement"), piece: "other" }],
+    });
     reload();
   });
   return form;
@@ -325,9 +575,21 @@ function memberPanel(panel: HTMLElement, go: (id: number) => void): void {
       h("h4", {}, `Accords en vigueur — ${page.member.last_name.toUpperCase()} ${page.member.first_name}`),
       inForce.length === 0
         ? h("p", { class: "hint" }, "Aucun accord en vigueur.")
-        : grid("in-force", ["N°", "Bénéficiaire", ...GRANT_HEADERS], inForce.flatMap((r) => r.grants.map((g) => h("tr", {}, h("td", {}, r.number), h("td", {}, r.beneficiary_name), ...grantCells(g))))),
+        : grid(
+            "in-force",
+            ["N°", "Bénéficiaire", ...GRANT_HEADERS],
+            inForce.flatMap((r) =>
+              r.grants.map((g) =>
+                h("tr", {}, h("td", {}, r.number), h("td", {}, r.beneficiary_name), ...grantCells(g)),
+              ),
+            ),
+          ),
       h("h4", {}, "Toutes ses demandes"),
-      requestTable("member-requests", list.map((r) => ({ ...r, waiting_days: 0, provider_name: r.provider_name })), go),
+      requestTable(
+        "member-requests",
+        list.map((r) => ({ ...r, waiting_days: 0, provider_name: r.provider_name })),
+        go,
+      ),
     );
   });
   mount(panel, form, out);
@@ -337,24 +599,50 @@ function memberPanel(panel: HTMLElement, go: (id: number) => void): void {
 async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
   // Who has a chronic illness is health data: claims and medical roles only (the core refuses the others).
   const seesChronic = session.permissions.includes("chronic_read");
-  const [approvals, chronic] = await Promise.all([call("approvals_expiring", {}), seesChronic ? call("chronic_expiring", {}) : Promise.resolve(null)]);
+  const [approvals, chronic] = await Promise.all([
+    call("approvals_expiring", {}),
+    seesChronic ? call("chronic_expiring", {}) : Promise.resolve(null),
+  ]);
   const declare = isMedical(session) ? chronicForm(() => void expiringPanel(panel, session)) : null;
   mount(
     panel,
     h("h4", {}, "Accords arrivant à échéance dans les 30 jours (renouvellement à demander)"),
     approvals.length === 0
       ? h("p", { class: "hint" }, "Aucun accord n'arrive à échéance dans les 30 jours.")
-      : grid("expiring-approvals", ["N°", "Adhérent", "Bénéficiaire", ...GRANT_HEADERS], approvals.map((e) => h("tr", {}, h("td", {}, e.number), h("td", {}, `${e.member_name} (${e.matricule})`), h("td", {}, e.beneficiary_name), ...grantCells(e.grant)))),
+      : grid(
+          "expiring-approvals",
+          ["N°", "Adhérent", "Bénéficiaire", ...GRANT_HEADERS],
+          approvals.map((e) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, e.number),
+              h("td", {}, `${e.member_name} (${e.matricule})`),
+              h("td", {}, e.beneficiary_name),
+              ...grantCells(e.grant),
+            ),
+          ),
+        ),
     chronic === null ? null : h("h4", {}, "Maladies chroniques (ALD/ALC) à renouveler dans les 30 jours"),
     chronic === null
       ? null
       : chronic.length === 0
-      ? h("p", { class: "hint" }, "Aucune déclaration n'arrive à échéance.")
-      : grid(
-          "expiring-chronic",
-          ["Adhérent", "Bénéficiaire", "Pathologie", "Familles d'actes", "Fin"],
-          chronic.map((c) => h("tr", {}, h("td", {}, `${c.member_name} (${c.matricule})`), h("td", {}, c.beneficiary_name), h("td", {}, c.declaration.condition ?? "confidentiel"), h("td", {}, c.declaration.families.join(", ")), h("td", {}, frDate(c.declaration.end_date)))),
-        ),
+        ? h("p", { class: "hint" }, "Aucune déclaration n'arrive à échéance.")
+        : grid(
+            "expiring-chronic",
+            ["Adhérent", "Bénéficiaire", "Pathologie", "Familles d'actes", "Fin"],
+            chronic.map((c) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, `${c.member_name} (${c.matricule})`),
+                h("td", {}, c.beneficiary_name),
+                h("td", {}, c.declaration.condition ?? "confidentiel"),
+                h("td", {}, c.declaration.families.join(", ")),
+                h("td", {}, frDate(c.declaration.end_date)),
+              ),
+            ),
+          ),
     declare,
   );
 }
@@ -366,8 +654,19 @@ function chronicForm(reload: () => void): HTMLFormElement {
     form,
     h("h4", {}, "Déclarer ou renouveler une maladie chronique (valable 6 mois)"),
     formError(),
-    h("div", { class: "row" }, field("Matricule", "matricule"), field("Bénéficiaire n° (1 = lui-même)", "beneficiary", { value: "1" })),
-    h("div", { class: "row" }, field("Pathologie", "condition"), field("Familles d'actes liées (séparées par ,)", "families"), field("À partir du (jj/mm/aaaa)", "start_date")),
+    h(
+      "div",
+      { class: "row" },
+      field("Matricule", "matricule"),
+      field("Bénéficiaire n° (1 = lui-même)", "beneficiary", { value: "1" }),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      field("Pathologie", "condition"),
+      field("Familles d'actes liées (séparées par ,)", "families"),
+      field("À partir du (jj/mm/aaaa)", "start_date"),
+    ),
     h("button", { type: "submit", class: "primary" }, "Déclarer"),
   );
   onSubmit(form, async () => {
@@ -378,7 +677,12 @@ function chronicForm(reload: () => void): HTMLFormElement {
       showError(form, `Bénéficiaire inconnu : de 1 à ${beneficiaries.length}.`, "beneficiary");
       return;
     }
-    await call("chronic_declare", { beneficiary_id: b.id, condition: value(form, "condition"), families: value(form, "families").split(","), start_date: isoDate(value(form, "start_date")) });
+    await call("chronic_declare", {
+      beneficiary_id: b.id,
+      condition: value(form, "condition"),
+      families: value(form, "families").split(","),
+      start_date: isoDate(value(form, "start_date")),
+    });
     reload();
   });
   return form;
@@ -389,7 +693,20 @@ async function readsPanel(panel: HTMLElement): Promise<void> {
   mount(
     panel,
     h("p", { class: "hint" }, "Chaque lecture d'un détail médical : qui, quoi, quand."),
-    grid("medical-reads", ["Quand", "Qui", "Quoi", "Objet"], reads.map((e) => h("tr", {}, h("td", {}, new Date(e.at).toLocaleString("fr-FR")), h("td", {}, e.actor), h("td", {}, String((e.after as { what?: string } | null)?.what ?? "")), h("td", {}, `${e.entity_type} ${e.entity_id ?? ""}`)))),
+    grid(
+      "medical-reads",
+      ["Quand", "Qui", "Quoi", "Objet"],
+      reads.map((e) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, new Date(e.at).toLocaleString("fr-FR")),
+          h("td", {}, e.actor),
+          h("td", {}, String((e.after as { what?: string } | null)?.what ?? "")),
+          h("td", {}, `${e.entity_type} ${e.entity_id ?? ""}`),
+        ),
+      ),
+    ),
   );
 }
 
@@ -401,12 +718,24 @@ export async function providersPanel(panel: HTMLElement): Promise<void> {
     form,
     h("h3", {}, "Nouveau prestataire conventionné"),
     formError(),
-    h("div", { class: "row" }, field("Nom", "name"), field("Type (clinique, laboratoire, centre…)", "kind"), field("Ville", "city")),
+    h(
+      "div",
+      { class: "row" },
+      field("Nom", "name"),
+      field("Type (clinique, laboratoire, centre…)", "kind"),
+      field("Ville", "city"),
+    ),
     h("div", { class: "row" }, field("Adresse", "address"), field("Convention n°", "agreement")),
     h("button", { type: "submit", class: "primary" }, "Ajouter le prestataire"),
   );
   onSubmit(form, async () => {
-    await call("provider_save", { name: value(form, "name"), kind: value(form, "kind"), city: value(form, "city"), address: value(form, "address"), agreement: value(form, "agreement") });
+    await call("provider_save", {
+      name: value(form, "name"),
+      kind: value(form, "kind"),
+      city: value(form, "city"),
+      address: value(form, "address"),
+      agreement: value(form, "agreement"),
+    });
     await providersPanel(panel);
   });
   const rows = list.map((p) =>
@@ -418,7 +747,21 @@ export async function providersPanel(panel: HTMLElement): Promise<void> {
       h("td", {}, p.city),
       h("td", {}, p.agreement),
       h("td", {}, p.active ? "Conventionné" : "Plus conventionné"),
-      h("td", { class: "actions" }, h("button", { type: "button", onclick: async () => { await call("provider_save", { ...p, active: !p.active }); await providersPanel(panel); } }, p.active ? "Désactiver" : "Réactiver")),
+      h(
+        "td",
+        { class: "actions" },
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              await call("provider_save", { ...p, active: !p.active });
+              await providersPanel(panel);
+            },
+          },
+          p.active ? "Désactiver" : "Réactiver",
+        ),
+      ),
     ),
   );
   mount(panel, form, grid("providers", ["Prestataire", "Type", "Ville", "Convention", "État", ""], rows));

@@ -31,7 +31,16 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
       if (!append) rows.replaceChildren();
       for (const e of res.entries) {
         rows.append(
-          h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", { class: "desk" }, e.desk ? `${e.desk} (${e.remote_addr ?? "?"})` : ""), h("td", {}, e.action), h("td", {}, `${e.entity_type}${e.entity_id ? ` ${e.entity_id}` : ""}`), h("td", { class: "json" }, summary(e))),
+          h(
+            "tr",
+            {},
+            h("td", {}, localTime(e.at)),
+            h("td", {}, e.actor),
+            h("td", { class: "desk" }, e.desk ? `${e.desk} (${e.remote_addr ?? "?"})` : ""),
+            h("td", {}, e.action),
+            h("td", {}, `${e.entity_type}${e.entity_id ? ` ${e.entity_id}` : ""}`),
+            h("td", { class: "json" }, summary(e)),
+          ),
         );
       }
       next = res.next_before_id;
@@ -47,7 +56,10 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
     ev.preventDefault();
     const opt = (n: string): string | undefined => value(form, n).trim() || undefined;
     filter = {};
-    const actor = opt("actor"), action = opt("action"), from = opt("from"), to = opt("to");
+    const actor = opt("actor"),
+      action = opt("action"),
+      from = opt("from"),
+      to = opt("to");
     if (actor) filter.actor = actor;
     if (action) filter.action = action;
     if (from) filter.from = from;
@@ -56,11 +68,6 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
   });
   more.addEventListener("click", () => void load(true));
 
-  mount(
-    panel,
-    form,
-    grid("audit-table", ["Quand", "Qui", "Poste", "Action", "Objet", "Avant → après"], rows),
-    more,
-  );
+  mount(panel, form, grid("audit-table", ["Quand", "Qui", "Poste", "Action", "Objet", "Avant → après"], rows), more);
   await load(false);
 }

@@ -26,7 +26,9 @@ export function backupsPanel(panel: HTMLElement, restarted: () => void): void {
     if (typeof path !== "string") return;
     try {
       const r = await call("backup_restore", { path });
-      status.textContent = `Sauvegarde restaurée dans une nouvelle base (${r.report.members} adhérents, ${r.report.dossiers} dossiers, journal ${r.report.journal_intact ? "intact" : "ALTÉRÉ"}).`;
+      status.textContent =
+        `Sauvegarde restaurée dans une nouvelle base (${r.report.members} ` +
+        `adhérents, ${r.report.dossiers} dossiers, journal ${r.report.journal_intact ? "intact" : "ALTÉRÉ"}).`;
       if (window.confirm("Ouvrir maintenant la base restaurée ? Il faudra vous reconnecter.")) {
         await localConfigure(true);
         restarted();
@@ -37,9 +39,20 @@ export function backupsPanel(panel: HTMLElement, restarted: () => void): void {
   });
   mount(
     panel,
-    h("p", { class: "hint" }, "La base intégrée est sauvegardée automatiquement chaque jour dans le dossier « sauvegardes » des données de Guichet ; les 14 dernières sont gardées. Un poste relié à un serveur Guichet n'a pas de base à lui : la base du site se sauvegarde sur la machine du serveur (guichet backup)."),
+    h(
+      "p",
+      { class: "hint" },
+      "La base intégrée est sauvegardée automatiquement chaque jour dans le dossier « sauvegardes » " +
+        "des données de Guichet ; les 14 dernières sont gardées. Un poste relié à un serveur " +
+        "Guichet n'a pas de base à lui : la base du site se sauvegarde sur la machine du serveur (guichet backup).",
+    ),
     h("div", { class: "row" }, backupNow, restore),
     status,
-    h("p", { class: "hint" }, "Une restauration n'écrase jamais la base en service : elle crée une nouvelle base, que ce poste peut ensuite ouvrir."),
+    h(
+      "p",
+      { class: "hint" },
+      "Une restauration n'écrase jamais la base en service : elle crée une nouvelle base, que ce " +
+        "poste peut ensuite ouvrir.",
+    ),
   );
 }

@@ -7,11 +7,17 @@ import { field, formError, frDate, h, mount, onSubmit, select, statusLine } from
 import { grid } from "../widgets";
 import { isoDate } from "./dossier_form";
 
-
 export async function urnsPanel(panel: HTMLElement): Promise<void> {
   const urns = await call("urn_list", { all: true });
   const form = h("form", { id: "urn-form", class: "card inline" });
-  mount(form, h("h3", {}, "Nouvelle urne"), formError(), field("Nom", "name"), field("Site", "site"), h("button", { type: "submit", class: "primary" }, "Ajouter l'urne"));
+  mount(
+    form,
+    h("h3", {}, "Nouvelle urne"),
+    formError(),
+    field("Nom", "name"),
+    field("Site", "site"),
+    h("button", { type: "submit", class: "primary" }, "Ajouter l'urne"),
+  );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
     await call("urn_save", { name: v("name"), site: v("site") });
@@ -27,13 +33,17 @@ export async function urnsPanel(panel: HTMLElement): Promise<void> {
       h(
         "td",
         { class: "actions" },
-        h("button", {
-          type: "button",
-          onclick: async () => {
-            await call("urn_save", { id: u.id, version: u.version, name: u.name, site: u.site, active: !u.active });
-            await urnsPanel(panel);
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              await call("urn_save", { id: u.id, version: u.version, name: u.name, site: u.site, active: !u.active });
+              await urnsPanel(panel);
+            },
           },
-        }, u.active ? "Désactiver" : "Réactiver"),
+          u.active ? "Désactiver" : "Réactiver",
+        ),
       ),
     ),
   );
@@ -43,7 +53,13 @@ export async function urnsPanel(panel: HTMLElement): Promise<void> {
 export async function reasonsPanel(panel: HTMLElement): Promise<void> {
   const reasons = await call("reason_list", { all: true });
   const form = h("form", { id: "reason-form", class: "card inline" });
-  mount(form, h("h3", {}, "Nouveau motif"), formError(), field("Libellé lu par l'adhérent", "label"), h("button", { type: "submit", class: "primary" }, "Ajouter le motif"));
+  mount(
+    form,
+    h("h3", {}, "Nouveau motif"),
+    formError(),
+    field("Libellé lu par l'adhérent", "label"),
+    h("button", { type: "submit", class: "primary" }, "Ajouter le motif"),
+  );
   onSubmit(form, async () => {
     await call("reason_save", { label: (form.elements.namedItem("label") as HTMLInputElement).value });
     await reasonsPanel(panel);
@@ -59,8 +75,28 @@ export async function reasonsPanel(panel: HTMLElement): Promise<void> {
       h(
         "td",
         { class: "actions" },
-        h("button", { type: "button", onclick: async () => { await call("reason_save", { code: r.code, version: r.version, label: input.value, active: r.active }); await reasonsPanel(panel); } }, "Enregistrer"),
-        h("button", { type: "button", onclick: async () => { await call("reason_save", { code: r.code, version: r.version, label: r.label, active: !r.active }); await reasonsPanel(panel); } }, r.active ? "Désactiver" : "Réactiver"),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              await call("reason_save", { code: r.code, version: r.version, label: input.value, active: r.active });
+              await reasonsPanel(panel);
+            },
+          },
+          "Enregistrer",
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              await call("reason_save", { code: r.code, version: r.version, label: r.label, active: !r.active });
+              await reasonsPanel(panel);
+            },
+          },
+          r.active ? "Désactiver" : "Réactiver",
+        ),
       ),
     );
   });
@@ -70,7 +106,13 @@ export async function reasonsPanel(panel: HTMLElement): Promise<void> {
 export async function documentsPanel(panel: HTMLElement): Promise<void> {
   const types = await call("document_type_list", {});
   const form = h("form", { id: "document-form", class: "card inline" });
-  mount(form, h("h3", {}, "Nouveau type de document"), formError(), field("Libellé (ex. : le devis signé)", "label"), h("button", { type: "submit", class: "primary" }, "Ajouter"));
+  mount(
+    form,
+    h("h3", {}, "Nouveau type de document"),
+    formError(),
+    field("Libellé (ex. : le devis signé)", "label"),
+    h("button", { type: "submit", class: "primary" }, "Ajouter"),
+  );
   onSubmit(form, async () => {
     await call("document_type_save", { label: (form.elements.namedItem("label") as HTMLInputElement).value });
     await documentsPanel(panel);
@@ -86,8 +128,40 @@ export async function documentsPanel(panel: HTMLElement): Promise<void> {
       h(
         "td",
         { class: "actions" },
-        h("button", { type: "button", onclick: async () => { await call("document_type_save", { code: t.code, version: t.version, label: input.value, active: t.active }); await documentsPanel(panel); } }, "Enregistrer"),
-        t.builtin ? null : h("button", { type: "button", onclick: async () => { await call("document_type_save", { code: t.code, version: t.version, label: t.label, active: !t.active }); await documentsPanel(panel); } }, t.active ? "Désactiver" : "Réactiver"),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              await call("document_type_save", {
+                code: t.code,
+                version: t.version,
+                label: input.value,
+                active: t.active,
+              });
+              await documentsPanel(panel);
+            },
+          },
+          "Enregistrer",
+        ),
+        t.builtin
+          ? null
+          : h(
+              "button",
+              {
+                type: "button",
+                onclick: async () => {
+                  await call("document_type_save", {
+                    code: t.code,
+                    version: t.version,
+                    label: t.label,
+                    active: !t.active,
+                  });
+                  await documentsPanel(panel);
+                },
+              },
+              t.active ? "Désactiver" : "Réactiver",
+            ),
       ),
     );
   });
@@ -104,7 +178,13 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
   mount(
     form,
     h("h3", {}, "Nouvelle règle de délais"),
-    h("p", { class: "hint" }, "La règle en vigueur à la date du premier acte fixe les délais de la feuille ; celle en vigueur le jour où un dossier ou une demande est déclaré incomplet fixe le délai du complément. Les dossiers déjà reçus gardent leurs délais."),
+    h(
+      "p",
+      { class: "hint" },
+      "La règle en vigueur à la date du premier acte fixe les délais de la feuille ; celle en " +
+        "vigueur le jour où un dossier ou une demande est déclaré incomplet fixe le délai du " +
+        "complément. Les dossiers déjà reçus gardent leurs délais.",
+    ),
     formError(),
     field("En vigueur à partir du (jj/mm/aaaa)", "effective_from"),
     field("Validité de la feuille (mois)", "validity_months", { value: "3" }),
@@ -137,7 +217,15 @@ export async function deadlinesPanel(panel: HTMLElement): Promise<void> {
       h("td", {}, `${r.complement_days} j / ${r.approval_complement_days} j`),
     ),
   );
-  mount(panel, form, grid("deadline-rules", ["À partir du", "Validité", "Original après scan", "Effet du retard", "Complément (dossier / accord)"], rows));
+  mount(
+    panel,
+    form,
+    grid(
+      "deadline-rules",
+      ["À partir du", "Validité", "Original après scan", "Effet du retard", "Complément (dossier / accord)"],
+      rows,
+    ),
+  );
 }
 
 /** The mutual's name and address, printed on its documents. */
@@ -154,7 +242,11 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
       "label",
       { class: "field" },
       h("span", {}, "Mention loi 09-08 (imprimée sur les décomptes, accusés de réception et lettres)"),
-      h("textarea", { name: "privacy_notice", id: "f-privacy_notice", rows: "4", cols: "70" }, current.privacy_notice ?? ""),
+      h(
+        "textarea",
+        { name: "privacy_notice", id: "f-privacy_notice", rows: "4", cols: "70" },
+        current.privacy_notice ?? "",
+      ),
       h("small", { class: "field-error", "data-error-for": "privacy_notice" }),
     ),
     field("Délai de recours après un refus (jours)", "appeal_days", { value: String(current.appeal_days ?? 30) }),
@@ -163,7 +255,12 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
     const days = Number.parseInt(v("appeal_days"), 10);
-    await call("settings_save", { mutual_name: v("mutual_name"), mutual_address: v("mutual_address"), privacy_notice: v("privacy_notice"), appeal_days: Number.isNaN(days) ? 0 : days });
+    await call("settings_save", {
+      mutual_name: v("mutual_name"),
+      mutual_address: v("mutual_address"),
+      privacy_notice: v("privacy_notice"),
+      appeal_days: Number.isNaN(days) ? 0 : days,
+    });
     await mutualPanel(panel);
   });
   const logo = await call("logo_get", {});
@@ -172,25 +269,49 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     "div",
     { class: "card inline", id: "logo-card" },
     h("h3", {}, "Logo (en haut des décomptes)"),
-    h("p", { id: "logo-info" }, logo.present ? `Logo en place : ${logo.width} × ${logo.height} pixels.` : "Aucun logo."),
+    h(
+      "p",
+      { id: "logo-info" },
+      logo.present ? `Logo en place : ${logo.width} × ${logo.height} pixels.` : "Aucun logo.",
+    ),
     h(
       "div",
       { class: "row" },
-      h("button", {
-        type: "button",
-        id: "logo-choose",
-        onclick: async () => {
-          const path = await open({ title: "Logo de la mutuelle (PNG)", filters: [{ name: "Image PNG", extensions: ["png"] }] });
-          if (typeof path !== "string") return;
-          try {
-            await call("logo_set", { path });
-            await mutualPanel(panel);
-          } catch (e) {
-            if (e instanceof ApiFailure) logoStatus.textContent = e.message;
-          }
+      h(
+        "button",
+        {
+          type: "button",
+          id: "logo-choose",
+          onclick: async () => {
+            const path = await open({
+              title: "Logo de la mutuelle (PNG)",
+              filters: [{ name: "Image PNG", extensions: ["png"] }],
+            });
+            if (typeof path !== "string") return;
+            try {
+              await call("logo_set", { path });
+              await mutualPanel(panel);
+            } catch (e) {
+              if (e instanceof ApiFailure) logoStatus.textContent = e.message;
+            }
+          },
         },
-      }, "Choisir un logo…"),
-      logo.present ? h("button", { type: "button", id: "logo-remove", onclick: async () => { await call("logo_set", {}); await mutualPanel(panel); } }, "Retirer le logo") : null,
+        "Choisir un logo…",
+      ),
+      logo.present
+        ? h(
+            "button",
+            {
+              type: "button",
+              id: "logo-remove",
+              onclick: async () => {
+                await call("logo_set", {});
+                await mutualPanel(panel);
+              },
+            },
+            "Retirer le logo",
+          )
+        : null,
     ),
     logoStatus,
   );
@@ -200,7 +321,9 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     lockForm,
     h("h3", {}, "Verrouillage des postes"),
     formError(),
-    field("Verrouiller après (minutes d'inactivité ; 0 : jamais)", "idle_lock_minutes", { value: String(lock.idle_lock_minutes) }),
+    field("Verrouiller après (minutes d'inactivité ; 0 : jamais)", "idle_lock_minutes", {
+      value: String(lock.idle_lock_minutes),
+    }),
     h("button", { type: "submit", class: "primary" }, "Enregistrer"),
   );
   onSubmit(lockForm, async () => {

@@ -18,11 +18,25 @@ export function databaseScreen(root: HTMLElement, status: DatabaseStatus, reboot
     "form",
     { id: "server-form", class: "card", novalidate: true },
     h("h1", {}, "Où travaille ce poste"),
-    h("p", {}, "Actuellement : ", h("code", { id: "database-current" }, status.database || "—"), ` (${CHOICE[status.choice]}).`),
-    status.fingerprint ? h("p", { class: "hint" }, `Empreinte enregistrée du certificat : ${status.fingerprint}`) : null,
+    h(
+      "p",
+      {},
+      "Actuellement : ",
+      h("code", { id: "database-current" }, status.database || "—"),
+      ` (${CHOICE[status.choice]}).`,
+    ),
+    status.fingerprint
+      ? h("p", { class: "hint" }, `Empreinte enregistrée du certificat : ${status.fingerprint}`)
+      : null,
     status.error ? h("p", { class: "form-error", role: "alert" }, status.error) : null,
     h("h2", {}, "Un serveur Guichet"),
-    h("p", { class: "hint" }, "Pour travailler à plusieurs postes : l'adresse du serveur du site, par exemple https://guichet.siege:8443. Un administrateur connecté sur ce poste (ou un poste pas encore configuré) peut la changer."),
+    h(
+      "p",
+      { class: "hint" },
+      "Pour travailler à plusieurs postes : l'adresse du serveur du site, par exemple " +
+        "https://guichet.siege:8443. Un administrateur connecté sur ce poste (ou un poste pas " +
+        "encore configuré) peut la changer.",
+    ),
     field("Adresse du serveur", "url", { autofocus: true }),
     formError(),
     h("button", { type: "submit", class: "primary", id: "server-probe" }, "Vérifier le serveur"),
@@ -30,7 +44,11 @@ export function databaseScreen(root: HTMLElement, status: DatabaseStatus, reboot
   );
   onSubmit(form, async () => {
     const p = await serverProbe(value(form, "url"));
-    const connect = h("button", { type: "button", class: "primary", id: "server-trust" }, p.fingerprint ? "L'empreinte est identique : se connecter" : "Se connecter");
+    const connect = h(
+      "button",
+      { type: "button", class: "primary", id: "server-trust" },
+      p.fingerprint ? "L'empreinte est identique : se connecter" : "Se connecter",
+    );
     connect.addEventListener("click", () => {
       void (async () => {
         try {
@@ -51,32 +69,49 @@ export function databaseScreen(root: HTMLElement, status: DatabaseStatus, reboot
             {},
             h("p", {}, "Empreinte SHA-256 de son certificat :"),
             h("p", { id: "server-fingerprint" }, h("code", {}, p.fingerprint)),
-            h("p", { class: "hint" }, "Comparez-la, caractère par caractère, avec celle que le serveur affiche (guichet serve) ; si elle diffère, ne vous connectez pas et prévenez l'administrateur."),
+            h(
+              "p",
+              { class: "hint" },
+              "Comparez-la, caractère par caractère, avec celle que le serveur affiche (guichet " +
+                "serve) ; si elle diffère, ne vous connectez pas et prévenez l'administrateur.",
+            ),
           )
         : h("p", { class: "hint" }, "Son certificat est reconnu par les autorités du système."),
       connect,
     );
     connect.focus();
   });
-  const local = h("button", {
-    type: "button",
-    id: "local-use",
-    onclick: async () => {
-      try {
-        await localConfigure();
-        reboot();
-      } catch (e) {
-        mount(found, h("p", { class: "form-error", role: "alert" }, (e as { message?: string }).message ?? String(e)));
-      }
+  const local = h(
+    "button",
+    {
+      type: "button",
+      id: "local-use",
+      onclick: async () => {
+        try {
+          await localConfigure();
+          reboot();
+        } catch (e) {
+          mount(
+            found,
+            h("p", { class: "form-error", role: "alert" }, (e as { message?: string }).message ?? String(e)),
+          );
+        }
+      },
     },
-  }, "Travailler sur ce poste seul");
+    "Travailler sur ce poste seul",
+  );
   mount(
     root,
     h(
       "main",
       { class: "centered" },
       form,
-      h("div", { class: "row" }, status.choice === "default" && !status.error ? null : local, status.error ? null : h("button", { type: "button", class: "link", onclick: () => reboot() }, "Retour")),
+      h(
+        "div",
+        { class: "row" },
+        status.choice === "default" && !status.error ? null : local,
+        status.error ? null : h("button", { type: "button", class: "link", onclick: () => reboot() }, "Retour"),
+      ),
     ),
   );
 }

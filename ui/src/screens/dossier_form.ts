@@ -65,7 +65,8 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
     ),
     confirm,
   ];
-  const input = (name: string): HTMLInputElement | HTMLSelectElement => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+  const input = (name: string): HTMLInputElement | HTMLSelectElement =>
+    form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
   const order = ["form_number", "matricule", "beneficiary_id", "kind", "first_act_date", "total_claimed", "pieces"];
 
   const lookup = async (): Promise<boolean> => {
@@ -76,7 +77,9 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
     if (!matricule) return false;
     try {
       const page = await call("member_get", { matricule });
-      memberFound.textContent = `${page.member.last_name} ${page.member.first_name}${page.member.employer ? ` — ${page.member.employer}` : ""}${page.member.end_date ? " — radié" : ""}`;
+      const m = page.member;
+      const employer = m.employer ? ` — ${m.employer}` : "";
+      memberFound.textContent = `${m.last_name} ${m.first_name}${employer}${m.end_date ? " — radié" : ""}`;
       beneficiaryIds = page.beneficiaries.map((b) => b.id);
       choices.textContent = page.beneficiaries
         .map((b, i) => `${i + 1} = ${b.last_name} ${b.first_name} (${labelOf(RELATIONS, b.relation).toLowerCase()})`)

@@ -54,11 +54,31 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
   const form = h("form", { id: "queue-filters", class: "filters" });
   mount(
     form,
-    select("Statut", "status", [["", "Tous"], ...statuses.map((o): [string, string] => [o.status, o.label])], filter.status ?? ""),
-    select("Urne", "urn_id", [["", "Toutes"], ...urns.map((u): [string, string] => [String(u.id), u.name])], filter.urn_id ? String(filter.urn_id) : ""),
+    select(
+      "Statut",
+      "status",
+      [["", "Tous"], ...statuses.map((o): [string, string] => [o.status, o.label])],
+      filter.status ?? "",
+    ),
+    select(
+      "Urne",
+      "urn_id",
+      [["", "Toutes"], ...urns.map((u): [string, string] => [String(u.id), u.name])],
+      filter.urn_id ? String(filter.urn_id) : "",
+    ),
     select("Nature", "kind", [["", "Toutes"], ...KINDS], filter.kind ?? ""),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "mine", id: "f-mine", checked: filter.mine ?? false }), "Mes dossiers"),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "overdue", id: "f-overdue", checked: filter.overdue ?? false }), "En retard"),
+    h(
+      "label",
+      { class: "check" },
+      h("input", { type: "checkbox", name: "mine", id: "f-mine", checked: filter.mine ?? false }),
+      "Mes dossiers",
+    ),
+    h(
+      "label",
+      { class: "check" },
+      h("input", { type: "checkbox", name: "overdue", id: "f-overdue", checked: filter.overdue ?? false }),
+      "En retard",
+    ),
     h("button", { type: "submit", class: "primary", id: "queue-apply" }, "Filtrer"),
     h("button", { type: "button", id: "queue-export" }, "Exporter (.xlsx)"),
   );
@@ -78,14 +98,27 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
     void queuePanel(panel, session, read());
   });
   const status = statusLine("queue-status");
-  form.querySelector("#queue-export")?.addEventListener("click", saveAs(status, { title: "Exporter la file", defaultPath: "dossiers.xlsx", filters: XLSX }, (path) => call("dossier_queue_export", { filter: read(), path }), (p) => `Liste enregistrée : ${p}`));
+  form.querySelector("#queue-export")?.addEventListener(
+    "click",
+    saveAs(
+      status,
+      { title: "Exporter la file", defaultPath: "dossiers.xlsx", filters: XLSX },
+      (path) => call("dossier_queue_export", { filter: read(), path }),
+      (p) => `Liste enregistrée : ${p}`,
+    ),
+  );
   const counts = h(
     "div",
     { class: "counts", id: "queue-counts" },
     ...page.counts.map((c) =>
       h(
         "button",
-        { type: "button", "data-status": c.status, "aria-pressed": String(filter.status === c.status), onclick: () => void queuePanel(panel, session, { ...filter, status: c.status, page: 0 }) },
+        {
+          type: "button",
+          "data-status": c.status,
+          "aria-pressed": String(filter.status === c.status),
+          onclick: () => void queuePanel(panel, session, { ...filter, status: c.status, page: 0 }),
+        },
         `${c.label} (${c.count})`,
       ),
     ),
@@ -97,12 +130,29 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
       h(
         "tr",
         { "data-form": d.form_number },
-        h("td", {}, h("button", { type: "button", class: "link", onclick: () => void dossierPage(panel, d.id, () => queuePanel(panel, session, filter)) }, d.form_number)),
+        h(
+          "td",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              onclick: () => void dossierPage(panel, d.id, () => queuePanel(panel, session, filter)),
+            },
+            d.form_number,
+          ),
+        ),
         h("td", {}, `${d.member_name} (${d.matricule})`),
         h("td", {}, d.beneficiary_name),
         h("td", {}, labelOf(KINDS, d.kind)),
         h("td", {}, frMoney(d.total_claimed)),
-        h("td", {}, h("span", { class: `badge ${d.status}` }, d.status_label), d.late ? h("span", { class: "badge late" }, "hors délai") : null),
+        h(
+          "td",
+          {},
+          h("span", { class: `badge ${d.status}` }, d.status_label),
+          d.late ? h("span", { class: "badge late" }, "hors délai") : null,
+        ),
         h("td", {}, d.assigned_name ?? ""),
         h("td", {}, frDate(d.validity_end)),
       ),
@@ -114,15 +164,35 @@ async function queuePanel(panel: HTMLElement, session: SessionInfo, filter: Queu
     form,
     counts,
     status,
-    grid("queue", ["Feuille", "Adhérent", "Bénéficiaire", "Nature", "Total (DH)", "Statut", "Gestionnaire", "Fin de validité"], body),
+    grid(
+      "queue",
+      ["Feuille", "Adhérent", "Bénéficiaire", "Nature", "Total (DH)", "Statut", "Gestionnaire", "Fin de validité"],
+      body,
+    ),
     page.rows.length === 0 ? h("p", { class: "hint" }, "Aucun dossier pour ces filtres.") : null,
     h(
       "div",
       { class: "row" },
-      h("button", { type: "button", disabled: current === 0, onclick: () => void queuePanel(panel, session, { ...filter, page: current - 1 }) }, "← Précédents"),
+      h(
+        "button",
+        {
+          type: "button",
+          disabled: current === 0,
+          onclick: () => void queuePanel(panel, session, { ...filter, page: current - 1 }),
+        },
+        "← Précédents",
+      ),
       h("span", {}, `Page ${current + 1}`),
-      h("button", { type: "button", id: "queue-more", disabled: !page.more, onclick: () => void queuePanel(panel, session, { ...filter, page: current + 1 }) }, "Suivants →"),
+      h(
+        "button",
+        {
+          type: "button",
+          id: "queue-more",
+          disabled: !page.more,
+          onclick: () => void queuePanel(panel, session, { ...filter, page: current + 1 }),
+        },
+        "Suivants →",
+      ),
     ),
   );
 }
-

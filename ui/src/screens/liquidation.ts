@@ -6,7 +6,15 @@
 // statement is saved through the native dialog.
 import { labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
-import type { CareLineInput, Dossier, DossierActions, Payer, StoredLine, ThirdPartyInput, ThirdPartyPayment } from "../api/bindings";
+import type {
+  CareLineInput,
+  Dossier,
+  DossierActions,
+  Payer,
+  StoredLine,
+  ThirdPartyInput,
+  ThirdPartyPayment,
+} from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";
 import { isoDate } from "./dossier_form";
 import { PDF, saveAs, grid } from "../widgets";
@@ -16,7 +24,12 @@ function rateText(bp: number | null): string {
   return `${(bp / 100).toLocaleString("fr-FR")} %`;
 }
 
-export async function liquidationPanel(parent: HTMLElement, allowed: DossierActions, d: Dossier, reload: () => Promise<void>): Promise<void> {
+export async function liquidationPanel(
+  parent: HTMLElement,
+  allowed: DossierActions,
+  d: Dossier,
+  reload: () => Promise<void>,
+): Promise<void> {
   const lines = await call("care_lines_get", { id: d.id });
   const canEdit = allowed.edit_care_lines;
   // Liquidated lines are shown once, with their figures, under « Liquidation ».
@@ -53,9 +66,15 @@ export async function liquidationPanel(parent: HTMLElement, allowed: DossierActi
     const paidBody = h("tbody", {});
     const paidRow = (p?: ThirdPartyPayment): void => {
       const i = paidBody.children.length;
-      const slot = (n: string): HTMLElement => h("small", { class: "field-error", "data-error-for": `third_party[${i}].${n}` });
+      const slot = (n: string): HTMLElement =>
+        h("small", { class: "field-error", "data-error-for": `third_party[${i}].${n}` });
       const input = (n: string, value: string, size: number, label: string): HTMLTableCellElement =>
-        h("td", {}, h("input", { name: `third_party[${i}].${n}`, value, size, "aria-label": label, spellcheck: "false" }), slot(n));
+        h(
+          "td",
+          {},
+          h("input", { name: `third_party[${i}].${n}`, value, size, "aria-label": label, spellcheck: "false" }),
+          slot(n),
+        );
       const payer = h(
         "select",
         { name: `third_party[${i}].payer`, "aria-label": "Payé par" },
@@ -74,7 +93,11 @@ export async function liquidationPanel(parent: HTMLElement, allowed: DossierActi
       );
     };
     for (const p of await call("third_party_payments_get", { id: d.id })) paidRow(p);
-    const addPaid = h("button", { type: "button", id: "third-party-add", onclick: () => paidRow() }, "Ajouter un paiement au prestataire");
+    const addPaid = h(
+      "button",
+      { type: "button", id: "third-party-add", onclick: () => paidRow() },
+      "Ajouter un paiement au prestataire",
+    );
     const confirmInvoice = h(
       "label",
       { class: "check", id: "confirm-duplicate-invoice", hidden: true },
@@ -92,7 +115,11 @@ export async function liquidationPanel(parent: HTMLElement, allowed: DossierActi
     mount(
       form,
       formError(),
-      h("p", { class: "hint", id: "care-line-beneficiaries" }, `Bénéficiaires : ${choices}. Acte : lettre clé et coefficient (C, B 120, K 50) ou code (PSYMOT).`),
+      h(
+        "p",
+        { class: "hint", id: "care-line-beneficiaries" },
+        `Bénéficiaires : ${choices}. Acte : lettre clé et coefficient (C, B 120, K 50) ou code (PSYMOT).`,
+      ),
       grid("care-lines", ["Date", "Bénéf. (n°)", "Acte", "Qté", "Facturé (DH)", "Prestataire", "N° facture"], body),
       h("div", { class: "row" }, add),
       h("h4", {}, "Déjà payé au prestataire (tiers payant)"),
@@ -117,13 +144,25 @@ export async function liquidationPanel(parent: HTMLElement, allowed: DossierActi
       });
       const paid: ThirdPartyInput[] = Array.from(paidBody.querySelectorAll("tr"))
         .map((tr) => {
-          const v = (n: string): string => (tr.querySelector(`[name$=".${n}"]`) as HTMLInputElement | HTMLSelectElement).value;
-          return { invoice_number: v("invoice_number"), payer: v("payer") as Payer, amount: v("amount"), reference: v("reference") || null };
+          const v = (n: string): string =>
+            (tr.querySelector(`[name$=".${n}"]`) as HTMLInputElement | HTMLSelectElement).value;
+          return {
+            invoice_number: v("invoice_number"),
+            payer: v("payer") as Payer,
+            amount: v("amount"),
+            reference: v("reference") || null,
+          };
         })
         .filter((p) => p.invoice_number.trim() || p.amount.trim());
       const confirm = (form.elements.namedItem("confirm_duplicate_invoice") as HTMLInputElement).checked;
       try {
-        await call("care_lines_save", { dossier_id: d.id, version: d.version, lines: read, third_party: paid, confirm_duplicate_invoice: confirm });
+        await call("care_lines_save", {
+          dossier_id: d.id,
+          version: d.version,
+          lines: read,
+          third_party: paid,
+          confirm_duplicate_invoice: confirm,
+        });
       } catch (e) {
         if (e instanceof ApiFailure && e.field === "confirm_duplicate_invoice") confirmInvoice.hidden = false;
         throw e;
@@ -154,14 +193,25 @@ export async function liquidationPanel(parent: HTMLElement, allowed: DossierActi
         "p",
         { id: "liquidation-totals" },
         `Remboursé : ${frMoney(d.total_reimbursed ?? 0)} DH`,
-        d.status === "paye" ? ` · Net payé par la mutuelle : ${frMoney(d.paid_amount ?? 0)} DH · ${d.payment_reference ?? "rien à virer"} du ${frDate(d.paid_on)}` : "",
+        d.status === "paye"
+          ? ` · Net payé par la mutuelle : ${frMoney(d.paid_amount ?? 0)} DH · ` +
+              `${d.payment_reference ?? "rien à virer"} du ${frDate(d.paid_on)}`
+          : "",
       ),
       whoPays(lines),
     );
   }
   if (d.status === "paye") {
     const b = h("button", { type: "button", id: "statement-save" }, "Enregistrer le décompte (PDF)");
-    b.addEventListener("click", saveAs(status, { title: "Enregistrer le décompte", defaultPath: `decompte-${d.form_number}.pdf`, filters: PDF }, (path) => call("statement_dossier", { id: d.id, path }), (p) => `Décompte enregistré : ${p}`));
+    b.addEventListener(
+      "click",
+      saveAs(
+        status,
+        { title: "Enregistrer le décompte", defaultPath: `decompte-${d.form_number}.pdf`, filters: PDF },
+        (path) => call("statement_dossier", { id: d.id, path }),
+        (p) => `Décompte enregistré : ${p}`,
+      ),
+    );
     parts.push(h("div", { class: "row" }, b));
   }
   parts.push(status);
@@ -176,7 +226,8 @@ function whoPays(lines: StoredLine[]): HTMLElement {
   const items = [
     byFund ? `Payé au prestataire par la caisse AMO : ${frMoney(byFund)} DH` : null,
     byMutual ? `Payé au prestataire par la mutuelle : ${frMoney(byMutual)} DH` : null,
-    `Part AMO : ${frMoney(sum((l) => l.amo ?? 0))} DH, dont ${frMoney(sum((l) => l.amo_to_member ?? 0))} DH à l'adhérent`,
+    `Part AMO : ${frMoney(sum((l) => l.amo ?? 0))} DH, dont ` +
+      `${frMoney(sum((l) => l.amo_to_member ?? 0))} DH à l'adhérent`,
     `Part mutuelle : ${frMoney(sum((l) => l.complementary ?? 0))} DH`,
     `Reste à la charge de l'adhérent : ${frMoney(sum((l) => l.remainder ?? 0))} DH`,
   ];
@@ -212,10 +263,31 @@ async function fundCoverages(d: Dossier): Promise<HTMLElement> {
     form,
     h("h4", {}, "Enregistrer une prise en charge de la caisse (sa lettre)"),
     formError(),
-    h("div", { class: "row" }, field("N° de l'accord", "number"), field("Code acte", "fund_act"), field("Bénéficiaire (n°)", "beneficiary_id", { value: String(ids.indexOf(d.beneficiary_id) + 1) })),
-    h("div", { class: "row" }, field("Prestataire payé", "provider"), select("Compté en", "unit", [["months", "mois"], ["sessions", "séances"]]), field("Nombre", "quantity")),
+    h(
+      "div",
+      { class: "row" },
+      field("N° de l'accord", "number"),
+      field("Code acte", "fund_act"),
+      field("Bénéficiaire (n°)", "beneficiary_id", { value: String(ids.indexOf(d.beneficiary_id) + 1) }),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      field("Prestataire payé", "provider"),
+      select("Compté en", "unit", [
+        ["months", "mois"],
+        ["sessions", "séances"],
+      ]),
+      field("Nombre", "quantity"),
+    ),
     h("div", { class: "row" }, field("Valable du (jj/mm/aaaa)", "valid_from"), field("au", "valid_to")),
-    h("div", { class: "row" }, field("Tarif (DH par mois ou séance)", "tariff"), field("Part de la caisse", "fund_share"), field("Part de l'assuré", "member_share")),
+    h(
+      "div",
+      { class: "row" },
+      field("Tarif (DH par mois ou séance)", "tariff"),
+      field("Part de la caisse", "fund_share"),
+      field("Part de l'assuré", "member_share"),
+    ),
     h("button", { type: "submit", id: "fund-coverage-save" }, "Enregistrer la prise en charge"),
   );
   onSubmit(form, async () => {
@@ -255,11 +327,37 @@ function linesTable(lines: StoredLine[]): HTMLTableElement {
         h("td", {}, rateText(l.rate)),
         h("td", {}, l.amo === null ? "" : frMoney(l.amo)),
         h("td", {}, l.complementary === null ? "" : frMoney(l.complementary)),
-        h("td", { class: "reimbursed" }, l.accepted === false ? (l.reason ?? "Rejetée") : l.reimbursed === null ? "" : frMoney(l.reimbursed)),
+        h(
+          "td",
+          { class: "reimbursed" },
+          l.accepted === false ? (l.reason ?? "Rejetée") : l.reimbursed === null ? "" : frMoney(l.reimbursed),
+        ),
         h("td", {}, l.remainder === null ? "" : frMoney(l.remainder)),
       ),
     );
-    if (l.explanation.length) rows.push(h("tr", { class: "explanation" }, h("td", { colspan: "10" }, h("small", { class: "hint" }, l.explanation.join(" · ")))));
+    if (l.explanation.length)
+      rows.push(
+        h(
+          "tr",
+          { class: "explanation" },
+          h("td", { colspan: "10" }, h("small", { class: "hint" }, l.explanation.join(" · "))),
+        ),
+      );
   }
-  return grid("liquidation-lines", ["Date", "Acte", "Frais engagés", "Payé au prestataire", "Base", "Taux", "Part AMO", "Part mutuelle", "Remboursé", "Reste à charge"], rows);
+  return grid(
+    "liquidation-lines",
+    [
+      "Date",
+      "Acte",
+      "Frais engagés",
+      "Payé au prestataire",
+      "Base",
+      "Taux",
+      "Part AMO",
+      "Part mutuelle",
+      "Remboursé",
+      "Reste à charge",
+    ],
+    rows,
+  );
 }

@@ -14,7 +14,11 @@ export function loginScreen(root: HTMLElement, done: (s: SessionInfo) => void, o
     field("Mot de passe", "password", { type: "password", required: true, autocomplete: "current-password" }),
     formError(),
     h("button", { type: "submit", class: "primary", id: "login-submit" }, "Se connecter"),
-    h("button", { type: "button", class: "link", id: "open-database", onclick: () => openDatabase() }, "Base de données…"),
+    h(
+      "button",
+      { type: "button", class: "link", id: "open-database", onclick: () => openDatabase() },
+      "Base de données…",
+    ),
     h("button", { type: "button", class: "link", id: "about-open", onclick: () => void aboutOverlay() }, "À propos…"),
   );
   const username = form.elements.namedItem("username") as HTMLInputElement;

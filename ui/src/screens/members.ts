@@ -3,19 +3,37 @@
 // member's view, and the roster import.
 import { labelOf, RELATIONS } from "../labels";
 import { ApiFailure, call } from "../api/client";
-import type { Member, MemberInput, MemberPage, MemberStatus, Relation, SessionInfo, UpdateRequest } from "../api/bindings";
+import type {
+  Member,
+  MemberInput,
+  MemberPage,
+  MemberStatus,
+  Relation,
+  SessionInfo,
+  UpdateRequest,
+} from "../api/bindings";
 import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
 import { importScreen } from "./import";
 import { memberView, pendingPanel, requestNote, requestsTable, updateRequestForm } from "./member_updates";
 import { grid } from "../widgets";
 
-const STATUS: [MemberStatus, string][] = [["actif", "Actif"], ["pensionne", "Pensionné"], ["autre", "Autre"]];
+const STATUS: [MemberStatus, string][] = [
+  ["actif", "Actif"],
+  ["pensionne", "Pensionné"],
+  ["autre", "Autre"],
+];
 const RELATION = RELATIONS;
 const label = labelOf;
 
 export function membersSection(content: HTMLElement, session: SessionInfo): void {
   const canWrite = session.permissions.includes("members_write");
-  const input = h("input", { id: "member-search", type: "search", placeholder: "Matricule, CNIE ou nom (scanner accepté)", autocomplete: "off", spellcheck: "false" });
+  const input = h("input", {
+    id: "member-search",
+    type: "search",
+    placeholder: "Matricule, CNIE ou nom (scanner accepté)",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
   const results = h("div", { id: "member-results" });
   const status = h("p", { class: "hint", id: "member-search-status" });
   let found: Member[] = [];
@@ -30,14 +48,28 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
         : h(
             "table",
             { class: "grid selectable" },
-            h("thead", {}, h("tr", {}, ...["Matricule", "Nom", "Prénom", "CNIE", "Naissance", "Société", "Situation"].map((t) => h("th", {}, t)))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                ...["Matricule", "Nom", "Prénom", "CNIE", "Naissance", "Société", "Situation"].map((t) =>
+                  h("th", {}, t),
+                ),
+              ),
+            ),
             h(
               "tbody",
               {},
               ...found.map((m, i) =>
                 h(
                   "tr",
-                  { "data-matricule": m.matricule, class: i === selected ? "selected" : "", onclick: () => openMember(m.id) },
+                  {
+                    "data-matricule": m.matricule,
+                    class: i === selected ? "selected" : "",
+                    onclick: () => openMember(m.id),
+                  },
                   h("td", {}, m.matricule),
                   h("td", {}, m.last_name),
                   h("td", {}, m.first_name),
@@ -66,7 +98,12 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
       if (mine !== seq) return; // a newer keystroke already asked
       found = r.members;
       selected = 0;
-      status.textContent = found.length === 0 ? "Aucun adhérent trouvé." : r.more ? `Les 50 premiers résultats : précisez la recherche.` : `${found.length} résultat${found.length > 1 ? "s" : ""}.`;
+      status.textContent =
+        found.length === 0
+          ? "Aucun adhérent trouvé."
+          : r.more
+            ? `Les 50 premiers résultats : précisez la recherche.`
+            : `${found.length} résultat${found.length > 1 ? "s" : ""}.`;
       render();
     } catch (e) {
       status.textContent = e instanceof ApiFailure ? e.message : String(e);
@@ -92,14 +129,43 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
     }
   });
 
-  const openMember = (id: number): void => void memberPage(content, session, id, () => membersSection(content, session));
+  const openMember = (id: number): void =>
+    void memberPage(content, session, id, () => membersSection(content, session));
 
   mount(
     content,
-    h("div", { class: "row" }, h("h2", {}, "Adhérents"), h("span", { class: "spacer" }),
-      canWrite ? h("button", { type: "button", id: "member-new", onclick: () => memberForm(content, session, null) }, "Nouvel adhérent") : null,
-      h("button", { type: "button", id: "member-updates-pending", onclick: () => void pendingPanel(content, canWrite, () => membersSection(content, session)) }, "Demandes à valider"),
-      canWrite ? h("button", { type: "button", id: "member-import", onclick: () => importScreen(content, () => membersSection(content, session)) }, "Importer un fichier d'employeur…") : null,
+    h(
+      "div",
+      { class: "row" },
+      h("h2", {}, "Adhérents"),
+      h("span", { class: "spacer" }),
+      canWrite
+        ? h(
+            "button",
+            { type: "button", id: "member-new", onclick: () => memberForm(content, session, null) },
+            "Nouvel adhérent",
+          )
+        : null,
+      h(
+        "button",
+        {
+          type: "button",
+          id: "member-updates-pending",
+          onclick: () => void pendingPanel(content, canWrite, () => membersSection(content, session)),
+        },
+        "Demandes à valider",
+      ),
+      canWrite
+        ? h(
+            "button",
+            {
+              type: "button",
+              id: "member-import",
+              onclick: () => importScreen(content, () => membersSection(content, session)),
+            },
+            "Importer un fichier d'employeur…",
+          )
+        : null,
     ),
     input,
     status,
@@ -108,7 +174,13 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
   input.focus();
 }
 
-async function memberPage(content: HTMLElement, session: SessionInfo, id: number, back: () => void, message = ""): Promise<void> {
+async function memberPage(
+  content: HTMLElement,
+  session: SessionInfo,
+  id: number,
+  back: () => void,
+  message = "",
+): Promise<void> {
   let page: MemberPage;
   let requests: UpdateRequest[];
   try {
@@ -128,18 +200,33 @@ async function memberPage(content: HTMLElement, session: SessionInfo, id: number
       "form",
       { id: "beneficiary-form", class: "card inline", novalidate: true },
       h("h3", {}, "Nouveau bénéficiaire"),
-      select("Lien", "relation", RELATION.filter(([r]) => r !== "lui_meme"), "enfant"),
+      select(
+        "Lien",
+        "relation",
+        RELATION.filter(([r]) => r !== "lui_meme"),
+        "enfant",
+      ),
       field("Nom", "last_name", { value: m.last_name }),
       field("Prénom", "first_name", { autofocus: true }),
       field("Date de naissance", "birth_date", { type: "date" }),
       formError(),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Ajouter"), h("button", { type: "button", onclick: () => mount(benefEditor) }, "Annuler")),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "submit", class: "primary" }, "Ajouter"),
+        h("button", { type: "button", onclick: () => mount(benefEditor) }, "Annuler"),
+      ),
     );
     onSubmit(form, async () => {
       const birth = value(form, "birth_date");
       await call("beneficiary_add", {
         member_id: m.id,
-        beneficiary: { relation: value(form, "relation") as Relation, last_name: value(form, "last_name"), first_name: value(form, "first_name"), ...(birth ? { birth_date: birth } : {}) },
+        beneficiary: {
+          relation: value(form, "relation") as Relation,
+          last_name: value(form, "last_name"),
+          first_name: value(form, "first_name"),
+          ...(birth ? { birth_date: birth } : {}),
+        },
       });
       void memberPage(content, session, id, back);
     });
@@ -151,52 +238,167 @@ async function memberPage(content: HTMLElement, session: SessionInfo, id: number
   const updateEditor = h("div", { id: "update-editor" });
   const openView = async (): Promise<void> => {
     const v = await call("member_view", { id });
-    mount(content, h("div", { class: "row" }, h("button", { type: "button", id: "member-view-back", onclick: () => reload("") }, "← Fiche de l'adhérent")), memberView(v));
+    mount(
+      content,
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "button", id: "member-view-back", onclick: () => reload("") }, "← Fiche de l'adhérent"),
+      ),
+      memberView(v),
+    );
   };
   mount(
     content,
-    h("div", { class: "row" },
+    h(
+      "div",
+      { class: "row" },
       h("button", { type: "button", id: "member-back", onclick: back }, "← Recherche"),
-      h("h2", { id: "member-title" }, `${m.last_name} ${m.first_name}`), h("span", { class: "spacer" }),
-      h("button", { type: "button", id: "member-view-open", onclick: () => void openView() }, "Vue adhérent (téléphone)"),
-      canWrite ? h("button", { type: "button", id: "member-update-request", onclick: () => { mount(updateEditor, updateRequestForm(m, page.beneficiaries, reload)); (updateEditor.querySelector("select") as HTMLSelectElement | null)?.focus(); } }, "Demande de modification") : null,
-      canWrite ? h("button", { type: "button", id: "member-edit", onclick: () => memberForm(content, session, m) }, "Modifier") : null,
+      h("h2", { id: "member-title" }, `${m.last_name} ${m.first_name}`),
+      h("span", { class: "spacer" }),
+      h(
+        "button",
+        { type: "button", id: "member-view-open", onclick: () => void openView() },
+        "Vue adhérent (téléphone)",
+      ),
+      canWrite
+        ? h(
+            "button",
+            {
+              type: "button",
+              id: "member-update-request",
+              onclick: () => {
+                mount(updateEditor, updateRequestForm(m, page.beneficiaries, reload));
+                (updateEditor.querySelector("select") as HTMLSelectElement | null)?.focus();
+              },
+            },
+            "Demande de modification",
+          )
+        : null,
+      canWrite
+        ? h("button", { type: "button", id: "member-edit", onclick: () => memberForm(content, session, m) }, "Modifier")
+        : null,
     ),
     message ? h("p", { id: "member-status", class: "status-line", role: "status" }, message) : null,
     updateEditor,
-    h("div", { class: "columns" },
-      h("section", { class: "card wide" }, h("h3", {}, "Identité"), dl([
-        ["Matricule", m.matricule], ["CNIE", m.cnie ?? ""], ["Né(e) le", frDate(m.birth_date)],
-        ["Situation", m.end_date ? `${label(STATUS, m.status)} — sorti le ${frDate(m.end_date)}` : label(STATUS, m.status)],
-        ["Adresse", m.address ?? ""], ["GSM", m.gsm ?? ""], ["E-mail", m.email ?? ""],
-      ])),
-      h("section", { class: "card wide" }, h("h3", {}, "Employeur et paiement"), dl([
-        ["Société", m.employer ?? ""], ["Affilié le", frDate(m.affiliation_date)], ["RIB", frRib(m.rib)],
-      ])),
+    h(
+      "div",
+      { class: "columns" },
+      h(
+        "section",
+        { class: "card wide" },
+        h("h3", {}, "Identité"),
+        dl([
+          ["Matricule", m.matricule],
+          ["CNIE", m.cnie ?? ""],
+          ["Né(e) le", frDate(m.birth_date)],
+          [
+            "Situation",
+            m.end_date ? `${label(STATUS, m.status)} — sorti le ${frDate(m.end_date)}` : label(STATUS, m.status),
+          ],
+          ["Adresse", m.address ?? ""],
+          ["GSM", m.gsm ?? ""],
+          ["E-mail", m.email ?? ""],
+        ]),
+      ),
+      h(
+        "section",
+        { class: "card wide" },
+        h("h3", {}, "Employeur et paiement"),
+        dl([
+          ["Société", m.employer ?? ""],
+          ["Affilié le", frDate(m.affiliation_date)],
+          ["RIB", frRib(m.rib)],
+        ]),
+      ),
     ),
     h("h3", {}, "Bénéficiaires"),
-    grid("beneficiaries", ["Lien", "Nom", "Prénom", "Naissance", "Couverture"], page.beneficiaries.map((b) => h("tr", {},
-        h("td", {}, label(RELATION, b.relation)), h("td", {}, b.last_name), h("td", {}, b.first_name), h("td", {}, frDate(b.birth_date)),
-        h("td", {}, b.coverage_end ? `jusqu'au ${frDate(b.coverage_end)}` : b.coverage_start ? `depuis le ${frDate(b.coverage_start)}` : "")))),
-    canWrite ? h("div", { class: "row" }, h("button", { type: "button", id: "beneficiary-add", onclick: addBeneficiary }, "Ajouter un bénéficiaire")) : null,
+    grid(
+      "beneficiaries",
+      ["Lien", "Nom", "Prénom", "Naissance", "Couverture"],
+      page.beneficiaries.map((b) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, label(RELATION, b.relation)),
+          h("td", {}, b.last_name),
+          h("td", {}, b.first_name),
+          h("td", {}, frDate(b.birth_date)),
+          h(
+            "td",
+            {},
+            b.coverage_end
+              ? `jusqu'au ${frDate(b.coverage_end)}`
+              : b.coverage_start
+                ? `depuis le ${frDate(b.coverage_start)}`
+                : "",
+          ),
+        ),
+      ),
+    ),
+    canWrite
+      ? h(
+          "div",
+          { class: "row" },
+          h("button", { type: "button", id: "beneficiary-add", onclick: addBeneficiary }, "Ajouter un bénéficiaire"),
+        )
+      : null,
     benefEditor,
     requests.length > 0 ? h("h3", {}, "Demandes de modification") : null,
     requests.length > 0 ? requestsTable("member-requests", requests, canWrite, reload) : null,
     h("h3", {}, "Historique des modifications"),
-    grid("member-history", ["Quand", "Qui", "Action", "Avant → après"], page.history.map((e) => h("tr", {}, h("td", {}, localTime(e.at)), h("td", {}, e.actor), h("td", {}, ACTIONS[e.action] ?? e.action), h("td", { class: "json" }, e.action.startsWith("member_update.") ? requestNote(e.after) : changes(e.before, e.after))))),
+    grid(
+      "member-history",
+      ["Quand", "Qui", "Action", "Avant → après"],
+      page.history.map((e) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, localTime(e.at)),
+          h("td", {}, e.actor),
+          h("td", {}, ACTIONS[e.action] ?? e.action),
+          h(
+            "td",
+            { class: "json" },
+            e.action.startsWith("member_update.") ? requestNote(e.after) : changes(e.before, e.after),
+          ),
+        ),
+      ),
+    ),
   );
 }
 
 const ACTIONS: Record<string, string> = {
-  "member.create": "Création", "member.update": "Modification", "member.import_create": "Création (import)",
-  "member.import_update": "Mise à jour (import)", "beneficiary.add": "Bénéficiaire ajouté",
-  "beneficiary.import_add": "Bénéficiaire ajouté (import)", "beneficiary.update": "Bénéficiaire modifié",
-  "member_update.record": "Demande de modification reçue", "member_update.attach": "Pièce jointe à une demande", "member_update.validate": "Demande validée", "member_update.refuse": "Demande refusée",
+  "member.create": "Création",
+  "member.update": "Modification",
+  "member.import_create": "Création (import)",
+  "member.import_update": "Mise à jour (import)",
+  "beneficiary.add": "Bénéficiaire ajouté",
+  "beneficiary.import_add": "Bénéficiaire ajouté (import)",
+  "beneficiary.update": "Bénéficiaire modifié",
+  "member_update.record": "Demande de modification reçue",
+  "member_update.attach": "Pièce jointe à une demande",
+  "member_update.validate": "Demande validée",
+  "member_update.refuse": "Demande refusée",
 };
 const FIELDS: Record<string, string> = {
-  matricule: "matricule", cnie: "CNIE", last_name: "nom", first_name: "prénom", birth_date: "naissance", employer: "société",
-  status: "situation", address: "adresse", gsm: "GSM", email: "e-mail", rib: "RIB", affiliation_date: "affiliation",
-  end_date: "sortie", relation: "lien", coverage_start: "début de couverture", coverage_end: "fin de couverture", member_id: "adhérent",
+  matricule: "matricule",
+  cnie: "CNIE",
+  last_name: "nom",
+  first_name: "prénom",
+  birth_date: "naissance",
+  employer: "société",
+  status: "situation",
+  address: "adresse",
+  gsm: "GSM",
+  email: "e-mail",
+  rib: "RIB",
+  affiliation_date: "affiliation",
+  end_date: "sortie",
+  relation: "lien",
+  coverage_start: "début de couverture",
+  coverage_end: "fin de couverture",
+  member_id: "adhérent",
 };
 
 /** Only the fields that changed, `champ : avant → après`. */
@@ -216,7 +418,9 @@ function memberForm(content: HTMLElement, session: SessionInfo, m: Member | null
     "form",
     { id: "member-form", class: "card inline", novalidate: true },
     h("h2", {}, m ? `Modifier ${m.last_name} ${m.first_name}` : "Nouvel adhérent"),
-    h("div", { class: "grid2" },
+    h(
+      "div",
+      { class: "grid2" },
       field("Matricule", "matricule", { value: m?.matricule ?? "", autofocus: true }),
       field("CNIE", "cnie", { value: m?.cnie ?? "" }),
       field("Nom", "last_name", { value: m?.last_name ?? "" }),
@@ -232,8 +436,22 @@ function memberForm(content: HTMLElement, session: SessionInfo, m: Member | null
       field("Date de sortie", "end_date", { type: "date", value: m?.end_date ?? "" }),
     ),
     formError(),
-    h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"),
-      h("button", { type: "button", onclick: () => (m ? void memberPage(content, session, m.id, () => membersSection(content, session)) : membersSection(content, session)) }, "Annuler")),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "submit", class: "primary" }, "Enregistrer"),
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () =>
+            m
+              ? void memberPage(content, session, m.id, () => membersSection(content, session))
+              : membersSection(content, session),
+        },
+        "Annuler",
+      ),
+    ),
   );
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -254,7 +472,9 @@ function memberForm(content: HTMLElement, session: SessionInfo, m: Member | null
       end_date: opt("end_date"),
     };
     try {
-      const saved = m ? await call("member_update", { id: m.id, version: m.version, member }) : await call("member_create", member);
+      const saved = m
+        ? await call("member_update", { id: m.id, version: m.version, member })
+        : await call("member_create", member);
       void memberPage(content, session, saved.id, () => membersSection(content, session));
     } catch (e) {
       if (e instanceof ApiFailure) showError(form, e.message, e.field);
@@ -273,7 +493,9 @@ function ribField(m: Member | null): HTMLElement {
   const f = field("RIB (24 chiffres)", "rib", { value: frRib(m?.rib) });
   if (m) {
     (f.querySelector("input") as HTMLInputElement).readOnly = true;
-    f.append(h("small", { class: "hint" }, "Un nouveau RIB passe par « Demande de modification », avec l'attestation de RIB."));
+    f.append(
+      h("small", { class: "hint" }, "Un nouveau RIB passe par « Demande de modification », avec l'attestation de RIB."),
+    );
   }
   return f;
 }

@@ -5,7 +5,21 @@ import { KINDS, labelOf } from "../labels";
 import { open, save } from "../api/dialogs";
 import { call, ApiFailure } from "../api/client";
 import type { Collection, Recorded, SessionInfo } from "../api/bindings";
-import { field, formError, frDate, frMoney, h, localTime, mount, onSubmit, select, showError, statusLine, tabs, todayIso } from "../dom";
+import {
+  field,
+  formError,
+  frDate,
+  frMoney,
+  h,
+  localTime,
+  mount,
+  onSubmit,
+  select,
+  showError,
+  statusLine,
+  tabs,
+  todayIso,
+} from "../dom";
 import { askDuplicateConfirmation, dossierFields, isoDate } from "./dossier_form";
 import { homePanel } from "./home";
 import { overduePanel } from "./overdue";
@@ -35,13 +49,24 @@ async function collectionsPanel(panel: HTMLElement): Promise<void> {
     h(
       "div",
       { class: "row" },
-      select("Urne", "urn_id", urns.map((u) => [String(u.id), `${u.name} — ${u.site}`])),
+      select(
+        "Urne",
+        "urn_id",
+        urns.map((u) => [String(u.id), `${u.name} — ${u.site}`]),
+      ),
       field("Date de la levée", "pickup_date", { value: frDate(todayIso()) }),
     ),
     h("button", { type: "submit", class: "primary", id: "collection-open" }, "Ouvrir la levée"),
   );
   if (urns.length === 0) {
-    mount(form, h("p", { class: "hint" }, "Aucune urne active : un administrateur doit d'abord en créer (Administration → Urnes)."));
+    mount(
+      form,
+      h(
+        "p",
+        { class: "hint" },
+        "Aucune urne active : un administrateur doit d'abord en créer (Administration → Urnes).",
+      ),
+    );
   }
   onSubmit(form, async () => {
     const urn = (form.elements.namedItem("urn_id") as HTMLSelectElement).value;
@@ -49,20 +74,32 @@ async function collectionsPanel(panel: HTMLElement): Promise<void> {
     const c = await call("collection_open", { urn_id: Number(urn), pickup_date: isoDate(date) });
     await collectionDesk(panel, c);
   });
-  const list = grid("collections", ["N°", "Urne", "Date", "Agent", "Dossiers", "Total (DH)", "État", ""], collections.map((c) =>
+  const list = grid(
+    "collections",
+    ["N°", "Urne", "Date", "Agent", "Dossiers", "Total (DH)", "État", ""],
+    collections.map((c) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, String(c.id)),
+        h("td", {}, c.urn_name),
+        h("td", {}, frDate(c.pickup_date)),
+        h("td", {}, c.agent),
+        h("td", {}, String(c.dossier_count)),
+        h("td", {}, frMoney(c.total_claimed)),
+        h("td", {}, c.closed_at ? `Clôturée ${localTime(c.closed_at)}` : "En cours"),
         h(
-          "tr",
-          {},
-          h("td", {}, String(c.id)),
-          h("td", {}, c.urn_name),
-          h("td", {}, frDate(c.pickup_date)),
-          h("td", {}, c.agent),
-          h("td", {}, String(c.dossier_count)),
-          h("td", {}, frMoney(c.total_claimed)),
-          h("td", {}, c.closed_at ? `Clôturée ${localTime(c.closed_at)}` : "En cours"),
-          h("td", { class: "actions" }, h("button", { type: "button", onclick: () => void collectionDesk(panel, c) }, c.closed_at ? "Voir" : "Reprendre")),
+          "td",
+          { class: "actions" },
+          h(
+            "button",
+            { type: "button", onclick: () => void collectionDesk(panel, c) },
+            c.closed_at ? "Voir" : "Reprendre",
+          ),
         ),
-      ));
+      ),
+    ),
+  );
   mount(panel, form, h("h3", {}, "Levées récentes"), list);
 }
 
@@ -76,7 +113,12 @@ async function collectionDesk(panel: HTMLElement, c: Collection): Promise<void> 
   const status = statusLine("record-status");
   const form = h("form", { id: "dossier-form", class: "card inline", autocomplete: "off" });
   const fields = dossierFields(form, () => form.requestSubmit());
-  mount(form, formError(), ...fields.nodes, h("button", { type: "submit", class: "primary", id: "dossier-save" }, "Enregistrer (Entrée)"));
+  mount(
+    form,
+    formError(),
+    ...fields.nodes,
+    h("button", { type: "submit", class: "primary", id: "dossier-save" }, "Enregistrer (Entrée)"),
+  );
 
   const addRow = (r: Recorded, n: number): void => {
     const d = r.dossier;
@@ -91,14 +133,24 @@ async function collectionDesk(panel: HTMLElement, c: Collection): Promise<void> 
         h("td", {}, labelOf(KINDS, d.kind)),
         h("td", {}, String(d.pieces)),
         h("td", {}, frMoney(d.total_claimed)),
-        h("td", {}, h("span", { class: `badge ${d.status}${d.late ? " late" : ""}` }, d.late ? `${d.status_label} · hors délai` : d.status_label)),
+        h(
+          "td",
+          {},
+          h(
+            "span",
+            { class: `badge ${d.status}${d.late ? " late" : ""}` },
+            d.late ? `${d.status_label} · hors délai` : d.status_label,
+          ),
+        ),
       ),
     );
   };
   let count = 0;
   let total = 0;
   const refreshHeader = (): void => {
-    title.textContent = `Levée n° ${current.id} — ${current.urn_name} — ${frDate(current.pickup_date)}${current.closed_at ? " (clôturée)" : ""}`;
+    title.textContent =
+      `Levée n° ${current.id} — ${current.urn_name} — ` +
+      `${frDate(current.pickup_date)}${current.closed_at ? " (clôturée)" : ""}`;
     totals.textContent = `${count} dossier${count > 1 ? "s" : ""} · ${frMoney(total)} DH`;
   };
   for (const d of detail.dossiers) {
@@ -162,9 +214,19 @@ async function collectionDesk(panel: HTMLElement, c: Collection): Promise<void> 
     title,
     form,
     status,
-    grid("collection-dossiers", ["N°", "Feuille", "Matricule", "Bénéficiaire", "Nature", "Pièces", "Total (DH)", "Statut"], rows),
+    grid(
+      "collection-dossiers",
+      ["N°", "Feuille", "Matricule", "Bénéficiaire", "Nature", "Pièces", "Total (DH)", "Statut"],
+      rows,
+    ),
     totals,
-    h("div", { class: "row" }, closeBtn, slipBtn, h("button", { type: "button", onclick: () => void collectionsPanel(panel) }, "Retour aux levées")),
+    h(
+      "div",
+      { class: "row" },
+      closeBtn,
+      slipBtn,
+      h("button", { type: "button", onclick: () => void collectionsPanel(panel) }, "Retour aux levées"),
+    ),
     slipDone,
   );
   if (!current.closed_at) (form.elements.namedItem("form_number") as HTMLInputElement).focus();
@@ -179,7 +241,11 @@ function scanPanel(panel: HTMLElement): void {
   let chosen: string[] = [];
   const browse = h("button", { type: "button", id: "scan-browse" }, "Choisir les fichiers…");
   browse.addEventListener("click", async () => {
-    const picked = await open({ multiple: true, title: "Pièces scannées", filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }] });
+    const picked = await open({
+      multiple: true,
+      title: "Pièces scannées",
+      filters: [{ name: "PDF, JPG, PNG", extensions: ["pdf", "jpg", "jpeg", "png"] }],
+    });
     if (!picked) return;
     chosen = Array.isArray(picked) ? picked : [picked];
     mount(files, ...chosen.map((p) => h("li", {}, p.split("/").pop() ?? p)));

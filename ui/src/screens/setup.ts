@@ -8,10 +8,19 @@ export function setupScreen(root: HTMLElement, done: (s: SessionInfo) => void, t
     "form",
     { id: "setup-form", class: "card", novalidate: true },
     h("h1", {}, "Guichet — premier démarrage"),
-    h("p", { class: "hint" }, "Aucun administrateur n'existe encore. Créez le compte administrateur : il créera ensuite les comptes du personnel."),
+    h(
+      "p",
+      { class: "hint" },
+      "Aucun administrateur n'existe encore. Créez le compte administrateur : il créera ensuite les " +
+        "comptes du personnel.",
+    ),
     field("Identifiant", "username", { autofocus: true, required: true, autocomplete: "username" }),
     field("Nom complet", "full_name", { required: true }),
-    field("Mot de passe (au moins 10 caractères)", "password", { type: "password", required: true, autocomplete: "new-password" }),
+    field("Mot de passe (au moins 10 caractères)", "password", {
+      type: "password",
+      required: true,
+      autocomplete: "new-password",
+    }),
     field("Confirmez le mot de passe", "confirm", { type: "password", required: true, autocomplete: "new-password" }),
     formError(),
     h("button", { type: "submit", class: "primary" }, "Créer l'administrateur"),
@@ -35,7 +44,16 @@ export function setupScreen(root: HTMLElement, done: (s: SessionInfo) => void, t
     }
   });
   const server = toServer
-    ? h("p", { class: "hint" }, "Un poste d'un site à plusieurs postes n'a pas de base à lui : ", h("button", { type: "button", class: "link", id: "setup-server", onclick: () => toServer() }, "relier ce poste au serveur Guichet du site…"))
+    ? h(
+        "p",
+        { class: "hint" },
+        "Un poste d'un site à plusieurs postes n'a pas de base à lui : ",
+        h(
+          "button",
+          { type: "button", class: "link", id: "setup-server", onclick: () => toServer() },
+          "relier ce poste au serveur Guichet du site…",
+        ),
+      )
     : null;
   mount(root, h("main", { class: "centered" }, form, server));
   form.querySelector<HTMLInputElement>("input")?.focus();

@@ -100,5 +100,9 @@ export function shellScreen(root: HTMLElement, session: SessionInfo, loggedOut: 
   mount(root, h("div", { id: "app-shell", class: "shell" }, header, h("div", { class: "body" }, nav, content)));
   const first = session.sections[0];
   if (first) open(first);
-  else mount(content, h("p", { class: "hint" }, "Aucune section n'est ouverte à vos rôles : adressez-vous à un administrateur."));
+  else
+    mount(
+      content,
+      h("p", { class: "hint" }, "Aucune section n'est ouverte à vos rôles : adressez-vous à un administrateur."),
+    );
 }

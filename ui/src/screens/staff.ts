@@ -17,7 +17,12 @@ function roleBoxes(selected: Role[]): HTMLFieldSetElement {
     { class: "roles" },
     h("legend", {}, "Rôles"),
     ...ROLES.map(([r, label]) =>
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "role", value: r, checked: selected.includes(r) }), label),
+      h(
+        "label",
+        { class: "check" },
+        h("input", { type: "checkbox", name: "role", value: r, checked: selected.includes(r) }),
+        label,
+      ),
     ),
     h("small", { class: "field-error", "data-error-for": "roles" }),
   );
@@ -96,7 +101,9 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
   /** After a change: said as done, or as waiting when the core kept it for a second administrator. */
   const saidAfter = async (username: string): Promise<void> => {
     const waiting = (await reload()).some((r) => r.username === username && r.created_by === session.staff.username);
-    status.textContent = waiting ? `${username} : demande enregistrée ; un second administrateur doit la valider.` : `${username} : enregistré.`;
+    status.textContent = waiting
+      ? `${username} : demande enregistrée ; un second administrateur doit la valider.`
+      : `${username} : enregistré.`;
   };
 
   const act = async (run: () => Promise<unknown>): Promise<void> => {
@@ -110,26 +117,44 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
   };
 
   const table = (staff: StaffMember[]): HTMLTableElement =>
-    grid(null, ["Identifiant", "Nom", "Rôles", "État", ""], staff.map((s) =>
+    grid(
+      null,
+      ["Identifiant", "Nom", "Rôles", "État", ""],
+      staff.map((s) =>
+        h(
+          "tr",
+          { "data-username": s.username },
+          h("td", {}, s.username),
+          h("td", {}, s.full_name),
+          h("td", {}, s.roles.map((r) => ROLES.find(([k]) => k === r)?.[1] ?? r).join(", ")),
+          h("td", { class: "state" }, state(s)),
           h(
-            "tr",
-            { "data-username": s.username },
-            h("td", {}, s.username),
-            h("td", {}, s.full_name),
-            h("td", {}, s.roles.map((r) => ROLES.find(([k]) => k === r)?.[1] ?? r).join(", ")),
-            h("td", { class: "state" }, state(s)),
-            h(
-              "td",
-              { class: "actions" },
-              h("button", { type: "button", onclick: () => editForm(s) }, "Modifier"),
-              s.id === session.staff.id
-                ? null
-                : h("button", { type: "button", onclick: () => void act(() => call("staff_set_active", { id: s.id, version: s.version, active: !s.active })) }, s.active ? "Désactiver" : "Réactiver"),
-              s.locked_until ? h("button", { type: "button", onclick: () => void act(() => call("staff_unlock", { id: s.id })) }, "Déverrouiller") : null,
-              h("button", { type: "button", onclick: () => resetForm(s) }, "Nouveau mot de passe"),
-            ),
+            "td",
+            { class: "actions" },
+            h("button", { type: "button", onclick: () => editForm(s) }, "Modifier"),
+            s.id === session.staff.id
+              ? null
+              : h(
+                  "button",
+                  {
+                    type: "button",
+                    onclick: () =>
+                      void act(() => call("staff_set_active", { id: s.id, version: s.version, active: !s.active })),
+                  },
+                  s.active ? "Désactiver" : "Réactiver",
+                ),
+            s.locked_until
+              ? h(
+                  "button",
+                  { type: "button", onclick: () => void act(() => call("staff_unlock", { id: s.id })) },
+                  "Déverrouiller",
+                )
+              : null,
+            h("button", { type: "button", onclick: () => resetForm(s) }, "Nouveau mot de passe"),
           ),
-        ));
+        ),
+      ),
+    );
 
   const closeEditor = (): void => mount(editor);
 
@@ -141,12 +166,25 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
       field("Identifiant", "username", { autofocus: true }),
       field("Nom complet", "full_name"),
       roleBoxes([]),
-      field("Mot de passe provisoire (au moins 10 caractères)", "password", { type: "password", autocomplete: "new-password" }),
+      field("Mot de passe provisoire (au moins 10 caractères)", "password", {
+        type: "password",
+        autocomplete: "new-password",
+      }),
       formError(),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Créer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "submit", class: "primary" }, "Créer"),
+        h("button", { type: "button", onclick: closeEditor }, "Annuler"),
+      ),
     );
     onSubmit(form, async () => {
-      await call("staff_create", { username: value(form, "username"), full_name: value(form, "full_name"), roles: checkedRoles(form), password: value(form, "password") });
+      await call("staff_create", {
+        username: value(form, "username"),
+        full_name: value(form, "full_name"),
+        roles: checkedRoles(form),
+        password: value(form, "password"),
+      });
       closeEditor();
       await reload();
     });
@@ -162,10 +200,20 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
       field("Nom complet", "full_name", { value: s.full_name }),
       roleBoxes(s.roles),
       formError(),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "submit", class: "primary" }, "Enregistrer"),
+        h("button", { type: "button", onclick: closeEditor }, "Annuler"),
+      ),
     );
     onSubmit(form, async () => {
-      await call("staff_update", { id: s.id, version: s.version, full_name: value(form, "full_name"), roles: checkedRoles(form) });
+      await call("staff_update", {
+        id: s.id,
+        version: s.version,
+        full_name: value(form, "full_name"),
+        roles: checkedRoles(form),
+      });
       closeEditor();
       await saidAfter(s.username);
     });
@@ -178,9 +226,17 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
       "form",
       { id: "staff-reset", class: "card inline", novalidate: true },
       h("h3", {}, `Nouveau mot de passe pour ${s.username}`),
-      field("Mot de passe provisoire (au moins 10 caractères)", "new_password", { type: "password", autocomplete: "new-password" }),
+      field("Mot de passe provisoire (au moins 10 caractères)", "new_password", {
+        type: "password",
+        autocomplete: "new-password",
+      }),
       formError(),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Enregistrer"), h("button", { type: "button", onclick: closeEditor }, "Annuler")),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "submit", class: "primary" }, "Enregistrer"),
+        h("button", { type: "button", onclick: closeEditor }, "Annuler"),
+      ),
     );
     onSubmit(form, async () => {
       await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
@@ -191,6 +247,17 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
     form.querySelector("input")?.focus();
   };
 
-  mount(panel, h("div", { class: "row" }, h("button", { type: "button", id: "staff-new", class: "primary", onclick: createForm }, "Nouveau compte")), status, editor, requests, list);
+  mount(
+    panel,
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "button", id: "staff-new", class: "primary", onclick: createForm }, "Nouveau compte"),
+    ),
+    status,
+    editor,
+    requests,
+    list,
+  );
   await reload();
 }

@@ -27,21 +27,30 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     const b = await call("payment_batch_create", { pay_date: isoDate(date) });
     mount(
       payStatus,
-      `Lot ${b.reference} : ${b.dossier_count} dossier${b.dossier_count > 1 ? "s" : ""}, ${frMoney(b.total)} DH en ${b.transfer_count} virement${b.transfer_count > 1 ? "s" : ""}. `,
-      h("button", {
-        type: "button",
-        id: "transfers-save",
-        onclick: async () => {
-          const path = await save({ title: "Enregistrer la liste de virements", defaultPath: `virements-${b.reference}.xlsx`, filters: [{ name: "Classeur Excel ou CSV", extensions: ["xlsx", "csv"] }] });
-          if (!path) return;
-          try {
-            const w = await call("payment_batch_export", { id: b.id, path });
-            payStatus.append(` Liste enregistrée : ${w.path}`);
-          } catch (e) {
-            if (e instanceof ApiFailure) payStatus.append(` ${e.message}`);
-          }
+      `Lot ${b.reference} : ${b.dossier_count} dossier${b.dossier_count > 1 ? "s" : ""}, ` +
+        `${frMoney(b.total)} DH en ${b.transfer_count} virement${b.transfer_count > 1 ? "s" : ""}. `,
+      h(
+        "button",
+        {
+          type: "button",
+          id: "transfers-save",
+          onclick: async () => {
+            const path = await save({
+              title: "Enregistrer la liste de virements",
+              defaultPath: `virements-${b.reference}.xlsx`,
+              filters: [{ name: "Classeur Excel ou CSV", extensions: ["xlsx", "csv"] }],
+            });
+            if (!path) return;
+            try {
+              const w = await call("payment_batch_export", { id: b.id, path });
+              payStatus.append(` Liste enregistrée : ${w.path}`);
+            } catch (e) {
+              if (e instanceof ApiFailure) payStatus.append(` ${e.message}`);
+            }
+          },
         },
-      }, "Enregistrer la liste de virements"),
+        "Enregistrer la liste de virements",
+      ),
     );
   });
 
@@ -51,27 +60,51 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     member,
     h("h3", {}, "Relevé d'un adhérent pour une période"),
     formError(),
-    h("div", { class: "row" }, field("Matricule", "matricule"), field("Du (jj/mm/aaaa)", "from"), field("Au (jj/mm/aaaa)", "to")),
+    h(
+      "div",
+      { class: "row" },
+      field("Matricule", "matricule"),
+      field("Du (jj/mm/aaaa)", "from"),
+      field("Au (jj/mm/aaaa)", "to"),
+    ),
     h("button", { type: "submit", id: "member-statement" }, "Enregistrer le relevé (PDF)"),
   );
   onSubmit(member, async () => {
     const v = (n: string): string => (member.elements.namedItem(n) as HTMLInputElement).value;
-    const path = await save({ title: "Enregistrer le relevé", defaultPath: `releve-${v("matricule").trim()}.pdf`, filters: [{ name: "PDF", extensions: ["pdf"] }] });
+    const path = await save({
+      title: "Enregistrer le relevé",
+      defaultPath: `releve-${v("matricule").trim()}.pdf`,
+      filters: [{ name: "PDF", extensions: ["pdf"] }],
+    });
     if (!path) return;
-    const w = await call("statement_member", { matricule: v("matricule"), from: isoDate(v("from")), to: isoDate(v("to")), path });
+    const w = await call("statement_member", {
+      matricule: v("matricule"),
+      from: isoDate(v("from")),
+      to: isoDate(v("to")),
+      path,
+    });
     memberStatus.textContent = `Relevé enregistré : ${w.path}`;
   });
 
   const run = h("form", { id: "statement-run-form", class: "card inline" });
   const bar = h("progress", { id: "statement-run-progress", max: "1", value: "0", hidden: true });
-  const stop = h("button", { type: "button", id: "statement-run-stop", hidden: true, onclick: () => void stopStreamed() }, "Arrêter");
+  const stop = h(
+    "button",
+    { type: "button", id: "statement-run-stop", hidden: true, onclick: () => void stopStreamed() },
+    "Arrêter",
+  );
   const runStatus = statusLine("statement-run-status");
   mount(
     run,
     h("h3", {}, "Relevés des adhérents remboursés sur une période"),
     formError(),
     h("div", { class: "row" }, field("Du (jj/mm/aaaa)", "from"), field("Au (jj/mm/aaaa)", "to")),
-    h("div", { class: "row" }, h("button", { type: "submit", id: "statement-run" }, "Choisir le répertoire et lancer"), stop),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "submit", id: "statement-run" }, "Choisir le répertoire et lancer"),
+      stop,
+    ),
     bar,
   );
   onSubmit(run, async () => {
@@ -81,11 +114,15 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     bar.hidden = false;
     stop.hidden = false;
     try {
-      const r = await callStreamed("statement_batch", { from: isoDate(v("from")), to: isoDate(v("to")), folder }, (p: BatchProgress) => {
-        bar.max = Math.max(1, p.total);
-        bar.value = p.done;
-        runStatus.textContent = `${p.done} / ${p.total}`;
-      });
+      const r = await callStreamed(
+        "statement_batch",
+        { from: isoDate(v("from")), to: isoDate(v("to")), folder },
+        (p: BatchProgress) => {
+          bar.max = Math.max(1, p.total);
+          bar.value = p.done;
+          runStatus.textContent = `${p.done} / ${p.total}`;
+        },
+      );
       runStatus.textContent = r.cancelled
         ? `Arrêté : ${r.written} relevé(s) écrit(s) ; relancez pour terminer (les fichiers écrits sont gardés).`
         : `${r.written} relevé(s) écrit(s), ${r.skipped} déjà présent(s), index : ${r.index}`;
@@ -99,14 +136,25 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     returned,
     h("h3", {}, "Virement retourné par la banque"),
     formError(),
-    h("div", { class: "row" }, field("Référence du virement", "payment_reference"), field("Motif (avis de la banque)", "reason"), field("Retourné le (jj/mm/aaaa)", "returned_on", { value: frDate(todayIso()) })),
+    h(
+      "div",
+      { class: "row" },
+      field("Référence du virement", "payment_reference"),
+      field("Motif (avis de la banque)", "reason"),
+      field("Retourné le (jj/mm/aaaa)", "returned_on", { value: frDate(todayIso()) }),
+    ),
     h("button", { type: "submit", id: "payment-return" }, "Remettre ses dossiers à régler"),
   );
   const returnedStatus = statusLine("payment-return-status");
   onSubmit(returned, async () => {
     const v = (n: string): string => (returned.elements.namedItem(n) as HTMLInputElement).value;
-    const r = await call("payment_return", { payment_reference: v("payment_reference"), reason: v("reason"), returned_on: isoDate(v("returned_on")) });
-    returnedStatus.textContent = `${r.dossiers} dossier(s) remis à régler ; corrigez le RIB de l'adhérent avant le prochain lot.`;
+    const r = await call("payment_return", {
+      payment_reference: v("payment_reference"),
+      reason: v("reason"),
+      returned_on: isoDate(v("returned_on")),
+    });
+    returnedStatus.textContent =
+      `${r.dossiers} dossier(s) remis à régler ; corrigez le RIB de ` + `l'adhérent avant le prochain lot.`;
   });
 
   const transfer = h("form", { id: "payment-statement-form", class: "card inline" });
@@ -120,7 +168,11 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
   );
   onSubmit(transfer, async () => {
     const reference = (transfer.elements.namedItem("payment_reference") as HTMLInputElement).value.trim();
-    const path = await save({ title: "Enregistrer le décompte du virement", defaultPath: `decompte-${reference.replace(/[^A-Za-z0-9-]/g, "_")}.pdf`, filters: [{ name: "PDF", extensions: ["pdf"] }] });
+    const path = await save({
+      title: "Enregistrer le décompte du virement",
+      defaultPath: `decompte-${reference.replace(/[^A-Za-z0-9-]/g, "_")}.pdf`,
+      filters: [{ name: "PDF", extensions: ["pdf"] }],
+    });
     if (!path) return;
     const w = await call("statement_payment", { payment_reference: reference, path });
     transferStatus.textContent = `Décompte enregistré : ${w.path}`;
@@ -163,42 +215,71 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
     const s = await call("fund_slip_create", { from: isoDate(v("from")), to: isoDate(v("to")) });
     await slipsPanel(parent);
     const line = document.getElementById("fund-slip-status");
-    if (line) line.textContent = `Bordereau ${s.reference} : ${s.dossier_count} dossier(s), parts AMO ${frMoney(s.total_amo)} DH.`;
+    if (line)
+      line.textContent =
+        `Bordereau ${s.reference} : ${s.dossier_count} dossier(s), parts AMO ` + `${frMoney(s.total_amo)} DH.`;
   });
   const rows = list.map((s) => {
-    const saveAs = h("button", {
-      type: "button",
-      onclick: async () => {
-        const path = await save({ title: "Enregistrer le bordereau", defaultPath: `${s.reference}.pdf`, filters: [{ name: "PDF, classeur Excel ou CSV", extensions: ["pdf", "xlsx", "csv"] }] });
-        if (!path) return;
-        try {
-          status.textContent = `Bordereau enregistré : ${(await call("fund_slip_export", { id: s.id, path })).path}`;
-        } catch (e) {
-          if (e instanceof ApiFailure) status.textContent = e.message;
-        }
+    const saveAs = h(
+      "button",
+      {
+        type: "button",
+        onclick: async () => {
+          const path = await save({
+            title: "Enregistrer le bordereau",
+            defaultPath: `${s.reference}.pdf`,
+            filters: [{ name: "PDF, classeur Excel ou CSV", extensions: ["pdf", "xlsx", "csv"] }],
+          });
+          if (!path) return;
+          try {
+            status.textContent = `Bordereau enregistré : ${(await call("fund_slip_export", { id: s.id, path })).path}`;
+          } catch (e) {
+            if (e instanceof ApiFailure) status.textContent = e.message;
+          }
+        },
       },
-    }, "Enregistrer");
-    const ref = h("input", { size: 14, "aria-label": `Référence du paiement de ${s.fund_name}`, placeholder: "Réf. du paiement", id: `fund-slip-ref-${s.id}` });
-    const confirm = h("button", {
-      type: "button",
-      onclick: async () => {
-        const reference = ref.value;
-        if (!reference.trim()) {
-          status.textContent = `Saisissez la référence du paiement de ${s.fund_name} pour ${s.reference}.`;
-          ref.focus();
-          return;
-        }
-        const file = await open({ title: "Fichier de retour de la caisse (Annuler : tout le bordereau)", filters: [{ name: "Classeur ou CSV", extensions: ["csv", "xlsx", "xls", "ods"] }] });
-        try {
-          const done = await call("fund_slip_confirm", { id: s.id, paid_on: todayIso(), reference, file: typeof file === "string" ? file : null });
-          await slipsPanel(parent);
-          const line = document.getElementById("fund-slip-status");
-          if (line) line.textContent = `${done.reference} : ${done.confirmed_count} / ${done.dossier_count} parts AMO confirmées payées.`;
-        } catch (e) {
-          if (e instanceof ApiFailure) status.textContent = e.message;
-        }
+      "Enregistrer",
+    );
+    const ref = h("input", {
+      size: 14,
+      "aria-label": `Référence du paiement de ${s.fund_name}`,
+      placeholder: "Réf. du paiement",
+      id: `fund-slip-ref-${s.id}`,
+    });
+    const confirm = h(
+      "button",
+      {
+        type: "button",
+        onclick: async () => {
+          const reference = ref.value;
+          if (!reference.trim()) {
+            status.textContent = `Saisissez la référence du paiement de ${s.fund_name} pour ${s.reference}.`;
+            ref.focus();
+            return;
+          }
+          const file = await open({
+            title: "Fichier de retour de la caisse (Annuler : tout le bordereau)",
+            filters: [{ name: "Classeur ou CSV", extensions: ["csv", "xlsx", "xls", "ods"] }],
+          });
+          try {
+            const done = await call("fund_slip_confirm", {
+              id: s.id,
+              paid_on: todayIso(),
+              reference,
+              file: typeof file === "string" ? file : null,
+            });
+            await slipsPanel(parent);
+            const line = document.getElementById("fund-slip-status");
+            if (line)
+              line.textContent =
+                `${done.reference} : ${done.confirmed_count} / ` + `${done.dossier_count} parts AMO confirmées payées.`;
+          } catch (e) {
+            if (e instanceof ApiFailure) status.textContent = e.message;
+          }
+        },
       },
-    }, "Confirmer le paiement");
+      "Confirmer le paiement",
+    );
     return h(
       "tr",
       {},
@@ -206,7 +287,11 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
       h("td", {}, `${frDate(s.period_from)} – ${frDate(s.period_to)}`),
       h("td", {}, String(s.dossier_count)),
       h("td", {}, frMoney(s.total_amo)),
-      h("td", {}, s.confirmed_on ? `payé le ${frDate(s.confirmed_on)}` : `${s.confirmed_count} / ${s.dossier_count} confirmés`),
+      h(
+        "td",
+        {},
+        s.confirmed_on ? `payé le ${frDate(s.confirmed_on)}` : `${s.confirmed_count} / ${s.dossier_count} confirmés`,
+      ),
       h("td", {}, saveAs, s.confirmed_on ? null : ref, s.confirmed_on ? null : confirm),
     );
   });

@@ -22,9 +22,11 @@ use crate::error::ApiResult;
 macro_rules! operations {
     ($($op:ty),* $(,)?) => {
         /// Runs the operation called `name`, or `None` if there is no such operation.
-        pub(super) async fn dispatch(api: &Api, caller: &mut Caller, name: &str, request: serde_json::Value, progress: Option<super::ProgressSink>)
+        pub(super) async fn dispatch(api: &Api, caller: &mut Caller, name: &str, request: serde_json::Value,
+            progress: Option<super::ProgressSink>)
             -> Option<ApiResult<serde_json::Value>> {
-            $( if name == <$op as super::Operation>::NAME { return Some(api.run::<$op>(caller, request, progress).await); } )*
+            $( if name == <$op as super::Operation>::NAME { return Some(api.run::<$op>(caller, request,
+                progress).await); } )*
             None
         }
 

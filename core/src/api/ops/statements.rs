@@ -231,13 +231,20 @@ impl Operation for SettingsSave {
         ] {
             crate::settings::set(&mut tx, ctx.now, k, v).await?;
         }
-        crate::audit::record(&mut tx, ctx.now, &ctx.actor, crate::audit::Change {
-            action: "settings.update",
-            entity_type: "settings",
-            entity_id: Some("mutual".into()),
-            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address, "privacy_notice": before.notice, "appeal_days": before.appeal_days })),
-            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address, "privacy_notice": notice, "appeal_days": appeal_days })),
-        })
+        crate::audit::record(
+            &mut tx,
+            ctx.now,
+            &ctx.actor,
+            crate::audit::Change {
+                action: "settings.update",
+                entity_type: "settings",
+                entity_id: Some("mutual".into()),
+                before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address,
+                "privacy_notice": before.notice, "appeal_days": before.appeal_days })),
+                after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address,
+                "privacy_notice": notice, "appeal_days": appeal_days })),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(MutualSettings {

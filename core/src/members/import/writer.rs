@@ -223,8 +223,10 @@ impl Writer {
             // with this import's time (a row another desk added meanwhile is neither).
             repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, Some(&ts)).await?;
             sqlx::query(
-                "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, created_at, updated_at)
-                 SELECT id, 'lui_meme', last_name, first_name, birth_date, affiliation_date, $1, $1 FROM members WHERE id > $2 AND created_at = $1 ORDER BY id",
+                "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, \
+                    coverage_start, created_at, updated_at)
+                 SELECT id, 'lui_meme', last_name, first_name, birth_date, affiliation_date, $1, $1 FROM members \
+                     WHERE id > $2 AND created_at = $1 ORDER BY id",
             )
             .bind(&ts)
             .bind(before)

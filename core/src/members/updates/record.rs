@@ -263,13 +263,21 @@ pub(crate) async fn record_from_roster(
         return Ok(false);
     }
     let id = insert_request(tx, actor, now, member_id, &change, Channel::Employer).await?;
-    audit::record(tx, now, actor, Change {
-        action: "member_update.record",
-        entity_type: "member",
-        entity_id: Some(member_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [], "roster": file })),
-    })
+    audit::record(
+        tx,
+        now,
+        actor,
+        Change {
+            action: "member_update.record",
+            entity_type: "member",
+            entity_id: Some(member_id.to_string()),
+            before: None,
+            after: Some(
+                serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [],
+            "roster": file }),
+            ),
+        },
+    )
     .await?;
     Ok(true)
 }

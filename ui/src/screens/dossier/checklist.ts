@@ -28,23 +28,40 @@ export function checklistPart(p: DossierPage, reload: () => Promise<void>): HTML
     formError(),
     h("p", { class: "hint" }, "Le dossier contient :"),
     ...CONTENTS.map(([k, label]) =>
-      h("label", {}, h("input", { type: "checkbox", name: `c-${k}`, id: `c-${k}`, checked: d.contents[k], disabled: !canTick }), label),
+      h(
+        "label",
+        {},
+        h("input", { type: "checkbox", name: `c-${k}`, id: `c-${k}`, checked: d.contents[k], disabled: !canTick }),
+        label,
+      ),
     ),
     h("p", { class: "hint" }, "Documents présents (en gras : exigés) :"),
     ...p.checklist.items.map((it) =>
       h(
         "label",
         { class: it.required ? "req" : "" },
-        h("input", { type: "checkbox", name: `d-${it.code}`, id: `d-${it.code}`, checked: it.present, disabled: !canTick }),
+        h("input", {
+          type: "checkbox",
+          name: `d-${it.code}`,
+          id: `d-${it.code}`,
+          checked: it.present,
+          disabled: !canTick,
+        }),
         it.label,
       ),
     ),
-    p.checklist.missing.length ? h("p", { id: "checklist-missing", class: "field-error" }, `Manquent : ${p.checklist.missing.join(" ; ")}`) : h("p", { id: "checklist-missing", class: "hint" }, "Toutes les pièces exigées sont présentes."),
+    p.checklist.missing.length
+      ? h("p", { id: "checklist-missing", class: "field-error" }, `Manquent : ${p.checklist.missing.join(" ; ")}`)
+      : h("p", { id: "checklist-missing", class: "hint" }, "Toutes les pièces exigées sont présentes."),
     canTick ? h("button", { type: "submit", id: "checklist-save" }, "Enregistrer les pièces") : null,
   );
   onSubmit(checklist, async () => {
-    const contents = Object.fromEntries(CONTENTS.map(([k]) => [k, (checklist.elements.namedItem(`c-${k}`) as HTMLInputElement).checked])) as unknown as Contents;
-    const present = p.checklist.items.filter((it) => (checklist.elements.namedItem(`d-${it.code}`) as HTMLInputElement).checked).map((it) => it.code);
+    const contents = Object.fromEntries(
+      CONTENTS.map(([k]) => [k, (checklist.elements.namedItem(`c-${k}`) as HTMLInputElement).checked]),
+    ) as unknown as Contents;
+    const present = p.checklist.items
+      .filter((it) => (checklist.elements.namedItem(`d-${it.code}`) as HTMLInputElement).checked)
+      .map((it) => it.code);
     await call("dossier_checklist", { id: d.id, version: d.version, contents, present });
     await reload();
   });

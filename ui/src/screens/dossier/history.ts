@@ -23,15 +23,23 @@ const ACTION_LABELS: Record<string, string> = {
 
 export async function historyPart(p: DossierPage): Promise<HTMLTableElement> {
   const statuses = await dossierStatuses();
-  const history = grid("dossier-history", ["Quand", "Qui", "Action", "Statut"], p.history.map((e) =>
+  const history = grid(
+    "dossier-history",
+    ["Quand", "Qui", "Action", "Statut"],
+    p.history.map((e) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, localTime(e.at)),
+        h("td", {}, e.actor),
+        h("td", {}, ACTION_LABELS[e.action] ?? e.action),
         h(
-          "tr",
+          "td",
           {},
-          h("td", {}, localTime(e.at)),
-          h("td", {}, e.actor),
-          h("td", {}, ACTION_LABELS[e.action] ?? e.action),
-          h("td", {}, statuses.find((s) => s.status === (e.after as Record<string, unknown> | null)?.["status"])?.label ?? ""),
+          statuses.find((s) => s.status === (e.after as Record<string, unknown> | null)?.["status"])?.label ?? "",
         ),
-      ));
+      ),
+    ),
+  );
   return history;
 }

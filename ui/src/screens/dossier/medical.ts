@@ -8,7 +8,14 @@ export function medicalPart(p: DossierPage, status: HTMLElement): HTMLElement | 
   const d = p.dossier;
   // Medical secrecy: the medical advisor reads and writes the medical side; others see that it exists.
   const medical = ((): HTMLElement | null => {
-    if (!p.can.read_medical) return p.confidential ? h("p", { class: "hint", id: "dossier-confidential" }, "Ce dossier contient des éléments médicaux confidentiels, réservés au médecin conseil.") : null;
+    if (!p.can.read_medical)
+      return p.confidential
+        ? h(
+            "p",
+            { class: "hint", id: "dossier-confidential" },
+            "Ce dossier contient des éléments médicaux confidentiels, réservés au médecin conseil.",
+          )
+        : null;
     const form = h("form", { id: "dossier-medical-form", class: "card medical", autocomplete: "off" });
     mount(
       form,
@@ -19,7 +26,11 @@ export function medicalPart(p: DossierPage, status: HTMLElement): HTMLElement | 
       h("button", { type: "submit" }, "Enregistrer"),
     );
     onSubmit(form, async () => {
-      await call("dossier_medical_save", { dossier_id: d.id, nature: value(form, "nature"), notes: value(form, "notes") });
+      await call("dossier_medical_save", {
+        dossier_id: d.id,
+        nature: value(form, "nature"),
+        notes: value(form, "notes"),
+      });
       status.textContent = "Partie médicale enregistrée.";
     });
     return form;

@@ -5,18 +5,35 @@ import type { DossierPage, Move, MoveOption } from "../../api/bindings";
 import { field, formError, h, mount, onSubmit, select } from "../../dom";
 
 /** The row of move buttons and the form a move opens. */
-export async function movesPart(p: DossierPage, status: HTMLElement, reload: () => Promise<void>): Promise<{ actions: HTMLElement; moveForm: HTMLFormElement }> {
+export async function movesPart(
+  p: DossierPage,
+  status: HTMLElement,
+  reload: () => Promise<void>,
+): Promise<{ actions: HTMLElement; moveForm: HTMLFormElement }> {
   const d = p.dossier;
   // Moves open to this staff member.
-  const reasons = p.can.moves.some((o) => o.move === "mark_incomplete" || o.move === "reject") ? await call("reason_list", {}) : [];
+  const reasons = p.can.moves.some((o) => o.move === "mark_incomplete" || o.move === "reject")
+    ? await call("reason_list", {})
+    : [];
   const actions = h("div", { class: "row", id: "dossier-moves" });
   const moveForm = h("form", { id: "move-form", class: "card inline", hidden: true });
   const showMove = ({ move: m, label }: MoveOption): void => {
     moveForm.hidden = false;
     const parts: HTMLElement[] = [h("h3", {}, label), formError()];
     if (m === "mark_incomplete" || m === "reject") {
-      parts.push(select("Motif (catalogue)", "reason_code", [["", "—"], ...reasons.map((r): [string, string] => [r.code, r.label])], m === "mark_incomplete" ? "pieces_manquantes" : ""));
-      parts.push(field("Texte lu par l'adhérent", "reason_text", { value: m === "mark_incomplete" ? p.checklist.proposed_reason : "" }));
+      parts.push(
+        select(
+          "Motif (catalogue)",
+          "reason_code",
+          [["", "—"], ...reasons.map((r): [string, string] => [r.code, r.label])],
+          m === "mark_incomplete" ? "pieces_manquantes" : "",
+        ),
+      );
+      parts.push(
+        field("Texte lu par l'adhérent", "reason_text", {
+          value: m === "mark_incomplete" ? p.checklist.proposed_reason : "",
+        }),
+      );
     } else if (m === "reopen") {
       parts.push(field("Pourquoi rouvrir ce dossier rejeté", "reason_text"));
     } else if (m === "complement_received") {
@@ -36,7 +53,14 @@ export async function movesPart(p: DossierPage, status: HTMLElement, reload: () 
       const el = moveForm.elements.namedItem(n);
       return el instanceof HTMLInputElement || el instanceof HTMLSelectElement ? el.value || null : null;
     };
-    await call("dossier_move", { id: d.id, version: d.version, move: m, reason_code: v("reason_code"), reason_text: v("reason_text"), note: v("note") });
+    await call("dossier_move", {
+      id: d.id,
+      version: d.version,
+      move: m,
+      reason_code: v("reason_code"),
+      reason_text: v("reason_text"),
+      note: v("note"),
+    });
     await reload();
   });
   for (const o of p.can.moves) {

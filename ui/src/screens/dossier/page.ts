@@ -25,20 +25,28 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
   const facts = h(
     "dl",
     { class: "facts", id: "dossier-facts" },
-    ...([
-      ["Feuille de soins", d.form_number],
-      ["Adhérent", `${d.member_name} — matricule ${d.matricule}`],
-      ["Bénéficiaire", d.beneficiary_name],
-      ["Nature", labelOf(KINDS, d.kind)],
-      ["Premier acte", frDate(d.first_act_date)],
-      ["Total des frais engagés", `${frMoney(d.total_claimed)} DH`],
-      ["Pièces", String(d.pieces)],
-      ["Reçu le", frDate(d.received_on)],
-      ["Arrivée", d.scanned_on ? `scan du ${frDate(d.scanned_on)}${d.original_received_on ? `, original reçu le ${frDate(d.original_received_on)}` : ", original attendu"}` : `urne ${d.urn_name ?? ""}`],
-      ["Fin de validité", frDate(d.validity_end)],
-      ["Date limite de l'original", d.scanned_on ? frDate(d.original_deadline) : "—"],
-      ["Gestionnaire", d.assigned_name ?? "—"],
-    ] as [string, string][]).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+    ...(
+      [
+        ["Feuille de soins", d.form_number],
+        ["Adhérent", `${d.member_name} — matricule ${d.matricule}`],
+        ["Bénéficiaire", d.beneficiary_name],
+        ["Nature", labelOf(KINDS, d.kind)],
+        ["Premier acte", frDate(d.first_act_date)],
+        ["Total des frais engagés", `${frMoney(d.total_claimed)} DH`],
+        ["Pièces", String(d.pieces)],
+        ["Reçu le", frDate(d.received_on)],
+        [
+          "Arrivée",
+          d.scanned_on
+            ? `scan du ${frDate(d.scanned_on)}` +
+              (d.original_received_on ? `, original reçu le ${frDate(d.original_received_on)}` : ", original attendu")
+            : `urne ${d.urn_name ?? ""}`,
+        ],
+        ["Fin de validité", frDate(d.validity_end)],
+        ["Date limite de l'original", d.scanned_on ? frDate(d.original_deadline) : "—"],
+        ["Gestionnaire", d.assigned_name ?? "—"],
+      ] as [string, string][]
+    ).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
   );
   const statusBox = h(
     "p",
@@ -46,14 +54,21 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
     h("span", { class: `badge ${d.status}` }, d.status_label),
     d.late ? h("span", { class: "badge late" }, "hors délai") : null,
     d.reason ? h("span", { id: "dossier-reason" }, ` — ${d.reason}`) : null,
-    d.checklist_override ? h("span", { class: "hint" }, ` (complet malgré des pièces manquantes : ${d.checklist_override})`) : null,
+    d.checklist_override
+      ? h("span", { class: "hint" }, ` (complet malgré des pièces manquantes : ${d.checklist_override})`)
+      : null,
   );
 
   const { actions, moveForm } = await movesPart(p, status, reload);
   const receipt = h("button", { type: "button", id: "dossier-receipt" }, "Accusé de réception (PDF)");
   receipt.addEventListener(
     "click",
-    saveAs(status, { title: "Enregistrer l'accusé de réception", defaultPath: `accuse-${d.form_number}.pdf`, filters: PDF }, (path) => call("dossier_receipt", { id: d.id, path }), (p) => `Accusé de réception enregistré : ${p}`),
+    saveAs(
+      status,
+      { title: "Enregistrer l'accusé de réception", defaultPath: `accuse-${d.form_number}.pdf`, filters: PDF },
+      (path) => call("dossier_receipt", { id: d.id, path }),
+      (p) => `Accusé de réception enregistré : ${p}`,
+    ),
   );
   actions.append(receipt, h("button", { type: "button", onclick: back }, "Retour à la file"));
 
@@ -65,12 +80,16 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
     p.member_view.reason ? h("p", {}, p.member_view.reason) : null,
     p.member_view.missing.length ? h("ul", {}, ...p.member_view.missing.map((m) => h("li", {}, m))) : null,
     p.member_view.how_to_complete ? h("p", { class: "hint" }, p.member_view.how_to_complete) : null,
-    p.member_view.original_expected ? h("p", { class: "hint", id: "member-view-original" }, p.member_view.original_expected) : null,
+    p.member_view.original_expected
+      ? h("p", { class: "hint", id: "member-view-original" }, p.member_view.original_expected)
+      : null,
   );
 
   const liquidation = h("div", { id: "liquidation" });
   if (p.can.show_care_lines) void liquidationPanel(liquidation, p.can, d, reload);
-  const payNext = p.can.pay ? h("p", { class: "hint", id: "dossier-pay-next" }, "Liquidé : le prochain lot de paiement le réglera (Décomptes).") : null;
+  const payNext = p.can.pay
+    ? h("p", { class: "hint", id: "dossier-pay-next" }, "Liquidé : le prochain lot de paiement le réglera (Décomptes).")
+    : null;
   mount(
     panel,
     h("h3", { id: "dossier-title" }, `Dossier ${d.form_number}`),
