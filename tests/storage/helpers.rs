@@ -37,6 +37,48 @@ impl World {
         self
     }
 
+    /// Moves the clock from its start (23/11/2026) to `day`, same hour.
+    pub fn on_day(&self, day: chrono::NaiveDate) {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        self.clock.advance(day.signed_duration_since(start));
+    }
+
+    /// The desks most scenarios need, logged in: reception « accueil »,
+    /// claims « gest », administrator « chef ».
+    pub async fn desks(&self) -> Desks {
+        self.add_staff("accueil", &["reception"]).await;
+        self.add_staff("gest", &["claims"]).await;
+        self.add_staff("chef", &["admin"]).await;
+        Desks {
+            reception: self.login("accueil").await,
+            claims: self.login("gest").await,
+            admin: self.login("chef").await,
+        }
+    }
+
+    /// Opens an urn as the administrator and a collection of it as reception;
+    /// returns the collection's id.
+    pub async fn urn_and_collection(&self, d: &mut Desks, name: &str, site: &str) -> i64 {
+        let urn = self.call(&mut d.admin, "urn_save", json!({"name": name, "site": site})).await.unwrap();
+        let col = self.call(&mut d.reception, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
+        col["id"].as_i64().unwrap()
+    }
+
+    /// Records `m` at reception; returns the member's id and his own
+    /// beneficiary's (« lui-même »).
+    pub async fn member(&self, reception: &mut Caller, m: NewMember<'_>) -> (i64, i64) {
+        let created = self.call(reception, "member_create", m.json()).await.unwrap();
+        let page = self.call(reception, "member_get", json!({"id": created["id"]})).await.unwrap();
+        (created["id"].as_i64().unwrap(), page["beneficiaries"][0]["id"].as_i64().unwrap())
+    }
+
+    /// Adds a child to member `member`; returns the beneficiary's id.
+    pub async fn child(&self, reception: &mut Caller, member: i64, last: &str, first: &str, birth: &str) -> i64 {
+        let b = json!({"relation": "enfant", "last_name": last, "first_name": first, "birth_date": birth});
+        let added = self.call(reception, "beneficiary_add", json!({"member_id": member, "beneficiary": b})).await;
+        added.unwrap()["id"].as_i64().unwrap()
+    }
+
     /// Calls as `caller`, which a login or logout may change.
     pub async fn call(&self, caller: &mut Caller, op: &str, req: Value) -> Result<Value, ApiError> {
         self.api.call(caller, op, req).await
@@ -85,5 +127,51 @@ impl World {
         let rows: Vec<String> =
             sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(self.t.db.pool()).await.unwrap();
         rows
+    }
+}
+
+/// The three desks of [`World::desks`].
+pub struct Desks {
+    pub reception: Caller,
+    pub claims: Caller,
+    pub admin: Caller,
+}
+
+/// A member as reception types him: the required fields, then what a
+/// scenario adds.
+pub struct NewMember<'a> {
+    pub matricule: &'a str,
+    pub last_name: &'a str,
+    pub first_name: &'a str,
+    pub employer: &'a str,
+    pub birth_date: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub rib: Option<&'a str>,
+}
+
+impl<'a> NewMember<'a> {
+    /// An active member of `employer`.
+    pub fn new(matricule: &'a str, last_name: &'a str, first_name: &'a str, employer: &'a str) -> Self {
+        NewMember { matricule, last_name, first_name, employer, birth_date: None, address: None, rib: None }
+    }
+    pub fn born(self, day: &'a str) -> Self {
+        NewMember { birth_date: Some(day), ..self }
+    }
+    pub fn living_at(self, address: &'a str) -> Self {
+        NewMember { address: Some(address), ..self }
+    }
+    pub fn paid_to(self, rib: &'a str) -> Self {
+        NewMember { rib: Some(rib), ..self }
+    }
+    /// The request of `member_create`.
+    pub fn json(&self) -> Value {
+        let mut v = json!({"matricule": self.matricule, "last_name": self.last_name, "first_name": self.first_name,
+            "employer": self.employer, "status": "actif"});
+        for (key, value) in [("birth_date", self.birth_date), ("address", self.address), ("rib", self.rib)] {
+            if let Some(x) = value {
+                v[key] = json!(x);
+            }
+        }
+        v
     }
 }

@@ -3,7 +3,7 @@
 //! parties already paid providers, who pays each part, and transfers a bank
 //! accepts. Every amount is computed by hand in the comments.
 
-use crate::helpers::World;
+use crate::helpers::{Desks, NewMember, World};
 use crate::statements::pdf_text;
 use crate::support::{count, TestDb};
 use guichet_core::api::Caller;
@@ -37,48 +37,14 @@ pub(crate) struct Mutual {
 
 pub(crate) async fn mutual(t: TestDb) -> Mutual {
     let w = World::new(t).without_idle_lock().await;
-    w.clock.advance(
-        chrono::NaiveDate::from_ymd_opt(2023, 2, 20)
-            .unwrap()
-            .signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
-    );
-    w.add_staff("accueil", &["reception"]).await;
-    w.add_staff("gest", &["claims"]).await;
-    w.add_staff("chef", &["admin"]).await;
-    let mut admin = w.login("chef").await;
-    let mut reception = w.login("accueil").await;
-    let claims = w.login("gest").await;
-    let urn = w.call(&mut admin, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
-    let m = w
-        .call(
-            &mut reception,
-            "member_create",
-            json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "employer": "RAM",
-                "status": "actif", "rib": "007 780 000 000 3654300171 71"}),
-        )
-        .await
-        .unwrap();
-    let farah = w
-        .call(
-            &mut reception,
-            "beneficiary_add",
-            json!({"member_id": m["id"], "beneficiary": {"relation": "enfant",
-            "last_name": "Benhnini", "first_name": "Farah", "birth_date": "2016-07-06"}}),
-        )
-        .await
-        .unwrap();
-    let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
-    let col = w.call(&mut reception, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
-    Mutual {
-        member: m["id"].as_i64().unwrap(),
-        fouad: page["beneficiaries"][0]["id"].as_i64().unwrap(),
-        farah: farah["id"].as_i64().unwrap(),
-        collection: col["id"].as_i64().unwrap(),
-        w,
-        reception,
-        claims,
-        admin,
-    }
+    w.on_day(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap());
+    let mut d = w.desks().await;
+    let collection = w.urn_and_collection(&mut d, "Siège", "Casablanca").await;
+    let fouad = NewMember::new("13059", "Benhnini", "Fouad", "RAM").paid_to("007 780 000 000 3654300171 71");
+    let (member, fouad) = w.member(&mut d.reception, fouad).await;
+    let farah = w.child(&mut d.reception, member, "Benhnini", "Farah", "2016-07-06").await;
+    let Desks { reception, claims, admin } = d;
+    Mutual { member, fouad, farah, collection, w, reception, claims, admin }
 }
 
 impl Mutual {

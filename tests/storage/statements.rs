@@ -2,7 +2,7 @@
 //! layer, on both backends. The clock is moved back to February 2023, when the
 //! worked example's dossier was deposited.
 
-use crate::helpers::World;
+use crate::helpers::{Desks, NewMember, World};
 use crate::support::{count, TestDb};
 use guichet_core::api::Caller;
 use guichet_core::ErrorCode;
@@ -60,59 +60,28 @@ fn rule_set(from: &str, b: i64) -> Value {
 
 pub(crate) async fn office(t: TestDb) -> Office {
     let w = World::new(t).without_idle_lock().await;
-    w.clock.advance(
-        chrono::NaiveDate::from_ymd_opt(2023, 2, 20)
-            .unwrap()
-            .signed_duration_since(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
-    );
-    w.add_staff("accueil", &["reception"]).await;
-    w.add_staff("gest", &["claims"]).await;
-    w.add_staff("chef", &["admin"]).await;
-    let mut admin = w.login("chef").await;
-    let mut reception = w.login("accueil").await;
-    let claims = w.login("gest").await;
-    w.call(&mut admin, "rule_set_add", rule_set("2022-01-01", 110)).await.unwrap();
+    w.on_day(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap());
+    let mut d = w.desks().await;
+    w.call(&mut d.admin, "rule_set_add", rule_set("2022-01-01", 110)).await.unwrap();
     // These tests are about the computation and the statements: from 2022 the
     // mutual pays the AMO part too (and recovers it from the fund), so every
     // figure reimbursed is in its transfers. The fund paying its own part,
     // the shipped tariff and third-party payments: money_flows.rs.
     w.call(
-        &mut admin,
+        &mut d.admin,
         "amo_arrangement_add",
         json!({"effective_from": "2022-01-01", "fund_name": "CNOPS", "amo_paid_by": "mutuelle"}),
     )
     .await
     .unwrap();
-    let urn = w.call(&mut admin, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
-    let m = w
-        .call(
-            &mut reception,
-            "member_create",
-            json!({"matricule": "13059", "last_name": "Bennani", "first_name": "Karim", "employer": "RAM",
-                "status": "actif", "address": "12 rue Ibn Sina, Casablanca", "rib": "007 780 000 000 3654300171 71"}),
-        )
-        .await
-        .unwrap();
-    let salma = w
-        .call(
-            &mut reception,
-            "beneficiary_add",
-            json!({"member_id": m["id"], "beneficiary": {"relation": "enfant",
-            "last_name": "Bennani", "first_name": "Salma", "birth_date": "2016-03-02"}}),
-        )
-        .await
-        .unwrap();
-    let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
-    let col = w.call(&mut reception, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
-    Office {
-        karim: page["beneficiaries"][0]["id"].as_i64().unwrap(),
-        salma: salma["id"].as_i64().unwrap(),
-        collection: col["id"].as_i64().unwrap(),
-        w,
-        reception,
-        claims,
-        admin,
-    }
+    let collection = w.urn_and_collection(&mut d, "Siège", "Casablanca").await;
+    let karim = NewMember::new("13059", "Bennani", "Karim", "RAM")
+        .living_at("12 rue Ibn Sina, Casablanca")
+        .paid_to("007 780 000 000 3654300171 71");
+    let (member, karim) = w.member(&mut d.reception, karim).await;
+    let salma = w.child(&mut d.reception, member, "Bennani", "Salma", "2016-03-02").await;
+    let Desks { reception, claims, admin } = d;
+    Office { karim, salma, collection, w, reception, claims, admin }
 }
 
 impl Office {
