@@ -118,7 +118,7 @@ enum Command {
 #[derive(Args, Default)]
 struct ServeArgs {
     /// Fichier de configuration (TOML : database, listen, tls_cert, tls_key,
-    /// self_signed, max_body_mb, timeout_s, logins_per_address) ; une option
+    /// self_signed, max_body_mb, timeout_s, logins_per_address, outbox_dir) ; une option
     /// donnée ici l'emporte sur le fichier. Celui des paquets :
     /// /etc/guichet/server.toml.
     #[arg(long, value_name = "FICHIER")]
@@ -151,6 +151,11 @@ struct ServeArgs {
     /// à relever si les postes passent par un même mandataire [défaut : 30].
     #[arg(long)]
     logins_per_address: Option<usize>,
+    /// Dossier où écrire les codes de l'espace adhérent envoyés par e-mail ou
+    /// SMS (un fichier par message, pour l'expéditeur du site) ; sans lui, les
+    /// codes se remettent par courrier.
+    #[arg(long, value_name = "DOSSIER")]
+    outbox_dir: Option<std::path::PathBuf>,
 }
 
 impl ServeArgs {
@@ -167,6 +172,7 @@ impl ServeArgs {
         self.max_body_mb = self.max_body_mb.or(file.max_body_mb);
         self.timeout_s = self.timeout_s.or(file.timeout_s);
         self.logins_per_address = self.logins_per_address.or(file.logins_per_address);
+        self.outbox_dir = self.outbox_dir.or(file.outbox_dir);
         self
     }
 }
@@ -364,7 +370,11 @@ async fn serve(db: Db, a: ServeArgs) -> ExitCode {
     opts.max_body = a.max_body_mb.unwrap_or(64).max(1) * 1024 * 1024;
     opts.timeout = std::time::Duration::from_secs(a.timeout_s.unwrap_or(120).max(5));
     opts.logins_per_address = a.logins_per_address.unwrap_or(30).max(1);
-    let running = match guichet_server::start(Api::new(db), opts).await {
+    let mut api = Api::new(db);
+    if let Some(dir) = a.outbox_dir {
+        api = api.with_outbox(std::sync::Arc::new(guichet_core::portal::outbox::FolderOutbox { dir }));
+    }
+    let running = match guichet_server::start(api, opts).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");

@@ -10,6 +10,7 @@ use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
 use guichet_core::api::wire::{self, fingerprint};
 use guichet_core::api::ProgressSink;
 use guichet_core::error::{ApiError, ErrorCode};
+pub use reqwest;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
@@ -221,6 +222,12 @@ impl Client {
         };
         let http = builder.build().map_err(ApiError::internal)?;
         Ok(Client { http, base, desk: desk.to_string(), token: Mutex::new(None) })
+    }
+
+    /// The HTTPS client (trust as configured) and the server's address: for
+    /// calls outside the command layer (the members' portal, its tests).
+    pub fn http(&self) -> (&reqwest::Client, &str) {
+        (&self.http, &self.base)
     }
 
     /// The session token this client holds (none before login or after logout).

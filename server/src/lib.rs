@@ -7,6 +7,7 @@
 //! schema nor rewrite the journal, and refuses the owner's or a superuser's.
 
 mod limits;
+pub mod portal;
 mod routes;
 pub mod sessions;
 pub mod tls;
@@ -136,6 +137,17 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/healthz", get(routes::healthz))
         .route("/api/v1/version", get(routes::version))
         .route("/api/v1/{op}", post(routes::call))
+        .route("/portail", get(portal::redirect))
+        .route("/portail/", get(portal::index))
+        .route("/portail/assets/{name}", get(portal::file))
+        .route("/portail/api/activation", post(portal::activate))
+        .route("/portail/api/connexion", post(portal::login))
+        .route("/portail/api/deconnexion", post(portal::logout))
+        .route("/portail/api/oubli", post(portal::forgot))
+        .route("/portail/api/reinitialisation", post(portal::reset))
+        .route("/portail/api/session", get(portal::session))
+        .route("/portail/api/moi", get(portal::my_view))
+        .route("/portail/api/decomptes/{number}", get(portal::my_statement))
         .fallback(routes::fallback)
         // The handler reads the body within `max_body` itself, to refuse in French.
         .layer(DefaultBodyLimit::disable())

@@ -244,7 +244,7 @@ pub async fn call(
 /// The request's body if it fits `limit`. An oversized one is still read (up
 /// to eight times the limit, then dropped) so that its sender gets the
 /// refusal instead of a connection cut while it was still sending.
-async fn read_limited(body: Body, limit: usize) -> Option<Bytes> {
+pub(crate) async fn read_limited(body: Body, limit: usize) -> Option<Bytes> {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut buf: Vec<u8> = Vec::new();

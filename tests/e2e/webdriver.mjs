@@ -116,6 +116,45 @@ export async function launch(extraEnv = {}) {
   return w;
 }
 
+/**
+ * Opens Debian's Chromium through its chromedriver (headless, a phone's
+ * width by default), trusting the test server's self-signed certificate.
+ */
+export async function launchBrowser({ width = 412, height = 915 } = {}) {
+  const home = mkdtempSync(join(tmpdir(), "guichet-chromium-"));
+  const port = await freePort();
+  const logFd = openSync(join(home, "chromedriver.log"), "a");
+  const driverBin = process.env.CHROMEDRIVER ?? "chromedriver";
+  const driver = spawn(driverBin, [`--port=${port}`], { stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForPort(port, 15000);
+    const args = [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      `--window-size=${width},${height}`,
+      `--user-data-dir=${join(home, "profile")}`,
+    ];
+    const options = { args, ...(existsSync("/usr/bin/chromium") ? { binary: "/usr/bin/chromium" } : {}) };
+    const res = await fetch(`${base}/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        capabilities: { alwaysMatch: { acceptInsecureCerts: true, "goog:chromeOptions": options } },
+      }),
+    });
+    const body = await res.json();
+    if (!res.ok) throw new Error(`session not created: ${JSON.stringify(body)}`);
+    return new Window(base, body.value.sessionId, driver, home);
+  } catch (e) {
+    driver.kill("SIGTERM");
+    throw e;
+  }
+}
+
 export class Window {
   constructor(base, id, driver, home) {
     this.base = base;
@@ -133,6 +172,11 @@ export class Window {
     const json = await res.json();
     if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
     return json.value;
+  }
+
+  /** Opens `url` in this window (a browser's). */
+  async open(url) {
+    await this.cmd("POST", "/url", { url });
   }
 
   async find(css) {

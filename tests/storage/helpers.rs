@@ -147,12 +147,24 @@ pub struct NewMember<'a> {
     pub birth_date: Option<&'a str>,
     pub address: Option<&'a str>,
     pub rib: Option<&'a str>,
+    pub cnie: Option<&'a str>,
+    pub email: Option<&'a str>,
 }
 
 impl<'a> NewMember<'a> {
     /// An active member of `employer`.
     pub fn new(matricule: &'a str, last_name: &'a str, first_name: &'a str, employer: &'a str) -> Self {
-        NewMember { matricule, last_name, first_name, employer, birth_date: None, address: None, rib: None }
+        NewMember {
+            matricule,
+            last_name,
+            first_name,
+            employer,
+            birth_date: None,
+            address: None,
+            rib: None,
+            cnie: None,
+            email: None,
+        }
     }
     pub fn born(self, day: &'a str) -> Self {
         NewMember { birth_date: Some(day), ..self }
@@ -163,11 +175,21 @@ impl<'a> NewMember<'a> {
     pub fn paid_to(self, rib: &'a str) -> Self {
         NewMember { rib: Some(rib), ..self }
     }
+    pub fn identified(self, cnie: &'a str, email: &'a str) -> Self {
+        NewMember { cnie: Some(cnie), email: Some(email), ..self }
+    }
     /// The request of `member_create`.
     pub fn json(&self) -> Value {
         let mut v = json!({"matricule": self.matricule, "last_name": self.last_name, "first_name": self.first_name,
             "employer": self.employer, "status": "actif"});
-        for (key, value) in [("birth_date", self.birth_date), ("address", self.address), ("rib", self.rib)] {
+        let optional = [
+            ("birth_date", self.birth_date),
+            ("address", self.address),
+            ("rib", self.rib),
+            ("cnie", self.cnie),
+            ("email", self.email),
+        ];
+        for (key, value) in optional {
             if let Some(x) = value {
                 v[key] = json!(x);
             }

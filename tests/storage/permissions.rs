@@ -121,6 +121,8 @@ member_update_decide             R..A
 member_update_file_save          RCMA
 member_update_receipt            RCMA
 member_view                      RCMA
+portal_code_letter               R..A
+portal_code_send                 R..A
 urn_list                         RCMA
 urn_save                         ...A
 collection_open                  R..A

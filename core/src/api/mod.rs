@@ -109,6 +109,8 @@ pub struct Api {
     /// Answers go to other machines (the Guichet server): the database's
     /// location is not theirs to know.
     remote: bool,
+    /// Where codes sent by e-mail or SMS go (none: letters only).
+    outbox: Option<Arc<dyn crate::portal::outbox::Outbox>>,
 }
 
 /// What an operation sees while it runs.
@@ -202,10 +204,17 @@ impl Ctx<'_> {
 
 impl Api {
     pub fn new(db: Db) -> Api {
-        Api { db, clock: Arc::new(SystemClock), remote: false }
+        Api { db, clock: Arc::new(SystemClock), remote: false, outbox: None }
     }
     pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Api {
-        Api { db, clock, remote: false }
+        Api { db, clock, remote: false, outbox: None }
+    }
+    /// The same, sending members' codes through `outbox`.
+    pub fn with_outbox(self, outbox: Arc<dyn crate::portal::outbox::Outbox>) -> Api {
+        Api { outbox: Some(outbox), ..self }
+    }
+    pub fn outbox(&self) -> Option<&dyn crate::portal::outbox::Outbox> {
+        self.outbox.as_deref()
     }
     /// The same, answering other machines (the Guichet server).
     pub fn serving_remote(self) -> Api {

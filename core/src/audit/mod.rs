@@ -52,6 +52,10 @@ impl Actor {
     pub fn anonymous() -> Actor {
         Actor::new(None, "anonyme".to_string())
     }
+    /// A member on the portal, named by his matricule (`adhérent:13059`).
+    pub fn member(matricule: &str) -> Actor {
+        Actor::new(None, format!("adhérent:{matricule}"))
+    }
     /// A named process rather than a person ("premier-démarrage").
     pub fn process(name: &str) -> Actor {
         Actor::new(None, name.to_string())

@@ -4,10 +4,11 @@
 //! disabled and wrong alike.
 
 use super::repo::*;
-use super::{password, StaffMember, LOCK_MINUTES, MAX_FAILED_ATTEMPTS};
+use super::{StaffMember, LOCK_MINUTES, MAX_FAILED_ATTEMPTS};
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::password;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Any, AnyPool, Row, Transaction};

@@ -1,7 +1,7 @@
 //! Staff accounts: who can log in, with which roles, and the lock-out rule.
 
 mod credentials;
-pub mod password;
+
 mod repo;
 mod requests;
 pub mod validate;

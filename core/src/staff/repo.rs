@@ -3,10 +3,11 @@
 //! editing the same account at once cannot overwrite each other silently.
 
 use super::credentials::end_server_sessions;
-use super::{password, validate, StaffMember};
+use super::{validate, StaffMember};
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::password;
 use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};

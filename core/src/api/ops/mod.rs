@@ -10,6 +10,7 @@ pub mod catalogues;
 pub mod dossiers;
 pub mod liquidation;
 pub mod members;
+pub mod portal;
 pub mod reception;
 pub mod session;
 pub mod staff;
@@ -78,6 +79,8 @@ operations! {
     members::MemberUpdateFileSave,
     members::MemberUpdateReceipt,
     members::MemberView,
+    portal::PortalCodeLetter,
+    portal::PortalCodeSend,
     reception::UrnList,
     reception::UrnSave,
     reception::CollectionOpen,

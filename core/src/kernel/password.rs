@@ -1,4 +1,7 @@
 //! Passwords are stored as argon2id PHC strings (salt and parameters inside).
+//! Staff passwords are long ([`check_policy`]); members' follow the rule their
+//! portal guides state (seed 003: « minimum 8 caractères, dont au minimum une
+//! majuscule, une minuscule et un chiffre », [`check_member_policy`]).
 
 use crate::error::{ApiError, ApiResult};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -14,6 +17,26 @@ pub fn check_policy(field: &str, password: &str) -> ApiResult<()> {
         return Err(ApiError::validation(
             field,
             format!("Mot de passe trop court : au moins {MIN_LENGTH} caractères (il en a {n})."),
+        ));
+    }
+    if n > MAX_LENGTH {
+        return Err(ApiError::validation(field, format!("Mot de passe trop long : au plus {MAX_LENGTH} caractères.")));
+    }
+    if password.chars().any(|c| c.is_control()) {
+        return Err(ApiError::validation(field, "Le mot de passe contient un caractère de contrôle."));
+    }
+    Ok(())
+}
+
+/// The members' rule: at least 8 characters, one capital, one small letter
+/// and one digit.
+pub fn check_member_policy(field: &str, password: &str) -> ApiResult<()> {
+    let n = password.chars().count();
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+    if n < 8 || !has(|c| c.is_uppercase()) || !has(|c| c.is_lowercase()) || !has(|c| c.is_ascii_digit()) {
+        return Err(ApiError::validation(
+            field,
+            "Mot de passe trop faible : au moins 8 caractères, dont une majuscule, une minuscule et un chiffre.",
         ));
     }
     if n > MAX_LENGTH {
@@ -56,5 +79,14 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("password"));
         assert_eq!(e.message, "Mot de passe trop court : au moins 10 caractères (il en a 5).");
         assert!(check_policy("password", "dix-caract").is_ok());
+    }
+
+    #[test]
+    fn a_members_password_follows_the_portal_guides_rule() {
+        for weak in ["Court1A", "toutminuscule1", "TOUTMAJUSCULE1", "SansChiffre"] {
+            let e = check_member_policy("password", weak).unwrap_err();
+            assert!(e.message.starts_with("Mot de passe trop faible"), "{weak}: {}", e.message);
+        }
+        assert!(check_member_policy("password", "Salma2016").is_ok());
     }
 }

@@ -1,0 +1,60 @@
+//! Where the messages that carry a member's code go: one interface, a
+//! folder of message files (what tests read, and what a site without a mail
+//! server can hand to its own sender). A code sent by e-mail or SMS goes to
+//! the address or GSM on file, never to one typed on the portal.
+
+use crate::error::{ApiError, ApiResult};
+use std::path::PathBuf;
+
+/// How a code reaches the member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Printed by the desk on a letter (handed over or posted).
+    Letter,
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Letter => "letter",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// A message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub channel: Channel,
+    /// The e-mail address or the GSM number on file.
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Sends messages; fails with a French message when it cannot.
+pub trait Outbox: Send + Sync {
+    fn send(&self, m: &Message) -> ApiResult<()>;
+}
+
+/// Writes each message as a text file in a folder (`<time>-<channel>.txt`,
+/// the recipient in its first line).
+pub struct FolderOutbox {
+    pub dir: PathBuf,
+}
+
+impl Outbox for FolderOutbox {
+    fn send(&self, m: &Message) -> ApiResult<()> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| ApiError::new(crate::error::ErrorCode::Unavailable, format!("Envoi impossible : {e}.")))?;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f");
+        let path = self.dir.join(format!("{stamp}-{}.txt", m.channel.code()));
+        let text = format!("À : {}\nObjet : {}\n\n{}\n", m.to, m.subject, m.body);
+        std::fs::write(&path, text)
+            .map_err(|e| ApiError::new(crate::error::ErrorCode::Unavailable, format!("Envoi impossible : {e}.")))
+    }
+}

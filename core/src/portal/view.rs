@@ -1,0 +1,287 @@
+//! The member's view: exactly what the member's portal would show him, in the
+//! same words — his information and beneficiaries, each dossier with its
+//! status (and the reason and missing pieces when incomplete or rejected),
+//! statements ready to download, prior approvals and coverage requests with
+//! their status, reason and letter, and pending update requests. The phone
+//! desk reads it aloud; a portal could serve it as is. It never carries a
+//! medical detail, whoever asks: it is built without any role.
+
+use crate::approvals::repo as approvals;
+use crate::dossiers::repo as dossiers;
+use crate::dossiers::view::{member_view as dossier_view, MemberDossierView};
+use crate::dossiers::workflow::Status;
+use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
+use crate::kernel::rib::masked as masked_rib;
+use crate::members::updates::{self, UpdateFilter};
+use crate::members::{self, Relation};
+use crate::money::format as dh;
+use crate::storage::Db;
+use chrono::NaiveDate;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalIdentity {
+    pub matricule: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub employer: Option<String>,
+    pub status: String,
+    pub address: Option<String>,
+    pub gsm: Option<String>,
+    pub email: Option<String>,
+    /// Only the last four digits: what the portal shows and the desk may read aloud.
+    pub rib: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalBeneficiary {
+    /// 1 = the member himself, as on the desk's forms.
+    #[ts(type = "number")]
+    pub number: i64,
+    pub name: String,
+    pub relation: String,
+    pub birth_date: Option<String>,
+    /// `Couvert`, `Couvert jusqu'au 31/12/2026`, `Plus couvert depuis le 31/12/2022`.
+    pub coverage: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalDossier {
+    #[serde(flatten)]
+    pub dossier: MemberDossierView,
+    /// `1 100,00 DH`.
+    pub claimed: String,
+    /// Once paid: what was paid and when.
+    pub paid: Option<String>,
+    /// Once liquidated: each part, who pays it and when (`Part AMO : 64,00 DH,
+    /// versée par CNOPS le 05/04/2023`), what others paid the provider, the
+    /// remaining charge, a transfer the bank returned.
+    pub parts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalStatement {
+    pub number: String,
+    pub form_number: String,
+    pub paid_on: String,
+    pub amount: String,
+    pub payment_reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalApproval {
+    pub number: String,
+    pub kind: String,
+    pub beneficiary: String,
+    pub received_on: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub missing: Vec<String>,
+    /// When incomplete: the last day for the complement.
+    pub complement_due: Option<String>,
+    /// What was granted: `IMP2 : 10 mois du 01/09/2022 au 30/06/2023, reste 9 mois`.
+    pub granted: Vec<String>,
+    /// A letter exists once decided (approval, coverage, refusal, pieces).
+    pub letter_available: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalUpdate {
+    pub kind: String,
+    pub summary: String,
+    pub received_on: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalView {
+    pub identity: PortalIdentity,
+    pub beneficiaries: Vec<PortalBeneficiary>,
+    pub dossiers: Vec<PortalDossier>,
+    pub statements: Vec<PortalStatement>,
+    pub approvals: Vec<PortalApproval>,
+    /// His update requests, newest first: pending, validated, and refused
+    /// ones with their reason (the guides' « historique de vos demandes »).
+    pub updates: Vec<PortalUpdate>,
+}
+
+fn coverage_words(start: Option<NaiveDate>, end: Option<NaiveDate>, today: NaiveDate) -> String {
+    match (start, end) {
+        (Some(s), _) if s > today => format!("Couvert à partir du {}", fr(s)),
+        (_, Some(e)) if e < today => format!("Plus couvert depuis le {}", fr(e)),
+        (_, Some(e)) => format!("Couvert jusqu'au {}", fr(e)),
+        _ => "Couvert".to_string(),
+    }
+}
+
+/// The member's view, today.
+pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<PortalView> {
+    let pool = db.pool();
+    let m = members::get(pool, member_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
+    let beneficiaries = members::beneficiaries(pool, member_id).await?;
+    let identity = PortalIdentity {
+        matricule: m.matricule.clone(),
+        name: format!("{} {}", m.last_name.to_uppercase(), m.first_name),
+        birth_date: m.birth_date.map(fr),
+        employer: m.employer.clone(),
+        status: m.status.label().to_string(),
+        address: m.address.clone(),
+        gsm: m.gsm.clone(),
+        email: m.email.clone(),
+        rib: masked_rib(m.rib.as_deref()),
+    };
+    let member_end = m.end_date;
+    let beneficiaries = beneficiaries
+        .iter()
+        .enumerate()
+        .map(|(i, b)| PortalBeneficiary {
+            number: i as i64 + 1,
+            name: format!("{} {}", b.last_name.to_uppercase(), b.first_name),
+            relation: if b.relation == Relation::LuiMeme { "Lui-même".into() } else { b.relation.label().to_string() },
+            birth_date: b.birth_date.map(fr),
+            coverage: coverage_words(b.coverage_start, [b.coverage_end, member_end].into_iter().flatten().min(), today),
+        })
+        .collect();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 ORDER BY id DESC LIMIT 200")
+        .bind(member_id)
+        .fetch_all(pool)
+        .await?;
+    let mut portal_dossiers = vec![];
+    let mut statements = vec![];
+    for id in ids {
+        let Some(d) = dossiers::get(pool, id).await? else { continue };
+        // What reached his account: set at payment (net of claw-backs).
+        let paid_amount = d.paid_amount.or(d.total_reimbursed).unwrap_or(0);
+        if let (Status::Paye, Some(n), Some(on)) = (d.status, &d.statement_number, d.paid_on) {
+            statements.push(PortalStatement {
+                number: n.clone(),
+                form_number: d.form_number.clone(),
+                paid_on: fr(on),
+                amount: format!("{} DH", dh(paid_amount)),
+                payment_reference: d.payment_reference.clone(),
+            });
+        }
+        portal_dossiers.push(PortalDossier {
+            parts: parts(pool, d.id).await?,
+            claimed: format!("{} DH", dh(d.total_claimed)),
+            paid: match (d.status, d.paid_on) {
+                (Status::Paye, Some(on)) => Some(format!("{} DH réglés le {}", dh(paid_amount), fr(on))),
+                _ => None,
+            },
+            dossier: dossier_view(pool, &d).await?,
+        });
+    }
+    let approvals = approvals::of_member(db, member_id)
+        .await?
+        .into_iter()
+        // Built without any role: no medical field survives.
+        .map(|r| r.redact(&[]))
+        .map(|r| PortalApproval {
+            number: r.number.clone(),
+            kind: r.kind_label.clone(),
+            beneficiary: r.beneficiary_name.clone(),
+            received_on: fr(r.received_on),
+            status: r.status_label.clone(),
+            reason: r.reason.clone(),
+            missing: r.missing.clone(),
+            complement_due: r.complement_due.filter(|_| r.status == crate::approvals::RequestStatus::Incomplet).map(fr),
+            granted: r
+                .grants
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} : {} du {} au {}, reste {}",
+                        g.act_code,
+                        g.unit.show(g.granted),
+                        fr(g.valid_from),
+                        fr(g.valid_to),
+                        g.unit.show(g.left)
+                    )
+                })
+                .collect(),
+            letter_available: r.decided_at.is_some(),
+        })
+        .collect();
+    let updates = updates::list(pool, &UpdateFilter { member_id: Some(member_id) })
+        .await?
+        .into_iter()
+        .map(|u| PortalUpdate {
+            kind: u.kind_label.clone(),
+            summary: u.change.member_summary(),
+            received_on: u
+                .created_at
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(fr)
+                .unwrap_or_default(),
+            status: u.status_label.clone(),
+            reason: u.reason.clone(),
+        })
+        .collect();
+    Ok(PortalView { identity, beneficiaries, dossiers: portal_dossiers, statements, approvals, updates })
+}
+
+/// Who pays each part of a liquidated dossier, and when, in the member's words.
+async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
+    use sqlx::Row;
+    let r = sqlx::query(
+        "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
+            payment_return_reason,
+           (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_fund,
+           (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_mutual
+         FROM dossiers d WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
+    let money = |k: &str| -> ApiResult<Option<i64>> { Ok(r.try_get::<Option<i64>, _>(k)?) };
+    let mut out = vec![];
+    if let Some(reason) = r.try_get::<Option<String>, _>("payment_return_reason")? {
+        out.push(format!("Virement retourné par la banque ({reason}) : il sera refait."));
+    }
+    let (Some(reimbursed), Some(amo)) = (money("total_reimbursed")?, money("amo_due")?) else { return Ok(out) };
+    let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
+    let paid_on = crate::storage::time::row_date(&r, "paid_on")?;
+    let fund_paid_on = crate::storage::time::row_date(&r, "fund_paid_on")?;
+    for (by, amount) in
+        [(fund.as_str(), money("by_fund")?.unwrap_or(0)), ("la mutuelle", money("by_mutual")?.unwrap_or(0))]
+    {
+        if amount > 0 {
+            out.push(format!("Payé directement au prestataire par {by} : {} DH", dh(amount)));
+        }
+    }
+    if amo > 0 {
+        out.push(if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 {
+            format!(
+                "Part AMO : {} DH, versée par la mutuelle pour le compte de {fund}{}",
+                dh(amo),
+                paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_default()
+            )
+        } else {
+            format!(
+                "Part AMO : {} DH, versée par {fund}{}",
+                dh(amo),
+                fund_paid_on
+                    .map(|d| format!(" le {}", fr(d)))
+                    .unwrap_or_else(|| " après transmission du bordereau".into())
+            )
+        });
+    }
+    let complementary = reimbursed - amo;
+    if complementary > 0 {
+        out.push(format!(
+            "Part complémentaire : {} DH, versée par la mutuelle{}",
+            dh(complementary),
+            paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_else(|| " au prochain règlement".into())
+        ));
+    }
+    if let Some(left) = money("total_remainder")? {
+        out.push(format!("Reste à votre charge : {} DH", dh(left)));
+    }
+    Ok(out)
+}

@@ -1,0 +1,255 @@
+//! The members' portal under `/portail`: its JSON calls under
+//! `/portail/api/`. A member's session is a cookie of its own
+//! (`guichet_portail`: `Secure`, `HttpOnly`, `SameSite=Strict`, path
+//! `/portail`), never a staff token; every change also carries the session's
+//! form token in `X-Guichet-CSRF`. Who the member is comes from the session
+//! only: no call takes a member's id.
+
+use crate::routes::{read_limited, status_of, Remote};
+use crate::State;
+use axum::body::Body;
+use axum::extract::{Path, State as Axum};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use guichet_core::error::{ApiError, ErrorCode};
+use guichet_core::portal::accounts::{self, Activation, Reset};
+use guichet_core::portal::member_api;
+use guichet_core::portal::sessions::{self, MemberSession, MAX_AGE};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The member's session cookie.
+pub const COOKIE: &str = "guichet_portail";
+/// The header that carries the form token (CSRF).
+pub const CSRF_HEADER: &str = "x-guichet-csrf";
+/// Portal requests are forms, never files of megabytes (the scans come later
+/// with their own limit).
+const MAX_BODY: usize = 64 * 1024;
+
+fn error(e: ApiError) -> Response {
+    (status_of(e.code), axum::Json(e)).into_response()
+}
+
+async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
+    let bytes = read_limited(body, MAX_BODY).await.ok_or_else(|| {
+        error(ApiError::validation("request", "Requête trop volumineuse pour un formulaire de l'espace adhérent."))
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| error(ApiError::validation("request", format!("Formulaire illisible : {e}."))))
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (name, value) = c.trim().split_once('=')?;
+        (name == COOKIE && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+fn set_cookie(token: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/portail; Max-Age={max_age}; Secure; HttpOnly; SameSite=Strict"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The member behind the cookie; for a change, only with the session's form token.
+async fn member(st: &State, headers: &HeaderMap, change: bool) -> Result<(String, MemberSession), Response> {
+    let token = cookie_token(headers).ok_or_else(|| error(ApiError::unauthenticated("Connectez-vous d'abord.")))?;
+    let s = sessions::check(st.api.db(), &token, st.api.now()).await.map_err(error)?;
+    if change {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if sent.is_empty() || sent != s.csrf {
+            return Err(error(ApiError::forbidden("Formulaire expiré : rechargez la page puis recommencez.")));
+        }
+    }
+    Ok((token, s))
+}
+
+fn remote_of(remote: Option<axum::Extension<Remote>>) -> String {
+    remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into())
+}
+
+pub async fn activate(Axum(st): Axum<State>, body: Body) -> Response {
+    let a: Activation = match json_body(body).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match accounts::activate(st.api.db(), st.api.now(), &a).await {
+        Ok(()) => axum::Json(json!({ "message": "Votre espace est activé : connectez-vous avec votre mot de passe." }))
+            .into_response(),
+        Err(e) => error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    identifier: String,
+    password: String,
+}
+
+pub async fn login(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+    let l: Login = match json_body(body).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let remote = remote_of(remote);
+    if !st.limits.allow_login(&remote, &format!("portail:{}", l.identifier)) {
+        return error(ApiError::new(
+            ErrorCode::TooManyRequests,
+            "Trop de tentatives de connexion : attendez une minute avant de réessayer.",
+        ));
+    }
+    match accounts::login(st.api.db(), st.api.now(), &l.identifier, &l.password, &remote).await {
+        Ok(opened) => {
+            let mut r = axum::Json(json!({ "csrf": opened.csrf })).into_response();
+            r.headers_mut().insert(header::SET_COOKIE, set_cookie(&opened.token, MAX_AGE.num_seconds()));
+            r
+        }
+        Err(e) => error(e),
+    }
+}
+
+pub async fn logout(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
+    let (token, _) = match member(&st, &headers, true).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if let Err(e) = sessions::end(st.api.db(), &token, st.api.now()).await {
+        return error(e);
+    }
+    let mut r = axum::Json(json!({ "message": "Vous êtes déconnecté." })).into_response();
+    r.headers_mut().insert(header::SET_COOKIE, set_cookie("", 0));
+    r
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forgot {
+    identifier: String,
+}
+
+pub async fn forgot(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+    let f: Forgot = match json_body(body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if !st.limits.allow_login(&remote_of(remote), &format!("portail-oubli:{}", f.identifier)) {
+        return error(ApiError::new(ErrorCode::TooManyRequests, "Trop de demandes : attendez une minute."));
+    }
+    match accounts::forgot(st.api.db(), st.api.now(), &f.identifier, st.api.outbox()).await {
+        Ok(()) => axum::Json(json!({ "message": "Si un espace est ouvert à ce nom, un code vient d'être envoyé à \
+            l'adresse e-mail ou au GSM que la mutuelle connaît. Il est valable 24 heures." }))
+        .into_response(),
+        Err(e) => error(e),
+    }
+}
+
+pub async fn reset(Axum(st): Axum<State>, body: Body) -> Response {
+    let r: Reset = match json_body(body).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match accounts::reset(st.api.db(), st.api.now(), &r).await {
+        Ok(()) => axum::Json(json!({ "message": "Mot de passe changé : connectez-vous." })).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+/// The session's form token and who is logged in (a page reloaded asks it).
+pub async fn session(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
+    match member(&st, &headers, false).await {
+        Ok((_, s)) => axum::Json(json!({ "csrf": s.csrf, "matricule": s.matricule })).into_response(),
+        Err(r) => r,
+    }
+}
+
+pub async fn my_view(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    match member_api::my_view(st.api.db(), &s, st.api.now()).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+pub async fn my_statement(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    match member_api::my_statement(st.api.db(), &s, st.api.now(), &number).await {
+        Ok(pdf) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"decompte-{number}.pdf\"")),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => error(e),
+    }
+}
+
+mod assets {
+    include!(concat!(env!("OUT_DIR"), "/portal_assets.rs"));
+}
+
+fn media_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// One of the portal's files, with headers that keep it to itself: its own
+/// scripts only, never in another site's frame, no referrer sent.
+fn asset(name: &str) -> Response {
+    let Some((_, bytes)) = assets::ASSETS.iter().find(|(n, _)| *n == name) else {
+        if assets::ASSETS.is_empty() {
+            let page = "<!doctype html><html lang=\"fr\"><title>Espace adhérent</title><p>L'espace adhérent n'est pas \
+                construit sur ce serveur (npm run build dans ui/, puis compiler guichet).</p></html>";
+            return (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page)
+                .into_response();
+        }
+        return error(ApiError::not_found("Page inconnue de l'espace adhérent."));
+    };
+    let cache = if name.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, media_type(name)),
+            (header::CACHE_CONTROL, cache),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ],
+        *bytes,
+    )
+        .into_response()
+}
+
+pub async fn index() -> Response {
+    asset("portail.html")
+}
+
+pub async fn redirect() -> Response {
+    (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, "/portail/")]).into_response()
+}
+
+pub async fn file(Path(name): Path<String>) -> Response {
+    asset(&format!("assets/{name}"))
+}

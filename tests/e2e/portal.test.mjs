@@ -1,0 +1,197 @@
+// The members' portal in a real browser (Debian's Chromium through its
+// chromedriver, at a phone's width), served by `guichet serve`: a member
+// activates his space with the code of the letter the desk printed, logs in,
+// reads each page of the guides and downloads his statement; another member
+// cannot open it by typing its address. Screenshots of every page in .e2e/.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchBrowser, ENTER, ROOT, isoDaysAgo } from "./webdriver.mjs";
+
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
+const GUICHET = join(TARGET, "debug", "guichet");
+const RECEPTION = "Accueil-2026-ok";
+const CLAIMS = "Gestion-2026-ok";
+let site;
+let server;
+let url;
+let b;
+const codes = {};
+let statement;
+
+function siteCli(args, input, env = {}) {
+  return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+}
+
+async function startServer() {
+  const args = [
+    "--database",
+    `sqlite://${join(site, "site.sqlite3")}`,
+    "serve",
+    "--listen",
+    "127.0.0.1:0",
+    "--self-signed",
+    join(site, "tls"),
+  ];
+  server = spawn(GUICHET, args, { stdio: ["ignore", "pipe", "ignore"] });
+  const first = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error("guichet serve did not start")), 20000);
+    createInterface({ input: server.stdout }).on("line", (l) => {
+      clearTimeout(timer);
+      res(l);
+    });
+  });
+  return first.replace("Guichet écoute sur ", "").trim();
+}
+
+before(async () => {
+  site = mkdtempSync(join(tmpdir(), "guichet-portail-"));
+  const sys = (op, req) => JSON.parse(siteCli(["call", op, JSON.stringify(req)]));
+  const as = (user, password) => (op, req) =>
+    JSON.parse(siteCli(["--user", user, "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: password }));
+  siteCli(
+    ["staff", "add", "--username", "accueil", "--name", "Accueil siège", "--role", "reception"],
+    RECEPTION + "\n",
+  );
+  siteCli(["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], CLAIMS + "\n");
+  const reception = as("accueil", RECEPTION);
+  const claims = as("k.tazi", CLAIMS);
+  const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
+  const members = [
+    {
+      matricule: "13059",
+      last_name: "Bennani",
+      first_name: "Karim",
+      cnie: "BE100200",
+      rib: "007 780 000 000 3654300171 71",
+    },
+    { matricule: "13060", last_name: "Chraïbi", first_name: "Fatima", cnie: "BE654321" },
+  ];
+  for (const m of members) {
+    const created = reception("member_create", { ...m, employer: "RAM", status: "actif" });
+    const letter = join(site, `code-${m.matricule}.pdf`);
+    reception("portal_code_letter", { member_id: created.id, purpose: "activation", path: letter });
+    const text = execFileSync("pdftotext", [letter, "-"], { encoding: "utf8" });
+    codes[m.matricule] = text.slice(text.indexOf("Code d'accès")).split(/\s+/)[2];
+    m.id = created.id;
+  }
+  // Karim's dossier, paid: a statement in his space.
+  const me = sys("member_get", { id: members[0].id }).beneficiaries[0].id;
+  const col = sys("collection_open", { urn_id: urn.id });
+  const day = isoDaysAgo(12);
+  const r = sys("dossier_record", {
+    collection_id: col.id,
+    form_number: "M26-0000901",
+    matricule: "13059",
+    beneficiary_id: me,
+    kind: "maladie",
+    first_act_date: day,
+    total_claimed: "80",
+    pieces: 2,
+  });
+  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
+  d = claims("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
+  claims("care_lines_save", {
+    dossier_id: d.id,
+    version: d.version,
+    lines: [{ date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "80" }],
+  });
+  const p = claims("dossier_get", { id: d.id });
+  d = claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+  claims("dossier_liquidate", { id: d.id, version: d.version });
+  claims("payment_batch_create", {});
+  statement = claims("dossier_get", { id: d.id }).dossier.statement_number;
+  url = await startServer();
+  b = await launchBrowser();
+});
+
+after(async () => {
+  if (b) await b.close();
+  if (server) server.kill("SIGTERM");
+});
+
+/** Logs in from the portal's login page; waits for the member's menu. */
+async function logIn(matricule, password) {
+  await b.open(`${url}/portail/#/connexion`);
+  await b.type("#f-identifier", matricule);
+  await b.type("#f-password", password + ENTER);
+  await b.waitFor("nav");
+}
+
+test("a member activates his space, reads every page, downloads his statement; another cannot open it", async () => {
+  // Première visite: a wrong code is refused beside its field.
+  await b.open(`${url}/portail/#/activation`);
+  await b.waitFor("#activation");
+  await b.screenshot("portail-01-premiere-visite");
+  await b.type("#f-matricule", "13059");
+  await b.type("#f-cnie", "be100200");
+  await b.type("#f-code", "AAAA-AAAA");
+  await b.type("#f-password", "Portail2026" + ENTER);
+  await b.waitText("#err-code", (t) => t.startsWith("Ces informations ne correspondent pas"));
+  assert.equal(await b.focused(), "f-code", "the focus goes to the field in error");
+  await b.screenshot("portail-02-code-refuse");
+  await b.type("#f-code", codes["13059"]);
+  await b.type("#f-password", "Portail2026" + ENTER);
+  await b.waitText("p.info", "Votre espace est activé : connectez-vous avec votre mot de passe.");
+  await b.screenshot("portail-03-connexion");
+
+  await logIn("13059", "Portail2026");
+  await b.waitText("h1", "Mes informations");
+  assert.equal(await b.focused(), "H1", "each page's title takes the focus");
+  const info = await b.text("main");
+  assert.match(info, /13059/);
+  assert.match(info, /\*{20} 7171/);
+  assert.doesNotMatch(info, /3654300171/, "the RIB is masked");
+  await b.screenshot("portail-04-mes-informations");
+  for (const [key, title, shot] of [
+    ["beneficiaires", "Mes bénéficiaires", "portail-05-mes-beneficiaires"],
+    ["dossiers", "Mes dossiers", "portail-06-mes-dossiers"],
+    ["decomptes", "Mes décomptes", "portail-07-mes-decomptes"],
+    ["accords", "Mes accords préalables et prises en charge", "portail-08-mes-accords"],
+    ["demandes", "Mes demandes", "portail-09-mes-demandes"],
+  ]) {
+    await b.click(`nav a[href="#/${key}"]`);
+    await b.waitText("h1", title);
+    await b.screenshot(shot);
+  }
+  assert.match(await b.text("main"), new RegExp(statement));
+  const fetchStatus = (path) =>
+    b.cmd("POST", "/execute/async", {
+      script:
+        "const done = arguments[1]; fetch(arguments[0]).then((r) => done(`${r.status} " +
+        "${r.headers.get('content-type')}`));",
+      args: [path],
+    });
+  const href = `/portail/api/decomptes/${statement}`;
+  assert.equal(await fetchStatus(href), "200 application/pdf");
+
+  // Logged out, then in as Fatima: Karim's statement is not hers to open.
+  await b.click("#deconnexion");
+  await b.waitFor("#connexion");
+  await b.open(`${url}/portail/#/activation`);
+  await b.type("#f-matricule", "13060");
+  await b.type("#f-cnie", "BE654321");
+  await b.type("#f-code", codes["13060"]);
+  await b.type("#f-password", "Fatima2026" + ENTER);
+  await b.waitFor("p.info");
+  await logIn("13060", "Fatima2026");
+  await b.click(`nav a[href="#/decomptes"]`);
+  await b.waitText("main p", "Aucun décompte pour le moment.");
+  assert.equal(await fetchStatus(href), "404 application/json");
+  await b.open(`${url}${href}`);
+  assert.match(await b.text("body"), /Aucun décompte de ce numéro dans votre espace/);
+  await b.screenshot("portail-10-decompte-d-un-autre");
+});

@@ -1,0 +1,217 @@
+//! The members' portal, on both backends: a member's account activated with
+//! the code the desk printed, his password, its lock-out and its reset by a
+//! code sent to what is on file; and what he reaches once logged in — his
+//! family's records only.
+
+use crate::helpers::NewMember;
+use crate::money_flows::mutual;
+use crate::statements::pdf_text;
+use crate::support::{count, TestDb};
+use guichet_core::portal::accounts::{self, Activation, Reset};
+use guichet_core::portal::member_api;
+use guichet_core::portal::outbox::FolderOutbox;
+use guichet_core::portal::sessions;
+use guichet_core::ErrorCode;
+use serde_json::json;
+
+crate::on_both_backends!(
+    a_member_activates_his_account_with_the_code_of_his_letter,
+    a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file,
+    a_member_reaches_only_his_own_familys_records,
+);
+
+const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
+    CNIE et le code, ou demandez un nouveau code à votre mutuelle.";
+
+/// The code printed on a letter the desk saved at `path`.
+fn code_on(path: &std::path::Path) -> String {
+    let text = pdf_text(path);
+    let at = text.find("Code d'accès").unwrap_or_else(|| panic!("no code in {text}"));
+    text[at..].split_whitespace().nth(2).unwrap().to_string()
+}
+
+async fn a_member_activates_his_account_with_the_code_of_his_letter(t: TestDb) {
+    let mut o = mutual(t).await;
+    let karim = NewMember::new("13070", "Alaoui", "Karim", "OCP").identified("BK 123456", "karim.alaoui@example.ma");
+    let (karim, _) = o.w.member(&mut o.reception, karim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("code.pdf");
+    let req = json!({"member_id": karim, "purpose": "activation", "path": letter.to_str().unwrap()});
+    o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap();
+    let text = pdf_text(&letter);
+    assert!(text.contains("Votre espace adhérent") && text.contains("13070"), "{text}");
+    assert!(text.contains("Première visite") && text.contains("loi 09-08"), "{text}");
+    let code = code_on(&letter);
+    assert_eq!(code.len(), 9, "{code}");
+    let db = &o.w.t.db;
+    let now = o.w.api.now();
+    let activation = |cnie: &str, code: &str, password: &str| Activation {
+        matricule: "13070".into(),
+        cnie: cnie.into(),
+        code: code.into(),
+        password: password.into(),
+    };
+
+    // A wrong CNIE, an unknown matricule and a wrong code get the same answer.
+    let e = accounts::activate(db, now, &activation("BK 999999", &code, "Salma2016")).await.unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("code"), NO_MATCH));
+    let unknown = Activation { matricule: "99999".into(), ..activation("BK 123456", &code, "Salma2016") };
+    assert_eq!(accounts::activate(db, now, &unknown).await.unwrap_err().message, NO_MATCH);
+    let e = accounts::activate(db, now, &activation("BK123456", "AAAA-AAAA", "Salma2016")).await.unwrap_err();
+    assert_eq!(e.message, NO_MATCH);
+    // The portal guides' password rule.
+    let e = accounts::activate(db, now, &activation("BK123456", &code, "salma2016")).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("password"));
+    assert!(e.message.starts_with("Mot de passe trop faible"), "{}", e.message);
+    // The CNIE as typed (small letters, no space) and the code in small letters.
+    accounts::activate(db, now, &activation("bk123456", &code.to_lowercase(), "Salma2016")).await.unwrap();
+    let e = accounts::activate(db, now, &activation("BK123456", &code, "Salma2016")).await.unwrap_err();
+    assert_eq!(e.message, NO_MATCH, "a code serves once");
+    assert_eq!(count(db, "audit_log WHERE action = 'portal.activation_refused'").await, 4);
+    assert_eq!(count(db, "audit_log WHERE action = 'portal.activated'").await, 1);
+    let stored: String = sqlx::query_scalar("SELECT code_hash FROM member_codes").fetch_one(db.pool()).await.unwrap();
+    assert!(!stored.contains(&code.replace('-', "")), "only the code's digest is kept");
+
+    // Logging in: by matricule or by the e-mail on file; unknown and wrong alike.
+    let opened = accounts::login(db, now, "karim.alaoui@example.ma", "Salma2016", "10.0.0.7").await.unwrap();
+    let s = sessions::check(db, &opened.token, now).await.unwrap();
+    assert_eq!((s.member_id, s.matricule.as_str(), s.csrf.as_str()), (karim, "13070", opened.csrf.as_str()));
+    let unknown = accounts::login(db, now, "99999", "Salma2016", "10.0.0.7").await.unwrap_err();
+    let wrong = accounts::login(db, now, "13070", "Salma2017", "10.0.0.7").await.unwrap_err();
+    assert_eq!((unknown.code, unknown.message.as_str()), (ErrorCode::Unauthenticated, wrong.message.as_str()));
+    // Five wrong passwords lock the account for 15 minutes, then it opens again.
+    for _ in 0..4 {
+        accounts::login(db, now, "13070", "Salma2017", "10.0.0.7").await.unwrap_err();
+    }
+    let e = accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.unwrap_err();
+    assert!(e.message.starts_with("Compte verrouillé après 5 mots de passe erronés"), "{}", e.message);
+    let later = now + chrono::Duration::minutes(16);
+    accounts::login(db, later, "13070", "Salma2016", "10.0.0.7").await.unwrap();
+    // A session ends after 30 minutes without a call.
+    let e = sessions::check(db, &opened.token, now + chrono::Duration::minutes(31)).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+
+    // No e-mail sender on this desk: the code goes by letter.
+    let req = json!({"member_id": karim, "purpose": "reset", "channel": "email"});
+    let e = o.w.call(&mut o.reception, "portal_code_send", req).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("channel"));
+    assert!(e.message.contains("remettez le code par courrier"), "{}", e.message);
+    // The claims desk gives no codes.
+    let req = json!({"member_id": karim, "purpose": "activation", "path": letter.to_str().unwrap()});
+    let e = o.w.call(&mut o.claims, "portal_code_letter", req).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+}
+
+async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t: TestDb) {
+    let mut o = mutual(t).await;
+    let karim = NewMember::new("13070", "Alaoui", "Karim", "OCP").identified("BK123456", "karim.alaoui@example.ma");
+    let (karim, _) = o.w.member(&mut o.reception, karim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("code.pdf");
+    let req = json!({"member_id": karim, "purpose": "activation", "path": letter.to_str().unwrap()});
+    o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap();
+    let db = &o.w.t.db;
+    let now = o.w.api.now();
+    let activation = Activation {
+        matricule: "13070".into(),
+        cnie: "BK123456".into(),
+        code: code_on(&letter),
+        password: "Salma2016".into(),
+    };
+    accounts::activate(db, now, &activation).await.unwrap();
+    let opened = accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.unwrap();
+
+    let outbox = FolderOutbox { dir: dir.path().join("envois") };
+    accounts::forgot(db, now, "13070", Some(&outbox)).await.unwrap();
+    // Asked for an unknown matricule: the same answer, nothing sent.
+    accounts::forgot(db, now, "99999", Some(&outbox)).await.unwrap();
+    let sent: Vec<_> = std::fs::read_dir(&outbox.dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(sent.len(), 1);
+    let message = std::fs::read_to_string(&sent[0]).unwrap();
+    assert!(message.starts_with("À : karim.alaoui@example.ma\n"), "{message}");
+    let code = message.split("mot de passe de votre espace adhérent : ").nth(1).unwrap()[..9].to_string();
+
+    let reset =
+        |code: &str, password: &str| Reset { matricule: "13070".into(), code: code.into(), password: password.into() };
+    assert_eq!(accounts::reset(db, now, &reset("AAAA-AAAA", "Farah2016")).await.unwrap_err().message, NO_MATCH);
+    accounts::reset(db, now, &reset(&code, "Farah2016")).await.unwrap();
+    // The old password and the open sessions end with it.
+    assert!(accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.is_err());
+    assert_eq!(sessions::check(db, &opened.token, now).await.unwrap_err().code, ErrorCode::Unauthenticated);
+    accounts::login(db, now, "13070", "Farah2016", "10.0.0.7").await.unwrap();
+    assert_eq!(count(db, "audit_log WHERE action = 'portal.password_reset'").await, 1);
+}
+
+async fn a_member_reaches_only_his_own_familys_records(t: TestDb) {
+    let mut o = mutual(t).await;
+    // Fouad's dossier, paid: a statement in his space.
+    let (id, v) = o.record("M23-0000101", "13059", o.fouad, "maladie", "2023-02-10", "150").await;
+    let lines = json!({"lines": [{"date": "2023-02-10", "beneficiary_id": o.fouad, "act": "C", "quantity": 1,
+        "charged": "150", "provider": "Dr Tazi", "invoice_number": "F-2023-17"}]});
+    let v = o.complete(id, v, lines).await;
+    o.liquidate(id, v).await;
+    o.w.call(&mut o.claims, "payment_batch_create", json!({})).await.unwrap();
+    let number: String = sqlx::query_scalar("SELECT statement_number FROM dossiers WHERE id = $1")
+        .bind(id)
+        .fetch_one(o.w.t.db.pool())
+        .await
+        .unwrap();
+
+    // Two members with their accounts.
+    sqlx::query("UPDATE members SET cnie = 'BE100200' WHERE matricule = '13059'")
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
+    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
+    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
+    let dir = tempfile::tempdir().unwrap();
+    let now = o.w.api.now();
+    let fouad_session = open(&o.w, &mut o.reception, dir.path(), o.member, "13059", "BE100200").await;
+    let fatima_session = open(&o.w, &mut o.reception, dir.path(), fatima, "13071", "BE654321").await;
+    let db = &o.w.t.db;
+
+    let pdf = member_api::my_statement(db, &fouad_session, now, &number).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let e = member_api::my_statement(db, &fatima_session, now, &number).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucun décompte de ce numéro dans votre espace."));
+    let unknown = member_api::my_statement(db, &fatima_session, now, "DEC-2023-99999999").await.unwrap_err();
+    assert_eq!(unknown.message, e.message, "another's statement answers as one that does not exist");
+
+    let mine = member_api::my_view(db, &fouad_session, now).await.unwrap();
+    assert_eq!(mine.identity.matricule, "13059");
+    assert_eq!(mine.statements.len(), 1);
+    assert_eq!(mine.beneficiaries.len(), 2, "Fouad and his daughter Farah");
+    let hers = member_api::my_view(db, &fatima_session, now).await.unwrap();
+    assert_eq!((hers.identity.matricule.as_str(), hers.dossiers.len(), hers.statements.len()), ("13071", 0, 0));
+    assert!(!serde_json::to_string(&hers).unwrap().contains("Benhnini"));
+    let reads: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'portal.statement_read'")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(reads, ["adhérent:13059"]);
+}
+
+/// Gives `member` a code by letter, activates his account with it and logs
+/// him in; returns his session.
+async fn open(
+    w: &crate::helpers::World,
+    reception: &mut guichet_core::api::Caller,
+    dir: &std::path::Path,
+    member: i64,
+    matricule: &str,
+    cnie: &str,
+) -> sessions::MemberSession {
+    let letter = dir.join(format!("{matricule}.pdf"));
+    let req = json!({"member_id": member, "purpose": "activation", "path": letter.to_str().unwrap()});
+    w.call(reception, "portal_code_letter", req).await.unwrap();
+    let now = w.api.now();
+    let a = Activation {
+        matricule: matricule.into(),
+        cnie: cnie.into(),
+        code: code_on(&letter),
+        password: "Portail2026".into(),
+    };
+    accounts::activate(&w.t.db, now, &a).await.unwrap();
+    let opened = accounts::login(&w.t.db, now, matricule, "Portail2026", "10.0.0.9").await.unwrap();
+    sessions::check(&w.t.db, &opened.token, now).await.unwrap()
+}

@@ -1,0 +1,343 @@
+// The members' portal: the pages of the member-area guides (seeds 000, 003,
+// 004) over the server's /portail/api. French, usable on a phone and with
+// the keyboard alone; each page's title takes the focus for screen readers.
+import "./style.css";
+import type { PortalView } from "../api/bindings";
+import { h, mount, type Child } from "../html";
+import { get, post, Refused, setCsrf } from "./api";
+
+const main = document.getElementById("contenu") as HTMLElement;
+const header = document.getElementById("entete") as HTMLElement;
+
+/** A labelled field with its error slot (`aria-describedby`). */
+function input(label: string, name: string, type = "text", autocomplete = "off"): HTMLElement {
+  const error = h("small", { class: "erreur", id: `err-${name}`, "aria-live": "polite" });
+  return h(
+    "label",
+    { class: "champ" },
+    h("span", {}, label),
+    h("input", { name, id: `f-${name}`, type, autocomplete, "aria-describedby": `err-${name}` }),
+    error,
+  );
+}
+
+/** A form whose refusals are shown beside the field the server names. */
+function form(
+  id: string,
+  fields: HTMLElement[],
+  submit: string,
+  act: (v: Record<string, string>) => Promise<void>,
+): HTMLFormElement {
+  const banner = h("p", { class: "alerte", role: "alert", hidden: true });
+  const f = h("form", { id, novalidate: true }, banner, ...fields, h("button", { type: "submit" }, submit));
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    f.querySelectorAll(".erreur").forEach((e) => (e.textContent = ""));
+    f.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+    banner.hidden = true;
+    const values = Object.fromEntries(new FormData(f).entries()) as Record<string, string>;
+    try {
+      await act(values);
+    } catch (e) {
+      if (!(e instanceof Refused)) throw e;
+      const slot = e.field ? f.querySelector<HTMLElement>(`#err-${e.field}`) : null;
+      const field = e.field ? f.querySelector<HTMLElement>(`#f-${e.field}`) : null;
+      if (slot && field) {
+        slot.textContent = e.message;
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+      } else {
+        banner.textContent = e.message;
+        banner.hidden = false;
+      }
+    }
+  });
+  return f;
+}
+
+function page(title: string, ...content: Child[]): void {
+  const h1 = h("h1", { tabindex: "-1" }, title);
+  mount(main, h1, ...content);
+  document.title = `${title} — Espace adhérent`;
+  h1.focus();
+}
+
+function link(href: string, text: string): HTMLAnchorElement {
+  return h("a", { href }, text);
+}
+
+function loginPage(message = ""): void {
+  mount(header, h("p", { class: "marque" }, "Espace adhérent"));
+  page(
+    "Connexion",
+    message ? h("p", { class: "info", role: "status" }, message) : null,
+    form(
+      "connexion",
+      [
+        input("Matricule ou adresse e-mail", "identifier", "text", "username"),
+        input("Mot de passe", "password", "password", "current-password"),
+      ],
+      "Se connecter",
+      async (v) => {
+        const r = await post<{ csrf: string }>("connexion", {
+          identifier: v.identifier ?? "",
+          password: v.password ?? "",
+        });
+        setCsrf(r.csrf);
+        location.hash = "#/informations";
+      },
+    ),
+    h(
+      "p",
+      {},
+      link("#/activation", "Première visite ? Activez votre espace"),
+      " · ",
+      link("#/oubli", "Mot de passe oublié ?"),
+    ),
+  );
+}
+
+function activationPage(): void {
+  page(
+    "Première visite",
+    h(
+      "p",
+      {},
+      "Saisissez votre matricule, le numéro de votre CNIE et le code reçu de votre mutuelle, puis " +
+        "choisissez votre mot de passe : au moins 8 caractères, dont une majuscule, une minuscule et un chiffre.",
+    ),
+    form(
+      "activation",
+      [
+        input("Matricule", "matricule"),
+        input("N° de CNIE", "cnie"),
+        input("Code reçu", "code"),
+        input("Mot de passe", "password", "password", "new-password"),
+      ],
+      "Activer mon espace",
+      async (v) => {
+        const r = await post<{ message: string }>("activation", {
+          matricule: v.matricule,
+          cnie: v.cnie,
+          code: v.code,
+          password: v.password,
+        });
+        location.hash = "#/connexion";
+        loginPage(r.message);
+      },
+    ),
+    h("p", {}, link("#/connexion", "Retour à la connexion")),
+  );
+}
+
+function forgotPage(): void {
+  const done = h("p", { class: "info", role: "status", id: "oubli-envoye" });
+  page(
+    "Mot de passe oublié",
+    form(
+      "oubli",
+      [input("Matricule ou adresse e-mail", "identifier", "text", "username")],
+      "Recevoir un code",
+      async (v) => {
+        done.textContent = (await post<{ message: string }>("oubli", { identifier: v.identifier })).message;
+      },
+    ),
+    done,
+    h("h2", {}, "J'ai reçu un code"),
+    form(
+      "reinitialisation",
+      [
+        input("Matricule", "matricule"),
+        input("Code reçu", "code"),
+        input("Nouveau mot de passe", "password", "password", "new-password"),
+      ],
+      "Changer mon mot de passe",
+      async (v) => {
+        const r = await post<{ message: string }>("reinitialisation", {
+          matricule: v.matricule,
+          code: v.code,
+          password: v.password,
+        });
+        location.hash = "#/connexion";
+        loginPage(r.message);
+      },
+    ),
+  );
+}
+
+/** A table with its caption, or a sentence when there is nothing to show. */
+function table(caption: string, headings: string[], rows: Child[][], empty: string): HTMLElement {
+  if (rows.length === 0) return h("p", {}, empty);
+  return h(
+    "table",
+    {},
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c) => h("td", {}, c))))),
+  );
+}
+
+const SECTIONS: [string, string][] = [
+  ["informations", "Mes informations"],
+  ["beneficiaires", "Mes bénéficiaires"],
+  ["dossiers", "Mes dossiers"],
+  ["decomptes", "Mes décomptes"],
+  ["accords", "Mes accords préalables et prises en charge"],
+  ["demandes", "Mes demandes"],
+];
+
+function menu(current: string, name: string): void {
+  const out = h("button", { type: "button", id: "deconnexion" }, "Se déconnecter");
+  out.addEventListener("click", async () => {
+    await post("deconnexion", {}).catch(() => undefined);
+    location.hash = "#/connexion";
+  });
+  mount(
+    header,
+    h("p", { class: "marque" }, `Espace adhérent — ${name}`),
+    h(
+      "nav",
+      { "aria-label": "Rubriques" },
+      h(
+        "ul",
+        {},
+        ...SECTIONS.map(([key, label]) =>
+          h("li", {}, h("a", { href: `#/${key}`, "aria-current": key === current ? "page" : undefined }, label)),
+        ),
+      ),
+      out,
+    ),
+  );
+}
+
+function section(key: string, v: PortalView): void {
+  const i = v.identity;
+  switch (key) {
+    case "informations":
+      return page(
+        "Mes informations",
+        h(
+          "dl",
+          {},
+          ...(
+            [
+              ["Matricule", i.matricule],
+              ["Nom", i.name],
+              ["Date de naissance", i.birth_date ?? "—"],
+              ["Employeur", i.employer ?? "—"],
+              ["Situation", i.status],
+              ["Adresse", i.address ?? "—"],
+              ["GSM", i.gsm ?? "—"],
+              ["E-mail", i.email ?? "—"],
+              ["RIB", i.rib],
+            ] as [string, string][]
+          ).flatMap(([k, val]) => [h("dt", {}, k), h("dd", {}, val)]),
+        ),
+      );
+    case "beneficiaires":
+      return page(
+        "Mes bénéficiaires",
+        table(
+          "Bénéficiaires",
+          ["N°", "Nom", "Lien", "Naissance", "Couverture"],
+          v.beneficiaries.map((b) => [String(b.number), b.name, b.relation, b.birth_date ?? "—", b.coverage]),
+          "Aucun bénéficiaire.",
+        ),
+      );
+    case "dossiers":
+      return page(
+        "Mes dossiers",
+        table(
+          "Dossiers de soins",
+          ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Statut", "Détail"],
+          v.dossiers.map((d) => [
+            d.form_number,
+            d.kind,
+            d.beneficiary,
+            d.received_on,
+            d.status,
+            [
+              d.reason,
+              ...d.missing.map((m) => `À envoyer : ${m}`),
+              d.how_to_complete,
+              d.original_expected,
+              d.paid,
+              ...d.parts,
+            ]
+              .filter((x) => x)
+              .join(" · "),
+          ]),
+          "Aucun dossier reçu.",
+        ),
+      );
+    case "decomptes":
+      return page(
+        "Mes décomptes",
+        table(
+          "Décomptes",
+          ["Décompte", "Feuille", "Réglé le", "Montant", "Virement", ""],
+          v.statements.map((s) => [
+            s.number,
+            s.form_number,
+            s.paid_on,
+            s.amount,
+            s.payment_reference ?? "",
+            h(
+              "a",
+              { href: `/portail/api/decomptes/${encodeURIComponent(s.number)}`, download: `decompte-${s.number}.pdf` },
+              "Télécharger (PDF)",
+            ),
+          ]),
+          "Aucun décompte pour le moment.",
+        ),
+      );
+    case "accords":
+      return page(
+        "Mes accords préalables et prises en charge",
+        table(
+          "Demandes d'accord",
+          ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail"],
+          v.approvals.map((a) => [
+            a.number,
+            a.kind,
+            a.beneficiary,
+            a.received_on,
+            a.status,
+            [a.reason, ...a.missing, ...a.granted].filter((x) => x).join(" · "),
+          ]),
+          "Aucune demande d'accord.",
+        ),
+      );
+    default:
+      return page(
+        "Mes demandes",
+        table(
+          "Demandes de modification",
+          ["Demande", "Détail", "Reçue le", "Statut", "Motif"],
+          v.updates.map((u) => [u.kind, u.summary, u.received_on, u.status, u.reason ?? ""]),
+          "Aucune demande de modification.",
+        ),
+      );
+  }
+}
+
+async function route(): Promise<void> {
+  const key = location.hash.replace(/^#\/?/, "") || "connexion";
+  if (key === "activation") return activationPage();
+  if (key === "oubli") return forgotPage();
+  if (key === "connexion") return loginPage();
+  try {
+    const s = await get<{ csrf: string; matricule: string }>("session");
+    setCsrf(s.csrf);
+    const v = await get<PortalView>("moi");
+    menu(key, v.identity.name);
+    section(SECTIONS.some(([k]) => k === key) ? key : "informations", v);
+  } catch (e) {
+    if (e instanceof Refused && e.code === "unauthenticated")
+      loginPage(e.message === "Connectez-vous d'abord." ? "" : e.message);
+    else throw e;
+  }
+}
+
+window.addEventListener("hashchange", () => void route());
+void route();
