@@ -66,7 +66,7 @@ build_ui
 echo "==> cargo fmt --check, prettier --check, lines ≤ 120, cargo clippy -D warnings"
 cargo fmt --all -- --check
 (cd "$ROOT/ui" && npx --no-install prettier --ignore-path ../.prettierignore --check --log-level warn \
-  src vite.config.ts ../tests/e2e ../tests/install ../scripts/long-lines.mjs)
+  src vite.config.ts vite.portal.config.ts portail.html ../tests/e2e ../tests/install ../scripts/long-lines.mjs)
 node "$ROOT/scripts/long-lines.mjs"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> cargo test (SQLite + PostgreSQL, commands without a window, generated types)"

@@ -43,7 +43,7 @@ async fn get(http: &Http, base: &str, path: &str, cookie: Option<&str>) -> (Stat
 
 /// The code printed on the letter saved at `path`.
 fn code_on(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("pdftotext").arg(path).arg("-").output().unwrap();
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(path).arg("-").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let at = text.find("Code d'accès").unwrap_or_else(|| panic!("{text}"));
     text[at..].split_whitespace().nth(2).unwrap().to_string()

@@ -166,9 +166,6 @@ impl<'a> NewMember<'a> {
             email: None,
         }
     }
-    pub fn born(self, day: &'a str) -> Self {
-        NewMember { birth_date: Some(day), ..self }
-    }
     pub fn living_at(self, address: &'a str) -> Self {
         NewMember { address: Some(address), ..self }
     }

@@ -30,7 +30,7 @@ pub(crate) struct Mutual {
     pub(crate) claims: Caller,
     admin: Caller,
     pub(crate) collection: i64,
-    member: i64,
+    pub(crate) member: i64,
     pub(crate) fouad: i64,
     pub(crate) farah: i64,
 }

@@ -40,7 +40,7 @@ async fn a_member_activates_his_account_with_the_code_of_his_letter(t: TestDb) {
     o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap();
     let text = pdf_text(&letter);
     assert!(text.contains("Votre espace adhérent") && text.contains("13070"), "{text}");
-    assert!(text.contains("Première visite") && text.contains("loi 09-08"), "{text}");
+    assert!(text.contains("Première visite") && text.contains("loi n° 09-08"), "{text}");
     let code = code_on(&letter);
     assert_eq!(code.len(), 9, "{code}");
     let db = &o.w.t.db;

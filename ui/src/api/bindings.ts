@@ -232,6 +232,20 @@ missing: Array<string>,
  */
 proposed_reason: string, };
 
+export type CodeLetterRequest = { member_id: number, purpose: Purpose, path: string, };
+
+export type CodeSendRequest = { member_id: number, purpose: Purpose, 
+/**
+ * `email` or `sms`: to the address or GSM on file.
+ */
+channel: Channel, };
+
+export type CodeSent = { 
+/**
+ * Where it went, masked (`k…@example.ma`).
+ */
+sent_to: string, expires_at: string, };
+
 export type Collection = { id: number, urn_id: number, urn_name: string, site: string, pickup_date: string, 
 /**
  * The agent who opened it.
@@ -1149,6 +1163,11 @@ export type ProviderListRequest = {
  */
 all?: boolean, };
 
+/**
+ * What a code is for.
+ */
+export type Purpose = "activation" | "reset";
+
 export type QueueExport = { filter: QueueFilter, path: string, };
 
 export type QueueFilter = { status?: Status | null, urn_id?: number, kind?: Kind | null, 
@@ -1743,6 +1762,8 @@ export interface Operations {
   member_update_file_save: { request: FileRequest; response: Written };
   member_update_receipt: { request: FileRequest; response: Written };
   member_view: { request: MemberRef; response: PortalView };
+  portal_code_letter: { request: CodeLetterRequest; response: Written };
+  portal_code_send: { request: CodeSendRequest; response: CodeSent };
   urn_list: { request: UrnListRequest; response: Array<Urn> };
   urn_save: { request: UrnInput; response: Urn };
   collection_open: { request: CollectionOpenRequest; response: Collection };
@@ -1867,6 +1888,8 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   member_update_file_save: "members_read",
   member_update_receipt: "members_read",
   member_view: "members_read",
+  portal_code_letter: "members_write",
+  portal_code_send: "members_write",
   urn_list: "authenticated",
   urn_save: "settings_manage",
   collection_open: "reception_work",

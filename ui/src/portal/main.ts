@@ -55,6 +55,11 @@ function form(
   return f;
 }
 
+/** The header of the pages seen before logging in. */
+function publicHeader(): void {
+  mount(header, h("p", { class: "marque" }, "Espace adhérent"));
+}
+
 function page(title: string, ...content: Child[]): void {
   const h1 = h("h1", { tabindex: "-1" }, title);
   mount(main, h1, ...content);
@@ -66,8 +71,20 @@ function link(href: string, text: string): HTMLAnchorElement {
   return h("a", { href }, text);
 }
 
-function loginPage(message = ""): void {
-  mount(header, h("p", { class: "marque" }, "Espace adhérent"));
+/** A message the next page shows once (an activation done, a password changed). */
+let notice = "";
+
+/** Goes to `hash`, showing `message` there. */
+function go(hash: string, message = ""): void {
+  notice = message;
+  if (location.hash === hash) void route();
+  else location.hash = hash;
+}
+
+function loginPage(): void {
+  publicHeader();
+  const message = notice;
+  notice = "";
   page(
     "Connexion",
     message ? h("p", { class: "info", role: "status" }, message) : null,
@@ -84,7 +101,7 @@ function loginPage(message = ""): void {
           password: v.password ?? "",
         });
         setCsrf(r.csrf);
-        location.hash = "#/informations";
+        go("#/informations");
       },
     ),
     h(
@@ -98,6 +115,7 @@ function loginPage(message = ""): void {
 }
 
 function activationPage(): void {
+  publicHeader();
   page(
     "Première visite",
     h(
@@ -122,8 +140,7 @@ function activationPage(): void {
           code: v.code,
           password: v.password,
         });
-        location.hash = "#/connexion";
-        loginPage(r.message);
+        go("#/connexion", r.message);
       },
     ),
     h("p", {}, link("#/connexion", "Retour à la connexion")),
@@ -131,6 +148,7 @@ function activationPage(): void {
 }
 
 function forgotPage(): void {
+  publicHeader();
   const done = h("p", { class: "info", role: "status", id: "oubli-envoye" });
   page(
     "Mot de passe oublié",
@@ -158,8 +176,7 @@ function forgotPage(): void {
           code: v.code,
           password: v.password,
         });
-        location.hash = "#/connexion";
-        loginPage(r.message);
+        go("#/connexion", r.message);
       },
     ),
   );
@@ -173,7 +190,11 @@ function table(caption: string, headings: string[], rows: Child[][], empty: stri
     {},
     h("caption", {}, caption),
     h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c) => h("td", {}, c))))),
+    h(
+      "tbody",
+      {},
+      ...rows.map((r) => h("tr", {}, ...r.map((c, i) => h("td", { "data-label": headings[i] ?? "" }, c)))),
+    ),
   );
 }
 
@@ -190,7 +211,7 @@ function menu(current: string, name: string): void {
   const out = h("button", { type: "button", id: "deconnexion" }, "Se déconnecter");
   out.addEventListener("click", async () => {
     await post("deconnexion", {}).catch(() => undefined);
-    location.hash = "#/connexion";
+    go("#/connexion");
   });
   mount(
     header,
@@ -333,9 +354,9 @@ async function route(): Promise<void> {
     menu(key, v.identity.name);
     section(SECTIONS.some(([k]) => k === key) ? key : "informations", v);
   } catch (e) {
-    if (e instanceof Refused && e.code === "unauthenticated")
-      loginPage(e.message === "Connectez-vous d'abord." ? "" : e.message);
-    else throw e;
+    if (!(e instanceof Refused) || e.code !== "unauthenticated") throw e;
+    notice = e.message === "Connectez-vous d'abord." ? "" : e.message;
+    loginPage();
   }
 }
 
