@@ -105,19 +105,41 @@ pub fn read(field: &str, path: &Path) -> ApiResult<Scan> {
     if !meta.is_file() {
         return Err(ApiError::validation(field, format!("« {name} » n'est pas un fichier.")));
     }
-    if meta.len() > MAX_SCAN_BYTES {
+    too_big(field, &name, meta.len())?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ApiError::validation(field, format!("Lecture impossible de « {name} » : {e}.")))?;
+    checked(field, name, bytes)
+}
+
+/// A file sent with a request (a member's upload on the portal): the same
+/// checks as a file read from disk.
+pub fn uploaded(field: &str, name: &str, bytes: Vec<u8>) -> ApiResult<Scan> {
+    let name = Path::new(name).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if name.trim().is_empty() {
+        return Err(ApiError::validation(field, "Un fichier envoyé n'a pas de nom."));
+    }
+    too_big(field, &name, bytes.len() as u64)?;
+    checked(field, name, bytes)
+}
+
+/// A file over [`MAX_SCAN_BYTES`] is refused, naming it.
+fn too_big(field: &str, name: &str, len: u64) -> ApiResult<()> {
+    if len > MAX_SCAN_BYTES {
         return Err(ApiError::validation(
             field,
-            format!(
-                "Le fichier « {name} » pèse {:.1} Mo : 20 Mo au plus par pièce scannée.",
-                meta.len() as f64 / 1_048_576.0
-            ),
+            format!("Le fichier « {name} » pèse {:.1} Mo : 20 Mo au plus par pièce scannée.", len as f64 / 1_048_576.0),
         ));
     }
-    if meta.len() == 0 {
+    Ok(())
+}
+
+/// Checks a file's content against its name: not empty, PDF, JPG or PNG,
+/// and truly of the type its extension says.
+fn checked(field: &str, name: String, bytes: Vec<u8>) -> ApiResult<Scan> {
+    if bytes.is_empty() {
         return Err(ApiError::validation(field, format!("Le fichier « {name} » est vide.")));
     }
-    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let ext = Path::new(&name).extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let declared = match ext.as_str() {
         "pdf" => "application/pdf",
         "jpg" | "jpeg" => "image/jpeg",
@@ -129,8 +151,6 @@ pub fn read(field: &str, path: &Path) -> ApiResult<Scan> {
             ));
         }
     };
-    let bytes = std::fs::read(path)
-        .map_err(|e| ApiError::validation(field, format!("Lecture impossible de « {name} » : {e}.")))?;
     match sniff(&bytes) {
         Some(t) if t == declared => {}
         _ => {

@@ -147,6 +147,8 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/reinitialisation", post(portal::reset))
         .route("/portail/api/session", get(portal::session))
         .route("/portail/api/moi", get(portal::my_view))
+        .route("/portail/api/dossiers", post(portal::send_dossier))
+        .route("/portail/api/complements", post(portal::send_complement))
         .route("/portail/api/decomptes/{number}", get(portal::my_statement))
         .fallback(routes::fallback)
         // The handler reads the body within `max_body` itself, to refuse in French.

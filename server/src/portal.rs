@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use guichet_core::error::{ApiError, ErrorCode};
 use guichet_core::portal::accounts::{self, Activation, Reset};
-use guichet_core::portal::member_api;
+use guichet_core::portal::member_api::{self, ComplementSent, DossierSent};
 use guichet_core::portal::sessions::{self, MemberSession, MAX_AGE};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -32,8 +32,17 @@ fn error(e: ApiError) -> Response {
 }
 
 async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
-    let bytes = read_limited(body, MAX_BODY).await.ok_or_else(|| {
-        error(ApiError::validation("request", "Requête trop volumineuse pour un formulaire de l'espace adhérent."))
+    json_within(body, MAX_BODY).await
+}
+
+/// A request of at most `limit` bytes (files travel in them, in base64).
+async fn json_within<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, Response> {
+    let bytes = read_limited(body, limit).await.ok_or_else(|| {
+        let e = ApiError::validation(
+            "files",
+            format!("Envoi trop volumineux : au plus {} Mo en tout.", limit / 1_048_576 * 3 / 4),
+        );
+        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response()
     })?;
     serde_json::from_slice(&bytes)
         .map_err(|e| error(ApiError::validation("request", format!("Formulaire illisible : {e}."))))
@@ -171,6 +180,41 @@ pub async fn my_view(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
         Err(r) => return r,
     };
     match member_api::my_view(st.api.db(), &s, st.api.now()).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+/// The largest request that carries files: what the files may weigh, in base64.
+fn files_limit(st: &State) -> usize {
+    (guichet_core::attachments::MAX_TOTAL_BYTES as usize / 3 * 4 + 64 * 1024).min(st.max_body.max(MAX_BODY))
+}
+
+pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    let (_, s) = match member(&st, &headers, true).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let r: DossierSent = match json_within(body, files_limit(&st)).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match member_api::send_dossier(st.api.db(), &s, st.api.now(), &r).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+pub async fn send_complement(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    let (_, s) = match member(&st, &headers, true).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let r: ComplementSent = match json_within(body, files_limit(&st)).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match member_api::send_complement(st.api.db(), &s, st.api.now(), &r).await {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => error(e),
     }

@@ -6,7 +6,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,10 @@ let url;
 let b;
 const codes = {};
 let statement;
+
+/** A call of the claims desk, through the CLI on the site's database. */
+const claimsCli = (op, req) =>
+  JSON.parse(siteCli(["--user", "k.tazi", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: CLAIMS }));
 
 function siteCli(args, input, env = {}) {
   return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], {
@@ -178,6 +182,44 @@ test("a member activates his space, reads every page, downloads his statement; a
     });
   const href = `/portail/api/decomptes/${statement}`;
   assert.equal(await fetchStatus(href), "200 application/pdf");
+
+  // He sends a new dossier's scans; the desk finds it recorded as a scan received.
+  const scan = join(site, "feuille-M26-0000902.pdf");
+  writeFileSync(scan, "%PDF-1.4\nFeuille de soins M26-0000902\n");
+  await b.click(`nav a[href="#/dossiers"]`);
+  await b.waitFor("#envoi-dossier");
+  await b.type("#f-form_number", "M26-0000902");
+  await b.exec("document.querySelector('#f-first_act_date').value = arguments[0];", isoDaysAgo(3));
+  await b.type("#f-total_claimed", "120");
+  await b.cmd("POST", `/element/${await b.waitFor("#f-files")}/value`, { text: scan });
+  await b.screenshot("portail-11-envoi-dossier");
+  await b.click("#envoi-dossier button[type=submit]");
+  await b.waitText("#envoi-fait", (t) => t.startsWith("Dossier M26-0000902 reçu"));
+  await b.screenshot("portail-12-dossier-envoye");
+  let page = claimsCli("dossier_get", { form_number: "M26-0000902" });
+  assert.equal(page.dossier.status, "recu");
+  assert.equal(page.scans.length, 1);
+  assert.ok(page.dossier.scanned_on, "recorded as a scan received, its original expected");
+  // The desk marks it incomplete; he reads why, and sends the complement.
+  let d = claimsCli("dossier_move", { id: page.dossier.id, version: page.dossier.version, move: "take" });
+  claimsCli("dossier_move", {
+    id: d.id,
+    version: d.version,
+    move: "mark_incomplete",
+    reason_text: "Il manque l'ordonnance.",
+  });
+  await b.click(`nav a[href="#/demandes"]`);
+  await b.click(`nav a[href="#/dossiers"]`);
+  await b.waitFor("#envoi-complement");
+  assert.match(await b.text("main table"), /M26-0000902.*Incomplet.*Il manque l'ordonnance\./s);
+  const more = join(site, "ordonnance.pdf");
+  writeFileSync(more, "%PDF-1.4\nOrdonnance\n");
+  await b.cmd("POST", `/element/${await b.waitFor("#f-complement-files")}/value`, { text: more });
+  await b.screenshot("portail-13-complement");
+  await b.click("#envoi-complement button[type=submit]");
+  await b.waitText("#envoi-fait", (t) => t.startsWith("Complément du dossier M26-0000902 reçu"));
+  page = claimsCli("dossier_get", { form_number: "M26-0000902" });
+  assert.equal(page.scans.length, 2, "the desk finds the complement on the dossier");
 
   // Logged out, then in as Fatima: Karim's statement is not hers to open.
   await b.click("#deconnexion");

@@ -18,6 +18,7 @@ crate::on_both_backends!(
     a_member_activates_his_account_with_the_code_of_his_letter,
     a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file,
     a_member_reaches_only_his_own_familys_records,
+    a_member_sends_a_dossiers_scans_then_its_complement,
 );
 
 const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
@@ -214,4 +215,85 @@ async fn open(
     accounts::activate(&w.t.db, now, &a).await.unwrap();
     let opened = accounts::login(&w.t.db, now, matricule, "Portail2026", "10.0.0.9").await.unwrap();
     sessions::check(&w.t.db, &opened.token, now).await.unwrap()
+}
+
+fn upload(name: &str, bytes: &[u8]) -> member_api::Upload {
+    use base64::Engine;
+    member_api::Upload { name: name.into(), base64: base64::engine::general_purpose::STANDARD.encode(bytes) }
+}
+
+async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
+    let mut o = mutual(t).await;
+    sqlx::query("UPDATE members SET cnie = 'BE100200' WHERE matricule = '13059'")
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
+    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
+    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
+    let dir = tempfile::tempdir().unwrap();
+    let fouad = open(&o.w, &mut o.reception, dir.path(), o.member, "13059", "BE100200").await;
+    let fatima = open(&o.w, &mut o.reception, dir.path(), fatima, "13071", "BE654321").await;
+    let db = &o.w.t.db;
+    let now = o.w.api.now();
+    let scan = upload("feuille.pdf", b"%PDF-1.4\nla feuille de soins de Farah\n");
+    let sent = |beneficiary: i64, files: Vec<member_api::Upload>| member_api::DossierSent {
+        form_number: "M23-0000777".into(),
+        beneficiary,
+        kind: guichet_core::dossiers::Kind::Maladie,
+        first_act_date: chrono::NaiveDate::from_ymd_opt(2023, 2, 10).unwrap(),
+        total_claimed: "350".into(),
+        files,
+    };
+    // Bad sendings are refused, naming the field; nothing is recorded.
+    let e = member_api::send_dossier(db, &fouad, now, &sent(9, vec![scan.clone()])).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("beneficiary"));
+    let e = member_api::send_dossier(db, &fouad, now, &sent(2, vec![])).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("files"));
+    let word = upload("lettre.docx", b"PK\x03\x04");
+    let e = member_api::send_dossier(db, &fouad, now, &sent(2, vec![word])).await.unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("files"), "« lettre.docx » : seuls les fichiers PDF, JPG et PNG sont acceptés.")
+    );
+    assert_eq!(count(db, "dossiers").await, 0);
+
+    // Farah's dossier (number 2 in his space), recorded as a scan received today.
+    let view = member_api::send_dossier(db, &fouad, now, &sent(2, vec![scan.clone()])).await.unwrap();
+    assert_eq!((view.form_number.as_str(), view.status.as_str()), ("M23-0000777", "Reçu"));
+    let page = o.w.call(&mut o.claims, "dossier_get", json!({"form_number": "M23-0000777"})).await.unwrap();
+    assert!(page["dossier"]["beneficiary_name"].as_str().unwrap().contains("Farah"), "{}", page["dossier"]);
+    assert_eq!(page["dossier"]["scanned_on"], now.date_naive().to_string());
+    assert_eq!(page["scans"].as_array().unwrap().len(), 1);
+    assert_eq!(page["history"][0]["actor"], "adhérent:13059");
+    // The same form again is refused, as at the desk.
+    let e = member_api::send_dossier(db, &fouad, now, &sent(2, vec![scan.clone()])).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("form_number"));
+
+    // A complement: only for an incomplete dossier, and only his own.
+    let more = upload("facture.png", b"\x89PNG\r\n\x1a\n la facture");
+    let complement = |form: &str| member_api::ComplementSent { form_number: form.into(), files: vec![more.clone()] };
+    let e = member_api::send_complement(db, &fouad, now, &complement("M23-0000777")).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    let id = page["dossier"]["id"].as_i64().unwrap();
+    let taken = o
+        .w
+        .call(&mut o.claims, "dossier_move", json!({"id": id, "version": page["dossier"]["version"], "move": "take"}))
+        .await
+        .unwrap();
+    let req = json!({"id": id, "version": taken["version"], "move": "mark_incomplete", "reason_text": "Il manque \
+        la facture."});
+    o.w.call(&mut o.claims, "dossier_move", req).await.unwrap();
+    let e = member_api::send_complement(db, &fatima, now, &complement("M23-0000777")).await.unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("form_number"), "Aucun dossier de ce numéro dans votre espace.")
+    );
+    let view = member_api::send_complement(db, &fouad, now, &complement("M23-0000777")).await.unwrap();
+    assert_eq!(view.reason.as_deref(), Some("Il manque la facture."));
+    let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
+    assert_eq!(page["scans"].as_array().unwrap().len(), 2, "the desk finds the complement on the dossier");
+    let mine = member_api::my_view(db, &fouad, now).await.unwrap();
+    assert!(mine.dossiers.iter().any(|d| d.dossier.form_number == "M23-0000777" && d.dossier.status == "Incomplet"));
+    let hers = member_api::my_view(db, &fatima, now).await.unwrap();
+    assert!(hers.dossiers.is_empty());
 }

@@ -5,13 +5,23 @@
 
 use super::sessions::MemberSession;
 use super::view::{self, PortalView};
+use crate::attachments::{self, Scan};
 use crate::audit::{self, Actor, Change};
+use crate::dossiers::checklist::Contents;
+use crate::dossiers::input::DossierInput;
+use crate::dossiers::record::{self, Arrival};
+use crate::dossiers::view::{member_view, MemberDossierView};
+use crate::dossiers::workflow::Status;
+use crate::dossiers::{repo as dossiers, Kind};
 use crate::error::{ApiError, ApiResult};
 use crate::members;
 use crate::pdf::letterhead::letterhead;
 use crate::statements::pdf;
 use crate::storage::Db;
-use chrono::{DateTime, Utc};
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use ts_rs::TS;
 
 /// Everything the portal shows him (`Mes informations`, `Mes bénéficiaires`,
 /// `Mes dossiers`, `Mes décomptes`, `Mes accords préalables`, `Mes demandes`).
@@ -50,4 +60,131 @@ pub async fn my_statement(db: &Db, s: &MemberSession, now: DateTime<Utc>, number
     .await?;
     tx.commit().await?;
     Ok(bytes)
+}
+
+/// A file the member's page sends: its name and its content in base64.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    pub name: String,
+    pub base64: String,
+}
+
+/// Decodes and checks the files of a request (PDF, JPG, PNG; how many, how big).
+fn scans(files: &[Upload]) -> ApiResult<Vec<Scan>> {
+    if files.is_empty() {
+        return Err(ApiError::validation("files", "Joignez au moins un fichier scanné (PDF, JPG ou PNG)."));
+    }
+    if files.len() > attachments::MAX_FILES {
+        return Err(ApiError::validation(
+            "files",
+            format!("Au plus {} fichiers par envoi : envoyez-les en plusieurs fois.", attachments::MAX_FILES),
+        ));
+    }
+    let mut total = 0u64;
+    let mut out = vec![];
+    for f in files {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.trim()).map_err(|_| {
+            ApiError::validation("files", format!("Le fichier « {} » est arrivé abîmé : renvoyez-le.", f.name))
+        })?;
+        total += bytes.len() as u64;
+        if total > attachments::MAX_TOTAL_BYTES {
+            return Err(ApiError::validation(
+                "files",
+                format!(
+                    "Au plus {} Mo par envoi : envoyez-les en plusieurs fois.",
+                    attachments::MAX_TOTAL_BYTES / 1_048_576
+                ),
+            ));
+        }
+        out.push(attachments::uploaded("files", &f.name, bytes)?);
+    }
+    Ok(out)
+}
+
+/// A new dossier's scans, as the member sends them (FAQ: « envoyer la copie
+/// scannée de votre dossier »); the paper original follows by an urn.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DossierSent {
+    pub form_number: String,
+    /// The beneficiary's number in his space (1 = himself).
+    #[ts(type = "number")]
+    pub beneficiary: i64,
+    pub kind: Kind,
+    pub first_act_date: NaiveDate,
+    /// As typed: `2100`, `2 100,00`.
+    pub total_claimed: String,
+    pub files: Vec<Upload>,
+}
+
+/// Records the member's scans as a dossier received as a scan today, as the
+/// desk records an e-mailed one: the same checks, the same deadlines, the
+/// original expected by an urn. Journaled with the member as its author.
+pub async fn send_dossier(
+    db: &Db,
+    s: &MemberSession,
+    now: DateTime<Utc>,
+    r: &DossierSent,
+) -> ApiResult<MemberDossierView> {
+    let family = members::beneficiaries(db.pool(), s.member_id).await?;
+    let beneficiary = usize::try_from(r.beneficiary - 1)
+        .ok()
+        .and_then(|i| family.get(i))
+        .ok_or_else(|| ApiError::validation("beneficiary", "Choisissez un de vos bénéficiaires."))?;
+    let scans = scans(&r.files)?;
+    let input = DossierInput {
+        form_number: r.form_number.clone(),
+        matricule: s.matricule.clone(),
+        beneficiary_id: beneficiary.id,
+        kind: r.kind,
+        first_act_date: r.first_act_date,
+        total_claimed: r.total_claimed.clone(),
+        pieces: scans.len() as i64,
+        contents: Contents::default(),
+        confirm_duplicate: false,
+        collection_id: None,
+        scanned_on: None,
+        files: vec![],
+    };
+    let actor = Actor::member(&s.matricule);
+    let recorded = record::record(db, &actor, now, &input, Arrival::Scan { on: now.date_naive() }, &scans).await?;
+    member_view(db.pool(), &recorded.dossier).await
+}
+
+/// The complement of one of his incomplete dossiers.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ComplementSent {
+    pub form_number: String,
+    pub files: Vec<Upload>,
+}
+
+const NO_DOSSIER: &str = "Aucun dossier de ce numéro dans votre espace.";
+
+/// Joins the member's complement to his incomplete dossier: the desk finds
+/// the pieces on it and records the complement received, which puts the
+/// dossier back in processing.
+pub async fn send_complement(
+    db: &Db,
+    s: &MemberSession,
+    now: DateTime<Utc>,
+    r: &ComplementSent,
+) -> ApiResult<MemberDossierView> {
+    let form = crate::dossiers::input::form_number(&r.form_number)
+        .map_err(|_| ApiError::validation("form_number", NO_DOSSIER))?;
+    let d = dossiers::by_form_number(db.pool(), &form)
+        .await?
+        .filter(|d| d.member_id == s.member_id)
+        .ok_or_else(|| ApiError::validation("form_number", NO_DOSSIER))?;
+    if d.status != Status::Incomplet {
+        return Err(ApiError::conflict(format!(
+            "Le dossier {} est « {} » : il n'attend pas de complément.",
+            d.form_number,
+            d.status.label()
+        )));
+    }
+    let scans = scans(&r.files)?;
+    dossiers::add_scans(db, &Actor::member(&s.matricule), now, d.id, &scans, false).await?;
+    member_view(db.pool(), &d).await
 }

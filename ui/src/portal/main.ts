@@ -21,12 +21,50 @@ function input(label: string, name: string, type = "text", autocomplete = "off")
   );
 }
 
+/** A labelled choice among `options` (`[value, label]`). */
+function choice(label: string, name: string, options: [string, string][], id = name): HTMLElement {
+  const error = h("small", { class: "erreur", id: `err-${id}`, "aria-live": "polite" });
+  const select = h(
+    "select",
+    { name, id: `f-${id}`, "aria-describedby": `err-${id}` },
+    ...options.map(([value, text]) => h("option", { value }, text)),
+  );
+  return h("label", { class: "champ" }, h("span", {}, label), select, error);
+}
+
+/** Scanned files to send: PDF, JPG or PNG, several at once. */
+function filesInput(label: string, id = "files"): HTMLElement {
+  const error = h("small", { class: "erreur", id: `err-${id}`, "aria-live": "polite" });
+  const attrs = { name: "files", id: `f-${id}`, type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png" };
+  return h(
+    "label",
+    { class: "champ" },
+    h("span", {}, label),
+    h("input", { ...attrs, "aria-describedby": "err-files" }),
+    error,
+  );
+}
+
+/** The chosen files, each as its name and its content in base64. */
+async function chosenFiles(f: HTMLFormElement): Promise<{ name: string; base64: string }[]> {
+  const input = f.querySelector<HTMLInputElement>('input[name="files"]');
+  const read = (file: File): Promise<{ name: string; base64: string }> =>
+    new Promise((done, fail) => {
+      const r = new FileReader();
+      r.onload = () => done({ name: file.name, base64: String(r.result).split(",")[1] ?? "" });
+      r.onerror = () =>
+        fail(new Refused({ code: "validation", message: `Lecture impossible de « ${file.name} ».`, field: "files" }));
+      r.readAsDataURL(file);
+    });
+  return Promise.all(Array.from(input?.files ?? []).map(read));
+}
+
 /** A form whose refusals are shown beside the field the server names. */
 function form(
   id: string,
   fields: HTMLElement[],
   submit: string,
-  act: (v: Record<string, string>) => Promise<void>,
+  act: (v: Record<string, string>, f: HTMLFormElement) => Promise<void>,
 ): HTMLFormElement {
   const banner = h("p", { class: "alerte", role: "alert", hidden: true });
   const f = h("form", { id, novalidate: true }, banner, ...fields, h("button", { type: "submit" }, submit));
@@ -35,13 +73,17 @@ function form(
     f.querySelectorAll(".erreur").forEach((e) => (e.textContent = ""));
     f.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
     banner.hidden = true;
-    const values = Object.fromEntries(new FormData(f).entries()) as Record<string, string>;
+    const values: Record<string, string> = {};
+    new FormData(f).forEach((v, k) => {
+      if (typeof v === "string") values[k] = v;
+    });
     try {
-      await act(values);
+      await act(values, f);
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
-      const slot = e.field ? f.querySelector<HTMLElement>(`#err-${e.field}`) : null;
-      const field = e.field ? f.querySelector<HTMLElement>(`#f-${e.field}`) : null;
+      // The field the server names, and the slot its `aria-describedby` points to.
+      const field = e.field ? f.querySelector<HTMLElement>(`[name="${e.field}"]`) : null;
+      const slot = field ? document.getElementById(field.getAttribute("aria-describedby") ?? "") : null;
       if (slot && field) {
         slot.textContent = e.message;
         field.setAttribute("aria-invalid", "true");
@@ -290,6 +332,7 @@ function section(key: string, v: PortalView): void {
           ]),
           "Aucun dossier reçu.",
         ),
+        ...sendForms(v),
       );
     case "decomptes":
       return page(
@@ -340,6 +383,73 @@ function section(key: string, v: PortalView): void {
         ),
       );
   }
+}
+
+/** « Envoyer un dossier » and, when one waits for it, « Envoyer un complément ». */
+function sendForms(v: PortalView): HTMLElement[] {
+  // What the last sending did, shown once on the page drawn again after it.
+  const status = h("p", { class: "info", role: "status", id: "envoi-fait", hidden: !notice }, notice);
+  notice = "";
+  const done = async (text: string): Promise<void> => {
+    notice = text;
+    await route();
+  };
+  const kinds: [string, string][] = [
+    ["maladie", "Maladie"],
+    ["dentaire", "Dentaire"],
+    ["optique", "Optique"],
+    ["autres", "Autres"],
+  ];
+  const sendDossier = form(
+    "envoi-dossier",
+    [
+      input("N° de la feuille de soins", "form_number"),
+      choice(
+        "Bénéficiaire",
+        "beneficiary",
+        v.beneficiaries.map((b) => [String(b.number), b.name]),
+      ),
+      choice("Nature des soins", "kind", kinds),
+      input("Date du premier acte", "first_act_date", "date"),
+      input("Total des frais engagés (DH)", "total_claimed", "text", "off"),
+      filesInput("Copies scannées (PDF, JPG, PNG)"),
+    ],
+    "Envoyer le dossier",
+    async (x, f) => {
+      const sent = await post<{ form_number: string; status: string }>("dossiers", {
+        form_number: x.form_number,
+        beneficiary: Number(x.beneficiary),
+        kind: x.kind,
+        first_act_date: x.first_act_date,
+        total_claimed: x.total_claimed,
+        files: await chosenFiles(f),
+      });
+      await done(`Dossier ${sent.form_number} reçu : envoyez l'original par une urne de votre mutuelle.`);
+    },
+  );
+  const waiting = v.dossiers.filter((d) => d.missing.length > 0 || d.how_to_complete);
+  const parts: HTMLElement[] = [status, h("h2", {}, "Envoyer un dossier"), sendDossier];
+  if (waiting.length > 0) {
+    const complement = form(
+      "envoi-complement",
+      [
+        choice(
+          "Dossier",
+          "form_number",
+          waiting.map((d) => [d.form_number, `${d.form_number} — ${d.beneficiary}`]),
+          "complement-form_number",
+        ),
+        filesInput("Pièces demandées (PDF, JPG, PNG)", "complement-files"),
+      ],
+      "Envoyer le complément",
+      async (x, f) => {
+        await post("complements", { form_number: x.form_number, files: await chosenFiles(f) });
+        await done(`Complément du dossier ${x.form_number} reçu : la mutuelle reprend son traitement.`);
+      },
+    );
+    parts.push(h("h2", {}, "Envoyer un complément"), complement);
+  }
+  return parts;
 }
 
 async function route(): Promise<void> {
