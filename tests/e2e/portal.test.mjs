@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, ENTER, ROOT, isoDaysAgo } from "./webdriver.mjs";
+import { launchBrowser, ENTER, ROOT, isoDaysAgo, completeDossierByCli } from "./webdriver.mjs";
 
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 const GUICHET = join(TARGET, "debug", "guichet");
@@ -91,30 +91,17 @@ before(async () => {
   const me = sys("member_get", { id: members[0].id }).beneficiaries[0].id;
   const col = sys("collection_open", { urn_id: urn.id });
   const day = isoDaysAgo(12);
-  const r = sys("dossier_record", {
-    collection_id: col.id,
-    form_number: "M26-0000901",
-    matricule: "13059",
-    beneficiary_id: me,
-    kind: "maladie",
-    first_act_date: day,
-    total_claimed: "80",
+  const lines = [{ act: "C", quantity: 1, charged: "80" }];
+  const spec = {
+    collectionId: col.id,
+    formNumber: "M26-0000901",
+    beneficiaryId: me,
+    day,
+    total: "80",
     pieces: 2,
-  });
-  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  d = claims("dossier_checklist", {
-    id: d.id,
-    version: d.version,
-    contents: {},
-    present: ["member_block_signed", "doctor_block"],
-  });
-  claims("care_lines_save", {
-    dossier_id: d.id,
-    version: d.version,
-    lines: [{ date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "80" }],
-  });
-  const p = claims("dossier_get", { id: d.id });
-  d = claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+    lines,
+  };
+  const d = completeDossierByCli(sys, claims, spec);
   claims("dossier_liquidate", { id: d.id, version: d.version });
   claims("payment_batch_create", {});
   statement = claims("dossier_get", { id: d.id }).dossier.statement_number;

@@ -6,7 +6,15 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli, isoDaysAgo } from "./webdriver.mjs";
+import {
+  launch,
+  windowTestsSkipReason,
+  ENTER,
+  answerSaveDialog,
+  cli,
+  isoDaysAgo,
+  completeDossierByCli,
+} from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const CLAIMS = "Gestion-2026-ok";
@@ -64,33 +72,20 @@ before(async () => {
   const me = page.beneficiaries[0].id;
   const col = sys("collection_open", { urn_id: urn.id });
   const day = isoDaysAgo(10);
-  const r = sys("dossier_record", {
-    collection_id: col.id,
-    form_number: "M26-0000777",
-    matricule: "13059",
-    beneficiary_id: me,
-    kind: "maladie",
-    first_act_date: day,
-    total_claimed: "750",
+  const lines = [
+    { act: "C", quantity: 1, charged: "150" },
+    { act: "PSYMOT", quantity: 4, charged: "600" },
+  ];
+  const spec = {
+    collectionId: col.id,
+    formNumber: "M26-0000777",
+    beneficiaryId: me,
+    day,
+    total: "750",
     pieces: 3,
-  });
-  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  d = claims("dossier_checklist", {
-    id: d.id,
-    version: d.version,
-    contents: {},
-    present: ["member_block_signed", "doctor_block"],
-  });
-  claims("care_lines_save", {
-    dossier_id: d.id,
-    version: d.version,
-    lines: [
-      { date: day, beneficiary_id: me, act: "C", quantity: 1, charged: "150" },
-      { date: day, beneficiary_id: me, act: "PSYMOT", quantity: 4, charged: "600" },
-    ],
-  });
-  const p = claims("dossier_get", { id: d.id });
-  claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+    lines,
+  };
+  completeDossierByCli(sys, claims, spec);
   await w.exec("location.reload()");
   await w.waitFor("#login-form");
   await w.type("#f-username", "k.tazi" + ENTER);

@@ -408,3 +408,41 @@ function killLeftovers(home) {
     }
   }
 }
+
+/**
+ * Brings a dossier from its recording to « complet » through a site's CLI:
+ * `sys` records it in collection `collectionId`, `claims` (a claims user's
+ * calls) takes it, ticks the claim form's two blocks, saves its care lines
+ * (each `{act, quantity, charged}` on `day` for the beneficiary) and marks it
+ * complete. Returns the dossier.
+ */
+export function completeDossierByCli(
+  sys,
+  claims,
+  { collectionId, formNumber, beneficiaryId, day, total, pieces, lines },
+) {
+  const r = sys("dossier_record", {
+    collection_id: collectionId,
+    form_number: formNumber,
+    matricule: "13059",
+    beneficiary_id: beneficiaryId,
+    kind: "maladie",
+    first_act_date: day,
+    total_claimed: total,
+    pieces,
+  });
+  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
+  d = claims("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
+  claims("care_lines_save", {
+    dossier_id: d.id,
+    version: d.version,
+    lines: lines.map((l) => ({ date: day, beneficiary_id: beneficiaryId, ...l })),
+  });
+  const p = claims("dossier_get", { id: d.id });
+  return claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+}

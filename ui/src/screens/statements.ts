@@ -9,7 +9,7 @@ import type { BatchProgress, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
-import { grid } from "../widgets";
+import { grid, saveAs } from "../widgets";
 
 export function statementsSection(content: HTMLElement, session: SessionInfo): void {
   const canProduce = can(session, "statements_produce");
@@ -220,23 +220,20 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
         `Bordereau ${s.reference} : ${s.dossier_count} dossier(s), parts AMO ` + `${frMoney(s.total_amo)} DH.`;
   });
   const rows = list.map((s) => {
-    const saveAs = h(
+    const saveSlip = h(
       "button",
       {
         type: "button",
-        onclick: async () => {
-          const path = await save({
+        onclick: saveAs(
+          status,
+          {
             title: "Enregistrer le bordereau",
             defaultPath: `${s.reference}.pdf`,
             filters: [{ name: "PDF, classeur Excel ou CSV", extensions: ["pdf", "xlsx", "csv"] }],
-          });
-          if (!path) return;
-          try {
-            status.textContent = `Bordereau enregistré : ${(await call("fund_slip_export", { id: s.id, path })).path}`;
-          } catch (e) {
-            if (e instanceof ApiFailure) status.textContent = e.message;
-          }
-        },
+          },
+          (path) => call("fund_slip_export", { id: s.id, path }),
+          (path) => `Bordereau enregistré : ${path}`,
+        ),
       },
       "Enregistrer",
     );
@@ -292,7 +289,7 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
         {},
         s.confirmed_on ? `payé le ${frDate(s.confirmed_on)}` : `${s.confirmed_count} / ${s.dossier_count} confirmés`,
       ),
-      h("td", {}, saveAs, s.confirmed_on ? null : ref, s.confirmed_on ? null : confirm),
+      h("td", {}, saveSlip, s.confirmed_on ? null : ref, s.confirmed_on ? null : confirm),
     );
   });
   mount(
