@@ -3,8 +3,10 @@
 //!
 //! 1. 200 members browsing at once, each with his session, in bounded loops
 //!    (`BENCH_ROUNDS`, 20 by default): the portal's page, its session and his
-//!    space (`moi`, everything the pages show). Printed: p50 and p99 per call
-//!    (target p99 under 100 ms). The UI must be built (`npm run build` in ui/).
+//!    space (`moi`, everything the pages show), waiting between two pages as
+//!    a person does (`BENCH_THINK_MS`, 250 ms on average; 0 for the server's
+//!    saturation, also printed). Printed: p50 and p99 per call (target p99
+//!    under 100 ms). The UI must be built (`npm run build` in ui/).
 //! 2. The same while 1,000 wrong passwords are tried, on one account and
 //!    spread over many: how many were refused and how (429 at the door, 401),
 //!    the browsing p99 during the attack against the one before it, and that
@@ -30,9 +32,12 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 }
 
 /// One browsing loop of a member: the calls he makes and how long each took (ms).
-async fn browse(http: Http, base: String, cookie: String, rounds: usize) -> Vec<(&'static str, f64)> {
+async fn browse(http: Http, base: String, cookie: String, rounds: usize, think_ms: u64) -> Vec<(&'static str, f64)> {
     let mut out = vec![];
     for _ in 0..rounds {
+        if think_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=2 * think_ms))).await;
+        }
         for (name, path) in
             [("page /portail/", "/portail/"), ("session", "/portail/api/session"), ("moi", "/portail/api/moi")]
         {
@@ -65,6 +70,7 @@ fn report(label: &str, samples: Vec<(&'static str, f64)>) -> f64 {
 
 async fn run() {
     let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let think_ms: u64 = std::env::var("BENCH_THINK_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(250);
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&format!("sqlite://{}", dir.path().join("portail.sqlite3").display())).await.unwrap();
     let api = Api::new(db.clone());
@@ -106,9 +112,11 @@ async fn run() {
     }
 
     // 1. 200 members browsing at once.
-    let browsing = |rounds: usize| {
-        let tasks: Vec<_> =
-            cookies.iter().map(|c| tokio::spawn(browse(http.clone(), base.clone(), c.clone(), rounds))).collect();
+    let browsing = |rounds: usize, think_ms: u64| {
+        let tasks: Vec<_> = cookies
+            .iter()
+            .map(|c| tokio::spawn(browse(http.clone(), base.clone(), c.clone(), rounds, think_ms)))
+            .collect();
         async move {
             let mut all = vec![];
             for t in tasks {
@@ -118,9 +126,13 @@ async fn run() {
         }
     };
     let t = Instant::now();
-    let quiet = browsing(rounds).await;
+    let quiet = browsing(rounds, think_ms).await;
     println!("{} calls by {MEMBERS} members in {:.1} s", quiet.len(), t.elapsed().as_secs_f64());
-    let before = report("200 members browsing at once", quiet);
+    let before = report(&format!("200 members browsing at once ({think_ms} ms between pages on average)"), quiet);
+    let t = Instant::now();
+    let saturated = browsing(rounds, 0).await;
+    println!("{} calls by {MEMBERS} members without a pause in {:.1} s", saturated.len(), t.elapsed().as_secs_f64());
+    report("the same without a pause between pages (the server's saturation)", saturated);
 
     // 2. The same during a brute force: 500 wrong passwords on one account,
     //    500 spread over the others.
@@ -147,7 +159,7 @@ async fn run() {
             by_status
         })
     };
-    let during = browsing(rounds).await;
+    let during = browsing(rounds, think_ms).await;
     let refused = attack.await.unwrap();
     let during_p99 = report("the same during 1,000 wrong passwords", during);
     println!(
