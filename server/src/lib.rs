@@ -150,6 +150,7 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/dossiers", post(portal::send_dossier))
         .route("/portail/api/complements", post(portal::send_complement))
         .route("/portail/api/decomptes/{number}", get(portal::my_statement))
+        .route("/portail/api/lettres/{number}", get(portal::my_letter))
         .fallback(routes::fallback)
         // The handler reads the body within `max_body` itself, to refuse in French.
         .layer(DefaultBodyLimit::disable())

@@ -225,12 +225,25 @@ pub async fn my_statement(Axum(st): Axum<State>, headers: HeaderMap, Path(number
         Ok(m) => m,
         Err(r) => return r,
     };
-    match member_api::my_statement(st.api.db(), &s, st.api.now(), &number).await {
+    pdf(member_api::my_statement(st.api.db(), &s, st.api.now(), &number).await, &format!("decompte-{number}.pdf"))
+}
+
+pub async fn my_letter(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    pdf(member_api::my_letter(st.api.db(), &s, st.api.now(), &number).await, &format!("lettre-{number}.pdf"))
+}
+
+/// A PDF of the member's to download, never kept in a cache.
+fn pdf(made: Result<Vec<u8>, ApiError>, name: &str) -> Response {
+    match made {
         Ok(pdf) => (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"decompte-{number}.pdf\"")),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             pdf,

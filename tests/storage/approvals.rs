@@ -11,6 +11,7 @@ use guichet_core::ErrorCode;
 use serde_json::{json, Value};
 
 crate::on_both_backends!(
+    a_member_downloads_his_decisions_letter_from_his_space,
     the_coverage_letter_of_seed_002_is_entered_and_read_back,
     refusals_requests_for_pieces_and_who_decides,
     bad_requests_and_decisions_are_refused_and_nothing_written,
@@ -714,4 +715,54 @@ async fn an_incomplete_request_waits_for_its_complement_then_is_closed(t: TestDb
         .await
         .unwrap();
     assert_eq!(n, 2);
+}
+
+async fn a_member_downloads_his_decisions_letter_from_his_space(t: TestDb) {
+    use guichet_core::portal::member_api;
+    let mut d = desk(t).await;
+    let r = d.register(d.coverage()).await;
+    let number = r["number"].as_str().unwrap().to_string();
+    sqlx::query("UPDATE members SET cnie = 'BE100200' WHERE matricule = '13059'")
+        .execute(d.o.w.t.db.pool())
+        .await
+        .unwrap();
+    let karim: i64 = sqlx::query_scalar("SELECT id FROM members WHERE matricule = '13059'")
+        .fetch_one(d.o.w.t.db.pool())
+        .await
+        .unwrap();
+    let other =
+        d.o.w
+            .call(
+                &mut d.o.reception,
+                "member_create",
+                json!({"matricule": "13071", "last_name": "Chraïbi",
+            "first_name": "Fatima", "status": "actif", "cnie": "BE654321"}),
+            )
+            .await
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let him = crate::portal::open(&d.o.w, &mut d.o.reception, dir.path(), karim, "13059", "BE100200").await;
+    let her =
+        crate::portal::open(&d.o.w, &mut d.o.reception, dir.path(), other["id"].as_i64().unwrap(), "13071", "BE654321")
+            .await;
+    let now = d.o.w.api.now();
+    // Not decided yet: no letter.
+    let e = member_api::my_letter(&d.o.w.t.db, &him, now, &number).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucune lettre de ce numéro dans votre espace."));
+    d.decide(&r, grant_imp2()).await.unwrap();
+    let db = &d.o.w.t.db;
+    let pdf = member_api::my_letter(db, &him, now, &number).await.unwrap();
+    let path = dir.path().join("lettre.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let text = pdf_text(&path).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&number), "{text}");
+    assert!(!text.contains("Handicap mental"), "never a medical detail: {text}");
+    // Another member's space: as if it did not exist.
+    let e = member_api::my_letter(db, &her, now, &number).await.unwrap_err();
+    assert_eq!(e.message, "Aucune lettre de ce numéro dans votre espace.");
+    let reads: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'portal.letter_read'")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(reads, ["adhérent:13059"]);
 }

@@ -194,7 +194,7 @@ async fn a_member_reaches_only_his_own_familys_records(t: TestDb) {
 
 /// Gives `member` a code by letter, activates his account with it and logs
 /// him in; returns his session.
-async fn open(
+pub(crate) async fn open(
     w: &crate::helpers::World,
     reception: &mut guichet_core::api::Caller,
     dir: &std::path::Path,

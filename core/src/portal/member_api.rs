@@ -62,6 +62,45 @@ pub async fn my_statement(db: &Db, s: &MemberSession, now: DateTime<Utc>, number
     Ok(bytes)
 }
 
+const NO_LETTER: &str = "Aucune lettre de ce numéro dans votre espace.";
+
+/// The letter of the decision on one of his requests (approval, coverage,
+/// refusal, request for pieces), as a PDF: never a medical detail.
+pub async fn my_letter(db: &Db, s: &MemberSession, now: DateTime<Utc>, number: &str) -> ApiResult<Vec<u8>> {
+    let found: Option<(i64, i64)> = sqlx::query_as("SELECT id, member_id FROM approval_requests WHERE number = $1")
+        .bind(number.trim())
+        .fetch_optional(db.pool())
+        .await?;
+    let Some((id, _)) = found.filter(|(_, owner)| *owner == s.member_id) else {
+        return Err(ApiError::not_found(NO_LETTER));
+    };
+    let req = crate::approvals::repo::get(db, id).await?.redact(&[]);
+    if req.decided_at.is_none() {
+        return Err(ApiError::not_found(NO_LETTER));
+    }
+    let provider = match req.provider_id {
+        Some(p) => crate::approvals::providers::get(db.pool(), p).await?,
+        None => None,
+    };
+    let pdf = crate::approvals::letter::letter_pdf(&letterhead(db.pool()).await?, &req, provider.as_ref())?;
+    let mut tx = db.begin().await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::member(&s.matricule),
+        Change {
+            action: "portal.letter_read",
+            entity_type: "approval_request",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "request": number.trim() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(pdf)
+}
+
 /// A file the member's page sends: its name and its content in base64.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

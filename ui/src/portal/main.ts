@@ -360,7 +360,7 @@ function section(key: string, v: PortalView): void {
         "Mes accords préalables et prises en charge",
         table(
           "Demandes d'accord",
-          ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail"],
+          ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre"],
           v.approvals.map((a) => [
             a.number,
             a.kind,
@@ -368,6 +368,13 @@ function section(key: string, v: PortalView): void {
             a.received_on,
             a.status,
             [a.reason, ...a.missing, ...a.granted].filter((x) => x).join(" · "),
+            a.letter_available
+              ? h(
+                  "a",
+                  { href: `/portail/api/lettres/${encodeURIComponent(a.number)}`, download: `lettre-${a.number}.pdf` },
+                  "Télécharger (PDF)",
+                )
+              : "",
           ]),
           "Aucune demande d'accord.",
         ),
