@@ -151,6 +151,7 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/complements", post(portal::send_complement))
         .route("/portail/api/decomptes/{number}", get(portal::my_statement))
         .route("/portail/api/lettres/{number}", get(portal::my_letter))
+        .route("/portail/api/centres", post(portal::partners))
         .fallback(routes::fallback)
         // The handler reads the body within `max_body` itself, to refuse in French.
         .layer(DefaultBodyLimit::disable())

@@ -185,6 +185,28 @@ pub async fn my_view(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSearch {
+    #[serde(default)]
+    search: String,
+}
+
+/// « Centres conventionnés » : the partner providers, by name, kind or city.
+pub async fn partners(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = member(&st, &headers, false).await {
+        return r;
+    }
+    let q: PartnerSearch = match json_body(body).await {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
+    match member_api::partners(st.api.db(), &q.search).await {
+        Ok(list) => axum::Json(list).into_response(),
+        Err(e) => error(e),
+    }
+}
+
 /// The largest request that carries files: what the files may weigh, in base64.
 fn files_limit(st: &State) -> usize {
     (guichet_core::attachments::MAX_TOTAL_BYTES as usize / 3 * 4 + 64 * 1024).min(st.max_body.max(MAX_BODY))

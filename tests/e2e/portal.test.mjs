@@ -69,6 +69,8 @@ before(async () => {
   const reception = as("accueil", RECEPTION);
   const claims = as("k.tazi", CLAIMS);
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
+  const partner = { kind: "Institut médico-pédagogique", city: "Casablanca", address: "27, rue Hajjaï", active: true };
+  sys("provider_save", { ...partner, name: "Association Anaïs", agreement: "CONV-2021-07" });
   const members = [
     {
       matricule: "13059",
@@ -169,6 +171,15 @@ test("a member activates his space, reads every page, downloads his statement; a
     });
   const href = `/portail/api/decomptes/${statement}`;
   assert.equal(await fetchStatus(href), "200 application/pdf");
+
+  // The partner providers, searched by city.
+  await b.click(`nav a[href="#/centres"]`);
+  await b.waitText("#centres-liste", (t) => t.includes("Association Anaïs"));
+  await b.type("#f-search", "rabat" + ENTER);
+  await b.waitText("#centres-liste", (t) => t.includes("Aucun centre conventionné ne correspond"));
+  await b.type("#f-search", "casa" + ENTER);
+  await b.waitText("#centres-liste", (t) => t.includes("Institut médico-pédagogique"));
+  await b.screenshot("portail-14-centres");
 
   // He sends a new dossier's scans; the desk finds it recorded as a scan received.
   const scan = join(site, "feuille-M26-0000902.pdf");

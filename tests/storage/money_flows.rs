@@ -28,7 +28,7 @@ pub(crate) struct Mutual {
     pub(crate) w: World,
     pub(crate) reception: Caller,
     pub(crate) claims: Caller,
-    admin: Caller,
+    pub(crate) admin: Caller,
     pub(crate) collection: i64,
     pub(crate) member: i64,
     pub(crate) fouad: i64,

@@ -19,6 +19,7 @@ crate::on_both_backends!(
     a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file,
     a_member_reaches_only_his_own_familys_records,
     a_member_sends_a_dossiers_scans_then_its_complement,
+    the_partner_providers_are_listed_and_searched,
 );
 
 const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
@@ -122,6 +123,9 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t:
     accounts::activate(db, now, &activation).await.unwrap();
     let opened = accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.unwrap();
 
+    // A site without a sender answers as for anyone, and sends nothing.
+    accounts::forgot(db, now, "13070", None).await.unwrap();
+    assert_eq!(count(db, "member_codes WHERE purpose = 'reset'").await, 0);
     let outbox = FolderOutbox { dir: dir.path().join("envois") };
     accounts::forgot(db, now, "13070", Some(&outbox)).await.unwrap();
     // Asked for an unknown matricule: the same answer, nothing sent.
@@ -296,4 +300,25 @@ async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
     assert!(mine.dossiers.iter().any(|d| d.dossier.form_number == "M23-0000777" && d.dossier.status == "Incomplet"));
     let hers = member_api::my_view(db, &fatima, now).await.unwrap();
     assert!(hers.dossiers.is_empty());
+}
+
+async fn the_partner_providers_are_listed_and_searched(t: TestDb) {
+    let mut o = mutual(t).await;
+    let providers = [
+        ("Association Anaïs", "Institut médico-pédagogique", "Casablanca", "CONV-2021-07", true),
+        ("Laboratoire Atlas", "Laboratoire", "Rabat", "CONV-2022-02", true),
+        ("Clinique fermée", "Clinique", "Casablanca", "CONV-2019-01", false),
+    ];
+    for (name, kind, city, agreement, active) in providers {
+        let p = json!({"name": name, "kind": kind, "city": city, "address": "1, rue X", "agreement": agreement,
+            "active": active});
+        o.w.call(&mut o.admin, "provider_save", p).await.unwrap();
+    }
+    let db = &o.w.t.db;
+    let names = |list: Vec<member_api::Partner>| list.into_iter().map(|p| p.name).collect::<Vec<_>>();
+    assert_eq!(names(member_api::partners(db, "").await.unwrap()), ["Association Anaïs", "Laboratoire Atlas"]);
+    assert_eq!(names(member_api::partners(db, "casa").await.unwrap()), ["Association Anaïs"]);
+    assert_eq!(names(member_api::partners(db, "LABORATOIRE").await.unwrap()), ["Laboratoire Atlas"]);
+    assert_eq!(names(member_api::partners(db, "anais").await.unwrap()), ["Association Anaïs"], "accents aside");
+    assert!(member_api::partners(db, "Fès").await.unwrap().is_empty());
 }

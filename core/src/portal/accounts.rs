@@ -219,7 +219,9 @@ pub async fn forgot(db: &Db, now: DateTime<Utc>, identifier: &str, outbox: Optio
             .is_some(),
         None => false,
     };
-    match member.filter(|_| has_account) {
+    // No sender on this site: the same answer as for anyone else (it must not
+    // tell which matricules have a space); the desk gives codes by letter.
+    match member.filter(|_| has_account && outbox.is_some()) {
         Some(m) if m.email.is_some() || m.gsm.is_some() => {
             let channel = if m.email.is_some() { Channel::Email } else { Channel::Sms };
             let actor = Actor::member(&m.matricule);

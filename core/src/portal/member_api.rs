@@ -62,6 +62,34 @@ pub async fn my_statement(db: &Db, s: &MemberSession, now: DateTime<Utc>, number
     Ok(bytes)
 }
 
+/// A partner provider as the member's page lists it (« Centres conventionnés »).
+#[derive(Debug, Clone, serde::Serialize, TS)]
+pub struct Partner {
+    pub name: String,
+    /// What it does (« Institut médico-pédagogique », « Laboratoire »…).
+    pub kind: String,
+    pub city: String,
+    pub address: String,
+}
+
+/// The mutual's partner providers still active, those whose name, kind or
+/// city contains `search` (accents and case aside), by city then name.
+pub async fn partners(db: &Db, search: &str) -> ApiResult<Vec<Partner>> {
+    let wanted = crate::kernel::text::fold(search.trim());
+    let mut out: Vec<Partner> = crate::approvals::providers::list(db.pool(), true)
+        .await?
+        .into_iter()
+        .filter(|p| !p.agreement.trim().is_empty())
+        .filter(|p| {
+            wanted.is_empty()
+                || [&p.name, &p.kind, &p.city].iter().any(|f| crate::kernel::text::fold(f).contains(&wanted))
+        })
+        .map(|p| Partner { name: p.name, kind: p.kind, city: p.city, address: p.address })
+        .collect();
+    out.sort_by(|a, b| (&a.city, &a.name).cmp(&(&b.city, &b.name)));
+    Ok(out)
+}
+
 const NO_LETTER: &str = "Aucune lettre de ce numéro dans votre espace.";
 
 /// The letter of the decision on one of his requests (approval, coverage,

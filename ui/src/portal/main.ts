@@ -247,6 +247,7 @@ const SECTIONS: [string, string][] = [
   ["decomptes", "Mes décomptes"],
   ["accords", "Mes accords préalables et prises en charge"],
   ["demandes", "Mes demandes"],
+  ["centres", "Centres conventionnés"],
 ];
 
 function menu(current: string, name: string): void {
@@ -379,6 +380,8 @@ function section(key: string, v: PortalView): void {
           "Aucune demande d'accord.",
         ),
       );
+    case "centres":
+      return partnersPage();
     default:
       return page(
         "Mes demandes",
@@ -390,6 +393,31 @@ function section(key: string, v: PortalView): void {
         ),
       );
   }
+}
+
+/** « Centres conventionnés » : the partner providers, searched by name, kind or city. */
+function partnersPage(): void {
+  const results = h("div", { id: "centres-liste", "aria-live": "polite" });
+  const search = async (text: string): Promise<void> => {
+    const list = await post<{ name: string; kind: string; city: string; address: string }[]>("centres", {
+      search: text,
+    });
+    mount(
+      results,
+      table(
+        "Centres conventionnés",
+        ["Nom", "Spécialité", "Ville", "Adresse"],
+        list.map((p) => [p.name, p.kind, p.city, p.address]),
+        "Aucun centre conventionné ne correspond à cette recherche.",
+      ),
+    );
+  };
+  page(
+    "Centres conventionnés",
+    form("centres", [input("Ville, spécialité ou nom", "search")], "Rechercher", (v) => search(v.search ?? "")),
+    results,
+  );
+  void search("");
 }
 
 /** « Envoyer un dossier » and, when one waits for it, « Envoyer un complément ». */
