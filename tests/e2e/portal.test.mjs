@@ -1,8 +1,10 @@
 // The members' portal in a real browser (Debian's Chromium through its
 // chromedriver, at a phone's width), served by `guichet serve`: a member
 // activates his space with the code of the letter the desk printed, logs in,
-// reads each page of the guides and downloads his statement; another member
-// cannot open it by typing its address. Screenshots of every page in .e2e/.
+// reads each page of the guides, sends a new dossier's scans that the desk
+// finds recorded and marks incomplete, reads why, sends the complement, and
+// once the desk has paid it downloads its statement; another member cannot
+// open it by typing its address. Screenshots of every page in .e2e/.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -124,7 +126,11 @@ async function logIn(matricule, password) {
   await b.waitFor("nav");
 }
 
-test("a member activates his space, reads every page, downloads his statement; another cannot open it", async () => {
+const SCENARIO =
+  "a member activates his space, reads every page, sends a dossier and its complement, " +
+  "downloads its statement; another cannot open his";
+
+test(SCENARIO, async () => {
   // Première visite: a wrong code is refused beside its field.
   await b.open(`${url}/portail/#/activation`);
   await b.waitFor("#activation");
@@ -218,6 +224,32 @@ test("a member activates his space, reads every page, downloads his statement; a
   await b.waitText("#envoi-fait", (t) => t.startsWith("Complément du dossier M26-0000902 reçu"));
   page = claimsCli("dossier_get", { form_number: "M26-0000902" });
   assert.equal(page.scans.length, 2, "the desk finds the complement on the dossier");
+  // The desk records the complement, liquidates and pays it: he downloads its statement.
+  const sentDay = page.dossier.first_act_date;
+  d = claimsCli("dossier_move", {
+    id: d.id,
+    version: page.dossier.version,
+    move: "complement_received",
+    note: "Ordonnance reçue par l'espace adhérent",
+  });
+  d = claimsCli("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
+  const line = { date: sentDay, beneficiary_id: d.beneficiary_id, act: "C", quantity: 1, charged: "120" };
+  claimsCli("care_lines_save", { dossier_id: d.id, version: d.version, lines: [line] });
+  const now = claimsCli("dossier_get", { id: d.id }).dossier;
+  d = claimsCli("dossier_move", { id: d.id, version: now.version, move: "mark_complete" });
+  claimsCli("dossier_liquidate", { id: d.id, version: d.version });
+  claimsCli("payment_batch_create", {});
+  const second = claimsCli("dossier_get", { id: d.id }).dossier.statement_number;
+  await b.click(`nav a[href="#/accords"]`);
+  await b.click(`nav a[href="#/decomptes"]`);
+  await b.waitText("main table", (t) => t.includes(second));
+  assert.equal(await fetchStatus(`/portail/api/decomptes/${second}`), "200 application/pdf");
+  await b.screenshot("portail-15-decompte-du-dossier-envoye");
 
   // Logged out, then in as Fatima: Karim's statement is not hers to open.
   await b.click("#deconnexion");
