@@ -38,14 +38,21 @@ async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
 /// A request of at most `limit` bytes (files travel in them, in base64).
 async fn json_within<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, Response> {
     let bytes = read_limited(body, limit).await.ok_or_else(|| {
-        let e = ApiError::validation(
-            "files",
-            format!("Envoi trop volumineux : au plus {} Mo en tout.", limit / 1_048_576 * 3 / 4),
-        );
+        let e = if limit <= MAX_BODY {
+            ApiError::validation("request", "Requête trop volumineuse pour un formulaire de l'espace adhérent.")
+        } else {
+            let mb = guichet_core::attachments::MAX_TOTAL_BYTES / 1_048_576;
+            ApiError::validation("files", format!("Envoi trop volumineux : au plus {mb} Mo de fichiers à la fois."))
+        };
         (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response()
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| error(ApiError::validation("request", format!("Formulaire illisible : {e}."))))
+    // The command layer's reading: a malformed form or field is explained in
+    // French, naming the field.
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8."))
+    })?;
+    let value = guichet_core::api::parse_json(text).map_err(error)?;
+    guichet_core::api::request(value).map_err(error)
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {

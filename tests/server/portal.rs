@@ -138,6 +138,10 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
     let (s2, _, a2) =
         post(&http, &base, "connexion", None, None, json!({"identifier": "99999", "password": "Faux1234"})).await;
     assert_eq!((s1, &a1), (s2, &a2));
+    // A form sent without one of its fields is told which, in French.
+    let (status, _, e) = post(&http, &base, "connexion", None, None, json!({"identifier": "13059"})).await;
+    assert_eq!((status, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")));
+    assert_eq!(e["message"], "Le champ « password » est obligatoire.");
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     running.stop().await;
 }

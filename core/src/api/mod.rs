@@ -7,7 +7,7 @@ pub mod catalogue;
 mod decode;
 pub mod files;
 pub mod wire;
-pub use decode::parse_json;
+pub use decode::{parse_json, request};
 mod desk;
 pub mod ops;
 
