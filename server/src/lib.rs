@@ -151,6 +151,11 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/complements", post(portal::send_complement))
         .route("/portail/api/decomptes/{number}", get(portal::my_statement))
         .route("/portail/api/lettres/{number}", get(portal::my_letter))
+        .route("/portail/api/virements/{reference}", get(portal::my_payment))
+        .route("/portail/api/releves/{from}/{to}", get(portal::my_period))
+        .route("/portail/api/demandes", post(portal::send_update))
+        .route("/portail/api/demandes/{number}/accuse", get(portal::update_receipt))
+        .route("/portail/api/dossiers/{form}/accuse", get(portal::dossier_receipt))
         .route("/portail/api/centres", post(portal::partners))
         .fallback(routes::fallback)
         // The handler reads the body within `max_body` itself, to refuse in French.

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use guichet_core::error::{ApiError, ErrorCode};
 use guichet_core::portal::accounts::{self, Activation, Reset};
 use guichet_core::portal::member_api::{self, ComplementSent, DossierSent};
+use guichet_core::portal::requests::{self, UpdateSent};
 use guichet_core::portal::sessions::{self, MemberSession, MAX_AGE};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -228,7 +229,7 @@ pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body)
         Ok(r) => r,
         Err(r) => return r,
     };
-    match member_api::send_dossier(st.api.db(), &s, st.api.now(), &r).await {
+    match member_api::send_dossier(st.api.db(), &s, st.api.now(), st.api.outbox(), &r).await {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => error(e),
     }
@@ -254,7 +255,10 @@ pub async fn my_statement(Axum(st): Axum<State>, headers: HeaderMap, Path(number
         Ok(m) => m,
         Err(r) => return r,
     };
-    pdf(member_api::my_statement(st.api.db(), &s, st.api.now(), &number).await, &format!("decompte-{number}.pdf"))
+    pdf(
+        member_api::my_statement(st.api.db(), &s, st.api.now(), &number).await,
+        &format!("decompte-{}.pdf", file_part(&number)),
+    )
 }
 
 pub async fn my_letter(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
@@ -262,7 +266,82 @@ pub async fn my_letter(Axum(st): Axum<State>, headers: HeaderMap, Path(number): 
         Ok(m) => m,
         Err(r) => return r,
     };
-    pdf(member_api::my_letter(st.api.db(), &s, st.api.now(), &number).await, &format!("lettre-{number}.pdf"))
+    pdf(
+        member_api::my_letter(st.api.db(), &s, st.api.now(), &number).await,
+        &format!("lettre-{}.pdf", file_part(&number)),
+    )
+}
+
+/// The statement of one transfer.
+pub async fn my_payment(Axum(st): Axum<State>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let made = member_api::my_payment(st.api.db(), &s, st.api.now(), &reference).await;
+    pdf(made, &format!("virement-{}.pdf", file_part(&reference)))
+}
+
+/// The statement of a period (`/releves/2026-01-01/2026-06-30`).
+pub async fn my_period(
+    Axum(st): Axum<State>,
+    headers: HeaderMap,
+    Path((from, to)): Path<(String, String)>,
+) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let day = |field: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| ApiError::validation(field, "Date invalide : choisissez un jour dans le calendrier."))
+    };
+    let (from, to) = match (day("from", &from), day("to", &to)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => return error(e),
+    };
+    pdf(member_api::my_period(st.api.db(), &s, st.api.now(), from, to).await, &format!("releve-{from}-{to}.pdf"))
+}
+
+/// A change of his information, with its pieces, for the desk's validation.
+pub async fn send_update(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    let (_, s) = match member(&st, &headers, true).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let r: UpdateSent = match json_within(body, files_limit(&st)).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match requests::send_update(st.api.db(), &s, st.api.now(), st.api.outbox(), &r).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+pub async fn update_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Ok(id) = number.trim().parse::<i64>() else {
+        return error(ApiError::not_found("Aucune demande de ce numéro dans votre espace."));
+    };
+    pdf(requests::update_receipt(st.api.db(), &s, st.api.now(), id).await, &format!("accuse-demande-{id}.pdf"))
+}
+
+pub async fn dossier_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(form): Path<String>) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let made = requests::dossier_receipt(st.api.db(), &s, st.api.now(), &form).await;
+    pdf(made, &format!("accuse-{}.pdf", file_part(&form)))
+}
+
+/// What of a number typed in an address may name a downloaded file.
+fn file_part(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect()
 }
 
 /// A PDF of the member's to download, never kept in a cache.

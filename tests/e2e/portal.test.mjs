@@ -4,11 +4,14 @@
 // reads each page of the guides, sends a new dossier's scans that the desk
 // finds recorded and marks incomplete, reads why, sends the complement, and
 // once the desk has paid it downloads its statement; another member cannot
-// open it by typing its address. Screenshots of every page in .e2e/.
+// open it by typing its address. He asks for a new bank account with its
+// pieces, gets its acknowledgement of receipt (sent and in his space), and
+// reads it validated once a reception agent has checked it. Screenshots of
+// every page in .e2e/.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +27,12 @@ let url;
 let b;
 const codes = {};
 let statement;
+
+/** A call of the reception desk, through the CLI on the site's database. */
+const receptionCli = (op, req) =>
+  JSON.parse(
+    siteCli(["--user", "accueil", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: RECEPTION }),
+  );
 
 /** A call of the claims desk, through the CLI on the site's database. */
 const claimsCli = (op, req) =>
@@ -46,6 +55,8 @@ async function startServer() {
     "127.0.0.1:0",
     "--self-signed",
     join(site, "tls"),
+    "--outbox-dir",
+    join(site, "envois"),
   ];
   server = spawn(GUICHET, args, { stdio: ["ignore", "pipe", "ignore"] });
   const first = await new Promise((res, rej) => {
@@ -79,6 +90,7 @@ before(async () => {
       last_name: "Bennani",
       first_name: "Karim",
       cnie: "BE100200",
+      email: "karim.bennani@example.ma",
       rib: "007 780 000 000 3654300171 71",
     },
     { matricule: "13060", last_name: "Chraïbi", first_name: "Fatima", cnie: "BE654321" },
@@ -250,6 +262,66 @@ test(SCENARIO, async () => {
   await b.waitText("main table", (t) => t.includes(second));
   assert.equal(await fetchStatus(`/portail/api/decomptes/${second}`), "200 application/pdf");
   await b.screenshot("portail-15-decompte-du-dossier-envoye");
+  // The statement of its transfer, of a period, and the dossier's acknowledgement of receipt.
+  const reference = claimsCli("dossier_get", { id: d.id }).dossier.payment_reference;
+  const transfer = `/portail/api/virements/${encodeURIComponent(reference)}`;
+  assert.equal(await fetchStatus(transfer), "200 application/pdf");
+  const receipt = "/portail/api/dossiers/M26-0000902/accuse";
+  assert.equal(await fetchStatus(receipt), "200 application/pdf");
+  await b.exec("document.querySelector('#f-from').value = arguments[0];", isoDaysAgo(0));
+  await b.exec("document.querySelector('#f-to').value = arguments[0];", isoDaysAgo(30));
+  await b.click("#releve-periode button[type=submit]");
+  await b.waitText("#err-to", "La fin de la période précède son début.");
+  await b.screenshot("portail-16-releve-periode-refuse");
+  assert.equal(await fetchStatus(`/portail/api/releves/${isoDaysAgo(30)}/${isoDaysAgo(0)}`), "200 application/pdf");
+  const sentMessages = () =>
+    readdirSync(join(site, "envois")).map((f) => readFileSync(join(site, "envois", f), "utf8"));
+  assert.ok(
+    sentMessages().some((m) => m.includes("Objet : Accusé de réception M26-0000902")),
+    "the dossier's receipt was sent to the e-mail on file",
+  );
+
+  // A new bank account, asked with its pieces: refused without the badge's copy, then received.
+  await b.click(`nav a[href="#/informations"]`);
+  await b.waitFor("#demande-modification");
+  await b.exec(
+    "const s = document.querySelector('#f-change-kind'); s.value = 'rib'; s.dispatchEvent(new Event('change'));",
+  );
+  const base = "0077800000003654300172";
+  const key = String(97n - ((BigInt(base) * 100n) % 97n)).padStart(2, "0");
+  await b.type("#f-change\\.rib", base + key);
+  const piece = async (kind, name) => {
+    const file = join(site, name);
+    writeFileSync(file, `%PDF-1.4\n${name}\n`);
+    await b.cmd("POST", `/element/${await b.waitFor(`#f-piece-${kind}`)}/value`, { text: file });
+  };
+  await piece("bank_certificate", "attestation-rib.pdf");
+  await piece("cnie", "cnie.pdf");
+  await b.click("#demande-modification button[type=submit]");
+  await b.waitText("#demande-modification .alerte", "Pièce obligatoire manquante : la copie du badge.");
+  await b.screenshot("portail-17-demande-sans-badge");
+  await piece("badge", "badge.pdf");
+  await b.click("#demande-modification button[type=submit]");
+  await b.waitText("#envoi-fait", (t) => /^Demande n° \d+ reçue/.test(t) && t.includes("k…@example.ma"));
+  await b.screenshot("portail-18-demande-envoyee");
+  assert.ok(sentMessages().some((m) => m.includes("Objet : Accusé de réception demande n° ")));
+  // The desk's four-eyes queue holds it; a reception agent validates it.
+  const pending = receptionCli("member_update_list", {});
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0].channel, "portal");
+  assert.equal(pending[0].files.length, 3);
+  receptionCli("member_update_decide", {
+    id: pending[0].id,
+    version: pending[0].version,
+    decision: { type: "validate" },
+  });
+  await b.click(`nav a[href="#/demandes"]`);
+  const tail = (base + key).slice(-4);
+  const validated = new RegExp(`Changement de compte bancaire.*\\*+ ${tail}.*Validée`, "s");
+  await b.waitText("main table", (t) => validated.test(t));
+  const requestReceipt = `/portail/api/demandes/${pending[0].id}/accuse`;
+  assert.equal(await fetchStatus(requestReceipt), "200 application/pdf");
+  await b.screenshot("portail-19-demande-validee");
 
   // Logged out, then in as Fatima: Karim's statement is not hers to open.
   await b.click("#deconnexion");
@@ -264,6 +336,9 @@ test(SCENARIO, async () => {
   await b.click(`nav a[href="#/decomptes"]`);
   await b.waitText("main p", "Aucun décompte pour le moment.");
   assert.equal(await fetchStatus(href), "404 application/json");
+  for (const his of [transfer, receipt, requestReceipt]) {
+    assert.equal(await fetchStatus(his), "404 application/json", his);
+  }
   await b.open(`${url}${href}`);
   assert.match(await b.text("body"), /Aucun décompte de ce numéro dans votre espace/);
   await b.screenshot("portail-10-decompte-d-un-autre");

@@ -65,7 +65,7 @@ impl Desk {
 }
 
 /// A valid RIB of our tests: 24 digits whose key makes it divisible by 97.
-fn valid_rib() -> String {
+pub(crate) fn valid_rib() -> String {
     let base: String = NEW_RIB.chars().filter(|c| c.is_ascii_digit()).take(22).collect();
     let rem = base.bytes().fold(0u32, |a, b| (a * 10 + u32::from(b - b'0')) % 97);
     format!("{base}{:02}", 97 - (rem * 100) % 97)

@@ -10,6 +10,7 @@ use crate::support::{count, TestDb};
 use guichet_core::portal::accounts::{self, Activation, Reset};
 use guichet_core::portal::member_api;
 use guichet_core::portal::outbox::FolderOutbox;
+use guichet_core::portal::requests::{self, PieceUpload, UpdateSent};
 use guichet_core::portal::sessions;
 use guichet_core::ErrorCode;
 use serde_json::json;
@@ -20,6 +21,7 @@ crate::on_both_backends!(
     a_member_reaches_only_his_own_familys_records,
     a_member_sends_a_dossiers_scans_then_its_complement,
     the_partner_providers_are_listed_and_searched,
+    a_member_asks_for_a_change_from_his_space_and_gets_its_receipt,
 );
 
 const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
@@ -181,6 +183,34 @@ async fn a_member_reaches_only_his_own_familys_records(t: TestDb) {
     assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucun décompte de ce numéro dans votre espace."));
     let unknown = member_api::my_statement(db, &fatima_session, now, "DEC-2023-99999999").await.unwrap_err();
     assert_eq!(unknown.message, e.message, "another's statement answers as one that does not exist");
+    // The statement of the transfer, and of a period; neither reaches another member.
+    let reference: String = sqlx::query_scalar("SELECT payment_reference FROM dossiers WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let transfer = dir.path().join("virement.pdf");
+    std::fs::write(&transfer, member_api::my_payment(db, &fouad_session, now, &reference).await.unwrap()).unwrap();
+    let text = pdf_text(&transfer);
+    assert!(text.contains(&format!("Décompte du virement {reference}")) && text.contains("M23-0000101"), "{text}");
+    let e = member_api::my_payment(db, &fatima_session, now, &reference).await.unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::NotFound, "Aucun virement de cette référence dans votre espace.")
+    );
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let period = dir.path().join("releve.pdf");
+    let pdf = member_api::my_period(db, &fouad_session, now, day("2023-01-01"), day("2023-12-31")).await.unwrap();
+    std::fs::write(&period, pdf).unwrap();
+    let text = pdf_text(&period);
+    assert!(
+        text.contains("Relevé de prestations du 01/01/2023 au 31/12/2023") && text.contains("M23-0000101"),
+        "{text}"
+    );
+    let e = member_api::my_period(db, &fatima_session, now, day("2023-01-01"), day("2023-12-31")).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucun paiement sur cette période."));
+    let e = member_api::my_period(db, &fouad_session, now, day("2023-12-31"), day("2023-01-01")).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("to"));
 
     let mine = member_api::my_view(db, &fouad_session, now).await.unwrap();
     assert_eq!(mine.identity.matricule, "13059");
@@ -193,7 +223,7 @@ async fn a_member_reaches_only_his_own_familys_records(t: TestDb) {
         .fetch_all(db.pool())
         .await
         .unwrap();
-    assert_eq!(reads, ["adhérent:13059"]);
+    assert_eq!(reads, ["adhérent:13059"; 3]);
 }
 
 /// Gives `member` a code by letter, activates his account with it and logs
@@ -249,12 +279,12 @@ async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
         files,
     };
     // Bad sendings are refused, naming the field; nothing is recorded.
-    let e = member_api::send_dossier(db, &fouad, now, &sent(9, vec![scan.clone()])).await.unwrap_err();
+    let e = member_api::send_dossier(db, &fouad, now, None, &sent(9, vec![scan.clone()])).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("beneficiary"));
-    let e = member_api::send_dossier(db, &fouad, now, &sent(2, vec![])).await.unwrap_err();
+    let e = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![])).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("files"));
     let word = upload("lettre.docx", b"PK\x03\x04");
-    let e = member_api::send_dossier(db, &fouad, now, &sent(2, vec![word])).await.unwrap_err();
+    let e = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![word])).await.unwrap_err();
     assert_eq!(
         (e.field.as_deref(), e.message.as_str()),
         (Some("files"), "« lettre.docx » : seuls les fichiers PDF, JPG et PNG sont acceptés.")
@@ -262,15 +292,22 @@ async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
     assert_eq!(count(db, "dossiers").await, 0);
 
     // Farah's dossier (number 2 in his space), recorded as a scan received today.
-    let view = member_api::send_dossier(db, &fouad, now, &sent(2, vec![scan.clone()])).await.unwrap();
-    assert_eq!((view.form_number.as_str(), view.status.as_str()), ("M23-0000777", "Reçu"));
+    let got = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![scan.clone()])).await.unwrap();
+    assert_eq!((got.dossier.form_number.as_str(), got.dossier.status.as_str()), ("M23-0000777", "Reçu"));
+    assert_eq!(got.receipt_sent_to, None, "no sender on this desk: the receipt is in his space");
+    let receipt = dir.path().join("accuse-dossier.pdf");
+    std::fs::write(&receipt, requests::dossier_receipt(db, &fouad, now, "M23-0000777").await.unwrap()).unwrap();
+    let text = pdf_text(&receipt);
+    assert!(text.contains("M23-0000777") && text.contains("Original attendu avant le"), "{text}");
+    let e = requests::dossier_receipt(db, &fatima, now, "M23-0000777").await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucun dossier de ce numéro dans votre espace."));
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"form_number": "M23-0000777"})).await.unwrap();
     assert!(page["dossier"]["beneficiary_name"].as_str().unwrap().contains("Farah"), "{}", page["dossier"]);
     assert_eq!(page["dossier"]["scanned_on"], now.date_naive().to_string());
     assert_eq!(page["scans"].as_array().unwrap().len(), 1);
     assert_eq!(page["history"][0]["actor"], "adhérent:13059");
     // The same form again is refused, as at the desk.
-    let e = member_api::send_dossier(db, &fouad, now, &sent(2, vec![scan.clone()])).await.unwrap_err();
+    let e = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![scan.clone()])).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("form_number"));
 
     // A complement: only for an incomplete dossier, and only his own.
@@ -321,4 +358,114 @@ async fn the_partner_providers_are_listed_and_searched(t: TestDb) {
     assert_eq!(names(member_api::partners(db, "LABORATOIRE").await.unwrap()), ["Laboratoire Atlas"]);
     assert_eq!(names(member_api::partners(db, "anais").await.unwrap()), ["Association Anaïs"], "accents aside");
     assert!(member_api::partners(db, "Fès").await.unwrap().is_empty());
+}
+
+async fn a_member_asks_for_a_change_from_his_space_and_gets_its_receipt(t: TestDb) {
+    let mut o = mutual(t).await;
+    sqlx::query("UPDATE members SET cnie = 'BE100200', email = 'fouad.benhnini@example.ma' WHERE matricule = '13059'")
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
+    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
+    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
+    let dir = tempfile::tempdir().unwrap();
+    let fouad = open(&o.w, &mut o.reception, dir.path(), o.member, "13059", "BE100200").await;
+    let fatima = open(&o.w, &mut o.reception, dir.path(), fatima, "13071", "BE654321").await;
+    let db = &o.w.t.db;
+    let now = o.w.api.now();
+    let outbox = FolderOutbox { dir: dir.path().join("envois") };
+    let rib = crate::member_updates::valid_rib();
+    let piece = |piece: &str, name: &str| PieceUpload {
+        piece: serde_json::from_value(json!(piece)).unwrap(),
+        file: upload(name, format!("%PDF-1.4\n{name}\n").as_bytes()),
+    };
+    let change = json!({"kind": "rib", "rib": rib});
+    let sent =
+        |pieces: Vec<PieceUpload>| UpdateSent { change: serde_json::from_value(change.clone()).unwrap(), pieces };
+
+    // The change's own piece, then the copies the FAQ asks of every request he sends.
+    let e = requests::send_update(db, &fouad, now, Some(&outbox), &sent(vec![])).await.unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("files"), "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.")
+    );
+    let certificate = || piece("bank_certificate", "attestation.pdf");
+    let e = requests::send_update(db, &fouad, now, Some(&outbox), &sent(vec![certificate()])).await.unwrap_err();
+    assert_eq!(e.message, "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.");
+    // An end of coverage is asked at the desk.
+    let end = UpdateSent {
+        change: serde_json::from_value(json!({"kind": "beneficiary_end", "beneficiary_id": o.farah,
+            "end_date": "2023-03-31"}))
+        .unwrap(),
+        pieces: vec![],
+    };
+    let e = requests::send_update(db, &fouad, now, Some(&outbox), &end).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("change.kind"));
+    assert_eq!(count(db, "member_update_requests").await, 0, "nothing recorded by a refused sending");
+
+    // Recorded for the desk, with its receipt sent to the e-mail on file.
+    let all = vec![certificate(), piece("cnie", "cnie.pdf"), piece("badge", "badge.pdf")];
+    let got = requests::send_update(db, &fouad, now, Some(&outbox), &sent(all)).await.unwrap();
+    assert_eq!(got.receipt_sent_to.as_deref(), Some("f…@example.ma"));
+    assert_eq!(
+        (got.update.status.as_str(), got.update.kind.as_str()),
+        ("En attente de validation", "Changement de compte bancaire (RIB)")
+    );
+    let tail = &rib[rib.len() - 4..];
+    assert!(got.update.summary.ends_with(tail) && !got.update.summary.contains(&rib[..10]), "{}", got.update.summary);
+    let messages: Vec<_> = std::fs::read_dir(&outbox.dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(messages.len(), 1);
+    let message = std::fs::read_to_string(&messages[0]).unwrap();
+    let number = got.update.number;
+    assert!(message.starts_with("À : fouad.benhnini@example.ma\nObjet : Accusé de réception demande n° "), "{message}");
+    assert!(message.contains(&format!("Demande n° : {number}")), "{message}");
+    assert!(message.contains("par l'espace adhérent") && message.contains("l'attestation de RIB"), "{message}");
+    assert!(!message.contains(&rib[..10]), "the RIB is masked in the message: {message}");
+
+    // The desk's four-eyes queue holds it, from his space, with its three pieces.
+    let pending = o.w.call(&mut o.claims, "member_update_list", json!({})).await.unwrap();
+    let r = &pending[0];
+    assert_eq!((r["channel"].as_str(), r["created_by"].as_str()), (Some("portal"), Some("adhérent:13059")));
+    assert_eq!(r["files"].as_array().unwrap().len(), 3);
+    // Nothing changed before a reception agent validates it.
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT rib FROM members WHERE id = $1").bind(o.member).fetch_one(db.pool()).await.unwrap();
+    assert_ne!(before.as_deref(), Some(rib.as_str()));
+    let decide = json!({"id": r["id"], "version": r["version"], "decision": {"type": "validate"}});
+    o.w.call(&mut o.reception, "member_update_decide", decide).await.unwrap();
+    let after: Option<String> =
+        sqlx::query_scalar("SELECT rib FROM members WHERE id = $1").bind(o.member).fetch_one(db.pool()).await.unwrap();
+    assert_eq!(after.as_deref(), Some(rib.as_str()));
+    let mine = member_api::my_view(db, &fouad, now).await.unwrap();
+    assert_eq!((mine.updates[0].number, mine.updates[0].status.as_str()), (number, "Validée"));
+
+    // His receipt as a PDF; another member's request answers as one that does not exist.
+    let pdf = requests::update_receipt(db, &fouad, now, number).await.unwrap();
+    let path = dir.path().join("accuse.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = pdf_text(&path);
+    assert!(text.contains("Accusé de réception") && text.contains("espace adhérent"), "{text}");
+    assert!(text.contains("la copie du badge") && !text.contains(&rib[..10]), "{text}");
+    let e = requests::update_receipt(db, &fatima, now, number).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Aucune demande de ce numéro dans votre espace."));
+    let authors: Vec<String> = sqlx::query_scalar(
+        "SELECT actor FROM audit_log WHERE action IN ('member_update.record', 'portal.receipt_read')",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(authors, ["adhérent:13059", "adhérent:13059"]);
+
+    // A member without e-mail nor GSM on file: recorded all the same, his receipt in his space only.
+    sqlx::query("UPDATE members SET email = NULL, gsm = NULL WHERE matricule = '13071'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let gsm = UpdateSent {
+        change: serde_json::from_value(json!({"kind": "gsm", "gsm": "06 61 22 33 44"})).unwrap(),
+        pieces: vec![piece("cnie", "cnie.pdf"), piece("badge", "badge.pdf")],
+    };
+    let got = requests::send_update(db, &fatima, now, Some(&outbox), &gsm).await.unwrap();
+    assert_eq!((got.receipt_sent_to, got.update.summary.as_str()), (None, "Nouveau GSM : +212661223344"));
+    assert_eq!(std::fs::read_dir(&outbox.dir).unwrap().count(), 1);
 }

@@ -41,9 +41,11 @@ impl OpInfo {
     }
 }
 
-/// The TypeScript declarations reached from a set of types, by name.
+/// The TypeScript declarations reached from a set of types, by name; the
+/// Rust types whose TypeScript name another type already took (`clashes`:
+/// the window would read one with the other's shape).
 #[derive(Default)]
-struct Declarations(BTreeMap<String, String>, std::collections::HashSet<&'static str>);
+struct Declarations(BTreeMap<String, String>, std::collections::HashSet<&'static str>, Vec<String>);
 
 impl TypeVisitor for Declarations {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
@@ -57,7 +59,10 @@ impl TypeVisitor for Declarations {
             return;
         }
         let name = T::ident();
-        if self.0.contains_key(&name) {
+        if let Some(known) = self.0.get(&name) {
+            if !known.ends_with(&T::decl()) {
+                self.2.push(format!("{name} ({})", std::any::type_name::<T>()));
+            }
             return;
         }
         let docs = T::docs().map(|d| format!("{}\n", d.trim_end())).unwrap_or_default();
@@ -75,6 +80,13 @@ fn declarations() -> Declarations {
     d.visit::<crate::members::import::ImportProgress>();
     // Streamed by statement_batch.
     d.visit::<crate::statements::batch::BatchProgress>();
+    // The members' portal's requests and answers (server/src/portal.rs).
+    d.visit::<crate::portal::member_api::DossierSent>();
+    d.visit::<crate::portal::member_api::ComplementSent>();
+    d.visit::<crate::portal::member_api::Partner>();
+    d.visit::<crate::portal::requests::UpdateSent>();
+    d.visit::<crate::portal::requests::UpdateReceived>();
+    d.visit::<crate::portal::requests::DossierReceived>();
     for op in super::ops::all() {
         (op.collect)(&mut d);
     }
@@ -171,6 +183,11 @@ mod generated {
             committed == expected,
             "{rel} is stale: run `GUICHET_WRITE_GENERATED=1 cargo test -p guichet-core generated` and commit the result"
         );
+    }
+
+    #[test]
+    fn no_two_types_share_a_typescript_name() {
+        assert_eq!(super::declarations().2, Vec::<String>::new());
     }
 
     #[test]

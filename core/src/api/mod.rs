@@ -144,10 +144,7 @@ impl Ctx<'_> {
     /// Journals one row on its own, by the caller, now: a consultation, an
     /// export, a change outside the database (a backup, a logout).
     pub(crate) async fn journal(&self, change: Change<'_>) -> ApiResult<()> {
-        let mut tx = self.db().begin().await?;
-        audit::record(&mut tx, self.now, &self.actor, change).await?;
-        tx.commit().await?;
-        Ok(())
+        audit::record_alone(self.db(), self.now, &self.actor, change).await
     }
 
     /// Journals the opening of a stored file (a scan, a request's piece):

@@ -71,6 +71,20 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// Appends one row in a transaction of its own: a consultation, a refusal,
+/// a change made outside the database (a backup, a logout).
+pub async fn record_alone(
+    db: &crate::storage::Db,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    change: Change<'_>,
+) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
+    record(&mut tx, at, actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Appends one row inside the caller's transaction.
 pub async fn record(
     tx: &mut Transaction<'static, Any>,

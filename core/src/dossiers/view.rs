@@ -169,6 +169,11 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
 
 /// The acknowledgement of receipt (accusé de réception) handed to the member.
 pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::pdf::letterhead::Letterhead) -> ApiResult<Vec<u8>> {
+    Ok(receipt::render(head, &receipt_of(pool, d).await?))
+}
+
+/// What the dossier's receipt says, on paper or in a message.
+pub async fn receipt_of(pool: &AnyPool, d: &Dossier) -> ApiResult<Receipt<'static>> {
     let v = member_view(pool, d).await?;
     let mut closing: Vec<String> = v.how_to_complete.iter().cloned().collect();
     closing.extend(
@@ -181,24 +186,21 @@ pub async fn receipt_pdf(pool: &AnyPool, d: &Dossier, head: &crate::pdf::letterh
             dans votre espace adhérent.",
         fr(d.validity_end)
     ));
-    Ok(receipt::render(
-        head,
-        &Receipt {
-            reference: d.form_number.clone(),
-            fields: vec![
-                ("Dossier (feuille de soins)", d.form_number.clone()),
-                ("Adhérent", format!("{} — matricule {}", d.member_name, d.matricule)),
-                ("Bénéficiaire", d.beneficiary_name.clone()),
-                ("Nature des soins", d.kind.label().to_string()),
-                ("Date du premier acte", fr(d.first_act_date)),
-                ("Total des frais engagés", format!("{} DH", money::format(d.total_claimed))),
-                ("Reçu le", v.received_on.clone()),
-                ("Statut", v.status.clone()),
-            ],
-            reason: v.reason.clone(),
-            received: vec![],
-            missing: v.missing.clone(),
-            closing,
-        },
-    ))
+    Ok(Receipt {
+        reference: d.form_number.clone(),
+        fields: vec![
+            ("Dossier (feuille de soins)", d.form_number.clone()),
+            ("Adhérent", format!("{} — matricule {}", d.member_name, d.matricule)),
+            ("Bénéficiaire", d.beneficiary_name.clone()),
+            ("Nature des soins", d.kind.label().to_string()),
+            ("Date du premier acte", fr(d.first_act_date)),
+            ("Total des frais engagés", format!("{} DH", money::format(d.total_claimed))),
+            ("Reçu le", v.received_on.clone()),
+            ("Statut", v.status.clone()),
+        ],
+        reason: v.reason.clone(),
+        received: vec![],
+        missing: v.missing.clone(),
+        closing,
+    })
 }

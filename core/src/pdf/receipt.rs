@@ -20,6 +20,31 @@ pub struct Receipt<'a> {
     pub closing: Vec<String>,
 }
 
+/// The same receipt as the text of a message sent to the member (the
+/// acknowledgement « envoyé pour confirmer la réception »): every line the
+/// paper says, in the same order.
+pub fn text(head: &Letterhead, r: &Receipt) -> String {
+    let mut out = format!("{} — Accusé de réception {}\n\n", head.name, r.reference);
+    for (label, value) in &r.fields {
+        out.push_str(&format!("{label} : {value}\n"));
+    }
+    if let Some(reason) = &r.reason {
+        out.push_str(&format!("Motif : {reason}\n"));
+    }
+    for (title, list) in [("Pièces reçues", &r.received), ("Pièces manquantes", &r.missing)] {
+        if !list.is_empty() {
+            out.push_str(&format!("\n{title} :\n"));
+            for p in list.iter() {
+                out.push_str(&format!("• {p}\n"));
+            }
+        }
+    }
+    for p in &r.closing {
+        out.push_str(&format!("\n{p}\n"));
+    }
+    out
+}
+
 pub fn render(head: &Letterhead, r: &Receipt) -> Vec<u8> {
     let mutual = head.name.as_str();
     let mut w = Writer::new(

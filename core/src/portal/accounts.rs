@@ -55,16 +55,9 @@ fn no_account_hash() -> &'static str {
 }
 
 async fn refuse(db: &Db, now: DateTime<Utc>, actor: &Actor, action: &str, member: Option<i64>) -> ApiResult<()> {
-    let mut tx = db.begin().await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change { action, entity_type: "member", entity_id: member.map(|m| m.to_string()), before: None, after: None },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let change =
+        Change { action, entity_type: "member", entity_id: member.map(|m| m.to_string()), before: None, after: None };
+    audit::record_alone(db, now, actor, change).await
 }
 
 /// Activates the account of the member whose matricule, CNIE and code

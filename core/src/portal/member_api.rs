@@ -3,6 +3,8 @@
 //! another family answers as one that does not exist. Every read of a file
 //! is journaled with the member as its author.
 
+use super::outbox::Outbox;
+use super::requests::{acknowledge_dossier, DossierReceived};
 use super::sessions::MemberSession;
 use super::view::{self, PortalView};
 use crate::attachments::{self, Scan};
@@ -29,6 +31,20 @@ pub async fn my_view(db: &Db, s: &MemberSession, now: DateTime<Utc>) -> ApiResul
     view::view(db, s.member_id, now.date_naive()).await
 }
 
+/// Journals a file the member opened, with him as its author.
+pub(super) async fn read_journaled(
+    db: &Db,
+    s: &MemberSession,
+    now: DateTime<Utc>,
+    action: &'static str,
+    entity_type: &'static str,
+    id: i64,
+    what: serde_json::Value,
+) -> ApiResult<()> {
+    let change = Change { action, entity_type, entity_id: Some(id.to_string()), before: None, after: Some(what) };
+    audit::record_alone(db, now, &Actor::member(&s.matricule), change).await
+}
+
 const NO_STATEMENT: &str = "Aucun décompte de ce numéro dans votre espace.";
 
 /// The statement (décompte) `number` of one of his paid dossiers, as a PDF.
@@ -44,21 +60,51 @@ pub async fn my_statement(db: &Db, s: &MemberSession, now: DateTime<Utc>, number
     let p = pdf::paid_dossier(pool, dossier).await?;
     let m = members::get(pool, owner).await?.ok_or_else(|| ApiError::not_found(NO_STATEMENT))?;
     let bytes = pdf::dossier_statement(&letterhead(pool).await?, &m, &p);
-    let mut tx = db.begin().await?;
-    audit::record(
-        &mut tx,
+    read_journaled(
+        db,
+        s,
         now,
-        &Actor::member(&s.matricule),
-        Change {
-            action: "portal.statement_read",
-            entity_type: "dossier",
-            entity_id: Some(dossier.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "statement": number.trim() })),
-        },
+        "portal.statement_read",
+        "dossier",
+        dossier,
+        serde_json::json!({ "statement": number.trim() }),
     )
     .await?;
-    tx.commit().await?;
+    Ok(bytes)
+}
+
+const NO_PAYMENT: &str = "Aucun virement de cette référence dans votre espace.";
+
+/// The statement of one transfer (every dossier it paid), as a PDF.
+pub async fn my_payment(db: &Db, s: &MemberSession, now: DateTime<Utc>, reference: &str) -> ApiResult<Vec<u8>> {
+    let pool = db.pool();
+    let Some((m, paid)) = pdf::payment_data(pool, reference).await?.filter(|(m, _)| m.id == s.member_id) else {
+        return Err(ApiError::not_found(NO_PAYMENT));
+    };
+    let bytes = pdf::payment_pdf(&letterhead(pool).await?, &m, &paid, reference.trim());
+    let what = serde_json::json!({ "payment": reference.trim() });
+    read_journaled(db, s, now, "portal.statement_read", "member", m.id, what).await?;
+    Ok(bytes)
+}
+
+/// His statement of every payment between two days (« relevé de
+/// prestations »), as a PDF.
+pub async fn my_period(
+    db: &Db,
+    s: &MemberSession,
+    now: DateTime<Utc>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<u8>> {
+    if to < from {
+        return Err(ApiError::validation("to", "La fin de la période précède son début."));
+    }
+    let pool = db.pool();
+    let Some(bytes) = pdf::period_statement(pool, &letterhead(pool).await?, s.member_id, from, to).await? else {
+        return Err(ApiError::not_found("Aucun paiement sur cette période."));
+    };
+    let what = serde_json::json!({ "from": from, "to": to });
+    read_journaled(db, s, now, "portal.statement_read", "member", s.member_id, what).await?;
     Ok(bytes)
 }
 
@@ -111,21 +157,16 @@ pub async fn my_letter(db: &Db, s: &MemberSession, now: DateTime<Utc>, number: &
         None => None,
     };
     let pdf = crate::approvals::letter::letter_pdf(&letterhead(db.pool()).await?, &req, provider.as_ref())?;
-    let mut tx = db.begin().await?;
-    audit::record(
-        &mut tx,
+    read_journaled(
+        db,
+        s,
         now,
-        &Actor::member(&s.matricule),
-        Change {
-            action: "portal.letter_read",
-            entity_type: "approval_request",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "request": number.trim() })),
-        },
+        "portal.letter_read",
+        "approval_request",
+        id,
+        serde_json::json!({ "request": number.trim() }),
     )
     .await?;
-    tx.commit().await?;
     Ok(pdf)
 }
 
@@ -138,10 +179,15 @@ pub struct Upload {
 }
 
 /// Decodes and checks the files of a request (PDF, JPG, PNG; how many, how big).
-fn scans(files: &[Upload]) -> ApiResult<Vec<Scan>> {
+fn decode(files: &[&Upload]) -> ApiResult<Vec<Scan>> {
     if files.is_empty() {
         return Err(ApiError::validation("files", "Joignez au moins un fichier scanné (PDF, JPG ou PNG)."));
     }
+    decode_each(files)
+}
+
+/// The same, none at all being allowed (what is required is the caller's rule).
+pub(super) fn decode_each(files: &[&Upload]) -> ApiResult<Vec<Scan>> {
     if files.len() > attachments::MAX_FILES {
         return Err(ApiError::validation(
             "files",
@@ -187,19 +233,21 @@ pub struct DossierSent {
 
 /// Records the member's scans as a dossier received as a scan today, as the
 /// desk records an e-mailed one: the same checks, the same deadlines, the
-/// original expected by an urn. Journaled with the member as its author.
+/// original expected by an urn. Journaled with the member as its author; its
+/// acknowledgement of receipt is sent to what is on file.
 pub async fn send_dossier(
     db: &Db,
     s: &MemberSession,
     now: DateTime<Utc>,
+    outbox: Option<&dyn Outbox>,
     r: &DossierSent,
-) -> ApiResult<MemberDossierView> {
+) -> ApiResult<DossierReceived> {
     let family = members::beneficiaries(db.pool(), s.member_id).await?;
     let beneficiary = usize::try_from(r.beneficiary - 1)
         .ok()
         .and_then(|i| family.get(i))
         .ok_or_else(|| ApiError::validation("beneficiary", "Choisissez un de vos bénéficiaires."))?;
-    let scans = scans(&r.files)?;
+    let scans = decode(&r.files.iter().collect::<Vec<_>>())?;
     let input = DossierInput {
         form_number: r.form_number.clone(),
         matricule: s.matricule.clone(),
@@ -216,7 +264,7 @@ pub async fn send_dossier(
     };
     let actor = Actor::member(&s.matricule);
     let recorded = record::record(db, &actor, now, &input, Arrival::Scan { on: now.date_naive() }, &scans).await?;
-    member_view(db.pool(), &recorded.dossier).await
+    acknowledge_dossier(db, s, outbox, &recorded.dossier.form_number).await
 }
 
 /// The complement of one of his incomplete dossiers.
@@ -251,7 +299,7 @@ pub async fn send_complement(
             d.status.label()
         )));
     }
-    let scans = scans(&r.files)?;
+    let scans = decode(&r.files.iter().collect::<Vec<_>>())?;
     dossiers::add_scans(db, &Actor::member(&s.matricule), now, d.id, &scans, false).await?;
     member_view(db.pool(), &d).await
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 /// How a code reaches the member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "SendChannel")]
 pub enum Channel {
     /// Printed by the desk on a letter (handed over or posted).
     Letter,

@@ -89,6 +89,9 @@ pub struct PortalApproval {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PortalUpdate {
+    /// The request's number, on its receipt.
+    #[ts(type = "number")]
+    pub number: i64,
     pub kind: String,
     pub summary: String,
     pub received_on: String,
@@ -210,20 +213,26 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
     let updates = updates::list(pool, &UpdateFilter { member_id: Some(member_id) })
         .await?
         .into_iter()
-        .map(|u| PortalUpdate {
-            kind: u.kind_label.clone(),
-            summary: u.change.member_summary(),
-            received_on: u
-                .created_at
-                .get(..10)
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .map(fr)
-                .unwrap_or_default(),
-            status: u.status_label.clone(),
-            reason: u.reason.clone(),
-        })
+        .map(|u| portal_update(&u))
         .collect();
     Ok(PortalView { identity, beneficiaries, dossiers: portal_dossiers, statements, approvals, updates })
+}
+
+/// An update request in the member's words (the RIB masked).
+pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
+    PortalUpdate {
+        number: u.id,
+        kind: u.kind_label.clone(),
+        summary: u.change.member_summary(),
+        received_on: u
+            .created_at
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(fr)
+            .unwrap_or_default(),
+        status: u.status_label.clone(),
+        reason: u.reason.clone(),
+    }
 }
 
 /// Who pays each part of a liquidated dossier, and when, in the member's words.

@@ -205,7 +205,7 @@ amount: string, };
 /**
  * How the request came.
  */
-export type Channel = "desk" | "email" | "employer";
+export type Channel = "desk" | "email" | "employer" | "portal";
 
 export type ChecklistItem = { code: string, label: string, required: boolean, present: boolean, };
 
@@ -238,7 +238,7 @@ export type CodeSendRequest = { member_id: number, purpose: Purpose,
 /**
  * `email` or `sms`: to the address or GSM on file.
  */
-channel: Channel, };
+channel: SendChannel, };
 
 export type CodeSent = { 
 /**
@@ -275,6 +275,11 @@ export type CollectionOpenRequest = { urn_id: number,
 pickup_date?: string | null, };
 
 export type ComplementRequest = { id: number, version: number, files: Array<FileInput>, };
+
+/**
+ * The complement of one of his incomplete dossiers.
+ */
+export type ComplementSent = { form_number: string, files: Array<Upload>, };
 
 /**
  * What the complements' expiry did.
@@ -573,9 +578,28 @@ confidential: boolean,
 medical: DossierMedical | null, };
 
 /**
+ * A dossier the member sent, and where its receipt was sent.
+ */
+export type DossierReceived = { dossier: MemberDossierView, receipt_sent_to: string | null, };
+
+/**
  * A dossier by id or by form number (what a scanner types).
  */
 export type DossierRef = { id?: number, form_number?: string | null, };
+
+/**
+ * A new dossier's scans, as the member sends them (FAQ: « envoyer la copie
+ * scannée de votre dossier »); the paper original follows by an urn.
+ */
+export type DossierSent = { form_number: string, 
+/**
+ * The beneficiary's number in his space (1 = himself).
+ */
+beneficiary: number, kind: Kind, first_act_date: string, 
+/**
+ * As typed: `2100`, `2 100,00`.
+ */
+total_claimed: string, files: Array<Upload>, };
 
 export type EmployerList = { employers: Array<string>, };
 
@@ -989,6 +1013,15 @@ export type OverdueOriginal = { dossier: Dossier, days_late: number,
  */
 clawback: number | null, };
 
+/**
+ * A partner provider as the member's page lists it (« Centres conventionnés »).
+ */
+export type Partner = { name: string, 
+/**
+ * What it does (« Institut médico-pédagogique », « Laboratoire »…).
+ */
+kind: string, city: string, address: string, };
+
 export type PasswordChangeRequest = { current_password: string, new_password: string, };
 
 export type PathRequest = { path: string, };
@@ -1053,6 +1086,11 @@ export type Permission = "public" | "authenticated" | "members_read" | "members_
  * Pieces of a request. The copy of the ID card and of the badge are required.
  */
 export type Piece = "cnie" | "badge" | "prescription" | "quotation" | "medical_report" | "other";
+
+/**
+ * A piece joined to a change request: what it is, and the file.
+ */
+export type PieceUpload = { piece: UpdatePiece, file: Upload, };
 
 export type PortalApproval = { number: string, kind: string, beneficiary: string, received_on: string, status: string, reason: string | null, missing: Array<string>, 
 /**
@@ -1123,7 +1161,11 @@ rib: string, };
 
 export type PortalStatement = { number: string, form_number: string, paid_on: string, amount: string, payment_reference: string | null, };
 
-export type PortalUpdate = { kind: string, summary: string, received_on: string, status: string, reason: string | null, };
+export type PortalUpdate = { 
+/**
+ * The request's number, on its receipt.
+ */
+number: number, kind: string, summary: string, received_on: string, status: string, reason: string | null, };
 
 export type PortalView = { identity: PortalIdentity, beneficiaries: Array<PortalBeneficiary>, dossiers: Array<PortalDossier>, statements: Array<PortalStatement>, approvals: Array<PortalApproval>, 
 /**
@@ -1449,6 +1491,11 @@ more: boolean, };
  */
 export type Section = "adherents" | "reception" | "dossiers" | "accords" | "decomptes" | "administration";
 
+/**
+ * How a code reaches the member.
+ */
+export type SendChannel = "letter" | "email" | "sms";
+
 export type SentBy = "member" | "provider";
 
 /**
@@ -1653,6 +1700,16 @@ member_id?: number, };
 
 export type UpdatePiece = "bank_certificate" | "birth_certificate" | "marriage_certificate" | "cnie" | "badge" | "other";
 
+/**
+ * A change request recorded, and where its receipt was sent.
+ */
+export type UpdateReceived = { update: PortalUpdate, 
+/**
+ * `k…@example.ma`: where the acknowledgement went (none on a site
+ * without a sender, or a member without an e-mail or GSM on file).
+ */
+receipt_sent_to: string | null, };
+
 export type UpdateRequest = { id: number, member_id: number, matricule: string, member_name: string, change: UpdateChange, kind_label: string, summary: string, channel: Channel, status: UpdateStatus, status_label: string, 
 /**
  * Why it was refused.
@@ -1661,7 +1718,17 @@ reason: string | null, files: Array<UpdateFile>, created_at: string, created_by:
 
 export type UpdateRequestInput = { member_id: number, change: UpdateChange, channel: Channel, files?: Array<UpdateFileInput>, };
 
+/**
+ * A change the member asks for, with its pieces.
+ */
+export type UpdateSent = { change: UpdateChange, pieces: Array<PieceUpload>, };
+
 export type UpdateStatus = "en_attente" | "valide" | "refuse";
+
+/**
+ * A file the member's page sends: its name and its content in base64.
+ */
+export type Upload = { name: string, base64: string, };
 
 export type Urn = { id: number, name: string, 
 /**

@@ -2,7 +2,16 @@
 // 004) over the server's /portail/api. French, usable on a phone and with
 // the keyboard alone; each page's title takes the focus for screen readers.
 import "./style.css";
-import type { PortalView } from "../api/bindings";
+import type {
+  ApiError,
+  DossierReceived,
+  PieceUpload,
+  PortalView,
+  UpdateChange,
+  UpdatePiece,
+  UpdateReceived,
+  Upload,
+} from "../api/bindings";
 import { h, mount, type Child } from "../html";
 import { get, post, Refused, setCsrf } from "./api";
 
@@ -45,10 +54,9 @@ function filesInput(label: string, id = "files"): HTMLElement {
   );
 }
 
-/** The chosen files, each as its name and its content in base64. */
-async function chosenFiles(f: HTMLFormElement): Promise<{ name: string; base64: string }[]> {
-  const input = f.querySelector<HTMLInputElement>('input[name="files"]');
-  const read = (file: File): Promise<{ name: string; base64: string }> =>
+/** The files chosen in `input`, each as its name and its content in base64. */
+async function filesOf(input: HTMLInputElement | null): Promise<Upload[]> {
+  const read = (file: File): Promise<Upload> =>
     new Promise((done, fail) => {
       const r = new FileReader();
       r.onload = () => done({ name: file.name, base64: String(r.result).split(",")[1] ?? "" });
@@ -57,6 +65,42 @@ async function chosenFiles(f: HTMLFormElement): Promise<{ name: string; base64: 
       r.readAsDataURL(file);
     });
   return Promise.all(Array.from(input?.files ?? []).map(read));
+}
+
+/** The form's scanned files (its `files` input). */
+async function chosenFiles(f: HTMLFormElement): Promise<Upload[]> {
+  return filesOf(f.querySelector<HTMLInputElement>('input[name="files"]'));
+}
+
+/** A piece of a change request to join: one file input per kind of piece. */
+function pieceInput(label: string, piece: UpdatePiece): HTMLElement {
+  const attrs = { name: `piece-${piece}`, id: `f-piece-${piece}`, type: "file", accept: ".pdf,.jpg,.jpeg,.png" };
+  return h(
+    "label",
+    { class: "champ" },
+    h("span", {}, label),
+    h("input", { ...attrs, "aria-describedby": "err-files" }),
+  );
+}
+
+/** The pieces chosen in the form's piece inputs, each with its kind. */
+async function chosenPieces(f: HTMLFormElement): Promise<PieceUpload[]> {
+  const out: PieceUpload[] = [];
+  for (const input of Array.from(f.querySelectorAll<HTMLInputElement>('input[name^="piece-"]'))) {
+    const piece = input.name.replace(/^piece-/, "") as UpdatePiece;
+    for (const file of await filesOf(input)) out.push({ piece, file });
+  }
+  return out;
+}
+
+/** Where the refusals about the pieces as a whole go (`files`). */
+function piecesError(): HTMLElement {
+  return h("small", { class: "erreur", id: "err-files", "aria-live": "polite" });
+}
+
+/** A link that downloads one of his PDFs. */
+function download(href: string, file: string, text = "Télécharger (PDF)"): HTMLAnchorElement {
+  return h("a", { href, download: file }, text);
 }
 
 /** A form whose refusals are shown beside the field the server names. */
@@ -297,6 +341,7 @@ function section(key: string, v: PortalView): void {
             ] as [string, string][]
           ).flatMap(([k, val]) => [h("dt", {}, k), h("dd", {}, val)]),
         ),
+        ...changeForm(),
       );
     case "beneficiaires":
       return page(
@@ -307,13 +352,14 @@ function section(key: string, v: PortalView): void {
           v.beneficiaries.map((b) => [String(b.number), b.name, b.relation, b.birth_date ?? "—", b.coverage]),
           "Aucun bénéficiaire.",
         ),
+        ...beneficiaryForm(),
       );
     case "dossiers":
       return page(
         "Mes dossiers",
         table(
           "Dossiers de soins",
-          ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Statut", "Détail"],
+          ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Statut", "Détail", "Accusé de réception"],
           v.dossiers.map((d) => [
             d.form_number,
             d.kind,
@@ -330,6 +376,10 @@ function section(key: string, v: PortalView): void {
             ]
               .filter((x) => x)
               .join(" · "),
+            download(
+              `/portail/api/dossiers/${encodeURIComponent(d.form_number)}/accuse`,
+              `accuse-${d.form_number}.pdf`,
+            ),
           ]),
           "Aucun dossier reçu.",
         ),
@@ -346,15 +396,18 @@ function section(key: string, v: PortalView): void {
             s.form_number,
             s.paid_on,
             s.amount,
-            s.payment_reference ?? "",
-            h(
-              "a",
-              { href: `/portail/api/decomptes/${encodeURIComponent(s.number)}`, download: `decompte-${s.number}.pdf` },
-              "Télécharger (PDF)",
-            ),
+            s.payment_reference
+              ? download(
+                  `/portail/api/virements/${encodeURIComponent(s.payment_reference)}`,
+                  `virement-${s.payment_reference}.pdf`,
+                  s.payment_reference,
+                )
+              : "",
+            download(`/portail/api/decomptes/${encodeURIComponent(s.number)}`, `decompte-${s.number}.pdf`),
           ]),
           "Aucun décompte pour le moment.",
         ),
+        ...periodForm(),
       );
     case "accords":
       return page(
@@ -370,11 +423,7 @@ function section(key: string, v: PortalView): void {
             a.status,
             [a.reason, ...a.missing, ...a.granted].filter((x) => x).join(" · "),
             a.letter_available
-              ? h(
-                  "a",
-                  { href: `/portail/api/lettres/${encodeURIComponent(a.number)}`, download: `lettre-${a.number}.pdf` },
-                  "Télécharger (PDF)",
-                )
+              ? download(`/portail/api/lettres/${encodeURIComponent(a.number)}`, `lettre-${a.number}.pdf`)
               : "",
           ]),
           "Aucune demande d'accord.",
@@ -387,8 +436,16 @@ function section(key: string, v: PortalView): void {
         "Mes demandes",
         table(
           "Demandes de modification",
-          ["Demande", "Détail", "Reçue le", "Statut", "Motif"],
-          v.updates.map((u) => [u.kind, u.summary, u.received_on, u.status, u.reason ?? ""]),
+          ["N°", "Demande", "Détail", "Reçue le", "Statut", "Motif", "Accusé de réception"],
+          v.updates.map((u) => [
+            String(u.number),
+            u.kind,
+            u.summary,
+            u.received_on,
+            u.status,
+            u.reason ?? "",
+            download(`/portail/api/demandes/${u.number}/accuse`, `accuse-demande-${u.number}.pdf`),
+          ]),
           "Aucune demande de modification.",
         ),
       );
@@ -420,11 +477,157 @@ function partnersPage(): void {
   void search("");
 }
 
-/** « Envoyer un dossier » and, when one waits for it, « Envoyer un complément ». */
-function sendForms(v: PortalView): HTMLElement[] {
-  // What the last sending did, shown once on the page drawn again after it.
+/** Where the acknowledgement of receipt went, in the member's words. */
+function receiptWords(sentTo: string | null): string {
+  return sentTo
+    ? ` Accusé de réception envoyé à ${sentTo}.`
+    : " Votre accusé de réception est à télécharger dans la liste ci-dessous.";
+}
+
+/** What the last sending did, shown once on the page drawn again after it. */
+function sentNotice(): HTMLElement {
   const status = h("p", { class: "info", role: "status", id: "envoi-fait", hidden: !notice }, notice);
   notice = "";
+  return status;
+}
+
+/** Sends a change request and shows, on the page drawn again, what became of it. */
+async function sendChange(change: UpdateChange, f: HTMLFormElement, where: string): Promise<void> {
+  const sent = await post<UpdateReceived>("demandes", { change, pieces: await chosenPieces(f) });
+  notice =
+    `Demande n° ${sent.update.number} reçue : un agent de la mutuelle la vérifiera avant tout changement ; ` +
+    `suivez-la dans « Mes demandes ».` +
+    (sent.receipt_sent_to
+      ? ` Accusé de réception envoyé à ${sent.receipt_sent_to}.`
+      : " Votre accusé de réception est à télécharger dans « Mes demandes ».");
+  if (location.hash === where) await route();
+  else location.hash = where;
+}
+
+/** The copies every request the member sends comes with (FAQ question 9). */
+function identityPieces(): HTMLElement[] {
+  return [
+    pieceInput("Copie de votre CNIE (et de celle du bénéficiaire)", "cnie"),
+    pieceInput("Copie de votre badge", "badge"),
+    piecesError(),
+  ];
+}
+
+/** « Mes informations » : asking for a new e-mail, GSM, address or bank account. */
+function changeForm(): HTMLElement[] {
+  const kinds: [string, string][] = [
+    ["email", "Adresse e-mail"],
+    ["gsm", "GSM"],
+    ["address", "Adresse postale"],
+    ["rib", "Compte bancaire (RIB)"],
+  ];
+  const values: Record<string, HTMLElement> = {
+    email: input("Nouvelle adresse e-mail", "change.email", "email", "email"),
+    gsm: input("Nouveau GSM", "change.gsm", "tel", "tel"),
+    address: input("Nouvelle adresse", "change.address", "text", "street-address"),
+    rib: input("Nouveau RIB (24 chiffres)", "change.rib"),
+  };
+  const certificate = pieceInput("Attestation de RIB de votre banque", "bank_certificate");
+  const kind = choice("Que voulez-vous changer ?", "kind", kinds, "change-kind");
+  const select = kind.querySelector("select") as HTMLSelectElement;
+  const show = (): void => {
+    for (const [k, el] of Object.entries(values)) el.hidden = k !== select.value;
+    certificate.hidden = select.value !== "rib";
+    (certificate.querySelector("input") as HTMLInputElement).disabled = select.value !== "rib";
+  };
+  select.addEventListener("change", show);
+  const f = form(
+    "demande-modification",
+    [kind, ...Object.values(values), certificate, ...identityPieces()],
+    "Envoyer la demande",
+    async (x, el) => {
+      const k = select.value;
+      const typed = x[`change.${k}`] ?? "";
+      const change = (
+        k === "email"
+          ? { kind: "email", email: typed }
+          : k === "gsm"
+            ? { kind: "gsm", gsm: typed }
+            : k === "address"
+              ? { kind: "address", address: typed }
+              : { kind: "rib", rib: typed }
+      ) as UpdateChange;
+      await sendChange(change, el, "#/informations");
+    },
+  );
+  show();
+  return [sentNotice(), h("h2", {}, "Demander une modification"), f];
+}
+
+/** « Mes bénéficiaires » : asking to add a spouse or a child, with the certificate. */
+function beneficiaryForm(): HTMLElement[] {
+  const relation = choice(
+    "Lien",
+    "change.beneficiary.relation",
+    [
+      ["enfant", "Enfant"],
+      ["conjoint", "Conjoint(e)"],
+    ],
+    "beneficiary-relation",
+  );
+  const select = relation.querySelector("select") as HTMLSelectElement;
+  const certificate = pieceInput("Acte de naissance (enfant) ou de mariage (conjoint)", "birth_certificate");
+  const certInput = certificate.querySelector("input") as HTMLInputElement;
+  select.addEventListener("change", () => {
+    certInput.name = select.value === "conjoint" ? "piece-marriage_certificate" : "piece-birth_certificate";
+  });
+  const f = form(
+    "demande-beneficiaire",
+    [
+      input("Nom", "change.beneficiary.last_name", "text", "family-name"),
+      input("Prénom", "change.beneficiary.first_name", "text", "given-name"),
+      relation,
+      input("Date de naissance", "change.beneficiary.birth_date", "date"),
+      certificate,
+      ...identityPieces(),
+    ],
+    "Demander l'ajout",
+    async (x, el) => {
+      const change: UpdateChange = {
+        kind: "beneficiary_add",
+        beneficiary: {
+          relation: select.value === "conjoint" ? "conjoint" : "enfant",
+          last_name: x["change.beneficiary.last_name"] ?? "",
+          first_name: x["change.beneficiary.first_name"] ?? "",
+          birth_date: x["change.beneficiary.birth_date"] || null,
+        },
+      };
+      await sendChange(change, el, "#/beneficiaires");
+    },
+  );
+  return [sentNotice(), h("h2", {}, "Ajouter un bénéficiaire"), f];
+}
+
+/** « Mes décomptes » : the statement of every payment of a period, downloaded. */
+function periodForm(): HTMLElement[] {
+  const f = form(
+    "releve-periode",
+    [input("Du", "from", "date"), input("Au", "to", "date")],
+    "Télécharger le relevé (PDF)",
+    async (x) => {
+      if (!x.from) throw new Refused({ code: "validation", message: "Choisissez le premier jour.", field: "from" });
+      if (!x.to) throw new Refused({ code: "validation", message: "Choisissez le dernier jour.", field: "to" });
+      const r = await fetch(`/portail/api/releves/${x.from}/${x.to}`, { credentials: "same-origin" });
+      if (!r.ok) {
+        const e = (await r.json().catch(() => null)) as ApiError | null;
+        throw new Refused(e ?? { code: "unavailable", message: "Service indisponible : réessayez plus tard." });
+      }
+      const a = download(URL.createObjectURL(await r.blob()), `releve-${x.from}-${x.to}.pdf`);
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    },
+  );
+  return [h("h2", {}, "Relevé d'une période"), f];
+}
+
+/** « Envoyer un dossier » and, when one waits for it, « Envoyer un complément ». */
+function sendForms(v: PortalView): HTMLElement[] {
+  const status = sentNotice();
   const done = async (text: string): Promise<void> => {
     notice = text;
     await route();
@@ -451,7 +654,7 @@ function sendForms(v: PortalView): HTMLElement[] {
     ],
     "Envoyer le dossier",
     async (x, f) => {
-      const sent = await post<{ form_number: string; status: string }>("dossiers", {
+      const sent = await post<DossierReceived>("dossiers", {
         form_number: x.form_number,
         beneficiary: Number(x.beneficiary),
         kind: x.kind,
@@ -459,7 +662,10 @@ function sendForms(v: PortalView): HTMLElement[] {
         total_claimed: x.total_claimed,
         files: await chosenFiles(f),
       });
-      await done(`Dossier ${sent.form_number} reçu : envoyez l'original par une urne de votre mutuelle.`);
+      await done(
+        `Dossier ${sent.dossier.form_number} reçu : envoyez l'original par une urne de votre mutuelle.` +
+          receiptWords(sent.receipt_sent_to),
+      );
     },
   );
   const waiting = v.dossiers.filter((d) => d.missing.length > 0 || d.how_to_complete);

@@ -15,7 +15,7 @@ import type {
 import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
 import { importScreen } from "./import";
 import { memberView, pendingPanel, requestNote, requestsTable, updateRequestForm } from "./member_updates";
-import { grid } from "../widgets";
+import { grid, savePdfButton } from "../widgets";
 
 const STATUS: [MemberStatus, string][] = [
   ["actif", "Actif"],
@@ -236,6 +236,8 @@ async function memberPage(
 
   const reload = (msg: string): void => void memberPage(content, session, id, back, msg);
   const updateEditor = h("div", { id: "update-editor" });
+  // Where the activation letter of his space went (the code is printed on it).
+  const portalStatus = h("p", { id: "member-portal-status", class: "status-line", role: "status" });
   const openView = async (): Promise<void> => {
     const v = await call("member_view", { id });
     mount(
@@ -276,10 +278,20 @@ async function memberPage(
           )
         : null,
       canWrite
+        ? savePdfButton(
+            "member-portal-letter",
+            "Code de l'espace adhérent…",
+            portalStatus,
+            `espace-adherent-${m.matricule}.pdf`,
+            (path) => call("portal_code_letter", { member_id: m.id, purpose: "activation", path }),
+          )
+        : null,
+      canWrite
         ? h("button", { type: "button", id: "member-edit", onclick: () => memberForm(content, session, m) }, "Modifier")
         : null,
     ),
     message ? h("p", { id: "member-status", class: "status-line", role: "status" }, message) : null,
+    portalStatus,
     updateEditor,
     h(
       "div",

@@ -13,7 +13,7 @@ mod record;
 pub use decide::{decide, UpdateDecision};
 pub use model::*;
 pub(crate) use record::record_from_roster;
-pub use record::{attach, record};
+pub use record::{attach, record, record_with};
 
 use crate::attachments;
 use crate::error::{ApiError, ApiResult};

@@ -115,6 +115,8 @@ pub enum Channel {
     Desk,
     Email,
     Employer,
+    /// Sent by the member from his space on the portal (issue 21).
+    Portal,
 }
 
 impl Channel {
@@ -123,10 +125,11 @@ impl Channel {
             Channel::Desk => "desk",
             Channel::Email => "email",
             Channel::Employer => "employer",
+            Channel::Portal => "portal",
         }
     }
     pub fn parse(s: &str) -> Option<Channel> {
-        [Channel::Desk, Channel::Email, Channel::Employer].into_iter().find(|c| c.code() == s)
+        [Channel::Desk, Channel::Email, Channel::Employer, Channel::Portal].into_iter().find(|c| c.code() == s)
     }
     /// `Reçue au guichet`.
     pub fn label(self) -> &'static str {
@@ -134,6 +137,7 @@ impl Channel {
             Channel::Desk => "au guichet",
             Channel::Email => "par e-mail",
             Channel::Employer => "par l'employeur",
+            Channel::Portal => "par l'espace adhérent",
         }
     }
 }
@@ -184,13 +188,13 @@ impl UpdatePiece {
             UpdatePiece::Other => "une autre pièce",
         }
     }
-    /// FAQ question 9: a request the member sends (at the desk or by e-mail)
-    /// comes with the copies of his CNIE and badge; an employer sending it for
-    /// him vouches for who he is.
+    /// FAQ question 9: a request the member sends (at the desk, by e-mail or
+    /// from his space) comes with the copies of his CNIE and badge; an
+    /// employer sending it for him vouches for who he is.
     pub fn required_for(channel: Channel) -> &'static [UpdatePiece] {
         match channel {
             Channel::Employer => &[],
-            Channel::Desk | Channel::Email => &[UpdatePiece::Cnie, UpdatePiece::Badge],
+            Channel::Desk | Channel::Email | Channel::Portal => &[UpdatePiece::Cnie, UpdatePiece::Badge],
         }
     }
 }

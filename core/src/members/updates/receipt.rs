@@ -23,6 +23,11 @@ pub fn missing(u: &UpdateRequest) -> Vec<String> {
 }
 
 pub fn receipt_pdf(head: &Letterhead, u: &UpdateRequest) -> Vec<u8> {
+    receipt::render(head, &receipt_of(u))
+}
+
+/// What the request's receipt says, on paper or in a message.
+pub fn receipt_of(u: &UpdateRequest) -> Receipt<'static> {
     let received_on =
         u.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(fr).unwrap_or_default();
     let mut received: Vec<String> = vec![];
@@ -44,22 +49,19 @@ pub fn receipt_pdf(head: &Letterhead, u: &UpdateRequest) -> Vec<u8> {
          la réponse vous sera communiquée et figure dans votre espace adhérent."
             .to_string(),
     );
-    receipt::render(
-        head,
-        &Receipt {
-            reference: format!("demande n° {}", u.id),
-            fields: vec![
-                ("Demande n°", u.id.to_string()),
-                ("Nature", u.kind_label.clone()),
-                ("Détail", u.change.member_summary()),
-                ("Adhérent", format!("{} — matricule {}", u.member_name, u.matricule)),
-                ("Reçue le", format!("{received_on}, {}", u.channel.label())),
-                ("Statut", u.status_label.clone()),
-            ],
-            reason: u.reason.clone(),
-            received,
-            missing,
-            closing,
-        },
-    )
+    Receipt {
+        reference: format!("demande n° {}", u.id),
+        fields: vec![
+            ("Demande n°", u.id.to_string()),
+            ("Nature", u.kind_label.clone()),
+            ("Détail", u.change.member_summary()),
+            ("Adhérent", format!("{} — matricule {}", u.member_name, u.matricule)),
+            ("Reçue le", format!("{received_on}, {}", u.channel.label())),
+            ("Statut", u.status_label.clone()),
+        ],
+        reason: u.reason.clone(),
+        received,
+        missing,
+        closing,
+    }
 }

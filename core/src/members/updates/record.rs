@@ -94,20 +94,43 @@ pub(super) async fn check(
     })
 }
 
-/// Records a request with its pieces; nothing of the member changes.
+/// Records a request the desk took (at the desk, by e-mail, from an
+/// employer) with its pieces read from disk; nothing of the member changes.
 pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateRequestInput) -> ApiResult<UpdateRequest> {
+    if r.channel == Channel::Portal {
+        return Err(ApiError::validation(
+            "channel",
+            "Une demande de l'espace adhérent n'est enregistrée que par l'espace adhérent lui-même.",
+        ));
+    }
     let scans = read_pieces(&r.files)?;
-    let pieces: Vec<UpdatePiece> = r.files.iter().map(|f| f.piece).collect();
+    record_with(db, actor, now, r.member_id, &r.change, r.channel, &scans).await
+}
+
+/// Records a request with its pieces, already read and checked (the desk's
+/// files, or those the member sent from his space); nothing of the member
+/// changes. Checked as it will be again when validated.
+pub async fn record_with(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    member_id: i64,
+    change: &UpdateChange,
+    channel: Channel,
+    scans: &[(UpdatePiece, Scan)],
+) -> ApiResult<UpdateRequest> {
+    check_piece_count(scans.len())?;
+    let pieces: Vec<UpdatePiece> = scans.iter().map(|(p, _)| *p).collect();
     let mut tx = db.begin().await?;
-    let member = get_in_tx(&mut tx, r.member_id)
+    let member = get_in_tx(&mut tx, member_id)
         .await
-        .map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", r.member_id)))?;
-    let change = check(&mut tx, member.id, &r.change, &pieces, now.date_naive()).await?;
-    if let Some(p) = UpdatePiece::required_for(r.channel).iter().find(|p| !pieces.contains(p)) {
+        .map_err(|_| ApiError::validation("member_id", format!("Aucun adhérent n° {member_id}.")))?;
+    let change = check(&mut tx, member.id, change, &pieces, now.date_naive()).await?;
+    if let Some(p) = UpdatePiece::required_for(channel).iter().find(|p| !pieces.contains(p)) {
         return Err(ApiError::validation("files", format!("Pièce obligatoire manquante : {}.", p.label())));
     }
-    let id = insert_request(&mut tx, actor, now, member.id, &change, r.channel).await?;
-    store_pieces(&mut tx, actor, now, id, &scans).await?;
+    let id = insert_request(&mut tx, actor, now, member.id, &change, channel).await?;
+    store_pieces(&mut tx, actor, now, id, scans).await?;
     audit::record(
         &mut tx,
         now,
@@ -118,8 +141,8 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &UpdateReques
             entity_id: Some(member.id.to_string()),
             before: None,
             after: Some(serde_json::json!({
-                "request": id, "change": change, "channel": r.channel,
-                "files": pieces_json(&scans),
+                "request": id, "change": change, "channel": channel,
+                "files": pieces_json(scans),
             })),
         },
     )
