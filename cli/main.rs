@@ -66,7 +66,7 @@ enum Command {
     Operations,
     /// Sert la couche de commandes en HTTPS aux postes d'un site (base
     /// PostgreSQL de --database, schéma à jour, rôle applicatif).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Administration de la base PostgreSQL (avec le rôle propriétaire).
     #[command(subcommand)]
     Db(DbCommand),
@@ -118,7 +118,8 @@ enum Command {
 #[derive(Args, Default)]
 struct ServeArgs {
     /// Fichier de configuration (TOML : database, listen, tls_cert, tls_key,
-    /// self_signed, max_body_mb, timeout_s, logins_per_address, outbox_dir) ; une option
+    /// self_signed, max_body_mb, timeout_s, logins_per_address, outbox_dir,
+    /// smtp_url, mail_from, sms_gateway) ; une option
     /// donnée ici l'emporte sur le fichier. Celui des paquets :
     /// /etc/guichet/server.toml.
     #[arg(long, value_name = "FICHIER")]
@@ -154,8 +155,22 @@ struct ServeArgs {
     /// Dossier où écrire les codes de l'espace adhérent envoyés par e-mail ou
     /// SMS (un fichier par message, pour l'expéditeur du site) ; sans lui, les
     /// codes se remettent par courrier.
-    #[arg(long, value_name = "DOSSIER")]
+    #[arg(long, value_name = "DOSSIER", conflicts_with = "smtp_url")]
     outbox_dir: Option<std::path::PathBuf>,
+    /// Serveur de messagerie qui envoie les codes et les accusés de réception
+    /// de l'espace adhérent : smtps://utilisateur:motdepasse@serveur (TLS),
+    /// smtp://serveur?tls=required (STARTTLS) ; en clair, seulement
+    /// smtp://127.0.0.1. Mieux dans le fichier de configuration (mot de passe).
+    #[arg(long, value_name = "URL")]
+    smtp_url: Option<String>,
+    /// Expéditeur des messages (« Mutuelle <ne-pas-repondre@mutuelle.ma> »),
+    /// avec --smtp-url.
+    #[arg(long, value_name = "ADRESSE")]
+    mail_from: Option<String>,
+    /// Domaine d'une passerelle e-mail vers SMS (un SMS part à
+    /// <GSM>@<domaine>) ; sans elle, pas d'envoi par SMS.
+    #[arg(long, value_name = "DOMAINE")]
+    sms_gateway: Option<String>,
 }
 
 impl ServeArgs {
@@ -172,7 +187,14 @@ impl ServeArgs {
         self.max_body_mb = self.max_body_mb.or(file.max_body_mb);
         self.timeout_s = self.timeout_s.or(file.timeout_s);
         self.logins_per_address = self.logins_per_address.or(file.logins_per_address);
-        self.outbox_dir = self.outbox_dir.or(file.outbox_dir);
+        if self.smtp_url.is_none() {
+            self.outbox_dir = self.outbox_dir.or(file.outbox_dir);
+        }
+        if self.outbox_dir.is_none() {
+            self.smtp_url = self.smtp_url.or(file.smtp_url);
+        }
+        self.mail_from = self.mail_from.or(file.mail_from);
+        self.sms_gateway = self.sms_gateway.or(file.sms_gateway);
         self
     }
 }
@@ -272,7 +294,7 @@ async fn main() -> ExitCode {
             if cli.database.is_none() {
                 cli.database = file.database.clone();
             }
-            *args = std::mem::take(args).merged(file);
+            **args = std::mem::take(&mut **args).merged(file);
         }
     }
     let Some(url) = cli.database.clone() else {
@@ -302,7 +324,7 @@ async fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Serve(args) => serve(db.clone(), args).await,
+        Command::Serve(args) => serve(db.clone(), *args).await,
         Command::Db(DbCommand::GrantAppRole { name }) => match read_password() {
             Ok(p) => print_result(
                 guichet_core::storage::roles::grant_app_role(&db, &name, &p).await.map(|_| json!({ "role": name })),
@@ -373,6 +395,19 @@ async fn serve(db: Db, a: ServeArgs) -> ExitCode {
     let mut api = Api::new(db);
     if let Some(dir) = a.outbox_dir {
         api = api.with_outbox(std::sync::Arc::new(guichet_core::portal::outbox::FolderOutbox { dir }));
+    } else if let Some(url) = a.smtp_url {
+        let Some(from) = a.mail_from else {
+            eprintln!("--smtp-url demande --mail-from (l'expéditeur des messages).");
+            return ExitCode::from(2);
+        };
+        let settings = guichet_server::mail::SmtpSettings { url, from, sms_gateway: a.sms_gateway };
+        match guichet_server::mail::SmtpOutbox::new(&settings) {
+            Ok(o) => api = api.with_outbox(std::sync::Arc::new(o)),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        }
     }
     let running = match guichet_server::start(api, opts).await {
         Ok(r) => r,

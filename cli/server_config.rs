@@ -23,6 +23,13 @@ pub struct ServerConfig {
     /// Folder where the members' codes sent by e-mail or SMS are written as
     /// message files, for the site's own sender (none: codes go by letter).
     pub outbox_dir: Option<PathBuf>,
+    /// The site's mail server, which sends the members' codes and receipts
+    /// (`smtps://user:password@mail.example.ma`); instead of `outbox_dir`.
+    pub smtp_url: Option<String>,
+    /// The messages' sender (`Mutuelle <ne-pas-repondre@mutuelle.ma>`).
+    pub mail_from: Option<String>,
+    /// An e-mail-to-SMS gateway's domain (none: no SMS).
+    pub sms_gateway: Option<String>,
 }
 
 impl ServerConfig {
@@ -36,8 +43,15 @@ impl ServerConfig {
         Ok(config)
     }
 
-    /// A TLS setting that would silently fall back to plain HTTP is refused.
+    /// A TLS setting that would silently fall back to plain HTTP is refused,
+    /// and so are two senders of messages.
     fn check(&self) -> Result<(), &'static str> {
+        if self.outbox_dir.is_some() && self.smtp_url.is_some() {
+            return Err("outbox_dir ou smtp_url, pas les deux : les messages partent d'un seul endroit");
+        }
+        if self.smtp_url.is_some() && self.mail_from.is_none() {
+            return Err("smtp_url demande mail_from (l'expéditeur des messages)");
+        }
         match (&self.tls_cert, &self.tls_key, &self.self_signed) {
             (Some(_), None, _) | (None, Some(_), _) => {
                 Err("tls_cert et tls_key vont ensemble : indiquez les deux, ou self_signed")
@@ -67,5 +81,23 @@ mod tests {
         assert!(err.contains("datbase"), "{err}");
         let half: ServerConfig = toml::from_str("tls_key = \"/etc/guichet/key.pem\"\n").unwrap();
         assert!(half.check().unwrap_err().contains("tls_cert et tls_key"));
+    }
+
+    #[test]
+    fn messages_leave_from_one_place_with_a_sender() {
+        let mail: ServerConfig = toml::from_str(
+            "smtp_url = \"smtps://g:p@mail.example.ma\"\nmail_from = \"Mutuelle <n@example.ma>\"\n\
+                sms_gateway = \"sms.example.ma\"\n",
+        )
+        .unwrap();
+        assert_eq!(mail.check(), Ok(()));
+        assert_eq!(mail.sms_gateway.as_deref(), Some("sms.example.ma"));
+        let no_sender: ServerConfig = toml::from_str("smtp_url = \"smtps://mail.example.ma\"\n").unwrap();
+        assert!(no_sender.check().unwrap_err().contains("mail_from"));
+        let both: ServerConfig = toml::from_str(
+            "smtp_url = \"smtps://mail.example.ma\"\nmail_from = \"n@example.ma\"\noutbox_dir = \"/tmp/envois\"\n",
+        )
+        .unwrap();
+        assert!(both.check().unwrap_err().contains("pas les deux"));
     }
 }

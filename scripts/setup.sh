@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Guichet needs on Debian 12 when it is missing: the WebKitGTK
 # build libraries, Xvfb and WebKitWebDriver, poppler (PDF checks), PostgreSQL,
-# the UI's npm packages and tauri-driver. Sourced by start.sh and test.sh.
+# a mail server for the tests of the messages (aiosmtpd), the UI's npm packages
+# and tauri-driver. Sourced by start.sh and test.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +14,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
   xvfb xauth xdotool webkit2gtk-driver poppler-utils chromium chromium-driver
-  postgresql postgresql-client
+  postgresql postgresql-client python3-aiosmtpd
 )
 
 install_apt() {

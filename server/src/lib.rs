@@ -7,6 +7,7 @@
 //! schema nor rewrite the journal, and refuses the owner's or a superuser's.
 
 mod limits;
+pub mod mail;
 pub mod portal;
 mod routes;
 pub mod sessions;

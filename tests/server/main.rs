@@ -3,6 +3,7 @@
 //! certificate pinned, refusals at the door; and on PostgreSQL the
 //! application role's limits.
 
+mod mail;
 mod portal;
 #[path = "../support/mod.rs"]
 mod support;

@@ -139,17 +139,19 @@ pub async fn issue(
             Purpose::Activation => "activer votre espace adhérent",
             Purpose::Reset => "choisir un nouveau mot de passe de votre espace adhérent",
         };
-        outbox.send(&Message {
-            channel,
-            to: to.clone(),
-            subject: "Votre code d'accès à l'espace adhérent".into(),
-            body: format!(
-                "Votre code pour {what} : {code}\nIl est valable jusqu'au {} à {}. Ne le communiquez à personne : \
+        outbox
+            .send(&Message {
+                channel,
+                to: to.clone(),
+                subject: "Votre code d'accès à l'espace adhérent".into(),
+                body: format!(
+                    "Votre code pour {what} : {code}\nIl est valable jusqu'au {} à {}. Ne le communiquez à personne : \
                 la mutuelle ne vous le demandera jamais.",
-                fr(expires_at.date_naive()),
-                expires_at.format("%H:%M UTC")
-            ),
-        })?;
+                    fr(expires_at.date_naive()),
+                    expires_at.format("%H:%M UTC")
+                ),
+            })
+            .await?;
     }
     tx.commit().await?;
     Ok(Issued { code, expires_at, sent_to })

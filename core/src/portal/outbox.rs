@@ -1,7 +1,8 @@
-//! Where the messages that carry a member's code go: one interface, a
-//! folder of message files (what tests read, and what a site without a mail
-//! server can hand to its own sender). A code sent by e-mail or SMS goes to
-//! the address or GSM on file, never to one typed on the portal.
+//! Where the messages to a member go (his codes, his acknowledgements of
+//! receipt): one interface, with a folder of message files here (what a site
+//! can hand to its own sender) and SMTP in the server (`guichet serve
+//! --smtp-url`). A message goes to the address or GSM on file, never to one
+//! typed on the portal.
 
 use crate::error::{ApiError, ApiResult};
 use std::path::PathBuf;
@@ -37,9 +38,13 @@ pub struct Message {
     pub body: String,
 }
 
-/// Sends messages; fails with a French message when it cannot.
+/// A message on its way: done once the sender has taken it.
+pub type Sending<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 'a>>;
+
+/// Sends messages; fails with a French message when it cannot (the desk
+/// then says so, and prints a letter instead).
 pub trait Outbox: Send + Sync {
-    fn send(&self, m: &Message) -> ApiResult<()>;
+    fn send<'a>(&'a self, m: &'a Message) -> Sending<'a>;
 }
 
 /// Writes each message as a text file in a folder (`<time>-<channel>.txt`,
@@ -49,7 +54,13 @@ pub struct FolderOutbox {
 }
 
 impl Outbox for FolderOutbox {
-    fn send(&self, m: &Message) -> ApiResult<()> {
+    fn send<'a>(&'a self, m: &'a Message) -> Sending<'a> {
+        Box::pin(async move { self.write(m) })
+    }
+}
+
+impl FolderOutbox {
+    fn write(&self, m: &Message) -> ApiResult<()> {
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| ApiError::new(crate::error::ErrorCode::Unavailable, format!("Envoi impossible : {e}.")))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f");

@@ -121,7 +121,7 @@ async fn acknowledge(db: &Db, outbox: Option<&dyn Outbox>, m: &Member, r: &Recei
         _ => format!("{} : accusé de réception {}. Il est dans votre espace adhérent.", head.name, r.reference),
     };
     let message = Message { channel, to: to.clone(), subject: format!("Accusé de réception {}", r.reference), body };
-    match outbox.send(&message) {
+    match outbox.send(&message).await {
         Ok(()) => Some(super::codes::masked(channel, &to)),
         Err(e) => {
             tracing::warn!(error = %e.message, "accusé de réception non envoyé");
