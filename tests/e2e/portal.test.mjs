@@ -10,77 +10,28 @@
 // every page in .e2e/.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, ENTER, ROOT, isoDaysAgo, completeDossierByCli } from "./webdriver.mjs";
+import { launchBrowser, ENTER, isoDaysAgo, Site } from "./webdriver.mjs";
 
-const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
-const GUICHET = join(TARGET, "debug", "guichet");
 const RECEPTION = "Accueil-2026-ok";
 const CLAIMS = "Gestion-2026-ok";
+/** The site: its database, its CLI, its server. */
 let site;
-let server;
 let url;
 let b;
 const codes = {};
 let statement;
-
-/** A call of the reception desk, through the CLI on the site's database. */
-const receptionCli = (op, req) =>
-  JSON.parse(
-    siteCli(["--user", "accueil", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: RECEPTION }),
-  );
-
-/** A call of the claims desk, through the CLI on the site's database. */
-const claimsCli = (op, req) =>
-  JSON.parse(siteCli(["--user", "k.tazi", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: CLAIMS }));
-
-function siteCli(args, input, env = {}) {
-  return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-  });
-}
-
-async function startServer() {
-  const args = [
-    "--database",
-    `sqlite://${join(site, "site.sqlite3")}`,
-    "serve",
-    "--listen",
-    "127.0.0.1:0",
-    "--self-signed",
-    join(site, "tls"),
-    "--outbox-dir",
-    join(site, "envois"),
-  ];
-  server = spawn(GUICHET, args, { stdio: ["ignore", "pipe", "ignore"] });
-  const first = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error("guichet serve did not start")), 20000);
-    createInterface({ input: server.stdout }).on("line", (l) => {
-      clearTimeout(timer);
-      res(l);
-    });
-  });
-  return first.replace("Guichet écoute sur ", "").trim();
-}
+/** The calls of the reception and claims desks, through the CLI on the site's database. */
+let receptionCli;
+let claimsCli;
 
 before(async () => {
-  site = mkdtempSync(join(tmpdir(), "guichet-portail-"));
-  const sys = (op, req) => JSON.parse(siteCli(["call", op, JSON.stringify(req)]));
-  const as = (user, password) => (op, req) =>
-    JSON.parse(siteCli(["--user", user, "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: password }));
-  siteCli(
-    ["staff", "add", "--username", "accueil", "--name", "Accueil siège", "--role", "reception"],
-    RECEPTION + "\n",
-  );
-  siteCli(["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], CLAIMS + "\n");
-  const reception = as("accueil", RECEPTION);
-  const claims = as("k.tazi", CLAIMS);
+  site = new Site("guichet-portail-");
+  const sys = (op, req) => site.sys(op, req);
+  receptionCli = site.staff("accueil", "Accueil siège", "reception", RECEPTION);
+  claimsCli = site.staff("k.tazi", "Karima Tazi", "claims", CLAIMS);
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
   const partner = { kind: "Institut médico-pédagogique", city: "Casablanca", address: "27, rue Hajjaï", active: true };
   sys("provider_save", { ...partner, name: "Association Anaïs", agreement: "CONV-2021-07" });
@@ -96,38 +47,25 @@ before(async () => {
     { matricule: "13060", last_name: "Chraïbi", first_name: "Fatima", cnie: "BE654321" },
   ];
   for (const m of members) {
-    const created = reception("member_create", { ...m, employer: "RAM", status: "actif" });
-    const letter = join(site, `code-${m.matricule}.pdf`);
-    reception("portal_code_letter", { member_id: created.id, purpose: "activation", path: letter });
+    const created = receptionCli("member_create", { ...m, employer: "RAM", status: "actif" });
+    const letter = join(site.dir, `code-${m.matricule}.pdf`);
+    receptionCli("portal_code_letter", { member_id: created.id, purpose: "activation", path: letter });
     const text = execFileSync("pdftotext", ["-layout", letter, "-"], { encoding: "utf8" });
     codes[m.matricule] = text.slice(text.indexOf("Code d'accès")).split(/\s+/)[2];
     m.id = created.id;
   }
   // Karim's dossier, paid: a statement in his space.
   const me = sys("member_get", { id: members[0].id }).beneficiaries[0].id;
-  const col = sys("collection_open", { urn_id: urn.id });
-  const day = isoDaysAgo(12);
-  const lines = [{ act: "C", quantity: 1, charged: "80" }];
-  const spec = {
-    collectionId: col.id,
-    formNumber: "M26-0000901",
-    beneficiaryId: me,
-    day,
-    total: "80",
-    pieces: 2,
-    lines,
-  };
-  const d = completeDossierByCli(sys, claims, spec);
-  claims("dossier_liquidate", { id: d.id, version: d.version });
-  claims("payment_batch_create", {});
-  statement = claims("dossier_get", { id: d.id }).dossier.statement_number;
-  url = await startServer();
+  const paid = site.paidDossier(claimsCli, { urnId: urn.id, formNumber: "M26-0000901", beneficiaryId: me });
+  statement = paid.dossier.statement_number;
+  const printed = await site.serve("127.0.0.1:0", ["--outbox-dir", join(site.dir, "envois")]);
+  url = printed[0].replace("Guichet écoute sur ", "").trim();
   b = await launchBrowser();
 });
 
 after(async () => {
   if (b) await b.close();
-  if (server) server.kill("SIGTERM");
+  if (site) site.stop();
 });
 
 /** Logs in from the portal's login page; waits for the member's menu. */
@@ -200,7 +138,7 @@ test(SCENARIO, async () => {
   await b.screenshot("portail-14-centres");
 
   // He sends a new dossier's scans; the desk finds it recorded as a scan received.
-  const scan = join(site, "feuille-M26-0000902.pdf");
+  const scan = join(site.dir, "feuille-M26-0000902.pdf");
   writeFileSync(scan, "%PDF-1.4\nFeuille de soins M26-0000902\n");
   await b.click(`nav a[href="#/dossiers"]`);
   await b.waitFor("#envoi-dossier");
@@ -228,7 +166,7 @@ test(SCENARIO, async () => {
   await b.click(`nav a[href="#/dossiers"]`);
   await b.waitFor("#envoi-complement");
   assert.match(await b.text("main table"), /M26-0000902.*Incomplet.*Il manque l'ordonnance\./s);
-  const more = join(site, "ordonnance.pdf");
+  const more = join(site.dir, "ordonnance.pdf");
   writeFileSync(more, "%PDF-1.4\nOrdonnance\n");
   await b.cmd("POST", `/element/${await b.waitFor("#f-complement-files")}/value`, { text: more });
   await b.screenshot("portail-13-complement");
@@ -275,7 +213,7 @@ test(SCENARIO, async () => {
   await b.screenshot("portail-16-releve-periode-refuse");
   assert.equal(await fetchStatus(`/portail/api/releves/${isoDaysAgo(30)}/${isoDaysAgo(0)}`), "200 application/pdf");
   const sentMessages = () =>
-    readdirSync(join(site, "envois")).map((f) => readFileSync(join(site, "envois", f), "utf8"));
+    readdirSync(join(site.dir, "envois")).map((f) => readFileSync(join(site.dir, "envois", f), "utf8"));
   assert.ok(
     sentMessages().some((m) => m.includes("Objet : Accusé de réception M26-0000902")),
     "the dossier's receipt was sent to the e-mail on file",
@@ -291,7 +229,7 @@ test(SCENARIO, async () => {
   const key = String(97n - ((BigInt(base) * 100n) % 97n)).padStart(2, "0");
   await b.type("#f-change\\.rib", base + key);
   const piece = async (kind, name) => {
-    const file = join(site, name);
+    const file = join(site.dir, name);
     writeFileSync(file, `%PDF-1.4\n${name}\n`);
     await b.cmd("POST", `/element/${await b.waitFor(`#f-piece-${kind}`)}/value`, { text: file });
   };

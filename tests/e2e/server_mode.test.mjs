@@ -5,82 +5,29 @@
 // with the bytes coming from the server.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  launch,
-  windowTestsSkipReason,
-  ENTER,
-  answerSaveDialog,
-  ROOT,
-  isoDaysAgo,
-  frDate,
-  completeDossierByCli,
-} from "./webdriver.mjs";
+import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, isoDaysAgo, frDate, Site } from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const ADMIN = "Admin-Guichet-1";
-const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
-const GUICHET = join(TARGET, "debug", "guichet");
 let w;
-let server;
+/** The site: its database, its CLI, its server. */
 let site;
 let fingerprint;
 let url;
 
 const fr = frDate;
-
-/** The CLI on the site's database, on the server's machine. */
-function siteCli(args, input, env = {}) {
-  return execFileSync(GUICHET, ["--database", `sqlite://${join(site, "site.sqlite3")}`, ...args], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-  });
-}
+const siteCli = (args, input, env) => site.cli(args, input, env);
 const CLAIMS = "Gestion-2026-ok";
-
-/** `guichet serve` on the site's database and certificate; its first two lines (address, fingerprint). */
-async function startServer(listen) {
-  server = spawn(
-    GUICHET,
-    [
-      "--database",
-      `sqlite://${join(site, "site.sqlite3")}`,
-      "serve",
-      "--listen",
-      listen,
-      "--self-signed",
-      join(site, "tls"),
-    ],
-    { stdio: ["ignore", "pipe", "ignore"] },
-  );
-  return await new Promise((res, rej) => {
-    const got = [];
-    const timer = setTimeout(() => rej(new Error(`guichet serve printed ${JSON.stringify(got)}`)), 20000);
-    createInterface({ input: server.stdout }).on("line", (l) => {
-      got.push(l);
-      if (got.length === 2) {
-        clearTimeout(timer);
-        res(got);
-      }
-    });
-  });
-}
 
 before(async () => {
   if (skip) return;
-  site = mkdtempSync(join(tmpdir(), "guichet-site-"));
-  const sys = (op, req) => JSON.parse(siteCli(["call", op, JSON.stringify(req)]));
-  const claims = (op, req) =>
-    JSON.parse(siteCli(["--user", "k.tazi", "call", op, JSON.stringify(req)], undefined, { GUICHET_PASSWORD: CLAIMS }));
-  siteCli(["staff", "add", "--username", "admin", "--name", "Admin du site", "--role", "admin"], ADMIN + "\n");
-  siteCli(["staff", "add", "--username", "k.tazi", "--name", "Karima Tazi", "--role", "claims"], CLAIMS + "\n");
-  const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
-  const m = sys("member_create", {
+  site = new Site("guichet-site-");
+  site.staff("admin", "Admin du site", "admin", ADMIN);
+  const claims = site.staff("k.tazi", "Karima Tazi", "claims", CLAIMS);
+  const urn = site.sys("urn_save", { name: "Siège", site: "Casablanca" });
+  const m = site.sys("member_create", {
     matricule: "13059",
     last_name: "Bennani",
     first_name: "Karim",
@@ -88,28 +35,13 @@ before(async () => {
     status: "actif",
     rib: "007 780 000 000 3654300171 71",
   });
-  const page = sys("member_get", { id: m.id });
-  const me = page.beneficiaries[0].id;
+  const me = site.sys("member_get", { id: m.id }).beneficiaries[0].id;
   // A paid dossier whose statement the desk will save.
-  const col = sys("collection_open", { urn_id: urn.id });
-  const day = isoDaysAgo(12);
-  const lines = [{ act: "C", quantity: 1, charged: "80" }];
-  const spec = {
-    collectionId: col.id,
-    formNumber: "M26-0000900",
-    beneficiaryId: me,
-    day,
-    total: "80",
-    pieces: 2,
-    lines,
-  };
-  const d = completeDossierByCli(sys, claims, spec);
-  claims("dossier_liquidate", { id: d.id, version: d.version });
-  claims("payment_batch_create", {});
+  const { collection: col } = site.paidDossier(claims, { urnId: urn.id, formNumber: "M26-0000900", beneficiaryId: me });
   // Its collection closed: the desk opens the next one.
-  const c = sys("collection_get", { id: col.id });
-  sys("collection_close", { id: col.id, version: c.collection?.version ?? c.version });
-  const printed = await startServer("127.0.0.1:0");
+  const c = site.sys("collection_get", { id: col.id });
+  site.sys("collection_close", { id: col.id, version: c.collection?.version ?? c.version });
+  const printed = await site.serve();
   url = printed[0].replace("Guichet écoute sur ", "").trim();
   fingerprint = printed[1].split(" : ").pop().trim();
   w = await launch();
@@ -117,7 +49,7 @@ before(async () => {
 });
 after(async () => {
   if (w) await w.close();
-  if (server) server.kill("SIGTERM");
+  if (site) site.stop();
 });
 
 test(
@@ -165,19 +97,7 @@ test(
     await step("f-total_claimed", "150" + ENTER);
     await step("f-pieces", "2" + ENTER);
     await w.waitText("#record-status", (t) => t.startsWith("M26-0000901 enregistré pour Bennani Karim"));
-    const recorded = JSON.parse(
-      execFileSync(
-        GUICHET,
-        [
-          "--database",
-          `sqlite://${join(site, "site.sqlite3")}`,
-          "call",
-          "dossier_get",
-          JSON.stringify({ form_number: "M26-0000901" }),
-        ],
-        { encoding: "utf8" },
-      ),
-    );
+    const recorded = site.sys("dossier_get", { form_number: "M26-0000901" });
     assert.equal(recorded.dossier.form_number, "M26-0000901", "recorded in the site's database");
 
     // A statement saved through the save dialog, its bytes from the server.
@@ -260,15 +180,15 @@ test(
 
     // The server killed: the desk says in French that it cannot be reached;
     // the server back on the same address, the desk carries on, still logged in.
-    const stopped = new Promise((r) => server.once("exit", r));
-    server.kill("SIGKILL");
+    const stopped = new Promise((r) => site.server.once("exit", r));
+    site.server.kill("SIGKILL");
     await stopped;
     await w.click('[data-section="adherents"]');
     await w.waitFor("#member-search");
     await w.type("#member-search", "bennani");
     await w.waitText("#member-search-status", (t) => t.startsWith("Le serveur Guichet (https://127.0.0.1:"));
     await w.screenshot("33-serveur-injoignable");
-    await startServer(`127.0.0.1:${new URL(url).port}`);
+    await site.serve(`127.0.0.1:${new URL(url).port}`);
     await w.type("#member-search", " kar");
     await w.waitText("#member-search-status", (t) => t === "1 résultat.");
     await w.waitFor('#member-results tr[data-matricule="13059"]');

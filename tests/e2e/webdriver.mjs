@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import net from "node:net";
+import { createInterface } from "node:readline";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -445,4 +446,92 @@ export function completeDossierByCli(
   });
   const p = claims("dossier_get", { id: d.id });
   return claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+}
+
+/**
+ * A site for the tests of `guichet serve`: its database in a temporary
+ * folder, the CLI on it (as the system or as one of its staff), the server on
+ * it, and a paid dossier of member 13059's. Shared by the desk's server-mode
+ * test and the portal's.
+ */
+export class Site {
+  constructor(prefix) {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+    this.passwords = {};
+    this.server = null;
+  }
+
+  /** The CLI on the site's database, on the server's machine. */
+  cli(args, input, env = {}) {
+    return execFileSync(
+      join(TARGET, "debug", "guichet"),
+      ["--database", `sqlite://${join(this.dir, "site.sqlite3")}`, ...args],
+      { input, encoding: "utf8", env: { ...process.env, ...env } },
+    );
+  }
+
+  /** An operation called as the system (the site's administrator at its console). */
+  sys(op, req) {
+    return JSON.parse(this.cli(["call", op, JSON.stringify(req)]));
+  }
+
+  /** Adds a staff account; returns its calls through the CLI. */
+  staff(username, name, role, password) {
+    this.cli(["staff", "add", "--username", username, "--name", name, "--role", role], password + "\n");
+    this.passwords[username] = password;
+    return this.as(username);
+  }
+
+  /** The calls of `username`, logged in with his password. */
+  as(username) {
+    const env = { GUICHET_PASSWORD: this.passwords[username] };
+    return (op, req) => JSON.parse(this.cli(["--user", username, "call", op, JSON.stringify(req)], undefined, env));
+  }
+
+  /**
+   * A dossier of member 13059 (beneficiary `beneficiaryId`) recorded in a
+   * new collection of `urnId`, completed, liquidated and paid by `claims`;
+   * returns the collection and the dossier as paid.
+   */
+  paidDossier(claims, { urnId, formNumber, beneficiaryId }) {
+    const collection = this.sys("collection_open", { urn_id: urnId });
+    const lines = [{ act: "C", quantity: 1, charged: "80" }];
+    const spec = {
+      collectionId: collection.id,
+      formNumber,
+      beneficiaryId,
+      day: isoDaysAgo(12),
+      total: "80",
+      pieces: 2,
+    };
+    const d = completeDossierByCli(this.sys.bind(this), claims, { ...spec, lines });
+    claims("dossier_liquidate", { id: d.id, version: d.version });
+    claims("payment_batch_create", {});
+    return { collection, dossier: claims("dossier_get", { id: d.id }).dossier };
+  }
+
+  /** `guichet serve` on the site (self-signed certificate); its first two lines (address, fingerprint). */
+  async serve(listen = "127.0.0.1:0", extra = []) {
+    const args = ["--database", `sqlite://${join(this.dir, "site.sqlite3")}`, "serve", "--listen", listen];
+    args.push("--self-signed", join(this.dir, "tls"), ...extra);
+    this.server = spawn(join(TARGET, "debug", "guichet"), args, { stdio: ["ignore", "pipe", "ignore"] });
+    const server = this.server;
+    return await new Promise((res, rej) => {
+      const got = [];
+      const timer = setTimeout(() => rej(new Error(`guichet serve printed ${JSON.stringify(got)}`)), 20000);
+      createInterface({ input: server.stdout }).on("line", (l) => {
+        got.push(l);
+        if (got.length === 2) {
+          clearTimeout(timer);
+          res(got);
+        }
+      });
+    });
+  }
+
+  /** Stops the server (SIGTERM: it closes its connections and its database). */
+  stop() {
+    if (this.server) this.server.kill("SIGTERM");
+    this.server = null;
+  }
 }

@@ -27,6 +27,9 @@ crate::on_both_backends!(
 const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
     CNIE et le code, ou demandez un nouveau code à votre mutuelle.";
 
+/// The password [`open`] gives a member's space.
+const PASSWORD: &str = "Portail2026";
+
 /// The code printed on a letter the desk saved at `path`.
 fn code_on(path: &std::path::Path) -> String {
     let text = pdf_text(path);
@@ -111,19 +114,10 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t:
     let karim = NewMember::new("13070", "Alaoui", "Karim", "OCP").identified("BK123456", "karim.alaoui@example.ma");
     let (karim, _) = o.w.member(&mut o.reception, karim).await;
     let dir = tempfile::tempdir().unwrap();
-    let letter = dir.path().join("code.pdf");
-    let req = json!({"member_id": karim, "purpose": "activation", "path": letter.to_str().unwrap()});
-    o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap();
+    open(&o.w, &mut o.reception, dir.path(), karim, "13070", "BK123456").await;
     let db = &o.w.t.db;
     let now = o.w.api.now();
-    let activation = Activation {
-        matricule: "13070".into(),
-        cnie: "BK123456".into(),
-        code: code_on(&letter),
-        password: "Salma2016".into(),
-    };
-    accounts::activate(db, now, &activation).await.unwrap();
-    let opened = accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.unwrap();
+    let opened = accounts::login(db, now, "13070", PASSWORD, "10.0.0.7").await.unwrap();
 
     // A site without a sender answers as for anyone, and sends nothing.
     accounts::forgot(db, now, "13070", None).await.unwrap();
@@ -143,7 +137,7 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t:
     assert_eq!(accounts::reset(db, now, &reset("AAAA-AAAA", "Farah2016")).await.unwrap_err().message, NO_MATCH);
     accounts::reset(db, now, &reset(&code, "Farah2016")).await.unwrap();
     // The old password and the open sessions end with it.
-    assert!(accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.is_err());
+    assert!(accounts::login(db, now, "13070", PASSWORD, "10.0.0.7").await.is_err());
     assert_eq!(sessions::check(db, &opened.token, now).await.unwrap_err().code, ErrorCode::Unauthenticated);
     accounts::login(db, now, "13070", "Farah2016", "10.0.0.7").await.unwrap();
     assert_eq!(count(db, "audit_log WHERE action = 'portal.password_reset'").await, 1);
@@ -244,10 +238,10 @@ pub(crate) async fn open(
         matricule: matricule.into(),
         cnie: cnie.into(),
         code: code_on(&letter),
-        password: "Portail2026".into(),
+        password: PASSWORD.into(),
     };
     accounts::activate(&w.t.db, now, &a).await.unwrap();
-    let opened = accounts::login(&w.t.db, now, matricule, "Portail2026", "10.0.0.9").await.unwrap();
+    let opened = accounts::login(&w.t.db, now, matricule, PASSWORD, "10.0.0.9").await.unwrap();
     sessions::check(&w.t.db, &opened.token, now).await.unwrap()
 }
 
