@@ -1,12 +1,14 @@
 // The real window: a reception agent records a member's RIB change with its
 // bank certificate; he cannot validate it himself; another agent validates it;
 // the new RIB shows on the member's page and the change in his history. Then
-// the member's view, as the phone desk reads it.
+// the letter that opens his space on the portal, and the member's view, as the
+// phone desk reads it.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { answerOpenDialog, launch, windowTestsSkipReason, ENTER, cli } from "./webdriver.mjs";
+import { execFileSync } from "node:child_process";
+import { answerOpenDialog, answerSaveDialog, launch, windowTestsSkipReason, ENTER, cli } from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const FIRST = "Accueil-2026-ok";
@@ -40,6 +42,7 @@ before(async () => {
     matricule: "13059",
     last_name: "Bennani",
     first_name: "Karim",
+    cnie: "BE100200",
     employer: "RAM",
     status: "actif",
     rib: "007 780 000 000 3654300171 71",
@@ -122,6 +125,15 @@ test(
       history.join("\n"),
     );
     await w.screenshot("31-rib-valide");
+
+    // The letter that opens his space on the portal: its one-time code, printed.
+    const letter = join(w.home, "espace-adherent-13059.pdf");
+    await w.click("#member-portal-letter");
+    answerSaveDialog("Code de l'espace adhérent", letter);
+    await w.waitText("#member-portal-status", `Enregistré : ${letter}`);
+    const text = execFileSync("pdftotext", ["-layout", letter, "-"], { encoding: "utf8" });
+    assert.match(text, /Code d'accès\s+[A-Z0-9]{4}-[A-Z0-9]{4}/);
+    assert.match(text, /Matricule\s+13059/);
 
     // The member's view, as read on the phone: only the last four digits of his RIB.
     await w.click("#member-view-open");

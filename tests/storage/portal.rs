@@ -107,6 +107,12 @@ async fn a_member_activates_his_account_with_the_code_of_his_letter(t: TestDb) {
     let req = json!({"member_id": karim, "purpose": "activation", "path": letter.to_str().unwrap()});
     let e = o.w.call(&mut o.claims, "portal_code_letter", req).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
+    // A member whose CNIE is not on file could never type it: no activation code for him.
+    let (nadia, _) = o.w.member(&mut o.reception, NewMember::new("13071", "Idrissi", "Nadia", "OCP")).await;
+    let req = json!({"member_id": nadia, "purpose": "activation", "path": letter.to_str().unwrap()});
+    let e = o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("member_id"));
+    assert!(e.message.starts_with("Le numéro de CNIE de cet adhérent n'est pas enregistré"), "{}", e.message);
 }
 
 async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t: TestDb) {

@@ -34,6 +34,22 @@ pub struct Content<'a> {
 /// read the same. Fed piece by piece, without copying the fields: an import
 /// hashes a hundred thousand rows.
 pub fn hash(c: &Content<'_>) -> String {
+    hash_hex(c).as_str().to_string()
+}
+
+/// A hash in hex, held inline: a segment of 100,000 rows hashes without a
+/// heap allocation per row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Hex([u8; 64]);
+
+impl Hex {
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// [`hash`], inline.
+pub fn hash_hex(c: &Content<'_>) -> Hex {
     let mut h = Sha256::new();
     let mut digits = itoa_buf();
     let mut field = |v: Option<&str>| match v {
@@ -63,12 +79,12 @@ pub fn hash(c: &Content<'_>) -> String {
         field(Some(addr));
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in h.finalize() {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
+    let mut out = [0u8; 64];
+    for (i, b) in h.finalize().iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
     }
-    out
+    Hex(out)
 }
 
 /// Decimal digits of an integer without allocating.

@@ -139,29 +139,31 @@ impl<'a> From<Change<'a>> for Entry<'a> {
     }
 }
 
-/// One journal row as written: the entry, its place and its hashes.
+/// One journal row as written: the entry, its place and its hash; the hash
+/// before it is the previous row's (`None` for the first: the start given).
 struct Written<'c> {
     entry: Entry<'c>,
     place: i64,
-    prev_hash: String,
-    hash: String,
+    prev: Option<chain::Hex>,
+    hash: chain::Hex,
 }
 
 /// Hashes rows for places `first`, `first + 1`… of the main chain (no
 /// `segment`) or of a segment, each over its content and the hash before
-/// it; the rows and the last hash. Pure: a large batch does it off the
-/// writer's task while the writer goes on.
+/// it, the first over `start`; the rows and the last hash. Pure: a large
+/// batch does it off the writer's task while the writer goes on.
 fn hash_rows<'c>(
     when: &str,
     actor: &Actor,
     entries: Vec<Entry<'c>>,
     first: i64,
-    mut prev: String,
+    start: &str,
 ) -> (Vec<Written<'c>>, String) {
     let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     let mut rows: Vec<Written<'_>> = Vec::with_capacity(entries.len());
+    let mut prev: Option<chain::Hex> = None;
     for (entry, place) in entries.into_iter().zip(first..) {
-        let hash = chain::hash(&chain::Content {
+        let hash = chain::hash_hex(&chain::Content {
             seq: place,
             at: when,
             staff_id: actor.staff_id,
@@ -171,27 +173,26 @@ fn hash_rows<'c>(
             entity_id: entry.entity_id.as_deref(),
             before_json: entry.before.as_deref(),
             after_json: entry.after.as_deref(),
-            prev_hash: &prev,
+            prev_hash: prev.as_ref().map_or(start, chain::Hex::as_str),
             origin,
         });
-        rows.push(Written { entry, place, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
+        rows.push(Written { entry, place, prev, hash });
+        prev = Some(hash);
     }
-    (rows, prev)
+    let last = prev.map_or_else(|| start.to_string(), |h| h.as_str().to_string());
+    (rows, last)
 }
 
-/// Inserts hashed rows, in the main chain (no `segment`) or in a segment.
-async fn insert_rows(
+/// Inserts rows of the main chain, `start` being the hash before the first.
+async fn insert_chained(
     tx: &mut Transaction<'static, Any>,
     when: &str,
     actor: &Actor,
     rows: &[Written<'_>],
-    segment: Option<&str>,
+    start: &str,
 ) -> ApiResult<()> {
-    use crate::storage::batch;
     let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
-    // The place goes to `seq` in the main chain, to `segment_seq` in a segment.
-    let place = |p: i64| if segment.is_some() { (None, Some(p)) } else { (Some(p), None) };
-    batch::insert_rows(
+    crate::storage::batch::insert_rows(
         tx,
         "audit_log",
         &[
@@ -204,8 +205,6 @@ async fn insert_rows(
             "before_json",
             "after_json",
             "seq",
-            "segment",
-            "segment_seq",
             "prev_hash",
             "hash",
             "desk",
@@ -213,7 +212,6 @@ async fn insert_rows(
         ],
         rows,
         |v, w| {
-            let (seq, segment_seq) = place(w.place);
             v.push(when)
                 .push(actor.staff_id)
                 .push(actor.name.as_str())
@@ -222,14 +220,49 @@ async fn insert_rows(
                 .push(w.entry.entity_id.as_deref())
                 .push(w.entry.before.as_deref())
                 .push(w.entry.after.as_deref())
-                .push(seq)
-                .push(segment)
-                .push(segment_seq)
-                // In a segment, the hash before is the previous row's: not written twice.
-                .push(if segment.is_some() { None } else { Some(w.prev_hash.as_str()) })
+                .push(w.place)
+                .push(w.prev.as_ref().map_or(start, chain::Hex::as_str))
                 .push(w.hash.as_str())
                 .push(origin.map(|o| o.0))
                 .push(origin.map(|o| o.1));
+        },
+    )
+    .await
+}
+
+/// Inserts rows of segment `segment`: their time, author and segment are
+/// bound once a statement; the hash before each is the previous row's, not
+/// written twice.
+async fn insert_segment(
+    tx: &mut Transaction<'static, Any>,
+    when: &str,
+    actor: &Actor,
+    rows: &[Written<'_>],
+    segment: &str,
+) -> ApiResult<()> {
+    let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
+    crate::storage::batch::insert_rows_sharing(
+        tx,
+        "audit_log",
+        &["at", "staff_id", "actor", "segment", "desk", "remote_addr"],
+        |v| {
+            v.push(when)
+                .push(actor.staff_id)
+                .push(actor.name.as_str())
+                .push(segment)
+                .push(origin.map(|o| o.0))
+                .push(origin.map(|o| o.1));
+        },
+        &["action", "entity_type", "entity_id", "before_json", "after_json", "segment_seq", "hash"],
+        rows,
+        |v, w| {
+            v.push(w.entry.action)
+                .push(w.entry.entity_type)
+                .push(w.entry.entity_id.as_deref())
+                .push(w.entry.before.as_deref())
+                .push(w.entry.after.as_deref())
+                .push(w.place)
+                .push(w.hash.as_str());
         },
     )
     .await
@@ -247,8 +280,8 @@ async fn write_chained(
         return Ok(());
     }
     let (first, prev) = chain::reserve(tx, entries.len() as i64).await?;
-    let (rows, last) = hash_rows(when, actor, entries, first, prev);
-    insert_rows(tx, when, actor, &rows, None).await?;
+    let (rows, last) = hash_rows(when, actor, entries, first, &prev);
+    insert_chained(tx, when, actor, &rows, &prev).await?;
     chain::advance(tx, &last).await
 }
 
@@ -297,7 +330,7 @@ impl Segment {
         if hashed.first != self.rows + 1 || hashed.start != self.prev {
             return Err(crate::error::ApiError::internal("lignes du journal préparées hors de leur place"));
         }
-        insert_rows(tx, &self.when, &self.actor, &hashed.rows, Some(&self.key)).await?;
+        insert_segment(tx, &self.when, &self.actor, &hashed.rows, &self.key).await?;
         self.rows += hashed.rows.len() as i64;
         self.prev = hashed.last;
         Ok(())
@@ -346,7 +379,7 @@ impl Hashed<'_> {
 
 impl SegmentNext {
     pub fn hash(self, entries: Vec<Entry<'_>>) -> Hashed<'_> {
-        let (rows, last) = hash_rows(&self.when, &self.actor, entries, self.first, self.prev.clone());
+        let (rows, last) = hash_rows(&self.when, &self.actor, entries, self.first, &self.prev);
         Hashed { rows, first: self.first, start: self.prev, last }
     }
 }

@@ -83,6 +83,13 @@ pub async fn issue(
     channel: Channel,
     outbox: Option<&dyn Outbox>,
 ) -> ApiResult<Issued> {
+    if purpose == Purpose::Activation && member.cnie.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        return Err(ApiError::validation(
+            "member_id",
+            "Le numéro de CNIE de cet adhérent n'est pas enregistré : il le saisit pour activer son espace. \
+             Enregistrez-le d'abord sur sa fiche.",
+        ));
+    }
     let to = match channel {
         Channel::Letter => None,
         Channel::Email => Some(member.email.clone().ok_or_else(|| {

@@ -94,7 +94,10 @@ impl Operation for PortalCodeSend {
     type Response = CodeSent;
     async fn run(ctx: &mut Ctx<'_>, r: CodeSendRequest) -> ApiResult<CodeSent> {
         if r.channel == Channel::Letter {
-            return Err(ApiError::validation("channel", "Un courrier s'imprime : « Imprimer le code ».".to_string()));
+            return Err(ApiError::validation(
+                "channel",
+                "Un courrier s'imprime : « Code de l'espace adhérent… » sur la fiche de l'adhérent.".to_string(),
+            ));
         }
         let m = member(ctx, r.member_id).await?;
         let issued = codes::issue(ctx.db(), &ctx.actor, ctx.now, &m, r.purpose, r.channel, ctx.api.outbox()).await?;

@@ -148,6 +148,38 @@ impl Writer {
             // In matricule order: the unique index grows at its end.
             // (References are sorted: a file in name order moves no member.)
             creates.sort_by(|a, b| a.fields.matricule.cmp(&b.fields.matricule));
+            let creates = std::sync::Arc::new(std::mem::take(&mut creates));
+            // On SQLite the new members' ids are known before they are
+            // written: the highest id before them plus one, two… in the order
+            // written (the import holds the only write transaction). Their
+            // journal rows are then made and hashed on another thread from
+            // now on, while this one writes the members, their search words
+            // and their "lui-même" rows.
+            let hashing = (backend == crate::storage::Backend::Sqlite).then(|| {
+                let next = self.segment.next();
+                let names: HashMap<String, String> =
+                    employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
+                let chunk = std::sync::Arc::clone(&creates);
+                tokio::task::spawn_blocking(move || -> ApiResult<crate::audit::Hashed> {
+                    let mut entries = Vec::with_capacity(chunk.len());
+                    for (c, id) in chunk.iter().zip(before + 1..) {
+                        let employer = c.fields.employer.as_ref().and_then(|e| names.get(e)).map(String::as_str);
+                        // Sized for a member's row: written without growing.
+                        let mut after = Vec::with_capacity(512);
+                        serde_json::to_writer(&mut after, &CreatedJson::of(&c.fields, employer))
+                            .map_err(ApiError::internal)?;
+                        let after = String::from_utf8(after).map_err(ApiError::internal)?;
+                        entries.push(Entry {
+                            action: "member.import_create",
+                            entity_type: "member",
+                            entity_id: Some(id.to_string()),
+                            before: None,
+                            after: Some(after),
+                        });
+                    }
+                    Ok(next.hash(entries))
+                })
+            });
             let employer_ids = &*employer_ids;
             batch::insert_rows(
                 tx,
@@ -170,7 +202,7 @@ impl Writer {
                     "created_at",
                     "updated_at",
                 ],
-                &creates,
+                &creates[..],
                 |v, c| {
                     let f = &c.fields;
                     v.push(f.matricule.as_str())
@@ -192,33 +224,6 @@ impl Writer {
                 },
             )
             .await?;
-            // On SQLite the new members' ids are known before they are read
-            // back: the highest id before them plus one, two… in the order
-            // written (the import holds the only write transaction). Their
-            // journal rows are then made and hashed on another thread while
-            // this one writes their search words and "lui-même" rows.
-            let hashing = (backend == crate::storage::Backend::Sqlite).then(|| {
-                let next = self.segment.next();
-                let names: HashMap<String, String> =
-                    employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
-                let chunk = std::mem::take(&mut creates);
-                tokio::task::spawn_blocking(move || -> ApiResult<crate::audit::Hashed> {
-                    let mut entries = Vec::with_capacity(chunk.len());
-                    for (c, id) in chunk.iter().zip(before + 1..) {
-                        let employer = c.fields.employer.as_ref().and_then(|e| names.get(e)).map(String::as_str);
-                        let after =
-                            serde_json::to_string(&CreatedJson::of(&c.fields, employer)).map_err(ApiError::internal)?;
-                        entries.push(Entry {
-                            action: "member.import_create",
-                            entity_type: "member",
-                            entity_id: Some(id.to_string()),
-                            before: None,
-                            after: Some(after),
-                        });
-                    }
-                    Ok(next.hash(entries))
-                })
-            });
             // This chunk's members: above the highest id before it, stamped
             // with this import's time (a row another desk added meanwhile is neither).
             repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, Some(&ts)).await?;
@@ -272,7 +277,7 @@ impl Writer {
                     by_matricule.insert(matricule, id.parse().map_err(ApiError::internal)?);
                 }
                 let mut entries: Vec<(i64, Entry<'_>)> = Vec::with_capacity(creates.len());
-                for c in &creates {
+                for c in creates.iter() {
                     let id = *by_matricule
                         .get(c.fields.matricule.as_str())
                         .ok_or_else(|| ApiError::internal("adhérent importé introuvable"))?;
