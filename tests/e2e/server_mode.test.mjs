@@ -5,6 +5,7 @@
 // with the bytes coming from the server.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, isoDaysAgo, frDate, Site } from "./webdriver.mjs";

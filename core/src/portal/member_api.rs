@@ -264,7 +264,7 @@ pub async fn send_dossier(
     };
     let actor = Actor::member(&s.matricule);
     let recorded = record::record(db, &actor, now, &input, Arrival::Scan { on: now.date_naive() }, &scans).await?;
-    acknowledge_dossier(db, s, outbox, &recorded.dossier.form_number).await
+    acknowledge_dossier(db, s, outbox, &recorded.dossier).await
 }
 
 /// The complement of one of his incomplete dossiers.

@@ -12,6 +12,7 @@ use super::view::{portal_update, PortalUpdate};
 use crate::audit::Actor;
 use crate::dossiers::repo as dossiers;
 use crate::dossiers::view::{member_view, receipt_of, MemberDossierView};
+use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::members::updates::{self, receipt, Channel, UpdateChange, UpdatePiece, UpdateRequest};
 use crate::members::{self, Member};
@@ -77,44 +78,47 @@ pub async fn send_update(
     let pieces: Vec<_> = r.pieces.iter().map(|p| p.piece).zip(scans).collect();
     let actor = Actor::member(&s.matricule);
     let u = updates::record_with(db, &actor, now, s.member_id, &r.change, Channel::Portal, &pieces).await?;
-    let m = member(db, s).await?;
-    let receipt_sent_to = acknowledge(db, outbox, &m, &receipt::receipt_of(&u)).await;
+    // Recorded: from here on nothing may answer as if it were not.
+    let receipt_sent_to = acknowledge(db, outbox, s.member_id, &receipt::receipt_of(&u)).await;
     Ok(UpdateReceived { update: portal_update(&u), receipt_sent_to })
 }
 
-/// Sends the receipt of a dossier the member just sent.
+/// Sends the receipt of the dossier the member just sent (recorded: a
+/// failure to send it is logged, not answered).
 pub(super) async fn acknowledge_dossier(
     db: &Db,
     s: &MemberSession,
     outbox: Option<&dyn Outbox>,
-    form_number: &str,
+    d: &Dossier,
 ) -> ApiResult<DossierReceived> {
-    let d = dossiers::by_form_number(db.pool(), form_number).await?.ok_or_else(|| ApiError::not_found(NO_DOSSIER))?;
-    let m = member(db, s).await?;
-    let receipt_sent_to = acknowledge(db, outbox, &m, &receipt_of(db.pool(), &d).await?).await;
-    Ok(DossierReceived { dossier: member_view(db.pool(), &d).await?, receipt_sent_to })
-}
-
-async fn member(db: &Db, s: &MemberSession) -> ApiResult<Member> {
-    members::get(db.pool(), s.member_id).await?.ok_or_else(|| ApiError::not_found("Adhérent inconnu."))
+    let receipt_sent_to = match receipt_of(db.pool(), d).await {
+        Ok(r) => acknowledge(db, outbox, s.member_id, &r).await,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "accusé de réception non envoyé");
+            None
+        }
+    };
+    Ok(DossierReceived { dossier: member_view(db.pool(), d).await?, receipt_sent_to })
 }
 
 /// Sends a receipt to the e-mail on file, or else the GSM; answers where it
 /// went, masked. What is recorded stays recorded when sending fails: the
 /// receipt is in his space all the same, and the failure is logged.
-async fn acknowledge(db: &Db, outbox: Option<&dyn Outbox>, m: &Member, r: &Receipt<'_>) -> Option<String> {
+async fn acknowledge(db: &Db, outbox: Option<&dyn Outbox>, member_id: i64, r: &Receipt<'_>) -> Option<String> {
     let outbox = outbox?;
-    let (channel, to) = match (&m.email, &m.gsm) {
-        (Some(e), _) => (Sent::Email, e.clone()),
-        (None, Some(g)) => (Sent::Sms, g.clone()),
-        (None, None) => return None,
-    };
-    let head = match letterhead(db.pool()).await {
-        Ok(h) => h,
+    let read = async { Ok::<_, ApiError>((members::get(db.pool(), member_id).await?, letterhead(db.pool()).await?)) };
+    let (m, head): (Member, _) = match read.await {
+        Ok((Some(m), head)) => (m, head),
+        Ok((None, _)) => return None,
         Err(e) => {
             tracing::warn!(error = %e.message, "accusé de réception non envoyé");
             return None;
         }
+    };
+    let (channel, to) = match (&m.email, &m.gsm) {
+        (Some(e), _) => (Sent::Email, e.clone()),
+        (None, Some(g)) => (Sent::Sms, g.clone()),
+        (None, None) => return None,
     };
     let body = match channel {
         Sent::Email => text(&head, r),
