@@ -90,33 +90,9 @@ pub async fn insert_rows<'a, T>(
     rows: &'a [T],
     bind: impl Fn(&mut RowValues<'a>, &'a T),
 ) -> ApiResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
-    let per_chunk = (MAX_PARAMS / columns.len()).clamp(1, 1000);
-    // The statement of a full chunk is written once (and prepared once).
-    let full = values_statement(backend, table, columns, per_chunk.min(rows.len()));
-    for chunk in rows.chunks(per_chunk) {
-        let last;
-        let sql = if chunk.len() == per_chunk.min(rows.len()) {
-            &full
-        } else {
-            last = values_statement(backend, table, columns, chunk.len());
-            &last
-        };
-        let mut values = RowValues { args: AnyArguments::default(), error: None };
-        values.args.reserve(chunk.len() * columns.len(), 0);
-        for row in chunk {
-            bind(&mut values, row);
-        }
-        if let Some(e) = values.error {
-            return Err(ApiError::internal(format!("valeur impossible à écrire dans {table} : {e}")));
-        }
-        debug_assert_eq!(values.args.len(), chunk.len() * columns.len());
-        sqlx::query_with(sql, values.args).execute(&mut **tx).await?;
-    }
-    Ok(())
+    let backend = backend_of(tx);
+    let statement = |n: usize| values_statement(backend, table, columns, n);
+    in_statements(tx, table, (0, columns.len()), rows, statement, |_| {}, bind).await
 }
 
 /// Inserts `rows` into `table` as [`insert_rows`] does, the `shared` columns
@@ -133,11 +109,7 @@ pub async fn insert_rows_sharing<'a, T>(
     rows: &'a [T],
     bind: impl Fn(&mut RowValues<'a>, &'a T),
 ) -> ApiResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
-    let per_chunk = ((MAX_PARAMS - shared.len()) / columns.len()).clamp(1, 1000);
+    let backend = backend_of(tx);
     let statement = |n: usize| {
         // The shared values' placeholders come first in the text, then the rows'.
         let mut sql = format!(
@@ -158,6 +130,34 @@ pub async fn insert_rows_sharing<'a, T>(
         sql.push_str(") AS v");
         sql
     };
+    in_statements(tx, table, (shared.len(), columns.len()), rows, statement, shared_values, bind).await
+}
+
+fn backend_of(tx: &Transaction<'static, Any>) -> Backend {
+    if tx.backend_name().eq_ignore_ascii_case("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
+/// Runs the statements of a bulk insert: as many rows a statement as the
+/// bound values allow (`width`: `lead` values a statement, then `per_row`
+/// values a row), the statement of a full chunk written once (and prepared
+/// once); `lead_values` pushes a statement's first values, `bind` a row's.
+async fn in_statements<'a, T>(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    (lead, per_row): (usize, usize),
+    rows: &'a [T],
+    statement: impl Fn(usize) -> String,
+    lead_values: impl Fn(&mut RowValues<'a>),
+    bind: impl Fn(&mut RowValues<'a>, &'a T),
+) -> ApiResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let per_chunk = ((MAX_PARAMS - lead) / per_row).clamp(1, 1000);
     let full = statement(per_chunk.min(rows.len()));
     for chunk in rows.chunks(per_chunk) {
         let last;
@@ -168,15 +168,15 @@ pub async fn insert_rows_sharing<'a, T>(
             &last
         };
         let mut values = RowValues { args: AnyArguments::default(), error: None };
-        values.args.reserve(shared.len() + chunk.len() * columns.len(), 0);
-        shared_values(&mut values);
+        values.args.reserve(lead + chunk.len() * per_row, 0);
+        lead_values(&mut values);
         for row in chunk {
             bind(&mut values, row);
         }
         if let Some(e) = values.error {
             return Err(ApiError::internal(format!("valeur impossible à écrire dans {table} : {e}")));
         }
-        debug_assert_eq!(values.args.len(), shared.len() + chunk.len() * columns.len());
+        debug_assert_eq!(values.args.len(), lead + chunk.len() * per_row);
         sqlx::query_with(sql, values.args).execute(&mut **tx).await?;
     }
     Ok(())

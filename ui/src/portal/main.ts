@@ -324,6 +324,7 @@ function section(key: string, v: PortalView): void {
     case "informations":
       return page(
         "Mes informations",
+        sentNotice(),
         h(
           "dl",
           {},
@@ -346,6 +347,7 @@ function section(key: string, v: PortalView): void {
     case "beneficiaires":
       return page(
         "Mes bénéficiaires",
+        sentNotice(),
         table(
           "Bénéficiaires",
           ["N°", "Nom", "Lien", "Naissance", "Couverture"],
@@ -357,6 +359,7 @@ function section(key: string, v: PortalView): void {
     case "dossiers":
       return page(
         "Mes dossiers",
+        sentNotice(),
         table(
           "Dossiers de soins",
           ["Feuille", "Nature", "Bénéficiaire", "Reçu le", "Statut", "Détail", "Accusé de réception"],
@@ -484,7 +487,7 @@ function receiptWords(sentTo: string | null): string {
     : " Votre accusé de réception est à télécharger dans la liste ci-dessous.";
 }
 
-/** What the last sending did, shown once on the page drawn again after it. */
+/** What the last sending did, shown once under the title of the page drawn again after it. */
 function sentNotice(): HTMLElement {
   const status = h("p", { class: "info", role: "status", id: "envoi-fait", hidden: !notice }, notice);
   notice = "";
@@ -556,7 +559,7 @@ function changeForm(): HTMLElement[] {
     },
   );
   show();
-  return [sentNotice(), h("h2", {}, "Demander une modification"), f];
+  return [h("h2", {}, "Demander une modification"), f];
 }
 
 /** « Mes bénéficiaires » : asking to add a spouse or a child, with the certificate. */
@@ -600,7 +603,7 @@ function beneficiaryForm(): HTMLElement[] {
       await sendChange(change, el, "#/beneficiaires");
     },
   );
-  return [sentNotice(), h("h2", {}, "Ajouter un bénéficiaire"), f];
+  return [h("h2", {}, "Ajouter un bénéficiaire"), f];
 }
 
 /** « Mes décomptes » : the statement of every payment of a period, downloaded. */
@@ -627,7 +630,6 @@ function periodForm(): HTMLElement[] {
 
 /** « Envoyer un dossier » and, when one waits for it, « Envoyer un complément ». */
 function sendForms(v: PortalView): HTMLElement[] {
-  const status = sentNotice();
   const done = async (text: string): Promise<void> => {
     notice = text;
     await route();
@@ -669,7 +671,7 @@ function sendForms(v: PortalView): HTMLElement[] {
     },
   );
   const waiting = v.dossiers.filter((d) => d.missing.length > 0 || d.how_to_complete);
-  const parts: HTMLElement[] = [status, h("h2", {}, "Envoyer un dossier"), sendDossier];
+  const parts: HTMLElement[] = [h("h2", {}, "Envoyer un dossier"), sendDossier];
   if (waiting.length > 0) {
     const complement = form(
       "envoi-complement",
