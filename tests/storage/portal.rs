@@ -165,16 +165,9 @@ async fn a_member_reaches_only_his_own_familys_records(t: TestDb) {
         .unwrap();
 
     // Two members with their accounts.
-    sqlx::query("UPDATE members SET cnie = 'BE100200' WHERE matricule = '13059'")
-        .execute(o.w.t.db.pool())
-        .await
-        .unwrap();
-    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
-    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
     let dir = tempfile::tempdir().unwrap();
     let now = o.w.api.now();
-    let fouad_session = open(&o.w, &mut o.reception, dir.path(), o.member, "13059", "BE100200").await;
-    let fatima_session = open(&o.w, &mut o.reception, dir.path(), fatima, "13071", "BE654321").await;
+    let (fouad_session, fatima_session) = two_spaces(&mut o, dir.path(), None).await;
     let db = &o.w.t.db;
 
     let pdf = member_api::my_statement(db, &fouad_session, now, &number).await.unwrap();
@@ -251,6 +244,26 @@ pub(crate) async fn open(
     sessions::check(&w.t.db, &opened.token, now).await.unwrap()
 }
 
+/// Fouad (13059, his CNIE and `email` put on file) and Fatima (13071, of
+/// another family), each with his space open: the two members every test of
+/// "his own family only" sets against each other.
+async fn two_spaces(
+    o: &mut crate::money_flows::Mutual,
+    dir: &std::path::Path,
+    email: Option<&str>,
+) -> (sessions::MemberSession, sessions::MemberSession) {
+    sqlx::query("UPDATE members SET cnie = 'BE100200', email = COALESCE($1, email) WHERE matricule = '13059'")
+        .bind(email)
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
+    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
+    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
+    let fouad = open(&o.w, &mut o.reception, dir, o.member, "13059", "BE100200").await;
+    let fatima = open(&o.w, &mut o.reception, dir, fatima, "13071", "BE654321").await;
+    (fouad, fatima)
+}
+
 fn upload(name: &str, bytes: &[u8]) -> member_api::Upload {
     use base64::Engine;
     member_api::Upload { name: name.into(), base64: base64::engine::general_purpose::STANDARD.encode(bytes) }
@@ -258,15 +271,8 @@ fn upload(name: &str, bytes: &[u8]) -> member_api::Upload {
 
 async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
     let mut o = mutual(t).await;
-    sqlx::query("UPDATE members SET cnie = 'BE100200' WHERE matricule = '13059'")
-        .execute(o.w.t.db.pool())
-        .await
-        .unwrap();
-    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
-    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
     let dir = tempfile::tempdir().unwrap();
-    let fouad = open(&o.w, &mut o.reception, dir.path(), o.member, "13059", "BE100200").await;
-    let fatima = open(&o.w, &mut o.reception, dir.path(), fatima, "13071", "BE654321").await;
+    let (fouad, fatima) = two_spaces(&mut o, dir.path(), None).await;
     let db = &o.w.t.db;
     let now = o.w.api.now();
     let scan = upload("feuille.pdf", b"%PDF-1.4\nla feuille de soins de Farah\n");
@@ -362,15 +368,8 @@ async fn the_partner_providers_are_listed_and_searched(t: TestDb) {
 
 async fn a_member_asks_for_a_change_from_his_space_and_gets_its_receipt(t: TestDb) {
     let mut o = mutual(t).await;
-    sqlx::query("UPDATE members SET cnie = 'BE100200', email = 'fouad.benhnini@example.ma' WHERE matricule = '13059'")
-        .execute(o.w.t.db.pool())
-        .await
-        .unwrap();
-    let fatima = NewMember::new("13071", "Chraïbi", "Fatima", "RAM").identified("BE654321", "f.chraibi@example.ma");
-    let (fatima, _) = o.w.member(&mut o.reception, fatima).await;
     let dir = tempfile::tempdir().unwrap();
-    let fouad = open(&o.w, &mut o.reception, dir.path(), o.member, "13059", "BE100200").await;
-    let fatima = open(&o.w, &mut o.reception, dir.path(), fatima, "13071", "BE654321").await;
+    let (fouad, fatima) = two_spaces(&mut o, dir.path(), Some("fouad.benhnini@example.ma")).await;
     let db = &o.w.t.db;
     let now = o.w.api.now();
     let outbox = FolderOutbox { dir: dir.path().join("envois") };
