@@ -220,34 +220,37 @@ fn files_limit(st: &State) -> usize {
     (guichet_core::attachments::MAX_TOTAL_BYTES as usize / 3 * 4 + 64 * 1024).min(st.max_body.max(MAX_BODY))
 }
 
-pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (_, s) = match member(&st, &headers, true).await {
+/// A member's sending that carries files: his session with its form token,
+/// a body within the files' limit read as the command layer reads requests,
+/// and the answer as JSON.
+async fn sending<T: DeserializeOwned, R: serde::Serialize>(
+    st: &State,
+    headers: &HeaderMap,
+    body: Body,
+    run: impl AsyncFnOnce(&MemberSession, T) -> Result<R, ApiError>,
+) -> Response {
+    let (_, s) = match member(st, headers, true).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    let r: DossierSent = match json_within(body, files_limit(&st)).await {
+    let r: T = match json_within(body, files_limit(st)).await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    match member_api::send_dossier(st.api.db(), &s, st.api.now(), st.api.outbox(), &r).await {
+    match run(&s, r).await {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => error(e),
     }
 }
 
+pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.outbox());
+    sending(&st, &headers, body, async |s, r: DossierSent| member_api::send_dossier(db, s, now, outbox, &r).await).await
+}
+
 pub async fn send_complement(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (_, s) = match member(&st, &headers, true).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let r: ComplementSent = match json_within(body, files_limit(&st)).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    match member_api::send_complement(st.api.db(), &s, st.api.now(), &r).await {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => error(e),
-    }
+    let (db, now) = (st.api.db(), st.api.now());
+    sending(&st, &headers, body, async |s, r: ComplementSent| member_api::send_complement(db, s, now, &r).await).await
 }
 
 pub async fn my_statement(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
@@ -305,18 +308,8 @@ pub async fn my_period(
 
 /// A change of his information, with its pieces, for the desk's validation.
 pub async fn send_update(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (_, s) = match member(&st, &headers, true).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let r: UpdateSent = match json_within(body, files_limit(&st)).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    match requests::send_update(st.api.db(), &s, st.api.now(), st.api.outbox(), &r).await {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => error(e),
-    }
+    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.outbox());
+    sending(&st, &headers, body, async |s, r: UpdateSent| requests::send_update(db, s, now, outbox, &r).await).await
 }
 
 pub async fn update_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {

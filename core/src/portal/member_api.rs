@@ -275,7 +275,8 @@ pub struct ComplementSent {
     pub files: Vec<Upload>,
 }
 
-const NO_DOSSIER: &str = "Aucun dossier de ce numéro dans votre espace.";
+/// A dossier of another family answers as one that does not exist.
+pub(super) const NO_DOSSIER: &str = "Aucun dossier de ce numéro dans votre espace.";
 
 /// Joins the member's complement to his incomplete dossier: the desk finds
 /// the pieces on it and records the complement received, which puts the

@@ -5,7 +5,7 @@
 //! sera envoyé pour confirmer la réception ») of what he sent: shown as a
 //! PDF in his space and sent to the e-mail (or else the GSM) on file.
 
-use super::member_api::{decode_each, read_journaled, Upload};
+use super::member_api::{decode_each, read_journaled, Upload, NO_DOSSIER};
 use super::outbox::{Channel as Sent, Message, Outbox};
 use super::sessions::MemberSession;
 use super::view::{portal_update, PortalUpdate};
@@ -135,7 +135,6 @@ async fn acknowledge(db: &Db, outbox: Option<&dyn Outbox>, member_id: i64, r: &R
 }
 
 const NO_REQUEST: &str = "Aucune demande de ce numéro dans votre espace.";
-const NO_DOSSIER: &str = "Aucun dossier de ce numéro dans votre espace.";
 
 /// The receipt of one of his change requests, as a PDF.
 pub async fn update_receipt(db: &Db, s: &MemberSession, now: DateTime<Utc>, id: i64) -> ApiResult<Vec<u8>> {

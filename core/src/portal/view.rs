@@ -224,12 +224,7 @@ pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
         number: u.id,
         kind: u.kind_label.clone(),
         summary: u.change.member_summary(),
-        received_on: u
-            .created_at
-            .get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .map(fr)
-            .unwrap_or_default(),
+        received_on: u.received_on(),
         status: u.status_label.clone(),
         reason: u.reason.clone(),
     }

@@ -282,3 +282,14 @@ pub struct UpdateRequest {
     #[ts(type = "number")]
     pub version: i64,
 }
+
+impl UpdateRequest {
+    /// The day it was received, in French (`02/12/2026`), as the member reads it.
+    pub fn received_on(&self) -> String {
+        self.created_at
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(fr)
+            .unwrap_or_default()
+    }
+}

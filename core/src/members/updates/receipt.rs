@@ -3,10 +3,8 @@
 //! when and how it came, the pieces received and those still missing.
 
 use super::{UpdatePiece, UpdateRequest};
-use crate::kernel::dates::fr;
 use crate::pdf::letterhead::Letterhead;
 use crate::pdf::receipt::{self, Receipt};
-use chrono::NaiveDate;
 
 /// The pieces still missing: the one the change needs, and the copies of the
 /// CNIE and badge when the member sent it himself.
@@ -28,8 +26,7 @@ pub fn receipt_pdf(head: &Letterhead, u: &UpdateRequest) -> Vec<u8> {
 
 /// What the request's receipt says, on paper or in a message.
 pub fn receipt_of(u: &UpdateRequest) -> Receipt<'static> {
-    let received_on =
-        u.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(fr).unwrap_or_default();
+    let received_on = u.received_on();
     let mut received: Vec<String> = vec![];
     for f in &u.files {
         if !received.iter().any(|r| r == f.piece.label()) {
