@@ -12,6 +12,8 @@ crate::on_both_backends!(
     logout_is_recorded,
     rows_edited_deleted_or_reordered_by_hand_are_reported,
     every_row_of_an_import_is_chained,
+    an_edit_with_its_fingerprint_recomputed_is_found_by_the_seal,
+    a_segment_written_before_fingerprints_is_verified_as_written,
     a_head_rewound_by_hand_is_found_by_its_anchor
 );
 
@@ -35,20 +37,10 @@ fn kinds(v: &serde_json::Value) -> Vec<String> {
 /// A roster import's rows are chained too (one segment sealed in the main
 /// chain): a row of it edited, removed or slipped in by hand is named.
 async fn every_row_of_an_import_is_chained(t: TestDb) {
-    use crate::import::{
-        xlsx,
-        C::{S, T},
-    };
     let w = World::new(t).without_idle_lock().await;
     w.add_staff("admin", &["admin"]).await;
-    w.add_staff("accueil", &["reception"]).await;
+    an_import_of_forty(&w).await;
     let mut agent = w.login("accueil").await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut rows = vec![vec![S("MATRICULE"), S("NOM"), S("Prénom")]];
-    rows.extend((0..40).map(|i| vec![T(format!("{}", 70000 + i)), T(format!("NOM{i}")), T("Prénom".into())]));
-    let path = xlsx(dir.path(), "roster.xlsx", &[("Personnel", rows)]);
-    let r = w.call(&mut agent, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap();
-    assert_eq!(r["created"], 40);
     let m = w.call(&mut agent, "member_search", json!({"query": "70003"})).await.unwrap();
     assert!(m.to_string().contains("NOM3"), "{m}");
     let mut admin = Caller::System { os_user: "test".into() };
@@ -60,8 +52,23 @@ async fn every_row_of_an_import_is_chained(t: TestDb) {
         "{v}"
     );
 
-    drop_guards(&w.t.db).await;
+    // Each row keeps the 64-bit fingerprint of its hash; the seal, the
+    // digest of the full hashes.
     let pool = w.t.db.pool();
+    let (rows, fingerprinted): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(fingerprint) FROM audit_log WHERE segment IS NOT NULL AND hash IS NULL")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!((rows, fingerprinted), (41, 41));
+    let seal: String = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = 'journal.segment'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let seal: serde_json::Value = serde_json::from_str(&seal).unwrap();
+    assert_eq!((seal["rows"].as_i64(), seal["digest"].as_str().map(str::len)), (Some(41), Some(64)), "{seal}");
+
+    drop_guards(&w.t.db).await;
     sqlx::query(
         "UPDATE audit_log SET after_json = REPLACE(after_json, 'NOM7', 'AUTRE') WHERE action = \
         'member.import_create' AND entity_id IN (SELECT CAST(id AS TEXT) FROM members WHERE matricule = '70007')",
@@ -98,6 +105,138 @@ async fn every_row_of_an_import_is_chained(t: TestDb) {
             .unwrap()
             .starts_with("Une ligne hors de la chaîne (member.update du 2026-11-23) a été ajoutée après la ligne n° "),
         "{v}"
+    );
+}
+
+/// Imports 40 members as `accueil`: one segment of 41 rows.
+async fn an_import_of_forty(w: &World) {
+    use crate::import::{
+        xlsx,
+        C::{S, T},
+    };
+    w.add_staff("accueil", &["reception"]).await;
+    let mut agent = w.login("accueil").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = vec![vec![S("MATRICULE"), S("NOM"), S("Prénom")]];
+    rows.extend((0..40).map(|i| vec![T(format!("{}", 70000 + i)), T(format!("NOM{i}")), T("Prénom".into())]));
+    let path = xlsx(dir.path(), "roster.xlsx", &[("Personnel", rows)]);
+    let r = w.call(&mut agent, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap();
+    assert_eq!(r["created"], 40);
+}
+
+/// Someone who edits an imported row and writes its new fingerprint (the
+/// hash is no secret) passes the row's check, not the seal's: the segment is
+/// named as no longer matching it.
+async fn an_edit_with_its_fingerprint_recomputed_is_found_by_the_seal(t: TestDb) {
+    use guichet_core::audit::chain;
+    let w = World::new(t).without_idle_lock().await;
+    an_import_of_forty(&w).await;
+    let mut admin = Caller::System { os_user: "test".into() };
+    drop_guards(&w.t.db).await;
+    let pool = w.t.db.pool();
+    type Row = (i64, String, Option<i64>, String, String, String, Option<String>, String, i64, String);
+    let (id, at, staff_id, actor, action, entity_type, entity_id, after, place, segment): Row = sqlx::query_as(
+        "SELECT id, at, staff_id, actor, action, entity_type, entity_id, after_json, segment_seq, segment FROM \
+        audit_log WHERE segment IS NOT NULL AND segment_seq = 8",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let forged = after.replace("NOM7", "AUTRE");
+    assert_ne!(forged, after);
+    let start = chain::segment_start(&segment);
+    let hash = chain::hash_bytes(&chain::Content {
+        seq: place,
+        at: &at,
+        staff_id,
+        actor: &actor,
+        action: &action,
+        entity_type: &entity_type,
+        entity_id: entity_id.as_deref(),
+        before_json: None,
+        after_json: Some(&forged),
+        prev_hash: &start,
+        origin: None,
+    });
+    sqlx::query("UPDATE audit_log SET after_json = $1, fingerprint = $2 WHERE id = $3")
+        .bind(&forged)
+        .bind(chain::fingerprint(&hash))
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified"], "{v}");
+    let message = v["breaks"][0]["message"].as_str().unwrap();
+    assert!(message.contains("(lot de 41 lignes) : ses lignes ne correspondent plus à son scellement."), "{message}");
+}
+
+/// A segment written before fingerprints (each row's full hash, chained to
+/// the row before, the seal naming the last) still verifies, and a row of it
+/// edited by hand is named.
+async fn a_segment_written_before_fingerprints_is_verified_as_written(t: TestDb) {
+    use guichet_core::audit::{self, chain, Actor, Change};
+    use guichet_core::clock::Clock;
+    let w = World::new(t).without_idle_lock().await;
+    let mut admin = Caller::System { os_user: "test".into() };
+    let (key, at, actor) = ("00112233aabbccdd", "2026-11-20T08:00:00.000000Z", "système:ancien");
+    let mut prev = chain::segment_start(key);
+    let mut tx = w.t.db.begin().await.unwrap();
+    for place in 1..=3i64 {
+        let after = json!({ "matricule": format!("6000{place}") }).to_string();
+        let entity_id = place.to_string();
+        let hash = chain::hash(&chain::Content {
+            seq: place,
+            at,
+            staff_id: None,
+            actor,
+            action: "member.import_create",
+            entity_type: "member",
+            entity_id: Some(&entity_id),
+            before_json: None,
+            after_json: Some(&after),
+            prev_hash: &prev,
+            origin: None,
+        });
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, entity_type, entity_id, after_json, segment, segment_seq, \
+            hash) VALUES ($1, $2, 'member.import_create', 'member', $3, $4, $5, $6, $7)",
+        )
+        .bind(at)
+        .bind(actor)
+        .bind(&entity_id)
+        .bind(&after)
+        .bind(key)
+        .bind(place)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        prev = hash;
+    }
+    let seal = Change {
+        action: audit::SEGMENT_SEAL,
+        entity_type: "journal",
+        entity_id: Some(key.to_string()),
+        before: None,
+        after: Some(json!({ "rows": 3, "last_hash": prev })),
+    };
+    audit::record(&mut tx, w.clock.now(), &Actor::process("ancien"), seal).await.unwrap();
+    tx.commit().await.unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!((v["intact"].as_bool(), v["rows_checked"].as_i64()), (Some(true), Some(4)), "{v}");
+
+    drop_guards(&w.t.db).await;
+    sqlx::query("UPDATE audit_log SET after_json = '{\"matricule\":\"99999\"}' WHERE segment_seq = 2")
+        .execute(w.t.db.pool())
+        .await
+        .unwrap();
+    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified"], "{v}");
+    let message = v["breaks"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("ligne 2 du lot modifiée (member.import_create du 2026-11-20, par système:ancien)"),
+        "{message}"
     );
 }
 

@@ -148,10 +148,33 @@ struct Written<'c> {
     hash: chain::Hex,
 }
 
-/// Hashes rows for places `first`, `first + 1`… of the main chain (no
-/// `segment`) or of a segment, each over its content and the hash before
-/// it, the first over `start`; the rows and the last hash. Pure: a large
-/// batch does it off the writer's task while the writer goes on.
+/// What a row's hash covers: the entry, its place, who and when, and the
+/// hash it follows.
+fn content<'a>(
+    when: &'a str,
+    actor: &'a Actor,
+    entry: &'a Entry<'_>,
+    place: i64,
+    follows: &'a str,
+) -> chain::Content<'a> {
+    chain::Content {
+        seq: place,
+        at: when,
+        staff_id: actor.staff_id,
+        actor: &actor.name,
+        action: entry.action,
+        entity_type: entry.entity_type,
+        entity_id: entry.entity_id.as_deref(),
+        before_json: entry.before.as_deref(),
+        after_json: entry.after.as_deref(),
+        prev_hash: follows,
+        origin: actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str())),
+    }
+}
+
+/// Hashes rows for places `first`, `first + 1`… of the main chain, each over
+/// its content and the hash before it, the first over `start`; the rows and
+/// the last hash.
 fn hash_rows<'c>(
     when: &str,
     actor: &Actor,
@@ -159,23 +182,11 @@ fn hash_rows<'c>(
     first: i64,
     start: &str,
 ) -> (Vec<Written<'c>>, String) {
-    let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     let mut rows: Vec<Written<'_>> = Vec::with_capacity(entries.len());
     let mut prev: Option<chain::Hex> = None;
     for (entry, place) in entries.into_iter().zip(first..) {
-        let hash = chain::hash_hex(&chain::Content {
-            seq: place,
-            at: when,
-            staff_id: actor.staff_id,
-            actor: &actor.name,
-            action: entry.action,
-            entity_type: entry.entity_type,
-            entity_id: entry.entity_id.as_deref(),
-            before_json: entry.before.as_deref(),
-            after_json: entry.after.as_deref(),
-            prev_hash: prev.as_ref().map_or(start, chain::Hex::as_str),
-            origin,
-        });
+        let hash =
+            chain::hash_hex(&content(when, actor, &entry, place, prev.as_ref().map_or(start, chain::Hex::as_str)));
         rows.push(Written { entry, place, prev, hash });
         prev = Some(hash);
     }
@@ -231,20 +242,34 @@ async fn insert_chained(
 }
 
 /// Inserts rows of segment `segment`: their time, author and segment are
-/// bound once a statement; the hash before each is the previous row's, not
-/// written twice.
+/// bound once a statement, and so are their action and kind when all share
+/// them (an import's creations): the fewer values bound, the faster 100,000
+/// rows go in.
 async fn insert_segment(
     tx: &mut Transaction<'static, Any>,
     when: &str,
     actor: &Actor,
-    rows: &[Written<'_>],
+    rows: &[Fingerprinted<'_>],
     segment: &str,
 ) -> ApiResult<()> {
+    let Some(first) = rows.first().map(|r| &r.entry) else {
+        return Ok(());
+    };
+    let uniform = rows.iter().all(|r| (r.entry.action, r.entry.entity_type) == (first.action, first.entity_type));
+    let (kind_shared, kind_per_row): (&[&str], &[&str]) =
+        if uniform { (&["action", "entity_type"], &[]) } else { (&[], &["action", "entity_type"]) };
+    let shared: Vec<&str> =
+        ["at", "staff_id", "actor", "segment", "desk", "remote_addr"].into_iter().chain(kind_shared.to_vec()).collect();
+    let columns: Vec<&str> = kind_per_row
+        .iter()
+        .copied()
+        .chain(["entity_id", "before_json", "after_json", "segment_seq", "fingerprint"])
+        .collect();
     let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     crate::storage::batch::insert_rows_sharing(
         tx,
         "audit_log",
-        &["at", "staff_id", "actor", "segment", "desk", "remote_addr"],
+        &shared,
         |v| {
             v.push(when)
                 .push(actor.staff_id)
@@ -252,17 +277,21 @@ async fn insert_segment(
                 .push(segment)
                 .push(origin.map(|o| o.0))
                 .push(origin.map(|o| o.1));
+            if uniform {
+                v.push(first.action).push(first.entity_type);
+            }
         },
-        &["action", "entity_type", "entity_id", "before_json", "after_json", "segment_seq", "hash"],
+        &columns,
         rows,
-        |v, w| {
-            v.push(w.entry.action)
-                .push(w.entry.entity_type)
-                .push(w.entry.entity_id.as_deref())
-                .push(w.entry.before.as_deref())
-                .push(w.entry.after.as_deref())
-                .push(w.place)
-                .push(w.hash.as_str());
+        |v, r| {
+            if !uniform {
+                v.push(r.entry.action).push(r.entry.entity_type);
+            }
+            v.push(r.entry.entity_id.as_deref())
+                .push(r.entry.before.as_deref())
+                .push(r.entry.after.as_deref())
+                .push(r.place)
+                .push(r.fingerprint);
         },
     )
     .await
@@ -285,17 +314,21 @@ async fn write_chained(
     chain::advance(tx, &last).await
 }
 
-/// A large write's rows (a payment batch, a roster import), chained among
-/// themselves apart from the main chain, then sealed by one main-chain row
-/// naming their count and last hash. The journal's head, which every writer
-/// waits for, is held for that one row, not for the batch's thousands; and
-/// the rows can be written chunk by chunk as the batch goes.
+/// A large write's rows (a payment batch, a roster import), kept apart from
+/// the main chain and sealed by one main-chain row naming their count and
+/// the digest of their hashes. Each row is hashed with its place and the
+/// segment's key, not with the row before it: its fingerprint (64 bits of
+/// its hash, [`chain::fingerprint`]) is enough to name it if it is edited,
+/// and the seal's digest over the full hashes covers the whole. The journal's
+/// head, which every writer waits for, is held for the seal only, not for
+/// the batch's thousands; the rows can be written chunk by chunk as the batch
+/// goes, and hashed on another thread meanwhile.
 pub struct Segment {
     key: String,
     when: String,
     actor: Actor,
     rows: i64,
-    prev: String,
+    digest: chain::SegmentDigest,
 }
 
 impl Segment {
@@ -304,7 +337,7 @@ impl Segment {
         let mut bytes = [0u8; 8];
         OsRng.fill_bytes(&mut bytes);
         let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        Segment { prev: chain::segment_start(&key), key, when: time::ts(at), actor: actor.clone(), rows: 0 }
+        Segment { key, when: time::ts(at), actor: actor.clone(), rows: 0, digest: chain::SegmentDigest::default() }
     }
 
     /// Appends rows after those already written, inside the caller's transaction.
@@ -320,19 +353,20 @@ impl Segment {
         SegmentNext {
             when: self.when.clone(),
             actor: self.actor.clone(),
+            start: chain::segment_start(&self.key),
             first: self.rows + 1,
-            prev: self.prev.clone(),
+            digest: self.digest.clone(),
         }
     }
 
     /// Writes rows hashed from [`Segment::next`]; refused if others were appended since.
     pub async fn write(&mut self, tx: &mut Transaction<'static, Any>, hashed: Hashed<'_>) -> ApiResult<()> {
-        if hashed.first != self.rows + 1 || hashed.start != self.prev {
+        if hashed.first != self.rows + 1 {
             return Err(crate::error::ApiError::internal("lignes du journal préparées hors de leur place"));
         }
         insert_segment(tx, &self.when, &self.actor, &hashed.rows, &self.key).await?;
         self.rows += hashed.rows.len() as i64;
-        self.prev = hashed.last;
+        self.digest = hashed.digest;
         Ok(())
     }
 
@@ -346,26 +380,35 @@ impl Segment {
             entity_type: "journal",
             entity_id: Some(self.key.clone()),
             before: None,
-            after: Some(serde_json::json!({ "rows": self.rows, "last_hash": self.prev }).to_string()),
+            after: Some(serde_json::json!({ "rows": self.rows, "digest": self.digest.hex() }).to_string()),
         };
         write_chained(tx, &self.when, &self.actor, vec![seal]).await
     }
 }
 
-/// A segment's next place and hash, owned (see [`Segment::next`]).
+/// A segment's next places and its digest so far, owned (see [`Segment::next`]).
 pub struct SegmentNext {
     when: String,
     actor: Actor,
+    /// What every row of the segment is hashed after: its key.
+    start: String,
     first: i64,
-    prev: String,
+    digest: chain::SegmentDigest,
+}
+
+/// A segment's row as written: the entry, its place in the segment and the
+/// fingerprint of its hash.
+struct Fingerprinted<'c> {
+    entry: Entry<'c>,
+    place: i64,
+    fingerprint: i64,
 }
 
 /// Rows hashed for their places in a segment, ready for [`Segment::write`].
 pub struct Hashed<'c> {
-    rows: Vec<Written<'c>>,
+    rows: Vec<Fingerprinted<'c>>,
     first: i64,
-    start: String,
-    last: String,
+    digest: chain::SegmentDigest,
 }
 
 impl Hashed<'_> {
@@ -378,9 +421,17 @@ impl Hashed<'_> {
 }
 
 impl SegmentNext {
-    pub fn hash(self, entries: Vec<Entry<'_>>) -> Hashed<'_> {
-        let (rows, last) = hash_rows(&self.when, &self.actor, entries, self.first, &self.prev);
-        Hashed { rows, first: self.first, start: self.prev, last }
+    pub fn hash(mut self, entries: Vec<Entry<'_>>) -> Hashed<'_> {
+        let rows = entries
+            .into_iter()
+            .zip(self.first..)
+            .map(|(entry, place)| {
+                let hash = chain::hash_bytes(&content(&self.when, &self.actor, &entry, place, &self.start));
+                self.digest.add(&hash);
+                Fingerprinted { entry, place, fingerprint: chain::fingerprint(&hash) }
+            })
+            .collect();
+        Hashed { rows, first: self.first, digest: self.digest }
     }
 }
 

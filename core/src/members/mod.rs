@@ -117,7 +117,7 @@ pub struct Member {
 }
 
 /// What the audit journal keeps of a member: these keys, from these columns of
-/// `members m LEFT JOIN employers e`. Bulk imports build the same JSON in SQL.
+/// `members m LEFT JOIN employers e`. A roster import writes the same JSON row by row (`import::writer::CreatedJson`).
 pub(crate) const AUDIT_FIELDS: [(&str, &str); 13] = [
     ("matricule", "m.matricule"),
     ("cnie", "m.cnie"),

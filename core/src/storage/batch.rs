@@ -217,6 +217,13 @@ pub fn placeholders(backend: Backend, first: usize, n: usize) -> String {
 /// import into an empty base: the journal's and the beneficiaries' inserts
 /// about twice as fast, the rebuild a fifth of what it saves).
 ///
+/// Meanwhile the import's connection keeps a larger page cache
+/// ([`IMPORT_CACHE_KIB`]), so that the pages it writes are not spilled to
+/// the journal file and read back before the commit (a 100,000-member import
+/// writes about 95 MB; measured 3 % faster). It is set back at the end; a
+/// failed import leaves it to its connection until the pool closes that one
+/// (30 minutes at most).
+///
 /// SQLite only, where the import's transaction already holds the only write
 /// lock and readers keep working on their snapshot, indexes included; on
 /// PostgreSQL dropping an index would lock the table against every other desk
@@ -229,13 +236,18 @@ pub fn placeholders(backend: Backend, first: usize, n: usize) -> String {
 pub struct DeferredIndexes {
     /// `CREATE INDEX` statements to run again, as the schema holds them.
     definitions: Vec<String>,
+    /// The connection's cache was raised.
+    cache_raised: bool,
 }
+
+/// A large import's page cache, in KiB: 256 MB, used only as far as it fills.
+pub const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
 impl DeferredIndexes {
     /// Sets aside the non-unique indexes of `tables` when about `incoming`
     /// rows will be added and each table holds fewer rows than that (rebuilding
     /// an index reads the whole table; growing it only touches the new rows).
-    /// Does nothing on PostgreSQL.
+    /// Raises the connection's cache for the import. Does nothing on PostgreSQL.
     pub async fn set_aside(
         tx: &mut Transaction<'static, Any>,
         tables: &[&str],
@@ -269,13 +281,19 @@ impl DeferredIndexes {
         if !deferred.definitions.is_empty() {
             tracing::debug!(indexes = deferred.definitions.len(), incoming, "index mis de côté pendant l'import");
         }
+        sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut **tx).await?;
+        deferred.cache_raised = true;
         Ok(deferred)
     }
 
-    /// Builds the indexes set aside again, in the same transaction.
+    /// Builds the indexes set aside again, in the same transaction, and sets
+    /// the connection's cache back.
     pub async fn restore(self, tx: &mut Transaction<'static, Any>) -> ApiResult<()> {
         for sql in self.definitions {
             sqlx::query(&sql).execute(&mut **tx).await?;
+        }
+        if self.cache_raised {
+            sqlx::query(&format!("PRAGMA cache_size = -{}", super::CACHE_KIB)).execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -283,3 +301,48 @@ impl DeferredIndexes {
 
 /// Below this many incoming rows, growing the indexes costs too little to matter.
 const MIN_ROWS_TO_DEFER: u64 = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Db;
+
+    async fn cache_kib(tx: &mut Transaction<'static, Any>) -> i64 {
+        -sqlx::query_scalar::<_, i64>("PRAGMA cache_size").fetch_one(&mut **tx).await.unwrap()
+    }
+
+    async fn index_names(tx: &mut Transaction<'static, Any>) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'beneficiaries' AND sql IS NOT NULL \
+            ORDER BY name",
+        )
+        .fetch_all(&mut **tx)
+        .await
+        .unwrap()
+    }
+
+    /// A large import into an empty table: its secondary index is set aside
+    /// and its connection's cache raised, then both come back before the
+    /// commit; a small one changes nothing.
+    #[tokio::test]
+    async fn a_large_import_sets_indexes_aside_and_raises_its_cache_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("g.sqlite3").display())).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let all = index_names(&mut tx).await;
+        assert_eq!(all, ["beneficiaries_member", "beneficiaries_one_self"]);
+        assert_eq!(cache_kib(&mut tx).await, crate::storage::CACHE_KIB);
+
+        let small = DeferredIndexes::set_aside(&mut tx, &["beneficiaries"], 100).await.unwrap();
+        assert_eq!((index_names(&mut tx).await, cache_kib(&mut tx).await), (all.clone(), crate::storage::CACHE_KIB));
+        small.restore(&mut tx).await.unwrap();
+
+        let large = DeferredIndexes::set_aside(&mut tx, &["beneficiaries"], 50_000).await.unwrap();
+        // The unique one stays: it guards the data while it is written.
+        assert_eq!(index_names(&mut tx).await, ["beneficiaries_one_self"]);
+        assert_eq!(cache_kib(&mut tx).await, IMPORT_CACHE_KIB);
+        large.restore(&mut tx).await.unwrap();
+        assert_eq!((index_names(&mut tx).await, cache_kib(&mut tx).await), (all, crate::storage::CACHE_KIB));
+        tx.commit().await.unwrap();
+    }
+}

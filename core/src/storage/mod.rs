@@ -152,8 +152,7 @@ impl Db {
                     conn.execute("PRAGMA trusted_schema = OFF").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    // 32 MB of page cache: index inserts of a large import stay in memory.
-                    conn.execute("PRAGMA cache_size = -32768").await?;
+                    conn.execute(format!("PRAGMA cache_size = -{CACHE_KIB}").as_str()).await?;
                     // Checkpoints run in the background (below), not inside a
                     // desk's commit, where they made every 60th save slow.
                     conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
@@ -326,6 +325,11 @@ fn spawn_checkpointer(pool: AnyPool) {
 /// is noticed there). A connection in steady use is not: sqlx's default pings
 /// before every query, which doubled the round trips of each search on
 /// PostgreSQL. A connection that breaks in use is dropped by the pool.
+/// Each SQLite connection's page cache, in KiB: 32 MB, so that the index
+/// inserts of an import stay in memory (a large one raises its own for its
+/// duration, `batch::DeferredIndexes`).
+pub(crate) const CACHE_KIB: i64 = 32 * 1024;
+
 fn pool_options() -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(8).test_before_acquire(false).before_acquire(|conn, meta| {
         Box::pin(async move {

@@ -345,6 +345,25 @@ mod tests {
         let mut expected: Vec<&str> = crate::members::AUDIT_FIELDS.iter().map(|(k, _)| *k).collect();
         expected.sort_unstable();
         assert_eq!(keys, expected);
+        // As the desk's own change writes it.
+        let member = Member {
+            id: 1,
+            matricule: f.matricule.clone(),
+            cnie: f.cnie.clone(),
+            last_name: f.last_name.clone(),
+            first_name: f.first_name.clone(),
+            birth_date: f.birth_date,
+            employer: Some("Office National".into()),
+            status: f.status,
+            address: f.address.clone(),
+            gsm: f.gsm.clone(),
+            email: f.email.clone(),
+            rib: f.rib.clone(),
+            affiliation_date: f.affiliation_date,
+            end_date: f.end_date,
+            version: 1,
+        };
+        assert_eq!(written, member.audit_json());
         assert_eq!(written["birth_date"], "1980-05-17");
         assert_eq!(written["status"], "pensionne");
         assert_eq!(written["employer"], "Office National");

@@ -149,37 +149,6 @@ impl Writer {
             // (References are sorted: a file in name order moves no member.)
             creates.sort_by(|a, b| a.fields.matricule.cmp(&b.fields.matricule));
             let creates = std::sync::Arc::new(std::mem::take(&mut creates));
-            // On SQLite the new members' ids are known before they are
-            // written: the highest id before them plus one, two… in the order
-            // written (the import holds the only write transaction). Their
-            // journal rows are then made and hashed on another thread from
-            // now on, while this one writes the members, their search words
-            // and their "lui-même" rows.
-            let hashing = (backend == crate::storage::Backend::Sqlite).then(|| {
-                let next = self.segment.next();
-                let names: HashMap<String, String> =
-                    employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
-                let chunk = std::sync::Arc::clone(&creates);
-                tokio::task::spawn_blocking(move || -> ApiResult<crate::audit::Hashed> {
-                    let mut entries = Vec::with_capacity(chunk.len());
-                    for (c, id) in chunk.iter().zip(before + 1..) {
-                        let employer = c.fields.employer.as_ref().and_then(|e| names.get(e)).map(String::as_str);
-                        // Sized for a member's row: written without growing.
-                        let mut after = Vec::with_capacity(512);
-                        serde_json::to_writer(&mut after, &CreatedJson::of(&c.fields, employer))
-                            .map_err(ApiError::internal)?;
-                        let after = String::from_utf8(after).map_err(ApiError::internal)?;
-                        entries.push(Entry {
-                            action: "member.import_create",
-                            entity_type: "member",
-                            entity_id: Some(id.to_string()),
-                            before: None,
-                            after: Some(after),
-                        });
-                    }
-                    Ok(next.hash(entries))
-                })
-            });
             let employer_ids = &*employer_ids;
             batch::insert_rows(
                 tx,
@@ -224,6 +193,38 @@ impl Writer {
                 },
             )
             .await?;
+            // On SQLite the new members' ids are known: the highest id before
+            // them plus one, two… in the order written (the import holds the
+            // only write transaction; checked below). Their journal rows are
+            // made and hashed on another thread while SQLite derives their
+            // search words and "lui-même" rows, when this thread only waits
+            // (during the members' insert it builds the values: on two cores
+            // the hashing then slowed it, measured in benches/README.md).
+            let hashing = (backend == crate::storage::Backend::Sqlite).then(|| {
+                let next = self.segment.next();
+                let names: HashMap<String, String> =
+                    employer_ids.iter().map(|(k, (_, name))| (k.clone(), name.clone())).collect();
+                let chunk = std::sync::Arc::clone(&creates);
+                tokio::task::spawn_blocking(move || -> ApiResult<crate::audit::Hashed> {
+                    let mut entries = Vec::with_capacity(chunk.len());
+                    for (c, id) in chunk.iter().zip(before + 1..) {
+                        let employer = c.fields.employer.as_ref().and_then(|e| names.get(e)).map(String::as_str);
+                        // Sized for a member's row: written without growing.
+                        let mut after = Vec::with_capacity(512);
+                        serde_json::to_writer(&mut after, &CreatedJson::of(&c.fields, employer))
+                            .map_err(ApiError::internal)?;
+                        let after = String::from_utf8(after).map_err(ApiError::internal)?;
+                        entries.push(Entry {
+                            action: "member.import_create",
+                            entity_type: "member",
+                            entity_id: Some(id.to_string()),
+                            before: None,
+                            after: Some(after),
+                        });
+                    }
+                    Ok(next.hash(entries))
+                })
+            });
             // This chunk's members: above the highest id before it, stamped
             // with this import's time (a row another desk added meanwhile is neither).
             repo::write_tokens(tx, "m.id > $1 AND m.created_at = $2", before, Some(&ts)).await?;
@@ -238,16 +239,12 @@ impl Writer {
             .execute(&mut **tx)
             .await?;
             if let Some(hashing) = hashing {
-                let (n, low, high): (i64, i64, i64) = sqlx::query_as(
-                    "SELECT COUNT(*), COALESCE(MIN(id), 0), \
-                    COALESCE(MAX(id), 0) FROM members WHERE id > $1 AND created_at = $2",
-                )
-                .bind(before)
-                .bind(&ts)
-                .fetch_one(&mut **tx)
-                .await?;
+                // Every row of the chunk went in above `before` (the insert
+                // would have failed otherwise): the ids were the ones foreseen
+                // if the highest is `before` plus their number.
+                let high: i64 = sqlx::query_scalar("SELECT MAX(id) FROM members").fetch_one(&mut **tx).await?;
                 let hashed = hashing.await.map_err(ApiError::internal)??;
-                if (low, high) != (before + 1, before + n) || n as usize != hashed.len() {
+                if high != before + creates.len() as i64 || creates.len() != hashed.len() {
                     return Err(ApiError::internal("identifiants des adhérents importés inattendus"));
                 }
                 self.segment.write(tx, hashed).await?;
