@@ -34,6 +34,13 @@ fn kinds(v: &serde_json::Value) -> Vec<String> {
     v["breaks"].as_array().unwrap().iter().map(|b| b["kind"].as_str().unwrap().to_string()).collect()
 }
 
+/// Verifies the journal, which must find one row modified: its message.
+async fn the_one_modification(w: &World) -> String {
+    let v = w.call(&mut Caller::System { os_user: "test".into() }, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(kinds(&v), ["modified"], "{v}");
+    v["breaks"][0]["message"].as_str().unwrap().to_string()
+}
+
 /// A roster import's rows are chained too (one segment sealed in the main
 /// chain): a row of it edited, removed or slipped in by hand is named.
 async fn every_row_of_an_import_is_chained(t: TestDb) {
@@ -76,9 +83,7 @@ async fn every_row_of_an_import_is_chained(t: TestDb) {
     .execute(pool)
     .await
     .unwrap();
-    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
-    assert_eq!(kinds(&v), ["modified"], "{v}");
-    let message = v["breaks"][0]["message"].as_str().unwrap();
+    let message = the_one_modification(&w).await;
     assert!(
         message.contains("lot de 41 lignes")
             && message.contains("ligne 8 du lot modifiée (member.import_create du 2026-11-23, par accueil)"),
@@ -131,7 +136,6 @@ async fn an_edit_with_its_fingerprint_recomputed_is_found_by_the_seal(t: TestDb)
     use guichet_core::audit::chain;
     let w = World::new(t).without_idle_lock().await;
     an_import_of_forty(&w).await;
-    let mut admin = Caller::System { os_user: "test".into() };
     drop_guards(&w.t.db).await;
     let pool = w.t.db.pool();
     type Row = (i64, String, Option<i64>, String, String, String, Option<String>, String, i64, String);
@@ -165,9 +169,7 @@ async fn an_edit_with_its_fingerprint_recomputed_is_found_by_the_seal(t: TestDb)
         .execute(pool)
         .await
         .unwrap();
-    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
-    assert_eq!(kinds(&v), ["modified"], "{v}");
-    let message = v["breaks"][0]["message"].as_str().unwrap();
+    let message = the_one_modification(&w).await;
     assert!(message.contains("(lot de 41 lignes) : ses lignes ne correspondent plus à son scellement."), "{message}");
 }
 
@@ -231,9 +233,7 @@ async fn a_segment_written_before_fingerprints_is_verified_as_written(t: TestDb)
         .execute(w.t.db.pool())
         .await
         .unwrap();
-    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
-    assert_eq!(kinds(&v), ["modified"], "{v}");
-    let message = v["breaks"][0]["message"].as_str().unwrap();
+    let message = the_one_modification(&w).await;
     assert!(
         message.contains("ligne 2 du lot modifiée (member.import_create du 2026-11-20, par système:ancien)"),
         "{message}"
