@@ -359,9 +359,10 @@ impl Segment {
         }
     }
 
-    /// Writes rows hashed from [`Segment::next`]; refused if others were appended since.
+    /// Writes rows hashed from [`Segment::next`]; refused if others were
+    /// appended since, or if they were hashed for another segment.
     pub async fn write(&mut self, tx: &mut Transaction<'static, Any>, hashed: Hashed<'_>) -> ApiResult<()> {
-        if hashed.first != self.rows + 1 {
+        if hashed.first != self.rows + 1 || hashed.start != chain::segment_start(&self.key) {
             return Err(crate::error::ApiError::internal("lignes du journal préparées hors de leur place"));
         }
         insert_segment(tx, &self.when, &self.actor, &hashed.rows, &self.key).await?;
@@ -408,6 +409,8 @@ struct Fingerprinted<'c> {
 pub struct Hashed<'c> {
     rows: Vec<Fingerprinted<'c>>,
     first: i64,
+    /// The segment they were hashed for.
+    start: String,
     digest: chain::SegmentDigest,
 }
 
@@ -431,7 +434,7 @@ impl SegmentNext {
                 Fingerprinted { entry, place, fingerprint: chain::fingerprint(&hash) }
             })
             .collect();
-        Hashed { rows, first: self.first, digest: self.digest }
+        Hashed { rows, first: self.first, start: self.start, digest: self.digest }
     }
 }
 

@@ -239,9 +239,9 @@ impl Writer {
             .execute(&mut **tx)
             .await?;
             if let Some(hashing) = hashing {
-                // Every row of the chunk went in above `before` (the insert
-                // would have failed otherwise): the ids were the ones foreseen
-                // if the highest is `before` plus their number.
+                // SQLite gives a new row the highest id plus one: the ids were
+                // the ones foreseen if the highest is now `before` plus their
+                // number (nobody else writes during the import's transaction).
                 let high: i64 = sqlx::query_scalar("SELECT MAX(id) FROM members").fetch_one(&mut **tx).await?;
                 let hashed = hashing.await.map_err(ApiError::internal)??;
                 if high != before + creates.len() as i64 || creates.len() != hashed.len() {
