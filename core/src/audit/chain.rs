@@ -480,16 +480,18 @@ async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Bre
             prev = c.stored;
             expected = c.place + 1;
         }
-        let whole = match chained {
-            Some(last_hash) => prev == last_hash,
-            None => sealed["digest"].as_str() == Some(digest.hex().as_str()),
+        let seal_broken = match chained {
+            Some(last_hash) => (prev != last_hash).then_some("sa dernière ligne ne correspond plus au scellement."),
+            // A row already named accounts for the digest's difference; when
+            // none is (a row edited with its fingerprint rewritten), the
+            // digest still shows it.
+            None => (breaks.len() == already && sealed["digest"].as_str() != Some(digest.hex().as_str()))
+                .then_some("ses lignes ne correspondent plus à son scellement."),
         };
         if expected - 1 != count {
             breaks.push(broken("truncated", format!("le lot compte {} lignes au lieu de {count}.", expected - 1)));
-        } else if !whole && breaks.len() == already {
-            // No row names itself (a fingerprint matched by chance, or a
-            // legacy row's hash rewritten with it): the seal still shows it.
-            breaks.push(broken("modified", "ses lignes ne correspondent plus à son scellement.".into()));
+        } else if let Some(what) = seal_broken {
+            breaks.push(broken("modified", what.to_string()));
         }
     }
     for (key, members) in by_key {
