@@ -258,8 +258,10 @@ async fn insert_segment(
     let uniform = rows.iter().all(|r| (r.entry.action, r.entry.entity_type) == (first.action, first.entity_type));
     let (kind_shared, kind_per_row): (&[&str], &[&str]) =
         if uniform { (&["action", "entity_type"], &[]) } else { (&[], &["action", "entity_type"]) };
-    let shared: Vec<&str> =
-        ["at", "staff_id", "actor", "segment", "desk", "remote_addr"].into_iter().chain(kind_shared.to_vec()).collect();
+    let shared: Vec<&str> = ["at", "staff_id", "actor", "segment", "desk", "remote_addr"]
+        .into_iter()
+        .chain(kind_shared.iter().copied())
+        .collect();
     let columns: Vec<&str> = kind_per_row
         .iter()
         .copied()

@@ -320,16 +320,16 @@ fn spawn_checkpointer(pool: AnyPool) {
     });
 }
 
-/// Both pools: eight connections, and a connection idle for more than 30 s
-/// is pinged before it is handed out (a restarted server or a closed socket
-/// is noticed there). A connection in steady use is not: sqlx's default pings
-/// before every query, which doubled the round trips of each search on
-/// PostgreSQL. A connection that breaks in use is dropped by the pool.
 /// Each SQLite connection's page cache, in KiB: 32 MB, so that the index
 /// inserts of an import stay in memory (a large one raises its own for its
 /// duration, `batch::DeferredIndexes`).
 pub(crate) const CACHE_KIB: i64 = 32 * 1024;
 
+/// Both pools: eight connections, and a connection idle for more than 30 s
+/// is pinged before it is handed out (a restarted server or a closed socket
+/// is noticed there). A connection in steady use is not: sqlx's default pings
+/// before every query, which doubled the round trips of each search on
+/// PostgreSQL. A connection that breaks in use is dropped by the pool.
 fn pool_options() -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(8).test_before_acquire(false).before_acquire(|conn, meta| {
         Box::pin(async move {
