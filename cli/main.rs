@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
+mod drugs;
 mod server_config;
 use server_config::ServerConfig;
 
@@ -85,6 +86,9 @@ enum Command {
     /// Journal d'audit.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Référentiel des médicaments de la caisse.
+    #[command(subcommand)]
+    Drugs(drugs::DrugsCommand),
     /// Importe un fichier d'adhérents d'un employeur (.xlsx, .xls, .ods, .csv).
     ImportMembers {
         /// Le fichier à importer.
@@ -502,6 +506,7 @@ async fn command(cli: Cli, desk: &Backend) -> ExitCode {
         Command::ImportMembers { file, dry_run, json, mapping } => {
             import_members(desk, file, dry_run, json, mapping).await
         }
+        Command::Drugs(cmd) => drugs::run(desk, cmd).await,
         Command::Statements { from, to, out } => {
             print_result(desk.call("statement_batch", json!({ "from": from, "to": to, "folder": out })).await)
         }

@@ -665,7 +665,7 @@ async fn rejected_rows_export_to_xlsx() {
 #[test]
 fn a_forged_xls_found_by_the_fuzzer_is_refused_without_reading_it() {
     let read = |name: &str| {
-        guichet_core::members::import::sheet::from_bytes(
+        guichet_core::sheet::from_bytes(
             &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap(),
         )
     };

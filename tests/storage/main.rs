@@ -16,6 +16,7 @@ mod members;
 mod money_flows;
 mod opening;
 mod permissions;
+mod pharmacy;
 mod portal;
 mod schema_parity;
 mod staff_accounts;

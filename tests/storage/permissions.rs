@@ -168,6 +168,9 @@ third_party_payments_get         RCMA
 care_lines_save                  .C..
 care_lines_get                   RCMA
 dossier_liquidate                .C..
+drug_list_versions               RCMA
+drug_import                      ...A
+drug_find                        RCMA
 payment_batch_create             .C..
 payment_batch_export             .C..
 statement_dossier                .C.A

@@ -12,6 +12,7 @@
 
 use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, Pricing, RuleSet};
 use crate::dossiers::Kind;
+use crate::drugs::{pricing as drug_pricing, Drug};
 use crate::kernel::dates::fr;
 use crate::money::format as dh;
 use chrono::{Datelike, NaiveDate};
@@ -43,6 +44,8 @@ pub struct CareLine {
     /// A reason found while gathering that refuses the line (the fund's
     /// coverage of that month already used by another dossier…).
     pub blocked: Option<String>,
+    /// A pharmacy line's drug, from the version of the list in force on its date.
+    pub drug: Option<Drug>,
 }
 
 /// A coverage granted by the AMO fund itself, as it prices one line: the
@@ -259,7 +262,22 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     if let (true, Some(n)) = (act.needs_prior_approval, &l.approval) {
         why.push(format!("Accord préalable {n} : {} {code} utilisé(s) sur l'accord", l.quantity));
     }
+    // A drug: the fund's base and part from its reference price and rate.
+    let drug = match (&act.pricing, &l.drug) {
+        (Pricing::Drug, None) => {
+            return reject("Médicament sans code : saisissez le code de sa vignette (13 chiffres).".to_string())
+        }
+        (Pricing::Drug, Some(drug)) => match drug_pricing::fund_part(drug, l.quantity, l.charged) {
+            Ok(p) => {
+                why.extend(drug_pricing::explain(drug, l.quantity, l.charged, &p));
+                Some(p)
+            }
+            Err(reason) => return reject(reason),
+        },
+        _ => None,
+    };
     let reference = match (&l.coverage, &act.pricing) {
+        (_, Pricing::Drug) => None,
         (Some(c), _) => {
             why.push(format!(
                 "Prise en charge {} n° {} ({}) : tarif {} dont part {} {}",
@@ -299,12 +317,12 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
                 why.push(format!("Tarif de référence = {} × {} DH", l.quantity, dh(*p)));
                 Some(p * l.quantity)
             }
-            Pricing::Reference { unit_price: None } => None,
-            Pricing::Agreement => None,
+            Pricing::Reference { unit_price: None } | Pricing::Agreement | Pricing::Drug => None,
         },
     };
-    let base = match reference {
-        Some(r) => {
+    let base = match (&drug, reference) {
+        (Some(p), _) => p.base,
+        (None, Some(r)) => {
             let b = r.min(l.charged);
             why.push(format!(
                 "Base = le moindre du facturé ({}) et du tarif de référence ({}) = {}",
@@ -314,20 +332,41 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             ));
             b
         }
-        None => {
+        (None, None) => {
             why.push(format!("Base = montant facturé ({}), acte sans tarif de référence", dh(l.charged)));
             l.charged
         }
     };
-    let (rate, rate_why) = if l.chronic {
-        (rules.chronic_rate, "taux maladie chronique (ALD/ALC)")
-    } else {
-        (rules.rates.get(&d.kind).copied().unwrap_or(0), "taux de la nature des soins")
-    };
-    let mut reimbursed = apply_rate(base, rate);
-    why.push(format!("Remboursé = {} × {} ({rate_why}) = {}", dh(base), format_rate(rate), dh(reimbursed)));
     let above = l.charged - base;
-    let above_rate = rules.above_tariff_rates.get(&d.kind).copied().unwrap_or(0);
+    let (rate, mut reimbursed, above_rate) = match &drug {
+        Some(p) => {
+            // The fund's part at the list's rate; the mutual's share of what
+            // the member bears under the base, and of what is above it.
+            let member_part = base - p.amo;
+            let share = apply_rate(member_part, rules.drugs.member_share_rate);
+            why.push(format!(
+                "Part AMO = {} × {} (taux du référentiel) = {} ; part de l'adhérent sous la base {} × {} (part de la \
+                    mutuelle) = {}",
+                dh(base),
+                format_rate(p.rate),
+                dh(p.amo),
+                dh(member_part),
+                format_rate(rules.drugs.member_share_rate),
+                dh(share)
+            ));
+            (p.rate, p.amo + share, rules.drugs.above_base_rate)
+        }
+        None => {
+            let (rate, rate_why) = if l.chronic {
+                (rules.chronic_rate, "taux maladie chronique (ALD/ALC)")
+            } else {
+                (rules.rates.get(&d.kind).copied().unwrap_or(0), "taux de la nature des soins")
+            };
+            let reimbursed = apply_rate(base, rate);
+            why.push(format!("Remboursé = {} × {} ({rate_why}) = {}", dh(base), format_rate(rate), dh(reimbursed)));
+            (rate, reimbursed, rules.above_tariff_rates.get(&d.kind).copied().unwrap_or(0))
+        }
+    };
     if above > 0 && above_rate > 0 {
         let extra = apply_rate(above, above_rate);
         why.push(format!(
@@ -358,9 +397,10 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     }
     // Under the fund's coverage the AMO part is the fund's share of its
     // tariff, whatever the mutual's own rates and ceilings.
-    let amo = match &l.coverage {
-        Some(c) => c.fund_share.min(base),
-        None => apply_rate(base, rules.amo_shares.get(&d.kind).copied().unwrap_or(0)).min(reimbursed),
+    let amo = match (&l.coverage, &drug) {
+        (Some(c), _) => c.fund_share.min(base),
+        (None, Some(p)) => p.amo.min(reimbursed),
+        (None, None) => apply_rate(base, rules.amo_shares.get(&d.kind).copied().unwrap_or(0)).min(reimbursed),
     };
     let complementary = (reimbursed - amo).max(0);
     why.push(format!(

@@ -25,7 +25,7 @@ fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
             act("PSYMOT", "reeducation", Pricing::Reference { unit_price: Some(15_000) }, true),
             act("ORTHO", "reeducation", Pricing::Reference { unit_price: Some(12_500) }, true),
             act("VERRES", "optique", Pricing::Reference { unit_price: None }, false),
-            act("PHARMA", "pharmacie", Pricing::Reference { unit_price: None }, false),
+            act("PHARMA", "pharmacie", Pricing::Drug, false),
         ],
         rates: [(Kind::Autres, 8_000), (Kind::Maladie, 8_000), (Kind::Optique, 6_000)].into(),
         chronic_rate: 10_000,
@@ -33,6 +33,7 @@ fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
         yearly_ceilings: [("optique".to_string(), 120_000)].into(),
         above_tariff_rates: BTreeMap::new(),
         fund_acts: [("IMP2".to_string(), vec!["PSYMOT".to_string(), "ORTHO".to_string()])].into(),
+        drugs: Default::default(),
     }
 }
 
@@ -60,6 +61,7 @@ fn line(act: &str, qty: i64, charged: i64) -> CareLine {
         paid_by_mutual: 0,
         coverage: None,
         blocked: None,
+        drug: None,
     }
 }
 
@@ -117,7 +119,7 @@ fn key_letters_reference_and_rounding() {
     let l = liquidate(
         &[rules(day(2022, 1, 1), 110)],
         &facts(Kind::Maladie),
-        &[line("PHARMA", 1, 3_333)],
+        &[line("VERRES", 1, 3_333)],
         &BTreeMap::new(),
         &[],
     );
@@ -314,4 +316,69 @@ fn what_others_paid_is_never_reimbursed_again() {
         )
     );
     assert_eq!(l.total_remainder, 400_000);
+}
+
+fn drug(code: &str, ppv: i64, prix_br: Option<i64>, rate: u32) -> crate::drugs::Drug {
+    crate::drugs::Drug {
+        code: code.into(),
+        name: format!("DRUG {code}"),
+        dci: None,
+        dosage: None,
+        dosage_unit: None,
+        form: None,
+        presentation: None,
+        ppv: Some(ppv),
+        ph: None,
+        prix_br,
+        princeps: None,
+        rate: Some(rate),
+    }
+}
+
+#[test]
+fn a_drug_is_priced_on_its_reference_price_at_the_lists_rate() {
+    let princeps =
+        CareLine { drug: Some(drug("6118000032779", 10_800, Some(6_000), 7_000)), ..line("PHARMA", 2, 21_600) };
+    let generic = CareLine { drug: Some(drug("6118000032780", 4_500, Some(4_500), 7_000)), ..line("PHARMA", 1, 4_500) };
+    let zero = CareLine { drug: Some(drug("6118000032781", 3_000, Some(3_000), 0)), ..line("PHARMA", 1, 3_000) };
+    let unknown =
+        CareLine { blocked: Some("Code 6118000099999 absent du référentiel.".into()), ..line("PHARMA", 1, 1_000) };
+    let no_code = line("PHARMA", 1, 1_000);
+    let l = liquidate(
+        &[rules(day(2022, 1, 1), 110)],
+        &facts(Kind::Maladie),
+        &[princeps, generic, zero, unknown, no_code],
+        &BTreeMap::new(),
+        &[],
+    );
+    // Princeps: base 2 × 60,00 = 120,00 (not 216,00 charged); AMO 70 % = 84,00; the
+    // mutual 100 % of the member's 36,00 under the base, nothing of the 96,00 above.
+    let c = accepted(&l.lines[0]);
+    assert_eq!(
+        (c.base, c.rate, c.amo, c.complementary, c.reimbursed, c.remainder),
+        (12_000, 7_000, 8_400, 3_600, 12_000, 9_600)
+    );
+    // Generic at its reference: 45,00 base, AMO 31,50, mutual 13,50, nothing left.
+    let c = accepted(&l.lines[1]);
+    assert_eq!((c.base, c.amo, c.complementary, c.remainder), (4_500, 3_150, 1_350, 0));
+    assert_eq!(
+        l.lines[2],
+        LineResult::Rejected("Médicament non remboursable (DRUG 6118000032781, taux 0 % au référentiel).".into())
+    );
+    assert_eq!(l.lines[3], LineResult::Rejected("Code 6118000099999 absent du référentiel.".into()));
+    assert!(matches!(&l.lines[4], LineResult::Rejected(r) if r.starts_with("Médicament sans code")));
+    assert_eq!(l.total_amo, 11_550);
+    assert_eq!(l.total_remainder, 9_600 + 3_000 + 1_000 + 1_000);
+}
+
+#[test]
+fn the_mutuals_drug_rule_may_cover_above_the_reference() {
+    let mut r = rules(day(2022, 1, 1), 110);
+    r.drugs = crate::liquidation::rules::DrugRule { member_share_rate: 5_000, above_base_rate: 2_500 };
+    let princeps =
+        CareLine { drug: Some(drug("6118000032779", 10_800, Some(6_000), 7_000)), ..line("PHARMA", 1, 10_800) };
+    let l = liquidate(&[r], &facts(Kind::Maladie), &[princeps], &BTreeMap::new(), &[]);
+    // Base 60,00: AMO 42,00; mutual 50 % of 18,00 = 9,00 and 25 % of the 48,00 above = 12,00.
+    let c = accepted(&l.lines[0]);
+    assert_eq!((c.amo, c.complementary, c.reimbursed, c.remainder), (4_200, 2_100, 6_300, 4_500));
 }

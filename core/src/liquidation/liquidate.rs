@@ -18,6 +18,7 @@ use crate::dossiers::lifecycle;
 use crate::dossiers::repo::get_in_tx;
 use crate::dossiers::workflow::{self, Current, Input, Transition, Value};
 use crate::dossiers::Dossier;
+use crate::drugs;
 use crate::error::{ApiError, ApiResult};
 use crate::members::coverage::Coverage;
 use crate::storage::{time, Db};
@@ -107,6 +108,8 @@ struct Gathered {
     /// The granted approval each line uses (grant id, units), taken once the line is accepted.
     uses: Vec<Option<(i64, i64)>>,
     covers: Vec<Option<CoverUse>>,
+    /// The version of the drug list that prices each drug's line.
+    drug_lists: Vec<Option<i64>>,
 }
 
 /// Step 1: each line's rule set, chronic rate, approval or fund coverage,
@@ -127,7 +130,18 @@ async fn gather(
     let mut uses: Vec<Option<(i64, i64)>> = Vec::with_capacity(stored.len());
     let mut pending: Vec<(i64, i64)> = vec![];
     let mut covers: Vec<Option<CoverUse>> = Vec::with_capacity(stored.len());
+    let mut drug_lists: Vec<Option<i64>> = Vec::with_capacity(stored.len());
+    let versions = drugs::versions::versions(tx).await?;
     for l in stored {
+        // A drug's line: its drug in the version of the list in force on its date.
+        let (drug, drug_blocked) = match &l.drug_code {
+            Some(code) => match drugs::versions::on_day(tx, &versions, code, l.date).await? {
+                Some((list, d)) => (Some((list, d)), None),
+                None => (None, Some(super::repo::absent(code, l.date))),
+            },
+            None => (None, None),
+        };
+        drug_lists.push(drug.as_ref().map(|(list, _)| *list));
         let rules = in_force(&sets, l.date);
         let act = compute::parse_act(&l.act).ok().and_then(|(code, _)| rules.and_then(|r| r.act(&code)).cloned());
         // A valid chronic-illness declaration of the beneficiary covering the act's family.
@@ -146,7 +160,7 @@ async fn gather(
             }
             _ => None,
         };
-        let blocked = if usable.is_some() { None } else { blocked };
+        let blocked = if usable.is_some() { None } else { blocked }.or(drug_blocked);
         let grant = usable.as_ref().map(|u| (u.grant_id, consumption::need(u.unit, l.quantity, l.charged)));
         if let Some(u) = grant {
             pending.push(u);
@@ -166,11 +180,12 @@ async fn gather(
             paid_by_mutual: 0,
             coverage: None,
             blocked,
+            drug: drug.map(|(_, d)| d),
         });
     }
     price_by_coverages(&mut lines, &covers);
     share_payments(&mut lines, stored, &payments_of(tx, d.id).await?);
-    Ok(Gathered { sets, arrangement, used, clawbacks, lines, uses, covers })
+    Ok(Gathered { sets, arrangement, used, clawbacks, lines, uses, covers, drug_lists })
 }
 
 /// Step 2 (pure): the figures of every line and of the dossier.
@@ -201,13 +216,13 @@ async fn write(
 ) -> ApiResult<LiquidationView> {
     let (dossier_id, version, arrangement, lines, uses, covers) =
         (d.id, d.version, &g.arrangement, &g.lines, &g.uses, &g.covers);
-    for ((stored_line, line), r) in stored.iter().zip(lines).zip(&result.lines) {
+    for (((stored_line, line), r), drug_list) in stored.iter().zip(lines).zip(&result.lines).zip(&g.drug_lists) {
         let q = match r {
             LineResult::Accepted(c) => sqlx::query(
                 "UPDATE care_lines SET accepted = 1, family = $1, base = $2, rate = $3, amo = $4, complementary = \
                     $5, reimbursed = $6, remainder = $7,
                    reason = NULL, explanation_json = $8, paid_by_fund = $9, paid_by_mutual = $10, amo_to_member = \
-                       $11, coverage_number = $12 WHERE id = $13",
+                       $11, coverage_number = $12, drug_list_id = $13 WHERE id = $14",
             )
             .bind(c.family.clone())
             .bind(c.base)
@@ -221,17 +236,19 @@ async fn write(
             .bind(c.paid_by_mutual)
             .bind(c.amo_to_member)
             .bind(line.coverage.as_ref().map(|x| x.number.clone()))
+            .bind(*drug_list)
             .bind(stored_line.id),
             LineResult::Rejected(why) => sqlx::query(
                 "UPDATE care_lines SET accepted = 0, family = NULL, base = NULL, rate = NULL, amo = NULL, \
                     complementary = NULL, reimbursed = 0,
                    remainder = charged - $1 - $2, reason = $3, explanation_json = NULL, paid_by_fund = $1, \
                        paid_by_mutual = $2, amo_to_member = NULL,
-                   coverage_number = NULL WHERE id = $4",
+                   coverage_number = NULL, drug_list_id = $4 WHERE id = $5",
             )
             .bind(line.paid_by_fund)
             .bind(line.paid_by_mutual)
             .bind(why.clone())
+            .bind(*drug_list)
             .bind(stored_line.id),
         };
         q.execute(&mut **tx).await?;

@@ -5,10 +5,11 @@
 use super::compute;
 use super::fund::Payer;
 use super::rule_sets::rule_sets;
-use super::rules::in_force;
+use super::rules::{in_force, Pricing};
 use crate::audit::{self, Actor, Change};
 use crate::dossiers::repo::get_in_tx;
 use crate::dossiers::workflow::Status;
+use crate::drugs;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -31,11 +32,22 @@ pub struct CareLineInput {
     pub act: String,
     #[ts(type = "number")]
     pub quantity: i64,
-    /// As typed: `600`, `1 100,00`.
+    /// As typed: `600`, `1 100,00`. Empty on a drug's line: its public
+    /// price × boxes.
+    #[serde(default)]
+    #[ts(as = "Option<String>", optional)]
     pub charged: String,
     #[serde(default)]
     #[ts(optional = nullable)]
     pub provider: Option<String>,
+    /// A pharmacy line's drug: the 13-digit code of its vignette (the act is then `PHARMA`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub drug_code: Option<String>,
+    /// The price printed on the vignette, when typed: flagged if it is not the list's.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub vignette_price: Option<String>,
     /// The provider's invoice number (`VFA230187`): the lines of one invoice
     /// share what a third party paid on it.
     #[serde(default)]
@@ -131,6 +143,13 @@ pub struct StoredLine {
     pub reason: Option<String>,
     /// How each figure was reached.
     pub explanation: Vec<String>,
+    /// A pharmacy line's drug code, and the version of the list that priced it once liquidated.
+    pub drug_code: Option<String>,
+    #[ts(type = "number | null")]
+    pub vignette_price: Option<i64>,
+    /// What the processor should look at before liquidating (a code absent
+    /// from the list, a vignette at another price…).
+    pub warnings: Vec<String>,
 }
 
 pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResult<Vec<StoredLine>> {
@@ -138,13 +157,15 @@ pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResul
     let rows = sqlx::query(
         "SELECT id, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number, paid_by_fund, \
             paid_by_mutual, coverage_number, accepted, base,
-           rate, amo, complementary, amo_to_member, reimbursed, remainder, reason, explanation_json
+           rate, amo, complementary, amo_to_member, reimbursed, remainder, reason, explanation_json, drug_code, \
+           drug_list_id, vignette_price
          FROM care_lines WHERE dossier_id = $1 ORDER BY position",
     )
     .bind(dossier_id)
     .fetch_all(&mut *tx)
     .await?;
-    rows.iter()
+    let mut lines = rows
+        .iter()
         .map(|r| {
             let d: String = r.try_get("act_date")?;
             let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(ApiError::internal)?;
@@ -175,9 +196,71 @@ pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResul
                 remainder: r.try_get("remainder")?,
                 reason: r.try_get("reason")?,
                 explanation: expl.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default(),
+                drug_code: r.try_get("drug_code")?,
+                vignette_price: r.try_get("vignette_price")?,
+                warnings: vec![],
             })
         })
-        .collect()
+        .collect::<ApiResult<Vec<StoredLine>>>()?;
+    let priced_by: Vec<Option<i64>> =
+        rows.iter().map(|r| r.try_get::<Option<i64>, _>("drug_list_id")).collect::<Result<_, _>>()?;
+    name_drugs(tx, &mut lines, &priced_by).await?;
+    Ok(lines)
+}
+
+/// A pharmacy line is named by its drug (from the version that priced it,
+/// else the one in force on its date) and warns of what the processor
+/// should check before liquidating.
+async fn name_drugs(
+    conn: &mut sqlx::AnyConnection,
+    lines: &mut [StoredLine],
+    priced_by: &[Option<i64>],
+) -> ApiResult<()> {
+    if lines.iter().all(|l| l.drug_code.is_none()) {
+        return Ok(());
+    }
+    let versions = drugs::versions::versions(&mut *conn).await?;
+    for (l, priced_by) in lines.iter_mut().zip(priced_by) {
+        let Some(code) = l.drug_code.clone() else { continue };
+        let found = match priced_by {
+            Some(id) => drugs::versions::drug(&mut *conn, *id, &code).await?,
+            None => drugs::versions::on_day(&mut *conn, &versions, &code, l.date).await?.map(|(_, d)| d),
+        };
+        match found {
+            Some(d) => {
+                l.label = d.label();
+                if l.accepted.is_none() {
+                    l.warnings = drugs::pricing::warnings(&d, l.quantity, l.charged, l.vignette_price);
+                    if let Err(why) = drugs::pricing::fund_part(&d, l.quantity, l.charged) {
+                        l.warnings.push(why);
+                    }
+                }
+            }
+            None => {
+                l.label = format!("Médicament {code}");
+                if l.accepted.is_none() {
+                    l.warnings.push(absent(&code, l.date));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why a drug's line is refused when its code is not in the list of its day.
+pub fn absent(code: &str, day: NaiveDate) -> String {
+    format!("Code {code} absent du référentiel des médicaments en vigueur le {}.", fr(day))
+}
+
+/// A line as checked, before it is written.
+struct Parsed<'a> {
+    line: &'a CareLineInput,
+    act: String,
+    charged: i64,
+    provider: Option<String>,
+    invoice: Option<String>,
+    drug_code: Option<String>,
+    vignette_price: Option<i64>,
 }
 
 /// Replaces the care lines of a dossier being processed (all of them, one
@@ -205,6 +288,8 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     let sets = rule_sets(&mut *tx).await?;
     let cover = Coverage::of_member(&mut tx, d.member_id).await?;
     let mut parsed = vec![];
+    // The drug list's versions, read at the first drug.
+    let mut versions: Option<Vec<drugs::versions::DrugListVersion>> = None;
     for (i, l) in lines.iter().enumerate() {
         let f = |name: &str| format!("lines[{i}].{name}");
         let n = i + 1;
@@ -234,21 +319,81 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
             }
             Some(true) => {}
         }
-        let (code, _) =
-            compute::parse_act(&l.act).map_err(|e| ApiError::validation(&f("act"), format!("Ligne {n} : {e}")))?;
         let rules = in_force(&sets, l.date).ok_or_else(|| {
             ApiError::validation(&f("date"), format!("Ligne {n} : aucun barème en vigueur le {}.", fr(l.date)))
         })?;
-        if rules.act(&code).is_none() {
+        let drug_act = rules.acts.iter().find(|a| a.pricing == Pricing::Drug).map(|a| a.code.as_str());
+        let drug_code = l.drug_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        // A drug's line may name its code only: its act is then the pharmacy's.
+        let act_text = match (l.act.trim(), drug_code, drug_act) {
+            ("", Some(_), Some(a)) => a.to_string(),
+            (a, _, _) => a.to_uppercase(),
+        };
+        let (code, _) =
+            compute::parse_act(&act_text).map_err(|e| ApiError::validation(&f("act"), format!("Ligne {n} : {e}")))?;
+        let Some(act) = rules.act(&code) else {
             return Err(ApiError::validation(
                 &f("act"),
                 format!("Ligne {n} : acte ou lettre clé inconnu « {code} » au barème du {}.", fr(rules.effective_from)),
             ));
-        }
+        };
         if !(1..=1000).contains(&l.quantity) {
             return Err(ApiError::validation(&f("quantity"), format!("Ligne {n} : quantité entre 1 et 1000.")));
         }
-        let charged = money::parse(&f("charged"), &format!("Ligne {n}, montant facturé"), &l.charged)?;
+        let drug = match (&act.pricing, drug_code) {
+            (Pricing::Drug, None) => {
+                return Err(ApiError::validation(
+                    &f("drug_code"),
+                    format!("Ligne {n} : un médicament se saisit par le code de sa vignette (13 chiffres)."),
+                ))
+            }
+            (Pricing::Drug, Some(c)) => {
+                if c.len() != 13 || !c.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ApiError::validation(
+                        &f("drug_code"),
+                        format!("Ligne {n} : « {c} » n'est pas un code de vignette (13 chiffres)."),
+                    ));
+                }
+                if versions.is_none() {
+                    versions = Some(drugs::versions::versions(&mut tx).await?);
+                }
+                let found = drugs::versions::on_day(&mut tx, versions.as_deref().unwrap_or(&[]), c, l.date).await?;
+                Some((c.to_string(), found.map(|(_, d)| d)))
+            }
+            (_, Some(_)) => {
+                return Err(ApiError::validation(
+                    &f("drug_code"),
+                    format!(
+                        "Ligne {n} : un code de médicament va sur une ligne de pharmacie ({}).",
+                        drug_act.unwrap_or("aucun acte du barème n'est tarifé par le référentiel")
+                    ),
+                ))
+            }
+            (_, None) => None,
+        };
+        let charged = match &drug {
+            // The drug's public price × boxes when the amount is not typed.
+            Some((c, found)) if l.charged.trim().is_empty() => match found.as_ref().and_then(|d| d.ppv) {
+                Some(ppv) => ppv * l.quantity,
+                None => {
+                    return Err(ApiError::validation(
+                        &f("charged"),
+                        format!(
+                            "Ligne {n} : {} saisissez le montant facturé.",
+                            match found {
+                                Some(_) => format!("le médicament {c} n'a pas de prix public au référentiel :"),
+                                None => format!("{} :", absent(c, l.date).trim_end_matches('.')),
+                            }
+                        ),
+                    ))
+                }
+            },
+            _ => money::parse(&f("charged"), &format!("Ligne {n}, montant facturé"), &l.charged)?,
+        };
+        let vignette_price = match l.vignette_price.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Some(money::parse(&f("vignette_price"), &format!("Ligne {n}, prix de la vignette"), v)?),
+            None => None,
+        };
         if charged <= 0 {
             return Err(ApiError::validation(
                 &f("charged"),
@@ -277,32 +422,43 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
             }
             None => None,
         };
-        parsed.push((l, code, charged, provider, invoice));
+        parsed.push(Parsed {
+            line: l,
+            act: act_text,
+            charged,
+            provider,
+            invoice,
+            drug_code: drug.map(|(c, _)| c),
+            vignette_price,
+        });
     }
-    let payments = third_party(&req.third_party, &parsed.iter().map(|p| (p.4.clone(), p.2)).collect::<Vec<_>>())?;
+    let payments =
+        third_party(&req.third_party, &parsed.iter().map(|p| (p.invoice.clone(), p.charged)).collect::<Vec<_>>())?;
     if !req.confirm_duplicate_invoice {
-        duplicate_invoice(&mut tx, dossier_id, &parsed.iter().map(|p| (p.3.clone(), p.4.clone())).collect::<Vec<_>>())
-            .await?;
+        let invoices: Vec<_> = parsed.iter().map(|p| (p.provider.clone(), p.invoice.clone())).collect();
+        duplicate_invoice(&mut tx, dossier_id, &invoices).await?;
     }
     let before = lines_of(&mut tx, dossier_id).await?;
     let before_paid = payments_of(&mut tx, dossier_id).await?;
     sqlx::query("DELETE FROM care_lines WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM third_party_payments WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
-    for (i, (l, _, charged, provider, invoice)) in parsed.iter().enumerate() {
+    for (i, p) in parsed.iter().enumerate() {
         sqlx::query(
             "INSERT INTO care_lines (dossier_id, position, act_date, beneficiary_id, act, quantity, charged, \
-                provider, invoice_number)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                provider, invoice_number, drug_code, vignette_price)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(dossier_id)
         .bind(i as i64)
-        .bind(time::date(l.date))
-        .bind(l.beneficiary_id)
-        .bind(l.act.trim().to_uppercase())
-        .bind(l.quantity)
-        .bind(*charged)
-        .bind(provider.clone())
-        .bind(invoice.clone())
+        .bind(time::date(p.line.date))
+        .bind(p.line.beneficiary_id)
+        .bind(&p.act)
+        .bind(p.line.quantity)
+        .bind(p.charged)
+        .bind(p.provider.clone())
+        .bind(p.invoice.clone())
+        .bind(p.drug_code.clone())
+        .bind(p.vignette_price)
         .execute(&mut *tx)
         .await?;
     }
@@ -329,7 +485,7 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     let summary = |ls: &[StoredLine], paid: &[ThirdPartyPayment]| {
         serde_json::json!({
             "lines": ls.iter().map(|l| serde_json::json!({"date": l.date, "beneficiary_id": l.beneficiary_id,
-                "act": l.act, "quantity": l.quantity,
+                "act": l.act, "drug_code": l.drug_code, "quantity": l.quantity,
                 "charged": l.charged, "provider": l.provider, "invoice_number": l.invoice_number})).collect::<Vec<_>>(),
             "third_party": paid,
         })

@@ -29,6 +29,10 @@ pub enum Pricing {
     /// coverage or approval that covers it (the fund's or the mutual's), and
     /// refused without one, naming the missing tariff.
     Agreement,
+    /// A drug of the fund's reference list, named by its code: the base is
+    /// its reference price (PRIX_BR) × boxes, the AMO part the list's rate
+    /// of it, whatever the pharmacy charged.
+    Drug,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -75,6 +79,28 @@ pub struct RuleSet {
     #[serde(default)]
     #[ts(type = "Record<string, Array<string>>")]
     pub fund_acts: BTreeMap<String, Vec<String>>,
+    /// The mutual's own rule on drugs, on top of the fund's part.
+    #[serde(default)]
+    pub drugs: DrugRule,
+}
+
+/// What the mutual adds to the fund's part of a drug: its share of what the
+/// member bears under the reference price (the fund's *ticket modérateur*),
+/// and of what the pharmacy charged above it (a princeps dearer than its
+/// reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DrugRule {
+    pub member_share_rate: Rate,
+    pub above_base_rate: Rate,
+}
+
+/// The mutual's default, as for every other act of the shipped set: the
+/// whole member's part under the reference, nothing above it.
+impl Default for DrugRule {
+    fn default() -> Self {
+        DrugRule { member_share_rate: 10_000, above_base_rate: 0 }
+    }
 }
 
 impl RuleSet {

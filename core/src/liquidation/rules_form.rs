@@ -4,7 +4,7 @@
 //! centimes and basis points, and says how it differs from the set in force
 //! before it is saved. No JSON, centimes or basis points on anyone's screen.
 
-use super::rules::{format_rate, in_force, Act, Pricing, Rate, RuleSet};
+use super::rules::{format_rate, in_force, Act, DrugRule, Pricing, Rate, RuleSet};
 use crate::dossiers::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::money;
@@ -33,6 +33,8 @@ pub enum PricingForm {
     Charged,
     /// Only the tariff of a coverage prices it.
     Agreement,
+    /// The drug reference list: the drug's reference price and rate.
+    Drug,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -89,6 +91,11 @@ pub struct RuleSetForm {
     pub chronic_rate: String,
     pub yearly_ceilings: Vec<CeilingForm>,
     pub fund_acts: Vec<FundActForm>,
+    /// The mutual's share of what the member bears under a drug's reference
+    /// price, in percent.
+    pub drugs_member_share: String,
+    /// The mutual's share of what a pharmacy charged above the reference price.
+    pub drugs_above_base: String,
 }
 
 /// `80`, `72,5`, `80 %` → basis points, 0 to 100 %.
@@ -188,6 +195,7 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
             },
             PricingForm::Charged => Pricing::Reference { unit_price: None },
             PricingForm::Agreement => Pricing::Agreement,
+            PricingForm::Drug => Pricing::Drug,
         };
         acts.push(Act { code: c, label, family, pricing, needs_prior_approval: a.needs_prior_approval });
     }
@@ -249,6 +257,18 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         }
         fund_acts.insert(c, covered);
     }
+    let drugs = DrugRule {
+        member_share_rate: parse_rate(
+            "drugs_member_share",
+            "Médicaments, part de la mutuelle sous la base",
+            &f.drugs_member_share,
+        )?,
+        above_base_rate: parse_rate(
+            "drugs_above_base",
+            "Médicaments, part de la mutuelle au-delà de la base",
+            &f.drugs_above_base,
+        )?,
+    };
     Ok(RuleSet {
         effective_from: f.effective_from,
         key_values,
@@ -259,6 +279,7 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         yearly_ceilings,
         above_tariff_rates,
         fund_acts,
+        drugs,
     })
 }
 
@@ -282,6 +303,7 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
                     Pricing::Reference { unit_price: Some(p) } => (PricingForm::UnitPrice, price(*p)),
                     Pricing::Reference { unit_price: None } => (PricingForm::Charged, String::new()),
                     Pricing::Agreement => (PricingForm::Agreement, String::new()),
+                    Pricing::Drug => (PricingForm::Drug, String::new()),
                 };
                 ActForm {
                     code: a.code.clone(),
@@ -309,6 +331,8 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
             .map(|(f, v)| CeilingForm { family: f.clone(), amount: price(*v) })
             .collect(),
         fund_acts: r.fund_acts.iter().map(|(c, a)| FundActForm { code: c.clone(), acts: a.join(", ") }).collect(),
+        drugs_member_share: rate_text(r.drugs.member_share_rate),
+        drugs_above_base: rate_text(r.drugs.above_base_rate),
     }
 }
 
@@ -318,6 +342,7 @@ fn pricing_text(p: &Pricing) -> String {
         Pricing::Reference { unit_price: Some(v) } => format!("{} DH l'unité", money::format(*v)),
         Pricing::Reference { unit_price: None } => "prix facturé".into(),
         Pricing::Agreement => "tarif de la prise en charge".into(),
+        Pricing::Drug => "référentiel des médicaments".into(),
     }
 }
 
@@ -382,6 +407,14 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
             if a != b {
                 out.push(format!("{what} ({}) : {} → {}", k.label(), pct(a), pct(b)));
             }
+        }
+    }
+    for (what, a, b) in [
+        ("sous la base", old.drugs.member_share_rate, new.drugs.member_share_rate),
+        ("au-delà de la base", old.drugs.above_base_rate, new.drugs.above_base_rate),
+    ] {
+        if a != b {
+            out.push(format!("Médicaments, part de la mutuelle {what} : {} → {}", format_rate(a), format_rate(b)));
         }
     }
     if old.chronic_rate != new.chronic_rate {

@@ -36,6 +36,8 @@ fn form() -> RuleSetForm {
         chronic_rate: "100".into(),
         yearly_ceilings: vec![CeilingForm { family: "optique".into(), amount: "1 200".into() }],
         fund_acts: vec![FundActForm { code: "imp2".into(), acts: "ORTHO".into() }],
+        drugs_member_share: "100".into(),
+        drugs_above_base: String::new(),
     }
 }
 

@@ -174,9 +174,18 @@ export type CareLineInput = { date: string, beneficiary_id: number,
  */
 act: string, quantity: number, 
 /**
- * As typed: `600`, `1 100,00`.
+ * As typed: `600`, `1 100,00`. Empty on a drug's line: its public
+ * price × boxes.
  */
-charged: string, provider?: string | null, 
+charged?: string, provider?: string | null, 
+/**
+ * A pharmacy line's drug: the 13-digit code of its vignette (the act is then `PHARMA`).
+ */
+drug_code?: string | null, 
+/**
+ * The price printed on the vignette, when typed: flagged if it is not the list's.
+ */
+vignette_price?: string | null, 
 /**
  * The provider's invoice number (`VFA230187`): the lines of one invoice
  * share what a third party paid on it.
@@ -600,6 +609,109 @@ beneficiary: number, kind: Kind, first_act_date: string,
  * As typed: `2100`, `2 100,00`.
  */
 total_claimed: string, files: Array<Upload>, };
+
+/**
+ * One drug of a version of the list.
+ */
+export type Drug = { 
+/**
+ * The box's 13-digit code (`6118000032779`).
+ */
+code: string, name: string, dci: string | null, dosage: string | null, dosage_unit: string | null, form: string | null, presentation: string | null, 
+/**
+ * Public price (PPV), centimes.
+ */
+ppv: number | null, 
+/**
+ * Hospital price (PH), centimes.
+ */
+ph: number | null, 
+/**
+ * Reference price (PRIX_BR), the base of reimbursement, centimes.
+ */
+prix_br: number | null, 
+/**
+ * `P` princeps, `G` generic.
+ */
+princeps: string | null, 
+/**
+ * The fund's rate in basis points (7000 = 70 %); 0: not reimbursable.
+ */
+rate: number | null, };
+
+export type DrugDifference = { 
+/**
+ * `ajouté`, `retiré`, `modifié`.
+ */
+kind: string, code: string, name: string, 
+/**
+ * `PPV 98,00 → 108,00 ; taux 70 % → 0 %`
+ */
+detail: string, };
+
+export type DrugFindRequest = { 
+/**
+ * Digits: the start of a code; else words of the name or DCI.
+ */
+query: string, 
+/**
+ * The day whose version is read (today when absent).
+ */
+day?: string | null, };
+
+/**
+ * What an import did, or would do (dry run), against the version in force
+ * on its date.
+ */
+export type DrugImportReport = { effective_from: string, file_name: string, drugs: number, 
+/**
+ * The version it was compared with (in force on its date), if any.
+ */
+compared_with: string | null, added: number, removed: number, changed: number, 
+/**
+ * Drugs kept without a reference price, or at 0 %: never reimbursed.
+ */
+without_base: number, not_reimbursable: number, 
+/**
+ * The first differences, for the administrator to read.
+ */
+differences: Array<DrugDifference>, 
+/**
+ * The file holds exactly the version in force: nothing was saved.
+ */
+identical: boolean, saved: boolean, };
+
+export type DrugImportRequest = { 
+/**
+ * The list the fund publishes (`.csv`, `.xlsx`).
+ */
+path: string, 
+/**
+ * The day this version takes effect.
+ */
+effective_from: string, 
+/**
+ * Report what would change; write nothing.
+ */
+dry_run?: boolean, };
+
+/**
+ * One version of the list.
+ */
+export type DrugListVersion = { id: number, effective_from: string, file_name: string, drugs: number, created_at: string, created_by: string, };
+
+/**
+ * What the mutual adds to the fund's part of a drug: its share of what the
+ * member bears under the reference price (the fund's *ticket modérateur*),
+ * and of what the pharmacy charged above it (a princeps dearer than its
+ * reference).
+ */
+export type DrugRule = { member_share_rate: number, above_base_rate: number, };
+
+/**
+ * What the search answers: the version it read and the drugs found.
+ */
+export type DrugSearch = { version: DrugListVersion | null, drugs: Array<Drug>, };
 
 export type EmployerList = { employers: Array<string>, };
 
@@ -1177,12 +1289,12 @@ updates: Array<PortalUpdate>, };
 /**
  * How an act's reference amount is found.
  */
-export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, } | { "type": "agreement" };
+export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, } | { "type": "agreement" } | { "type": "drug" };
 
 /**
  * How an act is priced, in the editor's words.
  */
-export type PricingForm = "key_letter" | "unit_price" | "charged" | "agreement";
+export type PricingForm = "key_letter" | "unit_price" | "charged" | "agreement" | "drug";
 
 export type Provider = { id: number, name: string, 
 /**
@@ -1437,9 +1549,22 @@ above_tariff_rates: Partial<Record<Kind, number>>,
  * covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
  * the fund's coverages find it through this map.
  */
-fund_acts: Record<string, Array<string>>, };
+fund_acts: Record<string, Array<string>>, 
+/**
+ * The mutual's own rule on drugs, on top of the fund's part.
+ */
+drugs: DrugRule, };
 
-export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, rates: Array<KindRatesForm>, chronic_rate: string, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, };
+export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, rates: Array<KindRatesForm>, chronic_rate: string, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, 
+/**
+ * The mutual's share of what the member bears under a drug's reference
+ * price, in percent.
+ */
+drugs_member_share: string, 
+/**
+ * The mutual's share of what a pharmacy charged above the reference price.
+ */
+drugs_above_base: string, };
 
 export type RuleSetFormRequest = { 
 /**
@@ -1647,7 +1772,16 @@ reason: string | null,
 /**
  * How each figure was reached.
  */
-explanation: Array<string>, };
+explanation: Array<string>, 
+/**
+ * A pharmacy line's drug code, and the version of the list that priced it once liquidated.
+ */
+drug_code: string | null, vignette_price: number | null, 
+/**
+ * What the processor should look at before liquidating (a code absent
+ * from the list, a vignette at another price…).
+ */
+warnings: Array<string>, };
 
 /**
  * What a third party already paid the provider on one invoice, as typed.
@@ -1876,6 +2010,9 @@ export interface Operations {
   care_lines_get: { request: IdRequest; response: Array<StoredLine> };
   third_party_payments_get: { request: IdRequest; response: Array<ThirdPartyPayment> };
   dossier_liquidate: { request: LiquidateRequest; response: LiquidationView };
+  drug_list_versions: { request: Empty; response: Array<DrugListVersion> };
+  drug_import: { request: DrugImportRequest; response: DrugImportReport };
+  drug_find: { request: DrugFindRequest; response: DrugSearch };
   payment_batch_create: { request: PayRequest; response: PaymentBatch };
   payment_batch_export: { request: FileRequest; response: Written };
   statement_dossier: { request: FileRequest; response: Written };
@@ -2002,6 +2139,9 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   care_lines_get: "dossiers_read",
   third_party_payments_get: "dossiers_read",
   dossier_liquidate: "dossiers_process",
+  drug_list_versions: "authenticated",
+  drug_import: "settings_manage",
+  drug_find: "authenticated",
   payment_batch_create: "statements_produce",
   payment_batch_export: "statements_produce",
   statement_dossier: "statements_read",

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backups;
 pub mod catalogues;
 pub mod dossiers;
+pub mod drugs;
 pub mod liquidation;
 pub mod members;
 pub mod portal;
@@ -126,6 +127,9 @@ operations! {
     liquidation::CareLinesGet,
     liquidation::ThirdPartyPaymentsGet,
     liquidation::DossierLiquidate,
+    drugs::DrugListVersions,
+    drugs::DrugImport,
+    drugs::DrugFind,
     statements::PaymentBatchCreate,
     statements::PaymentBatchExport,
     statements::StatementDossier,

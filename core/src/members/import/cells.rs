@@ -2,8 +2,8 @@
 //! `13059` stored as a number stays `13059` (never `13059.0`); `27/08/1981`
 //! typed as text, a real date cell and an Excel serial number read the same.
 
-use super::sheet::Cell;
 use crate::kernel::dates::fr;
+use crate::sheet::Cell;
 use chrono::{Duration, NaiveDate};
 
 /// The cell as trimmed text; `None` when blank. Whole numbers lose their `.0`.

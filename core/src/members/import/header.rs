@@ -3,9 +3,9 @@
 //! compared without case, accents or punctuation. An explicit mapping (field →
 //! header text or column letter) overrides the guess.
 
-use super::sheet::Cell;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
+use crate::sheet::Cell;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use ts_rs::TS;

@@ -5,13 +5,11 @@
 //! An empty cell never erases a value already known.
 
 pub mod cells;
-mod cfb_check;
 pub mod export;
 pub mod header;
 mod plan;
 mod reading;
 mod rows;
-pub mod sheet;
 mod writer;
 
 use crate::audit::Actor;

@@ -7,7 +7,6 @@ use super::header::{Field, Layout};
 pub(super) use super::reading::read_and_check;
 use super::reading::Msg;
 use super::rows::*;
-use super::sheet::Sheet;
 use super::writer::*;
 use super::{BeneficiaryCounts, ImportPhase, ImportProgress, ImportReport, Progress, RejectedRow};
 use crate::audit::{Actor, Change, Entry};
@@ -16,6 +15,7 @@ use crate::kernel::text;
 use crate::members::input::MemberFields;
 use crate::members::repo::{member_from_row, MEMBER_SELECT};
 use crate::members::{Member, Relation};
+use crate::sheet::Sheet;
 use crate::storage::batch;
 use crate::storage::Db;
 use chrono::{DateTime, Utc};
@@ -315,10 +315,11 @@ async fn existing_beneficiary_keys(db: &Db, matricules: &[String]) -> ApiResult<
 
 #[cfg(test)]
 mod tests {
+    use super::super::header;
     use super::super::reading::Checker;
-    use super::super::{header, sheet::Cell};
     use super::*;
     use crate::members::MemberStatus;
+    use crate::sheet::Cell;
     use chrono::NaiveDate;
 
     /// An imported member's creation row keeps what a member's change keeps,

@@ -3,10 +3,10 @@
 
 use super::header::{self, Field, Layout};
 use super::rows::*;
-use super::sheet::{Cell, Piece, Sheet};
 use super::RejectedRow;
 use crate::error::{ApiError, ApiResult};
 use crate::members::repo;
+use crate::sheet::{Cell, Piece, Sheet};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -38,7 +38,7 @@ pub(super) fn read_and_check(
     out: &tokio::sync::mpsc::Sender<Msg>,
 ) {
     let send = |m: Msg| out.blocking_send(m).is_ok();
-    let bytes = match super::sheet::load(path) {
+    let bytes = match crate::sheet::load(path) {
         Ok(b) => b,
         Err(e) => {
             send(Msg::Failed(e));
@@ -58,7 +58,7 @@ pub(super) fn read_and_check(
     // A panic here is a fault of ours, not of the file: the import fails
     // whole with an internal error instead of ending the thread unheard.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        super::sheet::stream(&bytes, &mut |piece| reading.take(piece, &send)).and_then(|()| reading.finish_sheet(&send))
+        crate::sheet::stream(&bytes, &mut |piece| reading.take(piece, &send)).and_then(|()| reading.finish_sheet(&send))
     }))
     .unwrap_or_else(|_| Err(ApiError::internal("la lecture du fichier a échoué")));
     match result.and_then(|()| reading.failed.take().map_or(Ok(()), Err)) {

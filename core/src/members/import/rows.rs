@@ -3,10 +3,10 @@
 
 use super::cells;
 use super::header::{self, Field, Layout};
-use super::sheet::Cell;
 use crate::kernel::text;
 use crate::members::input::MemberFields;
 use crate::members::{BeneficiaryInput, Member, MemberInput, MemberStatus, Relation};
+use crate::sheet::Cell;
 use crate::storage::time;
 use chrono::NaiveDate;
 

@@ -1,6 +1,9 @@
-//! Reading a roster file into rows of cells: `.xlsx`, `.xls`, `.ods` through
+//! Reading a spreadsheet into rows of cells: `.xlsx`, `.xls`, `.ods` through
 //! calamine, `.csv` with the csv crate. The kind is told by the file's first
 //! bytes, not its name, so a renamed file still reads (or is refused clearly).
+//! Shared by every import: the roster, the fund's return file, the drug list.
+
+mod cfb_check;
 
 use crate::error::{ApiError, ApiResult};
 use calamine::{Data, Reader};
@@ -123,7 +126,7 @@ pub fn stream(bytes: &[u8], emit: &mut dyn FnMut(Piece) -> bool) -> ApiResult<()
         }
         // calamine follows the file's sector chains blindly: a forged one
         // grows a buffer until an allocation fails and the process aborts.
-        if let Err(why) = super::cfb_check::check(bytes) {
+        if let Err(why) = cfb_check::check(bytes) {
             return Err(unreadable(why));
         }
         return workbook(bytes, emit);

@@ -1,0 +1,101 @@
+//! The drug reference list: its versions, an import (or its dry run), and
+//! the search of a drug by code, name or DCI.
+
+use crate::api::files::{self, FileField};
+use crate::api::{Ctx, Operation};
+use crate::auth::Permission;
+use crate::drugs::versions::{self, DrugImportReport, DrugListVersion, DrugSearch};
+use crate::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub struct DrugListVersions;
+impl Operation for DrugListVersions {
+    const NAME: &'static str = "drug_list_versions";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The versions of the drug reference list, newest first, with their effective dates.";
+    type Request = super::session::Empty;
+    type Response = Vec<DrugListVersion>;
+    async fn run(ctx: &mut Ctx<'_>, _: super::session::Empty) -> ApiResult<Vec<DrugListVersion>> {
+        versions::versions(&mut *ctx.db().pool().acquire().await?).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DrugImportRequest {
+    /// The list the fund publishes (`.csv`, `.xlsx`).
+    pub path: String,
+    /// The day this version takes effect.
+    pub effective_from: NaiveDate,
+    /// Report what would change; write nothing.
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub dry_run: bool,
+}
+
+/// Streamed while the import runs.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DrugImportProgress {
+    /// `lecture`, `comparaison`.
+    pub phase: String,
+}
+
+pub struct DrugImport;
+impl Operation for DrugImport {
+    const NAME: &'static str = "drug_import";
+    const FILES: &'static [FileField] = &[files::input("/path")];
+    const PERMISSION: Permission = Permission::SettingsManage;
+    const SUMMARY: &'static str = "Imports the fund's drug reference list as a version taking effect on a date, or \
+        with dry_run only says what changes against the version in force. The same list again changes nothing; a \
+        bad file is refused whole, naming row and column. Streams DrugImportProgress.";
+    type Request = DrugImportRequest;
+    type Response = DrugImportReport;
+    async fn run(ctx: &mut Ctx<'_>, r: DrugImportRequest) -> ApiResult<DrugImportReport> {
+        let step = |phase: &str| {
+            if let Some(s) = &ctx.progress {
+                s(serde_json::to_value(DrugImportProgress { phase: phase.into() }).unwrap_or_default());
+            }
+        };
+        step("lecture");
+        let path = std::path::PathBuf::from(r.path.trim());
+        if path.as_os_str().is_empty() {
+            return Err(ApiError::validation("path", "Choisissez le fichier du référentiel."));
+        }
+        let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+        let drugs = tokio::task::spawn_blocking(move || crate::drugs::file::read(&crate::sheet::load(&path)?))
+            .await
+            .map_err(ApiError::internal)??;
+        step("comparaison");
+        versions::import(ctx.db(), &ctx.actor, ctx.now, drugs, &file_name, r.effective_from, r.dry_run).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DrugFindRequest {
+    /// Digits: the start of a code; else words of the name or DCI.
+    pub query: String,
+    /// The day whose version is read (today when absent).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub day: Option<NaiveDate>,
+}
+
+pub struct DrugFind;
+impl Operation for DrugFind {
+    const NAME: &'static str = "drug_find";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "Finds drugs of the list in force by code, name or DCI (accents and case aside), \
+        with their presentation, public and reference prices and rate; at most 50.";
+    type Request = DrugFindRequest;
+    type Response = DrugSearch;
+    async fn run(ctx: &mut Ctx<'_>, r: DrugFindRequest) -> ApiResult<DrugSearch> {
+        if r.query.chars().count() > 100 {
+            return Err(ApiError::validation("query", "Recherche trop longue (au plus 100 caractères)."));
+        }
+        let day = r.day.unwrap_or(ctx.now.date_naive());
+        versions::search(&mut *ctx.db().pool().acquire().await?, &r.query, day, 50).await
+    }
+}
