@@ -1558,13 +1558,15 @@ drugs: DrugRule, };
 export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, rates: Array<KindRatesForm>, chronic_rate: string, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, 
 /**
  * The mutual's share of what the member bears under a drug's reference
- * price, in percent.
+ * price, in percent (absent: the shipped 100 %; the window's editor
+ * does not show it yet).
  */
-drugs_member_share: string, 
+drugs_member_share?: string, 
 /**
- * The mutual's share of what a pharmacy charged above the reference price.
+ * The mutual's share of what a pharmacy charged above the reference price
+ * (absent: nothing).
  */
-drugs_above_base: string, };
+drugs_above_base?: string, };
 
 export type RuleSetFormRequest = { 
 /**
