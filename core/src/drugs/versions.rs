@@ -154,7 +154,16 @@ async fn drugs_of(conn: &mut AnyConnection, list_id: i64) -> ApiResult<BTreeMap<
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct DrugSearch {
     pub version: Option<DrugListVersion>,
-    pub drugs: Vec<Drug>,
+    pub drugs: Vec<FoundDrug>,
+}
+
+/// A drug found, with the label the statements print.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FoundDrug {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub drug: Drug,
+    pub label: String,
 }
 
 /// Drugs of the version in force on `day` whose code starts with the digits
@@ -192,7 +201,10 @@ pub async fn search(conn: &mut AnyConnection, query: &str, day: NaiveDate, limit
         }
         query.bind(limit).fetch_all(&mut *conn).await?
     };
-    let drugs = rows.iter().map(drug_of).collect::<ApiResult<Vec<_>>>()?;
+    let drugs = rows
+        .iter()
+        .map(|r| drug_of(r).map(|drug| FoundDrug { label: drug.label(), drug }))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(DrugSearch { version: Some(version), drugs })
 }
 

@@ -92,20 +92,10 @@ pub struct RuleSetForm {
     pub yearly_ceilings: Vec<CeilingForm>,
     pub fund_acts: Vec<FundActForm>,
     /// The mutual's share of what the member bears under a drug's reference
-    /// price, in percent (absent: the shipped 100 %; the window's editor
-    /// does not show it yet).
-    #[serde(default = "full_share")]
-    #[ts(as = "Option<String>", optional)]
+    /// price, in percent.
     pub drugs_member_share: String,
-    /// The mutual's share of what a pharmacy charged above the reference price
-    /// (absent: nothing).
-    #[serde(default)]
-    #[ts(as = "Option<String>", optional)]
+    /// The mutual's share of what a pharmacy charged above the reference price.
     pub drugs_above_base: String,
-}
-
-fn full_share() -> String {
-    "100".into()
 }
 
 /// `80`, `72,5`, `80 %` → basis points, 0 to 100 %.

@@ -610,35 +610,6 @@ beneficiary: number, kind: Kind, first_act_date: string,
  */
 total_claimed: string, files: Array<Upload>, };
 
-/**
- * One drug of a version of the list.
- */
-export type Drug = { 
-/**
- * The box's 13-digit code (`6118000032779`).
- */
-code: string, name: string, dci: string | null, dosage: string | null, dosage_unit: string | null, form: string | null, presentation: string | null, 
-/**
- * Public price (PPV), centimes.
- */
-ppv: number | null, 
-/**
- * Hospital price (PH), centimes.
- */
-ph: number | null, 
-/**
- * Reference price (PRIX_BR), the base of reimbursement, centimes.
- */
-prix_br: number | null, 
-/**
- * `P` princeps, `G` generic.
- */
-princeps: string | null, 
-/**
- * The fund's rate in basis points (7000 = 70 %); 0: not reimbursable.
- */
-rate: number | null, };
-
 export type DrugDifference = { 
 /**
  * `ajouté`, `retiré`, `modifié`.
@@ -711,7 +682,7 @@ export type DrugRule = { member_share_rate: number, above_base_rate: number, };
 /**
  * What the search answers: the version it read and the drugs found.
  */
-export type DrugSearch = { version: DrugListVersion | null, drugs: Array<Drug>, };
+export type DrugSearch = { version: DrugListVersion | null, drugs: Array<FoundDrug>, };
 
 export type EmployerList = { employers: Array<string>, };
 
@@ -759,6 +730,35 @@ confidential?: boolean, };
  * Where to write a file the user asked for (from the save dialog).
  */
 export type FileRequest = { id: number, path: string, };
+
+/**
+ * A drug found, with the label the statements print.
+ */
+export type FoundDrug = { label: string, 
+/**
+ * The box's 13-digit code (`6118000032779`).
+ */
+code: string, name: string, dci: string | null, dosage: string | null, dosage_unit: string | null, form: string | null, presentation: string | null, 
+/**
+ * Public price (PPV), centimes.
+ */
+ppv: number | null, 
+/**
+ * Hospital price (PH), centimes.
+ */
+ph: number | null, 
+/**
+ * Reference price (PRIX_BR), the base of reimbursement, centimes.
+ */
+prix_br: number | null, 
+/**
+ * `P` princeps, `G` generic.
+ */
+princeps: string | null, 
+/**
+ * The fund's rate in basis points (7000 = 70 %); 0: not reimbursable.
+ */
+rate: number | null, };
 
 export type FundActForm = { 
 /**
@@ -1558,15 +1558,13 @@ drugs: DrugRule, };
 export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, rates: Array<KindRatesForm>, chronic_rate: string, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, 
 /**
  * The mutual's share of what the member bears under a drug's reference
- * price, in percent (absent: the shipped 100 %; the window's editor
- * does not show it yet).
+ * price, in percent.
  */
-drugs_member_share?: string, 
+drugs_member_share: string, 
 /**
- * The mutual's share of what a pharmacy charged above the reference price
- * (absent: nothing).
+ * The mutual's share of what a pharmacy charged above the reference price.
  */
-drugs_above_base?: string, };
+drugs_above_base: string, };
 
 export type RuleSetFormRequest = { 
 /**

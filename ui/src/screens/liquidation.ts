@@ -47,21 +47,89 @@ export async function liquidationPanel(
       .join(" · ");
     const form = h("form", { id: "care-lines-form", class: "card inline", autocomplete: "off" });
     const body = h("tbody", {});
-    const row = (l?: StoredLine): HTMLTableRowElement => {
+    const row = (l?: Partial<StoredLine>): HTMLTableRowElement => {
       const cell = (name: string, value: string, size = 10): HTMLTableCellElement =>
         h("td", {}, h("input", { name, value, size, "aria-label": name, spellcheck: "false" }));
+      // A drug's line is named by its drug, with what to check before liquidating.
+      const drug = l?.drug_code
+        ? h(
+            "td",
+            { class: "drug-label" },
+            l.label ?? "",
+            ...(l.warnings ?? []).map((w) => h("small", { class: "field-error warning" }, w)),
+          )
+        : h("td", {});
       return h(
         "tr",
         { class: "care-line" },
-        cell("date", l ? frDate(l.date) : frDate(d.first_act_date)),
-        cell("beneficiary", numberOf(l ? l.beneficiary_id : d.beneficiary_id), 3),
+        cell("date", l?.date ? frDate(l.date) : frDate(d.first_act_date)),
+        cell("beneficiary", numberOf(l?.beneficiary_id ?? d.beneficiary_id), 3),
         cell("act", l?.act ?? "", 10),
-        cell("quantity", l ? String(l.quantity) : "1", 3),
-        cell("charged", l ? frMoney(l.charged) : "", 9),
+        cell("drug_code", l?.drug_code ?? "", 14),
+        drug,
+        cell("quantity", l?.quantity ? String(l.quantity) : "1", 3),
+        cell("charged", l?.charged ? frMoney(l.charged) : "", 9),
         cell("provider", l?.provider ?? "", 18),
         cell("invoice_number", l?.invoice_number ?? "", 11),
       );
     };
+    // A barcode scanner types the vignette's 13 digits and Enter: the drug's
+    // line appears (the same code again adds a box) and the field waits for
+    // the next vignette. Typed codes work the same.
+    const scanner = h("input", {
+      id: "vignette-scan",
+      name: "vignette",
+      size: 16,
+      inputmode: "numeric",
+      autocomplete: "off",
+      spellcheck: "false",
+      "aria-label": "Code de la vignette",
+    });
+    const scanStatus = statusLine("vignette-status");
+    scanner.addEventListener("keydown", async (ev) => {
+      if (ev.key !== "Enter") return;
+      ev.preventDefault();
+      const code = scanner.value.trim();
+      scanner.value = "";
+      if (!/^\d{13}$/.test(code)) {
+        scanStatus.textContent = `« ${code} » n'est pas un code de vignette (13 chiffres).`;
+        return;
+      }
+      const existing = Array.from(body.querySelectorAll("tr")).find(
+        (tr) => (tr.querySelector("input[name=drug_code]") as HTMLInputElement).value === code,
+      );
+      if (existing) {
+        const q = existing.querySelector("input[name=quantity]") as HTMLInputElement;
+        q.value = String(Number(q.value) + 1);
+        // The amount follows the boxes (public price × boxes) unless typed from the invoice.
+        (existing.querySelector("input[name=charged]") as HTMLInputElement).value = "";
+        scanStatus.textContent = `${code} : ${q.value} boîtes.`;
+        return;
+      }
+      // The line is there at once (the next vignette may come before the
+      // list answers); the drug's name and prices follow.
+      const first = body.querySelector("tr");
+      const empty = (tr: Element, name: string): boolean =>
+        !(tr.querySelector(`input[name=${name}]`) as HTMLInputElement).value.trim();
+      const blank = first && body.children.length === 1 && empty(first, "act") && empty(first, "drug_code");
+      if (blank) first.remove();
+      const tr = row({ drug_code: code, quantity: 1 });
+      body.append(tr);
+      const found = await call("drug_find", { query: code, day: d.first_act_date });
+      const drug = found.drugs.find((x) => x.code === code);
+      const cell = tr.querySelector(".drug-label") as HTMLElement;
+      if (drug) {
+        cell.textContent = drug.label;
+        scanStatus.textContent =
+          `${drug.label} : prix public ${drug.ppv === null ? "—" : frMoney(drug.ppv)} DH, ` +
+          `prix de référence ${drug.prix_br === null ? "—" : frMoney(drug.prix_br)} DH, taux ${rateText(drug.rate)}.`;
+      } else {
+        const why = `Code ${code} absent du référentiel des médicaments en vigueur : saisissez le montant facturé.`;
+        cell.replaceChildren(h("small", { class: "field-error warning" }, why));
+        scanStatus.textContent = why;
+        (tr.querySelector("input[name=charged]") as HTMLInputElement).focus();
+      }
+    });
     // What the fund or the mutual already paid the provider on an invoice (tiers payant).
     const paidBody = h("tbody", {});
     const paidRow = (p?: ThirdPartyPayment): void => {
@@ -118,9 +186,25 @@ export async function liquidationPanel(
       h(
         "p",
         { class: "hint", id: "care-line-beneficiaries" },
-        `Bénéficiaires : ${choices}. Acte : lettre clé et coefficient (C, B 120, K 50) ou code (PSYMOT).`,
+        `Bénéficiaires : ${choices}. Acte : lettre clé et coefficient (C, B 120, K 50) ou code (PSYMOT) ; ` +
+          "un médicament par le code de sa vignette (montant vide : prix public × boîtes).",
       ),
-      grid("care-lines", ["Date", "Bénéf. (n°)", "Acte", "Qté", "Facturé (DH)", "Prestataire", "N° facture"], body),
+      h("label", { class: "field" }, h("span", {}, "Vignette (scanner ou code, puis Entrée)"), scanner, scanStatus),
+      grid(
+        "care-lines",
+        [
+          "Date",
+          "Bénéf. (n°)",
+          "Acte",
+          "Code vignette",
+          "Médicament",
+          "Qté",
+          "Facturé (DH)",
+          "Prestataire",
+          "N° facture",
+        ],
+        body,
+      ),
       h("div", { class: "row" }, add),
       h("h4", {}, "Déjà payé au prestataire (tiers payant)"),
       grid("third-party", ["N° facture", "Payé par", "Montant (DH)", "N° de prise en charge"], paidBody),
@@ -138,6 +222,7 @@ export async function liquidationPanel(
           act: v("act"),
           quantity: Number(v("quantity")),
           charged: v("charged"),
+          drug_code: v("drug_code") || null,
           provider: v("provider") || null,
           invoice_number: v("invoice_number") || null,
         };

@@ -14,6 +14,7 @@ const PRICING: [PricingForm, string][] = [
   ["unit_price", "Tarif unitaire"],
   ["charged", "Prix facturé"],
   ["agreement", "Tarif de la prise en charge"],
+  ["drug", "Liste des médicaments"],
 ];
 
 /** An input inside a grid cell, with its error slot; `name` is the field the core names. */
@@ -22,6 +23,17 @@ function cell(name: string, value: string, size = 8, label = name): HTMLTableCel
     "td",
     {},
     h("input", { name, value, size, "aria-label": label, spellcheck: "false", autocomplete: "off" }),
+    h("small", { class: "field-error", "data-error-for": name }),
+  );
+}
+
+/** A labelled percentage field, with its error slot. */
+function rateField(name: string, label: string, value: string): HTMLElement {
+  return h(
+    "label",
+    { class: "field" },
+    h("span", {}, label),
+    h("input", { name, id: `f-${name}`, value, size: 5, spellcheck: "false", autocomplete: "off" }),
     h("small", { class: "field-error", "data-error-for": name }),
   );
 }
@@ -35,6 +47,8 @@ function emptyForm(): RuleSetForm {
     chronic_rate: "100",
     yearly_ceilings: [],
     fund_acts: [],
+    drugs_member_share: "100",
+    drugs_above_base: "",
   };
 }
 
@@ -186,6 +200,14 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
       h("input", { name: "chronic_rate", id: "f-chronic_rate", value: start.chronic_rate, size: 5 }),
       h("small", { class: "field-error", "data-error-for": "chronic_rate" }),
     ),
+    h("h4", {}, "Médicaments : part de la mutuelle (%)"),
+    h(
+      "p",
+      { class: "hint" },
+      "La caisse rembourse le prix de référence du médicament au taux du référentiel ; la mutuelle ajoute sa part.",
+    ),
+    rateField("drugs_member_share", "De ce que l'adhérent paie sous le prix de référence", start.drugs_member_share),
+    rateField("drugs_above_base", "De ce qui dépasse le prix de référence", start.drugs_above_base),
     h("h4", {}, "Plafonds annuels par bénéficiaire"),
     grid("rule-ceilings", ["Famille d'actes", "Plafond (DH)"], ceilingBody),
     add("rule-ceiling-add", "Ajouter un plafond", () => ceilingRow("", "")),
@@ -230,6 +252,8 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
       fund_acts: rows(fundBody)
         .map((i) => ({ code: v(`fund_acts[${i}].code`), acts: v(`fund_acts[${i}].acts`) }))
         .filter((f) => f.code.trim() || f.acts.trim()),
+      drugs_member_share: v("drugs_member_share"),
+      drugs_above_base: v("drugs_above_base"),
     };
   };
   // Any change after a preview asks for a new one.
