@@ -21,6 +21,7 @@ crate::on_both_backends!(
     files_travel_as_bodies_never_as_paths,
     bad_requests_are_refused_at_the_door,
     the_first_administrator_of_a_new_site_gets_a_session,
+    a_backup_is_never_made_through_the_server,
 );
 
 const ADMIN: &str = "Admin-Guichet-1";
@@ -350,5 +351,35 @@ async fn the_first_administrator_of_a_new_site_gets_a_session(t: TestDb) {
     assert!(desk.token().is_some(), "a session opened");
     let me = desk.call("session_current", json!({})).await.unwrap();
     assert_eq!(me["staff"]["username"], "admin");
+    s.stop().await;
+}
+
+/// A backup holds every member's health data: an administrator at a desk
+/// cannot have one made and sent to him through the server (refused and
+/// journaled); it is made on the server's machine.
+async fn a_backup_is_never_made_through_the_server(t: TestDb) {
+    staff(&t.db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = server(&t.db, dir.path(), |_| {}).await;
+    let admin = client(&s, "Bureau admin");
+    login(&admin, "admin", ADMIN).await;
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("sauvegarde.guichet");
+    let e = admin.call("backup_create", json!({"path": file.to_str().unwrap()})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.contains("se fait sur la machine du serveur (guichet backup FICHIER"), "{}", e.message);
+    assert!(!file.exists(), "nothing written at the desk");
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'forbidden' AND actor = 'admin' AND after_json LIKE \
+        '%backup_create%'",
+    )
+    .fetch_one(t.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(refused, 1, "the refusal is journaled");
+    // On the server's machine the same operation makes it.
+    let here = out.path().join("ici.guichet");
+    system(&t.db, "backup_create", json!({"path": here.to_str().unwrap()})).await;
+    assert!(here.exists());
     s.stop().await;
 }

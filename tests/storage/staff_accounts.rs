@@ -21,6 +21,8 @@ crate::on_both_backends!(
     an_unknown_username_is_journaled_as_a_digest,
     two_administrators_at_once_leave_one,
     the_medical_role_and_a_medical_reset_need_a_second_administrator,
+    an_account_created_medical_or_administrator_waits_for_a_second_administrator,
+    a_new_administrator_cannot_validate_what_was_asked_before_him,
 );
 
 async fn first_start_creates_the_administrator_once(t: TestDb) {
@@ -649,4 +651,105 @@ async fn the_medical_role_and_a_medical_reset_need_a_second_administrator(t: Tes
     for a in ["staff.request", "staff.request_validate", "staff.request_refuse", "staff.password_reset"] {
         assert!(actions.contains(&a.to_string()), "{a}: {actions:?}");
     }
+}
+
+/// Creating an account with the medical or the administrator role is a
+/// request as granting it is: the account exists with its other roles, a
+/// second administrator grants the rest.
+async fn an_account_created_medical_or_administrator_waits_for_a_second_administrator(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    w.add_staff("chef", &["admin"]).await;
+    w.add_staff("chef2", &["admin"]).await;
+    let mut chef = w.login("chef").await;
+    let mut chef2 = w.login("chef2").await;
+    let dr = w
+        .call(
+            &mut chef,
+            "staff_create",
+            json!({"username": "dr.alaoui", "full_name": "Dr Alaoui", "roles": ["medical"], "password": PASSWORD}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dr["roles"], json!([]), "no health data before a second administrator says so");
+    let boss = w
+        .call(
+            &mut chef,
+            "staff_create",
+            json!({"username": "n.admin", "full_name": "N Admin", "roles": ["admin", "claims"], "password": PASSWORD}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(boss["roles"], json!(["claims"]));
+    let mut d = w.login("dr.alaoui").await;
+    let e = w.call(&mut d, "approval_list", json!({})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let pending = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap();
+    let summaries: Vec<&str> = pending.as_array().unwrap().iter().map(|r| r["summary"].as_str().unwrap()).collect();
+    assert_eq!(summaries, vec!["Rôles : Médecin conseil", "Rôles : Gestionnaire, Administrateur"]);
+    let e = w.call(&mut chef, "staff_request_decide", json!({"id": pending[0]["id"], "approve": true})).await;
+    assert_eq!(e.unwrap_err().code, ErrorCode::Forbidden, "not by the one who asked");
+    for r in pending.as_array().unwrap() {
+        w.call(&mut chef2, "staff_request_decide", json!({"id": r["id"], "approve": true})).await.unwrap();
+    }
+    let mut d = w.login("dr.alaoui").await;
+    w.call(&mut d, "approval_list", json!({})).await.unwrap();
+    let mut b = w.login("n.admin").await;
+    let me = w.call(&mut b, "session_current", json!({})).await.unwrap();
+    assert_eq!(me["staff"]["roles"], json!(["claims", "admin"]));
+    // The command line on the database's machine (the site's bootstrap) creates it at once.
+    w.add_staff("dr.direct", &["medical"]).await;
+    let mut direct = w.login("dr.direct").await;
+    let me = w.call(&mut direct, "session_current", json!({})).await.unwrap();
+    assert_eq!(me["staff"]["roles"], json!(["medical"]));
+}
+
+/// One administrator cannot make a second to approve his own requests: a
+/// request is validated only by someone already an administrator when it
+/// was made.
+async fn a_new_administrator_cannot_validate_what_was_asked_before_him(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    w.add_staff("chef", &["admin"]).await;
+    w.add_staff("chef2", &["admin"]).await;
+    let agent = w.add_staff("agent", &["claims"]).await;
+    w.clock.advance(chrono::Duration::minutes(5));
+    let mut chef = w.login("chef").await;
+    let mut chef2 = w.login("chef2").await;
+    // Chef asks the medical role for an agent, then an administrator account for a friend.
+    w.call(
+        &mut chef,
+        "staff_update",
+        json!({"id": agent, "version": 1, "full_name": "Nom agent", "roles": ["claims", "medical"]}),
+    )
+    .await
+    .unwrap();
+    let asked = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap()[0].clone();
+    w.call(
+        &mut chef,
+        "staff_create",
+        json!({"username": "complice", "full_name": "Complice", "roles": ["admin"], "password": PASSWORD}),
+    )
+    .await
+    .unwrap();
+    w.clock.advance(chrono::Duration::minutes(5));
+    // The second administrator, trusting, makes the friend an administrator.
+    let friend = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap()[1].clone();
+    w.call(&mut chef2, "staff_request_decide", json!({"id": friend["id"], "approve": true})).await.unwrap();
+    // The friend cannot validate what chef asked before he was one.
+    let mut complice = w.login("complice").await;
+    let e = w.call(&mut complice, "staff_request_decide", json!({"id": asked["id"], "approve": true})).await;
+    let e = e.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.starts_with("Vous êtes administrateur depuis le "), "{}", e.message);
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'forbidden' AND actor = 'complice' AND entity_type = \
+        'staff_request'",
+    )
+    .fetch_one(w.t.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(refused, 1, "the refusal is journaled");
+    let still = w.call(&mut chef, "staff_request_list", json!({})).await.unwrap();
+    assert_eq!(still.as_array().unwrap().len(), 1, "the medical role still waits");
+    // An administrator of before validates it.
+    w.call(&mut chef2, "staff_request_decide", json!({"id": asked["id"], "approve": true})).await.unwrap();
 }

@@ -193,7 +193,11 @@ async fn create_account(
         }
         e => e,
     })?;
-    insert_roles(&mut tx, id, &roles).await?;
+    // The medical and administrator roles asked by an administrator wait
+    // for a second one; the account is created with the others.
+    let four_eyes = !first_admin && actor.staff_id.is_some() && roles.iter().any(|r| needs_second_admin(*r));
+    let now_granted: Vec<Role> = roles.iter().copied().filter(|r| !four_eyes || !needs_second_admin(*r)).collect();
+    insert_roles(&mut tx, id, &now_granted, now).await?;
     let created = get_in_tx(&mut tx, id).await?;
     audit::record(
         &mut tx,
@@ -208,16 +212,32 @@ async fn create_account(
         },
     )
     .await?;
+    if four_eyes {
+        super::requests::record_in(&mut tx, actor, now, &created, &full_name, &roles).await?;
+    }
     tx.commit().await?;
     tracing::info!(staff = %created.username, by = %actor.name, "compte créé");
     Ok(created)
 }
 
-async fn insert_roles(tx: &mut Transaction<'static, Any>, id: i64, roles: &[Role]) -> ApiResult<()> {
+/// The roles an administrator grants only with a second one's validation:
+/// the medical role reads health data, an administrator grants it.
+pub(super) fn needs_second_admin(r: Role) -> bool {
+    matches!(r, Role::Medical | Role::Admin)
+}
+
+/// Grants `roles` now (each keeps the time it was granted).
+async fn insert_roles(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     for r in roles {
-        sqlx::query("INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO staff_roles (staff_id, role, granted_at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(r.code())
+            .bind(time::ts(now))
             .execute(&mut **tx)
             .await?;
     }
@@ -278,9 +298,9 @@ pub(super) const OWN_ROLES: &str =
     "Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur.";
 
 /// Name and roles. The last active administrator keeps the admin role.
-/// Granting the medical role, by a staff member, waits for a second
-/// administrator (issue 17, item 8): the account is answered unchanged and
-/// a pending request recorded; the system account (the bootstrap on the
+/// Granting the medical or the administrator role, by a staff member, waits
+/// for a second administrator: the account is answered unchanged and a
+/// pending request recorded; the system account (the bootstrap on the
 /// server's machine) grants it at once.
 pub async fn update(
     db: &Db,
@@ -293,9 +313,9 @@ pub async fn update(
 ) -> ApiResult<StaffMember> {
     let full_name = validate::full_name("full_name", full_name)?;
     let roles = validate::roles("roles", roles)?;
-    if actor.staff_id.is_some() && roles.contains(&Role::Medical) {
+    if actor.staff_id.is_some() && roles.iter().any(|r| needs_second_admin(*r)) {
         let before = get(db.pool(), id).await?.ok_or_else(|| ApiError::not_found(format!("Aucun compte n° {id}.")))?;
-        if !before.roles.contains(&Role::Medical) {
+        if roles.iter().any(|r| needs_second_admin(*r) && !before.roles.contains(r)) {
             return super::requests::record_roles(db, actor, now, &before, version, &full_name, &roles).await;
         }
     }
@@ -343,8 +363,16 @@ pub(super) async fn apply_roles(
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(id).execute(&mut **tx).await?;
-            insert_roles(tx, id, &roles).await
+            // Roles kept keep the time they were granted.
+            for r in before.roles.iter().filter(|r| !roles.contains(r)) {
+                sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1 AND role = $2")
+                    .bind(id)
+                    .bind(r.code())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let added: Vec<Role> = roles.iter().copied().filter(|r| !before.roles.contains(r)).collect();
+            insert_roles(tx, id, &added, now).await
         })
     })
     .await

@@ -96,17 +96,41 @@ async fn record(
     target: &StaffMember,
     asked: Asked<'_>,
 ) -> ApiResult<StaffMember> {
+    let mut tx = db.begin().await?;
+    record_asked(&mut tx, actor, now, target, asked).await?;
+    tx.commit().await?;
+    Ok(target.clone())
+}
+
+/// A new account's medical or administrator role, asked in its creation's transaction.
+pub(super) async fn record_in(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    target: &StaffMember,
+    full_name: &str,
+    roles: &[Role],
+) -> ApiResult<()> {
+    record_asked(tx, actor, now, target, Asked::Roles { full_name, roles }).await
+}
+
+async fn record_asked(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    target: &StaffMember,
+    asked: Asked<'_>,
+) -> ApiResult<()> {
     let (kind, full_name, roles, hash) = match asked {
         Asked::Roles { full_name, roles } => ("roles", Some(full_name), Some(roles), None),
         Asked::Reset { hash } => ("password_reset", None, None, Some(hash)),
     };
-    let mut tx = db.begin().await?;
     let waiting: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM staff_requests WHERE staff_id = $1 AND kind = $2 AND status = 'en_attente'",
     )
     .bind(target.id)
     .bind(kind)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     if waiting > 0 {
         return Err(ApiError::conflict(format!(
@@ -125,10 +149,10 @@ async fn record(
     .bind(hash)
     .bind(time::ts(now))
     .bind(&actor.name)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         now,
         actor,
         Change {
@@ -140,9 +164,8 @@ async fn record(
         },
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(staff = %target.username, by = %actor.name, kind, "demande en attente d'un second administrateur");
-    Ok(target.clone())
+    Ok(())
 }
 
 /// The medical role asked for an account (with its other roles and name).
@@ -176,6 +199,27 @@ pub(super) async fn record_reset(
     record(db, actor, now, target, Asked::Reset { hash }).await
 }
 
+/// The validator must have been an administrator when the request was
+/// made: an administrator cannot make a second account to approve his own
+/// requests.
+async fn admin_before(tx: &mut Transaction<'static, Any>, validator: i64, asked_at: &str) -> ApiResult<()> {
+    let since: Option<Option<String>> =
+        sqlx::query_scalar("SELECT granted_at FROM staff_roles WHERE staff_id = $1 AND role = $2")
+            .bind(validator)
+            .bind(Role::Admin.code())
+            .fetch_optional(&mut **tx)
+            .await?;
+    match since.flatten() {
+        Some(t) if t.as_str() <= asked_at => Ok(()),
+        Some(t) => Err(ApiError::forbidden(format!(
+            "Vous êtes administrateur depuis le {} : une demande faite avant se valide par un administrateur qui \
+            l'était déjà.",
+            time::parse_ts(&t).map(|t| crate::kernel::dates::fr(t.date_naive())).unwrap_or(t)
+        ))),
+        None => Err(ApiError::forbidden("Seul un administrateur valide une demande.")),
+    }
+}
+
 /// Validates (applies) or refuses a pending request.
 pub async fn decide_request(
     db: &Db,
@@ -202,6 +246,9 @@ pub async fn decide_request(
         return Err(ApiError::forbidden(
             "Cette demande concerne votre propre compte : un autre administrateur la décide.",
         ));
+    }
+    if let Some(validator) = actor.staff_id {
+        admin_before(&mut tx, validator, &req.created_at).await?;
     }
     if approve {
         // The change as asked, applied by the second administrator with the

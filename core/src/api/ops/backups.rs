@@ -25,6 +25,15 @@ impl Operation for BackupCreate {
     type Request = BackupRequest;
     type Response = BackupReport;
     async fn run(ctx: &mut Ctx<'_>, r: BackupRequest) -> ApiResult<BackupReport> {
+        // A backup holds every member's health data: it is made where the
+        // database is, never sent to a desk through the server (refused and
+        // journaled as any refusal).
+        if ctx.actor.origin.is_some() {
+            return Err(ApiError::forbidden(
+                "Une sauvegarde contient les données de santé de tous les adhérents : elle se fait sur la machine \
+                du serveur (guichet backup FICHIER, ou la sauvegarde quotidienne), jamais depuis un poste.",
+            ));
+        }
         let report = backup::backup(ctx.db(), std::path::Path::new(r.path.trim()), ctx.now).await?;
         record(ctx, "backup.create", serde_json::json!({ "path": report.path, "bytes": report.bytes })).await?;
         Ok(report)
