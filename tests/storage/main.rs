@@ -4,6 +4,8 @@
 mod support;
 
 mod helpers;
+#[path = "../support/scans.rs"]
+mod scans;
 
 mod approvals;
 mod audit_journal;

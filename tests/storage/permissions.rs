@@ -171,6 +171,8 @@ dossier_liquidate                .C..
 drug_list_versions               RCMA
 drug_import                      ...A
 drug_find                        RCMA
+dossier_vignettes_read           .C..
+dossier_original_check           .C..
 payment_batch_create             .C..
 payment_batch_export             .C..
 statement_dossier                .C.A

@@ -6,6 +6,7 @@
 //! amount is worked by hand in the comments and in `docs/MONEY.md`.
 
 use crate::money_flows::mutual;
+use crate::scans::{self, Format};
 use crate::statements::pdf_text;
 use crate::support::{count, TestDb};
 use guichet_core::ErrorCode;
@@ -15,6 +16,7 @@ crate::on_both_backends!(
     the_drug_list_imports_with_its_quirks_as_a_version,
     a_bad_drug_list_is_refused_whole_naming_row_and_column,
     a_pharmacy_dossier_is_priced_as_the_fund_prices_it,
+    the_vignettes_of_a_scanned_dossier_propose_its_lines,
 );
 
 /// A copy of the fund's list as found in the wild: a leading unnamed index
@@ -25,8 +27,8 @@ PRINCEPS_GENERIQUE,TAUX_REMBOURSEMENT
 0,6118000032779,IXOR 10 MG,ROSUVASTATINE,10,MG,COMPRIME PELLICULE,BOITE DE 30,\"108,00\",-,60.00,P,70%
 1,6118000041252,\"ADRENALINE 0,50 MG\",ADRENALINE,\"0,5\",MG,SOLUTION INJECTABLE,B/1,nan,,,G,0%
 2,6118001290017,AMOXICLAV,AMOXICILLINE,600 / 5,MG / MG,SUSPENSION BUVABLE,FLACON 60 ML,45.5,30.000,45.5,G,70 %
-3,6118000170019,VITAMINE D3 ÉLÉVÉE,CHOLÉCALCIFÉROL,200000,UI,AMPOULE,B/1,18,,18,G,0%
-4,6118000211118,DOLIPRANE 1000,PARACETAMOL,1000,MG,COMPRIME,BOITE DE 8,\"15,60\",-,\"15,60\",P,70%
+3,6118000170013,VITAMINE D3 ÉLÉVÉE,CHOLÉCALCIFÉROL,200000,UI,AMPOULE,B/1,18,,18,G,0%
+4,6118000211112,DOLIPRANE 1000,PARACETAMOL,1000,MG,COMPRIME,BOITE DE 8,\"15,60\",-,\"15,60\",P,70%
 ";
 
 pub(crate) async fn import(
@@ -86,9 +88,9 @@ async fn the_drug_list_imports_with_its_quirks_as_a_version(t: TestDb) {
         (Some(10_800), Some(6_000), Some(7_000), Some("BOITE DE 30"))
     );
     let by_dci = o.w.call(&mut o.claims, "drug_find", json!({"query": "cholecalciferol"})).await.unwrap();
-    assert_eq!(found(&by_dci), vec!["6118000170019"]);
+    assert_eq!(found(&by_dci), vec!["6118000170013"]);
     let by_name = o.w.call(&mut o.claims, "drug_find", json!({"query": "Élevée vitamine"})).await.unwrap();
-    assert_eq!(found(&by_name), vec!["6118000170019"]);
+    assert_eq!(found(&by_name), vec!["6118000170013"]);
     let adr = o.w.call(&mut o.claims, "drug_find", json!({"query": "adrenaline 0 50"})).await.unwrap();
     assert_eq!(adr["drugs"][0]["name"], "ADRENALINE 0,50 MG");
     assert_eq!((adr["drugs"][0]["ppv"].clone(), adr["drugs"][0]["prix_br"].clone()), (Value::Null, Value::Null));
@@ -97,7 +99,7 @@ async fn the_drug_list_imports_with_its_quirks_as_a_version(t: TestDb) {
 
     // A new version from 1 March: what changes is said before it is saved.
     let next = LIST.replace("\"108,00\",-,60.00,P,70%", "\"112,00\",-,60.00,P,70%").replace(
-        "4,6118000211118,DOLIPRANE 1000,PARACETAMOL,1000,MG,COMPRIME,BOITE DE 8,\"15,60\",-,\"15,60\",P,70%\n",
+        "4,6118000211112,DOLIPRANE 1000,PARACETAMOL,1000,MG,COMPRIME,BOITE DE 8,\"15,60\",-,\"15,60\",P,70%\n",
         "4,6118000300003,NOUVEAU 5 MG,NOUVELLE DCI,5,MG,GELULE,BOITE DE 10,20,,20,G,70%\n",
     );
     let r = import(&mut o, &next, "2023-03-01", true).await.unwrap();
@@ -117,7 +119,7 @@ async fn the_drug_list_imports_with_its_quirks_as_a_version(t: TestDb) {
         .collect();
     assert!(diff.contains(&("modifié".into(), "6118000032779".into(), "PPV 108,00 → 112,00".into())), "{diff:?}");
     assert!(diff.iter().any(|d| d.0 == "ajouté" && d.1 == "6118000300003"), "{diff:?}");
-    assert!(diff.iter().any(|d| d.0 == "retiré" && d.1 == "6118000211118"), "{diff:?}");
+    assert!(diff.iter().any(|d| d.0 == "retiré" && d.1 == "6118000211112"), "{diff:?}");
     import(&mut o, &next, "2023-03-01", false).await.unwrap();
     let versions = o.w.call(&mut o.claims, "drug_list_versions", json!({})).await.unwrap();
     assert_eq!(
@@ -246,7 +248,7 @@ async fn a_pharmacy_dossier_is_priced_as_the_fund_prices_it(t: TestDb) {
     // vitamin at 0 %; a code the list does not have, charged 50,00.
     let mut princeps = line("6118000032779", 2, "");
     princeps["vignette_price"] = json!("98,00");
-    let others = [line("6118001290017", 1, ""), line("6118000170019", 1, ""), line("6118000099999", 1, "50")];
+    let others = [line("6118001290017", 1, ""), line("6118000170013", 1, ""), line("6118000099999", 1, "50")];
     let save = json!({"lines": [princeps, others[0], others[1], others[2]]});
     let v = o.complete(id, v, save).await;
     let lines = o.w.call(&mut o.claims, "care_lines_get", json!({"id": id})).await.unwrap();
@@ -328,4 +330,103 @@ async fn a_pharmacy_dossier_is_priced_as_the_fund_prices_it(t: TestDb) {
         assert!(text.contains(expected), "statement lacks {expected:?}:\n{text}");
     }
     assert!(!text.contains('…'), "nothing on the statement is cut:\n{text}");
+}
+
+/// A dossier e-mailed as scans: a JPEG page with IXOR twice and AMOXICLAV,
+/// a PDF page with DOLIPRANE and a code the list does not have, and a PDF
+/// that is not one. The vignettes propose the lines, the processor confirms
+/// them, and the original paper, when it comes, is checked against them.
+async fn the_vignettes_of_a_scanned_dossier_propose_its_lines(t: TestDb) {
+    let mut o = mutual(t).await;
+    import(&mut o, LIST, "2023-01-01", false).await.unwrap();
+    let (ixor, amox, doli) = ("6118000032779".to_string(), "6118001290017".to_string(), "6118000211112".to_string());
+    let unknown = scans::ean13("611800009999");
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let one = scans::page(1, &[ixor.clone(), amox.clone(), ixor.clone()], Format::Jpeg);
+    let two = scans::page(2, &[doli.clone(), unknown.clone()], Format::Pdf);
+    let files = [
+        write("ordonnance-1.jpg", &one.bytes),
+        write("ordonnance-2.pdf", &two.bytes),
+        write("facture.pdf", b"%PDF-1.4\n% la facture, mal scannee\n%%EOF\n"),
+    ];
+    let r =
+        o.w.call(
+            &mut o.reception,
+            "dossier_record_scan",
+            json!({"form_number": "M23-0000201", "matricule": "13059", "beneficiary_id": o.fouad, "kind": "maladie",
+                "first_act_date": "2023-01-10", "total_claimed": "380", "pieces": 3, "files": files}),
+        )
+        .await
+        .unwrap();
+    let id = r["dossier"]["id"].as_i64().unwrap();
+    let e = o.w.call(&mut o.reception, "dossier_vignettes_read", json!({"id": id})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden, "reading them is the processor's work");
+
+    let p = o.w.call(&mut o.claims, "dossier_vignettes_read", json!({"id": id})).await.unwrap();
+    assert_eq!(
+        p["summary"],
+        format!(
+            "5 vignettes lues ; 1 code absent du référentiel en vigueur le 10/01/2023 : {unknown} ; page 3 illisible \
+            (PDF endommagé)."
+        )
+    );
+    let mut lines: Vec<(String, i64, Value, Value)> = p["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["drug_code"].as_str().unwrap().to_string(),
+                l["boxes"].as_i64().unwrap(),
+                l["label"].clone(),
+                l["pages"].clone(),
+            )
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        lines,
+        vec![
+            (ixor.clone(), 2, json!("IXOR 10 MG, boite de 30"), json!([1])),
+            (unknown.clone(), 1, Value::Null, json!([2])),
+            (doli.clone(), 1, json!("DOLIPRANE 1000, boite de 8"), json!([2])),
+            (amox.clone(), 1, json!("AMOXICLAV, flacon 60 ml"), json!([1])),
+        ]
+    );
+    assert!(o.w.audit_actions().await.contains(&"dossier.vignettes_read".to_string()));
+    assert_eq!(count(&o.w.t.db, "care_lines").await, 0, "nothing is saved before the processor confirms");
+
+    // The processor confirms them (the unknown code with the amount of the invoice).
+    let page =
+        o.w.call(&mut o.claims, "dossier_move", json!({"id": id, "version": r["dossier"]["version"], "move": "take"}));
+    let d = page.await.unwrap();
+    let confirmed: Vec<Value> = lines
+        .iter()
+        .map(|(code, boxes, label, _)| {
+            json!({"date": "2023-01-10", "beneficiary_id": o.fouad, "act": "", "drug_code": code, "quantity": boxes,
+                "charged": if label.is_null() { "50" } else { "" }})
+        })
+        .collect();
+    let saved = o
+        .w
+        .call(&mut o.claims, "care_lines_save", json!({"dossier_id": id, "version": d["version"], "lines": confirmed}))
+        .await
+        .unwrap();
+    assert_eq!(saved.as_array().unwrap().len(), 4);
+
+    // The original: its vignettes scanned at the desk, one missing.
+    let paper = |codes: Vec<&String>| json!({"dossier_id": id, "codes": codes});
+    let all = vec![&ixor, &amox, &ixor, &doli, &unknown];
+    let ok = o.w.call(&mut o.claims, "dossier_original_check", paper(all)).await.unwrap();
+    assert_eq!((ok["matches"].as_bool(), ok["differences"].clone()), (Some(true), json!([])));
+    let short = o.w.call(&mut o.claims, "dossier_original_check", paper(vec![&ixor, &amox, &doli, &unknown])).await;
+    assert_eq!(
+        short.unwrap()["differences"],
+        json!([format!("{ixor} : 2 boîtes saisies, 1 vignette sur l'original.")])
+    );
 }

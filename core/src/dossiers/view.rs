@@ -78,6 +78,8 @@ pub struct DossierActions {
     pub show_care_lines: bool,
     /// Read and write the nature of the illness and the medical notes.
     pub read_medical: bool,
+    /// Check the vignettes of the original paper against its pharmacy lines.
+    pub check_original: bool,
 }
 
 /// What these roles may do on dossier `d` now; `process`, `liquidate` and
@@ -96,6 +98,7 @@ pub fn actions_for(d: &Dossier, roles: &[Role], process: bool, liquidate: bool, 
         pay: pay && Transition::Pay.target(d.status, roles).is_ok(),
         show_care_lines: d.status.care_lines_open() || matches!(d.status, Status::Liquide | Status::Paye),
         read_medical: crate::medical::reads_medical(roles),
+        check_original: process && (d.status.care_lines_open() || matches!(d.status, Status::Liquide | Status::Paye)),
     }
 }
 

@@ -8,7 +8,9 @@
 
 pub mod file;
 pub mod pricing;
+pub mod proposal;
 pub mod versions;
+pub mod vignettes;
 
 use crate::liquidation::Rate;
 use serde::{Deserialize, Serialize};

@@ -520,7 +520,11 @@ show_care_lines: boolean,
 /**
  * Read and write the nature of the illness and the medical notes.
  */
-read_medical: boolean, };
+read_medical: boolean, 
+/**
+ * Check the vignettes of the original paper against its pharmacy lines.
+ */
+check_original: boolean, };
 
 /**
  * The fields reception records for each dossier.
@@ -1102,6 +1106,25 @@ appeal_days?: number | null, };
 export type NewStaff = { username: string, full_name: string, roles: Array<Role>, password: string, };
 
 /**
+ * The vignettes scanned on the original paper, against the lines saved.
+ */
+export type OriginalCheck = { dossier_id: number, 
+/**
+ * Each vignette's code, as the scanner typed it (a code twice: two boxes).
+ */
+codes: Array<string>, };
+
+export type OriginalChecked = { 
+/**
+ * The original carries the same drugs and boxes as the lines.
+ */
+matches: boolean, 
+/**
+ * One sentence per difference: `6118000032779 : 2 boîtes saisies, 1 vignette sur l'original.`
+ */
+differences: Array<string>, };
+
+/**
  * What recording did.
  */
 export type Outcome = "created" | "original_received";
@@ -1295,6 +1318,19 @@ export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_pri
  * How an act is priced, in the editor's words.
  */
 export type PricingForm = "key_letter" | "unit_price" | "charged" | "agreement" | "drug";
+
+/**
+ * A pharmacy line the scans propose.
+ */
+export type ProposedLine = { drug_code: string, boxes: number, 
+/**
+ * The drug's name and presentation, or `None` when the list does not have it.
+ */
+label: string | null, 
+/**
+ * The pages (across the dossier's scans, from 1) its vignettes stand on.
+ */
+pages: Array<number>, };
 
 export type Provider = { id: number, name: string, 
 /**
@@ -1909,6 +1945,16 @@ anchors_checked: number, intact: boolean, breaks: Array<Break>, };
 
 export type VersionedId = { id: number, version: number, };
 
+export type VignetteProposal = { lines: Array<ProposedLine>, 
+/**
+ * `5 vignettes lues ; 1 code absent du référentiel : 6118000099999 ; page 2 illisible.`
+ */
+summary: string, pages: number, 
+/**
+ * The scanned files read (their ids), sealed ones left aside.
+ */
+files: Array<number>, };
+
 export type Week = { 
 /**
  * Monday of the week.
@@ -2013,6 +2059,8 @@ export interface Operations {
   drug_list_versions: { request: Empty; response: Array<DrugListVersion> };
   drug_import: { request: DrugImportRequest; response: DrugImportReport };
   drug_find: { request: DrugFindRequest; response: DrugSearch };
+  dossier_vignettes_read: { request: IdRequest; response: VignetteProposal };
+  dossier_original_check: { request: OriginalCheck; response: OriginalChecked };
   payment_batch_create: { request: PayRequest; response: PaymentBatch };
   payment_batch_export: { request: FileRequest; response: Written };
   statement_dossier: { request: FileRequest; response: Written };
@@ -2142,6 +2190,8 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   drug_list_versions: "authenticated",
   drug_import: "settings_manage",
   drug_find: "authenticated",
+  dossier_vignettes_read: "dossiers_process",
+  dossier_original_check: "dossiers_process",
   payment_batch_create: "statements_produce",
   payment_batch_export: "statements_produce",
   statement_dossier: "statements_read",

@@ -18,6 +18,7 @@ import type {
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";
 import { isoDate } from "./dossier_form";
 import { PDF, saveAs, grid } from "../widgets";
+import { originalCheck, vignetteTools } from "./pharmacy";
 
 function rateText(bp: number | null): string {
   if (bp === null) return "";
@@ -73,63 +74,6 @@ export async function liquidationPanel(
         cell("invoice_number", l?.invoice_number ?? "", 11),
       );
     };
-    // A barcode scanner types the vignette's 13 digits and Enter: the drug's
-    // line appears (the same code again adds a box) and the field waits for
-    // the next vignette. Typed codes work the same.
-    const scanner = h("input", {
-      id: "vignette-scan",
-      name: "vignette",
-      size: 16,
-      inputmode: "numeric",
-      autocomplete: "off",
-      spellcheck: "false",
-      "aria-label": "Code de la vignette",
-    });
-    const scanStatus = statusLine("vignette-status");
-    scanner.addEventListener("keydown", async (ev) => {
-      if (ev.key !== "Enter") return;
-      ev.preventDefault();
-      const code = scanner.value.trim();
-      scanner.value = "";
-      if (!/^\d{13}$/.test(code)) {
-        scanStatus.textContent = `« ${code} » n'est pas un code de vignette (13 chiffres).`;
-        return;
-      }
-      const existing = Array.from(body.querySelectorAll("tr")).find(
-        (tr) => (tr.querySelector("input[name=drug_code]") as HTMLInputElement).value === code,
-      );
-      if (existing) {
-        const q = existing.querySelector("input[name=quantity]") as HTMLInputElement;
-        q.value = String(Number(q.value) + 1);
-        // The amount follows the boxes (public price × boxes) unless typed from the invoice.
-        (existing.querySelector("input[name=charged]") as HTMLInputElement).value = "";
-        scanStatus.textContent = `${code} : ${q.value} boîtes.`;
-        return;
-      }
-      // The line is there at once (the next vignette may come before the
-      // list answers); the drug's name and prices follow.
-      const first = body.querySelector("tr");
-      const empty = (tr: Element, name: string): boolean =>
-        !(tr.querySelector(`input[name=${name}]`) as HTMLInputElement).value.trim();
-      const blank = first && body.children.length === 1 && empty(first, "act") && empty(first, "drug_code");
-      if (blank) first.remove();
-      const tr = row({ drug_code: code, quantity: 1 });
-      body.append(tr);
-      const found = await call("drug_find", { query: code, day: d.first_act_date });
-      const drug = found.drugs.find((x) => x.code === code);
-      const cell = tr.querySelector(".drug-label") as HTMLElement;
-      if (drug) {
-        cell.textContent = drug.label;
-        scanStatus.textContent =
-          `${drug.label} : prix public ${drug.ppv === null ? "—" : frMoney(drug.ppv)} DH, ` +
-          `prix de référence ${drug.prix_br === null ? "—" : frMoney(drug.prix_br)} DH, taux ${rateText(drug.rate)}.`;
-      } else {
-        const why = `Code ${code} absent du référentiel des médicaments en vigueur : saisissez le montant facturé.`;
-        cell.replaceChildren(h("small", { class: "field-error warning" }, why));
-        scanStatus.textContent = why;
-        (tr.querySelector("input[name=charged]") as HTMLInputElement).focus();
-      }
-    });
     // What the fund or the mutual already paid the provider on an invoice (tiers payant).
     const paidBody = h("tbody", {});
     const paidRow = (p?: ThirdPartyPayment): void => {
@@ -189,7 +133,7 @@ export async function liquidationPanel(
         `Bénéficiaires : ${choices}. Acte : lettre clé et coefficient (C, B 120, K 50) ou code (PSYMOT) ; ` +
           "un médicament par le code de sa vignette (montant vide : prix public × boîtes).",
       ),
-      h("label", { class: "field" }, h("span", {}, "Vignette (scanner ou code, puis Entrée)"), scanner, scanStatus),
+      vignetteTools(d, body, row),
       grid(
         "care-lines",
         [
@@ -299,6 +243,7 @@ export async function liquidationPanel(
     );
     parts.push(h("div", { class: "row" }, b));
   }
+  if (allowed.check_original) parts.push(originalCheck(d, lines));
   parts.push(status);
   mount(parent, ...parts);
 }

@@ -1,9 +1,12 @@
-//! The drug reference list: its versions, an import (or its dry run), and
-//! the search of a drug by code, name or DCI.
+//! The drug reference list: its versions, an import (or its dry run), the
+//! search of a drug by code, name or DCI; the vignettes read from a
+//! dossier's scans, and its original checked against its lines.
 
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
+use crate::audit::Change;
 use crate::auth::Permission;
+use crate::drugs::proposal::{self, OriginalCheck, OriginalChecked, VignetteProposal};
 use crate::drugs::versions::{self, DrugImportReport, DrugListVersion, DrugSearch};
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
@@ -97,5 +100,48 @@ impl Operation for DrugFind {
         }
         let day = r.day.unwrap_or(ctx.now.date_naive());
         versions::search(&mut *ctx.db().pool().acquire().await?, &r.query, day, 50).await
+    }
+}
+
+pub struct DossierVignettesRead;
+impl Operation for DossierVignettesRead {
+    const NAME: &'static str = "dossier_vignettes_read";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Reads the EAN-13 barcodes of the vignettes on a dossier's scans (JPEG, PNG, the \
+        scanned images of PDF pages; sealed pieces left aside) and proposes one pharmacy line per drug, its boxes \
+        counted, for the processor to confirm; says the codes absent from the list and the pages unreadable.";
+    type Request = super::reception::IdRequest;
+    type Response = VignetteProposal;
+    async fn run(ctx: &mut Ctx<'_>, r: super::reception::IdRequest) -> ApiResult<VignetteProposal> {
+        let p = proposal::propose(ctx.db(), r.id).await?;
+        // Opening a dossier's scans is journaled (law 09-08), with what was read.
+        ctx.journal(Change {
+            action: "dossier.vignettes_read",
+            entity_type: "dossier",
+            entity_id: Some(r.id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "files": p.files, "pages": p.pages, "lines": p.lines.len() })),
+        })
+        .await?;
+        Ok(p)
+    }
+}
+
+pub struct DossierOriginalCheck;
+impl Operation for DossierOriginalCheck {
+    const NAME: &'static str = "dossier_original_check";
+    const PERMISSION: Permission = Permission::DossiersProcess;
+    const SUMMARY: &'static str = "Checks the vignettes scanned on a dossier's original paper against its saved \
+        pharmacy lines, drug by drug and box by box.";
+    type Request = OriginalCheck;
+    type Response = OriginalChecked;
+    async fn run(ctx: &mut Ctx<'_>, r: OriginalCheck) -> ApiResult<OriginalChecked> {
+        if r.codes.len() > 500 {
+            return Err(ApiError::validation("codes", "Au plus 500 vignettes par contrôle."));
+        }
+        let lines = crate::liquidation::repo::lines_of(&mut *ctx.db().pool().acquire().await?, r.dossier_id).await?;
+        let drugs: Vec<(String, i64)> =
+            lines.iter().filter_map(|l| l.drug_code.clone().map(|c| (c, l.quantity))).collect();
+        Ok(proposal::compare(&drugs, &r.codes))
     }
 }

@@ -130,6 +130,8 @@ operations! {
     drugs::DrugListVersions,
     drugs::DrugImport,
     drugs::DrugFind,
+    drugs::DossierVignettesRead,
+    drugs::DossierOriginalCheck,
     statements::PaymentBatchCreate,
     statements::PaymentBatchExport,
     statements::StatementDossier,
