@@ -9,7 +9,16 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, answerSaveDialog, cli, isoDaysAgo, frDate } from "./webdriver.mjs";
+import {
+  launch,
+  windowTestsSkipReason,
+  ENTER,
+  answerSaveDialog,
+  cli,
+  isoDaysAgo,
+  frDate,
+  takeByCli,
+} from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const ADMIN = "Admin-Guichet-1";
@@ -55,13 +64,7 @@ before(async () => {
     total_claimed: "2100",
     pieces: 6,
   });
-  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  claims("dossier_checklist", {
-    id: d.id,
-    version: d.version,
-    contents: {},
-    present: ["member_block_signed", "doctor_block"],
-  });
+  takeByCli(claims, r.dossier);
   await w.exec("location.reload()");
   await w.login("admin", ADMIN);
 });

@@ -9,12 +9,24 @@
 // ordonnance-vignettes.jpg, made by tests/support/scans.rs: an A4 page at
 // 200 dpi with IXOR twice and AMOXICLAV, turned, noisy, JPEG quality 70):
 // its vignettes are read, the proposed lines taken, saved and liquidated,
-// and the original paper checked against them.
+// and the original paper checked against them. Last, the administrator
+// imports a new version of the list in Administration → Médicaments (the
+// differences shown first) and finds a drug.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, windowTestsSkipReason, ENTER, cli, isoDaysAgo, ROOT } from "./webdriver.mjs";
+import {
+  answerOpenDialog,
+  launch,
+  windowTestsSkipReason,
+  ENTER,
+  cli,
+  isoDaysAgo,
+  frDate,
+  ROOT,
+  takeByCli,
+} from "./webdriver.mjs";
 
 const skip = windowTestsSkipReason();
 const CLAIMS = "Gestion-2026-ok";
@@ -71,13 +83,7 @@ before(async () => {
     total_claimed: "380",
     pieces: 3,
   });
-  const d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  claims("dossier_checklist", {
-    id: d.id,
-    version: d.version,
-    contents: {},
-    present: ["member_block_signed", "doctor_block"],
-  });
+  takeByCli(claims, r.dossier);
   await w.exec("location.reload()");
   await w.login("k.tazi", CLAIMS);
 });
@@ -177,13 +183,7 @@ test(
       pieces: 2,
       files: [join(ROOT, "tests", "fixtures", "ordonnance-vignettes.jpg")],
     });
-    const d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-    claims("dossier_checklist", {
-      id: d.id,
-      version: d.version,
-      contents: {},
-      present: ["member_block_signed", "doctor_block"],
-    });
+    takeByCli(claims, r.dossier);
     await w.click('[data-section="dossiers"]');
     await w.waitFor("#f-open_form_number");
     await w.type("#f-open_form_number", "M26-0070002" + ENTER);
@@ -232,3 +232,37 @@ test(
     await w.screenshot("43-pharmacie-controle-original");
   },
 );
+
+test("the administrator imports a new version of the drug list and finds a drug", { skip: skip ?? false }, async () => {
+  await w.click("#logout");
+  await w.login("admin", "Admin-Guichet-1");
+  await w.click('[data-section="administration"]');
+  await w.click("#tab-drugs");
+  await w.waitFor("#drug-versions");
+  assert.match(await w.text("#drug-versions tbody"), /referentiel\.csv4/);
+  // A new version: IXOR's public price changes, a drug is added.
+  const next = join(w.home, "referentiel-2.csv");
+  writeFileSync(
+    next,
+    LIST.replace('"108,00",-,60.00', '"112,00",-,60.00') +
+      "4,6118000300003,NOUVEAU 5 MG,NOUVELLE DCI,5,MG,GELULE,BOITE DE 10,20,,20,G,70%\n",
+  );
+  await w.click("#drug-browse");
+  answerOpenDialog("Référentiel des médicaments", next);
+  for (let i = 0; i < 50 && !(await w.exec("return document.getElementById('f-path').value;")); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await w.type("#f-effective_from", frDate(isoDaysAgo(-10)));
+  await w.click("#drug-check");
+  await w.waitFor("#drug-import-preview");
+  assert.equal(await w.text("#drug-count-added"), "1 ajoutés");
+  assert.equal(await w.text("#drug-count-changed"), "1 modifiés");
+  assert.match(await w.text("#drug-differences tbody"), /modifié6118000032779IXOR 10 MGPPV 108,00 → 112,00/);
+  await w.screenshot("44-medicaments-essai");
+  await w.click("#drug-import");
+  await w.waitFor("#drug-import-report");
+  assert.match(await w.text("#drug-versions tbody"), /referentiel-2\.csv5/);
+  await w.type("#drug-search", "rosuvas");
+  await w.waitText("#drug-results tbody", (t) => t.includes("IXOR 10 MG, boite de 30") && t.includes("108,00"));
+  await w.screenshot("45-medicaments-recherche");
+});

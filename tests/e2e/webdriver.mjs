@@ -432,13 +432,7 @@ export function completeDossierByCli(
     total_claimed: total,
     pieces,
   });
-  let d = claims("dossier_move", { id: r.dossier.id, version: r.dossier.version, move: "take" });
-  d = claims("dossier_checklist", {
-    id: d.id,
-    version: d.version,
-    contents: {},
-    present: ["member_block_signed", "doctor_block"],
-  });
+  const d = takeByCli(claims, r.dossier);
   claims("care_lines_save", {
     dossier_id: d.id,
     version: d.version,
@@ -446,6 +440,17 @@ export function completeDossierByCli(
   });
   const p = claims("dossier_get", { id: d.id });
   return claims("dossier_move", { id: d.id, version: p.dossier.version, move: "mark_complete" });
+}
+
+/** `claims` takes a dossier just recorded and ticks the claim form's two blocks; returns it. */
+export function takeByCli(claims, dossier) {
+  const d = claims("dossier_move", { id: dossier.id, version: dossier.version, move: "take" });
+  return claims("dossier_checklist", {
+    id: d.id,
+    version: d.version,
+    contents: {},
+    present: ["member_block_signed", "doctor_block"],
+  });
 }
 
 /**

@@ -80,6 +80,8 @@ fn declarations() -> Declarations {
     d.visit::<crate::members::import::ImportProgress>();
     // Streamed by statement_batch.
     d.visit::<crate::statements::batch::BatchProgress>();
+    // Streamed by drug_import.
+    d.visit::<crate::api::ops::drugs::DrugImportProgress>();
     // The members' portal's requests and answers (server/src/portal.rs).
     d.visit::<crate::portal::member_api::DossierSent>();
     d.visit::<crate::portal::member_api::ComplementSent>();

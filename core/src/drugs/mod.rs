@@ -53,6 +53,25 @@ impl Drug {
         }
     }
 
+    /// A drug for the unit tests: its code, name, prices and rate, nothing else.
+    #[cfg(test)]
+    pub fn sample(code: &str, name: &str, ppv: i64, prix_br: Option<i64>, rate: Option<Rate>) -> Drug {
+        Drug {
+            code: code.into(),
+            name: name.into(),
+            dci: None,
+            dosage: None,
+            dosage_unit: None,
+            form: None,
+            presentation: None,
+            ppv: Some(ppv),
+            ph: None,
+            prix_br,
+            princeps: None,
+            rate,
+        }
+    }
+
     /// The folded words the search reads: name, DCI and code.
     pub fn search_text(&self) -> String {
         crate::kernel::text::fold(&format!("{} {} {}", self.name, self.dci.as_deref().unwrap_or(""), self.code))

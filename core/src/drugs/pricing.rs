@@ -92,20 +92,7 @@ mod tests {
     use super::*;
 
     fn drug(ppv: i64, prix_br: Option<i64>, rate: Option<u32>) -> Drug {
-        Drug {
-            code: "6118000032779".into(),
-            name: "IXOR 10 MG".into(),
-            dci: None,
-            dosage: None,
-            dosage_unit: None,
-            form: None,
-            presentation: None,
-            ppv: Some(ppv),
-            ph: None,
-            prix_br,
-            princeps: Some("P".into()),
-            rate,
-        }
+        Drug::sample("6118000032779", "IXOR 10 MG", ppv, prix_br, rate)
     }
 
     #[test]

@@ -319,20 +319,7 @@ fn what_others_paid_is_never_reimbursed_again() {
 }
 
 fn drug(code: &str, ppv: i64, prix_br: Option<i64>, rate: u32) -> crate::drugs::Drug {
-    crate::drugs::Drug {
-        code: code.into(),
-        name: format!("DRUG {code}"),
-        dci: None,
-        dosage: None,
-        dosage_unit: None,
-        form: None,
-        presentation: None,
-        ppv: Some(ppv),
-        ph: None,
-        prix_br,
-        princeps: None,
-        rate: Some(rate),
-    }
+    crate::drugs::Drug::sample(code, &format!("DRUG {code}"), ppv, prix_br, Some(rate))
 }
 
 #[test]

@@ -635,6 +635,15 @@ query: string,
 day?: string | null, };
 
 /**
+ * Streamed while the import runs.
+ */
+export type DrugImportProgress = { 
+/**
+ * `lecture`, `comparaison`.
+ */
+phase: string, };
+
+/**
  * What an import did, or would do (dry run), against the version in force
  * on its date.
  */

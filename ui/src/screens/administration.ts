@@ -1,11 +1,13 @@
 // Administration: staff accounts, the audit journal, and the reference tables
-// of reception and dossiers (urns, reasons, document types, deadlines).
+// of reception and dossiers (urns, reasons, document types, deadlines, rule
+// sets, the drug list).
 import type { SessionInfo } from "../api/bindings";
 import { h, mount, tabs } from "../dom";
 import { providersPanel } from "./approvals";
 import { auditPanel } from "./audit";
 import { backupsPanel } from "./backups";
 import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, urnsPanel } from "./catalogues";
+import { drugsPanel } from "./drugs";
 import { ruleSetsPanel } from "./rule_sets";
 import { staffPanel } from "./staff";
 
@@ -19,6 +21,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["documents", "Pièces", () => void documentsPanel(panel)],
     ["deadlines", "Délais", () => void deadlinesPanel(panel)],
     ["rules", "Barèmes", () => void ruleSetsPanel(panel)],
+    ["drugs", "Médicaments", () => void drugsPanel(panel)],
     ["providers", "Prestataires", () => void providersPanel(panel)],
     ["mutual", "Mutuelle", () => void mutualPanel(panel)],
     ["backups", "Sauvegardes", () => backupsPanel(panel, () => window.location.reload())],
