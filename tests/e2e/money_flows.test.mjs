@@ -151,6 +151,8 @@ test(
     await w.exec("document.getElementById('care-lines-form').dataset.before = 'save';");
     await w.click("#care-lines-save");
     await w.waitFor("#care-lines-form:not([data-before])");
+    // The form declares 2 100,00; the invoice's lines 1 100,00: said before liquidating.
+    await w.waitText("#declared-difference", "Total déclaré 2 100,00 DH ; lignes saisies 1 100,00 DH");
     await w.waitFor('[data-move="mark_complete"]');
     await w.click('[data-move="mark_complete"]');
     await w.click("#move-confirm");

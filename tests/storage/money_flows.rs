@@ -168,6 +168,9 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
 
     let (id, v) = o.record("M21-0050533", "13059", o.farah, "autres", "2023-01-05", "2100").await;
     let v = o.complete(id, v, invoice_vfa230187(o.farah)).await;
+    // The form declares 2 100,00; the invoice's lines 1 100,00: said before liquidating.
+    let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
+    assert_eq!(page["declared_difference"], "Total déclaré 2 100,00 DH ; lignes saisies 1 100,00 DH");
     let l = o.liquidate(id, v).await;
     // The month's tariff (800,00) and the fund's 700,00 shared over the two
     // lines in proportion to what each charged (600/1100 and 500/1100), to the
@@ -278,6 +281,7 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
         "300,00 DH",
         "Net payé par la mutuelle",
         "100,00 DH",
+        "Total déclaré 2 100,00 DH ; lignes saisies 1 100,00 DH",
     ] {
         assert!(text.contains(expected), "statement lacks {expected:?}:\n{text}");
     }

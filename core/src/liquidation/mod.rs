@@ -5,6 +5,7 @@
 
 pub mod chronic;
 pub mod compute;
+pub mod declared;
 pub mod fund;
 mod gather;
 pub mod liquidate;

@@ -43,6 +43,10 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
     w.field("Nature des soins", d.kind.label());
     w.field("Premier acte", &fr(d.first_act_date));
     w.field("Reçu le", &fr(d.received_on));
+    let charged: Vec<i64> = lines.iter().map(|l| l.charged).collect();
+    if let Some(why) = crate::liquidation::declared::difference(d.total_claimed, &charged) {
+        w.field("Feuille de soins", &why);
+    }
     w.gap(6.0);
     let accepted: Vec<&StoredLine> = lines.iter().filter(|l| l.accepted == Some(true)).collect();
     let rows: Vec<Vec<String>> = accepted

@@ -588,7 +588,11 @@ confidential: boolean,
 /**
  * The nature of the illness and notes: for the medical role only.
  */
-medical: DossierMedical | null, };
+medical: DossierMedical | null, 
+/**
+ * The total declared on the form, when the lines typed do not add up to it.
+ */
+declared_difference: string | null, };
 
 /**
  * A dossier the member sent, and where its receipt was sent.

@@ -63,6 +63,8 @@ pub struct DossierPage {
     pub confidential: bool,
     /// The nature of the illness and notes: for the medical role only.
     pub medical: Option<DossierMedical>,
+    /// The total declared on the form, when the lines typed do not add up to it.
+    pub declared_difference: Option<String>,
 }
 
 pub struct DossierGet;
@@ -98,7 +100,12 @@ impl Operation for DossierGet {
             medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier", d.id, "nature de la maladie et notes")
                 .await?;
         }
+        let charged: Vec<i64> = sqlx::query_scalar("SELECT charged FROM care_lines WHERE dossier_id = $1")
+            .bind(d.id)
+            .fetch_all(pool)
+            .await?;
         Ok(DossierPage {
+            declared_difference: crate::liquidation::declared::difference(d.total_claimed, &charged),
             confidential: medical::dossier_is_confidential(pool, d.id).await?,
             medical,
             checklist: view::checklist_view(pool, &d).await?,

@@ -102,6 +102,10 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
     portal,
     medicalPart(p, status),
     checklistPart(p, reload),
+    // Seen before liquidating, and printed on the statement.
+    p.declared_difference && p.can.show_care_lines
+      ? h("p", { class: "form-error", id: "declared-difference", role: "status" }, p.declared_difference)
+      : null,
     liquidation,
     ...scansPart(p, status),
     h("h3", {}, "Historique"),
