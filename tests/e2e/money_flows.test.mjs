@@ -85,11 +85,19 @@ test("the rule-set editor: dirhams and percent, the differences before saving", 
   assert.equal(await w.exec(`return document.querySelector('[name="${cValue}"]').value;`), "80,00");
   await w.type("#f-effective_from", fr(isoDaysAgo(40)));
   await w.type(`[name="${cValue}"]`, "90");
-  // A bad value is named beside its field.
-  await w.type('[name="rates[0].amo_share"]', "120");
+  // The acts without a price are listed above the editor, and at the top of Administration.
+  await w.waitText("#rule-unpriced", (t) => t.startsWith("12 actes sans tarif : B, AMI, D,"));
+  await w.waitText("#admin-reminders", (t) => t.startsWith("12 actes sans tarif"));
+  // The groups of care with their rates; a bad value is named beside its field.
+  const consultation = await w.exec(
+    `return [...document.querySelectorAll('#rule-groups input[name$=".code"]')]` +
+      `.find((i) => i.value === "consultation").name.replace(".code", ".amo_rate");`,
+  );
+  assert.equal(await w.exec(`return document.querySelector('[name="${consultation}"]').value;`), "80");
+  await w.type(`[name="${consultation}"]`, "120");
   await w.click("#rule-set-preview");
-  await w.waitText('[data-error-for="rates[0].amo_share"]', "Part AMO (Maladie) : 120 % dépasse 100 %.");
-  await w.type('[name="rates[0].amo_share"]', "80");
+  await w.waitText(`[data-error-for="${consultation}"]`, "Taux AMO (consultation) : 120 % dépasse 100 %.");
+  await w.type(`[name="${consultation}"]`, "80");
   await w.click("#rule-set-preview");
   await w.waitText("#rule-set-differences", (t) => t.includes("Lettre clé C : 80,00 DH → 90,00 DH"));
   assert.ok(!(await w.text("#rule-set-form")).includes("centimes"), "no centimes on an administrator's screen");

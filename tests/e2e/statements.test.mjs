@@ -54,9 +54,11 @@ before(async () => {
         needs_prior_approval: false,
       },
     ],
-    rates: { maladie: 8000 },
-    chronic_rate: 10000,
-    amo_shares: { maladie: 7000 },
+    // The fund 70 %, the mutual half of the member's part.
+    groups: {
+      consultation: { label: "Consultations", amo_rate: 7000, member_share_rate: 5000, above_base_rate: 0 },
+      reeducation: { label: "Rééducation", amo_rate: 7000, member_share_rate: 5000, above_base_rate: 0 },
+    },
     yearly_ceilings: {},
   });
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
@@ -106,10 +108,11 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
   await w.waitFor("#liquidation-lines");
   const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
-  // Date, act label, charged, paid to the provider by others, base, rate, AMO, mutual, reimbursed, remaining charge.
-  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}Consultation150,000,0080,0080 %56,008,0064,0086,00$/);
-  assert.match(rows[1], /4 × Séance de psychomotricité600,000,00600,0080 %420,0060,00480,00120,00$/);
-  assert.equal(await w.text("#liquidation-totals"), "Remboursé : 544,00 DH");
+  // Date, act label, charged, paid to the provider by others, base, AMO rate, AMO, mutual, reimbursed,
+  // remaining charge.
+  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}Consultation150,000,0080,0070 %56,0012,0068,0082,00$/);
+  assert.match(rows[1], /4 × Séance de psychomotricité600,000,00600,0070 %420,0090,00510,0090,00$/);
+  assert.equal(await w.text("#liquidation-totals"), "Remboursé : 578,00 DH");
   const explanation = await w.texts("#liquidation-lines tr.explanation");
   assert.match(explanation[0], /Base = le moindre du facturé \(150,00\) et du tarif de référence \(80,00\) = 80,00/);
   await w.screenshot("10-liquidation");
@@ -117,8 +120,8 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.click('[data-section="decomptes"]');
   await w.waitFor("#pay-form");
   await w.click("#pay-all");
-  // The fund pays its AMO part (56,00 + 420,00) itself: the mutual's batch carries its 8,00 + 60,00.
-  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 68,00 DH en 1 virement\./.test(t));
+  // The fund pays its AMO part (56,00 + 420,00) itself: the mutual's batch carries its 12,00 + 90,00.
+  await w.waitText("#pay-status", (t) => /^Lot VIR-\d{8}-\d{5} : 1 dossier, 102,00 DH en 1 virement\./.test(t));
 
   await w.click('[data-section="dossiers"]');
   await w.waitFor("#f-open_form_number");
@@ -136,14 +139,14 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
     "Bennani Karim",
     "150,00",
     "56,00",
-    "64,00",
+    "68,00",
     "4 × Séance de psychomotricité",
-    "480,00",
-    "544,00 DH",
+    "510,00",
+    "578,00 DH",
     "Versé par CNOPS",
     "476,00 DH",
     "Net payé par la mutuelle",
-    "68,00 DH",
+    "102,00 DH",
     "******************** 7171",
   ]) {
     assert.ok(text.includes(expected), `statement lacks ${expected}:\n${text}`);

@@ -306,7 +306,8 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
         (
             with("beneficiary_id", ended["id"].clone()),
             "beneficiary_id",
-            "Ce bénéficiaire n'est pas couvert le 01/03/2023 : la demande ne peut pas être enregistrée.",
+            "Ce bénéficiaire n'est pas couvert le 01/03/2023 : la demande ne peut pas être enregistrée. La \
+                couverture de Nadia a pris fin le 31/12/2022.",
         ),
         (
             with("kind", json!("coverage")),

@@ -242,16 +242,17 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     // Money anywhere it is typed; rule sets; settings.
     add(
         "rule_set_add",
-        json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "rates": {},
-            "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
+        json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "groups": {},
+            "yearly_ceilings": {}}),
         "key_values",
         "positive",
     );
     add(
         "rule_set_add",
-        json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "rates": {"maladie": 25000},
-            "chronic_rate": 8000, "amo_shares": {}, "yearly_ceilings": {}}),
-        "rates",
+        json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "groups": {"optique":
+            {"label": "Optique", "amo_rate": 25000, "member_share_rate": 0, "above_base_rate": 0}},
+            "yearly_ceilings": {}}),
+        "groups",
         "100 %",
     );
     add("settings_save", json!({"mutual_name": "", "mutual_address": "x"}), "mutual_name", "obligatoire");

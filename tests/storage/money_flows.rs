@@ -377,9 +377,12 @@ async fn bad_money_input_is_refused_with_its_field_and_nothing_written(t: TestDb
     let mut r = sets[0].clone();
     r["effective_from"] = json!("2024-01-01");
     let mut over = r.clone();
-    over["above_tariff_rates"] = json!({"optique": 10_001});
+    over["groups"]["optique"]["above_base_rate"] = json!(10_001);
     let e = o.w.call(&mut o.admin, "rule_set_add", over).await.unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("rates"), "Taux de Optique au-delà de 100 %."));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("groups"), "Groupe optique : un taux au-delà de 100 %.")
+    );
     let mut negative = r.clone();
     negative["acts"].as_array_mut().unwrap().iter_mut().find(|a| a["code"] == "ORTHO").unwrap()["pricing"]
         ["unit_price"] = json!(-5000);
@@ -830,11 +833,16 @@ async fn the_rule_set_editor_speaks_dirhams_and_percent(t: TestDb) {
     assert_eq!(form["effective_from"], "2006-09-01");
     let c = form["key_values"].as_array().unwrap().iter().position(|k| k["letter"] == "C").unwrap();
     assert_eq!(form["key_values"][c]["value"], "80,00");
-    let maladie = form["rates"].as_array().unwrap().iter().position(|r| r["kind"] == "maladie").unwrap();
+    assert_eq!(form["key_values"][c]["source"].as_str().map(|s| s.starts_with("Arrêté 1961-06")), Some(true));
+    let g =
+        |form: &Value, code: &str| form["groups"].as_array().unwrap().iter().position(|r| r["code"] == code).unwrap();
+    let consultation = g(&form, "consultation");
     assert_eq!(
-        (form["rates"][maladie]["rate"].as_str(), form["rates"][maladie]["amo_share"].as_str()),
-        (Some("100"), Some("80"))
+        (form["groups"][consultation]["amo_rate"].as_str(), form["groups"][consultation]["member_share"].as_str()),
+        (Some("80"), Some("100"))
     );
+    let hospital = &form["groups"][g(&form, "hospitalisation_publique")];
+    assert_eq!(hospital["amo_rate"], "100");
     let psymot = form["acts"].as_array().unwrap().iter().find(|a| a["code"] == "PSYMOT").unwrap().clone();
     assert_eq!(
         (psymot["label"].as_str(), psymot["pricing"].as_str()),
@@ -842,27 +850,30 @@ async fn the_rule_set_editor_speaks_dirhams_and_percent(t: TestDb) {
     );
     form["effective_from"] = json!("2027-01-01");
     form["key_values"][c]["value"] = json!("90");
-    form["rates"][maladie]["above_tariff"] = json!("50");
+    form["groups"][consultation]["above_base"] = json!("50");
     let preview = o.w.call(&mut o.admin, "rule_set_preview", form.clone()).await.unwrap();
     assert_eq!(
         preview["differences"],
-        json!(["Lettre clé C : 80,00 DH → 90,00 DH", "Part mutuelle au-delà du tarif (Maladie) : — → 50 %"])
+        json!([
+            "Lettre clé C : 80,00 DH → 90,00 DH",
+            "Groupe consultation, part de la mutuelle au-delà de la base : 0 % → 50 %"
+        ])
     );
     assert_eq!(preview["rules"]["key_values"]["C"], 9_000);
     assert_eq!(count(&o.w.t.db, "rule_sets").await, 1, "a preview saves nothing");
     let mut bad = form.clone();
-    bad["rates"][maladie]["amo_share"] = json!("120");
+    bad["groups"][consultation]["amo_rate"] = json!("120");
     let e = o.w.call(&mut o.admin, "rule_set_save", bad).await.unwrap_err();
     assert_eq!(
         (e.field.as_deref(), e.message.as_str()),
-        (Some(format!("rates[{maladie}].amo_share").as_str()), "Part AMO (Maladie) : 120 % dépasse 100 %.")
+        (Some(format!("groups[{consultation}].amo_rate").as_str()), "Taux AMO (consultation) : 120 % dépasse 100 %.")
     );
     let e = o.w.call(&mut o.claims, "rule_set_save", form.clone()).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     let sets = o.w.call(&mut o.admin, "rule_set_save", form).await.unwrap();
     assert_eq!(sets.as_array().unwrap().len(), 2);
     assert_eq!(
-        (sets[1]["key_values"]["C"].as_i64(), sets[1]["above_tariff_rates"]["maladie"].as_i64()),
+        (sets[1]["key_values"]["C"].as_i64(), sets[1]["groups"]["consultation"]["above_base_rate"].as_i64()),
         (Some(9_000), Some(5_000))
     );
 }

@@ -108,6 +108,13 @@ audit_anchor                     ...A
 member_search                    RCMA
 member_get                       RCMA
 member_create                    R..A
+member_rights                    RCMA
+member_death_record              ...A
+member_suspension_add            ...A
+beneficiary_disability_set       R..A
+schooling_certificate_add        R..A
+coverage_rule_list               RCMA
+coverage_rule_add                ...A
 member_update                    R..A
 beneficiary_add                  R..A
 beneficiary_update               R..A
@@ -159,6 +166,7 @@ rule_set_list                    RCMA
 rule_set_add                     ...A
 rule_set_form                    RCMA
 rule_set_preview                 ...A
+rule_set_unpriced                RCMA
 rule_set_save                    ...A
 amo_arrangement_list             RCMA
 amo_arrangement_add              ...A

@@ -79,7 +79,7 @@ pub async fn paid_members(db: &Db, n: usize) {
                 Value::from(now),
                 Value::from(now),
             ]);
-            for (k, (act, charged)) in [("C", 15_000i64), ("B 120", 20_000), ("PHARMA", 25_000)].iter().enumerate() {
+            for (k, (act, charged)) in [("C", 15_000i64), ("Z 15", 20_000), ("PHARMA", 25_000)].iter().enumerate() {
                 l.push(vec![
                     Value::from(id),
                     Value::from(k as i64),

@@ -82,6 +82,8 @@ fn declarations() -> Declarations {
     d.visit::<crate::statements::batch::BatchProgress>();
     // Streamed by drug_import.
     d.visit::<crate::api::ops::drugs::DrugImportProgress>();
+    // A rule set's groups, typed as a map.
+    d.visit::<crate::liquidation::rules::CareGroup>();
     // The members' portal's requests and answers (server/src/portal.rs).
     d.visit::<crate::portal::member_api::DossierSent>();
     d.visit::<crate::portal::member_api::ComplementSent>();

@@ -20,6 +20,22 @@ pub struct Usable {
     pub number: String,
     pub unit: Unit,
     pub left: i64,
+    /// Per unit (a session, a month), centimes; 0 when the grant set none.
+    pub tariff: i64,
+}
+
+impl Usable {
+    /// The tariff this grant sets for a line of `quantity` sessions (or of
+    /// one month): what prices the line, as a fund coverage's tariff does.
+    /// A grant counted in amount sets none.
+    pub fn line_tariff(&self, quantity: i64) -> Option<i64> {
+        match self.unit {
+            _ if self.tariff <= 0 => None,
+            Unit::Sessions => Some(self.tariff * quantity),
+            Unit::Months => Some(self.tariff),
+            Unit::Amount => None,
+        }
+    }
 }
 
 /// What a use needs of a grant counted in `unit`.
@@ -54,8 +70,8 @@ pub async fn find(
     pending: &[(i64, i64)],
 ) -> ApiResult<Option<Usable>> {
     let rows = sqlx::query(&format!(
-        "SELECT g.id, r.number, g.unit, {LEFT} AS left_now FROM approval_grants g JOIN approval_requests r ON r.id \
-            = g.request_id
+        "SELECT g.id, r.number, g.unit, g.tariff, {LEFT} AS left_now FROM approval_grants g JOIN approval_requests r \
+            ON r.id = g.request_id
          WHERE g.beneficiary_id = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND \
              r.status = 'accorde'
          ORDER BY g.valid_to, g.id"
@@ -72,7 +88,13 @@ pub async fn find(
         let taken: i64 = pending.iter().filter(|(g, _)| *g == grant_id).map(|(_, u)| u).sum();
         let left = r.try_get::<i64, _>("left_now")? - taken;
         if left >= need(unit, quantity, charged) && left > 0 {
-            return Ok(Some(Usable { grant_id, number: r.try_get("number")?, unit, left }));
+            return Ok(Some(Usable {
+                grant_id,
+                number: r.try_get("number")?,
+                unit,
+                left,
+                tariff: r.try_get("tariff")?,
+            }));
         }
     }
     Ok(None)

@@ -180,11 +180,11 @@ pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInp
     let member_id = member_id.ok_or_else(|| {
         ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {}.", r.beneficiary_id))
     })?;
-    if Coverage::of_member(&mut tx, member_id).await?.covered(r.beneficiary_id, r.expected_from) != Some(true) {
+    if let Some(Err(why)) = Coverage::of_member(&mut tx, member_id).await?.check(r.beneficiary_id, r.expected_from) {
         return Err(ApiError::validation(
             "beneficiary_id",
             format!(
-                "Ce bénéficiaire n'est pas couvert le {} : la demande ne peut pas être enregistrée.",
+                "Ce bénéficiaire n'est pas couvert le {} : la demande ne peut pas être enregistrée. {why}",
                 fr(r.expected_from)
             ),
         ));

@@ -301,6 +301,8 @@ pub struct Week {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Home {
     pub tiles: Vec<Tile>,
+    /// What the administrator has to do (« 12 actes sans tarif : B, AMI, … »).
+    pub reminders: Vec<String>,
     /// The last 12 weeks, oldest first.
     pub weeks: Vec<Week>,
 }
@@ -392,5 +394,11 @@ pub async fn home(pool: &AnyPool, roles: &[Role], me: Option<i64>, now: DateTime
         .await?;
         weeks.push(Week { start, received, processed });
     }
-    Ok(Home { tiles, weeks })
+    let mut reminders = vec![];
+    if auth::allows(roles, Permission::SettingsManage) {
+        if let Some(s) = crate::liquidation::rule_sets::unpriced(pool, today).await?.summary {
+            reminders.push(format!("{s}. Saisissez leur tarif dans Administration → Barèmes."));
+        }
+    }
+    Ok(Home { tiles, reminders, weeks })
 }

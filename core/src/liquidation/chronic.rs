@@ -1,8 +1,9 @@
 //! Chronic-illness (ALD/ALC) declarations: decided by the medical advisor for
 //! a beneficiary, valid 6 months from their start (renewed by a new
-//! declaration), linked to act families. While valid, a linked act is
-//! reimbursed at the chronic-illness rate. The condition itself is medical:
-//! only the medical role reads it.
+//! declaration), linked to groups of care. While valid, the **fund** exempts
+//! the member from his part on the linked acts (*exonération du ticket
+//! modérateur*: the AMO part is 100 % of the base). The condition and the
+//! fund's exemption number are medical: only the medical role reads them.
 
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
@@ -27,6 +28,10 @@ pub struct DeclarationInput {
     /// Act families it covers (`reeducation`, `pharmacie`, …).
     pub families: Vec<String>,
     pub start_date: NaiveDate,
+    /// The fund's exemption number, as its decision states it.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub exemption_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -37,6 +42,8 @@ pub struct Declaration {
     pub beneficiary_id: i64,
     /// `None` for every role but the medical one: they see that it exists, not what it is.
     pub condition: Option<String>,
+    /// The fund's exemption number: `None` for every role but the medical one.
+    pub exemption_number: Option<String>,
     pub confidential: bool,
     pub families: Vec<String>,
     pub start_date: NaiveDate,
@@ -48,6 +55,11 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     if condition.is_empty() {
         return Err(ApiError::validation("condition", "Indiquez la pathologie déclarée."));
     }
+    let exemption = match &d.exemption_number {
+        Some(n) => Some(text::clean("exemption_number", "Le numéro d'exonération", n, 40)?),
+        None => None,
+    }
+    .filter(|n| !n.is_empty());
     let families: Vec<String> = d.families.iter().map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty()).collect();
     if families.is_empty() {
         return Err(ApiError::validation(
@@ -70,7 +82,7 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO chronic_declarations (beneficiary_id, condition, families_json, start_date, end_date, \
-            decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            decided_by, created_at, exemption_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(d.beneficiary_id)
     .bind(&condition)
@@ -79,6 +91,7 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     .bind(time::date(end))
     .bind(&actor.name)
     .bind(time::ts(now))
+    .bind(&exemption)
     .fetch_one(&mut *tx)
     .await?;
     // The journal keeps that a declaration was made, never the condition.
@@ -101,6 +114,7 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
         id,
         beneficiary_id: d.beneficiary_id,
         condition: Some(condition),
+        exemption_number: exemption,
         confidential: true,
         families,
         start_date: d.start_date,
@@ -112,7 +126,7 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
 pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[Role]) -> ApiResult<Vec<Declaration>> {
     let medical = crate::medical::reads_medical(roles);
     let rows = sqlx::query(
-        "SELECT id, beneficiary_id, condition, families_json, start_date, end_date FROM \
+        "SELECT id, beneficiary_id, condition, families_json, start_date, end_date, exemption_number FROM \
         chronic_declarations WHERE beneficiary_id = $1 ORDER BY start_date",
     )
     .bind(beneficiary_id)
@@ -126,6 +140,7 @@ pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[
                 id: r.try_get("id")?,
                 beneficiary_id: r.try_get("beneficiary_id")?,
                 condition: if medical { Some(r.try_get("condition")?) } else { None },
+                exemption_number: if medical { r.try_get("exemption_number")? } else { None },
                 confidential: true,
                 families: serde_json::from_str(&f).unwrap_or_default(),
                 start_date: NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(ApiError::internal)?,
@@ -135,7 +150,8 @@ pub async fn of_beneficiary(pool: &sqlx::AnyPool, beneficiary_id: i64, roles: &[
         .collect()
 }
 
-/// Does a valid declaration of this beneficiary cover this act family on this day?
+/// Does a valid declaration of this beneficiary cover this group of care on
+/// this day (the fund then exempts him from his part)?
 pub async fn covers<'e, E: sqlx::Executor<'e, Database = Any>>(
     ex: E,
     beneficiary_id: i64,

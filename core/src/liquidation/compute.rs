@@ -11,7 +11,6 @@
 //! reimburses more than the member bore.
 
 use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, Pricing, RuleSet};
-use crate::dossiers::Kind;
 use crate::drugs::{pricing as drug_pricing, Drug};
 use crate::kernel::dates::fr;
 use crate::money::format as dh;
@@ -28,12 +27,16 @@ pub struct CareLine {
     pub quantity: i64,
     /// Centimes charged for the whole line.
     pub charged: i64,
-    /// The beneficiary's valid chronic-illness declaration covers this act.
+    /// A chronic-illness declaration of the beneficiary in force on the
+    /// line's date covers the act's group: the fund exempts him from his part.
     pub chronic: bool,
     /// The number of the granted prior approval matched to this line, if any.
     pub approval: Option<String>,
-    /// The beneficiary is covered on the line's date.
-    pub covered: bool,
+    /// The tariff the mutual's approval grants for this line (its unit
+    /// tariff × quantity), which prices it as a fund coverage does.
+    pub approval_tariff: Option<i64>,
+    /// Why the beneficiary is not covered on the line's date (the words the member reads), if he is not.
+    pub not_covered: Option<String>,
     /// What the AMO fund already paid the provider for this line (its share
     /// of its invoice's payments), centimes.
     pub paid_by_fund: i64,
@@ -63,7 +66,6 @@ pub struct FundTariff {
 /// The dossier the lines belong to.
 #[derive(Debug, Clone)]
 pub struct DossierFacts {
-    pub kind: Kind,
     pub first_act_date: NaiveDate,
     pub validity_end: NaiveDate,
     /// The AMO fund's name (`CNOPS`), for the explanations.
@@ -75,10 +77,14 @@ pub struct DossierFacts {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Computed {
-    /// The act's family (ceilings count per family).
+    /// The act's group of care (ceilings count per group).
     pub family: String,
     pub base: i64,
+    /// The fund's rate on the base (100 % when exempted).
     pub rate: u32,
+    /// The fund exempted the member from his part (chronic illness): the
+    /// statement says « exonéré (ALD) », never the illness.
+    pub exempted: bool,
     /// The AMO part of the line, whoever receives it (the provider under the
     /// fund's tiers payant, or the member).
     pub amo: i64,
@@ -102,6 +108,9 @@ pub enum LineResult {
     Accepted(Computed),
     /// The reason the member reads on his statement.
     Rejected(String),
+    /// An act the mutual has not priced yet: the liquidation stops, naming
+    /// it, rather than refusing the member for a tariff still to be typed.
+    WaitsForPrice(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +169,15 @@ pub fn parse_act(text: &str) -> Result<(String, i64), String> {
     Ok((code, coef))
 }
 
+/// An act whose price the mutual has not typed yet.
+fn unpriced(act: &super::rules::Act) -> String {
+    format!(
+        "{} ({}) n'a pas encore de tarif au barème. L'administrateur le saisit (Administration → Barèmes) ; le \
+            dossier se liquide ensuite.",
+        act.label, act.code
+    )
+}
+
 fn reject(reason: impl Into<String>) -> LineResult {
     LineResult::Rejected(reason.into())
 }
@@ -202,7 +220,9 @@ pub fn liquidate(
                 t.total_reimbursed += c.reimbursed;
                 t.total_remainder += c.remainder;
             }
-            LineResult::Rejected(_) => t.total_remainder += l.charged - l.paid_by_fund - l.paid_by_mutual,
+            LineResult::Rejected(_) | LineResult::WaitsForPrice(_) => {
+                t.total_remainder += l.charged - l.paid_by_fund - l.paid_by_mutual
+            }
         }
         results.push(r);
     }
@@ -242,8 +262,8 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             fr(d.validity_end)
         ));
     }
-    if !l.covered {
-        return reject("Bénéficiaire non couvert à la date des soins.");
+    if let Some(why) = &l.not_covered {
+        return reject(why.clone());
     }
     let Some(rules) = in_force(sets, l.date) else {
         return reject("Aucun barème en vigueur à la date des soins.");
@@ -254,6 +274,9 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     };
     let Some(act) = rules.act(&code) else {
         return reject(format!("Acte inconnu « {code} »."));
+    };
+    let Some(group) = rules.groups.get(&act.family) else {
+        return reject(format!("{} : son groupe de soins « {} » n'a pas de taux au barème.", act.label, act.family));
     };
     if act.needs_prior_approval && l.approval.is_none() && l.coverage.is_none() {
         return reject("Accord préalable manquant.");
@@ -276,9 +299,9 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         },
         _ => None,
     };
-    let reference = match (&l.coverage, &act.pricing) {
-        (_, Pricing::Drug) => None,
-        (Some(c), _) => {
+    let reference = match (&l.coverage, l.approval_tariff, &act.pricing) {
+        (_, _, Pricing::Drug) => None,
+        (Some(c), _, _) => {
             why.push(format!(
                 "Prise en charge {} n° {} ({}) : tarif {} dont part {} {}",
                 d.fund,
@@ -290,35 +313,37 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             ));
             Some(c.tariff)
         }
-        (None, Pricing::Agreement) => {
+        (None, Some(t), _) => {
+            why.push(format!("Tarif de l'accord {} de la mutuelle = {}", l.approval.as_deref().unwrap_or(""), dh(t)));
+            Some(t)
+        }
+        (None, None, Pricing::Agreement) => {
             return reject(format!(
                 "{} : aucun tarif de référence public au barème ; cette ligne ne se liquide que sous une prise en \
                     charge qui en fixe le tarif.",
                 act.label
             ))
         }
-        (None, pricing) => match pricing {
-            Pricing::KeyLetter => {
-                let Some(value) = rules.key_values.get(&act.code) else {
-                    return reject(format!("Lettre clé « {} » sans valeur au barème.", act.code));
-                };
-                let unit = apply_coefficient(*value, coef);
-                why.push(format!(
-                    "Tarif de référence = {} × {} ({} à {} DH){}",
-                    l.quantity,
-                    dh(unit),
-                    act.code,
-                    dh(*value),
-                    if coef != 100 { format!(", coefficient {}", dh(coef)) } else { String::new() }
-                ));
-                Some(unit * l.quantity)
-            }
-            Pricing::Reference { unit_price: Some(p) } => {
-                why.push(format!("Tarif de référence = {} × {} DH", l.quantity, dh(*p)));
-                Some(p * l.quantity)
-            }
-            Pricing::Reference { unit_price: None } | Pricing::Agreement | Pricing::Drug => None,
-        },
+        (None, None, Pricing::KeyLetter) => {
+            let Some(value) = rules.key_values.get(&act.code) else {
+                return LineResult::WaitsForPrice(unpriced(act));
+            };
+            let unit = apply_coefficient(*value, coef);
+            why.push(format!(
+                "Tarif de référence = {} × {} ({} à {} DH){}",
+                l.quantity,
+                dh(unit),
+                act.code,
+                dh(*value),
+                if coef != 100 { format!(", coefficient {}", dh(coef)) } else { String::new() }
+            ));
+            Some(unit * l.quantity)
+        }
+        (None, None, Pricing::Reference { unit_price: Some(p) }) => {
+            why.push(format!("Tarif de référence = {} × {} DH", l.quantity, dh(*p)));
+            Some(p * l.quantity)
+        }
+        (None, None, Pricing::Reference { unit_price: None }) => return LineResult::WaitsForPrice(unpriced(act)),
     };
     let base = match (&drug, reference) {
         (Some(p), _) => p.base,
@@ -332,84 +357,80 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             ));
             b
         }
-        (None, None) => {
-            why.push(format!("Base = montant facturé ({}), acte sans tarif de référence", dh(l.charged)));
-            l.charged
-        }
+        (None, None) => l.charged,
     };
-    let above = l.charged - base;
-    let (rate, mut reimbursed, above_rate) = match &drug {
-        Some(p) => {
-            // The fund's part at the list's rate; the mutual's share of what
-            // the member bears under the base, and of what is above it.
-            let member_part = base - p.amo;
-            let share = apply_rate(member_part, rules.drugs.member_share_rate);
+    // The fund's part: its coverage's share, else 100 % when it exempts the
+    // member (chronic illness), else the list's rate for a drug, else the group's.
+    let (rate, amo) = match (&l.coverage, l.chronic, &drug) {
+        (Some(c), _, _) => (0, c.fund_share.min(base)),
+        (None, true, _) => {
+            why.push(format!("Part AMO = {} × 100 % (exonéré du ticket modérateur, ALD) = {}", dh(base), dh(base)));
+            (10_000, base)
+        }
+        (None, false, Some(p)) => {
             why.push(format!(
-                "Part AMO = {} × {} (taux du référentiel) = {} ; part de l'adhérent sous la base {} × {} (part de la \
-                    mutuelle) = {}",
+                "Part AMO = {} × {} (taux du référentiel) = {}",
                 dh(base),
                 format_rate(p.rate),
-                dh(p.amo),
-                dh(member_part),
-                format_rate(rules.drugs.member_share_rate),
-                dh(share)
+                dh(p.amo)
             ));
-            (p.rate, p.amo + share, rules.drugs.above_base_rate)
+            (p.rate, p.amo)
         }
-        None => {
-            let (rate, rate_why) = if l.chronic {
-                (rules.chronic_rate, "taux maladie chronique (ALD/ALC)")
-            } else {
-                (rules.rates.get(&d.kind).copied().unwrap_or(0), "taux de la nature des soins")
-            };
-            let reimbursed = apply_rate(base, rate);
-            why.push(format!("Remboursé = {} × {} ({rate_why}) = {}", dh(base), format_rate(rate), dh(reimbursed)));
-            (rate, reimbursed, rules.above_tariff_rates.get(&d.kind).copied().unwrap_or(0))
+        (None, false, None) => {
+            let amo = apply_rate(base, group.amo_rate);
+            why.push(format!(
+                "Part AMO = {} × {} ({}) = {}",
+                dh(base),
+                format_rate(group.amo_rate),
+                group.label,
+                dh(amo)
+            ));
+            (group.amo_rate, amo)
         }
     };
-    if above > 0 && above_rate > 0 {
-        let extra = apply_rate(above, above_rate);
+    // The mutual's own rule for the group: its share of what the member
+    // bears under the base, and of what was charged above it.
+    let member_part = base - amo;
+    let mut complementary = apply_rate(member_part, group.member_share_rate);
+    if member_part > 0 {
+        why.push(format!(
+            "Part de l'adhérent sous la base {} × {} (part de la mutuelle) = {}",
+            dh(member_part),
+            format_rate(group.member_share_rate),
+            dh(complementary)
+        ));
+    }
+    let above = l.charged - base;
+    if above > 0 && group.above_base_rate > 0 {
+        let extra = apply_rate(above, group.above_base_rate);
         why.push(format!(
             "Dépassement du tarif {} × {} (part de la mutuelle) = {}",
             dh(above),
-            format_rate(above_rate),
+            format_rate(group.above_base_rate),
             dh(extra)
         ));
-        reimbursed += extra;
+        complementary += extra;
     }
-    let ceiling = rules.yearly_ceilings.get(&act.family).copied();
-    if let Some(c) = ceiling {
+    // Ceilings count the mutual's own part: they never cut the fund's.
+    if let Some(c) = rules.yearly_ceilings.get(&act.family).copied() {
         let key = (l.beneficiary_id, act.family.clone(), l.date.year());
         let so_far = used.get(&key).copied().unwrap_or(0);
         let room = (c - so_far).max(0);
-        if reimbursed > room {
+        if complementary > room {
             why.push(format!(
-                "Plafond annuel {} de {} DH : déjà remboursé {}, reste {} ; remboursé ramené à {}",
+                "Plafond annuel {} de {} DH (part de la mutuelle) : déjà payé {}, reste {} ; part complémentaire \
+                    ramenée à {}",
                 act.family,
                 dh(c),
                 dh(so_far),
                 dh(room),
                 dh(room)
             ));
-            reimbursed = room;
+            complementary = room;
         }
-        *used.entry(key).or_insert(0) += reimbursed;
+        *used.entry(key).or_insert(0) += complementary;
     }
-    // Under the fund's coverage the AMO part is the fund's share of its
-    // tariff, whatever the mutual's own rates and ceilings.
-    let amo = match (&l.coverage, &drug) {
-        (Some(c), _) => c.fund_share.min(base),
-        (None, Some(p)) => p.amo.min(reimbursed),
-        (None, None) => apply_rate(base, rules.amo_shares.get(&d.kind).copied().unwrap_or(0)).min(reimbursed),
-    };
-    let complementary = (reimbursed - amo).max(0);
-    why.push(format!(
-        "Part AMO = {} ; part complémentaire = {} − {} = {}",
-        dh(amo),
-        dh(reimbursed),
-        dh(amo),
-        dh(complementary)
-    ));
+    why.push(format!("Part AMO = {} ; part complémentaire = {}", dh(amo), dh(complementary)));
     // What others already paid the provider is never reimbursed again.
     let amo_to_member = (amo - l.paid_by_fund).max(0);
     let mut complementary = (complementary - l.paid_by_mutual).max(0);
@@ -459,6 +480,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         family: act.family.clone(),
         base,
         rate,
+        exempted: l.chronic && l.coverage.is_none(),
         amo,
         complementary,
         paid_by_fund: l.paid_by_fund,

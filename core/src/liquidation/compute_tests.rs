@@ -1,6 +1,6 @@
 //! Tests of `compute.rs`.
 
-use super::super::rules::{Act, Pricing, RuleSet};
+use super::super::rules::{Act, CareGroup, Pricing, RuleSet};
 use super::*;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -11,10 +11,16 @@ fn act(code: &str, family: &str, pricing: Pricing, approval: bool) -> Act {
     Act { code: code.into(), label: code.into(), family: family.into(), pricing, needs_prior_approval: approval }
 }
 
+fn group(label: &str, amo_rate: u32, member_share_rate: u32, above_base_rate: u32) -> CareGroup {
+    CareGroup { label: label.into(), amo_rate, member_share_rate, above_base_rate }
+}
+
 /// A rule set of our tests: B at 1,10 DH, C at 80,00; psychomotor and
-/// speech-therapy sessions at 150,00 and 125,00 (approval needed);
-/// 80 % (autres, maladie), 60 % optics, 100 % chronic; AMO 70 %; optics
-/// ceiling 1 200,00 a year.
+/// speech-therapy sessions at 150,00 and 125,00 (approval needed); glasses
+/// at a forfait of 500,00; a dental prosthesis without a price yet. The
+/// fund pays 80 % of consultations, biology and rehabilitation, the mutual
+/// half of the member's part; optics 60 %, the mutual all the member's part
+/// and half of what is above the forfait, its part capped at 1 200,00 a year.
 fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
     RuleSet {
         effective_from: from,
@@ -24,22 +30,28 @@ fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
             act("C", "consultation", Pricing::KeyLetter, false),
             act("PSYMOT", "reeducation", Pricing::Reference { unit_price: Some(15_000) }, true),
             act("ORTHO", "reeducation", Pricing::Reference { unit_price: Some(12_500) }, true),
-            act("VERRES", "optique", Pricing::Reference { unit_price: None }, false),
+            act("VERRES", "optique", Pricing::Reference { unit_price: Some(50_000) }, false),
             act("PHARMA", "pharmacie", Pricing::Drug, false),
+            act("PROTH", "protheses_dentaires", Pricing::Reference { unit_price: None }, true),
         ],
-        rates: [(Kind::Autres, 8_000), (Kind::Maladie, 8_000), (Kind::Optique, 6_000)].into(),
-        chronic_rate: 10_000,
-        amo_shares: [(Kind::Autres, 7_000), (Kind::Maladie, 7_000), (Kind::Optique, 5_000)].into(),
+        groups: [
+            ("biologie".to_string(), group("Biologie", 8_000, 5_000, 0)),
+            ("consultation".to_string(), group("Consultations", 8_000, 5_000, 0)),
+            ("reeducation".to_string(), group("Rééducation", 8_000, 5_000, 0)),
+            ("optique".to_string(), group("Optique", 6_000, 10_000, 5_000)),
+            ("pharmacie".to_string(), group("Médicaments", 7_000, 10_000, 0)),
+            ("protheses_dentaires".to_string(), group("Prothèses dentaires", 8_000, 10_000, 0)),
+            ("hospitalisation".to_string(), group("Hospitalisation", 9_000, 10_000, 0)),
+        ]
+        .into(),
         yearly_ceilings: [("optique".to_string(), 120_000)].into(),
-        above_tariff_rates: BTreeMap::new(),
         fund_acts: [("IMP2".to_string(), vec!["PSYMOT".to_string(), "ORTHO".to_string()])].into(),
-        drugs: Default::default(),
+        sources: BTreeMap::new(),
     }
 }
 
-fn facts(kind: Kind) -> DossierFacts {
+fn facts() -> DossierFacts {
     DossierFacts {
-        kind,
         first_act_date: day(2023, 1, 5),
         validity_end: day(2023, 4, 5),
         fund: "CNOPS".into(),
@@ -56,7 +68,8 @@ fn line(act: &str, qty: i64, charged: i64) -> CareLine {
         charged,
         chronic: false,
         approval: Some("AP-2023-000001".into()),
-        covered: true,
+        approval_tariff: None,
+        not_covered: None,
         paid_by_fund: 0,
         paid_by_mutual: 0,
         coverage: None,
@@ -68,7 +81,7 @@ fn line(act: &str, qty: i64, charged: i64) -> CareLine {
 fn accepted(r: &LineResult) -> &Computed {
     match r {
         LineResult::Accepted(c) => c,
-        LineResult::Rejected(why) => panic!("rejected: {why}"),
+        LineResult::Rejected(why) | LineResult::WaitsForPrice(why) => panic!("rejected: {why}"),
     }
 }
 
@@ -77,24 +90,26 @@ fn the_worked_example_of_domain_md() {
     // Invoice VFA230187, January 2023: 4 × 150,00 and 4 × 125,00 = 1 100,00.
     let l = liquidate(
         &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Autres),
+        &facts(),
         &[line("PSYMOT", 4, 60_000), line("ORTHO", 4, 50_000)],
         &BTreeMap::new(),
         &[],
     );
     let p = accepted(&l.lines[0]);
-    assert_eq!((p.base, p.reimbursed, p.amo, p.complementary, p.remainder), (60_000, 48_000, 42_000, 6_000, 12_000));
+    // The fund 80 % of 600,00; the mutual half of the member's 120,00.
+    assert_eq!((p.base, p.reimbursed, p.amo, p.complementary, p.remainder), (60_000, 54_000, 48_000, 6_000, 6_000));
     let o = accepted(&l.lines[1]);
-    assert_eq!((o.base, o.reimbursed, o.amo, o.complementary, o.remainder), (50_000, 40_000, 35_000, 5_000, 10_000));
-    assert_eq!((l.total_charged, l.total_reimbursed, l.net_paid), (110_000, 88_000, 88_000));
+    assert_eq!((o.base, o.reimbursed, o.amo, o.complementary, o.remainder), (50_000, 45_000, 40_000, 5_000, 5_000));
+    assert_eq!((l.total_charged, l.total_reimbursed, l.net_paid), (110_000, 99_000, 99_000));
     assert_eq!(p.explanation[0], "Accord préalable AP-2023-000001 : 4 PSYMOT utilisé(s) sur l'accord");
     assert_eq!(p.explanation[1], "Tarif de référence = 4 × 150,00 DH");
     assert_eq!(p.explanation[2], "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00");
-    assert_eq!(p.explanation[3], "Remboursé = 600,00 × 80 % (taux de la nature des soins) = 480,00");
+    assert_eq!(p.explanation[3], "Part AMO = 600,00 × 80 % (Rééducation) = 480,00");
+    assert_eq!(p.explanation[4], "Part de l'adhérent sous la base 120,00 × 50 % (part de la mutuelle) = 60,00");
     // Without the prior approval, the sessions are refused.
     let no = liquidate(
         &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Autres),
+        &facts(),
         &[CareLine { approval: None, ..line("PSYMOT", 4, 60_000) }],
         &BTreeMap::new(),
         &[],
@@ -105,52 +120,59 @@ fn the_worked_example_of_domain_md() {
 
 #[test]
 fn key_letters_reference_and_rounding() {
-    // B 120 at 1,10 = 132,00 < 150,00 charged; 80 % = 105,60.
-    let l = liquidate(
-        &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Maladie),
-        &[line("b 120", 1, 15_000)],
-        &BTreeMap::new(),
-        &[],
-    );
+    // B 120 at 1,10 = 132,00 < 150,00 charged; the fund 80 % = 105,60, the
+    // mutual half of the member's 26,40.
+    let sets = [rules(day(2022, 1, 1), 110)];
+    let l = liquidate(&sets, &facts(), &[line("b 120", 1, 15_000)], &BTreeMap::new(), &[]);
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.reimbursed, c.amo, c.complementary), (13_200, 10_560, 9_240, 1_320));
-    // 33,33 charged without reference at 80 % = 26,664 → 26,66; AMO 70 % = 23,331 → 23,33.
-    let l = liquidate(
-        &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Maladie),
-        &[line("VERRES", 1, 3_333)],
-        &BTreeMap::new(),
-        &[],
-    );
+    assert_eq!((c.base, c.reimbursed, c.amo, c.complementary), (13_200, 11_880, 10_560, 1_320));
+    // B 33,33 = 36,663 → 36,66; AMO 29,328 → 29,33; the mutual 7,33 × 50 % = 3,665 → 3,67.
+    let l = liquidate(&sets, &facts(), &[line("B 33,33", 1, 4_000)], &BTreeMap::new(), &[]);
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.reimbursed, c.amo, c.complementary, c.remainder), (3_333, 2_666, 2_333, 333, 667));
+    assert_eq!((c.base, c.amo, c.complementary, c.reimbursed, c.remainder), (3_666, 2_933, 367, 3_300, 700));
 }
 
 #[test]
-fn chronic_rate_and_yearly_ceiling() {
-    let l = liquidate(
-        &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Maladie),
-        &[CareLine { chronic: true, ..line("C", 1, 10_000) }],
-        &BTreeMap::new(),
-        &[],
-    );
+fn the_funds_exemption_and_a_ceiling_on_the_mutuals_part_only() {
+    // A chronic patient's consultation linked to his illness: the fund pays
+    // 100 % of the base; nothing is left under it for the mutual.
+    let sets = [rules(day(2022, 1, 1), 110)];
+    let l = liquidate(&sets, &facts(), &[CareLine { chronic: true, ..line("C", 1, 10_000) }], &BTreeMap::new(), &[]);
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.reimbursed, c.remainder), (8_000, 8_000, 2_000));
-    // Optics: 1 000,00 already reimbursed this year, ceiling 1 200,00.
-    let used: BTreeMap<_, _> = [((2, "optique".to_string(), 2023), 100_000)].into();
-    let l = liquidate(
-        &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Optique),
-        &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)],
-        &used,
-        &[],
+    assert_eq!(
+        (c.base, c.rate, c.amo, c.complementary, c.remainder, c.exempted),
+        (8_000, 10_000, 8_000, 0, 2_000, true)
     );
+    assert!(c
+        .explanation
+        .contains(&"Part AMO = 80,00 × 100 % (exonéré du ticket modérateur, ALD) = 80,00".to_string()));
+    // Optics: the mutual already paid 1 000,00 this year of its 1 200,00 ceiling.
+    let used: BTreeMap<_, _> = [((2, "optique".to_string(), 2023), 100_000)].into();
+    let l = liquidate(&sets, &facts(), &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)], &used, &[]);
+    // Forfait 500,00: the fund 60 % = 300,00; the mutual 200,00 under it and
+    // 150,00 of the 300,00 above, cut to the 200,00 left.
     let first = accepted(&l.lines[0]);
-    assert_eq!((first.reimbursed, first.amo, first.complementary), (20_000, 20_000, 0));
-    assert!(first.explanation.iter().any(|e| e.starts_with("Plafond annuel optique de 1 200,00 DH")));
-    assert_eq!(accepted(&l.lines[1]).reimbursed, 0);
+    assert_eq!((first.amo, first.complementary, first.reimbursed), (30_000, 20_000, 50_000));
+    assert!(first
+        .explanation
+        .iter()
+        .any(|e| e.starts_with("Plafond annuel optique de 1 200,00 DH (part de la mutuelle)")));
+    // The ceiling reached: the fund's part is still paid.
+    let second = accepted(&l.lines[1]);
+    assert_eq!((second.amo, second.complementary, second.reimbursed), (6_000, 0, 6_000));
+}
+
+#[test]
+fn a_mutual_approval_with_a_tariff_prices_its_line_and_an_act_without_price_waits() {
+    let sets = [rules(day(2022, 1, 1), 110)];
+    let granted = CareLine { approval_tariff: Some(300_000), ..line("PROTH", 1, 450_000) };
+    let l = liquidate(&sets, &facts(), &[granted, line("PROTH", 1, 450_000)], &BTreeMap::new(), &[]);
+    let c = accepted(&l.lines[0]);
+    assert_eq!((c.base, c.amo, c.complementary, c.remainder), (300_000, 240_000, 60_000, 150_000));
+    assert!(c.explanation.contains(&"Tarif de l'accord AP-2023-000001 de la mutuelle = 3 000,00".to_string()));
+    assert!(
+        matches!(&l.lines[1], LineResult::WaitsForPrice(r) if r.starts_with("PROTH (PROTH) n'a pas encore de tarif"))
+    );
 }
 
 #[test]
@@ -158,14 +180,14 @@ fn the_rule_set_of_the_line_date_applies() {
     let sets = [rules(day(2022, 1, 1), 100), rules(day(2023, 1, 20), 110)];
     let before = liquidate(
         &sets,
-        &facts(Kind::Maladie),
+        &facts(),
         &[CareLine { date: day(2023, 1, 10), ..line("B 100", 1, 50_000) }],
         &BTreeMap::new(),
         &[],
     );
     let after = liquidate(
         &sets,
-        &facts(Kind::Maladie),
+        &facts(),
         &[CareLine { date: day(2023, 1, 25), ..line("B 100", 1, 50_000) }],
         &BTreeMap::new(),
         &[],
@@ -177,7 +199,7 @@ fn the_rule_set_of_the_line_date_applies() {
         after,
         liquidate(
             &sets,
-            &facts(Kind::Maladie),
+            &facts(),
             &[CareLine { date: day(2023, 1, 25), ..line("B 100", 1, 50_000) }],
             &BTreeMap::new(),
             &[]
@@ -200,10 +222,16 @@ fn rejected_lines_say_why() {
             CareLine { date: day(2023, 4, 6), ..line("C", 1, 1_000) },
             "Soins du 06/04/2023 hors de la période de validité de la feuille (05/01/2023 – 05/04/2023).",
         ),
-        (CareLine { covered: false, ..line("C", 1, 1_000) }, "Bénéficiaire non couvert à la date des soins."),
+        (
+            CareLine {
+                not_covered: Some("La couverture de Salma a pris fin le 01/01/2023.".into()),
+                ..line("C", 1, 1_000)
+            },
+            "La couverture de Salma a pris fin le 01/01/2023.",
+        ),
     ];
     for (l, why) in cases {
-        let r = liquidate(&sets, &facts(Kind::Maladie), &[l], &BTreeMap::new(), &[]);
+        let r = liquidate(&sets, &facts(), &[l], &BTreeMap::new(), &[]);
         assert_eq!(r.lines[0], LineResult::Rejected(why.into()));
     }
 }
@@ -212,11 +240,11 @@ fn rejected_lines_say_why() {
 fn clawbacks_are_deducted_oldest_first() {
     let sets = [rules(day(2022, 1, 1), 110)];
     let lines = [line("PSYMOT", 4, 60_000), line("ORTHO", 4, 50_000)];
-    let l = liquidate(&sets, &facts(Kind::Autres), &lines, &BTreeMap::new(), &[(7, 70_000), (9, 30_000)]);
-    assert_eq!(l.deductions, vec![(7, 70_000), (9, 18_000)]);
+    let l = liquidate(&sets, &facts(), &lines, &BTreeMap::new(), &[(7, 70_000), (9, 30_000)]);
+    assert_eq!(l.deductions, vec![(7, 70_000), (9, 29_000)]);
     assert_eq!(l.net_paid, 0);
-    let l = liquidate(&sets, &facts(Kind::Autres), &lines, &BTreeMap::new(), &[(7, 8_000)]);
-    assert_eq!((l.deductions.clone(), l.net_paid), (vec![(7, 8_000)], 80_000));
+    let l = liquidate(&sets, &facts(), &lines, &BTreeMap::new(), &[(7, 8_000)]);
+    assert_eq!((l.deductions.clone(), l.net_paid), (vec![(7, 8_000)], 91_000));
 }
 
 /// The worked example as the money really flowed: the fund's coverage
@@ -227,8 +255,7 @@ fn clawbacks_are_deducted_oldest_first() {
 #[test]
 fn the_worked_example_under_the_funds_coverage() {
     let mut r = rules(day(2022, 1, 1), 110);
-    r.rates.insert(Kind::Autres, 10_000);
-    r.amo_shares.insert(Kind::Autres, 8_000);
+    r.groups.get_mut("reeducation").unwrap().member_share_rate = 10_000;
     let cover = |tariff, fund_share| {
         Some(FundTariff { number: "76372825".into(), fund_act: "IMP2".into(), tariff, fund_share })
     };
@@ -236,7 +263,7 @@ fn the_worked_example_under_the_funds_coverage() {
         CareLine { approval: None, paid_by_fund: 38_182, coverage: cover(43_636, 38_182), ..line("PSYMOT", 4, 60_000) },
         CareLine { approval: None, paid_by_fund: 31_818, coverage: cover(36_364, 31_818), ..line("ORTHO", 4, 50_000) },
     ];
-    let l = liquidate(&[r.clone()], &facts(Kind::Autres), &lines, &BTreeMap::new(), &[]);
+    let l = liquidate(&[r.clone()], &facts(), &lines, &BTreeMap::new(), &[]);
     let p = accepted(&l.lines[0]);
     assert_eq!(
         (p.base, p.amo, p.amo_to_member, p.complementary, p.reimbursed, p.remainder),
@@ -270,32 +297,32 @@ fn the_worked_example_under_the_funds_coverage() {
         .explanation
         .contains(&"Déjà payé au prestataire par CNOPS : 381,82 ; part AMO due à l'adhérent = 0,00".to_string()));
     // Never more than the family bore (400,00), even if the mutual covered everything above the tariff.
-    r.above_tariff_rates.insert(Kind::Autres, 10_000);
-    let l = liquidate(&[r], &facts(Kind::Autres), &lines, &BTreeMap::new(), &[]);
+    r.groups.get_mut("reeducation").unwrap().above_base_rate = 10_000;
+    let l = liquidate(&[r], &facts(), &lines, &BTreeMap::new(), &[]);
     assert_eq!((l.total_reimbursed, l.total_remainder), (40_000, 0));
 }
 
 #[test]
 fn what_others_paid_is_never_reimbursed_again() {
-    // A consultation of 150,00 (reference 80,00, 80 % of which AMO 70 %),
+    // A consultation of 150,00 (reference 80,00: the fund 64,00, the mutual 8,00),
     // of which the mutual already paid the provider 140,00 under its own
     // coverage: the member bore 10,00 and gets back at most that.
     let sets = [rules(day(2022, 1, 1), 110)];
     let l = liquidate(
         &sets,
-        &facts(Kind::Maladie),
+        &facts(),
         &[CareLine { paid_by_mutual: 14_000, ..line("C", 1, 15_000) }],
         &BTreeMap::new(),
         &[],
     );
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.amo, c.amo_to_member, c.complementary, c.reimbursed, c.remainder), (5_600, 1_000, 0, 1_000, 0));
+    assert_eq!((c.amo, c.amo_to_member, c.complementary, c.reimbursed, c.remainder), (6_400, 1_000, 0, 1_000, 0));
     // The fund pays the AMO part itself: the mutual transfers only its complementary part.
-    let fund = DossierFacts { mutual_pays_amo: false, ..facts(Kind::Maladie) };
+    let fund = DossierFacts { mutual_pays_amo: false, ..facts() };
     let l = liquidate(&sets, &fund, &[line("C", 1, 15_000)], &BTreeMap::new(), &[(3, 500)]);
     assert_eq!(
         (l.total_reimbursed, l.fund_pays, l.deductions.clone(), l.net_paid),
-        (6_400, 5_600, vec![(3, 500)], 300)
+        (7_200, 6_400, vec![(3, 500)], 300)
     );
     // An act with no public tariff is refused outside a coverage, naming it.
     let mut r = rules(day(2022, 1, 1), 110);
@@ -306,7 +333,7 @@ fn what_others_paid_is_never_reimbursed_again() {
         pricing: Pricing::Agreement,
         needs_prior_approval: false,
     });
-    let l = liquidate(&[r], &facts(Kind::Maladie), &[line("HOSP", 1, 400_000)], &BTreeMap::new(), &[]);
+    let l = liquidate(&[r], &facts(), &[line("HOSP", 1, 400_000)], &BTreeMap::new(), &[]);
     assert_eq!(
         l.lines[0],
         LineResult::Rejected(
@@ -333,7 +360,7 @@ fn a_drug_is_priced_on_its_reference_price_at_the_lists_rate() {
     let no_code = line("PHARMA", 1, 1_000);
     let l = liquidate(
         &[rules(day(2022, 1, 1), 110)],
-        &facts(Kind::Maladie),
+        &facts(),
         &[princeps, generic, zero, unknown, no_code],
         &BTreeMap::new(),
         &[],
@@ -356,15 +383,24 @@ fn a_drug_is_priced_on_its_reference_price_at_the_lists_rate() {
     assert!(matches!(&l.lines[4], LineResult::Rejected(r) if r.starts_with("Médicament sans code")));
     assert_eq!(l.total_amo, 11_550);
     assert_eq!(l.total_remainder, 9_600 + 3_000 + 1_000 + 1_000);
+    // A drug for a chronic illness the fund exempts: 100 % of its base.
+    let exempt = CareLine {
+        chronic: true,
+        drug: Some(drug("6118000032780", 4_500, Some(4_000), 7_000)),
+        ..line("PHARMA", 1, 4_500)
+    };
+    let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(), &[exempt], &BTreeMap::new(), &[]);
+    let c = accepted(&l.lines[0]);
+    assert_eq!((c.base, c.amo, c.complementary, c.remainder, c.exempted), (4_000, 4_000, 0, 500, true));
 }
 
 #[test]
 fn the_mutuals_drug_rule_may_cover_above_the_reference() {
     let mut r = rules(day(2022, 1, 1), 110);
-    r.drugs = crate::liquidation::rules::DrugRule { member_share_rate: 5_000, above_base_rate: 2_500 };
+    *r.groups.get_mut("pharmacie").unwrap() = group("Médicaments", 7_000, 5_000, 2_500);
     let princeps =
         CareLine { drug: Some(drug("6118000032779", 10_800, Some(6_000), 7_000)), ..line("PHARMA", 1, 10_800) };
-    let l = liquidate(&[r], &facts(Kind::Maladie), &[princeps], &BTreeMap::new(), &[]);
+    let l = liquidate(&[r], &facts(), &[princeps], &BTreeMap::new(), &[]);
     // Base 60,00: AMO 42,00; mutual 50 % of 18,00 = 9,00 and 25 % of the 48,00 above = 12,00.
     let c = accepted(&l.lines[0]);
     assert_eq!((c.amo, c.complementary, c.reimbursed, c.remainder), (4_200, 2_100, 6_300, 4_500));

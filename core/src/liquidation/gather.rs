@@ -15,8 +15,9 @@ use chrono::Datelike;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
-/// What each beneficiary of the lines was already reimbursed per family and
-/// year, by earlier liquidated or paid dossiers (yearly ceilings).
+/// What the mutual already paid each beneficiary of the lines per group and
+/// year (its complementary parts), by earlier liquidated or paid dossiers:
+/// ceilings count the mutual's part only.
 pub(super) async fn used_this_year(
     tx: &mut Transaction<'static, Any>,
     stored: &[StoredLine],
@@ -27,7 +28,7 @@ pub(super) async fn used_this_year(
     for b in &beneficiaries {
         for y in &years {
             let rows = sqlx::query(
-                "SELECT cl.family, CAST(SUM(cl.reimbursed) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x \
+                "SELECT cl.family, CAST(SUM(cl.complementary) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x \
                     ON x.id = cl.dossier_id
                  WHERE cl.beneficiary_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND \
                      x.status IN ($4, $5)

@@ -93,6 +93,13 @@ pub async fn liquidate(
     }
     let g = gather(&mut tx, now, &d, &stored).await?;
     let (facts, result) = compute(&d, &g);
+    // A line of an act the mutual has not priced yet stops the liquidation, naming it.
+    if let Some((i, why)) = result.lines.iter().enumerate().find_map(|(i, r)| match r {
+        LineResult::WaitsForPrice(why) => Some((i, why)),
+        _ => None,
+    }) {
+        return Err(ApiError::validation("lines", format!("Ligne {} : {why}", i + 1)));
+    }
     let view = write(&mut tx, actor, now, &d, &stored, &g, &facts, &result).await?;
     tx.commit().await?;
     Ok(view)
@@ -174,8 +181,13 @@ async fn gather(
             quantity: l.quantity,
             charged: l.charged,
             chronic,
+            approval_tariff: usable.as_ref().and_then(|u| u.line_tariff(l.quantity)),
             approval: usable.map(|u| u.number),
-            covered: cover.covered(l.beneficiary_id, l.date).unwrap_or(false),
+            not_covered: match cover.check(l.beneficiary_id, l.date) {
+                Some(Ok(())) => None,
+                Some(Err(why)) => Some(why),
+                None => Some("Ce bénéficiaire n'est pas de la famille de l'adhérent.".into()),
+            },
             paid_by_fund: 0,
             paid_by_mutual: 0,
             coverage: None,
@@ -191,7 +203,6 @@ async fn gather(
 /// Step 2 (pure): the figures of every line and of the dossier.
 fn compute(d: &Dossier, g: &Gathered) -> (DossierFacts, compute::Liquidation) {
     let facts = DossierFacts {
-        kind: d.kind,
         first_act_date: d.first_act_date,
         validity_end: d.validity_end,
         fund: g.arrangement.fund_name.clone(),
@@ -222,7 +233,7 @@ async fn write(
                 "UPDATE care_lines SET accepted = 1, family = $1, base = $2, rate = $3, amo = $4, complementary = \
                     $5, reimbursed = $6, remainder = $7,
                    reason = NULL, explanation_json = $8, paid_by_fund = $9, paid_by_mutual = $10, amo_to_member = \
-                       $11, coverage_number = $12, drug_list_id = $13 WHERE id = $14",
+                       $11, coverage_number = $12, drug_list_id = $13, exempted = $14 WHERE id = $15",
             )
             .bind(c.family.clone())
             .bind(c.base)
@@ -237,13 +248,14 @@ async fn write(
             .bind(c.amo_to_member)
             .bind(line.coverage.as_ref().map(|x| x.number.clone()))
             .bind(*drug_list)
+            .bind(i64::from(c.exempted))
             .bind(stored_line.id),
-            LineResult::Rejected(why) => sqlx::query(
+            LineResult::Rejected(why) | LineResult::WaitsForPrice(why) => sqlx::query(
                 "UPDATE care_lines SET accepted = 0, family = NULL, base = NULL, rate = NULL, amo = NULL, \
                     complementary = NULL, reimbursed = 0,
                    remainder = charged - $1 - $2, reason = $3, explanation_json = NULL, paid_by_fund = $1, \
                        paid_by_mutual = $2, amo_to_member = NULL,
-                   coverage_number = NULL, drug_list_id = $4 WHERE id = $5",
+                   coverage_number = NULL, drug_list_id = $4, exempted = 0 WHERE id = $5",
             )
             .bind(line.paid_by_fund)
             .bind(line.paid_by_mutual)

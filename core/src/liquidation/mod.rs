@@ -13,6 +13,7 @@ pub mod liquidate;
 pub mod repo;
 pub mod rule_sets;
 pub mod rules;
+mod rules_before_groups;
 pub mod rules_form;
 pub mod third_party;
 

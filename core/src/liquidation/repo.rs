@@ -101,9 +101,12 @@ pub struct StoredLine {
     pub accepted: Option<bool>,
     #[ts(type = "number | null")]
     pub base: Option<i64>,
-    /// Basis points.
+    /// The fund's rate on the base, basis points.
     #[ts(type = "number | null")]
     pub rate: Option<i64>,
+    /// The fund exempted the member from his part (chronic illness): shown
+    /// « exonéré (ALD) », never the illness.
+    pub exempted: bool,
     #[ts(type = "number | null")]
     pub amo: Option<i64>,
     #[ts(type = "number | null")]
@@ -134,7 +137,7 @@ pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResul
         "SELECT id, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number, paid_by_fund, \
             paid_by_mutual, coverage_number, accepted, base,
            rate, amo, complementary, amo_to_member, reimbursed, remainder, reason, explanation_json, drug_code, \
-           drug_list_id, vignette_price
+           drug_list_id, vignette_price, exempted
          FROM care_lines WHERE dossier_id = $1 ORDER BY position",
     )
     .bind(dossier_id)
@@ -163,6 +166,7 @@ pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResul
                 paid_by_mutual: r.try_get("paid_by_mutual")?,
                 coverage_number: r.try_get("coverage_number")?,
                 accepted: r.try_get::<Option<i64>, _>("accepted")?.map(|a| a == 1),
+                exempted: r.try_get::<i64, _>("exempted")? == 1,
                 base: r.try_get("base")?,
                 rate: r.try_get("rate")?,
                 amo: r.try_get("amo")?,
@@ -280,20 +284,13 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
                 ),
             ));
         }
-        match cover.covered(l.beneficiary_id, l.date) {
-            None => {
-                return Err(ApiError::validation(
-                    &f("beneficiary_id"),
-                    format!("Ligne {n} : ce bénéficiaire n'est pas celui de l'adhérent."),
-                ))
-            }
-            Some(false) => {
-                return Err(ApiError::validation(
-                    &f("beneficiary_id"),
-                    format!("Ligne {n} : bénéficiaire non couvert le {}.", fr(l.date)),
-                ))
-            }
-            Some(true) => {}
+        // A beneficiary not covered that day is kept: the liquidation refuses
+        // the line with the reason the member reads.
+        if cover.covered(l.beneficiary_id, l.date).is_none() {
+            return Err(ApiError::validation(
+                &f("beneficiary_id"),
+                format!("Ligne {n} : ce bénéficiaire n'est pas celui de l'adhérent."),
+            ));
         }
         let rules = in_force(&sets, l.date).ok_or_else(|| {
             ApiError::validation(&f("date"), format!("Ligne {n} : aucun barème en vigueur le {}.", fr(l.date)))

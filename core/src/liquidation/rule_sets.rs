@@ -5,25 +5,24 @@ use super::rules::RuleSet;
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{time, Db};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 use sqlx::Any;
+use ts_rs::TS;
 
 pub async fn rule_sets<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> ApiResult<Vec<RuleSet>> {
     let rows: Vec<String> =
         sqlx::query_scalar("SELECT rules_json FROM rule_sets ORDER BY effective_from").fetch_all(ex).await?;
-    rows.iter().map(|r| serde_json::from_str(r).map_err(ApiError::internal)).collect()
+    rows.iter().map(|r| super::rules_before_groups::read(r)).collect()
 }
 
 /// Adds a rule set taking effect on its date. Sets are never edited in place:
 /// a dossier already liquidated keeps the figures of the set it was computed with.
 pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSet) -> ApiResult<Vec<RuleSet>> {
-    for (kind, rate) in r.rates.iter().chain(r.amo_shares.iter()).chain(r.above_tariff_rates.iter()) {
-        if *rate > 10_000 {
-            return Err(ApiError::validation("rates", format!("Taux de {} au-delà de 100 %.", kind.label())));
+    for (code, g) in &r.groups {
+        if [g.amo_rate, g.member_share_rate, g.above_base_rate].iter().any(|x| *x > 10_000) {
+            return Err(ApiError::validation("groups", format!("Groupe {code} : un taux au-delà de 100 %.")));
         }
-    }
-    if r.chronic_rate > 10_000 {
-        return Err(ApiError::validation("chronic_rate", "Taux maladie chronique au-delà de 100 %."));
     }
     for (letter, v) in &r.key_values {
         if *v <= 0 {
@@ -50,10 +49,11 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
                 ));
             }
         }
-        if let super::rules::Pricing::KeyLetter = a.pricing {
-            if !r.key_values.contains_key(&a.code) {
-                return Err(ApiError::validation("acts", format!("La lettre clé {} n'a pas de valeur.", a.code)));
-            }
+        if !r.groups.contains_key(&a.family) {
+            return Err(ApiError::validation(
+                "acts",
+                format!("L'acte {} est du groupe « {} », qui n'a pas de taux au barème.", a.code, a.family),
+            ));
         }
     }
     for (fund_act, acts) in &r.fund_acts {
@@ -98,4 +98,38 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
     .await?;
     tx.commit().await?;
     rule_sets(db.pool()).await
+}
+
+/// The acts of the set in force on a day that have no price yet: the
+/// administrator types them from the mutual's schedule.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Unpriced {
+    pub effective_from: Option<NaiveDate>,
+    pub acts: Vec<UnpricedAct>,
+    /// « 12 actes sans tarif : B, AMI, … » ; `None` when every act has one.
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UnpricedAct {
+    pub code: String,
+    pub label: String,
+}
+
+pub async fn unpriced<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, day: NaiveDate) -> ApiResult<Unpriced> {
+    let sets = rule_sets(ex).await?;
+    let Some(set) = super::rules::in_force(&sets, day) else {
+        return Ok(Unpriced { effective_from: None, acts: vec![], summary: None });
+    };
+    let acts: Vec<UnpricedAct> =
+        set.unpriced().into_iter().map(|a| UnpricedAct { code: a.code.clone(), label: a.label.clone() }).collect();
+    let summary = match acts.len() {
+        0 => None,
+        1 => Some(format!("1 acte sans tarif : {}", acts[0].code)),
+        n => Some(format!(
+            "{n} actes sans tarif : {}",
+            acts.iter().map(|a| a.code.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    Ok(Unpriced { effective_from: Some(set.effective_from), acts, summary })
 }

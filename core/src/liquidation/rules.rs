@@ -1,10 +1,10 @@
 //! The liquidation rules in force from a date: key-letter values, acts and
-//! their reference prices, reimbursement rates per kind of care (and the
-//! chronic-illness rate), the compulsory scheme's (AMO) share, and yearly
-//! ceilings per act family. A rule set applies to care lines dated on or after
-//! its date, until the next one.
+//! their reference prices with the source of each value, and per **group of
+//! care** the fund's (AMO) rate and the mutual's complementary rule; yearly
+//! ceilings per group. A rule set applies to care lines dated on or after its
+//! date, until the next one. The claim form's kind decides its checklist,
+//! never a rate.
 
-use crate::dossiers::Kind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,8 +19,10 @@ pub type Rate = u32;
 pub enum Pricing {
     /// Coefficient × the value of the key letter (`C`, `CS`, `B 120`, `K 50`, `Z 30`, `AMM 8`).
     KeyLetter,
-    /// A reference price per unit (a psychomotor session); `None`: no
-    /// reference, the base is the amount charged (a pharmacy line).
+    /// A reference price per unit (a psychomotor session); `None`: the
+    /// act has no price yet (no public source found): listed to the
+    /// administrator, and a line of it waits for one (unless a coverage or
+    /// approval with a tariff prices it).
     Reference {
         #[ts(type = "number | null")]
         unit_price: Option<i64>,
@@ -41,7 +43,9 @@ pub struct Act {
     /// `C`, `B`, `PSYMOT`…; for key letters, the letter itself.
     pub code: String,
     pub label: String,
-    /// Ceilings are per family (`optique`, `reeducation`, …).
+    /// Its group of care (`consultation`, `biologie`, `protheses_dentaires`…):
+    /// the key of [`RuleSet::groups`], of ceilings and of the groups a
+    /// chronic-illness declaration covers.
     pub family: String,
     pub pricing: Pricing,
     /// Acts in series, prostheses, hospitalisation… (seed 002).
@@ -56,51 +60,40 @@ pub struct RuleSet {
     #[ts(type = "Record<string, number>")]
     pub key_values: BTreeMap<String, i64>,
     pub acts: Vec<Act>,
-    /// Share of the base reimbursed in total, per kind of care.
-    #[ts(type = "Partial<Record<Kind, number>>")]
-    pub rates: BTreeMap<Kind, Rate>,
-    /// Share reimbursed for an act linked to a declared chronic illness (ALD/ALC).
-    pub chronic_rate: Rate,
-    /// The compulsory scheme's (AMO) part of the base, per kind; the mutual's
-    /// complementary part is the rest of what is reimbursed.
-    #[ts(type = "Partial<Record<Kind, number>>")]
-    pub amo_shares: BTreeMap<Kind, Rate>,
-    /// Most reimbursed per beneficiary and calendar year, per act family.
+    /// Per group of care (an act's `family`): the fund's rate and the mutual's rule.
+    #[ts(type = "Record<string, CareGroup>")]
+    pub groups: BTreeMap<String, CareGroup>,
+    /// Most the mutual pays per beneficiary and calendar year, per group.
     #[ts(type = "Record<string, number>")]
     pub yearly_ceilings: BTreeMap<String, i64>,
-    /// The mutual's share of what is charged above the reference tariff, per
-    /// kind (its own rule; nothing when absent).
-    #[serde(default)]
-    #[ts(type = "Partial<Record<Kind, number>>")]
-    pub above_tariff_rates: BTreeMap<Kind, Rate>,
     /// The AMO fund's act codes and the acts of this set they cover (`IMP2`
     /// covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
     /// the fund's coverages find it through this map.
     #[serde(default)]
     #[ts(type = "Record<string, Array<string>>")]
     pub fund_acts: BTreeMap<String, Vec<String>>,
-    /// The mutual's own rule on drugs, on top of the fund's part.
+    /// Where each value comes from, per key letter or act code (`C`: « Arrêté
+    /// 1961-06 du 4 août 2006, grille n° 1 »), and per group (`groupe:consultation`).
     #[serde(default)]
-    pub drugs: DrugRule,
+    #[ts(type = "Record<string, string>")]
+    pub sources: BTreeMap<String, String>,
 }
 
-/// What the mutual adds to the fund's part of a drug: its share of what the
-/// member bears under the reference price (the fund's *ticket modérateur*),
-/// and of what the pharmacy charged above it (a princeps dearer than its
-/// reference).
+/// What the fund and the mutual pay of one group of care (decree 2-05-736:
+/// ambulatory care 80 %, hospital 90 %, 100 % in a public hospital; drugs at
+/// the rate of the fund's list, whatever `amo_rate` says).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-pub struct DrugRule {
+pub struct CareGroup {
+    pub label: String,
+    /// The fund's part of the base (100 % when the fund exempts the member
+    /// for a chronic illness linked to the group).
+    pub amo_rate: Rate,
+    /// The mutual's share of what the member bears under the base (the
+    /// fund's *ticket modérateur*).
     pub member_share_rate: Rate,
+    /// The mutual's share of what was charged above the base.
     pub above_base_rate: Rate,
-}
-
-/// The mutual's default, as for every other act of the shipped set: the
-/// whole member's part under the reference, nothing above it.
-impl Default for DrugRule {
-    fn default() -> Self {
-        DrugRule { member_share_rate: 10_000, above_base_rate: 0 }
-    }
 }
 
 impl RuleSet {
@@ -113,6 +106,19 @@ impl RuleSet {
         self.fund_acts
             .iter()
             .any(|(f, acts)| f.eq_ignore_ascii_case(fund_code) && acts.iter().any(|a| a.eq_ignore_ascii_case(code)))
+    }
+
+    /// The acts that have no price yet: a key letter without a value, a
+    /// reference act without its price (the administrator types them).
+    pub fn unpriced(&self) -> Vec<&Act> {
+        self.acts
+            .iter()
+            .filter(|a| match a.pricing {
+                Pricing::KeyLetter => !self.key_values.contains_key(&a.code),
+                Pricing::Reference { unit_price } => unit_price.is_none(),
+                Pricing::Agreement | Pricing::Drug => false,
+            })
+            .collect()
     }
 
     /// The act's label, or its code when the set does not know it.

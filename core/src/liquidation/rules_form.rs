@@ -4,8 +4,7 @@
 //! centimes and basis points, and says how it differs from the set in force
 //! before it is saved. No JSON, centimes or basis points on anyone's screen.
 
-use super::rules::{format_rate, in_force, Act, DrugRule, Pricing, Rate, RuleSet};
-use crate::dossiers::Kind;
+use super::rules::{format_rate, in_force, Act, CareGroup, Pricing, Rate, RuleSet};
 use crate::error::{ApiError, ApiResult};
 use crate::money;
 use chrono::NaiveDate;
@@ -17,8 +16,12 @@ use ts_rs::TS;
 #[serde(deny_unknown_fields)]
 pub struct KeyValueForm {
     pub letter: String,
-    /// In dirhams, as typed (`80`, `1,10`).
+    /// In dirhams, as typed (`80`, `1,10`); empty while the letter has no
+    /// price yet (its acts are listed as without a tariff).
     pub value: String,
+    /// Where the value comes from (`Arrêté 1961-06, grille n° 1`).
+    #[serde(default)]
+    pub source: String,
 }
 
 /// How an act is priced, in the editor's words.
@@ -29,8 +32,8 @@ pub enum PricingForm {
     KeyLetter,
     /// A reference price per unit.
     UnitPrice,
-    /// No reference: the base is the amount charged.
-    Charged,
+    /// No price yet: listed to the administrator; its lines wait for one.
+    Unpriced,
     /// Only the tariff of a coverage prices it.
     Agreement,
     /// The drug reference list: the drug's reference price and rate.
@@ -48,20 +51,28 @@ pub struct ActForm {
     #[serde(default)]
     pub unit_price: String,
     pub needs_prior_approval: bool,
+    /// Where its unit price comes from.
+    #[serde(default)]
+    pub source: String,
 }
 
-/// The rates of one kind of care, in percent as typed (`80`, `72,5`).
+/// The rates of one group of care, in percent as typed (`80`, `72,5`).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-pub struct KindRatesForm {
-    pub kind: Kind,
-    /// Share of the base reimbursed in all (AMO + mutual).
-    pub rate: String,
-    /// The AMO fund's share of the base.
-    pub amo_share: String,
-    /// The mutual's share of what is charged above the tariff.
+pub struct GroupForm {
+    /// The key the acts name (`consultation`, `protheses_dentaires`).
+    pub code: String,
+    pub label: String,
+    /// The fund's share of the base.
+    pub amo_rate: String,
+    /// The mutual's share of what the member bears under the base.
+    pub member_share: String,
+    /// The mutual's share of what is charged above the base.
     #[serde(default)]
-    pub above_tariff: String,
+    pub above_base: String,
+    /// Where its AMO rate comes from (`Décret 2-05-736, art. 1er, 1°`).
+    #[serde(default)]
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -87,15 +98,9 @@ pub struct RuleSetForm {
     pub effective_from: NaiveDate,
     pub key_values: Vec<KeyValueForm>,
     pub acts: Vec<ActForm>,
-    pub rates: Vec<KindRatesForm>,
-    pub chronic_rate: String,
+    pub groups: Vec<GroupForm>,
     pub yearly_ceilings: Vec<CeilingForm>,
     pub fund_acts: Vec<FundActForm>,
-    /// The mutual's share of what the member bears under a drug's reference
-    /// price, in percent.
-    pub drugs_member_share: String,
-    /// The mutual's share of what a pharmacy charged above the reference price.
-    pub drugs_above_base: String,
 }
 
 /// `80`, `72,5`, `80 %` → basis points, 0 to 100 %.
@@ -148,16 +153,21 @@ fn code(field: &str, label: &str, raw: &str) -> ApiResult<String> {
 /// Reads the editor's form into a rule set, each value checked where it was typed.
 pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
     let mut key_values = BTreeMap::new();
+    let mut letters = std::collections::BTreeSet::new();
+    let mut sources = BTreeMap::new();
     for (i, k) in f.key_values.iter().enumerate() {
         let letter = code(&format!("key_values[{i}].letter"), &format!("Lettre clé {}", i + 1), &k.letter)?;
-        let value =
-            positive(&format!("key_values[{i}].value"), &format!("Valeur de la lettre clé {letter}"), &k.value)?;
-        if key_values.insert(letter.clone(), value).is_some() {
+        if !letters.insert(letter.clone()) {
             return Err(ApiError::validation(
                 &format!("key_values[{i}].letter"),
                 format!("La lettre clé {letter} est saisie deux fois."),
             ));
         }
+        if !k.value.trim().is_empty() {
+            let label = format!("Valeur de la lettre clé {letter}");
+            key_values.insert(letter.clone(), positive(&format!("key_values[{i}].value"), &label, &k.value)?);
+        }
+        source(&mut sources, &format!("key_values[{i}].source"), &letter, &k.source)?;
     }
     let mut acts: Vec<Act> = vec![];
     for (i, a) in f.acts.iter().enumerate() {
@@ -177,15 +187,21 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         if family.is_empty() {
             return Err(ApiError::validation(
                 &field("family"),
-                format!("Acte {c} : famille obligatoire (consultation, reeducation, optique…)."),
+                format!("Acte {c} : groupe de soins obligatoire (consultation, biologie, optique…)."),
+            ));
+        }
+        if !f.groups.iter().any(|g| crate::kernel::text::fold(&g.code).replace(' ', "_") == family) {
+            return Err(ApiError::validation(
+                &field("family"),
+                format!("Acte {c} : le groupe de soins « {family} » n'est pas dans la liste des groupes."),
             ));
         }
         let pricing = match a.pricing {
             PricingForm::KeyLetter => {
-                if !key_values.contains_key(&c) {
+                if !letters.contains(&c) {
                     return Err(ApiError::validation(
                         &field("pricing"),
-                        format!("Acte {c} : la lettre clé {c} n'a pas de valeur ; saisissez-la avec les lettres clés."),
+                        format!("Acte {c} : la lettre clé {c} n'est pas dans la liste des lettres clés."),
                     ));
                 }
                 Pricing::KeyLetter
@@ -193,44 +209,49 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
             PricingForm::UnitPrice => Pricing::Reference {
                 unit_price: Some(positive(&field("unit_price"), &format!("Acte {c}, tarif unitaire"), &a.unit_price)?),
             },
-            PricingForm::Charged => Pricing::Reference { unit_price: None },
+            PricingForm::Unpriced => Pricing::Reference { unit_price: None },
             PricingForm::Agreement => Pricing::Agreement,
             PricingForm::Drug => Pricing::Drug,
         };
+        if matches!(pricing, Pricing::Reference { .. }) {
+            source(&mut sources, &field("source"), &c, &a.source)?;
+        }
         acts.push(Act { code: c, label, family, pricing, needs_prior_approval: a.needs_prior_approval });
     }
-    let mut rates = BTreeMap::new();
-    let mut amo_shares = BTreeMap::new();
-    let mut above_tariff_rates = BTreeMap::new();
-    for (i, r) in f.rates.iter().enumerate() {
-        let k = r.kind.label();
-        let rate = parse_rate(&format!("rates[{i}].rate"), &format!("Taux remboursé ({k})"), &r.rate)?;
-        let amo = parse_rate(&format!("rates[{i}].amo_share"), &format!("Part AMO ({k})"), &r.amo_share)?;
-        let above = parse_rate(
-            &format!("rates[{i}].above_tariff"),
-            &format!("Part mutuelle au-delà du tarif ({k})"),
-            &r.above_tariff,
-        )?;
-        if amo > rate {
-            return Err(ApiError::validation(
-                &format!("rates[{i}].amo_share"),
-                format!("Part AMO ({k}) : {} dépasse le taux remboursé ({}).", format_rate(amo), format_rate(rate)),
-            ));
+    let mut groups = BTreeMap::new();
+    for (i, g) in f.groups.iter().enumerate() {
+        let field = |n: &str| format!("groups[{i}].{n}");
+        let c = crate::kernel::text::fold(&g.code).replace(' ', "_");
+        if c.is_empty() {
+            return Err(ApiError::validation(&field("code"), format!("Groupe {} : code obligatoire.", i + 1)));
         }
-        rates.insert(r.kind, rate);
-        amo_shares.insert(r.kind, amo);
-        if above > 0 {
-            above_tariff_rates.insert(r.kind, above);
+        let label = crate::kernel::text::clean(&field("label"), &format!("Groupe {c}, libellé"), &g.label, 80)?;
+        let group = CareGroup {
+            label: if label.is_empty() { c.clone() } else { label },
+            amo_rate: parse_rate(&field("amo_rate"), &format!("Taux AMO ({c})"), &g.amo_rate)?,
+            member_share_rate: parse_rate(
+                &field("member_share"),
+                &format!("Part de la mutuelle sous la base ({c})"),
+                &g.member_share,
+            )?,
+            above_base_rate: parse_rate(
+                &field("above_base"),
+                &format!("Part de la mutuelle au-delà de la base ({c})"),
+                &g.above_base,
+            )?,
+        };
+        if groups.insert(c.clone(), group).is_some() {
+            return Err(ApiError::validation(&field("code"), format!("Le groupe {c} est saisi deux fois.")));
         }
+        source(&mut sources, &field("source"), &group_source(&c), &g.source)?;
     }
-    let chronic_rate = parse_rate("chronic_rate", "Taux maladie chronique", &f.chronic_rate)?;
     let mut yearly_ceilings = BTreeMap::new();
     for (i, c) in f.yearly_ceilings.iter().enumerate() {
         let family = crate::kernel::text::fold(&c.family).replace(' ', "_");
         if family.is_empty() {
             return Err(ApiError::validation(
                 &format!("yearly_ceilings[{i}].family"),
-                "Plafond : famille d'actes obligatoire.",
+                "Plafond : groupe de soins obligatoire.",
             ));
         }
         yearly_ceilings.insert(
@@ -257,30 +278,21 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         }
         fund_acts.insert(c, covered);
     }
-    let drugs = DrugRule {
-        member_share_rate: parse_rate(
-            "drugs_member_share",
-            "Médicaments, part de la mutuelle sous la base",
-            &f.drugs_member_share,
-        )?,
-        above_base_rate: parse_rate(
-            "drugs_above_base",
-            "Médicaments, part de la mutuelle au-delà de la base",
-            &f.drugs_above_base,
-        )?,
-    };
-    Ok(RuleSet {
-        effective_from: f.effective_from,
-        key_values,
-        acts,
-        rates,
-        chronic_rate,
-        amo_shares,
-        yearly_ceilings,
-        above_tariff_rates,
-        fund_acts,
-        drugs,
-    })
+    Ok(RuleSet { effective_from: f.effective_from, key_values, acts, groups, yearly_ceilings, fund_acts, sources })
+}
+
+/// The key of a group's source among the set's sources.
+pub fn group_source(code: &str) -> String {
+    format!("groupe:{code}")
+}
+
+/// Keeps the source typed beside a value.
+fn source(sources: &mut BTreeMap<String, String>, field: &str, code: &str, raw: &str) -> ApiResult<()> {
+    let s = crate::kernel::text::clean(field, &format!("Source de {code}"), raw, 200)?;
+    if !s.is_empty() {
+        sources.insert(code.to_string(), s);
+    }
+    Ok(())
 }
 
 /// A percent as the editor shows it: `80`, `72,5`.
@@ -293,7 +305,14 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
     let price = |v: i64| money::format(v);
     RuleSetForm {
         effective_from: r.effective_from,
-        key_values: r.key_values.iter().map(|(l, v)| KeyValueForm { letter: l.clone(), value: price(*v) }).collect(),
+        key_values: letters(r)
+            .into_iter()
+            .map(|l| KeyValueForm {
+                value: r.key_values.get(&l).map(|v| price(*v)).unwrap_or_default(),
+                source: r.sources.get(&l).cloned().unwrap_or_default(),
+                letter: l,
+            })
+            .collect(),
         acts: r
             .acts
             .iter()
@@ -301,7 +320,7 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
                 let (pricing, unit_price) = match &a.pricing {
                     Pricing::KeyLetter => (PricingForm::KeyLetter, String::new()),
                     Pricing::Reference { unit_price: Some(p) } => (PricingForm::UnitPrice, price(*p)),
-                    Pricing::Reference { unit_price: None } => (PricingForm::Charged, String::new()),
+                    Pricing::Reference { unit_price: None } => (PricingForm::Unpriced, String::new()),
                     Pricing::Agreement => (PricingForm::Agreement, String::new()),
                     Pricing::Drug => (PricingForm::Drug, String::new()),
                 };
@@ -312,35 +331,45 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
                     pricing,
                     unit_price,
                     needs_prior_approval: a.needs_prior_approval,
+                    source: match a.pricing {
+                        Pricing::Reference { .. } => r.sources.get(&a.code).cloned().unwrap_or_default(),
+                        _ => String::new(),
+                    },
                 }
             })
             .collect(),
-        rates: Kind::ALL
+        groups: r
+            .groups
             .iter()
-            .map(|k| KindRatesForm {
-                kind: *k,
-                rate: rate_text(r.rates.get(k).copied().unwrap_or(0)),
-                amo_share: rate_text(r.amo_shares.get(k).copied().unwrap_or(0)),
-                above_tariff: rate_text(r.above_tariff_rates.get(k).copied().unwrap_or(0)),
+            .map(|(c, g)| GroupForm {
+                code: c.clone(),
+                label: g.label.clone(),
+                amo_rate: rate_text(g.amo_rate),
+                member_share: rate_text(g.member_share_rate),
+                above_base: rate_text(g.above_base_rate),
+                source: r.sources.get(&group_source(c)).cloned().unwrap_or_default(),
             })
             .collect(),
-        chronic_rate: rate_text(r.chronic_rate),
         yearly_ceilings: r
             .yearly_ceilings
             .iter()
             .map(|(f, v)| CeilingForm { family: f.clone(), amount: price(*v) })
             .collect(),
         fund_acts: r.fund_acts.iter().map(|(c, a)| FundActForm { code: c.clone(), acts: a.join(", ") }).collect(),
-        drugs_member_share: rate_text(r.drugs.member_share_rate),
-        drugs_above_base: rate_text(r.drugs.above_base_rate),
     }
+}
+
+/// The key letters of a set: those with a value and the key-letter acts without one.
+fn letters(r: &RuleSet) -> std::collections::BTreeSet<String> {
+    let priced = r.key_values.keys().cloned();
+    priced.chain(r.acts.iter().filter(|a| a.pricing == Pricing::KeyLetter).map(|a| a.code.clone())).collect()
 }
 
 fn pricing_text(p: &Pricing) -> String {
     match p {
         Pricing::KeyLetter => "lettre clé".into(),
         Pricing::Reference { unit_price: Some(v) } => format!("{} DH l'unité", money::format(*v)),
-        Pricing::Reference { unit_price: None } => "prix facturé".into(),
+        Pricing::Reference { unit_price: None } => "tarif à saisir".into(),
         Pricing::Agreement => "tarif de la prise en charge".into(),
         Pricing::Drug => "référentiel des médicaments".into(),
     }
@@ -374,7 +403,7 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
                     out.push(format!("Acte {} : libellé « {} » → « {} »", a.code, o.label, a.label));
                 }
                 if o.family != a.family {
-                    out.push(format!("Acte {} : famille {} → {}", a.code, o.family, a.family));
+                    out.push(format!("Acte {} : groupe {} → {}", a.code, o.family, a.family));
                 }
                 if o.pricing != a.pricing {
                     out.push(format!("Acte {} : {} → {}", a.code, pricing_text(&o.pricing), pricing_text(&a.pricing)));
@@ -398,31 +427,18 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
             out.push(format!("Acte {} retiré : {}", o.code, o.label));
         }
     }
-    for k in Kind::ALL {
-        for (what, a, b) in [
-            ("Taux remboursé", old.rates.get(&k), new.rates.get(&k)),
-            ("Part AMO", old.amo_shares.get(&k), new.amo_shares.get(&k)),
-            ("Part mutuelle au-delà du tarif", old.above_tariff_rates.get(&k), new.above_tariff_rates.get(&k)),
+    let groups: std::collections::BTreeSet<&String> = old.groups.keys().chain(new.groups.keys()).collect();
+    for g in groups {
+        let (a, b) = (old.groups.get(g), new.groups.get(g));
+        for (what, x, y) in [
+            ("taux AMO", a.map(|x| &x.amo_rate), b.map(|x| &x.amo_rate)),
+            ("part de la mutuelle sous la base", a.map(|x| &x.member_share_rate), b.map(|x| &x.member_share_rate)),
+            ("part de la mutuelle au-delà de la base", a.map(|x| &x.above_base_rate), b.map(|x| &x.above_base_rate)),
         ] {
-            if a != b {
-                out.push(format!("{what} ({}) : {} → {}", k.label(), pct(a), pct(b)));
+            if x != y {
+                out.push(format!("Groupe {g}, {what} : {} → {}", pct(x), pct(y)));
             }
         }
-    }
-    for (what, a, b) in [
-        ("sous la base", old.drugs.member_share_rate, new.drugs.member_share_rate),
-        ("au-delà de la base", old.drugs.above_base_rate, new.drugs.above_base_rate),
-    ] {
-        if a != b {
-            out.push(format!("Médicaments, part de la mutuelle {what} : {} → {}", format_rate(a), format_rate(b)));
-        }
-    }
-    if old.chronic_rate != new.chronic_rate {
-        out.push(format!(
-            "Taux maladie chronique : {} → {}",
-            format_rate(old.chronic_rate),
-            format_rate(new.chronic_rate)
-        ));
     }
     let families: std::collections::BTreeSet<&String> =
         old.yearly_ceilings.keys().chain(new.yearly_ceilings.keys()).collect();

@@ -6,8 +6,9 @@ fn form() -> RuleSetForm {
     RuleSetForm {
         effective_from: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
         key_values: vec![
-            KeyValueForm { letter: "c".into(), value: "90".into() },
-            KeyValueForm { letter: "P".into(), value: "1,10".into() },
+            KeyValueForm { letter: "c".into(), value: "90".into(), source: "Arrêté 1961-06, grille n° 1".into() },
+            KeyValueForm { letter: "P".into(), value: "1,10".into(), source: String::new() },
+            KeyValueForm { letter: "B".into(), value: String::new(), source: String::new() },
         ],
         acts: vec![
             ActForm {
@@ -17,6 +18,7 @@ fn form() -> RuleSetForm {
                 pricing: PricingForm::KeyLetter,
                 unit_price: String::new(),
                 needs_prior_approval: false,
+                source: String::new(),
             },
             ActForm {
                 code: "ORTHO".into(),
@@ -25,19 +27,38 @@ fn form() -> RuleSetForm {
                 pricing: PricingForm::UnitPrice,
                 unit_price: "50".into(),
                 needs_prior_approval: true,
+                source: "Grille n° 1 (AMO 50,00)".into(),
+            },
+            ActForm {
+                code: "B".into(),
+                label: "Biologie".into(),
+                family: "consultation".into(),
+                pricing: PricingForm::KeyLetter,
+                unit_price: String::new(),
+                needs_prior_approval: false,
+                source: String::new(),
             },
         ],
-        rates: vec![KindRatesForm {
-            kind: Kind::Maladie,
-            rate: "100".into(),
-            amo_share: "72,5 %".into(),
-            above_tariff: String::new(),
-        }],
-        chronic_rate: "100".into(),
+        groups: vec![
+            GroupForm {
+                code: "consultation".into(),
+                label: "Consultations".into(),
+                amo_rate: "80".into(),
+                member_share: "72,5 %".into(),
+                above_base: String::new(),
+                source: "Décret 2-05-736, art. 1er, 1°".into(),
+            },
+            GroupForm {
+                code: "reeducation".into(),
+                label: "Rééducation".into(),
+                amo_rate: "80".into(),
+                member_share: "100".into(),
+                above_base: "50".into(),
+                source: String::new(),
+            },
+        ],
         yearly_ceilings: vec![CeilingForm { family: "optique".into(), amount: "1 200".into() }],
         fund_acts: vec![FundActForm { code: "imp2".into(), acts: "ORTHO".into() }],
-        drugs_member_share: "100".into(),
-        drugs_above_base: String::new(),
     }
 }
 
@@ -47,9 +68,16 @@ fn the_form_is_read_in_centimes_and_basis_points() {
     assert_eq!((r.key_values["C"], r.key_values["P"]), (9_000, 110));
     assert_eq!(r.acts[1].pricing, Pricing::Reference { unit_price: Some(5_000) });
     assert_eq!(r.acts[1].family, "reeducation");
-    assert_eq!((r.rates[&Kind::Maladie], r.amo_shares[&Kind::Maladie]), (10_000, 7_250));
+    let c = &r.groups["consultation"];
+    assert_eq!((c.amo_rate, c.member_share_rate, c.above_base_rate), (8_000, 7_250, 0));
     assert_eq!(r.yearly_ceilings["optique"], 120_000);
     assert_eq!(r.fund_acts["IMP2"], vec!["ORTHO".to_string()]);
+    assert_eq!(r.sources["C"], "Arrêté 1961-06, grille n° 1");
+    assert_eq!(r.sources["ORTHO"], "Grille n° 1 (AMO 50,00)");
+    assert_eq!(r.sources["groupe:consultation"], "Décret 2-05-736, art. 1er, 1°");
+    // A letter typed without a value: its act has no price yet.
+    assert!(!r.key_values.contains_key("B"));
+    assert_eq!(r.unpriced().iter().map(|a| a.code.as_str()).collect::<Vec<_>>(), vec!["B"]);
 }
 
 #[test]
@@ -57,14 +85,15 @@ fn each_bad_value_names_its_field() {
     type Case<'a> = (Box<dyn Fn(&mut RuleSetForm)>, &'a str, &'a str);
     let cases: Vec<Case> = vec![
         (
-            Box::new(|f| f.rates[0].rate = "120".into()),
-            "rates[0].rate",
-            "Taux remboursé (Maladie) : 120 % dépasse 100 %.",
+            Box::new(|f| f.groups[0].amo_rate = "120".into()),
+            "groups[0].amo_rate",
+            "Taux AMO (consultation) : 120 % dépasse 100 %.",
         ),
         (
-            Box::new(|f| f.rates[0].amo_share = "quatre-vingts".into()),
-            "rates[0].amo_share",
-            "Part AMO (Maladie) : « quatre-vingts » n'est pas un pourcentage (exemples : 80, 72,5).",
+            Box::new(|f| f.groups[0].member_share = "quatre-vingts".into()),
+            "groups[0].member_share",
+            "Part de la mutuelle sous la base (consultation) : « quatre-vingts » n'est pas un pourcentage \
+            (exemples : 80, 72,5).",
         ),
         (
             Box::new(|f| f.acts[1].unit_price = "-50".into()),
@@ -89,7 +118,12 @@ fn each_bad_value_names_its_field() {
         (
             Box::new(|f| f.acts[0].code = "Z".into()),
             "acts[0].pricing",
-            "Acte Z : la lettre clé Z n'a pas de valeur ; saisissez-la avec les lettres clés.",
+            "Acte Z : la lettre clé Z n'est pas dans la liste des lettres clés.",
+        ),
+        (
+            Box::new(|f| f.acts[0].family = "optique".into()),
+            "acts[0].family",
+            "Acte C : le groupe de soins « optique » n'est pas dans la liste des groupes.",
         ),
     ];
     for (i, (patch, field, message)) in cases.into_iter().enumerate() {
@@ -105,7 +139,7 @@ fn the_differences_are_said_in_words() {
     let old = read(&form()).unwrap();
     let mut f = form();
     f.key_values[0].value = "100".into();
-    f.rates[0].amo_share = "80".into();
+    f.groups[0].amo_rate = "90".into();
     f.acts[1].needs_prior_approval = false;
     f.acts.push(ActForm {
         code: "PSYMOT".into(),
@@ -114,6 +148,7 @@ fn the_differences_are_said_in_words() {
         pricing: PricingForm::Agreement,
         unit_price: String::new(),
         needs_prior_approval: true,
+        source: String::new(),
     });
     f.yearly_ceilings.clear();
     let new = read(&f).unwrap();
@@ -124,18 +159,11 @@ fn the_differences_are_said_in_words() {
             "Acte ORTHO : accord préalable plus exigé",
             "Acte PSYMOT ajouté : Psychomotricité (séance) (reeducation, tarif de la prise en charge, accord \
             préalable)",
-            "Part AMO (Maladie) : 72,5 % → 80 %",
+            "Groupe consultation, taux AMO : 80 % → 90 %",
             "Plafond annuel optique : 1 200,00 DH → —",
         ]
     );
     assert_eq!(differences(Some(&old), &old), vec!["Aucune différence avec le barème en vigueur."]);
-    // Shown in the editor and read back, a set is the same set.
-    let mut back = read(&to_form(&new)).unwrap();
-    back.above_tariff_rates.retain(|_, v| *v > 0);
-    let mut expected = new.clone();
-    for k in Kind::ALL {
-        expected.rates.entry(k).or_insert(0);
-        expected.amo_shares.entry(k).or_insert(0);
-    }
-    assert_eq!(back, expected);
+    // Shown in the editor and read back, a set is the same set, sources and unpriced letters included.
+    assert_eq!(read(&to_form(&new)).unwrap(), new);
 }

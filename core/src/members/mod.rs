@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod import;
 mod input;
 mod repo;
+pub mod rights;
 mod search;
 pub mod updates;
 pub mod validate;

@@ -30,7 +30,7 @@ const COLS: [(&str, Align); 10] = [
     ("Frais\nengagés", Align::Right),
     ("Payé au\nprestataire", Align::Right),
     ("Base", Align::Right),
-    ("Taux", Align::Right),
+    ("Taux\nAMO", Align::Right),
     ("Part\nAMO", Align::Right),
     ("Part\nmutuelle", Align::Right),
     ("Remboursé", Align::Right),
@@ -58,7 +58,8 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
                 dh(l.charged),
                 dh(l.paid_by_fund + l.paid_by_mutual),
                 dh(l.base.unwrap_or(0)),
-                format_rate(l.rate.unwrap_or(0) as u32),
+                // The fund's exemption is said, never the illness behind it.
+                if l.exempted { "exonéré (ALD)".to_string() } else { format_rate(l.rate.unwrap_or(0) as u32) },
                 dh(l.amo.unwrap_or(0)),
                 dh(l.complementary.unwrap_or(0)),
                 dh(l.reimbursed.unwrap_or(0)),

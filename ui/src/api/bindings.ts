@@ -7,7 +7,9 @@ export type Act = {
  */
 code: string, label: string, 
 /**
- * Ceilings are per family (`optique`, `reeducation`, …).
+ * Its group of care (`consultation`, `biologie`, `protheses_dentaires`…):
+ * the key of [`RuleSet::groups`], of ceilings and of the groups a
+ * chronic-illness declaration covers.
  */
 family: string, pricing: Pricing, 
 /**
@@ -19,7 +21,11 @@ export type ActForm = { code: string, label: string, family: string, pricing: Pr
 /**
  * In dirhams, for a unit price.
  */
-unit_price: string, needs_prior_approval: boolean, };
+unit_price: string, needs_prior_approval: boolean, 
+/**
+ * Where its unit price comes from.
+ */
+source: string, };
 
 /**
  * The journal's head as read at one moment, kept outside the database (beside
@@ -145,6 +151,16 @@ export type BeneficiaryAddRequest = { member_id: number, beneficiary: Beneficiar
 export type BeneficiaryCounts = { rows: number, created: number, unchanged: number, };
 
 /**
+ * A beneficiary's coverage as his member's page shows it.
+ */
+export type BeneficiaryCoverage = { beneficiary_id: number, covered: boolean, 
+/**
+ * « Couvert », « Couverte jusqu'au 01/06/2039 (21 ans ; au-delà, certificat de scolarité) »,
+ * or the reason he is not.
+ */
+text: string, };
+
+/**
  * A beneficiary as the form sends it.
  */
 export type BeneficiaryInput = { relation: Relation, last_name: string, first_name: string, birth_date?: string | null, coverage_start?: string | null, coverage_end?: string | null, };
@@ -164,6 +180,27 @@ seq: number,
  * `modified`, `deleted`, `reordered`, `truncated`, `unchained`, `unsealed`, `rewound`.
  */
 kind: string, message: string, };
+
+/**
+ * What the fund and the mutual pay of one group of care (decree 2-05-736:
+ * ambulatory care 80 %, hospital 90 %, 100 % in a public hospital; drugs at
+ * the rate of the fund's list, whatever `amo_rate` says).
+ */
+export type CareGroup = { label: string, 
+/**
+ * The fund's part of the base (100 % when the fund exempts the member
+ * for a chronic illness linked to the group).
+ */
+amo_rate: number, 
+/**
+ * The mutual's share of what the member bears under the base (the
+ * fund's *ticket modérateur*).
+ */
+member_share_rate: number, 
+/**
+ * The mutual's share of what was charged above the base.
+ */
+above_base_rate: number, };
 
 /**
  * A care line as the processor types it.
@@ -362,6 +399,11 @@ orthodontics: boolean,
 chronic: boolean, };
 
 /**
+ * The ages of the statutes, from a date.
+ */
+export type CoverageRule = { effective_from: string, child_age: number, student_age: number, };
+
+/**
  * What a fund coverage counts.
  */
 export type CoverageUnit = "months" | "sessions";
@@ -383,6 +425,8 @@ complement_days: number,
  */
 approval_complement_days: number, };
 
+export type DeathInput = { member_id: number, deceased_on: string, };
+
 export type DecideRequest = { id: number, version: number, decision: Decision, };
 
 export type Decision = { "type": "grant", grants: Array<GrantInput>, conditions?: string | null, medical_note?: string | null, } | { "type": "incomplete", reason: string, missing: Array<string>, medical_note?: string | null, } | { "type": "refuse", reason: string, 
@@ -395,7 +439,11 @@ export type Declaration = { id: number, beneficiary_id: number,
 /**
  * `None` for every role but the medical one: they see that it exists, not what it is.
  */
-condition: string | null, confidential: boolean, families: Array<string>, start_date: string, end_date: string, };
+condition: string | null, 
+/**
+ * The fund's exemption number: `None` for every role but the medical one.
+ */
+exemption_number: string | null, confidential: boolean, families: Array<string>, start_date: string, end_date: string, };
 
 export type DeclarationInput = { beneficiary_id: number, 
 /**
@@ -405,7 +453,11 @@ condition: string,
 /**
  * Act families it covers (`reeducation`, `pharmacie`, …).
  */
-families: Array<string>, start_date: string, };
+families: Array<string>, start_date: string, 
+/**
+ * The fund's exemption number, as its decision states it.
+ */
+exemption_number?: string | null, };
 
 /**
  * A column the import will read, as the screen shows it.
@@ -419,6 +471,16 @@ header: string,
  * `A`, `B`, … `AA`.
  */
 letter: string, };
+
+export type DisabilityInput = { beneficiary_id: number, 
+/**
+ * The date of the certificate; `None` withdraws the flag.
+ */
+since?: string | null, 
+/**
+ * The certificate's reference (its number, who issued it).
+ */
+certificate: string, };
 
 /**
  * A document type of the checklist.
@@ -689,14 +751,6 @@ dry_run?: boolean, };
 export type DrugListVersion = { id: number, effective_from: string, file_name: string, drugs: number, created_at: string, created_by: string, };
 
 /**
- * What the mutual adds to the fund's part of a drug: its share of what the
- * member bears under the reference price (the fund's *ticket modérateur*),
- * and of what the pharmacy charged above it (a princeps dearer than its
- * reference).
- */
-export type DrugRule = { member_share_rate: number, above_base_rate: number, };
-
-/**
  * What the search answers: the version it read and the drugs found.
  */
 export type DrugSearch = { version: DrugListVersion | null, drugs: Array<FoundDrug>, };
@@ -854,7 +908,36 @@ amount?: string | null, valid_from: string, valid_to: string,
  */
 tariff: string, mutual_share: string, member_share: string, };
 
+/**
+ * The rates of one group of care, in percent as typed (`80`, `72,5`).
+ */
+export type GroupForm = { 
+/**
+ * The key the acts name (`consultation`, `protheses_dentaires`).
+ */
+code: string, label: string, 
+/**
+ * The fund's share of the base.
+ */
+amo_rate: string, 
+/**
+ * The mutual's share of what the member bears under the base.
+ */
+member_share: string, 
+/**
+ * The mutual's share of what is charged above the base.
+ */
+above_base: string, 
+/**
+ * Where its AMO rate comes from (`Décret 2-05-736, art. 1er, 1°`).
+ */
+source: string, };
+
 export type Home = { tiles: Array<Tile>, 
+/**
+ * What the administrator has to do (« 12 actes sans tarif : B, AMI, … »).
+ */
+reminders: Array<string>, 
 /**
  * The last 12 weeks, oldest first.
  */
@@ -905,31 +988,19 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 
 export type KeyValueForm = { letter: string, 
 /**
- * In dirhams, as typed (`80`, `1,10`).
+ * In dirhams, as typed (`80`, `1,10`); empty while the letter has no
+ * price yet (its acts are listed as without a tariff).
  */
-value: string, };
+value: string, 
+/**
+ * Where the value comes from (`Arrêté 1961-06, grille n° 1`).
+ */
+source: string, };
 
 /**
  * Kind of care, as ticked on the claim form.
  */
 export type Kind = "maladie" | "dentaire" | "optique" | "autres";
-
-/**
- * The rates of one kind of care, in percent as typed (`80`, `72,5`).
- */
-export type KindRatesForm = { kind: Kind, 
-/**
- * Share of the base reimbursed in all (AMO + mutual).
- */
-rate: string, 
-/**
- * The AMO fund's share of the base.
- */
-amo_share: string, 
-/**
- * The mutual's share of what is charged above the tariff.
- */
-above_tariff: string, };
 
 /**
  * What happens to an original received after its deadline.
@@ -1056,9 +1127,24 @@ employer?: string | null, status?: MemberStatus | null, address?: string | null,
 /**
  * The member page: identity, beneficiaries, and the history of every change.
  */
-export type MemberPage = { member: Member, beneficiaries: Array<Beneficiary>, history: Array<AuditEntry>, };
+export type MemberPage = { member: Member, beneficiaries: Array<Beneficiary>, 
+/**
+ * Each beneficiary's coverage today and its end; suspensions; death.
+ */
+rights: MemberRights, history: Array<AuditEntry>, };
 
 export type MemberRef = { id?: number, matricule?: string, };
+
+/**
+ * What decides a family's coverage today, as the member's page shows it.
+ */
+export type MemberRights = { deceased_on: string | null, suspensions: Array<Suspension>, 
+/**
+ * Each beneficiary's coverage today and its end.
+ */
+coverage: Array<BeneficiaryCoverage>, };
+
+export type MemberRightsRequest = { member_id: number, };
 
 export type MemberStatementRequest = { matricule: string, from: string, to: string, path: string, };
 
@@ -1330,7 +1416,7 @@ export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_pri
 /**
  * How an act is priced, in the editor's words.
  */
-export type PricingForm = "key_letter" | "unit_price" | "charged" | "agreement" | "drug";
+export type PricingForm = "key_letter" | "unit_price" | "unpriced" | "agreement" | "drug";
 
 /**
  * A pharmacy line the scans propose.
@@ -1572,27 +1658,13 @@ export type RuleSet = { effective_from: string,
  */
 key_values: Record<string, number>, acts: Array<Act>, 
 /**
- * Share of the base reimbursed in total, per kind of care.
+ * Per group of care (an act's `family`): the fund's rate and the mutual's rule.
  */
-rates: Partial<Record<Kind, number>>, 
+groups: Record<string, CareGroup>, 
 /**
- * Share reimbursed for an act linked to a declared chronic illness (ALD/ALC).
- */
-chronic_rate: number, 
-/**
- * The compulsory scheme's (AMO) part of the base, per kind; the mutual's
- * complementary part is the rest of what is reimbursed.
- */
-amo_shares: Partial<Record<Kind, number>>, 
-/**
- * Most reimbursed per beneficiary and calendar year, per act family.
+ * Most the mutual pays per beneficiary and calendar year, per group.
  */
 yearly_ceilings: Record<string, number>, 
-/**
- * The mutual's share of what is charged above the reference tariff, per
- * kind (its own rule; nothing when absent).
- */
-above_tariff_rates: Partial<Record<Kind, number>>, 
 /**
  * The AMO fund's act codes and the acts of this set they cover (`IMP2`
  * covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
@@ -1600,20 +1672,12 @@ above_tariff_rates: Partial<Record<Kind, number>>,
  */
 fund_acts: Record<string, Array<string>>, 
 /**
- * The mutual's own rule on drugs, on top of the fund's part.
+ * Where each value comes from, per key letter or act code (`C`: « Arrêté
+ * 1961-06 du 4 août 2006, grille n° 1 »), and per group (`groupe:consultation`).
  */
-drugs: DrugRule, };
+sources: Record<string, string>, };
 
-export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, rates: Array<KindRatesForm>, chronic_rate: string, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, 
-/**
- * The mutual's share of what the member bears under a drug's reference
- * price, in percent.
- */
-drugs_member_share: string, 
-/**
- * The mutual's share of what a pharmacy charged above the reference price.
- */
-drugs_above_base: string, };
+export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, groups: Array<GroupForm>, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, };
 
 export type RuleSetFormRequest = { 
 /**
@@ -1647,6 +1711,12 @@ export type ScansAdd = { id: number, files: Array<string>,
  * Handed in a sealed envelope (pli confidentiel): opened by the medical role only.
  */
 confidential?: boolean, };
+
+export type SchoolingInput = { beneficiary_id: number, 
+/**
+ * `2039-2040`.
+ */
+school_year: string, school: string, };
 
 export type SearchRequest = { 
 /**
@@ -1807,9 +1877,14 @@ paid_by_fund: number, paid_by_mutual: number,
  */
 coverage_number: string | null, accepted: boolean | null, base: number | null, 
 /**
- * Basis points.
+ * The fund's rate on the base, basis points.
  */
-rate: number | null, amo: number | null, complementary: number | null, 
+rate: number | null, 
+/**
+ * The fund exempted the member from his part (chronic illness): shown
+ * « exonéré (ALD) », never the illness.
+ */
+exempted: boolean, amo: number | null, complementary: number | null, 
 /**
  * The AMO part due to the member (the AMO part less what the fund paid the provider).
  */
@@ -1831,6 +1906,22 @@ drug_code: string | null, vignette_price: number | null,
  * from the list, a vignette at another price…).
  */
 warnings: Array<string>, };
+
+/**
+ * A period of suspended rights; `end` open while it lasts.
+ */
+export type Suspension = { id: number, start: string, end: string | null, reason: SuspensionReason, reason_label: string, };
+
+export type SuspensionInput = { member_id: number, start_date: string, 
+/**
+ * Open while it lasts.
+ */
+end_date?: string | null, reason: SuspensionReason, };
+
+/**
+ * Why a member's rights are suspended.
+ */
+export type SuspensionReason = "cotisations_impayees" | "disponibilite" | "fin_emploi";
 
 /**
  * What a third party already paid the provider on one invoice, as typed.
@@ -1859,6 +1950,18 @@ export type Tile = { key: string, label: string, count: number, };
 export type Unit = "sessions" | "months" | "amount";
 
 export type UnlockRequest = { password: string, };
+
+/**
+ * The acts of the set in force on a day that have no price yet: the
+ * administrator types them from the mutual's schedule.
+ */
+export type Unpriced = { effective_from: string | null, acts: Array<UnpricedAct>, 
+/**
+ * « 12 actes sans tarif : B, AMI, … » ; `None` when every act has one.
+ */
+summary: string | null, };
+
+export type UnpricedAct = { code: string, label: string, };
 
 export type UpdateAttachRequest = { id: number, version: number, files: Array<UpdateFileInput>, };
 
@@ -2009,6 +2112,13 @@ export interface Operations {
   member_search: { request: SearchRequest; response: SearchResult };
   member_get: { request: MemberRef; response: MemberPage };
   member_create: { request: MemberInput; response: Member };
+  member_rights: { request: MemberRightsRequest; response: MemberRights };
+  member_death_record: { request: DeathInput; response: MemberRights };
+  member_suspension_add: { request: SuspensionInput; response: MemberRights };
+  beneficiary_disability_set: { request: DisabilityInput; response: MemberRights };
+  schooling_certificate_add: { request: SchoolingInput; response: MemberRights };
+  coverage_rule_list: { request: Empty; response: Array<CoverageRule> };
+  coverage_rule_add: { request: CoverageRule; response: Array<CoverageRule> };
   member_update: { request: MemberUpdateRequest; response: Member };
   beneficiary_add: { request: BeneficiaryAddRequest; response: Beneficiary };
   beneficiary_update: { request: BeneficiaryUpdateRequest; response: Beneficiary };
@@ -2061,6 +2171,7 @@ export interface Operations {
   rule_set_form: { request: RuleSetFormRequest; response: RuleSetForm };
   rule_set_preview: { request: RuleSetForm; response: RuleSetPreview };
   rule_set_save: { request: RuleSetForm; response: Array<RuleSet> };
+  rule_set_unpriced: { request: Empty; response: Unpriced };
   amo_arrangement_list: { request: Empty; response: Array<Arrangement> };
   amo_arrangement_add: { request: Arrangement; response: Array<Arrangement> };
   fund_coverage_add: { request: FundCoverageInput; response: FundCoverage };
@@ -2140,6 +2251,13 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   member_search: "members_read",
   member_get: "members_read",
   member_create: "members_write",
+  member_rights: "members_read",
+  member_death_record: "settings_manage",
+  member_suspension_add: "settings_manage",
+  beneficiary_disability_set: "members_write",
+  schooling_certificate_add: "members_write",
+  coverage_rule_list: "authenticated",
+  coverage_rule_add: "settings_manage",
   member_update: "members_write",
   beneficiary_add: "members_write",
   beneficiary_update: "members_write",
@@ -2192,6 +2310,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   rule_set_form: "authenticated",
   rule_set_preview: "settings_manage",
   rule_set_save: "settings_manage",
+  rule_set_unpriced: "authenticated",
   amo_arrangement_list: "authenticated",
   amo_arrangement_add: "settings_manage",
   fund_coverage_add: "dossiers_process",

@@ -2,6 +2,7 @@
 // of reception and dossiers (urns, reasons, document types, deadlines, rule
 // sets, the drug list).
 import type { SessionInfo } from "../api/bindings";
+import { call } from "../api/client";
 import { h, mount, tabs } from "../dom";
 import { providersPanel } from "./approvals";
 import { auditPanel } from "./audit";
@@ -27,6 +28,21 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
     ["backups", "Sauvegardes", () => backupsPanel(panel, () => window.location.reload())],
   ];
   const bar = tabs(tabList);
-  mount(content, h("h2", {}, "Administration"), bar, panel);
+  const reminder = h("div", { id: "admin-reminders" });
+  mount(content, h("h2", {}, "Administration"), reminder, bar, panel);
   (bar.firstElementChild as HTMLButtonElement).click();
+  // What the administrator still has to type: the acts without a tariff.
+  void call("rule_set_unpriced", {}).then((u) => {
+    if (!u.summary) return;
+    const open = (): void => (bar.querySelector("#tab-rules") as HTMLButtonElement | null)?.click();
+    mount(
+      reminder,
+      h(
+        "p",
+        { class: "card warning reminder" },
+        `${u.summary}. `,
+        h("button", { type: "button", class: "link", onclick: open }, "Saisir leur tarif (Barèmes)"),
+      ),
+    );
+  });
 }

@@ -630,7 +630,7 @@ async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<
         ? h("p", { class: "hint" }, "Aucune déclaration n'arrive à échéance.")
         : grid(
             "expiring-chronic",
-            ["Adhérent", "Bénéficiaire", "Pathologie", "Familles d'actes", "Fin"],
+            ["Adhérent", "Bénéficiaire", "Pathologie", "N° d'exonération", "Groupes de soins", "Fin"],
             chronic.map((c) =>
               h(
                 "tr",
@@ -638,6 +638,7 @@ async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<
                 h("td", {}, `${c.member_name} (${c.matricule})`),
                 h("td", {}, c.beneficiary_name),
                 h("td", {}, c.declaration.condition ?? "confidentiel"),
+                h("td", {}, c.declaration.exemption_number ?? ""),
                 h("td", {}, c.declaration.families.join(", ")),
                 h("td", {}, frDate(c.declaration.end_date)),
               ),
@@ -664,7 +665,8 @@ function chronicForm(reload: () => void): HTMLFormElement {
       "div",
       { class: "row" },
       field("Pathologie", "condition"),
-      field("Familles d'actes liées (séparées par ,)", "families"),
+      field("N° d'exonération de la caisse", "exemption_number"),
+      field("Groupes de soins liés (séparés par ,)", "families"),
       field("À partir du (jj/mm/aaaa)", "start_date"),
     ),
     h("button", { type: "submit", class: "primary" }, "Déclarer"),
@@ -680,6 +682,7 @@ function chronicForm(reload: () => void): HTMLFormElement {
     await call("chronic_declare", {
       beneficiary_id: b.id,
       condition: value(form, "condition"),
+      exemption_number: value(form, "exemption_number"),
       families: value(form, "families").split(","),
       start_date: isoDate(value(form, "start_date")),
     });

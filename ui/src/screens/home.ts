@@ -18,7 +18,8 @@ export async function homePanel(parent: HTMLElement, onTile?: (key: string) => v
       ),
     ),
   );
-  mount(parent, tiles, chart(home));
+  const reminders = home.reminders.map((r) => h("p", { class: "card warning reminder" }, r));
+  mount(parent, ...reminders, tiles, chart(home));
 }
 
 function chart(home: Home): SVGSVGElement {

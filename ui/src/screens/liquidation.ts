@@ -354,7 +354,7 @@ function linesTable(lines: StoredLine[]): HTMLTableElement {
         h("td", {}, frMoney(l.charged)),
         h("td", {}, frMoney(l.paid_by_fund + l.paid_by_mutual)),
         h("td", {}, l.base === null ? "" : frMoney(l.base)),
-        h("td", {}, rateText(l.rate)),
+        h("td", {}, l.exempted ? "exonéré (ALD)" : rateText(l.rate)),
         h("td", {}, l.amo === null ? "" : frMoney(l.amo)),
         h("td", {}, l.complementary === null ? "" : frMoney(l.complementary)),
         h(

@@ -3,16 +3,15 @@
 // acts with their labels; the core reads the form, names any bad value's
 // field, and lists the differences from the set in force before it is saved.
 import { call, ApiFailure } from "../api/client";
-import type { ActForm, PricingForm, RuleSetForm } from "../api/bindings";
+import type { ActForm, GroupForm, PricingForm, RuleSetForm } from "../api/bindings";
 import { formError, frDate, h, mount, onSubmit, showError, statusLine } from "../dom";
 import { grid } from "../widgets";
 import { isoDate } from "./dossier_form";
 
-import { KINDS } from "../labels";
 const PRICING: [PricingForm, string][] = [
   ["key_letter", "Lettre clé × coefficient"],
   ["unit_price", "Tarif unitaire"],
-  ["charged", "Prix facturé"],
+  ["unpriced", "Tarif à saisir"],
   ["agreement", "Tarif de la prise en charge"],
   ["drug", "Liste des médicaments"],
 ];
@@ -27,39 +26,26 @@ function cell(name: string, value: string, size = 8, label = name): HTMLTableCel
   );
 }
 
-/** A labelled percentage field, with its error slot. */
-function rateField(name: string, label: string, value: string): HTMLElement {
-  return h(
-    "label",
-    { class: "field" },
-    h("span", {}, label),
-    h("input", { name, id: `f-${name}`, value, size: 5, spellcheck: "false", autocomplete: "off" }),
-    h("small", { class: "field-error", "data-error-for": name }),
-  );
-}
-
 function emptyForm(): RuleSetForm {
   return {
     effective_from: "",
     key_values: [],
     acts: [],
-    rates: KINDS.map(([kind]) => ({ kind, rate: "", amo_share: "", above_tariff: "" })),
-    chronic_rate: "100",
+    groups: [],
     yearly_ceilings: [],
     fund_acts: [],
-    drugs_member_share: "100",
-    drugs_above_base: "",
   };
 }
 
 export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
   const sets = await call("rule_set_list", {});
+  const unpriced = await call("rule_set_unpriced", {});
   const start = sets.length ? await call("rule_set_form", {}) : emptyForm();
   const form = h("form", { id: "rule-set-form", class: "card inline wide-form", autocomplete: "off" });
   const status = statusLine("rule-set-status");
 
   const keyBody = h("tbody", {});
-  const keyRow = (letter: string, value: string): void => {
+  const keyRow = (letter: string, value: string, source: string): void => {
     const i = keyBody.children.length;
     keyBody.append(
       h(
@@ -67,10 +53,11 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
         {},
         cell(`key_values[${i}].letter`, letter, 6, "Lettre clé"),
         cell(`key_values[${i}].value`, value, 8, "Valeur (DH)"),
+        cell(`key_values[${i}].source`, source, 30, "Source"),
       ),
     );
   };
-  start.key_values.forEach((k) => keyRow(k.letter, k.value));
+  start.key_values.forEach((k) => keyRow(k.letter, k.value, k.source ?? ""));
 
   const actBody = h("tbody", {});
   const actRow = (a: ActForm): void => {
@@ -86,9 +73,10 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
         {},
         cell(`acts[${i}].code`, a.code, 7, "Code"),
         cell(`acts[${i}].label`, a.label, 26, "Libellé"),
-        cell(`acts[${i}].family`, a.family, 12, "Famille"),
+        cell(`acts[${i}].family`, a.family, 12, "Groupe de soins"),
         h("td", {}, pricing, h("small", { class: "field-error", "data-error-for": `acts[${i}].pricing` })),
         cell(`acts[${i}].unit_price`, a.unit_price, 7, "Tarif unitaire (DH)"),
+        cell(`acts[${i}].source`, a.source ?? "", 20, "Source du tarif"),
         h(
           "td",
           {},
@@ -104,20 +92,23 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
   };
   start.acts.forEach(actRow);
 
-  const rateBody = h("tbody", {});
-  KINDS.forEach(([kind, label], i) => {
-    const r = start.rates.find((x) => x.kind === kind) ?? { kind, rate: "", amo_share: "", above_tariff: "" };
-    rateBody.append(
+  const groupBody = h("tbody", {});
+  const groupRow = (g: GroupForm): void => {
+    const i = groupBody.children.length;
+    groupBody.append(
       h(
         "tr",
-        { "data-kind": kind },
-        h("td", {}, label),
-        cell(`rates[${i}].rate`, r.rate, 5, `Taux remboursé ${label}`),
-        cell(`rates[${i}].amo_share`, r.amo_share, 5, `Part AMO ${label}`),
-        cell(`rates[${i}].above_tariff`, r.above_tariff, 5, `Au-delà du tarif ${label}`),
+        {},
+        cell(`groups[${i}].code`, g.code, 14, "Code du groupe"),
+        cell(`groups[${i}].label`, g.label, 24, "Libellé du groupe"),
+        cell(`groups[${i}].amo_rate`, g.amo_rate, 5, `Taux AMO ${g.code}`),
+        cell(`groups[${i}].member_share`, g.member_share, 5, `Part mutuelle sous la base ${g.code}`),
+        cell(`groups[${i}].above_base`, g.above_base ?? "", 5, `Part mutuelle au-delà de la base ${g.code}`),
+        cell(`groups[${i}].source`, g.source ?? "", 24, `Source du taux AMO ${g.code}`),
       ),
     );
-  });
+  };
+  start.groups.forEach(groupRow);
 
   const ceilingBody = h("tbody", {});
   const ceilingRow = (family: string, amount: string): void => {
@@ -126,7 +117,7 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
       h(
         "tr",
         {},
-        cell(`yearly_ceilings[${i}].family`, family, 14, "Famille"),
+        cell(`yearly_ceilings[${i}].family`, family, 14, "Groupe de soins"),
         cell(`yearly_ceilings[${i}].amount`, amount, 9, "Plafond (DH)"),
       ),
     );
@@ -180,36 +171,51 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
       h("small", { class: "field-error", "data-error-for": "effective_from" }),
     ),
     h("h4", {}, "Lettres clés"),
-    grid("rule-keys", ["Lettre", "Valeur (DH)"], keyBody),
-    add("rule-key-add", "Ajouter une lettre clé", () => keyRow("", "")),
+    grid("rule-keys", ["Lettre", "Valeur (DH), vide : à saisir", "Source"], keyBody),
+    add("rule-key-add", "Ajouter une lettre clé", () => keyRow("", "", "")),
     h("h4", {}, "Actes"),
     grid(
       "rule-acts",
-      ["Code", "Libellé (lu par l'adhérent)", "Famille", "Tarification", "Tarif unitaire (DH)", "Accord préalable"],
+      [
+        "Code",
+        "Libellé (lu par l'adhérent)",
+        "Groupe de soins",
+        "Tarification",
+        "Tarif unitaire (DH)",
+        "Source",
+        "Accord préalable",
+      ],
       actBody,
     ),
     add("rule-act-add", "Ajouter un acte", () =>
-      actRow({ code: "", label: "", family: "", pricing: "key_letter", unit_price: "", needs_prior_approval: false }),
+      actRow({
+        code: "",
+        label: "",
+        family: "",
+        pricing: "key_letter",
+        unit_price: "",
+        needs_prior_approval: false,
+        source: "",
+      }),
     ),
-    h("h4", {}, "Taux par nature de soins (%)"),
-    grid("rule-rates", ["Nature", "Taux remboursé", "Part AMO", "Part mutuelle au-delà du tarif"], rateBody),
-    h(
-      "label",
-      { class: "field" },
-      h("span", {}, "Taux maladie chronique ALD/ALC (%)"),
-      h("input", { name: "chronic_rate", id: "f-chronic_rate", value: start.chronic_rate, size: 5 }),
-      h("small", { class: "field-error", "data-error-for": "chronic_rate" }),
-    ),
-    h("h4", {}, "Médicaments : part de la mutuelle (%)"),
+    h("h4", {}, "Groupes de soins (%)"),
     h(
       "p",
       { class: "hint" },
-      "La caisse rembourse le prix de référence du médicament au taux du référentiel ; la mutuelle ajoute sa part.",
+      "La caisse paie son taux de la base (les médicaments au taux du référentiel ; 100 % des actes liés à une " +
+        "maladie chronique qu'elle exonère) ; la mutuelle ajoute sa part de ce qui reste à l'adhérent sous la " +
+        "base, et de ce qui la dépasse. La nature de la feuille ne décide que des pièces à joindre.",
     ),
-    rateField("drugs_member_share", "De ce que l'adhérent paie sous le prix de référence", start.drugs_member_share),
-    rateField("drugs_above_base", "De ce qui dépasse le prix de référence", start.drugs_above_base),
+    grid(
+      "rule-groups",
+      ["Code", "Libellé", "Taux AMO", "Part mutuelle sous la base", "Part mutuelle au-delà de la base", "Source"],
+      groupBody,
+    ),
+    add("rule-group-add", "Ajouter un groupe", () =>
+      groupRow({ code: "", label: "", amo_rate: "", member_share: "", above_base: "", source: "" }),
+    ),
     h("h4", {}, "Plafonds annuels par bénéficiaire"),
-    grid("rule-ceilings", ["Famille d'actes", "Plafond (DH)"], ceilingBody),
+    grid("rule-ceilings", ["Groupe de soins", "Plafond de la part mutuelle (DH)"], ceilingBody),
     add("rule-ceiling-add", "Ajouter un plafond", () => ceilingRow("", "")),
     h("h4", {}, "Codes actes de la caisse AMO"),
     grid("rule-fund-acts", ["Code de la caisse", "Actes du barème couverts"], fundBody),
@@ -226,7 +232,11 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
     return {
       effective_from: isoDate(v("effective_from")),
       key_values: rows(keyBody)
-        .map((i) => ({ letter: v(`key_values[${i}].letter`), value: v(`key_values[${i}].value`) }))
+        .map((i) => ({
+          letter: v(`key_values[${i}].letter`),
+          value: v(`key_values[${i}].value`),
+          source: v(`key_values[${i}].source`),
+        }))
         .filter((k) => k.letter.trim() || k.value.trim()),
       acts: rows(actBody)
         .map((i) => ({
@@ -237,23 +247,25 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
           unit_price: v(`acts[${i}].unit_price`),
           needs_prior_approval: (form.elements.namedItem(`acts[${i}].needs_prior_approval`) as HTMLInputElement)
             .checked,
+          source: v(`acts[${i}].source`),
         }))
         .filter((a) => a.code.trim() || a.label.trim()),
-      rates: KINDS.map(([kind], i) => ({
-        kind,
-        rate: v(`rates[${i}].rate`),
-        amo_share: v(`rates[${i}].amo_share`),
-        above_tariff: v(`rates[${i}].above_tariff`),
-      })),
-      chronic_rate: v("chronic_rate"),
+      groups: rows(groupBody)
+        .map((i) => ({
+          code: v(`groups[${i}].code`),
+          label: v(`groups[${i}].label`),
+          amo_rate: v(`groups[${i}].amo_rate`),
+          member_share: v(`groups[${i}].member_share`),
+          above_base: v(`groups[${i}].above_base`),
+          source: v(`groups[${i}].source`),
+        }))
+        .filter((g) => g.code.trim() || g.label.trim()),
       yearly_ceilings: rows(ceilingBody)
         .map((i) => ({ family: v(`yearly_ceilings[${i}].family`), amount: v(`yearly_ceilings[${i}].amount`) }))
         .filter((c) => c.family.trim() || c.amount.trim()),
       fund_acts: rows(fundBody)
         .map((i) => ({ code: v(`fund_acts[${i}].code`), acts: v(`fund_acts[${i}].acts`) }))
         .filter((f) => f.code.trim() || f.acts.trim()),
-      drugs_member_share: v("drugs_member_share"),
-      drugs_above_base: v("drugs_above_base"),
     };
   };
   // Any change after a preview asks for a new one.
@@ -297,14 +309,34 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
           .join(" · "),
       ),
       h("td", {}, String(r.acts.length)),
-      h("td", {}, KINDS.map(([k, l]) => `${l} ${rate(r.rates[k])} (AMO ${rate(r.amo_shares[k])})`).join(" · ")),
-      h("td", {}, rate(r.chronic_rate)),
+      h(
+        "td",
+        {},
+        Object.values(r.groups)
+          .map((g) => `${g.label} ${rate(g.amo_rate)} (mutuelle ${rate(g.member_share_rate)})`)
+          .join(" · "),
+      ),
     ),
   );
+  const missing = unpriced.summary
+    ? h(
+        "div",
+        { class: "card warning", id: "rule-unpriced" },
+        h("strong", {}, unpriced.summary),
+        h(
+          "p",
+          { class: "hint" },
+          "Aucune source publique ne donne leur valeur : saisissez-la d'après le barème de la mutuelle dans un " +
+            "nouveau barème. Leurs lignes attendent ce tarif pour être liquidées.",
+        ),
+        h("ul", {}, ...unpriced.acts.map((a) => h("li", {}, `${a.code} — ${a.label}`))),
+      )
+    : h("span", {});
   mount(
     panel,
     status,
+    missing,
     form,
-    grid("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Taux remboursé (part AMO)", "ALD/ALC"], rows),
+    grid("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Groupes : taux AMO (part mutuelle)"], rows),
   );
 }

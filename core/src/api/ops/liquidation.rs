@@ -212,6 +212,19 @@ impl Operation for RuleSetPreviewOp {
     }
 }
 
+pub struct RuleSetUnpriced;
+impl Operation for RuleSetUnpriced {
+    const NAME: &'static str = "rule_set_unpriced";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const SUMMARY: &'static str = "The acts of the rule set in force today that have no price yet (the \
+        administrator types them; their lines wait).";
+    type Request = super::session::Empty;
+    type Response = rule_sets::Unpriced;
+    async fn run(ctx: &mut Ctx<'_>, _: super::session::Empty) -> ApiResult<rule_sets::Unpriced> {
+        rule_sets::unpriced(ctx.db().pool(), ctx.now.date_naive()).await
+    }
+}
+
 pub struct RuleSetSave;
 impl Operation for RuleSetSave {
     const NAME: &'static str = "rule_set_save";

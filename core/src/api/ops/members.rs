@@ -52,6 +52,8 @@ pub struct MemberRef {
 pub struct MemberPage {
     pub member: Member,
     pub beneficiaries: Vec<Beneficiary>,
+    /// Each beneficiary's coverage today and its end; suspensions; death.
+    pub rights: super::rights::MemberRights,
     pub history: Vec<AuditEntry>,
 }
 
@@ -88,6 +90,7 @@ impl Operation for MemberGet {
         .await?;
         Ok(MemberPage {
             beneficiaries: members::beneficiaries(ctx.db().pool(), member.id).await?,
+            rights: super::rights::member_rights(ctx, member.id).await?,
             history: members::history(ctx.db().pool(), member.id).await?,
             member,
         })

@@ -13,6 +13,7 @@ pub mod liquidation;
 pub mod members;
 pub mod portal;
 pub mod reception;
+pub mod rights;
 pub mod session;
 pub mod staff;
 pub mod statements;
@@ -67,6 +68,13 @@ operations! {
     members::MemberSearch,
     members::MemberGet,
     members::MemberCreate,
+    rights::MemberRightsGet,
+    rights::MemberDeathRecord,
+    rights::MemberSuspensionAdd,
+    rights::BeneficiaryDisabilitySet,
+    rights::SchoolingCertificateAdd,
+    rights::CoverageRuleList,
+    rights::CoverageRuleAdd,
     members::MemberUpdate,
     members::BeneficiaryAdd,
     members::BeneficiaryUpdate,
@@ -119,6 +127,7 @@ operations! {
     liquidation::RuleSetFormGet,
     liquidation::RuleSetPreviewOp,
     liquidation::RuleSetSave,
+    liquidation::RuleSetUnpriced,
     liquidation::AmoArrangementList,
     liquidation::AmoArrangementAdd,
     liquidation::FundCoverageAdd,

@@ -1,0 +1,308 @@
+//! What changes who is covered, recorded with its dates and journaled: a
+//! member's death (his family keeps its rights), the periods his rights are
+//! suspended (administrators), a child's disability on its certificate and
+//! his schooling certificates (reception), the ages of the statutes by date.
+//! The rule itself is `coverage.rs`.
+
+use super::coverage::{self, CoverageRule, SuspensionReason};
+use crate::audit::{self, Actor, Change};
+use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
+use crate::kernel::text;
+use crate::storage::{time, Db};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::Any;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeathInput {
+    #[ts(type = "number")]
+    pub member_id: i64,
+    pub deceased_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SuspensionInput {
+    #[ts(type = "number")]
+    pub member_id: i64,
+    pub start_date: NaiveDate,
+    /// Open while it lasts.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub end_date: Option<NaiveDate>,
+    pub reason: SuspensionReason,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DisabilityInput {
+    #[ts(type = "number")]
+    pub beneficiary_id: i64,
+    /// The date of the certificate; `None` withdraws the flag.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub since: Option<NaiveDate>,
+    /// The certificate's reference (its number, who issued it).
+    #[serde(default)]
+    pub certificate: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolingInput {
+    #[ts(type = "number")]
+    pub beneficiary_id: i64,
+    /// `2039-2040`.
+    pub school_year: String,
+    #[serde(default)]
+    pub school: String,
+}
+
+async fn member_of<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, beneficiary_id: i64) -> ApiResult<(i64, String)> {
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT member_id, relation FROM beneficiaries WHERE id = $1")
+        .bind(beneficiary_id)
+        .fetch_optional(ex)
+        .await?;
+    row.ok_or_else(|| ApiError::validation("beneficiary_id", format!("Aucun bénéficiaire n° {beneficiary_id}.")))
+}
+
+async fn journal(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &'static str,
+    entity: (&'static str, String),
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> ApiResult<()> {
+    audit::record(
+        tx,
+        now,
+        actor,
+        Change { action, entity_type: entity.0, entity_id: Some(entity.1), before, after: Some(after) },
+    )
+    .await
+}
+
+/// Records a member's death: he is covered until that day, his family after it.
+pub async fn record_death(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &DeathInput) -> ApiResult<()> {
+    if d.deceased_on > now.date_naive() {
+        return Err(ApiError::validation("deceased_on", "La date du décès est dans le futur."));
+    }
+    let mut tx = db.begin().await?;
+    let before: Option<Option<String>> = sqlx::query_scalar("SELECT deceased_on FROM members WHERE id = $1")
+        .bind(d.member_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let before =
+        before.ok_or_else(|| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", d.member_id)))?;
+    sqlx::query("UPDATE members SET deceased_on = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(time::date(d.deceased_on))
+        .bind(time::ts(now))
+        .bind(d.member_id)
+        .execute(&mut *tx)
+        .await?;
+    journal(
+        &mut tx,
+        now,
+        actor,
+        "member.death",
+        ("member", d.member_id.to_string()),
+        Some(json!({ "deceased_on": before })),
+        json!({ "deceased_on": d.deceased_on }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a period of suspended rights.
+pub async fn add_suspension(db: &Db, actor: &Actor, now: DateTime<Utc>, s: &SuspensionInput) -> ApiResult<i64> {
+    if let Some(e) = s.end_date.filter(|e| *e < s.start_date) {
+        return Err(ApiError::validation(
+            "end_date",
+            format!("La fin de la suspension ({}) précède son début ({}).", fr(e), fr(s.start_date)),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM members WHERE id = $1").bind(s.member_id).fetch_optional(&mut *tx).await?;
+    if exists.is_none() {
+        return Err(ApiError::validation("member_id", format!("Aucun adhérent n° {}.", s.member_id)));
+    }
+    for other in coverage::suspensions(&mut *tx, s.member_id).await? {
+        let overlaps =
+            other.start <= s.end_date.unwrap_or(NaiveDate::MAX) && s.start_date <= other.end.unwrap_or(NaiveDate::MAX);
+        if overlaps {
+            return Err(ApiError::validation(
+                "start_date",
+                format!(
+                    "Une suspension ({}) couvre déjà le {} : modifiez-la plutôt.",
+                    other.reason.label(),
+                    fr(other.start.max(s.start_date))
+                ),
+            ));
+        }
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO coverage_suspensions (member_id, start_date, end_date, reason, created_at, created_by) VALUES \
+            ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(s.member_id)
+    .bind(time::date(s.start_date))
+    .bind(s.end_date.map(time::date))
+    .bind(s.reason.code())
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .fetch_one(&mut *tx)
+    .await?;
+    journal(
+        &mut tx,
+        now,
+        actor,
+        "member.suspension",
+        ("member", s.member_id.to_string()),
+        None,
+        json!({ "suspension": id, "start_date": s.start_date, "end_date": s.end_date, "reason": s.reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Sets or withdraws a child's disability (covered without an age limit).
+pub async fn set_disability(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &DisabilityInput) -> ApiResult<()> {
+    let certificate = text::clean("certificate", "Le certificat", &d.certificate, 120)?;
+    if d.since.is_some() && certificate.is_empty() {
+        return Err(ApiError::validation(
+            "certificate",
+            "Indiquez le certificat de handicap (numéro, qui l'a établi).",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    member_of(&mut *tx, d.beneficiary_id).await?;
+    let before: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT disabled_since, disability_certificate FROM beneficiaries WHERE id = $1")
+            .bind(d.beneficiary_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let certificate = d.since.map(|_| certificate);
+    sqlx::query(
+        "UPDATE beneficiaries SET disabled_since = $1, disability_certificate = $2, version = version + 1, updated_at \
+            = $3 WHERE id = $4",
+    )
+    .bind(d.since.map(time::date))
+    .bind(&certificate)
+    .bind(time::ts(now))
+    .bind(d.beneficiary_id)
+    .execute(&mut *tx)
+    .await?;
+    journal(
+        &mut tx,
+        now,
+        actor,
+        "beneficiary.disability",
+        ("beneficiary", d.beneficiary_id.to_string()),
+        Some(json!({ "disabled_since": before.0, "certificate": before.1 })),
+        json!({ "disabled_since": d.since, "certificate": certificate }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a child's schooling certificate for a school year.
+pub async fn add_schooling(db: &Db, actor: &Actor, now: DateTime<Utc>, s: &SchoolingInput) -> ApiResult<()> {
+    let (from, to) = coverage::school_year("school_year", &s.school_year)?;
+    let school = text::clean("school", "L'établissement", &s.school, 120)?;
+    let mut tx = db.begin().await?;
+    let (_, relation) = member_of(&mut *tx, s.beneficiary_id).await?;
+    if relation != "enfant" {
+        return Err(ApiError::validation("beneficiary_id", "Un certificat de scolarité se rattache à un enfant."));
+    }
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM schooling_certificates WHERE beneficiary_id = $1 AND valid_from = $2")
+            .bind(s.beneficiary_id)
+            .bind(time::date(from))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_some() {
+        return Err(ApiError::validation(
+            "school_year",
+            format!("Le certificat de l'année {} est déjà enregistré.", s.school_year.trim()),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO schooling_certificates (beneficiary_id, valid_from, valid_to, school, created_at, created_by) \
+            VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(s.beneficiary_id)
+    .bind(time::date(from))
+    .bind(time::date(to))
+    .bind((!school.is_empty()).then_some(school.clone()))
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .execute(&mut *tx)
+    .await?;
+    journal(
+        &mut tx,
+        now,
+        actor,
+        "beneficiary.schooling",
+        ("beneficiary", s.beneficiary_id.to_string()),
+        None,
+        json!({ "valid_from": from, "valid_to": to, "school": school }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds the statutes' ages from a date.
+pub async fn add_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &CoverageRule) -> ApiResult<Vec<CoverageRule>> {
+    if r.child_age == 0 || r.child_age > 30 {
+        return Err(ApiError::validation("child_age", "Âge limite des enfants : entre 1 et 30 ans."));
+    }
+    if r.student_age < r.child_age || r.student_age > 35 {
+        return Err(ApiError::validation(
+            "student_age",
+            format!("Âge limite des étudiants : entre {} et 35 ans.", r.child_age),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT effective_from FROM coverage_rules WHERE effective_from = $1")
+            .bind(time::date(r.effective_from))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_some() {
+        return Err(ApiError::validation("effective_from", "Une règle prend déjà effet à cette date."));
+    }
+    sqlx::query(
+        "INSERT INTO coverage_rules (effective_from, child_age, student_age, created_at, created_by) VALUES ($1, $2, \
+            $3, $4, $5)",
+    )
+    .bind(time::date(r.effective_from))
+    .bind(r.child_age as i64)
+    .bind(r.student_age as i64)
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .execute(&mut *tx)
+    .await?;
+    journal(
+        &mut tx,
+        now,
+        actor,
+        "coverage_rule.create",
+        ("coverage_rule", time::date(r.effective_from)),
+        None,
+        serde_json::to_value(r).map_err(ApiError::internal)?,
+    )
+    .await?;
+    tx.commit().await?;
+    coverage::rules(db.pool()).await
+}

@@ -1,0 +1,189 @@
+//! Who is covered on the day of an act (issue 33): a child past 21 with and
+//! without his schooling certificate, a disabled adult child, a widow after
+//! the member's death, a suspended member; each line accepted or refused as
+//! the rules say, with the reason the member reads, and the member's page
+//! showing each beneficiary's coverage and its end.
+
+use crate::helpers::NewMember;
+use crate::money_flows::{mutual, Mutual};
+use crate::support::TestDb;
+use guichet_core::ErrorCode;
+use serde_json::{json, Value};
+
+crate::on_both_backends!(
+    children_past_the_age_students_and_the_disabled,
+    a_widow_keeps_her_rights_and_a_suspension_stops_the_familys,
+);
+
+fn consultation(date: &str, beneficiary: i64) -> Value {
+    json!({"date": date, "beneficiary_id": beneficiary, "act": "C", "quantity": 1, "charged": "80"})
+}
+
+/// Records, completes and liquidates a dossier of consultations for `matricule`.
+async fn liquidate(o: &mut Mutual, form: &str, matricule: &str, lines: Value) -> Value {
+    let first = lines[0]["beneficiary_id"].as_i64().unwrap();
+    let n = lines.as_array().unwrap().len();
+    let (id, v) = o.record(form, matricule, first, "maladie", "2023-01-10", &format!("{}", 80 * n)).await;
+    let v = o.complete(id, v, json!({"lines": lines})).await;
+    o.liquidate(id, v).await
+}
+
+fn outcome(l: &Value, i: usize) -> (bool, String) {
+    let x = &l["lines"][i];
+    (x["accepted"].as_bool().unwrap(), x["reason"].as_str().unwrap_or("").to_string())
+}
+
+fn coverage_of(page: &Value, beneficiary: i64) -> String {
+    let c = page["rights"]["coverage"].as_array().unwrap().iter().find(|c| c["beneficiary_id"] == beneficiary);
+    c.unwrap()["text"].as_str().unwrap().to_string()
+}
+
+async fn children_past_the_age_students_and_the_disabled(t: TestDb) {
+    let mut o = mutual(t).await;
+    let (member, farah) = (o.member, o.farah);
+    let yasmine = o.w.child(&mut o.reception, member, "Benhnini", "Yasmine", "2001-06-02").await;
+    let omar = o.w.child(&mut o.reception, member, "Benhnini", "Omar", "1990-01-01").await;
+    // Yasmine turned 21 on 02/06/2022: no schooling certificate, no coverage.
+    // Omar is 33: no disability recorded, no coverage either.
+    let l = liquidate(
+        &mut o,
+        "M23-0000301",
+        "13059",
+        json!([
+            consultation("2023-01-10", yasmine),
+            consultation("2023-01-10", omar),
+            consultation("2023-01-10", farah)
+        ]),
+    )
+    .await;
+    assert_eq!(
+        outcome(&l, 0),
+        (
+            false,
+            "Yasmine a eu 21 ans le 02/06/2022 : plus couvert(e) depuis cette date, sauf certificat de scolarité."
+                .into()
+        )
+    );
+    assert_eq!(
+        outcome(&l, 1),
+        (false, "Omar a eu 26 ans le 01/01/2016 : plus couvert(e) depuis cette date, sauf handicap reconnu.".into())
+    );
+    assert_eq!(outcome(&l, 2), (true, String::new()));
+    assert_eq!(l["total_reimbursed"], 8_000);
+
+    // Her certificate for 2022-2023 and his disability on its certificate.
+    let e = o
+        .w
+        .call(&mut o.reception, "schooling_certificate_add", json!({"beneficiary_id": yasmine, "school_year": "2022"}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("school_year"), "Année scolaire « 2022 » : écrivez-la 2039-2040.")
+    );
+    o.w.call(
+        &mut o.reception,
+        "schooling_certificate_add",
+        json!({"beneficiary_id": yasmine, "school_year": "2022-2023", "school": "Université Hassan II"}),
+    )
+    .await
+    .unwrap();
+    let e = o
+        .w
+        .call(&mut o.reception, "beneficiary_disability_set", json!({"beneficiary_id": omar, "since": "2010-03-01"}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("certificate"));
+    let rights =
+        o.w.call(
+            &mut o.reception,
+            "beneficiary_disability_set",
+            json!({"beneficiary_id": omar, "since": "2010-03-01", "certificate": "Certificat CHU Ibn Rochd n° 4471"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(coverage_of(&json!({ "rights": rights }), omar), "Couvert(e) (handicap reconnu depuis le 01/03/2010)");
+    let l = liquidate(
+        &mut o,
+        "M23-0000302",
+        "13059",
+        json!([consultation("2023-01-12", yasmine), consultation("2023-01-12", omar)]),
+    )
+    .await;
+    assert_eq!((outcome(&l, 0).0, outcome(&l, 1).0), (true, true));
+
+    // The member's page: each one's coverage and its end.
+    let page = o.w.call(&mut o.reception, "member_get", json!({"id": member})).await.unwrap();
+    assert_eq!(
+        coverage_of(&page, o.farah),
+        "Couvert(e) jusqu'au 05/07/2037 (21 ans ; au-delà, certificat de scolarité)"
+    );
+    assert_eq!(coverage_of(&page, yasmine), "Couvert(e) jusqu'au 31/08/2023 (certificat de scolarité)");
+    assert_eq!(coverage_of(&page, o.fouad), "Couvert(e)");
+    let actions = o.w.audit_actions().await;
+    assert!(
+        actions.contains(&"beneficiary.schooling".to_string())
+            && actions.contains(&"beneficiary.disability".to_string())
+    );
+}
+
+async fn a_widow_keeps_her_rights_and_a_suspension_stops_the_familys(t: TestDb) {
+    let mut o = mutual(t).await;
+    let (member, farah, fouad) = (o.member, o.farah, o.fouad);
+    let added =
+        o.w.call(
+            &mut o.reception,
+            "beneficiary_add",
+            json!({"member_id": member, "beneficiary": {"relation": "conjoint", "last_name": "Benhnini",
+                "first_name": "Nadia", "birth_date": "1985-04-01"}}),
+        )
+        .await
+        .unwrap();
+    let nadia = added["id"].as_i64().unwrap();
+    // Only an administrator records a death or a suspension.
+    let death = json!({"member_id": member, "deceased_on": "2023-01-05"});
+    let e = o.w.call(&mut o.reception, "member_death_record", death.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    o.w.call(&mut o.admin, "member_death_record", death).await.unwrap();
+    let l = liquidate(
+        &mut o,
+        "M23-0000401",
+        "13059",
+        json!([
+            consultation("2023-01-20", nadia),
+            consultation("2023-01-20", farah),
+            consultation("2023-01-20", fouad)
+        ]),
+    )
+    .await;
+    assert_eq!((outcome(&l, 0).0, outcome(&l, 1).0), (true, true));
+    assert_eq!(
+        outcome(&l, 2),
+        (false, "Adhérent décédé le 05/01/2023 : plus de soins remboursés à son nom après cette date.".into())
+    );
+
+    // Another member whose contributions went unpaid in January.
+    let (other, karim) = o.w.member(&mut o.reception, NewMember::new("20002", "Alami", "Karim", "RAM")).await;
+    let suspension = json!({"member_id": other, "start_date": "2023-01-01", "end_date": "2023-01-31",
+        "reason": "cotisations_impayees"});
+    o.w.call(&mut o.admin, "member_suspension_add", suspension.clone()).await.unwrap();
+    let e = o.w.call(&mut o.admin, "member_suspension_add", suspension).await.unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("start_date"), "Une suspension (cotisations impayées) couvre déjà le 01/01/2023 : modifiez-la plutôt.")
+    );
+    let (id, v) = o.record("M23-0000402", "20002", karim, "maladie", "2023-01-15", "160").await;
+    let v = o
+        .complete(id, v, json!({"lines": [consultation("2023-01-15", karim), consultation("2023-02-05", karim)]}))
+        .await;
+    let l = o.liquidate(id, v).await;
+    assert_eq!(
+        outcome(&l, 0),
+        (false, "Droits suspendus du 01/01/2023 au 31/01/2023 (cotisations impayées) : soins non remboursés.".into())
+    );
+    assert!(outcome(&l, 1).0, "{l}");
+    let page = o.w.call(&mut o.reception, "member_get", json!({"id": other})).await.unwrap();
+    assert_eq!(page["rights"]["suspensions"][0]["reason_label"], "cotisations impayées");
+    let actions = o.w.audit_actions().await;
+    assert!(actions.contains(&"member.death".to_string()) && actions.contains(&"member.suspension".to_string()));
+}
