@@ -96,3 +96,26 @@ test("find a member by name as you type, and by a scanned matricule", { skip: sk
   assert.match(benef[0], /^Lui-même/);
   await w.screenshot("06-fiche-adherent");
 });
+
+test("a child past the age is shown why, and covered again on his disability", { skip: skip ?? false }, async () => {
+  // On the page of member 20042, opened by the previous test.
+  await w.click("#beneficiary-add");
+  await w.waitFor("#beneficiary-form");
+  await w.type('#beneficiary-form [name="first_name"]', "Omar");
+  await w.exec(`document.querySelector('#beneficiary-form [name="birth_date"]').value = "1990-01-01";`);
+  await w.click('#beneficiary-form button[type="submit"]');
+  await w.waitText("#beneficiaries", (t) => t.includes("Omar"));
+  const omar = async () => (await w.texts("#beneficiaries tbody tr")).find((r) => r.includes("Omar")) ?? "";
+  assert.match(await omar(), /Omar a eu 26 ans le 01\/01\/2016 : plus couvert\(e\) depuis cette date, sauf handicap/);
+  await w.click("#rights-disability");
+  await w.waitFor("#disability-form");
+  await w.type('#disability-form [name="since"]', "01/03/2010");
+  await w.click('#disability-form button[type="submit"]');
+  // The certificate is asked beside its field; nothing is recorded without it.
+  await w.waitText('[data-error-for="certificate"]', "Indiquez le certificat de handicap (numéro, qui l'a établi).");
+  await w.type('#disability-form [name="certificate"]', "CHU Ibn Rochd n° 4471");
+  await w.click('#disability-form button[type="submit"]');
+  await w.waitText("#beneficiaries", (t) => t.includes("handicap reconnu depuis le 01/03/2010"));
+  assert.match(await omar(), /Couvert\(e\) \(handicap reconnu depuis le 01\/03\/2010\)/);
+  await w.screenshot("06b-droits-beneficiaire");
+});

@@ -168,8 +168,8 @@ test(
     await w.click("#dossier-liquidate");
     await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
     const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
-    assert.match(rows[0], /4 × Psychomotricité \(séance\)600,00381,82436,36100 %381,8254,5454,54163,64$/);
-    assert.match(rows[1], /4 × Orthophonie \(séance\)500,00318,18363,64100 %318,1845,4645,46136,36$/);
+    assert.match(rows[0], /4 × Psychomotricité \(séance\)600,00381,82436,3687,5 %381,8254,5454,54163,64$/);
+    assert.match(rows[1], /4 × Orthophonie \(séance\)500,00318,18363,6487,5 %318,1845,4645,46136,36$/);
     const payers = await w.text("#liquidation-payers");
     for (const expected of [
       "Payé au prestataire par la caisse AMO : 700,00 DH",

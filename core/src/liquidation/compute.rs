@@ -362,7 +362,11 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     // The fund's part: its coverage's share, else 100 % when it exempts the
     // member (chronic illness), else the list's rate for a drug, else the group's.
     let (rate, amo) = match (&l.coverage, l.chronic, &drug) {
-        (Some(c), _, _) => (0, c.fund_share.min(base)),
+        // Its rate is what the fund's share is of the base (87,5 % for 700,00 of 800,00).
+        (Some(c), _, _) => {
+            let amo = c.fund_share.min(base);
+            (if base > 0 { ((amo as i128 * 10_000 + base as i128 / 2) / base as i128) as u32 } else { 0 }, amo)
+        }
         (None, true, _) => {
             why.push(format!("Part AMO = {} × 100 % (exonéré du ticket modérateur, ALD) = {}", dh(base), dh(base)));
             (10_000, base)

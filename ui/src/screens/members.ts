@@ -14,6 +14,7 @@ import type {
 } from "../api/bindings";
 import { field, formError, frDate, frRib, h, localTime, mount, onSubmit, select, showError, value } from "../dom";
 import { importScreen } from "./import";
+import { coverageText, rightsPanel } from "./member_rights";
 import { memberView, pendingPanel, requestNote, requestsTable, updateRequestForm } from "./member_updates";
 import { grid, savePdfButton } from "../widgets";
 
@@ -336,15 +337,7 @@ async function memberPage(
           h("td", {}, b.last_name),
           h("td", {}, b.first_name),
           h("td", {}, frDate(b.birth_date)),
-          h(
-            "td",
-            {},
-            b.coverage_end
-              ? `jusqu'au ${frDate(b.coverage_end)}`
-              : b.coverage_start
-                ? `depuis le ${frDate(b.coverage_start)}`
-                : "",
-          ),
+          h("td", { class: "coverage" }, coverageText(page, b)),
         ),
       ),
     ),
@@ -356,6 +349,7 @@ async function memberPage(
         )
       : null,
     benefEditor,
+    rightsPanel(page, session, reload),
     requests.length > 0 ? h("h3", {}, "Demandes de modification") : null,
     requests.length > 0 ? requestsTable("member-requests", requests, canWrite, reload) : null,
     h("h3", {}, "Historique des modifications"),
@@ -388,6 +382,10 @@ const ACTIONS: Record<string, string> = {
   "beneficiary.add": "Bénéficiaire ajouté",
   "beneficiary.import_add": "Bénéficiaire ajouté (import)",
   "beneficiary.update": "Bénéficiaire modifié",
+  "beneficiary.schooling": "Certificat de scolarité",
+  "beneficiary.disability": "Handicap reconnu",
+  "member.death": "Décès de l'adhérent",
+  "member.suspension": "Droits suspendus",
   "member_update.record": "Demande de modification reçue",
   "member_update.attach": "Pièce jointe à une demande",
   "member_update.validate": "Demande validée",
