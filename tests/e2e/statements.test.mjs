@@ -59,7 +59,7 @@ before(async () => {
       consultation: { label: "Consultations", amo_rate: 7000, member_share_rate: 5000, above_base_rate: 0 },
       reeducation: { label: "Rééducation", amo_rate: 7000, member_share_rate: 5000, above_base_rate: 0 },
     },
-    yearly_ceilings: {},
+    ceilings: [],
   });
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
   const m = sys("member_create", {

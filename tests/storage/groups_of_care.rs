@@ -15,6 +15,7 @@ crate::on_both_backends!(
     every_group_of_care_is_priced_at_its_own_rate,
     the_fund_exempts_a_chronic_patient_for_his_illness_only,
     the_shipped_tariff_names_the_source_of_every_value,
+    a_ceiling_per_family_every_two_years_counts_every_member_and_the_year_before,
 );
 
 /// The acts of the shipped set that no public source prices, in its order.
@@ -291,4 +292,48 @@ async fn the_shipped_tariff_names_the_source_of_every_value(t: TestDb) {
     }
     assert_eq!(source("B"), "Aucune valeur publique trouvée : à saisir par la mutuelle d'après son barème");
     assert_eq!((set["key_values"]["KC"].as_i64(), set["key_values"]["VNPSY"].as_i64()), (Some(2_250), Some(19_000)));
+}
+
+async fn a_ceiling_per_family_every_two_years_counts_every_member_and_the_year_before(t: TestDb) {
+    let mut o = mutual(t).await;
+    let (fouad, farah) = (o.fouad, o.farah);
+    // From 2022: glasses at a forfait of 600,00 (the fund pays it whole), the
+    // mutual half of what is above it, at most 600,00 per family over two years.
+    let mut form = o.w.call(&mut o.admin, "rule_set_form", json!({})).await.unwrap();
+    form["effective_from"] = json!("2022-01-01");
+    for a in form["acts"].as_array_mut().unwrap().iter_mut().filter(|a| a["code"] == "OPTIQUE") {
+        a["pricing"] = json!("unit_price");
+        a["unit_price"] = json!("600");
+    }
+    for g in form["groups"].as_array_mut().unwrap().iter_mut().filter(|g| g["code"] == "optique") {
+        g["above_base"] = json!("50");
+    }
+    form["ceilings"] = json!([{"family": "optique", "amount": "600", "years": "2", "scope": "family"}]);
+    let preview = o.w.call(&mut o.admin, "rule_set_preview", form.clone()).await.unwrap();
+    assert!(
+        preview["differences"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Plafond optique de 600,00 DH par famille tous les 2 ans : ajouté")),
+        "{preview}"
+    );
+    o.w.call(&mut o.admin, "rule_set_save", form).await.unwrap();
+    let glasses = |date: &str, who: i64| json!([line(date, who, "OPTIQUE", 1, "1 500")]);
+    // December 2022, the father: the mutual pays 450,00 of the 900,00 above the forfait.
+    let (id, v) = o.record("M22-0000501", "13059", fouad, "optique", "2022-12-05", "1500").await;
+    let v = complete(&mut o, id, v, glasses("2022-12-05", fouad)).await;
+    let l = o.liquidate(id, v).await;
+    assert_eq!(figures(&l, 0), (60_000, 10_000, 60_000, 45_000, 45_000));
+    // January 2023, his daughter: the family's two years leave 150,00.
+    let l = claim(&mut o, "M23-0000502", farah, "optique", glasses("2023-01-20", farah)).await.unwrap();
+    assert_eq!(figures(&l, 0), (60_000, 10_000, 60_000, 15_000, 75_000));
+    let why: Vec<String> = serde_json::from_value(l["lines"][0]["explanation"].clone()).unwrap();
+    assert!(
+        why.contains(
+            &"Plafond optique de 600,00 DH par famille tous les 2 ans (part de la mutuelle) : déjà payé 450,00, reste \
+                150,00 ; part complémentaire ramenée à 150,00"
+                .to_string()
+        ),
+        "{why:?}"
+    );
 }

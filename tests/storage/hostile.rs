@@ -243,7 +243,7 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     add(
         "rule_set_add",
         json!({"effective_from": "2026-01-01", "key_values": {"C": -8000}, "acts": [], "groups": {},
-            "yearly_ceilings": {}}),
+            "ceilings": []}),
         "key_values",
         "positive",
     );
@@ -251,7 +251,7 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
         "rule_set_add",
         json!({"effective_from": "2026-01-01", "key_values": {}, "acts": [], "groups": {"optique":
             {"label": "Optique", "amo_rate": 25000, "member_share_rate": 0, "above_base_rate": 0}},
-            "yearly_ceilings": {}}),
+            "ceilings": []}),
         "groups",
         "100 %",
     );

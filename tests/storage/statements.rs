@@ -62,7 +62,7 @@ fn rule_set(from: &str, b: i64) -> Value {
             act("IMP2", "education_specialisee", Some(80000), true),
         ],
         "groups": groups(&["biologie", "consultation", "reeducation", "hospitalisation", "education_specialisee"]),
-        "yearly_ceilings": {}
+        "ceilings": []
     })
 }
 
@@ -649,7 +649,7 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
     rules["acts"].as_array_mut().unwrap().push(act("VERRES", "optique", Some(200_000), false));
     rules["groups"]["optique"] =
         json!({"label": "Optique", "amo_rate": 5000, "member_share_rate": 2000, "above_base_rate": 0});
-    rules["yearly_ceilings"] = json!({"optique": 20_000});
+    rules["ceilings"] = json!([{"group": "optique", "amount": 20_000, "years": 1, "scope": "beneficiary"}]);
     o.w.call(&mut o.admin, "rule_set_add", rules).await.unwrap();
     let salma = o.salma;
     let glasses = move |d: &str, charged: &str| {
@@ -686,8 +686,8 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
     let why: Vec<String> = serde_json::from_value(l["lines"][0]["explanation"].clone()).unwrap();
     assert!(
         why.iter().any(|e| e
-            == "Plafond annuel optique de 200,00 DH (part de la mutuelle) : déjà payé 166,67, reste 33,33 ; part \
-                complémentaire ramenée à 33,33"),
+            == "Plafond optique de 200,00 DH par bénéficiaire par an (part de la mutuelle) : déjà payé 166,67, reste \
+                33,33 ; part complémentaire ramenée à 33,33"),
         "{why:?}"
     );
     // Another beneficiary has his own ceiling.

@@ -10,7 +10,7 @@
 //! the provider directly (tiers payant) is never reimbursed again, and no line
 //! reimburses more than the member bore.
 
-use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, Pricing, RuleSet};
+use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, CeilingScope, Pricing, RuleSet};
 use crate::drugs::{pricing as drug_pricing, Drug};
 use crate::kernel::dates::fr;
 use crate::money::format as dh;
@@ -182,8 +182,8 @@ fn reject(reason: impl Into<String>) -> LineResult {
     LineResult::Rejected(reason.into())
 }
 
-/// Liquidates `lines` of a dossier. `used` holds what each beneficiary was
-/// already reimbursed this year per act family (from earlier dossiers);
+/// Liquidates `lines` of a dossier. `used` holds what the mutual already paid
+/// each beneficiary of the family per group and year (earlier dossiers);
 /// `clawbacks` the member's outstanding claw-backs (id, amount), oldest first,
 /// deducted from what the mutual pays.
 pub fn liquidate(
@@ -415,25 +415,34 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         ));
         complementary += extra;
     }
-    // Ceilings count the mutual's own part: they never cut the fund's.
-    if let Some(c) = rules.yearly_ceilings.get(&act.family).copied() {
-        let key = (l.beneficiary_id, act.family.clone(), l.date.year());
-        let so_far = used.get(&key).copied().unwrap_or(0);
-        let room = (c - so_far).max(0);
+    // Ceilings count the mutual's own part, never the fund's: what it paid
+    // this beneficiary (or his family) for the group over the ceiling's
+    // years, earlier dossiers and earlier lines of this one alike.
+    let year = l.date.year();
+    for c in rules.ceilings.iter().filter(|c| c.group == act.family) {
+        let first = year - (c.years.max(1) as i32 - 1);
+        let so_far: i64 = used
+            .iter()
+            .filter(|((b, g, y), _)| {
+                *g == act.family
+                    && (first..=year).contains(y)
+                    && (c.scope == CeilingScope::Family || *b == l.beneficiary_id)
+            })
+            .map(|(_, v)| v)
+            .sum();
+        let room = (c.amount - so_far).max(0);
         if complementary > room {
             why.push(format!(
-                "Plafond annuel {} de {} DH (part de la mutuelle) : déjà payé {}, reste {} ; part complémentaire \
-                    ramenée à {}",
-                act.family,
-                dh(c),
+                "{} (part de la mutuelle) : déjà payé {}, reste {} ; part complémentaire ramenée à {}",
+                c.describe(),
                 dh(so_far),
                 dh(room),
                 dh(room)
             ));
             complementary = room;
         }
-        *used.entry(key).or_insert(0) += complementary;
     }
+    *used.entry((l.beneficiary_id, act.family.clone(), year)).or_insert(0) += complementary;
     why.push(format!("Part AMO = {} ; part complémentaire = {}", dh(amo), dh(complementary)));
     // What others already paid the provider is never reimbursed again.
     let amo_to_member = (amo - l.paid_by_fund).max(0);

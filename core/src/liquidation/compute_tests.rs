@@ -1,6 +1,6 @@
 //! Tests of `compute.rs`.
 
-use super::super::rules::{Act, CareGroup, Pricing, RuleSet};
+use super::super::rules::{Act, CareGroup, Ceiling, CeilingScope, Pricing, RuleSet};
 use super::*;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -44,7 +44,12 @@ fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
             ("hospitalisation".to_string(), group("Hospitalisation", 9_000, 10_000, 0)),
         ]
         .into(),
-        yearly_ceilings: [("optique".to_string(), 120_000)].into(),
+        ceilings: vec![Ceiling {
+            group: "optique".into(),
+            amount: 120_000,
+            years: 1,
+            scope: CeilingScope::Beneficiary,
+        }],
         fund_acts: [("IMP2".to_string(), vec!["PSYMOT".to_string(), "ORTHO".to_string()])].into(),
         sources: BTreeMap::new(),
     }
@@ -153,10 +158,11 @@ fn the_funds_exemption_and_a_ceiling_on_the_mutuals_part_only() {
     // 150,00 of the 300,00 above, cut to the 200,00 left.
     let first = accepted(&l.lines[0]);
     assert_eq!((first.amo, first.complementary, first.reimbursed), (30_000, 20_000, 50_000));
-    assert!(first
-        .explanation
-        .iter()
-        .any(|e| e.starts_with("Plafond annuel optique de 1 200,00 DH (part de la mutuelle)")));
+    assert!(first.explanation.contains(
+        &"Plafond optique de 1 200,00 DH par bénéficiaire par an (part de la mutuelle) : déjà payé 1 000,00, reste \
+            200,00 ; part complémentaire ramenée à 200,00"
+            .to_string()
+    ));
     // The ceiling reached: the fund's part is still paid.
     let second = accepted(&l.lines[1]);
     assert_eq!((second.amo, second.complementary, second.reimbursed), (6_000, 0, 6_000));
@@ -404,4 +410,31 @@ fn the_mutuals_drug_rule_may_cover_above_the_reference() {
     // Base 60,00: AMO 42,00; mutual 50 % of 18,00 = 9,00 and 25 % of the 48,00 above = 12,00.
     let c = accepted(&l.lines[0]);
     assert_eq!((c.amo, c.complementary, c.reimbursed, c.remainder), (4_200, 2_100, 6_300, 4_500));
+}
+
+#[test]
+fn glasses_every_two_years_for_the_family_count_earlier_years_and_every_member() {
+    // The mutual pays at most 600,00 of optics per family over two calendar
+    // years: 350,00 went to the father in 2022, 200,00 to a child earlier
+    // this year (2023), 900,00 in 2021 are out of the window; Salma's
+    // glasses leave only 50,00 of its part.
+    let mut r = rules(day(2022, 1, 1), 110);
+    r.ceilings = vec![Ceiling { group: "optique".into(), amount: 60_000, years: 2, scope: CeilingScope::Family }];
+    let used: BTreeMap<_, _> = [
+        ((1, "optique".to_string(), 2022), 35_000),
+        ((3, "optique".to_string(), 2023), 20_000),
+        ((3, "optique".to_string(), 2021), 90_000),
+    ]
+    .into();
+    let l = liquidate(&[r.clone()], &facts(), &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)], &used, &[]);
+    // Forfait 500,00: the fund 300,00; the mutual's 350,00 cut to the 50,00 left.
+    let first = accepted(&l.lines[0]);
+    assert_eq!((first.amo, first.complementary), (30_000, 5_000));
+    assert!(first.explanation.iter().any(|e| e.starts_with("Plafond optique de 600,00 DH par famille tous les 2 ans")));
+    // The second pair in the same dossier counts the first: nothing is left of the mutual's part.
+    assert_eq!((accepted(&l.lines[1]).amo, accepted(&l.lines[1]).complementary), (6_000, 0));
+    // Per beneficiary, the others' glasses do not count: Salma (2) has her 600,00.
+    r.ceilings[0].scope = CeilingScope::Beneficiary;
+    let l = liquidate(&[r], &facts(), &[line("VERRES", 1, 80_000)], &used, &[]);
+    assert_eq!(accepted(&l.lines[0]).complementary, 35_000);
 }

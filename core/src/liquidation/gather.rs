@@ -15,38 +15,43 @@ use chrono::Datelike;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
-/// What the mutual already paid each beneficiary of the lines per group and
-/// year (its complementary parts), by earlier liquidated or paid dossiers:
-/// ceilings count the mutual's part only.
-pub(super) async fn used_this_year(
+/// The longest period a ceiling counts, in years (rule_sets.rs refuses more).
+const LONGEST_CEILING: i32 = 10;
+
+/// What the mutual already paid each beneficiary of the member's family per
+/// group and year (its complementary parts), by earlier liquidated or paid
+/// dossiers, over the years any ceiling may count: ceilings count the
+/// mutual's part only, per beneficiary or per family.
+pub(super) async fn already_paid(
     tx: &mut Transaction<'static, Any>,
+    member_id: i64,
     stored: &[StoredLine],
 ) -> ApiResult<BTreeMap<(i64, String, i32), i64>> {
     let mut used: BTreeMap<(i64, String, i32), i64> = BTreeMap::new();
-    let years: std::collections::BTreeSet<i32> = stored.iter().map(|l| l.date.year()).collect();
-    let beneficiaries: std::collections::BTreeSet<i64> = stored.iter().map(|l| l.beneficiary_id).collect();
-    for b in &beneficiaries {
-        for y in &years {
-            let rows = sqlx::query(
-                "SELECT cl.family, CAST(SUM(cl.complementary) AS BIGINT) AS total FROM care_lines cl JOIN dossiers x \
-                    ON x.id = cl.dossier_id
-                 WHERE cl.beneficiary_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND \
-                     x.status IN ($4, $5)
-                 GROUP BY cl.family",
-            )
-            .bind(b)
-            .bind(format!("{y}-01-01"))
-            .bind(format!("{y}-12-31"))
-            .bind(Status::Liquide.code())
-            .bind(Status::Paye.code())
-            .fetch_all(&mut **tx)
-            .await?;
-            for r in rows {
-                let family: Option<String> = r.try_get("family")?;
-                if let Some(f) = family {
-                    used.insert((*b, f, *y), r.try_get::<Option<i64>, _>("total")?.unwrap_or(0));
-                }
-            }
+    let (Some(first), Some(last)) =
+        (stored.iter().map(|l| l.date.year()).min(), stored.iter().map(|l| l.date.year()).max())
+    else {
+        return Ok(used);
+    };
+    let rows = sqlx::query(
+        "SELECT cl.beneficiary_id, cl.family, SUBSTR(cl.act_date, 1, 4) AS y, CAST(SUM(cl.complementary) AS BIGINT) \
+            AS total
+         FROM care_lines cl JOIN dossiers x ON x.id = cl.dossier_id JOIN beneficiaries b ON b.id = cl.beneficiary_id
+         WHERE b.member_id = $1 AND cl.act_date >= $2 AND cl.act_date <= $3 AND cl.accepted = 1 AND x.status IN ($4, $5)
+         GROUP BY cl.beneficiary_id, cl.family, SUBSTR(cl.act_date, 1, 4)",
+    )
+    .bind(member_id)
+    .bind(format!("{}-01-01", first - (LONGEST_CEILING - 1)))
+    .bind(format!("{last}-12-31"))
+    .bind(Status::Liquide.code())
+    .bind(Status::Paye.code())
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let family: Option<String> = r.try_get("family")?;
+        let year: i32 = r.try_get::<String, _>("y")?.parse().map_err(crate::error::ApiError::internal)?;
+        if let Some(f) = family {
+            used.insert((r.try_get("beneficiary_id")?, f, year), r.try_get::<Option<i64>, _>("total")?.unwrap_or(0));
         }
     }
     Ok(used)

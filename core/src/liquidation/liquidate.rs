@@ -8,7 +8,7 @@
 
 use super::compute::{self, CareLine, DossierFacts, LineResult};
 use super::fund::{self, Payer};
-use super::gather::{fund_cover, outstanding, price_by_coverages, share_payments, used_this_year};
+use super::gather::{already_paid, fund_cover, outstanding, price_by_coverages, share_payments};
 use super::repo::{lines_of, payments_of, StoredLine};
 use super::rule_sets::rule_sets;
 use super::rules::{in_force, RuleSet};
@@ -131,7 +131,7 @@ async fn gather(
     let sets = rule_sets(&mut **tx).await?;
     let arrangement = fund::arrangement_on(&fund::arrangements(&mut **tx).await?, now.date_naive());
     let cover = Coverage::of_member(tx, d.member_id).await?;
-    let used = used_this_year(tx, stored).await?;
+    let used = already_paid(tx, d.member_id, stored).await?;
     let clawbacks = outstanding(tx, d.member_id).await?;
     let mut lines: Vec<CareLine> = Vec::with_capacity(stored.len());
     let mut uses: Vec<Option<(i64, i64)>> = Vec::with_capacity(stored.len());

@@ -32,9 +32,12 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
             ));
         }
     }
-    for (family, c) in &r.yearly_ceilings {
-        if *c < 0 {
-            return Err(ApiError::validation("yearly_ceilings", format!("Plafond annuel {family} négatif.")));
+    for c in &r.ceilings {
+        if c.amount < 0 || !(1..=10).contains(&c.years) {
+            return Err(ApiError::validation(
+                "ceilings",
+                format!("Plafond {} : un montant positif, sur 1 à 10 ans.", c.group),
+            ));
         }
     }
     for a in &r.acts {

@@ -63,9 +63,10 @@ pub struct RuleSet {
     /// Per group of care (an act's `family`): the fund's rate and the mutual's rule.
     #[ts(type = "Record<string, CareGroup>")]
     pub groups: BTreeMap<String, CareGroup>,
-    /// Most the mutual pays per beneficiary and calendar year, per group.
-    #[ts(type = "Record<string, number>")]
-    pub yearly_ceilings: BTreeMap<String, i64>,
+    /// The most the mutual pays of a group, per beneficiary or per family,
+    /// each year or every N years (optics every 2 years).
+    #[serde(default)]
+    pub ceilings: Vec<Ceiling>,
     /// The AMO fund's act codes and the acts of this set they cover (`IMP2`
     /// covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
     /// the fund's coverages find it through this map.
@@ -77,6 +78,45 @@ pub struct RuleSet {
     #[serde(default)]
     #[ts(type = "Record<string, string>")]
     pub sources: BTreeMap<String, String>,
+}
+
+/// A ceiling of the mutual's own part (the fund's is never cut).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Ceiling {
+    /// The group of care it caps.
+    pub group: String,
+    /// Centimes.
+    #[ts(type = "number")]
+    pub amount: i64,
+    /// Over how many calendar years, the line's year and those before it
+    /// (1: each year; 2: glasses every two years).
+    pub years: u32,
+    pub scope: CeilingScope,
+}
+
+/// Whom a ceiling counts: each beneficiary, or the member's whole family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CeilingScope {
+    Beneficiary,
+    Family,
+}
+
+impl Ceiling {
+    /// `Plafond optique de 1 200,00 DH par bénéficiaire tous les 2 ans`.
+    pub fn describe(&self) -> String {
+        format!(
+            "Plafond {} de {} DH {} {}",
+            self.group,
+            crate::money::format(self.amount),
+            match self.scope {
+                CeilingScope::Beneficiary => "par bénéficiaire",
+                CeilingScope::Family => "par famille",
+            },
+            if self.years == 1 { "par an".to_string() } else { format!("tous les {} ans", self.years) }
+        )
+    }
 }
 
 /// What the fund and the mutual pay of one group of care (decree 2-05-736:

@@ -4,7 +4,7 @@
 //! claim: the fund's share as the AMO rate, the rest of what it reimbursed as
 //! the mutual's share of the member's part. Sets saved since are read as they are.
 
-use super::rules::{Act, CareGroup, Rate, RuleSet};
+use super::rules::{Act, CareGroup, Ceiling, CeilingScope, Rate, RuleSet};
 use crate::dossiers::Kind;
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
@@ -68,7 +68,11 @@ pub fn read(json: &str) -> ApiResult<RuleSet> {
         key_values: b.key_values,
         acts: b.acts,
         groups,
-        yearly_ceilings: b.yearly_ceilings,
+        ceilings: b
+            .yearly_ceilings
+            .into_iter()
+            .map(|(group, amount)| Ceiling { group, amount, years: 1, scope: CeilingScope::Beneficiary })
+            .collect(),
         fund_acts: b.fund_acts,
         sources: BTreeMap::new(),
     })

@@ -4,7 +4,7 @@
 //! centimes and basis points, and says how it differs from the set in force
 //! before it is saved. No JSON, centimes or basis points on anyone's screen.
 
-use super::rules::{format_rate, in_force, Act, CareGroup, Pricing, Rate, RuleSet};
+use super::rules::{format_rate, in_force, Act, CareGroup, Ceiling, CeilingScope, Pricing, Rate, RuleSet};
 use crate::error::{ApiError, ApiResult};
 use crate::money;
 use chrono::NaiveDate;
@@ -78,9 +78,13 @@ pub struct GroupForm {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct CeilingForm {
+    /// The group of care it caps.
     pub family: String,
-    /// In dirhams per beneficiary and year.
+    /// In dirhams, of the mutual's part.
     pub amount: String,
+    /// Over how many years (`1`: each year; `2`: every two years).
+    pub years: String,
+    pub scope: CeilingScope,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -99,7 +103,7 @@ pub struct RuleSetForm {
     pub key_values: Vec<KeyValueForm>,
     pub acts: Vec<ActForm>,
     pub groups: Vec<GroupForm>,
-    pub yearly_ceilings: Vec<CeilingForm>,
+    pub ceilings: Vec<CeilingForm>,
     pub fund_acts: Vec<FundActForm>,
 }
 
@@ -245,19 +249,27 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         }
         source(&mut sources, &field("source"), &group_source(&c), &g.source)?;
     }
-    let mut yearly_ceilings = BTreeMap::new();
-    for (i, c) in f.yearly_ceilings.iter().enumerate() {
-        let family = crate::kernel::text::fold(&c.family).replace(' ', "_");
-        if family.is_empty() {
+    let mut ceilings: Vec<Ceiling> = vec![];
+    for (i, c) in f.ceilings.iter().enumerate() {
+        let field = |n: &str| format!("ceilings[{i}].{n}");
+        let group = crate::kernel::text::fold(&c.family).replace(' ', "_");
+        if !groups.contains_key(&group) {
             return Err(ApiError::validation(
-                &format!("yearly_ceilings[{i}].family"),
-                "Plafond : groupe de soins obligatoire.",
+                &field("family"),
+                format!("Plafond {} : choisissez un groupe de soins de la liste des groupes.", i + 1),
             ));
         }
-        yearly_ceilings.insert(
-            family.clone(),
-            positive(&format!("yearly_ceilings[{i}].amount"), &format!("Plafond annuel {family}"), &c.amount)?,
-        );
+        let years = match c.years.trim() {
+            "" => 1,
+            t => t.parse::<u32>().ok().filter(|y| (1..=10).contains(y)).ok_or_else(|| {
+                ApiError::validation(&field("years"), format!("Plafond {group} : une période de 1 à 10 ans."))
+            })?,
+        };
+        let amount = positive(&field("amount"), &format!("Plafond {group}"), &c.amount)?;
+        if ceilings.iter().any(|x| x.group == group && x.years == years && x.scope == c.scope) {
+            return Err(ApiError::validation(&field("family"), format!("Le plafond {group} est saisi deux fois.")));
+        }
+        ceilings.push(Ceiling { group, amount, years, scope: c.scope });
     }
     let mut fund_acts = BTreeMap::new();
     for (i, fa) in f.fund_acts.iter().enumerate() {
@@ -278,7 +290,7 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         }
         fund_acts.insert(c, covered);
     }
-    Ok(RuleSet { effective_from: f.effective_from, key_values, acts, groups, yearly_ceilings, fund_acts, sources })
+    Ok(RuleSet { effective_from: f.effective_from, key_values, acts, groups, ceilings, fund_acts, sources })
 }
 
 /// The key of a group's source among the set's sources.
@@ -350,10 +362,15 @@ pub fn to_form(r: &RuleSet) -> RuleSetForm {
                 source: r.sources.get(&group_source(c)).cloned().unwrap_or_default(),
             })
             .collect(),
-        yearly_ceilings: r
-            .yearly_ceilings
+        ceilings: r
+            .ceilings
             .iter()
-            .map(|(f, v)| CeilingForm { family: f.clone(), amount: price(*v) })
+            .map(|c| CeilingForm {
+                family: c.group.clone(),
+                amount: price(c.amount),
+                years: c.years.to_string(),
+                scope: c.scope,
+            })
             .collect(),
         fund_acts: r.fund_acts.iter().map(|(c, a)| FundActForm { code: c.clone(), acts: a.join(", ") }).collect(),
     }
@@ -440,13 +457,11 @@ pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
             }
         }
     }
-    let families: std::collections::BTreeSet<&String> =
-        old.yearly_ceilings.keys().chain(new.yearly_ceilings.keys()).collect();
-    for f in families {
-        let (a, b) = (old.yearly_ceilings.get(f), new.yearly_ceilings.get(f));
-        if a != b {
-            out.push(format!("Plafond annuel {f} : {} → {}", dh(a), dh(b)));
-        }
+    for c in old.ceilings.iter().filter(|c| !new.ceilings.contains(c)) {
+        out.push(format!("{} : retiré", c.describe()));
+    }
+    for c in new.ceilings.iter().filter(|c| !old.ceilings.contains(c)) {
+        out.push(format!("{} : ajouté", c.describe()));
     }
     let codes: std::collections::BTreeSet<&String> = old.fund_acts.keys().chain(new.fund_acts.keys()).collect();
     for c in codes {

@@ -57,7 +57,12 @@ fn form() -> RuleSetForm {
                 source: String::new(),
             },
         ],
-        yearly_ceilings: vec![CeilingForm { family: "optique".into(), amount: "1 200".into() }],
+        ceilings: vec![CeilingForm {
+            family: "reeducation".into(),
+            amount: "1 200".into(),
+            years: "2".into(),
+            scope: CeilingScope::Family,
+        }],
         fund_acts: vec![FundActForm { code: "imp2".into(), acts: "ORTHO".into() }],
     }
 }
@@ -70,7 +75,10 @@ fn the_form_is_read_in_centimes_and_basis_points() {
     assert_eq!(r.acts[1].family, "reeducation");
     let c = &r.groups["consultation"];
     assert_eq!((c.amo_rate, c.member_share_rate, c.above_base_rate), (8_000, 7_250, 0));
-    assert_eq!(r.yearly_ceilings["optique"], 120_000);
+    assert_eq!(
+        r.ceilings,
+        vec![Ceiling { group: "reeducation".into(), amount: 120_000, years: 2, scope: CeilingScope::Family }]
+    );
     assert_eq!(r.fund_acts["IMP2"], vec!["ORTHO".to_string()]);
     assert_eq!(r.sources["C"], "Arrêté 1961-06, grille n° 1");
     assert_eq!(r.sources["ORTHO"], "Grille n° 1 (AMO 50,00)");
@@ -150,7 +158,7 @@ fn the_differences_are_said_in_words() {
         needs_prior_approval: true,
         source: String::new(),
     });
-    f.yearly_ceilings.clear();
+    f.ceilings.clear();
     let new = read(&f).unwrap();
     assert_eq!(
         differences(Some(&old), &new),
@@ -160,7 +168,7 @@ fn the_differences_are_said_in_words() {
             "Acte PSYMOT ajouté : Psychomotricité (séance) (reeducation, tarif de la prise en charge, accord \
             préalable)",
             "Groupe consultation, taux AMO : 80 % → 90 %",
-            "Plafond annuel optique : 1 200,00 DH → —",
+            "Plafond reeducation de 1 200,00 DH par famille tous les 2 ans : retiré",
         ]
     );
     assert_eq!(differences(Some(&old), &old), vec!["Aucune différence avec le barème en vigueur."]);

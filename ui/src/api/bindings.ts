@@ -242,11 +242,42 @@ third_party?: Array<ThirdPartyInput>,
  */
 confirm_duplicate_invoice?: boolean, };
 
-export type CeilingForm = { family: string, 
 /**
- * In dirhams per beneficiary and year.
+ * A ceiling of the mutual's own part (the fund's is never cut).
  */
-amount: string, };
+export type Ceiling = { 
+/**
+ * The group of care it caps.
+ */
+group: string, 
+/**
+ * Centimes.
+ */
+amount: number, 
+/**
+ * Over how many calendar years, the line's year and those before it
+ * (1: each year; 2: glasses every two years).
+ */
+years: number, scope: CeilingScope, };
+
+export type CeilingForm = { 
+/**
+ * The group of care it caps.
+ */
+family: string, 
+/**
+ * In dirhams, of the mutual's part.
+ */
+amount: string, 
+/**
+ * Over how many years (`1`: each year; `2`: every two years).
+ */
+years: string, scope: CeilingScope, };
+
+/**
+ * Whom a ceiling counts: each beneficiary, or the member's whole family.
+ */
+export type CeilingScope = "beneficiary" | "family";
 
 /**
  * How the request came.
@@ -1662,9 +1693,10 @@ key_values: Record<string, number>, acts: Array<Act>,
  */
 groups: Record<string, CareGroup>, 
 /**
- * Most the mutual pays per beneficiary and calendar year, per group.
+ * The most the mutual pays of a group, per beneficiary or per family,
+ * each year or every N years (optics every 2 years).
  */
-yearly_ceilings: Record<string, number>, 
+ceilings: Array<Ceiling>, 
 /**
  * The AMO fund's act codes and the acts of this set they cover (`IMP2`
  * covers `PSYMOT` and `ORTHO`): the lines of a period covered by one of
@@ -1677,7 +1709,7 @@ fund_acts: Record<string, Array<string>>,
  */
 sources: Record<string, string>, };
 
-export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, groups: Array<GroupForm>, yearly_ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, };
+export type RuleSetForm = { effective_from: string, key_values: Array<KeyValueForm>, acts: Array<ActForm>, groups: Array<GroupForm>, ceilings: Array<CeilingForm>, fund_acts: Array<FundActForm>, };
 
 export type RuleSetFormRequest = { 
 /**

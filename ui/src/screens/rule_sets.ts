@@ -3,7 +3,7 @@
 // acts with their labels; the core reads the form, names any bad value's
 // field, and lists the differences from the set in force before it is saved.
 import { call, ApiFailure } from "../api/client";
-import type { ActForm, GroupForm, PricingForm, RuleSetForm } from "../api/bindings";
+import type { ActForm, CeilingForm, CeilingScope, GroupForm, PricingForm, RuleSetForm } from "../api/bindings";
 import { formError, frDate, h, mount, onSubmit, showError, statusLine } from "../dom";
 import { grid } from "../widgets";
 import { isoDate } from "./dossier_form";
@@ -14,6 +14,11 @@ const PRICING: [PricingForm, string][] = [
   ["unpriced", "Tarif à saisir"],
   ["agreement", "Tarif de la prise en charge"],
   ["drug", "Liste des médicaments"],
+];
+
+const SCOPES: [CeilingScope, string][] = [
+  ["beneficiary", "Par bénéficiaire"],
+  ["family", "Par famille"],
 ];
 
 /** An input inside a grid cell, with its error slot; `name` is the field the core names. */
@@ -32,7 +37,7 @@ function emptyForm(): RuleSetForm {
     key_values: [],
     acts: [],
     groups: [],
-    yearly_ceilings: [],
+    ceilings: [],
     fund_acts: [],
   };
 }
@@ -111,18 +116,25 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
   start.groups.forEach(groupRow);
 
   const ceilingBody = h("tbody", {});
-  const ceilingRow = (family: string, amount: string): void => {
+  const ceilingRow = (c: CeilingForm): void => {
     const i = ceilingBody.children.length;
+    const scope = h(
+      "select",
+      { name: `ceilings[${i}].scope`, "aria-label": "Compté" },
+      ...SCOPES.map(([v, l]) => h("option", { value: v, selected: v === c.scope }, l)),
+    );
     ceilingBody.append(
       h(
         "tr",
         {},
-        cell(`yearly_ceilings[${i}].family`, family, 14, "Groupe de soins"),
-        cell(`yearly_ceilings[${i}].amount`, amount, 9, "Plafond (DH)"),
+        cell(`ceilings[${i}].family`, c.family, 14, "Groupe de soins"),
+        cell(`ceilings[${i}].amount`, c.amount, 9, "Plafond (DH)"),
+        cell(`ceilings[${i}].years`, c.years, 3, "Sur combien d'années"),
+        h("td", {}, scope),
       ),
     );
   };
-  start.yearly_ceilings.forEach((c) => ceilingRow(c.family, c.amount));
+  start.ceilings.forEach(ceilingRow);
 
   const fundBody = h("tbody", {});
   const fundRow = (code: string, acts: string): void => {
@@ -214,9 +226,15 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
     add("rule-group-add", "Ajouter un groupe", () =>
       groupRow({ code: "", label: "", amo_rate: "", member_share: "", above_base: "", source: "" }),
     ),
-    h("h4", {}, "Plafonds annuels par bénéficiaire"),
-    grid("rule-ceilings", ["Groupe de soins", "Plafond de la part mutuelle (DH)"], ceilingBody),
-    add("rule-ceiling-add", "Ajouter un plafond", () => ceilingRow("", "")),
+    h("h4", {}, "Plafonds de la part de la mutuelle"),
+    grid(
+      "rule-ceilings",
+      ["Groupe de soins", "Plafond de la part mutuelle (DH)", "Sur (années)", "Compté"],
+      ceilingBody,
+    ),
+    add("rule-ceiling-add", "Ajouter un plafond", () =>
+      ceilingRow({ family: "", amount: "", years: "1", scope: "beneficiary" }),
+    ),
     h("h4", {}, "Codes actes de la caisse AMO"),
     grid("rule-fund-acts", ["Code de la caisse", "Actes du barème couverts"], fundBody),
     add("rule-fund-act-add", "Ajouter un code", () => fundRow("", "")),
@@ -260,8 +278,13 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
           source: v(`groups[${i}].source`),
         }))
         .filter((g) => g.code.trim() || g.label.trim()),
-      yearly_ceilings: rows(ceilingBody)
-        .map((i) => ({ family: v(`yearly_ceilings[${i}].family`), amount: v(`yearly_ceilings[${i}].amount`) }))
+      ceilings: rows(ceilingBody)
+        .map((i) => ({
+          family: v(`ceilings[${i}].family`),
+          amount: v(`ceilings[${i}].amount`),
+          years: v(`ceilings[${i}].years`),
+          scope: v(`ceilings[${i}].scope`) as CeilingScope,
+        }))
         .filter((c) => c.family.trim() || c.amount.trim()),
       fund_acts: rows(fundBody)
         .map((i) => ({ code: v(`fund_acts[${i}].code`), acts: v(`fund_acts[${i}].acts`) }))
