@@ -113,6 +113,7 @@ member_death_record              ...A
 member_suspension_add            ...A
 beneficiary_disability_set       R..A
 schooling_certificate_add        R..A
+beneficiary_fund_set             R..A
 coverage_rule_list               RCMA
 coverage_rule_add                ...A
 member_update                    R..A

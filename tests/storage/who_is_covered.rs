@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 crate::on_both_backends!(
     children_past_the_age_students_and_the_disabled,
     a_widow_keeps_her_rights_and_a_suspension_stops_the_familys,
+    each_beneficiary_goes_to_his_own_fund,
 );
 
 fn consultation(date: &str, beneficiary: i64) -> Value {
@@ -186,4 +187,102 @@ async fn a_widow_keeps_her_rights_and_a_suspension_stops_the_familys(t: TestDb) 
     assert_eq!(page["rights"]["suspensions"][0]["reason_label"], "cotisations impayées");
     let actions = o.w.audit_actions().await;
     assert!(actions.contains(&"member.death".to_string()) && actions.contains(&"member.suspension".to_string()));
+}
+
+async fn each_beneficiary_goes_to_his_own_fund(t: TestDb) {
+    let mut o = mutual(t).await;
+    let (member, farah, fouad) = (o.member, o.farah, o.fouad);
+    let nadia = o.w.child(&mut o.reception, member, "Benhnini", "Nadia", "2012-02-02").await;
+    // Farah is insured by the CNSS through her mother; Nadia has no AMO fund.
+    let e =
+        o.w.call(
+            &mut o.reception,
+            "beneficiary_fund_set",
+            json!({"beneficiary_id": farah, "amo_fund": "CNSS",
+            "insured_name": "Benhnini Amina"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("insured_number"), "Assuré de la caisse : indiquez aussi son n° d'immatriculation.")
+    );
+    let e =
+        o.w.call(&mut o.reception, "beneficiary_fund_set", json!({"beneficiary_id": farah, "amo_fund": "RAMED"}))
+            .await
+            .unwrap_err();
+    assert_eq!(e.message, "Caisse AMO « RAMED » inconnue : CNOPS, CNSS, ou « aucune ».");
+    let rights =
+        o.w.call(
+            &mut o.reception,
+            "beneficiary_fund_set",
+            json!({"beneficiary_id": farah, "amo_fund": "cnss", "insured_name": "Benhnini Amina",
+                "insured_number": "123456789"}),
+        )
+        .await
+        .unwrap();
+    let f = rights["coverage"].as_array().unwrap().iter().find(|c| c["beneficiary_id"] == farah).unwrap().clone();
+    assert_eq!((f["amo_fund"].as_str(), f["fund_insured_number"].as_str()), (Some("CNSS"), Some("123456789")));
+    o.w.call(&mut o.reception, "beneficiary_fund_set", json!({"beneficiary_id": nadia, "amo_fund": "aucune"}))
+        .await
+        .unwrap();
+    // The arrangement applies per fund: the mutual pays the CNSS part itself
+    // from 2022; the CNOPS still pays its own (shipped).
+    o.w.call(
+        &mut o.admin,
+        "amo_arrangement_add",
+        json!({"effective_from": "2022-01-01", "fund_name": "CNSS", "amo_paid_by": "mutuelle"}),
+    )
+    .await
+    .unwrap();
+    // A fund coverage records the fund's insured as its letter states him.
+    let c =
+        o.w.call(
+            &mut o.claims,
+            "fund_coverage_add",
+            json!({"number": "CNSS-2023-77", "fund_act": "IMP2", "beneficiary_id": farah, "provider": "ANAIS",
+                "unit": "months", "quantity": 2, "valid_from": "2023-03-01", "valid_to": "2023-04-30",
+                "tariff": "800", "fund_share": "700", "member_share": "100",
+                "insured_name": "Benhnini Amina", "insured_number": "123456789"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((c["insured_name"].as_str(), c["insured_number"].as_str()), (Some("Benhnini Amina"), Some("123456789")));
+
+    // Three consultations at 80,00, one dossier each.
+    let l = liquidate(&mut o, "M23-0000601", "13059", json!([consultation("2023-01-10", farah)])).await;
+    assert_eq!(
+        (l["fund_name"].as_str(), l["fund_pays"].as_i64(), l["net_paid"].as_i64()),
+        (Some("CNSS"), Some(0), Some(8_000))
+    );
+    let l = liquidate(&mut o, "M23-0000602", "13059", json!([consultation("2023-01-10", fouad)])).await;
+    assert_eq!(
+        (l["fund_name"].as_str(), l["fund_pays"].as_i64(), l["net_paid"].as_i64()),
+        (Some("CNOPS"), Some(6_400), Some(1_600))
+    );
+    // No fund: no AMO part; the mutual's rule covers the member's part, the whole base.
+    let l = liquidate(&mut o, "M23-0000603", "13059", json!([consultation("2023-01-10", nadia)])).await;
+    assert_eq!((l["lines"][0]["amo"].as_i64(), l["lines"][0]["complementary"].as_i64()), (Some(0), Some(8_000)));
+
+    // One transmission slip per fund.
+    o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-03-01"})).await.unwrap();
+    let period = json!({"from": "2023-03-01", "to": "2023-03-31"});
+    let e = o.w.call(&mut o.claims, "fund_slip_create", period.clone()).await.unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("fund_name"),
+            "Les parts AMO de la période vont à plusieurs caisses (CNOPS, CNSS) : un bordereau par caisse, \
+                choisissez-la."
+        )
+    );
+    let mut cnss = period.clone();
+    cnss["fund_name"] = json!("CNSS");
+    let slip = o.w.call(&mut o.claims, "fund_slip_create", cnss).await.unwrap();
+    assert_eq!(
+        (slip["fund_name"].as_str(), slip["dossier_count"].as_i64(), slip["total_amo"].as_i64()),
+        (Some("CNSS"), Some(1), Some(6_400))
+    );
+    let slip = o.w.call(&mut o.claims, "fund_slip_create", period).await.unwrap();
+    assert_eq!((slip["fund_name"].as_str(), slip["dossier_count"].as_i64()), (Some("CNOPS"), Some(1)));
 }

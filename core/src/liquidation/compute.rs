@@ -73,6 +73,8 @@ pub struct DossierFacts {
     /// The mutual pays the member's AMO part (and recovers it from the fund);
     /// otherwise the fund pays it to the member itself.
     pub mutual_pays_amo: bool,
+    /// The patient has an AMO fund; without one there is no AMO part.
+    pub has_fund: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -362,6 +364,10 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     // The fund's part: its coverage's share, else 100 % when it exempts the
     // member (chronic illness), else the list's rate for a drug, else the group's.
     let (rate, amo) = match (&l.coverage, l.chronic, &drug) {
+        _ if !d.has_fund => {
+            why.push("Pas de caisse AMO pour ce bénéficiaire : part AMO nulle".to_string());
+            (0, 0)
+        }
         // Its rate is what the fund's share is of the base (87,5 % for 700,00 of 800,00).
         (Some(c), _, _) => {
             let amo = c.fund_share.min(base);

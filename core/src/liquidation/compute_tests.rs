@@ -61,6 +61,7 @@ fn facts() -> DossierFacts {
         validity_end: day(2023, 4, 5),
         fund: "CNOPS".into(),
         mutual_pays_amo: true,
+        has_fund: true,
     }
 }
 

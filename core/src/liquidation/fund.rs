@@ -64,6 +64,14 @@ pub struct FundCoverageInput {
     pub tariff: String,
     pub fund_share: String,
     pub member_share: String,
+    /// The fund's insured and his registration number, as the letter states
+    /// them (the other parent, when the child is covered through him).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub insured_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub insured_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -94,11 +102,13 @@ pub struct FundCoverage {
     pub member_share: i64,
     /// The acts of the rule set this coverage covers.
     pub acts: Vec<String>,
+    pub insured_name: Option<String>,
+    pub insured_number: Option<String>,
 }
 
 const SELECT: &str = "SELECT c.id, c.number, c.fund_act, c.member_id, c.beneficiary_id, b.last_name, b.first_name, \
     c.provider, c.unit, c.quantity,
-    c.valid_from, c.valid_to, c.tariff, c.fund_share, c.member_share,
+    c.valid_from, c.valid_to, c.tariff, c.fund_share, c.member_share, c.insured_name, c.insured_number,
     (SELECT CASE WHEN c.unit = 'months' THEN COUNT(DISTINCT u.month) ELSE COALESCE(CAST(SUM(u.used) AS BIGINT), 0) END
        FROM fund_coverage_uses u WHERE u.coverage_id = c.id) AS used
     FROM fund_coverages c JOIN beneficiaries b ON b.id = c.beneficiary_id";
@@ -127,6 +137,8 @@ fn from_row(r: &sqlx::any::AnyRow, sets: &[super::RuleSet]) -> ApiResult<FundCov
         member_share: r.try_get("member_share")?,
         acts,
         fund_act,
+        insured_name: r.try_get("insured_name")?,
+        insured_number: r.try_get("insured_number")?,
     })
 }
 
@@ -181,6 +193,14 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
             ),
         ));
     }
+    let optional = |field: &str, label: &str, v: &Option<String>| -> ApiResult<Option<String>> {
+        Ok(match v {
+            Some(t) => Some(text::clean(field, label, t, 120)?).filter(|t| !t.is_empty()),
+            None => None,
+        })
+    };
+    let insured_name = optional("insured_name", "Assuré de la caisse", &c.insured_name)?;
+    let insured_number = optional("insured_number", "N° d'immatriculation de l'assuré", &c.insured_number)?;
     let mut tx = db.begin().await?;
     let sets = rule_sets(&mut *tx).await?;
     let mapped = in_force(&sets, c.valid_from)
@@ -213,7 +233,8 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO fund_coverages (number, fund_act, member_id, beneficiary_id, provider, unit, quantity, \
             valid_from, valid_to, tariff, fund_share, member_share,
-           created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+           created_at, created_by, insured_name, insured_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+               $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(&number)
     .bind(&fund_act)
@@ -229,6 +250,8 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
     .bind(member_share)
     .bind(time::ts(now))
     .bind(&actor.name)
+    .bind(&insured_name)
+    .bind(&insured_number)
     .fetch_one(&mut *tx)
     .await?;
     let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_one(&mut *tx).await?;
@@ -248,6 +271,7 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
                 "unit": created.unit, "quantity": created.quantity, "valid_from": created.valid_from,
                     "valid_to": created.valid_to,
                 "tariff": tariff, "fund_share": fund_share, "member_share": member_share,
+                "insured_name": insured_name, "insured_number": insured_number,
             })),
         },
     )
@@ -358,14 +382,22 @@ pub async fn arrangements<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> A
         .collect()
 }
 
-/// The arrangement in force on `day` (the shipped one when none is older).
-pub fn arrangement_on(all: &[Arrangement], day: NaiveDate) -> Arrangement {
+/// A beneficiary's fund written « aucune »: no AMO part at all.
+pub const NO_FUND: &str = "aucune";
+
+/// The arrangement with `fund` in force on `day`: a beneficiary's own fund
+/// (CNSS, CNOPS…), or, when he has none recorded, the members' fund (the
+/// fund of the oldest arrangement, the installation's). A fund the mutual
+/// has no arrangement with pays its own part.
+pub fn arrangement_on(all: &[Arrangement], day: NaiveDate, fund: Option<&str>) -> Arrangement {
+    let default = all.iter().min_by_key(|a| a.effective_from).map(|a| a.fund_name.as_str()).unwrap_or("CNOPS");
+    let fund = fund.unwrap_or(default);
     all.iter()
-        .filter(|a| a.effective_from <= day)
+        .filter(|a| a.fund_name.eq_ignore_ascii_case(fund) && a.effective_from <= day)
         .max_by_key(|a| a.effective_from)
-        .or_else(|| all.first())
+        .or_else(|| all.iter().filter(|a| a.fund_name.eq_ignore_ascii_case(fund)).min_by_key(|a| a.effective_from))
         .cloned()
-        .unwrap_or(Arrangement { effective_from: day, fund_name: "CNOPS".into(), amo_paid_by: Payer::Fonds })
+        .unwrap_or(Arrangement { effective_from: day, fund_name: fund.to_string(), amo_paid_by: Payer::Fonds })
 }
 
 /// Adds an arrangement taking effect on its date; dossiers already
@@ -381,14 +413,17 @@ pub async fn add_arrangement(
         return Err(ApiError::validation("fund_name", "Nom de la caisse obligatoire (exemple : CNOPS)."));
     }
     let mut tx = db.begin().await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT fund_name FROM amo_arrangements WHERE effective_from = $1")
-        .bind(time::date(a.effective_from))
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT fund_name FROM amo_arrangements WHERE effective_from = $1 AND UPPER(fund_name) = UPPER($2)",
+    )
+    .bind(time::date(a.effective_from))
+    .bind(&name)
+    .fetch_optional(&mut *tx)
+    .await?;
     if exists.is_some() {
         return Err(ApiError::validation(
             "effective_from",
-            "Un réglage prend déjà effet à cette date : choisissez une autre date.",
+            format!("Un réglage avec la caisse {name} prend déjà effet à cette date : choisissez une autre date."),
         ));
     }
     sqlx::query(

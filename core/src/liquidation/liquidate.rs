@@ -129,7 +129,14 @@ async fn gather(
     stored: &[StoredLine],
 ) -> ApiResult<Gathered> {
     let sets = rule_sets(&mut **tx).await?;
-    let arrangement = fund::arrangement_on(&fund::arrangements(&mut **tx).await?, now.date_naive());
+    // The fund of the dossier's patient (a child may be insured by the other parent's fund).
+    let own_fund: Option<String> = sqlx::query_scalar("SELECT amo_fund FROM beneficiaries WHERE id = $1")
+        .bind(d.beneficiary_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
+    let arrangement =
+        fund::arrangement_on(&fund::arrangements(&mut **tx).await?, now.date_naive(), own_fund.as_deref());
     let cover = Coverage::of_member(tx, d.member_id).await?;
     let used = already_paid(tx, d.member_id, stored).await?;
     let clawbacks = outstanding(tx, d.member_id).await?;
@@ -207,6 +214,7 @@ fn compute(d: &Dossier, g: &Gathered) -> (DossierFacts, compute::Liquidation) {
         validity_end: d.validity_end,
         fund: g.arrangement.fund_name.clone(),
         mutual_pays_amo: g.arrangement.amo_paid_by == Payer::Mutuelle,
+        has_fund: g.arrangement.fund_name != fund::NO_FUND,
     };
     let result = compute::liquidate(&g.sets, &facts, &g.lines, &g.used, &g.clawbacks);
     (facts, result)

@@ -74,6 +74,8 @@ struct Person {
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
     disabled_since: Option<NaiveDate>,
+    /// His fund, and its insured (name, number), when recorded.
+    fund: (Option<String>, Option<String>, Option<String>),
     /// School years with a certificate on file (from, to).
     schooling: Vec<(NaiveDate, NaiveDate)>,
 }
@@ -96,6 +98,11 @@ pub struct BeneficiaryCoverage {
     /// « Couvert », « Couverte jusqu'au 01/06/2039 (21 ans ; au-delà, certificat de scolarité) »,
     /// or the reason he is not.
     pub text: String,
+    /// His AMO fund when it is not the members' (`CNSS`, `aucune`), and the
+    /// fund's insured with his number when that is not the member.
+    pub amo_fund: Option<String>,
+    pub fund_insured_name: Option<String>,
+    pub fund_insured_number: Option<String>,
 }
 
 fn date(r: &sqlx::any::AnyRow, c: &str) -> ApiResult<Option<NaiveDate>> {
@@ -159,8 +166,8 @@ impl Coverage {
             .fetch_one(&mut *c)
             .await?;
         let rows = sqlx::query(
-            "SELECT id, relation, first_name, birth_date, coverage_start, coverage_end, disabled_since FROM \
-                beneficiaries WHERE member_id = $1",
+            "SELECT id, relation, first_name, birth_date, coverage_start, coverage_end, disabled_since, amo_fund, \
+                fund_insured_name, fund_insured_number FROM beneficiaries WHERE member_id = $1",
         )
         .bind(member_id)
         .fetch_all(&mut *c)
@@ -178,6 +185,7 @@ impl Coverage {
                     start: date(&r, "coverage_start")?,
                     end: date(&r, "coverage_end")?,
                     disabled_since: date(&r, "disabled_since")?,
+                    fund: (r.try_get("amo_fund")?, r.try_get("fund_insured_name")?, r.try_get("fund_insured_number")?),
                     schooling: vec![],
                 },
             );
@@ -297,7 +305,14 @@ impl Coverage {
                     Err(why) => (false, why),
                     Ok(()) => (true, self.until(p, today)),
                 };
-                BeneficiaryCoverage { beneficiary_id: *id, covered, text }
+                BeneficiaryCoverage {
+                    beneficiary_id: *id,
+                    covered,
+                    text,
+                    amo_fund: p.fund.0.clone(),
+                    fund_insured_name: p.fund.1.clone(),
+                    fund_insured_number: p.fund.2.clone(),
+                }
             })
             .collect()
     }

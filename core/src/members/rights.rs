@@ -51,6 +51,21 @@ pub struct DisabilityInput {
     pub certificate: String,
 }
 
+/// A beneficiary's AMO fund, and the fund's insured where that is not the member.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FundInput {
+    #[ts(type = "number")]
+    pub beneficiary_id: i64,
+    /// `CNOPS`, `CNSS`, `aucune`; empty: the members' fund.
+    #[serde(default)]
+    pub amo_fund: String,
+    #[serde(default)]
+    pub insured_name: String,
+    #[serde(default)]
+    pub insured_number: String,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SchoolingInput {
@@ -209,6 +224,70 @@ pub async fn set_disability(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Disa
         ("beneficiary", d.beneficiary_id.to_string()),
         Some(json!({ "disabled_since": before.0, "certificate": before.1 })),
         json!({ "disabled_since": d.since, "certificate": certificate }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a beneficiary's AMO fund and the fund's insured.
+pub async fn set_fund(db: &Db, actor: &Actor, now: DateTime<Utc>, f: &FundInput) -> ApiResult<()> {
+    let fund = text::clean("amo_fund", "La caisse AMO", &f.amo_fund, 40)?;
+    let fund = match fund.to_lowercase().as_str() {
+        "" => None,
+        "aucune" | "aucun" | "sans" => Some(crate::liquidation::fund::NO_FUND.to_string()),
+        _ => Some(fund.to_uppercase()),
+    };
+    let insured = text::clean("insured_name", "L'assuré de la caisse", &f.insured_name, 120)?;
+    let number = text::clean("insured_number", "Le n° d'immatriculation", &f.insured_number, 40)?;
+    if insured.is_empty() != number.is_empty() {
+        let (field, what) = if insured.is_empty() {
+            ("insured_name", "son nom")
+        } else {
+            ("insured_number", "son n° d'immatriculation")
+        };
+        return Err(ApiError::validation(field, format!("Assuré de la caisse : indiquez aussi {what}.")));
+    }
+    let mut tx = db.begin().await?;
+    if let Some(name) = fund.as_deref().filter(|f| *f != crate::liquidation::fund::NO_FUND) {
+        let known = ["CNOPS", "CNSS"].contains(&name)
+            || crate::liquidation::fund::arrangements(&mut *tx)
+                .await?
+                .iter()
+                .any(|a| a.fund_name.eq_ignore_ascii_case(name));
+        if !known {
+            return Err(ApiError::validation(
+                "amo_fund",
+                format!("Caisse AMO « {name} » inconnue : CNOPS, CNSS, ou « aucune »."),
+            ));
+        }
+    }
+    member_of(&mut *tx, f.beneficiary_id).await?;
+    let before: (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT amo_fund, fund_insured_name, fund_insured_number FROM beneficiaries WHERE id = $1")
+            .bind(f.beneficiary_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let (insured, number) = ((!insured.is_empty()).then_some(insured), (!number.is_empty()).then_some(number));
+    sqlx::query(
+        "UPDATE beneficiaries SET amo_fund = $1, fund_insured_name = $2, fund_insured_number = $3, version = version \
+            + 1, updated_at = $4 WHERE id = $5",
+    )
+    .bind(&fund)
+    .bind(&insured)
+    .bind(&number)
+    .bind(time::ts(now))
+    .bind(f.beneficiary_id)
+    .execute(&mut *tx)
+    .await?;
+    journal(
+        &mut tx,
+        now,
+        actor,
+        "beneficiary.fund",
+        ("beneficiary", f.beneficiary_id.to_string()),
+        Some(json!({ "amo_fund": before.0, "insured_name": before.1, "insured_number": before.2 })),
+        json!({ "amo_fund": fund, "insured_name": insured, "insured_number": number }),
     )
     .await?;
     tx.commit().await?;

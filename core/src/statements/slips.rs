@@ -91,7 +91,16 @@ pub async fn list(pool: &AnyPool) -> ApiResult<Vec<FundSlip>> {
 
 /// Puts on one slip the AMO parts of every dossier settled (paid) between
 /// two dates and not yet sent to the fund. All or nothing.
-pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate, to: NaiveDate) -> ApiResult<FundSlip> {
+/// One slip goes to one fund: `fund` names it when the period's AMO parts
+/// are owed by several (a child insured by the other parent's CNSS).
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    from: NaiveDate,
+    to: NaiveDate,
+    fund: Option<&str>,
+) -> ApiResult<FundSlip> {
     if from > to {
         return Err(ApiError::validation("to", "La fin de la période précède son début."));
     }
@@ -114,7 +123,27 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, from: NaiveDate,
             format!("Aucune part AMO réglée à transmettre entre le {} et le {}.", fr(from), fr(to)),
         ));
     }
-    let fund: String = rows[0].try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
+    let fund_of = |r: &sqlx::any::AnyRow| -> ApiResult<String> {
+        Ok(r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()))
+    };
+    let mut funds = std::collections::BTreeSet::new();
+    for r in &rows {
+        funds.insert(fund_of(r)?);
+    }
+    let fund: String = match fund.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => funds.iter().find(|x| x.eq_ignore_ascii_case(f)).cloned().ok_or_else(|| {
+            ApiError::validation("fund_name", format!("Aucune part AMO due à la caisse {f} sur cette période."))
+        })?,
+        None if funds.len() > 1 => return Err(ApiError::validation(
+            "fund_name",
+            format!(
+                "Les parts AMO de la période vont à plusieurs caisses ({}) : un bordereau par caisse, choisissez-la.",
+                funds.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        )),
+        None => funds.into_iter().next().unwrap_or_else(|| "AMO".into()),
+    };
+    let rows: Vec<_> = rows.into_iter().filter(|r| fund_of(r).map(|f| f == fund).unwrap_or(false)).collect();
     let mut total_base = 0;
     let mut total_amo = 0;
     for r in &rows {

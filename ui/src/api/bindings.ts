@@ -158,7 +158,12 @@ export type BeneficiaryCoverage = { beneficiary_id: number, covered: boolean,
  * « Couvert », « Couverte jusqu'au 01/06/2039 (21 ans ; au-delà, certificat de scolarité) »,
  * or the reason he is not.
  */
-text: string, };
+text: string, 
+/**
+ * His AMO fund when it is not the members' (`CNSS`, `aucune`), and the
+ * fund's insured with his number when that is not the member.
+ */
+amo_fund: string | null, fund_insured_name: string | null, fund_insured_number: string | null, };
 
 /**
  * A beneficiary as the form sends it.
@@ -880,7 +885,7 @@ used: number, valid_from: string, valid_to: string, tariff: number, fund_share: 
 /**
  * The acts of the rule set this coverage covers.
  */
-acts: Array<string>, };
+acts: Array<string>, insured_name: string | null, insured_number: string | null, };
 
 /**
  * A fund coverage as the desk types it from the fund's letter.
@@ -897,7 +902,21 @@ fund_act: string, beneficiary_id: number, provider: string, unit: CoverageUnit, 
 /**
  * Per month or per session, as typed (`800`, `700,00`).
  */
-tariff: string, fund_share: string, member_share: string, };
+tariff: string, fund_share: string, member_share: string, 
+/**
+ * The fund's insured and his registration number, as the letter states
+ * them (the other parent, when the child is covered through him).
+ */
+insured_name?: string | null, insured_number?: string | null, };
+
+/**
+ * A beneficiary's AMO fund, and the fund's insured where that is not the member.
+ */
+export type FundInput = { beneficiary_id: number, 
+/**
+ * `CNOPS`, `CNSS`, `aucune`; empty: the members' fund.
+ */
+amo_fund: string, insured_name: string, insured_number: string, };
 
 export type FundSlip = { id: number, 
 /**
@@ -1338,8 +1357,6 @@ export type PaymentStatementRequest = {
  * The transfer's reference (`VIR-20230310-00001/0001`).
  */
 payment_reference: string, path: string, };
-
-export type PeriodRequest = { from: string, to: string, };
 
 /**
  * What an operation needs. `Public` and `Authenticated` are for the session
@@ -1810,6 +1827,11 @@ version: string,
  */
 schema: number, };
 
+/**
+ * A period's AMO parts to one fund (named when several are owed).
+ */
+export type SlipRequest = { from: string, to: string, fund_name?: string | null, };
+
 export type StaffListResponse = { staff: Array<StaffMember>, };
 
 /**
@@ -2149,6 +2171,7 @@ export interface Operations {
   member_suspension_add: { request: SuspensionInput; response: MemberRights };
   beneficiary_disability_set: { request: DisabilityInput; response: MemberRights };
   schooling_certificate_add: { request: SchoolingInput; response: MemberRights };
+  beneficiary_fund_set: { request: FundInput; response: MemberRights };
   coverage_rule_list: { request: Empty; response: Array<CoverageRule> };
   coverage_rule_add: { request: CoverageRule; response: Array<CoverageRule> };
   member_update: { request: MemberUpdateRequest; response: Member };
@@ -2224,7 +2247,7 @@ export interface Operations {
   statement_payment: { request: PaymentStatementRequest; response: Written };
   statement_batch: { request: StatementBatchRequest; response: BatchReport };
   payment_return: { request: PaymentReturnRequest; response: PaymentReturned };
-  fund_slip_create: { request: PeriodRequest; response: FundSlip };
+  fund_slip_create: { request: SlipRequest; response: FundSlip };
   fund_slip_list: { request: Empty; response: Array<FundSlip> };
   fund_slip_export: { request: FileRequest; response: Written };
   fund_slip_confirm: { request: Confirmation; response: FundSlip };
@@ -2288,6 +2311,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   member_suspension_add: "settings_manage",
   beneficiary_disability_set: "members_write",
   schooling_certificate_add: "members_write",
+  beneficiary_fund_set: "members_write",
   coverage_rule_list: "authenticated",
   coverage_rule_add: "settings_manage",
   member_update: "members_write",

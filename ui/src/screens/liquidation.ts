@@ -276,7 +276,13 @@ async function fundCoverages(d: Dossier): Promise<HTMLElement> {
       {},
       h("td", {}, c.number),
       h("td", {}, `${c.fund_act} (${c.acts.join(", ")})`),
-      h("td", {}, c.beneficiary_name),
+      h(
+        "td",
+        {},
+        c.insured_name
+          ? `${c.beneficiary_name} (assuré : ${c.insured_name}, n° ${c.insured_number ?? ""})`
+          : c.beneficiary_name,
+      ),
       h("td", {}, `${frDate(c.valid_from)} – ${frDate(c.valid_to)}`),
       h("td", {}, `${c.used} / ${c.quantity} ${c.unit === "months" ? "mois" : "séances"}`),
       h("td", {}, `${frMoney(c.tariff)} (caisse ${frMoney(c.fund_share)}, assuré ${frMoney(c.member_share)})`),
@@ -318,6 +324,12 @@ async function fundCoverages(d: Dossier): Promise<HTMLElement> {
       field("Part de la caisse", "fund_share"),
       field("Part de l'assuré", "member_share"),
     ),
+    h(
+      "div",
+      { class: "row" },
+      field("Assuré de la caisse (si autre que l'adhérent)", "insured_name"),
+      field("Son n° d'immatriculation", "insured_number"),
+    ),
     h("button", { type: "submit", id: "fund-coverage-save" }, "Enregistrer la prise en charge"),
   );
   onSubmit(form, async () => {
@@ -334,6 +346,8 @@ async function fundCoverages(d: Dossier): Promise<HTMLElement> {
       tariff: v("tariff"),
       fund_share: v("fund_share"),
       member_share: v("member_share"),
+      insured_name: v("insured_name"),
+      insured_number: v("insured_number"),
     });
     wrap.replaceWith(await fundCoverages(d));
   });

@@ -16,7 +16,11 @@ const REASONS: [SuspensionReason, string][] = [
 
 /** The coverage text of a beneficiary (« Couvert(e) jusqu'au … », or why not). */
 export function coverageText(page: MemberPage, b: Beneficiary): string {
-  return page.rights.coverage.find((c) => c.beneficiary_id === b.id)?.text ?? "";
+  const c = page.rights.coverage.find((x) => x.beneficiary_id === b.id);
+  if (!c) return "";
+  const fund = c.amo_fund === "aucune" ? "sans caisse AMO" : c.amo_fund ? `caisse ${c.amo_fund}` : "";
+  const insured = c.fund_insured_name ? `assuré(e) : ${c.fund_insured_name}, n° ${c.fund_insured_number ?? ""}` : "";
+  return [c.text, fund, insured].filter((x) => x !== "").join(" — ");
 }
 
 export function rightsPanel(page: MemberPage, session: SessionInfo, reload: (msg: string) => void): HTMLElement {
@@ -97,6 +101,43 @@ export function rightsPanel(page: MemberPage, session: SessionInfo, reload: (msg
             ),
         },
         "Handicap",
+      ),
+    );
+  }
+  if (can("members_write")) {
+    buttons.push(
+      h(
+        "button",
+        {
+          type: "button",
+          id: "rights-fund",
+          onclick: () =>
+            form(
+              "fund-form",
+              "Caisse AMO d'un bénéficiaire",
+              [
+                select("Bénéficiaire", "beneficiary_id", who()),
+                select("Caisse", "amo_fund", [
+                  ["", "Celle de l'adhérent"],
+                  ["CNOPS", "CNOPS"],
+                  ["CNSS", "CNSS"],
+                  ["aucune", "Aucune caisse AMO"],
+                ]),
+                field("Assuré de la caisse, si autre que l'adhérent", "insured_name"),
+                field("Son n° d'immatriculation", "insured_number"),
+              ],
+              async (f) => {
+                await call("beneficiary_fund_set", {
+                  beneficiary_id: Number(value(f, "beneficiary_id")),
+                  amo_fund: value(f, "amo_fund"),
+                  insured_name: value(f, "insured_name"),
+                  insured_number: value(f, "insured_number"),
+                });
+                return "Caisse AMO enregistrée.";
+              },
+            ),
+        },
+        "Caisse AMO",
       ),
     );
   }

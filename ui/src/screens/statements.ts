@@ -207,12 +207,23 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
     form,
     h("h3", {}, "Bordereaux d'envoi à la caisse AMO"),
     formError(),
-    h("div", { class: "row" }, field("Réglés du (jj/mm/aaaa)", "from"), field("au", "to")),
+    h(
+      "div",
+      { class: "row" },
+      field("Réglés du (jj/mm/aaaa)", "from"),
+      field("au", "to"),
+      field("Caisse (si plusieurs)", "fund_name"),
+    ),
     h("button", { type: "submit", id: "fund-slip-create" }, "Établir le bordereau"),
   );
   onSubmit(form, async () => {
     const v = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
-    const s = await call("fund_slip_create", { from: isoDate(v("from")), to: isoDate(v("to")) });
+    const fund = v("fund_name").trim();
+    const s = await call("fund_slip_create", {
+      from: isoDate(v("from")),
+      to: isoDate(v("to")),
+      fund_name: fund === "" ? null : fund,
+    });
     await slipsPanel(parent);
     const line = document.getElementById("fund-slip-status");
     if (line)

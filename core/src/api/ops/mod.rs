@@ -73,6 +73,7 @@ operations! {
     rights::MemberSuspensionAdd,
     rights::BeneficiaryDisabilitySet,
     rights::SchoolingCertificateAdd,
+    rights::BeneficiaryFundSet,
     rights::CoverageRuleList,
     rights::CoverageRuleAdd,
     members::MemberUpdate,

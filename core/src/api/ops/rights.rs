@@ -5,7 +5,7 @@ use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use crate::members::coverage::{self, BeneficiaryCoverage, Coverage, CoverageRule, Suspension};
-use crate::members::rights::{self, DeathInput, DisabilityInput, SchoolingInput, SuspensionInput};
+use crate::members::rights::{self, DeathInput, DisabilityInput, FundInput, SchoolingInput, SuspensionInput};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -76,6 +76,21 @@ impl Operation for BeneficiaryDisabilitySet {
     type Response = MemberRights;
     async fn run(ctx: &mut Ctx<'_>, r: DisabilityInput) -> ApiResult<MemberRights> {
         rights::set_disability(ctx.db(), &ctx.actor, ctx.now, &r).await?;
+        let member = member_of_beneficiary(ctx, r.beneficiary_id).await?;
+        member_rights(ctx, member).await
+    }
+}
+
+pub struct BeneficiaryFundSet;
+impl Operation for BeneficiaryFundSet {
+    const NAME: &'static str = "beneficiary_fund_set";
+    const PERMISSION: Permission = Permission::MembersWrite;
+    const SUMMARY: &'static str = "Records a beneficiary's AMO fund (CNOPS, CNSS, none) and the fund's insured with \
+        his number where that is not the member; his dossiers go to that fund's arrangement.";
+    type Request = FundInput;
+    type Response = MemberRights;
+    async fn run(ctx: &mut Ctx<'_>, r: FundInput) -> ApiResult<MemberRights> {
+        rights::set_fund(ctx.db(), &ctx.actor, ctx.now, &r).await?;
         let member = member_of_beneficiary(ctx, r.beneficiary_id).await?;
         member_rights(ctx, member).await
     }

@@ -320,11 +320,15 @@ impl Operation for PaymentReturn {
     }
 }
 
+/// A period's AMO parts to one fund (named when several are owed).
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-pub struct PeriodRequest {
+pub struct SlipRequest {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub fund_name: Option<String>,
 }
 
 pub struct FundSlipCreate;
@@ -333,10 +337,10 @@ impl Operation for FundSlipCreate {
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str =
         "Puts the AMO parts of the dossiers settled in a period on a transmission slip to the AMO fund.";
-    type Request = PeriodRequest;
+    type Request = SlipRequest;
     type Response = FundSlip;
-    async fn run(ctx: &mut Ctx<'_>, r: PeriodRequest) -> ApiResult<FundSlip> {
-        slips::create(ctx.db(), &ctx.actor, ctx.now, r.from, r.to).await
+    async fn run(ctx: &mut Ctx<'_>, r: SlipRequest) -> ApiResult<FundSlip> {
+        slips::create(ctx.db(), &ctx.actor, ctx.now, r.from, r.to, r.fund_name.as_deref()).await
     }
 }
 
