@@ -42,9 +42,9 @@ fn coverage_of(page: &Value, beneficiary: i64) -> String {
 async fn children_past_the_age_students_and_the_disabled(t: TestDb) {
     let mut o = mutual(t).await;
     let (member, farah) = (o.member, o.farah);
-    let yasmine = o.w.child(&mut o.reception, member, "Benhnini", "Yasmine", "2001-06-02").await;
+    let yasmine = o.w.child(&mut o.reception, member, "Benhnini", "Yasmine", "2002-01-09").await;
     let omar = o.w.child(&mut o.reception, member, "Benhnini", "Omar", "1990-01-01").await;
-    // Yasmine turned 21 on 02/06/2022: no schooling certificate, no coverage.
+    // Yasmine turned 21 the day before, on 09/01/2023: without a schooling certificate, no coverage.
     // Omar is 33: no disability recorded, no coverage either.
     let l = liquidate(
         &mut o,
@@ -61,7 +61,7 @@ async fn children_past_the_age_students_and_the_disabled(t: TestDb) {
         outcome(&l, 0),
         (
             false,
-            "Yasmine a eu 21 ans le 02/06/2022 : plus couvert(e) depuis cette date, sauf certificat de scolarité."
+            "Yasmine a eu 21 ans le 09/01/2023 : plus couvert(e) depuis cette date, sauf certificat de scolarité."
                 .into()
         )
     );

@@ -134,13 +134,16 @@ pub async fn create(
         Some(f) => funds.iter().find(|x| x.eq_ignore_ascii_case(f)).cloned().ok_or_else(|| {
             ApiError::validation("fund_name", format!("Aucune part AMO due à la caisse {f} sur cette période."))
         })?,
-        None if funds.len() > 1 => return Err(ApiError::validation(
-            "fund_name",
-            format!(
-                "Les parts AMO de la période vont à plusieurs caisses ({}) : un bordereau par caisse, choisissez-la.",
-                funds.iter().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        )),
+        None if funds.len() > 1 => {
+            let names = funds.iter().cloned().collect::<Vec<_>>().join(", ");
+            return Err(ApiError::validation(
+                "fund_name",
+                format!(
+                    "Les parts AMO de la période vont à plusieurs caisses ({names}) : un bordereau par caisse, \
+                    choisissez-la."
+                ),
+            ));
+        }
         None => funds.into_iter().next().unwrap_or_else(|| "AMO".into()),
     };
     let rows: Vec<_> = rows.into_iter().filter(|r| fund_of(r).map(|f| f == fund).unwrap_or(false)).collect();
