@@ -544,7 +544,8 @@ async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bo
                 .collect();
             let out = json!({
                 "rows": report["rows"], "created": report["created"], "updated": report["updated"],
-                "unchanged": report["unchanged"], "rib_requests": report["rib_requests"], "rejected": rejected,
+                "unchanged": report["unchanged"], "rib_requests": report["rib_requests"],
+                "suspensions": report["suspensions"], "rejected": rejected,
             });
             println!("{}", serde_json::to_string(&out).unwrap_or_default());
             ExitCode::SUCCESS
@@ -566,6 +567,9 @@ async fn import_members(desk: &Backend, file: String, dry_run: bool, as_json: bo
                     validation (le RIB n'a pas changé).",
                     n("rib_requests")
                 );
+            }
+            if n("suspensions") > 0 {
+                println!("{} suspension(s) de droits enregistrée(s) ou modifiée(s).", n("suspensions"));
             }
             for r in report["rejected"].as_array().into_iter().flatten() {
                 println!(

@@ -192,7 +192,7 @@ async fn import_members_json_report_and_exit_codes(kind: Kind) {
     assert_eq!(
         r,
         serde_json::json!({
-            "rows": 3, "created": 1, "updated": 0, "unchanged": 0, "rib_requests": 0,
+            "rows": 3, "created": 1, "updated": 0, "unchanged": 0, "rib_requests": 0, "suspensions": 0,
             "rejected": [
                 {"row": 4, "column": "Date de naissance", "message": "Date impossible « 31/02/1990 »"},
                 {"row": 5, "column": "Matricule", "message": "Matricule 13059 déjà présent à la ligne 2 du fichier : \

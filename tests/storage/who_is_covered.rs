@@ -14,6 +14,7 @@ crate::on_both_backends!(
     children_past_the_age_students_and_the_disabled,
     a_widow_keeps_her_rights_and_a_suspension_stops_the_familys,
     each_beneficiary_goes_to_his_own_fund,
+    the_roster_carries_suspensions,
 );
 
 fn consultation(date: &str, beneficiary: i64) -> Value {
@@ -171,7 +172,7 @@ async fn a_widow_keeps_her_rights_and_a_suspension_stops_the_familys(t: TestDb) 
     let e = o.w.call(&mut o.admin, "member_suspension_add", suspension).await.unwrap_err();
     assert_eq!(
         (e.field.as_deref(), e.message.as_str()),
-        (Some("start_date"), "Une suspension (cotisations impayées) couvre déjà le 01/01/2023 : modifiez-la plutôt.")
+        (Some("start_date"), "Une suspension commence déjà le 01/01/2023 : modifiez-la plutôt.")
     );
     let (id, v) = o.record("M23-0000402", "20002", karim, "maladie", "2023-01-15", "160").await;
     let v = o
@@ -285,4 +286,69 @@ async fn each_beneficiary_goes_to_his_own_fund(t: TestDb) {
     );
     let slip = o.w.call(&mut o.claims, "fund_slip_create", period).await.unwrap();
     assert_eq!((slip["fund_name"].as_str(), slip["dossier_count"].as_i64()), (Some("CNOPS"), Some(1)));
+}
+
+async fn the_roster_carries_suspensions(t: TestDb) {
+    let mut o = mutual(t).await;
+    let fouad = o.fouad;
+    let dir = tempfile::tempdir().unwrap();
+    let roster = |rows: &[&str]| {
+        let path = dir.path().join("personnel.csv");
+        let mut text =
+            "Matricule;Nom;Prénom;Société;Situation;Suspendu du;Suspendu au;Motif de suspension\n".to_string();
+        for r in rows {
+            text.push_str(r);
+            text.push('\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().to_string()
+    };
+    let file = roster(&[
+        "13059;Benhnini;Fouad;RAM;Actif;01/01/2023;31/01/2023;Cotisations impayées",
+        "20003;Alami;Sara;RAM;Actif;15/02/2023;;Mise en disponibilité",
+        "20004;Tazi;Nour;RAM;Actif;01/02/2023;;vacances",
+    ]);
+    let dry = o.w.call(&mut o.reception, "member_import", json!({"path": file, "dry_run": true})).await.unwrap();
+    assert_eq!(dry["suspensions"], 2, "{dry}");
+    assert_eq!(
+        o.w.call(&mut o.reception, "member_get", json!({"id": o.member})).await.unwrap()["rights"]["suspensions"],
+        json!([])
+    );
+    let report = o.w.call(&mut o.reception, "member_import", json!({"path": file})).await.unwrap();
+    assert_eq!((report["created"].as_i64(), report["suspensions"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(
+        (
+            report["rejected"][0]["row"].as_i64(),
+            report["rejected"][0]["column"].as_str(),
+            report["rejected"][0]["message"].as_str()
+        ),
+        (
+            Some(4),
+            Some("Motif de suspension"),
+            Some("Motif de suspension inconnu « vacances » (cotisations impayées, disponibilité ou fin d'emploi)")
+        )
+    );
+    // January's care is refused with the reason; February's is paid.
+    let (id, v) = o.record("M23-0000701", "13059", fouad, "maladie", "2023-01-15", "160").await;
+    let v = o
+        .complete(id, v, json!({"lines": [consultation("2023-01-15", fouad), consultation("2023-02-05", fouad)]}))
+        .await;
+    let l = o.liquidate(id, v).await;
+    assert_eq!(
+        outcome(&l, 0),
+        (false, "Droits suspendus du 01/01/2023 au 31/01/2023 (cotisations impayées) : soins non remboursés.".into())
+    );
+    assert!(outcome(&l, 1).0, "{l}");
+    // The same file again changes nothing; a new end changes the period.
+    let again = o.w.call(&mut o.reception, "member_import", json!({"path": file})).await.unwrap();
+    assert_eq!(again["suspensions"], 0);
+    let ended = roster(&["20003;Alami;Sara;RAM;Actif;15/02/2023;28/02/2023;Mise en disponibilité"]);
+    let report = o.w.call(&mut o.reception, "member_import", json!({"path": ended})).await.unwrap();
+    assert_eq!(report["suspensions"], 1);
+    let sara = o.w.call(&mut o.reception, "member_get", json!({"matricule": "20003"})).await.unwrap();
+    assert_eq!(
+        sara["rights"]["suspensions"],
+        json!([{"id": sara["rights"]["suspensions"][0]["id"], "start": "2023-02-15", "end": "2023-02-28",
+            "reason": "disponibilite", "reason_label": "mise en disponibilité"}])
+    );
 }

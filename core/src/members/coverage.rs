@@ -54,6 +54,21 @@ impl SuspensionReason {
     pub fn parse(s: &str) -> Option<Self> {
         [Self::CotisationsImpayees, Self::Disponibilite, Self::FinEmploi].into_iter().find(|r| r.code() == s)
     }
+    /// As an employer's roster writes it (`Cotisations impayées`, `Mise en disponibilité`, `Fin de contrat`).
+    pub fn read(s: &str) -> Option<Self> {
+        match crate::kernel::text::key(s).as_str() {
+            "cotisationsimpayees" | "cotisationimpayee" | "impayes" | "impaye" | "nonpaiement" => {
+                Some(Self::CotisationsImpayees)
+            }
+            "disponibilite" | "miseendisponibilite" | "misendisponibilite" | "congesanssolde" | "congessanssolde" => {
+                Some(Self::Disponibilite)
+            }
+            "finemploi" | "findemploi" | "findecontrat" | "fincontrat" | "licenciement" | "demission" => {
+                Some(Self::FinEmploi)
+            }
+            _ => Self::parse(s.trim()),
+        }
+    }
 }
 
 /// A period of suspended rights; `end` open while it lasts.

@@ -135,21 +135,46 @@ pub async fn record_death(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &DeathI
     Ok(())
 }
 
-/// Records a period of suspended rights.
-pub async fn add_suspension(db: &Db, actor: &Actor, now: DateTime<Utc>, s: &SuspensionInput) -> ApiResult<i64> {
+/// What writing a suspension did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Created(i64),
+    /// The same period (same start) was there: its end or reason now as given.
+    Changed(i64),
+    /// Already there as given.
+    Same,
+}
+
+/// Writes a period of suspended rights, for the desk and the roster alike:
+/// the same start again changes that period; another period overlapping it
+/// is refused. Not journaled here: each caller journals its way.
+pub async fn write_suspension(
+    c: &mut sqlx::AnyConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    member_id: i64,
+    s: &SuspensionInput,
+) -> ApiResult<Written> {
     if let Some(e) = s.end_date.filter(|e| *e < s.start_date) {
         return Err(ApiError::validation(
             "end_date",
             format!("La fin de la suspension ({}) précède son début ({}).", fr(e), fr(s.start_date)),
         ));
     }
-    let mut tx = db.begin().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM members WHERE id = $1").bind(s.member_id).fetch_optional(&mut *tx).await?;
-    if exists.is_none() {
-        return Err(ApiError::validation("member_id", format!("Aucun adhérent n° {}.", s.member_id)));
+    let all = coverage::suspensions(&mut *c, member_id).await?;
+    if let Some(same) = all.iter().find(|o| o.start == s.start_date) {
+        if same.end == s.end_date && same.reason == s.reason {
+            return Ok(Written::Same);
+        }
+        sqlx::query("UPDATE coverage_suspensions SET end_date = $1, reason = $2 WHERE id = $3")
+            .bind(s.end_date.map(time::date))
+            .bind(s.reason.code())
+            .bind(same.id)
+            .execute(&mut *c)
+            .await?;
+        return Ok(Written::Changed(same.id));
     }
-    for other in coverage::suspensions(&mut *tx, s.member_id).await? {
+    for other in &all {
         let overlaps =
             other.start <= s.end_date.unwrap_or(NaiveDate::MAX) && s.start_date <= other.end.unwrap_or(NaiveDate::MAX);
         if overlaps {
@@ -167,14 +192,35 @@ pub async fn add_suspension(db: &Db, actor: &Actor, now: DateTime<Utc>, s: &Susp
         "INSERT INTO coverage_suspensions (member_id, start_date, end_date, reason, created_at, created_by) VALUES \
             ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(s.member_id)
+    .bind(member_id)
     .bind(time::date(s.start_date))
     .bind(s.end_date.map(time::date))
     .bind(s.reason.code())
     .bind(time::ts(now))
     .bind(&actor.name)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *c)
     .await?;
+    Ok(Written::Created(id))
+}
+
+/// Records a period of suspended rights from the desk.
+pub async fn add_suspension(db: &Db, actor: &Actor, now: DateTime<Utc>, s: &SuspensionInput) -> ApiResult<i64> {
+    let mut tx = db.begin().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM members WHERE id = $1").bind(s.member_id).fetch_optional(&mut *tx).await?;
+    if exists.is_none() {
+        return Err(ApiError::validation("member_id", format!("Aucun adhérent n° {}.", s.member_id)));
+    }
+    let id = match write_suspension(&mut tx, now, actor, s.member_id, s).await? {
+        Written::Created(id) => id,
+        // From the desk, the same period again is a mistake, not a change.
+        Written::Same | Written::Changed(_) => {
+            return Err(ApiError::validation(
+                "start_date",
+                format!("Une suspension commence déjà le {} : modifiez-la plutôt.", fr(s.start_date)),
+            ))
+        }
+    };
     journal(
         &mut tx,
         now,

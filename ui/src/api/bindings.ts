@@ -822,7 +822,7 @@ days?: number, };
 /**
  * What a column can hold.
  */
-export type Field = "matricule" | "cnie" | "last_name" | "first_name" | "full_name" | "birth_date" | "employer" | "status" | "address" | "gsm" | "email" | "rib" | "affiliation_date" | "end_date" | "relation";
+export type Field = "matricule" | "cnie" | "last_name" | "first_name" | "full_name" | "birth_date" | "employer" | "status" | "address" | "gsm" | "email" | "rib" | "affiliation_date" | "end_date" | "relation" | "suspended_from" | "suspended_to" | "suspension_reason";
 
 /**
  * A piece given at registration or as a complement: a file on disk.
@@ -1015,7 +1015,11 @@ rib_requests: number, rejected: Array<RejectedRow>, dry_run: boolean, sheet: str
 /**
  * The optional beneficiaries sheet.
  */
-beneficiaries: BeneficiaryCounts | null, };
+beneficiaries: BeneficiaryCounts | null, 
+/**
+ * Periods of suspended rights the file reports, new or changed.
+ */
+suspensions: number, };
 
 /**
  * What the import screen and `guichet import-members` send.

@@ -101,6 +101,9 @@ export function importScreen(content: HTMLElement, back: () => void): void {
         r.beneficiaries
           ? h("li", {}, `Bénéficiaires : ${r.beneficiaries.created} ajoutés, ${r.beneficiaries.unchanged} déjà connus`)
           : null,
+        r.suspensions > 0
+          ? h("li", { id: "count-suspensions" }, `${r.suspensions} suspension(s) de droits (ajoutées ou modifiées)`)
+          : null,
       ),
       r.rejected.length === 0
         ? null

@@ -31,10 +31,16 @@ pub enum Field {
     EndDate,
     /// Beneficiaries sheet: the link to the member.
     Relation,
+    /// A period of suspended rights the employer reports (unpaid
+    /// contributions, leave without pay, end of employment): its start, its
+    /// end (empty while it lasts) and its reason.
+    SuspendedFrom,
+    SuspendedTo,
+    SuspensionReason,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 18] = [
         Field::Matricule,
         Field::Cnie,
         Field::LastName,
@@ -50,6 +56,9 @@ impl Field {
         Field::AffiliationDate,
         Field::EndDate,
         Field::Relation,
+        Field::SuspendedFrom,
+        Field::SuspendedTo,
+        Field::SuspensionReason,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +78,9 @@ impl Field {
             Field::AffiliationDate => "affiliation_date",
             Field::EndDate => "end_date",
             Field::Relation => "relation",
+            Field::SuspendedFrom => "suspended_from",
+            Field::SuspendedTo => "suspended_to",
+            Field::SuspensionReason => "suspension_reason",
         }
     }
 
@@ -137,6 +149,16 @@ impl Field {
             ],
             Field::EndDate => &["datedesortie", "datesortie", "datefin", "sortie", "radiation", "dateradiation"],
             Field::Relation => &["lien", "liendeparente", "parente", "relation", "qualite", "type", "typebeneficiaire"],
+            Field::SuspendedFrom => &[
+                "suspendudu",
+                "suspendudepuis",
+                "debutsuspension",
+                "debutdesuspension",
+                "datesuspension",
+                "suspension",
+            ],
+            Field::SuspendedTo => &["suspenduau", "finsuspension", "findesuspension", "suspendujusquau"],
+            Field::SuspensionReason => &["motifsuspension", "motifdesuspension", "causesuspension", "motif"],
         }
     }
 
@@ -295,6 +317,9 @@ pub fn label(f: Field) -> &'static str {
         Field::AffiliationDate => "Date d'affiliation",
         Field::EndDate => "Date de sortie",
         Field::Relation => "Lien",
+        Field::SuspendedFrom => "Suspendu du",
+        Field::SuspendedTo => "Suspendu au",
+        Field::SuspensionReason => "Motif de suspension",
     }
 }
 

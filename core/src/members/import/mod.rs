@@ -10,6 +10,7 @@ pub mod header;
 mod plan;
 mod reading;
 mod rows;
+mod suspensions;
 mod writer;
 
 use crate::audit::Actor;
@@ -75,6 +76,8 @@ pub struct ImportReport {
     pub columns: Vec<DetectedColumn>,
     /// The optional beneficiaries sheet.
     pub beneficiaries: Option<BeneficiaryCounts>,
+    /// Periods of suspended rights the file reports, new or changed.
+    pub suspensions: u32,
 }
 
 impl ImportReport {

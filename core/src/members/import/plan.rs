@@ -83,6 +83,7 @@ pub(super) async fn run(
             == 0;
     let mut w = Writer::new(now, actor, declared_rows);
     let mut beneficiaries_sheet: Option<(Sheet, Layout)> = None;
+    let mut suspended: Vec<super::suspensions::Reported> = vec![];
     let phase = if dry_run { ImportPhase::Verification } else { ImportPhase::Ecriture };
     progress(ImportProgress { phase, done: 0, total: declared_rows });
     loop {
@@ -90,6 +91,8 @@ pub(super) async fn run(
             Some(Msg::Checked { rows, rejected, seen }) => {
                 report.rows += seen;
                 report.rejected.extend(rejected);
+                suspended
+                    .extend(rows.iter().filter_map(|r| r.suspension.map(|s| (r.row, r.fields.matricule.clone(), s))));
                 let (creates, updates, ribs) =
                     classify(db, registry_empty, rows, &sheet_name, &layout, &mut report, &mut w).await?;
                 if !dry_run && (!creates.is_empty() || !updates.is_empty()) {
@@ -189,6 +192,13 @@ pub(super) async fn run(
         }
         report.beneficiaries = Some(counts);
     }
+    if dry_run {
+        report.suspensions = super::suspensions::count_changes(db, &suspended).await?;
+    } else if !suspended.is_empty() {
+        let (n, refused) = w.write_suspensions(db, actor, &sheet_name, &layout, suspended).await?;
+        report.suspensions = n;
+        report.rejected.extend(refused);
+    }
     // Rejections in the file's order: the members sheet's rows, then the beneficiaries'.
     let main = report.sheet.clone();
     report.rejected.sort_by_key(|r| (r.sheet != main, r.row));
@@ -207,6 +217,7 @@ pub(super) async fn run(
             "file": file_name, "rows": report.rows, "created": report.created, "updated": report.updated,
             "unchanged": report.unchanged, "rib_requests": report.rib_requests, "rejected_rows": report.rejected_rows(),
             "beneficiaries_created": report.beneficiaries.as_ref().map(|b| b.created).unwrap_or(0),
+            "suspensions": report.suspensions,
         })),
     });
     let mut tx = w.take_tx(db).await?;

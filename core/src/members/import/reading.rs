@@ -197,7 +197,7 @@ impl Checker {
         let layout = &self.layout;
         for (row_no, cells_of_row) in data {
             let mut errors: Vec<(Field, String)> = Vec::new();
-            let (input, given) = read_member(layout, &cells_of_row, &mut errors);
+            let (input, given, suspension) = read_member(layout, &cells_of_row, &mut errors);
             let checked = input.check(self.today);
             let mut reject = |f: Field, msg: String| {
                 rejected.push(RejectedRow {
@@ -243,7 +243,7 @@ impl Checker {
             }
             self.seen_matricule.insert(fields.matricule.clone(), row_no);
             let search_name = repo::search_name(&fields.last_name, &fields.first_name);
-            valid.push(Row { row: row_no, fields, given, search_name });
+            valid.push(Row { row: row_no, fields, given, search_name, suspension });
         }
         (valid, rejected)
     }

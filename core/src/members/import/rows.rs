@@ -4,6 +4,7 @@
 use super::cells;
 use super::header::{self, Field, Layout};
 use crate::kernel::text;
+use crate::members::coverage::SuspensionReason;
 use crate::members::input::MemberFields;
 use crate::members::{BeneficiaryInput, Member, MemberInput, MemberStatus, Relation};
 use crate::sheet::Cell;
@@ -22,6 +23,16 @@ pub(super) struct Row {
     /// The folded name, worked out on the reading side: the writing side,
     /// which waits for the database, has less to do per row.
     pub(super) search_name: String,
+    /// A period of suspended rights the row reports.
+    pub(super) suspension: Option<Suspended>,
+}
+
+/// A period of suspended rights as a roster reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Suspended {
+    pub(super) from: NaiveDate,
+    pub(super) to: Option<NaiveDate>,
+    pub(super) reason: SuspensionReason,
 }
 
 /// A member this import creates, as written.
@@ -49,7 +60,8 @@ pub(super) fn read_member(
     layout: &Layout,
     cells_of_row: &[Cell],
     errors: &mut Vec<(Field, String)>,
-) -> (MemberInput, Given) {
+) -> (MemberInput, Given, Option<Suspended>) {
+    let mut suspended: (Option<NaiveDate>, Option<NaiveDate>, Option<SuspensionReason>) = (None, None, None);
     let mut input = MemberInput::default();
     let mut given = Given::default();
     let empty = Cell::Empty;
@@ -126,13 +138,55 @@ pub(super) fn read_member(
                 }
             }
             Field::Relation => {}
+            Field::SuspendedFrom => suspended.0 = as_date(errors),
+            Field::SuspendedTo => suspended.1 = as_date(errors),
+            Field::SuspensionReason => {
+                if let Some(s) = as_text(errors) {
+                    match SuspensionReason::read(&s) {
+                        Some(r) => suspended.2 = Some(r),
+                        None => errors.push((
+                            f,
+                            format!(
+                                "motif de suspension inconnu « {} » (cotisations impayées, disponibilité ou fin \
+                                    d'emploi)",
+                                crate::members::validate::shorten(&s)
+                            ),
+                        )),
+                    }
+                }
+            }
         }
     }
     if layout.columns.contains_key(&Field::FullName) {
         given.insert(Field::LastName);
         given.insert(Field::FirstName);
     }
-    (input, given)
+    let suspension = match suspended {
+        (None, None, None) => None,
+        (Some(from), to, Some(reason)) => match to {
+            Some(t) if t < from => {
+                errors.push((Field::SuspendedTo, "la fin de la suspension précède son début".into()));
+                None
+            }
+            _ => Some(Suspended { from, to, reason }),
+        },
+        // A cell already refused says why; otherwise the row lacks a part of the period.
+        _ if errors
+            .iter()
+            .any(|(f, _)| matches!(f, Field::SuspendedFrom | Field::SuspendedTo | Field::SuspensionReason)) =>
+        {
+            None
+        }
+        (None, _, _) => {
+            errors.push((Field::SuspendedFrom, "suspension sans date de début".into()));
+            None
+        }
+        (Some(_), _, None) => {
+            errors.push((Field::SuspensionReason, "suspension sans motif".into()));
+            None
+        }
+    };
+    (input, given, suspension)
 }
 
 /// The field behind a validation error of `MemberInput::check`.
