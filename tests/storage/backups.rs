@@ -235,6 +235,11 @@ async fn restores_never_overwrite_and_refuse_foreign_files(t: TestDb) {
                 que Guichet ne crée pas",
             ),
             ("CREATE VIEW tout AS SELECT * FROM members", "la vue « tout », que Guichet ne crée pas"),
+            // `_` is a LIKE wildcard: a name merely like SQLite's own is not trusted (issue 35, item 9).
+            (
+                "CREATE TRIGGER sqliteXpurge AFTER INSERT ON members BEGIN DELETE FROM staff; END",
+                "le déclencheur « sqliteXpurge », que Guichet ne crée pas",
+            ),
             (
                 "DROP TRIGGER audit_log_no_delete; CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN \
                     0 BEGIN SELECT 1; END",

@@ -258,6 +258,16 @@ async fn the_fund_exempts_a_chronic_patient_for_his_illness_only(t: TestDb) {
     assert_eq!(l["lines"][0]["exempted"], true);
     assert_eq!(figures(&l, 1), (20_000, 8_000, 16_000, 4_000, 0));
     assert_eq!(l["lines"][1]["exempted"], false);
+    // Need-to-know: the processor sees the exemption; reception and
+    // administrators see the amounts, not that the fund exempted the line.
+    let seen = o.w.call(&mut o.claims, "care_lines_get", json!({"id": id})).await.unwrap();
+    assert_eq!((seen[0]["exempted"].clone(), seen[0]["rate"].as_i64()), (json!(true), Some(10_000)));
+    for caller in [&mut o.reception, &mut o.admin] {
+        let seen = o.w.call(caller, "care_lines_get", json!({"id": id})).await.unwrap();
+        assert_eq!((seen[0]["exempted"].clone(), seen[0]["rate"].clone()), (json!(false), Value::Null));
+        assert!(!seen[0]["explanation"].to_string().contains("ALD"), "{}", seen[0]["explanation"]);
+        assert_eq!(seen[1]["rate"].as_i64(), Some(8_000));
+    }
 
     // The statement says « exonéré (ALD) », never the illness.
     o.w.call(&mut o.claims, "payment_batch_create", json!({"pay_date": "2023-03-01"})).await.unwrap();

@@ -131,6 +131,17 @@ pub struct StoredLine {
     pub warnings: Vec<String>,
 }
 
+/// For a role that does not read chronic illnesses (reception, administrators):
+/// an exempted line shows neither its flag, nor its rate, nor the words of
+/// its explanation that tell of the illness.
+pub fn redact_exemption(lines: &mut [StoredLine]) {
+    for l in lines.iter_mut().filter(|l| l.exempted) {
+        l.exempted = false;
+        l.rate = None;
+        l.explanation.retain(|e| !e.contains("ALD"));
+    }
+}
+
 pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResult<Vec<StoredLine>> {
     let sets = rule_sets(&mut *tx).await?;
     let rows = sqlx::query(

@@ -268,10 +268,7 @@ async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
         .fetch_one(&mut conn)
         .await
         .map_err(|e| ApiError::validation("file", format!("Sauvegarde abîmée : {e}")))?;
-    let objects: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
-            .fetch_all(&mut conn)
-            .await?;
+    let objects = super::sqlite_objects(&mut conn).await?;
     let _ = sqlx::Connection::close(conn).await;
     if check != "ok" {
         return Err(ApiError::validation(

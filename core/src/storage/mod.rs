@@ -111,9 +111,7 @@ impl Db {
         sqlx::any::install_default_drivers();
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect("sqlite::memory:").await?;
         SQLITE_MIGRATIONS.run_direct(&mut conn).await.map_err(crate::error::ApiError::internal)?;
-        let objects = sqlx::query_as("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
-            .fetch_all(&mut conn)
-            .await?;
+        let objects = sqlite_objects(&mut conn).await?;
         let _ = sqlx::Connection::close(conn).await;
         Ok(objects)
     }
@@ -339,4 +337,24 @@ fn pool_options() -> AnyPoolOptions {
             Ok(true)
         })
     })
+}
+
+/// The objects of a SQLite database but SQLite's own, by an exact list: the
+/// counters of AUTOINCREMENT and ANALYZE, and the indexes it makes for a
+/// UNIQUE or PRIMARY KEY constraint (no SQL of their own). Not every name
+/// `LIKE 'sqlite_%'`: `_` matches any character, and `sqliteXpurge` would pass.
+pub(crate) async fn sqlite_objects(
+    conn: &mut sqlx::AnyConnection,
+) -> crate::error::ApiResult<Vec<(String, String, Option<String>)>> {
+    const OWN_TABLES: [&str; 5] = ["sqlite_sequence", "sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4"];
+    let all: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT type, name, sql FROM sqlite_schema").fetch_all(conn).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(kind, name, sql)| {
+            let own = (kind == "table" && OWN_TABLES.contains(&name.as_str()))
+                || (kind == "index" && name.starts_with("sqlite_autoindex_") && sql.is_none());
+            !own
+        })
+        .collect())
 }

@@ -64,7 +64,12 @@ impl Operation for CareLinesGet {
     type Request = IdRequest;
     type Response = Vec<StoredLine>;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<StoredLine>> {
-        repo::lines_of(&mut *ctx.db().pool().acquire().await?, r.id).await
+        let mut lines = repo::lines_of(&mut *ctx.db().pool().acquire().await?, r.id).await?;
+        // That the fund exempts a line tells of a chronic illness: need-to-know.
+        if !ctx.allows(Permission::ChronicRead) {
+            repo::redact_exemption(&mut lines);
+        }
+        Ok(lines)
     }
 }
 
