@@ -200,14 +200,27 @@ fn write_local(dest: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether `base` is an `https://` address.
+fn https(base: &str) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
+}
+
+/// Whether `base` is plain HTTP to this machine: its parsed host, not its
+/// text's start (`http://localhost.evil.example` and
+/// `http://127.0.0.1@evil.example` go elsewhere).
+fn loopback_http(base: &str) -> bool {
+    let Ok(u) = reqwest::Url::parse(base) else { return false };
+    let host = u.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+    u.scheme() == "http"
+        && (host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+}
+
 impl Client {
     /// `base`: `https://serveur:8443` (or `http://127.0.0.1:…` on the same machine).
     pub fn new(base: &str, desk: &str, trust: Trust) -> Result<Client, ApiError> {
         let base = base.trim().trim_end_matches('/').to_string();
         let base = if base.contains("://") { base } else { format!("https://{base}") };
-        let is_loopback_http =
-            base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]");
-        if !base.starts_with("https://") && !is_loopback_http {
+        if !(https(&base) || loopback_http(&base)) {
             return Err(ApiError::validation(
                 "server",
                 "Adresse du serveur : https://… (http seulement sur la machine même).",
@@ -430,5 +443,30 @@ impl Client {
             }
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine_by_its_parsed_host() {
+        for ok in
+            ["http://127.0.0.1:9443", "http://localhost:8443", "http://[::1]:9443", "https://serveur:8443", "serveur"]
+        {
+            assert!(Client::new(ok, "guichet-1", Trust::System).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example:9443",
+            "http://127.0.0.1@evil.example",
+            "http://10.0.0.5:9443",
+            "ftp://127.0.0.1",
+        ] {
+            let e =
+                Client::new(refused, "guichet-1", Trust::System).err().unwrap_or_else(|| panic!("{refused} accepted"));
+            assert_eq!(e.field.as_deref(), Some("server"), "{refused}");
+        }
     }
 }

@@ -23,6 +23,7 @@ crate::on_both_backends!(
     the_medical_role_and_a_medical_reset_need_a_second_administrator,
     an_account_created_medical_or_administrator_waits_for_a_second_administrator,
     a_new_administrator_cannot_validate_what_was_asked_before_him,
+    the_first_administrator_of_a_site_is_made_on_the_servers_machine,
 );
 
 async fn first_start_creates_the_administrator_once(t: TestDb) {
@@ -752,4 +753,25 @@ async fn a_new_administrator_cannot_validate_what_was_asked_before_him(t: TestDb
     assert_eq!(still.as_array().unwrap().len(), 1, "the medical role still waits");
     // An administrator of before validates it.
     w.call(&mut chef2, "staff_request_decide", json!({"id": asked["id"], "approve": true})).await.unwrap();
+}
+
+/// Through a server, the first administrator is created only from the
+/// server's own machine: whoever reaches a new server first from the network
+/// must not own it (issue 35, item 12).
+async fn the_first_administrator_of_a_site_is_made_on_the_servers_machine(t: TestDb) {
+    use guichet_core::audit::{Origin, ORIGIN};
+    let w = World::new(t).without_idle_lock().await;
+    let ask = |remote: &str| Origin { desk: "Poste inconnu".into(), remote_addr: remote.into() };
+    let req = json!({"username": "admin", "full_name": "Admin", "password": PASSWORD});
+    let mut c = Caller::Anonymous;
+    let e = ORIGIN.scope(ask("10.0.0.7"), w.call(&mut c, "setup_create_admin", req.clone())).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(
+        e.message.starts_with("Le premier administrateur d'un site se crée sur la machine du serveur"),
+        "{}",
+        e.message
+    );
+    assert_eq!(support::count(&w.t.db, "staff").await, 0);
+    let info = ORIGIN.scope(ask("::1"), w.call(&mut c, "setup_create_admin", req)).await.unwrap();
+    assert_eq!(info["staff"]["username"], "admin");
 }

@@ -30,6 +30,13 @@ pub struct Origin {
     pub remote_addr: String,
 }
 
+impl Origin {
+    /// The call came from the server's own machine (a loopback address).
+    pub fn on_this_machine(&self) -> bool {
+        self.remote_addr.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
 tokio::task_local! {
     /// Set by the server around each call it runs (`ORIGIN.scope`): every
     /// actor made during the call, and so every journal row it writes, names

@@ -91,6 +91,14 @@ impl Operation for SetupCreateAdmin {
     type Request = CreateAdminRequest;
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: CreateAdminRequest) -> ApiResult<SessionInfo> {
+        // On a site, the first administrator is made on the server's machine:
+        // whoever reaches a new server first from the network must not own it.
+        if ctx.actor.origin.as_ref().is_some_and(|o| !o.on_this_machine()) {
+            return Err(ApiError::forbidden(
+                "Le premier administrateur d'un site se crée sur la machine du serveur (guichet staff add, ou un poste \
+                ouvert sur cette machine).",
+            ));
+        }
         // Refused, under a lock, while an active administrator exists.
         let first_start = Actor::process("premier-démarrage");
         let created = staff::create_first_admin(
