@@ -499,7 +499,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         family: act.family.clone(),
         base,
         rate,
-        exempted: l.chronic && l.coverage.is_none(),
+        exempted: l.chronic && l.coverage.is_none() && d.has_fund,
         amo,
         complementary,
         paid_by_fund: l.paid_by_fund,

@@ -439,3 +439,19 @@ fn glasses_every_two_years_for_the_family_count_earlier_years_and_every_member()
     let l = liquidate(&[r], &facts(), &[line("VERRES", 1, 80_000)], &used, &[]);
     assert_eq!(accepted(&l.lines[0]).complementary, 35_000);
 }
+
+#[test]
+fn without_a_fund_there_is_no_amo_part_nor_exemption() {
+    // A child with no AMO fund: the mutual's rule (half of the member's part)
+    // applies to the whole base; a chronic declaration exempts nothing.
+    let none = DossierFacts { has_fund: false, ..facts() };
+    let l = liquidate(
+        &[rules(day(2022, 1, 1), 110)],
+        &none,
+        &[CareLine { chronic: true, ..line("C", 1, 10_000) }],
+        &BTreeMap::new(),
+        &[],
+    );
+    let c = accepted(&l.lines[0]);
+    assert_eq!((c.base, c.rate, c.amo, c.complementary, c.exempted), (8_000, 0, 0, 4_000, false));
+}
