@@ -140,6 +140,9 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
         cases.push((op, req, field, words.to_string()))
     };
 
+    // A queue page so far that its offset would overflow (issue 35, item 16).
+    add("dossier_queue", json!({"page": i64::MAX}), "page", "Page");
+
     // Members: identifiers, names, dates, contacts, bank accounts.
     add("member_create", with(&member, "matricule", json!("")), "matricule", "obligatoire");
     add("member_create", with(&member, "matricule", json!("'; DROP TABLE members; --")), "matricule", "Matricule");

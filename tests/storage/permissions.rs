@@ -283,13 +283,21 @@ async fn an_idle_desk_locks_and_needs_the_password_again(t: TestDb) {
     w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap();
     let actions = w.audit_actions().await;
     assert!(actions.contains(&"session.locked".to_string()) && actions.contains(&"session.unlock".to_string()));
-    // The administrator sets it; 0 never locks.
+    // The administrator sets it, from 1 to 240 minutes: a desk always locks (issue 35, item 11).
     let mut chef = w.login("chef").await;
-    let e = w.call(&mut agent, "lock_settings_save", json!({"idle_lock_minutes": 0})).await.unwrap_err();
+    let e = w.call(&mut agent, "lock_settings_save", json!({"idle_lock_minutes": 10})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let e = w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": 500})).await.unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("idle_lock_minutes"));
-    w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": 0})).await.unwrap();
+    for bad in [0, 500] {
+        let e = w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": bad})).await.unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (
+                Some("idle_lock_minutes"),
+                "Verrouillage après inactivité : de 1 à 240 minutes (un poste se verrouille toujours)."
+            )
+        );
+    }
+    w.call(&mut chef, "lock_settings_save", json!({"idle_lock_minutes": 240})).await.unwrap();
     w.clock.advance(chrono::Duration::hours(3));
     w.call(&mut agent, "member_search", json!({"query": "x"})).await.unwrap();
     // A locked desk may still be left.

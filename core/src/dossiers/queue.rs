@@ -127,8 +127,18 @@ fn where_of(c: &[String]) -> String {
     }
 }
 
+/// The last page anyone can reach (a million pages of 50): beyond it the
+/// offset would overflow.
+const LAST_PAGE: i64 = 1_000_000;
+
 pub async fn queue(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<QueuePage> {
     let page = f.page.max(0);
+    if page > LAST_PAGE {
+        return Err(crate::error::ApiError::validation(
+            "page",
+            format!("Page {} : il n'y en a pas au-delà de la page {LAST_PAGE}.", f.page),
+        ));
+    }
     let (c, b) = conditions(f, me, today, true, "d");
     let sql = format!(
         "{DOSSIER_SELECT}{} ORDER BY d.validity_end, d.id LIMIT {} OFFSET {}",

@@ -1101,7 +1101,7 @@ net_paid: number, version: number, };
  */
 export type LockSettings = { 
 /**
- * Minutes; 0 never locks.
+ * Minutes, 1 to 240 (a value of 0 stored before still reads as never).
  */
 idle_lock_minutes: number, };
 

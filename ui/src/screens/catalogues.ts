@@ -321,7 +321,7 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
     lockForm,
     h("h3", {}, "Verrouillage des postes"),
     formError(),
-    field("Verrouiller après (minutes d'inactivité ; 0 : jamais)", "idle_lock_minutes", {
+    field("Verrouiller après (minutes d'inactivité, de 1 à 240)", "idle_lock_minutes", {
       value: String(lock.idle_lock_minutes),
     }),
     h("button", { type: "submit", class: "primary" }, "Enregistrer"),

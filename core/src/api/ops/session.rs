@@ -292,7 +292,7 @@ pub struct Locked {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct LockSettings {
-    /// Minutes; 0 never locks.
+    /// Minutes, 1 to 240 (a value of 0 stored before still reads as never).
     #[ts(type = "number")]
     pub idle_lock_minutes: i64,
 }
@@ -314,14 +314,15 @@ impl Operation for LockSettingsSave {
     const NAME: &'static str = "lock_settings_save";
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str =
-        "Changes the minutes of inactivity after which a desk locks (1 to 240; 0 never locks).";
+        "Changes the minutes of inactivity after which a desk locks (1 to 240: a desk always locks).";
     type Request = LockSettings;
     type Response = LockSettings;
     async fn run(ctx: &mut Ctx<'_>, r: LockSettings) -> ApiResult<LockSettings> {
-        if !(0..=240).contains(&r.idle_lock_minutes) {
+        // A desk left open shows health data to whoever passes: it always locks.
+        if !(1..=240).contains(&r.idle_lock_minutes) {
             return Err(ApiError::validation(
                 "idle_lock_minutes",
-                "Verrouillage après inactivité : de 1 à 240 minutes, ou 0 pour jamais.",
+                "Verrouillage après inactivité : de 1 à 240 minutes (un poste se verrouille toujours).",
             ));
         }
         let before = crate::api::idle_lock_minutes(ctx.db().pool()).await?;
