@@ -35,6 +35,20 @@ fn outcome(l: &Value, i: usize) -> (bool, String) {
     (x["accepted"].as_bool().unwrap(), x["reason"].as_str().unwrap_or("").to_string())
 }
 
+/// A consultation on 15/01/2023, refused while the rights are suspended for
+/// January, and one on 05/02/2023, paid.
+async fn suspended_in_january(o: &mut Mutual, form: &str, matricule: &str, who: i64) {
+    let (id, v) = o.record(form, matricule, who, "maladie", "2023-01-15", "160").await;
+    let v =
+        o.complete(id, v, json!({"lines": [consultation("2023-01-15", who), consultation("2023-02-05", who)]})).await;
+    let l = o.liquidate(id, v).await;
+    assert_eq!(
+        outcome(&l, 0),
+        (false, "Droits suspendus du 01/01/2023 au 31/01/2023 (cotisations impayées) : soins non remboursés.".into())
+    );
+    assert!(outcome(&l, 1).0, "{l}");
+}
+
 fn coverage_of(page: &Value, beneficiary: i64) -> String {
     let c = page["rights"]["coverage"].as_array().unwrap().iter().find(|c| c["beneficiary_id"] == beneficiary);
     c.unwrap()["text"].as_str().unwrap().to_string()
@@ -174,16 +188,7 @@ async fn a_widow_keeps_her_rights_and_a_suspension_stops_the_familys(t: TestDb) 
         (e.field.as_deref(), e.message.as_str()),
         (Some("start_date"), "Une suspension commence déjà le 01/01/2023 : modifiez-la plutôt.")
     );
-    let (id, v) = o.record("M23-0000402", "20002", karim, "maladie", "2023-01-15", "160").await;
-    let v = o
-        .complete(id, v, json!({"lines": [consultation("2023-01-15", karim), consultation("2023-02-05", karim)]}))
-        .await;
-    let l = o.liquidate(id, v).await;
-    assert_eq!(
-        outcome(&l, 0),
-        (false, "Droits suspendus du 01/01/2023 au 31/01/2023 (cotisations impayées) : soins non remboursés.".into())
-    );
-    assert!(outcome(&l, 1).0, "{l}");
+    suspended_in_january(&mut o, "M23-0000402", "20002", karim).await;
     let page = o.w.call(&mut o.reception, "member_get", json!({"id": other})).await.unwrap();
     assert_eq!(page["rights"]["suspensions"][0]["reason_label"], "cotisations impayées");
     let actions = o.w.audit_actions().await;
@@ -329,16 +334,7 @@ async fn the_roster_carries_suspensions(t: TestDb) {
         )
     );
     // January's care is refused with the reason; February's is paid.
-    let (id, v) = o.record("M23-0000701", "13059", fouad, "maladie", "2023-01-15", "160").await;
-    let v = o
-        .complete(id, v, json!({"lines": [consultation("2023-01-15", fouad), consultation("2023-02-05", fouad)]}))
-        .await;
-    let l = o.liquidate(id, v).await;
-    assert_eq!(
-        outcome(&l, 0),
-        (false, "Droits suspendus du 01/01/2023 au 31/01/2023 (cotisations impayées) : soins non remboursés.".into())
-    );
-    assert!(outcome(&l, 1).0, "{l}");
+    suspended_in_january(&mut o, "M23-0000701", "13059", fouad).await;
     // The same file again changes nothing; a new end changes the period.
     let again = o.w.call(&mut o.reception, "member_import", json!({"path": file})).await.unwrap();
     assert_eq!(again["suspensions"], 0);

@@ -10,6 +10,7 @@
 use super::Relation;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
+use crate::storage::time::row_date as date;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
@@ -118,10 +119,6 @@ pub struct BeneficiaryCoverage {
     pub amo_fund: Option<String>,
     pub fund_insured_name: Option<String>,
     pub fund_insured_number: Option<String>,
-}
-
-fn date(r: &sqlx::any::AnyRow, c: &str) -> ApiResult<Option<NaiveDate>> {
-    Ok(r.try_get::<Option<String>, _>(c)?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
 /// The day someone born on `birth` turns `age`.
