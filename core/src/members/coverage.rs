@@ -227,6 +227,16 @@ impl Coverage {
         })
     }
 
+    /// The member's death, if recorded.
+    pub fn deceased_on(&self) -> Option<NaiveDate> {
+        self.deceased_on
+    }
+
+    /// The member's periods of suspended rights, as read.
+    pub fn into_suspensions(self) -> Vec<Suspension> {
+        self.suspensions
+    }
+
     /// `None`: not a beneficiary of this member; otherwise whether he is covered on `day`.
     pub fn covered(&self, beneficiary: i64, day: NaiveDate) -> Option<bool> {
         self.check(beneficiary, day).map(|r| r.is_ok())

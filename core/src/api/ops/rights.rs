@@ -20,14 +20,11 @@ pub struct MemberRights {
 }
 
 pub async fn member_rights(ctx: &Ctx<'_>, member_id: i64) -> ApiResult<MemberRights> {
-    let mut c = ctx.db().pool().acquire().await?;
-    let cover = Coverage::read(&mut c, member_id).await?;
-    let deceased: Option<String> =
-        sqlx::query_scalar("SELECT deceased_on FROM members WHERE id = $1").bind(member_id).fetch_one(&mut *c).await?;
+    let cover = Coverage::read(&mut *ctx.db().pool().acquire().await?, member_id).await?;
     Ok(MemberRights {
-        deceased_on: deceased.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-        suspensions: coverage::suspensions(&mut *c, member_id).await?,
+        deceased_on: cover.deceased_on(),
         coverage: cover.summary(ctx.now.date_naive()),
+        suspensions: cover.into_suspensions(),
     })
 }
 
