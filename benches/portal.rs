@@ -107,7 +107,7 @@ async fn run() {
     let http = client.http().0.clone();
     let mut cookies = vec![];
     for i in 0..MEMBERS {
-        let opened = accounts::login(&db, now, &format!("{}", 20_000 + i), PASSWORD, "127.0.0.1").await.unwrap();
+        let opened = accounts::login(&db, now, &format!("{}", 20_000 + i), PASSWORD, "127.0.0.1", None).await.unwrap();
         cookies.push(format!("guichet_portail={}", opened.token));
     }
 
@@ -173,7 +173,7 @@ async fn run() {
     // (that one is locked for 15 minutes, as the rule says, if the attack reached him).
     let mut ok = 0;
     for i in 1..MEMBERS {
-        if accounts::login(&db, api_now(), &format!("{}", 20_000 + i), PASSWORD, "10.0.0.1").await.is_ok() {
+        if accounts::login(&db, api_now(), &format!("{}", 20_000 + i), PASSWORD, "10.0.0.1", None).await.is_ok() {
             ok += 1;
         }
     }

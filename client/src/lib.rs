@@ -161,6 +161,8 @@ pub async fn probe(base: &str) -> Result<Probe, ApiError> {
             let config = tls_config(Check::Record(seen.clone()))?;
             let http = reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
+                // Under the server's 10 s, after which it closes an idle connection.
+                .pool_idle_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(20))
                 .tls_backend_preconfigured(config)
                 .build()
@@ -227,8 +229,10 @@ impl Client {
             ));
         }
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let builder =
-            reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(600));
+        let builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(600));
         let builder = match trust {
             Trust::System => builder,
             Trust::Pinned(expected) => builder.tls_backend_preconfigured(tls_config(Check::Pinned(expected))?),

@@ -6,6 +6,7 @@
 //! PostgreSQL it runs with an application role that cannot change the
 //! schema nor rewrite the journal, and refuses the owner's or a superuser's.
 
+mod door;
 mod limits;
 pub mod mail;
 pub mod portal;
@@ -19,7 +20,7 @@ use axum::Router;
 use guichet_core::api::catalogue::OpInfo;
 use guichet_core::api::{ops, Api};
 use guichet_core::storage::{Backend, Db};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -47,6 +48,15 @@ pub struct Options {
     /// the server through one proxy needs more) and for one account.
     pub logins_per_address: usize,
     pub logins_per_account: usize,
+    /// Connections held open at most, in all and from one address (a site
+    /// whose desks reach the server through one proxy raises the second).
+    pub max_connections: usize,
+    pub connections_per_address: usize,
+    /// A client has this long to send a request's headers (and an idle
+    /// kept-alive connection is closed after it).
+    pub header_timeout: Duration,
+    /// A request's body may pause this long between two pieces.
+    pub body_timeout: Duration,
 }
 
 impl Options {
@@ -60,6 +70,10 @@ impl Options {
             work_dir: std::env::temp_dir(),
             logins_per_address: 30,
             logins_per_account: 10,
+            max_connections: 4096,
+            connections_per_address: 64,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -72,6 +86,7 @@ pub struct State {
     limits: Arc<limits::Limits>,
     timeout: Duration,
     max_body: usize,
+    body_timeout: Duration,
     work_dir: std::path::PathBuf,
 }
 
@@ -132,6 +147,7 @@ pub fn router(api: Api, opts: &Options) -> Router {
         limits: Arc::new(limits::Limits::new(opts.logins_per_address, opts.logins_per_account)),
         timeout: opts.timeout,
         max_body: opts.max_body,
+        body_timeout: opts.body_timeout,
         work_dir: opts.work_dir.clone(),
     };
     Router::new()
@@ -175,6 +191,8 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
     let fingerprint = tls.as_ref().map(|(_, f)| f.clone());
     let acceptor = tls.map(|(c, _)| tokio_rustls::TlsAcceptor::from(c));
     let app = router(api, &opts);
+    let door = door::Door::new(opts.max_connections, opts.connections_per_address);
+    let header_timeout = opts.header_timeout;
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
         // The open connections: a stopped server has closed every one of
@@ -193,6 +211,11 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
                 },
                 _ = stopped.changed() => break,
             };
+            // Past a cap the connection is closed unread.
+            let Some(admitted) = door.admit(remote.ip()) else {
+                drop(tcp);
+                continue;
+            };
             let app = app.clone();
             let acceptor = acceptor.clone();
             let mut closing = stopped.clone();
@@ -202,10 +225,16 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
                     r
                 });
                 let svc = TowerToHyperService::new(svc);
-                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _admitted = admitted;
+                // HTTP/1 only, so that no byte is read to guess the version
+                // before the header timeout runs.
+                let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()).http1_only();
+                // A client that drips its headers is dropped; so is a kept-alive
+                // connection left idle as long.
+                builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
                 let serving = async {
                     match acceptor {
-                        Some(acc) => match tokio::time::timeout(Duration::from_secs(10), acc.accept(tcp)).await {
+                        Some(acc) => match tokio::time::timeout(header_timeout, acc.accept(tcp)).await {
                             Ok(Ok(stream)) => builder.serve_connection(TokioIo::new(stream), svc).await,
                             _ => Ok(()),
                         },

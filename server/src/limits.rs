@@ -1,52 +1,135 @@
-//! Login attempts counted per remote address and per account over a sliding
-//! minute: past the limit the server answers 429 without asking the
-//! database. The account's own lock-out after wrong passwords stays the
-//! core's; this keeps a guesser from trying many accounts or flooding one.
+//! Attempts at the doors that take a secret (staff logins, the portal's
+//! logins, activations, resets) counted per remote address and per
+//! identifier over a minute: past the limit the server answers 429 without
+//! asking the database or hashing anything. The account's own lock-out after
+//! wrong passwords stays the core's; this keeps a guesser from trying many
+//! accounts or flooding one, at a cost to him and not to the server: a key
+//! is a digest of a few bytes whatever was typed, the table has a fixed
+//! size, and an address already refused is not counted again per identifier.
 
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The longest identifier (username, matricule, e-mail) a door counts:
+/// longer ones are refused before anything is counted.
+pub const MAX_IDENTIFIER: usize = 100;
+
+/// Keys kept at most (about 3 MB): past it, keys of a past minute are
+/// dropped, and while every key is live a new one is refused.
+const CAPACITY: usize = 100_000;
+
+/// Which door an attempt knocks at: each has its own counters.
+#[derive(Clone, Copy)]
+pub enum DoorKind {
+    StaffLogin,
+    PortalLogin,
+    PortalForgot,
+    PortalCode,
+}
+
+impl DoorKind {
+    fn tag(self) -> u8 {
+        self as u8
+    }
+}
+
+/// One key's attempts in its current minute.
+#[derive(Clone, Copy)]
+struct Counter {
+    since: Instant,
+    count: u32,
+}
+
 pub struct Limits {
     window: Duration,
-    per_address: usize,
-    per_account: usize,
-    seen: Mutex<HashMap<String, Vec<Instant>>>,
+    per_address: u32,
+    per_account: u32,
+    seen: Mutex<HashMap<u64, Counter>>,
+}
+
+/// A fixed-size key for what was typed (a digest: no attacker's string is kept).
+fn key(door: DoorKind, what: u8, text: &str) -> u64 {
+    let d = Sha256::new().chain_update([door.tag(), what]).chain_update(text.as_bytes()).finalize();
+    u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
 impl Limits {
     pub fn new(per_address: usize, per_account: usize) -> Limits {
-        Limits { window: Duration::from_secs(60), per_address, per_account, seen: Mutex::new(HashMap::new()) }
+        Limits {
+            window: Duration::from_secs(60),
+            per_address: per_address.min(u32::MAX as usize) as u32,
+            per_account: per_account.min(u32::MAX as usize) as u32,
+            seen: Mutex::new(HashMap::new()),
+        }
     }
 
-    /// Counts one login attempt; `false` when the address or the account is over its limit.
-    pub fn allow_login(&self, address: &str, account: &str) -> bool {
+    /// Counts one attempt at `door`; `false` when the address or the account
+    /// is over its limit. The caller has refused identifiers longer than
+    /// [`MAX_IDENTIFIER`] before asking.
+    pub fn allow(&self, door: DoorKind, address: &str, account: &str) -> bool {
         let now = Instant::now();
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() > 10_000 {
-            seen.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < self.window));
+        if seen.len() >= CAPACITY {
+            seen.retain(|_, c| now.duration_since(c.since) < self.window);
         }
-        let mut count = |key: String, limit: usize| {
-            let v = seen.entry(key).or_default();
-            v.retain(|t| now.duration_since(*t) < self.window);
-            v.push(now);
-            v.len() <= limit
-        };
-        let a = count(format!("addr:{address}"), self.per_address);
-        let b = count(format!("user:{}", account.trim().to_lowercase()), self.per_account);
-        a && b
+        let address_ok = self.count(&mut seen, key(door, b'a', address), self.per_address, now);
+        if !address_ok {
+            return false;
+        }
+        let account = account.trim().to_lowercase();
+        self.count(&mut seen, key(door, b'u', &account), self.per_account, now)
+    }
+
+    /// One more attempt for `key`: whether it is within `limit`.
+    fn count(&self, seen: &mut HashMap<u64, Counter>, key: u64, limit: u32, now: Instant) -> bool {
+        if !seen.contains_key(&key) && seen.len() >= CAPACITY {
+            return false;
+        }
+        let c = seen.entry(key).or_insert(Counter { since: now, count: 0 });
+        if now.duration_since(c.since) >= self.window {
+            *c = Counter { since: now, count: 0 };
+        }
+        // Counting stops at the limit: a flood costs no more than the limit.
+        if c.count >= limit {
+            return false;
+        }
+        c.count += 1;
+        true
+    }
+
+    /// How many keys are held (the benchmark and the tests watch it).
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{DoorKind::*, Limits};
+
     #[test]
     fn over_the_limit_is_refused() {
-        let l = super::Limits::new(3, 2);
-        assert!(l.allow_login("1.2.3.4", "karim"));
-        assert!(l.allow_login("1.2.3.4", "Karim"));
-        assert!(!l.allow_login("1.2.3.4", "karim"), "third try on one account");
-        assert!(!l.allow_login("1.2.3.4", "salma"), "fourth from one address");
-        assert!(l.allow_login("5.6.7.8", "salma"));
+        let l = Limits::new(3, 2);
+        assert!(l.allow(StaffLogin, "1.2.3.4", "karim"));
+        assert!(l.allow(StaffLogin, "1.2.3.4", "Karim"));
+        assert!(!l.allow(StaffLogin, "1.2.3.4", "karim"), "third try on one account");
+        assert!(!l.allow(StaffLogin, "1.2.3.4", "salma"), "fourth from one address");
+        assert!(l.allow(StaffLogin, "5.6.7.8", "salma"));
+        assert!(l.allow(PortalLogin, "1.2.3.4", "karim"), "each door counts apart");
+    }
+
+    #[test]
+    fn a_refused_address_is_not_counted_again_per_identifier() {
+        let l = Limits::new(2, 5);
+        assert!(l.allow(StaffLogin, "1.2.3.4", "a"));
+        assert!(l.allow(StaffLogin, "1.2.3.4", "b"));
+        let before = l.held();
+        for i in 0..1000 {
+            assert!(!l.allow(StaffLogin, "1.2.3.4", &format!("compte-{i}")));
+        }
+        assert_eq!(l.held(), before, "identifiers tried from a refused address are not kept");
     }
 }

@@ -5,7 +5,8 @@
 //! form token in `X-Guichet-CSRF`. Who the member is comes from the session
 //! only: no call takes a member's id.
 
-use crate::routes::{read_limited, status_of, Remote};
+use crate::limits::{DoorKind, MAX_IDENTIFIER};
+use crate::routes::{read_limited, status_of, BodyRefused, Remote};
 use crate::State;
 use axum::body::Body;
 use axum::extract::{Path, State as Axum};
@@ -32,20 +33,35 @@ fn error(e: ApiError) -> Response {
     (status_of(e.code), axum::Json(e)).into_response()
 }
 
-async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
-    json_within(body, MAX_BODY).await
+/// The forms of the doors (activation, login, forgotten password, reset):
+/// a few fields, read before anyone is known.
+const DOOR_BODY: usize = 4 * 1024;
+
+async fn json_body<T: DeserializeOwned>(st: &State, body: Body) -> Result<T, Response> {
+    json_within(st, body, MAX_BODY).await
+}
+
+async fn door_form<T: DeserializeOwned>(st: &State, body: Body) -> Result<T, Response> {
+    json_within(st, body, DOOR_BODY).await
 }
 
 /// A request of at most `limit` bytes (files travel in them, in base64).
-async fn json_within<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, Response> {
-    let bytes = read_limited(body, limit).await.ok_or_else(|| {
-        let e = if limit <= MAX_BODY {
-            ApiError::validation("request", "Requête trop volumineuse pour un formulaire de l'espace adhérent.")
-        } else {
-            let mb = guichet_core::attachments::MAX_TOTAL_BYTES / 1_048_576;
-            ApiError::validation("files", format!("Envoi trop volumineux : au plus {mb} Mo de fichiers à la fois."))
+async fn json_within<T: DeserializeOwned>(st: &State, body: Body, limit: usize) -> Result<T, Response> {
+    let bytes = read_limited(body, limit, st.body_timeout).await.map_err(|refused| {
+        let e = match refused {
+            BodyRefused::Slow => ApiError::validation(
+                "request",
+                "Envoi interrompu : la connexion ne transmettait plus rien. Vérifiez votre connexion puis recommencez.",
+            ),
+            BodyRefused::TooLarge if limit <= MAX_BODY => {
+                ApiError::validation("request", "Requête trop volumineuse pour un formulaire de l'espace adhérent.")
+            }
+            BodyRefused::TooLarge => {
+                let mb = guichet_core::attachments::MAX_TOTAL_BYTES / 1_048_576;
+                ApiError::validation("files", format!("Envoi trop volumineux : au plus {mb} Mo de fichiers à la fois."))
+            }
         };
-        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response()
+        (refused.status(), axum::Json(e)).into_response()
     })?;
     // The command layer's reading: a malformed form or field is explained in
     // French, naming the field.
@@ -87,11 +103,30 @@ fn remote_of(remote: Option<axum::Extension<Remote>>) -> String {
     remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into())
 }
 
-pub async fn activate(Axum(st): Axum<State>, body: Body) -> Response {
-    let a: Activation = match json_body(body).await {
+/// One attempt at a door that takes a secret, counted for the address and
+/// the identifier typed; its refusal, at once past the limits, or for an
+/// identifier longer than any (before it is counted).
+fn knock(st: &State, door: DoorKind, remote: &str, identifier: &str, field: &str) -> Option<Response> {
+    if identifier.len() > MAX_IDENTIFIER {
+        return Some(error(ApiError::validation(field, "Identifiant trop long : au plus 100 caractères.")));
+    }
+    if !st.limits.allow(door, remote, identifier) {
+        return Some(error(ApiError::new(
+            ErrorCode::TooManyRequests,
+            "Trop de tentatives : attendez une minute avant de réessayer.",
+        )));
+    }
+    None
+}
+
+pub async fn activate(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+    let a: Activation = match door_form(&st, body).await {
         Ok(a) => a,
         Err(r) => return r,
     };
+    if let Some(r) = knock(&st, DoorKind::PortalCode, &remote_of(remote), &a.matricule, "matricule") {
+        return r;
+    }
     match accounts::activate(st.api.db(), st.api.now(), &a).await {
         Ok(()) => axum::Json(json!({ "message": "Votre espace est activé : connectez-vous avec votre mot de passe." }))
             .into_response(),
@@ -107,18 +142,16 @@ pub struct Login {
 }
 
 pub async fn login(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
-    let l: Login = match json_body(body).await {
+    let l: Login = match door_form(&st, body).await {
         Ok(l) => l,
         Err(r) => return r,
     };
     let remote = remote_of(remote);
-    if !st.limits.allow_login(&remote, &format!("portail:{}", l.identifier)) {
-        return error(ApiError::new(
-            ErrorCode::TooManyRequests,
-            "Trop de tentatives de connexion : attendez une minute avant de réessayer.",
-        ));
+    if let Some(r) = knock(&st, DoorKind::PortalLogin, &remote, &l.identifier, "identifier") {
+        return r;
     }
-    match accounts::login(st.api.db(), st.api.now(), &l.identifier, &l.password, &remote).await {
+    match accounts::login(st.api.db(), st.api.now(), &l.identifier, &l.password, &remote, st.api.queued_outbox()).await
+    {
         Ok(opened) => {
             let mut r = axum::Json(json!({ "csrf": opened.csrf })).into_response();
             r.headers_mut().insert(header::SET_COOKIE, set_cookie(&opened.token, MAX_AGE.num_seconds()));
@@ -148,14 +181,14 @@ pub struct Forgot {
 }
 
 pub async fn forgot(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
-    let f: Forgot = match json_body(body).await {
+    let f: Forgot = match door_form(&st, body).await {
         Ok(f) => f,
         Err(r) => return r,
     };
-    if !st.limits.allow_login(&remote_of(remote), &format!("portail-oubli:{}", f.identifier)) {
-        return error(ApiError::new(ErrorCode::TooManyRequests, "Trop de demandes : attendez une minute."));
+    if let Some(r) = knock(&st, DoorKind::PortalForgot, &remote_of(remote), &f.identifier, "identifier") {
+        return r;
     }
-    match accounts::forgot(st.api.db(), st.api.now(), &f.identifier, st.api.outbox()).await {
+    match accounts::forgot(st.api.db(), st.api.now(), &f.identifier, st.api.queued_outbox()).await {
         Ok(()) => axum::Json(json!({ "message": "Si un espace est ouvert à ce nom, un code vient d'être envoyé à \
             l'adresse e-mail ou au GSM que la mutuelle connaît. Il est valable 24 heures." }))
         .into_response(),
@@ -163,11 +196,14 @@ pub async fn forgot(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote
     }
 }
 
-pub async fn reset(Axum(st): Axum<State>, body: Body) -> Response {
-    let r: Reset = match json_body(body).await {
+pub async fn reset(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+    let r: Reset = match door_form(&st, body).await {
         Ok(r) => r,
         Err(r) => return r,
     };
+    if let Some(r) = knock(&st, DoorKind::PortalCode, &remote_of(remote), &r.matricule, "matricule") {
+        return r;
+    }
     match accounts::reset(st.api.db(), st.api.now(), &r).await {
         Ok(()) => axum::Json(json!({ "message": "Mot de passe changé : connectez-vous." })).into_response(),
         Err(e) => error(e),
@@ -205,7 +241,7 @@ pub async fn partners(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> 
     if let Err(r) = member(&st, &headers, false).await {
         return r;
     }
-    let q: PartnerSearch = match json_body(body).await {
+    let q: PartnerSearch = match json_body(&st, body).await {
         Ok(q) => q,
         Err(r) => return r,
     };
@@ -233,7 +269,7 @@ async fn sending<T: DeserializeOwned, R: serde::Serialize>(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let r: T = match json_within(body, files_limit(st)).await {
+    let r: T = match json_within(st, body, files_limit(st)).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -244,7 +280,7 @@ async fn sending<T: DeserializeOwned, R: serde::Serialize>(
 }
 
 pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.outbox());
+    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.queued_outbox());
     sending(&st, &headers, body, async |s, r: DossierSent| member_api::send_dossier(db, s, now, outbox, &r).await).await
 }
 
@@ -308,7 +344,7 @@ pub async fn my_period(
 
 /// A change of his information, with its pieces, for the desk's validation.
 pub async fn send_update(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.outbox());
+    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.queued_outbox());
     sending(&st, &headers, body, async |s, r: UpdateSent| requests::send_update(db, s, now, outbox, &r).await).await
 }
 

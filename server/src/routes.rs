@@ -7,6 +7,7 @@
 //! `Accept: application/x-ndjson` streams `{"progress": …}` lines and ends
 //! with its result; closing the connection stops it.
 
+use crate::limits::{self, DoorKind};
 use crate::sessions::{self, Session};
 use crate::State;
 use axum::body::{Body, Bytes};
@@ -21,6 +22,7 @@ use guichet_core::error::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The remote address of the connection, put on each request by the accept loop.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +34,10 @@ const SERVER_MACHINE_ONLY: [(&str, &str); 1] =
 
 /// Operations that may run with a token that is no longer valid (a desk logging in again).
 const WITHOUT_SESSION: [&str; 3] = ["session_login", "setup_status", "setup_create_admin"];
+
+/// The largest request of a caller without a session (a login is a few
+/// dozen bytes): an anonymous client cannot make the server hold megabytes.
+const PUBLIC_BODY: usize = 16 * 1024;
 
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
@@ -85,16 +91,6 @@ pub async fn call(
     body: Body,
 ) -> Response {
     let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
-    let body = match read_limited(body, st.max_body).await {
-        Some(b) => b,
-        None => {
-            let e = ApiError::validation(
-                "request",
-                format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576),
-            );
-            return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response();
-        }
-    };
     let Some(info) = st.ops.get(op.as_str()) else {
         return error(ApiError::not_found(format!(
             "Opération inconnue « {op} » : voir `guichet operations` pour la liste."
@@ -103,13 +99,6 @@ pub async fn call(
     if let Some((_, why)) = SERVER_MACHINE_ONLY.iter().find(|(name, _)| *name == op) {
         return error(ApiError::forbidden(*why));
     }
-    let text = match std::str::from_utf8(&body) {
-        Ok(t) => t,
-        Err(_) => {
-            return error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8."))
-        }
-    };
-    let parsed = api::parse_json(text);
     let desk = headers
         .get("x-guichet-desk")
         .and_then(|v| v.to_str().ok())
@@ -123,8 +112,10 @@ pub async fn call(
         .map(str::trim)
         .filter(|t| !t.is_empty());
     let pool = st.api.db().pool().clone();
+    // Who calls is known before the body is read: an anonymous client is
+    // refused, or limited to a form's size, without the server holding more.
     let session = match token {
-        Some(t) => match sessions::find(&pool, t).await {
+        Some(t) => match sessions::find(&pool, t, st.api.now()).await {
             Ok(s) => s,
             Err(e) => return error(e),
         },
@@ -136,17 +127,47 @@ pub async fn call(
         e.field = Some("session_expired".into());
         return error(e);
     }
-    // Who calls comes before the request's shape, as in one process.
-    let mut request = match parsed {
-        Ok(v) => v,
-        Err(_) if session.is_none() && info.permission != guichet_core::auth::Permission::Public => {
-            return error(ApiError::unauthenticated("Connectez-vous d'abord."));
+    let public = info.permission == guichet_core::auth::Permission::Public;
+    if session.is_none() && !public {
+        return error(ApiError::unauthenticated("Connectez-vous d'abord."));
+    }
+    let limit = if session.is_none() { PUBLIC_BODY.min(st.max_body) } else { st.max_body };
+    let body = match read_limited(body, limit, st.body_timeout).await {
+        Ok(b) => b,
+        Err(refused) => {
+            let e = match refused {
+                BodyRefused::TooLarge if session.is_none() => ApiError::validation(
+                    "request",
+                    format!("Requête trop volumineuse : au plus {} Ko sans session ouverte.", limit / 1024),
+                ),
+                BodyRefused::TooLarge => ApiError::validation(
+                    "request",
+                    format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576),
+                ),
+                BodyRefused::Slow => ApiError::validation(
+                    "request",
+                    "Requête interrompue : le corps n'arrivait plus. Vérifiez le réseau puis recommencez.",
+                ),
+            };
+            return (refused.status(), axum::Json(e)).into_response();
         }
+    };
+    let text = match std::str::from_utf8(&body) {
+        Ok(t) => t,
+        Err(_) => {
+            return error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8."))
+        }
+    };
+    let mut request = match api::parse_json(text) {
+        Ok(v) => v,
         Err(e) => return error(e),
     };
     if op == "session_login" {
         let account = request.get("username").and_then(Value::as_str).unwrap_or("");
-        if !st.limits.allow_login(&remote, account) {
+        if account.len() > limits::MAX_IDENTIFIER {
+            return error(ApiError::validation("username", "Identifiant trop long : au plus 100 caractères."));
+        }
+        if !st.limits.allow(DoorKind::StaffLogin, &remote, account) {
             return error(ApiError::new(
                 ErrorCode::TooManyRequests,
                 "Trop de tentatives de connexion : attendez une minute avant de réessayer.",
@@ -226,7 +247,7 @@ pub async fn call(
             ))
         }
     };
-    let token = match after(&st, &call).await {
+    let token = match after(&st, &call, result.is_ok()).await {
         Ok(t) => t,
         Err(e) => return error(e),
     };
@@ -241,25 +262,50 @@ pub async fn call(
     resp
 }
 
-/// The request's body if it fits `limit`. An oversized one is still read (up
-/// to eight times the limit, then dropped) so that its sender gets the
-/// refusal instead of a connection cut while it was still sending.
-pub(crate) async fn read_limited(body: Body, limit: usize) -> Option<Bytes> {
+/// Why a request's body was not taken.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BodyRefused {
+    TooLarge,
+    /// It paused longer than the server waits, or the connection broke.
+    Slow,
+}
+
+impl BodyRefused {
+    pub(crate) fn status(self) -> StatusCode {
+        match self {
+            BodyRefused::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyRefused::Slow => StatusCode::REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// The request's body if it fits `limit` and never pauses longer than
+/// `idle`. An oversized one is still read (up to eight times the limit, then
+/// dropped) so that its sender gets the refusal instead of a connection cut
+/// while it was still sending.
+pub(crate) async fn read_limited(body: Body, limit: usize, idle: Duration) -> Result<Bytes, BodyRefused> {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut buf: Vec<u8> = Vec::new();
     let mut total = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.ok()?;
+    loop {
+        let chunk = match tokio::time::timeout(idle, stream.next()).await {
+            Ok(Some(Ok(chunk))) => chunk,
+            Ok(None) => break,
+            Ok(Some(Err(_))) | Err(_) => return Err(BodyRefused::Slow),
+        };
         total += chunk.len();
         if total > limit.saturating_mul(8) {
-            return None;
+            return Err(BodyRefused::TooLarge);
         }
         if total <= limit {
             buf.extend_from_slice(&chunk);
         }
     }
-    (total <= limit).then(|| Bytes::from(buf))
+    if total > limit {
+        return Err(BodyRefused::TooLarge);
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// Runs the operation for the call's caller; the caller as the call left it.
@@ -277,15 +323,18 @@ async fn run(
     (result, call)
 }
 
-/// Writes the session back after a call; the new token after a login.
-async fn after(st: &State, call: &Call) -> Result<Option<String>, ApiError> {
+/// Writes the session back after a call; the new token after a login, or
+/// after one's own password change (which ended every session of his).
+async fn after(st: &State, call: &Call, succeeded: bool) -> Result<Option<String>, ApiError> {
     let pool = st.api.db().pool();
     let now = st.api.now();
     if let Some(s) = &call.session {
         sessions::write_back(pool, s, &call.caller, now).await?;
     }
     // A login, or the first administrator created on a new site, opens a session.
-    if matches!(call.op.as_str(), "session_login" | "setup_create_admin") {
+    let opens = matches!(call.op.as_str(), "session_login" | "setup_create_admin")
+        || (call.op == "password_change" && succeeded);
+    if opens {
         if let Caller::Staff { staff_id, .. } = call.caller {
             if let Some(s) = &call.session {
                 sessions::end(pool, &s.hash, now).await?;
@@ -354,7 +403,7 @@ async fn stream(
     });
     tokio::spawn(async move {
         let (result, call) = run(&st, call, request, Some(sink)).await;
-        let token = after(&st, &call).await;
+        let token = after(&st, &call, result.is_ok()).await;
         let last = match (result.and_then(|v| with_files(v, &outputs, work.path())), token) {
             (Ok(v), Ok(_)) => json!({ "result": v }),
             (Err(e), _) | (_, Err(e)) => json!({ "error": e, "status": status_of(e.code).as_u16() }),

@@ -32,13 +32,18 @@ fn new_token() -> ApiResult<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The live session of a token, if any.
-pub async fn find(pool: &AnyPool, token: &str) -> ApiResult<Option<Session>> {
+/// How long a session lasts at most, however active: past it the desk logs
+/// in again (a stolen token is not good for ever).
+pub const MAX_LIFETIME: chrono::Duration = chrono::Duration::hours(12);
+
+/// The live session of a token, if any (opened less than [`MAX_LIFETIME`] ago).
+pub async fn find(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> ApiResult<Option<Session>> {
     let r = sqlx::query(
         "SELECT token_hash, staff_id, locked, last_activity FROM server_sessions WHERE token_hash = \
-        $1 AND ended_at IS NULL",
+        $1 AND ended_at IS NULL AND created_at > $2",
     )
     .bind(hash(token))
+    .bind(time::ts(now - MAX_LIFETIME))
     .fetch_optional(pool)
     .await?;
     r.map(|r| {

@@ -3,6 +3,7 @@
 //! certificate pinned, refusals at the door; and on PostgreSQL the
 //! application role's limits.
 
+mod door;
 mod mail;
 mod portal;
 #[path = "../support/mod.rs"]
@@ -85,7 +86,7 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     assert_eq!(me["staff"]["username"], "accueil");
     // A call that ends after another one locked the session (the window's
     // idle timer) leaves it locked: only the password unlocks it.
-    let read_before = guichet_server::sessions::find(t.db.pool(), &token).await.unwrap().unwrap();
+    let read_before = guichet_server::sessions::find(t.db.pool(), &token, chrono::Utc::now()).await.unwrap().unwrap();
     desk.call("session_lock", json!({})).await.unwrap();
     let later = chrono::Utc::now();
     let late = Caller::Staff { staff_id: read_before.staff_id, last_active: later };
@@ -199,7 +200,10 @@ async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
     assert_eq!((report["rows"].as_i64(), report["created"].as_i64()), (Some(2500), Some(2500)));
     assert!(seen.load(std::sync::atomic::Ordering::SeqCst) > 0, "progress streamed");
     // A path instead of the bytes is refused: the server reads no desk's files.
-    let raw = reqwest_post(&s, "member_import", json!({"path": roster.to_str().unwrap()})).await;
+    let raw = client(&s, "brut");
+    raw.set_token(admin.token());
+    let body = json!({"path": roster.to_str().unwrap()}).to_string().into_bytes();
+    let raw = raw.call_raw("member_import", body).await.unwrap();
     assert_eq!(raw.0, 422);
     assert_eq!(
         raw.1["message"],
@@ -252,9 +256,6 @@ async fn bad_requests_are_refused_at_the_door(t: TestDb) {
     );
     let (status, v) = c.call_raw("session_login", b"{\"username\": ".to_vec()).await.unwrap();
     assert_eq!((status, v["code"].as_str()), (422, Some("validation")), "{v}");
-    let (status, v) = c.call_raw("session_login", vec![b' '; 2 * 1024 * 1024]).await.unwrap();
-    assert_eq!(status, 413);
-    assert_eq!(v["message"], "Requête trop volumineuse : au plus 1 Mo (fichiers compris).");
     let (status, v) = reqwest_post(&s, "backup_restore", json!({"path": "x"})).await;
     assert_eq!((status, v["code"].as_str()), (403, Some("forbidden")));
     // Login attempts: past ten a minute on one account, refused without asking the database.

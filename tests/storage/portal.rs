@@ -22,6 +22,8 @@ crate::on_both_backends!(
     a_member_sends_a_dossiers_scans_then_its_complement,
     the_partner_providers_are_listed_and_searched,
     a_member_asks_for_a_change_from_his_space_and_gets_its_receipt,
+    a_flood_of_refused_codes_is_journaled_in_batches,
+    a_reset_code_printed_at_the_desk_is_told_to_the_member,
 );
 
 const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
@@ -59,13 +61,21 @@ async fn a_member_activates_his_account_with_the_code_of_his_letter(t: TestDb) {
         password: password.into(),
     };
 
-    // A wrong CNIE, an unknown matricule and a wrong code get the same answer.
+    // A wrong CNIE, an unknown matricule and a wrong code get the same
+    // answer, none sooner than the pace (the time tells nothing), and no
+    // password is hashed for any of them (the benchmark counts the hashes).
+    let timed = std::time::Instant::now();
     let e = accounts::activate(db, now, &activation("BK 999999", &code, "Salma2016")).await.unwrap_err();
     assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("code"), NO_MATCH));
+    assert!(timed.elapsed() >= accounts::CODE_REFUSAL_PACE, "a CNIE that does not match answers at the pace");
     let unknown = Activation { matricule: "99999".into(), ..activation("BK 123456", &code, "Salma2016") };
+    let timed = std::time::Instant::now();
     assert_eq!(accounts::activate(db, now, &unknown).await.unwrap_err().message, NO_MATCH);
+    assert!(timed.elapsed() >= accounts::CODE_REFUSAL_PACE, "an unknown matricule too");
+    let timed = std::time::Instant::now();
     let e = accounts::activate(db, now, &activation("BK123456", "AAAA-AAAA", "Salma2016")).await.unwrap_err();
     assert_eq!(e.message, NO_MATCH);
+    assert!(timed.elapsed() >= accounts::CODE_REFUSAL_PACE, "a wrong code too");
     // The portal guides' password rule.
     let e = accounts::activate(db, now, &activation("BK123456", &code, "salma2016")).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("password"));
@@ -80,20 +90,33 @@ async fn a_member_activates_his_account_with_the_code_of_his_letter(t: TestDb) {
     assert!(!stored.contains(&code.replace('-', "")), "only the code's digest is kept");
 
     // Logging in: by matricule or by the e-mail on file; unknown and wrong alike.
-    let opened = accounts::login(db, now, "karim.alaoui@example.ma", "Salma2016", "10.0.0.7").await.unwrap();
+    let opened = accounts::login(db, now, "karim.alaoui@example.ma", "Salma2016", "10.0.0.7", None).await.unwrap();
     let s = sessions::check(db, &opened.token, now).await.unwrap();
     assert_eq!((s.member_id, s.matricule.as_str(), s.csrf.as_str()), (karim, "13070", opened.csrf.as_str()));
-    let unknown = accounts::login(db, now, "99999", "Salma2016", "10.0.0.7").await.unwrap_err();
-    let wrong = accounts::login(db, now, "13070", "Salma2017", "10.0.0.7").await.unwrap_err();
+    let unknown = accounts::login(db, now, "99999", "Salma2016", "10.0.0.7", None).await.unwrap_err();
+    let wrong = accounts::login(db, now, "13070", "Salma2017", "10.0.0.7", None).await.unwrap_err();
     assert_eq!((unknown.code, unknown.message.as_str()), (ErrorCode::Unauthenticated, wrong.message.as_str()));
-    // Five wrong passwords lock the account for 15 minutes, then it opens again.
+    // Five wrong passwords lock the account for 15 minutes, then it opens
+    // again. The portal answers as for a wrong password; the member is told
+    // by the e-mail on file.
+    let outbox = guichet_core::portal::outbox::FolderOutbox { dir: dir.path().join("envois") };
     for _ in 0..4 {
-        accounts::login(db, now, "13070", "Salma2017", "10.0.0.7").await.unwrap_err();
+        accounts::login(db, now, "13070", "Salma2017", "10.0.0.7", Some(&outbox)).await.unwrap_err();
     }
-    let e = accounts::login(db, now, "13070", "Salma2016", "10.0.0.7").await.unwrap_err();
-    assert!(e.message.starts_with("Compte verrouillé après 5 mots de passe erronés"), "{}", e.message);
+    let e = accounts::login(db, now, "13070", "Salma2016", "10.0.0.7", Some(&outbox)).await.unwrap_err();
+    assert_eq!(e.message, wrong.message, "a locked space answers as a wrong password");
+    let sent: Vec<String> = std::fs::read_dir(dir.path().join("envois"))
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 1, "one warning, when the space locks");
+    assert!(
+        sent[0].starts_with("À : karim.alaoui@example.ma\nObjet : Votre espace adhérent est verrouillé"),
+        "{}",
+        sent[0]
+    );
     let later = now + chrono::Duration::minutes(16);
-    accounts::login(db, later, "13070", "Salma2016", "10.0.0.7").await.unwrap();
+    accounts::login(db, later, "13070", "Salma2016", "10.0.0.7", None).await.unwrap();
     // A session ends after 30 minutes without a call.
     let e = sessions::check(db, &opened.token, now + chrono::Duration::minutes(31)).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Unauthenticated);
@@ -123,7 +146,7 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t:
     open(&o.w, &mut o.reception, dir.path(), karim, "13070", "BK123456").await;
     let db = &o.w.t.db;
     let now = o.w.api.now();
-    let opened = accounts::login(db, now, "13070", PASSWORD, "10.0.0.7").await.unwrap();
+    let opened = accounts::login(db, now, "13070", PASSWORD, "10.0.0.7", None).await.unwrap();
 
     // A site without a sender answers as for anyone, and sends nothing.
     accounts::forgot(db, now, "13070", None).await.unwrap();
@@ -143,9 +166,9 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_what_is_on_file(t:
     assert_eq!(accounts::reset(db, now, &reset("AAAA-AAAA", "Farah2016")).await.unwrap_err().message, NO_MATCH);
     accounts::reset(db, now, &reset(&code, "Farah2016")).await.unwrap();
     // The old password and the open sessions end with it.
-    assert!(accounts::login(db, now, "13070", PASSWORD, "10.0.0.7").await.is_err());
+    assert!(accounts::login(db, now, "13070", PASSWORD, "10.0.0.7", None).await.is_err());
     assert_eq!(sessions::check(db, &opened.token, now).await.unwrap_err().code, ErrorCode::Unauthenticated);
-    accounts::login(db, now, "13070", "Farah2016", "10.0.0.7").await.unwrap();
+    accounts::login(db, now, "13070", "Farah2016", "10.0.0.7", None).await.unwrap();
     assert_eq!(count(db, "audit_log WHERE action = 'portal.password_reset'").await, 1);
 }
 
@@ -240,7 +263,7 @@ pub(crate) async fn open(
         password: PASSWORD.into(),
     };
     accounts::activate(&w.t.db, now, &a).await.unwrap();
-    let opened = accounts::login(&w.t.db, now, matricule, PASSWORD, "10.0.0.9").await.unwrap();
+    let opened = accounts::login(&w.t.db, now, matricule, PASSWORD, "10.0.0.9", None).await.unwrap();
     sessions::check(&w.t.db, &opened.token, now).await.unwrap()
 }
 
@@ -467,4 +490,69 @@ async fn a_member_asks_for_a_change_from_his_space_and_gets_its_receipt(t: TestD
     let got = requests::send_update(db, &fatima, now, Some(&outbox), &gsm).await.unwrap();
     assert_eq!((got.receipt_sent_to, got.update.summary.as_str()), (None, "Nouveau GSM : +212661223344"));
     assert_eq!(std::fs::read_dir(&outbox.dir).unwrap().count(), 1);
+}
+
+/// Issue 35, item 7: refusals at the portal's doors go to the journal in
+/// batches (one hold of its head for many), every one of them all the same.
+async fn a_flood_of_refused_codes_is_journaled_in_batches(t: TestDb) {
+    let o = mutual(t).await;
+    let db = o.w.t.db.clone();
+    let now = o.w.api.now();
+    let tries = (0..24).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let a = Activation {
+                matricule: format!("9{i:04}"),
+                cnie: "X".into(),
+                code: "AAAA-AAAA".into(),
+                password: "Salma2016".into(),
+            };
+            accounts::activate(&db, now, &a).await.unwrap_err()
+        })
+    });
+    for t in tries.collect::<Vec<_>>() {
+        assert_eq!(t.await.unwrap().message, NO_MATCH);
+    }
+    assert_eq!(count(&db, "audit_log WHERE action = 'portal.activation_refused'").await, 24, "each one journaled");
+    let mut system = guichet_core::api::Caller::System { os_user: "t".into() };
+    let verified = o.w.call(&mut system, "audit_verify", json!({})).await.unwrap();
+    assert_eq!(verified["intact"], true, "the chain holds");
+}
+
+/// Issue 35, item 4: a code to choose a new password printed at the desk is
+/// told to the member by what is on file, naming who printed it; the
+/// journal names him too.
+async fn a_reset_code_printed_at_the_desk_is_told_to_the_member(t: TestDb) {
+    let mut o = mutual(t).await;
+    let karim = NewMember::new("13070", "Alaoui", "Karim", "OCP").identified("BK123456", "karim.alaoui@example.ma");
+    let (karim, _) = o.w.member(&mut o.reception, karim).await;
+    let db = &o.w.t.db;
+    let m = guichet_core::members::get(db.pool(), karim).await.unwrap().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = FolderOutbox { dir: dir.path().to_path_buf() };
+    let guichet_core::api::Caller::Staff { staff_id, .. } = o.reception else { panic!("a reception agent") };
+    let name: String = sqlx::query_scalar("SELECT username FROM staff WHERE id = $1")
+        .bind(staff_id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let agent = guichet_core::audit::Actor::staff(staff_id, &name);
+    let now = o.w.api.now();
+    use guichet_core::portal::codes::{self, Purpose};
+    use guichet_core::portal::outbox::Channel;
+    codes::issue(db, &agent, now, &m, Purpose::Reset, Channel::Letter, Some(&outbox)).await.unwrap();
+    let sent: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap()).collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].starts_with("À : karim.alaoui@example.ma\nObjet : Code de votre espace adhérent remis au guichet"));
+    assert!(sent[0].contains(&format!("le guichet ({name}) a imprimé un code")), "{}", sent[0]);
+    let who: String =
+        sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'portal.code_issued' ORDER BY id DESC")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(who, name);
+    // An activation code is the member's first: nothing to warn of.
+    codes::issue(db, &agent, now, &m, Purpose::Activation, Channel::Letter, Some(&outbox)).await.unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }

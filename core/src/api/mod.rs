@@ -111,6 +111,8 @@ pub struct Api {
     remote: bool,
     /// Where codes sent by e-mail or SMS go (none: letters only).
     outbox: Option<Arc<dyn crate::portal::outbox::Outbox>>,
+    /// The same sender behind a queue, for the portal's own requests.
+    queued: Option<Arc<crate::portal::outbox::Queued>>,
 }
 
 /// What an operation sees while it runs.
@@ -201,14 +203,20 @@ impl Ctx<'_> {
 
 impl Api {
     pub fn new(db: Db) -> Api {
-        Api { db, clock: Arc::new(SystemClock), remote: false, outbox: None }
+        Api { db, clock: Arc::new(SystemClock), remote: false, outbox: None, queued: None }
     }
     pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Api {
-        Api { db, clock, remote: false, outbox: None }
+        Api { db, clock, remote: false, outbox: None, queued: None }
     }
     /// The same, sending members' codes through `outbox`.
     pub fn with_outbox(self, outbox: Arc<dyn crate::portal::outbox::Outbox>) -> Api {
-        Api { outbox: Some(outbox), ..self }
+        let queued = Some(Arc::new(crate::portal::outbox::Queued::new(outbox.clone())));
+        Api { outbox: Some(outbox), queued, ..self }
+    }
+    /// The sender behind its queue: what the portal's requests use, so that
+    /// their answers never wait on the mail server.
+    pub fn queued_outbox(&self) -> Option<&dyn crate::portal::outbox::Outbox> {
+        self.queued.as_deref().map(|q| q as &dyn crate::portal::outbox::Outbox)
     }
     pub fn outbox(&self) -> Option<&dyn crate::portal::outbox::Outbox> {
         self.outbox.as_deref()

@@ -5,6 +5,7 @@
 //! removed behind the application's back are found by `guichet audit verify`.
 
 pub mod chain;
+pub mod deferred;
 
 use crate::error::ApiResult;
 use crate::storage::time;

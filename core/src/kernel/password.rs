@@ -48,12 +48,34 @@ pub fn check_member_policy(field: &str, password: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Hashes computed by this process (the tests and benchmarks check that a
+/// refused code costs none).
+static HASHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn hashes_made() -> u64 {
+    HASHES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub fn hash(password: &str) -> ApiResult<String> {
+    HASHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default() // argon2id v19, 19 MiB, 2 passes
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(ApiError::internal)
+}
+
+/// [`hash`] on tokio's blocking threads: an argon2 hash takes tens of
+/// milliseconds of CPU, which must not hold a thread that serves requests.
+pub async fn hash_off(password: &str) -> ApiResult<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(ApiError::internal)?
+}
+
+/// [`verify`] on tokio's blocking threads.
+pub async fn verify_off(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || verify(&password, &phc)).await.unwrap_or(false)
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {

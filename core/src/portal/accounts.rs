@@ -7,7 +7,7 @@
 //! account exists is the same for all; each refusal is journaled.
 
 use super::codes::{self, Purpose};
-use super::outbox::{Channel, Outbox};
+use super::outbox::{Channel, Message, Outbox};
 use super::sessions::{self, Opened};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
@@ -54,15 +54,34 @@ fn no_account_hash() -> &'static str {
     HASH.get_or_init(|| password::hash("aucun compte adhérent ne porte ce mot de passe").unwrap_or_default())
 }
 
-async fn refuse(db: &Db, now: DateTime<Utc>, actor: &Actor, action: &str, member: Option<i64>) -> ApiResult<()> {
-    let change =
-        Change { action, entity_type: "member", entity_id: member.map(|m| m.to_string()), before: None, after: None };
-    audit::record_alone(db, now, actor, change).await
+/// Journals a refusal in the next batch of the door's refusals
+/// ([`audit::deferred`]): a flood of them must not hold the journal.
+async fn refuse(
+    db: &Db,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &'static str,
+    member: Option<i64>,
+) -> ApiResult<()> {
+    audit::deferred::refusal(db, now, actor, action, member.map(|m| m.to_string())).await
+}
+
+/// How long a refused code takes to answer, whatever was wrong: a
+/// matricule unknown, a CNIE that does not match, a code wrong or spent
+/// all take this long, so that the time does not tell which (no CNIE
+/// oracle). Longer than any of the checks takes.
+pub const CODE_REFUSAL_PACE: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Refuses a code once [`CODE_REFUSAL_PACE`] has passed since `started`.
+async fn paced_refusal(started: tokio::time::Instant) -> ApiError {
+    tokio::time::sleep_until(started + CODE_REFUSAL_PACE).await;
+    ApiError::validation("code", NO_MATCH)
 }
 
 /// Activates the account of the member whose matricule, CNIE and code
 /// match, with the password he chose.
 pub async fn activate(db: &Db, now: DateTime<Utc>, a: &Activation) -> ApiResult<()> {
+    let started = tokio::time::Instant::now();
     let matricule = text::clean("matricule", "Matricule", &a.matricule, 20)?;
     if matricule.is_empty() {
         return Err(ApiError::validation("matricule", "Saisissez votre matricule."));
@@ -77,15 +96,15 @@ pub async fn activate(db: &Db, now: DateTime<Utc>, a: &Activation) -> ApiResult<
     };
     let Some(m) = member.filter(cnie_ok) else {
         refuse(db, now, &Actor::anonymous(), "portal.activation_refused", None).await?;
-        return Err(ApiError::validation("code", NO_MATCH));
+        return Err(paced_refusal(started).await);
     };
     let actor = Actor::member(&m.matricule);
-    let hash = password::hash(&a.password)?;
+    // The code first: a wrong one costs no password hash.
     let mut tx = db.begin().await?;
     if !codes::take(&mut tx, m.id, Purpose::Activation, &a.code, now).await? {
         tx.commit().await?;
         refuse(db, now, &actor, "portal.activation_refused", Some(m.id)).await?;
-        return Err(ApiError::validation("code", NO_MATCH));
+        return Err(paced_refusal(started).await);
     }
     let exists: Option<i64> = sqlx::query_scalar("SELECT member_id FROM member_accounts WHERE member_id = $1")
         .bind(m.id)
@@ -96,6 +115,7 @@ pub async fn activate(db: &Db, now: DateTime<Utc>, a: &Activation) -> ApiResult<
             "Votre espace est déjà activé : connectez-vous, ou utilisez « Mot de passe oublié ».",
         ));
     }
+    let hash = password::hash_off(&a.password).await?;
     sqlx::query(
         "INSERT INTO member_accounts (member_id, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)",
     )
@@ -143,7 +163,14 @@ async fn find(db: &Db, identifier: &str) -> ApiResult<Option<Member>> {
 
 /// Logs a member in; a wrong password counts (inside the transaction, so
 /// that tries made at once all count) and the fifth locks the account.
-pub async fn login(db: &Db, now: DateTime<Utc>, identifier: &str, typed: &str, remote: &str) -> ApiResult<Opened> {
+pub async fn login(
+    db: &Db,
+    now: DateTime<Utc>,
+    identifier: &str,
+    typed: &str,
+    remote: &str,
+    outbox: Option<&dyn Outbox>,
+) -> ApiResult<Opened> {
     if identifier.trim().is_empty() {
         return Err(ApiError::validation("identifier", "Saisissez votre matricule ou votre adresse e-mail."));
     }
@@ -161,33 +188,36 @@ pub async fn login(db: &Db, now: DateTime<Utc>, identifier: &str, typed: &str, r
         None => None,
     };
     let (Some(m), Some((hash, locked_until))) = (member, account) else {
-        let _ = password::verify(typed, no_account_hash());
+        let _ = password::verify_off(typed, no_account_hash()).await;
         refuse(db, now, &Actor::anonymous(), "portal.login_failed", None).await?;
         return Err(ApiError::unauthenticated(BAD_LOGIN));
     };
     let actor = Actor::member(&m.matricule);
-    if let Some(until) = locked_until.as_deref().map(time::parse_ts).transpose()?.filter(|u| *u > now) {
+    // A locked space answers as any wrong password (the same words, the
+    // same hash computed): the lock is told to the member by message.
+    let locked = locked_until.as_deref().map(time::parse_ts).transpose()?.is_some_and(|u| u > now);
+    let ok = password::verify_off(typed, &hash).await;
+    if locked {
         refuse(db, now, &actor, "portal.login_refused_locked", Some(m.id)).await?;
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        return Err(ApiError::unauthenticated(format!(
-            "Compte verrouillé après {MAX_FAILED} mots de passe erronés : réessayez dans {minutes} min."
-        )));
+        return Err(ApiError::unauthenticated(BAD_LOGIN));
     }
-    let ok = password::verify(typed, &hash);
     let mut tx = db.begin().await?;
     if !ok {
-        sqlx::query(
+        let failed: i64 = sqlx::query_scalar(
             "UPDATE member_accounts SET failed_logins = failed_logins + 1,
                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
-             WHERE member_id = $3",
+             WHERE member_id = $3 RETURNING failed_logins",
         )
         .bind(MAX_FAILED)
         .bind(time::ts(now + LOCK))
         .bind(m.id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         journal(&mut tx, now, &actor, "portal.login_failed", m.id).await?;
         tx.commit().await?;
+        if failed == MAX_FAILED {
+            tell_locked(outbox, &m, now).await;
+        }
         return Err(ApiError::unauthenticated(BAD_LOGIN));
     }
     sqlx::query("UPDATE member_accounts SET failed_logins = 0, locked_until = NULL WHERE member_id = $1")
@@ -200,9 +230,35 @@ pub async fn login(db: &Db, now: DateTime<Utc>, identifier: &str, typed: &str, r
     Ok(opened)
 }
 
+/// Tells the member, by e-mail or else SMS on file, that his space was
+/// locked after wrong passwords (the portal's answer does not say it).
+async fn tell_locked(outbox: Option<&dyn Outbox>, m: &Member, now: DateTime<Utc>) {
+    let Some(outbox) = outbox else { return };
+    let (channel, to) = match (&m.email, &m.gsm) {
+        (Some(e), _) => (Channel::Email, e.clone()),
+        (None, Some(g)) => (Channel::Sms, g.clone()),
+        (None, None) => return,
+    };
+    let until = now + LOCK;
+    let message = Message {
+        channel,
+        to,
+        subject: "Votre espace adhérent est verrouillé".into(),
+        body: format!(
+            "Après {MAX_FAILED} mots de passe erronés, votre espace adhérent est verrouillé jusqu'à {} (UTC). Si ce \
+            n'était pas vous, choisissez un nouveau mot de passe (« Mot de passe oublié ») ou appelez votre mutuelle.",
+            until.format("%H:%M")
+        ),
+    };
+    if let Err(e) = outbox.send(&message).await {
+        tracing::warn!(error = %e.message, "avis de verrouillage non envoyé");
+    }
+}
+
 /// « Mot de passe oublié » : sends a reset code to the e-mail on file (else
 /// the GSM). The answer is the same whether the member exists or not.
 pub async fn forgot(db: &Db, now: DateTime<Utc>, identifier: &str, outbox: Option<&dyn Outbox>) -> ApiResult<()> {
+    let started = tokio::time::Instant::now();
     let member = find(db, identifier).await?;
     let has_account = match &member {
         Some(m) => sqlx::query_scalar::<_, i64>("SELECT member_id FROM member_accounts WHERE member_id = $1")
@@ -218,30 +274,37 @@ pub async fn forgot(db: &Db, now: DateTime<Utc>, identifier: &str, outbox: Optio
         Some(m) if m.email.is_some() || m.gsm.is_some() => {
             let channel = if m.email.is_some() { Channel::Email } else { Channel::Sms };
             let actor = Actor::member(&m.matricule);
-            codes::issue(db, &actor, now, &m, Purpose::Reset, channel, outbox).await?;
+            // A message that could not leave answers the same: it is logged.
+            if let Err(e) = codes::issue(db, &actor, now, &m, Purpose::Reset, channel, outbox).await {
+                tracing::warn!(error = %e.message, "code de réinitialisation non envoyé");
+            }
         }
         m => refuse(db, now, &Actor::anonymous(), "portal.reset_refused", m.map(|m| m.id)).await?,
     }
+    // As long whether a space exists or not.
+    tokio::time::sleep_until(started + CODE_REFUSAL_PACE).await;
     Ok(())
 }
 
 /// Chooses a new password with a reset code: unlocks the account and ends
 /// its open sessions.
 pub async fn reset(db: &Db, now: DateTime<Utc>, r: &Reset) -> ApiResult<()> {
+    let started = tokio::time::Instant::now();
     password::check_member_policy("password", &r.password)?;
     let member = members::by_matricule(db.pool(), r.matricule.trim()).await?;
     let Some(m) = member else {
         refuse(db, now, &Actor::anonymous(), "portal.reset_refused", None).await?;
-        return Err(ApiError::validation("code", NO_MATCH));
+        return Err(paced_refusal(started).await);
     };
     let actor = Actor::member(&m.matricule);
-    let hash = password::hash(&r.password)?;
+    // The code first: a wrong one costs no password hash.
     let mut tx = db.begin().await?;
     if !codes::take(&mut tx, m.id, Purpose::Reset, &r.code, now).await? {
         tx.commit().await?;
         refuse(db, now, &actor, "portal.reset_refused", Some(m.id)).await?;
-        return Err(ApiError::validation("code", NO_MATCH));
+        return Err(paced_refusal(started).await);
     }
+    let hash = password::hash_off(&r.password).await?;
     let n = sqlx::query(
         "UPDATE member_accounts SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2,
            version = version + 1 WHERE member_id = $3",
@@ -253,7 +316,7 @@ pub async fn reset(db: &Db, now: DateTime<Utc>, r: &Reset) -> ApiResult<()> {
     .await?
     .rows_affected();
     if n == 0 {
-        return Err(ApiError::validation("code", NO_MATCH));
+        return Err(paced_refusal(started).await);
     }
     sessions::end_all(&mut tx, m.id, now).await?;
     journal(&mut tx, now, &actor, "portal.password_reset", m.id).await?;

@@ -141,27 +141,64 @@ pub async fn issue(
         },
     )
     .await?;
+    // Committed first, then sent: a message never carries a code the
+    // database does not hold. One that cannot leave is spent at once.
+    tx.commit().await?;
     if let (Some(to), Some(outbox)) = (&to, outbox) {
         let what = match purpose {
             Purpose::Activation => "activer votre espace adhérent",
             Purpose::Reset => "choisir un nouveau mot de passe de votre espace adhérent",
         };
-        outbox
-            .send(&Message {
-                channel,
-                to: to.clone(),
-                subject: "Votre code d'accès à l'espace adhérent".into(),
-                body: format!(
-                    "Votre code pour {what} : {code}\nIl est valable jusqu'au {} à {}. Ne le communiquez à personne : \
+        let message = Message {
+            channel,
+            to: to.clone(),
+            subject: "Votre code d'accès à l'espace adhérent".into(),
+            body: format!(
+                "Votre code pour {what} : {code}\nIl est valable jusqu'au {} à {}. Ne le communiquez à personne : \
                 la mutuelle ne vous le demandera jamais.",
-                    fr(expires_at.date_naive()),
-                    expires_at.format("%H:%M UTC")
-                ),
-            })
-            .await?;
+                fr(expires_at.date_naive()),
+                expires_at.format("%H:%M UTC")
+            ),
+        };
+        if let Err(e) = outbox.send(&message).await {
+            let mut tx = db.begin().await?;
+            spend(&mut tx, member.id, purpose, now).await?;
+            tx.commit().await?;
+            return Err(e);
+        }
     }
-    tx.commit().await?;
+    // A code for a new password given at the desk is told to the member by
+    // what is on file: whoever took it cannot take his space over unnoticed.
+    if purpose == Purpose::Reset && channel == Channel::Letter && actor.staff_id.is_some() {
+        notify_reset_given(outbox, member, &actor.name, now).await;
+    }
     Ok(Issued { code, expires_at, sent_to })
+}
+
+/// Tells the member, by e-mail or else SMS on file, that a code to choose a
+/// new password was given at the desk (logged when it cannot leave: the code
+/// stands, the journal names who printed it).
+async fn notify_reset_given(outbox: Option<&dyn Outbox>, member: &Member, by: &str, now: DateTime<Utc>) {
+    let Some(outbox) = outbox else { return };
+    let (channel, to) = match (&member.email, &member.gsm) {
+        (Some(e), _) => (Channel::Email, e.clone()),
+        (None, Some(g)) => (Channel::Sms, g.clone()),
+        (None, None) => return,
+    };
+    let message = Message {
+        channel,
+        to,
+        subject: "Code de votre espace adhérent remis au guichet".into(),
+        body: format!(
+            "Le {} à {}, le guichet ({by}) a imprimé un code pour choisir un nouveau mot de passe de votre espace \
+            adhérent. Si vous ne l'avez pas demandé, appelez votre mutuelle : votre espace peut être bloqué.",
+            fr(now.date_naive()),
+            now.format("%H:%M UTC")
+        ),
+    };
+    if let Err(e) = outbox.send(&message).await {
+        tracing::warn!(error = %e.message, "avis de code remis non envoyé");
+    }
 }
 
 /// Marks every live code of `purpose` for `member` as used.

@@ -70,3 +70,51 @@ impl FolderOutbox {
             .map_err(|e| ApiError::new(crate::error::ErrorCode::Unavailable, format!("Envoi impossible : {e}.")))
     }
 }
+
+/// Messages the portal's own requests send (a reset code, a receipt, a
+/// warning that the space was locked): handed to a queue and sent by a task
+/// of their own, so that an answer never waits on the mail server and takes
+/// as long whether a message left or not. A message that cannot be sent is
+/// logged; one that finds the queue full is refused at once.
+pub struct Queued {
+    inner: std::sync::Arc<dyn Outbox>,
+    queue: std::sync::OnceLock<tokio::sync::mpsc::Sender<Message>>,
+}
+
+/// Messages waiting at most.
+const QUEUE: usize = 1_000;
+
+impl Queued {
+    pub fn new(inner: std::sync::Arc<dyn Outbox>) -> Queued {
+        Queued { inner, queue: std::sync::OnceLock::new() }
+    }
+
+    /// The queue, its sending task started on first use (within the runtime).
+    fn sender(&self) -> &tokio::sync::mpsc::Sender<Message> {
+        self.queue.get_or_init(|| {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(QUEUE);
+            let inner = self.inner.clone();
+            tokio::spawn(async move {
+                while let Some(m) = rx.recv().await {
+                    if let Err(e) = inner.send(&m).await {
+                        tracing::warn!(channel = m.channel.code(), error = %e.message, "message non envoyé");
+                    }
+                }
+            });
+            tx
+        })
+    }
+}
+
+impl Outbox for Queued {
+    fn send<'a>(&'a self, m: &'a Message) -> Sending<'a> {
+        Box::pin(async move {
+            self.sender().try_send(m.clone()).map_err(|_| {
+                ApiError::new(
+                    crate::error::ErrorCode::Unavailable,
+                    "Trop de messages en attente d'envoi : réessayez dans quelques minutes.",
+                )
+            })
+        })
+    }
+}

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kernel::password;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// Ends every session the Guichet server holds for `staff_id` (a disabled
 /// account, a password reset): every desk of the site asks for a login at
@@ -79,9 +79,9 @@ pub async fn reset_password(
     write_hash(db, actor, now, id, hash, "staff.password_reset").await
 }
 
-/// Writes a password's hash. A reset (`staff.password_reset`) ends the
-/// account's sessions on the server's desks and makes its holder choose a
-/// new one at his next call; his own change clears that.
+/// Writes a password's hash and ends the account's sessions on the server's
+/// desks. A reset (`staff.password_reset`) makes its holder choose a new one
+/// at his next call; his own change clears that.
 pub(super) async fn apply_password(
     tx: &mut Transaction<'static, Any>,
     db: &Db,
@@ -103,20 +103,94 @@ pub(super) async fn apply_password(
             .bind(id)
             .execute(&mut **tx)
             .await?;
-            if reset {
-                end_server_sessions(tx, id, now).await?;
-            }
+            // Every session of the account ends: a password changed because
+            // it leaked must not leave the thief's session open (the server
+            // gives the one who changed it a new session).
+            end_server_sessions(tx, id, now).await?;
             Ok(())
         })
     })
     .await
 }
 
-/// One staff member's own password check (for a password change).
-pub async fn verify_password(pool: &AnyPool, id: i64, candidate: &str) -> ApiResult<bool> {
-    let hash: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(id).fetch_optional(pool).await?;
-    Ok(hash.is_some_and(|h| password::verify(candidate, &h)))
+/// A wrong password counted on the account, in the row itself (so wrong
+/// passwords typed in parallel count one each; a lock that has expired starts
+/// a fresh count, one set meanwhile by a parallel try stays), and journaled
+/// as `<what>.failed` or, the fifth, `<what>.locked`. Whether it locked.
+async fn count_failure(
+    tx: &mut Transaction<'static, Any>,
+    now: DateTime<Utc>,
+    account: &StaffMember,
+    actor: &Actor,
+    what: &str,
+) -> ApiResult<bool> {
+    let counted = sqlx::query(
+        "UPDATE staff SET
+           failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE \
+               failed_attempts + 1 END,
+           locked_until = CASE
+             WHEN locked_until IS NOT NULL AND locked_until > $1 THEN locked_until
+             WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 \
+                 END) >= $2 THEN $3
+             ELSE NULL END
+         WHERE id = $4 RETURNING failed_attempts, locked_until",
+    )
+    .bind(time::ts(now))
+    .bind(MAX_FAILED_ATTEMPTS)
+    .bind(time::ts(now + Duration::minutes(LOCK_MINUTES)))
+    .bind(account.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let locked = counted.try_get::<Option<String>, _>("locked_until")?.is_some();
+    let after = get_in_tx(tx, account.id).await?;
+    let action = format!("{what}.{}", if locked { "locked" } else { "failed" });
+    audit::record(
+        tx,
+        now,
+        actor,
+        Change {
+            action: &action,
+            entity_type: "staff",
+            entity_id: Some(account.id.to_string()),
+            before: Some(account.audit_json()),
+            after: Some(after.audit_json()),
+        },
+    )
+    .await?;
+    if locked {
+        tracing::warn!(staff = %account.username, "compte verrouillé après {MAX_FAILED_ATTEMPTS} échecs");
+    }
+    Ok(locked)
+}
+
+/// One's own current password, asked again before a change: a wrong one
+/// counts toward the lock-out as a login's does. `Ok(false)` when wrong,
+/// `Err` (unauthenticated) when it just locked the account.
+pub async fn check_own_password(
+    db: &Db,
+    now: DateTime<Utc>,
+    account: &StaffMember,
+    candidate: &str,
+) -> ApiResult<bool> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
+        .bind(account.id)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(hash) = hash else { return Ok(false) };
+    if password::verify_off(candidate, &hash).await {
+        return Ok(true);
+    }
+    let actor = Actor::staff(account.id, &account.username);
+    let mut tx = db.begin().await?;
+    let locked = count_failure(&mut tx, now, account, &actor, "password_change").await?;
+    tx.commit().await?;
+    if locked {
+        return Err(ApiError::unauthenticated(format!(
+            "Compte verrouillé après {MAX_FAILED_ATTEMPTS} mots de passe erronés : vos sessions sont fermées ; un \
+            administrateur le déverrouille."
+        )));
+    }
+    Ok(false)
 }
 
 const BAD_CREDENTIALS: &str = "Identifiant ou mot de passe incorrect.";
@@ -151,7 +225,7 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     let Some(row) = row else {
         // As long as a wrong password for a real account: the answer's time
         // does not tell which usernames exist.
-        let _ = password::verify(candidate, unknown_user_hash());
+        let _ = password::verify_off(candidate, unknown_user_hash()).await;
         // What was typed as a username is often a password: journaled as a
         // digest, which still links repeated tries of the same text.
         let mut tx = db.begin().await?;
@@ -178,8 +252,11 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     let account = get(db.pool(), id).await?.ok_or_else(|| ApiError::unauthenticated(BAD_CREDENTIALS))?;
     let actor = Actor::staff(id, &account.username);
 
+    // A locked account answers as any wrong password, after the same hash:
+    // neither the words nor the time tell a guesser that he locked it (the
+    // administrator sees the lock in the staff list and lifts it).
+    let right = password::verify_off(candidate, &hash).await;
     if account.is_locked_at(now) {
-        let until = account.locked_until.as_deref().map(time::parse_ts).transpose()?.unwrap_or(now);
         let mut tx = db.begin().await?;
         audit::record(
             &mut tx,
@@ -195,59 +272,13 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         )
         .await?;
         tx.commit().await?;
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        return Err(ApiError::unauthenticated(format!(
-            "Compte verrouillé après {MAX_FAILED_ATTEMPTS} mots de passe erronés : réessayez dans {minutes} min ou \
-                demandez à un administrateur de le déverrouiller."
-        )));
+        return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
 
     let mut tx = db.begin().await?;
-    if !password::verify(candidate, &hash) {
-        // Counted in the row itself, so wrong passwords typed in parallel
-        // count one each; a lock that has expired starts a fresh count, one
-        // set meanwhile by a parallel try stays.
-        let counted = sqlx::query(
-            "UPDATE staff SET
-               failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE \
-                   failed_attempts + 1 END,
-               locked_until = CASE
-                 WHEN locked_until IS NOT NULL AND locked_until > $1 THEN locked_until
-                 WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 \
-                     END) >= $2 THEN $3
-                 ELSE NULL END
-             WHERE id = $4 RETURNING failed_attempts, locked_until",
-        )
-        .bind(time::ts(now))
-        .bind(MAX_FAILED_ATTEMPTS)
-        .bind(time::ts(now + Duration::minutes(LOCK_MINUTES)))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let locked_until: Option<String> = counted.try_get("locked_until")?;
-        let after = get_in_tx(&mut tx, id).await?;
-        let action = if locked_until.is_some() { "login.locked" } else { "login.failed" };
-        audit::record(
-            &mut tx,
-            now,
-            &actor,
-            Change {
-                action,
-                entity_type: "staff",
-                entity_id: Some(id.to_string()),
-                before: Some(account.audit_json()),
-                after: Some(after.audit_json()),
-            },
-        )
-        .await?;
+    if !right {
+        count_failure(&mut tx, now, &account, &actor, "login").await?;
         tx.commit().await?;
-        if locked_until.is_some() {
-            tracing::warn!(staff = %account.username, "compte verrouillé après {MAX_FAILED_ATTEMPTS} échecs");
-            return Err(ApiError::unauthenticated(format!(
-                "Mot de passe incorrect. Le compte est verrouillé pour {LOCK_MINUTES} minutes après \
-                    {MAX_FAILED_ATTEMPTS} essais erronés."
-            )));
-        }
         // The same answer as an unknown username or a disabled account: it
         // tells nobody which usernames exist (the journal knows which).
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));

@@ -50,6 +50,8 @@ pub struct Db {
     /// When the dossier counts of this database were last compacted (Unix
     /// seconds), shared by the clones: see `dossiers::counts::upkeep`.
     pub(crate) counts_compacted: Arc<AtomicI64>,
+    /// The portal's refusals waiting for their batch in the journal.
+    pub(crate) deferred: Arc<crate::audit::deferred::Deferred>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -167,6 +169,7 @@ impl Db {
             display: parsed.display.clone(),
             url: parsed.sqlx_url(),
             counts_compacted: Arc::default(),
+            deferred: Arc::default(),
         })
     }
 
@@ -204,6 +207,7 @@ impl Db {
             display: parsed.display.clone(),
             url: parsed.sqlx_url(),
             counts_compacted: Arc::default(),
+            deferred: Arc::default(),
         })
     }
 

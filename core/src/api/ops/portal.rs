@@ -40,7 +40,8 @@ impl Operation for PortalCodeLetter {
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: CodeLetterRequest) -> ApiResult<Written> {
         let m = member(ctx, r.member_id).await?;
-        let issued = codes::issue(ctx.db(), &ctx.actor, ctx.now, &m, r.purpose, Channel::Letter, None).await?;
+        let issued =
+            codes::issue(ctx.db(), &ctx.actor, ctx.now, &m, r.purpose, Channel::Letter, ctx.api.outbox()).await?;
         let head = letterhead(ctx.db().pool()).await?;
         let mut w = Writer::new("Code d'accès à l'espace adhérent", &format!("{} — espace adhérent", head.name));
         w.title(&head.name);

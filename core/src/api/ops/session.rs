@@ -197,9 +197,18 @@ impl Operation for PasswordChange {
     type Request = PasswordChangeRequest;
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, req: PasswordChangeRequest) -> ApiResult<Empty> {
-        let me = ctx.staff()?.id;
-        if !staff::verify_password(ctx.db().pool(), me, &req.current_password).await? {
-            return Err(ApiError::validation("current_password", "Le mot de passe actuel est incorrect."));
+        let account = ctx.staff()?.clone();
+        let me = account.id;
+        match staff::check_own_password(ctx.db(), ctx.now, &account, &req.current_password).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(ApiError::validation("current_password", "Le mot de passe actuel est incorrect."));
+            }
+            // The fifth wrong one locked the account: this desk is logged out.
+            Err(e) => {
+                *ctx.caller = Caller::Anonymous;
+                return Err(e);
+            }
         }
         staff::set_password(
             ctx.db(),
