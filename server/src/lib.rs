@@ -141,6 +141,7 @@ pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
 
 pub fn router(api: Api, opts: &Options) -> Router {
     let ops: HashMap<&'static str, OpInfo> = ops::all().into_iter().map(|o| (o.name, o)).collect();
+    let tls = !matches!(opts.tls, tls::Mode::Plain);
     let state = State {
         api: api.serving_remote(),
         ops: Arc::new(ops),
@@ -175,6 +176,7 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/dossiers/{form}/accuse", get(portal::dossier_receipt))
         .route("/portail/api/centres", post(portal::partners))
         .fallback(routes::fallback)
+        .layer(axum::middleware::from_fn(move |req, next| routes::answer_headers(tls, req, next)))
         // The handler reads the body within `max_body` itself, to refuse in French.
         .layer(DefaultBodyLimit::disable())
         .layer(tower_http::trace::TraceLayer::new_for_http())

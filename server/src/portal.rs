@@ -103,6 +103,35 @@ fn remote_of(remote: Option<axum::Extension<Remote>>) -> String {
     remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into())
 }
 
+/// A door's form must come from the portal's own page: JSON (which a form
+/// of another site cannot send without the browser asking first) and a
+/// same-origin request, told by `Sec-Fetch-Site` or else `Origin` against
+/// `Host`. Its refusal, if it does not.
+fn from_our_page(headers: &HeaderMap) -> Option<Response> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if !json {
+        let e = ApiError::validation("request", "Formulaire attendu en JSON, depuis la page de l'espace adhérent.");
+        return Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(e)).into_response());
+    }
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let same = match text(header::HeaderName::from_static("sec-fetch-site")) {
+        Some(site) => site == "same-origin",
+        None => match (text(header::ORIGIN), text(header::HOST)) {
+            (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, authority)| authority == host),
+            _ => false,
+        },
+    };
+    if !same {
+        return Some(error(ApiError::forbidden(
+            "Demande refusée : elle ne vient pas de la page de l'espace adhérent de ce site.",
+        )));
+    }
+    None
+}
+
 /// One attempt at a door that takes a secret, counted for the address and
 /// the identifier typed; its refusal, at once past the limits, or for an
 /// identifier longer than any (before it is counted).
@@ -119,7 +148,15 @@ fn knock(st: &State, door: DoorKind, remote: &str, identifier: &str, field: &str
     None
 }
 
-pub async fn activate(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+pub async fn activate(
+    Axum(st): Axum<State>,
+    remote: Option<axum::Extension<Remote>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(r) = from_our_page(&headers) {
+        return r;
+    }
     let a: Activation = match door_form(&st, body).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -141,7 +178,15 @@ pub struct Login {
     password: String,
 }
 
-pub async fn login(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+pub async fn login(
+    Axum(st): Axum<State>,
+    remote: Option<axum::Extension<Remote>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(r) = from_our_page(&headers) {
+        return r;
+    }
     let l: Login = match door_form(&st, body).await {
         Ok(l) => l,
         Err(r) => return r,
@@ -180,7 +225,15 @@ pub struct Forgot {
     identifier: String,
 }
 
-pub async fn forgot(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+pub async fn forgot(
+    Axum(st): Axum<State>,
+    remote: Option<axum::Extension<Remote>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(r) = from_our_page(&headers) {
+        return r;
+    }
     let f: Forgot = match door_form(&st, body).await {
         Ok(f) => f,
         Err(r) => return r,
@@ -196,7 +249,15 @@ pub async fn forgot(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote
     }
 }
 
-pub async fn reset(Axum(st): Axum<State>, remote: Option<axum::Extension<Remote>>, body: Body) -> Response {
+pub async fn reset(
+    Axum(st): Axum<State>,
+    remote: Option<axum::Extension<Remote>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(r) = from_our_page(&headers) {
+        return r;
+    }
     let r: Reset = match door_form(&st, body).await {
         Ok(r) => r,
         Err(r) => return r,

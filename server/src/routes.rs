@@ -70,6 +70,22 @@ pub async fn version(Axum(st): Axum<State>) -> Response {
     axum::Json(json!({ "application": guichet_core::VERSION, "schema": schema })).into_response()
 }
 
+/// Headers every answer carries: over HTTPS, HSTS (a browser that has
+/// reached the site once never tries it in plain HTTP again); in the
+/// member's space, `no-store` (his data is never kept in a cache, shared or
+/// his own).
+pub async fn answer_headers(tls: bool, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let member_space = req.uri().path().starts_with("/portail/api/");
+    let mut r = next.run(req).await;
+    if tls {
+        r.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    if member_space {
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    r
+}
+
 pub async fn fallback() -> Response {
     error(ApiError::not_found("Adresse inconnue : les opérations sont sous /api/v1/{opération}."))
 }

@@ -19,7 +19,8 @@ async fn post(
     csrf: Option<&str>,
     body: Value,
 ) -> (StatusCode, Option<String>, Value) {
-    let mut req = http.post(format!("{base}/portail/api/{path}")).json(&body);
+    // As the portal's page sends it: JSON, from its own origin.
+    let mut req = http.post(format!("{base}/portail/api/{path}")).json(&body).header(header::ORIGIN, base);
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -143,5 +144,29 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
     assert_eq!((status, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")));
     assert_eq!(e["message"], "Le champ « password » est obligatoire.");
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
+
+    // Issue 35, item 14: a login comes from the portal's own page only —
+    // JSON, and the same origin (told by Sec-Fetch-Site, or else Origin).
+    let form = json!({"identifier": "13060", "password": "Portail2026"});
+    let url = format!("{base}/portail/api/connexion");
+    let plain = http.post(&url).header(header::ORIGIN, &base).body(form.to_string()).send().await.unwrap();
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "a form of another site posts text, not JSON");
+    let elsewhere = http.post(&url).json(&form).header(header::ORIGIN, "https://piege.example").send().await.unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::FORBIDDEN);
+    let cross = http.post(&url).json(&form).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let unsaid = http.post(&url).json(&form).send().await.unwrap();
+    assert_eq!(unsaid.status(), StatusCode::FORBIDDEN, "a request that does not say where it comes from");
+    let ours = http.post(&url).json(&form).header("sec-fetch-site", "same-origin").send().await.unwrap();
+    assert_eq!(ours.status(), StatusCode::OK);
+    // HSTS on every HTTPS answer; nothing of the member's space in a cache.
+    assert_eq!(ours.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
+    assert_eq!(ours.headers()[header::CACHE_CONTROL], "no-store");
+    let page = http.get(format!("{base}/portail/")).send().await.unwrap();
+    assert_eq!(page.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
+    let health = http.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
+    let refused = http.get(format!("{base}/portail/api/moi")).send().await.unwrap();
+    assert_eq!(refused.headers()[header::CACHE_CONTROL], "no-store");
     running.stop().await;
 }
