@@ -246,22 +246,16 @@ pub async fn call(
         }
     }
 
-    let streamed =
+    let ndjson =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/x-ndjson"));
-    if streamed {
-        return stream(st, call, request, work, outputs).await;
+    if ndjson {
+        // Only an operation that streams its progress runs unbounded.
+        let timeout = (!info.streams).then_some(st.timeout);
+        return stream(st, call, request, work, outputs, timeout).await;
     }
     let (result, call) = match tokio::time::timeout(st.timeout, run(&st, call, request, None)).await {
         Ok(r) => r,
-        Err(_) => {
-            return error(ApiError::new(
-                ErrorCode::Unavailable,
-                format!(
-                    "L'opération {op} a dépassé {} secondes : elle est annulée, rien n'a été enregistré.",
-                    st.timeout.as_secs()
-                ),
-            ))
-        }
+        Err(_) => return error(timed_out(&op, st.timeout)),
     };
     let token = match after(&st, &call, result.is_ok()).await {
         Ok(t) => t,
@@ -322,6 +316,13 @@ pub(crate) async fn read_limited(body: Body, limit: usize, idle: Duration) -> Re
         return Err(BodyRefused::TooLarge);
     }
     Ok(Bytes::from(buf))
+}
+
+fn timed_out(op: &str, limit: Duration) -> ApiError {
+    ApiError::new(
+        ErrorCode::Unavailable,
+        format!("L'opération {op} a dépassé {} secondes : elle est annulée, rien n'a été enregistré.", limit.as_secs()),
+    )
 }
 
 /// Runs the operation for the call's caller; the caller as the call left it.
@@ -405,6 +406,7 @@ async fn stream(
     request: Value,
     work: tempfile::TempDir,
     outputs: Vec<(FileDir, PathBuf, String)>,
+    timeout: Option<Duration>,
 ) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
     let progress_tx = tx.clone();
@@ -418,7 +420,19 @@ async fn stream(
         true
     });
     tokio::spawn(async move {
-        let (result, call) = run(&st, call, request, Some(sink)).await;
+        let op = call.op.clone();
+        let (result, call) = match timeout {
+            None => run(&st, call, request, Some(sink)).await,
+            Some(limit) => {
+                let session = call.session.clone();
+                let caller = call.caller.clone();
+                let (desk, remote) = (call.desk.clone(), call.remote.clone());
+                match tokio::time::timeout(limit, run(&st, call, request, Some(sink))).await {
+                    Ok(done) => done,
+                    Err(_) => (Err(timed_out(&op, limit)), Call { op: op.clone(), desk, remote, session, caller }),
+                }
+            }
+        };
         let token = after(&st, &call, result.is_ok()).await;
         let last = match (result.and_then(|v| with_files(v, &outputs, work.path())), token) {
             (Ok(v), Ok(_)) => json!({ "result": v }),

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 crate::on_both_backends!(
     a_body_is_read_only_within_what_the_caller_may_send,
     a_password_change_ends_the_other_sessions,
+    asking_for_a_stream_does_not_lift_the_timeout_of_an_operation_that_streams_nothing,
 );
 
 /// How long the server took to close `s` (reading until it does), if within `wait`.
@@ -163,4 +164,30 @@ async fn a_password_change_ends_the_other_sessions(t: TestDb) {
     let e = admin.call("session_current", json!({})).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("session_expired"), "{e:?}");
     s.stop().await;
+}
+
+/// Issue 35, item 16: `Accept: application/x-ndjson` lifts the call's
+/// timeout only for the operations that stream their progress.
+async fn asking_for_a_stream_does_not_lift_the_timeout_of_an_operation_that_streams_nothing(t: TestDb) {
+    staff(&t.db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let normal = server(&t.db, dir.path(), |_| {}).await;
+    // A second server on the same database (sessions are shared) whose calls
+    // may last no time at all.
+    let hasty = server(&t.db, dir.path(), |o| o.timeout = Duration::ZERO).await;
+    let c = client(&normal, "Guichet 1");
+    login(&c, "admin", ADMIN).await;
+    let h = client(&hasty, "Guichet 1");
+    h.set_token(c.token());
+    let sink: guichet_core::api::ProgressSink = std::sync::Arc::new(|_| true);
+    let e = h.call_with_progress("staff_list", json!({}), Some(sink.clone())).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unavailable, "{e:?}");
+    assert!(e.message.starts_with("L'opération staff_list a dépassé 0 secondes"), "{}", e.message);
+    // An import streams its progress: asked as a stream, it runs to its end.
+    let roster = dir.path().join("liste.csv");
+    std::fs::write(&roster, "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n").unwrap();
+    let report = h.call_with_progress("member_import", json!({"path": roster.to_str().unwrap()}), Some(sink));
+    assert_eq!(report.await.unwrap()["created"], 1);
+    hasty.stop().await;
+    normal.stop().await;
 }

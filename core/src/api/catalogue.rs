@@ -15,6 +15,8 @@ pub struct OpInfo {
     pub summary: &'static str,
     /// The request's fields that name files.
     pub files: &'static [super::files::FileField],
+    /// It streams its progress ([`super::Operation::STREAMS`]).
+    pub streams: bool,
     pub request: String,
     pub response: String,
     pub request_inline: String,
@@ -29,6 +31,7 @@ impl OpInfo {
             permission: O::PERMISSION,
             summary: O::SUMMARY,
             files: O::FILES,
+            streams: O::STREAMS,
             request: O::Request::name(),
             response: O::Response::name(),
             request_inline: O::Request::inline(),

@@ -39,6 +39,10 @@ pub trait Operation: Send + Sync + 'static {
     /// journal row of a refusal decided inside `run` is found with that record;
     /// without it, the row names the operation.
     const ENTITY: Option<&'static str> = None;
+    /// It reports its progress (`ctx.progress`): asked for it, its call
+    /// through the server streams and is not bounded by the call's timeout
+    /// (its client can stop it). Any other runs within the timeout however asked.
+    const STREAMS: bool = false;
     type Request: DeserializeOwned + TS + Send + 'static;
     type Response: Serialize + TS + Send + 'static;
     fn run(ctx: &mut Ctx<'_>, req: Self::Request) -> impl Future<Output = ApiResult<Self::Response>> + Send;

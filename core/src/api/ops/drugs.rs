@@ -48,6 +48,7 @@ pub struct DrugImportProgress {
 pub struct DrugImport;
 impl Operation for DrugImport {
     const NAME: &'static str = "drug_import";
+    const STREAMS: bool = true;
     const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Imports the fund's drug reference list as a version taking effect on a date, or \

@@ -197,6 +197,7 @@ impl Operation for EmployerListOp {
 pub struct MemberImport;
 impl Operation for MemberImport {
     const NAME: &'static str = "member_import";
+    const STREAMS: bool = true;
     const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Imports an employer roster (.xlsx, .xls, .ods, .csv), or with dry_run only reports \

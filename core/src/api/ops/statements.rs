@@ -142,6 +142,7 @@ pub struct StatementBatchRequest {
 pub struct StatementBatch;
 impl Operation for StatementBatch {
     const NAME: &'static str = "statement_batch";
+    const STREAMS: bool = true;
     const FILES: &'static [FileField] = &[files::folder("/folder")];
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a \
