@@ -185,7 +185,11 @@ async fn asking_for_a_stream_does_not_lift_the_timeout_of_an_operation_that_stre
     assert!(e.message.starts_with("L'opération staff_list a dépassé 0 secondes"), "{}", e.message);
     // An import streams its progress: asked as a stream, it runs to its end.
     let roster = dir.path().join("liste.csv");
-    std::fs::write(&roster, "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n").unwrap();
+    std::fs::write(
+        &roster,
+        "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n",
+    )
+    .unwrap();
     let report = h.call_with_progress("member_import", json!({"path": roster.to_str().unwrap()}), Some(sink));
     assert_eq!(report.await.unwrap()["created"], 1);
     hasty.stop().await;

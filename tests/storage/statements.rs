@@ -757,4 +757,23 @@ async fn a_chronic_illness_declaration_gives_its_rate_and_stays_secret(t: TestDb
     assert_eq!((l["lines"][2]["rate"].as_i64(), l["lines"][2]["reimbursed"].as_i64()), (Some(8_000), Some(6_400)));
     assert_eq!((l["lines"][0]["exempted"].clone(), l["lines"][2]["exempted"].clone()), (json!(true), json!(false)));
     assert!(l["lines"][0]["explanation"][2].as_str().unwrap().contains("(exonéré du ticket modérateur, ALD)"));
+    // Issue 35, item 3: the dossier's own « maladie chronique » tick is need
+    // to know too — on its page and in the queue, for reception and
+    // administrators it says nothing.
+    sqlx::query("UPDATE dossiers SET contents_json = $1 WHERE id = $2")
+        .bind(json!({"sessions": true, "chronic": true}).to_string())
+        .bind(id)
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
+    let chronic_seen = |page: &Value| page["dossier"]["contents"]["chronic"].clone();
+    let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
+    assert_eq!(chronic_seen(&page), json!(true), "the processor reads it");
+    for caller in [&mut o.reception, &mut o.admin] {
+        let page = o.w.call(caller, "dossier_get", json!({"id": id})).await.unwrap();
+        assert_eq!(chronic_seen(&page), json!(false));
+        let queue = o.w.call(caller, "dossier_queue", json!({})).await.unwrap();
+        let row = queue["rows"].as_array().unwrap().iter().find(|r| r["id"] == id).cloned().unwrap();
+        assert_eq!(row["contents"]["chronic"], json!(false));
+    }
 }

@@ -105,3 +105,15 @@ pub struct Dossier {
     #[ts(type = "number")]
     pub version: i64,
 }
+
+impl Dossier {
+    /// The dossier as `roles` may read it: without the chronic-illness read
+    /// (reception, administrators), it says nothing of a long-term illness
+    /// (law 09-08: need to know), and neither does its checklist.
+    pub fn seen_by(mut self, roles: &[crate::auth::Role]) -> Dossier {
+        if !crate::auth::allows(roles, crate::auth::Permission::ChronicRead) {
+            self.contents.chronic = false;
+        }
+        self
+    }
+}

@@ -44,6 +44,13 @@ pub struct Recorded {
     pub message: String,
 }
 
+impl Recorded {
+    /// As `roles` may read it ([`Dossier::seen_by`]).
+    pub fn seen_by(self, roles: &[crate::auth::Role]) -> Recorded {
+        Recorded { dossier: self.dossier.seen_by(roles), ..self }
+    }
+}
+
 /// The member and beneficiary a dossier is for, checked on the first-act date.
 async fn covered(
     tx: &mut Transaction<'static, Any>,

@@ -76,7 +76,7 @@ impl Operation for DossierGet {
     type Request = DossierRef;
     type Response = DossierPage;
     async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<DossierPage> {
-        let d = find(ctx, &r).await?;
+        let d = find(ctx, &r).await?.seen_by(&ctx.roles);
         // Who consulted which dossier, and when (law 09-08); kept apart from its history.
         ctx.journal(Change {
             action: "dossier.read",
@@ -146,7 +146,7 @@ impl Operation for DossierMove {
     type Request = MoveRequest;
     type Response = Dossier;
     async fn run(ctx: &mut Ctx<'_>, r: MoveRequest) -> ApiResult<Dossier> {
-        moves::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await
+        Ok(moves::make_move(ctx.db(), &ctx.actor, &ctx.roles, ctx.now, &r).await?.seen_by(&ctx.roles))
     }
 }
 
@@ -159,7 +159,7 @@ impl Operation for DossierChecklist {
     type Request = ChecklistUpdate;
     type Response = Dossier;
     async fn run(ctx: &mut Ctx<'_>, r: ChecklistUpdate) -> ApiResult<Dossier> {
-        repo::update_checklist(ctx.db(), &ctx.actor, ctx.now, &r).await
+        Ok(repo::update_checklist(ctx.db(), &ctx.actor, ctx.now, &r).await?.seen_by(&ctx.roles))
     }
 }
 
@@ -262,7 +262,9 @@ impl Operation for DossierQueue {
     type Request = QueueFilter;
     type Response = QueuePage;
     async fn run(ctx: &mut Ctx<'_>, r: QueueFilter) -> ApiResult<QueuePage> {
-        queue::queue(ctx.db().pool(), &r, ctx.actor.staff_id, ctx.now.date_naive()).await
+        let mut page = queue::queue(ctx.db().pool(), &r, ctx.actor.staff_id, ctx.now.date_naive()).await?;
+        page.rows = page.rows.into_iter().map(|d| d.seen_by(&ctx.roles)).collect();
+        Ok(page)
     }
 }
 

@@ -207,7 +207,8 @@ impl Operation for DossierRecord {
             .await?;
         let urn_id =
             urn_id.ok_or_else(|| ApiError::validation("collection_id", format!("Aucune levée n° {collection_id}.")))?;
-        record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Urn { collection_id, urn_id }, &[]).await
+        let recorded = record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Urn { collection_id, urn_id }, &[]);
+        Ok(recorded.await?.seen_by(&ctx.roles))
     }
 }
 
@@ -231,6 +232,6 @@ impl Operation for DossierRecordScan {
             .map(|f| attachments::read("files", std::path::Path::new(f)))
             .collect::<ApiResult<Vec<_>>>()?;
         let on = r.scanned_on.unwrap_or(ctx.now.date_naive());
-        record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await
+        Ok(record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await?.seen_by(&ctx.roles))
     }
 }
