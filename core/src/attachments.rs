@@ -51,6 +51,9 @@ pub struct Scan {
     pub media_type: &'static str,
     pub bytes: Vec<u8>,
     pub sha256: String,
+    /// Sent sealed by the member (a medical report, results): stored in a
+    /// sealed envelope, opened by the medical role only.
+    pub confidential: bool,
 }
 
 /// A stored scan, without its content.
@@ -164,7 +167,7 @@ fn checked(field: &str, name: String, bytes: Vec<u8>) -> ApiResult<Scan> {
         }
     }
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Scan { file_name: name, media_type: declared, bytes, sha256 })
+    Ok(Scan { file_name: name, media_type: declared, bytes, sha256, confidential: false })
 }
 
 #[cfg(test)]

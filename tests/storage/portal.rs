@@ -289,7 +289,8 @@ async fn two_spaces(
 
 fn upload(name: &str, bytes: &[u8]) -> member_api::Upload {
     use base64::Engine;
-    member_api::Upload { name: name.into(), base64: base64::engine::general_purpose::STANDARD.encode(bytes) }
+    let base64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    member_api::Upload { name: name.into(), base64, confidential: false }
 }
 
 async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
@@ -320,8 +321,19 @@ async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
     );
     assert_eq!(count(db, "dossiers").await, 0);
 
-    // Farah's dossier (number 2 in his space), recorded as a scan received today.
-    let got = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![scan.clone()])).await.unwrap();
+    // Farah's dossier (number 2 in his space), recorded as a scan received
+    // today; the medical report he sends sealed is sealed from its arrival
+    // (issue 35, item 3): the processor sees it exists, the medical advisor opens it.
+    let report = member_api::Upload {
+        confidential: true,
+        ..upload(
+            "compte-rendu.pdf",
+            b"%PDF-1.4
+bilan
+",
+        )
+    };
+    let got = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![scan.clone(), report])).await.unwrap();
     assert_eq!((got.dossier.form_number.as_str(), got.dossier.status.as_str()), ("M23-0000777", "Reçu"));
     assert_eq!(got.receipt_sent_to, None, "no sender on this desk: the receipt is in his space");
     let receipt = dir.path().join("accuse-dossier.pdf");
@@ -333,7 +345,18 @@ async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"form_number": "M23-0000777"})).await.unwrap();
     assert!(page["dossier"]["beneficiary_name"].as_str().unwrap().contains("Farah"), "{}", page["dossier"]);
     assert_eq!(page["dossier"]["scanned_on"], now.date_naive().to_string());
-    assert_eq!(page["scans"].as_array().unwrap().len(), 1);
+    let scans = page["scans"].as_array().unwrap();
+    let flags: Vec<(&str, bool)> =
+        scans.iter().map(|s| (s["file_name"].as_str().unwrap(), s["confidential"].as_bool().unwrap())).collect();
+    assert_eq!(flags, [("feuille.pdf", false), ("compte-rendu.pdf", true)]);
+    let sealed = json!({"id": scans[1]["id"]});
+    let e = o.w.call(&mut o.claims, "dossier_scan_get", sealed.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
+    o.w.call(&mut o.claims, "dossier_scan_get", json!({"id": scans[0]["id"]})).await.unwrap();
+    o.w.add_staff("medecin", &["medical"]).await;
+    let mut medical = o.w.login("medecin").await;
+    let opened = o.w.call(&mut medical, "dossier_scan_get", sealed).await.unwrap();
+    assert_eq!(opened["info"]["file_name"], "compte-rendu.pdf");
     assert_eq!(page["history"][0]["actor"], "adhérent:13059");
     // The same form again is refused, as at the desk.
     let e = member_api::send_dossier(db, &fouad, now, None, &sent(2, vec![scan.clone()])).await.unwrap_err();
@@ -361,7 +384,7 @@ async fn a_member_sends_a_dossiers_scans_then_its_complement(t: TestDb) {
     let view = member_api::send_complement(db, &fouad, now, &complement("M23-0000777")).await.unwrap();
     assert_eq!(view.reason.as_deref(), Some("Il manque la facture."));
     let page = o.w.call(&mut o.claims, "dossier_get", json!({"id": id})).await.unwrap();
-    assert_eq!(page["scans"].as_array().unwrap().len(), 2, "the desk finds the complement on the dossier");
+    assert_eq!(page["scans"].as_array().unwrap().len(), 3, "the desk finds the complement on the dossier");
     let mine = member_api::my_view(db, &fouad, now).await.unwrap();
     assert!(mine.dossiers.iter().any(|d| d.dossier.form_number == "M23-0000777" && d.dossier.status == "Incomplet"));
     let hers = member_api::my_view(db, &fatima, now).await.unwrap();

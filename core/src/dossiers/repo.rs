@@ -139,7 +139,8 @@ pub(crate) async fn insert_scan(
     s: &Scan,
     confidential: bool,
 ) -> ApiResult<()> {
-    let at = attachments::Place { shelf: &SCANS, owner: dossier_id, piece: None, confidential: Some(confidential) };
+    let confidential = Some(confidential || s.confidential);
+    let at = attachments::Place { shelf: &SCANS, owner: dossier_id, piece: None, confidential };
     attachments::store(tx, actor, now, &at, s).await
 }
 

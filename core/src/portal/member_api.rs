@@ -176,6 +176,11 @@ pub async fn my_letter(db: &Db, s: &MemberSession, now: DateTime<Utc>, number: &
 pub struct Upload {
     pub name: String,
     pub base64: String,
+    /// A medical piece (a report, results, a prescription he would keep to
+    /// the doctor): sealed as soon as it arrives, opened by the medical
+    /// advisor only, as a sealed envelope handed in at the desk.
+    #[serde(default)]
+    pub confidential: bool,
 }
 
 /// Decodes and checks the files of a request (PDF, JPG, PNG; how many, how big).
@@ -210,7 +215,9 @@ pub(super) fn decode_each(files: &[&Upload]) -> ApiResult<Vec<Scan>> {
                 ),
             ));
         }
-        out.push(attachments::uploaded("files", &f.name, bytes)?);
+        let mut scan = attachments::uploaded("files", &f.name, bytes)?;
+        scan.confidential = f.confidential;
+        out.push(scan);
     }
     Ok(out)
 }

@@ -2072,7 +2072,13 @@ export type UpdateStatus = "en_attente" | "valide" | "refuse";
 /**
  * A file the member's page sends: its name and its content in base64.
  */
-export type Upload = { name: string, base64: string, };
+export type Upload = { name: string, base64: string, 
+/**
+ * A medical piece (a report, results, a prescription he would keep to
+ * the doctor): sealed as soon as it arrives, opened by the medical
+ * advisor only, as a sealed envelope handed in at the desk.
+ */
+confidential: boolean, };
 
 export type Urn = { id: number, name: string, 
 /**

@@ -59,7 +59,7 @@ async function filesOf(input: HTMLInputElement | null): Promise<Upload[]> {
   const read = (file: File): Promise<Upload> =>
     new Promise((done, fail) => {
       const r = new FileReader();
-      r.onload = () => done({ name: file.name, base64: String(r.result).split(",")[1] ?? "" });
+      r.onload = () => done({ name: file.name, base64: String(r.result).split(",")[1] ?? "", confidential: false });
       r.onerror = () =>
         fail(new Refused({ code: "validation", message: `Lecture impossible de « ${file.name} ».`, field: "files" }));
       r.readAsDataURL(file);
@@ -67,9 +67,20 @@ async function filesOf(input: HTMLInputElement | null): Promise<Upload[]> {
   return Promise.all(Array.from(input?.files ?? []).map(read));
 }
 
-/** The form's scanned files (its `files` input). */
+/** The form's scanned files (its `files` input), and its medical pieces
+ * sent sealed (its `sealed` input): opened by the medical advisor only. */
 async function chosenFiles(f: HTMLFormElement): Promise<Upload[]> {
-  return filesOf(f.querySelector<HTMLInputElement>('input[name="files"]'));
+  const open = await filesOf(f.querySelector<HTMLInputElement>('input[name="files"]'));
+  const sealed = await filesOf(f.querySelector<HTMLInputElement>('input[name="sealed"]'));
+  return [...open, ...sealed.map((u) => ({ ...u, confidential: true }))];
+}
+
+/** Medical pieces to send sealed (law 09-08): optional, beside the scans. */
+function sealedInput(id: string): HTMLElement {
+  const attrs = { name: "sealed", id: `f-${id}`, type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png" };
+  const words =
+    "Pièces médicales sous pli confidentiel (comptes rendus, résultats) : lues par le médecin-conseil seulement";
+  return h("label", { class: "champ" }, h("span", {}, words), h("input", attrs));
 }
 
 /** A piece of a change request to join: one file input per kind of piece. */
@@ -653,6 +664,7 @@ function sendForms(v: PortalView): HTMLElement[] {
       input("Date du premier acte", "first_act_date", "date"),
       input("Total des frais engagés (DH)", "total_claimed", "text", "off"),
       filesInput("Copies scannées (PDF, JPG, PNG)"),
+      sealedInput("sealed"),
     ],
     "Envoyer le dossier",
     async (x, f) => {
@@ -683,6 +695,7 @@ function sendForms(v: PortalView): HTMLElement[] {
           "complement-form_number",
         ),
         filesInput("Pièces demandées (PDF, JPG, PNG)", "complement-files"),
+        sealedInput("complement-sealed"),
       ],
       "Envoyer le complément",
       async (x, f) => {
