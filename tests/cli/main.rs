@@ -388,7 +388,7 @@ async fn audit_anchor_then_verify_against_it() {
     );
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new().connect(&db).await.unwrap();
-    for t in ["audit_log_no_delete", "audit_head_forward"] {
+    for t in ["audit_log_no_delete", "audit_head_forward", "audit_head_hash_of_its_row"] {
         sqlx::query(&format!("DROP TRIGGER {t}")).execute(&pool).await.unwrap();
     }
     sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(&pool).await.unwrap();

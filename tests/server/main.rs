@@ -325,6 +325,39 @@ async fn the_application_role_cannot_rewrite_the_journal() {
         let e = sqlx::query(sql).execute(app.pool()).await.expect_err(sql);
         assert!(e.to_string().contains("permission denied") || e.to_string().contains("must be owner"), "{sql}: {e}");
     }
+    // Issue 35, item 15: nor make objects of its own, nor write the journal
+    // otherwise than Guichet does: the head's hash set by hand, a row at a
+    // place not reserved, a row that does not follow the one before, a row
+    // outside every chain.
+    for (sql, words) in [
+        ("CREATE TABLE copie (x TEXT)", "permission denied"),
+        ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "permission denied"),
+        ("UPDATE audit_head SET hash = 'faux' WHERE id = 1", "its hash is the hash of the row at its place"),
+        (
+            "INSERT INTO audit_log (at, actor, action, entity_type, seq, prev_hash, hash) SELECT at, actor, action, \
+            entity_type, seq + 5, hash, 'faux' FROM audit_log WHERE seq = (SELECT seq FROM audit_head)",
+            "was not reserved",
+        ),
+        (
+            "INSERT INTO audit_log (at, actor, action, entity_type) VALUES ('2026-12-06T10:00:00Z', 'x', 'y', 'z')",
+            "a row outside every chain",
+        ),
+    ] {
+        let e = sqlx::query(sql).execute(app.pool()).await.expect_err(sql);
+        assert!(e.to_string().contains(words), "{sql}: {e}");
+    }
+    // A place reserved but a row that does not follow: refused, nothing kept.
+    let mut tx = app.pool().begin().await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *tx).await.unwrap();
+    let e = sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, entity_type, seq, prev_hash, hash) SELECT at, actor, action, \
+        entity_type, seq + 1, 'faux', 'faux' FROM audit_log WHERE seq = (SELECT seq - 1 FROM audit_head)",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("does not follow row"), "{e}");
+    drop(tx);
     app.close().await;
     // Its password is the role's own; the owner's URL never leaves the server's machine.
     let mut admin =

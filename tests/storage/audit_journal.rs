@@ -23,8 +23,17 @@ async fn drop_guards(db: &guichet_core::storage::Db) {
     if db.backend() == guichet_core::storage::Backend::Postgres {
         sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(pool).await.unwrap();
         sqlx::query("ALTER TABLE audit_head DISABLE TRIGGER audit_head_forward").execute(pool).await.unwrap();
+        sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_in_sequence").execute(pool).await.unwrap();
+        sqlx::query("ALTER TABLE audit_head DISABLE TRIGGER audit_head_hash_of_its_row").execute(pool).await.unwrap();
     } else {
-        for t in ["audit_log_no_update", "audit_log_no_delete", "audit_head_forward", "audit_head_no_delete"] {
+        for t in [
+            "audit_log_no_update",
+            "audit_log_no_delete",
+            "audit_head_forward",
+            "audit_head_no_delete",
+            "audit_log_in_sequence",
+            "audit_head_hash_of_its_row",
+        ] {
             sqlx::query(&format!("DROP TRIGGER {t}")).execute(pool).await.unwrap();
         }
     }
@@ -306,7 +315,20 @@ async fn the_journal_refuses_edits_and_deletions(t: TestDb) {
     assert!(upd.is_err(), "UPDATE must be refused");
     let del = sqlx::query("DELETE FROM audit_log").execute(w.t.db.pool()).await;
     assert!(del.is_err(), "DELETE must be refused");
+    // Issue 35, item 15: rows go only where Guichet puts them, and the head
+    // only ever holds the hash of the row at its place.
+    let pool = w.t.db.pool();
+    let loose = "INSERT INTO audit_log (at, actor, action, entity_type) VALUES ('2026-12-06T10:00:00Z', 'x', 'y', 'z')";
+    assert!(sqlx::query(loose).execute(pool).await.is_err(), "a row outside every chain");
+    let ahead =
+        "INSERT INTO audit_log (at, actor, action, entity_type, seq, prev_hash, hash) SELECT at, actor, action, \
+        entity_type, seq + 3, hash, 'faux' FROM audit_log WHERE seq = (SELECT seq FROM audit_head)";
+    assert!(sqlx::query(ahead).execute(pool).await.is_err(), "a row at a place not reserved");
+    let head = sqlx::query("UPDATE audit_head SET hash = 'faux' WHERE id = 1").execute(pool).await;
+    assert!(head.is_err(), "the head's hash set by hand");
     assert_eq!(crate::support::count(&w.t.db, "audit_log").await, before);
+    let mut system = Caller::System { os_user: "test".into() };
+    assert_eq!(w.call(&mut system, "audit_verify", json!({})).await.unwrap()["intact"], true);
     let actor: String =
         sqlx::query_scalar("SELECT actor FROM audit_log ORDER BY id LIMIT 1").fetch_one(w.t.db.pool()).await.unwrap();
     assert_eq!(actor, "système:test");

@@ -16,6 +16,19 @@ pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()
             "Un rôle applicatif n'existe que sur PostgreSQL ; une base SQLite reste sur la machine du serveur.",
         ));
     }
+    let statements = app_role_statements(name, password)?;
+    let mut tx = db.begin().await?;
+    for s in &statements {
+        sqlx::query(s).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What `grant_app_role` sends. The password is never in it: PostgreSQL is
+/// given its SCRAM-SHA-256 verifier, made here, so that a statement log on
+/// the database's machine does not keep it.
+pub fn app_role_statements(name: &str, password: &str) -> ApiResult<Vec<String>> {
     let ok = !name.is_empty()
         && name.len() <= 50
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
@@ -29,8 +42,16 @@ pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()
     if password.chars().count() < 12 {
         return Err(ApiError::validation("password", "Mot de passe du rôle : au moins 12 caractères."));
     }
-    let quoted = password.replace('\'', "''");
-    let statements = [
+    // PostgreSQL prepares a non-ASCII password (SASLprep) before hashing it;
+    // keeping to printable ASCII makes the verifier made here the one it expects.
+    if !password.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::validation(
+            "password",
+            "Mot de passe du rôle : lettres, chiffres et signes ASCII, sans espace ni accent.",
+        ));
+    }
+    let quoted = scram_verifier(password)?;
+    Ok(vec![
         format!(
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN CREATE ROLE {name} LOGIN \
                 PASSWORD '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; ELSE ALTER ROLE {name} LOGIN PASSWORD \
@@ -38,6 +59,9 @@ pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()
         ),
         format!("DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO {name}', current_database()); END $$"),
         format!("GRANT USAGE ON SCHEMA public TO {name}"),
+        // It makes no table, function or trigger of its own.
+        format!("REVOKE CREATE ON SCHEMA public FROM {name}"),
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_string(),
         format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}"),
         format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}"),
         format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {name}"),
@@ -48,11 +72,49 @@ pub async fn grant_app_role(db: &Db, name: &str, password: &str) -> ApiResult<()
         format!("REVOKE INSERT, DELETE, TRUNCATE ON audit_head FROM {name}"),
         // The schema's record belongs to `guichet migrate`.
         format!("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM {name}"),
-    ];
-    let mut tx = db.begin().await?;
-    for s in &statements {
-        sqlx::query(s).execute(&mut *tx).await?;
+    ])
+}
+
+/// The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802
+/// and 7677, as libpq's `PQencryptPasswordConn` makes it): 4,096 rounds of
+/// PBKDF2-HMAC-SHA-256 over a random salt, then the stored and server keys.
+fn scram_verifier(password: &str) -> ApiResult<String> {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+    const ROUNDS: u32 = 4096;
+    let mac = |key: &[u8], parts: &[&[u8]]| -> ApiResult<[u8; 32]> {
+        let mut m = Hmac::<Sha256>::new_from_slice(key).map_err(ApiError::internal)?;
+        for p in parts {
+            m.update(p);
+        }
+        Ok(m.finalize().into_bytes().into())
+    };
+    let mut salt = [0u8; 16];
+    argon2::password_hash::rand_core::RngCore::fill_bytes(&mut argon2::password_hash::rand_core::OsRng, &mut salt);
+    // PBKDF2 with one block: U1 = HMAC(P, salt ‖ 1), Ui = HMAC(P, Ui-1), their XOR.
+    let mut u = mac(password.as_bytes(), &[&salt, &1u32.to_be_bytes()])?;
+    let mut salted = u;
+    for _ in 1..ROUNDS {
+        u = mac(password.as_bytes(), &[&u])?;
+        salted.iter_mut().zip(u).for_each(|(s, x)| *s ^= x);
     }
-    tx.commit().await?;
-    Ok(())
+    let stored = Sha256::digest(mac(&salted, &[b"Client Key"])?);
+    let server = mac(&salted, &[b"Server Key"])?;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    Ok(format!("SCRAM-SHA-256${ROUNDS}:{}${}:{}", b64(&salt), b64(&stored), b64(&server)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_password_is_never_in_a_statement() {
+        let password = "Role-Applicatif-2026";
+        let statements = super::app_role_statements("guichet_app", password).unwrap();
+        assert!(statements.iter().all(|s| !s.contains(password)), "{statements:?}");
+        assert!(statements[0].contains("PASSWORD 'SCRAM-SHA-256$4096:"), "{}", statements[0]);
+        assert!(statements.iter().any(|s| s == "REVOKE CREATE ON SCHEMA public FROM guichet_app"));
+        let e = super::app_role_statements("guichet_app", "Rôle-applicatif-2026").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("password"));
+    }
 }
