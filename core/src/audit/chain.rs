@@ -226,28 +226,31 @@ pub struct Verification {
     pub breaks: Vec<Break>,
 }
 
-const COLUMNS: &str = "id, seq, segment, segment_seq, at, staff_id, actor, action, entity_type, entity_id, \
+/// Rows read at a time: the journal is walked a page at a time, never held whole.
+pub(super) const PAGE: i64 = 5_000;
+
+pub(super) const COLUMNS: &str = "id, seq, segment, segment_seq, at, staff_id, actor, action, entity_type, entity_id, \
     before_json, after_json, prev_hash, hash, fingerprint, desk, remote_addr";
 
 /// A row's stored hashes and the hash its content gives at `place`.
-struct Checked {
-    id: i64,
-    place: i64,
-    stored_prev: String,
-    stored: String,
-    computed: String,
-    computed_bytes: [u8; 32],
+pub(super) struct Checked {
+    pub(super) id: i64,
+    pub(super) place: i64,
+    pub(super) stored_prev: String,
+    pub(super) stored: String,
+    pub(super) computed: String,
+    pub(super) computed_bytes: [u8; 32],
     /// A segment's row: the fingerprint it was written with.
-    fingerprint: Option<i64>,
-    action: String,
-    actor: String,
-    at: String,
-    entity_id: Option<String>,
-    after: Option<String>,
+    pub(super) fingerprint: Option<i64>,
+    pub(super) action: String,
+    pub(super) actor: String,
+    pub(super) at: String,
+    pub(super) entity_id: Option<String>,
+    pub(super) after: Option<String>,
 }
 
 /// `follows`: the hash the row comes after, when not stored in it (a segment's rows).
-fn check(r: &AnyRow, place: i64, follows: Option<&str>) -> ApiResult<Checked> {
+pub(super) fn check(r: &AnyRow, place: i64, follows: Option<&str>) -> ApiResult<Checked> {
     let at: String = r.try_get("at")?;
     let actor: String = r.try_get("actor")?;
     let action: String = r.try_get("action")?;
@@ -289,7 +292,7 @@ fn check(r: &AnyRow, place: i64, follows: Option<&str>) -> ApiResult<Checked> {
     })
 }
 
-fn day(at: &str) -> &str {
+pub(super) fn day(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
@@ -299,66 +302,97 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
     let head = sqlx::query("SELECT seq, hash, legacy_until FROM audit_head WHERE id = 1").fetch_one(pool).await?;
     let (head_seq, head_hash, legacy_until): (i64, String, i64) =
         (head.try_get("seq")?, head.try_get("hash")?, head.try_get("legacy_until")?);
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY seq"))
+    // Rows out of every chain: before the journal chained them all, counted;
+    // after, each one a break, placed after the main-chain row written before it.
+    let loose = sqlx::query("SELECT id, action, at FROM audit_log WHERE seq IS NULL AND segment IS NULL ORDER BY id")
         .fetch_all(pool)
         .await?;
+    let mut unchained = 0;
+    let mut added: Vec<(i64, String, String, i64)> = vec![];
+    for r in &loose {
+        let id: i64 = r.try_get("id")?;
+        if id <= legacy_until {
+            unchained += 1;
+        } else {
+            added.push((id, r.try_get("action")?, r.try_get("at")?, 0));
+        }
+    }
+    // The hashes the anchors name, found as the chain is read.
+    let mut anchored: std::collections::BTreeMap<i64, Option<String>> = anchors.iter().map(|a| (a.seq, None)).collect();
     let mut breaks = vec![];
     let mut expected = 1i64;
     let mut prev = String::new();
     let mut last_id = i64::MIN;
-    // (id, place) of the main chain, and the seals met, in order.
-    let mut main: Vec<(i64, i64, String)> = Vec::with_capacity(rows.len());
     let mut seals: Vec<Checked> = vec![];
-    for r in &rows {
-        let c = check(r, r.try_get("seq")?, None)?;
-        let seq = c.place;
-        if seq != expected {
-            breaks.push(Break {
-                seq: expected,
-                kind: "deleted".into(),
-                message: if seq - expected == 1 {
-                    format!("Ligne n° {expected} du journal supprimée (la suivante, n° {seq}, ne la trouve plus).")
-                } else {
-                    format!("Lignes n° {expected} à {} du journal supprimées.", seq - 1)
-                },
-            });
-        } else if c.stored_prev != prev {
-            breaks.push(Break {
-                seq,
-                kind: "reordered".into(),
-                message: format!(
-                    "Ligne n° {seq} : elle ne suit plus la ligne n° {} (lignes déplacées ou empreinte \
-                    précédente réécrite).",
-                    seq - 1
-                ),
-            });
+    let mut rows_checked = 0i64;
+    loop {
+        let page = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL AND seq >= $1 ORDER BY seq LIMIT {PAGE}"
+        ))
+        .bind(expected)
+        .fetch_all(pool)
+        .await?;
+        for r in &page {
+            let c = check(r, r.try_get("seq")?, None)?;
+            let seq = c.place;
+            if seq != expected {
+                breaks.push(Break {
+                    seq: expected,
+                    kind: "deleted".into(),
+                    message: if seq - expected == 1 {
+                        format!("Ligne n° {expected} du journal supprimée (la suivante, n° {seq}, ne la trouve plus).")
+                    } else {
+                        format!("Lignes n° {expected} à {} du journal supprimées.", seq - 1)
+                    },
+                });
+            } else if c.stored_prev != prev {
+                breaks.push(Break {
+                    seq,
+                    kind: "reordered".into(),
+                    message: format!(
+                        "Ligne n° {seq} : elle ne suit plus la ligne n° {} (lignes déplacées ou empreinte \
+                        précédente réécrite).",
+                        seq - 1
+                    ),
+                });
+            }
+            if c.id < last_id {
+                breaks.push(Break {
+                    seq,
+                    kind: "reordered".into(),
+                    message: format!("Ligne n° {seq} : son ordre d'écriture a été changé."),
+                });
+            }
+            if c.stored != c.computed {
+                breaks.push(Break {
+                    seq,
+                    kind: "modified".into(),
+                    message: format!(
+                        "Ligne n° {seq} du journal modifiée ({} du {}, par {}) : son contenu ne correspond \
+                        plus à son empreinte.",
+                        c.action,
+                        day(&c.at),
+                        c.actor
+                    ),
+                });
+            }
+            // A row added by hand follows the last row written before it.
+            for a in added.iter_mut().filter(|a| a.0 > c.id) {
+                a.3 = seq;
+            }
+            if let Some(slot) = anchored.get_mut(&seq) {
+                *slot = Some(c.stored.clone());
+            }
+            prev = c.stored.clone();
+            expected = seq + 1;
+            last_id = c.id;
+            if c.action == super::SEGMENT_SEAL {
+                seals.push(c);
+            }
         }
-        if c.id < last_id {
-            breaks.push(Break {
-                seq,
-                kind: "reordered".into(),
-                message: format!("Ligne n° {seq} : son ordre d'écriture a été changé."),
-            });
-        }
-        if c.stored != c.computed {
-            breaks.push(Break {
-                seq,
-                kind: "modified".into(),
-                message: format!(
-                    "Ligne n° {seq} du journal modifiée ({} du {}, par {}) : son contenu ne correspond \
-                    plus à son empreinte.",
-                    c.action,
-                    day(&c.at),
-                    c.actor
-                ),
-            });
-        }
-        prev = c.stored.clone();
-        expected = seq + 1;
-        last_id = c.id;
-        main.push((c.id, seq, c.stored.clone()));
-        if c.action == super::SEGMENT_SEAL {
-            seals.push(c);
+        rows_checked += page.len() as i64;
+        if (page.len() as i64) < PAGE {
+            break;
         }
     }
     if head_seq >= expected {
@@ -389,37 +423,23 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
             ),
         });
     }
-    let segment_rows = verify_segments(pool, &seals, &mut breaks).await?;
-    // Rows out of every chain: before the journal chained them all, counted;
-    // after, each one a break.
-    let loose = sqlx::query("SELECT id, action, at FROM audit_log WHERE seq IS NULL AND segment IS NULL ORDER BY id")
-        .fetch_all(pool)
-        .await?;
-    let mut unchained = 0;
-    for r in &loose {
-        let id: i64 = r.try_get("id")?;
-        if id <= legacy_until {
-            unchained += 1;
-            continue;
-        }
-        let (action, at): (String, String) = (r.try_get("action")?, r.try_get("at")?);
-        let before = main.partition_point(|(i, _, _)| *i < id);
-        let seq = if before == 0 { 0 } else { main[before - 1].1 };
+    let segment_rows = super::segments_check::verify_segments(pool, &seals, &mut breaks).await?;
+    for (_, action, at, seq) in &added {
         breaks.push(Break {
-            seq,
+            seq: *seq,
             kind: "unchained".into(),
             message: format!(
                 "Une ligne hors de la chaîne ({action} du {}) a été ajoutée après la ligne n° {seq} : \
                 elle n'a pas été écrite par Guichet.",
-                day(&at)
+                day(at)
             ),
         });
     }
     for a in anchors {
-        check_anchor(a, head_seq, &main, &mut breaks);
+        check_anchor(a, head_seq, anchored.get(&a.seq).and_then(Option::as_deref), &mut breaks);
     }
     Ok(Verification {
-        rows_checked: rows.len() as i64 + segment_rows,
+        rows_checked: rows_checked + segment_rows,
         unchained,
         anchors_checked: anchors.len() as i64,
         intact: breaks.is_empty(),
@@ -427,92 +447,9 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
     })
 }
 
-/// Each sealed segment must hold exactly the rows its seal names, each
-/// matching its fingerprint, and their hashes the seal's digest; rows of a
-/// segment without a seal are a break. Segments sealed before fingerprints
-/// (a `last_hash` instead of a `digest`) chained each row to the one before
-/// and kept its full hash: they are verified that way.
-async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Break>) -> ApiResult<i64> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL ORDER BY segment, segment_seq"
-    ))
-    .fetch_all(pool)
-    .await?;
-    let mut by_key: std::collections::HashMap<String, Vec<&AnyRow>> = Default::default();
-    for r in &rows {
-        by_key.entry(r.try_get("segment")?).or_default().push(r);
-    }
-    for seal in seals {
-        let key = seal.entity_id.clone().unwrap_or_default();
-        let sealed: serde_json::Value =
-            seal.after.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default();
-        let count = sealed["rows"].as_i64().unwrap_or(0);
-        let chained = sealed.get("last_hash").and_then(|h| h.as_str());
-        let seq = seal.place;
-        let already = breaks.len();
-        let broken = |kind: &str, what: String| Break {
-            seq,
-            kind: kind.into(),
-            message: format!("Ligne n° {seq} (lot de {count} lignes) : {what}"),
-        };
-        let members = by_key.remove(&key).unwrap_or_default();
-        let mut expected = 1i64;
-        let start = segment_start(&key);
-        let mut prev = start.clone();
-        let mut digest = SegmentDigest::default();
-        for r in members {
-            let place = r.try_get("segment_seq")?;
-            let c = check(r, place, Some(if chained.is_some() { &prev } else { &start }))?;
-            let intact = match chained {
-                Some(_) => c.stored == c.computed,
-                None => c.fingerprint == Some(fingerprint(&c.computed_bytes)),
-            };
-            if c.place != expected {
-                // The row after a gap followed the missing one: only the gap can be named.
-                breaks.push(broken("deleted", format!("ligne {expected} du lot supprimée.")));
-            } else if !intact {
-                breaks.push(broken(
-                    "modified",
-                    format!("ligne {} du lot modifiée ({} du {}, par {}).", c.place, c.action, day(&c.at), c.actor),
-                ));
-            }
-            digest.add(&c.computed_bytes);
-            prev = c.stored;
-            expected = c.place + 1;
-        }
-        let seal_broken = match chained {
-            Some(last_hash) => (prev != last_hash).then_some("sa dernière ligne ne correspond plus au scellement."),
-            // A row already named accounts for the digest's difference; when
-            // none is (a row edited with its fingerprint rewritten), the
-            // digest still shows it.
-            None => (breaks.len() == already && sealed["digest"].as_str() != Some(digest.hex().as_str()))
-                .then_some("ses lignes ne correspondent plus à son scellement."),
-        };
-        if expected - 1 != count {
-            breaks.push(broken("truncated", format!("le lot compte {} lignes au lieu de {count}.", expected - 1)));
-        } else if let Some(what) = seal_broken {
-            breaks.push(broken("modified", what.to_string()));
-        }
-    }
-    for (key, members) in by_key {
-        let first = members.first().map(|r| r.try_get::<String, _>("action")).transpose()?.unwrap_or_default();
-        breaks.push(Break {
-            seq: 0,
-            kind: "unsealed".into(),
-            message: format!(
-                "Un lot de {} lignes ({first}, {key}) n'est scellé par aucune ligne de la chaîne : \
-                ajouté à la main, ou son scellement supprimé.",
-                members.len()
-            ),
-        });
-    }
-    Ok(rows.len() as i64)
-}
-
 /// The journal must still hold the row an anchor named, with its hash.
-fn check_anchor(a: &Anchor, head_seq: i64, main: &[(i64, i64, String)], breaks: &mut Vec<Break>) {
+fn check_anchor(a: &Anchor, head_seq: i64, found: Option<&str>, breaks: &mut Vec<Break>) {
     let when = day(&a.at);
-    let found = main.binary_search_by_key(&a.seq, |(_, s, _)| *s).ok().map(|i| &main[i].2);
     let message = if head_seq < a.seq {
         format!(
             "La tête du journal (ligne n° {head_seq}) est en deçà de l'ancre du {when} (ligne n° {}) : des lignes \
@@ -524,7 +461,7 @@ fn check_anchor(a: &Anchor, head_seq: i64, main: &[(i64, i64, String)], breaks: 
             None if a.seq > 0 => {
                 format!("L'ancre du {when} désigne la ligne n° {}, que le journal ne contient plus.", a.seq)
             }
-            Some(h) if *h != a.hash => format!(
+            Some(h) if h != a.hash => format!(
                 "La ligne n° {} n'a plus l'empreinte relevée par l'ancre du {when} : le journal a été réécrit depuis.",
                 a.seq
             ),

@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod deferred;
+mod segments_check;
 
 use crate::error::ApiResult;
 use crate::storage::time;
