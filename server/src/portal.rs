@@ -6,7 +6,7 @@
 //! only: no call takes a member's id.
 
 use crate::limits::{DoorKind, MAX_IDENTIFIER};
-use crate::routes::{read_limited, status_of, BodyRefused, Remote};
+use crate::routes::{read_limited, status_of, unread, BodyRefused, Remote};
 use crate::State;
 use axum::body::Body;
 use axum::extract::{Path, State as Axum};
@@ -61,7 +61,7 @@ async fn json_within<T: DeserializeOwned>(st: &State, body: Body, limit: usize) 
                 ApiError::validation("files", format!("Envoi trop volumineux : au plus {mb} Mo de fichiers à la fois."))
             }
         };
-        (refused.status(), axum::Json(e)).into_response()
+        unread((refused.status(), axum::Json(e)).into_response())
     })?;
     // The command layer's reading: a malformed form or field is explained in
     // French, naming the field.
@@ -148,22 +148,41 @@ fn knock(st: &State, door: DoorKind, remote: &str, identifier: &str, field: &str
     None
 }
 
+/// A door's form read as every door reads it: from the portal's own page, a
+/// few kilobytes of JSON, counted for the address and the identifier it
+/// names (`identifier`, typed in `field`).
+async fn at_the_door<T: DeserializeOwned>(
+    st: &State,
+    headers: &HeaderMap,
+    remote: &str,
+    body: Body,
+    door: DoorKind,
+    identifier: fn(&T) -> &str,
+    field: &'static str,
+) -> Result<T, Response> {
+    if let Some(r) = from_our_page(headers) {
+        return Err(unread(r));
+    }
+    let form: T = door_form(st, body).await?;
+    if let Some(r) = knock(st, door, remote, identifier(&form), field) {
+        return Err(r);
+    }
+    Ok(form)
+}
+
 pub async fn activate(
     Axum(st): Axum<State>,
     remote: Option<axum::Extension<Remote>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(r) = from_our_page(&headers) {
-        return r;
-    }
-    let a: Activation = match door_form(&st, body).await {
+    let remote = remote_of(remote);
+    let read =
+        at_the_door(&st, &headers, &remote, body, DoorKind::PortalCode, |a: &Activation| &a.matricule, "matricule");
+    let a = match read.await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Some(r) = knock(&st, DoorKind::PortalCode, &remote_of(remote), &a.matricule, "matricule") {
-        return r;
-    }
     match accounts::activate(st.api.db(), st.api.now(), &a).await {
         Ok(()) => axum::Json(json!({ "message": "Votre espace est activé : connectez-vous avec votre mot de passe." }))
             .into_response(),
@@ -184,17 +203,13 @@ pub async fn login(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(r) = from_our_page(&headers) {
-        return r;
-    }
-    let l: Login = match door_form(&st, body).await {
+    let remote = remote_of(remote);
+    let read =
+        at_the_door(&st, &headers, &remote, body, DoorKind::PortalLogin, |l: &Login| &l.identifier, "identifier");
+    let l = match read.await {
         Ok(l) => l,
         Err(r) => return r,
     };
-    let remote = remote_of(remote);
-    if let Some(r) = knock(&st, DoorKind::PortalLogin, &remote, &l.identifier, "identifier") {
-        return r;
-    }
     match accounts::login(st.api.db(), st.api.now(), &l.identifier, &l.password, &remote, st.api.queued_outbox()).await
     {
         Ok(opened) => {
@@ -231,16 +246,13 @@ pub async fn forgot(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(r) = from_our_page(&headers) {
-        return r;
-    }
-    let f: Forgot = match door_form(&st, body).await {
+    let remote = remote_of(remote);
+    let read =
+        at_the_door(&st, &headers, &remote, body, DoorKind::PortalForgot, |f: &Forgot| &f.identifier, "identifier");
+    let f = match read.await {
         Ok(f) => f,
         Err(r) => return r,
     };
-    if let Some(r) = knock(&st, DoorKind::PortalForgot, &remote_of(remote), &f.identifier, "identifier") {
-        return r;
-    }
     match accounts::forgot(st.api.db(), st.api.now(), &f.identifier, st.api.queued_outbox()).await {
         Ok(()) => axum::Json(json!({ "message": "Si un espace est ouvert à ce nom, un code vient d'être envoyé à \
             l'adresse e-mail ou au GSM que la mutuelle connaît. Il est valable 24 heures." }))
@@ -255,16 +267,12 @@ pub async fn reset(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(r) = from_our_page(&headers) {
-        return r;
-    }
-    let r: Reset = match door_form(&st, body).await {
+    let remote = remote_of(remote);
+    let read = at_the_door(&st, &headers, &remote, body, DoorKind::PortalCode, |r: &Reset| &r.matricule, "matricule");
+    let r = match read.await {
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Some(r) = knock(&st, DoorKind::PortalCode, &remote_of(remote), &r.matricule, "matricule") {
-        return r;
-    }
     match accounts::reset(st.api.db(), st.api.now(), &r).await {
         Ok(()) => axum::Json(json!({ "message": "Mot de passe changé : connectez-vous." })).into_response(),
         Err(e) => error(e),
@@ -328,7 +336,7 @@ async fn sending<T: DeserializeOwned, R: serde::Serialize>(
 ) -> Response {
     let (_, s) = match member(st, headers, true).await {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(r) => return unread(r),
     };
     let r: T = match json_within(st, body, files_limit(st)).await {
         Ok(r) => r,

@@ -52,6 +52,15 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     }
 }
 
+/// An answer given before the request's body was read whole: the
+/// connection closes after it (`Connection: close`), so that the client
+/// sends its next request on a new one rather than after a body the server
+/// left unread.
+pub(crate) fn unread(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
 fn error(e: ApiError) -> Response {
     (status_of(e.code), axum::Json(e)).into_response()
 }
@@ -108,12 +117,12 @@ pub async fn call(
 ) -> Response {
     let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
     let Some(info) = st.ops.get(op.as_str()) else {
-        return error(ApiError::not_found(format!(
+        return unread(error(ApiError::not_found(format!(
             "Opération inconnue « {op} » : voir `guichet operations` pour la liste."
-        )));
+        ))));
     };
     if let Some((_, why)) = SERVER_MACHINE_ONLY.iter().find(|(name, _)| *name == op) {
-        return error(ApiError::forbidden(*why));
+        return unread(error(ApiError::forbidden(*why)));
     }
     let desk = headers
         .get("x-guichet-desk")
@@ -133,7 +142,7 @@ pub async fn call(
     let session = match token {
         Some(t) => match sessions::find(&pool, t, st.api.now()).await {
             Ok(s) => s,
-            Err(e) => return error(e),
+            Err(e) => return unread(error(e)),
         },
         None => None,
     };
@@ -141,11 +150,11 @@ pub async fn call(
         let mut e =
             ApiError::unauthenticated("Session terminée ou inconnue : reconnectez-vous (votre saisie est gardée).");
         e.field = Some("session_expired".into());
-        return error(e);
+        return unread(error(e));
     }
     let public = info.permission == guichet_core::auth::Permission::Public;
     if session.is_none() && !public {
-        return error(ApiError::unauthenticated("Connectez-vous d'abord."));
+        return unread(error(ApiError::unauthenticated("Connectez-vous d'abord.")));
     }
     let limit = if session.is_none() { PUBLIC_BODY.min(st.max_body) } else { st.max_body };
     let body = match read_limited(body, limit, st.body_timeout).await {
@@ -165,7 +174,7 @@ pub async fn call(
                     "Requête interrompue : le corps n'arrivait plus. Vérifiez le réseau puis recommencez.",
                 ),
             };
-            return (refused.status(), axum::Json(e)).into_response();
+            return unread((refused.status(), axum::Json(e)).into_response());
         }
     };
     let text = match std::str::from_utf8(&body) {
