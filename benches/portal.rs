@@ -146,7 +146,13 @@ async fn run() {
                 let (http, base) = (http.clone(), base.clone());
                 tries.push(tokio::spawn(async move {
                     let body = serde_json::json!({"identifier": target.to_string(), "password": format!("Faux{i}x")});
-                    let r = http.post(format!("{base}/portail/api/connexion")).json(&body).send().await.unwrap();
+                    let r = http
+                        .post(format!("{base}/portail/api/connexion"))
+                        .json(&body)
+                        .header(header::ORIGIN, &base)
+                        .send()
+                        .await
+                        .unwrap();
                     r.status().as_u16()
                 }));
                 if i % 50 == 49 {
