@@ -68,7 +68,7 @@ async fn desks(clients: &Arc<Vec<Client>>, seconds: u64, think_ms: u64, round: u
                 }
                 n += 1;
                 let t = Instant::now();
-                let done = if n % 5 == 0 {
+                let done = if n.is_multiple_of(5) {
                     let matricule = format!("{}", 500_000 + round * 100_000 + d * 1_000 + n);
                     let m = json!({"matricule": matricule, "last_name": LAST[n % 8], "first_name": "Banc",
                         "status": "actif"});
@@ -156,7 +156,9 @@ async fn run() {
     let code = json!({"member_id": member, "purpose": "activation", "path": letter.to_str().unwrap()});
     system.call("portal_code_letter", code).await.unwrap();
 
-    let opts = guichet_server::Options::new("127.0.0.1:0".parse().unwrap(), guichet_server::tls::Mode::Plain);
+    let mut opts = guichet_server::Options::new("127.0.0.1:0".parse().unwrap(), guichet_server::tls::Mode::Plain);
+    // The 50 desks log in from this one address, as behind a site's proxy.
+    opts.logins_per_address = 100;
     let running = guichet_server::start(Api::new(db.clone()), opts).await.unwrap();
     let addr = running.addr;
     let base = format!("http://127.0.0.1:{}", addr.port());
