@@ -6,7 +6,7 @@
 //! only: no call takes a member's id.
 
 use crate::limits::{DoorKind, MAX_IDENTIFIER};
-use crate::routes::{read_limited, status_of, unread, BodyRefused, Remote};
+use crate::routes::{read_limited, refused_unread, status_of, unread, BodyRefused, Remote};
 use crate::State;
 use axum::body::Body;
 use axum::extract::{Path, State as Axum};
@@ -161,7 +161,7 @@ async fn at_the_door<T: DeserializeOwned>(
     field: &'static str,
 ) -> Result<T, Response> {
     if let Some(r) = from_our_page(headers) {
-        return Err(unread(r));
+        return Err(refused_unread(body, st.body_timeout, r).await);
     }
     let form: T = door_form(st, body).await?;
     if let Some(r) = knock(st, door, remote, identifier(&form), field) {
@@ -336,7 +336,7 @@ async fn sending<T: DeserializeOwned, R: serde::Serialize>(
 ) -> Response {
     let (_, s) = match member(st, headers, true).await {
         Ok(m) => m,
-        Err(r) => return unread(r),
+        Err(r) => return refused_unread(body, st.body_timeout, r).await,
     };
     let r: T = match json_within(st, body, files_limit(st)).await {
         Ok(r) => r,

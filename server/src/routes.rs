@@ -61,6 +61,32 @@ pub(crate) fn unread(mut r: Response) -> Response {
     r
 }
 
+/// What of a refused request's body is read and dropped before answering:
+/// enough for any form, so that its sender (who may still be sending) gets
+/// the answer rather than a connection reset; past it the connection closes.
+const DRAINED: usize = 128 * 1024;
+
+/// Answers `r` to a request refused before its body was read: the body is
+/// read and dropped (never kept) up to [`DRAINED`] bytes, each piece within
+/// `idle`; a longer or slower one is left and the connection closed.
+pub(crate) async fn refused_unread(body: Body, idle: Duration, r: Response) -> Response {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen = 0usize;
+    loop {
+        match tokio::time::timeout(idle, stream.next()).await {
+            Ok(None) => return r,
+            Ok(Some(Ok(chunk))) => {
+                seen += chunk.len();
+                if seen > DRAINED {
+                    return unread(r);
+                }
+            }
+            Ok(Some(Err(_))) | Err(_) => return unread(r),
+        }
+    }
+}
+
 fn error(e: ApiError) -> Response {
     (status_of(e.code), axum::Json(e)).into_response()
 }
@@ -117,12 +143,11 @@ pub async fn call(
 ) -> Response {
     let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
     let Some(info) = st.ops.get(op.as_str()) else {
-        return unread(error(ApiError::not_found(format!(
-            "Opération inconnue « {op} » : voir `guichet operations` pour la liste."
-        ))));
+        let e = ApiError::not_found(format!("Opération inconnue « {op} » : voir `guichet operations` pour la liste."));
+        return refused_unread(body, st.body_timeout, error(e)).await;
     };
     if let Some((_, why)) = SERVER_MACHINE_ONLY.iter().find(|(name, _)| *name == op) {
-        return unread(error(ApiError::forbidden(*why)));
+        return refused_unread(body, st.body_timeout, error(ApiError::forbidden(*why))).await;
     }
     let desk = headers
         .get("x-guichet-desk")
@@ -142,7 +167,7 @@ pub async fn call(
     let session = match token {
         Some(t) => match sessions::find(&pool, t, st.api.now()).await {
             Ok(s) => s,
-            Err(e) => return unread(error(e)),
+            Err(e) => return refused_unread(body, st.body_timeout, error(e)).await,
         },
         None => None,
     };
@@ -150,11 +175,12 @@ pub async fn call(
         let mut e =
             ApiError::unauthenticated("Session terminée ou inconnue : reconnectez-vous (votre saisie est gardée).");
         e.field = Some("session_expired".into());
-        return unread(error(e));
+        return refused_unread(body, st.body_timeout, error(e)).await;
     }
     let public = info.permission == guichet_core::auth::Permission::Public;
     if session.is_none() && !public {
-        return unread(error(ApiError::unauthenticated("Connectez-vous d'abord.")));
+        let e = ApiError::unauthenticated("Connectez-vous d'abord.");
+        return refused_unread(body, st.body_timeout, error(e)).await;
     }
     let limit = if session.is_none() { PUBLIC_BODY.min(st.max_body) } else { st.max_body };
     let body = match read_limited(body, limit, st.body_timeout).await {

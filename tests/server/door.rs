@@ -90,7 +90,7 @@ async fn a_body_is_read_only_within_what_the_caller_may_send(t: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let s = server(&t.db, dir.path(), |_| {}).await;
     let c = client(&s, "brut");
-    // Without a session: an operation that needs one is refused before its body is read.
+    // Without a session: an operation that needs one is refused, its body never kept.
     let (status, v) = c.call_raw("member_search", vec![b' '; 100 * 1024]).await.unwrap();
     assert_eq!((status, v["code"].as_str()), (401, Some("unauthenticated")), "{v}");
     // A public one takes a form's size, not the site's files' limit.
