@@ -123,7 +123,7 @@ enum Command {
 struct ServeArgs {
     /// Fichier de configuration (TOML : database, listen, tls_cert, tls_key,
     /// self_signed, max_body_mb, timeout_s, logins_per_address, outbox_dir,
-    /// smtp_url, mail_from, sms_gateway) ; une option
+    /// smtp_url, mail_from, sms_gateway, code_key_file) ; une option
     /// donnée ici l'emporte sur le fichier. Celui des paquets :
     /// /etc/guichet/server.toml.
     #[arg(long, value_name = "FICHIER")]
@@ -175,6 +175,12 @@ struct ServeArgs {
     /// <GSM>@<domaine>) ; sans elle, pas d'envoi par SMS.
     #[arg(long, value_name = "DOMAINE")]
     sms_gateway: Option<String>,
+    /// Fichier de la clé des codes de l'espace adhérent (créé au premier
+    /// démarrage, lisible du seul compte du serveur ; le même fichier pour
+    /// tous les serveurs d'un site, hors des sauvegardes de la base)
+    /// [défaut : ~/.config/guichet/cle-codes].
+    #[arg(long, value_name = "FICHIER")]
+    code_key: Option<std::path::PathBuf>,
 }
 
 impl ServeArgs {
@@ -198,6 +204,7 @@ impl ServeArgs {
             self.smtp_url = self.smtp_url.or(file.smtp_url);
         }
         self.mail_from = self.mail_from.or(file.mail_from);
+        self.code_key = self.code_key.or(file.code_key_file);
         self.sms_gateway = self.sms_gateway.or(file.sms_gateway);
         self
     }
@@ -396,6 +403,19 @@ async fn serve(db: Db, a: ServeArgs) -> ExitCode {
     opts.max_body = a.max_body_mb.unwrap_or(64).max(1) * 1024 * 1024;
     opts.timeout = std::time::Duration::from_secs(a.timeout_s.unwrap_or(120).max(5));
     opts.logins_per_address = a.logins_per_address.unwrap_or(30).max(1);
+    let db = match a.code_key {
+        Some(path) => db.with_code_key_file(path),
+        None => db,
+    };
+    // Read (or made) now: a key file that cannot be read stops the start, not a member's activation.
+    if let Err(e) = db.code_key() {
+        eprintln!(
+            "Clé des codes de l'espace adhérent {} illisible ou impossible à créer ({}).",
+            db.code_key_path().display(),
+            e.message
+        );
+        return ExitCode::from(3);
+    }
     let mut api = Api::new(db);
     if let Some(dir) = a.outbox_dir {
         api = api.with_outbox(std::sync::Arc::new(guichet_core::portal::outbox::FolderOutbox { dir }));

@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub mail_from: Option<String>,
     /// An e-mail-to-SMS gateway's domain (none: no SMS).
     pub sms_gateway: Option<String>,
+    /// The file of the key of the members' codes' digests (made at first
+    /// start; every server of a site needs the same file).
+    pub code_key_file: Option<PathBuf>,
 }
 
 impl ServerConfig {

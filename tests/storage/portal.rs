@@ -88,6 +88,17 @@ async fn a_member_activates_his_account_with_the_code_of_his_letter(t: TestDb) {
     assert_eq!(count(db, "audit_log WHERE action = 'portal.activated'").await, 1);
     let stored: String = sqlx::query_scalar("SELECT code_hash FROM member_codes").fetch_one(db.pool()).await.unwrap();
     assert!(!stored.contains(&code.replace('-', "")), "only the code's digest is kept");
+    // Issue 35, item 16: keyed with a key kept outside the database, not a
+    // plain SHA-256 that a copy of the database would let anyone reverse.
+    assert!(stored.starts_with("k1:"), "{stored}");
+    assert_ne!(&stored[3..], guichet_core::kernel::secret::digest(&code.replace('-', "")));
+    assert!(db.code_key_path().is_file(), "the key is kept in its own file");
+    if let Some(file) = db.sqlite_path() {
+        assert_eq!(
+            db.code_key_path(),
+            file.with_file_name(format!("{}.cle-codes", file.file_name().unwrap().to_string_lossy()))
+        );
+    }
 
     // Logging in: by matricule or by the e-mail on file; unknown and wrong alike.
     let opened = accounts::login(db, now, "karim.alaoui@example.ma", "Salma2016", "10.0.0.7", None).await.unwrap();

@@ -101,7 +101,7 @@ pub async fn activate(db: &Db, now: DateTime<Utc>, a: &Activation) -> ApiResult<
     let actor = Actor::member(&m.matricule);
     // The code first: a wrong one costs no password hash.
     let mut tx = db.begin().await?;
-    if !codes::take(&mut tx, m.id, Purpose::Activation, &a.code, now).await? {
+    if !codes::take(&mut tx, db.code_key()?, m.id, Purpose::Activation, &a.code, now).await? {
         tx.commit().await?;
         refuse(db, now, &actor, "portal.activation_refused", Some(m.id)).await?;
         return Err(paced_refusal(started).await);
@@ -299,7 +299,7 @@ pub async fn reset(db: &Db, now: DateTime<Utc>, r: &Reset) -> ApiResult<()> {
     let actor = Actor::member(&m.matricule);
     // The code first: a wrong one costs no password hash.
     let mut tx = db.begin().await?;
-    if !codes::take(&mut tx, m.id, Purpose::Reset, &r.code, now).await? {
+    if !codes::take(&mut tx, db.code_key()?, m.id, Purpose::Reset, &r.code, now).await? {
         tx.commit().await?;
         refuse(db, now, &actor, "portal.reset_refused", Some(m.id)).await?;
         return Err(paced_refusal(started).await);

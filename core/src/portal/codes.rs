@@ -119,7 +119,7 @@ pub async fn issue(
     .bind(member.id)
     .bind(purpose.code())
     .bind(channel.code())
-    .bind(secret::digest(&secret::normalize_code(&code)))
+    .bind(db.code_key()?.digest(&code))
     .bind(time::ts(expires_at))
     .bind(time::ts(now))
     .bind(&actor.name)
@@ -217,6 +217,7 @@ async fn spend(tx: &mut Transaction<'static, Any>, member: i64, purpose: Purpose
 /// code counts one failure more, and the fifth spends them.
 pub(crate) async fn take(
     tx: &mut Transaction<'static, Any>,
+    key: &secret::CodeKey,
     member: i64,
     purpose: Purpose,
     typed: &str,
@@ -230,11 +231,10 @@ pub(crate) async fn take(
     .bind(purpose.code())
     .fetch_all(&mut **tx)
     .await?;
-    let wanted = secret::digest(&secret::normalize_code(typed));
     let mut matched = false;
     for r in &rows {
         let live = time::parse_ts(&r.try_get::<String, _>("expires_at")?)? > now;
-        if live && r.try_get::<String, _>("code_hash")? == wanted {
+        if live && key.matches(&r.try_get::<String, _>("code_hash")?, typed) {
             matched = true;
         }
     }

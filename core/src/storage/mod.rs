@@ -52,6 +52,9 @@ pub struct Db {
     pub(crate) counts_compacted: Arc<AtomicI64>,
     /// The portal's refusals waiting for their batch in the journal.
     pub(crate) deferred: Arc<crate::audit::deferred::Deferred>,
+    /// The file of the key of the members' codes, when given ([`Db::code_key`]).
+    code_key_file: Option<std::path::PathBuf>,
+    code_key: Arc<std::sync::OnceLock<crate::kernel::secret::CodeKey>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -170,6 +173,8 @@ impl Db {
             url: parsed.sqlx_url(),
             counts_compacted: Arc::default(),
             deferred: Arc::default(),
+            code_key_file: None,
+            code_key: Arc::default(),
         })
     }
 
@@ -208,6 +213,8 @@ impl Db {
             url: parsed.sqlx_url(),
             counts_compacted: Arc::default(),
             deferred: Arc::default(),
+            code_key_file: None,
+            code_key: Arc::default(),
         })
     }
 
@@ -235,6 +242,41 @@ impl Db {
         self.backend
     }
     /// The URL without its password.
+    /// The same database, the members' codes keyed with the key kept in `path`.
+    pub fn with_code_key_file(self, path: std::path::PathBuf) -> Db {
+        Db { code_key_file: Some(path), code_key: Arc::default(), ..self }
+    }
+
+    /// Where the key of the members' codes is kept: the file given
+    /// (`guichet serve --code-key`), else `GUICHET_CODE_KEY_FILE`, else
+    /// beside an SQLite file (`<file>.cle-codes`: a copy of the database or
+    /// of its backups alone does not carry it), else
+    /// `~/.config/guichet/cle-codes`.
+    pub fn code_key_path(&self) -> std::path::PathBuf {
+        if let Some(p) = &self.code_key_file {
+            return p.clone();
+        }
+        if let Some(p) = std::env::var_os("GUICHET_CODE_KEY_FILE").filter(|p| !p.is_empty()) {
+            return p.into();
+        }
+        if let Some(file) = self.sqlite_path() {
+            let mut name = file.file_name().unwrap_or_default().to_os_string();
+            name.push(".cle-codes");
+            return file.with_file_name(name);
+        }
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+        home.join(".config").join("guichet").join("cle-codes")
+    }
+
+    /// The key of the members' codes' digests, read (or made) once.
+    pub fn code_key(&self) -> crate::error::ApiResult<&crate::kernel::secret::CodeKey> {
+        if let Some(k) = self.code_key.get() {
+            return Ok(k);
+        }
+        let key = crate::kernel::secret::CodeKey::at(&self.code_key_path())?;
+        Ok(self.code_key.get_or_init(|| key))
+    }
+
     pub fn display(&self) -> &str {
         &self.display
     }
