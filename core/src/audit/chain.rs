@@ -5,6 +5,7 @@
 //! head first: the row lock serialises them on PostgreSQL (SQLite has one
 //! writer anyway), so the chain never forks.
 
+use super::segments_check::PAGE;
 use crate::error::ApiResult;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -225,9 +226,6 @@ pub struct Verification {
     pub intact: bool,
     pub breaks: Vec<Break>,
 }
-
-/// Rows read at a time: the journal is walked a page at a time, never held whole.
-pub(super) const PAGE: i64 = 5_000;
 
 pub(super) const COLUMNS: &str = "id, seq, segment, segment_seq, at, staff_id, actor, action, entity_type, entity_id, \
     before_json, after_json, prev_hash, hash, fingerprint, desk, remote_addr";

@@ -7,11 +7,14 @@
 //! fingerprints (a `last_hash` instead of a `digest`) chained each row to the
 //! one before and kept its full hash: they are verified that way.
 
-use super::chain::{check, day, fingerprint, segment_start, Break, Checked, SegmentDigest, COLUMNS, PAGE};
+use super::chain::{check, day, fingerprint, segment_start, Break, Checked, SegmentDigest, COLUMNS};
 use crate::error::ApiResult;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::{BTreeMap, HashMap};
+
+/// Rows read at a time: the journal is walked a page at a time, never held whole.
+pub(super) const PAGE: i64 = 5_000;
 
 /// What a seal says of its segment.
 struct Seal {
