@@ -189,7 +189,7 @@ impl Row<'_> {
         let raw = self.value("CODE");
         let code = raw.as_deref().map(|c| c.strip_suffix(".0").unwrap_or(c).replace(' ', ""));
         match code {
-            Some(c) if c.len() == 13 && c.bytes().all(|b| b.is_ascii_digit()) => Some(c),
+            Some(c) if super::is_code(&c) => Some(c),
             Some(c) => {
                 self.fail("CODE", format!("« {c} » n'est pas un code de médicament (13 chiffres)."));
                 None

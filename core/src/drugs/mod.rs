@@ -16,6 +16,11 @@ use crate::liquidation::Rate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// A drug's code: the 13 digits of its box's barcode (its vignette).
+pub fn is_code(c: &str) -> bool {
+    c.len() == 13 && c.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// One drug of a version of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Drug {

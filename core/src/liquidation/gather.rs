@@ -15,9 +15,6 @@ use chrono::Datelike;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
-/// The longest period a ceiling counts, in years (rule_sets.rs refuses more).
-const LONGEST_CEILING: i32 = 10;
-
 /// What the mutual already paid each beneficiary of the member's family per
 /// group and year (its complementary parts), by earlier liquidated or paid
 /// dossiers, over the years any ceiling may count: ceilings count the
@@ -41,7 +38,7 @@ pub(super) async fn already_paid(
          GROUP BY cl.beneficiary_id, cl.family, SUBSTR(cl.act_date, 1, 4)",
     )
     .bind(member_id)
-    .bind(format!("{}-01-01", first - (LONGEST_CEILING - 1)))
+    .bind(format!("{}-01-01", first - (super::rules::Ceiling::LONGEST as i32 - 1)))
     .bind(format!("{last}-12-31"))
     .bind(Status::Liquide.code())
     .bind(Status::Paye.code())

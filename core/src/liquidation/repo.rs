@@ -332,7 +332,7 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
                 ))
             }
             (Pricing::Drug, Some(c)) => {
-                if c.len() != 13 || !c.bytes().all(|b| b.is_ascii_digit()) {
+                if !drugs::is_code(c) {
                     return Err(ApiError::validation(
                         &f("drug_code"),
                         format!("Ligne {n} : « {c} » n'est pas un code de vignette (13 chiffres)."),

@@ -1,7 +1,7 @@
 //! Rule sets (tariffs, rates, ceilings) kept by the date they take effect:
 //! never edited in place, so a line keeps the rules of its date.
 
-use super::rules::RuleSet;
+use super::rules::{Ceiling, RuleSet};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{time, Db};
@@ -33,10 +33,10 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
         }
     }
     for c in &r.ceilings {
-        if c.amount < 0 || !(1..=10).contains(&c.years) {
+        if c.amount < 0 || !(1..=Ceiling::LONGEST).contains(&c.years) {
             return Err(ApiError::validation(
                 "ceilings",
-                format!("Plafond {} : un montant positif, sur 1 à 10 ans.", c.group),
+                format!("Plafond {} : un montant positif, sur 1 à {} ans.", c.group, Ceiling::LONGEST),
             ));
         }
     }

@@ -90,9 +90,15 @@ pub struct Ceiling {
     #[ts(type = "number")]
     pub amount: i64,
     /// Over how many calendar years, the line's year and those before it
-    /// (1: each year; 2: glasses every two years).
+    /// (1: each year; 2: glasses every two years), 1 to [`Ceiling::LONGEST`].
     pub years: u32,
     pub scope: CeilingScope,
+}
+
+impl Ceiling {
+    /// The longest period a ceiling covers, in years (the liquidation reads
+    /// back as far as this for what was already paid).
+    pub const LONGEST: u32 = 10;
 }
 
 /// Whom a ceiling counts: each beneficiary, or the member's whole family.

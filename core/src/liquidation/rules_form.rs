@@ -261,8 +261,9 @@ pub fn read(f: &RuleSetForm) -> ApiResult<RuleSet> {
         }
         let years = match c.years.trim() {
             "" => 1,
-            t => t.parse::<u32>().ok().filter(|y| (1..=10).contains(y)).ok_or_else(|| {
-                ApiError::validation(&field("years"), format!("Plafond {group} : une période de 1 à 10 ans."))
+            t => t.parse::<u32>().ok().filter(|y| (1..=Ceiling::LONGEST).contains(y)).ok_or_else(|| {
+                let longest = Ceiling::LONGEST;
+                ApiError::validation(&field("years"), format!("Plafond {group} : une période de 1 à {longest} ans."))
             })?,
         };
         let amount = positive(&field("amount"), &format!("Plafond {group}"), &c.amount)?;

@@ -261,7 +261,7 @@ group: string,
 amount: number, 
 /**
  * Over how many calendar years, the line's year and those before it
- * (1: each year; 2: glasses every two years).
+ * (1: each year; 2: glasses every two years), 1 to [`Ceiling::LONGEST`].
  */
 years: number, scope: CeilingScope, };
 
