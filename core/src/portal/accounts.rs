@@ -7,7 +7,7 @@
 //! account exists is the same for all; each refusal is journaled.
 
 use super::codes::{self, Purpose};
-use super::outbox::{Channel, Message, Outbox};
+use super::outbox::{self, Outbox};
 use super::sessions::{self, Opened};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
@@ -233,26 +233,12 @@ pub async fn login(
 /// Tells the member, by e-mail or else SMS on file, that his space was
 /// locked after wrong passwords (the portal's answer does not say it).
 async fn tell_locked(outbox: Option<&dyn Outbox>, m: &Member, now: DateTime<Utc>) {
-    let Some(outbox) = outbox else { return };
-    let (channel, to) = match (&m.email, &m.gsm) {
-        (Some(e), _) => (Channel::Email, e.clone()),
-        (None, Some(g)) => (Channel::Sms, g.clone()),
-        (None, None) => return,
-    };
-    let until = now + LOCK;
-    let message = Message {
-        channel,
-        to,
-        subject: "Votre espace adhérent est verrouillé".into(),
-        body: format!(
-            "Après {MAX_FAILED} mots de passe erronés, votre espace adhérent est verrouillé jusqu'à {} (UTC). Si ce \
-            n'était pas vous, choisissez un nouveau mot de passe (« Mot de passe oublié ») ou appelez votre mutuelle.",
-            until.format("%H:%M")
-        ),
-    };
-    if let Err(e) = outbox.send(&message).await {
-        tracing::warn!(error = %e.message, "avis de verrouillage non envoyé");
-    }
+    let body = format!(
+        "Après {MAX_FAILED} mots de passe erronés, votre espace adhérent est verrouillé jusqu'à {} (UTC). Si ce \
+        n'était pas vous, choisissez un nouveau mot de passe (« Mot de passe oublié ») ou appelez votre mutuelle.",
+        (now + LOCK).format("%H:%M")
+    );
+    outbox::tell(outbox, m, "Votre espace adhérent est verrouillé", body).await;
 }
 
 /// « Mot de passe oublié » : sends a reset code to the e-mail on file (else
@@ -270,16 +256,16 @@ pub async fn forgot(db: &Db, now: DateTime<Utc>, identifier: &str, outbox: Optio
     };
     // No sender on this site: the same answer as for anyone else (it must not
     // tell which matricules have a space); the desk gives codes by letter.
-    match member.filter(|_| has_account && outbox.is_some()) {
-        Some(m) if m.email.is_some() || m.gsm.is_some() => {
-            let channel = if m.email.is_some() { Channel::Email } else { Channel::Sms };
+    let member = member.filter(|_| has_account && outbox.is_some());
+    match member.as_ref().and_then(|m| Some((m, outbox::on_file(m)?.0))) {
+        Some((m, channel)) => {
             let actor = Actor::member(&m.matricule);
             // A message that could not leave answers the same: it is logged.
-            if let Err(e) = codes::issue(db, &actor, now, &m, Purpose::Reset, channel, outbox).await {
+            if let Err(e) = codes::issue(db, &actor, now, m, Purpose::Reset, channel, outbox).await {
                 tracing::warn!(error = %e.message, "code de réinitialisation non envoyé");
             }
         }
-        m => refuse(db, now, &Actor::anonymous(), "portal.reset_refused", m.map(|m| m.id)).await?,
+        None => refuse(db, now, &Actor::anonymous(), "portal.reset_refused", member.map(|m| m.id)).await?,
     }
     // As long whether a space exists or not.
     tokio::time::sleep_until(started + CODE_REFUSAL_PACE).await;

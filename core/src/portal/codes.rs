@@ -179,26 +179,13 @@ pub async fn issue(
 /// new password was given at the desk (logged when it cannot leave: the code
 /// stands, the journal names who printed it).
 async fn notify_reset_given(outbox: Option<&dyn Outbox>, member: &Member, by: &str, now: DateTime<Utc>) {
-    let Some(outbox) = outbox else { return };
-    let (channel, to) = match (&member.email, &member.gsm) {
-        (Some(e), _) => (Channel::Email, e.clone()),
-        (None, Some(g)) => (Channel::Sms, g.clone()),
-        (None, None) => return,
-    };
-    let message = Message {
-        channel,
-        to,
-        subject: "Code de votre espace adhérent remis au guichet".into(),
-        body: format!(
-            "Le {} à {}, le guichet ({by}) a imprimé un code pour choisir un nouveau mot de passe de votre espace \
-            adhérent. Si vous ne l'avez pas demandé, appelez votre mutuelle : votre espace peut être bloqué.",
-            fr(now.date_naive()),
-            now.format("%H:%M UTC")
-        ),
-    };
-    if let Err(e) = outbox.send(&message).await {
-        tracing::warn!(error = %e.message, "avis de code remis non envoyé");
-    }
+    let body = format!(
+        "Le {} à {}, le guichet ({by}) a imprimé un code pour choisir un nouveau mot de passe de votre espace \
+        adhérent. Si vous ne l'avez pas demandé, appelez votre mutuelle : votre espace peut être bloqué.",
+        fr(now.date_naive()),
+        now.format("%H:%M UTC")
+    );
+    super::outbox::tell(outbox, member, "Code de votre espace adhérent remis au guichet", body).await;
 }
 
 /// Marks every live code of `purpose` for `member` as used.

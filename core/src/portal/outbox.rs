@@ -38,6 +38,26 @@ pub struct Message {
     pub body: String,
 }
 
+/// Where a message to `m` goes: the e-mail on file, else his GSM; none
+/// without either.
+pub fn on_file(m: &crate::members::Member) -> Option<(Channel, String)> {
+    match (&m.email, &m.gsm) {
+        (Some(e), _) => Some((Channel::Email, e.clone())),
+        (None, Some(g)) => Some((Channel::Sms, g.clone())),
+        (None, None) => None,
+    }
+}
+
+/// Tells `m` something by what is on file (nothing without a sender or an
+/// address); a message that cannot leave is logged: what it tells stands.
+pub async fn tell(outbox: Option<&dyn Outbox>, m: &crate::members::Member, subject: &str, body: String) {
+    let (Some(outbox), Some((channel, to))) = (outbox, on_file(m)) else { return };
+    let message = Message { channel, to, subject: subject.to_string(), body };
+    if let Err(e) = outbox.send(&message).await {
+        tracing::warn!(subject, error = %e.message, "avis à l'adhérent non envoyé");
+    }
+}
+
 /// A message on its way: done once the sender has taken it.
 pub type Sending<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 'a>>;
 

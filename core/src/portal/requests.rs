@@ -115,11 +115,7 @@ async fn acknowledge(db: &Db, outbox: Option<&dyn Outbox>, member_id: i64, r: &R
             return None;
         }
     };
-    let (channel, to) = match (&m.email, &m.gsm) {
-        (Some(e), _) => (Sent::Email, e.clone()),
-        (None, Some(g)) => (Sent::Sms, g.clone()),
-        (None, None) => return None,
-    };
+    let (channel, to) = super::outbox::on_file(&m)?;
     let body = match channel {
         Sent::Email => text(&head, r),
         _ => format!("{} : accusé de réception {}. Il est dans votre espace adhérent.", head.name, r.reference),
