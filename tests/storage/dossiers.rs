@@ -719,7 +719,8 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
     }
     // The second was paid on its scan (statements issue); simulated here: 700,00
     // reimbursed, of which 100,00 went to an earlier claw-back and 600,00 were
-    // transferred. The claw-back recovers the gross 700,00.
+    // transferred; liquidated before the split by payer was stored, so the
+    // mutual is taken to have paid the gross 700,00, which the claw-back recovers.
     sqlx::query("UPDATE dossiers SET status = 'paye', total_reimbursed = 70000, paid_amount = 60000 WHERE id = $1")
         .bind(ids[1])
         .execute(d.w.t.db.pool())
@@ -734,7 +735,10 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
     let e = d.w.call(&mut d.reception, "overdue_originals_apply", json!({})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     let applied = d.w.call(&mut d.claims, "overdue_originals_apply", json!({})).await.unwrap();
-    assert_eq!(applied, json!({"flagged": 2, "rejected": 1, "clawbacks": 1, "clawed_back": 70000}));
+    assert_eq!(
+        applied,
+        json!({"flagged": 2, "rejected": 1, "clawbacks": 1, "clawed_back": 70000, "returned_to_fund": 0})
+    );
     let first = d.get(ids[0]).await;
     // Its own reason: the member did not deposit late, his original never came (issue 18, item 1).
     assert_eq!(
@@ -757,7 +761,7 @@ async fn overdue_originals_are_rejected_or_clawed_back(t: TestDb) {
     assert_eq!(cb[0].get::<i64, _>("amount"), 70000);
     assert!(cb[0].get::<String, _>("reason").contains("M26-0000802"));
     let again = d.w.call(&mut d.claims, "overdue_originals_apply", json!({})).await.unwrap();
-    assert_eq!(again, json!({"flagged": 0, "rejected": 0, "clawbacks": 0, "clawed_back": 0}));
+    assert_eq!(again, json!({"flagged": 0, "rejected": 0, "clawbacks": 0, "clawed_back": 0, "returned_to_fund": 0}));
     let list = d.w.call(&mut d.claims, "overdue_originals", json!({})).await.unwrap();
     assert_eq!(list[1]["clawback"], 70000);
     let xlsx = dir.path().join("retards.xlsx");

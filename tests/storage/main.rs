@@ -10,6 +10,7 @@ mod scans;
 mod approvals;
 mod audit_journal;
 mod backups;
+mod clawbacks;
 mod dossiers;
 mod groups_of_care;
 mod hostile;

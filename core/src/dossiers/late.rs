@@ -12,13 +12,12 @@ use crate::error::ApiResult;
 use crate::kernel::dates::fr;
 use crate::storage::time;
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// The configured effect of a late original: rejection with "Dépôt hors
 /// délai" while it is still being processed, or liquidated but not yet paid
 /// (nothing is paid on it: the claw-backs it deducted and the approvals and
-/// coverages it used are given back); once paid, a claw-back of the gross
-/// amount the member was reimbursed (the money has left). The claw-back's
+/// coverages it used are given back); once paid, [`claw_back`] (the money has left). The claw-back's
 /// journal row goes to `journal`, which the caller writes with its own rows
 /// (a batch writes them all at its end, holding the journal's head briefly).
 /// `d` is the dossier as read before it was flagged late (the flag changes
@@ -30,42 +29,10 @@ pub(crate) async fn apply_late_effect(
     d: &Dossier,
     late: &LateReason,
     journal: &mut Vec<Change<'static>>,
-) -> ApiResult<()> {
+) -> ApiResult<Recovered> {
     let id = d.id;
     match d.status {
-        Status::Paye => {
-            if let Some(paid) = d.total_reimbursed.filter(|p| *p > 0) {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM clawbacks WHERE dossier_id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                if exists.is_none() {
-                    let reason = format!(
-                        "Défalcation : original de la feuille {} non reçu dans le délai (au plus tard le {}).",
-                        d.form_number,
-                        fr(d.original_deadline)
-                    );
-                    sqlx::query(
-                        "INSERT INTO clawbacks (member_id, dossier_id, amount, reason, created_at) VALUES \
-                        ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(d.member_id)
-                    .bind(id)
-                    .bind(paid)
-                    .bind(&reason)
-                    .bind(time::ts(now))
-                    .execute(&mut **tx)
-                    .await?;
-                    journal.push(Change {
-                        action: "clawback.create",
-                        entity_type: "member",
-                        entity_id: Some(d.member_id.to_string()),
-                        before: None,
-                        after: Some(serde_json::json!({ "dossier": d.form_number, "amount": paid, "reason": reason })),
-                    });
-                }
-            }
-        }
+        Status::Paye => return claw_back(tx, now, d, journal).await,
         Status::Rejete => {}
         _ if *effect == LateEffect::Reject => {
             if d.status == Status::Liquide {
@@ -83,7 +50,100 @@ pub(crate) async fn apply_late_effect(
         }
         _ => {}
     }
-    Ok(())
+    Ok(Recovered::default())
+}
+
+/// What a late effect recovered from a paid dossier, in centimes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Recovered {
+    /// From the member: what the mutual paid him.
+    pub member: i64,
+    /// Owed back by the fund (its part, sent on a slip).
+    pub fund: i64,
+}
+
+/// A paid dossier's recovery, split by payer: the member gives back what the
+/// mutual paid him (a claw-back his next payments settle); the AMO part is
+/// the fund's — sent on a slip already, it goes back to the fund on the next
+/// one (a negative line); not sent yet, it never will be. Once per dossier.
+async fn claw_back(
+    tx: &mut Transaction<'static, Any>,
+    now: DateTime<Utc>,
+    d: &Dossier,
+    journal: &mut Vec<Change<'static>>,
+) -> ApiResult<Recovered> {
+    let done: Option<i64> = sqlx::query_scalar(
+        "SELECT dossier_id FROM clawbacks WHERE dossier_id = $1 UNION SELECT dossier_id FROM fund_returns WHERE \
+        dossier_id = $1",
+    )
+    .bind(d.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if done.is_some() {
+        return Ok(Recovered::default());
+    }
+    let row = sqlx::query("SELECT mutual_pays, amo_due, fund_slip_id, fund_name FROM dossiers WHERE id = $1")
+        .bind(d.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    // Dossiers liquidated before the split was stored: the mutual paid the gross.
+    let mutual = row.try_get::<Option<i64>, _>("mutual_pays")?.or(d.total_reimbursed).unwrap_or(0);
+    let amo = row.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
+    let sent = row.try_get::<Option<i64>, _>("fund_slip_id")?.is_some();
+    let fund = row.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
+    let why = format!(
+        "original de la feuille {} non reçu dans le délai (au plus tard le {})",
+        d.form_number,
+        fr(d.original_deadline)
+    );
+    if mutual > 0 {
+        let reason = format!("Défalcation : {why}.");
+        sqlx::query(
+            "INSERT INTO clawbacks (member_id, dossier_id, amount, reason, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(d.member_id)
+        .bind(d.id)
+        .bind(mutual)
+        .bind(&reason)
+        .bind(time::ts(now))
+        .execute(&mut **tx)
+        .await?;
+        journal.push(Change {
+            action: "clawback.create",
+            entity_type: "member",
+            entity_id: Some(d.member_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "dossier": d.form_number, "amount": mutual, "reason": reason })),
+        });
+    }
+    if amo > 0 {
+        let (kind, reason) = if sent {
+            ("return", format!("Part AMO à récupérer : {why}."))
+        } else {
+            ("withheld", format!("Part AMO non transmise : {why}."))
+        };
+        sqlx::query(
+            "INSERT INTO fund_returns (dossier_id, fund_name, kind, amount, reason, created_at) VALUES ($1, $2, $3, \
+            $4, $5, $6)",
+        )
+        .bind(d.id)
+        .bind(&fund)
+        .bind(kind)
+        .bind(amo)
+        .bind(&reason)
+        .bind(time::ts(now))
+        .execute(&mut **tx)
+        .await?;
+        journal.push(Change {
+            action: "fund_return.create",
+            entity_type: "dossier",
+            entity_id: Some(d.id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "dossier": d.form_number, "fund": fund, "kind": kind, "amount": amo,
+                "reason": reason })),
+        });
+    }
+    Ok(Recovered { member: mutual.max(0), fund: if sent { amo.max(0) } else { 0 } })
 }
 
 /// A late deposit's reason, as the member reads it.

@@ -233,14 +233,17 @@ pub struct OverdueApplied {
     pub rejected: i64,
     #[ts(type = "number")]
     pub clawbacks: i64,
-    /// Centimes clawed back in total by this run.
+    /// Centimes clawed back from members by this run: what the mutual paid them.
     #[ts(type = "number")]
     pub clawed_back: i64,
+    /// AMO parts already sent to the fund, now owed back to it on the next slip.
+    #[ts(type = "number")]
+    pub returned_to_fund: i64,
 }
 
 /// Applies the late rule to every overdue original not yet flagged: the
 /// configured effect (rejection by default) and, for a dossier already paid,
-/// a claw-back of what was paid. Running it twice changes nothing more.
+/// a claw-back of what the mutual paid and the fund's part owed back to it. Running it twice changes nothing more.
 pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<OverdueApplied> {
     let today = now.date_naive();
     let mut tx = db.begin().await?;
@@ -252,7 +255,7 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     .fetch_all(&mut *tx)
     .await?;
     let rules = catalogues::deadline_rules(&mut *tx).await?;
-    let mut out = OverdueApplied { flagged: 0, rejected: 0, clawbacks: 0, clawed_back: 0 };
+    let mut out = OverdueApplied { flagged: 0, rejected: 0, clawbacks: 0, clawed_back: 0, returned_to_fund: 0 };
     // Written at the end in one go: the journal's head is held for that
     // only, not for the whole batch (other desks journal too).
     let mut journal = vec![];
@@ -265,17 +268,18 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let clawbacks = journal.len();
-        late::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
+        let recovered =
+            late::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
         let after = repo::get_in_tx(&mut tx, id).await?;
         out.flagged += 1;
         if after.status == Status::Rejete && before.status != Status::Rejete {
             out.rejected += 1;
         }
-        if journal.len() > clawbacks {
+        if recovered.member > 0 {
             out.clawbacks += 1;
-            out.clawed_back += after.total_reimbursed.unwrap_or(0);
+            out.clawed_back += recovered.member;
         }
+        out.returned_to_fund += recovered.fund;
         journal.push(crate::audit::Change {
             action: "dossier.original_overdue",
             entity_type: "dossier",

@@ -6,4 +6,6 @@
 pub mod batch;
 pub mod payments;
 pub mod pdf;
+pub mod slip_confirm;
+pub mod slip_files;
 pub mod slips;

@@ -928,7 +928,15 @@ reference: string, fund_name: string, period_from: string, period_to: string, do
  */
 total_amo: number, 
 /**
- * Dossiers whose AMO part the fund confirmed paid.
+ * Negative lines: AMO parts of dossiers clawed back after the fund paid them.
+ */
+return_count: number, total_returned: number, 
+/**
+ * What the fund owes on the slip: `total_amo - total_returned` (negative: it is owed).
+ */
+net: number, 
+/**
+ * Lines the fund confirmed (a dossier's part paid, a return acknowledged).
  */
 confirmed_count: number, confirmed_on: string | null, };
 
@@ -1288,9 +1296,13 @@ export type OverdueApplied = {
  */
 flagged: number, rejected: number, clawbacks: number, 
 /**
- * Centimes clawed back in total by this run.
+ * Centimes clawed back from members by this run: what the mutual paid them.
  */
-clawed_back: number, };
+clawed_back: number, 
+/**
+ * AMO parts already sent to the fund, now owed back to it on the next slip.
+ */
+returned_to_fund: number, };
 
 /**
  * A scanned dossier whose original is overdue.

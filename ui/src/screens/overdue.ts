@@ -23,7 +23,10 @@ export async function overduePanel(panel: HTMLElement, session: SessionInfo): Pr
       if (s)
         s.textContent =
           `${r.flagged} signalé(s) hors délai, ${r.rejected} rejeté(s), ` +
-          `${r.clawbacks} défalcation(s) pour ${frMoney(r.clawed_back)} DH.`;
+          `${r.clawbacks} défalcation(s) pour ${frMoney(r.clawed_back)} DH` +
+          (r.returned_to_fund > 0
+            ? `, ${frMoney(r.returned_to_fund)} DH de parts AMO à rendre à la caisse au prochain bordereau.`
+            : ".");
     } catch (e) {
       if (e instanceof ApiFailure) status.textContent = e.message;
     }

@@ -5,7 +5,7 @@
 // the fund and its payment confirmation.
 import { open, save } from "../api/dialogs";
 import { call, callStreamed, stopStreamed, ApiFailure } from "../api/client";
-import type { BatchProgress, SessionInfo } from "../api/bindings";
+import type { BatchProgress, FundSlip, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
@@ -227,8 +227,7 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
     await slipsPanel(parent);
     const line = document.getElementById("fund-slip-status");
     if (line)
-      line.textContent =
-        `Bordereau ${s.reference} : ${s.dossier_count} dossier(s), parts AMO ` + `${frMoney(s.total_amo)} DH.`;
+      line.textContent = `Bordereau ${s.reference} : ${s.dossier_count} dossier(s), parts AMO ` + `${slipAmounts(s)}.`;
   });
   const rows = list.map((s) => {
     const saveSlip = h(
@@ -280,7 +279,8 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
             const line = document.getElementById("fund-slip-status");
             if (line)
               line.textContent =
-                `${done.reference} : ${done.confirmed_count} / ` + `${done.dossier_count} parts AMO confirmées payées.`;
+                `${done.reference} : ${done.confirmed_count} / ` +
+                `${slipLines(done)} lignes confirmées par la caisse.`;
           } catch (e) {
             if (e instanceof ApiFailure) status.textContent = e.message;
           }
@@ -294,11 +294,11 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
       h("td", {}, s.reference),
       h("td", {}, `${frDate(s.period_from)} – ${frDate(s.period_to)}`),
       h("td", {}, String(s.dossier_count)),
-      h("td", {}, frMoney(s.total_amo)),
+      h("td", {}, slipAmounts(s)),
       h(
         "td",
         {},
-        s.confirmed_on ? `payé le ${frDate(s.confirmed_on)}` : `${s.confirmed_count} / ${s.dossier_count} confirmés`,
+        s.confirmed_on ? `payé le ${frDate(s.confirmed_on)}` : `${s.confirmed_count} / ${slipLines(s)} confirmés`,
       ),
       h("td", {}, saveSlip, s.confirmed_on ? null : ref, s.confirmed_on ? null : confirm),
     );
@@ -311,4 +311,15 @@ async function slipsPanel(parent: HTMLElement): Promise<void> {
       ? grid("fund-slip-list", ["Bordereau", "Période", "Dossiers", "Parts AMO (DH)", "Paiement", ""], rows)
       : null,
   );
+}
+
+/** A slip's parts, and when it carries parts taken back, what they leave: `64,00 DH − 64,00 DH rendus = 0,00 DH`. */
+function slipAmounts(s: FundSlip): string {
+  if (s.return_count === 0) return `${frMoney(s.total_amo)} DH`;
+  return `${frMoney(s.total_amo)} DH − ${frMoney(s.total_returned)} DH à récupérer = ${frMoney(s.net)} DH`;
+}
+
+/** The lines the fund confirms: its dossiers and the parts it takes back. */
+function slipLines(s: FundSlip): number {
+  return s.dossier_count + s.return_count;
 }

@@ -13,6 +13,7 @@ use crate::statements::batch::{self, BatchProgress, BatchReport};
 use crate::statements::payments::{self, PaymentBatch};
 use crate::statements::pdf;
 use crate::statements::slips::{self, FundSlip};
+use crate::statements::{slip_confirm, slip_files};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -371,7 +372,7 @@ impl Operation for FundSlipExport {
         let pool = ctx.db().pool();
         let slip = slips::get(pool, r.id).await?;
         let lines = slips::lines(pool, r.id).await?;
-        slips::write(std::path::Path::new(r.path.trim()), &letterhead(pool).await?, &slip, &lines)?;
+        slip_files::write(std::path::Path::new(r.path.trim()), &letterhead(pool).await?, &slip, &lines)?;
         ctx.journal_export("fund_slip", serde_json::json!({ "slip": r.id }), lines.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }
@@ -384,10 +385,10 @@ impl Operation for FundSlipConfirm {
     const PERMISSION: Permission = Permission::StatementsProduce;
     const SUMMARY: &'static str = "Records the AMO fund's payment of a slip: for the whole slip, or from its return \
         file (form number and amount per row, each checked against the slip).";
-    type Request = slips::Confirmation;
+    type Request = slip_confirm::Confirmation;
     type Response = FundSlip;
-    async fn run(ctx: &mut Ctx<'_>, r: slips::Confirmation) -> ApiResult<FundSlip> {
-        slips::confirm(ctx.db(), &ctx.actor, ctx.now, &r).await
+    async fn run(ctx: &mut Ctx<'_>, r: slip_confirm::Confirmation) -> ApiResult<FundSlip> {
+        slip_confirm::confirm(ctx.db(), &ctx.actor, ctx.now, &r).await
     }
 }
 
