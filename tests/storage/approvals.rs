@@ -18,6 +18,7 @@ crate::on_both_backends!(
     an_approval_is_used_down_to_zero_then_lines_are_refused,
     medical_details_are_for_the_medical_role_only_and_each_read_is_journaled,
     an_incomplete_request_waits_for_its_complement_then_is_closed,
+    a_session_before_the_request_was_received_is_refused,
 );
 
 struct Desk {
@@ -398,7 +399,9 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
 
 async fn an_approval_is_used_down_to_zero_then_lines_are_refused(t: TestDb) {
     let mut d = desk(t).await;
-    let r = d.register(d.sessions(d.o.salma, "2023-01-01", "2023-03-15", 8)).await;
+    let mut asked = d.sessions(d.o.salma, "2023-01-01", "2023-03-15", 8);
+    asked["received_on"] = json!("2022-12-28");
+    let r = d.register(asked).await;
     let g = d
         .decide(
             &r,
@@ -766,4 +769,41 @@ async fn a_member_downloads_his_decisions_letter_from_his_space(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(reads, ["adhérent:13059"]);
+}
+
+/// Seed 002: « l'entente préalable … est exigée avant le début des séances ».
+/// A series begun before its request was received is refused session by
+/// session with the reason; the sessions after it use the approval.
+async fn a_session_before_the_request_was_received_is_refused(t: TestDb) {
+    let mut d = desk(t).await;
+    let mut asked = d.sessions(d.o.salma, "2023-01-02", "2023-03-31", 10);
+    asked["received_on"] = json!("2023-01-10");
+    let r = d.register(asked).await;
+    // The advisor grants from the start of the series the prescriber wrote.
+    let g = d
+        .decide(
+            &r,
+            json!({"type": "grant", "grants": [{"act_code": "KINE", "unit": "sessions", "quantity": 10,
+            "valid_from": "2023-01-02", "valid_to": "2023-03-31",
+            "tariff": "100", "mutual_share": "80", "member_share": "20"}]}),
+        )
+        .await
+        .unwrap();
+    let number = g["number"].as_str().unwrap().to_string();
+    let salma = d.o.salma;
+    let lines = json!([
+        {"date": "2023-01-05", "beneficiary_id": salma, "act": "KINE", "quantity": 2, "charged": "200"},
+        {"date": "2023-01-12", "beneficiary_id": salma, "act": "KINE", "quantity": 3, "charged": "300"}]);
+    let (id, v) = d.o.complete("M23-0000120", "13059", salma, "2023-01-05", "500", lines).await;
+    let l = d.o.w.call(&mut d.o.claims, "dossier_liquidate", json!({"id": id, "version": v})).await.unwrap();
+    let expected = format!(
+        "Accord demandé après le début des séances : séance du 05/01/2023, demande {number} reçue le 10/01/2023."
+    );
+    assert_eq!(
+        (l["lines"][0]["accepted"].as_bool(), l["lines"][0]["reason"].as_str()),
+        (Some(false), Some(expected.as_str()))
+    );
+    assert_eq!((l["lines"][1]["accepted"].as_bool(), l["lines"][1]["reimbursed"].as_i64()), (Some(true), Some(24_000)));
+    let now = d.o.w.call(&mut d.o.reception, "approval_get", json!({"id": r["id"]})).await.unwrap();
+    assert_eq!(now["grants"][0]["left"].as_i64(), Some(7));
 }

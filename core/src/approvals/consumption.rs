@@ -4,8 +4,10 @@
 //! line's quantity, an amount counts what was charged); the one that expires
 //! first is used first. The liquidation and a provider's invoice on a
 //! coverage both go through [`take`]: one rule for using an approval.
+//! A prior approval covers care from the day it was asked for: a session
+//! before the request was received is refused ([`started_before`]).
 
-use super::model::Unit;
+use super::model::{RequestKind, Unit};
 use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
@@ -58,6 +60,41 @@ pub async fn left(tx: &mut Transaction<'static, Any>, grant_id: i64) -> ApiResul
     Ok(v)
 }
 
+/// Why a prior approval does not cover care of `day`: it was asked for after
+/// the care began (seed 002: « l'entente préalable … est exigée avant le
+/// début des séances »). A coverage (prise en charge) may follow an admission.
+pub fn started_before(
+    kind: RequestKind,
+    unit: Unit,
+    number: &str,
+    received: NaiveDate,
+    day: NaiveDate,
+) -> Option<String> {
+    if kind != RequestKind::PriorApproval || day >= received {
+        return None;
+    }
+    Some(match unit {
+        Unit::Sessions => format!(
+            "Accord demandé après le début des séances : séance du {}, demande {number} reçue le {}.",
+            fr(day),
+            fr(received)
+        ),
+        _ => format!(
+            "Accord demandé après le début du traitement : soins du {}, demande {number} reçue le {}.",
+            fr(day),
+            fr(received)
+        ),
+    })
+}
+
+/// What a care line finds among the grants: the one it uses, or else why a
+/// grant that would have matched does not cover it.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub usable: Option<Usable>,
+    pub refused: Option<String>,
+}
+
 /// The granted approval a care line uses, if one matches. `pending` holds
 /// what earlier lines of the same liquidation already took (grant id, used).
 pub async fn find(
@@ -68,10 +105,10 @@ pub async fn find(
     quantity: i64,
     charged: i64,
     pending: &[(i64, i64)],
-) -> ApiResult<Option<Usable>> {
+) -> ApiResult<Found> {
     let rows = sqlx::query(&format!(
-        "SELECT g.id, r.number, g.unit, g.tariff, {LEFT} AS left_now FROM approval_grants g JOIN approval_requests r \
-            ON r.id = g.request_id
+        "SELECT g.id, r.number, r.kind, r.received_on, g.unit, g.tariff, {LEFT} AS left_now FROM approval_grants g \
+            JOIN approval_requests r ON r.id = g.request_id
          WHERE g.beneficiary_id = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND \
              r.status = 'accorde'
          ORDER BY g.valid_to, g.id"
@@ -81,23 +118,27 @@ pub async fn find(
     .bind(time::date(day))
     .fetch_all(&mut **tx)
     .await?;
+    let mut found = Found::default();
     for r in rows {
         let grant_id: i64 = r.try_get("id")?;
         let unit =
             Unit::parse(&r.try_get::<String, _>("unit")?).ok_or_else(|| ApiError::internal("unknown grant unit"))?;
+        let number: String = r.try_get("number")?;
+        let kind = RequestKind::parse(&r.try_get::<String, _>("kind")?)
+            .ok_or_else(|| ApiError::internal("unknown request kind"))?;
+        let received = time::row_date(&r, "received_on")?.unwrap_or(day);
+        if let Some(why) = started_before(kind, unit, &number, received, day) {
+            found.refused.get_or_insert(why);
+            continue;
+        }
         let taken: i64 = pending.iter().filter(|(g, _)| *g == grant_id).map(|(_, u)| u).sum();
         let left = r.try_get::<i64, _>("left_now")? - taken;
         if left >= need(unit, quantity, charged) && left > 0 {
-            return Ok(Some(Usable {
-                grant_id,
-                number: r.try_get("number")?,
-                unit,
-                left,
-                tariff: r.try_get("tariff")?,
-            }));
+            found.usable = Some(Usable { grant_id, number, unit, left, tariff: r.try_get("tariff")? });
+            return Ok(found);
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 /// One use of a grant.
@@ -119,8 +160,8 @@ pub async fn take(
     u: &Use<'_>,
 ) -> ApiResult<i64> {
     let row = sqlx::query(
-        "SELECT g.unit, g.valid_from, g.valid_to, r.number, r.status FROM approval_grants g JOIN \
-        approval_requests r ON r.id = g.request_id WHERE g.id = $1",
+        "SELECT g.unit, g.valid_from, g.valid_to, r.number, r.status, r.kind, r.received_on FROM approval_grants g \
+        JOIN approval_requests r ON r.id = g.request_id WHERE g.id = $1",
     )
     .bind(u.grant_id)
     .fetch_optional(&mut **tx)
@@ -139,6 +180,12 @@ pub async fn take(
             "date",
             format!("Le {} est hors de la validité de l'accord {number} (du {} au {}).", fr(u.day), fr(from), fr(to)),
         ));
+    }
+    let kind = RequestKind::parse(&row.try_get::<String, _>("kind")?)
+        .ok_or_else(|| ApiError::internal("unknown request kind"))?;
+    let received = time::row_date(&row, "received_on")?.unwrap_or(u.day);
+    if let Some(why) = started_before(kind, unit, &number, received, u.day) {
+        return Err(ApiError::validation("date", why));
     }
     if u.used <= 0 {
         return Err(ApiError::validation(field, "La quantité utilisée doit être positive."));

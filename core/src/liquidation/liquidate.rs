@@ -168,13 +168,15 @@ async fn gather(
             _ => (None, None),
         };
         // Else a granted prior approval of the same beneficiary and act, valid that day, with enough left.
-        let usable = match &act {
+        let found = match &act {
             Some(a) if a.needs_prior_approval && cover_use.is_none() => {
                 consumption::find(tx, l.beneficiary_id, &a.code, l.date, l.quantity, l.charged, &pending).await?
             }
-            _ => None,
+            _ => consumption::Found::default(),
         };
-        let blocked = if usable.is_some() { None } else { blocked }.or(drug_blocked);
+        let usable = found.usable;
+        // No grant to use: the fund coverage's reason, else why a grant did not cover the line's date.
+        let blocked = if usable.is_some() { None } else { blocked.or(found.refused) }.or(drug_blocked);
         let grant = usable.as_ref().map(|u| (u.grant_id, consumption::need(u.unit, l.quantity, l.charged)));
         if let Some(u) = grant {
             pending.push(u);
