@@ -173,6 +173,7 @@ amo_arrangement_list             RCMA
 amo_arrangement_add              ...A
 fund_coverage_add                .C..
 fund_coverage_list               RCMA
+fund_coverages_expiring          RCMA
 third_party_payments_get         RCMA
 care_lines_save                  .C..
 care_lines_get                   RCMA

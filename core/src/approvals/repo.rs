@@ -7,6 +7,7 @@ use super::model::*;
 use crate::attachments;
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::ends_within;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -288,7 +289,7 @@ pub async fn expiring(db: &Db, today: NaiveDate, days: i64) -> ApiResult<Vec<Exp
     let mut tx = db.begin().await?;
     for id in ids {
         let r = load(&mut tx, id).await?;
-        for g in r.grants.iter().filter(|g| g.valid_to >= today && g.valid_to <= until) {
+        for g in r.grants.iter().filter(|g| ends_within(g.valid_to, today, days)) {
             out.push(Expiring {
                 request_id: r.id,
                 number: r.number.clone(),

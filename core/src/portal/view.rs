@@ -11,7 +11,7 @@ use crate::dossiers::repo as dossiers;
 use crate::dossiers::view::{member_view as dossier_view, MemberDossierView};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
-use crate::kernel::dates::fr;
+use crate::kernel::dates::{ends_within, fr, RENEWAL_NOTICE_DAYS};
 use crate::kernel::rib::masked as masked_rib;
 use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
@@ -85,6 +85,19 @@ pub struct PortalApproval {
     pub granted: Vec<String>,
     /// A letter exists once decided (approval, coverage, refusal, pieces).
     pub letter_available: bool,
+    /// A grant ending within a month: when, and that renewal is asked now.
+    pub renew: Option<String>,
+}
+
+/// A coverage the AMO fund issued (its letter entered at the desk).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PortalFundCoverage {
+    /// `Prise en charge de la caisse AMO n° 76372825 (IMP2, ANAIS)`.
+    pub title: String,
+    pub beneficiary: String,
+    /// `10 mois du 01/09/2022 au 30/06/2023, 9 utilisés`.
+    pub detail: String,
+    pub renew: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -106,6 +119,8 @@ pub struct PortalView {
     pub dossiers: Vec<PortalDossier>,
     pub statements: Vec<PortalStatement>,
     pub approvals: Vec<PortalApproval>,
+    /// The fund's coverages, latest first.
+    pub fund_coverages: Vec<PortalFundCoverage>,
     /// His update requests, newest first: pending, validated, and refused
     /// ones with their reason (the guides' « historique de vos demandes »).
     pub updates: Vec<PortalUpdate>,
@@ -208,6 +223,37 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
                 })
                 .collect(),
             letter_available: r.decided_at.is_some(),
+            renew: r
+                .grants
+                .iter()
+                .map(|g| g.valid_to)
+                .filter(|end| {
+                    r.status == crate::approvals::RequestStatus::Accorde
+                        && ends_within(*end, today, RENEWAL_NOTICE_DAYS)
+                })
+                .min()
+                .map(renewal_words),
+        })
+        .collect();
+    let fund_coverages = crate::liquidation::fund::of_member(pool, member_id)
+        .await?
+        .into_iter()
+        .map(|c| PortalFundCoverage {
+            title: format!("Prise en charge de la caisse AMO n° {} ({}, {})", c.number, c.fund_act, c.provider),
+            beneficiary: c.beneficiary_name.clone(),
+            detail: format!(
+                "{} {} du {} au {}, {} utilisé{}",
+                c.quantity,
+                match (c.unit, c.quantity) {
+                    (crate::liquidation::fund::CoverageUnit::Sessions, 1) => "séance",
+                    (unit, _) => unit.label(),
+                },
+                fr(c.valid_from),
+                fr(c.valid_to),
+                c.used,
+                if c.used > 1 { "s" } else { "" }
+            ),
+            renew: ends_within(c.valid_to, today, RENEWAL_NOTICE_DAYS).then(|| renewal_words(c.valid_to)),
         })
         .collect();
     let updates = updates::list(pool, &UpdateFilter { member_id: Some(member_id) })
@@ -215,7 +261,20 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         .into_iter()
         .map(|u| portal_update(&u))
         .collect();
-    Ok(PortalView { identity, beneficiaries, dossiers: portal_dossiers, statements, approvals, updates })
+    Ok(PortalView {
+        identity,
+        beneficiaries,
+        dossiers: portal_dossiers,
+        statements,
+        approvals,
+        fund_coverages,
+        updates,
+    })
+}
+
+/// What the member reads beside what ends within a month.
+fn renewal_words(end: NaiveDate) -> String {
+    format!("Se termine le {} : demandez son renouvellement dès maintenant (un mois avant l'expiration).", fr(end))
 }
 
 /// An update request in the member's words (the RIB masked).

@@ -809,13 +809,19 @@ export type ErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | 
 export type Expiring = { request_id: number, number: string, kind_label: string, matricule: string, member_name: string, beneficiary_name: string, provider_name: string | null, grant: Grant, };
 
 /**
+ * A fund coverage ending soon, with its member: the desk reminds him to
+ * ask the fund for its renewal.
+ */
+export type ExpiringCoverage = { matricule: string, member_name: string, coverage: FundCoverage, };
+
+/**
  * A declaration ending soon, with who it concerns (the condition for the medical role only).
  */
 export type ExpiringDeclaration = { declaration: Declaration, matricule: string, member_name: string, beneficiary_name: string, };
 
 export type ExpiringRequest = { 
 /**
- * Ending within this many days (30 when absent: renewal is asked a month ahead).
+ * Ending within this many days (30 when absent: renewal is asked a month ahead, `RENEWAL_NOTICE_DAYS`).
  */
 days?: number, };
 
@@ -1402,7 +1408,11 @@ granted: Array<string>,
 /**
  * A letter exists once decided (approval, coverage, refusal, pieces).
  */
-letter_available: boolean, };
+letter_available: boolean, 
+/**
+ * A grant ending within a month: when, and that renewal is asked now.
+ */
+renew: string | null, };
 
 export type PortalBeneficiary = { 
 /**
@@ -1451,6 +1461,19 @@ complement_due: string | null,
  */
 original_expected: string | null, };
 
+/**
+ * A coverage the AMO fund issued (its letter entered at the desk).
+ */
+export type PortalFundCoverage = { 
+/**
+ * `Prise en charge de la caisse AMO n° 76372825 (IMP2, ANAIS)`.
+ */
+title: string, beneficiary: string, 
+/**
+ * `10 mois du 01/09/2022 au 30/06/2023, 9 utilisés`.
+ */
+detail: string, renew: string | null, };
+
 export type PortalIdentity = { matricule: string, name: string, birth_date: string | null, employer: string | null, status: string, address: string | null, gsm: string | null, email: string | null, 
 /**
  * Only the last four digits: what the portal shows and the desk may read aloud.
@@ -1466,6 +1489,10 @@ export type PortalUpdate = {
 number: number, kind: string, summary: string, received_on: string, status: string, reason: string | null, };
 
 export type PortalView = { identity: PortalIdentity, beneficiaries: Array<PortalBeneficiary>, dossiers: Array<PortalDossier>, statements: Array<PortalStatement>, approvals: Array<PortalApproval>, 
+/**
+ * The fund's coverages, latest first.
+ */
+fund_coverages: Array<PortalFundCoverage>, 
 /**
  * His update requests, newest first: pending, validated, and refused
  * ones with their reason (the guides' « historique de vos demandes »).
@@ -2253,6 +2280,7 @@ export interface Operations {
   amo_arrangement_add: { request: Arrangement; response: Array<Arrangement> };
   fund_coverage_add: { request: FundCoverageInput; response: FundCoverage };
   fund_coverage_list: { request: MemberIdRequest; response: Array<FundCoverage> };
+  fund_coverages_expiring: { request: ExpiringRequest; response: Array<ExpiringCoverage> };
   care_lines_save: { request: CareLinesSave; response: Array<StoredLine> };
   care_lines_get: { request: IdRequest; response: Array<StoredLine> };
   third_party_payments_get: { request: IdRequest; response: Array<ThirdPartyPayment> };
@@ -2393,6 +2421,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   amo_arrangement_add: "settings_manage",
   fund_coverage_add: "dossiers_process",
   fund_coverage_list: "dossiers_read",
+  fund_coverages_expiring: "approvals_read",
   care_lines_save: "dossiers_process",
   care_lines_get: "dossiers_read",
   third_party_payments_get: "dossiers_read",

@@ -435,12 +435,18 @@ function section(key: string, v: PortalView): void {
             a.beneficiary,
             a.received_on,
             a.status,
-            [a.reason, ...a.missing, ...a.granted].filter((x) => x).join(" · "),
+            [a.reason, ...a.missing, ...a.granted, a.renew].filter((x) => x).join(" · "),
             a.letter_available
               ? download(`/portail/api/lettres/${encodeURIComponent(a.number)}`, `lettre-${a.number}.pdf`)
               : "",
           ]),
           "Aucune demande d'accord.",
+        ),
+        table(
+          "Prises en charge de la caisse AMO",
+          ["Prise en charge", "Bénéficiaire", "Détail", "Échéance"],
+          v.fund_coverages.map((c) => [c.title, c.beneficiary, c.detail, c.renew ?? ""]),
+          "Aucune prise en charge de la caisse enregistrée.",
         ),
       );
     case "centres":

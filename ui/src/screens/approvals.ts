@@ -599,8 +599,9 @@ function memberPanel(panel: HTMLElement, go: (id: number) => void): void {
 async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<void> {
   // Who has a chronic illness is health data: claims and medical roles only (the core refuses the others).
   const seesChronic = session.permissions.includes("chronic_read");
-  const [approvals, chronic] = await Promise.all([
+  const [approvals, coverages, chronic] = await Promise.all([
     call("approvals_expiring", {}),
+    call("fund_coverages_expiring", {}),
     seesChronic ? call("chronic_expiring", {}) : Promise.resolve(null),
   ]);
   const declare = isMedical(session) ? chronicForm(() => void expiringPanel(panel, session)) : null;
@@ -620,6 +621,31 @@ async function expiringPanel(panel: HTMLElement, session: SessionInfo): Promise<
               h("td", {}, `${e.member_name} (${e.matricule})`),
               h("td", {}, e.beneficiary_name),
               ...grantCells(e.grant),
+            ),
+          ),
+        ),
+    h(
+      "h4",
+      {},
+      "Prises en charge de la caisse AMO arrivant à échéance dans les 30 jours (renouvellement un mois avant)",
+    ),
+    coverages.length === 0
+      ? h("p", { class: "hint" }, "Aucune prise en charge de la caisse n'arrive à échéance dans les 30 jours.")
+      : grid(
+          "expiring-fund-coverages",
+          ["N°", "Adhérent", "Bénéficiaire", "Code", "Prestataire", "Accordé", "Utilisé", "Fin"],
+          coverages.map(({ coverage: c, member_name, matricule }) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, c.number),
+              h("td", {}, `${member_name} (${matricule})`),
+              h("td", {}, c.beneficiary_name),
+              h("td", {}, c.fund_act),
+              h("td", {}, c.provider),
+              h("td", {}, `${c.quantity} ${c.unit === "months" ? "mois" : "séances"}`),
+              h("td", {}, String(c.used)),
+              h("td", {}, frDate(c.valid_to)),
             ),
           ),
         ),

@@ -14,6 +14,7 @@ use crate::approvals::{Request, RequestFile};
 use crate::audit::AuditEntry;
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::RENEWAL_NOTICE_DAYS;
 use crate::liquidation::chronic::{self, Declaration, DeclarationInput, ExpiringDeclaration};
 use crate::medical;
 use crate::pdf::letterhead::letterhead;
@@ -292,7 +293,7 @@ impl Operation for ApprovalUse {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ExpiringRequest {
-    /// Ending within this many days (30 when absent: renewal is asked a month ahead).
+    /// Ending within this many days (30 when absent: renewal is asked a month ahead, `RENEWAL_NOTICE_DAYS`).
     #[serde(default)]
     #[ts(optional = nullable, type = "number")]
     pub days: Option<i64>,
@@ -307,7 +308,7 @@ impl Operation for ApprovalsExpiring {
     type Request = ExpiringRequest;
     type Response = Vec<Expiring>;
     async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<Expiring>> {
-        repo::expiring(ctx.db(), ctx.now.date_naive(), r.days.unwrap_or(30).clamp(0, 366)).await
+        repo::expiring(ctx.db(), ctx.now.date_naive(), r.days.unwrap_or(RENEWAL_NOTICE_DAYS).clamp(0, 366)).await
     }
 }
 
@@ -375,9 +376,13 @@ impl Operation for ChronicExpiring {
     type Request = ExpiringRequest;
     type Response = Vec<ExpiringDeclaration>;
     async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<ExpiringDeclaration>> {
-        let list =
-            chronic::expiring(ctx.db().pool(), ctx.now.date_naive(), r.days.unwrap_or(30).clamp(0, 366), &ctx.roles)
-                .await?;
+        let list = chronic::expiring(
+            ctx.db().pool(),
+            ctx.now.date_naive(),
+            r.days.unwrap_or(RENEWAL_NOTICE_DAYS).clamp(0, 366),
+            &ctx.roles,
+        )
+        .await?;
         let ids: Vec<i64> = list.iter().map(|d| d.declaration.id).collect();
         medical::record_reads(
             ctx.db(),

@@ -1,12 +1,14 @@
 //! Liquidation: rule sets, the arrangement with the AMO fund, the fund's own
 //! coverages, care lines with what third parties paid, and the liquidation.
 
+use super::approvals::ExpiringRequest;
 use super::reception::IdRequest;
 use super::session::Empty;
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::ApiResult;
-use crate::liquidation::fund::{self, Arrangement, FundCoverage, FundCoverageInput};
+use crate::kernel::dates::RENEWAL_NOTICE_DAYS;
+use crate::liquidation::fund::{self, Arrangement, ExpiringCoverage, FundCoverage, FundCoverageInput};
 use crate::liquidation::liquidate::{self, LiquidationView};
 use crate::liquidation::repo::{self, CareLinesSave, StoredLine, ThirdPartyPayment};
 use crate::liquidation::rule_sets;
@@ -139,6 +141,19 @@ impl Operation for FundCoverageList {
     type Response = Vec<FundCoverage>;
     async fn run(ctx: &mut Ctx<'_>, r: MemberIdRequest) -> ApiResult<Vec<FundCoverage>> {
         fund::of_member(ctx.db().pool(), r.member_id).await
+    }
+}
+
+pub struct FundCoveragesExpiring;
+impl Operation for FundCoveragesExpiring {
+    const NAME: &'static str = "fund_coverages_expiring";
+    const PERMISSION: Permission = Permission::ApprovalsRead;
+    const SUMMARY: &'static str = "Coverages of the AMO fund whose validity ends within 30 days (or `days`), \
+        soonest first, with their member and what is used: the fund asks for renewal a month ahead.";
+    type Request = ExpiringRequest;
+    type Response = Vec<ExpiringCoverage>;
+    async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<ExpiringCoverage>> {
+        fund::expiring(ctx.db().pool(), ctx.now.date_naive(), r.days.unwrap_or(RENEWAL_NOTICE_DAYS).clamp(0, 366)).await
     }
 }
 

@@ -133,6 +133,7 @@ operations! {
     liquidation::AmoArrangementAdd,
     liquidation::FundCoverageAdd,
     liquidation::FundCoverageList,
+    liquidation::FundCoveragesExpiring,
     liquidation::CareLinesSaveOp,
     liquidation::CareLinesGet,
     liquidation::ThirdPartyPaymentsGet,
