@@ -36,6 +36,7 @@ pub mod members;
 pub mod money;
 pub mod pdf;
 pub mod portal;
+pub mod provider_payments;
 pub mod reception;
 pub mod settings;
 pub mod sheet;

@@ -199,6 +199,16 @@ settings_save                    ...A
 logo_get                         RCMA
 logo_set                         ...A
 provider_list                    RCMA
+provider_rib_request             .C.A
+provider_rib_request_list        .C.A
+provider_rib_decide              .C.A
+provider_rib_certificate_save    .C.A
+provider_invoice_record          .C..
+provider_invoice_list            RCMA
+provider_batch_create            .C..
+provider_batch_list              .C.A
+provider_batch_export            .C..
+provider_statement               .C.A
 provider_save                    ...A
 approval_register                RC..
 approval_list                    RCMA

@@ -106,14 +106,49 @@ pub async fn find(
     charged: i64,
     pending: &[(i64, i64)],
 ) -> ApiResult<Found> {
+    find_among(tx, ("g.beneficiary_id", beneficiary_id), act_code, day, (quantity, charged, false), pending).await
+}
+
+/// The same, among the grants of one request (a provider's invoice names its
+/// approval). There a grant counted in an amount covers a line up to what it
+/// has left: the provider is paid that much, the member owes the rest.
+pub async fn find_in_request(
+    tx: &mut Transaction<'static, Any>,
+    request_id: i64,
+    act_code: &str,
+    day: NaiveDate,
+    quantity: i64,
+    charged: i64,
+    pending: &[(i64, i64)],
+) -> ApiResult<Found> {
+    find_among(tx, ("g.request_id", request_id), act_code, day, (quantity, charged, true), pending).await
+}
+
+/// What a use takes of a grant that has `left`: [`need`], or for an amount
+/// covering part of a line (`partial`), what is left at most.
+pub fn taken(unit: Unit, quantity: i64, charged: i64, left: i64, partial: bool) -> i64 {
+    match unit {
+        Unit::Amount if partial => charged.min(left),
+        _ => need(unit, quantity, charged),
+    }
+}
+
+async fn find_among(
+    tx: &mut Transaction<'static, Any>,
+    (column, value): (&str, i64),
+    act_code: &str,
+    day: NaiveDate,
+    (quantity, charged, partial): (i64, i64, bool),
+    pending: &[(i64, i64)],
+) -> ApiResult<Found> {
     let rows = sqlx::query(&format!(
         "SELECT g.id, r.number, r.kind, r.received_on, g.unit, g.tariff, {LEFT} AS left_now FROM approval_grants g \
             JOIN approval_requests r ON r.id = g.request_id
-         WHERE g.beneficiary_id = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND \
+         WHERE {column} = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND \
              r.status = 'accorde'
          ORDER BY g.valid_to, g.id"
     ))
-    .bind(beneficiary_id)
+    .bind(value)
     .bind(act_code.trim().to_uppercase())
     .bind(time::date(day))
     .fetch_all(&mut **tx)
@@ -131,9 +166,9 @@ pub async fn find(
             found.refused.get_or_insert(why);
             continue;
         }
-        let taken: i64 = pending.iter().filter(|(g, _)| *g == grant_id).map(|(_, u)| u).sum();
-        let left = r.try_get::<i64, _>("left_now")? - taken;
-        if left >= need(unit, quantity, charged) && left > 0 {
+        let earlier: i64 = pending.iter().filter(|(g, _)| *g == grant_id).map(|(_, u)| u).sum();
+        let left = r.try_get::<i64, _>("left_now")? - earlier;
+        if left >= taken(unit, quantity, charged, left, partial) && left > 0 {
             found.usable = Some(Usable { grant_id, number, unit, left, tariff: r.try_get("tariff")? });
             return Ok(found);
         }
@@ -148,6 +183,8 @@ pub struct Use<'a> {
     pub day: NaiveDate,
     pub care_line_id: Option<i64>,
     pub dossier_id: Option<i64>,
+    /// A provider's invoice paid under the approval.
+    pub provider_invoice_id: Option<i64>,
     pub note: Option<&'a str>,
 }
 
@@ -203,7 +240,7 @@ pub async fn take(
     }
     sqlx::query(
         "INSERT INTO approval_consumptions (grant_id, used, act_date, care_line_id, dossier_id, note, \
-        created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        created_at, created_by, provider_invoice_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(u.grant_id)
     .bind(u.used)
@@ -213,6 +250,7 @@ pub async fn take(
     .bind(u.note.map(str::to_string))
     .bind(time::ts(now))
     .bind(&actor.name)
+    .bind(u.provider_invoice_id)
     .execute(&mut **tx)
     .await?;
     Ok(left - u.used)

@@ -352,7 +352,15 @@ pub async fn record_use(
         actor,
         now,
         "used",
-        &consumption::Use { grant_id, used, day, care_line_id: None, dossier_id: None, note: note.as_deref() },
+        &consumption::Use {
+            grant_id,
+            used,
+            day,
+            care_line_id: None,
+            dossier_id: None,
+            provider_invoice_id: None,
+            note: note.as_deref(),
+        },
     )
     .await?;
     audit::record(

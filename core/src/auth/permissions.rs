@@ -82,6 +82,8 @@ pub enum Permission {
     MedicalRead,
     StatementsRead,
     StatementsProduce,
+    /// Recording and validating a provider's bank account (four eyes).
+    ProviderAccounts,
     StaffManage,
     AuditRead,
     SettingsManage,
@@ -114,6 +116,7 @@ pub fn permissions_of(role: Role) -> &'static [Permission] {
             ChronicRead,
             StatementsRead,
             StatementsProduce,
+            ProviderAccounts,
         ],
         Role::Medical => &[MembersRead, DossiersRead, ApprovalsRead, ChronicRead, MedicalReview, MedicalRead],
         Role::Admin => &[
@@ -126,6 +129,7 @@ pub fn permissions_of(role: Role) -> &'static [Permission] {
             OverdueEnforce,
             ApprovalsRead,
             StatementsRead,
+            ProviderAccounts,
             StaffManage,
             AuditRead,
             SettingsManage,

@@ -106,14 +106,15 @@ pub struct FundCoverage {
     pub insured_number: Option<String>,
 }
 
-const SELECT: &str = "SELECT c.id, c.number, c.fund_act, c.member_id, c.beneficiary_id, b.last_name, b.first_name, \
+pub(super) const SELECT: &str =
+    "SELECT c.id, c.number, c.fund_act, c.member_id, c.beneficiary_id, b.last_name, b.first_name, \
     c.provider, c.unit, c.quantity,
     c.valid_from, c.valid_to, c.tariff, c.fund_share, c.member_share, c.insured_name, c.insured_number,
     (SELECT CASE WHEN c.unit = 'months' THEN COUNT(DISTINCT u.month) ELSE COALESCE(CAST(SUM(u.used) AS BIGINT), 0) END
        FROM fund_coverage_uses u WHERE u.coverage_id = c.id) AS used
     FROM fund_coverages c JOIN beneficiaries b ON b.id = c.beneficiary_id";
 
-fn from_row(r: &sqlx::any::AnyRow, sets: &[super::RuleSet]) -> ApiResult<FundCoverage> {
+pub(super) fn from_row(r: &sqlx::any::AnyRow, sets: &[super::RuleSet]) -> ApiResult<FundCoverage> {
     let fund_act: String = r.try_get("fund_act")?;
     let valid_from = time::row_date(r, "valid_from")?.ok_or_else(|| ApiError::internal("coverage without a start"))?;
     let acts = in_force(sets, valid_from)
@@ -290,37 +291,6 @@ pub async fn of_member(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<FundCove
     rows.iter().map(|r| from_row(r, &sets)).collect()
 }
 
-/// A fund coverage ending soon, with its member: the desk reminds him to
-/// ask the fund for its renewal.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ExpiringCoverage {
-    pub matricule: String,
-    pub member_name: String,
-    pub coverage: FundCoverage,
-}
-
-/// The fund coverages whose validity ends within `days` of `today` (still in force today), soonest first.
-pub async fn expiring(pool: &AnyPool, today: NaiveDate, days: i64) -> ApiResult<Vec<ExpiringCoverage>> {
-    let sets = rule_sets(pool).await?;
-    let rows =
-        sqlx::query(&format!("{SELECT} WHERE c.valid_to >= $1 AND c.valid_to <= $2 ORDER BY c.valid_to, c.number"))
-            .bind(time::date(today))
-            .bind(time::date(today + chrono::Duration::days(days)))
-            .fetch_all(pool)
-            .await?;
-    let mut out = vec![];
-    for r in &rows {
-        let coverage = from_row(r, &sets)?;
-        let (matricule, last, first): (String, String, String) =
-            sqlx::query_as("SELECT matricule, last_name, first_name FROM members WHERE id = $1")
-                .bind(coverage.member_id)
-                .fetch_one(pool)
-                .await?;
-        out.push(ExpiringCoverage { matricule, member_name: format!("{last} {first}"), coverage });
-    }
-    Ok(out)
-}
-
 /// The fund coverages of a beneficiary valid on `day` whose act code covers
 /// `act` under the rule set `rules`, the one ending first first.
 pub async fn covering(
@@ -415,6 +385,21 @@ pub async fn arrangements<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> A
 
 /// A beneficiary's fund written « aucune »: no AMO part at all.
 pub const NO_FUND: &str = "aucune";
+
+/// The arrangement for a patient's care liquidated on `day`: his own fund's
+/// (a child may be insured by the other parent's fund), else the members' fund.
+pub async fn arrangement_of(
+    tx: &mut Transaction<'static, Any>,
+    beneficiary_id: i64,
+    day: NaiveDate,
+) -> ApiResult<Arrangement> {
+    let own_fund: Option<String> = sqlx::query_scalar("SELECT amo_fund FROM beneficiaries WHERE id = $1")
+        .bind(beneficiary_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
+    Ok(arrangement_on(&arrangements(&mut **tx).await?, day, own_fund.as_deref()))
+}
 
 /// The arrangement with `fund` in force on `day`: a beneficiary's own fund
 /// (CNSS, CNOPS…), or, when he has none recorded, the members' fund (the

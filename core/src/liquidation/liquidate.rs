@@ -129,14 +129,7 @@ async fn gather(
     stored: &[StoredLine],
 ) -> ApiResult<Gathered> {
     let sets = rule_sets(&mut **tx).await?;
-    // The fund of the dossier's patient (a child may be insured by the other parent's fund).
-    let own_fund: Option<String> = sqlx::query_scalar("SELECT amo_fund FROM beneficiaries WHERE id = $1")
-        .bind(d.beneficiary_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
-    let arrangement =
-        fund::arrangement_on(&fund::arrangements(&mut **tx).await?, now.date_naive(), own_fund.as_deref());
+    let arrangement = fund::arrangement_of(tx, d.beneficiary_id, now.date_naive()).await?;
     let cover = Coverage::of_member(tx, d.member_id).await?;
     let used = already_paid(tx, d.member_id, stored).await?;
     let clawbacks = outstanding(tx, d.member_id).await?;
@@ -289,6 +282,7 @@ async fn write(
                 day: stored_line.date,
                 care_line_id: Some(stored_line.id),
                 dossier_id: Some(dossier_id),
+                provider_invoice_id: None,
                 note: None,
             };
             consumption::take(tx, actor, now, "lines", &u).await?;

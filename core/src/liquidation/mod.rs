@@ -8,6 +8,7 @@ pub mod chronic;
 pub mod compute;
 pub mod declared;
 pub mod fund;
+pub mod fund_renewals;
 mod gather;
 pub mod liquidate;
 pub mod repo;

@@ -121,6 +121,8 @@ pub struct PortalView {
     pub approvals: Vec<PortalApproval>,
     /// The fund's coverages, latest first.
     pub fund_coverages: Vec<PortalFundCoverage>,
+    /// Invoices of his providers the mutual paid (or will pay) directly, latest first.
+    pub direct_payments: Vec<String>,
     /// His update requests, newest first: pending, validated, and refused
     /// ones with their reason (the guides' « historique de vos demandes »).
     pub updates: Vec<PortalUpdate>,
@@ -261,6 +263,9 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         .into_iter()
         .map(|u| portal_update(&u))
         .collect();
+    let filter = crate::provider_payments::invoices::InvoiceFilter { member_id: Some(member_id), ..Default::default() };
+    let direct_payments =
+        crate::provider_payments::invoices::list(pool, &filter).await?.iter().map(|i| i.for_the_member()).collect();
     Ok(PortalView {
         identity,
         beneficiaries,
@@ -268,6 +273,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         statements,
         approvals,
         fund_coverages,
+        direct_payments,
         updates,
     })
 }

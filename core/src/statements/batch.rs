@@ -92,7 +92,7 @@ pub async fn run(
             skipped += 1;
             done += 1;
             go_on = progress(BatchProgress { done, total });
-        } else if let Some((m, paid)) = period_data(pool, r.try_get("id")?, from, to).await? {
+        } else if let Some(period) = period_data(pool, r.try_get("id")?, from, to).await? {
             // The previous drawing must be finished (and the stop request
             // heard) before this one starts.
             if let Some(h) = drawing.pop_front() {
@@ -106,7 +106,7 @@ pub async fn run(
             }
             let head = head.clone();
             drawing.push_back(tokio::task::spawn_blocking(move || {
-                write_atomically(&path, &period_pdf(&head, &m, &paid, from, to))
+                write_atomically(&path, &period_pdf(&head, &period, from, to))
             }));
             written += 1;
         }

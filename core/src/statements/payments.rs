@@ -226,11 +226,30 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
     Ok(out)
 }
 
-const HEADERS: [&str; 6] =
-    ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"];
+/// Whom a transfer list pays: members (their claim forms, matricules) or
+/// providers (their invoices, agreement references). One shape for the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferList {
+    Members,
+    Providers,
+}
+
+impl TransferList {
+    fn headers(self) -> [&'static str; 6] {
+        match self {
+            TransferList::Members => {
+                ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"]
+            }
+            TransferList::Providers => {
+                ["Référence", "Factures", "Convention", "Bénéficiaire du virement", "RIB", "Montant (DH)"]
+            }
+        }
+    }
+}
 
 /// The transfer list as `.xlsx` or `.csv` (`;`, amounts `1100,00`), by the file's extension.
-pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
+pub fn write_transfers(dest: &Path, list: &[Transfer], kind: TransferList) -> ApiResult<()> {
+    let headers = kind.headers();
     let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "xlsx" => {
@@ -247,7 +266,7 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
                     ]
                 })
                 .collect();
-            write_xlsx(dest, "Virements", &HEADERS, &rows)
+            write_xlsx(dest, "Virements", &headers, &rows)
         }
         "csv" => {
             use crate::export::CsvCell::{Figure, Text};
@@ -264,7 +283,7 @@ pub fn write_transfers(dest: &Path, list: &[Transfer]) -> ApiResult<()> {
                     ]
                 })
                 .collect();
-            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&HEADERS, &rows)?)
+            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&headers, &rows)?)
         }
         _ => Err(ApiError::validation("path", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
     }

@@ -11,6 +11,7 @@ use crate::members::{self, Member};
 use crate::money::format as dh;
 use crate::pdf::letterhead::{notice, top, Letterhead};
 use crate::pdf::{Align, Writer};
+use crate::provider_payments::invoices::{self, Invoice};
 use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
 
@@ -259,16 +260,19 @@ pub async fn period_statement(
     from: NaiveDate,
     to: NaiveDate,
 ) -> ApiResult<Option<Vec<u8>>> {
-    Ok(period_data(pool, member_id, from, to).await?.map(|(m, paid)| period_pdf(head, &m, &paid, from, to)))
+    Ok(period_data(pool, member_id, from, to).await?.map(|p| period_pdf(head, &p, from, to)))
 }
 
-/// The member and his paid dossiers of the period (`None` when there is none).
-pub async fn period_data(
-    pool: &AnyPool,
-    member_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
+/// A member's period: his paid dossiers and the invoices the mutual paid his providers.
+pub struct Period {
+    pub member: Member,
+    pub paid: Vec<PaidDossier>,
+    pub direct: Vec<Invoice>,
+}
+
+/// The member, his paid dossiers and his providers' invoices paid in the
+/// period (`None` when there is neither).
+pub async fn period_data(pool: &AnyPool, member_id: i64, from: NaiveDate, to: NaiveDate) -> ApiResult<Option<Period>> {
     let m = members::get(pool, member_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
@@ -280,17 +284,19 @@ pub async fn period_data(
     .bind(crate::storage::time::date(to))
     .fetch_all(pool)
     .await?;
-    if ids.is_empty() {
+    let direct = invoices::paid_for_member(pool, member_id, from, to).await?;
+    if ids.is_empty() && direct.is_empty() {
         return Ok(None);
     }
     let mut paid = vec![];
     for id in ids {
         paid.push(paid_dossier(pool, id).await?);
     }
-    Ok(Some((m, paid)))
+    Ok(Some(Period { member: m, paid, direct }))
 }
 
-pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: NaiveDate, to: NaiveDate) -> Vec<u8> {
+pub fn period_pdf(head: &Letterhead, period: &Period, from: NaiveDate, to: NaiveDate) -> Vec<u8> {
+    let (m, paid) = (&period.member, &period.paid);
     let title = format!("Relevé de prestations du {} au {}", fr(from), fr(to));
     let mut w = Writer::new(&title, &format!("{} — {} — matricule {}", head.name, title, m.matricule));
     top(&mut w, head);
@@ -300,10 +306,20 @@ pub fn period_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], from: Nai
         dossier_block(&mut w, &p.dossier, &p.lines, &p.flows);
         payment_block(&mut w, &p.dossier, m, &p.flows, p.deducted);
     }
+    if !period.direct.is_empty() {
+        w.heading("Soins payés directement au prestataire par la mutuelle");
+        for i in &period.direct {
+            w.paragraph(&i.for_the_member());
+        }
+    }
     let total: i64 = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or(0)).sum();
     w.heading("Total de la période");
     w.field("Paiements", &paid.len().to_string());
     w.field("Net payé par la mutuelle", &format!("{} DH", dh(total)));
+    if !period.direct.is_empty() {
+        let direct: i64 = period.direct.iter().map(|i| i.mutual_pays).sum();
+        w.field("Payé directement aux prestataires", &format!("{} DH", dh(direct)));
+    }
     notice(&mut w, head);
     w.finish().render()
 }

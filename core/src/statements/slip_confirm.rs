@@ -94,6 +94,17 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
         .bind(form)
         .execute(&mut *tx)
         .await?;
+        // A provider's invoice whose AMO part the mutual advanced.
+        sqlx::query(
+            "UPDATE provider_invoices SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND \
+            invoice_number = $4 AND fund_paid_on IS NULL",
+        )
+        .bind(time::date(c.paid_on))
+        .bind(&reference)
+        .bind(c.id)
+        .bind(form)
+        .execute(&mut *tx)
+        .await?;
         // A part taken back: the fund acknowledges it with the same confirmation.
         sqlx::query(
             "UPDATE fund_returns SET acknowledged_on = $1, acknowledged_reference = $2 WHERE fund_slip_id = $3 AND \
@@ -108,7 +119,8 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
     }
     let left: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM dossiers WHERE fund_slip_id = $1 AND fund_paid_on IS NULL) + (SELECT COUNT(*) \
-        FROM fund_returns WHERE fund_slip_id = $1 AND acknowledged_on IS NULL)",
+        FROM provider_invoices WHERE fund_slip_id = $1 AND fund_paid_on IS NULL) + (SELECT COUNT(*) FROM \
+        fund_returns WHERE fund_slip_id = $1 AND acknowledged_on IS NULL)",
     )
     .bind(c.id)
     .fetch_one(&mut *tx)

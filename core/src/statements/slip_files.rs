@@ -32,6 +32,8 @@ pub fn write(
     let payer = |l: &SlipLine| {
         if let Some(why) = &l.returned {
             why.clone()
+        } else if l.paid_to_member_by == "prestataire" {
+            "la mutuelle, au prestataire (à rembourser)".to_string()
         } else if l.paid_to_member_by == "mutuelle" {
             "la mutuelle (à rembourser)".to_string()
         } else {

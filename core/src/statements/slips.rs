@@ -56,8 +56,9 @@ pub struct SlipLine {
     pub base: i64,
     #[ts(type = "number")]
     pub amo: i64,
-    /// Who pays the member's AMO part: `fonds` (the fund pays him) or
-    /// `mutuelle` (the mutual advanced it and recovers it).
+    /// Who paid the AMO part: `fonds` (the fund pays the member), `mutuelle`
+    /// (the mutual advanced it to him and recovers it) or `prestataire` (the
+    /// mutual paid it to the provider under its coverage, and recovers it).
     pub paid_to_member_by: String,
     /// The fund's confirmation of the line.
     pub fund_paid_on: Option<NaiveDate>,
@@ -68,6 +69,7 @@ pub struct SlipLine {
 const SELECT_SLIP: &str = "SELECT s.id, s.reference, s.fund_name, s.period_from, s.period_to, s.dossier_count, \
     s.total_base, s.total_amo, s.return_count, s.total_returned, s.confirmed_on,
     (SELECT COUNT(*) FROM dossiers d WHERE d.fund_slip_id = s.id AND d.fund_paid_on IS NOT NULL) + (SELECT COUNT(*) \
+        FROM provider_invoices i WHERE i.fund_slip_id = s.id AND i.fund_paid_on IS NOT NULL) + (SELECT COUNT(*) \
         FROM fund_returns f WHERE f.fund_slip_id = s.id AND f.acknowledged_on IS NOT NULL) AS confirmed_count
     FROM fund_slips s";
 
@@ -131,12 +133,23 @@ pub async fn create(
     .bind(time::date(to))
     .fetch_all(&mut *tx)
     .await?;
+    // The AMO parts the mutual advanced to providers it paid under its own coverages.
+    let invoices = sqlx::query(
+        "SELECT i.id, i.fund_name, i.total_amo AS amo_due,
+           (SELECT CAST(SUM(l.base) AS BIGINT) FROM provider_invoice_lines l WHERE l.invoice_id = i.id) AS base
+         FROM provider_invoices i WHERE i.fund_slip_id IS NULL AND i.total_amo > 0 AND i.paid_on >= $1 AND \
+             i.paid_on <= $2 ORDER BY i.paid_on, i.id",
+    )
+    .bind(time::date(from))
+    .bind(time::date(to))
+    .fetch_all(&mut *tx)
+    .await?;
     let returns = sqlx::query(
         "SELECT id, fund_name, amount FROM fund_returns WHERE kind = 'return' AND fund_slip_id IS NULL ORDER BY id",
     )
     .fetch_all(&mut *tx)
     .await?;
-    if rows.is_empty() && returns.is_empty() {
+    if rows.is_empty() && invoices.is_empty() && returns.is_empty() {
         return Err(ApiError::validation(
             "from",
             format!("Aucune part AMO réglée à transmettre entre le {} et le {}.", fr(from), fr(to)),
@@ -146,16 +159,17 @@ pub async fn create(
         Ok(r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()))
     };
     let mut funds = std::collections::BTreeSet::new();
-    for r in rows.iter().chain(&returns) {
+    for r in rows.iter().chain(&invoices).chain(&returns) {
         funds.insert(fund_of(r)?);
     }
     let fund = which_fund(funds, fund)?;
     let of_fund = |r: &sqlx::any::AnyRow| fund_of(r).map(|f| f == fund).unwrap_or(false);
     let rows: Vec<_> = rows.into_iter().filter(of_fund).collect();
+    let invoices: Vec<_> = invoices.into_iter().filter(of_fund).collect();
     let returns: Vec<_> = returns.into_iter().filter(of_fund).collect();
     let mut total_base = 0;
     let mut total_amo = 0;
-    for r in &rows {
+    for r in rows.iter().chain(&invoices) {
         total_base += r.try_get::<Option<i64>, _>("base")?.unwrap_or(0);
         total_amo += r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
     }
@@ -172,7 +186,7 @@ pub async fn create(
     .bind(&fund)
     .bind(time::date(from))
     .bind(time::date(to))
-    .bind(rows.len() as i64)
+    .bind((rows.len() + invoices.len()) as i64)
     .bind(total_base)
     .bind(total_amo)
     .bind(returns.len() as i64)
@@ -187,7 +201,7 @@ pub async fn create(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    for (table, list) in [("dossiers", &rows), ("fund_returns", &returns)] {
+    for (table, list) in [("dossiers", &rows), ("provider_invoices", &invoices), ("fund_returns", &returns)] {
         for r in list {
             let n =
                 sqlx::query(&format!("UPDATE {table} SET fund_slip_id = $1 WHERE id = $2 AND fund_slip_id IS NULL"))
@@ -211,8 +225,8 @@ pub async fn create(
             entity_id: Some(id.to_string()),
             before: None,
             after: Some(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(),
-            "total_base": total_base, "total_amo": total_amo, "returns": returns.len(),
-            "total_returned": total_returned })),
+            "provider_invoices": invoices.len(), "total_base": total_base, "total_amo": total_amo,
+            "returns": returns.len(), "total_returned": total_returned })),
         },
     )
     .await?;
@@ -262,6 +276,17 @@ pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
     .bind(slip_id)
     .fetch_all(pool)
     .await?;
+    let invoices = sqlx::query(
+        "SELECT i.invoice_number AS form_number, i.paid_on, i.total_amo AS amount, CAST(2 AS BIGINT) AS \
+           mutual_pays_amo, i.fund_paid_on, NULL AS reason,
+           (SELECT CAST(SUM(l.base) AS BIGINT) FROM provider_invoice_lines l WHERE l.invoice_id = i.id) AS base,
+           m.matricule, m.last_name, m.first_name, b.last_name AS b_last, b.first_name AS b_first
+         FROM provider_invoices i JOIN members m ON m.id = i.member_id JOIN beneficiaries b ON b.id = i.beneficiary_id
+         WHERE i.fund_slip_id = $1 ORDER BY i.paid_on, i.id",
+    )
+    .bind(slip_id)
+    .fetch_all(pool)
+    .await?;
     let line = |r: &sqlx::any::AnyRow| -> ApiResult<SlipLine> {
         let returned: Option<String> = r.try_get("reason")?;
         let amount = r.try_get::<Option<i64>, _>("amount")?.unwrap_or(0);
@@ -276,15 +301,15 @@ pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
             paid_on: time::row_date(r, "paid_on")?,
             base: r.try_get::<Option<i64>, _>("base")?.unwrap_or(0),
             amo: if returned.is_some() { -amount } else { amount },
-            paid_to_member_by: if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 {
-                "mutuelle"
-            } else {
-                "fonds"
+            paid_to_member_by: match r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) {
+                1 => "mutuelle",
+                2 => "prestataire",
+                _ => "fonds",
             }
             .to_string(),
             fund_paid_on: time::row_date(r, "fund_paid_on")?,
             returned,
         })
     };
-    rows.iter().chain(&returns).map(line).collect()
+    rows.iter().chain(&invoices).chain(&returns).map(line).collect()
 }

@@ -1052,6 +1052,57 @@ mapping?: { [key in string]?: string },
  */
 dry_run?: boolean, };
 
+/**
+ * A provider's invoice with its liquidation and, once paid, its payment.
+ */
+export type Invoice = { id: number, provider_id: number, provider_name: string, invoice_number: string, invoice_date: string, approval_number: string, member_id: number, matricule: string, member_name: string, beneficiary_name: string, 
+/**
+ * The fund that owes the AMO part the mutual advanced.
+ */
+fund_name: string, total_charged: number, total_amo: number, total_complementary: number, 
+/**
+ * What the mutual pays the provider.
+ */
+mutual_pays: number, total_remainder: number, lines: Array<InvoiceLine>, batch_reference: string | null, payment_reference: string | null, paid_on: string | null, created_at: string, created_by: string, };
+
+/**
+ * Which invoices to list: one provider's, one member's, those of a
+ * payment batch, or (none given) those waiting to be paid.
+ */
+export type InvoiceFilter = { provider_id?: number, member_id?: number, batch_id?: number, };
+
+/**
+ * An invoice as the claims desk types it from the provider's paper.
+ */
+export type InvoiceInput = { provider_id: number, 
+/**
+ * The approval's number (`PEC-2026-000042`, `AP-2026-000043`).
+ */
+approval_number: string, invoice_number: string, invoice_date: string, lines: Array<InvoiceLineInput>, };
+
+/**
+ * A liquidated invoice line.
+ */
+export type InvoiceLine = { date: string, act_code: string, quantity: number, charged: number, base: number, 
+/**
+ * Per ten thousand (8000 = 80 %).
+ */
+rate: number, amo: number, complementary: number, 
+/**
+ * What the member keeps to pay the provider.
+ */
+remainder: number, explanation: Array<string>, };
+
+export type InvoiceLineInput = { date: string, act_code: string, 
+/**
+ * Sessions, months or units (1 when absent).
+ */
+quantity: number, 
+/**
+ * What the provider charged for the line, as typed (`2 000,00`).
+ */
+charged: string, };
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
 export type KeyValueForm = { letter: string, 
@@ -1384,7 +1435,7 @@ payment_reference: string, path: string, };
  * What an operation needs. `Public` and `Authenticated` are for the session
  * operations; the rest are granted by roles in [`permissions_of`].
  */
-export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "dossiers_oversee" | "scans_attach" | "complements_receive" | "dossiers_reopen" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "medical_read" | "statements_read" | "statements_produce" | "staff_manage" | "audit_read" | "settings_manage";
+export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "dossiers_oversee" | "scans_attach" | "complements_receive" | "dossiers_reopen" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "medical_read" | "statements_read" | "statements_produce" | "provider_accounts" | "staff_manage" | "audit_read" | "settings_manage";
 
 /**
  * Pieces of a request. The copy of the ID card and of the badge are required.
@@ -1494,6 +1545,10 @@ export type PortalView = { identity: PortalIdentity, beneficiaries: Array<Portal
  */
 fund_coverages: Array<PortalFundCoverage>, 
 /**
+ * Invoices of his providers the mutual paid (or will pay) directly, latest first.
+ */
+direct_payments: Array<string>, 
+/**
  * His update requests, newest first: pending, validated, and refused
  * ones with their reason (the guides' « historique de vos demandes »).
  */
@@ -1532,6 +1587,16 @@ kind: string, city: string, address: string,
  */
 agreement: string, active: boolean, version: number, };
 
+export type ProviderBatch = { id: number, 
+/**
+ * `PRE-20230220-00001`.
+ */
+reference: string, pay_date: string, invoice_count: number, 
+/**
+ * One per provider paid something.
+ */
+transfer_count: number, total: number, };
+
 /**
  * A provider to create (no id) or change (id and version).
  */
@@ -1542,6 +1607,16 @@ export type ProviderListRequest = {
  * Include providers no longer partners (administration screen).
  */
 all?: boolean, };
+
+export type ProviderPayRequest = { 
+/**
+ * The invoices to pay; every one waiting when empty.
+ */
+invoice_ids?: Array<number>, 
+/**
+ * Today when absent.
+ */
+pay_date?: string | null, };
 
 /**
  * What a code is for.
@@ -1619,6 +1694,8 @@ row: number,
 column: string, message: string, };
 
 export type Relation = "lui_meme" | "conjoint" | "enfant";
+
+export type ReleveRequest = { batch_id: number, provider_id: number, path: string, };
 
 /**
  * A request with its decision, as the caller may read it.
@@ -1737,6 +1814,31 @@ export type RestoredCopy = { report: RestoreReport,
  * The new database the desk may switch to (`database_configure`).
  */
 url: string, };
+
+export type RibDecideRequest = { id: number, version: number, decision: RibDecision, };
+
+export type RibDecision = { "type": "validate" } | { "type": "refuse", reason: string, };
+
+/**
+ * A request to change a provider's account, as the desk lists it.
+ */
+export type RibRequest = { id: number, provider_id: number, provider_name: string, 
+/**
+ * The new RIB, printed in its groups.
+ */
+rib: string, 
+/**
+ * The account in force, masked.
+ */
+current: string, status: RibStatus, reason: string | null, certificate: string, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, version: number, };
+
+export type RibRequestInput = { provider_id: number, rib: string, 
+/**
+ * The bank certificate (attestation de RIB): PDF, JPG or PNG.
+ */
+file: string, };
+
+export type RibStatus = "en_attente" | "valide" | "refuse";
 
 /**
  * A staff member's roles; one person may hold several.
@@ -2306,6 +2408,16 @@ export interface Operations {
   logo_get: { request: Empty; response: LogoInfo };
   logo_set: { request: LogoRequest; response: LogoInfo };
   provider_list: { request: ProviderListRequest; response: Array<Provider> };
+  provider_rib_request: { request: RibRequestInput; response: RibRequest };
+  provider_rib_request_list: { request: Empty; response: Array<RibRequest> };
+  provider_rib_decide: { request: RibDecideRequest; response: RibRequest };
+  provider_rib_certificate_save: { request: FileRequest; response: Written };
+  provider_invoice_record: { request: InvoiceInput; response: Invoice };
+  provider_invoice_list: { request: InvoiceFilter; response: Array<Invoice> };
+  provider_batch_create: { request: ProviderPayRequest; response: ProviderBatch };
+  provider_batch_list: { request: Empty; response: Array<ProviderBatch> };
+  provider_batch_export: { request: FileRequest; response: Written };
+  provider_statement: { request: ReleveRequest; response: Written };
   provider_save: { request: ProviderInput; response: Provider };
   approval_register: { request: RequestInput; response: Request };
   approval_list: { request: RequestFilter; response: Array<RequestRow> };
@@ -2447,6 +2559,16 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   logo_get: "authenticated",
   logo_set: "settings_manage",
   provider_list: "authenticated",
+  provider_rib_request: "provider_accounts",
+  provider_rib_request_list: "provider_accounts",
+  provider_rib_decide: "provider_accounts",
+  provider_rib_certificate_save: "provider_accounts",
+  provider_invoice_record: "dossiers_process",
+  provider_invoice_list: "dossiers_read",
+  provider_batch_create: "statements_produce",
+  provider_batch_list: "statements_read",
+  provider_batch_export: "statements_produce",
+  provider_statement: "statements_read",
   provider_save: "settings_manage",
   approval_register: "approvals_register",
   approval_list: "approvals_read",

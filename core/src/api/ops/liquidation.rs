@@ -8,7 +8,8 @@ use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use crate::kernel::dates::RENEWAL_NOTICE_DAYS;
-use crate::liquidation::fund::{self, Arrangement, ExpiringCoverage, FundCoverage, FundCoverageInput};
+use crate::liquidation::fund::{self, Arrangement, FundCoverage, FundCoverageInput};
+use crate::liquidation::fund_renewals::{self, ExpiringCoverage};
 use crate::liquidation::liquidate::{self, LiquidationView};
 use crate::liquidation::repo::{self, CareLinesSave, StoredLine, ThirdPartyPayment};
 use crate::liquidation::rule_sets;
@@ -153,7 +154,12 @@ impl Operation for FundCoveragesExpiring {
     type Request = ExpiringRequest;
     type Response = Vec<ExpiringCoverage>;
     async fn run(ctx: &mut Ctx<'_>, r: ExpiringRequest) -> ApiResult<Vec<ExpiringCoverage>> {
-        fund::expiring(ctx.db().pool(), ctx.now.date_naive(), r.days.unwrap_or(RENEWAL_NOTICE_DAYS).clamp(0, 366)).await
+        fund_renewals::expiring(
+            ctx.db().pool(),
+            ctx.now.date_naive(),
+            r.days.unwrap_or(RENEWAL_NOTICE_DAYS).clamp(0, 366),
+        )
+        .await
     }
 }
 

@@ -12,6 +12,7 @@ pub mod drugs;
 pub mod liquidation;
 pub mod members;
 pub mod portal;
+pub mod provider_payments;
 pub mod reception;
 pub mod rights;
 pub mod session;
@@ -159,6 +160,16 @@ operations! {
     statements::LogoGet,
     statements::LogoSet,
     approvals::ProviderList,
+    provider_payments::ProviderRibRequest,
+    provider_payments::ProviderRibRequestList,
+    provider_payments::ProviderRibDecide,
+    provider_payments::ProviderRibCertificateSave,
+    provider_payments::ProviderInvoiceRecord,
+    provider_payments::ProviderInvoiceList,
+    provider_payments::ProviderBatchCreate,
+    provider_payments::ProviderBatchList,
+    provider_payments::ProviderBatchExport,
+    provider_payments::ProviderStatement,
     approvals::ProviderSave,
     approvals::ApprovalRegister,
     approvals::ApprovalList,

@@ -67,7 +67,7 @@ impl Operation for PaymentBatchExport {
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let list = payments::transfers(ctx.db().pool(), r.id).await?;
-        payments::write_transfers(std::path::Path::new(r.path.trim()), &list)?;
+        payments::write_transfers(std::path::Path::new(r.path.trim()), &list, payments::TransferList::Members)?;
         ctx.journal_export("transfer_list", serde_json::json!({ "batch": r.id }), list.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }

@@ -43,12 +43,7 @@ pub async fn decide(
             req.decided_by.clone().unwrap_or_default()
         )));
     }
-    if req.created_by == actor.name {
-        return Err(ApiError::forbidden(
-            "Vous avez enregistré cette demande : un autre agent doit la valider ou la \
-            refuser (contrôle à quatre yeux).",
-        ));
-    }
+    crate::auth::four_eyes(&req.created_by, actor)?;
     let attached: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM member_update_files WHERE request_id = $1 AND created_by = $2")
             .bind(id)

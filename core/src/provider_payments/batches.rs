@@ -1,0 +1,227 @@
+//! Provider payment batches: the liquidated invoices not yet paid, each
+//! provider paid in one transfer per batch (`PRE-YYYYMMDD-nnnnn/nnnn`), to
+//! the account validated for him; a provider without one stops the batch,
+//! named, and nothing is paid. The transfer list is the members' list's
+//! shape (`.xlsx` or `.csv`), one row per provider.
+
+use crate::audit::{self, Actor, Change};
+use crate::error::{ApiError, ApiResult};
+use crate::kernel::dates::fr;
+use crate::kernel::rib;
+use crate::statements::payments::{write_transfers, Transfer, TransferList};
+use crate::storage::{time, Db};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProviderBatch {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `PRE-20230220-00001`.
+    pub reference: String,
+    pub pay_date: NaiveDate,
+    #[ts(type = "number")]
+    pub invoice_count: i64,
+    /// One per provider paid something.
+    #[ts(type = "number")]
+    pub transfer_count: i64,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<ProviderBatch> {
+    Ok(ProviderBatch {
+        id: r.try_get("id")?,
+        reference: r.try_get("reference")?,
+        pay_date: time::row_date(r, "pay_date")?.ok_or_else(|| ApiError::internal("batch without a date"))?,
+        invoice_count: r.try_get("invoice_count")?,
+        transfer_count: r.try_get("transfer_count")?,
+        total: r.try_get("total")?,
+    })
+}
+
+pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<ProviderBatch> {
+    let r = sqlx::query("SELECT * FROM provider_payment_batches WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    from_row(&r.ok_or_else(|| ApiError::not_found(format!("Aucun lot de règlement des prestataires n° {id}.")))?)
+}
+
+pub async fn list(pool: &AnyPool) -> ApiResult<Vec<ProviderBatch>> {
+    let rows = sqlx::query("SELECT * FROM provider_payment_batches ORDER BY id DESC LIMIT 200").fetch_all(pool).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Pays the given invoices (every invoice waiting when `ids` is empty) on
+/// `pay_date`. An invoice already paid is refused naming its payment; a
+/// provider to be paid without a validated account stops the batch.
+pub async fn pay(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ids: &[i64],
+    pay_date: NaiveDate,
+) -> ApiResult<ProviderBatch> {
+    let mut tx = db.begin().await?;
+    for id in ids {
+        let row = sqlx::query(
+            "SELECT i.invoice_number, i.paid_on, i.payment_reference, p.name, pb.reference FROM provider_invoices i \
+            JOIN providers p ON p.id = i.provider_id LEFT JOIN provider_payment_batches pb ON pb.id = i.batch_id \
+            WHERE i.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::validation("invoice_ids", format!("Aucune facture de prestataire n° {id}.")))?;
+        if let Some(on) = time::row_date(&row, "paid_on")? {
+            return Err(ApiError::validation(
+                "invoice_ids",
+                format!(
+                    "La facture {} de {} est déjà réglée : lot {}, virement {} du {}. Une facture ne se paie qu'une \
+                    fois ; rien n'a été réglé.",
+                    row.try_get::<String, _>("invoice_number")?,
+                    row.try_get::<String, _>("name")?,
+                    row.try_get::<Option<String>, _>("reference")?.unwrap_or_default(),
+                    row.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default(),
+                    fr(on)
+                ),
+            ));
+        }
+    }
+    let rows = sqlx::query(
+        "SELECT i.id, i.provider_id, i.mutual_pays, p.name, p.rib FROM provider_invoices i JOIN providers p ON p.id \
+        = i.provider_id WHERE i.batch_id IS NULL ORDER BY p.name, i.id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let chosen: Vec<_> = rows
+        .iter()
+        .filter(|r| ids.is_empty() || r.try_get::<i64, _>("id").map(|id| ids.contains(&id)).unwrap_or(false))
+        .collect();
+    if chosen.is_empty() {
+        return Err(ApiError::validation("invoice_ids", "Aucune facture de prestataire à régler."));
+    }
+    let mut bad = vec![];
+    for r in &chosen {
+        let account: Option<String> = r.try_get("rib")?;
+        if r.try_get::<i64, _>("mutual_pays")? > 0
+            && account.as_deref().map(|a| rib::check("rib", a)).transpose().ok().flatten().is_none()
+        {
+            bad.push(r.try_get::<String, _>("name")?);
+        }
+    }
+    if !bad.is_empty() {
+        bad.dedup();
+        return Err(ApiError::validation(
+            "invoice_ids",
+            format!(
+                "Aucun RIB validé pour : {}. Faites enregistrer et valider son RIB (avec l'attestation), ou retirez \
+                ses factures du lot ; rien n'a été réglé.",
+                bad.join(", ")
+            ),
+        ));
+    }
+    let total: i64 = chosen.iter().map(|r| r.try_get::<i64, _>("mutual_pays")).sum::<Result<i64, _>>()?;
+    let batch_id: i64 = sqlx::query_scalar(
+        "INSERT INTO provider_payment_batches (reference, pay_date, invoice_count, transfer_count, total, \
+        created_at, created_by) VALUES ($1, $2, $3, 0, $4, $5, $6) RETURNING id",
+    )
+    .bind(format!("tmp-{}", time::ts(now)))
+    .bind(time::date(pay_date))
+    .bind(chosen.len() as i64)
+    .bind(total)
+    .bind(time::ts(now))
+    .bind(&actor.name)
+    .fetch_one(&mut *tx)
+    .await?;
+    let reference = format!("PRE-{}-{batch_id:05}", pay_date.format("%Y%m%d"));
+    // One transfer per provider paid something.
+    let mut transfer_of: BTreeMap<i64, String> = BTreeMap::new();
+    for r in &chosen {
+        if r.try_get::<i64, _>("mutual_pays")? > 0 {
+            let next = transfer_of.len() + 1;
+            transfer_of.entry(r.try_get("provider_id")?).or_insert_with(|| format!("{reference}/{next:04}"));
+        }
+    }
+    sqlx::query("UPDATE provider_payment_batches SET reference = $1, transfer_count = $2 WHERE id = $3")
+        .bind(&reference)
+        .bind(transfer_of.len() as i64)
+        .bind(batch_id)
+        .execute(&mut *tx)
+        .await?;
+    for r in &chosen {
+        let pref = transfer_of.get(&r.try_get::<i64, _>("provider_id")?).cloned();
+        let n = sqlx::query(
+            "UPDATE provider_invoices SET batch_id = $1, payment_reference = $2, paid_on = $3 WHERE id = $4 AND \
+            batch_id IS NULL",
+        )
+        .bind(batch_id)
+        .bind(pref)
+        .bind(time::date(pay_date))
+        .bind(r.try_get::<i64, _>("id")?)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(ApiError::stale());
+        }
+    }
+    audit::record(
+        &mut tx,
+        now,
+        actor,
+        Change {
+            action: "provider_batch.create",
+            entity_type: "provider_batch",
+            entity_id: Some(batch_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "reference": reference, "pay_date": pay_date, "invoices": chosen.len(),
+                "transfers": transfer_of.len(), "total": total })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db.pool(), batch_id).await
+}
+
+/// The transfers of a batch: one per provider, in reference order.
+pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>> {
+    get(pool, batch_id).await?;
+    let rows = sqlx::query(
+        "SELECT i.payment_reference, i.invoice_number, i.mutual_pays, p.name, p.agreement, p.rib FROM \
+        provider_invoices i JOIN providers p ON p.id = i.provider_id WHERE i.batch_id = $1 AND i.mutual_pays > 0 \
+        ORDER BY i.payment_reference, i.id",
+    )
+    .bind(batch_id)
+    .fetch_all(pool)
+    .await?;
+    let mut out: Vec<Transfer> = vec![];
+    for r in &rows {
+        let reference = r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default();
+        let invoice: String = r.try_get("invoice_number")?;
+        let amount: i64 = r.try_get("mutual_pays")?;
+        match out.last_mut() {
+            Some(t) if t.payment_reference == reference => {
+                t.form_numbers = format!("{}, {invoice}", t.form_numbers);
+                t.amount += amount;
+            }
+            _ => out.push(Transfer {
+                payment_reference: reference,
+                form_numbers: invoice,
+                matricule: r.try_get("agreement")?,
+                member_name: r.try_get("name")?,
+                rib: r.try_get::<Option<String>, _>("rib")?.unwrap_or_default(),
+                amount,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The transfer list of a batch, `.xlsx` or `.csv`.
+pub async fn export(pool: &AnyPool, batch_id: i64, dest: &std::path::Path) -> ApiResult<usize> {
+    let list = transfers(pool, batch_id).await?;
+    write_transfers(dest, &list, TransferList::Providers)?;
+    Ok(list.len())
+}
