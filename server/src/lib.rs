@@ -175,6 +175,9 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/demandes/{number}/accuse", get(portal::update_receipt))
         .route("/portail/api/dossiers/{form}/accuse", get(portal::dossier_receipt))
         .route("/portail/api/centres", post(portal::partners))
+        .route("/portail/api/accords", post(portal::send_approval))
+        .route("/portail/api/accords/complements", post(portal::send_approval_complement))
+        .route("/portail/api/accords/{number}/accuse", get(portal::approval_receipt))
         .fallback(routes::fallback)
         .layer(axum::middleware::from_fn(move |req, next| routes::answer_headers(tls, req, next)))
         // The handler reads the body within `max_body` itself, to refuse in French.

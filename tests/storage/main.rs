@@ -22,6 +22,7 @@ mod opening;
 mod permissions;
 mod pharmacy;
 mod portal;
+mod portal_approvals;
 mod provider_payments;
 mod renewals;
 mod schema_parity;

@@ -298,7 +298,7 @@ async fn two_spaces(
     (fouad, fatima)
 }
 
-fn upload(name: &str, bytes: &[u8]) -> member_api::Upload {
+pub(crate) fn upload(name: &str, bytes: &[u8]) -> member_api::Upload {
     use base64::Engine;
     let base64 = base64::engine::general_purpose::STANDARD.encode(bytes);
     member_api::Upload { name: name.into(), base64, confidential: false }

@@ -92,6 +92,9 @@ fn declarations() -> Declarations {
     d.visit::<crate::portal::member_api::ComplementSent>();
     d.visit::<crate::portal::member_api::Partner>();
     d.visit::<crate::portal::requests::UpdateSent>();
+    d.visit::<crate::portal::approvals::ApprovalSent>();
+    d.visit::<crate::portal::approvals::ApprovalComplementSent>();
+    d.visit::<crate::portal::approvals::ApprovalReceived>();
     d.visit::<crate::portal::requests::UpdateReceived>();
     d.visit::<crate::portal::requests::DossierReceived>();
     for op in super::ops::all() {

@@ -61,7 +61,7 @@ pub struct RequestInput {
 
 /// Reads and checks the files; `files[i].path` names each in messages. A
 /// medical piece is sealed by its kind, not by a box ticked at the desk.
-fn read_files(files: &[FileInput]) -> ApiResult<Vec<(Piece, bool, Scan)>> {
+fn read_files(files: &[FileInput]) -> ApiResult<Vec<CheckedPiece>> {
     attachments::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
     files
         .iter()
@@ -81,7 +81,7 @@ async fn insert_files(
     actor: &Actor,
     now: DateTime<Utc>,
     request_id: i64,
-    files: &[(Piece, bool, Scan)],
+    files: &[CheckedPiece],
 ) -> ApiResult<()> {
     for (piece, confidential, s) in files {
         let at = attachments::Place {
@@ -141,8 +141,27 @@ fn check_acts(acts: &[RequestedAct]) -> ApiResult<Vec<RequestedAct>> {
         .collect()
 }
 
-/// Registers a request with its pieces (the ID card and the badge required).
+/// A piece checked and ready to store: its kind, sealed or not, the file.
+pub type CheckedPiece = (Piece, bool, Scan);
+
+/// Registers a request with its pieces on disk (the ID card and the badge required).
 pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInput) -> ApiResult<Request> {
+    if r.files.len() > 20 {
+        return Err(ApiError::validation("files", "Au plus 20 pièces par envoi."));
+    }
+    let files = read_files(&r.files)?;
+    register_with(db, actor, now, r, files).await
+}
+
+/// Registers a request with pieces already read and checked (a member's
+/// upload): the desk's own checks, in one transaction.
+pub async fn register_with(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    r: &RequestInput,
+    files: Vec<CheckedPiece>,
+) -> ApiResult<Request> {
     let acts = check_acts(&r.acts)?;
     let prescriber = text::clean("prescriber", "Le prescripteur", &r.prescriber, 150)?;
     if prescriber.is_empty() {
@@ -163,15 +182,14 @@ pub async fn register(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RequestInp
     if received_on > now.date_naive() {
         return Err(ApiError::validation("received_on", "La date de réception ne peut pas être dans le futur."));
     }
-    if r.files.len() > 20 {
+    if files.len() > 20 {
         return Err(ApiError::validation("files", "Au plus 20 pièces par envoi."));
     }
     for p in Piece::REQUIRED {
-        if !r.files.iter().any(|f| f.piece == p) {
+        if !files.iter().any(|(piece, _, _)| *piece == p) {
             return Err(ApiError::validation("files", format!("Pièce obligatoire manquante : {}.", p.label())));
         }
     }
-    let files = read_files(&r.files)?;
     let mut tx = db.begin().await?;
     let member_id: Option<i64> = sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1")
         .bind(r.beneficiary_id)
@@ -297,9 +315,25 @@ pub async fn complement(
         return Err(ApiError::validation("files", "Joignez au moins une pièce."));
     }
     let scans = read_files(files)?;
+    complement_with(db, actor, now, id, Some(version), scans).await
+}
+
+/// A complement whose pieces are already checked (a member's upload); `version`
+/// when the desk read the request first.
+pub async fn complement_with(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    version: Option<i64>,
+    scans: Vec<CheckedPiece>,
+) -> ApiResult<Request> {
+    if scans.is_empty() {
+        return Err(ApiError::validation("files", "Joignez au moins une pièce."));
+    }
     let mut tx = db.begin().await?;
     let before = load(&mut tx, id).await?;
-    if before.version != version {
+    if version.is_some_and(|v| v != before.version) {
         return Err(ApiError::stale());
     }
     if before.status.decided() {

@@ -111,6 +111,9 @@ pub async fn my_period(
 /// A partner provider as the member's page lists it (« Centres conventionnés »).
 #[derive(Debug, Clone, serde::Serialize, TS)]
 pub struct Partner {
+    /// What a coverage request from his space names.
+    #[ts(type = "number")]
+    pub id: i64,
     pub name: String,
     /// What it does (« Institut médico-pédagogique », « Laboratoire »…).
     pub kind: String,
@@ -130,7 +133,7 @@ pub async fn partners(db: &Db, search: &str) -> ApiResult<Vec<Partner>> {
             wanted.is_empty()
                 || [&p.name, &p.kind, &p.city].iter().any(|f| crate::kernel::text::fold(f).contains(&wanted))
         })
-        .map(|p| Partner { name: p.name, kind: p.kind, city: p.city, address: p.address })
+        .map(|p| Partner { id: p.id, name: p.name, kind: p.kind, city: p.city, address: p.address })
         .collect();
     out.sort_by(|a, b| (&a.city, &a.name).cmp(&(&b.city, &b.name)));
     Ok(out)

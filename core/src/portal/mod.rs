@@ -8,6 +8,7 @@
 //! tables, other sessions, another cookie.
 
 pub mod accounts;
+pub mod approvals;
 pub mod codes;
 pub mod member_api;
 pub mod outbox;

@@ -123,6 +123,8 @@ pub struct PortalView {
     pub fund_coverages: Vec<PortalFundCoverage>,
     /// Invoices of his providers the mutual paid (or will pay) directly, latest first.
     pub direct_payments: Vec<String>,
+    /// The care he may ask an approval for (« Déposer une demande »).
+    pub approval_care: Vec<super::approvals::CareChoice>,
     /// His update requests, newest first: pending, validated, and refused
     /// ones with their reason (the guides' « historique de vos demandes »).
     pub updates: Vec<PortalUpdate>,
@@ -274,6 +276,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         approvals,
         fund_coverages,
         direct_payments,
+        approval_care: super::approvals::care_choices(db, today).await?,
         updates,
     })
 }

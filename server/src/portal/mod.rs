@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use forms::{at_the_door, error, json_body, json_within, MAX_BODY};
 use guichet_core::error::ApiError;
 use guichet_core::portal::accounts::{self, Activation, Reset};
+use guichet_core::portal::approvals::{self, ApprovalComplementSent, ApprovalSent};
 use guichet_core::portal::member_api::{self, ComplementSent, DossierSent};
 use guichet_core::portal::requests::{self, UpdateSent};
 use guichet_core::portal::sessions::{self, MemberSession, MAX_AGE};
@@ -245,6 +246,29 @@ pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body)
 pub async fn send_complement(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
     let (db, now) = (st.api.db(), st.api.now());
     sending(&st, &headers, body, async |s, r: ComplementSent| member_api::send_complement(db, s, now, &r).await).await
+}
+
+/// « Déposer une demande »: a prior approval or coverage request with its pieces.
+pub async fn send_approval(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    let (db, now) = (st.api.db(), st.api.now());
+    sending(&st, &headers, body, async |s, r: ApprovalSent| approvals::send_request(db, s, now, &r).await).await
+}
+
+/// The complement of an incomplete request.
+pub async fn send_approval_complement(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
+    let (db, now) = (st.api.db(), st.api.now());
+    let run = async |s: &MemberSession, r: ApprovalComplementSent| approvals::send_complement(db, s, now, &r).await;
+    sending(&st, &headers, body, run).await
+}
+
+/// The receipt of one of his requests.
+pub async fn approval_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
+    let (_, s) = match member(&st, &headers, false).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let made = approvals::receipt(st.api.db(), &s, st.api.now(), &number).await;
+    pdf(made, &format!("accuse-{}.pdf", file_part(&number)))
 }
 
 pub async fn my_statement(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {

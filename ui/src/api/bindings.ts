@@ -49,6 +49,42 @@ at: string, };
 export type ApiError = { code: ErrorCode, message: string, field?: string, };
 
 /**
+ * The complement of one of his incomplete requests.
+ */
+export type ApprovalComplementSent = { number: string, pieces: Array<ApprovalPiece>, };
+
+/**
+ * A piece of a request sent from his space: what it is, and the file.
+ */
+export type ApprovalPiece = { piece: Piece, file: Upload, };
+
+/**
+ * What a request sent became: its number and where it stands.
+ */
+export type ApprovalReceived = { number: string, status: string, };
+
+/**
+ * A request as the member fills it in.
+ */
+export type ApprovalSent = { kind: RequestKind, 
+/**
+ * The beneficiary's number in his space (1 = himself).
+ */
+beneficiary: number, 
+/**
+ * The care asked for, among [`care_choices`].
+ */
+act_code: string, sessions?: number, months?: number, 
+/**
+ * The partner provider a coverage is addressed to.
+ */
+provider_id?: number, prescriber: string, expected_from: string, expected_to: string, 
+/**
+ * As typed: `8 000,00`.
+ */
+quotation: string, pieces: Array<ApprovalPiece>, };
+
+/**
  * The arrangement with the AMO fund from a date.
  */
 export type Arrangement = { effective_from: string, 
@@ -185,6 +221,12 @@ seq: number,
  * `modified`, `deleted`, `reordered`, `truncated`, `unchained`, `unsealed`, `rewound`.
  */
 kind: string, message: string, };
+
+/**
+ * Care a member may ask an approval for: what the rule set in force says
+ * needs one, and optics (the mutual's coverage of glasses).
+ */
+export type CareChoice = { code: string, label: string, };
 
 /**
  * What the fund and the mutual pay of one group of care (decree 2-05-736:
@@ -1373,7 +1415,11 @@ clawback: number | null, };
 /**
  * A partner provider as the member's page lists it (« Centres conventionnés »).
  */
-export type Partner = { name: string, 
+export type Partner = { 
+/**
+ * What a coverage request from his space names.
+ */
+id: number, name: string, 
 /**
  * What it does (« Institut médico-pédagogique », « Laboratoire »…).
  */
@@ -1548,6 +1594,10 @@ fund_coverages: Array<PortalFundCoverage>,
  * Invoices of his providers the mutual paid (or will pay) directly, latest first.
  */
 direct_payments: Array<string>, 
+/**
+ * The care he may ask an approval for (« Déposer une demande »).
+ */
+approval_care: Array<CareChoice>, 
 /**
  * His update requests, newest first: pending, validated, and refused
  * ones with their reason (the guides' « historique de vos demandes »).

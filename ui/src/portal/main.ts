@@ -2,155 +2,25 @@
 // 004) over the server's /portail/api. French, usable on a phone and with
 // the keyboard alone; each page's title takes the focus for screen readers.
 import "./style.css";
-import type {
-  ApiError,
-  DossierReceived,
-  PieceUpload,
-  PortalView,
-  UpdateChange,
-  UpdatePiece,
-  UpdateReceived,
-  Upload,
-} from "../api/bindings";
+import type { ApiError, DossierReceived, PortalView, UpdateChange, UpdateReceived } from "../api/bindings";
 import { h, mount, type Child } from "../html";
 import { get, post, Refused, setCsrf } from "./api";
+import { approvalForms } from "./approvals";
+import {
+  input,
+  choice,
+  filesInput,
+  chosenFiles,
+  sealedInput,
+  pieceInput,
+  chosenPieces,
+  piecesError,
+  download,
+  form,
+} from "./fields";
 
 const main = document.getElementById("contenu") as HTMLElement;
 const header = document.getElementById("entete") as HTMLElement;
-
-/** A labelled field with its error slot (`aria-describedby`). */
-function input(label: string, name: string, type = "text", autocomplete = "off"): HTMLElement {
-  const error = h("small", { class: "erreur", id: `err-${name}`, "aria-live": "polite" });
-  return h(
-    "label",
-    { class: "champ" },
-    h("span", {}, label),
-    h("input", { name, id: `f-${name}`, type, autocomplete, "aria-describedby": `err-${name}` }),
-    error,
-  );
-}
-
-/** A labelled choice among `options` (`[value, label]`). */
-function choice(label: string, name: string, options: [string, string][], id = name): HTMLElement {
-  const error = h("small", { class: "erreur", id: `err-${id}`, "aria-live": "polite" });
-  const select = h(
-    "select",
-    { name, id: `f-${id}`, "aria-describedby": `err-${id}` },
-    ...options.map(([value, text]) => h("option", { value }, text)),
-  );
-  return h("label", { class: "champ" }, h("span", {}, label), select, error);
-}
-
-/** Scanned files to send: PDF, JPG or PNG, several at once. */
-function filesInput(label: string, id = "files"): HTMLElement {
-  const error = h("small", { class: "erreur", id: `err-${id}`, "aria-live": "polite" });
-  const attrs = { name: "files", id: `f-${id}`, type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png" };
-  return h(
-    "label",
-    { class: "champ" },
-    h("span", {}, label),
-    h("input", { ...attrs, "aria-describedby": "err-files" }),
-    error,
-  );
-}
-
-/** The files chosen in `input`, each as its name and its content in base64. */
-async function filesOf(input: HTMLInputElement | null): Promise<Upload[]> {
-  const read = (file: File): Promise<Upload> =>
-    new Promise((done, fail) => {
-      const r = new FileReader();
-      r.onload = () => done({ name: file.name, base64: String(r.result).split(",")[1] ?? "", confidential: false });
-      r.onerror = () =>
-        fail(new Refused({ code: "validation", message: `Lecture impossible de « ${file.name} ».`, field: "files" }));
-      r.readAsDataURL(file);
-    });
-  return Promise.all(Array.from(input?.files ?? []).map(read));
-}
-
-/** The form's scanned files (its `files` input), and its medical pieces
- * sent sealed (its `sealed` input): opened by the medical advisor only. */
-async function chosenFiles(f: HTMLFormElement): Promise<Upload[]> {
-  const open = await filesOf(f.querySelector<HTMLInputElement>('input[name="files"]'));
-  const sealed = await filesOf(f.querySelector<HTMLInputElement>('input[name="sealed"]'));
-  return [...open, ...sealed.map((u) => ({ ...u, confidential: true }))];
-}
-
-/** Medical pieces to send sealed (law 09-08): optional, beside the scans. */
-function sealedInput(id: string): HTMLElement {
-  const attrs = { name: "sealed", id: `f-${id}`, type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png" };
-  const words =
-    "Pièces médicales sous pli confidentiel (comptes rendus, résultats) : lues par le médecin-conseil seulement";
-  return h("label", { class: "champ" }, h("span", {}, words), h("input", attrs));
-}
-
-/** A piece of a change request to join: one file input per kind of piece. */
-function pieceInput(label: string, piece: UpdatePiece): HTMLElement {
-  const attrs = { name: `piece-${piece}`, id: `f-piece-${piece}`, type: "file", accept: ".pdf,.jpg,.jpeg,.png" };
-  return h(
-    "label",
-    { class: "champ" },
-    h("span", {}, label),
-    h("input", { ...attrs, "aria-describedby": "err-files" }),
-  );
-}
-
-/** The pieces chosen in the form's piece inputs, each with its kind. */
-async function chosenPieces(f: HTMLFormElement): Promise<PieceUpload[]> {
-  const out: PieceUpload[] = [];
-  for (const input of Array.from(f.querySelectorAll<HTMLInputElement>('input[name^="piece-"]'))) {
-    const piece = input.name.replace(/^piece-/, "") as UpdatePiece;
-    for (const file of await filesOf(input)) out.push({ piece, file });
-  }
-  return out;
-}
-
-/** Where the refusals about the pieces as a whole go (`files`). */
-function piecesError(): HTMLElement {
-  return h("small", { class: "erreur", id: "err-files", "aria-live": "polite" });
-}
-
-/** A link that downloads one of his PDFs. */
-function download(href: string, file: string, text = "Télécharger (PDF)"): HTMLAnchorElement {
-  return h("a", { href, download: file }, text);
-}
-
-/** A form whose refusals are shown beside the field the server names. */
-function form(
-  id: string,
-  fields: HTMLElement[],
-  submit: string,
-  act: (v: Record<string, string>, f: HTMLFormElement) => Promise<void>,
-): HTMLFormElement {
-  const banner = h("p", { class: "alerte", role: "alert", hidden: true });
-  const f = h("form", { id, novalidate: true }, banner, ...fields, h("button", { type: "submit" }, submit));
-  f.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    f.querySelectorAll(".erreur").forEach((e) => (e.textContent = ""));
-    f.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
-    banner.hidden = true;
-    const values: Record<string, string> = {};
-    new FormData(f).forEach((v, k) => {
-      if (typeof v === "string") values[k] = v;
-    });
-    try {
-      await act(values, f);
-    } catch (e) {
-      if (!(e instanceof Refused)) throw e;
-      // The field the server names, and the slot its `aria-describedby` points to.
-      const field = e.field ? f.querySelector<HTMLElement>(`[name="${e.field}"]`) : null;
-      const slot = field ? document.getElementById(field.getAttribute("aria-describedby") ?? "") : null;
-      if (slot && field) {
-        slot.textContent = e.message;
-        field.setAttribute("aria-invalid", "true");
-        field.focus();
-      } else {
-        banner.textContent = e.message;
-        banner.hidden = false;
-      }
-    }
-  });
-  return f;
-}
 
 /** The header of the pages seen before logging in. */
 function publicHeader(): void {
@@ -426,9 +296,10 @@ function section(key: string, v: PortalView): void {
     case "accords":
       return page(
         "Mes accords préalables et prises en charge",
+        sentNotice(),
         table(
           "Demandes d'accord",
-          ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre"],
+          ["N°", "Nature", "Bénéficiaire", "Reçue le", "Statut", "Détail", "Lettre", "Accusé de réception"],
           v.approvals.map((a) => [
             a.number,
             a.kind,
@@ -439,6 +310,7 @@ function section(key: string, v: PortalView): void {
             a.letter_available
               ? download(`/portail/api/lettres/${encodeURIComponent(a.number)}`, `lettre-${a.number}.pdf`)
               : "",
+            download(`/portail/api/accords/${encodeURIComponent(a.number)}/accuse`, `accuse-${a.number}.pdf`),
           ]),
           "Aucune demande d'accord.",
         ),
@@ -448,6 +320,12 @@ function section(key: string, v: PortalView): void {
           v.fund_coverages.map((c) => [c.title, c.beneficiary, c.detail, c.renew ?? ""]),
           "Aucune prise en charge de la caisse enregistrée.",
         ),
+        v.direct_payments.length === 0 ? null : h("h2", {}, "Payé directement à vos prestataires"),
+        v.direct_payments.length === 0 ? null : h("ul", {}, ...v.direct_payments.map((p) => h("li", {}, p))),
+        ...approvalForms(v, async (text) => {
+          notice = text;
+          await route();
+        }),
       );
     case "centres":
       return partnersPage();
