@@ -3,11 +3,14 @@
 // saving); a claims processor records the AMO fund's coverage from its
 // letter, types the worked example's invoice with the 700,00 the fund paid
 // the provider, liquidates it against the coverage, pays it and saves the
-// statement through the native dialog; the PDF is read back.
+// statement through the native dialog; the PDF is read back. Then an
+// optician's invoice under the mutual's own coverage: the optician's account
+// validated by a second agent, the invoice liquidated, paid in a provider
+// batch, its relevé saved and read back.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   launch,
@@ -24,6 +27,9 @@ const skip = windowTestsSkipReason();
 const ADMIN = "Admin-Guichet-1";
 const CLAIMS = "Gestion-2026-ok";
 let w;
+/** Farah's beneficiary id, and the system's calls (the site's console). */
+let farahId;
+let sys;
 
 const fr = frDate;
 
@@ -31,7 +37,7 @@ before(async () => {
   if (skip) return;
   w = await launch();
   await w.waitFor("#setup-form");
-  const sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
+  sys = (op, req) => JSON.parse(cli(w.home, ["call", op, JSON.stringify(req)]));
   const claims = (op, req) =>
     JSON.parse(
       cli(w.home, ["--user", "k.tazi", "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: CLAIMS } }),
@@ -53,6 +59,7 @@ before(async () => {
     member_id: m.id,
     beneficiary: { relation: "enfant", last_name: "Benhnini", first_name: "Farah", birth_date: "2016-07-06" },
   });
+  farahId = farah.id;
   const col = sys("collection_open", { urn_id: urn.id });
   const r = sys("dossier_record", {
     collection_id: col.id,
@@ -212,5 +219,101 @@ test(
     }
     assert.ok(!text.includes("…"), `nothing cut on the statement:\n${text}`);
     await w.screenshot("22-decompte-prise-en-charge");
+  },
+);
+
+test(
+  "an optician's invoice under the mutual's coverage, paid to the optician, its relevé saved",
+  { skip: skip ?? false },
+  async () => {
+    // The optician, its account asked by the administrator, and glasses for Farah granted 1 500,00.
+    const as = (user, password) => (op, req) =>
+      JSON.parse(
+        cli(w.home, ["--user", user, "call", op, JSON.stringify(req)], { env: { GUICHET_PASSWORD: password } }),
+      );
+    const admin = as("admin", ADMIN);
+    cli(w.home, ["staff", "add", "--username", "dr.idrissi", "--name", "Dr Idrissi", "--role", "medical"], {
+      input: "Medecin-2026-ok\n",
+    });
+    const medical = as("dr.idrissi", "Medecin-2026-ok");
+    const atlas = sys("provider_save", {
+      name: "Optique Atlas",
+      kind: "Opticien",
+      city: "Casablanca",
+      agreement: "CONV-12",
+    });
+    const piece = join(w.home, "piece.pdf");
+    writeFileSync(piece, "%PDF-1.4\n% piece\n%%EOF\n");
+    admin("provider_rib_request", { provider_id: atlas.id, rib: "011 780 0000012345678901 87", file: piece });
+    const asked = as("k.tazi", CLAIMS)("approval_register", {
+      kind: "coverage",
+      beneficiary_id: farahId,
+      provider_id: atlas.id,
+      acts: [{ act_code: "OPTIQUE", label: "Verres et monture" }],
+      prescriber: "Dr Tazi",
+      sent_by: "provider",
+      expected_from: isoDaysAgo(10),
+      expected_to: isoDaysAgo(-60),
+      quotation: "2 000",
+      received_on: isoDaysAgo(10),
+      files: [
+        { path: piece, piece: "cnie" },
+        { path: piece, piece: "badge" },
+      ],
+    });
+    const granted = medical("approval_decide", {
+      id: asked.id,
+      version: asked.version,
+      decision: {
+        type: "grant",
+        grants: [
+          {
+            act_code: "OPTIQUE",
+            unit: "amount",
+            amount: "1 500",
+            valid_from: isoDaysAgo(10),
+            valid_to: isoDaysAgo(-60),
+            tariff: "1 500",
+            mutual_share: "1 500",
+            member_share: "0",
+          },
+        ],
+      },
+    });
+
+    await w.click('[data-section="decomptes"]');
+    await w.waitFor("#provider-rib-requests");
+    // The claims processor validates the account the administrator asked for (four eyes).
+    await w.click("#provider-rib-requests tbody tr:first-child button");
+    await w.waitText("#provider-rib-status", "RIB de Optique Atlas validé.");
+    // The invoice, typed from the optician's paper.
+    await w.waitFor("#provider-invoice-form");
+    await w.exec(`document.querySelector('#provider-invoice-form [name=provider_id]').value = '${atlas.id}';`);
+    await w.type("#provider-invoice-form #f-approval_number", granted.number);
+    await w.type("#provider-invoice-form #f-invoice_number", "OA-117");
+    await w.type("#provider-invoice-form #f-invoice_date", fr(isoDaysAgo(2)));
+    await w.type("#provider-invoice-form #f-act_0", "OPTIQUE");
+    await w.type("#provider-invoice-form #f-date_0", fr(isoDaysAgo(2)));
+    await w.type("#provider-invoice-form #f-charged_0", "2 000");
+    await w.click("#provider-invoice-record");
+    await w.waitText("#provider-invoice-status", (t) =>
+      t.startsWith("Facture OA-117 de Optique Atlas liquidée : facturé 2 000,00 DH, part AMO 1 500,00 DH"),
+    );
+    assert.ok((await w.text("#provider-invoice-status")).endsWith("reste à l'adhérent 500,00 DH."));
+    assert.match(await w.text("#provider-invoices"), /OA-117.*Optique Atlas.*1 500,00/s);
+    await w.screenshot("23-facture-prestataire");
+    await w.click("#provider-batch-create");
+    await w.waitText("#provider-batch-status", (t) =>
+      /^Lot PRE-\d{8}-\d{5} : 1 facture\(s\), 1 500,00 DH en 1 virement\(s\)\.$/.test(t),
+    );
+    const dest = join(w.home, "releve-atlas.pdf");
+    await w.click("#provider-batches tbody tr:first-child td:last-child button:last-child");
+    answerSaveDialog("Relevé de Optique Atlas", dest);
+    await w.waitText("#provider-batch-status", (t) => t.includes("releve-atlas.pdf"), 20000);
+    const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
+    for (const expected of ["Relevé de règlement — Optique Atlas", "OA-117", granted.number, "2 000,00", "500,00"]) {
+      assert.ok(text.includes(expected), `relevé lacks ${expected}:\n${text}`);
+    }
+    await w.screenshot("24-releve-prestataire");
   },
 );

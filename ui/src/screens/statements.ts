@@ -2,7 +2,8 @@
 // list; a transfer the bank returned; a member's statement for a period or
 // for one transfer; the statement run of a period into a folder, with its
 // progress streamed from Rust; the transmission slips of the AMO parts to
-// the fund and its payment confirmation.
+// the fund and its payment confirmation; the providers the mutual pays
+// (provider_payments.ts).
 import { open, save } from "../api/dialogs";
 import { call, callStreamed, stopStreamed, ApiFailure } from "../api/client";
 import type { BatchProgress, FundSlip, SessionInfo } from "../api/bindings";
@@ -10,6 +11,7 @@ import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, toda
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
 import { grid, saveAs } from "../widgets";
+import { providerPaymentsPanel } from "./provider_payments";
 
 export function statementsSection(content: HTMLElement, session: SessionInfo): void {
   const canProduce = can(session, "statements_produce");
@@ -180,6 +182,8 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
 
   const slips = h("div", { id: "fund-slips" });
   if (canProduce) void slipsPanel(slips);
+  const providers = h("div", { id: "provider-payments" });
+  void providerPaymentsPanel(providers, session);
 
   mount(
     content,
@@ -195,6 +199,7 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
     canProduce ? run : null,
     canProduce ? runStatus : null,
     slips,
+    providers,
   );
 }
 
