@@ -2,6 +2,8 @@
 //! sheet, a bold header row, typed cells (amounts as numbers with two
 //! decimals, dates as real date cells), written beside then renamed.
 
+pub mod transfers;
+
 use crate::error::{ApiError, ApiResult};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

@@ -6,14 +6,13 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
+use crate::export::transfers::{self, Transfer, TransferList};
 use crate::kernel::dates::fr;
 use crate::kernel::rib;
-use crate::statements::payments::{write_transfers, Transfer, TransferList};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
-use std::collections::BTreeMap;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -137,13 +136,13 @@ pub async fn pay(
     .await?;
     let reference = format!("PRE-{}-{batch_id:05}", pay_date.format("%Y%m%d"));
     // One transfer per provider paid something.
-    let mut transfer_of: BTreeMap<i64, String> = BTreeMap::new();
+    let mut payees = vec![];
     for r in &chosen {
         if r.try_get::<i64, _>("mutual_pays")? > 0 {
-            let next = transfer_of.len() + 1;
-            transfer_of.entry(r.try_get("provider_id")?).or_insert_with(|| format!("{reference}/{next:04}"));
+            payees.push(r.try_get::<i64, _>("provider_id")?);
         }
     }
+    let transfer_of = transfers::numbered(&reference, payees);
     sqlx::query("UPDATE provider_payment_batches SET reference = $1, transfer_count = $2 WHERE id = $3")
         .bind(&reference)
         .bind(transfer_of.len() as i64)
@@ -222,6 +221,6 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
 /// The transfer list of a batch, `.xlsx` or `.csv`.
 pub async fn export(pool: &AnyPool, batch_id: i64, dest: &std::path::Path) -> ApiResult<usize> {
     let list = transfers(pool, batch_id).await?;
-    write_transfers(dest, &list, TransferList::Providers)?;
+    transfers::write(dest, &list, TransferList::Providers)?;
     Ok(list.len())
 }

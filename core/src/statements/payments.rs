@@ -9,13 +9,12 @@ use crate::audit::{self, Actor};
 use crate::dossiers::lifecycle;
 use crate::dossiers::workflow::{self, Current, Input, Status, Transition, Value};
 use crate::error::{ApiError, ApiResult};
-use crate::export::{write_xlsx, Cell};
+use crate::export::transfers::{numbered, Transfer};
 use crate::members::validate;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
-use std::path::Path;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -32,19 +31,6 @@ pub struct PaymentBatch {
     /// Centimes.
     #[ts(type = "number")]
     pub total: i64,
-}
-
-/// One transfer of a batch: everything the mutual pays one member in it.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Transfer {
-    pub payment_reference: String,
-    /// The claim forms it pays (`M21-0050533, M23-0000002`).
-    pub form_numbers: String,
-    pub matricule: String,
-    pub member_name: String,
-    pub rib: String,
-    #[ts(type = "number")]
-    pub amount: i64,
 }
 
 /// Pays the given liquidated dossiers (all liquidated dossiers when `ids` is
@@ -145,14 +131,13 @@ pub async fn pay(
         .execute(&mut *tx)
         .await?;
     // One transfer per member: his dossiers with something to pay share its reference.
-    let mut transfer_of: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
+    let mut payees = vec![];
     for r in &chosen {
         if net(r)? > 0 {
-            let member: i64 = r.try_get("member_id")?;
-            let next = transfer_of.len() + 1;
-            transfer_of.entry(member).or_insert_with(|| format!("{reference}/{next:04}"));
+            payees.push(r.try_get::<i64, _>("member_id")?);
         }
     }
+    let transfer_of = numbered(&reference, payees);
     // Written at the end in one go: the journal's head is held for that
     // only, not for the whole batch (other desks journal too).
     let mut journal = Vec::with_capacity(chosen.len());
@@ -224,69 +209,6 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
         }
     }
     Ok(out)
-}
-
-/// Whom a transfer list pays: members (their claim forms, matricules) or
-/// providers (their invoices, agreement references). One shape for the bank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferList {
-    Members,
-    Providers,
-}
-
-impl TransferList {
-    fn headers(self) -> [&'static str; 6] {
-        match self {
-            TransferList::Members => {
-                ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"]
-            }
-            TransferList::Providers => {
-                ["Référence", "Factures", "Convention", "Bénéficiaire du virement", "RIB", "Montant (DH)"]
-            }
-        }
-    }
-}
-
-/// The transfer list as `.xlsx` or `.csv` (`;`, amounts `1100,00`), by the file's extension.
-pub fn write_transfers(dest: &Path, list: &[Transfer], kind: TransferList) -> ApiResult<()> {
-    let headers = kind.headers();
-    let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "xlsx" => {
-            let rows: Vec<Vec<Cell>> = list
-                .iter()
-                .map(|t| {
-                    vec![
-                        t.payment_reference.as_str().into(),
-                        t.form_numbers.as_str().into(),
-                        t.matricule.as_str().into(),
-                        t.member_name.as_str().into(),
-                        t.rib.as_str().into(),
-                        Cell::Money(t.amount),
-                    ]
-                })
-                .collect();
-            write_xlsx(dest, "Virements", &headers, &rows)
-        }
-        "csv" => {
-            use crate::export::CsvCell::{Figure, Text};
-            let rows: Vec<_> = list
-                .iter()
-                .map(|t| {
-                    vec![
-                        Text(&t.payment_reference),
-                        Text(&t.form_numbers),
-                        Text(&t.matricule),
-                        Text(&t.member_name),
-                        Text(&t.rib),
-                        Figure(crate::money::plain(t.amount)),
-                    ]
-                })
-                .collect();
-            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&headers, &rows)?)
-        }
-        _ => Err(ApiError::validation("path", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
-    }
 }
 
 /// A transfer the bank returned (closed account, wrong RIB…): its dossiers

@@ -31,6 +31,19 @@ pub struct Confirmation {
     pub file: Option<String>,
 }
 
+/// What the confirmation of the line of form (or invoice) `$4` on slip `$3`
+/// marks, paid on `$1` under the fund's reference `$2`: a dossier's AMO
+/// part, a provider's invoice whose AMO part the mutual advanced, or a part
+/// taken back (acknowledged). A number names one line of a slip.
+const CONFIRMS: [&str; 3] = [
+    "UPDATE dossiers SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND form_number = $4 \
+        AND fund_paid_on IS NULL",
+    "UPDATE provider_invoices SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND \
+        invoice_number = $4 AND fund_paid_on IS NULL",
+    "UPDATE fund_returns SET acknowledged_on = $1, acknowledged_reference = $2 WHERE fund_slip_id = $3 AND \
+        acknowledged_on IS NULL AND dossier_id IN (SELECT id FROM dossiers WHERE form_number = $4)",
+];
+
 /// Records the fund's payment of a slip's AMO parts. A return file naming a
 /// dossier not on the slip, or another amount, is refused naming its row,
 /// and nothing is recorded.
@@ -84,38 +97,15 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
     };
     let mut tx = db.begin().await?;
     for (form, _) in &confirmed {
-        sqlx::query(
-            "UPDATE dossiers SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND \
-            form_number = $4 AND fund_paid_on IS NULL",
-        )
-        .bind(time::date(c.paid_on))
-        .bind(&reference)
-        .bind(c.id)
-        .bind(form)
-        .execute(&mut *tx)
-        .await?;
-        // A provider's invoice whose AMO part the mutual advanced.
-        sqlx::query(
-            "UPDATE provider_invoices SET fund_paid_on = $1, fund_payment_reference = $2 WHERE fund_slip_id = $3 AND \
-            invoice_number = $4 AND fund_paid_on IS NULL",
-        )
-        .bind(time::date(c.paid_on))
-        .bind(&reference)
-        .bind(c.id)
-        .bind(form)
-        .execute(&mut *tx)
-        .await?;
-        // A part taken back: the fund acknowledges it with the same confirmation.
-        sqlx::query(
-            "UPDATE fund_returns SET acknowledged_on = $1, acknowledged_reference = $2 WHERE fund_slip_id = $3 AND \
-            acknowledged_on IS NULL AND dossier_id IN (SELECT id FROM dossiers WHERE form_number = $4)",
-        )
-        .bind(time::date(c.paid_on))
-        .bind(&reference)
-        .bind(c.id)
-        .bind(form)
-        .execute(&mut *tx)
-        .await?;
+        for sql in CONFIRMS {
+            sqlx::query(sql)
+                .bind(time::date(c.paid_on))
+                .bind(&reference)
+                .bind(c.id)
+                .bind(form)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     let left: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM dossiers WHERE fund_slip_id = $1 AND fund_paid_on IS NULL) + (SELECT COUNT(*) \

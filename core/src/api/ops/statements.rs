@@ -6,6 +6,7 @@ use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
+use crate::export::transfers;
 use crate::kernel::dates::fr;
 use crate::members;
 use crate::pdf::letterhead::letterhead;
@@ -67,7 +68,7 @@ impl Operation for PaymentBatchExport {
     type Response = Written;
     async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
         let list = payments::transfers(ctx.db().pool(), r.id).await?;
-        payments::write_transfers(std::path::Path::new(r.path.trim()), &list, payments::TransferList::Members)?;
+        transfers::write(std::path::Path::new(r.path.trim()), &list, transfers::TransferList::Members)?;
         ctx.journal_export("transfer_list", serde_json::json!({ "batch": r.id }), list.len(), &r.path).await?;
         Ok(Written::at(&r.path))
     }

@@ -1,0 +1,101 @@
+//! Transfer lists for the bank: one row per transfer (its reference, what it
+//! pays, the payee, his RIB, the amount), as `.xlsx` or `.csv`. The members'
+//! payment batches and the providers' write the same shape; each batch
+//! numbers its transfers `<batch>/<nnnn>`, one per payee.
+
+use super::{write_xlsx, Cell};
+use crate::error::{ApiError, ApiResult};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use ts_rs::TS;
+
+/// One transfer of a batch: everything the mutual pays one payee (a member,
+/// a provider) in it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Transfer {
+    pub payment_reference: String,
+    /// What it pays: claim forms (`M21-0050533, M23-0000002`) or invoices.
+    pub form_numbers: String,
+    /// The member's matricule, or the provider's agreement.
+    pub matricule: String,
+    /// Whom the bank credits.
+    pub member_name: String,
+    pub rib: String,
+    #[ts(type = "number")]
+    pub amount: i64,
+}
+
+/// The reference of each payee's transfer in a batch: `<batch>/0001`, `/0002`…
+/// in the order the payees come; a payee given twice keeps his first.
+pub fn numbered(batch: &str, payees: impl IntoIterator<Item = i64>) -> BTreeMap<i64, String> {
+    let mut out = BTreeMap::new();
+    for payee in payees {
+        let next = out.len() + 1;
+        out.entry(payee).or_insert_with(|| format!("{batch}/{next:04}"));
+    }
+    out
+}
+
+/// Whom a transfer list pays: members (their claim forms, matricules) or
+/// providers (their invoices, agreement references). One shape for the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferList {
+    Members,
+    Providers,
+}
+
+impl TransferList {
+    fn headers(self) -> [&'static str; 6] {
+        match self {
+            TransferList::Members => {
+                ["Référence", "Feuilles de soins", "Matricule", "Bénéficiaire du virement", "RIB", "Montant (DH)"]
+            }
+            TransferList::Providers => {
+                ["Référence", "Factures", "Convention", "Bénéficiaire du virement", "RIB", "Montant (DH)"]
+            }
+        }
+    }
+}
+
+/// The transfer list as `.xlsx` or `.csv` (`;`, amounts `1100,00`), by the file's extension.
+pub fn write(dest: &Path, list: &[Transfer], kind: TransferList) -> ApiResult<()> {
+    let headers = kind.headers();
+    let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "xlsx" => {
+            let rows: Vec<Vec<Cell>> = list
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.payment_reference.as_str().into(),
+                        t.form_numbers.as_str().into(),
+                        t.matricule.as_str().into(),
+                        t.member_name.as_str().into(),
+                        t.rib.as_str().into(),
+                        Cell::Money(t.amount),
+                    ]
+                })
+                .collect();
+            write_xlsx(dest, "Virements", &headers, &rows)
+        }
+        "csv" => {
+            use crate::export::CsvCell::{Figure, Text};
+            let rows: Vec<_> = list
+                .iter()
+                .map(|t| {
+                    vec![
+                        Text(&t.payment_reference),
+                        Text(&t.form_numbers),
+                        Text(&t.matricule),
+                        Text(&t.member_name),
+                        Text(&t.rib),
+                        Figure(crate::money::plain(t.amount)),
+                    ]
+                })
+                .collect();
+            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&headers, &rows)?)
+        }
+        _ => Err(ApiError::validation("path", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
+    }
+}
