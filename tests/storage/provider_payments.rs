@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 crate::on_both_backends!(
     an_opticians_invoice_under_the_mutuals_approval_is_liquidated_paid_once_and_told,
     a_providers_account_changes_only_with_four_eyes,
+    the_rest_of_an_invoice_the_mutual_paid_is_not_reimbursed_again,
 );
 
 const ATLAS_RIB: &str = "011 780 0000012345678901 87";
@@ -290,4 +291,57 @@ async fn a_providers_account_changes_only_with_four_eyes(t: TestDb) {
             .await
             .unwrap_err();
     assert_eq!(v2.code, ErrorCode::Conflict);
+}
+
+/// The member claims the rest of an invoice the mutual paid the provider:
+/// what the provider was paid is never reimbursed again, typed or not.
+async fn the_rest_of_an_invoice_the_mutual_paid_is_not_reimbursed_again(t: TestDb) {
+    let mut d = optician(t).await;
+    let piece = d.piece();
+    // A specialist's consultation covered by the mutual at the tariff's 150,00.
+    let r =
+        d.o.w
+            .call(
+                &mut d.o.reception,
+                "approval_register",
+                json!({"kind": "coverage", "beneficiary_id": d.o.farah, "provider_id": d.provider,
+                "acts": [{"act_code": "CS", "label": "Consultation", "sessions": 1}], "prescriber": "Dr Tazi",
+                "sent_by": "provider", "expected_from": "2023-02-01", "expected_to": "2023-05-31",
+                "quotation": "300", "received_on": "2023-02-01",
+                "files": [{"path": piece, "piece": "cnie"}, {"path": piece, "piece": "badge"}]}),
+            )
+            .await
+            .unwrap();
+    let g =
+        d.o.w
+            .call(
+                &mut d.medical,
+                "approval_decide",
+                json!({"id": r["id"], "version": r["version"], "decision": {"type": "grant", "grants": [
+                {"act_code": "CS", "unit": "sessions", "quantity": 1, "valid_from": "2023-02-01",
+                 "valid_to": "2023-05-31", "tariff": "150", "mutual_share": "150", "member_share": "0"}]}}),
+            )
+            .await
+            .unwrap();
+    let invoice = json!({"provider_id": d.provider, "approval_number": g["number"], "invoice_number": "CL-9",
+        "invoice_date": "2023-02-15", "lines": [{"date": "2023-02-15", "act_code": "CS", "charged": "300"}]});
+    let inv = d.o.w.call(&mut d.o.claims, "provider_invoice_record", invoice).await.unwrap();
+    // Base 150,00: the fund's 80 % (120,00), the mutual's 30,00; 150,00 above the tariff stay Fouad's.
+    assert_eq!(
+        ["total_amo", "total_complementary", "mutual_pays", "total_remainder"].map(|k| inv[k].as_i64().unwrap()),
+        [12_000, 3_000, 15_000, 15_000]
+    );
+    // Fouad claims the 150,00 he paid: the processor types the invoice, not what the mutual paid on it.
+    let (id, v) = d.o.record("M23-0000400", "13059", d.o.farah, "maladie", "2023-02-15", "300").await;
+    let farah = d.o.farah;
+    let lines = json!({"lines": [{"date": "2023-02-15", "beneficiary_id": farah, "act": "CS", "quantity": 1,
+        "charged": "300", "provider": "Optique Atlas", "invoice_number": "CL-9"}]});
+    let v = d.o.complete(id, v, lines).await;
+    let l = d.o.liquidate(id, v).await;
+    // The 150,00 paid to the provider: the fund's 120,00 (advanced by the mutual, recovered on a slip), the
+    // mutual's 30,00. Nothing more is due to him; the 150,00 above the tariff stay his.
+    let line = &l["lines"][0];
+    let paid = ["paid_by_fund", "paid_by_mutual", "reimbursed", "remainder"].map(|k| line[k].as_i64().unwrap());
+    assert_eq!(paid, [12_000, 3_000, 0, 15_000], "{l}");
+    assert_eq!(l["net_paid"], 0);
 }

@@ -198,7 +198,12 @@ async fn gather(
         });
     }
     price_by_coverages(&mut lines, &covers);
-    share_payments(&mut lines, stored, &payments_of(tx, d.id).await?);
+    let mut payments = payments_of(tx, d.id).await?;
+    let mut invoices: Vec<String> = stored.iter().filter_map(|l| l.invoice_number.clone()).collect();
+    invoices.sort();
+    invoices.dedup();
+    payments.extend(super::third_party::paid_directly(tx, d.member_id, &invoices, &payments).await?);
+    share_payments(&mut lines, stored, &payments);
     Ok(Gathered { sets, arrangement, used, clawbacks, lines, uses, covers, drug_lists })
 }
 

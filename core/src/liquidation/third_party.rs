@@ -1,7 +1,8 @@
 //! What third parties (the AMO fund under its coverage, or the mutual under
 //! its own) already paid providers on a dossier's invoices: as typed, checked
 //! against the lines' invoices, and read back. An invoice already on another
-//! dossier asks for confirmation.
+//! dossier asks for confirmation. What the mutual paid a provider directly
+//! under its coverage (`provider_payments`) counts without being typed.
 
 use super::fund::Payer;
 use crate::dossiers::workflow::Status;
@@ -150,4 +151,50 @@ pub async fn payments_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiRe
             })
         })
         .collect()
+}
+
+/// What the mutual pays providers directly on the invoices of a member's
+/// lines (the invoices it liquidated under its own coverages), as the
+/// payments already made on those invoices: the AMO part it advanced for the
+/// fund counts as the fund's (it is recovered from the fund on a slip), the
+/// rest as the mutual's. The member claiming the rest of such an invoice is
+/// never reimbursed what the provider was paid, whether or not the processor
+/// typed it; what he typed for the invoice stands instead (never counted twice).
+pub async fn paid_directly(
+    tx: &mut sqlx::AnyConnection,
+    member_id: i64,
+    invoices: &[String],
+    typed: &[ThirdPartyPayment],
+) -> ApiResult<Vec<ThirdPartyPayment>> {
+    let mut out = vec![];
+    for invoice in invoices {
+        if typed.iter().any(|p| p.invoice_number.eq_ignore_ascii_case(invoice)) {
+            continue;
+        }
+        let rows = sqlx::query(
+            "SELECT i.mutual_pays, i.total_amo, p.name FROM provider_invoices i JOIN providers p ON p.id = \
+            i.provider_id WHERE i.member_id = $1 AND UPPER(i.invoice_number) = $2 ORDER BY i.id",
+        )
+        .bind(member_id)
+        .bind(invoice.trim().to_uppercase())
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in rows {
+            let name: String = r.try_get("name")?;
+            let (paid, amo): (i64, i64) = (r.try_get("mutual_pays")?, r.try_get("total_amo")?);
+            let parts = [
+                (Payer::Fonds, amo.min(paid), format!("part AMO avancée par la mutuelle à {name}")),
+                (Payer::Mutuelle, paid - amo.min(paid), format!("payé directement à {name}")),
+            ];
+            for (payer, amount, reference) in parts.into_iter().filter(|(_, a, _)| *a > 0) {
+                out.push(ThirdPartyPayment {
+                    invoice_number: invoice.clone(),
+                    payer,
+                    amount,
+                    reference: Some(reference),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
