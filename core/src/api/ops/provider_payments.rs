@@ -11,7 +11,8 @@ use crate::error::ApiResult;
 use crate::pdf::letterhead::letterhead;
 use crate::provider_payments::accounts::{self, RibDecision, RibRequest, RibRequestInput};
 use crate::provider_payments::batches::{self, ProviderBatch};
-use crate::provider_payments::invoices::{self, Invoice, InvoiceFilter, InvoiceInput};
+use crate::provider_payments::invoice_record::{self, InvoiceInput};
+use crate::provider_payments::invoices::{self, Invoice, InvoiceFilter};
 use crate::provider_payments::releve;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -94,7 +95,7 @@ impl Operation for ProviderInvoiceRecord {
     type Request = InvoiceInput;
     type Response = Invoice;
     async fn run(ctx: &mut Ctx<'_>, r: InvoiceInput) -> ApiResult<Invoice> {
-        invoices::record(ctx.db(), &ctx.actor, ctx.now, &r).await
+        invoice_record::record(ctx.db(), &ctx.actor, ctx.now, &r).await
     }
 }
 
