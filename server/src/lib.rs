@@ -178,7 +178,9 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/accords", post(portal::send_approval))
         .route("/portail/api/accords/complements", post(portal::send_approval_complement))
         .route("/portail/api/accords/{number}/accuse", get(portal::approval_receipt))
+        .route("/portail/{*rest}", get(portal::unknown))
         .fallback(routes::fallback)
+        .layer(axum::middleware::from_fn(portal::pages::as_page))
         .layer(axum::middleware::from_fn(move |req, next| routes::answer_headers(tls, req, next)))
         // The handler reads the body within `max_body` itself, to refuse in French.
         .layer(DefaultBodyLimit::disable())

@@ -125,6 +125,9 @@ test(SCENARIO, async () => {
         "${r.headers.get('content-type')}`));",
       args: [path],
     });
+  // Who paid him what, in his words.
+  await b.click(`nav a[href="#/decomptes"]`);
+  await b.waitText("main table", (t) => /La mutuelle vous a versé \d[\d  ]*,\d\d DH/.test(t));
   const href = `/portail/api/decomptes/${statement}`;
   assert.equal(await fetchStatus(href), "200 application/pdf");
 
@@ -277,7 +280,14 @@ test(SCENARIO, async () => {
   for (const his of [transfer, receipt, requestReceipt]) {
     assert.equal(await fetchStatus(his), "404 application/json", his);
   }
+  // Opened by its address: a page in French with the reason and a way back, not the page's JSON.
   await b.open(`${url}${href}`);
-  assert.match(await b.text("body"), /Aucun décompte de ce numéro dans votre espace/);
+  await b.waitText("h1", "Introuvable");
+  assert.match(await b.text("#motif"), /Aucun décompte de ce numéro dans votre espace/);
+  assert.doesNotMatch(await b.text("body"), /"code"|not_found/);
   await b.screenshot("portail-10-decompte-d-un-autre");
+  await b.click("main a");
+  await b.waitText("h1", "Mes informations");
+  await b.open(`${url}/portail/nulle-part`);
+  await b.waitText("#motif", "Cette page n'existe pas dans l'espace adhérent.");
 });

@@ -94,6 +94,11 @@ test("a member deposits a prior approval request, completes it, and downloads th
   const number = (await b.text("#envoi-fait")).match(/AP-\d{4}-\d{6}/)[0];
   assert.match(await b.text("main table"), new RegExp(`${number}.*Accord préalable.*En attente`, "s"));
   assert.equal(await status(`/portail/api/accords/${number}/accuse`), "200 application/pdf");
+  // At a phone's width no label stands alone beside nothing (no letter yet, no detail).
+  const lone =
+    "return [...document.querySelectorAll('main td')]" +
+    ".filter((td) => td.textContent === '' && td.offsetParent !== null).length;";
+  assert.equal(await b.exec(lone), 0);
   await b.screenshot("portail-accords-02-depose");
 
   // The medical advisor's queue holds it; its medical pieces are sealed for him alone.

@@ -6,6 +6,7 @@
 //! only: no call takes a member's id.
 
 mod forms;
+pub mod pages;
 
 use crate::limits::DoorKind;
 use crate::routes::{refused_unread, Remote};
@@ -424,6 +425,11 @@ pub async fn index() -> Response {
 
 pub async fn redirect() -> Response {
     (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, "/portail/")]).into_response()
+}
+
+/// An address of the portal that is none of its pages.
+pub async fn unknown() -> Response {
+    error(ApiError::not_found("Cette page n'existe pas dans l'espace adhérent."))
 }
 
 pub async fn file(Path(name): Path<String>) -> Response {
