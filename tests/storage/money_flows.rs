@@ -747,6 +747,9 @@ async fn the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_
         parts.contains(&"Part complémentaire : 16,00 DH, versée par la mutuelle le 20/02/2023".to_string()),
         "{parts:?}"
     );
+    // Mes décomptes says who paid him what, in his words.
+    let s = view["statements"].as_array().unwrap().iter().find(|s| s["form_number"] == "M23-0000201").unwrap();
+    assert_eq!(s["paid_by"], json!(["La mutuelle vous a versé 16,00 DH", "CNOPS vous a versé 64,00 DH le 05/04/2023"]));
     let _ = ids;
     let e =
         o.w.call(&mut o.reception, "fund_slip_create", json!({"from": "2023-02-01", "to": "2023-02-28"}))

@@ -68,6 +68,9 @@ pub struct PortalStatement {
     pub paid_on: String,
     pub amount: String,
     pub payment_reference: Option<String>,
+    /// Who paid him what, in his words: « La mutuelle vous a versé 16,00 DH »,
+    /// and « CNOPS vous verse 64,00 DH » when the fund pays its part itself.
+    pub paid_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -186,6 +189,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
                 paid_on: fr(on),
                 amount: format!("{} DH", dh(paid_amount)),
                 payment_reference: d.payment_reference.clone(),
+                paid_by: paid_by(pool, d.id, paid_amount).await?,
             });
         }
         portal_dossiers.push(PortalDossier {
@@ -299,6 +303,26 @@ pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
 }
 
 /// Who pays each part of a liquidated dossier, and when, in the member's words.
+/// Who paid a settled dossier's member what: the mutual's transfer, and the
+/// fund's AMO part when the fund pays it to him itself.
+async fn paid_by(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<Vec<String>> {
+    use sqlx::Row;
+    let r = sqlx::query("SELECT amo_due, fund_name, mutual_pays_amo, fund_paid_on FROM dossiers WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    let mut out = vec![format!("La mutuelle vous a versé {} DH", dh(transferred))];
+    let amo = r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
+    if amo > 0 && r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 0 {
+        let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "la caisse".into());
+        out.push(match crate::storage::time::row_date(&r, "fund_paid_on")? {
+            Some(on) => format!("{fund} vous a versé {} DH le {}", dh(amo), fr(on)),
+            None => format!("{fund} vous verse {} DH (sa part AMO)", dh(amo)),
+        });
+    }
+    Ok(out)
+}
+
 async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
     use sqlx::Row;
     let r = sqlx::query(

@@ -1577,7 +1577,12 @@ export type PortalIdentity = { matricule: string, name: string, birth_date: stri
  */
 rib: string, };
 
-export type PortalStatement = { number: string, form_number: string, paid_on: string, amount: string, payment_reference: string | null, };
+export type PortalStatement = { number: string, form_number: string, paid_on: string, amount: string, payment_reference: string | null, 
+/**
+ * Who paid him what, in his words: « La mutuelle vous a versé 16,00 DH »,
+ * and « CNOPS vous verse 64,00 DH » when the fund pays its part itself.
+ */
+paid_by: Array<string>, };
 
 export type PortalUpdate = { 
 /**

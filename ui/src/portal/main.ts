@@ -274,12 +274,12 @@ function section(key: string, v: PortalView): void {
         "Mes décomptes",
         table(
           "Décomptes",
-          ["Décompte", "Feuille", "Réglé le", "Montant", "Virement", ""],
+          ["Décompte", "Feuille", "Réglé le", "Versé", "Virement", ""],
           v.statements.map((s) => [
             s.number,
             s.form_number,
             s.paid_on,
-            s.amount,
+            s.paid_by.join(" ; "),
             s.payment_reference
               ? download(
                   `/portail/api/virements/${encodeURIComponent(s.payment_reference)}`,
