@@ -13,7 +13,7 @@ APT_PACKAGES=(
   build-essential pkg-config libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
-  xvfb xauth xdotool webkit2gtk-driver poppler-utils chromium chromium-driver
+  xvfb xauth xdotool webkit2gtk-driver poppler-utils chromium chromium-driver chromium-l10n
   postgresql postgresql-client python3-aiosmtpd
 )
 

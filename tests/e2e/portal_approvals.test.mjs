@@ -73,6 +73,12 @@ test("a member deposits a prior approval request, completes it, and downloads th
   await b.type("#f-password", "Portail2026" + ENTER);
   await b.waitFor("nav");
 
+  // The browser speaks French, as a member's does; every control is a finger's target (44 px).
+  assert.equal(await b.exec("return navigator.language;"), "fr-FR");
+  const small =
+    "return [...document.querySelectorAll('main select, main input:not([type=file]), main button')]" +
+    ".filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44).length;";
+  assert.equal(await b.exec(small), 0);
   // The form: kinesitherapy, 10 sessions, its pieces; the badge's copy forgotten first.
   await b.click(`nav a[href="#/accords"]`);
   await b.waitFor("#depot-accord");

@@ -119,19 +119,24 @@ export async function launch(extraEnv = {}) {
 
 /**
  * Opens Debian's Chromium through its chromedriver (headless, a phone's
- * width by default), trusting the test server's self-signed certificate.
+ * width by default), trusting the test server's self-signed certificate; in
+ * French, as members' browsers are (its controls' words from the
+ * chromium-l10n package, dates day first).
  */
 export async function launchBrowser({ width = 412, height = 915 } = {}) {
   const home = mkdtempSync(join(tmpdir(), "guichet-chromium-"));
   const port = await freePort();
   const logFd = openSync(join(home, "chromedriver.log"), "a");
   const driverBin = process.env.CHROMEDRIVER ?? "chromedriver";
-  const driver = spawn(driverBin, [`--port=${port}`], { stdio: ["ignore", logFd, logFd] });
+  const env = { ...process.env, LANG: "fr_FR.UTF-8", LANGUAGE: "fr_FR:fr" };
+  const driver = spawn(driverBin, [`--port=${port}`], { stdio: ["ignore", logFd, logFd], env });
   closeSync(logFd);
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForPort(port, 15000);
     const args = [
+      "--lang=fr-FR",
+      "--accept-lang=fr-FR,fr",
       "--headless=new",
       "--no-sandbox",
       "--disable-gpu",
@@ -139,7 +144,8 @@ export async function launchBrowser({ width = 412, height = 915 } = {}) {
       `--window-size=${width},${height}`,
       `--user-data-dir=${join(home, "profile")}`,
     ];
-    const options = { args, ...(existsSync("/usr/bin/chromium") ? { binary: "/usr/bin/chromium" } : {}) };
+    const prefs = { intl: { accept_languages: "fr-FR,fr" } };
+    const options = { args, prefs, ...(existsSync("/usr/bin/chromium") ? { binary: "/usr/bin/chromium" } : {}) };
     const res = await fetch(`${base}/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
