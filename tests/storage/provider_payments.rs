@@ -119,7 +119,9 @@ async fn an_opticians_invoice_under_the_mutuals_approval_is_liquidated_paid_once
     // Recorded twice: refused, naming the first.
     let e = d.o.w.call(&mut d.o.claims, "provider_invoice_record", invoice.clone()).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("invoice_number"));
-    assert!(e.message.starts_with("La facture OA-2023-117 de Optique Atlas est déjà enregistrée (par gest"), "{e:?}");
+    let recorded = "La facture OA-2023-117 de Optique Atlas est déjà enregistrée (par gest, le 20/02/2023) et attend \
+        son règlement.";
+    assert_eq!(e.message, recorded);
 
     // No validated account: the batch stops, naming the optician; nothing paid.
     let e = d.o.w.call(&mut d.o.claims, "provider_batch_create", json!({"pay_date": "2023-02-20"})).await.unwrap_err();

@@ -87,7 +87,7 @@ async fn refuse_twice(
         None => format!(
             "La facture {number} de {provider} est déjà enregistrée (par {}, le {}) et attend son règlement.",
             r.try_get::<String, _>("created_by")?,
-            r.try_get::<String, _>("created_at")?.get(..10).unwrap_or_default()
+            fr(time::parse_ts(&r.try_get::<String, _>("created_at")?)?.date_naive())
         ),
     };
     Err(ApiError::validation("invoice_number", message))
