@@ -182,6 +182,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         let Some(d) = dossiers::get(pool, id).await? else { continue };
         // What reached his account: set at payment (net of claw-backs).
         let paid_amount = d.paid_amount.or(d.total_reimbursed).unwrap_or(0);
+        let (parts, paid_by) = parts(pool, d.id, paid_amount).await?;
         if let (Status::Paye, Some(n), Some(on)) = (d.status, &d.statement_number, d.paid_on) {
             statements.push(PortalStatement {
                 number: n.clone(),
@@ -189,11 +190,11 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
                 paid_on: fr(on),
                 amount: format!("{} DH", dh(paid_amount)),
                 payment_reference: d.payment_reference.clone(),
-                paid_by: paid_by(pool, d.id, paid_amount).await?,
+                paid_by,
             });
         }
         portal_dossiers.push(PortalDossier {
-            parts: parts(pool, d.id).await?,
+            parts,
             claimed: format!("{} DH", dh(d.total_claimed)),
             paid: match (d.status, d.paid_on) {
                 (Status::Paye, Some(on)) => Some(format!("{} DH réglés le {}", dh(paid_amount), fr(on))),
@@ -302,20 +303,16 @@ pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
     }
 }
 
-/// Who pays each part of a liquidated dossier, and when, in the member's words.
-/// Who paid a settled dossier's member what: the mutual's transfer, and the
-/// fund's AMO part when the fund pays it to him itself.
-async fn paid_by(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<Vec<String>> {
+/// Who paid a settled dossier's member what (one read of the dossier's row
+/// with [`parts`]): the mutual's transfer, and the fund's AMO part when the
+/// fund pays it to him itself.
+fn paid_by(r: &sqlx::any::AnyRow, transferred: i64) -> ApiResult<Vec<String>> {
     use sqlx::Row;
-    let r = sqlx::query("SELECT amo_due, fund_name, mutual_pays_amo, fund_paid_on FROM dossiers WHERE id = $1")
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
     let mut out = vec![format!("La mutuelle vous a versé {} DH", dh(transferred))];
     let amo = r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
     if amo > 0 && r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 0 {
         let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "la caisse".into());
-        out.push(match crate::storage::time::row_date(&r, "fund_paid_on")? {
+        out.push(match crate::storage::time::row_date(r, "fund_paid_on")? {
             Some(on) => format!("{fund} vous a versé {} DH le {}", dh(amo), fr(on)),
             None => format!("{fund} vous verse {} DH (sa part AMO)", dh(amo)),
         });
@@ -323,7 +320,9 @@ async fn paid_by(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<V
     Ok(out)
 }
 
-async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
+/// Who pays each part of a liquidated dossier, and when, in the member's
+/// words; and who paid him what once `transferred` reached his account.
+async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<(Vec<String>, Vec<String>)> {
     use sqlx::Row;
     let r = sqlx::query(
         "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
@@ -335,12 +334,13 @@ async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
     .bind(id)
     .fetch_one(pool)
     .await?;
+    let paid = paid_by(&r, transferred)?;
     let money = |k: &str| -> ApiResult<Option<i64>> { Ok(r.try_get::<Option<i64>, _>(k)?) };
     let mut out = vec![];
     if let Some(reason) = r.try_get::<Option<String>, _>("payment_return_reason")? {
         out.push(format!("Virement retourné par la banque ({reason}) : il sera refait."));
     }
-    let (Some(reimbursed), Some(amo)) = (money("total_reimbursed")?, money("amo_due")?) else { return Ok(out) };
+    let (Some(reimbursed), Some(amo)) = (money("total_reimbursed")?, money("amo_due")?) else { return Ok((out, paid)) };
     let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
     let paid_on = crate::storage::time::row_date(&r, "paid_on")?;
     let fund_paid_on = crate::storage::time::row_date(&r, "fund_paid_on")?;
@@ -379,5 +379,5 @@ async fn parts(pool: &sqlx::AnyPool, id: i64) -> ApiResult<Vec<String>> {
     if let Some(left) = money("total_remainder")? {
         out.push(format!("Reste à votre charge : {} DH", dh(left)));
     }
-    Ok(out)
+    Ok((out, paid))
 }
