@@ -2,7 +2,8 @@
 //! import of the fund's file as a version with its effective date (or its
 //! dry run), and the search of a drug.
 
-use super::{print_error, Backend};
+use crate::output;
+use crate::Backend;
 use clap::Subcommand;
 use guichet_core::money::format as dh;
 use serde_json::{json, Value};
@@ -20,17 +21,11 @@ pub enum DrugsCommand {
         /// Montre ce qui change par rapport à la version en vigueur ; rien n'est écrit.
         #[arg(long)]
         dry_run: bool,
-        /// Affiche le rapport en JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Cherche un médicament par code, nom ou DCI dans la version en vigueur.
     Find {
         /// Code (ou son début), nom ou DCI.
         text: String,
-        /// Affiche la réponse en JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Les versions du référentiel.
     Versions,
@@ -38,25 +33,25 @@ pub enum DrugsCommand {
 
 pub async fn run(desk: &Backend, cmd: DrugsCommand) -> ExitCode {
     match cmd {
-        DrugsCommand::Import { file, from, dry_run, json: as_json } => {
+        DrugsCommand::Import { file, from, dry_run } => {
             match desk.call("drug_import", json!({ "path": file, "effective_from": from, "dry_run": dry_run })).await {
-                Ok(r) if as_json => super::print_result(Ok(r)),
+                Ok(r) if output::json() => output::result(Ok(r)),
                 Ok(r) => {
                     print_import(&r);
                     ExitCode::SUCCESS
                 }
-                Err(e) => print_error(&e),
+                Err(e) => output::error(&e),
             }
         }
-        DrugsCommand::Find { text, json: as_json } => match desk.call("drug_find", json!({ "query": text })).await {
-            Ok(r) if as_json => super::print_result(Ok(r)),
+        DrugsCommand::Find { text } => match desk.call("drug_find", json!({ "query": text })).await {
+            Ok(r) if output::json() => output::result(Ok(r)),
             Ok(r) => {
                 print_found(&r);
                 ExitCode::SUCCESS
             }
-            Err(e) => print_error(&e),
+            Err(e) => output::error(&e),
         },
-        DrugsCommand::Versions => super::print_result(desk.call("drug_list_versions", json!({})).await),
+        DrugsCommand::Versions => output::result(desk.call("drug_list_versions", json!({})).await),
     }
 }
 
@@ -64,7 +59,7 @@ fn print_import(r: &Value) {
     let n = |k: &str| r[k].as_u64().unwrap_or(0);
     let when = r["effective_from"].as_str().unwrap_or("");
     if r["identical"].as_bool() == Some(true) {
-        println!("Identique à la version en vigueur au {when} : rien n'a été importé ({} médicaments).", n("drugs"));
+        say!("Identique à la version en vigueur au {when} : rien n'a été importé ({} médicaments).", n("drugs"));
         return;
     }
     let title = if r["saved"].as_bool() == Some(true) { "Version importée" } else { "Essai (rien n'a été écrit)" };
@@ -72,7 +67,7 @@ fn print_import(r: &Value) {
         Some(d) => format!("par rapport à la version du {d}"),
         None => "première version".into(),
     };
-    println!(
+    say!(
         "{title} : {} médicaments en vigueur le {when} ; {against} : {} ajoutés, {} retirés, {} modifiés.",
         n("drugs"),
         n("added"),
@@ -80,10 +75,10 @@ fn print_import(r: &Value) {
         n("changed")
     );
     if n("without_base") + n("not_reimbursable") > 0 {
-        println!("Non remboursables : {} sans prix de base, {} à 0 %.", n("without_base"), n("not_reimbursable"));
+        say!("Non remboursables : {} sans prix de base, {} à 0 %.", n("without_base"), n("not_reimbursable"));
     }
     for d in r["differences"].as_array().into_iter().flatten() {
-        println!(
+        say!(
             "  {} {} {} {}",
             d["kind"].as_str().unwrap_or(""),
             d["code"].as_str().unwrap_or(""),
@@ -95,13 +90,13 @@ fn print_import(r: &Value) {
 
 fn print_found(r: &Value) {
     let Some(v) = r["version"].as_object() else {
-        println!("Aucun référentiel des médicaments n'est en vigueur : importez-le (guichet drugs import).");
+        say!("Aucun référentiel des médicaments n'est en vigueur : importez-le (guichet drugs import).");
         return;
     };
     let price = |x: &Value| x.as_i64().map(|c| format!("{} DH", dh(c))).unwrap_or_else(|| "—".into());
-    println!("Référentiel en vigueur depuis le {}", v["effective_from"].as_str().unwrap_or(""));
+    say!("Référentiel en vigueur depuis le {}", v["effective_from"].as_str().unwrap_or(""));
     for d in r["drugs"].as_array().into_iter().flatten() {
-        println!(
+        say!(
             "{}  {} — {} {} — PPV {} — PRIX_BR {} — {}",
             d["code"].as_str().unwrap_or(""),
             d["name"].as_str().unwrap_or(""),

@@ -11,10 +11,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ROWS: usize = 100_000;
+pub(crate) const ROWS: usize = 100_000;
 const KILLS: usize = 20;
 
-fn cli(db: &str, args: &[&str]) -> Command {
+pub(crate) fn cli(db: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
     c.arg("--database")
         .arg(db)
@@ -50,7 +50,7 @@ fn moments(seed: u64, span: Duration) -> Vec<Duration> {
     v
 }
 
-fn roster(dir: &Path) -> String {
+pub(crate) fn roster(dir: &Path) -> String {
     let path = dir.join("personnel.csv");
     let mut s = String::with_capacity(ROWS * 48);
     s.push_str("Matricule;Nom;Prénom;Né(e) le;Société;Situation\n");
@@ -61,7 +61,7 @@ fn roster(dir: &Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
-async fn check_whole(url: &str, sqlite: bool, indexes: &[(String, String)]) -> i64 {
+pub(crate) async fn check_whole(url: &str, sqlite: bool, indexes: &[(String, String)]) -> i64 {
     let db = Db::open(url).await.unwrap();
     if sqlite {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db.pool()).await.unwrap();
@@ -87,7 +87,7 @@ async fn check_whole(url: &str, sqlite: bool, indexes: &[(String, String)]) -> i
 /// How long one import of `file` takes on a fresh database of this kind, on
 /// this machine now: its speed varies by a third from run to run, so the kill
 /// moments are spread over what it measures rather than a fixed span.
-async fn one_import(kind: Kind, file: &str) -> Option<Duration> {
+pub(crate) async fn one_import(kind: Kind, file: &str) -> Option<Duration> {
     let (url, _dir) = fresh_url(kind).await?;
     assert!(cli(&url, &["migrate"]).status().unwrap().success());
     let start = Instant::now();

@@ -10,3 +10,4 @@ mod support;
 
 mod crash;
 mod desks;
+mod interrupt;
