@@ -15,6 +15,7 @@ mod dossiers;
 mod groups_of_care;
 mod hostile;
 mod import;
+mod journal_plans;
 mod member_updates;
 mod members;
 mod money_flows;

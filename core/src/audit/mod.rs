@@ -6,14 +6,15 @@
 
 pub mod chain;
 pub mod deferred;
+mod listing;
 mod segments_check;
+
+pub use listing::{list, query_of, AuditEntry, AuditFilter};
 
 use crate::error::ApiResult;
 use crate::storage::time;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use sqlx::{Any, Row, Transaction};
-use ts_rs::TS;
+use sqlx::{Any, Transaction};
 
 /// Who did it: a logged-in staff member, or the command line run by a system
 /// administrator (bootstrap, batch jobs); and from which desk, when the call
@@ -447,118 +448,4 @@ impl SegmentNext {
             .collect();
         Hashed { rows, first: self.first, start: self.start, digest: self.digest }
     }
-}
-
-/// A row as the Administration screen shows it.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct AuditEntry {
-    #[ts(type = "number")]
-    pub id: i64,
-    /// UTC, RFC 3339.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    /// The desk and its address, for a change made through the Guichet server.
-    pub desk: Option<String>,
-    pub remote_addr: Option<String>,
-}
-
-/// Filters of the audit screen; all optional, newest first.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[serde(default, deny_unknown_fields)]
-pub struct AuditFilter {
-    /// Exact staff username (or `système:…`).
-    #[ts(optional)]
-    pub actor: Option<String>,
-    /// Exact action, e.g. `staff.create`, `forbidden`.
-    #[ts(optional)]
-    pub action: Option<String>,
-    #[ts(optional)]
-    pub entity_type: Option<String>,
-    #[ts(optional)]
-    pub entity_id: Option<String>,
-    /// From this day (inclusive), `YYYY-MM-DD`.
-    #[ts(optional)]
-    pub from: Option<chrono::NaiveDate>,
-    /// Up to this day (inclusive), `YYYY-MM-DD`.
-    #[ts(optional)]
-    pub to: Option<chrono::NaiveDate>,
-    /// Rows older than this id (the next page).
-    #[ts(optional, type = "number")]
-    pub before_id: Option<i64>,
-    /// At most this many rows (default 100, at most 500).
-    #[ts(optional, type = "number")]
-    pub limit: Option<i64>,
-    /// Leave out consultations (`….read`): a record's history of changes.
-    #[ts(as = "Option<bool>", optional)]
-    pub changes_only: bool,
-}
-
-pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
-    let mut sql = String::from(
-        "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json, desk, remote_addr FROM \
-            audit_log WHERE 1 = 1",
-    );
-    let mut args: Vec<String> = Vec::new();
-    let mut add = |sql: &mut String, cond: &str, v: String| {
-        args.push(v);
-        sql.push_str(&format!(" AND {cond} ${}", args.len()));
-    };
-    if let Some(a) = f.actor.as_ref().filter(|s| !s.trim().is_empty()) {
-        add(&mut sql, "actor =", a.trim().to_lowercase());
-    }
-    if let Some(a) = f.action.as_ref().filter(|s| !s.trim().is_empty()) {
-        add(&mut sql, "action =", a.trim().to_string());
-    }
-    if let Some(a) = f.entity_type.as_ref().filter(|s| !s.trim().is_empty()) {
-        add(&mut sql, "entity_type =", a.trim().to_string());
-    }
-    if let Some(a) = f.entity_id.as_ref().filter(|s| !s.trim().is_empty()) {
-        add(&mut sql, "entity_id =", a.trim().to_string());
-    }
-    if f.changes_only {
-        sql.push_str(" AND action NOT LIKE '%.read'");
-    }
-    if let Some(d) = f.from {
-        add(&mut sql, "at >=", time::date(d));
-    }
-    if let Some(d) = f.to {
-        // Every time of that day sorts below the next day's date.
-        add(&mut sql, "at <", time::date(d + chrono::Duration::days(1)));
-    }
-    let mut q_sql = sql;
-    if let Some(b) = f.before_id {
-        q_sql.push_str(&format!(" AND id < {b}"));
-    }
-    let limit = f.limit.unwrap_or(100).clamp(1, 500);
-    q_sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
-    let mut q = sqlx::query(&q_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
-    let rows = q.fetch_all(pool).await?;
-    rows.iter()
-        .map(|r| {
-            let parse = |c: &str| -> ApiResult<Option<serde_json::Value>> {
-                let s: Option<String> = r.try_get(c)?;
-                Ok(s.and_then(|s| serde_json::from_str(&s).ok()))
-            };
-            Ok(AuditEntry {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
-                entity_type: r.try_get("entity_type")?,
-                entity_id: r.try_get("entity_id")?,
-                before: parse("before_json")?,
-                after: parse("after_json")?,
-                desk: r.try_get("desk")?,
-                remote_addr: r.try_get("remote_addr")?,
-            })
-        })
-        .collect()
 }

@@ -84,8 +84,12 @@ pub async fn reads(
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> ApiResult<Vec<AuditEntry>> {
-    audit::list(pool, &AuditFilter { action: Some(READ.into()), from, to, limit: Some(500), ..Default::default() })
-        .await
+    audit::list(pool, &reads_filter(from, to)).await
+}
+
+/// The journal's filter of [`reads`]: every consultation of medical details in the period.
+pub fn reads_filter(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> AuditFilter {
+    AuditFilter { action: Some(READ.into()), from, to, limit: Some(500), ..Default::default() }
 }
 
 /// The medical side of a dossier, written by the medical advisor.

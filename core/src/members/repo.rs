@@ -350,15 +350,5 @@ pub(crate) async fn write_fields(
 /// Every recorded change of a member and of his beneficiaries, newest first
 /// (consultations are in the journal but not in this history).
 pub async fn history(pool: &AnyPool, member_id: i64) -> ApiResult<Vec<AuditEntry>> {
-    audit::list(
-        pool,
-        &AuditFilter {
-            entity_type: Some("member".into()),
-            entity_id: Some(member_id.to_string()),
-            limit: Some(500),
-            changes_only: true,
-            ..Default::default()
-        },
-    )
-    .await
+    audit::list(pool, &AuditFilter::changes_of("member", member_id, 500)).await
 }

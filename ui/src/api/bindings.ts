@@ -133,7 +133,7 @@ from?: string,
  */
 to?: string, 
 /**
- * Rows older than this id (the next page).
+ * The last row of the page before (the next page: the rows listed after it).
  */
 before_id?: number, 
 /**

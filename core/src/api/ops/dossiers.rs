@@ -87,13 +87,7 @@ impl Operation for DossierGet {
         })
         .await?;
         let pool = ctx.db().pool();
-        let filter = AuditFilter {
-            entity_type: Some("dossier".into()),
-            entity_id: Some(d.id.to_string()),
-            limit: Some(200),
-            changes_only: true,
-            ..Default::default()
-        };
+        let filter = AuditFilter::changes_of("dossier", d.id, 200);
         let medical =
             if medical::reads_medical(&ctx.roles) { medical::dossier_medical(pool, d.id).await? } else { None };
         if medical.is_some() {
