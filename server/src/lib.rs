@@ -164,6 +164,8 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/oubli", post(portal::forgot))
         .route("/portail/api/reinitialisation", post(portal::reset))
         .route("/portail/api/session", get(portal::session))
+        .route("/portail/api/marque", get(portal::brand))
+        .route("/portail/api/logo", get(portal::logo))
         .route("/portail/api/moi", get(portal::my_view))
         .route("/portail/api/dossiers", post(portal::send_dossier))
         .route("/portail/api/complements", post(portal::send_complement))

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, ENTER, isoDaysAgo, Site } from "./webdriver.mjs";
+import { launchBrowser, ENTER, isoDaysAgo, Site, ROOT } from "./webdriver.mjs";
 
 const RECEPTION = "Accueil-2026-ok";
 const CLAIMS = "Gestion-2026-ok";
@@ -33,6 +33,9 @@ before(async () => {
   receptionCli = site.staff("accueil", "Accueil siège", "reception", RECEPTION);
   claimsCli = site.staff("k.tazi", "Karima Tazi", "claims", CLAIMS);
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
+  // The mutual's name and logo head every page of the portal, before login too.
+  sys("settings_save", { mutual_name: "Mutuelle du Personnel", mutual_address: "Casablanca" });
+  sys("logo_set", { path: join(ROOT, "icons", "128x128.png") });
   const partner = { kind: "Institut médico-pédagogique", city: "Casablanca", address: "27, rue Hajjaï", active: true };
   sys("provider_save", { ...partner, name: "Association Anaïs", agreement: "CONV-2021-07" });
   const members = [
@@ -68,6 +71,11 @@ after(async () => {
   if (site) site.stop();
 });
 
+/** The page in view keeps the promises of every page (see pageProblems). */
+async function checkPage(name) {
+  assert.deepEqual(await b.pageProblems(), [], name);
+}
+
 /** Logs in from the portal's login page; waits for the member's menu. */
 async function logIn(matricule, password) {
   await b.open(`${url}/portail/#/connexion`);
@@ -84,6 +92,12 @@ test(SCENARIO, async () => {
   // Première visite: a wrong code is refused beside its field.
   await b.open(`${url}/portail/#/activation`);
   await b.waitFor("#activation");
+  await b.waitText(".marque", (t) => t.includes("Mutuelle du Personnel") && t.includes("Espace adhérent"));
+  const logo = await b.exec(
+    "const i = document.querySelector('.marque img'); return i && i.complete && i.naturalWidth;",
+  );
+  assert.equal(logo, 128, "the mutual's logo is in the header");
+  await checkPage("Première visite");
   await b.screenshot("portail-01-premiere-visite");
   await b.type("#f-matricule", "13059");
   await b.type("#f-cnie", "be100200");
@@ -100,6 +114,18 @@ test(SCENARIO, async () => {
   await logIn("13059", "Portail2026");
   await b.waitText("h1", "Mes informations");
   assert.equal(await b.focused(), "H1", "each page's title takes the focus");
+  // On a phone the menu is one button: the header stays one line, the sections unfold from it.
+  const headerHeight = await b.exec("return document.querySelector('header').getBoundingClientRect().height;");
+  assert.ok(headerHeight < 80, `the header takes ${headerHeight} px`);
+  assert.equal(await b.exec("return document.querySelector('#rubriques').getBoundingClientRect().height;"), 0);
+  await b.click("#menu-bouton");
+  await b.waitFor('nav a[href="#/dossiers"]');
+  const target = await b.exec(
+    "return document.querySelector('nav a[href=\"#/dossiers\"]').getBoundingClientRect().height;",
+  );
+  assert.ok(target >= 44, `a section's link is ${target} px tall`);
+  await b.screenshot("portail-04b-menu");
+  await b.click("#menu-bouton");
   const info = await b.text("main");
   assert.match(info, /13059/);
   assert.match(info, /\*{20} 7171/);
@@ -113,9 +139,10 @@ test(SCENARIO, async () => {
     ["accords", "Mes accords préalables et prises en charge", "portail-08-mes-accords", /Aucune demande d'accord/],
     ["demandes", "Mes demandes", "portail-09-mes-demandes", /Aucune demande de modification/],
   ]) {
-    await b.click(`nav a[href="#/${key}"]`);
+    await b.portalSection(key);
     await b.waitText("h1", title);
     assert.match(await b.text("main"), shows, title);
+    await checkPage(title);
     await b.screenshot(shot);
   }
   const fetchStatus = (path) =>
@@ -126,13 +153,13 @@ test(SCENARIO, async () => {
       args: [path],
     });
   // Who paid him what, in his words.
-  await b.click(`nav a[href="#/decomptes"]`);
+  await b.portalSection("decomptes");
   await b.waitText("main table", (t) => /La mutuelle vous a versé \d[\d  ]*,\d\d DH/.test(t));
   const href = `/portail/api/decomptes/${statement}`;
   assert.equal(await fetchStatus(href), "200 application/pdf");
 
   // The partner providers, searched by city.
-  await b.click(`nav a[href="#/centres"]`);
+  await b.portalSection("centres");
   await b.waitText("#centres-liste", (t) => t.includes("Association Anaïs"));
   await b.type("#f-search", "rabat" + ENTER);
   await b.waitText("#centres-liste", (t) => t.includes("Aucun centre conventionné ne correspond"));
@@ -143,7 +170,7 @@ test(SCENARIO, async () => {
   // He sends a new dossier's scans; the desk finds it recorded as a scan received.
   const scan = join(site.dir, "feuille-M26-0000902.pdf");
   writeFileSync(scan, "%PDF-1.4\nFeuille de soins M26-0000902\n");
-  await b.click(`nav a[href="#/dossiers"]`);
+  await b.portalSection("dossiers");
   await b.waitFor("#envoi-dossier");
   await b.type("#f-form_number", "M26-0000902");
   await b.exec("document.querySelector('#f-first_act_date').value = arguments[0];", isoDaysAgo(3));
@@ -165,10 +192,17 @@ test(SCENARIO, async () => {
     move: "mark_incomplete",
     reason_text: "Il manque l'ordonnance.",
   });
-  await b.click(`nav a[href="#/demandes"]`);
-  await b.click(`nav a[href="#/dossiers"]`);
+  await b.portalSection("demandes");
+  await b.portalSection("dossiers");
   await b.waitFor("#envoi-complement");
   assert.match(await b.text("main table"), /M26-0000902.*Incomplet.*Il manque l'ordonnance\./s);
+  // The status as a badge, the next step as a button that opens the complement's form on that dossier.
+  assert.deepEqual(await b.texts("main table .badge-to_do"), ["Incomplet"]);
+  assert.match(await b.text("main table button.etape"), /^Envoyer les pièces avant le \d\d\/\d\d\/\d{4}$/);
+  await b.click("main table button.etape");
+  await b.waitFocus("f-complement-form_number");
+  assert.equal(await b.exec("return document.activeElement.value;"), "M26-0000902");
+  await checkPage("Mes dossiers, un dossier incomplet");
   const more = join(site.dir, "ordonnance.pdf");
   writeFileSync(more, "%PDF-1.4\nOrdonnance\n");
   await b.cmd("POST", `/element/${await b.waitFor("#f-complement-files")}/value`, { text: more });
@@ -198,10 +232,15 @@ test(SCENARIO, async () => {
   claimsCli("dossier_liquidate", { id: d.id, version: d.version });
   claimsCli("payment_batch_create", {});
   const second = claimsCli("dossier_get", { id: d.id }).dossier.statement_number;
-  await b.click(`nav a[href="#/accords"]`);
-  await b.click(`nav a[href="#/decomptes"]`);
+  await b.portalSection("accords");
+  await b.portalSection("decomptes");
   await b.waitText("main table", (t) => t.includes(second));
   assert.equal(await fetchStatus(`/portail/api/decomptes/${second}`), "200 application/pdf");
+  await b.portalSection("dossiers");
+  await b.waitFor("main table .badge-done");
+  assert.deepEqual(await b.texts("main table .badge-done"), ["Réglé", "Réglé"]);
+  await b.portalSection("decomptes");
+  await b.waitText("main table", (t) => t.includes(second));
   await b.screenshot("portail-15-decompte-du-dossier-envoye");
   // The statement of its transfer, of a period, and the dossier's acknowledgement of receipt.
   const reference = claimsCli("dossier_get", { id: d.id }).dossier.payment_reference;
@@ -223,7 +262,7 @@ test(SCENARIO, async () => {
   );
 
   // A new bank account, asked with its pieces: refused without the badge's copy, then received.
-  await b.click(`nav a[href="#/informations"]`);
+  await b.portalSection("informations");
   await b.waitFor("#demande-modification");
   await b.exec(
     "const s = document.querySelector('#f-change-kind'); s.value = 'rib'; s.dispatchEvent(new Event('change'));",
@@ -256,7 +295,7 @@ test(SCENARIO, async () => {
     version: pending[0].version,
     decision: { type: "validate" },
   });
-  await b.click(`nav a[href="#/demandes"]`);
+  await b.portalSection("demandes");
   const tail = (base + key).slice(-4);
   const validated = new RegExp(`Changement de compte bancaire.*\\*+ ${tail}.*Validée`, "s");
   await b.waitText("main table", (t) => validated.test(t));
@@ -265,7 +304,7 @@ test(SCENARIO, async () => {
   await b.screenshot("portail-19-demande-validee");
 
   // Logged out, then in as Fatima: Karim's statement is not hers to open.
-  await b.click("#deconnexion");
+  await b.portalLogout();
   await b.waitFor("#connexion");
   await b.open(`${url}/portail/#/activation`);
   await b.type("#f-matricule", "13060");
@@ -274,7 +313,7 @@ test(SCENARIO, async () => {
   await b.type("#f-password", "Fatima2026" + ENTER);
   await b.waitFor("p.info");
   await logIn("13060", "Fatima2026");
-  await b.click(`nav a[href="#/decomptes"]`);
+  await b.portalSection("decomptes");
   await b.waitText("main p", "Aucun décompte pour le moment.");
   assert.equal(await fetchStatus(href), "404 application/json");
   for (const his of [transfer, receipt, requestReceipt]) {
@@ -290,4 +329,30 @@ test(SCENARIO, async () => {
   await b.waitText("h1", "Mes informations");
   await b.open(`${url}/portail/nulle-part`);
   await b.waitText("#motif", "Cette page n'existe pas dans l'espace adhérent.");
+  await checkPage("404");
+});
+
+test("every page of the space fits a 360 px phone and a 1280 × 800 screen, accessible", async () => {
+  await logIn("13059", "Portail2026");
+  for (const [width, height] of [
+    [360, 740],
+    [1280, 800],
+  ]) {
+    await b.resize(width, height);
+    for (const [key, title] of [
+      ["informations", "Mes informations"],
+      ["beneficiaires", "Mes bénéficiaires"],
+      ["dossiers", "Mes dossiers"],
+      ["decomptes", "Mes décomptes"],
+      ["accords", "Mes accords préalables et prises en charge"],
+      ["demandes", "Mes demandes"],
+      ["centres", "Centres conventionnés"],
+    ]) {
+      await b.portalSection(key);
+      await b.waitText("h1", title);
+      await checkPage(`${title} at ${width} px`);
+      if (key === "dossiers") await b.screenshot(`portail-20-dossiers-${width}px`);
+    }
+  }
+  await b.resize(412, 915);
 });

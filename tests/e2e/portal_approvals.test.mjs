@@ -80,7 +80,7 @@ test("a member deposits a prior approval request, completes it, and downloads th
     ".filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44).length;";
   assert.equal(await b.exec(small), 0);
   // The form: kinesitherapy, 10 sessions, its pieces; the badge's copy forgotten first.
-  await b.click(`nav a[href="#/accords"]`);
+  await b.portalSection("accords");
   await b.waitFor("#depot-accord");
   await b.exec("document.querySelector('#f-act_code').value = 'AMM';");
   await b.type("#f-sessions", "10");
@@ -126,10 +126,16 @@ test("a member deposits a prior approval request, completes it, and downloads th
   assert.equal(req.status, "incomplet");
 
   // He reads why, and sends the complement from his space.
-  await b.click(`nav a[href="#/dossiers"]`);
-  await b.click(`nav a[href="#/accords"]`);
+  await b.portalSection("dossiers");
+  await b.portalSection("accords");
   await b.waitFor("#complement-accord");
   assert.match(await b.text("main table"), /Incomplète.*Devis du kinésithérapeute manquant/s);
+  // The next step is a button: it opens the complement's form on this request.
+  assert.deepEqual(await b.texts("main table .badge-to_do"), ["Incomplète : pièces à fournir"]);
+  await b.click("main table button.etape");
+  await b.waitFocus("f-complement-number");
+  assert.equal(await b.exec("return document.activeElement.value;"), number);
+  assert.deepEqual(await b.pageProblems(), [], "an incomplete request");
   await attach("#f-complement-quotation", "devis.pdf");
   await b.screenshot("portail-accords-03-complement");
   await b.click("#complement-accord button[type=submit]");
@@ -158,9 +164,11 @@ test("a member deposits a prior approval request, completes it, and downloads th
       ],
     },
   });
-  await b.click(`nav a[href="#/dossiers"]`);
-  await b.click(`nav a[href="#/accords"]`);
+  await b.portalSection("dossiers");
+  await b.portalSection("accords");
   await b.waitText("main table", (t) => new RegExp(`${number}.*Accordée`, "s").test(t));
   assert.equal(await status(`/portail/api/lettres/${number}`), "200 application/pdf");
+  assert.deepEqual(await b.texts("main table .badge-done"), ["Accordée"]);
+  assert.deepEqual(await b.pageProblems(), [], "a granted request");
   await b.screenshot("portail-accords-04-accordee");
 });

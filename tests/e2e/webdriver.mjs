@@ -20,6 +20,13 @@ import { createInterface } from "node:readline";
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const SHOTS = join(ROOT, ".e2e");
+/** axe-core, the accessibility engine the browser tests run in each page. */
+const AXE = join(ROOT, "ui", "node_modules", "axe-core", "axe.min.js");
+/** Words a browser, a framework or an untranslated string leaves in a French page. */
+const ENGLISH = new RegExp(
+  "\\b(Choose|Browse|No file chosen|files? selected|Submit|Loading|Error|Download|Upload|" +
+    "undefined|null|NaN|Invalid Date|the|and|of)\\b",
+);
 /** Where cargo builds (CARGO_TARGET_DIR when set). */
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, "target");
 
@@ -305,6 +312,72 @@ export class Window {
 
   async texts(css) {
     return this.exec(`return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());`, css);
+  }
+
+  /** Goes to a section of the members' portal from its menu, unfolding it first on a phone. */
+  async portalSection(key) {
+    await this.openPortalMenu();
+    await this.click(`nav a[href="#/${key}"]`);
+  }
+
+  /** Logs out of the members' portal (its button is in the menu). */
+  async portalLogout() {
+    await this.openPortalMenu();
+    await this.click("#deconnexion");
+  }
+
+  async openPortalMenu() {
+    await this.waitFor("nav");
+    const folded = await this.exec(
+      "const m = document.getElementById('menu-bouton'); " +
+        "return !!m && getComputedStyle(m).display !== 'none' && m.getAttribute('aria-expanded') !== 'true';",
+    );
+    if (folded) await this.click("#menu-bouton");
+  }
+
+  /** Sets the window's size (a phone's 360 px, a desk's 1280 × 800). */
+  async resize(width, height) {
+    await this.cmd("POST", "/window/rect", { width, height });
+  }
+
+  /**
+   * What a page promises whatever it shows: no horizontal scrollbar, no ISO
+   * date, no English word of a browser or a framework left in its text, and
+   * (axe-core) no serious or critical accessibility violation. Returns the
+   * problems found, empty when none.
+   */
+  async pageProblems() {
+    const problems = [];
+    const wide = await this.exec(
+      "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+    );
+    if (wide[0] > wide[1]) {
+      const culprits = await this.exec(
+        "const w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('body *'))" +
+          ".filter((e) => e.getBoundingClientRect().right > w + 1).slice(-3).map((e) => e.tagName + " +
+          "(e.id ? '#' + e.id : '') + (e.getAttribute('name') ? '[' + e.getAttribute('name') + ']' : '') + ' ' + " +
+          "Math.round(e.getBoundingClientRect().width) + ' px');",
+      );
+      problems.push(`horizontal scroll: ${wide[0]} px wide in ${wide[1]} px (${culprits.join(", ")})`);
+    }
+    const text = await this.exec("return document.body.innerText;");
+    const iso = text.match(/\b\d{4}-\d{2}-\d{2}\b/);
+    if (iso) problems.push(`ISO date « ${iso[0]} »`);
+    const english = text.match(ENGLISH);
+    if (english) problems.push(`English word « ${english[0]} »`);
+    if (!(await this.exec("return typeof window.axe === 'object';"))) {
+      await this.exec(readFileSync(AXE, "utf8") + "\n;return true;");
+    }
+    const violations = await this.cmd("POST", "/execute/async", {
+      script:
+        "const done = arguments[arguments.length - 1]; window.axe.run(document, { resultTypes: ['violations'] })" +
+        ".then((r) => done(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')" +
+        ".map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)))" +
+        ".catch((e) => done([`axe failed: ${e}`]));",
+      args: [],
+    });
+    problems.push(...violations);
+    return problems;
   }
 
   /** Saves a PNG of the window under .e2e/, after two animation frames. */

@@ -91,6 +91,7 @@ fn declarations() -> Declarations {
     d.visit::<crate::portal::member_api::DossierSent>();
     d.visit::<crate::portal::member_api::ComplementSent>();
     d.visit::<crate::portal::member_api::Partner>();
+    d.visit::<crate::portal::brand::Brand>();
     d.visit::<crate::portal::requests::UpdateSent>();
     d.visit::<crate::portal::approvals::ApprovalSent>();
     d.visit::<crate::portal::approvals::ApprovalComplementSent>();

@@ -2,6 +2,7 @@
 //! Medical fields are `None` for every role but the medical one; `confidential`
 //! says that something is there.
 
+use crate::kernel::tone::Tone;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -90,6 +91,15 @@ impl RequestStatus {
             RequestStatus::Incomplet => "Incomplète : pièces à fournir",
             RequestStatus::Accorde => "Accordée",
             RequestStatus::Refuse => "Refusée",
+        }
+    }
+    /// Its badge's colour in the member's portal.
+    pub fn tone(self) -> Tone {
+        match self {
+            RequestStatus::EnAttente => Tone::Waiting,
+            RequestStatus::Incomplet => Tone::ToDo,
+            RequestStatus::Accorde => Tone::Done,
+            RequestStatus::Refuse => Tone::Refused,
         }
     }
     pub fn decided(self) -> bool {

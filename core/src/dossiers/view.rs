@@ -9,6 +9,7 @@ use super::workflow::{self, Move, Status, Transition};
 use crate::auth::Role;
 use crate::error::ApiResult;
 use crate::kernel::dates::fr;
+use crate::kernel::tone::Tone;
 use crate::money;
 use crate::pdf::receipt::{self, Receipt};
 use serde::Serialize;
@@ -122,6 +123,7 @@ pub struct MemberDossierView {
     pub beneficiary: String,
     pub received_on: String,
     pub status: String,
+    pub tone: Tone,
     /// Why it is incomplete or rejected, as the member reads it.
     pub reason: Option<String>,
     /// The documents to send, when incomplete.
@@ -148,6 +150,7 @@ pub async fn member_view(pool: &AnyPool, d: &Dossier) -> ApiResult<MemberDossier
         beneficiary: d.beneficiary_name.clone(),
         received_on: fr(d.received_on),
         status: d.status.label().to_string(),
+        tone: d.status.tone(),
         reason: if matches!(d.status, Status::Incomplet | Status::Rejete) { d.reason.clone() } else { None },
         how_to_complete: (d.status == Status::Incomplet).then(|| {
             format!(

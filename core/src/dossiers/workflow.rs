@@ -8,6 +8,7 @@
 use super::model::Dossier;
 use crate::auth::{self, Permission, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::tone::Tone;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -64,6 +65,15 @@ impl Status {
             Status::Rejete => "Rejeté",
             Status::Liquide => "Liquidé",
             Status::Paye => "Réglé",
+        }
+    }
+    /// Its badge's colour in the member's portal.
+    pub fn tone(self) -> Tone {
+        match self {
+            Status::Recu | Status::EnCours | Status::Complet | Status::Liquide => Tone::Waiting,
+            Status::Incomplet => Tone::ToDo,
+            Status::Rejete => Tone::Refused,
+            Status::Paye => Tone::Done,
         }
     }
     pub fn parse(s: &str) -> Option<Status> {

@@ -20,13 +20,20 @@ pub struct Letterhead {
     pub appeal_days: i64,
 }
 
+/// What the mutual is called until its administrator sets its name.
+pub const DEFAULT_NAME: &str = "Mutuelle";
+
+/// The logo's PNG as the administrator set it (checked then), if any.
+pub async fn logo_png(pool: &AnyPool) -> ApiResult<Option<Vec<u8>>> {
+    Ok(sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?)
+}
+
 pub async fn letterhead(pool: &AnyPool) -> ApiResult<Letterhead> {
     let rows = settings::get_many(pool, &["mutual_name", "mutual_address", "privacy_notice", "appeal_days"]).await?;
     let get = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    let png: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT png FROM mutual_logo WHERE id = 1").fetch_optional(pool).await?;
+    let png = logo_png(pool).await?;
     Ok(Letterhead {
-        name: get("mutual_name").unwrap_or_else(|| "Mutuelle".into()),
+        name: get("mutual_name").unwrap_or_else(|| DEFAULT_NAME.into()),
         address: get("mutual_address").unwrap_or_default(),
         notice: get("privacy_notice").unwrap_or_default(),
         // Checked when it was set; a logo that no longer decodes is left off.

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod approvals;
+pub mod brand;
 pub mod codes;
 pub mod member_api;
 pub mod outbox;

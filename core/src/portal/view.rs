@@ -13,6 +13,7 @@ use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::{ends_within, fr, RENEWAL_NOTICE_DAYS};
 use crate::kernel::rib::masked as masked_rib;
+use crate::kernel::tone::Tone;
 use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
 use crate::money::format as dh;
@@ -80,6 +81,7 @@ pub struct PortalApproval {
     pub beneficiary: String,
     pub received_on: String,
     pub status: String,
+    pub tone: Tone,
     pub reason: Option<String>,
     pub missing: Vec<String>,
     /// When incomplete: the last day for the complement.
@@ -112,6 +114,7 @@ pub struct PortalUpdate {
     pub summary: String,
     pub received_on: String,
     pub status: String,
+    pub tone: Tone,
     pub reason: Option<String>,
 }
 
@@ -214,6 +217,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             beneficiary: r.beneficiary_name.clone(),
             received_on: fr(r.received_on),
             status: r.status_label.clone(),
+            tone: r.status.tone(),
             reason: r.reason.clone(),
             missing: r.missing.clone(),
             complement_due: r.complement_due.filter(|_| r.status == crate::approvals::RequestStatus::Incomplet).map(fr),
@@ -299,6 +303,7 @@ pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
         summary: u.change.member_summary(),
         received_on: u.received_on(),
         status: u.status_label.clone(),
+        tone: u.status.tone(),
         reason: u.reason.clone(),
     }
 }

@@ -427,6 +427,25 @@ pub async fn redirect() -> Response {
     (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, "/portail/")]).into_response()
 }
 
+/// The mutual's name and whether it has a logo: every page's header, before login too.
+pub async fn brand(Axum(st): Axum<State>) -> Response {
+    match guichet_core::portal::brand::brand(st.api.db().pool()).await {
+        Ok(b) => axum::Json(b).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+/// The mutual's logo (the PNG on its letters), shown in the header.
+pub async fn logo(Axum(st): Axum<State>) -> Response {
+    match guichet_core::portal::brand::logo(st.api.db().pool()).await {
+        Ok(Some(png)) => {
+            ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-cache")], png).into_response()
+        }
+        Ok(None) => error(ApiError::not_found("La mutuelle n'a pas encore de logo.")),
+        Err(e) => error(e),
+    }
+}
+
 /// An address of the portal that is none of its pages.
 pub async fn unknown() -> Response {
     error(ApiError::not_found("Cette page n'existe pas dans l'espace adhérent."))

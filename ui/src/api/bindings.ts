@@ -209,6 +209,19 @@ export type BeneficiaryInput = { relation: Relation, last_name: string, first_na
 export type BeneficiaryUpdateRequest = { id: number, version: number, beneficiary: BeneficiaryInput, };
 
 /**
+ * The header of the portal's pages.
+ */
+export type Brand = { 
+/**
+ * The mutual's name, as on its letters.
+ */
+name: string, 
+/**
+ * Whether a logo is set (served at `/portail/api/logo`).
+ */
+logo: boolean, };
+
+/**
  * One break of the chain, in French.
  */
 export type Break = { 
@@ -1251,7 +1264,7 @@ end_date: string | null, version: number, };
 /**
  * A dossier as the member's portal shows it, in the portal's words.
  */
-export type MemberDossierView = { form_number: string, kind: string, beneficiary: string, received_on: string, status: string, 
+export type MemberDossierView = { form_number: string, kind: string, beneficiary: string, received_on: string, status: string, tone: Tone, 
 /**
  * Why it is incomplete or rejected, as the member reads it.
  */
@@ -1493,7 +1506,7 @@ export type Piece = "cnie" | "badge" | "prescription" | "quotation" | "medical_r
  */
 export type PieceUpload = { piece: UpdatePiece, file: Upload, };
 
-export type PortalApproval = { number: string, kind: string, beneficiary: string, received_on: string, status: string, reason: string | null, missing: Array<string>, 
+export type PortalApproval = { number: string, kind: string, beneficiary: string, received_on: string, status: string, tone: Tone, reason: string | null, missing: Array<string>, 
 /**
  * When incomplete: the last day for the complement.
  */
@@ -1535,7 +1548,7 @@ paid: string | null,
  * versée par CNOPS le 05/04/2023`), what others paid the provider, the
  * remaining charge, a transfer the bank returned.
  */
-parts: Array<string>, form_number: string, kind: string, beneficiary: string, received_on: string, status: string, 
+parts: Array<string>, form_number: string, kind: string, beneficiary: string, received_on: string, status: string, tone: Tone, 
 /**
  * Why it is incomplete or rejected, as the member reads it.
  */
@@ -1588,7 +1601,7 @@ export type PortalUpdate = {
 /**
  * The request's number, on its receipt.
  */
-number: number, kind: string, summary: string, received_on: string, status: string, reason: string | null, };
+number: number, kind: string, summary: string, received_on: string, status: string, tone: Tone, reason: string | null, };
 
 export type PortalView = { identity: PortalIdentity, beneficiaries: Array<PortalBeneficiary>, dossiers: Array<PortalDossier>, statements: Array<PortalStatement>, approvals: Array<PortalApproval>, 
 /**
@@ -2197,6 +2210,8 @@ reference?: string | null, };
 export type ThirdPartyPayment = { invoice_number: string, payer: Payer, amount: number, reference: string | null, };
 
 export type Tile = { key: string, label: string, count: number, };
+
+export type Tone = "done" | "waiting" | "to_do" | "refused";
 
 /**
  * What a grant counts: sessions, months, or an amount (centimes).

@@ -1,6 +1,7 @@
 //! What an update request is: the change, how it came, its pieces, its status.
 
 use crate::kernel::dates::fr;
+use crate::kernel::tone::Tone;
 use crate::members::{validate, BeneficiaryInput};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -223,6 +224,14 @@ impl UpdateStatus {
             UpdateStatus::EnAttente => "En attente de validation",
             UpdateStatus::Valide => "Validée",
             UpdateStatus::Refuse => "Refusée",
+        }
+    }
+    /// Its badge's colour in the member's portal.
+    pub fn tone(self) -> Tone {
+        match self {
+            UpdateStatus::EnAttente => Tone::Waiting,
+            UpdateStatus::Valide => Tone::Done,
+            UpdateStatus::Refuse => Tone::Refused,
         }
     }
 }
