@@ -982,7 +982,7 @@ async fn the_worked_example_is_received_and_brought_to_complete(t: TestDb) {
     assert_eq!(
         view,
         json!({"form_number": "M21-0050533", "kind": "Autres", "beneficiary": "Bennani Salma",
-            "received_on": "20/02/2023", "status": "Complet", "reason": null, "missing": [],
+            "received_on": "20/02/2023", "status": "Complet", "tone": "waiting", "reason": null, "missing": [],
                 "how_to_complete": null, "complement_due": null, "original_expected": null})
     );
 }
