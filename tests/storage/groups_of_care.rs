@@ -342,7 +342,7 @@ async fn a_ceiling_per_family_every_two_years_counts_every_member_and_the_year_b
     assert!(
         why.contains(
             &"Plafond optique de 600,00 DH par famille tous les 2 ans (part de la mutuelle) : déjà payé 450,00, reste \
-                150,00 ; part complémentaire ramenée à 150,00"
+                150,00 ; part mutuelle ramenée à 150,00"
                 .to_string()
         ),
         "{why:?}"

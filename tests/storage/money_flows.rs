@@ -275,7 +275,7 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
         "700,00 DH payés directement au prestataire",
         "Part AMO (CNOPS)",
         "700,00 DH, dont 0,00 DH versés à l'adhérent par CNOPS",
-        "Part complémentaire",
+        "Part mutuelle",
         "100,00 DH, versés par la mutuelle",
         "Reste à votre charge",
         "300,00 DH",
@@ -743,10 +743,7 @@ async fn the_amo_parts_go_to_the_fund_on_a_slip_and_its_confirmation_marks_them_
     let d = view["dossiers"].as_array().unwrap().iter().find(|d| d["form_number"] == "M23-0000201").unwrap();
     let parts: Vec<String> = serde_json::from_value(d["parts"].clone()).unwrap();
     assert!(parts.contains(&"Part AMO : 64,00 DH, versée par CNOPS le 05/04/2023".to_string()), "{parts:?}");
-    assert!(
-        parts.contains(&"Part complémentaire : 16,00 DH, versée par la mutuelle le 20/02/2023".to_string()),
-        "{parts:?}"
-    );
+    assert!(parts.contains(&"Part mutuelle : 16,00 DH, versée par la mutuelle le 20/02/2023".to_string()), "{parts:?}");
     // Mes décomptes says who paid him what, in his words.
     let s = view["statements"].as_array().unwrap().iter().find(|s| s["form_number"] == "M23-0000201").unwrap();
     assert_eq!(s["paid_by"], json!(["La mutuelle vous a versé 16,00 DH", "CNOPS vous a versé 64,00 DH le 05/04/2023"]));

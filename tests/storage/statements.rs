@@ -687,7 +687,7 @@ async fn ceilings_count_earlier_dossiers_and_rounding_is_once_per_line(t: TestDb
     assert!(
         why.iter().any(|e| e
             == "Plafond optique de 200,00 DH par bénéficiaire par an (part de la mutuelle) : déjà payé 166,67, reste \
-                33,33 ; part complémentaire ramenée à 33,33"),
+                33,33 ; part mutuelle ramenée à 33,33"),
         "{why:?}"
     );
     // Another beneficiary has his own ceiling.

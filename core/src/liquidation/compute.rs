@@ -439,7 +439,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         let room = (c.amount - so_far).max(0);
         if complementary > room {
             why.push(format!(
-                "{} (part de la mutuelle) : déjà payé {}, reste {} ; part complémentaire ramenée à {}",
+                "{} (part de la mutuelle) : déjà payé {}, reste {} ; part mutuelle ramenée à {}",
                 c.describe(),
                 dh(so_far),
                 dh(room),
@@ -449,7 +449,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
         }
     }
     *used.entry((l.beneficiary_id, act.family.clone(), year)).or_insert(0) += complementary;
-    why.push(format!("Part AMO = {} ; part complémentaire = {}", dh(amo), dh(complementary)));
+    why.push(format!("Part AMO = {} ; part mutuelle = {}", dh(amo), dh(complementary)));
     // What others already paid the provider is never reimbursed again.
     let amo_to_member = (amo - l.paid_by_fund).max(0);
     let mut complementary = (complementary - l.paid_by_mutual).max(0);
@@ -463,7 +463,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     }
     if l.paid_by_mutual > 0 {
         why.push(format!(
-            "Déjà payé au prestataire par la mutuelle : {} ; part complémentaire due à l'adhérent = {}",
+            "Déjà payé au prestataire par la mutuelle : {} ; part mutuelle due à l'adhérent = {}",
             dh(l.paid_by_mutual),
             dh(complementary)
         ));

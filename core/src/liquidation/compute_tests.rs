@@ -161,7 +161,7 @@ fn the_funds_exemption_and_a_ceiling_on_the_mutuals_part_only() {
     assert_eq!((first.amo, first.complementary, first.reimbursed), (30_000, 20_000, 50_000));
     assert!(first.explanation.contains(
         &"Plafond optique de 1 200,00 DH par bénéficiaire par an (part de la mutuelle) : déjà payé 1 000,00, reste \
-            200,00 ; part complémentaire ramenée à 200,00"
+            200,00 ; part mutuelle ramenée à 200,00"
             .to_string()
     ));
     // The ceiling reached: the fund's part is still paid.

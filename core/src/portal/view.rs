@@ -376,7 +376,7 @@ async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<(Ve
     let complementary = reimbursed - amo;
     if complementary > 0 {
         out.push(format!(
-            "Part complémentaire : {} DH, versée par la mutuelle{}",
+            "Part mutuelle : {} DH, versée par la mutuelle{}",
             dh(complementary),
             paid_on.map(|d| format!(" le {}", fr(d))).unwrap_or_else(|| " au prochain règlement".into())
         ));

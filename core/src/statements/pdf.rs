@@ -124,10 +124,7 @@ fn who_pays(w: &mut Writer, lines: &[StoredLine], f: &Flows) {
         &format!("Part AMO ({})", f.fund_name),
         &format!("{} DH, dont {} DH versés à l'adhérent par {payer}", dh(amo), dh(amo_to_member)),
     );
-    w.field(
-        "Part complémentaire",
-        &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or(0)))),
-    );
+    w.field("Part mutuelle", &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or(0)))));
     w.field("Reste à votre charge", &format!("{} DH", dh(sum(|l| l.remainder.unwrap_or(0)))));
 }
 
