@@ -91,12 +91,9 @@ test(
     await w.waitText("#member-status", (t) => t.endsWith("en attente de validation par un autre agent."));
     // Nothing changed yet.
     assert.ok((await w.texts(".facts dd")).includes("007 780 0000003654300171 71"));
-    // The agent who recorded it cannot validate it.
-    await w.click("#member-requests button.validate");
-    await w.waitText(
-      "#member-requests-status",
-      "Vous avez enregistré cette demande : un autre agent doit la valider ou la refuser (contrôle à quatre yeux).",
-    );
+    // The agent who recorded it is not offered to validate it (the core refuses him anyway: storage tests).
+    await w.waitText("#member-requests .four-eyes", "Enregistrée par vous : un autre agent la valide.");
+    assert.deepEqual(await w.texts("#member-requests button.validate, #member-requests button.refuse"), []);
     await w.screenshot("30-demande-rib");
 
     await w.click("#logout");
@@ -116,7 +113,7 @@ test(
         (r) =>
           r.includes("s.idrissi") &&
           r.includes("Modification") &&
-          r.includes("RIB : 007780000000365430017171 → 011780000012345678901296"),
+          r.includes("RIB : 007 780 0000003654300171 71 → 011 780 0000123456789012 96"),
       ),
       history.join("\n"),
     );
@@ -128,6 +125,7 @@ test(
 
     // The letter that opens his space on the portal: its one-time code, printed.
     const letter = join(w.home, "espace-adherent-13059.pdf");
+    await w.click("#member-more summary");
     await w.click("#member-portal-letter");
     answerSaveDialog("Code de l'espace adhérent", letter);
     await w.waitText("#member-portal-status", `Enregistré : ${letter}`);
@@ -136,6 +134,7 @@ test(
     assert.match(text, /Matricule\s+13059/);
 
     // The member's view, as read on the phone: only the last four digits of his RIB.
+    await w.click("#member-more summary");
     await w.click("#member-view-open");
     await w.waitFor("#member-view");
     assert.ok((await w.texts("#member-view .facts dd")).includes("******************** 1296"));

@@ -94,6 +94,13 @@ test("find a member by name as you type, and by a scanned matricule", { skip: sk
   const benef = await w.texts("#beneficiaries tbody tr");
   assert.equal(benef.length, 1);
   assert.match(benef[0], /^Lui-même/);
+  // The history in the page's words: dates day first, the situation as a word.
+  const created = (await w.texts("#member-history tbody tr"))[0] ?? "";
+  assert.match(created, /naissance : — → 01\/01\/1980/);
+  assert.match(created, /situation : — → Actif/);
+  // The page's head is one line: the name, three actions, the others under « Plus ».
+  const head = await w.exec("return document.querySelector('.page-head').getBoundingClientRect().height;");
+  assert.ok(head < 60, `the member page's head is ${head} px tall`);
   await w.screenshot("06-fiche-adherent");
 });
 
@@ -118,4 +125,16 @@ test("a child past the age is shown why, and covered again on his disability", {
   await w.waitText("#beneficiaries", (t) => t.includes("handicap reconnu depuis le 01/03/2010"));
   assert.match(await omar(), /Couvert\(e\) \(handicap reconnu depuis le 01\/03\/2010\)/);
   await w.screenshot("06b-droits-beneficiaire");
+});
+
+test("the search page offers the members opened last; Enter opens the first", { skip: skip ?? false }, async () => {
+  await w.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: '1', altKey: true}))");
+  await w.waitFor("#member-recent");
+  assert.equal(await w.text("#member-recent caption"), "Derniers adhérents consultés");
+  const rows = await w.texts("#member-recent tbody tr");
+  assert.equal(rows.length, 1, `only the member opened: ${rows}`);
+  assert.match(rows[0] ?? "", /^20042Alaoui/);
+  await w.screenshot("06c-recherche-derniers-consultes");
+  await w.type("#member-search", ENTER);
+  await w.waitText("#member-title", "Alaoui Agent42");
 });

@@ -138,10 +138,10 @@ test("a pharmacy dossier built by scanning its vignettes, then liquidated", { sk
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
   const lines = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
   // IXOR: base 2 × 60,00 = 120,00, AMO 70 % = 84,00, the mutual 36,00, left 96,00.
-  assert.match(lines[0], /^.+2 × IXOR 10 MG, boite de 30216,000,00120,0070 %84,0036,00120,0096,00$/);
-  assert.match(lines[1], /AMOXICLAV, flacon 60 ml45,500,0045,5070 %31,8513,6545,500,00$/);
+  assert.match(lines[0], /^.+2 × IXOR 10 MG, boite de 30216,000,00120,0070\u00a0%84,0036,00120,0096,00$/);
+  assert.match(lines[1], /AMOXICLAV, flacon 60 ml45,500,0045,5070\u00a0%31,8513,6545,500,00$/);
   assert.match(lines[2], /VITAMINE D3, b\/118,00.*Médicament non remboursable/);
-  assert.match(lines[3], /DOLIPRANE 1000, boite de 815,600,0015,6070 %10,924,6815,600,00$/);
+  assert.match(lines[3], /DOLIPRANE 1000, boite de 815,600,0015,6070\u00a0%10,924,6815,600,00$/);
   assert.match(lines[4], /Médicament 611800009999950,00.*absent du référentiel/);
   await w.screenshot("41-pharmacie-liquidee");
 
@@ -210,11 +210,11 @@ test(
     await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
     const lines = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
     assert.ok(
-      lines.some((l) => /2 × IXOR 10 MG, boite de 30216,000,00120,0070 %84,0036,00120,0096,00$/.test(l)),
+      lines.some((l) => /2 × IXOR 10 MG, boite de 30216,000,00120,0070\u00a0%84,0036,00120,0096,00$/.test(l)),
       lines,
     );
     assert.ok(
-      lines.some((l) => /AMOXICLAV, flacon 60 ml45,500,0045,5070 %31,8513,6545,500,00$/.test(l)),
+      lines.some((l) => /AMOXICLAV, flacon 60 ml45,500,0045,5070\u00a0%31,8513,6545,500,00$/.test(l)),
       lines,
     );
     // The original comes: its vignettes scanned at the desk, against the lines.

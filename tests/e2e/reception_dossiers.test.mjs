@@ -162,6 +162,13 @@ test(
     await w.click('[data-section="dossiers"]');
     await w.waitFor("#queue tbody tr");
     await w.waitText('#queue-counts [data-status="recu"]', "Reçu (3)");
+    // The week's chart says what it counts, on which scale, and which colour is which.
+    await w.waitFor("#home-chart-figure");
+    assert.match(await w.text("#home-chart-figure figcaption"), /^Dossiers reçus et traités par semaine/);
+    assert.deepEqual(await w.texts("#home-chart-legend li"), ["Reçus", "Traités"]);
+    const ticks = await w.texts("#home-chart text.tick");
+    assert.ok(ticks.includes("0") && ticks.length >= 12 + 2, `a scale and the weeks: ${ticks}`);
+    await w.screenshot("07c-dossiers-accueil");
     await w.type("#f-open_form_number", "M26-0000002" + ENTER);
     await w.waitText("#dossier-title", "Dossier M26-0000002");
     await w.click('[data-move="take"]');

@@ -109,7 +109,7 @@ test(
     const dest = join(w.home, "decompte-serveur.pdf");
     await w.click("#statement-save");
     answerSaveDialog("Enregistrer le décompte", dest);
-    await w.waitText("#liquidation-status", (t) => t.includes("decompte-serveur.pdf"), 20000);
+    await w.waitText("#dossier-status", (t) => t.includes("decompte-serveur.pdf"), 20000);
     assert.ok(existsSync(dest));
     const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
     for (const expected of ["Décompte de remboursement", "M26-0000900", "Bennani Karim", "80,00"]) {
@@ -145,6 +145,9 @@ test(
     await w.keys(ENTER);
     await w.waitFor("#expired-overlay");
     await w.waitText("#expired-overlay .hint", (t) => t.includes("reconnectez-vous"));
+    // Said once: the form behind says only that it is not saved yet.
+    const behind = await w.texts(".form-error");
+    assert.ok(!behind.some((t) => t.startsWith("Session terminée")), `repeated behind the window: ${behind}`);
     await w.screenshot("32-session-terminee");
     await w.type("#relogin-form [name=username]", "admin");
     await w.type("#relogin-form [name=password]", NEW + ENTER);
@@ -187,11 +190,22 @@ test(
     await w.click('[data-section="adherents"]');
     await w.waitFor("#member-search");
     await w.type("#member-search", "bennani");
-    await w.waitText("#member-search-status", (t) => t.startsWith("Le serveur Guichet (https://127.0.0.1:"));
+    // Said once, as an alert at the top of the window; where he typed, a short line.
+    await w.waitText("#server-alert", (t) => t.startsWith("Le serveur Guichet (https://127.0.0.1:"));
+    assert.equal(await w.exec("return document.getElementById('server-alert').getAttribute('role');"), "alert");
+    await w.waitText(
+      "#member-search-status",
+      "Non fait : le serveur ne répond pas (voir l'alerte en haut de la fenêtre).",
+    );
     await w.screenshot("33-serveur-injoignable");
     await site.serve(`127.0.0.1:${new URL(url).port}`);
     await w.type("#member-search", " kar");
     await w.waitText("#member-search-status", (t) => t === "1 résultat.");
     await w.waitFor('#member-results tr[data-matricule="13059"]');
+    assert.equal(
+      await w.exec("return document.getElementById('server-alert');"),
+      null,
+      "the alert goes with the answer",
+    );
   },
 );

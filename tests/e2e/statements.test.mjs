@@ -104,14 +104,24 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   await w.type("#f-open_form_number", "M26-0000777" + ENTER);
   await w.waitText("#dossier-title", "Dossier M26-0000777");
   await w.waitFor("#dossier-liquidate");
+  // The page is longer than the window; wherever it is scrolled, « Liquider » is in view, in the sticky bar.
+  for (const at of ["0", "c.scrollHeight / 2"]) {
+    const inView = await w.exec(
+      `const c = document.querySelector('.content'); c.scrollTop = ${at}; ` +
+        "const r = document.querySelector('#dossier-liquidate').getBoundingClientRect(); " +
+        "const v = c.getBoundingClientRect(); " +
+        "return c.scrollHeight > c.clientHeight + 300 && r.top >= v.top && r.bottom <= v.bottom;",
+    );
+    assert.equal(inView, true, `« Liquider » in reach with the page scrolled to ${at}`);
+  }
   await w.click("#dossier-liquidate");
   await w.waitText("#dossier-status-badge", (t) => t.startsWith("Liquidé"));
   await w.waitFor("#liquidation-lines");
   const rows = await w.texts("#liquidation-lines tbody tr:not(.explanation)");
   // Date, act label, charged, paid to the provider by others, base, AMO rate, AMO, mutual, reimbursed,
   // remaining charge.
-  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}Consultation150,000,0080,0070 %56,0012,0068,0082,00$/);
-  assert.match(rows[1], /4 × Séance de psychomotricité600,000,00600,0070 %420,0090,00510,0090,00$/);
+  assert.match(rows[0], /^\d\d\/\d\d\/\d{4}Consultation150,000,0080,0070\u00a0%56,0012,0068,0082,00$/);
+  assert.match(rows[1], /4 × Séance de psychomotricité600,000,00600,0070\u00a0%420,0090,00510,0090,00$/);
   assert.equal(await w.text("#liquidation-totals"), "Remboursé : 578,00 DH");
   const explanation = await w.texts("#liquidation-lines tr.explanation");
   assert.match(explanation[0], /Base = le moindre du facturé \(150,00\) et du tarif de référence \(80,00\) = 80,00/);
@@ -130,7 +140,7 @@ test("liquidate a dossier, pay it, save its statement", { skip: skip ?? false },
   const dest = join(w.home, "decompte.pdf");
   await w.click("#statement-save");
   answerSaveDialog("Enregistrer le décompte", dest);
-  await w.waitText("#liquidation-status", (t) => t.includes("decompte.pdf"), 20000);
+  await w.waitText("#dossier-status", (t) => t.includes("decompte.pdf"), 20000);
   assert.ok(existsSync(dest));
   const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
   for (const expected of [

@@ -255,15 +255,23 @@ export class Window {
     return this.cmd("GET", `/element/${await this.find(css)}/text`);
   }
 
-  /** Clicks; a page re-drawn between finding and clicking (a reload after a save) is found again. */
+  /**
+   * Clicks; a page re-drawn between finding and clicking (a reload after a
+   * save) is found again, and an element the driver scrolled under the dossier
+   * page's sticky bar is brought to the middle of the window first, as a
+   * person scrolls a little before clicking.
+   */
   async click(css) {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.cmd("POST", `/element/${await this.waitFor(css)}/click`, {});
         return;
       } catch (e) {
-        if (attempt >= 5 || !String(e.message).includes("stale element")) throw e;
-        await sleep(200);
+        const message = String(e.message);
+        if (attempt >= 5 || !(message.includes("stale element") || message.includes("click intercepted"))) throw e;
+        if (message.includes("click intercepted")) {
+          await this.exec("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });", css);
+        } else await sleep(200);
       }
     }
   }

@@ -60,6 +60,10 @@ fn queries() -> Vec<(&'static str, AuditFilter)> {
         ("page of a dossier", AuditFilter::changes_of("dossier", 12_348, 200)),
         ("medical reads", guichet_core::medical::reads_filter(None, None)),
         ("medical reads of a month", guichet_core::medical::reads_filter(day(1), day(30))),
+        (
+            "search page: the agent's recent members",
+            guichet_core::members::recent::recent_filter("agent17", NaiveDate::from_ymd_opt(2026, 12, 13).unwrap()),
+        ),
         ("journal screen", AuditFilter::default()),
         ("journal screen: an agent", AuditFilter { actor: Some("agent17".into()), ..Default::default() }),
         ("journal screen: an action", AuditFilter { action: Some("member.update".into()), ..Default::default() }),

@@ -1,6 +1,6 @@
 //! Members and beneficiaries through the command layer, on both backends.
 
-use crate::helpers::World;
+use crate::helpers::{NewMember, World};
 use crate::support::TestDb;
 use guichet_core::api::Caller;
 use guichet_core::ErrorCode;
@@ -16,6 +16,7 @@ crate::on_both_backends!(
     member_page_history_and_consultation_trace,
     roles_that_read_cannot_write,
     concurrent_member_edits_conflict,
+    the_members_opened_last_are_offered_again,
 );
 
 fn karim() -> Value {
@@ -342,4 +343,29 @@ async fn concurrent_member_edits_conflict(t: TestDb) {
     assert_eq!(e.code, ErrorCode::Conflict);
     let now = w.call(&mut a, "member_get", json!({"id": m["id"]})).await.unwrap();
     assert_eq!(now["member"]["address"], "12 rue de Fès, Casablanca");
+}
+
+/// The search page offers the members an agent opened last: the latest first,
+/// each once, his own consultations only, within the last month.
+async fn the_members_opened_last_are_offered_again(t: TestDb) {
+    let w = World::new(t).without_idle_lock().await;
+    let mut d = w.desks().await;
+    let mut ids = vec![];
+    for (matricule, name) in [("20001", "Alami"), ("20002", "Berrada"), ("20003", "Chraibi")] {
+        // Registered, then his page opened (as reception does).
+        ids.push(w.member(&mut d.reception, NewMember::new(matricule, name, "Karim", "RAM")).await.0);
+    }
+    w.call(&mut d.reception, "member_get", json!({"id": ids[0]})).await.unwrap();
+    w.call(&mut d.claims, "member_get", json!({"id": ids[1]})).await.unwrap();
+    let matricules = |v: Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|m| m["matricule"].as_str().unwrap().to_string()).collect()
+    };
+    let mine = w.call(&mut d.reception, "member_recent", json!({})).await.unwrap();
+    assert_eq!(matricules(mine), ["20001", "20003", "20002"]);
+    let theirs = w.call(&mut d.claims, "member_recent", json!({})).await.unwrap();
+    assert_eq!(matricules(theirs), ["20002"]);
+    // Six weeks later, the page offers nothing from before.
+    w.on_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+    let later = w.call(&mut d.reception, "member_recent", json!({})).await.unwrap();
+    assert_eq!(later, json!([]));
 }

@@ -106,6 +106,7 @@ audit_list                       ...A
 audit_verify                     ...A
 audit_anchor                     ...A
 member_search                    RCMA
+member_recent                    RCMA
 member_get                       RCMA
 member_create                    R..A
 member_rights                    RCMA

@@ -151,3 +151,20 @@ export function tabs(list: [string, string, () => void][]): HTMLDivElement {
   }
   return bar;
 }
+
+/**
+ * A sentence whose references (`M26-0000002`, `AP-2026-000042`, an e-mail)
+ * are never cut at their hyphen or dot: each is a span that does not wrap,
+ * the words around it wrap as usual.
+ */
+export function unbroken(text: string): (string | HTMLElement)[] {
+  const out: (string | HTMLElement)[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/[\p{L}\d][\p{L}\d._%+]*[-@/][\p{L}\d.\-@/]*[\p{L}\d]/gu)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(h("span", { class: "nowrap" }, m[0]));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}

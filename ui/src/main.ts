@@ -242,4 +242,13 @@ function expiredOverlay(message: string): void {
 
 window.addEventListener("guichet:expired", (ev) => expiredOverlay((ev as CustomEvent<string>).detail));
 
+// The server does not answer: one alert at the top of the window, gone at the next answer.
+window.addEventListener("guichet:unavailable", (ev) => {
+  const message = (ev as CustomEvent<string>).detail;
+  const shown = document.getElementById("server-alert");
+  if (shown) shown.textContent = message;
+  else document.body.append(h("div", { id: "server-alert", class: "alert-banner", role: "alert" }, message));
+});
+window.addEventListener("guichet:available", () => document.getElementById("server-alert")?.remove());
+
 void boot();

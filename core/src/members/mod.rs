@@ -6,6 +6,7 @@ mod beneficiaries;
 pub mod coverage;
 pub mod import;
 mod input;
+pub mod recent;
 mod repo;
 pub mod rights;
 mod search;

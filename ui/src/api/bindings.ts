@@ -2385,6 +2385,7 @@ export interface Operations {
   audit_verify: { request: AuditVerifyRequest; response: Verification };
   audit_anchor: { request: Empty; response: Anchor };
   member_search: { request: SearchRequest; response: SearchResult };
+  member_recent: { request: Empty; response: Array<Member> };
   member_get: { request: MemberRef; response: MemberPage };
   member_create: { request: MemberInput; response: Member };
   member_rights: { request: MemberRightsRequest; response: MemberRights };
@@ -2536,6 +2537,7 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   audit_verify: "audit_read",
   audit_anchor: "audit_read",
   member_search: "members_read",
+  member_recent: "members_read",
   member_get: "members_read",
   member_create: "members_write",
   member_rights: "members_read",

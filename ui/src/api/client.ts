@@ -15,6 +15,12 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Where an action was refused because the session ended (the window over the screen explains). */
+export const RELOGIN_HERE = "Non enregistré : reconnectez-vous dans la fenêtre ouverte, puis renvoyez.";
+
+/** Where an action failed because the server did not answer (the alert above explains). */
+export const UNAVAILABLE_HERE = "Non fait : le serveur ne répond pas (voir l'alerte en haut de la fenêtre).";
+
 function asApiError(e: unknown): ApiError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const err = e as ApiError;
@@ -24,8 +30,17 @@ function asApiError(e: unknown): ApiError {
     // An administrator reset this account's password: the window asks for a new one.
     if (err.field === "password_change_required") window.dispatchEvent(new CustomEvent("guichet:password-change"));
     // The server ended this desk's session: the window asks to log in again, keeping the screen.
-    if (err.field === "session_expired")
+    // The window over the screen says why; the form behind only that it is not saved yet.
+    if (err.field === "session_expired") {
       window.dispatchEvent(new CustomEvent("guichet:expired", { detail: err.message }));
+      return { ...err, message: RELOGIN_HERE };
+    }
+    // The server does not answer: the window says it once, as an alert at its top; where the
+    // agent acted, a short line says that nothing was done.
+    if (err.code === "unavailable") {
+      window.dispatchEvent(new CustomEvent("guichet:unavailable", { detail: err.message }));
+      return { ...err, message: UNAVAILABLE_HERE };
+    }
     return err;
   }
   return { code: "internal", message: `Erreur inattendue de l'application : ${String(e)}` };
@@ -36,7 +51,9 @@ export async function call<K extends OperationName>(
   request: Operations[K]["request"],
 ): Promise<Operations[K]["response"]> {
   try {
-    return await invoke<Operations[K]["response"]>("call", { operation, request });
+    const answer = await invoke<Operations[K]["response"]>("call", { operation, request });
+    window.dispatchEvent(new CustomEvent("guichet:available"));
+    return answer;
   } catch (e) {
     throw new ApiFailure(asApiError(e));
   }

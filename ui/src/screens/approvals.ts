@@ -14,6 +14,7 @@ import type {
   Piece,
   Request,
   RequestRow,
+  RequestedAct,
   RequestStatus,
   SessionInfo,
   Unit,
@@ -298,15 +299,23 @@ async function registerPanel(panel: HTMLElement, go: (id: number) => void): Prom
   mount(panel, form);
 }
 
-function grantCells(g: Grant): HTMLElement[] {
-  const show = (n: number): string => (g.unit === "amount" ? `${frMoney(n)} DH` : String(n));
+/** A grant's counts with their unit (« 9 séances », « 10 mois », « 1 500,00 DH »). */
+function counted(g: Grant, n: number): string {
+  if (g.unit === "amount") return `${frMoney(n)} DH`;
+  if (g.unit === "months") return `${n} mois`;
+  return `${n} séance${n > 1 ? "s" : ""}`;
+}
+
+/** A grant's cells; its act named in words when the request says them (`Psychomotricité (PSYMOT)`). */
+function grantCells(g: Grant, acts: RequestedAct[] = []): HTMLElement[] {
+  const label = acts.find((a) => a.act_code === g.act_code)?.label;
   return [
-    h("td", {}, g.act_code),
-    h("td", {}, `${frDate(g.valid_from)} – ${frDate(g.valid_to)}`),
-    h("td", {}, `${show(g.granted)} ${UNITS.find(([u]) => u === g.unit)?.[1].toLowerCase() ?? ""}`),
-    h("td", {}, show(g.used)),
-    h("td", { class: "left" }, show(g.left)),
-    h("td", {}, `${frMoney(g.mutual_share)} / ${frMoney(g.member_share)}`),
+    h("td", {}, label && label !== g.act_code ? `${label} (${g.act_code})` : g.act_code),
+    h("td", { class: "nowrap" }, `${frDate(g.valid_from)} – ${frDate(g.valid_to)}`),
+    h("td", { class: "num" }, counted(g, g.granted)),
+    h("td", { class: "num" }, counted(g, g.used)),
+    h("td", { class: "left num" }, counted(g, g.left)),
+    h("td", { class: "num" }, `${frMoney(g.mutual_share)} / ${frMoney(g.member_share)}`),
   ];
 }
 
@@ -380,7 +389,8 @@ export async function requestPage(
             r.acts
               .map((a) => {
                 const sessions = a.sessions ? ` · ${a.sessions} séances` : "";
-                return `${a.act_code}${sessions}${a.months ? ` · ${a.months} mois` : ""}`;
+                const named = a.label && a.label !== a.act_code ? `${a.label} (${a.act_code})` : a.act_code;
+                return `${named}${sessions}${a.months ? ` · ${a.months} mois` : ""}`;
               })
               .join(", "),
           ],
@@ -401,7 +411,7 @@ export async function requestPage(
       ? grid(
           "request-grants",
           GRANT_HEADERS,
-          r.grants.map((g) => h("tr", {}, ...grantCells(g))),
+          r.grants.map((g) => h("tr", {}, ...grantCells(g, r.acts))),
         )
       : null,
     h("h4", {}, "Pièces"),
@@ -580,7 +590,7 @@ function memberPanel(panel: HTMLElement, go: (id: number) => void): void {
             ["N°", "Bénéficiaire", ...GRANT_HEADERS],
             inForce.flatMap((r) =>
               r.grants.map((g) =>
-                h("tr", {}, h("td", {}, r.number), h("td", {}, r.beneficiary_name), ...grantCells(g)),
+                h("tr", {}, h("td", {}, r.number), h("td", {}, r.beneficiary_name), ...grantCells(g, r.acts)),
               ),
             ),
           ),

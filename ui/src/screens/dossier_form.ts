@@ -40,7 +40,17 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
   const beneficiary = field("Bénéficiaire (n°)", "beneficiary_id", { value: "1" });
   const choices = h("p", { id: "beneficiary-choices", class: "hint" });
   let beneficiaryIds: number[] = [];
-  const kind = field("Nature (M, D, O, A)", "kind", { value: "M" });
+  // A letter typed at speed, said in words beside it: « M — Maladie ».
+  const kind = field("Nature", "kind", { value: "M" });
+  const kindWords = h("small", { class: "hint", id: "kind-words" });
+  const sayKind = (): void => {
+    const typed = (kind.querySelector("input") as HTMLInputElement).value;
+    const k = KINDS.find(([c]) => c === kindOf(typed));
+    kindWords.textContent = k ? `${typed.trim().toUpperCase().slice(0, 1)} — ${k[1]}` : "M, D, O ou A";
+  };
+  kind.querySelector("input")?.addEventListener("input", sayKind);
+  kind.append(kindWords);
+  sayKind();
   const firstAct = field("Date du premier acte", "first_act_date");
   firstAct.querySelector("input")?.setAttribute("placeholder", "jj/mm/aaaa");
   const confirm = h(
@@ -141,6 +151,7 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
       input("pieces").value = "1";
       input("beneficiary_id").value = "1";
       input("kind").value = "M";
+      sayKind();
       beneficiaryIds = [];
       choices.textContent = "";
       memberFound.textContent = "";

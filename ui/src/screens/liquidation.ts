@@ -15,18 +15,25 @@ import type {
   ThirdPartyInput,
   ThirdPartyPayment,
 } from "../api/bindings";
-import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine } from "../dom";
+import { field, formError, frDate, frMoney, h, mount, onSubmit, select } from "../dom";
 import { isoDate } from "./dossier_form";
 import { PDF, saveAs, grid } from "../widgets";
 import { originalCheck, vignetteTools } from "./pharmacy";
 
 function rateText(bp: number | null): string {
   if (bp === null) return "";
-  return `${(bp / 100).toLocaleString("fr-FR")} %`;
+  return `${(bp / 100).toLocaleString("fr-FR")}\u00a0%`;
+}
+
+/** The dossier page's sticky bar: its primary actions go there, and what they did. */
+export interface ActionBar {
+  actions: HTMLElement;
+  status: HTMLElement;
 }
 
 export async function liquidationPanel(
   parent: HTMLElement,
+  bar: ActionBar,
   allowed: DossierActions,
   d: Dossier,
   reload: () => Promise<void>,
@@ -35,7 +42,7 @@ export async function liquidationPanel(
   const canEdit = allowed.edit_care_lines;
   // Liquidated lines are shown once, with their figures, under « Liquidation ».
   const liquidated = d.total_reimbursed !== null;
-  const status = statusLine("liquidation-status");
+  const status = bar.status;
   const parts: (HTMLElement | null)[] = [h("h3", {}, "Lignes de soins et liquidation")];
 
   if (canEdit) {
@@ -213,7 +220,7 @@ export async function liquidationPanel(
         if (e instanceof ApiFailure) status.textContent = e.message;
       }
     });
-    parts.push(h("div", { class: "row" }, b));
+    bar.actions.prepend(b);
   }
   if (liquidated && lines.length) {
     parts.push(h("h3", {}, "Liquidation"), linesTable(lines));
@@ -231,7 +238,7 @@ export async function liquidationPanel(
     );
   }
   if (d.status === "paye") {
-    const b = h("button", { type: "button", id: "statement-save" }, "Enregistrer le décompte (PDF)");
+    const b = h("button", { type: "button", class: "primary", id: "statement-save" }, "Enregistrer le décompte (PDF)");
     b.addEventListener(
       "click",
       saveAs(
@@ -241,27 +248,62 @@ export async function liquidationPanel(
         (p) => `Décompte enregistré : ${p}`,
       ),
     );
-    parts.push(h("div", { class: "row" }, b));
+    bar.actions.prepend(b);
   }
   if (allowed.check_original) parts.push(originalCheck(d, lines));
-  parts.push(status);
   mount(parent, ...parts);
 }
 
-/** Who paid or pays what, summed over the lines. */
+/** Who pays what, summed over the lines: a small table, one row per payer. */
 function whoPays(lines: StoredLine[]): HTMLElement {
-  const sum = (f: (l: StoredLine) => number): number => lines.reduce((t, l) => t + f(l), 0);
-  const byFund = sum((l) => l.paid_by_fund);
-  const byMutual = sum((l) => l.paid_by_mutual);
-  const items = [
-    byFund ? `Payé au prestataire par la caisse AMO : ${frMoney(byFund)} DH` : null,
-    byMutual ? `Payé au prestataire par la mutuelle : ${frMoney(byMutual)} DH` : null,
-    `Part AMO : ${frMoney(sum((l) => l.amo ?? 0))} DH, dont ` +
-      `${frMoney(sum((l) => l.amo_to_member ?? 0))} DH à l'adhérent`,
-    `Part mutuelle : ${frMoney(sum((l) => l.complementary ?? 0))} DH`,
-    `Reste à la charge de l'adhérent : ${frMoney(sum((l) => l.remainder ?? 0))} DH`,
-  ];
-  return h("ul", { id: "liquidation-payers" }, ...items.map((t) => (t ? h("li", {}, t) : null)));
+  const sum = (f: (l: StoredLine) => number | null): number => lines.reduce((t, l) => t + (f(l) ?? 0), 0);
+  const amoToMember = sum((l) => l.amo_to_member);
+  const row = (who: string, ...cells: (number | null)[]): HTMLTableRowElement =>
+    h(
+      "tr",
+      {},
+      h("th", { scope: "row" }, who),
+      ...cells.map((c) => h("td", { class: "num" }, c === null ? "" : `${frMoney(c)} DH`)),
+    );
+  return h(
+    "table",
+    { class: "grid payers", id: "liquidation-payers" },
+    h("caption", {}, "Qui paie quoi"),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, ""),
+        h("th", { scope: "col", class: "num" }, "Sa part"),
+        h("th", { scope: "col", class: "num" }, "Payé au prestataire"),
+        h("th", { scope: "col", class: "num" }, "Versé à l'adhérent"),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      row(
+        "Caisse AMO",
+        sum((l) => l.amo),
+        sum((l) => l.paid_by_fund),
+        amoToMember,
+      ),
+      row(
+        "Mutuelle",
+        sum((l) => l.complementary),
+        sum((l) => l.paid_by_mutual),
+        sum((l) => (l.accepted === false ? 0 : l.reimbursed)) - amoToMember,
+      ),
+      row(
+        "Adhérent (reste à charge)",
+        sum((l) => l.remainder),
+        null,
+        null,
+      ),
+    ),
+  );
 }
 
 /** The coverages issued by the AMO fund for the member, and the form to record one from the fund's letter. */
@@ -355,8 +397,12 @@ async function fundCoverages(d: Dossier): Promise<HTMLElement> {
   return wrap;
 }
 
-/** The lines with their figures; the explanation of each shows under it. */
+/** Amount columns: right-aligned, figures in columns, never wrapped. */
+const num = { class: "num" };
+
+/** The lines with their figures and a totals row; how each was reached folds under it. */
 function linesTable(lines: StoredLine[]): HTMLTableElement {
+  const money = (c: number | null): HTMLTableCellElement => h("td", num, c === null ? "" : frMoney(c));
   const rows: HTMLElement[] = [];
   for (const l of lines) {
     rows.push(
@@ -365,18 +411,16 @@ function linesTable(lines: StoredLine[]): HTMLTableElement {
         { class: l.accepted === false ? "rejected" : "" },
         h("td", {}, frDate(l.date)),
         h("td", {}, l.quantity > 1 ? `${l.quantity} × ${l.label}` : l.label),
-        h("td", {}, frMoney(l.charged)),
-        h("td", {}, frMoney(l.paid_by_fund + l.paid_by_mutual)),
-        h("td", {}, l.base === null ? "" : frMoney(l.base)),
-        h("td", {}, l.exempted ? "exonéré (ALD)" : rateText(l.rate)),
-        h("td", {}, l.amo === null ? "" : frMoney(l.amo)),
-        h("td", {}, l.complementary === null ? "" : frMoney(l.complementary)),
-        h(
-          "td",
-          { class: "reimbursed" },
-          l.accepted === false ? (l.reason ?? "Rejetée") : l.reimbursed === null ? "" : frMoney(l.reimbursed),
-        ),
-        h("td", {}, l.remainder === null ? "" : frMoney(l.remainder)),
+        money(l.charged),
+        money(l.paid_by_fund + l.paid_by_mutual),
+        money(l.base),
+        h("td", num, l.exempted ? "exonéré (ALD)" : rateText(l.rate)),
+        money(l.amo),
+        money(l.complementary),
+        l.accepted === false
+          ? h("td", { class: "reimbursed" }, l.reason ?? "Rejetée")
+          : h("td", { class: "reimbursed num" }, l.reimbursed === null ? "" : frMoney(l.reimbursed)),
+        money(l.remainder),
       ),
     );
     if (l.explanation.length)
@@ -384,24 +428,56 @@ function linesTable(lines: StoredLine[]): HTMLTableElement {
         h(
           "tr",
           { class: "explanation" },
-          h("td", { colspan: "10" }, h("small", { class: "hint" }, l.explanation.join(" · "))),
+          h(
+            "td",
+            { colspan: "10" },
+            h("details", {}, h("summary", {}, "Calcul"), h("small", { class: "hint" }, l.explanation.join(" · "))),
+          ),
         ),
       );
   }
-  return grid(
+  const sum = (f: (l: StoredLine) => number | null): number => lines.reduce((t, l) => t + (f(l) ?? 0), 0);
+  const total = (f: (l: StoredLine) => number | null): HTMLTableCellElement => h("td", num, frMoney(sum(f)));
+  const table = grid(
     "liquidation-lines",
-    [
-      "Date",
-      "Acte",
-      "Frais engagés",
-      "Payé au prestataire",
-      "Base",
-      "Taux",
-      "Part AMO",
-      "Part mutuelle",
-      "Remboursé",
-      "Reste à charge",
-    ],
+    ["Date", "Acte", "Frais", "Tiers payant", "Base", "Taux", "Part AMO", "Part mutuelle", "Remboursé", "Reste"],
     rows,
   );
+  // The headers of amount columns align with their figures; each says in full what it is.
+  const full = [
+    "",
+    "",
+    "Frais engagés",
+    "Déjà payé au prestataire (tiers payant)",
+    "Base de remboursement",
+    "Taux de la part AMO",
+    "",
+    "",
+    "Remboursé à l'adhérent",
+    "Reste à la charge de l'adhérent",
+  ];
+  table.querySelectorAll("th").forEach((th, i) => {
+    if (i >= 2) th.classList.add("num");
+    if (full[i]) th.title = full[i] ?? "";
+  });
+  table.append(
+    h(
+      "tfoot",
+      {},
+      h(
+        "tr",
+        { id: "liquidation-total-row" },
+        h("th", { colspan: "2", scope: "row" }, "Total"),
+        total((l) => l.charged),
+        total((l) => l.paid_by_fund + l.paid_by_mutual),
+        total((l) => l.base),
+        h("td", {}),
+        total((l) => l.amo),
+        total((l) => l.complementary),
+        total((l) => (l.accepted === false ? 0 : l.reimbursed)),
+        total((l) => l.remainder),
+      ),
+    ),
+  );
+  return table;
 }

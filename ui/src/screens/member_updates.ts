@@ -157,15 +157,21 @@ export function updateRequestForm(
   return form;
 }
 
-/** Requests with their validate / refuse buttons; `reload` after a decision. */
+/**
+ * Requests with their validate / refuse buttons; `reload` after a decision.
+ * `decider` is the staff member who may decide (his username), or null: the
+ * requests he recorded himself are not offered to him (the core refuses them
+ * anyway, `auth::four_eyes`).
+ */
 export function requestsTable(
   id: string,
   list: UpdateRequest[],
-  canDecide: boolean,
+  decider: string | null,
   reload: (message: string) => void,
 ): HTMLElement {
   const status = statusLine(`${id}-status`);
   const rows = list.map((r) => {
+    const canDecide = decider !== null && r.created_by !== decider;
     const reason = h("input", { name: "reason", "aria-label": "Motif du refus", placeholder: "Motif du refus" });
     const decide = async (decision: "validate" | "refuse"): Promise<void> => {
       try {
@@ -226,6 +232,9 @@ export function requestsTable(
         canDecide && r.status === "en_attente"
           ? h("button", { type: "button", class: "attach", onclick: () => void attach() }, "Joindre une pièce…")
           : null,
+        decider !== null && !canDecide && r.status === "en_attente"
+          ? h("span", { class: "hint four-eyes" }, "Enregistrée par vous : un autre agent la valide.")
+          : null,
         savePdfButton(`update-receipt-${r.id}`, "Accusé de réception…", status, `accuse-demande-${r.id}.pdf`, (path) =>
           call("member_update_receipt", { id: r.id, path }),
         ),
@@ -238,7 +247,7 @@ export function requestsTable(
 /** The pending requests of every member, oldest first. */
 export async function pendingPanel(
   content: HTMLElement,
-  canDecide: boolean,
+  decider: string | null,
   back: () => void,
   message = "",
 ): Promise<void> {
@@ -254,7 +263,7 @@ export async function pendingPanel(
     message ? h("p", { class: "status-line", role: "status" }, message) : null,
     list.length === 0
       ? h("p", { class: "hint" }, "Aucune demande en attente.")
-      : requestsTable("pending-updates", list, canDecide, (m) => void pendingPanel(content, canDecide, back, m)),
+      : requestsTable("pending-updates", list, decider, (m) => void pendingPanel(content, decider, back, m)),
   );
 }
 

@@ -37,18 +37,24 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
   });
   const results = h("div", { id: "member-results" });
   const status = h("p", { class: "hint", id: "member-search-status" });
+  // Before anything is typed, the page offers the agent's work: the members he
+  // opened last (arrows and Enter open them too) and his queue of dossiers.
+  let recent: Member[] = [];
+  const myQueue = h("p", { id: "my-queue", class: "hint" });
   let found: Member[] = [];
   let selected = 0;
   let seq = 0;
 
   const render = (): void => {
+    const offering = input.value.trim() === "";
     mount(
       results,
       found.length === 0
         ? null
         : h(
             "table",
-            { class: "grid selectable" },
+            { class: "grid selectable", id: offering ? "member-recent" : "member-found" },
+            offering ? h("caption", {}, "Derniers adhérents consultés") : null,
             h(
               "thead",
               {},
@@ -89,7 +95,8 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
     const mine = ++seq;
     const q = input.value.trim();
     if (q === "") {
-      found = [];
+      found = recent;
+      selected = 0;
       status.textContent = "";
       render();
       return;
@@ -133,6 +140,31 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
   const openMember = (id: number): void =>
     void memberPage(content, session, id, () => membersSection(content, session));
 
+  const offerWork = async (): Promise<void> => {
+    recent = await call("member_recent", {}).catch(() => []);
+    if (input.value.trim() === "") void search();
+    if (!session.permissions.includes("dossiers_read")) return;
+    const queue = await call("dossier_queue", { mine: true }).catch(() => null);
+    if (!queue) return;
+    const n = queue.rows.length;
+    const count = queue.more ? "plus de 50 dossiers" : `${n} dossier${n > 1 ? "s" : ""}`;
+    // The Dossiers section, as its key in the menu opens it.
+    const open = h(
+      "button",
+      {
+        type: "button",
+        id: "my-queue-open",
+        onclick: () => document.querySelector<HTMLElement>('[data-section="dossiers"]')?.click(),
+      },
+      "Ouvrir ma file",
+    );
+    mount(
+      myQueue,
+      n === 0 ? "Ma file : aucun dossier à traiter." : `Ma file : ${count} à traiter. `,
+      n === 0 ? null : open,
+    );
+  };
+
   mount(
     content,
     h(
@@ -152,7 +184,10 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
         {
           type: "button",
           id: "member-updates-pending",
-          onclick: () => void pendingPanel(content, canWrite, () => membersSection(content, session)),
+          onclick: () =>
+            void pendingPanel(content, canWrite ? session.staff.username : null, () =>
+              membersSection(content, session),
+            ),
         },
         "Demandes à valider",
       ),
@@ -171,8 +206,10 @@ export function membersSection(content: HTMLElement, session: SessionInfo): void
     input,
     status,
     results,
+    myQueue,
   );
   input.focus();
+  void offerWork();
 }
 
 async function memberPage(
@@ -251,19 +288,40 @@ async function memberPage(
       memberView(v),
     );
   };
-  mount(
-    content,
+  // One line: back, the name, the three everyday actions; the others under « Plus ».
+  const more = h(
+    "details",
+    { class: "plus-menu", id: "member-more" },
+    h("summary", {}, "Plus"),
     h(
       "div",
-      { class: "row" },
-      h("button", { type: "button", id: "member-back", onclick: back }, "← Recherche"),
-      h("h2", { id: "member-title" }, `${m.last_name} ${m.first_name}`),
-      h("span", { class: "spacer" }),
+      { class: "plus-items" },
       h(
         "button",
         { type: "button", id: "member-view-open", onclick: () => void openView() },
         "Vue adhérent (téléphone)",
       ),
+      canWrite
+        ? savePdfButton(
+            "member-portal-letter",
+            "Code de l'espace adhérent…",
+            portalStatus,
+            `espace-adherent-${m.matricule}.pdf`,
+            (path) => call("portal_code_letter", { member_id: m.id, purpose: "activation", path }),
+          )
+        : null,
+    ),
+  );
+  // A menu closes once one of its items is chosen.
+  more.querySelector(".plus-items")?.addEventListener("click", () => (more.open = false));
+  mount(
+    content,
+    h(
+      "div",
+      { class: "row page-head" },
+      h("button", { type: "button", id: "member-back", onclick: back }, "← Recherche"),
+      h("h2", { id: "member-title" }, `${m.last_name} ${m.first_name}`),
+      h("span", { class: "spacer" }),
       canWrite
         ? h(
             "button",
@@ -279,17 +337,9 @@ async function memberPage(
           )
         : null,
       canWrite
-        ? savePdfButton(
-            "member-portal-letter",
-            "Code de l'espace adhérent…",
-            portalStatus,
-            `espace-adherent-${m.matricule}.pdf`,
-            (path) => call("portal_code_letter", { member_id: m.id, purpose: "activation", path }),
-          )
-        : null,
-      canWrite
         ? h("button", { type: "button", id: "member-edit", onclick: () => memberForm(content, session, m) }, "Modifier")
         : null,
+      more,
     ),
     message ? h("p", { id: "member-status", class: "status-line", role: "status" }, message) : null,
     portalStatus,
@@ -351,7 +401,9 @@ async function memberPage(
     benefEditor,
     rightsPanel(page, session, reload),
     requests.length > 0 ? h("h3", {}, "Demandes de modification") : null,
-    requests.length > 0 ? requestsTable("member-requests", requests, canWrite, reload) : null,
+    requests.length > 0
+      ? requestsTable("member-requests", requests, canWrite ? session.staff.username : null, reload)
+      : null,
     h("h3", {}, "Historique des modifications"),
     grid(
       "member-history",
@@ -415,11 +467,20 @@ const FIELDS: Record<string, string> = {
 function changes(before: unknown, after: unknown): string {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
-  const show = (v: unknown): string => (v === null || v === undefined || v === "" ? "—" : String(v));
+  // In the words of the page: dates day first, a situation or a link in words, a RIB grouped.
+  const show = (v: unknown, k: string): string => {
+    if (v === null || v === undefined || v === "") return "—";
+    const text = String(v);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return frDate(text);
+    if (k === "status") return label(STATUS, text as MemberStatus);
+    if (k === "relation") return labelOf(RELATIONS, text as Relation);
+    if (k === "rib") return frRib(text);
+    return text;
+  };
   const keys = Array.from(new Set([...Object.keys(b), ...Object.keys(a)]));
   return keys
     .filter((k) => k !== "member_id" && JSON.stringify(b[k] ?? null) !== JSON.stringify(a[k] ?? null))
-    .map((k) => `${FIELDS[k] ?? k} : ${show(b[k])} → ${show(a[k])}`)
+    .map((k) => `${FIELDS[k] ?? k} : ${show(b[k], k)} → ${show(a[k], k)}`)
     .join(" ; ");
 }
 

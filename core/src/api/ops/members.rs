@@ -69,6 +69,19 @@ async fn find(ctx: &Ctx<'_>, r: &MemberRef) -> ApiResult<Member> {
     })
 }
 
+pub struct MemberRecent;
+impl Operation for MemberRecent {
+    const NAME: &'static str = "member_recent";
+    const PERMISSION: Permission = Permission::MembersRead;
+    const SUMMARY: &'static str =
+        "The members this staff member opened in the last 30 days (his search page offers them again), latest first.";
+    type Request = Empty;
+    type Response = Vec<Member>;
+    async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Vec<Member>> {
+        members::recent::recent(ctx.db().pool(), &ctx.actor.name, ctx.now.date_naive()).await
+    }
+}
+
 pub struct MemberGet;
 impl Operation for MemberGet {
     const NAME: &'static str = "member_get";
@@ -81,7 +94,7 @@ impl Operation for MemberGet {
         let member = find(ctx, &r).await?;
         // Who consulted which member's personal data, and when.
         ctx.journal(Change {
-            action: "member.read",
+            action: members::recent::READ,
             entity_type: "member",
             entity_id: Some(member.id.to_string()),
             before: None,
@@ -366,7 +379,7 @@ impl Operation for MemberView {
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<PortalView> {
         let member = find(ctx, &r).await?;
         ctx.journal(Change {
-            action: "member.read",
+            action: members::recent::READ,
             entity_type: "member",
             entity_id: Some(member.id.to_string()),
             before: None,

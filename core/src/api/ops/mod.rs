@@ -67,6 +67,7 @@ operations! {
     audit::AuditVerify,
     audit::AuditAnchor,
     members::MemberSearch,
+    members::MemberRecent,
     members::MemberGet,
     members::MemberCreate,
     rights::MemberRightsGet,

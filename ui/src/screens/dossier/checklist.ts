@@ -17,14 +17,17 @@ const CONTENTS: [keyof Contents, string][] = [
   ["chronic", "Maladie chronique (ALD/ALC)"],
 ];
 
-export function checklistPart(p: DossierPage, reload: () => Promise<void>): HTMLFormElement {
+/** The checklist; once every required document is there it folds into one line that says so. */
+export function checklistPart(p: DossierPage, reload: () => Promise<void>): HTMLElement {
   const d = p.dossier;
   // Checklist: what the dossier contains decides the required documents.
   const canTick = p.can.tick_checklist;
+  const required = p.checklist.items.filter((it) => it.required);
+  const complete = p.checklist.missing.length === 0;
   const checklist = h("form", { id: "checklist", class: "card inline checklist" });
   mount(
     checklist,
-    h("h3", {}, "Pièces du dossier"),
+    complete ? null : h("h3", {}, "Pièces du dossier"),
     formError(),
     h("p", { class: "hint" }, "Le dossier contient :"),
     ...CONTENTS.map(([k, label]) =>
@@ -50,9 +53,9 @@ export function checklistPart(p: DossierPage, reload: () => Promise<void>): HTML
         it.label,
       ),
     ),
-    p.checklist.missing.length
-      ? h("p", { id: "checklist-missing", class: "field-error" }, `Manquent : ${p.checklist.missing.join(" ; ")}`)
-      : h("p", { id: "checklist-missing", class: "hint" }, "Toutes les pièces exigées sont présentes."),
+    complete
+      ? null
+      : h("p", { id: "checklist-missing", class: "field-error" }, `Manquent : ${p.checklist.missing.join(" ; ")}`),
     canTick ? h("button", { type: "submit", id: "checklist-save" }, "Enregistrer les pièces") : null,
   );
   onSubmit(checklist, async () => {
@@ -65,5 +68,18 @@ export function checklistPart(p: DossierPage, reload: () => Promise<void>): HTML
     await call("dossier_checklist", { id: d.id, version: d.version, contents, present });
     await reload();
   });
-  return checklist;
+  if (!complete) return checklist;
+  const count = `${required.length} exigée${required.length > 1 ? "s" : ""} sur ${required.length}`;
+  return h(
+    "details",
+    { class: "card checklist-folded", id: "checklist-details" },
+    h(
+      "summary",
+      {},
+      h("strong", {}, "Pièces du dossier : "),
+      h("span", { id: "checklist-missing" }, "Toutes les pièces exigées sont présentes."),
+      h("span", { class: "hint" }, ` (${count}) — ouvrir pour les revoir`),
+    ),
+    checklist,
+  );
 }

@@ -5,7 +5,7 @@
 import { labelOf } from "../../labels";
 import { call } from "../../api/client";
 import type { DossierPage } from "../../api/bindings";
-import { frDate, frMoney, h, mount, statusLine } from "../../dom";
+import { frDate, frMoney, h, mount, statusLine, unbroken } from "../../dom";
 import { KINDS } from "../dossier_form";
 import { liquidationPanel } from "../liquidation";
 import { PDF, saveAs } from "../../widgets";
@@ -77,16 +77,18 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
     { class: "portal", id: "member-view" },
     h("strong", {}, "Ce que l'adhérent voit : "),
     `${p.member_view.status}`,
-    p.member_view.reason ? h("p", {}, p.member_view.reason) : null,
+    p.member_view.reason ? h("p", {}, ...unbroken(p.member_view.reason)) : null,
     p.member_view.missing.length ? h("ul", {}, ...p.member_view.missing.map((m) => h("li", {}, m))) : null,
-    p.member_view.how_to_complete ? h("p", { class: "hint" }, p.member_view.how_to_complete) : null,
+    p.member_view.how_to_complete ? h("p", { class: "hint" }, ...unbroken(p.member_view.how_to_complete)) : null,
     p.member_view.original_expected
       ? h("p", { class: "hint", id: "member-view-original" }, p.member_view.original_expected)
       : null,
   );
 
   const liquidation = h("div", { id: "liquidation" });
-  if (p.can.show_care_lines) void liquidationPanel(liquidation, p.can, d, reload);
+  // Always in reach, however far down the page: the moves, the primary action and what they did.
+  const bar = h("div", { class: "action-bar", id: "dossier-actions" }, moveForm, actions, status);
+  if (p.can.show_care_lines) void liquidationPanel(liquidation, { actions, status }, p.can, d, reload);
   const payNext = p.can.pay
     ? h("p", { class: "hint", id: "dossier-pay-next" }, "Liquidé : le prochain lot de paiement le réglera (Décomptes).")
     : null;
@@ -95,9 +97,6 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
     h("h3", { id: "dossier-title" }, `Dossier ${d.form_number}`),
     statusBox,
     payNext,
-    actions,
-    status,
-    moveForm,
     facts,
     portal,
     medicalPart(p, status),
@@ -110,5 +109,6 @@ export async function dossierPage(panel: HTMLElement, id: number, back: () => vo
     ...scansPart(p, status),
     h("h3", {}, "Historique"),
     await historyPart(p),
+    bar,
   );
 }
