@@ -77,9 +77,9 @@ test(
     const staff = sys("staff_list", {}).staff;
     const nadia = staff.find((s) => s.username === "n.alami");
     sys("staff_reset_password", { id: nadia.id, new_password: "Passage-2026-1" });
-    // Her next action meets the core's refusal: the window is cleared for the new password.
+    // Her next action meets the core's refusal: opening Adhérents asks for the members she opened
+    // last, and the window is cleared for the new password before anything is shown.
     await w.click('#sections button[data-section="adherents"]');
-    await w.type("#member-search", "13059" + ENTER);
     await w.waitFor("#password-change-form");
     const page = await w.exec("return document.body.innerText;");
     assert.ok(!page.includes("Bennani"), `nothing of the member stays: ${page}`);
