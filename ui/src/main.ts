@@ -1,6 +1,7 @@
 // Boot: which screen the window opens on. The database first (it may be a
 // shared server that is down), then first start or login.
 import "./style.css";
+import "./screens.css";
 import { ApiFailure, call, databaseStatus } from "./api/client";
 import { field, formError, h, mount, onSubmit } from "./dom";
 import { databaseScreen } from "./screens/database";

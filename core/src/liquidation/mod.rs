@@ -4,6 +4,7 @@
 //! coverages and the arrangement with it (`fund`), what third parties paid
 //! providers (`third_party`).
 
+mod acts;
 pub mod chronic;
 pub mod compute;
 pub mod declared;

@@ -4,7 +4,7 @@
 import type { SessionInfo } from "../api/bindings";
 import { call } from "../api/client";
 import { h, mount, tabs } from "../dom";
-import { providersPanel } from "./approvals";
+import { providersPanel } from "./approval_watch";
 import { auditPanel } from "./audit";
 import { backupsPanel } from "./backups";
 import { deadlinesPanel, documentsPanel, mutualPanel, reasonsPanel, urnsPanel } from "./catalogues";
