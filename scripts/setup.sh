@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Guichet needs on Debian 12 when it is missing: the WebKitGTK
 # build libraries, Xvfb and WebKitWebDriver, poppler (PDF checks), PostgreSQL,
-# a mail server for the tests of the messages (aiosmtpd), the UI's npm packages
-# and tauri-driver. Sourced by start.sh and test.sh.
+# a mail server for the tests of the messages (aiosmtpd), the French locale,
+# the UI's npm packages and tauri-driver. Sourced by start.sh and test.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
   xvfb xauth xdotool webkit2gtk-driver poppler-utils chromium chromium-driver chromium-l10n
-  postgresql postgresql-client python3-aiosmtpd
+  postgresql postgresql-client python3-aiosmtpd locales
 )
 
 install_apt() {
@@ -26,6 +26,17 @@ install_apt() {
     echo "==> apt: installing ${missing[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# The desk's WebKit and the browser run in French in the tests, as agents' and
+# members' machines do (dates day first, the file chooser's words): the
+# fr_FR.UTF-8 locale must exist.
+install_french_locale() {
+  if ! locale -a 2>/dev/null | grep -qi '^fr_FR\.utf-\?8$'; then
+    echo "==> locale-gen fr_FR.UTF-8"
+    $SUDO sed -i 's/^# *fr_FR.UTF-8 UTF-8/fr_FR.UTF-8 UTF-8/' /etc/locale.gen
+    $SUDO locale-gen >/dev/null
   fi
 }
 

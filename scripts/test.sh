@@ -7,6 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_apt
+install_french_locale
 install_npm
 install_tauri_driver
 install_rust_tools

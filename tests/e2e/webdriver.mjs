@@ -79,6 +79,9 @@ export async function launch(extraEnv = {}) {
   const nativePort = await freePort();
   const env = {
     ...process.env,
+    // In French, as agents' machines are: WebKit's own controls and dates day first.
+    LANG: "fr_FR.UTF-8",
+    LANGUAGE: "fr_FR:fr",
     XDG_DATA_HOME: join(home, "data"),
     XDG_CONFIG_HOME: join(home, "config"),
     XDG_CACHE_HOME: join(home, "cache"),
@@ -349,30 +352,42 @@ export class Window {
   }
 
   /**
-   * What a page promises whatever it shows: no horizontal scrollbar, no ISO
-   * date, no English word of a browser or a framework left in its text, and
-   * (axe-core) no serious or critical accessibility violation. Returns the
-   * problems found, empty when none.
+   * What every page promises whatever it shows, in the window as in the
+   * browser: no horizontal scrollbar (the page's nor the desk's content
+   * panel's), no ISO date and no English word of a browser or a framework in
+   * its text. Returns the problems found, empty when none; every screenshot
+   * checks them.
    */
-  async pageProblems() {
+  async textProblems() {
     const problems = [];
     const wide = await this.exec(
-      "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+      "return [document.documentElement, document.querySelector('.content')].filter((e) => e)" +
+        ".map((e) => [e.scrollWidth, e.clientWidth, e === document.documentElement ? 'page' : 'content']);",
     );
-    if (wide[0] > wide[1]) {
+    for (const [scroll, client, what] of wide) {
+      if (scroll <= client) continue;
       const culprits = await this.exec(
-        "const w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('body *'))" +
+        "const w = arguments[0] === 'page' ? document.documentElement.clientWidth : " +
+          "document.querySelector('.content').getBoundingClientRect().right; " +
+          "return Array.from(document.querySelectorAll('body *'))" +
           ".filter((e) => e.getBoundingClientRect().right > w + 1).slice(-3).map((e) => e.tagName + " +
           "(e.id ? '#' + e.id : '') + (e.getAttribute('name') ? '[' + e.getAttribute('name') + ']' : '') + ' ' + " +
           "Math.round(e.getBoundingClientRect().width) + ' px');",
+        what,
       );
-      problems.push(`horizontal scroll: ${wide[0]} px wide in ${wide[1]} px (${culprits.join(", ")})`);
+      problems.push(`horizontal scroll (${what}): ${scroll} px wide in ${client} px (${culprits.join(", ")})`);
     }
     const text = await this.exec("return document.body.innerText;");
     const iso = text.match(/\b\d{4}-\d{2}-\d{2}\b/);
     if (iso) problems.push(`ISO date « ${iso[0]} »`);
     const english = text.match(ENGLISH);
     if (english) problems.push(`English word « ${english[0]} »`);
+    return problems;
+  }
+
+  /** The promises of every page, and (axe-core) no serious or critical accessibility violation. */
+  async pageProblems() {
+    const problems = await this.textProblems();
     if (!(await this.exec("return typeof window.axe === 'object';"))) {
       await this.exec(readFileSync(AXE, "utf8") + "\n;return true;");
     }
@@ -388,8 +403,11 @@ export class Window {
     return problems;
   }
 
-  /** Saves a PNG of the window under .e2e/, after two animation frames. */
+  /** Saves a PNG of the window under .e2e/, after two animation frames, once the page keeps the promises
+   * of every page (textProblems: a screenshot is a checkpoint). */
   async screenshot(name) {
+    const problems = await this.textProblems();
+    if (problems.length) throw new Error(`${name}: ${problems.join(" ; ")}`);
     await this.cmd("POST", "/execute/async", {
       script:
         "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => " +
