@@ -428,7 +428,7 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
             view["beneficiaries"][0]["relation"].as_str(),
             view["beneficiaries"][0]["coverage"].as_str()
         ),
-        (Some(1), Some("Lui-même"), Some("Couvert"))
+        (Some(1), Some("Lui-même"), Some("Couvert(e)"))
     );
     let by_form =
         |f: &str| view["dossiers"].as_array().unwrap().iter().find(|d| d["form_number"] == f).unwrap().clone();

@@ -136,6 +136,21 @@ async fn children_past_the_age_students_and_the_disabled(t: TestDb) {
     );
     assert_eq!(coverage_of(&page, yasmine), "Couvert(e) jusqu'au 31/08/2023 (certificat de scolarité)");
     assert_eq!(coverage_of(&page, o.fouad), "Couvert(e)");
+    // The member's view (his portal, read to him on the phone) says each one's coverage in the same words.
+    let view = o.w.call(&mut o.reception, "member_view", json!({"id": member})).await.unwrap();
+    let said: Vec<(String, String)> = view["beneficiaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap().to_string(), b["coverage"].as_str().unwrap().to_string()))
+        .collect();
+    for (name, words) in [
+        ("BENHNINI Farah", coverage_of(&page, o.farah)),
+        ("BENHNINI Yasmine", coverage_of(&page, yasmine)),
+        ("BENHNINI Omar", coverage_of(&page, omar)),
+    ] {
+        assert!(said.contains(&(name.to_string(), words.clone())), "{name}: {words} in {said:?}");
+    }
     let actions = o.w.audit_actions().await;
     assert!(
         actions.contains(&"beneficiary.schooling".to_string())

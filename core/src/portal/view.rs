@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::{ends_within, fr, RENEWAL_NOTICE_DAYS};
 use crate::kernel::rib::masked as masked_rib;
 use crate::kernel::tone::Tone;
+use crate::members::coverage::Coverage;
 use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
 use crate::money::format as dh;
@@ -44,7 +45,8 @@ pub struct PortalBeneficiary {
     pub name: String,
     pub relation: String,
     pub birth_date: Option<String>,
-    /// `Couvert`, `Couvert jusqu'au 31/12/2026`, `Plus couvert depuis le 31/12/2022`.
+    /// In the words of the desk's page, from the one rule of who is covered (`members::coverage`):
+    /// `Couvert(e) jusqu'au 05/07/2037 (21 ans ; au-delà, certificat de scolarité)`, or why not.
     pub coverage: String,
 }
 
@@ -136,15 +138,6 @@ pub struct PortalView {
     pub updates: Vec<PortalUpdate>,
 }
 
-fn coverage_words(start: Option<NaiveDate>, end: Option<NaiveDate>, today: NaiveDate) -> String {
-    match (start, end) {
-        (Some(s), _) if s > today => format!("Couvert à partir du {}", fr(s)),
-        (_, Some(e)) if e < today => format!("Plus couvert depuis le {}", fr(e)),
-        (_, Some(e)) => format!("Couvert jusqu'au {}", fr(e)),
-        _ => "Couvert".to_string(),
-    }
-}
-
 /// The member's view, today.
 pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<PortalView> {
     let pool = db.pool();
@@ -163,7 +156,10 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
         email: m.email.clone(),
         rib: masked_rib(m.rib.as_deref()),
     };
-    let member_end = m.end_date;
+    // Who is covered is one rule (members/coverage.rs), in the same words as on the desk's page:
+    // ages, schooling, disability, suspensions, a death, the member's leaving.
+    let cover = Coverage::read(&mut *pool.acquire().await?, member_id).await?.summary(today);
+    let coverage_of = |id: i64| cover.iter().find(|c| c.beneficiary_id == id).map(|c| c.text.clone());
     let beneficiaries = beneficiaries
         .iter()
         .enumerate()
@@ -172,7 +168,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             name: format!("{} {}", b.last_name.to_uppercase(), b.first_name),
             relation: if b.relation == Relation::LuiMeme { "Lui-même".into() } else { b.relation.label().to_string() },
             birth_date: b.birth_date.map(fr),
-            coverage: coverage_words(b.coverage_start, [b.coverage_end, member_end].into_iter().flatten().min(), today),
+            coverage: coverage_of(b.id).unwrap_or_default(),
         })
         .collect();
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 ORDER BY id DESC LIMIT 200")

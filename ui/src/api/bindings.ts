@@ -1530,7 +1530,8 @@ export type PortalBeneficiary = {
  */
 number: number, name: string, relation: string, birth_date: string | null, 
 /**
- * `Couvert`, `Couvert jusqu'au 31/12/2026`, `Plus couvert depuis le 31/12/2022`.
+ * In the words of the desk's page, from the one rule of who is covered (`members::coverage`):
+ * `Couvert(e) jusqu'au 05/07/2037 (21 ans ; au-delà, certificat de scolarité)`, or why not.
  */
 coverage: string, };
 
