@@ -73,6 +73,12 @@ test("an administrator creates a reception agent, who sees only his sections", {
   await w.type("#staff-create #f-password", "Accueil-2026-ok" + ENTER);
   await w.waitFor("#staff-list tr[data-username='s.idrissi']");
   assert.equal(await w.text("#staff-list tr[data-username='s.idrissi'] .state"), "Actif");
+  // The section's tabs stay one row: as tall as one tab.
+  const rows = await w.exec(
+    "const bar = document.querySelector('.tabs'); return bar.getBoundingClientRect().height / " +
+      "bar.querySelector('button').getBoundingClientRect().height;",
+  );
+  assert.ok(rows < 1.5, `the tabs take ${rows} rows`);
   await w.screenshot("04-personnel");
 
   await w.click("#logout");

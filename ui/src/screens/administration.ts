@@ -16,7 +16,7 @@ export function administrationSection(content: HTMLElement, session: SessionInfo
   const panel = h("div", { class: "panel" });
   const tabList: [string, string, () => void][] = [
     ["staff", "Personnel", () => staffPanel(panel, session)],
-    ["audit", "Journal d'audit", () => auditPanel(panel)],
+    ["audit", "Journal", () => auditPanel(panel)],
     ["urns", "Urnes", () => void urnsPanel(panel)],
     ["reasons", "Motifs", () => void reasonsPanel(panel)],
     ["documents", "Pièces", () => void documentsPanel(panel)],
