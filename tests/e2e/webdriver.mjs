@@ -414,7 +414,22 @@ export class Window {
         "requestAnimationFrame(() => done(true)));",
       args: [],
     });
-    const b64 = await this.cmd("GET", "/screenshot");
+    // Without the DMA-BUF renderer (the desk's default: 95 MB less), WebKit's
+    // snapshot waits for the next frame, which a still page never draws: a
+    // pixel of ours changes each frame until the snapshot is taken.
+    await this.exec(
+      "const d = document.createElement('div'); d.id = 'shot-tick'; d.setAttribute('aria-hidden', 'true');" +
+        "d.style.cssText = 'position:fixed;left:0;bottom:0;width:1px;height:1px;pointer-events:none;';" +
+        "document.body.append(d); let n = 0;" +
+        "const tick = () => { if (!d.isConnected) return; d.style.background = (n++ % 2) ? '#fffffe' : '#ffffff';" +
+        "requestAnimationFrame(tick); }; requestAnimationFrame(tick);",
+    );
+    let b64;
+    try {
+      b64 = await this.cmd("GET", "/screenshot");
+    } finally {
+      await this.exec("document.getElementById('shot-tick')?.remove();");
+    }
     mkdirSync(SHOTS, { recursive: true });
     const file = join(SHOTS, `${name}.png`);
     writeFileSync(file, Buffer.from(b64, "base64"));
