@@ -40,6 +40,8 @@ pub mod provider_payments;
 pub mod reception;
 pub mod settings;
 pub mod sheet;
+#[cfg(test)]
+mod source_walk;
 pub mod staff;
 pub mod statements;
 pub mod storage;

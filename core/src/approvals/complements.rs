@@ -2,11 +2,13 @@
 //! item 4): past the day set when it was declared incomplete, it is closed as
 //! refused, with the reason and what the member can do, and its letter says so.
 
+use super::lifecycle;
 use super::model::RequestStatus;
 use super::repo::load;
 use crate::audit::{Actor, Change};
 use crate::dossiers::complements::reason;
 use crate::error::ApiResult;
+use crate::storage::batch::Value;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 
@@ -29,20 +31,14 @@ pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64
         let before = load(&mut tx, id).await?;
         let Some(due) = before.complement_due else { continue };
         let text = reason(&mut tx, due).await?;
-        sqlx::query(
-            "UPDATE approval_requests SET status = $1, reason = $2, appeal = $3, decided_at = $4, decided_by = $5, \
-                complement_due = NULL,
-               version = version + 1 WHERE id = $6 AND version = $7",
-        )
-        .bind(RequestStatus::Refuse.code())
-        .bind(&text)
-        .bind(WAY_OUT)
-        .bind(time::ts(now))
-        .bind(&actor.name)
-        .bind(id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?;
+        let sets = vec![
+            ("reason", text.clone().into()),
+            ("appeal", WAY_OUT.into()),
+            ("decided_at", time::ts(now).into()),
+            ("decided_by", actor.name.clone().into()),
+            ("complement_due", Value::Text(None)),
+        ];
+        lifecycle::write(&mut tx, &before, RequestStatus::Refuse, sets).await?;
         journal.push(Change {
             action: "approval.complement_overdue",
             entity_type: "approval_request",

@@ -7,7 +7,7 @@
 //! A prior approval covers care from the day it was asked for: a session
 //! before the request was received is refused ([`started_before`]).
 
-use super::model::{RequestKind, Unit};
+use super::model::{RequestKind, RequestStatus, Unit};
 use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
@@ -145,12 +145,13 @@ async fn find_among(
         "SELECT g.id, r.number, r.kind, r.received_on, g.unit, g.tariff, {LEFT} AS left_now FROM approval_grants g \
             JOIN approval_requests r ON r.id = g.request_id
          WHERE {column} = $1 AND UPPER(g.act_code) = $2 AND g.valid_from <= $3 AND g.valid_to >= $3 AND \
-             r.status = 'accorde'
+             r.status = $4
          ORDER BY g.valid_to, g.id"
     ))
     .bind(value)
     .bind(act_code.trim().to_uppercase())
     .bind(time::date(day))
+    .bind(RequestStatus::Accorde.code())
     .fetch_all(&mut **tx)
     .await?;
     let mut found = Found::default();

@@ -2,6 +2,7 @@
 //! checked before anything is written, and what a provider uses of a grant.
 
 use super::consumption;
+use super::lifecycle;
 use super::model::*;
 use super::repo::load;
 use crate::audit::{self, Actor, Change};
@@ -286,29 +287,22 @@ pub async fn decide(
         .execute(&mut *tx)
         .await?;
     }
-    let n = sqlx::query(
-        "UPDATE approval_requests SET status = $1, decided_at = $2, decided_by = $3, reason = $4, missing_json = \
-            $5, appeal = $6, conditions = $7,
-           medical_note = COALESCE($8, medical_note), complement_due = $11, version = version + 1 WHERE id = $9 \
-               AND version = $10",
-    )
-    .bind(status.code())
-    .bind(time::ts(now))
-    .bind(&actor.name)
-    .bind(reason.clone())
-    .bind(if missing.is_empty() { None } else { Some(serde_json::to_string(&missing).map_err(ApiError::internal)?) })
-    .bind(appeal.clone())
-    .bind(conditions.clone())
-    .bind(note.clone())
-    .bind(id)
-    .bind(version)
-    .bind(complement_due.clone())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(ApiError::stale());
+    let missing_json =
+        if missing.is_empty() { None } else { Some(serde_json::to_string(&missing).map_err(ApiError::internal)?) };
+    let mut sets = vec![
+        ("decided_at", time::ts(now).into()),
+        ("decided_by", actor.name.clone().into()),
+        ("reason", reason.clone().into()),
+        ("missing_json", missing_json.into()),
+        ("appeal", appeal.clone().into()),
+        ("conditions", conditions.clone().into()),
+        ("complement_due", complement_due.clone().into()),
+    ];
+    // A decision without a note keeps the one written before.
+    if let Some(note) = &note {
+        sets.push(("medical_note", note.clone().into()));
     }
+    lifecycle::write(&mut tx, &before, status, sets).await?;
     let after = load(&mut tx, id).await?;
     // The journal keeps the decision and its reason, never the medical note.
     audit::record(

@@ -7,6 +7,7 @@ pub mod complements;
 pub mod consumption;
 pub mod decide;
 pub mod letter;
+mod lifecycle;
 pub mod model;
 pub mod providers;
 pub mod register;

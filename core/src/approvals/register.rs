@@ -1,6 +1,7 @@
 //! Registering a request with its pieces (the copies of the CNIE and badge
 //! always), the checks of what the desk typed, and a complement's pieces.
 
+use super::lifecycle;
 use super::model::*;
 use super::providers;
 use super::repo::load;
@@ -12,6 +13,7 @@ use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::members::coverage::Coverage;
 use crate::money;
+use crate::storage::batch::Value;
 use crate::storage::{time, Db};
 use chrono::Datelike;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -230,7 +232,7 @@ pub async fn register_with(
         "INSERT INTO approval_requests (number, kind, member_id, beneficiary_id, provider_id, prescriber, sent_by, \
             expected_from, expected_to, quotation,
            medical_info, status, received_on, waiting_since, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'en_attente', $12, $13, $13, $14) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $12, $13, $13, $14) RETURNING id",
     )
     .bind(format!("tmp-{}", uuid_like(now, r.beneficiary_id)))
     .bind(r.kind.code())
@@ -246,6 +248,7 @@ pub async fn register_with(
     .bind(time::date(received_on))
     .bind(time::ts(now))
     .bind(&actor.name)
+    .bind(RequestStatus::EnAttente.code())
     .fetch_one(&mut *tx)
     .await?;
     // The number is the kind, the year and the id: unique without a counter to lock.
@@ -344,14 +347,8 @@ pub async fn complement_with(
         )));
     }
     insert_files(&mut tx, actor, now, id, &scans).await?;
-    sqlx::query(
-        "UPDATE approval_requests SET status = 'en_attente', waiting_since = $1, complement_due = NULL, \
-        version = version + 1 WHERE id = $2",
-    )
-    .bind(time::ts(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    let sets = vec![("waiting_since", time::ts(now).into()), ("complement_due", Value::Text(None))];
+    lifecycle::write(&mut tx, &before, RequestStatus::EnAttente, sets).await?;
     audit::record(
         &mut tx,
         now,
@@ -361,7 +358,7 @@ pub async fn complement_with(
             entity_type: "approval_request",
             entity_id: Some(id.to_string()),
             before: Some(serde_json::json!({ "status": before.status })),
-            after: Some(serde_json::json!({ "status": "en_attente", "files": scans.iter().map(|(p, c,
+            after: Some(serde_json::json!({ "status": RequestStatus::EnAttente, "files": scans.iter().map(|(p, c,
             s)| serde_json::json!({"piece": p, "confidential": c, "name": s.file_name,
                 "sha256": s.sha256})).collect::<Vec<_>>() })),
         },

@@ -279,10 +279,11 @@ pub async fn expiring(db: &Db, today: NaiveDate, days: i64) -> ApiResult<Vec<Exp
     let until = today + chrono::Duration::days(days);
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT g.request_id FROM approval_grants g JOIN approval_requests r ON r.id = g.request_id
-         WHERE r.status = 'accorde' AND g.valid_to >= $1 AND g.valid_to <= $2",
+         WHERE r.status = $3 AND g.valid_to >= $1 AND g.valid_to <= $2",
     )
     .bind(time::date(today))
     .bind(time::date(until))
+    .bind(RequestStatus::Accorde.code())
     .fetch_all(db.pool())
     .await?;
     let mut out = vec![];

@@ -5,8 +5,9 @@
 
 use super::workflow::{self, Update, Value};
 use crate::audit::Change;
-use crate::error::{ApiError, ApiResult};
-use crate::storage::time;
+use crate::error::ApiResult;
+use crate::storage::batch::Value as StoredValue;
+use crate::storage::{time, versioned};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};
 
@@ -23,25 +24,12 @@ pub(crate) async fn write(
     before: serde_json::Value,
     journal: &mut Vec<Change<'static>>,
 ) -> ApiResult<()> {
-    let mut sql = String::from("UPDATE dossiers SET status = $1, version = version + 1, updated_at = $2");
-    for (i, (column, _)) in u.set.iter().enumerate() {
-        sql.push_str(&format!(", {column} = ${}", i + 3));
+    let mut sets: Vec<(&str, StoredValue)> = vec![("status", u.to.code().into()), ("updated_at", time::ts(now).into())];
+    for (column, value) in &u.set {
+        sets.push((column, stored(value, now)));
     }
-    let n = u.set.len() + 3;
-    sql.push_str(&format!(" WHERE id = ${n} AND version = ${} AND status = ${}", n + 1, n + 2));
-    let mut q = sqlx::query(&sql).bind(u.to.code()).bind(time::ts(now));
-    for (_, value) in &u.set {
-        q = match value {
-            Value::Int(v) => q.bind(*v),
-            Value::Text(v) => q.bind(v.clone()),
-            Value::Date(v) => q.bind(v.map(time::date)),
-            Value::Now => q.bind(time::ts(now)),
-        };
-    }
-    let written = q.bind(u.id).bind(u.version).bind(u.from.code()).execute(&mut **tx).await?.rows_affected();
-    if written == 0 {
-        return Err(ApiError::stale());
-    }
+    let guard = Some(("status", u.from.code().into()));
+    versioned::update_guarded(tx, "dossiers", ("id", u.id.into()), u.version, guard, &sets).await?;
     if let Some(action) = u.transition.action() {
         let after = after_image(&before, &u, now);
         journal.push(Change {
@@ -53,6 +41,16 @@ pub(crate) async fn write(
         });
     }
     Ok(())
+}
+
+/// A planned value as the table stores it.
+fn stored(value: &Value, now: DateTime<Utc>) -> StoredValue {
+    match value {
+        Value::Int(v) => StoredValue::Int(*v),
+        Value::Text(v) => StoredValue::Text(v.clone()),
+        Value::Date(v) => StoredValue::Text(v.map(time::date)),
+        Value::Now => StoredValue::Text(Some(time::ts(now))),
+    }
 }
 
 /// The journal's after-image: `before` with the new status, every value

@@ -12,7 +12,7 @@ use crate::attachments::Scan;
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
-use crate::storage::{time, Db};
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
@@ -185,18 +185,14 @@ pub async fn record(
         let rules = catalogues::deadline_rules(&mut *tx).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
         let late = deadlines::original_is_late(&deadlines::compute(&rule, before.first_act_date), true, out_of_urn);
-        sqlx::query(
-            "UPDATE dossiers SET original_received_on = $1, collection_id = $2, urn_id = $3, late = $4, \
-            version = version + 1, updated_at = $5 WHERE id = $6",
-        )
-        .bind(time::date(out_of_urn))
-        .bind(collection_id)
-        .bind(urn_id)
-        .bind(late as i64)
-        .bind(time::ts(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        let sets = [
+            ("original_received_on", time::date(out_of_urn).into()),
+            ("collection_id", collection_id.into()),
+            ("urn_id", urn_id.into()),
+            ("late", (late as i64).into()),
+            ("updated_at", time::ts(now).into()),
+        ];
+        versioned::update(&mut tx, "dossiers", ("id", id.into()), before.version, &sets).await?;
         let mut journal = vec![];
         if late {
             let label = late_reason_label(&mut tx).await?;

@@ -11,7 +11,7 @@ use crate::attachments::{self, Scan, ScanInfo};
 use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::members::Relation;
-use crate::storage::{time, Db};
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::any::AnyRow;
@@ -245,21 +245,12 @@ pub async fn update_checklist(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &Ch
             before.status.label()
         )));
     }
-    let n = sqlx::query(
-        "UPDATE dossiers SET contents_json = $1, present_json = $2, version = version + 1, updated_at \
-        = $3 WHERE id = $4 AND version = $5",
-    )
-    .bind(serde_json::to_string(&u.contents.for_kind(before.kind)).map_err(ApiError::internal)?)
-    .bind(serde_json::to_string(&present).map_err(ApiError::internal)?)
-    .bind(time::ts(now))
-    .bind(u.id)
-    .bind(u.version)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(ApiError::stale());
-    }
+    let sets = [
+        ("contents_json", serde_json::to_string(&u.contents.for_kind(before.kind)).map_err(ApiError::internal)?.into()),
+        ("present_json", serde_json::to_string(&present).map_err(ApiError::internal)?.into()),
+        ("updated_at", time::ts(now).into()),
+    ];
+    versioned::update(&mut tx, "dossiers", ("id", u.id.into()), u.version, &sets).await?;
     let after = get_in_tx(&mut tx, u.id).await?;
     audit::record(
         &mut tx,

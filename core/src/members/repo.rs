@@ -7,7 +7,8 @@ use super::{Member, MemberStatus};
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
-use crate::storage::{time, Db};
+use crate::storage::batch::Value;
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -182,29 +183,26 @@ async fn check_unique(tx: &mut Transaction<'static, Any>, f: &MemberFields, exce
     Ok(())
 }
 
-/// Binds a member's fields in the order of the `members` columns (matricule …
-/// end_date, with `search_name` after the names), then the time `ts`.
-fn bind_fields<'q>(
-    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
-    f: &'q MemberFields,
-    employer: Option<i64>,
-    ts: String,
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-    q.bind(&f.matricule)
-        .bind(&f.cnie)
-        .bind(&f.last_name)
-        .bind(&f.first_name)
-        .bind(search_name(&f.last_name, &f.first_name))
-        .bind(f.birth_date.map(time::date))
-        .bind(employer)
-        .bind(f.status.code())
-        .bind(&f.address)
-        .bind(&f.gsm)
-        .bind(&f.email)
-        .bind(&f.rib)
-        .bind(f.affiliation_date.map(time::date))
-        .bind(f.end_date.map(time::date))
-        .bind(ts)
+/// A member's fields as his row stores them (with `search_name` from the
+/// names), then `updated_at`: the one list his creation and his changes write.
+fn columns(f: &MemberFields, employer: Option<i64>, ts: &str) -> Vec<(&'static str, Value)> {
+    vec![
+        ("matricule", f.matricule.clone().into()),
+        ("cnie", f.cnie.clone().into()),
+        ("last_name", f.last_name.clone().into()),
+        ("first_name", f.first_name.clone().into()),
+        ("search_name", search_name(&f.last_name, &f.first_name).into()),
+        ("birth_date", f.birth_date.map(time::date).into()),
+        ("employer_id", employer.into()),
+        ("status", f.status.code().into()),
+        ("address", f.address.clone().into()),
+        ("gsm", f.gsm.clone().into()),
+        ("email", f.email.clone().into()),
+        ("rib", f.rib.clone().into()),
+        ("affiliation_date", f.affiliation_date.map(time::date).into()),
+        ("end_date", f.end_date.map(time::date).into()),
+        ("updated_at", ts.into()),
+    ]
 }
 
 /// Creates a member and his "lui-même" beneficiary.
@@ -215,12 +213,14 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
         Some(e) => Some(employer_id(&mut tx, e, now).await?),
         None => None,
     };
-    let insert = sqlx::query(
-        "INSERT INTO members (matricule, cnie, last_name, first_name, search_name, birth_date, employer_id, \
-            status, address, gsm, email, rib, affiliation_date, end_date, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
-    );
-    let id: i64 = bind_fields(insert, &f, employer, time::ts(now)).fetch_one(&mut *tx).await?.try_get("id")?;
+    let ts = time::ts(now);
+    let mut values = columns(&f, employer, &ts);
+    values.push(("created_at", ts.as_str().into()));
+    let names: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+    let places: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO members ({}) VALUES ({}) RETURNING id", names.join(", "), places.join(", "));
+    let insert = values.iter().fold(sqlx::query(&sql), |q, (_, v)| v.bind_to(q));
+    let id: i64 = insert.fetch_one(&mut *tx).await?.try_get("id")?;
     write_tokens(&mut tx, "m.id = $1", id, None).await?;
     sqlx::query(
         "INSERT INTO beneficiaries (member_id, relation, last_name, first_name, birth_date, coverage_start, \
@@ -315,18 +315,8 @@ pub(crate) async fn write_fields(
         Some(e) => Some(employer_id(tx, e, now).await?),
         None => None,
     };
-    let update = sqlx::query(
-        "UPDATE members SET matricule = $1, cnie = $2, last_name = $3, first_name = $4, search_name = $5, \
-            birth_date = $6, employer_id = $7,
-         status = $8, address = $9, gsm = $10, email = $11, rib = $12, affiliation_date = $13, end_date = $14, \
-             updated_at = $15, version = version + 1
-         WHERE id = $16 AND version = $17",
-    );
-    let done =
-        bind_fields(update, f, employer, time::ts(now)).bind(before.id).bind(before.version).execute(&mut **tx).await?;
-    if done.rows_affected() != 1 {
-        return Err(ApiError::stale());
-    }
+    let ts = time::ts(now);
+    versioned::update(tx, "members", ("id", before.id.into()), before.version, &columns(f, employer, &ts)).await?;
     if before.last_name != f.last_name || before.first_name != f.first_name {
         rewrite_tokens(tx, before.id, &search_name(&before.last_name, &before.first_name)).await?;
     }

@@ -9,7 +9,7 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
-use crate::storage::{time, Db};
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -109,18 +109,14 @@ pub async fn record_death(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &DeathI
         return Err(ApiError::validation("deceased_on", "La date du décès est dans le futur."));
     }
     let mut tx = db.begin().await?;
-    let before: Option<Option<String>> = sqlx::query_scalar("SELECT deceased_on FROM members WHERE id = $1")
+    let read: Option<(Option<String>, i64)> = sqlx::query_as("SELECT deceased_on, version FROM members WHERE id = $1")
         .bind(d.member_id)
         .fetch_optional(&mut *tx)
         .await?;
-    let before =
-        before.ok_or_else(|| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", d.member_id)))?;
-    sqlx::query("UPDATE members SET deceased_on = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(time::date(d.deceased_on))
-        .bind(time::ts(now))
-        .bind(d.member_id)
-        .execute(&mut *tx)
-        .await?;
+    let (before, version) =
+        read.ok_or_else(|| ApiError::validation("member_id", format!("Aucun adhérent n° {}.", d.member_id)))?;
+    let sets = [("deceased_on", time::date(d.deceased_on).into()), ("updated_at", time::ts(now).into())];
+    versioned::update(&mut tx, "members", ("id", d.member_id.into()), version, &sets).await?;
     journal(
         &mut tx,
         now,
@@ -246,22 +242,18 @@ pub async fn set_disability(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Disa
     }
     let mut tx = db.begin().await?;
     member_of(&mut *tx, d.beneficiary_id).await?;
-    let before: (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT disabled_since, disability_certificate FROM beneficiaries WHERE id = $1")
+    let before: (Option<String>, Option<String>, i64) =
+        sqlx::query_as("SELECT disabled_since, disability_certificate, version FROM beneficiaries WHERE id = $1")
             .bind(d.beneficiary_id)
             .fetch_one(&mut *tx)
             .await?;
     let certificate = d.since.map(|_| certificate);
-    sqlx::query(
-        "UPDATE beneficiaries SET disabled_since = $1, disability_certificate = $2, version = version + 1, updated_at \
-            = $3 WHERE id = $4",
-    )
-    .bind(d.since.map(time::date))
-    .bind(&certificate)
-    .bind(time::ts(now))
-    .bind(d.beneficiary_id)
-    .execute(&mut *tx)
-    .await?;
+    let sets = [
+        ("disabled_since", d.since.map(time::date).into()),
+        ("disability_certificate", certificate.clone().into()),
+        ("updated_at", time::ts(now).into()),
+    ];
+    versioned::update(&mut tx, "beneficiaries", ("id", d.beneficiary_id.into()), before.2, &sets).await?;
     journal(
         &mut tx,
         now,
@@ -309,23 +301,20 @@ pub async fn set_fund(db: &Db, actor: &Actor, now: DateTime<Utc>, f: &FundInput)
         }
     }
     member_of(&mut *tx, f.beneficiary_id).await?;
-    let before: (Option<String>, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT amo_fund, fund_insured_name, fund_insured_number FROM beneficiaries WHERE id = $1")
-            .bind(f.beneficiary_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let (insured, number) = ((!insured.is_empty()).then_some(insured), (!number.is_empty()).then_some(number));
-    sqlx::query(
-        "UPDATE beneficiaries SET amo_fund = $1, fund_insured_name = $2, fund_insured_number = $3, version = version \
-            + 1, updated_at = $4 WHERE id = $5",
+    let before: (Option<String>, Option<String>, Option<String>, i64) = sqlx::query_as(
+        "SELECT amo_fund, fund_insured_name, fund_insured_number, version FROM beneficiaries WHERE id = $1",
     )
-    .bind(&fund)
-    .bind(&insured)
-    .bind(&number)
-    .bind(time::ts(now))
     .bind(f.beneficiary_id)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    let (insured, number) = ((!insured.is_empty()).then_some(insured), (!number.is_empty()).then_some(number));
+    let sets = [
+        ("amo_fund", fund.clone().into()),
+        ("fund_insured_name", insured.clone().into()),
+        ("fund_insured_number", number.clone().into()),
+        ("updated_at", time::ts(now).into()),
+    ];
+    versioned::update(&mut tx, "beneficiaries", ("id", f.beneficiary_id.into()), before.3, &sets).await?;
     journal(
         &mut tx,
         now,

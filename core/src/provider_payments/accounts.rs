@@ -7,6 +7,7 @@ use crate::attachments::{self, Place, Shelf};
 use crate::audit::{self, Actor, Change};
 use crate::auth::four_eyes;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::review::ReviewStatus;
 use crate::kernel::rib;
 use crate::kernel::text;
 use crate::storage::{time, versioned, Db};
@@ -20,32 +21,6 @@ use ts_rs::TS;
 const CERTIFICATES: Shelf =
     Shelf { table: "provider_rib_files", owner: "request_id", has_piece: false, has_confidential: false };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RibStatus {
-    EnAttente,
-    Valide,
-    Refuse,
-}
-
-impl RibStatus {
-    fn parse(s: &str) -> Option<RibStatus> {
-        match s {
-            "en_attente" => Some(RibStatus::EnAttente),
-            "valide" => Some(RibStatus::Valide),
-            "refuse" => Some(RibStatus::Refuse),
-            _ => None,
-        }
-    }
-    fn code(self) -> &'static str {
-        match self {
-            RibStatus::EnAttente => "en_attente",
-            RibStatus::Valide => "valide",
-            RibStatus::Refuse => "refuse",
-        }
-    }
-}
-
 /// A request to change a provider's account, as the desk lists it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RibRequest {
@@ -58,7 +33,7 @@ pub struct RibRequest {
     pub rib: String,
     /// The account in force, masked.
     pub current: String,
-    pub status: RibStatus,
+    pub status: ReviewStatus,
     pub reason: Option<String>,
     pub certificate: String,
     pub created_at: String,
@@ -97,7 +72,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<RibRequest> {
         provider_name: r.try_get("name")?,
         rib: rib::printed(&r.try_get::<String, _>("rib")?),
         current: rib::masked(r.try_get::<Option<String>, _>("current")?.as_deref()),
-        status: RibStatus::parse(&r.try_get::<String, _>("status")?)
+        status: ReviewStatus::parse(&r.try_get::<String, _>("status")?)
             .ok_or_else(|| ApiError::internal("statut de demande inconnu"))?,
         reason: r.try_get("reason")?,
         certificate: r.try_get::<Option<String>, _>("certificate")?.unwrap_or_default(),
@@ -116,9 +91,12 @@ pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<RibRequest> {
 
 /// The pending requests, oldest first, then the 200 latest decided.
 pub async fn list(pool: &AnyPool) -> ApiResult<Vec<RibRequest>> {
-    let rows =
-        sqlx::query(&format!("{SELECT} WHERE r.status = 'en_attente' ORDER BY r.id LIMIT 500")).fetch_all(pool).await?;
-    let decided = sqlx::query(&format!("{SELECT} WHERE r.status <> 'en_attente' ORDER BY r.id DESC LIMIT 200"))
+    let rows = sqlx::query(&format!("{SELECT} WHERE r.status = $1 ORDER BY r.id LIMIT 500"))
+        .bind(ReviewStatus::EnAttente.code())
+        .fetch_all(pool)
+        .await?;
+    let decided = sqlx::query(&format!("{SELECT} WHERE r.status <> $1 ORDER BY r.id DESC LIMIT 200"))
+        .bind(ReviewStatus::EnAttente.code())
         .fetch_all(pool)
         .await?;
     rows.iter().chain(&decided).map(from_row).collect()
@@ -139,8 +117,9 @@ pub async fn request(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RibRequestI
         return Err(ApiError::validation("rib", format!("Ce RIB est déjà celui de {name}.")));
     }
     let pending: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM provider_rib_requests WHERE provider_id = $1 AND status = 'en_attente'")
+        sqlx::query_scalar("SELECT id FROM provider_rib_requests WHERE provider_id = $1 AND status = $2")
             .bind(r.provider_id)
+            .bind(ReviewStatus::EnAttente.code())
             .fetch_optional(&mut *tx)
             .await?;
     if let Some(p) = pending {
@@ -150,12 +129,13 @@ pub async fn request(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RibRequestI
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO provider_rib_requests (provider_id, rib, status, created_at, created_by) VALUES ($1, $2, \
-        'en_attente', $3, $4) RETURNING id",
+        $5, $3, $4) RETURNING id",
     )
     .bind(r.provider_id)
     .bind(&account)
     .bind(time::ts(now))
     .bind(&actor.name)
+    .bind(ReviewStatus::EnAttente.code())
     .fetch_one(&mut *tx)
     .await?;
     let place = Place { shelf: &CERTIFICATES, owner: id, piece: None, confidential: None };
@@ -189,7 +169,7 @@ pub async fn decide(
     d: &RibDecision,
 ) -> ApiResult<RibRequest> {
     let req = get(db.pool(), id).await?;
-    if req.status != RibStatus::EnAttente {
+    if req.status != ReviewStatus::EnAttente {
         return Err(ApiError::conflict(format!(
             "Cette demande est déjà décidée (par {}) : elle ne se décide qu'une fois.",
             req.decided_by.clone().unwrap_or_default()
@@ -203,7 +183,7 @@ pub async fn decide(
             if r.is_empty() {
                 return Err(ApiError::validation("reason", "Indiquez le motif du refus."));
             }
-            (RibStatus::Refuse, Some(r))
+            (ReviewStatus::Refuse, Some(r))
         }
         RibDecision::Validate => {
             let account: String = sqlx::query_scalar("SELECT rib FROM provider_rib_requests WHERE id = $1")
@@ -215,7 +195,7 @@ pub async fn decide(
                 .bind(req.provider_id)
                 .execute(&mut *tx)
                 .await?;
-            (RibStatus::Valide, None)
+            (ReviewStatus::Valide, None)
         }
     };
     let sets = [
@@ -230,7 +210,7 @@ pub async fn decide(
         now,
         actor,
         Change {
-            action: if status == RibStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },
+            action: if status == ReviewStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },
             entity_type: "provider",
             entity_id: Some(req.provider_id.to_string()),
             before: Some(serde_json::json!({ "request": id, "rib": req.current })),

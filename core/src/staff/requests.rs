@@ -11,6 +11,7 @@ use super::{validate, StaffMember};
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::kernel::review::ReviewStatus;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -29,8 +30,7 @@ pub struct StaffRequest {
     pub kind: String,
     /// In the administrators' words: « Rôles : Gestionnaire, Médecin conseil ».
     pub summary: String,
-    /// `en_attente`, `valide` or `refuse`.
-    pub status: String,
+    pub status: ReviewStatus,
     pub created_at: String,
     pub created_by: String,
     pub decided_at: Option<String>,
@@ -63,7 +63,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<StaffRequest> {
         username: r.try_get("username")?,
         kind,
         summary,
-        status: r.try_get("status")?,
+        status: ReviewStatus::parse(&r.try_get::<String, _>("status")?)
+            .ok_or_else(|| ApiError::internal("unknown staff request status"))?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
         decided_at: r.try_get("decided_at")?,
@@ -71,9 +72,15 @@ fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<StaffRequest> {
     })
 }
 
+/// The pending requests' condition, spelled from the enum as the partial index
+/// of pending requests spells it: a bound value would not let SQLite use it.
+fn pending() -> String {
+    format!("status = '{}'", ReviewStatus::EnAttente.code())
+}
+
 /// The pending requests, oldest first.
 pub async fn pending_requests(pool: &AnyPool) -> ApiResult<Vec<StaffRequest>> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE q.status = 'en_attente' ORDER BY q.id")).fetch_all(pool).await?;
+    let rows = sqlx::query(&format!("{SELECT} WHERE q.{} ORDER BY q.id", pending())).fetch_all(pool).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -125,9 +132,10 @@ async fn record_asked(
         Asked::Roles { full_name, roles } => ("roles", Some(full_name), Some(roles), None),
         Asked::Reset { hash } => ("password_reset", None, None, Some(hash)),
     };
-    let waiting: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM staff_requests WHERE staff_id = $1 AND kind = $2 AND status = 'en_attente'",
-    )
+    let waiting: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM staff_requests WHERE staff_id = $1 AND kind = $2 AND {}",
+        pending()
+    ))
     .bind(target.id)
     .bind(kind)
     .fetch_one(&mut **tx)
@@ -140,7 +148,7 @@ async fn record_asked(
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff_requests (staff_id, kind, full_name, roles, password_hash, status, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, 'en_attente', $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $8, $6, $7) RETURNING id",
     )
     .bind(target.id)
     .bind(kind)
@@ -149,6 +157,7 @@ async fn record_asked(
     .bind(hash)
     .bind(time::ts(now))
     .bind(&actor.name)
+    .bind(ReviewStatus::EnAttente.code())
     .fetch_one(&mut **tx)
     .await?;
     audit::record(
@@ -230,7 +239,7 @@ pub async fn decide_request(
 ) -> ApiResult<StaffRequest> {
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
-    if req.status != "en_attente" {
+    if req.status != ReviewStatus::EnAttente {
         return Err(ApiError::conflict(format!(
             "Cette demande est déjà décidée (par {}).",
             req.decided_by.clone().unwrap_or_default()
@@ -268,13 +277,14 @@ pub async fn decide_request(
             apply_password(&mut tx, db, actor, now, req.staff_id, hash, "staff.password_reset").await?;
         }
     }
-    let status = if approve { "valide" } else { "refuse" };
+    let status = if approve { ReviewStatus::Valide } else { ReviewStatus::Refuse };
     // The hash is not kept once decided.
-    let n = sqlx::query(
-        "UPDATE staff_requests SET status = $1, decided_at = $2, decided_by = $3, password_hash = \
-        NULL WHERE id = $4 AND status = 'en_attente'",
-    )
-    .bind(status)
+    let n = sqlx::query(&format!(
+        "UPDATE staff_requests SET status = $1, decided_at = $2, decided_by = $3, password_hash = NULL WHERE id = $4 \
+            AND {}",
+        pending()
+    ))
+    .bind(status.code())
     .bind(time::ts(now))
     .bind(&actor.name)
     .bind(id)
@@ -292,7 +302,7 @@ pub async fn decide_request(
             action: if approve { "staff.request_validate" } else { "staff.request_refuse" },
             entity_type: "staff",
             entity_id: Some(req.staff_id.to_string()),
-            before: Some(serde_json::json!({ "request": id, "status": "en_attente", "asked_by": req.created_by })),
+            before: Some(serde_json::json!({ "request": id, "status": req.status, "asked_by": req.created_by })),
             after: Some(serde_json::json!({ "request": id, "status": status })),
         },
     )

@@ -37,6 +37,19 @@ pub enum Value {
     Int(Option<i64>),
 }
 
+impl Value {
+    /// Binds this value as the query's next parameter.
+    pub fn bind_to<'q>(
+        &self,
+        q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+        match self {
+            Value::Text(t) => q.bind(t.clone()),
+            Value::Int(i) => q.bind(*i),
+        }
+    }
+}
+
 impl From<String> for Value {
     fn from(s: String) -> Value {
         Value::Text(Some(s))

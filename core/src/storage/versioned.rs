@@ -1,7 +1,7 @@
 //! The one way a record kept by version changes: its new values written only
-//! if nobody changed it since the caller read it; otherwise `conflict`, and the
+//! if nobody changed it since the caller read it; otherwise `stale`, and the
 //! caller reads it again. The caller journals the change in the same
-//! transaction.
+//! transaction, after this returned: a change that missed is never journaled.
 
 use super::batch::Value;
 use crate::error::{ApiError, ApiResult};
@@ -15,20 +15,37 @@ pub async fn update(
     version: i64,
     sets: &[(&str, Value)],
 ) -> ApiResult<()> {
+    update_guarded(tx, table, key, version, None, sets).await
+}
+
+/// As [`update`], and only while `guard`'s column still holds its value: a
+/// status's writer moves a record only from the status it was read in.
+pub async fn update_guarded(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    key: (&str, Value),
+    version: i64,
+    guard: Option<(&str, Value)>,
+    sets: &[(&str, Value)],
+) -> ApiResult<()> {
     let mut assignments: Vec<String> =
         sets.iter().enumerate().map(|(i, (col, _))| format!("{col} = ${}", i + 1)).collect();
     assignments.push("version = version + 1".into());
     let n = sets.len();
-    let sql =
+    let mut sql =
         format!("UPDATE {table} SET {} WHERE {} = ${} AND version = ${}", assignments.join(", "), key.0, n + 1, n + 2);
-    let mut q = sqlx::query(&sql);
-    for (_, v) in sets.iter().chain(std::iter::once(&("", key.1.clone()))) {
-        q = match v {
-            Value::Text(t) => q.bind(t.clone()),
-            Value::Int(i) => q.bind(*i),
-        };
+    if let Some((column, _)) = &guard {
+        sql.push_str(&format!(" AND {column} = ${}", n + 3));
     }
-    let changed = q.bind(version).execute(&mut **tx).await?.rows_affected();
+    let mut q = sqlx::query(&sql);
+    for v in sets.iter().map(|(_, v)| v).chain([&key.1]) {
+        q = v.bind_to(q);
+    }
+    q = q.bind(version);
+    if let Some((_, v)) = &guard {
+        q = v.bind_to(q);
+    }
+    let changed = q.execute(&mut **tx).await?.rows_affected();
     if changed == 0 {
         return Err(ApiError::stale());
     }

@@ -1884,6 +1884,8 @@ export type RestoredCopy = { report: RestoreReport,
  */
 url: string, };
 
+export type ReviewStatus = "en_attente" | "valide" | "refuse";
+
 export type RibDecideRequest = { id: number, version: number, decision: RibDecision, };
 
 export type RibDecision = { "type": "validate" } | { "type": "refuse", reason: string, };
@@ -1899,15 +1901,13 @@ rib: string,
 /**
  * The account in force, masked.
  */
-current: string, status: RibStatus, reason: string | null, certificate: string, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, version: number, };
+current: string, status: ReviewStatus, reason: string | null, certificate: string, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, version: number, };
 
 export type RibRequestInput = { provider_id: number, rib: string, 
 /**
  * The bank certificate (attestation de RIB): PDF, JPG or PNG.
  */
 file: string, };
-
-export type RibStatus = "en_attente" | "valide" | "refuse";
 
 /**
  * A staff member's roles; one person may hold several.
@@ -2083,11 +2083,7 @@ kind: string,
 /**
  * In the administrators' words: « Rôles : Gestionnaire, Médecin conseil ».
  */
-summary: string, 
-/**
- * `en_attente`, `valide` or `refuse`.
- */
-status: string, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, };
+summary: string, status: ReviewStatus, created_at: string, created_by: string, decided_at: string | null, decided_by: string | null, };
 
 export type StaffRequestDecision = { id: number, 
 /**
@@ -2266,7 +2262,7 @@ export type UpdateReceived = { update: PortalUpdate,
  */
 receipt_sent_to: string | null, };
 
-export type UpdateRequest = { id: number, member_id: number, matricule: string, member_name: string, change: UpdateChange, kind_label: string, summary: string, channel: Channel, status: UpdateStatus, status_label: string, 
+export type UpdateRequest = { id: number, member_id: number, matricule: string, member_name: string, change: UpdateChange, kind_label: string, summary: string, channel: Channel, status: ReviewStatus, status_label: string, 
 /**
  * Why it was refused.
  */
@@ -2278,8 +2274,6 @@ export type UpdateRequestInput = { member_id: number, change: UpdateChange, chan
  * A change the member asks for, with its pieces.
  */
 export type UpdateSent = { change: UpdateChange, pieces: Array<PieceUpload>, };
-
-export type UpdateStatus = "en_attente" | "valide" | "refuse";
 
 /**
  * A file the member's page sends: its name and its content in base64.

@@ -36,7 +36,7 @@ pub async fn decide(
 ) -> ApiResult<UpdateRequest> {
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
-    if req.status != UpdateStatus::EnAttente {
+    if req.status != ReviewStatus::EnAttente {
         return Err(ApiError::conflict(format!(
             "Cette demande est déjà {} (par {}) : elle ne se décide qu'une fois.",
             req.status.label().to_lowercase(),
@@ -64,14 +64,14 @@ pub async fn decide(
             if r.is_empty() {
                 return Err(ApiError::validation("reason", "Indiquez le motif du refus : l'adhérent le lira."));
             }
-            (UpdateStatus::Refuse, Some(r))
+            (ReviewStatus::Refuse, Some(r))
         }
         UpdateDecision::Validate => {
             let pieces: Vec<UpdatePiece> = req.files.iter().map(|f| f.piece).collect();
             // The rules are checked again: the member may have changed since the request was recorded.
             let change = check(&mut tx, req.member_id, &req.change, &pieces, now.date_naive()).await?;
             apply(&mut tx, actor, now, req.member_id, &change).await?;
-            (UpdateStatus::Valide, None)
+            (ReviewStatus::Valide, None)
         }
     };
     let sets = [
@@ -86,7 +86,7 @@ pub async fn decide(
         now,
         actor,
         Change {
-            action: if status == UpdateStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
+            action: if status == ReviewStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
             entity_type: "member",
             entity_id: Some(req.member_id.to_string()),
             before: Some(serde_json::json!({ "request": id, "status": req.status })),
@@ -144,14 +144,8 @@ async fn apply(
         }
         UpdateChange::BeneficiaryEnd { beneficiary_id, end_date } => {
             let before = beneficiary_in_tx(tx, *beneficiary_id).await?;
-            sqlx::query(
-                "UPDATE beneficiaries SET coverage_end = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-            )
-            .bind(time::date(*end_date))
-            .bind(time::ts(now))
-            .bind(beneficiary_id)
-            .execute(&mut **tx)
-            .await?;
+            let sets = [("coverage_end", time::date(*end_date).into()), ("updated_at", time::ts(now).into())];
+            versioned::update(tx, "beneficiaries", ("id", (*beneficiary_id).into()), before.version, &sets).await?;
             let after = beneficiary_in_tx(tx, *beneficiary_id).await?;
             audit::record(
                 tx,

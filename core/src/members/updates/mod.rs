@@ -28,7 +28,7 @@ const SELECT: &str = "SELECT r.*, m.matricule, m.last_name, m.first_name FROM me
 fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<UpdateRequest> {
     let change: UpdateChange =
         serde_json::from_str(&r.try_get::<String, _>("change_json")?).map_err(ApiError::internal)?;
-    let status = UpdateStatus::parse(&r.try_get::<String, _>("status")?)
+    let status = ReviewStatus::parse(&r.try_get::<String, _>("status")?)
         .ok_or_else(|| ApiError::internal("statut de demande inconnu"))?;
     Ok(UpdateRequest {
         id: r.try_get("id")?,
@@ -109,7 +109,8 @@ pub async fn list(pool: &AnyPool, f: &UpdateFilter) -> ApiResult<Vec<UpdateReque
                 .await?
         }
         None => {
-            sqlx::query(&format!("{SELECT} WHERE r.status = 'en_attente' ORDER BY r.created_at, r.id LIMIT 500"))
+            sqlx::query(&format!("{SELECT} WHERE r.status = $1 ORDER BY r.created_at, r.id LIMIT 500"))
+                .bind(ReviewStatus::EnAttente.code())
                 .fetch_all(pool)
                 .await?
         }

@@ -1,7 +1,7 @@
 //! What an update request is: the change, how it came, its pieces, its status.
 
 use crate::kernel::dates::fr;
-use crate::kernel::tone::Tone;
+pub use crate::kernel::review::ReviewStatus;
 use crate::members::{validate, BeneficiaryInput};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -200,42 +200,6 @@ impl UpdatePiece {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateStatus {
-    EnAttente,
-    Valide,
-    Refuse,
-}
-
-impl UpdateStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            UpdateStatus::EnAttente => "en_attente",
-            UpdateStatus::Valide => "valide",
-            UpdateStatus::Refuse => "refuse",
-        }
-    }
-    pub fn parse(s: &str) -> Option<UpdateStatus> {
-        [UpdateStatus::EnAttente, UpdateStatus::Valide, UpdateStatus::Refuse].into_iter().find(|c| c.code() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            UpdateStatus::EnAttente => "En attente de validation",
-            UpdateStatus::Valide => "Validée",
-            UpdateStatus::Refuse => "Refusée",
-        }
-    }
-    /// Its badge's colour in the member's portal.
-    pub fn tone(self) -> Tone {
-        match self {
-            UpdateStatus::EnAttente => Tone::Waiting,
-            UpdateStatus::Valide => Tone::Done,
-            UpdateStatus::Refuse => Tone::Refused,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFileInput {
@@ -279,7 +243,7 @@ pub struct UpdateRequest {
     pub kind_label: String,
     pub summary: String,
     pub channel: Channel,
-    pub status: UpdateStatus,
+    pub status: ReviewStatus,
     pub status_label: String,
     /// Why it was refused.
     pub reason: Option<String>,

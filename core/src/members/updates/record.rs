@@ -163,7 +163,7 @@ async fn insert_request(
 ) -> ApiResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO member_update_requests (member_id, kind, change_json, channel, status, created_at, created_by) \
-            VALUES ($1, $2, $3, $4, 'en_attente', $5, $6) RETURNING id",
+            VALUES ($1, $2, $3, $4, $7, $5, $6) RETURNING id",
     )
     .bind(member_id)
     .bind(change.code())
@@ -171,6 +171,7 @@ async fn insert_request(
     .bind(channel.code())
     .bind(time::ts(now))
     .bind(&actor.name)
+    .bind(ReviewStatus::EnAttente.code())
     .fetch_one(&mut **tx)
     .await?)
 }
@@ -232,7 +233,7 @@ pub async fn attach(
     let scans = read_pieces(files)?;
     let mut tx = db.begin().await?;
     let req = load(&mut tx, id).await?;
-    if req.status != UpdateStatus::EnAttente {
+    if req.status != ReviewStatus::EnAttente {
         return Err(ApiError::conflict(format!(
             "Cette demande est déjà {} : on n'y joint plus de pièce.",
             req.status.label().to_lowercase()
@@ -276,10 +277,11 @@ pub(crate) async fn record_from_roster(
     let change = UpdateChange::Rib { rib: rib.to_string() };
     let waiting: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM member_update_requests WHERE member_id = $1 AND \
-        status = 'en_attente' AND change_json = $2",
+        status = $3 AND change_json = $2",
     )
     .bind(member_id)
     .bind(serde_json::to_string(&change).map_err(ApiError::internal)?)
+    .bind(ReviewStatus::EnAttente.code())
     .fetch_one(&mut **tx)
     .await?;
     if waiting > 0 {
