@@ -11,7 +11,7 @@ use super::workflow::{Status, OPEN_SQL};
 use crate::audit::Actor;
 use crate::auth::{self, Permission, Role};
 use crate::error::ApiResult;
-use crate::storage::{time, Db};
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
@@ -263,11 +263,8 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     for id in ids {
         let before = repo::get_in_tx(&mut tx, id).await?;
         let rule = deadlines::rule_on(&rules, before.first_act_date);
-        sqlx::query("UPDATE dossiers SET late = 1, version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(time::ts(now))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let sets = [("late", 1_i64.into()), ("updated_at", time::ts(now).into())];
+        versioned::update(&mut tx, "dossiers", ("id", id.into()), before.version, &sets).await?;
         let recovered =
             late::apply_late_effect(&mut tx, now, &rule.late_effect, &before, &late_label, &mut journal).await?;
         let after = repo::get_in_tx(&mut tx, id).await?;

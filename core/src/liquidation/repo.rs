@@ -15,7 +15,7 @@ use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::members::coverage::Coverage;
 use crate::money;
-use crate::storage::{time, Db};
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -462,10 +462,7 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2")
-        .bind(time::ts(now))
-        .bind(dossier_id)
-        .execute(&mut *tx)
+    versioned::update(&mut tx, "dossiers", ("id", dossier_id.into()), version, &[("updated_at", time::ts(now).into())])
         .await?;
     let after = lines_of(&mut tx, dossier_id).await?;
     let summary = |ls: &[StoredLine], paid: &[ThirdPartyPayment]| {
