@@ -72,7 +72,7 @@ async fn main() -> ExitCode {
     };
     // A restore writes into an empty database: it must not be opened (and created) first.
     if let Command::Restore { file } = &cli.command {
-        return output::result(guichet_core::storage::backup::restore(std::path::Path::new(file), &url).await);
+        return output::result(guichet_core::backups::restore(std::path::Path::new(file), &url).await);
     }
     // The server runs with a role that cannot change the schema: it opens
     // the database as it is (current, or it refuses); everything else migrates.

@@ -22,6 +22,7 @@ pub mod approvals;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod clock;
 pub mod dossiers;
 pub mod drugs;

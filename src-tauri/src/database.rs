@@ -239,7 +239,7 @@ impl DesktopState {
     /// a desk working through a server has none (the server's machine backs up).
     pub async fn daily_backup(&self, folder: &Path) {
         let Ok(Either::Local(desk)) = self.connection().await else { return };
-        match guichet_core::storage::backup::daily(desk.api().db(), folder, desk.api().now(), 14).await {
+        match guichet_core::backups::daily(desk.api().db(), folder, desk.api().now(), 14).await {
             Ok(Some(p)) => tracing::info!(path = %p.display(), "sauvegarde quotidienne écrite"),
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "sauvegarde quotidienne impossible"),

@@ -79,7 +79,7 @@ pub(crate) async fn check_whole(url: &str, sqlite: bool, indexes: &[(String, Str
         sqlx::query_scalar("SELECT COUNT(DISTINCT member_id) FROM member_tokens").fetch_one(db.pool()).await.unwrap();
     assert!(members == 0 || members == ROWS as i64, "half an import: {members} members");
     assert_eq!((journal, tokens), (members, members), "members, their journal rows and search words go together");
-    assert!(guichet_core::audit::chain::verify(db.pool(), &[]).await.unwrap().intact);
+    assert!(guichet_core::audit::verify(db.pool(), &[]).await.unwrap().intact);
     db.close().await;
     members
 }

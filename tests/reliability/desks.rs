@@ -221,7 +221,7 @@ async fn two_desks(kind: Kind) {
             assert_eq!(after["present"], serde_json::from_str::<Value>(&present).unwrap(), "dossier {i}");
         }
     }
-    assert!(guichet_core::audit::chain::verify(pool, &[]).await.unwrap().intact);
+    assert!(guichet_core::audit::verify(pool, &[]).await.unwrap().intact);
     db.close().await;
 }
 

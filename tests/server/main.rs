@@ -159,7 +159,7 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(local, None, "a change made in process names no desk");
-    let verified = guichet_core::audit::chain::verify(t.db.pool(), &[]).await.unwrap();
+    let verified = guichet_core::audit::verify(t.db.pool(), &[]).await.unwrap();
     assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
     let listed = system(&t.db, "audit_list", json!({"action": "member.create"})).await;
     assert_eq!(listed["entries"][0]["desk"], "Guichet 3 — accueil siège");

@@ -4,7 +4,8 @@
 use crate::helpers::World;
 use crate::support::{fresh_url, Kind, TestDb};
 use guichet_core::api::Caller;
-use guichet_core::storage::{backup, Backend, Db};
+use guichet_core::backups as backup;
+use guichet_core::storage::{Backend, Db};
 use guichet_core::ErrorCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};

@@ -7,7 +7,8 @@
 //! fingerprints (a `last_hash` instead of a `digest`) chained each row to the
 //! one before and kept its full hash: they are verified that way.
 
-use super::chain::{check, day, fingerprint, segment_start, Break, Checked, SegmentDigest, COLUMNS};
+use super::chain::{fingerprint, segment_start, SegmentDigest};
+use super::verify::{check, day, Break, BreakKind, Checked, COLUMNS};
 use crate::error::ApiResult;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -37,9 +38,9 @@ impl Seal {
         }
     }
 
-    fn broken(&self, kind: &str, what: String) -> Break {
+    fn broken(&self, kind: BreakKind, what: String) -> Break {
         let (seq, count) = (self.place, self.count);
-        Break { seq, kind: kind.into(), message: format!("Ligne n° {seq} (lot de {count} lignes) : {what}") }
+        Break { seq, kind, message: format!("Ligne n° {seq} (lot de {count} lignes) : {what}") }
     }
 }
 
@@ -85,10 +86,10 @@ impl Walk {
             if chained { c.stored == c.computed } else { c.fingerprint == Some(fingerprint(&c.computed_bytes)) };
         if c.place != self.expected {
             // The row after a gap followed the missing one: only the gap can be named.
-            self.breaks.push(seal.broken("deleted", format!("ligne {} du lot supprimée.", self.expected)));
+            self.breaks.push(seal.broken(BreakKind::Deleted, format!("ligne {} du lot supprimée.", self.expected)));
         } else if !intact {
             let what = format!("ligne {} du lot modifiée ({} du {}, par {}).", c.place, c.action, day(&c.at), c.actor);
-            self.breaks.push(seal.broken("modified", what));
+            self.breaks.push(seal.broken(BreakKind::Modified, what));
         }
         self.digest.add(&c.computed_bytes);
         self.prev = c.stored;
@@ -101,7 +102,7 @@ impl Walk {
         let Some(seal) = seal else {
             return vec![Break {
                 seq: 0,
-                kind: "unsealed".into(),
+                kind: BreakKind::Unsealed,
                 message: format!(
                     "Un lot de {} lignes ({}, {}) n'est scellé par aucune ligne de la chaîne : ajouté à la main, ou \
                     son scellement supprimé.",
@@ -121,9 +122,9 @@ impl Walk {
         };
         if self.expected - 1 != seal.count {
             let what = format!("le lot compte {} lignes au lieu de {}.", self.expected - 1, seal.count);
-            self.breaks.push(seal.broken("truncated", what));
+            self.breaks.push(seal.broken(BreakKind::Truncated, what));
         } else if let Some(what) = seal_broken {
-            self.breaks.push(seal.broken("modified", what.to_string()));
+            self.breaks.push(seal.broken(BreakKind::Modified, what.to_string()));
         }
         self.breaks
     }

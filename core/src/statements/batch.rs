@@ -137,7 +137,7 @@ pub async fn run(
             &crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?,
         )?;
         // The journal's head goes out with the statements, as an anchor.
-        crate::audit::chain::write_anchor(pool, now, &folder.join(format!("journal-{from}-{to}.ancre"))).await?;
+        crate::audit::write_anchor(pool, now, &folder.join(format!("journal-{from}-{to}.ancre"))).await?;
     }
     Ok(BatchReport {
         folder: folder.display().to_string(),

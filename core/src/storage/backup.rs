@@ -9,11 +9,11 @@
 //!   `PGPASSWORD`, never the command line.
 //!
 //! A restore only ever writes into an empty database: nothing is overwritten.
-//! The embedded database is also backed up once a day, keeping the last 14.
+//! What a backup and a restore mean for the journal (its anchor, its
+//! verification) is `crate::backups`'s: storage copies files and bases.
 
-use super::{time, Backend, DatabaseUrl, Db};
+use super::{Backend, DatabaseUrl, Db};
 use crate::error::{ApiError, ApiResult};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,20 +26,6 @@ pub struct BackupReport {
     pub bytes: i64,
     /// `sqlite` or `postgres`.
     pub backend: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct RestoreReport {
-    /// The database restored into, without its password.
-    pub database: String,
-    #[ts(type = "number")]
-    pub members: i64,
-    #[ts(type = "number")]
-    pub dossiers: i64,
-    #[ts(type = "number")]
-    pub audit_rows: i64,
-    /// The restored journal's hash chain is whole.
-    pub journal_intact: bool,
 }
 
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
@@ -63,13 +49,11 @@ fn check_dest(dest: &Path) -> ApiResult<()> {
     }
 }
 
-/// Writes a backup of `db` to `dest` (replaced whole if it exists), and
-/// beside it `dest.ancre`: the journal's head read just before the copy, so
-/// the journal can later be proved to still hold it (`guichet audit verify
-/// --anchor`), whatever becomes of the database.
-pub async fn backup(db: &Db, dest: &Path, now: DateTime<Utc>) -> ApiResult<BackupReport> {
+/// Writes a copy of `db` to `dest` (replaced whole if it exists), and beside
+/// it `dest.ancre` holding `anchor`, which the caller read just before (the
+/// journal's head: `crate::backups` says why); storage knows nothing of it.
+pub async fn copy(db: &Db, dest: &Path, anchor: &[u8]) -> ApiResult<BackupReport> {
     check_dest(dest)?;
-    let head = crate::audit::chain::anchor(db.pool(), now).await?;
     let tmp = beside(dest);
     let _ = std::fs::remove_file(&tmp);
     match db.backend() {
@@ -105,8 +89,7 @@ pub async fn backup(db: &Db, dest: &Path, now: DateTime<Utc>) -> ApiResult<Backu
     sync_file(&tmp)?;
     std::fs::rename(&tmp, dest)
         .map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))?;
-    let line = serde_json::to_string(&head).map_err(ApiError::internal)? + "\n";
-    crate::storage::files::write_atomically(&anchor_path(dest), line.as_bytes())?;
+    crate::storage::files::write_atomically(&anchor_path(dest), anchor)?;
     let bytes = std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0);
     tracing::info!(path = %dest.display(), bytes, "sauvegarde écrite");
     Ok(BackupReport { path: dest.display().to_string(), bytes, backend: db.backend().name().to_string() })
@@ -142,8 +125,9 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Restores the backup `src` into the database at `target_url`, which must be
-/// empty (a SQLite file not there yet, or a PostgreSQL database without tables).
-pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
+/// empty (a SQLite file not there yet, or a PostgreSQL database without
+/// tables), and opens it.
+pub async fn restore_into(src: &Path, target_url: &str) -> ApiResult<Db> {
     let mut head = [0u8; 16];
     let n = std::fs::File::open(src).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).map_err(|_| {
         ApiError::validation("file", format!("Sauvegarde « {} » introuvable ou illisible.", src.display()))
@@ -235,21 +219,7 @@ pub async fn restore(src: &Path, target_url: &str) -> ApiResult<RestoreReport> {
             }
         }
     }
-    let db = Db::open(target_url).await.map_err(|e| ApiError::validation("url", e.to_string()))?;
-    let count = |t: &'static str| {
-        let pool = db.pool().clone();
-        async move { sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&pool).await }
-    };
-    let report = RestoreReport {
-        database: db.display().to_string(),
-        members: count("members").await?,
-        dossiers: count("dossiers").await?,
-        audit_rows: count("audit_log").await?,
-        journal_intact: crate::audit::chain::verify(db.pool(), &[]).await?.intact,
-    };
-    db.close().await;
-    tracing::info!(database = %report.database, "base restaurée");
-    Ok(report)
+    Db::open(target_url).await.map_err(|e| ApiError::validation("url", e.to_string()))
 }
 
 /// Opens the copy on its own, read-only and with `trusted_schema` off, asks
@@ -310,38 +280,4 @@ async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
         }
     }
     Ok(())
-}
-
-/// The daily backup of the embedded database: `guichet-AAAA-MM-JJ.sqlite3` in
-/// `folder` if today's is missing, then only the `keep` newest are kept (their
-/// anchors, a line each, all stay: the older the anchor, the more of the
-/// journal it vouches for). Returns the file written, if any.
-pub async fn daily(db: &Db, folder: &Path, now: DateTime<Utc>, keep: usize) -> ApiResult<Option<PathBuf>> {
-    let today = now.date_naive();
-    if db.backend() != Backend::Sqlite {
-        return Ok(None);
-    }
-    std::fs::create_dir_all(folder)
-        .map_err(|e| ApiError::validation("path", format!("Dossier des sauvegardes impossible à créer : {e}")))?;
-    let dest = folder.join(format!("guichet-{}.sqlite3", time::date(today)));
-    let written = if dest.exists() {
-        None
-    } else {
-        backup(db, &dest, now).await?;
-        Some(dest)
-    };
-    let mut all: Vec<PathBuf> = std::fs::read_dir(folder)
-        .map_err(ApiError::internal)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("guichet-") && n.ends_with(".sqlite3"))
-        })
-        .collect();
-    // The names sort by date.
-    all.sort();
-    let excess = all.len().saturating_sub(keep);
-    for old in &all[..excess] {
-        let _ = std::fs::remove_file(old);
-    }
-    Ok(written)
 }

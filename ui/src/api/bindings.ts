@@ -229,11 +229,12 @@ export type Break = {
  * Place in the main chain where it was found (for a segment, its seal's;
  * for a row out of every chain, the place written just before it).
  */
-seq: number, 
+seq: number, kind: BreakKind, message: string, };
+
 /**
- * `modified`, `deleted`, `reordered`, `truncated`, `unchained`, `unsealed`, `rewound`.
+ * What a break is.
  */
-kind: string, message: string, };
+export type BreakKind = "modified" | "deleted" | "reordered" | "truncated" | "unchained" | "unsealed" | "rewound";
 
 /**
  * Care a member may ask an approval for: what the rule set in force says

@@ -2,8 +2,7 @@
 
 use super::session::Empty;
 use crate::api::{Ctx, Operation};
-use crate::audit::chain::{self, Anchor, Verification};
-use crate::audit::{self, AuditEntry, AuditFilter};
+use crate::audit::{self, Anchor, AuditEntry, AuditFilter, Verification};
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use serde::{Deserialize, Serialize};
@@ -49,7 +48,7 @@ impl Operation for AuditVerify {
     type Request = AuditVerifyRequest;
     type Response = Verification;
     async fn run(ctx: &mut Ctx<'_>, r: AuditVerifyRequest) -> ApiResult<Verification> {
-        chain::verify(ctx.db().pool(), &r.anchors).await
+        audit::verify(ctx.db().pool(), &r.anchors).await
     }
 }
 
@@ -62,6 +61,6 @@ impl Operation for AuditAnchor {
     type Request = Empty;
     type Response = Anchor;
     async fn run(ctx: &mut Ctx<'_>, _: Empty) -> ApiResult<Anchor> {
-        chain::anchor(ctx.db().pool(), ctx.now).await
+        audit::anchor(ctx.db().pool(), ctx.now).await
     }
 }

@@ -3,8 +3,8 @@
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
+use crate::backups::{self as backup, BackupReport, RestoreReport};
 use crate::error::{ApiError, ApiResult};
-use crate::storage::backup::{self, BackupReport, RestoreReport};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
