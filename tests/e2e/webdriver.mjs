@@ -329,6 +329,14 @@ export class Window {
   async portalSection(key) {
     await this.openPortalMenu();
     await this.click(`nav a[href="#/${key}"]`);
+    // The section's page mounts its own menu, folded: wait for it, or the
+    // next section's click would look in the menu being replaced.
+    const end = Date.now() + 15000;
+    const shown = `return document.querySelector('nav a[aria-current="page"]')?.getAttribute('href') === '#/${key}';`;
+    while (!(await this.exec(shown))) {
+      if (Date.now() > end) throw new Error(`the portal's section ${key} never opened`);
+      await sleep(50);
+    }
   }
 
   /** Logs out of the members' portal (its button is in the menu). */

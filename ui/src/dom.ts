@@ -152,6 +152,29 @@ export function tabs(list: [string, string, () => void][]): HTMLDivElement {
   return bar;
 }
 
+/** A long token cut only where it reads well: `parts` in order, with a
+ * break opportunity between each two and none inside one. */
+function cutBetween(parts: string[]): (string | HTMLElement)[] {
+  return parts.flatMap((p, i) => (i === 0 ? [p] : [h("wbr", {}), p]));
+}
+
+/** A path or address, cut only after a `/`: never inside a folder's name. */
+export function pathText(path: string): (string | HTMLElement)[] {
+  return cutBetween(path.split(/(?<=\/)/));
+}
+
+/** A certificate's fingerprint (`CF:DC:…`), cut only between groups of
+ * eight bytes, so that its lines can be compared group by group. */
+export function fingerprintText(fingerprint: string): (string | HTMLElement)[] {
+  const bytes = fingerprint.split(":");
+  const groups: string[] = [];
+  for (let i = 0; i < bytes.length; i += 8) {
+    const last = i + 8 >= bytes.length;
+    groups.push(bytes.slice(i, i + 8).join(":") + (last ? "" : ":"));
+  }
+  return cutBetween(groups);
+}
+
 /**
  * A sentence whose references (`M26-0000002`, `AP-2026-000042`, an e-mail)
  * are never cut at their hyphen or dot: each is a span that does not wrap,

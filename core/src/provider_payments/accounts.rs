@@ -190,11 +190,18 @@ pub async fn decide(
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE providers SET rib = $1, version = version + 1 WHERE id = $2")
-                .bind(&account)
+            let provider: i64 = sqlx::query_scalar("SELECT version FROM providers WHERE id = $1")
                 .bind(req.provider_id)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
+            versioned::update(
+                &mut tx,
+                "providers",
+                ("id", req.provider_id.into()),
+                provider,
+                &[("rib", account.into())],
+            )
+            .await?;
             (ReviewStatus::Valide, None)
         }
     };

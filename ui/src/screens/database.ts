@@ -4,7 +4,7 @@
 // `guichet serve` printed; confirmed, it is pinned. Shown by itself when the
 // desk cannot reach where it works.
 import { localConfigure, serverConfigure, serverProbe, type DatabaseStatus } from "../api/client";
-import { field, formError, h, mount, onSubmit, value } from "../dom";
+import { field, fingerprintText, formError, h, mount, onSubmit, pathText, value } from "../dom";
 
 const CHOICE: Record<DatabaseStatus["choice"], string> = {
   environment: "fixé par l'environnement du poste",
@@ -22,11 +22,11 @@ export function databaseScreen(root: HTMLElement, status: DatabaseStatus, reboot
       "p",
       {},
       "Actuellement : ",
-      h("code", { id: "database-current" }, status.database || "—"),
+      h("code", { id: "database-current" }, ...pathText(status.database || "—")),
       ` (${CHOICE[status.choice]}).`,
     ),
     status.fingerprint
-      ? h("p", { class: "hint" }, `Empreinte enregistrée du certificat : ${status.fingerprint}`)
+      ? h("p", { class: "hint" }, "Empreinte enregistrée du certificat : ", ...fingerprintText(status.fingerprint))
       : null,
     status.error ? h("p", { class: "form-error", role: "alert" }, status.error) : null,
     h("h2", {}, "Un serveur Guichet"),
@@ -68,7 +68,7 @@ export function databaseScreen(root: HTMLElement, status: DatabaseStatus, reboot
             "div",
             {},
             h("p", {}, "Empreinte SHA-256 de son certificat :"),
-            h("p", { id: "server-fingerprint" }, h("code", {}, p.fingerprint)),
+            h("p", { id: "server-fingerprint" }, h("code", {}, ...fingerprintText(p.fingerprint))),
             h(
               "p",
               { class: "hint" },

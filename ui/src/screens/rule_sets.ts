@@ -21,12 +21,15 @@ const SCOPES: [CeilingScope, string][] = [
   ["family", "Par famille"],
 ];
 
-/** An input inside a grid cell, with its error slot; `name` is the field the core names. */
+/** An input inside a grid cell, with its error slot; `name` is the field the core names.
+ * At least `size` characters wide, and as wide as its value (a group's code,
+ * an act's label): nothing typed is hidden behind the field's edge. */
 function cell(name: string, value: string, size = 8, label = name): HTMLTableCellElement {
+  const width = Math.min(Math.max(size, value.length + 1), 48);
   return h(
     "td",
     {},
-    h("input", { name, value, size, "aria-label": label, spellcheck: "false", autocomplete: "off" }),
+    h("input", { name, value, size: width, "aria-label": label, spellcheck: "false", autocomplete: "off" }),
     h("small", { class: "field-error", "data-error-for": name }),
   );
 }
