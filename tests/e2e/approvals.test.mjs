@@ -83,7 +83,7 @@ test(
     answerOpenDialog("Copie de la CNIE (obligatoire)", join(w.home, "cnie.pdf"));
     await w.waitValue("#f-piece_cnie", /^fichier:\d+\/cnie\.pdf$/);
     await w.click("#approval-save");
-    await w.waitText("#approval-form .form-error", "Pièce obligatoire manquante : la copie du badge.");
+    await w.waitFormError("#approval-form", "Pièce obligatoire manquante : la copie du badge.");
     await w.click("#browse-piece_badge");
     answerOpenDialog("Copie du badge (obligatoire)", join(w.home, "badge.pdf"));
     await w.waitValue("#f-piece_badge", /^fichier:\d+\/badge\.pdf$/);
@@ -111,8 +111,8 @@ test(
     await w.type('[name="grants[0].mutual_share"]', "700");
     await w.type('[name="grants[0].member_share"]', "50");
     await w.click("#decision-save");
-    await w.waitText(
-      "#decision-form .form-error",
+    await w.waitFormError(
+      "#decision-form",
       "Acte accordé 1 : part mutuelle (700,00) et part adhérent (50,00) doivent faire le tarif (800,00).",
     );
     await w.type('[name="grants[0].member_share"]', "100");

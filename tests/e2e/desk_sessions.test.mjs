@@ -62,7 +62,7 @@ test("an idle window locks on its own timer and clears the screen", { skip: skip
   assert.equal(rows[0].actor, "n.alami");
   // A wrong password is refused where it was typed; the right one brings a fresh main window.
   await w.type("#f-password", "mauvais" + ENTER);
-  await w.waitText("#unlock-form .form-error", (t) => t.length > 0);
+  await w.waitFormError("#unlock-form", (t) => t.length > 0);
   await w.exec("document.querySelector('#f-password').value = '';");
   await w.type("#f-password", PASSWORD + ENTER);
   await w.waitFor("#member-search");
@@ -86,7 +86,7 @@ test(
     await w.type("#f-current_password", "Passage-2026-1");
     await w.type("#f-new_password", "Nadia-2026-neuf");
     await w.type("#f-confirm", "Nadia-2026-autre" + ENTER);
-    await w.waitText("#password-change-form .form-error", "Les deux saisies du nouveau mot de passe diffèrent.");
+    await w.waitFormError("#password-change-form", "Les deux saisies du nouveau mot de passe diffèrent.");
     await w.exec("document.querySelector('#f-confirm').value = '';");
     await w.type("#f-confirm", "Nadia-2026-neuf" + ENTER);
     await w.waitFor("#member-search");

@@ -26,7 +26,7 @@ test("first start, logout, wrong password, login, sections", { skip: skip ?? fal
   await w.type("#f-full_name", "Fatima Zahra Alaoui");
   await w.type("#f-password", "court");
   await w.type("#f-confirm", "court" + ENTER);
-  await w.waitText("#setup-form .form-error", "Mot de passe trop court : au moins 10 caractères (il en a 5).");
+  await w.waitFormError("#setup-form", "Mot de passe trop court : au moins 10 caractères (il en a 5).");
 
   await w.type("#f-password", "Admin-Guichet-1");
   await w.type("#f-confirm", "Admin-Guichet-1" + ENTER);
@@ -53,7 +53,7 @@ test("first start, logout, wrong password, login, sections", { skip: skip ?? fal
   // A wrong password: the French error, the password emptied.
   await w.type("#f-username", "admin" + ENTER);
   await w.type("#f-password", "mauvais-mot-de-passe" + ENTER);
-  await w.waitText("#login-form .form-error", "Identifiant ou mot de passe incorrect.");
+  await w.waitFormError("#login-form", "Identifiant ou mot de passe incorrect.");
   await w.screenshot("03-mauvais-mot-de-passe");
 
   // The right one.

@@ -67,17 +67,14 @@ test(
     await w.type('[name="change.rib"]', NEW_RIB);
     // Without the bank certificate the core refuses, naming what is missing.
     await w.click("#update-save");
-    await w.waitText(
-      "#update-form .form-error",
-      "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.",
-    );
+    await w.waitFormError("#update-form", "Un changement de RIB exige l'attestation de RIB de la banque : joignez-la.");
     await w.click("#browse-piece_path");
     answerOpenDialog("Pièce justificative", join(w.home, "attestation-rib.pdf"));
     await w.waitValue("#f-piece_path", /^fichier:\d+\/attestation-rib\.pdf$/);
     // Nor without the copies of the CNIE and badge (FAQ question 9).
     await w.click("#update-save");
-    await w.waitText(
-      "#update-form .form-error",
+    await w.waitFormError(
+      "#update-form",
       "Pièce obligatoire manquante : la copie de la CNIE de l'adhérent et du bénéficiaire.",
     );
     await w.click("#browse-cnie_path");

@@ -61,7 +61,8 @@ after(async () => {
 function formState() {
   return w.exec(`const f = document.getElementById('dossier-form');
     return { fields: Array.from(f.querySelectorAll('input')).map(i => i.name + '=' + i.value),
-             error: f.querySelector('.form-error').textContent, focus: document.activeElement.id };`);
+             error: [...f.querySelectorAll('.form-error, .field-error')].map(e => e.textContent).join(' '),
+             focus: document.activeElement.id };`);
 }
 
 /** Today minus `days`, as typed on the form: dd/mm/yyyy. */

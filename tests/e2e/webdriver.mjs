@@ -242,6 +242,32 @@ export class Window {
     throw new Error(`text of ${css} never matched; last: ${JSON.stringify(text)}`);
   }
 
+  /** The error a form shows, wherever it belongs (beside its field, or in the
+   * form's banner): every message once, so a message said twice fails. */
+  async formError(form) {
+    const texts = await this.exec(
+      "const f = document.querySelector(arguments[0]); if (!f) return [];" +
+        "return [...f.querySelectorAll('.form-error:not([hidden]), .field-error')]" +
+        ".map((e) => e.textContent.trim()).filter((t) => t);",
+      form,
+    );
+    if (new Set(texts).size < texts.length) throw new Error(`${form}: a message said twice: ${texts.join(" | ")}`);
+    return texts.join(" ");
+  }
+
+  /** Waits until the error `form` shows satisfies `pred` (or equals it). */
+  async waitFormError(form, pred, ms = 10000) {
+    const test = typeof pred === "function" ? pred : (t) => t === pred;
+    const end = Date.now() + ms;
+    let text = "";
+    while (Date.now() < end) {
+      text = await this.formError(form);
+      if (test(text)) return text;
+      await sleep(100);
+    }
+    throw new Error(`the error of ${form} never matched; last: ${JSON.stringify(text)}`);
+  }
+
   /** Waits until the input holds a value matching `re` (a dialog's answer arrives asynchronously). */
   async waitValue(css, re, ms = 15000) {
     const end = Date.now() + ms;

@@ -33,23 +33,31 @@ export function value(form: HTMLFormElement, name: string): string {
   return el instanceof HTMLInputElement || el instanceof HTMLSelectElement ? el.value : "";
 }
 
-/** Shows a message in the form's banner and, when given, beside its field. */
+/** Shows a message once, where it belongs: beside its field when the form
+ * has a place for it there, else in the form's banner (an error of the
+ * whole form, or of several fields: the core names the first, the message
+ * names them all). The field is marked and focused either way. */
 export function showError(form: HTMLFormElement, message: string, fieldName?: string): void {
   form.querySelectorAll<HTMLElement>(".field-error").forEach((e) => (e.textContent = ""));
   form.querySelectorAll(".invalid").forEach((e) => e.classList.remove("invalid"));
+  let slot = fieldName ? form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(fieldName)}"]`) : null;
+  if (slot) {
+    slot.textContent = message;
+    // Beside a field out of sight (a folded part), it would be read by no one.
+    if (slot.getClientRects().length === 0) {
+      slot.textContent = "";
+      slot = null;
+    }
+  }
   const banner = form.querySelector<HTMLElement>(".form-error");
   if (banner) {
-    banner.textContent = message;
-    banner.hidden = message === "";
+    banner.textContent = slot ? "" : message;
+    banner.hidden = slot !== null || message === "";
   }
-  if (fieldName) {
-    const slot = form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(fieldName)}"]`);
-    const input = form.elements.namedItem(fieldName);
-    if (slot) slot.textContent = message;
-    if (input instanceof HTMLElement) {
-      input.classList.add("invalid");
-      input.focus();
-    }
+  const input = fieldName ? form.elements.namedItem(fieldName) : null;
+  if (input instanceof HTMLElement) {
+    input.classList.add("invalid");
+    input.focus();
   }
 }
 
