@@ -83,6 +83,17 @@ test(
     await w.click("#browse-badge_path");
     answerOpenDialog("Copie du badge", join(w.home, "badge.pdf"));
     await w.waitValue("#f-badge_path", /^fichier:\d+\/badge\.pdf$/);
+    // The form holds its fields: none runs out of its card, the RIB typed is seen whole.
+    const overflow = await w.exec(
+      "const f = document.getElementById('update-form'); const right = f.getBoundingClientRect().right;" +
+        "return [...f.querySelectorAll('input, select, button')]" +
+        ".filter((e) => e.getBoundingClientRect().right > right + 1).map((e) => e.name || e.id);",
+    );
+    assert.deepEqual(overflow, [], "fields past the card's edge");
+    assert.ok(
+      await w.exec("const i = document.getElementById('f-change.rib'); return i.scrollWidth <= i.clientWidth;"),
+      "the RIB is seen whole",
+    );
     await w.screenshot("29b-demande-pieces");
     await w.click("#update-save");
     await w.waitText("#member-status", (t) => t.endsWith("en attente de validation par un autre agent."));

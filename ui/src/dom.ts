@@ -8,7 +8,15 @@ export { h, mount } from "./html";
 export function field(
   label: string,
   name: string,
-  opts: { type?: string; value?: string; autocomplete?: string; required?: boolean; autofocus?: boolean } = {},
+  opts: {
+    type?: string;
+    value?: string;
+    autocomplete?: string;
+    required?: boolean;
+    autofocus?: boolean;
+    /** Characters seen at once, for a value of known length (a RIB). */
+    size?: number;
+  } = {},
 ): HTMLLabelElement {
   return h(
     "label",
@@ -22,6 +30,7 @@ export function field(
       autocomplete: opts.autocomplete ?? "off",
       required: opts.required ?? false,
       autofocus: opts.autofocus ?? false,
+      size: opts.size,
       spellcheck: "false",
     }),
     h("small", { class: "field-error", "data-error-for": name }),

@@ -40,7 +40,7 @@ export function updateRequestForm(
   beneficiaries: Beneficiary[],
   done: (message: string) => void,
 ): HTMLFormElement {
-  const form = h("form", { id: "update-form", class: "card", autocomplete: "off" });
+  const form = h("form", { id: "update-form", class: "card inline", autocomplete: "off" });
   const specific = h("div", { id: "update-fields" });
   const kind = select("Demande", "kind", KINDS, "rib");
   const pieceField = pathField("Pièce justificative", "piece_path");
@@ -57,7 +57,7 @@ export function updateRequestForm(
     const k = value(form, "kind") as UpdateChange["kind"];
     const others = beneficiaries.filter((b) => b.relation !== "lui_meme");
     const fields: Record<UpdateChange["kind"], HTMLElement[]> = {
-      rib: [field("Nouveau RIB (24 chiffres)", "change.rib")],
+      rib: [field("Nouveau RIB (24 chiffres)", "change.rib", { size: 30 })],
       email: [field("Nouvelle adresse e-mail", "change.email")],
       gsm: [field("Nouveau GSM", "change.gsm")],
       address: [field("Nouvelle adresse", "change.address")],
