@@ -225,21 +225,24 @@ export class Window {
     throw new Error(`element ${css} not shown within ${ms} ms${last ? `: ${last.message}` : ""}`);
   }
 
-  /** Waits until the text of `css` satisfies `pred` (or equals it). */
-  async waitText(css, pred, ms = 10000) {
-    const test = typeof pred === "function" ? pred : (t) => t === pred;
+  /** Reads `read()` every 100 ms until `pred` holds on it (or it equals `pred`);
+   * fails after `ms` naming `what` and the last value read. */
+  async until(read, pred, what, ms = 10000) {
+    const test = typeof pred === "function" ? pred : (v) => v === pred;
     const end = Date.now() + ms;
-    let text = "";
+    let last;
     while (Date.now() < end) {
-      try {
-        text = await this.text(css);
-        if (test(text)) return text;
-      } catch {
-        /* not there yet */
-      }
+      last = await read();
+      if (test(last)) return last;
       await sleep(100);
     }
-    throw new Error(`text of ${css} never matched; last: ${JSON.stringify(text)}`);
+    throw new Error(`${what} never matched; last: ${JSON.stringify(last)}`);
+  }
+
+  /** Waits until the text of `css` satisfies `pred` (or equals it). */
+  async waitText(css, pred, ms = 10000) {
+    // Not there yet reads as no text.
+    return this.until(() => this.text(css).catch(() => ""), pred, `text of ${css}`, ms);
   }
 
   /** The error a form shows, wherever it belongs (beside its field, or in the
@@ -257,27 +260,13 @@ export class Window {
 
   /** Waits until the error `form` shows satisfies `pred` (or equals it). */
   async waitFormError(form, pred, ms = 10000) {
-    const test = typeof pred === "function" ? pred : (t) => t === pred;
-    const end = Date.now() + ms;
-    let text = "";
-    while (Date.now() < end) {
-      text = await this.formError(form);
-      if (test(text)) return text;
-      await sleep(100);
-    }
-    throw new Error(`the error of ${form} never matched; last: ${JSON.stringify(text)}`);
+    return this.until(() => this.formError(form), pred, `the error of ${form}`, ms);
   }
 
   /** Waits until the input holds a value matching `re` (a dialog's answer arrives asynchronously). */
   async waitValue(css, re, ms = 15000) {
-    const end = Date.now() + ms;
-    let v = "";
-    while (Date.now() < end) {
-      v = await this.exec(`return document.querySelector(${JSON.stringify(css)}).value;`);
-      if (re.test(v)) return v;
-      await sleep(100);
-    }
-    throw new Error(`${css} holds ${JSON.stringify(v)}, not ${re}`);
+    const read = () => this.exec(`return document.querySelector(${JSON.stringify(css)}).value;`);
+    return this.until(read, (v) => re.test(v), `the value of ${css} against ${re}`, ms);
   }
 
   async text(css) {
@@ -357,12 +346,9 @@ export class Window {
     await this.click(`nav a[href="#/${key}"]`);
     // The section's page mounts its own menu, folded: wait for it, or the
     // next section's click would look in the menu being replaced.
-    const end = Date.now() + 15000;
-    const shown = `return document.querySelector('nav a[aria-current="page"]')?.getAttribute('href') === '#/${key}';`;
-    while (!(await this.exec(shown))) {
-      if (Date.now() > end) throw new Error(`the portal's section ${key} never opened`);
-      await sleep(50);
-    }
+    const current = () =>
+      this.exec(`return document.querySelector('nav a[aria-current="page"]')?.getAttribute('href');`);
+    await this.until(current, `#/${key}`, "the portal's open section", 15000);
   }
 
   /** Logs out of the members' portal (its button is in the menu). */
