@@ -83,6 +83,21 @@ test("the rule-set editor: dirhams and percent, the differences before saving", 
   await w.click('[data-section="administration"]');
   await w.click("#tab-rules");
   await w.waitFor("#rule-set-form");
+  // Every value seen whole (a source wraps), in a form no wider than its card (20-bareme).
+  await w.until(
+    () =>
+      w.exec(
+        `const f = document.getElementById('rule-set-form');
+        const cut = [...f.querySelectorAll('input:not([type=checkbox]), textarea')]
+          .filter((e) => e.scrollWidth > e.clientWidth + 1 ||
+            (e.tagName === 'TEXTAREA' && e.scrollHeight > e.clientHeight + 1))
+          .map((e) => e.name + ' « ' + e.value + ' »');
+        const wide = f.scrollWidth > f.clientWidth ? ['the form: ' + f.scrollWidth + ' px in ' + f.clientWidth] : [];
+        return [...wide, ...cut];`,
+      ),
+    (cut) => cut.length === 0,
+    "values hidden past a field's edge",
+  );
   // The shipped tariff is the starting point, in dirhams and percent.
   const cValue = await w.exec(
     `const l = [...document.querySelectorAll('#rule-keys ` +

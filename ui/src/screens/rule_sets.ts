@@ -4,7 +4,19 @@
 // field, and lists the differences from the set in force before it is saved.
 import { call, ApiFailure } from "../api/client";
 import type { ActForm, CeilingForm, CeilingScope, GroupForm, PricingForm, RuleSetForm } from "../api/bindings";
-import { formError, frDate, h, mount, onSubmit, showError, statusLine } from "../dom";
+import { field, formError, frDate, h, mount, onSubmit, showError, statusLine } from "../dom";
+import {
+  cell,
+  detail,
+  detailRow,
+  editorTable,
+  errorSlot,
+  fitLongTexts,
+  longText,
+  sized,
+  textCell,
+  widest,
+} from "../editor";
 import { grid } from "../widgets";
 import { isoDate } from "./dossier_form";
 
@@ -20,19 +32,6 @@ const SCOPES: [CeilingScope, string][] = [
   ["beneficiary", "Par bénéficiaire"],
   ["family", "Par famille"],
 ];
-
-/** An input inside a grid cell, with its error slot; `name` is the field the core names.
- * At least `size` characters wide, and as wide as its value (a group's code,
- * an act's label): nothing typed is hidden behind the field's edge. */
-function cell(name: string, value: string, size = 8, label = name): HTMLTableCellElement {
-  const width = Math.min(Math.max(size, value.length + 1), 48);
-  return h(
-    "td",
-    {},
-    h("input", { name, value, size: width, "aria-label": label, spellcheck: "false", autocomplete: "off" }),
-    h("small", { class: "field-error", "data-error-for": name }),
-  );
-}
 
 function emptyForm(): RuleSetForm {
   return {
@@ -53,23 +52,35 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
   const status = statusLine("rule-set-status");
 
   const keyBody = h("tbody", {});
+  const keySizes = {
+    letter: widest(6, start.key_values, (k) => k.letter),
+    value: widest(8, start.key_values, (k) => k.value),
+  };
   const keyRow = (letter: string, value: string, source: string): void => {
     const i = keyBody.children.length;
     keyBody.append(
       h(
         "tr",
         {},
-        cell(`key_values[${i}].letter`, letter, 6, "Lettre clé"),
-        cell(`key_values[${i}].value`, value, 8, "Valeur (DH)"),
-        cell(`key_values[${i}].source`, source, 30, "Source"),
+        cell(`key_values[${i}].letter`, letter, keySizes.letter, "Lettre clé"),
+        cell(`key_values[${i}].value`, value, keySizes.value, "Valeur (DH)", true),
+        textCell(`key_values[${i}].source`, source, "Source"),
       ),
     );
   };
   start.key_values.forEach((k) => keyRow(k.letter, k.value, k.source ?? ""));
 
+  // An act is two lines: what is typed most on the first, its group and
+  // source under it.
   const actBody = h("tbody", {});
+  let actCount = 0;
+  const actSizes = {
+    code: widest(7, start.acts, (a) => a.code),
+    family: widest(12, start.acts, (a) => a.family),
+    price: widest(7, start.acts, (a) => a.unit_price),
+  };
   const actRow = (a: ActForm): void => {
-    const i = actBody.children.length;
+    const i = actCount++;
     const pricing = h(
       "select",
       { name: `acts[${i}].pricing`, "aria-label": "Tarification" },
@@ -78,16 +89,14 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
     actBody.append(
       h(
         "tr",
-        {},
-        cell(`acts[${i}].code`, a.code, 7, "Code"),
-        cell(`acts[${i}].label`, a.label, 26, "Libellé"),
-        cell(`acts[${i}].family`, a.family, 12, "Groupe de soins"),
-        h("td", {}, pricing, h("small", { class: "field-error", "data-error-for": `acts[${i}].pricing` })),
-        cell(`acts[${i}].unit_price`, a.unit_price, 7, "Tarif unitaire (DH)"),
-        cell(`acts[${i}].source`, a.source ?? "", 20, "Source du tarif"),
+        { class: "item" },
+        cell(`acts[${i}].code`, a.code, actSizes.code, "Code"),
+        textCell(`acts[${i}].label`, a.label, "Libellé"),
+        h("td", { class: "fit" }, pricing, errorSlot(`acts[${i}].pricing`)),
+        cell(`acts[${i}].unit_price`, a.unit_price, actSizes.price, "Tarif unitaire (DH)", true),
         h(
           "td",
-          {},
+          { class: "fit check" },
           h("input", {
             type: "checkbox",
             name: `acts[${i}].needs_prior_approval`,
@@ -96,29 +105,52 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
           }),
         ),
       ),
+      detailRow(
+        4,
+        detail(
+          "Groupe de soins",
+          sized(`acts[${i}].family`, a.family, actSizes.family, "Groupe de soins"),
+          errorSlot(`acts[${i}].family`),
+        ),
+        detail(
+          "Source",
+          longText(`acts[${i}].source`, a.source ?? "", "Source du tarif"),
+          errorSlot(`acts[${i}].source`),
+        ),
+      ),
     );
   };
   start.acts.forEach(actRow);
 
   const groupBody = h("tbody", {});
+  const groupCodeSize = widest(14, start.groups, (g) => g.code);
+  let groupCount = 0;
   const groupRow = (g: GroupForm): void => {
-    const i = groupBody.children.length;
+    const i = groupCount++;
     groupBody.append(
       h(
         "tr",
-        {},
-        cell(`groups[${i}].code`, g.code, 14, "Code du groupe"),
-        cell(`groups[${i}].label`, g.label, 24, "Libellé du groupe"),
-        cell(`groups[${i}].amo_rate`, g.amo_rate, 5, `Taux AMO ${g.code}`),
-        cell(`groups[${i}].member_share`, g.member_share, 5, `Part mutuelle sous la base ${g.code}`),
-        cell(`groups[${i}].above_base`, g.above_base ?? "", 5, `Part mutuelle au-delà de la base ${g.code}`),
-        cell(`groups[${i}].source`, g.source ?? "", 24, `Source du taux AMO ${g.code}`),
+        { class: "item" },
+        cell(`groups[${i}].code`, g.code, groupCodeSize, "Code du groupe"),
+        textCell(`groups[${i}].label`, g.label, "Libellé du groupe"),
+        cell(`groups[${i}].amo_rate`, g.amo_rate, 5, `Taux AMO ${g.code}`, true),
+        cell(`groups[${i}].member_share`, g.member_share, 5, `Part mutuelle sous la base ${g.code}`, true),
+        cell(`groups[${i}].above_base`, g.above_base ?? "", 5, `Part mutuelle au-delà de la base ${g.code}`, true),
+      ),
+      detailRow(
+        4,
+        detail(
+          "Source du taux AMO",
+          longText(`groups[${i}].source`, g.source ?? "", `Source du taux AMO ${g.code}`),
+          errorSlot(`groups[${i}].source`),
+        ),
       ),
     );
   };
   start.groups.forEach(groupRow);
 
   const ceilingBody = h("tbody", {});
+  const ceilingFamilySize = widest(Math.max(14, groupCodeSize), start.ceilings, (c) => c.family);
   const ceilingRow = (c: CeilingForm): void => {
     const i = ceilingBody.children.length;
     const scope = h(
@@ -130,10 +162,10 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
       h(
         "tr",
         {},
-        cell(`ceilings[${i}].family`, c.family, 14, "Groupe de soins"),
-        cell(`ceilings[${i}].amount`, c.amount, 9, "Plafond (DH)"),
-        cell(`ceilings[${i}].years`, c.years, 3, "Sur combien d'années"),
-        h("td", {}, scope),
+        cell(`ceilings[${i}].family`, c.family, ceilingFamilySize, "Groupe de soins"),
+        cell(`ceilings[${i}].amount`, c.amount, 9, "Plafond (DH)", true),
+        cell(`ceilings[${i}].years`, c.years, 3, "Sur combien d'années", true),
+        h("td", { class: "fit" }, scope),
       ),
     );
   };
@@ -147,7 +179,7 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
         "tr",
         {},
         cell(`fund_acts[${i}].code`, code, 7, "Code de la caisse"),
-        cell(`fund_acts[${i}].acts`, acts, 24, "Actes couverts"),
+        textCell(`fund_acts[${i}].acts`, acts, "Actes couverts"),
       ),
     );
   };
@@ -172,33 +204,33 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
         "liquidés. Montants en dirhams, taux en pourcentage.",
     ),
     formError(),
-    h(
-      "label",
-      { class: "field" },
-      h("span", {}, "Date d'effet (jj/mm/aaaa)"),
-      h("input", {
-        name: "effective_from",
-        id: "f-effective_from",
-        value: "",
-        spellcheck: "false",
-        autocomplete: "off",
-      }),
-      h("small", { class: "field-error", "data-error-for": "effective_from" }),
-    ),
+    field("Date d'effet (jj/mm/aaaa)", "effective_from", { size: 12 }),
     h("h4", {}, "Lettres clés"),
-    grid("rule-keys", ["Lettre", "Valeur (DH), vide : à saisir", "Source"], keyBody),
+    h("p", { class: "hint" }, "Une valeur laissée vide est à saisir : les actes de cette lettre attendent leur tarif."),
+    editorTable(
+      "rule-keys",
+      [
+        ["Lettre", true],
+        ["Valeur (DH)", true],
+        ["Source", false],
+      ],
+      keyBody,
+    ),
     add("rule-key-add", "Ajouter une lettre clé", () => keyRow("", "", "")),
     h("h4", {}, "Actes"),
-    grid(
+    h(
+      "p",
+      { class: "hint" },
+      "Le libellé est celui que lit l'adhérent sur son décompte ; le tarif unitaire sert aux actes tarifés à l'unité.",
+    ),
+    editorTable(
       "rule-acts",
       [
-        "Code",
-        "Libellé (lu par l'adhérent)",
-        "Groupe de soins",
-        "Tarification",
-        "Tarif unitaire (DH)",
-        "Source",
-        "Accord préalable",
+        ["Code", true],
+        ["Libellé", false],
+        ["Tarification", true],
+        ["Tarif (DH)", true],
+        ["Accord préalable", true],
       ],
       actBody,
     ),
@@ -217,29 +249,48 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
     h(
       "p",
       { class: "hint" },
-      "La caisse paie son taux de la base (les médicaments au taux du référentiel ; 100 % des actes liés à une " +
-        "maladie chronique qu'elle exonère) ; la mutuelle ajoute sa part de ce qui reste à l'adhérent sous la " +
-        "base, et de ce qui la dépasse. La nature de la feuille ne décide que des pièces à joindre.",
+      "La caisse paie son taux AMO de la base (les médicaments au taux du référentiel ; 100 % des actes liés à " +
+        "une maladie chronique qu'elle exonère) ; la mutuelle ajoute sa part de ce qui reste à l'adhérent sous la " +
+        "base, et de ce qui la dépasse au-delà. La nature de la feuille ne décide que des pièces à joindre.",
     ),
-    grid(
+    editorTable(
       "rule-groups",
-      ["Code", "Libellé", "Taux AMO", "Part mutuelle sous la base", "Part mutuelle au-delà de la base", "Source"],
+      [
+        ["Code", true],
+        ["Libellé", false],
+        ["Taux AMO", true],
+        ["Mutuelle sous la base", true],
+        ["Mutuelle au-delà", true],
+      ],
       groupBody,
     ),
     add("rule-group-add", "Ajouter un groupe", () =>
       groupRow({ code: "", label: "", amo_rate: "", member_share: "", above_base: "", source: "" }),
     ),
     h("h4", {}, "Plafonds de la part de la mutuelle"),
-    grid(
+    h("p", { class: "hint" }, "Un groupe de soins sans plafond : la part de la mutuelle n'y a pas de limite."),
+    editorTable(
       "rule-ceilings",
-      ["Groupe de soins", "Plafond de la part mutuelle (DH)", "Sur (années)", "Compté"],
+      [
+        ["Groupe de soins", true],
+        ["Plafond (DH)", true],
+        ["Sur (années)", true],
+        ["Compté", true],
+      ],
       ceilingBody,
     ),
     add("rule-ceiling-add", "Ajouter un plafond", () =>
       ceilingRow({ family: "", amount: "", years: "1", scope: "beneficiary" }),
     ),
     h("h4", {}, "Codes actes de la caisse AMO"),
-    grid("rule-fund-acts", ["Code de la caisse", "Actes du barème couverts"], fundBody),
+    editorTable(
+      "rule-fund-acts",
+      [
+        ["Code de la caisse", true],
+        ["Actes du barème couverts", false],
+      ],
+      fundBody,
+    ),
     add("rule-fund-act-add", "Ajouter un code", () => fundRow("", "")),
     h("div", { class: "row" }, h("button", { type: "submit", id: "rule-set-preview" }, "Voir les différences")),
     differences,
@@ -248,8 +299,9 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
 
   const read = (): RuleSetForm => {
     const v = (name: string): string =>
-      (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null)?.value ?? "";
-    const rows = (body: HTMLElement): number[] => Array.from(body.children).map((_, i) => i);
+      (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null)?.value ?? "";
+    const count = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+    const rows = (body: HTMLElement): number[] => count(body.children.length);
     return {
       effective_from: isoDate(v("effective_from")),
       key_values: rows(keyBody)
@@ -259,7 +311,7 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
           source: v(`key_values[${i}].source`),
         }))
         .filter((k) => k.letter.trim() || k.value.trim()),
-      acts: rows(actBody)
+      acts: count(actCount)
         .map((i) => ({
           code: v(`acts[${i}].code`),
           label: v(`acts[${i}].label`),
@@ -271,7 +323,7 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
           source: v(`acts[${i}].source`),
         }))
         .filter((a) => a.code.trim() || a.label.trim()),
-      groups: rows(groupBody)
+      groups: count(groupCount)
         .map((i) => ({
           code: v(`groups[${i}].code`),
           label: v(`groups[${i}].label`),
@@ -321,7 +373,8 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
     }
   });
 
-  const rate = (bp: number | undefined): string => (bp === undefined ? "—" : `${(bp / 100).toLocaleString("fr-FR")} %`);
+  const rate = (bp: number | undefined): string =>
+    bp === undefined ? "—" : `${(bp / 100).toLocaleString("fr-FR")}\u00a0%`;
   const rows = sets.map((r) =>
     h(
       "tr",
@@ -331,7 +384,7 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
         "td",
         {},
         Object.entries(r.key_values)
-          .map(([k, v]) => `${k} ${(v / 100).toFixed(2).replace(".", ",")}`)
+          .map(([k, v]) => `${k}\u00a0${(v / 100).toFixed(2).replace(".", ",")}`)
           .join(" · "),
       ),
       h("td", {}, String(r.acts.length)),
@@ -365,4 +418,5 @@ export async function ruleSetsPanel(panel: HTMLElement): Promise<void> {
     form,
     grid("rule-sets", ["À partir du", "Lettres clés (DH)", "Actes", "Groupes : taux AMO (part mutuelle)"], rows),
   );
+  fitLongTexts(form);
 }
