@@ -373,8 +373,8 @@ export class Window {
 
   /**
    * What every page promises whatever it shows, in the window as in the
-   * browser: no horizontal scrollbar (the page's nor the desk's content
-   * panel's), no ISO date and no English word of a browser or a framework in
+   * browser: no horizontal scrollbar (the page's, the desk's content
+   * panel's, nor a part's inside them), no ISO date and no English word of a browser or a framework in
    * its text. Returns the problems found, empty when none; every screenshot
    * checks them.
    */
@@ -397,6 +397,14 @@ export class Window {
       );
       problems.push(`horizontal scroll (${what}): ${scroll} px wide in ${client} px (${culprits.join(", ")})`);
     }
+    // Nor a part that scrolls sideways inside the page (a form wider than its card).
+    const inner = await this.exec(
+      "const c = document.querySelector('.content');" +
+        "return Array.from(document.querySelectorAll('body *')).filter((e) => e !== c && " +
+        "['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)" +
+        ".map((e) => e.tagName + (e.id ? '#' + e.id : '') + ' ' + e.scrollWidth + ' px in ' + e.clientWidth);",
+    );
+    for (const part of inner) problems.push(`horizontal scroll inside ${part}`);
     const text = await this.exec("return document.body.innerText;");
     const iso = text.match(/\b\d{4}-\d{2}-\d{2}\b/);
     if (iso) problems.push(`ISO date « ${iso[0]} »`);
