@@ -7,6 +7,9 @@
 //! is a digest of a few bytes whatever was typed, the table has a fixed
 //! size, and an address already refused is not counted again per identifier.
 
+use guichet_core::api::Door;
+pub use guichet_core::api::DoorKind;
+use guichet_core::error::{ApiError, ErrorCode};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,21 +22,6 @@ pub const MAX_IDENTIFIER: usize = 100;
 /// Keys kept at most (about 3 MB): past it, keys of a past minute are
 /// dropped, and while every key is live a new one is refused.
 const CAPACITY: usize = 100_000;
-
-/// Which door an attempt knocks at: each has its own counters.
-#[derive(Clone, Copy)]
-pub enum DoorKind {
-    StaffLogin,
-    PortalLogin,
-    PortalForgot,
-    PortalCode,
-}
-
-impl DoorKind {
-    fn tag(self) -> u8 {
-        self as u8
-    }
-}
 
 /// One key's attempts in its current minute.
 #[derive(Clone, Copy)]
@@ -51,7 +39,7 @@ pub struct Limits {
 
 /// A fixed-size key for what was typed (a digest: no attacker's string is kept).
 fn key(door: DoorKind, what: u8, text: &str) -> u64 {
-    let d = Sha256::new().chain_update([door.tag(), what]).chain_update(text.as_bytes()).finalize();
+    let d = Sha256::new().chain_update([door as u8, what]).chain_update(text.as_bytes()).finalize();
     u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
@@ -104,6 +92,24 @@ impl Limits {
     pub fn held(&self) -> usize {
         self.seen.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
+}
+
+/// One attempt at an operation's door, counted for the address and the
+/// identifier its request names; its refusal, at once past the limits, or
+/// for an identifier longer than any (before it is counted).
+pub fn knock(limits: &Limits, door: Door, remote: &str, request: &serde_json::Value) -> Result<(), ApiError> {
+    let identifier = request.get(door.field).and_then(serde_json::Value::as_str).unwrap_or("");
+    if identifier.len() > MAX_IDENTIFIER {
+        return Err(ApiError::validation(door.field, "Identifiant trop long : au plus 100 caractères."));
+    }
+    if !limits.allow(door.kind, remote, identifier) {
+        let message = match door.kind {
+            DoorKind::StaffLogin => "Trop de tentatives de connexion : attendez une minute avant de réessayer.",
+            _ => "Trop de tentatives : attendez une minute avant de réessayer.",
+        };
+        return Err(ApiError::new(ErrorCode::TooManyRequests, message));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

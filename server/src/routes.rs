@@ -7,7 +7,7 @@
 //! `Accept: application/x-ndjson` streams `{"progress": …}` lines and ends
 //! with its result; closing the connection stops it.
 
-use crate::limits::{self, DoorKind};
+use crate::limits;
 use crate::sessions::{self, Session};
 use crate::State;
 use axum::body::{Body, Bytes};
@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
 use guichet_core::api::wire::{self, replace_prefix};
-use guichet_core::api::{self, Caller, ProgressSink};
+use guichet_core::api::{self, Caller, ProgressSink, Space};
 use guichet_core::error::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -142,7 +142,7 @@ pub async fn call(
     body: Body,
 ) -> Response {
     let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
-    let Some(info) = st.ops.get(op.as_str()) else {
+    let Some(info) = st.ops.get(op.as_str()).filter(|i| i.space == Space::Desk) else {
         let e = ApiError::not_found(format!("Opération inconnue « {op} » : voir `guichet operations` pour la liste."));
         return refused_unread(body, st.body_timeout, error(e)).await;
     };
@@ -213,16 +213,9 @@ pub async fn call(
         Ok(v) => v,
         Err(e) => return error(e),
     };
-    if op == "session_login" {
-        let account = request.get("username").and_then(Value::as_str).unwrap_or("");
-        if account.len() > limits::MAX_IDENTIFIER {
-            return error(ApiError::validation("username", "Identifiant trop long : au plus 100 caractères."));
-        }
-        if !st.limits.allow(DoorKind::StaffLogin, &remote, account) {
-            return error(ApiError::new(
-                ErrorCode::TooManyRequests,
-                "Trop de tentatives de connexion : attendez une minute avant de réessayer.",
-            ));
+    if let Some(door) = info.door {
+        if let Err(e) = limits::knock(&st.limits, door, &remote, &request) {
+            return error(e);
         }
     }
     let caller = session.as_ref().map(Session::caller).unwrap_or_default();

@@ -115,7 +115,7 @@ pub async fn write_back(pool: &AnyPool, s: &Session, after: &Caller, now: DateTi
                 .execute(pool)
                 .await?;
         }
-        Caller::Anonymous | Caller::System { .. } => end(pool, &s.hash, now).await?,
+        Caller::Anonymous | Caller::System { .. } | Caller::Member { .. } => end(pool, &s.hash, now).await?,
     }
     Ok(())
 }

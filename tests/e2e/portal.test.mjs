@@ -155,7 +155,7 @@ test(SCENARIO, async () => {
   // Who paid him what, in his words.
   await b.portalSection("decomptes");
   await b.waitText("main table", (t) => /La mutuelle vous a versé \d[\d  ]*,\d\d DH/.test(t));
-  const href = `/portail/api/decomptes/${statement}`;
+  const href = `/portail/api/portal_statement_pdf?number=${statement}`;
   assert.equal(await fetchStatus(href), "200 application/pdf");
 
   // The partner providers, searched by city.
@@ -235,7 +235,7 @@ test(SCENARIO, async () => {
   await b.portalSection("accords");
   await b.portalSection("decomptes");
   await b.waitText("main table", (t) => t.includes(second));
-  assert.equal(await fetchStatus(`/portail/api/decomptes/${second}`), "200 application/pdf");
+  assert.equal(await fetchStatus(`/portail/api/portal_statement_pdf?number=${second}`), "200 application/pdf");
   await b.portalSection("dossiers");
   await b.waitFor("main table .badge-done");
   assert.deepEqual(await b.texts("main table .badge-done"), ["Réglé", "Réglé"]);
@@ -244,16 +244,17 @@ test(SCENARIO, async () => {
   await b.screenshot("portail-15-decompte-du-dossier-envoye");
   // The statement of its transfer, of a period, and the dossier's acknowledgement of receipt.
   const reference = claimsCli("dossier_get", { id: d.id }).dossier.payment_reference;
-  const transfer = `/portail/api/virements/${encodeURIComponent(reference)}`;
+  const transfer = `/portail/api/portal_payment_pdf?number=${encodeURIComponent(reference)}`;
   assert.equal(await fetchStatus(transfer), "200 application/pdf");
-  const receipt = "/portail/api/dossiers/M26-0000902/accuse";
+  const receipt = "/portail/api/portal_dossier_receipt?number=M26-0000902";
   assert.equal(await fetchStatus(receipt), "200 application/pdf");
   await b.exec("document.querySelector('#f-from').value = arguments[0];", isoDaysAgo(0));
   await b.exec("document.querySelector('#f-to').value = arguments[0];", isoDaysAgo(30));
   await b.click("#releve-periode button[type=submit]");
   await b.waitText("#err-to", "La fin de la période précède son début.");
   await b.screenshot("portail-16-releve-periode-refuse");
-  assert.equal(await fetchStatus(`/portail/api/releves/${isoDaysAgo(30)}/${isoDaysAgo(0)}`), "200 application/pdf");
+  const period = `/portail/api/portal_period_pdf?from=${isoDaysAgo(30)}&to=${isoDaysAgo(0)}`;
+  assert.equal(await fetchStatus(period), "200 application/pdf");
   const sentMessages = () =>
     readdirSync(join(site.dir, "envois")).map((f) => readFileSync(join(site.dir, "envois", f), "utf8"));
   assert.ok(
@@ -299,7 +300,7 @@ test(SCENARIO, async () => {
   const tail = (base + key).slice(-4);
   const validated = new RegExp(`Changement de compte bancaire.*\\*+ ${tail}.*Validée`, "s");
   await b.waitText("main table", (t) => validated.test(t));
-  const requestReceipt = `/portail/api/demandes/${pending[0].id}/accuse`;
+  const requestReceipt = `/portail/api/portal_update_receipt?number=${pending[0].id}`;
   assert.equal(await fetchStatus(requestReceipt), "200 application/pdf");
   await b.screenshot("portail-19-demande-validee");
 

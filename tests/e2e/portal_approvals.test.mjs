@@ -99,7 +99,7 @@ test("a member deposits a prior approval request, completes it, and downloads th
   await b.waitText("#envoi-fait", (t) => /^Demande AP-\d{4}-\d{6} reçue/.test(t));
   const number = (await b.text("#envoi-fait")).match(/AP-\d{4}-\d{6}/)[0];
   assert.match(await b.text("main table"), new RegExp(`${number}.*Accord préalable.*En attente`, "s"));
-  assert.equal(await status(`/portail/api/accords/${number}/accuse`), "200 application/pdf");
+  assert.equal(await status(`/portail/api/portal_approval_receipt?number=${number}`), "200 application/pdf");
   // At a phone's width no label stands alone beside nothing (no letter yet, no detail).
   const lone =
     "return [...document.querySelectorAll('main td')]" +
@@ -167,7 +167,7 @@ test("a member deposits a prior approval request, completes it, and downloads th
   await b.portalSection("dossiers");
   await b.portalSection("accords");
   await b.waitText("main table", (t) => new RegExp(`${number}.*Accordée`, "s").test(t));
-  assert.equal(await status(`/portail/api/lettres/${number}`), "200 application/pdf");
+  assert.equal(await status(`/portail/api/portal_letter_pdf?number=${number}`), "200 application/pdf");
   assert.deepEqual(await b.texts("main table .badge-done"), ["Accordée"]);
   assert.deepEqual(await b.pageProblems(), [], "a granted request");
   await b.screenshot("portail-accords-04-accordee");

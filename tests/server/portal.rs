@@ -83,10 +83,10 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
         let req = json!({"member_id": page["member"]["id"], "purpose": "activation", "path": letter.to_str().unwrap()});
         desk.call("portal_code_letter", req).await.unwrap();
         let form = json!({"matricule": matricule, "cnie": cnie, "code": code_on(&letter), "password": "Portail2026"});
-        let (status, _, answer) = post(&http, &base, "activation", None, None, form).await;
+        let (status, _, answer) = post(&http, &base, "portal_activate", None, None, form).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         let form = json!({"identifier": matricule, "password": "Portail2026"});
-        let (status, set, answer) = post(&http, &base, "connexion", None, None, form).await;
+        let (status, set, answer) = post(&http, &base, "portal_login", None, None, form).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         let set = set.expect("a session cookie");
         for flag in ["Path=/portail", "Secure", "HttpOnly", "SameSite=Strict"] {
@@ -99,48 +99,65 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
     let ((fouad, fouad_csrf), (fatima, _)) = (&cookies[0], &cookies[1]);
 
     // Each one's space is his own.
-    let (status, mine) = get(&http, &base, "moi", Some(fouad)).await;
+    let (status, mine) = get(&http, &base, "portal_view", Some(fouad)).await;
     assert_eq!((status, mine["identity"]["matricule"].as_str()), (StatusCode::OK, Some("13059")));
-    let (_, hers) = get(&http, &base, "moi", Some(fatima)).await;
+    let (_, hers) = get(&http, &base, "portal_view", Some(fatima)).await;
     assert_eq!(hers["identity"]["matricule"], "13060");
     // No cookie, a made-up one, or a desk's token: no member.
-    let (status, e) = get(&http, &base, "moi", None).await;
+    let (status, e) = get(&http, &base, "portal_view", None).await;
     assert_eq!((status, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
-    let (status, _) = get(&http, &base, "moi", Some(&format!("guichet_portail={}", "0".repeat(64)))).await;
+    let (status, _) = get(&http, &base, "portal_view", Some(&format!("guichet_portail={}", "0".repeat(64)))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let staff_token = desk.token().unwrap();
-    let (status, _) = get(&http, &base, "moi", Some(&format!("guichet_portail={staff_token}"))).await;
+    let (status, _) = get(&http, &base, "portal_view", Some(&format!("guichet_portail={staff_token}"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a desk's token is no member's session");
     // A member's cookie is no desk's token either.
     let thief = client(&running, "ailleurs");
     thief.set_token(Some(fouad.trim_start_matches("guichet_portail=").to_string()));
     assert!(thief.call("member_search", json!({"query": "benhnini"})).await.is_err());
     // Another member's statement answers as one that does not exist.
-    let (status, e) = get(&http, &base, "decomptes/DEC-2023-00000001", Some(fatima)).await;
+    let (status, e) = get(&http, &base, "portal_statement_pdf?number=DEC-2023-00000001", Some(fatima)).await;
     assert_eq!(
         (status, e["message"].as_str()),
         (StatusCode::NOT_FOUND, Some("Aucun décompte de ce numéro dans votre espace."))
     );
 
+    // One way in: every operation of the members' space answers at its
+    // address, as the page calls it; none of the desk's does, with a
+    // member's cookie or without; none of the portal's is a desk's.
+    for op in guichet_core::api::ops::all() {
+        let (status, _, e) = post(&http, &base, op.name, Some(fatima), None, json!({})).await;
+        let unknown = status == StatusCode::NOT_FOUND
+            && e["message"].as_str() == Some("Cette page n'existe pas dans l'espace adhérent.");
+        assert_eq!(unknown, op.space == guichet_core::api::Space::Desk, "{}: {status} {e}", op.name);
+    }
+    let e = desk.call("portal_view", json!({})).await.unwrap_err();
+    assert_eq!(e.code, guichet_core::error::ErrorCode::NotFound, "{}", e.message);
+    let (status, _) = get(&http, &base, "portal_logout", Some(fatima)).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "a change is never a GET");
+    // What changes nothing is also a GET: the brand, before login.
+    let (status, brand) = get(&http, &base, "portal_brand", None).await;
+    assert_eq!((status, brand["logo"].as_bool()), (StatusCode::OK, Some(false)));
+
     // A change without the form token is refused; with it, done.
-    let (status, _, e) = post(&http, &base, "deconnexion", Some(fouad), None, json!({})).await;
+    let (status, _, e) = post(&http, &base, "portal_logout", Some(fouad), None, json!({})).await;
     assert_eq!(
         (status, e["message"].as_str()),
         (StatusCode::FORBIDDEN, Some("Formulaire expiré : rechargez la page puis recommencez."))
     );
-    let (status, set, _) = post(&http, &base, "deconnexion", Some(fouad), Some(fouad_csrf), json!({})).await;
+    let (status, set, _) = post(&http, &base, "portal_logout", Some(fouad), Some(fouad_csrf), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     assert!(set.unwrap().contains("Max-Age=0"), "the cookie is cleared");
-    let (status, _) = get(&http, &base, "moi", Some(fouad)).await;
+    let (status, _) = get(&http, &base, "portal_view", Some(fouad)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the session ended on the server");
     // Wrong passwords: the same answer as an unknown matricule.
     let (s1, _, a1) =
-        post(&http, &base, "connexion", None, None, json!({"identifier": "13059", "password": "Faux1234"})).await;
+        post(&http, &base, "portal_login", None, None, json!({"identifier": "13059", "password": "Faux1234"})).await;
     let (s2, _, a2) =
-        post(&http, &base, "connexion", None, None, json!({"identifier": "99999", "password": "Faux1234"})).await;
+        post(&http, &base, "portal_login", None, None, json!({"identifier": "99999", "password": "Faux1234"})).await;
     assert_eq!((s1, &a1), (s2, &a2));
     // A form sent without one of its fields is told which, in French.
-    let (status, _, e) = post(&http, &base, "connexion", None, None, json!({"identifier": "13059"})).await;
+    let (status, _, e) = post(&http, &base, "portal_login", None, None, json!({"identifier": "13059"})).await;
     assert_eq!((status, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")));
     assert_eq!(e["message"], "Le champ « password » est obligatoire.");
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
@@ -148,7 +165,7 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
     // Issue 35, item 14: a login comes from the portal's own page only —
     // JSON, and the same origin (told by Sec-Fetch-Site, or else Origin).
     let form = json!({"identifier": "13060", "password": "Portail2026"});
-    let url = format!("{base}/portail/api/connexion");
+    let url = format!("{base}/portail/api/portal_login");
     let plain = http.post(&url).header(header::ORIGIN, &base).body(form.to_string()).send().await.unwrap();
     assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "a form of another site posts text, not JSON");
     let elsewhere = http.post(&url).json(&form).header(header::ORIGIN, "https://piege.example").send().await.unwrap();
@@ -166,7 +183,7 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
     assert_eq!(page.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
     let health = http.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
-    let refused = http.get(format!("{base}/portail/api/moi")).send().await.unwrap();
+    let refused = http.get(format!("{base}/portail/api/portal_view")).send().await.unwrap();
     assert_eq!(refused.headers()[header::CACHE_CONTROL], "no-store");
     running.stop().await;
 }

@@ -24,6 +24,7 @@ crate::on_both_backends!(
     a_member_asks_for_a_change_from_his_space_and_gets_its_receipt,
     a_flood_of_refused_codes_is_journaled_in_batches,
     a_reset_code_printed_at_the_desk_is_told_to_the_member,
+    a_members_calls_go_through_the_command_layer_to_his_space_only,
 );
 
 const NO_MATCH: &str = "Ces informations ne correspondent pas à un code valable : vérifiez votre matricule, votre \
@@ -589,4 +590,65 @@ async fn a_reset_code_printed_at_the_desk_is_told_to_the_member(t: TestDb) {
     // An activation code is the member's first: nothing to warn of.
     codes::issue(db, &agent, now, &m, Purpose::Activation, Channel::Letter, Some(&outbox)).await.unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// The portal's calls are operations like the desk's: a member logs in
+/// through `portal_login` and is then the caller ([`Caller::Member`]); he
+/// reaches his space's operations and the public ones, nothing of the
+/// desk's; a change needs his session's form token; every refusal is
+/// journaled under his name.
+async fn a_members_calls_go_through_the_command_layer_to_his_space_only(t: TestDb) {
+    use guichet_core::api::Caller;
+    let mut o = mutual(t).await;
+    sqlx::query("UPDATE members SET cnie = 'BE100200' WHERE matricule = '13059'")
+        .execute(o.w.t.db.pool())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("13059.pdf");
+    let req = json!({"member_id": o.member, "purpose": "activation", "path": letter.to_str().unwrap()});
+    o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap();
+    let mut member = Caller::Anonymous;
+    let e = o.w.call(&mut member, "portal_view", json!({})).await.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::Unauthenticated, "Connectez-vous d'abord."));
+    let form = json!({"matricule": "13059", "cnie": "BE100200", "code": code_on(&letter), "password": PASSWORD});
+    let said = o.w.call(&mut member, "portal_activate", form).await.unwrap();
+    assert_eq!(said["message"], "Votre espace est activé : connectez-vous avec votre mot de passe.");
+    let opened =
+        o.w.call(&mut member, "portal_login", json!({"identifier": "13059", "password": PASSWORD})).await.unwrap();
+    let Caller::Member { form_token, .. } = &member else { panic!("logged in: {member:?}") };
+    assert_eq!(form_token.as_deref(), opened["csrf"].as_str());
+    let view = o.w.call(&mut member, "portal_view", json!({})).await.unwrap();
+    assert_eq!(view["identity"]["matricule"], "13059");
+
+    // Nothing of the desk's, however public a member's session makes him.
+    for op in ["member_search", "dossier_queue", "audit_list"] {
+        let e = o.w.call(&mut member, op, json!({})).await.unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::Forbidden, "Accès refusé : cette opération n'est pas de l'espace adhérent."),
+            "{op}"
+        );
+    }
+    // A change without his form token is refused; with it, done.
+    let Caller::Member { token, .. } = member.clone() else { unreachable!() };
+    let mut forged = Caller::Member { token: token.clone(), form_token: None };
+    let e = o.w.call(&mut forged, "portal_logout", json!({})).await.unwrap_err();
+    assert_eq!(e.message, "Formulaire expiré : rechargez la page puis recommencez.");
+    let refusals: Vec<(String, String)> = sqlx::query_as(
+        "SELECT actor, entity_type FROM audit_log WHERE action = 'forbidden' AND actor = 'adhérent:13059' ORDER BY id",
+    )
+    .fetch_all(o.w.t.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(refusals, vec![("adhérent:13059".to_string(), "member".to_string()); 4]);
+    // A desk's staff never reaches a member's space, nor a member's call its staff's.
+    let e = o.w.call(&mut o.claims, "portal_view", json!({})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    o.w.call(&mut member, "portal_logout", json!({})).await.unwrap();
+    assert_eq!(member, Caller::Anonymous);
+    let mut stale = Caller::Member { token, form_token: None };
+    let e = o.w.call(&mut stale, "portal_view", json!({})).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthenticated, "his session ended at logout");
+    assert_eq!(stale, Caller::Anonymous);
 }

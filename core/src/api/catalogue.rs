@@ -17,6 +17,12 @@ pub struct OpInfo {
     pub files: &'static [super::files::FileField],
     /// It streams its progress ([`super::Operation::STREAMS`]).
     pub streams: bool,
+    /// Whose screen calls it ([`super::Operation::SPACE`]).
+    pub space: super::Space,
+    /// It changes nothing ([`super::Operation::READ_ONLY`]).
+    pub read_only: bool,
+    /// Its attempts are counted ([`super::Operation::DOOR`]).
+    pub door: Option<super::Door>,
     pub request: String,
     pub response: String,
     pub request_inline: String,
@@ -32,6 +38,9 @@ impl OpInfo {
             summary: O::SUMMARY,
             files: O::FILES,
             streams: O::STREAMS,
+            space: O::SPACE,
+            read_only: O::READ_ONLY,
+            door: O::DOOR,
             request: O::Request::name(),
             response: O::Response::name(),
             request_inline: O::Request::inline(),
@@ -87,17 +96,6 @@ fn declarations() -> Declarations {
     d.visit::<crate::api::ops::drugs::DrugImportProgress>();
     // A rule set's groups, typed as a map.
     d.visit::<crate::liquidation::rules::CareGroup>();
-    // The members' portal's requests and answers (server/src/portal.rs).
-    d.visit::<crate::portal::member_api::DossierSent>();
-    d.visit::<crate::portal::member_api::ComplementSent>();
-    d.visit::<crate::portal::member_api::Partner>();
-    d.visit::<crate::portal::brand::Brand>();
-    d.visit::<crate::portal::requests::UpdateSent>();
-    d.visit::<crate::portal::approvals::ApprovalSent>();
-    d.visit::<crate::portal::approvals::ApprovalComplementSent>();
-    d.visit::<crate::portal::approvals::ApprovalReceived>();
-    d.visit::<crate::portal::requests::UpdateReceived>();
-    d.visit::<crate::portal::requests::DossierReceived>();
     for op in super::ops::all() {
         (op.collect)(&mut d);
     }
@@ -122,6 +120,13 @@ pub fn typescript() -> String {
         out.push_str(&format!("  {}: {{ request: {}; response: {} }};\n", op.name, op.request, op.response));
     }
     out.push_str("}\n\nexport type OperationName = keyof Operations;\n\n");
+    let portal: Vec<String> = super::ops::all()
+        .iter()
+        .filter(|o| o.space == super::Space::Portal)
+        .map(|o| format!("\n  | \"{}\"", o.name))
+        .collect();
+    out.push_str("/** The operations of the members' portal (served under /portail/api). */\n");
+    out.push_str(&format!("export type PortalOperationName ={};\n\n", portal.concat()));
     out.push_str("/** The permission each operation needs (checked in the core, shown here for the window). */\n");
     out.push_str("export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {\n");
     for op in super::ops::all() {
@@ -217,6 +222,11 @@ mod generated {
     fn every_path_field_is_declared() {
         let pathy = ["path", "folder", "file", "files"];
         for op in crate::api::ops::all() {
+            // A member's files come as their bytes: no path is his to name.
+            if op.space == crate::api::Space::Portal {
+                assert!(op.files.is_empty(), "{}: a portal's operation names a path", op.name);
+                continue;
+            }
             let inline = &op.request_inline;
             let named = pathy.iter().any(|f| inline.contains(&format!("{f}: ")) || inline.contains(&format!("{f}?: ")));
             assert_eq!(named, !op.files.is_empty(), "{}: request {inline} declares {:?}", op.name, op.files);

@@ -132,3 +132,41 @@ mod tests {
         assert!(fields_of("member_search").is_empty());
     }
 }
+
+/// A file given back as an operation's answer (a member's PDF, the mutual's
+/// logo): its bytes travel as base64 in JSON, encoded and decoded here only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct FileReply {
+    /// The name to save it under.
+    pub name: String,
+    pub media_type: String,
+    #[serde(with = "base64_text")]
+    #[ts(type = "string")]
+    pub content: Vec<u8>,
+}
+
+impl FileReply {
+    pub fn pdf(name: String, content: Vec<u8>) -> FileReply {
+        FileReply { name, media_type: "application/pdf".into(), content }
+    }
+
+    /// The file an operation's JSON answer carries.
+    pub fn from_answer(answer: Value) -> ApiResult<FileReply> {
+        serde_json::from_value(answer).map_err(ApiError::internal)
+    }
+}
+
+/// Bytes as base64 text, the one place JSON carries them so.
+mod base64_text {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD.decode(text.as_bytes()).map_err(serde::de::Error::custom)
+    }
+}

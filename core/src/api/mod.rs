@@ -8,16 +8,19 @@ mod decode;
 pub mod files;
 pub mod wire;
 pub use decode::{parse_json, request};
+mod caller;
 mod desk;
 pub mod ops;
 
+pub(crate) use caller::locked_message;
+pub use caller::{idle_lock_minutes, Caller};
 pub use desk::Desk;
 
 use crate::audit::{self, Actor, Change};
-use crate::auth::{self, Permission, Role};
+use crate::auth::{Permission, Role};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::staff::{self, StaffMember};
+use crate::staff::StaffMember;
 use crate::storage::Db;
 use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Serialize};
@@ -43,66 +46,46 @@ pub trait Operation: Send + Sync + 'static {
     /// through the server streams and is not bounded by the call's timeout
     /// (its client can stop it). Any other runs within the timeout however asked.
     const STREAMS: bool = false;
+    /// Whose screen calls it: the desk's (the default) or the members'
+    /// portal's. The server serves each space's operations at its own
+    /// address only.
+    const SPACE: Space = Space::Desk;
+    /// It changes nothing. A member's call of any other carries his
+    /// session's form token (CSRF), checked in the core.
+    const READ_ONLY: bool = false;
+    /// A door that takes a secret (a login, an activation code): the server
+    /// counts its attempts per address and per the identifier the request
+    /// names, and refuses past the limits before running it.
+    const DOOR: Option<Door> = None;
     type Request: DeserializeOwned + TS + Send + 'static;
     type Response: Serialize + TS + Send + 'static;
     fn run(ctx: &mut Ctx<'_>, req: Self::Request) -> impl Future<Output = ApiResult<Self::Response>> + Send;
 }
 
-/// Who is calling, as held by one window or one CLI run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Caller {
-    /// Nobody logged in yet.
-    #[default]
-    Anonymous,
-    /// A logged-in staff member (roles are re-read on every call), and when he
-    /// last called: a desk idle longer than the setting locks.
-    Staff { staff_id: i64, last_active: DateTime<Utc> },
-    /// A staff member's desk locked after inactivity: his password unlocks it
-    /// (`session_unlock`); anything else answers `unauthenticated`.
-    Locked { staff_id: i64 },
-    /// The CLI run by a system administrator without `--user` (bootstrap, batch
-    /// jobs): the administrator's and the claims processor's permissions (never
-    /// the medical advisor's), audited under the OS account.
-    System { os_user: String },
+/// The desk's operations, or the members' portal's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Space {
+    Desk,
+    Portal,
 }
 
-impl Caller {
-    /// Who calls, for the log: an id, never a name typed by someone.
-    pub fn log_id(&self) -> String {
-        match self {
-            Caller::Anonymous => "anonyme".into(),
-            Caller::Staff { staff_id, .. } => format!("staff:{staff_id}"),
-            Caller::Locked { staff_id } => format!("staff:{staff_id}:verrouillé"),
-            Caller::System { os_user } => format!("système:{os_user}"),
-        }
-    }
+/// Which door an attempt knocks at: each has its own counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoorKind {
+    StaffLogin,
+    PortalLogin,
+    PortalForgot,
+    PortalCode,
 }
 
-/// What a locked desk may still call.
-const UNLOCKED_OPS: [&str; 4] = ["session_unlock", "session_logout", "session_lock", "setup_status"];
-
-/// What an account whose password was reset may still call: choose his own
-/// password, or leave.
-const PASSWORD_CHANGE_OPS: [&str; 6] =
-    ["password_change", "session_current", "session_logout", "session_lock", "setup_status", "lock_settings_get"];
-
-/// Minutes of inactivity after which a desk locks (setting `idle_lock_minutes`, 15 by default; 0: never).
-pub async fn idle_lock_minutes(pool: &sqlx::AnyPool) -> ApiResult<i64> {
-    Ok(idle_lock_from(crate::settings::get(pool, "idle_lock_minutes").await?))
-}
-
-/// The setting's stored text as minutes (15 when unset).
-fn idle_lock_from(v: Option<String>) -> i64 {
-    v.and_then(|v| v.trim().parse().ok()).unwrap_or(15)
-}
-
-/// What a locked desk shows, whether the core or the window's timer locked it.
-pub(crate) fn locked_message(minutes: i64) -> String {
-    format!("Poste verrouillé après {minutes} minutes d'inactivité : saisissez à nouveau votre mot de passe.")
-}
-
-fn locked_error(minutes: i64) -> ApiError {
-    ApiError { field: Some("session_locked".into()), ..ApiError::unauthenticated(locked_message(minutes)) }
+/// A door of [`Operation::DOOR`]: its counters, and the request's field
+/// holding the identifier typed (refused, naming that field, when longer
+/// than any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Door {
+    pub kind: DoorKind,
+    pub field: &'static str,
 }
 
 /// The services every operation reaches.
@@ -125,6 +108,8 @@ pub struct Ctx<'a> {
     pub caller: &'a mut Caller,
     /// The staff member behind the call, when there is one.
     pub staff: Option<StaffMember>,
+    /// The member behind a portal call, his session checked.
+    pub member: Option<crate::portal::sessions::MemberSession>,
     pub actor: Actor,
     pub roles: Vec<Role>,
     /// One time for the whole call.
@@ -199,6 +184,11 @@ impl Ctx<'_> {
         self.journal(Change { action: "export", entity_type: what, entity_id: None, before: None, after: Some(after) })
             .await
     }
+    /// The member of a portal call, or `unauthenticated`.
+    pub fn member(&self) -> ApiResult<&crate::portal::sessions::MemberSession> {
+        self.member.as_ref().ok_or_else(|| ApiError::unauthenticated("Connectez-vous d'abord."))
+    }
+
     /// The logged-in staff member, or `unauthenticated`.
     pub fn staff(&self) -> ApiResult<&StaffMember> {
         self.staff.as_ref().ok_or_else(|| ApiError::unauthenticated("Connectez-vous d'abord."))
@@ -257,8 +247,8 @@ impl Api {
         request: serde_json::Value,
         progress: Option<ProgressSink>,
     ) -> Result<serde_json::Value, ApiError> {
-        match ops::dispatch(self, caller, name, request, progress).await {
-            Some(result) => result,
+        match ops::dispatch(self, caller, name, request, progress) {
+            Some(running) => running.await,
             None => Err(ApiError::not_found(format!(
                 "Opération inconnue « {name} » : voir `guichet operations` pour la liste."
             ))),
@@ -296,7 +286,7 @@ impl Api {
     ) -> ApiResult<serde_json::Value> {
         // Who is calling comes first: an anonymous or refused caller learns
         // nothing about the request's shape.
-        let mut ctx = self.context(caller, O::NAME, O::PERMISSION).await?;
+        let mut ctx = self.context(caller, O::NAME, O::PERMISSION, O::READ_ONLY).await?;
         ctx.progress = progress;
         let target = request.get("id").and_then(serde_json::Value::as_i64);
         let req: O::Request = decode::request(request)?;
@@ -342,92 +332,5 @@ impl Api {
         tx.commit().await?;
         tracing::warn!(actor = %actor.name, operation = op, "accès refusé");
         Ok(())
-    }
-
-    /// Resolves the caller and checks `needed`; a refusal is audited.
-    async fn context<'a>(&'a self, caller: &'a mut Caller, op: &str, needed: Permission) -> ApiResult<Ctx<'a>> {
-        let now = self.now();
-        let (staff, actor, roles) = match caller.clone() {
-            Caller::Anonymous => (None, Actor::anonymous(), vec![]),
-            // Batch jobs: the administrator's permissions and the claims processor's (statement runs, payments).
-            Caller::System { os_user } => (None, Actor::system(&os_user), vec![Role::Admin, Role::Claims]),
-            Caller::Locked { staff_id } => {
-                if !UNLOCKED_OPS.contains(&op) {
-                    return Err(locked_error(idle_lock_minutes(self.db.pool()).await?));
-                }
-                // Unlocking or leaving: no role until the password is given again.
-                match staff::get(self.db.pool(), staff_id).await? {
-                    Some(s) => (None, Actor::staff(s.id, &s.username), vec![]),
-                    None => (None, Actor::anonymous(), vec![]),
-                }
-            }
-            Caller::Staff { staff_id, last_active } => match staff::get_with_idle_lock(self.db.pool(), staff_id).await?
-            {
-                Some((s, idle)) if s.active => {
-                    let idle = idle_lock_from(idle);
-                    if idle > 0 && now - last_active > chrono::Duration::minutes(idle) {
-                        *caller = Caller::Locked { staff_id };
-                        let mut tx = self.db.begin().await?;
-                        audit::record(
-                            &mut tx,
-                            now,
-                            &Actor::staff(s.id, &s.username),
-                            Change {
-                                action: "session.locked",
-                                entity_type: "staff",
-                                entity_id: Some(s.id.to_string()),
-                                before: None,
-                                after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
-                            },
-                        )
-                        .await?;
-                        tx.commit().await?;
-                        return Err(locked_error(idle));
-                    }
-                    *caller = Caller::Staff { staff_id, last_active: now };
-                    if s.must_change_password && !PASSWORD_CHANGE_OPS.contains(&op) {
-                        // An administrator reset the password: whoever holds
-                        // a session of this account does nothing more until
-                        // the new password is chosen (issue 17, item 8).
-                        return Err(ApiError {
-                            field: Some("password_change_required".into()),
-                            ..ApiError::unauthenticated(
-                                "Votre mot de passe a été réinitialisé par un administrateur : choisissez-en un \
-                                    nouveau pour continuer.",
-                            )
-                        });
-                    }
-                    let actor = Actor::staff(s.id, &s.username);
-                    let roles = s.roles.clone();
-                    (Some(s), actor, roles)
-                }
-                _ => {
-                    *caller = Caller::Anonymous;
-                    return Err(ApiError::unauthenticated(
-                        "Votre session n'est plus valide (compte désactivé ou supprimé) : reconnectez-vous.",
-                    ));
-                }
-            },
-        };
-        if needed != Permission::Public && matches!(*caller, Caller::Anonymous | Caller::Locked { .. }) {
-            return Err(ApiError::unauthenticated("Connectez-vous d'abord."));
-        }
-        if !auth::allows(&roles, needed) {
-            self.journal_refusal(
-                now,
-                &actor,
-                op,
-                "operation",
-                op.to_string(),
-                serde_json::json!({ "needs": needed, "roles": roles }),
-            )
-            .await?;
-            let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
-            return Err(ApiError::forbidden(format!(
-                "Accès refusé : votre rôle ({}) ne permet pas cette opération ({op}).",
-                labels.join(", ")
-            )));
-        }
-        Ok(Ctx { api: self, caller, staff, actor, roles, now, progress: None })
     }
 }

@@ -57,6 +57,9 @@ pub enum Permission {
     Public,
     /// Any logged-in staff member.
     Authenticated,
+    /// A member logged in to the portal: his own family's data, decided from
+    /// his session in the core; no staff role grants it.
+    OwnSpace,
     MembersRead,
     MembersWrite,
     ReceptionWork,
@@ -142,6 +145,7 @@ pub fn allows(roles: &[Role], p: Permission) -> bool {
     match p {
         Permission::Public => true,
         Permission::Authenticated => !roles.is_empty(),
+        Permission::OwnSpace => false,
         _ => roles.iter().any(|r| permissions_of(*r).contains(&p)),
     }
 }

@@ -14,7 +14,7 @@ use ts_rs::TS;
 pub struct Brand {
     /// The mutual's name, as on its letters.
     pub name: String,
-    /// Whether a logo is set (served at `/portail/api/logo`).
+    /// Whether a logo is set (the operation `portal_logo`).
     pub logo: bool,
 }
 

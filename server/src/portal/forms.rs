@@ -1,46 +1,41 @@
-//! How the portal reads what it is sent: a form of a few kilobytes at the
-//! doors (activation, login, forgotten password, reset) and only from the
-//! portal's own page, counted against the limits before anything is
-//! checked; a member's forms within their own sizes.
+//! How the portal reads what it is sent: a door's form (activation, login,
+//! forgotten password, reset) only from the portal's own page and of a few
+//! kilobytes; a member's requests within what his files may weigh.
 
-use crate::limits::{DoorKind, MAX_IDENTIFIER};
-use crate::routes::{read_limited, refused_unread, status_of, unread, BodyRefused};
+use crate::routes::{read_limited, status_of, unread, BodyRefused};
 use crate::State;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use guichet_core::error::{ApiError, ErrorCode};
-use serde::de::DeserializeOwned;
+use guichet_core::error::ApiError;
+use serde_json::Value;
 
-/// Portal requests are forms, never files of megabytes (the scans come later
-/// with their own limit).
-pub(super) const MAX_BODY: usize = 64 * 1024;
+/// A request of a caller not logged in (a door's form, the brand): a few
+/// fields, read before anyone is known.
+pub(super) const PUBLIC_BODY: usize = 4 * 1024;
+
+/// Portal requests without files are forms, never megabytes.
+const FORM_BODY: usize = 64 * 1024;
 
 pub(super) fn error(e: ApiError) -> Response {
     (status_of(e.code), axum::Json(e)).into_response()
 }
 
-/// The forms of the doors (activation, login, forgotten password, reset):
-/// a few fields, read before anyone is known.
-const DOOR_BODY: usize = 4 * 1024;
-
-pub(super) async fn json_body<T: DeserializeOwned>(st: &State, body: Body) -> Result<T, Response> {
-    json_within(st, body, MAX_BODY).await
+/// The largest request of a logged-in member: what his files may weigh, in base64.
+pub(super) fn member_limit(st: &State) -> usize {
+    (guichet_core::attachments::MAX_TOTAL_BYTES as usize / 3 * 4 + 64 * 1024).min(st.max_body.max(FORM_BODY))
 }
 
-async fn door_form<T: DeserializeOwned>(st: &State, body: Body) -> Result<T, Response> {
-    json_within(st, body, DOOR_BODY).await
-}
-
-/// A request of at most `limit` bytes (files travel in them, in base64).
-pub(super) async fn json_within<T: DeserializeOwned>(st: &State, body: Body, limit: usize) -> Result<T, Response> {
+/// A request of at most `limit` bytes, read as the command layer reads
+/// requests: a malformed form or field is explained in French.
+pub(super) async fn read_within(st: &State, body: Body, limit: usize) -> Result<Value, Response> {
     let bytes = read_limited(body, limit, st.body_timeout).await.map_err(|refused| {
         let e = match refused {
             BodyRefused::Slow => ApiError::validation(
                 "request",
                 "Envoi interrompu : la connexion ne transmettait plus rien. Vérifiez votre connexion puis recommencez.",
             ),
-            BodyRefused::TooLarge if limit <= MAX_BODY => {
+            BodyRefused::TooLarge if limit <= FORM_BODY => {
                 ApiError::validation("request", "Requête trop volumineuse pour un formulaire de l'espace adhérent.")
             }
             BodyRefused::TooLarge => {
@@ -50,20 +45,20 @@ pub(super) async fn json_within<T: DeserializeOwned>(st: &State, body: Body, lim
         };
         unread((refused.status(), axum::Json(e)).into_response())
     })?;
-    // The command layer's reading: a malformed form or field is explained in
-    // French, naming the field.
     let text = std::str::from_utf8(&bytes).map_err(|_| {
         error(ApiError::validation("request", "Requête illisible : le corps n'est pas du texte UTF-8."))
     })?;
-    let value = guichet_core::api::parse_json(text).map_err(error)?;
-    guichet_core::api::request(value).map_err(error)
+    if text.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    guichet_core::api::parse_json(text).map_err(error)
 }
 
 /// A door's form must come from the portal's own page: JSON (which a form
 /// of another site cannot send without the browser asking first) and a
 /// same-origin request, told by `Sec-Fetch-Site` or else `Origin` against
 /// `Host`. Its refusal, if it does not.
-fn from_our_page(headers: &HeaderMap) -> Option<Response> {
+pub(super) fn from_our_page(headers: &HeaderMap) -> Option<Response> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -86,42 +81,4 @@ fn from_our_page(headers: &HeaderMap) -> Option<Response> {
         )));
     }
     None
-}
-
-/// One attempt at a door that takes a secret, counted for the address and
-/// the identifier typed; its refusal, at once past the limits, or for an
-/// identifier longer than any (before it is counted).
-fn knock(st: &State, door: DoorKind, remote: &str, identifier: &str, field: &str) -> Option<Response> {
-    if identifier.len() > MAX_IDENTIFIER {
-        return Some(error(ApiError::validation(field, "Identifiant trop long : au plus 100 caractères.")));
-    }
-    if !st.limits.allow(door, remote, identifier) {
-        return Some(error(ApiError::new(
-            ErrorCode::TooManyRequests,
-            "Trop de tentatives : attendez une minute avant de réessayer.",
-        )));
-    }
-    None
-}
-
-/// A door's form read as every door reads it: from the portal's own page, a
-/// few kilobytes of JSON, counted for the address and the identifier it
-/// names (`identifier`, typed in `field`).
-pub(super) async fn at_the_door<T: DeserializeOwned>(
-    st: &State,
-    headers: &HeaderMap,
-    remote: &str,
-    body: Body,
-    door: DoorKind,
-    identifier: fn(&T) -> &str,
-    field: &'static str,
-) -> Result<T, Response> {
-    if let Some(r) = from_our_page(headers) {
-        return Err(refused_unread(body, st.body_timeout, r).await);
-    }
-    let form: T = door_form(st, body).await?;
-    if let Some(r) = knock(st, door, remote, identifier(&form), field) {
-        return Err(r);
-    }
-    Ok(form)
 }

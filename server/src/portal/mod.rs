@@ -1,35 +1,37 @@
-//! The members' portal under `/portail`: its JSON calls under
-//! `/portail/api/`. A member's session is a cookie of its own
-//! (`guichet_portail`: `Secure`, `HttpOnly`, `SameSite=Strict`, path
-//! `/portail`), never a staff token; every change also carries the session's
-//! form token in `X-Guichet-CSRF`. Who the member is comes from the session
-//! only: no call takes a member's id.
+//! The members' portal under `/portail`: its page and, under
+//! `/portail/api/{operation}`, the command layer's operations of the
+//! members' space ([`Space::Portal`]), as the desks' are under `/api/v1`:
+//! `POST` with the JSON request, or `GET` with the request in the query for
+//! what changes nothing (a PDF, the logo, answered as the file itself). A
+//! member's session is a cookie of its own (`guichet_portail`: `Secure`,
+//! `HttpOnly`, `SameSite=Strict`, path `/portail`), never a staff token; the
+//! form token of his session travels in `X-Guichet-CSRF`. The server hands
+//! both to the core as the caller ([`Caller::Member`]); who the member is,
+//! and what he may reach, the core decides.
 
 mod forms;
 pub mod pages;
 
-use crate::limits::DoorKind;
 use crate::routes::{refused_unread, Remote};
 use crate::State;
 use axum::body::Body;
-use axum::extract::{Path, State as Axum};
+use axum::extract::{Path, Query, State as Axum};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use forms::{at_the_door, error, json_body, json_within, MAX_BODY};
-use guichet_core::error::ApiError;
-use guichet_core::portal::accounts::{self, Activation, Reset};
-use guichet_core::portal::approvals::{self, ApprovalComplementSent, ApprovalSent};
-use guichet_core::portal::member_api::{self, ComplementSent, DossierSent};
-use guichet_core::portal::requests::{self, UpdateSent};
-use guichet_core::portal::sessions::{self, MemberSession, MAX_AGE};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::json;
+use forms::{error, from_our_page, member_limit, read_within, PUBLIC_BODY};
+use guichet_core::api::catalogue::OpInfo;
+use guichet_core::api::files::FileReply;
+use guichet_core::api::{Caller, Space};
+use guichet_core::error::{ApiError, ErrorCode};
+use guichet_core::portal::sessions::MAX_AGE;
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// The member's session cookie.
 pub const COOKIE: &str = "guichet_portail";
 /// The header that carries the form token (CSRF).
 pub const CSRF_HEADER: &str = "x-guichet-csrf";
+
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
         let (name, value) = c.trim().split_once('=')?;
@@ -44,333 +46,161 @@ fn set_cookie(token: &str, max_age: i64) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The member behind the cookie; for a change, only with the session's form token.
-async fn member(st: &State, headers: &HeaderMap, change: bool) -> Result<(String, MemberSession), Response> {
-    let token = cookie_token(headers).ok_or_else(|| error(ApiError::unauthenticated("Connectez-vous d'abord.")))?;
-    let s = sessions::check(st.api.db(), &token, st.api.now()).await.map_err(error)?;
-    if change {
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if sent.is_empty() || sent != s.csrf {
-            return Err(error(ApiError::forbidden("Formulaire expiré : rechargez la page puis recommencez.")));
+/// Who calls, as his request came: his cookie and the form token it carries.
+fn caller_of(headers: &HeaderMap) -> Caller {
+    match cookie_token(headers) {
+        Some(token) => {
+            let form_token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+            Caller::Member { token, form_token }
         }
+        None => Caller::Anonymous,
     }
-    Ok((token, s))
+}
+
+/// An operation of the members' space (none for a desk's: a member's
+/// address never reaches one).
+fn portal_op<'a>(st: &'a State, op: &str) -> Option<&'a OpInfo> {
+    st.ops.get(op).filter(|i| i.space == Space::Portal)
+}
+
+fn no_such_page() -> Response {
+    error(ApiError::not_found("Cette page n'existe pas dans l'espace adhérent."))
 }
 
 fn remote_of(remote: Option<axum::Extension<Remote>>) -> String {
     remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into())
 }
 
-pub async fn activate(
-    Axum(st): Axum<State>,
-    remote: Option<axum::Extension<Remote>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let remote = remote_of(remote);
-    let read =
-        at_the_door(&st, &headers, &remote, body, DoorKind::PortalCode, |a: &Activation| &a.matricule, "matricule");
-    let a = match read.await {
-        Ok(a) => a,
-        Err(r) => return r,
+/// Runs `op` for the caller, within the call's time, every journal row it
+/// writes naming the portal and the member's address; the caller as the
+/// call left it (logged in, or out).
+async fn run(
+    st: &State,
+    mut caller: Caller,
+    op: &str,
+    request: Value,
+    remote: String,
+) -> (Result<Value, ApiError>, Caller) {
+    let origin = guichet_core::audit::Origin { desk: "espace adhérent".into(), remote_addr: remote };
+    let call = guichet_core::audit::ORIGIN.scope(origin, st.api.call(&mut caller, op, request));
+    let result = match tokio::time::timeout(st.timeout, call).await {
+        Ok(r) => r,
+        Err(_) => Err(ApiError::new(
+            ErrorCode::Unavailable,
+            "Le service a mis trop de temps à répondre : rien n'a été enregistré, recommencez.",
+        )),
     };
-    match accounts::activate(st.api.db(), st.api.now(), &a).await {
-        Ok(()) => axum::Json(json!({ "message": "Votre espace est activé : connectez-vous avec votre mot de passe." }))
-            .into_response(),
-        Err(e) => error(e),
-    }
+    (result, caller)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Login {
-    identifier: String,
-    password: String,
-}
-
-pub async fn login(
-    Axum(st): Axum<State>,
-    remote: Option<axum::Extension<Remote>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let remote = remote_of(remote);
-    let read =
-        at_the_door(&st, &headers, &remote, body, DoorKind::PortalLogin, |l: &Login| &l.identifier, "identifier");
-    let l = match read.await {
-        Ok(l) => l,
-        Err(r) => return r,
+/// The cookie a call leaves: the session a login opened, or none once the
+/// session ended (a logout, a session past its time).
+fn with_cookie(mut r: Response, before: &Caller, after: &Caller) -> Response {
+    let token = |c: &Caller| match c {
+        Caller::Member { token, .. } => Some(token.clone()),
+        _ => None,
     };
-    match accounts::login(st.api.db(), st.api.now(), &l.identifier, &l.password, &remote, st.api.queued_outbox()).await
-    {
-        Ok(opened) => {
-            let mut r = axum::Json(json!({ "csrf": opened.csrf })).into_response();
-            r.headers_mut().insert(header::SET_COOKIE, set_cookie(&opened.token, MAX_AGE.num_seconds()));
-            r
+    match (token(before), token(after)) {
+        (b, Some(a)) if b.as_deref() != Some(a.as_str()) => {
+            r.headers_mut().insert(header::SET_COOKIE, set_cookie(&a, MAX_AGE.num_seconds()));
         }
-        Err(e) => error(e),
+        (Some(_), None) => {
+            r.headers_mut().insert(header::SET_COOKIE, set_cookie("", 0));
+        }
+        _ => {}
     }
-}
-
-pub async fn logout(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
-    let (token, _) = match member(&st, &headers, true).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    if let Err(e) = sessions::end(st.api.db(), &token, st.api.now()).await {
-        return error(e);
-    }
-    let mut r = axum::Json(json!({ "message": "Vous êtes déconnecté." })).into_response();
-    r.headers_mut().insert(header::SET_COOKIE, set_cookie("", 0));
     r
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Forgot {
-    identifier: String,
-}
-
-pub async fn forgot(
+/// `POST /portail/api/{op}`: an operation of the members' space with its
+/// JSON request. A door's form comes from the portal's own page only, is a
+/// few kilobytes, and is counted before it runs.
+pub async fn call(
     Axum(st): Axum<State>,
+    Path(op): Path<String>,
     remote: Option<axum::Extension<Remote>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let remote = remote_of(remote);
-    let read =
-        at_the_door(&st, &headers, &remote, body, DoorKind::PortalForgot, |f: &Forgot| &f.identifier, "identifier");
-    let f = match read.await {
-        Ok(f) => f,
+    let Some(info) = portal_op(&st, &op) else {
+        return refused_unread(body, st.body_timeout, no_such_page()).await;
+    };
+    if info.door.is_some() {
+        if let Some(r) = from_our_page(&headers) {
+            return refused_unread(body, st.body_timeout, r).await;
+        }
+    }
+    let caller = caller_of(&headers);
+    let limit = match caller {
+        Caller::Member { .. } if info.door.is_none() => member_limit(&st),
+        _ => PUBLIC_BODY,
+    };
+    let request = match read_within(&st, body, limit).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    match accounts::forgot(st.api.db(), st.api.now(), &f.identifier, st.api.queued_outbox()).await {
-        Ok(()) => axum::Json(json!({ "message": "Si un espace est ouvert à ce nom, un code vient d'être envoyé à \
-            l'adresse e-mail ou au GSM que la mutuelle connaît. Il est valable 24 heures." }))
-        .into_response(),
-        Err(e) => error(e),
+    if let Some(door) = info.door {
+        if let Err(e) = crate::limits::knock(&st.limits, door, &remote, &request) {
+            return error(e);
+        }
     }
+    let (result, after) = run(&st, caller.clone(), &op, request, remote).await;
+    let answer = match result {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => error(e),
+    };
+    with_cookie(answer, &caller, &after)
 }
 
-pub async fn reset(
+/// `GET /portail/api/{op}?…`: an operation that changes nothing, its request
+/// in the query (`?number=M26-0000902`). A file it answers (a PDF, the logo)
+/// comes as the file, never kept in a cache.
+pub async fn download(
     Axum(st): Axum<State>,
+    Path(op): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
     remote: Option<axum::Extension<Remote>>,
     headers: HeaderMap,
-    body: Body,
 ) -> Response {
-    let remote = remote_of(remote);
-    let read = at_the_door(&st, &headers, &remote, body, DoorKind::PortalCode, |r: &Reset| &r.matricule, "matricule");
-    let r = match read.await {
-        Ok(r) => r,
-        Err(r) => return r,
+    let Some(info) = portal_op(&st, &op) else {
+        return no_such_page();
     };
-    match accounts::reset(st.api.db(), st.api.now(), &r).await {
-        Ok(()) => axum::Json(json!({ "message": "Mot de passe changé : connectez-vous." })).into_response(),
-        Err(e) => error(e),
+    if !info.read_only {
+        let e = ApiError::validation("request", "Cette opération de l'espace adhérent s'appelle en POST.");
+        return (StatusCode::METHOD_NOT_ALLOWED, axum::Json(e)).into_response();
     }
-}
-
-/// The session's form token and who is logged in (a page reloaded asks it).
-pub async fn session(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
-    match member(&st, &headers, false).await {
-        Ok((_, s)) => axum::Json(json!({ "csrf": s.csrf, "matricule": s.matricule })).into_response(),
-        Err(r) => r,
-    }
-}
-
-pub async fn my_view(Axum(st): Axum<State>, headers: HeaderMap) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    match member_api::my_view(st.api.db(), &s, st.api.now()).await {
+    let request = Value::Object(query.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+    let caller = caller_of(&headers);
+    let (result, after) = run(&st, caller.clone(), &op, request, remote_of(remote)).await;
+    let answer = match result {
+        Ok(v) if info.response == "FileReply" => match FileReply::from_answer(v) {
+            Ok(f) => file_answer(f),
+            Err(e) => error(e),
+        },
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => error(e),
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PartnerSearch {
-    #[serde(default)]
-    search: String,
-}
-
-/// « Centres conventionnés » : the partner providers, by name, kind or city.
-pub async fn partners(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(r) = member(&st, &headers, false).await {
-        return r;
-    }
-    let q: PartnerSearch = match json_body(&st, body).await {
-        Ok(q) => q,
-        Err(r) => return r,
     };
-    match member_api::partners(st.api.db(), &q.search).await {
-        Ok(list) => axum::Json(list).into_response(),
-        Err(e) => error(e),
-    }
+    with_cookie(answer, &caller, &after)
 }
 
-/// The largest request that carries files: what the files may weigh, in base64.
-fn files_limit(st: &State) -> usize {
-    (guichet_core::attachments::MAX_TOTAL_BYTES as usize / 3 * 4 + 64 * 1024).min(st.max_body.max(MAX_BODY))
-}
-
-/// A member's sending that carries files: his session with its form token,
-/// a body within the files' limit read as the command layer reads requests,
-/// and the answer as JSON.
-async fn sending<T: DeserializeOwned, R: serde::Serialize>(
-    st: &State,
-    headers: &HeaderMap,
-    body: Body,
-    run: impl AsyncFnOnce(&MemberSession, T) -> Result<R, ApiError>,
-) -> Response {
-    let (_, s) = match member(st, headers, true).await {
-        Ok(m) => m,
-        Err(r) => return refused_unread(body, st.body_timeout, r).await,
+/// A file of the member's to download (a PDF), or to show (an image).
+fn file_answer(f: FileReply) -> Response {
+    let disposition = if f.media_type == "application/pdf" {
+        format!("attachment; filename=\"{}\"", f.name)
+    } else {
+        format!("inline; filename=\"{}\"", f.name)
     };
-    let r: T = match json_within(st, body, files_limit(st)).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    match run(&s, r).await {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => error(e),
-    }
-}
-
-pub async fn send_dossier(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.queued_outbox());
-    sending(&st, &headers, body, async |s, r: DossierSent| member_api::send_dossier(db, s, now, outbox, &r).await).await
-}
-
-pub async fn send_complement(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now) = (st.api.db(), st.api.now());
-    sending(&st, &headers, body, async |s, r: ComplementSent| member_api::send_complement(db, s, now, &r).await).await
-}
-
-/// « Déposer une demande »: a prior approval or coverage request with its pieces.
-pub async fn send_approval(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now) = (st.api.db(), st.api.now());
-    sending(&st, &headers, body, async |s, r: ApprovalSent| approvals::send_request(db, s, now, &r).await).await
-}
-
-/// The complement of an incomplete request.
-pub async fn send_approval_complement(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now) = (st.api.db(), st.api.now());
-    let run = async |s: &MemberSession, r: ApprovalComplementSent| approvals::send_complement(db, s, now, &r).await;
-    sending(&st, &headers, body, run).await
-}
-
-/// The receipt of one of his requests.
-pub async fn approval_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let made = approvals::receipt(st.api.db(), &s, st.api.now(), &number).await;
-    pdf(made, &format!("accuse-{}.pdf", file_part(&number)))
-}
-
-pub async fn my_statement(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    pdf(
-        member_api::my_statement(st.api.db(), &s, st.api.now(), &number).await,
-        &format!("decompte-{}.pdf", file_part(&number)),
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, f.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        f.content,
     )
-}
-
-pub async fn my_letter(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    pdf(
-        member_api::my_letter(st.api.db(), &s, st.api.now(), &number).await,
-        &format!("lettre-{}.pdf", file_part(&number)),
-    )
-}
-
-/// The statement of one transfer.
-pub async fn my_payment(Axum(st): Axum<State>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let made = member_api::my_payment(st.api.db(), &s, st.api.now(), &reference).await;
-    pdf(made, &format!("virement-{}.pdf", file_part(&reference)))
-}
-
-/// The statement of a period (`/releves/2026-01-01/2026-06-30`).
-pub async fn my_period(
-    Axum(st): Axum<State>,
-    headers: HeaderMap,
-    Path((from, to)): Path<(String, String)>,
-) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let day = |field: &str, text: &str| {
-        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| ApiError::validation(field, "Date invalide : choisissez un jour dans le calendrier."))
-    };
-    let (from, to) = match (day("from", &from), day("to", &to)) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => return error(e),
-    };
-    pdf(member_api::my_period(st.api.db(), &s, st.api.now(), from, to).await, &format!("releve-{from}-{to}.pdf"))
-}
-
-/// A change of his information, with its pieces, for the desk's validation.
-pub async fn send_update(Axum(st): Axum<State>, headers: HeaderMap, body: Body) -> Response {
-    let (db, now, outbox) = (st.api.db(), st.api.now(), st.api.queued_outbox());
-    sending(&st, &headers, body, async |s, r: UpdateSent| requests::send_update(db, s, now, outbox, &r).await).await
-}
-
-pub async fn update_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(number): Path<String>) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let Ok(id) = number.trim().parse::<i64>() else {
-        return error(ApiError::not_found("Aucune demande de ce numéro dans votre espace."));
-    };
-    pdf(requests::update_receipt(st.api.db(), &s, st.api.now(), id).await, &format!("accuse-demande-{id}.pdf"))
-}
-
-pub async fn dossier_receipt(Axum(st): Axum<State>, headers: HeaderMap, Path(form): Path<String>) -> Response {
-    let (_, s) = match member(&st, &headers, false).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let made = requests::dossier_receipt(st.api.db(), &s, st.api.now(), &form).await;
-    pdf(made, &format!("accuse-{}.pdf", file_part(&form)))
-}
-
-/// What of a number typed in an address may name a downloaded file.
-fn file_part(text: &str) -> String {
-    text.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect()
-}
-
-/// A PDF of the member's to download, never kept in a cache.
-fn pdf(made: Result<Vec<u8>, ApiError>, name: &str) -> Response {
-    match made {
-        Ok(pdf) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            pdf,
-        )
-            .into_response(),
-        Err(e) => error(e),
-    }
+        .into_response()
 }
 
 mod assets {
@@ -425,25 +255,6 @@ pub async fn index() -> Response {
 
 pub async fn redirect() -> Response {
     (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, "/portail/")]).into_response()
-}
-
-/// The mutual's name and whether it has a logo: every page's header, before login too.
-pub async fn brand(Axum(st): Axum<State>) -> Response {
-    match guichet_core::portal::brand::brand(st.api.db().pool()).await {
-        Ok(b) => axum::Json(b).into_response(),
-        Err(e) => error(e),
-    }
-}
-
-/// The mutual's logo (the PNG on its letters), shown in the header.
-pub async fn logo(Axum(st): Axum<State>) -> Response {
-    match guichet_core::portal::brand::logo(st.api.db().pool()).await {
-        Ok(Some(png)) => {
-            ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-cache")], png).into_response()
-        }
-        Ok(None) => error(ApiError::not_found("La mutuelle n'a pas encore de logo.")),
-        Err(e) => error(e),
-    }
 }
 
 /// An address of the portal that is none of its pages.

@@ -28,6 +28,11 @@ unit_price: string, needs_prior_approval: boolean,
 source: string, };
 
 /**
+ * The activation form.
+ */
+export type Activation = { matricule: string, cnie: string, code: string, password: string, };
+
+/**
  * The journal's head as read at one moment, kept outside the database (beside
  * a backup, in a statement run's folder, or by `guichet audit anchor`): a
  * later verification proves the journal still holds that row with that hash,
@@ -217,7 +222,7 @@ export type Brand = {
  */
 name: string, 
 /**
- * Whether a logo is set (served at `/portail/api/logo`).
+ * Whether a logo is set (the operation `portal_logo`).
  */
 logo: boolean, };
 
@@ -896,6 +901,16 @@ export type FileInput = { path: string, piece: Piece,
 confidential?: boolean, };
 
 /**
+ * A file given back as an operation's answer (a member's PDF, the mutual's
+ * logo): its bytes travel as base64 in JSON, encoded and decoded here only.
+ */
+export type FileReply = { 
+/**
+ * The name to save it under.
+ */
+name: string, media_type: string, content: string, };
+
+/**
  * Where to write a file the user asked for (from the save dialog).
  */
 export type FileRequest = { id: number, path: string, };
@@ -1380,6 +1395,11 @@ appeal_days?: number | null, };
 export type NewStaff = { username: string, full_name: string, roles: Array<Role>, password: string, };
 
 /**
+ * No request.
+ */
+export type Nothing = Record<string, never>;
+
+/**
  * The vignettes scanned on the original paper, against the lines saved.
  */
 export type OriginalCheck = { dossier_id: number, 
@@ -1439,6 +1459,8 @@ id: number, name: string,
  */
 kind: string, city: string, address: string, };
 
+export type PartnerSearch = { search: string, };
+
 export type PasswordChangeRequest = { current_password: string, new_password: string, };
 
 export type PathRequest = { path: string, };
@@ -1495,7 +1517,7 @@ payment_reference: string, path: string, };
  * What an operation needs. `Public` and `Authenticated` are for the session
  * operations; the rest are granted by roles in [`permissions_of`].
  */
-export type Permission = "public" | "authenticated" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "dossiers_oversee" | "scans_attach" | "complements_receive" | "dossiers_reopen" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "medical_read" | "statements_read" | "statements_produce" | "provider_accounts" | "staff_manage" | "audit_read" | "settings_manage";
+export type Permission = "public" | "authenticated" | "own_space" | "members_read" | "members_write" | "reception_work" | "dossiers_read" | "dossiers_process" | "dossiers_oversee" | "scans_attach" | "complements_receive" | "dossiers_reopen" | "overdue_enforce" | "approvals_read" | "approvals_register" | "chronic_read" | "medical_review" | "medical_read" | "statements_read" | "statements_produce" | "provider_accounts" | "staff_manage" | "audit_read" | "settings_manage";
 
 /**
  * Pieces of a request. The copy of the ID card and of the badge are required.
@@ -1573,6 +1595,8 @@ complement_due: string | null,
  */
 original_expected: string | null, };
 
+export type PortalForgotRequest = { identifier: string, };
+
 /**
  * A coverage the AMO fund issued (its letter entered at the desk).
  */
@@ -1591,6 +1615,24 @@ export type PortalIdentity = { matricule: string, name: string, birth_date: stri
  * Only the last four digits: what the portal shows and the desk may read aloud.
  */
 rib: string, };
+
+export type PortalLoginRequest = { 
+/**
+ * His matricule or his e-mail address.
+ */
+identifier: string, password: string, };
+
+/**
+ * The number of one of his dossiers, statements, letters or requests.
+ */
+export type PortalNumber = { number: string, };
+
+/**
+ * The form token of the session just opened (its token goes in a cookie the page never reads).
+ */
+export type PortalOpened = { csrf: string, };
+
+export type PortalPeriod = { from: string, to: string, };
 
 export type PortalStatement = { number: string, form_number: string, paid_on: string, amount: string, payment_reference: string | null, 
 /**
@@ -1623,6 +1665,11 @@ approval_care: Array<CareChoice>,
  * ones with their reason (the guides' « historique de vos demandes »).
  */
 updates: Array<PortalUpdate>, };
+
+/**
+ * Who is logged in, and his session's form token (a page reloaded asks it).
+ */
+export type PortalWho = { csrf: string, matricule: string, };
 
 /**
  * How an act's reference amount is found.
@@ -1869,6 +1916,11 @@ act_code: string, label: string,
  */
 quantity: number, sessions?: number, months?: number, };
 
+/**
+ * The form to choose a new password with a code.
+ */
+export type Reset = { matricule: string, code: string, password: string, };
+
 export type RestoreReport = { 
 /**
  * The database restored into, without its password.
@@ -1954,6 +2006,11 @@ export type RuleSetPreview = { rules: RuleSet,
  * How it differs from the set in force on its date, one sentence each.
  */
 differences: Array<string>, };
+
+/**
+ * What the portal says once a door's form is done.
+ */
+export type Said = { message: string, };
 
 export type ScanContent = { info: ScanInfo, 
 /**
@@ -2407,6 +2464,28 @@ export interface Operations {
   member_view: { request: MemberRef; response: PortalView };
   portal_code_letter: { request: CodeLetterRequest; response: Written };
   portal_code_send: { request: CodeSendRequest; response: CodeSent };
+  portal_activate: { request: Activation; response: Said };
+  portal_login: { request: PortalLoginRequest; response: PortalOpened };
+  portal_logout: { request: Nothing; response: Said };
+  portal_forgot: { request: PortalForgotRequest; response: Said };
+  portal_reset: { request: Reset; response: Said };
+  portal_session: { request: Nothing; response: PortalWho };
+  portal_brand: { request: Nothing; response: Brand };
+  portal_logo: { request: Nothing; response: FileReply };
+  portal_view: { request: Nothing; response: PortalView };
+  portal_partners: { request: PartnerSearch; response: Array<Partner> };
+  portal_dossier_send: { request: DossierSent; response: DossierReceived };
+  portal_complement_send: { request: ComplementSent; response: MemberDossierView };
+  portal_approval_send: { request: ApprovalSent; response: ApprovalReceived };
+  portal_approval_complement_send: { request: ApprovalComplementSent; response: ApprovalReceived };
+  portal_update_send: { request: UpdateSent; response: UpdateReceived };
+  portal_statement_pdf: { request: PortalNumber; response: FileReply };
+  portal_letter_pdf: { request: PortalNumber; response: FileReply };
+  portal_payment_pdf: { request: PortalNumber; response: FileReply };
+  portal_period_pdf: { request: PortalPeriod; response: FileReply };
+  portal_dossier_receipt: { request: PortalNumber; response: FileReply };
+  portal_approval_receipt: { request: PortalNumber; response: FileReply };
+  portal_update_receipt: { request: PortalNumber; response: FileReply };
   urn_list: { request: UrnListRequest; response: Array<Urn> };
   urn_save: { request: UrnInput; response: Urn };
   collection_open: { request: CollectionOpenRequest; response: Collection };
@@ -2506,6 +2585,31 @@ export interface Operations {
 
 export type OperationName = keyof Operations;
 
+/** The operations of the members' portal (served under /portail/api). */
+export type PortalOperationName =
+  | "portal_activate"
+  | "portal_login"
+  | "portal_logout"
+  | "portal_forgot"
+  | "portal_reset"
+  | "portal_session"
+  | "portal_brand"
+  | "portal_logo"
+  | "portal_view"
+  | "portal_partners"
+  | "portal_dossier_send"
+  | "portal_complement_send"
+  | "portal_approval_send"
+  | "portal_approval_complement_send"
+  | "portal_update_send"
+  | "portal_statement_pdf"
+  | "portal_letter_pdf"
+  | "portal_payment_pdf"
+  | "portal_period_pdf"
+  | "portal_dossier_receipt"
+  | "portal_approval_receipt"
+  | "portal_update_receipt";
+
 /** The permission each operation needs (checked in the core, shown here for the window). */
 export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   setup_status: "public",
@@ -2559,6 +2663,28 @@ export const OPERATION_PERMISSIONS: Record<OperationName, Permission> = {
   member_view: "members_read",
   portal_code_letter: "members_write",
   portal_code_send: "members_write",
+  portal_activate: "public",
+  portal_login: "public",
+  portal_logout: "own_space",
+  portal_forgot: "public",
+  portal_reset: "public",
+  portal_session: "own_space",
+  portal_brand: "public",
+  portal_logo: "public",
+  portal_view: "own_space",
+  portal_partners: "own_space",
+  portal_dossier_send: "own_space",
+  portal_complement_send: "own_space",
+  portal_approval_send: "own_space",
+  portal_approval_complement_send: "own_space",
+  portal_update_send: "own_space",
+  portal_statement_pdf: "own_space",
+  portal_letter_pdf: "own_space",
+  portal_payment_pdf: "own_space",
+  portal_period_pdf: "own_space",
+  portal_dossier_receipt: "own_space",
+  portal_approval_receipt: "own_space",
+  portal_update_receipt: "own_space",
   urn_list: "authenticated",
   urn_save: "settings_manage",
   collection_open: "reception_work",

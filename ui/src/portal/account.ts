@@ -1,7 +1,7 @@
 // The pages before the member's space: login, first visit (activation with
 // the code of the mutual's letter), forgotten password.
 import { h } from "../html";
-import { post, setCsrf } from "./api";
+import { call, setCsrf } from "./api";
 import { form, input } from "./fields";
 import { go, link, page, publicHeader, takeNotice } from "./shell";
 
@@ -19,7 +19,7 @@ export function loginPage(): void {
       ],
       "Se connecter",
       async (v) => {
-        const r = await post<{ csrf: string }>("connexion", {
+        const r = await call("portal_login", {
           identifier: v.identifier ?? "",
           password: v.password ?? "",
         });
@@ -57,11 +57,11 @@ export function activationPage(): void {
       ],
       "Activer mon espace",
       async (v) => {
-        const r = await post<{ message: string }>("activation", {
-          matricule: v.matricule,
-          cnie: v.cnie,
-          code: v.code,
-          password: v.password,
+        const r = await call("portal_activate", {
+          matricule: v.matricule ?? "",
+          cnie: v.cnie ?? "",
+          code: v.code ?? "",
+          password: v.password ?? "",
         });
         go("#/connexion", r.message);
       },
@@ -80,7 +80,7 @@ export function forgotPage(): void {
       [input("Matricule ou adresse e-mail", "identifier", "text", "username")],
       "Recevoir un code",
       async (v) => {
-        done.textContent = (await post<{ message: string }>("oubli", { identifier: v.identifier })).message;
+        done.textContent = (await call("portal_forgot", { identifier: v.identifier ?? "" })).message;
       },
     ),
     done,
@@ -94,10 +94,10 @@ export function forgotPage(): void {
       ],
       "Changer mon mot de passe",
       async (v) => {
-        const r = await post<{ message: string }>("reinitialisation", {
-          matricule: v.matricule,
-          code: v.code,
-          password: v.password,
+        const r = await call("portal_reset", {
+          matricule: v.matricule ?? "",
+          code: v.code ?? "",
+          password: v.password ?? "",
         });
         go("#/connexion", r.message);
       },

@@ -1,7 +1,7 @@
-// The portal's calls to the server (/portail/api/…): the session is a
-// cookie the page never reads; every change carries the form token (CSRF)
-// given at login.
-import type { ApiError } from "../api/bindings";
+// The portal's calls to the server: the command layer's operations of the
+// members' space under /portail/api/{operation}. The session is a cookie the
+// page never reads; every change carries the form token (CSRF) given at login.
+import type { ApiError, Operations, PortalOperationName } from "../api/bindings";
 
 export class Refused extends Error {
   readonly field: string | undefined;
@@ -32,16 +32,24 @@ async function answer<T>(r: Response): Promise<T> {
   return body as T;
 }
 
-export async function get<T>(path: string): Promise<T> {
-  return answer<T>(await fetch(`/portail/api/${path}`, { credentials: "same-origin" }));
-}
+type Request<K extends PortalOperationName> = Operations[K]["request"];
+type Answer<K extends PortalOperationName> = Operations[K]["response"];
 
-export async function post<T>(path: string, body: unknown): Promise<T> {
-  const r = await fetch(`/portail/api/${path}`, {
+/** Runs an operation of the members' space: its request and answer are the
+ * command layer's generated types. */
+export async function call<K extends PortalOperationName>(op: K, request: Request<K>): Promise<Answer<K>> {
+  const r = await fetch(`/portail/api/${op}`, {
     method: "POST",
     credentials: "same-origin",
     headers: { "content-type": "application/json", "x-guichet-csrf": csrf },
-    body: JSON.stringify(body),
+    body: JSON.stringify(request),
   });
-  return answer<T>(r);
+  return answer<Answer<K>>(r);
+}
+
+/** The address of a file of his space (a PDF, the logo): its operation,
+ * which changes nothing, asked by GET with its request in the query. */
+export function fileUrl<K extends PortalOperationName>(op: K, request: Request<K>): string {
+  const query = new URLSearchParams(request as Record<string, string>).toString();
+  return `/portail/api/${op}${query ? `?${query}` : ""}`;
 }

@@ -1,9 +1,9 @@
 // « Déposer une demande » and the complement of an incomplete one (seed 000:
 // « déposer vos demandes de prise en charge ou d'accord préalable »). The
 // prescription and the medical report go sealed to the medical advisor.
-import type { ApprovalPiece, ApprovalReceived, Partner, Piece, PortalView, RequestKind } from "../api/bindings";
+import type { ApprovalPiece, Piece, PortalView, RequestKind } from "../api/bindings";
 import { h } from "../html";
-import { post } from "./api";
+import { call } from "./api";
 import { choice, filesOf, form, input, piecesError } from "./fields";
 
 /** One file input per kind of piece, named `apiece-<kind>`. */
@@ -40,7 +40,7 @@ function pieces(id: string): HTMLElement[] {
   ];
 }
 
-const number = (text: string | undefined): number | null => (text && text.trim() ? Number(text) : null);
+const number = (text: string | undefined): number | undefined => (text && text.trim() ? Number(text) : undefined);
 
 /** The forms of « Mes accords préalables et prises en charge ». */
 export function approvalForms(v: PortalView, done: (text: string) => Promise<void>): HTMLElement[] {
@@ -51,7 +51,7 @@ export function approvalForms(v: PortalView, done: (text: string) => Promise<voi
   const provider = choice("Prestataire conventionné (pour une prise en charge)", "provider_id", [["", "—"]]);
   const select = provider.querySelector("select");
   // The partner providers, once the server answers.
-  void post<Partner[]>("centres", { search: "" }).then((list) => {
+  void call("portal_partners", { search: "" }).then((list) => {
     for (const p of list) select?.append(h("option", { value: String(p.id) }, `${p.name} — ${p.city}`));
   });
   const deposit = form(
@@ -79,17 +79,17 @@ export function approvalForms(v: PortalView, done: (text: string) => Promise<voi
     ],
     "Déposer la demande",
     async (x, f) => {
-      const sent = await post<ApprovalReceived>("accords", {
-        kind: x.kind,
+      const sent = await call("portal_approval_send", {
+        kind: (x.kind ?? "") as RequestKind,
         beneficiary: Number(x.beneficiary),
-        act_code: x.act_code,
+        act_code: x.act_code ?? "",
         sessions: number(x.sessions),
         months: number(x.months),
         provider_id: number(x.provider_id),
-        prescriber: x.prescriber,
-        expected_from: x.expected_from,
-        expected_to: x.expected_to,
-        quotation: x.quotation,
+        prescriber: x.prescriber ?? "",
+        expected_from: x.expected_from ?? "",
+        expected_to: x.expected_to ?? "",
+        quotation: x.quotation ?? "",
         pieces: await chosen(f),
       });
       await done(
@@ -113,8 +113,8 @@ export function approvalForms(v: PortalView, done: (text: string) => Promise<voi
       ],
       "Envoyer le complément",
       async (x, f) => {
-        const sent = await post<ApprovalReceived>("accords/complements", {
-          number: x.number,
+        const sent = await call("portal_approval_complement_send", {
+          number: x.number ?? "",
           pieces: await chosen(f),
         });
         await done(`Complément de la demande ${sent.number} reçu : ${sent.status}.`);

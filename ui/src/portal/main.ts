@@ -4,8 +4,7 @@
 // The pages before login are in account.ts, the member's space in
 // sections.ts, what he sends in requests.ts and approvals.ts.
 import "./style.css";
-import type { PortalView } from "../api/bindings";
-import { get, Refused, setCsrf } from "./api";
+import { call, Refused, setCsrf } from "./api";
 import { activationPage, forgotPage, loginPage } from "./account";
 import { menu, section, SECTIONS } from "./sections";
 import { loadBrand, onRoute, setNotice } from "./shell";
@@ -16,9 +15,9 @@ async function route(): Promise<void> {
   if (key === "oubli") return forgotPage();
   if (key === "connexion") return loginPage();
   try {
-    const s = await get<{ csrf: string; matricule: string }>("session");
+    const s = await call("portal_session", {});
     setCsrf(s.csrf);
-    const v = await get<PortalView>("moi");
+    const v = await call("portal_view", {});
     const shown = SECTIONS.some(([k]) => k === key) ? key : "informations";
     menu(shown, v.identity.name);
     section(shown, v);

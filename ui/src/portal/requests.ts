@@ -1,9 +1,9 @@
 // What a member sends from his space: a change of his details or a new
 // beneficiary (with their pieces), a dossier's scans and its complement, and
 // the statement of a period he downloads.
-import type { ApiError, DossierReceived, PortalView, UpdateChange, UpdateReceived } from "../api/bindings";
+import type { ApiError, Kind, PortalView, UpdateChange } from "../api/bindings";
 import { h } from "../html";
-import { post, Refused } from "./api";
+import { call, fileUrl, Refused } from "./api";
 import {
   input,
   choice,
@@ -27,7 +27,7 @@ function receiptWords(sentTo: string | null): string {
 
 /** Sends a change request and shows, on the page drawn again, what became of it. */
 async function sendChange(change: UpdateChange, f: HTMLFormElement, where: string): Promise<void> {
-  const sent = await post<UpdateReceived>("demandes", { change, pieces: await chosenPieces(f) });
+  const sent = await call("portal_update_send", { change, pieces: await chosenPieces(f) });
   setNotice(
     `Demande n° ${sent.update.number} reçue : un agent de la mutuelle la vérifiera avant tout changement ; ` +
       `suivez-la dans « Mes demandes ».` +
@@ -147,7 +147,7 @@ export function periodForm(): HTMLElement[] {
     async (x) => {
       if (!x.from) throw new Refused({ code: "validation", message: "Choisissez le premier jour.", field: "from" });
       if (!x.to) throw new Refused({ code: "validation", message: "Choisissez le dernier jour.", field: "to" });
-      const r = await fetch(`/portail/api/releves/${x.from}/${x.to}`, { credentials: "same-origin" });
+      const r = await fetch(fileUrl("portal_period_pdf", { from: x.from, to: x.to }), { credentials: "same-origin" });
       if (!r.ok) {
         const e = (await r.json().catch(() => null)) as ApiError | null;
         throw new Refused(e ?? { code: "unavailable", message: "Service indisponible : réessayez plus tard." });
@@ -189,12 +189,12 @@ export function sendForms(v: PortalView): HTMLElement[] {
     ],
     "Envoyer le dossier",
     async (x, f) => {
-      const sent = await post<DossierReceived>("dossiers", {
-        form_number: x.form_number,
+      const sent = await call("portal_dossier_send", {
+        form_number: x.form_number ?? "",
         beneficiary: Number(x.beneficiary),
-        kind: x.kind,
-        first_act_date: x.first_act_date,
-        total_claimed: x.total_claimed,
+        kind: (x.kind ?? "") as Kind,
+        first_act_date: x.first_act_date ?? "",
+        total_claimed: x.total_claimed ?? "",
         files: await chosenFiles(f),
       });
       await done(
@@ -220,7 +220,7 @@ export function sendForms(v: PortalView): HTMLElement[] {
       ],
       "Envoyer le complément",
       async (x, f) => {
-        await post("complements", { form_number: x.form_number, files: await chosenFiles(f) });
+        await call("portal_complement_send", { form_number: x.form_number ?? "", files: await chosenFiles(f) });
         await done(`Complément du dossier ${x.form_number} reçu : la mutuelle reprend son traitement.`);
       },
     );

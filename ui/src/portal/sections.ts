@@ -5,7 +5,7 @@
 // button that opens the form doing it; an empty page says what will come.
 import type { PortalApproval, PortalDossier, PortalView } from "../api/bindings";
 import { h, mount, type Child } from "../html";
-import { post } from "./api";
+import { call, fileUrl } from "./api";
 import { approvalForms } from "./approvals";
 import { download, form, input } from "./fields";
 import { beneficiaryForm, changeForm, periodForm, sendForms } from "./requests";
@@ -25,7 +25,7 @@ export const SECTIONS: [string, string][] = [
 export function menu(current: string, name: string): void {
   const out = h("button", { type: "button", id: "deconnexion" }, "Se déconnecter");
   out.addEventListener("click", async () => {
-    await post("deconnexion", {}).catch(() => undefined);
+    await call("portal_logout", {}).catch(() => undefined);
     go("#/connexion");
   });
   const toggle = h(
@@ -114,10 +114,7 @@ export function section(key: string, v: PortalView): void {
             d.received_on,
             badge(d.status, d.tone),
             dossierDetail(d),
-            download(
-              `/portail/api/dossiers/${encodeURIComponent(d.form_number)}/accuse`,
-              `accuse-${d.form_number}.pdf`,
-            ),
+            download(fileUrl("portal_dossier_receipt", { number: d.form_number }), `accuse-${d.form_number}.pdf`),
           ]),
           empty(
             "Aucun dossier reçu.",
@@ -140,12 +137,12 @@ export function section(key: string, v: PortalView): void {
             lines(s.paid_by),
             s.payment_reference
               ? download(
-                  `/portail/api/virements/${encodeURIComponent(s.payment_reference)}`,
+                  fileUrl("portal_payment_pdf", { number: s.payment_reference }),
                   `virement-${s.payment_reference}.pdf`,
                   s.payment_reference,
                 )
               : "",
-            download(`/portail/api/decomptes/${encodeURIComponent(s.number)}`, `decompte-${s.number}.pdf`),
+            download(fileUrl("portal_statement_pdf", { number: s.number }), `decompte-${s.number}.pdf`),
           ]),
           empty(
             "Aucun décompte pour le moment.",
@@ -172,7 +169,7 @@ export function section(key: string, v: PortalView): void {
             u.received_on,
             badge(u.status, u.tone),
             u.reason ?? "",
-            download(`/portail/api/demandes/${u.number}/accuse`, `accuse-demande-${u.number}.pdf`),
+            download(fileUrl("portal_update_receipt", { number: String(u.number) }), `accuse-demande-${u.number}.pdf`),
           ]),
           empty(
             "Aucune demande de modification.",
@@ -240,9 +237,9 @@ function approvalsPage(v: PortalView): void {
         badge(a.status, a.tone),
         approvalDetail(a),
         a.letter_available
-          ? download(`/portail/api/lettres/${encodeURIComponent(a.number)}`, `lettre-${a.number}.pdf`)
+          ? download(fileUrl("portal_letter_pdf", { number: a.number }), `lettre-${a.number}.pdf`)
           : "",
-        download(`/portail/api/accords/${encodeURIComponent(a.number)}/accuse`, `accuse-${a.number}.pdf`),
+        download(fileUrl("portal_approval_receipt", { number: a.number }), `accuse-${a.number}.pdf`),
       ]),
       empty(
         "Aucune demande d'accord.",
@@ -273,7 +270,7 @@ function approvalsPage(v: PortalView): void {
 function partnersPage(): void {
   const results = h("div", { id: "centres-liste", "aria-live": "polite" });
   const search = async (text: string): Promise<void> => {
-    const list = await post<{ name: string; kind: string; city: string; address: string }[]>("centres", {
+    const list = await call("portal_partners", {
       search: text,
     });
     mount(

@@ -4,7 +4,7 @@
 // badges statuses are shown as.
 import type { Brand, Tone } from "../api/bindings";
 import { h, mount, type Child } from "../html";
-import { get } from "./api";
+import { call, fileUrl } from "./api";
 
 const main = document.getElementById("contenu") as HTMLElement;
 export const header = document.getElementById("entete") as HTMLElement;
@@ -57,7 +57,7 @@ let brand: Brand | null = null;
 
 /** The mutual's name and logo, asked once (public: shown before login too). */
 export async function loadBrand(): Promise<void> {
-  brand = await get<Brand>("marque").catch(() => ({ name: "Mutuelle", logo: false }));
+  brand = await call("portal_brand", {}).catch(() => ({ name: "Mutuelle", logo: false }));
 }
 
 /** The top of the header: the mutual's logo and name, then « Espace adhérent ». */
@@ -66,7 +66,7 @@ export function mark(): HTMLElement {
   return h(
     "p",
     { class: "marque" },
-    brand?.logo ? h("img", { src: "/portail/api/logo", alt: `Logo de ${name}`, class: "logo" }) : null,
+    brand?.logo ? h("img", { src: fileUrl("portal_logo", {}), alt: `Logo de ${name}`, class: "logo" }) : null,
     h(
       "span",
       { class: "titres" },

@@ -12,6 +12,8 @@ pub mod drugs;
 pub mod liquidation;
 pub mod members;
 pub mod portal;
+pub mod portal_doors;
+pub mod portal_space;
 pub mod provider_payments;
 pub mod reception;
 pub mod rights;
@@ -23,14 +25,19 @@ use super::catalogue::OpInfo;
 use super::{Api, Caller};
 use crate::error::ApiResult;
 
+/// An operation on its way.
+pub(super) type Running<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<serde_json::Value>> + Send + 'a>>;
+
 macro_rules! operations {
     ($($op:ty),* $(,)?) => {
-        /// Runs the operation called `name`, or `None` if there is no such operation.
-        pub(super) async fn dispatch(api: &Api, caller: &mut Caller, name: &str, request: serde_json::Value,
-            progress: Option<super::ProgressSink>)
-            -> Option<ApiResult<serde_json::Value>> {
-            $( if name == <$op as super::Operation>::NAME { return Some(api.run::<$op>(caller, request,
-                progress).await); } )*
+        /// The run of the operation called `name`, or `None` if there is no
+        /// such operation. Boxed: one operation's future is polled on its
+        /// own, not inside a frame as large as every operation's together.
+        pub(super) fn dispatch<'a>(api: &'a Api, caller: &'a mut Caller, name: &str, request: serde_json::Value,
+            progress: Option<super::ProgressSink>) -> Option<Running<'a>> {
+            $( if name == <$op as super::Operation>::NAME { return Some(Box::pin(api.run::<$op>(caller, request,
+                progress))); } )*
             None
         }
 
@@ -93,6 +100,28 @@ operations! {
     members::MemberView,
     portal::PortalCodeLetter,
     portal::PortalCodeSend,
+    portal_doors::PortalActivate,
+    portal_doors::PortalLogin,
+    portal_doors::PortalLogout,
+    portal_doors::PortalForgot,
+    portal_doors::PortalReset,
+    portal_doors::PortalSession,
+    portal_doors::PortalBrand,
+    portal_doors::PortalLogo,
+    portal_space::PortalMyView,
+    portal_space::PortalPartners,
+    portal_space::PortalDossierSend,
+    portal_space::PortalComplementSend,
+    portal_space::PortalApprovalSend,
+    portal_space::PortalApprovalComplementSend,
+    portal_space::PortalUpdateSend,
+    portal_space::PortalStatementPdf,
+    portal_space::PortalLetterPdf,
+    portal_space::PortalPaymentPdf,
+    portal_space::PortalPeriodPdf,
+    portal_space::PortalDossierReceipt,
+    portal_space::PortalApprovalReceipt,
+    portal_space::PortalUpdateReceipt,
     reception::UrnList,
     reception::UrnSave,
     reception::CollectionOpen,

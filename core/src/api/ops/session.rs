@@ -1,6 +1,6 @@
 //! First start, login, logout, and "who am I".
 
-use crate::api::{Caller, Ctx, Operation};
+use crate::api::{Caller, Ctx, Door, DoorKind, Operation};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{self, Permission, Section};
 use crate::error::{ApiError, ApiResult};
@@ -131,6 +131,7 @@ impl Operation for SessionLogin {
     const PERMISSION: Permission = Permission::Public;
     const SUMMARY: &'static str =
         "Logs in with username and password. Five wrong passwords in a row lock the account for 15 minutes.";
+    const DOOR: Option<Door> = Some(Door { kind: DoorKind::StaffLogin, field: "username" });
     type Request = LoginRequest;
     type Response = SessionInfo;
     async fn run(ctx: &mut Ctx<'_>, req: LoginRequest) -> ApiResult<SessionInfo> {
