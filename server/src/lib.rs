@@ -11,7 +11,6 @@ mod limits;
 pub mod mail;
 pub mod portal;
 mod routes;
-pub mod sessions;
 pub mod tls;
 
 use axum::extract::DefaultBodyLimit;
@@ -19,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use guichet_core::api::catalogue::OpInfo;
 use guichet_core::api::{ops, Api};
-use guichet_core::storage::{Backend, Db};
+use guichet_core::storage::Db;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
@@ -28,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
+pub use guichet_core::staff::sessions;
 pub use routes::status_of;
 
 /// How a server runs.
@@ -112,31 +112,9 @@ impl Running {
 }
 
 /// On PostgreSQL, refuses a superuser's role or the schema owner's unless
-/// told otherwise: the server's role must not be able to change the schema
-/// or rewrite the journal.
+/// told otherwise ([`guichet_core::storage::roles::check_server_role`]).
 pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
-    if db.backend() != Backend::Postgres || allow_owner {
-        return Ok(());
-    }
-    let row: (bool, bool) = sqlx::query_as::<_, (bool, bool)>(
-        "SELECT r.rolsuper, EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tablename = \
-            'audit_log' AND t.tableowner = current_user)
-         FROM pg_roles r WHERE r.rolname = current_user",
-    )
-    .fetch_one(db.pool())
-    .await
-    .map_err(|e| e.to_string())?;
-    match row {
-        (true, _) => Err("Le serveur refuse de tourner avec un rôle superutilisateur : créez un rôle applicatif \
-            (guichet db grant-app-role NOM) ou ajoutez --allow-owner."
-            .into()),
-        (_, true) => {
-            Err("Le serveur refuse de tourner avec le rôle propriétaire du schéma : créez un rôle applicatif \
-            (guichet db grant-app-role NOM) ou ajoutez --allow-owner."
-                .into())
-        }
-        _ => Ok(()),
-    }
+    guichet_core::storage::roles::check_server_role(db, allow_owner).await
 }
 
 pub fn router(api: Api, opts: &Options) -> Router {

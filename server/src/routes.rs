@@ -8,7 +8,6 @@
 //! with its result; closing the connection stops it.
 
 use crate::limits;
-use crate::sessions::{self, Session};
 use crate::State;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State as Axum};
@@ -19,6 +18,7 @@ use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
 use guichet_core::api::wire::{self, replace_prefix};
 use guichet_core::api::{self, Caller, ProgressSink, Space};
 use guichet_core::error::{ApiError, ErrorCode};
+use guichet_core::staff::sessions::{self, Session};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -92,7 +92,7 @@ fn error(e: ApiError) -> Response {
 }
 
 pub async fn healthz(Axum(st): Axum<State>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(st.api.db().pool()).await {
+    match st.api.db().ping().await {
         Ok(_) => axum::Json(json!({ "status": "ok" })).into_response(),
         Err(_) => {
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "base injoignable" }))).into_response()

@@ -417,3 +417,28 @@ async fn a_backup_is_never_made_through_the_server(t: TestDb) {
     assert!(here.exists());
     s.stop().await;
 }
+
+/// The server is a transport: the rules and the storage are the core's, so
+/// its sources hold no SQL (issue 36).
+#[test]
+fn the_server_holds_no_sql() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    let sql = ["sqlx", "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"];
+                    if sql.iter().any(|k| line.contains(k)) {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = vec![];
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("server/src"), &mut found);
+    assert_eq!(found, Vec::<String>::new());
+}

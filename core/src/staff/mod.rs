@@ -4,6 +4,7 @@ mod credentials;
 
 mod repo;
 mod requests;
+pub mod sessions;
 pub mod validate;
 
 pub use credentials::*;

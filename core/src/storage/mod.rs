@@ -92,6 +92,11 @@ impl Db {
         self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
     }
 
+    /// Whether the database answers (the server's `/healthz`).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.map(|_| ())
+    }
+
     /// The last migration applied to this database (none: an empty database).
     pub async fn schema_version(&self) -> Option<i64> {
         sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")

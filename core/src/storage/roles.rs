@@ -105,6 +105,34 @@ fn scram_verifier(password: &str) -> ApiResult<String> {
     Ok(format!("SCRAM-SHA-256${ROUNDS}:{}${}:{}", b64(&salt), b64(&stored), b64(&server)))
 }
 
+/// On PostgreSQL, refuses a superuser's role or the schema owner's unless
+/// told otherwise: the server's role must not be able to change the schema
+/// or rewrite the journal.
+pub async fn check_server_role(db: &Db, allow_owner: bool) -> Result<(), String> {
+    if db.backend() != Backend::Postgres || allow_owner {
+        return Ok(());
+    }
+    let row: (bool, bool) = sqlx::query_as::<_, (bool, bool)>(
+        "SELECT r.rolsuper, EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tablename = \
+            'audit_log' AND t.tableowner = current_user)
+         FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_one(db.pool())
+    .await
+    .map_err(|e| e.to_string())?;
+    match row {
+        (true, _) => Err("Le serveur refuse de tourner avec un rôle superutilisateur : créez un rôle applicatif \
+            (guichet db grant-app-role NOM) ou ajoutez --allow-owner."
+            .into()),
+        (_, true) => {
+            Err("Le serveur refuse de tourner avec le rôle propriétaire du schéma : créez un rôle applicatif \
+            (guichet db grant-app-role NOM) ou ajoutez --allow-owner."
+                .into())
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

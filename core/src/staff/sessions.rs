@@ -1,16 +1,15 @@
-//! Sessions held in the database: an opaque random token (256 bits) given at
+//! The desks' sessions on the Guichet server, held in the database: an opaque random token (256 bits) given at
 //! login, stored as its SHA-256 with the staff member, the desk's name, the
 //! remote address and the last activity. The command layer's [`Caller`] is
 //! rebuilt from the row on every request and written back after it, so the
 //! idle lock, a logout, a disabled account or a password reset hold on every
 //! desk at once, whichever server process serves it.
 
+use crate::api::Caller;
+use crate::error::ApiResult;
+use crate::kernel::secret;
+use crate::storage::time;
 use chrono::{DateTime, Utc};
-use guichet_core::api::Caller;
-use guichet_core::error::{ApiError, ApiResult};
-use guichet_core::storage::time;
-use ring::rand::{SecureRandom, SystemRandom};
-use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row};
 
 /// A desk's session as stored.
@@ -20,16 +19,6 @@ pub struct Session {
     pub staff_id: i64,
     pub locked: bool,
     pub last_activity: DateTime<Utc>,
-}
-
-pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn new_token() -> ApiResult<String> {
-    let mut bytes = [0u8; 32];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| ApiError::internal("no randomness"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// How long a session lasts at most, however active: past it the desk logs
@@ -42,7 +31,7 @@ pub async fn find(pool: &AnyPool, token: &str, now: DateTime<Utc>) -> ApiResult<
         "SELECT token_hash, staff_id, locked, last_activity FROM server_sessions WHERE token_hash = \
         $1 AND ended_at IS NULL AND created_at > $2",
     )
-    .bind(hash(token))
+    .bind(secret::digest(token))
     .bind(time::ts(now - MAX_LIFETIME))
     .fetch_optional(pool)
     .await?;
@@ -69,12 +58,12 @@ impl Session {
 
 /// Opens a session for a staff member who just logged in; its token.
 pub async fn open(pool: &AnyPool, staff_id: i64, desk: &str, remote: &str, now: DateTime<Utc>) -> ApiResult<String> {
-    let token = new_token()?;
+    let token = secret::token()?;
     sqlx::query(
         "INSERT INTO server_sessions (token_hash, staff_id, desk, remote_addr, created_at, last_activity) \
         VALUES ($1, $2, $3, $4, $5, $5)",
     )
-    .bind(hash(&token))
+    .bind(secret::digest(&token))
     .bind(staff_id)
     .bind(desk)
     .bind(remote)
