@@ -6,6 +6,8 @@
 //! PostgreSQL it runs with an application role that cannot change the
 //! schema nor rewrite the journal, and refuses the owner's or a superuser's.
 
+mod answer;
+mod callers;
 mod door;
 mod limits;
 pub mod mail;
@@ -27,8 +29,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
+pub use answer::status_of;
 pub use guichet_core::staff::sessions;
-pub use routes::status_of;
 
 /// How a server runs.
 #[derive(Debug, Clone)]
@@ -139,6 +141,7 @@ pub fn router(api: Api, opts: &Options) -> Router {
         .route("/portail/api/{op}", post(portal::call).get(portal::download))
         .route("/portail/{*rest}", get(portal::unknown))
         .fallback(routes::fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::doors))
         .layer(axum::middleware::from_fn(portal::pages::as_page))
         .layer(axum::middleware::from_fn(move |req, next| routes::answer_headers(tls, req, next)))
         // The handler reads the body within `max_body` itself, to refuse in French.

@@ -94,10 +94,76 @@ impl Limits {
     }
 }
 
+/// The doors' limits as a layer over both spaces' operations: a request to
+/// an operation that is a door ([`guichet_core::api::Operation::DOOR`]) —
+/// from the portal's own page only, for the portal's — has its form read
+/// within a form's size and is counted for the address and the identifier it
+/// names; past the limits it is refused before its handler runs. Any other
+/// request passes untouched.
+pub async fn doors(
+    axum::extract::State(st): axum::extract::State<crate::State>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use crate::answer::{error, read_limited, refused_unread, unread};
+    use axum::response::IntoResponse;
+    use guichet_core::api::Space;
+    let path = req.uri().path();
+    let (space, op) = match (path.strip_prefix("/api/v1/"), path.strip_prefix("/portail/api/")) {
+        (Some(op), _) => (Space::Desk, op),
+        (_, Some(op)) => (Space::Portal, op),
+        _ => return next.run(req).await,
+    };
+    let Some(door) = st.ops.get(op).filter(|i| i.space == space).and_then(|i| i.door) else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    if space == Space::Portal {
+        if let Some(r) = crate::portal::from_our_page(&parts.headers) {
+            return refused_unread(body, st.body_timeout, r).await;
+        }
+    }
+    let limit = match space {
+        Space::Desk => DESK_DOOR_BODY,
+        Space::Portal => PORTAL_DOOR_BODY,
+    };
+    let bytes = match read_limited(body, limit.min(st.max_body), st.body_timeout).await {
+        Ok(b) => b,
+        Err(refused) => {
+            let e = match refused {
+                crate::answer::BodyRefused::TooLarge => ApiError::validation(
+                    "request",
+                    format!("Requête trop volumineuse : au plus {} Ko sans session ouverte.", limit / 1024),
+                ),
+                crate::answer::BodyRefused::Slow => ApiError::validation(
+                    "request",
+                    "Requête interrompue : le corps n'arrivait plus. Vérifiez le réseau puis recommencez.",
+                ),
+            };
+            return unread((refused.status(), axum::Json(e)).into_response());
+        }
+    };
+    // A form that does not read is still an attempt (its handler explains it).
+    let request = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|t| guichet_core::api::parse_json(t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let remote = parts.extensions.get::<crate::routes::Remote>().map(|r| r.0.ip().to_string());
+    if let Err(e) = knock(&st.limits, door, remote.as_deref().unwrap_or("inconnue"), &request) {
+        return error(e);
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+/// A desk's door form (a login): a few dozen bytes, read before anyone is known.
+const DESK_DOOR_BODY: usize = 16 * 1024;
+/// A portal's door form (activation, login, forgotten password, reset).
+const PORTAL_DOOR_BODY: usize = 4 * 1024;
+
 /// One attempt at an operation's door, counted for the address and the
 /// identifier its request names; its refusal, at once past the limits, or
 /// for an identifier longer than any (before it is counted).
-pub fn knock(limits: &Limits, door: Door, remote: &str, request: &serde_json::Value) -> Result<(), ApiError> {
+fn knock(limits: &Limits, door: Door, remote: &str, request: &serde_json::Value) -> Result<(), ApiError> {
     let identifier = request.get(door.field).and_then(serde_json::Value::as_str).unwrap_or("");
     if identifier.len() > MAX_IDENTIFIER {
         return Err(ApiError::validation(door.field, "Identifiant trop long : au plus 100 caractères."));

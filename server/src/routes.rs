@@ -7,7 +7,8 @@
 //! `Accept: application/x-ndjson` streams `{"progress": …}` lines and ends
 //! with its result; closing the connection stops it.
 
-use crate::limits;
+use crate::answer::{error, read_limited, refused_unread, status_of, unread, BodyRefused};
+use crate::callers::DeskHead;
 use crate::State;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State as Axum};
@@ -15,7 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
-use guichet_core::api::wire::{self, replace_prefix};
+use guichet_core::api::wire::replace_prefix;
 use guichet_core::api::{self, Caller, ProgressSink, Space};
 use guichet_core::error::{ApiError, ErrorCode};
 use guichet_core::staff::sessions::{self, Session};
@@ -28,68 +29,9 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug)]
 pub struct Remote(pub SocketAddr);
 
-/// Operations a desk never runs through the server.
-const SERVER_MACHINE_ONLY: [(&str, &str); 1] =
-    [("backup_restore", "La restauration se fait sur la machine du serveur, base arrêtée : guichet restore FICHIER.")];
-
-/// Operations that may run with a token that is no longer valid (a desk logging in again).
-const WITHOUT_SESSION: [&str; 3] = ["session_login", "setup_status", "setup_create_admin"];
-
 /// The largest request of a caller without a session (a login is a few
 /// dozen bytes): an anonymous client cannot make the server hold megabytes.
 const PUBLIC_BODY: usize = 16 * 1024;
-
-pub fn status_of(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Conflict => StatusCode::CONFLICT,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// An answer given before the request's body was read whole: the
-/// connection closes after it (`Connection: close`), so that the client
-/// sends its next request on a new one rather than after a body the server
-/// left unread.
-pub(crate) fn unread(mut r: Response) -> Response {
-    r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-    r
-}
-
-/// What of a refused request's body is read and dropped before answering:
-/// enough for any form, so that its sender (who may still be sending) gets
-/// the answer rather than a connection reset; past it the connection closes.
-const DRAINED: usize = 128 * 1024;
-
-/// Answers `r` to a request refused before its body was read: the body is
-/// read and dropped (never kept) up to [`DRAINED`] bytes, each piece within
-/// `idle`; a longer or slower one is left and the connection closed.
-pub(crate) async fn refused_unread(body: Body, idle: Duration, r: Response) -> Response {
-    use futures_util::StreamExt;
-    let mut stream = body.into_data_stream();
-    let mut seen = 0usize;
-    loop {
-        match tokio::time::timeout(idle, stream.next()).await {
-            Ok(None) => return r,
-            Ok(Some(Ok(chunk))) => {
-                seen += chunk.len();
-                if seen > DRAINED {
-                    return unread(r);
-                }
-            }
-            Ok(Some(Err(_))) | Err(_) => return unread(r),
-        }
-    }
-}
-
-fn error(e: ApiError) -> Response {
-    (status_of(e.code), axum::Json(e)).into_response()
-}
 
 pub async fn healthz(Axum(st): Axum<State>) -> Response {
     match st.api.db().ping().await {
@@ -132,52 +74,44 @@ struct Call {
     remote: String,
     session: Option<Session>,
     caller: Caller,
+    /// It logs a staff member in ([`OpInfo::opens_session`]).
+    opens_session: bool,
 }
 
 pub async fn call(
     Axum(st): Axum<State>,
     Path(op): Path<String>,
+    head: DeskHead,
     headers: HeaderMap,
-    remote: Option<axum::Extension<Remote>>,
     body: Body,
 ) -> Response {
-    let remote = remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
+    let DeskHead { desk, remote, token } = head;
     let Some(info) = st.ops.get(op.as_str()).filter(|i| i.space == Space::Desk) else {
         let e = ApiError::not_found(format!("Opération inconnue « {op} » : voir `guichet operations` pour la liste."));
         return refused_unread(body, st.body_timeout, error(e)).await;
     };
-    if let Some((_, why)) = SERVER_MACHINE_ONLY.iter().find(|(name, _)| *name == op) {
-        return refused_unread(body, st.body_timeout, error(ApiError::forbidden(*why))).await;
+    if let Some(why) = info.local_only {
+        return refused_unread(body, st.body_timeout, error(ApiError::forbidden(why))).await;
     }
-    let desk = headers
-        .get("x-guichet-desk")
-        .and_then(|v| v.to_str().ok())
-        .map(|d| wire::from_header_text(d).chars().filter(|c| !c.is_control()).take(60).collect::<String>())
-        .unwrap_or_default();
-    let desk = if desk.trim().is_empty() { "poste inconnu".to_string() } else { desk.trim().to_string() };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
     let pool = st.api.db().pool().clone();
     // Who calls is known before the body is read: an anonymous client is
     // refused, or limited to a form's size, without the server holding more.
-    let session = match token {
+    let session = match &token {
         Some(t) => match sessions::find(&pool, t, st.api.now()).await {
             Ok(s) => s,
             Err(e) => return refused_unread(body, st.body_timeout, error(e)).await,
         },
         None => None,
     };
-    if token.is_some() && session.is_none() && !WITHOUT_SESSION.contains(&op.as_str()) {
+    let public = info.permission == guichet_core::auth::Permission::Public;
+    // An ended token is no refusal for what a desk asks before logging in again.
+    let before_login = public && (info.opens_session || info.read_only);
+    if token.is_some() && session.is_none() && !before_login {
         let mut e =
             ApiError::unauthenticated("Session terminée ou inconnue : reconnectez-vous (votre saisie est gardée).");
         e.field = Some("session_expired".into());
         return refused_unread(body, st.body_timeout, error(e)).await;
     }
-    let public = info.permission == guichet_core::auth::Permission::Public;
     if session.is_none() && !public {
         let e = ApiError::unauthenticated("Connectez-vous d'abord.");
         return refused_unread(body, st.body_timeout, error(e)).await;
@@ -213,13 +147,8 @@ pub async fn call(
         Ok(v) => v,
         Err(e) => return error(e),
     };
-    if let Some(door) = info.door {
-        if let Err(e) = limits::knock(&st.limits, door, &remote, &request) {
-            return error(e);
-        }
-    }
     let caller = session.as_ref().map(Session::caller).unwrap_or_default();
-    let call = Call { op: op.clone(), desk, remote, session, caller };
+    let call = Call { op: op.clone(), desk, remote, session, caller, opens_session: info.opens_session };
 
     // Files: inputs written from their bytes, outputs into this call's folder.
     let work = match tempfile::Builder::new().prefix("guichet-appel-").tempdir_in(&st.work_dir) {
@@ -300,52 +229,6 @@ pub async fn call(
     resp
 }
 
-/// Why a request's body was not taken.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum BodyRefused {
-    TooLarge,
-    /// It paused longer than the server waits, or the connection broke.
-    Slow,
-}
-
-impl BodyRefused {
-    pub(crate) fn status(self) -> StatusCode {
-        match self {
-            BodyRefused::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            BodyRefused::Slow => StatusCode::REQUEST_TIMEOUT,
-        }
-    }
-}
-
-/// The request's body if it fits `limit` and never pauses longer than
-/// `idle`. An oversized one is still read (up to eight times the limit, then
-/// dropped) so that its sender gets the refusal instead of a connection cut
-/// while it was still sending.
-pub(crate) async fn read_limited(body: Body, limit: usize, idle: Duration) -> Result<Bytes, BodyRefused> {
-    use futures_util::StreamExt;
-    let mut stream = body.into_data_stream();
-    let mut buf: Vec<u8> = Vec::new();
-    let mut total = 0usize;
-    loop {
-        let chunk = match tokio::time::timeout(idle, stream.next()).await {
-            Ok(Some(Ok(chunk))) => chunk,
-            Ok(None) => break,
-            Ok(Some(Err(_))) | Err(_) => return Err(BodyRefused::Slow),
-        };
-        total += chunk.len();
-        if total > limit.saturating_mul(8) {
-            return Err(BodyRefused::TooLarge);
-        }
-        if total <= limit {
-            buf.extend_from_slice(&chunk);
-        }
-    }
-    if total > limit {
-        return Err(BodyRefused::TooLarge);
-    }
-    Ok(Bytes::from(buf))
-}
-
 fn timed_out(op: &str, limit: Duration) -> ApiError {
     ApiError::new(
         ErrorCode::Unavailable,
@@ -376,10 +259,9 @@ async fn after(st: &State, call: &Call, succeeded: bool) -> Result<Option<String
     if let Some(s) = &call.session {
         sessions::write_back(pool, s, &call.caller, now).await?;
     }
-    // A login, or the first administrator created on a new site, opens a session.
-    let opens = matches!(call.op.as_str(), "session_login" | "setup_create_admin")
-        || (call.op == "password_change" && succeeded);
-    if opens {
+    // A login, the first administrator created on a new site, or a new
+    // password (which ended his sessions) opens a session.
+    if call.opens_session && succeeded {
         if let Caller::Staff { staff_id, .. } = call.caller {
             if let Some(s) = &call.session {
                 sessions::end(pool, &s.hash, now).await?;
@@ -457,7 +339,10 @@ async fn stream(
                 let (desk, remote) = (call.desk.clone(), call.remote.clone());
                 match tokio::time::timeout(limit, run(&st, call, request, Some(sink))).await {
                     Ok(done) => done,
-                    Err(_) => (Err(timed_out(&op, limit)), Call { op: op.clone(), desk, remote, session, caller }),
+                    Err(_) => {
+                        let call = Call { op: op.clone(), desk, remote, session, caller, opens_session: false };
+                        (Err(timed_out(&op, limit)), call)
+                    }
                 }
             }
         };

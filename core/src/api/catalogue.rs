@@ -23,6 +23,10 @@ pub struct OpInfo {
     pub read_only: bool,
     /// Its attempts are counted ([`super::Operation::DOOR`]).
     pub door: Option<super::Door>,
+    /// It logs a staff member in ([`super::Operation::OPENS_SESSION`]).
+    pub opens_session: bool,
+    /// Its refusal through the server ([`super::Operation::LOCAL_ONLY`]).
+    pub local_only: Option<&'static str>,
     pub request: String,
     pub response: String,
     pub request_inline: String,
@@ -41,6 +45,8 @@ impl OpInfo {
             space: O::SPACE,
             read_only: O::READ_ONLY,
             door: O::DOOR,
+            opens_session: O::OPENS_SESSION,
+            local_only: O::LOCAL_ONLY,
             request: O::Request::name(),
             response: O::Response::name(),
             request_inline: O::Request::inline(),

@@ -57,6 +57,13 @@ pub trait Operation: Send + Sync + 'static {
     /// counts its attempts per address and per the identifier the request
     /// names, and refuses past the limits before running it.
     const DOOR: Option<Door> = None;
+    /// A staff member is logged in anew once it succeeds (a login, the first
+    /// administrator, a new password that ended his sessions): through the
+    /// server, a new session's token comes back with its answer.
+    const OPENS_SESSION: bool = false;
+    /// It runs on the database's machine only; through the server it is
+    /// refused with this message.
+    const LOCAL_ONLY: Option<&'static str> = None;
     type Request: DeserializeOwned + TS + Send + 'static;
     type Response: Serialize + TS + Send + 'static;
     fn run(ctx: &mut Ctx<'_>, req: Self::Request) -> impl Future<Output = ApiResult<Self::Response>> + Send;

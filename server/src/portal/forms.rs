@@ -2,7 +2,8 @@
 //! forgotten password, reset) only from the portal's own page and of a few
 //! kilobytes; a member's requests within what his files may weigh.
 
-use crate::routes::{read_limited, status_of, unread, BodyRefused};
+pub(super) use crate::answer::error;
+use crate::answer::{read_limited, unread, BodyRefused};
 use crate::State;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -16,10 +17,6 @@ pub(super) const PUBLIC_BODY: usize = 4 * 1024;
 
 /// Portal requests without files are forms, never megabytes.
 const FORM_BODY: usize = 64 * 1024;
-
-pub(super) fn error(e: ApiError) -> Response {
-    (status_of(e.code), axum::Json(e)).into_response()
-}
 
 /// The largest request of a logged-in member: what his files may weigh, in base64.
 pub(super) fn member_limit(st: &State) -> usize {
@@ -58,7 +55,7 @@ pub(super) async fn read_within(st: &State, body: Body, limit: usize) -> Result<
 /// of another site cannot send without the browser asking first) and a
 /// same-origin request, told by `Sec-Fetch-Site` or else `Origin` against
 /// `Host`. Its refusal, if it does not.
-pub(super) fn from_our_page(headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn from_our_page(headers: &HeaderMap) -> Option<Response> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

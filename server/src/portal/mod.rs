@@ -12,13 +12,15 @@
 mod forms;
 pub mod pages;
 
-use crate::routes::{refused_unread, Remote};
+use crate::answer::refused_unread;
+use crate::callers::MemberHead;
 use crate::State;
 use axum::body::Body;
 use axum::extract::{Path, Query, State as Axum};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use forms::{error, from_our_page, member_limit, read_within, PUBLIC_BODY};
+pub(crate) use forms::from_our_page;
+use forms::{error, member_limit, read_within, PUBLIC_BODY};
 use guichet_core::api::catalogue::OpInfo;
 use guichet_core::api::files::FileReply;
 use guichet_core::api::{Caller, Space};
@@ -32,29 +34,11 @@ pub const COOKIE: &str = "guichet_portail";
 /// The header that carries the form token (CSRF).
 pub const CSRF_HEADER: &str = "x-guichet-csrf";
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (name, value) = c.trim().split_once('=')?;
-        (name == COOKIE && !value.is_empty()).then(|| value.to_string())
-    })
-}
-
 fn set_cookie(token: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{COOKIE}={token}; Path=/portail; Max-Age={max_age}; Secure; HttpOnly; SameSite=Strict"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// Who calls, as his request came: his cookie and the form token it carries.
-fn caller_of(headers: &HeaderMap) -> Caller {
-    match cookie_token(headers) {
-        Some(token) => {
-            let form_token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-            Caller::Member { token, form_token }
-        }
-        None => Caller::Anonymous,
-    }
 }
 
 /// An operation of the members' space (none for a desk's: a member's
@@ -65,10 +49,6 @@ fn portal_op<'a>(st: &'a State, op: &str) -> Option<&'a OpInfo> {
 
 fn no_such_page() -> Response {
     error(ApiError::not_found("Cette page n'existe pas dans l'espace adhérent."))
-}
-
-fn remote_of(remote: Option<axum::Extension<Remote>>) -> String {
-    remote.map(|r| r.0 .0.ip().to_string()).unwrap_or_else(|| "inconnue".into())
 }
 
 /// Runs `op` for the caller, within the call's time, every journal row it
@@ -113,25 +93,12 @@ fn with_cookie(mut r: Response, before: &Caller, after: &Caller) -> Response {
 }
 
 /// `POST /portail/api/{op}`: an operation of the members' space with its
-/// JSON request. A door's form comes from the portal's own page only, is a
-/// few kilobytes, and is counted before it runs.
-pub async fn call(
-    Axum(st): Axum<State>,
-    Path(op): Path<String>,
-    remote: Option<axum::Extension<Remote>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let remote = remote_of(remote);
+/// JSON request (a door's form was counted by the layer [`crate::limits::doors`]).
+pub async fn call(Axum(st): Axum<State>, Path(op): Path<String>, head: MemberHead, body: Body) -> Response {
+    let MemberHead { caller, remote } = head;
     let Some(info) = portal_op(&st, &op) else {
         return refused_unread(body, st.body_timeout, no_such_page()).await;
     };
-    if info.door.is_some() {
-        if let Some(r) = from_our_page(&headers) {
-            return refused_unread(body, st.body_timeout, r).await;
-        }
-    }
-    let caller = caller_of(&headers);
     let limit = match caller {
         Caller::Member { .. } if info.door.is_none() => member_limit(&st),
         _ => PUBLIC_BODY,
@@ -140,11 +107,6 @@ pub async fn call(
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Some(door) = info.door {
-        if let Err(e) = crate::limits::knock(&st.limits, door, &remote, &request) {
-            return error(e);
-        }
-    }
     let (result, after) = run(&st, caller.clone(), &op, request, remote).await;
     let answer = match result {
         Ok(v) => axum::Json(v).into_response(),
@@ -160,9 +122,9 @@ pub async fn download(
     Axum(st): Axum<State>,
     Path(op): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
-    remote: Option<axum::Extension<Remote>>,
-    headers: HeaderMap,
+    head: MemberHead,
 ) -> Response {
+    let MemberHead { caller, remote } = head;
     let Some(info) = portal_op(&st, &op) else {
         return no_such_page();
     };
@@ -171,8 +133,7 @@ pub async fn download(
         return (StatusCode::METHOD_NOT_ALLOWED, axum::Json(e)).into_response();
     }
     let request = Value::Object(query.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
-    let caller = caller_of(&headers);
-    let (result, after) = run(&st, caller.clone(), &op, request, remote_of(remote)).await;
+    let (result, after) = run(&st, caller.clone(), &op, request, remote).await;
     let answer = match result {
         Ok(v) if info.response == "FileReply" => match FileReply::from_answer(v) {
             Ok(f) => file_answer(f),

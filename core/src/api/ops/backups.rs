@@ -50,6 +50,8 @@ pub struct RestoredCopy {
 pub struct BackupRestore;
 impl Operation for BackupRestore {
     const NAME: &'static str = "backup_restore";
+    const LOCAL_ONLY: Option<&'static str> =
+        Some("La restauration se fait sur la machine du serveur, base arrêtée : guichet restore FICHIER.");
     const FILES: &'static [FileField] = &[files::input("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Restores a backup of the embedded database into a new file beside it (nothing is \

@@ -32,6 +32,7 @@ pub struct SetupState {
 pub struct SetupStatus;
 impl Operation for SetupStatus {
     const NAME: &'static str = "setup_status";
+    const READ_ONLY: bool = true;
     const PERMISSION: Permission = Permission::Public;
     const SUMMARY: &'static str = "Says whether the first administrator must still be created, which database is \
         open, and the versions of Guichet and of its schema.";
@@ -85,6 +86,7 @@ pub struct CreateAdminRequest {
 pub struct SetupCreateAdmin;
 impl Operation for SetupCreateAdmin {
     const NAME: &'static str = "setup_create_admin";
+    const OPENS_SESSION: bool = true;
     const PERMISSION: Permission = Permission::Public;
     const SUMMARY: &'static str =
         "First start only: creates the administrator and logs him in. Refused once an active administrator exists.";
@@ -128,6 +130,7 @@ pub struct LoginRequest {
 pub struct SessionLogin;
 impl Operation for SessionLogin {
     const NAME: &'static str = "session_login";
+    const OPENS_SESSION: bool = true;
     const PERMISSION: Permission = Permission::Public;
     const SUMMARY: &'static str =
         "Logs in with username and password. Five wrong passwords in a row lock the account for 15 minutes.";
@@ -193,6 +196,7 @@ pub struct PasswordChangeRequest {
 pub struct PasswordChange;
 impl Operation for PasswordChange {
     const NAME: &'static str = "password_change";
+    const OPENS_SESSION: bool = true;
     const PERMISSION: Permission = Permission::Authenticated;
     const SUMMARY: &'static str = "Changes one's own password (the current one is asked again).";
     type Request = PasswordChangeRequest;
