@@ -328,6 +328,10 @@ impl Client {
         if let Some(t) = resp.headers().get("x-guichet-session").and_then(|v| v.to_str().ok()) {
             self.set_token(Some(t.to_string()));
         }
+        // The server ended this desk's session (a logout).
+        if resp.headers().contains_key("x-guichet-session-ended") {
+            self.set_token(None);
+        }
         let body: Value = match progress {
             Some(sink) if status.is_success() => self.read_stream(resp, sink).await?,
             _ => {
@@ -340,9 +344,6 @@ impl Client {
                 v
             }
         };
-        if op == "session_logout" {
-            self.set_token(None);
-        }
         if outputs.is_empty() {
             return Ok(body);
         }

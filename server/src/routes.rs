@@ -225,6 +225,9 @@ pub async fn call(
     let mut resp = axum::Json(body).into_response();
     if let Some(t) = token.and_then(|t| HeaderValue::from_str(&t).ok()) {
         resp.headers_mut().insert("x-guichet-session", t);
+    } else if call.session.is_some() && call.caller == Caller::Anonymous {
+        // The call ended the desk's session (a logout): its token is no more.
+        resp.headers_mut().insert("x-guichet-session-ended", HeaderValue::from_static("1"));
     }
     resp
 }

@@ -13,7 +13,8 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::{password, text};
 use crate::members::{self, Member};
-use crate::storage::{time, Db};
+use crate::storage::batch::Value;
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use sqlx::{Any, Row, Transaction};
@@ -290,20 +291,23 @@ pub async fn reset(db: &Db, now: DateTime<Utc>, r: &Reset) -> ApiResult<()> {
         refuse(db, now, &actor, "portal.reset_refused", Some(m.id)).await?;
         return Err(paced_refusal(started).await);
     }
-    let hash = password::hash_off(&r.password).await?;
-    let n = sqlx::query(
-        "UPDATE member_accounts SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2,
-           version = version + 1 WHERE member_id = $3",
-    )
-    .bind(&hash)
-    .bind(time::ts(now))
-    .bind(m.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
+    let Some(version) = sqlx::query_scalar::<_, i64>("SELECT version FROM member_accounts WHERE member_id = $1")
+        .bind(m.id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
         return Err(paced_refusal(started).await);
-    }
+    };
+    let hash = password::hash_off(&r.password).await?;
+    // Written as every record kept by version: only while it still holds
+    // the version read in this transaction.
+    let sets = [
+        ("password_hash", Value::Text(Some(hash))),
+        ("failed_logins", Value::Int(Some(0))),
+        ("locked_until", Value::Text(None)),
+        ("updated_at", Value::Text(Some(time::ts(now)))),
+    ];
+    versioned::update(&mut tx, "member_accounts", ("member_id", Value::Int(Some(m.id))), version, &sets).await?;
     sessions::end_all(&mut tx, m.id, now).await?;
     journal(&mut tx, now, &actor, "portal.password_reset", m.id).await?;
     tx.commit().await?;
