@@ -5,7 +5,6 @@
 //! asked, so no path crosses the wire. A self-signed server is trusted by
 //! its pinned SHA-256 fingerprint; any other by the system's CAs.
 
-use base64::Engine;
 use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
 use guichet_core::api::wire::{self, fingerprint};
 use guichet_core::api::ProgressSink;
@@ -294,8 +293,7 @@ impl Client {
                             )
                         })?;
                         let name = files::file_name("file", &local.to_string_lossy())?;
-                        *v = json!({ PAYLOAD_KEY: Payload { name,
-                            base64: base64::engine::general_purpose::STANDARD.encode(bytes) } });
+                        *v = json!({ PAYLOAD_KEY: Payload::new(name, &bytes) });
                     }
                     FileDir::Out => {
                         *v = Value::String(files::file_name(
@@ -420,9 +418,7 @@ impl Client {
             match dir {
                 FileDir::Out => {
                     if let Some(f) = files.first() {
-                        let bytes = base64::engine::general_purpose::STANDARD
-                            .decode(f.base64.as_bytes())
-                            .map_err(ApiError::internal)?;
+                        let bytes = f.bytes().ok_or_else(|| ApiError::internal("contenu de fichier mal encodé"))?;
                         write_local(local, &bytes)?;
                     }
                     if let Some(p) = result.get_mut("path") {
@@ -438,9 +434,7 @@ impl Client {
                     })?;
                     for f in &files {
                         let name = files::file_name("folder", &f.name)?;
-                        let bytes = base64::engine::general_purpose::STANDARD
-                            .decode(f.base64.as_bytes())
-                            .map_err(ApiError::internal)?;
+                        let bytes = f.bytes().ok_or_else(|| ApiError::internal("contenu de fichier mal encodé"))?;
                         write_local(&local.join(name), &bytes)?;
                     }
                     wire::replace_prefix(&mut result, "dossier", &local.to_string_lossy());

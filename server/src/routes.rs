@@ -14,7 +14,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State as Axum};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
 use guichet_core::api::wire::replace_prefix;
 use guichet_core::api::{self, Caller, ProgressSink, Space};
@@ -170,13 +169,12 @@ pub async fn call(
                             fichier, pas son chemin : le serveur ne lit pas les fichiers des postes.",
                             )
                         })?;
-                    let bytes =
-                        base64::engine::general_purpose::STANDARD.decode(p.base64.as_bytes()).map_err(|_| {
-                            ApiError::validation(
-                                f.pointer.trim_start_matches('/'),
-                                "Contenu du fichier mal encodé (base64 attendu).",
-                            )
-                        })?;
+                    let bytes = p.bytes().ok_or_else(|| {
+                        ApiError::validation(
+                            f.pointer.trim_start_matches('/'),
+                            "Contenu du fichier mal encodé (base64 attendu).",
+                        )
+                    })?;
                     let dir = work.path().join(format!("in-{n}"));
                     std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
                     let path = dir.join(files::file_name("file", &p.name)?);
@@ -299,7 +297,7 @@ fn with_files(
         for p in found {
             let bytes = std::fs::read(&p).map_err(ApiError::internal)?;
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            list.push(json!({ "name": name, "base64": base64::engine::general_purpose::STANDARD.encode(bytes) }));
+            list.push(Payload::new(name, &bytes));
         }
     }
     // The server's own paths never reach a client: each is given back as the client named it.

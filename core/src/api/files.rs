@@ -48,6 +48,31 @@ pub struct Payload {
     pub base64: String,
 }
 
+impl Payload {
+    pub fn new(name: String, bytes: &[u8]) -> Payload {
+        Payload { name, base64: to_base64(bytes) }
+    }
+
+    /// Its bytes (`None` when what came is not base64).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        from_base64(&self.base64)
+    }
+}
+
+/// A file's bytes as base64 text: the one encoding of files in JSON (the
+/// desks' files through the server, a member's uploads, a scan shown in the
+/// window), here only.
+pub fn to_base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The bytes of base64 text (`None` when it is not).
+pub fn from_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text.trim().as_bytes()).ok()
+}
+
 /// The key under which a request carries a file's bytes instead of its path.
 pub const PAYLOAD_KEY: &str = "$file";
 
@@ -156,17 +181,16 @@ impl FileReply {
     }
 }
 
-/// Bytes as base64 text, the one place JSON carries them so.
+/// Bytes as base64 text in a serialized field.
 mod base64_text {
-    use base64::Engine;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+        s.serialize_str(&super::to_base64(bytes))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(d)?;
-        base64::engine::general_purpose::STANDARD.decode(text.as_bytes()).map_err(serde::de::Error::custom)
+        super::from_base64(&text).ok_or_else(|| serde::de::Error::custom("contenu base64 attendu"))
     }
 }

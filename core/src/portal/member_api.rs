@@ -20,7 +20,6 @@ use crate::members;
 use crate::pdf::letterhead::letterhead;
 use crate::statements::pdf;
 use crate::storage::Db;
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -205,7 +204,7 @@ pub(super) fn decode_each(files: &[&Upload]) -> ApiResult<Vec<Scan>> {
     let mut total = 0u64;
     let mut out = vec![];
     for f in files {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(f.base64.trim()).map_err(|_| {
+        let bytes = crate::api::files::from_base64(&f.base64).ok_or_else(|| {
             ApiError::validation("files", format!("Le fichier « {} » est arrivé abîmé : renvoyez-le.", f.name))
         })?;
         total += bytes.len() as u64;

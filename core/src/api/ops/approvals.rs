@@ -1,7 +1,6 @@
 //! Prior approvals and coverage requests, the medical review, partner
 //! providers, chronic-illness declarations and the journal of medical reads.
 
-use super::dossiers::base64;
 use super::reception::{write_file, FileRequest, IdRequest, Written};
 use crate::api::files::{self, FileField};
 use crate::api::{Ctx, Operation};
@@ -220,7 +219,7 @@ impl Operation for ApprovalFileGet {
     type Response = RequestFileContent;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<RequestFileContent> {
         let (info, bytes) = piece_for(ctx, r.id).await?;
-        Ok(RequestFileContent { info, base64: base64(&bytes) })
+        Ok(RequestFileContent { info, base64: files::to_base64(&bytes) })
     }
 }
 

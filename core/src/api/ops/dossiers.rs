@@ -205,7 +205,7 @@ impl Operation for DossierScanGet {
     type Response = ScanContent;
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<ScanContent> {
         let (info, bytes) = scan_for(ctx, r.id).await?;
-        Ok(ScanContent { info, base64: base64(&bytes) })
+        Ok(ScanContent { info, base64: files::to_base64(&bytes) })
     }
 }
 
@@ -231,20 +231,6 @@ async fn scan_for(ctx: &Ctx<'_>, id: i64) -> ApiResult<(ScanInfo, Vec<u8>)> {
     }
     ctx.journal_file_read("dossier_file", id, info.confidential, &info.file_name).await?;
     Ok((info, bytes))
-}
-
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
-    }
-    out
 }
 
 pub struct DossierQueue;
