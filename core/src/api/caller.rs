@@ -4,7 +4,7 @@
 //! space only). Every refusal is journaled.
 
 use super::{Api, Ctx};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::{self, Permission, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::staff;
@@ -108,18 +108,14 @@ impl Api {
                     if idle > 0 && now - last_active > chrono::Duration::minutes(idle) {
                         *caller = Caller::Locked { staff_id };
                         let mut tx = self.db.begin().await?;
-                        audit::record(
-                            &mut tx,
-                            now,
-                            &Actor::staff(s.id, &s.username),
-                            Change {
-                                action: "session.locked",
-                                entity_type: "staff",
-                                entity_id: Some(s.id.to_string()),
-                                before: None,
-                                after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
-                            },
-                        )
+                        Change {
+                            action: "session.locked",
+                            entity_type: "staff",
+                            entity_id: Some(s.id.to_string()),
+                            before: None,
+                            after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
+                        }
+                        .record(&mut tx, now, &Actor::staff(s.id, &s.username))
                         .await?;
                         tx.commit().await?;
                         return Err(locked_error(idle));

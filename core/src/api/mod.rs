@@ -329,13 +329,9 @@ impl Api {
         after: serde_json::Value,
     ) -> ApiResult<()> {
         let mut tx = self.db.begin().await?;
-        audit::record(
-            &mut tx,
-            now,
-            actor,
-            Change { action: "forbidden", entity_type, entity_id: Some(entity_id), before: None, after: Some(after) },
-        )
-        .await?;
+        Change { action: "forbidden", entity_type, entity_id: Some(entity_id), before: None, after: Some(after) }
+            .record(&mut tx, now, actor)
+            .await?;
         tx.commit().await?;
         tracing::warn!(actor = %actor.name, operation = op, "accès refusé");
         Ok(())

@@ -5,7 +5,7 @@ use super::consumption;
 use super::lifecycle;
 use super::model::*;
 use super::repo::load;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::dossiers::complements;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
@@ -305,22 +305,18 @@ pub async fn decide(
     lifecycle::write(&mut tx, &before, status, sets).await?;
     let after = load(&mut tx, id).await?;
     // The journal keeps the decision and its reason, never the medical note.
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "approval.decide",
-            entity_type: "approval_request",
-            entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({ "status": before.status })),
-            after: Some(serde_json::json!({
-                "status": status, "reason": reason, "missing": missing, "appeal": appeal, "conditions": conditions,
-                "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"),
-                    "complement_due": complement_due,
-            })),
-        },
-    )
+    Change {
+        action: "approval.decide",
+        entity_type: "approval_request",
+        entity_id: Some(id.to_string()),
+        before: Some(serde_json::json!({ "status": before.status })),
+        after: Some(serde_json::json!({
+            "status": status, "reason": reason, "missing": missing, "appeal": appeal, "conditions": conditions,
+            "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"),
+                "complement_due": complement_due,
+        })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -357,18 +353,14 @@ pub async fn record_use(
         },
     )
     .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "approval.use",
-            entity_type: "approval_grant",
-            entity_id: Some(grant_id.to_string()),
-            before: Some(serde_json::json!({ "left": left + used })),
-            after: Some(serde_json::json!({ "used": used, "date": day, "left": left, "note": note })),
-        },
-    )
+    Change {
+        action: "approval.use",
+        entity_type: "approval_grant",
+        entity_id: Some(grant_id.to_string()),
+        before: Some(serde_json::json!({ "left": left + used })),
+        after: Some(serde_json::json!({ "used": used, "date": day, "left": left, "note": note })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(left)

@@ -2,7 +2,7 @@
 //! rehabilitation centres, to whom coverage letters are addressed. The admin
 //! keeps the list; a provider is deactivated, never deleted (old letters name it).
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::storage::versioned;
@@ -143,18 +143,14 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, p: &ProviderInput)
         }
     };
     let after = get(&mut *tx, id).await?.ok_or_else(|| ApiError::internal("provider vanished"))?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if before.is_some() { "provider.update" } else { "provider.create" },
-            entity_type: "provider",
-            entity_id: Some(id.to_string()),
-            before,
-            after: Some(serde_json::to_value(&after).map_err(ApiError::internal)?),
-        },
-    )
+    Change {
+        action: if before.is_some() { "provider.update" } else { "provider.create" },
+        entity_type: "provider",
+        entity_id: Some(id.to_string()),
+        before,
+        after: Some(serde_json::to_value(&after).map_err(ApiError::internal)?),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(after)

@@ -7,7 +7,7 @@ use super::providers;
 use super::repo::load;
 use super::repo::FILES;
 use crate::attachments::{self, Scan};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -274,26 +274,22 @@ pub async fn register_with(
         .await?;
     }
     insert_files(&mut tx, actor, now, id, &files).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "approval.register",
-            entity_type: "approval_request",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "number": number, "kind": r.kind, "beneficiary_id": r.beneficiary_id, "provider_id": r.provider_id,
-                    "acts": acts,
-                "quotation": quotation, "expected_from": r.expected_from, "expected_to": r.expected_to,
-                    "sent_by": r.sent_by,
-                "medical_info": medical_info.as_ref().map(|_| "confidentiel"),
-                "files": files.iter().map(|(p, c, s)| serde_json::json!({"piece": p, "confidential": c,
-                    "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>(),
-            })),
-        },
-    )
+    Change {
+        action: "approval.register",
+        entity_type: "approval_request",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({
+            "number": number, "kind": r.kind, "beneficiary_id": r.beneficiary_id, "provider_id": r.provider_id,
+                "acts": acts,
+            "quotation": quotation, "expected_from": r.expected_from, "expected_to": r.expected_to,
+                "sent_by": r.sent_by,
+            "medical_info": medical_info.as_ref().map(|_| "confidentiel"),
+            "files": files.iter().map(|(p, c, s)| serde_json::json!({"piece": p, "confidential": c,
+                "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>(),
+        })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -349,20 +345,16 @@ pub async fn complement_with(
     insert_files(&mut tx, actor, now, id, &scans).await?;
     let sets = vec![("waiting_since", time::ts(now).into()), ("complement_due", Value::Text(None))];
     lifecycle::write(&mut tx, &before, RequestStatus::EnAttente, sets).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "approval.complement",
-            entity_type: "approval_request",
-            entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({ "status": before.status })),
-            after: Some(serde_json::json!({ "status": RequestStatus::EnAttente, "files": scans.iter().map(|(p, c,
+    Change {
+        action: "approval.complement",
+        entity_type: "approval_request",
+        entity_id: Some(id.to_string()),
+        before: Some(serde_json::json!({ "status": before.status })),
+        after: Some(serde_json::json!({ "status": RequestStatus::EnAttente, "files": scans.iter().map(|(p, c,
             s)| serde_json::json!({"piece": p, "confidential": c, "name": s.file_name,
                 "sha256": s.sha256})).collect::<Vec<_>>() })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;

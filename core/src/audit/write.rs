@@ -19,6 +19,14 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl Change<'_> {
+    /// Appends this change by `actor` at `at` inside the caller's transaction,
+    /// chained ([`record`]).
+    pub async fn record(self, tx: &mut Transaction<'static, Any>, at: DateTime<Utc>, actor: &Actor) -> ApiResult<()> {
+        record(tx, at, actor, self).await
+    }
+}
+
 /// Appends one row in a transaction of its own: a consultation, a refusal,
 /// a change made outside the database (a backup, a logout).
 pub async fn record_alone(

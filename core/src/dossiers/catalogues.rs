@@ -2,7 +2,7 @@
 //! types of the checklist, and the deadline rules with their effective dates.
 
 use super::deadlines::{DeadlineRule, LateEffect};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::storage::versioned;
@@ -129,18 +129,14 @@ pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonI
             (code, None)
         }
     };
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if before.is_some() { "reason.update" } else { "reason.create" },
-            entity_type: "reason",
-            entity_id: Some(code.clone()),
-            before,
-            after: Some(serde_json::json!({ "label": label, "active": r.active })),
-        },
-    )
+    Change {
+        action: if before.is_some() { "reason.update" } else { "reason.create" },
+        entity_type: "reason",
+        entity_id: Some(code.clone()),
+        before,
+        after: Some(serde_json::json!({ "label": label, "active": r.active })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     reasons(db.pool(), false)
@@ -247,18 +243,14 @@ pub async fn save_document_type(
             (code, None)
         }
     };
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if before.is_some() { "document_type.update" } else { "document_type.create" },
-            entity_type: "document_type",
-            entity_id: Some(code.clone()),
-            before,
-            after: Some(serde_json::json!({ "label": label, "active": d.active })),
-        },
-    )
+    Change {
+        action: if before.is_some() { "document_type.update" } else { "document_type.create" },
+        entity_type: "document_type",
+        entity_id: Some(code.clone()),
+        before,
+        after: Some(serde_json::json!({ "label": label, "active": d.active })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     document_types(db.pool())
@@ -350,18 +342,14 @@ pub async fn add_deadline_rule(
     .bind(r.approval_complement_days as i64)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "deadline_rule.create",
-            entity_type: "deadline_rule",
-            entity_id: Some(time::date(r.effective_from)),
-            before: None,
-            after: Some(serde_json::to_value(r).map_err(ApiError::internal)?),
-        },
-    )
+    Change {
+        action: "deadline_rule.create",
+        entity_type: "deadline_rule",
+        entity_id: Some(time::date(r.effective_from)),
+        before: None,
+        after: Some(serde_json::to_value(r).map_err(ApiError::internal)?),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     deadline_rules(db.pool()).await

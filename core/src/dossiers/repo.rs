@@ -8,7 +8,7 @@ use super::checklist::{self, Contents};
 use super::model::{Dossier, Kind};
 use super::workflow::Status;
 use crate::attachments::{self, Scan, ScanInfo};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::members::Relation;
 use crate::storage::{time, versioned, Db};
@@ -162,20 +162,16 @@ pub async fn add_scans(
     for s in scans {
         insert_scan(&mut tx, actor, now, id, s, confidential).await?;
     }
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "dossier.scans_added",
-            entity_type: "dossier",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "form_number": d.form_number, "confidential": confidential,
+    Change {
+        action: "dossier.scans_added",
+        entity_type: "dossier",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "form_number": d.form_number, "confidential": confidential,
             "files": scans.iter().map(|s| serde_json::json!({"name": s.file_name,
                 "sha256": s.sha256})).collect::<Vec<_>>() })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     scans_of(db.pool(), id).await
@@ -252,18 +248,14 @@ pub async fn update_checklist(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &Ch
     ];
     versioned::update(&mut tx, "dossiers", ("id", u.id.into()), u.version, &sets).await?;
     let after = get_in_tx(&mut tx, u.id).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "dossier.checklist",
-            entity_type: "dossier",
-            entity_id: Some(u.id.to_string()),
-            before: Some(serde_json::json!({ "contents": before.contents, "present": before.present })),
-            after: Some(serde_json::json!({ "contents": after.contents, "present": after.present })),
-        },
-    )
+    Change {
+        action: "dossier.checklist",
+        entity_type: "dossier",
+        entity_id: Some(u.id.to_string()),
+        before: Some(serde_json::json!({ "contents": before.contents, "present": before.present })),
+        after: Some(serde_json::json!({ "contents": after.contents, "present": after.present })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(after)

@@ -3,7 +3,7 @@
 //! drug by code on a day, and the search by code, name or DCI.
 
 use super::Drug;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -371,21 +371,17 @@ pub async fn import(
     })
     .await?;
     let summary = |v: &DrugListVersion| serde_json::json!({"effective_from": v.effective_from, "drugs": v.drugs});
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "drugs.import",
-            entity_type: "drug_list",
-            entity_id: Some(id.to_string()),
-            before: current.as_ref().map(summary),
-            after: Some(serde_json::json!({
-                "effective_from": effective_from, "file_name": file_name, "drugs": drugs.len(), "digest": digest,
-                "added": report.added, "removed": report.removed, "changed": report.changed,
-            })),
-        },
-    )
+    Change {
+        action: "drugs.import",
+        entity_type: "drug_list",
+        entity_id: Some(id.to_string()),
+        before: current.as_ref().map(summary),
+        after: Some(serde_json::json!({
+            "effective_from": effective_from, "file_name": file_name, "drugs": drugs.len(), "digest": digest,
+            "added": report.added, "removed": report.removed, "changed": report.changed,
+        })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     report.saved = true;

@@ -5,7 +5,7 @@
 //! modérateur*: the AMO part is 100 % of the base). The condition and the
 //! fund's exemption number are medical: only the medical role reads them.
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
@@ -95,19 +95,15 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     .fetch_one(&mut *tx)
     .await?;
     // The journal keeps that a declaration was made, never the condition.
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "chronic.declare",
-            entity_type: "beneficiary",
-            entity_id: Some(d.beneficiary_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date,
+    Change {
+        action: "chronic.declare",
+        entity_type: "beneficiary",
+        entity_id: Some(d.beneficiary_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date,
             "end_date": end, "condition": "confidentiel" })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(Declaration {

@@ -7,7 +7,7 @@ use super::rule_sets::rule_sets;
 use super::rules::{in_force, Pricing};
 use super::third_party;
 pub use super::third_party::{payments_of, ThirdPartyInput, ThirdPartyPayment};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::dossiers::repo::get_in_tx;
 use crate::drugs;
 use crate::error::{ApiError, ApiResult};
@@ -473,18 +473,14 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
             "third_party": paid,
         })
     };
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "dossier.care_lines",
-            entity_type: "dossier",
-            entity_id: Some(dossier_id.to_string()),
-            before: Some(summary(&before, &before_paid)),
-            after: Some(summary(&after, &payments)),
-        },
-    )
+    Change {
+        action: "dossier.care_lines",
+        entity_type: "dossier",
+        entity_id: Some(dossier_id.to_string()),
+        before: Some(summary(&before, &before_paid)),
+        after: Some(summary(&after, &payments)),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(after)

@@ -2,7 +2,7 @@
 //! never edited in place, so a line keeps the rules of its date.
 
 use super::rules::{Ceiling, RuleSet};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,18 +86,14 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
         .bind(&actor.name)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "rule_set.create",
-            entity_type: "rule_set",
-            entity_id: Some(time::date(r.effective_from)),
-            before: None,
-            after: Some(serde_json::from_str(&json).map_err(ApiError::internal)?),
-        },
-    )
+    Change {
+        action: "rule_set.create",
+        entity_type: "rule_set",
+        entity_id: Some(time::date(r.effective_from)),
+        before: None,
+        after: Some(serde_json::from_str(&json).map_err(ApiError::internal)?),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     rule_sets(db.pool()).await

@@ -32,18 +32,14 @@ pub async fn record_read(
     what: &str,
 ) -> ApiResult<()> {
     let mut tx = db.begin().await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: READ,
-            entity_type,
-            entity_id: Some(entity_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "what": what })),
-        },
-    )
+    Change {
+        action: READ,
+        entity_type,
+        entity_id: Some(entity_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "what": what })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(())
@@ -165,18 +161,14 @@ pub async fn save_dossier_medical(
     .bind(m.dossier_id)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "dossier.medical",
-            entity_type: "dossier",
-            entity_id: Some(m.dossier_id.to_string()),
-            before: had.map(|_| serde_json::json!({ "medical": "confidentiel" })),
-            after: Some(serde_json::json!({ "medical": "confidentiel" })),
-        },
-    )
+    Change {
+        action: "dossier.medical",
+        entity_type: "dossier",
+        entity_id: Some(m.dossier_id.to_string()),
+        before: had.map(|_| serde_json::json!({ "medical": "confidentiel" })),
+        after: Some(serde_json::json!({ "medical": "confidentiel" })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(DossierMedical { dossier_id: m.dossier_id, nature, notes })

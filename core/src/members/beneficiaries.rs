@@ -3,7 +3,7 @@
 
 use super::repo::*;
 use super::{Beneficiary, BeneficiaryInput, Relation};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::versioned;
 use crate::storage::{time, Db};
@@ -81,18 +81,14 @@ pub(crate) async fn add_in_tx(
 ) -> ApiResult<Beneficiary> {
     let id = insert_beneficiary(tx, member_id, b, now).await?;
     let created = beneficiary_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change {
-            action: "beneficiary.add",
-            entity_type: "member",
-            entity_id: Some(member_id.to_string()),
-            before: None,
-            after: Some(created.audit_json()),
-        },
-    )
+    Change {
+        action: "beneficiary.add",
+        entity_type: "member",
+        entity_id: Some(member_id.to_string()),
+        before: None,
+        after: Some(created.audit_json()),
+    }
+    .record(tx, now, actor)
     .await?;
     Ok(created)
 }
@@ -167,18 +163,14 @@ pub async fn update_beneficiary(
     ];
     versioned::update(&mut tx, "beneficiaries", ("id", id.into()), version, &sets).await?;
     let after = beneficiary_in_tx(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "beneficiary.update",
-            entity_type: "member",
-            entity_id: Some(before.member_id.to_string()),
-            before: Some(before.audit_json()),
-            after: Some(after.audit_json()),
-        },
-    )
+    Change {
+        action: "beneficiary.update",
+        entity_type: "member",
+        entity_id: Some(before.member_id.to_string()),
+        before: Some(before.audit_json()),
+        after: Some(after.audit_json()),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     Ok(after)

@@ -5,7 +5,7 @@
 //! The rule itself is `coverage.rs`.
 
 use super::coverage::{self, CoverageRule, SuspensionReason};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -94,13 +94,9 @@ async fn journal(
     before: Option<serde_json::Value>,
     after: serde_json::Value,
 ) -> ApiResult<()> {
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change { action, entity_type: entity.0, entity_id: Some(entity.1), before, after: Some(after) },
-    )
-    .await
+    Change { action, entity_type: entity.0, entity_id: Some(entity.1), before, after: Some(after) }
+        .record(tx, now, actor)
+        .await
 }
 
 /// Records a member's death: he is covered until that day, his family after it.

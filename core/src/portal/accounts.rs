@@ -137,13 +137,9 @@ async fn journal(
     action: &str,
     member: i64,
 ) -> ApiResult<()> {
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change { action, entity_type: "member", entity_id: Some(member.to_string()), before: None, after: None },
-    )
-    .await
+    Change { action, entity_type: "member", entity_id: Some(member.to_string()), before: None, after: None }
+        .record(tx, now, actor)
+        .await
 }
 
 /// The member an identifier names: his matricule, or the e-mail on file.

@@ -6,7 +6,7 @@
 //! dispose de 24 heures pour activer son compte »).
 
 use super::outbox::{Channel, Message, Outbox};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::secret;
@@ -126,20 +126,16 @@ pub async fn issue(
     .execute(&mut *tx)
     .await?;
     let sent_to = to.as_deref().map(|t| masked(channel, t));
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "portal.code_issued",
-            entity_type: "member",
-            entity_id: Some(member.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "purpose": purpose, "channel": channel, "sent_to": sent_to, "expires_at": time::ts(expires_at),
-            })),
-        },
-    )
+    Change {
+        action: "portal.code_issued",
+        entity_type: "member",
+        entity_id: Some(member.id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({
+            "purpose": purpose, "channel": channel, "sent_to": sent_to, "expires_at": time::ts(expires_at),
+        })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     // Committed first, then sent: a message never carries a code the
     // database does not hold. One that cannot leave is spent at once.

@@ -4,7 +4,7 @@
 //! account in force is the last one validated.
 
 use crate::attachments::{self, Place, Shelf};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::four_eyes;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::review::ReviewStatus;
@@ -140,19 +140,15 @@ pub async fn request(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RibRequestI
     .await?;
     let place = Place { shelf: &CERTIFICATES, owner: id, piece: None, confidential: None };
     attachments::store(&mut tx, actor, now, &place, &certificate).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "provider_rib.request",
-            entity_type: "provider",
-            entity_id: Some(r.provider_id.to_string()),
-            before: Some(serde_json::json!({ "rib": rib::masked(current.as_deref()) })),
-            after: Some(serde_json::json!({ "request": id, "rib": rib::masked(Some(&account)),
+    Change {
+        action: "provider_rib.request",
+        entity_type: "provider",
+        entity_id: Some(r.provider_id.to_string()),
+        before: Some(serde_json::json!({ "rib": rib::masked(current.as_deref()) })),
+        after: Some(serde_json::json!({ "request": id, "rib": rib::masked(Some(&account)),
                 "certificate": certificate.file_name, "sha256": certificate.sha256 })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await
@@ -212,19 +208,15 @@ pub async fn decide(
         ("decided_by", actor.name.as_str().into()),
     ];
     versioned::update(&mut tx, "provider_rib_requests", ("id", id.into()), version, &sets).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if status == ReviewStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },
-            entity_type: "provider",
-            entity_id: Some(req.provider_id.to_string()),
-            before: Some(serde_json::json!({ "request": id, "rib": req.current })),
-            after: Some(serde_json::json!({ "request": id, "status": status, "reason": reason,
+    Change {
+        action: if status == ReviewStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },
+        entity_type: "provider",
+        entity_id: Some(req.provider_id.to_string()),
+        before: Some(serde_json::json!({ "request": id, "rib": req.current })),
+        after: Some(serde_json::json!({ "request": id, "status": status, "reason": reason,
                 "recorded_by": req.created_by })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await

@@ -4,7 +4,7 @@
 //! named, and nothing is paid. The transfer list is the members' list's
 //! shape (`.xlsx` or `.csv`), one row per provider.
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::export::transfers::{self, Transfer, TransferList};
 use crate::kernel::dates::fr;
@@ -166,19 +166,15 @@ pub async fn pay(
             return Err(ApiError::stale());
         }
     }
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "provider_batch.create",
-            entity_type: "provider_batch",
-            entity_id: Some(batch_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "reference": reference, "pay_date": pay_date, "invoices": chosen.len(),
+    Change {
+        action: "provider_batch.create",
+        entity_type: "provider_batch",
+        entity_id: Some(batch_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "reference": reference, "pay_date": pay_date, "invoices": chosen.len(),
                 "transfers": transfer_of.len(), "total": total })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), batch_id).await

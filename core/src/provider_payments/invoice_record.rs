@@ -13,7 +13,7 @@
 use super::invoices::{from_row, Invoice, SELECT};
 use crate::approvals::consumption::{self, Usable};
 use crate::approvals::model::Unit;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -307,21 +307,17 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
         };
         consumption::take(&mut tx, actor, now, &format!("lines[{i}]"), &u).await?;
     }
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "provider_invoice.liquidate",
-            entity_type: "provider_invoice",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "provider": provider, "invoice": number, "approval": approval,
+    Change {
+        action: "provider_invoice.liquidate",
+        entity_type: "provider_invoice",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "provider": provider, "invoice": number, "approval": approval,
                 "total_charged": result.total_charged, "total_amo": result.total_amo,
                 "total_complementary": result.total_complementary, "mutual_pays": mutual_pays,
                 "total_remainder": result.total_remainder, "fund": arrangement.fund_name })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let r = sqlx::query(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     let out = from_row(&mut *tx, &r).await?;

@@ -3,7 +3,7 @@
 //! total fixed, and printed as a slip (bordereau).
 
 use super::urns;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::dossiers::repo::{from_row as dossier_from_row, DOSSIER_SELECT};
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
@@ -139,18 +139,14 @@ pub async fn open(db: &Db, actor: &Actor, now: DateTime<Utc>, urn_id: i64, picku
     .bind(time::ts(now))
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "collection.open",
-            entity_type: "collection",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "urn": urn.name, "pickup_date": pickup })),
-        },
-    )
+    Change {
+        action: "collection.open",
+        entity_type: "collection",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "urn": urn.name, "pickup_date": pickup })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await
@@ -180,18 +176,14 @@ pub async fn close(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version:
     let (n, total): (i64, i64) = (agg.try_get("n")?, agg.try_get("total")?);
     let sets = [("closed_at", time::ts(now).into()), ("dossier_count", n.into()), ("total_claimed", total.into())];
     versioned::update(&mut tx, "collections", ("id", id.into()), version, &sets).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "collection.close",
-            entity_type: "collection",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "dossier_count": n, "total_claimed": total })),
-        },
-    )
+    Change {
+        action: "collection.close",
+        entity_type: "collection",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "dossier_count": n, "total_claimed": total })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await

@@ -1,7 +1,7 @@
 //! Urns: name, site, active. The admin keeps the list; nothing is deleted,
 //! an urn taken away is deactivated.
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::storage::versioned;
@@ -118,18 +118,14 @@ pub async fn save(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &UrnInput) -> A
             (id, None)
         }
     };
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if before.is_some() { "urn.update" } else { "urn.create" },
-            entity_type: "urn",
-            entity_id: Some(id.to_string()),
-            before,
-            after: Some(serde_json::json!({ "name": name, "site": site, "active": u.active })),
-        },
-    )
+    Change {
+        action: if before.is_some() { "urn.update" } else { "urn.create" },
+        entity_type: "urn",
+        entity_id: Some(id.to_string()),
+        before,
+        after: Some(serde_json::json!({ "name": name, "site": site, "active": u.active })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await

@@ -5,7 +5,7 @@
 
 use super::repo::*;
 use super::{StaffMember, LOCK_MINUTES, MAX_FAILED_ATTEMPTS};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::password;
@@ -144,18 +144,14 @@ async fn count_failure(
     let locked = counted.try_get::<Option<String>, _>("locked_until")?.is_some();
     let after = get_in_tx(tx, account.id).await?;
     let action = format!("{what}.{}", if locked { "locked" } else { "failed" });
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change {
-            action: &action,
-            entity_type: "staff",
-            entity_id: Some(account.id.to_string()),
-            before: Some(account.audit_json()),
-            after: Some(after.audit_json()),
-        },
-    )
+    Change {
+        action: &action,
+        entity_type: "staff",
+        entity_id: Some(account.id.to_string()),
+        before: Some(account.audit_json()),
+        after: Some(after.audit_json()),
+    }
+    .record(tx, now, actor)
     .await?;
     if locked {
         tracing::warn!(staff = %account.username, "compte verrouillé après {MAX_FAILED_ATTEMPTS} échecs");
@@ -229,20 +225,16 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         // What was typed as a username is often a password: journaled as a
         // digest, which still links repeated tries of the same text.
         let mut tx = db.begin().await?;
-        audit::record(
-            &mut tx,
-            now,
-            &Actor::anonymous(),
-            Change {
-                action: "login.failed",
-                entity_type: "staff",
-                entity_id: None,
-                before: None,
-                after: Some(
-                    serde_json::json!({ "username_sha256": typed_digest(&username), "reason": "unknown_username" }),
-                ),
-            },
-        )
+        Change {
+            action: "login.failed",
+            entity_type: "staff",
+            entity_id: None,
+            before: None,
+            after: Some(
+                serde_json::json!({ "username_sha256": typed_digest(&username), "reason": "unknown_username" }),
+            ),
+        }
+        .record(&mut tx, now, &Actor::anonymous())
         .await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
@@ -258,18 +250,14 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     let right = password::verify_off(candidate, &hash).await;
     if account.is_locked_at(now) {
         let mut tx = db.begin().await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor,
-            Change {
-                action: "login.refused_locked",
-                entity_type: "staff",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: None,
-            },
-        )
+        Change {
+            action: "login.refused_locked",
+            entity_type: "staff",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: None,
+        }
+        .record(&mut tx, now, &actor)
         .await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
@@ -284,18 +272,14 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
     if !account.active {
-        audit::record(
-            &mut tx,
-            now,
-            &actor,
-            Change {
-                action: "login.refused_disabled",
-                entity_type: "staff",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: None,
-            },
-        )
+        Change {
+            action: "login.refused_disabled",
+            entity_type: "staff",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: None,
+        }
+        .record(&mut tx, now, &actor)
         .await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
@@ -304,13 +288,9 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        now,
-        &actor,
-        Change { action: "login", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None },
-    )
-    .await?;
+    Change { action: "login", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None }
+        .record(&mut tx, now, &actor)
+        .await?;
     let fresh = get_in_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(fresh)

@@ -4,7 +4,7 @@
 
 use super::credentials::end_server_sessions;
 use super::{validate, StaffMember};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::password;
@@ -199,18 +199,14 @@ async fn create_account(
     let now_granted: Vec<Role> = roles.iter().copied().filter(|r| !four_eyes || !needs_second_admin(*r)).collect();
     insert_roles(&mut tx, id, &now_granted, now).await?;
     let created = get_in_tx(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "staff.create",
-            entity_type: "staff",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(created.audit_json()),
-        },
-    )
+    Change {
+        action: "staff.create",
+        entity_type: "staff",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(created.audit_json()),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     if four_eyes {
         super::requests::record_in(&mut tx, actor, now, &created, &full_name, &roles).await?;
@@ -277,18 +273,14 @@ where
     apply(tx, &before).await?;
     versioned::update(tx, "staff", ("id", id.into()), before.version, &[("updated_at", time::ts(now).into())]).await?;
     let after = get_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change {
-            action,
-            entity_type: "staff",
-            entity_id: Some(id.to_string()),
-            before: Some(before.audit_json()),
-            after: Some(after.audit_json()),
-        },
-    )
+    Change {
+        action,
+        entity_type: "staff",
+        entity_id: Some(id.to_string()),
+        before: Some(before.audit_json()),
+        after: Some(after.audit_json()),
+    }
+    .record(tx, now, actor)
     .await?;
     Ok(after)
 }

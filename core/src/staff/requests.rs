@@ -8,7 +8,7 @@
 use super::credentials::apply_password;
 use super::repo::{apply_roles, OWN_ROLES};
 use super::{validate, StaffMember};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::review::ReviewStatus;
@@ -160,18 +160,14 @@ async fn record_asked(
     .bind(ReviewStatus::EnAttente.code())
     .fetch_one(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change {
-            action: "staff.request",
-            entity_type: "staff",
-            entity_id: Some(target.id.to_string()),
-            before: Some(target.audit_json()),
-            after: Some(serde_json::json!({ "request": id, "kind": kind, "full_name": full_name, "roles": roles })),
-        },
-    )
+    Change {
+        action: "staff.request",
+        entity_type: "staff",
+        entity_id: Some(target.id.to_string()),
+        before: Some(target.audit_json()),
+        after: Some(serde_json::json!({ "request": id, "kind": kind, "full_name": full_name, "roles": roles })),
+    }
+    .record(tx, now, actor)
     .await?;
     tracing::info!(staff = %target.username, by = %actor.name, kind, "demande en attente d'un second administrateur");
     Ok(())
@@ -294,18 +290,14 @@ pub async fn decide_request(
     if n != 1 {
         return Err(ApiError::stale());
     }
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if approve { "staff.request_validate" } else { "staff.request_refuse" },
-            entity_type: "staff",
-            entity_id: Some(req.staff_id.to_string()),
-            before: Some(serde_json::json!({ "request": id, "status": req.status, "asked_by": req.created_by })),
-            after: Some(serde_json::json!({ "request": id, "status": status })),
-        },
-    )
+    Change {
+        action: if approve { "staff.request_validate" } else { "staff.request_refuse" },
+        entity_type: "staff",
+        entity_id: Some(req.staff_id.to_string()),
+        before: Some(serde_json::json!({ "request": id, "status": req.status, "asked_by": req.created_by })),
+        after: Some(serde_json::json!({ "request": id, "status": status })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;

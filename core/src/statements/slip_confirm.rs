@@ -3,7 +3,7 @@
 //! It marks each dossier's AMO part paid and each part taken back acknowledged.
 
 use super::slips::{get, lines, FundSlip};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
@@ -122,19 +122,15 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "fund_slip.confirm",
-            entity_type: "fund_slip",
-            entity_id: Some(c.id.to_string()),
-            before: Some(serde_json::json!({ "confirmed_count": slip.confirmed_count })),
-            after: Some(serde_json::json!({ "paid_on": c.paid_on, "reference": reference, "dossiers": confirmed,
+    Change {
+        action: "fund_slip.confirm",
+        entity_type: "fund_slip",
+        entity_id: Some(c.id.to_string()),
+        before: Some(serde_json::json!({ "confirmed_count": slip.confirmed_count })),
+        after: Some(serde_json::json!({ "paid_on": c.paid_on, "reference": reference, "dossiers": confirmed,
             "left": left })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), c.id).await

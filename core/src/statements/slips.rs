@@ -3,7 +3,7 @@
 //! (dossiers clawed back after it paid, `fund_returns`) as negative lines.
 //! Written out in `slip_files.rs`; the fund's confirmation in `slip_confirm.rs`.
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
@@ -215,20 +215,16 @@ pub async fn create(
             }
         }
     }
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "fund_slip.create",
-            entity_type: "fund_slip",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(),
+    Change {
+        action: "fund_slip.create",
+        entity_type: "fund_slip",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(),
             "provider_invoices": invoices.len(), "total_base": total_base, "total_amo": total_amo,
             "returns": returns.len(), "total_returned": total_returned })),
-        },
-    )
+    }
+    .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;
     get(db.pool(), id).await

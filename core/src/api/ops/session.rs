@@ -1,7 +1,7 @@
 //! First start, login, logout, and "who am I".
 
 use crate::api::{Caller, Ctx, Door, DoorKind, Operation};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::{self, Permission, Section};
 use crate::error::{ApiError, ApiResult};
 use crate::staff::{self, NewStaff, StaffMember};
@@ -253,18 +253,14 @@ impl Operation for SessionUnlock {
         let s = staff::authenticate(ctx.db(), ctx.now, &who.username, &req.password).await?;
         *ctx.caller = Caller::Staff { staff_id: s.id, last_active: ctx.now };
         let mut tx = ctx.db().begin().await?;
-        audit::record(
-            &mut tx,
-            ctx.now,
-            &Actor::staff(s.id, &s.username),
-            Change {
-                action: "session.unlock",
-                entity_type: "staff",
-                entity_id: Some(s.id.to_string()),
-                before: None,
-                after: None,
-            },
-        )
+        Change {
+            action: "session.unlock",
+            entity_type: "staff",
+            entity_id: Some(s.id.to_string()),
+            before: None,
+            after: None,
+        }
+        .record(&mut tx, ctx.now, &Actor::staff(s.id, &s.username))
         .await?;
         tx.commit().await?;
         Ok(SessionInfo::of(s))
@@ -342,18 +338,14 @@ impl Operation for LockSettingsSave {
         let before = crate::api::idle_lock_minutes(ctx.db().pool()).await?;
         let mut tx = ctx.db().begin().await?;
         crate::settings::set(&mut tx, ctx.now, "idle_lock_minutes", &r.idle_lock_minutes.to_string()).await?;
-        audit::record(
-            &mut tx,
-            ctx.now,
-            &ctx.actor,
-            Change {
-                action: "settings.update",
-                entity_type: "settings",
-                entity_id: Some("idle_lock_minutes".into()),
-                before: Some(serde_json::json!({ "idle_lock_minutes": before })),
-                after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
-            },
-        )
+        Change {
+            action: "settings.update",
+            entity_type: "settings",
+            entity_id: Some("idle_lock_minutes".into()),
+            before: Some(serde_json::json!({ "idle_lock_minutes": before })),
+            after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
+        }
+        .record(&mut tx, ctx.now, &ctx.actor)
         .await?;
         tx.commit().await?;
         Ok(r)

@@ -234,20 +234,16 @@ impl Operation for SettingsSave {
         ] {
             crate::settings::set(&mut tx, ctx.now, k, v).await?;
         }
-        crate::audit::record(
-            &mut tx,
-            ctx.now,
-            &ctx.actor,
-            crate::audit::Change {
-                action: "settings.update",
-                entity_type: "settings",
-                entity_id: Some("mutual".into()),
-                before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address,
+        crate::audit::Change {
+            action: "settings.update",
+            entity_type: "settings",
+            entity_id: Some("mutual".into()),
+            before: Some(serde_json::json!({ "mutual_name": before.name, "mutual_address": before.address,
                 "privacy_notice": before.notice, "appeal_days": before.appeal_days })),
-                after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address,
+            after: Some(serde_json::json!({ "mutual_name": name, "mutual_address": address,
                 "privacy_notice": notice, "appeal_days": appeal_days })),
-            },
-        )
+        }
+        .record(&mut tx, ctx.now, &ctx.actor)
         .await?;
         tx.commit().await?;
         Ok(MutualSettings {
@@ -471,20 +467,16 @@ impl Operation for LogoSet {
                 .execute(&mut *tx)
                 .await?;
         }
-        crate::audit::record(
-            &mut tx,
-            ctx.now,
-            &ctx.actor,
-            crate::audit::Change {
-                action: "settings.logo",
-                entity_type: "settings",
-                entity_id: Some("logo".into()),
-                before: Some(
-                    serde_json::json!({ "present": before.present, "width": before.width, "height": before.height }),
-                ),
-                after: Some(serde_json::json!({ "present": png.is_some(), "bytes": png.as_ref().map(|b| b.len()) })),
-            },
-        )
+        crate::audit::Change {
+            action: "settings.logo",
+            entity_type: "settings",
+            entity_id: Some("logo".into()),
+            before: Some(
+                serde_json::json!({ "present": before.present, "width": before.width, "height": before.height }),
+            ),
+            after: Some(serde_json::json!({ "present": png.is_some(), "bytes": png.as_ref().map(|b| b.len()) })),
+        }
+        .record(&mut tx, ctx.now, &ctx.actor)
         .await?;
         tx.commit().await?;
         logo_info(ctx.db().pool()).await

@@ -4,7 +4,7 @@
 use super::load;
 use super::model::*;
 use super::record::check;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::members::beneficiaries::{add_in_tx, beneficiary_in_tx};
@@ -81,20 +81,16 @@ pub async fn decide(
         ("decided_by", actor.name.as_str().into()),
     ];
     versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &sets).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: if status == ReviewStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
-            entity_type: "member",
-            entity_id: Some(req.member_id.to_string()),
-            before: Some(serde_json::json!({ "request": id, "status": req.status })),
-            after: Some(
-                serde_json::json!({ "request": id, "status": status, "reason": reason, "recorded_by": req.created_by }),
-            ),
-        },
-    )
+    Change {
+        action: if status == ReviewStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
+        entity_type: "member",
+        entity_id: Some(req.member_id.to_string()),
+        before: Some(serde_json::json!({ "request": id, "status": req.status })),
+        after: Some(
+            serde_json::json!({ "request": id, "status": status, "reason": reason, "recorded_by": req.created_by }),
+        ),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -125,18 +121,14 @@ async fn apply(
             }
             write_fields(tx, &before, &f, now).await?;
             let after = get_in_tx(tx, member_id).await?;
-            audit::record(
-                tx,
-                now,
-                actor,
-                Change {
-                    action: "member.update",
-                    entity_type: "member",
-                    entity_id: Some(member_id.to_string()),
-                    before: Some(before.audit_json()),
-                    after: Some(after.audit_json()),
-                },
-            )
+            Change {
+                action: "member.update",
+                entity_type: "member",
+                entity_id: Some(member_id.to_string()),
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            }
+            .record(tx, now, actor)
             .await?;
         }
         UpdateChange::BeneficiaryAdd { beneficiary } => {
@@ -147,18 +139,14 @@ async fn apply(
             let sets = [("coverage_end", time::date(*end_date).into()), ("updated_at", time::ts(now).into())];
             versioned::update(tx, "beneficiaries", ("id", (*beneficiary_id).into()), before.version, &sets).await?;
             let after = beneficiary_in_tx(tx, *beneficiary_id).await?;
-            audit::record(
-                tx,
-                now,
-                actor,
-                Change {
-                    action: "beneficiary.update",
-                    entity_type: "member",
-                    entity_id: Some(member_id.to_string()),
-                    before: Some(before.audit_json()),
-                    after: Some(after.audit_json()),
-                },
-            )
+            Change {
+                action: "beneficiary.update",
+                entity_type: "member",
+                entity_id: Some(member_id.to_string()),
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            }
+            .record(tx, now, actor)
             .await?;
         }
     }

@@ -4,7 +4,7 @@
 use super::model::*;
 use super::{load, PIECES};
 use crate::attachments::{self, Scan};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::members::beneficiaries::{beneficiary_in_tx, second_self};
@@ -131,21 +131,17 @@ pub async fn record_with(
     }
     let id = insert_request(&mut tx, actor, now, member.id, &change, channel).await?;
     store_pieces(&mut tx, actor, now, id, scans).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "member_update.record",
-            entity_type: "member",
-            entity_id: Some(member.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "request": id, "change": change, "channel": channel,
-                "files": pieces_json(scans),
-            })),
-        },
-    )
+    Change {
+        action: "member_update.record",
+        entity_type: "member",
+        entity_id: Some(member.id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({
+            "request": id, "change": change, "channel": channel,
+            "files": pieces_json(scans),
+        })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -245,18 +241,14 @@ pub async fn attach(
     check_piece_count(req.files.len() + scans.len())?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
     versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &[]).await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor,
-        Change {
-            action: "member_update.attach",
-            entity_type: "member",
-            entity_id: Some(req.member_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "request": id, "files": pieces_json(&scans) })),
-        },
-    )
+    Change {
+        action: "member_update.attach",
+        entity_type: "member",
+        entity_id: Some(req.member_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "request": id, "files": pieces_json(&scans) })),
+    }
+    .record(&mut tx, now, actor)
     .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
@@ -288,21 +280,15 @@ pub(crate) async fn record_from_roster(
         return Ok(false);
     }
     let id = insert_request(tx, actor, now, member_id, &change, Channel::Employer).await?;
-    audit::record(
-        tx,
-        now,
-        actor,
-        Change {
-            action: "member_update.record",
-            entity_type: "member",
-            entity_id: Some(member_id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [],
-            "roster": file }),
-            ),
-        },
-    )
+    Change {
+        action: "member_update.record",
+        entity_type: "member",
+        entity_id: Some(member_id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [],
+            "roster": file })),
+    }
+    .record(tx, now, actor)
     .await?;
     Ok(true)
 }
