@@ -29,6 +29,23 @@ pub fn error(e: ApiError) -> Response {
     Refused(e).into_response()
 }
 
+/// A body past `limit` bytes from a caller without a session (a login, a
+/// portal's door).
+pub(crate) fn too_large_without_session(limit: usize) -> ApiError {
+    ApiError::validation(
+        "request",
+        format!("Requête trop volumineuse : au plus {} Ko sans session ouverte.", limit / 1024),
+    )
+}
+
+/// A body that stopped arriving.
+pub(crate) fn body_stalled() -> ApiError {
+    ApiError::validation(
+        "request",
+        "Requête interrompue : le corps n'arrivait plus. Vérifiez le réseau puis recommencez.",
+    )
+}
+
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,

@@ -14,7 +14,7 @@ use guichet_core::api::{wire, Caller};
 use std::convert::Infallible;
 
 /// The caller's address, as the accept loop put it on the request.
-fn remote(parts: &Parts) -> String {
+pub(crate) fn remote(parts: &Parts) -> String {
     parts.extensions.get::<Remote>().map(|r| r.0.ip().to_string()).unwrap_or_else(|| "inconnue".into())
 }
 

@@ -105,7 +105,9 @@ pub async fn doors(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use crate::answer::{error, read_limited, refused_unread, unread};
+    use crate::answer::{
+        body_stalled, error, read_limited, refused_unread, too_large_without_session, unread, BodyRefused,
+    };
     use axum::response::IntoResponse;
     use guichet_core::api::Space;
     let path = req.uri().path();
@@ -123,22 +125,18 @@ pub async fn doors(
             return refused_unread(body, st.body_timeout, r).await;
         }
     }
+    // A door's form is read as its handler reads a request without a session.
     let limit = match space {
-        Space::Desk => DESK_DOOR_BODY,
-        Space::Portal => PORTAL_DOOR_BODY,
-    };
-    let bytes = match read_limited(body, limit.min(st.max_body), st.body_timeout).await {
+        Space::Desk => crate::routes::PUBLIC_BODY,
+        Space::Portal => crate::portal::PUBLIC_BODY,
+    }
+    .min(st.max_body);
+    let bytes = match read_limited(body, limit, st.body_timeout).await {
         Ok(b) => b,
         Err(refused) => {
             let e = match refused {
-                crate::answer::BodyRefused::TooLarge => ApiError::validation(
-                    "request",
-                    format!("Requête trop volumineuse : au plus {} Ko sans session ouverte.", limit / 1024),
-                ),
-                crate::answer::BodyRefused::Slow => ApiError::validation(
-                    "request",
-                    "Requête interrompue : le corps n'arrivait plus. Vérifiez le réseau puis recommencez.",
-                ),
+                BodyRefused::TooLarge => too_large_without_session(limit),
+                BodyRefused::Slow => body_stalled(),
             };
             return unread((refused.status(), axum::Json(e)).into_response());
         }
@@ -148,17 +146,11 @@ pub async fn doors(
         .ok()
         .and_then(|t| guichet_core::api::parse_json(t).ok())
         .unwrap_or(serde_json::Value::Null);
-    let remote = parts.extensions.get::<crate::routes::Remote>().map(|r| r.0.ip().to_string());
-    if let Err(e) = knock(&st.limits, door, remote.as_deref().unwrap_or("inconnue"), &request) {
+    if let Err(e) = knock(&st.limits, door, &crate::callers::remote(&parts), &request) {
         return error(e);
     }
     next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
-
-/// A desk's door form (a login): a few dozen bytes, read before anyone is known.
-const DESK_DOOR_BODY: usize = 16 * 1024;
-/// A portal's door form (activation, login, forgotten password, reset).
-const PORTAL_DOOR_BODY: usize = 4 * 1024;
 
 /// One attempt at an operation's door, counted for the address and the
 /// identifier its request names; its refusal, at once past the limits, or

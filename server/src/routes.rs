@@ -7,7 +7,9 @@
 //! `Accept: application/x-ndjson` streams `{"progress": …}` lines and ends
 //! with its result; closing the connection stops it.
 
-use crate::answer::{error, read_limited, refused_unread, status_of, unread, BodyRefused};
+use crate::answer::{
+    body_stalled, error, read_limited, refused_unread, status_of, too_large_without_session, unread, BodyRefused,
+};
 use crate::callers::DeskHead;
 use crate::State;
 use axum::body::{Body, Bytes};
@@ -30,7 +32,7 @@ pub struct Remote(pub SocketAddr);
 
 /// The largest request of a caller without a session (a login is a few
 /// dozen bytes): an anonymous client cannot make the server hold megabytes.
-const PUBLIC_BODY: usize = 16 * 1024;
+pub(crate) const PUBLIC_BODY: usize = 16 * 1024;
 
 pub async fn healthz(Axum(st): Axum<State>) -> Response {
     match st.api.db().ping().await {
@@ -120,18 +122,12 @@ pub async fn call(
         Ok(b) => b,
         Err(refused) => {
             let e = match refused {
-                BodyRefused::TooLarge if session.is_none() => ApiError::validation(
-                    "request",
-                    format!("Requête trop volumineuse : au plus {} Ko sans session ouverte.", limit / 1024),
-                ),
+                BodyRefused::TooLarge if session.is_none() => too_large_without_session(limit),
                 BodyRefused::TooLarge => ApiError::validation(
                     "request",
                     format!("Requête trop volumineuse : au plus {} Mo (fichiers compris).", st.max_body / 1_048_576),
                 ),
-                BodyRefused::Slow => ApiError::validation(
-                    "request",
-                    "Requête interrompue : le corps n'arrivait plus. Vérifiez le réseau puis recommencez.",
-                ),
+                BodyRefused::Slow => body_stalled(),
             };
             return unread((refused.status(), axum::Json(e)).into_response());
         }

@@ -35,6 +35,12 @@ pub struct OpInfo {
 }
 
 impl OpInfo {
+    /// Its answer is a file ([`super::files::FileReply`]): through the
+    /// server, the file itself.
+    pub fn answers_file(&self) -> bool {
+        self.response == <super::files::FileReply as TS>::name()
+    }
+
     pub fn of<O: Operation>() -> OpInfo {
         OpInfo {
             name: O::NAME,

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// A request of a caller not logged in (a door's form, the brand): a few
 /// fields, read before anyone is known.
-pub(super) const PUBLIC_BODY: usize = 4 * 1024;
+pub(crate) const PUBLIC_BODY: usize = 4 * 1024;
 
 /// Portal requests without files are forms, never megabytes.
 const FORM_BODY: usize = 64 * 1024;

@@ -19,8 +19,8 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State as Axum};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-pub(crate) use forms::from_our_page;
-use forms::{error, member_limit, read_within, PUBLIC_BODY};
+use forms::{error, member_limit, read_within};
+pub(crate) use forms::{from_our_page, PUBLIC_BODY};
 use guichet_core::api::catalogue::OpInfo;
 use guichet_core::api::files::FileReply;
 use guichet_core::api::{Caller, Space};
@@ -135,7 +135,7 @@ pub async fn download(
     let request = Value::Object(query.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
     let (result, after) = run(&st, caller.clone(), &op, request, remote).await;
     let answer = match result {
-        Ok(v) if info.response == "FileReply" => match FileReply::from_answer(v) {
+        Ok(v) if info.answers_file() => match FileReply::from_answer(v) {
             Ok(f) => file_answer(f),
             Err(e) => error(e),
         },
