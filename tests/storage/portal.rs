@@ -254,6 +254,20 @@ async fn a_member_reaches_only_his_own_familys_records(t: TestDb) {
     assert_eq!(reads, ["adhérent:13059"; 3]);
 }
 
+/// The activation code of a letter the desk prints for `member` into `dir`.
+async fn letter_code(
+    w: &crate::helpers::World,
+    reception: &mut guichet_core::api::Caller,
+    dir: &std::path::Path,
+    member: i64,
+    matricule: &str,
+) -> String {
+    let letter = dir.join(format!("{matricule}.pdf"));
+    let req = json!({"member_id": member, "purpose": "activation", "path": letter.to_str().unwrap()});
+    w.call(reception, "portal_code_letter", req).await.unwrap();
+    code_on(&letter)
+}
+
 /// Gives `member` a code by letter, activates his account with it and logs
 /// him in; returns his session.
 pub(crate) async fn open(
@@ -264,16 +278,9 @@ pub(crate) async fn open(
     matricule: &str,
     cnie: &str,
 ) -> sessions::MemberSession {
-    let letter = dir.join(format!("{matricule}.pdf"));
-    let req = json!({"member_id": member, "purpose": "activation", "path": letter.to_str().unwrap()});
-    w.call(reception, "portal_code_letter", req).await.unwrap();
+    let code = letter_code(w, reception, dir, member, matricule).await;
     let now = w.api.now();
-    let a = Activation {
-        matricule: matricule.into(),
-        cnie: cnie.into(),
-        code: code_on(&letter),
-        password: PASSWORD.into(),
-    };
+    let a = Activation { matricule: matricule.into(), cnie: cnie.into(), code, password: PASSWORD.into() };
     accounts::activate(&w.t.db, now, &a).await.unwrap();
     let opened = accounts::login(&w.t.db, now, matricule, PASSWORD, "10.0.0.9", None).await.unwrap();
     sessions::check(&w.t.db, &opened.token, now).await.unwrap()
@@ -605,13 +612,11 @@ async fn a_members_calls_go_through_the_command_layer_to_his_space_only(t: TestD
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let letter = dir.path().join("13059.pdf");
-    let req = json!({"member_id": o.member, "purpose": "activation", "path": letter.to_str().unwrap()});
-    o.w.call(&mut o.reception, "portal_code_letter", req).await.unwrap();
+    let code = letter_code(&o.w, &mut o.reception, dir.path(), o.member, "13059").await;
     let mut member = Caller::Anonymous;
     let e = o.w.call(&mut member, "portal_view", json!({})).await.unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (ErrorCode::Unauthenticated, "Connectez-vous d'abord."));
-    let form = json!({"matricule": "13059", "cnie": "BE100200", "code": code_on(&letter), "password": PASSWORD});
+    let form = json!({"matricule": "13059", "cnie": "BE100200", "code": code, "password": PASSWORD});
     let said = o.w.call(&mut member, "portal_activate", form).await.unwrap();
     assert_eq!(said["message"], "Votre espace est activé : connectez-vous avec votre mot de passe.");
     let opened =

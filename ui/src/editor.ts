@@ -66,8 +66,8 @@ export function errorSlot(name: string): HTMLElement {
 }
 
 /** A long text (a label, a source) in its cell: it wraps and shows all of it. */
-export function textCell(name: string, value: string, label: string, colspan?: number): HTMLTableCellElement {
-  return h("td", { colspan }, longText(name, value, label), errorSlot(name));
+export function textCell(name: string, value: string, label: string): HTMLTableCellElement {
+  return h("td", {}, longText(name, value, label), errorSlot(name));
 }
 
 /** An editor's table: a column is `fit` when as narrow as its fields, or

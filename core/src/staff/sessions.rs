@@ -1,6 +1,7 @@
-//! The desks' sessions on the Guichet server, held in the database: an opaque random token (256 bits) given at
-//! login, stored as its SHA-256 with the staff member, the desk's name, the
-//! remote address and the last activity. The command layer's [`Caller`] is
+//! The desks' sessions on the Guichet server, held in the database: an
+//! opaque random token (256 bits) given at login, stored as its SHA-256 with
+//! the staff member, the desk's name, the remote address and the last
+//! activity. The command layer's [`Caller`] is
 //! rebuilt from the row on every request and written back after it, so the
 //! idle lock, a logout, a disabled account or a password reset hold on every
 //! desk at once, whichever server process serves it.
