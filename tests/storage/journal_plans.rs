@@ -5,7 +5,8 @@
 //! filters, the medical reads — is planned through an index, and on
 //! PostgreSQL, run for real, reads at most a few thousand journal rows (or
 //! twice what its filter matches, when the user asked for a whole period):
-//! never the journal behind the page.
+//! never the journal behind the page. So are the pages `guichet audit verify`
+//! reads the journal by.
 
 use crate::support::{Kind, TestDb};
 use chrono::NaiveDate;
@@ -108,6 +109,30 @@ async fn every_journal_query_reads_its_rows_not_the_journal(t: TestDb) {
             }
         }
     }
+    // `guichet audit verify`: a page of the segments' rows from the middle of
+    // the year, and a page of the main chain, each a range of its index.
+    let verification = [
+        ("verification: a page of segment rows", guichet_core::audit::segments_page_sql(), Some("test")),
+        ("verification: a page of the main chain", guichet_core::audit::chain_page_sql(), None),
+    ];
+    for (name, sql, segment) in verification {
+        match t.kind {
+            Kind::Postgres => {
+                let plan = page_plan(&t, &format!("EXPLAIN (ANALYZE, FORMAT TEXT) {sql}"), segment, 0).await;
+                assert!(!plan.contains("Seq Scan on audit_log"), "{name}: scans the journal\n{plan}");
+                let read = rows_read(&plan);
+                assert!(read <= 10_000, "{name}: reads {read} journal rows for a page of 5,000\n{plan}");
+                eprintln!("{name}: {read} journal rows read");
+            }
+            Kind::Sqlite => {
+                let plan = page_plan(&t, &format!("EXPLAIN QUERY PLAN {sql}"), segment, 3).await;
+                assert!(
+                    plan.lines().any(|l| l.starts_with("SEARCH audit_log")) && !plan.contains("TEMP B-TREE"),
+                    "{name}: not a range of its index\n{plan}"
+                );
+            }
+        }
+    }
     // The hot member's page itself: his twenty changes, none of his reads.
     let rows =
         guichet_core::audit::list(t.db.pool(), &AuditFilter::changes_of("member", HOT_MEMBER, 500)).await.unwrap();
@@ -121,6 +146,17 @@ async fn explain(t: &TestDb, sql: &str, args: &[String], column: usize) -> Strin
     for a in args {
         q = q.bind(a);
     }
+    let rows = q.fetch_all(t.db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.iter().map(|r| r.try_get::<String, _>(column).unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+/// The plan of a verification page: after row `ROWS / 2` of `segment`, or
+/// from place `ROWS / 2` of the main chain.
+async fn page_plan(t: &TestDb, sql: &str, segment: Option<&str>, column: usize) -> String {
+    let q = match segment {
+        Some(key) => sqlx::query(sql).bind(key.to_string()).bind(ROWS / 2),
+        None => sqlx::query(sql).bind(ROWS / 2),
+    };
     let rows = q.fetch_all(t.db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     rows.iter().map(|r| r.try_get::<String, _>(column).unwrap()).collect::<Vec<_>>().join("\n")
 }

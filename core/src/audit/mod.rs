@@ -24,5 +24,6 @@ pub use actor::{Actor, Origin, ORIGIN};
 pub use anchor::{anchor, write_anchor, Anchor};
 pub use listing::{list, query_of, AuditEntry, AuditFilter};
 pub use segments::{Hashed, Segment, SegmentNext};
-pub use verify::{verify, Break, BreakKind, Verification};
+pub use segments_check::page_sql as segments_page_sql;
+pub use verify::{chain_page_sql, verify, Break, BreakKind, Verification};
 pub use write::{record, record_alone, record_many, Change, Entry, SEGMENT_SEAL};

@@ -17,6 +17,17 @@ use std::collections::{BTreeMap, HashMap};
 /// Rows read at a time: the journal is walked a page at a time, never held whole.
 pub(super) const PAGE: i64 = 5_000;
 
+/// The segments' rows after row `$2` of segment `$1`, a page of them in the
+/// order of their segment and place: a range of the index `audit_log_segments`
+/// (migration 0030), written as a row value so that both databases read it as
+/// one range and not the journal before it.
+pub fn page_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL AND (segment, segment_seq) > ($1, $2) \
+        ORDER BY segment, segment_seq LIMIT {PAGE}"
+    )
+}
+
 /// What a seal says of its segment.
 struct Seal {
     place: i64,
@@ -149,14 +160,7 @@ pub(super) async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &
     let mut walk: Option<Walk> = None;
     let (mut after_key, mut after_place) = (String::new(), i64::MIN);
     loop {
-        let page = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL AND (segment > $1 OR (segment = $1 AND \
-            segment_seq > $2)) ORDER BY segment, segment_seq LIMIT {PAGE}"
-        ))
-        .bind(&after_key)
-        .bind(after_place)
-        .fetch_all(pool)
-        .await?;
+        let page = sqlx::query(&page_sql()).bind(&after_key).bind(after_place).fetch_all(pool).await?;
         for r in &page {
             let key: String = r.try_get("segment")?;
             if walk.as_ref().is_some_and(|w| w.key != key) {

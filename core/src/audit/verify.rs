@@ -124,6 +124,12 @@ pub(super) fn day(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
+/// The main chain's rows from place `$1`, a page of them in order: a range of
+/// the index `audit_log_seq`.
+pub fn chain_page_sql() -> String {
+    format!("SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL AND seq >= $1 ORDER BY seq LIMIT {PAGE}")
+}
+
 /// Walks the main chain, every segment and the rows out of both, checks the
 /// anchors given, and names every break.
 pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verification> {
@@ -154,12 +160,7 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
     let mut seals: Vec<Checked> = vec![];
     let mut rows_checked = 0i64;
     loop {
-        let page = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL AND seq >= $1 ORDER BY seq LIMIT {PAGE}"
-        ))
-        .bind(expected)
-        .fetch_all(pool)
-        .await?;
+        let page = sqlx::query(&chain_page_sql()).bind(expected).fetch_all(pool).await?;
         for r in &page {
             let c = check(r, r.try_get("seq")?, None)?;
             let seq = c.place;
