@@ -38,9 +38,11 @@ async fn browse(http: Http, base: String, cookie: String, rounds: usize, think_m
         if think_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=2 * think_ms))).await;
         }
-        for (name, path) in
-            [("page /portail/", "/portail/"), ("session", "/portail/api/session"), ("moi", "/portail/api/moi")]
-        {
+        for (name, path) in [
+            ("page /portail/", "/portail/"),
+            ("session", "/portail/api/portal_session"),
+            ("moi", "/portail/api/portal_view"),
+        ] {
             let t = Instant::now();
             let r = http.get(format!("{base}{path}")).header(header::COOKIE, &cookie).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::OK, "{path}");
@@ -147,7 +149,7 @@ async fn run() {
                 tries.push(tokio::spawn(async move {
                     let body = serde_json::json!({"identifier": target.to_string(), "password": format!("Faux{i}x")});
                     let r = http
-                        .post(format!("{base}/portail/api/connexion"))
+                        .post(format!("{base}/portail/api/portal_login"))
                         .json(&body)
                         .header(header::ORIGIN, &base)
                         .send()

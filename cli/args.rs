@@ -104,7 +104,8 @@ pub enum Command {
 #[derive(Args, Default)]
 pub struct ServeArgs {
     /// Fichier de configuration (TOML : database, listen, tls_cert, tls_key,
-    /// self_signed, max_body_mb, timeout_s, logins_per_address, outbox_dir,
+    /// self_signed, max_body_mb, timeout_s, logins_per_address,
+    /// connections_per_address, outbox_dir,
     /// smtp_url, mail_from, sms_gateway, code_key_file) ; une option
     /// donnée ici l'emporte sur le fichier. Celui des paquets :
     /// /etc/guichet/server.toml.
@@ -138,6 +139,11 @@ pub struct ServeArgs {
     /// à relever si les postes passent par un même mandataire [défaut : 30].
     #[arg(long)]
     pub logins_per_address: Option<usize>,
+    /// Connexions ouvertes en même temps depuis une même adresse (au-delà,
+    /// refusées) ; à relever si l'espace adhérent passe par un mandataire
+    /// inverse, d'où viennent alors toutes ses connexions [défaut : 64].
+    #[arg(long)]
+    pub connections_per_address: Option<usize>,
     /// Dossier où écrire les codes de l'espace adhérent envoyés par e-mail ou
     /// SMS (un fichier par message, pour l'expéditeur du site) ; sans lui, les
     /// codes se remettent par courrier.
@@ -179,6 +185,7 @@ impl ServeArgs {
         self.max_body_mb = self.max_body_mb.or(file.max_body_mb);
         self.timeout_s = self.timeout_s.or(file.timeout_s);
         self.logins_per_address = self.logins_per_address.or(file.logins_per_address);
+        self.connections_per_address = self.connections_per_address.or(file.connections_per_address);
         if self.smtp_url.is_none() {
             self.outbox_dir = self.outbox_dir.or(file.outbox_dir);
         }

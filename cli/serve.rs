@@ -24,6 +24,9 @@ pub async fn serve(db: Db, a: ServeArgs) -> ExitCode {
     opts.max_body = a.max_body_mb.unwrap_or(64).max(1) * 1024 * 1024;
     opts.timeout = std::time::Duration::from_secs(a.timeout_s.unwrap_or(120).max(5));
     opts.logins_per_address = a.logins_per_address.unwrap_or(30).max(1);
+    if let Some(n) = a.connections_per_address {
+        opts.connections_per_address = n.max(1);
+    }
     let db = match a.code_key {
         Some(path) => db.with_code_key_file(path),
         None => db,

@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub max_body_mb: Option<usize>,
     pub timeout_s: Option<u64>,
     pub logins_per_address: Option<usize>,
+    /// Connections open at once from one address (a reverse proxy: all of them).
+    pub connections_per_address: Option<usize>,
     /// Folder where the members' codes sent by e-mail or SMS are written as
     /// message files, for the site's own sender (none: codes go by letter).
     pub outbox_dir: Option<PathBuf>,

@@ -5,7 +5,8 @@
 use std::future::Future;
 
 /// Runs `bench` with the URL of a new database named `guichet_bench_{tag}_{pid}`;
-/// says why it did not when no server is set.
+/// says why it did not when no server is set. `BENCH_KEEP_DATABASE=1` keeps
+/// the database for a look afterwards.
 pub async fn with_database<F, Fut>(tag: &str, bench: F)
 where
     F: FnOnce(String) -> Fut,
@@ -26,5 +27,9 @@ where
     let mut u = url::Url::parse(&server).unwrap();
     u.set_path(&format!("/{name}"));
     bench(u.to_string()).await;
+    if std::env::var("BENCH_KEEP_DATABASE").is_ok_and(|v| v == "1") {
+        println!("database kept: {u}");
+        return;
+    }
     admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.ok();
 }
