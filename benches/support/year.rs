@@ -548,7 +548,8 @@ impl Portal {
                 tokio::spawn(async move {
                     let mut times = vec![];
                     while Instant::now() < end {
-                        tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=2 * think_ms))).await;
+                        let pause = Instant::now() + Duration::from_millis(fastrand::u64(0..=2 * think_ms));
+                        tokio::time::sleep_until(pause.min(end).into()).await;
                         if Instant::now() >= end {
                             break;
                         }

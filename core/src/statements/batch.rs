@@ -4,7 +4,7 @@
 //! is simply started again. A finished run also leaves the journal's head
 //! there (`journal-….ancre`), an anchor kept outside the database.
 
-use super::pdf::{period_data, period_pdf};
+use super::pdf::{period_data, period_pdf, Period};
 use crate::error::{ApiError, ApiResult};
 use crate::pdf::letterhead::letterhead;
 use crate::storage::files::write_atomically;
@@ -37,6 +37,9 @@ pub struct BatchReport {
     pub cancelled: bool,
     pub index: String,
 }
+
+/// Members whose payments are read ahead of the one being drawn.
+const READ_AHEAD: usize = 4;
 
 /// `releve-13059-2026-11-01-2026-11-30.pdf`
 pub fn file_name(matricule: &str, from: NaiveDate, to: NaiveDate) -> String {
@@ -74,9 +77,13 @@ pub async fn run(
     // matricule, name, payments, net paid, file: one row per member.
     let mut index: Vec<[String; 5]> = vec![];
     let mut cancelled = false;
-    // Reading the next member's payments overlaps with drawing and writing
-    // the previous PDF on the other core.
-    let mut drawing: std::collections::VecDeque<tokio::task::JoinHandle<ApiResult<()>>> = Default::default();
+    // The next members' payments are read while this one is drawn and
+    // written on the other core: each read waits on the database for most of
+    // its time, so several in flight keep both cores busy.
+    let mut reading: std::collections::VecDeque<Option<tokio::task::JoinHandle<ApiResult<Option<Period>>>>> =
+        Default::default();
+    let mut next_read = 0;
+    let mut drawing: Option<tokio::task::JoinHandle<ApiResult<()>>> = None;
     let mut done = 0i64;
     // Asked to stop: the files written so far stay (each whole); a rerun goes on.
     let mut go_on = true;
@@ -85,30 +92,42 @@ pub async fn run(
             cancelled = true;
             break;
         }
+        while next_read < rows.len() && reading.len() < READ_AHEAD {
+            let row = &rows[next_read];
+            let there = folder.join(file_name(&row.try_get::<String, _>("matricule")?, from, to)).exists();
+            let (pool, id): (AnyPool, i64) = (pool.clone(), row.try_get("id")?);
+            reading.push_back((!there).then(|| tokio::spawn(async move { period_data(&pool, id, from, to).await })));
+            next_read += 1;
+        }
         let matricule: String = r.try_get("matricule")?;
         let name = file_name(&matricule, from, to);
         let path = folder.join(&name);
-        if path.exists() {
-            skipped += 1;
-            done += 1;
-            go_on = progress(BatchProgress { done, total });
-        } else if let Some(period) = period_data(pool, r.try_get("id")?, from, to).await? {
-            // The previous drawing must be finished (and the stop request
-            // heard) before this one starts.
-            if let Some(h) = drawing.pop_front() {
-                h.await.map_err(ApiError::internal)??;
+        match reading.pop_front().flatten() {
+            None => {
+                skipped += 1;
                 done += 1;
                 go_on = progress(BatchProgress { done, total });
-                if !go_on {
-                    cancelled = true;
-                    break;
+            }
+            Some(read) => {
+                if let Some(period) = read.await.map_err(ApiError::internal)?? {
+                    // The previous drawing must be finished (and the stop
+                    // request heard) before this one starts.
+                    if let Some(h) = drawing.take() {
+                        h.await.map_err(ApiError::internal)??;
+                        done += 1;
+                        go_on = progress(BatchProgress { done, total });
+                        if !go_on {
+                            cancelled = true;
+                            break;
+                        }
+                    }
+                    let head = head.clone();
+                    drawing = Some(tokio::task::spawn_blocking(move || {
+                        write_atomically(&path, &period_pdf(&head, &period, from, to))
+                    }));
+                    written += 1;
                 }
             }
-            let head = head.clone();
-            drawing.push_back(tokio::task::spawn_blocking(move || {
-                write_atomically(&path, &period_pdf(&head, &period, from, to))
-            }));
-            written += 1;
         }
         let t: Option<i64> = r.try_get("total")?;
         let t = t.unwrap_or(0);
@@ -120,7 +139,10 @@ pub async fn run(
             name.clone(),
         ]);
     }
-    for h in drawing {
+    for read in reading.into_iter().flatten() {
+        read.abort();
+    }
+    if let Some(h) = drawing {
         h.await.map_err(ApiError::internal)??;
         done += 1;
         progress(BatchProgress { done, total });
