@@ -3,7 +3,7 @@
 //! cycle writes, the members' spaces, the payment batch and the statement run.
 #![allow(dead_code)]
 
-use super::desks::{pct, FIRST, LAST, PASSWORD};
+use super::desks::{FIRST, LAST, PASSWORD};
 use chrono::{Duration as Days, NaiveDate, TimeZone, Utc};
 use guichet_client::reqwest::{header, Client as Http, StatusCode};
 use guichet_core::api::{Api, Caller};
@@ -567,9 +567,4 @@ impl Portal {
             (all.len() as i64, all)
         }
     }
-}
-
-/// p50 and p99 of `times`, ms.
-pub fn figures(times: &[Duration]) -> (f64, f64) {
-    (pct(times, 0.5), pct(times, 0.99))
 }
