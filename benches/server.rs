@@ -28,13 +28,10 @@ mod fill;
 #[path = "support/postgres.rs"]
 mod postgres;
 
-use desks::{
-    journal_last, journal_since, pct, prepare_liquidations, round, serve, site_targets, Desk, Round, PASSWORD,
-};
+use desks::{log_in, morning, pct, round, serve, site_targets, Desk, Round, PASSWORD};
 use guichet_core::api::{Api, Caller};
 use guichet_core::storage::Db;
 use serde_json::json;
-use std::collections::VecDeque;
 use std::time::Instant;
 
 /// Names as an office has them: 24 last names and 20 first names over the
@@ -83,52 +80,12 @@ async fn run(url: &str) {
     fill::fill(&db, members, dossiers).await;
     common_names(&db).await;
     let api = Api::new(db.clone());
-    let t = Instant::now();
-    let prepared = prepare_liquidations(&api, n_desks + 1, 60, members).await;
-    println!(
-        "  {} dossiers brought to complete for the liquidations in {:.1} s",
-        (n_desks + 1) * 60,
-        t.elapsed().as_secs_f64()
-    );
-    let mut sys = Caller::System { os_user: "bench".into() };
-    for k in 0..n_desks {
-        api.call(
-            &mut sys,
-            "staff_create",
-            json!({"username": format!("poste{k:02}"), "full_name": format!("Poste {k}"), "roles": ["reception",
-                "claims"], "password": PASSWORD}),
-        )
-        .await
-        .unwrap();
-    }
-    // What one liquidation journals, measured on a dossier of the spare desk.
+    let (prepared, per_liquidation) = morning(&api, &db, n_desks, 60, members).await;
     let mut prep = Caller::Anonymous;
     api.call(&mut prep, "session_login", json!({"username": "prep", "password": PASSWORD})).await.unwrap();
-    let before = journal_last(&db).await;
-    let (id, version) = prepared[n_desks][0];
-    api.call(&mut prep, "dossier_liquidate", json!({"id": id, "version": version})).await.unwrap();
-    let per_liquidation = journal_since(&db, before).await;
-
-    // The urns' collections opened this morning (one per urn): every desk records into one.
-    let collections: Vec<i64> = sqlx::query_scalar("SELECT id FROM collections WHERE closed_at IS NULL ORDER BY id")
-        .fetch_all(db.pool())
-        .await
-        .unwrap();
     let certs = tempfile::tempdir().unwrap();
     let one = serve(url, certs.path()).await;
-    let mut desks = vec![];
-    for (k, to_liquidate) in prepared.into_iter().take(n_desks).enumerate() {
-        let c = one.client(&format!("Poste {k:02}"));
-        c.call("session_login", json!({"username": format!("poste{k:02}"), "password": PASSWORD})).await.unwrap();
-        desks.push(Desk {
-            n: k,
-            clients: vec![c],
-            collection: collections[k % collections.len()],
-            recorded: 0,
-            moving: VecDeque::new(),
-            to_liquidate,
-        });
-    }
+    let desks = log_in(&one, &db, prepared).await;
     println!("  {n_desks} desks logged in; each waits {think_ms} ms on average between two calls");
     let (peak_before, _) = one.memory();
     let (desks, _) = round(

@@ -29,11 +29,10 @@ mod postgres;
 #[path = "support/year.rs"]
 mod year;
 
-use desks::{journal_last, journal_since, pct, prepare_liquidations, round, serve, Desk, Op, Round, PASSWORD};
-use guichet_core::api::{Api, Caller};
+use desks::{log_in, morning, pct, round, serve, Op, Round, PASSWORD};
+use guichet_core::api::Api;
 use guichet_core::storage::Db;
 use serde_json::json;
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 fn env<T: std::str::FromStr>(key: &str, default: T) -> T {
@@ -120,45 +119,11 @@ async fn run(url: &str) {
     );
 
     // The desks' morning and the members' spaces (not measured).
-    let prepared = prepare_liquidations(&api, n_desks + 1, 40, members).await;
-    let mut sys = Caller::System { os_user: "bench".into() };
-    for k in 0..n_desks {
-        api.call(
-            &mut sys,
-            "staff_create",
-            json!({"username": format!("poste{k:02}"), "full_name": format!("Poste {k}"), "roles": ["reception",
-                "claims"], "password": PASSWORD}),
-        )
-        .await
-        .unwrap();
-    }
-    let mut prep = Caller::Anonymous;
-    api.call(&mut prep, "session_login", json!({"username": "prep", "password": PASSWORD})).await.unwrap();
-    let before = journal_last(&db).await;
-    let (id, version) = prepared[n_desks][0];
-    api.call(&mut prep, "dossier_liquidate", json!({"id": id, "version": version})).await.unwrap();
-    let per_liquidation = journal_since(&db, before).await;
+    let (prepared, per_liquidation) = morning(&api, &db, n_desks, 40, members).await;
     let portal = year::Portal::open(&db, &api, n_portal, members).await;
-
     let certs = tempfile::tempdir().unwrap();
     let server = serve(url, certs.path()).await;
-    let collections: Vec<i64> = sqlx::query_scalar("SELECT id FROM collections WHERE closed_at IS NULL ORDER BY id")
-        .fetch_all(db.pool())
-        .await
-        .unwrap();
-    let mut desks = vec![];
-    for (k, to_liquidate) in prepared.into_iter().take(n_desks).enumerate() {
-        let c = server.client(&format!("Poste {k:02}"));
-        c.call("session_login", json!({"username": format!("poste{k:02}"), "password": PASSWORD})).await.unwrap();
-        desks.push(Desk {
-            n: k,
-            clients: vec![c],
-            collection: collections[k % collections.len()],
-            recorded: 0,
-            moving: VecDeque::new(),
-            to_liquidate,
-        });
-    }
+    let desks = log_in(&server, &db, prepared).await;
     let base = format!("https://127.0.0.1:{}", server.port);
     let http = server.client("portail").http().0.clone();
     let per_view = portal.rows_per_view(&http, &base, &db).await;

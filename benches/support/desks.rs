@@ -500,3 +500,65 @@ pub async fn round<F: std::future::Future<Output = i64>>(
     );
     (back, tally)
 }
+
+/// The desks' morning, in process (not measured): `per_desk` dossiers brought
+/// to complete for each of `n_desks` desks and a spare one, an account for
+/// each desk (`poste00`, …), and what one liquidation journals (measured on
+/// the spare desk's first dossier). Answers each desk's dossiers to liquidate.
+pub async fn morning(
+    api: &Api,
+    db: &Db,
+    n_desks: usize,
+    per_desk: usize,
+    members: usize,
+) -> (Vec<Vec<(i64, i64)>>, i64) {
+    let t = Instant::now();
+    let mut prepared = prepare_liquidations(api, n_desks + 1, per_desk, members).await;
+    println!(
+        "  {} dossiers brought to complete for the liquidations in {:.1} s",
+        (n_desks + 1) * per_desk,
+        t.elapsed().as_secs_f64()
+    );
+    let mut sys = Caller::System { os_user: "bench".into() };
+    for k in 0..n_desks {
+        api.call(
+            &mut sys,
+            "staff_create",
+            json!({"username": format!("poste{k:02}"), "full_name": format!("Poste {k}"), "roles": ["reception",
+                "claims"], "password": PASSWORD}),
+        )
+        .await
+        .unwrap();
+    }
+    let mut prep = Caller::Anonymous;
+    api.call(&mut prep, "session_login", json!({"username": "prep", "password": PASSWORD})).await.unwrap();
+    let before = journal_last(db).await;
+    let (id, version) = prepared[n_desks][0];
+    api.call(&mut prep, "dossier_liquidate", json!({"id": id, "version": version})).await.unwrap();
+    let per_liquidation = journal_since(db, before).await;
+    prepared.truncate(n_desks);
+    (prepared, per_liquidation)
+}
+
+/// Each desk logged in to `server` with its account, recording into one of
+/// the collections opened this morning (one per urn).
+pub async fn log_in(server: &Server, db: &Db, prepared: Vec<Vec<(i64, i64)>>) -> Vec<Desk> {
+    let collections: Vec<i64> = sqlx::query_scalar("SELECT id FROM collections WHERE closed_at IS NULL ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let mut desks = vec![];
+    for (k, to_liquidate) in prepared.into_iter().enumerate() {
+        let c = server.client(&format!("Poste {k:02}"));
+        c.call("session_login", json!({"username": format!("poste{k:02}"), "password": PASSWORD})).await.unwrap();
+        desks.push(Desk {
+            n: k,
+            clients: vec![c],
+            collection: collections[k % collections.len()],
+            recorded: 0,
+            moving: VecDeque::new(),
+            to_liquidate,
+        });
+    }
+    desks
+}
