@@ -25,6 +25,7 @@ mod pharmacy;
 mod portal;
 mod portal_approvals;
 mod provider_payments;
+mod queue_plans;
 mod renewals;
 mod schema_parity;
 mod staff_accounts;

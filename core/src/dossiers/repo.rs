@@ -18,6 +18,11 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use ts_rs::TS;
 
+/// A dossier with its member's, beneficiary's, agent's and urn's names. The
+/// dossiers drive the join: the `+` before `d.member_id` and
+/// `d.beneficiary_id` keeps SQLite from starting at the members and sorting
+/// every dossier for a queue page (243 ms for 500,000 dossiers, against 1 ms
+/// in the order of the queue's index; `tests/storage/queue_plans.rs`).
 pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id, d.beneficiary_id, d.kind, \
     d.first_act_date, d.total_claimed, \
      d.pieces, d.status, d.reason_code, d.reason_text, d.assigned_to, d.urn_id, d.collection_id, d.scanned_on, \
@@ -28,7 +33,7 @@ pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id
      m.matricule, m.last_name AS m_last, m.first_name AS m_first, b.last_name AS b_last, b.first_name AS b_first, \
          b.relation, \
      s.full_name AS assigned_name, u.name AS urn_name \
-     FROM dossiers d JOIN members m ON m.id = d.member_id JOIN beneficiaries b ON b.id = d.beneficiary_id \
+     FROM dossiers d JOIN members m ON m.id = +d.member_id JOIN beneficiaries b ON b.id = +d.beneficiary_id \
      LEFT JOIN staff s ON s.id = d.assigned_to LEFT JOIN urns u ON u.id = d.urn_id";
 
 fn date(r: &AnyRow, col: &str) -> ApiResult<Option<NaiveDate>> {
