@@ -49,6 +49,15 @@ export function saveAs(
 export const PDF: DialogFilter[] = [{ name: "PDF", extensions: ["pdf"] }];
 export const XLSX: DialogFilter[] = [{ name: "Classeur Excel", extensions: ["xlsx"] }];
 
+/** Where to save a batch's list of transfers for the bank (members' or providers'). */
+export function transfersDialog(reference: string): SaveDialog {
+  return {
+    title: "Enregistrer la liste de virements",
+    defaultPath: `virements-${reference}.xlsx`,
+    filters: [{ name: "Classeur Excel ou CSV", extensions: ["xlsx", "csv"] }],
+  };
+}
+
 /** A button that saves a PDF through [saveAs]. */
 export function savePdfButton(
   id: string,

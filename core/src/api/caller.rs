@@ -108,15 +108,10 @@ impl Api {
                     if idle > 0 && now - last_active > chrono::Duration::minutes(idle) {
                         *caller = Caller::Locked { staff_id };
                         let mut tx = self.db.begin().await?;
-                        Change {
-                            action: "session.locked",
-                            entity_type: "staff",
-                            entity_id: Some(s.id.to_string()),
-                            before: None,
-                            after: Some(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() })),
-                        }
-                        .record(&mut tx, now, &Actor::staff(s.id, &s.username))
-                        .await?;
+                        Change::on("session.locked", "staff", s.id)
+                            .after(serde_json::json!({ "idle_minutes": (now - last_active).num_minutes() }))
+                            .record(&mut tx, now, &Actor::staff(s.id, &s.username))
+                            .await?;
                         tx.commit().await?;
                         return Err(locked_error(idle));
                     }

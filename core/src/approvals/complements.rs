@@ -39,13 +39,11 @@ pub async fn expire(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiResult<i64
             ("complement_due", Value::Text(None)),
         ];
         lifecycle::write(&mut tx, &before, RequestStatus::Refuse, sets).await?;
-        journal.push(Change {
-            action: "approval.complement_overdue",
-            entity_type: "approval_request",
-            entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({ "status": before.status, "complement_due": due })),
-            after: Some(serde_json::json!({ "status": RequestStatus::Refuse, "reason": text, "appeal": WAY_OUT })),
-        });
+        journal.push(
+            Change::on("approval.complement_overdue", "approval_request", id)
+                .before(serde_json::json!({ "status": before.status, "complement_due": due }))
+                .after(serde_json::json!({ "status": RequestStatus::Refuse, "reason": text, "appeal": WAY_OUT })),
+        );
     }
     crate::audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;

@@ -95,33 +95,32 @@ pub struct Found {
     pub refused: Option<String>,
 }
 
+/// Whose grants a care line may use.
+#[derive(Debug, Clone, Copy)]
+pub enum Among {
+    /// The beneficiary's: a member's dossier.
+    Beneficiary(i64),
+    /// One request's: a provider's invoice names its approval. There a grant
+    /// counted in an amount covers a line up to what it has left: the
+    /// provider is paid that much, the member owes the rest.
+    Request(i64),
+}
+
 /// The granted approval a care line uses, if one matches. `pending` holds
 /// what earlier lines of the same liquidation already took (grant id, used).
 pub async fn find(
     tx: &mut Transaction<'static, Any>,
-    beneficiary_id: i64,
+    among: Among,
     act_code: &str,
     day: NaiveDate,
-    quantity: i64,
-    charged: i64,
+    (quantity, charged): (i64, i64),
     pending: &[(i64, i64)],
 ) -> ApiResult<Found> {
-    find_among(tx, ("g.beneficiary_id", beneficiary_id), act_code, day, (quantity, charged, false), pending).await
-}
-
-/// The same, among the grants of one request (a provider's invoice names its
-/// approval). There a grant counted in an amount covers a line up to what it
-/// has left: the provider is paid that much, the member owes the rest.
-pub async fn find_in_request(
-    tx: &mut Transaction<'static, Any>,
-    request_id: i64,
-    act_code: &str,
-    day: NaiveDate,
-    quantity: i64,
-    charged: i64,
-    pending: &[(i64, i64)],
-) -> ApiResult<Found> {
-    find_among(tx, ("g.request_id", request_id), act_code, day, (quantity, charged, true), pending).await
+    let (whose, partial) = match among {
+        Among::Beneficiary(id) => (("g.beneficiary_id", id), false),
+        Among::Request(id) => (("g.request_id", id), true),
+    };
+    find_among(tx, whose, act_code, day, (quantity, charged, partial), pending).await
 }
 
 /// What a use takes of a grant that has `left`: [`need`], or for an amount

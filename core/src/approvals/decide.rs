@@ -305,19 +305,15 @@ pub async fn decide(
     lifecycle::write(&mut tx, &before, status, sets).await?;
     let after = load(&mut tx, id).await?;
     // The journal keeps the decision and its reason, never the medical note.
-    Change {
-        action: "approval.decide",
-        entity_type: "approval_request",
-        entity_id: Some(id.to_string()),
-        before: Some(serde_json::json!({ "status": before.status })),
-        after: Some(serde_json::json!({
+    Change::on("approval.decide", "approval_request", id)
+        .before(serde_json::json!({ "status": before.status }))
+        .after(serde_json::json!({
             "status": status, "reason": reason, "missing": missing, "appeal": appeal, "conditions": conditions,
             "grants": after.grants, "medical_note": note.as_ref().map(|_| "confidentiel"),
                 "complement_due": complement_due,
-        })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+        }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -353,15 +349,11 @@ pub async fn record_use(
         },
     )
     .await?;
-    Change {
-        action: "approval.use",
-        entity_type: "approval_grant",
-        entity_id: Some(grant_id.to_string()),
-        before: Some(serde_json::json!({ "left": left + used })),
-        after: Some(serde_json::json!({ "used": used, "date": day, "left": left, "note": note })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("approval.use", "approval_grant", grant_id)
+        .before(serde_json::json!({ "left": left + used }))
+        .after(serde_json::json!({ "used": used, "date": day, "left": left, "note": note }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(left)
 }

@@ -274,12 +274,8 @@ pub async fn register_with(
         .await?;
     }
     insert_files(&mut tx, actor, now, id, &files).await?;
-    Change {
-        action: "approval.register",
-        entity_type: "approval_request",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
+    Change::on("approval.register", "approval_request", id)
+        .after(serde_json::json!({
             "number": number, "kind": r.kind, "beneficiary_id": r.beneficiary_id, "provider_id": r.provider_id,
                 "acts": acts,
             "quotation": quotation, "expected_from": r.expected_from, "expected_to": r.expected_to,
@@ -287,10 +283,9 @@ pub async fn register_with(
             "medical_info": medical_info.as_ref().map(|_| "confidentiel"),
             "files": files.iter().map(|(p, c, s)| serde_json::json!({"piece": p, "confidential": c,
                 "name": s.file_name, "sha256": s.sha256})).collect::<Vec<_>>(),
-        })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+        }))
+        .record(&mut tx, now, actor)
+        .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
@@ -345,17 +340,13 @@ pub async fn complement_with(
     insert_files(&mut tx, actor, now, id, &scans).await?;
     let sets = vec![("waiting_since", time::ts(now).into()), ("complement_due", Value::Text(None))];
     lifecycle::write(&mut tx, &before, RequestStatus::EnAttente, sets).await?;
-    Change {
-        action: "approval.complement",
-        entity_type: "approval_request",
-        entity_id: Some(id.to_string()),
-        before: Some(serde_json::json!({ "status": before.status })),
-        after: Some(serde_json::json!({ "status": RequestStatus::EnAttente, "files": scans.iter().map(|(p, c,
+    Change::on("approval.complement", "approval_request", id)
+        .before(serde_json::json!({ "status": before.status }))
+        .after(serde_json::json!({ "status": RequestStatus::EnAttente, "files": scans.iter().map(|(p, c,
             s)| serde_json::json!({"piece": p, "confidential": c, "name": s.file_name,
-                "sha256": s.sha256})).collect::<Vec<_>>() })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+                "sha256": s.sha256})).collect::<Vec<_>>() }))
+        .record(&mut tx, now, actor)
+        .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)

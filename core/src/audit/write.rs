@@ -19,7 +19,24 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-impl Change<'_> {
+impl<'a> Change<'a> {
+    /// A change of one record: `entity_type` `id` (a member, a dossier, a
+    /// staff account, a file), with no state before or after until
+    /// [`Self::before`] and [`Self::after`] give them.
+    pub fn on(action: &'a str, entity_type: &'a str, id: impl ToString) -> Self {
+        Change { action, entity_type, entity_id: Some(id.to_string()), before: None, after: None }
+    }
+
+    /// What the record was before the change.
+    pub fn before(self, before: serde_json::Value) -> Self {
+        Change { before: Some(before), ..self }
+    }
+
+    /// What the record is after the change.
+    pub fn after(self, after: serde_json::Value) -> Self {
+        Change { after: Some(after), ..self }
+    }
+
     /// Appends this change by `actor` at `at` inside the caller's transaction,
     /// chained ([`record`]).
     pub async fn record(self, tx: &mut Transaction<'static, Any>, at: DateTime<Utc>, actor: &Actor) -> ApiResult<()> {

@@ -88,6 +88,23 @@ fn code_of(label: &str) -> String {
         .collect()
 }
 
+/// Journals a label saved in the catalogue of `entity` (reasons, document
+/// types): created when there was nothing `before`.
+async fn record_label(
+    tx: &mut Transaction<'static, Any>,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    (entity, code): (&str, &str),
+    before: Option<serde_json::Value>,
+    (label, active): (&str, bool),
+) -> ApiResult<()> {
+    let action = format!("{entity}.{}", if before.is_some() { "update" } else { "create" });
+    let after = Some(serde_json::json!({ "label": label, "active": active }));
+    Change { action: &action, entity_type: entity, entity_id: Some(code.to_string()), before, after }
+        .record(tx, now, actor)
+        .await
+}
+
 pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonInput) -> ApiResult<Reason> {
     let label = text::clean("label", "Libellé du motif", &r.label, 200)?;
     if label.is_empty() {
@@ -129,15 +146,7 @@ pub async fn save_reason(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &ReasonI
             (code, None)
         }
     };
-    Change {
-        action: if before.is_some() { "reason.update" } else { "reason.create" },
-        entity_type: "reason",
-        entity_id: Some(code.clone()),
-        before,
-        after: Some(serde_json::json!({ "label": label, "active": r.active })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    record_label(&mut tx, now, actor, ("reason", &code), before, (&label, r.active)).await?;
     tx.commit().await?;
     reasons(db.pool(), false)
         .await?
@@ -243,15 +252,7 @@ pub async fn save_document_type(
             (code, None)
         }
     };
-    Change {
-        action: if before.is_some() { "document_type.update" } else { "document_type.create" },
-        entity_type: "document_type",
-        entity_id: Some(code.clone()),
-        before,
-        after: Some(serde_json::json!({ "label": label, "active": d.active })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    record_label(&mut tx, now, actor, ("document_type", &code), before, (&label, d.active)).await?;
     tx.commit().await?;
     document_types(db.pool())
         .await?
@@ -313,17 +314,7 @@ pub async fn add_deadline_rule(
         ));
     }
     let mut tx = db.begin().await?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT effective_from FROM deadline_rules WHERE effective_from = $1")
-            .bind(time::date(r.effective_from))
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
-        return Err(ApiError::validation(
-            "effective_from",
-            "Une règle prend déjà effet à cette date : choisissez une autre date.",
-        ));
-    }
+    crate::storage::effective::ensure_day_free(&mut tx, "deadline_rules", r.effective_from, "Une règle").await?;
     sqlx::query(
         "INSERT INTO deadline_rules (effective_from, validity_months, original_grace_months, late_effect, \
             created_at, created_by, complement_days, approval_complement_days)
@@ -342,15 +333,10 @@ pub async fn add_deadline_rule(
     .bind(r.approval_complement_days as i64)
     .execute(&mut *tx)
     .await?;
-    Change {
-        action: "deadline_rule.create",
-        entity_type: "deadline_rule",
-        entity_id: Some(time::date(r.effective_from)),
-        before: None,
-        after: Some(serde_json::to_value(r).map_err(ApiError::internal)?),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("deadline_rule.create", "deadline_rule", time::date(r.effective_from))
+        .after(serde_json::to_value(r).map_err(ApiError::internal)?)
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     deadline_rules(db.pool()).await
 }

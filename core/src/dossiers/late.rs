@@ -108,13 +108,10 @@ async fn claw_back(
         .bind(time::ts(now))
         .execute(&mut **tx)
         .await?;
-        journal.push(Change {
-            action: "clawback.create",
-            entity_type: "member",
-            entity_id: Some(d.member_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "dossier": d.form_number, "amount": mutual, "reason": reason })),
-        });
+        journal.push(
+            Change::on("clawback.create", "member", d.member_id)
+                .after(serde_json::json!({ "dossier": d.form_number, "amount": mutual, "reason": reason })),
+        );
     }
     if amo > 0 {
         let (kind, reason) = if sent {
@@ -134,14 +131,11 @@ async fn claw_back(
         .bind(time::ts(now))
         .execute(&mut **tx)
         .await?;
-        journal.push(Change {
-            action: "fund_return.create",
-            entity_type: "dossier",
-            entity_id: Some(d.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "dossier": d.form_number, "fund": fund, "kind": kind, "amount": amo,
+        journal.push(
+            Change::on("fund_return.create", "dossier", d.id)
+                .after(serde_json::json!({ "dossier": d.form_number, "fund": fund, "kind": kind, "amount": amo,
                 "reason": reason })),
-        });
+        );
     }
     Ok(Recovered { member: mutual.max(0), fund: if sent { amo.max(0) } else { 0 } })
 }

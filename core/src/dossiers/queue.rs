@@ -296,13 +296,11 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
             out.clawed_back += recovered.member;
         }
         out.returned_to_fund += recovered.fund;
-        journal.push(crate::audit::Change {
-            action: "dossier.original_overdue",
-            entity_type: "dossier",
-            entity_id: Some(id.to_string()),
-            before: Some(repo::audit_json(&before)),
-            after: Some(repo::audit_json(&after)),
-        });
+        journal.push(
+            crate::audit::Change::on("dossier.original_overdue", "dossier", id)
+                .before(repo::audit_json(&before))
+                .after(repo::audit_json(&after)),
+        );
     }
     crate::audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;

@@ -199,13 +199,11 @@ pub async fn record(
             apply_late_effect(&mut tx, now, &rule.late_effect, &before, &label, &mut journal).await?;
         }
         let after = get_in_tx(&mut tx, id).await?;
-        journal.push(Change {
-            action: "dossier.original_received",
-            entity_type: "dossier",
-            entity_id: Some(id.to_string()),
-            before: Some(audit_json(&before)),
-            after: Some(audit_json(&after)),
-        });
+        journal.push(
+            Change::on("dossier.original_received", "dossier", id)
+                .before(audit_json(&before))
+                .after(audit_json(&after)),
+        );
         audit::record_many(&mut tx, now, actor, journal).await?;
         tx.commit().await?;
         let message = if late {
@@ -290,13 +288,7 @@ pub async fn record(
         apply_late_effect(&mut tx, now, &rule.late_effect, &created, &label, &mut journal).await?;
     }
     let after = get_in_tx(&mut tx, id).await?;
-    journal.push(Change {
-        action: "dossier.create",
-        entity_type: "dossier",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(audit_json(&after)),
-    });
+    journal.push(Change::on("dossier.create", "dossier", id).after(audit_json(&after)));
     audit::record_many(&mut tx, now, actor, journal).await?;
     tx.commit().await?;
     let message = match (late, after.status) {

@@ -167,17 +167,12 @@ pub async fn add_scans(
     for s in scans {
         insert_scan(&mut tx, actor, now, id, s, confidential).await?;
     }
-    Change {
-        action: "dossier.scans_added",
-        entity_type: "dossier",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "form_number": d.form_number, "confidential": confidential,
+    Change::on("dossier.scans_added", "dossier", id)
+        .after(serde_json::json!({ "form_number": d.form_number, "confidential": confidential,
             "files": scans.iter().map(|s| serde_json::json!({"name": s.file_name,
-                "sha256": s.sha256})).collect::<Vec<_>>() })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+                "sha256": s.sha256})).collect::<Vec<_>>() }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     scans_of(db.pool(), id).await
 }
@@ -253,15 +248,11 @@ pub async fn update_checklist(db: &Db, actor: &Actor, now: DateTime<Utc>, u: &Ch
     ];
     versioned::update(&mut tx, "dossiers", ("id", u.id.into()), u.version, &sets).await?;
     let after = get_in_tx(&mut tx, u.id).await?;
-    Change {
-        action: "dossier.checklist",
-        entity_type: "dossier",
-        entity_id: Some(u.id.to_string()),
-        before: Some(serde_json::json!({ "contents": before.contents, "present": before.present })),
-        after: Some(serde_json::json!({ "contents": after.contents, "present": after.present })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("dossier.checklist", "dossier", u.id)
+        .before(serde_json::json!({ "contents": before.contents, "present": before.present }))
+        .after(serde_json::json!({ "contents": after.contents, "present": after.present }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }

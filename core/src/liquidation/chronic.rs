@@ -95,16 +95,11 @@ pub async fn declare(db: &Db, actor: &Actor, now: DateTime<Utc>, d: &Declaration
     .fetch_one(&mut *tx)
     .await?;
     // The journal keeps that a declaration was made, never the condition.
-    Change {
-        action: "chronic.declare",
-        entity_type: "beneficiary",
-        entity_id: Some(d.beneficiary_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date,
-            "end_date": end, "condition": "confidentiel" })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("chronic.declare", "beneficiary", d.beneficiary_id)
+        .after(serde_json::json!({ "declaration": id, "families": families, "start_date": d.start_date,
+            "end_date": end, "condition": "confidentiel" }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(Declaration {
         id,

@@ -257,22 +257,17 @@ pub async fn add(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &FundCoverageInp
     .await?;
     let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     let created = from_row(&row, &sets)?;
-    Change {
-        action: "fund_coverage.create",
-        entity_type: "fund_coverage",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
+    Change::on("fund_coverage.create", "fund_coverage", id)
+        .after(serde_json::json!({
             "number": created.number, "fund_act": created.fund_act, "beneficiary_id": created.beneficiary_id,
                 "provider": created.provider,
             "unit": created.unit, "quantity": created.quantity, "valid_from": created.valid_from,
                 "valid_to": created.valid_to,
             "tariff": tariff, "fund_share": fund_share, "member_share": member_share,
             "insured_name": insured_name, "insured_number": insured_number,
-        })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+        }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -449,15 +444,10 @@ pub async fn add_arrangement(
     .bind(&actor.name)
     .execute(&mut *tx)
     .await?;
-    Change {
-        action: "amo_arrangement.create",
-        entity_type: "amo_arrangement",
-        entity_id: Some(time::date(a.effective_from)),
-        before: None,
-        after: Some(serde_json::json!({ "fund_name": name, "amo_paid_by": a.amo_paid_by })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("amo_arrangement.create", "amo_arrangement", time::date(a.effective_from))
+        .after(serde_json::json!({ "fund_name": name, "amo_paid_by": a.amo_paid_by }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     arrangements(db.pool()).await
 }

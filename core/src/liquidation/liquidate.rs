@@ -163,7 +163,8 @@ async fn gather(
         // Else a granted prior approval of the same beneficiary and act, valid that day, with enough left.
         let found = match &act {
             Some(a) if a.needs_prior_approval && cover_use.is_none() => {
-                consumption::find(tx, l.beneficiary_id, &a.code, l.date, l.quantity, l.charged, &pending).await?
+                let among = consumption::Among::Beneficiary(l.beneficiary_id);
+                consumption::find(tx, among, &a.code, l.date, (l.quantity, l.charged), &pending).await?
             }
             _ => consumption::Found::default(),
         };

@@ -473,15 +473,11 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
             "third_party": paid,
         })
     };
-    Change {
-        action: "dossier.care_lines",
-        entity_type: "dossier",
-        entity_id: Some(dossier_id.to_string()),
-        before: Some(summary(&before, &before_paid)),
-        after: Some(summary(&after, &payments)),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("dossier.care_lines", "dossier", dossier_id)
+        .before(summary(&before, &before_paid))
+        .after(summary(&after, &payments))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }

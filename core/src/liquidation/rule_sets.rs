@@ -68,16 +68,7 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
         }
     }
     let mut tx = db.begin().await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT effective_from FROM rule_sets WHERE effective_from = $1")
-        .bind(time::date(r.effective_from))
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_some() {
-        return Err(ApiError::validation(
-            "effective_from",
-            "Un barème prend déjà effet à cette date : choisissez une autre date.",
-        ));
-    }
+    crate::storage::effective::ensure_day_free(&mut tx, "rule_sets", r.effective_from, "Un barème").await?;
     let json = serde_json::to_string(r).map_err(ApiError::internal)?;
     sqlx::query("INSERT INTO rule_sets (effective_from, rules_json, created_at, created_by) VALUES ($1, $2, $3, $4)")
         .bind(time::date(r.effective_from))
@@ -86,15 +77,10 @@ pub async fn add_rule_set(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RuleSe
         .bind(&actor.name)
         .execute(&mut *tx)
         .await?;
-    Change {
-        action: "rule_set.create",
-        entity_type: "rule_set",
-        entity_id: Some(time::date(r.effective_from)),
-        before: None,
-        after: Some(serde_json::from_str(&json).map_err(ApiError::internal)?),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("rule_set.create", "rule_set", time::date(r.effective_from))
+        .after(serde_json::from_str(&json).map_err(ApiError::internal)?)
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     rule_sets(db.pool()).await
 }

@@ -81,15 +81,7 @@ pub(crate) async fn add_in_tx(
 ) -> ApiResult<Beneficiary> {
     let id = insert_beneficiary(tx, member_id, b, now).await?;
     let created = beneficiary_in_tx(tx, id).await?;
-    Change {
-        action: "beneficiary.add",
-        entity_type: "member",
-        entity_id: Some(member_id.to_string()),
-        before: None,
-        after: Some(created.audit_json()),
-    }
-    .record(tx, now, actor)
-    .await?;
+    Change::on("beneficiary.add", "member", member_id).after(created.audit_json()).record(tx, now, actor).await?;
     Ok(created)
 }
 
@@ -163,15 +155,11 @@ pub async fn update_beneficiary(
     ];
     versioned::update(&mut tx, "beneficiaries", ("id", id.into()), version, &sets).await?;
     let after = beneficiary_in_tx(&mut tx, id).await?;
-    Change {
-        action: "beneficiary.update",
-        entity_type: "member",
-        entity_id: Some(before.member_id.to_string()),
-        before: Some(before.audit_json()),
-        after: Some(after.audit_json()),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("beneficiary.update", "member", before.member_id)
+        .before(before.audit_json())
+        .after(after.audit_json())
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -236,15 +236,7 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, f: MemberFields)
     .execute(&mut *tx)
     .await?;
     let created = get_in_tx(&mut tx, id).await?;
-    Change {
-        action: "member.create",
-        entity_type: "member",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(created.audit_json()),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("member.create", "member", id).after(created.audit_json()).record(&mut tx, now, actor).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -270,15 +262,11 @@ pub async fn update(
     write_fields(&mut tx, &before, &f, now).await?;
     let after = get_in_tx(&mut tx, id).await?;
     if after.audit_json() != before.audit_json() {
-        Change {
-            action: "member.update",
-            entity_type: "member",
-            entity_id: Some(id.to_string()),
-            before: Some(before.audit_json()),
-            after: Some(after.audit_json()),
-        }
-        .record(&mut tx, now, actor)
-        .await?;
+        Change::on("member.update", "member", id)
+            .before(before.audit_json())
+            .after(after.audit_json())
+            .record(&mut tx, now, actor)
+            .await?;
     }
     tx.commit().await?;
     Ok(after)

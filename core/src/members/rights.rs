@@ -384,14 +384,7 @@ pub async fn add_rule(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &CoverageRu
         ));
     }
     let mut tx = db.begin().await?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT effective_from FROM coverage_rules WHERE effective_from = $1")
-            .bind(time::date(r.effective_from))
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
-        return Err(ApiError::validation("effective_from", "Une règle prend déjà effet à cette date."));
-    }
+    crate::storage::effective::ensure_day_free(&mut tx, "coverage_rules", r.effective_from, "Une règle").await?;
     sqlx::query(
         "INSERT INTO coverage_rules (effective_from, child_age, student_age, created_at, created_by) VALUES ($1, $2, \
             $3, $4, $5)",

@@ -137,9 +137,7 @@ async fn journal(
     action: &str,
     member: i64,
 ) -> ApiResult<()> {
-    Change { action, entity_type: "member", entity_id: Some(member.to_string()), before: None, after: None }
-        .record(tx, now, actor)
-        .await
+    Change::on(action, "member", member).record(tx, now, actor).await
 }
 
 /// The member an identifier names: his matricule, or the e-mail on file.

@@ -126,17 +126,12 @@ pub async fn issue(
     .execute(&mut *tx)
     .await?;
     let sent_to = to.as_deref().map(|t| masked(channel, t));
-    Change {
-        action: "portal.code_issued",
-        entity_type: "member",
-        entity_id: Some(member.id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
+    Change::on("portal.code_issued", "member", member.id)
+        .after(serde_json::json!({
             "purpose": purpose, "channel": channel, "sent_to": sent_to, "expires_at": time::ts(expires_at),
-        })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+        }))
+        .record(&mut tx, now, actor)
+        .await?;
     // Committed first, then sent: a message never carries a code the
     // database does not hold. One that cannot leave is spent at once.
     tx.commit().await?;

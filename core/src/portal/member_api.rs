@@ -40,7 +40,7 @@ pub(super) async fn read_journaled(
     id: i64,
     what: serde_json::Value,
 ) -> ApiResult<()> {
-    let change = Change { action, entity_type, entity_id: Some(id.to_string()), before: None, after: Some(what) };
+    let change = Change::on(action, entity_type, id).after(what);
     audit::record_alone(db, now, &Actor::member(&s.matricule), change).await
 }
 

@@ -140,16 +140,12 @@ pub async fn request(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RibRequestI
     .await?;
     let place = Place { shelf: &CERTIFICATES, owner: id, piece: None, confidential: None };
     attachments::store(&mut tx, actor, now, &place, &certificate).await?;
-    Change {
-        action: "provider_rib.request",
-        entity_type: "provider",
-        entity_id: Some(r.provider_id.to_string()),
-        before: Some(serde_json::json!({ "rib": rib::masked(current.as_deref()) })),
-        after: Some(serde_json::json!({ "request": id, "rib": rib::masked(Some(&account)),
-                "certificate": certificate.file_name, "sha256": certificate.sha256 })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("provider_rib.request", "provider", r.provider_id)
+        .before(serde_json::json!({ "rib": rib::masked(current.as_deref()) }))
+        .after(serde_json::json!({ "request": id, "rib": rib::masked(Some(&account)),
+                "certificate": certificate.file_name, "sha256": certificate.sha256 }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     get(db.pool(), id).await
 }
@@ -208,14 +204,14 @@ pub async fn decide(
         ("decided_by", actor.name.as_str().into()),
     ];
     versioned::update(&mut tx, "provider_rib_requests", ("id", id.into()), version, &sets).await?;
-    Change {
-        action: if status == ReviewStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },
-        entity_type: "provider",
-        entity_id: Some(req.provider_id.to_string()),
-        before: Some(serde_json::json!({ "request": id, "rib": req.current })),
-        after: Some(serde_json::json!({ "request": id, "status": status, "reason": reason,
-                "recorded_by": req.created_by })),
-    }
+    Change::on(
+        if status == ReviewStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },
+        "provider",
+        req.provider_id,
+    )
+    .before(serde_json::json!({ "request": id, "rib": req.current }))
+    .after(serde_json::json!({ "request": id, "status": status, "reason": reason,
+                "recorded_by": req.created_by }))
     .record(&mut tx, now, actor)
     .await?;
     tx.commit().await?;

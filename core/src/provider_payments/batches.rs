@@ -166,16 +166,11 @@ pub async fn pay(
             return Err(ApiError::stale());
         }
     }
-    Change {
-        action: "provider_batch.create",
-        entity_type: "provider_batch",
-        entity_id: Some(batch_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "reference": reference, "pay_date": pay_date, "invoices": chosen.len(),
-                "transfers": transfer_of.len(), "total": total })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("provider_batch.create", "provider_batch", batch_id)
+        .after(serde_json::json!({ "reference": reference, "pay_date": pay_date, "invoices": chosen.len(),
+                "transfers": transfer_of.len(), "total": total }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     get(db.pool(), batch_id).await
 }

@@ -174,9 +174,8 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
     let mut grants = vec![];
     let mut pending: Vec<(i64, i64)> = vec![];
     for (i, (l, amount)) in input.lines.iter().zip(&charged).enumerate() {
-        let found =
-            consumption::find_in_request(&mut tx, request_id, &l.act_code, l.date, l.quantity, *amount, &pending)
-                .await?;
+        let among = consumption::Among::Request(request_id);
+        let found = consumption::find(&mut tx, among, &l.act_code, l.date, (l.quantity, *amount), &pending).await?;
         let usable = match found.usable {
             Some(u) => u,
             None => {
@@ -307,18 +306,13 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
         };
         consumption::take(&mut tx, actor, now, &format!("lines[{i}]"), &u).await?;
     }
-    Change {
-        action: "provider_invoice.liquidate",
-        entity_type: "provider_invoice",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "provider": provider, "invoice": number, "approval": approval,
+    Change::on("provider_invoice.liquidate", "provider_invoice", id)
+        .after(serde_json::json!({ "provider": provider, "invoice": number, "approval": approval,
                 "total_charged": result.total_charged, "total_amo": result.total_amo,
                 "total_complementary": result.total_complementary, "mutual_pays": mutual_pays,
-                "total_remainder": result.total_remainder, "fund": arrangement.fund_name })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+                "total_remainder": result.total_remainder, "fund": arrangement.fund_name }))
+        .record(&mut tx, now, actor)
+        .await?;
     let r = sqlx::query(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     let out = from_row(&mut *tx, &r).await?;
     tx.commit().await?;

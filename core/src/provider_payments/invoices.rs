@@ -77,6 +77,15 @@ pub(super) const SELECT: &str = "SELECT i.*, p.name AS provider_name, r.number A
     JOIN members m ON m.id = i.member_id JOIN beneficiaries b ON b.id = i.beneficiary_id
     LEFT JOIN provider_payment_batches pb ON pb.id = i.batch_id";
 
+/// Each row's invoice, with its lines.
+async fn from_rows(pool: &AnyPool, rows: &[sqlx::any::AnyRow]) -> ApiResult<Vec<Invoice>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(from_row(pool, r).await?);
+    }
+    Ok(out)
+}
+
 pub(super) async fn from_row<'e, E: sqlx::Executor<'e, Database = Any>>(
     ex: E,
     r: &sqlx::any::AnyRow,
@@ -160,11 +169,7 @@ pub async fn list(pool: &AnyPool, f: &InvoiceFilter) -> ApiResult<Vec<Invoice>> 
         .bind(value)
         .fetch_all(pool)
         .await?;
-    let mut out = vec![];
-    for r in &rows {
-        out.push(from_row(pool, r).await?);
-    }
-    Ok(out)
+    from_rows(pool, &rows).await
 }
 
 /// The invoices the mutual paid for a member's family between two dates
@@ -183,11 +188,7 @@ pub async fn paid_for_member(
     .bind(time::date(to))
     .fetch_all(pool)
     .await?;
-    let mut out = vec![];
-    for r in &rows {
-        out.push(from_row(pool, r).await?);
-    }
-    Ok(out)
+    from_rows(pool, &rows).await
 }
 
 impl Invoice {

@@ -139,15 +139,10 @@ pub async fn open(db: &Db, actor: &Actor, now: DateTime<Utc>, urn_id: i64, picku
     .bind(time::ts(now))
     .fetch_one(&mut *tx)
     .await?;
-    Change {
-        action: "collection.open",
-        entity_type: "collection",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "urn": urn.name, "pickup_date": pickup })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("collection.open", "collection", id)
+        .after(serde_json::json!({ "urn": urn.name, "pickup_date": pickup }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     get(db.pool(), id).await
 }
@@ -176,15 +171,10 @@ pub async fn close(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, version:
     let (n, total): (i64, i64) = (agg.try_get("n")?, agg.try_get("total")?);
     let sets = [("closed_at", time::ts(now).into()), ("dossier_count", n.into()), ("total_claimed", total.into())];
     versioned::update(&mut tx, "collections", ("id", id.into()), version, &sets).await?;
-    Change {
-        action: "collection.close",
-        entity_type: "collection",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "dossier_count": n, "total_claimed": total })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("collection.close", "collection", id)
+        .after(serde_json::json!({ "dossier_count": n, "total_claimed": total }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     get(db.pool(), id).await
 }

@@ -144,15 +144,11 @@ async fn count_failure(
     let locked = counted.try_get::<Option<String>, _>("locked_until")?.is_some();
     let after = get_in_tx(tx, account.id).await?;
     let action = format!("{what}.{}", if locked { "locked" } else { "failed" });
-    Change {
-        action: &action,
-        entity_type: "staff",
-        entity_id: Some(account.id.to_string()),
-        before: Some(account.audit_json()),
-        after: Some(after.audit_json()),
-    }
-    .record(tx, now, actor)
-    .await?;
+    Change::on(&action, "staff", account.id)
+        .before(account.audit_json())
+        .after(after.audit_json())
+        .record(tx, now, actor)
+        .await?;
     if locked {
         tracing::warn!(staff = %account.username, "compte verrouillé après {MAX_FAILED_ATTEMPTS} échecs");
     }
@@ -250,15 +246,7 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
     let right = password::verify_off(candidate, &hash).await;
     if account.is_locked_at(now) {
         let mut tx = db.begin().await?;
-        Change {
-            action: "login.refused_locked",
-            entity_type: "staff",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-        }
-        .record(&mut tx, now, &actor)
-        .await?;
+        Change::on("login.refused_locked", "staff", id).record(&mut tx, now, &actor).await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
@@ -272,15 +260,7 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
     if !account.active {
-        Change {
-            action: "login.refused_disabled",
-            entity_type: "staff",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-        }
-        .record(&mut tx, now, &actor)
-        .await?;
+        Change::on("login.refused_disabled", "staff", id).record(&mut tx, now, &actor).await?;
         tx.commit().await?;
         return Err(ApiError::unauthenticated(BAD_CREDENTIALS));
     }
@@ -288,9 +268,7 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, username: &str, candidate
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    Change { action: "login", entity_type: "staff", entity_id: Some(id.to_string()), before: None, after: None }
-        .record(&mut tx, now, &actor)
-        .await?;
+    Change::on("login", "staff", id).record(&mut tx, now, &actor).await?;
     let fresh = get_in_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(fresh)

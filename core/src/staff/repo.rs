@@ -199,15 +199,7 @@ async fn create_account(
     let now_granted: Vec<Role> = roles.iter().copied().filter(|r| !four_eyes || !needs_second_admin(*r)).collect();
     insert_roles(&mut tx, id, &now_granted, now).await?;
     let created = get_in_tx(&mut tx, id).await?;
-    Change {
-        action: "staff.create",
-        entity_type: "staff",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(created.audit_json()),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("staff.create", "staff", id).after(created.audit_json()).record(&mut tx, now, actor).await?;
     if four_eyes {
         super::requests::record_in(&mut tx, actor, now, &created, &full_name, &roles).await?;
     }

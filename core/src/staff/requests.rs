@@ -160,15 +160,11 @@ async fn record_asked(
     .bind(ReviewStatus::EnAttente.code())
     .fetch_one(&mut **tx)
     .await?;
-    Change {
-        action: "staff.request",
-        entity_type: "staff",
-        entity_id: Some(target.id.to_string()),
-        before: Some(target.audit_json()),
-        after: Some(serde_json::json!({ "request": id, "kind": kind, "full_name": full_name, "roles": roles })),
-    }
-    .record(tx, now, actor)
-    .await?;
+    Change::on("staff.request", "staff", target.id)
+        .before(target.audit_json())
+        .after(serde_json::json!({ "request": id, "kind": kind, "full_name": full_name, "roles": roles }))
+        .record(tx, now, actor)
+        .await?;
     tracing::info!(staff = %target.username, by = %actor.name, kind, "demande en attente d'un second administrateur");
     Ok(())
 }
@@ -290,15 +286,11 @@ pub async fn decide_request(
     if n != 1 {
         return Err(ApiError::stale());
     }
-    Change {
-        action: if approve { "staff.request_validate" } else { "staff.request_refuse" },
-        entity_type: "staff",
-        entity_id: Some(req.staff_id.to_string()),
-        before: Some(serde_json::json!({ "request": id, "status": req.status, "asked_by": req.created_by })),
-        after: Some(serde_json::json!({ "request": id, "status": status })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on(if approve { "staff.request_validate" } else { "staff.request_refuse" }, "staff", req.staff_id)
+        .before(serde_json::json!({ "request": id, "status": req.status, "asked_by": req.created_by }))
+        .after(serde_json::json!({ "request": id, "status": status }))
+        .record(&mut tx, now, actor)
+        .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)

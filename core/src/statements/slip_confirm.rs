@@ -122,16 +122,12 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
             .execute(&mut *tx)
             .await?;
     }
-    Change {
-        action: "fund_slip.confirm",
-        entity_type: "fund_slip",
-        entity_id: Some(c.id.to_string()),
-        before: Some(serde_json::json!({ "confirmed_count": slip.confirmed_count })),
-        after: Some(serde_json::json!({ "paid_on": c.paid_on, "reference": reference, "dossiers": confirmed,
-            "left": left })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("fund_slip.confirm", "fund_slip", c.id)
+        .before(serde_json::json!({ "confirmed_count": slip.confirmed_count }))
+        .after(serde_json::json!({ "paid_on": c.paid_on, "reference": reference, "dossiers": confirmed,
+            "left": left }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     get(db.pool(), c.id).await
 }

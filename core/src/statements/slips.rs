@@ -215,17 +215,12 @@ pub async fn create(
             }
         }
     }
-    Change {
-        action: "fund_slip.create",
-        entity_type: "fund_slip",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(),
+    Change::on("fund_slip.create", "fund_slip", id)
+        .after(serde_json::json!({ "reference": reference, "from": from, "to": to, "dossiers": rows.len(),
             "provider_invoices": invoices.len(), "total_base": total_base, "total_amo": total_amo,
-            "returns": returns.len(), "total_returned": total_returned })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+            "returns": returns.len(), "total_returned": total_returned }))
+        .record(&mut tx, now, actor)
+        .await?;
     tx.commit().await?;
     get(db.pool(), id).await
 }

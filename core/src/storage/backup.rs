@@ -65,18 +65,14 @@ pub async fn copy(db: &Db, dest: &Path, anchor: &[u8]) -> ApiResult<BackupReport
         }
         Backend::Postgres => {
             let (conn, password) = pg_target(db.url())?;
-            let out = Command::new("pg_dump")
-                .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
-                .arg(&tmp)
-                .arg(format!("--dbname={conn}"))
-                .env("PGPASSWORD", password)
-                .output()
-                .map_err(|e| {
-                    ApiError::validation(
-                        "path",
-                        format!("pg_dump introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
-                    )
-                })?;
+            let out = run_client(
+                Command::new("pg_dump")
+                    .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
+                    .arg(&tmp)
+                    .arg(format!("--dbname={conn}"))
+                    .env("PGPASSWORD", password),
+                "path",
+            )?;
             if !out.status.success() {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(ApiError::validation(
@@ -196,18 +192,14 @@ pub async fn restore_into(src: &Path, target_url: &str) -> ApiResult<Db> {
             let reference = super::dump_check::reference(&target.sqlx_url()).await?;
             super::dump_check::check(src, &reference)?;
             let (conn, password) = pg_target(target_url)?;
-            let out = Command::new("pg_restore")
-                .args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"])
-                .arg(format!("--dbname={conn}"))
-                .arg(src)
-                .env("PGPASSWORD", password)
-                .output()
-                .map_err(|e| {
-                    ApiError::validation(
-                        "file",
-                        format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
-                    )
-                })?;
+            let out = run_client(
+                Command::new("pg_restore")
+                    .args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"])
+                    .arg(format!("--dbname={conn}"))
+                    .arg(src)
+                    .env("PGPASSWORD", password),
+                "file",
+            )?;
             if !out.status.success() {
                 return Err(ApiError::validation(
                     "file",
@@ -280,4 +272,16 @@ async fn check_sqlite_copy(src: &Path) -> ApiResult<()> {
         }
     }
     Ok(())
+}
+
+/// Runs one of PostgreSQL's client tools (`pg_dump`, `pg_restore`) to its end;
+/// when it cannot start, says so on `field` with what to install.
+pub(super) fn run_client(command: &mut Command, field: &str) -> ApiResult<std::process::Output> {
+    command.output().map_err(|e| {
+        let tool = command.get_program().to_string_lossy().into_owned();
+        ApiError::validation(
+            field,
+            format!("{tool} introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
+        )
+    })
 }

@@ -144,12 +144,7 @@ fn kind_fr(kind: &str) -> &'static str {
 }
 
 fn pg_restore(args: &[&str], src: &Path) -> ApiResult<String> {
-    let out = Command::new("pg_restore").args(args).arg(src).output().map_err(|e| {
-        ApiError::validation(
-            "file",
-            format!("pg_restore introuvable ou impossible à lancer ({e}) : installez postgresql-client."),
-        )
-    })?;
+    let out = super::backup::run_client(Command::new("pg_restore").args(args).arg(src), "file")?;
     if !out.status.success() {
         return Err(ApiError::validation(
             "file",

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod batch;
 pub mod batch_runs;
 mod dump_check;
+pub mod effective;
 pub mod files;
 pub mod roles;
 pub mod time;
@@ -171,16 +172,7 @@ impl Db {
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
         spawn_checkpointer(pool.clone());
-        Ok(Db {
-            pool,
-            backend: Backend::Sqlite,
-            display: parsed.display.clone(),
-            url: parsed.sqlx_url(),
-            counts_compacted: Arc::default(),
-            deferred: Arc::default(),
-            code_key_file: None,
-            code_key: Arc::default(),
-        })
+        Ok(Db::over(pool, Backend::Sqlite, parsed))
     }
 
     async fn open_postgres(parsed: &DatabaseUrl) -> Result<Db, OpenError> {
@@ -211,16 +203,22 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| fail(friendly_sqlx(&e)))?;
-        Ok(Db {
+        Ok(Db::over(pool, Backend::Postgres, parsed))
+    }
+
+    /// A database just opened on `pool`, with nothing compacted, deferred or
+    /// keyed yet.
+    fn over(pool: AnyPool, backend: Backend, parsed: &DatabaseUrl) -> Db {
+        Db {
             pool,
-            backend: Backend::Postgres,
+            backend,
             display: parsed.display.clone(),
             url: parsed.sqlx_url(),
             counts_compacted: Arc::default(),
             deferred: Arc::default(),
             code_key_file: None,
             code_key: Arc::default(),
-        })
+        }
     }
 
     async fn migrate(&self) -> Result<(), OpenError> {

@@ -50,122 +50,105 @@ export async function urnsPanel(panel: HTMLElement): Promise<void> {
   mount(panel, form, grid("urns", ["Urne", "Site", "État", ""], rows));
 }
 
-export async function reasonsPanel(panel: HTMLElement): Promise<void> {
-  const reasons = await call("reason_list", { all: true });
-  const form = h("form", { id: "reason-form", class: "card inline" });
+// A catalogue of labels members read, each under a code: its form to add
+// one, and a row per entry to rename it, deactivate it or bring it back.
+interface Labelled {
+  code: string;
+  label: string;
+  active: boolean;
+  version: number;
+}
+
+interface LabelSave {
+  code?: string;
+  version?: number;
+  label: string;
+  active?: boolean;
+}
+
+interface LabelledCatalogue<T extends Labelled> {
+  // The form's id is `${form}-form`; the grid's, `grid`.
+  form: string;
+  grid: string;
+  title: string;
+  field: string;
+  add: string;
+  headers: string[];
+  list: () => Promise<T[]>;
+  save: (body: LabelSave) => Promise<unknown>;
+  // What the third column says of an entry.
+  state: (entry: T) => string;
+  // Whether it may be deactivated (a rule of the claim form may not).
+  optional: (entry: T) => boolean;
+}
+
+async function labelledPanel<T extends Labelled>(panel: HTMLElement, c: LabelledCatalogue<T>): Promise<void> {
+  const entries = await c.list();
+  const form = h("form", { id: `${c.form}-form`, class: "card inline" });
   mount(
     form,
-    h("h3", {}, "Nouveau motif"),
+    h("h3", {}, c.title),
     formError(),
-    field("Libellé lu par l'adhérent", "label"),
-    h("button", { type: "submit", class: "primary" }, "Ajouter le motif"),
+    field(c.field, "label"),
+    h("button", { type: "submit", class: "primary" }, c.add),
   );
-  onSubmit(form, async () => {
-    await call("reason_save", { label: (form.elements.namedItem("label") as HTMLInputElement).value });
-    await reasonsPanel(panel);
-  });
-  const rows = reasons.map((r) => {
-    const input = h("input", { value: r.label, "aria-label": `Libellé ${r.code}` });
+  const saved = async (body: LabelSave) => {
+    await c.save(body);
+    await labelledPanel(panel, c);
+  };
+  onSubmit(form, () => saved({ label: (form.elements.namedItem("label") as HTMLInputElement).value }));
+  const button = (text: string, body: () => LabelSave) =>
+    h("button", { type: "button", onclick: () => saved(body()) }, text);
+  const rows = entries.map((e) => {
+    const input = h("input", { value: e.label, "aria-label": `Libellé ${e.code}` });
+    const version = { code: e.code, version: e.version };
     return h(
       "tr",
       {},
-      h("td", {}, h("code", {}, r.code)),
+      h("td", {}, h("code", {}, e.code)),
       h("td", {}, input),
-      h("td", {}, r.active ? "Actif" : "Désactivé"),
+      h("td", {}, c.state(e)),
       h(
         "td",
         { class: "actions" },
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: async () => {
-              await call("reason_save", { code: r.code, version: r.version, label: input.value, active: r.active });
-              await reasonsPanel(panel);
-            },
-          },
-          "Enregistrer",
-        ),
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: async () => {
-              await call("reason_save", { code: r.code, version: r.version, label: r.label, active: !r.active });
-              await reasonsPanel(panel);
-            },
-          },
-          r.active ? "Désactiver" : "Réactiver",
-        ),
+        button("Enregistrer", () => ({ ...version, label: input.value, active: e.active })),
+        c.optional(e)
+          ? button(e.active ? "Désactiver" : "Réactiver", () => ({ ...version, label: e.label, active: !e.active }))
+          : null,
       ),
     );
   });
-  mount(panel, form, grid("reasons", ["Code", "Libellé", "État", ""], rows));
+  mount(panel, form, grid(c.grid, c.headers, rows));
+}
+
+export async function reasonsPanel(panel: HTMLElement): Promise<void> {
+  await labelledPanel(panel, {
+    form: "reason",
+    grid: "reasons",
+    title: "Nouveau motif",
+    field: "Libellé lu par l'adhérent",
+    add: "Ajouter le motif",
+    headers: ["Code", "Libellé", "État", ""],
+    list: () => call("reason_list", { all: true }),
+    save: (body) => call("reason_save", body),
+    state: (r) => (r.active ? "Actif" : "Désactivé"),
+    optional: () => true,
+  });
 }
 
 export async function documentsPanel(panel: HTMLElement): Promise<void> {
-  const types = await call("document_type_list", {});
-  const form = h("form", { id: "document-form", class: "card inline" });
-  mount(
-    form,
-    h("h3", {}, "Nouveau type de document"),
-    formError(),
-    field("Libellé (ex. : le devis signé)", "label"),
-    h("button", { type: "submit", class: "primary" }, "Ajouter"),
-  );
-  onSubmit(form, async () => {
-    await call("document_type_save", { label: (form.elements.namedItem("label") as HTMLInputElement).value });
-    await documentsPanel(panel);
+  await labelledPanel(panel, {
+    form: "document",
+    grid: "document-types",
+    title: "Nouveau type de document",
+    field: "Libellé (ex. : le devis signé)",
+    add: "Ajouter",
+    headers: ["Code", "Libellé lu par l'adhérent", "Nature", ""],
+    list: () => call("document_type_list", {}),
+    save: (body) => call("document_type_save", body),
+    state: (t) => (t.builtin ? "Règle de la feuille de soins" : t.active ? "Actif" : "Désactivé"),
+    optional: (t) => !t.builtin,
   });
-  const rows = types.map((t) => {
-    const input = h("input", { value: t.label, "aria-label": `Libellé ${t.code}` });
-    return h(
-      "tr",
-      {},
-      h("td", {}, h("code", {}, t.code)),
-      h("td", {}, input),
-      h("td", {}, t.builtin ? "Règle de la feuille de soins" : t.active ? "Actif" : "Désactivé"),
-      h(
-        "td",
-        { class: "actions" },
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: async () => {
-              await call("document_type_save", {
-                code: t.code,
-                version: t.version,
-                label: input.value,
-                active: t.active,
-              });
-              await documentsPanel(panel);
-            },
-          },
-          "Enregistrer",
-        ),
-        t.builtin
-          ? null
-          : h(
-              "button",
-              {
-                type: "button",
-                onclick: async () => {
-                  await call("document_type_save", {
-                    code: t.code,
-                    version: t.version,
-                    label: t.label,
-                    active: !t.active,
-                  });
-                  await documentsPanel(panel);
-                },
-              },
-              t.active ? "Désactiver" : "Réactiver",
-            ),
-      ),
-    );
-  });
-  mount(panel, form, grid("document-types", ["Code", "Libellé lu par l'adhérent", "Nature", ""], rows));
 }
 
 export async function deadlinesPanel(panel: HTMLElement): Promise<void> {

@@ -9,7 +9,7 @@ import type { Invoice, ProviderBatch, RibRequest, SessionInfo } from "../api/bin
 import { field, formError, frDate, frMoney, h, mount, onSubmit, select, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
-import { grid } from "../widgets";
+import { grid, transfersDialog } from "../widgets";
 
 /** Up to this many lines typed per invoice (empty ones are ignored). */
 const LINES = 4;
@@ -153,11 +153,7 @@ async function batchesGrid(batches: ProviderBatch[], status: HTMLElement): Promi
         {
           type: "button",
           onclick: async () => {
-            const path = await save({
-              title: "Enregistrer la liste de virements",
-              defaultPath: `virements-${b.reference}.xlsx`,
-              filters: [{ name: "Classeur Excel ou CSV", extensions: ["xlsx", "csv"] }],
-            });
+            const path = await save(transfersDialog(b.reference));
             if (!path) return;
             await said(status, async () => {
               const w = await call("provider_batch_export", { id: b.id, path });

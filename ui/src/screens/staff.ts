@@ -158,94 +158,91 @@ export async function staffPanel(panel: HTMLElement, session: SessionInfo): Prom
 
   const closeEditor = (): void => mount(editor);
 
-  const createForm = (): void => {
+  // A form in the editor: its fields, an error line, its button and
+  // "Annuler"; what it does once sent, then the editor closes.
+  const editorForm = (
+    id: string,
+    title: string,
+    fields: Node[],
+    submit: string,
+    action: (form: HTMLFormElement) => Promise<void>,
+  ): void => {
     const form = h(
       "form",
-      { id: "staff-create", class: "card inline", novalidate: true },
-      h("h3", {}, "Nouveau compte"),
-      field("Identifiant", "username", { autofocus: true }),
-      field("Nom complet", "full_name"),
-      roleBoxes([]),
-      field("Mot de passe provisoire (au moins 10 caractères)", "password", {
-        type: "password",
-        autocomplete: "new-password",
-      }),
+      { id, class: "card inline", novalidate: true },
+      h("h3", {}, title),
+      ...fields,
       formError(),
       h(
         "div",
         { class: "row" },
-        h("button", { type: "submit", class: "primary" }, "Créer"),
+        h("button", { type: "submit", class: "primary" }, submit),
         h("button", { type: "button", onclick: closeEditor }, "Annuler"),
       ),
     );
     onSubmit(form, async () => {
-      await call("staff_create", {
-        username: value(form, "username"),
-        full_name: value(form, "full_name"),
-        roles: checkedRoles(form),
-        password: value(form, "password"),
-      });
+      await action(form);
       closeEditor();
-      await reload();
     });
     mount(editor, form);
     form.querySelector("input")?.focus();
   };
+  const password = (name: string): HTMLElement =>
+    field("Mot de passe provisoire (au moins 10 caractères)", name, {
+      type: "password",
+      autocomplete: "new-password",
+    });
 
-  const editForm = (s: StaffMember): void => {
-    const form = h(
-      "form",
-      { id: "staff-edit", class: "card inline", novalidate: true },
-      h("h3", {}, `Modifier ${s.username}`),
-      field("Nom complet", "full_name", { value: s.full_name }),
-      roleBoxes(s.roles),
-      formError(),
-      h(
-        "div",
-        { class: "row" },
-        h("button", { type: "submit", class: "primary" }, "Enregistrer"),
-        h("button", { type: "button", onclick: closeEditor }, "Annuler"),
-      ),
+  const createForm = (): void =>
+    editorForm(
+      "staff-create",
+      "Nouveau compte",
+      [
+        field("Identifiant", "username", { autofocus: true }),
+        field("Nom complet", "full_name"),
+        roleBoxes([]),
+        password("password"),
+      ],
+      "Créer",
+      async (form) => {
+        await call("staff_create", {
+          username: value(form, "username"),
+          full_name: value(form, "full_name"),
+          roles: checkedRoles(form),
+          password: value(form, "password"),
+        });
+        await reload();
+      },
     );
-    onSubmit(form, async () => {
-      await call("staff_update", {
-        id: s.id,
-        version: s.version,
-        full_name: value(form, "full_name"),
-        roles: checkedRoles(form),
-      });
-      closeEditor();
-      await saidAfter(s.username);
-    });
-    mount(editor, form);
-    form.querySelector("input")?.focus();
-  };
 
-  const resetForm = (s: StaffMember): void => {
-    const form = h(
-      "form",
-      { id: "staff-reset", class: "card inline", novalidate: true },
-      h("h3", {}, `Nouveau mot de passe pour ${s.username}`),
-      field("Mot de passe provisoire (au moins 10 caractères)", "new_password", {
-        type: "password",
-        autocomplete: "new-password",
-      }),
-      formError(),
-      h(
-        "div",
-        { class: "row" },
-        h("button", { type: "submit", class: "primary" }, "Enregistrer"),
-        h("button", { type: "button", onclick: closeEditor }, "Annuler"),
-      ),
+  const editForm = (s: StaffMember): void =>
+    editorForm(
+      "staff-edit",
+      `Modifier ${s.username}`,
+      [field("Nom complet", "full_name", { value: s.full_name }), roleBoxes(s.roles)],
+      "Enregistrer",
+      async (form) => {
+        await call("staff_update", {
+          id: s.id,
+          version: s.version,
+          full_name: value(form, "full_name"),
+          roles: checkedRoles(form),
+        });
+        await saidAfter(s.username);
+      },
     );
-    onSubmit(form, async () => {
-      await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
-      closeEditor();
-      await saidAfter(s.username);
-    });
-    mount(editor, form);
-    form.querySelector("input")?.focus();
-  };
+
+  const resetForm = (s: StaffMember): void =>
+    editorForm(
+      "staff-reset",
+      `Nouveau mot de passe pour ${s.username}`,
+      [password("new_password")],
+      "Enregistrer",
+      async (form) => {
+        await call("staff_reset_password", { id: s.id, new_password: value(form, "new_password") });
+        await saidAfter(s.username);
+      },
+    );
 
   mount(
     panel,

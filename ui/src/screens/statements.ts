@@ -10,7 +10,7 @@ import type { BatchProgress, FundSlip, SessionInfo } from "../api/bindings";
 import { field, formError, frDate, frMoney, h, mount, onSubmit, statusLine, todayIso } from "../dom";
 import { isoDate } from "./dossier_form";
 import { can } from "../session";
-import { grid, saveAs } from "../widgets";
+import { grid, saveAs, transfersDialog } from "../widgets";
 import { providerPaymentsPanel } from "./provider_payments";
 
 export function statementsSection(content: HTMLElement, session: SessionInfo): void {
@@ -37,11 +37,7 @@ export function statementsSection(content: HTMLElement, session: SessionInfo): v
           type: "button",
           id: "transfers-save",
           onclick: async () => {
-            const path = await save({
-              title: "Enregistrer la liste de virements",
-              defaultPath: `virements-${b.reference}.xlsx`,
-              filters: [{ name: "Classeur Excel ou CSV", extensions: ["xlsx", "csv"] }],
-            });
+            const path = await save(transfersDialog(b.reference));
             if (!path) return;
             try {
               const w = await call("payment_batch_export", { id: b.id, path });

@@ -78,14 +78,7 @@ impl Operation for DossierGet {
     async fn run(ctx: &mut Ctx<'_>, r: DossierRef) -> ApiResult<DossierPage> {
         let d = find(ctx, &r).await?.seen_by(&ctx.roles);
         // Who consulted which dossier, and when (law 09-08); kept apart from its history.
-        ctx.journal(Change {
-            action: "dossier.read",
-            entity_type: "dossier",
-            entity_id: Some(d.id.to_string()),
-            before: None,
-            after: None,
-        })
-        .await?;
+        ctx.journal(Change::on("dossier.read", "dossier", d.id)).await?;
         let pool = ctx.db().pool();
         let filter = AuditFilter::changes_of("dossier", d.id, 200);
         let medical =

@@ -116,13 +116,10 @@ impl Operation for DossierVignettesRead {
     async fn run(ctx: &mut Ctx<'_>, r: super::reception::IdRequest) -> ApiResult<VignetteProposal> {
         let p = proposal::propose(ctx.db(), r.id).await?;
         // Opening a dossier's scans is journaled (law 09-08), with what was read.
-        ctx.journal(Change {
-            action: "dossier.vignettes_read",
-            entity_type: "dossier",
-            entity_id: Some(r.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "files": p.files, "pages": p.pages, "lines": p.lines.len() })),
-        })
+        ctx.journal(
+            Change::on("dossier.vignettes_read", "dossier", r.id)
+                .after(serde_json::json!({ "files": p.files, "pages": p.pages, "lines": p.lines.len() })),
+        )
         .await?;
         Ok(p)
     }

@@ -93,14 +93,7 @@ impl Operation for MemberGet {
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<MemberPage> {
         let member = find(ctx, &r).await?;
         // Who consulted which member's personal data, and when.
-        ctx.journal(Change {
-            action: members::recent::READ,
-            entity_type: "member",
-            entity_id: Some(member.id.to_string()),
-            before: None,
-            after: None,
-        })
-        .await?;
+        ctx.journal(Change::on(members::recent::READ, "member", member.id)).await?;
         Ok(MemberPage {
             beneficiaries: members::beneficiaries(ctx.db().pool(), member.id).await?,
             rights: super::rights::member_rights(ctx, member.id).await?,
@@ -378,13 +371,9 @@ impl Operation for MemberView {
     type Response = PortalView;
     async fn run(ctx: &mut Ctx<'_>, r: MemberRef) -> ApiResult<PortalView> {
         let member = find(ctx, &r).await?;
-        ctx.journal(Change {
-            action: members::recent::READ,
-            entity_type: "member",
-            entity_id: Some(member.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "what": "vue adhérent" })),
-        })
+        ctx.journal(
+            Change::on(members::recent::READ, "member", member.id).after(serde_json::json!({ "what": "vue adhérent" })),
+        )
         .await?;
         portal::view(ctx.db(), member.id, ctx.now.date_naive()).await
     }

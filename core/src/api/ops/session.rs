@@ -172,14 +172,7 @@ impl Operation for SessionLogout {
     type Response = Empty;
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Empty> {
         if let Some(id) = ctx.actor.staff_id {
-            ctx.journal(Change {
-                action: "logout",
-                entity_type: "staff",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: None,
-            })
-            .await?;
+            ctx.journal(Change::on("logout", "staff", id)).await?;
         }
         *ctx.caller = Caller::Anonymous;
         Ok(Empty {})
@@ -253,15 +246,7 @@ impl Operation for SessionUnlock {
         let s = staff::authenticate(ctx.db(), ctx.now, &who.username, &req.password).await?;
         *ctx.caller = Caller::Staff { staff_id: s.id, last_active: ctx.now };
         let mut tx = ctx.db().begin().await?;
-        Change {
-            action: "session.unlock",
-            entity_type: "staff",
-            entity_id: Some(s.id.to_string()),
-            before: None,
-            after: None,
-        }
-        .record(&mut tx, ctx.now, &Actor::staff(s.id, &s.username))
-        .await?;
+        Change::on("session.unlock", "staff", s.id).record(&mut tx, ctx.now, &Actor::staff(s.id, &s.username)).await?;
         tx.commit().await?;
         Ok(SessionInfo::of(s))
     }
@@ -279,14 +264,8 @@ impl Operation for SessionLock {
     async fn run(ctx: &mut Ctx<'_>, _req: Empty) -> ApiResult<Locked> {
         if let (Caller::Staff { staff_id, .. }, Some(s)) = (ctx.caller.clone(), ctx.staff.clone()) {
             *ctx.caller = Caller::Locked { staff_id };
-            ctx.journal(Change {
-                action: "session.locked",
-                entity_type: "staff",
-                entity_id: Some(s.id.to_string()),
-                before: None,
-                after: Some(serde_json::json!({ "by": "poste" })),
-            })
-            .await?;
+            ctx.journal(Change::on("session.locked", "staff", s.id).after(serde_json::json!({ "by": "poste" })))
+                .await?;
         }
         Ok(Locked { message: crate::api::locked_message(crate::api::idle_lock_minutes(ctx.db().pool()).await?) })
     }
@@ -338,15 +317,11 @@ impl Operation for LockSettingsSave {
         let before = crate::api::idle_lock_minutes(ctx.db().pool()).await?;
         let mut tx = ctx.db().begin().await?;
         crate::settings::set(&mut tx, ctx.now, "idle_lock_minutes", &r.idle_lock_minutes.to_string()).await?;
-        Change {
-            action: "settings.update",
-            entity_type: "settings",
-            entity_id: Some("idle_lock_minutes".into()),
-            before: Some(serde_json::json!({ "idle_lock_minutes": before })),
-            after: Some(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes })),
-        }
-        .record(&mut tx, ctx.now, &ctx.actor)
-        .await?;
+        Change::on("settings.update", "settings", "idle_lock_minutes")
+            .before(serde_json::json!({ "idle_lock_minutes": before }))
+            .after(serde_json::json!({ "idle_lock_minutes": r.idle_lock_minutes }))
+            .record(&mut tx, ctx.now, &ctx.actor)
+            .await?;
         tx.commit().await?;
         Ok(r)
     }
@@ -375,13 +350,11 @@ impl Operation for DeskConnectionChanged {
         let clean = |field: &str, label: &str, v: &str| crate::kernel::text::clean(field, label, v, 300);
         let (from, to, desk) =
             (clean("from", "Origine", &r.from)?, clean("to", "Destination", &r.to)?, clean("desk", "Poste", &r.desk)?);
-        ctx.journal(crate::audit::Change {
-            action: "desk.connection",
-            entity_type: "desk",
-            entity_id: Some(desk),
-            before: Some(serde_json::json!({ "connection": from })),
-            after: Some(serde_json::json!({ "connection": to })),
-        })
+        ctx.journal(
+            crate::audit::Change::on("desk.connection", "desk", desk)
+                .before(serde_json::json!({ "connection": from }))
+                .after(serde_json::json!({ "connection": to })),
+        )
         .await?;
         Ok(Empty {})
     }

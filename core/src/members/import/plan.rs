@@ -208,18 +208,12 @@ pub(super) async fn run(
         return Ok(report);
     }
     w.write_beneficiaries(db, new_beneficiaries).await?;
-    w.changes.push(Change {
-        action: "import.members",
-        entity_type: "import",
-        entity_id: Some(file_name.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
-            "file": file_name, "rows": report.rows, "created": report.created, "updated": report.updated,
-            "unchanged": report.unchanged, "rib_requests": report.rib_requests, "rejected_rows": report.rejected_rows(),
-            "beneficiaries_created": report.beneficiaries.as_ref().map(|b| b.created).unwrap_or(0),
-            "suspensions": report.suspensions,
-        })),
-    });
+    w.changes.push(Change::on("import.members", "import", file_name).after(serde_json::json!({
+        "file": file_name, "rows": report.rows, "created": report.created, "updated": report.updated,
+        "unchanged": report.unchanged, "rib_requests": report.rib_requests, "rejected_rows": report.rejected_rows(),
+        "beneficiaries_created": report.beneficiaries.as_ref().map(|b| b.created).unwrap_or(0),
+        "suspensions": report.suspensions,
+    })));
     let mut tx = w.take_tx(db).await?;
     let changes = std::mem::take(&mut w.changes).into_iter().map(Entry::from).collect();
     w.segment.append(&mut tx, changes).await?;

@@ -56,14 +56,11 @@ impl Writer {
                 continue;
             }
             written += 1;
-            self.changes.push(Change {
-                action: "member.suspension",
-                entity_type: "member",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(serde_json::json!({ "start_date": s.from, "end_date": s.to, "reason": s.reason,
+            self.changes.push(
+                Change::on("member.suspension", "member", id)
+                    .after(serde_json::json!({ "start_date": s.from, "end_date": s.to, "reason": s.reason,
                     "source": "import" })),
-            });
+            );
         }
         Ok((written, rejected))
     }

@@ -303,13 +303,11 @@ impl Writer {
             let after =
                 sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1")).bind(before.id).fetch_one(&mut **tx).await?;
             let after = member_from_row(&after)?;
-            self.changes.push(Change {
-                action: "member.import_update",
-                entity_type: "member",
-                entity_id: Some(before.id.to_string()),
-                before: Some(before.audit_json()),
-                after: Some(after.audit_json()),
-            });
+            self.changes.push(
+                Change::on("member.import_update", "member", before.id)
+                    .before(before.audit_json())
+                    .after(after.audit_json()),
+            );
         }
         if let Some(before) = max_id_before {
             self.first_new_id_above.get_or_insert(before);
@@ -386,13 +384,7 @@ impl Writer {
             if let Some(o) = after.as_object_mut() {
                 o.remove("id");
             }
-            self.changes.push(Change {
-                action: "beneficiary.import_add",
-                entity_type: "member",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(after),
-            });
+            self.changes.push(Change::on("beneficiary.import_add", "member", id).after(after));
         }
         batch::insert_rows(
             tx,

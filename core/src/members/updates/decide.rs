@@ -121,15 +121,11 @@ async fn apply(
             }
             write_fields(tx, &before, &f, now).await?;
             let after = get_in_tx(tx, member_id).await?;
-            Change {
-                action: "member.update",
-                entity_type: "member",
-                entity_id: Some(member_id.to_string()),
-                before: Some(before.audit_json()),
-                after: Some(after.audit_json()),
-            }
-            .record(tx, now, actor)
-            .await?;
+            Change::on("member.update", "member", member_id)
+                .before(before.audit_json())
+                .after(after.audit_json())
+                .record(tx, now, actor)
+                .await?;
         }
         UpdateChange::BeneficiaryAdd { beneficiary } => {
             add_in_tx(tx, actor, now, member_id, beneficiary).await?;
@@ -139,15 +135,11 @@ async fn apply(
             let sets = [("coverage_end", time::date(*end_date).into()), ("updated_at", time::ts(now).into())];
             versioned::update(tx, "beneficiaries", ("id", (*beneficiary_id).into()), before.version, &sets).await?;
             let after = beneficiary_in_tx(tx, *beneficiary_id).await?;
-            Change {
-                action: "beneficiary.update",
-                entity_type: "member",
-                entity_id: Some(member_id.to_string()),
-                before: Some(before.audit_json()),
-                after: Some(after.audit_json()),
-            }
-            .record(tx, now, actor)
-            .await?;
+            Change::on("beneficiary.update", "member", member_id)
+                .before(before.audit_json())
+                .after(after.audit_json())
+                .record(tx, now, actor)
+                .await?;
         }
     }
     Ok(())

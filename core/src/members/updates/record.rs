@@ -131,18 +131,13 @@ pub async fn record_with(
     }
     let id = insert_request(&mut tx, actor, now, member.id, &change, channel).await?;
     store_pieces(&mut tx, actor, now, id, scans).await?;
-    Change {
-        action: "member_update.record",
-        entity_type: "member",
-        entity_id: Some(member.id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({
+    Change::on("member_update.record", "member", member.id)
+        .after(serde_json::json!({
             "request": id, "change": change, "channel": channel,
             "files": pieces_json(scans),
-        })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+        }))
+        .record(&mut tx, now, actor)
+        .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
@@ -241,15 +236,10 @@ pub async fn attach(
     check_piece_count(req.files.len() + scans.len())?;
     store_pieces(&mut tx, actor, now, id, &scans).await?;
     versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &[]).await?;
-    Change {
-        action: "member_update.attach",
-        entity_type: "member",
-        entity_id: Some(req.member_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "request": id, "files": pieces_json(&scans) })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
+    Change::on("member_update.attach", "member", req.member_id)
+        .after(serde_json::json!({ "request": id, "files": pieces_json(&scans) }))
+        .record(&mut tx, now, actor)
+        .await?;
     let out = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
@@ -280,15 +270,10 @@ pub(crate) async fn record_from_roster(
         return Ok(false);
     }
     let id = insert_request(tx, actor, now, member_id, &change, Channel::Employer).await?;
-    Change {
-        action: "member_update.record",
-        entity_type: "member",
-        entity_id: Some(member_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [],
-            "roster": file })),
-    }
-    .record(tx, now, actor)
-    .await?;
+    Change::on("member_update.record", "member", member_id)
+        .after(serde_json::json!({ "request": id, "change": change, "channel": Channel::Employer, "files": [],
+            "roster": file }))
+        .record(tx, now, actor)
+        .await?;
     Ok(true)
 }
