@@ -5,7 +5,7 @@
 
 use guichet_core::storage::Db;
 use sqlx::{Connection, Executor};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -50,11 +50,37 @@ pub async fn fresh_url(kind: Kind) -> Option<(String, Option<tempfile::TempDir>)
                 chrono::Utc::now().timestamp_micros() % 1_000_000
             );
             let mut admin = sqlx::AnyConnection::connect(&server).await.expect("PostgreSQL test server unreachable");
+            if !SWEPT.swap(true, Ordering::SeqCst) {
+                sweep(&mut admin).await;
+            }
             admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
             admin.close().await.ok();
             let mut u = url::Url::parse(&server).expect("GUICHET_TEST_POSTGRES_URL");
             u.set_path(&format!("/{name}"));
             Some((u.to_string(), None))
+        }
+    }
+}
+
+static SWEPT: AtomicBool = AtomicBool::new(false);
+
+/// Drops the test databases of runs that have ended: a test's database
+/// lives as long as its process (`guichet_t_{pid}_…`), and without this a
+/// developer's server would gather a hundred and more at each run. Done once
+/// a process, by its first test on PostgreSQL.
+async fn sweep(admin: &mut sqlx::AnyConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT CAST(datname AS TEXT) FROM pg_database WHERE datname LIKE 'guichet\\_t\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let ended =
+            name.split('_').nth(2).and_then(|pid| pid.parse::<u32>().ok()).is_some_and(|pid| {
+                pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            });
+        if ended {
+            admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok();
         }
     }
 }
