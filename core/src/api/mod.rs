@@ -145,6 +145,12 @@ impl Ctx<'_> {
         audit::record_alone(self.db(), self.now, &self.actor, change).await
     }
 
+    /// Journals this caller's read of a medical detail (`what`) of each
+    /// record in `ids` ([`crate::medical::record_reads`]).
+    pub(crate) async fn medical_reads(&self, entity_type: &str, ids: &[i64], what: &str) -> ApiResult<()> {
+        crate::medical::record_reads(self.db(), &self.actor, self.now, entity_type, ids, what).await
+    }
+
     /// Journals the opening of a stored file (a scan, a request's piece):
     /// a sealed one as a medical read, any other as `file.read` (issue 17,
     /// item 5).
@@ -156,15 +162,7 @@ impl Ctx<'_> {
         name: &str,
     ) -> ApiResult<()> {
         if sealed {
-            return crate::medical::record_read(
-                self.db(),
-                &self.actor,
-                self.now,
-                entity_type,
-                id,
-                "pièce confidentielle",
-            )
-            .await;
+            return self.medical_reads(entity_type, &[id], "pièce confidentielle").await;
         }
         let after = serde_json::json!({ "file": name });
         self.journal(Change {

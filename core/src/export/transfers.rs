@@ -6,6 +6,7 @@
 use super::{write_xlsx, Cell};
 use crate::error::{ApiError, ApiResult};
 use serde::Serialize;
+use sqlx::Row;
 use std::collections::BTreeMap;
 use std::path::Path;
 use ts_rs::TS;
@@ -24,6 +25,34 @@ pub struct Transfer {
     pub rib: String,
     #[ts(type = "number")]
     pub amount: i64,
+}
+
+/// A batch's transfers from its payments in the order of their references,
+/// each row naming `payment_reference`, `number` (a claim form or an
+/// invoice), `amount`, and the payee's `payee_code`, `payee_name` and `rib`:
+/// the payments under one reference make one transfer.
+pub fn from_payments(rows: &[sqlx::any::AnyRow]) -> ApiResult<Vec<Transfer>> {
+    let mut out: Vec<Transfer> = vec![];
+    for r in rows {
+        let reference = r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default();
+        let number: String = r.try_get("number")?;
+        let amount: i64 = r.try_get("amount")?;
+        match out.last_mut() {
+            Some(t) if t.payment_reference == reference => {
+                t.form_numbers = format!("{}, {number}", t.form_numbers);
+                t.amount += amount;
+            }
+            _ => out.push(Transfer {
+                payment_reference: reference,
+                form_numbers: number,
+                matricule: r.try_get("payee_code")?,
+                member_name: r.try_get("payee_name")?,
+                rib: r.try_get::<Option<String>, _>("rib")?.unwrap_or_default(),
+                amount,
+            }),
+        }
+    }
+    Ok(out)
 }
 
 /// The reference of each payee's transfer in a batch: `<batch>/0001`, `/0002`…

@@ -22,31 +22,9 @@ pub fn reads_medical(roles: &[Role]) -> bool {
     crate::auth::allows(roles, crate::auth::Permission::MedicalRead)
 }
 
-/// Journals a read of a medical detail: `what` names it (never its content).
-pub async fn record_read(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    entity_type: &str,
-    entity_id: i64,
-    what: &str,
-) -> ApiResult<()> {
-    let mut tx = db.begin().await?;
-    Change {
-        action: READ,
-        entity_type,
-        entity_id: Some(entity_id.to_string()),
-        before: None,
-        after: Some(serde_json::json!({ "what": what })),
-    }
-    .record(&mut tx, now, actor)
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// One journal row per record read (each chronic-illness declaration listed),
-/// in one transaction.
+/// Journals the read of a medical detail of each record in `ids` (a request,
+/// each chronic-illness declaration listed), one row each, in one
+/// transaction: `what` names the detail, never its content.
 pub async fn record_reads(
     db: &Db,
     actor: &Actor,
@@ -59,17 +37,8 @@ pub async fn record_reads(
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    let rows = ids
-        .iter()
-        .map(|id| Change {
-            action: READ,
-            entity_type,
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "what": what })),
-        })
-        .collect();
-    audit::record_many(&mut tx, now, actor, rows).await?;
+    let rows = ids.iter().map(|id| Change::on(READ, entity_type, id).after(serde_json::json!({ "what": what })));
+    audit::record_many(&mut tx, now, actor, rows.collect()).await?;
     tx.commit().await?;
     Ok(())
 }

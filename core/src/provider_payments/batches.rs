@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::export::transfers::{self, Transfer, TransferList};
 use crate::kernel::dates::fr;
 use crate::kernel::rib;
-use crate::storage::{time, Db};
+use crate::storage::{numbered, time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
@@ -122,19 +122,17 @@ pub async fn pay(
         ));
     }
     let total: i64 = chosen.iter().map(|r| r.try_get::<i64, _>("mutual_pays")).sum::<Result<i64, _>>()?;
-    let batch_id: i64 = sqlx::query_scalar(
-        "INSERT INTO provider_payment_batches (reference, pay_date, invoice_count, transfer_count, total, \
-        created_at, created_by) VALUES ($1, $2, $3, 0, $4, $5, $6) RETURNING id",
+    let (batch_id, reference) = numbered::insert(
+        &mut tx,
+        (
+            "provider_payment_batches",
+            &["pay_date", "invoice_count", "transfer_count", "total"],
+            &[time::date(pay_date).into(), (chosen.len() as i64).into(), 0i64.into(), total.into()],
+        ),
+        (now, &actor.name),
+        |id| format!("PRE-{}-{id:05}", pay_date.format("%Y%m%d")),
     )
-    .bind(format!("tmp-{}", time::ts(now)))
-    .bind(time::date(pay_date))
-    .bind(chosen.len() as i64)
-    .bind(total)
-    .bind(time::ts(now))
-    .bind(&actor.name)
-    .fetch_one(&mut *tx)
     .await?;
-    let reference = format!("PRE-{}-{batch_id:05}", pay_date.format("%Y%m%d"));
     // One transfer per provider paid something.
     let mut payees = vec![];
     for r in &chosen {
@@ -143,8 +141,7 @@ pub async fn pay(
         }
     }
     let transfer_of = transfers::numbered(&reference, payees);
-    sqlx::query("UPDATE provider_payment_batches SET reference = $1, transfer_count = $2 WHERE id = $3")
-        .bind(&reference)
+    sqlx::query("UPDATE provider_payment_batches SET transfer_count = $1 WHERE id = $2")
         .bind(transfer_of.len() as i64)
         .bind(batch_id)
         .execute(&mut *tx)
@@ -179,34 +176,14 @@ pub async fn pay(
 pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>> {
     get(pool, batch_id).await?;
     let rows = sqlx::query(
-        "SELECT i.payment_reference, i.invoice_number, i.mutual_pays, p.name, p.agreement, p.rib FROM \
-        provider_invoices i JOIN providers p ON p.id = i.provider_id WHERE i.batch_id = $1 AND i.mutual_pays > 0 \
-        ORDER BY i.payment_reference, i.id",
+        "SELECT i.payment_reference, i.invoice_number AS number, i.mutual_pays AS amount, p.agreement AS payee_code, \
+            p.name AS payee_name, p.rib FROM provider_invoices i JOIN providers p ON p.id = i.provider_id \
+         WHERE i.batch_id = $1 AND i.mutual_pays > 0 ORDER BY i.payment_reference, i.id",
     )
     .bind(batch_id)
     .fetch_all(pool)
     .await?;
-    let mut out: Vec<Transfer> = vec![];
-    for r in &rows {
-        let reference = r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default();
-        let invoice: String = r.try_get("invoice_number")?;
-        let amount: i64 = r.try_get("mutual_pays")?;
-        match out.last_mut() {
-            Some(t) if t.payment_reference == reference => {
-                t.form_numbers = format!("{}, {invoice}", t.form_numbers);
-                t.amount += amount;
-            }
-            _ => out.push(Transfer {
-                payment_reference: reference,
-                form_numbers: invoice,
-                matricule: r.try_get("agreement")?,
-                member_name: r.try_get("name")?,
-                rib: r.try_get::<Option<String>, _>("rib")?.unwrap_or_default(),
-                amount,
-            }),
-        }
-    }
-    Ok(out)
+    transfers::from_payments(&rows)
 }
 
 /// The transfer list of a batch, `.xlsx` or `.csv`.

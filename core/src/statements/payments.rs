@@ -11,7 +11,7 @@ use crate::dossiers::workflow::{self, Current, Input, Status, Transition, Value}
 use crate::error::{ApiError, ApiResult};
 use crate::export::transfers::{numbered, Transfer};
 use crate::members::validate;
-use crate::storage::{time, Db};
+use crate::storage::{numbered, time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
@@ -112,24 +112,17 @@ pub async fn pay(
         ));
     }
     let total: i64 = chosen.iter().map(|r| net(r)).collect::<ApiResult<Vec<_>>>()?.into_iter().sum();
-    let batch_id: i64 = sqlx::query_scalar(
-        "INSERT INTO payment_batches (reference, pay_date, dossier_count, total, created_at, created_by) VALUES ($1, \
-            $2, $3, $4, $5, $6) RETURNING id",
+    let (batch_id, reference) = numbered::insert(
+        &mut tx,
+        (
+            "payment_batches",
+            &["pay_date", "dossier_count", "total"],
+            &[time::date(pay_date).into(), (chosen.len() as i64).into(), total.into()],
+        ),
+        (now, &actor.name),
+        |id| format!("VIR-{}-{id:05}", pay_date.format("%Y%m%d")),
     )
-    .bind(format!("tmp-{}", time::ts(now)))
-    .bind(time::date(pay_date))
-    .bind(chosen.len() as i64)
-    .bind(total)
-    .bind(time::ts(now))
-    .bind(&actor.name)
-    .fetch_one(&mut *tx)
     .await?;
-    let reference = format!("VIR-{}-{batch_id:05}", pay_date.format("%Y%m%d"));
-    sqlx::query("UPDATE payment_batches SET reference = $1 WHERE id = $2")
-        .bind(&reference)
-        .bind(batch_id)
-        .execute(&mut *tx)
-        .await?;
     // One transfer per member: his dossiers with something to pay share its reference.
     let mut payees = vec![];
     for r in &chosen {
@@ -177,38 +170,15 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
         return Err(ApiError::not_found(format!("Aucun lot de règlement n° {batch_id}.")));
     }
     let rows = sqlx::query(
-        "SELECT d.payment_reference, d.form_number, d.paid_amount, m.matricule, m.last_name, m.first_name, m.rib
+        "SELECT d.payment_reference, d.form_number AS number, d.paid_amount AS amount, m.matricule AS payee_code, \
+            m.last_name || ' ' || m.first_name AS payee_name, m.rib \
          FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.payment_batch_id = $1 AND d.paid_amount > 0 \
-             ORDER BY d.payment_reference, d.id",
+         ORDER BY d.payment_reference, d.id",
     )
     .bind(batch_id)
     .fetch_all(pool)
     .await?;
-    let mut out: Vec<Transfer> = vec![];
-    for r in &rows {
-        let reference = r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default();
-        let form: String = r.try_get("form_number")?;
-        let amount = r.try_get::<Option<i64>, _>("paid_amount")?.unwrap_or(0);
-        match out.last_mut() {
-            Some(t) if t.payment_reference == reference => {
-                t.form_numbers = format!("{}, {form}", t.form_numbers);
-                t.amount += amount;
-            }
-            _ => out.push(Transfer {
-                payment_reference: reference,
-                form_numbers: form,
-                matricule: r.try_get("matricule")?,
-                member_name: format!(
-                    "{} {}",
-                    r.try_get::<String, _>("last_name")?,
-                    r.try_get::<String, _>("first_name")?
-                ),
-                rib: r.try_get::<Option<String>, _>("rib")?.unwrap_or_default(),
-                amount,
-            }),
-        }
-    }
-    Ok(out)
+    crate::export::transfers::from_payments(&rows)
 }
 
 /// A transfer the bank returned (closed account, wrong RIB…): its dossiers

@@ -7,7 +7,7 @@ use crate::audit::{Actor, Change};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
-use crate::storage::{time, Db};
+use crate::storage::{numbered, time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
@@ -177,30 +177,35 @@ pub async fn create(
     for r in &returns {
         total_returned += r.try_get::<i64, _>("amount")?;
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO fund_slips (reference, fund_name, period_from, period_to, dossier_count, total_base, \
-            total_amo, return_count, total_returned, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    let (id, reference) = numbered::insert(
+        &mut tx,
+        (
+            "fund_slips",
+            &[
+                "fund_name",
+                "period_from",
+                "period_to",
+                "dossier_count",
+                "total_base",
+                "total_amo",
+                "return_count",
+                "total_returned",
+            ],
+            &[
+                fund.as_str().into(),
+                time::date(from).into(),
+                time::date(to).into(),
+                ((rows.len() + invoices.len()) as i64).into(),
+                total_base.into(),
+                total_amo.into(),
+                (returns.len() as i64).into(),
+                total_returned.into(),
+            ],
+        ),
+        (now, &actor.name),
+        |id| format!("BORD-{}-{id:05}", to.format("%Y%m")),
     )
-    .bind(format!("tmp-{}", time::ts(now)))
-    .bind(&fund)
-    .bind(time::date(from))
-    .bind(time::date(to))
-    .bind((rows.len() + invoices.len()) as i64)
-    .bind(total_base)
-    .bind(total_amo)
-    .bind(returns.len() as i64)
-    .bind(total_returned)
-    .bind(time::ts(now))
-    .bind(&actor.name)
-    .fetch_one(&mut *tx)
     .await?;
-    let reference = format!("BORD-{}-{id:05}", to.format("%Y%m"));
-    sqlx::query("UPDATE fund_slips SET reference = $1 WHERE id = $2")
-        .bind(&reference)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     for (table, list) in [("dossiers", &rows), ("provider_invoices", &invoices), ("fund_returns", &returns)] {
         for r in list {
             let n =

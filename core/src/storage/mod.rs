@@ -10,6 +10,7 @@ pub mod batch_runs;
 mod dump_check;
 pub mod effective;
 pub mod files;
+pub mod numbered;
 pub mod roles;
 pub mod time;
 mod url;

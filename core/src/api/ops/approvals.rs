@@ -86,15 +86,7 @@ impl Operation for ApprovalList {
 async fn readable(ctx: &Ctx<'_>, r: Request) -> ApiResult<Request> {
     let r = r.redact(&ctx.roles);
     if medical::reads_medical(&ctx.roles) && (r.medical_info.is_some() || r.medical_note.is_some()) {
-        medical::record_read(
-            ctx.db(),
-            &ctx.actor,
-            ctx.now,
-            "approval_request",
-            r.id,
-            "renseignements et notes médicales",
-        )
-        .await?;
+        ctx.medical_reads("approval_request", &[r.id], "renseignements et notes médicales").await?;
     }
     Ok(r)
 }
@@ -352,15 +344,7 @@ impl Operation for ChronicList {
     async fn run(ctx: &mut Ctx<'_>, r: IdRequest) -> ApiResult<Vec<Declaration>> {
         let list = chronic::of_beneficiary(ctx.db().pool(), r.id, &ctx.roles).await?;
         let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
-        medical::record_reads(
-            ctx.db(),
-            &ctx.actor,
-            ctx.now,
-            "chronic_declaration",
-            &ids,
-            "déclaration de maladie chronique",
-        )
-        .await?;
+        ctx.medical_reads("chronic_declaration", &ids, "déclaration de maladie chronique").await?;
         Ok(list)
     }
 }
@@ -383,15 +367,7 @@ impl Operation for ChronicExpiring {
         )
         .await?;
         let ids: Vec<i64> = list.iter().map(|d| d.declaration.id).collect();
-        medical::record_reads(
-            ctx.db(),
-            &ctx.actor,
-            ctx.now,
-            "chronic_declaration",
-            &ids,
-            "déclaration de maladie chronique arrivant à échéance",
-        )
-        .await?;
+        ctx.medical_reads("chronic_declaration", &ids, "déclaration de maladie chronique arrivant à échéance").await?;
         Ok(list)
     }
 }

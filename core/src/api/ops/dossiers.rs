@@ -84,8 +84,7 @@ impl Operation for DossierGet {
         let medical =
             if medical::reads_medical(&ctx.roles) { medical::dossier_medical(pool, d.id).await? } else { None };
         if medical.is_some() {
-            medical::record_read(ctx.db(), &ctx.actor, ctx.now, "dossier", d.id, "nature de la maladie et notes")
-                .await?;
+            ctx.medical_reads("dossier", &[d.id], "nature de la maladie et notes").await?;
         }
         let charged: Vec<i64> = sqlx::query_scalar("SELECT charged FROM care_lines WHERE dossier_id = $1")
             .bind(d.id)
