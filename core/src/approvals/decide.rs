@@ -228,10 +228,7 @@ pub async fn decide(
             (RequestStatus::Incomplet, Some(reason), missing, None, None, medical_note, vec![])
         }
         Decision::Refuse { reason, appeal, medical_note } => {
-            let reason = text::clean("reason", "Le motif du refus", reason, 500)?;
-            if reason.is_empty() {
-                return Err(ApiError::validation("reason", "Indiquez le motif du refus : le demandeur le lira."));
-            }
+            let reason = crate::kernel::review::refusal_reason(reason, "le demandeur")?;
             let appeal = match text::optional("appeal", "La voie de recours", appeal, 500)? {
                 Some(a) => a,
                 None => default_appeal(crate::pdf::letterhead::appeal_days(db.pool()).await?),

@@ -2,9 +2,11 @@
 //! change of his file, a provider's new account, an account's medical role or
 //! reset password. Waiting until someone other than its author validates or
 //! refuses it; then final. One enum for the three, so their SQL binds a code
-//! and never spells one.
+//! and never spells one. And the reason any refusal gives its reader.
 
+use super::text;
 use super::tone::Tone;
+use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -43,4 +45,14 @@ impl ReviewStatus {
             ReviewStatus::Refuse => Tone::Refused,
         }
     }
+}
+
+/// The reason a refusal gives, required and cleaned: `reader` (« l'adhérent »,
+/// « le demandeur ») reads it.
+pub fn refusal_reason(raw: &str, reader: &str) -> ApiResult<String> {
+    let reason = text::clean("reason", "Le motif du refus", raw, 500)?;
+    if reason.is_empty() {
+        return Err(ApiError::validation("reason", format!("Indiquez le motif du refus : {reader} le lira.")));
+    }
+    Ok(reason)
 }

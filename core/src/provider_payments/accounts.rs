@@ -9,7 +9,6 @@ use crate::auth::four_eyes;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::review::ReviewStatus;
 use crate::kernel::rib;
-use crate::kernel::text;
 use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -171,10 +170,7 @@ pub async fn decide(
     let mut tx = db.begin().await?;
     let (status, reason) = match d {
         RibDecision::Refuse { reason } => {
-            let r = text::clean("reason", "Le motif du refus", reason, 500)?;
-            if r.is_empty() {
-                return Err(ApiError::validation("reason", "Indiquez le motif du refus."));
-            }
+            let r = crate::kernel::review::refusal_reason(reason, "l'agent qui l'a saisie")?;
             (ReviewStatus::Refuse, Some(r))
         }
         RibDecision::Validate => {
@@ -197,12 +193,7 @@ pub async fn decide(
             (ReviewStatus::Valide, None)
         }
     };
-    let sets = [
-        ("status", status.code().into()),
-        ("reason", reason.clone().into()),
-        ("decided_at", time::ts(now).into()),
-        ("decided_by", actor.name.as_str().into()),
-    ];
+    let sets = versioned::decision(status.code(), reason.clone(), time::ts(now), &actor.name);
     versioned::update(&mut tx, "provider_rib_requests", ("id", id.into()), version, &sets).await?;
     Change::on(
         if status == ReviewStatus::Valide { "provider_rib.validate" } else { "provider_rib.refuse" },

@@ -18,6 +18,12 @@ pub async fn update(
     update_guarded(tx, table, key, version, None, sets).await
 }
 
+/// The columns deciding a request checked by a second person writes: its
+/// status's code, the refusal's reason, when (`at`) and by whom.
+pub fn decision(status: &str, reason: Option<String>, at: String, by: &str) -> [(&'static str, Value); 4] {
+    [("status", status.into()), ("reason", reason.into()), ("decided_at", at.into()), ("decided_by", by.into())]
+}
+
 /// As [`update`], and only while `guard`'s column still holds its value: a
 /// status's writer moves a record only from the status it was read in.
 pub async fn update_guarded(

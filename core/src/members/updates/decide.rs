@@ -6,7 +6,6 @@ use super::model::*;
 use super::record::check;
 use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
-use crate::kernel::text;
 use crate::members::beneficiaries::{add_in_tx, beneficiary_in_tx};
 use crate::members::input::MemberFields;
 use crate::members::repo::{get_in_tx, write_fields};
@@ -60,10 +59,7 @@ pub async fn decide(
     }
     let (status, reason) = match d {
         UpdateDecision::Refuse { reason } => {
-            let r = text::clean("reason", "Le motif du refus", reason, 500)?;
-            if r.is_empty() {
-                return Err(ApiError::validation("reason", "Indiquez le motif du refus : l'adhérent le lira."));
-            }
+            let r = crate::kernel::review::refusal_reason(reason, "l'adhérent")?;
             (ReviewStatus::Refuse, Some(r))
         }
         UpdateDecision::Validate => {
@@ -74,12 +70,7 @@ pub async fn decide(
             (ReviewStatus::Valide, None)
         }
     };
-    let sets = [
-        ("status", status.code().into()),
-        ("reason", reason.clone().into()),
-        ("decided_at", time::ts(now).into()),
-        ("decided_by", actor.name.as_str().into()),
-    ];
+    let sets = versioned::decision(status.code(), reason.clone(), time::ts(now), &actor.name);
     versioned::update(&mut tx, "member_update_requests", ("id", id.into()), version, &sets).await?;
     Change {
         action: if status == ReviewStatus::Valide { "member_update.validate" } else { "member_update.refuse" },
