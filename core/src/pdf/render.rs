@@ -279,9 +279,9 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
     }
 
     for (image, (r, mask)) in doc.images.iter().zip(&image_refs) {
-        samples(&mut pdf, *r, image, true, *mask);
-        if let Some(m) = mask {
-            samples(&mut pdf, *m, image, false, None);
+        samples(&mut pdf, *r, image, (&image.rgb, true), *mask);
+        if let (Some(m), Some(alpha)) = (mask, &image.alpha) {
+            samples(&mut pdf, *m, image, (alpha, false), None);
         }
     }
 
@@ -294,8 +294,8 @@ pub(super) fn render(doc: &Doc) -> Vec<u8> {
 
 /// An image's samples as an XObject: its colours, three a pixel (`mask`
 /// names its transparency's XObject), or that transparency, one a pixel.
-fn samples(pdf: &mut Pdf, r: Ref, image: &Image, colours: bool, mask: Option<Ref>) {
-    let data = deflate(if colours { &image.rgb } else { image.alpha.as_deref().unwrap_or_default() });
+fn samples(pdf: &mut Pdf, r: Ref, image: &Image, (data, colours): (&[u8], bool), mask: Option<Ref>) {
+    let data = deflate(data);
     let mut x = pdf.image_xobject(r, &data);
     x.filter(Filter::FlateDecode);
     x.width(image.width as i32);

@@ -122,17 +122,6 @@ pub async fn pay(
         ));
     }
     let total: i64 = chosen.iter().map(|r| r.try_get::<i64, _>("mutual_pays")).sum::<Result<i64, _>>()?;
-    let (batch_id, reference) = numbered::insert(
-        &mut tx,
-        (
-            "provider_payment_batches",
-            &["pay_date", "invoice_count", "transfer_count", "total"],
-            &[time::date(pay_date).into(), (chosen.len() as i64).into(), 0i64.into(), total.into()],
-        ),
-        (now, &actor.name),
-        |id| format!("PRE-{}-{id:05}", pay_date.format("%Y%m%d")),
-    )
-    .await?;
     // One transfer per provider paid something.
     let mut payees = vec![];
     for r in &chosen {
@@ -140,12 +129,19 @@ pub async fn pay(
             payees.push(r.try_get::<i64, _>("provider_id")?);
         }
     }
+    let transfer_count = payees.iter().collect::<std::collections::BTreeSet<_>>().len() as i64;
+    let (batch_id, reference) = numbered::insert(
+        &mut tx,
+        (
+            "provider_payment_batches",
+            &["pay_date", "invoice_count", "transfer_count", "total"],
+            &[time::date(pay_date).into(), (chosen.len() as i64).into(), transfer_count.into(), total.into()],
+        ),
+        (now, &actor.name),
+        |id| format!("PRE-{}-{id:05}", pay_date.format("%Y%m%d")),
+    )
+    .await?;
     let transfer_of = transfers::numbered(&reference, payees);
-    sqlx::query("UPDATE provider_payment_batches SET transfer_count = $1 WHERE id = $2")
-        .bind(transfer_of.len() as i64)
-        .bind(batch_id)
-        .execute(&mut *tx)
-        .await?;
     for r in &chosen {
         let pref = transfer_of.get(&r.try_get::<i64, _>("provider_id")?).cloned();
         let n = sqlx::query(

@@ -11,7 +11,7 @@ use crate::dossiers::workflow::{self, Current, Input, Status, Transition, Value}
 use crate::error::{ApiError, ApiResult};
 use crate::export::transfers::{numbered, Transfer};
 use crate::members::validate;
-use crate::storage::{numbered, time, Db};
+use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
@@ -112,7 +112,7 @@ pub async fn pay(
         ));
     }
     let total: i64 = chosen.iter().map(|r| net(r)).collect::<ApiResult<Vec<_>>>()?.into_iter().sum();
-    let (batch_id, reference) = numbered::insert(
+    let (batch_id, reference) = crate::storage::numbered::insert(
         &mut tx,
         (
             "payment_batches",
