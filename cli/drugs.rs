@@ -93,7 +93,9 @@ fn print_found(r: &Value) {
         say!("Aucun référentiel des médicaments n'est en vigueur : importez-le (guichet drugs import).");
         return;
     };
-    let price = |x: &Value| x.as_i64().map(|c| format!("{} DH", dh(c))).unwrap_or_else(|| "—".into());
+    let price = |x: &Value| {
+        x.as_i64().map(|c| format!("{} DH", dh(guichet_core::money::Centimes(c)))).unwrap_or_else(|| "—".into())
+    };
     say!("Référentiel en vigueur depuis le {}", v["effective_from"].as_str().unwrap_or(""));
     for d in r["drugs"].as_array().into_iter().flatten() {
         say!(

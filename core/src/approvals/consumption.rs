@@ -11,6 +11,7 @@ use super::model::{RequestKind, RequestStatus, Unit};
 use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
+use crate::money::Centimes;
 use crate::storage::time;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Any, Row, Transaction};
@@ -23,14 +24,14 @@ pub struct Usable {
     pub unit: Unit,
     pub left: i64,
     /// Per unit (a session, a month), centimes; 0 when the grant set none.
-    pub tariff: i64,
+    pub tariff: Centimes,
 }
 
 impl Usable {
     /// The tariff this grant sets for a line of `quantity` sessions (or of
     /// one month): what prices the line, as a fund coverage's tariff does.
     /// A grant counted in amount sets none.
-    pub fn line_tariff(&self, quantity: i64) -> Option<i64> {
+    pub fn line_tariff(&self, quantity: i64) -> Option<Centimes> {
         match self.unit {
             _ if self.tariff <= 0 => None,
             Unit::Sessions => Some(self.tariff * quantity),
@@ -41,10 +42,11 @@ impl Usable {
 }
 
 /// What a use needs of a grant counted in `unit`.
-pub fn need(unit: Unit, quantity: i64, charged: i64) -> i64 {
+/// (sessions or months, or centimes for a grant counted in amount).
+pub fn need(unit: Unit, quantity: i64, charged: Centimes) -> i64 {
     match unit {
         Unit::Sessions | Unit::Months => quantity,
-        Unit::Amount => charged,
+        Unit::Amount => charged.0,
     }
 }
 
@@ -113,7 +115,7 @@ pub async fn find(
     among: Among,
     act_code: &str,
     day: NaiveDate,
-    (quantity, charged): (i64, i64),
+    (quantity, charged): (i64, Centimes),
     pending: &[(i64, i64)],
 ) -> ApiResult<Found> {
     let (whose, partial) = match among {
@@ -125,9 +127,9 @@ pub async fn find(
 
 /// What a use takes of a grant that has `left`: [`need`], or for an amount
 /// covering part of a line (`partial`), what is left at most.
-pub fn taken(unit: Unit, quantity: i64, charged: i64, left: i64, partial: bool) -> i64 {
+pub fn taken(unit: Unit, quantity: i64, charged: Centimes, left: i64, partial: bool) -> i64 {
     match unit {
-        Unit::Amount if partial => charged.min(left),
+        Unit::Amount if partial => charged.0.min(left),
         _ => need(unit, quantity, charged),
     }
 }
@@ -137,7 +139,7 @@ async fn find_among(
     (column, value): (&str, i64),
     act_code: &str,
     day: NaiveDate,
-    (quantity, charged, partial): (i64, i64, bool),
+    (quantity, charged, partial): (i64, Centimes, bool),
     pending: &[(i64, i64)],
 ) -> ApiResult<Found> {
     let rows = sqlx::query(&format!(

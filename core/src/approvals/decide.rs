@@ -83,9 +83,9 @@ struct CheckedGrant {
     granted: i64,
     valid_from: NaiveDate,
     valid_to: NaiveDate,
-    tariff: i64,
-    mutual: i64,
-    member: i64,
+    tariff: money::Centimes,
+    mutual: money::Centimes,
+    member: money::Centimes,
 }
 
 fn check_grants(grants: &[GrantInput]) -> ApiResult<Vec<CheckedGrant>> {
@@ -144,7 +144,7 @@ fn check_grants(grants: &[GrantInput]) -> ApiResult<Vec<CheckedGrant>> {
                             format!("Acte accordé {n} : le montant accordé doit être positif."),
                         ));
                     }
-                    a
+                    a.0
                 }
             };
             let tariff = money::parse(&f("tariff"), &format!("Acte accordé {n}, tarif"), &g.tariff)?;

@@ -83,7 +83,7 @@ pub fn letter_pdf(head: &Letterhead, r: &Request, provider: Option<&Provider>) -
                 w.field("Code acte", &g.act_code);
                 w.field("Validité de l'accord", &format!("du {} au {}", fr(g.valid_from), fr(g.valid_to)));
                 match g.unit {
-                    Unit::Amount => w.field(g.unit.label(), &format!("{} DH", dh(g.granted))),
+                    Unit::Amount => w.field(g.unit.label(), &g.unit.show(g.granted)),
                     _ => w.field(g.unit.label(), &g.granted.to_string()),
                 }
                 let per = match g.unit {

@@ -3,6 +3,7 @@
 //! says that something is there.
 
 use crate::kernel::tone::Tone;
+use crate::money::Centimes;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -140,7 +141,7 @@ impl Unit {
         match self {
             Unit::Sessions => format!("{n} séance{}", if n > 1 { "s" } else { "" }),
             Unit::Months => format!("{n} mois"),
-            Unit::Amount => format!("{} DH", crate::money::format(n)),
+            Unit::Amount => format!("{} DH", crate::money::format(crate::money::Centimes(n))),
         }
     }
 }
@@ -231,12 +232,9 @@ pub struct Grant {
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
     /// Per unit (a session, a month), centimes; the two shares make the tariff.
-    #[ts(type = "number")]
-    pub tariff: i64,
-    #[ts(type = "number")]
-    pub mutual_share: i64,
-    #[ts(type = "number")]
-    pub member_share: i64,
+    pub tariff: Centimes,
+    pub mutual_share: Centimes,
+    pub member_share: Centimes,
 }
 
 /// A stored piece, without its content.
@@ -276,8 +274,7 @@ pub struct Request {
     pub sent_by: SentBy,
     pub expected_from: NaiveDate,
     pub expected_to: NaiveDate,
-    #[ts(type = "number")]
-    pub quotation: i64,
+    pub quotation: Centimes,
     pub acts: Vec<RequestedAct>,
     pub status: RequestStatus,
     /// The status in the member's words.

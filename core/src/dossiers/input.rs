@@ -4,6 +4,7 @@ use super::checklist::Contents;
 use super::model::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::money;
+use crate::money::Centimes;
 use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -47,14 +48,14 @@ pub struct DossierInput {
 }
 
 /// The most a single claim form may claim before it is taken for a typing error.
-pub const MAX_TOTAL: i64 = 50_000_000;
+pub const MAX_TOTAL: Centimes = Centimes(50_000_000);
 
 /// Checked values.
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub form_number: String,
     pub matricule: String,
-    pub total: i64,
+    pub total: Centimes,
 }
 
 /// `M21-0050533`: one to three letters, two digits, a dash, five to ten digits.

@@ -10,6 +10,7 @@ use super::workflow::{Input, Status, Transition};
 use crate::audit::Change;
 use crate::error::ApiResult;
 use crate::kernel::dates::fr;
+use crate::money::Centimes;
 use crate::storage::time;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
@@ -57,9 +58,9 @@ pub(crate) async fn apply_late_effect(
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Recovered {
     /// From the member: what the mutual paid him.
-    pub member: i64,
+    pub member: Centimes,
     /// Owed back by the fund (its part, sent on a slip).
-    pub fund: i64,
+    pub fund: Centimes,
 }
 
 /// A paid dossier's recovery, split by payer: the member gives back what the
@@ -87,8 +88,8 @@ async fn claw_back(
         .fetch_one(&mut **tx)
         .await?;
     // Dossiers liquidated before the split was stored: the mutual paid the gross.
-    let mutual = row.try_get::<Option<i64>, _>("mutual_pays")?.or(d.total_reimbursed).unwrap_or(0);
-    let amo = row.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
+    let mutual = row.try_get::<Option<Centimes>, _>("mutual_pays")?.or(d.total_reimbursed).unwrap_or_default();
+    let amo = row.try_get::<Option<Centimes>, _>("amo_due")?.unwrap_or_default();
     let sent = row.try_get::<Option<i64>, _>("fund_slip_id")?.is_some();
     let fund = row.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
     let why = format!(
@@ -137,7 +138,10 @@ async fn claw_back(
                 "reason": reason })),
         );
     }
-    Ok(Recovered { member: mutual.max(0), fund: if sent { amo.max(0) } else { 0 } })
+    Ok(Recovered {
+        member: mutual.max(Centimes::ZERO),
+        fund: if sent { amo.max(Centimes::ZERO) } else { Centimes::ZERO },
+    })
 }
 
 /// A late deposit's reason, as the member reads it.

@@ -2,6 +2,7 @@
 
 use super::checklist::Contents;
 use super::workflow::Status;
+use crate::money::Centimes;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -57,8 +58,7 @@ pub struct Dossier {
     pub kind: Kind,
     pub first_act_date: NaiveDate,
     /// Centimes.
-    #[ts(type = "number")]
-    pub total_claimed: i64,
+    pub total_claimed: Centimes,
     #[ts(type = "number")]
     pub pieces: i64,
     pub status: Status,
@@ -90,13 +90,11 @@ pub struct Dossier {
     /// Why the dossier was declared complete with documents missing.
     pub checklist_override: Option<String>,
     /// Centimes paid on it (statements issue), for claw-backs.
-    #[ts(type = "number | null")]
-    pub paid_amount: Option<i64>,
+    pub paid_amount: Option<Centimes>,
     /// Day the dossier was first recorded.
     pub received_on: NaiveDate,
     /// Centimes reimbursed in total by the liquidation (before claw-backs).
-    #[ts(type = "number | null")]
-    pub total_reimbursed: Option<i64>,
+    pub total_reimbursed: Option<Centimes>,
     pub payment_reference: Option<String>,
     /// When incomplete: the last day for its complement, after which it is rejected.
     pub complement_due: Option<NaiveDate>,

@@ -11,6 +11,7 @@ use super::workflow::{Status, OPEN_SQL};
 use crate::audit::Actor;
 use crate::auth::{self, Permission, Role};
 use crate::error::ApiResult;
+use crate::money::Centimes;
 use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -219,8 +220,7 @@ pub struct OverdueOriginal {
     #[ts(type = "number")]
     pub days_late: i64,
     /// Centimes clawed back from the member, if it was paid.
-    #[ts(type = "number | null")]
-    pub clawback: Option<i64>,
+    pub clawback: Option<Centimes>,
 }
 
 pub async fn overdue_originals(pool: &AnyPool, today: NaiveDate) -> ApiResult<Vec<OverdueOriginal>> {
@@ -234,7 +234,7 @@ pub async fn overdue_originals(pool: &AnyPool, today: NaiveDate) -> ApiResult<Ve
     let mut out = vec![];
     for r in &rows {
         let d = from_row(r)?;
-        let clawback: Option<i64> = sqlx::query_scalar("SELECT amount FROM clawbacks WHERE dossier_id = $1")
+        let clawback: Option<Centimes> = sqlx::query_scalar("SELECT amount FROM clawbacks WHERE dossier_id = $1")
             .bind(d.id)
             .fetch_optional(pool)
             .await?;
@@ -253,11 +253,9 @@ pub struct OverdueApplied {
     #[ts(type = "number")]
     pub clawbacks: i64,
     /// Centimes clawed back from members by this run: what the mutual paid them.
-    #[ts(type = "number")]
-    pub clawed_back: i64,
+    pub clawed_back: Centimes,
     /// AMO parts already sent to the fund, now owed back to it on the next slip.
-    #[ts(type = "number")]
-    pub returned_to_fund: i64,
+    pub returned_to_fund: Centimes,
 }
 
 /// Applies the late rule to every overdue original not yet flagged: the
@@ -274,7 +272,13 @@ pub async fn apply_overdue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     .fetch_all(&mut *tx)
     .await?;
     let rules = catalogues::deadline_rules(&mut *tx).await?;
-    let mut out = OverdueApplied { flagged: 0, rejected: 0, clawbacks: 0, clawed_back: 0, returned_to_fund: 0 };
+    let mut out = OverdueApplied {
+        flagged: 0,
+        rejected: 0,
+        clawbacks: 0,
+        clawed_back: Centimes::ZERO,
+        returned_to_fund: Centimes::ZERO,
+    };
     // Written at the end in one go: the journal's head is held for that
     // only, not for the whole batch (other desks journal too).
     let mut journal = vec![];

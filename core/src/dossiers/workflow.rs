@@ -261,6 +261,13 @@ pub enum Value {
     Now,
 }
 
+impl Value {
+    /// An amount written on the dossier.
+    pub fn money(c: crate::money::Centimes) -> Value {
+        Value::Int(Some(c.0))
+    }
+}
+
 /// A dossier as a transition reads it: which one, where in its life, which
 /// version (another change in between gives `stale`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

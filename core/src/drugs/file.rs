@@ -6,6 +6,7 @@
 
 use super::Drug;
 use crate::error::{ApiError, ApiResult};
+use crate::money::Centimes;
 use crate::sheet::{self, Cell};
 use std::collections::HashMap;
 
@@ -202,11 +203,11 @@ impl Row<'_> {
     }
 
     /// Centimes from `108,00`, `108.00`, `1 234,5`, `108` or a number cell.
-    fn price(&mut self, column: &str) -> Option<i64> {
+    fn price(&mut self, column: &str) -> Option<Centimes> {
         if let Cell::Number(f) = self.cell(column) {
             let f = *f;
             if f.is_finite() && (0.0..1e9).contains(&f) {
-                return Some((f * 100.0).round() as i64);
+                return Some(Centimes((f * 100.0).round() as i64));
             }
             self.fail(column, format!("« {f} » n'est pas un prix."));
             return None;
@@ -250,7 +251,7 @@ impl Row<'_> {
 
 /// A price written by hand or by a program: digits, one decimal mark (point
 /// or comma), spaces between thousands; zeros beyond the centimes dropped.
-fn centimes(raw: &str) -> Option<i64> {
+fn centimes(raw: &str) -> Option<Centimes> {
     let s: String = raw.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
     let (units, decimals) = match s.rfind([',', '.']) {
         Some(i) => (&s[..i], &s[i + 1..]),
@@ -268,7 +269,7 @@ fn centimes(raw: &str) -> Option<i64> {
     }
     let u: i64 = if units.is_empty() { 0 } else { units.parse().ok()? };
     let c: i64 = format!("{decimals:0<2}").parse().ok()?;
-    Some(u * 100 + c)
+    Some(Centimes(u * 100 + c))
 }
 
 #[cfg(test)]
@@ -304,7 +305,7 @@ mod tests {
         let ixor = &drugs[0];
         assert_eq!(
             (ixor.code.as_str(), ixor.ppv, ixor.prix_br, ixor.rate),
-            ("6118000032779", Some(10_800), Some(6_000), Some(7_000))
+            ("6118000032779", Some(Centimes(10_800)), Some(Centimes(6_000)), Some(7_000))
         );
         assert_eq!(ixor.ph, None);
         assert_eq!(ixor.princeps.as_deref(), Some("P"));
@@ -312,7 +313,10 @@ mod tests {
         let adr = &drugs[1];
         assert_eq!((adr.name.as_str(), adr.ppv, adr.prix_br, adr.rate), ("ADRENALINE 0,50 MG", None, None, Some(0)));
         assert_eq!((drugs[2].dosage.as_deref(), drugs[2].dosage_unit.as_deref()), (Some("600 / 5"), Some("MG / MG")));
-        assert_eq!((drugs[2].ppv, drugs[2].ph, drugs[2].rate), (Some(4_550), Some(3_000), Some(7_000)));
+        assert_eq!(
+            (drugs[2].ppv, drugs[2].ph, drugs[2].rate),
+            (Some(Centimes(4_550)), Some(Centimes(3_000)), Some(7_000))
+        );
         assert_eq!(drugs[3].dosage_unit.as_deref(), Some("µG"));
     }
 
@@ -347,10 +351,10 @@ mod tests {
 
     #[test]
     fn prices_read_as_centimes_never_floats() {
-        assert_eq!(centimes("108,00"), Some(10_800));
-        assert_eq!(centimes("1 234,5"), Some(123_450));
-        assert_eq!(centimes("60.000"), Some(6_000));
-        assert_eq!(centimes("0.1"), Some(10));
+        assert_eq!(centimes("108,00"), Some(Centimes(10_800)));
+        assert_eq!(centimes("1 234,5"), Some(Centimes(123_450)));
+        assert_eq!(centimes("60.000"), Some(Centimes(6_000)));
+        assert_eq!(centimes("0.1"), Some(Centimes(10)));
         assert_eq!(centimes("12,345"), None);
         assert_eq!(centimes("1.2.3"), None);
     }

@@ -13,6 +13,7 @@ pub mod versions;
 pub mod vignettes;
 
 use crate::liquidation::Rate;
+use crate::money::Centimes;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -33,14 +34,11 @@ pub struct Drug {
     pub form: Option<String>,
     pub presentation: Option<String>,
     /// Public price (PPV), centimes.
-    #[ts(type = "number | null")]
-    pub ppv: Option<i64>,
+    pub ppv: Option<Centimes>,
     /// Hospital price (PH), centimes.
-    #[ts(type = "number | null")]
-    pub ph: Option<i64>,
+    pub ph: Option<Centimes>,
     /// Reference price (PRIX_BR), the base of reimbursement, centimes.
-    #[ts(type = "number | null")]
-    pub prix_br: Option<i64>,
+    pub prix_br: Option<Centimes>,
     /// `P` princeps, `G` generic.
     pub princeps: Option<String>,
     /// The fund's rate in basis points (7000 = 70 %); 0: not reimbursable.
@@ -69,9 +67,9 @@ impl Drug {
             dosage_unit: None,
             form: None,
             presentation: None,
-            ppv: Some(ppv),
+            ppv: Some(Centimes(ppv)),
             ph: None,
-            prix_br,
+            prix_br: prix_br.map(Centimes),
             princeps: None,
             rate,
         }

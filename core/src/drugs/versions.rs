@@ -218,7 +218,7 @@ fn digest(drugs: &[Drug]) -> ApiResult<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn price(c: Option<i64>) -> String {
+fn price(c: Option<crate::money::Centimes>) -> String {
     c.map(dh).unwrap_or_else(|| "—".into())
 }
 

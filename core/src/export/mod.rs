@@ -15,7 +15,7 @@ pub enum Cell {
     Text(String),
     Int(i64),
     /// Centimes, shown as dirhams with two decimals.
-    Money(i64),
+    Money(crate::money::Centimes),
     Date(Option<NaiveDate>),
 }
 
@@ -91,7 +91,7 @@ pub fn write_xlsx(dest: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Cell>]
                 Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
                 Cell::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
                 // The spreadsheet stores numbers as doubles; the centimes stay exact up to 2^53.
-                Cell::Money(m) => ws.write_number_with_format(r, c, *m as f64 / 100.0, &money).map(|_| ()),
+                Cell::Money(m) => ws.write_number_with_format(r, c, m.0 as f64 / 100.0, &money).map(|_| ()),
                 Cell::Date(Some(d)) => {
                     let x = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(e)?;
                     ws.write_datetime_with_format(r, c, &x, &date).map(|_| ())

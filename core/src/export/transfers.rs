@@ -5,6 +5,7 @@
 
 use super::{write_xlsx, Cell};
 use crate::error::{ApiError, ApiResult};
+use crate::money::Centimes;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -23,8 +24,7 @@ pub struct Transfer {
     /// Whom the bank credits.
     pub member_name: String,
     pub rib: String,
-    #[ts(type = "number")]
-    pub amount: i64,
+    pub amount: Centimes,
 }
 
 /// A batch's transfers from its payments in the order of their references,
@@ -36,7 +36,7 @@ pub fn from_payments(rows: &[sqlx::any::AnyRow]) -> ApiResult<Vec<Transfer>> {
     for r in rows {
         let reference = r.try_get::<Option<String>, _>("payment_reference")?.unwrap_or_default();
         let number: String = r.try_get("number")?;
-        let amount: i64 = r.try_get("amount")?;
+        let amount: Centimes = r.try_get("amount")?;
         match out.last_mut() {
             Some(t) if t.payment_reference == reference => {
                 t.form_numbers = format!("{}, {number}", t.form_numbers);

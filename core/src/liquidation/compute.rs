@@ -15,6 +15,7 @@ use super::rules::{apply_coefficient, apply_rate, format_rate, in_force, Ceiling
 use crate::drugs::{pricing as drug_pricing, Drug};
 use crate::kernel::dates::fr;
 use crate::money::format as dh;
+use crate::money::Centimes;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ pub struct CareLine {
     pub act: String,
     pub quantity: i64,
     /// Centimes charged for the whole line.
-    pub charged: i64,
+    pub charged: Centimes,
     /// A chronic-illness declaration of the beneficiary in force on the
     /// line's date covers the act's group: the fund exempts him from his part.
     pub chronic: bool,
@@ -35,14 +36,14 @@ pub struct CareLine {
     pub approval: Option<String>,
     /// The tariff the mutual's approval grants for this line (its unit
     /// tariff × quantity), which prices it as a fund coverage does.
-    pub approval_tariff: Option<i64>,
+    pub approval_tariff: Option<Centimes>,
     /// Why the beneficiary is not covered on the line's date (the words the member reads), if he is not.
     pub not_covered: Option<String>,
     /// What the AMO fund already paid the provider for this line (its share
     /// of its invoice's payments), centimes.
-    pub paid_by_fund: i64,
+    pub paid_by_fund: Centimes,
     /// What the mutual already paid the provider under its own coverage.
-    pub paid_by_mutual: i64,
+    pub paid_by_mutual: Centimes,
     /// The fund's coverage of this line, with the line's share of its tariff.
     pub coverage: Option<FundTariff>,
     /// A reason found while gathering that refuses the line (the fund's
@@ -60,8 +61,8 @@ pub struct FundTariff {
     pub number: String,
     /// The fund's act code (`IMP2`).
     pub fund_act: String,
-    pub tariff: i64,
-    pub fund_share: i64,
+    pub tariff: Centimes,
+    pub fund_share: Centimes,
 }
 
 /// The dossier the lines belong to.
@@ -82,7 +83,7 @@ pub struct DossierFacts {
 pub struct Computed {
     /// The act's group of care (ceilings count per group).
     pub family: String,
-    pub base: i64,
+    pub base: Centimes,
     /// The fund's rate on the base (100 % when exempted).
     pub rate: u32,
     /// The fund exempted the member from his part (chronic illness): the
@@ -90,18 +91,18 @@ pub struct Computed {
     pub exempted: bool,
     /// The AMO part of the line, whoever receives it (the provider under the
     /// fund's tiers payant, or the member).
-    pub amo: i64,
+    pub amo: Centimes,
     /// The mutual's complementary part, paid to the member.
-    pub complementary: i64,
-    pub paid_by_fund: i64,
-    pub paid_by_mutual: i64,
+    pub complementary: Centimes,
+    pub paid_by_fund: Centimes,
+    pub paid_by_mutual: Centimes,
     /// The AMO part still due to the member (the AMO part less what the fund
     /// already paid the provider).
-    pub amo_to_member: i64,
+    pub amo_to_member: Centimes,
     /// What the member is reimbursed: AMO part due to him + complementary.
-    pub reimbursed: i64,
+    pub reimbursed: Centimes,
     /// What the member keeps to pay: charged − paid by others − reimbursed.
-    pub remainder: i64,
+    pub remainder: Centimes,
     /// How each figure was reached, in French, for the processor.
     pub explanation: Vec<String>,
 }
@@ -119,24 +120,24 @@ pub enum LineResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Liquidation {
     pub lines: Vec<LineResult>,
-    pub total_charged: i64,
+    pub total_charged: Centimes,
     /// What the fund and the mutual already paid providers for these lines.
-    pub total_paid_by_others: i64,
+    pub total_paid_by_others: Centimes,
     /// The AMO parts, whoever receives them.
-    pub total_amo: i64,
+    pub total_amo: Centimes,
     /// The AMO parts due to the member.
-    pub total_amo_to_member: i64,
-    pub total_complementary: i64,
+    pub total_amo_to_member: Centimes,
+    pub total_complementary: Centimes,
     /// What the member is reimbursed (AMO due to him + complementary).
-    pub total_reimbursed: i64,
+    pub total_reimbursed: Centimes,
     /// The member's remaining charge (reste à charge).
-    pub total_remainder: i64,
+    pub total_remainder: Centimes,
     /// (claw-back id, amount deducted now), oldest first, from what the mutual pays.
-    pub deductions: Vec<(i64, i64)>,
+    pub deductions: Vec<(i64, Centimes)>,
     /// What the fund pays the member (its AMO part), when the fund pays it.
-    pub fund_pays: i64,
+    pub fund_pays: Centimes,
     /// What the mutual transfers to the member, claw-backs deducted.
-    pub net_paid: i64,
+    pub net_paid: Centimes,
 }
 
 /// An act whose price the mutual has not typed yet.
@@ -160,23 +161,23 @@ pub fn liquidate(
     sets: &[RuleSet],
     dossier: &DossierFacts,
     lines: &[CareLine],
-    used: &BTreeMap<(i64, String, i32), i64>,
-    clawbacks: &[(i64, i64)],
+    used: &BTreeMap<(i64, String, i32), Centimes>,
+    clawbacks: &[(i64, Centimes)],
 ) -> Liquidation {
     let mut used = used.clone();
     let mut results = Vec::with_capacity(lines.len());
     let mut t = Liquidation {
         lines: vec![],
-        total_charged: 0,
-        total_paid_by_others: 0,
-        total_amo: 0,
-        total_amo_to_member: 0,
-        total_complementary: 0,
-        total_reimbursed: 0,
-        total_remainder: 0,
+        total_charged: Centimes::ZERO,
+        total_paid_by_others: Centimes::ZERO,
+        total_amo: Centimes::ZERO,
+        total_amo_to_member: Centimes::ZERO,
+        total_complementary: Centimes::ZERO,
+        total_reimbursed: Centimes::ZERO,
+        total_remainder: Centimes::ZERO,
         deductions: vec![],
-        fund_pays: 0,
-        net_paid: 0,
+        fund_pays: Centimes::ZERO,
+        net_paid: Centimes::ZERO,
     };
     for l in lines {
         t.total_charged += l.charged;
@@ -214,7 +215,12 @@ pub fn liquidate(
     t
 }
 
-fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i64, String, i32), i64>) -> LineResult {
+fn line(
+    sets: &[RuleSet],
+    d: &DossierFacts,
+    l: &CareLine,
+    used: &mut BTreeMap<(i64, String, i32), Centimes>,
+) -> LineResult {
     if let Some(why) = &l.blocked {
         return reject(why.clone());
     }
@@ -305,13 +311,13 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
                 dh(unit),
                 act.code,
                 dh(*value),
-                if coef != 100 { format!(", coefficient {}", dh(coef)) } else { String::new() }
+                if coef != 100 { format!(", coefficient {}", crate::money::hundredths(coef)) } else { String::new() }
             ));
             Some(unit * l.quantity)
         }
         (None, None, Pricing::Reference { unit_price: Some(p) }) => {
             why.push(format!("Tarif de référence = {} × {} DH", l.quantity, dh(*p)));
-            Some(p * l.quantity)
+            Some(*p * l.quantity)
         }
         (None, None, Pricing::Reference { unit_price: None }) => return LineResult::WaitsForPrice(unpriced(act)),
     };
@@ -334,12 +340,12 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     let (rate, amo) = match (&l.coverage, l.chronic, &drug) {
         _ if !d.has_fund => {
             why.push("Pas de caisse AMO pour ce bénéficiaire : part AMO nulle".to_string());
-            (0, 0)
+            (0, Centimes::ZERO)
         }
         // Its rate is what the fund's share is of the base (87,5 % for 700,00 of 800,00).
         (Some(c), _, _) => {
             let amo = c.fund_share.min(base);
-            (if base > 0 { ((amo as i128 * 10_000 + base as i128 / 2) / base as i128) as u32 } else { 0 }, amo)
+            (if base > 0 { ((amo.0 as i128 * 10_000 + base.0 as i128 / 2) / base.0 as i128) as u32 } else { 0 }, amo)
         }
         (None, true, _) => {
             why.push(format!("Part AMO = {} × 100 % (exonéré du ticket modérateur, ALD) = {}", dh(base), dh(base)));
@@ -395,7 +401,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
     let year = l.date.year();
     for c in rules.ceilings.iter().filter(|c| c.group == act.family) {
         let first = year - (c.years.max(1) as i32 - 1);
-        let so_far: i64 = used
+        let so_far: Centimes = used
             .iter()
             .filter(|((b, g, y), _)| {
                 *g == act.family
@@ -404,7 +410,7 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             })
             .map(|(_, v)| v)
             .sum();
-        let room = (c.amount - so_far).max(0);
+        let room = c.amount.less(so_far);
         if complementary > room {
             why.push(format!(
                 "{} (part de la mutuelle) : déjà payé {}, reste {} ; part mutuelle ramenée à {}",
@@ -416,11 +422,11 @@ fn line(sets: &[RuleSet], d: &DossierFacts, l: &CareLine, used: &mut BTreeMap<(i
             complementary = room;
         }
     }
-    *used.entry((l.beneficiary_id, act.family.clone(), year)).or_insert(0) += complementary;
+    *used.entry((l.beneficiary_id, act.family.clone(), year)).or_insert(Centimes::ZERO) += complementary;
     why.push(format!("Part AMO = {} ; part mutuelle = {}", dh(amo), dh(complementary)));
     // What others already paid the provider is never reimbursed again.
-    let amo_to_member = (amo - l.paid_by_fund).max(0);
-    let mut complementary = (complementary - l.paid_by_mutual).max(0);
+    let amo_to_member = amo.less(l.paid_by_fund);
+    let mut complementary = complementary.less(l.paid_by_mutual);
     if l.paid_by_fund > 0 {
         why.push(format!(
             "Déjà payé au prestataire par {} : {} ; part AMO due à l'adhérent = {}",

@@ -24,13 +24,13 @@ fn group(label: &str, amo_rate: u32, member_share_rate: u32, above_base_rate: u3
 fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
     RuleSet {
         effective_from: from,
-        key_values: [("B".to_string(), b_value), ("C".to_string(), 8_000)].into(),
+        key_values: [("B".to_string(), Centimes(b_value)), ("C".to_string(), Centimes(8_000))].into(),
         acts: vec![
             act("B", "biologie", Pricing::KeyLetter, false),
             act("C", "consultation", Pricing::KeyLetter, false),
-            act("PSYMOT", "reeducation", Pricing::Reference { unit_price: Some(15_000) }, true),
-            act("ORTHO", "reeducation", Pricing::Reference { unit_price: Some(12_500) }, true),
-            act("VERRES", "optique", Pricing::Reference { unit_price: Some(50_000) }, false),
+            act("PSYMOT", "reeducation", Pricing::Reference { unit_price: Some(Centimes(15_000)) }, true),
+            act("ORTHO", "reeducation", Pricing::Reference { unit_price: Some(Centimes(12_500)) }, true),
+            act("VERRES", "optique", Pricing::Reference { unit_price: Some(Centimes(50_000)) }, false),
             act("PHARMA", "pharmacie", Pricing::Drug, false),
             act("PROTH", "protheses_dentaires", Pricing::Reference { unit_price: None }, true),
         ],
@@ -46,7 +46,7 @@ fn rules(from: NaiveDate, b_value: i64) -> RuleSet {
         .into(),
         ceilings: vec![Ceiling {
             group: "optique".into(),
-            amount: 120_000,
+            amount: Centimes(120_000),
             years: 1,
             scope: CeilingScope::Beneficiary,
         }],
@@ -71,13 +71,13 @@ fn line(act: &str, qty: i64, charged: i64) -> CareLine {
         beneficiary_id: 2,
         act: act.into(),
         quantity: qty,
-        charged,
+        charged: Centimes(charged),
         chronic: false,
         approval: Some("AP-2023-000001".into()),
         approval_tariff: None,
         not_covered: None,
-        paid_by_fund: 0,
-        paid_by_mutual: 0,
+        paid_by_fund: Centimes(0),
+        paid_by_mutual: Centimes(0),
         coverage: None,
         blocked: None,
         drug: None,
@@ -103,10 +103,19 @@ fn the_worked_example_of_domain_md() {
     );
     let p = accepted(&l.lines[0]);
     // The fund 80 % of 600,00; the mutual half of the member's 120,00.
-    assert_eq!((p.base, p.reimbursed, p.amo, p.complementary, p.remainder), (60_000, 54_000, 48_000, 6_000, 6_000));
+    assert_eq!(
+        (p.base, p.reimbursed, p.amo, p.complementary, p.remainder),
+        (Centimes(60_000), Centimes(54_000), Centimes(48_000), Centimes(6_000), Centimes(6_000))
+    );
     let o = accepted(&l.lines[1]);
-    assert_eq!((o.base, o.reimbursed, o.amo, o.complementary, o.remainder), (50_000, 45_000, 40_000, 5_000, 5_000));
-    assert_eq!((l.total_charged, l.total_reimbursed, l.net_paid), (110_000, 99_000, 99_000));
+    assert_eq!(
+        (o.base, o.reimbursed, o.amo, o.complementary, o.remainder),
+        (Centimes(50_000), Centimes(45_000), Centimes(40_000), Centimes(5_000), Centimes(5_000))
+    );
+    assert_eq!(
+        (l.total_charged, l.total_reimbursed, l.net_paid),
+        (Centimes(110_000), Centimes(99_000), Centimes(99_000))
+    );
     assert_eq!(p.explanation[0], "Accord préalable AP-2023-000001 : 4 PSYMOT utilisé(s) sur l'accord");
     assert_eq!(p.explanation[1], "Tarif de référence = 4 × 150,00 DH");
     assert_eq!(p.explanation[2], "Base = le moindre du facturé (600,00) et du tarif de référence (600,00) = 600,00");
@@ -131,11 +140,17 @@ fn key_letters_reference_and_rounding() {
     let sets = [rules(day(2022, 1, 1), 110)];
     let l = liquidate(&sets, &facts(), &[line("b 120", 1, 15_000)], &BTreeMap::new(), &[]);
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.reimbursed, c.amo, c.complementary), (13_200, 11_880, 10_560, 1_320));
+    assert_eq!(
+        (c.base, c.reimbursed, c.amo, c.complementary),
+        (Centimes(13_200), Centimes(11_880), Centimes(10_560), Centimes(1_320))
+    );
     // B 33,33 = 36,663 → 36,66; AMO 29,328 → 29,33; the mutual 7,33 × 50 % = 3,665 → 3,67.
     let l = liquidate(&sets, &facts(), &[line("B 33,33", 1, 4_000)], &BTreeMap::new(), &[]);
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.amo, c.complementary, c.reimbursed, c.remainder), (3_666, 2_933, 367, 3_300, 700));
+    assert_eq!(
+        (c.base, c.amo, c.complementary, c.reimbursed, c.remainder),
+        (Centimes(3_666), Centimes(2_933), Centimes(367), Centimes(3_300), Centimes(700))
+    );
 }
 
 #[test]
@@ -147,18 +162,21 @@ fn the_funds_exemption_and_a_ceiling_on_the_mutuals_part_only() {
     let c = accepted(&l.lines[0]);
     assert_eq!(
         (c.base, c.rate, c.amo, c.complementary, c.remainder, c.exempted),
-        (8_000, 10_000, 8_000, 0, 2_000, true)
+        (Centimes(8_000), 10_000, Centimes(8_000), Centimes(0), Centimes(2_000), true)
     );
     assert!(c
         .explanation
         .contains(&"Part AMO = 80,00 × 100 % (exonéré du ticket modérateur, ALD) = 80,00".to_string()));
     // Optics: the mutual already paid 1 000,00 this year of its 1 200,00 ceiling.
-    let used: BTreeMap<_, _> = [((2, "optique".to_string(), 2023), 100_000)].into();
+    let used: BTreeMap<_, _> = [((2, "optique".to_string(), 2023), Centimes(100_000))].into();
     let l = liquidate(&sets, &facts(), &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)], &used, &[]);
     // Forfait 500,00: the fund 60 % = 300,00; the mutual 200,00 under it and
     // 150,00 of the 300,00 above, cut to the 200,00 left.
     let first = accepted(&l.lines[0]);
-    assert_eq!((first.amo, first.complementary, first.reimbursed), (30_000, 20_000, 50_000));
+    assert_eq!(
+        (first.amo, first.complementary, first.reimbursed),
+        (Centimes(30_000), Centimes(20_000), Centimes(50_000))
+    );
     assert!(first.explanation.contains(
         &"Plafond optique de 1 200,00 DH par bénéficiaire par an (part de la mutuelle) : déjà payé 1 000,00, reste \
             200,00 ; part mutuelle ramenée à 200,00"
@@ -166,16 +184,19 @@ fn the_funds_exemption_and_a_ceiling_on_the_mutuals_part_only() {
     ));
     // The ceiling reached: the fund's part is still paid.
     let second = accepted(&l.lines[1]);
-    assert_eq!((second.amo, second.complementary, second.reimbursed), (6_000, 0, 6_000));
+    assert_eq!((second.amo, second.complementary, second.reimbursed), (Centimes(6_000), Centimes(0), Centimes(6_000)));
 }
 
 #[test]
 fn a_mutual_approval_with_a_tariff_prices_its_line_and_an_act_without_price_waits() {
     let sets = [rules(day(2022, 1, 1), 110)];
-    let granted = CareLine { approval_tariff: Some(300_000), ..line("PROTH", 1, 450_000) };
+    let granted = CareLine { approval_tariff: Some(Centimes(300_000)), ..line("PROTH", 1, 450_000) };
     let l = liquidate(&sets, &facts(), &[granted, line("PROTH", 1, 450_000)], &BTreeMap::new(), &[]);
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.amo, c.complementary, c.remainder), (300_000, 240_000, 60_000, 150_000));
+    assert_eq!(
+        (c.base, c.amo, c.complementary, c.remainder),
+        (Centimes(300_000), Centimes(240_000), Centimes(60_000), Centimes(150_000))
+    );
     assert!(c.explanation.contains(&"Tarif de l'accord AP-2023-000001 de la mutuelle = 3 000,00".to_string()));
     assert!(
         matches!(&l.lines[1], LineResult::WaitsForPrice(r) if r.starts_with("PROTH (PROTH) n'a pas encore de tarif"))
@@ -247,11 +268,11 @@ fn rejected_lines_say_why() {
 fn clawbacks_are_deducted_oldest_first() {
     let sets = [rules(day(2022, 1, 1), 110)];
     let lines = [line("PSYMOT", 4, 60_000), line("ORTHO", 4, 50_000)];
-    let l = liquidate(&sets, &facts(), &lines, &BTreeMap::new(), &[(7, 70_000), (9, 30_000)]);
-    assert_eq!(l.deductions, vec![(7, 70_000), (9, 29_000)]);
+    let l = liquidate(&sets, &facts(), &lines, &BTreeMap::new(), &[(7, Centimes(70_000)), (9, Centimes(30_000))]);
+    assert_eq!(l.deductions, vec![(7, Centimes(70_000)), (9, Centimes(29_000))]);
     assert_eq!(l.net_paid, 0);
-    let l = liquidate(&sets, &facts(), &lines, &BTreeMap::new(), &[(7, 8_000)]);
-    assert_eq!((l.deductions.clone(), l.net_paid), (vec![(7, 8_000)], 91_000));
+    let l = liquidate(&sets, &facts(), &lines, &BTreeMap::new(), &[(7, Centimes(8_000))]);
+    assert_eq!((l.deductions.clone(), l.net_paid), (vec![(7, Centimes(8_000))], Centimes(91_000)));
 }
 
 /// The worked example as the money really flowed: the fund's coverage
@@ -264,22 +285,33 @@ fn the_worked_example_under_the_funds_coverage() {
     let mut r = rules(day(2022, 1, 1), 110);
     r.groups.get_mut("reeducation").unwrap().member_share_rate = 10_000;
     let cover = |tariff, fund_share| {
+        let (tariff, fund_share) = (Centimes(tariff), Centimes(fund_share));
         Some(FundTariff { number: "76372825".into(), fund_act: "IMP2".into(), tariff, fund_share })
     };
     let lines = [
-        CareLine { approval: None, paid_by_fund: 38_182, coverage: cover(43_636, 38_182), ..line("PSYMOT", 4, 60_000) },
-        CareLine { approval: None, paid_by_fund: 31_818, coverage: cover(36_364, 31_818), ..line("ORTHO", 4, 50_000) },
+        CareLine {
+            approval: None,
+            paid_by_fund: Centimes(38_182),
+            coverage: cover(43_636, 38_182),
+            ..line("PSYMOT", 4, 60_000)
+        },
+        CareLine {
+            approval: None,
+            paid_by_fund: Centimes(31_818),
+            coverage: cover(36_364, 31_818),
+            ..line("ORTHO", 4, 50_000)
+        },
     ];
     let l = liquidate(&[r.clone()], &facts(), &lines, &BTreeMap::new(), &[]);
     let p = accepted(&l.lines[0]);
     assert_eq!(
         (p.base, p.amo, p.amo_to_member, p.complementary, p.reimbursed, p.remainder),
-        (43_636, 38_182, 0, 5_454, 5_454, 16_364)
+        (Centimes(43_636), Centimes(38_182), Centimes(0), Centimes(5_454), Centimes(5_454), Centimes(16_364))
     );
     let o = accepted(&l.lines[1]);
     assert_eq!(
         (o.base, o.amo, o.amo_to_member, o.complementary, o.reimbursed, o.remainder),
-        (36_364, 31_818, 0, 4_546, 4_546, 13_636)
+        (Centimes(36_364), Centimes(31_818), Centimes(0), Centimes(4_546), Centimes(4_546), Centimes(13_636))
     );
     assert_eq!(
         (
@@ -292,7 +324,16 @@ fn the_worked_example_under_the_funds_coverage() {
             l.total_remainder,
             l.net_paid
         ),
-        (110_000, 70_000, 70_000, 0, 10_000, 10_000, 30_000, 10_000)
+        (
+            Centimes(110_000),
+            Centimes(70_000),
+            Centimes(70_000),
+            Centimes(0),
+            Centimes(10_000),
+            Centimes(10_000),
+            Centimes(30_000),
+            Centimes(10_000)
+        )
     );
     assert!(
         p.explanation
@@ -306,7 +347,7 @@ fn the_worked_example_under_the_funds_coverage() {
     // Never more than the family bore (400,00), even if the mutual covered everything above the tariff.
     r.groups.get_mut("reeducation").unwrap().above_base_rate = 10_000;
     let l = liquidate(&[r], &facts(), &lines, &BTreeMap::new(), &[]);
-    assert_eq!((l.total_reimbursed, l.total_remainder), (40_000, 0));
+    assert_eq!((l.total_reimbursed, l.total_remainder), (Centimes(40_000), Centimes(0)));
 }
 
 #[test]
@@ -318,18 +359,21 @@ fn what_others_paid_is_never_reimbursed_again() {
     let l = liquidate(
         &sets,
         &facts(),
-        &[CareLine { paid_by_mutual: 14_000, ..line("C", 1, 15_000) }],
+        &[CareLine { paid_by_mutual: Centimes(14_000), ..line("C", 1, 15_000) }],
         &BTreeMap::new(),
         &[],
     );
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.amo, c.amo_to_member, c.complementary, c.reimbursed, c.remainder), (6_400, 1_000, 0, 1_000, 0));
+    assert_eq!(
+        (c.amo, c.amo_to_member, c.complementary, c.reimbursed, c.remainder),
+        (Centimes(6_400), Centimes(1_000), Centimes(0), Centimes(1_000), Centimes(0))
+    );
     // The fund pays the AMO part itself: the mutual transfers only its complementary part.
     let fund = DossierFacts { mutual_pays_amo: false, ..facts() };
-    let l = liquidate(&sets, &fund, &[line("C", 1, 15_000)], &BTreeMap::new(), &[(3, 500)]);
+    let l = liquidate(&sets, &fund, &[line("C", 1, 15_000)], &BTreeMap::new(), &[(3, Centimes(500))]);
     assert_eq!(
         (l.total_reimbursed, l.fund_pays, l.deductions.clone(), l.net_paid),
-        (7_200, 6_400, vec![(3, 500)], 300)
+        (Centimes(7_200), Centimes(6_400), vec![(3, Centimes(500))], Centimes(300))
     );
     // An act with no public tariff is refused outside a coverage, naming it.
     let mut r = rules(day(2022, 1, 1), 110);
@@ -352,67 +396,6 @@ fn what_others_paid_is_never_reimbursed_again() {
     assert_eq!(l.total_remainder, 400_000);
 }
 
-fn drug(code: &str, ppv: i64, prix_br: Option<i64>, rate: u32) -> crate::drugs::Drug {
-    crate::drugs::Drug::sample(code, &format!("DRUG {code}"), ppv, prix_br, Some(rate))
-}
-
-#[test]
-fn a_drug_is_priced_on_its_reference_price_at_the_lists_rate() {
-    let princeps =
-        CareLine { drug: Some(drug("6118000032779", 10_800, Some(6_000), 7_000)), ..line("PHARMA", 2, 21_600) };
-    let generic = CareLine { drug: Some(drug("6118000032780", 4_500, Some(4_500), 7_000)), ..line("PHARMA", 1, 4_500) };
-    let zero = CareLine { drug: Some(drug("6118000032781", 3_000, Some(3_000), 0)), ..line("PHARMA", 1, 3_000) };
-    let unknown =
-        CareLine { blocked: Some("Code 6118000099999 absent du référentiel.".into()), ..line("PHARMA", 1, 1_000) };
-    let no_code = line("PHARMA", 1, 1_000);
-    let l = liquidate(
-        &[rules(day(2022, 1, 1), 110)],
-        &facts(),
-        &[princeps, generic, zero, unknown, no_code],
-        &BTreeMap::new(),
-        &[],
-    );
-    // Princeps: base 2 × 60,00 = 120,00 (not 216,00 charged); AMO 70 % = 84,00; the
-    // mutual 100 % of the member's 36,00 under the base, nothing of the 96,00 above.
-    let c = accepted(&l.lines[0]);
-    assert_eq!(
-        (c.base, c.rate, c.amo, c.complementary, c.reimbursed, c.remainder),
-        (12_000, 7_000, 8_400, 3_600, 12_000, 9_600)
-    );
-    // Generic at its reference: 45,00 base, AMO 31,50, mutual 13,50, nothing left.
-    let c = accepted(&l.lines[1]);
-    assert_eq!((c.base, c.amo, c.complementary, c.remainder), (4_500, 3_150, 1_350, 0));
-    assert_eq!(
-        l.lines[2],
-        LineResult::Rejected("Médicament non remboursable (DRUG 6118000032781, taux 0 % au référentiel).".into())
-    );
-    assert_eq!(l.lines[3], LineResult::Rejected("Code 6118000099999 absent du référentiel.".into()));
-    assert!(matches!(&l.lines[4], LineResult::Rejected(r) if r.starts_with("Médicament sans code")));
-    assert_eq!(l.total_amo, 11_550);
-    assert_eq!(l.total_remainder, 9_600 + 3_000 + 1_000 + 1_000);
-    // A drug for a chronic illness the fund exempts: 100 % of its base.
-    let exempt = CareLine {
-        chronic: true,
-        drug: Some(drug("6118000032780", 4_500, Some(4_000), 7_000)),
-        ..line("PHARMA", 1, 4_500)
-    };
-    let l = liquidate(&[rules(day(2022, 1, 1), 110)], &facts(), &[exempt], &BTreeMap::new(), &[]);
-    let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.amo, c.complementary, c.remainder, c.exempted), (4_000, 4_000, 0, 500, true));
-}
-
-#[test]
-fn the_mutuals_drug_rule_may_cover_above_the_reference() {
-    let mut r = rules(day(2022, 1, 1), 110);
-    *r.groups.get_mut("pharmacie").unwrap() = group("Médicaments", 7_000, 5_000, 2_500);
-    let princeps =
-        CareLine { drug: Some(drug("6118000032779", 10_800, Some(6_000), 7_000)), ..line("PHARMA", 1, 10_800) };
-    let l = liquidate(&[r], &facts(), &[princeps], &BTreeMap::new(), &[]);
-    // Base 60,00: AMO 42,00; mutual 50 % of 18,00 = 9,00 and 25 % of the 48,00 above = 12,00.
-    let c = accepted(&l.lines[0]);
-    assert_eq!((c.amo, c.complementary, c.reimbursed, c.remainder), (4_200, 2_100, 6_300, 4_500));
-}
-
 #[test]
 fn glasses_every_two_years_for_the_family_count_earlier_years_and_every_member() {
     // The mutual pays at most 600,00 of optics per family over two calendar
@@ -420,20 +403,21 @@ fn glasses_every_two_years_for_the_family_count_earlier_years_and_every_member()
     // this year (2023), 900,00 in 2021 are out of the window; Salma's
     // glasses leave only 50,00 of its part.
     let mut r = rules(day(2022, 1, 1), 110);
-    r.ceilings = vec![Ceiling { group: "optique".into(), amount: 60_000, years: 2, scope: CeilingScope::Family }];
+    r.ceilings =
+        vec![Ceiling { group: "optique".into(), amount: Centimes(60_000), years: 2, scope: CeilingScope::Family }];
     let used: BTreeMap<_, _> = [
-        ((1, "optique".to_string(), 2022), 35_000),
-        ((3, "optique".to_string(), 2023), 20_000),
-        ((3, "optique".to_string(), 2021), 90_000),
+        ((1, "optique".to_string(), 2022), Centimes(35_000)),
+        ((3, "optique".to_string(), 2023), Centimes(20_000)),
+        ((3, "optique".to_string(), 2021), Centimes(90_000)),
     ]
     .into();
     let l = liquidate(&[r.clone()], &facts(), &[line("VERRES", 1, 80_000), line("VERRES", 1, 10_000)], &used, &[]);
     // Forfait 500,00: the fund 300,00; the mutual's 350,00 cut to the 50,00 left.
     let first = accepted(&l.lines[0]);
-    assert_eq!((first.amo, first.complementary), (30_000, 5_000));
+    assert_eq!((first.amo, first.complementary), (Centimes(30_000), Centimes(5_000)));
     assert!(first.explanation.iter().any(|e| e.starts_with("Plafond optique de 600,00 DH par famille tous les 2 ans")));
     // The second pair in the same dossier counts the first: nothing is left of the mutual's part.
-    assert_eq!((accepted(&l.lines[1]).amo, accepted(&l.lines[1]).complementary), (6_000, 0));
+    assert_eq!((accepted(&l.lines[1]).amo, accepted(&l.lines[1]).complementary), (Centimes(6_000), Centimes(0)));
     // Per beneficiary, the others' glasses do not count: Salma (2) has her 600,00.
     r.ceilings[0].scope = CeilingScope::Beneficiary;
     let l = liquidate(&[r], &facts(), &[line("VERRES", 1, 80_000)], &used, &[]);
@@ -453,5 +437,11 @@ fn without_a_fund_there_is_no_amo_part_nor_exemption() {
         &[],
     );
     let c = accepted(&l.lines[0]);
-    assert_eq!((c.base, c.rate, c.amo, c.complementary, c.exempted), (8_000, 0, 0, 4_000, false));
+    assert_eq!(
+        (c.base, c.rate, c.amo, c.complementary, c.exempted),
+        (Centimes(8_000), 0, Centimes(0), Centimes(4_000), false)
+    );
 }
+
+#[path = "compute_drug_tests.rs"]
+mod drugs;

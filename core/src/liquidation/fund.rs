@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::money;
+use crate::money::Centimes;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -94,12 +95,9 @@ pub struct FundCoverage {
     pub used: i64,
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
-    #[ts(type = "number")]
-    pub tariff: i64,
-    #[ts(type = "number")]
-    pub fund_share: i64,
-    #[ts(type = "number")]
-    pub member_share: i64,
+    pub tariff: Centimes,
+    pub fund_share: Centimes,
+    pub member_share: Centimes,
     /// The acts of the rule set this coverage covers.
     pub acts: Vec<String>,
     pub insured_name: Option<String>,

@@ -11,6 +11,7 @@ use super::rules::RuleSet;
 use crate::dossiers::workflow::Status;
 use crate::error::ApiResult;
 use crate::money;
+use crate::money::Centimes;
 use chrono::Datelike;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
@@ -23,8 +24,8 @@ pub(super) async fn already_paid(
     tx: &mut Transaction<'static, Any>,
     member_id: i64,
     stored: &[StoredLine],
-) -> ApiResult<BTreeMap<(i64, String, i32), i64>> {
-    let mut used: BTreeMap<(i64, String, i32), i64> = BTreeMap::new();
+) -> ApiResult<BTreeMap<(i64, String, i32), Centimes>> {
+    let mut used: BTreeMap<(i64, String, i32), Centimes> = BTreeMap::new();
     let (Some(first), Some(last)) =
         (stored.iter().map(|l| l.date.year()).min(), stored.iter().map(|l| l.date.year()).max())
     else {
@@ -48,14 +49,17 @@ pub(super) async fn already_paid(
         let family: Option<String> = r.try_get("family")?;
         let year: i32 = r.try_get::<String, _>("y")?.parse().map_err(crate::error::ApiError::internal)?;
         if let Some(f) = family {
-            used.insert((r.try_get("beneficiary_id")?, f, year), r.try_get::<Option<i64>, _>("total")?.unwrap_or(0));
+            used.insert(
+                (r.try_get("beneficiary_id")?, f, year),
+                r.try_get::<Option<Centimes>, _>("total")?.unwrap_or_default(),
+            );
         }
     }
     Ok(used)
 }
 
 /// The member's claw-backs with something left to deduct, oldest first.
-pub(super) async fn outstanding(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<Vec<(i64, i64)>> {
+pub(super) async fn outstanding(tx: &mut Transaction<'static, Any>, member_id: i64) -> ApiResult<Vec<(i64, Centimes)>> {
     let rows = sqlx::query(
         "SELECT c.id, c.amount - COALESCE((SELECT CAST(SUM(x.amount) AS BIGINT) FROM clawback_deductions x WHERE \
             x.clawback_id = c.id), 0) AS left_to_deduct
@@ -66,7 +70,7 @@ pub(super) async fn outstanding(tx: &mut Transaction<'static, Any>, member_id: i
     .await?;
     Ok(rows
         .iter()
-        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("left_to_deduct")?)))
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<Centimes, _>("left_to_deduct")?)))
         .collect::<ApiResult<Vec<_>>>()?
         .into_iter()
         .filter(|(_, left)| *left > 0)
@@ -157,7 +161,7 @@ pub(super) fn price_by_coverages(lines: &mut [CareLine], covers: &[Option<CoverU
     }
     for idx in groups.values() {
         let c = &covers[idx[0]].as_ref().expect("grouped lines have a coverage").coverage;
-        let weights: Vec<i64> = idx.iter().map(|i| lines[*i].charged).collect();
+        let weights: Vec<Centimes> = idx.iter().map(|i| lines[*i].charged).collect();
         let tariffs = money::split(c.tariff, &weights);
         let shares = money::split(c.fund_share, &weights);
         for (k, i) in idx.iter().enumerate() {
@@ -181,7 +185,7 @@ pub(super) fn share_payments(lines: &mut [CareLine], stored: &[StoredLine], paym
             .filter(|(_, l)| l.invoice_number.as_deref() == Some(p.invoice_number.as_str()))
             .map(|(i, _)| i)
             .collect();
-        let weights: Vec<i64> = idx.iter().map(|i| lines[*i].charged).collect();
+        let weights: Vec<Centimes> = idx.iter().map(|i| lines[*i].charged).collect();
         for (k, share) in money::split(p.amount, &weights).into_iter().enumerate() {
             match p.payer {
                 Payer::Fonds => lines[idx[k]].paid_by_fund += share,

@@ -21,6 +21,7 @@ use crate::dossiers::Dossier;
 use crate::drugs;
 use crate::error::{ApiError, ApiResult};
 use crate::members::coverage::Coverage;
+use crate::money::Centimes;
 use crate::storage::{time, Db};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -32,32 +33,23 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LiquidationView {
     pub lines: Vec<StoredLine>,
-    #[ts(type = "number")]
-    pub total_charged: i64,
+    pub total_charged: Centimes,
     /// Already paid to providers by the fund or the mutual.
-    #[ts(type = "number")]
-    pub total_paid_by_others: i64,
+    pub total_paid_by_others: Centimes,
     /// The AMO parts, whoever receives them.
-    #[ts(type = "number")]
-    pub total_amo: i64,
-    #[ts(type = "number")]
-    pub total_complementary: i64,
+    pub total_amo: Centimes,
+    pub total_complementary: Centimes,
     /// What the member is reimbursed (AMO due to him + complementary).
-    #[ts(type = "number")]
-    pub total_reimbursed: i64,
+    pub total_reimbursed: Centimes,
     /// The member's remaining charge.
-    #[ts(type = "number")]
-    pub total_remainder: i64,
+    pub total_remainder: Centimes,
     /// The AMO fund's name and what it pays the member itself.
     pub fund_name: String,
-    #[ts(type = "number")]
-    pub fund_pays: i64,
+    pub fund_pays: Centimes,
     /// Claw-backs deducted now (centimes).
-    #[ts(type = "number")]
-    pub clawback_deducted: i64,
+    pub clawback_deducted: Centimes,
     /// What the mutual transfers to the member.
-    #[ts(type = "number")]
-    pub net_paid: i64,
+    pub net_paid: Centimes,
     #[ts(type = "number")]
     pub version: i64,
 }
@@ -109,8 +101,8 @@ pub async fn liquidate(
 struct Gathered {
     sets: Vec<RuleSet>,
     arrangement: fund::Arrangement,
-    used: BTreeMap<(i64, String, i32), i64>,
-    clawbacks: Vec<(i64, i64)>,
+    used: BTreeMap<(i64, String, i32), Centimes>,
+    clawbacks: Vec<(i64, Centimes)>,
     lines: Vec<CareLine>,
     /// The granted approval each line uses (grant id, units), taken once the line is accepted.
     uses: Vec<Option<(i64, i64)>>,
@@ -191,8 +183,8 @@ async fn gather(
                 Some(Err(why)) => Some(why),
                 None => Some("Ce bénéficiaire n'est pas de la famille de l'adhérent.".into()),
             },
-            paid_by_fund: 0,
-            paid_by_mutual: 0,
+            paid_by_fund: Centimes::ZERO,
+            paid_by_mutual: Centimes::ZERO,
             coverage: None,
             blocked,
             drug: drug.map(|(_, d)| d),
@@ -308,7 +300,7 @@ async fn write(
             .await?;
         }
     }
-    let deducted: i64 = result.deductions.iter().map(|(_, a)| a).sum();
+    let deducted: Centimes = result.deductions.iter().map(|(_, a)| a).sum();
     for (clawback_id, amount) in &result.deductions {
         sqlx::query(
             "INSERT INTO clawback_deductions (clawback_id, dossier_id, amount, created_at) VALUES ($1, $2, $3, $4)",
@@ -321,19 +313,19 @@ async fn write(
         .await?;
     }
     let mutual_pays = result.net_paid + deducted;
-    let int = |v: i64| Value::Int(Some(v));
+    let money = Value::money;
     let payload = vec![
         ("liquidated_at", Value::Now),
-        ("total_reimbursed", int(result.total_reimbursed)),
-        ("clawback_deducted", int(deducted)),
+        ("total_reimbursed", money(result.total_reimbursed)),
+        ("clawback_deducted", money(deducted)),
         ("fund_name", Value::Text(Some(arrangement.fund_name.clone()))),
-        ("mutual_pays_amo", int(facts.mutual_pays_amo as i64)),
-        ("paid_by_others", int(result.total_paid_by_others)),
-        ("total_amo", int(result.total_amo)),
-        ("fund_pays", int(result.fund_pays)),
-        ("mutual_pays", int(mutual_pays)),
-        ("total_remainder", int(result.total_remainder)),
-        ("amo_due", int(result.total_amo_to_member)),
+        ("mutual_pays_amo", Value::Int(Some(facts.mutual_pays_amo as i64))),
+        ("paid_by_others", money(result.total_paid_by_others)),
+        ("total_amo", money(result.total_amo)),
+        ("fund_pays", money(result.fund_pays)),
+        ("mutual_pays", money(mutual_pays)),
+        ("total_remainder", money(result.total_remainder)),
+        ("amo_due", money(result.total_amo_to_member)),
     ];
     let details = serde_json::json!({
         "total_charged": result.total_charged, "total_complementary": result.total_complementary,

@@ -15,6 +15,7 @@ use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::members::coverage::Coverage;
 use crate::money;
+use crate::money::Centimes;
 use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -85,47 +86,37 @@ pub struct StoredLine {
     pub act: String,
     #[ts(type = "number")]
     pub quantity: i64,
-    #[ts(type = "number")]
-    pub charged: i64,
+    pub charged: Centimes,
     pub provider: Option<String>,
     pub invoice_number: Option<String>,
     /// What the act is called (`Psychomotricité (séance)`), from the rules of its date.
     pub label: String,
     /// Already paid to the provider by the fund, by the mutual (centimes).
-    #[ts(type = "number")]
-    pub paid_by_fund: i64,
-    #[ts(type = "number")]
-    pub paid_by_mutual: i64,
+    pub paid_by_fund: Centimes,
+    pub paid_by_mutual: Centimes,
     /// The fund's coverage that priced the line.
     pub coverage_number: Option<String>,
     pub accepted: Option<bool>,
-    #[ts(type = "number | null")]
-    pub base: Option<i64>,
+    pub base: Option<Centimes>,
     /// The fund's rate on the base, basis points.
     #[ts(type = "number | null")]
     pub rate: Option<i64>,
     /// The fund exempted the member from his part (chronic illness): shown
     /// « exonéré (ALD) », never the illness.
     pub exempted: bool,
-    #[ts(type = "number | null")]
-    pub amo: Option<i64>,
-    #[ts(type = "number | null")]
-    pub complementary: Option<i64>,
+    pub amo: Option<Centimes>,
+    pub complementary: Option<Centimes>,
     /// The AMO part due to the member (the AMO part less what the fund paid the provider).
-    #[ts(type = "number | null")]
-    pub amo_to_member: Option<i64>,
-    #[ts(type = "number | null")]
-    pub reimbursed: Option<i64>,
-    #[ts(type = "number | null")]
-    pub remainder: Option<i64>,
+    pub amo_to_member: Option<Centimes>,
+    pub reimbursed: Option<Centimes>,
+    pub remainder: Option<Centimes>,
     /// Why it was rejected, as the member reads it.
     pub reason: Option<String>,
     /// How each figure was reached.
     pub explanation: Vec<String>,
     /// A pharmacy line's drug code, and the version of the list that priced it once liquidated.
     pub drug_code: Option<String>,
-    #[ts(type = "number | null")]
-    pub vignette_price: Option<i64>,
+    pub vignette_price: Option<Centimes>,
     /// What the processor should look at before liquidating (a code absent
     /// from the list, a vignette at another price…).
     pub warnings: Vec<String>,
@@ -247,11 +238,11 @@ pub fn absent(code: &str, day: NaiveDate) -> String {
 struct Parsed<'a> {
     line: &'a CareLineInput,
     act: String,
-    charged: i64,
+    charged: Centimes,
     provider: Option<String>,
     invoice: Option<String>,
     drug_code: Option<String>,
-    vignette_price: Option<i64>,
+    vignette_price: Option<Centimes>,
 }
 
 /// Replaces the care lines of a dossier being processed (all of them, one

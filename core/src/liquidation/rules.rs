@@ -5,6 +5,7 @@
 //! date, until the next one. The claim form's kind decides its checklist,
 //! never a rate.
 
+use crate::money::Centimes;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,10 +24,7 @@ pub enum Pricing {
     /// act has no price yet (no public source found): listed to the
     /// administrator, and a line of it waits for one (unless a coverage or
     /// approval with a tariff prices it).
-    Reference {
-        #[ts(type = "number | null")]
-        unit_price: Option<i64>,
-    },
+    Reference { unit_price: Option<Centimes> },
     /// No public reference value: the line is priced only by the tariff of a
     /// coverage or approval that covers it (the fund's or the mutual's), and
     /// refused without one, naming the missing tariff.
@@ -58,7 +56,7 @@ pub struct RuleSet {
     pub effective_from: NaiveDate,
     /// Centimes per coefficient unit, per key letter.
     #[ts(type = "Record<string, number>")]
-    pub key_values: BTreeMap<String, i64>,
+    pub key_values: BTreeMap<String, Centimes>,
     pub acts: Vec<Act>,
     /// Per group of care (an act's `family`): the fund's rate and the mutual's rule.
     #[ts(type = "Record<string, CareGroup>")]
@@ -87,8 +85,7 @@ pub struct Ceiling {
     /// The group of care it caps.
     pub group: String,
     /// Centimes.
-    #[ts(type = "number")]
-    pub amount: i64,
+    pub amount: Centimes,
     /// Over how many calendar years, the line's year and those before it
     /// (1: each year; 2: glasses every two years), 1 to [`Ceiling::LONGEST`].
     pub years: u32,
@@ -179,17 +176,17 @@ pub fn in_force(sets: &[RuleSet], day: NaiveDate) -> Option<&RuleSet> {
 }
 
 /// `amount × rate`, rounded to the centime, half away from zero.
-pub fn apply_rate(amount: i64, rate: Rate) -> i64 {
-    let p = amount as i128 * rate as i128;
+pub fn apply_rate(amount: Centimes, rate: Rate) -> Centimes {
+    let p = amount.0 as i128 * rate as i128;
     let q = (p.abs() + 5_000) / 10_000;
-    (if p < 0 { -q } else { q }) as i64
+    Centimes((if p < 0 { -q } else { q }) as i64)
 }
 
 /// `value × coefficient/100`, rounded the same way (coefficients in hundredths: `B 120` is 12 000).
-pub fn apply_coefficient(value: i64, hundredths: i64) -> i64 {
-    let p = value as i128 * hundredths as i128;
+pub fn apply_coefficient(value: Centimes, hundredths: i64) -> Centimes {
+    let p = value.0 as i128 * hundredths as i128;
     let q = (p.abs() + 50) / 100;
-    (if p < 0 { -q } else { q }) as i64
+    Centimes((if p < 0 { -q } else { q }) as i64)
 }
 
 /// `80 %`, `72,5 %`.
@@ -207,12 +204,12 @@ mod tests {
 
     #[test]
     fn rounding_is_half_away_from_zero_once() {
-        assert_eq!(apply_rate(3_333, 7_000), 2_333); // 23,331 → 23,33
-        assert_eq!(apply_rate(5, 5_000), 3); // 0,025 → 0,03
-        assert_eq!(apply_rate(-5, 5_000), -3);
-        assert_eq!(apply_rate(60_000, 8_000), 48_000);
-        assert_eq!(apply_coefficient(110, 12_000), 13_200); // B 120 at 1,10 = 132,00
-        assert_eq!(apply_coefficient(333, 50), 167); // 0,5 × 3,33 = 1,665 → 1,67
+        assert_eq!(apply_rate(Centimes(3_333), 7_000), Centimes(2_333)); // 23,331 → 23,33
+        assert_eq!(apply_rate(Centimes(5), 5_000), Centimes(3)); // 0,025 → 0,03
+        assert_eq!(apply_rate(Centimes(-5), 5_000), Centimes(-3));
+        assert_eq!(apply_rate(Centimes(60_000), 8_000), Centimes(48_000));
+        assert_eq!(apply_coefficient(Centimes(110), 12_000), Centimes(13_200)); // B 120 at 1,10 = 132,00
+        assert_eq!(apply_coefficient(Centimes(333), 50), Centimes(167)); // 0,5 × 3,33 = 1,665 → 1,67
         assert_eq!(format_rate(8_000), "80 %");
         assert_eq!(format_rate(7_250), "72,5 %");
     }

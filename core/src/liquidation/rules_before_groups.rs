@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 #[derive(Deserialize)]
 struct Before {
     effective_from: NaiveDate,
-    key_values: BTreeMap<String, i64>,
+    key_values: BTreeMap<String, crate::money::Centimes>,
     acts: Vec<Act>,
     rates: BTreeMap<Kind, Rate>,
     amo_shares: BTreeMap<Kind, Rate>,
-    yearly_ceilings: BTreeMap<String, i64>,
+    yearly_ceilings: BTreeMap<String, crate::money::Centimes>,
     #[serde(default)]
     above_tariff_rates: BTreeMap<Kind, Rate>,
     #[serde(default)]

@@ -135,7 +135,7 @@ pub fn parse_rate(field: &str, label: &str, raw: &str) -> ApiResult<Rate> {
     Ok(bp)
 }
 
-fn positive(field: &str, label: &str, raw: &str) -> ApiResult<i64> {
+fn positive(field: &str, label: &str, raw: &str) -> ApiResult<money::Centimes> {
     let v = money::parse(field, label, raw)?;
     if v <= 0 {
         return Err(ApiError::validation(field, format!("{label} : le montant doit être positif.")));
@@ -315,7 +315,7 @@ fn rate_text(bp: Rate) -> String {
 
 /// A rule set as the editor shows it, to start the next one from.
 pub fn to_form(r: &RuleSet) -> RuleSetForm {
-    let price = |v: i64| money::format(v);
+    let price = money::format;
     RuleSetForm {
         effective_from: r.effective_from,
         key_values: letters(r)
@@ -397,7 +397,7 @@ fn pricing_text(p: &Pricing) -> String {
 pub fn differences(old: Option<&RuleSet>, new: &RuleSet) -> Vec<String> {
     let Some(old) = old else { return vec!["Premier barème : tout est nouveau.".into()] };
     let mut out = vec![];
-    let dh = |v: Option<&i64>| v.map(|x| format!("{} DH", money::format(*x))).unwrap_or_else(|| "—".into());
+    let dh = |v: Option<&money::Centimes>| v.map(|x| format!("{} DH", money::format(*x))).unwrap_or_else(|| "—".into());
     let pct = |v: Option<&Rate>| v.map(|x| format_rate(*x)).unwrap_or_else(|| "—".into());
     let letters: std::collections::BTreeSet<&String> = old.key_values.keys().chain(new.key_values.keys()).collect();
     for l in letters {

@@ -1,6 +1,7 @@
 //! Tests of `rules_form.rs`.
 
 use super::*;
+use crate::money::Centimes;
 
 fn form() -> RuleSetForm {
     RuleSetForm {
@@ -70,14 +71,14 @@ fn form() -> RuleSetForm {
 #[test]
 fn the_form_is_read_in_centimes_and_basis_points() {
     let r = read(&form()).unwrap();
-    assert_eq!((r.key_values["C"], r.key_values["P"]), (9_000, 110));
-    assert_eq!(r.acts[1].pricing, Pricing::Reference { unit_price: Some(5_000) });
+    assert_eq!((r.key_values["C"], r.key_values["P"]), (Centimes(9_000), Centimes(110)));
+    assert_eq!(r.acts[1].pricing, Pricing::Reference { unit_price: Some(Centimes(5_000)) });
     assert_eq!(r.acts[1].family, "reeducation");
     let c = &r.groups["consultation"];
     assert_eq!((c.amo_rate, c.member_share_rate, c.above_base_rate), (8_000, 7_250, 0));
     assert_eq!(
         r.ceilings,
-        vec![Ceiling { group: "reeducation".into(), amount: 120_000, years: 2, scope: CeilingScope::Family }]
+        vec![Ceiling { group: "reeducation".into(), amount: Centimes(120_000), years: 2, scope: CeilingScope::Family }]
     );
     assert_eq!(r.fund_acts["IMP2"], vec!["ORTHO".to_string()]);
     assert_eq!(r.sources["C"], "Arrêté 1961-06, grille n° 1");

@@ -9,6 +9,7 @@ use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::money;
+use crate::money::Centimes;
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 use ts_rs::TS;
@@ -32,15 +33,17 @@ pub struct ThirdPartyInput {
 pub struct ThirdPartyPayment {
     pub invoice_number: String,
     pub payer: Payer,
-    #[ts(type = "number")]
-    pub amount: i64,
+    pub amount: Centimes,
     pub reference: Option<String>,
 }
 
 /// Checks what third parties paid: each payment names an invoice of the
 /// lines, and what was paid on an invoice never exceeds what it charged.
 /// `lines` holds each line's (invoice number, charged).
-pub(super) fn check(input: &[ThirdPartyInput], lines: &[(Option<String>, i64)]) -> ApiResult<Vec<ThirdPartyPayment>> {
+pub(super) fn check(
+    input: &[ThirdPartyInput],
+    lines: &[(Option<String>, Centimes)],
+) -> ApiResult<Vec<ThirdPartyPayment>> {
     if input.len() > 50 {
         return Err(ApiError::validation("third_party", "Au plus 50 paiements de tiers par dossier."));
     }
@@ -51,7 +54,8 @@ pub(super) fn check(input: &[ThirdPartyInput], lines: &[(Option<String>, i64)]) 
         let invoice =
             text::clean(&f("invoice_number"), &format!("Paiement {n}, n° de facture"), &p.invoice_number, 40)?
                 .to_uppercase();
-        let charged: i64 = lines.iter().filter(|(x, _)| x.as_deref() == Some(invoice.as_str())).map(|(_, c)| c).sum();
+        let charged: Centimes =
+            lines.iter().filter(|(x, _)| x.as_deref() == Some(invoice.as_str())).map(|(_, c)| c).sum();
         if invoice.is_empty() || charged == 0 {
             return Err(ApiError::validation(
                 &f("invoice_number"),
@@ -68,7 +72,7 @@ pub(super) fn check(input: &[ThirdPartyInput], lines: &[(Option<String>, i64)]) 
                 format!("Paiement {n} : le montant payé au prestataire doit être positif."),
             ));
         }
-        let already: i64 = out.iter().filter(|o| o.invoice_number == invoice).map(|o| o.amount).sum();
+        let already: Centimes = out.iter().filter(|o| o.invoice_number == invoice).map(|o| o.amount).sum();
         if already + amount > charged {
             return Err(ApiError::validation(
                 &f("amount"),
@@ -181,7 +185,7 @@ pub async fn paid_directly(
         .await?;
         for r in rows {
             let name: String = r.try_get("name")?;
-            let (paid, amo): (i64, i64) = (r.try_get("mutual_pays")?, r.try_get("total_amo")?);
+            let (paid, amo): (Centimes, Centimes) = (r.try_get("mutual_pays")?, r.try_get("total_amo")?);
             let parts = [
                 (Payer::Fonds, amo.min(paid), format!("part AMO avancée par la mutuelle à {name}")),
                 (Payer::Mutuelle, paid - amo.min(paid), format!("payé directement à {name}")),

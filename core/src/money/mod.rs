@@ -2,10 +2,11 @@
 //! are read as staff type them (`2100`, `2 100,00`, `2100.5`) and written the
 //! French way (`2 100,00`).
 
-use crate::error::{ApiError, ApiResult};
+mod centimes;
 
-/// Centimes.
-pub type Centimes = i64;
+pub use centimes::Centimes;
+
+use crate::error::{ApiError, ApiResult};
 
 /// Reads an amount typed by a person; `field` and `label` name it in the message.
 pub fn parse(field: &str, label: &str, raw: &str) -> ApiResult<Centimes> {
@@ -50,11 +51,17 @@ pub fn parse(field: &str, label: &str, raw: &str) -> ApiResult<Centimes> {
     let u: i64 = if units.is_empty() { 0 } else { units.parse().map_err(|_| bad())? };
     let c: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
     let v = u * 100 + c;
-    Ok(if negative { -v } else { v })
+    Ok(Centimes(if negative { -v } else { v }))
 }
 
 /// `1 100,00`: a space between thousands, a comma before the centimes.
 pub fn format(c: Centimes) -> String {
+    hundredths(c.0)
+}
+
+/// Any number kept in hundredths (centimes, a coefficient's `120,00`),
+/// written as [`format`] writes an amount.
+pub fn hundredths(c: i64) -> String {
     let sign = if c < 0 { "-" } else { "" };
     let a = c.unsigned_abs();
     let units = (a / 100).to_string();
@@ -72,7 +79,7 @@ pub fn format(c: Centimes) -> String {
 /// bank's transfer import, an index).
 pub fn plain(c: Centimes) -> String {
     let sign = if c < 0 { "-" } else { "" };
-    let a = c.unsigned_abs();
+    let a = c.0.unsigned_abs();
     format!("{sign}{},{:02}", a / 100, a % 100)
 }
 
@@ -81,19 +88,19 @@ pub fn plain(c: Centimes) -> String {
 /// left after rounding down go to the largest fractions, the first on ties).
 /// All weights zero: nothing is shared.
 pub fn split(total: Centimes, weights: &[Centimes]) -> Vec<Centimes> {
-    let sum: i128 = weights.iter().map(|w| (*w).max(0) as i128).sum();
+    let sum: i128 = weights.iter().map(|w| w.0.max(0) as i128).sum();
     if sum == 0 {
-        return vec![0; weights.len()];
+        return vec![Centimes::ZERO; weights.len()];
     }
     let mut shares: Vec<(usize, i64, i128)> = weights
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            let p = total as i128 * (*w).max(0) as i128;
+            let p = total.0 as i128 * w.0.max(0) as i128;
             (i, (p / sum) as i64, p % sum)
         })
         .collect();
-    let mut left = total - shares.iter().map(|s| s.1).sum::<i64>();
+    let mut left = total.0 - shares.iter().map(|s| s.1).sum::<i64>();
     let mut order: Vec<usize> = (0..shares.len()).collect();
     order.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(a.cmp(b)));
     for i in order {
@@ -103,21 +110,25 @@ pub fn split(total: Centimes, weights: &[Centimes]) -> Vec<Centimes> {
         shares[i].1 += 1;
         left -= 1;
     }
-    shares.into_iter().map(|s| s.1).collect()
+    shares.into_iter().map(|s| Centimes(s.1)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn cs(v: &[i64]) -> Vec<Centimes> {
+        v.iter().map(|c| Centimes(*c)).collect()
+    }
+
     #[test]
     fn shares_add_up_to_the_total() {
         // The fund's 700,00 and the coverage's 800,00 over 600,00 and 500,00 charged.
-        assert_eq!(split(70_000, &[60_000, 50_000]), vec![38_182, 31_818]);
-        assert_eq!(split(80_000, &[60_000, 50_000]), vec![43_636, 36_364]);
-        assert_eq!(split(100, &[1, 1, 1]), vec![34, 33, 33]);
-        assert_eq!(split(500, &[0, 0]), vec![0, 0]);
-        assert_eq!(split(0, &[5, 7]), vec![0, 0]);
+        assert_eq!(split(Centimes(70_000), &cs(&[60_000, 50_000])), cs(&[38_182, 31_818]));
+        assert_eq!(split(Centimes(80_000), &cs(&[60_000, 50_000])), cs(&[43_636, 36_364]));
+        assert_eq!(split(Centimes(100), &cs(&[1, 1, 1])), cs(&[34, 33, 33]));
+        assert_eq!(split(Centimes(500), &cs(&[0, 0])), cs(&[0, 0]));
+        assert_eq!(split(Centimes(0), &cs(&[5, 7])), cs(&[0, 0]));
     }
 
     #[test]
@@ -138,14 +149,14 @@ mod tests {
 
     #[test]
     fn writes_the_french_way() {
-        assert_eq!(format(110_000), "1 100,00");
-        assert_eq!(format(210_000), "2 100,00");
-        assert_eq!(format(5), "0,05");
-        assert_eq!(format(123_456_789), "1 234 567,89");
-        assert_eq!(format(-70_000), "-700,00");
+        assert_eq!(format(Centimes(110_000)), "1 100,00");
+        assert_eq!(format(Centimes(210_000)), "2 100,00");
+        assert_eq!(format(Centimes(5)), "0,05");
+        assert_eq!(format(Centimes(123_456_789)), "1 234 567,89");
+        assert_eq!(format(Centimes(-70_000)), "-700,00");
         // For other programs: no thousands separator.
-        assert_eq!(plain(110_000), "1100,00");
-        assert_eq!(plain(5), "0,05");
-        assert_eq!(plain(-50), "-0,50");
+        assert_eq!(plain(Centimes(110_000)), "1100,00");
+        assert_eq!(plain(Centimes(5)), "0,05");
+        assert_eq!(plain(Centimes(-50)), "-0,50");
     }
 }

@@ -18,6 +18,7 @@ use crate::members::coverage::Coverage;
 use crate::members::updates::{self, UpdateFilter};
 use crate::members::{self, Relation};
 use crate::money::format as dh;
+use crate::money::Centimes;
 use crate::storage::Db;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -180,7 +181,7 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
     for id in ids {
         let Some(d) = dossiers::get(pool, id).await? else { continue };
         // What reached his account: set at payment (net of claw-backs).
-        let paid_amount = d.paid_amount.or(d.total_reimbursed).unwrap_or(0);
+        let paid_amount = d.paid_amount.or(d.total_reimbursed).unwrap_or_default();
         let (parts, paid_by) = parts(pool, d.id, paid_amount).await?;
         if let (Status::Paye, Some(n), Some(on)) = (d.status, &d.statement_number, d.paid_on) {
             statements.push(PortalStatement {
@@ -307,11 +308,11 @@ pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
 /// Who paid a settled dossier's member what (one read of the dossier's row
 /// with [`parts`]): the mutual's transfer, and the fund's AMO part when the
 /// fund pays it to him itself.
-fn paid_by(r: &sqlx::any::AnyRow, transferred: i64) -> ApiResult<Vec<String>> {
+fn paid_by(r: &sqlx::any::AnyRow, transferred: Centimes) -> ApiResult<Vec<String>> {
     use sqlx::Row;
     let mut out = vec![format!("La mutuelle vous a versé {} DH", dh(transferred))];
-    let amo = r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
-    if amo > 0 && r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 0 {
+    let amo = r.try_get::<Option<Centimes>, _>("amo_due")?.unwrap_or_default();
+    if amo > 0 && r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or_default() == 0 {
         let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "la caisse".into());
         out.push(match crate::storage::time::row_date(r, "fund_paid_on")? {
             Some(on) => format!("{fund} vous a versé {} DH le {}", dh(amo), fr(on)),
@@ -323,7 +324,7 @@ fn paid_by(r: &sqlx::any::AnyRow, transferred: i64) -> ApiResult<Vec<String>> {
 
 /// Who pays each part of a liquidated dossier, and when, in the member's
 /// words; and who paid him what once `transferred` reached his account.
-async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<(Vec<String>, Vec<String>)> {
+async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: Centimes) -> ApiResult<(Vec<String>, Vec<String>)> {
     use sqlx::Row;
     let r = sqlx::query(
         "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
@@ -336,7 +337,7 @@ async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<(Ve
     .fetch_one(pool)
     .await?;
     let paid = paid_by(&r, transferred)?;
-    let money = |k: &str| -> ApiResult<Option<i64>> { Ok(r.try_get::<Option<i64>, _>(k)?) };
+    let money = |k: &str| -> ApiResult<Option<Centimes>> { Ok(r.try_get::<Option<Centimes>, _>(k)?) };
     let mut out = vec![];
     if let Some(reason) = r.try_get::<Option<String>, _>("payment_return_reason")? {
         out.push(format!("Virement retourné par la banque ({reason}) : il sera refait."));
@@ -345,15 +346,16 @@ async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: i64) -> ApiResult<(Ve
     let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
     let paid_on = crate::storage::time::row_date(&r, "paid_on")?;
     let fund_paid_on = crate::storage::time::row_date(&r, "fund_paid_on")?;
-    for (by, amount) in
-        [(fund.as_str(), money("by_fund")?.unwrap_or(0)), ("la mutuelle", money("by_mutual")?.unwrap_or(0))]
-    {
+    for (by, amount) in [
+        (fund.as_str(), money("by_fund")?.unwrap_or_default()),
+        ("la mutuelle", money("by_mutual")?.unwrap_or_default()),
+    ] {
         if amount > 0 {
             out.push(format!("Payé directement au prestataire par {by} : {} DH", dh(amount)));
         }
     }
     if amo > 0 {
-        out.push(if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) == 1 {
+        out.push(if r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or_default() == 1 {
             format!(
                 "Part AMO : {} DH, versée par la mutuelle pour le compte de {fund}{}",
                 dh(amo),

@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::export::transfers::{self, Transfer, TransferList};
 use crate::kernel::dates::fr;
 use crate::kernel::rib;
+use crate::money::Centimes;
 use crate::storage::{numbered, time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -27,8 +28,7 @@ pub struct ProviderBatch {
     /// One per provider paid something.
     #[ts(type = "number")]
     pub transfer_count: i64,
-    #[ts(type = "number")]
-    pub total: i64,
+    pub total: Centimes,
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<ProviderBatch> {
@@ -104,7 +104,7 @@ pub async fn pay(
     let mut bad = vec![];
     for r in &chosen {
         let account: Option<String> = r.try_get("rib")?;
-        if r.try_get::<i64, _>("mutual_pays")? > 0
+        if r.try_get::<Centimes, _>("mutual_pays")? > 0
             && account.as_deref().map(|a| rib::check("rib", a)).transpose().ok().flatten().is_none()
         {
             bad.push(r.try_get::<String, _>("name")?);
@@ -121,11 +121,12 @@ pub async fn pay(
             ),
         ));
     }
-    let total: i64 = chosen.iter().map(|r| r.try_get::<i64, _>("mutual_pays")).sum::<Result<i64, _>>()?;
+    let total: Centimes =
+        chosen.iter().map(|r| r.try_get::<Centimes, _>("mutual_pays")).sum::<Result<Centimes, _>>()?;
     // One transfer per provider paid something.
     let mut payees = vec![];
     for r in &chosen {
-        if r.try_get::<i64, _>("mutual_pays")? > 0 {
+        if r.try_get::<Centimes, _>("mutual_pays")? > 0 {
             payees.push(r.try_get::<i64, _>("provider_id")?);
         }
     }

@@ -22,7 +22,7 @@ use crate::liquidation::fund;
 use crate::liquidation::rule_sets::rule_sets;
 use crate::liquidation::rules::in_force;
 use crate::members::coverage::Coverage;
-use crate::money;
+use crate::money::{self, Centimes};
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -96,7 +96,7 @@ async fn refuse_twice(
 /// A grant of the approval for one line: the one for its act, valid on its date.
 struct LineGrant {
     usable: Usable,
-    charged: i64,
+    charged: Centimes,
 }
 
 /// Records and liquidates a provider's invoice under a granted approval, in one transaction.
@@ -206,7 +206,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
         };
         // A grant counted in an amount prices the line at what it still covers.
         let tariff = g.usable.line_tariff(l.quantity).or_else(|| match g.usable.unit {
-            Unit::Amount => Some(g.charged.min(g.usable.left)),
+            Unit::Amount => Some(g.charged.min(Centimes(g.usable.left))),
             _ => None,
         });
         lines.push(CareLine {
@@ -223,8 +223,8 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
                 Some(Err(why)) => Some(why),
                 None => Some("Ce bénéficiaire n'est pas de la famille de l'adhérent.".into()),
             },
-            paid_by_fund: 0,
-            paid_by_mutual: 0,
+            paid_by_fund: Centimes::ZERO,
+            paid_by_mutual: Centimes::ZERO,
             coverage: None,
             blocked: None,
             drug: None,
@@ -252,7 +252,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
             }
         }
     }
-    let mutual_pays: i64 = computed.iter().map(|c| c.reimbursed).sum();
+    let mutual_pays: Centimes = computed.iter().map(|c| c.reimbursed).sum();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO provider_invoices (provider_id, invoice_number, invoice_date, request_id, member_id, \
             beneficiary_id, fund_name, total_charged, total_amo, total_complementary, mutual_pays, total_remainder, \

@@ -4,6 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
+use crate::money::Centimes;
 use crate::storage::time;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -17,20 +18,15 @@ pub struct InvoiceLine {
     pub act_code: String,
     #[ts(type = "number")]
     pub quantity: i64,
-    #[ts(type = "number")]
-    pub charged: i64,
-    #[ts(type = "number")]
-    pub base: i64,
+    pub charged: Centimes,
+    pub base: Centimes,
     /// Per ten thousand (8000 = 80 %).
     #[ts(type = "number")]
     pub rate: i64,
-    #[ts(type = "number")]
-    pub amo: i64,
-    #[ts(type = "number")]
-    pub complementary: i64,
+    pub amo: Centimes,
+    pub complementary: Centimes,
     /// What the member keeps to pay the provider.
-    #[ts(type = "number")]
-    pub remainder: i64,
+    pub remainder: Centimes,
     pub explanation: Vec<String>,
 }
 
@@ -52,17 +48,12 @@ pub struct Invoice {
     pub beneficiary_name: String,
     /// The fund that owes the AMO part the mutual advanced.
     pub fund_name: String,
-    #[ts(type = "number")]
-    pub total_charged: i64,
-    #[ts(type = "number")]
-    pub total_amo: i64,
-    #[ts(type = "number")]
-    pub total_complementary: i64,
+    pub total_charged: Centimes,
+    pub total_amo: Centimes,
+    pub total_complementary: Centimes,
     /// What the mutual pays the provider.
-    #[ts(type = "number")]
-    pub mutual_pays: i64,
-    #[ts(type = "number")]
-    pub total_remainder: i64,
+    pub mutual_pays: Centimes,
+    pub total_remainder: Centimes,
     pub lines: Vec<InvoiceLine>,
     pub batch_reference: Option<String>,
     pub payment_reference: Option<String>,

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::rib;
 use crate::money::format as dh;
+use crate::money::Centimes;
 use crate::pdf::letterhead::Letterhead;
 use crate::pdf::{Align, Writer};
 use sqlx::AnyPool;
@@ -63,7 +64,7 @@ pub async fn pdf(pool: &AnyPool, head: &Letterhead, batch_id: i64, provider_id: 
             ]
         })
         .collect();
-    let sum = |f: fn(&invoices::Invoice) -> i64| mine.iter().map(f).sum::<i64>();
+    let sum = |f: fn(&invoices::Invoice) -> Centimes| mine.iter().map(f).sum::<Centimes>();
     let total = vec![
         "Total".into(),
         String::new(),

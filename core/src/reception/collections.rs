@@ -9,6 +9,7 @@ use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::money;
+use crate::money::Centimes;
 use crate::pdf::{Col, Writer};
 use crate::storage::versioned;
 use crate::storage::{time, Db};
@@ -34,8 +35,7 @@ pub struct Collection {
     #[ts(type = "number")]
     pub dossier_count: i64,
     /// Centimes claimed in total (fixed at closing).
-    #[ts(type = "number")]
-    pub total_claimed: i64,
+    pub total_claimed: Centimes,
     #[ts(type = "number")]
     pub version: i64,
 }
@@ -217,7 +217,7 @@ pub fn slip_pdf(d: &CollectionDetail, mutual: &str) -> Vec<u8> {
         })
         .collect();
     let pieces: i64 = d.dossiers.iter().map(|x| x.pieces).sum();
-    let total: i64 = d.dossiers.iter().map(|x| x.total_claimed).sum();
+    let total: money::Centimes = d.dossiers.iter().map(|x| x.total_claimed).sum();
     let total_row = vec![
         String::new(),
         format!("{} dossier{}", d.dossiers.len(), if d.dossiers.len() > 1 { "s" } else { "" }),

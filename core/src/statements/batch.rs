@@ -129,8 +129,8 @@ pub async fn run(
                 }
             }
         }
-        let t: Option<i64> = r.try_get("total")?;
-        let t = t.unwrap_or(0);
+        let t: Option<crate::money::Centimes> = r.try_get("total")?;
+        let t = t.unwrap_or_default();
         index.push([
             matricule.clone(),
             format!("{} {}", r.try_get::<String, _>("last_name")?, r.try_get::<String, _>("first_name")?),

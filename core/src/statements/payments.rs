@@ -11,6 +11,7 @@ use crate::dossiers::workflow::{self, Current, Input, Status, Transition, Value}
 use crate::error::{ApiError, ApiResult};
 use crate::export::transfers::{numbered, Transfer};
 use crate::members::validate;
+use crate::money::Centimes;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -29,8 +30,7 @@ pub struct PaymentBatch {
     #[ts(type = "number")]
     pub transfer_count: i64,
     /// Centimes.
-    #[ts(type = "number")]
-    pub total: i64,
+    pub total: Centimes,
 }
 
 /// Pays the given liquidated dossiers (all liquidated dossiers when `ids` is
@@ -81,9 +81,9 @@ pub async fn pay(
         return Err(ApiError::validation("dossier_ids", "Aucun dossier liquidé à régler."));
     }
     // What the mutual pays on each dossier: its part, claw-backs deducted.
-    let net = |r: &sqlx::any::AnyRow| -> ApiResult<i64> {
-        Ok(r.try_get::<Option<i64>, _>("mutual_pays")?.unwrap_or(0)
-            - r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0))
+    let net = |r: &sqlx::any::AnyRow| -> ApiResult<Centimes> {
+        Ok(r.try_get::<Option<Centimes>, _>("mutual_pays")?.unwrap_or_default()
+            - r.try_get::<Option<Centimes>, _>("clawback_deducted")?.unwrap_or_default())
     };
     let mut bad = vec![];
     for r in &chosen {
@@ -111,7 +111,7 @@ pub async fn pay(
             ),
         ));
     }
-    let total: i64 = chosen.iter().map(|r| net(r)).collect::<ApiResult<Vec<_>>>()?.into_iter().sum();
+    let total: Centimes = chosen.iter().map(|r| net(r)).collect::<ApiResult<Vec<_>>>()?.into_iter().sum();
     let (batch_id, reference) = crate::storage::numbered::insert(
         &mut tx,
         (
@@ -140,7 +140,7 @@ pub async fn pay(
         let pref = if net > 0 { transfer_of.get(&r.try_get::<i64, _>("member_id")?).cloned() } else { None };
         let statement = format!("DEC-{}-{id:08}", pay_date.format("%Y"));
         let payload = vec![
-            ("paid_amount", Value::Int(Some(net))),
+            ("paid_amount", Value::money(net)),
             ("payment_batch_id", Value::Int(Some(batch_id))),
             ("payment_reference", Value::Text(pref.clone())),
             ("paid_on", Value::Date(Some(pay_date))),
@@ -210,14 +210,14 @@ pub async fn return_transfer(
             format!("Aucun virement réglé de référence « {reference} »."),
         ));
     }
-    let amount: i64 = rows
+    let amount: Centimes = rows
         .iter()
-        .map(|r| r.try_get::<Option<i64>, _>("paid_amount").map(|a| a.unwrap_or(0)))
+        .map(|r| r.try_get::<Option<Centimes>, _>("paid_amount").map(|a| a.unwrap_or_default()))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .sum();
     let member: i64 = rows[0].try_get("member_id")?;
-    let batch: i64 = rows[0].try_get::<Option<i64>, _>("payment_batch_id")?.unwrap_or(0);
+    let batch: i64 = rows[0].try_get::<Option<i64>, _>("payment_batch_id")?.unwrap_or_default();
     sqlx::query(
         "INSERT INTO payment_returns (payment_reference, batch_id, member_id, amount, reason, returned_on, \
             created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -9,6 +9,7 @@ use crate::liquidation::repo::{lines_of, StoredLine};
 use crate::liquidation::rules::format_rate;
 use crate::members::{self, Member};
 use crate::money::format as dh;
+use crate::money::Centimes;
 use crate::pdf::letterhead::{notice, top, Letterhead};
 use crate::pdf::{Align, Writer};
 use crate::provider_payments::invoices::{self, Invoice};
@@ -44,7 +45,7 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
     w.field("Nature des soins", d.kind.label());
     w.field("Premier acte", &fr(d.first_act_date));
     w.field("Reçu le", &fr(d.received_on));
-    let charged: Vec<i64> = lines.iter().map(|l| l.charged).collect();
+    let charged: Vec<Centimes> = lines.iter().map(|l| l.charged).collect();
     if let Some(why) = crate::liquidation::declared::difference(d.total_claimed, &charged) {
         w.field("Feuille de soins", &why);
     }
@@ -58,28 +59,28 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
                 if l.quantity > 1 { format!("{} × {}", l.quantity, l.label) } else { l.label.clone() },
                 dh(l.charged),
                 dh(l.paid_by_fund + l.paid_by_mutual),
-                dh(l.base.unwrap_or(0)),
+                dh(l.base.unwrap_or_default()),
                 // The fund's exemption is said, never the illness behind it.
-                if l.exempted { "exonéré (ALD)".to_string() } else { format_rate(l.rate.unwrap_or(0) as u32) },
-                dh(l.amo.unwrap_or(0)),
-                dh(l.complementary.unwrap_or(0)),
-                dh(l.reimbursed.unwrap_or(0)),
-                dh(l.remainder.unwrap_or(0)),
+                if l.exempted { "exonéré (ALD)".to_string() } else { format_rate(l.rate.unwrap_or_default() as u32) },
+                dh(l.amo.unwrap_or_default()),
+                dh(l.complementary.unwrap_or_default()),
+                dh(l.reimbursed.unwrap_or_default()),
+                dh(l.remainder.unwrap_or_default()),
             ]
         })
         .collect();
-    let sum = |f: fn(&StoredLine) -> i64| accepted.iter().map(|l| f(l)).sum::<i64>();
+    let sum = |f: fn(&StoredLine) -> Centimes| accepted.iter().map(|l| f(l)).sum::<Centimes>();
     let total = vec![
         "Total".to_string(),
         String::new(),
         dh(sum(|l| l.charged)),
         dh(sum(|l| l.paid_by_fund + l.paid_by_mutual)),
-        dh(sum(|l| l.base.unwrap_or(0))),
+        dh(sum(|l| l.base.unwrap_or_default())),
         String::new(),
-        dh(sum(|l| l.amo.unwrap_or(0))),
-        dh(sum(|l| l.complementary.unwrap_or(0))),
-        dh(sum(|l| l.reimbursed.unwrap_or(0))),
-        dh(sum(|l| l.remainder.unwrap_or(0))),
+        dh(sum(|l| l.amo.unwrap_or_default())),
+        dh(sum(|l| l.complementary.unwrap_or_default())),
+        dh(sum(|l| l.reimbursed.unwrap_or_default())),
+        dh(sum(|l| l.remainder.unwrap_or_default())),
     ];
     w.fitted_table(&COLS, &rows, Some(total));
     let rejected: Vec<&StoredLine> = lines.iter().filter(|l| l.accepted == Some(false)).collect();
@@ -102,7 +103,7 @@ fn dossier_block(w: &mut Writer, d: &Dossier, lines: &[StoredLine], f: &Flows) {
 /// directly, the AMO part and who pays it, the mutual's part, what is left
 /// to the member.
 fn who_pays(w: &mut Writer, lines: &[StoredLine], f: &Flows) {
-    let sum = |g: fn(&StoredLine) -> i64| lines.iter().map(g).sum::<i64>();
+    let sum = |g: fn(&StoredLine) -> Centimes| lines.iter().map(g).sum::<Centimes>();
     w.heading("Qui paie quoi");
     w.field("Frais engagés", &format!("{} DH", dh(sum(|l| l.charged))));
     let by_fund = sum(|l| l.paid_by_fund);
@@ -116,21 +117,24 @@ fn who_pays(w: &mut Writer, lines: &[StoredLine], f: &Flows) {
     if by_mutual > 0 {
         w.field("Tiers payant mutuelle", &format!("{} DH payés directement au prestataire", dh(by_mutual)));
     }
-    let amo = sum(|l| l.amo.unwrap_or(0));
-    let amo_to_member = sum(|l| l.amo_to_member.unwrap_or(0));
+    let amo = sum(|l| l.amo.unwrap_or_default());
+    let amo_to_member = sum(|l| l.amo_to_member.unwrap_or_default());
     let payer =
         if f.mutual_pays_amo { "la mutuelle, pour le compte de la caisse".to_string() } else { f.fund_name.clone() };
     w.field(
         &format!("Part AMO ({})", f.fund_name),
         &format!("{} DH, dont {} DH versés à l'adhérent par {payer}", dh(amo), dh(amo_to_member)),
     );
-    w.field("Part mutuelle", &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or(0)))));
-    w.field("Reste à votre charge", &format!("{} DH", dh(sum(|l| l.remainder.unwrap_or(0)))));
+    w.field(
+        "Part mutuelle",
+        &format!("{} DH, versés par la mutuelle", dh(sum(|l| l.complementary.unwrap_or_default()))),
+    );
+    w.field("Reste à votre charge", &format!("{} DH", dh(sum(|l| l.remainder.unwrap_or_default()))));
 }
 
-fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, f: &Flows, deducted: i64) {
+fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, f: &Flows, deducted: Centimes) {
     w.heading("Règlement");
-    w.field("Total remboursé", &format!("{} DH", dh(d.total_reimbursed.unwrap_or(0))));
+    w.field("Total remboursé", &format!("{} DH", dh(d.total_reimbursed.unwrap_or_default())));
     if f.fund_pays > 0 {
         w.field(
             &format!("Versé par {}", f.fund_name),
@@ -140,7 +144,7 @@ fn payment_block(w: &mut Writer, d: &Dossier, m: &Member, f: &Flows, deducted: i
     if deducted > 0 {
         w.field("Défalcation déduite", &format!("- {} DH", dh(deducted)));
     }
-    w.field("Net payé par la mutuelle", &format!("{} DH", dh(d.paid_amount.unwrap_or(0))));
+    w.field("Net payé par la mutuelle", &format!("{} DH", dh(d.paid_amount.unwrap_or_default())));
     w.field("Référence du paiement", d.payment_reference.as_deref().unwrap_or("— (rien à virer)"));
     w.field("Date du paiement", &d.paid_on.map(fr).unwrap_or_default());
     w.field("Virement sur le RIB", &crate::kernel::rib::masked(m.rib.as_deref()));
@@ -152,14 +156,14 @@ pub struct Flows {
     pub fund_name: String,
     pub mutual_pays_amo: bool,
     /// What the fund pays the member itself (its AMO part), outside the mutual's transfer.
-    pub fund_pays: i64,
+    pub fund_pays: Centimes,
 }
 
 /// What a paid dossier needs beyond [`Dossier`].
 pub struct PaidDossier {
     pub dossier: Dossier,
     pub lines: Vec<StoredLine>,
-    pub deducted: i64,
+    pub deducted: Centimes,
     pub flows: Flows,
 }
 
@@ -179,11 +183,11 @@ pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
     let flows = Flows {
         fund_name: r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()),
         mutual_pays_amo: r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(1) == 1,
-        fund_pays: r.try_get::<Option<i64>, _>("fund_pays")?.unwrap_or(0),
+        fund_pays: r.try_get::<Option<Centimes>, _>("fund_pays")?.unwrap_or_default(),
     };
     Ok(PaidDossier {
         lines: lines_of(&mut *pool.acquire().await?, id).await?,
-        deducted: r.try_get::<Option<i64>, _>("clawback_deducted")?.unwrap_or(0),
+        deducted: r.try_get::<Option<Centimes>, _>("clawback_deducted")?.unwrap_or_default(),
         flows,
         dossier,
     })
@@ -236,8 +240,8 @@ pub fn payment_pdf(head: &Letterhead, m: &Member, paid: &[PaidDossier], referenc
     for p in paid {
         dossier_block(&mut w, &p.dossier, &p.lines, &p.flows);
     }
-    let total: i64 = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or(0)).sum();
-    let deducted: i64 = paid.iter().map(|p| p.deducted).sum();
+    let total: Centimes = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or_default()).sum();
+    let deducted: Centimes = paid.iter().map(|p| p.deducted).sum();
     w.heading("Virement");
     w.field("Feuilles de soins", &paid.iter().map(|p| p.dossier.form_number.clone()).collect::<Vec<_>>().join(", "));
     if deducted > 0 {
@@ -309,12 +313,12 @@ pub fn period_pdf(head: &Letterhead, period: &Period, from: NaiveDate, to: Naive
             w.paragraph(&i.for_the_member());
         }
     }
-    let total: i64 = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or(0)).sum();
+    let total: Centimes = paid.iter().map(|p| p.dossier.paid_amount.unwrap_or_default()).sum();
     w.heading("Total de la période");
     w.field("Paiements", &paid.len().to_string());
     w.field("Net payé par la mutuelle", &format!("{} DH", dh(total)));
     if !period.direct.is_empty() {
-        let direct: i64 = period.direct.iter().map(|i| i.mutual_pays).sum();
+        let direct: Centimes = period.direct.iter().map(|i| i.mutual_pays).sum();
         w.field("Payé directement aux prestataires", &format!("{} DH", dh(direct)));
     }
     notice(&mut w, head);

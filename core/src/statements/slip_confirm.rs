@@ -7,7 +7,7 @@ use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
-use crate::money::{self, format as dh};
+use crate::money::{self, format as dh, Centimes};
 use crate::sheet;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -57,7 +57,7 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
     }
     let slip = get(db.pool(), c.id).await?;
     let on_slip = lines(db.pool(), c.id).await?;
-    let confirmed: Vec<(String, i64)> = match &c.file {
+    let confirmed: Vec<(String, Centimes)> = match &c.file {
         // The rest of the slip: what the fund has not confirmed yet.
         None => on_slip.iter().filter(|l| l.fund_paid_on.is_none()).map(|l| (l.form_number.clone(), l.amo)).collect(),
         Some(path) => {
@@ -134,7 +134,7 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
 
 /// (row number, form number, amount) of each row of the fund's return file:
 /// the columns whose header names the form and the amount.
-fn read_return_file(path: &Path) -> ApiResult<Vec<(usize, String, i64)>> {
+fn read_return_file(path: &Path) -> ApiResult<Vec<(usize, String, Centimes)>> {
     let sheets = sheet::from_bytes(&sheet::load(path)?)?;
     let text_of = |c: &sheet::Cell| match c {
         sheet::Cell::Text(t) => t.clone(),

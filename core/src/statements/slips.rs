@@ -7,6 +7,7 @@ use crate::audit::{Actor, Change};
 use crate::dossiers::workflow::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
+use crate::money::Centimes;
 use crate::storage::{numbered, time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -24,19 +25,15 @@ pub struct FundSlip {
     pub period_to: NaiveDate,
     #[ts(type = "number")]
     pub dossier_count: i64,
-    #[ts(type = "number")]
-    pub total_base: i64,
+    pub total_base: Centimes,
     /// The AMO parts the fund owes on these dossiers.
-    #[ts(type = "number")]
-    pub total_amo: i64,
+    pub total_amo: Centimes,
     /// Negative lines: AMO parts of dossiers clawed back after the fund paid them.
     #[ts(type = "number")]
     pub return_count: i64,
-    #[ts(type = "number")]
-    pub total_returned: i64,
+    pub total_returned: Centimes,
     /// What the fund owes on the slip: `total_amo - total_returned` (negative: it is owed).
-    #[ts(type = "number")]
-    pub net: i64,
+    pub net: Centimes,
     /// Lines the fund confirmed (a dossier's part paid, a return acknowledged).
     #[ts(type = "number")]
     pub confirmed_count: i64,
@@ -52,10 +49,8 @@ pub struct SlipLine {
     pub member_name: String,
     pub beneficiary_name: String,
     pub paid_on: Option<NaiveDate>,
-    #[ts(type = "number")]
-    pub base: i64,
-    #[ts(type = "number")]
-    pub amo: i64,
+    pub base: Centimes,
+    pub amo: Centimes,
     /// Who paid the AMO part: `fonds` (the fund pays the member), `mutuelle`
     /// (the mutual advanced it to him and recovers it) or `prestataire` (the
     /// mutual paid it to the provider under its coverage, and recovers it).
@@ -167,15 +162,15 @@ pub async fn create(
     let rows: Vec<_> = rows.into_iter().filter(of_fund).collect();
     let invoices: Vec<_> = invoices.into_iter().filter(of_fund).collect();
     let returns: Vec<_> = returns.into_iter().filter(of_fund).collect();
-    let mut total_base = 0;
-    let mut total_amo = 0;
+    let mut total_base = Centimes::ZERO;
+    let mut total_amo = Centimes::ZERO;
     for r in rows.iter().chain(&invoices) {
-        total_base += r.try_get::<Option<i64>, _>("base")?.unwrap_or(0);
-        total_amo += r.try_get::<Option<i64>, _>("amo_due")?.unwrap_or(0);
+        total_base += r.try_get::<Option<Centimes>, _>("base")?.unwrap_or_default();
+        total_amo += r.try_get::<Option<Centimes>, _>("amo_due")?.unwrap_or_default();
     }
-    let mut total_returned = 0;
+    let mut total_returned = Centimes::ZERO;
     for r in &returns {
-        total_returned += r.try_get::<i64, _>("amount")?;
+        total_returned += r.try_get::<Centimes, _>("amount")?;
     }
     let (id, reference) = numbered::insert(
         &mut tx,
@@ -285,7 +280,7 @@ pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
     .await?;
     let line = |r: &sqlx::any::AnyRow| -> ApiResult<SlipLine> {
         let returned: Option<String> = r.try_get("reason")?;
-        let amount = r.try_get::<Option<i64>, _>("amount")?.unwrap_or(0);
+        let amount = r.try_get::<Option<Centimes>, _>("amount")?.unwrap_or_default();
         let name = |last: &str, first: &str| -> ApiResult<String> {
             Ok(format!("{} {}", r.try_get::<String, _>(last)?, r.try_get::<String, _>(first)?))
         };
@@ -295,9 +290,9 @@ pub async fn lines(pool: &AnyPool, slip_id: i64) -> ApiResult<Vec<SlipLine>> {
             member_name: name("last_name", "first_name")?,
             beneficiary_name: name("b_last", "b_first")?,
             paid_on: time::row_date(r, "paid_on")?,
-            base: r.try_get::<Option<i64>, _>("base")?.unwrap_or(0),
+            base: r.try_get::<Option<Centimes>, _>("base")?.unwrap_or_default(),
             amo: if returned.is_some() { -amount } else { amount },
-            paid_to_member_by: match r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or(0) {
+            paid_to_member_by: match r.try_get::<Option<i64>, _>("mutual_pays_amo")?.unwrap_or_default() {
                 1 => "mutuelle",
                 2 => "prestataire",
                 _ => "fonds",

@@ -70,6 +70,11 @@ impl From<i64> for Value {
         Value::Int(Some(i))
     }
 }
+impl From<crate::money::Centimes> for Value {
+    fn from(c: crate::money::Centimes) -> Value {
+        Value::Int(Some(c.0))
+    }
+}
 impl From<Option<i64>> for Value {
     fn from(i: Option<i64>) -> Value {
         Value::Int(i)

@@ -319,7 +319,7 @@ group: string,
 /**
  * Centimes.
  */
-amount: number, 
+amount: Centimes, 
 /**
  * Over how many calendar years, the line's year and those before it
  * (1: each year; 2: glasses every two years), 1 to [`Ceiling::LONGEST`].
@@ -344,6 +344,11 @@ years: string, scope: CeilingScope, };
  * Whom a ceiling counts: each beneficiary, or the member's whole family.
  */
 export type CeilingScope = "beneficiary" | "family";
+
+/**
+ * Centimes of a dirham (`Centimes(110_000)` is 1 100,00 DH).
+ */
+export type Centimes = number;
 
 /**
  * How the request came.
@@ -401,7 +406,7 @@ dossier_count: number,
 /**
  * Centimes claimed in total (fixed at closing).
  */
-total_claimed: number, version: number, };
+total_claimed: Centimes, version: number, };
 
 export type CollectionDetail = { collection: Collection, 
 /**
@@ -605,7 +610,7 @@ member_name: string, beneficiary_id: number, beneficiary_name: string, relation:
 /**
  * Centimes.
  */
-total_claimed: number, pieces: number, status: Status, 
+total_claimed: Centimes, pieces: number, status: Status, 
 /**
  * The status in the member's words.
  */
@@ -641,7 +646,7 @@ checklist_override: string | null,
 /**
  * Centimes paid on it (statements issue), for claw-backs.
  */
-paid_amount: number | null, 
+paid_amount: Centimes | null, 
 /**
  * Day the dossier was first recorded.
  */
@@ -649,7 +654,7 @@ received_on: string,
 /**
  * Centimes reimbursed in total by the liquidation (before claw-backs).
  */
-total_reimbursed: number | null, payment_reference: string | null, 
+total_reimbursed: Centimes | null, payment_reference: string | null, 
 /**
  * When incomplete: the last day for its complement, after which it is rejected.
  */
@@ -926,15 +931,15 @@ code: string, name: string, dci: string | null, dosage: string | null, dosage_un
 /**
  * Public price (PPV), centimes.
  */
-ppv: number | null, 
+ppv: Centimes | null, 
 /**
  * Hospital price (PH), centimes.
  */
-ph: number | null, 
+ph: Centimes | null, 
 /**
  * Reference price (PRIX_BR), the base of reimbursement, centimes.
  */
-prix_br: number | null, 
+prix_br: Centimes | null, 
 /**
  * `P` princeps, `G` generic.
  */
@@ -958,7 +963,7 @@ export type FundCoverage = { id: number, number: string, fund_act: string, membe
 /**
  * Months or sessions already used by liquidated lines.
  */
-used: number, valid_from: string, valid_to: string, tariff: number, fund_share: number, member_share: number, 
+used: number, valid_from: string, valid_to: string, tariff: Centimes, fund_share: Centimes, member_share: Centimes, 
 /**
  * The acts of the rule set this coverage covers.
  */
@@ -999,19 +1004,19 @@ export type FundSlip = { id: number,
 /**
  * `BORD-202303-00001`.
  */
-reference: string, fund_name: string, period_from: string, period_to: string, dossier_count: number, total_base: number, 
+reference: string, fund_name: string, period_from: string, period_to: string, dossier_count: number, total_base: Centimes, 
 /**
  * The AMO parts the fund owes on these dossiers.
  */
-total_amo: number, 
+total_amo: Centimes, 
 /**
  * Negative lines: AMO parts of dossiers clawed back after the fund paid them.
  */
-return_count: number, total_returned: number, 
+return_count: number, total_returned: Centimes, 
 /**
  * What the fund owes on the slip: `total_amo - total_returned` (negative: it is owed).
  */
-net: number, 
+net: Centimes, 
 /**
  * Lines the fund confirmed (a dossier's part paid, a return acknowledged).
  */
@@ -1024,7 +1029,7 @@ export type Grant = { id: number, act_code: string, unit: Unit, granted: number,
 /**
  * Per unit (a session, a month), centimes; the two shares make the tariff.
  */
-tariff: number, mutual_share: number, member_share: number, };
+tariff: Centimes, mutual_share: Centimes, member_share: Centimes, };
 
 /**
  * An act granted, as the medical advisor types it.
@@ -1130,11 +1135,11 @@ export type Invoice = { id: number, provider_id: number, provider_name: string, 
 /**
  * The fund that owes the AMO part the mutual advanced.
  */
-fund_name: string, total_charged: number, total_amo: number, total_complementary: number, 
+fund_name: string, total_charged: Centimes, total_amo: Centimes, total_complementary: Centimes, 
 /**
  * What the mutual pays the provider.
  */
-mutual_pays: number, total_remainder: number, lines: Array<InvoiceLine>, batch_reference: string | null, payment_reference: string | null, paid_on: string | null, created_at: string, created_by: string, };
+mutual_pays: Centimes, total_remainder: Centimes, lines: Array<InvoiceLine>, batch_reference: string | null, payment_reference: string | null, paid_on: string | null, created_at: string, created_by: string, };
 
 /**
  * Which invoices to list: one provider's, one member's, those of a
@@ -1154,15 +1159,15 @@ approval_number: string, invoice_number: string, invoice_date: string, lines: Ar
 /**
  * A liquidated invoice line.
  */
-export type InvoiceLine = { date: string, act_code: string, quantity: number, charged: number, base: number, 
+export type InvoiceLine = { date: string, act_code: string, quantity: number, charged: Centimes, base: Centimes, 
 /**
  * Per ten thousand (8000 = 80 %).
  */
-rate: number, amo: number, complementary: number, 
+rate: number, amo: Centimes, complementary: Centimes, 
 /**
  * What the member keeps to pay the provider.
  */
-remainder: number, explanation: Array<string>, };
+remainder: Centimes, explanation: Array<string>, };
 
 export type InvoiceLineInput = { date: string, act_code: string, 
 /**
@@ -1202,35 +1207,35 @@ export type LiquidateRequest = { id: number, version: number, };
 /**
  * The result of liquidating a dossier.
  */
-export type LiquidationView = { lines: Array<StoredLine>, total_charged: number, 
+export type LiquidationView = { lines: Array<StoredLine>, total_charged: Centimes, 
 /**
  * Already paid to providers by the fund or the mutual.
  */
-total_paid_by_others: number, 
+total_paid_by_others: Centimes, 
 /**
  * The AMO parts, whoever receives them.
  */
-total_amo: number, total_complementary: number, 
+total_amo: Centimes, total_complementary: Centimes, 
 /**
  * What the member is reimbursed (AMO due to him + complementary).
  */
-total_reimbursed: number, 
+total_reimbursed: Centimes, 
 /**
  * The member's remaining charge.
  */
-total_remainder: number, 
+total_remainder: Centimes, 
 /**
  * The AMO fund's name and what it pays the member itself.
  */
-fund_name: string, fund_pays: number, 
+fund_name: string, fund_pays: Centimes, 
 /**
  * Claw-backs deducted now (centimes).
  */
-clawback_deducted: number, 
+clawback_deducted: Centimes, 
 /**
  * What the mutual transfers to the member.
  */
-net_paid: number, version: number, };
+net_paid: Centimes, version: number, };
 
 /**
  * How long a desk may stay idle before it locks.
@@ -1431,11 +1436,11 @@ flagged: number, rejected: number, clawbacks: number,
 /**
  * Centimes clawed back from members by this run: what the mutual paid them.
  */
-clawed_back: number, 
+clawed_back: Centimes, 
 /**
  * AMO parts already sent to the fund, now owed back to it on the next slip.
  */
-returned_to_fund: number, };
+returned_to_fund: Centimes, };
 
 /**
  * A scanned dossier whose original is overdue.
@@ -1444,7 +1449,7 @@ export type OverdueOriginal = { dossier: Dossier, days_late: number,
 /**
  * Centimes clawed back from the member, if it was paid.
  */
-clawback: number | null, };
+clawback: Centimes | null, };
 
 /**
  * A partner provider as the member's page lists it (« Centres conventionnés »).
@@ -1489,7 +1494,7 @@ transfer_count: number,
 /**
  * Centimes.
  */
-total: number, };
+total: Centimes, };
 
 export type PaymentReturnRequest = { payment_reference: string, 
 /**
@@ -1674,7 +1679,7 @@ export type PortalWho = { csrf: string, matricule: string, };
 /**
  * How an act's reference amount is found.
  */
-export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: number | null, } | { "type": "agreement" } | { "type": "drug" };
+export type Pricing = { "type": "key_letter" } | { "type": "reference", unit_price: Centimes | null, } | { "type": "agreement" } | { "type": "drug" };
 
 /**
  * How an act is priced, in the editor's words.
@@ -1712,7 +1717,7 @@ reference: string, pay_date: string, invoice_count: number,
 /**
  * One per provider paid something.
  */
-transfer_count: number, total: number, };
+transfer_count: number, total: Centimes, };
 
 /**
  * A provider to create (no id) or change (id and version).
@@ -1817,7 +1822,7 @@ export type ReleveRequest = { batch_id: number, provider_id: number, path: strin
 /**
  * A request with its decision, as the caller may read it.
  */
-export type Request = { id: number, number: string, kind: RequestKind, kind_label: string, member_id: number, matricule: string, member_name: string, beneficiary_id: number, beneficiary_name: string, provider_id: number | null, provider_name: string | null, prescriber: string, sent_by: SentBy, expected_from: string, expected_to: string, quotation: number, acts: Array<RequestedAct>, status: RequestStatus, 
+export type Request = { id: number, number: string, kind: RequestKind, kind_label: string, member_id: number, matricule: string, member_name: string, beneficiary_id: number, beneficiary_name: string, provider_id: number | null, provider_name: string | null, prescriber: string, sent_by: SentBy, expected_from: string, expected_to: string, quotation: Centimes, acts: Array<RequestedAct>, status: RequestStatus, 
 /**
  * The status in the member's words.
  */
@@ -2185,7 +2190,7 @@ export type StatusOption = { status: Status, label: string, };
 /**
  * A stored care line with, once liquidated, its figures.
  */
-export type StoredLine = { id: number, date: string, beneficiary_id: number, act: string, quantity: number, charged: number, provider: string | null, invoice_number: string | null, 
+export type StoredLine = { id: number, date: string, beneficiary_id: number, act: string, quantity: number, charged: Centimes, provider: string | null, invoice_number: string | null, 
 /**
  * What the act is called (`Psychomotricité (séance)`), from the rules of its date.
  */
@@ -2193,11 +2198,11 @@ label: string,
 /**
  * Already paid to the provider by the fund, by the mutual (centimes).
  */
-paid_by_fund: number, paid_by_mutual: number, 
+paid_by_fund: Centimes, paid_by_mutual: Centimes, 
 /**
  * The fund's coverage that priced the line.
  */
-coverage_number: string | null, accepted: boolean | null, base: number | null, 
+coverage_number: string | null, accepted: boolean | null, base: Centimes | null, 
 /**
  * The fund's rate on the base, basis points.
  */
@@ -2206,11 +2211,11 @@ rate: number | null,
  * The fund exempted the member from his part (chronic illness): shown
  * « exonéré (ALD) », never the illness.
  */
-exempted: boolean, amo: number | null, complementary: number | null, 
+exempted: boolean, amo: Centimes | null, complementary: Centimes | null, 
 /**
  * The AMO part due to the member (the AMO part less what the fund paid the provider).
  */
-amo_to_member: number | null, reimbursed: number | null, remainder: number | null, 
+amo_to_member: Centimes | null, reimbursed: Centimes | null, remainder: Centimes | null, 
 /**
  * Why it was rejected, as the member reads it.
  */
@@ -2222,7 +2227,7 @@ explanation: Array<string>,
 /**
  * A pharmacy line's drug code, and the version of the list that priced it once liquidated.
  */
-drug_code: string | null, vignette_price: number | null, 
+drug_code: string | null, vignette_price: Centimes | null, 
 /**
  * What the processor should look at before liquidating (a code absent
  * from the list, a vignette at another price…).
@@ -2262,7 +2267,7 @@ amount: string,
  */
 reference?: string | null, };
 
-export type ThirdPartyPayment = { invoice_number: string, payer: Payer, amount: number, reference: string | null, };
+export type ThirdPartyPayment = { invoice_number: string, payer: Payer, amount: Centimes, reference: string | null, };
 
 export type Tile = { key: string, label: string, count: number, };
 

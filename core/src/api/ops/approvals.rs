@@ -267,7 +267,7 @@ impl Operation for ApprovalUse {
             .and_then(|u| crate::approvals::Unit::parse(&u))
             .ok_or_else(|| ApiError::validation("grant_id", format!("Aucun acte accordé n° {}.", r.grant_id)))?;
         let used = match unit {
-            crate::approvals::Unit::Amount => crate::money::parse("used", "Montant utilisé", &r.used)?,
+            crate::approvals::Unit::Amount => crate::money::parse("used", "Montant utilisé", &r.used)?.0,
             _ => r.used.trim().parse::<i64>().map_err(|_| {
                 ApiError::validation(
                     "used",

@@ -86,10 +86,11 @@ impl Operation for DossierGet {
         if medical.is_some() {
             ctx.medical_reads("dossier", &[d.id], "nature de la maladie et notes").await?;
         }
-        let charged: Vec<i64> = sqlx::query_scalar("SELECT charged FROM care_lines WHERE dossier_id = $1")
-            .bind(d.id)
-            .fetch_all(pool)
-            .await?;
+        let charged: Vec<crate::money::Centimes> =
+            sqlx::query_scalar("SELECT charged FROM care_lines WHERE dossier_id = $1")
+                .bind(d.id)
+                .fetch_all(pool)
+                .await?;
         Ok(DossierPage {
             declared_difference: crate::liquidation::declared::difference(d.total_claimed, &charged),
             confidential: medical::dossier_is_confidential(pool, d.id).await?,
