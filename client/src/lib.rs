@@ -5,6 +5,7 @@
 //! asked, so no path crosses the wire. A self-signed server is trusted by
 //! its pinned SHA-256 fingerprint; any other by the system's CAs.
 
+use guichet_core::api::edge;
 use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
 use guichet_core::api::wire::{self, fingerprint};
 use guichet_core::api::ProgressSink;
@@ -276,9 +277,13 @@ impl Client {
     pub async fn call_with_progress(
         &self,
         op: &str,
-        mut request: Value,
+        request: Value,
         progress: Option<ProgressSink>,
     ) -> Result<Value, ApiError> {
+        edge::call(op, request, |r| self.send(op, r, progress)).await
+    }
+
+    async fn send(&self, op: &str, mut request: Value, progress: Option<ProgressSink>) -> Result<Value, ApiError> {
         let fields = files::fields_of(op);
         let mut outputs: Vec<(FileDir, PathBuf)> = vec![];
         for f in fields {
@@ -295,12 +300,14 @@ impl Client {
                         let name = files::file_name("file", &local.to_string_lossy())?;
                         *v = json!({ PAYLOAD_KEY: Payload::new(name, &bytes) });
                     }
-                    FileDir::Out => {
+                    // Sent as its name by `edge::call`, answered as bytes.
+                    FileDir::Out => {}
+                    // Never carried: the server refuses the operation.
+                    FileDir::Local => {
                         *v = Value::String(files::file_name(
                             f.pointer.trim_start_matches('/'),
                             &local.to_string_lossy(),
                         )?);
-                        outputs.push((f.dir, local));
                     }
                     FileDir::OutFolder => {
                         *v = Value::String("dossier".into());
@@ -416,16 +423,8 @@ impl Client {
         let mut result = body.get("result").cloned().unwrap_or(Value::Null);
         for (dir, local) in outputs {
             match dir {
-                FileDir::Out => {
-                    if let Some(f) = files.first() {
-                        let bytes = f.bytes().ok_or_else(|| ApiError::internal("contenu de fichier mal encodé"))?;
-                        write_local(local, &bytes)?;
-                    }
-                    if let Some(p) = result.get_mut("path") {
-                        *p = Value::String(local.to_string_lossy().into_owned());
-                    }
-                }
-                _ => {
+                FileDir::Out | FileDir::In | FileDir::Local => {}
+                FileDir::OutFolder => {
                     std::fs::create_dir_all(local).map_err(|e| {
                         ApiError::validation(
                             "folder",

@@ -145,12 +145,14 @@ pub async fn call(
     let caller = session.as_ref().map(Session::caller).unwrap_or_default();
     let call = Call { op: op.clone(), desk, remote, session, caller, opens_session: info.opens_session };
 
-    // Files: inputs written from their bytes, outputs into this call's folder.
+    // Files: inputs written from their bytes, a statement run's into this
+    // call's folder. A single file comes back as the operation's answer: the
+    // client named it, and saves it where its user chose (`api::edge`).
     let work = match tempfile::Builder::new().prefix("guichet-appel-").tempdir_in(&st.work_dir) {
         Ok(d) => d,
         Err(e) => return error(ApiError::internal(e)),
     };
-    let mut outputs: Vec<(FileDir, PathBuf, String)> = vec![];
+    let mut outputs: Vec<(PathBuf, String)> = vec![];
     let mut n = 0;
     for f in info.files {
         let res = files::each(&mut request, f.pointer, &mut |v| {
@@ -177,17 +179,13 @@ pub async fn call(
                     std::fs::write(&path, bytes).map_err(ApiError::internal)?;
                     *v = Value::String(path.to_string_lossy().into_owned());
                 }
-                FileDir::Out | FileDir::OutFolder => {
+                FileDir::Out | FileDir::Local => {}
+                FileDir::OutFolder => {
                     let asked = v.as_str().unwrap_or("").to_string();
                     let dir = work.path().join(format!("out-{n}"));
                     std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
-                    let path = if f.dir == FileDir::Out {
-                        dir.join(files::file_name(f.pointer.trim_start_matches('/'), &asked)?)
-                    } else {
-                        dir.clone()
-                    };
-                    outputs.push((f.dir, path.clone(), asked));
-                    *v = Value::String(path.to_string_lossy().into_owned());
+                    outputs.push((dir.clone(), asked));
+                    *v = Value::String(dir.to_string_lossy().into_owned());
                 }
             }
             Ok(())
@@ -269,27 +267,21 @@ async fn after(st: &State, call: &Call, succeeded: bool) -> Result<Option<String
     Ok(None)
 }
 
-/// The answer of an operation that wrote files: its result and the files'
-/// bytes, paths in the result given back as the client named them.
-fn with_files(
-    result: Value,
-    outputs: &[(FileDir, PathBuf, String)],
-    work: &std::path::Path,
-) -> Result<Value, ApiError> {
+/// The answer of an operation that wrote a folder of files (the statement
+/// run): its result and the files' bytes, paths in the result given back as
+/// the client named them.
+fn with_files(result: Value, outputs: &[(PathBuf, String)], work: &std::path::Path) -> Result<Value, ApiError> {
     if outputs.is_empty() {
         return Ok(result);
     }
     let mut list = vec![];
-    for (dir, path, _) in outputs {
-        let found: Vec<PathBuf> = match dir {
-            FileDir::Out => vec![path.clone()].into_iter().filter(|p| p.is_file()).collect(),
-            _ => std::fs::read_dir(path)
-                .map_err(ApiError::internal)?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect(),
-        };
+    for (path, _) in outputs {
+        let found: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(ApiError::internal)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
         for p in found {
             let bytes = std::fs::read(&p).map_err(ApiError::internal)?;
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -298,7 +290,7 @@ fn with_files(
     }
     // The server's own paths never reach a client: each is given back as the client named it.
     let mut result = result;
-    for (_, path, asked) in outputs {
+    for (path, asked) in outputs {
         replace_prefix(&mut result, &path.to_string_lossy(), asked);
     }
     replace_prefix(&mut result, &work.to_string_lossy(), "");
@@ -312,7 +304,7 @@ async fn stream(
     call: Call,
     request: Value,
     work: tempfile::TempDir,
-    outputs: Vec<(FileDir, PathBuf, String)>,
+    outputs: Vec<(PathBuf, String)>,
     timeout: Option<Duration>,
 ) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);

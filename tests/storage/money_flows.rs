@@ -249,7 +249,7 @@ async fn the_worked_example_on_the_shipped_tariff_pays_only_what_the_family_bore
     let (what, after) = o.w.last_export().await;
     assert_eq!(
         (what.as_str(), after["filter"]["batch"].clone(), after["rows"].as_i64(), after["destination"].as_str()),
-        ("transfer_list", batch["id"].clone(), Some(1), csv.to_str())
+        ("transfer_list", batch["id"].clone(), Some(1), csv.file_name().and_then(|n| n.to_str()))
     );
 
     let pdf = dir.path().join("decompte.pdf");

@@ -35,10 +35,17 @@ pub struct OpInfo {
 }
 
 impl OpInfo {
-    /// Its answer is a file ([`super::files::FileReply`]): through the
+    /// Its answer is a file ([`super::files::FileData`]): through the
     /// server, the file itself.
     pub fn answers_file(&self) -> bool {
-        self.response == <super::files::FileReply as TS>::name()
+        self.response == <super::files::FileData as TS>::name()
+    }
+
+    /// It answers one file the caller saves ([`super::edge`]): a desk or the
+    /// CLI sends `path` (where it goes) instead of `name`, and is answered
+    /// [`super::edge::Saved`].
+    pub fn saves_file(&self) -> bool {
+        self.files.iter().any(|f| f.dir == super::files::FileDir::Out)
     }
 
     pub fn of<O: Operation>() -> OpInfo {
@@ -108,6 +115,8 @@ fn declarations() -> Declarations {
     d.visit::<crate::api::ops::drugs::DrugImportProgress>();
     // A rule set's groups, typed as a map.
     d.visit::<crate::liquidation::rules::CareGroup>();
+    // What a desk is answered once it saved an operation's file.
+    d.visit::<super::edge::Saved>();
     for op in super::ops::all() {
         (op.collect)(&mut d);
     }
@@ -129,7 +138,12 @@ pub fn typescript() -> String {
         "/** Every operation of the command layer: its request and its response. */\nexport interface Operations {\n",
     );
     for op in super::ops::all() {
-        out.push_str(&format!("  {}: {{ request: {}; response: {} }};\n", op.name, op.request, op.response));
+        let (request, response) = match op.saves_file() {
+            // As the window sends it: where to save, not the file's name.
+            true => (format!("Omit<{}, \"name\"> & {{ path: string }}", op.request), "Saved".to_string()),
+            false => (op.request.clone(), op.response.clone()),
+        };
+        out.push_str(&format!("  {}: {{ request: {request}; response: {response} }};\n", op.name));
     }
     out.push_str("}\n\nexport type OperationName = keyof Operations;\n\n");
     let portal: Vec<String> = super::ops::all()
@@ -186,6 +200,12 @@ holding ids and amounts are integers (amounts in centimes), dates are `YYYY-MM-D
             op.response,
             op.response_inline
         ));
+        if op.saves_file() {
+            md.push_str(
+                "\nFrom a desk or the CLI, give `path` (where the file is saved) instead of `name`; the answer is \
+                then `Saved` (`{ path, bytes }`): the file's bytes never leave the operation's answer otherwise.\n",
+            );
+        }
     }
     md.push_str("\n## Types\n\n```ts\n");
     for decl in declarations().0.values() {
@@ -229,7 +249,9 @@ mod generated {
     }
 
     /// A request with a field named like a path declares it, so that the
-    /// server and its clients move the file's bytes instead.
+    /// server and its clients move the file's bytes instead; an operation
+    /// that answers a file names none: it asks for the file's `name`, and
+    /// the path where it goes stays with the caller (`api::edge`).
     #[test]
     fn every_path_field_is_declared() {
         let pathy = ["path", "folder", "file", "files"];
@@ -241,6 +263,12 @@ mod generated {
             }
             let inline = &op.request_inline;
             let named = pathy.iter().any(|f| inline.contains(&format!("{f}: ")) || inline.contains(&format!("{f}?: ")));
+            if op.saves_file() {
+                assert!(!named && inline.contains("name: "), "{}: request {inline} names a path", op.name);
+                assert_eq!(op.files, [crate::api::files::output("/path")], "{}", op.name);
+                assert_eq!(op.response, "FileData", "{}: answers {}", op.name, op.response);
+                continue;
+            }
             assert_eq!(named, !op.files.is_empty(), "{}: request {inline} declares {:?}", op.name, op.files);
             for f in op.files {
                 let top = f.pointer.trim_start_matches('/').split('/').next().unwrap_or("");

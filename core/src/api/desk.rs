@@ -46,7 +46,9 @@ impl Desk {
             (s.caller.clone(), s.generation)
         };
         let mut caller = before.clone();
-        let result = self.api.call_with_progress(&mut caller, operation, request, progress).await;
+        let api = &self.api;
+        let run = |r| api.call_with_progress(&mut caller, operation, r, progress);
+        let result = super::edge::call(operation, request, run).await;
         if caller != before {
             let mut s = self.session.lock().await;
             if s.generation != generation {

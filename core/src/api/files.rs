@@ -19,6 +19,11 @@ pub enum FileDir {
     Out,
     /// The operation writes files into it (the statement run).
     OutFolder,
+    /// A file on the machine that holds the database, read or written by
+    /// the database's own tool (a backup, a restore): never carried between
+    /// machines; through the server only its name goes, and the operation
+    /// refuses.
+    Local,
 }
 
 /// A field of the request holding a path: a JSON pointer, `*` standing for
@@ -37,6 +42,9 @@ pub const fn output(pointer: &'static str) -> FileField {
 }
 pub const fn folder(pointer: &'static str) -> FileField {
     FileField { pointer, dir: FileDir::OutFolder }
+}
+pub const fn local(pointer: &'static str) -> FileField {
+    FileField { pointer, dir: FileDir::Local }
 }
 
 /// A file's bytes on the wire, in place of its path (requests) or among the
@@ -158,10 +166,11 @@ mod tests {
     }
 }
 
-/// A file given back as an operation's answer (a member's PDF, the mutual's
-/// logo): its bytes travel as base64 in JSON, encoded and decoded here only.
+/// A file an operation gives back (a statement, a list, a member's PDF, the
+/// mutual's logo): its bytes travel as base64 in JSON, encoded and decoded
+/// here only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-pub struct FileReply {
+pub struct FileData {
     /// The name to save it under.
     pub name: String,
     pub media_type: String,
@@ -170,13 +179,29 @@ pub struct FileReply {
     pub content: Vec<u8>,
 }
 
-impl FileReply {
-    pub fn pdf(name: String, content: Vec<u8>) -> FileReply {
-        FileReply { name, media_type: "application/pdf".into(), content }
+impl FileData {
+    pub fn pdf(name: String, content: Vec<u8>) -> FileData {
+        FileData { name, media_type: "application/pdf".into(), content }
+    }
+
+    /// A file an operation made, under the name the caller asked for
+    /// (`field` names that request field in the message); its type follows
+    /// the name's extension.
+    pub fn named(field: &str, name: &str, content: Vec<u8>) -> ApiResult<FileData> {
+        let name = file_name(field, name)?;
+        let media_type = match crate::export::extension(&name).as_str() {
+            "pdf" => "application/pdf",
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "csv" => "text/csv",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            _ => "application/octet-stream",
+        };
+        Ok(FileData { name, media_type: media_type.into(), content })
     }
 
     /// The file an operation's JSON answer carries.
-    pub fn from_answer(answer: Value) -> ApiResult<FileReply> {
+    pub fn from_answer(answer: Value) -> ApiResult<FileData> {
         serde_json::from_value(answer).map_err(ApiError::internal)
     }
 }

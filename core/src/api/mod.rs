@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 mod decode;
+pub mod edge;
 pub mod files;
 pub mod wire;
 pub use decode::{parse_json, request};

@@ -7,7 +7,6 @@ pub mod transfers;
 use crate::error::{ApiError, ApiResult};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use std::path::Path;
 
 /// One cell of an exported list.
 #[derive(Debug, Clone)]
@@ -70,8 +69,14 @@ pub enum CsvCell<'a> {
     Figure(String),
 }
 
-/// Writes `rows` under `headers` into `dest`.
-pub fn write_xlsx(dest: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> ApiResult<()> {
+/// A file name's extension, lower case (`xlsx` for `Liste.XLSX`): which
+/// format a list is written in.
+pub fn extension(name: &str) -> String {
+    name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default()
+}
+
+/// A workbook of one sheet: `rows` under `headers`.
+pub fn xlsx_bytes(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> ApiResult<Vec<u8>> {
     let e = ApiError::internal;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -102,8 +107,7 @@ pub fn write_xlsx(dest: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Cell>]
         }
     }
     ws.set_freeze_panes(1, 0).map_err(e)?;
-    let bytes = wb.save_to_buffer().map_err(e)?;
-    crate::storage::files::write_atomically(dest, &bytes)
+    wb.save_to_buffer().map_err(e)
 }
 
 #[cfg(test)]

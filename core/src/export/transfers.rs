@@ -3,13 +3,12 @@
 //! payment batches and the providers' write the same shape; each batch
 //! numbers its transfers `<batch>/<nnnn>`, one per payee.
 
-use super::{write_xlsx, Cell};
+use super::{xlsx_bytes, Cell};
 use crate::error::{ApiError, ApiResult};
 use crate::money::Centimes;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
-use std::path::Path;
 use ts_rs::TS;
 
 /// One transfer of a batch: everything the mutual pays one payee (a member,
@@ -87,11 +86,11 @@ impl TransferList {
     }
 }
 
-/// The transfer list as `.xlsx` or `.csv` (`;`, amounts `1100,00`), by the file's extension.
-pub fn write(dest: &Path, list: &[Transfer], kind: TransferList) -> ApiResult<()> {
+/// The transfer list for a file named `name`: `.xlsx` or `.csv` (`;`,
+/// amounts `1100,00`) by its extension.
+pub fn bytes(name: &str, list: &[Transfer], kind: TransferList) -> ApiResult<Vec<u8>> {
     let headers = kind.headers();
-    let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    match ext.as_str() {
+    Ok(match super::extension(name).as_str() {
         "xlsx" => {
             let rows: Vec<Vec<Cell>> = list
                 .iter()
@@ -106,7 +105,7 @@ pub fn write(dest: &Path, list: &[Transfer], kind: TransferList) -> ApiResult<()
                     ]
                 })
                 .collect();
-            write_xlsx(dest, "Virements", &headers, &rows)
+            xlsx_bytes("Virements", &headers, &rows)?
         }
         "csv" => {
             use crate::export::CsvCell::{Figure, Text};
@@ -123,8 +122,8 @@ pub fn write(dest: &Path, list: &[Transfer], kind: TransferList) -> ApiResult<()
                     ]
                 })
                 .collect();
-            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&headers, &rows)?)
+            crate::export::csv_bytes(&headers, &rows)?
         }
-        _ => Err(ApiError::validation("path", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
-    }
+        _ => return Err(ApiError::validation("name", "La liste de virements s'enregistre en .xlsx ou en .csv.")),
+    })
 }

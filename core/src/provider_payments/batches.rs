@@ -183,9 +183,9 @@ pub async fn transfers(pool: &AnyPool, batch_id: i64) -> ApiResult<Vec<Transfer>
     transfers::from_payments(&rows)
 }
 
-/// The transfer list of a batch, `.xlsx` or `.csv`.
-pub async fn export(pool: &AnyPool, batch_id: i64, dest: &std::path::Path) -> ApiResult<usize> {
+/// The transfer list of a batch for a file named `name` (`.xlsx` or
+/// `.csv`), and how many transfers it holds.
+pub async fn export(pool: &AnyPool, batch_id: i64, name: &str) -> ApiResult<(Vec<u8>, usize)> {
     let list = transfers(pool, batch_id).await?;
-    transfers::write(dest, &list, TransferList::Providers)?;
-    Ok(list.len())
+    Ok((transfers::bytes(name, &list, TransferList::Providers)?, list.len()))
 }

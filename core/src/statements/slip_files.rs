@@ -4,11 +4,10 @@
 
 use super::slips::{FundSlip, SlipLine};
 use crate::error::{ApiError, ApiResult};
-use crate::export::{write_xlsx, Cell};
+use crate::export::{xlsx_bytes, Cell};
 use crate::kernel::dates::fr;
 use crate::money::format as dh;
 use crate::pdf::{Align, Writer};
-use std::path::Path;
 
 const HEADERS: [&str; 8] = [
     "Feuille de soins",
@@ -21,14 +20,14 @@ const HEADERS: [&str; 8] = [
     "Versée à l'adhérent par",
 ];
 
-/// The slip as PDF, `.xlsx` or `.csv`, by the file's extension.
-pub fn write(
-    dest: &Path,
+/// The slip for a file named `name`: PDF, `.xlsx` or `.csv` by its extension.
+pub fn bytes(
+    name: &str,
     head: &crate::pdf::letterhead::Letterhead,
     slip: &FundSlip,
     lines: &[SlipLine],
-) -> ApiResult<()> {
-    let ext = dest.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+) -> ApiResult<Vec<u8>> {
+    let ext = crate::export::extension(name);
     let payer = |l: &SlipLine| {
         if let Some(why) = &l.returned {
             why.clone()
@@ -40,8 +39,8 @@ pub fn write(
             slip.fund_name.clone()
         }
     };
-    match ext.as_str() {
-        "pdf" => crate::storage::files::write_atomically(dest, &pdf(head, slip, lines)),
+    Ok(match ext.as_str() {
+        "pdf" => pdf(head, slip, lines),
         "xlsx" => {
             let rows: Vec<Vec<Cell>> = lines
                 .iter()
@@ -58,7 +57,7 @@ pub fn write(
                     ]
                 })
                 .collect();
-            write_xlsx(dest, "Bordereau", &HEADERS, &rows)
+            xlsx_bytes("Bordereau", &HEADERS, &rows)?
         }
         "csv" => {
             use crate::export::CsvCell::{Figure, Text};
@@ -79,10 +78,10 @@ pub fn write(
                     ]
                 })
                 .collect();
-            crate::storage::files::write_atomically(dest, &crate::export::csv_bytes(&HEADERS, &rows)?)
+            crate::export::csv_bytes(&HEADERS, &rows)?
         }
-        _ => Err(ApiError::validation("path", "Le bordereau s'enregistre en .pdf, .xlsx ou .csv.")),
-    }
+        _ => return Err(ApiError::validation("name", "Le bordereau s'enregistre en .pdf, .xlsx ou .csv.")),
+    })
 }
 
 fn pdf(head: &crate::pdf::letterhead::Letterhead, slip: &FundSlip, lines: &[SlipLine]) -> Vec<u8> {

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use forms::{error, member_limit, read_within};
 pub(crate) use forms::{from_our_page, PUBLIC_BODY};
 use guichet_core::api::catalogue::OpInfo;
-use guichet_core::api::files::FileReply;
+use guichet_core::api::files::FileData;
 use guichet_core::api::{Caller, Space};
 use guichet_core::error::{ApiError, ErrorCode};
 use guichet_core::portal::sessions::MAX_AGE;
@@ -135,7 +135,7 @@ pub async fn download(
     let request = Value::Object(query.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
     let (result, after) = run(&st, caller.clone(), &op, request, remote).await;
     let answer = match result {
-        Ok(v) if info.answers_file() => match FileReply::from_answer(v) {
+        Ok(v) if info.answers_file() => match FileData::from_answer(v) {
             Ok(f) => file_answer(f),
             Err(e) => error(e),
         },
@@ -146,7 +146,7 @@ pub async fn download(
 }
 
 /// A file of the member's to download (a PDF), or to show (an image).
-fn file_answer(f: FileReply) -> Response {
+fn file_answer(f: FileData) -> Response {
     let disposition = if f.media_type == "application/pdf" {
         format!("attachment; filename=\"{}\"", f.name)
     } else {

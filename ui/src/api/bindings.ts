@@ -380,7 +380,7 @@ missing: Array<string>,
  */
 proposed_reason: string, };
 
-export type CodeLetterRequest = { member_id: number, purpose: Purpose, path: string, };
+export type CodeLetterRequest = { member_id: number, purpose: Purpose, name: string, };
 
 export type CodeSendRequest = { member_id: number, purpose: Purpose, 
 /**
@@ -897,6 +897,17 @@ days?: number, };
 export type Field = "matricule" | "cnie" | "last_name" | "first_name" | "full_name" | "birth_date" | "employer" | "status" | "address" | "gsm" | "email" | "rib" | "affiliation_date" | "end_date" | "relation" | "suspended_from" | "suspended_to" | "suspension_reason";
 
 /**
+ * A file an operation gives back (a statement, a list, a member's PDF, the
+ * mutual's logo): its bytes travel as base64 in JSON, encoded and decoded
+ * here only.
+ */
+export type FileData = { 
+/**
+ * The name to save it under.
+ */
+name: string, media_type: string, content: string, };
+
+/**
  * A piece given at registration or as a complement: a file on disk.
  */
 export type FileInput = { path: string, piece: Piece, 
@@ -906,19 +917,10 @@ export type FileInput = { path: string, piece: Piece,
 confidential?: boolean, };
 
 /**
- * A file given back as an operation's answer (a member's PDF, the mutual's
- * logo): its bytes travel as base64 in JSON, encoded and decoded here only.
+ * A file of one record the user asked for: the record, and the file's name
+ * (where it goes is the caller's, [`crate::api::edge`]).
  */
-export type FileReply = { 
-/**
- * The name to save it under.
- */
-name: string, media_type: string, content: string, };
-
-/**
- * Where to write a file the user asked for (from the save dialog).
- */
-export type FileRequest = { id: number, path: string, };
+export type FileRequest = { id: number, name: string, };
 
 /**
  * A drug found, with the label the statements print.
@@ -1341,7 +1343,7 @@ coverage: Array<BeneficiaryCoverage>, };
 
 export type MemberRightsRequest = { member_id: number, };
 
-export type MemberStatementRequest = { matricule: string, from: string, to: string, path: string, };
+export type MemberStatementRequest = { matricule: string, from: string, to: string, name: string, };
 
 export type MemberStatus = "actif" | "pensionne" | "autre";
 
@@ -1393,6 +1395,12 @@ privacy_notice?: string | null,
  * (1 to 365; absent when saving: unchanged).
  */
 appeal_days?: number | null, };
+
+export type NameRequest = { 
+/**
+ * The file's name; where it goes is the caller's ([`crate::api::edge`]).
+ */
+name: string, };
 
 /**
  * A new account as the form sends it.
@@ -1468,8 +1476,6 @@ export type PartnerSearch = { search: string, };
 
 export type PasswordChangeRequest = { current_password: string, new_password: string, };
 
-export type PathRequest = { path: string, };
-
 export type PayRequest = { 
 /**
  * The liquidated dossiers to pay; all of them when empty.
@@ -1516,7 +1522,7 @@ export type PaymentStatementRequest = {
 /**
  * The transfer's reference (`VIR-20230310-00001/0001`).
  */
-payment_reference: string, path: string, };
+payment_reference: string, name: string, };
 
 /**
  * What an operation needs. `Public` and `Authenticated` are for the session
@@ -1745,7 +1751,11 @@ pay_date?: string | null, };
  */
 export type Purpose = "activation" | "reset";
 
-export type QueueExport = { filter: QueueFilter, path: string, };
+export type QueueExport = { filter: QueueFilter, 
+/**
+ * The file's name; where it goes is the caller's.
+ */
+name: string, };
 
 export type QueueFilter = { status?: Status | null, urn_id?: number, kind?: Kind | null, 
 /**
@@ -1797,9 +1807,9 @@ message: string, };
 
 export type RejectedExportRequest = { rejected: Array<RejectedRow>, 
 /**
- * Where to write the `.xlsx` (chosen in the save dialog).
+ * The `.xlsx` file's name; where it goes is the caller's.
  */
-path: string, };
+name: string, };
 
 export type RejectedRow = { 
 /**
@@ -1817,7 +1827,7 @@ column: string, message: string, };
 
 export type Relation = "lui_meme" | "conjoint" | "enfant";
 
-export type ReleveRequest = { batch_id: number, provider_id: number, path: string, };
+export type ReleveRequest = { batch_id: number, provider_id: number, name: string, };
 
 /**
  * A request with its decision, as the caller may read it.
@@ -2016,6 +2026,15 @@ differences: Array<string>, };
  * What the portal says once a door's form is done.
  */
 export type Said = { message: string, };
+
+/**
+ * What the caller is told once the file is written.
+ */
+export type Saved = { 
+/**
+ * Where it was written, on the caller's machine.
+ */
+path: string, bytes: number, };
 
 export type ScanContent = { info: ScanInfo, 
 /**
@@ -2414,8 +2433,6 @@ start: string, received: number,
  */
 processed: number, };
 
-export type Written = { path: string, bytes: number, };
-
 /** Every operation of the command layer: its request and its response. */
 export interface Operations {
   setup_status: { request: Empty; response: SetupState };
@@ -2459,15 +2476,15 @@ export interface Operations {
   beneficiary_update: { request: BeneficiaryUpdateRequest; response: Beneficiary };
   employer_list: { request: Empty; response: EmployerList };
   member_import: { request: ImportRequest; response: ImportReport };
-  member_import_rejected_export: { request: RejectedExportRequest; response: Empty };
+  member_import_rejected_export: { request: Omit<RejectedExportRequest, "name"> & { path: string }; response: Saved };
   member_update_record: { request: UpdateRequestInput; response: UpdateRequest };
   member_update_list: { request: UpdateFilter; response: Array<UpdateRequest> };
   member_update_decide: { request: UpdateDecideRequest; response: UpdateRequest };
   member_update_attach: { request: UpdateAttachRequest; response: UpdateRequest };
-  member_update_file_save: { request: FileRequest; response: Written };
-  member_update_receipt: { request: FileRequest; response: Written };
+  member_update_file_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
+  member_update_receipt: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   member_view: { request: MemberRef; response: PortalView };
-  portal_code_letter: { request: CodeLetterRequest; response: Written };
+  portal_code_letter: { request: Omit<CodeLetterRequest, "name"> & { path: string }; response: Saved };
   portal_code_send: { request: CodeSendRequest; response: CodeSent };
   portal_activate: { request: Activation; response: Said };
   portal_login: { request: PortalLoginRequest; response: PortalOpened };
@@ -2476,7 +2493,7 @@ export interface Operations {
   portal_reset: { request: Reset; response: Said };
   portal_session: { request: Nothing; response: PortalWho };
   portal_brand: { request: Nothing; response: Brand };
-  portal_logo: { request: Nothing; response: FileReply };
+  portal_logo: { request: Nothing; response: FileData };
   portal_view: { request: Nothing; response: PortalView };
   portal_partners: { request: PartnerSearch; response: Array<Partner> };
   portal_dossier_send: { request: DossierSent; response: DossierReceived };
@@ -2484,20 +2501,20 @@ export interface Operations {
   portal_approval_send: { request: ApprovalSent; response: ApprovalReceived };
   portal_approval_complement_send: { request: ApprovalComplementSent; response: ApprovalReceived };
   portal_update_send: { request: UpdateSent; response: UpdateReceived };
-  portal_statement_pdf: { request: PortalNumber; response: FileReply };
-  portal_letter_pdf: { request: PortalNumber; response: FileReply };
-  portal_payment_pdf: { request: PortalNumber; response: FileReply };
-  portal_period_pdf: { request: PortalPeriod; response: FileReply };
-  portal_dossier_receipt: { request: PortalNumber; response: FileReply };
-  portal_approval_receipt: { request: PortalNumber; response: FileReply };
-  portal_update_receipt: { request: PortalNumber; response: FileReply };
+  portal_statement_pdf: { request: PortalNumber; response: FileData };
+  portal_letter_pdf: { request: PortalNumber; response: FileData };
+  portal_payment_pdf: { request: PortalNumber; response: FileData };
+  portal_period_pdf: { request: PortalPeriod; response: FileData };
+  portal_dossier_receipt: { request: PortalNumber; response: FileData };
+  portal_approval_receipt: { request: PortalNumber; response: FileData };
+  portal_update_receipt: { request: PortalNumber; response: FileData };
   urn_list: { request: UrnListRequest; response: Array<Urn> };
   urn_save: { request: UrnInput; response: Urn };
   collection_open: { request: CollectionOpenRequest; response: Collection };
   collection_list: { request: CollectionListRequest; response: Array<Collection> };
   collection_get: { request: IdRequest; response: CollectionDetail };
   collection_close: { request: VersionedId; response: Collection };
-  collection_slip: { request: FileRequest; response: Written };
+  collection_slip: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   dossier_record: { request: DossierInput; response: Recorded };
   dossier_record_scan: { request: DossierInput; response: Recorded };
   dossier_get: { request: DossierRef; response: DossierPage };
@@ -2506,14 +2523,14 @@ export interface Operations {
   dossier_checklist: { request: ChecklistUpdate; response: Dossier };
   dossier_scans_add: { request: ScansAdd; response: Array<ScanInfo> };
   dossier_scan_get: { request: IdRequest; response: ScanContent };
-  dossier_scan_save: { request: FileRequest; response: Written };
+  dossier_scan_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   dossier_queue: { request: QueueFilter; response: QueuePage };
-  dossier_queue_export: { request: QueueExport; response: Written };
+  dossier_queue_export: { request: Omit<QueueExport, "name"> & { path: string }; response: Saved };
   overdue_originals: { request: Empty; response: Array<OverdueOriginal> };
-  overdue_originals_export: { request: PathRequest; response: Written };
+  overdue_originals_export: { request: Omit<NameRequest, "name"> & { path: string }; response: Saved };
   overdue_originals_apply: { request: Empty; response: OverdueApplied };
   complements_overdue_apply: { request: Empty; response: ComplementsExpired };
-  dossier_receipt: { request: FileRequest; response: Written };
+  dossier_receipt: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   dossier_member_view: { request: DossierRef; response: MemberDossierView };
   home: { request: Empty; response: Home };
   reason_list: { request: ReasonListRequest; response: Array<Reason> };
@@ -2544,15 +2561,15 @@ export interface Operations {
   dossier_vignettes_read: { request: IdRequest; response: VignetteProposal };
   dossier_original_check: { request: OriginalCheck; response: OriginalChecked };
   payment_batch_create: { request: PayRequest; response: PaymentBatch };
-  payment_batch_export: { request: FileRequest; response: Written };
-  statement_dossier: { request: FileRequest; response: Written };
-  statement_member: { request: MemberStatementRequest; response: Written };
-  statement_payment: { request: PaymentStatementRequest; response: Written };
+  payment_batch_export: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
+  statement_dossier: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
+  statement_member: { request: Omit<MemberStatementRequest, "name"> & { path: string }; response: Saved };
+  statement_payment: { request: Omit<PaymentStatementRequest, "name"> & { path: string }; response: Saved };
   statement_batch: { request: StatementBatchRequest; response: BatchReport };
   payment_return: { request: PaymentReturnRequest; response: PaymentReturned };
   fund_slip_create: { request: SlipRequest; response: FundSlip };
   fund_slip_list: { request: Empty; response: Array<FundSlip> };
-  fund_slip_export: { request: FileRequest; response: Written };
+  fund_slip_export: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   fund_slip_confirm: { request: Confirmation; response: FundSlip };
   settings_get: { request: Empty; response: MutualSettings };
   settings_save: { request: MutualSettings; response: MutualSettings };
@@ -2562,23 +2579,23 @@ export interface Operations {
   provider_rib_request: { request: RibRequestInput; response: RibRequest };
   provider_rib_request_list: { request: Empty; response: Array<RibRequest> };
   provider_rib_decide: { request: RibDecideRequest; response: RibRequest };
-  provider_rib_certificate_save: { request: FileRequest; response: Written };
+  provider_rib_certificate_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   provider_invoice_record: { request: InvoiceInput; response: Invoice };
   provider_invoice_list: { request: InvoiceFilter; response: Array<Invoice> };
   provider_batch_create: { request: ProviderPayRequest; response: ProviderBatch };
   provider_batch_list: { request: Empty; response: Array<ProviderBatch> };
-  provider_batch_export: { request: FileRequest; response: Written };
-  provider_statement: { request: ReleveRequest; response: Written };
+  provider_batch_export: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
+  provider_statement: { request: Omit<ReleveRequest, "name"> & { path: string }; response: Saved };
   provider_save: { request: ProviderInput; response: Provider };
   approval_register: { request: RequestInput; response: Request };
   approval_list: { request: RequestFilter; response: Array<RequestRow> };
   approval_get: { request: IdRequest; response: Request };
   approval_complement: { request: ComplementRequest; response: Request };
   approval_decide: { request: DecideRequest; response: Request };
-  approval_letter: { request: FileRequest; response: Written };
-  approval_receipt: { request: FileRequest; response: Written };
+  approval_letter: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
+  approval_receipt: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   approval_file_get: { request: IdRequest; response: RequestFileContent };
-  approval_file_save: { request: FileRequest; response: Written };
+  approval_file_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   approval_use: { request: UseRequest; response: UseResult };
   approvals_expiring: { request: ExpiringRequest; response: Array<Expiring> };
   approvals_of_member: { request: IdRequest; response: Array<Request> };

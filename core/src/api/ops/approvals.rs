@@ -1,8 +1,8 @@
 //! Prior approvals and coverage requests, the medical review, partner
 //! providers, chronic-illness declarations and the journal of medical reads.
 
-use super::reception::{write_file, FileRequest, IdRequest, Written};
-use crate::api::files::{self, FileField};
+use super::reception::{FileRequest, IdRequest};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::approvals::decide::{self, Decision};
 use crate::approvals::letter::{letter_pdf, receipt_pdf};
@@ -160,15 +160,15 @@ impl Operation for ApprovalLetter {
     const SUMMARY: &'static str = "Writes the decision's letter as a PDF: approval, coverage (to the provider), \
         refusal, or request for pieces. No medical detail.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let req = repo::get(ctx.db(), r.id).await?.redact(&[]);
         let provider = match req.provider_id {
             Some(p) => providers::get(ctx.db().pool(), p).await?,
             None => None,
         };
         let pdf = letter_pdf(&letterhead(ctx.db().pool()).await?, &req, provider.as_ref())?;
-        write_file(&r.path, &pdf)
+        FileData::named("name", &r.name, pdf)
     }
 }
 
@@ -180,10 +180,10 @@ impl Operation for ApprovalReceipt {
     const SUMMARY: &'static str = "Writes the acknowledgement of receipt of a request (PDF): number, date, pieces \
         received and missing. No medical detail.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let req = repo::get(ctx.db(), r.id).await?.redact(&[]);
-        write_file(&r.path, &receipt_pdf(&letterhead(ctx.db().pool()).await?, &req))
+        FileData::named("name", &r.name, receipt_pdf(&letterhead(ctx.db().pool()).await?, &req))
     }
 }
 
@@ -222,10 +222,10 @@ impl Operation for ApprovalFileSave {
     const PERMISSION: Permission = Permission::ApprovalsRead;
     const SUMMARY: &'static str = "Writes a request's piece to a path; a confidential one for the medical role only.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let (_, bytes) = piece_for(ctx, r.id).await?;
-        write_file(&r.path, &bytes)
+        FileData::named("name", &r.name, bytes)
     }
 }
 

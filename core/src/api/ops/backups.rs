@@ -18,7 +18,7 @@ pub struct BackupRequest {
 pub struct BackupCreate;
 impl Operation for BackupCreate {
     const NAME: &'static str = "backup_create";
-    const FILES: &'static [FileField] = &[files::output("/path")];
+    const FILES: &'static [FileField] = &[files::local("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Writes a backup of the database while desks keep working (SQLite copy, or pg_dump \
         for PostgreSQL); the file is whole or absent.";
@@ -52,7 +52,7 @@ impl Operation for BackupRestore {
     const NAME: &'static str = "backup_restore";
     const LOCAL_ONLY: Option<&'static str> =
         Some("La restauration se fait sur la machine du serveur, base arrêtée : guichet restore FICHIER.");
-    const FILES: &'static [FileField] = &[files::input("/path")];
+    const FILES: &'static [FileField] = &[files::local("/path")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Restores a backup of the embedded database into a new file beside it (nothing is \
         overwritten) and says its address; a shared PostgreSQL is restored with `guichet restore`.";

@@ -2,10 +2,10 @@
 //! originals, receipts, the home screen and the catalogues.
 
 use super::liquidation::DossierLiquidate;
-use super::reception::{write_file, FileRequest, IdRequest, Written};
+use super::reception::{FileRequest, IdRequest};
 use super::session::Empty;
 use super::statements::PaymentBatchCreate;
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::attachments::{self, ScanInfo};
 use crate::audit::{self, AuditEntry, AuditFilter, Change};
@@ -16,7 +16,7 @@ use crate::dossiers::repo::{self, ChecklistUpdate};
 use crate::dossiers::view::{self, ChecklistView, DossierActions, MemberDossierView, StatusOption};
 use crate::dossiers::Dossier;
 use crate::error::{ApiError, ApiResult};
-use crate::export::{write_xlsx, Cell};
+use crate::export::{xlsx_bytes, Cell};
 use crate::medical::{self, DossierMedical};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -209,10 +209,10 @@ impl Operation for DossierScanSave {
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes a scanned file to a path (to open it in another viewer).";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let (_, bytes) = scan_for(ctx, r.id).await?;
-        write_file(&r.path, &bytes)
+        FileData::named("name", &r.name, bytes)
     }
 }
 
@@ -281,7 +281,8 @@ const DOSSIER_HEADERS: [&str; 14] = [
 #[serde(deny_unknown_fields)]
 pub struct QueueExport {
     pub filter: QueueFilter,
-    pub path: String,
+    /// The file's name; where it goes is the caller's.
+    pub name: String,
 }
 
 pub struct DossierQueueExport;
@@ -291,14 +292,19 @@ impl Operation for DossierQueueExport {
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes every dossier of a filtered queue (all pages) to an .xlsx file.";
     type Request = QueueExport;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: QueueExport) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: QueueExport) -> ApiResult<FileData> {
         let rows = queue::queue_all(ctx.db().pool(), &r.filter, ctx.actor.staff_id, ctx.now.date_naive()).await?;
         let cells: Vec<Vec<Cell>> = rows.iter().map(dossier_cells).collect();
-        write_xlsx(std::path::Path::new(r.path.trim()), "Dossiers", &DOSSIER_HEADERS, &cells)?;
-        ctx.journal_export("dossier_queue", serde_json::to_value(&r.filter).unwrap_or_default(), rows.len(), &r.path)
-            .await?;
-        Ok(Written::at(&r.path))
+        let file = FileData::named("name", &r.name, xlsx_bytes("Dossiers", &DOSSIER_HEADERS, &cells)?)?;
+        ctx.journal_export(
+            "dossier_queue",
+            serde_json::to_value(&r.filter).unwrap_or_default(),
+            rows.len(),
+            &file.name,
+        )
+        .await?;
+        Ok(file)
     }
 }
 
@@ -317,8 +323,9 @@ impl Operation for OverdueOriginals {
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-pub struct PathRequest {
-    pub path: String,
+pub struct NameRequest {
+    /// The file's name; where it goes is the caller's ([`crate::api::edge`]).
+    pub name: String,
 }
 
 pub struct OverdueOriginalsExport;
@@ -327,9 +334,9 @@ impl Operation for OverdueOriginalsExport {
     const FILES: &'static [FileField] = &[files::output("/path")];
     const PERMISSION: Permission = Permission::DossiersRead;
     const SUMMARY: &'static str = "Writes the overdue originals list to an .xlsx file.";
-    type Request = PathRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: PathRequest) -> ApiResult<Written> {
+    type Request = NameRequest;
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: NameRequest) -> ApiResult<FileData> {
         let list = queue::overdue_originals(ctx.db().pool(), ctx.now.date_naive()).await?;
         let mut headers: Vec<&str> = DOSSIER_HEADERS.to_vec();
         headers.extend(["Scan reçu le", "Date limite de l'original", "Jours de retard", "Défalcation (DH)"]);
@@ -346,9 +353,9 @@ impl Operation for OverdueOriginalsExport {
                 c
             })
             .collect();
-        write_xlsx(std::path::Path::new(r.path.trim()), "Originaux en retard", &headers, &cells)?;
-        ctx.journal_export("overdue_originals", serde_json::json!({}), list.len(), &r.path).await?;
-        Ok(Written::at(&r.path))
+        let file = FileData::named("name", &r.name, xlsx_bytes("Originaux en retard", &headers, &cells)?)?;
+        ctx.journal_export("overdue_originals", serde_json::json!({}), list.len(), &file.name).await?;
+        Ok(file)
     }
 }
 
@@ -409,12 +416,12 @@ impl Operation for DossierReceipt {
     const SUMMARY: &'static str = "Writes the acknowledgement of receipt (PDF): dossier number, date received, \
         status, missing documents when incomplete.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let d = find(ctx, &DossierRef { id: Some(r.id), form_number: None }).await?;
         let pdf =
             view::receipt_pdf(ctx.db().pool(), &d, &crate::pdf::letterhead::letterhead(ctx.db().pool()).await?).await?;
-        write_file(&r.path, &pdf)
+        FileData::named("name", &r.name, pdf)
     }
 }
 

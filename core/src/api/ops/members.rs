@@ -1,7 +1,7 @@
 //! Members, beneficiaries, search and the roster import.
 
 use super::session::Empty;
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::audit::{AuditEntry, Change};
 use crate::auth::Permission;
@@ -226,8 +226,8 @@ impl Operation for MemberImport {
 #[serde(deny_unknown_fields)]
 pub struct RejectedExportRequest {
     pub rejected: Vec<RejectedRow>,
-    /// Where to write the `.xlsx` (chosen in the save dialog).
-    pub path: String,
+    /// The `.xlsx` file's name; where it goes is the caller's.
+    pub name: String,
 }
 
 pub struct MemberImportRejectedExport;
@@ -237,17 +237,13 @@ impl Operation for MemberImportRejectedExport {
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Writes an import report's rejected rows (row, column, reason) to an .xlsx file.";
     type Request = RejectedExportRequest;
-    type Response = Empty;
-    async fn run(_ctx: &mut Ctx<'_>, r: RejectedExportRequest) -> ApiResult<Empty> {
-        let path = std::path::PathBuf::from(r.path.trim());
-        if path.as_os_str().is_empty() {
-            return Err(ApiError::validation("path", "Choisissez où enregistrer le fichier."));
-        }
+    type Response = FileData;
+    async fn run(_ctx: &mut Ctx<'_>, r: RejectedExportRequest) -> ApiResult<FileData> {
         let report = ImportReport { rejected: r.rejected, ..Default::default() };
-        tokio::task::spawn_blocking(move || import::export::rejected_rows_xlsx(&report, &path))
+        let bytes = tokio::task::spawn_blocking(move || import::export::rejected_rows_xlsx(&report))
             .await
             .map_err(ApiError::internal)??;
-        Ok(Empty {})
+        FileData::named("name", &r.name, bytes)
     }
 }
 
@@ -336,10 +332,10 @@ impl Operation for MemberUpdateFileSave {
     const SUMMARY: &'static str = "Writes an update request's piece (bank certificate, birth or marriage certificate) \
         to a path, to check it before validating.";
     type Request = super::reception::FileRequest;
-    type Response = super::reception::Written;
-    async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<FileData> {
         let (info, bytes) = updates::file_content(ctx.db().pool(), r.id).await?;
-        let written = super::reception::write_file(&r.path, &bytes)?;
+        let written = FileData::named("name", &r.name, bytes)?;
         ctx.journal_file_read("member_update_file", r.id, false, &info.file_name).await?;
         Ok(written)
     }
@@ -353,11 +349,11 @@ impl Operation for MemberUpdateReceipt {
     const SUMMARY: &'static str = "Writes the acknowledgement of receipt of an update request (PDF): the change (RIB \
         masked), date and channel, pieces received and missing.";
     type Request = super::reception::FileRequest;
-    type Response = super::reception::Written;
-    async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<super::reception::Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: super::reception::FileRequest) -> ApiResult<FileData> {
         let u = updates::get(ctx.db(), r.id).await?;
         let head = crate::pdf::letterhead::letterhead(ctx.db().pool()).await?;
-        super::reception::write_file(&r.path, &crate::members::updates::receipt::receipt_pdf(&head, &u))
+        FileData::named("name", &r.name, crate::members::updates::receipt::receipt_pdf(&head, &u))
     }
 }
 

@@ -2,8 +2,7 @@
 //! that activates his account or lets him choose a new password, on a letter
 //! the desk prints or to the e-mail or GSM on file.
 
-use super::reception::{write_file, Written};
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
@@ -26,7 +25,7 @@ pub struct CodeLetterRequest {
     #[ts(type = "number")]
     pub member_id: i64,
     pub purpose: Purpose,
-    pub path: String,
+    pub name: String,
 }
 
 pub struct PortalCodeLetter;
@@ -37,8 +36,8 @@ impl Operation for PortalCodeLetter {
     const SUMMARY: &'static str = "Prints a letter (PDF) with a one-time code for the member to activate his \
         portal account or choose a new password (valid 30 days; earlier codes are spent).";
     type Request = CodeLetterRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: CodeLetterRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: CodeLetterRequest) -> ApiResult<FileData> {
         let m = member(ctx, r.member_id).await?;
         let issued =
             codes::issue(ctx.db(), &ctx.actor, ctx.now, &m, r.purpose, Channel::Letter, ctx.api.outbox()).await?;
@@ -64,7 +63,7 @@ impl Operation for PortalCodeLetter {
         });
         w.paragraph("Ne communiquez ce code à personne : la mutuelle ne vous le demandera jamais.");
         notice(&mut w, &head);
-        write_file(&r.path, &w.finish().render())
+        FileData::named("name", &r.name, w.finish().render())
     }
 }
 

@@ -4,7 +4,7 @@
 //! doors that take a secret are counted by the server ([`Door`]); who is
 //! logged in is the caller the login leaves ([`Caller::Member`]).
 
-use crate::api::files::FileReply;
+use crate::api::files::FileData;
 use crate::api::{Caller, Ctx, Door, DoorKind, Operation, Space};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
@@ -181,10 +181,10 @@ impl Operation for PortalLogo {
     const SPACE: Space = Space::Portal;
     const READ_ONLY: bool = true;
     type Request = Nothing;
-    type Response = FileReply;
-    async fn run(ctx: &mut Ctx<'_>, _: Nothing) -> ApiResult<FileReply> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, _: Nothing) -> ApiResult<FileData> {
         match brand::logo(ctx.db().pool()).await? {
-            Some(png) => Ok(FileReply { name: "logo.png".into(), media_type: "image/png".into(), content: png }),
+            Some(png) => Ok(FileData { name: "logo.png".into(), media_type: "image/png".into(), content: png }),
             None => Err(ApiError::not_found("La mutuelle n'a pas encore de logo.")),
         }
     }

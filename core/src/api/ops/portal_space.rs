@@ -5,7 +5,7 @@
 //! member.
 
 use super::portal_doors::Nothing;
-use crate::api::files::FileReply;
+use crate::api::files::FileData;
 use crate::api::{Ctx, Operation, Space};
 use crate::auth::Permission;
 use crate::dossiers::view::MemberDossierView;
@@ -141,11 +141,11 @@ macro_rules! member_pdf {
             const SPACE: Space = Space::Portal;
             const READ_ONLY: bool = true;
             type Request = PortalNumber;
-            type Response = FileReply;
-            async fn run($ctx: &mut Ctx<'_>, r: PortalNumber) -> ApiResult<FileReply> {
+            type Response = FileData;
+            async fn run($ctx: &mut Ctx<'_>, r: PortalNumber) -> ApiResult<FileData> {
                 let $n = r.number.trim();
                 let made = $made.await?;
-                Ok(FileReply::pdf(format!($file, file_part($n)), made))
+                Ok(FileData::pdf(format!($file, file_part($n)), made))
             }
         }
     };
@@ -212,9 +212,9 @@ impl Operation for PortalPeriodPdf {
     const SPACE: Space = Space::Portal;
     const READ_ONLY: bool = true;
     type Request = PortalPeriod;
-    type Response = FileReply;
-    async fn run(ctx: &mut Ctx<'_>, p: PortalPeriod) -> ApiResult<FileReply> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, p: PortalPeriod) -> ApiResult<FileData> {
         let made = member_api::my_period(ctx.db(), ctx.member()?, ctx.now, p.from, p.to).await?;
-        Ok(FileReply::pdf(format!("releve-{}-{}.pdf", p.from, p.to), made))
+        Ok(FileData::pdf(format!("releve-{}-{}.pdf", p.from, p.to), made))
     }
 }

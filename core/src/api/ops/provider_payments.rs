@@ -2,9 +2,9 @@
 //! invoices under its approvals, provider payment batches, transfer lists
 //! and the provider's statement of each payment.
 
-use super::reception::{write_file, FileRequest, Written};
+use super::reception::FileRequest;
 use super::session::Empty;
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::ApiResult;
@@ -76,10 +76,10 @@ impl Operation for ProviderRibCertificateSave {
     const PERMISSION: Permission = Permission::ProviderAccounts;
     const SUMMARY: &'static str = "Writes the bank certificate of a request, to check it before deciding.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let (name, bytes) = accounts::certificate(ctx.db().pool(), r.id).await?;
-        let written = write_file(&r.path, &bytes)?;
+        let written = FileData::named("name", &r.name, bytes)?;
         ctx.journal_file_read("provider_rib_file", r.id, false, &name).await?;
         Ok(written)
     }
@@ -159,11 +159,12 @@ impl Operation for ProviderBatchExport {
     const SUMMARY: &'static str =
         "Writes a provider batch's transfer list (one transfer per provider), as .xlsx or .csv.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
-        let n = batches::export(ctx.db().pool(), r.id, std::path::Path::new(r.path.trim())).await?;
-        ctx.journal_export("provider_transfer_list", serde_json::json!({ "batch": r.id }), n, &r.path).await?;
-        Ok(Written::at(&r.path))
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
+        let (bytes, n) = batches::export(ctx.db().pool(), r.id, &r.name).await?;
+        let file = FileData::named("name", &r.name, bytes)?;
+        ctx.journal_export("provider_transfer_list", serde_json::json!({ "batch": r.id }), n, &file.name).await?;
+        Ok(file)
     }
 }
 
@@ -174,7 +175,7 @@ pub struct ReleveRequest {
     pub batch_id: i64,
     #[ts(type = "number")]
     pub provider_id: i64,
-    pub path: String,
+    pub name: String,
 }
 
 pub struct ProviderStatement;
@@ -185,10 +186,10 @@ impl Operation for ProviderStatement {
     const SUMMARY: &'static str = "Writes a provider's statement of a payment (relevé) as a PDF: each invoice with \
         the member, the approval and the amounts.";
     type Request = ReleveRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: ReleveRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: ReleveRequest) -> ApiResult<FileData> {
         let pool = ctx.db().pool();
         let bytes = releve::pdf(pool, &letterhead(pool).await?, r.batch_id, r.provider_id).await?;
-        write_file(&r.path, &bytes)
+        FileData::named("name", &r.name, bytes)
     }
 }

@@ -1,6 +1,6 @@
 //! Urns, collections (levées d'urne) and recording dossiers at reception.
 
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::attachments;
 use crate::auth::Permission;
@@ -8,10 +8,8 @@ use crate::dossiers::input::DossierInput;
 use crate::dossiers::record::{self, Arrival, Recorded};
 use crate::error::{ApiError, ApiResult};
 use crate::reception::{collections, urns, Collection, CollectionDetail, Urn, UrnInput};
-use crate::storage::files::write_atomically;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use serde::Deserialize;
 use ts_rs::TS;
 
 /// The name printed at the top of the mutual's documents (one reader of the
@@ -140,37 +138,14 @@ impl Operation for CollectionClose {
     }
 }
 
-/// Where to write a file the user asked for (from the save dialog).
+/// A file of one record the user asked for: the record, and the file's name
+/// (where it goes is the caller's, [`crate::api::edge`]).
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct FileRequest {
     #[ts(type = "number")]
     pub id: i64,
-    pub path: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Written {
-    pub path: String,
-    #[ts(type = "number")]
-    pub bytes: i64,
-}
-
-impl Written {
-    /// A file another module has just written at `path`.
-    pub(crate) fn at(path: &str) -> Written {
-        let p = path.trim();
-        Written { path: p.to_string(), bytes: std::fs::metadata(p).map(|m| m.len() as i64).unwrap_or(0) }
-    }
-}
-
-pub(crate) fn write_file(path: &str, bytes: &[u8]) -> ApiResult<Written> {
-    let p = PathBuf::from(path.trim());
-    if path.trim().is_empty() {
-        return Err(ApiError::validation("path", "Indiquez où enregistrer le fichier."));
-    }
-    write_atomically(&p, bytes)?;
-    Ok(Written { path: p.display().to_string(), bytes: bytes.len() as i64 })
+    pub name: String,
 }
 
 pub struct CollectionSlip;
@@ -181,11 +156,11 @@ impl Operation for CollectionSlip {
     const SUMMARY: &'static str =
         "Writes a collection's slip (bordereau) as a PDF: urn, date, agent, one line per dossier, totals.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let d = collections::detail(ctx.db().pool(), r.id).await?;
         let pdf = collections::slip_pdf(&d, &mutual_name(ctx).await?);
-        write_file(&r.path, &pdf)
+        FileData::named("name", &r.name, pdf)
     }
 }
 

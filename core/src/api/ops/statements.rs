@@ -1,8 +1,8 @@
 //! Payment batches, transfer lists, statements and the mutual's letterhead settings.
 
-use super::reception::{write_file, FileRequest, Written};
+use super::reception::FileRequest;
 use super::session::Empty;
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
@@ -65,12 +65,13 @@ impl Operation for PaymentBatchExport {
     const SUMMARY: &'static str =
         "Writes a payment batch's transfer list with the members' RIBs, as .xlsx or .csv (by the file's extension).";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let list = payments::transfers(ctx.db().pool(), r.id).await?;
-        transfers::write(std::path::Path::new(r.path.trim()), &list, transfers::TransferList::Members)?;
-        ctx.journal_export("transfer_list", serde_json::json!({ "batch": r.id }), list.len(), &r.path).await?;
-        Ok(Written::at(&r.path))
+        let bytes = transfers::bytes(&r.name, &list, transfers::TransferList::Members)?;
+        let file = FileData::named("name", &r.name, bytes)?;
+        ctx.journal_export("transfer_list", serde_json::json!({ "batch": r.id }), list.len(), &file.name).await?;
+        Ok(file)
     }
 }
 
@@ -81,15 +82,15 @@ impl Operation for StatementDossier {
     const PERMISSION: Permission = Permission::StatementsRead;
     const SUMMARY: &'static str = "Writes the statement (décompte) of a paid dossier as a PDF.";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let pool = ctx.db().pool();
         let p = pdf::paid_dossier(pool, r.id).await?;
         let m = members::get(pool, p.dossier.member_id)
             .await?
             .ok_or_else(|| ApiError::not_found("Adhérent introuvable."))?;
         let bytes = pdf::dossier_statement(&letterhead(pool).await?, &m, &p);
-        write_file(&r.path, &bytes)
+        FileData::named("name", &r.name, bytes)
     }
 }
 
@@ -99,7 +100,7 @@ pub struct MemberStatementRequest {
     pub matricule: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub path: String,
+    pub name: String,
 }
 
 pub struct StatementMember;
@@ -110,8 +111,8 @@ impl Operation for StatementMember {
     const SUMMARY: &'static str =
         "Writes a member's statement for a period (every payment between two dates) as a PDF.";
     type Request = MemberStatementRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: MemberStatementRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: MemberStatementRequest) -> ApiResult<FileData> {
         if r.from > r.to {
             return Err(ApiError::validation("to", "La fin de la période précède son début."));
         }
@@ -128,7 +129,7 @@ impl Operation for StatementMember {
                 fr(r.to)
             ))
         })?;
-        write_file(&r.path, &bytes)
+        FileData::named("name", &r.name, bytes)
     }
 }
 
@@ -260,7 +261,7 @@ impl Operation for SettingsSave {
 pub struct PaymentStatementRequest {
     /// The transfer's reference (`VIR-20230310-00001/0001`).
     pub payment_reference: String,
-    pub path: String,
+    pub name: String,
 }
 
 pub struct StatementPayment;
@@ -270,8 +271,8 @@ impl Operation for StatementPayment {
     const PERMISSION: Permission = Permission::StatementsRead;
     const SUMMARY: &'static str = "Writes the statement of one transfer (every dossier it paid) as a PDF.";
     type Request = PaymentStatementRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: PaymentStatementRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: PaymentStatementRequest) -> ApiResult<FileData> {
         let pool = ctx.db().pool();
         let (m, paid) = pdf::payment_data(pool, &r.payment_reference).await?.ok_or_else(|| {
             ApiError::validation(
@@ -280,7 +281,7 @@ impl Operation for StatementPayment {
             )
         })?;
         let bytes = pdf::payment_pdf(&letterhead(pool).await?, &m, &paid, r.payment_reference.trim());
-        write_file(&r.path, &bytes)
+        FileData::named("name", &r.name, bytes)
     }
 }
 
@@ -364,14 +365,15 @@ impl Operation for FundSlipExport {
     const SUMMARY: &'static str = "Writes a transmission slip with its dossiers, AMO bases and parts, as .pdf, .xlsx \
         or .csv (by the file's extension).";
     type Request = FileRequest;
-    type Response = Written;
-    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<Written> {
+    type Response = FileData;
+    async fn run(ctx: &mut Ctx<'_>, r: FileRequest) -> ApiResult<FileData> {
         let pool = ctx.db().pool();
         let slip = slips::get(pool, r.id).await?;
         let lines = slips::lines(pool, r.id).await?;
-        slip_files::write(std::path::Path::new(r.path.trim()), &letterhead(pool).await?, &slip, &lines)?;
-        ctx.journal_export("fund_slip", serde_json::json!({ "slip": r.id }), lines.len(), &r.path).await?;
-        Ok(Written::at(&r.path))
+        let file =
+            FileData::named("name", &r.name, slip_files::bytes(&r.name, &letterhead(pool).await?, &slip, &lines)?)?;
+        ctx.journal_export("fund_slip", serde_json::json!({ "slip": r.id }), lines.len(), &file.name).await?;
+        Ok(file)
     }
 }
 

@@ -4,11 +4,9 @@
 use super::ImportReport;
 use crate::error::{ApiError, ApiResult};
 use rust_xlsxwriter::{Format, Workbook};
-use std::path::Path;
 
-/// Writes the rejected rows of `report` to `dest` (written beside, then
-/// renamed, so a half-written file never stands under the final name).
-pub fn rejected_rows_xlsx(report: &ImportReport, dest: &Path) -> ApiResult<()> {
+/// The rejected rows of `report` as a workbook.
+pub fn rejected_rows_xlsx(report: &ImportReport) -> ApiResult<Vec<u8>> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
@@ -27,6 +25,5 @@ pub fn rejected_rows_xlsx(report: &ImportReport, dest: &Path) -> ApiResult<()> {
     ws.set_column_width(1, 8).map_err(ApiError::internal)?;
     ws.set_column_width(2, 28).map_err(ApiError::internal)?;
     ws.set_column_width(3, 90).map_err(ApiError::internal)?;
-    let bytes = wb.save_to_buffer().map_err(ApiError::internal)?;
-    crate::storage::files::write_atomically(dest, &bytes)
+    wb.save_to_buffer().map_err(ApiError::internal)
 }
