@@ -196,7 +196,7 @@ async fn run() {
         csv.push_str(&format!("{};{};Prénom{i};01/01/1980;RAM;actif\n", 20_000 + i, LAST[i % 8]));
     }
     std::fs::write(&roster, csv).unwrap();
-    system.call("member_import", json!({"path": roster.to_str().unwrap()})).await.unwrap();
+    system.call("member_import", json!({"file": roster.to_str().unwrap()})).await.unwrap();
     let m = json!({"matricule": "13059", "last_name": "Benhnini", "first_name": "Fouad", "status": "actif",
         "cnie": "BE100200"});
     let member = system.call("member_create", m).await.unwrap()["id"].as_i64().unwrap();

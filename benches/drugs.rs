@@ -69,9 +69,9 @@ async fn run(label: &str, url: &str, n: usize, file: &std::path::Path) {
     let db = Db::open(url).await.unwrap();
     let api = Api::new(db);
     let mut sys = Caller::System { os_user: "bench".into() };
-    let import = |from: &str| json!({"path": file.to_str().unwrap(), "effective_from": from});
+    let import = |from: &str| json!({"file": file.to_str().unwrap(), "effective_from": from});
     let t = Instant::now();
-    let r = api.call(&mut sys, "drug_import", import("2026-01-01")).await.unwrap();
+    let r = api.call_local(&mut sys, "drug_import", import("2026-01-01")).await.unwrap();
     let imported = t.elapsed();
     assert_eq!(r["drugs"].as_u64(), Some(n as u64));
     let bytes = std::fs::read(file).unwrap();
@@ -86,7 +86,7 @@ async fn run(label: &str, url: &str, n: usize, file: &std::path::Path) {
         imported.as_secs_f64() / parse.as_secs_f64()
     );
     let t = Instant::now();
-    let r = api.call(&mut sys, "drug_import", import("2026-06-01")).await.unwrap();
+    let r = api.call_local(&mut sys, "drug_import", import("2026-06-01")).await.unwrap();
     assert_eq!(r["identical"].as_bool(), Some(true));
     println!("{label}: the same list again (compared, nothing written) {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
 

@@ -43,13 +43,9 @@ fn main() {
         let mut times = vec![];
         for k in 0..220 {
             let t = Instant::now();
-            api.call_saving(
-                &mut c,
-                "statement_dossier",
-                json!({"id": 1 + (k * 37) % n, "path": one.to_str().unwrap()}),
-            )
-            .await
-            .unwrap();
+            api.call_local(&mut c, "statement_dossier", json!({"id": 1 + (k * 37) % n, "path": one.to_str().unwrap()}))
+                .await
+                .unwrap();
             if k >= 20 {
                 times.push(t.elapsed());
             }

@@ -34,7 +34,7 @@ pub enum DrugsCommand {
 pub async fn run(desk: &Backend, cmd: DrugsCommand) -> ExitCode {
     match cmd {
         DrugsCommand::Import { file, from, dry_run } => {
-            match desk.call("drug_import", json!({ "path": file, "effective_from": from, "dry_run": dry_run })).await {
+            match desk.call("drug_import", json!({ "file": file, "effective_from": from, "dry_run": dry_run })).await {
                 Ok(r) if output::json() => output::result(Ok(r)),
                 Ok(r) => {
                     print_import(&r);

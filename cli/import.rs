@@ -24,7 +24,7 @@ pub async fn import_members(desk: &Backend, file: String, dry_run: bool, mapping
             }
         }
     }
-    let mut req = json!({ "path": file, "dry_run": dry_run });
+    let mut req = json!({ "file": file, "dry_run": dry_run });
     if !map.is_empty() {
         req["mapping"] = Value::Object(map);
     }

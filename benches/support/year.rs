@@ -74,7 +74,7 @@ pub async fn import_roster(api: &Api, dir: &Path, n: usize) {
     for u in 1..=5 {
         api.call(&mut sys, "urn_save", json!({"name": format!("Urne {u}"), "site": "Siège"})).await.unwrap();
     }
-    let r = api.call(&mut sys, "member_import", json!({"path": path.to_str().unwrap()})).await.unwrap();
+    let r = api.call_local(&mut sys, "member_import", json!({"file": path.to_str().unwrap()})).await.unwrap();
     assert_eq!(r["created"].as_u64(), Some(n as u64), "{r}");
     println!("  roster of {n} imported in {:.0} s (generated and imported)", t.elapsed().as_secs_f64());
 }

@@ -6,7 +6,7 @@
 //! its pinned SHA-256 fingerprint; any other by the system's CAs.
 
 use guichet_core::api::edge;
-use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
+use guichet_core::api::files::{self, FileData, FileDir};
 use guichet_core::api::wire::{self, fingerprint};
 use guichet_core::api::ProgressSink;
 use guichet_core::error::{ApiError, ErrorCode};
@@ -14,7 +14,7 @@ pub use reqwest;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -290,18 +290,8 @@ impl Client {
             files::each(&mut request, f.pointer, &mut |v| {
                 let local = PathBuf::from(v.as_str().unwrap_or("").trim());
                 match f.dir {
-                    FileDir::In => {
-                        let bytes = std::fs::read(&local).map_err(|e| {
-                            ApiError::validation(
-                                f.pointer.trim_start_matches('/'),
-                                format!("Fichier illisible : {} ({e}).", local.display()),
-                            )
-                        })?;
-                        let name = files::file_name("file", &local.to_string_lossy())?;
-                        *v = json!({ PAYLOAD_KEY: Payload::new(name, &bytes) });
-                    }
-                    // Sent as its name by `edge::call`, answered as bytes.
-                    FileDir::Out => {}
+                    // Read, or sent as its name and answered, by `edge::call`.
+                    FileDir::In | FileDir::Out => {}
                     // Never carried: the server refuses the operation.
                     FileDir::Local => {
                         *v = Value::String(files::file_name(
@@ -418,7 +408,7 @@ impl Client {
     /// Writes the files an operation sent back where the caller asked; the
     /// result with the caller's own paths.
     fn save_files(&self, body: Value, outputs: &[(FileDir, PathBuf)]) -> Result<Value, ApiError> {
-        let files: Vec<Payload> = serde_json::from_value(body.get("files").cloned().unwrap_or(Value::Array(vec![])))
+        let files: Vec<FileData> = serde_json::from_value(body.get("files").cloned().unwrap_or(Value::Array(vec![])))
             .map_err(ApiError::internal)?;
         let mut result = body.get("result").cloned().unwrap_or(Value::Null);
         for (dir, local) in outputs {
@@ -433,8 +423,7 @@ impl Client {
                     })?;
                     for f in &files {
                         let name = files::file_name("folder", &f.name)?;
-                        let bytes = f.bytes().ok_or_else(|| ApiError::internal("contenu de fichier mal encodé"))?;
-                        write_local(&local.join(name), &bytes)?;
+                        write_local(&local.join(name), &f.content)?;
                     }
                     wire::replace_prefix(&mut result, "dossier", &local.to_string_lossy());
                 }

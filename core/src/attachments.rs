@@ -3,6 +3,7 @@
 //! 20 MB each, kept in the database (every desk of a shared database sees
 //! them) with their SHA-256 so a piece can be proved unchanged.
 
+use crate::api::files::FileData;
 use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::storage::time;
@@ -19,18 +20,17 @@ pub const MAX_FILES: usize = 20;
 /// Their total size: what one request may hold in memory at once.
 pub const MAX_TOTAL_BYTES: u64 = 60 * 1024 * 1024;
 
-/// Checks the number and the total size of a request's files from their
-/// sizes on disk, before any is read (issue 17, item 13). A file that cannot
-/// be read is left to [`read`], which names it.
-pub fn check_request<'p>(field: &str, paths: impl ExactSizeIterator<Item = &'p Path>) -> ApiResult<()> {
-    let n = paths.len();
+/// Checks the number and the total size of a request's files before any is
+/// checked one by one (issue 17, item 13).
+pub fn check_request<'f>(field: &str, files: impl ExactSizeIterator<Item = &'f FileData>) -> ApiResult<()> {
+    let n = files.len();
     if n > MAX_FILES {
         return Err(ApiError::validation(
             field,
             format!("Au plus {MAX_FILES} fichiers par envoi ({n} choisis) : envoyez-les en plusieurs fois."),
         ));
     }
-    let total: u64 = paths.filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let total: u64 = files.map(|f| f.content.len() as u64).sum();
     if total > MAX_TOTAL_BYTES {
         return Err(ApiError::validation(
             field,
@@ -100,22 +100,14 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Reads and checks the scan at `path`; `field` names it in messages.
-pub fn read(field: &str, path: &Path) -> ApiResult<Scan> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
-    let meta =
-        std::fs::metadata(path).map_err(|_| ApiError::validation(field, format!("Fichier « {name} » introuvable.")))?;
-    if !meta.is_file() {
-        return Err(ApiError::validation(field, format!("« {name} » n'est pas un fichier.")));
-    }
-    too_big(field, &name, meta.len())?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| ApiError::validation(field, format!("Lecture impossible de « {name} » : {e}.")))?;
-    checked(field, name, bytes)
+/// A desk's file sent with a request (a scan, a piece, a certificate),
+/// checked; `field` names it in messages.
+pub fn sent(field: &str, file: &FileData) -> ApiResult<Scan> {
+    uploaded(field, &file.name, file.content.clone())
 }
 
-/// A file sent with a request (a member's upload on the portal): the same
-/// checks as a file read from disk.
+/// A file sent with a request (a member's upload on the portal, a desk's
+/// scan): named, not too big, of the type its name says.
 pub fn uploaded(field: &str, name: &str, bytes: Vec<u8>) -> ApiResult<Scan> {
     let name = Path::new(name).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     if name.trim().is_empty() {
@@ -176,22 +168,15 @@ mod tests {
 
     #[test]
     fn the_content_must_match_the_extension() {
-        let dir = tempfile::tempdir().unwrap();
-        let pdf = dir.path().join("feuille.pdf");
-        std::fs::write(&pdf, b"%PDF-1.4\n...").unwrap();
-        let s = read("files", &pdf).unwrap();
+        let file = |name: &str, content: &[u8]| FileData::named("files", name, content.to_vec()).unwrap();
+        let s = sent("files", &file("feuille.pdf", b"%PDF-1.4\n...")).unwrap();
         assert_eq!(s.media_type, "application/pdf");
         assert_eq!(s.sha256.len(), 64);
-        let fake = dir.path().join("photo.png");
-        std::fs::write(&fake, b"%PDF-1.4\n...").unwrap();
-        assert!(read("files", &fake).unwrap_err().message.contains("n'est pas un vrai fichier PNG"));
-        let doc = dir.path().join("lettre.docx");
-        std::fs::write(&doc, b"PK..").unwrap();
-        assert!(read("files", &doc).unwrap_err().message.contains("PDF, JPG et PNG"));
-        let big = dir.path().join("gros.pdf");
-        let f = std::fs::File::create(&big).unwrap();
-        f.set_len(MAX_SCAN_BYTES + 1).unwrap();
-        assert!(read("files", &big).unwrap_err().message.contains("20 Mo au plus"));
+        let fake = sent("files", &file("photo.png", b"%PDF-1.4\n...")).unwrap_err();
+        assert!(fake.message.contains("n'est pas un vrai fichier PNG"), "{}", fake.message);
+        assert!(sent("files", &file("lettre.docx", b"PK..")).unwrap_err().message.contains("PDF, JPG et PNG"));
+        let big = vec![0; MAX_SCAN_BYTES as usize + 1];
+        assert!(sent("files", &file("gros.pdf", &big)).unwrap_err().message.contains("20 Mo au plus"));
     }
 }
 

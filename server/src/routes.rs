@@ -16,7 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State as Axum};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use guichet_core::api::files::{self, FileDir, Payload, PAYLOAD_KEY};
+use guichet_core::api::files::{self, FileDir};
 use guichet_core::api::wire::replace_prefix;
 use guichet_core::api::{self, Caller, ProgressSink, Space};
 use guichet_core::error::{ApiError, ErrorCode};
@@ -145,9 +145,9 @@ pub async fn call(
     let caller = session.as_ref().map(Session::caller).unwrap_or_default();
     let call = Call { op: op.clone(), desk, remote, session, caller, opens_session: info.opens_session };
 
-    // Files: inputs written from their bytes, a statement run's into this
-    // call's folder. A single file comes back as the operation's answer: the
-    // client named it, and saves it where its user chose (`api::edge`).
+    // Files come and go as bytes in the request and the answer (`api::edge`
+    // on the client's side); a statement run's are written into this call's
+    // folder and sent back with its result.
     let work = match tempfile::Builder::new().prefix("guichet-appel-").tempdir_in(&st.work_dir) {
         Ok(d) => d,
         Err(e) => return error(ApiError::internal(e)),
@@ -158,28 +158,14 @@ pub async fn call(
         let res = files::each(&mut request, f.pointer, &mut |v| {
             n += 1;
             match f.dir {
-                FileDir::In => {
-                    let p: Payload =
-                        v.get(PAYLOAD_KEY).cloned().and_then(|p| serde_json::from_value(p).ok()).ok_or_else(|| {
-                            ApiError::validation(
-                                f.pointer.trim_start_matches('/'),
-                                "Envoyez le contenu du \
-                            fichier, pas son chemin : le serveur ne lit pas les fichiers des postes.",
-                            )
-                        })?;
-                    let bytes = p.bytes().ok_or_else(|| {
-                        ApiError::validation(
-                            f.pointer.trim_start_matches('/'),
-                            "Contenu du fichier mal encodé (base64 attendu).",
-                        )
-                    })?;
-                    let dir = work.path().join(format!("in-{n}"));
-                    std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
-                    let path = dir.join(files::file_name("file", &p.name)?);
-                    std::fs::write(&path, bytes).map_err(ApiError::internal)?;
-                    *v = Value::String(path.to_string_lossy().into_owned());
+                FileDir::In if v.is_string() => {
+                    return Err(ApiError::validation(
+                        f.pointer.trim_start_matches('/'),
+                        "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des \
+                        postes.",
+                    ))
                 }
-                FileDir::Out | FileDir::Local => {}
+                FileDir::In | FileDir::Out | FileDir::Local => {}
                 FileDir::OutFolder => {
                     let asked = v.as_str().unwrap_or("").to_string();
                     let dir = work.path().join(format!("out-{n}"));
@@ -285,7 +271,7 @@ fn with_files(result: Value, outputs: &[(PathBuf, String)], work: &std::path::Pa
         for p in found {
             let bytes = std::fs::read(&p).map_err(ApiError::internal)?;
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            list.push(Payload::new(name, &bytes));
+            list.push(files::FileData::named("folder", &name, bytes)?);
         }
     }
     // The server's own paths never reach a client: each is given back as the client named it.

@@ -296,7 +296,7 @@ async fn medical_details_stay_secret_through_the_cli() {
             "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
         "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000",
             "medical_info": "Lombalgie chronique",
-        "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]
+        "files": [{"file": cnie, "piece": "cnie"}, {"file": cnie, "piece": "badge"}]
     });
     let r = json_out(&guichet(
         &db,
@@ -549,7 +549,7 @@ async fn passwords_and_medical_details_never_reach_a_log() {
     let req = serde_json::json!({"kind": "prior_approval", "beneficiary_id": me, "acts": [{"act_code": "KINE",
         "label": "", "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
         "expected_from": "2026-01-01", "expected_to": "2026-03-31", "quotation": "1000",
-            "medical_info": "Maladie-Secrete-XYZ", "files": [{"path": piece, "piece": "cnie"}, {"path": piece,
+            "medical_info": "Maladie-Secrete-XYZ", "files": [{"file": piece, "piece": "cnie"}, {"file": piece,
                 "piece": "badge"}]});
     let r = run(
         &["--user", "gest", "call", "approval_register", &req.to_string()],

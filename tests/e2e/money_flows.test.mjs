@@ -274,8 +274,8 @@ test(
       quotation: "2 000",
       received_on: isoDaysAgo(10),
       files: [
-        { path: piece, piece: "cnie" },
-        { path: piece, piece: "badge" },
+        { file: piece, piece: "cnie" },
+        { file: piece, piece: "badge" },
       ],
     });
     const granted = medical("approval_decide", {

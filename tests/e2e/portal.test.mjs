@@ -35,7 +35,7 @@ before(async () => {
   const urn = sys("urn_save", { name: "Siège", site: "Casablanca" });
   // The mutual's name and logo head every page of the portal, before login too.
   sys("settings_save", { mutual_name: "Mutuelle du Personnel", mutual_address: "Casablanca" });
-  sys("logo_set", { path: join(ROOT, "icons", "128x128.png") });
+  sys("logo_set", { file: join(ROOT, "icons", "128x128.png") });
   const partner = { kind: "Institut médico-pédagogique", city: "Casablanca", address: "27, rue Hajjaï", active: true };
   sys("provider_save", { ...partner, name: "Association Anaïs", agreement: "CONV-2021-07" });
   const members = [

@@ -42,7 +42,7 @@ fn confine(v: &mut Value, dir: &Path) {
     match v {
         Value::Object(m) => {
             for (k, x) in m.iter_mut() {
-                if matches!(k.as_str(), "path" | "folder" | "files") {
+                if matches!(k.as_str(), "path" | "folder" | "files" | "file") {
                     let name = format!(
                         "f{:x}",
                         x.to_string().bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
@@ -114,7 +114,7 @@ async fn the_import_answers_any_file() {
                 let r = handle.block_on(api.call(
                     &mut sys,
                     "member_import",
-                    json!({"path": path.to_str().unwrap(), "dry_run": true}),
+                    json!({"file": path.to_str().unwrap(), "dry_run": true}),
                 ));
                 if let Err(e) = r {
                     prop_assert!(

@@ -188,7 +188,7 @@ async fn asking_for_a_stream_does_not_lift_the_timeout_of_an_operation_that_stre
         "Matricule;Nom;Prénom;Né(e) le;Société;Situation\n13059;Benhnini;Fouad;01/01/1980;RAM;actif\n",
     )
     .unwrap();
-    let report = h.call_with_progress("member_import", json!({"path": roster.to_str().unwrap()}), Some(sink.clone()));
+    let report = h.call_with_progress("member_import", json!({"file": roster.to_str().unwrap()}), Some(sink.clone()));
     assert_eq!(report.await.unwrap()["created"], 1);
     hasty.stop().await;
 

@@ -196,13 +196,13 @@ async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
         true
     });
     let report =
-        admin.call_with_progress("member_import", json!({"path": roster.to_str().unwrap()}), Some(sink)).await.unwrap();
+        admin.call_with_progress("member_import", json!({"file": roster.to_str().unwrap()}), Some(sink)).await.unwrap();
     assert_eq!((report["rows"].as_i64(), report["created"].as_i64()), (Some(2500), Some(2500)));
     assert!(seen.load(std::sync::atomic::Ordering::SeqCst) > 0, "progress streamed");
     // A path instead of the bytes is refused: the server reads no desk's files.
     let raw = client(&s, "brut");
     raw.set_token(admin.token());
-    let body = json!({"path": roster.to_str().unwrap()}).to_string().into_bytes();
+    let body = json!({"file": roster.to_str().unwrap()}).to_string().into_bytes();
     let raw = raw.call_raw("member_import", body).await.unwrap();
     assert_eq!(raw.0, 422);
     assert_eq!(

@@ -54,7 +54,7 @@ impl Desk {
         self.dir.path().join(name).to_str().unwrap().to_string()
     }
     fn pieces(&self) -> Value {
-        json!([{"path": self.path("cnie.pdf"), "piece": "cnie"}, {"path": self.path("badge.jpg"), "piece": "badge"}])
+        json!([{"file": self.path("cnie.pdf"), "piece": "cnie"}, {"file": self.path("badge.jpg"), "piece": "badge"}])
     }
     /// The coverage asked for Farah's half-board at the institute (seed 002), here for Salma.
     fn coverage(&self) -> Value {
@@ -220,7 +220,7 @@ async fn refusals_requests_for_pieces_and_who_decides(t: TestDb) {
         .call(
             &mut d.o.reception,
             "approval_complement",
-            json!({"id": i["id"], "version": i["version"], "files": [{"path": prescription, "piece": "prescription"}]}),
+            json!({"id": i["id"], "version": i["version"], "files": [{"file": prescription, "piece": "prescription"}]}),
         )
         .await
         .unwrap();
@@ -300,7 +300,7 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
             "La fin prévue des soins (01/02/2023) précède leur début (01/03/2023).",
         ),
         (
-            with("files", json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}])),
+            with("files", json!([{"file": d.path("cnie.pdf"), "piece": "cnie"}])),
             "files",
             "Pièce obligatoire manquante : la copie du badge.",
         ),
@@ -325,11 +325,11 @@ async fn bad_requests_and_decisions_are_refused_and_nothing_written(t: TestDb) {
         (
             with(
                 "files",
-                json!([{"path": d.path("cnie.pdf"), "piece": "cnie"}, {"path": d.path("absent.jpg"),
+                json!([{"file": d.path("cnie.pdf"), "piece": "cnie"}, {"file": d.path("absent.jpg"),
                     "piece": "badge"}]),
             ),
-            "files[1].path",
-            "Fichier « absent.jpg » introuvable.",
+            "files[1].file",
+            Box::leak(format!("Fichier introuvable : {}.", d.path("absent.jpg")).into_boxed_str()),
         ),
     ];
     let before = counts(&d).await;
@@ -498,12 +498,12 @@ async fn medical_details_are_for_the_medical_role_only_and_each_read_is_journale
     req["files"]
         .as_array_mut()
         .unwrap()
-        .push(json!({"path": d.path("rapport.pdf"), "piece": "medical_report", "confidential": true}));
+        .push(json!({"file": d.path("rapport.pdf"), "piece": "medical_report", "confidential": true}));
     // A prescription is sealed by its kind, even when the desk did not tick the box.
     req["files"]
         .as_array_mut()
         .unwrap()
-        .push(json!({"path": d.path("rapport.pdf"), "piece": "prescription", "confidential": false}));
+        .push(json!({"file": d.path("rapport.pdf"), "piece": "prescription", "confidential": false}));
     let r = d.register(req).await;
     assert_eq!(
         (r["files"][3]["piece"].clone(), r["files"][3]["confidential"].clone()),

@@ -134,7 +134,7 @@ async fn an_import_of_forty(w: &World) {
     let mut rows = vec![vec![S("MATRICULE"), S("NOM"), S("Prénom")]];
     rows.extend((0..40).map(|i| vec![T(format!("{}", 70000 + i)), T(format!("NOM{i}")), T("Prénom".into())]));
     let path = xlsx(dir.path(), "roster.xlsx", &[("Personnel", rows)]);
-    let r = w.call(&mut agent, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap();
+    let r = w.call(&mut agent, "member_import", json!({"file": path.to_string_lossy()})).await.unwrap();
     assert_eq!(r["created"], 40);
 }
 

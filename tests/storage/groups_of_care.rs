@@ -97,8 +97,8 @@ async fn granted(o: &mut Mutual, medical: &mut Caller, beneficiary: i64, act: &s
                 "acts": [{"act_code": act, "label": act, "sessions": units}], "prescriber": "Dr Alami",
                 "sent_by": "member", "expected_from": "2023-01-01", "expected_to": "2023-03-31", "quotation": "1 000",
                 "received_on": "2022-12-28",
-                "files": [{"path": cnie.to_str().unwrap(), "piece": "cnie"},
-                    {"path": badge.to_str().unwrap(), "piece": "badge"}]}),
+                "files": [{"file": cnie.to_str().unwrap(), "piece": "cnie"},
+                    {"file": badge.to_str().unwrap(), "piece": "badge"}]}),
         )
         .await
         .unwrap();

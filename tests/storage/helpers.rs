@@ -80,10 +80,10 @@ impl World {
     }
 
     /// Calls as `caller`, which a login or logout may change.
-    /// Calls as a desk in this process does: a file an operation answers is
-    /// saved where the request's `path` says.
+    /// Calls as a desk in this process does: files named by their paths,
+    /// read and sent as bytes or saved where the request's `path` says.
     pub async fn call(&self, caller: &mut Caller, op: &str, req: Value) -> Result<Value, ApiError> {
-        self.api.call_saving(caller, op, req).await
+        self.api.call_local(caller, op, req).await
     }
 
     /// Creates an account as the system caller; returns its id.

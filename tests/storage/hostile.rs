@@ -282,16 +282,22 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
     // Spreadsheets that are not what they claim.
     for (path, words) in spreadsheets(dir.path()) {
         let words: &'static str = Box::leak(words.into_boxed_str());
-        add("member_import", json!({"path": path}), "file", words);
+        add("member_import", json!({"file": path}), "file", words);
     }
     add(
         "member_import",
-        json!({"path": dir.path().join("absent.xlsx").to_str().unwrap()}),
+        json!({"file": dir.path().join("absent.xlsx").to_str().unwrap()}),
         "file",
         "Fichier introuvable",
     );
-    // Too many files, or too heavy together, for one request: refused before any is read.
-    let many: Vec<String> = (0..21).map(|i| dir.path().join(format!("scan{i}.pdf")).display().to_string()).collect();
+    // Too many files, or too heavy together, for one request: refused before any is checked or stored.
+    let many: Vec<String> = (0..21)
+        .map(|i| {
+            let p = dir.path().join(format!("scan{i}.pdf"));
+            std::fs::write(&p, b"%PDF-1.4\n%%EOF\n").unwrap();
+            p.display().to_string()
+        })
+        .collect();
     add("dossier_scans_add", json!({"id": 1, "files": many}), "files", "Au plus 20 fichiers par envoi (21 choisis)");
     let heavy: Vec<String> = (0..4)
         .map(|i| {
@@ -306,7 +312,7 @@ async fn the_catalogue_of_hostile_input_writes_nothing(t: TestDb) {
         "files",
         "Ces fichiers pèsent 64 Mo ensemble, au plus 60 Mo par envoi",
     );
-    add("member_import", json!({"path": dir.path().to_str().unwrap()}), "file", "est un dossier");
+    add("member_import", json!({"file": dir.path().to_str().unwrap()}), "file", "est un dossier");
 
     let before = fingerprint(&w).await;
     let staff_ops = ["rule_set_add", "settings_save", "deadline_rule_add", "staff_create", "urn_save"];

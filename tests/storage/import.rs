@@ -167,7 +167,7 @@ pub fn messy_roster(dir: &Path) -> PathBuf {
 }
 
 async fn import(w: &World, c: &mut Caller, path: &Path, dry_run: bool) -> Value {
-    w.call(c, "member_import", json!({"path": path.to_string_lossy(), "dry_run": dry_run}))
+    w.call(c, "member_import", json!({"file": path.to_string_lossy(), "dry_run": dry_run}))
         .await
         .unwrap_or_else(|e| panic!("import: {e:?}"))
 }
@@ -419,7 +419,7 @@ async fn one_failing_write_lands_nothing(t: TestDb) {
     refuse_beneficiary(&w.t, "Omar").await;
     let audit = crate::support::count(&w.t.db, "audit_log").await;
     let e =
-        w.call(&mut c, "member_import", json!({"path": messy_roster(dir.path()).to_string_lossy()})).await.unwrap_err();
+        w.call(&mut c, "member_import", json!({"file": messy_roster(dir.path()).to_string_lossy()})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Internal);
     for table in ["members", "beneficiaries", "employers", "member_tokens"] {
         assert_eq!(crate::support::count(&w.t.db, table).await, 0, "{table}: all or nothing");
@@ -576,7 +576,7 @@ async fn unreadable_files_are_refused_clearly() {
         (dir.path().to_path_buf(), "est un dossier, pas un fichier."),
     ];
     for (path, message) in cases {
-        let e = w.call(&mut c, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap_err();
+        let e = w.call(&mut c, "member_import", json!({"file": path.to_string_lossy()})).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Validation, "{path:?}");
         assert_eq!(e.field.as_deref(), Some("file"), "{path:?}");
         assert!(e.message.contains(message), "{path:?}: {}", e.message);
@@ -621,13 +621,13 @@ async fn explicit_column_mapping() {
         "codes.xlsx",
         &[("F", vec![vec![S("Code agent"), S("Famille"), S("Prénom")], vec![N(4242.0), S("Berrada"), S("Ali")]])],
     );
-    let e = w.call(&mut c, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap_err();
+    let e = w.call(&mut c, "member_import", json!({"file": path.to_string_lossy()})).await.unwrap_err();
     assert!(e.message.contains("Indiquez les colonnes à la main"));
     let r = w
         .call(
             &mut c,
             "member_import",
-            json!({"path": path.to_string_lossy(), "mapping": {"matricule": "Code agent", "last_name": "B"}}),
+            json!({"file": path.to_string_lossy(), "mapping": {"matricule": "Code agent", "last_name": "B"}}),
         )
         .await
         .unwrap();
@@ -702,7 +702,7 @@ async fn a_large_first_import_leaves_every_index_as_it_was(t: TestDb) {
     // The database refuses a member near the end, after most chunks are written.
     refuse_beneficiary(&w.t, "Refusé").await;
     let audit = crate::support::count(&w.t.db, "audit_log").await;
-    let e = w.call(&mut c, "member_import", json!({"path": path.to_string_lossy()})).await.unwrap_err();
+    let e = w.call(&mut c, "member_import", json!({"file": path.to_string_lossy()})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Internal);
     assert_eq!(crate::support::count(&w.t.db, "members").await, 0, "all or nothing");
     assert_eq!(crate::support::count(&w.t.db, "audit_log").await, audit);

@@ -44,7 +44,7 @@ async fn desk(t: TestDb) -> Desk {
 
 impl Desk {
     fn file(&self, name: &str, piece: &str) -> Value {
-        json!({"path": self.dir.path().join(name).to_str().unwrap(), "piece": piece})
+        json!({"file": self.dir.path().join(name).to_str().unwrap(), "piece": piece})
     }
     /// Records at the desk with the copies of the CNIE and badge (FAQ question 9) after `files`.
     async fn record(&mut self, change: Value, mut files: Value) -> Result<Value, guichet_core::ApiError> {
@@ -402,7 +402,7 @@ async fn the_members_view_shows_each_dossier_in_his_words_and_nothing_medical(t:
                 "sessions": 10}], "prescriber": "Dr Alami", "sent_by": "member",
                 "expected_from": "2023-03-01", "expected_to": "2023-05-31", "quotation": "1000",
                     "medical_info": "Lombalgie chronique",
-                "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]}),
+                "files": [{"file": cnie, "piece": "cnie"}, {"file": cnie, "piece": "badge"}]}),
             )
             .await
             .unwrap();
@@ -523,11 +523,11 @@ async fn a_rib_changes_only_through_a_validated_request(t: TestDb) {
     .unwrap();
     let dry =
         d.o.w
-            .call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap(), "dry_run": true}))
+            .call(&mut d.o.admin, "member_import", json!({"file": roster.to_str().unwrap(), "dry_run": true}))
             .await
             .unwrap();
     assert_eq!((dry["updated"].as_i64(), dry["rib_requests"].as_i64()), (Some(1), Some(1)));
-    let report = d.o.w.call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap()})).await.unwrap();
+    let report = d.o.w.call(&mut d.o.admin, "member_import", json!({"file": roster.to_str().unwrap()})).await.unwrap();
     assert_eq!((report["updated"].as_i64(), report["rib_requests"].as_i64()), (Some(1), Some(1)));
     let now = d.member().await;
     assert_eq!(
@@ -562,7 +562,7 @@ async fn a_rib_changes_only_through_a_validated_request(t: TestDb) {
         "{text}"
     );
     // The same roster again records nothing twice.
-    let again = d.o.w.call(&mut d.o.admin, "member_import", json!({"path": roster.to_str().unwrap()})).await.unwrap();
+    let again = d.o.w.call(&mut d.o.admin, "member_import", json!({"file": roster.to_str().unwrap()})).await.unwrap();
     assert_eq!((again["unchanged"].as_i64(), again["rib_requests"].as_i64()), (Some(1), Some(0)));
     assert_eq!(count(&d.o.w.t.db, "member_update_requests").await, 1);
     // Not validated without the bank's certificate.

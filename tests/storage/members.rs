@@ -236,7 +236,7 @@ async fn search_among_common_names(t: TestDb) {
     }
     rows.push(vec![C::T("300000".into()), C::S("Tazi"), C::S("Karim")]);
     let file = xlsx(dir.path(), "common.xlsx", &[("Adhérents", rows)]);
-    let report = w.call(&mut c, "member_import", json!({"path": file.to_string_lossy()})).await.unwrap();
+    let report = w.call(&mut c, "member_import", json!({"file": file.to_string_lossy()})).await.unwrap();
     assert_eq!(report["created"], 4201, "{report}");
     w.call(&mut c, "member_create", json!({"matricule": "ABCD", "last_name": "Sqalli", "first_name": "Hind"}))
         .await
@@ -323,7 +323,8 @@ async fn roles_that_read_cannot_write(t: TestDb) {
         other["cnie"] = json!(null);
         let e = w.call(&mut c, "member_create", other).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Forbidden, "{role}");
-        let e = w.call(&mut c, "member_import", json!({"path": "/tmp/x.xlsx"})).await.unwrap_err();
+        let roster = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
+        let e = w.call(&mut c, "member_import", json!({"file": roster.path()})).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Forbidden, "{role}");
     }
 }

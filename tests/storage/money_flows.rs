@@ -892,12 +892,12 @@ async fn the_mutuals_logo_and_notice_are_on_its_statements(t: TestDb) {
     }
     let not_png = dir.path().join("logo.jpg");
     std::fs::write(&not_png, b"\xFF\xD8\xFF\xE0 not really").unwrap();
-    let e = o.w.call(&mut o.admin, "logo_set", json!({"path": not_png.to_str().unwrap()})).await.unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("path"));
+    let e = o.w.call(&mut o.admin, "logo_set", json!({"file": not_png.to_str().unwrap()})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("file"));
     assert!(e.message.starts_with("Le logo doit être une image PNG lisible"), "{}", e.message);
-    let e = o.w.call(&mut o.claims, "logo_set", json!({"path": logo.to_str().unwrap()})).await.unwrap_err();
+    let e = o.w.call(&mut o.claims, "logo_set", json!({"file": logo.to_str().unwrap()})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let info = o.w.call(&mut o.admin, "logo_set", json!({"path": logo.to_str().unwrap()})).await.unwrap();
+    let info = o.w.call(&mut o.admin, "logo_set", json!({"file": logo.to_str().unwrap()})).await.unwrap();
     assert_eq!(info, json!({"present": true, "width": 120, "height": 60}));
     o.w.call(
         &mut o.admin,

@@ -381,7 +381,7 @@ async fn a_late_call_does_not_bring_the_previous_user_back(t: TestDb) {
         });
         let long = {
             let desk = desk.clone();
-            let req = json!({"path": roster.to_str().unwrap(), "dry_run": true});
+            let req = json!({"file": roster.to_str().unwrap(), "dry_run": true});
             tokio::spawn(async move { desk.call_with_progress("member_import", req, Some(sink)).await })
         };
         is_started.await.unwrap();

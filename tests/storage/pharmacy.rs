@@ -43,7 +43,7 @@ pub(crate) async fn import(
     o.w.call(
         &mut o.admin,
         "drug_import",
-        json!({"path": path.to_str().unwrap(), "effective_from": from, "dry_run": dry_run}),
+        json!({"file": path.to_str().unwrap(), "effective_from": from, "dry_run": dry_run}),
     )
     .await
 }
@@ -60,7 +60,7 @@ async fn the_drug_list_imports_with_its_quirks_as_a_version(t: TestDb) {
     let path = dir.path().join("l.csv");
     std::fs::write(&path, LIST).unwrap();
     let e =
-        o.w.call(&mut o.claims, "drug_import", json!({"path": path.to_str().unwrap(), "effective_from": "2023-01-01"}))
+        o.w.call(&mut o.claims, "drug_import", json!({"file": path.to_str().unwrap(), "effective_from": "2023-01-01"}))
             .await
             .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
@@ -156,7 +156,7 @@ async fn the_drug_list_imports_with_its_quirks_as_a_version(t: TestDb) {
         o.w.call(
             &mut o.admin,
             "drug_import",
-            json!({"path": xlsx.to_str().unwrap(), "effective_from": "2023-06-01", "dry_run": true}),
+            json!({"file": xlsx.to_str().unwrap(), "effective_from": "2023-06-01", "dry_run": true}),
         )
         .await
         .unwrap();

@@ -75,7 +75,7 @@ impl Optician {
                     "acts": [{"act_code": "OPTIQUE", "label": "Verres et monture"}], "prescriber": "Dr Tazi",
                     "sent_by": "provider", "expected_from": "2023-02-01", "expected_to": "2023-05-31",
                     "quotation": "2 000", "received_on": "2023-02-01",
-                    "files": [{"path": piece, "piece": "cnie"}, {"path": piece, "piece": "badge"}]}),
+                    "files": [{"file": piece, "piece": "cnie"}, {"file": piece, "piece": "badge"}]}),
             )
             .await
             .unwrap();
@@ -310,7 +310,7 @@ async fn the_rest_of_an_invoice_the_mutual_paid_is_not_reimbursed_again(t: TestD
                 "acts": [{"act_code": "CS", "label": "Consultation", "sessions": 1}], "prescriber": "Dr Tazi",
                 "sent_by": "provider", "expected_from": "2023-02-01", "expected_to": "2023-05-31",
                 "quotation": "300", "received_on": "2023-02-01",
-                "files": [{"path": piece, "piece": "cnie"}, {"path": piece, "piece": "badge"}]}),
+                "files": [{"file": piece, "piece": "cnie"}, {"file": piece, "piece": "badge"}]}),
             )
             .await
             .unwrap();

@@ -59,7 +59,7 @@ async fn what_ends_within_a_month_is_listed_for_the_desk_and_shown_to_the_member
                 "acts": [{"act_code": "AMM", "label": "Kinésithérapie", "sessions": 10}], "prescriber": "Dr Alami",
                 "sent_by": "member", "expected_from": "2023-01-15", "expected_to": "2023-03-15",
                 "quotation": "500", "received_on": "2023-01-10",
-                "files": [{"path": cnie, "piece": "cnie"}, {"path": cnie, "piece": "badge"}]}),
+                "files": [{"file": cnie, "piece": "cnie"}, {"file": cnie, "piece": "badge"}]}),
         )
         .await
         .unwrap();

@@ -328,13 +328,13 @@ async fn the_roster_carries_suspensions(t: TestDb) {
         "20003;Alami;Sara;RAM;Actif;15/02/2023;;Mise en disponibilité",
         "20004;Tazi;Nour;RAM;Actif;01/02/2023;;vacances",
     ]);
-    let dry = o.w.call(&mut o.reception, "member_import", json!({"path": file, "dry_run": true})).await.unwrap();
+    let dry = o.w.call(&mut o.reception, "member_import", json!({"file": file, "dry_run": true})).await.unwrap();
     assert_eq!(dry["suspensions"], 2, "{dry}");
     assert_eq!(
         o.w.call(&mut o.reception, "member_get", json!({"id": o.member})).await.unwrap()["rights"]["suspensions"],
         json!([])
     );
-    let report = o.w.call(&mut o.reception, "member_import", json!({"path": file})).await.unwrap();
+    let report = o.w.call(&mut o.reception, "member_import", json!({"file": file})).await.unwrap();
     assert_eq!((report["created"].as_i64(), report["suspensions"].as_i64()), (Some(1), Some(2)));
     assert_eq!(
         (
@@ -351,10 +351,10 @@ async fn the_roster_carries_suspensions(t: TestDb) {
     // January's care is refused with the reason; February's is paid.
     suspended_in_january(&mut o, "M23-0000701", "13059", fouad).await;
     // The same file again changes nothing; a new end changes the period.
-    let again = o.w.call(&mut o.reception, "member_import", json!({"path": file})).await.unwrap();
+    let again = o.w.call(&mut o.reception, "member_import", json!({"file": file})).await.unwrap();
     assert_eq!(again["suspensions"], 0);
     let ended = roster(&["20003;Alami;Sara;RAM;Actif;15/02/2023;28/02/2023;Mise en disponibilité"]);
-    let report = o.w.call(&mut o.reception, "member_import", json!({"path": ended})).await.unwrap();
+    let report = o.w.call(&mut o.reception, "member_import", json!({"file": ended})).await.unwrap();
     assert_eq!(report["suspensions"], 1);
     let sara = o.w.call(&mut o.reception, "member_get", json!({"matricule": "20003"})).await.unwrap();
     assert_eq!(

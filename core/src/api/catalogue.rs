@@ -48,6 +48,13 @@ impl OpInfo {
         self.files.iter().any(|f| f.dir == super::files::FileDir::Out)
     }
 
+    /// It reads files the caller sends: a desk or the CLI names each by its
+    /// path (the window by a dialog's handle) where the request holds a
+    /// [`super::files::FileData`], and [`super::edge`] sends its bytes.
+    pub fn reads_files(&self) -> bool {
+        self.files.iter().any(|f| f.dir == super::files::FileDir::In)
+    }
+
     pub fn of<O: Operation>() -> OpInfo {
         OpInfo {
             name: O::NAME,
@@ -135,13 +142,21 @@ pub fn typescript() -> String {
         out.push_str("\n\n");
     }
     out.push_str(
+        "/** A request as the window sends it: each file named by the handle of a file chosen in a dialog, which \
+        the desk reads and sends as its bytes. */\nexport type Chosen<T> = T extends FileData\n  ? string\n  : T \
+        extends Array<infer U>\n    ? Array<Chosen<U>>\n    : T extends object\n      ? { [K in keyof T]: \
+        Chosen<T[K]> }\n      : T;\n\n",
+    );
+    out.push_str(
         "/** Every operation of the command layer: its request and its response. */\nexport interface Operations {\n",
     );
     for op in super::ops::all() {
-        let (request, response) = match op.saves_file() {
-            // As the window sends it: where to save, not the file's name.
-            true => (format!("Omit<{}, \"name\"> & {{ path: string }}", op.request), "Saved".to_string()),
-            false => (op.request.clone(), op.response.clone()),
+        // As the window sends it: where to save, not the file's name; the
+        // handles of the files chosen, not their bytes.
+        let (request, response) = match (op.saves_file(), op.reads_files()) {
+            (true, _) => (format!("Omit<{}, \"name\"> & {{ path: string }}", op.request), "Saved".to_string()),
+            (_, true) => (format!("Chosen<{}>", op.request), op.response.clone()),
+            _ => (op.request.clone(), op.response.clone()),
         };
         out.push_str(&format!("  {}: {{ request: {request}; response: {response} }};\n", op.name));
     }
@@ -200,6 +215,12 @@ holding ids and amounts are integers (amounts in centimes), dates are `YYYY-MM-D
             op.response,
             op.response_inline
         ));
+        if op.reads_files() {
+            md.push_str(
+                "\nFrom a desk or the CLI, give each file (`FileData`) as its path: it is read there and sent as its \
+                bytes.\n",
+            );
+        }
         if op.saves_file() {
             md.push_str(
                 "\nFrom a desk or the CLI, give `path` (where the file is saved) instead of `name`; the answer is \
@@ -263,6 +284,11 @@ mod generated {
             }
             let inline = &op.request_inline;
             let named = pathy.iter().any(|f| inline.contains(&format!("{f}: ")) || inline.contains(&format!("{f}?: ")));
+            if op.reads_files() {
+                // Its files are bytes (`FileData`, or pieces `{ file: FileData, piece }`), never paths.
+                let bytes = inline.contains("FileData") || inline.contains("FileInput");
+                assert!(bytes && !inline.contains("path"), "{}: request {inline}", op.name);
+            }
             if op.saves_file() {
                 assert!(!named && inline.contains("name: "), "{}: request {inline} names a path", op.name);
                 assert_eq!(op.files, [crate::api::files::output("/path")], "{}", op.name);

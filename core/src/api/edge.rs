@@ -1,17 +1,22 @@
-//! The caller's side of the files an operation writes, on the caller's own
-//! machine. The window (through the desk shell, which turns its dialogs'
-//! handles into paths) and the CLI name where a file goes; the operation
-//! never sees that path: it is asked for a file of that name and answers the
-//! file's bytes ([`FileData`]), which are written here, whole or not at all.
-//! The desk on its own database and a desk through the server both pass
-//! their calls through [`call`], so the server only ever carries bytes.
+//! The caller's side of an operation's files, on the caller's own machine.
+//! The window (through the desk shell, which turns its dialogs' handles into
+//! paths) and the CLI name files by their paths; no operation sees a path.
+//! A file it reads is read here and sent as its bytes ([`FileData`]); a file
+//! it makes is asked for by name, answered as bytes and written here, whole
+//! or not at all. The desk on its own database and a desk through the server
+//! both pass their calls through [`call`], so the server only ever carries
+//! bytes.
 
 use super::files::{self, FileData, FileDir};
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// What one request may carry from this machine, checked from the files'
+/// sizes before any is read (a roster, the largest, is at most 200 Mo).
+const MAX_REQUEST_BYTES: u64 = 256 * 1024 * 1024;
 
 /// What the caller is told once the file is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -32,6 +37,7 @@ where
     F: FnOnce(Value) -> Fut,
     Fut: Future<Output = ApiResult<Value>>,
 {
+    read_inputs(op, &mut request)?;
     let Some(field) = files::fields_of(op).iter().find(|f| f.dir == FileDir::Out) else {
         return run(request).await;
     };
@@ -53,11 +59,73 @@ where
     serde_json::to_value(saved).map_err(ApiError::internal)
 }
 
+/// Replaces each path the request names for the operation to read by the
+/// file's bytes. A value that is not a path (bytes a caller sent itself) is
+/// left for the operation to check.
+fn read_inputs(op: &str, request: &mut Value) -> ApiResult<()> {
+    let inputs: Vec<_> = files::fields_of(op).iter().filter(|f| f.dir == FileDir::In).collect();
+    let mut total = 0;
+    for f in &inputs {
+        files::each(request, f.pointer, &mut |v| {
+            total += v.as_str().and_then(|p| std::fs::metadata(p.trim()).ok()).map_or(0, |m| m.len());
+            Ok(())
+        })?;
+    }
+    if total > MAX_REQUEST_BYTES {
+        let field = inputs.first().map_or("file", |f| top(f.pointer));
+        return Err(ApiError::validation(
+            field,
+            format!(
+                "Ces fichiers pèsent {} Mo, au plus {} Mo par envoi.",
+                total.div_ceil(1_048_576),
+                MAX_REQUEST_BYTES / 1_048_576
+            ),
+        ));
+    }
+    for f in inputs {
+        files::each_named(request, f.pointer, &mut |field, v| {
+            if let Some(path) = v.as_str() {
+                *v = serde_json::to_value(read_local(field, path)?).map_err(ApiError::internal)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// The request field a pointer starts with (`files` for `/files/*/file`).
+fn top(pointer: &str) -> &str {
+    pointer.trim_start_matches('/').split('/').next().unwrap_or("file")
+}
+
+/// A file of this machine, read whole; `field` names it in messages.
+pub fn read_local(field: &str, raw: &str) -> ApiResult<FileData> {
+    let path = Path::new(raw.trim());
+    let shown = path.display();
+    if raw.trim().is_empty() {
+        return Err(ApiError::validation(field, "Choisissez le fichier."));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ApiError::validation(field, format!("Fichier introuvable : {shown}.")),
+        std::io::ErrorKind::PermissionDenied => {
+            ApiError::validation(field, format!("Lecture refusée par le système : {shown}."))
+        }
+        _ => ApiError::validation(field, format!("Fichier illisible : {shown} ({e}).")),
+    })?;
+    if meta.is_dir() {
+        return Err(ApiError::validation(field, format!("« {shown} » est un dossier, pas un fichier.")));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| ApiError::validation(field, format!("Fichier illisible : {shown} ({e}).")))?;
+    FileData::named(field, raw, bytes)
+}
+
 impl super::Api {
-    /// Runs an operation as a desk in this process does: the file it answers
-    /// is saved where the request's `path` says (tools and tests that hold
-    /// an `Api` and a caller of their own).
-    pub async fn call_saving(&self, caller: &mut super::Caller, op: &str, request: Value) -> ApiResult<Value> {
+    /// Runs an operation as a desk in this process does, its files named by
+    /// their paths on this machine: read and sent as bytes, or saved where
+    /// the request's `path` says (tools and tests that hold an `Api` and a
+    /// caller of their own).
+    pub async fn call_local(&self, caller: &mut super::Caller, op: &str, request: Value) -> ApiResult<Value> {
         call(op, request, |r| self.call(caller, op, r)).await
     }
 }

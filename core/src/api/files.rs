@@ -47,26 +47,6 @@ pub const fn local(pointer: &'static str) -> FileField {
     FileField { pointer, dir: FileDir::Local }
 }
 
-/// A file's bytes on the wire, in place of its path (requests) or among the
-/// files an operation wrote (answers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Payload {
-    /// The file's name, without any folder.
-    pub name: String,
-    pub base64: String,
-}
-
-impl Payload {
-    pub fn new(name: String, bytes: &[u8]) -> Payload {
-        Payload { name, base64: to_base64(bytes) }
-    }
-
-    /// Its bytes (`None` when what came is not base64).
-    pub fn bytes(&self) -> Option<Vec<u8>> {
-        from_base64(&self.base64)
-    }
-}
-
 /// A file's bytes as base64 text: the one encoding of files in JSON (the
 /// desks' files through the server, a member's uploads, a scan shown in the
 /// window), here only.
@@ -81,9 +61,6 @@ pub fn from_base64(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text.trim().as_bytes()).ok()
 }
 
-/// The key under which a request carries a file's bytes instead of its path.
-pub const PAYLOAD_KEY: &str = "$file";
-
 /// The file fields of the operation called `op` (none for an unknown name).
 pub fn fields_of(op: &str) -> &'static [FileField] {
     static ALL: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static [FileField]>> =
@@ -97,24 +74,36 @@ pub fn fields_of(op: &str) -> &'static [FileField] {
 /// Calls `f` on every value of `request` at `pointer` (absent or null values
 /// are skipped: optional paths).
 pub fn each<F: FnMut(&mut Value) -> ApiResult<()>>(request: &mut Value, pointer: &str, f: &mut F) -> ApiResult<()> {
-    let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').filter(|p| !p.is_empty()).collect();
-    walk(request, &parts, f)
+    each_named(request, pointer, &mut |_, v| f(v))
 }
 
-fn walk<F: FnMut(&mut Value) -> ApiResult<()>>(v: &mut Value, parts: &[&str], f: &mut F) -> ApiResult<()> {
+/// The same, with each value's field as a message names it (`files[1].file`).
+pub fn each_named<F>(request: &mut Value, pointer: &str, f: &mut F) -> ApiResult<()>
+where
+    F: FnMut(&str, &mut Value) -> ApiResult<()>,
+{
+    let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    walk(request, &parts, String::new(), f)
+}
+
+fn walk<F>(v: &mut Value, parts: &[&str], field: String, f: &mut F) -> ApiResult<()>
+where
+    F: FnMut(&str, &mut Value) -> ApiResult<()>,
+{
     let Some((first, rest)) = parts.split_first() else {
-        return if v.is_null() { Ok(()) } else { f(v) };
+        return if v.is_null() { Ok(()) } else { f(&field, v) };
     };
     if *first == "*" {
         if let Value::Array(items) = v {
-            for item in items {
-                walk(item, rest, f)?;
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(item, rest, format!("{field}[{i}]"), f)?;
             }
         }
         return Ok(());
     }
+    let field = if field.is_empty() { first.to_string() } else { format!("{field}.{first}") };
     match v.get_mut(*first) {
-        Some(next) => walk(next, rest, f),
+        Some(next) => walk(next, rest, field, f),
         None => Ok(()),
     }
 }

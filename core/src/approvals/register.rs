@@ -6,6 +6,7 @@ use super::model::*;
 use super::providers;
 use super::repo::load;
 use super::repo::FILES;
+use crate::api::files::FileData;
 use crate::attachments::{self, Scan};
 use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
@@ -25,7 +26,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct FileInput {
-    pub path: String,
+    pub file: FileData,
     pub piece: Piece,
     /// Handed in a sealed envelope (pli confidentiel).
     #[serde(default)]
@@ -61,10 +62,10 @@ pub struct RequestInput {
     pub received_on: Option<NaiveDate>,
 }
 
-/// Reads and checks the files; `files[i].path` names each in messages. A
-/// medical piece is sealed by its kind, not by a box ticked at the desk.
+/// Checks the files; `files[i].file` names each in messages. A medical
+/// piece is sealed by its kind, not by a box ticked at the desk.
 fn read_files(files: &[FileInput]) -> ApiResult<Vec<CheckedPiece>> {
-    attachments::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
+    attachments::check_request("files", files.iter().map(|f| &f.file))?;
     files
         .iter()
         .enumerate()
@@ -72,7 +73,7 @@ fn read_files(files: &[FileInput]) -> ApiResult<Vec<CheckedPiece>> {
             Ok((
                 f.piece,
                 f.confidential || f.piece.is_medical(),
-                attachments::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?,
+                attachments::sent(&format!("files[{i}].file"), &f.file)?,
             ))
         })
         .collect()

@@ -2,6 +2,7 @@
 
 use super::checklist::Contents;
 use super::model::Kind;
+use crate::api::files::FileData;
 use crate::error::{ApiError, ApiResult};
 use crate::money;
 use crate::money::Centimes;
@@ -41,10 +42,10 @@ pub struct DossierInput {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub scanned_on: Option<NaiveDate>,
-    /// As a scan: paths of the scanned files (PDF, JPG, PNG, at most 20 MB each).
+    /// As a scan: the scanned files (PDF, JPG, PNG, at most 20 MB each).
     #[serde(default)]
-    #[ts(as = "Option<Vec<String>>", optional)]
-    pub files: Vec<String>,
+    #[ts(as = "Option<Vec<FileData>>", optional)]
+    pub files: Vec<FileData>,
 }
 
 /// The most a single claim form may claim before it is taken for a typing error.

@@ -13,7 +13,6 @@ use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
-use std::path::Path;
 use ts_rs::TS;
 
 /// The bank certificates of the requests.
@@ -50,7 +49,7 @@ pub struct RibRequestInput {
     pub provider_id: i64,
     pub rib: String,
     /// The bank certificate (attestation de RIB): PDF, JPG or PNG.
-    pub file: String,
+    pub file: crate::api::files::FileData,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -104,7 +103,7 @@ pub async fn list(pool: &AnyPool) -> ApiResult<Vec<RibRequest>> {
 /// Records a request for a new account, with its certificate. Nothing changes before another agent validates it.
 pub async fn request(db: &Db, actor: &Actor, now: DateTime<Utc>, r: &RibRequestInput) -> ApiResult<RibRequest> {
     let account = rib::check("rib", &r.rib)?;
-    let certificate = attachments::read("file", Path::new(r.file.trim()))?;
+    let certificate = attachments::sent("file", &r.file)?;
     let mut tx = db.begin().await?;
     let provider: Option<(String, Option<String>)> = sqlx::query_as("SELECT name, rib FROM providers WHERE id = $1")
         .bind(r.provider_id)

@@ -9,7 +9,6 @@ use crate::error::{ApiError, ApiResult};
 use calamine::{Data, Reader};
 use chrono::NaiveDate;
 use std::io::Cursor;
-use std::path::Path;
 
 /// A cell as the import sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,33 +49,22 @@ fn unreadable(detail: &str) -> ApiError {
     ApiError::validation("file", format!("Le fichier est endommagé ou tronqué et ne peut pas être lu ({detail})."))
 }
 
-/// The bytes of a file to import, after the checks a path needs.
-pub fn load(path: &Path) -> ApiResult<Vec<u8>> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ApiError::validation("file", format!("Fichier introuvable : {shown}.")),
-        std::io::ErrorKind::PermissionDenied => {
-            ApiError::validation("file", format!("Lecture refusée par le système : {shown}."))
-        }
-        _ => ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")),
-    })?;
-    if meta.is_dir() {
-        return Err(ApiError::validation("file", format!("« {shown} » est un dossier, pas un fichier.")));
-    }
-    if meta.len() == 0 {
+/// A file to import, before it is read: not empty, not larger than a roster.
+pub fn checked(bytes: &[u8]) -> ApiResult<&[u8]> {
+    if bytes.is_empty() {
         return Err(ApiError::validation("file", "Le fichier est vide."));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ApiError::validation(
             "file",
             format!(
                 "Fichier trop volumineux ({} Mo, au plus {} Mo).",
-                meta.len() / 1_048_576,
+                bytes.len() as u64 / 1_048_576,
                 MAX_FILE_BYTES / 1_048_576
             ),
         ));
     }
-    std::fs::read(path).map_err(|e| ApiError::validation("file", format!("Fichier illisible : {shown} ({e}).")))
+    Ok(bytes)
 }
 
 /// Every sheet of a file, whole (tests, and files read for something else than an import).

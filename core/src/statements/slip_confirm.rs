@@ -3,6 +3,7 @@
 //! It marks each dossier's AMO part paid and each part taken back acknowledged.
 
 use super::slips::{get, lines, FundSlip};
+use crate::api::files::FileData;
 use crate::audit::{Actor, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
@@ -12,7 +13,6 @@ use crate::sheet;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use std::path::Path;
 use ts_rs::TS;
 
 /// The fund's confirmation: the date and reference of its payment, and
@@ -28,7 +28,7 @@ pub struct Confirmation {
     /// one of amounts. Absent: the whole slip is confirmed.
     #[serde(default)]
     #[ts(optional = nullable)]
-    pub file: Option<String>,
+    pub file: Option<FileData>,
 }
 
 /// What the confirmation of the line of form (or invoice) `$4` on slip `$3`
@@ -60,8 +60,8 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
     let confirmed: Vec<(String, Centimes)> = match &c.file {
         // The rest of the slip: what the fund has not confirmed yet.
         None => on_slip.iter().filter(|l| l.fund_paid_on.is_none()).map(|l| (l.form_number.clone(), l.amo)).collect(),
-        Some(path) => {
-            let rows = read_return_file(Path::new(path.trim()))?;
+        Some(file) => {
+            let rows = read_return_file(&file.content)?;
             let mut out = vec![];
             for (n, form, amount) in rows {
                 let Some(l) = on_slip.iter().find(|l| l.form_number.eq_ignore_ascii_case(&form)) else {
@@ -134,8 +134,8 @@ pub async fn confirm(db: &Db, actor: &Actor, now: DateTime<Utc>, c: &Confirmatio
 
 /// (row number, form number, amount) of each row of the fund's return file:
 /// the columns whose header names the form and the amount.
-fn read_return_file(path: &Path) -> ApiResult<Vec<(usize, String, Centimes)>> {
-    let sheets = sheet::from_bytes(&sheet::load(path)?)?;
+fn read_return_file(bytes: &[u8]) -> ApiResult<Vec<(usize, String, Centimes)>> {
+    let sheets = sheet::from_bytes(sheet::checked(bytes)?)?;
     let text_of = |c: &sheet::Cell| match c {
         sheet::Cell::Text(t) => t.clone(),
         sheet::Cell::Number(f) => format!("{f}"),

@@ -451,7 +451,7 @@ export type Confirmation = { id: number, paid_on: string, reference: string,
  * The fund's return file (`.csv`, `.xlsx`): a column of form numbers and
  * one of amounts. Absent: the whole slip is confirmed.
  */
-file?: string | null, };
+file?: FileData | null, };
 
 export type ConnectionChange = { 
 /**
@@ -720,9 +720,9 @@ collection_id?: number,
  */
 scanned_on?: string | null, 
 /**
- * As a scan: paths of the scanned files (PDF, JPG, PNG, at most 20 MB each).
+ * As a scan: the scanned files (PDF, JPG, PNG, at most 20 MB each).
  */
-files?: Array<string>, };
+files?: Array<FileData>, };
 
 /**
  * The medical side of a dossier, written by the medical advisor.
@@ -837,7 +837,7 @@ export type DrugImportRequest = {
 /**
  * The list the fund publishes (`.csv`, `.xlsx`).
  */
-path: string, 
+file: FileData, 
 /**
  * The day this version takes effect.
  */
@@ -910,7 +910,7 @@ name: string, media_type: string, content: string, };
 /**
  * A piece given at registration or as a complement: a file on disk.
  */
-export type FileInput = { path: string, piece: Piece, 
+export type FileInput = { file: FileData, piece: Piece, 
 /**
  * Handed in a sealed envelope (pli confidentiel).
  */
@@ -1120,7 +1120,7 @@ export type ImportRequest = {
 /**
  * The file to read (`.xlsx`, `.xls`, `.ods`, `.csv`).
  */
-path: string, 
+file: FileData, 
 /**
  * Field code → header text or column letter, where the guess is wrong.
  */
@@ -1265,7 +1265,7 @@ export type LogoRequest = {
 /**
  * A PNG file; none: the logo is taken off.
  */
-path?: string | null, };
+file?: FileData | null, };
 
 /**
  * A member as every screen reads him.
@@ -1975,7 +1975,7 @@ export type RibRequestInput = { provider_id: number, rib: string,
 /**
  * The bank certificate (attestation de RIB): PDF, JPG or PNG.
  */
-file: string, };
+file: FileData, };
 
 /**
  * A staff member's roles; one person may hold several.
@@ -2051,7 +2051,7 @@ export type ScanInfo = { id: number, file_name: string, media_type: string, size
  */
 confidential: boolean, };
 
-export type ScansAdd = { id: number, files: Array<string>, 
+export type ScansAdd = { id: number, files: Array<FileData>, 
 /**
  * Handed in a sealed envelope (pli confidentiel): opened by the medical role only.
  */
@@ -2324,7 +2324,7 @@ export type UpdateDecision = { "type": "validate" } | { "type": "refuse", reason
 
 export type UpdateFile = { id: number, piece: UpdatePiece, file_name: string, media_type: string, size: number, sha256: string, };
 
-export type UpdateFileInput = { path: string, piece: UpdatePiece, };
+export type UpdateFileInput = { file: FileData, piece: UpdatePiece, };
 
 export type UpdateFilter = { 
 /**
@@ -2433,6 +2433,15 @@ start: string, received: number,
  */
 processed: number, };
 
+/** A request as the window sends it: each file named by the handle of a file chosen in a dialog, which the desk reads and sends as its bytes. */
+export type Chosen<T> = T extends FileData
+  ? string
+  : T extends Array<infer U>
+    ? Array<Chosen<U>>
+    : T extends object
+      ? { [K in keyof T]: Chosen<T[K]> }
+      : T;
+
 /** Every operation of the command layer: its request and its response. */
 export interface Operations {
   setup_status: { request: Empty; response: SetupState };
@@ -2475,12 +2484,12 @@ export interface Operations {
   beneficiary_add: { request: BeneficiaryAddRequest; response: Beneficiary };
   beneficiary_update: { request: BeneficiaryUpdateRequest; response: Beneficiary };
   employer_list: { request: Empty; response: EmployerList };
-  member_import: { request: ImportRequest; response: ImportReport };
+  member_import: { request: Chosen<ImportRequest>; response: ImportReport };
   member_import_rejected_export: { request: Omit<RejectedExportRequest, "name"> & { path: string }; response: Saved };
-  member_update_record: { request: UpdateRequestInput; response: UpdateRequest };
+  member_update_record: { request: Chosen<UpdateRequestInput>; response: UpdateRequest };
   member_update_list: { request: UpdateFilter; response: Array<UpdateRequest> };
   member_update_decide: { request: UpdateDecideRequest; response: UpdateRequest };
-  member_update_attach: { request: UpdateAttachRequest; response: UpdateRequest };
+  member_update_attach: { request: Chosen<UpdateAttachRequest>; response: UpdateRequest };
   member_update_file_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   member_update_receipt: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   member_view: { request: MemberRef; response: PortalView };
@@ -2515,13 +2524,13 @@ export interface Operations {
   collection_get: { request: IdRequest; response: CollectionDetail };
   collection_close: { request: VersionedId; response: Collection };
   collection_slip: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
-  dossier_record: { request: DossierInput; response: Recorded };
-  dossier_record_scan: { request: DossierInput; response: Recorded };
+  dossier_record: { request: Chosen<DossierInput>; response: Recorded };
+  dossier_record_scan: { request: Chosen<DossierInput>; response: Recorded };
   dossier_get: { request: DossierRef; response: DossierPage };
   dossier_statuses: { request: Empty; response: Array<StatusOption> };
   dossier_move: { request: MoveRequest; response: Dossier };
   dossier_checklist: { request: ChecklistUpdate; response: Dossier };
-  dossier_scans_add: { request: ScansAdd; response: Array<ScanInfo> };
+  dossier_scans_add: { request: Chosen<ScansAdd>; response: Array<ScanInfo> };
   dossier_scan_get: { request: IdRequest; response: ScanContent };
   dossier_scan_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   dossier_queue: { request: QueueFilter; response: QueuePage };
@@ -2556,7 +2565,7 @@ export interface Operations {
   third_party_payments_get: { request: IdRequest; response: Array<ThirdPartyPayment> };
   dossier_liquidate: { request: LiquidateRequest; response: LiquidationView };
   drug_list_versions: { request: Empty; response: Array<DrugListVersion> };
-  drug_import: { request: DrugImportRequest; response: DrugImportReport };
+  drug_import: { request: Chosen<DrugImportRequest>; response: DrugImportReport };
   drug_find: { request: DrugFindRequest; response: DrugSearch };
   dossier_vignettes_read: { request: IdRequest; response: VignetteProposal };
   dossier_original_check: { request: OriginalCheck; response: OriginalChecked };
@@ -2570,13 +2579,13 @@ export interface Operations {
   fund_slip_create: { request: SlipRequest; response: FundSlip };
   fund_slip_list: { request: Empty; response: Array<FundSlip> };
   fund_slip_export: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
-  fund_slip_confirm: { request: Confirmation; response: FundSlip };
+  fund_slip_confirm: { request: Chosen<Confirmation>; response: FundSlip };
   settings_get: { request: Empty; response: MutualSettings };
   settings_save: { request: MutualSettings; response: MutualSettings };
   logo_get: { request: Empty; response: LogoInfo };
-  logo_set: { request: LogoRequest; response: LogoInfo };
+  logo_set: { request: Chosen<LogoRequest>; response: LogoInfo };
   provider_list: { request: ProviderListRequest; response: Array<Provider> };
-  provider_rib_request: { request: RibRequestInput; response: RibRequest };
+  provider_rib_request: { request: Chosen<RibRequestInput>; response: RibRequest };
   provider_rib_request_list: { request: Empty; response: Array<RibRequest> };
   provider_rib_decide: { request: RibDecideRequest; response: RibRequest };
   provider_rib_certificate_save: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
@@ -2587,10 +2596,10 @@ export interface Operations {
   provider_batch_export: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   provider_statement: { request: Omit<ReleveRequest, "name"> & { path: string }; response: Saved };
   provider_save: { request: ProviderInput; response: Provider };
-  approval_register: { request: RequestInput; response: Request };
+  approval_register: { request: Chosen<RequestInput>; response: Request };
   approval_list: { request: RequestFilter; response: Array<RequestRow> };
   approval_get: { request: IdRequest; response: Request };
-  approval_complement: { request: ComplementRequest; response: Request };
+  approval_complement: { request: Chosen<ComplementRequest>; response: Request };
   approval_decide: { request: DecideRequest; response: Request };
   approval_letter: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   approval_receipt: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };

@@ -250,7 +250,7 @@ function complementForm(r: Request, reload: () => void): HTMLFormElement {
     await call("approval_complement", {
       id: r.id,
       version: r.version,
-      files: [{ path: value(form, "complement"), piece: "other" }],
+      files: [{ file: value(form, "complement"), piece: "other" }],
     });
     reload();
   });

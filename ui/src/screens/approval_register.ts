@@ -2,7 +2,7 @@
 // the beneficiary, the acts, the prescriber, the quotation and the pieces.
 import { labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
-import type { Beneficiary, FileInput, Piece, Request } from "../api/bindings";
+import type { Beneficiary, Chosen, FileInput, Piece, Request } from "../api/bindings";
 import { field, formError, h, mount, onSubmit, select, showError, value } from "../dom";
 import { pathField } from "../widgets";
 import { isoDate } from "./dossier_form";
@@ -119,12 +119,12 @@ export async function registerPanel(panel: HTMLElement, go: (id: number) => void
       );
       return;
     }
-    const files: FileInput[] = [];
+    const files: Chosen<FileInput>[] = [];
     for (const [p] of PIECES) {
       const path = value(form, `piece_${p}`).trim();
       if (path)
         files.push({
-          path,
+          file: path,
           piece: p,
           confidential:
             p === "medical_report" &&

@@ -272,7 +272,7 @@ export async function mutualPanel(panel: HTMLElement): Promise<void> {
             });
             if (typeof path !== "string") return;
             try {
-              await call("logo_set", { path });
+              await call("logo_set", { file: path });
               await mutualPanel(panel);
             } catch (e) {
               if (e instanceof ApiFailure) logoStatus.textContent = e.message;

@@ -5,7 +5,7 @@
 // records the dossier.
 import { KINDS, labelOf, RELATIONS } from "../labels";
 import { call, ApiFailure } from "../api/client";
-import type { DossierInput, Kind } from "../api/bindings";
+import type { Chosen, DossierInput, Kind } from "../api/bindings";
 import { field, h, showError } from "../dom";
 
 export { KINDS };
@@ -28,7 +28,7 @@ export interface DossierFields {
   /** The inputs, to place in a form. */
   nodes: HTMLElement[];
   /** The request from what is typed. */
-  read(): DossierInput;
+  read(): Chosen<DossierInput>;
   /** Empties the fields for the next dossier and focuses the form number. */
   reset(): void;
 }
@@ -132,7 +132,7 @@ export function dossierFields(form: HTMLFormElement, submit: () => void): Dossie
 
   return {
     nodes,
-    read(): DossierInput {
+    read(): Chosen<DossierInput> {
       const confirmBox = input("confirm_duplicate") as HTMLInputElement;
       return {
         form_number: input("form_number").value,

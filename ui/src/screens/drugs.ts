@@ -120,7 +120,7 @@ export async function drugsPanel(panel: HTMLElement): Promise<void> {
     if (typeof picked === "string") pathInput.value = picked;
   };
   const request = (dry_run: boolean) => ({
-    path: value(form, "path"),
+    file: value(form, "path"),
     effective_from: isoDate(value(form, "effective_from")),
     dry_run,
   });

@@ -147,7 +147,7 @@ export function importScreen(content: HTMLElement, back: () => void): void {
     try {
       const report = await callStreamed<"member_import", ImportProgress>(
         "member_import",
-        { path: value(form, "path") },
+        { file: value(form, "path") },
         (p) => {
           bar.max = Math.max(p.total, 1);
           bar.value = p.done;
@@ -166,7 +166,7 @@ export function importScreen(content: HTMLElement, back: () => void): void {
     showError(form, "");
     mount(out, h("p", { class: "hint" }, "Vérification…"));
     try {
-      const preview = await call("member_import", { path: value(form, "path"), dry_run: true });
+      const preview = await call("member_import", { file: value(form, "path"), dry_run: true });
       const nothing = preview.created + preview.updated === 0 && (preview.beneficiaries?.created ?? 0) === 0;
       mount(
         out,

@@ -136,15 +136,15 @@ export function updateRequestForm(
         end_date: isoDate(value(form, "change.end_date")),
       };
     const path = value(form, "piece_path").trim();
-    const files: { path: string; piece: UpdatePiece }[] = path
-      ? [{ path, piece: value(form, "piece") as UpdatePiece }]
+    const files: { file: string; piece: UpdatePiece }[] = path
+      ? [{ file: path, piece: value(form, "piece") as UpdatePiece }]
       : [];
     for (const [name, piece] of [
       ["cnie_path", "cnie"],
       ["badge_path", "badge"],
     ] as const) {
       const p = value(form, name).trim();
-      if (p) files.push({ path: p, piece });
+      if (p) files.push({ file: p, piece });
     }
     const r = await call("member_update_record", {
       member_id: m.id,
@@ -203,7 +203,7 @@ export function requestsTable(
         const d = await call("member_update_attach", {
           id: r.id,
           version: r.version,
-          files: [{ path: picked, piece }],
+          files: [{ file: picked, piece }],
         });
         reload(`${d.kind_label} : pièce jointe ; un autre agent la validera.`);
       } catch (e) {

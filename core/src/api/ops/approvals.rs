@@ -58,7 +58,7 @@ impl Operation for ProviderSave {
 pub struct ApprovalRegister;
 impl Operation for ApprovalRegister {
     const NAME: &'static str = "approval_register";
-    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
+    const FILES: &'static [FileField] = &[files::input("/files/*/file")];
     const PERMISSION: Permission = Permission::ApprovalsRegister;
     const SUMMARY: &'static str = "Registers a prior-approval or coverage request: beneficiary, acts, provider, \
         prescriber, dates, quotation, pieces (ID card and badge required).";
@@ -118,7 +118,7 @@ pub struct ComplementRequest {
 pub struct ApprovalComplement;
 impl Operation for ApprovalComplement {
     const NAME: &'static str = "approval_complement";
-    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
+    const FILES: &'static [FileField] = &[files::input("/files/*/file")];
     const PERMISSION: Permission = Permission::ApprovalsRegister;
     const SUMMARY: &'static str =
         "Adds the pieces asked for to an undecided request; it goes back to the medical queue.";

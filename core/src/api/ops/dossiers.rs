@@ -155,7 +155,7 @@ impl Operation for DossierChecklist {
 pub struct ScansAdd {
     #[ts(type = "number")]
     pub id: i64,
-    pub files: Vec<String>,
+    pub files: Vec<FileData>,
     /// Handed in a sealed envelope (pli confidentiel): opened by the medical role only.
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
@@ -172,12 +172,8 @@ impl Operation for DossierScansAdd {
     type Request = ScansAdd;
     type Response = Vec<ScanInfo>;
     async fn run(ctx: &mut Ctx<'_>, r: ScansAdd) -> ApiResult<Vec<ScanInfo>> {
-        attachments::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
-        let s = r
-            .files
-            .iter()
-            .map(|f| attachments::read("files", std::path::Path::new(f)))
-            .collect::<ApiResult<Vec<_>>>()?;
+        attachments::check_request("files", r.files.iter())?;
+        let s = r.files.iter().map(|f| attachments::sent("files", f)).collect::<ApiResult<Vec<_>>>()?;
         repo::add_scans(ctx.db(), &ctx.actor, ctx.now, r.id, &s, r.confidential).await
     }
 }

@@ -2,7 +2,7 @@
 //! search of a drug by code, name or DCI; the vignettes read from a
 //! dossier's scans, and its original checked against its lines.
 
-use crate::api::files::{self, FileField};
+use crate::api::files::{self, FileData, FileField};
 use crate::api::{Ctx, Operation};
 use crate::audit::Change;
 use crate::auth::Permission;
@@ -29,7 +29,7 @@ impl Operation for DrugListVersions {
 #[serde(deny_unknown_fields)]
 pub struct DrugImportRequest {
     /// The list the fund publishes (`.csv`, `.xlsx`).
-    pub path: String,
+    pub file: FileData,
     /// The day this version takes effect.
     pub effective_from: NaiveDate,
     /// Report what would change; write nothing.
@@ -49,7 +49,7 @@ pub struct DrugImport;
 impl Operation for DrugImport {
     const NAME: &'static str = "drug_import";
     const STREAMS: bool = true;
-    const FILES: &'static [FileField] = &[files::input("/path")];
+    const FILES: &'static [FileField] = &[files::input("/file")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str = "Imports the fund's drug reference list as a version taking effect on a date, or \
         with dry_run only says what changes against the version in force. The same list again changes nothing; a \
@@ -63,12 +63,8 @@ impl Operation for DrugImport {
             }
         };
         step("lecture");
-        let path = std::path::PathBuf::from(r.path.trim());
-        if path.as_os_str().is_empty() {
-            return Err(ApiError::validation("path", "Choisissez le fichier du référentiel."));
-        }
-        let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-        let drugs = tokio::task::spawn_blocking(move || crate::drugs::file::read(&crate::sheet::load(&path)?))
+        let FileData { name: file_name, content, .. } = r.file;
+        let drugs = tokio::task::spawn_blocking(move || crate::drugs::file::read(crate::sheet::checked(&content)?))
             .await
             .map_err(ApiError::internal)??;
         step("comparaison");

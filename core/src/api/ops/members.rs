@@ -204,7 +204,7 @@ pub struct MemberImport;
 impl Operation for MemberImport {
     const NAME: &'static str = "member_import";
     const STREAMS: bool = true;
-    const FILES: &'static [FileField] = &[files::input("/path")];
+    const FILES: &'static [FileField] = &[files::input("/file")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Imports an employer roster (.xlsx, .xls, .ods, .csv), or with dry_run only reports \
         what it would do. One transaction. Streams ImportProgress.";
@@ -250,7 +250,7 @@ impl Operation for MemberImportRejectedExport {
 pub struct MemberUpdateRecord;
 impl Operation for MemberUpdateRecord {
     const NAME: &'static str = "member_update_record";
-    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
+    const FILES: &'static [FileField] = &[files::input("/files/*/file")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Records a member's update request (e-mail, GSM, address, RIB with its bank \
         certificate, new beneficiary with its certificate, end of a beneficiary's coverage) and how it came; nothing \
@@ -313,7 +313,7 @@ pub struct MemberUpdateAttach;
 impl Operation for MemberUpdateAttach {
     const NAME: &'static str = "member_update_attach";
     const ENTITY: Option<&'static str> = Some("member_update");
-    const FILES: &'static [FileField] = &[files::input("/files/*/path")];
+    const FILES: &'static [FileField] = &[files::input("/files/*/file")];
     const PERMISSION: Permission = Permission::MembersWrite;
     const SUMMARY: &'static str = "Adds pieces to a pending update request (the bank certificate of a RIB change an \
         employer's roster brought); whoever adds one may no longer validate it.";

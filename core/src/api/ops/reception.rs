@@ -200,12 +200,8 @@ impl Operation for DossierRecordScan {
         if r.files.is_empty() {
             return Err(ApiError::validation("files", "Joignez au moins un fichier scanné (PDF, JPG ou PNG)."));
         }
-        attachments::check_request("files", r.files.iter().map(|f| std::path::Path::new(f.as_str())))?;
-        let scans = r
-            .files
-            .iter()
-            .map(|f| attachments::read("files", std::path::Path::new(f)))
-            .collect::<ApiResult<Vec<_>>>()?;
+        attachments::check_request("files", r.files.iter())?;
+        let scans = r.files.iter().map(|f| attachments::sent("files", f)).collect::<ApiResult<Vec<_>>>()?;
         let on = r.scanned_on.unwrap_or(ctx.now.date_naive());
         Ok(record::record(ctx.db(), &ctx.actor, ctx.now, &r, Arrival::Scan { on }, &scans).await?.seen_by(&ctx.roles))
     }

@@ -424,13 +424,13 @@ pub struct LogoRequest {
     /// A PNG file; none: the logo is taken off.
     #[serde(default)]
     #[ts(optional = nullable)]
-    pub path: Option<String>,
+    pub file: Option<FileData>,
 }
 
 pub struct LogoSet;
 impl Operation for LogoSet {
     const NAME: &'static str = "logo_set";
-    const FILES: &'static [FileField] = &[files::input("/path")];
+    const FILES: &'static [FileField] = &[files::input("/file")];
     const PERMISSION: Permission = Permission::SettingsManage;
     const SUMMARY: &'static str =
         "Sets the mutual's logo printed at the top of its statements (a PNG of at most 1 Mo), or takes it off.";
@@ -438,25 +438,19 @@ impl Operation for LogoSet {
     type Response = LogoInfo;
     async fn run(ctx: &mut Ctx<'_>, r: LogoRequest) -> ApiResult<LogoInfo> {
         let before = logo_info(ctx.db().pool()).await?;
-        let png = match &r.path {
+        let png = match r.file {
             None => None,
-            Some(p) => {
-                let path = std::path::Path::new(p.trim());
-                let meta = std::fs::metadata(path)
-                    .map_err(|_| ApiError::validation("path", format!("Fichier introuvable : {}.", path.display())))?;
-                if meta.len() > 1_048_576 {
+            Some(f) => {
+                if f.content.len() > 1_048_576 {
                     return Err(ApiError::validation(
-                        "path",
-                        format!("Logo trop lourd ({} Ko, au plus 1 024 Ko).", meta.len() / 1024),
+                        "file",
+                        format!("Logo trop lourd ({} Ko, au plus 1 024 Ko).", f.content.len() / 1024),
                     ));
                 }
-                let bytes = std::fs::read(path).map_err(|e| {
-                    ApiError::validation("path", format!("Fichier illisible : {} ({e}).", path.display()))
+                crate::pdf::Image::from_png(&f.content).map_err(|e| {
+                    ApiError::validation("file", format!("Le logo doit être une image PNG lisible ({e})."))
                 })?;
-                crate::pdf::Image::from_png(&bytes).map_err(|e| {
-                    ApiError::validation("path", format!("Le logo doit être une image PNG lisible ({e})."))
-                })?;
-                Some(bytes)
+                Some(f.content)
             }
         };
         let mut tx = ctx.db().begin().await?;

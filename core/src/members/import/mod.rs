@@ -13,23 +13,23 @@ mod rows;
 mod suspensions;
 mod writer;
 
+use crate::api::files::FileData;
 use crate::audit::Actor;
 use crate::error::ApiResult;
 use crate::storage::Db;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
 use ts_rs::TS;
 
 pub use header::{DetectedColumn, Field};
 
 /// What the import screen and `guichet import-members` send.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     /// The file to read (`.xlsx`, `.xls`, `.ods`, `.csv`).
-    pub path: String,
+    pub file: FileData,
     /// Field code → header text or column letter, where the guess is wrong.
     #[serde(default)]
     #[ts(optional)]
@@ -109,7 +109,7 @@ pub struct ImportProgress {
 
 pub type Progress<'a> = &'a (dyn Fn(ImportProgress) + Send + Sync);
 
-/// Runs an import (or a dry run) of `req.path`: a thread reads and checks the
+/// Runs an import (or a dry run) of `req.file`: a thread reads and checks the
 /// rows while this task writes those already read (see `plan`).
 pub async fn run(
     db: &Db,
@@ -119,13 +119,13 @@ pub async fn run(
     progress: Progress<'_>,
 ) -> ApiResult<ImportReport> {
     progress(ImportProgress { phase: ImportPhase::Lecture, done: 0, total: 0 });
-    let path = Path::new(req.path.trim()).to_path_buf();
-    let file_name = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let file_name = req.file.name.clone();
+    let bytes = req.file.content.clone();
     // Two chunks in flight: reading runs ahead of writing by no more.
     let (sender, receiver) = tokio::sync::mpsc::channel(2);
     let mapping = req.mapping.clone();
     let today = now.date_naive();
-    let reader = tokio::task::spawn_blocking(move || plan::read_and_check(&path, mapping.as_ref(), today, &sender));
+    let reader = tokio::task::spawn_blocking(move || plan::read_and_check(&bytes, mapping.as_ref(), today, &sender));
     let result = plan::run(db, actor, now, receiver, req.dry_run, &file_name, progress).await;
     // On an error the receiver is gone and the reader stops at its next chunk.
     reader.await.map_err(crate::ApiError::internal)?;

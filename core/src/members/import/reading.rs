@@ -32,13 +32,13 @@ pub(super) const HEADER_ROWS: usize = 30;
 /// checks every row on its own (values, matricules and CNIE seen twice in the
 /// file) and hands the rows on while the next ones are read.
 pub(super) fn read_and_check(
-    path: &std::path::Path,
+    file: &[u8],
     mapping: Option<&BTreeMap<String, String>>,
     today: NaiveDate,
     out: &tokio::sync::mpsc::Sender<Msg>,
 ) {
     let send = |m: Msg| out.blocking_send(m).is_ok();
-    let bytes = match crate::sheet::load(path) {
+    let bytes = match crate::sheet::checked(file) {
         Ok(b) => b,
         Err(e) => {
             send(Msg::Failed(e));
@@ -58,7 +58,7 @@ pub(super) fn read_and_check(
     // A panic here is a fault of ours, not of the file: the import fails
     // whole with an internal error instead of ending the thread unheard.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::sheet::stream(&bytes, &mut |piece| reading.take(piece, &send)).and_then(|()| reading.finish_sheet(&send))
+        crate::sheet::stream(bytes, &mut |piece| reading.take(piece, &send)).and_then(|()| reading.finish_sheet(&send))
     }))
     .unwrap_or_else(|_| Err(ApiError::internal("la lecture du fichier a échoué")));
     match result.and_then(|()| reading.failed.take().map_or(Ok(()), Err)) {

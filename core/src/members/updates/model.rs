@@ -203,7 +203,7 @@ impl UpdatePiece {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFileInput {
-    pub path: String,
+    pub file: crate::api::files::FileData,
     pub piece: UpdatePiece,
 }
 

@@ -178,13 +178,11 @@ fn check_piece_count(count: usize) -> ApiResult<()> {
 /// The pieces sent, each read whole and checked before a transaction begins.
 fn read_pieces(files: &[UpdateFileInput]) -> ApiResult<Vec<(UpdatePiece, Scan)>> {
     check_piece_count(files.len())?;
-    attachments::check_request("files", files.iter().map(|f| std::path::Path::new(f.path.trim())))?;
+    attachments::check_request("files", files.iter().map(|f| &f.file))?;
     files
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            Ok((f.piece, attachments::read(&format!("files[{i}].path"), std::path::Path::new(f.path.trim()))?))
-        })
+        .map(|(i, f)| Ok((f.piece, attachments::sent(&format!("files[{i}].file"), &f.file)?)))
         .collect()
 }
 
