@@ -81,7 +81,7 @@ fn main() {
         let out = dir.path().join("releves");
         let t = Instant::now();
         let r = api
-            .call(
+            .call_local(
                 &mut c,
                 "statement_batch",
                 json!({"from": "2026-11-01", "to": "2026-11-30", "folder": out.to_str().unwrap()}),

@@ -471,7 +471,11 @@ pub async fn statement_run(api: &Api, db: &Db, dir: &Path, n: usize) {
     let folder = dir.join("releves");
     let t = Instant::now();
     let r = api
-        .call(&mut c, "statement_batch", json!({"from": "2026-11-01", "to": to, "folder": folder.to_str().unwrap()}))
+        .call_local(
+            &mut c,
+            "statement_batch",
+            json!({"from": "2026-11-01", "to": to, "folder": folder.to_str().unwrap()}),
+        )
         .await
         .unwrap();
     let secs = t.elapsed().as_secs_f64();

@@ -6,7 +6,7 @@
 //! its pinned SHA-256 fingerprint; any other by the system's CAs.
 
 use guichet_core::api::edge;
-use guichet_core::api::files::{self, FileData, FileDir};
+use guichet_core::api::files::{self, FileDir};
 use guichet_core::api::wire::{self, fingerprint};
 use guichet_core::api::ProgressSink;
 use guichet_core::error::{ApiError, ErrorCode};
@@ -15,7 +15,6 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -189,19 +188,6 @@ pub async fn probe(base: &str) -> Result<Probe, ApiError> {
     })
 }
 
-/// Writes `bytes` beside `dest` and renames it into place.
-fn write_local(dest: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| ApiError::validation("path", format!("Écriture impossible dans {} : {e}", dir.display())))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .map_err(|e| ApiError::validation("path", format!("Écriture impossible : {e}")))?;
-    tmp.persist(dest).map_err(|e| {
-        ApiError::validation("path", format!("Écriture impossible de {} : {}", dest.display(), e.error))
-    })?;
-    Ok(())
-}
-
 /// Whether `base` is an `https://` address.
 fn https(base: &str) -> bool {
     reqwest::Url::parse(base).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
@@ -280,30 +266,15 @@ impl Client {
         request: Value,
         progress: Option<ProgressSink>,
     ) -> Result<Value, ApiError> {
-        edge::call(op, request, |r| self.send(op, r, progress)).await
+        edge::call(op, request, progress, |r, p| self.send(op, r, p)).await
     }
 
     async fn send(&self, op: &str, mut request: Value, progress: Option<ProgressSink>) -> Result<Value, ApiError> {
-        let fields = files::fields_of(op);
-        let mut outputs: Vec<(FileDir, PathBuf)> = vec![];
-        for f in fields {
+        // Files were read, or are saved, by `edge::call`; a backup's is
+        // never carried: only its name goes, and the server refuses.
+        for f in files::fields_of(op).iter().filter(|f| f.dir == FileDir::Local) {
             files::each(&mut request, f.pointer, &mut |v| {
-                let local = PathBuf::from(v.as_str().unwrap_or("").trim());
-                match f.dir {
-                    // Read, or sent as its name and answered, by `edge::call`.
-                    FileDir::In | FileDir::Out => {}
-                    // Never carried: the server refuses the operation.
-                    FileDir::Local => {
-                        *v = Value::String(files::file_name(
-                            f.pointer.trim_start_matches('/'),
-                            &local.to_string_lossy(),
-                        )?);
-                    }
-                    FileDir::OutFolder => {
-                        *v = Value::String("dossier".into());
-                        outputs.push((f.dir, local));
-                    }
-                }
+                *v = Value::String(files::file_name(f.pointer.trim_start_matches('/'), v.as_str().unwrap_or(""))?);
                 Ok(())
             })?;
         }
@@ -339,10 +310,7 @@ impl Client {
                 v
             }
         };
-        if outputs.is_empty() {
-            return Ok(body);
-        }
-        self.save_files(body, &outputs)
+        Ok(body)
     }
 
     /// Posts raw bytes to an operation and gives back the status and the
@@ -403,33 +371,6 @@ impl Client {
             }
         }
         Err(unavailable(&self.base, "réponse interrompue"))
-    }
-
-    /// Writes the files an operation sent back where the caller asked; the
-    /// result with the caller's own paths.
-    fn save_files(&self, body: Value, outputs: &[(FileDir, PathBuf)]) -> Result<Value, ApiError> {
-        let files: Vec<FileData> = serde_json::from_value(body.get("files").cloned().unwrap_or(Value::Array(vec![])))
-            .map_err(ApiError::internal)?;
-        let mut result = body.get("result").cloned().unwrap_or(Value::Null);
-        for (dir, local) in outputs {
-            match dir {
-                FileDir::Out | FileDir::In | FileDir::Local => {}
-                FileDir::OutFolder => {
-                    std::fs::create_dir_all(local).map_err(|e| {
-                        ApiError::validation(
-                            "folder",
-                            format!("Dossier impossible à créer : {} ({e}).", local.display()),
-                        )
-                    })?;
-                    for f in &files {
-                        let name = files::file_name("folder", &f.name)?;
-                        write_local(&local.join(name), &f.content)?;
-                    }
-                    wire::replace_prefix(&mut result, "dossier", &local.to_string_lossy());
-                }
-            }
-        }
-        Ok(result)
     }
 }
 

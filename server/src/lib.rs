@@ -44,8 +44,6 @@ pub struct Options {
     pub timeout: Duration,
     /// Run with the schema owner's role or a superuser's (refused otherwise).
     pub allow_owner: bool,
-    /// Where each call's files are kept while it runs (removed after it).
-    pub work_dir: std::path::PathBuf,
     /// Login attempts a minute from one address (a site whose desks reach
     /// the server through one proxy needs more) and for one account.
     pub logins_per_address: usize,
@@ -69,7 +67,6 @@ impl Options {
             max_body: 64 * 1024 * 1024,
             timeout: Duration::from_secs(120),
             allow_owner: false,
-            work_dir: std::env::temp_dir(),
             logins_per_address: 30,
             logins_per_account: 10,
             max_connections: 4096,
@@ -89,7 +86,6 @@ pub struct State {
     timeout: Duration,
     max_body: usize,
     body_timeout: Duration,
-    work_dir: std::path::PathBuf,
 }
 
 /// A running server.
@@ -129,7 +125,6 @@ pub fn router(api: Api, opts: &Options) -> Router {
         timeout: opts.timeout,
         max_body: opts.max_body,
         body_timeout: opts.body_timeout,
-        work_dir: opts.work_dir.clone(),
     };
     Router::new()
         .route("/healthz", get(routes::healthz))

@@ -17,13 +17,11 @@ use axum::extract::{Path, State as Axum};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use guichet_core::api::files::{self, FileDir};
-use guichet_core::api::wire::replace_prefix;
 use guichet_core::api::{self, Caller, ProgressSink, Space};
 use guichet_core::error::{ApiError, ErrorCode};
 use guichet_core::staff::sessions::{self, Session};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// The remote address of the connection, put on each request by the accept loop.
@@ -145,36 +143,15 @@ pub async fn call(
     let caller = session.as_ref().map(Session::caller).unwrap_or_default();
     let call = Call { op: op.clone(), desk, remote, session, caller, opens_session: info.opens_session };
 
-    // Files come and go as bytes in the request and the answer (`api::edge`
-    // on the client's side); a statement run's are written into this call's
-    // folder and sent back with its result.
-    let work = match tempfile::Builder::new().prefix("guichet-appel-").tempdir_in(&st.work_dir) {
-        Ok(d) => d,
-        Err(e) => return error(ApiError::internal(e)),
-    };
-    let mut outputs: Vec<(PathBuf, String)> = vec![];
-    let mut n = 0;
-    for f in info.files {
-        let res = files::each(&mut request, f.pointer, &mut |v| {
-            n += 1;
-            match f.dir {
-                FileDir::In if v.is_string() => {
-                    return Err(ApiError::validation(
-                        f.pointer.trim_start_matches('/'),
-                        "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des \
-                        postes.",
-                    ))
-                }
-                FileDir::In | FileDir::Out | FileDir::Local => {}
-                FileDir::OutFolder => {
-                    let asked = v.as_str().unwrap_or("").to_string();
-                    let dir = work.path().join(format!("out-{n}"));
-                    std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
-                    outputs.push((dir.clone(), asked));
-                    *v = Value::String(dir.to_string_lossy().into_owned());
-                }
-            }
-            Ok(())
+    // Files come and go as bytes, in the request, the answer or the progress
+    // (`api::edge` on the client's side): a path is refused, never read.
+    for f in info.files.iter().filter(|f| f.dir == FileDir::In) {
+        let res = files::each(&mut request, f.pointer, &mut |v| match v.is_string() {
+            true => Err(ApiError::validation(
+                f.pointer.trim_start_matches('/'),
+                "Envoyez le contenu du fichier, pas son chemin : le serveur ne lit pas les fichiers des postes.",
+            )),
+            false => Ok(()),
         });
         if let Err(e) = res {
             return error(e);
@@ -186,7 +163,7 @@ pub async fn call(
     if ndjson {
         // Only an operation that streams its progress runs unbounded.
         let timeout = (!info.streams).then_some(st.timeout);
-        return stream(st, call, request, work, outputs, timeout).await;
+        return stream(st, call, request, timeout).await;
     }
     let (result, call) = match tokio::time::timeout(st.timeout, run(&st, call, request, None)).await {
         Ok(r) => r,
@@ -196,7 +173,7 @@ pub async fn call(
         Ok(t) => t,
         Err(e) => return error(e),
     };
-    let body = match result.and_then(|v| with_files(v, &outputs, work.path())) {
+    let body = match result {
         Ok(v) => v,
         Err(e) => return error(e),
     };
@@ -253,55 +230,24 @@ async fn after(st: &State, call: &Call, succeeded: bool) -> Result<Option<String
     Ok(None)
 }
 
-/// The answer of an operation that wrote a folder of files (the statement
-/// run): its result and the files' bytes, paths in the result given back as
-/// the client named them.
-fn with_files(result: Value, outputs: &[(PathBuf, String)], work: &std::path::Path) -> Result<Value, ApiError> {
-    if outputs.is_empty() {
-        return Ok(result);
-    }
-    let mut list = vec![];
-    for (path, _) in outputs {
-        let found: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(ApiError::internal)?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        for p in found {
-            let bytes = std::fs::read(&p).map_err(ApiError::internal)?;
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            list.push(files::FileData::named("folder", &name, bytes)?);
-        }
-    }
-    // The server's own paths never reach a client: each is given back as the client named it.
-    let mut result = result;
-    for (path, asked) in outputs {
-        replace_prefix(&mut result, &path.to_string_lossy(), asked);
-    }
-    replace_prefix(&mut result, &work.to_string_lossy(), "");
-    Ok(json!({ "result": result, "files": list }))
-}
-
 /// A long operation whose progress streams as NDJSON lines; the client
 /// closing the connection stops it between two steps.
-async fn stream(
-    st: State,
-    call: Call,
-    request: Value,
-    work: tempfile::TempDir,
-    outputs: Vec<(PathBuf, String)>,
-    timeout: Option<Duration>,
-) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
-    let progress_tx = tx.clone();
+async fn stream(st: State, call: Call, request: Value, timeout: Option<Duration>) -> Response {
+    // Unbounded, so that no file a statement run sends with its progress is
+    // ever lost; a plain progress line is dropped instead when the client
+    // is that far behind, rather than the operation waiting for it.
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+    let behind = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (progress_tx, queued, last_queued) = (tx.clone(), behind.clone(), behind.clone());
     let sink: ProgressSink = std::sync::Arc::new(move |p: Value| {
+        use std::sync::atomic::Ordering;
         if progress_tx.is_closed() {
             return false;
         }
-        let line = format!("{}\n", json!({ "progress": p }));
-        // A full channel drops a progress line rather than block the operation.
-        let _ = progress_tx.try_send(Bytes::from(line));
+        if p.get("file").is_some() || queued.load(Ordering::Relaxed) < 64 {
+            queued.fetch_add(1, Ordering::Relaxed);
+            let _ = progress_tx.send(Bytes::from(format!("{}\n", json!({ "progress": p }))));
+        }
         true
     });
     tokio::spawn(async move {
@@ -322,15 +268,17 @@ async fn stream(
             }
         };
         let token = after(&st, &call, result.is_ok()).await;
-        let last = match (result.and_then(|v| with_files(v, &outputs, work.path())), token) {
+        let last = match (result, token) {
             (Ok(v), Ok(_)) => json!({ "result": v }),
             (Err(e), _) | (_, Err(e)) => json!({ "error": e, "status": status_of(e.code).as_u16() }),
         };
-        let _ = tx.send(Bytes::from(format!("{last}\n"))).await;
-        drop(work);
+        last_queued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _ = tx.send(Bytes::from(format!("{last}\n")));
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    let body = futures_util::stream::unfold((rx, behind), |(mut rx, behind)| async move {
+        let line = rx.recv().await?;
+        behind.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        Some((Ok::<_, std::convert::Infallible>(line), (rx, behind)))
     });
     let mut resp = Response::new(Body::from_stream(body));
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-ndjson"));

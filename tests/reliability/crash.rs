@@ -193,8 +193,9 @@ async fn a_statement_run_killed_twenty_times_leaves_no_cut_file() {
 
 /// The server killed (SIGKILL) in the middle of a statement run asked from
 /// an administrator's machine: the CLI says in French that the server cannot
-/// be reached and writes no file (the files come in the answer, whole, or
-/// not at all); the server back, the same command writes every statement.
+/// be reached, and each statement that reached the folder before is whole
+/// (they come one by one with the progress, each written whole); the server
+/// back, the same command skips those and writes the rest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_during_a_statement_run_sends_no_cut_file() {
     use crate::served::{free_port, serve};
@@ -251,12 +252,22 @@ async fn a_server_killed_during_a_statement_run_sends_no_cut_file() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["code"], "unavailable", "{v}");
     assert!(v["message"].as_str().unwrap().starts_with("Le serveur Guichet (https://127.0.0.1:"), "{v}");
-    assert_eq!(whole_pdfs(&out), 0, "no statement reached the administrator's folder");
-    // Back on the same address: the run completes, every file whole.
+    let before = whole_pdfs(&out);
+    assert!(before < 400, "the run was cut: {before} statements");
+    let strays: Vec<_> = std::fs::read_dir(&out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".pdf"))
+        .collect();
+    assert!(strays.is_empty(), "no half-written file, no index of a cut run: {strays:?}");
+    // Back on the same address: the run goes on where it stopped, every file whole.
     let s = serve(&url, tls.path(), port);
     let done = statements(&s).output().unwrap();
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stdout));
     let r: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
     assert_eq!(r["members"], 400, "{r}");
+    assert_eq!((r["skipped"].as_u64(), r["written"].as_u64()), (Some(before as u64), Some(400 - before as u64)), "{r}");
     assert_eq!(whole_pdfs(&out), 400);
 }

@@ -176,9 +176,7 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
 async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
     staff(&t.db).await;
     let dir = tempfile::tempdir().unwrap();
-    let calls = tempfile::tempdir().unwrap();
-    let calls_dir = calls.path().to_path_buf();
-    let s = server(&t.db, dir.path(), |o| o.work_dir = calls_dir).await;
+    let s = server(&t.db, dir.path(), |_| {}).await;
     let admin = client(&s, "Bureau admin");
     login(&admin, "admin", ADMIN).await;
     // An input file: a roster imported from this machine, its progress streamed.
@@ -217,8 +215,32 @@ async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
     assert_eq!(w["path"], slip.to_str().unwrap());
     let bytes = std::fs::read(&slip).unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "a PDF written on this machine");
-    // Nothing of the calls' files stayed on the server's side.
-    assert_eq!(std::fs::read_dir(calls.path()).unwrap().count(), 0, "each call's folder is removed after it");
+    // A statement run: its files come with its streamed progress and are
+    // written into the folder chosen here (the index and the journal's anchor
+    // of a month with no payment), none on the server's side.
+    let folder = work.path().join("releves");
+    system(
+        &t.db,
+        "staff_create",
+        json!({"username": "gest", "full_name": "Nom gest", "roles": ["claims"], "password": ADMIN}),
+    )
+    .await;
+    let claims = client(&s, "Bureau gestion");
+    login(&claims, "gest", ADMIN).await;
+    let sink: guichet_core::api::ProgressSink = std::sync::Arc::new(|_| true);
+    let r = claims
+        .call_with_progress(
+            "statement_batch",
+            json!({"from": "2026-10-01", "to": "2026-10-31", "folder": folder.to_str().unwrap()}),
+            Some(sink),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r["members"].as_i64(), r["cancelled"].as_bool()), (Some(0), Some(false)), "{r}");
+    let index = std::fs::read_to_string(folder.join("index-2026-10-01-2026-10-31.csv")).unwrap();
+    assert_eq!(index.lines().next(), Some("matricule;nom;paiements;net_paye;fichier"));
+    let anchor = std::fs::read_to_string(folder.join("journal-2026-10-01-2026-10-31.ancre")).unwrap();
+    assert!(anchor.contains("\"seq\""), "{anchor}");
     s.stop().await;
 }
 

@@ -592,7 +592,12 @@ async fn member_statements_for_a_period_and_the_statement_run(t: TestDb) {
     let (what, after) = o.w.last_export().await;
     assert_eq!(
         (what.as_str(), after["filter"].clone(), after["rows"].as_i64(), after["destination"].as_str()),
-        ("statement_run", json!({"from": "2023-02-01", "to": "2023-02-28"}), Some(2), out.to_str())
+        (
+            "statement_run",
+            json!({"from": "2023-02-01", "to": "2023-02-28"}),
+            Some(2),
+            Some("index-2023-02-01-2023-02-28.csv")
+        )
     );
     let again =
         o.w.call(
@@ -609,7 +614,7 @@ async fn member_statements_for_a_period_and_the_statement_run(t: TestDb) {
     let sink: guichet_core::api::ProgressSink = std::sync::Arc::new(|_| false);
     let r =
         o.w.api
-            .call_with_progress(
+            .call_local_with_progress(
                 &mut o.claims,
                 "statement_batch",
                 json!({"from": "2023-02-01", "to": "2023-02-28", "folder": stopped.to_str().unwrap()}),

@@ -48,6 +48,13 @@ impl OpInfo {
         self.files.iter().any(|f| f.dir == super::files::FileDir::Out)
     }
 
+    /// It draws files for a folder of the caller's (the statement run): a
+    /// desk or the CLI sends `folder` instead of `existing`, and
+    /// [`super::edge`] writes the files into it as they come.
+    pub fn fills_folder(&self) -> bool {
+        self.files.iter().any(|f| f.dir == super::files::FileDir::OutFolder)
+    }
+
     /// It reads files the caller sends: a desk or the CLI names each by its
     /// path (the window by a dialog's handle) where the request holds a
     /// [`super::files::FileData`], and [`super::edge`] sends its bytes.
@@ -153,11 +160,16 @@ pub fn typescript() -> String {
     for op in super::ops::all() {
         // As the window sends it: where to save, not the file's name; the
         // handles of the files chosen, not their bytes.
-        let (request, response) = match (op.saves_file(), op.reads_files()) {
-            (true, _) => (format!("Omit<{}, \"name\"> & {{ path: string }}", op.request), "Saved".to_string()),
-            (_, true) => (format!("Chosen<{}>", op.request), op.response.clone()),
-            _ => (op.request.clone(), op.response.clone()),
+        let request = if op.saves_file() {
+            format!("Omit<{}, \"name\"> & {{ path: string }}", op.request)
+        } else if op.fills_folder() {
+            format!("Omit<{}, \"existing\"> & {{ folder: string }}", op.request)
+        } else if op.reads_files() {
+            format!("Chosen<{}>", op.request)
+        } else {
+            op.request.clone()
         };
+        let response = if op.saves_file() { "Saved".to_string() } else { op.response.clone() };
         out.push_str(&format!("  {}: {{ request: {request}; response: {response} }};\n", op.name));
     }
     out.push_str("}\n\nexport type OperationName = keyof Operations;\n\n");
@@ -227,6 +239,12 @@ holding ids and amounts are integers (amounts in centimes), dates are `YYYY-MM-D
                 then `Saved` (`{ path, bytes }`): the file's bytes never leave the operation's answer otherwise.\n",
             );
         }
+        if op.fills_folder() {
+            md.push_str(
+                "\nFrom a desk or the CLI, give `folder` instead of `existing`: the files already there are skipped, \
+                and each file, sent with the progress, is written there as it comes.\n",
+            );
+        }
     }
     md.push_str("\n## Types\n\n```ts\n");
     for decl in declarations().0.values() {
@@ -288,6 +306,11 @@ mod generated {
                 // Its files are bytes (`FileData`, or pieces `{ file: FileData, piece }`), never paths.
                 let bytes = inline.contains("FileData") || inline.contains("FileInput");
                 assert!(bytes && !inline.contains("path"), "{}: request {inline}", op.name);
+            }
+            if op.fills_folder() {
+                assert!(!named && inline.contains("existing"), "{}: request {inline} names a path", op.name);
+                assert!(op.streams, "{}: its files come with its progress", op.name);
+                continue;
             }
             if op.saves_file() {
                 assert!(!named && inline.contains("name: "), "{}: request {inline} names a path", op.name);

@@ -47,8 +47,10 @@ impl Desk {
         };
         let mut caller = before.clone();
         let api = &self.api;
-        let run = |r| api.call_with_progress(&mut caller, operation, r, progress);
-        let result = super::edge::call(operation, request, run).await;
+        let result = super::edge::call(operation, request, progress, |r, p| {
+            api.call_with_progress(&mut caller, operation, r, p)
+        })
+        .await;
         if caller != before {
             let mut s = self.session.lock().await;
             if s.generation != generation {

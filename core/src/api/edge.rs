@@ -3,16 +3,19 @@
 //! paths) and the CLI name files by their paths; no operation sees a path.
 //! A file it reads is read here and sent as its bytes ([`FileData`]); a file
 //! it makes is asked for by name, answered as bytes and written here, whole
-//! or not at all. The desk on its own database and a desk through the server
-//! both pass their calls through [`call`], so the server only ever carries
-//! bytes.
+//! or not at all; the files of the statement run come with its progress and
+//! are written into the folder chosen here. The desk on its own database and
+//! a desk through the server both pass their calls through [`call`], so the
+//! server only ever carries bytes.
 
 use super::files::{self, FileData, FileDir};
+use super::ProgressSink;
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// What one request may carry from this machine, checked from the files'
 /// sizes before any is read (a roster, the largest, is at most 200 Mo).
@@ -27,24 +30,29 @@ pub struct Saved {
     pub bytes: i64,
 }
 
-/// Runs `run` on `request` with the destination of the operation `op`'s file
-/// (its request's `path`) replaced by the file's name, then writes the file
-/// it answers there and answers [`Saved`]. Operations that write no file,
-/// and requests that name no `path` (the operation then checks its caller
-/// and its request as for any call), pass through unchanged.
-pub async fn call<F, Fut>(op: &str, mut request: Value, run: F) -> ApiResult<Value>
+/// Runs `run` on `request` (with `progress`, for a long operation) once the
+/// files it reads are read; then writes the file it makes where the
+/// request's `path` said (sending the file's name instead) and answers
+/// [`Saved`], or writes the files a statement run sends into the request's
+/// `folder`. Operations that write no file, and requests that name no
+/// destination (the operation then checks its caller and its request as for
+/// any call), pass through unchanged.
+pub async fn call<F, Fut>(op: &str, mut request: Value, progress: Option<ProgressSink>, run: F) -> ApiResult<Value>
 where
-    F: FnOnce(Value) -> Fut,
+    F: FnOnce(Value, Option<ProgressSink>) -> Fut,
     Fut: Future<Output = ApiResult<Value>>,
 {
     read_inputs(op, &mut request)?;
-    let Some(field) = files::fields_of(op).iter().find(|f| f.dir == FileDir::Out) else {
-        return run(request).await;
+    let Some(field) = files::fields_of(op).iter().find(|f| matches!(f.dir, FileDir::Out | FileDir::OutFolder)) else {
+        return run(request, progress).await;
     };
     let key = field.pointer.trim_start_matches('/');
     let Some(raw) = request.as_object_mut().and_then(|o| o.remove(key)) else {
-        return run(request).await;
+        return run(request, progress).await;
     };
+    if field.dir == FileDir::OutFolder {
+        return into_folder(raw.as_str().unwrap_or(""), request, progress, run).await;
+    }
     let path = raw.as_str().map(str::trim).unwrap_or("");
     if path.is_empty() {
         return Err(ApiError::validation(key, "Indiquez où enregistrer le fichier."));
@@ -53,10 +61,63 @@ where
     if let Some(o) = request.as_object_mut() {
         o.insert("name".into(), Value::String(files::file_name(key, path)?));
     }
-    let file: FileData = serde_json::from_value(run(request).await?).map_err(ApiError::internal)?;
+    let file: FileData = serde_json::from_value(run(request, progress).await?).map_err(ApiError::internal)?;
     crate::storage::files::write_atomically(&dest, &file.content)?;
     let saved = Saved { path: dest.display().to_string(), bytes: file.content.len() as i64 };
     serde_json::to_value(saved).map_err(ApiError::internal)
+}
+
+/// A statement run into `folder`: the names already there are sent (their
+/// members are skipped), and each file the run sends with its progress is
+/// written there whole as it comes; the rest of the progress goes on to
+/// `progress`. A file that cannot be written stops the run and is the error.
+async fn into_folder<F, Fut>(
+    folder: &str,
+    mut request: Value,
+    progress: Option<ProgressSink>,
+    run: F,
+) -> ApiResult<Value>
+where
+    F: FnOnce(Value, Option<ProgressSink>) -> Fut,
+    Fut: Future<Output = ApiResult<Value>>,
+{
+    if folder.trim().is_empty() {
+        return Err(ApiError::validation("folder", "Choisissez le répertoire des relevés."));
+    }
+    let folder = PathBuf::from(folder.trim());
+    let cannot = |e: std::io::Error| {
+        ApiError::validation("folder", format!("Dossier « {} » impossible à créer : {e}.", folder.display()))
+    };
+    std::fs::create_dir_all(&folder).map_err(cannot)?;
+    let existing: Vec<String> = std::fs::read_dir(&folder)
+        .map_err(cannot)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if let Some(o) = request.as_object_mut() {
+        o.insert("existing".into(), serde_json::json!(existing));
+    }
+    let failed: Arc<Mutex<Option<ApiError>>> = Arc::default();
+    let (dir, failure) = (folder.clone(), failed.clone());
+    let sink: ProgressSink = Arc::new(move |mut p: Value| {
+        if let Some(f) = p.as_object_mut().and_then(|o| o.remove("file")) {
+            let written = serde_json::from_value::<FileData>(f)
+                .map_err(ApiError::internal)
+                .and_then(|f| Ok((files::file_name("folder", &f.name)?, f)))
+                .and_then(|(name, f)| crate::storage::files::write_atomically(&dir.join(name), &f.content));
+            if let Err(e) = written {
+                *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                return false;
+            }
+        }
+        progress.as_ref().is_none_or(|s| s(p))
+    });
+    let answer = run(request, Some(sink)).await;
+    if let Some(e) = failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(e);
+    }
+    answer
 }
 
 /// Replaces each path the request names for the operation to read by the
@@ -126,6 +187,17 @@ impl super::Api {
     /// the request's `path` says (tools and tests that hold an `Api` and a
     /// caller of their own).
     pub async fn call_local(&self, caller: &mut super::Caller, op: &str, request: Value) -> ApiResult<Value> {
-        call(op, request, |r| self.call(caller, op, r)).await
+        self.call_local_with_progress(caller, op, request, None).await
+    }
+
+    /// The same, a long operation's progress going to `progress`.
+    pub async fn call_local_with_progress(
+        &self,
+        caller: &mut super::Caller,
+        op: &str,
+        request: Value,
+        progress: Option<ProgressSink>,
+    ) -> ApiResult<Value> {
+        call(op, request, progress, |r, p| self.call_with_progress(caller, op, r, p)).await
     }
 }

@@ -1,18 +1,19 @@
-//! The statement run: every member paid in a period gets one PDF, written to
-//! a folder with an index. Each file is written beside and renamed (whole or
-//! not at all); a rerun skips the files already there, so an interrupted run
-//! is simply started again. A finished run also leaves the journal's head
-//! there (`journal-….ancre`), an anchor kept outside the database.
+//! The statement run: every member paid in a period gets one PDF, with an
+//! index. Each file goes out as it is drawn, through the run's progress, to
+//! the folder the caller chose (`api::edge` writes it there whole); a rerun
+//! skips the files the caller says are already there, so an interrupted run
+//! is simply started again. A finished run also sends the journal's head
+//! (`journal-….ancre`), an anchor kept outside the database.
 
 use super::pdf::{period_data, period_pdf, Period};
+use crate::api::files::FileData;
 use crate::error::{ApiError, ApiResult};
 use crate::pdf::letterhead::letterhead;
-use crate::storage::files::write_atomically;
 use crate::storage::time;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
-use std::path::Path;
+use std::collections::HashSet;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -25,7 +26,6 @@ pub struct BatchProgress {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct BatchReport {
-    pub folder: String,
     /// Members paid in the period.
     #[ts(type = "number")]
     pub members: i64,
@@ -35,8 +35,12 @@ pub struct BatchReport {
     #[ts(type = "number")]
     pub skipped: i64,
     pub cancelled: bool,
+    /// The index's file name.
     pub index: String,
 }
+
+/// Where the run sends its progress and its files; `false` back: stop.
+pub type Emit<'a> = &'a (dyn Fn(BatchProgress, Option<FileData>) -> bool + Send + Sync);
 
 /// Members whose payments are read ahead of the one being drawn.
 const READ_AHEAD: usize = 4;
@@ -50,17 +54,13 @@ pub fn file_name(matricule: &str, from: NaiveDate, to: NaiveDate) -> String {
 pub async fn run(
     pool: &AnyPool,
     now: DateTime<Utc>,
-    from: NaiveDate,
-    to: NaiveDate,
-    folder: &Path,
-    progress: &(dyn Fn(BatchProgress) -> bool + Send + Sync),
+    (from, to): (NaiveDate, NaiveDate),
+    existing: &HashSet<String>,
+    emit: Emit<'_>,
 ) -> ApiResult<BatchReport> {
     if from > to {
         return Err(ApiError::validation("to", "La fin de la période précède son début."));
     }
-    std::fs::create_dir_all(folder).map_err(|e| {
-        ApiError::validation("folder", format!("Dossier « {} » impossible à créer : {e}.", folder.display()))
-    })?;
     let head = letterhead(pool).await?;
     let rows = sqlx::query(
         "SELECT m.id, m.matricule, m.last_name, m.first_name, COUNT(*) AS n, CAST(SUM(d.paid_amount) AS BIGINT) AS total
@@ -83,7 +83,7 @@ pub async fn run(
     let mut reading: std::collections::VecDeque<Option<tokio::task::JoinHandle<ApiResult<Option<Period>>>>> =
         Default::default();
     let mut next_read = 0;
-    let mut drawing: Option<tokio::task::JoinHandle<ApiResult<()>>> = None;
+    let mut drawing: Option<(String, tokio::task::JoinHandle<Vec<u8>>)> = None;
     let mut done = 0i64;
     // Asked to stop: the files written so far stay (each whole); a rerun goes on.
     let mut go_on = true;
@@ -94,37 +94,35 @@ pub async fn run(
         }
         while next_read < rows.len() && reading.len() < READ_AHEAD {
             let row = &rows[next_read];
-            let there = folder.join(file_name(&row.try_get::<String, _>("matricule")?, from, to)).exists();
+            let there = existing.contains(&file_name(&row.try_get::<String, _>("matricule")?, from, to));
             let (pool, id): (AnyPool, i64) = (pool.clone(), row.try_get("id")?);
             reading.push_back((!there).then(|| tokio::spawn(async move { period_data(&pool, id, from, to).await })));
             next_read += 1;
         }
         let matricule: String = r.try_get("matricule")?;
         let name = file_name(&matricule, from, to);
-        let path = folder.join(&name);
         match reading.pop_front().flatten() {
             None => {
                 skipped += 1;
                 done += 1;
-                go_on = progress(BatchProgress { done, total });
+                go_on = emit(BatchProgress { done, total }, None);
             }
             Some(read) => {
                 if let Some(period) = read.await.map_err(ApiError::internal)?? {
                     // The previous drawing must be finished (and the stop
                     // request heard) before this one starts.
-                    if let Some(h) = drawing.take() {
-                        h.await.map_err(ApiError::internal)??;
+                    if let Some((drawn, h)) = drawing.take() {
+                        let pdf = FileData::pdf(drawn, h.await.map_err(ApiError::internal)?);
                         done += 1;
-                        go_on = progress(BatchProgress { done, total });
+                        go_on = emit(BatchProgress { done, total }, Some(pdf));
                         if !go_on {
                             cancelled = true;
                             break;
                         }
                     }
                     let head = head.clone();
-                    drawing = Some(tokio::task::spawn_blocking(move || {
-                        write_atomically(&path, &period_pdf(&head, &period, from, to))
-                    }));
+                    let draw = tokio::task::spawn_blocking(move || period_pdf(&head, &period, from, to));
+                    drawing = Some((name.clone(), draw));
                     written += 1;
                 }
             }
@@ -142,31 +140,25 @@ pub async fn run(
     for read in reading.into_iter().flatten() {
         read.abort();
     }
-    if let Some(h) = drawing {
-        h.await.map_err(ApiError::internal)??;
+    if let Some((drawn, h)) = drawing {
+        let pdf = FileData::pdf(drawn, h.await.map_err(ApiError::internal)?);
         done += 1;
-        progress(BatchProgress { done, total });
+        emit(BatchProgress { done, total }, Some(pdf));
     }
-    let index_path = folder.join(format!("index-{from}-{to}.csv"));
+    let index_name = format!("index-{from}-{to}.csv");
     if !cancelled {
         use crate::export::CsvCell::{Figure, Text};
         let rows: Vec<_> = index
             .iter()
             .map(|[m, n, k, t, f]| vec![Text(m), Text(n), Figure(k.clone()), Figure(t.clone()), Text(f)])
             .collect();
-        write_atomically(
-            &index_path,
-            &crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?,
-        )?;
+        let csv = crate::export::csv_bytes(&["matricule", "nom", "paiements", "net_paye", "fichier"], &rows)?;
+        emit(BatchProgress { done, total }, Some(FileData::named("index", &index_name, csv)?));
         // The journal's head goes out with the statements, as an anchor.
-        crate::audit::write_anchor(pool, now, &folder.join(format!("journal-{from}-{to}.ancre"))).await?;
+        let anchor = crate::audit::anchor(pool, now).await?;
+        let line = serde_json::to_string(&anchor).map_err(ApiError::internal)? + "\n";
+        let name = format!("journal-{from}-{to}.ancre");
+        emit(BatchProgress { done, total }, Some(FileData::named("index", &name, line.into_bytes())?));
     }
-    Ok(BatchReport {
-        folder: folder.display().to_string(),
-        members: total,
-        written,
-        skipped,
-        cancelled,
-        index: index_path.display().to_string(),
-    })
+    Ok(BatchReport { members: total, written, skipped, cancelled, index: index_name })
 }

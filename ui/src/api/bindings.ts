@@ -175,7 +175,7 @@ path: string, };
 
 export type BatchProgress = { done: number, total: number, };
 
-export type BatchReport = { folder: string, 
+export type BatchReport = { 
 /**
  * Members paid in the period.
  */
@@ -183,7 +183,11 @@ members: number, written: number,
 /**
  * Already there from an earlier run.
  */
-skipped: number, cancelled: boolean, index: string, };
+skipped: number, cancelled: boolean, 
+/**
+ * The index's file name.
+ */
+index: string, };
 
 export type Beneficiary = { id: number, member_id: number, relation: Relation, last_name: string, first_name: string, birth_date: string | null, coverage_start: string | null, coverage_end: string | null, version: number, };
 
@@ -2193,9 +2197,10 @@ version: number, full_name: string, roles: Array<Role>, };
 
 export type StatementBatchRequest = { from: string, to: string, 
 /**
- * The folder the PDFs and the index are written to.
+ * Names of the files an earlier run already wrote, their members
+ * skipped: an interrupted run goes on where it stopped.
  */
-folder: string, };
+existing?: Array<string>, };
 
 export type Status = "recu" | "en_cours" | "incomplet" | "complet" | "rejete" | "liquide" | "paye";
 
@@ -2574,7 +2579,7 @@ export interface Operations {
   statement_dossier: { request: Omit<FileRequest, "name"> & { path: string }; response: Saved };
   statement_member: { request: Omit<MemberStatementRequest, "name"> & { path: string }; response: Saved };
   statement_payment: { request: Omit<PaymentStatementRequest, "name"> & { path: string }; response: Saved };
-  statement_batch: { request: StatementBatchRequest; response: BatchReport };
+  statement_batch: { request: Omit<StatementBatchRequest, "existing"> & { folder: string }; response: BatchReport };
   payment_return: { request: PaymentReturnRequest; response: PaymentReturned };
   fund_slip_create: { request: SlipRequest; response: FundSlip };
   fund_slip_list: { request: Empty; response: Array<FundSlip> };

@@ -138,8 +138,11 @@ impl Operation for StatementMember {
 pub struct StatementBatchRequest {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// The folder the PDFs and the index are written to.
-    pub folder: String,
+    /// Names of the files an earlier run already wrote, their members
+    /// skipped: an interrupted run goes on where it stopped.
+    #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub existing: Vec<String>,
 }
 
 pub struct StatementBatch;
@@ -148,22 +151,33 @@ impl Operation for StatementBatch {
     const STREAMS: bool = true;
     const FILES: &'static [FileField] = &[files::folder("/folder")];
     const PERMISSION: Permission = Permission::StatementsProduce;
-    const SUMMARY: &'static str = "Writes one statement PDF per member paid in a period, plus an index, into a \
-        folder; files already there are skipped. Streams its progress; the window can stop it between two files.";
+    const SUMMARY: &'static str = "Draws one statement PDF per member paid in a period, plus an index, for a \
+        folder of the caller's; files already there are skipped. Each file goes out with the progress it streams; \
+        the window can stop it between two files.";
     type Request = StatementBatchRequest;
     type Response = BatchReport;
     async fn run(ctx: &mut Ctx<'_>, r: StatementBatchRequest) -> ApiResult<BatchReport> {
-        let sink = ctx.progress.clone();
-        // `false` from the window's sink: the user pressed "Arrêter".
-        let progress = move |p: BatchProgress| match &sink {
-            Some(s) => s(serde_json::to_value(p).unwrap_or_default()),
-            None => true,
+        // Its files travel with its progress: without a caller to take them
+        // (`api::edge`, which saves them in a folder) there is no run.
+        let Some(sink) = ctx.progress.clone() else {
+            return Err(ApiError::validation(
+                "folder",
+                "Le relevé par lot s'écrit dans un répertoire : lancez-le depuis la fenêtre ou la CLI.",
+            ));
         };
-        let report =
-            batch::run(ctx.db().pool(), ctx.now, r.from, r.to, std::path::Path::new(r.folder.trim()), &progress)
-                .await?;
+        // `false` from the window's sink: the user pressed "Arrêter".
+        let emit = move |p: BatchProgress, file: Option<FileData>| {
+            let mut v = serde_json::to_value(p).unwrap_or_default();
+            if let (Some(o), Some(f)) = (v.as_object_mut(), file) {
+                o.insert("file".into(), serde_json::to_value(f).unwrap_or_default());
+            }
+            sink(v)
+        };
+        let existing = r.existing.into_iter().collect();
+        let report = batch::run(ctx.db().pool(), ctx.now, (r.from, r.to), &existing, &emit).await?;
         let rows = (report.written + report.skipped) as usize;
-        ctx.journal_export("statement_run", serde_json::json!({ "from": r.from, "to": r.to }), rows, &r.folder).await?;
+        let filter = serde_json::json!({ "from": r.from, "to": r.to });
+        ctx.journal_export("statement_run", filter, rows, &report.index).await?;
         Ok(report)
     }
 }
