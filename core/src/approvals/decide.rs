@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::money;
-use crate::storage::{time, Db};
+use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -189,8 +189,7 @@ pub async fn decide(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     d: &Decision,
 ) -> ApiResult<Request> {
     let (status, reason, missing, appeal, conditions, note, grants) = match d {

@@ -15,6 +15,7 @@ use crate::kernel::text;
 use crate::members::coverage::Coverage;
 use crate::money;
 use crate::storage::batch::Value;
+use crate::storage::versioned;
 use crate::storage::{time, Db};
 use chrono::Datelike;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -302,8 +303,7 @@ pub async fn complement(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     files: &[FileInput],
 ) -> ApiResult<Request> {
     if files.is_empty() {

@@ -178,11 +178,7 @@ async fn gather(
             chronic,
             approval_tariff: usable.as_ref().and_then(|u| u.line_tariff(l.quantity)),
             approval: usable.map(|u| u.number),
-            not_covered: match cover.check(l.beneficiary_id, l.date) {
-                Some(Ok(())) => None,
-                Some(Err(why)) => Some(why),
-                None => Some("Ce bénéficiaire n'est pas de la famille de l'adhérent.".into()),
-            },
+            not_covered: cover.not_covered(l.beneficiary_id, l.date),
             paid_by_fund: Centimes::ZERO,
             paid_by_mutual: Centimes::ZERO,
             coverage: None,

@@ -126,8 +126,7 @@ pub async fn update_beneficiary(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     b: &BeneficiaryInput,
 ) -> ApiResult<Beneficiary> {
     let mut tx = db.begin().await?;

@@ -242,6 +242,16 @@ impl Coverage {
         self.check(beneficiary, day).map(|r| r.is_ok())
     }
 
+    /// Why a care line of `beneficiary` on `day` is not covered (not of this
+    /// member's family, or not covered that day); `None` when it is.
+    pub fn not_covered(&self, beneficiary: i64, day: NaiveDate) -> Option<String> {
+        match self.check(beneficiary, day) {
+            Some(Ok(())) => None,
+            Some(Err(why)) => Some(why),
+            None => Some("Ce bénéficiaire n'est pas de la famille de l'adhérent.".into()),
+        }
+    }
+
     /// `None`: not a beneficiary of this member; `Err`: why he is not covered on `day`.
     pub fn check(&self, beneficiary: i64, day: NaiveDate) -> Option<Result<(), String>> {
         let p = self.people.get(&beneficiary)?;

@@ -246,8 +246,7 @@ pub async fn update(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     f: MemberFields,
 ) -> ApiResult<Member> {
     let mut tx = db.begin().await?;

@@ -154,8 +154,7 @@ pub async fn decide(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     d: &RibDecision,
 ) -> ApiResult<RibRequest> {
     let req = get(db.pool(), id).await?;

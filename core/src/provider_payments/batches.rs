@@ -145,20 +145,13 @@ pub async fn pay(
     let transfer_of = transfers::numbered(&reference, payees);
     for r in &chosen {
         let pref = transfer_of.get(&r.try_get::<i64, _>("provider_id")?).cloned();
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE provider_invoices SET batch_id = $1, payment_reference = $2, paid_on = $3 WHERE id = $4 AND \
             batch_id IS NULL",
-        )
-        .bind(batch_id)
-        .bind(pref)
-        .bind(time::date(pay_date))
-        .bind(r.try_get::<i64, _>("id")?)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(ApiError::stale());
-        }
+        );
+        let id: i64 = r.try_get("id")?;
+        crate::storage::versioned::claim(&mut tx, update.bind(batch_id).bind(pref).bind(time::date(pay_date)).bind(id))
+            .await?;
     }
     Change::on("provider_batch.create", "provider_batch", batch_id)
         .after(serde_json::json!({ "reference": reference, "pay_date": pay_date, "invoices": chosen.len(),

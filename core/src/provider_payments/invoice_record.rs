@@ -218,11 +218,7 @@ pub async fn record(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &InvoiceI
             chronic,
             approval: Some(g.usable.number.clone()),
             approval_tariff: tariff,
-            not_covered: match cover.check(beneficiary_id, l.date) {
-                Some(Ok(())) => None,
-                Some(Err(why)) => Some(why),
-                None => Some("Ce bénéficiaire n'est pas de la famille de l'adhérent.".into()),
-            },
+            not_covered: cover.not_covered(beneficiary_id, l.date),
             paid_by_fund: Centimes::ZERO,
             paid_by_mutual: Centimes::ZERO,
             coverage: None,

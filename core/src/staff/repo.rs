@@ -290,8 +290,7 @@ pub async fn update(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     full_name: &str,
     roles: &[Role],
 ) -> ApiResult<StaffMember> {

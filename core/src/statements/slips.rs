@@ -202,17 +202,10 @@ pub async fn create(
     )
     .await?;
     for (table, list) in [("dossiers", &rows), ("provider_invoices", &invoices), ("fund_returns", &returns)] {
+        let sql = format!("UPDATE {table} SET fund_slip_id = $1 WHERE id = $2 AND fund_slip_id IS NULL");
         for r in list {
-            let n =
-                sqlx::query(&format!("UPDATE {table} SET fund_slip_id = $1 WHERE id = $2 AND fund_slip_id IS NULL"))
-                    .bind(id)
-                    .bind(r.try_get::<i64, _>("id")?)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            if n == 0 {
-                return Err(ApiError::stale());
-            }
+            let row: i64 = r.try_get("id")?;
+            crate::storage::versioned::claim(&mut tx, sqlx::query(&sql).bind(id).bind(row)).await?;
         }
     }
     Change::on("fund_slip.create", "fund_slip", id)

@@ -7,6 +7,15 @@ use super::batch::Value;
 use crate::error::{ApiError, ApiResult};
 use sqlx::{Any, Transaction};
 
+/// A record as the person changing it read it: which one, and at which
+/// version (another change in between answers `stale`). Both always travel
+/// together from a screen to the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub id: i64,
+    pub version: i64,
+}
+
 /// `UPDATE table SET col = …, …, version = version + 1 WHERE key = … AND version = …`.
 pub async fn update(
     tx: &mut Transaction<'static, Any>,
@@ -16,6 +25,19 @@ pub async fn update(
     sets: &[(&str, Value)],
 ) -> ApiResult<()> {
     update_guarded(tx, table, key, version, None, sets).await
+}
+
+/// Runs an `UPDATE` that takes one row for a batch while it is still free
+/// (`… WHERE id = … AND batch_column IS NULL`): no row changed means another
+/// desk took it first, and the whole batch is `stale`.
+pub async fn claim<'q>(
+    tx: &mut Transaction<'static, Any>,
+    update: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+) -> ApiResult<()> {
+    match update.execute(&mut **tx).await?.rows_affected() {
+        0 => Err(ApiError::stale()),
+        _ => Ok(()),
+    }
 }
 
 /// The columns deciding a request checked by a second person writes: its

@@ -17,6 +17,7 @@ use crate::kernel::dates::RENEWAL_NOTICE_DAYS;
 use crate::liquidation::chronic::{self, Declaration, DeclarationInput, ExpiringDeclaration};
 use crate::medical;
 use crate::pdf::letterhead::letterhead;
+use crate::storage::versioned::Seen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -125,7 +126,9 @@ impl Operation for ApprovalComplement {
     type Request = ComplementRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: ComplementRequest) -> ApiResult<Request> {
-        Ok(register::complement(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.files).await?.redact(&ctx.roles))
+        Ok(register::complement(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &r.files)
+            .await?
+            .redact(&ctx.roles))
     }
 }
 
@@ -148,7 +151,9 @@ impl Operation for ApprovalDecide {
     type Request = DecideRequest;
     type Response = Request;
     async fn run(ctx: &mut Ctx<'_>, r: DecideRequest) -> ApiResult<Request> {
-        Ok(decide::decide(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.decision).await?.redact(&ctx.roles))
+        Ok(decide::decide(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &r.decision)
+            .await?
+            .redact(&ctx.roles))
     }
 }
 

@@ -10,6 +10,7 @@ use crate::members::import::{self, ImportReport, ImportRequest, RejectedRow};
 use crate::members::updates::{self, UpdateDecision, UpdateFilter, UpdateRequest, UpdateRequestInput};
 use crate::members::{self, Beneficiary, BeneficiaryInput, Member, MemberInput, SearchResult};
 use crate::portal::{self, PortalView};
+use crate::storage::versioned::Seen;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -135,7 +136,7 @@ impl Operation for MemberUpdate {
     type Response = Member;
     async fn run(ctx: &mut Ctx<'_>, r: MemberUpdateRequest) -> ApiResult<Member> {
         let fields = r.member.check(ctx.now.date_naive()).map_err(first)?;
-        members::update(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, fields).await
+        members::update(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, fields).await
     }
 }
 
@@ -179,7 +180,7 @@ impl Operation for BeneficiaryUpdate {
     type Response = Beneficiary;
     async fn run(ctx: &mut Ctx<'_>, r: BeneficiaryUpdateRequest) -> ApiResult<Beneficiary> {
         let b = r.beneficiary.check(ctx.now.date_naive()).map_err(first)?;
-        members::update_beneficiary(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &b).await
+        members::update_beneficiary(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &b).await
     }
 }
 
@@ -295,7 +296,7 @@ impl Operation for MemberUpdateDecide {
     type Request = UpdateDecideRequest;
     type Response = UpdateRequest;
     async fn run(ctx: &mut Ctx<'_>, r: UpdateDecideRequest) -> ApiResult<UpdateRequest> {
-        updates::decide(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.decision).await
+        updates::decide(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &r.decision).await
     }
 }
 
@@ -320,7 +321,7 @@ impl Operation for MemberUpdateAttach {
     type Request = UpdateAttachRequest;
     type Response = UpdateRequest;
     async fn run(ctx: &mut Ctx<'_>, r: UpdateAttachRequest) -> ApiResult<UpdateRequest> {
-        updates::attach(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.files).await
+        updates::attach(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &r.files).await
     }
 }
 

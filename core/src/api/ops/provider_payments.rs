@@ -14,6 +14,7 @@ use crate::provider_payments::batches::{self, ProviderBatch};
 use crate::provider_payments::invoice_record::{self, InvoiceInput};
 use crate::provider_payments::invoices::{self, Invoice, InvoiceFilter};
 use crate::provider_payments::releve;
+use crate::storage::versioned::Seen;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use ts_rs::TS;
@@ -65,7 +66,7 @@ impl Operation for ProviderRibDecide {
     type Request = RibDecideRequest;
     type Response = RibRequest;
     async fn run(ctx: &mut Ctx<'_>, r: RibDecideRequest) -> ApiResult<RibRequest> {
-        accounts::decide(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.decision).await
+        accounts::decide(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &r.decision).await
     }
 }
 

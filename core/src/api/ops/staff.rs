@@ -5,6 +5,7 @@ use crate::api::{Ctx, Operation};
 use crate::auth::{Permission, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::staff::{self, NewStaff, StaffMember, StaffRequest};
+use crate::storage::versioned::Seen;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -59,7 +60,8 @@ impl Operation for StaffUpdate {
     type Request = StaffUpdateRequest;
     type Response = StaffMember;
     async fn run(ctx: &mut Ctx<'_>, r: StaffUpdateRequest) -> ApiResult<StaffMember> {
-        staff::update(ctx.db(), &ctx.actor, ctx.now, r.id, r.version, &r.full_name, &r.roles).await
+        staff::update(ctx.db(), &ctx.actor, ctx.now, Seen { id: r.id, version: r.version }, &r.full_name, &r.roles)
+            .await
     }
 }
 

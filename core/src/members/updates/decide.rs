@@ -29,8 +29,7 @@ pub async fn decide(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     d: &UpdateDecision,
 ) -> ApiResult<UpdateRequest> {
     let mut tx = db.begin().await?;

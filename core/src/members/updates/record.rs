@@ -212,8 +212,7 @@ pub async fn attach(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
-    id: i64,
-    version: i64,
+    versioned::Seen { id, version }: versioned::Seen,
     files: &[UpdateFileInput],
 ) -> ApiResult<UpdateRequest> {
     if files.is_empty() {
