@@ -35,8 +35,9 @@ pub struct OpInfo {
 }
 
 impl OpInfo {
-    /// Its answer is a file ([`super::files::FileData`]): through the
-    /// server, the file itself.
+    /// Its answer is a file ([`super::files::FileData`]): a portal's
+    /// operation is served as the file itself (a desk's is saved by
+    /// [`super::edge`]).
     pub fn answers_file(&self) -> bool {
         self.response == <super::files::FileData as TS>::name()
     }
