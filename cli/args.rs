@@ -205,6 +205,16 @@ pub enum DbCommand {
     /// des tables, jamais le schéma, le journal en ajout seul. Le mot de passe
     /// est lu sur l'entrée standard.
     GrantAppRole { name: String },
+    /// Met à part une année close du journal (PostgreSQL, rôle propriétaire) :
+    /// sa partition est détachée (lisible, plus écrite, plus lue par les pages
+    /// des années en cours), copiée dans FICHIER (pg_dump) avec son ancre
+    /// (FICHIER.ancre), et le journal garde l'empreinte de la copie.
+    ArchiveYear {
+        year: i32,
+        /// Le fichier de la copie (remplacé s'il existe).
+        #[arg(long = "out", value_name = "FICHIER")]
+        out: String,
+    },
 }
 
 #[derive(Subcommand)]

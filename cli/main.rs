@@ -96,6 +96,13 @@ async fn main() -> ExitCode {
             ),
             Err(e) => output::error(&e),
         },
+        Command::Db(DbCommand::ArchiveYear { year, out }) => {
+            let actor = guichet_core::audit::Actor::system(&os_user());
+            let archived =
+                guichet_core::audit::archive::archive_year(&db, Api::new(db.clone()).now(), &actor, year, out.as_ref())
+                    .await;
+            output::result(archived.map(|a| json!(a)))
+        }
         _ => {
             run(cli, Backend::Local(Desk::with_caller(Api::new(db.clone()), Caller::System { os_user: os_user() })))
                 .await

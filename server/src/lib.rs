@@ -109,6 +109,18 @@ impl Running {
     }
 }
 
+/// Opens the journal's partitions of this year and the next (PostgreSQL):
+/// at start and four times a day, so that a new year's first row finds its
+/// own. A failure is logged, not fatal: such a row goes to the partition of
+/// rows outside the years, and is kept.
+async fn open_years(api: &Api) {
+    use chrono::Datelike;
+    let y = api.now().year();
+    if let Err(e) = guichet_core::audit::years::open(api.db().pool(), &[y, y + 1]).await {
+        tracing::warn!(error = %e.message, "années du journal non ouvertes");
+    }
+}
+
 /// On PostgreSQL, refuses a superuser's role or the schema owner's unless
 /// told otherwise ([`guichet_core::storage::roles::check_server_role`]).
 pub async fn check_role(db: &Db, allow_owner: bool) -> Result<(), String> {
@@ -154,6 +166,8 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let fingerprint = tls.as_ref().map(|(_, f)| f.clone());
     let acceptor = tls.map(|(c, _)| tokio_rustls::TlsAcceptor::from(c));
+    open_years(&api).await;
+    let years = api.clone();
     let app = router(api, &opts);
     let door = door::Door::new(opts.max_connections, opts.connections_per_address);
     let header_timeout = opts.header_timeout;
@@ -163,9 +177,14 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
         // them when `stop` returns (a desk's kept-alive connection is not
         // served a moment longer).
         let mut connections = tokio::task::JoinSet::new();
+        let mut daily = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
         loop {
             while connections.try_join_next().is_some() {}
             let (tcp, remote) = tokio::select! {
+                _ = daily.tick() => {
+                    open_years(&years).await;
+                    continue;
+                }
                 r = listener.accept() => match r {
                     Ok(x) => x,
                     Err(e) => {

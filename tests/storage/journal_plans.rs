@@ -83,11 +83,11 @@ fn queries() -> Vec<(&'static str, AuditFilter)> {
 async fn every_journal_query_reads_its_rows_not_the_journal(t: TestDb) {
     fill(&t).await;
     for (name, filter) in queries() {
-        let (sql, args) = query_of(&filter);
+        let (sql, args) = query_of(&filter, "audit_log");
         match t.kind {
             Kind::Postgres => {
                 let plan = explain(&t, &format!("EXPLAIN (ANALYZE, FORMAT TEXT) {sql}"), &args, 0).await;
-                assert!(!plan.contains("Seq Scan on audit_log"), "{name}: scans the journal\n{plan}");
+                assert_eq!(rows_read_by(&plan, "Seq Scan"), 0, "{name}: scans the journal\n{plan}");
                 let matching = matching(&t, &sql, &args).await;
                 let read = rows_read(&plan);
                 let bound = 5_000.max(2 * matching);
@@ -111,15 +111,17 @@ async fn every_journal_query_reads_its_rows_not_the_journal(t: TestDb) {
     }
     // `guichet audit verify`: a page of the segments' rows from the middle of
     // the year, and a page of the main chain, each a range of its index.
+    // On PostgreSQL it reads each year's partition by its own index.
+    let tables = guichet_core::audit::years::tables(t.db.pool()).await.unwrap().all();
     let verification = [
-        ("verification: a page of segment rows", guichet_core::audit::segments_page_sql(), Some("test")),
-        ("verification: a page of the main chain", guichet_core::audit::chain_page_sql(), None),
+        ("verification: a page of segment rows", guichet_core::audit::segments_page_sql(&tables), Some("test")),
+        ("verification: a page of the main chain", guichet_core::audit::chain_page_sql(&tables), None),
     ];
     for (name, sql, segment) in verification {
         match t.kind {
             Kind::Postgres => {
                 let plan = page_plan(&t, &format!("EXPLAIN (ANALYZE, FORMAT TEXT) {sql}"), segment, 0).await;
-                assert!(!plan.contains("Seq Scan on audit_log"), "{name}: scans the journal\n{plan}");
+                assert_eq!(rows_read_by(&plan, "Seq Scan"), 0, "{name}: scans the journal\n{plan}");
                 let read = rows_read(&plan);
                 assert!(read <= 10_000, "{name}: reads {read} journal rows for a page of 5,000\n{plan}");
                 eprintln!("{name}: {read} journal rows read");
@@ -173,8 +175,17 @@ async fn matching(t: &TestDb, sql: &str, args: &[String]) -> u64 {
 }
 
 /// The journal rows a PostgreSQL plan read: what each scan of `audit_log`
-/// returned, plus what its filters and rechecks threw away.
+/// (of each year's partition) returned, plus what its filters and rechecks
+/// threw away.
 fn rows_read(plan: &str) -> u64 {
+    rows_read_by(plan, "Scan")
+}
+
+/// The journal rows read by the plan's scans of one kind (`"Seq Scan"`: a
+/// year's partition read whole; the planner may read so a year still empty,
+/// the next one's or the partition of rows outside the years, which costs
+/// nothing while it is empty and is planned again once it is not).
+fn rows_read_by(plan: &str, scan: &str) -> u64 {
     let number_after = |line: &str, key: &str| -> u64 {
         line.split(key)
             .nth(1)
@@ -186,7 +197,7 @@ fn rows_read(plan: &str) -> u64 {
     let mut in_scan = false;
     for line in plan.lines() {
         if line.contains("Scan") {
-            in_scan = line.contains(" on audit_log");
+            in_scan = line.contains(scan) && line.contains(" on audit_log");
             if in_scan && !line.contains("Bitmap Index Scan") {
                 let actual = line.split("(actual").nth(1).unwrap_or("");
                 read += number_after(actual, "rows=") * number_after(actual, "loops=").max(1);

@@ -16,6 +16,7 @@ mod groups_of_care;
 mod hostile;
 mod import;
 mod journal_plans;
+mod journal_years;
 mod member_updates;
 mod members;
 mod money_flows;

@@ -59,6 +59,10 @@ pub struct AuditFilter {
     /// Leave out consultations (`….read`): a record's history of changes.
     #[ts(as = "Option<bool>", optional)]
     pub changes_only: bool,
+    /// Read the years set apart too (`guichet db archive-year`): a closed
+    /// year's journal, no longer read by default.
+    #[ts(as = "Option<bool>", optional)]
+    pub with_archives: bool,
 }
 
 impl AuditFilter {
@@ -75,12 +79,14 @@ impl AuditFilter {
     }
 }
 
-/// The SQL of a filter and its arguments, in order: what [`list`] runs, and
-/// what the test of the journal's plans explains.
-pub fn query_of(f: &AuditFilter) -> (String, Vec<String>) {
-    let mut sql = String::from(
+/// The SQL of a filter and its arguments, in order, reading the journal
+/// from `source` (`audit_log`, or with the years set apart:
+/// [`super::years::JournalTables::source`]): what [`list`] runs, and what
+/// the test of the journal's plans explains.
+pub fn query_of(f: &AuditFilter, source: &str) -> (String, Vec<String>) {
+    let mut sql = format!(
         "SELECT id, at, actor, action, entity_type, entity_id, before_json, after_json, desk, remote_addr FROM \
-            audit_log WHERE 1 = 1",
+            {source} WHERE 1 = 1"
     );
     let mut args: Vec<String> = Vec::new();
     let mut add = |sql: &mut String, cond: &str, v: String| {
@@ -113,7 +119,7 @@ pub fn query_of(f: &AuditFilter) -> (String, Vec<String>) {
     }
     // The next page starts after the last row shown, in the list's own order.
     if let Some(b) = f.before_id {
-        sql.push_str(&format!(" AND (at, id) < (SELECT at, id FROM audit_log WHERE id = {b})"));
+        sql.push_str(&format!(" AND (at, id) < (SELECT at, id FROM {source} WHERE id = {b})"));
     }
     let limit = f.limit.unwrap_or(100).clamp(1, 500);
     sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {limit}"));
@@ -121,7 +127,11 @@ pub fn query_of(f: &AuditFilter) -> (String, Vec<String>) {
 }
 
 pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
-    let (q_sql, args) = query_of(f);
+    let source = match f.with_archives {
+        true => super::years::tables(pool).await?.source(true),
+        false => "audit_log".to_string(),
+    };
+    let (q_sql, args) = query_of(f, &source);
     let mut q = sqlx::query(&q_sql);
     for a in &args {
         q = q.bind(a);

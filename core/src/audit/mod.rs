@@ -7,11 +7,13 @@
 //! Its rooms: who acts ([`actor`]), writing ([`write`], large writes as
 //! [`segments`]), the hash chain and its head ([`chain`]), verification
 //! ([`verify`], segments in `segments_check`), anchors kept outside the
-//! database ([`anchor`]), listing (`listing`), refusals at the portal's doors
+//! database ([`anchor`]), listing (`listing`), its years and the years set
+//! apart ([`years`], [`archive`]), refusals at the portal's doors
 //! written in batches ([`deferred`]).
 
 pub mod actor;
 pub mod anchor;
+pub mod archive;
 pub mod chain;
 pub mod deferred;
 mod listing;
@@ -19,6 +21,7 @@ pub mod segments;
 mod segments_check;
 pub mod verify;
 pub mod write;
+pub mod years;
 
 pub use actor::{Actor, Origin, ORIGIN};
 pub use anchor::{anchor, write_anchor, Anchor};

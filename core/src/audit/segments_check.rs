@@ -18,14 +18,13 @@ use std::collections::{BTreeMap, HashMap};
 pub(super) const PAGE: i64 = 5_000;
 
 /// The segments' rows after row `$2` of segment `$1`, a page of them in the
-/// order of their segment and place: a range of the index `audit_log_segments`
-/// (migration 0030), written as a row value so that both databases read it as
-/// one range and not the journal before it.
-pub fn page_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE segment IS NOT NULL AND (segment, segment_seq) > ($1, $2) \
-        ORDER BY segment, segment_seq LIMIT {PAGE}"
-    )
+/// order of their segment and place, from every year of the journal
+/// (`tables`): in each, a range of the index `audit_log_segments` (migration
+/// 0030), written as a row value so that both databases read it as one range
+/// and not the journal before it.
+pub fn page_sql(tables: &[String]) -> String {
+    let condition = "segment IS NOT NULL AND (segment, segment_seq) > ($1, $2)";
+    super::years::paged(tables, COLUMNS, condition, "segment, segment_seq", PAGE)
 }
 
 /// What a seal says of its segment.
@@ -143,7 +142,12 @@ impl Walk {
 
 /// Walks every segment against the seals met in the main chain; the breaks
 /// in the seals' order, then the unsealed segments; the rows read.
-pub(super) async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &mut Vec<Break>) -> ApiResult<i64> {
+pub(super) async fn verify_segments(
+    pool: &AnyPool,
+    tables: &[String],
+    seals: &[Checked],
+    breaks: &mut Vec<Break>,
+) -> ApiResult<i64> {
     let mut by_key: HashMap<String, Seal> =
         seals.iter().map(|c| (c.entity_id.clone().unwrap_or_default(), Seal::of(c))).collect();
     let mut found: BTreeMap<i64, Vec<Break>> = BTreeMap::new();
@@ -160,7 +164,7 @@ pub(super) async fn verify_segments(pool: &AnyPool, seals: &[Checked], breaks: &
     let mut walk: Option<Walk> = None;
     let (mut after_key, mut after_place) = (String::new(), i64::MIN);
     loop {
-        let page = sqlx::query(&page_sql()).bind(&after_key).bind(after_place).fetch_all(pool).await?;
+        let page = sqlx::query(&page_sql(tables)).bind(&after_key).bind(after_place).fetch_all(pool).await?;
         for r in &page {
             let key: String = r.try_get("segment")?;
             if walk.as_ref().is_some_and(|w| w.key != key) {

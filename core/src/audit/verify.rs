@@ -124,23 +124,26 @@ pub(super) fn day(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
-/// The main chain's rows from place `$1`, a page of them in order: a range of
-/// the index `audit_log_seq`.
-pub fn chain_page_sql() -> String {
-    format!("SELECT {COLUMNS} FROM audit_log WHERE seq IS NOT NULL AND seq >= $1 ORDER BY seq LIMIT {PAGE}")
+/// The main chain's rows from place `$1`, a page of them in order, from
+/// every year of the journal (`tables`): in each, a range of the index
+/// `audit_log_seq`.
+pub fn chain_page_sql(tables: &[String]) -> String {
+    super::years::paged(tables, COLUMNS, "seq IS NOT NULL AND seq >= $1", "seq", PAGE)
 }
 
 /// Walks the main chain, every segment and the rows out of both, checks the
 /// anchors given, and names every break.
 pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verification> {
+    // Every year, the years set apart included: the chain runs through them.
+    let tables = super::years::tables(pool).await?.all();
     let head = sqlx::query("SELECT seq, hash, legacy_until FROM audit_head WHERE id = 1").fetch_one(pool).await?;
     let (head_seq, head_hash, legacy_until): (i64, String, i64) =
         (head.try_get("seq")?, head.try_get("hash")?, head.try_get("legacy_until")?);
     // Rows out of every chain: before the journal chained them all, counted;
     // after, each one a break, placed after the main-chain row written before it.
-    let loose = sqlx::query("SELECT id, action, at FROM audit_log WHERE seq IS NULL AND segment IS NULL ORDER BY id")
-        .fetch_all(pool)
-        .await?;
+    let loose_of = |t: &String| format!("SELECT id, action, at FROM {t} WHERE seq IS NULL AND segment IS NULL");
+    let loose_sql = tables.iter().map(loose_of).collect::<Vec<_>>().join(" UNION ALL ") + " ORDER BY id";
+    let loose = sqlx::query(&loose_sql).fetch_all(pool).await?;
     let mut unchained = 0;
     let mut added: Vec<(i64, String, String, i64)> = vec![];
     for r in &loose {
@@ -160,7 +163,7 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
     let mut seals: Vec<Checked> = vec![];
     let mut rows_checked = 0i64;
     loop {
-        let page = sqlx::query(&chain_page_sql()).bind(expected).fetch_all(pool).await?;
+        let page = sqlx::query(&chain_page_sql(&tables)).bind(expected).fetch_all(pool).await?;
         for r in &page {
             let c = check(r, r.try_get("seq")?, None)?;
             let seq = c.place;
@@ -252,7 +255,7 @@ pub async fn verify(pool: &AnyPool, anchors: &[Anchor]) -> ApiResult<Verificatio
             ),
         });
     }
-    let segment_rows = super::segments_check::verify_segments(pool, &seals, &mut breaks).await?;
+    let segment_rows = super::segments_check::verify_segments(pool, &tables, &seals, &mut breaks).await?;
     for (_, action, at, seq) in &added {
         breaks.push(Break {
             seq: *seq,

@@ -63,32 +63,56 @@ pub async fn copy(db: &Db, dest: &Path, anchor: &[u8]) -> ApiResult<BackupReport
                 ApiError::validation("path", format!("Sauvegarde impossible vers « {} » : {e}", dest.display()))
             })?;
         }
-        Backend::Postgres => {
-            let (conn, password) = pg_target(db.url())?;
-            let out = run_client(
-                Command::new("pg_dump")
-                    .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
-                    .arg(&tmp)
-                    .arg(format!("--dbname={conn}"))
-                    .env("PGPASSWORD", password),
-                "path",
-            )?;
-            if !out.status.success() {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(ApiError::validation(
-                    "path",
-                    format!("pg_dump a échoué : {}", String::from_utf8_lossy(&out.stderr).trim()),
-                ));
-            }
-        }
+        Backend::Postgres => pg_dump(db, &[], &tmp)?,
     }
-    sync_file(&tmp)?;
-    std::fs::rename(&tmp, dest)
-        .map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))?;
+    put_in_place(&tmp, dest)?;
     crate::storage::files::write_atomically(&anchor_path(dest), anchor)?;
     let bytes = std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0);
     tracing::info!(path = %dest.display(), bytes, "sauvegarde écrite");
     Ok(BackupReport { path: dest.display().to_string(), bytes, backend: db.backend().name().to_string() })
+}
+
+/// Writes one table of a PostgreSQL database, its definition and its rows,
+/// to `dest` (`pg_dump --table`, written beside then renamed): a year of the
+/// journal set apart. Answers the file's size.
+pub fn dump_table(db: &Db, table: &str, dest: &Path) -> ApiResult<i64> {
+    check_dest(dest)?;
+    let tmp = beside(dest);
+    let _ = std::fs::remove_file(&tmp);
+    pg_dump(db, &["--table", &format!("public.{table}")], &tmp)?;
+    put_in_place(&tmp, dest)?;
+    Ok(std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0))
+}
+
+/// `pg_dump --format=custom` of `db` to `tmp`, with `args` (a table), the
+/// password through `PGPASSWORD`; a failed dump leaves no file.
+fn pg_dump(db: &Db, args: &[&str], tmp: &Path) -> ApiResult<()> {
+    let (conn, password) = pg_target(db.url())?;
+    let out = run_client(
+        Command::new("pg_dump")
+            .args(["--format=custom", "--no-owner", "--no-privileges"])
+            .args(args)
+            .arg("--file")
+            .arg(tmp)
+            .arg(format!("--dbname={conn}"))
+            .env("PGPASSWORD", password),
+        "path",
+    )?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(tmp);
+        return Err(ApiError::validation(
+            "path",
+            format!("pg_dump a échoué : {}", String::from_utf8_lossy(&out.stderr).trim()),
+        ));
+    }
+    Ok(())
+}
+
+/// The file written beside `dest`, on the disk, then renamed to it: whole or absent.
+fn put_in_place(tmp: &Path, dest: &Path) -> ApiResult<()> {
+    sync_file(tmp)?;
+    std::fs::rename(tmp, dest)
+        .map_err(|e| ApiError::validation("path", format!("Sauvegarde impossible à mettre en place : {e}")))
 }
 
 /// `guichet-2026-12-01.sqlite3.ancre` beside `guichet-2026-12-01.sqlite3`.

@@ -21,7 +21,7 @@ pub(crate) struct Reference {
     /// `(kind, name)`: `TABLE members`, `INDEX members_search`,
     /// `TRIGGER audit_log audit_log_no_update`, `FUNCTION audit_head_forward()`…
     pub names: BTreeSet<(String, String)>,
-    /// Each trigger as `pg_get_triggerdef` writes it, by name.
+    /// Each trigger as `pg_get_triggerdef` writes it, by `table name`.
     pub triggers: BTreeMap<String, String>,
     /// Each function's body, by name.
     pub functions: BTreeMap<String, String>,
@@ -65,13 +65,18 @@ async fn read_reference(mut conn: sqlx::AnyConnection, schema: String) -> (sqlx:
 async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiResult<Reference> {
     sqlx::query(&format!("SET search_path TO {schema}")).execute(&mut *conn).await?;
     super::POSTGRES_MIGRATIONS.run_direct(&mut *conn).await.map_err(ApiError::internal)?;
+    // A year of the journal, and one set apart: what a site's dump holds
+    // of each (their years differ, see `yearless`).
+    sqlx::query("SELECT journal_open_year(2000), journal_open_year(2001)").execute(&mut *conn).await?;
+    sqlx::query("SELECT journal_set_apart(2000)").execute(&mut *conn).await?;
     // An empty search path: the catalog writes every name qualified, as pg_dump does.
     sqlx::query("SET search_path TO pg_catalog").execute(&mut *conn).await?;
     let mut r = Reference::default();
     let names: Vec<(String, String)> = sqlx::query_as(
-        "SELECT CASE c.relkind WHEN 'i' THEN 'INDEX' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.relname::text \
+        "SELECT CASE WHEN c.relkind IN ('i', 'I') THEN 'INDEX' WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, \
+             c.relname::text \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', \
-             'p', 'i', 'S') \
+             'p', 'i', 'I', 'S') \
          UNION ALL SELECT CASE con.contype WHEN 'f' THEN 'FK CONSTRAINT' ELSE 'CONSTRAINT' END, cl.relname::text \
              || ' ' || con.conname::text \
          FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace n ON n.oid = \
@@ -80,7 +85,7 @@ async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiR
     .bind(schema)
     .fetch_all(&mut *conn)
     .await?;
-    r.names.extend(names);
+    r.names.extend(names.into_iter().map(|(kind, name)| (kind, yearless(&name))));
     let triggers: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT t.tgname::text, c.relname::text, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON \
             c.oid = t.tgrelid \
@@ -90,26 +95,53 @@ async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiR
     .fetch_all(&mut *conn)
     .await?;
     for (name, table, def) in triggers {
-        r.names.insert(("TRIGGER".into(), format!("{table} {name}")));
-        r.triggers.insert(name, def.replace(&format!("{schema}."), "public."));
+        let key = yearless(&format!("{table} {name}"));
+        r.names.insert(("TRIGGER".into(), key.clone()));
+        r.triggers.insert(key, yearless(&def.replace(&format!("{schema}."), "public.")));
     }
-    let functions: Vec<(String, String)> = sqlx::query_as(
-        "SELECT p.proname::text, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-            WHERE n.nspname = $1",
+    // A dump's table of contents names a function with its arguments' types.
+    let functions: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.proname::text, oidvectortypes(p.proargtypes), p.prosrc FROM pg_proc p JOIN pg_namespace n ON \
+            n.oid = p.pronamespace WHERE n.nspname = $1",
     )
     .bind(schema)
     .fetch_all(&mut *conn)
     .await?;
-    for (name, body) in functions {
-        r.names.insert(("FUNCTION".into(), format!("{name}()")));
+    for (name, arguments, body) in functions {
+        r.names.insert(("FUNCTION".into(), format!("{name}({arguments})")));
         r.functions.insert(format!("{name}()"), body);
     }
     Ok(r)
 }
 
+/// A name with the journal's years written `YYYY` (`audit_log_2026`,
+/// `audit_log_2026_seq_idx` → `audit_log_YYYY…`): a site's dump holds the
+/// years it has, the reference those of its making, and all are alike.
+fn yearless(name: &str) -> String {
+    const STEM: &str = "audit_log_";
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(i) = rest.find(STEM) {
+        let after = &rest[i + STEM.len()..];
+        out.push_str(&rest[..i + STEM.len()]);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 4 {
+            out.push_str("YYYY");
+            rest = &after[4..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The kinds of entry a Guichet backup holds. Anything else is refused.
-const KINDS: [&str; 12] = [
+/// (A partition's table and indexes are each also attached to their parent.)
+const KINDS: [&str; 14] = [
     "TABLE DATA",
+    "TABLE ATTACH",
+    "INDEX ATTACH",
     "FK CONSTRAINT",
     "SEQUENCE SET",
     "SEQUENCE OWNED BY",
@@ -176,7 +208,8 @@ fn entries(list: &str) -> ApiResult<Vec<(String, String, String)>> {
     Ok(out)
 }
 
-/// `CREATE TRIGGER name …;` statements of a schema-only script, by name.
+/// `CREATE TRIGGER name … ON public.table …;` statements of a schema-only
+/// script, by `table name`, their years written `YYYY`.
 fn dumped_triggers(script: &str) -> BTreeMap<String, String> {
     script
         .lines()
@@ -187,9 +220,10 @@ fn dumped_triggers(script: &str) -> BTreeMap<String, String> {
                 .trim_start_matches("CREATE TRIGGER ")
                 .split(' ')
                 .next()
-                .unwrap_or("")
-                .to_string();
-            (name, l.trim_end_matches(';').to_string())
+                .unwrap_or("");
+            let table = l.split(" ON ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("");
+            let table = table.trim_start_matches("public.");
+            (yearless(&format!("{table} {name}")), yearless(l.trim_end_matches(';')))
         })
         .collect()
 }
@@ -225,6 +259,9 @@ fn dumped_functions(script: &str) -> ApiResult<BTreeMap<String, String>> {
 pub(crate) fn check(src: &Path, reference: &Reference) -> ApiResult<()> {
     let list = pg_restore(&["--list"], src)?;
     for (kind, schema, name) in entries(&list)? {
+        let name = yearless(&name);
+        // A partition attached: its table or index is named by its own entry.
+        let kind = kind.trim_end_matches(" ATTACH").to_string();
         if kind == "SCHEMA" {
             if name != "public" {
                 return Err(refuse(format!("La sauvegarde contient le schéma « {name} », que Guichet ne crée pas")));
@@ -245,9 +282,12 @@ pub(crate) fn check(src: &Path, reference: &Reference) -> ApiResult<()> {
         }
     }
     let script = pg_restore(&["--schema-only", "--file=-"], src)?;
-    for (name, def) in dumped_triggers(&script) {
-        if reference.triggers.get(&name) != Some(&def) {
-            return Err(refuse(format!("Dans la sauvegarde, le déclencheur « {name} » n'est pas celui de Guichet")));
+    for (key, def) in dumped_triggers(&script) {
+        if reference.triggers.get(&key) != Some(&def) {
+            let (table, name) = key.split_once(' ').unwrap_or(("", &key));
+            return Err(refuse(format!(
+                "Dans la sauvegarde, le déclencheur « {name} » n'est pas celui de Guichet (table « {table} »)"
+            )));
         }
     }
     for (name, body) in dumped_functions(&script)? {
@@ -275,6 +315,26 @@ mod tests {
         assert_eq!(e[3], ("TABLE DATA".into(), "public".into(), "members".into()));
         let err = entries("12; 2618 1 RULE public members purge guichet\n").unwrap_err();
         assert!(err.message.contains("un objet de type RULE"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_journals_years_are_named_alike() {
+        assert_eq!(yearless("audit_log_2026"), "audit_log_YYYY");
+        assert_eq!(
+            yearless("audit_log_2026_entity_type_entity_id_at_id_idx"),
+            "audit_log_YYYY_entity_type_entity_id_at_id_idx"
+        );
+        assert_eq!(yearless("audit_log_other"), "audit_log_other");
+        assert_eq!(yearless("audit_log_seq"), "audit_log_seq");
+        assert_eq!(yearless("members_2026"), "members_2026");
+        let script = "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log_2025 FOR EACH \
+            STATEMENT EXECUTE FUNCTION public.audit_log_append_only();\n";
+        let t = dumped_triggers(script);
+        assert_eq!(
+            t["audit_log_YYYY audit_log_no_truncate"],
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log_YYYY FOR EACH STATEMENT \
+            EXECUTE FUNCTION public.audit_log_append_only()"
+        );
     }
 
     #[test]

@@ -52,10 +52,15 @@ pub fn app_role_statements(name: &str, password: &str) -> ApiResult<Vec<String>>
     }
     let quoted = scram_verifier(password)?;
     Ok(vec![
+        // Granted again (after a migration), the role is altered without
+        // naming NOSUPERUSER, which only a superuser may write even when it
+        // changes nothing; a superuser's role is refused instead.
         format!(
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN CREATE ROLE {name} LOGIN \
-                PASSWORD '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; ELSE ALTER ROLE {name} LOGIN PASSWORD \
-                '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$"
+                PASSWORD '{quoted}' NOSUPERUSER NOCREATEDB NOCREATEROLE; \
+                ELSIF (SELECT rolsuper FROM pg_roles WHERE rolname = '{name}') THEN \
+                RAISE EXCEPTION 'the role {name} is a superuser'; \
+                ELSE ALTER ROLE {name} LOGIN PASSWORD '{quoted}' NOCREATEDB NOCREATEROLE; END IF; END $$"
         ),
         format!("DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO {name}', current_database()); END $$"),
         format!("GRANT USAGE ON SCHEMA public TO {name}"),
@@ -68,6 +73,16 @@ pub fn app_role_statements(name: &str, password: &str) -> ApiResult<Vec<String>>
         format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {name}"),
         // The journal: written and read, never rewritten.
         format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {name}"),
+        // Nor through a year's partition; a year set apart is only read.
+        format!(
+            "DO $$ DECLARE t text; BEGIN \
+                FOR t IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                    WHERE i.inhparent = 'audit_log'::regclass LOOP \
+                    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM {name}', t); END LOOP; \
+                FOR t IN SELECT 'audit_log_' || year FROM journal_archives LOOP \
+                    EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I FROM {name}', t); END LOOP; \
+            END $$"
+        ),
         // Its head moves forward (the trigger checks how), never disappears.
         format!("REVOKE INSERT, DELETE, TRUNCATE ON audit_head FROM {name}"),
         // The schema's record belongs to `guichet migrate`.

@@ -148,7 +148,12 @@ limit?: number,
 /**
  * Leave out consultations (`….read`): a record's history of changes.
  */
-changes_only?: boolean, };
+changes_only?: boolean, 
+/**
+ * Read the years set apart too (`guichet db archive-year`): a closed
+ * year's journal, no longer read by default.
+ */
+with_archives?: boolean, };
 
 export type AuditListResponse = { entries: Array<AuditEntry>, 
 /**

@@ -19,6 +19,13 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
     field("Action", "action"),
     field("Du", "from", { type: "date" }),
     field("Au", "to", { type: "date" }),
+    // A closed year set apart (`guichet db archive-year`) is read only when asked.
+    h(
+      "label",
+      { class: "check" },
+      h("input", { type: "checkbox", name: "with_archives", id: "f-with_archives" }),
+      "Années mises à part",
+    ),
     h("button", { type: "submit", class: "primary" }, "Filtrer"),
     formError(),
   );
@@ -64,6 +71,7 @@ export async function auditPanel(panel: HTMLElement): Promise<void> {
     if (action) filter.action = action;
     if (from) filter.from = from;
     if (to) filter.to = to;
+    if ((form.elements.namedItem("with_archives") as HTMLInputElement).checked) filter.with_archives = true;
     void load(false);
   });
   more.addEventListener("click", () => void load(true));
