@@ -205,10 +205,12 @@ pub enum DbCommand {
     /// des tables, jamais le schéma, le journal en ajout seul. Le mot de passe
     /// est lu sur l'entrée standard.
     GrantAppRole { name: String },
-    /// Met à part une année close du journal (PostgreSQL, rôle propriétaire) :
-    /// sa partition est détachée (lisible, plus écrite, plus lue par les pages
-    /// des années en cours), copiée dans FICHIER (pg_dump) avec son ancre
-    /// (FICHIER.ancre), et le journal garde l'empreinte de la copie.
+    /// Met à part une année close (PostgreSQL, rôle propriétaire) : ses
+    /// partitions du journal, des dossiers et des lignes de soins sont
+    /// détachées (lisibles, plus écrites, plus lues par les pages des années
+    /// en cours), copiées dans FICHIER (pg_dump) avec son ancre
+    /// (FICHIER.ancre), et le journal garde l'empreinte de la copie. Chaque
+    /// dossier de l'année doit être réglé ou rejeté.
     ArchiveYear {
         year: i32,
         /// Le fichier de la copie (remplacé s'il existe).

@@ -99,7 +99,7 @@ async fn main() -> ExitCode {
         Command::Db(DbCommand::ArchiveYear { year, out }) => {
             let actor = guichet_core::audit::Actor::system(&os_user());
             let archived =
-                guichet_core::audit::archive::archive_year(&db, Api::new(db.clone()).now(), &actor, year, out.as_ref())
+                guichet_core::years::archive::archive_year(&db, Api::new(db.clone()).now(), &actor, year, out.as_ref())
                     .await;
             output::result(archived.map(|a| json!(a)))
         }

@@ -46,6 +46,7 @@ mod source_walk;
 pub mod staff;
 pub mod statements;
 pub mod storage;
+pub mod years;
 
 pub use error::{ApiError, ErrorCode};
 

@@ -8,19 +8,21 @@
 -- a place in the main chain is unique by the trigger below, which already
 -- guards every row the application role writes.
 
--- The years set apart: each one's rows, the places of the main chain it
--- held, the hash of its last, and the SHA-256 of its dump once written.
--- Their tables keep their name (`audit_log_2025`), read-only.
-CREATE TABLE journal_archives (
-    year         BIGINT PRIMARY KEY,
-    row_count    BIGINT NOT NULL,
-    first_seq    BIGINT,
-    last_seq     BIGINT,
-    last_hash    TEXT,
-    archived_at  TEXT   NOT NULL,
-    archived_by  TEXT   NOT NULL,
-    dump_name    TEXT,
-    dump_sha256  TEXT
+-- The years set apart: the rows of each table, the places of the main
+-- chain the year held, the hash of its last, and the SHA-256 of its copy
+-- once written. Their tables keep their names (`audit_log_2025`), read-only.
+CREATE TABLE archived_years (
+    year          BIGINT PRIMARY KEY,
+    journal_rows  BIGINT NOT NULL,
+    dossiers      BIGINT NOT NULL DEFAULT 0,
+    care_lines    BIGINT NOT NULL DEFAULT 0,
+    first_seq     BIGINT,
+    last_seq      BIGINT,
+    last_hash     TEXT,
+    archived_at   TEXT   NOT NULL,
+    archived_by   TEXT   NOT NULL,
+    dump_name     TEXT,
+    dump_sha256   TEXT
 );
 
 ALTER TABLE audit_log RENAME TO audit_log_unpartitioned;
@@ -72,8 +74,10 @@ BEGIN
     IF to_regclass(name) IS NOT NULL THEN
         RETURN false;
     END IF;
+    -- Its rows already kept outside the years stay there (the year cannot
+    -- be set apart, and says so).
     IF EXISTS (SELECT 1 FROM audit_log_other WHERE at >= y || '-01-01' AND at < (y + 1) || '-01-01') THEN
-        RAISE EXCEPTION 'journal_open_year: rows of % are already kept outside the years', y;
+        RETURN false;
     END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF audit_log FOR VALUES FROM (%L) TO (%L)',
         name, y || '-01-01', (y + 1) || '-01-01');
@@ -159,7 +163,7 @@ BEGIN
             RAISE EXCEPTION 'audit_log: the first row follows no row';
         END IF;
     ELSIF NOT EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq - 1 AND hash = NEW.prev_hash)
-        AND NOT EXISTS (SELECT 1 FROM journal_archives WHERE last_seq = NEW.seq - 1 AND last_hash = NEW.prev_hash) THEN
+        AND NOT EXISTS (SELECT 1 FROM archived_years WHERE last_seq = NEW.seq - 1 AND last_hash = NEW.prev_hash) THEN
         RAISE EXCEPTION 'audit_log: row % does not follow row %', NEW.seq, NEW.seq - 1;
     END IF;
     RETURN NEW;

@@ -109,14 +109,15 @@ impl Running {
     }
 }
 
-/// Opens the journal's partitions of this year and the next (PostgreSQL):
-/// at start and four times a day, so that a new year's first row finds its
-/// own. A failure is logged, not fatal: such a row goes to the partition of
-/// rows outside the years, and is kept.
+/// Opens this year and the next (PostgreSQL: the partitions of the journal,
+/// the dossiers and the care lines) at start and four times a day, so that
+/// a new year's first row finds its own. A failure is logged, not fatal: a
+/// journal row goes to the partition of rows outside the years, and a
+/// dossier's id opens its year itself.
 async fn open_years(api: &Api) {
     use chrono::Datelike;
     let y = api.now().year();
-    if let Err(e) = guichet_core::audit::years::open(api.db().pool(), &[y, y + 1]).await {
+    if let Err(e) = guichet_core::years::open(api.db().pool(), &[y, y + 1]).await {
         tracing::warn!(error = %e.message, "années du journal non ouvertes");
     }
 }

@@ -146,6 +146,22 @@ async fn bad_input_gets_french_messages_and_exit_codes(kind: Kind) {
     let o = guichet(&db, &["--user", "admin", "call", "staff_list"], None, None);
     assert_eq!(json_out(&o)["message"], "Mot de passe absent : définissez la variable GUICHET_PASSWORD.");
 
+    // A year is set apart on PostgreSQL only, and only once it is past; a
+    // refusal writes no file.
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("annee-2999.dump");
+    let o = guichet(&db, &["db", "archive-year", "2999", "--out", dump.to_str().unwrap()], None, None);
+    assert_eq!(o.status.code(), Some(1));
+    let e = json_out(&o);
+    match kind {
+        Kind::Sqlite => assert_eq!(e["field"], "database", "{e}"),
+        Kind::Postgres => {
+            assert_eq!(e["field"], "year", "{e}");
+            assert_eq!(e["message"], "L'année 2999 n'est pas close : seule une année passée se met à part.");
+        }
+    }
+    assert!(!dump.exists());
+
     // Only the administrator exists: nothing half-written by the refusals.
     let o = guichet(&db, &["staff", "list", "--json"], None, None);
     assert_eq!(json_out(&o)["staff"].as_array().unwrap().len(), 1);

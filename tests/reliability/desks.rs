@@ -16,6 +16,11 @@ const RECORDS: usize = 100;
 const CHANGES: usize = 1_000;
 const PASSWORD: &str = "Guichet-2026!";
 
+/// The dossiers' ids, in the order they were recorded.
+async fn dossier_ids(db: &Db) -> Vec<i64> {
+    sqlx::query_scalar("SELECT id FROM dossiers ORDER BY id").fetch_all(db.pool()).await.unwrap()
+}
+
 async fn login(api: &Api, user: &str) -> Caller {
     let mut c = Caller::Anonymous;
     api.call(&mut c, "session_login", json!({"username": user, "password": PASSWORD})).await.unwrap();
@@ -31,6 +36,7 @@ async fn desk_child() {
     let db = Db::open(&url).await.unwrap();
     let api = Api::new(db.clone());
     let mut me = login(&api, &format!("guichet{desk}")).await;
+    let dossiers = dossier_ids(&db).await;
     // Start together: say ready, wait for the go.
     let gate = std::path::PathBuf::from(std::env::var("GUICHET_DESK_GATE").unwrap());
     std::fs::write(gate.join(format!("ready{desk}")), b"").unwrap();
@@ -52,13 +58,15 @@ async fn desk_child() {
                     .map(|_| address),
             )
         } else {
-            let page = api.call(&mut me, "dossier_get", json!({"id": i})).await.unwrap();
+            // The i-th dossier (on PostgreSQL its id says its year).
+            let id = dossiers[i - 1];
+            let page = api.call(&mut me, "dossier_get", json!({"id": id})).await.unwrap();
             let present = if k % 4 == 1 { json!(["member_block_signed"]) } else { json!(["doctor_block"]) };
             let r = api
                 .call(
                     &mut me,
                     "dossier_checklist",
-                    json!({"id": i, "version": page["dossier"]["version"], "contents": {}, "present": present}),
+                    json!({"id": id, "version": page["dossier"]["version"], "contents": {}, "present": present}),
                 )
                 .await;
             ("dossier", r.map(|_| present.to_string()))
@@ -118,6 +126,7 @@ async fn two_desks(kind: Kind) {
         .unwrap()
         .into_iter()
         .collect();
+    let dossiers = dossier_ids(&db).await;
     let start_dossier: BTreeMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, version FROM dossiers")
         .fetch_all(pool)
         .await
@@ -201,17 +210,18 @@ async fn two_desks(kind: Kind) {
             );
         }
         let d = ok.get(&("dossier".into(), i)).copied().unwrap_or(0);
+        let id = dossiers[i as usize - 1];
         let (version, present): (i64, String) =
             sqlx::query_as("SELECT version, present_json FROM dossiers WHERE id = $1")
-                .bind(i)
+                .bind(id)
                 .fetch_one(pool)
                 .await
                 .unwrap();
-        assert_eq!(version, start_dossier[&i] + d, "dossier {i}");
+        assert_eq!(version, start_dossier[&id] + d, "dossier {i}");
         let audited: Vec<String> = sqlx::query_scalar(
             "SELECT after_json FROM audit_log WHERE action = 'dossier.checklist' AND entity_id = $1 ORDER BY seq",
         )
-        .bind(i.to_string())
+        .bind(id.to_string())
         .fetch_all(pool)
         .await
         .unwrap();

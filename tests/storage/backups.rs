@@ -77,6 +77,7 @@ async fn a_days_work(w: &World) {
     let mut reception = w.login("accueil").await;
     let urn = w.call(&mut sys, "urn_save", json!({"name": "Siège", "site": "Casablanca"})).await.unwrap();
     let col = w.call(&mut reception, "collection_open", json!({"urn_id": urn["id"]})).await.unwrap();
+    let mut first = None;
     for i in 0..30 {
         let m = w
             .call(
@@ -88,20 +89,23 @@ async fn a_days_work(w: &World) {
             .await
             .unwrap();
         let page = w.call(&mut reception, "member_get", json!({"id": m["id"]})).await.unwrap();
-        w.call(
-            &mut reception,
-            "dossier_record",
-            json!({"collection_id": col["id"], "form_number": format!("M26-{:07}", i), "matricule": format!("{}",
+        let r = w
+            .call(
+                &mut reception,
+                "dossier_record",
+                json!({"collection_id": col["id"], "form_number": format!("M26-{:07}", i), "matricule": format!("{}",
                 20_000 + i), "beneficiary_id": page["beneficiaries"][0]["id"], "kind": "maladie",
                     "first_act_date": "2026-11-02", "total_claimed": "150,50", "pieces": 2}),
-        )
-        .await
-        .unwrap();
+            )
+            .await
+            .unwrap();
+        first.get_or_insert(r["dossier"]["id"].clone());
     }
     let dir = tempfile::tempdir().unwrap();
     let scan = dir.path().join("scan.pdf");
     std::fs::write(&scan, b"%PDF-1.4\n% a scan with \x00 binary \xff bytes\n%%EOF\n").unwrap();
-    w.call(&mut reception, "dossier_scans_add", json!({"id": 1, "files": [scan.to_str().unwrap()]})).await.unwrap();
+    let files = json!({"id": first, "files": [scan.to_str().unwrap()]});
+    w.call(&mut reception, "dossier_scans_add", files).await.unwrap();
 }
 
 async fn a_backup_restores_every_table_and_every_journal_row(t: TestDb) {

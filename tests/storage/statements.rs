@@ -67,7 +67,11 @@ fn rule_set(from: &str, b: i64) -> Value {
 }
 
 pub(crate) async fn office(t: TestDb) -> Office {
-    let w = World::new(t).without_idle_lock().await;
+    office_in(World::new(t).without_idle_lock().await).await
+}
+
+/// The office of [`office`] in a world made by the caller.
+pub(crate) async fn office_in(w: World) -> Office {
     w.on_day(chrono::NaiveDate::from_ymd_opt(2023, 2, 20).unwrap());
     let mut d = w.desks().await;
     w.call(&mut d.admin, "rule_set_add", rule_set("2022-01-01", 110)).await.unwrap();

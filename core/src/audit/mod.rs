@@ -7,13 +7,11 @@
 //! Its rooms: who acts ([`actor`]), writing ([`write`], large writes as
 //! [`segments`]), the hash chain and its head ([`chain`]), verification
 //! ([`verify`], segments in `segments_check`), anchors kept outside the
-//! database ([`anchor`]), listing (`listing`), its years and the years set
-//! apart ([`years`], [`archive`]), refusals at the portal's doors
+//! database ([`anchor`]), listing (`listing`), its tables by year ([`years`]), refusals at the portal's doors
 //! written in batches ([`deferred`]).
 
 pub mod actor;
 pub mod anchor;
-pub mod archive;
 pub mod chain;
 pub mod deferred;
 mod listing;

@@ -1,5 +1,5 @@
 //! The journal's years. On PostgreSQL the journal is one partition a year
-//! (migration 0032) and a closed year can be set apart ([`super::archive`]):
+//! (migration 0032) and a closed year can be set apart ([`crate::years`]):
 //! its table, detached, stays readable but no longer part of `audit_log`.
 //! A listing reads the years in use unless asked for the years set apart;
 //! the verification reads every year, each by its own index. The desk's
@@ -27,20 +27,17 @@ impl JournalTables {
     /// What a listing reads from: `audit_log` (the years in use), with the
     /// years set apart when asked, under the same name.
     pub fn source(&self, with_archives: bool) -> String {
-        if !with_archives || self.archived.is_empty() {
-            return "audit_log".into();
-        }
-        let mut parts = vec!["SELECT * FROM audit_log".to_string()];
-        parts.extend(self.archived.iter().map(|t| format!("SELECT * FROM {t}")));
-        format!("({}) AS audit_log", parts.join(" UNION ALL "))
+        let years: Vec<i64> = match with_archives {
+            true => self.archived.iter().filter_map(|t| t.strip_prefix("audit_log_")?.parse().ok()).collect(),
+            false => vec![],
+        };
+        crate::years::with_years("audit_log", &years)
     }
 }
 
 /// The journal's tables as they stand.
 pub async fn tables(pool: &AnyPool) -> ApiResult<JournalTables> {
-    let archived: Vec<i64> =
-        sqlx::query_scalar("SELECT year FROM journal_archives ORDER BY year").fetch_all(pool).await?;
-    let archived = archived.into_iter().map(|y| format!("audit_log_{y}")).collect();
+    let archived = crate::years::apart(pool).await?.into_iter().map(|y| format!("audit_log_{y}")).collect();
     let mut conn = pool.acquire().await?;
     let postgres = !conn.backend_name().eq_ignore_ascii_case("sqlite");
     let years = if postgres {
@@ -69,21 +66,6 @@ pub fn paged(tables: &[String], columns: &str, condition: &str, order: &str, lim
             format!("SELECT * FROM ({}) AS j ORDER BY {order} LIMIT {limit}", each.join(" UNION ALL "))
         }
     }
-}
-
-/// Opens the partitions of `years` on PostgreSQL (nothing on SQLite): the
-/// server does it for this year and the next at start and each day, so
-/// that no row of a new year waits for anyone. The function runs as the
-/// schema's owner and makes nothing but those partitions.
-pub async fn open(pool: &AnyPool, years: &[i32]) -> ApiResult<()> {
-    let mut conn = pool.acquire().await?;
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-        return Ok(());
-    }
-    for y in years {
-        sqlx::query("SELECT journal_open_year($1)").bind(y).execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -118,6 +118,8 @@ pub async fn record(
 ) -> ApiResult<Recorded> {
     let today = now.date_naive();
     let c = input.check(today)?;
+    // Its year open before the transaction (crate::years): its id is of it.
+    crate::years::ensure_open(db, chrono::Datelike::year(&now)).await?;
     let mut tx = db.begin().await?;
     // A paper original reached the mutual the day its urn was emptied (the
     // collection's pick-up date), whichever day an agent keys it in: its
@@ -252,13 +254,15 @@ pub async fn record(
     };
     let received = scanned_on.unwrap_or(out_of_urn);
     let late = deadlines::original_is_late(&d, false, received);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO dossiers (form_number, member_id, beneficiary_id, kind, first_act_date, total_claimed, \
+    // On PostgreSQL its id says its year (crate::years), the year it is recorded in.
+    let id: i64 = sqlx::query_scalar(&format!(
+        "INSERT INTO dossiers (id, form_number, member_id, beneficiary_id, kind, first_act_date, total_claimed, \
             pieces, status, urn_id, collection_id,
            scanned_on, original_received_on, validity_end, original_deadline, late, contents_json, created_at, \
                updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $17, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
-    )
+         VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $17, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+        crate::years::new_dossier_id(db.backend(), chrono::Datelike::year(&now))
+    ))
     .bind(&c.form_number)
     .bind(member_id)
     .bind(input.beneficiary_id)

@@ -105,14 +105,21 @@ pub(crate) fn audit_json(d: &Dossier) -> serde_json::Value {
     })
 }
 
+/// A dossier by its id, whatever its year: not among the years in use, it
+/// is read from its year's table if that year is set apart (crate::years).
 pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<Dossier>> {
-    sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    let row = sqlx::query(&format!("{DOSSIER_SELECT} WHERE d.id = $1")).bind(id).fetch_optional(pool).await?;
+    let row = match row {
+        Some(r) => Some(r),
+        None => match crate::years::table_apart(&mut *pool.acquire().await?, "dossiers", id).await? {
+            Some(table) => {
+                let select = DOSSIER_SELECT.replacen("FROM dossiers d ", &format!("FROM {table} d "), 1);
+                sqlx::query(&format!("{select} WHERE d.id = $1")).bind(id).fetch_optional(pool).await?
+            }
+            None => None,
+        },
+    };
+    row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_form_number(pool: &AnyPool, form: &str) -> ApiResult<Option<Dossier>> {

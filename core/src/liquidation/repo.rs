@@ -16,7 +16,7 @@ use crate::kernel::text;
 use crate::members::coverage::Coverage;
 use crate::money;
 use crate::money::Centimes;
-use crate::storage::{time, versioned, Db};
+use crate::storage::{time, versioned, Backend, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -133,18 +133,25 @@ pub fn redact_exemption(lines: &mut [StoredLine]) {
     }
 }
 
+/// A dossier's care lines, whatever its year (those of a year set apart
+/// from their year's table, crate::years).
 pub async fn lines_of(tx: &mut sqlx::AnyConnection, dossier_id: i64) -> ApiResult<Vec<StoredLine>> {
     let sets = rule_sets(&mut *tx).await?;
-    let rows = sqlx::query(
-        "SELECT id, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number, paid_by_fund, \
-            paid_by_mutual, coverage_number, accepted, base,
-           rate, amo, complementary, amo_to_member, reimbursed, remainder, reason, explanation_json, drug_code, \
-           drug_list_id, vignette_price, exempted
-         FROM care_lines WHERE dossier_id = $1 ORDER BY position",
-    )
-    .bind(dossier_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let select = |table: &str| {
+        format!(
+            "SELECT id, act_date, beneficiary_id, act, quantity, charged, provider, invoice_number, paid_by_fund, \
+                paid_by_mutual, coverage_number, accepted, base,
+               rate, amo, complementary, amo_to_member, reimbursed, remainder, reason, explanation_json, drug_code, \
+               drug_list_id, vignette_price, exempted
+             FROM {table} WHERE dossier_id = $1 ORDER BY position"
+        )
+    };
+    let mut rows = sqlx::query(&select("care_lines")).bind(dossier_id).fetch_all(&mut *tx).await?;
+    if rows.is_empty() {
+        if let Some(table) = crate::years::table_apart(&mut *tx, "care_lines", dossier_id).await? {
+            rows = sqlx::query(&select(&table)).bind(dossier_id).fetch_all(&mut *tx).await?;
+        }
+    }
     let mut lines = rows
         .iter()
         .map(|r| {
@@ -419,25 +426,29 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     let before_paid = payments_of(&mut tx, dossier_id).await?;
     sqlx::query("DELETE FROM care_lines WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM third_party_payments WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
+    // On PostgreSQL a line's id is of its dossier's year (crate::years).
+    let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
+    let insert = format!(
+        "INSERT INTO care_lines (id, dossier_id, position, act_date, beneficiary_id, act, quantity, charged, \
+            provider, invoice_number, drug_code, vignette_price)
+         VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        crate::years::new_care_line_id(backend, "$1")
+    );
     for (i, p) in parsed.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO care_lines (dossier_id, position, act_date, beneficiary_id, act, quantity, charged, \
-                provider, invoice_number, drug_code, vignette_price)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(dossier_id)
-        .bind(i as i64)
-        .bind(time::date(p.line.date))
-        .bind(p.line.beneficiary_id)
-        .bind(&p.act)
-        .bind(p.line.quantity)
-        .bind(p.charged)
-        .bind(p.provider.clone())
-        .bind(p.invoice.clone())
-        .bind(p.drug_code.clone())
-        .bind(p.vignette_price)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(&insert)
+            .bind(dossier_id)
+            .bind(i as i64)
+            .bind(time::date(p.line.date))
+            .bind(p.line.beneficiary_id)
+            .bind(&p.act)
+            .bind(p.line.quantity)
+            .bind(p.charged)
+            .bind(p.provider.clone())
+            .bind(p.invoice.clone())
+            .bind(p.drug_code.clone())
+            .bind(p.vignette_price)
+            .execute(&mut *tx)
+            .await?;
     }
     for (i, p) in payments.iter().enumerate() {
         sqlx::query(

@@ -49,10 +49,12 @@ const NO_STATEMENT: &str = "Aucun décompte de ce numéro dans votre espace.";
 /// The statement (décompte) `number` of one of his paid dossiers, as a PDF.
 pub async fn my_statement(db: &Db, s: &MemberSession, now: DateTime<Utc>, number: &str) -> ApiResult<Vec<u8>> {
     let pool = db.pool();
-    let found: Option<(i64, i64)> = sqlx::query_as("SELECT id, member_id FROM dossiers WHERE statement_number = $1")
-        .bind(number.trim())
-        .fetch_optional(pool)
-        .await?;
+    let dossiers = crate::years::every_year(pool, "dossiers").await?;
+    let found: Option<(i64, i64)> =
+        sqlx::query_as(&format!("SELECT id, member_id FROM {dossiers} WHERE statement_number = $1"))
+            .bind(number.trim())
+            .fetch_optional(pool)
+            .await?;
     let Some((dossier, owner)) = found.filter(|(_, owner)| *owner == s.member_id) else {
         return Err(ApiError::not_found(NO_STATEMENT));
     };

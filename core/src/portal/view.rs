@@ -172,10 +172,13 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             coverage: coverage_of(b.id).unwrap_or_default(),
         })
         .collect();
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM dossiers WHERE member_id = $1 ORDER BY id DESC LIMIT 200")
-        .bind(member_id)
-        .fetch_all(pool)
-        .await?;
+    // His dossiers of every year, those set apart included (crate::years).
+    let dossiers = crate::years::every_year(pool, "dossiers").await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar(&format!("SELECT id FROM {dossiers} WHERE member_id = $1 ORDER BY id DESC LIMIT 200"))
+            .bind(member_id)
+            .fetch_all(pool)
+            .await?;
     let mut portal_dossiers = vec![];
     let mut statements = vec![];
     for id in ids {
@@ -326,13 +329,17 @@ fn paid_by(r: &sqlx::any::AnyRow, transferred: Centimes) -> ApiResult<Vec<String
 /// words; and who paid him what once `transferred` reached his account.
 async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: Centimes) -> ApiResult<(Vec<String>, Vec<String>)> {
     use sqlx::Row;
-    let r = sqlx::query(
+    let mut conn = pool.acquire().await?;
+    let dossiers = crate::years::table_of(&mut conn, "dossiers", id).await?;
+    let lines = crate::years::table_of(&mut conn, "care_lines", id).await?;
+    drop(conn);
+    let r = sqlx::query(&format!(
         "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
             payment_return_reason,
-           (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_fund,
-           (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM care_lines WHERE dossier_id = d.id) AS by_mutual
-         FROM dossiers d WHERE d.id = $1",
-    )
+           (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM {lines} WHERE dossier_id = d.id) AS by_fund,
+           (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM {lines} WHERE dossier_id = d.id) AS by_mutual
+         FROM {dossiers} d WHERE d.id = $1"
+    ))
     .bind(id)
     .fetch_one(pool)
     .await?;

@@ -175,10 +175,13 @@ pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
             dossier.form_number
         )));
     }
-    let r = sqlx::query("SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM dossiers WHERE id = $1")
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
+    let dossiers = crate::years::table_of(&mut *pool.acquire().await?, "dossiers", id).await?;
+    let r = sqlx::query(&format!(
+        "SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM {dossiers} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
     // Dossiers liquidated before the fund's part was told apart: the mutual paid it all.
     let flows = Flows {
         fund_name: r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()),
@@ -211,7 +214,8 @@ pub fn dossier_statement(head: &Letterhead, m: &Member, p: &PaidDossier) -> Vec<
 /// Every dossier one transfer paid (as the Mutuelle de Marseille guide shows
 /// a statement per payment), or `None` when no transfer has that reference.
 pub async fn payment_data(pool: &AnyPool, reference: &str) -> ApiResult<Option<(Member, Vec<PaidDossier>)>> {
-    let rows = sqlx::query("SELECT id, member_id FROM dossiers WHERE payment_reference = $1 ORDER BY id")
+    let dossiers = crate::years::every_year(pool, "dossiers").await?;
+    let rows = sqlx::query(&format!("SELECT id, member_id FROM {dossiers} WHERE payment_reference = $1 ORDER BY id"))
         .bind(reference.trim())
         .fetch_all(pool)
         .await?;
@@ -277,9 +281,11 @@ pub async fn period_data(pool: &AnyPool, member_id: i64, from: NaiveDate, to: Na
     let m = members::get(pool, member_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM dossiers WHERE member_id = $1 AND paid_on >= $2 AND paid_on <= $3 ORDER BY paid_on, id",
-    )
+    // A period of a year set apart is read there (crate::years).
+    let dossiers = crate::years::every_year(pool, "dossiers").await?;
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM {dossiers} WHERE member_id = $1 AND paid_on >= $2 AND paid_on <= $3 ORDER BY paid_on, id"
+    ))
     .bind(member_id)
     .bind(crate::storage::time::date(from))
     .bind(crate::storage::time::date(to))

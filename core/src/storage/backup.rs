@@ -72,14 +72,15 @@ pub async fn copy(db: &Db, dest: &Path, anchor: &[u8]) -> ApiResult<BackupReport
     Ok(BackupReport { path: dest.display().to_string(), bytes, backend: db.backend().name().to_string() })
 }
 
-/// Writes one table of a PostgreSQL database, its definition and its rows,
-/// to `dest` (`pg_dump --table`, written beside then renamed): a year of the
-/// journal set apart. Answers the file's size.
-pub fn dump_table(db: &Db, table: &str, dest: &Path) -> ApiResult<i64> {
+/// Writes tables of a PostgreSQL database, their definitions and rows, to
+/// `dest` (`pg_dump --table`, written beside then renamed): a year set
+/// apart. Answers the file's size.
+pub fn dump_tables(db: &Db, tables: &[String], dest: &Path) -> ApiResult<i64> {
     check_dest(dest)?;
     let tmp = beside(dest);
     let _ = std::fs::remove_file(&tmp);
-    pg_dump(db, &["--table", &format!("public.{table}")], &tmp)?;
+    let args: Vec<String> = tables.iter().flat_map(|t| ["--table".to_string(), format!("public.{t}")]).collect();
+    pg_dump(db, &args.iter().map(String::as_str).collect::<Vec<_>>(), &tmp)?;
     put_in_place(&tmp, dest)?;
     Ok(std::fs::metadata(dest).map(|m| m.len() as i64).unwrap_or(0))
 }

@@ -65,10 +65,10 @@ async fn read_reference(mut conn: sqlx::AnyConnection, schema: String) -> (sqlx:
 async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiResult<Reference> {
     sqlx::query(&format!("SET search_path TO {schema}")).execute(&mut *conn).await?;
     super::POSTGRES_MIGRATIONS.run_direct(&mut *conn).await.map_err(ApiError::internal)?;
-    // A year of the journal, and one set apart: what a site's dump holds
-    // of each (their years differ, see `yearless`).
-    sqlx::query("SELECT journal_open_year(2000), journal_open_year(2001)").execute(&mut *conn).await?;
-    sqlx::query("SELECT journal_set_apart(2000)").execute(&mut *conn).await?;
+    // A year, and one set apart: what a site's dump holds of each (their
+    // years differ, see `yearless`).
+    sqlx::query("SELECT open_year(2000), open_year(2001)").execute(&mut *conn).await?;
+    sqlx::query("SELECT journal_set_apart(2000), dossiers_set_apart(2000)").execute(&mut *conn).await?;
     // An empty search path: the catalog writes every name qualified, as pg_dump does.
     sqlx::query("SET search_path TO pg_catalog").execute(&mut *conn).await?;
     let mut r = Reference::default();
@@ -114,16 +114,17 @@ async fn read_reference_on(conn: &mut sqlx::AnyConnection, schema: &str) -> ApiR
     Ok(r)
 }
 
-/// A name with the journal's years written `YYYY` (`audit_log_2026`,
-/// `audit_log_2026_seq_idx` → `audit_log_YYYY…`): a site's dump holds the
-/// years it has, the reference those of its making, and all are alike.
+/// A name with the years of the tables kept by year written `YYYY`
+/// (`audit_log_2026`, `dossiers_2026_seq`, `care_lines_2026_dossier_id_idx`
+/// → `…_YYYY…`): a site's dump holds the years it has, the reference those
+/// of its making, and all are alike.
 fn yearless(name: &str) -> String {
-    const STEM: &str = "audit_log_";
+    const STEMS: [&str; 3] = ["audit_log_", "dossiers_", "care_lines_"];
     let mut out = String::with_capacity(name.len());
     let mut rest = name;
-    while let Some(i) = rest.find(STEM) {
-        let after = &rest[i + STEM.len()..];
-        out.push_str(&rest[..i + STEM.len()]);
+    while let Some((i, stem)) = STEMS.iter().filter_map(|s| rest.find(s).map(|i| (i, s))).min() {
+        let after = &rest[i + stem.len()..];
+        out.push_str(&rest[..i + stem.len()]);
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 4 {
             out.push_str("YYYY");
@@ -327,6 +328,11 @@ mod tests {
         assert_eq!(yearless("audit_log_other"), "audit_log_other");
         assert_eq!(yearless("audit_log_seq"), "audit_log_seq");
         assert_eq!(yearless("members_2026"), "members_2026");
+        assert_eq!(yearless("dossiers_2026_seq"), "dossiers_YYYY_seq");
+        assert_eq!(
+            yearless("care_lines_2026_beneficiary_id_family_act_date_idx"),
+            "care_lines_YYYY_beneficiary_id_family_act_date_idx"
+        );
         let script = "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log_2025 FOR EACH \
             STATEMENT EXECUTE FUNCTION public.audit_log_append_only();\n";
         let t = dumped_triggers(script);

@@ -54,6 +54,8 @@ pub struct Db {
     pub(crate) counts_compacted: Arc<AtomicI64>,
     /// The portal's refusals waiting for their batch in the journal.
     pub(crate) deferred: Arc<crate::audit::deferred::Deferred>,
+    /// The years this process has seen open (`crate::years::ensure_open`).
+    pub(crate) open_years: Arc<std::sync::Mutex<std::collections::BTreeSet<i32>>>,
     /// The file of the key of the members' codes, when given ([`Db::code_key`]).
     code_key_file: Option<std::path::PathBuf>,
     code_key: Arc<std::sync::OnceLock<crate::kernel::secret::CodeKey>>,
@@ -216,6 +218,7 @@ impl Db {
             display: parsed.display.clone(),
             url: parsed.sqlx_url(),
             counts_compacted: Arc::default(),
+            open_years: Arc::default(),
             deferred: Arc::default(),
             code_key_file: None,
             code_key: Arc::default(),

@@ -73,13 +73,14 @@ pub fn app_role_statements(name: &str, password: &str) -> ApiResult<Vec<String>>
         format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {name}"),
         // The journal: written and read, never rewritten.
         format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {name}"),
-        // Nor through a year's partition; a year set apart is only read.
+        // Nor through a year's partition of the journal; a year set apart is only read.
         format!(
             "DO $$ DECLARE t text; BEGIN \
                 FOR t IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
                     WHERE i.inhparent = 'audit_log'::regclass LOOP \
                     EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM {name}', t); END LOOP; \
-                FOR t IN SELECT 'audit_log_' || year FROM journal_archives LOOP \
+                FOR t IN SELECT unnest(ARRAY['audit_log_', 'dossiers_', 'care_lines_']) || year \
+                    FROM archived_years LOOP \
                     EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I FROM {name}', t); END LOOP; \
             END $$"
         ),
