@@ -270,7 +270,8 @@ const DOSSIER_COLUMNS: [&str; 22] = [
     "updated_at",
 ];
 
-const CARE_COLUMNS: [&str; 16] = [
+const CARE_COLUMNS: [&str; 17] = [
+    "id",
     "dossier_id",
     "position",
     "act_date",
@@ -289,8 +290,15 @@ const CARE_COLUMNS: [&str; 16] = [
     "explanation_json",
 ];
 
-/// One dossier's row and its care line.
-fn dossier_rows(id: i64, i: usize, member: i64, act: NaiveDate, status: &str, now: &str) -> (Vec<Value>, Vec<Value>) {
+/// One dossier's row and its care line (its id `line`).
+fn dossier_rows(
+    (id, line): (i64, i64),
+    i: usize,
+    member: i64,
+    act: NaiveDate,
+    status: &str,
+    now: &str,
+) -> (Vec<Value>, Vec<Value>) {
     let charged = (10_000 + (i % 500) * 100) as i64;
     let settled = matches!(status, "liquide" | "paye");
     let paid = status == "paye";
@@ -322,6 +330,7 @@ fn dossier_rows(id: i64, i: usize, member: i64, act: NaiveDate, status: &str, no
         Value::from(now.to_string()),
     ];
     let l = vec![
+        Value::from(line),
         Value::from(id),
         Value::from(0i64),
         Value::from(act.to_string()),
@@ -347,10 +356,12 @@ fn dossier_rows(id: i64, i: usize, member: i64, act: NaiveDate, status: &str, no
 async fn write_day(db: &Db, cycle: &Cycle, day: NaiveDate, dossiers: &[(i64, usize, i64, &str)], reads: usize) {
     let at = Utc.from_utc_datetime(&day.and_hms_opt(17, 0, 0).unwrap());
     let now = guichet_core::storage::time::ts(at);
+    let mut line_id = next_care_line_id(db, dossiers.first().map_or(0, |d| d.0)).await;
     let mut tx = db.begin().await.unwrap();
     let (mut d, mut l) = (vec![], vec![]);
     for &(id, i, member, status) in dossiers {
-        let (row, line) = dossier_rows(id, i, member, day, status, &now);
+        let (row, line) = dossier_rows((id, line_id), i, member, day, status, &now);
+        line_id += 1;
         d.push(row);
         l.push(line);
     }
@@ -387,11 +398,41 @@ async fn next_dossier_id(db: &Db) -> i64 {
     sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM dossiers").fetch_one(db.pool()).await.unwrap()
 }
 
+/// The next care line's id for dossier `dossier`'s lines: in its year, as
+/// the application gives it (`care_line_id`, migration 0033).
+async fn next_care_line_id(db: &Db, dossier: i64) -> i64 {
+    const YEAR: i64 = 1_000_000_000;
+    let (from, to) = match dossier >= 2000 * YEAR {
+        true => (dossier / YEAR * YEAR, (dossier / YEAR + 1) * YEAR),
+        false => (0, 2000 * YEAR),
+    };
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), $1) + 1 FROM care_lines WHERE id >= $1 AND id < $2")
+        .bind(from)
+        .bind(to)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+/// The sequences past the rows written in bulk: each year's ranks of the
+/// dossiers and care lines, and the tables' own for rows before the years.
 async fn sequences(db: &Db) {
-    sqlx::query("SELECT setval(pg_get_serial_sequence('dossiers', 'id'), (SELECT MAX(id) FROM dossiers))")
+    for table in ["dossiers", "care_lines"] {
+        sqlx::query(&format!(
+            "SELECT setval(format('%s_%s_seq', '{table}', m / 1000000000)::regclass, m % 1000000000) \
+             FROM (SELECT MAX(id) AS m FROM {table} WHERE id >= 2000000000000) x WHERE m IS NOT NULL"
+        ))
         .execute(db.pool())
         .await
         .unwrap();
+        sqlx::query(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), m) \
+             FROM (SELECT MAX(id) AS m FROM {table} WHERE id < 2000000000000) x WHERE m IS NOT NULL"
+        ))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
 }
 
 /// The year's dossiers, day by day from 1 January to 30 November 2026, spread

@@ -188,7 +188,8 @@ CREATE TRIGGER care_lines_kept_while_named BEFORE DELETE ON care_lines
 
 -- Opens a year: the journal's partition (0032), the dossiers' and the care
 -- lines' with the sequence of each, the ranks of that year's ids. Run as
--- the schema's owner, by the server for this year and the next, and by the
+-- the schema's owner, by the server for this year (and the next from
+-- December), and by the
 -- application before it records a dossier of a year it has not seen open.
 CREATE FUNCTION open_year(y integer) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
 SET search_path FROM CURRENT AS $$
@@ -240,7 +241,8 @@ BEGIN
 END $$;
 
 SELECT open_year(y::integer)
-FROM generate_series(EXTRACT(YEAR FROM CURRENT_DATE)::integer, EXTRACT(YEAR FROM CURRENT_DATE)::integer + 1) AS y;
+FROM generate_series(EXTRACT(YEAR FROM CURRENT_DATE)::integer,
+    EXTRACT(YEAR FROM CURRENT_DATE + INTERVAL '1 month')::integer) AS y;
 
 -- Sets a year's dossiers and care lines apart (`guichet db archive-year`,
 -- the owner's command, with the journal's year, `journal_set_apart`): both

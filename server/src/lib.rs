@@ -109,15 +109,17 @@ impl Running {
     }
 }
 
-/// Opens this year and the next (PostgreSQL: the partitions of the journal,
-/// the dossiers and the care lines) at start and four times a day, so that
-/// a new year's first row finds its own. A failure is logged, not fatal: a
-/// journal row goes to the partition of rows outside the years, and a
-/// dossier's id opens its year itself.
+/// Opens this year, and the next from December (PostgreSQL: the partitions
+/// of the journal, the dossiers and the care lines), at start and four
+/// times a day, so that a new year's first row finds its own; not sooner,
+/// as every year open is planned by each query that reads them all. A
+/// failure is logged, not fatal: a journal row goes to the partition of
+/// rows outside the years, and a dossier's recording opens its year itself.
 async fn open_years(api: &Api) {
     use chrono::Datelike;
-    let y = api.now().year();
-    if let Err(e) = guichet_core::years::open(api.db().pool(), &[y, y + 1]).await {
+    let now = api.now();
+    let years: Vec<i32> = if now.month() == 12 { vec![now.year(), now.year() + 1] } else { vec![now.year()] };
+    if let Err(e) = guichet_core::years::open(api.db().pool(), &years).await {
         tracing::warn!(error = %e.message, "années du journal non ouvertes");
     }
 }

@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 
 crate::on_both_backends!(
     a_closed_year_of_the_journal_is_set_apart_and_still_read,
-    a_closed_years_dossiers_are_set_apart_and_still_read
+    a_closed_years_dossiers_are_set_apart_and_still_read,
+    the_servers_role_records_the_first_dossier_of_a_year
 );
 
 async fn count(db: &Db, sql: &str) -> i64 {
@@ -234,6 +235,14 @@ async fn a_closed_years_dossiers_are_set_apart_and_still_read(t: TestDb) {
     let text = crate::statements::pdf_text(&path);
     assert!(text.contains("M23-0000030") && !text.contains("M23-0000031"), "{text}");
 
+    // Its form numbers stay taken.
+    let again = json!({"collection_id": o.collection, "form_number": "M23-0000030", "matricule": "13059",
+        "beneficiary_id": o.karim, "kind": "autres", "first_act_date": "2024-01-05", "total_claimed": "100",
+        "pieces": 2});
+    let e = o.w.call(&mut o.reception, "dossier_record", again).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("form_number"));
+    assert_eq!(e.message, "La feuille de soins M23-0000030 est déjà enregistrée (dossier de 2023, année mise à part).");
+
     // The claw-back of 2023 is deducted from his first dossier of 2024.
     let (c, vc) = o.complete("M24-0000001", "13059", o.karim, "2024-01-05", "100", one("2024-01-05", o.karim)).await;
     assert_eq!(c / 1_000_000_000, 2024);
@@ -244,4 +253,52 @@ async fn a_closed_years_dossiers_are_set_apart_and_still_read(t: TestDb) {
     let mut admin = Caller::System { os_user: "test".into() };
     let v = o.w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
     assert_eq!(v["intact"].as_bool(), Some(true), "{v}");
+}
+
+/// The server's role creates nothing, yet its first dossier of a year nobody
+/// opened opens that year (as the schema's owner, through `open_year`) and
+/// takes an id of it; the year's tables belong to the owner.
+async fn the_servers_role_records_the_first_dossier_of_a_year(t: TestDb) {
+    if t.kind == Kind::Sqlite {
+        return;
+    }
+    let w = World::new(t).without_idle_lock().await;
+    let mut d = w.desks().await;
+    let (_, own) = w.member(&mut d.reception, NewMember::new("M2028", "NOUVEL", "An", "ONEE")).await;
+    let collection = w.urn_and_collection(&mut d, "Siège", "Rabat").await;
+    let role = format!("app_{}", w.t.url.rsplit('/').next().unwrap().trim_start_matches("guichet_t_"));
+    guichet_core::storage::roles::grant_app_role(&w.t.db, &role, "Role-Applicatif-2026").await.unwrap();
+    let mut as_app = url::Url::parse(&w.t.url).unwrap();
+    as_app.set_username(&role).unwrap();
+    as_app.set_password(Some("Role-Applicatif-2026")).unwrap();
+    let app_db = Db::open_current(as_app.as_str()).await.unwrap();
+    let app = guichet_core::api::Api::with_clock(app_db.clone(), w.clock.clone());
+    w.on_day(NaiveDate::from_ymd_opt(2028, 1, 20).unwrap());
+    assert_eq!(count(&w.t.db, "SELECT COUNT(*) FROM pg_class WHERE relname = 'dossiers_2028'").await, 0);
+    let mut reception = Caller::Anonymous;
+    let login = json!({"username": "accueil", "password": crate::helpers::PASSWORD});
+    app.call_local(&mut reception, "session_login", login).await.unwrap();
+    let r = app
+        .call_local(
+            &mut reception,
+            "dossier_record",
+            json!({"collection_id": collection, "form_number": "M28-0000001", "matricule": "M2028",
+                "beneficiary_id": own, "kind": "maladie", "first_act_date": "2028-01-10", "total_claimed": "100",
+                "pieces": 2}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["dossier"]["id"].as_i64().map(|id| id / 1_000_000_000), Some(2028), "{r}");
+    let owner: String = sqlx::query_scalar("SELECT tableowner::text FROM pg_tables WHERE tablename = 'dossiers_2028'")
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
+    assert_ne!(owner, role);
+    // Its form number is taken for every year.
+    let taken: i64 = sqlx::query_scalar("SELECT dossier_id FROM dossier_numbers WHERE form_number = 'M28-0000001'")
+        .fetch_one(w.t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(Some(taken), r["dossier"]["id"].as_i64());
+    app_db.close().await;
 }

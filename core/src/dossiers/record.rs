@@ -150,6 +150,22 @@ pub async fn record(
     .bind(&c.matricule)
     .fetch_optional(&mut *tx)
     .await?;
+    // On PostgreSQL a form number stays taken by a dossier of a year set apart (crate::years).
+    if existing.is_none() && db.backend() == crate::storage::Backend::Postgres {
+        let apart: Option<i64> = sqlx::query_scalar("SELECT dossier_id FROM dossier_numbers WHERE form_number = $1")
+            .bind(&c.form_number)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(id) = apart.and_then(crate::years::year_of_id) {
+            return Err(ApiError::validation(
+                "form_number",
+                format!(
+                    "La feuille de soins {} est déjà enregistrée (dossier de {id}, année mise à part).",
+                    c.form_number
+                ),
+            ));
+        }
+    }
     if let Some(e) = existing {
         let id: i64 = e.try_get("id")?;
         let before = get_in_tx(&mut tx, id).await?;

@@ -329,20 +329,23 @@ fn paid_by(r: &sqlx::any::AnyRow, transferred: Centimes) -> ApiResult<Vec<String
 /// words; and who paid him what once `transferred` reached his account.
 async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: Centimes) -> ApiResult<(Vec<String>, Vec<String>)> {
     use sqlx::Row;
-    let mut conn = pool.acquire().await?;
-    let dossiers = crate::years::table_of(&mut conn, "dossiers", id).await?;
-    let lines = crate::years::table_of(&mut conn, "care_lines", id).await?;
-    drop(conn);
-    let r = sqlx::query(&format!(
-        "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
-            payment_return_reason,
-           (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM {lines} WHERE dossier_id = d.id) AS by_fund,
-           (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM {lines} WHERE dossier_id = d.id) AS by_mutual
-         FROM {dossiers} d WHERE d.id = $1"
-    ))
-    .bind(id)
-    .fetch_one(pool)
-    .await?;
+    let select = |year: &str| {
+        format!(
+            "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
+                payment_return_reason,
+               (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM care_lines{year} WHERE dossier_id = d.id) AS by_fund,
+               (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM care_lines{year} WHERE dossier_id = d.id) AS by_mutual
+             FROM dossiers{year} d WHERE d.id = $1"
+        )
+    };
+    let r = match sqlx::query(&select("")).bind(id).fetch_optional(pool).await? {
+        Some(r) => r,
+        // A dossier of a year set apart, and its lines (crate::years).
+        None => {
+            let table = crate::years::table_of(&mut *pool.acquire().await?, "dossiers", id).await?;
+            sqlx::query(&select(table.trim_start_matches("dossiers"))).bind(id).fetch_one(pool).await?
+        }
+    };
     let paid = paid_by(&r, transferred)?;
     let money = |k: &str| -> ApiResult<Option<Centimes>> { Ok(r.try_get::<Option<Centimes>, _>(k)?) };
     let mut out = vec![];

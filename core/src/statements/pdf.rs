@@ -175,13 +175,17 @@ pub async fn paid_dossier(pool: &AnyPool, id: i64) -> ApiResult<PaidDossier> {
             dossier.form_number
         )));
     }
-    let dossiers = crate::years::table_of(&mut *pool.acquire().await?, "dossiers", id).await?;
-    let r = sqlx::query(&format!(
-        "SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM {dossiers} WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(pool)
-    .await?;
+    let select = |table: &str| {
+        format!("SELECT clawback_deducted, fund_name, mutual_pays_amo, fund_pays FROM {table} WHERE id = $1")
+    };
+    let r = match sqlx::query(&select("dossiers")).bind(id).fetch_optional(pool).await? {
+        Some(r) => r,
+        // A dossier of a year set apart (crate::years).
+        None => {
+            let table = crate::years::table_of(&mut *pool.acquire().await?, "dossiers", id).await?;
+            sqlx::query(&select(&table)).bind(id).fetch_one(pool).await?
+        }
+    };
     // Dossiers liquidated before the fund's part was told apart: the mutual paid it all.
     let flows = Flows {
         fund_name: r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into()),

@@ -52,9 +52,10 @@ pub fn year_of_id(id: i64) -> Option<i64> {
 
 /// Opens `years` on PostgreSQL (nothing on SQLite): the partitions of the
 /// journal, the dossiers and the care lines, and the sequences of the
-/// year's ids. The server does it for this year and the next at start and
-/// four times a day, so that no row of a new year waits for it; the
-/// function runs as the schema's owner and makes nothing else.
+/// year's ids. The server does it for this year (and the next from
+/// December) at start and four times a day, so that no row of a new year
+/// waits for it; the function runs as the schema's owner and makes nothing
+/// else.
 pub async fn open(pool: &AnyPool, years: &[i32]) -> ApiResult<()> {
     let mut conn = pool.acquire().await?;
     if conn.backend_name().eq_ignore_ascii_case("sqlite") {
