@@ -16,3 +16,23 @@ pub fn write_atomically(dest: &Path, bytes: &[u8]) -> ApiResult<()> {
     tmp.persist(dest).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+/// The SHA-256 of a file in hexadecimal, read a block at a time (a year's
+/// copy is large).
+pub fn sha256_of(path: &Path) -> ApiResult<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let unreadable =
+        |e: std::io::Error| ApiError::validation("path", format!("Fichier « {} » illisible : {e}", path.display()));
+    let mut f = std::fs::File::open(path).map_err(unreadable)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -81,7 +81,7 @@ pub async fn archive_year(
         None => detach(db, at, actor, year).await?,
     }
     let bytes = crate::storage::backup::dump_tables(db, &tables(year), dump)?;
-    let sha256 = file_sha256(dump)?;
+    let sha256 = crate::storage::files::sha256_of(dump)?;
     let name = dump.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut tx = db.begin().await?;
     let row = sqlx::query(
@@ -215,22 +215,4 @@ async fn detach(db: &Db, at: DateTime<Utc>, actor: &Actor, year: i32) -> ApiResu
     Change::on("year.archive", "year", year).after(after).record(&mut tx, at, actor).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The SHA-256 of a file, read a block at a time (a year's copy is large).
-fn file_sha256(path: &Path) -> ApiResult<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| ApiError::validation("path", format!("Copie illisible après écriture : {e}"));
-    let mut f = std::fs::File::open(path).map_err(unreadable)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(unreadable)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
