@@ -119,7 +119,7 @@ async fn open_years(api: &Api) {
     use chrono::Datelike;
     let now = api.now();
     let years: Vec<i32> = if now.month() == 12 { vec![now.year(), now.year() + 1] } else { vec![now.year()] };
-    if let Err(e) = guichet_core::years::open(api.db().pool(), &years).await {
+    if let Err(e) = guichet_core::years::open(api.db(), &years).await {
         tracing::warn!(error = %e.message, "années du journal non ouvertes");
     }
 }

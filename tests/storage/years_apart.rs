@@ -34,7 +34,7 @@ async fn a_closed_year_of_the_journal_is_set_apart_and_still_read(t: TestDb) {
         return;
     }
     // What the server does at start: this year and the next.
-    years::open(db.pool(), &[2026, 2027]).await.unwrap();
+    years::open(&db, &[2026, 2027]).await.unwrap();
     let mut d = w.desks().await;
     let (member, _) = w.member(&mut d.reception, NewMember::new("M2026", "ANCIEN", "Karim", "ONEE")).await;
     // The 2026 rows in their partition.
@@ -153,7 +153,7 @@ async fn a_closed_years_dossiers_are_set_apart_and_still_read(t: TestDb) {
         return; // SQLite sets no year apart (the test above checks it refuses).
     }
     let w = World::new(t).without_idle_lock().await;
-    years::open(w.t.db.pool(), &[2023, 2024]).await.unwrap();
+    years::open(&w.t.db, &[2023, 2024]).await.unwrap();
     let mut o = crate::statements::office_in(w).await;
     let db = o.w.t.db.clone();
     let one = |d: &str, b: i64| json!([{"date": d, "beneficiary_id": b, "act": "C", "quantity": 1, "charged": "100"}]);

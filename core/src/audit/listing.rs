@@ -81,7 +81,7 @@ impl AuditFilter {
 
 /// The SQL of a filter and its arguments, in order, reading the journal
 /// from `source` (`audit_log`, or with the years set apart:
-/// [`super::years::JournalTables::source`]): what [`list`] runs, and what
+/// [`crate::years::every_year`]): what [`list`] runs, and what
 /// the test of the journal's plans explains.
 pub fn query_of(f: &AuditFilter, source: &str) -> (String, Vec<String>) {
     let mut sql = format!(
@@ -128,7 +128,7 @@ pub fn query_of(f: &AuditFilter, source: &str) -> (String, Vec<String>) {
 
 pub async fn list(pool: &sqlx::AnyPool, f: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
     let source = match f.with_archives {
-        true => super::years::tables(pool).await?.source(true),
+        true => crate::years::every_year(pool, "audit_log").await?,
         false => "audit_log".to_string(),
     };
     let (q_sql, args) = query_of(f, &source);

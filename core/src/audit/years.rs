@@ -1,56 +1,34 @@
 //! The journal's years. On PostgreSQL the journal is one partition a year
 //! (migration 0032) and a closed year can be set apart ([`crate::years`]):
 //! its table, detached, stays readable but no longer part of `audit_log`.
-//! A listing reads the years in use unless asked for the years set apart;
-//! the verification reads every year, each by its own index. The desk's
-//! SQLite file keeps one table.
+//! The verification reads every year, each by its own index; a listing
+//! reads the years set apart when asked (`crate::years::every_year`). The
+//! desk's SQLite file keeps one table.
 
 use crate::error::ApiResult;
+use crate::storage::Backend;
 use sqlx::AnyPool;
 
-/// The tables that hold the journal's rows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JournalTables {
-    /// Each year's partition and the one of rows outside the years
-    /// (`audit_log_2026`, `audit_log_other`); on SQLite `audit_log` itself.
-    pub years: Vec<String>,
-    /// The tables of the years set apart (`audit_log_2024`), oldest first.
-    pub archived: Vec<String>,
-}
-
-impl JournalTables {
-    /// Every table of the journal, the years set apart first.
-    pub fn all(&self) -> Vec<String> {
-        self.archived.iter().chain(&self.years).cloned().collect()
-    }
-
-    /// What a listing reads from: `audit_log` (the years in use), with the
-    /// years set apart when asked, under the same name.
-    pub fn source(&self, with_archives: bool) -> String {
-        let years: Vec<i64> = match with_archives {
-            true => self.archived.iter().filter_map(|t| t.strip_prefix("audit_log_")?.parse().ok()).collect(),
-            false => vec![],
-        };
-        crate::years::with_years("audit_log", &years)
-    }
-}
-
-/// The journal's tables as they stand.
-pub async fn tables(pool: &AnyPool) -> ApiResult<JournalTables> {
-    let archived = crate::years::apart(pool).await?.into_iter().map(|y| format!("audit_log_{y}")).collect();
+/// Every table that holds the journal's rows, the years set apart first
+/// (`audit_log_2024`), then each year's partition and the one of rows
+/// outside the years (`audit_log_2026`, `audit_log_other`); on SQLite
+/// `audit_log` itself.
+pub async fn tables(pool: &AnyPool) -> ApiResult<Vec<String>> {
+    let mut tables: Vec<String> =
+        crate::years::apart(pool).await?.into_iter().map(|y| format!("audit_log_{y}")).collect();
     let mut conn = pool.acquire().await?;
-    let postgres = !conn.backend_name().eq_ignore_ascii_case("sqlite");
-    let years = if postgres {
-        sqlx::query_scalar(
-            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
-             WHERE i.inhparent = 'audit_log'::regclass ORDER BY c.relname",
-        )
-        .fetch_all(&mut *conn)
-        .await?
-    } else {
-        vec!["audit_log".to_string()]
-    };
-    Ok(JournalTables { years, archived })
+    match Backend::of(&conn) {
+        Backend::Postgres => tables.extend(
+            sqlx::query_scalar::<_, String>(
+                "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                 WHERE i.inhparent = 'audit_log'::regclass ORDER BY c.relname",
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        ),
+        Backend::Sqlite => tables.push("audit_log".into()),
+    }
+    Ok(tables)
 }
 
 /// A page of the journal in `order` (plain column names, ascending), from
@@ -86,13 +64,5 @@ mod tests {
             "SELECT * FROM ((SELECT id, seq FROM audit_log_2025 WHERE seq >= $1 ORDER BY seq LIMIT 10) UNION ALL \
              (SELECT id, seq FROM audit_log_2026 WHERE seq >= $1 ORDER BY seq LIMIT 10)) AS j ORDER BY seq LIMIT 10"
         );
-    }
-
-    #[test]
-    fn the_years_set_apart_are_read_when_asked() {
-        let t = JournalTables { years: vec!["audit_log_2026".into()], archived: vec!["audit_log_2024".into()] };
-        assert_eq!(t.source(false), "audit_log");
-        assert_eq!(t.source(true), "(SELECT * FROM audit_log UNION ALL SELECT * FROM audit_log_2024) AS audit_log");
-        assert_eq!(t.all(), vec!["audit_log_2024".to_string(), "audit_log_2026".to_string()]);
     }
 }

@@ -119,7 +119,8 @@ pub async fn record(
     let today = now.date_naive();
     let c = input.check(today)?;
     // Its year open before the transaction (crate::years): its id is of it.
-    crate::years::ensure_open(db, chrono::Datelike::year(&now)).await?;
+    let year = chrono::Datelike::year(&now);
+    crate::years::ensure_open(db, year).await?;
     let mut tx = db.begin().await?;
     // A paper original reached the mutual the day its urn was emptied (the
     // collection's pick-up date), whichever day an agent keys it in: its
@@ -277,7 +278,7 @@ pub async fn record(
            scanned_on, original_received_on, validity_end, original_deadline, late, contents_json, created_at, \
                updated_at)
          VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $17, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
-        crate::years::new_dossier_id(db.backend(), chrono::Datelike::year(&now))
+        crate::years::new_dossier_id(db.backend(), year)
     ))
     .bind(&c.form_number)
     .bind(member_id)

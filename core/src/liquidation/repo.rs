@@ -427,12 +427,11 @@ pub async fn save_lines(db: &Db, actor: &Actor, now: DateTime<Utc>, req: &CareLi
     sqlx::query("DELETE FROM care_lines WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM third_party_payments WHERE dossier_id = $1").bind(dossier_id).execute(&mut *tx).await?;
     // On PostgreSQL a line's id is of its dossier's year (crate::years).
-    let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
     let insert = format!(
         "INSERT INTO care_lines (id, dossier_id, position, act_date, beneficiary_id, act, quantity, charged, \
             provider, invoice_number, drug_code, vignette_price)
          VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        crate::years::new_care_line_id(backend, "$1")
+        crate::years::new_care_line_id(Backend::of(&tx), "$1")
     );
     for (i, p) in parsed.iter().enumerate() {
         sqlx::query(&insert)

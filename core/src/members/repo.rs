@@ -8,7 +8,7 @@ use crate::audit::{self, Actor, AuditEntry, AuditFilter, Change};
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::text;
 use crate::storage::batch::Value;
-use crate::storage::{time, versioned, Db};
+use crate::storage::{time, versioned, Backend, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -124,7 +124,7 @@ pub(crate) async fn write_tokens(
     p1: i64,
     p2: Option<&str>,
 ) -> ApiResult<()> {
-    let sql = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
+    let sql = if Backend::of(tx) == Backend::Sqlite {
         format!(
             "INSERT OR IGNORE INTO member_tokens (token, sort_key, member_id)
              SELECT w.value, m.search_name, m.id

@@ -108,7 +108,7 @@ pub async fn insert_rows<'a, T>(
     rows: &'a [T],
     bind: impl Fn(&mut RowValues<'a>, &'a T),
 ) -> ApiResult<()> {
-    let backend = backend_of(tx);
+    let backend = Backend::of(tx);
     let statement = |n: usize| values_statement(backend, table, columns, n);
     in_statements(tx, table, (0, columns.len()), rows, statement, |_| {}, bind).await
 }
@@ -127,7 +127,7 @@ pub async fn insert_rows_sharing<'a, T>(
     rows: &'a [T],
     bind: impl Fn(&mut RowValues<'a>, &'a T),
 ) -> ApiResult<()> {
-    let backend = backend_of(tx);
+    let backend = Backend::of(tx);
     let statement = |n: usize| {
         // The shared values' placeholders come first in the text, then the rows'.
         let mut sql = format!(
@@ -149,14 +149,6 @@ pub async fn insert_rows_sharing<'a, T>(
         sql
     };
     in_statements(tx, table, (shared.len(), columns.len()), rows, statement, shared_values, bind).await
-}
-
-fn backend_of(tx: &Transaction<'static, Any>) -> Backend {
-    if tx.backend_name().eq_ignore_ascii_case("sqlite") {
-        Backend::Sqlite
-    } else {
-        Backend::Postgres
-    }
 }
 
 /// Runs the statements of a bulk insert: as many rows a statement as the
@@ -272,7 +264,7 @@ impl DeferredIndexes {
         incoming: u64,
     ) -> ApiResult<DeferredIndexes> {
         let mut deferred = DeferredIndexes::default();
-        if !tx.backend_name().eq_ignore_ascii_case("sqlite") || incoming < MIN_ROWS_TO_DEFER {
+        if Backend::of(tx) == Backend::Postgres || incoming < MIN_ROWS_TO_DEFER {
             return Ok(deferred);
         }
         for table in tables {

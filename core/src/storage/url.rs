@@ -17,6 +17,16 @@ impl Backend {
             Backend::Postgres => "postgres",
         }
     }
+
+    /// The backend a connection (or, through it, a transaction) talks to,
+    /// for the code that holds no `Db`.
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

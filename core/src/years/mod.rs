@@ -56,13 +56,12 @@ pub fn year_of_id(id: i64) -> Option<i64> {
 /// December) at start and four times a day, so that no row of a new year
 /// waits for it; the function runs as the schema's owner and makes nothing
 /// else.
-pub async fn open(pool: &AnyPool, years: &[i32]) -> ApiResult<()> {
-    let mut conn = pool.acquire().await?;
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+pub async fn open(db: &Db, years: &[i32]) -> ApiResult<()> {
+    if db.backend() == Backend::Sqlite {
         return Ok(());
     }
     for y in years {
-        sqlx::query("SELECT open_year($1)").bind(y).execute(&mut *conn).await?;
+        sqlx::query("SELECT open_year($1)").bind(y).execute(db.pool()).await?;
     }
     Ok(())
 }
@@ -76,7 +75,7 @@ pub async fn ensure_open(db: &Db, year: i32) -> ApiResult<()> {
     if db.backend() == Backend::Sqlite || db.open_years.lock().map(|y| y.contains(&year)).unwrap_or(false) {
         return Ok(());
     }
-    open(db.pool(), &[year]).await?;
+    open(db, &[year]).await?;
     if let Ok(mut years) = db.open_years.lock() {
         years.insert(year);
     }
