@@ -8,6 +8,7 @@ use crate::attachments;
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::ends_within;
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::{time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -236,7 +237,8 @@ pub async fn list(pool: &AnyPool, now: DateTime<Utc>, f: &RequestFilter) -> ApiR
     if let Some(m) = f.member_id {
         q = q.bind(m);
     }
-    let rows = q.fetch_all(pool).await?;
+    // A status may hold forty requests or forty thousand.
+    let rows = q.planned_with_values().fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
             let full = from_row(r)?;

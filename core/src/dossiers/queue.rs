@@ -12,6 +12,7 @@ use crate::audit::Actor;
 use crate::auth::{self, Permission, Role};
 use crate::error::ApiResult;
 use crate::money::Centimes;
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -146,7 +147,7 @@ const LAST_PAGE: i64 = 1_000_000;
 pub async fn queue(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<QueuePage> {
     let page = f.page.max(0);
     let (sql, b) = page_sql(f, me, today)?;
-    let rows = bind_all(sqlx::query(&sql), &b).fetch_all(pool).await?;
+    let rows = bind_all(sqlx::query(&sql), &b).planned_with_values().fetch_all(pool).await?;
     let mut rows: Vec<Dossier> = rows.iter().map(from_row).collect::<ApiResult<_>>()?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
@@ -191,7 +192,7 @@ pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Nai
             b,
         )
     };
-    let rows = bind_all(sqlx::query(&sql.0), &sql.1).fetch_all(pool).await?;
+    let rows = bind_all(sqlx::query(&sql.0), &sql.1).planned_with_values().fetch_all(pool).await?;
     let mut out = vec![];
     for s in Status::ALL {
         let n = rows
@@ -209,7 +210,7 @@ pub async fn counts(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: Nai
 pub async fn queue_all(pool: &AnyPool, f: &QueueFilter, me: Option<i64>, today: NaiveDate) -> ApiResult<Vec<Dossier>> {
     let (c, b) = conditions(f, me, today, true, "d");
     let sql = format!("{DOSSIER_SELECT}{} ORDER BY d.validity_end, d.id", where_of(&c));
-    let rows = bind_all(sqlx::query(&sql), &b).fetch_all(pool).await?;
+    let rows = bind_all(sqlx::query(&sql), &b).planned_with_values().fetch_all(pool).await?;
     rows.iter().map(from_row).collect()
 }
 

@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::kernel::text;
 use crate::money::format as dh;
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::{batch, time, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -199,7 +200,8 @@ pub async fn search(conn: &mut AnyConnection, query: &str, day: NaiveDate, limit
         for w in &words {
             query = query.bind(format!("%{w}%"));
         }
-        query.bind(limit).fetch_all(&mut *conn).await?
+        // A word may be in three drugs or three thousand.
+        query.bind(limit).planned_with_values().fetch_all(&mut *conn).await?
     };
     let drugs = rows
         .iter()

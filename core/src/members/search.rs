@@ -22,6 +22,7 @@ use super::repo::{member_from_row, MEMBER_SELECT};
 use super::Member;
 use crate::error::ApiResult;
 use crate::kernel::text;
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::{batch, Db};
 use serde::Serialize;
 use sqlx::Row;
@@ -156,6 +157,7 @@ async fn in_name_order(db: &Db, words: &[String], letters_ident: Option<&str>) -
     let rows = binds
         .into_iter()
         .fold(sqlx::query_as::<_, (i64, i64, String)>(&sql), |q, b| q.bind(b))
+        .planned_with_values()
         .fetch_all(db.pool())
         .await?;
     let ident_ids = rows.iter().filter(|r| r.0 == 0).map(|r| r.1).collect();
@@ -235,8 +237,12 @@ async fn count_words(db: &Db, words: &[String]) -> ApiResult<Vec<i64>> {
         })
         .collect();
     let sql = format!("SELECT {}", cols.join(", "));
-    let row =
-        words.iter().fold(sqlx::query(&sql), |q, w| q.bind(w.clone()).bind(upper(w))).fetch_one(db.pool()).await?;
+    let row = words
+        .iter()
+        .fold(sqlx::query(&sql), |q, w| q.bind(w.clone()).bind(upper(w)))
+        .planned_with_values()
+        .fetch_one(db.pool())
+        .await?;
     (0..words.len()).map(|i| Ok(row.try_get::<i64, _>(i)?)).collect()
 }
 
@@ -256,6 +262,7 @@ async fn behind_distinct_words(db: &Db, start: &str, then: &str) -> ApiResult<Ve
     ))
     .bind(start.to_string())
     .bind(upper(start))
+    .planned_with_values()
     .fetch_all(db.pool())
     .await?;
     if distinct.is_empty() {
@@ -268,7 +275,7 @@ async fn behind_distinct_words(db: &Db, start: &str, then: &str) -> ApiResult<Ve
         let key = format!("{t} {then}");
         q = q.bind(t).bind(key.clone()).bind(upper(&key));
     }
-    Ok(q.fetch_all(db.pool()).await?)
+    Ok(q.planned_with_values().fetch_all(db.pool()).await?)
 }
 
 /// Members matching every word, read through the driver word `d`: all of them
@@ -293,7 +300,7 @@ async fn driven(db: &Db, words: &[String], d: usize, budget: Option<i64>) -> Api
     }
     sql.push_str(" ORDER BY t0.token, t0.sort_key, t0.member_id");
     sql.push_str(&format!(" LIMIT {}", if budget.is_none() { SMALL + 1 } else { 4 * PAGE as i64 }));
-    let query = binds.into_iter().fold(sqlx::query_as::<_, Hit>(&sql), |q, b| q.bind(b));
+    let query = binds.into_iter().fold(sqlx::query_as::<_, Hit>(&sql), |q, b| q.bind(b)).planned_with_values();
     let mut rows = query.fetch_all(db.pool()).await?;
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(rows)

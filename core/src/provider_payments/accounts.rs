@@ -9,6 +9,7 @@ use crate::auth::four_eyes;
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::review::ReviewStatus;
 use crate::kernel::rib;
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::{time, versioned, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -91,10 +92,12 @@ pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<RibRequest> {
 pub async fn list(pool: &AnyPool) -> ApiResult<Vec<RibRequest>> {
     let rows = sqlx::query(&format!("{SELECT} WHERE r.status = $1 ORDER BY r.id LIMIT 500"))
         .bind(ReviewStatus::EnAttente.code())
+        .planned_with_values()
         .fetch_all(pool)
         .await?;
     let decided = sqlx::query(&format!("{SELECT} WHERE r.status <> $1 ORDER BY r.id DESC LIMIT 200"))
         .bind(ReviewStatus::EnAttente.code())
+        .planned_with_values()
         .fetch_all(pool)
         .await?;
     rows.iter().chain(&decided).map(from_row).collect()

@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::kernel::dates::fr;
 use crate::money::Centimes;
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::time;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,7 @@ pub async fn list(pool: &AnyPool, f: &InvoiceFilter) -> ApiResult<Vec<Invoice>> 
     };
     let rows = sqlx::query(&format!("{SELECT} WHERE {clause} ORDER BY i.id DESC LIMIT 500"))
         .bind(value)
+        .planned_with_values()
         .fetch_all(pool)
         .await?;
     from_rows(pool, &rows).await

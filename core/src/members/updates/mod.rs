@@ -17,6 +17,7 @@ pub use record::{attach, record, record_with};
 
 use crate::attachments;
 use crate::error::{ApiError, ApiResult};
+use crate::storage::plans::PlannedWithValues;
 use crate::storage::Db;
 use serde::Deserialize;
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -111,6 +112,7 @@ pub async fn list(pool: &AnyPool, f: &UpdateFilter) -> ApiResult<Vec<UpdateReque
         None => {
             sqlx::query(&format!("{SELECT} WHERE r.status = $1 ORDER BY r.created_at, r.id LIMIT 500"))
                 .bind(ReviewStatus::EnAttente.code())
+                .planned_with_values()
                 .fetch_all(pool)
                 .await?
         }
