@@ -93,7 +93,7 @@ async fn a_closed_year_of_the_journal_is_set_apart_and_still_read(t: TestDb) {
     guichet_core::storage::roles::grant_app_role(&db, &role, "Role-Applicatif-2026").await.unwrap();
     assert_eq!((count(&db, &may("SELECT")).await, count(&db, &may("INSERT")).await), (1, 0));
     let e = sqlx::query("UPDATE audit_log_2026 SET actor = 'autre'").execute(db.pool()).await.unwrap_err();
-    assert!(e.to_string().contains("append-only"), "{e}");
+    assert!(e.to_string().contains("audit_log_2026 belongs to a year set apart"), "{e}");
 
     // The member's page reads the years in use; asked, the years set apart too.
     let mut admin = Caller::System { os_user: "test".into() };
@@ -129,7 +129,7 @@ async fn a_closed_year_of_the_journal_is_set_apart_and_still_read(t: TestDb) {
     restored.close().await;
 
     // A row of the year set apart edited by hand is found.
-    sqlx::query("ALTER TABLE audit_log_2026 DISABLE TRIGGER audit_log_closed").execute(db.pool()).await.unwrap();
+    sqlx::query("ALTER TABLE audit_log_2026 DISABLE TRIGGER year_set_apart").execute(db.pool()).await.unwrap();
     sqlx::query("UPDATE audit_log_2026 SET actor = 'autre' WHERE action = 'member.create'")
         .execute(db.pool())
         .await

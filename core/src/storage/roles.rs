@@ -81,7 +81,7 @@ pub fn app_role_statements(name: &str, password: &str) -> ApiResult<Vec<String>>
                     EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM {name}', t); END LOOP; \
                 FOR t IN SELECT unnest(ARRAY['audit_log_', 'dossiers_', 'care_lines_']) || year \
                     FROM archived_years LOOP \
-                    EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I FROM {name}', t); END LOOP; \
+                    PERFORM year_kept_read_only(t); END LOOP; \
             END $$"
         ),
         // Its head moves forward (the trigger checks how), never disappears.
