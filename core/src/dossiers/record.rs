@@ -142,30 +142,41 @@ pub async fn record(
             Some((None, pickup)) => out_of_urn = time::parse_date(&pickup)?,
         }
     }
-    let existing = sqlx::query(
-        "SELECT id, matricule_ok, scanned_on, original_received_on FROM (SELECT d.id, CASE \
-        WHEN m.matricule = $2 THEN 1 ELSE 0 END AS matricule_ok, d.scanned_on, d.original_received_on FROM dossiers d \
-        JOIN members m ON m.id = d.member_id WHERE d.form_number = $1) x",
-    )
-    .bind(&c.form_number)
-    .bind(&c.matricule)
-    .fetch_optional(&mut *tx)
-    .await?;
-    // On PostgreSQL a form number stays taken by a dossier of a year set apart (crate::years).
-    if existing.is_none() && db.backend() == crate::storage::Backend::Postgres {
-        let apart: Option<i64> = sqlx::query_scalar("SELECT dossier_id FROM dossier_numbers WHERE form_number = $1")
+    // On PostgreSQL every form number is in `dossier_numbers`, those of the
+    // years set apart too (crate::years): one lookup tells a new form, the
+    // case of nearly every recording.
+    let number_taken = match db.backend() {
+        crate::storage::Backend::Postgres => Some(
+            sqlx::query_scalar::<_, i64>("SELECT dossier_id FROM dossier_numbers WHERE form_number = $1")
+                .bind(&c.form_number)
+                .fetch_optional(&mut *tx)
+                .await?,
+        ),
+        crate::storage::Backend::Sqlite => None,
+    };
+    let existing = match number_taken {
+        Some(None) => None,
+        _ => {
+            sqlx::query(
+                "SELECT id, matricule_ok, scanned_on, original_received_on FROM (SELECT d.id, CASE \
+                WHEN m.matricule = $2 THEN 1 ELSE 0 END AS matricule_ok, d.scanned_on, d.original_received_on \
+                FROM dossiers d JOIN members m ON m.id = d.member_id WHERE d.form_number = $1) x",
+            )
             .bind(&c.form_number)
+            .bind(&c.matricule)
             .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(id) = apart.and_then(crate::years::year_of_id) {
-            return Err(ApiError::validation(
-                "form_number",
-                format!(
-                    "La feuille de soins {} est déjà enregistrée (dossier de {id}, année mise à part).",
-                    c.form_number
-                ),
-            ));
+            .await?
         }
+    };
+    // Taken, and not among the years in use: by a dossier of a year set apart.
+    if let (None, Some(year)) = (&existing, number_taken.flatten().and_then(crate::years::year_of_id)) {
+        return Err(ApiError::validation(
+            "form_number",
+            format!(
+                "La feuille de soins {} est déjà enregistrée (dossier de {year}, année mise à part).",
+                c.form_number
+            ),
+        ));
     }
     if let Some(e) = existing {
         let id: i64 = e.try_get("id")?;
