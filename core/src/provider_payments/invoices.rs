@@ -151,17 +151,17 @@ pub struct InvoiceFilter {
 }
 
 pub async fn list(pool: &AnyPool, f: &InvoiceFilter) -> ApiResult<Vec<Invoice>> {
-    let (clause, value) = match (f.provider_id, f.member_id, f.batch_id) {
-        (_, _, Some(b)) => ("i.batch_id = $1", b),
-        (Some(p), _, _) => ("i.provider_id = $1", p),
-        (_, Some(m), _) => ("i.member_id = $1", m),
-        _ => ("i.batch_id IS NULL AND $1 = $1", 0),
+    // A provider or a batch may hold ten invoices or a hundred thousand; a
+    // member's are few, and his space (the portal) asks for them at each view.
+    let (clause, value, by_member) = match (f.provider_id, f.member_id, f.batch_id) {
+        (_, _, Some(b)) => ("i.batch_id = $1", b, false),
+        (Some(p), _, _) => ("i.provider_id = $1", p, false),
+        (_, Some(m), _) => ("i.member_id = $1", m, true),
+        _ => ("i.batch_id IS NULL AND $1 = $1", 0, false),
     };
     let sql = format!("{SELECT} WHERE {clause} ORDER BY i.id DESC LIMIT 500");
     let q = sqlx::query(&sql).bind(value);
-    // A provider or a batch may hold ten invoices or a hundred thousand; a
-    // member's are few, and his space (the portal) asks for them at each view.
-    let q = if clause.starts_with("i.member_id") { q } else { q.planned_with_values() };
+    let q = if by_member { q } else { q.planned_with_values() };
     let rows = q.fetch_all(pool).await?;
     from_rows(pool, &rows).await
 }
