@@ -223,6 +223,19 @@ async fn a_closed_years_dossiers_are_set_apart_and_still_read(t: TestDb) {
     let space =
         guichet_core::portal::view::view(&db, member, NaiveDate::from_ymd_opt(2024, 1, 10).unwrap()).await.unwrap();
     assert_eq!((space.dossiers.len(), space.statements.len()), (2, 2));
+    // Who paid what, read with the dossiers of every year.
+    let parts: Vec<(String, Vec<String>)> =
+        space.dossiers.iter().map(|d| (d.dossier.form_number.clone(), d.parts.clone())).collect();
+    let paid = |form: &str, on: &str| {
+        (
+            form.to_string(),
+            vec![
+                format!("Part AMO : 64,00 DH, versée par la mutuelle pour le compte de CNOPS le {on}"),
+                "Reste à votre charge : 36,00 DH".to_string(),
+            ],
+        )
+    };
+    assert_eq!(parts, [paid("M23-0000031", "10/01/2024"), paid("M23-0000030", "20/02/2023")]);
     // In his statements of a period of 2023.
     let path = dir.path().join("releve-2023.pdf");
     o.w.call(

@@ -172,20 +172,13 @@ pub async fn view(db: &Db, member_id: i64, today: NaiveDate) -> ApiResult<Portal
             coverage: coverage_of(b.id).unwrap_or_default(),
         })
         .collect();
-    // His dossiers of every year, those set apart included (crate::years).
-    let dossiers = crate::years::every_year(pool, "dossiers").await?;
-    let ids: Vec<i64> =
-        sqlx::query_scalar(&format!("SELECT id FROM {dossiers} WHERE member_id = $1 ORDER BY id DESC LIMIT 200"))
-            .bind(member_id)
-            .fetch_all(pool)
-            .await?;
     let mut portal_dossiers = vec![];
     let mut statements = vec![];
-    for id in ids {
-        let Some(d) = dossiers::get(pool, id).await? else { continue };
+    for r in his_dossiers(pool, member_id).await? {
+        let d = dossiers::from_row(&r)?;
         // What reached his account: set at payment (net of claw-backs).
         let paid_amount = d.paid_amount.or(d.total_reimbursed).unwrap_or_default();
-        let (parts, paid_by) = parts(pool, d.id, paid_amount).await?;
+        let (parts, paid_by) = parts(&r, paid_amount)?;
         if let (Status::Paye, Some(n), Some(on)) = (d.status, &d.statement_number, d.paid_on) {
             statements.push(PortalStatement {
                 number: n.clone(),
@@ -308,9 +301,39 @@ pub fn portal_update(u: &updates::UpdateRequest) -> PortalUpdate {
     }
 }
 
-/// Who paid a settled dossier's member what (one read of the dossier's row
-/// with [`parts`]): the mutual's transfer, and the fund's AMO part when the
-/// fund pays it to him itself.
+/// His latest 200 dossiers of every year, those set apart included
+/// (crate::years), newest first: each row a dossier as `dossiers::from_row`
+/// reads it, with what [`parts`] says of it (its care lines' sums). One
+/// statement for his whole space: read one by one, each dossier's sums
+/// were planned anew over every year's care lines (issue 37).
+async fn his_dossiers(pool: &sqlx::AnyPool, member_id: i64) -> ApiResult<Vec<sqlx::any::AnyRow>> {
+    let apart = crate::years::apart(pool).await?;
+    let (d, x, cl) = (
+        crate::years::with_years_as("dossiers", &apart, "d"),
+        crate::years::with_years_as("dossiers", &apart, "x"),
+        crate::years::with_years_as("care_lines", &apart, "cl"),
+    );
+    let select = dossiers::DOSSIER_SELECT.replacen(
+        " FROM dossiers d ",
+        &format!(
+            ", d.amo_due, d.fund_name, d.mutual_pays_amo, d.fund_paid_on, d.total_remainder, \
+                d.payment_return_reason, l.by_fund, l.by_mutual FROM {d} "
+        ),
+        1,
+    );
+    let sql = format!(
+        "{select} LEFT JOIN (SELECT cl.dossier_id, CAST(SUM(cl.paid_by_fund) AS BIGINT) AS by_fund, \
+                CAST(SUM(cl.paid_by_mutual) AS BIGINT) AS by_mutual \
+             FROM {cl} JOIN {x} ON x.id = cl.dossier_id WHERE x.member_id = $1 GROUP BY cl.dossier_id) l \
+             ON l.dossier_id = d.id \
+         WHERE d.member_id = $1 ORDER BY d.id DESC LIMIT 200"
+    );
+    Ok(sqlx::query(&sql).bind(member_id).fetch_all(pool).await?)
+}
+
+/// Who paid a settled dossier's member what (its row of [`his_dossiers`]):
+/// the mutual's transfer, and the fund's AMO part when the fund pays it to
+/// him itself.
 fn paid_by(r: &sqlx::any::AnyRow, transferred: Centimes) -> ApiResult<Vec<String>> {
     use sqlx::Row;
     let mut out = vec![format!("La mutuelle vous a versé {} DH", dh(transferred))];
@@ -325,28 +348,12 @@ fn paid_by(r: &sqlx::any::AnyRow, transferred: Centimes) -> ApiResult<Vec<String
     Ok(out)
 }
 
-/// Who pays each part of a liquidated dossier, and when, in the member's
-/// words; and who paid him what once `transferred` reached his account.
-async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: Centimes) -> ApiResult<(Vec<String>, Vec<String>)> {
+/// Who pays each part of a liquidated dossier (its row of [`his_dossiers`]),
+/// and when, in the member's words; and who paid him what once
+/// `transferred` reached his account.
+fn parts(r: &sqlx::any::AnyRow, transferred: Centimes) -> ApiResult<(Vec<String>, Vec<String>)> {
     use sqlx::Row;
-    let select = |year: &str| {
-        format!(
-            "SELECT total_reimbursed, amo_due, fund_name, mutual_pays_amo, paid_on, fund_paid_on, total_remainder, \
-                payment_return_reason,
-               (SELECT CAST(SUM(paid_by_fund) AS BIGINT) FROM care_lines{year} WHERE dossier_id = d.id) AS by_fund,
-               (SELECT CAST(SUM(paid_by_mutual) AS BIGINT) FROM care_lines{year} WHERE dossier_id = d.id) AS by_mutual
-             FROM dossiers{year} d WHERE d.id = $1"
-        )
-    };
-    let r = match sqlx::query(&select("")).bind(id).fetch_optional(pool).await? {
-        Some(r) => r,
-        // A dossier of a year set apart, and its lines (crate::years).
-        None => {
-            let table = crate::years::table_of(&mut *pool.acquire().await?, "dossiers", id).await?;
-            sqlx::query(&select(table.trim_start_matches("dossiers"))).bind(id).fetch_one(pool).await?
-        }
-    };
-    let paid = paid_by(&r, transferred)?;
+    let paid = paid_by(r, transferred)?;
     let money = |k: &str| -> ApiResult<Option<Centimes>> { Ok(r.try_get::<Option<Centimes>, _>(k)?) };
     let mut out = vec![];
     if let Some(reason) = r.try_get::<Option<String>, _>("payment_return_reason")? {
@@ -354,8 +361,8 @@ async fn parts(pool: &sqlx::AnyPool, id: i64, transferred: Centimes) -> ApiResul
     }
     let (Some(reimbursed), Some(amo)) = (money("total_reimbursed")?, money("amo_due")?) else { return Ok((out, paid)) };
     let fund = r.try_get::<Option<String>, _>("fund_name")?.unwrap_or_else(|| "AMO".into());
-    let paid_on = crate::storage::time::row_date(&r, "paid_on")?;
-    let fund_paid_on = crate::storage::time::row_date(&r, "fund_paid_on")?;
+    let paid_on = crate::storage::time::row_date(r, "paid_on")?;
+    let fund_paid_on = crate::storage::time::row_date(r, "fund_paid_on")?;
     for (by, amount) in [
         (fund.as_str(), money("by_fund")?.unwrap_or_default()),
         ("la mutuelle", money("by_mutual")?.unwrap_or_default()),

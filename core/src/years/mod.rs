@@ -91,12 +91,17 @@ pub async fn apart(pool: &AnyPool) -> ApiResult<Vec<i64>> {
 /// years set apart, read as one under the table's own name (a query that
 /// names it without an alias reads them all).
 pub fn with_years(table: &str, years: &[i64]) -> String {
+    with_years_as(table, years, table)
+}
+
+/// [`with_years`] read under `name` (an alias of the query's own).
+pub fn with_years_as(table: &str, years: &[i64], name: &str) -> String {
     if years.is_empty() {
-        return table.to_string();
+        return if name == table { table.to_string() } else { format!("{table} {name}") };
     }
     let mut parts = vec![format!("SELECT * FROM {table}")];
     parts.extend(years.iter().map(|y| format!("SELECT * FROM {table}_{y}")));
-    format!("({}) AS {table}", parts.join(" UNION ALL "))
+    format!("({}) AS {name}", parts.join(" UNION ALL "))
 }
 
 /// Where the rows of `table` for the dossier `dossier_id` are kept when
@@ -139,6 +144,11 @@ mod tests {
             with_years("dossiers", &[2024, 2025]),
             "(SELECT * FROM dossiers UNION ALL SELECT * FROM dossiers_2024 UNION ALL SELECT * FROM dossiers_2025) \
              AS dossiers"
+        );
+        assert_eq!(with_years_as("care_lines", &[], "cl"), "care_lines cl");
+        assert_eq!(
+            with_years_as("care_lines", &[2025], "cl"),
+            "(SELECT * FROM care_lines UNION ALL SELECT * FROM care_lines_2025) AS cl"
         );
     }
 }
