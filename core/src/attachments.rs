@@ -158,7 +158,7 @@ fn checked(field: &str, name: String, bytes: Vec<u8>) -> ApiResult<Scan> {
             ))
         }
     }
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = hex::encode(Sha256::digest(&bytes));
     Ok(Scan { file_name: name, media_type: declared, bytes, sha256, confidential: false })
 }
 

@@ -217,7 +217,7 @@ fn digest(drugs: &[Drug]) -> ApiResult<String> {
         h.update(serde_json::to_vec(d).map_err(ApiError::internal)?);
         h.update(b"\n");
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(h.finalize()))
 }
 
 fn price(c: Option<crate::money::Centimes>) -> String {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 pub fn token() -> ApiResult<String> {
     let mut bytes = [0u8; 32];
     OsRng.try_fill_bytes(&mut bytes).map_err(|_| ApiError::internal("aucune source d'aléa"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(bytes))
 }
 
 /// No 0/O, 1/I/L, 5/S, 2/Z, 8/B: what a member reads on paper he types right.
@@ -39,11 +39,7 @@ pub fn normalize_code(typed: &str) -> String {
 /// The SHA-256 of `s`, in hexadecimal: what is stored of a session token
 /// (256 random bits: no one tries them all).
 pub fn digest(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 /// The key of the one-time codes' digests. A code has some 37 bits: its
@@ -88,7 +84,7 @@ impl CodeKey {
                 let mut nonce = [0u8; 8];
                 OsRng.try_fill_bytes(&mut nonce).map_err(|_| ApiError::internal("aucune source d'aléa"))?;
                 let mut name = path.file_name().unwrap_or_default().to_os_string();
-                name.push(format!(".{}", hex(&nonce)));
+                name.push(format!(".{}", hex::encode(nonce)));
                 let draft = path.with_file_name(name);
                 let mut options = std::fs::OpenOptions::new();
                 options.write(true).create_new(true);
@@ -117,7 +113,7 @@ impl CodeKey {
         // HMAC takes a key of any length: this cannot fail.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         mac.update(normalize_code(code).as_bytes());
-        format!("{KEYED}{}", hex(&mac.finalize().into_bytes()))
+        format!("{KEYED}{}", hex::encode(mac.finalize().into_bytes()))
     }
 
     /// Whether `typed` is the code whose digest was stored: keyed, or a plain

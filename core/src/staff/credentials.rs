@@ -197,7 +197,7 @@ fn unknown_user_hash() -> &'static str {
 /// The SHA-256 of a typed username, for the journal (16 hex digits).
 fn typed_digest(username: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(username.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&Sha256::digest(username.as_bytes())[..8])
 }
 
 /// Checks a username and password, applying the lock-out rule. Failed attempts

@@ -34,5 +34,5 @@ pub fn sha256_of(path: &Path) -> ApiResult<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(hasher.finalize()))
 }
