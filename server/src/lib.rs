@@ -202,6 +202,12 @@ pub async fn start(api: Api, opts: Options) -> Result<Running, String> {
                 drop(tcp);
                 continue;
             };
+            // An answer leaves as it is written: with Nagle's algorithm, an
+            // answer written in two pieces may wait for the caller's
+            // acknowledgement of the first (delayed up to 40 ms on Linux).
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY refusé");
+            }
             let app = app.clone();
             let acceptor = acceptor.clone();
             let mut closing = stopped.clone();
