@@ -100,6 +100,9 @@ pub struct Desk {
 #[derive(Default)]
 pub struct Tally {
     pub times: BTreeMap<Op, Vec<Duration>>,
+    /// The same calls' time in the server, as it said (`Server-Timing`):
+    /// the rest is the network, TLS and the callers' own waits.
+    pub server_times: BTreeMap<Op, Vec<Duration>>,
     pub errors: Vec<String>,
     /// Changes made and member pages read (each writes its journal rows).
     pub changes: BTreeMap<Op, i64>,
@@ -110,6 +113,9 @@ impl Tally {
     pub fn add(&mut self, other: Tally) {
         for (op, t) in other.times {
             self.times.entry(op).or_default().extend(t);
+        }
+        for (op, t) in other.server_times {
+            self.server_times.entry(op).or_default().extend(t);
         }
         for (op, n) in other.changes {
             *self.changes.entry(op).or_default() += n;
@@ -373,6 +379,7 @@ pub async fn work(
         match r {
             Ok(v) => {
                 tally.times.entry(op).or_default().push(took);
+                tally.server_times.entry(op).or_default().extend(desk.clients[current].server_time());
                 if op.journaled() {
                     *tally.changes.entry(op).or_default() += 1;
                 }
@@ -474,13 +481,17 @@ pub async fn round<F: std::future::Future<Output = i64>>(
         tally.calls as f64 / elapsed
     );
     for (op, times) in &tally.times {
+        let server = tally.server_times.get(op).map(Vec::as_slice).unwrap_or_default();
         println!(
-            "    {:<17} {:>6} calls, p50 {:>6.2} ms, p99 {:>6.2} ms (target p99 < {} ms)",
+            "    {:<17} {:>6} calls, p50 {:>6.2} ms, p99 {:>6.2} ms (target p99 < {} ms); in the server p50 {:.2}, \
+                p99 {:.2}",
             op.label(),
             times.len(),
             pct(times, 0.5),
             pct(times, 0.99),
-            (r.target_ms)(*op)
+            (r.target_ms)(*op),
+            pct(server, 0.5),
+            pct(server, 0.99)
         );
     }
     let expected: i64 = others

@@ -33,6 +33,8 @@ pub struct Client {
     base: String,
     desk: String,
     token: Mutex<Option<String>>,
+    /// What the server said its last answer took (`Server-Timing`).
+    server_time: Mutex<Option<Duration>>,
 }
 
 fn unavailable(base: &str, detail: impl std::fmt::Display) -> ApiError {
@@ -203,6 +205,13 @@ fn loopback_http(base: &str) -> bool {
         && (host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
 }
 
+/// The duration of `app` in a `Server-Timing` header (`app;dur=3.25`, in ms).
+fn server_timing(header: &str) -> Option<Duration> {
+    let app = header.split(',').map(str::trim).find(|m| m.split(';').next() == Some("app"))?;
+    let ms: f64 = app.split(';').find_map(|p| p.trim().strip_prefix("dur="))?.parse().ok()?;
+    (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
+}
+
 impl Client {
     /// `base`: `https://serveur:8443` (or `http://127.0.0.1:…` on the same machine).
     pub fn new(base: &str, desk: &str, trust: Trust) -> Result<Client, ApiError> {
@@ -224,7 +233,7 @@ impl Client {
             Trust::Pinned(expected) => builder.tls_backend_preconfigured(tls_config(Check::Pinned(expected))?),
         };
         let http = builder.build().map_err(ApiError::internal)?;
-        Ok(Client { http, base, desk: desk.to_string(), token: Mutex::new(None) })
+        Ok(Client { http, base, desk: desk.to_string(), token: Mutex::new(None), server_time: Mutex::new(None) })
     }
 
     /// The HTTPS client (trust as configured) and the server's address: for
@@ -240,6 +249,13 @@ impl Client {
 
     pub fn set_token(&self, token: Option<String>) {
         *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+
+    /// The time the server took for the last answer, as it said
+    /// (`Server-Timing: app;dur=…`): a slow call is then told apart from a
+    /// slow network or a busy caller.
+    pub fn server_time(&self) -> Option<Duration> {
+        self.server_time.lock().ok().and_then(|t| *t)
     }
 
     /// `GET /healthz` and `/api/v1/version`: the server's versions when it answers.
@@ -291,6 +307,9 @@ impl Client {
         }
         let resp = req.send().await.map_err(|e| send_error(&self.base, e))?;
         let status = resp.status();
+        if let Ok(mut t) = self.server_time.lock() {
+            *t = resp.headers().get("server-timing").and_then(|v| v.to_str().ok()).and_then(server_timing);
+        }
         if let Some(t) = resp.headers().get("x-guichet-session").and_then(|v| v.to_str().ok()) {
             self.set_token(Some(t.to_string()));
         }
@@ -395,6 +414,15 @@ mod tests {
             let e =
                 Client::new(refused, "guichet-1", Trust::System).err().unwrap_or_else(|| panic!("{refused} accepted"));
             assert_eq!(e.field.as_deref(), Some("server"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_servers_time_is_read_from_its_header() {
+        assert_eq!(server_timing("app;dur=3.25"), Some(Duration::from_micros(3250)));
+        assert_eq!(server_timing("db;dur=1, app;desc=\"x\";dur=12"), Some(Duration::from_millis(12)));
+        for unread in ["", "app", "db;dur=4", "app;dur=-1", "app;dur=NaN", "app;dur=trois"] {
+            assert_eq!(server_timing(unread), None, "{unread}");
         }
     }
 }

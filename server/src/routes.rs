@@ -49,10 +49,17 @@ pub async fn version(Axum(st): Axum<State>) -> Response {
 /// Headers every answer carries: over HTTPS, HSTS (a browser that has
 /// reached the site once never tries it in plain HTTP again); in the
 /// member's space, `no-store` (his data is never kept in a cache, shared or
-/// his own).
+/// his own); `Server-Timing`, the time the server took from the request's
+/// headers to its answer's, so that a slow answer tells the server's time
+/// from the network's and the caller's own (the benchmarks print both).
 pub async fn answer_headers(tls: bool, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let member_space = req.uri().path().starts_with("/portail/api/");
+    let started = std::time::Instant::now();
     let mut r = next.run(req).await;
+    let took = format!("app;dur={:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    if let Ok(v) = HeaderValue::from_str(&took) {
+        r.headers_mut().insert("server-timing", v);
+    }
     if tls {
         r.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }

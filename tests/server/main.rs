@@ -84,6 +84,9 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     assert_eq!((rows[0].1.as_str(), rows[0].2.as_str()), ("Guichet 3 — accueil siège", "127.0.0.1"));
     let me = desk.call("session_current", json!({})).await.unwrap();
     assert_eq!(me["staff"]["username"], "accueil");
+    // The server says how long it took (Server-Timing); the desk reads it.
+    let took = desk.server_time().expect("the server's time for its answer");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
     // A call that ends after another one locked the session (the window's
     // idle timer) leaves it locked: only the password unlocks it.
     let read_before = guichet_server::sessions::find(t.db.pool(), &token, chrono::Utc::now()).await.unwrap().unwrap();

@@ -179,6 +179,8 @@ async fn the_portal_door_holds_its_cookie_its_form_token_and_each_members_own_sp
     // HSTS on every HTTPS answer; nothing of the member's space in a cache.
     assert_eq!(ours.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
     assert_eq!(ours.headers()[header::CACHE_CONTROL], "no-store");
+    let took = ours.headers()["server-timing"].to_str().unwrap();
+    assert!(took.strip_prefix("app;dur=").is_some_and(|ms| ms.parse::<f64>().is_ok()), "{took}");
     let page = http.get(format!("{base}/portail/")).send().await.unwrap();
     assert_eq!(page.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
     let health = http.get(format!("{base}/healthz")).send().await.unwrap();
