@@ -14,8 +14,7 @@ crate::on_both_backends!(
     every_row_of_an_import_is_chained,
     an_edit_with_its_fingerprint_recomputed_is_found_by_the_seal,
     a_segment_written_before_fingerprints_is_verified_as_written,
-    a_head_rewound_by_hand_is_found_by_its_anchor,
-    rows_journaled_alone_at_once_share_their_transactions
+    a_head_rewound_by_hand_is_found_by_its_anchor
 );
 
 /// Drops the journal's guards, as someone with the database's keys would.
@@ -421,53 +420,4 @@ async fn rows_edited_deleted_or_reordered_by_hand_are_reported(t: TestDb) {
     sqlx::query("DELETE FROM audit_log WHERE seq = 6").execute(pool).await.unwrap();
     let v = w.call(&mut admin, "audit_verify", serde_json::json!({})).await.unwrap();
     assert_eq!(v["breaks"].as_array().unwrap().last().unwrap()["kind"], "truncated");
-}
-
-/// Page reads that come at once are journaled together: each caller's row
-/// is committed when he is answered, they share their transactions, the
-/// chain holds, and a row that cannot be written fails its own caller only.
-async fn rows_journaled_alone_at_once_share_their_transactions(t: TestDb) {
-    use guichet_core::audit::{record_alone, Actor, Change};
-    let postgres = t.kind == crate::support::Kind::Postgres;
-    let w = World::new(t).without_idle_lock().await;
-    let mut readers = tokio::task::JoinSet::new();
-    for i in 0..40 {
-        let db = w.t.db.clone();
-        // A NUL in a text: PostgreSQL refuses it, SQLite keeps it.
-        let id = if i == 17 { "dix\0sept".to_string() } else { format!("lu-{i}") };
-        readers.spawn(async move {
-            let read = Change::on("member.read", "member", &id);
-            let written = record_alone(&db, chrono::Utc::now(), &Actor::process("test"), read).await;
-            let there: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity_id = $1")
-                .bind(&id)
-                .fetch_one(db.pool())
-                .await
-                .unwrap_or(-1);
-            (i, written, there)
-        });
-    }
-    let mut answers = readers.join_all().await;
-    answers.sort_by_key(|(i, _, _)| *i);
-    for (i, written, there) in &answers {
-        if *i == 17 && postgres {
-            // Nor can it be looked for (`there` is -1): the others' rows are.
-            let e = written.as_ref().expect_err("PostgreSQL keeps no NUL in a text");
-            assert_eq!(e.code, guichet_core::error::ErrorCode::Internal, "{e:?}");
-        } else {
-            assert!(written.is_ok(), "row {i}: {written:?}");
-            assert_eq!(*there, 1, "row {i} committed when its caller is answered");
-        }
-    }
-    if postgres {
-        let transactions: i64 = sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT xmin::text) FROM audit_log WHERE action = 'member.read' AND entity_id LIKE 'lu-%'",
-        )
-        .fetch_one(w.t.db.pool())
-        .await
-        .unwrap();
-        assert!(transactions < 39, "39 rows in {transactions} transactions");
-    }
-    let mut admin = Caller::System { os_user: "test".into() };
-    let v = w.call(&mut admin, "audit_verify", json!({})).await.unwrap();
-    assert_eq!((v["intact"].as_bool(), v["unchained"].as_i64()), (Some(true), Some(0)), "{v}");
 }

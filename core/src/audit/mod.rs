@@ -7,13 +7,10 @@
 //! Its rooms: who acts ([`actor`]), writing ([`write`], large writes as
 //! [`segments`]), the hash chain and its head ([`chain`]), verification
 //! ([`verify`], segments in `segments_check`), anchors kept outside the
-//! database ([`anchor`]), listing (`listing`), its tables by year
-//! ([`years`]), rows journaled alone written together when they come
-//! together (`alone`), refusals at the portal's doors written in batches
-//! ([`deferred`]).
+//! database ([`anchor`]), listing (`listing`), its tables by year ([`years`]), refusals at the portal's doors
+//! written in batches ([`deferred`]).
 
 pub mod actor;
-pub(crate) mod alone;
 pub mod anchor;
 pub mod chain;
 pub mod deferred;

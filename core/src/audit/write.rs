@@ -45,16 +45,17 @@ impl<'a> Change<'a> {
 }
 
 /// Appends one row in a transaction of its own: a consultation, a refusal,
-/// a change made outside the database (a backup, a logout). It is committed
-/// when this returns; rows that come at once share a transaction
-/// ([`super::alone`]).
+/// a change made outside the database (a backup, a logout).
 pub async fn record_alone(
     db: &crate::storage::Db,
     at: DateTime<Utc>,
     actor: &Actor,
     change: Change<'_>,
 ) -> ApiResult<()> {
-    super::alone::record(db, at, actor, change).await
+    let mut tx = db.begin().await?;
+    record(&mut tx, at, actor, change).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Appends one row inside the caller's transaction.
@@ -111,17 +112,10 @@ impl<'a> From<Change<'a>> for Entry<'a> {
     }
 }
 
-/// A row of the main chain to write: when, by whom, what.
-pub(super) struct Row<'c> {
-    pub when: &'c str,
-    pub actor: &'c Actor,
-    pub entry: Entry<'c>,
-}
-
-/// One journal row as written: the row, its place and its hash; the hash
+/// One journal row as written: the entry, its place and its hash; the hash
 /// before it is the previous row's (`None` for the first: the start given).
 struct Written<'c> {
-    row: Row<'c>,
+    entry: Entry<'c>,
     place: i64,
     prev: Option<chain::Hex>,
     hash: chain::Hex,
@@ -154,13 +148,19 @@ pub(super) fn content<'a>(
 /// Hashes rows for places `first`, `first + 1`… of the main chain, each over
 /// its content and the hash before it, the first over `start`; the rows and
 /// the last hash.
-fn hash_rows<'c>(to_write: Vec<Row<'c>>, first: i64, start: &str) -> (Vec<Written<'c>>, String) {
-    let mut rows: Vec<Written<'_>> = Vec::with_capacity(to_write.len());
+fn hash_rows<'c>(
+    when: &str,
+    actor: &Actor,
+    entries: Vec<Entry<'c>>,
+    first: i64,
+    start: &str,
+) -> (Vec<Written<'c>>, String) {
+    let mut rows: Vec<Written<'_>> = Vec::with_capacity(entries.len());
     let mut prev: Option<chain::Hex> = None;
-    for (row, place) in to_write.into_iter().zip(first..) {
-        let follows = prev.as_ref().map_or(start, chain::Hex::as_str);
-        let hash = chain::hash_hex(&content(row.when, row.actor, &row.entry, place, follows));
-        rows.push(Written { row, place, prev, hash });
+    for (entry, place) in entries.into_iter().zip(first..) {
+        let hash =
+            chain::hash_hex(&content(when, actor, &entry, place, prev.as_ref().map_or(start, chain::Hex::as_str)));
+        rows.push(Written { entry, place, prev, hash });
         prev = Some(hash);
     }
     let last = prev.map_or_else(|| start.to_string(), |h| h.as_str().to_string());
@@ -168,7 +168,14 @@ fn hash_rows<'c>(to_write: Vec<Row<'c>>, first: i64, start: &str) -> (Vec<Writte
 }
 
 /// Inserts rows of the main chain, `start` being the hash before the first.
-async fn insert_chained(tx: &mut Transaction<'static, Any>, rows: &[Written<'_>], start: &str) -> ApiResult<()> {
+async fn insert_chained(
+    tx: &mut Transaction<'static, Any>,
+    when: &str,
+    actor: &Actor,
+    rows: &[Written<'_>],
+    start: &str,
+) -> ApiResult<()> {
+    let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
     crate::storage::batch::insert_rows(
         tx,
         "audit_log",
@@ -189,16 +196,14 @@ async fn insert_chained(tx: &mut Transaction<'static, Any>, rows: &[Written<'_>]
         ],
         rows,
         |v, w| {
-            let (actor, entry) = (w.row.actor, &w.row.entry);
-            let origin = actor.origin.as_ref().map(|o| (o.desk.as_str(), o.remote_addr.as_str()));
-            v.push(w.row.when)
+            v.push(when)
                 .push(actor.staff_id)
                 .push(actor.name.as_str())
-                .push(entry.action)
-                .push(entry.entity_type)
-                .push(entry.entity_id.as_deref())
-                .push(entry.before.as_deref())
-                .push(entry.after.as_deref())
+                .push(w.entry.action)
+                .push(w.entry.entity_type)
+                .push(w.entry.entity_id.as_deref())
+                .push(w.entry.before.as_deref())
+                .push(w.entry.after.as_deref())
                 .push(w.place)
                 .push(w.prev.as_ref().map_or(start, chain::Hex::as_str))
                 .push(w.hash.as_str())
@@ -217,17 +222,11 @@ pub(super) async fn write_chained(
     actor: &Actor,
     entries: Vec<Entry<'_>>,
 ) -> ApiResult<()> {
-    write_rows(tx, entries.into_iter().map(|entry| Row { when, actor, entry }).collect()).await
-}
-
-/// Rows in the main chain, each with its own time and author (rows journaled
-/// alone, written together).
-pub(super) async fn write_rows(tx: &mut Transaction<'static, Any>, rows: Vec<Row<'_>>) -> ApiResult<()> {
-    if rows.is_empty() {
+    if entries.is_empty() {
         return Ok(());
     }
-    let (first, prev) = chain::reserve(tx, rows.len() as i64).await?;
-    let (rows, last) = hash_rows(rows, first, &prev);
-    insert_chained(tx, &rows, &prev).await?;
+    let (first, prev) = chain::reserve(tx, entries.len() as i64).await?;
+    let (rows, last) = hash_rows(when, actor, entries, first, &prev);
+    insert_chained(tx, when, actor, &rows, &prev).await?;
     chain::advance(tx, &last).await
 }

@@ -55,8 +55,6 @@ pub struct Db {
     pub(crate) counts_compacted: Arc<AtomicI64>,
     /// The portal's refusals waiting for their batch in the journal.
     pub(crate) deferred: Arc<crate::audit::deferred::Deferred>,
-    /// The rows journaled alone waiting for their batch (`audit::alone`).
-    pub(crate) alone: Arc<crate::audit::alone::Alone>,
     /// The years this process has seen open (`crate::years::ensure_open`).
     pub(crate) open_years: Arc<std::sync::Mutex<std::collections::BTreeSet<i32>>>,
     /// The file of the key of the members' codes, when given ([`Db::code_key`]).
@@ -222,7 +220,6 @@ impl Db {
             counts_compacted: Arc::default(),
             open_years: Arc::default(),
             deferred: Arc::default(),
-            alone: Arc::default(),
             code_key_file: None,
             code_key: Arc::default(),
         }
