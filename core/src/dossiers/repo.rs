@@ -36,6 +36,16 @@ pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.form_number, d.member_id
      FROM dossiers d JOIN members m ON m.id = +d.member_id JOIN beneficiaries b ON b.id = +d.beneficiary_id \
      LEFT JOIN staff s ON s.id = d.assigned_to LEFT JOIN urns u ON u.id = d.urn_id";
 
+/// [`DOSSIER_SELECT`] with `more` columns (none when empty) and its
+/// dossiers read from `from` under the alias `d`: a year's table set apart,
+/// or every year's (`crate::years::with_years_as`).
+pub(crate) fn dossier_select_from(from: &str, more: &str) -> String {
+    const FROM: &str = " FROM dossiers d ";
+    debug_assert!(DOSSIER_SELECT.contains(FROM), "DOSSIER_SELECT reads its dossiers as `d`");
+    let columns = if more.is_empty() { String::new() } else { format!(", {more}") };
+    DOSSIER_SELECT.replacen(FROM, &format!("{columns} FROM {from} "), 1)
+}
+
 fn date(r: &AnyRow, col: &str) -> ApiResult<Option<NaiveDate>> {
     time::row_date(r, col)
 }
@@ -113,7 +123,7 @@ pub async fn get(pool: &AnyPool, id: i64) -> ApiResult<Option<Dossier>> {
         Some(r) => Some(r),
         None => match crate::years::table_apart(&mut *pool.acquire().await?, "dossiers", id).await? {
             Some(table) => {
-                let select = DOSSIER_SELECT.replacen("FROM dossiers d ", &format!("FROM {table} d "), 1);
+                let select = dossier_select_from(&format!("{table} d"), "");
                 sqlx::query(&format!("{select} WHERE d.id = $1")).bind(id).fetch_optional(pool).await?
             }
             None => None,

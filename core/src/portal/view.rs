@@ -313,13 +313,10 @@ async fn his_dossiers(pool: &sqlx::AnyPool, member_id: i64) -> ApiResult<Vec<sql
         crate::years::with_years_as("dossiers", &apart, "x"),
         crate::years::with_years_as("care_lines", &apart, "cl"),
     );
-    let select = dossiers::DOSSIER_SELECT.replacen(
-        " FROM dossiers d ",
-        &format!(
-            ", d.amo_due, d.fund_name, d.mutual_pays_amo, d.fund_paid_on, d.total_remainder, \
-                d.payment_return_reason, l.by_fund, l.by_mutual FROM {d} "
-        ),
-        1,
+    let select = dossiers::dossier_select_from(
+        &d,
+        "d.amo_due, d.fund_name, d.mutual_pays_amo, d.fund_paid_on, d.total_remainder, d.payment_return_reason, \
+            l.by_fund, l.by_mutual",
     );
     let sql = format!(
         "{select} LEFT JOIN (SELECT cl.dossier_id, CAST(SUM(cl.paid_by_fund) AS BIGINT) AS by_fund, \
