@@ -19,6 +19,7 @@ use support::{count, Kind, TestDb};
 
 crate::on_both_backends!(
     sessions_live_in_the_database_and_end_on_every_desk,
+    a_desks_activity_is_written_by_steps_and_its_idle_lock_holds,
     files_travel_as_bodies_never_as_paths,
     bad_requests_are_refused_at_the_door,
     the_first_administrator_of_a_new_site_gets_a_session,
@@ -174,6 +175,54 @@ async fn sessions_live_in_the_database_and_end_on_every_desk(t: TestDb) {
     let e = desk.call("setup_status", json!({})).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Unavailable);
     assert!(e.message.starts_with("Le serveur Guichet (https://127.0.0.1:"), "{}", e.message);
+}
+
+/// The stored activity of a desk's session, as the server reads it.
+async fn stored_activity(db: &Db) -> chrono::DateTime<chrono::Utc> {
+    let at: String = sqlx::query_scalar("SELECT last_activity FROM server_sessions WHERE ended_at IS NULL")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    chrono::DateTime::parse_from_rfc3339(&at).unwrap().to_utc()
+}
+
+async fn set_activity(db: &Db, at: chrono::DateTime<chrono::Utc>) {
+    sqlx::query("UPDATE server_sessions SET last_activity = $1 WHERE ended_at IS NULL")
+        .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+/// A desk's calls write its session's activity once it has moved by a step
+/// (30 s), not at every call; the idle lock still counts from it.
+async fn a_desks_activity_is_written_by_steps_and_its_idle_lock_holds(t: TestDb) {
+    staff(&t.db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = server(&t.db, dir.path(), |_| {}).await;
+    let desk = client(&s, "Guichet 1");
+    login(&desk, "accueil", ADMIN).await;
+    let opened = stored_activity(&t.db).await;
+    for _ in 0..3 {
+        desk.call("session_current", json!({})).await.unwrap();
+    }
+    assert_eq!(stored_activity(&t.db).await, opened, "calls within a step write nothing");
+    // A step later, the next call writes its time.
+    let now = chrono::Utc::now();
+    set_activity(&t.db, now - chrono::Duration::seconds(31)).await;
+    desk.call("session_current", json!({})).await.unwrap();
+    let written = stored_activity(&t.db).await;
+    assert!(written >= now && written - now < chrono::Duration::seconds(60), "{written} against {now}");
+    // Idle past the lock's minutes (15 by default): the desk is locked,
+    // and the journal says so.
+    set_activity(&t.db, chrono::Utc::now() - chrono::Duration::minutes(16)).await;
+    let e = desk.call("member_search", json!({"query": "x"})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("session_locked"), "{e:?}");
+    assert_eq!(count(&t.db, "audit_log WHERE action = 'session.locked'").await, 1);
+    let e = desk.call("session_current", json!({})).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("session_locked"), "stays locked: {e:?}");
+    desk.call("session_unlock", json!({"password": ADMIN})).await.unwrap();
+    desk.call("member_search", json!({"query": "x"})).await.unwrap();
 }
 
 async fn files_travel_as_bodies_never_as_paths(t: TestDb) {
