@@ -111,10 +111,10 @@ async fn run(url: &str) {
     let to_pay = sized(200_000.0);
     year::liquidated(&db, &cycle, members, to_pay).await;
     sqlx::query("VACUUM ANALYZE").execute(db.pool()).await.unwrap();
-    // The fill and its vacuum leave gigabytes written but not yet on disk; a
-    // site's morning does not begin under them. At scale 0.3, left to the
-    // kernel's writeback during the load, they stalled every commit for a
-    // second (p99 of every operation 550–750 ms).
+    // The fill and its vacuum leave writes not yet on disk (550 MB in the
+    // kernel at scale 0.3); a site's morning does not begin under them. At
+    // that scale, one run without this had a stall of a second during the
+    // load (p99 of every operation 550–750 ms); the next, with it, had none.
     let flushing = Instant::now();
     sqlx::query("CHECKPOINT").execute(db.pool()).await.unwrap();
     println!("  the fill's writes flushed to disk (CHECKPOINT) in {:.0} s", flushing.elapsed().as_secs_f64());
