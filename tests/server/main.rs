@@ -183,12 +183,12 @@ async fn stored_activity(db: &Db) -> chrono::DateTime<chrono::Utc> {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    chrono::DateTime::parse_from_rfc3339(&at).unwrap().to_utc()
+    guichet_core::storage::time::parse_ts(&at).unwrap()
 }
 
 async fn set_activity(db: &Db, at: chrono::DateTime<chrono::Utc>) {
     sqlx::query("UPDATE server_sessions SET last_activity = $1 WHERE ended_at IS NULL")
-        .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .bind(guichet_core::storage::time::ts(at))
         .execute(db.pool())
         .await
         .unwrap();
