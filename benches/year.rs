@@ -89,6 +89,24 @@ async fn database_size(db: &Db) -> f64 {
     bytes as f64 / 1e9
 }
 
+/// Where the database's bytes go: the largest tables (a partitioned one
+/// with all its years), each with its indexes apart (what a site's disk pays for a year).
+async fn space_by_table(db: &Db) {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT COALESCE(pg_partition_root(c.oid), c.oid)::regclass::text AS name, \
+         SUM(pg_table_size(c.oid))::bigint, SUM(pg_indexes_size(c.oid))::bigint FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind = 'r' AND n.nspname = current_schema() \
+         GROUP BY 1 ORDER BY SUM(pg_total_relation_size(c.oid)) DESC LIMIT 8",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    for (name, table, indexes) in rows {
+        println!("    {name:<24} table {:>6.2} GB, indexes {:>6.2} GB", table as f64 / 1e9, indexes as f64 / 1e9);
+    }
+}
+
 async fn run(url: &str) {
     let scale: f64 = env("BENCH_SCALE", 1.0);
     let sized = |n: f64| ((n * scale).round() as usize).max(1_000);
@@ -124,6 +142,7 @@ async fn run(url: &str) {
         started.elapsed().as_secs_f64(),
         database_size(&db).await
     );
+    space_by_table(&db).await;
 
     // The desks' morning and the members' spaces (not measured).
     let (prepared, per_liquidation) = morning(&api, &db, n_desks, 40, members).await;
