@@ -243,3 +243,47 @@ async fn the_command_layer_answers_any_json() {
     }
     eprintln!("command layer: {cases} requests, no panic, no internal error");
 }
+
+/// What random JSON reaches only by chance (`member_rights {"member_id": 0}`
+/// did, once in many runs): every operation asked about a record that does
+/// not exist, by each name an id goes by, alone or with a version. The
+/// answer is a refusal in French, never an internal error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_refuses_an_unknown_id_in_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&format!("sqlite://{}", dir.path().join("ids.sqlite3").display())).await.unwrap();
+    let api = Api::new(db);
+    let mut sys = Caller::System { os_user: "fuzz".into() };
+    for line in std::fs::read_to_string(corpus("json").join("requests.jsonl")).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let _ = api.call(&mut sys, v["op"].as_str().unwrap(), v["request"].clone()).await;
+    }
+    let keys = [
+        "id",
+        "member_id",
+        "beneficiary_id",
+        "dossier_id",
+        "grant_id",
+        "urn_id",
+        "request_id",
+        "provider_id",
+        "batch_id",
+        "collection_id",
+    ];
+    let mut refused = 0;
+    for op in guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| *n != "session_logout") {
+        for key in keys {
+            for id in [0i64, -1, 987_654_321] {
+                for request in [json!({ key: id }), json!({ key: id, "version": 1 })] {
+                    let mut caller = Caller::System { os_user: "fuzz".into() };
+                    if let Err(e) = api.call(&mut caller, op, request.clone()).await {
+                        assert!(e.code != ErrorCode::Internal, "{op} {request}: internal error");
+                        assert!(!e.message.is_empty(), "{op} {request}: no message");
+                        refused += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(refused > 1_000, "only {refused} refusals: the sweep did not reach the operations");
+}

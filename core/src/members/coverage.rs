@@ -175,8 +175,9 @@ impl Coverage {
     pub async fn read(c: &mut sqlx::AnyConnection, member_id: i64) -> ApiResult<Coverage> {
         let m = sqlx::query("SELECT end_date, deceased_on FROM members WHERE id = $1")
             .bind(member_id)
-            .fetch_one(&mut *c)
-            .await?;
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("Aucun adhérent n° {member_id}.")))?;
         let rows = sqlx::query(
             "SELECT id, relation, first_name, birth_date, coverage_start, coverage_end, disabled_since, amo_fund, \
                 fund_insured_name, fund_insured_number FROM beneficiaries WHERE member_id = $1",

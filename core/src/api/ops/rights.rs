@@ -3,7 +3,7 @@
 
 use crate::api::{Ctx, Operation};
 use crate::auth::Permission;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::members::coverage::{self, BeneficiaryCoverage, Coverage, CoverageRule, Suspension};
 use crate::members::rights::{self, DeathInput, DisabilityInput, FundInput, SchoolingInput, SuspensionInput};
 use chrono::NaiveDate;
@@ -29,10 +29,11 @@ pub async fn member_rights(ctx: &Ctx<'_>, member_id: i64) -> ApiResult<MemberRig
 }
 
 async fn member_of_beneficiary(ctx: &Ctx<'_>, beneficiary_id: i64) -> ApiResult<i64> {
-    Ok(sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1")
+    sqlx::query_scalar("SELECT member_id FROM beneficiaries WHERE id = $1")
         .bind(beneficiary_id)
-        .fetch_one(ctx.db().pool())
-        .await?)
+        .fetch_optional(ctx.db().pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Aucun bénéficiaire n° {beneficiary_id}.")))
 }
 
 pub struct MemberDeathRecord;
