@@ -90,4 +90,12 @@ start_xvfb() {
 }
 
 # The workspace's version (Cargo.toml), as the packages and `guichet --version` carry it.
+# A command as the postgres user, on the cluster the tests chose (PGPORT, set by
+# scripts/test.sh: a machine may run more than one).
+as_postgres() {
+  local env=()
+  [ -n "${PGPORT:-}" ] && env=(env "PGPORT=$PGPORT")
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "${env[@]}" "$@"; else sudo -u postgres "${env[@]}" "$@"; fi
+}
+
 workspace_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1; }

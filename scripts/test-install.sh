@@ -17,7 +17,6 @@ cd "$ROOT"
 (cd dist && sha256sum --quiet -c SHA256SUMS)
 VERSION=$(workspace_version)
 fail() { echo "ÉCHEC : $*" >&2; exit 1; }
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 
 WORK=$(mktemp -d /tmp/guichet-install-XXXXXX)
 SERVER_PID=""; XVFB_PID=""; DB=""; ROLE=""

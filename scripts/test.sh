@@ -24,13 +24,15 @@ disk_report() {
 disk_report "start"
 
 # --- PostgreSQL: the Debian cluster, a test role, a clean slate -------------
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 start_postgres() {
   if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
     $SUDO pg_createcluster 15 main >/dev/null
   fi
-  local ver name
-  read -r ver name _ < <(pg_lsclusters -h | head -n1)
+  # Debian's own cluster ("main") where there is one, else the first listed.
+  local ver name port cluster
+  cluster=$(pg_lsclusters -h | awk '$2 == "main"' | head -n1)
+  read -r ver name port _ <<< "${cluster:-$(pg_lsclusters -h | head -n1)}"
+  export PGPORT=$port
   $SUDO pg_ctlcluster "$ver" "$name" start 2>/dev/null || true
   for _ in $(seq 1 30); do as_postgres pg_isready -q && break; sleep 1; done
   as_postgres psql -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -51,8 +53,6 @@ SQL
   # Application roles left by earlier runs of the server tests.
   as_postgres psql -tAc "SELECT rolname FROM pg_roles WHERE rolname LIKE 'app\_%'" \
     | while read -r role; do as_postgres psql -qc "DROP ROLE IF EXISTS \"$role\"" || true; done
-  local port
-  port=$(pg_lsclusters -h | awk 'NR==1 {print $3}')
   export GUICHET_TEST_POSTGRES_URL="postgres://guichet_test:guichet_test@127.0.0.1:${port}/postgres"
 }
 start_postgres
