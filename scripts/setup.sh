@@ -89,7 +89,6 @@ start_xvfb() {
   fi
 }
 
-# The workspace's version (Cargo.toml), as the packages and `guichet --version` carry it.
 # A command as the postgres user, on the cluster the tests chose (PGPORT, set by
 # scripts/test.sh: a machine may run more than one).
 as_postgres() {
@@ -98,4 +97,5 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "${env[@]}" "$@"; else sudo -u postgres "${env[@]}" "$@"; fi
 }
 
+# The workspace's version (Cargo.toml), as the packages and `guichet --version` carry it.
 workspace_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1; }

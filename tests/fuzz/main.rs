@@ -200,19 +200,25 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_command_layer_answers_any_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&format!("sqlite://{}", dir.path().join("fuzz.sqlite3").display())).await.unwrap();
+/// A desk's SQLite file in `dir` with something to find: the seed
+/// requests' member, urn and collection.
+async fn seeded(dir: &Path) -> Api {
+    let db = Db::open(&format!("sqlite://{}", dir.join("fuzz.sqlite3").display())).await.unwrap();
     let api = Api::new(db);
-    let out = dir.path().join("written");
-    std::fs::create_dir_all(&out).unwrap();
     let mut sys = Caller::System { os_user: "fuzz".into() };
-    // Something to find: a member, an urn and a collection.
     for line in std::fs::read_to_string(corpus("json").join("requests.jsonl")).unwrap().lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         let _ = api.call(&mut sys, v["op"].as_str().unwrap(), v["request"].clone()).await;
     }
+    api
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_layer_answers_any_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = seeded(dir.path()).await;
+    let out = dir.path().join("written");
+    std::fs::create_dir_all(&out).unwrap();
     let names: Vec<&'static str> =
         guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| !matches!(*n, "session_logout")).collect();
     let seeds: Vec<Value> = std::fs::read_to_string(corpus("json").join("requests.jsonl"))
@@ -251,13 +257,7 @@ async fn the_command_layer_answers_any_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_an_unknown_id_in_french() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&format!("sqlite://{}", dir.path().join("ids.sqlite3").display())).await.unwrap();
-    let api = Api::new(db);
-    let mut sys = Caller::System { os_user: "fuzz".into() };
-    for line in std::fs::read_to_string(corpus("json").join("requests.jsonl")).unwrap().lines() {
-        let v: Value = serde_json::from_str(line).unwrap();
-        let _ = api.call(&mut sys, v["op"].as_str().unwrap(), v["request"].clone()).await;
-    }
+    let api = seeded(dir.path()).await;
     let keys = [
         "id",
         "member_id",
