@@ -13,6 +13,7 @@
 #     BENCH_SCALE=1 cargo bench --bench year
 #   sudo benches/compressed-postgres.sh stop       # stop, unmount, free the file
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
 
 image=${IMAGE:-/srv/pgbtrfs.img}
 mnt=${MOUNT:-/srv/btrfs}
@@ -29,7 +30,7 @@ if [ "${1:-}" = stop ]; then
   exit 0
 fi
 
-command -v mkfs.btrfs > /dev/null || apt-get install -y btrfs-progs btrfs-compsize
+command -v mkfs.btrfs > /dev/null || $SUDO apt-get install -y btrfs-progs btrfs-compsize
 mkdir -p "$mnt"
 if ! mountpoint -q "$mnt"; then
   [ -e "$image" ] || { truncate -s 240G "$image" && mkfs.btrfs -q "$image"; }
@@ -49,11 +50,5 @@ if [ ! -d "$data" ]; then
   mv "$data.new" "$data"
 fi
 pg_ctlcluster 15 "$cluster" start 2> /dev/null || true
-runuser -u postgres -- psql -p 5433 -qc "
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guichet_test') THEN
-    CREATE ROLE guichet_test LOGIN CREATEDB CREATEROLE PASSWORD 'guichet_test';
-  END IF;
-END \$\$;
-GRANT pg_checkpoint TO guichet_test;"
+PGPORT=5433 make_test_role
 compsize -x "$data" 2> /dev/null | sed -n '2,3p' || true

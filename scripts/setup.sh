@@ -2,7 +2,7 @@
 # Installs what Guichet needs on Debian 12 when it is missing: the WebKitGTK
 # build libraries, Xvfb and WebKitWebDriver, poppler (PDF checks), PostgreSQL,
 # a mail server for the tests of the messages (aiosmtpd), the French locale,
-# the UI's npm packages and tauri-driver. Sourced by start.sh and test.sh.
+# the UI's npm packages and tauri-driver. Sourced by the scripts that need them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -95,6 +95,22 @@ as_postgres() {
   local env=()
   [ -n "${PGPORT:-}" ] && env=(env "PGPORT=$PGPORT")
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "${env[@]}" "$@"; else sudo -u postgres "${env[@]}" "$@"; fi
+}
+
+# The role the tests and the benchmarks log in as, on the cluster of PGPORT.
+make_test_role() {
+  as_postgres psql -q -v ON_ERROR_STOP=1 <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guichet_test') THEN
+    CREATE ROLE guichet_test LOGIN CREATEDB PASSWORD 'guichet_test';
+  END IF;
+END $$;
+-- The members benchmark checkpoints after filling, so that the server's own
+-- checkpoint does not write a million rows behind the timed searches.
+GRANT pg_checkpoint TO guichet_test;
+-- The server tests create the application role a Guichet server runs with.
+ALTER ROLE guichet_test CREATEROLE;
+SQL
 }
 
 # The workspace's version (Cargo.toml), as the packages and `guichet --version` carry it.

@@ -35,18 +35,7 @@ start_postgres() {
   export PGPORT=$port
   $SUDO pg_ctlcluster "$ver" "$name" start 2>/dev/null || true
   for _ in $(seq 1 30); do as_postgres pg_isready -q && break; sleep 1; done
-  as_postgres psql -q -v ON_ERROR_STOP=1 <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guichet_test') THEN
-    CREATE ROLE guichet_test LOGIN CREATEDB PASSWORD 'guichet_test';
-  END IF;
-END $$;
--- The members benchmark checkpoints after filling, so that the server's own
--- checkpoint does not write a million rows behind the timed searches.
-GRANT pg_checkpoint TO guichet_test;
--- The server tests create the application role a Guichet server runs with.
-ALTER ROLE guichet_test CREATEROLE;
-SQL
+  make_test_role
   # Databases left by earlier runs.
   as_postgres psql -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'guichet_t_%'" \
     | while read -r db; do as_postgres dropdb --if-exists "$db" || true; done

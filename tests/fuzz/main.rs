@@ -213,14 +213,18 @@ async fn seeded(dir: &Path) -> Api {
     api
 }
 
+/// Every operation but the logout, which would end the caller's session.
+fn operations() -> Vec<&'static str> {
+    guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| *n != "session_logout").collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_layer_answers_any_json() {
     let dir = tempfile::tempdir().unwrap();
     let api = seeded(dir.path()).await;
     let out = dir.path().join("written");
     std::fs::create_dir_all(&out).unwrap();
-    let names: Vec<&'static str> =
-        guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| !matches!(*n, "session_logout")).collect();
+    let names = operations();
     let seeds: Vec<Value> = std::fs::read_to_string(corpus("json").join("requests.jsonl"))
         .unwrap()
         .lines()
@@ -271,7 +275,7 @@ async fn every_operation_refuses_an_unknown_id_in_french() {
         "collection_id",
     ];
     let mut refused = 0;
-    for op in guichet_core::api::ops::all().iter().map(|o| o.name).filter(|n| *n != "session_logout") {
+    for op in operations() {
         for key in keys {
             for id in [0i64, -1, 987_654_321] {
                 for request in [json!({ key: id }), json!({ key: id, "version": 1 })] {
