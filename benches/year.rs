@@ -20,7 +20,9 @@
 //! 100,000 reads do not); `BENCH_SECONDS` (60), `BENCH_DESKS` (50),
 //! `BENCH_PORTAL` (200), `BENCH_THINK_MS` (250, a desk's pause between two
 //! calls) and `BENCH_PORTAL_THINK_MS` (5,000, a member reading his page)
-//! shape the load.
+//! shape the load. `BENCH_JOURNAL_INDEXES=after` sets the journal's read
+//! indexes aside while the year is written and builds them after it, at the
+//! density they have when grown (for a national fill on a slow disk).
 
 #[path = "support/desks.rs"]
 mod desks;
@@ -125,9 +127,17 @@ async fn run(url: &str) {
     let work = tempfile::tempdir().unwrap();
     year::import_roster(&api, work.path(), members).await;
     let cycle = year::cycle(&api, &db).await;
+    let later = std::env::var("BENCH_JOURNAL_INDEXES").is_ok_and(|v| v == "after");
+    let aside = match later {
+        true => Some(year::ReadIndexes::set_aside(&db).await),
+        false => None,
+    };
     year::fill_year(&db, &cycle, members, dossiers, hot_reads).await;
     let to_pay = sized(200_000.0);
     year::liquidated(&db, &cycle, members, to_pay).await;
+    if let Some(aside) = aside {
+        aside.rebuild(&db).await;
+    }
     sqlx::query("VACUUM ANALYZE").execute(db.pool()).await.unwrap();
     // The fill and its vacuum leave writes not yet on disk (550 MB in the
     // kernel at scale 0.3); a site's morning does not begin under them. At

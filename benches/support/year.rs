@@ -613,3 +613,86 @@ impl Portal {
         }
     }
 }
+
+/// The journal's indexes that serve only reads (a record's history, the
+/// journal screen's filters). The chain's own (its places, its segments, the
+/// primary key) are not among them: the journal's triggers and the
+/// verification read those while the year is written.
+const READ_INDEXES: [&str; 5] =
+    ["audit_log_entity", "audit_log_changes", "audit_log_actor", "audit_log_action", "audit_log_at"];
+
+/// How full the rebuilt indexes' leaves are, in percent. Grown row by row,
+/// the same indexes were measured 51–54 % full (`pgstatindex` at 43 million
+/// rows: each insert lands inside an action's, an actor's or a record's
+/// range, and a leaf split there leaves two halves); built in one sorted pass
+/// they would be 90 % full, smaller and quicker to read than a site's.
+const GROWN_FILL: u32 = 50;
+
+/// The journal's read indexes, set aside while a year is written in bulk
+/// (`BENCH_JOURNAL_INDEXES=after`). Past about 5 million dossiers they no
+/// longer fit in memory, and every journal row written then waits for the
+/// leaves it lands on to be read from disk: the national fill ran at about
+/// 1,000 dossiers a second, close to three hours (`benches/README.md`).
+pub struct ReadIndexes {
+    /// Each index's name and definition, as the schema holds them.
+    definitions: Vec<(String, String)>,
+}
+
+impl ReadIndexes {
+    pub async fn set_aside(db: &Db) -> ReadIndexes {
+        let mut definitions = vec![];
+        for name in READ_INDEXES {
+            let def: String = sqlx::query_scalar(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1",
+            )
+            .bind(name)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            sqlx::query(&format!("DROP INDEX {name}")).execute(db.pool()).await.unwrap();
+            definitions.push((name.to_string(), def));
+        }
+        ReadIndexes { definitions }
+    }
+
+    /// Builds them again with the schema's definitions: on the journal itself
+    /// (so a year opened later gets them as the migrations made them), and on
+    /// each year's partition at the density of grown indexes ([`GROWN_FILL`]),
+    /// attached to it. Prints how long it took.
+    pub async fn rebuild(self, db: &Db) {
+        let t = Instant::now();
+        let mut conn = db.pool().acquire().await.unwrap();
+        sqlx::query("SET maintenance_work_mem = '2GB'").execute(&mut *conn).await.unwrap();
+        let years: Vec<String> = sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'audit_log'::regclass ORDER BY 1",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        for (name, def) in self.definitions {
+            // PostgreSQL gives a partitioned index's definition on the table alone.
+            let on = " ON ONLY public.audit_log ";
+            assert!(def.contains(on), "{def}");
+            sqlx::query(&def).execute(&mut *conn).await.unwrap();
+            for year in &years {
+                let part = format!("{year}_{}", name.trim_start_matches("audit_log_"));
+                let (head, filter) = match def.split_once(" WHERE ") {
+                    Some((head, filter)) => (head, format!(" WHERE {filter}")),
+                    None => (def.as_str(), String::new()),
+                };
+                let built = head.replacen(&format!("INDEX {name}{on}"), &format!("INDEX {part} ON public.{year} "), 1);
+                assert_ne!(built, head, "{def}");
+                sqlx::query(&format!("{built} WITH (fillfactor = {GROWN_FILL}){filter}"))
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("ALTER INDEX {part} RESET (fillfactor)")).execute(&mut *conn).await.unwrap();
+                sqlx::query(&format!("ALTER INDEX {name} ATTACH PARTITION {part}")).execute(&mut *conn).await.unwrap();
+            }
+            println!("    {name} built again ({:.0} s)", t.elapsed().as_secs_f64());
+        }
+        sqlx::query("RESET maintenance_work_mem").execute(&mut *conn).await.unwrap();
+        println!("  the journal's read indexes built again in {:.0} s", t.elapsed().as_secs_f64());
+    }
+}
