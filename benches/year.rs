@@ -127,8 +127,7 @@ async fn run(url: &str) {
     let work = tempfile::tempdir().unwrap();
     year::import_roster(&api, work.path(), members).await;
     let cycle = year::cycle(&api, &db).await;
-    let later = std::env::var("BENCH_JOURNAL_INDEXES").is_ok_and(|v| v == "after");
-    let aside = match later {
+    let aside = match std::env::var("BENCH_JOURNAL_INDEXES").is_ok_and(|v| v == "after") {
         true => Some(year::ReadIndexes::set_aside(&db).await),
         false => None,
     };

@@ -615,9 +615,10 @@ impl Portal {
 }
 
 /// The journal's indexes that serve only reads (a record's history, the
-/// journal screen's filters). The chain's own (its places, its segments, the
-/// primary key) are not among them: the journal's triggers and the
-/// verification read those while the year is written.
+/// journal screen's filters). The chain's own stay: the journal's triggers
+/// read its places (`audit_log_seq`) for each row written, and the primary
+/// key and the segments' index grow at their right edge, in the order the
+/// rows are written, where an insert never waits for a leaf to be read.
 const READ_INDEXES: [&str; 5] =
     ["audit_log_entity", "audit_log_changes", "audit_log_actor", "audit_log_action", "audit_log_at"];
 
