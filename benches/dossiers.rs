@@ -67,7 +67,8 @@ async fn run(label: &str, url: &str, members: usize, dossiers: usize) {
         let i = rng.usize(0..members);
         let act = today - chrono::Duration::days(rng.i64(1..80));
         let req = json!({
-            "collection_id": col["id"], "form_number": format!("B26-{:07}", k), "matricule": format!("{}", 100_000 + i),
+            "collection_id": col["id"], "form_number": format!("B26-{:07}", k),
+            "matricule": format!("{}", 1_000_000 + i),
             "beneficiary_id": (i + 1) as i64, "kind": "maladie", "first_act_date": act.to_string(),
                 "total_claimed": format!("{},00", 100 + k), "pieces": 2
         });

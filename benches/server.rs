@@ -113,7 +113,7 @@ async fn run(url: &str) {
     let mut remote = vec![];
     let mut rng = fastrand::Rng::with_seed(5);
     for k in 0..1200 {
-        let req = json!({"matricule": format!("{}", 100_000 + rng.usize(0..members))});
+        let req = json!({"matricule": format!("{}", 1_000_000 + rng.usize(0..members))});
         let t = Instant::now();
         api.call(&mut prep, "member_get", req.clone()).await.unwrap();
         let a = t.elapsed();
