@@ -16,6 +16,8 @@
 mod fill;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/roster.rs"]
+mod roster;
 
 use guichet_core::api::{Api, Caller};
 use guichet_core::storage::batch::{self, Value};

@@ -13,6 +13,8 @@
 mod fill;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/roster.rs"]
+mod roster;
 
 use fill::fill;
 use guichet_core::api::{Api, Caller};
@@ -68,7 +70,7 @@ async fn run(label: &str, url: &str, members: usize, dossiers: usize) {
         let act = today - chrono::Duration::days(rng.i64(1..80));
         let req = json!({
             "collection_id": col["id"], "form_number": format!("B26-{:07}", k),
-            "matricule": format!("{}", 1_000_000 + i),
+            "matricule": roster::matricule(i),
             "beneficiary_id": (i + 1) as i64, "kind": "maladie", "first_act_date": act.to_string(),
                 "total_claimed": format!("{},00", 100 + k), "pieces": 2
         });

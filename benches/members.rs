@@ -13,6 +13,8 @@
 
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/roster.rs"]
+mod roster;
 
 use calamine::{Data, Reader};
 use guichet_core::api::{Api, Caller};
@@ -107,7 +109,8 @@ fn roster(path: &Path, rows: usize) {
     }
     for i in 0..rows {
         let r = i as u32 + 1;
-        ws.write_number(r, 0, (1_000_000 + i) as f64).unwrap();
+        // A number, as an employer's spreadsheet types it.
+        ws.write_number(r, 0, roster::matricule(i).parse::<f64>().unwrap()).unwrap();
         ws.write_string(r, 1, cnie(i)).unwrap();
         ws.write_string(r, 2, last_name(i)).unwrap();
         ws.write_string(r, 3, FIRST[i % FIRST.len()]).unwrap();
@@ -264,7 +267,7 @@ async fn fill(db: &Db, n: usize) {
             let (last, first) = (last_name(i), FIRST[i % FIRST.len()]);
             members.push(vec![
                 Value::from((i + 1) as i64),
-                Value::from(format!("{}", 1_000_000 + i)),
+                Value::from(roster::matricule(i)),
                 Value::from(cnie(i)),
                 Value::from(last.clone()),
                 Value::from(first),
@@ -363,8 +366,8 @@ async fn lookup_benchmark(label: &str, url: &str, n: usize) {
     }
     println!("  one round trip (SELECT 1): p50 {:.2} ms, p99 {:.2} ms", pct(floor.clone(), 0.5), pct(floor, 0.99));
     // Warm the caches as a desk that has been open a while.
-    time((0..200).map(|_| format!("{}", 1_000_000 + rng.usize(0..n))).collect(), true).await;
-    let by_matricule = time((0..3000).map(|_| format!("{}", 1_000_000 + rng.usize(0..n))).collect(), true).await;
+    time((0..200).map(|_| roster::matricule(rng.usize(0..n))).collect(), true).await;
+    let by_matricule = time((0..3000).map(|_| roster::matricule(rng.usize(0..n))).collect(), true).await;
     let by_cnie = time((0..3000).map(|_| cnie(rng.usize(0..n))).collect(), true).await;
     let names: Vec<String> = (0..2000)
         .map(|k| {

@@ -27,6 +27,8 @@ mod desks;
 mod fill;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/roster.rs"]
+mod roster;
 
 use desks::{log_in, morning, pct, round, serve, site_targets, Desk, Round, PASSWORD};
 use guichet_core::api::{Api, Caller};
@@ -113,7 +115,7 @@ async fn run(url: &str) {
     let mut remote = vec![];
     let mut rng = fastrand::Rng::with_seed(5);
     for k in 0..1200 {
-        let req = json!({"matricule": format!("{}", 1_000_000 + rng.usize(0..members))});
+        let req = json!({"matricule": roster::matricule(rng.usize(0..members))});
         let t = Instant::now();
         api.call(&mut prep, "member_get", req.clone()).await.unwrap();
         let a = t.elapsed();

@@ -28,6 +28,8 @@
 mod desks;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/roster.rs"]
+mod roster;
 #[path = "support/year.rs"]
 mod year;
 

@@ -208,7 +208,7 @@ pub fn today() -> chrono::NaiveDate {
 /// A dossier's request for the desk's collection.
 pub fn record_request(collection: i64, form: String, member: usize, kind: &str, rng: &mut fastrand::Rng) -> Value {
     json!({
-        "collection_id": collection, "form_number": form, "matricule": format!("{}", 1_000_000 + member),
+        "collection_id": collection, "form_number": form, "matricule": super::roster::matricule(member),
         "beneficiary_id": (member + 1) as i64, "kind": kind,
             "first_act_date": (today() - chrono::Duration::days(rng.i64(1..40))).to_string(),
         "total_claimed": format!("{},00", rng.u32(80..900)), "pieces": 2
@@ -342,7 +342,7 @@ pub async fn work(
                 };
                 ("member_search", json!({"query": q}))
             }
-            Op::MemberPage => ("member_get", json!({"matricule": format!("{}", 1_000_000 + rng.usize(0..members))})),
+            Op::MemberPage => ("member_get", json!({"matricule": super::roster::matricule(rng.usize(0..members))})),
             Op::Record => {
                 desk.recorded += 1;
                 let form = format!("S{:02}-{:07}", desk.n, desk.recorded);

@@ -134,7 +134,7 @@ pub async fn add_members(tx: &mut sqlx::Transaction<'static, sqlx::Any>, n: usiz
             let id = (i + 1) as i64;
             m.push(vec![
                 Value::from(id),
-                Value::from(format!("{}", 1_000_000 + i)),
+                Value::from(super::roster::matricule(i)),
                 Value::from(format!("Nom{i}")),
                 Value::from("Prénom"),
                 Value::from(format!("nom{i} prenom")),

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use super::desks::{FIRST, LAST, PASSWORD};
+pub use super::roster::matricule;
 use chrono::{Duration as Days, NaiveDate, TimeZone, Utc};
 use guichet_client::reqwest::{header, Client as Http, StatusCode};
 use guichet_core::api::{Api, Caller};
@@ -17,16 +18,6 @@ use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// The matricule of the member at index `k` of the roster, whose ids the
-/// benchmarks take to be `k + 1`. Seven digits for every member up to
-/// 9 million: with six digits up to 899,999, the national roster's 2,000
-/// members around the 900,000th came out of the import with ids in the text
-/// order of their matricules ("1000000" before "999999"), and a desk recorded
-/// a dossier for a beneficiary that was not the member's.
-pub fn matricule(k: usize) -> String {
-    format!("{}", 1_000_000 + k)
-}
 
 fn cnie(k: usize) -> String {
     format!("BK{k:07}")
