@@ -672,12 +672,12 @@ impl ReadIndexes {
             let on = " ON ONLY public.audit_log ";
             assert!(def.contains(on), "{def}");
             sqlx::query(&def).execute(&mut *conn).await.unwrap();
+            let (head, filter) = match def.split_once(" WHERE ") {
+                Some((head, filter)) => (head, format!(" WHERE {filter}")),
+                None => (def.as_str(), String::new()),
+            };
             for year in &years {
                 let part = format!("{year}_{}", name.trim_start_matches("audit_log_"));
-                let (head, filter) = match def.split_once(" WHERE ") {
-                    Some((head, filter)) => (head, format!(" WHERE {filter}")),
-                    None => (def.as_str(), String::new()),
-                };
                 let built = head.replacen(&format!("INDEX {name}{on}"), &format!("INDEX {part} ON public.{year} "), 1);
                 assert_ne!(built, head, "{def}");
                 sqlx::query(&format!("{built} WITH (fillfactor = {GROWN_FILL}){filter}"))
